@@ -1,0 +1,67 @@
+import { chromium, type BrowserContext, type Worker } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildToTemp,
+  CHROMIUM,
+  requireBrowser,
+  serveMerchantPage,
+  type PageServer,
+  type TempBuild,
+} from './test-support';
+
+// Loads the Chrome build unpacked into Debian's Chromium (Playwright cannot download its own
+// browsers here) and checks the three parts a user meets: worker, popup, page bridge.
+
+let build: TempBuild;
+let merchant: PageServer;
+let context: BrowserContext;
+let worker: Worker;
+
+beforeAll(async () => {
+  requireBrowser(CHROMIUM);
+  build = await buildToTemp('chrome');
+  merchant = await serveMerchantPage();
+  context = await chromium.launchPersistentContext('', {
+    headless: true,
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      `--disable-extensions-except=${build.dir}`,
+      `--load-extension=${build.dir}`,
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-gpu',
+    ],
+  });
+  // The worker may have started before anyone listened for it.
+  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await merchant?.close();
+  await build?.cleanup();
+});
+
+const extensionId = () => new URL(worker.url()).host;
+
+describe('Chrome build in Chromium', () => {
+  it('runs the background service worker', () => {
+    expect(worker.url()).toMatch(/^chrome-extension:\/\/[a-p]{32}\/background\.js$/);
+  });
+
+  it('renders the popup page', async () => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId()}/popup/popup.html`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Opentab');
+    await page.close();
+  });
+
+  it('marks merchant pages with the bridge attribute', async () => {
+    const page = await context.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
+    await page.close();
+  });
+}, 120_000);

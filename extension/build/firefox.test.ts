@@ -1,0 +1,38 @@
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIREFOX, buildToTemp, requireBrowser, serveMerchantPage } from './test-support';
+import type { PageServer, TempBuild } from './test-support';
+
+// Installs the Firefox build into Debian's Firefox ESR over WebDriver BiDi. BiDi may not
+// navigate to moz-extension:// pages, so the content script's marker on an ordinary page is
+// the proof that the extension was accepted and runs.
+
+let build: TempBuild;
+let merchant: PageServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  requireBrowser(FIREFOX);
+  build = await buildToTemp('firefox');
+  merchant = await serveMerchantPage();
+  browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await merchant?.close();
+  await build?.cleanup();
+});
+
+describe('Firefox build in Firefox ESR', () => {
+  it('installs and marks merchant pages with the bridge attribute', async () => {
+    await expect(browser.installExtension(build.dir)).resolves.toBe('opentab@opentab.dev');
+    const page = await browser.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(
+      () => document.documentElement.getAttribute('data-opentab-bridge') === '1',
+      { timeout: 30_000 },
+    );
+    await page.close();
+  });
+}, 120_000);
