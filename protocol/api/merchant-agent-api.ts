@@ -1,0 +1,30 @@
+// Routes of a merchant agent, relative to where the merchant mounts it (e.g. https://shop/opentab).
+
+import { MerchantInfo, Purchase, Receipt, TabCleared, TabClosed, TabInformation, TabInformationAck, Terminate } from '../messages/merchant';
+import * as v from 'valibot';
+import { SMALL_BODY_BYTES, LARGE_BODY_BYTES, route } from './route';
+
+export const MERCHANT_AGENT_API = {
+  info: route({
+    method: 'GET', path: '/info', summary: "The merchant's id, operator, currency and catalogue, for the widget.",
+    auth: 'public', request: null, response: MerchantInfo, maxBody_bytes: 0,
+  }),
+  tabInformation: route({
+    method: 'POST', path: '/mta/tab-information', summary: 'The MTA announces a tab and its deposit; answered with a signed ack.',
+    auth: 'operator-signature', request: TabInformation, response: TabInformationAck, maxBody_bytes: LARGE_BODY_BYTES,
+  }),
+  tabCleared: route({
+    method: 'POST', path: '/mta/tab-cleared', summary: 'The MTA reports what the merchant was credited for a tab.',
+    auth: 'operator-signature', request: TabCleared, response: v.strictObject({ received: v.literal(true) }), maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+  purchase: route({
+    method: 'POST', path: '/purchase', summary: 'One click-to-pay purchase, paid by revealing a hash-chain link.',
+    auth: 'public', request: Purchase, response: Receipt, maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+  terminate: route({
+    method: 'POST', path: '/terminate', summary: 'The customer stops the tab (signed by the tab key).',
+    auth: 'tab-signature', request: Terminate, response: TabClosed, maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+} as const;
+
+export type MerchantAgentRoute = keyof typeof MERCHANT_AGENT_API;

@@ -1,0 +1,70 @@
+// node:crypto provider for the operator server and the merchant agent. Importing node:crypto keeps
+// this file out of browser bundles; everything else in protocol/ runs in both places.
+
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { toBase64url } from '../encoding/base64url';
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SECRET_KEY_BYTES, ED25519_SIGNATURE_BYTES, type CryptoProvider } from './provider';
+
+/**
+ * Building a KeyObject from raw bytes costs about as much as a verification, and the same few
+ * keys (peer operators, merchants, open tabs) sign most messages, so key objects are cached.
+ */
+const KEY_CACHE_LIMIT = 10_000;
+
+class KeyObjectCache {
+  private readonly entries = new Map<string, KeyObject>();
+
+  get(key: Uint8Array, build: (encoded: string) => KeyObject): KeyObject {
+    const encoded = toBase64url(key);
+    let keyObject = this.entries.get(encoded);
+    if (keyObject === undefined) {
+      keyObject = build(encoded);
+      if (this.entries.size >= KEY_CACHE_LIMIT) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(encoded, keyObject);
+    }
+    return keyObject;
+  }
+}
+
+const publicKeys = new KeyObjectCache();
+const secretKeys = new KeyObjectCache();
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  return publicKeys.get(publicKey, (x) => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }));
+}
+
+/** RFC 8410 PKCS#8 wrapping of a raw 32-byte Ed25519 seed: the fixed DER prefix, then the seed. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+function secretKeyObject(secretKey: Uint8Array): KeyObject {
+  if (secretKey.length !== ED25519_SECRET_KEY_BYTES) throw new RangeError('Ed25519 secret key must be 32 bytes');
+  return secretKeys.get(secretKey, () =>
+    createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, secretKey]), format: 'der', type: 'pkcs8' }),
+  );
+}
+
+function toUint8Array(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+export const nodeCrypto: CryptoProvider = {
+  name: 'node',
+  ed25519: {
+    generateSecretKey: () => toUint8Array(randomBytes(ED25519_SECRET_KEY_BYTES)),
+    publicKeyOf(secretKey) {
+      const jwk = createPublicKey(secretKeyObject(secretKey)).export({ format: 'jwk' });
+      return Uint8Array.from(Buffer.from(jwk.x!, 'base64url'));
+    },
+    sign: (message, secretKey) => toUint8Array(sign(null, message, secretKeyObject(secretKey))),
+    verify(signature, message, publicKey) {
+      if (signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+      try {
+        return verify(null, message, publicKeyObject(publicKey), signature);
+      } catch {
+        return false;
+      }
+    },
+  },
+  sha256: (data) => toUint8Array(createHash('sha256').update(data).digest()),
+  randomBytes: (length) => toUint8Array(randomBytes(length)),
+};

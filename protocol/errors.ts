@@ -1,0 +1,83 @@
+// Every refusal anywhere in Opentab carries one of these stable codes and a human sentence.
+// The HTTP status lives beside the code so servers and clients can never disagree about it.
+
+export const ERROR_CATALOGUE = {
+  // The request itself
+  malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_message: { status: 400, message: 'The message does not match its schema.' },
+  amount_invalid: { status: 400, message: 'An amount is not a valid decimal for its currency.' },
+  body_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  not_found: { status: 404, message: 'There is no such endpoint.' },
+  method_not_allowed: { status: 405, message: 'This endpoint does not accept that method.' },
+  // Authentication and freshness
+  unauthorized: { status: 401, message: 'The request needs valid credentials.' },
+  bad_signature: { status: 401, message: 'The signature does not verify against the expected key.' },
+  unknown_key: { status: 401, message: 'The message is signed by a key this receiver does not know.' },
+  stale_message: { status: 401, message: "The message's issue time is outside the allowed clock-skew window." },
+  id_reused: { status: 409, message: 'This message id was already used for a different message.' },
+  unknown_peer: { status: 403, message: 'The sending operator is not known here.' },
+  uncertified_peer: { status: 403, message: "The sending operator's certificate does not verify against the CA." },
+  session_invalid: { status: 401, message: 'The session is unknown, expired or belongs to another account.' },
+  enrollment_code_invalid: { status: 403, message: 'The enrolment code is unknown, used or expired.' },
+  // Accounts, merchants, money
+  unknown_account: { status: 404, message: 'There is no such account.' },
+  unknown_merchant: { status: 404, message: 'There is no such merchant at that operator.' },
+  currency_mismatch: { status: 422, message: 'The amount is in the wrong currency for this account or merchant.' },
+  unsupported_currency: { status: 422, message: 'The rate table has no rate for this currency.' },
+  insufficient_funds: { status: 422, message: 'The account does not have enough available credit for this deposit.' },
+  deposit_too_small: { status: 422, message: 'The deposit converts to nothing in the merchant currency.' },
+  chain_too_short: { status: 422, message: 'The hash chain cannot cover the deposit in merchant units.' },
+  rate_table_expired: { status: 409, message: 'The rate table has expired; fetch a new one.' },
+  rate_table_unknown: { status: 409, message: 'The rate table named in the request is not one this operator issued.' },
+  timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
+  // Tabs and purchases
+  unknown_tab: { status: 404, message: 'There is no such tab.' },
+  tab_closed: { status: 409, message: 'The tab is closed.' },
+  tab_expired: { status: 409, message: 'The tab has passed its timeout.' },
+  deposit_exhausted: { status: 409, message: 'The purchase costs more than what is left of the deposit.' },
+  price_mismatch: { status: 409, message: "The price is not the merchant's catalogue price for this item." },
+  unknown_item: { status: 404, message: 'The merchant sells no such item.' },
+  wrong_link: { status: 409, message: 'The chain link does not prove the payment.' },
+  stale_link: { status: 409, message: 'The chain link is not beyond the last one paid (replayed or out of order).' },
+  sequence_mismatch: { status: 409, message: 'The purchase sequence number is not the next one.' },
+  // Operators talking to each other
+  peer_unreachable: { status: 502, message: 'The other operator could not be reached.' },
+  peer_refused: { status: 502, message: 'The other operator refused the request.' },
+  merchant_unreachable: { status: 502, message: "The merchant's agent could not be reached." },
+  merchant_refused: { status: 502, message: "The merchant's agent refused the tab." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: readonly string[] };
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code);
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
+
+/** A refusal with a stable code; thrown inside handlers, turned into a 4xx body at the edge. */
+export class OpentabError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERROR_CATALOGUE[code].message,
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'OpentabError';
+  }
+
+  get status(): number {
+    return httpStatusOf(this.code);
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details.length > 0 ? { details: this.details } : {}) } };
+  }
+}

@@ -1,0 +1,103 @@
+// Page (widget) ↔ extension: the only calls a web page can make. One typed map from call name to
+// params and result; the content script relays nothing else. The page never learns keys or
+// account data, only what each result below names. The page's origin is never taken from these
+// messages: the background reads it from the browser's sender information.
+
+import * as v from 'valibot';
+import { Receipt } from './merchant';
+import { Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
+
+export const BRIDGE_PROTOCOL_VERSION = 1;
+/** Marks our messages among everything else that flows through window.postMessage. */
+export const PAGE_TO_EXTENSION = 'opentab:page';
+export const EXTENSION_TO_PAGE = 'opentab:extension';
+
+const MerchantRef = { merchantId: MerchantId, operatorId: OperatorId };
+
+export const RateStatus = v.picklist(['current', 'expired', 'missing']);
+export type RateStatus = v.InferOutput<typeof RateStatus>;
+
+export const BRIDGE_CALLS = {
+  /** Is the extension there, which version, is the wallet ready? */
+  hello: {
+    params: v.strictObject({}),
+    result: v.strictObject({
+      protocolVersion: v.number(),
+      walletState: v.picklist(['uninitialised', 'locked', 'unenrolled', 'ready']),
+    }),
+  },
+  /** Merchant prices converted into the customer's currency with the cached, signed rate table. */
+  convert: {
+    params: v.strictObject({ prices: v.pipe(v.array(Amount), v.maxLength(500)) }),
+    result: v.strictObject({
+      currency: v.nullable(CurrencyCode),
+      rateStatus: RateStatus,
+      /** null where no current table can convert the price; never a conversion from an expired table. */
+      converted: v.array(v.nullable(Amount)),
+      validUntil: v.nullable(Timestamp),
+    }),
+  },
+  /** Pay for one item; opens a tab first when none is open here (asking the customer if no rule allows it). */
+  pay: {
+    params: v.strictObject({ ...MerchantRef, itemId: ItemId, price: Amount }),
+    result: v.strictObject({ receipt: Receipt }),
+  },
+  tabStatus: {
+    params: v.strictObject(MerchantRef),
+    result: v.strictObject({
+      open: v.boolean(),
+      deposit: v.nullable(Amount),
+      spent: v.nullable(Amount),
+      remaining: v.nullable(Amount),
+      expiresAt: v.nullable(Timestamp),
+    }),
+  },
+  closeTab: {
+    params: v.strictObject(MerchantRef),
+    result: v.strictObject({ closed: v.boolean() }),
+  },
+} as const;
+
+export type BridgeCall = keyof typeof BRIDGE_CALLS;
+export type BridgeParams<C extends BridgeCall> = v.InferOutput<(typeof BRIDGE_CALLS)[C]['params']>;
+export type BridgeResult<C extends BridgeCall> = v.InferOutput<(typeof BRIDGE_CALLS)[C]['result']>;
+
+export const BridgeErrorCode = v.picklist([
+  'not_installed',
+  'wallet_locked',
+  'wallet_not_enrolled',
+  'origin_not_allowed',
+  'declined_by_customer',
+  'limit_reached',
+  'blocked_merchant',
+  'rate_table_expired',
+  'operator_unreachable',
+  'merchant_unreachable',
+  'merchant_refused',
+  'invalid_request',
+  'busy',
+  'internal',
+]);
+export type BridgeErrorCode = v.InferOutput<typeof BridgeErrorCode>;
+
+export const BridgeError = v.strictObject({ code: BridgeErrorCode, message: v.pipe(v.string(), v.maxLength(500)) });
+export type BridgeError = v.InferOutput<typeof BridgeError>;
+
+const RequestId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
+
+export const PageRequest = v.strictObject({
+  channel: v.literal(PAGE_TO_EXTENSION),
+  requestId: RequestId,
+  call: v.picklist(Object.keys(BRIDGE_CALLS) as [BridgeCall, ...BridgeCall[]]),
+  params: v.unknown(),
+});
+export type PageRequest = v.InferOutput<typeof PageRequest>;
+
+export type ExtensionResponse<C extends BridgeCall = BridgeCall> =
+  | { channel: typeof EXTENSION_TO_PAGE; requestId: string; ok: true; result: BridgeResult<C> }
+  | { channel: typeof EXTENSION_TO_PAGE; requestId: string; ok: false; error: BridgeError };
+
+export const ExtensionResponse = v.variant('ok', [
+  v.strictObject({ channel: v.literal(EXTENSION_TO_PAGE), requestId: RequestId, ok: v.literal(true), result: v.unknown() }),
+  v.strictObject({ channel: v.literal(EXTENSION_TO_PAGE), requestId: RequestId, ok: v.literal(false), error: BridgeError }),
+]);

@@ -1,0 +1,154 @@
+// The merchant agent's conversations: with its MTA (tab information, records, clearing) and
+// with the customer agent (purchases, terminate). Purchases are the hot path and carry no
+// signature: the hash-chain link is the proof of payment.
+
+import * as v from 'valibot';
+import { TabCustomerCertificate } from './certificates';
+import {
+  Amount,
+  ChainIndex,
+  ChainTerms,
+  Count,
+  CurrencyCode,
+  Digest,
+  ItemId,
+  MerchantId,
+  MessageId,
+  OperatorId,
+  Pseudonym,
+  Sequence,
+  TabId,
+  Timestamp,
+  envelopeOf,
+  payloadHeader,
+} from './primitives';
+import { ClearingOutcome } from './peer';
+
+/** Seed FIG 2, step 4: MTA → merchant agent. Deposit in the merchant's currency. */
+export const TabInformationPayload = v.strictObject({
+  ...payloadHeader('tab-information'),
+  operatorId: OperatorId,
+  merchantId: MerchantId,
+  tabId: TabId,
+  pseudonym: Pseudonym,
+  customerCertificate: TabCustomerCertificate,
+  deposit: Amount,
+  chain: ChainTerms,
+  expiresAt: Timestamp,
+});
+export type TabInformationPayload = v.InferOutput<typeof TabInformationPayload>;
+export const TabInformation = envelopeOf(TabInformationPayload);
+export type TabInformation = v.InferOutput<typeof TabInformation>;
+
+export const TabInformationAckPayload = v.strictObject({
+  ...payloadHeader('tab-information-ack'),
+  merchantId: MerchantId,
+  tabId: TabId,
+  informationId: MessageId,
+});
+export type TabInformationAckPayload = v.InferOutput<typeof TabInformationAckPayload>;
+export const TabInformationAck = envelopeOf(TabInformationAckPayload);
+export type TabInformationAck = v.InferOutput<typeof TabInformationAck>;
+
+/** Customer agent → merchant agent, once per click. `chainIndex` is cumulative units paid after this purchase. */
+export const Purchase = v.strictObject({
+  type: v.literal('purchase'),
+  id: MessageId,
+  tabId: TabId,
+  seq: Sequence,
+  itemId: ItemId,
+  price: Amount,
+  chainIndex: ChainIndex,
+  chainLink: Digest,
+});
+export type Purchase = v.InferOutput<typeof Purchase>;
+
+export const ReceiptPayload = v.strictObject({
+  ...payloadHeader('receipt'),
+  merchantId: MerchantId,
+  tabId: TabId,
+  purchaseId: MessageId,
+  seq: Sequence,
+  itemId: ItemId,
+  price: Amount,
+  chainIndex: ChainIndex,
+  spent: Amount,
+  remaining: Amount,
+  /** Opaque to everyone but the merchant, whose own routes check it (agent.verifyAccess). */
+  accessToken: v.pipe(v.string(), v.maxLength(512)),
+});
+export type ReceiptPayload = v.InferOutput<typeof ReceiptPayload>;
+export const Receipt = envelopeOf(ReceiptPayload);
+export type Receipt = v.InferOutput<typeof Receipt>;
+
+/** Customer agent → merchant agent, signed by the tab key: stop the tab now. */
+export const TerminatePayload = v.strictObject({ ...payloadHeader('terminate'), tabId: TabId });
+export type TerminatePayload = v.InferOutput<typeof TerminatePayload>;
+export const Terminate = envelopeOf(TerminatePayload);
+export type Terminate = v.InferOutput<typeof Terminate>;
+
+export const StopReason = v.picklist(['exhausted', 'merchant-stop', 'customer-terminate', 'timeout']);
+export type StopReason = v.InferOutput<typeof StopReason>;
+
+/** The merchant's summary when its tab stops (answer to terminate; also what its record states). */
+export const TabClosedPayload = v.strictObject({
+  ...payloadHeader('tab-closed'),
+  merchantId: MerchantId,
+  tabId: TabId,
+  reason: StopReason,
+  spent: Amount,
+  count: Count,
+  purchaseListHash: Digest,
+  lastChainIndex: ChainIndex,
+});
+export type TabClosedPayload = v.InferOutput<typeof TabClosedPayload>;
+export const TabClosed = envelopeOf(TabClosedPayload);
+export type TabClosed = v.InferOutput<typeof TabClosed>;
+
+/** Seed FIG 3, step 2: merchant agent → MTA, signed by the merchant key. */
+export const MerchantRecordPayload = v.strictObject({
+  ...payloadHeader('merchant-record'),
+  merchantId: MerchantId,
+  tabId: TabId,
+  reason: StopReason,
+  purchaseListHash: Digest,
+  count: Count,
+  total: Amount,
+  lastChainIndex: ChainIndex,
+  lastChainLink: Digest,
+});
+export type MerchantRecordPayload = v.InferOutput<typeof MerchantRecordPayload>;
+export const MerchantRecord = envelopeOf(MerchantRecordPayload);
+export type MerchantRecord = v.InferOutput<typeof MerchantRecord>;
+
+/** MTA → merchant agent after clearing: what the merchant's account was credited. */
+export const TabClearedPayload = v.strictObject({
+  ...payloadHeader('tab-cleared'),
+  operatorId: OperatorId,
+  merchantId: MerchantId,
+  tabId: TabId,
+  cleared: Amount,
+  outcome: ClearingOutcome,
+});
+export type TabClearedPayload = v.InferOutput<typeof TabClearedPayload>;
+export const TabCleared = envelopeOf(TabClearedPayload);
+export type TabCleared = v.InferOutput<typeof TabCleared>;
+
+/** Public, unsigned: what the widget needs to show the merchant's buttons. Prices come from here, never from markup. */
+export const MerchantInfo = v.strictObject({
+  merchantId: MerchantId,
+  operatorId: OperatorId,
+  displayName: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
+  currency: CurrencyCode,
+  catalogue: v.pipe(
+    v.array(
+      v.strictObject({
+        itemId: ItemId,
+        title: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+        price: Amount,
+      }),
+    ),
+    v.maxLength(10_000),
+  ),
+});
+export type MerchantInfo = v.InferOutput<typeof MerchantInfo>;

@@ -1,0 +1,139 @@
+// Building blocks of every message schema. Each schema is the single source of both the
+// TypeScript type (v.InferOutput) and the runtime check, and bounds every string it accepts.
+
+import * as v from 'valibot';
+import { parseWireAmount } from '../money/amount';
+import { isCurrencyCode } from '../money/iso4217';
+import { DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parseExactDecimal } from '../money/decimal';
+import { base64urlLength } from '../encoding/base64url';
+import { MESSAGE_ID_PATTERN } from '../ids';
+import { parseTimestamp } from '../time';
+import { MAX_CHAIN_LENGTH } from '../chain/hash-chain';
+
+export const MessageId = v.pipe(v.string(), v.regex(MESSAGE_ID_PATTERN, 'must be 32 lowercase hex digits'));
+
+export const Timestamp = v.pipe(
+  v.string(),
+  v.maxLength(40),
+  v.check((text) => parseTimestamp(text) !== null, 'must be an RFC 3339 timestamp'),
+);
+
+function base64urlOfBytes(byteLength: number) {
+  const length = base64urlLength(byteLength);
+  return v.pipe(v.string(), v.length(length), v.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'));
+}
+
+export const PublicKey = base64urlOfBytes(32);
+export const Signature = base64urlOfBytes(64);
+export const Digest = base64urlOfBytes(32);
+
+export const CurrencyCode = v.pipe(v.string(), v.length(3), v.check((code) => isCurrencyCode(code), 'must be an ISO 4217 currency code'));
+
+export const DecimalString = v.pipe(
+  v.string(),
+  v.maxLength(DECIMAL_MAX_LENGTH),
+  v.regex(DECIMAL_PATTERN, 'must be a plain non-negative decimal'),
+);
+
+export const PositiveDecimalString = v.pipe(
+  DecimalString,
+  v.check((text) => (parseExactDecimal(text)?.digits ?? 0n) > 0n, 'must be greater than zero'),
+);
+
+/** Issue text of a refused amount: lets the edge answer amount_invalid rather than invalid_message. */
+export const AMOUNT_ISSUE = 'amount: must have no more decimals than its currency allows and fit in 64 bits';
+
+/** {"currency":"EUR","value":"0.05"}: refuses more decimals than the currency has, and values past 64 bits. */
+export const Amount = v.pipe(
+  v.strictObject({ currency: CurrencyCode, value: DecimalString }),
+  v.check((amount) => parseWireAmount(amount).ok, AMOUNT_ISSUE),
+);
+
+export const OperatorId = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 of a-z, 0-9, -'));
+export const MerchantId = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _, -'));
+export const AccountId = v.pipe(v.string(), v.regex(/^acct_[0-9a-f]{24}$/, 'must be an account id'));
+export const Pseudonym = v.pipe(v.string(), v.regex(/^psn_[0-9a-f]{24}$/, 'must be a pseudonym'));
+export const TabId = v.pipe(v.string(), v.regex(/^tab_[0-9a-f]{24}$/, 'must be a tab id'));
+export const ItemId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 of A-Z, a-z, 0-9, . _ : -'));
+/** <amId>.<seq1> */
+export const SessionId = v.pipe(v.string(), v.maxLength(64), v.regex(/^[a-z0-9][a-z0-9-]{0,31}\.[1-9][0-9]{0,15}$/, 'must be <amId>.<seq>'));
+/** <amId>.<seq1>.<seq2> */
+export const TransactionId = v.pipe(
+  v.string(),
+  v.maxLength(80),
+  v.regex(/^[a-z0-9][a-z0-9-]{0,31}\.[1-9][0-9]{0,15}\.[1-9][0-9]{0,15}$/, 'must be <amId>.<seq1>.<seq2>'),
+);
+
+export const HttpUrl = v.pipe(
+  v.string(),
+  v.maxLength(2048),
+  v.check((text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without credentials'),
+);
+
+/** A web origin exactly as browsers serialise it: scheme://host[:port], nothing more. */
+export const WebOrigin = v.pipe(
+  v.string(),
+  v.maxLength(256),
+  v.check((text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === text;
+    } catch {
+      return false;
+    }
+  }, 'must be a serialised web origin such as https://shop.example'),
+);
+
+export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(80));
+export const ChainIndex = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
+export const ChainLength = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_CHAIN_LENGTH));
+export const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
+export const Sequence = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_CHAIN_LENGTH));
+
+/** The hash-chain commitment of an initiation. `unit` is the merchant-currency value of one link. */
+export const ChainTerms = v.strictObject({
+  root: Digest,
+  unit: Amount,
+  length: ChainLength,
+});
+
+/** Units of `currency` per one unit of the table's base currency. */
+export const RateQuote = v.strictObject({ currency: CurrencyCode, perBase: PositiveDecimalString });
+export type RateQuote = v.InferOutput<typeof RateQuote>;
+
+/** The rate of one transaction: both per-base quotes of the table it was locked from. */
+export const LockedRate = v.strictObject({
+  tableId: MessageId,
+  base: CurrencyCode,
+  customer: RateQuote,
+  merchant: RateQuote,
+});
+export type LockedRate = v.InferOutput<typeof LockedRate>;
+
+export const Sentence = v.pipe(v.string(), v.maxLength(500));
+
+/** Header of every signed payload; `type` is added per message as a literal. */
+export function payloadHeader<T extends string>(type: T) {
+  return { type: v.literal(type), id: MessageId, iat: Timestamp };
+}
+
+/** {payload, kid, sig}: the signed form of any payload schema. */
+export function envelopeOf<TPayload extends v.GenericSchema>(payload: TPayload) {
+  return v.strictObject({ payload, kid: PublicKey, sig: Signature });
+}
+
+/** A balance may be negative (credit in use): "-12.30". Only account views carry one. */
+export const SignedAmount = v.pipe(
+  v.strictObject({
+    currency: CurrencyCode,
+    value: v.pipe(v.string(), v.maxLength(DECIMAL_MAX_LENGTH + 1), v.regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/, 'must be a decimal')),
+  }),
+  v.check((amount) => parseWireAmount({ currency: amount.currency, value: amount.value.replace(/^-/, '') }).ok, AMOUNT_ISSUE),
+);

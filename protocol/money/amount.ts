@@ -1,0 +1,61 @@
+// Money is a bigint count of a currency's minor units; on the wire it is a decimal string plus
+// an ISO 4217 code: {"currency":"EUR","value":"0.05"}.
+
+import { currencyExponent, isCurrencyCode } from './iso4217';
+import { formatExactDecimal, parseExactDecimal, pow10 } from './decimal';
+
+export interface Money {
+  readonly currency: string;
+  readonly minor: bigint;
+}
+
+export interface WireAmount {
+  readonly currency: string;
+  readonly value: string;
+}
+
+/** Largest amount any ledger column can hold: SQLite INTEGER is a signed 64-bit value. */
+export const MAX_MINOR_UNITS = 2n ** 63n - 1n;
+
+export type AmountProblem = 'unknown_currency' | 'not_a_decimal' | 'too_many_decimals' | 'too_large';
+
+export type AmountParse = { ok: true; money: Money } | { ok: false; problem: AmountProblem };
+
+export function parseWireAmount(amount: WireAmount): AmountParse {
+  if (!isCurrencyCode(amount.currency)) return { ok: false, problem: 'unknown_currency' };
+  const decimal = parseExactDecimal(amount.value);
+  if (decimal === null) return { ok: false, problem: 'not_a_decimal' };
+  const exponent = currencyExponent(amount.currency);
+  if (decimal.scale > exponent) return { ok: false, problem: 'too_many_decimals' };
+  const minor = decimal.digits * pow10(exponent - decimal.scale);
+  if (minor > MAX_MINOR_UNITS) return { ok: false, problem: 'too_large' };
+  return { ok: true, money: { currency: amount.currency, minor } };
+}
+
+/** For values already validated by a message schema; throws on anything else. */
+export function moneyFromWire(amount: WireAmount): Money {
+  const parsed = parseWireAmount(amount);
+  if (!parsed.ok) throw new RangeError(`invalid amount ${JSON.stringify(amount)}: ${parsed.problem}`);
+  return parsed.money;
+}
+
+/** Always writes the currency's full number of decimals ("1.50" EUR, "150" JPY), so one amount has one spelling. */
+export function moneyToWire(money: Money): WireAmount {
+  if (money.minor < 0n) throw new RangeError('moneyToWire: negative amounts are not sent on the wire');
+  return { currency: money.currency, value: formatExactDecimal(money.minor, currencyExponent(money.currency)) };
+}
+
+export function money(currency: string, minor: bigint): Money {
+  if (!isCurrencyCode(currency)) throw new RangeError(`unknown ISO 4217 currency: ${currency}`);
+  if (minor < 0n || minor > MAX_MINOR_UNITS) throw new RangeError(`amount out of range: ${minor}`);
+  return { currency, minor };
+}
+
+/** Parses a human or wire decimal string in the given currency, e.g. parseMoney('EUR', '0.05'). */
+export function parseMoney(currency: string, value: string): Money {
+  return moneyFromWire({ currency, value });
+}
+
+export function formatMoney(amount: Money): string {
+  return `${moneyToWire(amount).value} ${amount.currency}`;
+}

@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  chargeInCustomerCurrency,
+  depositInMerchantCurrency,
+  describeRate,
+  lockRate,
+  merchantToCustomer,
+  minorUnitRatio,
+} from './conversion';
+import { parseEcbReferenceRates } from './ecb';
+
+const ecbXml = readFileSync(new URL('../../operator-server/data/ecb-eurofxref-2024-06-28.xml', import.meta.url), 'utf8');
+const ecb = parseEcbReferenceRates(ecbXml);
+const table = { id: '0123456789abcdef0123456789abcdef', base: ecb.base, rates: ecb.rates };
+
+describe('ECB reference rates', () => {
+  it('reads the published file of 2024-06-28', () => {
+    expect(ecb.date).toBe('2024-06-28');
+    expect(ecb.rates.SEK).toBe('11.3595');
+    expect(ecb.rates.USD).toBe('1.0705');
+    expect(ecb.rates.JPY).toBe('171.94');
+    expect(Object.keys(ecb.rates)).toHaveLength(30);
+  });
+
+  it('refuses a file without rates or with a broken rate', () => {
+    expect(() => parseEcbReferenceRates('<Cube time="2024-01-01"></Cube>')).toThrow(/no currency rates/);
+    expect(() => parseEcbReferenceRates("<Cube time='2024-01-01'><Cube currency='SEK' rate='0'/></Cube>")).toThrow(/bad entry/);
+  });
+});
+
+describe('conversion with a locked rate (SEK customer, EUR merchant)', () => {
+  const rate = lockRate(table, 'SEK', 'EUR')!;
+
+  it('locks both per-base quotes of the table', () => {
+    expect(rate).toEqual({ tableId: table.id, base: 'EUR', customer: { currency: 'SEK', perBase: '11.3595' }, merchant: { currency: 'EUR', perBase: '1' } });
+    expect(minorUnitRatio(rate)).toEqual({ numerator: 10000n, denominator: 113595n });
+  });
+
+  it('floors the deposit and rounds the charge half-even, as computed by hand', () => {
+    // 100.00 SEK = 10000 öre; × 1/11.3595 = 880.32… cents → 880 cents = 8.80 EUR.
+    expect(depositInMerchantCurrency(10000n, rate)).toBe(880n);
+    // 8.80 EUR spent: 880 × 11.3595 = 9996.36 öre → 9996 öre = 99.96 SEK, 0.04 SEK released.
+    expect(chargeInCustomerCurrency(880n, rate, 10000n)).toBe(9996n);
+    // 0.05 EUR: 5 × 11.3595 = 56.7975 → 57 öre.
+    expect(merchantToCustomer(5n, rate)).toBe(57n);
+    // 0.02 EUR: 22.719 → 23; 0.10 EUR: 113.595 → 114.
+    expect(merchantToCustomer(2n, rate)).toBe(23n);
+    expect(merchantToCustomer(10n, rate)).toBe(114n);
+  });
+
+  it('never charges more than the hold', () => {
+    expect(chargeInCustomerCurrency(881n, rate, 10000n)).toBe(10000n);
+  });
+
+  it('describes the rate for people', () => {
+    expect(describeRate(rate)).toBe('1 SEK = 0.0880320 EUR');
+    expect(describeRate(lockRate(table, 'EUR', 'SEK')!)).toBe('1 EUR = 11.3595 SEK');
+    expect(describeRate(lockRate(table, 'SEK', 'JPY')!, 4)).toBe('1 SEK = 15.14 JPY');
+  });
+});
+
+describe('cross rates through the base, rounded once', () => {
+  it('converts SEK to JPY (exponent 2 → 0) and USD to KWD (2 → 3) exactly', () => {
+    const sekJpy = lockRate(table, 'SEK', 'JPY')!;
+    // 100.00 SEK × 171.94 / 11.3595 = 1513.62… → 1513 JPY.
+    expect(depositInMerchantCurrency(10000n, sekJpy)).toBe(1513n);
+    // 1513 JPY back: 1513 × 11.3595 / 171.94 × 100 = 9995.9… öre → 9996.
+    expect(chargeInCustomerCurrency(1513n, sekJpy, 10000n)).toBe(9996n);
+    const withKwd = { ...table, rates: { ...table.rates, KWD: '0.3285' } };
+    const usdKwd = lockRate(withKwd, 'USD', 'KWD')!;
+    // 10.00 USD × 0.3285 / 1.0705 = 3.06866… KWD → 3.068 KWD (floor, in fils).
+    expect(depositInMerchantCurrency(1000n, usdKwd)).toBe(3068n);
+  });
+
+  it('treats the base currency as 1 and the same currency as identity', () => {
+    const eurEur = lockRate(table, 'EUR', 'EUR')!;
+    expect(depositInMerchantCurrency(12345n, eurEur)).toBe(12345n);
+    expect(chargeInCustomerCurrency(12345n, eurEur, 12345n)).toBe(12345n);
+    const sekSek = lockRate(table, 'SEK', 'SEK')!;
+    expect(depositInMerchantCurrency(777n, sekSek)).toBe(777n);
+  });
+
+  it('returns null for a currency the table does not quote', () => {
+    expect(lockRate(table, 'SEK', 'ARS')).toBeNull();
+  });
+
+  it('keeps charge(deposit(hold)) within the hold and the deposit within the exact product', () => {
+    const currencies = Object.keys(table.rates).concat('EUR');
+    fc.assert(
+      fc.property(fc.constantFrom(...currencies), fc.constantFrom(...currencies), fc.bigInt({ min: 1n, max: 10n ** 12n }), (c, m, hold) => {
+        const rate = lockRate(table, c, m)!;
+        const { numerator, denominator } = minorUnitRatio(rate);
+        const deposit = depositInMerchantCurrency(hold, rate);
+        expect(deposit * denominator <= hold * numerator).toBe(true);
+        expect((deposit + 1n) * denominator > hold * numerator).toBe(true);
+        const charge = chargeInCustomerCurrency(deposit, rate, hold);
+        expect(charge <= hold && charge >= 0n).toBe(true);
+        // Spending more never costs less.
+        expect(chargeInCustomerCurrency(deposit / 2n, rate, hold) <= charge).toBe(true);
+      }),
+    );
+  });
+});

@@ -1,0 +1,27 @@
+// Timestamps on the wire are RFC 3339 strings; inside the code they are epoch milliseconds.
+
+export const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Epoch ms of an RFC 3339 timestamp, or null when it is not one (Date.parse alone accepts far too much). */
+export function parseTimestamp(text: string): number | null {
+  if (!RFC3339_PATTERN.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export function formatTimestamp(epoch_ms: number): string {
+  return new Date(epoch_ms).toISOString();
+}
+
+/** Default window within which a message's `iat` must lie around the receiver's clock. */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export type Freshness = 'fresh' | 'too_old' | 'in_future' | 'unreadable';
+
+export function checkIssuedAt(iat: string, now_ms: number, skew_ms: number = CLOCK_SKEW_MS): Freshness {
+  const issued_ms = parseTimestamp(iat);
+  if (issued_ms === null) return 'unreadable';
+  if (issued_ms < now_ms - skew_ms) return 'too_old';
+  if (issued_ms > now_ms + skew_ms) return 'in_future';
+  return 'fresh';
+}
