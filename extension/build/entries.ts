@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 
 // Where the sources live and where each built file lands. The output names must match
-// the paths written in extension/manifest.json (the build checks that they do).
+// the paths written in the top-level manifest.json (the build checks that they do).
 
 export const EXTENSION_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
-export const SOURCE_MANIFEST = `${EXTENSION_DIR}manifest.json`;
+/** The one source manifest sits at the repository root, as the project layout demands. */
+export const SOURCE_MANIFEST = `${REPO_DIR}manifest.json`;
 export const ICONS_DIR = `${EXTENSION_DIR}icons`;
 
 /** HTML pages; each lands at the same relative path in the build (popup/popup.html, ...). */

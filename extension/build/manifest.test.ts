@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SOURCE_MANIFEST } from './entries';
+import { EXTENSION_DIR, REPO_DIR, SOURCE_MANIFEST } from './entries';
 import { manifestFor, referencedFiles, type Manifest } from './manifest';
 
 const source: Manifest = {
@@ -66,7 +66,12 @@ describe('referencedFiles', () => {
   });
 });
 
-describe('extension/manifest.json', () => {
+describe('manifest.json (repository root)', () => {
+  it('is the top-level file, not one inside extension/', () => {
+    expect(SOURCE_MANIFEST).toBe(`${REPO_DIR}manifest.json`);
+    expect(existsSync(`${EXTENSION_DIR}manifest.json`)).toBe(false);
+  });
+
   const real = JSON.parse(readFileSync(SOURCE_MANIFEST, 'utf8')) as Manifest;
 
   it('asks only for the permissions the customer agent needs', () => {

@@ -1,4 +1,4 @@
-// Turns the one source manifest (extension/manifest.json) into each browser's manifest.
+// Turns the one source manifest (the top-level manifest.json) into each browser's manifest.
 // Pure: no file access, so it is unit-tested on its own.
 
 export type Target = 'chrome' | 'firefox';
