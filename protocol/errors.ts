@@ -46,6 +46,8 @@ export const ERROR_CATALOGUE = {
   peer_refused: { status: 502, message: 'The other operator refused the request.' },
   merchant_unreachable: { status: 502, message: "The merchant's agent could not be reached." },
   merchant_refused: { status: 502, message: "The merchant's agent refused the tab." },
+  // Only a defect can produce this; tests assert that no input ever does.
+  internal_error: { status: 500, message: 'The server failed unexpectedly; nothing was changed.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
