@@ -1,0 +1,99 @@
+// The page's half of the extension bridge: each call is one window.postMessage to this page's
+// own origin, and its answer is the message from the content script with the same request id.
+// Only messages posted by this window from this origin are considered, since any frame can post
+// to us; the rest of the 'message' traffic belongs to other scripts and is left alone.
+
+import type {
+  BridgeCall,
+  BridgeError,
+  BridgeParams,
+  BridgeResult,
+  EXTENSION_TO_PAGE,
+  PAGE_TO_EXTENSION,
+} from '../../protocol/messages/bridge';
+import { OpentabError } from './errors';
+import { LOCAL_ERROR_TEXT } from './texts';
+import { isBridgeResult, isRecord, readBridgeError } from './wire-checks';
+
+// Copies of the protocol constants (importing them would bundle valibot); the types keep them equal.
+export const PAGE_CHANNEL: typeof PAGE_TO_EXTENSION = 'opentab:page';
+export const EXTENSION_CHANNEL: typeof EXTENSION_TO_PAGE = 'opentab:extension';
+
+export type CallTimeouts = Record<BridgeCall, number>;
+
+export const CALL_TIMEOUT_MS: CallTimeouts = {
+  // A sleeping extension service worker needs a moment to start before it can answer.
+  hello: 3_000,
+  convert: 5_000,
+  tabStatus: 5_000,
+  closeTab: 10_000,
+  // The customer may be reading and confirming in the extension's window before it answers.
+  pay: 120_000,
+};
+
+/** What the bridge needs of `window`; a narrow seam so it can be tested without a browser. */
+export interface BridgeWindow {
+  readonly location: { readonly origin: string };
+  postMessage(message: unknown, targetOrigin: string): void;
+  addEventListener(type: 'message', listener: (event: BridgeMessageEvent) => void): void;
+}
+
+export interface BridgeMessageEvent {
+  readonly data: unknown;
+  readonly origin: string;
+  readonly source: unknown;
+}
+
+export interface BridgeClient {
+  call<C extends BridgeCall>(call: C, params: BridgeParams<C>): Promise<BridgeResult<C>>;
+}
+
+type Answer = { ok: true; result: unknown } | { ok: false; error: BridgeError } | { ok: null };
+
+const REQUEST_ID_BYTES = 16;
+
+function newRequestId(): string {
+  // getRandomValues, unlike randomUUID, also works on plain-http pages.
+  const bytes = crypto.getRandomValues(new Uint8Array(REQUEST_ID_BYTES));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function readAnswer(message: Record<string, unknown>): Answer {
+  if (message.ok === true && 'result' in message) return { ok: true, result: message.result };
+  const error = message.ok === false ? readBridgeError(message.error) : null;
+  return error ? { ok: false, error } : { ok: null };
+}
+
+export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeouts = CALL_TIMEOUT_MS): BridgeClient {
+  const waiting = new Map<string, (answer: Answer) => void>();
+
+  target.addEventListener('message', (event) => {
+    if (event.source !== target || event.origin !== target.location.origin) return;
+    const message = event.data;
+    if (!isRecord(message) || message.channel !== EXTENSION_CHANNEL || typeof message.requestId !== 'string') return;
+    const settle = waiting.get(message.requestId);
+    if (!settle) return;
+    waiting.delete(message.requestId);
+    settle(readAnswer(message));
+  });
+
+  function call<C extends BridgeCall>(call: C, params: BridgeParams<C>): Promise<BridgeResult<C>> {
+    return new Promise((resolve, reject) => {
+      const requestId = newRequestId();
+      const timer = setTimeout(() => {
+        // A late answer is dropped: the caller has already told the customer it failed.
+        waiting.delete(requestId);
+        reject(new OpentabError('timeout', LOCAL_ERROR_TEXT.timeout));
+      }, timeouts_ms[call]);
+      waiting.set(requestId, (answer) => {
+        clearTimeout(timer);
+        if (answer.ok === false) reject(new OpentabError(answer.error.code, answer.error.message));
+        else if (answer.ok && isBridgeResult(call, answer.result)) resolve(answer.result);
+        else reject(new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response));
+      });
+      target.postMessage({ channel: PAGE_CHANNEL, requestId, call, params }, target.location.origin);
+    });
+  }
+
+  return { call };
+}

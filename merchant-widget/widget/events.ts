@@ -1,0 +1,41 @@
+// The DOM events a merchant page listens for. Each is raised once: on the element the customer
+// used (it bubbles to `document`), or on `document` itself when no element in the page is involved.
+
+import type { Receipt } from '../../protocol/messages/merchant';
+import type { WidgetErrorCode } from './errors';
+
+export interface PaidDetail {
+  itemId: string;
+  receipt: Receipt;
+}
+
+export interface ErrorDetail {
+  itemId: string;
+  code: WidgetErrorCode;
+  message: string;
+}
+
+export interface TabDetail {
+  /** null when the tab was opened before this page loaded and no receipt has named it yet. */
+  tabId: string | null;
+}
+
+export interface OpentabEventMap {
+  'opentab:paid': PaidDetail;
+  'opentab:error': ErrorDetail;
+  'opentab:tab-opened': TabDetail;
+  'opentab:tab-closed': TabDetail;
+}
+
+export type OpentabEventName = keyof OpentabEventMap;
+
+export function emitOpentabEvent<K extends OpentabEventName>(
+  target: Element | null,
+  type: K,
+  detail: OpentabEventMap[K],
+): void {
+  // composed: pages that render their buttons inside their own shadow roots still hear it at document.
+  const event = new CustomEvent(type, { detail, bubbles: true, composed: true });
+  // A detached element's events would reach nobody, so fall back to document.
+  (target?.isConnected ? target : document).dispatchEvent(event);
+}

@@ -1,0 +1,91 @@
+// One payment: ask the extension to pay the catalogue price, check that the receipt is for what
+// was asked, then show it and tell the page. A second request for an item that is being paid
+// joins the first instead of paying twice.
+
+import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import type { BridgeClient } from './bridge-client';
+import { OpentabError } from './errors';
+import { emitOpentabEvent } from './events';
+import { withPayment, type CatalogueItem, type Store, type WidgetState } from './state';
+import type { TabTracker } from './tab-tracker';
+import { LOCAL_ERROR_TEXT, TEXT } from './texts';
+
+export interface Payments {
+  /** `source` is the element the customer used; null for Opentab.pay() calls. */
+  pay(itemId: string, source: Element | null): Promise<Receipt>;
+}
+
+export interface PaymentDeps {
+  bridge: BridgeClient;
+  store: Store<WidgetState>;
+  tabs: TabTracker;
+  /** Resolves once the catalogue is loaded and the extension has been looked for. */
+  ready: Promise<unknown>;
+}
+
+function receiptMatches(receipt: Receipt, info: MerchantInfo, item: CatalogueItem): boolean {
+  const { payload } = receipt;
+  return (
+    payload.merchantId === info.merchantId &&
+    payload.itemId === item.itemId &&
+    payload.price.currency === item.price.currency &&
+    payload.price.value === item.price.value
+  );
+}
+
+function asOpentabError(error: unknown): OpentabError {
+  return error instanceof OpentabError ? error : new OpentabError('internal', TEXT.paymentFailed);
+}
+
+export function createPayments({ bridge, store, tabs, ready }: PaymentDeps): Payments {
+  const inFlight = new Map<string, Promise<Receipt>>();
+
+  async function payOnce(itemId: string, source: Element | null): Promise<Receipt> {
+    await ready.catch(() => undefined);
+    const { catalogue, extension } = store.get();
+    if (catalogue.kind !== 'loaded') throw new OpentabError('agent_unreachable', LOCAL_ERROR_TEXT.agent_unreachable);
+    const item = catalogue.items.get(itemId);
+    if (!item) throw new OpentabError('unknown_item', LOCAL_ERROR_TEXT.unknown_item);
+    if (extension.kind !== 'present') throw new OpentabError('not_installed', TEXT.installLink);
+
+    const { info } = catalogue;
+    store.update((state) => withPayment(state, itemId, { kind: 'busy' }));
+    const { receipt } = await bridge.call('pay', {
+      merchantId: info.merchantId,
+      operatorId: info.operatorId,
+      itemId,
+      price: item.price,
+    });
+    if (!receiptMatches(receipt, info, item)) {
+      throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
+    }
+    store.update((state) => withPayment(state, itemId, { kind: 'paid', receipt }));
+    tabs.noteReceipt(receipt, source);
+    emitOpentabEvent(source, 'opentab:paid', { itemId, receipt });
+    return receipt;
+  }
+
+  async function payAndReport(itemId: string, source: Element | null): Promise<Receipt> {
+    try {
+      return await payOnce(itemId, source);
+    } catch (thrown) {
+      const error = asOpentabError(thrown);
+      const message = error.message || TEXT.paymentFailed;
+      store.update((state) => withPayment(state, itemId, { kind: 'failed', message }));
+      emitOpentabEvent(source, 'opentab:error', { itemId, code: error.code, message });
+      throw error;
+    } finally {
+      inFlight.delete(itemId);
+    }
+  }
+
+  return {
+    pay(itemId, source) {
+      const running = inFlight.get(itemId);
+      if (running) return running;
+      const attempt = payAndReport(itemId, source);
+      inFlight.set(itemId, attempt);
+      return attempt;
+    },
+  };
+}

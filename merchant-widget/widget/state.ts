@@ -1,0 +1,75 @@
+// Everything the buttons show derives from this one state; modules change it only through the
+// store, and every change re-renders every button.
+
+import type { BridgeResult, RateStatus } from '../../protocol/messages/bridge';
+import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import type { Amount } from './amount-text';
+
+export type CatalogueItem = MerchantInfo['catalogue'][number];
+
+export type CatalogueState =
+  | { kind: 'loading' }
+  | { kind: 'loaded'; info: MerchantInfo; items: ReadonlyMap<string, CatalogueItem> }
+  | { kind: 'failed' };
+
+export type WalletState = BridgeResult<'hello'>['walletState'];
+
+export type ExtensionState =
+  | { kind: 'checking' }
+  | { kind: 'absent' }
+  /** The content script marked the page but did not answer hello. */
+  | { kind: 'unresponsive' }
+  /** Speaks an older bridge protocol than this widget. */
+  | { kind: 'outdated' }
+  | { kind: 'present'; walletState: WalletState };
+
+export interface ConversionState {
+  /** null until the extension has answered a convert call. */
+  rateStatus: RateStatus | null;
+  /** The extension's conversion of each item's price; null where it could not convert one. */
+  byItem: ReadonlyMap<string, Amount | null>;
+}
+
+export type PaymentState =
+  | { kind: 'busy' }
+  | { kind: 'paid'; receipt: Receipt }
+  | { kind: 'failed'; message: string };
+
+export interface WidgetState {
+  catalogue: CatalogueState;
+  extension: ExtensionState;
+  conversion: ConversionState;
+  payments: ReadonlyMap<string, PaymentState>;
+}
+
+export const INITIAL_STATE: WidgetState = {
+  catalogue: { kind: 'loading' },
+  extension: { kind: 'checking' },
+  conversion: { rateStatus: null, byItem: new Map() },
+  payments: new Map(),
+};
+
+export interface Store<S> {
+  get(): S;
+  update(change: (state: S) => S): void;
+  subscribe(listener: (state: S) => void): void;
+}
+
+export function createStore<S>(initial: S): Store<S> {
+  let state = initial;
+  const listeners: Array<(state: S) => void> = [];
+  return {
+    get: () => state,
+    update(change) {
+      state = change(state);
+      for (const listener of listeners) listener(state);
+    },
+    subscribe(listener) {
+      listeners.push(listener);
+    },
+  };
+}
+
+export function withPayment(state: WidgetState, itemId: string, payment: PaymentState): WidgetState {
+  return { ...state, payments: new Map(state.payments).set(itemId, payment) };
+}

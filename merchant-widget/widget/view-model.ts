@@ -1,0 +1,102 @@
+// What one button shows, derived from the widget state alone, so that every state the widget can
+// reach has exactly one rendering and the rules can be read (and tested) without a DOM.
+
+import { amountText, convertedAmountText } from './amount-text';
+import type { WidgetState } from './state';
+import { TEXT } from './texts';
+
+export interface ItemView {
+  title: string;
+  /** The merchant's price as /info states it; null when it is not known. */
+  price: string | null;
+  /** The extension's conversion into the customer's currency, when it has one. */
+  convertedPrice: string | null;
+  /** Why something is missing or disabled; the button's accessible description. */
+  note: string | null;
+  /** Set when the customer needs the extension: the note becomes a link here. */
+  installUrl: string | null;
+  /** Whether activating the button starts a payment; otherwise it stays focusable but inert. */
+  actionable: boolean;
+  busy: boolean;
+  paid: boolean;
+  /** Announced politely to screen readers when it changes. */
+  status: string;
+  statusIsError: boolean;
+}
+
+export interface ItemContext {
+  itemId: string;
+  /** The page's own text for the element, which wins over the catalogue title. */
+  ownTitle: string;
+  installUrl: string;
+}
+
+const EMPTY_STATUS = { status: '', statusIsError: false };
+
+function extensionNote(state: WidgetState, installUrl: string): Pick<ItemView, 'note' | 'installUrl'> | null {
+  switch (state.extension.kind) {
+    case 'absent':
+      return { note: TEXT.installLink, installUrl };
+    case 'unresponsive':
+      return { note: TEXT.unresponsiveExtension, installUrl: null };
+    case 'outdated':
+      return { note: TEXT.outdatedExtension, installUrl };
+    default:
+      return null;
+  }
+}
+
+function conversionNote(state: WidgetState): string | null {
+  const { rateStatus } = state.conversion;
+  if (rateStatus === 'expired') return TEXT.ratesExpired;
+  if (rateStatus === 'missing') return TEXT.ratesMissing;
+  const wallet = state.extension.kind === 'present' ? state.extension.walletState : null;
+  return wallet === 'uninitialised' || wallet === 'unenrolled' ? TEXT.walletNotSetUp : null;
+}
+
+export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl }: ItemContext): ItemView {
+  const { catalogue } = state;
+  const item = catalogue.kind === 'loaded' ? catalogue.items.get(itemId) : undefined;
+  const base: ItemView = {
+    title: ownTitle || item?.title || itemId,
+    price: item ? amountText(item.price) : null,
+    convertedPrice: null,
+    note: null,
+    installUrl: null,
+    actionable: false,
+    busy: false,
+    paid: false,
+    ...EMPTY_STATUS,
+  };
+
+  if (catalogue.kind === 'loading' || state.extension.kind === 'checking') {
+    return { ...base, busy: true, status: TEXT.loading };
+  }
+  if (catalogue.kind === 'failed') return { ...base, note: TEXT.priceUnavailable };
+  if (!item) return { ...base, note: TEXT.notForSale };
+
+  const blocked = extensionNote(state, installUrl);
+  if (blocked) return { ...base, ...blocked };
+
+  const converted = state.conversion.byItem.get(itemId);
+  // Same currency on both sides: the conversion would only repeat the price.
+  const showConverted = converted && converted.currency !== item.price.currency;
+  const ready: ItemView = {
+    ...base,
+    convertedPrice: showConverted ? convertedAmountText(converted) : null,
+    note: conversionNote(state),
+    actionable: true,
+  };
+
+  const payment = state.payments.get(itemId);
+  switch (payment?.kind) {
+    case 'busy':
+      return { ...ready, actionable: false, busy: true, status: TEXT.paying };
+    case 'paid':
+      return { ...ready, actionable: false, paid: true, status: TEXT.unlocked };
+    case 'failed':
+      return { ...ready, status: payment.message, statusIsError: true };
+    default:
+      return ready;
+  }
+}
