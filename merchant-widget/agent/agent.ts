@@ -1,0 +1,121 @@
+// createMerchantAgent: the one object a merchant's server holds. It wires configuration, the
+// SQLite store, the tab operations, the record outbox and the HTTP edge together, and offers
+// the merchant's own code what it needs: access checks, tab reads, stopping tabs, events.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { signerFromSecretKey } from '../../protocol/envelope';
+import type { MerchantInfo } from '../../protocol/messages/merchant';
+import { AccessTokens, type AccessClaims } from './access-token';
+import { resolveConfig, type MerchantAgentConfig } from './config';
+import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
+import { createAgentRequestHandler } from './http/handler';
+import { RecordOutbox } from './record-outbox';
+import { MerchantSigner } from './signed-answers';
+import { AgentStore } from './store';
+import { TabService } from './tab-service';
+import type { TabStatus } from './tab-record';
+import type { PurchaseView, TabView } from './views';
+
+/** Where a stopped tab's merchant record stands with the MTA. */
+export interface RecordDelivery {
+  readonly recordId: string;
+  readonly attempts: number;
+  readonly acknowledged: boolean;
+  readonly nextAttemptAt_ms: number;
+  readonly lastError: string | null;
+}
+
+export interface MerchantAgent {
+  readonly merchantId: string;
+  readonly displayName: string;
+  readonly currency: string;
+  /** Where the agent answers, e.g. '/opentab'; its routes are relative to this. */
+  readonly mountPath: string;
+  /** The merchant's Ed25519 public key (base64url): what its operator registers and certifies. */
+  readonly publicKey: string;
+
+  /**
+   * Answers a request whose path lies under `mountPath` and resolves true; resolves false
+   * without touching the response for any other path. `url` overrides request.url (adapters
+   * pass the original URL when a framework has rewritten it).
+   */
+  handle(request: IncomingMessage, response: ServerResponse, url?: string): Promise<boolean>;
+  /** True when `token` (from a receipt) is genuine, unexpired and was issued for `itemId`. Never throws. */
+  verifyAccess(token: unknown, itemId: string): boolean;
+  /** The claims of a valid token (tab, item, purchase, expiry), or null. */
+  readAccess(token: unknown): AccessClaims | null;
+  /** Stops an open tab ('merchant-stop') and sends its record to the MTA. Null for an unknown tab. */
+  stop(tabId: string): TabView | null;
+  tab(tabId: string): TabView | null;
+  /** Newest first. */
+  tabs(filter?: { status?: TabStatus; limit?: number }): TabView[];
+  purchases(tabId: string): PurchaseView[];
+  recordDelivery(tabId: string): RecordDelivery | null;
+  info(): MerchantInfo;
+  /** Returns the function that removes the listener. */
+  on<E extends MerchantAgentEventName>(event: E, listener: Listener<E>): () => void;
+  /** Tries every undelivered record now, ignoring the backoff schedule. */
+  flushRecords(): Promise<void>;
+  /** Stops the timers, waits for a delivery in flight and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Checks the configuration (throwing MerchantAgentConfigError listing every problem), opens the database and starts the timers. */
+export async function createMerchantAgent(config: MerchantAgentConfig): Promise<MerchantAgent> {
+  const settings = resolveConfig(config);
+  const crypto = nodeCrypto;
+  const store = AgentStore.open(settings.databasePath);
+  const signer = new MerchantSigner(crypto, signerFromSecretKey(crypto, settings.merchantSecretKey), settings.merchantId);
+  const tokens = new AccessTokens(settings.accessTokenSecret, settings.accessTokenLifetime_ms);
+  const events = new AgentEvents(settings.logger);
+  const outbox = new RecordOutbox({ store, crypto, signer, events, settings });
+  const service = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
+  const handler = createAgentRequestHandler(service, settings);
+
+  const sweepExpiredTabs = (): void => {
+    try {
+      service.stopExpiredTabs();
+    } catch (error) {
+      settings.logger.warn('stopping expired tabs failed; retrying at the next check', error);
+    }
+  };
+  // Tabs that expired while the server was down stop now, before the first request.
+  sweepExpiredTabs();
+  const expiryTimer = setInterval(sweepExpiredTabs, settings.expiryCheckInterval_ms);
+  expiryTimer.unref();
+  outbox.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    merchantId: settings.merchantId,
+    displayName: settings.displayName,
+    currency: settings.currency,
+    mountPath: settings.mountPath,
+    publicKey: signer.publicKey,
+    handle: handler,
+    verifyAccess: (token, itemId) => tokens.verify(token, itemId, settings.clock.now_ms()),
+    readAccess: (token) => tokens.read(token, settings.clock.now_ms()),
+    stop: (tabId) => service.stopByMerchant(tabId),
+    tab: (tabId) => service.tab(tabId),
+    tabs: (filter) => service.tabs(filter),
+    purchases: (tabId) => service.purchasesOf(tabId),
+    recordDelivery(tabId) {
+      const entry = store.outboxEntry(tabId);
+      if (entry === null) return null;
+      const { recordId, attempts, nextAttemptAt_ms, lastError } = entry;
+      return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null };
+    },
+    info: () => service.info(),
+    on: (event, listener) => events.on(event, listener),
+    flushRecords: () => outbox.flush(),
+    close() {
+      closing ??= (async () => {
+        clearInterval(expiryTimer);
+        await outbox.close();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}

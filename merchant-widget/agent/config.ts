@@ -1,0 +1,187 @@
+// The merchant's configuration, checked once at startup: every mistake is reported together in
+// one MerchantAgentConfigError, so a merchant never learns of a bad key from a failed purchase.
+
+import { fileURLToPath } from 'node:url';
+import * as v from 'valibot';
+import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
+import { CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
+import { CLOCK_SKEW_MS } from '../../protocol/time';
+import { Catalogue, type CatalogueEntry } from './catalogue';
+
+export interface Clock {
+  now_ms(): number;
+}
+
+/** Where the agent reports what it cannot answer to anyone (a record the MTA keeps refusing, a listener that threw). */
+export interface AgentLogger {
+  warn(message: string, detail?: unknown): void;
+}
+
+export interface MerchantAgentConfig {
+  readonly merchantId: string;
+  readonly displayName: string;
+  readonly operatorId: string;
+  /** Base URL of the merchant's operator (its MTA); records go to `${operatorBaseUrl}/v1/merchant/records`. */
+  readonly operatorBaseUrl: string;
+  /** The operator's Ed25519 public key, base64url: it signs tab information, clearings and record acks. */
+  readonly operatorPublicKey: string;
+  /** The merchant's Ed25519 secret key (32-byte seed), base64url: signs acks, receipts, records. */
+  readonly merchantSecretKey: string;
+  readonly currency: string;
+  readonly catalogue: readonly CatalogueEntry[];
+  /** SQLite file (created if missing). */
+  readonly databasePath: string;
+  /** HMAC key of access tokens, base64url, at least 32 bytes. Keep it beside the merchant key. */
+  readonly accessTokenSecret: string;
+  /** Path under which the merchant's server exposes the agent. Default '/opentab'. */
+  readonly mountPath?: string;
+  /** The built widget served as `${mountPath}/widget.js`. Default: dist/widget/widget.js of this repository. */
+  readonly widgetFilePath?: string;
+  readonly clock?: Clock;
+  readonly logger?: AgentLogger;
+  /** How long an access token opens its item. Default 24 h. */
+  readonly accessTokenLifetime_ms?: number;
+  /** First record retry delay; doubles per attempt up to recordRetryMax_ms. Default 1 s. */
+  readonly recordRetryBase_ms?: number;
+  /** Longest pause between two record deliveries. Default 5 min. */
+  readonly recordRetryMax_ms?: number;
+  /** How long one record delivery may take before it counts as failed. Default 10 s. */
+  readonly recordCallTimeout_ms?: number;
+  /** How often the agent looks for tabs past their timeout. Default 1 s. */
+  readonly expiryCheckInterval_ms?: number;
+  /** Allowed distance between a signed message's iat and this clock. Default 5 min. */
+  readonly clockSkew_ms?: number;
+}
+
+/** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
+export interface AgentSettings {
+  readonly merchantId: string;
+  readonly displayName: string;
+  readonly operatorId: string;
+  readonly operatorBaseUrl: string;
+  readonly operatorPublicKey: Uint8Array;
+  readonly merchantSecretKey: Uint8Array;
+  readonly currency: string;
+  readonly catalogue: Catalogue;
+  readonly databasePath: string;
+  readonly accessTokenSecret: Uint8Array;
+  readonly mountPath: string;
+  readonly widgetFilePath: string;
+  readonly clock: Clock;
+  readonly logger: AgentLogger;
+  readonly accessTokenLifetime_ms: number;
+  readonly recordRetryBase_ms: number;
+  readonly recordRetryMax_ms: number;
+  readonly recordCallTimeout_ms: number;
+  readonly expiryCheckInterval_ms: number;
+  readonly clockSkew_ms: number;
+}
+
+export class MerchantAgentConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid merchant agent configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'MerchantAgentConfigError';
+  }
+}
+
+export const DEFAULT_MOUNT_PATH = '/opentab';
+export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(new URL('../../dist/widget/widget.js', import.meta.url));
+const MIN_ACCESS_TOKEN_SECRET_BYTES = 32;
+const ED25519_KEY_BYTES = 32;
+
+const DEFAULT_DURATIONS_MS = {
+  accessTokenLifetime_ms: 24 * 3600 * 1000,
+  recordRetryBase_ms: 1000,
+  recordRetryMax_ms: 5 * 60 * 1000,
+  recordCallTimeout_ms: 10_000,
+  expiryCheckInterval_ms: 1000,
+  clockSkew_ms: CLOCK_SKEW_MS,
+} as const;
+type DurationName = keyof typeof DEFAULT_DURATIONS_MS;
+
+const systemClock: Clock = { now_ms: () => Date.now() };
+const consoleLogger: AgentLogger = { warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? '') };
+
+export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
+  if (config === null || typeof config !== 'object') throw new MerchantAgentConfigError(['configuration must be an object']);
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+
+  check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
+  check(v.is(DisplayName, config.displayName), 'displayName must be 1-80 characters');
+  check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
+  check(v.is(HttpUrl, config.operatorBaseUrl), 'operatorBaseUrl must be an http(s) URL without credentials');
+  check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');
+  check(typeof config.databasePath === 'string' && config.databasePath.length > 0, 'databasePath must name a SQLite file');
+
+  const operatorPublicKey = decodeKey(config.operatorPublicKey, ED25519_KEY_BYTES);
+  check(operatorPublicKey !== null, 'operatorPublicKey must be a 32-byte Ed25519 public key in base64url');
+  const merchantSecretKey = decodeKey(config.merchantSecretKey, ED25519_KEY_BYTES);
+  check(merchantSecretKey !== null, 'merchantSecretKey must be a 32-byte Ed25519 secret key in base64url');
+  const accessTokenSecret = decodeSecret(config.accessTokenSecret);
+  check(accessTokenSecret !== null, `accessTokenSecret must be at least ${MIN_ACCESS_TOKEN_SECRET_BYTES} random bytes in base64url`);
+
+  const mountPath = config.mountPath ?? DEFAULT_MOUNT_PATH;
+  check(/^(\/[A-Za-z0-9._~-]+)+$/.test(mountPath), 'mountPath must look like /opentab (no trailing slash)');
+  const widgetFilePath = config.widgetFilePath ?? DEFAULT_WIDGET_FILE_PATH;
+  check(typeof widgetFilePath === 'string' && widgetFilePath.length > 0, 'widgetFilePath must be a file path');
+  check(config.clock === undefined || typeof config.clock?.now_ms === 'function', 'clock must have a now_ms() method');
+  check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
+
+  const durations = {} as Record<DurationName, number>;
+  for (const name of Object.keys(DEFAULT_DURATIONS_MS) as DurationName[]) {
+    const value = config[name] ?? DEFAULT_DURATIONS_MS[name];
+    check(Number.isSafeInteger(value) && value > 0, `${name} must be a positive whole number of milliseconds`);
+    durations[name] = value;
+  }
+  check(durations.recordRetryBase_ms <= durations.recordRetryMax_ms, 'recordRetryBase_ms must not exceed recordRetryMax_ms');
+
+  let catalogue: Catalogue | null = null;
+  if (v.is(CurrencyCode, config.currency)) {
+    const built = Catalogue.fromEntries(config.currency, config.catalogue);
+    if (built.ok) catalogue = built.catalogue;
+    else problems.push(...built.problems);
+  }
+
+  if (problems.length > 0 || catalogue === null || operatorPublicKey === null || merchantSecretKey === null || accessTokenSecret === null) {
+    throw new MerchantAgentConfigError(problems);
+  }
+  return {
+    merchantId: config.merchantId,
+    displayName: config.displayName,
+    operatorId: config.operatorId,
+    operatorBaseUrl: config.operatorBaseUrl,
+    operatorPublicKey,
+    merchantSecretKey,
+    currency: config.currency,
+    catalogue,
+    databasePath: config.databasePath,
+    accessTokenSecret,
+    mountPath,
+    widgetFilePath,
+    clock: config.clock ?? systemClock,
+    logger: config.logger ?? consoleLogger,
+    ...durations,
+  };
+}
+
+function decodeKey(text: unknown, byteLength: number): Uint8Array | null {
+  if (typeof text !== 'string') return null;
+  try {
+    return fromBase64urlOfLength(text, byteLength);
+  } catch {
+    return null;
+  }
+}
+
+function decodeSecret(text: unknown): Uint8Array | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const bytes = fromBase64url(text);
+    return bytes.length >= MIN_ACCESS_TOKEN_SECRET_BYTES ? bytes : null;
+  } catch {
+    return null;
+  }
+}

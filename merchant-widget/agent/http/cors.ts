@@ -1,0 +1,15 @@
+// CORS for the routes a browser calls: /info and widget.js from the merchant's pages, /info,
+// /purchase and /terminate from the extension's background (a chrome-extension:// or
+// moz-extension:// origin). Nothing rides on cookies, so any origin may call and no credentials
+// are ever allowed; the MTA's routes get no CORS headers at all.
+
+export const CROSS_ORIGIN_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+};
+
+export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+  ...CROSS_ORIGIN_HEADERS,
+  'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+};

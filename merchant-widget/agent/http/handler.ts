@@ -1,0 +1,121 @@
+// The agent's HTTP edge on plain node:http: routes exactly as MERCHANT_AGENT_API declares them
+// (plus widget.js), CORS for the browser-facing ones, and the rule that any input gets either
+// an answer or a 4xx refusal with a stable code, never a 500 and never a crash.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
+import type { RequestOf, ResponseOf, RouteSpec } from '../../../protocol/api/route';
+import { OpentabError } from '../../../protocol/errors';
+import { parseMessage } from '../../../protocol/messages/validate';
+import { sendError, sendJson } from '../../../protocol/server/http-io';
+import type { AgentLogger } from '../config';
+import type { TabService } from '../tab-service';
+import { readMessageBody } from './body';
+import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
+import { serveWidgetFile } from './widget-file';
+
+export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'purchase' | 'terminate'>;
+
+export interface AgentHttpOptions {
+  readonly mountPath: string;
+  readonly widgetFilePath: string;
+  readonly logger: AgentLogger;
+}
+
+/** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
+export type AgentRequestHandler = (request: IncomingMessage, response: ServerResponse, url?: string) => Promise<boolean>;
+
+interface BoundRoute {
+  readonly spec: RouteSpec;
+  /** Called from browsers (pages or the extension), so it answers CORS. */
+  readonly crossOrigin: boolean;
+  answer(request: unknown): unknown;
+}
+
+const WIDGET_PATH = '/widget.js';
+const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
+
+function bind<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>): BoundRoute {
+  // The request was validated against spec.request before this cast is reached.
+  return { spec, crossOrigin, answer: (request) => answer(request as RequestOf<R>) };
+}
+
+export function createAgentRequestHandler(operations: AgentOperations, options: AgentHttpOptions): AgentRequestHandler {
+  const api = MERCHANT_AGENT_API;
+  const routes = new Map<string, BoundRoute>(
+    [
+      bind(api.info, true, () => operations.info()),
+      bind(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
+      bind(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
+      bind(api.purchase, true, (purchase) => operations.purchase(purchase)),
+      bind(api.terminate, true, (terminate) => operations.terminate(terminate)),
+    ].map((route) => [route.spec.path, route]),
+  );
+
+  async function dispatch(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    const method = request.method ?? 'GET';
+    if (path === WIDGET_PATH) {
+      if (method === 'OPTIONS') return preflight(response);
+      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', true);
+      return serveWidgetFile(response, options.widgetFilePath);
+    }
+    const route = routes.get(path);
+    if (route === undefined) throw new OpentabError('not_found', `There is no Opentab agent endpoint ${path}.`);
+    if (method === 'OPTIONS' && route.crossOrigin) return preflight(response);
+    const acceptsMethod = method === route.spec.method || (method === 'HEAD' && route.spec.method === 'GET');
+    if (!acceptsMethod) return refuseMethod(response, route.spec.method, route.crossOrigin);
+
+    let message: unknown;
+    if (route.spec.request !== null) {
+      const parsed = parseMessage(route.spec.request, await readMessageBody(request, route.spec.maxBody_bytes));
+      if (!parsed.ok) throw parsed.error;
+      message = parsed.value;
+    }
+    sendJson(response, 200, route.answer(message), headersFor(route.crossOrigin));
+  }
+
+  return async (request, response, url = request.url ?? '/') => {
+    const path = pathUnderMount(url, options.mountPath);
+    if (path === null) return false;
+    const crossOrigin = path === WIDGET_PATH || routes.get(path)?.crossOrigin !== false;
+    try {
+      await dispatch(request, response, path);
+    } catch (error) {
+      answerFailure(response, error, headersFor(crossOrigin), options.logger);
+    }
+    return true;
+  };
+}
+
+/** The path relative to the mount point ("/info"), or null when the URL is not under it. */
+function pathUnderMount(url: string, mountPath: string): string | null {
+  const queryStart = url.search(/[?#]/);
+  const path = queryStart < 0 ? url : url.slice(0, queryStart);
+  if (path === mountPath) return '/';
+  return path.startsWith(`${mountPath}/`) ? path.slice(mountPath.length) : null;
+}
+
+function headersFor(crossOrigin: boolean): Record<string, string> {
+  return crossOrigin ? { ...CROSS_ORIGIN_HEADERS, ...NO_SNIFF } : { ...NO_SNIFF };
+}
+
+function preflight(response: ServerResponse): void {
+  response.writeHead(204, { ...PREFLIGHT_HEADERS, 'content-length': 0 });
+  response.end();
+}
+
+function refuseMethod(response: ServerResponse, allowed: string, crossOrigin: boolean): void {
+  const allow = [allowed, ...(allowed === 'GET' ? ['HEAD'] : []), ...(crossOrigin ? ['OPTIONS'] : [])].join(', ');
+  sendError(response, new OpentabError('method_not_allowed'), { ...headersFor(crossOrigin), allow });
+}
+
+function answerFailure(response: ServerResponse, error: unknown, headers: Record<string, string>, logger: AgentLogger): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (error instanceof OpentabError) return sendError(response, error, headers);
+  // Only a defect gets here; say so to the merchant's log, and nothing internal to the caller.
+  logger.warn('request failed unexpectedly', error);
+  sendError(response, new OpentabError('internal_error'), headers);
+}

@@ -1,0 +1,11 @@
+// Public surface of the Opentab merchant agent.
+
+export { createMerchantAgent, type MerchantAgent, type RecordDelivery } from './agent';
+export { MerchantAgentConfigError, DEFAULT_MOUNT_PATH, type MerchantAgentConfig, type Clock, type AgentLogger } from './config';
+export type { CatalogueEntry } from './catalogue';
+export type { AccessClaims } from './access-token';
+export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './events';
+export type { TabView, PurchaseView } from './views';
+export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
+export { expressAdapter } from './adapters/express';
+export { fastifyPlugin } from './adapters/fastify';

@@ -1,0 +1,16 @@
+// The two checks every signed message gets before its content is believed: the expected key
+// signed it, and it was issued within the clock-skew window.
+
+import type { CryptoProvider } from '../../protocol/crypto/provider';
+import { verifyEnvelope, type Envelope } from '../../protocol/envelope';
+import { OpentabError } from '../../protocol/errors';
+import { checkIssuedAt } from '../../protocol/time';
+
+export function requireSignedBy(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array, refusal: string): void {
+  if (!verifyEnvelope(crypto, envelope, publicKey)) throw new OpentabError('bad_signature', refusal);
+}
+
+export function requireFresh(iat: string, now_ms: number, skew_ms: number): void {
+  const freshness = checkIssuedAt(iat, now_ms, skew_ms);
+  if (freshness !== 'fresh') throw new OpentabError('stale_message', undefined, [`iat: ${freshness}`]);
+}

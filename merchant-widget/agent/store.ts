@@ -1,0 +1,367 @@
+// SQLite persistence of tabs, purchases, answered messages and the record outbox, so a restart
+// of the merchant's server loses no tab, no purchase and no record. Statements are prepared once;
+// callers compose them inside `transaction` so that each business step commits atomically.
+
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE tabs (
+  tab_id TEXT PRIMARY KEY,
+  information_id TEXT NOT NULL UNIQUE,
+  information_json TEXT NOT NULL,
+  pseudonym TEXT NOT NULL,
+  tab_public_key TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  deposit_minor INTEGER NOT NULL CHECK (deposit_minor > 0),
+  spent_minor INTEGER NOT NULL CHECK (spent_minor >= 0 AND spent_minor <= deposit_minor),
+  chain_unit_minor INTEGER NOT NULL CHECK (chain_unit_minor > 0),
+  chain_length INTEGER NOT NULL,
+  last_chain_index INTEGER NOT NULL CHECK (last_chain_index <= chain_length),
+  last_chain_link TEXT NOT NULL,
+  purchase_count INTEGER NOT NULL,
+  opened_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'stopped', 'cleared')),
+  stop_reason TEXT,
+  stopped_at_ms INTEGER,
+  cleared_minor INTEGER,
+  clearing_outcome TEXT,
+  cleared_at_ms INTEGER
+) STRICT;
+CREATE INDEX tabs_open_by_expiry ON tabs (expires_at_ms) WHERE status = 'open';
+
+CREATE TABLE purchases (
+  purchase_id TEXT PRIMARY KEY,
+  tab_id TEXT NOT NULL REFERENCES tabs (tab_id),
+  seq INTEGER NOT NULL,
+  item_id TEXT NOT NULL,
+  price_minor INTEGER NOT NULL,
+  chain_index INTEGER NOT NULL,
+  chain_link TEXT NOT NULL,
+  request_digest TEXT NOT NULL,
+  receipt_json TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  UNIQUE (tab_id, seq)
+) STRICT;
+
+-- First answers to signed messages other than purchases, so a replay gets the same answer.
+CREATE TABLE replies (
+  message_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  request_digest TEXT NOT NULL,
+  response_json TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+
+-- One merchant record per stopped tab, delivered to the MTA at least once.
+CREATE TABLE record_outbox (
+  tab_id TEXT PRIMARY KEY REFERENCES tabs (tab_id),
+  record_id TEXT NOT NULL,
+  envelope_json TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms INTEGER NOT NULL,
+  last_error TEXT,
+  acknowledged_at_ms INTEGER,
+  ack_json TEXT
+) STRICT;
+CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE acknowledged_at_ms IS NULL;
+`;
+
+export interface StoredReply {
+  /** SHA-256 of the request's canonical JSON: tells a true replay from a reused id. */
+  readonly requestDigest: string;
+  readonly responseJson: string;
+}
+
+export interface OutboxEntry {
+  readonly tabId: string;
+  readonly recordId: string;
+  readonly envelopeJson: string;
+  readonly attempts: number;
+  readonly nextAttemptAt_ms: number;
+  readonly lastError: string | null;
+  readonly acknowledgedAt_ms: number | null;
+}
+
+type Row = Record<string, unknown>;
+
+export class AgentStore {
+  private readonly statements: Statements;
+
+  private constructor(private readonly db: Database.Database) {
+    this.statements = prepareStatements(db);
+  }
+
+  /** Opens (creating if needed) the agent's SQLite file in WAL mode. */
+  static open(path: string): AgentStore {
+    const db = new Database(path);
+    try {
+      db.defaultSafeIntegers(true);
+      const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+      assert(journalMode === 'wal' || path === ':memory:', `could not switch ${path} to WAL (journal_mode is ${String(journalMode)})`);
+      // FULL, not NORMAL: a receipt handed out is money the merchant must be able to claim even after a power cut.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new AgentStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  findTab(tabId: string): TabRecord | null {
+    const row = this.statements.findTab.get(tabId) as Row | undefined;
+    return row === undefined ? null : tabFromRow(row);
+  }
+
+  insertTab(tab: TabRecord, informationJson: string): void {
+    assert(tab.lifecycle.status === 'open', 'a new tab is open');
+    this.statements.insertTab.run({
+      tabId: tab.tabId,
+      informationId: tab.informationId,
+      informationJson,
+      pseudonym: tab.pseudonym,
+      tabPublicKey: tab.tabPublicKey,
+      currency: tab.currency,
+      deposit: tab.deposit_minor,
+      spent: tab.spent_minor,
+      chainUnit: tab.chainUnit_minor,
+      chainLength: tab.chainLength,
+      lastChainIndex: tab.lastChainIndex,
+      lastChainLink: tab.lastChainLink,
+      purchaseCount: tab.purchaseCount,
+      openedAt: tab.openedAt_ms,
+      expiresAt: tab.expiresAt_ms,
+    });
+  }
+
+  /** Spent amount, count and chain position of an open tab. */
+  updateTabProgress(tab: TabRecord): void {
+    const result = this.statements.updateProgress.run({
+      tabId: tab.tabId,
+      spent: tab.spent_minor,
+      lastChainIndex: tab.lastChainIndex,
+      lastChainLink: tab.lastChainLink,
+      purchaseCount: tab.purchaseCount,
+    });
+    assert(result.changes === 1, `tab ${tab.tabId} is not open`);
+  }
+
+  updateTabLifecycle(tabId: string, lifecycle: TabLifecycle): void {
+    const stopped = lifecycle.status === 'open' ? null : lifecycle;
+    const cleared = lifecycle.status === 'cleared' ? lifecycle : null;
+    const result = this.statements.updateLifecycle.run({
+      tabId,
+      status: lifecycle.status,
+      reason: stopped?.reason ?? null,
+      stoppedAt: stopped?.stoppedAt_ms ?? null,
+      cleared: cleared?.cleared_minor ?? null,
+      outcome: cleared?.outcome ?? null,
+      clearedAt: cleared?.clearedAt_ms ?? null,
+    });
+    assert(result.changes === 1, `no tab ${tabId}`);
+  }
+
+  listTabs(filter: { status?: TabStatus; limit: number }): TabRecord[] {
+    return (this.statements.listTabs.all({ status: filter.status ?? null, limit: filter.limit }) as Row[]).map(tabFromRow);
+  }
+
+  expiredOpenTabIds(now_ms: number, limit: number): string[] {
+    return (this.statements.expiredOpenTabIds.all(now_ms, limit) as Row[]).map((row) => text(row.tab_id));
+  }
+
+  insertPurchase(purchase: PurchaseRecord, requestDigest: string, receiptJson: string): void {
+    this.statements.insertPurchase.run({
+      purchaseId: purchase.purchaseId,
+      tabId: purchase.tabId,
+      seq: purchase.seq,
+      itemId: purchase.itemId,
+      price: purchase.price_minor,
+      chainIndex: purchase.chainIndex,
+      chainLink: purchase.chainLink,
+      requestDigest,
+      receiptJson,
+      createdAt: purchase.createdAt_ms,
+    });
+  }
+
+  findPurchaseReply(purchaseId: string): StoredReply | null {
+    const row = this.statements.findPurchaseReply.get(purchaseId) as Row | undefined;
+    return row === undefined ? null : { requestDigest: text(row.request_digest), responseJson: text(row.receipt_json) };
+  }
+
+  purchasesOf(tabId: string): PurchaseRecord[] {
+    return (this.statements.purchasesOf.all(tabId) as Row[]).map((row) => ({
+      purchaseId: text(row.purchase_id),
+      tabId: text(row.tab_id),
+      seq: int(row.seq),
+      itemId: text(row.item_id),
+      price_minor: big(row.price_minor),
+      chainIndex: int(row.chain_index),
+      chainLink: text(row.chain_link),
+      createdAt_ms: int(row.created_at_ms),
+    }));
+  }
+
+  findReply(messageId: string): StoredReply | null {
+    const row = this.statements.findReply.get(messageId) as Row | undefined;
+    return row === undefined ? null : { requestDigest: text(row.request_digest), responseJson: text(row.response_json) };
+  }
+
+  insertReply(messageId: string, kind: string, reply: StoredReply, now_ms: number): void {
+    this.statements.insertReply.run(messageId, kind, reply.requestDigest, reply.responseJson, now_ms);
+  }
+
+  enqueueRecord(tabId: string, recordId: string, envelopeJson: string, firstAttemptAt_ms: number): void {
+    this.statements.enqueueRecord.run(tabId, recordId, envelopeJson, firstAttemptAt_ms);
+  }
+
+  dueRecords(now_ms: number, limit: number): OutboxEntry[] {
+    return (this.statements.dueRecords.all(now_ms, limit) as Row[]).map(outboxEntryFromRow);
+  }
+
+  /** When the earliest unacknowledged record is due, or null when every record is acknowledged. */
+  nextRecordDue_ms(): number | null {
+    const row = this.statements.nextRecordDue.get() as Row;
+    return row.due === null ? null : int(row.due);
+  }
+
+  outboxEntry(tabId: string): OutboxEntry | null {
+    const row = this.statements.outboxEntry.get(tabId) as Row | undefined;
+    return row === undefined ? null : outboxEntryFromRow(row);
+  }
+
+  markRecordAcknowledged(tabId: string, recordId: string, ackJson: string, now_ms: number): void {
+    this.statements.markAcknowledged.run(now_ms, ackJson, tabId, recordId);
+  }
+
+  markRecordAttemptFailed(tabId: string, attempts: number, nextAttemptAt_ms: number, error: string): void {
+    this.statements.markAttemptFailed.run(attempts, nextAttemptAt_ms, error.slice(0, 500), tabId);
+  }
+
+  replaceRecordEnvelope(tabId: string, recordId: string, envelopeJson: string): void {
+    this.statements.replaceEnvelope.run(recordId, envelopeJson, tabId);
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    findTab: db.prepare('SELECT * FROM tabs WHERE tab_id = ?'),
+    insertTab: db.prepare(`INSERT INTO tabs (tab_id, information_id, information_json, pseudonym, tab_public_key, currency, deposit_minor,
+      spent_minor, chain_unit_minor, chain_length, last_chain_index, last_chain_link, purchase_count, opened_at_ms, expires_at_ms, status)
+      VALUES (@tabId, @informationId, @informationJson, @pseudonym, @tabPublicKey, @currency, @deposit, @spent, @chainUnit, @chainLength,
+      @lastChainIndex, @lastChainLink, @purchaseCount, @openedAt, @expiresAt, 'open')`),
+    updateProgress: db.prepare(`UPDATE tabs SET spent_minor = @spent, last_chain_index = @lastChainIndex, last_chain_link = @lastChainLink,
+      purchase_count = @purchaseCount WHERE tab_id = @tabId AND status = 'open'`),
+    updateLifecycle: db.prepare(`UPDATE tabs SET status = @status, stop_reason = @reason, stopped_at_ms = @stoppedAt, cleared_minor = @cleared,
+      clearing_outcome = @outcome, cleared_at_ms = @clearedAt WHERE tab_id = @tabId`),
+    listTabs: db.prepare('SELECT * FROM tabs WHERE (@status IS NULL OR status = @status) ORDER BY opened_at_ms DESC, tab_id LIMIT @limit'),
+    expiredOpenTabIds: db.prepare("SELECT tab_id FROM tabs WHERE status = 'open' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?"),
+    insertPurchase: db.prepare(`INSERT INTO purchases (purchase_id, tab_id, seq, item_id, price_minor, chain_index, chain_link, request_digest,
+      receipt_json, created_at_ms) VALUES (@purchaseId, @tabId, @seq, @itemId, @price, @chainIndex, @chainLink, @requestDigest, @receiptJson, @createdAt)`),
+    findPurchaseReply: db.prepare('SELECT request_digest, receipt_json FROM purchases WHERE purchase_id = ?'),
+    purchasesOf: db.prepare('SELECT * FROM purchases WHERE tab_id = ? ORDER BY seq'),
+    findReply: db.prepare('SELECT request_digest, response_json FROM replies WHERE message_id = ?'),
+    insertReply: db.prepare('INSERT INTO replies (message_id, kind, request_digest, response_json, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
+    enqueueRecord: db.prepare('INSERT INTO record_outbox (tab_id, record_id, envelope_json, next_attempt_at_ms) VALUES (?, ?, ?, ?)'),
+    dueRecords: db.prepare('SELECT * FROM record_outbox WHERE acknowledged_at_ms IS NULL AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?'),
+    nextRecordDue: db.prepare('SELECT MIN(next_attempt_at_ms) AS due FROM record_outbox WHERE acknowledged_at_ms IS NULL'),
+    outboxEntry: db.prepare('SELECT * FROM record_outbox WHERE tab_id = ?'),
+    markAcknowledged: db.prepare('UPDATE record_outbox SET acknowledged_at_ms = ?, ack_json = ?, last_error = NULL WHERE tab_id = ? AND record_id = ?'),
+    markAttemptFailed: db.prepare('UPDATE record_outbox SET attempts = ?, next_attempt_at_ms = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
+    replaceEnvelope: db.prepare('UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
+  };
+}
+type Statements = ReturnType<typeof prepareStatements>;
+
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version === SCHEMA_VERSION) return;
+  if (version !== 0) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function tabFromRow(row: Row): TabRecord {
+  return {
+    tabId: text(row.tab_id),
+    informationId: text(row.information_id),
+    pseudonym: text(row.pseudonym),
+    tabPublicKey: text(row.tab_public_key),
+    currency: text(row.currency),
+    deposit_minor: big(row.deposit_minor),
+    spent_minor: big(row.spent_minor),
+    chainUnit_minor: big(row.chain_unit_minor),
+    chainLength: int(row.chain_length),
+    lastChainIndex: int(row.last_chain_index),
+    lastChainLink: text(row.last_chain_link),
+    purchaseCount: int(row.purchase_count),
+    openedAt_ms: int(row.opened_at_ms),
+    expiresAt_ms: int(row.expires_at_ms),
+    lifecycle: lifecycleFromRow(row),
+  };
+}
+
+function lifecycleFromRow(row: Row): TabLifecycle {
+  const status = text(row.status);
+  if (status === 'open') return { status };
+  const reason = row.stop_reason === null ? null : (text(row.stop_reason) as StopReason);
+  const stoppedAt_ms = row.stopped_at_ms === null ? null : int(row.stopped_at_ms);
+  if (status === 'stopped') {
+    assert(reason !== null && stoppedAt_ms !== null, 'a stopped tab has a reason and a time');
+    return { status, reason, stoppedAt_ms };
+  }
+  assert(status === 'cleared', `unknown tab status ${status}`);
+  return {
+    status,
+    reason,
+    stoppedAt_ms,
+    cleared_minor: big(row.cleared_minor),
+    outcome: text(row.clearing_outcome) as ClearingOutcome,
+    clearedAt_ms: int(row.cleared_at_ms),
+  };
+}
+
+function outboxEntryFromRow(row: Row): OutboxEntry {
+  return {
+    tabId: text(row.tab_id),
+    recordId: text(row.record_id),
+    envelopeJson: text(row.envelope_json),
+    attempts: int(row.attempts),
+    nextAttemptAt_ms: int(row.next_attempt_at_ms),
+    lastError: row.last_error === null ? null : text(row.last_error),
+    acknowledgedAt_ms: row.acknowledged_at_ms === null ? null : int(row.acknowledged_at_ms),
+  };
+}
+
+function text(value: unknown): string {
+  assert(typeof value === 'string', 'expected a TEXT column');
+  return value;
+}
+
+function big(value: unknown): bigint {
+  assert(typeof value === 'bigint', 'expected an INTEGER column');
+  return value;
+}
+
+function int(value: unknown): number {
+  const number = Number(big(value));
+  assert(Number.isSafeInteger(number), 'INTEGER column beyond the safe range');
+  return number;
+}

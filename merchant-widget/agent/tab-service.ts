@@ -1,0 +1,283 @@
+// The merchant agent's operations on tabs: open one from the MTA's information, take purchases,
+// stop it (exhausted, merchant, customer, timeout), note its clearing. Each operation is one
+// SQLite transaction; open tabs are cached in memory and written through, so a purchase costs
+// one cache read, a hash-chain check, two signatures' worth of CPU and one commit.
+
+import type { CryptoProvider } from '../../protocol/crypto/provider';
+import { fromBase64url } from '../../protocol/encoding/base64url';
+import { OpentabError } from '../../protocol/errors';
+import type {
+  MerchantInfo,
+  Purchase,
+  Receipt,
+  StopReason,
+  TabCleared,
+  TabClosed,
+  TabInformation,
+  TabInformationAck,
+  Terminate,
+} from '../../protocol/messages/merchant';
+import { moneyFromWire } from '../../protocol/money/amount';
+import type { AccessTokens } from './access-token';
+import type { AgentSettings } from './config';
+import type { AgentEvents } from './events';
+import { requireFresh, requireSignedBy } from './message-checks';
+import type { RecordOutbox } from './record-outbox';
+import { firstAnswer, requestDigest } from './replay-guard';
+import { summariseTab, type MerchantSigner } from './signed-answers';
+import type { AgentStore } from './store';
+import { decidePurchase } from './tab-book';
+import { admitTabInformation } from './tab-information';
+import type { PurchaseRecord, TabRecord, TabStatus } from './tab-record';
+import { purchaseView, tabView, type PurchaseView, type TabView } from './views';
+
+export interface TabServiceDependencies {
+  readonly settings: AgentSettings;
+  readonly crypto: CryptoProvider;
+  readonly store: AgentStore;
+  readonly signer: MerchantSigner;
+  readonly tokens: AccessTokens;
+  readonly events: AgentEvents;
+  readonly outbox: RecordOutbox;
+}
+
+/** How many expired tabs one sweep stops before yielding, so a backlog cannot block the event loop. */
+const EXPIRY_SWEEP_BATCH = 200;
+
+export class TabService {
+  private readonly openTabs = new Map<string, TabRecord>();
+  private readonly merchantInfo: MerchantInfo;
+
+  constructor(private readonly deps: TabServiceDependencies) {
+    const { settings } = deps;
+    this.merchantInfo = {
+      merchantId: settings.merchantId,
+      operatorId: settings.operatorId,
+      displayName: settings.displayName,
+      currency: settings.currency,
+      catalogue: settings.catalogue.toMerchantInfoCatalogue(),
+    };
+  }
+
+  info(): MerchantInfo {
+    return this.merchantInfo;
+  }
+
+  acceptTabInformation(information: TabInformation): TabInformationAck {
+    const { crypto, store, settings, signer, events } = this.deps;
+    const digest = requestDigest(crypto, information);
+    const replay = firstAnswer<TabInformationAck>(store.findReply(information.payload.id), digest);
+    if (replay !== null) return replay;
+
+    const now_ms = settings.clock.now_ms();
+    const tab = admitTabInformation(crypto, settings, information, now_ms);
+    if (store.findTab(tab.tabId) !== null) throw new OpentabError('id_reused', `Tab ${tab.tabId} was already announced by another message.`);
+    const ack = signer.tabInformationAck(tab, now_ms);
+    store.transaction(() => {
+      store.insertTab(tab, JSON.stringify(information));
+      store.insertReply(information.payload.id, 'tab-information', { requestDigest: digest, responseJson: JSON.stringify(ack) }, now_ms);
+    });
+    this.openTabs.set(tab.tabId, tab);
+    events.emit('tab-opened', { tab: tabView(tab) });
+    return ack;
+  }
+
+  purchase(purchase: Purchase): Receipt {
+    const { crypto, store, settings, signer, tokens, events } = this.deps;
+    const now_ms = settings.clock.now_ms();
+    const tab = this.loadTab(purchase.tabId);
+    const decision = tab === null
+      ? ({ accepted: false, refusal: new OpentabError('unknown_tab') } as const)
+      : decidePurchase(crypto, tab, purchase, settings.catalogue.item(purchase.itemId), now_ms);
+    if (!decision.accepted) {
+      // Refusal is the only path where a replay can end up: its seq and link are already used.
+      const replay = firstAnswer<Receipt>(store.findPurchaseReply(purchase.id), requestDigest(crypto, purchase));
+      if (replay !== null) return replay;
+      if (tab !== null && decision.refusal.code === 'tab_expired' && tab.lifecycle.status === 'open') this.stopTab(tab, 'timeout');
+      throw decision.refusal;
+    }
+
+    const record: PurchaseRecord = {
+      purchaseId: purchase.id,
+      tabId: purchase.tabId,
+      seq: purchase.seq,
+      itemId: purchase.itemId,
+      price_minor: decision.price_minor,
+      chainIndex: purchase.chainIndex,
+      chainLink: purchase.chainLink,
+      createdAt_ms: now_ms,
+    };
+    const accessToken = tokens.issue({ tabId: purchase.tabId, itemId: purchase.itemId, purchaseId: purchase.id }, now_ms);
+    const receipt = signer.receipt(decision.tab, record, purchase.id, accessToken, now_ms);
+    let after = decision.tab;
+    try {
+      store.transaction(() => {
+        store.insertPurchase(record, requestDigest(crypto, purchase), JSON.stringify(receipt));
+        store.updateTabProgress(decision.tab);
+        if (decision.exhausted) after = this.stopWithinTransaction(decision.tab, 'exhausted', now_ms).tab;
+      });
+    } catch (error) {
+      // The id was used for an earlier, different purchase (an identical one was answered above).
+      if (isPrimaryKeyViolation(error)) throw new OpentabError('id_reused');
+      throw error;
+    }
+    this.rememberTab(after);
+    events.emit('purchase', { tab: tabView(after), purchase: purchaseView(after.currency, record) });
+    if (decision.exhausted) this.announceStop(after, 'exhausted');
+    return receipt;
+  }
+
+  terminate(terminate: Terminate): TabClosed {
+    const { crypto, store, settings, signer } = this.deps;
+    const digest = requestDigest(crypto, terminate);
+    const replay = firstAnswer<TabClosed>(store.findReply(terminate.payload.id), digest);
+    if (replay !== null) return replay;
+
+    const tab = this.loadTab(terminate.payload.tabId);
+    if (tab === null) throw new OpentabError('unknown_tab');
+    requireSignedBy(crypto, terminate, fromBase64url(tab.tabPublicKey), 'The terminate message is not signed by the key of this tab.');
+    const now_ms = settings.clock.now_ms();
+    requireFresh(terminate.payload.iat, now_ms, settings.clockSkew_ms);
+
+    const outcome = store.transaction(() => {
+      let answer: TabClosed;
+      let stoppedNow: { tab: TabRecord; reason: StopReason } | null = null;
+      if (tab.lifecycle.status === 'open') {
+        const reason: StopReason = now_ms >= tab.expiresAt_ms ? 'timeout' : 'customer-terminate';
+        const stop = this.stopWithinTransaction(tab, reason, now_ms);
+        stoppedNow = { tab: stop.tab, reason };
+        answer = signer.tabClosed(stop.tab, reason, stop.summary, now_ms);
+      } else {
+        // Already stopped: the customer still gets the summary, with the reason it stopped for.
+        const summary = summariseTab(crypto, tab, store.purchasesOf(tab.tabId));
+        answer = signer.tabClosed(tab, tab.lifecycle.reason ?? 'timeout', summary, now_ms);
+      }
+      store.insertReply(terminate.payload.id, 'terminate', { requestDigest: digest, responseJson: JSON.stringify(answer) }, now_ms);
+      return { answer, stoppedNow };
+    });
+    if (outcome.stoppedNow !== null) {
+      this.rememberTab(outcome.stoppedNow.tab);
+      this.announceStop(outcome.stoppedNow.tab, outcome.stoppedNow.reason);
+    }
+    return outcome.answer;
+  }
+
+  acceptTabCleared(cleared: TabCleared): { received: true } {
+    const { crypto, store, settings, events } = this.deps;
+    const digest = requestDigest(crypto, cleared);
+    const replay = firstAnswer<{ received: true }>(store.findReply(cleared.payload.id), digest);
+    if (replay !== null) return replay;
+
+    requireSignedBy(crypto, cleared, settings.operatorPublicKey, `The clearing report is not signed by operator ${settings.operatorId}.`);
+    const now_ms = settings.clock.now_ms();
+    requireFresh(cleared.payload.iat, now_ms, settings.clockSkew_ms);
+    const payload = cleared.payload;
+    if (payload.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
+    if (payload.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
+    const tab = this.loadTab(payload.tabId);
+    if (tab === null) throw new OpentabError('unknown_tab');
+    if (payload.cleared.currency !== tab.currency) throw new OpentabError('currency_mismatch');
+
+    const answer = { received: true } as const;
+    const lifecycle = tab.lifecycle;
+    // A second, different clearing report for the same tab changes nothing: the first one stands.
+    const after: TabRecord | null = lifecycle.status === 'cleared' ? null : {
+      ...tab,
+      lifecycle: {
+        status: 'cleared',
+        reason: lifecycle.status === 'stopped' ? lifecycle.reason : null,
+        stoppedAt_ms: lifecycle.status === 'stopped' ? lifecycle.stoppedAt_ms : null,
+        cleared_minor: moneyFromWire(payload.cleared).minor,
+        outcome: payload.outcome,
+        clearedAt_ms: now_ms,
+      },
+    };
+    store.transaction(() => {
+      if (after !== null) store.updateTabLifecycle(after.tabId, after.lifecycle);
+      store.insertReply(payload.id, 'tab-cleared', { requestDigest: digest, responseJson: JSON.stringify(answer) }, now_ms);
+    });
+    if (after !== null) {
+      this.rememberTab(after);
+      events.emit('tab-cleared', { tab: tabView(after), outcome: payload.outcome });
+    }
+    return answer;
+  }
+
+  /** The merchant stops a tab. Null for an unknown tab; a tab that already stopped is returned unchanged. */
+  stopByMerchant(tabId: string): TabView | null {
+    const tab = this.loadTab(tabId);
+    if (tab === null) return null;
+    if (tab.lifecycle.status !== 'open') return tabView(tab);
+    const reason: StopReason = this.deps.settings.clock.now_ms() >= tab.expiresAt_ms ? 'timeout' : 'merchant-stop';
+    return tabView(this.stopTab(tab, reason));
+  }
+
+  /** Stops every open tab whose timeout has passed; returns how many it stopped. */
+  stopExpiredTabs(): number {
+    const now_ms = this.deps.settings.clock.now_ms();
+    let stopped = 0;
+    for (const tabId of this.deps.store.expiredOpenTabIds(now_ms, EXPIRY_SWEEP_BATCH)) {
+      const tab = this.loadTab(tabId);
+      if (tab !== null && tab.lifecycle.status === 'open') {
+        this.stopTab(tab, 'timeout');
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  tab(tabId: string): TabView | null {
+    const tab = this.loadTab(tabId);
+    return tab === null ? null : tabView(tab);
+  }
+
+  tabs(filter: { status?: TabStatus; limit?: number } = {}): TabView[] {
+    return this.deps.store.listTabs({ status: filter.status, limit: filter.limit ?? 1000 }).map(tabView);
+  }
+
+  purchasesOf(tabId: string): PurchaseView[] {
+    return this.deps.store.purchasesOf(tabId).map((purchase) => purchaseView(this.deps.settings.currency, purchase));
+  }
+
+  private loadTab(tabId: string): TabRecord | null {
+    const cached = this.openTabs.get(tabId);
+    if (cached !== undefined) return cached;
+    const stored = this.deps.store.findTab(tabId);
+    if (stored !== null) this.rememberTab(stored);
+    return stored;
+  }
+
+  /** Only open tabs stay in memory: they are the ones purchases need, and they end at their timeout. */
+  private rememberTab(tab: TabRecord): void {
+    if (tab.lifecycle.status === 'open') this.openTabs.set(tab.tabId, tab);
+    else this.openTabs.delete(tab.tabId);
+  }
+
+  private stopTab(tab: TabRecord, reason: StopReason): TabRecord {
+    const now_ms = this.deps.settings.clock.now_ms();
+    const stopped = this.deps.store.transaction(() => this.stopWithinTransaction(tab, reason, now_ms).tab);
+    this.rememberTab(stopped);
+    this.announceStop(stopped, reason);
+    return stopped;
+  }
+
+  /** Marks the tab stopped and puts its signed record in the outbox, in the caller's transaction. */
+  private stopWithinTransaction(tab: TabRecord, reason: StopReason, now_ms: number) {
+    const { crypto, store, signer } = this.deps;
+    const summary = summariseTab(crypto, tab, store.purchasesOf(tab.tabId));
+    const stopped: TabRecord = { ...tab, lifecycle: { status: 'stopped', reason, stoppedAt_ms: now_ms } };
+    const record = signer.merchantRecord(stopped, reason, summary, now_ms);
+    store.updateTabLifecycle(tab.tabId, stopped.lifecycle);
+    store.enqueueRecord(tab.tabId, record.payload.id, JSON.stringify(record), now_ms);
+    return { tab: stopped, summary };
+  }
+
+  private announceStop(tab: TabRecord, reason: StopReason): void {
+    this.deps.events.emit('tab-stopped', { tab: tabView(tab), reason });
+    this.deps.outbox.wake();
+  }
+}
+
+function isPrimaryKeyViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,52 @@
+// The customer's side of a tab, for tests: a tab key, a hash chain, and purchases and
+// terminations built the way the extension builds them.
+
+import { HashChain } from '../../../protocol/chain/hash-chain';
+import { nodeCrypto } from '../../../protocol/crypto/node';
+import { seal, signerFromSecretKey, type PayloadBody, type Signer } from '../../../protocol/envelope';
+import { newMessageId } from '../../../protocol/ids';
+import type { Purchase, Terminate, TerminatePayload } from '../../../protocol/messages/merchant';
+import type { WireAmount } from '../../../protocol/money/amount';
+
+export class TestCustomer {
+  readonly tabSigner: Signer;
+  readonly chain: HashChain;
+  /** Purchases accepted so far and the chain index they reached. */
+  paidCount = 0;
+  paidIndex = 0;
+
+  constructor(chainLength: number) {
+    this.tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    this.chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), chainLength);
+  }
+
+  get tabPublicKey(): string {
+    return this.tabSigner.kid;
+  }
+
+  /** The next purchase: seq and chain index follow what was paid; `overrides` falsify any field. */
+  purchase(tabId: string, itemId: string, price: WireAmount, units: number, overrides: Partial<Purchase> = {}): Purchase {
+    const chainIndex = overrides.chainIndex ?? this.paidIndex + units;
+    return {
+      type: 'purchase',
+      id: newMessageId(nodeCrypto),
+      tabId,
+      seq: this.paidCount + 1,
+      itemId,
+      price,
+      chainIndex,
+      chainLink: this.chain.encodedLinkAt(Math.min(chainIndex, this.chain.length)),
+      ...overrides,
+    };
+  }
+
+  /** Records that the merchant accepted `purchase`. */
+  paid(purchase: Purchase): void {
+    this.paidCount = purchase.seq;
+    this.paidIndex = purchase.chainIndex;
+  }
+
+  terminate(tabId: string, signer: Signer = this.tabSigner, now_ms: number = Date.now()): Terminate {
+    return seal(nodeCrypto, signer, { type: 'terminate', tabId } satisfies PayloadBody<TerminatePayload>, now_ms);
+  }
+}

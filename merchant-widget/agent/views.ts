@@ -1,0 +1,64 @@
+// The read-only shapes the merchant's own code sees of tabs and purchases: amounts as Money
+// (bigint minor units with their currency), times in epoch ms.
+
+import type { Money } from '../../protocol/money/amount';
+import { remainingOf, type ClearingOutcome, type PurchaseRecord, type StopReason, type TabRecord, type TabStatus } from './tab-record';
+
+export interface TabView {
+  readonly tabId: string;
+  readonly pseudonym: string;
+  readonly status: TabStatus;
+  /** Why the tab stopped; null while open (or when the MTA cleared it before it stopped here). */
+  readonly stopReason: StopReason | null;
+  readonly deposit: Money;
+  readonly spent: Money;
+  readonly remaining: Money;
+  readonly purchaseCount: number;
+  readonly lastChainIndex: number;
+  readonly openedAt_ms: number;
+  readonly expiresAt_ms: number;
+  readonly stoppedAt_ms: number | null;
+  readonly cleared: { readonly amount: Money; readonly outcome: ClearingOutcome; readonly clearedAt_ms: number } | null;
+}
+
+export interface PurchaseView {
+  readonly purchaseId: string;
+  readonly tabId: string;
+  readonly seq: number;
+  readonly itemId: string;
+  readonly price: Money;
+  readonly chainIndex: number;
+  readonly createdAt_ms: number;
+}
+
+export function tabView(tab: TabRecord): TabView {
+  const money = (minor: bigint): Money => ({ currency: tab.currency, minor });
+  const lifecycle = tab.lifecycle;
+  return {
+    tabId: tab.tabId,
+    pseudonym: tab.pseudonym,
+    status: lifecycle.status,
+    stopReason: lifecycle.status === 'open' ? null : lifecycle.reason,
+    deposit: money(tab.deposit_minor),
+    spent: money(tab.spent_minor),
+    remaining: money(remainingOf(tab)),
+    purchaseCount: tab.purchaseCount,
+    lastChainIndex: tab.lastChainIndex,
+    openedAt_ms: tab.openedAt_ms,
+    expiresAt_ms: tab.expiresAt_ms,
+    stoppedAt_ms: lifecycle.status === 'open' ? null : lifecycle.stoppedAt_ms,
+    cleared: lifecycle.status === 'cleared' ? { amount: money(lifecycle.cleared_minor), outcome: lifecycle.outcome, clearedAt_ms: lifecycle.clearedAt_ms } : null,
+  };
+}
+
+export function purchaseView(currency: string, purchase: PurchaseRecord): PurchaseView {
+  return {
+    purchaseId: purchase.purchaseId,
+    tabId: purchase.tabId,
+    seq: purchase.seq,
+    itemId: purchase.itemId,
+    price: { currency, minor: purchase.price_minor },
+    chainIndex: purchase.chainIndex,
+    createdAt_ms: purchase.createdAt_ms,
+  };
+}
