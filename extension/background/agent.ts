@@ -1,0 +1,107 @@
+// The customer agent assembled from its parts. Everything it knows lives in the database and the
+// session area, so building a new agent over the same two is exactly what a restarted service
+// worker does.
+
+import type { CryptoProvider } from '../../protocol/crypto/provider';
+import type { PageCallMessage, PageCallResult } from '../messaging/page-calls';
+import type { UiCallMessage, UiCallResult } from '../messaging/ui-calls';
+import { createPageHandler } from './bridge/page-handler';
+import { createUiHandler } from './bridge/ui-handler';
+import { IdleLock } from './keys/idle-lock';
+import { BROWSER_SCRYPT_COST, type ScryptCost } from './keys/passphrase-box';
+import { Vault } from './keys/vault';
+import { RulesService } from './limits/rules-service';
+import type { AgentPorts, AlarmName } from './ports';
+import { RateService } from './rates/rate-service';
+import type { AgentDatabase } from './storage/database';
+import type { SessionArea } from './storage/session-area';
+import { ConfirmationBroker } from './tabs/confirmation-broker';
+import { MerchantAgentClient } from './tabs/merchant-agent';
+import { Purchaser } from './tabs/purchaser';
+import { RecordOutbox } from './tabs/record-outbox';
+import { TabBook } from './tabs/tab-book';
+import { TabCloser } from './tabs/tab-closer';
+import { TabKeyring } from './tabs/tab-keyring';
+import { TabOpener } from './tabs/tab-opener';
+import { TabService, type PageCaller } from './tabs/tab-service';
+import { OperatorLink } from './wallet/operator-link';
+import { WalletService } from './wallet/wallet-service';
+import { DEFAULT_PREFERENCES } from './wallet/preferences';
+
+export interface AgentDependencies {
+  readonly db: AgentDatabase;
+  readonly session: SessionArea;
+  readonly ports: AgentPorts;
+  readonly crypto: CryptoProvider;
+  /** Lowered only by tests: the browser always uses BROWSER_SCRYPT_COST. */
+  readonly scryptCost?: ScryptCost;
+}
+
+export interface CustomerAgent {
+  readonly wallet: WalletService;
+  readonly tabs: TabService;
+  readonly rates: RateService;
+  readonly outbox: RecordOutbox;
+  readonly broker: ConfirmationBroker;
+  handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult>;
+  handleUiCall(message: UiCallMessage): Promise<UiCallResult>;
+  onAlarm(name: AlarmName): Promise<void>;
+  /** What a (re)started worker does first: lock if idle too long, finish what was left pending. */
+  onStartup(): Promise<void>;
+}
+
+export function createCustomerAgent({ db, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
+  const { clock, alarms, badge, windows } = ports;
+  const vault = new Vault(db, session, crypto, scryptCost);
+  const link = new OperatorLink(db, vault, crypto, clock, ports.fetch);
+  const rates = new RateService(db, link, crypto, clock, alarms);
+  const rules = new RulesService(db, clock);
+  const keyring = new TabKeyring(vault, crypto);
+  const idleLockMs = async () => ((await db.meta.get('preferences')) ?? DEFAULT_PREFERENCES).idleLock_min * 60_000;
+  const idleLock = new IdleLock(vault, session, alarms, clock, idleLockMs);
+  const wallet = new WalletService(db, vault, idleLock, link, rates, rules, keyring, clock, scryptCost);
+  const book = new TabBook(db);
+  const merchants = new MerchantAgentClient(ports.fetch);
+  const outbox = new RecordOutbox(db, link, alarms, clock);
+  const broker = new ConfirmationBroker(windows, crypto);
+  const purchaser = new Purchaser(book, keyring, merchants, crypto, clock);
+  const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
+  const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, () => wallet.preferences(), crypto, clock);
+  const tabs = new TabService(book, opener, purchaser, closer, rules, badge, clock);
+
+  const handlePageCall = createPageHandler({ wallet, rates, tabs });
+  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, clock });
+
+  async function finishPendingWork(): Promise<void> {
+    // Records are signed already and go out even while locked; closing a tab needs its key.
+    await outbox.retryAll();
+    if ((await wallet.state()) === 'ready') await tabs.closeExpired();
+  }
+
+  return {
+    wallet,
+    tabs,
+    rates,
+    outbox,
+    broker,
+    handlePageCall,
+    handleUiCall,
+    async onAlarm(name) {
+      switch (name) {
+        case 'idle-lock':
+          if (await idleLock.lockIfIdle()) keyring.forgetAll();
+          return;
+        case 'rates-refresh':
+          await rates.refresh().catch(() => undefined);
+          return;
+        case 'outbox-retry':
+          await finishPendingWork().catch(() => undefined);
+          return;
+      }
+    },
+    async onStartup() {
+      if ((await vault.state()) === 'unlocked' && (await idleLock.lockIfIdle())) keyring.forgetAll();
+      await finishPendingWork().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Content script → background: the bridge calls a web page can make. Parameters are untrusted and
+// validated against the protocol's schemas; the origin comes from the browser (PageCaller).
+
+import * as v from 'valibot';
+import { BRIDGE_CALLS, BRIDGE_PROTOCOL_VERSION, type BridgeCall, type BridgeParams } from '../../../protocol/messages/bridge';
+import type { PageCallMessage, PageCallResult, PageCalls } from '../../messaging/page-calls';
+import { failed, succeeded } from '../../messaging/result';
+import { asAgentError, toBridgeErrorCode } from '../errors';
+import type { PageCaller, TabService } from '../tabs/tab-service';
+import type { RateService } from '../rates/rate-service';
+import type { WalletService } from '../wallet/wallet-service';
+
+export interface PageHandlerParts {
+  readonly wallet: WalletService;
+  readonly rates: RateService;
+  readonly tabs: TabService;
+}
+
+type PageHandlers = { [C in BridgeCall]: (params: BridgeParams<C>, caller: PageCaller) => Promise<PageCalls[C]['result']> };
+
+function pageHandlers({ wallet, rates, tabs }: PageHandlerParts): PageHandlers {
+  return {
+    hello: async () => ({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: await wallet.state() }),
+    convert: async ({ prices }) => rates.convert(prices, (await wallet.enrolmentOrNull())?.currency ?? null),
+    pay: async (params, caller) => {
+      await wallet.requireReady();
+      await wallet.noteActivity();
+      return tabs.pay(caller, params);
+    },
+    tabStatus: (params, caller) => tabs.tabStatus(caller, params),
+    closeTab: async (params, caller) => {
+      await wallet.requireReady();
+      return tabs.closeFromPage(caller, params);
+    },
+  };
+}
+
+export function createPageHandler(parts: PageHandlerParts) {
+  const handlers = pageHandlers(parts);
+  return async function handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult> {
+    const call = message.call;
+    if (!Object.hasOwn(BRIDGE_CALLS, call)) return failed('invalid_request', `Opentab has no call named ${String(call).slice(0, 40)}.`);
+    const params = v.safeParse(BRIDGE_CALLS[call].params, message.params);
+    if (!params.success) return failed('invalid_request', `The ${call} call has invalid parameters.`);
+    try {
+      const handler = handlers[call] as (params: unknown, caller: PageCaller) => Promise<PageCalls[BridgeCall]['result']>;
+      return succeeded(await handler(params.output, caller));
+    } catch (error) {
+      const agentError = asAgentError(error);
+      return failed(toBridgeErrorCode(agentError.code), agentError.message.slice(0, 500));
+    }
+  };
+}

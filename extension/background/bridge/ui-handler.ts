@@ -1,0 +1,158 @@
+// The extension's own pages → background. One implementation per UiCalls entry; any activity
+// here counts against the idle lock.
+
+import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messaging/ui-calls';
+import { failed, succeeded } from '../../messaging/result';
+import type { OverviewView, SettingsView } from '../../messaging/views';
+import { AgentError, asAgentError } from '../errors';
+import { holdsSoFar } from '../limits/holds-so-far';
+import { allowanceViews, blockedViews, holdsViews, limitsView, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
+import type { RulesService } from '../limits/rules-service';
+import type { Clock } from '../ports';
+import type { RateService } from '../rates/rate-service';
+import type { ConfirmationBroker } from '../tabs/confirmation-broker';
+import type { TabBook } from '../tabs/tab-book';
+import type { RecordOutbox } from '../tabs/record-outbox';
+import { holdsCount } from '../tabs/tab-record';
+import type { TabService } from '../tabs/tab-service';
+import { purchaseView, tabView } from '../tabs/tab-views';
+import { historyCsv } from '../wallet/history-csv';
+import type { WalletService } from '../wallet/wallet-service';
+import { formatTimestamp } from '../../../protocol/time';
+
+export interface UiHandlerParts {
+  readonly wallet: WalletService;
+  readonly rates: RateService;
+  readonly rules: RulesService;
+  readonly tabs: TabService;
+  readonly book: TabBook;
+  readonly outbox: RecordOutbox;
+  readonly broker: ConfirmationBroker;
+  readonly clock: Clock;
+}
+
+type UiHandlers = { [C in UiCall]: (params: UiCalls[C]['params']) => Promise<UiCalls[C]['result']> };
+
+const RECENT_PURCHASES = 10;
+
+function uiHandlers(parts: UiHandlerParts): UiHandlers {
+  const { wallet, rates, rules, tabs, book, outbox, broker, clock } = parts;
+
+  async function overview(): Promise<OverviewView> {
+    const walletState = await wallet.state();
+    let account: OverviewView['account'] = null;
+    let accountProblem: string | null = null;
+    if (walletState === 'ready') {
+      try {
+        const view = await wallet.account();
+        account = { balance: view.balance, available: view.available, creditLimit: view.creditLimit, held: view.held };
+      } catch (error) {
+        accountProblem = asAgentError(error).message;
+      }
+    }
+    const purchases = await book.allPurchases();
+    return {
+      walletState,
+      operator: await wallet.operatorView(),
+      account,
+      accountProblem,
+      tabs: (await book.active()).map(tabView),
+      recentPurchases: purchases.slice(-RECENT_PURCHASES).reverse().map(purchaseView),
+      rates: await rates.status(),
+      pendingRecords: (await outbox.pending()).length,
+    };
+  }
+
+  async function settings(): Promise<SettingsView> {
+    const preferences = await wallet.preferences();
+    const enrolment = await wallet.enrolmentOrNull();
+    if (!enrolment) {
+      return { currency: null, limits: null, ...preferences, allowances: [], blocked: [], heldToday: null, heldThisMonth: null };
+    }
+    const current = await rules.get();
+    const deposits = (await book.all()).filter(holdsCount).map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
+    return {
+      currency: enrolment.currency,
+      limits: limitsView(current),
+      ...preferences,
+      allowances: allowanceViews(current),
+      blocked: blockedViews(current),
+      ...holdsViews(current, holdsSoFar(deposits, clock.now())),
+    };
+  }
+
+  return {
+    getOverview: overview,
+    createWallet: ({ passphrase }) => wallet.create(passphrase),
+    unlock: ({ passphrase }) => wallet.unlock(passphrase),
+    lock: () => wallet.lock(),
+    enroll: ({ operatorUrl, code }) => wallet.enrol(operatorUrl, code),
+    getAccount: async () => {
+      const view = await wallet.account();
+      return { balance: view.balance, available: view.available, creditLimit: view.creditLimit, held: view.held };
+    },
+    closeTab: async ({ transactionId }) => {
+      await wallet.requireReady();
+      return tabs.closeByTransactionId(transactionId);
+    },
+    getSettings: settings,
+    setLimits: async ({ limits, tabTimeout_s, idleLock_min }) => {
+      await wallet.setPreferences({ tabTimeout_s, idleLock_min });
+      if (await wallet.enrolmentOrNull()) await rules.save(rulesWithLimits(await rules.get(), limits));
+      return settings();
+    },
+    setAllowance: async ({ merchantId, operatorId, displayName, maxDeposit }) => {
+      const current = await rules.get();
+      await rules.allow({ merchantId, operatorId }, displayName, parseCustomerAmount(current.currency, maxDeposit, 'The allowance'));
+      return settings();
+    },
+    revokeAllowance: async (merchant) => {
+      await rules.revokeAllowance(merchant);
+      return settings();
+    },
+    blockMerchant: async ({ merchantId, operatorId, displayName }) => {
+      await rules.block({ merchantId, operatorId }, displayName);
+      return settings();
+    },
+    unblockMerchant: async (merchant) => {
+      await rules.unblock(merchant);
+      return settings();
+    },
+    getHistory: async () => ({ purchases: (await book.allPurchases()).reverse().map(purchaseView) }),
+    exportHistoryCsv: async () => ({
+      filename: `opentab-history-${formatTimestamp(clock.now()).slice(0, 10)}.csv`,
+      csv: historyCsv((await book.allPurchases()).map(purchaseView)),
+    }),
+    exportBackup: ({ passphrase }) => wallet.exportBackup(passphrase),
+    restoreBackup: ({ json, passphrase }) => wallet.restoreBackup(json, passphrase),
+    refreshRates: async () => {
+      await rates.refresh();
+      return rates.status();
+    },
+    getConfirmation: async ({ requestId }) => {
+      const view = broker.view(requestId);
+      if (!view) throw new AgentError('not_found', 'This confirmation was already answered or has timed out.');
+      return view;
+    },
+    confirmDecision: async ({ requestId, decision }) => ({ recorded: broker.decide(requestId, decision) }),
+  };
+}
+
+/** Calls that must not count as activity: the confirm window polling itself keeps nothing unlocked. */
+const PASSIVE_CALLS: ReadonlySet<UiCall> = new Set(['getConfirmation']);
+
+export function createUiHandler(parts: UiHandlerParts) {
+  const handlers = uiHandlers(parts);
+  return async function handleUiCall(message: UiCallMessage): Promise<UiCallResult> {
+    try {
+      const handler = handlers[message.call] as (params: unknown) => Promise<UiCalls[UiCall]['result']>;
+      const value = await handler(message.params);
+      if (!PASSIVE_CALLS.has(message.call) && (await parts.wallet.state()) !== 'locked') await parts.wallet.noteActivity().catch(() => undefined);
+      return succeeded(value);
+    } catch (error) {
+      const agentError = asAgentError(error);
+      return failed(agentError.code, agentError.message);
+    }
+  };
+}
+

@@ -1,0 +1,49 @@
+// One error type for every refusal the customer agent makes, with a sentence a customer can act
+// on. Services throw it; the two message handlers turn it into { ok: false, error }.
+
+import type { BridgeErrorCode } from '../../protocol/messages/bridge';
+import type { AgentErrorCode } from '../messaging/ui-calls';
+
+export class AgentError extends Error {
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export const walletLocked = () =>
+  new AgentError('wallet_locked', 'Your Opentab wallet is locked. Open the Opentab popup and unlock it with your passphrase.');
+
+export const walletNotEnrolled = () =>
+  new AgentError('wallet_not_enrolled', 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.');
+
+export const operatorUnreachable = (detail: string) =>
+  new AgentError('operator_unreachable', `Your operator could not be reached (${detail}). Check your connection and try again.`);
+
+export const rateTableExpired = () =>
+  new AgentError(
+    'rate_table_expired',
+    "Your operator's exchange-rate table has expired and no new one could be fetched, so no price can be converted. Try again later.",
+  );
+
+export const declinedByCustomer = () => new AgentError('declined_by_customer', 'You declined to open a tab at this merchant.');
+
+const PAGE_CODES: ReadonlySet<string> = new Set<BridgeErrorCode>([
+  'not_installed', 'wallet_locked', 'wallet_not_enrolled', 'origin_not_allowed', 'declined_by_customer', 'limit_reached',
+  'blocked_merchant', 'rate_table_expired', 'operator_unreachable', 'merchant_unreachable', 'merchant_refused',
+  'invalid_request', 'busy', 'internal',
+]);
+
+/** A page may learn only the bridge's codes; anything else it sees as "internal". */
+export function toBridgeErrorCode(code: AgentErrorCode): BridgeErrorCode {
+  return PAGE_CODES.has(code) ? (code as BridgeErrorCode) : 'internal';
+}
+
+/** Any thrown value as an AgentError; unexpected errors keep their message for the log only. */
+export function asAgentError(error: unknown): AgentError {
+  if (error instanceof AgentError) return error;
+  return new AgentError('internal', 'Opentab hit an internal error. Try again; if it persists, reload the extension.');
+}

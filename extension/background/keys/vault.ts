@@ -1,0 +1,88 @@
+// The identity key's life: created here, kept encrypted in the database, and while unlocked held
+// in session storage only (memory of the browser session, never written to disk), so a restarted
+// service worker stays unlocked but a restarted browser is locked.
+
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { signerFromSecretKey, type Signer } from '../../../protocol/envelope';
+import { fromBase64urlOfLength, toBase64url } from '../../../protocol/encoding/base64url';
+import { AgentError, walletLocked } from '../errors';
+import type { AgentDatabase } from '../storage/database';
+import type { SessionArea } from '../storage/session-area';
+import { openWithPassphrase, sealWithPassphrase, type ScryptCost } from './passphrase-box';
+import { deriveTabSecretsKey } from './secret-box';
+import { VAULT_PURPOSE, type VaultRecord } from './vault-record';
+
+export type VaultState = 'uninitialised' | 'locked' | 'unlocked';
+
+const UNLOCKED_KEY = 'unlockedIdentityKey';
+export const MIN_PASSPHRASE_LENGTH = 10;
+
+export class Vault {
+  constructor(
+    private readonly db: AgentDatabase,
+    private readonly session: SessionArea,
+    private readonly crypto: CryptoProvider,
+    private readonly scryptCost: ScryptCost,
+  ) {}
+
+  async state(): Promise<VaultState> {
+    if (!(await this.db.meta.get('vault'))) return 'uninitialised';
+    return (await this.session.get(UNLOCKED_KEY)) ? 'unlocked' : 'locked';
+  }
+
+  async create(passphrase: string): Promise<void> {
+    if (await this.db.meta.get('vault')) throw new AgentError('wallet_exists', 'A wallet already exists in this browser.');
+    await this.install(this.crypto.ed25519.generateSecretKey(), passphrase);
+  }
+
+  /** Stores `secretKey` under `passphrase` (a new salt every time) and unlocks it. */
+  async install(secretKey: Uint8Array, passphrase: string): Promise<void> {
+    assertStrongPassphrase(passphrase);
+    const record: VaultRecord = {
+      version: 1,
+      publicKey: toBase64url(this.crypto.ed25519.publicKeyOf(secretKey)),
+      box: await sealWithPassphrase(secretKey, passphrase, VAULT_PURPOSE, this.scryptCost),
+    };
+    await this.db.meta.put('vault', record);
+    await this.session.set(UNLOCKED_KEY, toBase64url(secretKey));
+  }
+
+  async unlock(passphrase: string): Promise<void> {
+    const record = await this.db.meta.get('vault');
+    if (!record) throw new AgentError('not_found', 'There is no wallet to unlock yet: create one first.');
+    const opened = await openWithPassphrase(record.box, passphrase, VAULT_PURPOSE);
+    if (!opened.ok) throw new AgentError('wrong_passphrase', 'That passphrase does not unlock this wallet.');
+    await this.session.set(UNLOCKED_KEY, toBase64url(opened.plaintext));
+  }
+
+  /** Checks a passphrase without changing the lock state (backup export asks for it again). */
+  async verifyPassphrase(passphrase: string): Promise<boolean> {
+    const record = await this.db.meta.get('vault');
+    return record ? (await openWithPassphrase(record.box, passphrase, VAULT_PURPOSE)).ok : false;
+  }
+
+  async lock(): Promise<void> {
+    await this.session.remove(UNLOCKED_KEY);
+  }
+
+  /** The identity secret key, or a wallet_locked refusal. */
+  async secretKey(): Promise<Uint8Array> {
+    const encoded = await this.session.get(UNLOCKED_KEY);
+    if (!encoded) throw walletLocked();
+    return fromBase64urlOfLength(encoded, 32);
+  }
+
+  async signer(): Promise<Signer> {
+    return signerFromSecretKey(this.crypto, await this.secretKey());
+  }
+
+  async tabSecretsKey(): Promise<Uint8Array> {
+    return deriveTabSecretsKey(await this.secretKey());
+  }
+}
+
+export function assertStrongPassphrase(passphrase: string): void {
+  if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+    throw new AgentError('weak_passphrase', `Choose a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters.`);
+  }
+}

@@ -1,0 +1,55 @@
+// The Map-backed AgentDatabase for tests. Values are cloned in and out, as IndexedDB does, so a
+// test cannot pass by mutating a stored object behind the agent's back.
+
+import type { AgentDatabase, KeyedStore, MetaShapes, MetaStore } from './database';
+
+class MemoryKeyedStore<T> implements KeyedStore<T> {
+  private readonly rows = new Map<string, T>();
+
+  async get(key: string): Promise<T | undefined> {
+    const value = this.rows.get(key);
+    return value === undefined ? undefined : structuredClone(value);
+  }
+
+  async put(key: string, value: T): Promise<void> {
+    this.rows.set(key, structuredClone(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.rows.delete(key);
+  }
+
+  async withPrefix(prefix: string): Promise<T[]> {
+    return [...this.rows.keys()]
+      .filter((key) => key.startsWith(prefix))
+      .sort()
+      .map((key) => structuredClone(this.rows.get(key)!));
+  }
+
+  async all(): Promise<T[]> {
+    return this.withPrefix('');
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+}
+
+export function createMemoryDatabase(): AgentDatabase {
+  const meta = new MemoryKeyedStore<unknown>();
+  const tabs = new MemoryKeyedStore<never>();
+  const purchases = new MemoryKeyedStore<never>();
+  const outbox = new MemoryKeyedStore<never>();
+  const metaStore: MetaStore = {
+    get: async <K extends keyof MetaShapes>(key: K) => (await meta.get(key)) as MetaShapes[K] | undefined,
+    put: (key, value) => meta.put(key, value),
+    delete: (key) => meta.delete(key),
+  };
+  return {
+    meta: metaStore,
+    tabs,
+    purchases,
+    outbox,
+    clear: async () => [meta, tabs, purchases, outbox].forEach((store) => store.clear()),
+  };
+}

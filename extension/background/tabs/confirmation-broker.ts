@@ -1,0 +1,69 @@
+// Asks the customer, in a window of the extension's own, whether to open a tab. The question
+// waits here until the confirm page answers (confirmDecision), its window is closed (decline),
+// or nobody answers in time (decline): never an open tab by default.
+
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { newMessageId } from '../../../protocol/ids';
+import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
+import type { WindowPort } from '../ports';
+
+export const CONFIRM_PAGE = 'confirm/confirm.html';
+const UNANSWERED_AFTER_MS = 5 * 60_000;
+
+interface Question {
+  readonly view: ConfirmationView;
+  readonly answer: (decision: ConfirmDecision) => void;
+  windowId: number | null;
+}
+
+export class ConfirmationBroker {
+  private readonly questions = new Map<string, Question>();
+
+  constructor(
+    private readonly windows: WindowPort,
+    private readonly crypto: CryptoProvider,
+    private readonly unansweredAfter_ms: number = UNANSWERED_AFTER_MS,
+  ) {}
+
+  ask(details: Omit<ConfirmationView, 'requestId'>): Promise<ConfirmDecision> {
+    const requestId = newMessageId(this.crypto);
+    return new Promise<ConfirmDecision>((resolve) => {
+      const timer = setTimeout(() => this.decide(requestId, { kind: 'decline' }), this.unansweredAfter_ms);
+      const question: Question = {
+        view: { ...details, requestId },
+        answer: (decision) => {
+          clearTimeout(timer);
+          resolve(decision);
+        },
+        windowId: null,
+      };
+      this.questions.set(requestId, question);
+      this.windows.openPopup(`${CONFIRM_PAGE}?request=${requestId}`).then(
+        (windowId) => {
+          question.windowId = windowId;
+        },
+        () => this.decide(requestId, { kind: 'decline' }),
+      );
+    });
+  }
+
+  view(requestId: string): ConfirmationView | undefined {
+    return this.questions.get(requestId)?.view;
+  }
+
+  /** False when the question was already answered (or never asked). */
+  decide(requestId: string, decision: ConfirmDecision): boolean {
+    const question = this.questions.get(requestId);
+    if (!question) return false;
+    this.questions.delete(requestId);
+    question.answer(decision);
+    if (question.windowId !== null) void this.windows.close(question.windowId).catch(() => undefined);
+    return true;
+  }
+
+  windowClosed(windowId: number): void {
+    for (const [requestId, question] of this.questions) {
+      if (question.windowId === windowId) this.decide(requestId, { kind: 'decline' });
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// Pure pieces of opening a tab: how much to hold, how long a chain, what to sign, and whether the
+// operator's TabOpened answer says exactly what was asked for.
+
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
+import type { ChainCommitment } from '../../../protocol/chain/hash-chain';
+import { MAX_CHAIN_LENGTH } from '../../../protocol/chain/hash-chain';
+import { canonicalJson } from '../../../protocol/encoding/canonical-json';
+import type { InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
+import type { LockedRate } from '../../../protocol/messages/primitives';
+import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { depositInMerchantCurrency, merchantToCustomer } from '../../../protocol/rates/conversion';
+import { parseTimestamp } from '../../../protocol/time';
+import type { MerchantRef } from '../../messaging/views';
+
+/** The smallest hold (customer minor units) whose deposit covers `price_minor` merchant units. */
+export function minimumHoldFor(price_minor: bigint, rate: LockedRate): bigint {
+  let hold = merchantToCustomer(price_minor, rate);
+  // merchantToCustomer rounds half-even; step up past any rounding shortfall (a unit or two at most).
+  while (depositInMerchantCurrency(hold, rate) < price_minor) hold += 1n;
+  return hold;
+}
+
+/** The hold for a new tab: the customer's default deposit, or more if the first purchase needs it. */
+export function holdForNewTab(defaultDeposit_minor: bigint, firstPrice_minor: bigint, rate: LockedRate): bigint {
+  const needed = minimumHoldFor(firstPrice_minor, rate);
+  return needed > defaultDeposit_minor ? needed : defaultDeposit_minor;
+}
+
+export type ChainPlan = { ok: true; length: number; depositMerchant_minor: bigint } | { ok: false; reason: string };
+
+/** One link per merchant minor unit: the chain covers exactly floor(hold × rate), the same table's rate. */
+export function chainPlanFor(hold_minor: bigint, rate: LockedRate): ChainPlan {
+  const depositMerchant = depositInMerchantCurrency(hold_minor, rate);
+  if (depositMerchant < 1n) return { ok: false, reason: 'the deposit converts to nothing in the merchant currency' };
+  if (depositMerchant > BigInt(MAX_CHAIN_LENGTH)) {
+    return { ok: false, reason: `the deposit is larger than one tab can carry (${MAX_CHAIN_LENGTH} merchant minor units)` };
+  }
+  return { ok: true, length: Number(depositMerchant), depositMerchant_minor: depositMerchant };
+}
+
+export interface InitiationTerms {
+  readonly accountId: string;
+  readonly sessionId: string;
+  readonly merchant: MerchantRef;
+  readonly customerCurrency: string;
+  readonly hold_minor: bigint;
+  readonly rateTableId: string;
+  readonly merchantCurrency: string;
+  readonly tabPublicKey: string;
+  readonly chain: ChainCommitment;
+  readonly timeout_s: number;
+}
+
+export function initiationBody(terms: InitiationTerms): PayloadBody<InitiationPayload> {
+  return {
+    type: 'initiation',
+    accountId: terms.accountId,
+    sessionId: terms.sessionId,
+    merchantId: terms.merchant.merchantId,
+    merchantOperatorId: terms.merchant.operatorId,
+    deposit: moneyToWire({ currency: terms.customerCurrency, minor: terms.hold_minor }),
+    rateTableId: terms.rateTableId,
+    tabPublicKey: terms.tabPublicKey,
+    // unit = one minor unit of the merchant currency, so chain index = merchant minor units paid.
+    chain: { root: terms.chain.root, unit: moneyToWire({ currency: terms.merchantCurrency, minor: 1n }), length: terms.chain.length },
+    timeout_s: terms.timeout_s,
+  };
+}
+
+export type TabOpenedCheck = { ok: true; expiresAt_ms: number } | { ok: false; reason: string };
+
+export interface OpenedExpectation {
+  readonly operatorId: string;
+  readonly operatorKey: Uint8Array;
+  readonly initiation: InitiationPayload;
+  readonly rate: LockedRate;
+  readonly depositMerchant_minor: bigint;
+  /** kid of the merchant certificate the AM vouched for before the initiation. */
+  readonly vouchedCertificateKid: string;
+}
+
+const sameJson = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+
+/** The AM signs TabOpened; everything in it must match what the customer signed and was shown. */
+export function checkTabOpened(crypto: CryptoProvider, opened: TabOpened, expected: OpenedExpectation): TabOpenedCheck {
+  const payload = opened.payload;
+  const initiation = expected.initiation;
+  if (!verifyEnvelope(crypto, opened, expected.operatorKey) || payload.operatorId !== expected.operatorId) {
+    return { ok: false, reason: 'the answer is not signed by your operator' };
+  }
+  if (payload.initiationId !== initiation.id) return { ok: false, reason: 'the answer is for a different initiation' };
+  if (!sameJson(payload.chain, initiation.chain)) return { ok: false, reason: 'the answer names a different hash chain' };
+  if (!sameJson(payload.deposit.customer, initiation.deposit)) return { ok: false, reason: 'the answer holds a different deposit' };
+  if (!sameJson(payload.rate, expected.rate)) return { ok: false, reason: 'the operator locked a different rate than you were shown' };
+  const merchantDeposit = moneyFromWire(payload.deposit.merchant);
+  if (merchantDeposit.currency !== expected.rate.merchant.currency || merchantDeposit.minor !== expected.depositMerchant_minor) {
+    return { ok: false, reason: 'the deposit in the merchant currency is not floor(hold × rate)' };
+  }
+  const certificate = payload.merchantCertificate;
+  if (certificate.payload.merchantId !== initiation.merchantId || certificate.payload.operatorId !== initiation.merchantOperatorId) {
+    return { ok: false, reason: 'the merchant certificate is for a different merchant' };
+  }
+  if (certificate.kid !== expected.vouchedCertificateKid) {
+    return { ok: false, reason: 'the merchant certificate is not signed by the merchant operator your operator vouched for' };
+  }
+  const expiresAt_ms = parseTimestamp(payload.expiresAt);
+  if (expiresAt_ms === null) return { ok: false, reason: 'the tab has no readable expiry' };
+  return { ok: true, expiresAt_ms };
+}

@@ -1,0 +1,59 @@
+// Pure pieces of one click-to-pay purchase: reveal the link `price` units further down the chain,
+// and accept only a receipt the merchant signed for exactly that purchase.
+
+import type { HashChain } from '../../../protocol/chain/hash-chain';
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import { verifyEnvelope } from '../../../protocol/envelope';
+import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
+import { parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
+import type { OpenTab } from './tab-record';
+
+export type PurchasePlan =
+  | { readonly ok: true; readonly purchase: Purchase }
+  | { readonly ok: false; readonly problem: 'exhausted' | 'wrong_currency' | 'invalid_price' };
+
+export function planPurchase(tab: OpenTab, chain: HashChain, itemId: string, price: WireAmount, purchaseId: string): PurchasePlan {
+  const parsed = parseWireAmount(price);
+  if (!parsed.ok || parsed.money.minor < 1n) return { ok: false, problem: 'invalid_price' };
+  if (parsed.money.currency !== tab.rate.merchant.currency) return { ok: false, problem: 'wrong_currency' };
+  const nextIndex = BigInt(tab.chainIndex) + parsed.money.minor;
+  if (nextIndex > BigInt(tab.chainLength)) return { ok: false, problem: 'exhausted' };
+  const chainIndex = Number(nextIndex);
+  return {
+    ok: true,
+    purchase: {
+      type: 'purchase',
+      id: purchaseId,
+      tabId: tab.tabId,
+      seq: tab.count + 1,
+      itemId,
+      price: { currency: price.currency, value: price.value },
+      chainIndex,
+      chainLink: chain.encodedLinkAt(chainIndex),
+    },
+  };
+}
+
+export function checkReceipt(crypto: CryptoProvider, receipt: Receipt, tab: OpenTab, purchase: Purchase): { ok: true } | { ok: false; reason: string } {
+  const certificate = tab.merchantCertificate.payload;
+  if (!verifyEnvelope(crypto, receipt, fromBase64urlOfLength(certificate.publicKey, 32))) {
+    return { ok: false, reason: "the receipt is not signed by the merchant's key" };
+  }
+  const payload = receipt.payload;
+  const matches =
+    payload.merchantId === certificate.merchantId &&
+    payload.tabId === tab.tabId &&
+    payload.purchaseId === purchase.id &&
+    payload.seq === purchase.seq &&
+    payload.itemId === purchase.itemId &&
+    payload.price.currency === purchase.price.currency &&
+    payload.price.value === purchase.price.value &&
+    payload.chainIndex === purchase.chainIndex;
+  return matches ? { ok: true } : { ok: false, reason: 'the receipt does not describe the purchase that was paid' };
+}
+
+/** The tab after a receipt: the revealed index is now paid. */
+export function afterPurchase(tab: OpenTab, purchase: Purchase): OpenTab {
+  return { ...tab, chainIndex: purchase.chainIndex, count: purchase.seq, pendingPurchase: null };
+}

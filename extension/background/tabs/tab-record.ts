@@ -1,0 +1,80 @@
+// A tab as the customer agent remembers it, one phase at a time. Everything needed to go on after
+// a service-worker restart is here; the spend authority (tab key, chain seed) only encrypted.
+
+import type { Initiation, TabOpened } from '../../../protocol/messages/customer';
+import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { Purchase, StopReason } from '../../../protocol/messages/merchant';
+import type { LockedRate } from '../../../protocol/messages/primitives';
+import type { MerchantRef } from '../../messaging/views';
+import type { SealedSecret } from '../keys/secret-box';
+
+interface TabBase {
+  /** The initiation's message id: known before the operator assigns any id. */
+  readonly localId: string;
+  readonly merchant: MerchantRef;
+  readonly merchantDisplayName: string;
+  /** The page origin the merchant certificate was checked against when the tab opened. */
+  readonly origin: string;
+  readonly merchantCertificate: MerchantCertificate;
+  readonly customerCurrency: string;
+  readonly depositCustomer_minor: bigint;
+  readonly depositMerchant_minor: bigint;
+  readonly rate: LockedRate;
+  readonly chainLength: number;
+  /** Tab secret key (32 bytes) then chain seed (32 bytes), sealed under the identity-derived key. */
+  readonly secrets: SealedSecret;
+  /** Kept signed, so an unanswered initiation is re-sent unchanged (the AM is idempotent on its id). */
+  readonly initiation: Initiation;
+  readonly createdAt_ms: number;
+}
+
+export interface OpeningTab extends TabBase {
+  readonly phase: 'opening';
+}
+
+interface Trading {
+  readonly transactionId: string;
+  readonly tabId: string;
+  readonly tabOpened: TabOpened;
+  readonly expiresAt_ms: number;
+  /** Cumulative merchant minor units paid: the chain index last revealed. */
+  readonly chainIndex: number;
+  readonly count: number;
+  /** A purchase sent but not yet answered: re-sent unchanged before anything else happens at this tab. */
+  readonly pendingPurchase: Purchase | null;
+}
+
+export interface OpenTab extends TabBase, Trading {
+  readonly phase: 'open';
+}
+
+export interface ClosedTab extends TabBase, Trading {
+  readonly phase: 'closed';
+  readonly stopReason: StopReason;
+  readonly closedAt_ms: number;
+}
+
+export interface FailedTab extends TabBase {
+  readonly phase: 'failed';
+  readonly failure: string;
+}
+
+export type StoredTab = OpeningTab | OpenTab | ClosedTab | FailedTab;
+
+/** Each chain unit is one minor unit of the merchant's currency, so spent = chain index. */
+export function spentMinor(tab: Trading): bigint {
+  return BigInt(tab.chainIndex);
+}
+
+export function remainingMinor(tab: TabBase & Trading): bigint {
+  return tab.depositMerchant_minor - spentMinor(tab);
+}
+
+export function isExpired(tab: OpenTab, now_ms: number): boolean {
+  return now_ms >= tab.expiresAt_ms;
+}
+
+/** Tabs whose deposit the caps count: every hold that was placed or may have been placed. */
+export function holdsCount(tab: StoredTab): boolean {
+  return tab.phase !== 'failed';
+}

@@ -1,0 +1,152 @@
+// What the page bridge and the popup ask of tabs: pay (opening a new transaction when there is
+// no open tab or its deposit is used up), tab status, and closing. One merchant's calls run one
+// at a time (KeyedLock), so a double click cannot open two tabs.
+
+import type { BridgeResult } from '../../../protocol/messages/bridge';
+import type { StopReason } from '../../../protocol/messages/merchant';
+import type { WireAmount } from '../../../protocol/money/amount';
+import type { MerchantRef } from '../../messaging/views';
+import { badgeText } from '../badge/badge-text';
+import { AgentError } from '../errors';
+import type { RulesService } from '../limits/rules-service';
+import { isBlocked } from '../limits/spending-rules';
+import type { BadgePort, Clock } from '../ports';
+import { KeyedLock } from './keyed-lock';
+import { originAllowed } from './merchant-check';
+import type { Purchaser } from './purchaser';
+import type { TabBook } from './tab-book';
+import type { TabCloser } from './tab-closer';
+import type { TabOpener } from './tab-opener';
+import { isExpired, type OpenTab } from './tab-record';
+import { remainingCustomerMinor, tabStatusOf } from './tab-views';
+
+/** Who is calling: the page origin and browser tab as the browser reported them, never as the page claimed. */
+export interface PageCaller {
+  readonly origin: string;
+  readonly browserTabId: number | null;
+}
+
+export interface PayRequest extends MerchantRef {
+  readonly itemId: string;
+  readonly price: WireAmount;
+}
+
+export class TabService {
+  private readonly locks = new KeyedLock();
+
+  constructor(
+    private readonly book: TabBook,
+    private readonly opener: TabOpener,
+    private readonly purchaser: Purchaser,
+    private readonly closer: TabCloser,
+    private readonly rules: RulesService,
+    private readonly badge: BadgePort,
+    private readonly clock: Clock,
+  ) {}
+
+  pay(caller: PageCaller, request: PayRequest): Promise<BridgeResult<'pay'>> {
+    const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
+    return this.locks.run(lockKey(merchant), async () => {
+      await this.refuseBlocked(merchant);
+      const tab = await this.usableTab(merchant, caller.origin);
+      if (tab) {
+        const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
+        if (outcome.kind === 'paid') return this.paid(caller, outcome.tab, outcome.receipt);
+        // Used up or stopped: finish it, then a new transaction under the same rules as the first.
+        await this.closer.close(outcome.tab, outcome.kind === 'exhausted' ? 'exhausted' : outcome.reason);
+      }
+      const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
+      const outcome = await this.purchaser.buy(opened, request.itemId, request.price);
+      if (outcome.kind !== 'paid') {
+        throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
+      }
+      return this.paid(caller, outcome.tab, outcome.receipt);
+    });
+  }
+
+  tabStatus(caller: PageCaller, merchant: MerchantRef): Promise<BridgeResult<'tabStatus'>> {
+    return this.locks.run(lockKey(merchant), async () => {
+      const tab = await this.book.activeAt(merchant);
+      // A page learns about a tab only on an origin the merchant certificate lists.
+      const visible = tab?.phase === 'open' && originAllowed(tab.merchantCertificate.payload, caller.origin) && !isExpired(tab, this.clock.now());
+      const open = visible ? (tab as OpenTab) : undefined;
+      await this.showBadge(caller, open);
+      return tabStatusOf(open);
+    });
+  }
+
+  closeFromPage(caller: PageCaller, merchant: MerchantRef): Promise<BridgeResult<'closeTab'>> {
+    return this.locks.run(lockKey(merchant), async () => {
+      const tab = await this.book.activeAt(merchant);
+      if (tab?.phase !== 'open' || !originAllowed(tab.merchantCertificate.payload, caller.origin)) return { closed: false };
+      await this.closer.close(tab, 'customer-terminate');
+      await this.showBadge(caller, undefined);
+      return { closed: true };
+    });
+  }
+
+  async closeByTransactionId(transactionId: string): Promise<{ closed: boolean }> {
+    const found = await this.book.byTransactionId(transactionId);
+    if (!found) throw new AgentError('not_found', 'There is no such tab.');
+    return this.locks.run(lockKey(found.merchant), async () => {
+      const tab = await this.book.get(found.localId);
+      if (tab?.phase !== 'open') return { closed: false };
+      await this.closer.close(tab, 'customer-terminate');
+      return { closed: true };
+    });
+  }
+
+  /** Sends the records of tabs whose timeout has passed (the merchant stops them on its side). */
+  async closeExpired(): Promise<number> {
+    let closed = 0;
+    for (const tab of await this.book.active()) {
+      if (tab.phase !== 'open' || !isExpired(tab, this.clock.now())) continue;
+      await this.locks.run(lockKey(tab.merchant), async () => {
+        const current = await this.book.get(tab.localId);
+        if (current?.phase === 'open') await this.closeStopped(current, 'timeout');
+      });
+      closed++;
+    }
+    return closed;
+  }
+
+  private async usableTab(merchant: MerchantRef, origin: string): Promise<OpenTab | undefined> {
+    let tab = await this.book.activeAt(merchant);
+    if (!tab) return undefined;
+    if (!originAllowed(tab.merchantCertificate.payload, origin)) {
+      throw new AgentError('origin_not_allowed', `${tab.merchantDisplayName} does not take Opentab payments on ${origin}.`);
+    }
+    // An initiation left unanswered by an earlier worker: re-send it (the AM answers it once).
+    if (tab.phase === 'opening') tab = await this.opener.complete(tab);
+    if (isExpired(tab, this.clock.now())) {
+      await this.closeStopped(tab, 'timeout');
+      return undefined;
+    }
+    return tab;
+  }
+
+  private async closeStopped(tab: OpenTab, reason: StopReason): Promise<void> {
+    await this.closer.close(tab, reason);
+  }
+
+  private async refuseBlocked(merchant: MerchantRef): Promise<void> {
+    if (isBlocked(await this.rules.get(), merchant)) {
+      throw new AgentError('blocked_merchant', 'You have blocked this merchant; unblock it in the Opentab options to pay here.');
+    }
+  }
+
+  private async paid(caller: PageCaller, tab: OpenTab, receipt: BridgeResult<'pay'>['receipt']): Promise<BridgeResult<'pay'>> {
+    await this.showBadge(caller, tab);
+    return { receipt };
+  }
+
+  private async showBadge(caller: PageCaller, tab: OpenTab | undefined): Promise<void> {
+    if (caller.browserTabId === null) return;
+    const text = tab ? badgeText(remainingCustomerMinor(tab), tab.customerCurrency) : '';
+    await this.badge.show(caller.browserTabId, text).catch(() => undefined);
+  }
+}
+
+function lockKey(merchant: MerchantRef): string {
+  return `${merchant.operatorId}/${merchant.merchantId}`;
+}

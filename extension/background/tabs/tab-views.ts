@@ -1,0 +1,54 @@
+// Stored tabs and purchases as the extension's pages and the page bridge show them.
+
+import type { BridgeResult } from '../../../protocol/messages/bridge';
+import { moneyToWire } from '../../../protocol/money/amount';
+import { merchantToCustomer } from '../../../protocol/rates/conversion';
+import { formatTimestamp } from '../../../protocol/time';
+import type { PurchaseView, TabView } from '../../messaging/views';
+import type { StoredPurchase } from './purchase-record';
+import { remainingMinor, spentMinor, type OpenTab, type OpeningTab } from './tab-record';
+
+export function remainingCustomerMinor(tab: OpenTab): bigint {
+  return merchantToCustomer(remainingMinor(tab), tab.rate);
+}
+
+export function tabView(tab: OpeningTab | OpenTab): TabView {
+  const merchantCurrency = tab.rate.merchant.currency;
+  const spent = tab.phase === 'open' ? spentMinor(tab) : 0n;
+  const remaining = tab.depositMerchant_minor - spent;
+  return {
+    transactionId: tab.phase === 'open' ? tab.transactionId : '',
+    merchant: tab.merchant,
+    merchantDisplayName: tab.merchantDisplayName,
+    phase: tab.phase,
+    depositCustomer: moneyToWire({ currency: tab.customerCurrency, minor: tab.depositCustomer_minor }),
+    depositMerchant: moneyToWire({ currency: merchantCurrency, minor: tab.depositMerchant_minor }),
+    spent: moneyToWire({ currency: merchantCurrency, minor: spent }),
+    remaining: moneyToWire({ currency: merchantCurrency, minor: remaining }),
+    remainingCustomer: moneyToWire({ currency: tab.customerCurrency, minor: merchantToCustomer(remaining, tab.rate) }),
+    openedAt: formatTimestamp(tab.createdAt_ms),
+    expiresAt: formatTimestamp(tab.phase === 'open' ? tab.expiresAt_ms : tab.createdAt_ms),
+  };
+}
+
+export function tabStatusOf(tab: OpenTab | undefined): BridgeResult<'tabStatus'> {
+  if (!tab) return { open: false, deposit: null, spent: null, remaining: null, expiresAt: null };
+  const currency = tab.rate.merchant.currency;
+  return {
+    open: true,
+    deposit: moneyToWire({ currency, minor: tab.depositMerchant_minor }),
+    spent: moneyToWire({ currency, minor: spentMinor(tab) }),
+    remaining: moneyToWire({ currency, minor: remainingMinor(tab) }),
+    expiresAt: formatTimestamp(tab.expiresAt_ms),
+  };
+}
+
+export function purchaseView(purchase: StoredPurchase): PurchaseView {
+  return {
+    at: formatTimestamp(purchase.at_ms),
+    transactionId: purchase.transactionId,
+    merchantDisplayName: purchase.merchantDisplayName,
+    itemId: purchase.itemId,
+    price: purchase.price,
+  };
+}

@@ -1,0 +1,171 @@
+// The customer agent's line to its own operator: enrolment, log-on, and every signed call after
+// that. Each call carries a session id; an expired or unknown session is renewed once, silently.
+
+import { callRoute, RemoteCallError } from '../../../protocol/api/client';
+import { OPERATOR_API } from '../../../protocol/api/operator-api';
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import { seal, type PayloadBody } from '../../../protocol/envelope';
+import type {
+  AccountView,
+  CustomerRecord,
+  EnrollPayload,
+  Initiation,
+  LogonPayload,
+  MerchantVouch,
+  TabOpened,
+} from '../../../protocol/messages/customer';
+import type { RecordAck } from '../../../protocol/messages/peer';
+import type { RateTable } from '../../../protocol/messages/rate-table';
+import { parseTimestamp } from '../../../protocol/time';
+import { AgentError, walletNotEnrolled } from '../errors';
+import type { Vault } from '../keys/vault';
+import type { Clock } from '../ports';
+import type { AgentDatabase } from '../storage/database';
+import type { Enrolment, OperatorSession } from './enrolment-record';
+import { fromOperatorFailure } from './remote-errors';
+
+/** Renew a session this long before the operator would call it expired. */
+const SESSION_MARGIN_MS = 30_000;
+
+export class OperatorLink {
+  constructor(
+    private readonly db: AgentDatabase,
+    private readonly vault: Vault,
+    private readonly crypto: CryptoProvider,
+    private readonly clock: Clock,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  async enrolment(): Promise<Enrolment> {
+    const enrolment = await this.db.meta.get('enrolment');
+    if (!enrolment) throw walletNotEnrolled();
+    return enrolment;
+  }
+
+  operatorKey(enrolment: Enrolment): Uint8Array {
+    return fromBase64urlOfLength(enrolment.operatorPublicKey, 32);
+  }
+
+  async enrol(operatorUrl: string, code: string): Promise<Enrolment> {
+    if (await this.db.meta.get('enrolment')) {
+      throw new AgentError('already_enrolled', 'This wallet is already enrolled with an operator.');
+    }
+    const baseUrl = normaliseOperatorUrl(operatorUrl);
+    const signer = await this.vault.signer();
+    const info = await this.call(() => callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }));
+    const certificate = info.certificate.payload;
+    if (certificate.operatorId !== info.operatorId || !certificate.currencies.includes(info.currency)) {
+      throw new AgentError('enrollment_refused', 'The operator at that address sent a certificate that does not match it.');
+    }
+    const request = seal(this.crypto, signer, { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>, this.clock.now());
+    let result;
+    try {
+      result = await callRoute(baseUrl, OPERATOR_API.enroll, request, { fetch: this.fetchImpl });
+    } catch (error) {
+      if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
+        throw new AgentError('enrollment_refused', `The operator refused the enrolment: ${error.failure.message}`);
+      }
+      throw fromOperatorFailure(error);
+    }
+    if (result.operatorId !== info.operatorId || result.operatorCertificate.payload.publicKey !== certificate.publicKey) {
+      throw new AgentError('enrollment_refused', 'The enrolment answer names a different operator key than the operator published.');
+    }
+    const enrolment: Enrolment = {
+      operatorId: info.operatorId,
+      baseUrl,
+      currency: result.currency,
+      operatorPublicKey: certificate.publicKey,
+      operatorCertificate: info.certificate,
+      accountId: result.accountId,
+      enrolledAt_ms: this.clock.now(),
+    };
+    await this.db.meta.put('enrolment', enrolment);
+    await this.db.meta.delete('operatorSession');
+    return enrolment;
+  }
+
+  async fetchRateTable(): Promise<RateTable> {
+    const { baseUrl } = await this.enrolment();
+    return this.call(() => callRoute(baseUrl, OPERATOR_API.rateTable, undefined, { fetch: this.fetchImpl }));
+  }
+
+  async account(): Promise<AccountView> {
+    return this.withSession(async (enrolment, sessionId, signer) =>
+      callRoute(enrolment.baseUrl, OPERATOR_API.account, seal(this.crypto, signer, { type: 'account-query', accountId: enrolment.accountId, sessionId }, this.clock.now()), { fetch: this.fetchImpl }),
+    );
+  }
+
+  async merchantQuery(merchantId: string, merchantOperatorId: string): Promise<MerchantVouch> {
+    return this.withSession(async (enrolment, sessionId, signer) =>
+      callRoute(
+        enrolment.baseUrl,
+        OPERATOR_API.merchantQuery,
+        seal(this.crypto, signer, { type: 'merchant-query', accountId: enrolment.accountId, sessionId, merchantId, merchantOperatorId }, this.clock.now()),
+        { fetch: this.fetchImpl },
+      ),
+    );
+  }
+
+  /** The initiation is signed by the caller (it must be persisted first, so it can be re-sent unchanged). */
+  async openTab(initiation: Initiation): Promise<TabOpened> {
+    const { baseUrl } = await this.enrolment();
+    // The operator opens the tab through the MTA and the merchant agent before answering.
+    return this.call(() => callRoute(baseUrl, OPERATOR_API.openTab, initiation, { fetch: this.fetchImpl, timeout_ms: 30_000 }));
+  }
+
+  async customerRecord(record: CustomerRecord): Promise<RecordAck> {
+    // The ack comes from whichever operator runs the MTA; the customer keeps it as it is.
+    const { baseUrl } = await this.enrolment();
+    return this.call(() => callRoute(baseUrl, OPERATOR_API.customerRecord, record, { fetch: this.fetchImpl }));
+  }
+
+  /** A current session id, logging on when there is none or it is about to expire. */
+  async sessionId(forceNew = false): Promise<string> {
+    const stored = await this.db.meta.get('operatorSession');
+    if (!forceNew && stored && stored.expiresAt_ms - SESSION_MARGIN_MS > this.clock.now()) return stored.sessionId;
+    const enrolment = await this.enrolment();
+    const signer = await this.vault.signer();
+    const request = seal(this.crypto, signer, { type: 'logon', accountId: enrolment.accountId } satisfies PayloadBody<LogonPayload>, this.clock.now());
+    const result = await this.call(() => callRoute(enrolment.baseUrl, OPERATOR_API.logon, request, { fetch: this.fetchImpl }));
+    const session: OperatorSession = { sessionId: result.sessionId, expiresAt_ms: parseTimestamp(result.expiresAt) ?? this.clock.now() };
+    await this.db.meta.put('operatorSession', session);
+    return session.sessionId;
+  }
+
+  private async withSession<T>(
+    send: (enrolment: Enrolment, sessionId: string, signer: Awaited<ReturnType<Vault['signer']>>) => Promise<T>,
+  ): Promise<T> {
+    const enrolment = await this.enrolment();
+    const signer = await this.vault.signer();
+    try {
+      return await send(enrolment, await this.sessionId(), signer);
+    } catch (error) {
+      if (error instanceof RemoteCallError && error.failure.kind === 'refused' && error.failure.code === 'session_invalid') {
+        return this.call(async () => send(enrolment, await this.sessionId(true), signer));
+      }
+      throw fromOperatorFailure(error);
+    }
+  }
+
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw fromOperatorFailure(error);
+    }
+  }
+}
+
+export function normaliseOperatorUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new AgentError('invalid_request', 'The operator address must be a full URL such as https://operator.example.');
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+    throw new AgentError('invalid_request', 'The operator address must be an http(s) URL without credentials.');
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

@@ -1,0 +1,46 @@
+// Turns a failed call to the own operator or a merchant agent into a refusal the customer can
+// understand, keeping the remote's own sentence where it has one.
+
+import { RemoteCallError } from '../../../protocol/api/client';
+import { AgentError, operatorUnreachable, rateTableExpired } from '../errors';
+
+export function fromOperatorFailure(error: unknown): AgentError {
+  if (!(error instanceof RemoteCallError)) return error instanceof AgentError ? error : new AgentError('internal', String(error));
+  const failure = error.failure;
+  if (failure.kind === 'unreachable') return operatorUnreachable(failure.message);
+  if (failure.kind === 'bad_response') return new AgentError('operator_unreachable', `Your operator gave an answer Opentab cannot read (${failure.message}).`);
+  switch (failure.code) {
+    case 'insufficient_funds':
+      return new AgentError('limit_reached', `Your operator refused the deposit: ${failure.message}`);
+    case 'rate_table_expired':
+    case 'rate_table_unknown':
+      return rateTableExpired();
+    case 'merchant_unreachable':
+    case 'peer_unreachable':
+      return new AgentError('merchant_unreachable', `The merchant could not be reached to open the tab: ${failure.message}`);
+    case 'merchant_refused':
+    case 'peer_refused':
+    case 'unknown_merchant':
+      return new AgentError('merchant_refused', `The merchant's side refused the tab: ${failure.message}`);
+    default:
+      return new AgentError('internal', `Your operator refused the request (${failure.code}): ${failure.message}`);
+  }
+}
+
+export function fromMerchantFailure(error: unknown): AgentError {
+  if (!(error instanceof RemoteCallError)) return error instanceof AgentError ? error : new AgentError('internal', String(error));
+  const failure = error.failure;
+  if (failure.kind === 'refused') {
+    return new AgentError('merchant_refused', `The merchant refused the purchase (${failure.code}): ${failure.message}`);
+  }
+  return new AgentError('merchant_unreachable', `The merchant's payment service could not be reached (${failure.message}).`);
+}
+
+/** The merchant's refusal code, when it gave one. */
+export function refusalCode(error: unknown): string | null {
+  return error instanceof RemoteCallError && error.failure.kind === 'refused' ? error.failure.code : null;
+}
+
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof RemoteCallError && error.failure.kind === 'unreachable';
+}

@@ -1,0 +1,118 @@
+// What the background shows its own pages. Amounts travel as wire amounts (decimal strings):
+// runtime messages are JSON in Chrome, which has no bigint.
+
+import type { WireAmount } from '../../protocol/money/amount';
+import type { RateStatus } from '../../protocol/messages/bridge';
+
+export type WalletState = 'uninitialised' | 'locked' | 'unenrolled' | 'ready';
+
+export interface MerchantRef {
+  readonly merchantId: string;
+  readonly operatorId: string;
+}
+
+export interface OperatorView {
+  readonly operatorId: string;
+  readonly baseUrl: string;
+  readonly currency: string;
+  readonly accountId: string;
+}
+
+export interface AccountSummaryView {
+  /** May be negative ("-12.30") when credit is in use. */
+  readonly balance: WireAmount;
+  readonly available: WireAmount;
+  readonly creditLimit: WireAmount;
+  readonly held: WireAmount;
+}
+
+export type TabPhase = 'opening' | 'open';
+
+export interface TabView {
+  readonly transactionId: string;
+  readonly merchant: MerchantRef;
+  readonly merchantDisplayName: string;
+  readonly phase: TabPhase;
+  readonly depositCustomer: WireAmount;
+  readonly depositMerchant: WireAmount;
+  readonly spent: WireAmount;
+  readonly remaining: WireAmount;
+  /** The remaining deposit at the locked rate, in the customer's currency. */
+  readonly remainingCustomer: WireAmount;
+  readonly openedAt: string;
+  readonly expiresAt: string;
+}
+
+export interface PurchaseView {
+  readonly at: string;
+  readonly transactionId: string;
+  readonly merchantDisplayName: string;
+  readonly itemId: string;
+  readonly price: WireAmount;
+}
+
+export interface RateStatusView {
+  readonly status: RateStatus;
+  readonly issuedAt: string | null;
+  readonly validUntil: string | null;
+}
+
+export interface OverviewView {
+  readonly walletState: WalletState;
+  readonly operator: OperatorView | null;
+  readonly account: AccountSummaryView | null;
+  /** Why `account` is missing although the wallet is ready (operator unreachable, ...). */
+  readonly accountProblem: string | null;
+  readonly tabs: readonly TabView[];
+  readonly recentPurchases: readonly PurchaseView[];
+  readonly rates: RateStatusView;
+  /** Customer records not yet accepted by the operator; they are retried. */
+  readonly pendingRecords: number;
+}
+
+export interface LimitsView {
+  readonly maxDepositPerTab: WireAmount | null;
+  readonly dailyCap: WireAmount | null;
+  readonly monthlyCap: WireAmount | null;
+  readonly defaultDeposit: WireAmount;
+}
+
+export interface AllowanceView extends MerchantRef {
+  readonly displayName: string;
+  readonly maxDeposit: WireAmount;
+}
+
+export interface BlockedMerchantView extends MerchantRef {
+  readonly displayName: string;
+}
+
+export interface SettingsView {
+  readonly currency: string | null;
+  readonly limits: LimitsView | null;
+  readonly tabTimeout_s: number;
+  readonly idleLock_min: number;
+  readonly allowances: readonly AllowanceView[];
+  readonly blocked: readonly BlockedMerchantView[];
+  readonly heldToday: WireAmount | null;
+  readonly heldThisMonth: WireAmount | null;
+}
+
+export interface ConfirmationView {
+  readonly requestId: string;
+  readonly merchant: MerchantRef;
+  readonly merchantDisplayName: string;
+  /** The page origin, checked against the merchant certificate before this window opened. */
+  readonly verifiedOrigin: string;
+  readonly depositCustomer: WireAmount;
+  readonly depositMerchant: WireAmount;
+  /** describeRate: for people only. */
+  readonly rate: string;
+  readonly timeout_s: number;
+  /** Offered for "approve and allow up to X here without asking". */
+  readonly suggestedAllowance: WireAmount;
+}
+
+export type ConfirmDecision =
+  | { readonly kind: 'approve' }
+  | { readonly kind: 'approve-and-allow'; readonly upTo: string }
+  | { readonly kind: 'decline' };
