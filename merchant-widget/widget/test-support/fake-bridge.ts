@@ -1,0 +1,140 @@
+// Stands in for the extension's content script in the widget's browser tests. Built as a classic
+// script and served from the page's own origin (a CSP of script-src 'self' forbids inline code):
+// it marks <html> and answers each bridge call as the real content script relays the background's
+// answer. Params are checked with the protocol's own schemas, so a widget that sends a malformed
+// call gets invalid_request here just as it would from the extension, and every result is checked
+// against its schema before it is sent, so the canned answers cannot drift from the wire format.
+//
+// Behaviour is set with attributes on this script's tag:
+//   data-rate-status="current|expired|missing"   what convert reports (default current)
+//   data-pay-error="<BridgeErrorCode>"           pay fails with that code
+//   data-pay-delay-ms="<n>"                      pay answers after n ms (as if the customer confirms)
+
+import * as v from 'valibot';
+import {
+  BRIDGE_CALLS,
+  EXTENSION_TO_PAGE,
+  PageRequest,
+  RateStatus,
+  BridgeErrorCode,
+  type BridgeCall,
+  type BridgeError,
+  type BridgeParams,
+  type BridgeResult,
+  type ExtensionResponse,
+} from '../../../protocol/messages/bridge';
+import type { LockedRate } from '../../../protocol/messages/primitives';
+import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { merchantToCustomer } from '../../../protocol/rates/conversion';
+import { FAKE_BRIDGE_TEXT, FAKE_DEPOSIT_EUR_MINOR, FAKE_RATE_SEK_PER_EUR } from './fixture-data';
+
+const ownScript = document.currentScript;
+const setting = (name: string): string | null => ownScript?.getAttribute(`data-${name}`) ?? null;
+
+const rateStatus = v.parse(RateStatus, setting('rate-status') ?? 'current');
+const payError = setting('pay-error') === null ? null : v.parse(BridgeErrorCode, setting('pay-error'));
+const payDelay_ms = Number(setting('pay-delay-ms') ?? 0);
+
+const RATE: LockedRate = {
+  tableId: '0'.repeat(32),
+  base: 'EUR',
+  customer: { currency: 'SEK', perBase: FAKE_RATE_SEK_PER_EUR },
+  merchant: { currency: 'EUR', perBase: '1' },
+};
+
+interface FakeTab {
+  tabId: string;
+  seq: number;
+  spent_minor: bigint;
+}
+let openTab: FakeTab | null = null;
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function convert({ prices }: BridgeParams<'convert'>): BridgeResult<'convert'> {
+  if (rateStatus !== 'current') {
+    return { currency: rateStatus === 'missing' ? null : 'SEK', rateStatus, converted: prices.map(() => null), validUntil: null };
+  }
+  return {
+    currency: 'SEK',
+    rateStatus,
+    converted: prices.map((price) =>
+      price.currency === 'EUR' ? moneyToWire({ currency: 'SEK', minor: merchantToCustomer(moneyFromWire(price).minor, RATE) }) : null,
+    ),
+    validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+  };
+}
+
+function pay({ merchantId, itemId, price }: BridgeParams<'pay'>): BridgeResult<'pay'> {
+  const tab = (openTab ??= { tabId: `tab_${randomHex(12)}`, seq: 0, spent_minor: 0n });
+  tab.seq += 1;
+  tab.spent_minor += moneyFromWire(price).minor;
+  const eur = (minor: bigint) => moneyToWire({ currency: 'EUR', minor });
+  return {
+    receipt: {
+      payload: {
+        type: 'receipt',
+        id: randomHex(16),
+        iat: new Date().toISOString(),
+        merchantId,
+        tabId: tab.tabId,
+        purchaseId: randomHex(16),
+        seq: tab.seq,
+        itemId,
+        price,
+        chainIndex: Number(tab.spent_minor),
+        spent: eur(tab.spent_minor),
+        remaining: eur(FAKE_DEPOSIT_EUR_MINOR - tab.spent_minor),
+        accessToken: `fake-access-${itemId}-${tab.seq}`,
+      },
+      // Well-formed but not a real signature: nothing in the widget verifies it.
+      kid: 'A'.repeat(43),
+      sig: 'A'.repeat(86),
+    },
+  };
+}
+
+const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C> } = {
+  hello: () => ({ protocolVersion: 1, walletState: 'ready' }),
+  convert,
+  pay,
+  tabStatus: () => ({
+    open: openTab !== null,
+    deposit: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR }) : null,
+    spent: openTab ? moneyToWire({ currency: 'EUR', minor: openTab.spent_minor }) : null,
+    remaining: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR - openTab.spent_minor }) : null,
+    expiresAt: null,
+  }),
+  closeTab: () => {
+    const closed = openTab !== null;
+    openTab = null;
+    return { closed };
+  },
+};
+
+function answer<C extends BridgeCall>(call: C, rawParams: unknown): { ok: true; result: BridgeResult<C> } | { ok: false; error: BridgeError } {
+  const params = v.safeParse(BRIDGE_CALLS[call].params, rawParams);
+  if (!params.success) return { ok: false, error: { code: 'invalid_request', message: v.summarize(params.issues) } };
+  if (call === 'pay' && payError) return { ok: false, error: { code: payError, message: FAKE_BRIDGE_TEXT.payErrorMessage } };
+  // One cast: TypeScript cannot correlate BRIDGE_CALLS[call]'s output with HANDLERS[call]'s input.
+  const result = HANDLERS[call](params.output as BridgeParams<C>);
+  v.parse(BRIDGE_CALLS[call].result, result);
+  return { ok: true, result };
+}
+
+function reply(response: ExtensionResponse): void {
+  window.postMessage(response, window.location.origin);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (event.source !== window || event.origin !== window.location.origin) return;
+  const request = v.safeParse(PageRequest, event.data);
+  if (!request.success) return;
+  const { requestId, call, params } = request.output;
+  const delay_ms = call === 'pay' ? payDelay_ms : 0;
+  setTimeout(() => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }), delay_ms);
+});
+
+document.documentElement.setAttribute('data-opentab-bridge', '1');

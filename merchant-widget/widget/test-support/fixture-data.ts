@@ -1,0 +1,33 @@
+// The merchant and the stand-in extension the widget tests run against; shared by the server,
+// the fake bridge and the assertions so the expected numbers are written down once.
+
+import type { MerchantInfo } from '../../../protocol/messages/merchant';
+
+export const MERCHANT_INFO: MerchantInfo = {
+  merchantId: 'demo-news',
+  operatorId: 'op-eu',
+  displayName: 'Demo News',
+  currency: 'EUR',
+  catalogue: [
+    { itemId: 'article-42', title: 'The long read', price: { currency: 'EUR', value: '0.05' } },
+    { itemId: 'article-43', title: 'Morning briefing', price: { currency: 'EUR', value: '0.10' } },
+    { itemId: 'podcast-7', title: 'Podcast episode 7', price: { currency: 'EUR', value: '0.25' } },
+    { itemId: 'late-item', title: 'Added later', price: { currency: 'EUR', value: '1.20' } },
+  ],
+};
+
+/** SEK per EUR in the stand-in extension's rate table: 0.05 EUR shows as 0.57 SEK. */
+export const FAKE_RATE_SEK_PER_EUR = '11.4';
+export const FAKE_DEPOSIT_EUR_MINOR = 500n;
+
+/** What each catalogue price converts to at FAKE_RATE_SEK_PER_EUR, worked out by hand. */
+export const EXPECTED_SEK: Record<string, string> = {
+  'article-42': '0.57',
+  'article-43': '1.14',
+  'podcast-7': '2.85',
+  'late-item': '13.68',
+};
+
+export const FAKE_BRIDGE_TEXT = {
+  payErrorMessage: 'Your Opentab spending limit for today is reached.',
+};
