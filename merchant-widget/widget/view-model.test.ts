@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { Receipt } from '../../protocol/messages/merchant';
+import { INITIAL_STATE, withPayment, type ExtensionState, type WidgetState } from './state';
+import { MERCHANT_INFO } from './test-support/fixture-data';
+import { describeItem, type ItemContext } from './view-model';
+
+// The rules that decide what each button shows, one state at a time.
+
+const ARTICLE: ItemContext = { itemId: 'article-42', ownTitle: '', installUrl: 'https://shop.example/opentab/install' };
+const READY_EXTENSION: ExtensionState = { kind: 'present', walletState: 'ready' };
+
+function loaded(extension: ExtensionState = READY_EXTENSION): WidgetState {
+  const items = new Map(MERCHANT_INFO.catalogue.map((item) => [item.itemId, item]));
+  return { ...INITIAL_STATE, catalogue: { kind: 'loaded', info: MERCHANT_INFO, items }, extension };
+}
+
+function converted(state: WidgetState, value: string | null, rateStatus: 'current' | 'expired' | 'missing' = 'current'): WidgetState {
+  const amount = value === null ? null : { currency: 'SEK', value };
+  return { ...state, conversion: { rateStatus, byItem: new Map([['article-42', amount]]) } };
+}
+
+describe('describeItem', () => {
+  it('is busy and inert while the catalogue or the extension is still being checked', () => {
+    for (const state of [INITIAL_STATE, { ...loaded(), extension: { kind: 'checking' } } satisfies WidgetState]) {
+      const view = describeItem(state, ARTICLE);
+      expect(view).toMatchObject({ busy: true, actionable: false, price: state === INITIAL_STATE ? null : '0.05 EUR' });
+    }
+  });
+
+  it('prefers the page’s own text as the title, then the catalogue title, then the item id', () => {
+    expect(describeItem(loaded(), { ...ARTICLE, ownTitle: 'Read it' }).title).toBe('Read it');
+    expect(describeItem(loaded(), ARTICLE).title).toBe('The long read');
+    expect(describeItem(INITIAL_STATE, ARTICLE).title).toBe('article-42');
+  });
+
+  it('shows the catalogue price and the conversion, and can pay', () => {
+    expect(describeItem(converted(loaded(), '0.57'), ARTICLE)).toMatchObject({
+      price: '0.05 EUR',
+      convertedPrice: '≈ 0.57 SEK',
+      note: null,
+      actionable: true,
+    });
+  });
+
+  it('shows no conversion into the merchant’s own currency', () => {
+    const state: WidgetState = { ...loaded(), conversion: { rateStatus: 'current', byItem: new Map([['article-42', { currency: 'EUR', value: '0.05' }]]) } };
+    expect(describeItem(state, ARTICLE).convertedPrice).toBeNull();
+  });
+
+  it.each([
+    ['expired', /out of date/],
+    ['missing', /No exchange rates/],
+  ] as const)('with %s rates shows no conversion and a note, but still pays', (rateStatus, note) => {
+    const view = describeItem(converted(loaded(), null, rateStatus), ARTICLE);
+    expect(view.convertedPrice).toBeNull();
+    expect(view.note).toMatch(note);
+    expect(view.actionable).toBe(true);
+  });
+
+  it('without the extension offers the install link and cannot pay', () => {
+    expect(describeItem(loaded({ kind: 'absent' }), ARTICLE)).toMatchObject({
+      price: '0.05 EUR',
+      note: 'Install Opentab to pay',
+      installUrl: ARTICLE.installUrl,
+      actionable: false,
+    });
+  });
+
+  it('with an unresponsive extension explains and cannot pay', () => {
+    const view = describeItem(loaded({ kind: 'unresponsive' }), ARTICLE);
+    expect(view).toMatchObject({ installUrl: null, actionable: false });
+    expect(view.note).toMatch(/not answering/);
+  });
+
+  it('marks items the catalogue does not sell, whatever the markup says', () => {
+    expect(describeItem(loaded(), { ...ARTICLE, itemId: 'nope', ownTitle: 'Buy for 1.00 EUR' })).toMatchObject({
+      price: null,
+      actionable: false,
+      note: 'This item is not for sale here.',
+    });
+  });
+
+  it('goes busy, then paid, or shows the failure and allows a retry', () => {
+    const busy = describeItem(withPayment(loaded(), 'article-42', { kind: 'busy' }), ARTICLE);
+    expect(busy).toMatchObject({ busy: true, actionable: false, status: 'Paying…' });
+
+    const receipt = {} as Receipt;
+    const paid = describeItem(withPayment(loaded(), 'article-42', { kind: 'paid', receipt }), ARTICLE);
+    expect(paid).toMatchObject({ paid: true, actionable: false, status: 'Unlocked' });
+
+    const failed = describeItem(withPayment(loaded(), 'article-42', { kind: 'failed', message: 'Declined.' }), ARTICLE);
+    expect(failed).toMatchObject({ actionable: true, status: 'Declined.', statusIsError: true });
+  });
+
+  it('keeps another item’s payment out of this button', () => {
+    const view = describeItem(withPayment(loaded(), 'podcast-7', { kind: 'busy' }), ARTICLE);
+    expect(view).toMatchObject({ busy: false, actionable: true, status: '' });
+  });
+});

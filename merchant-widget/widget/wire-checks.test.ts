@@ -1,0 +1,70 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { BRIDGE_CALLS } from '../../protocol/messages/bridge';
+import { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import { MERCHANT_INFO } from './test-support/fixture-data';
+import { isBridgeResult, isMerchantInfo, isReceipt, readBridgeError } from './wire-checks';
+
+// The hand checks must accept everything the protocol schemas accept (or the widget would refuse
+// real answers) and refuse anything the widget could not display safely.
+
+const RECEIPT = {
+  payload: {
+    type: 'receipt',
+    id: '0123456789abcdef0123456789abcdef',
+    iat: '2024-06-28T12:00:00Z',
+    merchantId: 'demo-news',
+    tabId: 'tab_0123456789abcdef01234567',
+    purchaseId: 'fedcba9876543210fedcba9876543210',
+    seq: 1,
+    itemId: 'article-42',
+    price: { currency: 'EUR', value: '0.05' },
+    chainIndex: 5,
+    spent: { currency: 'EUR', value: '0.05' },
+    remaining: { currency: 'EUR', value: '4.95' },
+    accessToken: 'token',
+  },
+  kid: 'A'.repeat(43),
+  sig: 'A'.repeat(86),
+};
+
+describe('hand checks against the protocol schemas', () => {
+  it('accept what the schemas accept', () => {
+    expect(v.is(MerchantInfo, MERCHANT_INFO) && isMerchantInfo(MERCHANT_INFO)).toBe(true);
+    expect(v.is(Receipt, RECEIPT) && isReceipt(RECEIPT)).toBe(true);
+    const results = {
+      hello: { protocolVersion: 1, walletState: 'locked' },
+      convert: { currency: null, rateStatus: 'missing', converted: [null, { currency: 'SEK', value: '0.57' }], validUntil: null },
+      pay: { receipt: RECEIPT },
+      tabStatus: { open: false, deposit: null, spent: null, remaining: null, expiresAt: null },
+      closeTab: { closed: true },
+    } as const;
+    for (const [call, result] of Object.entries(results) as Array<[keyof typeof results, unknown]>) {
+      expect(v.is(BRIDGE_CALLS[call].result, result), call).toBe(true);
+      expect(isBridgeResult(call, result), call).toBe(true);
+    }
+  });
+
+  it.each([
+    ['a price given as a number', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: 0.05 } }] }],
+    ['a price in exponent notation', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '5e-2' } }] }],
+    ['a negative price', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '-0.05' } }] }],
+    ['an item id with markup in it', { ...MERCHANT_INFO, catalogue: [{ itemId: '<img>', title: 't', price: { currency: 'EUR', value: '1' } }] }],
+    ['no catalogue', { ...MERCHANT_INFO, catalogue: undefined }],
+    ['a lowercase currency', { ...MERCHANT_INFO, currency: 'eur' }],
+  ])('refuse merchant info with %s, as the schema does', (_case, info) => {
+    expect(v.is(MerchantInfo, info)).toBe(false);
+    expect(isMerchantInfo(info)).toBe(false);
+  });
+
+  it('refuse a receipt that is not a receipt', () => {
+    const wrongType = { ...RECEIPT, payload: { ...RECEIPT.payload, type: 'purchase' } };
+    const unsigned = { payload: RECEIPT.payload };
+    for (const receipt of [wrongType, unsigned, null, 'receipt']) expect(isReceipt(receipt)).toBe(false);
+  });
+
+  it('read bridge errors, capping the message length', () => {
+    expect(readBridgeError({ code: 'busy', message: 'x'.repeat(2_000) })?.message).toHaveLength(500);
+    expect(readBridgeError({ code: 'busy' })).toBeNull();
+  });
+});
