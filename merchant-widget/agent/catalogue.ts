@@ -36,10 +36,12 @@ export class Catalogue {
     if (!Array.isArray(entries) || entries.length === 0) return { ok: false, problems: ['catalogue must list at least one item'] };
     if (entries.length > MAX_ITEMS) problems.push(`catalogue may list at most ${MAX_ITEMS} items`);
     const items = new Map<string, CatalogueItem>();
+    const seenIds = new Set<string>();
     entries.forEach((entry, index) => {
       const where = `catalogue[${index}]`;
       if (!v.is(ItemId, entry?.itemId)) return problems.push(`${where}.itemId must be 1-128 of A-Z, a-z, 0-9, . _ : -`);
-      if (items.has(entry.itemId)) return problems.push(`${where}.itemId ${entry.itemId} is listed twice`);
+      if (seenIds.has(entry.itemId)) return problems.push(`${where}.itemId ${entry.itemId} is listed twice`);
+      seenIds.add(entry.itemId);
       if (typeof entry.title !== 'string' || entry.title.length === 0 || entry.title.length > MAX_TITLE_LENGTH) {
         return problems.push(`${where}.title must be 1-${MAX_TITLE_LENGTH} characters`);
       }

@@ -42,6 +42,8 @@ export class StandInMta {
   recordDeliveries = 0;
   /** How many of the next records to refuse as stale_message, as an MTA would after a long outage. */
   staleRefusalsToGive = 0;
+  /** Signs record acks instead of the operator key when set, as an impostor would. */
+  ackSigner: Signer | null = null;
   private server: Server | null = null;
   private port = 0;
 
@@ -152,6 +154,6 @@ export class StandInMta {
     if (!verifyEnvelope(nodeCrypto, record, merchantKey)) throw new OpentabError('bad_signature');
     if (!this.records.some((known) => known.payload.id === record.payload.id)) this.records.push(record);
     const body = { type: 'record-ack', operatorId: this.operatorId, recordId: record.payload.id, tabId: record.payload.tabId, status: 'recorded' } as const;
-    return seal(nodeCrypto, this.signer, body satisfies PayloadBody<RecordAckPayload>);
+    return seal(nodeCrypto, this.ackSigner ?? this.signer, body satisfies PayloadBody<RecordAckPayload>);
   }
 }

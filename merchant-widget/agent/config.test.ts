@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { MerchantAgentConfigError, resolveConfig, type MerchantAgentConfig } from './config';
+
+const good: MerchantAgentConfig = {
+  merchantId: 'daily-news',
+  displayName: 'The Daily News',
+  operatorId: 'op-eu',
+  operatorBaseUrl: 'http://127.0.0.1:8080',
+  operatorPublicKey: toBase64url(nodeCrypto.ed25519.publicKeyOf(nodeCrypto.ed25519.generateSecretKey())),
+  merchantSecretKey: toBase64url(nodeCrypto.ed25519.generateSecretKey()),
+  currency: 'EUR',
+  catalogue: [{ itemId: 'article-1', title: 'One', price: '0.05' }],
+  databasePath: '/tmp/agent.sqlite',
+  accessTokenSecret: toBase64url(nodeCrypto.randomBytes(32)),
+};
+
+function problemsOf(config: MerchantAgentConfig): readonly string[] {
+  try {
+    resolveConfig(config);
+  } catch (error) {
+    if (error instanceof MerchantAgentConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('merchant agent configuration', () => {
+  it('resolves a good configuration with defaults and parsed prices', () => {
+    const settings = resolveConfig(good);
+    expect(settings.mountPath).toBe('/opentab');
+    expect(settings.catalogue.item('article-1')?.price).toEqual({ currency: 'EUR', minor: 5n });
+    expect(settings.recordRetryMax_ms).toBe(300_000);
+    expect(settings.widgetFilePath).toMatch(/dist\/widget\/widget\.js$/);
+  });
+
+  it('names every problem of a bad configuration at once', () => {
+    const problems = problemsOf({
+      ...good,
+      merchantId: 'Bad Id',
+      operatorPublicKey: 'short',
+      merchantSecretKey: toBase64url(new Uint8Array(31)),
+      accessTokenSecret: toBase64url(new Uint8Array(16)),
+      operatorBaseUrl: 'ftp://x',
+      recordRetryMax_ms: 0,
+      mountPath: 'opentab/',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^merchantId/),
+        expect.stringMatching(/^operatorPublicKey/),
+        expect.stringMatching(/^merchantSecretKey/),
+        expect.stringMatching(/^accessTokenSecret/),
+        expect.stringMatching(/^operatorBaseUrl/),
+        expect.stringMatching(/^recordRetryMax_ms/),
+        expect.stringMatching(/^mountPath/),
+      ]),
+    );
+  });
+
+  it('refuses a catalogue with bad prices, duplicate ids or nothing in it', () => {
+    const problems = problemsOf({
+      ...good,
+      catalogue: [
+        { itemId: 'a', title: 'A', price: '0.001' },
+        { itemId: 'b', title: 'B', price: '0' },
+        { itemId: 'c', title: 'C', price: '-1' },
+        { itemId: 'c', title: 'C again', price: '1' },
+        { itemId: 'has space', title: 'D', price: '1' },
+      ],
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/catalogue\[0\]\.price/),
+      expect.stringMatching(/catalogue\[1\]\.price must be greater than zero/),
+      expect.stringMatching(/catalogue\[2\]\.price/),
+      expect.stringMatching(/catalogue\[3\]\.itemId c is listed twice/),
+      expect.stringMatching(/catalogue\[4\]\.itemId/),
+    ]);
+    expect(problemsOf({ ...good, catalogue: [] })).toEqual(['catalogue must list at least one item']);
+    expect(problemsOf({ ...good, currency: 'EURO' })).toEqual([expect.stringMatching(/^currency/)]);
+  });
+});
