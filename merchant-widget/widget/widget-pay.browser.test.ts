@@ -141,6 +141,12 @@ describe('paying', () => {
     const outline = await shop.widgetIn('#row-42').button.evaluate((button) => getComputedStyle(button).outlineStyle);
     expect(outline).toBe('solid');
   });
+
+  it('renders and pays under a Trusted Types policy that allows no DOM sinks', async () => {
+    const page = await openReady('trusted-types');
+    await page.widgetIn('#row-42').button.click();
+    await expect.poll(() => eventsOfType(page, 'opentab:paid')).toHaveLength(1);
+  });
 });
 
 describe('window.Opentab', () => {

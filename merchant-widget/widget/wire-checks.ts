@@ -9,7 +9,7 @@ import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, RateStatus
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { Amount } from './amount-text';
 
-type Record_ = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
 /** Exactly the members of `Union`, checked by the compiler in both directions. */
 function allOf<Union extends string>() {
@@ -41,7 +41,7 @@ const DECIMAL_MAX_LENGTH = 40;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const MAX_MESSAGE_LENGTH = 500;
 
-export function isRecord(value: unknown): value is Record_ {
+export function isRecord(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -100,7 +100,7 @@ export function isReceipt(value: unknown): value is Receipt {
   );
 }
 
-const RESULT_CHECKS: { [C in BridgeCall]: (result: Record_) => boolean } = {
+const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
   hello: (result) => typeof result.protocolVersion === 'number' && isOneOf(WALLET_STATES, result.walletState),
   convert: (result) =>
     isNullableString(result.currency) &&

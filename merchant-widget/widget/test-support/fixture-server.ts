@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as v from 'valibot';
 import { MerchantInfo } from '../../../protocol/messages/merchant';
 import { MERCHANT_INFO } from './fixture-data';
-import { PAGES, pageHtml, type PageName } from './pages';
+import { PAGES, pageHtml, type PageName, type PageSpec } from './pages';
 
 export const STRICT_CSP = "script-src 'self'; style-src 'self'";
 
@@ -26,10 +26,10 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, csp = STRICT_CSP): void {
   response.writeHead(status, {
     'content-type': contentType,
-    'content-security-policy': STRICT_CSP,
+    'content-security-policy': csp,
     'cache-control': 'no-store',
   });
   response.end(body);
@@ -40,13 +40,15 @@ export async function serveFixtures(scripts: FixtureScripts): Promise<FixtureSer
   const infoJson = JSON.stringify(v.parse(MerchantInfo, MERCHANT_INFO));
   const widgetJs = await readFile(scripts.widgetPath);
   const fakeBridgeJs = await readFile(scripts.fakeBridgePath);
-  const pages = new Map(Object.entries(PAGES).map(([name, spec]) => [`/${name}.html`, pageHtml(spec)]));
+  const pages = new Map<string, { html: string; csp?: string }>(
+    Object.entries(PAGES).map(([name, spec]: [string, PageSpec]) => [`/${name}.html`, { html: pageHtml(spec), csp: spec.csp }]),
+  );
   const javascript = 'text/javascript; charset=utf-8';
 
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://fixture').pathname;
     const page = pages.get(path);
-    if (page) return send(response, 200, 'text/html; charset=utf-8', page);
+    if (page) return send(response, 200, 'text/html; charset=utf-8', page.html, page.csp);
     switch (path) {
       case '/opentab/widget.js':
         return send(response, 200, javascript, widgetJs);

@@ -2,6 +2,8 @@
 // own origin, because the pages are served under a CSP that forbids inline script and style.
 
 export interface PageSpec {
+  /** Replaces the default Content-Security-Policy (script-src 'self'; style-src 'self'). */
+  csp?: string;
   /** Attributes of the fake bridge's <script>; omitted means no extension on this page. */
   bridge?: Record<string, string>;
   /** Attributes of the widget's <script>, besides src and defer; null leaves the widget out. */
@@ -33,6 +35,13 @@ export const PAGES = {
   },
   'no-extension-default-link': { widget: AGENT, body: SHOP_BODY },
   'broken-agent': { bridge: {}, widget: { 'data-agent': '/broken-agent' }, body: SHOP_BODY },
+  /** Stricter still: DOM XSS sinks such as innerHTML need Trusted Types, which the widget never uses. */
+  'trusted-types': {
+    bridge: {},
+    widget: AGENT,
+    body: SHOP_BODY,
+    csp: "script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'",
+  },
   'no-widget': { bridge: {}, widget: null, body: SHOP_BODY },
   /** Control for the CSP check itself: an inline style attribute that the policy must refuse. */
   'csp-control': { widget: null, body: '<p id="styled" style="color: red">inline style</p>' },
