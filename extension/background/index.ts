@@ -1,3 +1,33 @@
-// PLACEHOLDER background: proves the service worker / background script loads.
-// Replaced by the real customer agent.
-console.info('opentab: background placeholder loaded');
+// The background entry (Chrome service worker / Firefox background script). Listeners are
+// registered synchronously on every start, as MV3 requires; the agent behind them is rebuilt from
+// IndexedDB and storage.session each time the worker wakes.
+
+import browser from 'webextension-polyfill';
+import { nobleCrypto } from '../../protocol/crypto/noble';
+import { createCustomerAgent, type CustomerAgent } from './agent';
+import { routeMessage } from './bridge/message-router';
+import { browserPorts, browserSessionArea } from './browser/browser-ports';
+import type { AlarmName } from './ports';
+import { openIdbDatabase } from './storage/idb-database';
+
+const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry']);
+
+const agentReady: Promise<CustomerAgent> = openIdbDatabase().then((db) =>
+  createCustomerAgent({ db, session: browserSessionArea(browser), ports: browserPorts(browser), crypto: nobleCrypto }),
+);
+
+const extension = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('') };
+
+browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+  return agentReady.then((agent) => routeMessage(agent, message, sender, extension));
+});
+
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (ALARMS.has(alarm.name)) void agentReady.then((agent) => agent.onAlarm(alarm.name as AlarmName));
+});
+
+browser.windows.onRemoved.addListener((windowId) => {
+  void agentReady.then((agent) => agent.broker.windowClosed(windowId));
+});
+
+void agentReady.then((agent) => agent.onStartup());

@@ -1,8 +1,8 @@
 import { render } from 'preact';
+import { backgroundClient } from '../ui/background-client';
+import '../ui/pages.css';
+import { ConfirmView } from './ConfirmView';
 
-// PLACEHOLDER confirm page: replaced by the real payment confirmation.
-function ConfirmPlaceholder() {
-  return <h1>Opentab: confirm payment</h1>;
-}
+const requestId = new URLSearchParams(window.location.search).get('request') ?? '';
 
-render(<ConfirmPlaceholder />, document.getElementById('app')!);
+render(<ConfirmView client={backgroundClient} requestId={requestId} done={() => window.close()} />, document.getElementById('app')!);

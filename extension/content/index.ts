@@ -1,5 +1,9 @@
-// Presence marker for merchant pages (and for the extension tests): the page bridge is here.
-// Built as a classic IIFE script: content scripts cannot be ES modules.
+// Content script (built as a classic IIFE: content scripts cannot be ES modules). It marks the
+// page so the widget knows the extension is here, and relays the page's bridge calls.
+
+import browser from 'webextension-polyfill';
+import { relayPageMessage } from './page-relay';
+
 const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
 
 function markPresence(root: Element): void {
@@ -17,3 +21,7 @@ if (document.documentElement) {
   });
   observer.observe(document, { childList: true });
 }
+
+window.addEventListener('message', (event) => {
+  void relayPageMessage(event, window, (message) => browser.runtime.sendMessage(message));
+});

@@ -1,8 +1,6 @@
 import { render } from 'preact';
+import { backgroundClient } from '../ui/background-client';
+import '../ui/pages.css';
+import { Options } from './Options';
 
-// PLACEHOLDER options page: replaced by the real account settings.
-function OptionsPlaceholder() {
-  return <h1>Opentab options</h1>;
-}
-
-render(<OptionsPlaceholder />, document.getElementById('app')!);
+render(<Options client={backgroundClient} />, document.getElementById('app')!);

@@ -1,8 +1,7 @@
+import browser from 'webextension-polyfill';
 import { render } from 'preact';
+import { backgroundClient } from '../ui/background-client';
+import '../ui/pages.css';
+import { Popup } from './Popup';
 
-// PLACEHOLDER popup: replaced by the real tab list.
-function PopupPlaceholder() {
-  return <h1>Opentab</h1>;
-}
-
-render(<PopupPlaceholder />, document.getElementById('app')!);
+render(<Popup client={backgroundClient} openOptions={() => void browser.runtime.openOptionsPage()} />, document.getElementById('app')!);

@@ -8,7 +8,8 @@ import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
 import type { WindowPort } from '../ports';
 
 export const CONFIRM_PAGE = 'confirm/confirm.html';
-const UNANSWERED_AFTER_MS = 5 * 60_000;
+// Just under the widget's 120 s pay timeout, so the page hears "declined" rather than silence.
+const UNANSWERED_AFTER_MS = 110_000;
 
 interface Question {
   readonly view: ConfirmationView;

@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { CallError } from '../messaging/result';
+import type { PurchaseView } from '../messaging/views';
+import type { AgentClient } from '../ui/background-client';
+import { ErrorNote } from '../ui/ErrorNote';
+import { downloadText, showAmount, showDateTime } from '../ui/format';
+
+export function HistorySection({ client }: { client: AgentClient }) {
+  const [purchases, setPurchases] = useState<readonly PurchaseView[]>([]);
+  const [error, setError] = useState<CallError | null>(null);
+
+  useEffect(() => {
+    void client.call('getHistory', {}).then((answer) => (answer.ok ? setPurchases(answer.value.purchases) : setError(answer.error)));
+  }, [client]);
+
+  async function exportCsv() {
+    const answer = await client.call('exportHistoryCsv', {});
+    if (answer.ok) downloadText(answer.value.filename, answer.value.csv, 'text/csv');
+    else setError(answer.error);
+  }
+
+  return (
+    <section aria-label="History">
+      <h2>Purchase history</h2>
+      <button type="button" onClick={() => void exportCsv()}>
+        Export CSV
+      </button>
+      <table>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Merchant</th>
+            <th>Item</th>
+            <th>Price</th>
+          </tr>
+        </thead>
+        <tbody>
+          {purchases.map((purchase) => (
+            <tr key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
+              <td>{showDateTime(purchase.at)}</td>
+              <td>{purchase.merchantDisplayName}</td>
+              <td>{purchase.itemId}</td>
+              <td class="amount">{showAmount(purchase.price)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorNote error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+// The options page: operator and enrolment, limits and preferences, merchant rules, history, backup.
+
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { CallError } from '../messaging/result';
+import type { OperatorView, SettingsView, WalletState } from '../messaging/views';
+import type { AgentClient } from '../ui/background-client';
+import { ErrorNote } from '../ui/ErrorNote';
+import { BackupSection } from './BackupSection';
+import { HistorySection } from './HistorySection';
+import { LimitsSection } from './LimitsSection';
+import { MerchantRulesSection } from './MerchantRulesSection';
+import { OperatorSection } from './OperatorSection';
+
+export function Options({ client }: { client: AgentClient }) {
+  const [walletState, setWalletState] = useState<WalletState | null>(null);
+  const [operator, setOperator] = useState<OperatorView | null>(null);
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const [error, setError] = useState<CallError | null>(null);
+  const [generation, setGeneration] = useState(0);
+
+  const load = useCallback(async () => {
+    const overview = await client.call('getOverview', {});
+    if (!overview.ok) return setError(overview.error);
+    setWalletState(overview.value.walletState);
+    setOperator(overview.value.operator);
+    const answer = await client.call('getSettings', {});
+    if (answer.ok) setSettings(answer.value);
+    else setError(answer.error);
+    setGeneration((value) => value + 1);
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <main>
+      <h1>Opentab options</h1>
+      <ErrorNote error={error} />
+      {walletState === 'uninitialised' && <p>Create your wallet from the Opentab toolbar popup first, or restore a backup below.</p>}
+      {walletState === 'locked' && <p class="warning">Your wallet is locked: unlock it from the toolbar popup to change anything.</p>}
+      {(walletState === 'unenrolled' || walletState === 'ready') && <OperatorSection client={client} operator={operator} onChange={() => void load()} />}
+      {settings && walletState !== 'uninitialised' && (
+        <>
+          <LimitsSection key={`limits-${generation}`} client={client} settings={settings} onSaved={setSettings} />
+          {settings.limits && <MerchantRulesSection client={client} settings={settings} onSaved={setSettings} />}
+          <HistorySection key={`history-${generation}`} client={client} />
+        </>
+      )}
+      <BackupSection client={client} onRestored={() => void load()} />
+    </main>
+  );
+}

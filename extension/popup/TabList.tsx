@@ -1,0 +1,40 @@
+import type { TabView } from '../messaging/views';
+import { showAmount, timeLeft } from '../ui/format';
+
+export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; now_ms: number; onClose: (transactionId: string) => void }) {
+  if (tabs.length === 0) return <p class="muted">No open tabs.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Merchant</th>
+          <th>Deposit</th>
+          <th>Spent</th>
+          <th>Left</th>
+          <th>Time left</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {tabs.map((tab) => (
+          <tr key={tab.transactionId || tab.merchant.merchantId} data-testid="tab-row">
+            <td>{tab.merchantDisplayName}</td>
+            <td class="amount">{showAmount(tab.depositMerchant)}</td>
+            <td class="amount">{showAmount(tab.spent)}</td>
+            <td class="amount" title={`≈ ${showAmount(tab.remainingCustomer)}`}>
+              {showAmount(tab.remaining)}
+            </td>
+            <td>{tab.phase === 'open' ? timeLeft(tab.expiresAt, now_ms) : 'opening…'}</td>
+            <td>
+              {tab.phase === 'open' && (
+                <button type="button" onClick={() => onClose(tab.transactionId)} aria-label={`Close tab at ${tab.merchantDisplayName}`}>
+                  Close
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

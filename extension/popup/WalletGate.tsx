@@ -1,0 +1,71 @@
+// Create or unlock the wallet: the two things the popup asks before it can show anything else.
+
+import { useState } from 'preact/hooks';
+import type { CallError } from '../messaging/result';
+import type { WalletState } from '../messaging/views';
+import type { AgentClient } from '../ui/background-client';
+import { ErrorNote } from '../ui/ErrorNote';
+
+export function CreateWallet({ client, onDone }: { client: AgentClient; onDone: (state: WalletState) => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<CallError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function create(event: Event) {
+    event.preventDefault();
+    if (passphrase !== repeat) {
+      setError({ code: 'invalid_request', message: 'The two passphrases differ.' });
+      return;
+    }
+    setBusy(true);
+    const answer = await client.call('createWallet', { passphrase });
+    setBusy(false);
+    if (answer.ok) onDone(answer.value);
+    else setError(answer.error);
+  }
+
+  return (
+    <form onSubmit={create}>
+      <p>Create your Opentab wallet. Its key is stored encrypted under this passphrase; nobody can recover it for you.</p>
+      <label>
+        Passphrase <input type="password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} autoComplete="new-password" />
+      </label>
+      <label>
+        Repeat <input type="password" value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} autoComplete="new-password" />
+      </label>
+      <button class="primary" type="submit" disabled={busy}>
+        {busy ? 'Creating…' : 'Create wallet'}
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
+
+export function UnlockWallet({ client, onDone }: { client: AgentClient; onDone: (state: WalletState) => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [error, setError] = useState<CallError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function unlock(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    const answer = await client.call('unlock', { passphrase });
+    setBusy(false);
+    if (answer.ok) onDone(answer.value);
+    else setError(answer.error);
+  }
+
+  return (
+    <form onSubmit={unlock}>
+      <p>Your wallet is locked.</p>
+      <label>
+        Passphrase <input type="password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} autoComplete="current-password" />
+      </label>
+      <button class="primary" type="submit" disabled={busy}>
+        {busy ? 'Unlocking…' : 'Unlock'}
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
