@@ -25,6 +25,8 @@ export interface RouteSpec<Req extends v.GenericSchema | null = v.GenericSchema 
   readonly auth: RouteAuth;
   readonly request: Req;
   readonly response: Res;
+  /** Query parameters of a GET route, as a schema over a string record. */
+  readonly query?: v.GenericSchema;
   /** Largest accepted body; every route has one. */
   readonly maxBody_bytes: number;
 }

@@ -103,6 +103,7 @@ export const ChainTerms = v.strictObject({
   unit: Amount,
   length: ChainLength,
 });
+export type ChainTerms = v.InferOutput<typeof ChainTerms>;
 
 /** Units of `currency` per one unit of the table's base currency. */
 export const RateQuote = v.strictObject({ currency: CurrencyCode, perBase: PositiveDecimalString });

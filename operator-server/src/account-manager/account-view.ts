@@ -1,0 +1,70 @@
+// What a customer (or the operator's admin) sees of an account: balance, credit, holds, tabs
+// and history, in the account's currency, as decimal strings.
+
+import type { AccountView, AccountTab, HistoryEntry } from '../../../protocol/messages/customer';
+import { moneyToWire, type WireAmount } from '../../../protocol/money/amount';
+import { formatTimestamp } from '../../../protocol/time';
+import { ledgerAccount } from '../ledger-accounts';
+import type { OperatorContext } from '../operator-context';
+import type { Customer, Transaction } from '../store/records';
+
+const TABS_SHOWN = 100;
+const HISTORY_SHOWN = 200;
+
+function signed(currency: string, minor: bigint): WireAmount {
+  const magnitude = moneyToWire({ currency, minor: minor < 0n ? -minor : minor });
+  return { currency, value: minor < 0n ? `-${magnitude.value}` : magnitude.value };
+}
+
+function toAccountTab(t: Transaction): AccountTab {
+  return {
+    transactionId: t.transactionId,
+    tabId: t.tabId,
+    merchantId: t.merchantId,
+    merchantOperatorId: t.merchantOperatorId,
+    merchantDisplayName: t.merchantDisplayName,
+    state: t.state,
+    hold: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor }),
+    depositMerchant: moneyToWire({ currency: t.merchantCurrency, minor: t.depositMinor }),
+    charged: t.chargedMinor === null ? null : moneyToWire({ currency: t.customerCurrency, minor: t.chargedMinor }),
+    openedAt: formatTimestamp(t.openedAt),
+    expiresAt: formatTimestamp(t.expiresAt),
+    clearedAt: t.clearedAt === null ? null : formatTimestamp(t.clearedAt),
+  };
+}
+
+export function accountView(context: OperatorContext, customer: Customer): AccountView {
+  const ledgerId = ledgerAccount.customer(customer.accountId);
+  const account = context.ledger.getAccount(ledgerId);
+  const transactions = context.store.transactionsOfAccount(customer.accountId, TABS_SHOWN);
+  const merchantNames = new Map(transactions.map((t) => [t.transactionId, t.merchantDisplayName]));
+  const history: HistoryEntry[] = context.ledger
+    .listEntries({ accountId: ledgerId })
+    .slice(-HISTORY_SHOWN)
+    .reverse()
+    .map((entry) => {
+      const own = entry.postings.find((posting) => posting.accountId === ledgerId)!;
+      const transactionId = entry.ref !== null && merchantNames.has(entry.ref) ? entry.ref : null;
+      return {
+        entryId: entry.id,
+        at: formatTimestamp(entry.createdAt),
+        kind: transactionId !== null ? 'charge' : own.amount > 0n ? 'credit' : 'adjustment',
+        amount: signed(customer.currency, own.amount),
+        transactionId,
+        merchantDisplayName: transactionId !== null ? (merchantNames.get(transactionId) ?? null) : null,
+        memo: entry.memo.slice(0, 200),
+      };
+    });
+  const creditLimit = account.minBalance === null ? 0n : -account.minBalance;
+  return {
+    accountId: customer.accountId,
+    operatorId: context.identity.operatorId,
+    currency: customer.currency,
+    balance: signed(customer.currency, account.balance),
+    creditLimit: moneyToWire({ currency: customer.currency, minor: creditLimit }),
+    held: moneyToWire({ currency: customer.currency, minor: account.held }),
+    available: moneyToWire({ currency: customer.currency, minor: account.available ?? 0n }),
+    tabs: transactions.map(toAccountTab),
+    history,
+  };
+}

@@ -1,0 +1,109 @@
+// Seed FIG 3, step 4 at the customer's AM: the MTA says what the tab cleared in merchant money;
+// the AM converts once with the rate locked at initiation, captures that much of the hold,
+// releases the rest, and writes the withdrawal record — one SQLite transaction.
+// Idempotent on the transaction: the MTA's outbox may deliver the same clearing again.
+
+import { seal, type PayloadBody } from '../../../protocol/envelope';
+import { OpentabError } from '../../../protocol/errors';
+import type { Clearing, ClearingAck, ClearingAckPayload } from '../../../protocol/messages/peer';
+import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
+import { formatTimestamp } from '../../../protocol/time';
+import type { WithdrawalRecord } from '../billing/billing-records';
+import { ledgerAccount } from '../ledger-accounts';
+import type { PostingInput } from '../ledger';
+import type { OperatorContext } from '../operator-context';
+import type { Transaction } from '../store/records';
+import { ensureAccount } from '../mta/clearing';
+
+export async function applyClearing(context: OperatorContext, clearing: Clearing, now_ms: number): Promise<ClearingAck> {
+  const sender = context.trust.verifyPeerEnvelope(clearing, now_ms);
+  const p = clearing.payload;
+  const transaction = context.store.transaction(p.transactionId);
+  if (transaction === null || transaction.merchantOperatorId !== sender.operatorId) throw new OpentabError('unknown_tab');
+  if (transaction.tabId !== null && transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
+  const cleared = moneyFromWire(p.cleared);
+  if (cleared.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
+  if (cleared.minor > transaction.depositMinor) throw new OpentabError('invalid_message', 'The cleared amount exceeds the deposit.');
+
+  if (transaction.state === 'failed') {
+    // The tab never opened for the customer, so no link can have been revealed: only zero can clear.
+    if (cleared.minor !== 0n) throw new OpentabError('tab_closed', 'This transaction failed to open; nothing can be charged.');
+    return acknowledge(context, p.id, transaction, 0n, now_ms);
+  }
+  if (transaction.state !== 'cleared') capture(context, transaction, cleared.minor, p.outcome, now_ms);
+  const settled = context.store.transaction(transaction.transactionId)!;
+  if (settled.chargedMinor === null) throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
+  return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
+}
+
+function capture(context: OperatorContext, transaction: Transaction, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): void {
+  const charge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
+  const { customerCurrency, merchantCurrency } = transaction;
+  const owedTo = ledgerAccount.settlement(transaction.merchantOperatorId, merchantCurrency);
+  const customerAccount = ledgerAccount.customer(transaction.accountId);
+  const sameCurrency = customerCurrency === merchantCurrency;
+  // Across currencies the operator takes the customer's money into its own position and owes the
+  // merchant side from its position in the other currency: exactly the two amounts the locked
+  // rate fixed. In one currency the charge and the cleared amount are the same number.
+  const customerSide: PostingInput[] =
+    charge > 0n ? [{ accountId: customerAccount, amount: -charge }, { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: charge }] : [];
+  const merchantSide: PostingInput[] =
+    !sameCurrency && clearedMinor > 0n ? [{ accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor }, { accountId: owedTo, amount: clearedMinor }] : [];
+
+  context.db.transaction(() => {
+    if (!context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms)) return;
+    ensureAccount(context, owedTo, merchantCurrency, 'settlement');
+    if (!sameCurrency) {
+      ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
+      ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
+    }
+    const holdId = `hold:${transaction.transactionId}`;
+    const entryId = `charge:${transaction.transactionId}`;
+    const memo = `tab ${transaction.tabId ?? transaction.transactionId} at ${transaction.merchantDisplayName ?? transaction.merchantId}`;
+    if (charge > 0n) {
+      context.ledger.captureHold({ holdId, amount: charge, entryId, postings: [...customerSide, ...merchantSide], memo });
+    } else {
+      context.ledger.captureHold({ holdId, amount: 0n, entryId, postings: [], memo });
+      // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
+      if (merchantSide.length > 0) context.ledger.postEntry({ id: `fx-absorb:${transaction.transactionId}`, memo, ref: transaction.transactionId, postings: merchantSide });
+    }
+    const record = withdrawalRecord(context, transaction, charge, clearedMinor, outcome, now_ms);
+    context.config.billingSinks.forEach((_, sinkIndex) => context.outbox.enqueue(record.recordId, { kind: 'billing', sinkIndex }, record, now_ms));
+  })();
+  context.log.info('hold.captured', {
+    tx: transaction.transactionId, tab: transaction.tabId, charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
+    released: `${moneyToWire({ currency: customerCurrency, minor: transaction.holdMinor - charge }).value} ${customerCurrency}`, outcome,
+  });
+}
+
+function withdrawalRecord(context: OperatorContext, t: Transaction, charge: bigint, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): WithdrawalRecord {
+  return {
+    recordType: 'withdrawal',
+    recordId: `withdrawal:${context.identity.operatorId}:${t.transactionId}`,
+    operatorId: context.identity.operatorId,
+    accountId: t.accountId,
+    transactionId: t.transactionId,
+    tabId: t.tabId ?? '',
+    merchantId: t.merchantId,
+    merchantOperatorId: t.merchantOperatorId,
+    amount: moneyToWire({ currency: t.customerCurrency, minor: charge }),
+    hold: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor }),
+    released: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor - charge }),
+    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: clearedMinor }),
+    rate: t.rate,
+    outcome,
+    clearedAt: formatTimestamp(now_ms),
+  };
+}
+
+function acknowledge(context: OperatorContext, clearingId: string, transaction: Transaction, charge: bigint, now_ms: number): ClearingAck {
+  return seal(context.crypto, context.identity.signer, {
+    type: 'clearing-ack',
+    operatorCertificate: context.identity.certificate,
+    clearingId,
+    transactionId: transaction.transactionId,
+    charge: moneyToWire({ currency: transaction.customerCurrency, minor: charge }),
+    released: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor - charge }),
+  } satisfies PayloadBody<ClearingAckPayload>, now_ms);
+}

@@ -1,0 +1,87 @@
+// Zone 2: the operator knows its customers. An administrator creates the account and a one-time
+// code; the customer agent binds its own key to the account by signing the code with that key.
+
+import { OpentabError } from '../../../protocol/errors';
+import { verifyEnvelopeBySelfNamedKey } from '../../../protocol/envelope';
+import { bytesToHex } from '../../../protocol/encoding/bytes';
+import { formatTimestamp } from '../../../protocol/time';
+import type { EnrollRequest, EnrollResult, LogonRequest, LogonResult } from '../../../protocol/messages/customer';
+import { ledgerAccount } from '../ledger-accounts';
+import type { OperatorContext } from '../operator-context';
+import { assertFresh, authenticateCustomer } from './customer-auth';
+
+/** Codes are typed by people: 16 characters from an alphabet without look-alikes, in groups of four. */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export function newEnrollmentCode(context: OperatorContext): string {
+  const bytes = context.crypto.randomBytes(16);
+  const characters = Array.from(bytes, (byte) => CODE_ALPHABET[byte % CODE_ALPHABET.length]!).join('');
+  return characters.match(/.{4}/g)!.join('-');
+}
+
+export function newAccountId(context: OperatorContext): string {
+  return `acct_${bytesToHex(context.crypto.randomBytes(12))}`;
+}
+
+export interface NewCustomer {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly creditLimitMinor: bigint;
+  readonly displayName: string;
+}
+
+export function createCustomer(context: OperatorContext, customer: NewCustomer, now_ms: number): void {
+  context.db.transaction(() => {
+    context.store.insertCustomer(customer.accountId, customer.currency, customer.displayName, now_ms);
+    context.ledger.createAccount({
+      id: ledgerAccount.customer(customer.accountId),
+      currency: customer.currency,
+      kind: 'customer',
+      minBalance: -customer.creditLimitMinor,
+    });
+  })();
+}
+
+export function issueEnrollmentCode(context: OperatorContext, accountId: string, validFor_s: number, now_ms: number): { code: string; expiresAt: string } {
+  if (context.store.customer(accountId) === null) throw new OpentabError('unknown_account');
+  const code = newEnrollmentCode(context);
+  const expiresAt_ms = now_ms + validFor_s * 1000;
+  context.store.insertEnrollmentCode(code, accountId, expiresAt_ms);
+  return { code, expiresAt: formatTimestamp(expiresAt_ms) };
+}
+
+export async function enroll(context: OperatorContext, request: EnrollRequest, now_ms: number): Promise<EnrollResult> {
+  return context.receipts.once('enroll', request, now_ms, () => {
+    if (request.kid !== request.payload.publicKey || !verifyEnvelopeBySelfNamedKey(context.crypto, request)) {
+      throw new OpentabError('bad_signature', 'The enrolment must be signed by the key being enrolled.');
+    }
+    assertFresh(context, request.payload.iat, now_ms);
+    const code = context.store.enrollmentCode(request.payload.code);
+    if (code === null || code.usedAt !== null || code.expiresAt <= now_ms) throw new OpentabError('enrollment_code_invalid');
+    if (context.store.customerByPublicKey(request.payload.publicKey) !== null) {
+      throw new OpentabError('enrollment_code_invalid', 'This key is already enrolled for an account.');
+    }
+    context.db.transaction(() => {
+      if (!context.store.useEnrollmentCode(request.payload.code, now_ms) || !context.store.bindCustomerKey(code.accountId, request.payload.publicKey)) {
+        throw new OpentabError('enrollment_code_invalid', 'The code was used, or the account already has a key.');
+      }
+    })();
+    const customer = context.store.customer(code.accountId)!;
+    context.log.info('customer.enrolled', { account: customer.accountId });
+    return {
+      accountId: customer.accountId,
+      operatorId: context.identity.operatorId,
+      currency: customer.currency,
+      operatorCertificate: context.identity.certificate,
+    };
+  });
+}
+
+export async function logon(context: OperatorContext, request: LogonRequest, now_ms: number): Promise<LogonResult> {
+  return context.receipts.once('logon', request, now_ms, () => {
+    const customer = authenticateCustomer(context, request, now_ms);
+    const session = context.store.insertSession(customer.accountId, now_ms, now_ms + context.config.sessions.lifetime_s * 1000);
+    context.log.info('customer.logon', { account: customer.accountId, session: session.sessionId });
+    return { sessionId: session.sessionId, expiresAt: formatTimestamp(session.expiresAt) };
+  });
+}

@@ -1,0 +1,36 @@
+// Before any money is held, the customer agent asks its own AM for the merchant's certificate:
+// the AM fetches it from the merchant's operator, checks that operator's signature, and vouches
+// for it with its own, so the customer needs to trust only its own operator (zone 4).
+
+import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
+import { OpentabError } from '../../../protocol/errors';
+import type { MerchantQuery, MerchantVouch, MerchantVouchPayload } from '../../../protocol/messages/customer';
+import type { MerchantLookupPayload } from '../../../protocol/messages/peer';
+import type { OperatorContext } from '../operator-context';
+import { authenticateCustomer, requireSession } from './customer-auth';
+
+export async function vouchForMerchant(context: OperatorContext, query: MerchantQuery, now_ms: number): Promise<MerchantVouch> {
+  const p = query.payload;
+  const customer = authenticateCustomer(context, query, now_ms);
+  requireSession(context, p.sessionId, customer.accountId, now_ms);
+  if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  const lookup = seal(context.crypto, context.identity.signer, {
+    type: 'merchant-lookup',
+    operatorCertificate: context.identity.certificate,
+    merchantId: p.merchantId,
+  } satisfies PayloadBody<MerchantLookupPayload>, now_ms);
+  const certificate = await context.peers.call(p.merchantOperatorId, 'peerMerchantLookup', lookup);
+  const mta = await context.peers.certificateOf(p.merchantOperatorId, now_ms);
+  const genuine =
+    certificate.payload.operatorId === p.merchantOperatorId &&
+    certificate.payload.merchantId === p.merchantId &&
+    Date.parse(certificate.payload.validUntil) > now_ms &&
+    verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mta.publicKey, 32));
+  if (!genuine) throw new OpentabError('peer_refused', `Operator ${p.merchantOperatorId} answered with a certificate it did not sign.`);
+  return seal(context.crypto, context.identity.signer, {
+    type: 'merchant-vouch',
+    operatorId: context.identity.operatorId,
+    merchantCertificate: certificate,
+  } satisfies PayloadBody<MerchantVouchPayload>, now_ms);
+}

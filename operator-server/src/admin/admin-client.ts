@@ -1,0 +1,26 @@
+// Typed client of the admin API, for the CLI, the demo world and the tests.
+
+import { callRoute } from '../../../protocol/api/client';
+import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
+import { ADMIN_API } from '../http/admin-api';
+
+type AdminRoute = keyof typeof ADMIN_API;
+
+export class AdminClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  call<R extends AdminRoute>(
+    route: R,
+    body: RequestOf<(typeof ADMIN_API)[R]>,
+    pathParams: Record<string, string> = {},
+    query: Record<string, string> = {},
+  ): Promise<ResponseOf<(typeof ADMIN_API)[R]>> {
+    const search = new URLSearchParams(query).toString();
+    const spec = ADMIN_API[route];
+    const withQuery = search === '' ? spec : { ...spec, path: `${spec.path}?${search}` };
+    return callRoute(this.baseUrl, withQuery as (typeof ADMIN_API)[R], body, { headers: { authorization: `Bearer ${this.token}` }, pathParams });
+  }
+}

@@ -1,0 +1,186 @@
+// Handlers of the admin routes: thin translations between the admin API's shapes and the store,
+// the ledger and the account manager. The operator's staff work through these (or the CLI).
+
+import type * as v from 'valibot';
+import { OpentabError } from '../../../protocol/errors';
+import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { formatTimestamp, parseTimestamp } from '../../../protocol/time';
+import type { CustomerRecord } from '../../../protocol/messages/customer';
+import type { MerchantRecord } from '../../../protocol/messages/merchant';
+import { accountView } from '../account-manager/account-view';
+import { createCustomer, issueEnrollmentCode, newAccountId } from '../account-manager/enrollment';
+import { ensureAccount } from '../mta/clearing';
+import { ADMIN_API, SettlementQuery, type LedgerReport, type MerchantView, type TabView, type TransactionView } from '../http/admin-api';
+import { bind, type RouteBinding } from '../http/router';
+import { ledgerAccount } from '../ledger-accounts';
+import type { OperatorContext } from '../operator-context';
+import { settlementStatement } from '../settlement/statement';
+import type { Merchant } from '../store/records';
+
+const DEFAULT_CODE_VALIDITY_S = 7 * 24 * 3600;
+
+function signedWire(currency: string, minor: bigint): { currency: string; value: string } {
+  const magnitude = moneyToWire({ currency, minor: minor < 0n ? -minor : minor }).value;
+  return { currency, value: minor < 0n ? `-${magnitude}` : magnitude };
+}
+
+function summarise(record: CustomerRecord | MerchantRecord | null) {
+  if (record === null) return null;
+  const p = record.payload;
+  return { count: p.count, total: p.total, lastChainIndex: p.lastChainIndex, purchaseListHash: p.purchaseListHash };
+}
+
+function requireCustomer(context: OperatorContext, accountId: string) {
+  const customer = context.store.customer(accountId);
+  if (customer === null) throw new OpentabError('unknown_account');
+  return customer;
+}
+
+function merchantView(context: OperatorContext, merchant: Merchant): v.InferOutput<typeof MerchantView> {
+  const account = context.ledger.getAccount(ledgerAccount.merchant(merchant.merchantId));
+  return {
+    merchantId: merchant.merchantId,
+    displayName: merchant.displayName,
+    currency: merchant.currency,
+    origins: [...merchant.origins],
+    agentUrl: merchant.agentUrl,
+    publicKey: merchant.publicKey,
+    balance: signedWire(merchant.currency, account.balance),
+    tabs: context.store.tabsOfMerchant(merchant.merchantId, 100).map((tab) => ({
+      tabId: tab.tabId,
+      state: tab.state,
+      deposit: moneyToWire({ currency: tab.currency, minor: tab.depositMinor }),
+      cleared: tab.clearedMinor === null ? null : moneyToWire({ currency: tab.currency, minor: tab.clearedMinor }),
+      outcome: tab.outcome,
+    })),
+  };
+}
+
+export function adminBindings(context: OperatorContext): RouteBinding[] {
+  return [
+    bind(ADMIN_API.createCustomer, (body, { now_ms }) => {
+      const creditLimit = moneyFromWire(body.creditLimit);
+      const currency = body.currency ?? context.config.currency;
+      if (creditLimit.currency !== currency) throw new OpentabError('currency_mismatch', 'The credit limit must be in the account currency.');
+      if (!context.identity.certificate.payload.currencies.includes(currency)) {
+        throw new OpentabError('unsupported_currency', `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`);
+      }
+      const accountId = newAccountId(context);
+      createCustomer(context, { accountId, currency, creditLimitMinor: creditLimit.minor, displayName: body.displayName ?? accountId }, now_ms);
+      context.log.info('customer.created', { account: accountId, creditLimit: `${body.creditLimit.value} ${currency}` });
+      return { accountId, currency, creditLimit: moneyToWire(creditLimit) };
+    }),
+
+    bind(ADMIN_API.enrollmentCode, (body, { params, now_ms }) => {
+      const accountId = params.accountId!;
+      return { accountId, ...issueEnrollmentCode(context, accountId, body.validFor_s ?? DEFAULT_CODE_VALIDITY_S, now_ms) };
+    }),
+
+    bind(ADMIN_API.creditCustomer, (body, { params }) => {
+      const customer = requireCustomer(context, params.accountId!);
+      const amount = moneyFromWire(body.amount);
+      if (amount.currency !== customer.currency) throw new OpentabError('currency_mismatch');
+      if (amount.minor === 0n) throw new OpentabError('amount_invalid', 'A credit must be more than zero.');
+      context.db.transaction(() => {
+        ensureAccount(context, ledgerAccount.funding(customer.currency), customer.currency, 'funding');
+        context.ledger.postEntry({
+          id: `credit:${customer.accountId}:${body.reference}`,
+          memo: `prepaid credit ${body.reference}`,
+          ref: body.reference,
+          postings: [
+            { accountId: ledgerAccount.funding(customer.currency), amount: -amount.minor },
+            { accountId: ledgerAccount.customer(customer.accountId), amount: amount.minor },
+          ],
+        });
+      })();
+      return accountView(context, customer);
+    }),
+
+    bind(ADMIN_API.getCustomer, (_, { params }) => accountView(context, requireCustomer(context, params.accountId!))),
+
+    bind(ADMIN_API.registerMerchant, (body, { now_ms }) => {
+      if (!context.identity.certificate.payload.currencies.includes(body.currency)) {
+        throw new OpentabError('unsupported_currency', `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`);
+      }
+      const existing = context.store.merchant(body.merchantId);
+      if (existing !== null && existing.currency !== body.currency) throw new OpentabError('currency_mismatch', "A merchant's currency cannot change.");
+      const merchant: Merchant = { ...body, origins: [...new Set(body.origins)], createdAt: existing?.createdAt ?? now_ms };
+      context.db.transaction(() => {
+        context.store.upsertMerchant(merchant);
+        if (context.ledger.findAccount(ledgerAccount.merchant(body.merchantId)) === undefined) {
+          context.ledger.createAccount({ id: ledgerAccount.merchant(body.merchantId), currency: body.currency, kind: 'merchant', minBalance: 0n });
+        }
+      })();
+      context.log.info('merchant.registered', { merchant: body.merchantId, origins: merchant.origins.join(',') });
+      return merchantView(context, context.store.merchant(body.merchantId)!);
+    }),
+
+    bind(ADMIN_API.getMerchant, (_, { params }) => {
+      const merchant = context.store.merchant(params.merchantId!);
+      if (merchant === null) throw new OpentabError('unknown_merchant');
+      return merchantView(context, merchant);
+    }),
+
+    bind(ADMIN_API.getTransaction, (_, { params }): v.InferOutput<typeof TransactionView> => {
+      const t = context.store.transaction(params.transactionId!);
+      if (t === null) throw new OpentabError('unknown_tab', 'There is no such transaction.');
+      const money = (minor: bigint) => moneyToWire({ currency: t.customerCurrency, minor });
+      return {
+        transactionId: t.transactionId, accountId: t.accountId, state: t.state, tabId: t.tabId, merchantId: t.merchantId,
+        merchantOperatorId: t.merchantOperatorId, hold: money(t.holdMinor),
+        depositMerchant: moneyToWire({ currency: t.merchantCurrency, minor: t.depositMinor }),
+        charged: t.chargedMinor === null ? null : money(t.chargedMinor),
+        released: t.chargedMinor === null ? null : money(t.holdMinor - t.chargedMinor),
+        outcome: t.clearingOutcome, expiresAt: formatTimestamp(t.expiresAt), customerRecord: summarise(t.customerRecord),
+      };
+    }),
+
+    bind(ADMIN_API.getTab, (_, { params }): v.InferOutput<typeof TabView> => {
+      const tab = context.store.tab(params.tabId!);
+      if (tab === null) throw new OpentabError('unknown_tab');
+      const dispute = context.store.disputesOfTab(tab.tabId)[0];
+      const money = (minor: bigint) => moneyToWire({ currency: tab.currency, minor });
+      return {
+        tabId: tab.tabId, merchantId: tab.merchantId, customerOperatorId: tab.customerOperatorId, transactionId: tab.transactionId,
+        state: tab.state, deposit: money(tab.depositMinor), cleared: tab.clearedMinor === null ? null : money(tab.clearedMinor),
+        outcome: tab.outcome, expiresAt: formatTimestamp(tab.expiresAt), customerRecord: summarise(tab.customerRecord),
+        merchantRecord: summarise(tab.merchantRecord),
+        dispute: dispute === undefined ? null : { disputeId: dispute.disputeId, reason: dispute.reason, cleared: money(dispute.clearedMinor) },
+      };
+    }),
+
+    bind(ADMIN_API.listDisputes, () =>
+      context.store.disputes(200).map((dispute) => {
+        const tab = context.store.tab(dispute.tabId)!;
+        return {
+          disputeId: dispute.disputeId, tabId: dispute.tabId, createdAt: formatTimestamp(dispute.createdAt),
+          cleared: moneyToWire({ currency: tab.currency, minor: dispute.clearedMinor }), reason: dispute.reason,
+        };
+      }),
+    ),
+
+    bind(ADMIN_API.settlement, (_, { query, now_ms }) => {
+      const { peer, from, until } = query as v.InferOutput<typeof SettlementQuery>;
+      const from_ms = from === undefined ? 0 : parseTimestamp(from)!;
+      const until_ms = until === undefined ? now_ms + 1 : parseTimestamp(until)!;
+      const statement = settlementStatement(context.ledger, context.identity.operatorId, peer, from_ms, until_ms);
+      return { ...statement, lines: [...statement.lines] };
+    }),
+
+    bind(ADMIN_API.ledger, (): v.InferOutput<typeof LedgerReport> => {
+      const report = context.ledger.checkInvariants();
+      const balances: Record<string, { currency: string; value: string }> = {};
+      for (const [currency, sums] of Object.entries(context.ledger.balancesByCurrency())) {
+        for (const [kind, total] of Object.entries(sums.balanceByKind)) balances[`${kind}:${currency}`] = signedWire(currency, total);
+      }
+      return {
+        sumsByCurrency: Object.fromEntries(Object.entries(report.sumsByCurrency).map(([currency, total]) => [currency, total.toString()])),
+        accountsBelowFloor: report.accountsBelowFloor,
+        heldMismatches: report.heldMismatches,
+        balanceMismatches: report.balanceMismatches,
+        pendingHolds: context.ledger.listHolds({ status: 'pending' }).map((hold) => ({ holdId: hold.id, ref: hold.ref, amount: hold.amount.toString(), accountId: hold.accountId })),
+        balances,
+      };
+    }),
+  ];
+}

@@ -1,0 +1,117 @@
+// Transactional outbox: a message is written in the same SQLite transaction as the change it
+// reports, then delivered at least once by `deliverDue`, with capped exponential backoff and
+// jitter between attempts. Billing records, clearing messages to peers and notices to merchant
+// agents all leave through here, so none is lost to a crash or an unreachable receiver.
+
+import type Database from 'better-sqlite3';
+
+export type OutboxDestination =
+  | { kind: 'billing'; sinkIndex: number }
+  | { kind: 'peer-clearing'; operatorId: string }
+  | { kind: 'merchant-notice'; merchantId: string };
+
+export type OutboxDeliverer = (destination: OutboxDestination, payload: unknown) => Promise<void>;
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 5 * 60 * 1000;
+const BATCH_LIMIT = 100;
+
+export function retryDelay_ms(attempts: number, random: () => number = Math.random): number {
+  const exponential = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(attempts - 1, 20));
+  // Full jitter in the upper half keeps many failed deliveries from retrying in lockstep.
+  return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+function encodeDestination(destination: OutboxDestination): string {
+  switch (destination.kind) {
+    case 'billing':
+      return `billing:${destination.sinkIndex}`;
+    case 'peer-clearing':
+      return `peer-clearing:${destination.operatorId}`;
+    case 'merchant-notice':
+      return `merchant-notice:${destination.merchantId}`;
+  }
+}
+
+function decodeDestination(text: string): OutboxDestination {
+  const colon = text.indexOf(':');
+  const kind = text.slice(0, colon);
+  const target = text.slice(colon + 1);
+  if (kind === 'billing') return { kind, sinkIndex: Number(target) };
+  if (kind === 'peer-clearing') return { kind, operatorId: target };
+  if (kind === 'merchant-notice') return { kind, merchantId: target };
+  throw new Error(`unknown outbox destination ${text}`);
+}
+
+export interface OutboxRow {
+  readonly seq: number;
+  readonly recordId: string;
+  readonly destination: OutboxDestination;
+  readonly payload: unknown;
+  readonly attempts: number;
+  readonly deliveredAt: number | null;
+  readonly lastError: string | null;
+}
+
+export class Outbox {
+  private readonly insert;
+  private readonly due;
+  private readonly delivered;
+  private readonly failed;
+  private readonly pendingCount;
+  private readonly byRecord;
+  private delivering = false;
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare('INSERT OR IGNORE INTO outbox (record_id, destination, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
+    this.due = db.prepare<[number, number], { seq: number; record_id: string; destination: string; payload: string; attempts: number }>(
+      'SELECT seq, record_id, destination, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?',
+    );
+    this.delivered = db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?');
+    this.failed = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?');
+    this.pendingCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL');
+    this.byRecord = db.prepare<[string], { seq: number; record_id: string; destination: string; payload: string; attempts: number; delivered_at: number | null; last_error: string | null }>(
+      'SELECT * FROM outbox WHERE record_id = ? ORDER BY seq',
+    );
+  }
+
+  /** Call inside the transaction that makes the change; a second enqueue of the same record and destination is ignored. */
+  enqueue(recordId: string, destination: OutboxDestination, payload: unknown, now_ms: number): void {
+    this.insert.run(recordId, encodeDestination(destination), JSON.stringify(payload), now_ms, now_ms);
+  }
+
+  pending(): number {
+    return this.pendingCount.get()!.n;
+  }
+
+  rowsOfRecord(recordId: string): OutboxRow[] {
+    return this.byRecord.all(recordId).map((row) => ({
+      seq: row.seq, recordId: row.record_id, destination: decodeDestination(row.destination), payload: JSON.parse(row.payload) as unknown,
+      attempts: row.attempts, deliveredAt: row.delivered_at, lastError: row.last_error,
+    }));
+  }
+
+  /** Delivers what is due, concurrently per batch; one pass at a time. Returns how many were delivered. */
+  async deliverDue(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
+    if (this.delivering) return 0;
+    this.delivering = true;
+    try {
+      const rows = this.due.all(now_ms, BATCH_LIMIT);
+      const outcomes = await Promise.allSettled(rows.map((row) => deliver(decodeDestination(row.destination), JSON.parse(row.payload))));
+      let deliveredCount = 0;
+      outcomes.forEach((outcome, index) => {
+        const row = rows[index]!;
+        if (outcome.status === 'fulfilled') {
+          this.delivered.run(now_ms, row.seq);
+          deliveredCount++;
+        } else {
+          const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+          this.failed.run(now_ms + retryDelay_ms(row.attempts + 1), message.slice(0, 500), row.seq);
+        }
+      });
+      return deliveredCount;
+    } finally {
+      this.delivering = false;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// Operator configuration: one JSON file, with secrets and deployment details overridable from
+// the environment. Validated at start-up so a bad setting fails loudly before the port opens.
+
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import * as v from 'valibot';
+import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
+import { parseMessage } from '../../../protocol/messages/validate';
+
+const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+
+const BillingSinkConfig = v.variant('kind', [
+  v.strictObject({ kind: v.literal('jsonl'), path: v.pipe(v.string(), v.minLength(1)) }),
+  v.strictObject({
+    kind: v.literal('webhook'),
+    url: HttpUrl,
+    /** Shared secret for the HMAC-SHA256 signature header. */
+    secret: v.pipe(v.string(), v.minLength(16)),
+  }),
+]);
+export type BillingSinkConfig = v.InferOutput<typeof BillingSinkConfig>;
+
+const RateSourceConfig = v.variant('source', [
+  v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)) }),
+  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()) }),
+]);
+export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
+
+export const OperatorConfigSchema = v.strictObject({
+  operatorId: OperatorId,
+  /** The currency of this operator's customers and merchants. */
+  currency: CurrencyCode,
+  listen: v.strictObject({ host: v.string(), port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65535)) }),
+  /** The base URL others reach this operator at; it is in the operator certificate. */
+  publicUrl: HttpUrl,
+  dataDir: v.pipe(v.string(), v.minLength(1)),
+  caPublicKey: PublicKey,
+  /** File holding the operator's Ed25519 secret key (base64url); or env OPENTAB_OPERATOR_SECRET_KEY. */
+  secretKeyFile: v.optional(v.string()),
+  /** File holding the CA-signed operator certificate (JSON envelope). */
+  certificateFile: v.string(),
+  /** Admin bearer token; or env OPENTAB_ADMIN_TOKEN. */
+  adminToken: v.optional(v.pipe(v.string(), v.minLength(16))),
+  peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: HttpUrl })), []),
+  billingSinks: v.optional(v.array(BillingSinkConfig), []),
+  rates: v.optional(
+    v.strictObject({ lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600), rateSource: RateSourceConfig }),
+  ),
+  tabs: v.optional(
+    v.strictObject({
+      minTimeout_s: v.optional(Seconds(10, 3600), 10),
+      maxTimeout_s: v.optional(Seconds(60, 30 * 24 * 3600), 7 * 24 * 3600),
+      /** How long the MTA waits for the second record (or any record after expiry) before clearing on what it has. */
+      recordGrace_s: v.optional(Seconds(0, 7 * 24 * 3600), 30),
+    }),
+    {},
+  ),
+  sessions: v.optional(v.strictObject({ lifetime_s: v.optional(Seconds(60, 90 * 24 * 3600), 24 * 3600) }), {}),
+  clockSkew_s: v.optional(Seconds(1, 3600), 300),
+  /** How often the background jobs (timeouts, outbox) look for due work. */
+  tick_ms: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(10), v.maxValue(60_000)), 250),
+  log: v.optional(v.picklist(['silent', 'info', 'debug']), 'info'),
+});
+export type OperatorConfigFile = v.InferOutput<typeof OperatorConfigSchema>;
+/** What a configuration file may say (defaults not yet applied). */
+export type OperatorConfigInput = v.InferInput<typeof OperatorConfigSchema>;
+
+/** The validated configuration with defaults applied, paths absolute and secrets resolved. */
+export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions'> {
+  readonly adminToken: string;
+  readonly secretKey: string;
+  readonly rates: { readonly lifespan_s: number; readonly rateSource: RateSourceConfig };
+  readonly tabs: { readonly minTimeout_s: number; readonly maxTimeout_s: number; readonly recordGrace_s: number };
+  readonly sessions: { readonly lifetime_s: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEFAULT_RATE_SOURCE_PATH = resolve(dirname(new URL(import.meta.url).pathname), '../../data/ecb-eurofxref-2024-06-28.xml');
+
+/** Environment variables that override the file, for containers and secrets managers. */
+function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  if (env.OPENTAB_PORT !== undefined) overrides.port = Number(env.OPENTAB_PORT);
+  if (env.OPENTAB_HOST !== undefined) overrides.host = env.OPENTAB_HOST;
+  if (env.OPENTAB_PUBLIC_URL !== undefined) overrides.publicUrl = env.OPENTAB_PUBLIC_URL;
+  if (env.OPENTAB_DATA_DIR !== undefined) overrides.dataDir = env.OPENTAB_DATA_DIR;
+  return overrides;
+}
+
+export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const overrides = environmentOverrides(env);
+  const merged = { ...(raw as object) } as Record<string, unknown>;
+  if (overrides.publicUrl !== undefined) merged.publicUrl = overrides.publicUrl;
+  if (overrides.dataDir !== undefined) merged.dataDir = overrides.dataDir;
+  if (overrides.port !== undefined || overrides.host !== undefined) {
+    const listen = (merged.listen ?? {}) as Record<string, unknown>;
+    merged.listen = { ...listen, ...(overrides.host !== undefined ? { host: overrides.host } : {}), ...(overrides.port !== undefined ? { port: overrides.port } : {}) };
+  }
+  const parsed = parseMessage(OperatorConfigSchema, merged);
+  if (!parsed.ok) throw new ConfigError(`invalid operator configuration:\n  ${parsed.error.details.join('\n  ')}`);
+  const file = parsed.value;
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+
+  const adminToken = env.OPENTAB_ADMIN_TOKEN ?? file.adminToken;
+  if (adminToken === undefined || adminToken.length < 16) throw new ConfigError('an admin token of at least 16 characters is required (adminToken or OPENTAB_ADMIN_TOKEN)');
+  const secretKey = env.OPENTAB_OPERATOR_SECRET_KEY ?? (file.secretKeyFile === undefined ? undefined : readSecret(absolute(file.secretKeyFile)));
+  if (secretKey === undefined) throw new ConfigError('the operator secret key is required (secretKeyFile or OPENTAB_OPERATOR_SECRET_KEY)');
+
+  const rateSource = file.rates?.rateSource ?? { source: 'ecb-file' as const, path: DEFAULT_RATE_SOURCE_PATH };
+  const { secretKeyFile: _secretKeyFile, adminToken: _adminToken, ...rest } = file;
+  return {
+    ...rest,
+    dataDir: absolute(file.dataDir),
+    certificateFile: absolute(file.certificateFile),
+    adminToken,
+    secretKey,
+    billingSinks: file.billingSinks.map((sink) => (sink.kind === 'jsonl' ? { ...sink, path: absolute(sink.path) } : sink)),
+    rates: {
+      lifespan_s: file.rates?.lifespan_s ?? 3600,
+      rateSource: rateSource.source === 'ecb-file' ? { ...rateSource, path: absolute(rateSource.path) } : rateSource,
+    },
+    tabs: { minTimeout_s: file.tabs.minTimeout_s ?? 10, maxTimeout_s: file.tabs.maxTimeout_s ?? 7 * 24 * 3600, recordGrace_s: file.tabs.recordGrace_s ?? 30 },
+    sessions: { lifetime_s: file.sessions.lifetime_s ?? 24 * 3600 },
+  };
+}
+
+function readSecret(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(`cannot read the operator secret key file ${path}: ${(error as Error).message}`);
+  }
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read operator configuration ${path}: ${(error as Error).message}`);
+  }
+  return resolveConfig(raw, dirname(resolve(path)), env);
+}

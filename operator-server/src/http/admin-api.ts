@@ -1,0 +1,106 @@
+// The operator's own administration routes (bearer token). Like the public routes, each is one
+// spec with request and response schemas, used for validation and for /openapi.json alike.
+
+import * as v from 'valibot';
+import { SMALL_BODY_BYTES, route } from '../../../protocol/api/route';
+import { AccountView } from '../../../protocol/messages/customer';
+import {
+  AccountId, Amount, CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId, PublicKey, SignedAmount, TabId, Timestamp, TransactionId, WebOrigin,
+} from '../../../protocol/messages/primitives';
+import { ClearingOutcome } from '../../../protocol/messages/peer';
+
+export const CreateCustomerRequest = v.strictObject({
+  displayName: v.optional(DisplayName),
+  currency: v.optional(CurrencyCode),
+  creditLimit: Amount,
+});
+export const CreateCustomerResponse = v.strictObject({ accountId: AccountId, currency: CurrencyCode, creditLimit: Amount });
+
+export const EnrollmentCodeRequest = v.strictObject({ validFor_s: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(60), v.maxValue(90 * 24 * 3600))) });
+export const EnrollmentCodeResponse = v.strictObject({ accountId: AccountId, code: v.string(), expiresAt: Timestamp });
+
+export const CreditRequest = v.strictObject({ amount: Amount, reference: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) });
+
+export const MerchantRegistration = v.strictObject({
+  merchantId: MerchantId,
+  displayName: DisplayName,
+  currency: CurrencyCode,
+  origins: v.pipe(v.array(WebOrigin), v.minLength(1), v.maxLength(16)),
+  agentUrl: HttpUrl,
+  publicKey: PublicKey,
+});
+export const MerchantView = v.strictObject({
+  ...MerchantRegistration.entries,
+  balance: SignedAmount,
+  tabs: v.array(v.strictObject({ tabId: TabId, state: v.string(), deposit: Amount, cleared: v.nullable(Amount), outcome: v.nullable(ClearingOutcome) })),
+});
+
+const RecordSummary = v.nullable(v.strictObject({ count: v.number(), total: Amount, lastChainIndex: v.number(), purchaseListHash: v.string() }));
+
+export const TransactionView = v.strictObject({
+  transactionId: TransactionId,
+  accountId: AccountId,
+  state: v.string(),
+  tabId: v.nullable(TabId),
+  merchantId: MerchantId,
+  merchantOperatorId: OperatorId,
+  hold: Amount,
+  depositMerchant: Amount,
+  charged: v.nullable(Amount),
+  released: v.nullable(Amount),
+  outcome: v.nullable(ClearingOutcome),
+  expiresAt: Timestamp,
+  customerRecord: RecordSummary,
+});
+
+export const TabView = v.strictObject({
+  tabId: TabId,
+  merchantId: MerchantId,
+  customerOperatorId: OperatorId,
+  transactionId: TransactionId,
+  state: v.string(),
+  deposit: Amount,
+  cleared: v.nullable(Amount),
+  outcome: v.nullable(ClearingOutcome),
+  expiresAt: Timestamp,
+  customerRecord: RecordSummary,
+  merchantRecord: RecordSummary,
+  dispute: v.nullable(v.strictObject({ disputeId: v.string(), reason: v.string(), cleared: Amount })),
+});
+
+export const DisputeList = v.array(v.strictObject({ disputeId: v.string(), tabId: TabId, createdAt: Timestamp, cleared: Amount, reason: v.string() }));
+
+export const SettlementQuery = v.strictObject({ peer: OperatorId, from: v.optional(Timestamp), until: v.optional(Timestamp) });
+const SignedValue = v.strictObject({ currency: CurrencyCode, value: v.string() });
+export const SettlementStatementResponse = v.strictObject({
+  operatorId: OperatorId,
+  peerOperatorId: OperatorId,
+  from: Timestamp,
+  until: Timestamp,
+  lines: v.array(v.strictObject({ currency: CurrencyCode, payable: Amount, receivable: Amount, net: SignedValue, entries: v.number() })),
+});
+
+export const LedgerReport = v.strictObject({
+  sumsByCurrency: v.record(v.string(), v.string()),
+  accountsBelowFloor: v.array(v.string()),
+  heldMismatches: v.array(v.string()),
+  balanceMismatches: v.array(v.string()),
+  pendingHolds: v.array(v.strictObject({ holdId: v.string(), ref: v.string(), amount: v.string(), accountId: v.string() })),
+  balances: v.record(v.string(), SignedValue),
+});
+
+const admin = { auth: 'admin-token' as const, maxBody_bytes: SMALL_BODY_BYTES };
+
+export const ADMIN_API = {
+  createCustomer: route({ ...admin, method: 'POST', path: '/v1/admin/customers', summary: 'Open a customer account with a credit limit.', request: CreateCustomerRequest, response: CreateCustomerResponse }),
+  enrollmentCode: route({ ...admin, method: 'POST', path: '/v1/admin/customers/{accountId}/enrollment-codes', summary: 'Issue a one-time enrolment code for an account.', request: EnrollmentCodeRequest, response: EnrollmentCodeResponse }),
+  creditCustomer: route({ ...admin, method: 'POST', path: '/v1/admin/customers/{accountId}/credits', summary: 'Put prepaid money on a customer account.', request: CreditRequest, response: AccountView }),
+  getCustomer: route({ ...admin, method: 'GET', path: '/v1/admin/customers/{accountId}', summary: 'A customer account as the customer sees it.', request: null, response: AccountView, maxBody_bytes: 0 }),
+  registerMerchant: route({ ...admin, method: 'POST', path: '/v1/admin/merchants', summary: 'Register (or update) a merchant: id, name, currency, origins, agent URL, key.', request: MerchantRegistration, response: MerchantView }),
+  getMerchant: route({ ...admin, method: 'GET', path: '/v1/admin/merchants/{merchantId}', summary: "A merchant's registration, balance and recent tabs.", request: null, response: MerchantView, maxBody_bytes: 0 }),
+  getTransaction: route({ ...admin, method: 'GET', path: '/v1/admin/transactions/{transactionId}', summary: 'One customer deposit as the AM keeps it.', request: null, response: TransactionView, maxBody_bytes: 0 }),
+  getTab: route({ ...admin, method: 'GET', path: '/v1/admin/tabs/{tabId}', summary: 'One tab as the MTA keeps it, with both records and any dispute.', request: null, response: TabView, maxBody_bytes: 0 }),
+  listDisputes: route({ ...admin, method: 'GET', path: '/v1/admin/disputes', summary: 'Recent disputes.', request: null, response: DisputeList, maxBody_bytes: 0 }),
+  settlement: route({ ...admin, method: 'GET', path: '/v1/admin/settlement', summary: 'Net settlement statement with one peer over a period.', request: null, response: SettlementStatementResponse, maxBody_bytes: 0, query: SettlementQuery }),
+  ledger: route({ ...admin, method: 'GET', path: '/v1/admin/ledger', summary: 'Ledger invariants, pending holds and balances.', request: null, response: LedgerReport, maxBody_bytes: 0 }),
+} as const;

@@ -1,0 +1,96 @@
+// The operator's HTTP edge: match the route, check the admin token where required, read and
+// validate the body against the route's schema, run the handler, answer JSON. Every refusal is a
+// 4xx with a stable code; a 500 can only come from a defect, and is logged as one.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { OpentabError } from '../../../protocol/errors';
+import { parseMessage } from '../../../protocol/messages/validate';
+import { readJsonBody, sendError, sendJson } from '../../../protocol/server/http-io';
+import { isLedgerError } from '../ledger';
+import type { Logger } from '../support/logger';
+import { ledgerErrorToOpentab } from './ledger-errors';
+import type { Router } from './router';
+
+export interface HttpEdgeOptions {
+  readonly router: Router;
+  readonly adminToken: string;
+  readonly log: Logger;
+  readonly now_ms: () => number;
+  /** Extra GET routes outside the API (e.g. /openapi.json), answered as JSON. */
+  readonly documents?: Readonly<Record<string, () => unknown>>;
+}
+
+export function createHttpServer(options: HttpEdgeOptions): Server {
+  const server = createServer((request, response) => {
+    handleRequest(options, request, response).catch((error: unknown) => {
+      options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
+      if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
+      else response.destroy();
+    });
+  });
+  // Slow-loris protection: a client gets this long to send its headers and body.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+function adminTokenMatches(request: IncomingMessage, expected: string): boolean {
+  const header = request.headers.authorization ?? '';
+  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const wanted = Buffer.from(expected);
+  return presented.length === wanted.length && timingSafeEqual(presented, wanted);
+}
+
+async function handleRequest(options: HttpEdgeOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://operator.invalid');
+  const method = request.method ?? 'GET';
+  const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
+  if (document !== undefined) {
+    sendJson(response, 200, document());
+    return;
+  }
+  const match = options.router.match(method, url.pathname);
+  if (match.kind === 'not_found') {
+    request.resume();
+    sendError(response, new OpentabError('not_found', `There is no endpoint ${method} ${url.pathname}.`));
+    return;
+  }
+  if (match.kind === 'method_not_allowed') {
+    request.resume();
+    sendError(response, new OpentabError('method_not_allowed'), { allow: match.allowed.join(', ') });
+    return;
+  }
+  const { spec, handle } = match.binding;
+  try {
+    if (spec.auth === 'admin-token' && !adminTokenMatches(request, options.adminToken)) {
+      request.resume();
+      throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token.');
+    }
+    let body: unknown;
+    if (spec.request !== null) {
+      const parsed = parseMessage(spec.request, await readJsonBody(request, spec.maxBody_bytes));
+      if (!parsed.ok) throw parsed.error;
+      body = parsed.value;
+    } else {
+      request.resume();
+    }
+    let query: unknown = undefined;
+    if (spec.query !== undefined) {
+      const parsed = parseMessage(spec.query, Object.fromEntries(url.searchParams));
+      if (!parsed.ok) throw parsed.error;
+      query = parsed.value;
+    }
+    const result = await handle(body, { now_ms: options.now_ms(), params: match.params, query, request });
+    sendJson(response, 200, result);
+  } catch (error) {
+    if (error instanceof OpentabError) {
+      sendError(response, error);
+    } else if (isLedgerError(error)) {
+      sendError(response, ledgerErrorToOpentab(error));
+    } else {
+      throw error;
+    }
+  }
+}

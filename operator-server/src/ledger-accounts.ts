@@ -1,0 +1,15 @@
+// Names of the operator's ledger accounts. One place, so that the AM, the MTA, settlement and
+// the admin API can never disagree on which account holds what.
+
+export const ledgerAccount = {
+  customer: (accountId: string) => `customer:${accountId}`,
+  merchant: (merchantId: string) => `merchant:${merchantId}`,
+  /** The operator's own position in a currency when it converts between customer and merchant money. */
+  fx: (currency: string) => `fx:${currency}`,
+  /** What this operator owes (positive) or is owed by (negative) a peer operator, per currency. */
+  settlement: (peerOperatorId: string, currency: string) => `settlement:${peerOperatorId}:${currency}`,
+  /** Source of prepaid credit put on customer accounts by the operator. */
+  funding: (currency: string) => `funding:${currency}`,
+} as const;
+
+export const SETTLEMENT_PREFIX = 'settlement:';

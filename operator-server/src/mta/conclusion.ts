@@ -1,0 +1,112 @@
+// Seed FIG 3, step 3: the MTA's comparison of the two records, as a pure function.
+// Agreement (same purchase-list hash, count, total and chain position, and a chain link that
+// proves that total) clears the total. Anything else clears only what a chain link proves, never
+// more than the deposit nor more than the merchant itself claims, and is recorded as a dispute.
+// A record missing after the grace period: the record present is cleared on its own proof.
+
+import { provesIndex, type ChainCommitment } from '../../../protocol/chain/hash-chain';
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { moneyFromWire } from '../../../protocol/money/amount';
+import type { CustomerRecordPayload } from '../../../protocol/messages/customer';
+import type { MerchantRecordPayload } from '../../../protocol/messages/merchant';
+import type { ClearingOutcome } from '../../../protocol/messages/peer';
+
+export interface ConclusionInput {
+  readonly depositMinor: bigint;
+  readonly currency: string;
+  readonly unitMinor: bigint;
+  readonly chain: ChainCommitment;
+  readonly customerRecord: CustomerRecordPayload | null;
+  readonly merchantRecord: MerchantRecordPayload | null;
+}
+
+export interface Conclusion {
+  readonly clearedMinor: bigint;
+  readonly outcome: ClearingOutcome;
+  /** Why the records did not agree; null when they did (or when only one was there and it was sound). */
+  readonly disputeReason: string | null;
+}
+
+type RecordPayload = CustomerRecordPayload | MerchantRecordPayload;
+
+interface RecordFacts {
+  /** What the record's chain link proves the customer released; 0 when the link proves nothing. */
+  readonly provenMinor: bigint;
+  readonly proofValid: boolean;
+  readonly totalMinor: bigint | null;
+}
+
+const minOf = (...values: bigint[]): bigint => values.reduce((a, b) => (b < a ? b : a));
+const maxOf = (...values: bigint[]): bigint => values.reduce((a, b) => (b > a ? b : a));
+
+function factsOf(crypto: CryptoProvider, input: ConclusionInput, record: RecordPayload): RecordFacts {
+  const proofValid = provesIndex(crypto, input.chain, { index: record.lastChainIndex, link: record.lastChainLink });
+  const provenMinor = proofValid ? BigInt(record.lastChainIndex) * input.unitMinor : 0n;
+  const total = record.total.currency === input.currency ? moneyFromWire(record.total).minor : null;
+  return { provenMinor, proofValid, totalMinor: total };
+}
+
+function recordsAgree(customer: RecordPayload, merchant: RecordPayload): boolean {
+  return (
+    customer.purchaseListHash === merchant.purchaseListHash &&
+    customer.count === merchant.count &&
+    customer.total.currency === merchant.total.currency &&
+    customer.total.value === merchant.total.value &&
+    customer.lastChainIndex === merchant.lastChainIndex &&
+    customer.lastChainLink === merchant.lastChainLink
+  );
+}
+
+export function concludeTab(crypto: CryptoProvider, input: ConclusionInput): Conclusion {
+  const { customerRecord, merchantRecord, depositMinor } = input;
+
+  if (customerRecord !== null && merchantRecord !== null) {
+    const customer = factsOf(crypto, input, customerRecord);
+    const merchant = factsOf(crypto, input, merchantRecord);
+    if (recordsAgree(customerRecord, merchantRecord) && merchant.proofValid && merchant.totalMinor === merchant.provenMinor && merchant.totalMinor <= depositMinor) {
+      return { clearedMinor: merchant.totalMinor, outcome: 'agreed', disputeReason: null };
+    }
+    const proven = maxOf(customer.provenMinor, merchant.provenMinor);
+    const claimed = merchant.totalMinor ?? 0n;
+    return {
+      clearedMinor: minOf(depositMinor, proven, claimed),
+      outcome: 'disputed',
+      disputeReason: describeDisagreement(customerRecord, merchantRecord, customer, merchant, input),
+    };
+  }
+
+  const present = merchantRecord ?? customerRecord;
+  if (present === null) return { clearedMinor: 0n, outcome: 'no-records', disputeReason: null };
+  const facts = factsOf(crypto, input, present);
+  const outcome: ClearingOutcome = merchantRecord !== null ? 'customer-record-missing' : 'merchant-record-missing';
+  const claimed = facts.totalMinor ?? 0n;
+  const sound = facts.proofValid && facts.totalMinor === facts.provenMinor && claimed <= depositMinor;
+  return {
+    clearedMinor: minOf(depositMinor, facts.provenMinor, claimed),
+    outcome,
+    disputeReason: sound ? null : `the only record (${merchantRecord !== null ? 'merchant' : 'customer'}) is not backed by its chain link`,
+  };
+}
+
+function describeDisagreement(
+  customerRecord: RecordPayload,
+  merchantRecord: RecordPayload,
+  customer: RecordFacts,
+  merchant: RecordFacts,
+  input: ConclusionInput,
+): string {
+  const problems: string[] = [];
+  if (customerRecord.purchaseListHash !== merchantRecord.purchaseListHash) problems.push('purchase lists differ');
+  if (customerRecord.count !== merchantRecord.count) problems.push(`counts differ (customer ${customerRecord.count}, merchant ${merchantRecord.count})`);
+  if (customerRecord.total.value !== merchantRecord.total.value || customerRecord.total.currency !== merchantRecord.total.currency) {
+    problems.push(`totals differ (customer ${customerRecord.total.value}, merchant ${merchantRecord.total.value} ${merchantRecord.total.currency})`);
+  }
+  if (customerRecord.lastChainIndex !== merchantRecord.lastChainIndex) {
+    problems.push(`chain positions differ (customer ${customerRecord.lastChainIndex}, merchant ${merchantRecord.lastChainIndex})`);
+  }
+  if (!customer.proofValid) problems.push("the customer's chain link does not prove its position");
+  if (!merchant.proofValid) problems.push("the merchant's chain link does not prove its position");
+  if (merchant.totalMinor !== null && merchant.totalMinor > input.depositMinor) problems.push('the merchant claims more than the deposit');
+  if (problems.length === 0) problems.push("the merchant's total is not what its chain link proves");
+  return problems.join('; ');
+}

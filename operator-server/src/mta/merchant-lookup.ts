@@ -1,0 +1,16 @@
+// A peer AM asks for one of this operator's merchant certificates before its customer opens a tab.
+
+import { OpentabError } from '../../../protocol/errors';
+import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { MerchantLookup } from '../../../protocol/messages/peer';
+import { assertFresh } from '../account-manager/customer-auth';
+import type { OperatorContext } from '../operator-context';
+import type { MerchantCertificates } from './merchant-certificates';
+
+export function lookUpMerchant(context: OperatorContext, certificates: MerchantCertificates, lookup: MerchantLookup, now_ms: number): MerchantCertificate {
+  context.trust.verifyPeerEnvelope(lookup, now_ms);
+  assertFresh(context, lookup.payload.iat, now_ms);
+  const merchant = context.store.merchant(lookup.payload.merchantId);
+  if (merchant === null) throw new OpentabError('unknown_merchant');
+  return certificates.certificateFor(merchant, now_ms);
+}

@@ -1,0 +1,30 @@
+// Everything a handler of this operator needs, built once at start-up by operator.ts.
+
+import type Database from 'better-sqlite3';
+import type { CryptoProvider } from '../../protocol/crypto/provider';
+import type { OperatorConfig } from './config/config';
+import type { OperatorIdentity } from './identity/operator-identity';
+import type { PeerTrust } from './identity/peer-trust';
+import type { Ledger } from './ledger';
+import type { PeerDirectory } from './peers/peer-directory';
+import type { RateDesk } from './rates/rate-desk';
+import type { OperatorStore } from './store/operator-store';
+import type { MessageReceipts } from './support/message-receipts';
+import type { Logger } from './support/logger';
+import type { Outbox } from './billing/outbox';
+
+export interface OperatorContext {
+  readonly config: OperatorConfig;
+  readonly crypto: CryptoProvider;
+  readonly identity: OperatorIdentity;
+  readonly db: Database.Database;
+  readonly ledger: Ledger;
+  readonly store: OperatorStore;
+  readonly receipts: MessageReceipts;
+  readonly rates: RateDesk;
+  readonly trust: PeerTrust;
+  readonly peers: PeerDirectory;
+  readonly outbox: Outbox;
+  readonly log: Logger;
+  readonly now_ms: () => number;
+}

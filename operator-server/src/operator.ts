@@ -1,0 +1,153 @@
+// The composition root: one process is the account manager and the MTA of one operator.
+// Builds the context, binds every route, serves HTTP, and runs the two background jobs that
+// make the server keep its own promises: clearing tabs whose time has come, and draining the outbox.
+
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import type { CryptoProvider } from '../../protocol/crypto/provider';
+import { accountView } from './account-manager/account-view';
+import { applyClearing } from './account-manager/clearing';
+import { authenticateCustomer, requireSession } from './account-manager/customer-auth';
+import { relayCustomerRecord } from './account-manager/customer-records';
+import { enroll, logon } from './account-manager/enrollment';
+import { openTab } from './account-manager/initiation';
+import { vouchForMerchant } from './account-manager/merchant-query';
+import { adminBindings } from './admin/admin-handlers';
+import { Outbox } from './billing/outbox';
+import { createBillingSink } from './billing/sinks';
+import type { OperatorConfig } from './config/config';
+import { ADMIN_API } from './http/admin-api';
+import { createHttpServer } from './http/http-server';
+import { buildOpenApiDocument } from './http/openapi';
+import { bind, Router } from './http/router';
+import { loadOperatorIdentity } from './identity/operator-identity';
+import { PeerTrust } from './identity/peer-trust';
+import { Ledger, openDatabase } from './ledger';
+import { MerchantCertificates } from './mta/merchant-certificates';
+import { lookUpMerchant } from './mta/merchant-lookup';
+import { clearDueTabs, receiveCustomerRecord, receiveMerchantRecord } from './mta/records';
+import { registerTab } from './mta/tab-registration';
+import type { OperatorContext } from './operator-context';
+import { createOutboxDeliverer } from './outbox-delivery';
+import { PeerDirectory } from './peers/peer-directory';
+import { RateDesk } from './rates/rate-desk';
+import { loadRateQuotes } from './rates/rate-source';
+import { OperatorStore } from './store/operator-store';
+import { createLogger, type Logger } from './support/logger';
+import { MessageReceipts } from './support/message-receipts';
+
+export interface OperatorOptions {
+  readonly crypto?: CryptoProvider;
+  readonly now_ms?: () => number;
+  readonly log?: Logger;
+  /** Tests drive the background jobs themselves with `runJobs()`. */
+  readonly backgroundJobs?: boolean;
+}
+
+export interface RunningOperator {
+  readonly url: string;
+  readonly context: OperatorContext;
+  /** One pass of the background jobs: clear due tabs, deliver due outbox messages. */
+  runJobs(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startOperator(config: OperatorConfig, options: OperatorOptions = {}): Promise<RunningOperator> {
+  const crypto = options.crypto ?? nodeCrypto;
+  const now_ms = options.now_ms ?? Date.now;
+  const log = options.log ?? createLogger(config.operatorId, config.log);
+  const identity = loadOperatorIdentity(crypto, config, now_ms());
+
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(join(config.dataDir, 'operator.sqlite'));
+  const ledger = new Ledger(db, { now: now_ms });
+  const store = new OperatorStore(db, config.operatorId);
+  const trust = new PeerTrust(crypto, identity.caPublicKey);
+  const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust);
+  const context: OperatorContext = {
+    config, crypto, identity, db, ledger, store, trust, peers, log, now_ms,
+    receipts: new MessageReceipts(db),
+    rates: new RateDesk(db, crypto, identity.signer, config.operatorId, loadRateQuotes(config.rates.rateSource), config.rates.lifespan_s * 1000),
+    outbox: new Outbox(db),
+  };
+  const certificates = new MerchantCertificates(context);
+
+  peers.attachLocalHandlers({
+    peerMerchantLookup: async (body) => lookUpMerchant(context, certificates, body, now_ms()),
+    peerInitiation: (body) => registerTab(context, certificates, body, now_ms()),
+    peerCustomerRecord: (body) => receiveCustomerRecord(context, body, now_ms()),
+    peerClearing: (body) => applyClearing(context, body, now_ms()),
+  });
+
+  const router = new Router([
+    bind(OPERATOR_API.operatorInfo, () => ({ operatorId: identity.operatorId, currency: config.currency, certificate: identity.certificate })),
+    bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
+    bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
+    bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
+    bind(OPERATOR_API.account, (body, { now_ms }) => {
+      const customer = authenticateCustomer(context, body, now_ms);
+      requireSession(context, body.payload.sessionId, customer.accountId, now_ms);
+      return accountView(context, customer);
+    }),
+    bind(OPERATOR_API.merchantQuery, (body, { now_ms }) => vouchForMerchant(context, body, now_ms)),
+    bind(OPERATOR_API.openTab, (body, { now_ms }) => openTab(context, body, now_ms)),
+    bind(OPERATOR_API.customerRecord, (body, { now_ms }) => relayCustomerRecord(context, body, now_ms)),
+    bind(OPERATOR_API.peerMerchantLookup, (body, { now_ms }) => lookUpMerchant(context, certificates, body, now_ms)),
+    bind(OPERATOR_API.peerInitiation, (body, { now_ms }) => registerTab(context, certificates, body, now_ms)),
+    bind(OPERATOR_API.peerCustomerRecord, (body, { now_ms }) => receiveCustomerRecord(context, body, now_ms)),
+    bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
+    bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
+    ...adminBindings(context),
+  ]);
+  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', { ...OPERATOR_API, ...ADMIN_API });
+  const server = createHttpServer({
+    router,
+    adminToken: config.adminToken,
+    log,
+    now_ms,
+    documents: { '/openapi.json': () => openApi, '/healthz': () => ({ ok: true, operatorId: config.operatorId }) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.listen.host}:${address.port}`;
+
+  const deliver = createOutboxDeliverer(context, config.billingSinks.map(createBillingSink));
+  let closing = false;
+  const runJobs = async () => {
+    if (closing) return;
+    clearDueTabs(context, now_ms());
+    await context.outbox.deliverDue(now_ms(), deliver);
+  };
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  if (options.backgroundJobs ?? true) {
+    timer = setInterval(() => {
+      running = running.then(runJobs).catch((error: unknown) => log.warn('jobs.failed', { error: (error as Error).message }));
+    }, config.tick_ms);
+    timer.unref();
+  }
+  log.info('operator.started', { url, currency: config.currency, peers: config.peers.map((peer) => peer.operatorId).join(',') || 'none' });
+
+  return {
+    url,
+    context,
+    runJobs,
+    async close() {
+      closing = true;
+      if (timer !== null) clearInterval(timer);
+      await running;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+      log.info('operator.stopped');
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// How each kind of outbox message leaves: billing records to their sink, clearing information
+// to the customer's AM (signed afresh at each attempt, so its iat is always current), and the
+// clearing notice to the merchant agent.
+
+import { callRoute } from '../../protocol/api/client';
+import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
+import { seal } from '../../protocol/envelope';
+import type { BillingRecord } from './billing/billing-records';
+import type { BillingSink } from './billing/sinks';
+import type { OutboxDeliverer } from './billing/outbox';
+import type { ClearingBody, TabClearedBody } from './mta/clearing';
+import type { OperatorContext } from './operator-context';
+
+const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
+
+export function createOutboxDeliverer(context: OperatorContext, sinks: readonly BillingSink[]): OutboxDeliverer {
+  return async (destination, payload) => {
+    const now_ms = context.now_ms();
+    switch (destination.kind) {
+      case 'billing': {
+        const sink = sinks[destination.sinkIndex];
+        if (sink === undefined) throw new Error(`no billing sink ${destination.sinkIndex} is configured any more`);
+        await sink.deliver(payload as BillingRecord);
+        return;
+      }
+      case 'peer-clearing': {
+        const body = payload as ClearingBody;
+        const clearing = seal(context.crypto, context.identity.signer, { ...body, operatorCertificate: context.identity.certificate }, now_ms);
+        const ack = await context.peers.call(destination.operatorId, 'peerClearing', clearing);
+        context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
+        if (ack.payload.transactionId !== body.transactionId) throw new Error('the clearing acknowledgement is about another transaction');
+        context.log.info('clearing.acknowledged', { tx: body.transactionId, tab: body.tabId, charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}` });
+        return;
+      }
+      case 'merchant-notice': {
+        const merchant = context.store.merchant(destination.merchantId);
+        if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
+        const notice = seal(context.crypto, context.identity.signer, payload as TabClearedBody, now_ms);
+        await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS });
+        return;
+      }
+    }
+  };
+}
+

@@ -1,0 +1,83 @@
+// Issues this operator's signed rate tables and remembers every one it issued, because an
+// initiation names the table the customer saw and must be converted with exactly that table.
+
+import type Database from 'better-sqlite3';
+import { seal, type PayloadBody, type Signer } from '../../../protocol/envelope';
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { OpentabError } from '../../../protocol/errors';
+import type { RateTable, RateTablePayload } from '../../../protocol/messages/rate-table';
+import { formatTimestamp } from '../../../protocol/time';
+import type { RateQuotes } from './rate-source';
+
+export interface IssuedTable {
+  readonly envelope: RateTable;
+  readonly validUntil_ms: number;
+}
+
+/** A new table is issued once the current one has less than this share of its life left. */
+const REISSUE_WHEN_REMAINING = 0.5;
+
+export class RateDesk {
+  private current: IssuedTable | null = null;
+  private readonly byId = new Map<string, IssuedTable>();
+  private readonly insert;
+  private readonly select;
+  private readonly selectLatest;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly crypto: CryptoProvider,
+    private readonly signer: Signer,
+    private readonly operatorId: string,
+    private readonly quotes: RateQuotes,
+    private readonly lifespan_ms: number,
+  ) {
+    this.insert = db.prepare('INSERT INTO rate_tables (table_id, envelope, issued_at, valid_until) VALUES (?, ?, ?, ?)');
+    this.select = db.prepare<[string], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables WHERE table_id = ?');
+    this.selectLatest = db.prepare<[], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables ORDER BY issued_at DESC LIMIT 1');
+  }
+
+  /** The table to hand out now: the latest one while it has enough life left, else a fresh one. */
+  currentTable(now_ms: number): IssuedTable {
+    if (this.current === null) {
+      const latest = this.selectLatest.get();
+      if (latest !== undefined) this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
+    }
+    if (this.current === null || this.current.validUntil_ms - now_ms < this.lifespan_ms * REISSUE_WHEN_REMAINING) {
+      this.current = this.issue(now_ms);
+    }
+    return this.current;
+  }
+
+  /** The issued table the customer named, refused if unknown here or no longer valid. */
+  tableForInitiation(tableId: string, now_ms: number): RateTablePayload {
+    let table = this.byId.get(tableId);
+    if (table === undefined) {
+      const row = this.select.get(tableId);
+      if (row === undefined) throw new OpentabError('rate_table_unknown');
+      table = this.remember(JSON.parse(row.envelope) as RateTable, row.valid_until);
+    }
+    if (table.validUntil_ms <= now_ms) throw new OpentabError('rate_table_expired');
+    return table.envelope.payload;
+  }
+
+  private issue(now_ms: number): IssuedTable {
+    const validUntil_ms = now_ms + this.lifespan_ms;
+    const envelope = seal(this.crypto, this.signer, {
+      type: 'rate-table',
+      operatorId: this.operatorId,
+      base: this.quotes.base,
+      rates: { ...this.quotes.rates },
+      issuedAt: formatTimestamp(now_ms),
+      validUntil: formatTimestamp(validUntil_ms),
+    } satisfies PayloadBody<RateTablePayload>, now_ms);
+    this.insert.run(envelope.payload.id, JSON.stringify(envelope), now_ms, validUntil_ms);
+    return this.remember(envelope, validUntil_ms);
+  }
+
+  private remember(envelope: RateTable, validUntil_ms: number): IssuedTable {
+    const issued = { envelope, validUntil_ms };
+    this.byId.set(envelope.payload.id, issued);
+    return issued;
+  }
+}

@@ -1,0 +1,68 @@
+// Net settlement between this operator and one peer over a period: what each owes the other per
+// currency, read off the settlement accounts the clearings moved. Positive net: we pay the peer.
+
+import type { WireAmount } from '../../../protocol/money/amount';
+import { moneyToWire } from '../../../protocol/money/amount';
+import { formatTimestamp } from '../../../protocol/time';
+import type { Ledger } from '../ledger';
+import { ledgerAccount, SETTLEMENT_PREFIX } from '../ledger-accounts';
+
+export interface SettlementLine {
+  readonly currency: string;
+  /** Sum of what clearings made us owe the peer in the period. */
+  readonly payable: WireAmount;
+  /** Sum of what clearings made the peer owe us. */
+  readonly receivable: WireAmount;
+  /** payable − receivable, signed: positive means we pay the peer. */
+  readonly net: { readonly currency: string; readonly value: string };
+  readonly entries: number;
+}
+
+export interface SettlementStatement {
+  readonly operatorId: string;
+  readonly peerOperatorId: string;
+  readonly from: string;
+  readonly until: string;
+  readonly lines: readonly SettlementLine[];
+}
+
+export function settlementStatement(ledger: Ledger, operatorId: string, peerOperatorId: string, from_ms: number, until_ms: number): SettlementStatement {
+  const prefix = ledgerAccount.settlement(peerOperatorId, '');
+  const totals = new Map<string, { payable: bigint; receivable: bigint; entries: number }>();
+  const accounts = ledger.balancesByCurrency();
+  for (const currency of Object.keys(accounts)) {
+    const accountId = `${prefix}${currency}`;
+    if (ledger.findAccount(accountId) === undefined) continue;
+    const line = { payable: 0n, receivable: 0n, entries: 0 };
+    for (const entry of ledger.listEntries({ accountId, sinceMs: from_ms, untilMs: until_ms })) {
+      for (const posting of entry.postings) {
+        if (posting.accountId !== accountId) continue;
+        if (posting.amount > 0n) line.payable += posting.amount;
+        else line.receivable -= posting.amount;
+      }
+      line.entries++;
+    }
+    totals.set(currency, line);
+  }
+  return {
+    operatorId,
+    peerOperatorId,
+    from: formatTimestamp(from_ms),
+    until: formatTimestamp(until_ms),
+    lines: [...totals.entries()].map(([currency, line]) => {
+      const net = line.payable - line.receivable;
+      const magnitude = moneyToWire({ currency, minor: net < 0n ? -net : net }).value;
+      return {
+        currency,
+        payable: moneyToWire({ currency, minor: line.payable }),
+        receivable: moneyToWire({ currency, minor: line.receivable }),
+        net: { currency, value: net < 0n ? `-${magnitude}` : magnitude },
+        entries: line.entries,
+      };
+    }),
+  };
+}
+
+export function isSettlementAccount(accountId: string): boolean {
+  return accountId.startsWith(SETTLEMENT_PREFIX);
+}

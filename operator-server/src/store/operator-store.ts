@@ -1,0 +1,293 @@
+// Prepared statements over the operator's tables, each returning typed rows. No business rules
+// here: the account manager and the MTA decide, this file only reads and writes.
+
+import type Database from 'better-sqlite3';
+import { makeSessionId } from '../../../protocol/ids';
+import type { ClearingOutcome } from '../../../protocol/messages/peer';
+import type { CustomerRecord } from '../../../protocol/messages/customer';
+import type { MerchantRecord } from '../../../protocol/messages/merchant';
+import { migrateOperatorStore } from './schema';
+import type { Customer, Dispute, Merchant, Session, Tab, TabLifecycle, Transaction } from './records';
+
+type Row = Record<string, unknown>;
+
+const json = <T>(text: unknown): T => JSON.parse(text as string) as T;
+const jsonOrNull = <T>(text: unknown): T | null => (text === null ? null : json<T>(text));
+const int = (value: unknown): number => Number(value);
+const intOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+const big = (value: unknown): bigint => BigInt(value as bigint | number);
+const bigOrNull = (value: unknown): bigint | null => (value === null ? null : BigInt(value as bigint | number));
+
+function toCustomer(row: Row): Customer {
+  return { accountId: row.account_id as string, currency: row.currency as string, displayName: row.display_name as string, publicKey: row.public_key as string | null, createdAt: int(row.created_at) };
+}
+
+function toMerchant(row: Row): Merchant {
+  return {
+    merchantId: row.merchant_id as string, displayName: row.display_name as string, currency: row.currency as string,
+    origins: json<string[]>(row.origins), agentUrl: row.agent_url as string, publicKey: row.public_key as string, createdAt: int(row.created_at),
+  };
+}
+
+function toTransaction(row: Row): Transaction {
+  return {
+    transactionId: row.transaction_id as string, sessionId: row.session_id as string, accountId: row.account_id as string,
+    merchantId: row.merchant_id as string, merchantOperatorId: row.merchant_operator_id as string, state: row.state as TabLifecycle,
+    holdMinor: big(row.hold_minor), customerCurrency: row.customer_currency as string, depositMinor: big(row.deposit_minor),
+    merchantCurrency: row.merchant_currency as string, rate: json(row.rate), tabPublicKey: row.tab_public_key as string,
+    chain: json(row.chain), pseudonym: row.pseudonym as string, tabId: row.tab_id as string | null,
+    merchantDisplayName: row.merchant_display_name as string | null, openedAt: int(row.opened_at), expiresAt: int(row.expires_at),
+    chargedMinor: bigOrNull(row.charged_minor), clearedAt: intOrNull(row.cleared_at), clearingOutcome: row.clearing_outcome as ClearingOutcome | null,
+    customerRecord: jsonOrNull(row.customer_record),
+  };
+}
+
+function toTab(row: Row): Tab {
+  return {
+    tabId: row.tab_id as string, merchantId: row.merchant_id as string, customerOperatorId: row.customer_operator_id as string,
+    transactionId: row.transaction_id as string, state: row.state as TabLifecycle, pseudonym: row.pseudonym as string,
+    tabPublicKey: row.tab_public_key as string, depositMinor: big(row.deposit_minor), currency: row.currency as string,
+    chain: json(row.chain), openedAt: int(row.opened_at), expiresAt: int(row.expires_at), concludeAfter: int(row.conclude_after),
+    customerRecord: jsonOrNull(row.customer_record), merchantRecord: jsonOrNull(row.merchant_record),
+    clearedMinor: bigOrNull(row.cleared_minor), outcome: row.outcome as ClearingOutcome | null, clearedAt: intOrNull(row.cleared_at),
+  };
+}
+
+function toDispute(row: Row): Dispute {
+  return {
+    disputeId: row.dispute_id as string, tabId: row.tab_id as string, createdAt: int(row.created_at), clearedMinor: big(row.cleared_minor),
+    reason: row.reason as string, customerRecord: jsonOrNull(row.customer_record), merchantRecord: jsonOrNull(row.merchant_record),
+  };
+}
+
+export interface NewTransaction extends Omit<Transaction, 'state' | 'tabId' | 'merchantDisplayName' | 'chargedMinor' | 'clearedAt' | 'clearingOutcome' | 'customerRecord'> {}
+export interface NewTab extends Omit<Tab, 'state' | 'customerRecord' | 'merchantRecord' | 'clearedMinor' | 'outcome' | 'clearedAt'> {}
+
+export class OperatorStore {
+  private readonly s;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly operatorId: string,
+  ) {
+    migrateOperatorStore(db);
+    const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
+    this.s = {
+      insertCustomer: prepare('INSERT INTO customers (account_id, currency, display_name, public_key, created_at) VALUES (?, ?, ?, NULL, ?)'),
+      customer: prepare('SELECT * FROM customers WHERE account_id = ?'),
+      customerByKey: prepare('SELECT * FROM customers WHERE public_key = ?'),
+      setCustomerKey: prepare('UPDATE customers SET public_key = ? WHERE account_id = ? AND public_key IS NULL'),
+      insertCode: prepare('INSERT INTO enrollment_codes (code, account_id, expires_at) VALUES (?, ?, ?)'),
+      code: prepare('SELECT * FROM enrollment_codes WHERE code = ?'),
+      useCode: prepare('UPDATE enrollment_codes SET used_at = ? WHERE code = ? AND used_at IS NULL'),
+      insertSession: prepare('INSERT INTO sessions (account_id, created_at, expires_at) VALUES (?, ?, ?)'),
+      session: prepare('SELECT * FROM sessions WHERE seq = ?'),
+      nextTransactionSeq: prepare('UPDATE sessions SET transactions = transactions + 1 WHERE seq = ? RETURNING transactions'),
+      insertMerchant: prepare(
+        `INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (merchant_id) DO UPDATE SET display_name = excluded.display_name, origins = excluded.origins,
+           agent_url = excluded.agent_url, public_key = excluded.public_key`,
+      ),
+      merchant: prepare('SELECT * FROM merchants WHERE merchant_id = ?'),
+      insertTransaction: prepare(
+        `INSERT INTO transactions (transaction_id, session_id, account_id, merchant_id, merchant_operator_id, state, hold_minor,
+           customer_currency, deposit_minor, merchant_currency, rate, tab_public_key, chain, pseudonym, opened_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, 'opening', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      transaction: prepare('SELECT * FROM transactions WHERE transaction_id = ?'),
+      transactionsOfAccount: prepare('SELECT * FROM transactions WHERE account_id = ? ORDER BY opened_at DESC LIMIT ?'),
+      markTransactionOpen: prepare("UPDATE transactions SET state = 'open', tab_id = ?, merchant_display_name = ? WHERE transaction_id = ? AND state = 'opening'"),
+      markTransactionFailed: prepare("UPDATE transactions SET state = 'failed' WHERE transaction_id = ? AND state = 'opening'"),
+      setCustomerRecord: prepare('UPDATE transactions SET customer_record = ? WHERE transaction_id = ?'),
+      markTransactionCleared: prepare(
+        "UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ? WHERE transaction_id = ? AND state IN ('open', 'opening')",
+      ),
+      insertTab: prepare(
+        `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor,
+           currency, chain, opened_at, expires_at, conclude_after)
+         VALUES (?, ?, ?, ?, 'opening', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      tab: prepare('SELECT * FROM tabs WHERE tab_id = ?'),
+      tabByTransaction: prepare('SELECT * FROM tabs WHERE customer_operator_id = ? AND transaction_id = ?'),
+      markTabOpen: prepare("UPDATE tabs SET state = 'open' WHERE tab_id = ? AND state = 'opening'"),
+      markTabFailed: prepare("UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND state = 'opening'"),
+      setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
+      setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
+      markTabCleared: prepare("UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND state = 'open'"),
+      dueTabs: prepare("SELECT * FROM tabs WHERE state = 'open' AND conclude_after <= ? ORDER BY conclude_after LIMIT ?"),
+      tabsOfMerchant: prepare('SELECT * FROM tabs WHERE merchant_id = ? ORDER BY opened_at DESC LIMIT ?'),
+      insertDispute: prepare(
+        'INSERT INTO disputes (dispute_id, tab_id, created_at, cleared_minor, reason, customer_record, merchant_record) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      disputes: prepare('SELECT * FROM disputes ORDER BY created_at DESC LIMIT ?'),
+      disputesOfTab: prepare('SELECT * FROM disputes WHERE tab_id = ?'),
+    };
+  }
+
+  // ---- customers ------------------------------------------------------------------------
+
+  insertCustomer(accountId: string, currency: string, displayName: string, now_ms: number): void {
+    this.s.insertCustomer.run(accountId, currency, displayName, now_ms);
+  }
+
+  customer(accountId: string): Customer | null {
+    const row = this.s.customer.get(accountId) as Row | undefined;
+    return row === undefined ? null : toCustomer(row);
+  }
+
+  customerByPublicKey(publicKey: string): Customer | null {
+    const row = this.s.customerByKey.get(publicKey) as Row | undefined;
+    return row === undefined ? null : toCustomer(row);
+  }
+
+  /** Binds a key to an account that has none yet; false when the account already has one. */
+  bindCustomerKey(accountId: string, publicKey: string): boolean {
+    return this.s.setCustomerKey.run(publicKey, accountId).changes === 1;
+  }
+
+  insertEnrollmentCode(code: string, accountId: string, expiresAt_ms: number): void {
+    this.s.insertCode.run(code, accountId, expiresAt_ms);
+  }
+
+  enrollmentCode(code: string): { accountId: string; expiresAt: number; usedAt: number | null } | null {
+    const row = this.s.code.get(code) as Row | undefined;
+    return row === undefined ? null : { accountId: row.account_id as string, expiresAt: int(row.expires_at), usedAt: intOrNull(row.used_at) };
+  }
+
+  /** Marks a code used; false if someone used it first. */
+  useEnrollmentCode(code: string, now_ms: number): boolean {
+    return this.s.useCode.run(now_ms, code).changes === 1;
+  }
+
+  // ---- sessions -------------------------------------------------------------------------
+
+  insertSession(accountId: string, now_ms: number, expiresAt_ms: number): Session {
+    const seq = Number(this.s.insertSession.run(accountId, now_ms, expiresAt_ms).lastInsertRowid);
+    return { sessionId: makeSessionId(this.operatorId, seq), seq, accountId, expiresAt: expiresAt_ms };
+  }
+
+  session(seq: number): Session | null {
+    const row = this.s.session.get(seq) as Row | undefined;
+    if (row === undefined) return null;
+    return { sessionId: makeSessionId(this.operatorId, seq), seq, accountId: row.account_id as string, expiresAt: int(row.expires_at) };
+  }
+
+  /** The next seq2 of a session: transaction ids are <sessionId>.<seq2>. */
+  nextTransactionSeq(sessionSeq: number): number {
+    const row = this.s.nextTransactionSeq.get(sessionSeq) as Row | undefined;
+    if (row === undefined) throw new Error(`session ${sessionSeq} vanished`);
+    return int(row.transactions);
+  }
+
+  // ---- merchants ------------------------------------------------------------------------
+
+  upsertMerchant(merchant: Merchant): void {
+    this.s.insertMerchant.run(
+      merchant.merchantId, merchant.displayName, merchant.currency, JSON.stringify(merchant.origins), merchant.agentUrl, merchant.publicKey, merchant.createdAt,
+    );
+  }
+
+  merchant(merchantId: string): Merchant | null {
+    const row = this.s.merchant.get(merchantId) as Row | undefined;
+    return row === undefined ? null : toMerchant(row);
+  }
+
+  // ---- transactions (account manager) ---------------------------------------------------
+
+  insertTransaction(t: NewTransaction): void {
+    this.s.insertTransaction.run(
+      t.transactionId, t.sessionId, t.accountId, t.merchantId, t.merchantOperatorId, t.holdMinor, t.customerCurrency, t.depositMinor,
+      t.merchantCurrency, JSON.stringify(t.rate), t.tabPublicKey, JSON.stringify(t.chain), t.pseudonym, t.openedAt, t.expiresAt,
+    );
+  }
+
+  transaction(transactionId: string): Transaction | null {
+    const row = this.s.transaction.get(transactionId) as Row | undefined;
+    return row === undefined ? null : toTransaction(row);
+  }
+
+  transactionsOfAccount(accountId: string, limit: number): Transaction[] {
+    return (this.s.transactionsOfAccount.all(accountId, limit) as Row[]).map(toTransaction);
+  }
+
+  markTransactionOpen(transactionId: string, tabId: string, merchantDisplayName: string): void {
+    this.s.markTransactionOpen.run(tabId, merchantDisplayName, transactionId);
+  }
+
+  markTransactionFailed(transactionId: string): void {
+    this.s.markTransactionFailed.run(transactionId);
+  }
+
+  setTransactionCustomerRecord(transactionId: string, record: CustomerRecord): void {
+    this.s.setCustomerRecord.run(JSON.stringify(record), transactionId);
+  }
+
+  /** False when the transaction was not open (already cleared): the caller must not capture twice. */
+  markTransactionCleared(transactionId: string, chargedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
+    return this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, transactionId).changes === 1;
+  }
+
+  // ---- tabs (MTA) -----------------------------------------------------------------------
+
+  insertTab(tab: NewTab): void {
+    this.s.insertTab.run(
+      tab.tabId, tab.merchantId, tab.customerOperatorId, tab.transactionId, tab.pseudonym, tab.tabPublicKey, tab.depositMinor, tab.currency,
+      JSON.stringify(tab.chain), tab.openedAt, tab.expiresAt, tab.concludeAfter,
+    );
+  }
+
+  tab(tabId: string): Tab | null {
+    const row = this.s.tab.get(tabId) as Row | undefined;
+    return row === undefined ? null : toTab(row);
+  }
+
+  tabByTransaction(customerOperatorId: string, transactionId: string): Tab | null {
+    const row = this.s.tabByTransaction.get(customerOperatorId, transactionId) as Row | undefined;
+    return row === undefined ? null : toTab(row);
+  }
+
+  tabsOfMerchant(merchantId: string, limit: number): Tab[] {
+    return (this.s.tabsOfMerchant.all(merchantId, limit) as Row[]).map(toTab);
+  }
+
+  markTabOpen(tabId: string): void {
+    this.s.markTabOpen.run(tabId);
+  }
+
+  markTabFailed(tabId: string): void {
+    this.s.markTabFailed.run(tabId);
+  }
+
+  setTabCustomerRecord(tabId: string, record: CustomerRecord, concludeBy_ms: number): void {
+    this.s.setTabCustomerRecord.run(JSON.stringify(record), concludeBy_ms, tabId);
+  }
+
+  setTabMerchantRecord(tabId: string, record: MerchantRecord, concludeBy_ms: number): void {
+    this.s.setTabMerchantRecord.run(JSON.stringify(record), concludeBy_ms, tabId);
+  }
+
+  /** False when the tab was not open: clearing happens exactly once. */
+  markTabCleared(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
+    return this.s.markTabCleared.run(clearedMinor, outcome, now_ms, tabId).changes === 1;
+  }
+
+  dueTabs(now_ms: number, limit: number): Tab[] {
+    return (this.s.dueTabs.all(now_ms, limit) as Row[]).map(toTab);
+  }
+
+  insertDispute(dispute: Dispute): void {
+    this.s.insertDispute.run(
+      dispute.disputeId, dispute.tabId, dispute.createdAt, dispute.clearedMinor, dispute.reason,
+      dispute.customerRecord === null ? null : JSON.stringify(dispute.customerRecord),
+      dispute.merchantRecord === null ? null : JSON.stringify(dispute.merchantRecord),
+    );
+  }
+
+  disputes(limit: number): Dispute[] {
+    return (this.s.disputes.all(limit) as Row[]).map(toDispute);
+  }
+
+  disputesOfTab(tabId: string): Dispute[] {
+    return (this.s.disputesOfTab.all(tabId) as Row[]).map(toDispute);
+  }
+}

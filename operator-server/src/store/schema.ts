@@ -1,0 +1,139 @@
+// The operator's own tables beside the ledger's, in the same SQLite file so that one transaction
+// covers a ledger change and the rows that explain it (tab state, outbox, message receipts).
+// Amounts are INTEGER minor units; times are epoch milliseconds.
+
+import type Database from 'better-sqlite3';
+
+const OPERATOR_SCHEMA = `
+CREATE TABLE IF NOT EXISTS customers (
+  account_id     TEXT PRIMARY KEY,
+  currency       TEXT NOT NULL,
+  display_name   TEXT NOT NULL,
+  public_key     TEXT UNIQUE,
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS enrollment_codes (
+  code           TEXT PRIMARY KEY,
+  account_id     TEXT NOT NULL REFERENCES customers(account_id),
+  expires_at     INTEGER NOT NULL,
+  used_at        INTEGER
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS sessions (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id     TEXT NOT NULL REFERENCES customers(account_id),
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  transactions   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS merchants (
+  merchant_id    TEXT PRIMARY KEY,
+  display_name   TEXT NOT NULL,
+  currency       TEXT NOT NULL,
+  origins        TEXT NOT NULL,
+  agent_url      TEXT NOT NULL,
+  public_key     TEXT NOT NULL,
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+-- The account manager's view of a deposit: one row per transaction id.
+CREATE TABLE IF NOT EXISTS transactions (
+  transaction_id       TEXT PRIMARY KEY,
+  session_id           TEXT NOT NULL,
+  account_id           TEXT NOT NULL REFERENCES customers(account_id),
+  merchant_id          TEXT NOT NULL,
+  merchant_operator_id TEXT NOT NULL,
+  state                TEXT NOT NULL CHECK (state IN ('opening', 'open', 'cleared', 'failed')),
+  hold_minor           INTEGER NOT NULL,
+  customer_currency    TEXT NOT NULL,
+  deposit_minor        INTEGER NOT NULL,
+  merchant_currency    TEXT NOT NULL,
+  rate                 TEXT NOT NULL,
+  tab_public_key       TEXT NOT NULL,
+  chain                TEXT NOT NULL,
+  pseudonym            TEXT NOT NULL,
+  tab_id               TEXT,
+  merchant_display_name TEXT,
+  opened_at            INTEGER NOT NULL,
+  expires_at           INTEGER NOT NULL,
+  charged_minor        INTEGER,
+  cleared_at           INTEGER,
+  clearing_outcome     TEXT,
+  customer_record      TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS transactions_by_account ON transactions(account_id, opened_at);
+CREATE INDEX IF NOT EXISTS transactions_by_tab ON transactions(tab_id);
+
+-- The MTA's view of a trading session: one row per tab id.
+CREATE TABLE IF NOT EXISTS tabs (
+  tab_id               TEXT PRIMARY KEY,
+  merchant_id          TEXT NOT NULL REFERENCES merchants(merchant_id),
+  customer_operator_id TEXT NOT NULL,
+  transaction_id       TEXT NOT NULL,
+  state                TEXT NOT NULL CHECK (state IN ('opening', 'open', 'cleared', 'failed')),
+  pseudonym            TEXT NOT NULL,
+  tab_public_key       TEXT NOT NULL,
+  deposit_minor        INTEGER NOT NULL,
+  currency             TEXT NOT NULL,
+  chain                TEXT NOT NULL,
+  opened_at            INTEGER NOT NULL,
+  expires_at           INTEGER NOT NULL,
+  conclude_after       INTEGER NOT NULL,
+  customer_record      TEXT,
+  merchant_record      TEXT,
+  cleared_minor        INTEGER,
+  outcome              TEXT,
+  cleared_at           INTEGER,
+  UNIQUE (customer_operator_id, transaction_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS open_tabs_by_due ON tabs(conclude_after) WHERE state = 'open';
+
+CREATE TABLE IF NOT EXISTS disputes (
+  dispute_id       TEXT PRIMARY KEY,
+  tab_id           TEXT NOT NULL REFERENCES tabs(tab_id),
+  created_at       INTEGER NOT NULL,
+  cleared_minor    INTEGER NOT NULL,
+  reason           TEXT NOT NULL,
+  customer_record  TEXT,
+  merchant_record  TEXT
+) STRICT;
+
+-- Idempotency: every accepted message id with the digest of its body and the first answer.
+CREATE TABLE IF NOT EXISTS message_receipts (
+  message_id     TEXT PRIMARY KEY,
+  route          TEXT NOT NULL,
+  body_digest    TEXT NOT NULL,
+  status         INTEGER NOT NULL,
+  response       TEXT NOT NULL,
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS rate_tables (
+  table_id       TEXT PRIMARY KEY,
+  envelope       TEXT NOT NULL,
+  issued_at      INTEGER NOT NULL,
+  valid_until    INTEGER NOT NULL
+) STRICT;
+
+-- Transactional outbox: written in the same transaction as the change it reports, delivered
+-- at least once by a background loop, deduplicated by receivers on record_id.
+CREATE TABLE IF NOT EXISTS outbox (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  record_id        TEXT NOT NULL,
+  destination      TEXT NOT NULL,
+  payload          TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  delivered_at     INTEGER,
+  last_error       TEXT,
+  UNIQUE (record_id, destination)
+) STRICT;
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+`;
+
+export function migrateOperatorStore(db: Database.Database): void {
+  db.exec(OPERATOR_SCHEMA);
+}

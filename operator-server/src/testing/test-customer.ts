@@ -1,0 +1,164 @@
+// A customer agent for server-side tests and benchmarks: the same protocol steps the extension
+// takes (enrol, log on, rate table, initiation, purchases with chain links, record), in Node.
+
+import { callRoute } from '../../../protocol/api/client';
+import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
+import { OPERATOR_API } from '../../../protocol/api/operator-api';
+import { HashChain } from '../../../protocol/chain/hash-chain';
+import { purchaseListHash, type PurchaseLine } from '../../../protocol/chain/purchase-list';
+import { nodeCrypto } from '../../../protocol/crypto/node';
+import { seal, signerFromSecretKey, type PayloadBody, type Signer } from '../../../protocol/envelope';
+import { newMessageId } from '../../../protocol/ids';
+import type { AccountView, CustomerRecordPayload, InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
+import type { Purchase, Receipt, TerminatePayload, TabClosed } from '../../../protocol/messages/merchant';
+import type { RateTable } from '../../../protocol/messages/rate-table';
+import type { RecordAck } from '../../../protocol/messages/peer';
+import { moneyFromWire, moneyToWire, type WireAmount } from '../../../protocol/money/amount';
+import { depositInMerchantCurrency, lockRate } from '../../../protocol/rates/conversion';
+
+export class TestTab {
+  readonly lines: PurchaseLine[] = [];
+  private chainIndex = 0;
+  readonly unitMinor: bigint;
+
+  constructor(
+    readonly opened: TabOpened,
+    readonly chain: HashChain,
+    readonly tabSigner: Signer,
+  ) {
+    this.unitMinor = moneyFromWire(opened.payload.chain.unit).minor;
+  }
+
+  get tabId(): string {
+    return this.opened.payload.tabId;
+  }
+
+  get transactionId(): string {
+    return this.opened.payload.transactionId;
+  }
+
+  get spentMinor(): bigint {
+    return BigInt(this.chainIndex) * this.unitMinor;
+  }
+
+  /** The purchase message for the next item: reveals the link `price / unit` steps further. */
+  nextPurchase(itemId: string, price: WireAmount): Purchase {
+    const steps = Number(moneyFromWire(price).minor / this.unitMinor);
+    const index = this.chainIndex + steps;
+    return { type: 'purchase', id: newMessageId(nodeCrypto), tabId: this.tabId, seq: this.lines.length + 1, itemId, price, chainIndex: index, chainLink: this.chain.encodedLinkAt(index) };
+  }
+
+  /** Records a purchase the merchant accepted. */
+  accepted(purchase: Purchase): void {
+    this.lines.push({ seq: purchase.seq, itemId: purchase.itemId, price: purchase.price });
+    this.chainIndex = purchase.chainIndex;
+  }
+
+  async buy(agentUrl: string, itemId: string, price: WireAmount): Promise<Receipt> {
+    const purchase = this.nextPurchase(itemId, price);
+    const receipt = await callRoute(agentUrl, MERCHANT_AGENT_API.purchase, purchase);
+    this.accepted(purchase);
+    return receipt;
+  }
+
+  record(overrides: Partial<CustomerRecordPayload> = {}) {
+    const currency = this.opened.payload.deposit.merchant.currency;
+    return seal(nodeCrypto, this.tabSigner, {
+      type: 'customer-record',
+      transactionId: this.transactionId,
+      tabId: this.tabId,
+      purchaseListHash: purchaseListHash(nodeCrypto, this.lines),
+      count: this.lines.length,
+      total: moneyToWire({ currency, minor: this.spentMinor }),
+      lastChainIndex: this.chainIndex,
+      lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
+      ...overrides,
+    } satisfies PayloadBody<CustomerRecordPayload>);
+  }
+
+  terminate(agentUrl: string): Promise<TabClosed> {
+    const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>);
+    return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate);
+  }
+}
+
+export interface OpenTabRequest {
+  readonly merchantId: string;
+  readonly merchantOperatorId: string;
+  readonly merchantCurrency: string;
+  readonly deposit: WireAmount;
+  readonly timeout_s?: number;
+}
+
+export class TestCustomer {
+  private sessionId: string | null = null;
+  private rates: RateTable | null = null;
+
+  private constructor(
+    readonly operatorUrl: string,
+    readonly accountId: string,
+    readonly signer: Signer,
+  ) {}
+
+  static async enroll(operatorUrl: string, code: string): Promise<TestCustomer> {
+    const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const));
+    const customer = new TestCustomer(operatorUrl, result.accountId, signer);
+    await customer.logon();
+    return customer;
+  }
+
+  async logon(): Promise<string> {
+    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const));
+    this.sessionId = result.sessionId;
+    return result.sessionId;
+  }
+
+  get session(): string {
+    if (this.sessionId === null) throw new Error('not logged on');
+    return this.sessionId;
+  }
+
+  async rateTable(refresh = false): Promise<RateTable> {
+    if (this.rates === null || refresh) this.rates = await callRoute(this.operatorUrl, OPERATOR_API.rateTable, undefined);
+    return this.rates;
+  }
+
+  /** The initiation message as the extension would build it, plus the chain and tab key behind it. */
+  async initiation(request: OpenTabRequest) {
+    const table = (await this.rateTable()).payload;
+    const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, request.deposit.currency, request.merchantCurrency);
+    if (rate === null) throw new Error('no rate');
+    const depositMinor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
+    const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), Math.max(1, Number(depositMinor)));
+    const tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const exponentUnit = moneyToWire({ currency: request.merchantCurrency, minor: 1n });
+    const message = seal(nodeCrypto, this.signer, {
+      type: 'initiation',
+      accountId: this.accountId,
+      sessionId: this.session,
+      merchantId: request.merchantId,
+      merchantOperatorId: request.merchantOperatorId,
+      deposit: request.deposit,
+      rateTableId: table.id,
+      tabPublicKey: tabSigner.kid,
+      chain: { root: chain.commitment.root, unit: exponentUnit, length: chain.length },
+      timeout_s: request.timeout_s ?? 600,
+    } satisfies PayloadBody<InitiationPayload>);
+    return { message, chain, tabSigner };
+  }
+
+  async openTab(request: OpenTabRequest): Promise<TestTab> {
+    const { message, chain, tabSigner } = await this.initiation(request);
+    const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, message);
+    return new TestTab(opened, chain, tabSigner);
+  }
+
+  sendRecord(tab: TestTab, overrides: Partial<CustomerRecordPayload> = {}): Promise<RecordAck> {
+    return callRoute(this.operatorUrl, OPERATOR_API.customerRecord, tab.record(overrides));
+  }
+
+  account(): Promise<AccountView> {
+    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const));
+  }
+}

@@ -1,0 +1,153 @@
+// The standard test world of the operator suite: a customer operator in SEK, a merchant operator
+// in EUR (trusting each other through one CA), a real merchant agent on its own HTTP server
+// registered at the EUR operator, and an enrolled customer with a credit limit at the SEK one.
+
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { nodeCrypto } from '../../../protocol/crypto/node';
+import { toBase64url } from '../../../protocol/encoding/base64url';
+import { createMerchantAgent, type MerchantAgent, type CatalogueEntry } from '../../../merchant-widget/agent';
+import { assertLedgerInvariants } from '../../src/ledger';
+import { startOperatorWorld, type OperatorWorld } from '../../src/testing/operator-world';
+import { TestCustomer } from '../../src/testing/test-customer';
+import type { OperatorConfigInput } from '../../src/config/config';
+import type { BillingRecord } from '../../src/billing/billing-records';
+
+export const CUSTOMER_OPERATOR = 'op-se';
+export const MERCHANT_OPERATOR = 'op-eu';
+
+/** 100 articles priced 0.01 to 0.23 EUR: 1 + (7i mod 23) cents. */
+export function hundredArticles(): CatalogueEntry[] {
+  return Array.from({ length: 100 }, (_, k) => {
+    const i = k + 1;
+    const cents = 1 + ((i * 7) % 23);
+    return { itemId: `article-${i}`, title: `Article ${i}`, price: `0.${String(cents).padStart(2, '0')}` };
+  });
+}
+
+export interface MerchantSite {
+  readonly agent: MerchantAgent;
+  readonly url: string;
+  readonly agentUrl: string;
+  readonly databasePath: string;
+  close(): Promise<void>;
+}
+
+export interface MerchantSiteOptions {
+  readonly merchantId: string;
+  readonly operatorUrl: string;
+  readonly operatorPublicKey: string;
+  readonly operatorId: string;
+  readonly currency: string;
+  readonly catalogue: readonly CatalogueEntry[];
+  readonly dir: string;
+  readonly merchantSecretKey?: string;
+  readonly port?: number;
+}
+
+export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
+  const databasePath = join(options.dir, `${options.merchantId}.sqlite`);
+  const agent = await createMerchantAgent({
+    merchantId: options.merchantId,
+    displayName: `Shop ${options.merchantId}`,
+    operatorId: options.operatorId,
+    operatorBaseUrl: options.operatorUrl,
+    operatorPublicKey: options.operatorPublicKey,
+    merchantSecretKey: options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32)),
+    currency: options.currency,
+    catalogue: options.catalogue,
+    databasePath,
+    accessTokenSecret: toBase64url(nodeCrypto.randomBytes(32)),
+    recordRetryBase_ms: 50,
+    recordRetryMax_ms: 200,
+    expiryCheckInterval_ms: 50,
+    logger: { warn: () => {} },
+  });
+  const server: Server = createServer((request, response) => {
+    void agent.handle(request, response).then((handled) => {
+      if (!handled) response.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    agent, url, agentUrl: `${url}${agent.mountPath}`, databasePath,
+    async close() {
+      await agent.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export interface TwoOperatorWorld {
+  readonly world: OperatorWorld;
+  readonly merchant: MerchantSite;
+  readonly merchantId: string;
+  readonly dir: string;
+  /** A fresh customer account with this credit limit (SEK), enrolled and logged on. */
+  newCustomer(creditLimit: string): Promise<TestCustomer>;
+  billingRecords(operatorId: string): BillingRecord[];
+  assertInvariants(options?: { pendingHoldRefsAllowed?: readonly string[] }): void;
+  close(): Promise<void>;
+}
+
+export interface TwoOperatorWorldOptions {
+  readonly sameOperator?: boolean;
+  readonly catalogue?: readonly CatalogueEntry[];
+  readonly settings?: Partial<OperatorConfigInput>;
+}
+
+export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'opentab-op-test-'));
+  const operators = options.sameOperator
+    ? [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }]
+    : [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }, { operatorId: MERCHANT_OPERATOR, currency: 'EUR' }];
+  const world = await startOperatorWorld({
+    dir,
+    operators,
+    settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10 }, ...options.settings },
+  });
+  const merchantOperator = world.operator(options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR);
+  const merchantCurrency = options.sameOperator ? 'SEK' : 'EUR';
+  const merchantId = 'news';
+  const merchant = await startMerchantSite({
+    merchantId,
+    operatorId: merchantOperator.operatorId,
+    operatorUrl: merchantOperator.url,
+    operatorPublicKey: merchantOperator.running.context.identity.signer.kid,
+    currency: merchantCurrency,
+    catalogue: options.catalogue ?? hundredArticles(),
+    dir,
+  });
+  await merchantOperator.admin.call('registerMerchant', {
+    merchantId, displayName: 'The Daily Tab', currency: merchantCurrency, origins: [merchant.url], agentUrl: merchant.agentUrl, publicKey: merchant.agent.publicKey,
+  });
+  const customerOperator = world.operator(CUSTOMER_OPERATOR);
+
+  return {
+    world, merchant, merchantId, dir,
+    async newCustomer(creditLimit) {
+      const { accountId } = await customerOperator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
+      const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
+      return TestCustomer.enroll(customerOperator.url, code);
+    },
+    billingRecords(operatorId) {
+      const file = world.operator(operatorId).billingFile;
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8').trim().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as BillingRecord);
+    },
+    assertInvariants(invariantOptions = {}) {
+      for (const operator of Object.values(world.operators)) assertLedgerInvariants(operator.running.context.ledger, invariantOptions);
+    },
+    async close() {
+      await merchant.close();
+      await world.close();
+    },
+  };
+}
