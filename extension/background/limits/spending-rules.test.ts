@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { holdsSoFar, startOfLocalDay } from './holds-so-far';
+import { decideDeposit, defaultRules, withAllowance, withBlocked, withoutAllowance, type SpendingRules } from './spending-rules';
+
+const merchant = { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News' };
+const format = (minor: bigint) => `${minor} öre`;
+const nothingHeld = { today_minor: 0n, thisMonth_minor: 0n };
+
+const rules: SpendingRules = {
+  ...defaultRules('SEK'),
+  maxDepositPerTab_minor: 10_000n,
+  dailyCap_minor: 20_000n,
+  monthlyCap_minor: 50_000n,
+};
+
+describe('decideDeposit', () => {
+  it('asks the customer when no allowance covers the deposit', () => {
+    expect(decideDeposit(rules, merchant, 2_000n, nothingHeld, format)).toEqual({ kind: 'ask-customer' });
+  });
+
+  it('opens without asking within an allowance, and asks above it', () => {
+    const allowed = withAllowance(rules, { ...merchant, maxDeposit_minor: 5_000n, grantedAt_ms: 0 });
+    expect(decideDeposit(allowed, merchant, 5_000n, nothingHeld, format)).toEqual({ kind: 'open-without-asking' });
+    expect(decideDeposit(allowed, merchant, 5_001n, nothingHeld, format)).toEqual({ kind: 'ask-customer' });
+    expect(decideDeposit(withoutAllowance(allowed, merchant), merchant, 100n, nothingHeld, format)).toEqual({ kind: 'ask-customer' });
+  });
+
+  it('refuses a blocked merchant even with an allowance, since blocking revokes it', () => {
+    const allowed = withAllowance(rules, { ...merchant, maxDeposit_minor: 5_000n, grantedAt_ms: 0 });
+    const blocked = withBlocked(allowed, { ...merchant, blockedAt_ms: 0 });
+    expect(blocked.allowances).toEqual([]);
+    expect(decideDeposit(blocked, merchant, 100n, nothingHeld, format)).toMatchObject({ kind: 'refuse', code: 'blocked_merchant' });
+  });
+
+  it('refuses past the per-tab maximum, the daily cap and the monthly cap, saying which', () => {
+    expect(decideDeposit(rules, merchant, 10_001n, nothingHeld, format)).toMatchObject({ kind: 'refuse', code: 'limit_reached', reason: expect.stringMatching(/maximum/) });
+    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 15_001n, thisMonth_minor: 15_001n }, format)).toMatchObject({
+      code: 'limit_reached',
+      reason: expect.stringMatching(/daily cap/),
+    });
+    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 0n, thisMonth_minor: 45_001n }, format)).toMatchObject({
+      code: 'limit_reached',
+      reason: expect.stringMatching(/monthly cap/),
+    });
+    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 15_000n, thisMonth_minor: 45_000n }, format)).toEqual({ kind: 'ask-customer' });
+  });
+
+  it('applies no cap that is switched off', () => {
+    const open = { ...rules, maxDepositPerTab_minor: null, dailyCap_minor: null, monthlyCap_minor: null };
+    expect(decideDeposit(open, merchant, 10n ** 12n, { today_minor: 10n ** 12n, thisMonth_minor: 10n ** 12n }, format)).toEqual({ kind: 'ask-customer' });
+  });
+});
+
+describe('holdsSoFar', () => {
+  it('counts today and this month by the local calendar', () => {
+    const now = new Date(2026, 5, 15, 12, 0).getTime();
+    const deposits = [
+      { openedAt_ms: new Date(2026, 5, 15, 0, 30).getTime(), depositCustomer_minor: 100n },
+      { openedAt_ms: new Date(2026, 5, 14, 23, 59).getTime(), depositCustomer_minor: 200n },
+      { openedAt_ms: new Date(2026, 4, 31, 12, 0).getTime(), depositCustomer_minor: 400n },
+    ];
+    expect(holdsSoFar(deposits, now)).toEqual({ today_minor: 100n, thisMonth_minor: 300n });
+    expect(startOfLocalDay(now)).toBe(new Date(2026, 5, 15).getTime());
+  });
+});

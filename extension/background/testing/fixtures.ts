@@ -1,0 +1,66 @@
+// Signed protocol objects for the pure-logic tests: an operator that signs rate tables and
+// vouches, a merchant operator that certifies a merchant.
+
+import { nobleCrypto } from '../../../protocol/crypto/noble';
+import { seal, signerFromSecretKey, type Signer } from '../../../protocol/envelope';
+import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { MerchantVouch } from '../../../protocol/messages/customer';
+import type { RateTable } from '../../../protocol/messages/rate-table';
+import type { LockedRate } from '../../../protocol/messages/primitives';
+import { formatTimestamp } from '../../../protocol/time';
+
+export const crypto = nobleCrypto;
+
+export function newSigner(): Signer {
+  return signerFromSecretKey(crypto, crypto.ed25519.generateSecretKey());
+}
+
+export const SHOP_ORIGIN = 'https://news.example';
+
+/** ECB-style quotes: units per 1 EUR. */
+export function signedRateTable(operator: Signer, now_ms: number, validFor_ms = 3_600_000, operatorId = 'op-sek'): RateTable {
+  return seal(
+    crypto,
+    operator,
+    {
+      type: 'rate-table',
+      operatorId,
+      base: 'EUR',
+      rates: { SEK: '11.4475', USD: '1.0705', JPY: '171.94' },
+      issuedAt: formatTimestamp(now_ms - 1000),
+      validUntil: formatTimestamp(now_ms + validFor_ms),
+    },
+    now_ms,
+  );
+}
+
+export function merchantCertificate(merchantOperator: Signer, merchantKey: Signer, now_ms: number, origins = [SHOP_ORIGIN]): MerchantCertificate {
+  return seal(
+    crypto,
+    merchantOperator,
+    {
+      type: 'merchant-certificate',
+      operatorId: 'op-eur',
+      merchantId: 'news',
+      displayName: 'Daily News',
+      currency: 'EUR',
+      origins,
+      agentUrl: `${SHOP_ORIGIN}/opentab`,
+      publicKey: merchantKey.kid,
+      validUntil: formatTimestamp(now_ms + 86_400_000),
+    },
+    now_ms,
+  );
+}
+
+export function vouch(operator: Signer, certificate: MerchantCertificate, now_ms: number, operatorId = 'op-sek'): MerchantVouch {
+  return seal(crypto, operator, { type: 'merchant-vouch', operatorId, merchantCertificate: certificate }, now_ms);
+}
+
+/** 1 SEK = 0.0873553 EUR: SEK 11.4475 and EUR 1 per EUR. */
+export const SEK_TO_EUR: LockedRate = {
+  tableId: '0123456789abcdef0123456789abcdef',
+  base: 'EUR',
+  customer: { currency: 'SEK', perBase: '11.4475' },
+  merchant: { currency: 'EUR', perBase: '1' },
+};

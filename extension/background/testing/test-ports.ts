@@ -1,0 +1,73 @@
+// In-memory stand-ins for the browser, for the background's tests.
+
+import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
+import type { ScryptCost } from '../keys/passphrase-box';
+import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } from '../ports';
+
+/** Cheap enough for tests; the browser uses BROWSER_SCRYPT_COST. */
+export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
+
+export class ManualClock implements Clock {
+  constructor(private current_ms: number = Date.now()) {}
+  now = (): number => this.current_ms;
+  advance(by_ms: number): void {
+    this.current_ms += by_ms;
+  }
+}
+
+export class RecordingAlarms implements AlarmPort {
+  readonly scheduled = new Map<AlarmName, number>();
+  async schedule(name: AlarmName, at_ms: number): Promise<void> {
+    this.scheduled.set(name, at_ms);
+  }
+  async cancel(name: AlarmName): Promise<void> {
+    this.scheduled.delete(name);
+  }
+}
+
+export class RecordingBadge implements BadgePort {
+  readonly texts = new Map<number, string>();
+  async show(browserTabId: number, text: string): Promise<void> {
+    this.texts.set(browserTabId, text);
+  }
+}
+
+/** The customer, as seen through confirmation windows: answers each one with `decide`. */
+export type Customer = (view: ConfirmationView) => ConfirmDecision;
+
+export class ScriptedWindows implements WindowPort {
+  readonly opened: string[] = [];
+  readonly closed: number[] = [];
+  /** Set by the test harness once the agent exists: answers a question by its request id. */
+  answer: ((requestId: string) => void) | null = null;
+  private nextId = 1;
+
+  async openPopup(path: string): Promise<number | null> {
+    this.opened.push(path);
+    const requestId = new URL(path, 'ext://x/').searchParams.get('request');
+    // The customer reads and clicks after the window has opened.
+    if (requestId && this.answer) setTimeout(() => this.answer?.(requestId), 0);
+    return this.nextId++;
+  }
+
+  async close(windowId: number): Promise<void> {
+    this.closed.push(windowId);
+  }
+}
+
+export interface TestPorts extends AgentPorts {
+  readonly clock: ManualClock;
+  readonly alarms: RecordingAlarms;
+  readonly badge: RecordingBadge;
+  readonly windows: ScriptedWindows;
+}
+
+export function createTestPorts(now_ms: number = Date.now()): TestPorts {
+  return {
+    clock: new ManualClock(now_ms),
+    alarms: new RecordingAlarms(),
+    badge: new RecordingBadge(),
+    windows: new ScriptedWindows(),
+    fetch: (input, init) => fetch(input, init),
+  };
+}

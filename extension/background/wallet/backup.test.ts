@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRules } from '../limits/spending-rules';
+import { TEST_SCRYPT_COST } from '../testing/test-ports';
+import { exportBackup, openBackup, type WalletSnapshot } from './backup';
+import { historyCsv } from './history-csv';
+
+const snapshot: WalletSnapshot = {
+  identitySecretKey: new Uint8Array(32).fill(7),
+  publicKey: 'A'.repeat(43),
+  enrolment: null,
+  rules: {
+    ...defaultRules('SEK'),
+    allowances: [{ merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News', maxDeposit_minor: 5_000n, grantedAt_ms: 1 }],
+  },
+  preferences: { tabTimeout_s: 1800, idleLock_min: 5 },
+};
+
+describe('backup', () => {
+  it('round-trips key, rules and preferences under the passphrase, with nothing in clear', async () => {
+    const json = await exportBackup(snapshot, 'a long enough passphrase', Date.parse('2026-06-01T00:00:00Z'), TEST_SCRYPT_COST);
+    expect(json).not.toContain('Daily News');
+    expect(JSON.parse(json)).toMatchObject({ format: 'opentab-backup', version: 1 });
+    const opened = await openBackup(json, 'a long enough passphrase');
+    expect(opened).toEqual({ ok: true, snapshot });
+  });
+
+  it('tells a wrong passphrase from a file that is not a backup', async () => {
+    const json = await exportBackup(snapshot, 'a long enough passphrase', 0, TEST_SCRYPT_COST);
+    expect(await openBackup(json, 'another passphrase!')).toEqual({ ok: false, problem: 'wrong_passphrase' });
+    expect(await openBackup('{"format":"something"}', 'x')).toEqual({ ok: false, problem: 'not_a_backup' });
+    expect(await openBackup('not json', 'x')).toEqual({ ok: false, problem: 'not_a_backup' });
+  });
+});
+
+describe('historyCsv', () => {
+  it('writes RFC 4180 rows and defuses spreadsheet formulas', () => {
+    const csv = historyCsv([
+      { at: '2026-06-01T12:00:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News, "Daily"', itemId: 'a-1', price: { currency: 'EUR', value: '0.05' } },
+      { at: '2026-06-01T12:01:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: '=HYPERLINK("x")', itemId: 'a-2', price: { currency: 'EUR', value: '0.10' } },
+    ]);
+    expect(csv.split('\r\n')).toEqual([
+      'date,merchant,item,amount,currency,transaction',
+      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,0.05,EUR,op-sek.1.1',
+      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,0.10,EUR,op-sek.1.1`,
+      '',
+    ]);
+  });
+});
