@@ -63,6 +63,8 @@ export class TabOpener {
 
   async open(request: OpeningRequest): Promise<OpenTab> {
     const { merchant, pageOrigin, firstPrice } = request;
+    // A current table first: without one no deposit can be converted, and asking anyone is pointless.
+    const table = await this.rates.current();
     const certificate = await this.verifiedMerchant(merchant, pageOrigin);
     const displayName = certificate.payload.displayName;
     const enrolment = await this.link.enrolment();
@@ -70,7 +72,6 @@ export class TabOpener {
     if (!price.ok || price.money.currency !== certificate.payload.currency) {
       throw new AgentError('invalid_request', `${displayName} prices in ${certificate.payload.currency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`);
     }
-    const table = await this.rates.current();
     const rate = lockTableRate(table, enrolment.currency, certificate.payload.currency);
     if (!rate) {
       throw new AgentError('merchant_refused', `Your operator's rate table has no rate between ${enrolment.currency} and ${certificate.payload.currency}.`);

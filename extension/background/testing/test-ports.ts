@@ -56,6 +56,10 @@ export class ScriptedWindows implements WindowPort {
 }
 
 export interface TestPorts extends AgentPorts {
+  /** URL prefixes that fail as if the network were down. */
+  readonly unreachable: Set<string>;
+  /** Every URL fetched, in order. */
+  readonly fetched: string[];
   readonly clock: ManualClock;
   readonly alarms: RecordingAlarms;
   readonly badge: RecordingBadge;
@@ -63,11 +67,20 @@ export interface TestPorts extends AgentPorts {
 }
 
 export function createTestPorts(now_ms: number = Date.now()): TestPorts {
+  const unreachable = new Set<string>();
+  const fetched: string[] = [];
   return {
+    unreachable,
+    fetched,
     clock: new ManualClock(now_ms),
     alarms: new RecordingAlarms(),
     badge: new RecordingBadge(),
     windows: new ScriptedWindows(),
-    fetch: (input, init) => fetch(input, init),
+    fetch: async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      fetched.push(url);
+      if ([...unreachable].some((prefix) => url.startsWith(prefix))) throw new TypeError('fetch failed: network is down');
+      return fetch(input, init);
+    },
   };
 }

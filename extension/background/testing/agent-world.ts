@@ -1,0 +1,106 @@
+// The customer agent against the real thing: the operator suite's two-operator world (a SEK
+// operator for customers, a EUR operator for merchants, a real merchant agent on HTTP) plus a
+// customer account with an enrolment code, and an agent over in-memory storage that can be
+// "restarted" (rebuilt over the same database and session area) like an MV3 service worker.
+
+import { nobleCrypto } from '../../../protocol/crypto/noble';
+import type { BridgeCall, BridgeParams } from '../../../protocol/messages/bridge';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+  type TwoOperatorWorldOptions,
+} from '../../../operator-server/test/support/world';
+import { PAGE_CALL_CHANNEL, type PageCallResult } from '../../messaging/page-calls';
+import { UI_CALL_CHANNEL, type UiCall, type UiCallResult, type UiCalls } from '../../messaging/ui-calls';
+import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
+import { createCustomerAgent, type CustomerAgent } from '../agent';
+import type { AgentDatabase } from '../storage/database';
+import { createMemoryDatabase } from '../storage/memory-database';
+import { createMemorySessionArea, type SessionArea } from '../storage/session-area';
+import type { PageCaller } from '../tabs/tab-service';
+import { TEST_SCRYPT_COST, createTestPorts, type TestPorts } from './test-ports';
+
+export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
+export const PASSPHRASE = 'correct horse battery staple';
+
+export interface AgentWorld {
+  readonly world: TwoOperatorWorld;
+  readonly db: AgentDatabase;
+  readonly session: SessionArea;
+  readonly ports: TestPorts;
+  /** The current agent; replaced by restart(). */
+  agent: CustomerAgent;
+  /** What the customer answers in each confirmation window; every question is kept in `asked`. */
+  customer: (view: ConfirmationView) => ConfirmDecision;
+  readonly asked: ConfirmationView[];
+  /** The merchant's shop page origin (the one its certificate lists). */
+  readonly shopOrigin: string;
+  readonly merchant: { merchantId: string; operatorId: string };
+  operatorUrl(): string;
+  newEnrolmentCode(creditLimit?: string): Promise<{ accountId: string; code: string }>;
+  ui<C extends UiCall>(call: C, params: UiCalls[C]['params']): Promise<UiCallResult<C>>;
+  page<C extends BridgeCall>(call: C, params: BridgeParams<C>, caller?: Partial<PageCaller>): Promise<PageCallResult<C>>;
+  /** A fresh wallet, enrolled with the SEK operator. */
+  readyWallet(creditLimit?: string): Promise<{ accountId: string }>;
+  /** Drops the agent (all worker memory) and builds a new one over the same storage. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Promise<AgentWorld> {
+  const world = await startTwoOperatorWorld(options);
+  const db = createMemoryDatabase();
+  const session = createMemorySessionArea();
+  const ports = createTestPorts();
+  const asked: ConfirmationView[] = [];
+  const build = () => createCustomerAgent({ db, session, ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
+  const shopOrigin = world.merchant.url;
+  const merchantOperatorId = options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR;
+
+  const self: AgentWorld = {
+    world,
+    db,
+    session,
+    ports,
+    agent: build(),
+    customer: () => ({ kind: 'approve' }),
+    asked,
+    shopOrigin,
+    merchant: { merchantId: world.merchantId, operatorId: merchantOperatorId },
+    operatorUrl: () => world.world.operator(CUSTOMER_OPERATOR).url,
+    async newEnrolmentCode(creditLimit = '500.00') {
+      const admin = world.world.operator(CUSTOMER_OPERATOR).admin;
+      const { accountId } = await admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
+      const { code } = await admin.call('enrollmentCode', {}, { accountId });
+      return { accountId, code };
+    },
+    ui: (call, params) => self.agent.handleUiCall({ channel: UI_CALL_CHANNEL, call, params }) as never,
+    page: (call, params, caller = {}) =>
+      self.agent.handlePageCall({ channel: PAGE_CALL_CHANNEL, call, params }, { origin: shopOrigin, browserTabId: 1, ...caller }) as never,
+    async readyWallet(creditLimit) {
+      const { accountId, code } = await self.newEnrolmentCode(creditLimit);
+      expectOk(await self.ui('createWallet', { passphrase: PASSPHRASE }));
+      expectOk(await self.ui('enroll', { operatorUrl: self.operatorUrl(), code }));
+      return { accountId };
+    },
+    async restart() {
+      self.agent = build();
+      await self.agent.onStartup();
+    },
+    close: () => world.close(),
+  };
+  ports.windows.answer = (requestId) => {
+    const view = self.agent.broker.view(requestId);
+    if (!view) return;
+    asked.push(view);
+    void self.ui('confirmDecision', { requestId, decision: self.customer(view) });
+  };
+  return self;
+}
+
+export function expectOk<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
