@@ -1,0 +1,34 @@
+// The demo merchant's secrets, kept in its data directory so that a restart keeps the identity
+// its operator registered: the Ed25519 key and the access-token secret.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+
+export interface MerchantSecrets {
+  /** base64url Ed25519 secret key (32 bytes). */
+  readonly merchantSecretKey: string;
+  /** base64url, 32 bytes. */
+  readonly accessTokenSecret: string;
+}
+
+const IDENTITY_FILE = 'merchant-identity.json';
+
+export function loadOrCreateSecrets(dataDir: string): MerchantSecrets {
+  const path = join(dataDir, IDENTITY_FILE);
+  if (existsSync(path)) {
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<MerchantSecrets>;
+    if (typeof stored.merchantSecretKey !== 'string' || typeof stored.accessTokenSecret !== 'string') {
+      throw new Error(`${path} is damaged: it must hold merchantSecretKey and accessTokenSecret`);
+    }
+    return { merchantSecretKey: stored.merchantSecretKey, accessTokenSecret: stored.accessTokenSecret };
+  }
+  const secrets: MerchantSecrets = {
+    merchantSecretKey: toBase64url(nodeCrypto.ed25519.generateSecretKey()),
+    accessTokenSecret: toBase64url(nodeCrypto.randomBytes(32)),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return secrets;
+}

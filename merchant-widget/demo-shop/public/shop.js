@@ -1,0 +1,121 @@
+// The demo shop's only page script. When the Opentab widget reports a payment (opentab:paid),
+// it asks this shop's server for the paid content with the receipt's access token and shows it.
+// Tokens are kept for the browser session, so paid items stay open on reload. Content is put
+// into the page with textContent only, never as HTML.
+'use strict';
+
+(function () {
+  var STORAGE_KEY = 'opentab-demo-access-tokens';
+
+  function storedTokens() {
+    try {
+      var parsed = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || '{}');
+      return parsed && typeof parsed === 'object' ? parsed : {};
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function rememberToken(itemId, token) {
+    var tokens = storedTokens();
+    tokens[itemId] = token;
+    try {
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+    } catch (error) {
+      // Storage full or disabled: the content still shows, it just will not survive a reload.
+    }
+  }
+
+  function slotsFor(itemId) {
+    return Array.prototype.filter.call(document.querySelectorAll('[data-paid-slot]'), function (slot) {
+      return slot.getAttribute('data-paid-slot') === itemId;
+    });
+  }
+
+  function setStatus(slot, text) {
+    var status = slot.querySelector('[data-paid-status]');
+    if (status) status.textContent = text;
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function renderText(body, content) {
+    content.sections.forEach(function (section) {
+      if (section.heading) body.appendChild(element('h2', null, section.heading));
+      section.paragraphs.forEach(function (paragraph) {
+        body.appendChild(element('p', null, paragraph));
+      });
+    });
+  }
+
+  function renderImage(body, blob, itemId) {
+    var url = URL.createObjectURL(blob);
+    var image = element('img', 'delivered-image');
+    image.src = url;
+    image.alt = 'Your wallpaper';
+    var link = element('a', 'download', 'Download the full-size file');
+    link.href = url;
+    link.download = itemId + '.svg';
+    body.appendChild(image);
+    body.appendChild(link);
+  }
+
+  function unlock(slot, token) {
+    var itemId = slot.getAttribute('data-paid-slot');
+    setStatus(slot, 'Opening…');
+    return fetch(slot.getAttribute('data-content-url'), { headers: { authorization: 'Bearer ' + token } })
+      .then(function (response) {
+        if (!response.ok) {
+          setStatus(slot, response.status === 402 ? 'This purchase is no longer valid; please pay again.' : 'The content could not be loaded.');
+          return;
+        }
+        var body = slot.querySelector('[data-paid-body]');
+        var isJson = (response.headers.get('content-type') || '').indexOf('application/json') === 0;
+        return (isJson ? response.json() : response.blob()).then(function (content) {
+          body.textContent = '';
+          if (isJson) renderText(body, content);
+          else renderImage(body, content, itemId);
+          body.hidden = false;
+          slot.querySelector('[data-paywall]').hidden = true;
+          slot.classList.add('is-paid');
+        });
+      })
+      .catch(function () {
+        setStatus(slot, 'The content could not be loaded; check your connection.');
+      });
+  }
+
+  document.addEventListener('opentab:paid', function (event) {
+    var detail = event.detail || {};
+    var token = detail.receipt && detail.receipt.payload && detail.receipt.payload.accessToken;
+    if (typeof detail.itemId !== 'string' || typeof token !== 'string') return;
+    rememberToken(detail.itemId, token);
+    slotsFor(detail.itemId).forEach(function (slot) {
+      unlock(slot, token);
+    });
+  });
+
+  document.addEventListener('opentab:error', function (event) {
+    var detail = event.detail || {};
+    if (typeof detail.itemId !== 'string') return;
+    slotsFor(detail.itemId).forEach(function (slot) {
+      setStatus(slot, detail.message || 'The payment did not go through.');
+    });
+  });
+
+  function unlockPaidItems() {
+    var tokens = storedTokens();
+    Array.prototype.forEach.call(document.querySelectorAll('[data-paid-slot]'), function (slot) {
+      var token = tokens[slot.getAttribute('data-paid-slot')];
+      if (typeof token === 'string') unlock(slot, token);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', unlockPaidItems, { once: true });
+  else unlockPaidItems();
+})();
