@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { MERCHANT_OPERATOR, PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { waitFor } from '../../../operator-server/test/support/wait-for';
 
 let w: AgentWorld;
 
@@ -12,14 +13,272 @@ afterEach(async () => {
 });
 
 const eur = (value: string) => ({ currency: 'EUR', value });
+// The world's catalogue: article-i costs 1 + (7i mod 23) cents.
+const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
+const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
+const ARTICLE_4 = { itemId: 'article-4', price: eur('0.06') };
 
-describe('paying at a merchant (real operators, real merchant agent)', () => {
-  it('opens a tab after the customer approves, pays, and answers the page with a signed receipt', async () => {
+async function account() {
+  return expectOk(await w.ui('getAccount', {}));
+}
+
+async function setLimits(limits: { defaultDeposit: string; maxDepositPerTab?: string | null; dailyCap?: string | null; monthlyCap?: string | null }) {
+  expectOk(
+    await w.ui('setLimits', {
+      limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, ...limits },
+      tabTimeout_s: 3600,
+      idleLock_min: 15,
+    }),
+  );
+}
+
+describe('opening a tab and paying', () => {
+  it('asks the customer with the verified origin and both deposits, then pays with a signed receipt', async () => {
     await w.readyWallet();
-    const paid = expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: eur('0.08') }));
-    expect(paid.receipt.payload).toMatchObject({ itemId: 'article-1', price: eur('0.08'), chainIndex: 8, seq: 1 });
+    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(paid.receipt.payload).toMatchObject({ itemId: 'article-1', price: eur('0.08'), chainIndex: 8, seq: 1, spent: eur('0.08') });
     expect(w.world.merchant.agent.verifyAccess(paid.receipt.payload.accessToken, 'article-1')).toBe(true);
+    // 20.00 SEK at 11.3595 SEK per EUR: floor(2000 / 11.3595) = 176 cents.
+    expect(w.asked).toEqual([
+      expect.objectContaining({
+        merchantDisplayName: 'The Daily Tab',
+        verifiedOrigin: w.shopOrigin,
+        depositCustomer: { currency: 'SEK', value: '20.00' },
+        depositMerchant: eur('1.76'),
+        rate: '1 SEK = 0.0880320 EUR',
+        timeout_s: 3600,
+      }),
+    ]);
+    expect(w.ports.windows.opened[0]).toMatch(/^confirm\/confirm\.html\?request=/);
+    expect((await account()).held).toEqual({ currency: 'SEK', value: '20.00' });
+  });
+
+  it('keeps paying on the same tab without asking again, and shows the remaining deposit', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(second.receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, spent: eur('0.23'), remaining: eur('1.53') });
     expect(w.asked).toHaveLength(1);
-    expect(w.asked[0]).toMatchObject({ merchantDisplayName: 'The Daily Tab', verifiedOrigin: w.shopOrigin, depositCustomer: { currency: 'SEK', value: '20.00' } });
+    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, deposit: eur('1.76'), spent: eur('0.23'), remaining: eur('1.53') });
+    // 153 cents × 11.3595 = 1737.98… öre → 17.38 SEK, shown truncated in four characters.
+    expect(w.ports.badge.texts.get(1)).toBe('17.3');
+    const overview = expectOk(await w.ui('getOverview', {}));
+    expect(overview.tabs).toEqual([expect.objectContaining({ merchantDisplayName: 'The Daily Tab', spent: eur('0.23'), remaining: eur('1.53') })]);
+    expect(overview.recentPurchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
+  });
+
+  it('serialises simultaneous clicks: one tab, consecutive chain links', async () => {
+    await w.readyWallet();
+    const results = await Promise.all([ARTICLE_1, ARTICLE_2, ARTICLE_4].map((item) => w.page('pay', { ...w.merchant, ...item })));
+    const receipts = results.map((result) => expectOk(result).receipt.payload);
+    expect(receipts.map((receipt) => receipt.seq)).toEqual([1, 2, 3]);
+    expect(receipts.map((receipt) => receipt.chainIndex)).toEqual([8, 23, 29]);
+    expect(w.asked).toHaveLength(1);
+  });
+
+  it('refuses a page whose origin the merchant certificate does not list, before any money is held', async () => {
+    await w.readyWallet();
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 }, { origin: 'https://evil.example' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'origin_not_allowed' } });
+    expect(w.asked).toEqual([]);
+    expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
+    // An open tab does not leak to, or pay for, another origin either.
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }, { origin: 'https://evil.example' })).toMatchObject({ ok: false, error: { code: 'origin_not_allowed' } });
+    expect(expectOk(await w.page('tabStatus', w.merchant, { origin: 'https://evil.example' })).open).toBe(false);
+  });
+
+  it('holds nothing when the customer declines', async () => {
+    await w.readyWallet();
+    w.customer = () => ({ kind: 'decline' });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'declined_by_customer' } });
+    expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
+    expect(expectOk(await w.page('tabStatus', w.merchant)).open).toBe(false);
+  });
+});
+
+describe('a used-up deposit', () => {
+  it('closes the old tab and opens a new transaction silently within an allowance', async () => {
+    await w.readyWallet();
+    // 1.00 SEK → floor(100 / 11.3595) = 8 cents: article-1 uses it all up.
+    await setLimits({ defaultDeposit: '1.00' });
+    w.customer = () => ({ kind: 'approve-and-allow', upTo: '5.00' });
+    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(first.receipt.payload.remaining).toEqual(eur('0.00'));
+    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
+    expect(second.receipt.payload).toMatchObject({ seq: 1, chainIndex: 6 });
+    expect(w.asked).toHaveLength(1);
+    expect(expectOk(await w.ui('getSettings', {})).allowances).toEqual([
+      expect.objectContaining({ merchantId: w.merchant.merchantId, maxDeposit: { currency: 'SEK', value: '5.00' } }),
+    ]);
+    // The first tab's record reached the operators, who cleared it.
+    const admin = w.world.world.operator(MERCHANT_OPERATOR).admin;
+    await waitFor('the first tab to clear', async () => {
+      const tab = await admin.call('getTab', undefined, { tabId: first.receipt.payload.tabId });
+      return tab.state === 'cleared' ? tab : undefined;
+    });
+    expect(await admin.call('getTab', undefined, { tabId: first.receipt.payload.tabId })).toMatchObject({ outcome: 'agreed', cleared: eur('0.08') });
+  });
+
+  it('asks again for the new transaction when no allowance covers it', async () => {
+    await w.readyWallet();
+    await setLimits({ defaultDeposit: '1.00' });
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expect(w.asked).toHaveLength(2);
+  });
+
+  it('holds more than the default deposit when one purchase needs it', async () => {
+    await w.readyWallet();
+    await setLimits({ defaultDeposit: '0.50' });
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    // 15 cents needs ceil-ish 15 × 11.3595 = 170.39 öre: the smallest hold with floor(hold / 11.3595) ≥ 15 is 1.71 SEK.
+    expect(w.asked[0]).toMatchObject({ depositCustomer: { currency: 'SEK', value: '1.71' }, depositMerchant: eur('0.15') });
+  });
+});
+
+describe('closing a tab', () => {
+  it('terminates at the merchant and sends the customer record; the operators clear what was spent', async () => {
+    const { accountId } = await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
+    expect(expectOk(await w.ui('closeTab', { transactionId: tab!.transactionId }))).toEqual({ closed: true });
+    expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
+    expect(expectOk(await w.page('tabStatus', w.merchant)).open).toBe(false);
+    const customerAdmin = w.world.world.operator('op-se').admin;
+    const cleared = await waitFor('the AM to capture', async () => {
+      const view = await customerAdmin.call('getCustomer', undefined, { accountId });
+      return view.tabs[0]?.state === 'cleared' ? view : undefined;
+    });
+    // 23 cents × 11.3595 = 261.27 öre → 2.61 SEK charged, the rest released.
+    expect(cleared.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
+    expect(cleared.held).toEqual({ currency: 'SEK', value: '0.00' });
+    w.world.assertInvariants();
+  });
+
+  it('closes from the page too, only on an allowed origin', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(expectOk(await w.page('closeTab', w.merchant, { origin: 'https://evil.example' }))).toEqual({ closed: false });
+    expect(expectOk(await w.page('closeTab', w.merchant))).toEqual({ closed: true });
+    expect(w.ports.badge.texts.get(1)).toBe('');
+  });
+
+  it('keeps an undelivered record and retries it until the operator has it', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    w.ports.unreachable.add(`${w.operatorUrl()}/v1/customer/records`);
+    expectOk(await w.page('closeTab', w.merchant));
+    expect(expectOk(await w.ui('getOverview', {})).pendingRecords).toBe(1);
+    expect(w.ports.alarms.scheduled.has('outbox-retry')).toBe(true);
+    await w.agent.onAlarm('outbox-retry');
+    expect(expectOk(await w.ui('getOverview', {})).pendingRecords).toBe(1);
+    w.ports.unreachable.clear();
+    await w.restart();
+    expect(expectOk(await w.ui('getOverview', {})).pendingRecords).toBe(0);
+  });
+});
+
+describe('spending control', () => {
+  it('refuses a deposit above the per-tab maximum without asking or holding', async () => {
+    await w.readyWallet();
+    await setLimits({ defaultDeposit: '20.00', maxDepositPerTab: '10.00' });
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 10\.00 SEK per tab/) } });
+    expect(w.asked).toEqual([]);
+    expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
+  });
+
+  it('counts the holds placed today against the daily cap', async () => {
+    await w.readyWallet();
+    await setLimits({ defaultDeposit: '20.00', dailyCap: '30.00' });
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectOk(await w.page('closeTab', w.merchant));
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached', message: expect.stringMatching(/daily cap of 30\.00 SEK/) } });
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual({ currency: 'SEK', value: '20.00' });
+  });
+
+  it('refuses a blocked merchant, and pays again once unblocked', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
+    expectOk(await w.ui('unblockMerchant', w.merchant));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+  });
+
+  it('asks again after an allowance is revoked', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('setAllowance', { ...w.merchant, displayName: 'The Daily Tab', maxDeposit: '25.00' }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(w.asked).toEqual([]);
+    expectOk(await w.page('closeTab', w.merchant));
+    expectOk(await w.ui('revokeAllowance', w.merchant));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(w.asked).toHaveLength(1);
+  });
+});
+
+describe('a locked or unready wallet', () => {
+  it('refuses to pay while locked, and pays after unlocking', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('lock', {}));
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(expectOk(await w.page('hello', {}))).toEqual({ protocolVersion: 1, walletState: 'locked' });
+    expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+  });
+
+  it('says which step is missing before a wallet exists or is enrolled', async () => {
+    expect(expectOk(await w.page('hello', {})).walletState).toBe('uninitialised');
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    expect(expectOk(await w.page('hello', {})).walletState).toBe('unenrolled');
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_not_enrolled' } });
+  });
+
+  it('rejects malformed page calls', async () => {
+    await w.readyWallet();
+    const bad = await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.001' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  });
+});
+
+describe('a service worker stopped mid-tab', () => {
+  it('rebuilds from storage and keeps paying on the same tab, without asking again', async () => {
+    await w.readyWallet();
+    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    await w.restart();
+    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(second.receipt.payload).toMatchObject({ tabId: first.receipt.payload.tabId, seq: 2, chainIndex: 23 });
+    expect(w.asked).toHaveLength(1);
+  });
+
+  it('after a browser restart the wallet is locked; unlocked, the same tab goes on', async () => {
+    await w.readyWallet();
+    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    await w.session.remove('unlockedIdentityKey'); // what closing the browser does to storage.session
+    await w.restart();
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(second.receipt.payload).toMatchObject({ tabId: first.receipt.payload.tabId, chainIndex: 23 });
+  });
+
+  it('re-sends a purchase whose answer was lost, so one click is paid once', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    // The purchase reaches the merchant, its answer never reaches us (the worker dies, the network drops).
+    w.ports.answerLost.add(`${w.world.merchant.agentUrl}/purchase`);
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'merchant_unreachable' } });
+    w.ports.answerLost.clear();
+    await w.restart();
+    const next = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    // The pending article-2 went first (seq 2, index 23), then article-4: nothing revealed twice.
+    expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
+    const history = expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);
+    expect(history).toEqual(['article-4', 'article-2', 'article-1']);
   });
 });

@@ -58,6 +58,8 @@ export class ScriptedWindows implements WindowPort {
 export interface TestPorts extends AgentPorts {
   /** URL prefixes that fail as if the network were down. */
   readonly unreachable: Set<string>;
+  /** URL prefixes whose requests arrive but whose answers are lost on the way back. */
+  readonly answerLost: Set<string>;
   /** Every URL fetched, in order. */
   readonly fetched: string[];
   readonly clock: ManualClock;
@@ -68,9 +70,12 @@ export interface TestPorts extends AgentPorts {
 
 export function createTestPorts(now_ms: number = Date.now()): TestPorts {
   const unreachable = new Set<string>();
+  const answerLost = new Set<string>();
   const fetched: string[] = [];
+  const matches = (prefixes: Set<string>, url: string) => [...prefixes].some((prefix) => url.startsWith(prefix));
   return {
     unreachable,
+    answerLost,
     fetched,
     clock: new ManualClock(now_ms),
     alarms: new RecordingAlarms(),
@@ -79,8 +84,10 @@ export function createTestPorts(now_ms: number = Date.now()): TestPorts {
     fetch: async (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       fetched.push(url);
-      if ([...unreachable].some((prefix) => url.startsWith(prefix))) throw new TypeError('fetch failed: network is down');
-      return fetch(input, init);
+      if (matches(unreachable, url)) throw new TypeError('fetch failed: network is down');
+      const response = await fetch(input, init);
+      if (matches(answerLost, url)) throw new TypeError('fetch failed: connection reset');
+      return response;
     },
   };
 }
