@@ -10,13 +10,16 @@ import type { OperatorContext } from '../operator-context';
 import { assertFresh } from './customer-auth';
 
 export async function relayCustomerRecord(context: OperatorContext, record: CustomerRecord, now_ms: number): Promise<RecordAck> {
-  return context.receipts.once('customerRecord', record, now_ms, async () => {
-    const p = record.payload;
+  const p = record.payload;
+  const authenticate = () => {
     const transaction = context.store.transaction(p.transactionId);
     if (transaction === null || transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
     if (record.kid !== transaction.tabPublicKey) throw new OpentabError('unknown_key', 'The record is not signed by the tab key of this transaction.');
     if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(transaction.tabPublicKey, 32))) throw new OpentabError('bad_signature');
     assertFresh(context, p.iat, now_ms);
+    return transaction;
+  };
+  return context.receipts.once('customerRecord', record, now_ms, authenticate, async (transaction) => {
     if (p.total.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch', `The record's total must be in ${transaction.merchantCurrency}.`);
     if (transaction.customerRecord === null) context.store.setTransactionCustomerRecord(transaction.transactionId, record);
 

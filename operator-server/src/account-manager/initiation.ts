@@ -19,10 +19,12 @@ import type { OperatorContext } from '../operator-context';
 import { authenticateCustomer, requireSession } from './customer-auth';
 
 export async function openTab(context: OperatorContext, initiation: Initiation, now_ms: number): Promise<TabOpened> {
-  return context.receipts.once('openTab', initiation, now_ms, async () => {
-    const p = initiation.payload;
+  const p = initiation.payload;
+  const authenticate = () => {
     const customer = authenticateCustomer(context, initiation, now_ms);
-    const session = requireSession(context, p.sessionId, customer.accountId, now_ms);
+    return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
+  };
+  return context.receipts.once('openTab', initiation, now_ms, authenticate, async ({ customer, session }) => {
 
     const hold = moneyFromWire(p.deposit);
     if (hold.currency !== customer.currency) throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);

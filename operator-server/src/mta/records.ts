@@ -33,15 +33,18 @@ function clearIfBothRecords(context: OperatorContext, tabId: string, now_ms: num
 }
 
 export async function receiveCustomerRecord(context: OperatorContext, relay: CustomerRecordRelay, now_ms: number): Promise<RecordAck> {
-  return context.receipts.once('peerCustomerRecord', relay, now_ms, () => {
+  const record = relay.payload.record;
+  const authenticate = () => {
     const sender = context.trust.verifyPeerEnvelope(relay, now_ms);
     assertFresh(context, relay.payload.iat, now_ms);
-    const record = relay.payload.record;
     const tab = context.store.tab(record.payload.tabId);
     if (tab === null || tab.customerOperatorId !== sender.operatorId || tab.transactionId !== record.payload.transactionId) throw new OpentabError('unknown_tab');
     if (record.kid !== tab.tabPublicKey || !verifyEnvelope(context.crypto, record, fromBase64urlOfLength(tab.tabPublicKey, 32))) {
       throw new OpentabError('bad_signature', 'The customer record is not signed by the tab key.');
     }
+    return tab;
+  };
+  return context.receipts.once('peerCustomerRecord', relay, now_ms, authenticate, (tab) => {
     openTabOrRefuse(tab);
     if (tab.state === 'open' && tab.customerRecord === null) {
       context.store.setTabCustomerRecord(tab.tabId, record, now_ms + context.config.tabs.recordGrace_s * 1000);
@@ -53,12 +56,15 @@ export async function receiveCustomerRecord(context: OperatorContext, relay: Cus
 }
 
 export async function receiveMerchantRecord(context: OperatorContext, record: MerchantRecord, now_ms: number): Promise<RecordAck> {
-  return context.receipts.once('merchantRecord', record, now_ms, () => {
+  const authenticate = () => {
     const merchant = context.store.merchant(record.payload.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
     if (record.kid !== merchant.publicKey) throw new OpentabError('unknown_key', "The record is not signed with the merchant's registered key.");
     if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(merchant.publicKey, 32))) throw new OpentabError('bad_signature');
     assertFresh(context, record.payload.iat, now_ms);
+    return merchant;
+  };
+  return context.receipts.once('merchantRecord', record, now_ms, authenticate, (merchant) => {
     const tab = context.store.tab(record.payload.tabId);
     if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
     openTabOrRefuse(tab);

@@ -28,9 +28,12 @@ export async function registerTab(
   amended: AmendedInitiation,
   now_ms: number,
 ): Promise<TabAck> {
-  return context.receipts.once('peerInitiation', amended, now_ms, async () => {
+  const authenticate = () => {
     const sender = context.trust.verifyPeerEnvelope(amended, now_ms);
     assertFresh(context, amended.payload.iat, now_ms);
+    return sender;
+  };
+  return context.receipts.once('peerInitiation', amended, now_ms, authenticate, async (sender) => {
     const p = amended.payload;
 
     // The customer certificate must come from the same AM, about the same transaction.

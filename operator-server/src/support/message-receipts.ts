@@ -30,8 +30,10 @@ export class MessageReceipts {
   /**
    * Runs `process` once per message id. The signature serves as the body digest: Ed25519 is
    * deterministic, so the same payload under the same key always has the same signature.
+   * `authenticate` runs first and its refusals are never stored: otherwise anyone who saw a
+   * message id could spoil it for its real sender with a forgery under that id.
    */
-  async once<T>(route: string, message: SignedMessage, now_ms: number, process: () => Promise<T> | T): Promise<T> {
+  async once<A, T>(route: string, message: SignedMessage, now_ms: number, authenticate: () => A, process: (authenticated: A) => Promise<T> | T): Promise<T> {
     const id = message.payload.id;
     const stored = this.select.get(id);
     if (stored !== undefined) return this.replay<T>(stored, message.sig);
@@ -40,7 +42,8 @@ export class MessageReceipts {
       if (running.sig !== message.sig) throw new OpentabError('id_reused');
       return (await running.answer) as T;
     }
-    const answer = (async () => process())();
+    const authenticated = authenticate();
+    const answer = (async () => process(authenticated))();
     this.inFlight.set(id, { sig: message.sig, answer });
     try {
       const result = await answer;

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { toBase64url } from '../../../protocol/encoding/base64url';
 import { createMerchantAgent, type MerchantAgent, type CatalogueEntry } from '../../../merchant-widget/agent';
-import { assertLedgerInvariants } from '../../src/ledger';
+import { assertLedgerInvariants, type LedgerInvariantOptions } from '../../src/ledger';
 import { startOperatorWorld, type OperatorWorld } from '../../src/testing/operator-world';
 import { TestCustomer } from '../../src/testing/test-customer';
 import type { OperatorConfigInput } from '../../src/config/config';
@@ -93,7 +93,7 @@ export interface TwoOperatorWorld {
   /** A fresh customer account with this credit limit (SEK), enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
   billingRecords(operatorId: string): BillingRecord[];
-  assertInvariants(options?: { pendingHoldRefsAllowed?: readonly string[] }): void;
+  assertInvariants(options?: LedgerInvariantOptions): void;
   close(): Promise<void>;
 }
 
@@ -101,6 +101,7 @@ export interface TwoOperatorWorldOptions {
   readonly sameOperator?: boolean;
   readonly catalogue?: readonly CatalogueEntry[];
   readonly settings?: Partial<OperatorConfigInput>;
+  readonly merchantSecretKey?: string;
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -124,6 +125,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     currency: merchantCurrency,
     catalogue: options.catalogue ?? hundredArticles(),
     dir,
+    ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
   });
   await merchantOperator.admin.call('registerMerchant', {
     merchantId, displayName: 'The Daily Tab', currency: merchantCurrency, origins: [merchant.url], agentUrl: merchant.agentUrl, publicKey: merchant.agent.publicKey,

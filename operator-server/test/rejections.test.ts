@@ -1,0 +1,180 @@
+// Bad input gets a 4xx with its stable code and changes nothing; no request makes the server
+// answer 500 or exit. "Nothing changed" is checked on a snapshot of every table of both operators.
+
+import fc from 'fast-check';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { seal, signEnvelope, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
+import { formatTimestamp } from '../../protocol/time';
+import type { AmendedInitiationPayload, ClearingPayload } from '../../protocol/messages/peer';
+import { ADMIN_API } from '../src/http/admin-api';
+import { signOperatorCertificate } from '../src/provisioning/certificate-authority';
+import { generateKeyPair } from '../src/provisioning/keys';
+import type { TestCustomer } from '../src/testing/test-customer';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { send } from './support/http';
+
+let w: TwoOperatorWorld;
+let customer: TestCustomer;
+let customerUrl: string;
+let merchantOperatorUrl: string;
+
+beforeAll(async () => {
+  w = await startTwoOperatorWorld({ settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10, maxTimeout_s: 3600 } } });
+  customer = await w.newCustomer('100.00');
+  customerUrl = w.world.operator(CUSTOMER_OPERATOR).url;
+  merchantOperatorUrl = w.world.operator(MERCHANT_OPERATOR).url;
+});
+
+afterEach(() => {
+  w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith('op-se.') });
+});
+
+afterAll(async () => {
+  await w.close();
+});
+
+const TABLES = ['customers', 'enrollment_codes', 'sessions', 'merchants', 'transactions', 'tabs', 'disputes', 'outbox', 'ledger_accounts', 'ledger_holds', 'ledger_entries'];
+
+/** Row counts of every table and every account balance, on both operators. */
+function snapshot(): string {
+  return JSON.stringify(Object.values(w.world.operators).map((operator) => {
+    const db = operator.running.context.db;
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'message_receipts' AND name != 'rate_tables'").all() as { name: string }[];
+    const counts = Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]));
+    return { counts, balances: operator.running.context.ledger.balancesByCurrency() };
+  }), (_, value) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+async function expectRefusal(status: number, code: string, exchange: () => Promise<{ status: number; body: any }>) {
+  const before = snapshot();
+  const answer = await exchange();
+  expect(answer.status).toBe(status);
+  expect(answer.body.error.code).toBe(code);
+  expect(typeof answer.body.error.message).toBe('string');
+  expect(snapshot()).toBe(before);
+  return answer;
+}
+
+const openRequest = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '5.00' } });
+
+describe('refusals that change nothing', () => {
+  it('has the tables the snapshot reads', () => {
+    expect(JSON.parse(snapshot())[0].counts).toEqual(expect.objectContaining(Object.fromEntries(TABLES.slice(0, 4).map((t) => [t, expect.any(Number)]))));
+  });
+
+  it('a replayed initiation gets the first answer and holds once', async () => {
+    const { message } = await customer.initiation(openRequest());
+    const first = await send(`${customerUrl}/v1/customer/tabs`, { body: message });
+    expect(first.status).toBe(200);
+    const before = snapshot();
+    const replay = await send(`${customerUrl}/v1/customer/tabs`, { body: message });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(first.body);
+    expect(snapshot()).toBe(before);
+  });
+
+  it('the same message id with another body is refused', async () => {
+    const { message } = await customer.initiation(openRequest());
+    await send(`${customerUrl}/v1/customer/tabs`, { body: message });
+    const altered = signEnvelope(customer.signer, { ...message.payload, deposit: { currency: 'SEK', value: '6.00' } });
+    await expectRefusal(409, 'id_reused', () => send(`${customerUrl}/v1/customer/tabs`, { body: altered }));
+  });
+
+  it('a forged signature: another key, or the right key id over a changed payload', async () => {
+    const { message } = await customer.initiation(openRequest());
+    const intruder = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    await expectRefusal(401, 'unknown_key', () => send(`${customerUrl}/v1/customer/tabs`, { body: signEnvelope(intruder, message.payload) }));
+    const tampered = { ...message, payload: { ...message.payload, deposit: { currency: 'SEK', value: '99.00' } } };
+    await expectRefusal(401, 'bad_signature', () => send(`${customerUrl}/v1/customer/tabs`, { body: tampered }));
+  });
+
+  it('an expired or future iat', async () => {
+    const { message } = await customer.initiation(openRequest());
+    const old = signEnvelope(customer.signer, { ...message.payload, iat: formatTimestamp(Date.now() - 10 * 60_000) });
+    await expectRefusal(401, 'stale_message', () => send(`${customerUrl}/v1/customer/tabs`, { body: old }));
+    const future = signEnvelope(customer.signer, { ...message.payload, id: '0'.repeat(31) + '1', iat: formatTimestamp(Date.now() + 10 * 60_000) });
+    await expectRefusal(401, 'stale_message', () => send(`${customerUrl}/v1/customer/tabs`, { body: future }));
+  });
+
+  it('an uncertified peer: an operator certificate from another CA', async () => {
+    const rogueCa = generateKeyPair(nodeCrypto);
+    const rogue = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const certificate = signOperatorCertificate(nodeCrypto, rogueCa.secretKey, { operatorId: 'op-se', publicKey: rogue.kid, baseUrl: 'http://127.0.0.1:9', currencies: ['SEK'], validFor_days: 1 }, Date.now());
+    const { message } = await customer.initiation(openRequest());
+    const amended = seal(nodeCrypto, rogue, {
+      type: 'amended-initiation', operatorCertificate: certificate, transactionId: 'op-se.1.99', merchantId: w.merchantId,
+      deposit: { customer: { currency: 'SEK', value: '5.00' }, merchant: { currency: 'EUR', value: '0.44' } },
+      rate: { tableId: message.payload.rateTableId, base: 'EUR', customer: { currency: 'SEK', perBase: '11.3595' }, merchant: { currency: 'EUR', perBase: '1' } },
+      customerCertificate: seal(nodeCrypto, rogue, { type: 'customer-certificate', operatorId: 'op-se', transactionId: 'op-se.1.99', pseudonym: 'psn_000000000000000000000000', tabPublicKey: rogue.kid, validUntil: formatTimestamp(Date.now() + 60_000) }),
+      chain: message.payload.chain, expiresAt: formatTimestamp(Date.now() + 60_000),
+    } satisfies PayloadBody<AmendedInitiationPayload>);
+    await expectRefusal(403, 'uncertified_peer', () => send(`${merchantOperatorUrl}/v1/peer/initiation`, { body: amended }));
+  });
+
+  it('a certified peer that is not the transaction’s MTA cannot clear it', async () => {
+    // The customer operator itself (certified by the CA) pretends to clear a transaction it is not the MTA of.
+    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    const tab = await customer.openTab(openRequest());
+    const clearing = seal(nodeCrypto, customerOperator.identity.signer, {
+      type: 'clearing', operatorCertificate: customerOperator.identity.certificate, transactionId: tab.transactionId, tabId: tab.tabId,
+      cleared: { currency: 'EUR', value: '0.40' }, outcome: 'agreed', note: 'forged',
+    } satisfies PayloadBody<ClearingPayload>);
+    await expectRefusal(404, 'unknown_tab', () => send(`${customerUrl}/v1/peer/clearing`, { body: clearing }));
+  });
+
+  it('an initiation naming an operator that is not a peer', async () => {
+    const { message } = await customer.initiation({ ...openRequest(), merchantOperatorId: 'op-nowhere' });
+    await expectRefusal(404, 'unknown_merchant', () => send(`${customerUrl}/v1/customer/tabs`, { body: message }));
+  });
+
+  it('malformed JSON, wrong types, excess decimals, oversized bodies, wrong media type', async () => {
+    const url = `${customerUrl}/v1/customer/tabs`;
+    await expectRefusal(400, 'malformed_json', () => send(url, { rawBody: '{"payload": {' }));
+    const { message } = await customer.initiation(openRequest());
+    await expectRefusal(400, 'invalid_message', () => send(url, { body: { ...message, payload: { ...message.payload, timeout_s: '600' } } }));
+    await expectRefusal(400, 'invalid_message', () => send(url, { body: [message] }));
+    await expectRefusal(400, 'amount_invalid', () => send(url, { body: { ...message, payload: { ...message.payload, deposit: { currency: 'SEK', value: '5.001' } } } }));
+    await expectRefusal(413, 'body_too_large', () => send(url, { body: { ...message, padding: 'x'.repeat(20_000) } }));
+    await expectRefusal(415, 'unsupported_media_type', () => send(url, { rawBody: JSON.stringify(message), headers: { 'content-type': 'text/plain' } }));
+  });
+
+  it('business refusals: deposit in the wrong currency, chain too short, unknown rate table, insufficient funds', async () => {
+    const url = `${customerUrl}/v1/customer/tabs`;
+    const { message } = await customer.initiation(openRequest());
+    const resign = (change: object) => signEnvelope(customer.signer, { ...message.payload, ...change, id: nodeCrypto.randomBytes(16).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '') });
+    await expectRefusal(422, 'currency_mismatch', () => send(url, { body: resign({ deposit: { currency: 'EUR', value: '5.00' } }) }));
+    await expectRefusal(422, 'chain_too_short', () => send(url, { body: resign({ chain: { ...message.payload.chain, length: 3 } }) }));
+    await expectRefusal(409, 'rate_table_unknown', () => send(url, { body: resign({ rateTableId: 'f'.repeat(32) }) }));
+    const tooMuch = await customer.initiation({ ...openRequest(), deposit: { currency: 'SEK', value: '150.00' } });
+    await expectRefusal(422, 'insufficient_funds', () => send(url, { body: tooMuch.message }));
+    await expectRefusal(422, 'timeout_out_of_range', () => send(url, { body: resign({ timeout_s: 7200 }) }));
+  });
+
+  it('unknown routes, wrong methods and missing admin tokens', async () => {
+    await expectRefusal(404, 'not_found', () => send(`${customerUrl}/v1/nothing`));
+    await expectRefusal(405, 'method_not_allowed', () => send(`${customerUrl}/v1/customer/tabs`));
+    await expectRefusal(401, 'unauthorized', () => send(`${customerUrl}/v1/admin/customers`, { body: { creditLimit: { currency: 'SEK', value: '1.00' } } }));
+    await expectRefusal(401, 'unauthorized', () => send(`${customerUrl}/v1/admin/ledger`, { headers: { authorization: 'Bearer wrong' } }));
+  });
+
+  it('no body on any route makes the server answer 500, and it keeps serving', async () => {
+    const routes = [...Object.values(OPERATOR_API), ...Object.values(ADMIN_API)].filter((spec) => spec.method === 'POST');
+    const { message } = await customer.initiation(openRequest());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.oneof(fc.jsonValue(), fc.constant(message), fc.record({ payload: fc.jsonValue(), kid: fc.string(), sig: fc.string() }), fc.record({ payload: fc.record({ type: fc.string(), id: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), iat: fc.string() }), kid: fc.string(), sig: fc.string() })),
+        async (spec, body) => {
+          const path = spec.path.replace('{accountId}', customer.accountId);
+          const answer = await send(`${customerUrl}${path}`, { body, headers: { authorization: 'Bearer nope' } });
+          expect(answer.status).toBeGreaterThanOrEqual(200);
+          expect(answer.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect((await send(`${customerUrl}/healthz`)).status).toBe(200);
+  });
+});

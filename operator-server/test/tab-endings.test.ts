@@ -1,0 +1,101 @@
+// Every way a tab can stop: deposit used up exactly, customer terminate (see tab-lifecycle),
+// merchant stop, and the timeout with no terminate at all — enforced by the MTA itself.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { waitFor } from './support/wait-for';
+
+let w: TwoOperatorWorld;
+const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const open = (customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']>>, deposit: string, timeout_s = 600) =>
+  customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: deposit }, timeout_s });
+
+beforeEach(async () => {
+  w = await startTwoOperatorWorld();
+});
+
+afterEach(async () => {
+  w.assertInvariants();
+  await w.close();
+});
+
+describe('how tabs stop', () => {
+  it('deposit used up exactly: the merchant stops the tab by itself and the whole hold is charged', async () => {
+    const customer = await w.newCustomer('100.00');
+    // 1136 öre / 11.3595 = 100.004 cents → a deposit of exactly 1.00 EUR.
+    const tab = await open(customer, '11.36');
+    expect(tab.opened.payload.deposit.merchant.value).toBe('1.00');
+    // Articles 1–8 cost 99 cents, article 23 costs 1 cent: 1.00 EUR exactly.
+    for (const itemId of ['article-1', 'article-2', 'article-3', 'article-4', 'article-5', 'article-6', 'article-7', 'article-8', 'article-23']) {
+      await tab.buy(w.merchant.agentUrl, itemId, price(itemId));
+    }
+    expect(tab.spentMinor).toBe(100n);
+    expect(w.merchant.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'exhausted' });
+    await customer.sendRecord(tab);
+    const account = await waitFor('clearing', async () => {
+      const view = await customer.account();
+      return view.tabs[0]?.state === 'cleared' ? view : undefined;
+    });
+    // 100 cents × 11.3595 = 1135.95 öre → 1136: the full hold, nothing released.
+    expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '11.36' });
+    expect(account.held.value).toBe('0.00');
+  });
+
+  it('merchant stop: the merchant record and the customer record clear what was bought', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await open(customer, '50.00');
+    await tab.buy(w.merchant.agentUrl, 'article-3', price('article-3'));
+    await tab.buy(w.merchant.agentUrl, 'article-9', price('article-9'));
+    w.merchant.agent.stop(tab.tabId);
+    await customer.sendRecord(tab);
+    const tabView = await waitFor('clearing at the MTA', async () => {
+      const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId });
+      return view.state === 'cleared' ? view : undefined;
+    });
+    // 22 + 18 cents.
+    expect(tabView).toMatchObject({ outcome: 'agreed', cleared: { currency: 'EUR', value: '0.40' } });
+    expect(tabView.merchantRecord).toMatchObject({ count: 2, lastChainIndex: 40 });
+    await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
+  });
+
+  it('timeout with no terminate at all: the merchant stops at the timeout and the MTA clears without the customer record', async () => {
+    const customer = await w.newCustomer('100.00');
+    // Tab A: purchases, then silence from the customer; the merchant agent stops it at the timeout.
+    const tabA = await open(customer, '20.00', 10);
+    await tabA.buy(w.merchant.agentUrl, 'article-5', price('article-5'));
+    await tabA.buy(w.merchant.agentUrl, 'article-6', price('article-6'));
+    const started = Date.now();
+
+    const clearedA = await waitFor('the timeout clearing of tab A', async () => {
+      const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tabA.tabId });
+      return view.state === 'cleared' ? view : undefined;
+    }, 20_000, 100);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    // 13 + 20 cents, proven by the merchant's chain link; the customer never sent a record.
+    expect(clearedA).toMatchObject({ outcome: 'customer-record-missing', cleared: { currency: 'EUR', value: '0.33' }, dispute: null });
+    expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ stopReason: 'timeout' });
+    const account = await waitFor('the AM to capture tab A', async () => {
+      const view = await customer.account();
+      return view.tabs.find((t) => t.transactionId === tabA.transactionId)?.state === 'cleared' ? view : undefined;
+    });
+    // 33 cents × 11.3595 = 374.86… öre → 3.75 SEK.
+    expect(account.tabs.find((t) => t.transactionId === tabA.transactionId)!.charged).toEqual({ currency: 'SEK', value: '3.75' });
+  }, 40_000);
+
+  it('timeout when no record ever comes: the hold is released in full', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await open(customer, '20.00', 10);
+    await w.merchant.close(); // the merchant vanishes: no record, no notice
+    const cleared = await waitFor('the MTA to clear the silent tab', async () => {
+      const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId });
+      return view.state === 'cleared' ? view : undefined;
+    }, 20_000, 100);
+    expect(cleared).toMatchObject({ outcome: 'no-records', cleared: { currency: 'EUR', value: '0.00' } });
+    const account = await waitFor('the AM to release', async () => {
+      const view = await customer.account();
+      return view.tabs[0]?.state === 'cleared' ? view : undefined;
+    });
+    expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '0.00' });
+    expect(account.available).toEqual({ currency: 'SEK', value: '100.00' });
+  }, 40_000);
+});
