@@ -20,6 +20,7 @@ CREATE TABLE tabs (
   spent_minor INTEGER NOT NULL CHECK (spent_minor >= 0 AND spent_minor <= deposit_minor),
   chain_unit_minor INTEGER NOT NULL CHECK (chain_unit_minor > 0),
   chain_length INTEGER NOT NULL,
+  chain_root TEXT NOT NULL,
   last_chain_index INTEGER NOT NULL CHECK (last_chain_index <= chain_length),
   last_chain_link TEXT NOT NULL,
   purchase_count INTEGER NOT NULL,
@@ -141,6 +142,7 @@ export class AgentStore {
       spent: tab.spent_minor,
       chainUnit: tab.chainUnit_minor,
       chainLength: tab.chainLength,
+      chainRoot: tab.chainRoot,
       lastChainIndex: tab.lastChainIndex,
       lastChainLink: tab.lastChainLink,
       purchaseCount: tab.purchaseCount,
@@ -262,9 +264,9 @@ function prepareStatements(db: Database.Database) {
   return {
     findTab: db.prepare('SELECT * FROM tabs WHERE tab_id = ?'),
     insertTab: db.prepare(`INSERT INTO tabs (tab_id, information_id, information_json, pseudonym, tab_public_key, currency, deposit_minor,
-      spent_minor, chain_unit_minor, chain_length, last_chain_index, last_chain_link, purchase_count, opened_at_ms, expires_at_ms, status)
+      spent_minor, chain_unit_minor, chain_length, chain_root, last_chain_index, last_chain_link, purchase_count, opened_at_ms, expires_at_ms, status)
       VALUES (@tabId, @informationId, @informationJson, @pseudonym, @tabPublicKey, @currency, @deposit, @spent, @chainUnit, @chainLength,
-      @lastChainIndex, @lastChainLink, @purchaseCount, @openedAt, @expiresAt, 'open')`),
+      @chainRoot, @lastChainIndex, @lastChainLink, @purchaseCount, @openedAt, @expiresAt, 'open')`),
     updateProgress: db.prepare(`UPDATE tabs SET spent_minor = @spent, last_chain_index = @lastChainIndex, last_chain_link = @lastChainLink,
       purchase_count = @purchaseCount WHERE tab_id = @tabId AND status = 'open'`),
     updateLifecycle: db.prepare(`UPDATE tabs SET status = @status, stop_reason = @reason, stopped_at_ms = @stoppedAt, cleared_minor = @cleared,
@@ -309,6 +311,7 @@ function tabFromRow(row: Row): TabRecord {
     spent_minor: big(row.spent_minor),
     chainUnit_minor: big(row.chain_unit_minor),
     chainLength: int(row.chain_length),
+    chainRoot: text(row.chain_root),
     lastChainIndex: int(row.last_chain_index),
     lastChainLink: text(row.last_chain_link),
     purchaseCount: int(row.purchase_count),

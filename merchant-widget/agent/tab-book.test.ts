@@ -27,6 +27,7 @@ function openTab(chain: HashChain, overrides: Partial<TabRecord> = {}): TabRecor
     spent_minor: 0n,
     chainUnit_minor: 1n,
     chainLength: chain.length,
+    chainRoot: chain.encodedLinkAt(0),
     lastChainIndex: 0,
     lastChainLink: chain.encodedLinkAt(0),
     purchaseCount: 0,

@@ -33,15 +33,21 @@ describe('tab information from the MTA', () => {
     expect(opened).toEqual([information.payload.tabId]);
   });
 
-  it('answers a replay with the first ack and refuses a second message for the same tab', async () => {
+  it('answers a replay with the first ack, a retry of the same tab with a new ack, and refuses other terms for a known tab', async () => {
     const information = harness.tabInformation(customer);
     const first = await announce(information);
     const replay = await announce(information);
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual(first.body);
-    const again = harness.tabInformation(customer, { tabId: information.payload.tabId, pseudonym: information.payload.pseudonym });
-    expect(errorCode(await announce(again))).toBe('id_reused');
+    const sameTab = { tabId: information.payload.tabId, pseudonym: information.payload.pseudonym };
+    const retry = harness.tabInformation(customer, sameTab);
+    const retried = await announce(retry);
+    expect(retried.status).toBe(200);
+    expect((retried.body as TabInformationAck).payload).toMatchObject({ tabId: sameTab.tabId, informationId: retry.payload.id });
+    const otherTerms = harness.tabInformation(customer, { ...sameTab, deposit: eur('0.50') });
+    expect(errorCode(await announce(otherTerms))).toBe('id_reused');
     expect(harness.agent.tabs()).toHaveLength(1);
+    expect(harness.agent.tab(sameTab.tabId)?.deposit.minor).toBe(100n);
   });
 
   it('refuses information not signed by the operator key', async () => {

@@ -62,6 +62,7 @@ export function admitTabInformation(crypto: CryptoProvider, policy: TabInformati
     spent_minor: 0n,
     chainUnit_minor: chainUnit,
     chainLength: payload.chain.length,
+    chainRoot: payload.chain.root,
     lastChainIndex: 0,
     lastChainLink: payload.chain.root,
     purchaseCount: 0,

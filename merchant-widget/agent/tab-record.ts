@@ -37,6 +37,8 @@ export interface TabRecord {
   /** Merchant-currency value of one hash-chain link. */
   readonly chainUnit_minor: bigint;
   readonly chainLength: number;
+  /** base64url link 0, committed in the signed initiation: what any chain proof of this tab hashes to. */
+  readonly chainRoot: string;
   /** Highest chain index paid so far (0 = nothing paid) and its link (the root while nothing is paid). */
   readonly lastChainIndex: number;
   readonly lastChainLink: string;

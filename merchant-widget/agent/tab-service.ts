@@ -71,7 +71,15 @@ export class TabService {
 
     const now_ms = settings.clock.now_ms();
     const tab = admitTabInformation(crypto, settings, information, now_ms);
-    if (store.findTab(tab.tabId) !== null) throw new OpentabError('id_reused', `Tab ${tab.tabId} was already announced by another message.`);
+    const known = store.findTab(tab.tabId);
+    if (known !== null) {
+      // An MTA retrying under a new message id gets an ack for the tab it already opened here;
+      // different terms under a known tab id are a conflict, never an update.
+      if (!announcesSameTab(known, tab)) throw new OpentabError('id_reused', `Tab ${tab.tabId} was already announced with other terms.`);
+      const ack = signer.tabInformationAck({ ...known, informationId: information.payload.id }, now_ms);
+      store.insertReply(information.payload.id, 'tab-information', { requestDigest: digest, responseJson: JSON.stringify(ack) }, now_ms);
+      return ack;
+    }
     const ack = signer.tabInformationAck(tab, now_ms);
     store.transaction(() => {
       store.insertTab(tab, JSON.stringify(information));
@@ -276,6 +284,18 @@ export class TabService {
     this.deps.events.emit('tab-stopped', { tab: tabView(tab), reason });
     this.deps.outbox.wake();
   }
+}
+
+function announcesSameTab(known: TabRecord, announced: TabRecord): boolean {
+  return (
+    known.pseudonym === announced.pseudonym &&
+    known.tabPublicKey === announced.tabPublicKey &&
+    known.deposit_minor === announced.deposit_minor &&
+    known.chainUnit_minor === announced.chainUnit_minor &&
+    known.chainLength === announced.chainLength &&
+    known.chainRoot === announced.chainRoot &&
+    known.expiresAt_ms === announced.expiresAt_ms
+  );
 }
 
 function isPrimaryKeyViolation(error: unknown): boolean {
