@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nobleCrypto } from '../../../protocol/crypto/noble';
+import { createCustomerAgent } from '../agent';
+import { createMemoryDatabase } from '../storage/memory-database';
+import { createMemorySessionArea } from '../storage/session-area';
+import { PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { TEST_SCRYPT_COST } from '../testing/test-ports';
+import { UI_CALL_CHANNEL } from '../../messaging/ui-calls';
+
+let w: AgentWorld;
+
+beforeEach(async () => {
+  w = await startAgentWorld();
+});
+
+afterEach(async () => {
+  await w?.close();
+});
+
+describe('enrolment', () => {
+  it('binds the wallet key to the account, keeps the operator key, and fetches the first rate table', async () => {
+    const { accountId, code } = await w.newEnrolmentCode('500.00');
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    const operator = expectOk(await w.ui('enroll', { operatorUrl: `${w.operatorUrl()}/`, code: code.toLowerCase() }));
+    expect(operator).toEqual({ operatorId: 'op-se', baseUrl: w.operatorUrl(), currency: 'SEK', accountId });
+    const enrolment = await w.db.meta.get('enrolment');
+    expect(enrolment?.operatorPublicKey).toBe(w.world.world.operator('op-se').running.context.identity.signer.kid);
+    const overview = expectOk(await w.ui('getOverview', {}));
+    expect(overview).toMatchObject({
+      walletState: 'ready',
+      account: { balance: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '500.00' } },
+      rates: { status: 'current' },
+    });
+    expect(w.ports.alarms.scheduled.get('rates-refresh')).toBe(Date.parse(overview.rates.validUntil!));
+    expect(expectOk(await w.ui('getSettings', {})).limits).toMatchObject({ defaultDeposit: { currency: 'SEK', value: '20.00' } });
+  });
+
+  it('explains a refused code, a second enrolment and an unreachable operator', async () => {
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code: 'NOT-A-REAL-CODE' })).toMatchObject({ ok: false, error: { code: 'enrollment_refused' } });
+    expect(await w.ui('enroll', { operatorUrl: 'http://127.0.0.1:9', code: 'ABCDEFGH' })).toMatchObject({
+      ok: false,
+      error: { code: 'operator_unreachable', message: expect.stringMatching(/could not be reached/) },
+    });
+    expect(await w.ui('enroll', { operatorUrl: 'not a url', code: 'ABCDEFGH' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    const { code } = await w.newEnrolmentCode();
+    expectOk(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code }));
+    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({ ok: false, error: { code: 'already_enrolled' } });
+  });
+
+  it('shows why account data is missing when the operator is down', async () => {
+    await w.readyWallet();
+    w.ports.unreachable.add(w.operatorUrl());
+    const overview = expectOk(await w.ui('getOverview', {}));
+    expect(overview.account).toBeNull();
+    expect(overview.accountProblem).toMatch(/operator could not be reached/);
+    expect(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } })).toMatchObject({
+      ok: false,
+      error: { code: expect.stringMatching(/operator_unreachable|rate_table_expired/) },
+    });
+  });
+});
+
+describe('backup', () => {
+  it('restores key, enrolment and settings into another browser, which can pay at once', async () => {
+    const { accountId } = await w.readyWallet();
+    expectOk(await w.ui('blockMerchant', { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop' }));
+    expect(await w.ui('exportBackup', { passphrase: 'not the passphrase' })).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
+    const backup = expectOk(await w.ui('exportBackup', { passphrase: PASSPHRASE }));
+    expect(backup.filename).toMatch(/^opentab-backup-\d{4}-\d{2}-\d{2}\.json$/);
+
+    const elsewhere = createCustomerAgent({ db: createMemoryDatabase(), session: createMemorySessionArea(), ports: w.ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
+    const ui = (call: 'restoreBackup', params: { json: string; passphrase: string }) => elsewhere.handleUiCall({ channel: UI_CALL_CHANNEL, call, params });
+    expect(await ui('restoreBackup', { json: backup.json, passphrase: 'wrong passphrase!' })).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
+    expect(await ui('restoreBackup', { json: '{"hello":1}', passphrase: PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'invalid_backup' } });
+    expect(expectOk(await ui('restoreBackup', { json: backup.json, passphrase: PASSPHRASE }))).toBe('ready');
+
+    w.agent = elsewhere;
+    expect(expectOk(await w.ui('getOverview', {})).operator?.accountId).toBe(accountId);
+    expect(expectOk(await w.ui('getSettings', {})).blocked).toEqual([{ merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop' }]);
+    expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
+  });
+});
+
+describe('history', () => {
+  it('exports the purchases as CSV', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
+    const { filename, csv } = expectOk(await w.ui('exportHistoryCsv', {}));
+    expect(filename).toMatch(/^opentab-history-.*\.csv$/);
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('date,merchant,item,amount,currency,transaction');
+    expect(lines[1]).toMatch(/,The Daily Tab,article-1,0\.08,EUR,op-se\.\d+\.\d+$/);
+  });
+});
