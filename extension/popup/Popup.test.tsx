@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OverviewView } from '../messaging/views';
+import { fakeClient } from '../ui/testing/fake-client';
+import { Popup } from './Popup';
+
+afterEach(cleanup);
+
+const now_ms = Date.parse('2026-06-01T12:00:00Z');
+const sek = (value: string) => ({ currency: 'SEK', value });
+const eur = (value: string) => ({ currency: 'EUR', value });
+
+const ready: OverviewView = {
+  walletState: 'ready',
+  operator: { operatorId: 'op-se', baseUrl: 'https://op.example', currency: 'SEK', accountId: 'acct_0123456789abcdef01234567' },
+  account: { balance: sek('-12.30'), available: sek('467.70'), creditLimit: sek('500.00'), held: sek('20.00') },
+  accountProblem: null,
+  tabs: [
+    {
+      transactionId: 'op-se.1.1',
+      merchant: { merchantId: 'news', operatorId: 'op-eu' },
+      merchantDisplayName: 'The Daily Tab',
+      phase: 'open',
+      depositCustomer: sek('20.00'),
+      depositMerchant: eur('1.76'),
+      spent: eur('0.23'),
+      remaining: eur('1.53'),
+      remainingCustomer: sek('17.38'),
+      openedAt: '2026-06-01T11:50:00.000Z',
+      expiresAt: '2026-06-01T12:42:00.000Z',
+    },
+  ],
+  recentPurchases: [{ at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', price: eur('0.15') }],
+  rates: { status: 'current', issuedAt: '2026-06-01T11:00:00.000Z', validUntil: '2026-06-01T13:00:00.000Z' },
+  pendingRecords: 0,
+};
+
+describe('Popup', () => {
+  it('shows balance, available credit, open tabs with time left, recent purchases and rate status', async () => {
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: ready }) })} openOptions={() => undefined} now={() => now_ms} />);
+    expect(await screen.findByTestId('balance')).toHaveProperty('textContent', '-12.30 SEK');
+    expect(screen.getByTestId('available').textContent).toBe('467.70 SEK');
+    const row = screen.getByTestId('tab-row');
+    expect(row.textContent).toContain('The Daily Tab');
+    expect(row.textContent).toContain('1.76 EUR');
+    expect(row.textContent).toContain('0.23 EUR');
+    expect(row.textContent).toContain('1.53 EUR');
+    expect(row.textContent).toContain('42 min');
+    expect(screen.getByText(/article-2/)).toBeTruthy();
+    expect(screen.getByTestId('rate-status').textContent).toMatch(/current until/);
+  });
+
+  it('closes a tab through the background and reloads', async () => {
+    const client = fakeClient({ getOverview: () => ({ ok: true, value: ready }), closeTab: () => ({ ok: true, value: { closed: true } }) });
+    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Close tab at The Daily Tab' }));
+    await waitFor(() => expect(client.calls.filter((entry) => entry.call === 'getOverview')).toHaveLength(2));
+    expect(client.calls).toContainEqual({ call: 'closeTab', params: { transactionId: 'op-se.1.1' } });
+  });
+
+  it('warns about an expired rate table and refreshes on demand', async () => {
+    const expired = { ...ready, rates: { ...ready.rates, status: 'expired' as const } };
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: expired }),
+      refreshRates: () => ({ ok: false, error: { code: 'operator_unreachable', message: 'Your operator could not be reached.' } }),
+    });
+    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    expect((await screen.findByTestId('rate-status')).textContent).toMatch(/expired.*cannot be converted/);
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh rates' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Your operator could not be reached.');
+  });
+
+  it('unlocks a locked wallet, and shows why a passphrase was refused', async () => {
+    let state: OverviewView['walletState'] = 'locked';
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...ready, walletState: state } }),
+      unlock: ({ passphrase }) => {
+        if (passphrase !== 'the right passphrase') return { ok: false, error: { code: 'wrong_passphrase', message: 'That passphrase does not unlock this wallet.' } };
+        state = 'ready';
+        return { ok: true, value: 'ready' };
+      },
+    });
+    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    const input = await screen.findByLabelText(/Passphrase/);
+    fireEvent.input(input, { target: { value: 'wrong' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/does not unlock/);
+    fireEvent.input(input, { target: { value: 'the right passphrase' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByTestId('balance')).toBeTruthy();
+  });
+
+  it('creates a wallet, refusing two different passphrases', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...ready, walletState: 'uninitialised', operator: null, account: null, tabs: [] } }),
+      createWallet: () => ({ ok: true, value: 'unenrolled' }),
+    });
+    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    fireEvent.input(await screen.findByLabelText(/^Passphrase/), { target: { value: 'a long passphrase' } });
+    fireEvent.input(screen.getByLabelText(/^Repeat/), { target: { value: 'another one' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create wallet' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/differ/);
+    fireEvent.input(screen.getByLabelText(/^Repeat/), { target: { value: 'a long passphrase' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create wallet' }));
+    await waitFor(() => expect(client.calls).toContainEqual({ call: 'createWallet', params: { passphrase: 'a long passphrase' } }));
+  });
+});
