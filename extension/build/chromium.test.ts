@@ -64,4 +64,28 @@ describe('Chrome build in Chromium', () => {
     await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
     await page.close();
   });
+
+  it('answers the popup from the background: a new wallet is offered', async () => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId()}/popup/popup.html`);
+    await page.getByRole('button', { name: 'Create wallet' }).waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
+  it('relays a page bridge call through the content script to the background and back', async () => {
+    const page = await context.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
+    const answer = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          window.addEventListener('message', (event) => {
+            if (event.data?.channel === 'opentab:extension') resolve(event.data);
+          });
+          window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
+        }),
+    );
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 1, walletState: 'uninitialised' } });
+    await page.close();
+  });
 }, 120_000);

@@ -35,4 +35,21 @@ describe('Firefox build in Firefox ESR', () => {
     );
     await page.close();
   });
+
+  it('relays a page bridge call to the background script and back', async () => {
+    const page = await browser.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-opentab-bridge') === '1', { timeout: 30_000 });
+    const answer = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          window.addEventListener('message', (event) => {
+            if (event.data?.channel === 'opentab:extension') resolve(event.data);
+          });
+          window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
+        }),
+    );
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 1, walletState: 'uninitialised' } });
+    await page.close();
+  });
 }, 120_000);
