@@ -56,7 +56,8 @@ export class Purchaser {
   async settlePending(tab: OpenTab): Promise<PurchaseOutcome | { kind: 'settled'; tab: OpenTab }> {
     if (!tab.pendingPurchase) return { kind: 'settled', tab };
     const outcome = await this.send(tab, tab.pendingPurchase);
-    return outcome.kind === 'paid' ? { kind: 'settled', tab: outcome.tab } : outcome.kind === 'exhausted' ? { kind: 'settled', tab: outcome.tab } : outcome;
+    // Paid or refused as too dear, the earlier click is settled either way; a stopped tab is not.
+    return outcome.kind === 'tab-stopped' ? outcome : { kind: 'settled', tab: outcome.tab };
   }
 
   private async send(tab: OpenTab, purchase: Purchase): Promise<PurchaseOutcome> {

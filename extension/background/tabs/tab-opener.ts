@@ -6,7 +6,7 @@
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { signEnvelope } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
-import type { Initiation, InitiationPayload } from '../../../protocol/messages/customer';
+import type { Initiation, InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
 import type { MerchantCertificate } from '../../../protocol/messages/certificates';
 import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
 import { describeRate } from '../../../protocol/rates/conversion';
@@ -148,15 +148,12 @@ export class TabOpener {
   /** Sends (or re-sends) a stored initiation and turns the answer into an open tab. */
   async complete(opening: OpeningTab): Promise<OpenTab> {
     const enrolment = await this.link.enrolment();
-    let opened;
-    try {
-      opened = await this.link.openTab(opening.initiation);
-    } catch (error) {
+    const opened: TabOpened = await this.link.openTab(opening.initiation).catch(async (error: unknown) => {
       // Unanswered: the hold may exist, so the initiation stays stored and is re-sent next time.
       if (error instanceof AgentError && error.code === 'operator_unreachable') throw error;
       await this.book.save({ ...opening, phase: 'failed', failure: (error as Error).message });
       throw error;
-    }
+    });
     const fail = async (reason: string): Promise<never> => {
       await this.book.save({ ...opening, phase: 'failed', failure: reason });
       throw new AgentError('merchant_refused', `The tab could not be opened safely: ${reason}.`);

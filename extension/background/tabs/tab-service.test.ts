@@ -267,6 +267,18 @@ describe('a service worker stopped mid-tab', () => {
     expect(second.receipt.payload).toMatchObject({ tabId: first.receipt.payload.tabId, chainIndex: 23 });
   });
 
+  it('re-sends an initiation whose answer was lost, so one approval holds one deposit', async () => {
+    await w.readyWallet();
+    w.ports.answerLost.add(`${w.operatorUrl()}/v1/customer/tabs`);
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'operator_unreachable' } });
+    w.ports.answerLost.clear();
+    await w.restart();
+    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(paid.receipt.payload).toMatchObject({ seq: 1, chainIndex: 8 });
+    expect(w.asked).toHaveLength(1);
+    expect((await account()).held).toEqual({ currency: 'SEK', value: '20.00' });
+  });
+
   it('re-sends a purchase whose answer was lost, so one click is paid once', async () => {
     await w.readyWallet();
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));

@@ -3,7 +3,6 @@
 // at a time (KeyedLock), so a double click cannot open two tabs.
 
 import type { BridgeResult } from '../../../protocol/messages/bridge';
-import type { StopReason } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 import type { MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
@@ -103,7 +102,7 @@ export class TabService {
       if (tab.phase !== 'open' || !isExpired(tab, this.clock.now())) continue;
       await this.locks.run(lockKey(tab.merchant), async () => {
         const current = await this.book.get(tab.localId);
-        if (current?.phase === 'open') await this.closeStopped(current, 'timeout');
+        if (current?.phase === 'open') await this.closer.close(current, 'timeout');
       });
       closed++;
     }
@@ -119,14 +118,10 @@ export class TabService {
     // An initiation left unanswered by an earlier worker: re-send it (the AM answers it once).
     if (tab.phase === 'opening') tab = await this.opener.complete(tab);
     if (isExpired(tab, this.clock.now())) {
-      await this.closeStopped(tab, 'timeout');
+      await this.closer.close(tab, 'timeout');
       return undefined;
     }
     return tab;
-  }
-
-  private async closeStopped(tab: OpenTab, reason: StopReason): Promise<void> {
-    await this.closer.close(tab, reason);
   }
 
   private async refuseBlocked(merchant: MerchantRef): Promise<void> {

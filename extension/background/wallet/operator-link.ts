@@ -10,6 +10,7 @@ import type {
   AccountView,
   CustomerRecord,
   EnrollPayload,
+  EnrollResult,
   Initiation,
   LogonPayload,
   MerchantVouch,
@@ -59,15 +60,12 @@ export class OperatorLink {
       throw new AgentError('enrollment_refused', 'The operator at that address sent a certificate that does not match it.');
     }
     const request = seal(this.crypto, signer, { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>, this.clock.now());
-    let result;
-    try {
-      result = await callRoute(baseUrl, OPERATOR_API.enroll, request, { fetch: this.fetchImpl });
-    } catch (error) {
+    const result: EnrollResult = await callRoute(baseUrl, OPERATOR_API.enroll, request, { fetch: this.fetchImpl }).catch((error: unknown) => {
       if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
         throw new AgentError('enrollment_refused', `The operator refused the enrolment: ${error.failure.message}`);
       }
       throw fromOperatorFailure(error);
-    }
+    });
     if (result.operatorId !== info.operatorId || result.operatorCertificate.payload.publicKey !== certificate.publicKey) {
       throw new AgentError('enrollment_refused', 'The enrolment answer names a different operator key than the operator published.');
     }

@@ -61,6 +61,15 @@ describe('enrolment', () => {
   });
 });
 
+describe('operator session', () => {
+  it('logs on again, silently, when the operator no longer knows the session', async () => {
+    await w.readyWallet();
+    await w.db.meta.put('operatorSession', { sessionId: 'op-se.999999', expiresAt_ms: w.ports.clock.now() + 3_600_000 });
+    expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
+    expect((await w.db.meta.get('operatorSession'))?.sessionId).not.toBe('op-se.999999');
+  });
+});
+
 describe('backup', () => {
   it('restores key, enrolment and settings into another browser, which can pay at once', async () => {
     const { accountId } = await w.readyWallet();
