@@ -1,0 +1,73 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OverviewView, SettingsView } from '../messaging/views';
+import { fakeClient } from '../ui/testing/fake-client';
+import { Options } from './Options';
+
+afterEach(cleanup);
+
+const sek = (value: string) => ({ currency: 'SEK', value });
+
+const overview: OverviewView = {
+  walletState: 'ready',
+  operator: { operatorId: 'op-se', baseUrl: 'https://op.example', currency: 'SEK', accountId: 'acct_0123456789abcdef01234567' },
+  account: null,
+  accountProblem: null,
+  tabs: [],
+  recentPurchases: [],
+  rates: { status: 'current', issuedAt: null, validUntil: null },
+  pendingRecords: 0,
+};
+
+const settings: SettingsView = {
+  currency: 'SEK',
+  limits: { maxDepositPerTab: sek('100.00'), dailyCap: sek('200.00'), monthlyCap: null, defaultDeposit: sek('20.00') },
+  tabTimeout_s: 3600,
+  idleLock_min: 15,
+  allowances: [{ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', maxDeposit: sek('25.00') }],
+  blocked: [],
+  heldToday: sek('20.00'),
+  heldThisMonth: sek('60.00'),
+};
+
+describe('Options', () => {
+  it('shows the operator, the limits, the allowances, and saves changed limits', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [] } }),
+      setLimits: () => ({ ok: true, value: settings }),
+      revokeAllowance: () => ({ ok: true, value: { ...settings, allowances: [] } }),
+    });
+    render(<Options client={client} />);
+    expect(await screen.findByText(/Enrolled with/)).toBeTruthy();
+    expect(screen.getByText(/Held today 20\.00 SEK, this month 60\.00 SEK/)).toBeTruthy();
+    fireEvent.input(screen.getByLabelText(/Daily cap/), { target: { value: '' } });
+    fireEvent.input(screen.getByLabelText(/Lock the wallet after/), { target: { value: '5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(client.calls).toContainEqual({
+        call: 'setLimits',
+        params: { limits: { maxDepositPerTab: '100.00', dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 3600, idleLock_min: 5 },
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Revoke' })).toBeNull());
+  });
+
+  it('offers enrolment to a wallet without an operator and reports a refused code', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
+      getHistory: () => ({ ok: true, value: { purchases: [] } }),
+      enroll: () => ({ ok: false, error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' } }),
+    });
+    render(<Options client={client} />);
+    fireEvent.input(await screen.findByLabelText(/Operator address/), { target: { value: 'https://op.example' } });
+    fireEvent.input(screen.getByLabelText(/Enrolment code/), { target: { value: 'ABCD-1234' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enrol' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/code is used/);
+    expect(client.calls).toContainEqual({ call: 'enroll', params: { operatorUrl: 'https://op.example', code: 'ABCD-1234' } });
+  });
+});
