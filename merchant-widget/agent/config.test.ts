@@ -45,6 +45,7 @@ describe('merchant agent configuration', () => {
       operatorBaseUrl: 'ftp://x',
       recordRetryMax_ms: 0,
       mountPath: 'opentab/',
+      extensionInstallUrl: '//evil.example/',
     });
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -55,8 +56,16 @@ describe('merchant agent configuration', () => {
         expect.stringMatching(/^operatorBaseUrl/),
         expect.stringMatching(/^recordRetryMax_ms/),
         expect.stringMatching(/^mountPath/),
+        expect.stringMatching(/^extensionInstallUrl/),
       ]),
     );
+  });
+
+  it('accepts only local paths and http(s) URLs as the install link', () => {
+    for (const url of ['/get-opentab', 'https://opentab.example/install']) expect(problemsOf({ ...good, extensionInstallUrl: url })).toEqual([]);
+    for (const url of ['//evil.example', '/\\evil.example', 'javascript:alert(1)', '/a\r\nset-cookie: x', 'get-opentab']) {
+      expect(problemsOf({ ...good, extensionInstallUrl: url }), url).toEqual([expect.stringMatching(/^extensionInstallUrl/)]);
+    }
   });
 
   it('refuses a catalogue with bad prices, duplicate ids or nothing in it', () => {

@@ -37,6 +37,11 @@ export interface MerchantAgentConfig {
   readonly mountPath?: string;
   /** The built widget served as `${mountPath}/widget.js`. Default: dist/widget/widget.js of this repository. */
   readonly widgetFilePath?: string;
+  /**
+   * Where `${mountPath}/install` (the widget's default "get Opentab" link) redirects: an
+   * http(s) URL or a path on the merchant's site such as '/get-opentab'. Unset: that route is 404.
+   */
+  readonly extensionInstallUrl?: string;
   readonly clock?: Clock;
   readonly logger?: AgentLogger;
   /** How long an access token opens its item. Default 24 h. */
@@ -67,6 +72,7 @@ export interface AgentSettings {
   readonly accessTokenSecret: Uint8Array;
   readonly mountPath: string;
   readonly widgetFilePath: string;
+  readonly extensionInstallUrl: string | null;
   readonly clock: Clock;
   readonly logger: AgentLogger;
   readonly accessTokenLifetime_ms: number;
@@ -127,6 +133,8 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(/^(\/[A-Za-z0-9._~-]+)+$/.test(mountPath), 'mountPath must look like /opentab (no trailing slash)');
   const widgetFilePath = config.widgetFilePath ?? DEFAULT_WIDGET_FILE_PATH;
   check(typeof widgetFilePath === 'string' && widgetFilePath.length > 0, 'widgetFilePath must be a file path');
+  const extensionInstallUrl = config.extensionInstallUrl ?? null;
+  check(extensionInstallUrl === null || isRedirectTarget(extensionInstallUrl), 'extensionInstallUrl must be an http(s) URL or a path starting with a single /');
   check(config.clock === undefined || typeof config.clock?.now_ms === 'function', 'clock must have a now_ms() method');
   check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
 
@@ -161,10 +169,19 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     accessTokenSecret,
     mountPath,
     widgetFilePath,
+    extensionInstallUrl,
     clock: config.clock ?? systemClock,
     logger: config.logger ?? consoleLogger,
     ...durations,
   };
+}
+
+function isRedirectTarget(target: unknown): boolean {
+  // Printable ASCII only: the value goes into a Location header.
+  if (typeof target !== 'string' || !/^[\x21-\x7e]+$/.test(target)) return false;
+  // "//host" (or "/\host", which browsers read alike) would lead to another site; a path must stay local.
+  if (target.startsWith('/')) return !/^\/[/\\]/.test(target);
+  return v.is(HttpUrl, target);
 }
 
 function decodeKey(text: unknown, byteLength: number): Uint8Array | null {

@@ -108,6 +108,17 @@ describe('the agent HTTP edge', () => {
     expect(served.body).toBe('console.log("widget");');
   });
 
+  it('sends the widget\'s "get Opentab" link where the merchant configured it, and 404s it otherwise', async () => {
+    expect(errorCode(await harness.request('/install'))).toBe('not_found');
+    const configured = await AgentHarness.start({ extensionInstallUrl: '/get-opentab' });
+    try {
+      const response = await fetch(`${configured.agentUrl}/install`, { redirect: 'manual' });
+      expect([response.status, response.headers.get('location')]).toEqual([302, '/get-opentab']);
+    } finally {
+      await configured.close();
+    }
+  });
+
   it('never answers 500 and never changes a tab, whatever the body', async () => {
     const paths = ['/purchase', '/terminate', '/mta/tab-information', '/mta/tab-cleared'];
     const purchase = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5);

@@ -86,12 +86,12 @@ describe('demo shop', () => {
   it('serves pages with a strict CSP, one widget script tag, catalogue buttons and nothing inline', async () => {
     const info = JSON.parse((await get('/opentab/info')).text) as MerchantInfo;
     const sold = new Set(info.catalogue.map((item) => item.itemId));
-    for (const path of ['/', '/shop', ...ARTICLES.map((article) => `/articles/${article.itemId}`)]) {
+    for (const path of ['/', '/shop', '/get-opentab', ...ARTICLES.map((article) => `/articles/${article.itemId}`)]) {
       const page = await get(path);
       expect(page.status, path).toBe(200);
       expect(page.headers.get('content-security-policy'), path).toMatch(/script-src 'self'(;|$)/);
       expect(page.headers.get('content-security-policy'), path).not.toMatch(/unsafe-inline|unsafe-eval/);
-      expect(page.text.split(WIDGET_TAG)).toHaveLength(2);
+      expect(page.text.split(WIDGET_TAG), path).toHaveLength(2);
       expect(page.text, path).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
       expect(page.text, path).not.toMatch(/\sstyle=|\son[a-z]+=|javascript:/i);
       for (const [, itemId] of page.text.matchAll(/data-opentab-item="([^"]+)"/g)) expect(sold.has(itemId!), itemId).toBe(true);
@@ -129,6 +129,9 @@ describe('demo shop', () => {
     expect((await get('/static/site.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect((await get('/static/shop.js')).text).toContain("addEventListener('opentab:paid'");
     expect((await get('/opentab/widget.js')).text).toBe('/* widget */');
+    expect((await get('/static/favicon.svg')).headers.get('content-type')).toBe('image/svg+xml');
+    const install = await fetch(`${shop.url}/opentab/install`, { redirect: 'manual' });
+    expect([install.status, install.headers.get('location')]).toEqual([302, '/get-opentab']);
     for (const path of ['/static/../server.ts', '/static/%2e%2e/server.ts', '/articles/nope', '/shop/ebook-ledger/preview.svg', '/nowhere']) {
       expect((await get(path)).status, path).toBe(404);
     }

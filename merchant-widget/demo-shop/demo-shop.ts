@@ -10,7 +10,7 @@ import { createMerchantAgent, type MerchantAgent } from '../agent/agent';
 import type { MerchantAgentConfig } from '../agent/config';
 import { ARTICLES, PRODUCTS, demoCatalogue } from './content';
 import { loadOrCreateSecrets } from './identity';
-import { articlePage, frontPage, notFoundPage, shopPage, type SiteInfo } from './pages';
+import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
 import { serveArticleContent, serveProductDownload, serveWallpaperPreview } from './paid-content';
 import { loadStaticFiles, serveStaticFile } from './static-files';
 
@@ -58,6 +58,8 @@ export interface DemoShop {
 
 export const DEMO_MERCHANT_ID = 'demo-news';
 export const DEMO_DISPLAY_NAME = 'The Opentab Times';
+/** The page the widget's "Install Opentab" link reaches, through the agent's /opentab/install. */
+const GET_OPENTAB_PATH = '/get-opentab';
 
 /** Strict: scripts and styles from this origin only, nothing inline, no framing. */
 export const PAGE_CSP = [
@@ -97,6 +99,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     currency: site.currency,
     catalogue: demoCatalogue(),
     databasePath: join(options.dataDir, 'merchant-agent.sqlite'),
+    extensionInstallUrl: GET_OPENTAB_PATH,
     ...options.agentOverrides,
   });
 
@@ -119,6 +122,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     if (staticFile !== undefined) return serveStaticFile(response, staticFile);
     if (path === '/') return page(response, 200, frontPage(site, ARTICLES));
     if (path === '/shop') return page(response, 200, shopPage(site, PRODUCTS));
+    if (path === GET_OPENTAB_PATH) return page(response, 200, getOpentabPage(site));
 
     const articleMatch = /^\/articles\/([^/]+)(\/content)?$/.exec(path);
     const article = articleMatch ? articles.get(articleMatch[1]!) : undefined;

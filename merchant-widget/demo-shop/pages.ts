@@ -25,6 +25,7 @@ function layout(site: SiteInfo, title: string, current: 'news' | 'shop' | null, 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${site.displayName}</title>
 <link rel="stylesheet" href="/static/site.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script src="/opentab/widget.js" data-agent="/opentab" defer></script>
 <script src="/static/shop.js" defer></script>
 </head>
@@ -96,6 +97,22 @@ export function shopPage(site: SiteInfo, products: readonly Product[]): string {
   return layout(site, 'Shop', 'shop', html`<h1 class="page-title">Shop</h1>
 <p class="intro">Digital goods, paid from the same tab as your articles.</p>
 <ul class="cards products">${cards}</ul>`);
+}
+
+/** Where the widget's "Install Opentab" link leads (through the agent's /opentab/install). */
+export function getOpentabPage(site: SiteInfo): string {
+  return layout(site, 'Get Opentab', null, html`<article class="story">
+  <h1>Pay with Opentab</h1>
+  <p class="teaser">Opentab is a browser extension: one deposit with this shop, then one click per article, settled once when you are done.</p>
+  <h2>Install the extension</h2>
+  <ol class="steps">
+    <li>Build it from the Opentab repository: <code>npm run build:extension</code>.</li>
+    <li>Chrome or Chromium: open <code>chrome://extensions</code>, switch on developer mode, choose “Load unpacked” and pick <code>dist/chrome</code>.</li>
+    <li>Firefox: open <code>about:debugging#/runtime/this-firefox</code>, choose “Load Temporary Add-on” and pick <code>dist/firefox/manifest.json</code>.</li>
+    <li>Open the extension, enrol with the code your operator gave you, and come back here.</li>
+  </ol>
+</article>
+<p class="more"><a href="/">← Back to the news</a></p>`);
 }
 
 export function notFoundPage(site: SiteInfo): string {

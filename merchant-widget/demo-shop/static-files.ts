@@ -10,6 +10,7 @@ const PUBLIC_DIR = new URL('./public/', import.meta.url);
 const FILES = {
   '/static/site.css': { file: 'site.css', contentType: 'text/css; charset=utf-8' },
   '/static/shop.js': { file: 'shop.js', contentType: 'text/javascript; charset=utf-8' },
+  '/static/favicon.svg': { file: 'favicon.svg', contentType: 'image/svg+xml' },
 } as const;
 
 export type StaticFiles = ReadonlyMap<string, { readonly contentType: string; readonly body: Buffer }>;

@@ -19,6 +19,7 @@ export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' |
 export interface AgentHttpOptions {
   readonly mountPath: string;
   readonly widgetFilePath: string;
+  readonly extensionInstallUrl: string | null;
   readonly logger: AgentLogger;
 }
 
@@ -33,6 +34,7 @@ interface BoundRoute {
 }
 
 const WIDGET_PATH = '/widget.js';
+const INSTALL_PATH = '/install';
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
 function bind<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>): BoundRoute {
@@ -58,6 +60,11 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       if (method === 'OPTIONS') return preflight(response);
       if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', true);
       return serveWidgetFile(response, options.widgetFilePath);
+    }
+    if (path === INSTALL_PATH && options.extensionInstallUrl !== null) {
+      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);
+      response.writeHead(302, { location: options.extensionInstallUrl, 'content-length': 0, 'cache-control': 'no-cache' });
+      return void response.end();
     }
     const route = routes.get(path);
     if (route === undefined) throw new OpentabError('not_found', `There is no Opentab agent endpoint ${path}.`);
