@@ -1,7 +1,7 @@
 // The demo shop's only page script. When the Opentab widget reports a payment (opentab:paid),
 // it asks this shop's server for the paid content with the receipt's access token and shows it.
-// Tokens are kept for the browser session, so paid items stay open on reload. Content is put
-// into the page with textContent only, never as HTML.
+// Tokens that opened their item are kept for the browser session, so paid items stay open on
+// reload. Content goes into the page with textContent only, never as HTML.
 'use strict';
 
 (function () {
@@ -18,7 +18,8 @@
 
   function rememberToken(itemId, token) {
     var tokens = storedTokens();
-    tokens[itemId] = token;
+    if (token === null) delete tokens[itemId];
+    else tokens[itemId] = token;
     try {
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
     } catch (error) {
@@ -65,15 +66,19 @@
     body.appendChild(link);
   }
 
-  function unlock(slot, token) {
+  /** A token from storage that no longer opens the item (it expired) is forgotten without a word. */
+  function unlock(slot, token, fromStorage) {
     var itemId = slot.getAttribute('data-paid-slot');
     setStatus(slot, 'Opening…');
     return fetch(slot.getAttribute('data-content-url'), { headers: { authorization: 'Bearer ' + token } })
       .then(function (response) {
         if (!response.ok) {
-          setStatus(slot, response.status === 402 ? 'This purchase is no longer valid; please pay again.' : 'The content could not be loaded.');
+          if (response.status === 402) rememberToken(itemId, null);
+          if (fromStorage && response.status === 402) setStatus(slot, '');
+          else setStatus(slot, response.status === 402 ? 'The payment was not accepted for this item; please try again.' : 'The content could not be loaded.');
           return;
         }
+        rememberToken(itemId, token);
         var body = slot.querySelector('[data-paid-body]');
         var isJson = (response.headers.get('content-type') || '').indexOf('application/json') === 0;
         return (isJson ? response.json() : response.blob()).then(function (content) {
@@ -94,9 +99,8 @@
     var detail = event.detail || {};
     var token = detail.receipt && detail.receipt.payload && detail.receipt.payload.accessToken;
     if (typeof detail.itemId !== 'string' || typeof token !== 'string') return;
-    rememberToken(detail.itemId, token);
     slotsFor(detail.itemId).forEach(function (slot) {
-      unlock(slot, token);
+      unlock(slot, token, false);
     });
   });
 
@@ -112,7 +116,7 @@
     var tokens = storedTokens();
     Array.prototype.forEach.call(document.querySelectorAll('[data-paid-slot]'), function (slot) {
       var token = tokens[slot.getAttribute('data-paid-slot')];
-      if (typeof token === 'string') unlock(slot, token);
+      if (typeof token === 'string') unlock(slot, token, true);
     });
   }
 
