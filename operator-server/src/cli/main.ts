@@ -1,0 +1,167 @@
+// opentab-operator: everything an operator's staff need from a shell.
+//   npm run operator -- <command> [options]       (npm run operator -- help)
+
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { nodeCrypto } from '../../../protocol/crypto/node';
+import { parseTimestamp } from '../../../protocol/time';
+import { AdminClient } from '../admin/admin-client';
+import { ConfigError, loadConfigFile } from '../config/config';
+import { Ledger, openDatabase } from '../ledger';
+import { startOperator } from '../operator';
+import { signOperatorCertificate } from '../provisioning/certificate-authority';
+import { generateKeyPair, readKeyPair, writeSecretKey } from '../provisioning/keys';
+import { writeOperatorFiles } from '../provisioning/operator-files';
+import { settlementStatement } from '../settlement/statement';
+
+const USAGE = `opentab-operator <command> [options]
+
+  ca-init        --dir DIR                              make a CA key pair (ca.key, ca.pub)
+  ca-sign        --ca DIR --operator-id ID --public-key KEY --base-url URL --currency CUR
+                 [--valid-days 365] --out FILE          sign an operator certificate
+  keygen         --out FILE                             make an Ed25519 key; prints the public key
+  init           --dir DIR --operator-id ID --currency CUR --port PORT --ca DIR
+                 [--host 127.0.0.1] [--peer ID=URL ...]  key, CA-signed certificate and operator.json
+  start          --config FILE                          run the operator (AM + MTA)
+  customer-create --config FILE --credit-limit AMOUNT [--name NAME]
+  enrollment-code --config FILE --account ACCOUNT_ID
+  merchant-register --config FILE --merchant-id ID --name NAME --currency CUR
+                 --origin URL [--origin URL ...] --agent-url URL --public-key KEY
+  settlement     --config FILE --peer ID [--from ISO] [--until ISO]   net statement (reads the data directory)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`opentab-operator: ${message}\n`);
+  process.exit(2);
+}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') fail(`--${name} is required (see: npm run operator -- help)`);
+  return value;
+}
+
+function adminOf(configPath: string): AdminClient {
+  const config = loadConfigFile(configPath);
+  const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
+  return new AdminClient(`http://${host}:${config.listen.port}`, config.adminToken);
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+const OPTIONS = {
+  dir: { type: 'string' }, ca: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' },
+  'operator-id': { type: 'string' }, 'public-key': { type: 'string' }, 'base-url': { type: 'string' }, currency: { type: 'string' },
+  'valid-days': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, peer: { type: 'string', multiple: true },
+  'credit-limit': { type: 'string' }, name: { type: 'string' }, account: { type: 'string' }, 'merchant-id': { type: 'string' },
+  origin: { type: 'string', multiple: true }, 'agent-url': { type: 'string' }, from: { type: 'string' }, until: { type: 'string' },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true });
+  switch (command) {
+    case 'ca-init': {
+      const dir = resolve(required(values, 'dir'));
+      if (existsSync(join(dir, 'ca.key'))) fail(`${dir}/ca.key exists; refusing to overwrite a CA key`);
+      mkdirSync(dir, { recursive: true });
+      const ca = generateKeyPair(nodeCrypto);
+      writeSecretKey(join(dir, 'ca.key'), ca.secretKey);
+      writeFileSync(join(dir, 'ca.pub'), `${ca.publicKey}\n`);
+      print({ caPublicKey: ca.publicKey, secretKeyFile: join(dir, 'ca.key') });
+      return;
+    }
+    case 'ca-sign': {
+      const ca = readKeyPair(nodeCrypto, join(resolve(required(values, 'ca')), 'ca.key'));
+      const certificate = signOperatorCertificate(nodeCrypto, ca.secretKey, {
+        operatorId: required(values, 'operator-id'), publicKey: required(values, 'public-key'), baseUrl: required(values, 'base-url'),
+        currencies: [required(values, 'currency')], validFor_days: Number(values['valid-days'] ?? '365'),
+      }, Date.now());
+      writeFileSync(required(values, 'out'), `${JSON.stringify(certificate, null, 2)}\n`);
+      print(certificate.payload);
+      return;
+    }
+    case 'keygen': {
+      const keys = generateKeyPair(nodeCrypto);
+      writeSecretKey(required(values, 'out'), keys.secretKey);
+      print({ publicKey: keys.publicKey });
+      return;
+    }
+    case 'init': {
+      const caDir = resolve(required(values, 'ca'));
+      const ca = readKeyPair(nodeCrypto, join(caDir, 'ca.key'));
+      const peers = (values.peer ?? []).map((text) => {
+        const [operatorId, baseUrl] = text.split('=');
+        if (operatorId === undefined || baseUrl === undefined) fail(`--peer takes ID=URL, not ${text}`);
+        return { operatorId, baseUrl };
+      });
+      const files = writeOperatorFiles(nodeCrypto, {
+        dir: resolve(required(values, 'dir')), operatorId: required(values, 'operator-id'), currency: required(values, 'currency'),
+        host: values.host ?? '127.0.0.1', port: Number(required(values, 'port')), caSecretKey: ca.secretKey, caPublicKey: ca.publicKey, peers,
+      }, Date.now());
+      print({ config: files.configPath, publicKey: files.publicKey, baseUrl: files.baseUrl, adminToken: files.adminToken });
+      return;
+    }
+    case 'start': {
+      const operator = await startOperator(loadConfigFile(required(values, 'config')));
+      const stop = () => void operator.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'customer-create': {
+      const admin = adminOf(required(values, 'config'));
+      const config = loadConfigFile(required(values, 'config'));
+      const created = await admin.call('createCustomer', {
+        creditLimit: { currency: config.currency, value: required(values, 'credit-limit') },
+        ...(values.name !== undefined ? { displayName: values.name } : {}),
+      });
+      const code = await admin.call('enrollmentCode', {}, { accountId: created.accountId });
+      print({ ...created, enrollmentCode: code.code, codeExpiresAt: code.expiresAt });
+      return;
+    }
+    case 'enrollment-code': {
+      print(await adminOf(required(values, 'config')).call('enrollmentCode', {}, { accountId: required(values, 'account') }));
+      return;
+    }
+    case 'merchant-register': {
+      print(await adminOf(required(values, 'config')).call('registerMerchant', {
+        merchantId: required(values, 'merchant-id'), displayName: required(values, 'name'), currency: required(values, 'currency'),
+        origins: values.origin ?? fail('--origin is required'), agentUrl: required(values, 'agent-url'), publicKey: required(values, 'public-key'),
+      }));
+      return;
+    }
+    case 'settlement': {
+      const config = loadConfigFile(required(values, 'config'));
+      const db = openDatabase(join(config.dataDir, 'operator.sqlite'));
+      const timestamp = (name: 'from' | 'until', fallback: number) => {
+        const text = values[name];
+        if (text === undefined) return fallback;
+        return parseTimestamp(text) ?? fail(`--${name} must be an RFC 3339 timestamp such as 2026-11-01T00:00:00Z`);
+      };
+      try {
+        const peer = values.peer?.length === 1 ? values.peer[0]! : fail('--peer names exactly one peer operator');
+        print(settlementStatement(new Ledger(db), config.operatorId, peer, timestamp('from', 0), timestamp('until', Date.now() + 1)));
+      } finally {
+        db.close();
+      }
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command ${command}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message);
+  fail(error instanceof Error ? error.message : String(error));
+});
+

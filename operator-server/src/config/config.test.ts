@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig } from './config';
+
+const minimal = {
+  operatorId: 'op-se', currency: 'SEK', listen: { host: '127.0.0.1', port: 7001 }, publicUrl: 'http://127.0.0.1:7001',
+  dataDir: './data', caPublicKey: 'A'.repeat(43), certificateFile: './cert.json', adminToken: 'a-long-enough-admin-token',
+};
+
+describe('operator configuration', () => {
+  it('applies defaults and makes paths absolute against the file', () => {
+    const config = resolveConfig(minimal, '/srv/op-se', { OPENTAB_OPERATOR_SECRET_KEY: 'k' });
+    expect(config.dataDir).toBe('/srv/op-se/data');
+    expect(config.certificateFile).toBe('/srv/op-se/cert.json');
+    expect(config.tabs).toEqual({ minTimeout_s: 10, maxTimeout_s: 7 * 24 * 3600, recordGrace_s: 30 });
+    expect(config.rates.lifespan_s).toBe(3600);
+    expect(config.rates.rateSource.source).toBe('ecb-file');
+    expect(config.peers).toEqual([]);
+  });
+
+  it('takes secrets and deployment details from the environment', () => {
+    const config = resolveConfig({ ...minimal, adminToken: undefined }, '/srv', {
+      OPENTAB_OPERATOR_SECRET_KEY: 'secret', OPENTAB_ADMIN_TOKEN: 'token-from-the-environment', OPENTAB_PORT: '9000', OPENTAB_DATA_DIR: '/var/lib/opentab',
+    });
+    expect(config.adminToken).toBe('token-from-the-environment');
+    expect(config.secretKey).toBe('secret');
+    expect(config.listen.port).toBe(9000);
+    expect(config.dataDir).toBe('/var/lib/opentab');
+  });
+
+  it('names every invalid setting', () => {
+    expect(() => resolveConfig({ ...minimal, currency: 'XXX', listen: { host: '127.0.0.1', port: 70000 } }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }))
+      .toThrow(/currency[\s\S]*listen\.port|listen\.port[\s\S]*currency/);
+    expect(() => resolveConfig({ ...minimal, adminToken: 'short' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(ConfigError);
+    expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
+    expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
+  });
+});

@@ -1,0 +1,56 @@
+// The operator CLI as an operator's staff would use it: a CA, an operator directory, a running
+// server, a customer with an enrolment code, a clean stop on SIGINT, and a settlement statement.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { findFreePort } from '../src/support/free-port';
+import { waitFor } from './support/wait-for';
+
+const run = promisify(execFile);
+// node --import tsx, not npx: signals must reach the operator process itself.
+const CLI = ['--import', 'tsx', 'operator-server/src/cli/main.ts'];
+
+async function cli(...args: string[]): Promise<any> {
+  const { stdout } = await run(process.execPath, [...CLI, ...args], { cwd: process.cwd() });
+  return JSON.parse(stdout);
+}
+
+describe('opentab-operator CLI', () => {
+  it('sets up, runs and stops an operator, and prints a settlement statement', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
+    const ca = await cli('ca-init', '--dir', join(dir, 'ca'));
+    expect(ca.caPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const port = await findFreePort();
+    const init = await cli('init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', String(port), '--ca', join(dir, 'ca'), '--peer', 'op-eu=http://127.0.0.1:9');
+    const config = JSON.parse(readFileSync(init.config, 'utf8'));
+    expect(config).toMatchObject({ operatorId: 'op-se', currency: 'SEK', caPublicKey: ca.caPublicKey, peers: [{ operatorId: 'op-eu', baseUrl: 'http://127.0.0.1:9' }] });
+
+    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor('the operator to listen', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, 20_000, 100);
+      const customer = await cli('customer-create', '--config', init.config, '--credit-limit', '250.00', '--name', 'Alice');
+      expect(customer).toMatchObject({ currency: 'SEK', creditLimit: { currency: 'SEK', value: '250.00' } });
+      expect(customer.enrollmentCode).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+      expect(output).toMatch(/operator\.started .*url=http:\/\/127\.0\.0\.1:\d+/);
+      expect(output).toMatch(/customer\.created .*account=acct_/);
+    } finally {
+      server.kill('SIGINT');
+    }
+    const exitCode = await new Promise<number | null>((resolve) => server.once('exit', resolve));
+    expect(exitCode).toBe(0);
+    expect(output).toContain('operator.stopped');
+
+    const statement = await cli('settlement', '--config', init.config, '--peer', 'op-eu');
+    expect(statement).toMatchObject({ operatorId: 'op-se', peerOperatorId: 'op-eu', lines: [] });
+  }, 60_000);
+
+  it('refuses an unknown command with usage text', async () => {
+    await expect(run(process.execPath, [...CLI, 'frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command frobnicate') });
+  });
+});
