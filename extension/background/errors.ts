@@ -1,7 +1,7 @@
 // One error type for every refusal the customer agent makes, with a sentence a customer can act
 // on. Services throw it; the two message handlers turn it into { ok: false, error }.
 
-import type { BridgeErrorCode } from '../../protocol/messages/bridge';
+import { BridgeErrorCode } from '../../protocol/messages/bridge';
 import type { AgentErrorCode } from '../messaging/ui-calls';
 
 export class AgentError extends Error {
@@ -31,11 +31,7 @@ export const rateTableExpired = () =>
 
 export const declinedByCustomer = () => new AgentError('declined_by_customer', 'You declined to open a tab at this merchant.');
 
-const PAGE_CODES: ReadonlySet<string> = new Set<BridgeErrorCode>([
-  'not_installed', 'wallet_locked', 'wallet_not_enrolled', 'origin_not_allowed', 'declined_by_customer', 'limit_reached',
-  'blocked_merchant', 'rate_table_expired', 'operator_unreachable', 'merchant_unreachable', 'merchant_refused',
-  'invalid_request', 'busy', 'internal',
-]);
+const PAGE_CODES: ReadonlySet<string> = new Set(BridgeErrorCode.options);
 
 /** A page may learn only the bridge's codes; anything else it sees as "internal". */
 export function toBridgeErrorCode(code: AgentErrorCode): BridgeErrorCode {

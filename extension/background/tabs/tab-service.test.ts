@@ -181,6 +181,20 @@ describe('closing a tab', () => {
   });
 });
 
+describe('a tab past its timeout', () => {
+  it('is closed with its record sent, and the next click opens a new transaction', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
+    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    w.ports.clock.advance(61_000);
+    await w.restart();
+    expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
+    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
+    expect(w.asked).toHaveLength(2);
+  });
+});
+
 describe('spending control', () => {
   it('refuses a deposit above the per-tab maximum without asking or holding', async () => {
     await w.readyWallet();
