@@ -59,12 +59,13 @@ export class MerchantSigner {
     return seal(this.crypto, this.signer, body satisfies PayloadBody<TabInformationAckPayload>, now_ms);
   }
 
-  receipt(tab: TabRecord, purchase: PurchaseRecord, purchaseId: string, accessToken: string, now_ms: number): Receipt {
+  /** `tab` as it stands after the purchase, so spent and remaining include it. */
+  receipt(tab: TabRecord, purchase: PurchaseRecord, accessToken: string, now_ms: number): Receipt {
     const body = {
       type: 'receipt',
       merchantId: this.merchantId,
       tabId: tab.tabId,
-      purchaseId,
+      purchaseId: purchase.purchaseId,
       seq: purchase.seq,
       itemId: purchase.itemId,
       price: moneyToWire({ currency: tab.currency, minor: purchase.price_minor }),

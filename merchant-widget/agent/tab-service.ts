@@ -116,7 +116,7 @@ export class TabService {
       createdAt_ms: now_ms,
     };
     const accessToken = tokens.issue({ tabId: purchase.tabId, itemId: purchase.itemId, purchaseId: purchase.id }, now_ms);
-    const receipt = signer.receipt(decision.tab, record, purchase.id, accessToken, now_ms);
+    const receipt = signer.receipt(decision.tab, record, accessToken, now_ms);
     let after = decision.tab;
     try {
       store.transaction(() => {
