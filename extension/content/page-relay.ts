@@ -4,7 +4,15 @@
 // that flows through postMessage is left alone.
 
 import * as v from 'valibot';
-import { EXTENSION_TO_PAGE, PAGE_TO_EXTENSION, PageRequest, type BridgeError, type ExtensionResponse } from '../../protocol/messages/bridge';
+import {
+  EXTENSION_TO_PAGE,
+  PAGE_TO_EXTENSION,
+  PageRequest,
+  type BridgeCall,
+  type BridgeError,
+  type BridgeResult,
+  type ExtensionResponse,
+} from '../../protocol/messages/bridge';
 import { PAGE_CALL_CHANNEL, type PageCallMessage } from '../messaging/page-calls';
 import type { CallResult } from '../messaging/result';
 
@@ -61,7 +69,8 @@ export async function relayPageMessage(event: RelayEvent, target: RelayWindow, s
   if (!isCallResult(result)) {
     answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: NOT_RESPONDING });
   } else if (result.ok) {
-    answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: true, result: result.value as never });
+    // The background validated its own result; the page's widget checks it again against the call's schema.
+    answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: true, result: result.value as BridgeResult<BridgeCall> });
   } else {
     answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: result.error });
   }

@@ -40,7 +40,8 @@ export interface TabView {
   /** The remaining deposit at the locked rate, in the customer's currency. */
   readonly remainingCustomer: WireAmount;
   readonly openedAt: string;
-  readonly expiresAt: string;
+  /** null while the operator has not yet answered the initiation. */
+  readonly expiresAt: string | null;
 }
 
 export interface PurchaseView {

@@ -24,7 +24,7 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
             <td class="amount" title={`≈ ${showAmount(tab.remainingCustomer)}`}>
               {showAmount(tab.remaining)}
             </td>
-            <td>{tab.phase === 'open' ? timeLeft(tab.expiresAt, now_ms) : 'opening…'}</td>
+            <td>{tab.expiresAt ? timeLeft(tab.expiresAt, now_ms) : 'opening…'}</td>
             <td>
               {tab.phase === 'open' && (
                 <button type="button" onClick={() => onClose(tab.transactionId)} aria-label={`Close tab at ${tab.merchantDisplayName}`}>

@@ -3,7 +3,8 @@
 
 import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messaging/ui-calls';
 import { failed, succeeded } from '../../messaging/result';
-import type { OverviewView, SettingsView } from '../../messaging/views';
+import type { AccountView } from '../../../protocol/messages/customer';
+import type { AccountSummaryView, OverviewView, SettingsView } from '../../messaging/views';
 import { AgentError, asAgentError } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
 import { allowanceViews, blockedViews, holdsViews, limitsView, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
@@ -35,6 +36,10 @@ type UiHandlers = { [C in UiCall]: (params: UiCalls[C]['params']) => Promise<UiC
 
 const RECENT_PURCHASES = 10;
 
+function accountSummary({ balance, available, creditLimit, held }: AccountView): AccountSummaryView {
+  return { balance, available, creditLimit, held };
+}
+
 function uiHandlers(parts: UiHandlerParts): UiHandlers {
   const { wallet, rates, rules, tabs, book, outbox, broker, clock } = parts;
 
@@ -44,8 +49,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     let accountProblem: string | null = null;
     if (walletState === 'ready') {
       try {
-        const view = await wallet.account();
-        account = { balance: view.balance, available: view.available, creditLimit: view.creditLimit, held: view.held };
+        account = accountSummary(await wallet.account());
       } catch (error) {
         accountProblem = asAgentError(error).message;
       }
@@ -87,10 +91,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     unlock: ({ passphrase }) => wallet.unlock(passphrase),
     lock: () => wallet.lock(),
     enroll: ({ operatorUrl, code }) => wallet.enrol(operatorUrl, code),
-    getAccount: async () => {
-      const view = await wallet.account();
-      return { balance: view.balance, available: view.available, creditLimit: view.creditLimit, held: view.held };
-    },
+    getAccount: async () => accountSummary(await wallet.account()),
     closeTab: async ({ transactionId }) => {
       await wallet.requireReady();
       return tabs.closeByTransactionId(transactionId);

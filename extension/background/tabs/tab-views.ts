@@ -27,7 +27,7 @@ export function tabView(tab: OpeningTab | OpenTab): TabView {
     remaining: moneyToWire({ currency: merchantCurrency, minor: remaining }),
     remainingCustomer: moneyToWire({ currency: tab.customerCurrency, minor: merchantToCustomer(remaining, tab.rate) }),
     openedAt: formatTimestamp(tab.createdAt_ms),
-    expiresAt: formatTimestamp(tab.phase === 'open' ? tab.expiresAt_ms : tab.createdAt_ms),
+    expiresAt: tab.phase === 'open' ? formatTimestamp(tab.expiresAt_ms) : null,
   };
 }
 

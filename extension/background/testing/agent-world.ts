@@ -76,9 +76,11 @@ export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Pr
       const { code } = await admin.call('enrollmentCode', {}, { accountId });
       return { accountId, code };
     },
-    ui: (call, params) => self.agent.handleUiCall({ channel: UI_CALL_CHANNEL, call, params }) as never,
-    page: (call, params, caller = {}) =>
-      self.agent.handlePageCall({ channel: PAGE_CALL_CHANNEL, call, params }, { origin: shopOrigin, browserTabId: 1, ...caller }) as never,
+    // The handlers answer each call with its own result type; the maps say which one.
+    ui: <C extends UiCall>(call: C, params: UiCalls[C]['params']) =>
+      self.agent.handleUiCall({ channel: UI_CALL_CHANNEL, call, params }) as Promise<UiCallResult<C>>,
+    page: <C extends BridgeCall>(call: C, params: BridgeParams<C>, caller: Partial<PageCaller> = {}) =>
+      self.agent.handlePageCall({ channel: PAGE_CALL_CHANNEL, call, params }, { origin: shopOrigin, browserTabId: 1, ...caller }) as Promise<PageCallResult<C>>,
     async readyWallet(creditLimit) {
       const { accountId, code } = await self.newEnrolmentCode(creditLimit);
       expectOk(await self.ui('createWallet', { passphrase: PASSPHRASE }));

@@ -3,7 +3,7 @@
 
 import type { AccountView } from '../../../protocol/messages/customer';
 import type { WalletState, OperatorView } from '../../messaging/views';
-import { AgentError, walletNotEnrolled } from '../errors';
+import { AgentError } from '../errors';
 import type { IdleLock } from '../keys/idle-lock';
 import type { ScryptCost } from '../keys/passphrase-box';
 import type { Vault } from '../keys/vault';
@@ -145,11 +145,5 @@ export class WalletService {
     await this.idleLock.touch();
     if (snapshot.enrolment) await this.rates.refresh().catch(() => undefined);
     return this.state();
-  }
-
-  async requireEnrolment(): Promise<Enrolment> {
-    const enrolment = await this.enrolmentOrNull();
-    if (!enrolment) throw walletNotEnrolled();
-    return enrolment;
   }
 }
