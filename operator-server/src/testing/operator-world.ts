@@ -43,47 +43,57 @@ export interface WorldOperator {
 
 export interface OperatorWorld {
   readonly dir: string;
-  readonly caPublicKey: string;
   readonly operators: Readonly<Record<string, WorldOperator>>;
   operator(operatorId: string): WorldOperator;
   close(): Promise<void>;
 }
 
-export async function startOperatorWorld(options: OperatorWorldOptions): Promise<OperatorWorld> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'opentab-world-'));
+/** Files of one operator of a world, as written by provisioning and read back on a restart. */
+export interface ProvisionedOperator extends WorldOperatorSpec {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly adminToken: string;
+}
+
+/** A CA and one configured operator directory per spec, all peers of each other, on the given ports. */
+export function provisionOperatorWorld(dir: string, specs: readonly WorldOperatorSpec[], ports: readonly number[], settings: Partial<OperatorConfigInput>, now_ms: number): ProvisionedOperator[] {
   const ca = generateKeyPair(nodeCrypto);
   const host = '127.0.0.1';
-  const ports = await Promise.all(options.operators.map(() => findFreePort(host)));
-  const endpoints = options.operators.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `http://${host}:${ports[i]}` }));
+  const endpoints = specs.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `http://${host}:${ports[i]}` }));
+  return specs.map((spec, i) => {
+    const operatorDir = join(dir, spec.operatorId);
+    const files = writeOperatorFiles(nodeCrypto, {
+      dir: operatorDir, operatorId: spec.operatorId, currency: spec.currency, host, port: ports[i]!,
+      caSecretKey: ca.secretKey, caPublicKey: ca.publicKey,
+      peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
+      extra: settings,
+    }, now_ms);
+    return { ...spec, dir: operatorDir, configPath: files.configPath, adminToken: files.adminToken };
+  });
+}
 
+/** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
+export async function startProvisionedOperators(
+  provisioned: readonly ProvisionedOperator[],
+  options: { log?: LogLevel; backgroundJobs?: boolean; now_ms?: () => number } = {},
+): Promise<Record<string, WorldOperator>> {
   const operators: Record<string, WorldOperator> = {};
   try {
-    for (const [i, spec] of options.operators.entries()) {
-      const operatorDir = join(dir, spec.operatorId);
-      const files = writeOperatorFiles(nodeCrypto, {
-        dir: operatorDir,
-        operatorId: spec.operatorId,
-        currency: spec.currency,
-        host,
-        port: ports[i]!,
-        caSecretKey: ca.secretKey,
-        caPublicKey: ca.publicKey,
-        peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
-        extra: { log: options.log ?? 'silent', ...options.settings },
-      }, (options.now_ms ?? Date.now)());
-      const config = loadConfigFile(files.configPath, {});
+    for (const spec of provisioned) {
+      const config = loadConfigFile(spec.configPath, {});
       const running = await startOperator(config, {
         backgroundJobs: options.backgroundJobs ?? true,
-        log: createLogger(spec.operatorId, options.log ?? 'silent'),
+        log: createLogger(spec.operatorId, options.log ?? config.log),
         ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
       });
       operators[spec.operatorId] = {
-        ...spec,
+        operatorId: spec.operatorId,
+        currency: spec.currency,
         url: running.url,
-        dir: operatorDir,
-        configPath: files.configPath,
-        billingFile: join(operatorDir, 'billing', 'records.jsonl'),
-        admin: new AdminClient(running.url, files.adminToken),
+        dir: spec.dir,
+        configPath: spec.configPath,
+        billingFile: join(spec.dir, 'billing', 'records.jsonl'),
+        admin: new AdminClient(running.url, spec.adminToken),
         running,
       };
     }
@@ -91,10 +101,16 @@ export async function startOperatorWorld(options: OperatorWorldOptions): Promise
     await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
     throw error;
   }
+  return operators;
+}
 
+export async function startOperatorWorld(options: OperatorWorldOptions): Promise<OperatorWorld> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'opentab-world-'));
+  const ports = await Promise.all(options.operators.map(() => findFreePort()));
+  const provisioned = provisionOperatorWorld(dir, options.operators, ports, { log: options.log ?? 'silent', ...options.settings }, (options.now_ms ?? Date.now)());
+  const operators = await startProvisionedOperators(provisioned, options);
   return {
     dir,
-    caPublicKey: ca.publicKey,
     operators,
     operator(operatorId) {
       const operator = operators[operatorId];

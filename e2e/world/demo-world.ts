@@ -1,0 +1,124 @@
+// The demo world: two operators (SEK for customers, EUR for merchants, trusting each other
+// through one CA), each on its own SQLite store, and the demo shop with its widget, all on
+// 127.0.0.1. `npm start` runs it on fixed ports with data kept between starts; every
+// end-to-end test runs its own on free ports in a fresh directory.
+
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDemoShop, type DemoShop } from '../../merchant-widget/demo-shop/server';
+import type { OperatorConfigInput } from '../../operator-server/src/config/config';
+import {
+  provisionOperatorWorld,
+  startProvisionedOperators,
+  type ProvisionedOperator,
+  type WorldOperator,
+} from '../../operator-server/src/testing/operator-world';
+import { findFreePort } from '../../operator-server/src/support/free-port';
+import type { LogLevel } from '../../operator-server/src/support/logger';
+
+export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as const;
+export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;
+export const DEMO_CREDIT_LIMIT = '500.00';
+
+export interface DemoWorldOptions {
+  readonly dir: string;
+  /** Start from nothing: remove whatever an earlier start left in `dir`. */
+  readonly reset?: boolean;
+  /** Fixed ports for [customer operator, merchant operator, shop]; free ports when absent. */
+  readonly ports?: readonly [number, number, number];
+  readonly log?: LogLevel;
+  /** Operator settings for a fresh world (rate-table lifespan, grace periods…). */
+  readonly settings?: Partial<OperatorConfigInput>;
+  /** Merchant-agent overrides (e.g. a faster expiry check for timeout tests). */
+  readonly shopOverrides?: Parameters<typeof startDemoShop>[0]['agentOverrides'];
+}
+
+export interface DemoCustomer {
+  readonly accountId: string;
+  /** A fresh one-time code, or null when a wallet already enrolled for this account. */
+  readonly enrollmentCode: string | null;
+  readonly codeExpiresAt: string | null;
+}
+
+export interface DemoWorld {
+  readonly dir: string;
+  readonly customerOperator: WorldOperator;
+  readonly merchantOperator: WorldOperator;
+  readonly shop: DemoShop;
+  readonly customer: DemoCustomer;
+  /** True when this start found an earlier world's data and reused it. */
+  readonly reused: boolean;
+  /** Stops the shop and starts it again on the same port and data: a merchant restart. */
+  restartShop(): Promise<DemoShop>;
+  close(): Promise<void>;
+}
+
+interface WorldFile {
+  readonly operators: ProvisionedOperator[];
+  readonly shopPort: number;
+  readonly accountId: string;
+}
+
+const WORLD_FILE = 'world.json';
+
+async function provision(options: DemoWorldOptions): Promise<WorldFile> {
+  const [sePort, euPort, shopPort] = options.ports ?? [await findFreePort(), await findFreePort(), await findFreePort()];
+  const operators = provisionOperatorWorld(options.dir, [CUSTOMER_OPERATOR, MERCHANT_OPERATOR], [sePort, euPort], { log: 'info', ...options.settings }, Date.now());
+  return { operators, shopPort, accountId: '' };
+}
+
+export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWorld> {
+  if (options.reset === true) rmSync(options.dir, { recursive: true, force: true });
+  mkdirSync(options.dir, { recursive: true });
+  const worldPath = join(options.dir, WORLD_FILE);
+  const reused = existsSync(worldPath);
+  let world: WorldFile = reused ? (JSON.parse(readFileSync(worldPath, 'utf8')) as WorldFile) : await provision(options);
+
+  const operators = await startProvisionedOperators(world.operators, { log: options.log ?? 'info' });
+  const customerOperator = operators[CUSTOMER_OPERATOR.operatorId]!;
+  const merchantOperator = operators[MERCHANT_OPERATOR.operatorId]!;
+  const shopOptions = {
+    operatorId: merchantOperator.operatorId,
+    operatorBaseUrl: merchantOperator.url,
+    operatorPublicKey: merchantOperator.running.context.identity.signer.kid,
+    dataDir: join(options.dir, 'shop'),
+    port: world.shopPort,
+    ...(options.shopOverrides !== undefined ? { agentOverrides: options.shopOverrides } : {}),
+  };
+  let shop: DemoShop;
+  try {
+    shop = await startDemoShop(shopOptions);
+    await merchantOperator.admin.call('registerMerchant', { ...shop.merchant, origins: [...shop.merchant.origins] });
+    if (world.accountId === '') {
+      const created = await customerOperator.admin.call('createCustomer', { displayName: 'Demo customer', creditLimit: { currency: 'SEK', value: DEMO_CREDIT_LIMIT } });
+      world = { ...world, accountId: created.accountId };
+      writeFileSync(worldPath, `${JSON.stringify(world, null, 2)}\n`);
+    }
+  } catch (error) {
+    await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
+    throw error;
+  }
+  // A fresh code at every start until a wallet has enrolled: the earlier one may have expired.
+  const enrolled = customerOperator.running.context.store.customer(world.accountId)?.publicKey != null;
+  const code = enrolled ? null : await customerOperator.admin.call('enrollmentCode', {}, { accountId: world.accountId });
+
+  return {
+    dir: options.dir,
+    customerOperator,
+    merchantOperator,
+    get shop() {
+      return shop;
+    },
+    customer: { accountId: world.accountId, enrollmentCode: code?.code ?? null, codeExpiresAt: code?.expiresAt ?? null },
+    reused,
+    async restartShop() {
+      await shop.close();
+      shop = await startDemoShop(shopOptions);
+      return shop;
+    },
+    async close() {
+      await shop.close();
+      await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// `npm start`: the whole demo world on 127.0.0.1 — two operators, the demo shop with its
+// widget — with data kept in .data/demo between starts (`npm start -- --reset` starts clean).
+// `npm start` builds the extension and the widget first (see package.json).
+
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDemoWorld } from './demo-world';
+
+const { values } = parseArgs({
+  options: { reset: { type: 'boolean', default: false }, dir: { type: 'string', default: '.data/demo' } },
+});
+
+const PORTS = [7101, 7102, 7103] as const;
+const root = resolve(import.meta.dirname, '../..');
+
+const world = await startDemoWorld({ dir: resolve(root, values.dir), reset: values.reset, ports: PORTS, log: 'info' });
+
+const lines = [
+  '',
+  '  Opentab demo world is running.',
+  '',
+  `  Shop (The Opentab Times)      ${world.shop.url}/`,
+  `  Customer operator op-se (SEK) ${world.customerOperator.url}   (OpenAPI: ${world.customerOperator.url}/openapi.json)`,
+  `  Merchant operator op-eu (EUR) ${world.merchantOperator.url}   (OpenAPI: ${world.merchantOperator.url}/openapi.json)`,
+  '',
+  `  Demo customer account ${world.customer.accountId}, credit limit 500.00 SEK`,
+  world.customer.enrollmentCode === null
+    ? '  A wallet has already enrolled for this account (npm start -- --reset to start over).'
+    : `  Enrolment code: ${world.customer.enrollmentCode}   (valid until ${world.customer.codeExpiresAt})`,
+  '',
+  '  The extension is built in:',
+  `    Chrome:  ${resolve(root, 'dist/chrome')}   chrome://extensions → Developer mode → Load unpacked`,
+  `    Firefox: ${resolve(root, 'dist/firefox')}  about:debugging → This Firefox → Load Temporary Add-on → manifest.json`,
+  `  In the extension's options: operator ${world.customerOperator.url}, then the enrolment code above.`,
+  '',
+  `  Data: ${world.dir}${world.reused ? ' (reused from an earlier start)' : ''}. Ctrl-C stops everything.`,
+  '',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping…\n');
+  await world.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
