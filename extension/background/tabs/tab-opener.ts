@@ -8,6 +8,7 @@ import { signEnvelope } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
 import type { Initiation, InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
 import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { LockedRate } from '../../../protocol/messages/primitives';
 import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
 import { describeRate } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
@@ -20,6 +21,7 @@ import { decideDeposit } from '../limits/spending-rules';
 import type { Clock } from '../ports';
 import { lockTableRate } from '../rates/rate-table';
 import type { RateService } from '../rates/rate-service';
+import type { Enrolment } from '../wallet/enrolment-record';
 import type { OperatorLink } from '../wallet/operator-link';
 import type { Preferences } from '../wallet/preferences';
 import type { ConfirmationBroker } from './confirmation-broker';
@@ -35,6 +37,19 @@ export interface OpeningRequest {
   readonly pageOrigin: string;
   /** The first purchase's price: the deposit must at least cover it. */
   readonly firstPrice: WireAmount;
+}
+
+interface TabTerms {
+  readonly merchant: MerchantRef;
+  readonly displayName: string;
+  readonly pageOrigin: string;
+  readonly certificate: MerchantCertificate;
+  readonly enrolment: Enrolment;
+  readonly rateTableId: string;
+  readonly rate: LockedRate;
+  readonly hold_minor: bigint;
+  readonly chain: { readonly length: number; readonly depositMerchant_minor: bigint };
+  readonly timeout_s: number;
 }
 
 export class TabOpener {
@@ -62,80 +77,104 @@ export class TabOpener {
   }
 
   async open(request: OpeningRequest): Promise<OpenTab> {
-    const { merchant, pageOrigin, firstPrice } = request;
+    const terms = await this.termsFor(request);
+    await this.obtainConsent(terms);
+    return this.initiate(terms);
+  }
+
+  /** Who, at which rate, how much: everything the customer is asked about, and nothing held yet. */
+  private async termsFor({ merchant, pageOrigin, firstPrice }: OpeningRequest): Promise<TabTerms> {
     // A current table first: without one no deposit can be converted, and asking anyone is pointless.
     const table = await this.rates.current();
     const certificate = await this.verifiedMerchant(merchant, pageOrigin);
-    const displayName = certificate.payload.displayName;
+    const { displayName, currency: merchantCurrency } = certificate.payload;
     const enrolment = await this.link.enrolment();
     const price = parseWireAmount(firstPrice);
-    if (!price.ok || price.money.currency !== certificate.payload.currency) {
-      throw new AgentError('invalid_request', `${displayName} prices in ${certificate.payload.currency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`);
+    if (!price.ok || price.money.currency !== merchantCurrency) {
+      throw new AgentError('invalid_request', `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`);
     }
-    const rate = lockTableRate(table, enrolment.currency, certificate.payload.currency);
+    const rate = lockTableRate(table, enrolment.currency, merchantCurrency);
     if (!rate) {
-      throw new AgentError('merchant_refused', `Your operator's rate table has no rate between ${enrolment.currency} and ${certificate.payload.currency}.`);
+      throw new AgentError('merchant_refused', `Your operator's rate table has no rate between ${enrolment.currency} and ${merchantCurrency}.`);
     }
     const rules = await this.rules.get();
-    const hold = holdForNewTab(rules.defaultDeposit_minor, price.money.minor, rate);
-    const chainPlan = chainPlanFor(hold, rate);
-    if (!chainPlan.ok) throw new AgentError('limit_reached', `A tab here cannot be opened: ${chainPlan.reason}.`);
+    const hold_minor = holdForNewTab(rules.defaultDeposit_minor, price.money.minor, rate);
+    const chain = chainPlanFor(hold_minor, rate);
+    if (!chain.ok) throw new AgentError('limit_reached', `A tab here cannot be opened: ${chain.reason}.`);
+    const { tabTimeout_s } = await this.preferences();
+    return {
+      merchant: { merchantId: merchant.merchantId, operatorId: merchant.operatorId },
+      displayName,
+      pageOrigin,
+      certificate,
+      enrolment,
+      rateTableId: table.payload.id,
+      rate,
+      hold_minor,
+      chain,
+      timeout_s: tabTimeout_s,
+    };
+  }
 
-    const format = (minor: bigint) => formatMoney({ currency: enrolment.currency, minor });
+  /** The customer's rules decide; where they allow it only with a yes, the customer is asked. */
+  private async obtainConsent(terms: TabTerms): Promise<void> {
+    const { enrolment, merchant, displayName, hold_minor } = terms;
+    const customerAmount = (minor: bigint) => ({ currency: enrolment.currency, minor });
     const held = holdsSoFar(
       (await this.book.all()).filter(holdsCount).map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
       this.clock.now(),
     );
-    const decision = decideDeposit(rules, { ...merchant, displayName }, hold, held, format);
+    const decision = decideDeposit(await this.rules.get(), { ...merchant, displayName }, hold_minor, held, (minor) => formatMoney(customerAmount(minor)));
     if (decision.kind === 'refuse') throw new AgentError(decision.code, decision.reason);
-    const { tabTimeout_s } = await this.preferences();
-    if (decision.kind === 'ask-customer') {
-      const answer = await this.broker.ask({
-        merchant,
-        merchantDisplayName: displayName,
-        verifiedOrigin: pageOrigin,
-        depositCustomer: moneyToWire({ currency: enrolment.currency, minor: hold }),
-        depositMerchant: moneyToWire({ currency: certificate.payload.currency, minor: chainPlan.depositMerchant_minor }),
-        rate: describeRate(rate),
-        timeout_s: tabTimeout_s,
-        suggestedAllowance: moneyToWire({ currency: enrolment.currency, minor: hold }),
-      });
-      if (answer.kind === 'decline') throw declinedByCustomer();
-      if (answer.kind === 'approve-and-allow') {
-        const upTo = parseWireAmount({ currency: enrolment.currency, value: answer.upTo });
-        if (upTo.ok) await this.rules.allow(merchant, displayName, upTo.money.minor);
-      }
+    if (decision.kind === 'open-without-asking') return;
+    const answer = await this.broker.ask({
+      merchant,
+      merchantDisplayName: displayName,
+      verifiedOrigin: terms.pageOrigin,
+      depositCustomer: moneyToWire(customerAmount(hold_minor)),
+      depositMerchant: moneyToWire({ currency: terms.rate.merchant.currency, minor: terms.chain.depositMerchant_minor }),
+      rate: describeRate(terms.rate),
+      timeout_s: terms.timeout_s,
+      suggestedAllowance: moneyToWire(customerAmount(hold_minor)),
+    });
+    if (answer.kind === 'decline') throw declinedByCustomer();
+    if (answer.kind === 'approve-and-allow') {
+      const upTo = parseWireAmount({ currency: enrolment.currency, value: answer.upTo });
+      if (upTo.ok) await this.rules.allow(merchant, displayName, upTo.money.minor);
     }
+  }
 
-    // Signed with the identity key; stored before it is sent so that it can be re-sent unchanged.
+  /** Signs the initiation with the identity key and stores it before sending, so it can be re-sent unchanged. */
+  private async initiate(terms: TabTerms): Promise<OpenTab> {
+    const { enrolment, merchant, chain } = terms;
     const signer = await this.vault.signer();
     const localId = newMessageId(this.crypto);
-    const secrets = createTabSecrets(this.crypto, await this.vault.tabSecretsKey(), localId, chainPlan.length);
+    const secrets = createTabSecrets(this.crypto, await this.vault.tabSecretsKey(), localId, chain.length);
     const body = initiationBody({
       accountId: enrolment.accountId,
       sessionId: await this.link.sessionId(),
       merchant,
       customerCurrency: enrolment.currency,
-      hold_minor: hold,
-      rateTableId: table.payload.id,
-      merchantCurrency: certificate.payload.currency,
+      hold_minor: terms.hold_minor,
+      rateTableId: terms.rateTableId,
+      merchantCurrency: terms.rate.merchant.currency,
       tabPublicKey: secrets.tabSigner.kid,
       chain: secrets.chain.commitment,
-      timeout_s: tabTimeout_s,
+      timeout_s: terms.timeout_s,
     });
     const initiation: Initiation = signEnvelope(signer, { ...body, id: localId, iat: formatTimestamp(this.clock.now()) } satisfies InitiationPayload);
     const opening: OpeningTab = {
       phase: 'opening',
       localId,
-      merchant: { merchantId: merchant.merchantId, operatorId: merchant.operatorId },
-      merchantDisplayName: displayName,
-      origin: pageOrigin,
-      merchantCertificate: certificate,
+      merchant,
+      merchantDisplayName: terms.displayName,
+      origin: terms.pageOrigin,
+      merchantCertificate: terms.certificate,
       customerCurrency: enrolment.currency,
-      depositCustomer_minor: hold,
-      depositMerchant_minor: chainPlan.depositMerchant_minor,
-      rate,
-      chainLength: chainPlan.length,
+      depositCustomer_minor: terms.hold_minor,
+      depositMerchant_minor: chain.depositMerchant_minor,
+      rate: terms.rate,
+      chainLength: chain.length,
       secrets: secrets.sealed,
       initiation,
       createdAt_ms: this.clock.now(),
