@@ -11,5 +11,3 @@ export const ledgerAccount = {
   /** Source of prepaid credit put on customer accounts by the operator. */
   funding: (currency: string) => `funding:${currency}`,
 } as const;
-
-export const SETTLEMENT_PREFIX = 'settlement:';

@@ -59,3 +59,9 @@ export function parseMoney(currency: string, value: string): Money {
 export function formatMoney(amount: Money): string {
   return `${moneyToWire(amount).value} ${amount.currency}`;
 }
+
+/** A signed amount ("-12.30") for balances and net positions; every other wire amount is non-negative. */
+export function signedMoneyToWire(currency: string, minor: bigint): WireAmount {
+  const magnitude = moneyToWire({ currency, minor: minor < 0n ? -minor : minor }).value;
+  return { currency, value: minor < 0n ? `-${magnitude}` : magnitude };
+}

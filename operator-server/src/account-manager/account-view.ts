@@ -2,7 +2,7 @@
 // and history, in the account's currency, as decimal strings.
 
 import type { AccountView, AccountTab, HistoryEntry } from '../../../protocol/messages/customer';
-import { moneyToWire, type WireAmount } from '../../../protocol/money/amount';
+import { moneyToWire, signedMoneyToWire } from '../../../protocol/money/amount';
 import { formatTimestamp } from '../../../protocol/time';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
@@ -10,11 +10,6 @@ import type { Customer, Transaction } from '../store/records';
 
 const TABS_SHOWN = 100;
 const HISTORY_SHOWN = 200;
-
-function signed(currency: string, minor: bigint): WireAmount {
-  const magnitude = moneyToWire({ currency, minor: minor < 0n ? -minor : minor });
-  return { currency, value: minor < 0n ? `-${magnitude.value}` : magnitude.value };
-}
 
 function toAccountTab(t: Transaction): AccountTab {
   return {
@@ -49,7 +44,7 @@ export function accountView(context: OperatorContext, customer: Customer): Accou
         entryId: entry.id,
         at: formatTimestamp(entry.createdAt),
         kind: transactionId !== null ? 'charge' : own.amount > 0n ? 'credit' : 'adjustment',
-        amount: signed(customer.currency, own.amount),
+        amount: signedMoneyToWire(customer.currency, own.amount),
         transactionId,
         merchantDisplayName: transactionId !== null ? (merchantNames.get(transactionId) ?? null) : null,
         memo: entry.memo.slice(0, 200),
@@ -60,7 +55,7 @@ export function accountView(context: OperatorContext, customer: Customer): Accou
     accountId: customer.accountId,
     operatorId: context.identity.operatorId,
     currency: customer.currency,
-    balance: signed(customer.currency, account.balance),
+    balance: signedMoneyToWire(customer.currency, account.balance),
     creditLimit: moneyToWire({ currency: customer.currency, minor: creditLimit }),
     held: moneyToWire({ currency: customer.currency, minor: account.held }),
     available: moneyToWire({ currency: customer.currency, minor: account.available ?? 0n }),

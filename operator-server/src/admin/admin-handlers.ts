@@ -3,7 +3,7 @@
 
 import type * as v from 'valibot';
 import { OpentabError } from '../../../protocol/errors';
-import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { moneyFromWire, moneyToWire, signedMoneyToWire } from '../../../protocol/money/amount';
 import { formatTimestamp, parseTimestamp } from '../../../protocol/time';
 import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { MerchantRecord } from '../../../protocol/messages/merchant';
@@ -18,11 +18,6 @@ import { settlementStatement } from '../settlement/statement';
 import type { Merchant } from '../store/records';
 
 const DEFAULT_CODE_VALIDITY_S = 7 * 24 * 3600;
-
-function signedWire(currency: string, minor: bigint): { currency: string; value: string } {
-  const magnitude = moneyToWire({ currency, minor: minor < 0n ? -minor : minor }).value;
-  return { currency, value: minor < 0n ? `-${magnitude}` : magnitude };
-}
 
 function summarise(record: CustomerRecord | MerchantRecord | null) {
   if (record === null) return null;
@@ -45,7 +40,7 @@ function merchantView(context: OperatorContext, merchant: Merchant): v.InferOutp
     origins: [...merchant.origins],
     agentUrl: merchant.agentUrl,
     publicKey: merchant.publicKey,
-    balance: signedWire(merchant.currency, account.balance),
+    balance: signedMoneyToWire(merchant.currency, account.balance),
     tabs: context.store.tabsOfMerchant(merchant.merchantId, 100).map((tab) => ({
       tabId: tab.tabId,
       state: tab.state,
@@ -171,7 +166,7 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const report = context.ledger.checkInvariants();
       const balances: Record<string, { currency: string; value: string }> = {};
       for (const [currency, sums] of Object.entries(context.ledger.balancesByCurrency())) {
-        for (const [kind, total] of Object.entries(sums.balanceByKind)) balances[`${kind}:${currency}`] = signedWire(currency, total);
+        for (const [kind, total] of Object.entries(sums.balanceByKind)) balances[`${kind}:${currency}`] = signedMoneyToWire(currency, total);
       }
       return {
         sumsByCurrency: Object.fromEntries(Object.entries(report.sumsByCurrency).map(([currency, total]) => [currency, total.toString()])),

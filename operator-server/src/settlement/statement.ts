@@ -1,11 +1,10 @@
 // Net settlement between this operator and one peer over a period: what each owes the other per
 // currency, read off the settlement accounts the clearings moved. Positive net: we pay the peer.
 
-import type { WireAmount } from '../../../protocol/money/amount';
-import { moneyToWire } from '../../../protocol/money/amount';
+import { moneyToWire, signedMoneyToWire, type WireAmount } from '../../../protocol/money/amount';
 import { formatTimestamp } from '../../../protocol/time';
 import type { Ledger } from '../ledger';
-import { ledgerAccount, SETTLEMENT_PREFIX } from '../ledger-accounts';
+import { ledgerAccount } from '../ledger-accounts';
 
 export interface SettlementLine {
   readonly currency: string;
@@ -50,19 +49,13 @@ export function settlementStatement(ledger: Ledger, operatorId: string, peerOper
     from: formatTimestamp(from_ms),
     until: formatTimestamp(until_ms),
     lines: [...totals.entries()].map(([currency, line]) => {
-      const net = line.payable - line.receivable;
-      const magnitude = moneyToWire({ currency, minor: net < 0n ? -net : net }).value;
       return {
         currency,
         payable: moneyToWire({ currency, minor: line.payable }),
         receivable: moneyToWire({ currency, minor: line.receivable }),
-        net: { currency, value: net < 0n ? `-${magnitude}` : magnitude },
+        net: signedMoneyToWire(currency, line.payable - line.receivable),
         entries: line.entries,
       };
     }),
   };
-}
-
-export function isSettlementAccount(accountId: string): boolean {
-  return accountId.startsWith(SETTLEMENT_PREFIX);
 }
