@@ -7,9 +7,9 @@ import type {
   AccountSummaryView,
   ConfirmDecision,
   ConfirmationView,
+  HistoryView,
   OperatorView,
   OverviewView,
-  PurchaseView,
   RateStatusView,
   SettingsView,
   WalletState,
@@ -37,7 +37,7 @@ export interface UiCalls {
   revokeAllowance: { params: { merchantId: string; operatorId: string }; result: SettingsView };
   blockMerchant: { params: { merchantId: string; operatorId: string; displayName: string }; result: SettingsView };
   unblockMerchant: { params: { merchantId: string; operatorId: string }; result: SettingsView };
-  getHistory: { params: Record<string, never>; result: { purchases: readonly PurchaseView[] } };
+  getHistory: { params: Record<string, never>; result: HistoryView };
   exportHistoryCsv: { params: Record<string, never>; result: { filename: string; csv: string } };
   exportBackup: { params: { passphrase: string }; result: { filename: string; json: string } };
   restoreBackup: { params: { json: string; passphrase: string }; result: WalletState };

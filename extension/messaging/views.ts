@@ -3,6 +3,7 @@
 
 import type { WireAmount } from '../../protocol/money/amount';
 import type { RateStatus } from '../../protocol/messages/bridge';
+import type { HistoryEntry } from '../../protocol/messages/customer';
 
 export type WalletState = 'uninitialised' | 'locked' | 'unenrolled' | 'ready';
 
@@ -50,6 +51,14 @@ export interface PurchaseView {
   readonly merchantDisplayName: string;
   readonly itemId: string;
   readonly price: WireAmount;
+}
+
+export interface HistoryView {
+  /** What this browser paid, item by item (operators never see items). */
+  readonly purchases: readonly PurchaseView[];
+  /** The operator's account statement (charges per tab), when it could be reached. */
+  readonly statement: readonly HistoryEntry[] | null;
+  readonly statementProblem: string | null;
 }
 
 export interface RateStatusView {

@@ -1,17 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CallError } from '../messaging/result';
-import type { PurchaseView } from '../messaging/views';
+import type { HistoryView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { downloadText, showAmount, showDateTime } from '../ui/format';
 
 export function HistorySection({ client }: { client: AgentClient }) {
-  const [purchases, setPurchases] = useState<readonly PurchaseView[]>([]);
+  const [history, setHistory] = useState<HistoryView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
 
   useEffect(() => {
-    void client.call('getHistory', {}).then((answer) => (answer.ok ? setPurchases(answer.value.purchases) : setError(answer.error)));
+    void client.call('getHistory', {}).then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
   }, [client]);
+  const purchases = history?.purchases ?? [];
 
   async function exportCsv() {
     const answer = await client.call('exportHistoryCsv', {});
@@ -45,6 +46,29 @@ export function HistorySection({ client }: { client: AgentClient }) {
           ))}
         </tbody>
       </table>
+      <h2>Account statement</h2>
+      {history?.statementProblem && <p class="warning">{history.statementProblem}</p>}
+      {history?.statement && history.statement.length === 0 && <p class="muted">No charges yet.</p>}
+      {history?.statement && history.statement.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>What</th>
+              <th>Amount</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.statement.map((entry) => (
+              <tr key={entry.entryId} data-testid="statement-row">
+                <td>{showDateTime(entry.at)}</td>
+                <td>{entry.merchantDisplayName ?? entry.memo}</td>
+                <td class="amount">{showAmount(entry.amount)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <ErrorNote error={error} />
     </section>
   );

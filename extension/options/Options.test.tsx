@@ -36,7 +36,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [] } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       setLimits: () => ({ ok: true, value: settings }),
       revokeAllowance: () => ({ ok: true, value: { ...settings, allowances: [] } }),
     });
@@ -60,7 +60,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
-      getHistory: () => ({ ok: true, value: { purchases: [] } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       enroll: () => ({ ok: false, error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' } }),
     });
     render(<Options client={client} />);

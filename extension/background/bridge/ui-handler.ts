@@ -119,7 +119,14 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       await rules.unblock(merchant);
       return settings();
     },
-    getHistory: async () => ({ purchases: (await book.allPurchases()).reverse().map(purchaseView) }),
+    getHistory: async () => {
+      const purchases = (await book.allPurchases()).reverse().map(purchaseView);
+      try {
+        return { purchases, statement: (await wallet.account()).history, statementProblem: null };
+      } catch (error) {
+        return { purchases, statement: null, statementProblem: asAgentError(error).message };
+      }
+    },
     exportHistoryCsv: async () => ({
       filename: `opentab-history-${formatTimestamp(clock.now()).slice(0, 10)}.csv`,
       csv: historyCsv((await book.allPurchases()).map(purchaseView)),

@@ -156,6 +156,9 @@ describe('closing a tab', () => {
     expect(cleared.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
     expect(cleared.held).toEqual({ currency: 'SEK', value: '0.00' });
     w.world.assertInvariants();
+    const history = expectOk(await w.ui('getHistory', {}));
+    expect(history.purchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
+    expect(history.statement).toContainEqual(expect.objectContaining({ kind: 'charge', transactionId: tab!.transactionId }));
   });
 
   it('closes from the page too, only on an allowed origin', async () => {
