@@ -1,7 +1,6 @@
 // Seed FIG 3, step 4 at the customer's AM: the MTA says what the tab cleared in merchant money;
 // the AM converts once with the rate locked at initiation, captures that much of the hold,
 // releases the rest, and writes the withdrawal record — one SQLite transaction.
-// Idempotent on the transaction: the MTA's outbox may deliver the same clearing again.
 
 import { seal, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
@@ -15,26 +14,35 @@ import type { PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
 import type { Transaction } from '../store/records';
 import { ensureAccount } from '../mta/clearing';
+import { assertFresh } from './customer-auth';
 
 export async function applyClearing(context: OperatorContext, clearing: Clearing, now_ms: number): Promise<ClearingAck> {
-  const sender = context.trust.verifyPeerEnvelope(clearing, now_ms);
-  const p = clearing.payload;
-  const transaction = context.store.transaction(p.transactionId);
-  if (transaction === null || transaction.merchantOperatorId !== sender.operatorId) throw new OpentabError('unknown_tab');
-  if (transaction.tabId !== null && transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
-  const cleared = moneyFromWire(p.cleared);
-  if (cleared.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
-  if (cleared.minor > transaction.depositMinor) throw new OpentabError('invalid_message', 'The cleared amount exceeds the deposit.');
+  const authenticate = () => {
+    const sender = context.trust.verifyPeerEnvelope(clearing, now_ms);
+    assertFresh(context, clearing.payload.iat, now_ms);
+    return sender;
+  };
+  return context.receipts.once('peerClearing', clearing, now_ms, authenticate, (sender) => {
+    const p = clearing.payload;
+    const transaction = context.store.transaction(p.transactionId);
+    if (transaction === null || transaction.merchantOperatorId !== sender.operatorId) throw new OpentabError('unknown_tab');
+    if (transaction.tabId !== null && transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
+    const cleared = moneyFromWire(p.cleared);
+    if (cleared.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
+    if (cleared.minor > transaction.depositMinor) throw new OpentabError('invalid_message', 'The cleared amount exceeds the deposit.');
 
-  if (transaction.state === 'failed') {
-    // The tab never opened for the customer, so no link can have been revealed: only zero can clear.
-    if (cleared.minor !== 0n) throw new OpentabError('tab_closed', 'This transaction failed to open; nothing can be charged.');
-    return acknowledge(context, p.id, transaction, 0n, now_ms);
-  }
-  if (transaction.state !== 'cleared') capture(context, transaction, cleared.minor, p.outcome, now_ms);
-  const settled = context.store.transaction(transaction.transactionId)!;
-  if (settled.chargedMinor === null) throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
-  return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
+    if (transaction.state === 'failed') {
+      // The tab never opened for the customer, so no link can have been revealed: only zero can clear.
+      if (cleared.minor !== 0n) throw new OpentabError('tab_closed', 'This transaction failed to open; nothing can be charged.');
+      return acknowledge(context, p.id, transaction, 0n, now_ms);
+    }
+    // The MTA's outbox may deliver the clearing again under a new message id: the transaction's
+    // state, not the id, makes the capture happen once.
+    if (transaction.state !== 'cleared') capture(context, transaction, cleared.minor, p.outcome, now_ms);
+    const settled = context.store.transaction(transaction.transactionId)!;
+    if (settled.chargedMinor === null) throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
+    return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
+  });
 }
 
 function capture(context: OperatorContext, transaction: Transaction, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): void {
