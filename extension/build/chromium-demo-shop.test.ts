@@ -83,12 +83,16 @@ describe('the demo news site with the real widget', () => {
     const payButton = page.locator('button[part="button"][aria-disabled="false"]').first();
     await payButton.waitFor({ timeout: 20_000 });
     // Prices are converted for display with the customer's rate table.
-    await expect(payButton.textContent()).resolves.toMatch(/SEK/);
+    await expect.poll(() => payButton.textContent(), { timeout: 10_000 }).toMatch(/SEK/);
     const confirmWindow = context.waitForEvent('page', { predicate: (candidate) => candidate.url().includes('confirm/confirm.html'), timeout: 30_000 });
     await payButton.click();
     const confirm = await confirmWindow;
     await expect(confirm.getByTestId('origin').textContent()).resolves.toContain(shop.url);
-    await confirm.getByRole('button', { name: 'Approve', exact: true }).click();
+    // The confirmation window closes itself once the answer is recorded, possibly mid-click.
+    await Promise.all([
+      confirm.waitForEvent('close'),
+      confirm.getByRole('button', { name: 'Approve', exact: true }).click().catch(() => undefined),
+    ]);
     await page.locator('[data-paid-body]').waitFor({ state: 'visible', timeout: 30_000 });
     expect((await page.locator('[data-paid-body]').textContent())?.length).toBeGreaterThan(20);
   }, 120_000);

@@ -85,7 +85,11 @@ describe('paying with the Chrome build', () => {
     const confirm = await confirmWindow;
     await expect(confirm.getByTestId('origin').textContent()).resolves.toContain(world.merchant.url);
     await expect(confirm.getByTestId('deposit-customer').textContent()).resolves.toBe('20.00 SEK');
-    await confirm.getByRole('button', { name: 'Approve', exact: true }).click();
+    // The confirmation window closes itself once the answer is recorded, possibly mid-click.
+    await Promise.all([
+      confirm.waitForEvent('close'),
+      confirm.getByRole('button', { name: 'Approve', exact: true }).click().catch(() => undefined),
+    ]);
 
     const answer = (await paying) as { ok: boolean; result?: { receipt: { payload: { itemId: string; chainIndex: number } } } };
     expect(answer).toMatchObject({ ok: true, result: { receipt: { payload: { itemId: 'article-1', chainIndex: 8 } } } });
