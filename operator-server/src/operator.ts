@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
@@ -12,6 +13,7 @@ import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
 import { authenticateCustomer, requireSession } from './account-manager/customer-auth';
 import { relayCustomerRecord } from './account-manager/customer-records';
+import { payDirectly } from './account-manager/direct-payment';
 import { enroll, logon } from './account-manager/enrollment';
 import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
@@ -26,6 +28,7 @@ import { bind, Router } from './http/router';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { Ledger, openDatabase } from './ledger';
+import { creditDirectPayment } from './mta/direct-payment';
 import { MerchantCertificates } from './mta/merchant-certificates';
 import { lookUpMerchant } from './mta/merchant-lookup';
 import { clearDueTabs, receiveCustomerRecord, receiveMerchantRecord } from './mta/records';
@@ -35,6 +38,7 @@ import { createOutboxDeliverer } from './outbox-delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { loadRateQuotes } from './rates/rate-source';
+import { DirectPaymentStore } from './store/direct-payments';
 import { OperatorStore } from './store/operator-store';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
@@ -74,12 +78,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     outbox: new Outbox(db),
   };
   const certificates = new MerchantCertificates(context);
+  const directPayments = new DirectPaymentStore(db);
 
   peers.attachLocalHandlers({
     peerMerchantLookup: async (body) => lookUpMerchant(context, certificates, body, now_ms()),
     peerInitiation: (body) => registerTab(context, certificates, body, now_ms()),
     peerCustomerRecord: (body) => receiveCustomerRecord(context, body, now_ms()),
     peerClearing: (body) => applyClearing(context, body, now_ms()),
+    peerDirectPayment: (body) => creditDirectPayment(context, body, now_ms()),
   });
 
   const router = new Router([
@@ -100,9 +106,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerCustomerRecord, (body, { now_ms }) => receiveCustomerRecord(context, body, now_ms)),
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
+    // The prior-art baseline the benchmark measures tabs against (seed FIG 1); no Opentab flow uses it.
+    bind(DIRECT_PAYMENT_API.directPayment, (body, { now_ms }) => payDirectly(context, directPayments, body, now_ms)),
+    bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, body, now_ms)),
     ...adminBindings(context),
   ]);
-  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', { ...OPERATOR_API, ...ADMIN_API });
+  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', { ...OPERATOR_API, ...DIRECT_PAYMENT_API, ...ADMIN_API });
   const server = createHttpServer({
     router,
     adminToken: config.adminToken,

@@ -2,6 +2,7 @@
 // same operator) goes straight to the local handler, through the same verification as over HTTP.
 
 import { callRoute, RemoteCallError } from '../../../protocol/api/client';
+import { DIRECT_PAYMENT_API } from '../../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../../protocol/api/operator-api';
 import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
 import { OpentabError } from '../../../protocol/errors';
@@ -13,6 +14,7 @@ export const PEER_ROUTES = {
   peerInitiation: OPERATOR_API.peerInitiation,
   peerCustomerRecord: OPERATOR_API.peerCustomerRecord,
   peerClearing: OPERATOR_API.peerClearing,
+  peerDirectPayment: DIRECT_PAYMENT_API.peerDirectPayment,
 } as const;
 export type PeerRoute = keyof typeof PEER_ROUTES;
 

@@ -1,0 +1,120 @@
+// PRIOR-ART BASELINE (seed FIG 1) at the customer's AM: every purchase is a full payment. Verify
+// the customer's order, convert with the rate table it names, hold the charge, have the merchant's
+// MTA credit the merchant, capture, and answer with a signed receipt. Opentab never takes this
+// path; it exists so the benchmark can measure what a tab saves, on the same servers and store.
+
+import { seal, type PayloadBody } from '../../../protocol/envelope';
+import { OpentabError } from '../../../protocol/errors';
+import { makeTransactionId } from '../../../protocol/ids';
+import type {
+  DirectPaymentCredited,
+  DirectPaymentCreditPayload,
+  DirectPaymentOrder,
+  DirectPaymentReceipt,
+  DirectPaymentReceiptPayload,
+} from '../../../protocol/api/direct-payment-api';
+import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { lockRate, merchantToCustomer } from '../../../protocol/rates/conversion';
+import { ledgerAccount } from '../ledger-accounts';
+import type { PostingInput } from '../ledger';
+import { ensureAccount } from '../mta/clearing';
+import type { OperatorContext } from '../operator-context';
+import type { DirectPaymentStore, NewDirectPayment } from '../store/direct-payments';
+import { authenticateCustomer, requireSession } from './customer-auth';
+
+export async function payDirectly(context: OperatorContext, payments: DirectPaymentStore, order: DirectPaymentOrder, now_ms: number): Promise<DirectPaymentReceipt> {
+  const p = order.payload;
+  const authenticate = () => {
+    const customer = authenticateCustomer(context, order, now_ms);
+    return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
+  };
+  return context.receipts.once('directPayment', order, now_ms, authenticate, async ({ customer, session }) => {
+    if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+    const price = moneyFromWire(p.price);
+    if (price.minor === 0n) throw new OpentabError('amount_invalid', 'The price must be greater than zero.');
+    const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
+    const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, price.currency);
+    if (rate === null) throw new OpentabError('unsupported_currency', `The rate table has no rate for ${price.currency}.`);
+    // The same rounding the customer agent shows prices with, so the price shown is the price charged.
+    const chargeMinor = merchantToCustomer(price.minor, rate);
+    if (chargeMinor === 0n) throw new OpentabError('amount_invalid', `The price converts to nothing in ${customer.currency}.`);
+
+    const payment = context.db.transaction((): NewDirectPayment => {
+      const paymentId = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
+      context.ledger.placeHold({ id: `hold:${paymentId}`, accountId: ledgerAccount.customer(customer.accountId), amount: chargeMinor, ref: paymentId, currency: customer.currency });
+      const row: NewDirectPayment = {
+        paymentId, accountId: customer.accountId, merchantId: p.merchantId, merchantOperatorId: p.merchantOperatorId, itemId: p.itemId,
+        priceMinor: price.minor, merchantCurrency: price.currency, chargeMinor, customerCurrency: customer.currency, rate, createdAt: now_ms,
+      };
+      payments.insert(row);
+      return row;
+    })();
+
+    try {
+      await requestCredit(context, payment, now_ms);
+    } catch (error) {
+      context.db.transaction(() => {
+        context.ledger.releaseHold(`hold:${payment.paymentId}`);
+        payments.end(payment.paymentId, 'failed', now_ms);
+      })();
+      throw error;
+    }
+    context.db.transaction(() => {
+      capture(context, payment);
+      payments.end(payment.paymentId, 'captured', now_ms);
+    })();
+
+    return seal(context.crypto, context.identity.signer, {
+      type: 'direct-payment-receipt',
+      operatorId: context.identity.operatorId,
+      orderId: p.id,
+      paymentId: payment.paymentId,
+      merchantId: p.merchantId,
+      itemId: p.itemId,
+      price: p.price,
+      charged: moneyToWire({ currency: customer.currency, minor: chargeMinor }),
+      rate,
+    } satisfies PayloadBody<DirectPaymentReceiptPayload>, now_ms);
+  });
+}
+
+/** The signed peer call to the merchant's MTA; returns once the merchant is credited or throws the refusal. */
+async function requestCredit(context: OperatorContext, payment: NewDirectPayment, now_ms: number): Promise<void> {
+  const credit = seal(context.crypto, context.identity.signer, {
+    type: 'direct-payment-credit',
+    operatorCertificate: context.identity.certificate,
+    paymentId: payment.paymentId,
+    merchantId: payment.merchantId,
+    itemId: payment.itemId,
+    amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
+  } satisfies PayloadBody<DirectPaymentCreditPayload>, now_ms);
+  const credited: DirectPaymentCredited = await context.peers.call(payment.merchantOperatorId, 'peerDirectPayment', credit);
+  context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
+  const c = credited.payload;
+  if (c.creditId !== credit.payload.id || c.paymentId !== payment.paymentId || c.amount.value !== credit.payload.amount.value || c.amount.currency !== credit.payload.amount.currency) {
+    throw new OpentabError('peer_refused', `The credit confirmation from ${payment.merchantOperatorId} does not match the payment.`);
+  }
+}
+
+/** Takes the held charge; across currencies through the operator's fx positions, exactly as a tab's clearing does. */
+function capture(context: OperatorContext, payment: NewDirectPayment): void {
+  const { customerCurrency, merchantCurrency, chargeMinor, priceMinor } = payment;
+  const owedTo = ledgerAccount.settlement(payment.merchantOperatorId, merchantCurrency);
+  ensureAccount(context, owedTo, merchantCurrency, 'settlement');
+  const postings: PostingInput[] = [{ accountId: ledgerAccount.customer(payment.accountId), amount: -chargeMinor }];
+  if (customerCurrency === merchantCurrency) {
+    postings.push({ accountId: owedTo, amount: chargeMinor });
+  } else {
+    ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
+    ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
+    postings.push(
+      { accountId: ledgerAccount.fx(customerCurrency), amount: chargeMinor },
+      { accountId: ledgerAccount.fx(merchantCurrency), amount: -priceMinor },
+      { accountId: owedTo, amount: priceMinor },
+    );
+  }
+  context.ledger.captureHold({
+    holdId: `hold:${payment.paymentId}`, amount: chargeMinor, entryId: `charge:${payment.paymentId}`, postings,
+    memo: `direct payment ${payment.paymentId} for ${payment.itemId} at ${payment.merchantId}`,
+  });
+}
