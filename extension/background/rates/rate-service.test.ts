@@ -56,16 +56,10 @@ describe('rate table (signed by the own operator, cached)', () => {
 
   it('refuses a table its operator did not sign, keeping the cached one', async () => {
     const cached = await w.db.meta.get('rateTable');
-    const honest = w.ports.fetch;
-    const forging: typeof fetch = async (input, init) => {
-      const response = await honest(input, init);
-      if (!String(input).endsWith('/v1/rates')) return response;
-      const table = (await response.json()) as { payload: { rates: Record<string, string> } };
-      table.payload.rates.SEK = '1';
-      return new Response(JSON.stringify(table), { status: 200, headers: { 'content-type': 'application/json' } });
-    };
-    (w.ports as { fetch: typeof fetch }).fetch = forging;
-    await w.restart();
+    const forged = structuredClone(cached!);
+    forged.payload.rates.SEK = '1';
+    w.ports.intercept = (url) =>
+      url.endsWith('/v1/rates') ? new Response(JSON.stringify(forged), { status: 200, headers: { 'content-type': 'application/json' } }) : undefined;
     expect(await w.ui('refreshRates', {})).toMatchObject({ ok: false, error: { code: 'operator_unreachable', message: expect.stringMatching(/cannot trust/) } });
     expect(await w.db.meta.get('rateTable')).toEqual(cached);
   });

@@ -121,6 +121,21 @@ describe('a used-up deposit', () => {
     expect(await admin.call('getTab', undefined, { tabId: first.receipt.payload.tabId })).toMatchObject({ outcome: 'agreed', cleared: eur('0.08') });
   });
 
+  it('opens a new transaction when the merchant says the deposit is used up', async () => {
+    await w.readyWallet();
+    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    let refusals = 0;
+    w.ports.intercept = (url) => {
+      if (!url.endsWith('/purchase') || refusals++ > 0) return undefined;
+      const body = { error: { code: 'deposit_exhausted', message: 'The purchase costs more than what is left of the deposit.' } };
+      return new Response(JSON.stringify(body), { status: 409, headers: { 'content-type': 'application/json' } });
+    };
+    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
+    expect(second.receipt.payload).toMatchObject({ seq: 1, chainIndex: 15 });
+    expect(w.asked).toHaveLength(2);
+  });
+
   it('asks again for the new transaction when no allowance covers it', async () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '1.00' });

@@ -62,6 +62,8 @@ export interface TestPorts extends AgentPorts {
   readonly answerLost: Set<string>;
   /** Every URL fetched, in order. */
   readonly fetched: string[];
+  /** Answers a request in place of the network when it returns a response (a remote's refusal, say). */
+  intercept: ((url: string) => Response | undefined) | null;
   readonly clock: ManualClock;
   readonly alarms: RecordingAlarms;
   readonly badge: RecordingBadge;
@@ -73,10 +75,11 @@ export function createTestPorts(now_ms: number = Date.now()): TestPorts {
   const answerLost = new Set<string>();
   const fetched: string[] = [];
   const matches = (prefixes: Set<string>, url: string) => [...prefixes].some((prefix) => url.startsWith(prefix));
-  return {
+  const ports: TestPorts = {
     unreachable,
     answerLost,
     fetched,
+    intercept: null,
     clock: new ManualClock(now_ms),
     alarms: new RecordingAlarms(),
     badge: new RecordingBadge(),
@@ -85,9 +88,12 @@ export function createTestPorts(now_ms: number = Date.now()): TestPorts {
       const url = String(input instanceof Request ? input.url : input);
       fetched.push(url);
       if (matches(unreachable, url)) throw new TypeError('fetch failed: network is down');
+      const intercepted = ports.intercept?.(url);
+      if (intercepted) return intercepted;
       const response = await fetch(input, init);
       if (matches(answerLost, url)) throw new TypeError('fetch failed: connection reset');
       return response;
     },
   };
+  return ports;
 }
