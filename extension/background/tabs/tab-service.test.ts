@@ -263,6 +263,15 @@ describe('a locked or unready wallet', () => {
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 
+  it('locks itself after the configured idle minutes', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 3600, idleLock_min: 5 }));
+    expect(w.ports.alarms.scheduled.get('idle-lock')).toBe(w.ports.clock.now() + 5 * 60_000);
+    w.ports.clock.advance(5 * 60_000);
+    await w.agent.onAlarm('idle-lock');
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+  });
+
   it('says which step is missing before a wallet exists or is enrolled', async () => {
     expect(expectOk(await w.page('hello', {})).walletState).toBe('uninitialised');
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
