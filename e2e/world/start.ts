@@ -4,7 +4,9 @@
 
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createLogger } from '../../operator-server/src/support/logger';
 import { startDemoWorld } from './demo-world';
+import { logShopEvents } from './shop-log';
 
 const { values } = parseArgs({
   options: { reset: { type: 'boolean', default: false }, dir: { type: 'string', default: '.data/demo' } },
@@ -14,6 +16,7 @@ const PORTS = [7101, 7102, 7103] as const;
 const root = resolve(import.meta.dirname, '../..');
 
 const world = await startDemoWorld({ dir: resolve(root, values.dir), reset: values.reset, ports: PORTS, log: 'info' });
+logShopEvents(world.shop.agent, createLogger('shop', 'info'));
 
 const lines = [
   '',
