@@ -11,7 +11,7 @@ import type { RateDesk } from './rates/rate-desk';
 import type { OperatorStore } from './store/operator-store';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
-import type { Outbox } from './billing/outbox';
+import type { Outbox } from './outbox/outbox';
 
 export interface OperatorContext {
   readonly config: OperatorConfig;

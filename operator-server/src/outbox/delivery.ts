@@ -2,14 +2,14 @@
 // to the customer's AM (signed afresh at each attempt, so its iat is always current), and the
 // clearing notice to the merchant agent.
 
-import { callRoute } from '../../protocol/api/client';
-import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
-import { seal } from '../../protocol/envelope';
-import type { BillingRecord } from './billing/billing-records';
-import type { BillingSink } from './billing/sinks';
-import type { OutboxDeliverer } from './billing/outbox';
-import type { ClearingBody, TabClearedBody } from './mta/clearing';
-import type { OperatorContext } from './operator-context';
+import { callRoute } from '../../../protocol/api/client';
+import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
+import { seal } from '../../../protocol/envelope';
+import type { BillingRecord } from '../billing/billing-records';
+import type { BillingSink } from '../billing/sinks';
+import type { OutboxDeliverer } from './outbox';
+import type { ClearingBody, TabClearedBody } from '../mta/clearing';
+import type { OperatorContext } from '../operator-context';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
 
