@@ -48,7 +48,12 @@ export interface CustomerAgent {
   onAlarm(name: AlarmName): Promise<void>;
   /** What a (re)started worker does first: lock if idle too long, finish what was left pending. */
   onStartup(): Promise<void>;
+  /** A first install greets the customer with the options page, where the wallet is created and enrolled. */
+  onInstalled(reason: InstallReason): Promise<void>;
 }
+
+/** runtime.onInstalled's reasons, as both browsers name them. */
+export type InstallReason = 'install' | 'update' | 'browser_update';
 
 export function createCustomerAgent({ db, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
   const { clock, alarms, badge, windows } = ports;
@@ -98,6 +103,10 @@ export function createCustomerAgent({ db, session, ports, crypto, scryptCost = B
           await finishPendingWork().catch(() => undefined);
           return;
       }
+    },
+    async onInstalled(reason) {
+      // An update or a wallet restored by hand needs no greeting.
+      if (reason === 'install' && (await wallet.state()) === 'uninitialised') await windows.openOptionsPage();
     },
     async onStartup() {
       if ((await vault.state()) === 'unlocked' && (await idleLock.lockIfIdle())) keyring.forgetAll();

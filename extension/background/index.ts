@@ -26,6 +26,10 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (ALARMS.has(alarm.name)) void agentReady.then((agent) => agent.onAlarm(alarm.name as AlarmName));
 });
 
+browser.runtime.onInstalled.addListener(({ reason }) => {
+  void agentReady.then((agent) => agent.onInstalled(reason)).catch(() => undefined);
+});
+
 browser.windows.onRemoved.addListener((windowId) => {
   void agentReady.then((agent) => agent.broker.windowClosed(windowId));
 });

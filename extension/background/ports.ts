@@ -23,6 +23,8 @@ export interface WindowPort {
   /** Opens an extension page in a small popup window; resolves to its window id. */
   openPopup(path: string): Promise<number | null>;
   close(windowId: number): Promise<void>;
+  /** Opens the extension's options page in a browser tab (or focuses it). */
+  openOptionsPage(): Promise<void>;
 }
 
 export interface AgentPorts {

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OverviewView, SettingsView } from '../messaging/views';
 import { fakeClient } from '../ui/testing/fake-client';
@@ -69,5 +69,26 @@ describe('Options', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Enrol' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/code is used/);
     expect(client.calls).toContainEqual({ call: 'enroll', params: { operatorUrl: 'https://op.example', code: 'ABCD-1234' } });
+  });
+
+  it('creates the wallet on a first run, then offers enrolment', async () => {
+    let walletState: OverviewView['walletState'] = 'uninitialised';
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...overview, walletState, operator: null } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      createWallet: () => {
+        walletState = 'unenrolled';
+        return { ok: true, value: walletState };
+      },
+    });
+    render(<Options client={client} />);
+    // The backup section has a passphrase field of its own.
+    const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
+    fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
+    fireEvent.input(wallet.getByLabelText(/^Repeat/), { target: { value: 'correct horse battery staple' } });
+    fireEvent.click(wallet.getByRole('button', { name: 'Create wallet' }));
+    expect(await screen.findByLabelText(/Operator address/)).toBeTruthy();
+    expect(client.calls).toContainEqual({ call: 'createWallet', params: { passphrase: 'correct horse battery staple' } });
   });
 });

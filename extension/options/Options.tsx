@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { CallError } from '../messaging/result';
 import type { OperatorView, SettingsView, WalletState } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
+import { CreateWallet } from '../popup/WalletGate';
 import { ErrorNote } from '../ui/ErrorNote';
 import { BackupSection } from './BackupSection';
 import { HistorySection } from './HistorySection';
@@ -37,7 +38,14 @@ export function Options({ client }: { client: AgentClient }) {
     <main>
       <h1>Opentab options</h1>
       <ErrorNote error={error} />
-      {walletState === 'uninitialised' && <p>Create your wallet from the Opentab toolbar popup first, or restore a backup below.</p>}
+      {/* The page a first install opens: the wallet can be created right here, then enrolled. */}
+      {walletState === 'uninitialised' && (
+        <section aria-label="Wallet">
+          <h2>Wallet</h2>
+          <CreateWallet client={client} onDone={() => void load()} />
+          <p class="muted">Or restore a backup below.</p>
+        </section>
+      )}
       {walletState === 'locked' && <p class="warning">Your wallet is locked: unlock it from the toolbar popup to change anything.</p>}
       {(walletState === 'unenrolled' || walletState === 'ready') && <OperatorSection client={client} operator={operator} onChange={() => void load()} />}
       {settings && walletState !== 'uninitialised' && (

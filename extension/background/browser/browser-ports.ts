@@ -32,6 +32,7 @@ export function browserPorts(browser: Browser.Browser): AgentPorts {
       close: async (windowId) => {
         await browser.windows.remove(windowId);
       },
+      openOptionsPage: () => browser.runtime.openOptionsPage(),
     },
     fetch: (input, init) => fetch(input, init),
   };

@@ -38,6 +38,7 @@ export type Customer = (view: ConfirmationView) => ConfirmDecision;
 export class ScriptedWindows implements WindowPort {
   readonly opened: string[] = [];
   readonly closed: number[] = [];
+  optionsPageOpened = 0;
   /** Set by the test harness once the agent exists: answers a question by its request id. */
   answer: ((requestId: string) => void) | null = null;
   private nextId = 1;
@@ -52,6 +53,10 @@ export class ScriptedWindows implements WindowPort {
 
   async close(windowId: number): Promise<void> {
     this.closed.push(windowId);
+  }
+
+  async openOptionsPage(): Promise<void> {
+    this.optionsPageOpened++;
   }
 }
 
