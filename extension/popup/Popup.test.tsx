@@ -49,6 +49,8 @@ describe('Popup', () => {
     expect(row.textContent).toContain('42 min');
     expect(screen.getByText(/article-2/)).toBeTruthy();
     expect(screen.getByTestId('rate-status').textContent).toMatch(/current until/);
+    // Machine-readable too: the end of validity as a <time> element.
+    expect(screen.getByTestId('rate-status').querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T13:00:00.000Z');
   });
 
   it('closes a tab through the background and reloads', async () => {

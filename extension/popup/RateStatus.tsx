@@ -10,15 +10,20 @@ export function RateStatus({ rates, onRefresh, refreshing }: { rates: RateStatus
   if (rates.status === 'current') {
     return (
       <p class="muted" data-testid="rate-status">
-        Exchange rates current until {showDateTime(rates.validUntil!)}. {refresh}
+        Exchange rates current until <time dateTime={rates.validUntil!}>{showDateTime(rates.validUntil!)}</time>. {refresh}
       </p>
     );
   }
   return (
     <p class="warning" role="status" data-testid="rate-status">
-      {rates.status === 'expired'
-        ? `Your operator's exchange rates expired at ${showDateTime(rates.validUntil!)}: prices cannot be converted until new rates arrive.`
-        : 'No exchange rates yet: prices cannot be converted.'}{' '}
+      {rates.status === 'expired' ? (
+        <>
+          Your operator's exchange rates expired at <time dateTime={rates.validUntil!}>{showDateTime(rates.validUntil!)}</time>: prices cannot be
+          converted until new rates arrive.
+        </>
+      ) : (
+        'No exchange rates yet: prices cannot be converted.'
+      )}{' '}
       {refresh}
     </p>
   );
