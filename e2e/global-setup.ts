@@ -1,0 +1,18 @@
+// Runs once before the suite: checks that the browsers are there (npm test's pretest installs
+// them) and builds the extension for both browsers and the widget, so a fresh clone passes.
+
+import { rm } from 'node:fs/promises';
+import { buildExtension } from '../extension/build/build';
+import { CHROMIUM, FIREFOX, requireBrowser } from '../extension/build/test-support';
+import { buildWidget } from '../merchant-widget/widget/build/build-widget';
+import { BUILDS } from './fixtures/builds';
+
+export default async function globalSetup(): Promise<void> {
+  requireBrowser(CHROMIUM);
+  requireBrowser(FIREFOX);
+  await rm(BUILDS.root, { recursive: true, force: true });
+  // One after the other: each build is a set of Vite runs that already keep both cores busy.
+  await buildExtension({ target: 'chrome', outDir: BUILDS.chrome, logLevel: 'warn' });
+  await buildExtension({ target: 'firefox', outDir: BUILDS.firefox, logLevel: 'warn' });
+  await buildWidget(BUILDS.widgetDir, 'warn');
+}
