@@ -9,7 +9,7 @@ import { moneyToWire, parseMoney } from '../../protocol/money/amount';
 import { lockRate, merchantToCustomer } from '../../protocol/rates/conversion';
 
 export function fetchRateTable(operatorUrl: string): Promise<RateTable> {
-  return callRoute(operatorUrl, OPERATOR_API.rateTable, null);
+  return callRoute(operatorUrl, OPERATOR_API.rateTable, undefined);
 }
 
 export function lockedRateOf(table: RateTable, customerCurrency: string, merchantCurrency: string): LockedRate {
