@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../ledger';
 import { migrateOperatorStore } from '../store/schema';
 import type { DepositRecord } from '../billing/billing-records';
-import { Outbox, retryDelay_ms } from './outbox';
+import { DUE_ROWS_SQL, Outbox, retryDelay_ms } from './outbox';
 
 const record: DepositRecord = {
   recordType: 'deposit', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
@@ -19,6 +19,13 @@ function freshOutbox() {
 }
 
 describe('outbox', () => {
+  it('finds due rows through its partial index, never by scanning delivered history', () => {
+    const { db } = freshOutbox();
+    const plan = db.prepare<[number, number], { detail: string }>(`EXPLAIN QUERY PLAN ${DUE_ROWS_SQL}`).all(0, 1).map((row) => row.detail);
+    expect(plan.join('\n')).toMatch(/USING INDEX outbox_due/);
+    expect(plan.join('\n')).not.toMatch(/^SCAN outbox$/m);
+  });
+
   it('backs off exponentially with jitter, capped at five minutes', () => {
     expect(retryDelay_ms(1, () => 0)).toBe(250);
     expect(retryDelay_ms(1, () => 1)).toBe(500);

@@ -53,6 +53,14 @@ export interface OutboxRow {
   readonly lastError: string | null;
 }
 
+/**
+ * Ordered the way the partial index outbox_due is, so a pass reads only undelivered rows:
+ * ORDER BY seq alone made SQLite walk the whole table in rowid order, every delivered row
+ * included, on every pass (15 ms at 300k rows, every tick).
+ */
+export const DUE_ROWS_SQL =
+  'SELECT seq, record_id, destination, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?';
+
 export class Outbox {
   private readonly insert;
   private readonly due;
@@ -64,9 +72,7 @@ export class Outbox {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare('INSERT OR IGNORE INTO outbox (record_id, destination, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
-    this.due = db.prepare<[number, number], { seq: number; record_id: string; destination: string; payload: string; attempts: number }>(
-      'SELECT seq, record_id, destination, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?',
-    );
+    this.due = db.prepare<[number, number], { seq: number; record_id: string; destination: string; payload: string; attempts: number }>(DUE_ROWS_SQL);
     this.delivered = db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?');
     this.failed = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?');
     this.pendingCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL');
