@@ -1,0 +1,51 @@
+// Case 3: complete tab lifecycles per second on the embedded SQLite store, with many tabs in
+// flight at once (as many customers, each running its tabs one after another).
+
+import { atLeast, metric, type CaseResult } from '../report';
+import { startBenchWorld } from '../support/bench-world';
+import { runPool } from '../support/loops';
+import { perSecond, summarise } from '../support/stats';
+import { runTabLifecycle, type LifecycleTiming } from '../support/tab-lifecycle';
+
+export interface LifecycleOptions {
+  readonly dir: string;
+  readonly cpuProfileDir?: string;
+  readonly tabs: number;
+  readonly concurrency: number;
+}
+
+/** Run before measuring, so every process has compiled its hot paths and filled its caches. */
+const WARMUP_TABS = 200;
+/** Room for every tab a customer could have open at once, with no limit reached mid-run. */
+const CREDIT_LIMIT = '100000.00';
+
+export async function runLifecycleCase(options: LifecycleOptions): Promise<CaseResult> {
+  const world = await startBenchWorld({ dir: options.dir, ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: options.cpuProfileDir } : {}) });
+  try {
+    const customers = await Promise.all(Array.from({ length: options.concurrency }, () => world.newCustomer(CREDIT_LIMIT)));
+    const lifecycle = async (index: number, timings: LifecycleTiming[]) => {
+      timings[index] = await runTabLifecycle(world, customers[index % customers.length]!);
+    };
+    const warmup: LifecycleTiming[] = [];
+    await runPool(WARMUP_TABS, options.concurrency, (index) => lifecycle(index, warmup));
+    const timings: LifecycleTiming[] = [];
+    const run = await runPool(options.tabs, options.concurrency, (index) => lifecycle(index, timings));
+    const open = summarise(timings.map((t) => t.open_ms));
+    const complete = summarise(timings.map((t) => t.complete_ms));
+    return {
+      name: 'lifecycle',
+      metrics: [
+        metric('lifecycle.tabs', options.tabs),
+        metric('lifecycle.concurrency', options.concurrency),
+        metric('lifecycle.tabs_per_s', perSecond(options.tabs, run.elapsed_ms), atLeast(2000)),
+        metric('lifecycle.open_p50_ms', open.p50_ms),
+        metric('lifecycle.open_p99_ms', open.p99_ms),
+        metric('lifecycle.complete_p50_ms', complete.p50_ms),
+        metric('lifecycle.complete_p99_ms', complete.p99_ms),
+      ],
+      notes: [`one purchase per tab; "complete" = both billing records delivered; ${options.concurrency} customers each run tabs back to back`],
+    };
+  } finally {
+    await world.close();
+  }
+}

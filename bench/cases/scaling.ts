@@ -1,0 +1,85 @@
+// Case 4: does a tab cost more when the stores are big? For each size, fresh stores are filled
+// with that many customer accounts and finished tabs (at both operators and the merchant agent),
+// then the servers start on them and run real lifecycles. Cost per tab = wall time per tab at a
+// fixed number of tabs in flight, so it is the reciprocal of throughput at saturation.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { atMost, metric, type CaseResult, type Metric } from '../report';
+import { startBenchWorld } from '../support/bench-world';
+import { fillMerchantAgentStore } from '../support/fill-merchant-agent';
+import { fillOperatorStores } from '../support/fill-operators';
+import { historicTab } from '../support/history';
+import { runPool } from '../support/loops';
+import { runTabLifecycle } from '../support/tab-lifecycle';
+
+export interface ScalingOptions {
+  readonly dir: string;
+  readonly cpuProfileDir?: string;
+  /** Accounts and finished tabs already in the stores, smallest first. */
+  readonly sizes: readonly number[];
+  readonly tabsPerSize: number;
+  readonly concurrency: number;
+}
+
+const WARMUP_TABS = 200;
+const CREDIT_LIMIT = '100000.00';
+
+/** 1000 → "1k", 100000 → "100k": the size as the metric names spell it. */
+export function sizeLabel(size: number): string {
+  return size % 1000 === 0 ? `${size / 1000}k` : String(size);
+}
+
+interface SizeRun {
+  readonly size: number;
+  readonly fill_s: number;
+  readonly tabCost_ms: number;
+}
+
+async function measureAtSize(options: ScalingOptions, size: number): Promise<SizeRun> {
+  const dir = join(options.dir, sizeLabel(size));
+  mkdirSync(dir);
+  let fill_s = 0;
+  const world = await startBenchWorld({
+    dir,
+    ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: join(options.cpuProfileDir, sizeLabel(size)) } : {}),
+    beforeStart: (layout) => {
+      const start_ms = performance.now();
+      const at_ms = Date.now();
+      const history = Array.from({ length: size }, (_, index) => historicTab(index, at_ms));
+      fillOperatorStores(layout, history, at_ms);
+      fillMerchantAgentStore(layout, history, at_ms);
+      fill_s = (performance.now() - start_ms) / 1000;
+    },
+  });
+  try {
+    const customers = await Promise.all(Array.from({ length: options.concurrency }, () => world.newCustomer(CREDIT_LIMIT)));
+    const lifecycle = async (index: number) => {
+      await runTabLifecycle(world, customers[index % customers.length]!);
+    };
+    await runPool(WARMUP_TABS, options.concurrency, lifecycle);
+    const run = await runPool(options.tabsPerSize, options.concurrency, lifecycle);
+    return { size, fill_s, tabCost_ms: run.elapsed_ms / options.tabsPerSize };
+  } finally {
+    await world.close();
+  }
+}
+
+export async function runScalingCase(options: ScalingOptions): Promise<CaseResult> {
+  const runs: SizeRun[] = [];
+  for (const size of options.sizes) {
+    process.stderr.write(`bench: scaling at ${size} accounts and tabs…\n`);
+    runs.push(await measureAtSize(options, size));
+  }
+  const smallest = runs[0]!;
+  const largest = runs[runs.length - 1]!;
+  const metrics: Metric[] = runs.map((run) => metric(`scaling.tab_cost_${sizeLabel(run.size)}_ms`, run.tabCost_ms));
+  metrics.push(metric(`scaling.cost_ratio_${sizeLabel(largest.size)}_vs_${sizeLabel(smallest.size)}`, largest.tabCost_ms / smallest.tabCost_ms, atMost(1.3)));
+  return {
+    name: 'scaling',
+    metrics,
+    notes: [
+      `${options.tabsPerSize} lifecycles per size, ${options.concurrency} in flight; fill took ${runs.map((run) => `${run.fill_s.toFixed(1)} s`).join(' / ')}`,
+    ],
+  };
+}

@@ -1,0 +1,72 @@
+// Case 2: the tab against the prior art (seed FIG 1). The same customer buys the same five-cent
+// article N times: once through one open tab (a hash-chain link to the merchant agent per
+// purchase), once as N direct payments, each a full authorize-hold-capture across both operators.
+// One purchase in flight at a time in both, as one person clicking.
+
+import { payDirectly } from '../../operator-server/src/testing/direct-payer';
+import type { TestCustomer } from '../../operator-server/src/testing/test-customer';
+import { atLeast, metric, type CaseResult } from '../report';
+import { MERCHANT_OPERATOR, startBenchWorld, type BenchWorld } from '../support/bench-world';
+import { ARTICLE_ID, ARTICLE_PRICE } from '../support/catalogue';
+import { runPool } from '../support/loops';
+import { perSecond, summarise } from '../support/stats';
+
+export interface TabVsFig1Options {
+  readonly dir: string;
+  readonly cpuProfileDir?: string;
+  readonly purchases: number;
+}
+
+const WARMUP_PURCHASES = 200;
+/** One SEK of deposit per five-cent purchase is ample: 1 SEK ≈ 0.088 EUR. */
+const DEPOSIT_SEK_PER_PURCHASE = 1;
+
+async function tabPurchases(world: BenchWorld, customer: TestCustomer, count: number) {
+  const tab = await customer.openTab({
+    merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, merchantCurrency: world.merchant.currency,
+    deposit: { currency: 'SEK', value: `${count * DEPOSIT_SEK_PER_PURCHASE}.00` },
+  });
+  const run = await runPool(count, 1, async () => {
+    await tab.buy(world.merchant.agentUrl, ARTICLE_ID, ARTICLE_PRICE);
+  });
+  await tab.terminate(world.merchant.agentUrl);
+  return run;
+}
+
+function directPurchases(world: BenchWorld, customer: TestCustomer, count: number) {
+  const purchase = { merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, itemId: ARTICLE_ID, price: ARTICLE_PRICE };
+  return runPool(count, 1, async () => {
+    await payDirectly(customer, purchase);
+  });
+}
+
+export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseResult> {
+  const world = await startBenchWorld({ dir: options.dir, ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: options.cpuProfileDir } : {}) });
+  try {
+    const customer = await world.newCustomer(`${4 * (options.purchases + WARMUP_PURCHASES) * DEPOSIT_SEK_PER_PURCHASE}.00`);
+    await tabPurchases(world, customer, WARMUP_PURCHASES);
+    await directPurchases(world, customer, WARMUP_PURCHASES);
+    const tab = await tabPurchases(world, customer, options.purchases);
+    const direct = await directPurchases(world, customer, options.purchases);
+    const tabLatency = summarise(tab.latencies_ms);
+    const directLatency = summarise(direct.latencies_ms);
+    const tabPerSecond = perSecond(options.purchases, tab.elapsed_ms);
+    const directPerSecond = perSecond(options.purchases, direct.elapsed_ms);
+    return {
+      name: 'tab_vs_fig1',
+      metrics: [
+        metric('tab_vs_fig1.purchases', options.purchases),
+        metric('tab_vs_fig1.tab_per_s', tabPerSecond),
+        metric('tab_vs_fig1.tab_p50_ms', tabLatency.p50_ms),
+        metric('tab_vs_fig1.tab_p99_ms', tabLatency.p99_ms),
+        metric('tab_vs_fig1.direct_per_s', directPerSecond),
+        metric('tab_vs_fig1.direct_p50_ms', directLatency.p50_ms),
+        metric('tab_vs_fig1.direct_p99_ms', directLatency.p99_ms),
+        metric('tab_vs_fig1.ratio', tabPerSecond / directPerSecond, atLeast(20)),
+      ],
+      notes: ['one purchase in flight at a time; the direct-payment baseline writes no billing record and tells no merchant agent, so it is if anything flattered'],
+    };
+  } finally {
+    await world.close();
+  }
+}

@@ -1,0 +1,55 @@
+// `npx tsx bench/profile-summary.ts FILE.cpuprofile [--top 30]`: where a process spent its CPU,
+// by function (self time) and by source file, from a V8 profile written with --cpu-prof
+// (`npm run bench -- --profile` writes one per server process).
+
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
+}
+
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+function place(node: ProfileNode): string {
+  const url = node.callFrame.url.replace(/^file:\/\//, '');
+  return url === '' ? '(native)' : relative(process.cwd(), url);
+}
+
+function table(title: string, totals: Map<string, number>, all_us: number, top: number): string {
+  const rows = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return [title, ...rows.map(([name, us]) => `${((100 * us) / all_us).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`)].join('\n');
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' } } });
+const top = Number(values.top);
+for (const file of positionals) {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let all_us = 0;
+  let idle_us = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)!;
+    const delta_us = profile.timeDeltas[i] ?? 0;
+    if (node.callFrame.functionName === '(idle)') {
+      idle_us += delta_us;
+      return;
+    }
+    all_us += delta_us;
+    const where = place(node);
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + delta_us);
+    byFile.set(where, (byFile.get(where) ?? 0) + delta_us);
+  });
+  process.stdout.write(`${file}: ${(all_us / 1000).toFixed(0)} ms busy, ${(idle_us / 1000).toFixed(0)} ms idle\n`);
+  process.stdout.write(`${table('self time by function', byFunction, all_us, top)}\n${table('self time by file', byFile, all_us, top)}\n\n`);
+}

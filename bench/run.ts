@@ -1,0 +1,62 @@
+// `npm run bench [-- --json] [-- --only verify,lifecycle] [-- --profile]`: runs every case on
+// 127.0.0.1 in one go, so the ratios compare figures taken on the same machine minutes apart.
+// Progress goes to stderr; stdout carries only the table, or with --json only the JSON object.
+
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBrowserCase } from './cases/browser';
+import { runLifecycleCase } from './cases/lifecycle';
+import { runScalingCase } from './cases/scaling';
+import { runTabVsFig1Case } from './cases/tab-vs-fig1';
+import { runVerifyCase } from './cases/verify';
+import { runWidgetCase } from './cases/widget';
+import { formatTable, toReport, type CaseResult } from './report';
+
+interface RunContext {
+  /** A fresh directory for this case's stores and logs. */
+  readonly dir: string;
+  /** Set with --profile: server processes write their CPU profiles here. */
+  readonly cpuProfileDir?: string;
+}
+
+const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise<CaseResult> | CaseResult }> = [
+  { name: 'verify', run: () => runVerifyCase({ measure_ms: 2_000 }) },
+  { name: 'tab_vs_fig1', run: (context) => runTabVsFig1Case({ ...context, purchases: 2_000 }) },
+  { name: 'lifecycle', run: (context) => runLifecycleCase({ ...context, tabs: Number(process.env.BENCH_TABS ?? 4_000), concurrency: 64 }) },
+  { name: 'scaling', run: (context) => runScalingCase({ ...context, sizes: [1_000, 10_000, 100_000], tabsPerSize: 2_000, concurrency: 64 }) },
+  { name: 'browser', run: (context) => runBrowserCase({ ...context, clicks: 250 }) },
+  { name: 'widget', run: (context) => runWidgetCase(context) },
+];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const only = values.only?.split(',').map((name) => name.trim());
+  const unknown = only?.filter((name) => !CASES.some((c) => c.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown case ${unknown.join(', ')}; cases are ${CASES.map((c) => c.name).join(', ')}`);
+
+  const root = mkdtempSync(join(tmpdir(), 'opentab-bench-'));
+  process.stderr.write(`bench: stores, logs${values.profile ? ' and CPU profiles' : ''} in ${root}\n`);
+
+  const results: CaseResult[] = [];
+  for (const benchCase of CASES.filter((c) => only === undefined || only.includes(c.name))) {
+    const dir = join(root, benchCase.name);
+    mkdirSync(dir);
+    const cpuProfileDir = values.profile ? join(dir, 'profiles') : undefined;
+    if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir);
+    process.stderr.write(`bench: ${benchCase.name}…\n`);
+    const start_ms = performance.now();
+    results.push(await benchCase.run({ dir, ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}) }));
+    process.stderr.write(`bench: ${benchCase.name} took ${((performance.now() - start_ms) / 1000).toFixed(1)} s\n`);
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(toReport(results))}\n` : `${formatTable(results)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+// The world every server-side case measures: a customer operator (SEK) and a merchant operator
+// (EUR) provisioned exactly as `opentab-operator init` would, each started with
+// `opentab-operator start` in its own process, and the merchant's server with a real merchant
+// agent in a third. The benchmark process itself is only the customers and the billing systems.
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { signerFromSecretKey } from '../../protocol/envelope';
+import type { OperatorCertificate } from '../../protocol/messages/certificates';
+import { AdminClient } from '../../operator-server/src/admin/admin-client';
+import { loadConfigFile, type OperatorConfigInput } from '../../operator-server/src/config/config';
+import { findFreePort } from '../../operator-server/src/support/free-port';
+import { provisionOperatorWorld, type ProvisionedOperator } from '../../operator-server/src/testing/operator-world';
+import { TestCustomer } from '../../operator-server/src/testing/test-customer';
+import { BillingReceiver } from './billing-receiver';
+import { BENCH_MERCHANT_CURRENCY, BENCH_MERCHANT_ID } from './catalogue';
+import { ServerProcess } from './child-process';
+
+export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as const;
+export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;
+
+const REPOSITORY = resolve(import.meta.dirname, '../..');
+const OPERATOR_CLI = join(REPOSITORY, 'operator-server/src/cli/main.ts');
+const MERCHANT_PROCESS = join(REPOSITORY, 'bench/support/merchant-process.ts');
+
+/** The background jobs (clearing due tabs, draining the outbox) look for work this often; 10 ms is the least the configuration allows. */
+const JOB_TICK_MS = 10;
+
+export interface BenchOperator {
+  readonly operatorId: string;
+  readonly currency: string;
+  readonly url: string;
+  readonly publicKey: string;
+  readonly databasePath: string;
+  readonly admin: AdminClient;
+}
+
+export interface BenchMerchant {
+  readonly merchantId: string;
+  readonly currency: string;
+  readonly origin: string;
+  readonly agentUrl: string;
+  readonly publicKey: string;
+  readonly databasePath: string;
+}
+
+/** Everything known once the files are written and before any server runs: what a store filler needs. */
+export interface BenchLayout {
+  readonly customerOperator: BenchOperator;
+  readonly merchantOperator: BenchOperator;
+  readonly merchant: BenchMerchant;
+}
+
+export interface BenchWorldOptions {
+  readonly dir: string;
+  /** Every server process writes a CPU profile here when it stops. */
+  readonly cpuProfileDir?: string;
+  /** Runs before the servers start, with their stores not yet open: the scaling case fills them here. */
+  readonly beforeStart?: (layout: BenchLayout) => void | Promise<void>;
+}
+
+export interface BenchWorld extends BenchLayout {
+  readonly billing: BillingReceiver;
+  /** A customer of the SEK operator with this credit limit, enrolled and logged on. */
+  newCustomer(creditLimit: string): Promise<TestCustomer>;
+  close(): Promise<void>;
+}
+
+function describeOperator(provisioned: ProvisionedOperator, port: number): BenchOperator {
+  const config = loadConfigFile(provisioned.configPath, {});
+  const certificate = JSON.parse(readFileSync(config.certificateFile, 'utf8')) as OperatorCertificate;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    operatorId: provisioned.operatorId, currency: provisioned.currency, url, publicKey: certificate.payload.publicKey,
+    databasePath: join(config.dataDir, 'operator.sqlite'), admin: new AdminClient(url, provisioned.adminToken),
+  };
+}
+
+export async function startBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {
+  const billing = await BillingReceiver.start();
+  const [sePort, euPort, shopPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const settings: Partial<OperatorConfigInput> = {
+    log: 'info',
+    tick_ms: JOB_TICK_MS,
+    billingSinks: [{ kind: 'webhook', url: billing.url, secret: toBase64url(nodeCrypto.randomBytes(24)) }],
+  };
+  const [se, eu] = provisionOperatorWorld(options.dir, [CUSTOMER_OPERATOR, MERCHANT_OPERATOR], [sePort, euPort], settings, Date.now());
+  const customerOperator = describeOperator(se!, sePort);
+  const merchantOperator = describeOperator(eu!, euPort);
+  const merchantSecretKey = nodeCrypto.ed25519.generateSecretKey();
+  const origin = `http://127.0.0.1:${shopPort}`;
+  const merchant: BenchMerchant = {
+    merchantId: BENCH_MERCHANT_ID, currency: BENCH_MERCHANT_CURRENCY, origin, agentUrl: `${origin}/opentab`,
+    publicKey: signerFromSecretKey(nodeCrypto, merchantSecretKey).kid, databasePath: join(options.dir, 'merchant.sqlite'),
+  };
+  await options.beforeStart?.({ customerOperator, merchantOperator, merchant });
+
+  const servers: ServerProcess[] = [];
+  const profile = options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir };
+  try {
+    for (const [operator, provisioned] of [[customerOperator, se!], [merchantOperator, eu!]] as const) {
+      servers.push(await ServerProcess.start({
+        name: operator.operatorId, script: OPERATOR_CLI, args: ['start', '--config', provisioned.configPath],
+        logFile: join(options.dir, `${operator.operatorId}.log`), readyUrl: `${operator.url}/healthz`, ...profile,
+      }));
+    }
+    servers.push(await ServerProcess.start({
+      name: 'merchant', script: MERCHANT_PROCESS, args: [], logFile: join(options.dir, 'merchant.log'), readyUrl: `${merchant.agentUrl}/info`, ...profile,
+      env: {
+        BENCH_OPERATOR_ID: merchantOperator.operatorId, BENCH_OPERATOR_URL: merchantOperator.url, BENCH_OPERATOR_PUBLIC_KEY: merchantOperator.publicKey,
+        BENCH_MERCHANT_SECRET_KEY: toBase64url(merchantSecretKey), BENCH_ACCESS_TOKEN_SECRET: toBase64url(nodeCrypto.randomBytes(32)),
+        BENCH_DATABASE_PATH: merchant.databasePath, BENCH_PORT: String(shopPort),
+      },
+    }));
+    await merchantOperator.admin.call('registerMerchant', {
+      merchantId: merchant.merchantId, displayName: 'Bench News', currency: merchant.currency, origins: [origin], agentUrl: merchant.agentUrl, publicKey: merchant.publicKey,
+    });
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.stop()));
+    await billing.close();
+    throw error;
+  }
+
+  return {
+    customerOperator, merchantOperator, merchant, billing,
+    async newCustomer(creditLimit) {
+      const admin = customerOperator.admin;
+      const { accountId } = await admin.call('createCustomer', { creditLimit: { currency: CUSTOMER_OPERATOR.currency, value: creditLimit } });
+      const { code } = await admin.call('enrollmentCode', {}, { accountId });
+      return TestCustomer.enroll(customerOperator.url, code);
+    },
+    async close() {
+      await Promise.all(servers.map((server) => server.stop()));
+      await billing.close();
+    },
+  };
+}

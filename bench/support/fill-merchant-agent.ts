@@ -1,0 +1,50 @@
+// Fills the merchant agent's store with the same finished tabs the operators hold: each tab
+// with its purchase, its stored answers and its acknowledged record, in one SQLite transaction,
+// through the agent store's own statements.
+
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { newMessageId } from '../../protocol/ids';
+import { AgentStore } from '../../merchant-widget/agent/store';
+import type { TabRecord } from '../../merchant-widget/agent/tab-record';
+import type { BenchLayout } from './bench-world';
+import { ARTICLE_ID } from './catalogue';
+import { HISTORY_DEPOSIT_MINOR, HISTORY_SPENT_MINOR, type HistoricTab } from './history';
+
+/** The size of a typical stored answer (a receipt, an ack, a tab-closed summary). */
+const ANSWER_JSON = JSON.stringify({ payload: { padding: 'x'.repeat(600) } });
+
+export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly HistoricTab[], at_ms: number): void {
+  const store = AgentStore.open(layout.merchant.databasePath);
+  try {
+    store.transaction(() => {
+      for (const history of tabs) {
+        const informationId = newMessageId(nodeCrypto);
+        const open: TabRecord = {
+          tabId: history.tabId, informationId, pseudonym: history.pseudonym, tabPublicKey: history.tabPublicKey, currency: 'EUR',
+          deposit_minor: HISTORY_DEPOSIT_MINOR, spent_minor: 0n, chainUnit_minor: 1n, chainLength: Number(HISTORY_DEPOSIT_MINOR),
+          chainRoot: history.chainRoot, lastChainIndex: 0, lastChainLink: history.chainRoot, purchaseCount: 0,
+          openedAt_ms: at_ms, expiresAt_ms: at_ms + 600_000, lifecycle: { status: 'open' },
+        };
+        store.insertTab(open, ANSWER_JSON);
+        const purchaseId = newMessageId(nodeCrypto);
+        store.insertPurchase(
+          { purchaseId, tabId: history.tabId, seq: 1, itemId: ARTICLE_ID, price_minor: HISTORY_SPENT_MINOR, chainIndex: Number(HISTORY_SPENT_MINOR), chainLink: history.lastChainLink, createdAt_ms: at_ms },
+          toBase64url(nodeCrypto.randomBytes(32)), ANSWER_JSON,
+        );
+        store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: Number(HISTORY_SPENT_MINOR), lastChainLink: history.lastChainLink, purchaseCount: 1 });
+        store.updateTabLifecycle(history.tabId, {
+          status: 'cleared', reason: 'customer-terminate', stoppedAt_ms: at_ms, cleared_minor: HISTORY_SPENT_MINOR, outcome: 'agreed', clearedAt_ms: at_ms,
+        });
+        const recordId = history.merchantRecord.payload.id;
+        store.enqueueRecord(history.tabId, recordId, JSON.stringify(history.merchantRecord), at_ms);
+        store.markRecordAcknowledged(history.tabId, recordId, ANSWER_JSON, at_ms);
+        for (const kind of ['tab-information', 'terminate', 'tab-cleared']) {
+          store.insertReply(newMessageId(nodeCrypto), kind, { requestDigest: toBase64url(nodeCrypto.randomBytes(32)), responseJson: ANSWER_JSON }, at_ms);
+        }
+      }
+    });
+  } finally {
+    store.close();
+  }
+}

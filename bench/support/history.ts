@@ -1,0 +1,71 @@
+// The traces one finished tab leaves behind, shaped and sized like the real thing, for filling
+// stores fast: ids, a locked rate, both signed records. Signatures are random bytes of the right
+// length: history is only read back, never verified again, so only its size and shape matter.
+
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import type { Envelope, PayloadHeader } from '../../protocol/envelope';
+import { newMessageId } from '../../protocol/ids';
+import type { CustomerRecord } from '../../protocol/messages/customer';
+import type { MerchantRecord } from '../../protocol/messages/merchant';
+import type { LockedRate } from '../../protocol/messages/primitives';
+import { chargeInCustomerCurrency, depositInMerchantCurrency } from '../../protocol/rates/conversion';
+import { formatTimestamp } from '../../protocol/time';
+import { ARTICLE_PRICE, BENCH_MERCHANT_ID } from './catalogue';
+
+/** The ECB reference rate of the data file the operators start with. */
+export const HISTORY_RATE: LockedRate = {
+  tableId: '0'.repeat(32), base: 'EUR', customer: { currency: 'SEK', perBase: '11.3595' }, merchant: { currency: 'EUR', perBase: '1' },
+};
+export const HISTORY_HOLD_MINOR = 1000n;
+export const HISTORY_DEPOSIT_MINOR = depositInMerchantCurrency(HISTORY_HOLD_MINOR, HISTORY_RATE);
+/** One five-cent article per historic tab. */
+export const HISTORY_SPENT_MINOR = 5n;
+export const HISTORY_CHARGE_MINOR = chargeInCustomerCurrency(HISTORY_SPENT_MINOR, HISTORY_RATE, HISTORY_HOLD_MINOR);
+
+/** 24 hex digits from a counter: valid account, tab and pseudonym ids that cannot meet the random ones of live tabs. */
+function counterHex(prefix: number, index: number): string {
+  return `${prefix.toString(16)}${index.toString(16).padStart(23, '0')}`;
+}
+
+export interface HistoricTab {
+  readonly index: number;
+  readonly accountId: string;
+  readonly customerKey: string;
+  readonly tabId: string;
+  readonly pseudonym: string;
+  readonly tabPublicKey: string;
+  readonly chainRoot: string;
+  readonly lastChainLink: string;
+  readonly customerRecord: (transactionId: string) => CustomerRecord;
+  readonly merchantRecord: MerchantRecord;
+}
+
+function randomKey(): string {
+  return toBase64url(nodeCrypto.randomBytes(32));
+}
+
+function envelope<P extends PayloadHeader>(payload: P): Envelope<P> {
+  return { payload, kid: randomKey(), sig: toBase64url(nodeCrypto.randomBytes(64)) };
+}
+
+export function historicTab(index: number, at_ms: number): HistoricTab {
+  const tabId = `tab_${counterHex(0xa, index)}`;
+  const lastChainLink = randomKey();
+  const summary = {
+    tabId, purchaseListHash: randomKey(), count: 1, total: ARTICLE_PRICE, lastChainIndex: Number(HISTORY_SPENT_MINOR), lastChainLink,
+  };
+  const header = (type: string) => ({ type, id: newMessageId(nodeCrypto), iat: formatTimestamp(at_ms) });
+  return {
+    index,
+    accountId: `acct_${counterHex(0xa, index)}`,
+    customerKey: randomKey(),
+    tabId,
+    pseudonym: `psn_${counterHex(0xa, index)}`,
+    tabPublicKey: randomKey(),
+    chainRoot: randomKey(),
+    lastChainLink,
+    customerRecord: (transactionId) => envelope({ ...header('customer-record'), type: 'customer-record' as const, transactionId, ...summary }),
+    merchantRecord: envelope({ ...header('merchant-record'), type: 'merchant-record' as const, merchantId: BENCH_MERCHANT_ID, reason: 'customer-terminate' as const, ...summary }),
+  };
+}
