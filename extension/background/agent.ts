@@ -21,6 +21,7 @@ import { Purchaser } from './tabs/purchaser';
 import { RecordOutbox } from './tabs/record-outbox';
 import { TabBook } from './tabs/tab-book';
 import { TabCloser } from './tabs/tab-closer';
+import { TabExpiryAlarm } from './tabs/tab-expiry-alarm';
 import { TabKeyring } from './tabs/tab-keyring';
 import { TabOpener } from './tabs/tab-opener';
 import { TabService, type PageCaller } from './tabs/tab-service';
@@ -72,7 +73,8 @@ export function createCustomerAgent({ db, session, ports, crypto, scryptCost = B
   const purchaser = new Purchaser(book, keyring, merchants, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
   const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, () => wallet.preferences(), crypto, clock);
-  const tabs = new TabService(book, opener, purchaser, closer, rules, badge, clock);
+  const expiry = new TabExpiryAlarm(book, alarms);
+  const tabs = new TabService(book, opener, purchaser, closer, expiry, rules, badge, clock);
 
   const handlePageCall = createPageHandler({ wallet, rates, tabs });
   const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, clock });
@@ -101,6 +103,11 @@ export function createCustomerAgent({ db, session, ports, crypto, scryptCost = B
           return;
         case 'outbox-retry':
           await finishPendingWork().catch(() => undefined);
+          return;
+        case 'tab-expiry':
+          // Locked, the tab keys are out of reach: the merchant's record alone clears the tab,
+          // and the customer's follows when a worker next starts with the wallet unlocked.
+          if ((await wallet.state()) === 'ready') await tabs.closeExpired().catch(() => undefined);
           return;
       }
     },

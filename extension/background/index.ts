@@ -10,7 +10,7 @@ import { browserPorts, browserSessionArea } from './browser/browser-ports';
 import type { AlarmName } from './ports';
 import { openIdbDatabase } from './storage/idb-database';
 
-const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry']);
+const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry', 'tab-expiry']);
 
 const agentReady: Promise<CustomerAgent> = openIdbDatabase().then((db) =>
   createCustomerAgent({ db, session: browserSessionArea(browser), ports: browserPorts(browser), crypto: nobleCrypto }),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MERCHANT_OPERATOR, PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 
 let w: AgentWorld;
@@ -200,6 +200,22 @@ describe('closing a tab', () => {
 });
 
 describe('a tab past its timeout', () => {
+  it('is closed by the expiry alarm, with nobody opening a page or the popup', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
+    const alarmAt_ms = w.ports.alarms.scheduled.get('tab-expiry');
+    expect(alarmAt_ms).toBe(Date.parse(tab!.expiresAt!));
+
+    w.ports.clock.advance(alarmAt_ms! - w.ports.clock.now());
+    await w.agent.onAlarm('tab-expiry');
+    expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
+    expect(w.ports.alarms.scheduled.has('tab-expiry')).toBe(false);
+    const transaction = await w.world.world.operator(CUSTOMER_OPERATOR).admin.call('getTransaction', undefined, { transactionId: tab!.transactionId });
+    expect(transaction.customerRecord).toMatchObject({ count: 1, total: { currency: 'EUR', value: '0.08' } });
+  });
+
   it('is closed with its record sent, and the next click opens a new transaction', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));

@@ -15,6 +15,7 @@ import { originAllowed } from './merchant-check';
 import type { Purchaser } from './purchaser';
 import type { TabBook } from './tab-book';
 import type { TabCloser } from './tab-closer';
+import type { TabExpiryAlarm } from './tab-expiry-alarm';
 import type { TabOpener } from './tab-opener';
 import { isExpired, type OpenTab } from './tab-record';
 import { remainingCustomerMinor, tabStatusOf } from './tab-views';
@@ -38,6 +39,7 @@ export class TabService {
     private readonly opener: TabOpener,
     private readonly purchaser: Purchaser,
     private readonly closer: TabCloser,
+    private readonly expiry: TabExpiryAlarm,
     private readonly rules: RulesService,
     private readonly badge: BadgePort,
     private readonly clock: Clock,
@@ -55,6 +57,7 @@ export class TabService {
         await this.closer.close(outcome.tab, outcome.kind === 'exhausted' ? 'exhausted' : outcome.reason);
       }
       const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
+      await this.expiry.reschedule();
       const outcome = await this.purchaser.buy(opened, request.itemId, request.price);
       if (outcome.kind !== 'paid') {
         throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
@@ -106,6 +109,7 @@ export class TabService {
       });
       closed++;
     }
+    await this.expiry.reschedule();
     return closed;
   }
 
@@ -116,7 +120,10 @@ export class TabService {
       throw new AgentError('origin_not_allowed', `${tab.merchantDisplayName} does not take Opentab payments on ${origin}.`);
     }
     // An initiation left unanswered by an earlier worker: re-send it (the AM answers it once).
-    if (tab.phase === 'opening') tab = await this.opener.complete(tab);
+    if (tab.phase === 'opening') {
+      tab = await this.opener.complete(tab);
+      await this.expiry.reschedule();
+    }
     if (isExpired(tab, this.clock.now())) {
       await this.closer.close(tab, 'timeout');
       return undefined;
