@@ -1,5 +1,6 @@
-// Typed calls of a RouteSpec over fetch: the request is sent as the schema's JSON, the answer is
-// validated against the route's response schema before anyone sees it.
+// Typed calls of a RouteSpec: the request is sent as the schema's JSON, the answer is validated
+// against the route's response schema before anyone sees it. The bytes travel over fetch unless
+// the caller brings its own transport (servers use node:http, see protocol/server/).
 
 import * as v from 'valibot';
 import { isErrorCode, type ErrorCode } from '../errors';
@@ -20,11 +21,43 @@ export class RemoteCallError extends Error {
   }
 }
 
+/** One HTTP request as a transport sees it. */
+export interface HttpExchange {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly timeout_ms: number;
+}
+
+/** Everything callRoute reads of an answer. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly text: string;
+}
+
+/** Sends one exchange; rejects only when no answer arrived (network failure, timeout). */
+export type HttpTransport = (exchange: HttpExchange) => Promise<HttpAnswer>;
+
+export function fetchTransport(doFetch: typeof fetch = fetch): HttpTransport {
+  return async (exchange) => {
+    const response = await doFetch(exchange.url, {
+      method: exchange.method,
+      headers: exchange.headers,
+      body: exchange.body,
+      signal: AbortSignal.timeout(exchange.timeout_ms),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+}
+
 export interface CallOptions {
   readonly timeout_ms?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly pathParams?: Readonly<Record<string, string>>;
+  /** The fetch of a fetch transport (the extension passes the browser's own). Ignored when `transport` is given. */
   readonly fetch?: typeof fetch;
+  readonly transport?: HttpTransport;
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
@@ -46,35 +79,35 @@ export async function callRoute<R extends RouteSpec>(
   options: CallOptions = {},
 ): Promise<ResponseOf<R>> {
   const url = joinUrl(baseUrl, fillPath(spec.path, options.pathParams));
-  const doFetch = options.fetch ?? fetch;
-  let response: Response;
-  let text: string;
+  const transport = options.transport ?? fetchTransport(options.fetch ?? fetch);
+  let answer: HttpAnswer;
   try {
-    response = await doFetch(url, {
+    answer = await transport({
+      url,
       method: spec.method,
       headers: { ...(spec.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...options.headers },
       body: spec.method === 'POST' ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(options.timeout_ms ?? DEFAULT_CALL_TIMEOUT_MS),
+      timeout_ms: options.timeout_ms ?? DEFAULT_CALL_TIMEOUT_MS,
     });
-    text = await response.text();
   } catch (error) {
     throw new RemoteCallError({ kind: 'unreachable', message: `${spec.method} ${url}: ${(error as Error).message}` });
   }
+  const { status, text } = answer;
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new RemoteCallError({ kind: 'bad_response', status: response.status, message: `${url} answered ${response.status} with non-JSON` });
+    throw new RemoteCallError({ kind: 'bad_response', status, message: `${url} answered ${status} with non-JSON` });
   }
-  if (!response.ok) {
+  if (status < 200 || status > 299) {
     const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const code = isErrorCode(error?.code) ? error.code : 'unknown';
-    const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;
-    throw new RemoteCallError({ kind: 'refused', status: response.status, code, message });
+    const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
+    throw new RemoteCallError({ kind: 'refused', status, code, message });
   }
   const parsed = v.safeParse(spec.response, json);
   if (!parsed.success) {
-    throw new RemoteCallError({ kind: 'bad_response', status: response.status, message: `${url} answered with an invalid ${spec.summary}` });
+    throw new RemoteCallError({ kind: 'bad_response', status, message: `${url} answered with an invalid ${spec.summary}` });
   }
   return parsed.output as ResponseOf<R>;
 }

@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { BillingSinkConfig } from '../config/config';
 import type { BillingRecord } from './billing-records';
 
@@ -48,7 +49,8 @@ export class WebhookSink implements BillingSink {
 
   async deliver(record: BillingRecord): Promise<void> {
     const body = JSON.stringify(record);
-    const response = await fetch(this.url, {
+    const answer = await nodeHttpTransport({
+      url: this.url,
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -56,10 +58,9 @@ export class WebhookSink implements BillingSink {
         [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(this.secret, body, Math.floor(this.now_ms() / 1000)),
       },
       body,
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      timeout_ms: WEBHOOK_TIMEOUT_MS,
     });
-    await response.body?.cancel();
-    if (!response.ok) throw new Error(`webhook answered HTTP ${response.status}`);
+    if (answer.status < 200 || answer.status > 299) throw new Error(`webhook answered HTTP ${answer.status}`);
   }
 }
 

@@ -4,6 +4,7 @@
 import { callRoute, RemoteCallError } from '../../../protocol/api/client';
 import { DIRECT_PAYMENT_API } from '../../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../../protocol/api/operator-api';
+import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
 import { OpentabError } from '../../../protocol/errors';
 import type { OperatorCertificate, OperatorCertificatePayload } from '../../../protocol/messages/certificates';
@@ -55,7 +56,7 @@ export class PeerDirectory {
       const baseUrl = this.endpoints.get(operatorId);
       if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
       try {
-        certificate = (await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { timeout_ms: PEER_CALL_TIMEOUT_MS })).certificate;
+        certificate = (await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: nodeHttpTransport })).certificate;
       } catch {
         throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       }
@@ -83,7 +84,7 @@ export class PeerDirectory {
     const baseUrl = this.endpoints.get(operatorId);
     if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
     try {
-      return await callRoute(baseUrl, PEER_ROUTES[route], body, { timeout_ms: PEER_CALL_TIMEOUT_MS });
+      return await callRoute(baseUrl, PEER_ROUTES[route], body, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: nodeHttpTransport });
     } catch (error) {
       if (!(error instanceof RemoteCallError)) throw error;
       const failure = error.failure;
