@@ -71,7 +71,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const events = new AgentEvents(settings.logger);
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings });
   const service = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
-  const handler = createAgentRequestHandler(service, settings);
+  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable() });
 
   const sweepExpiredTabs = (): void => {
     try {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
+import { syncedFile, WalFlusher, type SyncedFile } from './wal-flusher';
 
 const SCHEMA_VERSION = 1;
 
@@ -93,8 +94,14 @@ type Row = Record<string, unknown>;
 export class AgentStore {
   private readonly statements: Statements;
 
-  private constructor(private readonly db: Database.Database) {
+  private readonly flusher: WalFlusher | null;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly walFile: SyncedFile | null,
+  ) {
     this.statements = prepareStatements(db);
+    this.flusher = walFile === null ? null : new WalFlusher(walFile.sync);
   }
 
   /** Opens (creating if needed) the agent's SQLite file in WAL mode. */
@@ -104,12 +111,13 @@ export class AgentStore {
       db.defaultSafeIntegers(true);
       const journalMode = db.pragma('journal_mode = WAL', { simple: true });
       assert(journalMode === 'wal' || path === ':memory:', `could not switch ${path} to WAL (journal_mode is ${String(journalMode)})`);
-      // FULL, not NORMAL: a receipt handed out is money the merchant must be able to claim even after a power cut.
-      db.pragma('synchronous = FULL');
+      // A receipt handed out is money the merchant must be able to claim even after a power cut:
+      // commits do not wait for the disk, but no answer leaves before `durable()` (group commit).
+      db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       migrate(db);
-      return new AgentStore(db);
+      return new AgentStore(db, path === ':memory:' ? null : syncedFile(`${path}-wal`));
     } catch (error) {
       db.close();
       throw error;
@@ -120,8 +128,14 @@ export class AgentStore {
     return this.db.transaction(work).immediate();
   }
 
+  /** Resolves once every transaction committed so far is on disk; shared by all callers waiting at once. */
+  durable(): Promise<void> {
+    return this.flusher?.flushed() ?? Promise.resolve();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
+    this.walFile?.close();
   }
 
   findTab(tabId: string): TabRecord | null {

@@ -21,6 +21,8 @@ export interface AgentHttpOptions {
   readonly widgetFilePath: string;
   readonly extensionInstallUrl: string | null;
   readonly logger: AgentLogger;
+  /** Resolves once everything committed so far is on disk: no answer to a POST leaves before. */
+  readonly durable: () => Promise<void>;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
@@ -78,7 +80,9 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       if (!parsed.ok) throw parsed.error;
       message = parsed.value;
     }
-    sendJson(response, 200, route.answer(message), headersFor(route.crossOrigin));
+    const answer = route.answer(message);
+    if (route.spec.method === 'POST') await options.durable();
+    sendJson(response, 200, answer, headersFor(route.crossOrigin));
   }
 
   return async (request, response, url = request.url ?? '/') => {
@@ -88,6 +92,8 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     try {
       await dispatch(request, response, path);
     } catch (error) {
+      // A refusal may follow a write (a purchase past the timeout stops its tab first).
+      if (request.method === 'POST') await options.durable().catch(() => undefined);
       answerFailure(response, error, headersFor(crossOrigin), options.logger);
     }
     return true;

@@ -1,0 +1,71 @@
+// No answer to a POST leaves the agent before what it answers about is on disk (group commit):
+// the handler waits for `durable()` after the operation and before writing the response.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Receipt } from '../../../protocol/messages/merchant';
+import { createAgentRequestHandler, type AgentOperations } from './handler';
+
+let server: Server | null = null;
+
+afterEach(() => {
+  server?.close();
+  server?.closeAllConnections();
+  server = null;
+});
+
+const receipt = { payload: { type: 'receipt' }, kid: 'k', sig: 's' } as unknown as Receipt;
+const operations: AgentOperations = {
+  info: () => ({ merchantId: 'news', operatorId: 'op-eu', displayName: 'News', currency: 'EUR', catalogue: [] }),
+  acceptTabInformation: () => { throw new Error('not used'); },
+  acceptTabCleared: () => ({ received: true }),
+  purchase: () => receipt,
+  terminate: () => { throw new Error('not used'); },
+};
+const purchase = {
+  type: 'purchase', id: '0'.repeat(32), tabId: `tab_${'1'.repeat(24)}`, seq: 1, itemId: 'article-1',
+  price: { currency: 'EUR', value: '0.05' }, chainIndex: 5, chainLink: 'A'.repeat(43),
+};
+
+async function serveWith(durable: () => Promise<void>): Promise<string> {
+  const handler = createAgentRequestHandler(operations, { mountPath: '/opentab', widgetFilePath: '/nonexistent', extensionInstallUrl: null, logger: { warn: () => {} }, durable });
+  server = createServer((request, response) => void handler(request, response));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/opentab`;
+}
+
+describe('answers wait for durability', () => {
+  it('holds a receipt back until the disk has it', async () => {
+    let release = () => {};
+    const synced = new Promise<void>((resolve) => (release = resolve));
+    let durableCalls = 0;
+    const url = await serveWith(() => {
+      durableCalls++;
+      return synced;
+    });
+    let answered = false;
+    const answer = fetch(`${url}/purchase`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(purchase) }).then(async (response) => {
+      answered = true;
+      return { status: response.status, body: (await response.json()) as unknown };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(durableCalls).toBe(1);
+    expect(answered).toBe(false);
+    release();
+    await expect(answer).resolves.toEqual({ status: 200, body: receipt });
+  });
+
+  it('answers a failed sync with a 500, never with the receipt', async () => {
+    const url = await serveWith(() => Promise.reject(new Error('EIO')));
+    const response = await fetch(`${url}/purchase`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(purchase) });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('internal_error');
+  });
+
+  it('serves reads without waiting for the disk', async () => {
+    const url = await serveWith(() => new Promise(() => {}));
+    const response = await fetch(`${url}/info`);
+    expect(response.status).toBe(200);
+  });
+});
