@@ -3,6 +3,7 @@
 
 import { atLeast, metric, type CaseResult } from '../report';
 import { startBenchWorld } from '../support/bench-world';
+import { perItem, startCpuMeter } from '../support/cpu-time';
 import { runPool } from '../support/loops';
 import { perSecond, summarise } from '../support/stats';
 import { runTabLifecycle, type LifecycleTiming } from '../support/tab-lifecycle';
@@ -29,7 +30,9 @@ export async function runLifecycleCase(options: LifecycleOptions): Promise<CaseR
     const warmup: LifecycleTiming[] = [];
     await runPool(WARMUP_TABS, options.concurrency, (index) => lifecycle(index, warmup));
     const timings: LifecycleTiming[] = [];
+    const cpuMeter = startCpuMeter(() => world.serverCpu_ms());
     const run = await runPool(options.tabs, options.concurrency, (index) => lifecycle(index, timings));
+    const cpu = cpuMeter();
     const open = summarise(timings.map((t) => t.open_ms));
     const complete = summarise(timings.map((t) => t.complete_ms));
     return {
@@ -42,8 +45,13 @@ export async function runLifecycleCase(options: LifecycleOptions): Promise<CaseR
         metric('lifecycle.open_p99_ms', open.p99_ms),
         metric('lifecycle.complete_p50_ms', complete.p50_ms),
         metric('lifecycle.complete_p99_ms', complete.p99_ms),
+        metric('lifecycle.server_cpu_ms_per_tab', perItem(cpu.server_ms, options.tabs)),
+        metric('lifecycle.client_cpu_ms_per_tab', perItem(cpu.client_ms, options.tabs)),
       ],
-      notes: [`one purchase per tab; "complete" = both billing records delivered; ${options.concurrency} customers each run tabs back to back`],
+      notes: [
+        `one purchase per tab; "complete" = both billing records delivered; ${options.concurrency} customers each run tabs back to back`,
+        'server CPU = both operators and the merchant process together; client CPU = the customers in the benchmark process, on the same 2 cores',
+      ],
     };
   } finally {
     await world.close();

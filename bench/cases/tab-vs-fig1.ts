@@ -8,6 +8,7 @@ import type { TestCustomer } from '../../operator-server/src/testing/test-custom
 import { atLeast, metric, type CaseResult } from '../report';
 import { MERCHANT_OPERATOR, startBenchWorld, type BenchWorld } from '../support/bench-world';
 import { ARTICLE_ID, ARTICLE_PRICE } from '../support/catalogue';
+import { perItem, startCpuMeter } from '../support/cpu-time';
 import { runPool } from '../support/loops';
 import { perSecond, summarise } from '../support/stats';
 
@@ -46,8 +47,12 @@ export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseR
     const customer = await world.newCustomer(`${4 * (options.purchases + WARMUP_PURCHASES) * DEPOSIT_SEK_PER_PURCHASE}.00`);
     await tabPurchases(world, customer, WARMUP_PURCHASES);
     await directPurchases(world, customer, WARMUP_PURCHASES);
+    const tabCpu = startCpuMeter(() => world.serverCpu_ms());
     const tab = await tabPurchases(world, customer, options.purchases);
+    const tabServerCpu_ms = tabCpu().server_ms;
+    const directCpu = startCpuMeter(() => world.serverCpu_ms());
     const direct = await directPurchases(world, customer, options.purchases);
+    const directServerCpu_ms = directCpu().server_ms;
     const tabLatency = summarise(tab.latencies_ms);
     const directLatency = summarise(direct.latencies_ms);
     const tabPerSecond = perSecond(options.purchases, tab.elapsed_ms);
@@ -63,8 +68,14 @@ export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseR
         metric('tab_vs_fig1.direct_p50_ms', directLatency.p50_ms),
         metric('tab_vs_fig1.direct_p99_ms', directLatency.p99_ms),
         metric('tab_vs_fig1.ratio', tabPerSecond / directPerSecond, atLeast(20)),
+        metric('tab_vs_fig1.tab_server_cpu_ms', perItem(tabServerCpu_ms, options.purchases)),
+        metric('tab_vs_fig1.direct_server_cpu_ms', perItem(directServerCpu_ms, options.purchases)),
+        metric('tab_vs_fig1.cpu_ratio', tabServerCpu_ms === null || directServerCpu_ms === null ? null : directServerCpu_ms / tabServerCpu_ms),
       ],
-      notes: ['one purchase in flight at a time; the direct-payment baseline writes no billing record and tells no merchant agent, so it is if anything flattered'],
+      notes: [
+        'one purchase in flight at a time; the direct-payment baseline writes no billing record and tells no merchant agent, so it is if anything flattered',
+        'server CPU per purchase counts all three server processes; the tab figure includes opening and stopping its one tab',
+      ],
     };
   } finally {
     await world.close();

@@ -65,6 +65,8 @@ export interface BenchWorld extends BenchLayout {
   readonly billing: BillingReceiver;
   /** A customer of the SEK operator with this credit limit, enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
+  /** CPU used so far by the three server processes together, in ms; null where not measurable. */
+  serverCpu_ms(): number | null;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,10 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
       const { accountId } = await admin.call('createCustomer', { creditLimit: { currency: CUSTOMER_OPERATOR.currency, value: creditLimit } });
       const { code } = await admin.call('enrollmentCode', {}, { accountId });
       return TestCustomer.enroll(customerOperator.url, code);
+    },
+    serverCpu_ms() {
+      const each = servers.map((server) => server.cpu_ms());
+      return each.some((cpu) => cpu === null) ? null : each.reduce<number>((sum, cpu) => sum + cpu!, 0);
     },
     async close() {
       await Promise.all(servers.map((server) => server.stop()));

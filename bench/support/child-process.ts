@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { processCpu_ms } from './cpu-time';
 
 export interface ServerProcessOptions {
   readonly name: string;
@@ -67,6 +68,11 @@ export class ServerProcess {
     }
     await this.stop();
     throw new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS} ms; see ${logFile}`);
+  }
+
+  /** CPU the process has used so far, in ms; null where the platform does not tell. */
+  cpu_ms(): number | null {
+    return this.child.pid === undefined ? null : processCpu_ms(this.child.pid);
   }
 
   /** SIGTERM (the servers close their databases and, when profiling, write the profile), SIGKILL if that hangs. */

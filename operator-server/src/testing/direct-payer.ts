@@ -5,6 +5,7 @@ import { callRoute } from '../../../protocol/api/client';
 import { DIRECT_PAYMENT_API, type DirectPaymentOrderPayload, type DirectPaymentReceipt } from '../../../protocol/api/direct-payment-api';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { seal, type PayloadBody } from '../../../protocol/envelope';
+import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { WireAmount } from '../../../protocol/money/amount';
 import type { TestCustomer } from './test-customer';
 
@@ -30,5 +31,5 @@ export async function directPaymentOrder(customer: TestCustomer, purchase: Direc
 }
 
 export async function payDirectly(customer: TestCustomer, purchase: DirectPurchase): Promise<DirectPaymentReceipt> {
-  return callRoute(customer.operatorUrl, DIRECT_PAYMENT_API.directPayment, await directPaymentOrder(customer, purchase));
+  return callRoute(customer.operatorUrl, DIRECT_PAYMENT_API.directPayment, await directPaymentOrder(customer, purchase), { transport: nodeHttpTransport });
 }
