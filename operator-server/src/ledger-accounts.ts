@@ -8,6 +8,8 @@ export const ledgerAccount = {
   fx: (currency: string) => `fx:${currency}`,
   /** What this operator owes (positive) or is owed by (negative) a peer operator, per currency. */
   settlement: (peerOperatorId: string, currency: string) => `settlement:${peerOperatorId}:${currency}`,
+  /** What the operator carries itself: a late charge the customer's credit no longer covers. */
+  writeOff: (currency: string) => `writeoff:${currency}`,
   /** Source of prepaid credit put on customer accounts by the operator. */
   funding: (currency: string) => `funding:${currency}`,
 } as const;

@@ -1,6 +1,7 @@
 // The composition root: one process is the account manager and the MTA of one operator.
-// Builds the context, binds every route, serves HTTP, and runs the two background jobs that
-// make the server keep its own promises: clearing tabs whose time has come, and draining the outbox.
+// Builds the context, binds every route, serves HTTP, and runs the background jobs that
+// make the server keep its own promises: clearing tabs whose time has come, releasing holds no MTA
+// ever cleared, and draining the outbox.
 
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { authenticateCustomer, requireSession } from './account-manager/customer
 import { relayCustomerRecord } from './account-manager/customer-records';
 import { payDirectly } from './account-manager/direct-payment';
 import { enroll, logon } from './account-manager/enrollment';
+import { lapseOverdueHolds } from './account-manager/hold-deadline';
 import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
@@ -54,7 +56,7 @@ export interface OperatorOptions {
 export interface RunningOperator {
   readonly url: string;
   readonly context: OperatorContext;
-  /** One pass of the background jobs: clear due tabs, deliver due outbox messages. */
+  /** One pass of the background jobs: clear due tabs, lapse overdue holds, deliver due outbox messages. */
   runJobs(): Promise<void>;
   close(): Promise<void>;
 }
@@ -78,6 +80,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     outbox: new Outbox(db),
   };
   const certificates = new MerchantCertificates(context);
+  // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
+  // receive them, so tabs that fell due while it was down get a fresh one now.
+  store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
   const directPayments = new DirectPaymentStore(db);
 
   peers.attachLocalHandlers({
@@ -131,6 +136,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const runJobs = async () => {
     if (closing) return;
     clearDueTabs(context, now_ms());
+    lapseOverdueHolds(context, now_ms());
     await context.outbox.deliverDue(now_ms(), deliver);
   };
   let timer: NodeJS.Timeout | null = null;

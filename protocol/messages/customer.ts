@@ -62,7 +62,8 @@ export type AccountQueryPayload = v.InferOutput<typeof AccountQueryPayload>;
 export const AccountQuery = envelopeOf(AccountQueryPayload);
 export type AccountQuery = v.InferOutput<typeof AccountQuery>;
 
-export const TabState = v.picklist(['opening', 'open', 'closing', 'cleared', 'failed']);
+/** 'lapsed': the MTA never cleared the tab within the operator's hold deadline, so the hold was released. */
+export const TabState = v.picklist(['opening', 'open', 'closing', 'cleared', 'failed', 'lapsed']);
 export type TabState = v.InferOutput<typeof TabState>;
 
 export const AccountTab = v.strictObject({

@@ -10,7 +10,7 @@ import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
 import type { WithdrawalRecord } from '../billing/billing-records';
 import { ledgerAccount } from '../ledger-accounts';
-import type { PostingInput } from '../ledger';
+import { isLedgerError, type PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
 import type { Transaction } from '../store/records';
 import { ensureAccount } from '../mta/clearing';
@@ -69,7 +69,9 @@ function capture(context: OperatorContext, transaction: Transaction, clearedMino
     const holdId = `hold:${transaction.transactionId}`;
     const entryId = `charge:${transaction.transactionId}`;
     const memo = `tab ${transaction.tabId ?? transaction.transactionId} at ${transaction.merchantDisplayName ?? transaction.merchantId}`;
-    if (charge > 0n) {
+    if (transaction.state === 'lapsed') {
+      postLateCharge(context, transaction, entryId, memo, customerSide, merchantSide);
+    } else if (charge > 0n) {
       context.ledger.captureHold({ holdId, amount: charge, entryId, postings: [...customerSide, ...merchantSide], memo });
     } else {
       context.ledger.captureHold({ holdId, amount: 0n, entryId, postings: [], memo });
@@ -83,6 +85,31 @@ function capture(context: OperatorContext, transaction: Transaction, clearedMino
     tx: transaction.transactionId, tab: transaction.tabId, charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
     released: `${moneyToWire({ currency: customerCurrency, minor: transaction.holdMinor - charge }).value} ${customerCurrency}`, outcome,
   });
+}
+
+/**
+ * A clearing after the hold deadline: the hold is gone, so the charge is posted directly. If the
+ * customer's credit no longer covers it, the operator carries it (write-off account): the merchant
+ * side was cleared and must be paid either way.
+ */
+function postLateCharge(context: OperatorContext, transaction: Transaction, entryId: string, memo: string, customerSide: PostingInput[], merchantSide: PostingInput[]): void {
+  const postings = [...customerSide, ...merchantSide];
+  if (postings.length === 0) return;
+  try {
+    context.ledger.postEntry({ id: entryId, memo: `${memo} (late clearing)`, ref: transaction.transactionId, postings });
+  } catch (error) {
+    if (!isLedgerError(error, 'insufficient_funds')) throw error;
+    const writeOff = ledgerAccount.writeOff(transaction.customerCurrency);
+    ensureAccount(context, writeOff, transaction.customerCurrency, 'revenue');
+    const customerAccount = ledgerAccount.customer(transaction.accountId);
+    context.ledger.postEntry({
+      id: entryId,
+      memo: `${memo} (late clearing, written off)`,
+      ref: transaction.transactionId,
+      postings: postings.map((posting) => (posting.accountId === customerAccount ? { ...posting, accountId: writeOff } : posting)),
+    });
+    context.log.warn('clearing.written-off', { tx: transaction.transactionId, account: transaction.accountId });
+  }
 }
 
 function withdrawalRecord(context: OperatorContext, t: Transaction, charge: bigint, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): WithdrawalRecord {

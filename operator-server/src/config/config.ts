@@ -52,6 +52,12 @@ export const OperatorConfigSchema = v.strictObject({
       maxTimeout_s: v.optional(Seconds(60, 30 * 24 * 3600), 7 * 24 * 3600),
       /** How long the MTA waits for the second record (or any record after expiry) before clearing on what it has. */
       recordGrace_s: v.optional(Seconds(0, 7 * 24 * 3600), 30),
+      /**
+       * How long after a tab's expiry the customer's AM keeps the hold while no clearing arrives
+       * (the MTA gone or unreachable). Then the hold is released; a clearing that still comes is
+       * charged without it.
+       */
+      holdDeadline_s: v.optional(Seconds(1, 90 * 24 * 3600), 7 * 24 * 3600),
     }),
     {},
   ),
@@ -70,7 +76,7 @@ export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 
   readonly adminToken: string;
   readonly secretKey: string;
   readonly rates: { readonly lifespan_s: number; readonly rateSource: RateSourceConfig };
-  readonly tabs: { readonly minTimeout_s: number; readonly maxTimeout_s: number; readonly recordGrace_s: number };
+  readonly tabs: { readonly minTimeout_s: number; readonly maxTimeout_s: number; readonly recordGrace_s: number; readonly holdDeadline_s: number };
   readonly sessions: { readonly lifetime_s: number };
 }
 
@@ -122,7 +128,12 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
       lifespan_s: file.rates?.lifespan_s ?? 3600,
       rateSource: rateSource.source === 'ecb-file' ? { ...rateSource, path: absolute(rateSource.path) } : rateSource,
     },
-    tabs: { minTimeout_s: file.tabs.minTimeout_s ?? 10, maxTimeout_s: file.tabs.maxTimeout_s ?? 7 * 24 * 3600, recordGrace_s: file.tabs.recordGrace_s ?? 30 },
+    tabs: {
+      minTimeout_s: file.tabs.minTimeout_s ?? 10,
+      maxTimeout_s: file.tabs.maxTimeout_s ?? 7 * 24 * 3600,
+      recordGrace_s: file.tabs.recordGrace_s ?? 30,
+      holdDeadline_s: file.tabs.holdDeadline_s ?? 7 * 24 * 3600,
+    },
     sessions: { lifetime_s: file.sessions.lifetime_s ?? 24 * 3600 },
   };
 }

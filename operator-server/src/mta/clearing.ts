@@ -18,7 +18,8 @@ import { concludeTab } from './conclusion';
 export type ClearingBody = Omit<PayloadBody<ClearingPayload>, 'operatorCertificate'>;
 export type TabClearedBody = PayloadBody<TabClearedPayload>;
 
-export function ensureAccount(context: OperatorContext, id: string, currency: string, kind: 'settlement' | 'fx' | 'funding'): void {
+/** The operator's own accounts (no floor) are made on first use. */
+export function ensureAccount(context: OperatorContext, id: string, currency: string, kind: 'settlement' | 'fx' | 'funding' | 'revenue'): void {
   if (context.ledger.findAccount(id) === undefined) context.ledger.createAccount({ id, currency, kind, minBalance: null });
 }
 

@@ -7,7 +7,7 @@ import type { ClearingOutcome } from '../../../protocol/messages/peer';
 import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { MerchantRecord } from '../../../protocol/messages/merchant';
 import { migrateOperatorStore } from './schema';
-import type { Customer, Dispute, Merchant, Session, Tab, TabLifecycle, Transaction } from './records';
+import type { Customer, Dispute, Merchant, Session, Tab, TabLifecycle, Transaction, TransactionLifecycle } from './records';
 
 type Row = Record<string, unknown>;
 
@@ -32,7 +32,7 @@ function toMerchant(row: Row): Merchant {
 function toTransaction(row: Row): Transaction {
   return {
     transactionId: row.transaction_id as string, sessionId: row.session_id as string, accountId: row.account_id as string,
-    merchantId: row.merchant_id as string, merchantOperatorId: row.merchant_operator_id as string, state: row.state as TabLifecycle,
+    merchantId: row.merchant_id as string, merchantOperatorId: row.merchant_operator_id as string, state: row.state as TransactionLifecycle,
     holdMinor: big(row.hold_minor), customerCurrency: row.customer_currency as string, depositMinor: big(row.deposit_minor),
     merchantCurrency: row.merchant_currency as string, rate: json(row.rate), tabPublicKey: row.tab_public_key as string,
     chain: json(row.chain), pseudonym: row.pseudonym as string, tabId: row.tab_id as string | null,
@@ -100,8 +100,10 @@ export class OperatorStore {
       markTransactionFailed: prepare("UPDATE transactions SET state = 'failed' WHERE transaction_id = ? AND state = 'opening'"),
       setCustomerRecord: prepare('UPDATE transactions SET customer_record = ? WHERE transaction_id = ?'),
       markTransactionCleared: prepare(
-        "UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ? WHERE transaction_id = ? AND state IN ('open', 'opening')",
+        "UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ? WHERE transaction_id = ? AND state IN ('open', 'opening', 'lapsed')",
       ),
+      overdueTransactions: prepare("SELECT * FROM transactions WHERE state IN ('opening', 'open') AND expires_at <= ? ORDER BY expires_at LIMIT ?"),
+      markTransactionLapsed: prepare("UPDATE transactions SET state = 'lapsed' WHERE transaction_id = ? AND state IN ('opening', 'open')"),
       insertTab: prepare(
         `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor,
            currency, chain, opened_at, expires_at, conclude_after)
@@ -114,6 +116,7 @@ export class OperatorStore {
       setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       markTabCleared: prepare("UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND state = 'open'"),
+      postponeDueTabs: prepare("UPDATE tabs SET conclude_after = MAX(conclude_after, ?) WHERE state = 'open'"),
       dueTabs: prepare("SELECT * FROM tabs WHERE state = 'open' AND conclude_after <= ? ORDER BY conclude_after LIMIT ?"),
       tabsOfMerchant: prepare('SELECT * FROM tabs WHERE merchant_id = ? ORDER BY opened_at DESC LIMIT ?'),
       insertDispute: prepare(
@@ -227,6 +230,16 @@ export class OperatorStore {
     return this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, transactionId).changes === 1;
   }
 
+  /** Transactions whose tab expired before `expiredBefore_ms` and that were never cleared. */
+  overdueTransactions(expiredBefore_ms: number, limit: number): Transaction[] {
+    return (this.s.overdueTransactions.all(expiredBefore_ms, limit) as Row[]).map(toTransaction);
+  }
+
+  /** False when the transaction was cleared (or lapsed) in the meantime. */
+  markTransactionLapsed(transactionId: string): boolean {
+    return this.s.markTransactionLapsed.run(transactionId).changes === 1;
+  }
+
   // ---- tabs (MTA) -----------------------------------------------------------------------
 
   insertTab(tab: NewTab): void {
@@ -269,6 +282,11 @@ export class OperatorStore {
   /** False when the tab was not open: clearing happens exactly once. */
   markTabCleared(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
     return this.s.markTabCleared.run(clearedMinor, outcome, now_ms, tabId).changes === 1;
+  }
+
+  /** Gives every open tab until at least `notBefore_ms` before it may be concluded. */
+  postponeDueTabs(notBefore_ms: number): number {
+    return this.s.postponeDueTabs.run(notBefore_ms).changes;
   }
 
   dueTabs(now_ms: number, limit: number): Tab[] {

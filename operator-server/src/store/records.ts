@@ -6,6 +6,8 @@ import type { MerchantRecord } from '../../../protocol/messages/merchant';
 import type { ClearingOutcome } from '../../../protocol/messages/peer';
 
 export type TabLifecycle = 'opening' | 'open' | 'cleared' | 'failed';
+/** The AM's transactions may also lapse: no clearing came before the hold deadline. */
+export type TransactionLifecycle = TabLifecycle | 'lapsed';
 
 export interface Customer {
   readonly accountId: string;
@@ -39,7 +41,7 @@ export interface Transaction {
   readonly accountId: string;
   readonly merchantId: string;
   readonly merchantOperatorId: string;
-  readonly state: TabLifecycle;
+  readonly state: TransactionLifecycle;
   readonly holdMinor: bigint;
   readonly customerCurrency: string;
   readonly depositMinor: bigint;

@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS transactions (
   account_id           TEXT NOT NULL REFERENCES customers(account_id),
   merchant_id          TEXT NOT NULL,
   merchant_operator_id TEXT NOT NULL,
-  state                TEXT NOT NULL CHECK (state IN ('opening', 'open', 'cleared', 'failed')),
+  state                TEXT NOT NULL CHECK (state IN ('opening', 'open', 'cleared', 'failed', 'lapsed')),
   hold_minor           INTEGER NOT NULL,
   customer_currency    TEXT NOT NULL,
   deposit_minor        INTEGER NOT NULL,
@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS transactions (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS transactions_by_account ON transactions(account_id, opened_at);
 CREATE INDEX IF NOT EXISTS transactions_by_tab ON transactions(tab_id);
+CREATE INDEX IF NOT EXISTS unsettled_transactions_by_expiry ON transactions(expires_at) WHERE state IN ('opening', 'open');
 
 -- The MTA's view of a trading session: one row per tab id.
 CREATE TABLE IF NOT EXISTS tabs (
