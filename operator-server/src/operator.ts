@@ -137,6 +137,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     if (closing) return;
     clearDueTabs(context, now_ms());
     lapseOverdueHolds(context, now_ms());
+    // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window after that.
+    context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
     await context.outbox.deliverDue(now_ms(), deliver);
   };
   let timer: NodeJS.Timeout | null = null;

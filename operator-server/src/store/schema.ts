@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS message_receipts (
   response       TEXT NOT NULL,
   created_at     INTEGER NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS message_receipts_by_age ON message_receipts(created_at);
 
 CREATE TABLE IF NOT EXISTS rate_tables (
   table_id       TEXT PRIMARY KEY,

@@ -19,12 +19,25 @@ export class MessageReceipts {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly select;
   private readonly insert;
+  private readonly deleteOlder;
 
   constructor(db: Database.Database) {
     this.select = db.prepare<[string], { body_digest: string; status: number; response: string }>(
       'SELECT body_digest, status, response FROM message_receipts WHERE message_id = ?',
     );
     this.insert = db.prepare('INSERT OR IGNORE INTO message_receipts (message_id, route, body_digest, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.deleteOlder = db.prepare(
+      'DELETE FROM message_receipts WHERE message_id IN (SELECT message_id FROM message_receipts WHERE created_at < ? ORDER BY created_at LIMIT ?)',
+    );
+  }
+
+  /**
+   * Forgets answers to messages issued so long ago that their iat is outside the clock-skew
+   * window: a replay of one is refused as stale before it could have an effect, so keeping its
+   * answer buys nothing and would grow the table without bound.
+   */
+  prune(olderThan_ms: number, limit = 1000): number {
+    return this.deleteOlder.run(olderThan_ms, limit).changes;
   }
 
   /**
