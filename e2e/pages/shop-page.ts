@@ -3,6 +3,10 @@
 // The page's own script fetches the content with the receipt's access token once paid.
 
 import type { Locator, Page } from '@playwright/test';
+import type { ErrorDetail } from '../../merchant-widget/widget/events';
+
+/** Where the page keeps the widget's error events for the test to read. */
+type PageWithErrorLog = Window & { opentabErrors?: ErrorDetail[] };
 
 export class ShopPage {
   constructor(
@@ -63,10 +67,29 @@ export class ShopPage {
     return (await this.paidContent(itemId).textContent()) ?? '';
   }
 
+  /** Opens an article paid earlier, which the shop's script unlocks with the token it kept. */
+  async reopenPaidArticle(itemId: string): Promise<string> {
+    await this.openArticle(itemId);
+    return this.unlockedText(itemId);
+  }
+
   /** Opens the article, pays with one click (no prompt expected) and returns the content it unlocked. */
   async buyArticle(itemId: string): Promise<string> {
     await this.openArticle(itemId);
     await this.clickPay(itemId);
     return this.unlockedText(itemId);
+  }
+
+  /** From now on, keeps every `opentab:error` the widget raises; read them with `widgetErrors()`. */
+  async recordWidgetErrors(): Promise<void> {
+    await this.page.evaluate(() => {
+      const log: ErrorDetail[] = [];
+      (window as PageWithErrorLog).opentabErrors = log;
+      document.addEventListener('opentab:error', (event) => log.push((event as CustomEvent<ErrorDetail>).detail));
+    });
+  }
+
+  async widgetErrors(): Promise<ErrorDetail[]> {
+    return this.page.evaluate(() => (window as PageWithErrorLog).opentabErrors ?? []);
   }
 }

@@ -1,0 +1,40 @@
+// Scenario: the rate table runs out. The popup warns that prices cannot be converted, and the
+// extension fetches a fresh table from the operator without being asked. The operators issue
+// tables that live ten seconds (their shortest lifespan).
+
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '../fixtures/test';
+
+const RATES_LIFESPAN_S = 10;
+const ECB_REFERENCE_RATES = fileURLToPath(new URL('../../operator-server/data/ecb-eurofxref-2024-06-28.xml', import.meta.url));
+
+test.use({
+  worldSettings: { settings: { rates: { lifespan_s: RATES_LIFESPAN_S, rateSource: { source: 'ecb-file', path: ECB_REFERENCE_RATES } } } },
+});
+
+test('an expired rate table is flagged in the popup and replaced by a fresh one', async ({ wallet }) => {
+  const { popup } = wallet;
+  await expect(popup.rateStatus).toContainText('current until');
+  const firstValidUntil = await popup.ratesValidUntil();
+  expect(firstValidUntil).not.toBeNull();
+
+  await expect
+    .poll(async () => {
+      await popup.reload();
+      return popup.rateStatus.textContent();
+    }, { timeout: RATES_LIFESPAN_S * 2_000, intervals: [500] })
+    .toContain('expired');
+  await expect(popup.rateStatus).toHaveAttribute('role', 'status');
+  await expect(popup.rateStatus).toContainText('prices cannot be converted until new rates arrive');
+  expect(await popup.ratesValidUntil()).toBe(firstValidUntil);
+
+  // Nobody clicks "Refresh rates": the extension's own alarm fetches the next table.
+  await expect
+    .poll(async () => {
+      await popup.reload();
+      return popup.ratesValidUntil();
+    }, { timeout: 60_000, intervals: [500] })
+    .not.toBe(firstValidUntil);
+  await expect(popup.rateStatus).toContainText('current until');
+  expect(Date.parse((await popup.ratesValidUntil())!)).toBeGreaterThan(Date.parse(firstValidUntil!));
+});
