@@ -1,0 +1,63 @@
+// Debian's Chromium with the built extension, set up the way a customer does it: create the
+// wallet in the popup, enrol on the options page, choose the deposit, and open the first tab by
+// approving the confirmation window. Reuses the end-to-end suite's page objects.
+
+import { chromium, type BrowserContext } from 'playwright';
+import { nextConfirmWindow } from '../../e2e/pages/confirm-window';
+import { OptionsPage } from '../../e2e/pages/options-page';
+import { PopupPage } from '../../e2e/pages/popup-page';
+import type { LoadedExtension } from '../../e2e/fixtures/chromium-extension';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+const PASSPHRASE = 'correct horse battery staple';
+
+export async function launchWithExtension(extensionDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext('', {
+    headless: true,
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-gpu',
+    ],
+  });
+}
+
+async function extensionOf(context: BrowserContext): Promise<LoadedExtension> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const id = new URL(worker.url()).host;
+  return {
+    id,
+    worker: () => context.serviceWorkers().filter((candidate) => new URL(candidate.url()).host === id).at(-1) ?? worker,
+    pageUrl: (path) => `chrome-extension://${id}/${path}`,
+  };
+}
+
+export interface WalletSetup {
+  readonly operatorUrl: string;
+  readonly enrolmentCode: string;
+  /** What a new tab holds, in the customer's currency ("100.00"). */
+  readonly deposit: string;
+}
+
+export async function setUpWallet(context: BrowserContext, setup: WalletSetup): Promise<void> {
+  const extension = await extensionOf(context);
+  const popup = await PopupPage.open(context, extension);
+  await popup.createWallet(PASSPHRASE);
+  const options = await OptionsPage.open(context, extension);
+  await options.enrol(setup.operatorUrl, setup.enrolmentCode);
+  await options.setDefaultDeposit(setup.deposit);
+  await popup.page.close();
+  await options.page.close();
+}
+
+/** Runs `click` (the first purchase at a merchant) and approves the confirmation window it opens. */
+export async function approveFirstTab(context: BrowserContext, click: () => Promise<void>): Promise<void> {
+  const confirming = nextConfirmWindow(context);
+  await click();
+  await (await confirming).approve();
+}
