@@ -1,6 +1,6 @@
 // `npx tsx bench/profile-summary.ts FILE.cpuprofile [--top 30]`: where a process spent its CPU,
-// by function (self time) and by source file, from a V8 profile written with --cpu-prof
-// (`npm run bench -- --profile` writes one per server process).
+// by function (self time, and total time including callees) and by source file, from a V8 profile
+// written with --cpu-prof (`npm run bench -- --profile` writes one per server process).
 
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -33,7 +33,11 @@ const top = Number(values.top);
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const nameOf = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${place(node)}:${node.callFrame.lineNumber + 1}`;
   const byFunction = new Map<string, number>();
+  const totalByFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let all_us = 0;
   let idle_us = 0;
@@ -46,10 +50,15 @@ for (const file of positionals) {
     }
     all_us += delta_us;
     const where = place(node);
-    const name = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
+    const name = nameOf(node);
     byFunction.set(name, (byFunction.get(name) ?? 0) + delta_us);
     byFile.set(where, (byFile.get(where) ?? 0) + delta_us);
+    // Each function on the stack once, however deep it recursed.
+    const onStack = new Set<string>();
+    for (let id: number | undefined = node.id; id !== undefined; id = parentOf.get(id)) onStack.add(nameOf(byId.get(id)!));
+    for (const caller of onStack) totalByFunction.set(caller, (totalByFunction.get(caller) ?? 0) + delta_us);
   });
   process.stdout.write(`${file}: ${(all_us / 1000).toFixed(0)} ms busy, ${(idle_us / 1000).toFixed(0)} ms idle\n`);
-  process.stdout.write(`${table('self time by function', byFunction, all_us, top)}\n${table('self time by file', byFile, all_us, top)}\n\n`);
+  process.stdout.write(`${table('self time by function', byFunction, all_us, top)}\n${table('total time by function', totalByFunction, all_us, top)}\n`);
+  process.stdout.write(`${table('self time by file', byFile, all_us, top)}\n\n`);
 }
