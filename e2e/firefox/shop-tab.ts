@@ -1,0 +1,37 @@
+// The demo shop in a Firefox tab: the widget's button lives in an open shadow root, which
+// puppeteer's >>> combinator pierces.
+
+import type { Page } from 'puppeteer-core';
+import { clickOn, textOf } from './dom';
+
+export class FirefoxShopTab {
+  constructor(
+    readonly page: Page,
+    readonly shopUrl: string,
+  ) {}
+
+  async openArticle(itemId: string): Promise<void> {
+    await this.page.goto(`${this.shopUrl}/articles/${itemId}`);
+  }
+
+  async clickPay(itemId: string): Promise<void> {
+    await clickOn(this.page, `[data-paid-slot="${itemId}"] >>> button[part="button"][aria-disabled="false"]`);
+  }
+
+  convertedPrice(itemId: string): Promise<string> {
+    return textOf(this.page, `[data-paid-slot="${itemId}"] >>> button[part="button"] .converted`);
+  }
+
+  /** Waits for the content the shop released against the receipt's token, and returns its text. */
+  async unlockedText(itemId: string): Promise<string> {
+    const body = `[data-paid-slot="${itemId}"] [data-paid-body]`;
+    await this.page.waitForSelector(body, { visible: true, timeout: 30_000 });
+    return textOf(this.page, body);
+  }
+
+  async buyArticle(itemId: string): Promise<string> {
+    await this.openArticle(itemId);
+    await this.clickPay(itemId);
+    return this.unlockedText(itemId);
+  }
+}
