@@ -6,20 +6,20 @@ import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
 import type { CustomerRecordRelay, RecordAck, RecordAckPayload } from '../../../protocol/messages/peer';
+import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { MerchantRecord } from '../../../protocol/messages/merchant';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { Tab } from '../store/records';
 import { clearTab } from './clearing';
 
-function acknowledge(context: OperatorContext, recordId: string, tab: Tab, now_ms: number): RecordAck {
-  const current = context.store.tab(tab.tabId)!;
+function acknowledge(context: OperatorContext, recordId: string, tab: Tab, cleared: boolean, now_ms: number): RecordAck {
   return seal(context.crypto, context.identity.signer, {
     type: 'record-ack',
     operatorId: context.identity.operatorId,
     recordId,
     tabId: tab.tabId,
-    status: current.state === 'cleared' ? 'cleared' : 'recorded',
+    status: cleared ? 'cleared' : 'recorded',
   } satisfies PayloadBody<RecordAckPayload>, now_ms);
 }
 
@@ -27,9 +27,22 @@ function openTabOrRefuse(tab: Tab): void {
   if (tab.state === 'opening' || tab.state === 'failed') throw new OpentabError('tab_closed', 'The tab never opened.');
 }
 
-function clearIfBothRecords(context: OperatorContext, tabId: string, now_ms: number): void {
-  const tab = context.store.tab(tabId)!;
-  if (tab.state === 'open' && tab.customerRecord !== null && tab.merchantRecord !== null) clearTab(context, tab, now_ms);
+type NewRecord = { readonly customerRecord: CustomerRecord } | { readonly merchantRecord: MerchantRecord };
+
+/**
+ * Keeps the record on the open tab and clears at once when it was the second one; true when the
+ * tab is cleared. `tab` is the row as read in this same synchronous step, so nothing else can
+ * have changed it: the tab with the record added is known without reading it back, and the
+ * record and the clearing commit together.
+ */
+function keepRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_ms: number): boolean {
+  const recorded: Tab = { ...tab, ...record };
+  const concludeBy_ms = now_ms + context.config.tabs.recordGrace_s * 1000;
+  return context.db.transaction(() => {
+    if ('customerRecord' in record) context.store.setTabCustomerRecord(tab.tabId, record.customerRecord, concludeBy_ms);
+    else context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, concludeBy_ms);
+    return recorded.customerRecord !== null && recorded.merchantRecord !== null && clearTab(context, recorded, now_ms);
+  })();
 }
 
 export async function receiveCustomerRecord(context: OperatorContext, relay: CustomerRecordRelay, now_ms: number): Promise<RecordAck> {
@@ -46,12 +59,12 @@ export async function receiveCustomerRecord(context: OperatorContext, relay: Cus
   };
   return context.receipts.once('peerCustomerRecord', relay, now_ms, authenticate, (tab) => {
     openTabOrRefuse(tab);
+    let cleared = tab.state === 'cleared';
     if (tab.state === 'open' && tab.customerRecord === null) {
-      context.store.setTabCustomerRecord(tab.tabId, record, now_ms + context.config.tabs.recordGrace_s * 1000);
       context.log.info('record.customer', { tx: tab.transactionId, tab: tab.tabId, total: record.payload.total.value, count: record.payload.count });
-      clearIfBothRecords(context, tab.tabId, now_ms);
+      cleared = keepRecord(context, tab, { customerRecord: record }, now_ms);
     }
-    return acknowledge(context, record.payload.id, tab, now_ms);
+    return acknowledge(context, record.payload.id, tab, cleared, now_ms);
   });
 }
 
@@ -68,12 +81,12 @@ export async function receiveMerchantRecord(context: OperatorContext, record: Me
     const tab = context.store.tab(record.payload.tabId);
     if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
     openTabOrRefuse(tab);
+    let cleared = tab.state === 'cleared';
     if (tab.state === 'open' && tab.merchantRecord === null) {
-      context.store.setTabMerchantRecord(tab.tabId, record, now_ms + context.config.tabs.recordGrace_s * 1000);
       context.log.info('record.merchant', { tx: tab.transactionId, tab: tab.tabId, total: record.payload.total.value, count: record.payload.count, reason: record.payload.reason });
-      clearIfBothRecords(context, tab.tabId, now_ms);
+      cleared = keepRecord(context, tab, { merchantRecord: record }, now_ms);
     }
-    return acknowledge(context, record.payload.id, tab, now_ms);
+    return acknowledge(context, record.payload.id, tab, cleared, now_ms);
   });
 }
 
