@@ -3,14 +3,13 @@
 // later tabs here open without a prompt.
 
 import type { BrowserContext } from '@playwright/test';
-import { nextConfirmWindow, type ConfirmWindow } from './confirm-window';
+import { nextConfirmWindow } from './confirm-window';
 import type { ShopPage } from './shop-page';
 
 export async function buyFirstArticleApprovingAllowance(context: BrowserContext, shop: ShopPage, itemId: string): Promise<string> {
   await shop.openArticle(itemId);
   const confirming = nextConfirmWindow(context);
   await shop.clickPay(itemId);
-  const confirm: ConfirmWindow = await confirming;
-  await confirm.approveWithAllowance();
+  await (await confirming).approveWithAllowance();
   return shop.unlockedText(itemId);
 }

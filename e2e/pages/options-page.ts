@@ -24,7 +24,7 @@ export class OptionsPage {
     await this.saveLimits(this.limits.getByLabel(/^Deposit for a new tab/), value);
   }
 
-  async setTabTimeout(minutes: number): Promise<void> {
+  async setTabTimeoutMinutes(minutes: number): Promise<void> {
     await this.saveLimits(this.limits.getByLabel('Tab timeout (minutes)'), String(minutes));
   }
 

@@ -3,7 +3,8 @@
 
 import { OptionsPage } from '../pages/options-page';
 import { PopupPage } from '../pages/popup-page';
-import { enrollmentCodeOf, expect, PASSPHRASE, test } from '../fixtures/test';
+import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
+import { expect, test } from '../fixtures/test';
 
 test('a new user creates the wallet, enrols with the code and sees the balance in SEK', async ({ context, extension, world }) => {
   const popup = await PopupPage.open(context, extension);
