@@ -3,10 +3,10 @@
 // then the servers start on them and run real lifecycles. Cost per tab = wall time per tab at a
 // fixed number of tabs in flight, so it is the reciprocal of throughput at saturation.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { atMost, metric, type CaseResult, type Metric } from '../report';
-import { startBenchWorld } from '../support/bench-world';
+import { startBenchWorld, type BenchLayout } from '../support/bench-world';
 import { fillMerchantAgentStore } from '../support/fill-merchant-agent';
 import { fillOperatorStores } from '../support/fill-operators';
 import { historicTab } from '../support/history';
@@ -36,6 +36,12 @@ interface SizeRun {
   readonly tabCost_ms: number;
 }
 
+/** At 100k the three stores take ~2.5 GB; the logs stay for whoever wants to read them. */
+function removeStores(layout: BenchLayout): void {
+  for (const operator of [layout.customerOperator, layout.merchantOperator]) rmSync(dirname(operator.databasePath), { recursive: true, force: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${layout.merchant.databasePath}${suffix}`, { force: true });
+}
+
 async function measureAtSize(options: ScalingOptions, size: number): Promise<SizeRun> {
   const dir = join(options.dir, sizeLabel(size));
   mkdirSync(dir);
@@ -62,6 +68,7 @@ async function measureAtSize(options: ScalingOptions, size: number): Promise<Siz
     return { size, fill_s, tabCost_ms: run.elapsed_ms / options.tabsPerSize };
   } finally {
     await world.close();
+    removeStores(world);
   }
 }
 
