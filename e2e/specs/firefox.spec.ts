@@ -3,9 +3,9 @@
 // without a prompt; the popup closes the tab and the clearing matches the purchases.
 
 import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
-import { FirefoxConfirmWindow } from '../firefox/confirm-window';
-import { FirefoxOptionsTab } from '../firefox/options-tab';
-import { FirefoxPopupTab } from '../firefox/popup-tab';
+import { FirefoxConfirmWindow } from '../pages/firefox/confirm-window';
+import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
+import { FirefoxPopupTab } from '../pages/firefox/popup-tab';
 import { expect, firefoxTest as test } from '../fixtures/firefox-test';
 import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
 import { depositRecords, withdrawalRecords } from '../support/billing-files';

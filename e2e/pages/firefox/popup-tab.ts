@@ -2,7 +2,7 @@
 // is sent there with location.assign, as a reader would type the address.
 
 import type { Page } from 'puppeteer-core';
-import { EXTENSION_ORIGIN } from './firefox-extension';
+import { EXTENSION_ORIGIN } from '../../fixtures/firefox-extension';
 import { clickOn, textOf } from './dom';
 
 const POPUP_PATH = '/popup/popup.html';
