@@ -6,7 +6,7 @@ import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
 import { countConfirmWindows } from '../pages/confirm-window';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
-import { markWorkerInstance, ServiceWorkerInternals, workerInstanceMark } from '../fixtures/service-worker';
+import { markWorkerInstance, ServiceWorkerInternals, workerInstanceMark } from '../pages/service-worker-internals';
 import { article } from '../support/catalogue';
 import { customerAccount } from '../support/operator-views';
 
