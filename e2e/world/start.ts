@@ -9,13 +9,25 @@ import { startDemoWorld } from './demo-world';
 import { logShopEvents } from './shop-log';
 
 const { values } = parseArgs({
-  options: { reset: { type: 'boolean', default: false }, dir: { type: 'string', default: '.data/demo' } },
+  options: {
+    reset: { type: 'boolean', default: false },
+    dir: { type: 'string', default: '.data/demo' },
+    /** Customer operator, merchant operator, shop; used when the world is first made. */
+    ports: { type: 'string', default: '7101,7102,7103' },
+  },
 });
 
-const PORTS = [7101, 7102, 7103] as const;
-const root = resolve(import.meta.dirname, '../..');
+function parsePorts(text: string): [number, number, number] {
+  const ports = text.split(',').map(Number);
+  if (ports.length !== 3 || !ports.every((port) => Number.isInteger(port) && port > 0 && port < 65536)) {
+    process.stderr.write(`--ports takes three port numbers, e.g. 7101,7102,7103 (got ${text})\n`);
+    process.exit(2);
+  }
+  return ports as [number, number, number];
+}
 
-const world = await startDemoWorld({ dir: resolve(root, values.dir), reset: values.reset, ports: PORTS, log: 'info' });
+const root = resolve(import.meta.dirname, '../..');
+const world = await startDemoWorld({ dir: resolve(root, values.dir), reset: values.reset, ports: parsePorts(values.ports), log: 'info' });
 logShopEvents(world.shop.agent, createLogger('shop', 'info'));
 
 const lines = [

@@ -1,0 +1,79 @@
+// `npm start`'s world as a newcomer meets it: it starts and prints what to do, a second start
+// reuses the data, --reset starts clean, and Ctrl-C stops everything with nothing left running
+// or half-written.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test } from '@playwright/test';
+import { findFreePort } from '../../operator-server/src/support/free-port';
+
+interface Started {
+  readonly process: ChildProcessWithoutNullStreams;
+  readonly output: () => string;
+}
+
+async function startWorld(dir: string, ports: readonly number[], ...flags: string[]): Promise<Started> {
+  // node --import tsx, not npx: Ctrl-C (SIGINT) must reach the world's own process.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/world/start.ts', '--dir', dir, '--ports', ports.join(','), ...flags], { cwd: process.cwd() });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await expect.poll(() => output, { timeout: 60_000 }).toContain('Opentab demo world is running.');
+  return { process: child, output: () => output };
+}
+
+async function interrupt(started: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.process.once('exit', resolve));
+  started.process.kill('SIGINT');
+  return exited;
+}
+
+function portIsClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+const accountOf = (output: string) => /Demo customer account (acct_[0-9a-f]{24})/.exec(output)?.[1];
+
+test('npm start: starts, reuses its data, resets on request, and stops cleanly on Ctrl-C', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'opentab-demo-start-')), 'demo');
+  const ports = [await findFreePort(), await findFreePort(), await findFreePort()];
+
+  const first = await startWorld(dir, ports);
+  const account = accountOf(first.output());
+  expect(account).toBeDefined();
+  expect(first.output()).toMatch(/Enrolment code: [A-Z2-9]{4}(-[A-Z2-9]{4}){3}/);
+  expect(first.output()).toContain(`http://127.0.0.1:${ports[2]}/`);
+  expect(first.output()).toMatch(/op-eu\s+merchant\.registered\s+merchant=demo-news/);
+  expect((await fetch(`http://127.0.0.1:${ports[2]}/`)).status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${ports[0]}/healthz`)).status).toBe(200);
+  expect(await interrupt(first)).toBe(0);
+  expect(first.output()).toContain('operator.stopped');
+  for (const port of ports) expect(await portIsClosed(port)).toBe(true);
+  // Nothing half-written: both operators' stores pass SQLite's own integrity check.
+  for (const operatorId of ['op-se', 'op-eu']) {
+    const db = new Database(join(dir, operatorId, 'data', 'operator.sqlite'), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  }
+
+  const second = await startWorld(dir, ports);
+  expect(accountOf(second.output())).toBe(account);
+  expect(second.output()).toContain('(reused from an earlier start)');
+  expect(await interrupt(second)).toBe(0);
+
+  const third = await startWorld(dir, ports, '--reset');
+  expect(accountOf(third.output())).not.toBe(account);
+  expect(third.output()).not.toContain('reused');
+  expect(await interrupt(third)).toBe(0);
+});
