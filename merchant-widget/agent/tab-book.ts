@@ -4,7 +4,7 @@
 
 import { checkLink, type LinkCheck } from '../../protocol/chain/hash-chain';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
+import { fromBase64url } from '../../protocol/encoding/base64url';
 import { OpentabError } from '../../protocol/errors';
 import type { Purchase } from '../../protocol/messages/merchant';
 import { formatMoney } from '../../protocol/money/amount';
@@ -64,19 +64,24 @@ export function decidePurchase(
   // Fits a number: price ≤ deposit ≤ chain length × unit, checked when the tab opened.
   const steps = Number(price_minor / tab.chainUnit_minor);
   const expectedIndex = tab.lastChainIndex + steps;
+  // The price fixes the index exactly; a link that proves less pays less, one that proves more
+  // overpays. Checked before any hashing, so a wrong index costs nothing.
+  if (purchase.chainIndex !== expectedIndex) {
+    if (purchase.chainIndex <= tab.lastChainIndex) return refuse('stale_link', undefined, [LINK_PROBLEMS.not_forward.detail]);
+    return refuse('wrong_link', undefined, [`chainIndex: the price pays ${steps} units, expected ${expectedIndex}`]);
+  }
   const check = checkLink(crypto, { index: tab.lastChainIndex, link: fromBase64url(tab.lastChainLink) }, { index: purchase.chainIndex, link: purchase.chainLink }, tab.chainLength, steps);
   if (!check.ok) {
     const problem = LINK_PROBLEMS[check.problem];
     return refuse(problem.code, undefined, [problem.detail]);
   }
-  // checkLink allows fewer steps than the price: a link that proves less than the price pays less.
-  if (purchase.chainIndex !== expectedIndex) return refuse('wrong_link', undefined, [`chainIndex: the price pays ${steps} units, expected ${expectedIndex}`]);
 
   const next: TabRecord = {
     ...tab,
     spent_minor: tab.spent_minor + price_minor,
     lastChainIndex: purchase.chainIndex,
-    lastChainLink: toBase64url(check.link),
+    // The strict decoder accepted it, so the purchase's spelling is the one canonical encoding.
+    lastChainLink: purchase.chainLink,
     purchaseCount: expectedSeq,
   };
   const remaining_minor = remainingOf(next);
