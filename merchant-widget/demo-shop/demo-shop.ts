@@ -13,6 +13,7 @@ import { loadOrCreateSecrets } from './identity';
 import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
 import { serveArticleContent, serveProductDownload, serveWallpaperPreview } from './paid-content';
 import { loadStaticFiles, serveStaticFile } from './static-files';
+import type { MerchantRegistration } from '../../protocol/messages/certificates';
 
 export interface DemoShopOptions {
   readonly operatorId: string;
@@ -39,14 +40,7 @@ export interface DemoShopOptions {
 }
 
 /** What the merchant's operator needs to register (and certify) this merchant. */
-export interface MerchantRegistration {
-  readonly merchantId: string;
-  readonly displayName: string;
-  readonly currency: string;
-  readonly origins: readonly string[];
-  readonly agentUrl: string;
-  readonly publicKey: string;
-}
+export type { MerchantRegistration };
 
 export interface DemoShop {
   /** The shop's origin, e.g. http://127.0.0.1:54321 */

@@ -8,6 +8,7 @@ import {
   AccountId, Amount, CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId, PublicKey, SignedAmount, TabId, Timestamp, TransactionId, WebOrigin,
 } from '../../../protocol/messages/primitives';
 import { ClearingOutcome } from '../../../protocol/messages/peer';
+import { MerchantRegistration } from '../../../protocol/messages/certificates';
 
 export const CreateCustomerRequest = v.strictObject({
   displayName: v.optional(DisplayName),
@@ -21,14 +22,6 @@ export const EnrollmentCodeResponse = v.strictObject({ accountId: AccountId, cod
 
 export const CreditRequest = v.strictObject({ amount: Amount, reference: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) });
 
-export const MerchantRegistration = v.strictObject({
-  merchantId: MerchantId,
-  displayName: DisplayName,
-  currency: CurrencyCode,
-  origins: v.pipe(v.array(WebOrigin), v.minLength(1), v.maxLength(16)),
-  agentUrl: HttpUrl,
-  publicKey: PublicKey,
-});
 export const MerchantView = v.strictObject({
   ...MerchantRegistration.entries,
   balance: SignedAmount,
