@@ -1,6 +1,13 @@
 // One payment: ask the extension to pay the catalogue price, check that the receipt is for what
 // was asked, then show it and tell the page. A second request for an item that is being paid
 // joins the first instead of paying twice.
+//
+// The request is posted before anything on the page changes, and the busy state is shown only
+// if the answer is slow (a confirmation window, a sleeping extension). A page changed by the
+// click needs a new frame, and Chromium renders it before it delivers the posted message to the
+// content script: 4–10 ms of waiting for the next frame (more with software rendering) in a
+// purchase that otherwise takes about as long. A quick answer also goes straight from the price
+// to "Paid", without a busy state flickering in between.
 
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { BridgeClient } from './bridge-client';
@@ -21,7 +28,12 @@ export interface PaymentDeps {
   tabs: TabTracker;
   /** Resolves once the catalogue is loaded and the extension has been looked for. */
   ready: Promise<unknown>;
+  /** How long an unanswered payment waits before the button shows it is busy. */
+  busyDelay_ms?: number;
 }
+
+/** Long enough for a purchase inside an open tab, short enough to acknowledge the click. */
+export const BUSY_DELAY_MS = 120;
 
 function receiptMatches(receipt: Receipt, info: MerchantInfo, item: CatalogueItem): boolean {
   const { payload } = receipt;
@@ -37,7 +49,7 @@ function asOpentabError(error: unknown): OpentabError {
   return error instanceof OpentabError ? error : new OpentabError('internal', TEXT.paymentFailed);
 }
 
-export function createPayments({ bridge, store, tabs, ready }: PaymentDeps): Payments {
+export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY_DELAY_MS }: PaymentDeps): Payments {
   const inFlight = new Map<string, Promise<Receipt>>();
 
   async function payOnce(itemId: string, source: Element | null): Promise<Receipt> {
@@ -49,13 +61,19 @@ export function createPayments({ bridge, store, tabs, ready }: PaymentDeps): Pay
     if (extension.kind !== 'present') throw new OpentabError('not_installed', TEXT.installLink);
 
     const { info } = catalogue;
-    store.update((state) => withPayment(state, itemId, { kind: 'busy' }));
-    const { receipt } = await bridge.call('pay', {
+    const answer = bridge.call('pay', {
       merchantId: info.merchantId,
       operatorId: info.operatorId,
       itemId,
       price: item.price,
     });
+    const busyTimer = setTimeout(() => store.update((state) => withPayment(state, itemId, { kind: 'busy' })), busyDelay_ms);
+    let receipt: Receipt;
+    try {
+      ({ receipt } = await answer);
+    } finally {
+      clearTimeout(busyTimer);
+    }
     if (!receiptMatches(receipt, info, item)) {
       throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
     }

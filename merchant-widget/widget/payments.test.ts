@@ -1,0 +1,114 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BridgeCall, BridgeParams, BridgeResult } from '../../protocol/messages/bridge';
+import type { Receipt } from '../../protocol/messages/merchant';
+import type { BridgeClient } from './bridge-client';
+import { OpentabError } from './errors';
+import { BUSY_DELAY_MS, createPayments } from './payments';
+import { createStore, INITIAL_STATE, type PaymentState, type WidgetState } from './state';
+import { createTabTracker } from './tab-tracker';
+import { MERCHANT_INFO } from './test-support/fixture-data';
+
+// When the button shows that a payment is under way: not on the click (the request goes out
+// first, untouched by rendering), only once the answer is late.
+
+const ITEM = MERCHANT_INFO.catalogue[0]!;
+
+function receiptFor(itemId: string): Receipt {
+  return { payload: { merchantId: MERCHANT_INFO.merchantId, itemId, price: ITEM.price, tabId: 'tab_1' } } as unknown as Receipt;
+}
+
+/** A bridge whose pay answers wait for the test; it notes what the page showed when each request left. */
+function scriptedBridge(paymentShownAtSend: () => PaymentState | undefined) {
+  const shownAtSend: (PaymentState | undefined)[] = [];
+  const answers: Array<{ resolve: (result: BridgeResult<'pay'>) => void; reject: (error: Error) => void }> = [];
+  const bridge: BridgeClient = {
+    call: <C extends BridgeCall>(_call: C, _params: BridgeParams<C>) => {
+      shownAtSend.push(paymentShownAtSend());
+      return new Promise<BridgeResult<C>>((resolve, reject) => answers.push({ resolve: resolve as never, reject }));
+    },
+  };
+  return { bridge, shownAtSend, answers };
+}
+
+function loadedState(): WidgetState {
+  return {
+    ...INITIAL_STATE,
+    catalogue: { kind: 'loaded', info: MERCHANT_INFO, items: new Map(MERCHANT_INFO.catalogue.map((item) => [item.itemId, item])) },
+    extension: { kind: 'present', walletState: 'ready' },
+  };
+}
+
+function setup() {
+  const store = createStore(loadedState());
+  const shown: (PaymentState | undefined)[] = [];
+  store.subscribe((state) => shown.push(state.payments.get(ITEM.itemId)));
+  const { bridge, shownAtSend, answers } = scriptedBridge(() => store.get().payments.get(ITEM.itemId));
+  const payments = createPayments({ bridge, store, tabs: createTabTracker(), ready: Promise.resolve() });
+  return { store, shown, shownAtSend, answers, payments };
+}
+
+/** Lets the payment reach the bridge (it awaits `ready` first). */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the busy state', () => {
+  it('is not shown on the click: the request leaves with the page unchanged', async () => {
+    const { shownAtSend, shown, answers, payments } = setup();
+    const paying = payments.pay(ITEM.itemId, null);
+    await settle();
+    expect(shownAtSend).toEqual([undefined]);
+    expect(shown).toEqual([]);
+    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    await paying;
+  });
+
+  it('never appears when the answer comes within the delay: the price turns straight into "paid"', async () => {
+    const { shown, answers, payments } = setup();
+    const paying = payments.pay(ITEM.itemId, null);
+    await settle();
+    await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS - 1);
+    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    await paying;
+    await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS);
+    expect(shown.map((payment) => payment?.kind)).toEqual(['paid']);
+  });
+
+  it('appears once the answer is late (a confirmation window, a sleeping extension), then gives way to the result', async () => {
+    const { shown, answers, payments } = setup();
+    const paying = payments.pay(ITEM.itemId, null);
+    await settle();
+    await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS);
+    expect(shown.map((payment) => payment?.kind)).toEqual(['busy']);
+    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    await paying;
+    expect(shown.map((payment) => payment?.kind)).toEqual(['busy', 'paid']);
+  });
+
+  it('does not come back after a quick failure', async () => {
+    const { shown, answers, payments } = setup();
+    const paying = payments.pay(ITEM.itemId, null).catch((error: unknown) => error);
+    await settle();
+    answers[0]!.reject(new OpentabError('limit_reached', 'Limit reached.'));
+    expect(await paying).toBeInstanceOf(OpentabError);
+    await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS * 2);
+    expect(shown.map((payment) => payment?.kind)).toEqual(['failed']);
+  });
+
+  it('a second click before it shows joins the first payment instead of paying twice', async () => {
+    const { answers, payments } = setup();
+    const first = payments.pay(ITEM.itemId, null);
+    const second = payments.pay(ITEM.itemId, null);
+    await settle();
+    expect(answers).toHaveLength(1);
+    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    expect(await second).toBe(await first);
+  });
+});
