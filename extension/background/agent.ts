@@ -1,6 +1,7 @@
 // The customer agent assembled from its parts. Everything it knows lives in the database and the
 // session area, so building a new agent over the same two is exactly what a restarted service
-// worker does.
+// worker does. What a click reads (wallet keys, settings, open tabs) the parts also keep in
+// memory, written through; a new agent starts without those copies.
 
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import type { PageCallMessage, PageCallResult } from '../messaging/page-calls';
@@ -14,6 +15,7 @@ import { RulesService } from './limits/rules-service';
 import type { AgentPorts, AlarmName } from './ports';
 import { RateService } from './rates/rate-service';
 import type { AgentDatabase } from './storage/database';
+import { withMetaCache } from './storage/meta-cache';
 import type { SessionArea } from './storage/session-area';
 import { ConfirmationBroker } from './tabs/confirmation-broker';
 import { MerchantAgentClient } from './tabs/merchant-agent';
@@ -56,8 +58,9 @@ export interface CustomerAgent {
 /** runtime.onInstalled's reasons, as both browsers name them. */
 export type InstallReason = 'install' | 'update' | 'browser_update';
 
-export function createCustomerAgent({ db, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
+export function createCustomerAgent({ db: storedDb, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
   const { clock, alarms, badge, windows } = ports;
+  const db = withMetaCache(storedDb);
   const vault = new Vault(db, session, crypto, scryptCost);
   const link = new OperatorLink(db, vault, crypto, clock, ports.fetch);
   const rates = new RateService(db, link, crypto, clock, alarms);

@@ -36,6 +36,11 @@ export interface KeyedStore<T> {
   all(): Promise<T[]>;
 }
 
+/** One record to write as part of a batch. */
+export type BatchWrite =
+  | { readonly store: 'tabs'; readonly key: string; readonly value: StoredTab }
+  | { readonly store: 'purchases'; readonly key: string; readonly value: StoredPurchase };
+
 export interface AgentDatabase {
   readonly meta: MetaStore;
   /** Keyed by the tab's local id (its initiation message id). */
@@ -44,6 +49,8 @@ export interface AgentDatabase {
   readonly purchases: KeyedStore<StoredPurchase>;
   /** Customer records not yet accepted by the operator, keyed by local tab id. */
   readonly outbox: KeyedStore<PendingRecord>;
+  /** Writes every record in one transaction: all of them or none. */
+  batch(writes: readonly BatchWrite[]): Promise<void>;
   /** Removes everything (restore from backup starts from a clean slate). */
   clear(): Promise<void>;
 }

@@ -15,6 +15,11 @@ class MemoryKeyedStore<T> implements KeyedStore<T> {
     this.rows.set(key, structuredClone(value));
   }
 
+  /** For batches, which clone every value before storing any. */
+  putCloned(key: string, value: T): void {
+    this.rows.set(key, value);
+  }
+
   async delete(key: string): Promise<void> {
     this.rows.delete(key);
   }
@@ -50,6 +55,11 @@ export function createMemoryDatabase(): AgentDatabase {
     tabs,
     purchases,
     outbox,
+    batch: async (writes) => {
+      // Cloned before any is stored: a value that cannot be stored leaves none of them written.
+      const copies = writes.map((write) => ({ store: write.store === 'tabs' ? tabs : purchases, key: write.key, value: structuredClone(write.value) }));
+      for (const copy of copies) copy.store.putCloned(copy.key, copy.value as never);
+    },
     clear: async () => [meta, tabs, purchases, outbox].forEach((store) => store.clear()),
   };
 }
