@@ -24,7 +24,8 @@ function pageHandlers({ wallet, rates, tabs }: PageHandlerParts): PageHandlers {
     convert: async ({ prices }) => rates.convert(prices, (await wallet.enrolmentOrNull())?.currency ?? null),
     pay: async (params, caller) => {
       await wallet.requireReady();
-      await wallet.noteActivity();
+      // The answer does not depend on it: the purchase need not wait for the write.
+      void wallet.noteActivity().catch(() => undefined);
       return tabs.pay(caller, params);
     },
     tabStatus: (params, caller) => tabs.tabStatus(caller, params),

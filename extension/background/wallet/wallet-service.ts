@@ -59,13 +59,13 @@ export class WalletService {
 
   async create(passphrase: string): Promise<WalletState> {
     await this.vault.create(passphrase);
-    await this.idleLock.touch();
+    await this.idleLock.touchNow();
     return this.state();
   }
 
   async unlock(passphrase: string): Promise<WalletState> {
     await this.vault.unlock(passphrase);
-    await this.idleLock.touch();
+    await this.idleLock.touchNow();
     return this.state();
   }
 
@@ -100,7 +100,10 @@ export class WalletService {
     if (!Number.isSafeInteger(idleLock_min) || idleLock_min < IDLE_LOCK_RANGE_MIN.min || idleLock_min > IDLE_LOCK_RANGE_MIN.max) {
       throw new AgentError('invalid_request', `The auto-lock time must be between ${IDLE_LOCK_RANGE_MIN.min} and ${IDLE_LOCK_RANGE_MIN.max} minutes.`);
     }
+    const before = await this.preferences();
     await this.db.meta.put('preferences', { tabTimeout_s, idleLock_min });
+    // A new idle time counts from now (the alarm was set with the old one).
+    if (before.idleLock_min !== idleLock_min && (await this.vault.state()) === 'unlocked') await this.idleLock.touchNow();
   }
 
   async exportBackup(passphrase: string): Promise<{ filename: string; json: string }> {
@@ -142,7 +145,7 @@ export class WalletService {
     if (snapshot.enrolment) await this.db.meta.put('enrolment', snapshot.enrolment);
     if (snapshot.rules) await this.db.meta.put('rules', snapshot.rules);
     await this.db.meta.put('preferences', snapshot.preferences);
-    await this.idleLock.touch();
+    await this.idleLock.touchNow();
     if (snapshot.enrolment) await this.rates.refresh().catch(() => undefined);
     return this.state();
   }
