@@ -1,7 +1,11 @@
 // One purchase at an open tab. The purchase is stored as pending before it is sent, so a worker
 // stopped mid-request re-sends the very same message (the merchant is idempotent on its id)
 // instead of revealing a second link for the same click.
-
+//
+// Once the receipt checks out the purchase is paid, and the caller can answer the page: the
+// receipt and the tab after it are written in one transaction that the caller awaits only before
+// the next purchase at this tab (`recorded`). Should the worker stop before that write, the
+// purchase is still pending in the database, and is re-sent and recorded before anything else.
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { newMessageId } from '../../../protocol/ids';
 import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
@@ -16,7 +20,8 @@ import type { TabKeyring } from './tab-keyring';
 import type { OpenTab } from './tab-record';
 
 export type PurchaseOutcome =
-  | { readonly kind: 'paid'; readonly receipt: Receipt; readonly tab: OpenTab }
+  /** `recorded` settles once receipt and tab are stored; it rejects if they could not be. */
+  | { readonly kind: 'paid'; readonly receipt: Receipt; readonly tab: OpenTab; readonly recorded: Promise<void> }
   /** The deposit cannot cover this price: a new transaction is needed. */
   | { readonly kind: 'exhausted'; readonly tab: OpenTab }
   /** The merchant no longer trades on this tab (expired, stopped by the merchant). */
@@ -56,6 +61,7 @@ export class Purchaser {
   async settlePending(tab: OpenTab): Promise<PurchaseOutcome | { kind: 'settled'; tab: OpenTab }> {
     if (!tab.pendingPurchase) return { kind: 'settled', tab };
     const outcome = await this.send(tab, tab.pendingPurchase);
+    if (outcome.kind === 'paid') await outcome.recorded;
     // Paid or refused as too dear, the earlier click is settled either way; a stopped tab is not.
     return outcome.kind === 'tab-stopped' ? outcome : { kind: 'settled', tab: outcome.tab };
   }
@@ -81,7 +87,7 @@ export class Purchaser {
       throw new AgentError('merchant_refused', `The merchant's receipt cannot be trusted: ${check.reason}.`);
     }
     const paid = afterPurchase(tab, purchase);
-    await this.book.addPurchase({
+    const recorded = this.book.recordPurchase(paid, {
       localTabId: tab.localId,
       transactionId: tab.transactionId,
       tabId: tab.tabId,
@@ -93,7 +99,6 @@ export class Purchaser {
       receipt,
       at_ms: this.clock.now(),
     });
-    await this.book.save(paid);
-    return { kind: 'paid', receipt, tab: paid };
+    return { kind: 'paid', receipt, tab: paid, recorded };
   }
 }

@@ -1,6 +1,10 @@
 // What the page bridge and the popup ask of tabs: pay (opening a new transaction when there is
 // no open tab or its deposit is used up), tab status, and closing. One merchant's calls run one
 // at a time (KeyedLock), so a double click cannot open two tabs.
+//
+// A paid purchase is answered as soon as its receipt checks out. Storing the receipt with the
+// tab, and the badge, finish afterwards while the merchant's lock is still held, so the next
+// call at this merchant starts from the stored tab.
 
 import type { BridgeResult } from '../../../protocol/messages/bridge';
 import type { WireAmount } from '../../../protocol/money/amount';
@@ -10,9 +14,9 @@ import { AgentError } from '../errors';
 import type { RulesService } from '../limits/rules-service';
 import { isBlocked } from '../limits/spending-rules';
 import type { BadgePort, Clock } from '../ports';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock, type Answered } from './keyed-lock';
 import { originAllowed } from './merchant-check';
-import type { Purchaser } from './purchaser';
+import type { PurchaseOutcome, Purchaser } from './purchaser';
 import type { TabBook } from './tab-book';
 import type { TabCloser } from './tab-closer';
 import type { TabExpiryAlarm } from './tab-expiry-alarm';
@@ -47,12 +51,12 @@ export class TabService {
 
   pay(caller: PageCaller, request: PayRequest): Promise<BridgeResult<'pay'>> {
     const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
-    return this.locks.run(lockKey(merchant), async () => {
+    return this.locks.runAnswering(lockKey(merchant), async () => {
       await this.refuseBlocked(merchant);
       const tab = await this.usableTab(merchant, caller.origin);
       if (tab) {
         const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
-        if (outcome.kind === 'paid') return this.paid(caller, outcome.tab, outcome.receipt);
+        if (outcome.kind === 'paid') return this.paid(caller, outcome);
         // Used up or stopped: finish it, then a new transaction under the same rules as the first.
         await this.closer.close(outcome.tab, outcome.kind === 'exhausted' ? 'exhausted' : outcome.reason);
       }
@@ -62,7 +66,7 @@ export class TabService {
       if (outcome.kind !== 'paid') {
         throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
       }
-      return this.paid(caller, outcome.tab, outcome.receipt);
+      return this.paid(caller, outcome);
     });
   }
 
@@ -137,9 +141,11 @@ export class TabService {
     }
   }
 
-  private async paid(caller: PageCaller, tab: OpenTab, receipt: BridgeResult<'pay'>['receipt']): Promise<BridgeResult<'pay'>> {
-    await this.showBadge(caller, tab);
-    return { receipt };
+  private paid(caller: PageCaller, outcome: Extract<PurchaseOutcome, { kind: 'paid' }>): Answered<BridgeResult<'pay'>> {
+    // The badge is a courtesy: shown after the answer has left (its calls would queue ahead of
+    // the answer in the browser process), and nothing waits for it.
+    const recorded = outcome.recorded.finally(() => void this.showBadge(caller, outcome.tab));
+    return { answer: { receipt: outcome.receipt }, aftermath: recorded };
   }
 
   private async showBadge(caller: PageCaller, tab: OpenTab | undefined): Promise<void> {

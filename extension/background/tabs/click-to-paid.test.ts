@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatchWrite } from '../storage/database';
+import { expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import type { OpenTab } from './tab-record';
+
+// What one click inside an open tab costs the worker, and what it may leave for after the answer:
+// the page is answered once the receipt checks out; storing it with the tab finishes under the
+// merchant's lock, before the next call at that merchant starts.
+
+let w: AgentWorld;
+
+beforeEach(async () => {
+  w = await startAgentWorld();
+});
+
+afterEach(async () => {
+  await w?.close();
+});
+
+const eur = (value: string) => ({ currency: 'EUR', value });
+const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
+const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
+const ARTICLE_4 = { itemId: 'article-4', price: eur('0.06') };
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((res) => (resolve = res));
+  return { promise, resolve };
+}
+
+/** Every storage call that reaches the database or the session area, by name. */
+function recordStorageCalls(): string[] {
+  const calls: string[] = [];
+  const { db, session } = w;
+  const metaGet = db.meta.get.bind(db.meta);
+  (db.meta as { get: unknown }).get = (key: string) => (calls.push(`meta.get ${key}`), metaGet(key as never));
+  const metaPut = db.meta.put.bind(db.meta);
+  (db.meta as { put: unknown }).put = (key: string, value: unknown) => (calls.push(`meta.put ${key}`), metaPut(key as never, value as never));
+  for (const name of ['get', 'put', 'all'] as const) {
+    const original = db.tabs[name].bind(db.tabs) as (...args: unknown[]) => Promise<unknown>;
+    (db.tabs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(`tabs.${name}`), original(...args));
+  }
+  const batch = db.batch.bind(db);
+  (db as { batch: unknown }).batch = (writes: readonly BatchWrite[]) => (calls.push(`batch ${writes.map((write) => write.store).join('+')}`), batch(writes));
+  const sessionGet = session.get.bind(session);
+  session.get = (key) => (calls.push(`session.get ${key}`), sessionGet(key));
+  const sessionSet = session.set.bind(session);
+  session.set = (key, value) => (calls.push(`session.set ${key}`), sessionSet(key, value));
+  return calls;
+}
+
+async function storedTab(): Promise<OpenTab> {
+  return (await w.db.tabs.all()).find((tab): tab is OpenTab => tab.phase === 'open')!;
+}
+
+describe('a click inside an open tab', () => {
+  it('reads nothing from storage: one write of the pending purchase before sending, one batch after', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectOk(await w.page('tabStatus', w.merchant));
+    const calls = recordStorageCalls();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectOk(await w.page('tabStatus', w.merchant)); // waits for the bookkeeping of the click
+    expect(calls).toEqual(['tabs.put', 'batch purchases+tabs']);
+  });
+
+  it('a restarted worker reads wallet, settings and tabs from storage again, each once', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const calls = recordStorageCalls();
+    await w.restart();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    const reads = calls.filter((call) => call.startsWith('meta.get') || call.startsWith('session.get') || call === 'tabs.all');
+    for (const read of ['meta.get vault', 'meta.get enrolment', 'meta.get preferences', 'meta.get rules', 'session.get unlockedIdentityKey', 'tabs.all']) {
+      expect(reads.filter((call) => call === read), read).toHaveLength(1);
+    }
+  });
+
+  it('answers before the receipt is stored, and the next click at the merchant waits for it', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const storing = deferred();
+    const batch = w.db.batch.bind(w.db);
+    (w.db as { batch: unknown }).batch = async (writes: readonly BatchWrite[]) => (await storing.promise, batch(writes));
+
+    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(paid.receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
+    // Answered; in storage the purchase is still pending, so a stopped worker would re-send it.
+    expect((await storedTab()).pendingPurchase).toMatchObject({ seq: 2, chainIndex: 23 });
+
+    const purchasesBefore = w.ports.fetched.filter((url) => url.endsWith('/purchase')).length;
+    const next = w.page('pay', { ...w.merchant, ...ARTICLE_4 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore);
+    storing.resolve();
+    expect(expectOk(await next).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });
+    expect((await storedTab()).pendingPurchase).toBeNull();
+  });
+
+  it('a receipt that could not be stored is fetched again by the next click, never paid twice', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const batch = w.db.batch.bind(w.db);
+    let failures = 1;
+    (w.db as { batch: unknown }).batch = async (writes: readonly BatchWrite[]) => {
+      if (failures-- > 0) throw new Error('disk full');
+      return batch(writes);
+    };
+    expect(expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
+    const next = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    // The pending article-2 was re-sent (the merchant answers it again) and stored, then article-4 paid.
+    expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });
+    const history = expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);
+    expect(history).toEqual(['article-4', 'article-2', 'article-1']);
+  });
+
+  it('does not wait for the badge', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    w.ports.badge.show = () => new Promise(() => undefined);
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+  });
+});
