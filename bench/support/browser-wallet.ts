@@ -2,7 +2,8 @@
 // wallet in the popup, enrol on the options page, choose the deposit, and open the first tab by
 // approving the confirmation window. Reuses the end-to-end suite's page objects.
 
-import { chromium, type BrowserContext } from 'playwright';
+import type { BrowserContext } from 'playwright';
+import { launchChromiumWithExtension } from '../../extension/build/test-support';
 import { nextConfirmWindow } from '../../e2e/pages/confirm-window';
 import { OptionsPage } from '../../e2e/pages/options-page';
 import { PopupPage } from '../../e2e/pages/popup-page';
@@ -11,20 +12,8 @@ import type { LoadedExtension } from '../../e2e/fixtures/chromium-extension';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const PASSPHRASE = 'correct horse battery staple';
 
-export async function launchWithExtension(extensionDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext('', {
-    headless: true,
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+export function launchWithExtension(extensionDir: string): Promise<BrowserContext> {
+  return launchChromiumWithExtension(extensionDir);
 }
 
 async function extensionOf(context: BrowserContext): Promise<LoadedExtension> {

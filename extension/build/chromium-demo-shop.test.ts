@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Worker } from 'playwright';
+import type { BrowserContext, Worker } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../merchant-widget/demo-shop/server';
 import { buildWidget } from '../../merchant-widget/widget/build/build-widget';
 import { startOperatorWorld, type OperatorWorld } from '../../operator-server/src/testing/operator-world';
-import { buildToTemp, CHROMIUM, requireBrowser, type TempBuild } from './test-support';
+import { buildToTemp, CHROMIUM, launchChromiumWithExtension, requireBrowser, type TempBuild } from './test-support';
 
 // The extension with the other half of Opentab as a reader meets it: the demo news site with the
 // real widget, a SEK customer operator and a EUR merchant operator. A click on the article's pay
@@ -41,11 +41,7 @@ beforeAll(async () => {
   });
   await merchantOperator.admin.call('registerMerchant', { ...shop.merchant, origins: [...shop.merchant.origins] });
   build = await buildToTemp('chrome');
-  context = await chromium.launchPersistentContext('', {
-    headless: true,
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', `--disable-extensions-except=${build.dir}`, `--load-extension=${build.dir}`, '--no-first-run', '--disable-gpu'],
-  });
+  context = await launchChromiumWithExtension(build.dir);
   worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
 }, 120_000);
 

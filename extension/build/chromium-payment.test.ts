@@ -1,7 +1,7 @@
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright';
+import type { BrowserContext, Page, Worker } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '../../operator-server/test/support/world';
-import { buildToTemp, CHROMIUM, requireBrowser, type TempBuild } from './test-support';
+import { buildToTemp, CHROMIUM, launchChromiumWithExtension, requireBrowser, type TempBuild } from './test-support';
 
 // The Chrome build as a customer meets it, against real operators and a real merchant agent:
 // create the wallet in the popup, enrol on the options page, pay from the merchant's page, approve
@@ -16,11 +16,7 @@ beforeAll(async () => {
   requireBrowser(CHROMIUM);
   world = await startTwoOperatorWorld();
   build = await buildToTemp('chrome');
-  context = await chromium.launchPersistentContext('', {
-    headless: true,
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', `--disable-extensions-except=${build.dir}`, `--load-extension=${build.dir}`, '--no-first-run', '--disable-gpu'],
-  });
+  context = await launchChromiumWithExtension(build.dir);
   worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
 }, 120_000);
 

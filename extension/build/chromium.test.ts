@@ -1,8 +1,9 @@
-import { chromium, type BrowserContext, type Worker } from 'playwright';
+import type { BrowserContext, Worker } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildToTemp,
   CHROMIUM,
+  launchChromiumWithExtension,
   requireBrowser,
   serveMerchantPage,
   type PageServer,
@@ -21,19 +22,7 @@ beforeAll(async () => {
   requireBrowser(CHROMIUM);
   build = await buildToTemp('chrome');
   merchant = await serveMerchantPage();
-  context = await chromium.launchPersistentContext('', {
-    headless: true,
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      `--disable-extensions-except=${build.dir}`,
-      `--load-extension=${build.dir}`,
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+  context = await launchChromiumWithExtension(build.dir);
   // The worker may have started before anyone listened for it.
   worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
 }, 120_000);

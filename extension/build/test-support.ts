@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright';
 import { buildExtension } from './build';
 import type { Target } from './manifest';
 
@@ -18,6 +19,28 @@ export function requireBrowser(path: string): void {
   if (!existsSync(path)) {
     throw new Error(`browser not found at ${path}: run scripts/install-browsers.sh (as root)`);
   }
+}
+
+/**
+ * Debian's Chromium with an unpacked extension, in a throwaway profile: only a persistent context
+ * can load an extension, and the flags keep a machine without internet from retrying Google's
+ * services. Shared by the extension tests, the e2e suite and the benchmark.
+ */
+export function launchChromiumWithExtension(extensionDir: string): Promise<BrowserContext> {
+  requireBrowser(CHROMIUM);
+  return chromium.launchPersistentContext('', {
+    headless: true,
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-gpu',
+    ],
+  });
 }
 
 export interface TempBuild {
