@@ -3,13 +3,14 @@
 // approving the confirmation window. Reuses the end-to-end suite's page objects.
 
 import type { BrowserContext } from 'playwright';
-import { launchChromiumWithExtension } from '../../extension/build/test-support';
+import { CHROMIUM, launchChromiumWithExtension } from '../../extension/build/test-support';
+
+export const CHROMIUM_PATH = CHROMIUM;
 import { nextConfirmWindow } from '../../e2e/pages/confirm-window';
 import { OptionsPage } from '../../e2e/pages/options-page';
 import { PopupPage } from '../../e2e/pages/popup-page';
 import type { LoadedExtension } from '../../e2e/fixtures/chromium-extension';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 const PASSPHRASE = 'correct horse battery staple';
 
 export function launchWithExtension(extensionDir: string): Promise<BrowserContext> {
