@@ -22,11 +22,3 @@ export function makeSessionId(amId: string, sequence: bigint | number): string {
 export function makeTransactionId(sessionId: string, sequence: bigint | number): string {
   return `${sessionId}.${sequence}`;
 }
-
-/** The session a transaction id belongs to, or null if the id is not of the form <amId>.<seq1>.<seq2>. */
-export function sessionIdOfTransaction(transactionId: string): string | null {
-  const lastDot = transactionId.lastIndexOf('.');
-  if (lastDot <= 0) return null;
-  const sessionId = transactionId.slice(0, lastDot);
-  return sessionId.includes('.') ? sessionId : null;
-}

@@ -21,10 +21,3 @@ export function parseMessage<S extends v.GenericSchema>(schema: S, input: unknow
   const code = amountProblem ? 'amount_invalid' : 'invalid_message';
   return { ok: false, error: new OpentabError(code, undefined, details) };
 }
-
-/** parseMessage for code that wants to throw the refusal up to the HTTP edge. */
-export function expectMessage<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
-  const parsed = parseMessage(schema, input);
-  if (!parsed.ok) throw parsed.error;
-  return parsed.value;
-}

@@ -3,7 +3,7 @@
 
 import { OpentabError } from '../../../protocol/errors';
 import { verifyEnvelopeBySelfNamedKey } from '../../../protocol/envelope';
-import { bytesToHex } from '../../../protocol/encoding/bytes';
+import { newPrefixedId } from '../../../protocol/ids';
 import { formatTimestamp } from '../../../protocol/time';
 import type { EnrollRequest, EnrollResult, LogonRequest, LogonResult } from '../../../protocol/messages/customer';
 import { ledgerAccount } from '../ledger-accounts';
@@ -20,7 +20,7 @@ export function newEnrollmentCode(context: OperatorContext): string {
 }
 
 export function newAccountId(context: OperatorContext): string {
-  return `acct_${bytesToHex(context.crypto.randomBytes(12))}`;
+  return newPrefixedId(context.crypto, 'acct');
 }
 
 export interface NewCustomer {

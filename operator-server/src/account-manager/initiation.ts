@@ -4,10 +4,9 @@
 // merchant refuses, the hold is released in the same breath.
 
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { bytesToHex } from '../../../protocol/encoding/bytes';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
-import { makeTransactionId } from '../../../protocol/ids';
+import { makeTransactionId, newPrefixedId } from '../../../protocol/ids';
 import type { CustomerCertificatePayload } from '../../../protocol/messages/certificates';
 import type { Initiation, TabOpened, TabOpenedPayload } from '../../../protocol/messages/customer';
 import type { AmendedInitiationPayload, TabAck } from '../../../protocol/messages/peer';
@@ -45,7 +44,7 @@ export async function openTab(context: OperatorContext, initiation: Initiation, 
       throw new OpentabError('chain_too_short', `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: depositMinor }).value} ${merchantCurrency}.`);
     }
     const expiresAt_ms = now_ms + p.timeout_s * 1000;
-    const pseudonym = `psn_${bytesToHex(context.crypto.randomBytes(12))}`;
+    const pseudonym = newPrefixedId(context.crypto, 'psn');
 
     const transactionId = context.db.transaction(() => {
       const id = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));

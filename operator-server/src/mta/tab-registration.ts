@@ -5,9 +5,9 @@
 import { callRoute, RemoteCallError } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { bytesToHex } from '../../../protocol/encoding/bytes';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
+import { newPrefixedId } from '../../../protocol/ids';
 import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { TabCustomerCertificatePayload } from '../../../protocol/messages/certificates';
 import type { TabInformationPayload } from '../../../protocol/messages/merchant';
@@ -67,7 +67,7 @@ export async function registerTab(
       throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab.`);
     }
 
-    const tabId = `tab_${bytesToHex(context.crypto.randomBytes(12))}`;
+    const tabId = newPrefixedId(context.crypto, 'tab');
     context.store.insertTab({
       tabId,
       merchantId: merchant.merchantId,
