@@ -3,6 +3,7 @@
 
 import type { MerchantInfo } from '../../protocol/messages/merchant';
 import { moneyToWire, parseWireAmount, type Money, type WireAmount } from '../../protocol/money/amount';
+import { greatestCommonDivisor } from '../../protocol/money/rounding';
 import * as v from 'valibot';
 import { ItemId } from '../../protocol/messages/primitives';
 
@@ -21,14 +22,31 @@ export interface CatalogueItem {
   readonly wirePrice: WireAmount;
 }
 
+/**
+ * The chain unit this merchant publishes: the greatest common divisor of its prices (minor
+ * units), the largest value one hash-chain link can stand for while every price stays a whole
+ * number of links. A catalogue of 5-, 10- and 25-cent items has a 5-cent unit, so a 5-cent
+ * purchase reveals one link and costs the agent one SHA-256 call to check, not five.
+ */
+export function chainUnitOf(prices_minor: readonly bigint[]): bigint {
+  const unit = prices_minor.reduce(greatestCommonDivisor, 0n);
+  if (unit === 0n) throw new RangeError('chainUnitOf: needs at least one price above zero');
+  return unit;
+}
+
 const MAX_TITLE_LENGTH = 200;
 const MAX_ITEMS = 10_000;
 
 export class Catalogue {
+  /** One hash-chain link's worth in this currency (see chainUnitOf); published in MerchantInfo. */
+  readonly chainUnit: Money;
+
   private constructor(
     readonly currency: string,
     private readonly items: ReadonlyMap<string, CatalogueItem>,
-  ) {}
+  ) {
+    this.chainUnit = { currency, minor: chainUnitOf([...items.values()].map((item) => item.price.minor)) };
+  }
 
   /** Returns the catalogue or the list of problems, so a bad configuration names every mistake at once. */
   static fromEntries(currency: string, entries: readonly CatalogueEntry[]): { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] } {

@@ -47,6 +47,8 @@ describe('the agent HTTP edge', () => {
     expect(parsed.ok).toBe(true);
     expect(answer.body).toMatchObject({ merchantId: 'test-news', operatorId: harness.mta.operatorId, displayName: 'Test News', currency: 'EUR' });
     expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'article-2', title: 'A five-cent article', price: eur('0.05') });
+    // 0.01, 0.05, 0.25 and 1.00: one cent is the largest unit every price is a whole number of.
+    expect((answer.body as MerchantInfo).chainUnit).toEqual(eur('0.01'));
   });
 
   it('answers CORS preflight for the browser routes and not for the MTA routes', async () => {

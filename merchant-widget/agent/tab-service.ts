@@ -17,7 +17,7 @@ import type {
   TabInformationAck,
   Terminate,
 } from '../../protocol/messages/merchant';
-import { moneyFromWire } from '../../protocol/money/amount';
+import { moneyFromWire, moneyToWire } from '../../protocol/money/amount';
 import type { AccessTokens } from './access-token';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
@@ -56,6 +56,7 @@ export class TabService {
       displayName: settings.displayName,
       currency: settings.currency,
       catalogue: settings.catalogue.toMerchantInfoCatalogue(),
+      chainUnit: moneyToWire(settings.catalogue.chainUnit),
     };
   }
 

@@ -73,6 +73,7 @@ function isCatalogueEntry(value: unknown): value is MerchantInfo['catalogue'][nu
   return isRecord(value) && isId(value.itemId) && isShortString(value.title, 200) && isAmount(value.price);
 }
 
+/** `chainUnit` is left unchecked: the widget never reads it (the extension reads it, schema-checked, when it opens a tab). */
 export function isMerchantInfo(value: unknown): value is MerchantInfo {
   return (
     isRecord(value) &&

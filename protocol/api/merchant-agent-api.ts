@@ -6,7 +6,7 @@ import { SMALL_BODY_BYTES, LARGE_BODY_BYTES, route } from './route';
 
 export const MERCHANT_AGENT_API = {
   info: route({
-    method: 'GET', path: '/info', summary: "The merchant's id, operator, currency and catalogue, for the widget.",
+    method: 'GET', path: '/info', summary: "The merchant's id, operator, currency, catalogue and chain unit, for the widget and the customer agent.",
     auth: 'public', request: null, response: MerchantInfo, maxBody_bytes: 0,
   }),
   tabInformation: route({

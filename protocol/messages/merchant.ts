@@ -134,7 +134,13 @@ export type TabClearedPayload = v.InferOutput<typeof TabClearedPayload>;
 export const TabCleared = envelopeOf(TabClearedPayload);
 export type TabCleared = v.InferOutput<typeof TabCleared>;
 
-/** Public, unsigned: what the widget needs to show the merchant's buttons. Prices come from here, never from markup. */
+/**
+ * Public, unsigned: what the widget needs to show the merchant's buttons. Prices come from here,
+ * never from markup. `chainUnit` (in `currency`) is what one hash-chain link is worth at this
+ * merchant, the greatest common divisor of the catalogue's prices: the customer agent reads it
+ * from the agent URL of the merchant certificate when it opens a tab, so a purchase reveals
+ * price ÷ unit links.
+ */
 export const MerchantInfo = v.strictObject({
   merchantId: MerchantId,
   operatorId: OperatorId,
@@ -150,5 +156,6 @@ export const MerchantInfo = v.strictObject({
     ),
     v.maxLength(10_000),
   ),
+  chainUnit: Amount,
 });
 export type MerchantInfo = v.InferOutput<typeof MerchantInfo>;

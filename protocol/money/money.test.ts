@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_MINOR_UNITS, moneyToWire, parseMoney, parseWireAmount } from './amount';
 import { allCurrencyCodes, currencyExponent, isCurrencyCode } from './iso4217';
-import { divideFloor, divideRoundHalfEven } from './rounding';
+import { divideFloor, divideRoundHalfEven, greatestCommonDivisor } from './rounding';
 
 describe('ISO 4217 table', () => {
   it('matches the currency-codes package for every code with a minor unit', () => {
@@ -94,6 +94,22 @@ describe('rounding', () => {
         const distanceTwice = 2n * (q * d - n);
         expect(distanceTwice <= d && distanceTwice >= -d).toBe(true);
         expect(divideFloor(n, d) * d <= n && (divideFloor(n, d) + 1n) * d > n).toBe(true);
+      }),
+    );
+  });
+
+  it('finds the greatest common divisor', () => {
+    expect(greatestCommonDivisor(10n, 25n)).toBe(5n);
+    expect(greatestCommonDivisor(7n, 5n)).toBe(1n);
+    expect(greatestCommonDivisor(0n, 15n)).toBe(15n);
+    expect(greatestCommonDivisor(15n, 0n)).toBe(15n);
+    expect(() => greatestCommonDivisor(-5n, 10n)).toThrow();
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 10n ** 12n }), (a, b) => {
+        const g = greatestCommonDivisor(a, b);
+        expect(a % g === 0n && b % g === 0n).toBe(true);
+        // Nothing larger divides both: the quotients share no factor.
+        expect(greatestCommonDivisor(a / g, b / g)).toBe(1n);
       }),
     );
   });

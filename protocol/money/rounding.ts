@@ -20,3 +20,11 @@ export function divideRoundHalfEven(numerator: bigint, denominator: bigint): big
   if (twiceRemainder < denominator) return quotient;
   return quotient % 2n === 0n ? quotient : quotient + 1n;
 }
+
+/** Euclid's greatest common divisor of two non-negative integers; gcd(0, b) = b. */
+export function greatestCommonDivisor(a: bigint, b: bigint): bigint {
+  if (a < 0n || b < 0n) throw new RangeError('greatestCommonDivisor: arguments must be non-negative');
+  let [x, y] = [a, b];
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
+}

@@ -17,7 +17,7 @@ afterEach(() => {
 
 const receipt = { payload: { type: 'receipt' }, kid: 'k', sig: 's' } as unknown as Receipt;
 const operations: AgentOperations = {
-  info: () => ({ merchantId: 'news', operatorId: 'op-eu', displayName: 'News', currency: 'EUR', catalogue: [] }),
+  info: () => ({ merchantId: 'news', operatorId: 'op-eu', displayName: 'News', currency: 'EUR', catalogue: [], chainUnit: { currency: 'EUR', value: '0.01' } }),
   acceptTabInformation: () => { throw new Error('not used'); },
   acceptTabCleared: () => ({ received: true }),
   purchase: () => receipt,

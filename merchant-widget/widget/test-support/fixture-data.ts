@@ -14,6 +14,7 @@ export const MERCHANT_INFO: MerchantInfo = {
     { itemId: 'podcast-7', title: 'Podcast episode 7', price: { currency: 'EUR', value: '0.25' } },
     { itemId: 'late-item', title: 'Added later', price: { currency: 'EUR', value: '1.20' } },
   ],
+  chainUnit: { currency: 'EUR', value: '0.05' },
 };
 
 /** SEK per EUR in the stand-in extension's rate table: 0.05 EUR shows as 0.57 SEK. */
