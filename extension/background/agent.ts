@@ -75,7 +75,7 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const broker = new ConfirmationBroker(windows, crypto);
   const purchaser = new Purchaser(book, keyring, merchants, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
-  const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, () => wallet.preferences(), crypto, clock);
+  const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, merchants, () => wallet.preferences(), crypto, clock);
   const expiry = new TabExpiryAlarm(book, alarms);
   const tabs = new TabService(book, opener, purchaser, closer, expiry, rules, badge, clock);
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HashChain } from '../../../protocol/chain/hash-chain';
+import { HashChain, MAX_CHAIN_LENGTH } from '../../../protocol/chain/hash-chain';
 import { seal, signEnvelope } from '../../../protocol/envelope';
 import type { InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
 import { depositInMerchantCurrency } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
 import { SEK_TO_EUR, crypto, merchantCertificate, newSigner } from '../testing/fixtures';
-import { chainPlanFor, checkTabOpened, holdForNewTab, initiationBody, minimumHoldFor } from './initiation';
+import { chainPlanFor, chainUnitFor, checkTabOpened, holdForNewTab, initiationBody, minimumHoldFor, type InitiationTerms } from './initiation';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 
@@ -23,10 +23,51 @@ describe('deposit and chain', () => {
     expect(holdForNewTab(2_000n, 500n, SEK_TO_EUR)).toBe(minimumHoldFor(500n, SEK_TO_EUR));
   });
 
-  it('makes the chain exactly as long as the deposit in merchant minor units', () => {
+  it('makes the chain exactly as long as the deposit when a link is one merchant minor unit', () => {
     // 20.00 SEK × (1 / 11.4475) = 1.747… EUR → floor 174 cents
-    expect(chainPlanFor(2_000n, SEK_TO_EUR)).toEqual({ ok: true, length: 174, depositMerchant_minor: 174n });
-    expect(chainPlanFor(5n, SEK_TO_EUR)).toMatchObject({ ok: false });
+    expect(chainPlanFor(2_000n, SEK_TO_EUR, 1n)).toEqual({ ok: true, length: 174, unit_minor: 1n, depositMerchant_minor: 174n });
+    expect(chainPlanFor(5n, SEK_TO_EUR, 1n)).toMatchObject({ ok: false });
+  });
+
+  it('rounds the chain up to whole units, so that length × unit covers the deposit', () => {
+    // 174 cents at 5 cents a link: 35 links cover 175 cents ≥ 174; 34 would cover only 170.
+    expect(chainPlanFor(2_000n, SEK_TO_EUR, 5n)).toEqual({ ok: true, length: 35, unit_minor: 5n, depositMerchant_minor: 174n });
+    // 20.04 SEK → floor 175.07… = 175 cents: exactly 35 links.
+    expect(chainPlanFor(2_004n, SEK_TO_EUR, 5n)).toEqual({ ok: true, length: 35, unit_minor: 5n, depositMerchant_minor: 175n });
+    expect(() => chainPlanFor(2_000n, SEK_TO_EUR, 0n)).toThrow();
+  });
+
+  it('bounds the chain by MAX_CHAIN_LENGTH links, whatever their unit', () => {
+    // 200,000.00 SEK → floor 1,747,106 cents: too many one-cent links, few enough five-cent ones.
+    const hold = 20_000_000n;
+    expect(chainPlanFor(hold, SEK_TO_EUR, 1n)).toMatchObject({ ok: false, reason: expect.stringMatching(/1000000 links/) });
+    const plan = chainPlanFor(hold, SEK_TO_EUR, 5n);
+    expect(plan).toMatchObject({ ok: true, unit_minor: 5n });
+    if (plan.ok) expect(BigInt(plan.length) * 5n).toBeGreaterThanOrEqual(plan.depositMerchant_minor);
+    if (plan.ok) expect(plan.length).toBeLessThanOrEqual(MAX_CHAIN_LENGTH);
+  });
+});
+
+describe('the chain unit of a new tab', () => {
+  const eur = (value: string) => ({ currency: 'EUR', value });
+
+  it("takes the merchant's published unit when it divides the first price", () => {
+    expect(chainUnitFor(eur('0.05'), 'EUR', 5n)).toBe(5n);
+    expect(chainUnitFor(eur('0.05'), 'EUR', 15n)).toBe(5n);
+    expect(chainUnitFor(eur('0.01'), 'EUR', 15n)).toBe(1n);
+  });
+
+  it('narrows a unit that does not divide the first price to their greatest common divisor', () => {
+    expect(chainUnitFor(eur('0.05'), 'EUR', 7n)).toBe(1n);
+    expect(chainUnitFor(eur('0.10'), 'EUR', 15n)).toBe(5n);
+    expect(chainUnitFor(eur('0.25'), 'EUR', 10n)).toBe(5n);
+  });
+
+  it('falls back to one minor unit for a unit that is missing, in another currency, or zero', () => {
+    expect(chainUnitFor(null, 'EUR', 5n)).toBe(1n);
+    expect(chainUnitFor({ currency: 'SEK', value: '0.05' }, 'EUR', 5n)).toBe(1n);
+    expect(chainUnitFor(eur('0.00'), 'EUR', 5n)).toBe(1n);
+    expect(chainUnitFor(eur('0.005'), 'EUR', 5n)).toBe(1n);
   });
 });
 
@@ -35,7 +76,7 @@ describe('checkTabOpened', () => {
   const merchantOperator = newSigner();
   const certificate = merchantCertificate(merchantOperator, newSigner(), now);
   const chain = HashChain.fromSeed(crypto, crypto.randomBytes(32), 174);
-  const body = initiationBody({
+  const terms: InitiationTerms = {
     accountId: 'acct_0123456789abcdef01234567',
     sessionId: 'op-sek.1',
     merchant: { merchantId: 'news', operatorId: 'op-eur' },
@@ -45,8 +86,10 @@ describe('checkTabOpened', () => {
     merchantCurrency: 'EUR',
     tabPublicKey: newSigner().kid,
     chain: chain.commitment,
+    chainUnit_minor: 1n,
     timeout_s: 3600,
-  });
+  };
+  const body = initiationBody(terms);
   const initiation = signEnvelope(newSigner(), { ...body, id: 'aa'.repeat(16), iat: formatTimestamp(now) } satisfies InitiationPayload);
   const answer = (overrides: Partial<TabOpened['payload']> = {}, signer = operator): TabOpened =>
     seal(crypto, signer, {
@@ -71,9 +114,12 @@ describe('checkTabOpened', () => {
     vouchedCertificateKid: certificate.kid,
   };
 
-  it('states the chain unit as one merchant minor unit', () => {
+  it('states the chain unit it was given, in the merchant currency', () => {
     expect(body.chain).toEqual({ root: chain.commitment.root, unit: { currency: 'EUR', value: '0.01' }, length: 174 });
     expect(body.deposit).toEqual({ currency: 'SEK', value: '20.00' });
+    const fiveCents = HashChain.fromSeed(crypto, crypto.randomBytes(32), 35);
+    const withUnit = initiationBody({ ...terms, chain: fiveCents.commitment, chainUnit_minor: 5n });
+    expect(withUnit.chain).toEqual({ root: fiveCents.commitment.root, unit: { currency: 'EUR', value: '0.05' }, length: 35 });
   });
 
   it('accepts the answer that matches every term', () => {

@@ -8,7 +8,8 @@ import { MAX_CHAIN_LENGTH } from '../../../protocol/chain/hash-chain';
 import { canonicalJson } from '../../../protocol/encoding/canonical-json';
 import type { InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
 import type { LockedRate } from '../../../protocol/messages/primitives';
-import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import { formatMoney, moneyFromWire, moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
+import { greatestCommonDivisor } from '../../../protocol/money/rounding';
 import { depositInMerchantCurrency, merchantToCustomer } from '../../../protocol/rates/conversion';
 import { parseTimestamp } from '../../../protocol/time';
 import type { MerchantRef } from '../../messaging/views';
@@ -27,16 +28,47 @@ export function holdForNewTab(defaultDeposit_minor: bigint, firstPrice_minor: bi
   return needed > defaultDeposit_minor ? needed : defaultDeposit_minor;
 }
 
-export type ChainPlan = { ok: true; length: number; depositMerchant_minor: bigint } | { ok: false; reason: string };
+/**
+ * The chain unit of a new tab, in merchant minor units: one link stands for this much. `published`
+ * is the unit the merchant agent publishes in its info (the greatest common divisor of its
+ * prices), read from the agent URL of the verified merchant certificate, never from the page;
+ * null when it could not be read. A unit in another currency or not above zero is ignored (one
+ * minor unit, as before units were published); one that does not divide the first price is
+ * narrowed to gcd(unit, price), so the purchase the tab is opened for can always be paid.
+ *
+ * A wrong unit can never overcharge: every purchase still reveals exactly price ÷ unit links, so
+ * the index the records prove × unit is the sum of the prices the customer agreed to, and the
+ * operators clear no more than the deposit. The worst it does is make a price that is not a whole
+ * number of units unpayable at this tab (the merchant agent refuses such a price; this agent does
+ * not even send it, see planPurchase), and then the purchase goes to a new tab.
+ */
+export function chainUnitFor(published: WireAmount | null, merchantCurrency: string, firstPrice_minor: bigint): bigint {
+  const parsed = published === null ? null : parseWireAmount(published);
+  if (parsed === null || !parsed.ok || parsed.money.currency !== merchantCurrency || parsed.money.minor < 1n) return 1n;
+  const unit = parsed.money.minor;
+  return firstPrice_minor % unit === 0n ? unit : greatestCommonDivisor(unit, firstPrice_minor);
+}
 
-/** One link per merchant minor unit: the chain covers exactly floor(hold × rate), the same table's rate. */
-export function chainPlanFor(hold_minor: bigint, rate: LockedRate): ChainPlan {
+export type ChainPlan =
+  | { ok: true; length: number; unit_minor: bigint; depositMerchant_minor: bigint }
+  | { ok: false; reason: string };
+
+/**
+ * The chain for a deposit of floor(hold × rate) merchant minor units (the same table's rate) at
+ * `unit_minor` a link: ceil(deposit ÷ unit) links, so that length × unit ≥ deposit, as AM, MTA
+ * and merchant agent all require. The last link may stand for more than is left of the deposit;
+ * planPurchase never reveals it unless the deposit covers the price.
+ */
+export function chainPlanFor(hold_minor: bigint, rate: LockedRate, unit_minor: bigint): ChainPlan {
+  if (unit_minor < 1n) throw new RangeError('chainPlanFor: the chain unit must be at least one minor unit');
   const depositMerchant = depositInMerchantCurrency(hold_minor, rate);
   if (depositMerchant < 1n) return { ok: false, reason: 'the deposit converts to nothing in the merchant currency' };
-  if (depositMerchant > BigInt(MAX_CHAIN_LENGTH)) {
-    return { ok: false, reason: `the deposit is larger than one tab can carry (${MAX_CHAIN_LENGTH} merchant minor units)` };
+  const length = (depositMerchant + unit_minor - 1n) / unit_minor;
+  if (length > BigInt(MAX_CHAIN_LENGTH)) {
+    const unit = formatMoney({ currency: rate.merchant.currency, minor: unit_minor });
+    return { ok: false, reason: `the deposit is larger than one tab can carry (${MAX_CHAIN_LENGTH} links of ${unit})` };
   }
-  return { ok: true, length: Number(depositMerchant), depositMerchant_minor: depositMerchant };
+  return { ok: true, length: Number(length), unit_minor, depositMerchant_minor: depositMerchant };
 }
 
 export interface InitiationTerms {
@@ -49,6 +81,8 @@ export interface InitiationTerms {
   readonly merchantCurrency: string;
   readonly tabPublicKey: string;
   readonly chain: ChainCommitment;
+  /** What one link is worth, in merchant minor units (chainUnitFor). */
+  readonly chainUnit_minor: bigint;
   readonly timeout_s: number;
 }
 
@@ -62,8 +96,8 @@ export function initiationBody(terms: InitiationTerms): PayloadBody<InitiationPa
     deposit: moneyToWire({ currency: terms.customerCurrency, minor: terms.hold_minor }),
     rateTableId: terms.rateTableId,
     tabPublicKey: terms.tabPublicKey,
-    // unit = one minor unit of the merchant currency, so chain index = merchant minor units paid.
-    chain: { root: terms.chain.root, unit: moneyToWire({ currency: terms.merchantCurrency, minor: 1n }), length: terms.chain.length },
+    // chain index × unit = merchant minor units paid.
+    chain: { root: terms.chain.root, unit: moneyToWire({ currency: terms.merchantCurrency, minor: terms.chainUnit_minor }), length: terms.chain.length },
     timeout_s: terms.timeout_s,
   };
 }

@@ -1,4 +1,4 @@
-// Pure pieces of one click-to-pay purchase: reveal the link `price` units further down the chain,
+// Pure pieces of one click-to-pay purchase: reveal the link price ÷ unit steps further down the chain,
 // and accept only a receipt the merchant signed for exactly that purchase.
 
 import type { HashChain } from '../../../protocol/chain/hash-chain';
@@ -7,18 +7,34 @@ import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { verifyEnvelope } from '../../../protocol/envelope';
 import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
 import { parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
-import type { OpenTab } from './tab-record';
+import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
 
-export type PurchasePlan =
-  | { readonly ok: true; readonly purchase: Purchase }
-  | { readonly ok: false; readonly problem: 'exhausted' | 'wrong_currency' | 'invalid_price' };
+export type PurchaseProblem =
+  /** The deposit (or the chain) cannot cover this price: a new transaction is needed. */
+  | 'exhausted'
+  /**
+   * The price is not a whole number of this tab's chain units (the merchant's prices changed since
+   * the tab opened, or its unit could not be read then): the merchant would refuse it, so it is
+   * not sent, and like an exhausted tab this one cannot take the purchase.
+   */
+  | 'not_whole_units'
+  | 'wrong_currency'
+  | 'invalid_price';
 
+export type PurchasePlan = { readonly ok: true; readonly purchase: Purchase } | { readonly ok: false; readonly problem: PurchaseProblem };
+
+/** The purchase that pays `price` at this tab: the link price ÷ unit steps beyond the last one paid. */
 export function planPurchase(tab: OpenTab, chain: HashChain, itemId: string, price: WireAmount, purchaseId: string): PurchasePlan {
   const parsed = parseWireAmount(price);
   if (!parsed.ok || parsed.money.minor < 1n) return { ok: false, problem: 'invalid_price' };
   if (parsed.money.currency !== tab.rate.merchant.currency) return { ok: false, problem: 'wrong_currency' };
-  const nextIndex = BigInt(tab.chainIndex) + parsed.money.minor;
-  if (nextIndex > BigInt(tab.chainLength)) return { ok: false, problem: 'exhausted' };
+  const unit = chainUnitOf(tab);
+  if (parsed.money.minor % unit !== 0n) return { ok: false, problem: 'not_whole_units' };
+  const nextIndex = BigInt(tab.chainIndex) + parsed.money.minor / unit;
+  // The chain may reach a little past the deposit (its length is rounded up to whole units); the deposit is the limit.
+  if (nextIndex > BigInt(tab.chainLength) || spentMinor(tab) + parsed.money.minor > tab.depositMerchant_minor) {
+    return { ok: false, problem: 'exhausted' };
+  }
   const chainIndex = Number(nextIndex);
   return {
     ok: true,

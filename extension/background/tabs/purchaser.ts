@@ -24,6 +24,8 @@ export type PurchaseOutcome =
   | { readonly kind: 'paid'; readonly receipt: Receipt; readonly tab: OpenTab; readonly recorded: Promise<void> }
   /** The deposit cannot cover this price: a new transaction is needed. */
   | { readonly kind: 'exhausted'; readonly tab: OpenTab }
+  /** The price is not a whole number of the tab's chain units, so the merchant would refuse it: not sent; a new transaction is needed. */
+  | { readonly kind: 'wrong-unit'; readonly tab: OpenTab }
   /** The merchant no longer trades on this tab (expired, stopped by the merchant). */
   | { readonly kind: 'tab-stopped'; readonly tab: OpenTab; readonly reason: 'timeout' | 'merchant-stop' };
 
@@ -50,6 +52,7 @@ export class Purchaser {
     const plan = planPurchase(current, chain, itemId, price, newMessageId(this.crypto));
     if (!plan.ok) {
       if (plan.problem === 'exhausted') return { kind: 'exhausted', tab: current };
+      if (plan.problem === 'not_whole_units') return { kind: 'wrong-unit', tab: current };
       throw new AgentError('invalid_request', `The price ${price.value} ${price.currency} cannot be paid at this merchant (${plan.problem}).`);
     }
     current = { ...current, pendingPurchase: plan.purchase };

@@ -1,7 +1,8 @@
 // Opens a new transaction at a merchant (seed FIG 2 from the customer's side): the merchant's
 // certificate through the own AM and the origin check before anything else, then the rate, the
-// deposit, the customer's rules (and, unless an allowance covers it, the customer's own yes),
-// then the signed initiation, and finally a TabOpened that must match it in every term.
+// chain unit the certified merchant agent publishes, the deposit, the customer's rules (and,
+// unless an allowance covers it, the customer's own yes), then the signed initiation, and
+// finally a TabOpened that must match it in every term.
 
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { signEnvelope } from '../../../protocol/envelope';
@@ -25,7 +26,8 @@ import type { Enrolment } from '../wallet/enrolment-record';
 import type { OperatorLink } from '../wallet/operator-link';
 import type { Preferences } from '../wallet/preferences';
 import type { ConfirmationBroker } from './confirmation-broker';
-import { chainPlanFor, checkTabOpened, holdForNewTab, initiationBody } from './initiation';
+import { chainPlanFor, chainUnitFor, checkTabOpened, holdForNewTab, initiationBody } from './initiation';
+import type { MerchantAgentClient } from './merchant-agent';
 import { checkMerchantCertificate, checkMerchantVouch, originAllowed } from './merchant-check';
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
@@ -48,7 +50,7 @@ interface TabTerms {
   readonly rateTableId: string;
   readonly rate: LockedRate;
   readonly hold_minor: bigint;
-  readonly chain: { readonly length: number; readonly depositMerchant_minor: bigint };
+  readonly chain: { readonly length: number; readonly unit_minor: bigint; readonly depositMerchant_minor: bigint };
   readonly timeout_s: number;
 }
 
@@ -61,6 +63,7 @@ export class TabOpener {
     private readonly broker: ConfirmationBroker,
     private readonly book: TabBook,
     private readonly keyring: TabKeyring,
+    private readonly merchants: MerchantAgentClient,
     private readonly preferences: () => Promise<Preferences>,
     private readonly crypto: CryptoProvider,
     private readonly clock: Clock,
@@ -97,9 +100,12 @@ export class TabOpener {
     if (!rate) {
       throw new AgentError('merchant_refused', `Your operator's rate table has no rate between ${enrolment.currency} and ${merchantCurrency}.`);
     }
+    // The unit from the merchant agent the certificate names, checked against the first price
+    // (chainUnitFor says why a wrong one cannot overcharge); one minor unit when it cannot be read.
+    const chainUnit_minor = chainUnitFor(await this.merchants.publishedChainUnit(certificate.payload), merchantCurrency, price.money.minor);
     const rules = await this.rules.get();
     const hold_minor = holdForNewTab(rules.defaultDeposit_minor, price.money.minor, rate);
-    const chain = chainPlanFor(hold_minor, rate);
+    const chain = chainPlanFor(hold_minor, rate, chainUnit_minor);
     if (!chain.ok) throw new AgentError('limit_reached', `A tab here cannot be opened: ${chain.reason}.`);
     const { tabTimeout_s } = await this.preferences();
     return {
@@ -160,6 +166,7 @@ export class TabOpener {
       merchantCurrency: terms.rate.merchant.currency,
       tabPublicKey: secrets.tabSigner.kid,
       chain: secrets.chain.commitment,
+      chainUnit_minor: chain.unit_minor,
       timeout_s: terms.timeout_s,
     });
     const initiation: Initiation = signEnvelope(signer, { ...body, id: localId, iat: formatTimestamp(this.clock.now()) } satisfies InitiationPayload);
@@ -175,6 +182,7 @@ export class TabOpener {
       depositMerchant_minor: chain.depositMerchant_minor,
       rate: terms.rate,
       chainLength: chain.length,
+      chainUnit_minor: chain.unit_minor,
       secrets: secrets.sealed,
       initiation,
       createdAt_ms: this.clock.now(),

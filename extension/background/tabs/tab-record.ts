@@ -21,6 +21,11 @@ interface TabBase {
   readonly depositMerchant_minor: bigint;
   readonly rate: LockedRate;
   readonly chainLength: number;
+  /**
+   * What one chain link is worth, in merchant minor units (the unit the initiation committed to).
+   * Tabs stored before units were published have none: theirs was one minor unit (chainUnitOf).
+   */
+  readonly chainUnit_minor?: bigint;
   /** Tab secret key (32 bytes) then chain seed (32 bytes), sealed under the identity-derived key. */
   readonly secrets: SealedSecret;
   /** Kept signed, so an unanswered initiation is re-sent unchanged (the AM is idempotent on its id). */
@@ -37,7 +42,7 @@ interface Trading {
   readonly tabId: string;
   readonly tabOpened: TabOpened;
   readonly expiresAt_ms: number;
-  /** Cumulative merchant minor units paid: the chain index last revealed. */
+  /** Cumulative chain units paid: the chain index last revealed (× chain unit = merchant minor units). */
   readonly chainIndex: number;
   readonly count: number;
   /** A purchase sent but not yet answered: re-sent unchanged before anything else happens at this tab. */
@@ -61,9 +66,14 @@ export interface FailedTab extends TabBase {
 
 export type StoredTab = OpeningTab | OpenTab | ClosedTab | FailedTab;
 
-/** Each chain unit is one minor unit of the merchant's currency, so spent = chain index. */
-export function spentMinor(tab: Trading): bigint {
-  return BigInt(tab.chainIndex);
+/** Merchant minor units per chain link; one for tabs stored before the unit was recorded. */
+export function chainUnitOf(tab: Pick<TabBase, 'chainUnit_minor'>): bigint {
+  return tab.chainUnit_minor ?? 1n;
+}
+
+/** Merchant minor units paid so far: chain index × chain unit. */
+export function spentMinor(tab: TabBase & Trading): bigint {
+  return BigInt(tab.chainIndex) * chainUnitOf(tab);
 }
 
 export function remainingMinor(tab: TabBase & Trading): bigint {

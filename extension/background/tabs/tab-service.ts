@@ -1,12 +1,13 @@
 // What the page bridge and the popup ask of tabs: pay (opening a new transaction when there is
-// no open tab or its deposit is used up), tab status, and closing. One merchant's calls run one
-// at a time (KeyedLock), so a double click cannot open two tabs.
+// no open tab, its deposit is used up, or it cannot take the price), tab status, and closing.
+// One merchant's calls run one at a time (KeyedLock), so a double click cannot open two tabs.
 //
 // A paid purchase is answered as soon as its receipt checks out. Storing the receipt with the
 // tab, and the badge, finish afterwards while the merchant's lock is still held, so the next
 // call at this merchant starts from the stored tab.
 
 import type { BridgeResult } from '../../../protocol/messages/bridge';
+import type { StopReason } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 import type { MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
@@ -57,8 +58,8 @@ export class TabService {
       if (tab) {
         const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
         if (outcome.kind === 'paid') return this.paid(caller, outcome);
-        // Used up or stopped: finish it, then a new transaction under the same rules as the first.
-        await this.closer.close(outcome.tab, outcome.kind === 'exhausted' ? 'exhausted' : outcome.reason);
+        // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same rules as the first.
+        await this.closer.close(outcome.tab, stopReasonOf(outcome));
       }
       const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
       await this.expiry.reschedule();
@@ -152,6 +153,18 @@ export class TabService {
     if (caller.browserTabId === null) return;
     const text = tab ? badgeText(remainingCustomerMinor(tab), tab.customerCurrency) : '';
     await this.badge.show(caller.browserTabId, text).catch(() => undefined);
+  }
+}
+
+/** Why a tab that could not take a purchase is closed; a price the tab's unit cannot pay is the customer's choice to stop, not a used-up deposit. */
+function stopReasonOf(outcome: Exclude<PurchaseOutcome, { kind: 'paid' }>): StopReason {
+  switch (outcome.kind) {
+    case 'exhausted':
+      return 'exhausted';
+    case 'wrong-unit':
+      return 'customer-terminate';
+    case 'tab-stopped':
+      return outcome.reason;
   }
 }
 
