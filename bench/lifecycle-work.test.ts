@@ -27,7 +27,7 @@ function countRequests(): { count: () => number } {
   const emit = Server.prototype.emit;
   vi.spyOn(Server.prototype, 'emit').mockImplementation(function (this: Server, event: string | symbol, ...args: unknown[]) {
     if (event === 'request') requests++;
-    return emit.call(this, event, ...args);
+    return Reflect.apply(emit, this, [event, ...args]) as boolean;
   });
   return { count: () => requests };
 }
