@@ -4,6 +4,7 @@ import {
   buildToTemp,
   CHROMIUM,
   launchChromiumWithExtension,
+  raiseRequestEvents,
   requireBrowser,
   serveMerchantPage,
   type PageServer,
@@ -74,7 +75,21 @@ describe('Chrome build in Chromium', () => {
           window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 1, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 2, walletState: 'uninitialised' } });
+    await page.close();
+  });
+
+  it('answers a pay request raised as the request event, and ignores events that are not ours', async () => {
+    const page = await context.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
+    const { answers } = await page.evaluate(raiseRequestEvents);
+    // No wallet yet: the background refuses to pay, which proves the request reached it.
+    expect(answers).toEqual([
+      { requestId: 'malformed', ok: false, error: { code: 'invalid_request' } },
+      { requestId: 'pay1', ok: false, error: { code: 'wallet_locked' } },
+      { requestId: 'hello1', ok: true },
+    ]);
     await page.close();
   });
 }, 120_000);

@@ -1,6 +1,6 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIREFOX, buildToTemp, requireBrowser, serveMerchantPage } from './test-support';
+import { FIREFOX, buildToTemp, raiseRequestEvents, requireBrowser, serveMerchantPage } from './test-support';
 import type { PageServer, TempBuild } from './test-support';
 
 // Installs the Firefox build into Debian's Firefox ESR over WebDriver BiDi. BiDi may not
@@ -49,7 +49,21 @@ describe('Firefox build in Firefox ESR', () => {
           window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 1, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 2, walletState: 'uninitialised' } });
+    await page.close();
+  });
+
+  it('answers a pay request raised as the request event (its detail read from the page as text), and ignores events that are not ours', async () => {
+    const page = await browser.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-opentab-bridge') === '1', { timeout: 30_000 });
+    const { answers } = await page.evaluate(raiseRequestEvents);
+    // No wallet yet: the background refuses to pay, which proves the request reached it.
+    expect(answers).toEqual([
+      { requestId: 'malformed', ok: false, error: { code: 'invalid_request' } },
+      { requestId: 'pay1', ok: false, error: { code: 'wallet_locked' } },
+      { requestId: 'hello1', ok: true },
+    ]);
     await page.close();
   });
 }, 120_000);

@@ -72,3 +72,42 @@ export async function serveMerchantPage(): Promise<PageServer> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+export interface RequestEventProbe {
+  /** Every answer the content script posted to the page, in order of arrival. */
+  answers: Array<{ requestId: string; ok: boolean; error?: { code: string } }>;
+}
+
+/**
+ * Runs in a merchant page (serialised by Playwright or Puppeteer, so it must stay self-contained):
+ * raises bridge requests as the protocol's request event ('opentab:page-request', detail = the
+ * PageRequest as JSON text): first events the content script must ignore, then a malformed call
+ * on our channel, then a pay call; resolves once pay is answered and a posted hello after it has
+ * been answered too, so any answer to the ignored events would have arrived by then.
+ */
+export function raiseRequestEvents(): Promise<RequestEventProbe> {
+  const answers: RequestEventProbe['answers'] = [];
+  const EVENT = 'opentab:page-request';
+  const pay = {
+    channel: 'opentab:page',
+    requestId: 'pay1',
+    call: 'pay',
+    params: { merchantId: 'demo-news', operatorId: 'op-eu', itemId: 'article-1', price: { currency: 'EUR', value: '0.02' } },
+  };
+  return new Promise((resolve) => {
+    window.addEventListener('message', (event) => {
+      const data = event.data as { channel?: string; requestId: string; ok: boolean; error?: { code: string } } | null;
+      if (data?.channel !== 'opentab:extension') return;
+      answers.push({ requestId: data.requestId, ok: data.ok, ...(data.error ? { error: { code: data.error.code } } : {}) });
+      if (data.requestId === 'pay1') window.postMessage({ channel: 'opentab:page', requestId: 'hello1', call: 'hello', params: {} }, window.location.origin);
+      if (data.requestId === 'hello1') resolve({ answers });
+    });
+    const raise = (detail: unknown, type = EVENT) => window.dispatchEvent(new CustomEvent(type, { detail }));
+    raise({ ...pay, requestId: 'object-detail' });
+    raise('{"channel":"opentab:page",');
+    raise(JSON.stringify({ ...pay, requestId: 'foreign-channel', channel: 'opentab:extension' }));
+    raise(JSON.stringify({ ...pay, requestId: 'other-event' }), 'opentab:other');
+    raise(JSON.stringify({ ...pay, requestId: 'malformed', params: { itemId: 'article-1' } }));
+    raise(JSON.stringify(pay));
+  });
+}

@@ -2,7 +2,8 @@
 // page so the widget knows the extension is here, and relays the page's bridge calls.
 
 import browser from 'webextension-polyfill';
-import { relayPageMessage } from './page-relay';
+import { PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge';
+import { relayPageEvent, relayPageMessage } from './page-relay';
 
 const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
 
@@ -22,6 +23,13 @@ if (document.documentElement) {
   observer.observe(document, { childList: true });
 }
 
+const sendToBackground = (message: unknown) => browser.runtime.sendMessage(message);
+
 window.addEventListener('message', (event) => {
-  void relayPageMessage(event, window, (message) => browser.runtime.sendMessage(message));
+  void relayPageMessage(event, window, sendToBackground);
+});
+// Heard synchronously inside the page's own task (the click), so the request leaves for the
+// background at once; a posted message would wait for the next frame in Chromium.
+window.addEventListener(PAGE_REQUEST_EVENT, (event) => {
+  void relayPageEvent((event as CustomEvent<unknown>).detail, window, sendToBackground);
 });

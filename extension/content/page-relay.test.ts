@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EXTENSION_TO_PAGE, PAGE_TO_EXTENSION } from '../../protocol/messages/bridge';
 import { PAGE_CALL_CHANNEL } from '../messaging/page-calls';
-import { relayPageMessage, type RelayWindow } from './page-relay';
+import { relayPageEvent, relayPageMessage, type RelayWindow } from './page-relay';
 
 function pageWindow() {
   const posted: { message: unknown; targetOrigin: string }[] = [];
@@ -52,6 +52,62 @@ describe('relayPageMessage', () => {
     expect(posted.map((entry) => entry.message)).toEqual([
       { channel: EXTENSION_TO_PAGE, requestId: 'r1', ok: false, error: { code: 'wallet_locked', message: 'locked' } },
       { channel: EXTENSION_TO_PAGE, requestId: 'r1', ok: false, error: expect.objectContaining({ code: 'internal' }) },
+    ]);
+  });
+});
+
+describe('relayPageEvent (the request event: a PageRequest as JSON text)', () => {
+  const pay = {
+    channel: PAGE_TO_EXTENSION,
+    requestId: 'p1',
+    call: 'pay',
+    params: { merchantId: 'news', operatorId: 'op-eur', itemId: 'a1', price: { currency: 'EUR', value: '0.05' } },
+  };
+
+  it('relays a pay request and posts the answer to the page origin', async () => {
+    const { target, posted } = pageWindow();
+    const receipt = { payload: { type: 'receipt' }, kid: 'k', sig: 's' };
+    const send = vi.fn(async () => ({ ok: true, value: { receipt } }));
+    await relayPageEvent(JSON.stringify(pay), target, send);
+    expect(send).toHaveBeenCalledWith({ channel: PAGE_CALL_CHANNEL, call: 'pay', params: pay.params });
+    expect(posted).toEqual([
+      { message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: true, result: { receipt } }, targetOrigin: 'https://news.example' },
+    ]);
+  });
+
+  it('sends to the background before the page’s task ends', () => {
+    const { target } = pageWindow();
+    const send = vi.fn(() => new Promise<unknown>(() => undefined));
+    void relayPageEvent(JSON.stringify(pay), target, send);
+    // No await: the content script hears the event inside the page's click, and must not wait for a later task.
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['an object instead of JSON text', pay],
+    ['null', null],
+    ['a number', 42],
+    ['text that is not JSON', '{"channel":"opentab:page",'],
+    ['JSON of another channel', JSON.stringify({ ...pay, channel: EXTENSION_TO_PAGE })],
+    ['JSON that is not an object', JSON.stringify('opentab:page')],
+    ['an oversized detail', JSON.stringify({ ...pay, params: { ...pay.params, itemId: 'x'.repeat(70_000) } })],
+  ])('ignores %s without answering or bothering the background', async (_case, detail) => {
+    const { target, posted } = pageWindow();
+    const send = vi.fn();
+    await relayPageEvent(detail, target, send);
+    expect(send).not.toHaveBeenCalled();
+    expect(posted).toEqual([]);
+  });
+
+  it('answers a malformed request on our channel with invalid_request, as for a posted one', async () => {
+    const { target, posted } = pageWindow();
+    const send = vi.fn();
+    await relayPageEvent(JSON.stringify({ ...pay, params: { itemId: 'a1' }, extra: true }), target, send);
+    await relayPageEvent(JSON.stringify({ ...pay, requestId: 'p2', call: 'exportBackup' }), target, send);
+    expect(send).not.toHaveBeenCalled();
+    expect(posted.map((entry) => entry.message)).toEqual([
+      expect.objectContaining({ requestId: 'p1', ok: false, error: expect.objectContaining({ code: 'invalid_request' }) }),
+      expect.objectContaining({ requestId: 'p2', ok: false, error: expect.objectContaining({ code: 'invalid_request' }) }),
     ]);
   });
 });

@@ -1,11 +1,14 @@
 // The content script's one job besides the presence marker: relay the page's bridge calls to the
-// background and post each answer back to this page's own origin. Only messages this window
-// posted to itself, on the page channel, with a known call name, are relayed; everything else
-// that flows through postMessage is left alone.
+// background and post each answer back to this page's own origin. A call arrives either as a
+// message this window posted to itself, or as a PAGE_REQUEST_EVENT raised on this window with the
+// request as a JSON string (protocol/messages/bridge.ts says why and why it is no less trusted).
+// Either way only requests on the page channel with a known call name are relayed; everything
+// else that flows through postMessage or names our event is left alone.
 
 import * as v from 'valibot';
 import {
   EXTENSION_TO_PAGE,
+  PAGE_REQUEST_EVENT_MAX_CHARS,
   PAGE_TO_EXTENSION,
   PageRequest,
   type BridgeCall,
@@ -43,9 +46,30 @@ function answer(target: RelayWindow, response: ExtensionResponse): void {
   target.postMessage(response, target.location.origin);
 }
 
+/** A message posted to this window: relayed only if this window posted it. */
 export async function relayPageMessage(event: RelayEvent, target: RelayWindow, send: SendToBackground): Promise<void> {
   if (event.source !== target) return;
-  const data = event.data as { channel?: unknown; requestId?: unknown } | null;
+  return relayPageRequest(event.data, target, send);
+}
+
+/**
+ * The `detail` of a PAGE_REQUEST_EVENT on this window: a PageRequest as a JSON string. Anything
+ * else (an object, a number, text that is not JSON, an oversized string) is ignored unanswered,
+ * like a posted message that is not ours.
+ */
+export async function relayPageEvent(detail: unknown, target: RelayWindow, send: SendToBackground): Promise<void> {
+  if (typeof detail !== 'string' || detail.length > PAGE_REQUEST_EVENT_MAX_CHARS) return;
+  let data: unknown;
+  try {
+    data = JSON.parse(detail);
+  } catch {
+    return;
+  }
+  return relayPageRequest(data, target, send);
+}
+
+async function relayPageRequest(message: unknown, target: RelayWindow, send: SendToBackground): Promise<void> {
+  const data = message as { channel?: unknown; requestId?: unknown } | null;
   if (typeof data !== 'object' || data === null || data.channel !== PAGE_TO_EXTENSION) return;
   const parsed = v.safeParse(PageRequest, data);
   if (!parsed.success) {

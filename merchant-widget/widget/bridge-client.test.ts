@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as v from 'valibot';
-import { PageRequest } from '../../protocol/messages/bridge';
+import { PAGE_REQUEST_EVENT, PageRequest } from '../../protocol/messages/bridge';
 import { CALL_TIMEOUT_MS, createBridgeClient, type BridgeMessageEvent, type BridgeWindow } from './bridge-client';
 import { OpentabError } from './errors';
 
@@ -11,10 +11,21 @@ const ORIGIN = 'https://shop.example';
 class ScriptedWindow implements BridgeWindow {
   readonly location = { origin: ORIGIN };
   readonly posted: Array<{ message: unknown; targetOrigin: string }> = [];
+  readonly dispatched: Event[] = [];
+  /** Every request in the order sent, whichever way: posted, or raised as the request event. */
+  readonly sent: Array<{ transport: 'message' | 'event'; message: unknown }> = [];
   private readonly listeners: Array<(event: BridgeMessageEvent) => void> = [];
 
   postMessage(message: unknown, targetOrigin: string): void {
     this.posted.push({ message, targetOrigin });
+    this.sent.push({ transport: 'message', message });
+  }
+
+  dispatchEvent(event: Event): boolean {
+    this.dispatched.push(event);
+    const { detail } = event as CustomEvent<unknown>;
+    this.sent.push({ transport: 'event', message: typeof detail === 'string' ? JSON.parse(detail) : detail });
+    return true;
   }
 
   addEventListener(_type: 'message', listener: (event: BridgeMessageEvent) => void): void {
@@ -28,7 +39,7 @@ class ScriptedWindow implements BridgeWindow {
   }
 
   lastRequestId(): string {
-    const last = this.posted.at(-1)?.message as { requestId: string };
+    const last = this.sent.at(-1)?.message as { requestId: string };
     return last.requestId;
   }
 
@@ -37,7 +48,9 @@ class ScriptedWindow implements BridgeWindow {
   }
 }
 
-const HELLO = { protocolVersion: 1, walletState: 'ready' };
+const HELLO = { protocolVersion: 2, walletState: 'ready' };
+const HELLO_V1 = { protocolVersion: 1, walletState: 'ready' };
+const TAB = { merchantId: 'demo-news', operatorId: 'op-eu' };
 
 let page: ScriptedWindow;
 
@@ -152,6 +165,57 @@ describe('bridge client', () => {
     page.deliver({ channel: 'opentab:extension', requestId: payId, ok: false, error: { code: 'busy', message: 'Busy.' } });
     expect((await rejection(pay)).code).toBe('busy');
     expect(CALL_TIMEOUT_MS.pay).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('posts every call until hello has answered', () => {
+    const bridge = createBridgeClient(page);
+    void bridge.call('tabStatus', TAB);
+    void bridge.call('hello', {});
+    expect(page.sent.map((request) => request.transport)).toEqual(['message', 'message']);
+    expect(page.dispatched).toEqual([]);
+  });
+
+  it('raises the request event on window once hello answered protocol 2, with the PageRequest as JSON text', async () => {
+    const bridge = createBridgeClient(page);
+    const hello = bridge.call('hello', {});
+    page.answer({ ok: true, result: HELLO });
+    await hello;
+    const pay = bridge.call('pay', { merchantId: 'm', operatorId: 'o', itemId: 'a', price: { currency: 'EUR', value: '0.05' } });
+    expect(page.posted).toHaveLength(1);
+    const [event] = page.dispatched as [CustomEvent<unknown>];
+    expect(event).toBeInstanceOf(CustomEvent);
+    expect(event.type).toBe(PAGE_REQUEST_EVENT);
+    expect(typeof event.detail).toBe('string');
+    expect(v.parse(PageRequest, JSON.parse(event.detail as string))).toMatchObject({ channel: 'opentab:page', call: 'pay', params: { itemId: 'a' } });
+    // Answered as before: by a message the content script posts.
+    page.answer({ ok: false, error: { code: 'busy', message: 'Busy.' } });
+    expect((await rejection(pay)).code).toBe('busy');
+    const close = bridge.call('closeTab', TAB);
+    expect(page.sent.at(-1)?.transport).toBe('event');
+    page.answer({ ok: true, result: { closed: true } });
+    await expect(close).resolves.toEqual({ closed: true });
+    // hello itself is always posted: the content script answering it may not be the one that answered before.
+    void bridge.call('hello', {});
+    expect(page.sent.at(-1)?.transport).toBe('message');
+  });
+
+  it('keeps posting to an extension of protocol 1, and goes back to posting when hello says 1 again', async () => {
+    const bridge = createBridgeClient(page);
+    let hello = bridge.call('hello', {});
+    page.answer({ ok: true, result: HELLO_V1 });
+    await hello;
+    void bridge.call('tabStatus', TAB);
+    expect(page.sent.at(-1)?.transport).toBe('message');
+    hello = bridge.call('hello', {});
+    page.answer({ ok: true, result: HELLO });
+    await hello;
+    void bridge.call('tabStatus', TAB);
+    expect(page.sent.at(-1)?.transport).toBe('event');
+    hello = bridge.call('hello', {});
+    page.answer({ ok: true, result: HELLO_V1 });
+    await hello;
+    void bridge.call('tabStatus', TAB);
+    expect(page.sent.at(-1)?.transport).toBe('message');
   });
 
   it('drops an answer that arrives after its call timed out', async () => {

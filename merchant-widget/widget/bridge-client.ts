@@ -1,7 +1,13 @@
-// The page's half of the extension bridge: each call is one window.postMessage to this page's
-// own origin, and its answer is the message from the content script with the same request id.
+// The page's half of the extension bridge: each call is one request to the content script, and
+// its answer is the message the content script posts to this page with the same request id.
 // Only messages posted by this window from this origin are considered, since any frame can post
 // to us; the rest of the 'message' traffic belongs to other scripts and is left alone.
+//
+// A request is a window.postMessage to the page's own origin until `hello` has answered a
+// protocol version that listens for the request event; from then on it is a CustomEvent on
+// window with the request as a JSON string, which reaches the content script inside the caller's
+// own task. That matters for pay: Chromium holds a message posted during a click until the next
+// frame is drawn (protocol/messages/bridge.ts). hello itself is always posted.
 
 import type {
   BridgeCall,
@@ -9,6 +15,8 @@ import type {
   BridgeParams,
   BridgeResult,
   EXTENSION_TO_PAGE,
+  PAGE_REQUEST_EVENT,
+  PAGE_REQUEST_EVENT_SINCE,
   PAGE_TO_EXTENSION,
 } from '../../protocol/messages/bridge';
 import { OpentabError } from './errors';
@@ -18,6 +26,8 @@ import { isBridgeResult, isRecord, readBridgeError } from './wire-checks';
 // Copies of the protocol constants (importing them would bundle valibot); the types keep them equal.
 export const PAGE_CHANNEL: typeof PAGE_TO_EXTENSION = 'opentab:page';
 export const EXTENSION_CHANNEL: typeof EXTENSION_TO_PAGE = 'opentab:extension';
+const REQUEST_EVENT: typeof PAGE_REQUEST_EVENT = 'opentab:page-request';
+const REQUEST_EVENT_SINCE: typeof PAGE_REQUEST_EVENT_SINCE = 2;
 
 export type CallTimeouts = Record<BridgeCall, number>;
 
@@ -35,6 +45,7 @@ export const CALL_TIMEOUT_MS: CallTimeouts = {
 export interface BridgeWindow {
   readonly location: { readonly origin: string };
   postMessage(message: unknown, targetOrigin: string): void;
+  dispatchEvent(event: Event): boolean;
   addEventListener(type: 'message', listener: (event: BridgeMessageEvent) => void): void;
 }
 
@@ -66,6 +77,8 @@ function readAnswer(message: Record<string, unknown>): Answer {
 
 export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeouts = CALL_TIMEOUT_MS): BridgeClient {
   const waiting = new Map<string, (answer: Answer) => void>();
+  /** Set by each hello answer: does the content script listen for REQUEST_EVENT? */
+  let requestsAsEvents = false;
 
   target.addEventListener('message', (event) => {
     if (event.source !== target || event.origin !== target.location.origin) return;
@@ -88,10 +101,17 @@ export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeou
       waiting.set(requestId, (answer) => {
         clearTimeout(timer);
         if (answer.ok === false) reject(new OpentabError(answer.error.code, answer.error.message));
-        else if (answer.ok && isBridgeResult(call, answer.result)) resolve(answer.result);
-        else reject(new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response));
+        else if (answer.ok && isBridgeResult(call, answer.result)) {
+          if (call === 'hello') requestsAsEvents = (answer.result as BridgeResult<'hello'>).protocolVersion >= REQUEST_EVENT_SINCE;
+          resolve(answer.result);
+        } else reject(new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response));
       });
-      target.postMessage({ channel: PAGE_CHANNEL, requestId, call, params }, target.location.origin);
+      const request = { channel: PAGE_CHANNEL, requestId, call, params };
+      if (requestsAsEvents && call !== 'hello') {
+        target.dispatchEvent(new CustomEvent(REQUEST_EVENT, { detail: JSON.stringify(request) }));
+      } else {
+        target.postMessage(request, target.location.origin);
+      }
     });
   }
 

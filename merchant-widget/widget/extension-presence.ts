@@ -7,13 +7,15 @@ import type { ExtensionState } from './state';
 
 export const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
 /** The bridge protocol this widget speaks; newer extensions keep answering it. */
-export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 1;
+export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 2;
+/** The oldest extension this widget works with: version 1 takes every request as a posted message. */
+export const OLDEST_EXTENSION_PROTOCOL_VERSION = 1;
 
 async function checkExtension(root: Element, bridge: BridgeClient): Promise<ExtensionState> {
   if (root.getAttribute(BRIDGE_ATTRIBUTE) !== '1') return { kind: 'absent' };
   try {
     const hello = await bridge.call('hello', {});
-    if (hello.protocolVersion < WIDGET_PROTOCOL_VERSION) return { kind: 'outdated' };
+    if (hello.protocolVersion < OLDEST_EXTENSION_PROTOCOL_VERSION) return { kind: 'outdated' };
     return { kind: 'present', walletState: hello.walletState };
   } catch {
     return { kind: 'unresponsive' };

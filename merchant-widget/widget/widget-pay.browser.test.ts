@@ -93,6 +93,27 @@ describe('paying', () => {
     });
   });
 
+  it('hands pay to the content script as the request event, inside the click’s own task', async () => {
+    const shop = await openReady('shop');
+    await shop.widgetIn('#row-42').button.click();
+    await expect.poll(() => eventsOfType(shop, 'opentab:paid')).toHaveLength(1);
+    const requests = await shop.bridgeRequests();
+    // hello goes by postMessage (the version is not known before its answer), the rest as events.
+    expect(requests.filter((request) => request.call === 'hello').map((request) => request.transport)).toEqual(['message']);
+    const [pay] = requests.filter((request) => request.call === 'pay');
+    expect(pay).toMatchObject({ transport: 'event', inClickTask: true });
+    expect(requests.filter((request) => request.call !== 'hello').every((request) => request.transport === 'event')).toBe(true);
+  });
+
+  it('posts every request to an extension of bridge protocol 1, and pays there too', async () => {
+    const page = await openReady('bridge-v1');
+    await page.widgetIn('#row-42').button.click();
+    await expect.poll(() => eventsOfType(page, 'opentab:paid')).toHaveLength(1);
+    const requests = await page.bridgeRequests();
+    expect(requests.map((request) => request.call)).toEqual(expect.arrayContaining(['hello', 'convert', 'pay']));
+    expect(requests.every((request) => request.transport === 'message')).toBe(true);
+  });
+
   it('shows a busy state while the customer confirms', async () => {
     const page = await openReady('slow-pay');
     const widget = page.widgetIn('#row-42');

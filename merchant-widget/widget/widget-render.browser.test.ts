@@ -77,7 +77,7 @@ describe('widget rendering under a strict CSP', () => {
     // One convert call for the whole page, with the catalogue prices of the items on it only.
     const converts = await shop.bridgeRequests('convert');
     expect(converts).toEqual([
-      { call: 'convert', params: { prices: [priceOf('article-42'), priceOf('article-43'), priceOf('podcast-7')] } },
+      expect.objectContaining({ call: 'convert', params: { prices: [priceOf('article-42'), priceOf('article-43'), priceOf('podcast-7')] } }),
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BRIDGE_PROTOCOL_VERSION } from '../../../protocol/messages/bridge';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 
@@ -274,7 +275,7 @@ describe('a locked or unready wallet', () => {
     await w.readyWallet();
     expectOk(await w.ui('lock', {}));
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
-    expect(expectOk(await w.page('hello', {}))).toEqual({ protocolVersion: 1, walletState: 'locked' });
+    expect(expectOk(await w.page('hello', {}))).toEqual({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: 'locked' });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });

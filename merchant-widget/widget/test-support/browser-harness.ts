@@ -33,17 +33,22 @@ export interface RecordedEvent {
 export interface BridgeRequest {
   call: string;
   params: unknown;
+  /** How the widget handed it over: a posted message, or the request event on window. */
+  transport: 'message' | 'event';
+  /** Sent inside the task of a click (set by a click listener, cleared by the next task). */
+  inClickTask: boolean;
 }
 
 interface Probe {
   violations: string[];
   events: RecordedEvent[];
   bridgeRequests: BridgeRequest[];
+  inClickTask: boolean;
 }
 
 /** Runs in the page before any page script (Playwright's init scripts are exempt from CSP). */
 function installProbe(): void {
-  const probe: Probe = { violations: [], events: [], bridgeRequests: [] };
+  const probe: Probe = { violations: [], events: [], bridgeRequests: [], inClickTask: false };
   (window as unknown as { __opentabTest: Probe }).__opentabTest = probe;
   document.addEventListener(
     'securitypolicyviolation',
@@ -56,9 +61,22 @@ function installProbe(): void {
       probe.events.push({ type, target, detail: (event as CustomEvent<unknown>).detail });
     });
   }
-  window.addEventListener('message', (event: MessageEvent<{ channel?: string; call: string; params: unknown }>) => {
-    if (event.data?.channel === 'opentab:page') probe.bridgeRequests.push({ call: event.data.call, params: event.data.params });
-  });
+  window.addEventListener(
+    'click',
+    () => {
+      probe.inClickTask = true;
+      setTimeout(() => (probe.inClickTask = false), 0);
+    },
+    true,
+  );
+  const record = (request: { channel?: string; call: string; params: unknown } | null, transport: BridgeRequest['transport']) => {
+    if (request?.channel === 'opentab:page') {
+      probe.bridgeRequests.push({ call: request.call, params: request.params, transport, inClickTask: probe.inClickTask });
+    }
+  };
+  window.addEventListener('message', (event: MessageEvent<{ channel?: string; call: string; params: unknown }>) => record(event.data, 'message'));
+  // The name is PAGE_REQUEST_EVENT's (an init script is serialised, so it cannot import it).
+  window.addEventListener('opentab:page-request', (event) => record(JSON.parse((event as CustomEvent<string>).detail), 'event'));
 }
 
 export interface WidgetLocators {

@@ -9,11 +9,16 @@
 //   data-rate-status="current|expired|missing"   what convert reports (default current)
 //   data-pay-error="<BridgeErrorCode>"           pay fails with that code
 //   data-pay-delay-ms="<n>"                      pay answers after n ms (as if the customer confirms)
+//   data-protocol-version="<n>"                  what hello reports (default: the current version);
+//                                                below PAGE_REQUEST_EVENT_SINCE it hears posted requests only
 
 import * as v from 'valibot';
 import {
   BRIDGE_CALLS,
+  BRIDGE_PROTOCOL_VERSION,
   EXTENSION_TO_PAGE,
+  PAGE_REQUEST_EVENT,
+  PAGE_REQUEST_EVENT_SINCE,
   PageRequest,
   RateStatus,
   BridgeErrorCode,
@@ -34,6 +39,7 @@ const setting = (name: string): string | null => ownScript?.getAttribute(`data-$
 const rateStatus = v.parse(RateStatus, setting('rate-status') ?? 'current');
 const payError = setting('pay-error') === null ? null : v.parse(BridgeErrorCode, setting('pay-error'));
 const payDelay_ms = Number(setting('pay-delay-ms') ?? 0);
+const protocolVersion = Number(setting('protocol-version') ?? BRIDGE_PROTOCOL_VERSION);
 
 const RATE: LockedRate = {
   tableId: '0'.repeat(32),
@@ -97,7 +103,7 @@ function pay({ merchantId, itemId, price }: BridgeParams<'pay'>): BridgeResult<'
 }
 
 const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C> } = {
-  hello: () => ({ protocolVersion: 1, walletState: 'ready' }),
+  hello: () => ({ protocolVersion, walletState: 'ready' }),
   convert,
   pay,
   tabStatus: () => ({
@@ -128,13 +134,29 @@ function reply(response: ExtensionResponse): void {
   window.postMessage(response, window.location.origin);
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (event.source !== window || event.origin !== window.location.origin) return;
-  const request = v.safeParse(PageRequest, event.data);
+function receive(data: unknown): void {
+  const request = v.safeParse(PageRequest, data);
   if (!request.success) return;
   const { requestId, call, params } = request.output;
   const delay_ms = call === 'pay' ? payDelay_ms : 0;
   setTimeout(() => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }), delay_ms);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (event.source !== window || event.origin !== window.location.origin) return;
+  receive(event.data);
 });
+
+if (protocolVersion >= PAGE_REQUEST_EVENT_SINCE) {
+  window.addEventListener(PAGE_REQUEST_EVENT, (event) => {
+    const { detail } = event as CustomEvent<unknown>;
+    if (typeof detail !== 'string') return;
+    try {
+      receive(JSON.parse(detail));
+    } catch {
+      // Not JSON: not ours, as the real content script treats it.
+    }
+  });
+}
 
 document.documentElement.setAttribute('data-opentab-bridge', '1');

@@ -29,6 +29,8 @@ export const PAGES = {
   'missing-rates': { bridge: { 'data-rate-status': 'missing' }, widget: AGENT, body: SHOP_BODY },
   'pay-error': { bridge: { 'data-pay-error': 'limit_reached' }, widget: AGENT, body: SHOP_BODY },
   'slow-pay': { bridge: { 'data-pay-delay-ms': '1500' }, widget: AGENT, body: SHOP_BODY },
+  /** An extension from before the request event: every request must be a posted message. */
+  'bridge-v1': { bridge: { 'data-protocol-version': '1' }, widget: AGENT, body: SHOP_BODY },
   'no-extension': {
     widget: { ...AGENT, 'data-install-url': 'https://opentab.example/get' },
     body: SHOP_BODY,
