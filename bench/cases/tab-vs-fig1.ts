@@ -1,13 +1,16 @@
 // Case 2: the tab against the prior art (seed FIG 1). The same customer buys the same five-cent
 // article N times: once through one open tab (a hash-chain link to the merchant agent per
-// purchase), once as N direct payments, each a full authorize-hold-capture across both operators.
-// One purchase in flight at a time in both, as one person clicking.
+// purchase), once as N direct purchases, each the whole FIG 1 flow: an order at the merchant
+// agent, a full authorize-hold-capture across both operators with the MTA notifying the merchant
+// agent, and the goods fetched from the agent. Both end in the same state per purchase: the sale
+// on the merchant's disk and the merchant's signed receipt with an access token in the customer's
+// hands. One purchase in flight at a time in both, as one person clicking.
 
-import { payDirectly } from '../../operator-server/src/testing/direct-payer';
+import { DIRECT_PURCHASE_HTTP_EXCHANGES, payDirectly } from '../../operator-server/src/testing/direct-payer';
 import type { TestCustomer } from '../../operator-server/src/testing/test-customer';
 import { atLeast, metric, type CaseResult } from '../report';
 import { MERCHANT_OPERATOR, startBenchWorld, type BenchWorld } from '../support/bench-world';
-import { ARTICLE_ID, ARTICLE_PRICE } from '../support/catalogue';
+import { ARTICLE_ID, ARTICLE_PRICE, BENCH_CHAIN_UNIT } from '../support/catalogue';
 import { perItem, startCpuMeter } from '../support/cpu-time';
 import { runPool } from '../support/loops';
 import { perSecond, summarise } from '../support/stats';
@@ -26,6 +29,7 @@ async function tabPurchases(world: BenchWorld, customer: TestCustomer, count: nu
   const tab = await customer.openTab({
     merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, merchantCurrency: world.merchant.currency,
     deposit: { currency: 'SEK', value: `${count * DEPOSIT_SEK_PER_PURCHASE}.00` },
+    chainUnit: BENCH_CHAIN_UNIT,
   });
   const run = await runPool(count, 1, async () => {
     await tab.buy(world.merchant.agentUrl, ARTICLE_ID, ARTICLE_PRICE);
@@ -35,9 +39,12 @@ async function tabPurchases(world: BenchWorld, customer: TestCustomer, count: nu
 }
 
 function directPurchases(world: BenchWorld, customer: TestCustomer, count: number) {
-  const purchase = { merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, itemId: ARTICLE_ID, price: ARTICLE_PRICE };
+  const purchase = { agentUrl: world.merchant.agentUrl, itemId: ARTICLE_ID };
   return runPool(count, 1, async () => {
-    await payDirectly(customer, purchase);
+    const { payment, receipt } = await payDirectly(customer, purchase);
+    // Every direct purchase must end where a tab purchase does (fetchGoods would refuse an unpaid order anyway).
+    if (!payment.payload.merchantNotified) throw new Error(`the MTA could not notify the merchant of payment ${payment.payload.paymentId}`);
+    if (receipt.payload.price.value !== ARTICLE_PRICE.value) throw new Error(`the merchant's receipt says ${receipt.payload.price.value}, not ${ARTICLE_PRICE.value}`);
   });
 }
 
@@ -71,9 +78,11 @@ export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseR
         metric('tab_vs_fig1.tab_server_cpu_ms', perItem(tabServerCpu_ms, options.purchases)),
         metric('tab_vs_fig1.direct_server_cpu_ms', perItem(directServerCpu_ms, options.purchases)),
         metric('tab_vs_fig1.cpu_ratio', tabServerCpu_ms === null || directServerCpu_ms === null ? null : directServerCpu_ms / tabServerCpu_ms),
+        metric('tab_vs_fig1.direct_http_exchanges', DIRECT_PURCHASE_HTTP_EXCHANGES),
       ],
       notes: [
-        'one purchase in flight at a time; the direct-payment baseline writes no billing record and tells no merchant agent, so it is if anything flattered',
+        'one purchase in flight at a time; a tab purchase is one HTTP exchange, a direct purchase the whole FIG 1 flow in five (order at the agent, payment at the AM, AM → MTA credit, MTA → agent notice, goods from the agent)',
+        "both end in the same state: the sale durably recorded by the merchant agent and the merchant's signed receipt with an access token at the customer; the direct baseline writes no billing record",
         'server CPU per purchase counts all three server processes; the tab figure includes opening and stopping its one tab',
       ],
     };

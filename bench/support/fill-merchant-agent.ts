@@ -9,7 +9,7 @@ import { AgentStore } from '../../merchant-widget/agent/store';
 import type { TabRecord } from '../../merchant-widget/agent/tab-record';
 import type { BenchLayout } from './bench-world';
 import { ARTICLE_ID } from './catalogue';
-import { HISTORY_DEPOSIT_MINOR, HISTORY_SPENT_MINOR, type HistoricTab } from './history';
+import { HISTORY_CHAIN_LENGTH, HISTORY_CHAIN_UNIT_MINOR, HISTORY_DEPOSIT_MINOR, HISTORY_LAST_CHAIN_INDEX, HISTORY_SPENT_MINOR, type HistoricTab } from './history';
 
 /** The size of a typical stored answer (a receipt, an ack, a tab-closed summary). */
 const ANSWER_JSON = JSON.stringify({ payload: { padding: 'x'.repeat(600) } });
@@ -22,17 +22,17 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
         const informationId = newMessageId(nodeCrypto);
         const open: TabRecord = {
           tabId: history.tabId, informationId, pseudonym: history.pseudonym, tabPublicKey: history.tabPublicKey, currency: 'EUR',
-          deposit_minor: HISTORY_DEPOSIT_MINOR, spent_minor: 0n, chainUnit_minor: 1n, chainLength: Number(HISTORY_DEPOSIT_MINOR),
+          deposit_minor: HISTORY_DEPOSIT_MINOR, spent_minor: 0n, chainUnit_minor: HISTORY_CHAIN_UNIT_MINOR, chainLength: HISTORY_CHAIN_LENGTH,
           chainRoot: history.chainRoot, lastChainIndex: 0, lastChainLink: history.chainRoot, purchaseCount: 0,
           openedAt_ms: at_ms, expiresAt_ms: at_ms + 600_000, lifecycle: { status: 'open' },
         };
         store.insertTab(open, ANSWER_JSON);
         const purchaseId = newMessageId(nodeCrypto);
         store.insertPurchase(
-          { purchaseId, tabId: history.tabId, seq: 1, itemId: ARTICLE_ID, price_minor: HISTORY_SPENT_MINOR, chainIndex: Number(HISTORY_SPENT_MINOR), chainLink: history.lastChainLink, createdAt_ms: at_ms },
+          { purchaseId, tabId: history.tabId, seq: 1, itemId: ARTICLE_ID, price_minor: HISTORY_SPENT_MINOR, chainIndex: HISTORY_LAST_CHAIN_INDEX, chainLink: history.lastChainLink, createdAt_ms: at_ms },
           toBase64url(nodeCrypto.randomBytes(32)), ANSWER_JSON,
         );
-        store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: Number(HISTORY_SPENT_MINOR), lastChainLink: history.lastChainLink, purchaseCount: 1 });
+        store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink: history.lastChainLink, purchaseCount: 1 });
         store.updateTabLifecycle(history.tabId, {
           status: 'cleared', reason: 'customer-terminate', stoppedAt_ms: at_ms, cleared_minor: HISTORY_SPENT_MINOR, outcome: 'agreed', clearedAt_ms: at_ms,
         });

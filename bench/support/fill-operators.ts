@@ -17,7 +17,9 @@ import { Outbox } from '../../operator-server/src/outbox/outbox';
 import { OperatorStore } from '../../operator-server/src/store/operator-store';
 import type { BenchLayout, BenchOperator } from './bench-world';
 import { ARTICLE_PRICE } from './catalogue';
-import { HISTORY_CHARGE_MINOR, HISTORY_DEPOSIT_MINOR, HISTORY_HOLD_MINOR, HISTORY_RATE, HISTORY_SPENT_MINOR, type HistoricTab } from './history';
+import {
+  HISTORY_CHAIN_LENGTH, HISTORY_CHAIN_UNIT, HISTORY_CHARGE_MINOR, HISTORY_DEPOSIT_MINOR, HISTORY_HOLD_MINOR, HISTORY_RATE, HISTORY_SPENT_MINOR, type HistoricTab,
+} from './history';
 
 const DAY_MS = 24 * 3600 * 1000;
 const CREDIT_LIMIT_MINOR = 50_000n;
@@ -64,7 +66,7 @@ function fillCustomerSide(opened: OpenedStore, layout: BenchLayout, tab: Histori
   store.insertTransaction({
     transactionId, sessionId: session.sessionId, accountId: tab.accountId, merchantId: layout.merchant.merchantId, merchantOperatorId,
     holdMinor: HISTORY_HOLD_MINOR, customerCurrency: 'SEK', depositMinor: HISTORY_DEPOSIT_MINOR, merchantCurrency: 'EUR', rate: HISTORY_RATE,
-    tabPublicKey: tab.tabPublicKey, chain: { root: tab.chainRoot, unit: { currency: 'EUR', value: '0.01' }, length: Number(HISTORY_DEPOSIT_MINOR) },
+    tabPublicKey: tab.tabPublicKey, chain: { root: tab.chainRoot, unit: HISTORY_CHAIN_UNIT, length: HISTORY_CHAIN_LENGTH },
     pseudonym: tab.pseudonym, openedAt: at_ms, expiresAt: at_ms + 600_000,
   });
   store.markTransactionOpen(transactionId, tab.tabId, 'Bench News');
@@ -90,7 +92,7 @@ function fillMerchantSide(opened: OpenedStore, layout: BenchLayout, tab: Histori
   const transactionId = makeTransactionId(`${customerOperatorId}.${tab.index + 1}`, 1);
   store.insertTab({
     tabId: tab.tabId, merchantId: layout.merchant.merchantId, customerOperatorId, transactionId, pseudonym: tab.pseudonym, tabPublicKey: tab.tabPublicKey,
-    depositMinor: HISTORY_DEPOSIT_MINOR, currency: 'EUR', chain: { root: tab.chainRoot, unit: { currency: 'EUR', value: '0.01' }, length: Number(HISTORY_DEPOSIT_MINOR) },
+    depositMinor: HISTORY_DEPOSIT_MINOR, currency: 'EUR', chain: { root: tab.chainRoot, unit: HISTORY_CHAIN_UNIT, length: HISTORY_CHAIN_LENGTH },
     openedAt: at_ms, expiresAt: at_ms + 600_000, concludeAfter: at_ms + 630_000,
   });
   store.markTabOpen(tab.tabId);

@@ -11,7 +11,7 @@ import type { MerchantRecord } from '../../protocol/messages/merchant';
 import type { LockedRate } from '../../protocol/messages/primitives';
 import { chargeInCustomerCurrency, depositInMerchantCurrency } from '../../protocol/rates/conversion';
 import { formatTimestamp } from '../../protocol/time';
-import { ARTICLE_PRICE, BENCH_MERCHANT_ID } from './catalogue';
+import { ARTICLE_PRICE, BENCH_CHAIN_UNIT, BENCH_CHAIN_UNIT_MINOR, BENCH_MERCHANT_ID } from './catalogue';
 
 /** The ECB reference rate of the data file the operators start with. */
 export const HISTORY_RATE: LockedRate = {
@@ -22,6 +22,11 @@ export const HISTORY_DEPOSIT_MINOR = depositInMerchantCurrency(HISTORY_HOLD_MINO
 /** One five-cent article per historic tab. */
 export const HISTORY_SPENT_MINOR = 5n;
 export const HISTORY_CHARGE_MINOR = chargeInCustomerCurrency(HISTORY_SPENT_MINOR, HISTORY_RATE, HISTORY_HOLD_MINOR);
+/** Historic tabs were opened at the merchant's unit, as live ones are: ceil(deposit ÷ unit) links, one revealed. */
+export const HISTORY_CHAIN_UNIT = BENCH_CHAIN_UNIT;
+export const HISTORY_CHAIN_UNIT_MINOR = BENCH_CHAIN_UNIT_MINOR;
+export const HISTORY_CHAIN_LENGTH = Number((HISTORY_DEPOSIT_MINOR + HISTORY_CHAIN_UNIT_MINOR - 1n) / HISTORY_CHAIN_UNIT_MINOR);
+export const HISTORY_LAST_CHAIN_INDEX = Number(HISTORY_SPENT_MINOR / HISTORY_CHAIN_UNIT_MINOR);
 
 /** 24 hex digits from a counter: valid account, tab and pseudonym ids that cannot meet the random ones of live tabs. */
 function counterHex(prefix: number, index: number): string {
@@ -53,7 +58,7 @@ export function historicTab(index: number, at_ms: number): HistoricTab {
   const tabId = `tab_${counterHex(0xa, index)}`;
   const lastChainLink = randomKey();
   const summary = {
-    tabId, purchaseListHash: randomKey(), count: 1, total: ARTICLE_PRICE, lastChainIndex: Number(HISTORY_SPENT_MINOR), lastChainLink,
+    tabId, purchaseListHash: randomKey(), count: 1, total: ARTICLE_PRICE, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink,
   };
   const header = (type: string) => ({ type, id: newMessageId(nodeCrypto), iat: formatTimestamp(at_ms) });
   return {

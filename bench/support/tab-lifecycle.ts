@@ -3,7 +3,7 @@
 // compared and cleared, and both billing records delivered.
 
 import type { TestCustomer } from '../../operator-server/src/testing/test-customer';
-import { ARTICLE_ID, ARTICLE_PRICE } from './catalogue';
+import { ARTICLE_ID, ARTICLE_PRICE, BENCH_CHAIN_UNIT } from './catalogue';
 import type { BenchWorld } from './bench-world';
 import { MERCHANT_OPERATOR } from './bench-world';
 
@@ -21,6 +21,7 @@ export async function runTabLifecycle(world: BenchWorld, customer: TestCustomer)
   const start_ms = performance.now();
   const tab = await customer.openTab({
     merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, merchantCurrency: world.merchant.currency, deposit: TAB_DEPOSIT,
+    chainUnit: BENCH_CHAIN_UNIT,
   });
   const open_ms = performance.now() - start_ms;
   await tab.buy(world.merchant.agentUrl, ARTICLE_ID, ARTICLE_PRICE);

@@ -92,6 +92,12 @@ export interface OpenTabRequest {
   readonly merchantCurrency: string;
   readonly deposit: WireAmount;
   readonly timeout_s?: number;
+  /**
+   * What one chain link is worth, in the merchant currency: the merchant's published unit
+   * (MerchantInfo.chainUnit, see merchantChainUnit) makes a typical purchase reveal one link.
+   * Default one minor unit, which pays any price.
+   */
+  readonly chainUnit?: WireAmount;
 }
 
 export class TestCustomer {
@@ -134,9 +140,12 @@ export class TestCustomer {
     const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, request.deposit.currency, request.merchantCurrency);
     if (rate === null) throw new Error('no rate');
     const depositMinor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
-    const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), Math.max(1, Number(depositMinor)));
+    const unit = request.chainUnit ?? moneyToWire({ currency: request.merchantCurrency, minor: 1n });
+    const unitMinor = moneyFromWire(unit).minor;
+    // ceil(deposit ÷ unit) links, so that length × unit covers the deposit, as the extension does.
+    const length = unitMinor > 0n ? (depositMinor + unitMinor - 1n) / unitMinor : depositMinor;
+    const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), Math.max(1, Number(length)));
     const tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const exponentUnit = moneyToWire({ currency: request.merchantCurrency, minor: 1n });
     const message = seal(nodeCrypto, this.signer, {
       type: 'initiation',
       accountId: this.accountId,
@@ -146,7 +155,7 @@ export class TestCustomer {
       deposit: request.deposit,
       rateTableId: table.id,
       tabPublicKey: tabSigner.kid,
-      chain: { root: chain.commitment.root, unit: exponentUnit, length: chain.length },
+      chain: { root: chain.commitment.root, unit, length: chain.length },
       timeout_s: request.timeout_s ?? 600,
     } satisfies PayloadBody<InitiationPayload>);
     return { message, chain, tabSigner };
@@ -156,6 +165,11 @@ export class TestCustomer {
     const { message, chain, tabSigner } = await this.initiation(request);
     const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, message, CALL);
     return new TestTab(opened, chain, tabSigner);
+  }
+
+  /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
+  async merchantChainUnit(agentUrl: string): Promise<WireAmount> {
+    return (await callRoute(agentUrl, MERCHANT_AGENT_API.info, undefined, CALL)).chainUnit;
   }
 
   sendRecord(tab: TestTab, overrides: Partial<CustomerRecordPayload> = {}): Promise<RecordAck> {
