@@ -41,6 +41,10 @@ export const ERROR_CATALOGUE = {
   wrong_link: { status: 409, message: 'The chain link does not prove the payment.' },
   stale_link: { status: 409, message: 'The chain link is not beyond the last one paid (replayed or out of order).' },
   sequence_mismatch: { status: 409, message: 'The purchase sequence number is not the next one.' },
+  // Direct orders (the prior-art baseline of seed FIG 1)
+  unknown_order: { status: 404, message: 'There is no such order.' },
+  order_unpaid: { status: 409, message: 'The order has not been paid.' },
+  order_already_paid: { status: 409, message: 'The order was already paid by another payment.' },
   // Operators talking to each other
   peer_unreachable: { status: 502, message: 'The other operator could not be reached.' },
   peer_refused: { status: 502, message: 'The other operator refused the request.' },

@@ -7,6 +7,7 @@ import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
 import { bytesToUtf8, utf8ToBytes } from '../../protocol/encoding/bytes';
 
 export interface AccessClaims {
+  /** The tab the purchase was paid from; for a prior-art direct order (seed FIG 1, no tab), the order id (ord_…). */
   readonly tabId: string;
   readonly itemId: string;
   readonly purchaseId: string;

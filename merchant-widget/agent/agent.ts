@@ -8,6 +8,7 @@ import { signerFromSecretKey } from '../../protocol/envelope';
 import type { MerchantInfo } from '../../protocol/messages/merchant';
 import { AccessTokens, type AccessClaims } from './access-token';
 import { resolveConfig, type MerchantAgentConfig } from './config';
+import { DirectOrderService, type DirectOrderView } from './direct-orders';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler } from './http/handler';
 import { RecordOutbox } from './record-outbox';
@@ -52,6 +53,8 @@ export interface MerchantAgent {
   tabs(filter?: { status?: TabStatus; limit?: number }): TabView[];
   purchases(tabId: string): PurchaseView[];
   recordDelivery(tabId: string): RecordDelivery | null;
+  /** A direct order (the prior-art baseline of seed FIG 1, paid through the operators without a tab), or null. */
+  directOrder(orderId: string): DirectOrderView | null;
   info(): MerchantInfo;
   /** Returns the function that removes the listener. */
   on<E extends MerchantAgentEventName>(event: E, listener: Listener<E>): () => void;
@@ -66,12 +69,14 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const settings = resolveConfig(config);
   const crypto = nodeCrypto;
   const store = AgentStore.open(settings.databasePath);
-  const signer = new MerchantSigner(crypto, signerFromSecretKey(crypto, settings.merchantSecretKey), settings.merchantId);
+  const merchantKey = signerFromSecretKey(crypto, settings.merchantSecretKey);
+  const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
   const tokens = new AccessTokens(settings.accessTokenSecret, settings.accessTokenLifetime_ms);
   const events = new AgentEvents(settings.logger);
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings });
   const service = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
-  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable() });
+  const directOrders = new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events });
+  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable(), directOrders });
 
   const sweepExpiredTabs = (): void => {
     try {
@@ -106,6 +111,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       const { recordId, attempts, nextAttemptAt_ms, lastError } = entry;
       return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null };
     },
+    directOrder: (orderId) => directOrders.view(orderId),
     info: () => service.info(),
     on: (event, listener) => events.on(event, listener),
     flushRecords: () => outbox.flush(),

@@ -6,6 +6,7 @@ export type { CatalogueEntry } from './catalogue';
 export type { AccessClaims } from './access-token';
 export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './events';
 export type { TabView, PurchaseView } from './views';
+export type { DirectOrderView } from './direct-orders';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
 export { expressAdapter } from './adapters/express';
 export { fastifyPlugin } from './adapters/fastify';

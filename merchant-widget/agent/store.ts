@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
+import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
 import { syncedFile, WalFlusher, type SyncedFile } from './wal-flusher';
 
-const SCHEMA_VERSION = 1;
+/** 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE tabs (
@@ -96,11 +98,15 @@ export class AgentStore {
 
   private readonly flusher: WalFlusher | null;
 
+  /** Orders paid through the operators one by one (seed FIG 1), beside the tabs in the same file. */
+  readonly directOrders: DirectOrderStore;
+
   private constructor(
     private readonly db: Database.Database,
     private readonly walFile: SyncedFile | null,
   ) {
     this.statements = prepareStatements(db);
+    this.directOrders = new DirectOrderStore(db);
     this.flusher = walFile === null ? null : new WalFlusher(walFile.sync);
   }
 
@@ -307,9 +313,10 @@ type Statements = ReturnType<typeof prepareStatements>;
 function migrate(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version === SCHEMA_VERSION) return;
-  if (version !== 0) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
+  if (version !== 0 && version !== 1) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
   db.transaction(() => {
-    db.exec(SCHEMA);
+    if (version === 0) db.exec(SCHEMA);
+    db.exec(DIRECT_ORDERS_SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -3,12 +3,14 @@
 // an answer or a 4xx refusal with a stable code, never a 500 and never a crash.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DIRECT_ORDER_API } from '../../../protocol/api/direct-order-api';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import type { RequestOf, ResponseOf, RouteSpec } from '../../../protocol/api/route';
 import { OpentabError } from '../../../protocol/errors';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { sendError, sendJson } from '../../../protocol/server/http-io';
 import type { AgentLogger } from '../config';
+import type { DirectOrderOperations } from '../direct-orders';
 import type { TabService } from '../tab-service';
 import { readMessageBody } from './body';
 import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
@@ -23,6 +25,8 @@ export interface AgentHttpOptions {
   readonly logger: AgentLogger;
   /** Resolves once everything committed so far is on disk: no answer to a POST leaves before. */
   readonly durable: () => Promise<void>;
+  /** The prior-art baseline's routes (seed FIG 1, DIRECT_ORDER_API); not served when absent. */
+  readonly directOrders?: DirectOrderOperations;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
@@ -32,6 +36,8 @@ interface BoundRoute {
   readonly spec: RouteSpec;
   /** Called from browsers (pages or the extension), so it answers CORS. */
   readonly crossOrigin: boolean;
+  /** A POST that writes nothing need not wait for the disk. */
+  readonly readOnly: boolean;
   answer(request: unknown): unknown;
 }
 
@@ -39,9 +45,20 @@ const WIDGET_PATH = '/widget.js';
 const INSTALL_PATH = '/install';
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
-function bind<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>): BoundRoute {
+function bind<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>, readOnly = false): BoundRoute {
   // The request was validated against spec.request before this cast is reached.
-  return { spec, crossOrigin, answer: (request) => answer(request as RequestOf<R>) };
+  return { spec, crossOrigin, readOnly, answer: (request) => answer(request as RequestOf<R>) };
+}
+
+function directOrderRoutes(operations: DirectOrderOperations | undefined): BoundRoute[] {
+  if (operations === undefined) return [];
+  const api = DIRECT_ORDER_API;
+  return [
+    bind(api.directOrder, true, (request) => operations.order(request)),
+    bind(api.directPaymentNotice, false, (notice) => operations.acceptPaymentNotice(notice)),
+    // Reads a receipt committed (and synced) before the notice that paid the order was acknowledged.
+    bind(api.directGoods, true, (request) => operations.goods(request), true),
+  ];
 }
 
 export function createAgentRequestHandler(operations: AgentOperations, options: AgentHttpOptions): AgentRequestHandler {
@@ -53,6 +70,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       bind(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
       bind(api.purchase, true, (purchase) => operations.purchase(purchase)),
       bind(api.terminate, true, (terminate) => operations.terminate(terminate)),
+      ...directOrderRoutes(options.directOrders),
     ].map((route) => [route.spec.path, route]),
   );
 
@@ -81,7 +99,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       message = parsed.value;
     }
     const answer = route.answer(message);
-    if (route.spec.method === 'POST') await options.durable();
+    if (route.spec.method === 'POST' && !route.readOnly) await options.durable();
     sendJson(response, 200, answer, headersFor(route.crossOrigin));
   }
 

@@ -1,0 +1,195 @@
+// The merchant agent's side of the prior-art baseline (seed FIG 1): orders, payment notices from
+// the MTA and delivery of the goods, over real HTTP and SQLite, with a stand-in MTA's key.
+
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DirectOrder,
+  DirectOrderReceipt,
+  DirectPaymentNoticeAck,
+  type DirectOrderRequest,
+  type DirectPaymentNotice,
+  type DirectPaymentNoticePayload,
+} from '../../protocol/api/direct-order-api';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { fromBase64url } from '../../protocol/encoding/base64url';
+import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signer } from '../../protocol/envelope';
+import { newMessageId } from '../../protocol/ids';
+import { parseMessage } from '../../protocol/messages/validate';
+import type { WireAmount } from '../../protocol/money/amount';
+import { AgentHarness, errorCode, eur, MERCHANT_ID } from './testing/agent-harness';
+
+const PAYMENT_ID = 'op-se.1.1';
+
+describe('direct orders (prior-art baseline)', () => {
+  let harness: AgentHarness;
+  beforeEach(async () => {
+    harness = await AgentHarness.start();
+  });
+  afterEach(() => harness.close());
+
+  const orderRequest = (itemId = 'article-2'): DirectOrderRequest => ({ type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId });
+
+  async function order(itemId = 'article-2'): Promise<{ request: DirectOrderRequest; order: DirectOrder }> {
+    const request = orderRequest(itemId);
+    const answer = await harness.post('/direct/order', request);
+    expect(answer.status).toBe(200);
+    expect(parseMessage(DirectOrder, answer.body).ok).toBe(true);
+    return { request, order: answer.body as DirectOrder };
+  }
+
+  function notice(orderId: string, overrides: Partial<PayloadBody<DirectPaymentNoticePayload>> & { signer?: Signer; now_ms?: number } = {}): DirectPaymentNotice {
+    const { signer = harness.mta.signer, now_ms = harness.clock.now_ms(), ...fields } = overrides;
+    const body = {
+      type: 'direct-payment-notice', operatorId: harness.mta.operatorId, merchantId: MERCHANT_ID, orderId, paymentId: PAYMENT_ID, amount: eur('0.05'),
+      ...fields,
+    } as const;
+    return seal(nodeCrypto, signer, body satisfies PayloadBody<DirectPaymentNoticePayload>, now_ms);
+  }
+
+  const notify = (message: DirectPaymentNotice) => harness.post('/mta/direct-payment-notice', message);
+  const goods = (orderId: string, requestId: string) => harness.post('/direct/goods', { type: 'direct-goods-request', orderId, requestId });
+
+  it('answers an order signed by the merchant, at the catalogue price, and records it pending', async () => {
+    const { order: signed } = await order('article-3');
+    expect(verifyEnvelope(nodeCrypto, signed, fromBase64url(harness.agent.publicKey))).toBe(true);
+    expect(signed.payload).toMatchObject({ type: 'direct-order', merchantId: MERCHANT_ID, operatorId: harness.mta.operatorId, itemId: 'article-3', price: eur('0.25') });
+    expect(harness.agent.directOrder(signed.payload.orderId)).toMatchObject({ status: 'pending', itemId: 'article-3', price: { currency: 'EUR', minor: 25n }, paymentId: null });
+  });
+
+  it('answers a replayed order request with the first order, and refuses the id for another item', async () => {
+    const { request, order: first } = await order();
+    expect((await harness.post('/direct/order', request)).body).toEqual(first);
+    const reused = await harness.post('/direct/order', { ...request, itemId: 'article-3' });
+    expect([reused.status, errorCode(reused)]).toEqual([409, 'id_reused']);
+  });
+
+  it('refuses an item that is not in the catalogue', async () => {
+    const answer = await harness.post('/direct/order', orderRequest('no-such-item'));
+    expect([answer.status, errorCode(answer)]).toEqual([404, 'unknown_item']);
+  });
+
+  it('marks the order paid on the MTA notice, acknowledges signed, and delivers a receipt whose access token opens the item', async () => {
+    const paidEvents: string[] = [];
+    harness.agent.on('direct-order-paid', (event) => paidEvents.push(event.order.orderId));
+    const { request, order: signed } = await order();
+    const orderId = signed.payload.orderId;
+    expect([(await goods(orderId, request.id)).status, errorCode(await goods(orderId, request.id))]).toEqual([409, 'order_unpaid']);
+
+    const message = notice(orderId);
+    const answer = await notify(message);
+    expect(answer.status).toBe(200);
+    expect(parseMessage(DirectPaymentNoticeAck, answer.body).ok).toBe(true);
+    const ack = answer.body as DirectPaymentNoticeAck;
+    expect(verifyEnvelope(nodeCrypto, ack, fromBase64url(harness.agent.publicKey))).toBe(true);
+    expect(ack.payload).toMatchObject({ merchantId: MERCHANT_ID, orderId, noticeId: message.payload.id, paymentId: PAYMENT_ID });
+    expect(harness.agent.directOrder(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
+    expect(paidEvents).toEqual([orderId]);
+
+    const delivered = await goods(orderId, request.id);
+    expect(delivered.status).toBe(200);
+    expect(parseMessage(DirectOrderReceipt, delivered.body).ok).toBe(true);
+    const receipt = delivered.body as DirectOrderReceipt;
+    expect(verifyEnvelope(nodeCrypto, receipt, fromBase64url(harness.agent.publicKey))).toBe(true);
+    expect(receipt.payload).toMatchObject({ merchantId: MERCHANT_ID, orderId, paymentId: PAYMENT_ID, itemId: 'article-2', price: eur('0.05') });
+    expect(harness.agent.verifyAccess(receipt.payload.accessToken, 'article-2')).toBe(true);
+    expect(harness.agent.verifyAccess(receipt.payload.accessToken, 'article-3')).toBe(false);
+    expect(harness.agent.readAccess(receipt.payload.accessToken)).toMatchObject({ tabId: orderId, itemId: 'article-2', purchaseId: orderId });
+    // Fetched again: the same receipt.
+    expect((await goods(orderId, request.id)).body).toEqual(receipt);
+  });
+
+  it('is idempotent: a replayed notice gets the first ack, a retry of the same payment a new ack, and the order is paid once', async () => {
+    const paidEvents: string[] = [];
+    harness.agent.on('direct-order-paid', (event) => paidEvents.push(event.order.orderId));
+    const { request, order: signed } = await order();
+    const orderId = signed.payload.orderId;
+    const message = notice(orderId);
+    const first = await notify(message);
+    const receipt = (await goods(orderId, request.id)).body;
+    expect((await notify(message)).body).toEqual(first.body);
+
+    const retry = notice(orderId);
+    const retried = await notify(retry);
+    expect(retried.status).toBe(200);
+    expect((retried.body as DirectPaymentNoticeAck).payload).toMatchObject({ orderId, noticeId: retry.payload.id, paymentId: PAYMENT_ID });
+    expect(paidEvents).toEqual([orderId]);
+    expect((await goods(orderId, request.id)).body).toEqual(receipt);
+
+    // Another payment for the paid order is refused; the first stands.
+    const other = await notify(notice(orderId, { paymentId: 'op-se.1.2' }));
+    expect([other.status, errorCode(other)]).toEqual([409, 'order_already_paid']);
+    expect(harness.agent.directOrder(orderId)?.paymentId).toBe(PAYMENT_ID);
+  });
+
+  it('refuses a notice for an unknown order, a forged one, a stale one and one of the wrong amount, and changes nothing', async () => {
+    const { request, order: signed } = await order();
+    const orderId = signed.payload.orderId;
+    const refusals: Array<[string, DirectPaymentNotice, number, string]> = [
+      ['unknown order', notice('ord_000000000000000000000000'), 404, 'unknown_order'],
+      ['forged', notice(orderId, { signer: signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()) }), 401, 'bad_signature'],
+      ['stale', notice(orderId, { now_ms: harness.clock.now_ms() - 3_600_000 }), 401, 'stale_message'],
+      ['wrong amount', notice(orderId, { amount: eur('0.01') }), 409, 'price_mismatch'],
+      ['wrong currency', notice(orderId, { amount: { currency: 'SEK', value: '0.05' } as WireAmount }), 422, 'currency_mismatch'],
+      ['other merchant', notice(orderId, { merchantId: 'other-shop' }), 404, 'unknown_merchant'],
+    ];
+    for (const [what, message, status, code] of refusals) {
+      const answer = await notify(message);
+      expect([what, answer.status, errorCode(answer)]).toEqual([what, status, code]);
+    }
+    // A notice altered after the operator signed it.
+    const genuine = notice(orderId);
+    const altered = { ...genuine, payload: { ...genuine.payload, paymentId: 'op-se.9.9' } };
+    expect(errorCode(await notify(altered))).toBe('bad_signature');
+
+    expect(harness.agent.directOrder(orderId)).toMatchObject({ status: 'pending', paymentId: null });
+    expect(errorCode(await goods(orderId, request.id))).toBe('order_unpaid');
+    // The genuine notice still works afterwards: the refusals spoiled nothing.
+    expect((await notify(genuine)).status).toBe(200);
+  });
+
+  it('gives the goods only to the holder of the order request id', async () => {
+    const { request, order: signed } = await order();
+    const orderId = signed.payload.orderId;
+    await notify(notice(orderId));
+    const stranger = await goods(orderId, newMessageId(nodeCrypto));
+    expect([stranger.status, errorCode(stranger)]).toEqual([404, 'unknown_order']);
+    expect(errorCode(await goods('ord_000000000000000000000000', request.id))).toBe('unknown_order');
+    expect((await goods(orderId, request.id)).status).toBe(200);
+  });
+
+  it('keeps orders, payments and receipts across a restart', async () => {
+    const { request, order: signed } = await order();
+    const orderId = signed.payload.orderId;
+    await notify(notice(orderId));
+    const receipt = (await goods(orderId, request.id)).body;
+    await harness.restartAgent();
+    expect(harness.agent.directOrder(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
+    expect((await goods(orderId, request.id)).body).toEqual(receipt);
+    expect((await harness.post('/direct/order', request)).body).toEqual(signed);
+  });
+});
+
+describe('agent database from before direct orders', () => {
+  it('gains the direct order table when opened (schema 1 → 2), keeping what it had', async () => {
+    const harness = await AgentHarness.start();
+    try {
+      const tab = await harness.openTab();
+      await harness.agent.close();
+      const path = join(harness.dir, 'agent.sqlite');
+      const db = new Database(path);
+      db.exec('DROP TABLE direct_orders');
+      db.pragma('user_version = 1');
+      db.close();
+
+      await harness.restartAgent();
+      expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
+      const answer = await harness.post('/direct/order', { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-1' });
+      expect(answer.status).toBe(200);
+      expect(harness.agent.directOrder((answer.body as DirectOrder).payload.orderId)?.status).toBe('pending');
+    } finally {
+      await harness.close();
+    }
+  });
+});
