@@ -40,6 +40,7 @@ import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { loadRateQuotes } from './rates/rate-source';
+import { DirectOrderCreditStore } from './store/direct-order-credits';
 import { DirectPaymentStore } from './store/direct-payments';
 import { OperatorStore } from './store/operator-store';
 import { createLogger, type Logger } from './support/logger';
@@ -84,13 +85,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
   const directPayments = new DirectPaymentStore(db);
+  const directOrderCredits = new DirectOrderCreditStore(db);
 
   peers.attachLocalHandlers({
     peerMerchantLookup: async (body) => lookUpMerchant(context, certificates, body, now_ms()),
     peerInitiation: (body) => registerTab(context, certificates, body, now_ms()),
     peerCustomerRecord: (body) => receiveCustomerRecord(context, body, now_ms()),
     peerClearing: (body) => applyClearing(context, body, now_ms()),
-    peerDirectPayment: (body) => creditDirectPayment(context, body, now_ms()),
+    peerDirectPayment: (body) => creditDirectPayment(context, directOrderCredits, body, now_ms()),
   });
 
   const router = new Router([
@@ -113,7 +115,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
     // The prior-art baseline the benchmark measures tabs against (seed FIG 1); no Opentab flow uses it.
     bind(DIRECT_PAYMENT_API.directPayment, (body, { now_ms }) => payDirectly(context, directPayments, body, now_ms)),
-    bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, body, now_ms)),
+    bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, directOrderCredits, body, now_ms)),
     ...adminBindings(context),
   ]);
   const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', { ...OPERATOR_API, ...DIRECT_PAYMENT_API, ...ADMIN_API });

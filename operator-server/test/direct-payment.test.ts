@@ -1,15 +1,20 @@
-// The prior-art baseline (seed FIG 1) the benchmark compares tabs against: one full
-// authorize-hold-capture per purchase, across two operators and currencies, over real HTTP.
+// The prior-art baseline (seed FIG 1) the benchmark compares tabs against, as a whole: the customer
+// orders at the real merchant agent (step 1), its AM holds and pays through the merchant's MTA
+// (steps 2–3), the MTA notifies the merchant agent (step 4), and the customer fetches the goods —
+// across two operators and currencies, over real HTTP, SQLite and signatures.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callRoute, RemoteCallError } from '../../protocol/api/client';
+import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
 import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
-import { verifyEnvelope } from '../../protocol/envelope';
+import { seal, signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
 import { fromBase64url } from '../../protocol/encoding/base64url';
 import { nodeCrypto } from '../../protocol/crypto/node';
+import { DirectOrderCreditStore } from '../src/store/direct-order-credits';
 import { DirectPaymentStore } from '../src/store/direct-payments';
-import { directPaymentOrder, payDirectly } from '../src/testing/direct-payer';
+import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } from '../src/testing/direct-payer';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 
@@ -25,68 +30,149 @@ async function refusalOf(promise: Promise<unknown>): Promise<string> {
     if (error instanceof RemoteCallError && error.failure.kind === 'refused') return error.failure.code;
     throw error;
   }
-  throw new Error('the payment was not refused');
+  throw new Error('the call was not refused');
 }
+
+/** article-2 costs 0.15 EUR in hundredArticles(): 15 cents × 11.3595 SEK/EUR = 170.3925 öre → 1.70 SEK. */
+const ARTICLE = 'article-2';
+
+const merchantBalance = async (operatorId = MERCHANT_OPERATOR) => (await w.world.operator(operatorId).admin.call('getMerchant', undefined, { merchantId: w.merchantId })).balance;
 
 describe('direct payment (prior-art baseline), SEK customer at op-se, EUR merchant at op-eu', () => {
   beforeEach(async () => {
     w = await startTwoOperatorWorld();
   });
 
-  it('charges the converted price, credits the merchant and settles between the operators', async () => {
+  it('runs the whole FIG 1 flow: the merchant records the sale and the customer holds its receipt with a working access token', async () => {
     const customer = await w.newCustomer('10.00');
-    const purchase = { merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, itemId: 'article-1', price: { currency: 'EUR', value: '0.05' } };
-    const receipt = await payDirectly(customer, purchase);
+    const outcome = await payDirectly(customer, { agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    const merchantKey = fromBase64url(w.merchant.agent.publicKey);
 
-    // 5 cents × 11.3595 SEK/EUR = 56.7975 öre → 57 öre (half-even).
-    expect(receipt.payload).toMatchObject({ type: 'direct-payment-receipt', operatorId: CUSTOMER_OPERATOR, itemId: 'article-1', price: purchase.price, charged: { currency: 'SEK', value: '0.57' } });
+    // Step 1: a merchant-signed order at the catalogue price.
+    expect(verifyEnvelope(nodeCrypto, outcome.order, merchantKey)).toBe(true);
+    expect(outcome.order.payload).toMatchObject({ merchantId: w.merchantId, operatorId: MERCHANT_OPERATOR, itemId: ARTICLE, price: { currency: 'EUR', value: '0.15' } });
+    const orderId = outcome.order.payload.orderId;
+
+    // Steps 2–3: the AM's signed receipt, in the customer's currency, after the merchant acknowledged.
     const amKey = fromBase64url(w.world.operator(CUSTOMER_OPERATOR).running.context.identity.signer.kid);
-    expect(verifyEnvelope(nodeCrypto, receipt, amKey)).toBe(true);
+    expect(verifyEnvelope(nodeCrypto, outcome.payment, amKey)).toBe(true);
+    expect(outcome.payment.payload).toMatchObject({
+      type: 'direct-payment-receipt', operatorId: CUSTOMER_OPERATOR, merchantId: w.merchantId, merchantOrderId: orderId, itemId: ARTICLE,
+      price: { currency: 'EUR', value: '0.15' }, charged: { currency: 'SEK', value: '1.70' }, merchantNotified: true,
+    });
 
+    // Step 4 and delivery: the merchant's order is paid, and its signed receipt releases the content.
+    expect(verifyEnvelope(nodeCrypto, outcome.receipt, merchantKey)).toBe(true);
+    expect(outcome.receipt.payload).toMatchObject({ type: 'direct-order-receipt', merchantId: w.merchantId, orderId, paymentId: outcome.payment.payload.paymentId, itemId: ARTICLE, price: { currency: 'EUR', value: '0.15' } });
+    expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, ARTICLE)).toBe(true);
+    expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, 'article-3')).toBe(false);
+    expect(w.merchant.agent.directOrder(orderId)).toMatchObject({ status: 'paid', paymentId: outcome.payment.payload.paymentId, price: { currency: 'EUR', minor: 15n } });
+
+    // Money moved once: customer charged, merchant credited, the operators owe each other the price.
     const account = await customer.account();
-    expect(account.balance).toEqual({ currency: 'SEK', value: '-0.57' });
-    expect(account.held).toEqual({ currency: 'SEK', value: '0.00' });
-    expect(account.available).toEqual({ currency: 'SEK', value: '9.43' });
-    const merchant = await w.world.operator(MERCHANT_OPERATOR).admin.call('getMerchant', undefined, { merchantId: w.merchantId });
-    expect(merchant.balance).toEqual({ currency: 'EUR', value: '0.05' });
-
+    expect(account).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '8.30' } });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
     const customerSide = await w.world.operator(CUSTOMER_OPERATOR).admin.call('settlement', undefined, {}, { peer: MERCHANT_OPERATOR });
     expect(customerSide.lines).toEqual([
-      { currency: 'EUR', payable: { currency: 'EUR', value: '0.05' }, receivable: { currency: 'EUR', value: '0.00' }, net: { currency: 'EUR', value: '0.05' }, entries: 1 },
+      { currency: 'EUR', payable: { currency: 'EUR', value: '0.15' }, receivable: { currency: 'EUR', value: '0.00' }, net: { currency: 'EUR', value: '0.15' }, entries: 1 },
     ]);
     const merchantSide = await w.world.operator(MERCHANT_OPERATOR).admin.call('settlement', undefined, {}, { peer: CUSTOMER_OPERATOR });
     expect(merchantSide.lines).toEqual([
-      { currency: 'EUR', payable: { currency: 'EUR', value: '0.00' }, receivable: { currency: 'EUR', value: '0.05' }, net: { currency: 'EUR', value: '-0.05' }, entries: 1 },
+      { currency: 'EUR', payable: { currency: 'EUR', value: '0.00' }, receivable: { currency: 'EUR', value: '0.15' }, net: { currency: 'EUR', value: '-0.15' }, entries: 1 },
     ]);
-    const row = new DirectPaymentStore(w.world.operator(CUSTOMER_OPERATOR).running.context.db).payment(receipt.payload.paymentId);
-    expect(row).toMatchObject({ state: 'captured', chargeMinor: 57n, priceMinor: 5n, merchantCurrency: 'EUR' });
+    const row = new DirectPaymentStore(w.world.operator(CUSTOMER_OPERATOR).running.context.db).payment(outcome.payment.payload.paymentId);
+    expect(row).toMatchObject({ state: 'captured', chargeMinor: 170n, priceMinor: 15n, merchantCurrency: 'EUR', merchantOrderId: orderId });
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    expect(new DirectOrderCreditStore(mta.db).ofOrder(w.merchantId, orderId)).toMatchObject({ customerOperatorId: CUSTOMER_OPERATOR, paymentId: outcome.payment.payload.paymentId, amountMinor: 15n });
+    // The notice went out at once; the outbox holds it as delivered and will not send it again.
+    expect(mta.outbox.rowsOfRecord(`direct-notice:${orderId}`)).toMatchObject([{ attempts: 1, lastError: null }]);
+    expect(mta.outbox.rowsOfRecord(`direct-notice:${orderId}`)[0]?.deliveredAt).not.toBeNull();
+
+    // The goods can be fetched again: the same receipt.
+    expect(await fetchGoods(w.merchant.agentUrl, outcome)).toEqual(outcome.receipt);
   });
 
-  it('answers a replayed order with the first receipt and charges once', async () => {
+  it('answers a replayed payment order with the first receipt, and refuses a second payment of a paid order, charging once', async () => {
     const customer = await w.newCustomer('10.00');
-    const order = await directPaymentOrder(customer, { merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, itemId: 'article-2', price: { currency: 'EUR', value: '0.15' } });
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    const paymentOrder = await directPaymentOrder(customer, placed.order);
     const url = w.world.operator(CUSTOMER_OPERATOR).url;
-    const first = await callRoute(url, DIRECT_PAYMENT_API.directPayment, order);
-    const again = await callRoute(url, DIRECT_PAYMENT_API.directPayment, order);
+    const first = await callRoute(url, DIRECT_PAYMENT_API.directPayment, paymentOrder);
+    const again = await callRoute(url, DIRECT_PAYMENT_API.directPayment, paymentOrder);
     expect(again).toEqual(first);
-    // 15 cents × 11.3595 = 170.3925 öre → 170 öre.
-    expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '-1.70' });
+
+    // A new payment order (new message id) for the same merchant order: the MTA refuses before any money moves.
+    expect(await refusalOf(payOrder(customer, placed.order))).toBe('order_already_paid');
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
+    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)).toMatchObject({ status: 'paid', paymentId: first.payload.paymentId });
+  });
+
+  it('answers a replayed order request with the first order, and refuses the goods of an unpaid or unknown order', async () => {
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    expect(await callRoute(w.merchant.agentUrl, DIRECT_ORDER_API.directOrder, placed.request)).toEqual(placed.order);
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, { ...placed, request: { ...placed.request, id: 'f'.repeat(32) } }))).toBe('unknown_order');
+    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)).toMatchObject({ status: 'pending', paymentId: null });
   });
 
   it('refuses a payment beyond the available credit and changes nothing', async () => {
     const customer = await w.newCustomer('0.50');
-    const code = await refusalOf(payDirectly(customer, { merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, itemId: 'article-1', price: { currency: 'EUR', value: '0.05' } }));
-    expect(code).toBe('insufficient_funds');
-    const account = await customer.account();
-    expect(account).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    expect(await refusalOf(payOrder(customer, placed.order))).toBe('insufficient_funds');
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)?.status).toBe('pending');
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
   });
 
-  it('releases the hold when the merchant operator refuses the credit', async () => {
+  it('releases the hold when the MTA finds the order not signed by the merchant, and tells the merchant nothing', async () => {
     const customer = await w.newCustomer('10.00');
-    const code = await refusalOf(payDirectly(customer, { merchantId: 'no-such-shop', merchantOperatorId: MERCHANT_OPERATOR, itemId: 'article-1', price: { currency: 'EUR', value: '0.05' } }));
-    expect(code).toBe('unknown_merchant');
-    const account = await customer.account();
-    expect(account).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '10.00' } });
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    // The customer lowers the price and signs the order itself.
+    const impostor = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const { id: _id, iat: _iat, ...body } = placed.order.payload;
+    const cheaper = seal(nodeCrypto, impostor, { ...body, price: { currency: 'EUR', value: '0.01' } });
+    expect(await refusalOf(payOrder(customer, cheaper))).toBe('bad_signature');
+    // The merchant's own signature over a changed price does not verify either.
+    const tampered = { ...placed.order, payload: { ...placed.order.payload, price: { currency: 'EUR', value: '0.01' } } };
+    expect(await refusalOf(payOrder(customer, tampered))).toBe('bad_signature');
+
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '10.00' } });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.00' });
+    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)?.status).toBe('pending');
+  });
+});
+
+describe('direct payment while the merchant agent is down', () => {
+  let offset_ms = 0;
+  beforeEach(async () => {
+    offset_ms = 0;
+    w = await startTwoOperatorWorld({ now_ms: () => Date.now() + offset_ms });
+  });
+
+  it('keeps the payment, says the merchant was not notified, and delivers the notice from the outbox once the agent is back', async () => {
+    const customer = await w.newCustomer('10.00');
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    w.merchant.setAvailable(false);
+    const payment = await payOrder(customer, placed.order);
+    expect(payment.payload).toMatchObject({ charged: { currency: 'SEK', value: '1.70' }, merchantNotified: false });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
+    w.merchant.setAvailable(true);
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
+
+    // The outbox takes over a few seconds after the failed first attempt.
+    offset_ms = 10_000;
+    const receipt = await waitFor('the goods after the outbox delivered the notice', async () => {
+      try {
+        return await fetchGoods(w.merchant.agentUrl, placed);
+      } catch {
+        return undefined;
+      }
+    });
+    expect(receipt.payload.paymentId).toBe(payment.payload.paymentId);
+    expect(w.merchant.agent.verifyAccess(receipt.payload.accessToken, ARTICLE)).toBe(true);
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
   });
 });
 
@@ -95,12 +181,13 @@ describe('direct payment at a single operator', () => {
     w = await startTwoOperatorWorld({ sameOperator: true });
   });
 
-  it('moves the price from the customer to the merchant in one currency', async () => {
+  it('moves the price from the customer to the merchant in one currency and delivers the goods', async () => {
     const customer = await w.newCustomer('10.00');
-    const receipt = await payDirectly(customer, { merchantId: w.merchantId, merchantOperatorId: CUSTOMER_OPERATOR, itemId: 'article-3', price: { currency: 'SEK', value: '0.22' } });
-    expect(receipt.payload.charged).toEqual({ currency: 'SEK', value: '0.22' });
+    // article-3 costs 0.22 in hundredArticles(), here in SEK.
+    const outcome = await payDirectly(customer, { agentUrl: w.merchant.agentUrl, itemId: 'article-3' });
+    expect(outcome.payment.payload).toMatchObject({ charged: { currency: 'SEK', value: '0.22' }, merchantNotified: true });
     expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '-0.22' });
-    const merchant = await w.world.operator(CUSTOMER_OPERATOR).admin.call('getMerchant', undefined, { merchantId: w.merchantId });
-    expect(merchant.balance).toEqual({ currency: 'SEK', value: '0.22' });
+    expect(await merchantBalance(CUSTOMER_OPERATOR)).toEqual({ currency: 'SEK', value: '0.22' });
+    expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, 'article-3')).toBe(true);
   });
 });

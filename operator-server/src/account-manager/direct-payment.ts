@@ -1,11 +1,14 @@
-// PRIOR-ART BASELINE (seed FIG 1) at the customer's AM: every purchase is a full payment. Verify
-// the customer's order, convert with the rate table it names, hold the charge, have the merchant's
-// MTA credit the merchant, capture, and answer with a signed receipt. Opentab never takes this
-// path; it exists so the benchmark can measure what a tab saves, on the same servers and store.
+// PRIOR-ART BASELINE (seed FIG 1, steps 2–3) at the customer's AM: every purchase is a full
+// payment. Verify the customer's payment order, convert the price of the merchant order it names
+// with the rate table it names, hold the charge, have the merchant's MTA credit the merchant (the
+// MTA checks the merchant's signature on the order and notifies the merchant, step 4), capture,
+// and answer with a signed receipt. Opentab never takes this path; it exists so the benchmark can
+// measure what a tab saves, on the same servers and store.
 
 import { seal, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
 import { makeTransactionId } from '../../../protocol/ids';
+import type { DirectOrder } from '../../../protocol/api/direct-order-api';
 import type {
   DirectPaymentCredited,
   DirectPaymentCreditPayload,
@@ -24,13 +27,15 @@ import { authenticateCustomer, requireSession } from './customer-auth';
 
 export async function payDirectly(context: OperatorContext, payments: DirectPaymentStore, order: DirectPaymentOrder, now_ms: number): Promise<DirectPaymentReceipt> {
   const p = order.payload;
+  // What the merchant signed; this AM cannot check the merchant's key, the merchant's MTA does.
+  const m = p.merchantOrder.payload;
   const authenticate = () => {
     const customer = authenticateCustomer(context, order, now_ms);
     return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
   };
   return context.receipts.once('directPayment', order, now_ms, authenticate, async ({ customer, session }) => {
-    if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-    const price = moneyFromWire(p.price);
+    if (!context.peers.knows(m.operatorId)) throw new OpentabError('unknown_merchant', `Operator ${m.operatorId} is not known here.`);
+    const price = moneyFromWire(m.price);
     if (price.minor === 0n) throw new OpentabError('amount_invalid', 'The price must be greater than zero.');
     const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
     const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, price.currency);
@@ -43,15 +48,16 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
       const paymentId = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
       context.ledger.placeHold({ id: `hold:${paymentId}`, accountId: ledgerAccount.customer(customer.accountId), amount: chargeMinor, ref: paymentId, currency: customer.currency });
       const row: NewDirectPayment = {
-        paymentId, accountId: customer.accountId, merchantId: p.merchantId, merchantOperatorId: p.merchantOperatorId, itemId: p.itemId,
+        paymentId, accountId: customer.accountId, merchantId: m.merchantId, merchantOperatorId: m.operatorId, merchantOrderId: m.orderId, itemId: m.itemId,
         priceMinor: price.minor, merchantCurrency: price.currency, chargeMinor, customerCurrency: customer.currency, rate, createdAt: now_ms,
       };
       payments.insert(row);
       return row;
     })();
 
+    let credited: DirectPaymentCredited;
     try {
-      await requestCredit(context, payment, now_ms);
+      credited = await requestCredit(context, payment, p.merchantOrder, now_ms);
     } catch (error) {
       context.db.transaction(() => {
         context.ledger.releaseHold(`hold:${payment.paymentId}`);
@@ -69,31 +75,33 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
       operatorId: context.identity.operatorId,
       orderId: p.id,
       paymentId: payment.paymentId,
-      merchantId: p.merchantId,
-      itemId: p.itemId,
-      price: p.price,
+      merchantId: m.merchantId,
+      merchantOrderId: m.orderId,
+      itemId: m.itemId,
+      price: m.price,
       charged: moneyToWire({ currency: customer.currency, minor: chargeMinor }),
       rate,
+      merchantNotified: credited.payload.merchantNotified,
     } satisfies PayloadBody<DirectPaymentReceiptPayload>, now_ms);
   });
 }
 
-/** The signed peer call to the merchant's MTA; returns once the merchant is credited or throws the refusal. */
-async function requestCredit(context: OperatorContext, payment: NewDirectPayment, now_ms: number): Promise<void> {
+/** The signed peer call to the merchant's MTA; returns its answer once the merchant is credited, or throws the refusal. */
+async function requestCredit(context: OperatorContext, payment: NewDirectPayment, merchantOrder: DirectOrder, now_ms: number): Promise<DirectPaymentCredited> {
   const credit = seal(context.crypto, context.identity.signer, {
     type: 'direct-payment-credit',
     operatorCertificate: context.identity.certificate,
     paymentId: payment.paymentId,
-    merchantId: payment.merchantId,
-    itemId: payment.itemId,
+    merchantOrder,
     amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
   } satisfies PayloadBody<DirectPaymentCreditPayload>, now_ms);
   const credited: DirectPaymentCredited = await context.peers.call(payment.merchantOperatorId, 'peerDirectPayment', credit);
   context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
   const c = credited.payload;
-  if (c.creditId !== credit.payload.id || c.paymentId !== payment.paymentId || c.amount.value !== credit.payload.amount.value || c.amount.currency !== credit.payload.amount.currency) {
-    throw new OpentabError('peer_refused', `The credit confirmation from ${payment.merchantOperatorId} does not match the payment.`);
-  }
+  const matches = c.creditId === credit.payload.id && c.paymentId === payment.paymentId && c.merchantId === payment.merchantId && c.orderId === payment.merchantOrderId &&
+    c.amount.value === credit.payload.amount.value && c.amount.currency === credit.payload.amount.currency;
+  if (!matches) throw new OpentabError('peer_refused', `The credit confirmation from ${payment.merchantOperatorId} does not match the payment.`);
+  return credited;
 }
 
 /** Takes the held charge; across currencies through the operator's fx positions, exactly as a tab's clearing does. */

@@ -1,50 +1,119 @@
-// PRIOR-ART BASELINE (seed FIG 1) at the merchant's MTA: a peer AM says it holds the money for one
-// purchase; credit the merchant at once (one ledger entry) and answer signed. Opentab's tabs
-// never come here; the benchmark compares them against this path.
+// PRIOR-ART BASELINE (seed FIG 1, steps 3–4) at the merchant's MTA: a peer AM says it holds the
+// money for one merchant order. Check that the merchant really signed that order, credit the
+// merchant at once (one ledger entry, keyed by the payment so it happens once), notify the
+// merchant agent and wait for its signed acknowledgement, then answer signed. Opentab's tabs never
+// come here; the benchmark compares them against this path.
+//
+// Once credited, the payment stands: a notice that fails (agent down, timeout) does not undo it.
+// It was written to the outbox with the credit, and the outbox keeps delivering it (at least
+// once; the agent is idempotent) after its first attempt here; the answer says whether the
+// merchant had acknowledged by then. An order already paid by another payment is refused before
+// any money moves.
 
-import { seal, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
+import type { DirectOrder } from '../../../protocol/api/direct-order-api';
 import type { DirectPaymentCredit, DirectPaymentCredited, DirectPaymentCreditedPayload } from '../../../protocol/api/direct-payment-api';
+import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
+import { OpentabError } from '../../../protocol/errors';
 import { moneyFromWire } from '../../../protocol/money/amount';
 import { assertFresh } from '../account-manager/customer-auth';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { DirectOrderCreditStore } from '../store/direct-order-credits';
+import type { Merchant } from '../store/records';
 import { ensureAccount } from './clearing';
+import { DIRECT_NOTICE_TIMEOUT_MS, directNoticeOutboxKey, notifyMerchantOfPayment, type DirectPaymentNoticeBody } from './direct-payment-notice';
 
-export async function creditDirectPayment(context: OperatorContext, credit: DirectPaymentCredit, now_ms: number): Promise<DirectPaymentCredited> {
+/** The outbox takes over a notice whose first attempt has not succeeded by then. */
+const OUTBOX_TAKES_OVER_AFTER_MS = DIRECT_NOTICE_TIMEOUT_MS + 1_000;
+
+export async function creditDirectPayment(context: OperatorContext, credits: DirectOrderCreditStore, credit: DirectPaymentCredit, now_ms: number): Promise<DirectPaymentCredited> {
   const authenticate = () => {
     const sender = context.trust.verifyPeerEnvelope(credit, now_ms);
     assertFresh(context, credit.payload.iat, now_ms);
     return sender;
   };
-  return context.receipts.once('peerDirectPayment', credit, now_ms, authenticate, (sender) => {
+  return context.receipts.once('peerDirectPayment', credit, now_ms, authenticate, async (sender) => {
     const p = credit.payload;
-    const merchant = context.store.merchant(p.merchantId);
+    const order = p.merchantOrder.payload;
+    const merchant = context.store.merchant(order.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
+    requireSignedByMerchant(context, merchant, p.merchantOrder);
+    if (order.operatorId !== context.identity.operatorId) throw new OpentabError('unknown_merchant', `The order is for operator ${order.operatorId}, not ${context.identity.operatorId}.`);
     const amount = moneyFromWire(p.amount);
     if (amount.currency !== merchant.currency) throw new OpentabError('currency_mismatch', `The merchant ${merchant.merchantId} takes ${merchant.currency}.`);
     if (amount.minor === 0n) throw new OpentabError('amount_invalid', 'The amount must be greater than zero.');
-    const owedBy = ledgerAccount.settlement(sender.operatorId, amount.currency);
-    context.db.transaction(() => {
+    if (p.amount.currency !== order.price.currency || amount.minor !== moneyFromWire(order.price).minor) {
+      throw new OpentabError('price_mismatch', 'The amount paid is not the price of the order.');
+    }
+
+    const notice: DirectPaymentNoticeBody = {
+      type: 'direct-payment-notice', operatorId: context.identity.operatorId, merchantId: merchant.merchantId, orderId: order.orderId, paymentId: p.paymentId, amount: p.amount,
+    };
+    const outboxKey = directNoticeOutboxKey(merchant.merchantId, order.orderId);
+    const credited = context.db.transaction((): boolean => {
+      const paid = credits.ofOrder(merchant.merchantId, order.orderId);
+      if (paid !== null) {
+        // The same payment again (a resend under a new message id) is answered without a second credit.
+        if (paid.customerOperatorId === sender.operatorId && paid.paymentId === p.paymentId) return false;
+        throw new OpentabError('order_already_paid');
+      }
+      if (credits.ofPayment(sender.operatorId, p.paymentId) !== null) throw new OpentabError('invalid_message', `Payment ${p.paymentId} already paid another order.`);
+      const owedBy = ledgerAccount.settlement(sender.operatorId, amount.currency);
       ensureAccount(context, owedBy, amount.currency, 'settlement');
       context.ledger.postEntry({
         // Keyed by the sender's payment id, so a resent credit under a new message id cannot pay twice.
         id: `direct-credit:${sender.operatorId}:${p.paymentId}`,
-        memo: `direct payment ${p.paymentId} for ${p.itemId}`,
+        memo: `direct payment ${p.paymentId} of order ${order.orderId} for ${order.itemId}`,
         ref: p.paymentId,
         postings: [
           { accountId: owedBy, amount: -amount.minor },
           { accountId: ledgerAccount.merchant(merchant.merchantId), amount: amount.minor },
         ],
       });
+      credits.insert({
+        merchantId: merchant.merchantId, orderId: order.orderId, customerOperatorId: sender.operatorId, paymentId: p.paymentId,
+        amountMinor: amount.minor, currency: amount.currency, createdAt: now_ms,
+      });
+      context.outbox.enqueue(outboxKey.recordId, outboxKey.destination, notice, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
+      return true;
     })();
+
+    const alreadyNotified = !credited && context.outbox.rowsOfRecord(outboxKey.recordId).some((row) => row.deliveredAt !== null);
+    const merchantNotified = alreadyNotified || (await notify(context, merchant, notice, outboxKey, now_ms));
     return seal(context.crypto, context.identity.signer, {
       type: 'direct-payment-credited',
       operatorCertificate: context.identity.certificate,
       creditId: p.id,
       paymentId: p.paymentId,
       merchantId: merchant.merchantId,
+      orderId: order.orderId,
       amount: p.amount,
+      merchantNotified,
     } satisfies PayloadBody<DirectPaymentCreditedPayload>, now_ms);
   });
+}
+
+function requireSignedByMerchant(context: OperatorContext, merchant: Merchant, order: DirectOrder): void {
+  if (order.kid !== merchant.publicKey || !verifyEnvelope(context.crypto, order, fromBase64urlOfLength(merchant.publicKey, 32))) {
+    throw new OpentabError('bad_signature', `The order is not signed by merchant ${merchant.merchantId}.`);
+  }
+}
+
+/** The first attempt at the notice; true once the merchant acknowledged. A failure is left to the outbox. */
+async function notify(
+  context: OperatorContext,
+  merchant: Merchant,
+  notice: DirectPaymentNoticeBody,
+  outboxKey: ReturnType<typeof directNoticeOutboxKey>,
+  now_ms: number,
+): Promise<boolean> {
+  try {
+    await notifyMerchantOfPayment(context, merchant, notice, now_ms);
+  } catch (error) {
+    context.log.warn('direct-payment.notice-failed', { merchant: merchant.merchantId, order: notice.orderId, payment: notice.paymentId, reason: (error as Error).message });
+    return false;
+  }
+  context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.now_ms());
+  return true;
 }

@@ -1,6 +1,6 @@
 // How each kind of outbox message leaves: billing records to their sink, clearing information
-// to the customer's AM (signed afresh at each attempt, so its iat is always current), and the
-// clearing notice to the merchant agent.
+// to the customer's AM (signed afresh at each attempt, so its iat is always current), and notices
+// to the merchant agent: a tab's clearing, or (prior-art baseline) a direct order's payment.
 
 import { callRoute } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
@@ -10,6 +10,7 @@ import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
 import type { ClearingBody, TabClearedBody } from '../mta/clearing';
+import { isDirectPaymentNoticeBody, notifyMerchantOfPayment } from '../mta/direct-payment-notice';
 import type { OperatorContext } from '../operator-context';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
@@ -36,6 +37,7 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
       case 'merchant-notice': {
         const merchant = context.store.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
+        if (isDirectPaymentNoticeBody(payload)) return notifyMerchantOfPayment(context, merchant, payload, now_ms);
         const notice = seal(context.crypto, context.identity.signer, payload as TabClearedBody, now_ms);
         await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: nodeHttpTransport });
         return;

@@ -68,6 +68,7 @@ export class Outbox {
   private readonly failed;
   private readonly pendingCount;
   private readonly byRecord;
+  private readonly deliveredElsewhere;
   private readonly recordOutcomes;
   private delivering = false;
 
@@ -80,15 +81,25 @@ export class Outbox {
     this.byRecord = db.prepare<[string], { seq: number; record_id: string; destination: string; payload: string; attempts: number; delivered_at: number | null; last_error: string | null }>(
       'SELECT * FROM outbox WHERE record_id = ? ORDER BY seq',
     );
+    this.deliveredElsewhere = db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE record_id = ? AND destination = ? AND delivered_at IS NULL');
     // One commit for a whole pass: a commit per row cost more than the UPDATE itself under load.
     this.recordOutcomes = db.transaction((marks: ReadonlyArray<() => void>) => {
       for (const mark of marks) mark();
     });
   }
 
-  /** Call inside the transaction that makes the change; a second enqueue of the same record and destination is ignored. */
-  enqueue(recordId: string, destination: OutboxDestination, payload: unknown, now_ms: number): void {
-    this.insert.run(recordId, encodeDestination(destination), JSON.stringify(payload), now_ms, now_ms);
+  /**
+   * Call inside the transaction that makes the change; a second enqueue of the same record and
+   * destination is ignored. `firstAttemptAt_ms` later than now leaves the first attempt to the
+   * caller (see markDelivered): the outbox steps in only if that attempt did not succeed in time.
+   */
+  enqueue(recordId: string, destination: OutboxDestination, payload: unknown, now_ms: number, firstAttemptAt_ms: number = now_ms): void {
+    this.insert.run(recordId, encodeDestination(destination), JSON.stringify(payload), now_ms, firstAttemptAt_ms);
+  }
+
+  /** The caller delivered the message itself; false when it was not pending (already delivered, or never enqueued). */
+  markDelivered(recordId: string, destination: OutboxDestination, now_ms: number): boolean {
+    return this.deliveredElsewhere.run(now_ms, recordId, encodeDestination(destination)).changes === 1;
   }
 
   pending(): number {

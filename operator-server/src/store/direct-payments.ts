@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS direct_payments (
   account_id           TEXT NOT NULL REFERENCES customers(account_id),
   merchant_id          TEXT NOT NULL,
   merchant_operator_id TEXT NOT NULL,
+  merchant_order_id    TEXT,
   item_id              TEXT NOT NULL,
   price_minor          INTEGER NOT NULL,
   merchant_currency    TEXT NOT NULL,
@@ -29,6 +30,8 @@ export interface NewDirectPayment {
   readonly accountId: string;
   readonly merchantId: string;
   readonly merchantOperatorId: string;
+  /** The merchant agent's order id (seed FIG 1, step 1) the payment pays. */
+  readonly merchantOrderId: string;
   readonly itemId: string;
   readonly priceMinor: bigint;
   readonly merchantCurrency: string;
@@ -38,7 +41,9 @@ export interface NewDirectPayment {
   readonly createdAt: number;
 }
 
-export interface DirectPayment extends NewDirectPayment {
+export interface DirectPayment extends Omit<NewDirectPayment, 'merchantOrderId'> {
+  /** Null for payments made before payments named the merchant's order. */
+  readonly merchantOrderId: string | null;
   readonly state: DirectPaymentState;
   readonly endedAt: number | null;
 }
@@ -48,6 +53,7 @@ interface DirectPaymentRow {
   account_id: string;
   merchant_id: string;
   merchant_operator_id: string;
+  merchant_order_id: string | null;
   item_id: string;
   price_minor: bigint;
   merchant_currency: string;
@@ -66,9 +72,12 @@ export class DirectPaymentStore {
 
   constructor(db: Database.Database) {
     db.exec(DIRECT_PAYMENTS_SCHEMA);
+    // Stores made before payments named the merchant's order.
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('direct_payments')").all();
+    if (!columns.some((column) => column.name === 'merchant_order_id')) db.exec('ALTER TABLE direct_payments ADD COLUMN merchant_order_id TEXT');
     this.insertRow = db.prepare(
-      `INSERT INTO direct_payments (payment_id, account_id, merchant_id, merchant_operator_id, item_id, price_minor, merchant_currency,
-         charge_minor, customer_currency, rate, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?)`,
+      `INSERT INTO direct_payments (payment_id, account_id, merchant_id, merchant_operator_id, merchant_order_id, item_id, price_minor, merchant_currency,
+         charge_minor, customer_currency, rate, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?)`,
     );
     this.endRow = db.prepare("UPDATE direct_payments SET state = ?, ended_at = ? WHERE payment_id = ? AND state = 'held'");
     this.selectRow = db.prepare<[string], DirectPaymentRow>('SELECT * FROM direct_payments WHERE payment_id = ?').safeIntegers(true);
@@ -76,7 +85,7 @@ export class DirectPaymentStore {
 
   insert(p: NewDirectPayment): void {
     this.insertRow.run(
-      p.paymentId, p.accountId, p.merchantId, p.merchantOperatorId, p.itemId, p.priceMinor, p.merchantCurrency, p.chargeMinor,
+      p.paymentId, p.accountId, p.merchantId, p.merchantOperatorId, p.merchantOrderId, p.itemId, p.priceMinor, p.merchantCurrency, p.chargeMinor,
       p.customerCurrency, JSON.stringify(p.rate), p.createdAt,
     );
   }
@@ -91,7 +100,7 @@ export class DirectPaymentStore {
     if (row === undefined) return null;
     return {
       paymentId: row.payment_id, accountId: row.account_id, merchantId: row.merchant_id, merchantOperatorId: row.merchant_operator_id,
-      itemId: row.item_id, priceMinor: row.price_minor, merchantCurrency: row.merchant_currency, chargeMinor: row.charge_minor,
+      merchantOrderId: row.merchant_order_id, itemId: row.item_id, priceMinor: row.price_minor, merchantCurrency: row.merchant_currency, chargeMinor: row.charge_minor,
       customerCurrency: row.customer_currency, rate: JSON.parse(row.rate) as LockedRate, state: row.state,
       createdAt: Number(row.created_at), endedAt: row.ended_at === null ? null : Number(row.ended_at),
     };

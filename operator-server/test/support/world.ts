@@ -33,6 +33,8 @@ export interface MerchantSite {
   readonly url: string;
   readonly agentUrl: string;
   readonly databasePath: string;
+  /** false: the merchant's server answers every request with a 503 (down for maintenance), until set true again. */
+  setAvailable(available: boolean): void;
   close(): Promise<void>;
 }
 
@@ -66,7 +68,12 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     expiryCheckInterval_ms: 50,
     logger: { warn: () => {} },
   });
+  let available = true;
   const server: Server = createServer((request, response) => {
+    if (!available) {
+      response.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
+      return;
+    }
     void agent.handle(request, response).then((handled) => {
       if (!handled) response.writeHead(404).end();
     });
@@ -75,6 +82,9 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     agent, url, agentUrl: `${url}${agent.mountPath}`, databasePath,
+    setAvailable(value) {
+      available = value;
+    },
     async close() {
       await agent.close();
       await new Promise<void>((resolve) => {
@@ -102,6 +112,8 @@ export interface TwoOperatorWorldOptions {
   readonly catalogue?: readonly CatalogueEntry[];
   readonly settings?: Partial<OperatorConfigInput>;
   readonly merchantSecretKey?: string;
+  /** The operators' clock (the merchant agent keeps the system clock). */
+  readonly now_ms?: () => number;
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -113,6 +125,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     dir,
     operators,
     settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10 }, ...options.settings },
+    ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
   });
   const merchantOperator = world.operator(options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR);
   const merchantCurrency = options.sameOperator ? 'SEK' : 'EUR';
