@@ -86,9 +86,9 @@ describe('Chrome build in Chromium', () => {
     const { answers } = await page.evaluate(raiseRequestEvents);
     // No wallet yet: the background refuses to pay, which proves the request reached it.
     expect(answers).toEqual([
-      { requestId: 'malformed', ok: false, error: { code: 'invalid_request' } },
-      { requestId: 'pay1', ok: false, error: { code: 'wallet_locked' } },
-      { requestId: 'hello1', ok: true },
+      { requestId: 'malformed', ok: false, error: { code: 'invalid_request' }, via: 'event' },
+      { requestId: 'pay1', ok: false, error: { code: 'wallet_locked' }, via: 'event' },
+      { requestId: 'hello1', ok: true, via: 'message' },
     ]);
     await page.close();
   });

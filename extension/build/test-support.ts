@@ -74,8 +74,8 @@ export async function serveMerchantPage(): Promise<PageServer> {
 }
 
 export interface RequestEventProbe {
-  /** Every answer the content script posted to the page, in order of arrival. */
-  answers: Array<{ requestId: string; ok: boolean; error?: { code: string } }>;
+  /** Every answer the content script handed the page, in order of arrival, and how: posted or as the response event. */
+  answers: Array<{ requestId: string; ok: boolean; error?: { code: string }; via: 'message' | 'event' }>;
 }
 
 /**
@@ -83,7 +83,8 @@ export interface RequestEventProbe {
  * raises bridge requests as the protocol's request event ('opentab:page-request', detail = the
  * PageRequest as JSON text): first events the content script must ignore, then a malformed call
  * on our channel, then a pay call; resolves once pay is answered and a posted hello after it has
- * been answered too, so any answer to the ignored events would have arrived by then.
+ * been answered too, so any answer to the ignored events would have arrived by then. Answers are
+ * taken both as posted messages and as the response event ('opentab:extension-response').
  */
 export function raiseRequestEvents(): Promise<RequestEventProbe> {
   const answers: RequestEventProbe['answers'] = [];
@@ -95,13 +96,15 @@ export function raiseRequestEvents(): Promise<RequestEventProbe> {
     params: { merchantId: 'demo-news', operatorId: 'op-eu', itemId: 'article-1', price: { currency: 'EUR', value: '0.02' } },
   };
   return new Promise((resolve) => {
-    window.addEventListener('message', (event) => {
-      const data = event.data as { channel?: string; requestId: string; ok: boolean; error?: { code: string } } | null;
+    const take = (data: { channel?: string; requestId: string; ok: boolean; error?: { code: string } } | null, via: 'message' | 'event') => {
       if (data?.channel !== 'opentab:extension') return;
-      answers.push({ requestId: data.requestId, ok: data.ok, ...(data.error ? { error: { code: data.error.code } } : {}) });
+      answers.push({ requestId: data.requestId, ok: data.ok, ...(data.error ? { error: { code: data.error.code } } : {}), via });
       if (data.requestId === 'pay1') window.postMessage({ channel: 'opentab:page', requestId: 'hello1', call: 'hello', params: {} }, window.location.origin);
       if (data.requestId === 'hello1') resolve({ answers });
-    });
+    };
+    window.addEventListener('message', (event) => take(event.data, 'message'));
+    // The detail must arrive as text the page can parse (Firefox hands a content script's objects to the page only when cloned into it).
+    window.addEventListener('opentab:extension-response', (event) => take(JSON.parse((event as CustomEvent<string>).detail), 'event'));
     const raise = (detail: unknown, type = EVENT) => window.dispatchEvent(new CustomEvent(type, { detail }));
     raise({ ...pay, requestId: 'object-detail' });
     raise('{"channel":"opentab:page",');

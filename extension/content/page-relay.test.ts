@@ -1,15 +1,22 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EXTENSION_TO_PAGE, PAGE_TO_EXTENSION } from '../../protocol/messages/bridge';
+import { EXTENSION_RESPONSE_EVENT, EXTENSION_TO_PAGE, PAGE_TO_EXTENSION } from '../../protocol/messages/bridge';
 import { PAGE_CALL_CHANNEL } from '../messaging/page-calls';
 import { relayPageEvent, relayPageMessage, type RelayWindow } from './page-relay';
 
 function pageWindow() {
   const posted: { message: unknown; targetOrigin: string }[] = [];
+  /** Response events raised on the window: type and detail parsed back from its JSON text. */
+  const raised: { type: string; message: unknown }[] = [];
   const target: RelayWindow = {
     location: { origin: 'https://news.example' },
     postMessage: (message, targetOrigin) => posted.push({ message, targetOrigin }),
+    dispatchEvent: (event) => {
+      const { detail } = event as CustomEvent<unknown>;
+      raised.push({ type: event.type, message: typeof detail === 'string' ? JSON.parse(detail) : detail });
+      return true;
+    },
   };
-  return { target, posted };
+  return { target, posted, raised };
 }
 
 const request = { channel: PAGE_TO_EXTENSION, requestId: 'r1', call: 'tabStatus', params: { merchantId: 'news', operatorId: 'op-eur' } };
@@ -64,14 +71,23 @@ describe('relayPageEvent (the request event: a PageRequest as JSON text)', () =>
     params: { merchantId: 'news', operatorId: 'op-eur', itemId: 'a1', price: { currency: 'EUR', value: '0.05' } },
   };
 
-  it('relays a pay request and posts the answer to the page origin', async () => {
-    const { target, posted } = pageWindow();
+  it('relays a pay request and answers with the response event (JSON text), posting nothing', async () => {
+    const { target, posted, raised } = pageWindow();
     const receipt = { payload: { type: 'receipt' }, kid: 'k', sig: 's' };
     const send = vi.fn(async () => ({ ok: true, value: { receipt } }));
     await relayPageEvent(JSON.stringify(pay), target, send);
     expect(send).toHaveBeenCalledWith({ channel: PAGE_CALL_CHANNEL, call: 'pay', params: pay.params });
-    expect(posted).toEqual([
-      { message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: true, result: { receipt } }, targetOrigin: 'https://news.example' },
+    expect(raised).toEqual([{ type: EXTENSION_RESPONSE_EVENT, message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: true, result: { receipt } } }]);
+    expect(posted).toEqual([]);
+  });
+
+  it('reports a silent background with the response event too', async () => {
+    const { target, raised } = pageWindow();
+    await relayPageEvent(JSON.stringify(pay), target, async () => {
+      throw new Error('Could not establish connection');
+    });
+    expect(raised).toEqual([
+      { type: EXTENSION_RESPONSE_EVENT, message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: false, error: expect.objectContaining({ code: 'internal' }) } },
     ]);
   });
 
@@ -92,20 +108,21 @@ describe('relayPageEvent (the request event: a PageRequest as JSON text)', () =>
     ['JSON that is not an object', JSON.stringify('opentab:page')],
     ['an oversized detail', JSON.stringify({ ...pay, params: { ...pay.params, itemId: 'x'.repeat(70_000) } })],
   ])('ignores %s without answering or bothering the background', async (_case, detail) => {
-    const { target, posted } = pageWindow();
+    const { target, posted, raised } = pageWindow();
     const send = vi.fn();
     await relayPageEvent(detail, target, send);
     expect(send).not.toHaveBeenCalled();
     expect(posted).toEqual([]);
+    expect(raised).toEqual([]);
   });
 
   it('answers a malformed request on our channel with invalid_request, as for a posted one', async () => {
-    const { target, posted } = pageWindow();
+    const { target, raised } = pageWindow();
     const send = vi.fn();
     await relayPageEvent(JSON.stringify({ ...pay, params: { itemId: 'a1' }, extra: true }), target, send);
     await relayPageEvent(JSON.stringify({ ...pay, requestId: 'p2', call: 'exportBackup' }), target, send);
     expect(send).not.toHaveBeenCalled();
-    expect(posted.map((entry) => entry.message)).toEqual([
+    expect(raised.map((entry) => entry.message)).toEqual([
       expect.objectContaining({ requestId: 'p1', ok: false, error: expect.objectContaining({ code: 'invalid_request' }) }),
       expect.objectContaining({ requestId: 'p2', ok: false, error: expect.objectContaining({ code: 'invalid_request' }) }),
     ]);

@@ -1,12 +1,14 @@
 // The content script's one job besides the presence marker: relay the page's bridge calls to the
-// background and post each answer back to this page's own origin. A call arrives either as a
-// message this window posted to itself, or as a PAGE_REQUEST_EVENT raised on this window with the
-// request as a JSON string (protocol/messages/bridge.ts says why and why it is no less trusted).
-// Either way only requests on the page channel with a known call name are relayed; everything
-// else that flows through postMessage or names our event is left alone.
+// background and hand each answer back to this page the way the call came. A call arrives either
+// as a message this window posted to itself (answered by a message posted to this page's own
+// origin), or as a PAGE_REQUEST_EVENT raised on this window with the request as a JSON string
+// (answered by an EXTENSION_RESPONSE_EVENT on this window); protocol/messages/bridge.ts says why,
+// and why it is no less trusted. Either way only requests on the page channel with a known call
+// name are relayed; everything else that flows through postMessage or names our event is left alone.
 
 import * as v from 'valibot';
 import {
+  EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
   PAGE_REQUEST_EVENT_MAX_CHARS,
   PAGE_TO_EXTENSION,
@@ -22,6 +24,7 @@ import type { CallResult } from '../messaging/result';
 export interface RelayWindow {
   readonly location: { readonly origin: string };
   postMessage(message: unknown, targetOrigin: string): void;
+  dispatchEvent(event: Event): boolean;
 }
 
 export interface RelayEvent {
@@ -42,14 +45,18 @@ function isCallResult(value: unknown): value is CallResult<unknown, BridgeError[
   return (candidate.ok === true && 'value' in candidate) || (candidate.ok === false && typeof candidate.error === 'object');
 }
 
-function answer(target: RelayWindow, response: ExtensionResponse): void {
-  target.postMessage(response, target.location.origin);
+/** How a request came, and so how it is answered. */
+type Transport = 'message' | 'event';
+
+function answer(target: RelayWindow, transport: Transport, response: ExtensionResponse): void {
+  if (transport === 'event') target.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
+  else target.postMessage(response, target.location.origin);
 }
 
 /** A message posted to this window: relayed only if this window posted it. */
 export async function relayPageMessage(event: RelayEvent, target: RelayWindow, send: SendToBackground): Promise<void> {
   if (event.source !== target) return;
-  return relayPageRequest(event.data, target, send);
+  return relayPageRequest(event.data, 'message', target, send);
 }
 
 /**
@@ -65,16 +72,16 @@ export async function relayPageEvent(detail: unknown, target: RelayWindow, send:
   } catch {
     return;
   }
-  return relayPageRequest(data, target, send);
+  return relayPageRequest(data, 'event', target, send);
 }
 
-async function relayPageRequest(message: unknown, target: RelayWindow, send: SendToBackground): Promise<void> {
+async function relayPageRequest(message: unknown, transport: Transport, target: RelayWindow, send: SendToBackground): Promise<void> {
   const data = message as { channel?: unknown; requestId?: unknown } | null;
   if (typeof data !== 'object' || data === null || data.channel !== PAGE_TO_EXTENSION) return;
   const parsed = v.safeParse(PageRequest, data);
   if (!parsed.success) {
     if (typeof data.requestId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(data.requestId)) {
-      answer(target, {
+      answer(target, transport, {
         channel: EXTENSION_TO_PAGE,
         requestId: data.requestId,
         ok: false,
@@ -91,11 +98,11 @@ async function relayPageRequest(message: unknown, target: RelayWindow, send: Sen
     result = undefined;
   }
   if (!isCallResult(result)) {
-    answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: NOT_RESPONDING });
+    answer(target, transport, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: NOT_RESPONDING });
   } else if (result.ok) {
     // The background validated its own result; the page's widget checks it again against the call's schema.
-    answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: true, result: result.value as BridgeResult<BridgeCall> });
+    answer(target, transport, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: true, result: result.value as BridgeResult<BridgeCall> });
   } else {
-    answer(target, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: result.error });
+    answer(target, transport, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: result.error });
   }
 }

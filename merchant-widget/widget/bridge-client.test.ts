@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as v from 'valibot';
-import { PAGE_REQUEST_EVENT, PageRequest } from '../../protocol/messages/bridge';
+import { EXTENSION_RESPONSE_EVENT, PAGE_REQUEST_EVENT, PageRequest } from '../../protocol/messages/bridge';
 import { CALL_TIMEOUT_MS, createBridgeClient, type BridgeMessageEvent, type BridgeWindow } from './bridge-client';
 import { OpentabError } from './errors';
 
@@ -15,6 +15,7 @@ class ScriptedWindow implements BridgeWindow {
   /** Every request in the order sent, whichever way: posted, or raised as the request event. */
   readonly sent: Array<{ transport: 'message' | 'event'; message: unknown }> = [];
   private readonly listeners: Array<(event: BridgeMessageEvent) => void> = [];
+  private readonly responseListeners: Array<(event: Event) => void> = [];
 
   postMessage(message: unknown, targetOrigin: string): void {
     this.posted.push({ message, targetOrigin });
@@ -28,8 +29,18 @@ class ScriptedWindow implements BridgeWindow {
     return true;
   }
 
-  addEventListener(_type: 'message', listener: (event: BridgeMessageEvent) => void): void {
-    this.listeners.push(listener);
+  addEventListener(type: 'message', listener: (event: BridgeMessageEvent) => void): void;
+  addEventListener(type: typeof EXTENSION_RESPONSE_EVENT, listener: (event: Event) => void): void;
+  addEventListener(type: string, listener: ((event: BridgeMessageEvent) => void) | ((event: Event) => void)): void {
+    if (type === 'message') this.listeners.push(listener as (event: BridgeMessageEvent) => void);
+    else if (type === EXTENSION_RESPONSE_EVENT) this.responseListeners.push(listener as (event: Event) => void);
+    else throw new Error(`unexpected listener for ${type}`);
+  }
+
+  /** Raises the response event as the content script does; `detail` as given. */
+  raiseResponse(detail: unknown): void {
+    const event = new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail });
+    for (const listener of this.responseListeners) listener(event);
   }
 
   /** Delivers a message as the browser would; by default as if the content script posted it. */
@@ -197,6 +208,28 @@ describe('bridge client', () => {
     // hello itself is always posted: the content script answering it may not be the one that answered before.
     void bridge.call('hello', {});
     expect(page.sent.at(-1)?.transport).toBe('message');
+  });
+
+  it('takes an answer raised as the response event (JSON text), and ignores one that is not', async () => {
+    vi.useFakeTimers();
+    const bridge = createBridgeClient(page);
+    const hello = bridge.call('hello', {});
+    page.answer({ ok: true, result: HELLO });
+    await hello;
+    const close = bridge.call('closeTab', TAB);
+    const requestId = page.lastRequestId();
+    const answer = { channel: 'opentab:extension', requestId, ok: true, result: { closed: true } };
+    page.raiseResponse(answer); // an object, not JSON text
+    page.raiseResponse('{"channel":"opentab:extension",');
+    page.raiseResponse(JSON.stringify({ ...answer, channel: 'opentab:page' }));
+    page.raiseResponse(JSON.stringify({ ...answer, requestId: 'someone-else' }));
+    page.raiseResponse(JSON.stringify(answer));
+    await expect(close).resolves.toEqual({ closed: true });
+
+    const status = bridge.call('tabStatus', TAB);
+    page.raiseResponse(JSON.stringify({ ...answer, requestId: 'someone-else' }));
+    vi.advanceTimersByTime(CALL_TIMEOUT_MS.tabStatus);
+    expect((await rejection(status)).code).toBe('timeout');
   });
 
   it('keeps posting to an extension of protocol 1, and goes back to posting when hello says 1 again', async () => {

@@ -1,19 +1,21 @@
 // The page's half of the extension bridge: each call is one request to the content script, and
-// its answer is the message the content script posts to this page with the same request id.
-// Only messages posted by this window from this origin are considered, since any frame can post
-// to us; the rest of the 'message' traffic belongs to other scripts and is left alone.
+// its answer is what the content script hands back with the same request id. Only messages
+// posted by this window from this origin are considered, since any frame can post to us; the
+// rest of the 'message' traffic belongs to other scripts and is left alone.
 //
 // A request is a window.postMessage to the page's own origin until `hello` has answered a
 // protocol version that listens for the request event; from then on it is a CustomEvent on
 // window with the request as a JSON string, which reaches the content script inside the caller's
-// own task. That matters for pay: Chromium holds a message posted during a click until the next
-// frame is drawn (protocol/messages/bridge.ts). hello itself is always posted.
+// own task, and is answered by a response event the same way. That matters for pay: Chromium
+// holds a message posted during a click until the next frame is drawn
+// (protocol/messages/bridge.ts). hello itself is always posted.
 
 import type {
   BridgeCall,
   BridgeError,
   BridgeParams,
   BridgeResult,
+  EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
   PAGE_REQUEST_EVENT,
   PAGE_REQUEST_EVENT_SINCE,
@@ -27,6 +29,7 @@ import { isBridgeResult, isRecord, readBridgeError } from './wire-checks';
 export const PAGE_CHANNEL: typeof PAGE_TO_EXTENSION = 'opentab:page';
 export const EXTENSION_CHANNEL: typeof EXTENSION_TO_PAGE = 'opentab:extension';
 const REQUEST_EVENT: typeof PAGE_REQUEST_EVENT = 'opentab:page-request';
+const RESPONSE_EVENT: typeof EXTENSION_RESPONSE_EVENT = 'opentab:extension-response';
 const REQUEST_EVENT_SINCE: typeof PAGE_REQUEST_EVENT_SINCE = 2;
 
 export type CallTimeouts = Record<BridgeCall, number>;
@@ -47,6 +50,7 @@ export interface BridgeWindow {
   postMessage(message: unknown, targetOrigin: string): void;
   dispatchEvent(event: Event): boolean;
   addEventListener(type: 'message', listener: (event: BridgeMessageEvent) => void): void;
+  addEventListener(type: typeof RESPONSE_EVENT, listener: (event: Event) => void): void;
 }
 
 export interface BridgeMessageEvent {
@@ -80,14 +84,28 @@ export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeou
   /** Set by each hello answer: does the content script listen for REQUEST_EVENT? */
   let requestsAsEvents = false;
 
-  target.addEventListener('message', (event) => {
-    if (event.source !== target || event.origin !== target.location.origin) return;
-    const message = event.data;
+  function receive(message: unknown): void {
     if (!isRecord(message) || message.channel !== EXTENSION_CHANNEL || typeof message.requestId !== 'string') return;
     const settle = waiting.get(message.requestId);
     if (!settle) return;
     waiting.delete(message.requestId);
     settle(readAnswer(message));
+  }
+
+  target.addEventListener('message', (event) => {
+    if (event.source === target && event.origin === target.location.origin) receive(event.data);
+  });
+  // Raised on this window, so by script in this page (the content script among it): no origin to check.
+  target.addEventListener(RESPONSE_EVENT, (event) => {
+    const { detail } = event as CustomEvent<unknown>;
+    if (typeof detail !== 'string') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(detail);
+    } catch {
+      return;
+    }
+    receive(message);
   });
 
   function call<C extends BridgeCall>(call: C, params: BridgeParams<C>): Promise<BridgeResult<C>> {

@@ -3,26 +3,29 @@
 // account data, only what each result below names. The page's origin is never taken from these
 // messages: the background reads it from the browser's sender information.
 //
-// Transport. Answers always come back as `window.postMessage` to the page's own origin on the
-// EXTENSION_TO_PAGE channel. Requests travel one of two ways:
+// Transport. Requests travel one of two ways, and each is answered the way it came:
 //
 // - `window.postMessage` of a PageRequest to the page's own origin (every version; `hello` always
-//   goes this way, since the widget does not yet know which version it is talking to);
+//   goes this way, since the widget does not yet know which version it is talking to), answered
+//   by a posted ExtensionResponse on the EXTENSION_TO_PAGE channel;
 // - since version 2, a `CustomEvent` named PAGE_REQUEST_EVENT dispatched on `window`, whose
-//   `detail` is the PageRequest as a JSON string. The widget uses it once `hello` answered a
-//   protocolVersion ≥ PAGE_REQUEST_EVENT_SINCE.
+//   `detail` is the PageRequest as a JSON string, answered by a CustomEvent named
+//   EXTENSION_RESPONSE_EVENT on `window` whose `detail` is the ExtensionResponse as a JSON
+//   string. The widget uses it once `hello` answered a protocolVersion ≥ PAGE_REQUEST_EVENT_SINCE.
 //
 // Why the event: Chromium holds a task posted during a discrete input event (a click), posted
 // messages among them, until the next frame has been drawn (DeferRendererTasksAfterInput), so a
 // pay request posted from the click handler reached the content script 0–17 ms later (7.6 ms
 // median). A dispatched event is delivered synchronously, inside the click's own task, to the
 // content script's listener, which sends the request on to the background at once
-// (docs/performance.md, click-to-paid). The detail is a string because both engines hand a
+// (docs/performance.md, click-to-paid). The answer comes back the same way, so that it does not
+// wait in the page's task queue behind whatever else is there (a posted answer is not held back
+// by the deferral, but it is one more task). The detail is a string because both engines hand a
 // primitive detail from the page's world to a content script as it is (Chrome's isolated world,
 // Firefox's Xray view), while an object detail is not reliably readable there.
 //
 // Trust is the same as for a posted message that this window sent itself, the only kind the
-// content script relays. An event on this window can only be dispatched by script that holds this
+// content script relays and the only kind the widget takes as an answer. An event on this window can only be dispatched by script that holds this
 // window object: the page's own scripts, a same-origin frame (which has the page's authority
 // anyway), or another extension's content script (which could post the message as well). A frame
 // of another origin cannot call dispatchEvent on it. Either way the content script validates the
@@ -33,13 +36,15 @@ import * as v from 'valibot';
 import { Receipt } from './merchant';
 import { Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
 
-/** 2: requests may also come as PAGE_REQUEST_EVENT. */
+/** 2: requests may also come as PAGE_REQUEST_EVENT (and are answered as EXTENSION_RESPONSE_EVENT). */
 export const BRIDGE_PROTOCOL_VERSION = 2;
 /** Marks our messages among everything else that flows through window.postMessage. */
 export const PAGE_TO_EXTENSION = 'opentab:page';
 export const EXTENSION_TO_PAGE = 'opentab:extension';
 /** A CustomEvent on `window` carrying a PageRequest as a JSON string in `detail` (see above). */
 export const PAGE_REQUEST_EVENT = 'opentab:page-request';
+/** A CustomEvent on `window` carrying an ExtensionResponse as a JSON string in `detail`: the answer to a PAGE_REQUEST_EVENT. */
+export const EXTENSION_RESPONSE_EVENT = 'opentab:extension-response';
 /** The first protocol version whose content script listens for PAGE_REQUEST_EVENT. */
 export const PAGE_REQUEST_EVENT_SINCE = 2;
 /** A longer event detail is ignored unread (the largest call, convert with 500 prices, is ~20 KB). */

@@ -16,6 +16,7 @@ import * as v from 'valibot';
 import {
   BRIDGE_CALLS,
   BRIDGE_PROTOCOL_VERSION,
+  EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
   PAGE_REQUEST_EVENT,
   PAGE_REQUEST_EVENT_SINCE,
@@ -130,21 +131,23 @@ function answer<C extends BridgeCall>(call: C, rawParams: unknown): { ok: true; 
   return { ok: true, result };
 }
 
-function reply(response: ExtensionResponse): void {
-  window.postMessage(response, window.location.origin);
+/** Answered the way the request came, as the real content script does. */
+function reply(response: ExtensionResponse, via: 'message' | 'event'): void {
+  if (via === 'event') window.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
+  else window.postMessage(response, window.location.origin);
 }
 
-function receive(data: unknown): void {
+function receive(data: unknown, via: 'message' | 'event'): void {
   const request = v.safeParse(PageRequest, data);
   if (!request.success) return;
   const { requestId, call, params } = request.output;
   const delay_ms = call === 'pay' ? payDelay_ms : 0;
-  setTimeout(() => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }), delay_ms);
+  setTimeout(() => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }, via), delay_ms);
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (event.source !== window || event.origin !== window.location.origin) return;
-  receive(event.data);
+  receive(event.data, 'message');
 });
 
 if (protocolVersion >= PAGE_REQUEST_EVENT_SINCE) {
@@ -152,7 +155,7 @@ if (protocolVersion >= PAGE_REQUEST_EVENT_SINCE) {
     const { detail } = event as CustomEvent<unknown>;
     if (typeof detail !== 'string') return;
     try {
-      receive(JSON.parse(detail));
+      receive(JSON.parse(detail), 'event');
     } catch {
       // Not JSON: not ours, as the real content script treats it.
     }
