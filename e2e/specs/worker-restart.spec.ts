@@ -1,6 +1,7 @@
 // Scenario: Chrome stops the extension's service worker in the middle of a tab. The next
-// purchase wakes a new worker, which finds the tab in storage and pays on it without a prompt;
-// closing the tab clears every purchase, before and after the restart.
+// purchase, from a page opened before the stop (its content script's port to the old worker is
+// gone, so it must open a new one), wakes a new worker, which finds the tab in storage and pays
+// on it without a prompt; closing the tab clears every purchase, before and after the restart.
 
 import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
 import { countConfirmWindows } from '../pages/confirm-window';
@@ -17,10 +18,14 @@ test('a stopped service worker restarts on the next purchase and the tab goes on
   await markWorkerInstance(extension.worker(), 'before the stop');
   expect(await workerInstanceMark(extension.worker())).toBe('before the stop');
 
+  // Opened, with its bridge calls answered, while the old worker runs.
+  await shop.openArticle('article-3');
+  await shop.readyToPay('article-3');
   const internals = await ServiceWorkerInternals.open(context, extension);
   await internals.stop();
 
-  expect(await shop.buyArticle('article-3')).toContain(article('article-3').paragraphs[0]); // 0.05 EUR
+  await shop.clickPay('article-3');
+  expect(await shop.unlockedText('article-3')).toContain(article('article-3').paragraphs[0]); // 0.05 EUR
   await internals.waitFor('RUNNING');
   expect(await workerInstanceMark(extension.worker())).toBeUndefined();
   await shop.buyArticle('article-4'); // 0.07 EUR

@@ -5,7 +5,9 @@
 import browser from 'webextension-polyfill';
 import { nobleCrypto } from '../../protocol/crypto/noble';
 import { createCustomerAgent, type CustomerAgent } from './agent';
+import { PAGE_PORT_NAME } from '../messaging/page-port';
 import { routeMessage } from './bridge/message-router';
+import { servePagePort } from './bridge/page-port';
 import { browserPorts, browserSessionArea } from './browser/browser-ports';
 import type { AlarmName } from './ports';
 import { openIdbDatabase } from './storage/idb-database';
@@ -20,6 +22,17 @@ const extension = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('') 
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
   return agentReady.then((agent) => routeMessage(agent, message, sender, extension));
+});
+
+// Content scripts send their page calls over one port per page (extension/messaging/page-port.ts).
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name !== PAGE_PORT_NAME) return;
+  const sender = port.sender ?? {};
+  servePagePort(port, {
+    route: (message) => agentReady.then((agent) => routeMessage(agent, message, sender, extension)),
+    // An extension API call counts as activity in both browsers (a port message alone does not in Firefox).
+    keepAwake: () => void browser.runtime.getPlatformInfo().catch(() => undefined),
+  });
 });
 
 browser.alarms.onAlarm.addListener((alarm) => {

@@ -67,3 +67,47 @@ describe('Firefox build in Firefox ESR', () => {
     await page.close();
   });
 }, 120_000);
+
+describe('Firefox build with the event page suspended when idle', () => {
+  let idleBrowser: Browser;
+
+  beforeAll(async () => {
+    requireBrowser(FIREFOX);
+    // Firefox suspends an idle event page after 30 s; 1 s here. An open runtime port does not
+    // keep it running, so the content script's port to it is disconnected and must be reopened.
+    idleBrowser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      extraPrefsFirefox: { 'extensions.background.idle.timeout': 1_000 },
+    });
+    await idleBrowser.installExtension(build.dir);
+  }, 120_000);
+
+  afterAll(async () => {
+    await idleBrowser?.close();
+  });
+
+  it('answers a page call made after the event page was suspended, from the same page', async () => {
+    const page = await idleBrowser.newPage();
+    await page.goto(merchant.url);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-opentab-bridge') === '1', { timeout: 30_000 });
+    const hello = (requestId: string) =>
+      page.evaluate(
+        (id) =>
+          new Promise<unknown>((resolve) => {
+            window.addEventListener('opentab:extension-response', (event) => {
+              const answer = JSON.parse((event as CustomEvent<string>).detail) as { requestId: string; ok: boolean };
+              if (answer.requestId === id) resolve(answer.ok);
+            });
+            const request = { channel: 'opentab:page', requestId: id, call: 'hello', params: {} };
+            window.dispatchEvent(new CustomEvent('opentab:page-request', { detail: JSON.stringify(request) }));
+          }),
+        requestId,
+      );
+    await expect(hello('before')).resolves.toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await expect(hello('after')).resolves.toBe(true);
+    await page.close();
+  });
+}, 120_000);

@@ -3,6 +3,7 @@
 
 import browser from 'webextension-polyfill';
 import { PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge';
+import { createBackgroundLink } from './background-link';
 import { relayPageEvent, relayPageMessage } from './page-relay';
 
 const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
@@ -23,7 +24,8 @@ if (document.documentElement) {
   observer.observe(document, { childList: true });
 }
 
-const sendToBackground = (message: unknown) => browser.runtime.sendMessage(message);
+// One port to the background for all of this page's calls, opened with the first.
+const sendToBackground = createBackgroundLink((name) => browser.runtime.connect({ name }));
 
 window.addEventListener('message', (event) => {
   void relayPageMessage(event, window, sendToBackground);
