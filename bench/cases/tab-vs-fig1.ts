@@ -4,7 +4,9 @@
 // agent, a full authorize-hold-capture across both operators with the MTA notifying the merchant
 // agent, and the goods fetched from the agent. Both end in the same state per purchase: the sale
 // on the merchant's disk and the merchant's signed receipt with an access token in the customer's
-// hands. One purchase in flight at a time in both, as one person clicking.
+// hands. Both write billing records as the operators do: the tab two per tab at its clearing, the
+// baseline two per purchase (customer AM withdrawal, merchant operator deposit). One purchase in
+// flight at a time in both, as one person clicking.
 
 import { DIRECT_PURCHASE_HTTP_EXCHANGES, payDirectly } from '../../operator-server/src/testing/direct-payer';
 import type { TestCustomer } from '../../operator-server/src/testing/test-customer';
@@ -110,7 +112,8 @@ export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseR
       ],
       notes: [
         `one purchase in flight at a time, the two kinds taking turns in ${BLOCKS} blocks; a tab purchase is one HTTP exchange, a direct purchase the whole FIG 1 flow in five (order at the agent, payment at the AM, AM → MTA credit, MTA → agent notice, goods from the agent)`,
-        "both end in the same state: the sale durably recorded by the merchant agent and the merchant's signed receipt with an access token at the customer; the direct baseline writes no billing record",
+        "both end in the same state: the sale durably recorded by the merchant agent and the merchant's signed receipt with an access token at the customer",
+        'both write billing records (a withdrawal at the customer\'s AM, a deposit at the merchant\'s operator, through the outbox to the billing webhook): the tab once per tab, at its clearing, which comes after the measured blocks; the baseline once per purchase, enqueued and delivered within them',
         'server CPU per purchase counts all three server processes, during the measured blocks only',
       ],
     };

@@ -1,6 +1,8 @@
 // The billing systems of both operators, reduced to what the benchmark needs: a webhook that
 // accepts each billing record and tells the waiting lifecycle when both records of its tab (the
-// customer side's withdrawal and the merchant side's deposit) have been delivered.
+// customer side's withdrawal and the merchant side's deposit) have been delivered. A direct
+// payment's two records (source 'direct-payment') carry the merchant's order id as their tabId,
+// so they pair up the same way; nothing waits for them.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

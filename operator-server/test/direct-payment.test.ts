@@ -36,6 +36,10 @@ async function refusalOf(promise: Promise<unknown>): Promise<string> {
 /** article-2 costs 0.15 EUR in hundredArticles(): 15 cents × 11.3595 SEK/EUR = 170.3925 öre → 1.70 SEK. */
 const ARTICLE = 'article-2';
 
+/** Waits until every operator's outbox has delivered all it holds, so the billing files say everything they will. */
+const outboxesDrained = () =>
+  waitFor('the outboxes to deliver everything', () => Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0));
+
 const merchantBalance = async (operatorId = MERCHANT_OPERATOR) => (await w.world.operator(operatorId).admin.call('getMerchant', undefined, { merchantId: w.merchantId })).balance;
 
 describe('direct payment (prior-art baseline), SEK customer at op-se, EUR merchant at op-eu', () => {
@@ -92,6 +96,31 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(await fetchGoods(w.merchant.agentUrl, outcome)).toEqual(outcome.receipt);
   });
 
+  it('writes one withdrawal record at the customer\'s AM and one deposit record at the merchant\'s operator, as a cleared tab does', async () => {
+    const customer = await w.newCustomer('10.00');
+    const { payment } = await payDirectly(customer, { agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    const { paymentId, merchantOrderId } = payment.payload;
+    await waitFor('both billing records', () => w.billingRecords(CUSTOMER_OPERATOR).length > 0 && w.billingRecords(MERCHANT_OPERATOR).length > 0);
+    await outboxesDrained();
+
+    const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([{
+      recordType: 'withdrawal', source: 'direct-payment', recordId: `withdrawal:${CUSTOMER_OPERATOR}:direct-payment:${paymentId}`, operatorId: CUSTOMER_OPERATOR,
+      accountId: customer.accountId, transactionId: paymentId, tabId: merchantOrderId, merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR,
+      amount: payment.payload.charged, hold: { currency: 'SEK', value: '1.70' }, released: { currency: 'SEK', value: '0.00' },
+      merchantAmount: { currency: 'EUR', value: '0.15' }, rate: payment.payload.rate, outcome: 'agreed', clearedAt: expect.any(String),
+    }]);
+    expect(payment.payload.charged).toEqual({ currency: 'SEK', value: '1.70' });
+    expect(w.billingRecords(MERCHANT_OPERATOR)).toEqual([{
+      recordType: 'deposit', source: 'direct-payment', recordId: `deposit:${MERCHANT_OPERATOR}:direct-payment:${w.merchantId}:${merchantOrderId}`, operatorId: MERCHANT_OPERATOR,
+      merchantId: w.merchantId, tabId: merchantOrderId, customerOperatorId: CUSTOMER_OPERATOR, amount: { currency: 'EUR', value: '0.15' }, outcome: 'agreed',
+      clearedAt: expect.any(String),
+    }]);
+    // Through the outbox, delivered once to the one configured sink.
+    const [withdrawal] = w.billingRecords(CUSTOMER_OPERATOR);
+    expect(am.outbox.rowsOfRecord(withdrawal!.recordId)).toMatchObject([{ destination: { kind: 'billing', sinkIndex: 0 }, attempts: 1, lastError: null }]);
+  });
+
   it('answers a replayed payment order with the first receipt, and refuses a second payment of a paid order, charging once', async () => {
     const customer = await w.newCustomer('10.00');
     const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
@@ -106,6 +135,11 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
     expect(w.merchant.agent.directOrder(placed.order.payload.orderId)).toMatchObject({ status: 'paid', paymentId: first.payload.paymentId });
+
+    // Billed once: neither the replay nor the refused second payment wrote a record.
+    await outboxesDrained();
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toMatchObject([{ recordType: 'withdrawal', transactionId: first.payload.paymentId, amount: { currency: 'SEK', value: '1.70' } }]);
+    expect(w.billingRecords(MERCHANT_OPERATOR).map((r) => `${r.recordType} ${r.tabId} ${r.amount.value} ${r.amount.currency}`)).toEqual([`deposit ${placed.order.payload.orderId} 0.15 EUR`]);
   });
 
   it('answers a replayed order request with the first order, and refuses the goods of an unpaid or unknown order', async () => {
@@ -123,6 +157,9 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
     expect(w.merchant.agent.directOrder(placed.order.payload.orderId)?.status).toBe('pending');
     expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
+    await outboxesDrained();
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([]);
+    expect(w.billingRecords(MERCHANT_OPERATOR)).toEqual([]);
   });
 
   it('releases the hold when the MTA finds the order not signed by the merchant, and tells the merchant nothing', async () => {
@@ -140,6 +177,10 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '10.00' } });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.00' });
     expect(w.merchant.agent.directOrder(placed.order.payload.orderId)?.status).toBe('pending');
+    // Nothing was captured or credited, so nothing is billed on either side.
+    await outboxesDrained();
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([]);
+    expect(w.billingRecords(MERCHANT_OPERATOR)).toEqual([]);
   });
 });
 
@@ -189,5 +230,13 @@ describe('direct payment at a single operator', () => {
     expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '-0.22' });
     expect(await merchantBalance(CUSTOMER_OPERATOR)).toEqual({ currency: 'SEK', value: '0.22' });
     expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, 'article-3')).toBe(true);
+    // Both records at the one operator, as a same-operator tab's clearing writes them.
+    await waitFor('both billing records', () => w.billingRecords(CUSTOMER_OPERATOR).length >= 2);
+    await outboxesDrained();
+    const { paymentId, merchantOrderId } = outcome.payment.payload;
+    expect(w.billingRecords(CUSTOMER_OPERATOR).map((r) => `${r.recordType} ${r.source} ${r.tabId} ${r.amount.value} ${r.amount.currency}`).sort()).toEqual([
+      `deposit direct-payment ${merchantOrderId} 0.22 SEK`, `withdrawal direct-payment ${merchantOrderId} 0.22 SEK`,
+    ]);
+    expect(w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal')).toMatchObject({ transactionId: paymentId, accountId: customer.accountId });
   });
 });

@@ -8,6 +8,7 @@ import type { Clearing, ClearingAck, ClearingAckPayload } from '../../../protoco
 import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
 import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
+import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
 import { ledgerAccount } from '../ledger-accounts';
 import { isLedgerError, type PostingInput } from '../ledger';
@@ -78,8 +79,7 @@ function capture(context: OperatorContext, transaction: Transaction, clearedMino
       // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
       if (merchantSide.length > 0) context.ledger.postEntry({ id: `fx-absorb:${transaction.transactionId}`, memo, ref: transaction.transactionId, postings: merchantSide });
     }
-    const record = withdrawalRecord(context, transaction, charge, clearedMinor, outcome, now_ms);
-    context.config.billingSinks.forEach((_, sinkIndex) => context.outbox.enqueue(record.recordId, { kind: 'billing', sinkIndex }, record, now_ms));
+    enqueueBillingRecord(context, withdrawalRecord(context, transaction, charge, clearedMinor, outcome, now_ms), now_ms);
   })();
   context.log.info('hold.captured', {
     tx: transaction.transactionId, tab: transaction.tabId, charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
@@ -115,6 +115,7 @@ function postLateCharge(context: OperatorContext, transaction: Transaction, entr
 function withdrawalRecord(context: OperatorContext, t: Transaction, charge: bigint, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): WithdrawalRecord {
   return {
     recordType: 'withdrawal',
+    source: 'tab',
     recordId: `withdrawal:${context.identity.operatorId}:${t.transactionId}`,
     operatorId: context.identity.operatorId,
     accountId: t.accountId,

@@ -2,6 +2,7 @@
 // payment. Verify the customer's payment order, convert the price of the merchant order it names
 // with the rate table it names, hold the charge, have the merchant's MTA credit the merchant (the
 // MTA checks the merchant's signature on the order and notifies the merchant, step 4), capture,
+// write the withdrawal record for billing (in the capture's transaction, like a tab's clearing),
 // and answer with a signed receipt. Opentab never takes this path; it exists so the benchmark can
 // measure what a tab saves, on the same servers and store.
 
@@ -18,6 +19,9 @@ import type {
 } from '../../../protocol/api/direct-payment-api';
 import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
 import { lockRate, merchantToCustomer } from '../../../protocol/rates/conversion';
+import { formatTimestamp } from '../../../protocol/time';
+import { enqueueBillingRecord } from '../billing/billing-outbox';
+import type { WithdrawalRecord } from '../billing/billing-records';
 import { ledgerAccount } from '../ledger-accounts';
 import type { PostingInput } from '../ledger';
 import { ensureAccount } from '../mta/clearing';
@@ -68,6 +72,8 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
     context.db.transaction(() => {
       capture(context, payment);
       payments.end(payment.paymentId, 'captured', now_ms);
+      // As a tab's clearing does at this AM (account-manager/clearing.ts), once per purchase here.
+      enqueueBillingRecord(context, withdrawalRecord(context, payment, now_ms), now_ms);
     })();
 
     return seal(context.crypto, context.identity.signer, {
@@ -125,4 +131,31 @@ function capture(context: OperatorContext, payment: NewDirectPayment): void {
     holdId: `hold:${payment.paymentId}`, amount: chargeMinor, entryId: `charge:${payment.paymentId}`, postings,
     memo: `direct payment ${payment.paymentId} for ${payment.itemId} at ${payment.merchantId}`,
   });
+}
+
+/**
+ * The withdrawal record of one captured direct payment: the same record a tab's clearing writes
+ * (source 'direct-payment': transactionId is the payment id, tabId the merchant's order id). The
+ * hold was the charge, so nothing is released.
+ */
+function withdrawalRecord(context: OperatorContext, payment: NewDirectPayment, now_ms: number): WithdrawalRecord {
+  const charged = moneyToWire({ currency: payment.customerCurrency, minor: payment.chargeMinor });
+  return {
+    recordType: 'withdrawal',
+    source: 'direct-payment',
+    recordId: `withdrawal:${context.identity.operatorId}:direct-payment:${payment.paymentId}`,
+    operatorId: context.identity.operatorId,
+    accountId: payment.accountId,
+    transactionId: payment.paymentId,
+    tabId: payment.merchantOrderId,
+    merchantId: payment.merchantId,
+    merchantOperatorId: payment.merchantOperatorId,
+    amount: charged,
+    hold: charged,
+    released: moneyToWire({ currency: payment.customerCurrency, minor: 0n }),
+    merchantAmount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
+    rate: payment.rate,
+    outcome: 'agreed',
+    clearedAt: formatTimestamp(now_ms),
+  };
 }

@@ -9,7 +9,7 @@ import type { DepositRecord } from './billing-records';
 import { JsonlFileSink, WEBHOOK_SIGNATURE_HEADER, WebhookSink } from './sinks';
 
 const record: DepositRecord = {
-  recordType: 'deposit', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
+  recordType: 'deposit', source: 'tab', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
   customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '12.03' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
 };
 

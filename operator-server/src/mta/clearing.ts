@@ -8,6 +8,7 @@ import type { ClearingPayload } from '../../../protocol/messages/peer';
 import type { TabClearedPayload } from '../../../protocol/messages/merchant';
 import type { PayloadBody } from '../../../protocol/envelope';
 import { formatTimestamp } from '../../../protocol/time';
+import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { DepositRecord } from '../billing/billing-records';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
@@ -71,6 +72,7 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
     context.outbox.enqueue(`tab-cleared:${tab.tabId}`, { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
     const record: DepositRecord = {
       recordType: 'deposit',
+      source: 'tab',
       recordId: `deposit:${context.identity.operatorId}:${tab.tabId}`,
       operatorId: context.identity.operatorId,
       merchantId: tab.merchantId,
@@ -80,7 +82,7 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
       outcome: conclusion.outcome,
       clearedAt,
     };
-    context.config.billingSinks.forEach((_, sinkIndex) => context.outbox.enqueue(record.recordId, { kind: 'billing', sinkIndex }, record, now_ms));
+    enqueueBillingRecord(context, record, now_ms);
     return true;
   })();
 

@@ -1,7 +1,8 @@
 // PRIOR-ART BASELINE (seed FIG 1, steps 3–4) at the merchant's MTA: a peer AM says it holds the
 // money for one merchant order. Check that the merchant really signed that order, credit the
-// merchant at once (one ledger entry, keyed by the payment so it happens once), notify the
-// merchant agent and wait for its signed acknowledgement, then answer signed. Opentab's tabs never
+// merchant at once (one ledger entry, keyed by the payment so it happens once, with the deposit
+// record for billing in the same transaction, as a tab's clearing writes it), notify the merchant
+// agent and wait for its signed acknowledgement, then answer signed. Opentab's tabs never
 // come here; the benchmark compares them against this path.
 //
 // Once credited, the payment stands: a notice that fails (agent down, timeout) does not undo it.
@@ -15,8 +16,11 @@ import type { DirectPaymentCredit, DirectPaymentCredited, DirectPaymentCreditedP
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
-import { moneyFromWire } from '../../../protocol/money/amount';
+import { moneyFromWire, moneyToWire, type WireAmount } from '../../../protocol/money/amount';
+import { formatTimestamp } from '../../../protocol/time';
 import { assertFresh } from '../account-manager/customer-auth';
+import { enqueueBillingRecord } from '../billing/billing-outbox';
+import type { DepositRecord } from '../billing/billing-records';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { DirectOrderCreditStore } from '../store/direct-order-credits';
@@ -76,6 +80,8 @@ export async function creditDirectPayment(context: OperatorContext, credits: Dir
         amountMinor: amount.minor, currency: amount.currency, createdAt: now_ms,
       });
       context.outbox.enqueue(outboxKey.recordId, outboxKey.destination, notice, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
+      // As a tab's clearing does at this MTA (mta/clearing.ts), once per purchase here.
+      enqueueBillingRecord(context, depositRecord(context, merchant.merchantId, order.orderId, sender.operatorId, moneyToWire(amount), now_ms), now_ms);
       return true;
     })();
 
@@ -116,4 +122,21 @@ async function notify(
   }
   context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.now_ms());
   return true;
+}
+
+/** The deposit record of one direct payment's credit: the same record a tab's clearing writes (source 'direct-payment': tabId is the merchant's order id). */
+function depositRecord(context: OperatorContext, merchantId: string, orderId: string, customerOperatorId: string, amount: WireAmount, now_ms: number): DepositRecord {
+  return {
+    recordType: 'deposit',
+    source: 'direct-payment',
+    // One credit per (merchant, order), as the direct_order_credits table keeps it.
+    recordId: `deposit:${context.identity.operatorId}:direct-payment:${merchantId}:${orderId}`,
+    operatorId: context.identity.operatorId,
+    merchantId,
+    tabId: orderId,
+    customerOperatorId,
+    amount,
+    outcome: 'agreed',
+    clearedAt: formatTimestamp(now_ms),
+  };
 }

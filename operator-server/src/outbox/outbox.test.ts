@@ -8,7 +8,7 @@ import type { DepositRecord } from '../billing/billing-records';
 import { DUE_ROWS_SQL, Outbox, retryDelay_ms } from './outbox';
 
 const record: DepositRecord = {
-  recordType: 'deposit', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
+  recordType: 'deposit', source: 'tab', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
   customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '12.03' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
 };
 

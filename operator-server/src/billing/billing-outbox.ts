@@ -1,0 +1,10 @@
+// A billing record leaves through the outbox, one row per configured sink, enqueued inside the
+// caller's SQLite transaction (the one that makes the ledger change the record reports). The
+// outbox keeps one row per (record id, sink), so enqueueing the same record again adds nothing.
+
+import type { OperatorContext } from '../operator-context';
+import type { BillingRecord } from './billing-records';
+
+export function enqueueBillingRecord(context: OperatorContext, record: BillingRecord, now_ms: number): void {
+  context.config.billingSinks.forEach((_, sinkIndex) => context.outbox.enqueue(record.recordId, { kind: 'billing', sinkIndex }, record, now_ms));
+}
