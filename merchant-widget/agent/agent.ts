@@ -64,6 +64,9 @@ export interface MerchantAgent {
   close(): Promise<void>;
 }
 
+/** A bound on one sweep's work, so a backlog (after downtime) is worked off over several sweeps. */
+const REPLIES_PRUNED_PER_SWEEP = 1_000;
+
 /** Checks the configuration (throwing MerchantAgentConfigError listing every problem), opens the database and starts the timers. */
 export async function createMerchantAgent(config: MerchantAgentConfig): Promise<MerchantAgent> {
   const settings = resolveConfig(config);
@@ -85,9 +88,21 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       settings.logger.warn('stopping expired tabs failed; retrying at the next check', error);
     }
   };
+  // Answers to replays are kept for a while, not forever: the table would grow with every tab.
+  const forgetOldReplies = (): void => {
+    try {
+      store.pruneReplies(settings.clock.now_ms() - settings.replyRetention_ms, REPLIES_PRUNED_PER_SWEEP);
+    } catch (error) {
+      settings.logger.warn('forgetting old replies failed; retrying at the next check', error);
+    }
+  };
+  const sweep = (): void => {
+    sweepExpiredTabs();
+    forgetOldReplies();
+  };
   // Tabs that expired while the server was down stop now, before the first request.
-  sweepExpiredTabs();
-  const expiryTimer = setInterval(sweepExpiredTabs, settings.expiryCheckInterval_ms);
+  sweep();
+  const expiryTimer = setInterval(sweep, settings.expiryCheckInterval_ms);
   expiryTimer.unref();
   outbox.start();
 

@@ -33,6 +33,12 @@ describe('merchant agent configuration', () => {
     expect(settings.catalogue.item('article-1')?.price).toEqual({ currency: 'EUR', minor: 5n });
     expect(settings.recordRetryMax_ms).toBe(300_000);
     expect(settings.widgetFilePath).toMatch(/dist\/widget\/widget\.js$/);
+    expect(settings.replyRetention_ms).toBe(24 * 3600 * 1000);
+  });
+
+  it('keeps answers for replays at least twice the clock skew', () => {
+    expect(problemsOf({ ...good, clockSkew_ms: 300_000, replyRetention_ms: 500_000 })).toEqual(['replyRetention_ms must be at least twice clockSkew_ms']);
+    expect(problemsOf({ ...good, clockSkew_ms: 300_000, replyRetention_ms: 600_000 })).toEqual([]);
   });
 
   it('names every problem of a bad configuration at once', () => {

@@ -52,10 +52,15 @@ export interface MerchantAgentConfig {
   readonly recordRetryMax_ms?: number;
   /** How long one record delivery may take before it counts as failed. Default 10 s. */
   readonly recordCallTimeout_ms?: number;
-  /** How often the agent looks for tabs past their timeout. Default 1 s. */
+  /** How often the agent stops tabs past their timeout and forgets replies past their retention. Default 1 s. */
   readonly expiryCheckInterval_ms?: number;
   /** Allowed distance between a signed message's iat and this clock. Default 5 min. */
   readonly clockSkew_ms?: number;
+  /**
+   * How long the first answer to a signed message is kept for replays. At least twice the clock
+   * skew: a replay arriving later is refused as stale before it could have an effect. Default 24 h.
+   */
+  readonly replyRetention_ms?: number;
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -81,6 +86,7 @@ export interface AgentSettings {
   readonly recordCallTimeout_ms: number;
   readonly expiryCheckInterval_ms: number;
   readonly clockSkew_ms: number;
+  readonly replyRetention_ms: number;
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -102,6 +108,7 @@ const DEFAULT_DURATIONS_MS = {
   recordCallTimeout_ms: 10_000,
   expiryCheckInterval_ms: 1000,
   clockSkew_ms: CLOCK_SKEW_MS,
+  replyRetention_ms: 24 * 3600 * 1000,
 } as const;
 type DurationName = keyof typeof DEFAULT_DURATIONS_MS;
 
@@ -145,6 +152,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     durations[name] = value;
   }
   check(durations.recordRetryBase_ms <= durations.recordRetryMax_ms, 'recordRetryBase_ms must not exceed recordRetryMax_ms');
+  check(durations.replyRetention_ms >= 2 * durations.clockSkew_ms, 'replyRetention_ms must be at least twice clockSkew_ms');
 
   let catalogue: Catalogue | null = null;
   if (v.is(CurrencyCode, config.currency)) {

@@ -8,8 +8,11 @@ import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabReco
 import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
 import { syncedFile, WalFlusher, type SyncedFile } from './wal-flusher';
 
-/** 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). */
-const SCHEMA_VERSION = 2;
+/** 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age. */
+const SCHEMA_VERSION = 3;
+
+/** Answers are forgotten oldest first through this index, without reading the table in key order. */
+const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
 
 const SCHEMA = `
 CREATE TABLE tabs (
@@ -248,6 +251,11 @@ export class AgentStore {
     this.statements.insertReply.run(messageId, kind, reply.requestDigest, reply.responseJson, now_ms);
   }
 
+  /** Forgets up to `limit` of the oldest answers stored before `olderThan_ms`; returns how many. */
+  pruneReplies(olderThan_ms: number, limit: number): number {
+    return Number(this.statements.pruneReplies.run(olderThan_ms, limit).changes);
+  }
+
   enqueueRecord(tabId: string, recordId: string, envelopeJson: string, firstAttemptAt_ms: number): void {
     this.statements.enqueueRecord.run(tabId, recordId, envelopeJson, firstAttemptAt_ms);
   }
@@ -299,6 +307,9 @@ function prepareStatements(db: Database.Database) {
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE tab_id = ? ORDER BY seq'),
     findReply: db.prepare('SELECT request_digest, response_json FROM replies WHERE message_id = ?'),
     insertReply: db.prepare('INSERT INTO replies (message_id, kind, request_digest, response_json, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
+    pruneReplies: db.prepare(
+      'DELETE FROM replies WHERE message_id IN (SELECT message_id FROM replies WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT ?)',
+    ),
     enqueueRecord: db.prepare('INSERT INTO record_outbox (tab_id, record_id, envelope_json, next_attempt_at_ms) VALUES (?, ?, ?, ?)'),
     dueRecords: db.prepare('SELECT * FROM record_outbox WHERE acknowledged_at_ms IS NULL AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?'),
     nextRecordDue: db.prepare('SELECT MIN(next_attempt_at_ms) AS due FROM record_outbox WHERE acknowledged_at_ms IS NULL'),
@@ -313,10 +324,11 @@ type Statements = ReturnType<typeof prepareStatements>;
 function migrate(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version === SCHEMA_VERSION) return;
-  if (version !== 0 && version !== 1) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
+  if (version < 0 || version > SCHEMA_VERSION) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
   db.transaction(() => {
     if (version === 0) db.exec(SCHEMA);
-    db.exec(DIRECT_ORDERS_SCHEMA);
+    if (version < 2) db.exec(DIRECT_ORDERS_SCHEMA);
+    db.exec(REPLIES_BY_AGE);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

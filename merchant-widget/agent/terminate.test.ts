@@ -59,3 +59,36 @@ describe('customer terminate', () => {
     expect(harness.mta.records).toHaveLength(1);
   });
 });
+
+describe('answers kept for replays', () => {
+  let harness: AgentHarness;
+
+  beforeEach(async () => {
+    harness = await AgentHarness.start({ expiryCheckInterval_ms: 20, replyRetention_ms: 3_600_000 });
+  });
+  afterEach(() => harness.close());
+
+  it('are forgotten after the retention, and a replay after that is refused as stale and changes nothing', async () => {
+    const tab = await harness.openTab();
+    const terminate = tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms());
+    const first = await harness.post('/terminate', terminate);
+    expect(first.status).toBe(200);
+    await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);
+
+    // Within the retention, even past the skew window, the replay gets the first answer.
+    harness.clock.advance(30 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await harness.post('/terminate', terminate)).body).toEqual(first.body);
+
+    harness.clock.advance(31 * 60_000);
+    // The sweep runs every 20 ms; a replay answered from the store before it has no effect either.
+    let code: string | undefined;
+    for (const deadline = Date.now() + 5_000; code !== 'stale_message' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      code = errorCode(await harness.post('/terminate', terminate));
+    }
+    expect(code).toBe('stale_message');
+    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
+    expect(harness.mta.records).toHaveLength(1);
+  });
+});
