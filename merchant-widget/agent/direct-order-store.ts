@@ -1,5 +1,5 @@
 // PRIOR-ART BASELINE (seed FIG 1): the merchant agent's rows for direct orders, in the agent's own
-// SQLite file (so the group commit of wal-flusher.ts covers them like tabs and purchases). An order
+// SQLite file (so the group commit of protocol/server/wal-flusher.ts covers them like tabs and purchases). An order
 // is written pending when the customer orders, and paid — with the receipt the customer then
 // fetches — when the MTA's payment notice arrives; both before the agent answers.
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
-import { syncedFile, WalFlusher, type SyncedFile } from './wal-flusher';
+import { syncedFile, WalFlusher, type SyncedFile } from '../../protocol/server/wal-flusher';
 
 /** 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age. */
 const SCHEMA_VERSION = 3;

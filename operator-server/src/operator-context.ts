@@ -1,6 +1,7 @@
 // Everything a handler of this operator needs, built once at start-up by operator.ts.
 
 import type Database from 'better-sqlite3';
+import type { HttpTransport } from '../../protocol/api/client';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
@@ -27,4 +28,8 @@ export interface OperatorContext {
   readonly outbox: Outbox;
   readonly log: Logger;
   readonly now_ms: () => number;
+  /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */
+  readonly durable: () => Promise<void>;
+  /** HTTP to peers, merchant agents and webhooks: waits for `durable()`, then sends. */
+  readonly transport: HttpTransport;
 }

@@ -6,10 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HttpTransport } from '../../protocol/api/client';
 import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
+import { nodeHttpTransport } from '../../protocol/server/node-http-transport';
+import { syncedFile, WalFlusher, type FileSync } from '../../protocol/server/wal-flusher';
 import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
 import { authenticateCustomer, requireSession } from './account-manager/customer-auth';
@@ -50,6 +53,8 @@ export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
   readonly now_ms?: () => number;
   readonly log?: Logger;
+  /** Syncs the WAL file to disk; tests hold or fail it to see that nothing leaves before it. */
+  readonly syncWal?: FileSync;
   /** Tests drive the background jobs themselves with `runJobs()`. */
   readonly backgroundJobs?: boolean;
 }
@@ -69,13 +74,23 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const identity = loadOperatorIdentity(crypto, config, now_ms());
 
   mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(join(config.dataDir, 'operator.sqlite'));
+  const databasePath = join(config.dataDir, 'operator.sqlite');
+  const db = openDatabase(databasePath);
+  // Commits do not wait for the disk; one fsync of the WAL, shared by everyone waiting at that
+  // moment, comes before any answer or outgoing message (group commit).
+  const walFile = syncedFile(`${databasePath}-wal`);
+  const flusher = new WalFlusher(options.syncWal ?? walFile.sync);
+  const durable = () => flusher.flushed();
+  const transport: HttpTransport = async (exchange) => {
+    await durable();
+    return nodeHttpTransport(exchange);
+  };
   const ledger = new Ledger(db, { now: now_ms });
   const store = new OperatorStore(db, config.operatorId);
   const trust = new PeerTrust(crypto, identity.caPublicKey);
-  const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust);
+  const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
   const context: OperatorContext = {
-    config, crypto, identity, db, ledger, store, trust, peers, log, now_ms,
+    config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
     receipts: new MessageReceipts(db),
     rates: new RateDesk(db, crypto, identity.signer, config.operatorId, loadRateQuotes(config.rates.rateSource), config.rates.lifespan_s * 1000),
     outbox: new Outbox(db),
@@ -124,6 +139,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     adminToken: config.adminToken,
     log,
     now_ms,
+    durable,
     documents: { '/openapi.json': () => openApi, '/healthz': () => ({ ok: true, operatorId: config.operatorId }) },
   });
   await new Promise<void>((resolve, reject) => {
@@ -141,6 +157,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     lapseOverdueHolds(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window after that.
     context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
+    // Billing records and notices report committed changes: those must be on disk before they leave.
+    if (context.outbox.pending() > 0) await durable();
     await context.outbox.deliverDue(now_ms(), deliver);
   };
   let timer: NodeJS.Timeout | null = null;
@@ -166,6 +184,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
         server.closeAllConnections();
       });
       db.close();
+      walFile.close();
       log.info('operator.stopped');
     },
   };

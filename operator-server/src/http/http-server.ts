@@ -17,6 +17,11 @@ export interface HttpEdgeOptions {
   readonly adminToken: string;
   readonly log: Logger;
   readonly now_ms: () => number;
+  /**
+   * Resolves once every commit so far is on disk. Awaited before answering anything but a GET:
+   * an answer is a promise to the caller, and must survive a power cut of this machine.
+   */
+  readonly durable: () => Promise<void>;
   /** Extra GET routes outside the API (e.g. /openapi.json), answered as JSON. */
   readonly documents?: Readonly<Record<string, () => unknown>>;
 }
@@ -83,14 +88,13 @@ async function handleRequest(options: HttpEdgeOptions, request: IncomingMessage,
       query = parsed.value;
     }
     const result = await handle(body, { now_ms: options.now_ms(), params: match.params, query, request });
+    if (method !== 'GET') await options.durable();
     sendJson(response, 200, result);
   } catch (error) {
-    if (error instanceof OpentabError) {
-      sendError(response, error);
-    } else if (isLedgerError(error)) {
-      sendError(response, ledgerErrorToOpentab(error));
-    } else {
-      throw error;
-    }
+    const refusal = error instanceof OpentabError ? error : isLedgerError(error) ? ledgerErrorToOpentab(error) : null;
+    if (refusal === null) throw error;
+    // A refusal may have been stored too (message receipts keep them), so it waits like an answer.
+    if (method !== 'GET') await options.durable();
+    sendError(response, refusal);
   }
 }

@@ -8,8 +8,10 @@ export interface OpenDatabaseOptions {
 
 /**
  * Opens (creating if needed) a SQLite file tuned for the operator: WAL so readers never block
- * the writer, synchronous=NORMAL because in WAL mode that loses at most the last commits on
- * power failure but never corrupts, and foreign keys on because SQLite defaults them off.
+ * the writer, synchronous=NORMAL so a commit does not wait for the disk (in WAL mode that never
+ * corrupts; the operator makes commits durable itself, with one shared fsync of the WAL before it
+ * answers or sends anything: see protocol/server/wal-flusher.ts), and foreign keys on because
+ * SQLite defaults them off.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;

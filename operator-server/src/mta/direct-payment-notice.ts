@@ -8,7 +8,6 @@ import { DIRECT_ORDER_API, type DirectPaymentNoticePayload } from '../../../prot
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
-import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { OutboxDestination } from '../outbox/outbox';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant } from '../store/records';
@@ -32,7 +31,7 @@ export async function notifyMerchantOfPayment(context: OperatorContext, merchant
   const notice = seal(context.crypto, context.identity.signer, body, now_ms);
   let ack;
   try {
-    ack = await callRoute(merchant.agentUrl, DIRECT_ORDER_API.directPaymentNotice, notice, { timeout_ms: DIRECT_NOTICE_TIMEOUT_MS, transport: nodeHttpTransport });
+    ack = await callRoute(merchant.agentUrl, DIRECT_ORDER_API.directPaymentNotice, notice, { timeout_ms: DIRECT_NOTICE_TIMEOUT_MS, transport: context.transport });
   } catch (error) {
     if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
       throw new OpentabError('merchant_refused', `The merchant's agent refused the payment notice: ${error.failure.code}: ${error.failure.message}`);

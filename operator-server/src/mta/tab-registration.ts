@@ -8,7 +8,6 @@ import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
 import { newPrefixedId } from '../../../protocol/ids';
-import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { TabCustomerCertificatePayload } from '../../../protocol/messages/certificates';
 import type { TabInformationPayload } from '../../../protocol/messages/merchant';
 import type { AmendedInitiation, TabAck, TabAckPayload } from '../../../protocol/messages/peer';
@@ -133,7 +132,7 @@ async function informMerchant(context: OperatorContext, merchant: Merchant, tabI
 
   let ack;
   try {
-    ack = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabInformation, information, { timeout_ms: MERCHANT_ACK_TIMEOUT_MS, transport: nodeHttpTransport });
+    ack = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabInformation, information, { timeout_ms: MERCHANT_ACK_TIMEOUT_MS, transport: context.transport });
   } catch (error) {
     if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
       throw new OpentabError('merchant_refused', `The merchant's agent refused the tab: ${error.failure.message}`);

@@ -5,7 +5,6 @@
 import { callRoute } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import { seal } from '../../../protocol/envelope';
-import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
@@ -39,7 +38,7 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
         if (isDirectPaymentNoticeBody(payload)) return notifyMerchantOfPayment(context, merchant, payload, now_ms);
         const notice = seal(context.crypto, context.identity.signer, payload as TabClearedBody, now_ms);
-        await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: nodeHttpTransport });
+        await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: context.transport });
         return;
       }
     }

@@ -1,10 +1,9 @@
 // Calls to other operators by id. A call to this operator itself (customer and merchant at the
 // same operator) goes straight to the local handler, through the same verification as over HTTP.
 
-import { callRoute, RemoteCallError } from '../../../protocol/api/client';
+import { callRoute, RemoteCallError, type HttpTransport } from '../../../protocol/api/client';
 import { DIRECT_PAYMENT_API } from '../../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../../protocol/api/operator-api';
-import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
 import { OpentabError } from '../../../protocol/errors';
 import type { OperatorCertificate, OperatorCertificatePayload } from '../../../protocol/messages/certificates';
@@ -41,6 +40,7 @@ export class PeerDirectory {
     ownCertificate: OperatorCertificate,
     peers: readonly PeerEndpoint[],
     private readonly trust: PeerTrust,
+    private readonly transport: HttpTransport,
   ) {
     this.endpoints = new Map(peers.map((peer) => [peer.operatorId, peer.baseUrl]));
     this.certificates.set(selfId, ownCertificate);
@@ -56,7 +56,7 @@ export class PeerDirectory {
       const baseUrl = this.endpoints.get(operatorId);
       if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
       try {
-        certificate = (await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: nodeHttpTransport })).certificate;
+        certificate = (await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: this.transport })).certificate;
       } catch {
         throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       }
@@ -84,7 +84,7 @@ export class PeerDirectory {
     const baseUrl = this.endpoints.get(operatorId);
     if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
     try {
-      return await callRoute(baseUrl, PEER_ROUTES[route], body, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: nodeHttpTransport });
+      return await callRoute(baseUrl, PEER_ROUTES[route], body, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: this.transport });
     } catch (error) {
       if (!(error instanceof RemoteCallError)) throw error;
       const failure = error.failure;

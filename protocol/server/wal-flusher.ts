@@ -1,8 +1,9 @@
-// Group commit for the agent's SQLite file. Transactions commit without waiting for the disk
-// (WAL, synchronous=NORMAL); before the agent answers anyone, one fsync of the WAL file makes
-// every transaction committed so far durable. The fsync runs on libuv's thread pool, so the event
-// loop keeps taking purchases meanwhile, and requests that arrive together share one fsync
-// instead of queueing for one each (synchronous=FULL did that on the event loop: ~5 fsyncs a tab).
+// Group commit for a server's SQLite file (the merchant agent's, the operator's). Transactions
+// commit without waiting for the disk (WAL, synchronous=NORMAL); before the server answers anyone
+// or tells anyone anything, one fsync of the WAL file makes every transaction committed so far
+// durable. The fsync runs on libuv's thread pool, so the event loop keeps working meanwhile, and
+// requests that arrive together share one fsync instead of queueing for one each
+// (synchronous=FULL did that on the event loop: ~5 fsyncs a tab in the merchant agent).
 
 import { close, fsync, open } from 'node:fs';
 import { promisify } from 'node:util';
