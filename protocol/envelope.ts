@@ -67,6 +67,25 @@ export function verifyEnvelope(crypto: CryptoProvider, envelope: Envelope, publi
   return crypto.ed25519.verify(signature, canonicalJsonBytes(envelope.payload), publicKey);
 }
 
+/**
+ * verifyEnvelope through the provider's asynchronous verify when it has one (the browser's native
+ * Ed25519: ~0.1 ms against ~0.5 ms for @noble in the extension's worker), else the same as verifyEnvelope.
+ */
+export async function verifyEnvelopeAsync(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array): Promise<boolean> {
+  const verifyAsync = crypto.ed25519.verifyAsync;
+  if (!verifyAsync) return verifyEnvelope(crypto, envelope, publicKey);
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  if (envelope.kid !== toBase64url(publicKey)) return false;
+  let signature: Uint8Array;
+  try {
+    signature = fromBase64url(envelope.sig);
+  } catch {
+    return false;
+  }
+  if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
+  return verifyAsync.call(crypto.ed25519, signature, canonicalJsonBytes(envelope.payload), publicKey);
+}
+
 /** Verifies against the key the envelope itself names: for self-certifying messages (enrolment proves key possession). */
 export function verifyEnvelopeBySelfNamedKey(crypto: CryptoProvider, envelope: Envelope): boolean {
   try {

@@ -4,6 +4,7 @@
 
 import browser from 'webextension-polyfill';
 import { nobleCrypto } from '../../protocol/crypto/noble';
+import { withWebCryptoEd25519 } from '../../protocol/crypto/webcrypto-ed25519';
 import { createCustomerAgent, type CustomerAgent } from './agent';
 import { PAGE_PORT_NAME } from '../messaging/page-port';
 import { routeMessage } from './bridge/message-router';
@@ -15,7 +16,13 @@ import { openIdbDatabase } from './storage/idb-database';
 const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry', 'tab-expiry']);
 
 const agentReady: Promise<CustomerAgent> = openIdbDatabase().then((db) =>
-  createCustomerAgent({ db, session: browserSessionArea(browser), ports: browserPorts(browser), crypto: nobleCrypto }),
+  createCustomerAgent({
+    db,
+    session: browserSessionArea(browser),
+    ports: browserPorts(browser),
+    // @noble, with receipts checked by the browser's native Ed25519 where it has one.
+    crypto: withWebCryptoEd25519(nobleCrypto, globalThis.crypto?.subtle),
+  }),
 );
 
 const extension = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('') };

@@ -9,6 +9,11 @@ export interface Ed25519 {
   sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
   /** False (never throws) for a malformed key or signature: callers answer bad_signature either way. */
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /**
+   * The same check where a faster asynchronous one exists (the browser's native Ed25519, see
+   * webcrypto-ed25519.ts); verifyEnvelopeAsync uses it, and `verify` where it is absent.
+   */
+  verifyAsync?(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
 }
 
 export interface CryptoProvider {

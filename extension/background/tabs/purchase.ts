@@ -4,7 +4,7 @@
 import type { HashChain } from '../../../protocol/chain/hash-chain';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { verifyEnvelope } from '../../../protocol/envelope';
+import { verifyEnvelopeAsync } from '../../../protocol/envelope';
 import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
 import { parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
 import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
@@ -51,9 +51,10 @@ export function planPurchase(tab: OpenTab, chain: HashChain, itemId: string, pri
   };
 }
 
-export function checkReceipt(crypto: CryptoProvider, receipt: Receipt, tab: OpenTab, purchase: Purchase): { ok: true } | { ok: false; reason: string } {
+export async function checkReceipt(crypto: CryptoProvider, receipt: Receipt, tab: OpenTab, purchase: Purchase): Promise<{ ok: true } | { ok: false; reason: string }> {
   const certificate = tab.merchantCertificate.payload;
-  if (!verifyEnvelope(crypto, receipt, fromBase64urlOfLength(certificate.publicKey, 32))) {
+  // Asynchronous: the browser's native Ed25519 where there is one (protocol/crypto/webcrypto-ed25519.ts).
+  if (!(await verifyEnvelopeAsync(crypto, receipt, fromBase64urlOfLength(certificate.publicKey, 32)))) {
     return { ok: false, reason: "the receipt is not signed by the merchant's key" };
   }
   const payload = receipt.payload;

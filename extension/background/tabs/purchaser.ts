@@ -84,7 +84,7 @@ export class Purchaser {
       if (stopped) return { kind: 'tab-stopped', tab: cleared, reason: stopped };
       throw fromMerchantFailure(error);
     }
-    const check = checkReceipt(this.crypto, receipt, tab, purchase);
+    const check = await checkReceipt(this.crypto, receipt, tab, purchase);
     if (!check.ok) {
       // The merchant answered, so it has the link; keep the purchase pending rather than pretend it was not paid.
       throw new AgentError('merchant_refused', `The merchant's receipt cannot be trusted: ${check.reason}.`);
