@@ -112,3 +112,17 @@ describe('the busy state', () => {
     expect(await second).toBe(await first);
   });
 });
+
+describe('the paid outcome', () => {
+  it('reaches the page before the buttons are re-rendered', async () => {
+    const { store, answers, payments } = setup();
+    const order: string[] = [];
+    store.subscribe((state) => order.push(`rendered ${state.payments.get(ITEM.itemId)?.kind}`));
+    document.addEventListener('opentab:paid', () => order.push(`paid heard, button ${store.get().payments.get(ITEM.itemId)?.kind ?? 'as before'}`), { once: true });
+    const paying = payments.pay(ITEM.itemId, null);
+    await settle();
+    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    await paying;
+    expect(order).toEqual(['paid heard, button as before', 'rendered paid']);
+  });
+});
