@@ -25,10 +25,11 @@
 // Firefox's Xray view), while an object detail is not reliably readable there.
 //
 // Trust is the same as for a posted message that this window sent itself, the only kind the
-// content script relays and the only kind the widget takes as an answer. An event on this window can only be dispatched by script that holds this
-// window object: the page's own scripts, a same-origin frame (which has the page's authority
-// anyway), or another extension's content script (which could post the message as well). A frame
-// of another origin cannot call dispatchEvent on it. Either way the content script validates the
+// content script relays and the only kind the widget takes as an answer. An event on this window
+// can only be dispatched by script that holds this window object: the page's own scripts, a
+// same-origin frame (which has the page's authority anyway), or another extension's content
+// script (which could post the message as well). A frame of another origin cannot call
+// dispatchEvent on it. Either way the content script validates the
 // request against PageRequest and relays only known calls on our channel, and the background
 // takes the page's origin from the browser's sender information, never from the request.
 
