@@ -5,10 +5,14 @@
 // The prior-art baseline the benchmark compares tabs against (seed FIG 1, direct payments) writes
 // the same two records, once per purchase instead of once per tab: `source` says which kind of
 // sale a record bills, and with it what its id fields hold.
+//
+// As every message of the protocol, a record is one valibot schema: the TypeScript type
+// (v.InferOutput) and the runtime check a receiver runs (`parseMessage(BillingRecord, body)`).
 
-import type { WireAmount } from '../../../protocol/money/amount';
-import type { ClearingOutcome } from '../../../protocol/messages/peer';
-import type { LockedRate } from '../../../protocol/messages/primitives';
+import * as v from 'valibot';
+import { OrderId } from '../../../protocol/api/direct-order-api';
+import { ClearingOutcome } from '../../../protocol/messages/peer';
+import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp, TransactionId } from '../../../protocol/messages/primitives';
 
 /**
  * What a record bills.
@@ -20,57 +24,89 @@ import type { LockedRate } from '../../../protocol/messages/primitives';
  *   Its `tabId` is the merchant's order id (`ord_…`), `transactionId` the payment id, and
  *   `outcome` is always `'agreed'` (the merchant signed the order, the customer its payment).
  *
- * Records enqueued before the field existed carry none; they are all `'tab'` records.
+ * Records enqueued before the field existed carry none; they are all `'tab'` records, so the
+ * record schemas read a missing `source` as `'tab'` (the parsed record always has one).
  */
-export type BillingSource = 'tab' | 'direct-payment';
+export const BillingSource = v.picklist(['tab', 'direct-payment']);
+export type BillingSource = v.InferOutput<typeof BillingSource>;
 
-export interface WithdrawalRecord {
-  readonly recordType: 'withdrawal';
+/** Absent in records enqueued before `source` existed: those are all tab records. */
+const SourceOfRecord = v.optional(BillingSource, 'tab');
+
+/**
+ * `<recordType>:<operatorId>:…`, unique per record at its operator: a receiver drops a record whose
+ * id it has seen (delivery is at least once).
+ */
+export const BillingRecordId = v.pipe(
+  v.string(),
+  v.maxLength(256),
+  v.regex(/^(withdrawal|deposit):[A-Za-z0-9._:-]+$/, 'must be <recordType>:<operatorId>:…'),
+);
+
+/** A tab id, or (`'direct-payment'`) the merchant's order id. */
+const SaleId = v.union([TabId, OrderId], 'must be a tab id or an order id');
+
+export const WithdrawalRecord = v.strictObject({
+  recordType: v.literal('withdrawal'),
   /** See BillingSource; it says what `transactionId` and `tabId` are. */
-  readonly source: BillingSource;
-  readonly recordId: string;
-  readonly operatorId: string;
-  readonly accountId: string;
+  source: SourceOfRecord,
+  recordId: BillingRecordId,
+  operatorId: OperatorId,
+  accountId: AccountId,
   /**
    * The customer-side id at this AM: the tab's transaction id, or (`'direct-payment'`) the payment
    * id of the receipt. Both come from the session's one transaction sequence, so they never collide.
    */
-  readonly transactionId: string;
+  transactionId: TransactionId,
   /**
    * The merchant-side id, the same in the withdrawal and the deposit of one sale: the tab id, or
    * (`'direct-payment'`) the merchant's order id that the payment paid.
    */
-  readonly tabId: string;
-  readonly merchantId: string;
-  readonly merchantOperatorId: string;
+  tabId: SaleId,
+  merchantId: MerchantId,
+  merchantOperatorId: OperatorId,
   /** Charged to the customer, in the customer's currency. */
-  readonly amount: WireAmount;
+  amount: Amount,
   /** What was held; a direct payment holds exactly its charge (nothing is released). */
-  readonly hold: WireAmount;
-  readonly released: WireAmount;
+  hold: Amount,
+  released: Amount,
   /** What the merchant side cleared, in the merchant's currency (a direct payment: the order's price). */
-  readonly merchantAmount: WireAmount;
-  readonly rate: LockedRate;
-  readonly outcome: ClearingOutcome;
+  merchantAmount: Amount,
+  rate: LockedRate,
+  outcome: ClearingOutcome,
   /** When the charge was captured. */
-  readonly clearedAt: string;
-}
+  clearedAt: Timestamp,
+});
+export type WithdrawalRecord = v.InferOutput<typeof WithdrawalRecord>;
 
-export interface DepositRecord {
-  readonly recordType: 'deposit';
+export const DepositRecord = v.strictObject({
+  recordType: v.literal('deposit'),
   /** See BillingSource; it says what `tabId` is. */
-  readonly source: BillingSource;
-  readonly recordId: string;
-  readonly operatorId: string;
-  readonly merchantId: string;
+  source: SourceOfRecord,
+  recordId: BillingRecordId,
+  operatorId: OperatorId,
+  merchantId: MerchantId,
   /** The tab id, or (`'direct-payment'`) the merchant's order id that was paid. */
-  readonly tabId: string;
-  readonly customerOperatorId: string;
+  tabId: SaleId,
+  customerOperatorId: OperatorId,
   /** Credited to the merchant, in the merchant's currency. */
-  readonly amount: WireAmount;
-  readonly outcome: ClearingOutcome;
+  amount: Amount,
+  outcome: ClearingOutcome,
   /** When the merchant was credited. */
-  readonly clearedAt: string;
-}
+  clearedAt: Timestamp,
+});
+export type DepositRecord = v.InferOutput<typeof DepositRecord>;
 
-export type BillingRecord = WithdrawalRecord | DepositRecord;
+const TAB_ID_PREFIX = 'tab_';
+
+/**
+ * Every record a billing sink delivers; a receiver checks one with `parseMessage(BillingRecord, body)`.
+ * Beyond each field's own shape: the record id starts with the record's type, and `tabId` is what
+ * `source` says (a tab id, or a direct payment's order id).
+ */
+export const BillingRecord = v.pipe(
+  v.variant('recordType', [WithdrawalRecord, DepositRecord]),
+  v.check((record) => record.recordId.startsWith(`${record.recordType}:`), 'recordId: must start with the record type'),
+  v.check((record) => record.tabId.startsWith(TAB_ID_PREFIX) === (record.source === 'tab'), 'tabId: must be a tab id in a tab record, an order id in a direct payment record'),
+);
+export type BillingRecord = v.InferOutput<typeof BillingRecord>;
