@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   not_found: { status: 404, message: 'There is no such endpoint.' },
   method_not_allowed: { status: 405, message: 'This endpoint does not accept that method.' },
+  rate_limited: { status: 429, message: 'Too many requests from this address; wait as long as the Retry-After header says, then try again. Nothing was done.' },
   // Authentication and freshness
   unauthorized: { status: 401, message: 'The request needs valid credentials.' },
   bad_signature: { status: 401, message: 'The signature does not verify against the expected key.' },

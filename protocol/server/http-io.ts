@@ -65,3 +65,13 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export function sendError(response: ServerResponse, error: OpentabError, headers: Record<string, string> = {}): void {
   sendJson(response, error.status, error.toBody(), headers);
 }
+
+/**
+ * 429 rate_limited with Retry-After in whole seconds (at least 1). The body is left unread
+ * (drained, never buffered), and nothing else happens.
+ */
+export function sendRateLimited(request: IncomingMessage, response: ServerResponse, retryAfter_ms: number, headers: Record<string, string> = {}): void {
+  request.resume();
+  const retryAfter_s = Math.max(1, Math.ceil(retryAfter_ms / 1000));
+  sendError(response, new OpentabError('rate_limited'), { ...headers, 'retry-after': String(retryAfter_s) });
+}
