@@ -141,6 +141,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     now_ms,
     durable,
     documents: { '/openapi.json': () => openApi, '/healthz': () => ({ ok: true, operatorId: config.operatorId }) },
+    rateLimit: config.rateLimit,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

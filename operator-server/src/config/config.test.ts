@@ -35,3 +35,30 @@ describe('operator configuration', () => {
     expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
   });
 });
+
+describe('rate limit configuration', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+
+  it('has defaults a browser never meets, and takes partial settings', () => {
+    expect(resolveConfig(minimal, '/srv', secret).rateLimit).toEqual({
+      customer: { perClient_per_s: 50, burst: 200 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 100_000,
+    });
+    const config = resolveConfig({ ...minimal, rateLimit: { customer: { burst: 20 }, maxClients: 5000 } }, '/srv', secret);
+    expect(config.rateLimit).toEqual({ customer: { perClient_per_s: 50, burst: 20 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 5000 });
+  });
+
+  it('refuses a nonsense limit', () => {
+    for (const rateLimit of [
+      { customer: { perClient_per_s: 0 } },
+      { customer: { burst: -1 } },
+      { peer: { perClient_per_s: 2.5 } },
+      { peer: { burst: 1e12 } },
+      { customer: { perClient_per_s: '50' } },
+      { maxClients: 0 },
+      { customer: { perSecond: 50 } },
+      { admin: { burst: 5 } },
+    ]) {
+      expect(() => resolveConfig({ ...minimal, rateLimit }, '/srv', secret), JSON.stringify(rateLimit)).toThrow(/rateLimit/);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
 import { parseMessage } from '../../../protocol/messages/validate';
+import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
 
 const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 
@@ -25,6 +26,40 @@ const RateSourceConfig = v.variant('source', [
   v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()) }),
 ]);
 export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
+
+const WholeNumber = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+
+/** One class of routes, limited per client address: `burst` requests at once, then `perClient_per_s` a second. */
+const RateLimitClass = v.strictObject({
+  perClient_per_s: v.optional(WholeNumber(1, RATE_LIMIT_MAX)),
+  burst: v.optional(WholeNumber(1, RATE_LIMIT_MAX)),
+});
+
+export interface RateLimitClassConfig {
+  readonly perClient_per_s: number;
+  readonly burst: number;
+}
+
+export interface RateLimitConfig {
+  /** Customer-facing routes: customer- and tab-signed ones and the public GETs. */
+  readonly customer: RateLimitClassConfig;
+  /** Routes other operators and merchant agents call (operator- and merchant-signed). */
+  readonly peer: RateLimitClassConfig;
+  /** Client addresses tracked at once per class; bounds memory. */
+  readonly maxClients: number;
+}
+
+/**
+ * Far above what a person at a browser does (a page of paid articles is a handful of requests),
+ * and what a few dozen people behind one NAT address do, yet it caps what one address can make
+ * the operator verify (Ed25519, ~80 µs each) at a few milliseconds of CPU a second.
+ */
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
+  customer: { perClient_per_s: 50, burst: 200 },
+  // A peer operator or a merchant agent speaks for all of its customers at once.
+  peer: { perClient_per_s: 2000, burst: 4000 },
+  maxClients: 100_000,
+};
 
 export const OperatorConfigSchema = v.strictObject({
   operatorId: OperatorId,
@@ -66,18 +101,28 @@ export const OperatorConfigSchema = v.strictObject({
   /** How often the background jobs (timeouts, outbox) look for due work. */
   tick_ms: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(10), v.maxValue(60_000)), 250),
   log: v.optional(v.picklist(['silent', 'info', 'debug']), 'info'),
+  /** Requests per client address (IPv4 address, IPv6 /64), checked before a body is read. */
+  rateLimit: v.optional(
+    v.strictObject({
+      customer: v.optional(RateLimitClass, {}),
+      peer: v.optional(RateLimitClass, {}),
+      maxClients: v.optional(WholeNumber(1, 10_000_000)),
+    }),
+    {},
+  ),
 });
 export type OperatorConfigFile = v.InferOutput<typeof OperatorConfigSchema>;
 /** What a configuration file may say (defaults not yet applied). */
 export type OperatorConfigInput = v.InferInput<typeof OperatorConfigSchema>;
 
 /** The validated configuration with defaults applied, paths absolute and secrets resolved. */
-export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions'> {
+export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit'> {
   readonly adminToken: string;
   readonly secretKey: string;
   readonly rates: { readonly lifespan_s: number; readonly rateSource: RateSourceConfig };
   readonly tabs: { readonly minTimeout_s: number; readonly maxTimeout_s: number; readonly recordGrace_s: number; readonly holdDeadline_s: number };
   readonly sessions: { readonly lifetime_s: number };
+  readonly rateLimit: RateLimitConfig;
 }
 
 export class ConfigError extends Error {
@@ -135,7 +180,16 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
       holdDeadline_s: file.tabs.holdDeadline_s ?? 7 * 24 * 3600,
     },
     sessions: { lifetime_s: file.sessions.lifetime_s ?? 24 * 3600 },
+    rateLimit: {
+      customer: { ...DEFAULT_RATE_LIMIT.customer, ...definedOnly(file.rateLimit.customer) },
+      peer: { ...DEFAULT_RATE_LIMIT.peer, ...definedOnly(file.rateLimit.peer) },
+      maxClients: file.rateLimit.maxClients ?? DEFAULT_RATE_LIMIT.maxClients,
+    },
   };
+}
+
+function definedOnly<T extends object>(settings: T): Partial<T> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function readSecret(path: string): string {

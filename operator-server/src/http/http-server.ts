@@ -1,12 +1,16 @@
-// The operator's HTTP edge: match the route, check the admin token where required, read and
-// validate the body against the route's schema, run the handler, answer JSON. Every refusal is a
-// 4xx with a stable code; a 500 can only come from a defect, and is logged as one.
+// The operator's HTTP edge: match the route, limit the caller's rate, check the admin token
+// where required, read and validate the body against the route's schema, run the handler,
+// answer JSON. Every refusal is a 4xx with a stable code; a 500 can only come from a defect, and
+// is logged as one.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { OpentabError } from '../../../protocol/errors';
 import { parseMessage } from '../../../protocol/messages/validate';
-import { readJsonBody, sendError, sendJson } from '../../../protocol/server/http-io';
+import type { RouteAuth } from '../../../protocol/api/route';
+import { readJsonBody, sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
+import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
+import type { RateLimitConfig } from '../config/config';
 import { isLedgerError } from '../ledger';
 import type { Logger } from '../support/logger';
 import { ledgerErrorToOpentab } from './ledger-errors';
@@ -24,11 +28,45 @@ export interface HttpEdgeOptions {
   readonly durable: () => Promise<void>;
   /** Extra GET routes outside the API (e.g. /openapi.json), answered as JSON. */
   readonly documents?: Readonly<Record<string, () => unknown>>;
+  /** Requests per client address and class of route; see limiterFor. */
+  readonly rateLimit: RateLimitConfig;
+}
+
+interface RateLimiters {
+  readonly customer: RateLimiter;
+  readonly peer: RateLimiter;
+}
+
+/**
+ * Which limit a route's callers share. Customers (and anyone unauthenticated) get the customer
+ * limit. Peer operators and merchant agents call for all of their customers at once, so they get
+ * their own, higher limit, which a customer's flood from the same address cannot use up. Admin
+ * routes are not limited: the bearer token is compared in constant time before any other work, a
+ * wrong one costs less than a bucket lookup, and the operator's own tools must never be locked
+ * out by someone else's flood. The documents (/healthz, /openapi.json) are precomputed and free.
+ */
+function limiterFor(limiters: RateLimiters, auth: RouteAuth): RateLimiter | null {
+  switch (auth) {
+    case 'public':
+    case 'customer-signature':
+    case 'tab-signature':
+      return limiters.customer;
+    case 'operator-signature':
+    case 'merchant-signature':
+      return limiters.peer;
+    case 'admin-token':
+      return null;
+  }
 }
 
 export function createHttpServer(options: HttpEdgeOptions): Server {
+  const { customer, peer, maxClients } = options.rateLimit;
+  const limiters: RateLimiters = {
+    customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients }),
+    peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients }),
+  };
   const server = createServer((request, response) => {
-    handleRequest(options, request, response).catch((error: unknown) => {
+    handleRequest(options, limiters, request, response).catch((error: unknown) => {
       options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
       else response.destroy();
@@ -48,7 +86,7 @@ function adminTokenMatches(request: IncomingMessage, expected: string): boolean 
   return presented.length === wanted.length && timingSafeEqual(presented, wanted);
 }
 
-async function handleRequest(options: HttpEdgeOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleRequest(options: HttpEdgeOptions, limiters: RateLimiters, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://operator.invalid');
   const method = request.method ?? 'GET';
   const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
@@ -68,6 +106,12 @@ async function handleRequest(options: HttpEdgeOptions, request: IncomingMessage,
     return;
   }
   const { spec, handle } = match.binding;
+  // Before the body is read or a signature verified: a refused request costs a map lookup.
+  const decision = limiterFor(limiters, spec.auth)?.take(clientKeyOf(request.socket.remoteAddress));
+  if (decision !== undefined && !decision.allowed) {
+    sendRateLimited(request, response, decision.retryAfter_ms);
+    return;
+  }
   try {
     if (spec.auth === 'admin-token' && !adminTokenMatches(request, options.adminToken)) {
       request.resume();

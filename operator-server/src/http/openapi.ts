@@ -28,6 +28,12 @@ const ERROR_SCHEMA = {
   },
 };
 
+const RATE_LIMITED_RESPONSE = {
+  description: 'rate_limited: this client address made more requests than its limit allows; refused before the body was read, nothing was changed.',
+  headers: { 'Retry-After': { description: 'Whole seconds until a request from this address is allowed again.', schema: { type: 'integer', minimum: 1 } } },
+  content: { 'application/json': { schema: ERROR_SCHEMA } },
+};
+
 function operationOf(name: string, spec: RouteSpec): Record<string, unknown> {
   const parameters = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
   if (spec.query !== undefined) {
@@ -48,6 +54,8 @@ function operationOf(name: string, spec: RouteSpec): Record<string, unknown> {
     responses: {
       200: { description: 'Success', content: { 'application/json': { schema: schemaOf(spec.response) } } },
       '4XX': { description: 'Refused: a stable error code and a human sentence; nothing was changed.', content: { 'application/json': { schema: ERROR_SCHEMA } } },
+      // Every route but the admin ones is limited per client address (operator.json rateLimit).
+      ...(spec.auth === 'admin-token' ? {} : { 429: RATE_LIMITED_RESPONSE }),
     },
   };
 }

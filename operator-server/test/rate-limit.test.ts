@@ -1,0 +1,102 @@
+// Per-address rate limits at the operator's HTTP edge, over real HTTP on 127.0.0.1: a flood gets
+// 429 rate_limited with Retry-After before its body is read, changes nothing, and leaves the peer
+// and admin routes alone; a request after the refill goes through.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { seal, signerFromSecretKey } from '../../protocol/envelope';
+import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '../src/testing/operator-world';
+
+const BURST = 4;
+const PER_S = 5; // one token every 200 ms
+
+let world: OperatorWorld;
+let operator: WorldOperator;
+
+beforeAll(async () => {
+  world = await startOperatorWorld({
+    operators: [{ operatorId: 'op-se', currency: 'SEK' }],
+    settings: { rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } } },
+  });
+  operator = world.operator('op-se');
+});
+
+afterAll(() => world.close());
+
+async function exchange(path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${operator.url}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    body: init.body,
+  });
+  const text = await response.text();
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: JSON.parse(text) as any };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function counts(): Record<string, number> {
+  const db = operator.running.context.db;
+  return Object.fromEntries(['customers', 'enrollment_codes', 'sessions', 'message_receipts', 'ledger_entries'].map((table) => [
+    table, (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n,
+  ]));
+}
+
+/** Spends the whole customer bucket of 127.0.0.1 on cheap GETs. */
+async function exhaustCustomerBucket(): Promise<void> {
+  for (let i = 0; i < BURST + 2; i++) await exchange('/v1/operator');
+  expect((await exchange('/v1/operator')).status).toBe(429);
+}
+
+describe('rate limits per client address', () => {
+  it('refuses a burst beyond the limit with 429, rate_limited and Retry-After; nothing happens; after the refill it goes through', async () => {
+    const { accountId } = await operator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } });
+    const { code } = await operator.admin.call('enrollmentCode', {}, { accountId });
+    const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const enrolment = JSON.stringify(seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const));
+
+    await sleep(1000); // a full bucket
+    const statuses: number[] = [];
+    for (let i = 0; i < BURST; i++) statuses.push((await exchange('/v1/rates')).status);
+    expect(statuses).toEqual(Array(BURST).fill(200));
+
+    const before = counts();
+    const refused = await exchange('/v1/customer/enroll', { body: enrolment });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(refused.body.error.message).toMatch(/Retry-After/);
+    expect(refused.retryAfter).toBe('1');
+    expect(counts()).toEqual(before);
+
+    // Refused before the body is read: neither the media type nor the size is looked at.
+    expect((await exchange('/v1/customer/logon', { body: 'not json' })).status).toBe(429);
+    expect((await exchange('/v1/customer/logon', { body: 'x'.repeat(100_000) })).status).toBe(429);
+    expect((await exchange('/v1/customer/logon', { body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(429);
+    expect(counts()).toEqual(before);
+
+    await sleep(1000 / PER_S + 50);
+    const enrolled = await exchange('/v1/customer/enroll', { body: enrolment });
+    expect(enrolled.status).toBe(200);
+    expect(enrolled.body.accountId).toBe(accountId);
+    expect(counts().customers).toBe(before.customers);
+  });
+
+  it("a customer's flood does not throttle the peer and admin routes from the same address", async () => {
+    await exhaustCustomerBucket();
+    // A peer route still does its own checks (this body is no peer message) instead of answering 429.
+    for (let i = 0; i < 3 * BURST; i++) {
+      const peer = await exchange('/v1/peer/merchant', { body: '{}' });
+      expect([peer.status, peer.body.error.code]).toEqual([400, 'invalid_message']);
+    }
+    for (let i = 0; i < 3 * BURST; i++) await operator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '1.00' } });
+    expect((await exchange('/healthz')).status).toBe(200);
+    expect((await exchange('/v1/customer/enroll', { body: '{}' })).status).toBe(429);
+  });
+
+  it('is documented in the OpenAPI document', async () => {
+    const document = (await exchange('/openapi.json')).body;
+    const enroll = document.paths['/v1/customer/enroll'].post;
+    expect(enroll.responses['429'].headers['Retry-After']).toBeDefined();
+    expect(document.paths['/v1/admin/customers']?.post?.responses?.['429']).toBeUndefined();
+  });
+});
