@@ -96,3 +96,28 @@ describe('merchant agent configuration', () => {
     expect(problemsOf({ ...good, currency: 'EURO' })).toEqual([expect.stringMatching(/^currency/)]);
   });
 });
+
+describe('merchant agent rate limits', () => {
+  it('has defaults, and takes partial settings', () => {
+    expect(resolveConfig(good).rateLimit).toMatchObject({ customer: { refill_per_s: 50, burst_tokens: 200 }, operator: { refill_per_s: 2000, burst_tokens: 4000 }, maxClients: 100_000 });
+    expect(resolveConfig({ ...good, rateLimit: { customer: { burst: 10 } } }).rateLimit.customer).toEqual({ refill_per_s: 50, burst_tokens: 10 });
+  });
+
+  it('refuses a nonsense limit, naming it', () => {
+    const bad = [
+      { customer: { perClient_per_s: 0 } },
+      { customer: { burst: -3 } },
+      { operator: { perClient_per_s: 0.5 } },
+      { operator: { burst: 1e12 } },
+      { customer: { perClient_per_s: '50' } },
+      { customer: { perSecond: 50 } },
+      { customer: 50 },
+      { maxClients: 0 },
+      { clientAddress: 'x-forwarded-for' },
+      { admin: {} },
+    ];
+    for (const rateLimit of bad) {
+      expect(problemsOf({ ...good, rateLimit } as unknown as MerchantAgentConfig), JSON.stringify(rateLimit)).toEqual([expect.stringMatching(/^rateLimit/)]);
+    }
+  });
+});

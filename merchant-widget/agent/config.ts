@@ -1,10 +1,12 @@
 // The merchant's configuration, checked once at startup: every mistake is reported together in
 // one MerchantAgentConfigError, so a merchant never learns of a bad key from a failed purchase.
 
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
 import { CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
+import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
 import { CLOCK_SKEW_MS } from '../../protocol/time';
 import { Catalogue, type CatalogueEntry } from './catalogue';
 
@@ -16,6 +18,45 @@ export interface Clock {
 export interface AgentLogger {
   warn(message: string, detail?: unknown): void;
 }
+
+/** One class of routes, limited per client address: `burst` requests at once, then `perClient_per_s` a second. */
+export interface AgentRateLimitClass {
+  readonly perClient_per_s?: number;
+  readonly burst?: number;
+}
+
+export interface AgentRateLimitConfig {
+  /** The browser-facing routes: info, purchase, terminate, direct order and goods. Default 50/s, burst 200. */
+  readonly customer?: AgentRateLimitClass;
+  /** The MTA's routes (tab information, tab cleared, direct payment notice). Default 2000/s, burst 4000. */
+  readonly operator?: AgentRateLimitClass;
+  /** Client addresses tracked at once per class; bounds memory. Default 100 000. */
+  readonly maxClients?: number;
+  /**
+   * The address a request is limited under. Default: the connection's peer address. Behind a
+   * reverse proxy every request comes from the proxy: return the client address your proxy sets
+   * (never a header a client could send past it).
+   */
+  readonly clientAddress?: (request: IncomingMessage) => string | undefined;
+}
+
+export interface AgentRateLimitSettings {
+  readonly customer: RateLimit;
+  readonly operator: RateLimit;
+  readonly maxClients: number;
+  readonly clientAddress: (request: IncomingMessage) => string | undefined;
+}
+
+/**
+ * Far above a person clicking (the extension pays at click speed, a page load asks /info once)
+ * and a few dozen people behind one NAT address; the MTA speaks for all customers at once.
+ */
+export const DEFAULT_AGENT_RATE_LIMIT: AgentRateLimitSettings = {
+  customer: { refill_per_s: 50, burst_tokens: 200 },
+  operator: { refill_per_s: 2000, burst_tokens: 4000 },
+  maxClients: 100_000,
+  clientAddress: (request) => request.socket.remoteAddress,
+};
 
 export interface MerchantAgentConfig {
   readonly merchantId: string;
@@ -61,6 +102,8 @@ export interface MerchantAgentConfig {
    * skew: a replay arriving later is refused as stale before it could have an effect. Default 24 h.
    */
   readonly replyRetention_ms?: number;
+  /** Requests per client address (IPv4 address, IPv6 /64), refused with 429 before a body is read. */
+  readonly rateLimit?: AgentRateLimitConfig;
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -87,6 +130,7 @@ export interface AgentSettings {
   readonly expiryCheckInterval_ms: number;
   readonly clockSkew_ms: number;
   readonly replyRetention_ms: number;
+  readonly rateLimit: AgentRateLimitSettings;
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -154,6 +198,8 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(durations.recordRetryBase_ms <= durations.recordRetryMax_ms, 'recordRetryBase_ms must not exceed recordRetryMax_ms');
   check(durations.replyRetention_ms >= 2 * durations.clockSkew_ms, 'replyRetention_ms must be at least twice clockSkew_ms');
 
+  const rateLimit = resolveRateLimit(config.rateLimit, check);
+
   let catalogue: Catalogue | null = null;
   if (v.is(CurrencyCode, config.currency)) {
     const built = Catalogue.fromEntries(config.currency, config.catalogue);
@@ -181,7 +227,33 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     clock: config.clock ?? systemClock,
     logger: config.logger ?? consoleLogger,
     ...durations,
+    rateLimit,
   };
+}
+
+function resolveRateLimit(config: AgentRateLimitConfig | undefined, check: (ok: boolean, problem: string) => void): AgentRateLimitSettings {
+  if (config === undefined) return DEFAULT_AGENT_RATE_LIMIT;
+  if (config === null || typeof config !== 'object') {
+    check(false, 'rateLimit must be an object');
+    return DEFAULT_AGENT_RATE_LIMIT;
+  }
+  const known = new Set(['customer', 'operator', 'maxClients', 'clientAddress']);
+  for (const key of Object.keys(config)) check(known.has(key), `rateLimit.${key} is not a setting (customer, operator, maxClients, clientAddress)`);
+  const classOf = (name: 'customer' | 'operator'): RateLimit => {
+    const given = config[name] ?? {};
+    check(typeof given === 'object' && given !== null, `rateLimit.${name} must be an object`);
+    const fallback = DEFAULT_AGENT_RATE_LIMIT[name];
+    const limit = { refill_per_s: given.perClient_per_s ?? fallback.refill_per_s, burst_tokens: given.burst ?? fallback.burst_tokens };
+    check(Object.keys(given).every((key) => key === 'perClient_per_s' || key === 'burst'), `rateLimit.${name} takes only perClient_per_s and burst`);
+    const problem = rateLimitProblem(limit);
+    check(problem === null, `rateLimit.${name}: ${problem?.replace('refill_per_s', 'perClient_per_s').replace('burst_tokens', 'burst')}`);
+    return limit;
+  };
+  const maxClients = config.maxClients ?? DEFAULT_AGENT_RATE_LIMIT.maxClients;
+  check(Number.isSafeInteger(maxClients) && maxClients >= 1, 'rateLimit.maxClients must be a positive whole number');
+  const clientAddress = config.clientAddress ?? DEFAULT_AGENT_RATE_LIMIT.clientAddress;
+  check(typeof clientAddress === 'function', 'rateLimit.clientAddress must be a function of the request');
+  return { customer: classOf('customer'), operator: classOf('operator'), maxClients, clientAddress };
 }
 
 function isRedirectTarget(target: unknown): boolean {

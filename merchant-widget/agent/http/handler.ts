@@ -8,8 +8,9 @@ import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import type { RequestOf, ResponseOf, RouteSpec } from '../../../protocol/api/route';
 import { OpentabError } from '../../../protocol/errors';
 import { parseMessage } from '../../../protocol/messages/validate';
-import { sendError, sendJson } from '../../../protocol/server/http-io';
-import type { AgentLogger } from '../config';
+import { sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
+import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
+import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
 import type { DirectOrderOperations } from '../direct-orders';
 import type { TabService } from '../tab-service';
 import { readMessageBody } from './body';
@@ -27,6 +28,8 @@ export interface AgentHttpOptions {
   readonly durable: () => Promise<void>;
   /** The prior-art baseline's routes (seed FIG 1, DIRECT_ORDER_API); not served when absent. */
   readonly directOrders?: DirectOrderOperations;
+  /** Requests per client address; the defaults when absent. */
+  readonly rateLimit?: AgentRateLimitSettings;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
@@ -63,6 +66,14 @@ function directOrderRoutes(operations: DirectOrderOperations | undefined): Bound
 
 export function createAgentRequestHandler(operations: AgentOperations, options: AgentHttpOptions): AgentRequestHandler {
   const api = MERCHANT_AGENT_API;
+  const rateLimit = options.rateLimit ?? DEFAULT_AGENT_RATE_LIMIT;
+  // The browser-facing routes share one limit; the MTA's routes (operator-signed) have their own,
+  // higher one, which a customer's flood from the same address cannot use up. widget.js, /install
+  // and CORS preflights are not limited: they are static answers, cheaper than the limiter.
+  const limiters = {
+    customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients }),
+    operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients }),
+  };
   const routes = new Map<string, BoundRoute>(
     [
       bind(api.info, true, () => operations.info()),
@@ -91,6 +102,13 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     if (method === 'OPTIONS' && route.crossOrigin) return preflight(response);
     const acceptsMethod = method === route.spec.method || (method === 'HEAD' && route.spec.method === 'GET');
     if (!acceptsMethod) return refuseMethod(response, route.spec.method, route.crossOrigin);
+    // Before the body is read or a signature verified: a refused request costs a map lookup.
+    const limiter = route.spec.auth === 'operator-signature' ? limiters.operator : limiters.customer;
+    const decision = limiter.take(clientKeyOf(rateLimit.clientAddress(request)));
+    if (!decision.allowed) {
+      const exposed: Record<string, string> = route.crossOrigin ? { 'access-control-expose-headers': 'retry-after' } : {};
+      return sendRateLimited(request, response, decision.retryAfter_ms, { ...headersFor(route.crossOrigin), ...exposed });
+    }
 
     let message: unknown;
     if (route.spec.request !== null) {
