@@ -3,16 +3,28 @@
 // customer side's withdrawal and the merchant side's deposit) have been delivered. A direct
 // payment's two records (source 'direct-payment') carry the merchant's order id as their tabId,
 // so they pair up the same way; nothing waits for them.
+//
+// As a bank's billing system would, it checks every body against the record schema and refuses
+// (4xx, nothing counted) one that is not a billing record; `refused` keeps what it refused.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BillingRecord } from '../../operator-server/src/billing/billing-records';
+import { BillingRecord } from '../../operator-server/src/billing/billing-records';
+import { parseMessage } from '../../protocol/messages/validate';
 
 const RECORDS_PER_TAB = 2;
+
+/** What the receiver refused, and why (the schema's issues). */
+export interface RefusedBody {
+  readonly body: string;
+  readonly problems: readonly string[];
+}
 
 export class BillingReceiver {
   private readonly arrived = new Map<string, Set<string>>();
   private readonly waiters = new Map<string, () => void>();
+  /** Bodies answered 4xx; a benchmark run that refuses any has a defect in the operators' records. */
+  readonly refused: RefusedBody[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -25,8 +37,9 @@ export class BillingReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        receiver?.accept(JSON.parse(Buffer.concat(chunks).toString('utf8')) as BillingRecord);
-        response.writeHead(204).end();
+        const { status, problems } = receiver?.answer(request.method, Buffer.concat(chunks).toString('utf8')) ?? { status: 503, problems: ['not started'] };
+        if (problems.length === 0) response.writeHead(status).end();
+        else response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ problems }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,6 +51,25 @@ export class BillingReceiver {
   settled(tabId: string): Promise<void> {
     if ((this.arrived.get(tabId)?.size ?? 0) >= RECORDS_PER_TAB) return Promise.resolve();
     return new Promise((resolve) => this.waiters.set(tabId, resolve));
+  }
+
+  /** 204 once the body is a billing record (counted); else 4xx with the problems, and nothing is counted. */
+  private answer(method: string | undefined, body: string): { status: number; problems: readonly string[] } {
+    const refuse = (status: number, problems: readonly string[]) => {
+      this.refused.push({ body, problems });
+      return { status, problems };
+    };
+    if (method !== 'POST') return refuse(405, [`only POST, not ${method}`]);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return refuse(400, ['(body): not JSON']);
+    }
+    const parsed = parseMessage(BillingRecord, json);
+    if (!parsed.ok) return refuse(400, parsed.error.details.length > 0 ? parsed.error.details : [parsed.error.code]);
+    this.accept(parsed.value);
+    return { status: 204, problems: [] };
   }
 
   private accept(record: BillingRecord): void {

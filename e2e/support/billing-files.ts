@@ -1,14 +1,13 @@
-// The billing records an operator wrote to its jsonl sink: one JSON object per line.
+// The billing records an operator wrote to its jsonl sink: one JSON object per line, each checked
+// against the record schema (a line that is not a billing record fails the test).
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { BillingRecord, DepositRecord, WithdrawalRecord } from '../../operator-server/src/billing/billing-records';
+import { parseBillingJsonl } from '../../operator-server/src/billing/sinks';
 
 export function billingRecords(file: string): BillingRecord[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as BillingRecord);
+  return parseBillingJsonl(readFileSync(file, 'utf8'), file);
 }
 
 export function withdrawalRecords(file: string): WithdrawalRecord[] {

@@ -1,15 +1,18 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DepositRecord } from './billing-records';
-import { JsonlFileSink, WEBHOOK_SIGNATURE_HEADER, WebhookSink } from './sinks';
+import { JsonlFileSink, WEBHOOK_SIGNATURE_HEADER, WebhookSink, parseBillingJsonl } from './sinks';
+
+const TAB_1 = 'tab_000000000000000000000001';
+const TAB_2 = 'tab_000000000000000000000002';
 
 const record: DepositRecord = {
-  recordType: 'deposit', source: 'tab', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
+  recordType: 'deposit', source: 'tab', recordId: `deposit:op-eu:${TAB_1}`, operatorId: 'op-eu', merchantId: 'news', tabId: TAB_1,
   customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '12.03' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
 };
 
@@ -18,8 +21,27 @@ describe('billing sinks', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'opentab-sink-')), 'billing', 'records.jsonl');
     const sink = new JsonlFileSink(path);
     await sink.deliver(record);
-    await sink.deliver({ ...record, recordId: 'deposit:op-eu:tab_2' });
-    expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).recordId)).toEqual(['deposit:op-eu:tab_1', 'deposit:op-eu:tab_2']);
+    await sink.deliver({ ...record, recordId: `deposit:op-eu:${TAB_2}`, tabId: TAB_2 });
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).recordId)).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
+  });
+
+  it('refuses to write an invalid record (a defect: the outbox keeps it), and writes an old one as a tab record', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'opentab-sink-')), 'records.jsonl');
+    const sink = new JsonlFileSink(path);
+    const invalid = { ...record, amount: { currency: 'EUR', value: 12.03 } } as unknown as DepositRecord;
+    await expect(sink.deliver(invalid)).rejects.toThrow(/billing record deposit:op-eu:tab_0+1 is invalid and was not delivered: amount\.value: /);
+    expect(existsSync(path)).toBe(false);
+    const { source: _, ...old } = record;
+    await sink.deliver(old as DepositRecord);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(record);
+  });
+
+  it('reads a JSONL file back through the schema, refusing a line that is not a billing record', () => {
+    const { source: _, ...old } = record;
+    const good = `${JSON.stringify(record)}\n\n${JSON.stringify(old)}\n`;
+    expect(parseBillingJsonl(good, 'records.jsonl')).toEqual([record, record]);
+    expect(() => parseBillingJsonl(`${good}${JSON.stringify({ ...record, extra: 1 })}\n`, 'records.jsonl')).toThrow(/^records\.jsonl:4: not a billing record: extra: /);
+    expect(() => parseBillingJsonl(`${good}{"recordType":\n`, 'records.jsonl')).toThrow(/^records\.jsonl:4: not JSON$/);
   });
 
   it('posts a signed webhook, and a failing receiver makes delivery throw so the outbox retries', async () => {
@@ -49,5 +71,9 @@ describe('billing sinks', () => {
     expect(last.recordId).toBe(record.recordId);
     const expectedMac = createHmac('sha256', secret).update(`1700000000.${last.body}`).digest('hex');
     expect(last.signature).toBe(`t=1700000000,v1=${expectedMac}`);
+
+    // An invalid record never reaches the receiver.
+    await expect(sink.deliver({ ...record, outcome: 'maybe' } as unknown as DepositRecord)).rejects.toThrow(/outcome: /);
+    expect(received).toHaveLength(2);
   });
 });

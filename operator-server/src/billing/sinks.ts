@@ -1,17 +1,29 @@
 // Billing sinks: where billing records leave the operator. The interface is the seam to a real
 // bank's billing system; two sinks are built in: an append-only JSONL file and a signed webhook.
+// Both check the record against its schema before it leaves: an invalid record is a defect of the
+// operator, so it stays in the outbox (delivery throws: the row keeps the error and is retried) rather than
+// reaching a bank. Rows queued before `source` existed leave as tab records, with `source: 'tab'`.
 
 import { createHmac } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
+import { parseMessage } from '../../../protocol/messages/validate';
 import type { BillingSinkConfig } from '../config/config';
-import type { BillingRecord } from './billing-records';
+import { BillingRecord } from './billing-records';
 
 export interface BillingSink {
   readonly name: string;
   /** Resolves once the record is durably accepted; throws to have the outbox retry later. */
   deliver(record: BillingRecord): Promise<void>;
+}
+
+/** The record as it leaves (a missing `source` filled in), or throws: a sink never sends what a receiver would refuse. */
+export function checkedBillingRecord(record: unknown): BillingRecord {
+  const parsed = parseMessage(BillingRecord, record);
+  if (parsed.ok) return parsed.value;
+  const recordId = typeof record === 'object' && record !== null && 'recordId' in record ? String(record.recordId) : '(no record id)';
+  throw new Error(`billing record ${recordId} is invalid and was not delivered: ${parsed.error.details.join('; ')}`);
 }
 
 export class JsonlFileSink implements BillingSink {
@@ -22,9 +34,29 @@ export class JsonlFileSink implements BillingSink {
   }
 
   async deliver(record: BillingRecord): Promise<void> {
+    const line = JSON.stringify(checkedBillingRecord(record));
     await mkdir(dirname(this.path), { recursive: true });
-    await appendFile(this.path, `${JSON.stringify(record)}\n`, { encoding: 'utf8', flush: true });
+    await appendFile(this.path, `${line}\n`, { encoding: 'utf8', flush: true });
   }
+}
+
+/**
+ * The records of a file JsonlFileSink wrote, each checked against the schema (a receiver's view);
+ * throws on a line that is not a billing record, naming the file's line and what is wrong.
+ */
+export function parseBillingJsonl(text: string, fileName: string): BillingRecord[] {
+  return text.split('\n').flatMap((line, index) => {
+    if (line.trim() === '') return [];
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new Error(`${fileName}:${index + 1}: not JSON`);
+    }
+    const parsed = parseMessage(BillingRecord, json);
+    if (!parsed.ok) throw new Error(`${fileName}:${index + 1}: not a billing record: ${parsed.error.details.join('; ')}`);
+    return [parsed.value];
+  });
 }
 
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as receivers of signed webhooks expect. */
@@ -48,7 +80,7 @@ export class WebhookSink implements BillingSink {
   }
 
   async deliver(record: BillingRecord): Promise<void> {
-    const body = JSON.stringify(record);
+    const body = JSON.stringify(checkedBillingRecord(record));
     const answer = await nodeHttpTransport({
       url: this.url,
       method: 'POST',

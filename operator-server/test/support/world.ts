@@ -15,6 +15,7 @@ import { startOperatorWorld, type OperatorWorld } from '../../src/testing/operat
 import { TestCustomer } from '../../src/testing/test-customer';
 import type { OperatorConfigInput } from '../../src/config/config';
 import type { BillingRecord } from '../../src/billing/billing-records';
+import { parseBillingJsonl } from '../../src/billing/sinks';
 
 export const CUSTOMER_OPERATOR = 'op-se';
 export const MERCHANT_OPERATOR = 'op-eu';
@@ -102,6 +103,7 @@ export interface TwoOperatorWorld {
   readonly dir: string;
   /** A fresh customer account with this credit limit (SEK), enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
+  /** The records the operator's JSONL sink wrote, each checked against the schema: throws on one that is not a billing record. */
   billingRecords(operatorId: string): BillingRecord[];
   assertInvariants(options?: LedgerInvariantOptions): void;
   close(): Promise<void>;
@@ -155,7 +157,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     billingRecords(operatorId) {
       const file = world.operator(operatorId).billingFile;
       if (!existsSync(file)) return [];
-      return readFileSync(file, 'utf8').trim().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as BillingRecord);
+      return parseBillingJsonl(readFileSync(file, 'utf8'), file);
     },
     assertInvariants(invariantOptions = {}) {
       for (const operator of Object.values(world.operators)) assertLedgerInvariants(operator.running.context.ledger, invariantOptions);

@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DepositRecord, WithdrawalRecord } from '../../operator-server/src/billing/billing-records';
+import { WebhookSink } from '../../operator-server/src/billing/sinks';
+import { BillingReceiver } from './billing-receiver';
+
+const TAB_ID = 'tab_0123456789abcdef01234567';
+
+const withdrawal: WithdrawalRecord = {
+  recordType: 'withdrawal', source: 'tab', recordId: 'withdrawal:op-se:op-se.1.1', operatorId: 'op-se', accountId: 'acct_0123456789abcdef01234567',
+  transactionId: 'op-se.1.1', tabId: TAB_ID, merchantId: 'news', merchantOperatorId: 'op-eu',
+  amount: { currency: 'EUR', value: '0.12' }, hold: { currency: 'EUR', value: '5.00' }, released: { currency: 'EUR', value: '4.88' },
+  merchantAmount: { currency: 'EUR', value: '0.12' },
+  rate: { tableId: '0123456789abcdef0123456789abcdef', base: 'EUR', customer: { currency: 'EUR', perBase: '1' }, merchant: { currency: 'EUR', perBase: '1' } },
+  outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
+};
+
+const deposit: DepositRecord = {
+  recordType: 'deposit', source: 'tab', recordId: `deposit:op-eu:${TAB_ID}`, operatorId: 'op-eu', merchantId: 'news', tabId: TAB_ID,
+  customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '0.12' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
+};
+
+let receiver: BillingReceiver;
+beforeEach(async () => {
+  receiver = await BillingReceiver.start();
+});
+afterEach(() => receiver.close());
+
+function post(body: string, method = 'POST'): Promise<Response> {
+  return fetch(receiver.url, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body });
+}
+
+/** Whether `settled` has resolved by the time pending I/O callbacks have run. */
+async function isSettled(tabId: string): Promise<boolean> {
+  return Promise.race([receiver.settled(tabId).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20))]);
+}
+
+describe('benchmark billing receiver', () => {
+  it('accepts what the webhook sink delivers and settles a tab once both of its records arrived', async () => {
+    const sink = new WebhookSink(receiver.url, 'secret');
+    await sink.deliver(withdrawal);
+    await sink.deliver(withdrawal); // at least once: a repeat counts once
+    expect(await isSettled(TAB_ID)).toBe(false);
+    await sink.deliver(deposit);
+    expect(await isSettled(TAB_ID)).toBe(true);
+    expect(receiver.refused).toEqual([]);
+  });
+
+  it('accepts an old record without source as a tab record', async () => {
+    const { source: _, ...old } = deposit;
+    expect((await post(JSON.stringify(old))).status).toBe(204);
+  });
+
+  it('answers 400 to a body that is not a billing record, and does not count it', async () => {
+    const invalid = [
+      { ...deposit, amount: { currency: 'EUR', value: 0.12 } },
+      { ...deposit, recordType: 'refund' },
+      { ...deposit, extra: true },
+      (({ clearedAt: _, ...rest }) => rest)(deposit),
+    ];
+    for (const record of invalid) {
+      const answer = await post(JSON.stringify(record));
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { problems: string[] }).problems.length).toBeGreaterThan(0);
+    }
+    expect((await post('{"recordType":')).status).toBe(400);
+    expect(receiver.refused).toHaveLength(invalid.length + 1);
+    expect(receiver.refused[0]?.problems).toEqual([expect.stringMatching(/^amount\.value: /)]);
+
+    // An invalid deposit does not complete the tab its tabId names.
+    await post(JSON.stringify(withdrawal));
+    await post(JSON.stringify({ ...deposit, extra: true }));
+    expect(await isSettled(TAB_ID)).toBe(false);
+  });
+
+  it('answers 405 to anything but POST', async () => {
+    expect((await post('', 'GET')).status).toBe(405);
+  });
+
+  it('refuses a forged record that the webhook sink itself would not send', async () => {
+    const forged = { ...deposit, outcome: 'maybe' } as unknown as DepositRecord;
+    expect((await post(JSON.stringify(forged))).status).toBe(400);
+    await expect(new WebhookSink(receiver.url, 'secret').deliver(forged)).rejects.toThrow(/outcome: /);
+    expect(receiver.refused).toHaveLength(1); // the sink's own check stopped the second one before it was sent
+  });
+});
