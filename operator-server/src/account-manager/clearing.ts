@@ -39,14 +39,15 @@ export async function applyClearing(context: OperatorContext, clearing: Clearing
     }
     // The MTA's outbox may deliver the clearing again under a new message id: the transaction's
     // state, not the id, makes the capture happen once.
-    if (transaction.state !== 'cleared') capture(context, transaction, cleared.minor, p.outcome, now_ms);
+    if (transaction.state !== 'cleared') capture(context, transaction, p.tabId, cleared.minor, p.outcome, now_ms);
     const settled = context.store.transaction(transaction.transactionId)!;
     if (settled.chargedMinor === null) throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
     return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
   });
 }
 
-function capture(context: OperatorContext, transaction: Transaction, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): void {
+/** `tabId` is the clearing's: a transaction still 'opening' (or lapsed from it) never stored the tab id the MTA acknowledged. */
+function capture(context: OperatorContext, transaction: Transaction, tabId: string, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): void {
   const charge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
   const { customerCurrency, merchantCurrency } = transaction;
   const owedTo = ledgerAccount.settlement(transaction.merchantOperatorId, merchantCurrency);
@@ -79,7 +80,7 @@ function capture(context: OperatorContext, transaction: Transaction, clearedMino
       // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
       if (merchantSide.length > 0) context.ledger.postEntry({ id: `fx-absorb:${transaction.transactionId}`, memo, ref: transaction.transactionId, postings: merchantSide });
     }
-    enqueueBillingRecord(context, withdrawalRecord(context, transaction, charge, clearedMinor, outcome, now_ms), now_ms);
+    enqueueBillingRecord(context, withdrawalRecord(context, transaction, tabId, charge, clearedMinor, outcome, now_ms), now_ms);
   })();
   context.log.info('hold.captured', {
     tx: transaction.transactionId, tab: transaction.tabId, charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
@@ -112,7 +113,7 @@ function postLateCharge(context: OperatorContext, transaction: Transaction, entr
   }
 }
 
-function withdrawalRecord(context: OperatorContext, t: Transaction, charge: bigint, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): WithdrawalRecord {
+function withdrawalRecord(context: OperatorContext, t: Transaction, tabId: string, charge: bigint, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): WithdrawalRecord {
   return {
     recordType: 'withdrawal',
     source: 'tab',
@@ -120,7 +121,7 @@ function withdrawalRecord(context: OperatorContext, t: Transaction, charge: bigi
     operatorId: context.identity.operatorId,
     accountId: t.accountId,
     transactionId: t.transactionId,
-    tabId: t.tabId ?? '',
+    tabId,
     merchantId: t.merchantId,
     merchantOperatorId: t.merchantOperatorId,
     amount: moneyToWire({ currency: t.customerCurrency, minor: charge }),
