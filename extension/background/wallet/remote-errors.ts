@@ -10,6 +10,8 @@ export function fromOperatorFailure(error: unknown): AgentError {
   if (failure.kind === 'unreachable') return operatorUnreachable(failure.message);
   if (failure.kind === 'bad_response') return new AgentError('operator_unreachable', `Your operator gave an answer Opentab cannot read (${failure.message}).`);
   switch (failure.code) {
+    case 'rate_limited':
+      return tooManyRequests('Your operator');
     case 'insufficient_funds':
       return new AgentError('limit_reached', `Your operator refused the deposit: ${failure.message}`);
     case 'rate_table_expired':
@@ -30,10 +32,16 @@ export function fromOperatorFailure(error: unknown): AgentError {
 export function fromMerchantFailure(error: unknown): AgentError {
   if (!(error instanceof RemoteCallError)) return error instanceof AgentError ? error : new AgentError('internal', String(error));
   const failure = error.failure;
+  if (failure.kind === 'refused' && failure.code === 'rate_limited') return tooManyRequests("The merchant's payment service");
   if (failure.kind === 'refused') {
     return new AgentError('merchant_refused', `The merchant refused the purchase (${failure.code}): ${failure.message}`);
   }
   return new AgentError('merchant_unreachable', `The merchant's payment service could not be reached (${failure.message}).`);
+}
+
+/** A server's rate limit is a passing condition, not a refusal: the page may simply try again. */
+function tooManyRequests(who: string): AgentError {
+  return new AgentError('busy', `${who} is receiving too many requests from your network right now; try again in a moment.`);
 }
 
 /** The merchant's refusal code, when it gave one. */
