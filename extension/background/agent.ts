@@ -71,7 +71,7 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const wallet = new WalletService(db, vault, idleLock, link, rates, rules, keyring, clock, scryptCost);
   const book = new TabBook(db);
   const merchants = new MerchantAgentClient(ports.fetch);
-  const outbox = new RecordOutbox(db, link, alarms, clock);
+  const outbox = new RecordOutbox(db, link, alarms, clock, book, crypto);
   const broker = new ConfirmationBroker(windows, crypto);
   const purchaser = new Purchaser(book, keyring, merchants, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);

@@ -1,11 +1,14 @@
 // Pure pieces of closing a tab: the Terminate for the merchant agent and the customer record for
-// the operators, both signed by the tab key.
+// the operators, both signed by the tab key, and the check of the MTA's acknowledgement.
 
 import type { HashChain } from '../../../protocol/chain/hash-chain';
 import { purchaseListHash } from '../../../protocol/chain/purchase-list';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import type { PayloadBody } from '../../../protocol/envelope';
-import type { CustomerRecordPayload } from '../../../protocol/messages/customer';
+import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import { verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
+import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { CustomerRecord, CustomerRecordPayload } from '../../../protocol/messages/customer';
+import type { RecordAck } from '../../../protocol/messages/peer';
 import type { TerminatePayload } from '../../../protocol/messages/merchant';
 import { moneyToWire } from '../../../protocol/money/amount';
 import type { StoredPurchase } from './purchase-record';
@@ -32,4 +35,26 @@ export function customerRecordBody(
     lastChainIndex: tab.chainIndex,
     lastChainLink: chain.encodedLinkAt(tab.chainIndex),
   };
+}
+
+/**
+ * The record counts as delivered only when the merchant's MTA itself acknowledged it: signed by
+ * the operator key that signed the merchant certificate (checked against the own AM's vouch when
+ * the tab opened), about this very record and tab. The own AM relays the acknowledgement and
+ * could otherwise claim a delivery that never happened.
+ */
+export function recordAckProblem(crypto: CryptoProvider, ack: RecordAck, record: CustomerRecord, certificate: MerchantCertificate): string | null {
+  let mtaKey: Uint8Array;
+  try {
+    mtaKey = fromBase64urlOfLength(certificate.kid, 32);
+  } catch {
+    return "the merchant certificate names no usable operator key";
+  }
+  if (!verifyEnvelope(crypto, ack, mtaKey) || ack.payload.operatorId !== certificate.payload.operatorId) {
+    return "the acknowledgement is not signed by the merchant's operator";
+  }
+  if (ack.payload.recordId !== record.payload.id || ack.payload.tabId !== record.payload.tabId) {
+    return 'the acknowledgement is about another record';
+  }
+  return null;
 }

@@ -2,11 +2,14 @@
 // removed only once the operator acknowledged it, so a stopped worker or an unreachable operator
 // delays clearing but never loses the customer's side of it.
 
+import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { AlarmPort, Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { OperatorLink } from '../wallet/operator-link';
+import { recordAckProblem } from './conclusion';
 import type { PendingRecord } from './pending-record';
+import type { TabBook } from './tab-book';
 
 const RETRY_AFTER_MS = 60_000;
 
@@ -16,6 +19,8 @@ export class RecordOutbox {
     private readonly link: OperatorLink,
     private readonly alarms: AlarmPort,
     private readonly clock: Clock,
+    private readonly book: TabBook,
+    private readonly crypto: CryptoProvider,
   ) {}
 
   async enqueue(localTabId: string, transactionId: string, record: CustomerRecord): Promise<void> {
@@ -32,7 +37,11 @@ export class RecordOutbox {
     const pending = await this.db.outbox.get(localTabId);
     if (!pending) return true;
     try {
-      await this.link.customerRecord(pending.record);
+      const ack = await this.link.customerRecord(pending.record);
+      const tab = await this.book.get(localTabId);
+      if (!tab) throw new Error('the tab of this record is no longer known');
+      const problem = recordAckProblem(this.crypto, ack, pending.record, tab.merchantCertificate);
+      if (problem !== null) throw new Error(problem);
       await this.db.outbox.delete(localTabId);
       return true;
     } catch (error) {

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BRIDGE_PROTOCOL_VERSION } from '../../../protocol/messages/bridge';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
+import { nodeCrypto } from '../../../protocol/crypto/node';
+import { seal, signerFromSecretKey } from '../../../protocol/envelope';
+import type { CustomerRecord } from '../../../protocol/messages/customer';
 
 let w: AgentWorld;
 
@@ -183,6 +186,26 @@ describe('closing a tab', () => {
     expect(expectOk(await w.page('closeTab', w.merchant, { origin: 'https://evil.example' }))).toEqual({ closed: false });
     expect(expectOk(await w.page('closeTab', w.merchant))).toEqual({ closed: true });
     expect(w.ports.badge.texts.get(1)).toBe('');
+  });
+
+  it('keeps a record whose acknowledgement the merchant operator did not sign, until a genuine one comes', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    // The own AM answers for the MTA here: an acknowledgement about the right record, signed by a stranger.
+    const stranger = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    w.ports.intercept = (url, init) => {
+      if (!url.startsWith(`${w.operatorUrl()}/v1/customer/records`)) return undefined;
+      const record = JSON.parse(String(init?.body)) as CustomerRecord;
+      const forged = seal(nodeCrypto, stranger, { type: 'record-ack', operatorId: MERCHANT_OPERATOR, recordId: record.payload.id, tabId: record.payload.tabId, status: 'recorded' });
+      return new Response(JSON.stringify(forged), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    expectOk(await w.page('closeTab', w.merchant));
+    expect(expectOk(await w.ui('getOverview', {})).pendingRecords).toBe(1);
+    expect(w.ports.alarms.scheduled.has('outbox-retry')).toBe(true);
+
+    w.ports.intercept = null;
+    await w.agent.onAlarm('outbox-retry');
+    expect(expectOk(await w.ui('getOverview', {})).pendingRecords).toBe(0);
   });
 
   it('keeps an undelivered record and retries it until the operator has it', async () => {

@@ -68,7 +68,7 @@ export interface TestPorts extends AgentPorts {
   /** Every URL fetched, in order. */
   readonly fetched: string[];
   /** Answers a request in place of the network when it returns a response (a remote's refusal, say). */
-  intercept: ((url: string) => Response | undefined) | null;
+  intercept: ((url: string, init?: RequestInit) => Response | undefined | Promise<Response | undefined>) | null;
   readonly clock: ManualClock;
   readonly alarms: RecordingAlarms;
   readonly badge: RecordingBadge;
@@ -93,7 +93,7 @@ export function createTestPorts(now_ms: number = Date.now()): TestPorts {
       const url = String(input instanceof Request ? input.url : input);
       fetched.push(url);
       if (matches(unreachable, url)) throw new TypeError('fetch failed: network is down');
-      const intercepted = ports.intercept?.(url);
+      const intercepted = await ports.intercept?.(url, init);
       if (intercepted) return intercepted;
       const response = await fetch(input, init);
       if (matches(answerLost, url)) throw new TypeError('fetch failed: connection reset');
