@@ -26,9 +26,9 @@ export function requireBrowser(path: string): void {
  * can load an extension, and the flags keep a machine without internet from retrying Google's
  * services. Shared by the extension tests, the e2e suite and the benchmark.
  */
-export function launchChromiumWithExtension(extensionDir: string): Promise<BrowserContext> {
+export async function launchChromiumWithExtension(extensionDir: string): Promise<BrowserContext> {
   requireBrowser(CHROMIUM);
-  return chromium.launchPersistentContext('', {
+  const context = await chromium.launchPersistentContext('', {
     headless: true,
     executablePath: CHROMIUM,
     args: [
@@ -41,6 +41,30 @@ export function launchChromiumWithExtension(extensionDir: string): Promise<Brows
       '--disable-gpu',
     ],
   });
+  await closeFirstRunOptionsPage(context);
+  return context;
+}
+
+/** The extension opens its options page on install; it comes within a second or two of launch. */
+const FIRST_RUN_PAGE_TIMEOUT_MS = 10_000;
+const FIRST_RUN_POLL_MS = 50;
+
+/**
+ * A fresh profile installs the extension, and its first run opens the options page
+ * (runtime.openOptionsPage). Chromium puts that page into the active tab when it is blank — which
+ * may be the page a test has just opened and is about to navigate, interrupting it. Wait for the
+ * options page here and close it, before any test opens a page.
+ */
+async function closeFirstRunOptionsPage(context: BrowserContext): Promise<void> {
+  const deadline_ms = Date.now() + FIRST_RUN_PAGE_TIMEOUT_MS;
+  while (Date.now() < deadline_ms) {
+    const options = context.pages().find((page) => page.url().startsWith('chrome-extension://') && page.url().endsWith('/options/options.html'));
+    if (options !== undefined) {
+      await options.close();
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, FIRST_RUN_POLL_MS));
+  }
 }
 
 export interface TempBuild {
