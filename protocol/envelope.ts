@@ -53,18 +53,23 @@ export function seal<B extends { readonly type: string }>(
   return signEnvelope(signer, { ...body, id: newMessageId(crypto), iat: formatTimestamp(now_ms) });
 }
 
-/** True when `publicKey` signed this envelope and the kid names that key. */
-export function verifyEnvelope(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array): boolean {
-  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
-  if (envelope.kid !== toBase64url(publicKey)) return false;
+/** The signature bytes when the envelope is well-formed for `publicKey` (kid names it, lengths right); null otherwise. */
+function signatureFor(envelope: Envelope, publicKey: Uint8Array): Uint8Array | null {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return null;
+  if (envelope.kid !== toBase64url(publicKey)) return null;
   let signature: Uint8Array;
   try {
     signature = fromBase64url(envelope.sig);
   } catch {
-    return false;
+    return null;
   }
-  if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
-  return crypto.ed25519.verify(signature, canonicalJsonBytes(envelope.payload), publicKey);
+  return signature.length === ED25519_SIGNATURE_BYTES ? signature : null;
+}
+
+/** True when `publicKey` signed this envelope and the kid names that key. */
+export function verifyEnvelope(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array): boolean {
+  const signature = signatureFor(envelope, publicKey);
+  return signature !== null && crypto.ed25519.verify(signature, canonicalJsonBytes(envelope.payload), publicKey);
 }
 
 /**
@@ -74,16 +79,8 @@ export function verifyEnvelope(crypto: CryptoProvider, envelope: Envelope, publi
 export async function verifyEnvelopeAsync(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array): Promise<boolean> {
   const verifyAsync = crypto.ed25519.verifyAsync;
   if (!verifyAsync) return verifyEnvelope(crypto, envelope, publicKey);
-  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
-  if (envelope.kid !== toBase64url(publicKey)) return false;
-  let signature: Uint8Array;
-  try {
-    signature = fromBase64url(envelope.sig);
-  } catch {
-    return false;
-  }
-  if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
-  return verifyAsync.call(crypto.ed25519, signature, canonicalJsonBytes(envelope.payload), publicKey);
+  const signature = signatureFor(envelope, publicKey);
+  return signature !== null && verifyAsync.call(crypto.ed25519, signature, canonicalJsonBytes(envelope.payload), publicKey);
 }
 
 /** Verifies against the key the envelope itself names: for self-certifying messages (enrolment proves key possession). */
