@@ -103,6 +103,17 @@ export interface RequestEventProbe {
 }
 
 /**
+ * What raiseRequestEvents must collect from a fresh extension (no wallet yet): the malformed event
+ * refused, the pay request refused for the locked wallet (so it reached the background), and the
+ * posted hello answered as a message; the foreign events get no answer at all.
+ */
+export const EXPECTED_REQUEST_EVENT_ANSWERS = [
+  { requestId: 'malformed', ok: false, error: { code: 'invalid_request' }, via: 'event' },
+  { requestId: 'pay1', ok: false, error: { code: 'wallet_locked' }, via: 'event' },
+  { requestId: 'hello1', ok: true, via: 'message' },
+] as const;
+
+/**
  * Runs in a merchant page (serialised by Playwright or Puppeteer, so it must stay self-contained):
  * raises bridge requests as the protocol's request event ('opentab:page-request', detail = the
  * PageRequest as JSON text): first events the content script must ignore, then a malformed call
