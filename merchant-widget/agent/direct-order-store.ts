@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
+import { big, text } from './sqlite-columns';
 
 export const DIRECT_ORDERS_SCHEMA = `
 CREATE TABLE direct_orders (
@@ -98,12 +99,3 @@ function orderFromRow(row: Row): DirectOrderRecord {
   return { ...order, status, paymentId: text(row.payment_id), paidAt_ms: Number(big(row.paid_at_ms)), receiptJson: text(row.receipt_json) };
 }
 
-function text(value: unknown): string {
-  assert(typeof value === 'string', 'expected a TEXT column');
-  return value;
-}
-
-function big(value: unknown): bigint {
-  assert(typeof value === 'bigint', 'expected an INTEGER column (safe integers are on)');
-  return value;
-}

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
 import { syncedFile, WalFlusher, type SyncedFile } from '../../protocol/server/wal-flusher';
@@ -386,18 +387,3 @@ function outboxEntryFromRow(row: Row): OutboxEntry {
   };
 }
 
-function text(value: unknown): string {
-  assert(typeof value === 'string', 'expected a TEXT column');
-  return value;
-}
-
-function big(value: unknown): bigint {
-  assert(typeof value === 'bigint', 'expected an INTEGER column');
-  return value;
-}
-
-function int(value: unknown): number {
-  const number = Number(big(value));
-  assert(Number.isSafeInteger(number), 'INTEGER column beyond the safe range');
-  return number;
-}
