@@ -14,6 +14,10 @@ import type { LoadedExtension } from '../../e2e/fixtures/chromium-extension';
 const PASSPHRASE = 'correct horse battery staple';
 
 export function launchWithExtension(extensionDir: string): Promise<BrowserContext> {
+  // Playwright turns on DevTools network inspection in every service worker it attaches to, the
+  // extension's among them, so each purchase request would also be reported to this process. A
+  // reader's browser has no DevTools attached; Playwright reads this when it attaches.
+  process.env.PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK = '1';
   return launchChromiumWithExtension(extensionDir);
 }
 
