@@ -26,7 +26,7 @@ const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise
   { name: 'tab_vs_fig1', run: (context) => runTabVsFig1Case({ ...context, purchases: 2_000 }) },
   { name: 'lifecycle', run: (context) => runLifecycleCase({ ...context, tabs: 4_000, concurrency: 64 }) },
   { name: 'scaling', run: (context) => runScalingCase({ ...context, sizes: [1_000, 10_000, 100_000], tabsPerSize: 2_000, concurrency: 64 }) },
-  { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 200 }) },
+  { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 250 }) },
   { name: 'widget', run: (context) => runWidgetCase(context) },
 ];
 
