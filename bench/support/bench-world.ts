@@ -81,12 +81,13 @@ function describeOperator(provisioned: ProvisionedOperator, port: number): Bench
 }
 
 export async function startBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {
-  const billing = await BillingReceiver.start();
+  const billingSecret = toBase64url(nodeCrypto.randomBytes(24));
+  const billing = await BillingReceiver.start(billingSecret);
   const [sePort, euPort, shopPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const settings: Partial<OperatorConfigInput> = {
     log: 'info',
     tick_ms: JOB_TICK_MS,
-    billingSinks: [{ kind: 'webhook', url: billing.url, secret: toBase64url(nodeCrypto.randomBytes(24)) }],
+    billingSinks: [{ kind: 'webhook', url: billing.url, secret: billingSecret }],
     // All 64 customers come from 127.0.0.1, so the per-address limit would be their sum and
     // throttle the measurement. The limiter stays in the path (its cost is measured) with limits
     // no run reaches; loopback is not exempted in the server, since behind a local reverse proxy

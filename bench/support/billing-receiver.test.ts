@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DepositRecord, WithdrawalRecord } from '../../operator-server/src/billing/billing-records';
-import { WebhookSink } from '../../operator-server/src/billing/sinks';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, WebhookSink } from '../../operator-server/src/billing/sinks';
 import { BillingReceiver } from './billing-receiver';
 
 const TAB_ID = 'tab_0123456789abcdef01234567';
@@ -19,14 +19,20 @@ const deposit: DepositRecord = {
   customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '0.12' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
 };
 
+const SECRET = 'the operators-webhook secret';
+
 let receiver: BillingReceiver;
 beforeEach(async () => {
-  receiver = await BillingReceiver.start();
+  receiver = await BillingReceiver.start(SECRET);
 });
 afterEach(() => receiver.close());
 
-function post(body: string, method = 'POST'): Promise<Response> {
-  return fetch(receiver.url, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body });
+const now_s = () => Math.floor(Date.now() / 1000);
+
+/** Posts `body` signed as the operators' webhook sink signs it (`signature: null` sends none). */
+function post(body: string, method = 'POST', signature: string | null = signWebhookBody(SECRET, body, now_s())): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(signature === null ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature }) };
+  return fetch(receiver.url, { method, headers, body: method === 'GET' ? undefined : body });
 }
 
 /** Whether `settled` has resolved by the time pending I/O callbacks have run. */
@@ -36,7 +42,7 @@ async function isSettled(tabId: string): Promise<boolean> {
 
 describe('benchmark billing receiver', () => {
   it('accepts what the webhook sink delivers and settles a tab once both of its records arrived', async () => {
-    const sink = new WebhookSink(receiver.url, 'secret');
+    const sink = new WebhookSink(receiver.url, SECRET);
     await sink.deliver(withdrawal);
     await sink.deliver(withdrawal); // at least once: a repeat counts once
     expect(await isSettled(TAB_ID)).toBe(false);
@@ -79,7 +85,26 @@ describe('benchmark billing receiver', () => {
   it('refuses a forged record that the webhook sink itself would not send', async () => {
     const forged = { ...deposit, outcome: 'maybe' } as unknown as DepositRecord;
     expect((await post(JSON.stringify(forged))).status).toBe(400);
-    await expect(new WebhookSink(receiver.url, 'secret').deliver(forged)).rejects.toThrow(/outcome: /);
+    await expect(new WebhookSink(receiver.url, SECRET).deliver(forged)).rejects.toThrow(/outcome: /);
     expect(receiver.refused).toHaveLength(1); // the sink's own check stopped the second one before it was sent
+  });
+
+  it('answers 401 to a delivery unsigned, signed with another secret, stale, or signed for another body, and counts none', async () => {
+    const body = JSON.stringify(deposit);
+    const refusals = [
+      await post(body, 'POST', null),
+      await post(body, 'POST', signWebhookBody('another secret', body, now_s())),
+      await post(body, 'POST', signWebhookBody(SECRET, body, now_s() - 3_600)),
+      await post(body, 'POST', signWebhookBody(SECRET, JSON.stringify(withdrawal), now_s())),
+      await post(body, 'POST', 'v1=00'),
+    ];
+    expect(refusals.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401]);
+    await expect(new WebhookSink(receiver.url, 'another secret').deliver(withdrawal)).rejects.toThrow(/401/);
+    expect(receiver.refused).toHaveLength(refusals.length + 1);
+    expect(await isSettled(TAB_ID)).toBe(false);
+    // The same deliveries, signed right, are taken.
+    await new WebhookSink(receiver.url, SECRET).deliver(withdrawal);
+    expect((await post(body)).status).toBe(204);
+    expect(await isSettled(TAB_ID)).toBe(true);
   });
 });

@@ -4,12 +4,15 @@
 // payment's two records (source 'direct-payment') carry the merchant's order id as their tabId,
 // so they pair up the same way; nothing waits for them.
 //
-// As a bank's billing system would, it checks every body against the record schema and refuses
-// (4xx, nothing counted) one that is not a billing record; `refused` keeps what it refused.
+// As a bank's billing system would, it checks every delivery's signature (the HMAC header under
+// the webhook secret the operators were given) and every body against the record schema, and
+// refuses (4xx, nothing counted) one that is unsigned, forged, stale or not a billing record;
+// `refused` keeps what it refused.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BillingRecord } from '../../operator-server/src/billing/billing-records';
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../operator-server/src/billing/sinks';
 import { parseMessage } from '../../protocol/messages/validate';
 
 const RECORDS_PER_TAB = 2;
@@ -29,21 +32,25 @@ export class BillingReceiver {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly secret: string,
   ) {}
 
-  static async start(): Promise<BillingReceiver> {
+  /** `secret`: the webhook secret in the operators' billing sink configuration. */
+  static async start(secret: string): Promise<BillingReceiver> {
     let receiver: BillingReceiver | null = null;
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const { status, problems } = receiver?.answer(request.method, Buffer.concat(chunks).toString('utf8')) ?? { status: 503, problems: ['not started'] };
+        const signature = request.headers[WEBHOOK_SIGNATURE_HEADER];
+        const { status, problems } = receiver?.answer(request.method, typeof signature === 'string' ? signature : undefined, Buffer.concat(chunks).toString('utf8'))
+          ?? { status: 503, problems: ['not started'] };
         if (problems.length === 0) response.writeHead(status).end();
         else response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ problems }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new BillingReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`);
+    receiver = new BillingReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`, secret);
     return receiver;
   }
 
@@ -53,13 +60,16 @@ export class BillingReceiver {
     return new Promise((resolve) => this.waiters.set(tabId, resolve));
   }
 
-  /** 204 once the body is a billing record (counted); else 4xx with the problems, and nothing is counted. */
-  private answer(method: string | undefined, body: string): { status: number; problems: readonly string[] } {
+  /** 204 once the body is a signed billing record (counted); else 4xx with the problems, and nothing is counted. */
+  private answer(method: string | undefined, signature: string | undefined, body: string): { status: number; problems: readonly string[] } {
     const refuse = (status: number, problems: readonly string[]) => {
       this.refused.push({ body, problems });
       return { status, problems };
     };
     if (method !== 'POST') return refuse(405, [`only POST, not ${method}`]);
+    if (!verifyWebhookSignature(this.secret, body, signature, Math.floor(Date.now() / 1000))) {
+      return refuse(401, [`${WEBHOOK_SIGNATURE_HEADER}: missing, stale, or not this body's MAC under the webhook secret`]);
+    }
     let json: unknown;
     try {
       json = JSON.parse(body);

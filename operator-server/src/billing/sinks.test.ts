@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DepositRecord } from './billing-records';
-import { JsonlFileSink, WEBHOOK_SIGNATURE_HEADER, WebhookSink, parseBillingJsonl } from './sinks';
+import { JsonlFileSink, WEBHOOK_SIGNATURE_HEADER, WebhookSink, parseBillingJsonl, signWebhookBody, verifyWebhookSignature } from './sinks';
 
 const TAB_1 = 'tab_000000000000000000000001';
 const TAB_2 = 'tab_000000000000000000000002';
@@ -75,5 +75,27 @@ describe('billing sinks', () => {
     // An invalid record never reaches the receiver.
     await expect(sink.deliver({ ...record, outcome: 'maybe' } as unknown as DepositRecord)).rejects.toThrow(/outcome: /);
     expect(received).toHaveLength(2);
+  });
+});
+
+describe('verifyWebhookSignature (the receiver\'s side)', () => {
+  const body = '{"recordType":"deposit"}';
+  const t_s = 1_700_000_000;
+
+  it('accepts the MAC of exactly this body under the secret, within the tolerance', () => {
+    const header = signWebhookBody('s3cret', body, t_s);
+    expect(verifyWebhookSignature('s3cret', body, header, t_s)).toBe(true);
+    expect(verifyWebhookSignature('s3cret', body, header, t_s + 300)).toBe(true);
+  });
+
+  it('refuses another secret, another body, a stale or future stamp, and malformed headers', () => {
+    const header = signWebhookBody('s3cret', body, t_s);
+    expect(verifyWebhookSignature('other', body, header, t_s)).toBe(false);
+    expect(verifyWebhookSignature('s3cret', `${body} `, header, t_s)).toBe(false);
+    expect(verifyWebhookSignature('s3cret', body, header, t_s + 301)).toBe(false);
+    expect(verifyWebhookSignature('s3cret', body, header, t_s - 301)).toBe(false);
+    for (const malformed of [undefined, '', 'v1=00', `t=${t_s}`, `${header},v0=ab`, header.toUpperCase()]) {
+      expect(verifyWebhookSignature('s3cret', body, malformed, t_s)).toBe(false);
+    }
   });
 });

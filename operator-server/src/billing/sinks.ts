@@ -4,7 +4,7 @@
 // operator, so it stays in the outbox (delivery throws: the row keeps the error and is retried) rather than
 // reaching a bank. Rows queued before `source` existed leave as tab records, with `source: 'tab'`.
 
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
@@ -63,9 +63,28 @@ export function parseBillingJsonl(text: string, fileName: string): BillingRecord
 export const WEBHOOK_SIGNATURE_HEADER = 'opentab-signature';
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
+/** How far a receiver lets a signature's time stamp lie from its own clock, by default. */
+export const WEBHOOK_TOLERANCE_S = 300;
+
+function webhookMac(secret: string, body: string, timestamp_s: number): Buffer {
+  return createHmac('sha256', secret).update(`${timestamp_s}.${body}`).digest();
+}
+
 export function signWebhookBody(secret: string, body: string, timestamp_s: number): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp_s}.${body}`).digest('hex');
-  return `t=${timestamp_s},v1=${mac}`;
+  return `t=${timestamp_s},v1=${webhookMac(secret, body, timestamp_s).toString('hex')}`;
+}
+
+/**
+ * The receiver's side of signWebhookBody: true when `header` carries a v1 MAC of exactly this
+ * body under `secret`, stamped within `tolerance_s` of `now_s` (so a recorded delivery cannot be
+ * replayed later). The body must be the raw bytes as received, before any parsing.
+ */
+export function verifyWebhookSignature(secret: string, body: string, header: string | undefined, now_s: number, tolerance_s = WEBHOOK_TOLERANCE_S): boolean {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? '');
+  if (match === null) return false;
+  const timestamp_s = Number(match[1]);
+  if (Math.abs(now_s - timestamp_s) > tolerance_s) return false;
+  return timingSafeEqual(Buffer.from(match[2]!, 'hex'), webhookMac(secret, body, timestamp_s));
 }
 
 export class WebhookSink implements BillingSink {
