@@ -72,7 +72,7 @@ async function measureClicks(context: BrowserContext, shopUrl: string, clicks: n
 
 interface RunningWorld {
   readonly ready: DemoWorldReady;
-  readonly process: ServerProcess;
+  readonly server: ServerProcess;
 }
 
 async function readReadyFile(path: string): Promise<DemoWorldReady> {
@@ -88,15 +88,15 @@ async function readReadyFile(path: string): Promise<DemoWorldReady> {
 async function startWorldProcess(dir: string, widgetFile: string): Promise<RunningWorld> {
   const ports = [await findFreePort(), await findFreePort(), await findFreePort()];
   const readyFile = join(dir, 'world-ready.json');
-  const process = await ServerProcess.start({
+  const server = await ServerProcess.start({
     name: 'demo-world', script: DEMO_WORLD_PROCESS,
     args: ['--dir', join(dir, 'world'), '--ports', ports.join(','), '--widget', widgetFile, '--ready-file', readyFile],
     logFile: join(dir, 'demo-world.log'), readyUrl: `http://127.0.0.1:${ports[2]}/`,
   });
   try {
-    return { ready: await readReadyFile(readyFile), process };
+    return { ready: await readReadyFile(readyFile), server };
   } catch (error) {
-    await process.stop();
+    await server.stop();
     throw error;
   }
 }
@@ -107,7 +107,10 @@ export async function runBrowserCase(options: BrowserOptions): Promise<CaseResul
   const extensionDir = await buildExtension({ target: 'chrome', outDir: join(options.dir, 'chrome'), logLevel: 'silent' });
   const widgetFile = await buildWidget(join(options.dir, 'widget'), 'silent');
   const world = await startWorldProcess(options.dir, widgetFile);
-  const context = await launchWithExtension(extensionDir);
+  const context = await launchWithExtension(extensionDir).catch(async (error: unknown) => {
+    await world.server.stop();
+    throw error;
+  });
   try {
     const { enrolmentCode, customerOperatorUrl, shopUrl } = world.ready;
     if (enrolmentCode === null) return notMeasured('the demo world had no enrolment code for its customer');
@@ -131,6 +134,6 @@ export async function runBrowserCase(options: BrowserOptions): Promise<CaseResul
     return notMeasured(`the extension did not complete the flow: ${(error as Error).message.split('\n')[0]}`);
   } finally {
     await context.close();
-    await world.process.stop();
+    await world.server.stop();
   }
 }
