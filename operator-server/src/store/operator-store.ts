@@ -113,6 +113,7 @@ export class OperatorStore {
       tabByTransaction: prepare('SELECT * FROM tabs WHERE customer_operator_id = ? AND transaction_id = ?'),
       markTabOpen: prepare("UPDATE tabs SET state = 'open' WHERE tab_id = ? AND state = 'opening'"),
       markTabFailed: prepare("UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND state = 'opening'"),
+      failOpeningTabs: prepare("UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id"),
       setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       markTabCleared: prepare("UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND state = 'open'"),
@@ -282,6 +283,11 @@ export class OperatorStore {
   /** False when the tab was not open: clearing happens exactly once. */
   markTabCleared(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
     return this.s.markTabCleared.run(clearedMinor, outcome, now_ms, tabId).changes === 1;
+  }
+
+  /** Marks every tab still 'opening' failed; the ids of those it marked. */
+  failOpeningTabs(): string[] {
+    return (this.s.failOpeningTabs.all() as Array<{ tab_id: string }>).map((row) => row.tab_id);
   }
 
   /** Gives every open tab until at least `notBefore_ms` before it may be concluded. */
