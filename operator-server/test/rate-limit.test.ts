@@ -83,6 +83,8 @@ describe('rate limits per client address', () => {
 
   it("a customer's flood does not throttle the peer and admin routes from the same address", async () => {
     await exhaustCustomerBucket();
+    // No proxy is trusted here: a client naming another address in X-Forwarded-For stays in its own bucket.
+    expect((await exchange('/v1/operator', { headers: { 'x-forwarded-for': '198.51.100.9' } })).status).toBe(429);
     // A peer route still does its own checks (this body is no peer message) instead of answering 429.
     for (let i = 0; i < 3 * BURST; i++) {
       const peer = await exchange('/v1/peer/merchant', { body: '{}' });
@@ -98,5 +100,33 @@ describe('rate limits per client address', () => {
     const enroll = document.paths['/v1/customer/enroll'].post;
     expect(enroll.responses['429'].headers['Retry-After']).toBeDefined();
     expect(document.paths['/v1/admin/customers']?.post?.responses?.['429']).toBeUndefined();
+  });
+});
+
+describe('behind a trusted reverse proxy', () => {
+  let proxied: OperatorWorld;
+
+  beforeAll(async () => {
+    // The test's own requests come from 127.0.0.1: here that is the proxy.
+    proxied = await startOperatorWorld({
+      operators: [{ operatorId: 'op-se', currency: 'SEK' }],
+      settings: { rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST }, trustedProxies: ['127.0.0.1'] } },
+    });
+  });
+
+  afterAll(() => proxied.close());
+
+  const viaProxy = async (clientChain: string) =>
+    (await fetch(`${proxied.operator('op-se').url}/v1/operator`, { headers: { 'x-forwarded-for': clientChain } })).status;
+
+  it('counts each client the proxy names in its own bucket, and ignores what a client wrote before the proxy', async () => {
+    const first: number[] = [];
+    for (let i = 0; i < BURST + 2; i++) first.push(await viaProxy('198.51.100.1'));
+    expect(first.slice(0, BURST)).toEqual(Array(BURST).fill(200));
+    expect(first.at(-1)).toBe(429);
+    // Another client behind the same proxy has its own budget.
+    expect(await viaProxy('198.51.100.2')).toBe(200);
+    // The first client cannot escape by writing an address of its choosing before the proxy's entry.
+    expect(await viaProxy('203.0.113.50, 198.51.100.1')).toBe(429);
   });
 });

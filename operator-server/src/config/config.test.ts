@@ -41,10 +41,12 @@ describe('rate limit configuration', () => {
 
   it('has defaults a browser never meets, and takes partial settings', () => {
     expect(resolveConfig(minimal, '/srv', secret).rateLimit).toEqual({
-      customer: { perClient_per_s: 50, burst: 200 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 100_000,
+      customer: { perClient_per_s: 50, burst: 200 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 100_000, trustedProxies: [],
     });
     const config = resolveConfig({ ...minimal, rateLimit: { customer: { burst: 20 }, maxClients: 5000 } }, '/srv', secret);
-    expect(config.rateLimit).toEqual({ customer: { perClient_per_s: 50, burst: 20 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 5000 });
+    expect(config.rateLimit).toEqual({ customer: { perClient_per_s: 50, burst: 20 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 5000, trustedProxies: [] });
+    const proxied = resolveConfig({ ...minimal, rateLimit: { trustedProxies: ['127.0.0.1', '::1'] } }, '/srv', secret);
+    expect(proxied.rateLimit.trustedProxies).toEqual(['127.0.0.1', '::1']);
   });
 
   it('refuses a nonsense limit', () => {
@@ -57,6 +59,8 @@ describe('rate limit configuration', () => {
       { maxClients: 0 },
       { customer: { perSecond: 50 } },
       { admin: { burst: 5 } },
+      { trustedProxies: ['proxy.example'] },
+      { trustedProxies: '127.0.0.1' },
     ]) {
       expect(() => resolveConfig({ ...minimal, rateLimit }, '/srv', secret), JSON.stringify(rateLimit)).toThrow(/rateLimit/);
     }

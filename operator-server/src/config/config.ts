@@ -2,6 +2,7 @@
 // the environment. Validated at start-up so a bad setting fails loudly before the port opens.
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
@@ -28,6 +29,7 @@ const RateSourceConfig = v.variant('source', [
 export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
 
 const WholeNumber = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+const IpAddress = v.pipe(v.string(), v.check((text) => isIP(text) !== 0, 'must be an IPv4 or IPv6 address'));
 
 /** One class of routes, limited per client address: `burst` requests at once, then `perClient_per_s` a second. */
 const RateLimitClass = v.strictObject({
@@ -47,6 +49,12 @@ export interface RateLimitConfig {
   readonly peer: RateLimitClassConfig;
   /** Client addresses tracked at once per class; bounds memory. */
   readonly maxClients: number;
+  /**
+   * Addresses of reverse proxies in front of the operator. A request whose peer is one of them is
+   * counted against the client its X-Forwarded-For names (read from the right, past the trusted
+   * proxies); from anyone else the header is ignored, so a client cannot choose its own bucket.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /**
@@ -59,6 +67,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   // A peer operator or a merchant agent speaks for all of its customers at once.
   peer: { perClient_per_s: 2000, burst: 4000 },
   maxClients: 100_000,
+  trustedProxies: [],
 };
 
 export const OperatorConfigSchema = v.strictObject({
@@ -107,6 +116,7 @@ export const OperatorConfigSchema = v.strictObject({
       customer: v.optional(RateLimitClass, {}),
       peer: v.optional(RateLimitClass, {}),
       maxClients: v.optional(WholeNumber(1, 10_000_000)),
+      trustedProxies: v.optional(v.pipe(v.array(IpAddress), v.maxLength(64))),
     }),
     {},
   ),
@@ -184,6 +194,7 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
       customer: { ...DEFAULT_RATE_LIMIT.customer, ...definedOnly(file.rateLimit.customer) },
       peer: { ...DEFAULT_RATE_LIMIT.peer, ...definedOnly(file.rateLimit.peer) },
       maxClients: file.rateLimit.maxClients ?? DEFAULT_RATE_LIMIT.maxClients,
+      trustedProxies: file.rateLimit.trustedProxies ?? DEFAULT_RATE_LIMIT.trustedProxies,
     },
   };
 }

@@ -9,6 +9,7 @@ import { OpentabError } from '../../../protocol/errors';
 import { parseMessage } from '../../../protocol/messages/validate';
 import type { RouteAuth } from '../../../protocol/api/route';
 import { readJsonBody, sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
+import { clientAddressOf, trustedProxySet } from '../../../protocol/server/client-address';
 import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
 import type { RateLimitConfig } from '../config/config';
 import { isLedgerError } from '../ledger';
@@ -61,12 +62,13 @@ function limiterFor(limiters: RateLimiters, auth: RouteAuth): RateLimiter | null
 
 export function createHttpServer(options: HttpEdgeOptions): Server {
   const { customer, peer, maxClients } = options.rateLimit;
+  const trustedProxies = trustedProxySet(options.rateLimit.trustedProxies);
   const limiters: RateLimiters = {
     customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients }),
     peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients }),
   };
   const server = createServer((request, response) => {
-    handleRequest(options, limiters, request, response).catch((error: unknown) => {
+    handleRequest(options, limiters, trustedProxies, request, response).catch((error: unknown) => {
       options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
       else response.destroy();
@@ -86,7 +88,13 @@ function adminTokenMatches(request: IncomingMessage, expected: string): boolean 
   return presented.length === wanted.length && timingSafeEqual(presented, wanted);
 }
 
-async function handleRequest(options: HttpEdgeOptions, limiters: RateLimiters, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleRequest(
+  options: HttpEdgeOptions,
+  limiters: RateLimiters,
+  trustedProxies: ReadonlySet<string>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://operator.invalid');
   const method = request.method ?? 'GET';
   const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
@@ -107,7 +115,8 @@ async function handleRequest(options: HttpEdgeOptions, limiters: RateLimiters, r
   }
   const { spec, handle } = match.binding;
   // Before the body is read or a signature verified: a refused request costs a map lookup.
-  const decision = limiterFor(limiters, spec.auth)?.take(clientKeyOf(request.socket.remoteAddress));
+  const client = clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
+  const decision = limiterFor(limiters, spec.auth)?.take(clientKeyOf(client));
   if (decision !== undefined && !decision.allowed) {
     sendRateLimited(request, response, decision.retryAfter_ms);
     return;
