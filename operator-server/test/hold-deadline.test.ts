@@ -2,13 +2,13 @@
 // at the deadline, and a clearing that still arrives later is charged without it.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startProvisionedOperators } from '../src/testing/operator-world';
 import { assertLedgerInvariants } from '../src/ledger';
+import { Restarts } from './support/restarts';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
-let restarted: Awaited<ReturnType<typeof startProvisionedOperators>> | null = null;
+const restarts = new Restarts();
 
 beforeEach(async () => {
   w = await startTwoOperatorWorld({ settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10, holdDeadline_s: 1 } } });
@@ -17,9 +17,7 @@ beforeEach(async () => {
 afterEach(async () => {
   // The first MTA process is closed; its successor holds the merchant side's ledger now.
   assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.ledger);
-  for (const operator of Object.values(restarted ?? {})) assertLedgerInvariants(operator.running.context.ledger);
-  await Promise.all(Object.values(restarted ?? {}).map((operator) => operator.running.close()));
-  restarted = null;
+  await restarts.closeAll();
   await w.close();
 });
 
@@ -40,7 +38,7 @@ describe('the hold deadline', () => {
     assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.ledger); // no pending hold left behind
 
     // The MTA comes back on the same data, clears the expired tab, and delivers the clearing.
-    restarted = await startProvisionedOperators([{ operatorId: mta.operatorId, currency: mta.currency, dir: mta.dir, configPath: mta.configPath, adminToken: 'unused-here' }], { log: 'silent' });
+    await restarts.restart(mta);
     const charged = await waitFor('the late clearing to be charged', async () => {
       const view = await customer.account();
       return view.tabs[0]?.state === 'cleared' ? view : undefined;
@@ -61,7 +59,7 @@ describe('the hold deadline', () => {
     const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context;
     customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
 
-    restarted = await startProvisionedOperators([{ operatorId: mta.operatorId, currency: mta.currency, dir: mta.dir, configPath: mta.configPath, adminToken: 'unused-here' }], { log: 'silent' });
+    await restarts.restart(mta);
     await waitFor('the late clearing', async () => (await customer.account()).tabs[0]?.state === 'cleared', 20_000, 100);
     expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '0.00' });
     // 0.91 SEK carried by the operator; the 0.08 EUR owed to the merchant's operator all the same.

@@ -3,21 +3,18 @@
 // marks it failed; tabs that did open are left as they were.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../src/ledger';
-import { startProvisionedOperators } from '../src/testing/operator-world';
+import { Restarts } from './support/restarts';
 import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
 
 let w: TwoOperatorWorld;
-let restarted: Awaited<ReturnType<typeof startProvisionedOperators>> | null = null;
+const restarts = new Restarts();
 
 beforeEach(async () => {
   w = await startTwoOperatorWorld();
 });
 
 afterEach(async () => {
-  for (const operator of Object.values(restarted ?? {})) assertLedgerInvariants(operator.running.context.ledger);
-  await Promise.all(Object.values(restarted ?? {}).map((operator) => operator.running.close()));
-  restarted = null;
+  await restarts.closeAll();
   await w.close();
 });
 
@@ -34,8 +31,7 @@ describe('a tab registration cut off by a stop', () => {
     expect(mta.running.context.store.tab('tab_interrupted0000000000000000')!.state).toBe('opening');
     await mta.running.close();
 
-    restarted = await startProvisionedOperators([{ operatorId: mta.operatorId, currency: mta.currency, dir: mta.dir, configPath: mta.configPath, adminToken: 'unused-here' }], { log: 'silent' });
-    const store = restarted[MERCHANT_OPERATOR]!.running.context.store;
+    const store = (await restarts.restart(mta)).running.context.store;
     expect(store.tab('tab_interrupted0000000000000000')!.state).toBe('failed');
     expect(store.tab(tab.tabId)!.state).toBe('open');
     // The tab that opened before the stop still trades with its merchant.
