@@ -114,6 +114,9 @@ describe('merchant agent rate limits', () => {
       { customer: 50 },
       { maxClients: 0 },
       { clientAddress: 'x-forwarded-for' },
+      { trustedProxies: ['proxy.example'] },
+      { trustedProxies: '127.0.0.1' },
+      { trustedProxies: ['127.0.0.1'], clientAddress: () => '198.51.100.1' },
       { admin: {} },
     ];
     for (const rateLimit of bad) {

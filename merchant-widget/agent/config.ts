@@ -2,10 +2,12 @@
 // one MerchantAgentConfigError, so a merchant never learns of a bad key from a failed purchase.
 
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
 import { CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
+import { clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
 import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
 import { CLOCK_SKEW_MS } from '../../protocol/time';
 import { Catalogue, type CatalogueEntry } from './catalogue';
@@ -33,9 +35,16 @@ export interface AgentRateLimitConfig {
   /** Client addresses tracked at once per class; bounds memory. Default 100 000. */
   readonly maxClients?: number;
   /**
-   * The address a request is limited under. Default: the connection's peer address. Behind a
-   * reverse proxy every request comes from the proxy: return the client address your proxy sets
-   * (never a header a client could send past it).
+   * Addresses of reverse proxies in front of the agent. A request from one of them is limited
+   * under the client its X-Forwarded-For names (read from the right past these proxies, never
+   * what a client wrote itself); from anyone else the header is ignored. As the operator's
+   * `rateLimit.trustedProxies`.
+   */
+  readonly trustedProxies?: readonly string[];
+  /**
+   * For a proxy that names the client otherwise: the address a request is limited under (never a
+   * header a client could send past the proxy). Default: the connection's peer address, or the
+   * client trustedProxies name. Give one of the two, not both.
    */
   readonly clientAddress?: (request: IncomingMessage) => string | undefined;
 }
@@ -237,8 +246,8 @@ function resolveRateLimit(config: AgentRateLimitConfig | undefined, check: (ok: 
     check(false, 'rateLimit must be an object');
     return DEFAULT_AGENT_RATE_LIMIT;
   }
-  const known = new Set(['customer', 'operator', 'maxClients', 'clientAddress']);
-  for (const key of Object.keys(config)) check(known.has(key), `rateLimit.${key} is not a setting (customer, operator, maxClients, clientAddress)`);
+  const known = new Set(['customer', 'operator', 'maxClients', 'trustedProxies', 'clientAddress']);
+  for (const key of Object.keys(config)) check(known.has(key), `rateLimit.${key} is not a setting (customer, operator, maxClients, trustedProxies, clientAddress)`);
   const classOf = (name: 'customer' | 'operator'): RateLimit => {
     const given = config[name] ?? {};
     check(typeof given === 'object' && given !== null, `rateLimit.${name} must be an object`);
@@ -251,9 +260,19 @@ function resolveRateLimit(config: AgentRateLimitConfig | undefined, check: (ok: 
   };
   const maxClients = config.maxClients ?? DEFAULT_AGENT_RATE_LIMIT.maxClients;
   check(Number.isSafeInteger(maxClients) && maxClients >= 1, 'rateLimit.maxClients must be a positive whole number');
-  const clientAddress = config.clientAddress ?? DEFAULT_AGENT_RATE_LIMIT.clientAddress;
+  const clientAddress = config.clientAddress ?? behindProxies(config.trustedProxies, check) ?? DEFAULT_AGENT_RATE_LIMIT.clientAddress;
   check(typeof clientAddress === 'function', 'rateLimit.clientAddress must be a function of the request');
+  check(config.clientAddress === undefined || config.trustedProxies === undefined, 'rateLimit takes trustedProxies or clientAddress, not both');
   return { customer: classOf('customer'), operator: classOf('operator'), maxClients, clientAddress };
+}
+
+function behindProxies(trustedProxies: unknown, check: (ok: boolean, problem: string) => void): AgentRateLimitSettings['clientAddress'] | undefined {
+  if (trustedProxies === undefined) return undefined;
+  const valid = Array.isArray(trustedProxies) && trustedProxies.length <= 64 && trustedProxies.every((address) => typeof address === 'string' && isIP(address) !== 0);
+  check(valid, 'rateLimit.trustedProxies must be a list of at most 64 IPv4 or IPv6 addresses');
+  if (!valid) return undefined;
+  const proxies = trustedProxySet(trustedProxies as string[]);
+  return (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies);
 }
 
 function isRedirectTarget(target: unknown): boolean {

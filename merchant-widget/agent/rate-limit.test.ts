@@ -61,6 +61,21 @@ describe('agent rate limits', () => {
     expect((await as('198.51.100.2')).status).toBe(200);
   });
 
+  it('limits each client a trusted proxy names apart, and ignores what a client wrote before the proxy', async () => {
+    // The test's requests come from 127.0.0.1: here that is the proxy.
+    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: 1, burst: 2 }, trustedProxies: ['127.0.0.1'] } });
+    const as = (forwardedFor: string) => harness.request('/info', { headers: { 'x-forwarded-for': forwardedFor } });
+    expect([(await as('198.51.100.1')).status, (await as('198.51.100.1')).status, (await as('198.51.100.1')).status]).toEqual([200, 200, 429]);
+    expect((await as('198.51.100.2')).status).toBe(200);
+    expect((await as('203.0.113.50, 198.51.100.1')).status).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For when no proxy is trusted', async () => {
+    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: 1, burst: 2 } } });
+    const as = (forwardedFor: string) => harness.request('/info', { headers: { 'x-forwarded-for': forwardedFor } });
+    expect([(await as('198.51.100.1')).status, (await as('198.51.100.2')).status, (await as('198.51.100.3')).status]).toEqual([200, 200, 429]);
+  });
+
   it('never bothers a person with the defaults', async () => {
     harness = await AgentHarness.start();
     const tab = await harness.openTab();
