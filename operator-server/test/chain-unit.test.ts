@@ -2,29 +2,22 @@
 // accepts a chain of ceil(deposit ÷ unit) links and refuses one link fewer, the merchant agent
 // takes one link per 5 cents, and the records clear what index × unit proves.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { callRoute, RemoteCallError } from '../../protocol/api/client';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import { seal, type PayloadBody } from '../../protocol/envelope';
 import type { InitiationPayload } from '../../protocol/messages/customer';
-import { MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld({
-    catalogue: [
-      { itemId: 'brief', title: 'A brief', price: '0.05' },
-      { itemId: 'article', title: 'An article', price: '0.15' },
-    ],
-  });
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
+worldPerTest((started) => (w = started), {
+  catalogue: [
+    { itemId: 'brief', title: 'A brief', price: '0.05' },
+    { itemId: 'article', title: 'An article', price: '0.15' },
+  ],
 });
 
 const eur = (value: string) => ({ currency: 'EUR', value });

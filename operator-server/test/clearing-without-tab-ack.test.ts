@@ -4,20 +4,13 @@
 // record names the tab the clearing is about (billing records are checked against their schema
 // when the test world reads them, so a record without a tab id would never have been written).
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { describe, expect, it } from 'vitest';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld();
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
-});
+worldPerTest((started) => (w = started));
 
 describe('a clearing for a transaction the AM still has as opening', () => {
   it('is captured, and its withdrawal record carries the tab id of the clearing', async () => {

@@ -1,20 +1,13 @@
 // Double spending is impossible: 50 tab openings race for one credit limit that covers 20 of them.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RemoteCallError } from '../../protocol/api/client';
-import { MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld();
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
-});
+worldPerTest((started) => (w = started));
 
 describe('concurrent openings against one credit limit', () => {
   it('accepts holds up to the limit and refuses the rest with insufficient_funds', async () => {

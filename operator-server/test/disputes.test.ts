@@ -1,28 +1,21 @@
 // Records that disagree: only what a chain link proves is cleared, and a dispute is recorded.
 // A missing customer record: after the grace period the merchant's record clears on its proof.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callRoute } from '../../protocol/api/client';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import { fromBase64urlOfLength, toBase64url } from '../../protocol/encoding/base64url';
 import { seal, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
 import type { MerchantRecordPayload } from '../../protocol/messages/merchant';
-import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
 let w: TwoOperatorWorld;
 const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld({ merchantSecretKey });
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
-});
+worldPerTest((started) => (w = started), { merchantSecretKey });
 
 async function openWithPurchases(itemIds: string[]) {
   const customer = await w.newCustomer('100.00');

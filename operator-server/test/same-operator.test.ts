@@ -1,19 +1,12 @@
 // The degenerate case: customer and merchant at the same operator, same currency.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { describe, expect, it } from 'vitest';
+import { CUSTOMER_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld({ sameOperator: true });
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
-});
+worldPerTest((started) => (w = started), { sameOperator: true });
 
 describe('customer and merchant at the same operator', () => {
   it('opens, pays and clears without any settlement between operators', async () => {

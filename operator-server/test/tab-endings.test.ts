@@ -1,8 +1,8 @@
 // Every way a tab can stop: deposit used up exactly, customer terminate (see tab-lifecycle),
 // merchant stop, and the timeout with no terminate at all — enforced by the MTA itself.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { describe, expect, it } from 'vitest';
+import { MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
@@ -10,14 +10,7 @@ const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().f
 const open = (customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']>>, deposit: string, timeout_s = 600) =>
   customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: deposit }, timeout_s });
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld();
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
-});
+worldPerTest((started) => (w = started));
 
 describe('how tabs stop', () => {
   it('deposit used up exactly: the merchant stops the tab by itself and the whole hold is charged', async () => {

@@ -2,20 +2,13 @@
 // 100 purchases, conclusion, clearing, billing records and inter-operator settlement, checked
 // against numbers worked out by hand.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { describe, expect, it } from 'vitest';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 
-beforeEach(async () => {
-  w = await startTwoOperatorWorld();
-});
-
-afterEach(async () => {
-  w.assertInvariants();
-  await w.close();
-});
+worldPerTest((started) => (w = started));
 
 describe('a tab of 100 purchases, SEK customer at op-se, EUR merchant at op-eu', () => {
   it('clears to the minor unit: charge, release, merchant credit, billing records and settlement', async () => {

@@ -2,6 +2,7 @@
 // in EUR (trusting each other through one CA), a real merchant agent on its own HTTP server
 // registered at the EUR operator, and an enrolled customer with a credit limit at the SEK one.
 
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -168,3 +169,26 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     },
   };
 }
+
+/**
+ * A fresh world for every test of the file, handed to `receive` before the test runs; after it,
+ * the ledger invariants of both operators are asserted and the world is closed.
+ */
+export function worldPerTest(receive: (world: TwoOperatorWorld) => void, options: TwoOperatorWorldOptions = {}): void {
+  let current: TwoOperatorWorld | null = null;
+  beforeEach(async () => {
+    current = await startTwoOperatorWorld(options);
+    receive(current);
+  });
+  afterEach(async () => {
+    const world = current;
+    current = null;
+    if (world === null) return;
+    try {
+      world.assertInvariants();
+    } finally {
+      await world.close();
+    }
+  });
+}
+
