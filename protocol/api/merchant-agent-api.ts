@@ -1,6 +1,6 @@
 // Routes of a merchant agent, relative to where the merchant mounts it (e.g. https://shop/opentab).
 
-import { MerchantInfo, Purchase, Receipt, TabCleared, TabClosed, TabInformation, TabInformationAck, Terminate } from '../messages/merchant';
+import { MerchantInfo, Purchase, Receipt, ReceiptList, ReceiptsRequest, TabCleared, TabClosed, TabInformation, TabInformationAck, Terminate } from '../messages/merchant';
 import * as v from 'valibot';
 import { SMALL_BODY_BYTES, LARGE_BODY_BYTES, route } from './route';
 
@@ -20,6 +20,10 @@ export const MERCHANT_AGENT_API = {
   purchase: route({
     method: 'POST', path: '/purchase', summary: 'One click-to-pay purchase, paid by revealing a hash-chain link.',
     auth: 'public', request: Purchase, response: Receipt, maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+  receipts: route({
+    method: 'POST', path: '/receipts', summary: "The tab's receipts after a sequence number, for a customer agent that lost track of a purchase (signed by the tab key).",
+    auth: 'tab-signature', request: ReceiptsRequest, response: ReceiptList, maxBody_bytes: SMALL_BODY_BYTES,
   }),
   terminate: route({
     method: 'POST', path: '/terminate', summary: 'The customer stops the tab (signed by the tab key).',

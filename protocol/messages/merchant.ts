@@ -81,6 +81,29 @@ export type ReceiptPayload = v.InferOutput<typeof ReceiptPayload>;
 export const Receipt = envelopeOf(ReceiptPayload);
 export type Receipt = v.InferOutput<typeof Receipt>;
 
+/** At most this many receipts in one answer to a ReceiptsRequest; the customer agent asks again after the last one. */
+export const MAX_RECEIPTS_PER_ANSWER = 50;
+
+/**
+ * Customer agent → merchant agent, signed by the tab key: the receipts of this tab's purchases
+ * after sequence number `afterSeq`. The customer agent sends a purchase while it stores it, so a
+ * browser that stops in between leaves the merchant one purchase ahead of the wallet; the wallet
+ * asks for what it paid for when the merchant shows it is ahead (a refused sequence number, a
+ * count in TabClosed) and records it like any receipt.
+ */
+export const ReceiptsRequestPayload = v.strictObject({ ...payloadHeader('receipts-request'), tabId: TabId, afterSeq: Count });
+export type ReceiptsRequestPayload = v.InferOutput<typeof ReceiptsRequestPayload>;
+export const ReceiptsRequest = envelopeOf(ReceiptsRequestPayload);
+export type ReceiptsRequest = v.InferOutput<typeof ReceiptsRequest>;
+
+/** The receipts in sequence order, each exactly as first answered; `more` when the list stops at MAX_RECEIPTS_PER_ANSWER. */
+export const ReceiptList = v.strictObject({
+  tabId: TabId,
+  receipts: v.pipe(v.array(Receipt), v.maxLength(MAX_RECEIPTS_PER_ANSWER)),
+  more: v.boolean(),
+});
+export type ReceiptList = v.InferOutput<typeof ReceiptList>;
+
 /** Customer agent → merchant agent, signed by the tab key: stop the tab now. */
 export const TerminatePayload = v.strictObject({ ...payloadHeader('terminate'), tabId: TabId });
 export type TerminatePayload = v.InferOutput<typeof TerminatePayload>;
