@@ -35,7 +35,7 @@ const CATEGORIES: ReadonlyArray<{ name: string; where: 'stack' | 'leaf'; pattern
   { name: 'SQLite', where: 'leaf', pattern: /better-sqlite3|\/store|\/ledger\/|\/outbox\/|message-receipts|direct-order/ },
   { name: 'schema validation', where: 'stack', pattern: /valibot/ },
   { name: 'logging', where: 'stack', pattern: /support\/logger/ },
-  { name: 'fsync', where: 'leaf', pattern: /^fsync / },
+  { name: 'fsync', where: 'leaf', pattern: /^f(data)?sync / },
   { name: 'JSON', where: 'leaf', pattern: /^(parse|stringify) \(native\)/ },
   // Leaf only: request handlers run beneath node:_http frames, and their own work is not HTTP's.
   { name: 'HTTP and sockets', where: 'leaf', pattern: /node:_http|node:net|node:internal\/stream|node:events|^(writev|writeBuffer|writeUtf8String|readv?) |http-io|node-http-transport|api\/client/ },

@@ -65,12 +65,16 @@ describe('WalFlusher', () => {
 });
 
 describe('syncedFile', () => {
-  it('fsyncs a real file', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'opentab-wal-')), 'agent.sqlite-wal');
+  it('syncs a real file, again on the same descriptor, and reports a file that cannot be opened', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'opentab-wal-'));
+    const path = join(directory, 'agent.sqlite-wal');
     writeFileSync(path, 'frames');
     const file = syncedFile(path);
-    await file.sync();
-    await file.sync();
+    await expect(file.sync()).resolves.toBeUndefined();
+    await expect(file.sync()).resolves.toBeUndefined();
     file.close();
+    const missing = syncedFile(join(directory, 'never-written.sqlite-wal'));
+    await expect(missing.sync()).rejects.toThrow(/ENOENT/);
+    missing.close();
   });
 });
