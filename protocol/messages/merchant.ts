@@ -96,10 +96,17 @@ export type ReceiptsRequestPayload = v.InferOutput<typeof ReceiptsRequestPayload
 export const ReceiptsRequest = envelopeOf(ReceiptsRequestPayload);
 export type ReceiptsRequest = v.InferOutput<typeof ReceiptsRequest>;
 
-/** The receipts in sequence order, each exactly as first answered; `more` when the list stops at MAX_RECEIPTS_PER_ANSWER. */
+/**
+ * A receipt with the chain link its purchase revealed. The link is the proof: only the customer's
+ * chain yields it, so a merchant cannot make a wallet record a purchase that wallet never sent.
+ */
+export const PaidReceipt = v.strictObject({ receipt: Receipt, chainLink: Digest });
+export type PaidReceipt = v.InferOutput<typeof PaidReceipt>;
+
+/** In sequence order, each receipt exactly as first answered; `more` when the list stops at MAX_RECEIPTS_PER_ANSWER. */
 export const ReceiptList = v.strictObject({
   tabId: TabId,
-  receipts: v.pipe(v.array(Receipt), v.maxLength(MAX_RECEIPTS_PER_ANSWER)),
+  receipts: v.pipe(v.array(PaidReceipt), v.maxLength(MAX_RECEIPTS_PER_ANSWER)),
   more: v.boolean(),
 });
 export type ReceiptList = v.InferOutput<typeof ReceiptList>;
