@@ -122,7 +122,7 @@ describe('the agent HTTP edge', () => {
   });
 
   it('never answers 500 and never changes a tab, whatever the body', async () => {
-    const paths = ['/purchase', '/terminate', '/mta/tab-information', '/mta/tab-cleared'];
+    const paths = ['/purchase', '/receipts', '/terminate', '/mta/tab-information', '/mta/tab-cleared'];
     const purchase = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5);
     const bodies = fc.oneof(
       fc.json(),

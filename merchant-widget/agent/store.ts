@@ -15,6 +15,9 @@ const SCHEMA_VERSION = 3;
 /** Answers are forgotten oldest first through this index, without reading the table in key order. */
 const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
 
+/** A tab's receipts after a sequence number: a search of the index UNIQUE (tab_id, seq) makes, not a scan (receipts.test.ts checks the plan). */
+export const RECEIPTS_AFTER = 'SELECT receipt_json, chain_link FROM purchases WHERE tab_id = ? AND seq > ? ORDER BY seq LIMIT ?';
+
 const SCHEMA = `
 CREATE TABLE tabs (
   tab_id TEXT PRIMARY KEY,
@@ -83,6 +86,12 @@ export interface StoredReply {
   /** SHA-256 of the request's canonical JSON: tells a true replay from a reused id. */
   readonly requestDigest: string;
   readonly responseJson: string;
+}
+
+export interface StoredReceipt {
+  /** The receipt exactly as the purchase was first answered with. */
+  readonly receiptJson: string;
+  readonly chainLink: string;
 }
 
 export interface OutboxEntry {
@@ -230,6 +239,14 @@ export class AgentStore {
     return row === undefined ? null : { requestDigest: text(row.request_digest), responseJson: text(row.receipt_json) };
   }
 
+  /** The receipts first answered to this tab's purchases after `afterSeq` (stored JSON) with their chain links, in seq order, at most `limit`. */
+  receiptsAfter(tabId: string, afterSeq: number, limit: number): StoredReceipt[] {
+    return (this.statements.receiptsAfter.all(tabId, afterSeq, limit) as Row[]).map((row) => ({
+      receiptJson: text(row.receipt_json),
+      chainLink: text(row.chain_link),
+    }));
+  }
+
   purchasesOf(tabId: string): PurchaseRecord[] {
     return (this.statements.purchasesOf.all(tabId) as Row[]).map((row) => ({
       purchaseId: text(row.purchase_id),
@@ -306,6 +323,7 @@ function prepareStatements(db: Database.Database) {
       receipt_json, created_at_ms) VALUES (@purchaseId, @tabId, @seq, @itemId, @price, @chainIndex, @chainLink, @requestDigest, @receiptJson, @createdAt)`),
     findPurchaseReply: db.prepare('SELECT request_digest, receipt_json FROM purchases WHERE purchase_id = ?'),
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE tab_id = ? ORDER BY seq'),
+    receiptsAfter: db.prepare(RECEIPTS_AFTER),
     findReply: db.prepare('SELECT request_digest, response_json FROM replies WHERE message_id = ?'),
     insertReply: db.prepare('INSERT INTO replies (message_id, kind, request_digest, response_json, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
     pruneReplies: db.prepare(

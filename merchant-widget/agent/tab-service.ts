@@ -1,21 +1,24 @@
 // The merchant agent's operations on tabs: open one from the MTA's information, take purchases,
-// stop it (exhausted, merchant, customer, timeout), note its clearing. Each operation is one
+// read their receipts back, stop it (exhausted, merchant, customer, timeout), note its clearing. Each operation is one
 // SQLite transaction; open tabs are cached in memory and written through, so a purchase costs
 // one cache read, a hash-chain check, two signatures' worth of CPU and one commit.
 
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import { fromBase64url } from '../../protocol/encoding/base64url';
 import { OpentabError } from '../../protocol/errors';
-import type {
-  MerchantInfo,
-  Purchase,
-  Receipt,
-  StopReason,
-  TabCleared,
-  TabClosed,
-  TabInformation,
-  TabInformationAck,
-  Terminate,
+import {
+  MAX_RECEIPTS_PER_ANSWER,
+  type MerchantInfo,
+  type Purchase,
+  type Receipt,
+  type ReceiptList,
+  type ReceiptsRequest,
+  type StopReason,
+  type TabCleared,
+  type TabClosed,
+  type TabInformation,
+  type TabInformationAck,
+  type Terminate,
 } from '../../protocol/messages/merchant';
 import { moneyFromWire, moneyToWire } from '../../protocol/money/amount';
 import type { AccessTokens } from './access-token';
@@ -169,6 +172,27 @@ export class TabService {
       this.announceStop(outcome.stoppedNow.tab, outcome.stoppedNow.reason);
     }
     return outcome.answer;
+  }
+
+  /**
+   * The receipts of the tab's purchases after `afterSeq`, exactly as first answered, each with the
+   * chain link its purchase revealed, for a customer agent that sent a purchase and stopped before
+   * it stored it. Authenticated as terminate is, in any lifecycle status (the wallet may learn it
+   * is behind from the TabClosed); writes nothing, so a replay within the skew window only reads
+   * again what the tab key may read anyway.
+   */
+  receipts(request: ReceiptsRequest): ReceiptList {
+    const { crypto, store, settings } = this.deps;
+    const { tabId, afterSeq, iat } = request.payload;
+    const tab = this.loadTab(tabId);
+    if (tab === null) throw new OpentabError('unknown_tab');
+    requireSignedBy(crypto, request, fromBase64url(tab.tabPublicKey), 'The receipts request is not signed by the key of this tab.');
+    requireFresh(iat, settings.clock.now_ms(), settings.clockSkew_ms);
+
+    // One row past the page says whether there is more, without a count over the tab.
+    const stored = store.receiptsAfter(tabId, afterSeq, MAX_RECEIPTS_PER_ANSWER + 1);
+    const receipts = stored.slice(0, MAX_RECEIPTS_PER_ANSWER).map((paid) => ({ receipt: JSON.parse(paid.receiptJson) as Receipt, chainLink: paid.chainLink }));
+    return { tabId, receipts, more: stored.length > MAX_RECEIPTS_PER_ANSWER };
   }
 
   acceptTabCleared(cleared: TabCleared): { received: true } {

@@ -1,5 +1,5 @@
 // CORS for the routes a browser calls: /info and widget.js from the merchant's pages, /info,
-// /purchase and /terminate from the extension's background (a chrome-extension:// or
+// /purchase, /receipts and /terminate from the extension's background (a chrome-extension:// or
 // moz-extension:// origin). Nothing rides on cookies, so any origin may call and no credentials
 // are ever allowed; the MTA's routes get no CORS headers at all.
 

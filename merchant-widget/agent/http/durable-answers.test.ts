@@ -21,6 +21,7 @@ const operations: AgentOperations = {
   acceptTabInformation: () => { throw new Error('not used'); },
   acceptTabCleared: () => ({ received: true }),
   purchase: () => receipt,
+  receipts: (request) => ({ tabId: request.payload.tabId, receipts: [{ receipt, chainLink: 'A'.repeat(43) }], more: false }),
   terminate: () => { throw new Error('not used'); },
 };
 const purchase = {
@@ -54,6 +55,31 @@ describe('answers wait for durability', () => {
     expect(answered).toBe(false);
     release();
     await expect(answer).resolves.toEqual({ status: 200, body: receipt });
+  });
+
+  it('holds receipts read back until the disk has them: they may be of purchases whose own sync is still under way', async () => {
+    let release = () => {};
+    const synced = new Promise<void>((resolve) => (release = resolve));
+    let durableCalls = 0;
+    const url = await serveWith(() => {
+      durableCalls++;
+      return synced;
+    });
+    const request = {
+      payload: { type: 'receipts-request', id: '2'.repeat(32), iat: new Date().toISOString(), tabId: purchase.tabId, afterSeq: 0 },
+      kid: 'A'.repeat(43),
+      sig: 'A'.repeat(86),
+    };
+    let answered = false;
+    const answer = fetch(`${url}/receipts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }).then(async (response) => {
+      answered = true;
+      return { status: response.status, body: (await response.json()) as unknown };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(durableCalls).toBe(1);
+    expect(answered).toBe(false);
+    release();
+    await expect(answer).resolves.toMatchObject({ status: 200, body: { tabId: purchase.tabId, receipts: [{ receipt }], more: false } });
   });
 
   it('answers a failed sync with a 500, never with the receipt', async () => {

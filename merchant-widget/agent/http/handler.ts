@@ -17,7 +17,7 @@ import { readMessageBody } from './body';
 import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
 import { serveWidgetFile } from './widget-file';
 
-export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'purchase' | 'terminate'>;
+export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'purchase' | 'receipts' | 'terminate'>;
 
 export interface AgentHttpOptions {
   readonly mountPath: string;
@@ -80,6 +80,9 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       bind(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
       bind(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
       bind(api.purchase, true, (purchase) => operations.purchase(purchase)),
+      // Writes nothing, yet waits for the disk: the receipts it reads may belong to purchases
+      // still waiting for their own sync, and a receipt handed out must survive a power cut.
+      bind(api.receipts, true, (request) => operations.receipts(request)),
       bind(api.terminate, true, (terminate) => operations.terminate(terminate)),
       ...directOrderRoutes(options.directOrders),
     ].map((route) => [route.spec.path, route]),

@@ -1,11 +1,11 @@
-// The customer's side of a tab, for tests: a tab key, a hash chain, and purchases and
-// terminations built the way the extension builds them.
+// The customer's side of a tab, for tests: a tab key, a hash chain, and purchases, receipts
+// requests and terminations built the way the extension builds them.
 
 import { HashChain } from '../../../protocol/chain/hash-chain';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { seal, signerFromSecretKey, type PayloadBody, type Signer } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
-import type { Purchase, Terminate, TerminatePayload } from '../../../protocol/messages/merchant';
+import type { Purchase, ReceiptsRequest, ReceiptsRequestPayload, Terminate, TerminatePayload } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 
 export class TestCustomer {
@@ -44,6 +44,10 @@ export class TestCustomer {
   paid(purchase: Purchase): void {
     this.paidCount = purchase.seq;
     this.paidIndex = purchase.chainIndex;
+  }
+
+  receiptsRequest(tabId: string, afterSeq: number, signer: Signer = this.tabSigner, now_ms: number = Date.now()): ReceiptsRequest {
+    return seal(nodeCrypto, signer, { type: 'receipts-request', tabId, afterSeq } satisfies PayloadBody<ReceiptsRequestPayload>, now_ms);
   }
 
   terminate(tabId: string, signer: Signer = this.tabSigner, now_ms: number = Date.now()): Terminate {
