@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchWrite } from '../storage/database';
+import { waitFor } from '../../../operator-server/test/support/wait-for';
 import { expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
@@ -54,7 +55,7 @@ async function storedTab(): Promise<OpenTab> {
 }
 
 describe('a click inside an open tab', () => {
-  it('reads nothing from storage: one write of the pending purchase before sending, one batch after', async () => {
+  it('reads nothing from storage: one write of the pending purchase while sending, one batch after', async () => {
     await w.readyWallet();
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('tabStatus', w.merchant));
@@ -75,6 +76,25 @@ describe('a click inside an open tab', () => {
     for (const read of ['meta.get vault', 'meta.get enrolment', 'meta.get preferences', 'meta.get rules', 'session.get unlockedIdentityKey', 'tabs.all']) {
       expect(reads.filter((call) => call === read), read).toHaveLength(1);
     }
+  });
+
+  it('sends the purchase while its pending write is under way, and answers only once that write is done', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const pendingWrite = deferred();
+    const put = w.db.tabs.put.bind(w.db.tabs);
+    (w.db.tabs as { put: unknown }).put = async (key: string, tab: OpenTab) => (await pendingWrite.promise, put(key, tab));
+    const purchasesBefore = w.ports.fetched.filter((url) => url.endsWith('/purchase')).length;
+    let answered = false;
+    const paying = w.page('pay', { ...w.merchant, ...ARTICLE_2 }).finally(() => (answered = true));
+
+    const { tabId } = await storedTab();
+    await waitFor('the merchant to sell article-2', () => w.world.merchant.agent.purchases(tabId).length === 2);
+    expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore + 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    pendingWrite.resolve();
+    expect(expectOk(await paying).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
   });
 
   it('answers before the receipt is stored, and the next click at the merchant waits for it', async () => {

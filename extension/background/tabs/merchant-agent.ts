@@ -4,7 +4,7 @@
 import { callRoute } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import type { MerchantCertificatePayload } from '../../../protocol/messages/certificates';
-import type { Purchase, Receipt, TabClosed, Terminate } from '../../../protocol/messages/merchant';
+import type { Purchase, Receipt, ReceiptList, ReceiptsRequest, TabClosed, Terminate } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 import type { OpenTab } from './tab-record';
 
@@ -30,6 +30,10 @@ export class MerchantAgentClient {
 
   purchase(tab: OpenTab, purchase: Purchase): Promise<Receipt> {
     return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.purchase, purchase, { fetch: this.fetchImpl });
+  }
+
+  receipts(tab: OpenTab, request: ReceiptsRequest): Promise<ReceiptList> {
+    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.receipts, request, { fetch: this.fetchImpl });
   }
 
   terminate(tab: OpenTab, terminate: Terminate): Promise<TabClosed> {

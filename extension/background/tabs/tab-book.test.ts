@@ -63,7 +63,7 @@ describe('TabBook', () => {
     const { db, counts } = observedDatabase();
     const book = new TabBook(db);
     await book.save(tab('t1', 'open'));
-    await book.recordPurchase(tab('t1', 'open', 'news', 8) as OpenTab, purchase('t1', 1));
+    await book.recordPurchases(tab('t1', 'open', 'news', 8) as OpenTab, [purchase('t1', 1)]);
     expect(counts.batches).toHaveLength(1);
     expect(counts.batches[0]!.map((write) => write.store).sort()).toEqual(['purchases', 'tabs']);
     expect(await book.purchasesOf('t1')).toHaveLength(1);
@@ -76,7 +76,7 @@ describe('TabBook', () => {
     await book.save(tab('t1', 'open'));
     await book.active();
     failBatches(true);
-    const recording = book.recordPurchase(tab('t1', 'open', 'news', 8) as OpenTab, purchase('t1', 1)).catch((error: Error) => error);
+    const recording = book.recordPurchases(tab('t1', 'open', 'news', 8) as OpenTab, [purchase('t1', 1)]).catch((error: Error) => error);
     expect(((await book.get('t1')) as OpenTab).chainIndex).toBe(8);
     expect(await recording).toMatchObject({ message: 'disk full' });
     // Storage is the truth again, read afresh: the tab as it was before the failed write.

@@ -35,11 +35,11 @@ export class TabBook {
     return this.written([tab], () => this.db.tabs.put(tab.localId, tab));
   }
 
-  /** A paid purchase and the tab after it, in one transaction: the receipt is never stored without the tab that counts it. */
-  recordPurchase(tab: OpenTab, purchase: StoredPurchase): Promise<void> {
+  /** Paid purchases and the tab after them, in one transaction: a receipt is never stored without the tab that counts it. */
+  recordPurchases(tab: OpenTab, purchases: readonly StoredPurchase[]): Promise<void> {
     return this.written([tab], () =>
       this.db.batch([
-        { store: 'purchases', key: purchaseKey(purchase.localTabId, purchase.seq), value: purchase },
+        ...purchases.map((purchase) => ({ store: 'purchases' as const, key: purchaseKey(purchase.localTabId, purchase.seq), value: purchase })),
         { store: 'tabs', key: tab.localId, value: tab },
       ]),
     );

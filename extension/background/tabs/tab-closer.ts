@@ -33,9 +33,16 @@ export class TabCloser {
       current = settled?.tab ?? current;
     }
     const { tabSigner, chain } = await this.keyring.secretsOf(current);
+    let merchantCount: number | null = null;
     if (reason === 'customer-terminate' || reason === 'exhausted') {
       // Best effort: a merchant that is down or already stopped the tab still gets the tab cleared by the MTA.
-      await this.merchants.terminate(current, seal(this.crypto, tabSigner, terminateBody(current), this.clock.now())).catch(() => undefined);
+      const closedByMerchant = await this.merchants.terminate(current, seal(this.crypto, tabSigner, terminateBody(current), this.clock.now())).catch(() => null);
+      merchantCount = closedByMerchant?.payload.count ?? null;
+    }
+    if (merchantCount === null || merchantCount > current.count) {
+      // The merchant may hold a purchase whose pending write the browser never finished (purchaser.ts):
+      // the record states it too, with its receipt in the history. Best effort, as the terminate.
+      current = await this.purchaser.catchUp(current).catch(() => current);
     }
     const purchases = await this.book.purchasesOf(current.localId);
     const record = seal(this.crypto, tabSigner, customerRecordBody(this.crypto, current, purchases, chain), this.clock.now());
