@@ -240,6 +240,31 @@ describe('a tab past its timeout', () => {
     expect(transaction.customerRecord).toMatchObject({ count: 1, total: { currency: 'EUR', value: '0.08' } });
   });
 
+  it('clears the badge on every shop page when the tab closes from the popup, and when its timeout closes it', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
+    const badges = w.ports.badge.texts;
+    const showOnTwoPages = async () => {
+      expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }, { browserTabId: 1 }));
+      expectOk(await w.page('tabStatus', w.merchant, { browserTabId: 1 }));
+      expectOk(await w.page('tabStatus', w.merchant, { browserTabId: 2 }));
+      expect([badges.get(1), badges.get(2)]).toEqual(['19.0', '19.0']);
+    };
+    // Another shop's page keeps its own badge.
+    badges.set(3, '5.00');
+
+    await showOnTwoPages();
+    const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
+    expectOk(await w.ui('closeTab', { transactionId: tab!.transactionId }));
+    expect([badges.get(1), badges.get(2), badges.get(3)]).toEqual(['', '', '5.00']);
+
+    await showOnTwoPages();
+    w.ports.clock.advance(61_000);
+    await w.agent.onAlarm('tab-expiry');
+    expect(expectOk(await w.ui('getOverview', {})).tabs).toEqual([]);
+    expect([badges.get(1), badges.get(2), badges.get(3)]).toEqual(['', '', '5.00']);
+  });
+
   it('is closed with its record sent, and the next click opens a new transaction', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));

@@ -11,6 +11,7 @@ import type { StopReason } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 import type { MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
+import { MerchantBadges } from '../badge/merchant-badges';
 import { AgentError } from '../errors';
 import type { RulesService } from '../limits/rules-service';
 import { isBlocked } from '../limits/spending-rules';
@@ -38,6 +39,7 @@ export interface PayRequest extends MerchantRef {
 
 export class TabService {
   private readonly locks = new KeyedLock();
+  private readonly badges: MerchantBadges;
 
   constructor(
     private readonly book: TabBook,
@@ -46,9 +48,11 @@ export class TabService {
     private readonly closer: TabCloser,
     private readonly expiry: TabExpiryAlarm,
     private readonly rules: RulesService,
-    private readonly badge: BadgePort,
+    badge: BadgePort,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.badges = new MerchantBadges(badge);
+  }
 
   pay(caller: PageCaller, request: PayRequest): Promise<BridgeResult<'pay'>> {
     const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
@@ -77,7 +81,7 @@ export class TabService {
       // A page learns about a tab only on an origin the merchant certificate lists.
       const visible = tab?.phase === 'open' && originAllowed(tab.merchantCertificate.payload, caller.origin) && !isExpired(tab, this.clock.now());
       const open = visible ? (tab as OpenTab) : undefined;
-      await this.showBadge(caller, open);
+      await this.showBadge(caller, merchant, open);
       return tabStatusOf(open);
     });
   }
@@ -87,7 +91,8 @@ export class TabService {
       const tab = await this.book.activeAt(merchant);
       if (tab?.phase !== 'open' || !originAllowed(tab.merchantCertificate.payload, caller.origin)) return { closed: false };
       await this.closer.close(tab, 'customer-terminate');
-      await this.showBadge(caller, undefined);
+      await this.badges.clear(lockKey(merchant));
+      await this.showBadge(caller, merchant, undefined);
       return { closed: true };
     });
   }
@@ -99,6 +104,7 @@ export class TabService {
       const tab = await this.book.get(found.localId);
       if (tab?.phase !== 'open') return { closed: false };
       await this.closer.close(tab, 'customer-terminate');
+      await this.badges.clear(lockKey(tab.merchant));
       return { closed: true };
     });
   }
@@ -111,6 +117,7 @@ export class TabService {
       await this.locks.run(lockKey(tab.merchant), async () => {
         const current = await this.book.get(tab.localId);
         if (current?.phase === 'open') await this.closer.close(current, 'timeout');
+        await this.badges.clear(lockKey(tab.merchant));
       });
       closed++;
     }
@@ -145,14 +152,14 @@ export class TabService {
   private paid(caller: PageCaller, outcome: Extract<PurchaseOutcome, { kind: 'paid' }>): Answered<BridgeResult<'pay'>> {
     // The badge is a courtesy: shown after the answer has left (its calls would queue ahead of
     // the answer in the browser process), and nothing waits for it.
-    const recorded = outcome.recorded.finally(() => void this.showBadge(caller, outcome.tab));
+    const recorded = outcome.recorded.finally(() => void this.showBadge(caller, outcome.tab.merchant, outcome.tab));
     return { answer: { receipt: outcome.receipt }, aftermath: recorded };
   }
 
-  private async showBadge(caller: PageCaller, tab: OpenTab | undefined): Promise<void> {
+  private async showBadge(caller: PageCaller, merchant: MerchantRef, tab: OpenTab | undefined): Promise<void> {
     if (caller.browserTabId === null) return;
     const text = tab ? badgeText(remainingCustomerMinor(tab), tab.customerCurrency) : '';
-    await this.badge.show(caller.browserTabId, text).catch(() => undefined);
+    await this.badges.show(lockKey(merchant), caller.browserTabId, text);
   }
 }
 
