@@ -1,7 +1,8 @@
 // The merchant agent's operations on tabs: open one from the MTA's information, take purchases,
-// read their receipts back, stop it (exhausted, merchant, customer, timeout), note its clearing. Each operation is one
-// SQLite transaction; open tabs are cached in memory and written through, so a purchase costs
-// one cache read, a hash-chain check, two signatures' worth of CPU and one commit.
+// read their receipts back, stop it (exhausted, merchant, customer, timeout), note its clearing.
+// Each operation is one SQLite transaction; open tabs are cached in memory and written through,
+// so a purchase costs one cache read, a hash-chain check, two signatures' worth of CPU and one
+// commit.
 
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import { fromBase64url } from '../../protocol/encoding/base64url';
