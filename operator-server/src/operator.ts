@@ -37,6 +37,7 @@ import { creditDirectPayment } from './mta/direct-payment';
 import { MerchantCertificates } from './mta/merchant-certificates';
 import { lookUpMerchant } from './mta/merchant-lookup';
 import { clearDueTabs, receiveCustomerRecord, receiveMerchantRecord } from './mta/records';
+import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { registerTab } from './mta/tab-registration';
 import type { OperatorContext } from './operator-context';
 import { createOutboxDeliverer } from './outbox/delivery';
@@ -99,11 +100,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
-  // A registration is answered only after its tab is marked open (and synced), so a tab still
-  // 'opening' now was cut off by a stop mid-registration: no AM holds its acknowledgement, no
-  // purchase or record can ever be made on it. It failed; without this it stayed 'opening'.
-  const interrupted = store.failOpeningTabs();
-  if (interrupted.length > 0) log.warn('tab.registration-interrupted', { tabs: interrupted.join(','), count: interrupted.length });
+  voidInterruptedRegistrations(context, now_ms());
   const directPayments = new DirectPaymentStore(db);
   const directOrderCredits = new DirectOrderCreditStore(db);
 

@@ -1,13 +1,16 @@
 // A stop in the middle of a tab's registration (the MTA had written the tab, then went away before
-// the merchant's acknowledgement came back) leaves a tab no AM was ever told about. The next start
-// marks it failed; tabs that did open are left as they were.
+// it marked the tab open) leaves a tab no AM was ever told about. The next start marks it failed
+// and tells the merchant agent, which may have acknowledged it already, that it cleared at
+// nothing; tabs that did open are left as they were.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { voidNoticeId } from '../src/mta/interrupted-registrations';
 import { Restarts } from './support/restarts';
 import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
 
 let w: TwoOperatorWorld;
 const restarts = new Restarts();
+const tabTerms = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
 
 beforeEach(async () => {
   w = await startTwoOperatorWorld();
@@ -21,22 +24,52 @@ afterEach(async () => {
 describe('a tab registration cut off by a stop', () => {
   it('is marked failed at the next start, and an open tab stays open and trades', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab(tabTerms());
     const mta = w.world.operator(MERCHANT_OPERATOR);
     const open = mta.running.context.store.tab(tab.tabId)!;
     expect(open.state).toBe('open');
     // What registerTab has written when the stop comes while it waits for the merchant agent.
     const { state: _, customerRecord: _c, merchantRecord: _m, clearedMinor: _cl, outcome: _o, clearedAt: _ca, ...terms } = open;
-    mta.running.context.store.insertTab({ ...terms, tabId: 'tab_interrupted0000000000000000', transactionId: `${open.transactionId}.9` });
-    expect(mta.running.context.store.tab('tab_interrupted0000000000000000')!.state).toBe('opening');
+    mta.running.context.store.insertTab({ ...terms, tabId: 'tab_0000000000000000000000ad', transactionId: `${open.transactionId}.9` });
+    expect(mta.running.context.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
     await mta.running.close();
 
-    const store = (await restarts.restart(mta)).running.context.store;
-    expect(store.tab('tab_interrupted0000000000000000')!.state).toBe('failed');
+    const successor = (await restarts.restart(mta)).running;
+    const store = successor.context.store;
+    expect(store.tab('tab_0000000000000000000000ad')!.state).toBe('failed');
     expect(store.tab(tab.tabId)!.state).toBe('open');
     // The tab that opened before the stop still trades with its merchant.
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price });
     // A second start finds nothing left to mark.
     expect(store.failOpeningTabs()).toEqual([]);
+    // Its merchant agent never heard of it: the void notice finds nothing to close and is done.
+    await successor.runJobs();
+    expect(successor.context.outbox.rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad'))).toEqual([
+      expect.objectContaining({ deliveredAt: expect.any(Number) }),
+    ]);
+  }, 30_000);
+
+  it("closes the merchant agent's tab at nothing when the stop came after the agent acknowledged it", async () => {
+    const customer = await w.newCustomer('100.00');
+    const mta = w.world.operator(MERCHANT_OPERATOR);
+    // The stop comes between the merchant's acknowledgement and the tab being marked open.
+    (mta.running.context.store as { markTabOpen: unknown }).markTabOpen = () => {
+      throw new Error('power cut');
+    };
+    await expect(customer.openTab(tabTerms())).rejects.toThrow();
+    const [orphan] = w.merchant.agent.tabs({ status: 'open' });
+    expect(mta.running.context.store.tab(orphan!.tabId)!.state).toBe('opening');
+    await mta.running.close();
+
+    const successor = (await restarts.restart(mta)).running;
+    expect(successor.context.store.tab(orphan!.tabId)!.state).toBe('failed');
+    await successor.runJobs();
+    expect(successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId))).toEqual([expect.objectContaining({ deliveredAt: expect.any(Number), lastError: null })]);
+    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({ status: 'cleared', cleared: { amount: { currency: 'EUR', minor: 0n }, outcome: 'no-records' } });
+    // Closed at the agent: no purchase, and no record at its timeout for the MTA to refuse.
+    expect(w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
+    expect(w.merchant.agent.recordDelivery(orphan!.tabId)).toBeNull();
+    // The customer's AM, told the registration failed, released the hold.
+    expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   }, 30_000);
 });

@@ -1,8 +1,9 @@
 // How each kind of outbox message leaves: billing records to their sink, clearing information
 // to the customer's AM (signed afresh at each attempt, so its iat is always current), and notices
-// to the merchant agent: a tab's clearing, or (prior-art baseline) a direct order's payment.
+// to the merchant agent: a tab's clearing (or the void of a cut-off registration), or (prior-art
+// baseline) a direct order's payment.
 
-import { callRoute } from '../../../protocol/api/client';
+import { callRoute, RemoteCallError } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import { seal } from '../../../protocol/envelope';
 import type { BillingRecord } from '../billing/billing-records';
@@ -37,11 +38,22 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
         const merchant = context.store.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
         if (isDirectPaymentNoticeBody(payload)) return notifyMerchantOfPayment(context, merchant, payload, now_ms);
-        const notice = seal(context.crypto, context.identity.signer, payload as TabClearedBody, now_ms);
-        await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: context.transport });
+        const body = payload as TabClearedBody;
+        const notice = seal(context.crypto, context.identity.signer, body, now_ms);
+        try {
+          await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: context.transport });
+        } catch (error) {
+          // A registration cut off before its information reached the agent left nothing there to close.
+          const neverInformed = refusalCodeOf(error) === 'unknown_tab' && context.store.tab(body.tabId)?.state === 'failed';
+          if (!neverInformed) throw error;
+        }
         return;
       }
     }
   };
 }
 
+
+function refusalCodeOf(error: unknown): string | null {
+  return error instanceof RemoteCallError && error.failure.kind === 'refused' ? error.failure.code : null;
+}

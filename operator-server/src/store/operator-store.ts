@@ -113,7 +113,7 @@ export class OperatorStore {
       tabByTransaction: prepare('SELECT * FROM tabs WHERE customer_operator_id = ? AND transaction_id = ?'),
       markTabOpen: prepare("UPDATE tabs SET state = 'open' WHERE tab_id = ? AND state = 'opening'"),
       markTabFailed: prepare("UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND state = 'opening'"),
-      failOpeningTabs: prepare("UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id"),
+      failOpeningTabs: prepare("UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency"),
       setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       markTabCleared: prepare("UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND state = 'open'"),
@@ -285,9 +285,13 @@ export class OperatorStore {
     return this.s.markTabCleared.run(clearedMinor, outcome, now_ms, tabId).changes === 1;
   }
 
-  /** Marks every tab still 'opening' failed; the ids of those it marked. */
-  failOpeningTabs(): string[] {
-    return (this.s.failOpeningTabs.all() as Array<{ tab_id: string }>).map((row) => row.tab_id);
+  /** Marks every tab still 'opening' failed; those it marked. */
+  failOpeningTabs(): Array<Pick<Tab, 'tabId' | 'merchantId' | 'currency'>> {
+    return (this.s.failOpeningTabs.all() as Array<{ tab_id: string; merchant_id: string; currency: string }>).map((row) => ({
+      tabId: row.tab_id,
+      merchantId: row.merchant_id,
+      currency: row.currency,
+    }));
   }
 
   /** Gives every open tab until at least `notBefore_ms` before it may be concluded. */
