@@ -93,7 +93,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     if (path === WIDGET_PATH) {
       if (method === 'OPTIONS') return preflight(response);
       if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', true);
-      return serveWidgetFile(response, options.widgetFilePath);
+      return serveWidgetFile(request, response, options.widgetFilePath);
     }
     if (path === INSTALL_PATH && options.extensionInstallUrl !== null) {
       if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);

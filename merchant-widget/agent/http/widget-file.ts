@@ -1,30 +1,86 @@
 // Serves the built page widget (dist/widget/widget.js by default) so a page needs one script tag
-// pointing at the agent. Read on each request: it is small, and a rebuild shows up at once.
+// pointing at the agent. It is looked at on each request, so a rebuild shows up at once
+// (`no-cache`), but a browser that has it already revalidates with its ETag and gets a 304
+// without the script; a browser that takes gzip gets it gzipped (~6 KB instead of ~15 KB).
+// The ETag and the gzipped bytes are made once per build, keyed by the file's size and mtime.
 
-import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { OpentabError } from '../../../protocol/errors';
 import { sendError } from '../../../protocol/server/http-io';
 import { CROSS_ORIGIN_HEADERS } from './cors';
 
-export async function serveWidgetFile(response: ServerResponse, widgetFilePath: string): Promise<void> {
-  let script: Buffer;
+interface PreparedScript {
+  /** size:mtime of the file these bytes were read from. */
+  readonly version: string;
+  readonly etag: string;
+  readonly plain: Buffer;
+  readonly gzipped: Buffer;
+}
+
+const prepared = new Map<string, PreparedScript>();
+
+async function preparedScript(path: string): Promise<PreparedScript> {
+  const info = await stat(path);
+  const version = `${info.size}:${info.mtimeMs}`;
+  const known = prepared.get(path);
+  if (known?.version === version) return known;
+  const plain = await readFile(path);
+  const digest = createHash('sha256').update(plain).digest('base64url').slice(0, 22);
+  const script: PreparedScript = { version, etag: `"${digest}"`, plain, gzipped: gzipSync(plain, { level: 9 }) };
+  prepared.set(path, script);
+  return script;
+}
+
+export async function serveWidgetFile(request: IncomingMessage, response: ServerResponse, widgetFilePath: string): Promise<void> {
+  let script: PreparedScript;
   try {
-    script = await readFile(widgetFilePath);
+    script = await preparedScript(widgetFilePath);
   } catch {
     const shownPath = relative(process.cwd(), widgetFilePath) || widgetFilePath;
     const missing = new OpentabError('not_found', `The Opentab widget has not been built on this server (expected ${shownPath}); build the widget first.`);
     sendError(response, missing, { ...CROSS_ORIGIN_HEADERS, 'x-content-type-options': 'nosniff' });
     return;
   }
-  response.writeHead(200, {
+  const headers = {
     ...CROSS_ORIGIN_HEADERS,
     'content-type': 'text/javascript; charset=utf-8',
-    'content-length': script.length,
     'cache-control': 'no-cache',
+    etag: script.etag,
+    vary: 'Accept-Encoding',
     'x-content-type-options': 'nosniff',
     'cross-origin-resource-policy': 'cross-origin',
+  };
+  if (matchesEtag(request.headers['if-none-match'], script.etag)) {
+    response.writeHead(304, headers);
+    response.end();
+    return;
+  }
+  const gzip = acceptsGzip(request.headers['accept-encoding']);
+  const body = gzip ? script.gzipped : script.plain;
+  response.writeHead(200, { ...headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': body.length });
+  response.end(body);
+}
+
+/** RFC 9110 If-None-Match: `*` or a list of (possibly weak) entity tags, compared weakly. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
   });
-  response.end(script);
+}
+
+/** True when Accept-Encoding lists gzip (or `*`) without q=0. */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  if (acceptEncoding === undefined) return false;
+  return acceptEncoding.split(',').some((entry) => {
+    const [coding, ...parameters] = entry.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') return false;
+    const quality = parameters.map((parameter) => parameter.trim()).find((parameter) => parameter.startsWith('q='));
+    return quality === undefined || Number(quality.slice(2)) > 0;
+  });
 }
