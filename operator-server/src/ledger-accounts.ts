@@ -1,6 +1,8 @@
 // Names of the operator's ledger accounts. One place, so that the AM, the MTA, settlement and
 // the admin API can never disagree on which account holds what.
 
+import type { OperatorContext } from './operator-context';
+
 export const ledgerAccount = {
   customer: (accountId: string) => `customer:${accountId}`,
   merchant: (merchantId: string) => `merchant:${merchantId}`,
@@ -13,3 +15,8 @@ export const ledgerAccount = {
   /** Source of prepaid credit put on customer accounts by the operator. */
   funding: (currency: string) => `funding:${currency}`,
 } as const;
+
+/** The operator's own accounts (no floor) are made on first use. */
+export function ensureAccount(context: OperatorContext, id: string, currency: string, kind: 'settlement' | 'fx' | 'funding' | 'revenue'): void {
+  if (context.ledger.findAccount(id) === undefined) context.ledger.createAccount({ id, currency, kind, minBalance: null });
+}

@@ -10,11 +10,10 @@ import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
-import { ledgerAccount } from '../ledger-accounts';
+import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import { isLedgerError, type PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
 import type { Transaction } from '../store/records';
-import { ensureAccount } from '../mta/clearing';
 import { assertFresh } from './customer-auth';
 
 export async function applyClearing(context: OperatorContext, clearing: Clearing, now_ms: number): Promise<ClearingAck> {

@@ -22,9 +22,8 @@ import { lockRate, merchantToCustomer } from '../../../protocol/rates/conversion
 import { formatTimestamp } from '../../../protocol/time';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
-import { ledgerAccount } from '../ledger-accounts';
+import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { PostingInput } from '../ledger';
-import { ensureAccount } from '../mta/clearing';
 import type { OperatorContext } from '../operator-context';
 import type { DirectPaymentStore, NewDirectPayment } from '../store/direct-payments';
 import { authenticateCustomer, requireSession } from './customer-auth';

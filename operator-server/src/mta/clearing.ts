@@ -10,7 +10,7 @@ import type { PayloadBody } from '../../../protocol/envelope';
 import { formatTimestamp } from '../../../protocol/time';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { DepositRecord } from '../billing/billing-records';
-import { ledgerAccount } from '../ledger-accounts';
+import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { Tab } from '../store/records';
 import { concludeTab } from './conclusion';
@@ -18,11 +18,6 @@ import { concludeTab } from './conclusion';
 /** The clearing message body kept in the outbox; it is signed afresh at each delivery attempt. */
 export type ClearingBody = Omit<PayloadBody<ClearingPayload>, 'operatorCertificate'>;
 export type TabClearedBody = PayloadBody<TabClearedPayload>;
-
-/** The operator's own accounts (no floor) are made on first use. */
-export function ensureAccount(context: OperatorContext, id: string, currency: string, kind: 'settlement' | 'fx' | 'funding' | 'revenue'): void {
-  if (context.ledger.findAccount(id) === undefined) context.ledger.createAccount({ id, currency, kind, minBalance: null });
-}
 
 /** Clears a tab exactly once; false when it was already cleared. */
 export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): boolean {

@@ -21,11 +21,10 @@ import { formatTimestamp } from '../../../protocol/time';
 import { assertFresh } from '../account-manager/customer-auth';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { DepositRecord } from '../billing/billing-records';
-import { ledgerAccount } from '../ledger-accounts';
+import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { DirectOrderCreditStore } from '../store/direct-order-credits';
 import type { Merchant } from '../store/records';
-import { ensureAccount } from './clearing';
 import { DIRECT_NOTICE_TIMEOUT_MS, directNoticeOutboxKey, notifyMerchantOfPayment, type DirectPaymentNoticeBody } from './direct-payment-notice';
 
 /** The outbox takes over a notice whose first attempt has not succeeded by then. */
