@@ -1,15 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { describe, expect, it } from 'vitest';
+import { agentWorldPerTest, expectOk, type AgentWorld } from '../testing/agent-world';
 
 let w: AgentWorld;
 
-beforeEach(async () => {
-  w = await startAgentWorld();
+agentWorldPerTest(async (started) => {
+  w = started;
   await w.readyWallet();
-});
-
-afterEach(async () => {
-  await w?.close();
 });
 
 const prices = [

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import type { MerchantInfo } from '../../../protocol/messages/merchant';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, eur, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab, StoredTab } from './tab-record';
 
 // The chain unit of a tab is the merchant's price step, read from the merchant agent that the
@@ -14,7 +14,6 @@ afterEach(async () => {
   await w?.close();
 });
 
-const eur = (value: string) => ({ currency: 'EUR', value });
 const STEP_CATALOGUE = [
   { itemId: 'brief', title: 'A brief', price: '0.05' },
   { itemId: 'article', title: 'An article', price: '0.15' },

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatchWrite } from '../storage/database';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
-import { expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // What one click inside an open tab costs the worker, and what it may leave for after the answer:
@@ -10,18 +10,9 @@ import type { OpenTab } from './tab-record';
 
 let w: AgentWorld;
 
-beforeEach(async () => {
-  w = await startAgentWorld();
+agentWorldPerTest((started) => {
+  w = started;
 });
-
-afterEach(async () => {
-  await w?.close();
-});
-
-const eur = (value: string) => ({ currency: 'EUR', value });
-const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
-const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
-const ARTICLE_4 = { itemId: 'article-4', price: eur('0.06') };
 
 function deferred() {
   let resolve!: () => void;

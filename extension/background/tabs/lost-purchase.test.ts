@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import { ReceiptList } from '../../../protocol/messages/merchant';
-import { expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // A click's purchase leaves while its pending write is under way, so a browser that stops in
@@ -10,19 +10,9 @@ import type { OpenTab } from './tab-record';
 
 let w: AgentWorld;
 
-beforeEach(async () => {
-  w = await startAgentWorld();
+agentWorldPerTest((started) => {
+  w = started;
 });
-
-afterEach(async () => {
-  await w?.close();
-});
-
-const eur = (value: string) => ({ currency: 'EUR', value });
-// The world's catalogue: article-i costs 1 + (7i mod 23) cents.
-const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
-const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
-const ARTICLE_4 = { itemId: 'article-4', price: eur('0.06') };
 
 async function openTab(): Promise<OpenTab> {
   return (await w.db.tabs.all()).find((tab): tab is OpenTab => tab.phase === 'open')!;

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BRIDGE_PROTOCOL_VERSION } from '../../../protocol/messages/bridge';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, CUSTOMER_OPERATOR, eur, expectOk, MERCHANT_OPERATOR, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { seal, signerFromSecretKey } from '../../../protocol/envelope';
@@ -8,19 +8,9 @@ import type { CustomerRecord } from '../../../protocol/messages/customer';
 
 let w: AgentWorld;
 
-beforeEach(async () => {
-  w = await startAgentWorld();
+agentWorldPerTest((started) => {
+  w = started;
 });
-
-afterEach(async () => {
-  await w?.close();
-});
-
-const eur = (value: string) => ({ currency: 'EUR', value });
-// The world's catalogue: article-i costs 1 + (7i mod 23) cents.
-const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
-const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
-const ARTICLE_4 = { itemId: 'article-4', price: eur('0.06') };
 
 async function account() {
   return expectOk(await w.ui('getAccount', {}));

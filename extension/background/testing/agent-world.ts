@@ -3,6 +3,7 @@
 // customer account with an enrolment code, and an agent over in-memory storage that can be
 // "restarted" (rebuilt over the same database and session area) like an MV3 service worker.
 
+import { afterEach, beforeEach } from 'vitest';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
 import type { BridgeCall, BridgeParams } from '../../../protocol/messages/bridge';
 import {
@@ -24,6 +25,12 @@ import { TEST_SCRYPT_COST, createTestPorts, type TestPorts } from './test-ports'
 
 export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
 export const PASSPHRASE = 'correct horse battery staple';
+
+export const eur = (value: string) => ({ currency: 'EUR', value });
+// Items of the world's catalogue, as a page asks to pay for them: article-i costs 1 + (7i mod 23) cents.
+export const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
+export const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
+export const ARTICLE_4 = { itemId: 'article-4', price: eur('0.06') };
 
 export interface AgentWorld {
   readonly world: TwoOperatorWorld;
@@ -105,4 +112,18 @@ export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Pr
 export function expectOk<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
   if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
   return result.value;
+}
+
+/** A fresh agent world for every test of the file, handed to `prepare` before the test runs, and closed after it. */
+export function agentWorldPerTest(prepare: (world: AgentWorld) => void | Promise<void>, options: TwoOperatorWorldOptions = {}): void {
+  let current: AgentWorld | null = null;
+  beforeEach(async () => {
+    current = await startAgentWorld(options);
+    await prepare(current);
+  });
+  afterEach(async () => {
+    const world = current;
+    current = null;
+    await world?.close();
+  });
 }

@@ -1,20 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
 import { createCustomerAgent } from '../agent';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea } from '../storage/session-area';
-import { PASSPHRASE, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, expectOk, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
 import { TEST_SCRYPT_COST } from '../testing/test-ports';
 import { UI_CALL_CHANNEL } from '../../messaging/ui-calls';
 
 let w: AgentWorld;
 
-beforeEach(async () => {
-  w = await startAgentWorld();
-});
-
-afterEach(async () => {
-  await w?.close();
+agentWorldPerTest((started) => {
+  w = started;
 });
 
 describe('enrolment', () => {
