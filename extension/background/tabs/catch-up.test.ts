@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { HashChain } from '../../../protocol/chain/hash-chain';
 import { seal, type Signer } from '../../../protocol/envelope';
 import type { PaidReceipt } from '../../../protocol/messages/merchant';
-import { SEK_TO_EUR, crypto, merchantCertificate, newSigner } from '../testing/fixtures';
+import { crypto, merchantCertificate, newSigner, openFiveCentTab } from '../testing/fixtures';
 import { catchUpWith } from './catch-up';
-import type { OpenTab } from './tab-record';
 
 // A tab at 5 cents a link, 2 links (10 cents) paid, 174 cents of deposit on 35 links.
 const NOW_MS = 1_800_000_000_000;
@@ -14,27 +13,7 @@ const merchantKey = newSigner();
 const certificate = merchantCertificate(newSigner(), merchantKey, NOW_MS);
 const TAB_ID = 'tab_0123456789abcdef01234567';
 
-const tab = {
-  phase: 'open',
-  localId: 'local-1',
-  merchant: { merchantId: 'news', operatorId: 'op-eur' },
-  merchantDisplayName: 'Daily News',
-  origin: 'https://news.example',
-  merchantCertificate: certificate,
-  customerCurrency: 'SEK',
-  depositCustomer_minor: 2_000n,
-  depositMerchant_minor: 174n,
-  rate: SEK_TO_EUR,
-  chainLength: 35,
-  chainUnit_minor: 5n,
-  createdAt_ms: 0,
-  transactionId: 'op-sek.1.1',
-  tabId: TAB_ID,
-  expiresAt_ms: NOW_MS + 3_600_000,
-  chainIndex: 2,
-  count: 1,
-  pendingPurchase: null,
-} as unknown as OpenTab;
+const tab = openFiveCentTab({ merchantCertificate: certificate, tabId: TAB_ID, expiresAt_ms: NOW_MS + 3_600_000, chainIndex: 2, count: 1 });
 
 function paid(seq: number, price: string, chainIndex: number, overrides: { signer?: Signer; tabId?: string; chainLink?: string } = {}): PaidReceipt {
   const receipt = seal(

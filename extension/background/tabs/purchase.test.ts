@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HashChain, checkLink } from '../../../protocol/chain/hash-chain';
 import { fromBase64url } from '../../../protocol/encoding/base64url';
-import { SEK_TO_EUR, crypto } from '../testing/fixtures';
+import { crypto, openFiveCentTab } from '../testing/fixtures';
 import { customerRecordBody } from './conclusion';
 import { afterPurchase, planPurchase } from './purchase';
 import type { StoredPurchase } from './purchase-record';
@@ -13,29 +13,7 @@ import { tabStatusOf, tabView } from './tab-views';
 const eur = (value: string) => ({ currency: 'EUR', value });
 const chain = HashChain.fromSeed(crypto, crypto.randomBytes(32), 35);
 
-function openTab(overrides: Partial<OpenTab> = {}): OpenTab {
-  return {
-    phase: 'open',
-    localId: 'local-1',
-    merchant: { merchantId: 'news', operatorId: 'op-eur' },
-    merchantDisplayName: 'Daily News',
-    origin: 'https://news.example',
-    customerCurrency: 'SEK',
-    depositCustomer_minor: 2_000n,
-    depositMerchant_minor: 174n,
-    rate: SEK_TO_EUR,
-    chainLength: 35,
-    chainUnit_minor: 5n,
-    createdAt_ms: 0,
-    transactionId: 'op-sek.1.1',
-    tabId: 'tab_0123456789abcdef01234567',
-    expiresAt_ms: 3_600_000,
-    chainIndex: 0,
-    count: 0,
-    pendingPurchase: null,
-    ...overrides,
-  } as OpenTab;
-}
+const openTab = openFiveCentTab;
 
 function plan(tab: OpenTab, price: string, chainOfTab = chain) {
   return planPurchase(tab, chainOfTab, 'article-1', eur(price), 'ab'.repeat(16));

@@ -7,6 +7,7 @@ import type { MerchantCertificate } from '../../../protocol/messages/certificate
 import type { MerchantVouch } from '../../../protocol/messages/customer';
 import type { RateTable } from '../../../protocol/messages/rate-table';
 import type { LockedRate } from '../../../protocol/messages/primitives';
+import type { OpenTab } from '../tabs/tab-record';
 import { formatTimestamp } from '../../../protocol/time';
 
 export const crypto = nobleCrypto;
@@ -64,3 +65,32 @@ export const SEK_TO_EUR: LockedRate = {
   customer: { currency: 'SEK', perBase: '11.4475' },
   merchant: { currency: 'EUR', perBase: '1' },
 };
+
+/**
+ * An open tab at a merchant whose prices are all multiples of 5 cents: 174 cents of deposit on 35
+ * five-cent links (35 × 5 = 175 ≥ 174), nothing paid yet. Only the fields the pure tab logic
+ * reads; a test adds what else it needs (the merchant certificate, say).
+ */
+export function openFiveCentTab(overrides: Partial<OpenTab> = {}): OpenTab {
+  return {
+    phase: 'open',
+    localId: 'local-1',
+    merchant: { merchantId: 'news', operatorId: 'op-eur' },
+    merchantDisplayName: 'Daily News',
+    origin: SHOP_ORIGIN,
+    customerCurrency: 'SEK',
+    depositCustomer_minor: 2_000n,
+    depositMerchant_minor: 174n,
+    rate: SEK_TO_EUR,
+    chainLength: 35,
+    chainUnit_minor: 5n,
+    createdAt_ms: 0,
+    transactionId: 'op-sek.1.1',
+    tabId: 'tab_0123456789abcdef01234567',
+    expiresAt_ms: 3_600_000,
+    chainIndex: 0,
+    count: 0,
+    pendingPurchase: null,
+    ...overrides,
+  } as OpenTab;
+}

@@ -37,7 +37,8 @@ async function serveWith(durable: () => Promise<void>): Promise<string> {
 }
 
 describe('answers wait for durability', () => {
-  it('holds a receipt back until the disk has it', async () => {
+  /** Posts `body` to `path`; the answer must wait for the one sync the request asks for, and comes once the test lets the sync finish. */
+  async function answeredAfterSync(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
     let release = () => {};
     const synced = new Promise<void>((resolve) => (release = resolve));
     let durableCalls = 0;
@@ -46,7 +47,7 @@ describe('answers wait for durability', () => {
       return synced;
     });
     let answered = false;
-    const answer = fetch(`${url}/purchase`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(purchase) }).then(async (response) => {
+    const answer = fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (response) => {
       answered = true;
       return { status: response.status, body: (await response.json()) as unknown };
     });
@@ -54,32 +55,23 @@ describe('answers wait for durability', () => {
     expect(durableCalls).toBe(1);
     expect(answered).toBe(false);
     release();
-    await expect(answer).resolves.toEqual({ status: 200, body: receipt });
+    return answer;
+  }
+
+  it('holds a receipt back until the disk has it', async () => {
+    await expect(answeredAfterSync('/purchase', purchase)).resolves.toEqual({ status: 200, body: receipt });
   });
 
   it('holds receipts read back until the disk has them: they may be of purchases whose own sync is still under way', async () => {
-    let release = () => {};
-    const synced = new Promise<void>((resolve) => (release = resolve));
-    let durableCalls = 0;
-    const url = await serveWith(() => {
-      durableCalls++;
-      return synced;
-    });
     const request = {
       payload: { type: 'receipts-request', id: '2'.repeat(32), iat: new Date().toISOString(), tabId: purchase.tabId, afterSeq: 0 },
       kid: 'A'.repeat(43),
       sig: 'A'.repeat(86),
     };
-    let answered = false;
-    const answer = fetch(`${url}/receipts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }).then(async (response) => {
-      answered = true;
-      return { status: response.status, body: (await response.json()) as unknown };
+    await expect(answeredAfterSync('/receipts', request)).resolves.toMatchObject({
+      status: 200,
+      body: { tabId: purchase.tabId, receipts: [{ receipt }], more: false },
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(durableCalls).toBe(1);
-    expect(answered).toBe(false);
-    release();
-    await expect(answer).resolves.toMatchObject({ status: 200, body: { tabId: purchase.tabId, receipts: [{ receipt }], more: false } });
   });
 
   it('answers a failed sync with a 500, never with the receipt', async () => {
