@@ -3,7 +3,7 @@
 // Progress goes to stderr; stdout carries only the table, or with --json only the JSON object.
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBrowserCase } from './cases/browser';
@@ -50,7 +50,11 @@ async function main(): Promise<void> {
     if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir);
     process.stderr.write(`bench: ${benchCase.name}…\n`);
     const start_ms = performance.now();
-    results.push(await benchCase.run({ dir, ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}) }));
+    const loadBefore = loadavg()[0]!;
+    const result = await benchCase.run({ dir, ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}) });
+    // Other work on the machine moves throughput and latency by tens of per cent: say how busy it was.
+    const load = `machine load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`;
+    results.push({ ...result, notes: [...result.notes, load] });
     process.stderr.write(`bench: ${benchCase.name} took ${((performance.now() - start_ms) / 1000).toFixed(1)} s\n`);
   }
   process.stdout.write(values.json ? `${JSON.stringify(toReport(results))}\n` : `${formatTable(results)}\n`);
