@@ -137,6 +137,16 @@ describe('demo shop', () => {
     }
   });
 
+  it('answers a revalidation of a static file with 304 and no body', async () => {
+    const first = await get('/static/site.css');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const again = await get('/static/site.css', { 'if-none-match': etag });
+    expect([again.status, again.text, again.headers.get('etag')]).toEqual([304, '', etag]);
+    expect((await get('/static/site.css', { 'if-none-match': '"another"' })).status).toBe(200);
+    expect((await get('/static/shop.js')).headers.get('etag')).not.toBe(etag);
+  });
+
   it('keeps its merchant identity and tabs across a restart on the same data directory', async () => {
     const receipt = await buy('article-5', '0.08');
     const publicKey = shop.merchant.publicKey;

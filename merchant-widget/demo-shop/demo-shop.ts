@@ -113,7 +113,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     }
     const path = (request.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
     const staticFile = staticFiles.get(path);
-    if (staticFile !== undefined) return serveStaticFile(response, staticFile);
+    if (staticFile !== undefined) return serveStaticFile(request, response, staticFile);
     if (path === '/') return page(response, 200, frontPage(site, ARTICLES));
     if (path === '/shop') return page(response, 200, shopPage(site, PRODUCTS));
     if (path === GET_OPENTAB_PATH) return page(response, 200, getOpentabPage(site));

@@ -1,9 +1,10 @@
 // The shop's own static files, from a fixed list read once at start: nothing the URL says can
-// reach any other file.
+// reach any other file. Each has an ETag, so a reader's next page revalidates it with a 304.
 
 import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { etagOf, matchesEtag } from '../../protocol/server/conditional-get';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
 
@@ -13,15 +14,29 @@ const FILES = {
   '/static/favicon.svg': { file: 'favicon.svg', contentType: 'image/svg+xml' },
 } as const;
 
-export type StaticFiles = ReadonlyMap<string, { readonly contentType: string; readonly body: Buffer }>;
+export interface StaticFile {
+  readonly contentType: string;
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
+export type StaticFiles = ReadonlyMap<string, StaticFile>;
 
 export function loadStaticFiles(): StaticFiles {
   return new Map(
-    Object.entries(FILES).map(([path, { file, contentType }]) => [path, { contentType, body: readFileSync(fileURLToPath(new URL(file, PUBLIC_DIR))) }]),
+    Object.entries(FILES).map(([path, { file, contentType }]) => {
+      const body = readFileSync(fileURLToPath(new URL(file, PUBLIC_DIR)));
+      return [path, { contentType, body, etag: etagOf(body) }];
+    }),
   );
 }
 
-export function serveStaticFile(response: ServerResponse, file: { readonly contentType: string; readonly body: Buffer }): void {
-  response.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+export function serveStaticFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
+  const headers = { 'content-type': file.contentType, 'cache-control': 'no-cache', etag: file.etag, 'x-content-type-options': 'nosniff' };
+  if (matchesEtag(request.headers['if-none-match'], file.etag)) {
+    response.writeHead(304, headers).end();
+    return;
+  }
+  response.writeHead(200, { ...headers, 'content-length': file.body.length });
   response.end(file.body);
 }

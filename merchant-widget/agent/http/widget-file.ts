@@ -4,12 +4,12 @@
 // without the script; a browser that takes gzip gets it gzipped (~6 KB instead of ~15 KB).
 // The ETag and the gzipped bytes are made once per build, keyed by the file's size and mtime.
 
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OpentabError } from '../../../protocol/errors';
+import { acceptsGzip, etagOf, matchesEtag } from '../../../protocol/server/conditional-get';
 import { sendError } from '../../../protocol/server/http-io';
 import { CROSS_ORIGIN_HEADERS } from './cors';
 
@@ -29,8 +29,7 @@ async function preparedScript(path: string): Promise<PreparedScript> {
   const known = prepared.get(path);
   if (known?.version === version) return known;
   const plain = await readFile(path);
-  const digest = createHash('sha256').update(plain).digest('base64url').slice(0, 22);
-  const script: PreparedScript = { version, etag: `"${digest}"`, plain, gzipped: gzipSync(plain, { level: 9 }) };
+  const script: PreparedScript = { version, etag: etagOf(plain), plain, gzipped: gzipSync(plain, { level: 9 }) };
   prepared.set(path, script);
   return script;
 }
@@ -63,24 +62,4 @@ export async function serveWidgetFile(request: IncomingMessage, response: Server
   const body = gzip ? script.gzipped : script.plain;
   response.writeHead(200, { ...headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': body.length });
   response.end(body);
-}
-
-/** RFC 9110 If-None-Match: `*` or a list of (possibly weak) entity tags, compared weakly. */
-export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
-}
-
-/** True when Accept-Encoding lists gzip (or `*`) without q=0. */
-export function acceptsGzip(acceptEncoding: string | undefined): boolean {
-  if (acceptEncoding === undefined) return false;
-  return acceptEncoding.split(',').some((entry) => {
-    const [coding, ...parameters] = entry.trim().toLowerCase().split(';');
-    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') return false;
-    const quality = parameters.map((parameter) => parameter.trim()).find((parameter) => parameter.startsWith('q='));
-    return quality === undefined || Number(quality.slice(2)) > 0;
-  });
 }
