@@ -152,7 +152,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const address = server.address() as AddressInfo;
   const url = `http://${config.listen.host}:${address.port}`;
 
-  const deliver = createOutboxDeliverer(context, config.billingSinks.map(createBillingSink));
+  const deliver = createOutboxDeliverer(context, config.billingSinks.map(createBillingSink), directPayments);
   let closing = false;
   const runJobs = async () => {
     if (closing) return;

@@ -10,6 +10,7 @@ import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
 import { seal, signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
 import { fromBase64url } from '../../protocol/encoding/base64url';
 import { nodeCrypto } from '../../protocol/crypto/node';
+import { OpentabError } from '../../protocol/errors';
 import { DirectOrderCreditStore } from '../src/store/direct-order-credits';
 import { DirectPaymentStore } from '../src/store/direct-payments';
 import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } from '../src/testing/direct-payer';
@@ -213,6 +214,76 @@ describe('direct payment while the merchant agent is down', () => {
     expect(receipt.payload.paymentId).toBe(payment.payload.paymentId);
     expect(w.merchant.agent.verifyAccess(receipt.payload.accessToken, ARTICLE)).toBe(true);
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
+  });
+});
+
+describe("direct payment whose credit has no definite answer", () => {
+  let offset_ms = 0;
+  beforeEach(async () => {
+    offset_ms = 0;
+    w = await startTwoOperatorWorld({ now_ms: () => Date.now() + offset_ms });
+  });
+
+  /** The customer's AM loses the MTA's answers to credit requests while `lose` is true: the credit is made, the AM cannot tell. */
+  function loseCreditAnswers(): { lose: boolean } {
+    const switchboard = { lose: true };
+    const peers = w.world.operator(CUSTOMER_OPERATOR).running.context.peers;
+    const call = peers.call.bind(peers);
+    (peers as { call: unknown }).call = async (operatorId: string, route: string, body: unknown) => {
+      const answer = await (call as (o: string, r: string, b: unknown) => Promise<unknown>)(operatorId, route, body);
+      if (route === 'peerDirectPayment' && switchboard.lose) throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
+      return answer;
+    };
+    return switchboard;
+  }
+
+  it('keeps the hold while the answer is lost, then captures it once from the outbox, as the MTA credited it', async () => {
+    const customer = await w.newCustomer('10.00');
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    const switchboard = loseCreditAnswers();
+    expect(await refusalOf(payOrder(customer, placed.order))).toBe('peer_unreachable');
+    // The MTA credited the merchant; the AM neither released nor captured the 1.70 SEK.
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '1.70' } });
+    // Still lost at the outbox's first attempt: the hold stays.
+    offset_ms = 20_000;
+    await w.world.operator(CUSTOMER_OPERATOR).running.runJobs();
+    expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '1.70' });
+
+    switchboard.lose = false;
+    offset_ms = 30_000;
+    // The operators' own job timer runs the outbox too: wait for whichever pass settles it.
+    await waitFor('the outbox to capture the hold', async () => (await customer.account()).held.value === '0.00');
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
+    await outboxesDrained();
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([expect.objectContaining({ recordType: 'withdrawal', source: 'direct-payment', amount: { currency: 'SEK', value: '1.70' } })]);
+  });
+
+  it('releases the hold from the outbox when the MTA, asked again, refuses the credit', async () => {
+    const customer = await w.newCustomer('10.00');
+    const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
+    // The request never reaches the MTA; by the outbox's attempt the order has been paid by another payment.
+    const peers = w.world.operator(CUSTOMER_OPERATOR).running.context.peers;
+    const call = peers.call.bind(peers);
+    let dropped = false;
+    (peers as { call: unknown }).call = async (operatorId: string, route: string, body: unknown) => {
+      if (route === 'peerDirectPayment' && !dropped) {
+        dropped = true;
+        throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
+      }
+      return (call as (o: string, r: string, b: unknown) => Promise<unknown>)(operatorId, route, body);
+    };
+    expect(await refusalOf(payOrder(customer, placed.order))).toBe('peer_unreachable');
+    expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.00' });
+    expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '1.70' });
+    const other = await w.newCustomer('10.00');
+    await payOrder(other, placed.order);
+
+    offset_ms = 20_000;
+    await waitFor('the outbox to release the hold', async () => (await customer.account()).held.value === '0.00');
+    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
   });
 });

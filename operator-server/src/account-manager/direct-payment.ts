@@ -5,6 +5,13 @@
 // write the withdrawal record for billing (in the capture's transaction, like a tab's clearing),
 // and answer with a signed receipt. Opentab never takes this path; it exists so the benchmark can
 // measure what a tab saves, on the same servers and store.
+//
+// The credit request is in the outbox from the moment the hold is placed, its first attempt left
+// to the request itself: a refusal releases the hold, a confirmation captures it, and either marks
+// the outbox row done in the same transaction. A credit without a definite answer (the MTA's
+// answer lost, a timeout, this AM stopped mid-call) may have been made, so the hold is neither
+// released nor captured then: the outbox asks the MTA again (it credits a payment once, whatever
+// the message id) until it answers, and `resolveDirectPayment` settles the hold that way.
 
 import { seal, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
@@ -26,7 +33,21 @@ import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
 import type { DirectPaymentStore, NewDirectPayment } from '../store/direct-payments';
+import { PEER_CALL_TIMEOUT_MS } from '../peers/peer-directory';
 import { authenticateCustomer, requireSession } from './customer-auth';
+
+/** What the outbox keeps to ask the merchant's MTA again about a payment's credit. */
+export interface DirectCreditRetry {
+  readonly paymentId: string;
+  readonly merchantOrder: DirectOrder;
+}
+
+/** The outbox steps in only after the request's own attempt has had its full time. */
+const OUTBOX_TAKES_OVER_AFTER_MS = PEER_CALL_TIMEOUT_MS + 1_000;
+
+function creditRetryKey(paymentId: string): string {
+  return `direct-credit:${paymentId}`;
+}
 
 export async function payDirectly(context: OperatorContext, payments: DirectPaymentStore, order: DirectPaymentOrder, now_ms: number): Promise<DirectPaymentReceipt> {
   const p = order.payload;
@@ -55,6 +76,8 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
         priceMinor: price.minor, merchantCurrency: price.currency, chargeMinor, customerCurrency: customer.currency, rate, createdAt: now_ms,
       };
       payments.insert(row);
+      const retry: DirectCreditRetry = { paymentId, merchantOrder: p.merchantOrder };
+      context.outbox.enqueue(creditRetryKey(paymentId), { kind: 'peer-direct-credit', operatorId: m.operatorId }, retry, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
       return row;
     })();
 
@@ -62,18 +85,13 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
     try {
       credited = await requestCredit(context, payment, p.merchantOrder, now_ms);
     } catch (error) {
-      context.db.transaction(() => {
-        context.ledger.releaseHold(`hold:${payment.paymentId}`);
-        payments.end(payment.paymentId, 'failed', now_ms);
-      })();
+      if (!isDefiniteRefusal(error)) {
+        throw new OpentabError('peer_unreachable', `The merchant's operator gave no definite answer; the payment will be completed or released once it does.`);
+      }
+      settle(context, payments, payment, { credited: false }, now_ms);
       throw error;
     }
-    context.db.transaction(() => {
-      capture(context, payment);
-      payments.end(payment.paymentId, 'captured', now_ms);
-      // As a tab's clearing does at this AM (account-manager/clearing.ts), once per purchase here.
-      enqueueBillingRecord(context, withdrawalRecord(context, payment, now_ms), now_ms);
-    })();
+    settle(context, payments, payment, { credited: true }, now_ms);
 
     return seal(context.crypto, context.identity.signer, {
       type: 'direct-payment-receipt',
@@ -89,6 +107,50 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
       merchantNotified: credited.payload.merchantNotified,
     } satisfies PayloadBody<DirectPaymentReceiptPayload>, now_ms);
   });
+}
+
+/**
+ * The outbox's attempt at a credit the request left without a definite answer: settles the hold
+ * on the MTA's answer, or throws (and is tried again) while there is none. Done once the payment
+ * has ended, whoever ended it.
+ */
+export async function resolveDirectPayment(context: OperatorContext, payments: DirectPaymentStore, retry: DirectCreditRetry, now_ms: number): Promise<void> {
+  const payment = payments.payment(retry.paymentId);
+  if (payment === null || payment.state !== 'held' || payment.merchantOrderId === null) return;
+  const pending: NewDirectPayment = { ...payment, merchantOrderId: payment.merchantOrderId };
+  try {
+    await requestCredit(context, pending, retry.merchantOrder, now_ms);
+  } catch (error) {
+    if (!isDefiniteRefusal(error)) throw error;
+    settle(context, payments, pending, { credited: false }, now_ms);
+    context.log.info('direct-payment.released', { payment: payment.paymentId, reason: (error as Error).message });
+    return;
+  }
+  settle(context, payments, pending, { credited: true }, now_ms);
+  context.log.info('direct-payment.captured-late', { payment: payment.paymentId });
+}
+
+/**
+ * A refusal the MTA itself gave (a 4xx with its own code): nothing was credited. Anything else —
+ * unreachable, a timeout, a 5xx, an answer that does not match — may have come after a credit.
+ */
+function isDefiniteRefusal(error: unknown): boolean {
+  return error instanceof OpentabError && error.status < 500 && error.code !== 'peer_refused';
+}
+
+/** Captures or releases the hold, ends the payment and the outbox's retry: one transaction, once. */
+function settle(context: OperatorContext, payments: DirectPaymentStore, payment: NewDirectPayment, outcome: { credited: boolean }, now_ms: number): void {
+  context.db.transaction(() => {
+    if (!payments.end(payment.paymentId, outcome.credited ? 'captured' : 'failed', now_ms)) return;
+    if (outcome.credited) {
+      capture(context, payment);
+      // As a tab's clearing does at this AM (account-manager/clearing.ts), once per purchase here.
+      enqueueBillingRecord(context, withdrawalRecord(context, payment, now_ms), now_ms);
+    } else {
+      context.ledger.releaseHold(`hold:${payment.paymentId}`);
+    }
+    context.outbox.markDelivered(creditRetryKey(payment.paymentId), { kind: 'peer-direct-credit', operatorId: payment.merchantOperatorId }, now_ms);
+  })();
 }
 
 /** The signed peer call to the merchant's MTA; returns its answer once the merchant is credited, or throws the refusal. */

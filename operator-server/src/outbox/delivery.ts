@@ -1,7 +1,8 @@
 // How each kind of outbox message leaves: billing records to their sink, clearing information
 // to the customer's AM (signed afresh at each attempt, so its iat is always current), and notices
 // to the merchant agent: a tab's clearing (or the void of a cut-off registration), or (prior-art
-// baseline) a direct order's payment.
+// baseline) a direct order's payment; and (prior-art baseline) a direct payment's credit asked
+// again at the merchant's MTA.
 
 import { callRoute, RemoteCallError } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
@@ -11,11 +12,13 @@ import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
 import type { ClearingBody, TabClearedBody } from '../mta/clearing';
 import { isDirectPaymentNoticeBody, notifyMerchantOfPayment } from '../mta/direct-payment-notice';
+import { resolveDirectPayment, type DirectCreditRetry } from '../account-manager/direct-payment';
 import type { OperatorContext } from '../operator-context';
+import type { DirectPaymentStore } from '../store/direct-payments';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
 
-export function createOutboxDeliverer(context: OperatorContext, sinks: readonly BillingSink[]): OutboxDeliverer {
+export function createOutboxDeliverer(context: OperatorContext, sinks: readonly BillingSink[], directPayments: DirectPaymentStore): OutboxDeliverer {
   return async (destination, payload) => {
     const now_ms = context.now_ms();
     switch (destination.kind) {
@@ -34,6 +37,8 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
         context.log.info('clearing.acknowledged', { tx: body.transactionId, tab: body.tabId, charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}` });
         return;
       }
+      case 'peer-direct-credit':
+        return resolveDirectPayment(context, directPayments, payload as DirectCreditRetry, now_ms);
       case 'merchant-notice': {
         const merchant = context.store.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);

@@ -8,7 +8,9 @@ import type Database from 'better-sqlite3';
 export type OutboxDestination =
   | { kind: 'billing'; sinkIndex: number }
   | { kind: 'peer-clearing'; operatorId: string }
-  | { kind: 'merchant-notice'; merchantId: string };
+  | { kind: 'merchant-notice'; merchantId: string }
+  /** Prior-art baseline: a direct payment whose credit at the merchant's MTA has no definite answer yet. */
+  | { kind: 'peer-direct-credit'; operatorId: string };
 
 export type OutboxDeliverer = (destination: OutboxDestination, payload: unknown) => Promise<void>;
 
@@ -30,6 +32,8 @@ function encodeDestination(destination: OutboxDestination): string {
       return `peer-clearing:${destination.operatorId}`;
     case 'merchant-notice':
       return `merchant-notice:${destination.merchantId}`;
+    case 'peer-direct-credit':
+      return `peer-direct-credit:${destination.operatorId}`;
   }
 }
 
@@ -40,6 +44,7 @@ function decodeDestination(text: string): OutboxDestination {
   if (kind === 'billing') return { kind, sinkIndex: Number(target) };
   if (kind === 'peer-clearing') return { kind, operatorId: target };
   if (kind === 'merchant-notice') return { kind, merchantId: target };
+  if (kind === 'peer-direct-credit') return { kind, operatorId: target };
   throw new Error(`unknown outbox destination ${text}`);
 }
 

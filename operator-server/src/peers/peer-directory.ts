@@ -28,7 +28,7 @@ export interface PeerEndpoint {
 }
 
 /** Peer calls include a whole tab opening at the merchant; give them time, but not forever. */
-const PEER_CALL_TIMEOUT_MS = 15_000;
+export const PEER_CALL_TIMEOUT_MS = 15_000;
 
 export class PeerDirectory {
   private readonly endpoints: ReadonlyMap<string, string>;
