@@ -21,6 +21,11 @@ export class RemoteCallError extends Error {
   }
 }
 
+/** The remote's own refusal code, when the call failed with one; null for any other failure. */
+export function refusalCodeOf(error: unknown): ErrorCode | 'unknown' | null {
+  return error instanceof RemoteCallError && error.failure.kind === 'refused' ? error.failure.code : null;
+}
+
 /** One HTTP request as a transport sees it. */
 export interface HttpExchange {
   readonly url: string;

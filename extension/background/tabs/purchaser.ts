@@ -11,6 +11,7 @@
 // receipt and the tab after it are written in one transaction that the caller awaits only before
 // the next purchase at this tab (`recorded`). Should the worker stop before that write, the
 // purchase is still pending in the database, and is re-sent and recorded before anything else.
+import { refusalCodeOf } from '../../../protocol/api/client';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { seal, type PayloadBody } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
@@ -18,7 +19,7 @@ import { MAX_RECEIPTS_PER_ANSWER, type Purchase, type Receipt, type ReceiptsRequ
 import type { WireAmount } from '../../../protocol/money/amount';
 import { AgentError } from '../errors';
 import type { Clock } from '../ports';
-import { fromMerchantFailure, isUnreachable, refusalCode } from '../wallet/remote-errors';
+import { fromMerchantFailure, isUnreachable } from '../wallet/remote-errors';
 import { catchUpWith } from './catch-up';
 import type { MerchantAgentClient } from './merchant-agent';
 import { afterPurchase, checkReceipt, planPurchase } from './purchase';
@@ -127,7 +128,7 @@ export class Purchaser {
       if (isUnreachable(error)) throw fromMerchantFailure(error);
       const cleared = { ...tab, pendingPurchase: null };
       await this.book.save(cleared);
-      const code = refusalCode(error);
+      const code = refusalCodeOf(error);
       if (code === 'deposit_exhausted') return { kind: 'exhausted', tab: cleared };
       if (code === 'sequence_mismatch') return { kind: 'merchant-ahead', tab: cleared };
       const stopped = code === null ? undefined : STOPPED_CODES[code];

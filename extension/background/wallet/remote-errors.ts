@@ -44,11 +44,6 @@ function tooManyRequests(who: string): AgentError {
   return new AgentError('busy', `${who} is receiving too many requests from your network right now; try again in a moment.`);
 }
 
-/** The merchant's refusal code, when it gave one. */
-export function refusalCode(error: unknown): string | null {
-  return error instanceof RemoteCallError && error.failure.kind === 'refused' ? error.failure.code : null;
-}
-
 export function isUnreachable(error: unknown): boolean {
   return error instanceof RemoteCallError && error.failure.kind === 'unreachable';
 }

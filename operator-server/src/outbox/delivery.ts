@@ -4,7 +4,7 @@
 // baseline) a direct order's payment; and (prior-art baseline) a direct payment's credit asked
 // again at the merchant's MTA.
 
-import { callRoute, RemoteCallError } from '../../../protocol/api/client';
+import { callRoute, refusalCodeOf } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import { seal } from '../../../protocol/envelope';
 import type { BillingRecord } from '../billing/billing-records';
@@ -58,7 +58,3 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
   };
 }
 
-
-function refusalCodeOf(error: unknown): string | null {
-  return error instanceof RemoteCallError && error.failure.kind === 'refused' ? error.failure.code : null;
-}
