@@ -9,9 +9,9 @@ import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { verifyEnvelopeAsync } from '../../../protocol/envelope';
 import type { PaidReceipt } from '../../../protocol/messages/merchant';
-import { parseWireAmount } from '../../../protocol/money/amount';
-import type { StoredPurchase } from './purchase-record';
-import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
+import { afterPurchase, planPurchase } from './purchase';
+import { storedPurchaseOf, type StoredPurchase } from './purchase-record';
+import type { OpenTab } from './tab-record';
 
 export type CatchUp =
   | { readonly ok: true; readonly tab: OpenTab; readonly purchases: readonly StoredPurchase[] }
@@ -35,36 +35,18 @@ export async function catchUpWith(
       return { ok: false, reason: `receipt ${seq} is not about this tab` };
     }
     if (payload.seq !== seq) return { ok: false, reason: `expected receipt ${seq}, got ${payload.seq}` };
-    const price = parseWireAmount(payload.price);
-    const unit = chainUnitOf(tab);
-    if (!price.ok || price.money.currency !== tab.rate.merchant.currency || price.money.minor < unit || price.money.minor % unit !== 0n) {
-      return { ok: false, reason: `receipt ${seq} states a price this tab cannot pay` };
+    // The purchase this wallet would have sent for that item at that price: the same rules as a click.
+    const plan = planPurchase(current, chain, payload.itemId, payload.price, payload.purchaseId);
+    if (!plan.ok) {
+      return { ok: false, reason: plan.problem === 'exhausted' ? `receipt ${seq} pays beyond the deposit` : `receipt ${seq} states a price this tab cannot pay` };
     }
-    if (BigInt(payload.chainIndex) !== BigInt(current.chainIndex) + price.money.minor / unit) {
-      return { ok: false, reason: `receipt ${seq} does not reveal the links its price pays` };
-    }
-    if (payload.chainIndex > tab.chainLength || spentMinor(current) + price.money.minor > tab.depositMerchant_minor) {
-      return { ok: false, reason: `receipt ${seq} pays beyond the deposit` };
-    }
-    if (chain.encodedLinkAt(payload.chainIndex) !== chainLink) {
-      return { ok: false, reason: `receipt ${seq} comes without the link this wallet revealed` };
-    }
+    if (plan.purchase.chainIndex !== payload.chainIndex) return { ok: false, reason: `receipt ${seq} does not reveal the links its price pays` };
+    if (plan.purchase.chainLink !== chainLink) return { ok: false, reason: `receipt ${seq} comes without the link this wallet revealed` };
     if (!(await verifyEnvelopeAsync(crypto, receipt, merchantKey))) {
       return { ok: false, reason: `receipt ${seq} is not signed by the merchant's key` };
     }
-    current = { ...current, chainIndex: payload.chainIndex, count: seq };
-    purchases.push({
-      localTabId: tab.localId,
-      transactionId: tab.transactionId,
-      tabId: tab.tabId,
-      merchantDisplayName: tab.merchantDisplayName,
-      seq,
-      itemId: payload.itemId,
-      price: payload.price,
-      chainIndex: payload.chainIndex,
-      receipt,
-      at_ms: now_ms,
-    });
+    current = afterPurchase(current, plan.purchase);
+    purchases.push(storedPurchaseOf(tab, plan.purchase, receipt, now_ms));
   }
   return { ok: true, tab: current, purchases };
 }

@@ -23,6 +23,7 @@ import { fromMerchantFailure, isUnreachable } from '../wallet/remote-errors';
 import { catchUpWith } from './catch-up';
 import type { MerchantAgentClient } from './merchant-agent';
 import { afterPurchase, checkReceipt, planPurchase } from './purchase';
+import { storedPurchaseOf } from './purchase-record';
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
 import type { OpenTab } from './tab-record';
@@ -142,18 +143,7 @@ export class Purchaser {
       throw new AgentError('merchant_refused', `The merchant's receipt cannot be trusted: ${check.reason}.`);
     }
     const paid = afterPurchase(tab, purchase);
-    const recorded = this.book.recordPurchases(paid, [{
-      localTabId: tab.localId,
-      transactionId: tab.transactionId,
-      tabId: tab.tabId,
-      merchantDisplayName: tab.merchantDisplayName,
-      seq: purchase.seq,
-      itemId: purchase.itemId,
-      price: purchase.price,
-      chainIndex: purchase.chainIndex,
-      receipt,
-      at_ms: this.clock.now(),
-    }]);
+    const recorded = this.book.recordPurchases(paid, [storedPurchaseOf(tab, purchase, receipt, this.clock.now())]);
     return { kind: 'paid', receipt, tab: paid, recorded };
   }
 }
