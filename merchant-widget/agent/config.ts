@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
 import { CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
-import { clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
+import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
 import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
 import { CLOCK_SKEW_MS } from '../../protocol/time';
 import { Catalogue, type CatalogueEntry } from './catalogue';
@@ -268,8 +268,8 @@ function resolveRateLimit(config: AgentRateLimitConfig | undefined, check: (ok: 
 
 function behindProxies(trustedProxies: unknown, check: (ok: boolean, problem: string) => void): AgentRateLimitSettings['clientAddress'] | undefined {
   if (trustedProxies === undefined) return undefined;
-  const valid = Array.isArray(trustedProxies) && trustedProxies.length <= 64 && trustedProxies.every((address) => typeof address === 'string' && isIP(address) !== 0);
-  check(valid, 'rateLimit.trustedProxies must be a list of at most 64 IPv4 or IPv6 addresses');
+  const valid = Array.isArray(trustedProxies) && trustedProxies.length <= MAX_TRUSTED_PROXIES && trustedProxies.every((address) => typeof address === 'string' && isIP(address) !== 0);
+  check(valid, `rateLimit.trustedProxies must be a list of at most ${MAX_TRUSTED_PROXIES} IPv4 or IPv6 addresses`);
   if (!valid) return undefined;
   const proxies = trustedProxySet(trustedProxies as string[]);
   return (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies);

@@ -6,6 +6,9 @@
 
 import { isIP } from 'node:net';
 
+/** A server trusts at most this many reverse proxies: a configuration, not a list of clients. */
+export const MAX_TRUSTED_PROXIES = 64;
+
 /** A header line may carry at most this many hops; a longer list is not read (it is not a proxy chain we built). */
 const MAX_FORWARDED_HOPS = 32;
 

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
 import { parseMessage } from '../../../protocol/messages/validate';
+import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
 
 const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
@@ -116,7 +117,7 @@ export const OperatorConfigSchema = v.strictObject({
       customer: v.optional(RateLimitClass, {}),
       peer: v.optional(RateLimitClass, {}),
       maxClients: v.optional(WholeNumber(1, 10_000_000)),
-      trustedProxies: v.optional(v.pipe(v.array(IpAddress), v.maxLength(64))),
+      trustedProxies: v.optional(v.pipe(v.array(IpAddress), v.maxLength(MAX_TRUSTED_PROXIES))),
     }),
     {},
   ),
