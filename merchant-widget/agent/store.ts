@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
-import { syncedFile, WalFlusher, type SyncedFile } from '../../protocol/server/wal-flusher';
+import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '../../protocol/server/wal-flusher';
 
 /** 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age. */
 const SCHEMA_VERSION = 3;
@@ -120,7 +120,7 @@ export class AgentStore {
   ) {
     this.statements = prepareStatements(db);
     this.directOrders = new DirectOrderStore(db);
-    this.flusher = walFile === null ? null : new WalFlusher(walFile.sync);
+    this.flusher = walFile === null ? null : new WalFlusher(walFile.sync, sqliteWriteCount(db));
   }
 
   /** Opens (creating if needed) the agent's SQLite file in WAL mode. */

@@ -12,7 +12,7 @@ import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import { nodeHttpTransport } from '../../protocol/server/node-http-transport';
-import { syncedFile, WalFlusher, type FileSync } from '../../protocol/server/wal-flusher';
+import { sqliteWriteCount, syncedFile, WalFlusher, type FileSync } from '../../protocol/server/wal-flusher';
 import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
 import { authenticateCustomer, requireSession } from './account-manager/customer-auth';
@@ -80,7 +80,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // Commits do not wait for the disk; one fsync of the WAL, shared by everyone waiting at that
   // moment, comes before any answer or outgoing message (group commit).
   const walFile = syncedFile(`${databasePath}-wal`);
-  const flusher = new WalFlusher(options.syncWal ?? walFile.sync);
+  const flusher = new WalFlusher(options.syncWal ?? walFile.sync, sqliteWriteCount(db));
   const durable = () => flusher.flushed();
   const transport: HttpTransport = async (exchange) => {
     await durable();

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { syncedFile, WalFlusher } from './wal-flusher';
+import { sqliteWriteCount, syncedFile, WalFlusher } from './wal-flusher';
 
 /** A sync the test finishes by hand, counting how often it was started. */
 function manualSync() {
@@ -17,13 +18,23 @@ function manualSync() {
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A write count the test moves by hand: `write()` stands for a commit. */
+function writeCounter() {
+  let writes = 0;
+  return { count: () => writes, write: () => void writes++ };
+}
+
 describe('WalFlusher', () => {
   it('lets callers that arrive during a sync share the next one, which starts only after it', async () => {
     const disk = manualSync();
-    const flusher = new WalFlusher(disk.sync);
+    const db = writeCounter();
+    const flusher = new WalFlusher(disk.sync, db.count);
     const done: string[] = [];
+    db.write();
     const first = flusher.flushed().then(() => done.push('first'));
+    db.write();
     const second = flusher.flushed().then(() => done.push('second'));
+    db.write();
     const third = flusher.flushed().then(() => done.push('third'));
     expect(disk.started()).toBe(1);
 
@@ -40,10 +51,13 @@ describe('WalFlusher', () => {
 
   it('starts a fresh sync once the disk is idle again', async () => {
     const disk = manualSync();
-    const flusher = new WalFlusher(disk.sync);
+    const db = writeCounter();
+    const flusher = new WalFlusher(disk.sync, db.count);
+    db.write();
     const first = flusher.flushed();
     disk.finish(0);
     await first;
+    db.write();
     const later = flusher.flushed();
     expect(disk.started()).toBe(2);
     disk.finish(1);
@@ -52,8 +66,11 @@ describe('WalFlusher', () => {
 
   it('fails the callers of a failed sync, and the queued ones still get their own', async () => {
     const disk = manualSync();
-    const flusher = new WalFlusher(disk.sync);
+    const db = writeCounter();
+    const flusher = new WalFlusher(disk.sync, db.count);
+    db.write();
     const first = flusher.flushed();
+    db.write();
     const queued = flusher.flushed();
     disk.fail(0, new Error('EIO'));
     await expect(first).rejects.toThrow('EIO');
@@ -61,6 +78,78 @@ describe('WalFlusher', () => {
     expect(disk.started()).toBe(2);
     disk.finish(1);
     await expect(queued).resolves.toBeUndefined();
+  });
+});
+
+describe('WalFlusher, where nothing new was written', () => {
+  it('syncs once at first, whatever the count, then answers at once until something is written', async () => {
+    const disk = manualSync();
+    const db = writeCounter();
+    const flusher = new WalFlusher(disk.sync, db.count);
+    // What the server found in its file at start (a migration, an earlier run's unsynced tail) is synced once.
+    const first = flusher.flushed();
+    expect(disk.started()).toBe(1);
+    disk.finish(0);
+    await first;
+    await expect(flusher.flushed()).resolves.toBeUndefined();
+    await expect(flusher.flushed()).resolves.toBeUndefined();
+    expect(disk.started()).toBe(1);
+    db.write();
+    const afterWrite = flusher.flushed();
+    expect(disk.started()).toBe(2);
+    disk.finish(1);
+    await afterWrite;
+  });
+
+  it('lets a caller with no write since a sync began share that sync instead of queueing another', async () => {
+    const disk = manualSync();
+    const db = writeCounter();
+    const flusher = new WalFlusher(disk.sync, db.count);
+    db.write();
+    // Started early, right after the commit, as a purchase does before it signs its receipt.
+    const early = flusher.flushed();
+    const atAnswer = flusher.flushed();
+    expect(atAnswer).toBe(early);
+    expect(disk.started()).toBe(1);
+    disk.finish(0);
+    await Promise.all([early, atAnswer]);
+    expect(disk.started()).toBe(1);
+  });
+
+  it('syncs again after a failed sync even with no new write: the failed one proved nothing', async () => {
+    const disk = manualSync();
+    const db = writeCounter();
+    const flusher = new WalFlusher(disk.sync, db.count);
+    db.write();
+    const failed = flusher.flushed();
+    disk.fail(0, new Error('EIO'));
+    await expect(failed).rejects.toThrow('EIO');
+    const retried = flusher.flushed();
+    expect(disk.started()).toBe(2);
+    disk.finish(1);
+    await expect(retried).resolves.toBeUndefined();
+  });
+});
+
+describe('sqliteWriteCount', () => {
+  it('counts rows written by the connection, not reads, not an insert that was ignored', () => {
+    const db = new Database(':memory:');
+    db.defaultSafeIntegers(true);
+    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)');
+    const count = sqliteWriteCount(db);
+    const before = count();
+    expect(typeof before).toBe('number');
+    db.prepare("INSERT INTO t VALUES ('a', 1)").run();
+    expect(count()).toBe(before + 1);
+    db.prepare('SELECT * FROM t').all();
+    db.prepare("INSERT OR IGNORE INTO t VALUES ('a', 2)").run();
+    expect(count()).toBe(before + 1);
+    db.transaction(() => {
+      db.prepare("UPDATE t SET v = 3 WHERE k = 'a'").run();
+      db.prepare("INSERT INTO t VALUES ('b', 4)").run();
+    })();
+    expect(count()).toBe(before + 3);
+    db.close();
   });
 });
 
