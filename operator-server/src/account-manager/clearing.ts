@@ -22,7 +22,7 @@ export async function applyClearing(context: OperatorContext, clearing: Clearing
     assertFresh(context, clearing.payload.iat, now_ms);
     return sender;
   };
-  return context.receipts.once('peerClearing', clearing, now_ms, authenticate, (sender) => {
+  return context.receipts.onceInTransaction('peerClearing', clearing, now_ms, authenticate, (sender) => {
     const p = clearing.payload;
     const transaction = context.store.transaction(p.transactionId);
     if (transaction === null || transaction.merchantOperatorId !== sender.operatorId) throw new OpentabError('unknown_tab');

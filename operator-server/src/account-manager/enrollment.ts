@@ -57,7 +57,7 @@ export async function enroll(context: OperatorContext, request: EnrollRequest, n
     }
     assertFresh(context, request.payload.iat, now_ms);
   };
-  return context.receipts.once('enroll', request, now_ms, authenticate, () => {
+  return context.receipts.onceInTransaction('enroll', request, now_ms, authenticate, () => {
     const code = context.store.enrollmentCode(request.payload.code);
     if (code === null || code.usedAt !== null || code.expiresAt <= now_ms) throw new OpentabError('enrollment_code_invalid');
     if (context.store.customerByPublicKey(request.payload.publicKey) !== null) {
@@ -80,7 +80,7 @@ export async function enroll(context: OperatorContext, request: EnrollRequest, n
 }
 
 export async function logon(context: OperatorContext, request: LogonRequest, now_ms: number): Promise<LogonResult> {
-  return context.receipts.once('logon', request, now_ms, () => authenticateCustomer(context, request, now_ms), (customer) => {
+  return context.receipts.onceInTransaction('logon', request, now_ms, () => authenticateCustomer(context, request, now_ms), (customer) => {
     const session = context.store.insertSession(customer.accountId, now_ms, now_ms + context.config.sessions.lifetime_s * 1000);
     context.log.info('customer.logon', { account: customer.accountId, session: session.sessionId });
     return { sessionId: session.sessionId, expiresAt: formatTimestamp(session.expiresAt) };

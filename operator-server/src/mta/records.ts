@@ -57,7 +57,7 @@ export async function receiveCustomerRecord(context: OperatorContext, relay: Cus
     }
     return tab;
   };
-  return context.receipts.once('peerCustomerRecord', relay, now_ms, authenticate, (tab) => {
+  return context.receipts.onceInTransaction('peerCustomerRecord', relay, now_ms, authenticate, (tab) => {
     openTabOrRefuse(tab);
     let cleared = tab.state === 'cleared';
     if (tab.state === 'open' && tab.customerRecord === null) {
@@ -77,7 +77,7 @@ export async function receiveMerchantRecord(context: OperatorContext, record: Me
     assertFresh(context, record.payload.iat, now_ms);
     return merchant;
   };
-  return context.receipts.once('merchantRecord', record, now_ms, authenticate, (merchant) => {
+  return context.receipts.onceInTransaction('merchantRecord', record, now_ms, authenticate, (merchant) => {
     const tab = context.store.tab(record.payload.tabId);
     if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
     openTabOrRefuse(tab);

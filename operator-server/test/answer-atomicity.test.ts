@@ -1,0 +1,53 @@
+// A handler that does not await commits its effects and its stored answer in one transaction:
+// when the answer cannot be stored, the effects are undone too, so the sender's retry of the same
+// message runs the handler on an unchanged tab instead of on top of its own earlier effects.
+
+import { describe, expect, it } from 'vitest';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { fromBase64urlOfLength, toBase64url } from '../../protocol/encoding/base64url';
+import { seal, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
+import type { MerchantRecordPayload } from '../../protocol/messages/merchant';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
+import { send } from './support/http';
+import { waitFor } from './support/wait-for';
+
+const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
+let w: TwoOperatorWorld;
+
+worldPerTest((started) => (w = started), { merchantSecretKey });
+
+describe('the answer commits with the effects', () => {
+  it('a merchant record whose answer cannot be stored is not kept either, and its retry is kept once', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '50.00' } });
+    await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
+    const merchantKey = signerFromSecretKey(nodeCrypto, fromBase64urlOfLength(merchantSecretKey, 32));
+    const record = seal(nodeCrypto, merchantKey, {
+      type: 'merchant-record', merchantId: w.merchantId, tabId: tab.tabId, reason: 'merchant-stop',
+      purchaseListHash: tab.record().payload.purchaseListHash, count: 1, total: { currency: 'EUR', value: '0.08' },
+      lastChainIndex: 8, lastChainLink: tab.chain.encodedLinkAt(8),
+    } satisfies PayloadBody<MerchantRecordPayload>);
+    const mta = w.world.operator(MERCHANT_OPERATOR);
+    const { db, store } = mta.running.context;
+    const url = `${mta.url}${OPERATOR_API.merchantRecord.path}`;
+
+    db.exec("CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
+    expect((await send(url, { body: record })).status).toBe(500);
+    expect(store.tab(tab.tabId)?.merchantRecord).toBeNull();
+
+    db.exec('DROP TRIGGER no_answers');
+    const kept = await send(url, { body: record });
+    expect(kept).toMatchObject({ status: 200, body: { payload: { tabId: tab.tabId, status: 'recorded' } } });
+    expect(store.tab(tab.tabId)?.merchantRecord?.payload.id).toBe(record.payload.id);
+    expect(await send(url, { body: record })).toEqual(kept);
+
+    // The customer's record clears the tab, through the same single-transaction path at both operators.
+    expect((await customer.sendRecord(tab)).payload.status).toBe('cleared');
+    const account = await waitFor('the AM to capture', async () => {
+      const view = await customer.account();
+      return view.tabs[0]?.state === 'cleared' ? view : undefined;
+    });
+    expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '0.91' }); // 8 cents × 11.3595
+  });
+});
