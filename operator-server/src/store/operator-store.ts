@@ -63,6 +63,9 @@ function toDispute(row: Row): Dispute {
 export interface NewTransaction extends Omit<Transaction, 'state' | 'tabId' | 'merchantDisplayName' | 'chargedMinor' | 'clearedAt' | 'clearingOutcome' | 'customerRecord'> {}
 export interface NewTab extends Omit<Tab, 'state' | 'customerRecord' | 'merchantRecord' | 'clearedMinor' | 'outcome' | 'clearedAt'> {}
 
+/** The startup sweep: its WHERE is the partial index opening_tabs's, so it reads only the tabs it fails. */
+export const FAIL_OPENING_TABS_SQL = "UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency";
+
 export class OperatorStore {
   private readonly s;
 
@@ -113,7 +116,7 @@ export class OperatorStore {
       tabByTransaction: prepare('SELECT * FROM tabs WHERE customer_operator_id = ? AND transaction_id = ?'),
       markTabOpen: prepare("UPDATE tabs SET state = 'open' WHERE tab_id = ? AND state = 'opening'"),
       markTabFailed: prepare("UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND state = 'opening'"),
-      failOpeningTabs: prepare("UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency"),
+      failOpeningTabs: prepare(FAIL_OPENING_TABS_SQL),
       setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
       markTabCleared: prepare("UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND state = 'open'"),

@@ -1,0 +1,53 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../ledger';
+import { FAIL_OPENING_TABS_SQL, OperatorStore } from './operator-store';
+import { migrateOperatorStore } from './schema';
+
+const freshFile = () => join(mkdtempSync(join(tmpdir(), 'opentab-schema-')), 'operator.sqlite');
+
+function planOf(db: ReturnType<typeof openDatabase>, sql: string): string {
+  return db.prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all().map((row) => row.detail).join('\n');
+}
+
+function insertTab(db: ReturnType<typeof openDatabase>, tabId: string, state: string): void {
+  db.prepare(
+    `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor, currency, chain, opened_at, expires_at, conclude_after)
+     VALUES (?, 'news', 'op-se', ?, ?, 'psn', 'key', 500, 'EUR', '{}', 1, 2, 2)`,
+  ).run(tabId, `tx-${tabId}`, state);
+}
+
+describe('operator schema', () => {
+  it('finds the tabs left opening through their partial index, never by scanning every tab', () => {
+    const db = openDatabase(freshFile());
+    migrateOperatorStore(db);
+    const plan = planOf(db, FAIL_OPENING_TABS_SQL);
+    expect(plan).toMatch(/USING (COVERING )?INDEX opening_tabs/);
+    expect(plan).not.toMatch(/^SCAN tabs$/m);
+    db.close();
+  });
+
+  it('migrates a file of the previous version: the index is added, the rows are kept', () => {
+    const file = freshFile();
+    const before = openDatabase(file);
+    migrateOperatorStore(before);
+    // The previous version's schema is this one without the index.
+    before.exec('DROP INDEX opening_tabs');
+    before.prepare("INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)").run();
+    insertTab(before, 'tab_opening', 'opening');
+    insertTab(before, 'tab_open', 'open');
+    expect(planOf(before, FAIL_OPENING_TABS_SQL)).toMatch(/^SCAN tabs$/m);
+    before.close();
+
+    const after = openDatabase(file);
+    const store = new OperatorStore(after, 'op-eu');
+    expect(after.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'opening_tabs'").get()).toBeDefined();
+    expect(planOf(after, FAIL_OPENING_TABS_SQL)).toMatch(/INDEX opening_tabs/);
+    expect(store.failOpeningTabs()).toEqual([{ tabId: 'tab_opening', merchantId: 'news', currency: 'EUR' }]);
+    expect(store.tab('tab_open')?.state).toBe('open');
+    expect(store.tab('tab_opening')?.state).toBe('failed');
+    after.close();
+  });
+});
