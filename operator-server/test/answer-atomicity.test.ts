@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64urlOfLength, toBase64url } from '../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
-import type { MerchantRecordPayload } from '../../protocol/messages/merchant';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { merchantStopRecord } from './support/merchant-records';
 import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { send } from './support/http';
 import { waitFor } from './support/wait-for';
@@ -22,12 +21,7 @@ describe('the answer commits with the effects', () => {
     const customer = await w.newCustomer('100.00');
     const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '50.00' } });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-    const merchantKey = signerFromSecretKey(nodeCrypto, fromBase64urlOfLength(merchantSecretKey, 32));
-    const record = seal(nodeCrypto, merchantKey, {
-      type: 'merchant-record', merchantId: w.merchantId, tabId: tab.tabId, reason: 'merchant-stop',
-      purchaseListHash: tab.record().payload.purchaseListHash, count: 1, total: { currency: 'EUR', value: '0.08' },
-      lastChainIndex: 8, lastChainLink: tab.chain.encodedLinkAt(8),
-    } satisfies PayloadBody<MerchantRecordPayload>);
+    const record = merchantStopRecord(merchantSecretKey, w.merchantId, tab, { count: 1, total: { currency: 'EUR', value: '0.08' }, lastChainIndex: 8 });
     const mta = w.world.operator(MERCHANT_OPERATOR);
     const { db, store } = mta.running.context;
     const url = `${mta.url}${OPERATOR_API.merchantRecord.path}`;

@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { callRoute } from '../../protocol/api/client';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64urlOfLength, toBase64url } from '../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
-import type { MerchantRecordPayload } from '../../protocol/messages/merchant';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { merchantStopRecord } from './support/merchant-records';
 import { MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
@@ -43,12 +42,7 @@ describe('mismatched records', () => {
   it('a merchant claiming more than the chain proves gets only the proven amount, and a dispute is stored', async () => {
     const { customer, tab } = await openWithPurchases(['article-1', 'article-2', 'article-3']); // 8 + 15 + 22 = 45 cents
     // The merchant (its own key) inflates its total to 5.00 EUR while the link proves 45 cents.
-    const merchantKey = signerFromSecretKey(nodeCrypto, fromBase64urlOfLength(merchantSecretKey, 32));
-    const inflated = seal(nodeCrypto, merchantKey, {
-      type: 'merchant-record', merchantId: w.merchantId, tabId: tab.tabId, reason: 'merchant-stop',
-      purchaseListHash: tab.record().payload.purchaseListHash, count: 3, total: { currency: 'EUR', value: '5.00' },
-      lastChainIndex: 45, lastChainLink: tab.chain.encodedLinkAt(45),
-    } satisfies PayloadBody<MerchantRecordPayload>);
+    const inflated = merchantStopRecord(merchantSecretKey, w.merchantId, tab, { count: 3, total: { currency: 'EUR', value: '5.00' }, lastChainIndex: 45 });
     await callRoute(w.world.operator(MERCHANT_OPERATOR).url, OPERATOR_API.merchantRecord, inflated);
     await customer.sendRecord(tab);
 
