@@ -24,11 +24,16 @@ function writeCounter() {
   return { count: () => writes, write: () => void writes++ };
 }
 
+/** A flusher over a disk and a write count that the test drives by hand. */
+function manualFlusher() {
+  const disk = manualSync();
+  const db = writeCounter();
+  return { disk, db, flusher: new WalFlusher(disk.sync, db.count) };
+}
+
 describe('WalFlusher', () => {
   it('lets callers that arrive during a sync share the next one, which starts only after it', async () => {
-    const disk = manualSync();
-    const db = writeCounter();
-    const flusher = new WalFlusher(disk.sync, db.count);
+    const { disk, db, flusher } = manualFlusher();
     const done: string[] = [];
     db.write();
     const first = flusher.flushed().then(() => done.push('first'));
@@ -50,9 +55,7 @@ describe('WalFlusher', () => {
   });
 
   it('starts a fresh sync once the disk is idle again', async () => {
-    const disk = manualSync();
-    const db = writeCounter();
-    const flusher = new WalFlusher(disk.sync, db.count);
+    const { disk, db, flusher } = manualFlusher();
     db.write();
     const first = flusher.flushed();
     disk.finish(0);
@@ -65,9 +68,7 @@ describe('WalFlusher', () => {
   });
 
   it('fails the callers of a failed sync, and the queued ones still get their own', async () => {
-    const disk = manualSync();
-    const db = writeCounter();
-    const flusher = new WalFlusher(disk.sync, db.count);
+    const { disk, db, flusher } = manualFlusher();
     db.write();
     const first = flusher.flushed();
     db.write();
@@ -83,9 +84,7 @@ describe('WalFlusher', () => {
 
 describe('WalFlusher, where nothing new was written', () => {
   it('syncs once at first, whatever the count, then answers at once until something is written', async () => {
-    const disk = manualSync();
-    const db = writeCounter();
-    const flusher = new WalFlusher(disk.sync, db.count);
+    const { disk, db, flusher } = manualFlusher();
     // What the server found in its file at start (a migration, an earlier run's unsynced tail) is synced once.
     const first = flusher.flushed();
     expect(disk.started()).toBe(1);
@@ -102,11 +101,9 @@ describe('WalFlusher, where nothing new was written', () => {
   });
 
   it('lets a caller with no write since a sync began share that sync instead of queueing another', async () => {
-    const disk = manualSync();
-    const db = writeCounter();
-    const flusher = new WalFlusher(disk.sync, db.count);
+    const { disk, db, flusher } = manualFlusher();
     db.write();
-    // Started early, right after the commit, as a purchase does before it signs its receipt.
+    // As when a handler's commit is followed by a call to a peer and then its own answer.
     const early = flusher.flushed();
     const atAnswer = flusher.flushed();
     expect(atAnswer).toBe(early);
@@ -117,9 +114,7 @@ describe('WalFlusher, where nothing new was written', () => {
   });
 
   it('syncs again after a failed sync even with no new write: the failed one proved nothing', async () => {
-    const disk = manualSync();
-    const db = writeCounter();
-    const flusher = new WalFlusher(disk.sync, db.count);
+    const { disk, db, flusher } = manualFlusher();
     db.write();
     const failed = flusher.flushed();
     disk.fail(0, new Error('EIO'));
