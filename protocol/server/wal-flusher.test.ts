@@ -146,6 +146,18 @@ describe('sqliteWriteCount', () => {
     expect(count()).toBe(before + 3);
     db.close();
   });
+
+  it('refuses to count inside a transaction, where the count holds writes not yet committed', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+    const count = sqliteWriteCount(db);
+    db.transaction(() => {
+      db.prepare("INSERT INTO t VALUES ('a')").run();
+      expect(() => count()).toThrow(/inside a transaction/);
+    })();
+    expect(count()).toBeGreaterThan(0);
+    db.close();
+  });
 });
 
 describe('syncedFile', () => {

@@ -8,6 +8,7 @@
 // ~5 fsyncs a tab in the merchant agent); and a caller that wrote nothing since the last sync
 // (a refusal, a replayed message, a read, an outbox pass with nothing due) waits for no disk at all.
 
+import assert from 'node:assert/strict';
 import { close, fdatasync, open } from 'node:fs';
 import { promisify } from 'node:util';
 import type Database from 'better-sqlite3';
@@ -49,7 +50,12 @@ export type WriteCount = () => number;
 /** The WriteCount of a better-sqlite3 connection (a plain number even where safe integers are on). */
 export function sqliteWriteCount(db: Database.Database): WriteCount {
   const changes = db.prepare<[], number>('SELECT total_changes()').pluck().safeIntegers(false);
-  return () => changes.get()!;
+  return () => {
+    // Inside a transaction the count already holds writes that are not committed, which a sync
+    // started now would not cover, and their commit would not move the count again.
+    assert(!db.inTransaction, 'durability was asked for inside a transaction, before its writes are committed');
+    return changes.get()!;
+  };
 }
 
 interface RunningSync {
