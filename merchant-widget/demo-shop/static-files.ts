@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { etagOf, matchesEtag } from '../../protocol/server/conditional-get';
+import { answeredNotModified, etagOf } from '../../protocol/server/conditional-get';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
 
@@ -33,10 +33,7 @@ export function loadStaticFiles(): StaticFiles {
 
 export function serveStaticFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
   const headers = { 'content-type': file.contentType, 'cache-control': 'no-cache', etag: file.etag, 'x-content-type-options': 'nosniff' };
-  if (matchesEtag(request.headers['if-none-match'], file.etag)) {
-    response.writeHead(304, headers).end();
-    return;
-  }
+  if (answeredNotModified(request, response, file.etag, headers)) return;
   response.writeHead(200, { ...headers, 'content-length': file.body.length });
   response.end(file.body);
 }

@@ -3,6 +3,7 @@
 // read as RFC 9110 writes them.
 
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A strong entity tag for these bytes: 132 bits of their SHA-256, quoted. */
 export function etagOf(bytes: Uint8Array): string {
@@ -16,6 +17,16 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
     const trimmed = tag.trim();
     return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
   });
+}
+
+/**
+ * Answers 304 with `headers` (which carry the ETag) when the browser already holds these bytes;
+ * false when it does not, and the caller sends them.
+ */
+export function answeredNotModified(request: IncomingMessage, response: ServerResponse, etag: string, headers: Record<string, string>): boolean {
+  if (!matchesEtag(request.headers['if-none-match'], etag)) return false;
+  response.writeHead(304, headers).end();
+  return true;
 }
 
 /** True when Accept-Encoding lists gzip (or `*`) without q=0. */

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OpentabError } from '../../../protocol/errors';
-import { acceptsGzip, etagOf, matchesEtag } from '../../../protocol/server/conditional-get';
+import { acceptsGzip, answeredNotModified, etagOf } from '../../../protocol/server/conditional-get';
 import { sendError } from '../../../protocol/server/http-io';
 import { CROSS_ORIGIN_HEADERS } from './cors';
 
@@ -53,11 +53,7 @@ export async function serveWidgetFile(request: IncomingMessage, response: Server
     'x-content-type-options': 'nosniff',
     'cross-origin-resource-policy': 'cross-origin',
   };
-  if (matchesEtag(request.headers['if-none-match'], script.etag)) {
-    response.writeHead(304, headers);
-    response.end();
-    return;
-  }
+  if (answeredNotModified(request, response, script.etag, headers)) return;
   const gzip = acceptsGzip(request.headers['accept-encoding']);
   const body = gzip ? script.gzipped : script.plain;
   response.writeHead(200, { ...headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': body.length });
