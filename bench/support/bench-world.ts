@@ -86,6 +86,8 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const [sePort, euPort, shopPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const settings: Partial<OperatorConfigInput> = {
     log: 'info',
+    // The tab_vs_fig1 case pays per purchase as well; the other cases never touch these routes.
+    priorArtBaseline: true,
     tick_ms: JOB_TICK_MS,
     billingSinks: [{ kind: 'webhook', url: billing.url, secret: billingSecret }],
     // All 64 customers come from 127.0.0.1, so the per-address limit would be their sum and

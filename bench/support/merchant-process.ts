@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     databasePath: required('BENCH_DATABASE_PATH'),
     // Every bench customer comes from 127.0.0.1: limits no run reaches, the limiter still in the path.
     rateLimit: { customer: { perClient_per_s: 1_000_000, burst: 1_000_000 }, operator: { perClient_per_s: 1_000_000, burst: 1_000_000 } },
+    priorArtBaseline: true,
     logger: { warn: (message, detail) => process.stderr.write(`merchant agent: ${message} ${String(detail ?? '')}\n`) },
   });
   const server = createServer((request, response) => {

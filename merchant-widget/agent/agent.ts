@@ -53,7 +53,7 @@ export interface MerchantAgent {
   tabs(filter?: { status?: TabStatus; limit?: number }): TabView[];
   purchases(tabId: string): PurchaseView[];
   recordDelivery(tabId: string): RecordDelivery | null;
-  /** A direct order (the prior-art baseline of seed FIG 1, paid through the operators without a tab), or null. */
+  /** A direct order (the prior-art baseline of seed FIG 1, paid through the operators without a tab), or null; always null unless `priorArtBaseline` is on. */
   directOrder(orderId: string): DirectOrderView | null;
   info(): MerchantInfo;
   /** Returns the function that removes the listener. */
@@ -78,8 +78,8 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const events = new AgentEvents(settings.logger);
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings });
   const service = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
-  const directOrders = new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events });
-  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable(), directOrders });
+  const directOrders = settings.priorArtBaseline ? new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events }) : undefined;
+  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable(), ...(directOrders !== undefined ? { directOrders } : {}) });
 
   const sweepExpiredTabs = (): void => {
     try {
@@ -126,7 +126,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       const { recordId, attempts, nextAttemptAt_ms, lastError } = entry;
       return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null };
     },
-    directOrder: (orderId) => directOrders.view(orderId),
+    directOrder: (orderId) => directOrders?.view(orderId) ?? null,
     info: () => service.info(),
     on: (event, listener) => events.on(event, listener),
     flushRecords: () => outbox.flush(),

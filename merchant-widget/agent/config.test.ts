@@ -34,6 +34,12 @@ describe('merchant agent configuration', () => {
     expect(settings.recordRetryMax_ms).toBe(300_000);
     expect(settings.widgetFilePath).toMatch(/dist\/widget\/widget\.js$/);
     expect(settings.replyRetention_ms).toBe(24 * 3600 * 1000);
+    expect(settings.priorArtBaseline).toBe(false);
+  });
+
+  it('serves the prior-art baseline only when asked to, with a plain true', () => {
+    expect(resolveConfig({ ...good, priorArtBaseline: true }).priorArtBaseline).toBe(true);
+    expect(problemsOf({ ...good, priorArtBaseline: 'yes' } as unknown as MerchantAgentConfig)).toEqual(['priorArtBaseline must be true or false']);
   });
 
   it('keeps answers for replays at least twice the clock skew', () => {

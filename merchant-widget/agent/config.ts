@@ -113,6 +113,12 @@ export interface MerchantAgentConfig {
   readonly replyRetention_ms?: number;
   /** Requests per client address (IPv4 address, IPv6 /64), refused with 429 before a body is read. */
   readonly rateLimit?: AgentRateLimitConfig;
+  /**
+   * Serve the prior-art baseline (seed FIG 1: orders paid one by one through the operators) that
+   * the benchmark measures tabs against. Default false: no Opentab flow uses those routes, and a
+   * route nobody needs would only be one more way in (and a table of orders anyone could grow).
+   */
+  readonly priorArtBaseline?: boolean;
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -140,6 +146,7 @@ export interface AgentSettings {
   readonly clockSkew_ms: number;
   readonly replyRetention_ms: number;
   readonly rateLimit: AgentRateLimitSettings;
+  readonly priorArtBaseline: boolean;
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -197,6 +204,8 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(extensionInstallUrl === null || isRedirectTarget(extensionInstallUrl), 'extensionInstallUrl must be an http(s) URL or a path starting with a single /');
   check(config.clock === undefined || typeof config.clock?.now_ms === 'function', 'clock must have a now_ms() method');
   check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
+  const priorArtBaseline = config.priorArtBaseline ?? false;
+  check(typeof priorArtBaseline === 'boolean', 'priorArtBaseline must be true or false');
 
   const durations = {} as Record<DurationName, number>;
   for (const name of Object.keys(DEFAULT_DURATIONS_MS) as DurationName[]) {
@@ -237,6 +246,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     logger: config.logger ?? consoleLogger,
     ...durations,
     rateLimit,
+    priorArtBaseline,
   };
 }
 

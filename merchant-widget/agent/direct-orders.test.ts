@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DIRECT_ORDER_API,
   DirectOrder,
   DirectOrderReceipt,
   DirectPaymentNoticeAck,
@@ -25,7 +26,7 @@ const PAYMENT_ID = 'op-se.1.1';
 describe('direct orders (prior-art baseline)', () => {
   let harness: AgentHarness;
   beforeEach(async () => {
-    harness = await AgentHarness.start();
+    harness = await AgentHarness.start({ priorArtBaseline: true });
   });
   afterEach(() => harness.close());
 
@@ -171,9 +172,24 @@ describe('direct orders (prior-art baseline)', () => {
   });
 });
 
+describe('an agent without the prior-art baseline (the default)', () => {
+  it('serves none of its routes, so nobody can place an order', async () => {
+    const harness = await AgentHarness.start();
+    try {
+      // A well-formed order: with the baseline on, this very request is answered with an order.
+      const order = await harness.post(DIRECT_ORDER_API.directOrder.path, { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-2' });
+      const others = await Promise.all([DIRECT_ORDER_API.directPaymentNotice.path, DIRECT_ORDER_API.directGoods.path].map((path) => harness.post(path, {})));
+      expect([order.status, errorCode(order), ...others.map((answer) => answer.status)]).toEqual([404, 'not_found', 404, 404]);
+      expect(harness.agent.directOrder('order_x')).toBeNull();
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('agent database from before direct orders', () => {
   it('gains the direct order table when opened (schema 1 → 2), keeping what it had', async () => {
-    const harness = await AgentHarness.start();
+    const harness = await AgentHarness.start({ priorArtBaseline: true });
     try {
       const tab = await harness.openTab();
       await harness.agent.close();

@@ -14,7 +14,7 @@ describe('agent rate limits', () => {
   afterEach(() => harness.close());
 
   it('refuses a burst beyond the limit with 429, rate_limited and Retry-After, buys nothing, and sells after the refill', async () => {
-    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } } });
+    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } }, priorArtBaseline: true });
     const tab = await harness.openTab();
     for (let i = 0; i < BURST; i++) expect((await harness.request('/info')).status).toBe(200);
 

@@ -131,11 +131,19 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
     // The prior-art baseline the benchmark measures tabs against (seed FIG 1); no Opentab flow uses it.
-    bind(DIRECT_PAYMENT_API.directPayment, (body, { now_ms }) => payDirectly(context, directPayments, body, now_ms)),
-    bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, directOrderCredits, body, now_ms)),
+    ...(config.priorArtBaseline
+      ? [
+          bind(DIRECT_PAYMENT_API.directPayment, (body, { now_ms }) => payDirectly(context, directPayments, body, now_ms)),
+          bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, directOrderCredits, body, now_ms)),
+        ]
+      : []),
     ...adminBindings(context),
   ]);
-  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', { ...OPERATOR_API, ...DIRECT_PAYMENT_API, ...ADMIN_API });
+  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', {
+    ...OPERATOR_API,
+    ...(config.priorArtBaseline ? DIRECT_PAYMENT_API : {}),
+    ...ADMIN_API,
+  });
   const server = createHttpServer({
     router,
     adminToken: config.adminToken,

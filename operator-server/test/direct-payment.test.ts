@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callRoute, RemoteCallError } from '../../protocol/api/client';
 import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
 import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { seal, signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
 import { fromBase64url } from '../../protocol/encoding/base64url';
 import { nodeCrypto } from '../../protocol/crypto/node';
@@ -45,7 +46,7 @@ const merchantBalance = async (operatorId = MERCHANT_OPERATOR) => (await w.world
 
 describe('direct payment (prior-art baseline), SEK customer at op-se, EUR merchant at op-eu', () => {
   beforeEach(async () => {
-    w = await startTwoOperatorWorld();
+    w = await startTwoOperatorWorld({ priorArtBaseline: true });
   });
 
   it('runs the whole FIG 1 flow: the merchant records the sale and the customer holds its receipt with a working access token', async () => {
@@ -189,7 +190,7 @@ describe('direct payment while the merchant agent is down', () => {
   let offset_ms = 0;
   beforeEach(async () => {
     offset_ms = 0;
-    w = await startTwoOperatorWorld({ now_ms: () => Date.now() + offset_ms });
+    w = await startTwoOperatorWorld({ now_ms: () => Date.now() + offset_ms, priorArtBaseline: true });
   });
 
   it('keeps the payment, says the merchant was not notified, and delivers the notice from the outbox once the agent is back', async () => {
@@ -222,7 +223,7 @@ describe("direct payment whose credit has no definite answer", () => {
   let offset_ms = 0;
   beforeEach(async () => {
     offset_ms = 0;
-    w = await startTwoOperatorWorld({ now_ms: () => Date.now() + offset_ms });
+    w = await startTwoOperatorWorld({ now_ms: () => Date.now() + offset_ms, priorArtBaseline: true });
   });
 
   /** The customer's AM loses the MTA's answers to credit requests while `lose` is true: the credit is made, the AM cannot tell. */
@@ -290,7 +291,7 @@ describe("direct payment whose credit has no definite answer", () => {
 
 describe('direct payment at a single operator', () => {
   beforeEach(async () => {
-    w = await startTwoOperatorWorld({ sameOperator: true });
+    w = await startTwoOperatorWorld({ sameOperator: true, priorArtBaseline: true });
   });
 
   it('moves the price from the customer to the merchant in one currency and delivers the goods', async () => {
@@ -309,5 +310,26 @@ describe('direct payment at a single operator', () => {
       `deposit direct-payment ${merchantOrderId} 0.22 SEK`, `withdrawal direct-payment ${merchantOrderId} 0.22 SEK`,
     ]);
     expect(w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal')).toMatchObject({ transactionId: paymentId, accountId: customer.accountId });
+  });
+});
+
+describe('operators and merchant agent without the prior-art baseline (the default)', () => {
+  beforeEach(async () => {
+    w = await startTwoOperatorWorld();
+  });
+
+  it('serve none of its routes and leave them out of /openapi.json, so no money moves that way', async () => {
+    // The customer's first step, a real order at the merchant agent, already finds nothing there.
+    expect(await refusalOf(placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE }))).toBe('not_found');
+    for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR]) {
+      const operator = w.world.operator(operatorId);
+      for (const route of [DIRECT_PAYMENT_API.directPayment, DIRECT_PAYMENT_API.peerDirectPayment]) {
+        const answer = await fetch(`${operator.url}${route.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        expect([route.path, answer.status, ((await answer.json()) as { error: { code: string } }).error.code]).toEqual([route.path, 404, 'not_found']);
+      }
+      const paths = Object.keys(((await (await fetch(`${operator.url}/openapi.json`)).json()) as { paths: object }).paths);
+      expect(paths).toContain(OPERATOR_API.openTab.path);
+      expect(paths.filter((path) => path.includes('direct'))).toEqual([]);
+    }
   });
 });

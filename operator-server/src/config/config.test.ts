@@ -15,6 +15,7 @@ describe('operator configuration', () => {
     expect(config.rates.lifespan_s).toBe(3600);
     expect(config.rates.rateSource.source).toBe('ecb-file');
     expect(config.peers).toEqual([]);
+    expect(config.priorArtBaseline).toBe(false);
   });
 
   it('takes secrets and deployment details from the environment', () => {
@@ -33,6 +34,7 @@ describe('operator configuration', () => {
     expect(() => resolveConfig({ ...minimal, adminToken: 'short' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(ConfigError);
     expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
     expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
+    expect(() => resolveConfig({ ...minimal, priorArtBaseline: 'yes' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/priorArtBaseline/);
   });
 });
 

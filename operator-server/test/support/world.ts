@@ -50,6 +50,8 @@ export interface MerchantSiteOptions {
   readonly dir: string;
   readonly merchantSecretKey?: string;
   readonly port?: number;
+  /** Serve the direct-order routes of seed FIG 1 as well. */
+  readonly priorArtBaseline?: boolean;
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
@@ -69,6 +71,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     recordRetryMax_ms: 200,
     expiryCheckInterval_ms: 50,
     logger: { warn: () => {} },
+    priorArtBaseline: options.priorArtBaseline ?? false,
   });
   let available = true;
   const server: Server = createServer((request, response) => {
@@ -117,6 +120,8 @@ export interface TwoOperatorWorldOptions {
   readonly merchantSecretKey?: string;
   /** The operators' clock (the merchant agent keeps the system clock). */
   readonly now_ms?: () => number;
+  /** Operators and merchant agent serve the per-purchase payments of seed FIG 1 too. */
+  readonly priorArtBaseline?: boolean;
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -127,7 +132,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
   const world = await startOperatorWorld({
     dir,
     operators,
-    settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10 }, ...options.settings },
+    settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10 }, priorArtBaseline: options.priorArtBaseline ?? false, ...options.settings },
     ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
   });
   const merchantOperator = world.operator(options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR);
@@ -142,6 +147,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     catalogue: options.catalogue ?? hundredArticles(),
     dir,
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
+    priorArtBaseline: options.priorArtBaseline ?? false,
   });
   await merchantOperator.admin.call('registerMerchant', {
     merchantId, displayName: 'The Daily Tab', currency: merchantCurrency, origins: [merchant.url], agentUrl: merchant.agentUrl, publicKey: merchant.agent.publicKey,
