@@ -140,6 +140,14 @@ describe('refusals that change nothing', () => {
     await expectRefusal(415, 'unsupported_media_type', () => send(url, { rawBody: JSON.stringify(message), headers: { 'content-type': 'text/plain' } }));
   });
 
+  it('a lone surrogate in a signed message: refused as invalid, not a 500 from canonicalising it', async () => {
+    // RFC 8785 cannot encode an unpaired surrogate: no signer could have signed this, and verifying it used to throw.
+    const { message } = await customer.initiation(openRequest());
+    const url = `${customerUrl}/v1/customer/tabs`;
+    const answer = await expectRefusal(400, 'invalid_message', () => send(url, { body: { ...message, payload: { ...message.payload, orderInfo: 'gift \ud800' } } }));
+    expect(answer.body.error.details).toEqual(['payload.orderInfo: must be well-formed Unicode (no lone surrogate)']);
+  });
+
   it('business refusals: deposit in the wrong currency, chain too short, unknown rate table, insufficient funds', async () => {
     const url = `${customerUrl}/v1/customer/tabs`;
     const { message } = await customer.initiation(openRequest());

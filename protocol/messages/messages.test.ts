@@ -50,6 +50,7 @@ describe('message schemas', () => {
     ['short key', { ...initiation, kid: 'abc' }, 'invalid_message', 'kid'],
     ['no signature', { payload: initiation.payload, kid: initiation.kid }, 'invalid_message', 'sig'],
     ['not an object', 'initiation', 'invalid_message', '(message)'],
+    ['lone surrogate in free text', withPayload({ orderInfo: 'gift \ud800' }), 'invalid_message', 'payload.orderInfo: must be well-formed Unicode'],
   ])('refuse %s with a stable code and the failing path', (_, input, code, path) => {
     const parsed = parseMessage(Initiation, input);
     expect(parsed.ok).toBe(false);
