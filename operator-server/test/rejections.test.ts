@@ -2,6 +2,7 @@
 // answer 500 or exit. "Nothing changed" is checked on a snapshot of every table of both operators.
 
 import fc from 'fast-check';
+import { connect } from 'node:net';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
@@ -146,6 +147,21 @@ describe('refusals that change nothing', () => {
     const url = `${customerUrl}/v1/customer/tabs`;
     const answer = await expectRefusal(400, 'invalid_message', () => send(url, { body: { ...message, payload: { ...message.payload, orderInfo: 'gift \ud800' } } }));
     expect(answer.body.error.details).toEqual(['payload.orderInfo: must be well-formed Unicode (no lone surrogate)']);
+  });
+
+  it('a request target that is not a URL path: 404 with a code, not a 500 from parsing it', async () => {
+    const before = snapshot();
+    const { port } = new URL(customerUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end('GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('not_found');
+    expect(snapshot()).toBe(before);
   });
 
   it('business refusals: deposit in the wrong currency, chain too short, unknown rate table, insufficient funds', async () => {

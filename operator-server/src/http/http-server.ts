@@ -95,8 +95,14 @@ async function handleRequest(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://operator.invalid');
+  const url = URL.parse(request.url ?? '/', 'http://operator.invalid');
   const method = request.method ?? 'GET';
+  if (url === null) {
+    // Node passes an absolute-form target on as sent ("GET http://[ HTTP/1.1"); no endpoint has such a name.
+    request.resume();
+    sendError(response, new OpentabError('not_found', 'The request target is not a URL path.'));
+    return;
+  }
   const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
   if (document !== undefined) {
     sendJson(response, 200, document());
