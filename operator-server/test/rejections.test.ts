@@ -164,6 +164,17 @@ describe('refusals that change nothing', () => {
     expect(snapshot()).toBe(before);
   });
 
+  it('an admin credit whose reference is used again for another amount, or is too long for a ledger id', async () => {
+    const url = `${customerUrl}/v1/admin/customers/${customer.accountId}/credits`;
+    const headers = { authorization: `Bearer ${w.world.operator(CUSTOMER_OPERATOR).running.context.config.adminToken}` };
+    const credit = (value: string, reference: string) => send(url, { body: { amount: { currency: 'SEK', value }, reference }, headers });
+    expect((await credit('1.00', 'invoice-7')).status).toBe(200);
+    expect((await credit('1.00', 'invoice-7')).status).toBe(200);
+    await expectRefusal(409, 'id_reused', () => credit('2.00', 'invoice-7'));
+    expect((await credit('1.00', 'r'.repeat(91))).status).toBe(200);
+    await expectRefusal(400, 'invalid_message', () => credit('1.00', 'r'.repeat(92)));
+  });
+
   it('business refusals: deposit in the wrong currency, chain too short, unknown rate table, insufficient funds', async () => {
     const url = `${customerUrl}/v1/customer/tabs`;
     const { message } = await customer.initiation(openRequest());

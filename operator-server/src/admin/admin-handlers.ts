@@ -9,8 +9,9 @@ import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { MerchantRecord } from '../../../protocol/messages/merchant';
 import { accountView } from '../account-manager/account-view';
 import { createCustomer, issueEnrollmentCode, newAccountId } from '../account-manager/enrollment';
-import { ADMIN_API, SettlementQuery, type LedgerReport, type MerchantView, type TabView, type TransactionView } from '../http/admin-api';
+import { ADMIN_API, SettlementQuery, creditEntryId, type LedgerReport, type MerchantView, type TabView, type TransactionView } from '../http/admin-api';
 import { bind, type RouteBinding } from '../http/router';
+import { isLedgerError } from '../ledger';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import { settlementStatement } from '../settlement/statement';
@@ -75,18 +76,24 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const amount = moneyFromWire(body.amount);
       if (amount.currency !== customer.currency) throw new OpentabError('currency_mismatch');
       if (amount.minor === 0n) throw new OpentabError('amount_invalid', 'A credit must be more than zero.');
-      context.db.transaction(() => {
-        ensureAccount(context, ledgerAccount.funding(customer.currency), customer.currency, 'funding');
-        context.ledger.postEntry({
-          id: `credit:${customer.accountId}:${body.reference}`,
-          memo: `prepaid credit ${body.reference}`,
-          ref: body.reference,
-          postings: [
-            { accountId: ledgerAccount.funding(customer.currency), amount: -amount.minor },
-            { accountId: ledgerAccount.customer(customer.accountId), amount: amount.minor },
-          ],
-        });
-      })();
+      try {
+        context.db.transaction(() => {
+          ensureAccount(context, ledgerAccount.funding(customer.currency), customer.currency, 'funding');
+          context.ledger.postEntry({
+            id: creditEntryId(customer.accountId, body.reference),
+            memo: `prepaid credit ${body.reference}`,
+            ref: body.reference,
+            postings: [
+              { accountId: ledgerAccount.funding(customer.currency), amount: -amount.minor },
+              { accountId: ledgerAccount.customer(customer.accountId), amount: amount.minor },
+            ],
+          });
+        })();
+      } catch (error) {
+        // The reference makes a retried credit post once; the same reference for another amount is the caller's mistake.
+        if (isLedgerError(error, 'conflict')) throw new OpentabError('id_reused', `The reference ${body.reference} was already used for another credit to this account.`);
+        throw error;
+      }
       return accountView(context, customer);
     }),
 

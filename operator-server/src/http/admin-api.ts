@@ -9,6 +9,7 @@ import {
 } from '../../../protocol/messages/primitives';
 import { ClearingOutcome } from '../../../protocol/messages/peer';
 import { MerchantRegistration } from '../../../protocol/messages/certificates';
+import { MAX_IDENTIFIER_LENGTH } from '../ledger';
 
 export const CreateCustomerRequest = v.strictObject({
   displayName: v.optional(DisplayName),
@@ -20,7 +21,13 @@ export const CreateCustomerResponse = v.strictObject({ accountId: AccountId, cur
 export const EnrollmentCodeRequest = v.strictObject({ validFor_s: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(60), v.maxValue(90 * 24 * 3600))) });
 export const EnrollmentCodeResponse = v.strictObject({ accountId: AccountId, code: v.string(), expiresAt: Timestamp });
 
-export const CreditRequest = v.strictObject({ amount: Amount, reference: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) });
+/** A credit's ledger entry is `credit:<accountId>:<reference>` (so a retried credit posts once), and a ledger id has at most MAX_IDENTIFIER_LENGTH characters. */
+export function creditEntryId(accountId: string, reference: string): string {
+  return `credit:${accountId}:${reference}`;
+}
+const CREDIT_REFERENCE_MAX_LENGTH = MAX_IDENTIFIER_LENGTH - creditEntryId('acct_000000000000000000000000', '').length;
+
+export const CreditRequest = v.strictObject({ amount: Amount, reference: v.pipe(v.string(), v.minLength(1), v.maxLength(CREDIT_REFERENCE_MAX_LENGTH)) });
 
 export const MerchantView = v.strictObject({
   ...MerchantRegistration.entries,
