@@ -68,6 +68,11 @@ describe('a tab of 100 purchases, SEK customer at op-se, EUR merchant at op-eu',
     expect(merchantSide.lines).toEqual([
       { currency: 'EUR', payable: { currency: 'EUR', value: '0.00' }, receivable: { currency: 'EUR', value: '12.03' }, net: { currency: 'EUR', value: '-12.03' }, entries: 1 },
     ]);
+    // A period reaching back before 1970, where the ledger's clock starts, reads the same entries (it was a 500).
+    const sinceYearZero = await w.world.operator(CUSTOMER_OPERATOR).admin.call('settlement', undefined, {}, { peer: MERCHANT_OPERATOR, from: '0000-01-01T00:00:00Z' });
+    expect(sinceYearZero.lines).toEqual(customerSide.lines);
+    const untilBefore1970 = await w.world.operator(CUSTOMER_OPERATOR).admin.call('settlement', undefined, {}, { peer: MERCHANT_OPERATOR, until: '1969-12-31T23:59:59Z' });
+    expect(untilBefore1970.lines.map((line) => line.entries)).toEqual([0]);
     // The merchant agent heard of its clearing too.
     await waitFor('the merchant agent to learn of the clearing', () => w.merchant.agent.tab(tab.tabId)?.status === 'cleared');
   });
