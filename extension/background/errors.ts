@@ -20,8 +20,9 @@ export const walletLocked = () =>
 export const walletNotEnrolled = () =>
   new AgentError('wallet_not_enrolled', 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.');
 
-export const operatorUnreachable = (detail: string) =>
-  new AgentError('operator_unreachable', `Your operator could not be reached (${detail}). Check your connection and try again.`);
+/** The customer reads a sentence; where and how the call failed is for the service worker's network log, not for them. */
+export const operatorUnreachable = () =>
+  new AgentError('operator_unreachable', 'Your operator could not be reached. Check your connection and try again.');
 
 export const rateTableExpired = () =>
   new AgentError(

@@ -46,8 +46,8 @@ export function parseCustomerAmount(currency: string, value: string, label: stri
 export function rulesWithLimits(rules: SpendingRules, input: LimitsInput): SpendingRules {
   const optional = (value: string | null, label: string) =>
     value === null || value.trim() === '' ? null : parseCustomerAmount(rules.currency, value, label);
-  const defaultDeposit = parseCustomerAmount(rules.currency, input.defaultDeposit, 'The default deposit');
-  if (defaultDeposit < 1n) throw new AgentError('invalid_request', 'The default deposit must be more than zero.');
+  const defaultDeposit = parseCustomerAmount(rules.currency, input.defaultDeposit, 'The deposit for a new tab');
+  if (defaultDeposit < 1n) throw new AgentError('invalid_request', 'The deposit for a new tab must be more than zero.');
   return {
     ...rules,
     maxDepositPerTab_minor: optional(input.maxDepositPerTab, 'The maximum deposit per tab'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { holdsSoFar, startOfLocalDay } from './holds-so-far';
+import { rulesWithLimits } from './limits-views';
 import { decideDeposit, defaultRules, withAllowance, withBlocked, withoutAllowance, type SpendingRules } from './spending-rules';
 
 const merchant = { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News' };
@@ -61,5 +62,15 @@ describe('holdsSoFar', () => {
     ];
     expect(holdsSoFar(deposits, now)).toEqual({ today_minor: 100n, thisMonth_minor: 300n });
     expect(startOfLocalDay(now)).toBe(new Date(2026, 5, 15).getTime());
+  });
+});
+
+describe('rulesWithLimits', () => {
+  const input = { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' };
+
+  it('names a field the way the options page labels it when its amount cannot be read', () => {
+    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: 'abc' })).toThrow('The deposit for a new tab must be an amount in SEK such as 25 or 25.50.');
+    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: '0' })).toThrow('The deposit for a new tab must be more than zero.');
+    expect(() => rulesWithLimits(rules, { ...input, dailyCap: '1.234' })).toThrow('The daily cap must be an amount in SEK such as 25 or 25.50.');
   });
 });

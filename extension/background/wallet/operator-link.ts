@@ -54,7 +54,11 @@ export class OperatorLink {
     }
     const baseUrl = normaliseOperatorUrl(operatorUrl);
     const signer = await this.vault.signer();
-    const info = await this.call(() => callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }));
+    const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }).catch((error: unknown) => {
+      // The address was just typed: a wrong one is the likelier cause than the operator being down.
+      if (error instanceof RemoteCallError && error.failure.kind !== 'refused') throw noOperatorAt(baseUrl);
+      throw fromOperatorFailure(error);
+    });
     const certificate = info.certificate.payload;
     if (certificate.operatorId !== info.operatorId || !certificate.currencies.includes(info.currency)) {
       throw new AgentError('enrollment_refused', 'The operator at that address sent a certificate that does not match it.');
@@ -62,7 +66,7 @@ export class OperatorLink {
     const request = seal(this.crypto, signer, { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>, this.clock.now());
     const result: EnrollResult = await callRoute(baseUrl, OPERATOR_API.enroll, request, { fetch: this.fetchImpl }).catch((error: unknown) => {
       if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
-        throw new AgentError('enrollment_refused', `The operator refused the enrolment: ${error.failure.message}`);
+        throw new AgentError('enrollment_refused', `The operator refused the enrolment. ${error.failure.message}`);
       }
       throw fromOperatorFailure(error);
     });
@@ -153,6 +157,10 @@ export class OperatorLink {
       throw fromOperatorFailure(error);
     }
   }
+}
+
+function noOperatorAt(baseUrl: string): AgentError {
+  return new AgentError('operator_unreachable', `No Opentab operator answered at ${baseUrl}. Check the address and your connection, then try again.`);
 }
 
 export function normaliseOperatorUrl(text: string): string {

@@ -36,7 +36,7 @@ describe('enrolment', () => {
     expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code: 'NOT-A-REAL-CODE' })).toMatchObject({ ok: false, error: { code: 'enrollment_refused' } });
     expect(await w.ui('enroll', { operatorUrl: 'http://127.0.0.1:9', code: 'ABCDEFGH' })).toMatchObject({
       ok: false,
-      error: { code: 'operator_unreachable', message: expect.stringMatching(/could not be reached/) },
+      error: { code: 'operator_unreachable', message: 'No Opentab operator answered at http://127.0.0.1:9. Check the address and your connection, then try again.' },
     });
     expect(await w.ui('enroll', { operatorUrl: 'not a url', code: 'ABCDEFGH' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     const { code } = await w.newEnrolmentCode();
@@ -49,7 +49,8 @@ describe('enrolment', () => {
     w.ports.unreachable.add(w.operatorUrl());
     const overview = expectOk(await w.ui('getOverview', {}));
     expect(overview.account).toBeNull();
-    expect(overview.accountProblem).toMatch(/operator could not be reached/);
+    // A sentence for the customer: no URL, no fetch error.
+    expect(overview.accountProblem).toBe('Your operator could not be reached. Check your connection and try again.');
     expect(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } })).toMatchObject({
       ok: false,
       error: { code: expect.stringMatching(/operator_unreachable|rate_table_expired/) },
