@@ -4,7 +4,8 @@ import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { downloadText } from '../ui/format';
 
-export function BackupSection({ client, onRestored }: { client: AgentClient; onRestored: () => void }) {
+/** Before a wallet exists there is nothing to export: the section then only restores. */
+export function BackupSection({ client, canExport, onRestored }: { client: AgentClient; canExport: boolean; onRestored: () => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<CallError | null>(null);
@@ -39,9 +40,11 @@ export function BackupSection({ client, onRestored }: { client: AgentClient; onR
       <label>
         Passphrase <input type="password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
       </label>
-      <button type="button" onClick={() => void exportBackup()}>
-        Export backup
-      </button>
+      {canExport && (
+        <button type="button" onClick={() => void exportBackup()}>
+          Export backup
+        </button>
+      )}
       <label>
         Backup file <input type="file" accept="application/json,.json" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
       </label>

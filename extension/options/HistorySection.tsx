@@ -23,29 +23,34 @@ export function HistorySection({ client }: { client: AgentClient }) {
   return (
     <section aria-label="History">
       <h2>Purchase history</h2>
-      <button type="button" onClick={() => void exportCsv()}>
-        Export CSV
-      </button>
-      <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Merchant</th>
-            <th>Item</th>
-            <th>Price</th>
-          </tr>
-        </thead>
-        <tbody>
-          {purchases.map((purchase) => (
-            <tr key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
-              <td>{showDateTime(purchase.at)}</td>
-              <td>{purchase.merchantDisplayName}</td>
-              <td>{purchase.itemId}</td>
-              <td class="amount">{showAmount(purchase.price)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {history && purchases.length === 0 && <p class="muted">No purchases yet.</p>}
+      {purchases.length > 0 && (
+        <>
+          <button type="button" onClick={() => void exportCsv()}>
+            Export CSV
+          </button>
+          <table>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Merchant</th>
+                <th>Item</th>
+                <th class="amount">Price</th>
+              </tr>
+            </thead>
+            <tbody>
+              {purchases.map((purchase) => (
+                <tr key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
+                  <td>{showDateTime(purchase.at)}</td>
+                  <td>{purchase.merchantDisplayName}</td>
+                  <td>{purchase.itemId}</td>
+                  <td class="amount">{showAmount(purchase.price)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       <h2>Account statement</h2>
       {history?.statementProblem && <p class="warning">{history.statementProblem}</p>}
       {history?.statement && history.statement.length === 0 && <p class="muted">No charges yet.</p>}
@@ -55,7 +60,7 @@ export function HistorySection({ client }: { client: AgentClient }) {
             <tr>
               <th>When</th>
               <th>What</th>
-              <th>Amount</th>
+              <th class="amount">Amount</th>
             </tr>
           </thead>
           <tbody>

@@ -91,4 +91,56 @@ describe('Options', () => {
     expect(await screen.findByLabelText(/Operator address/)).toBeTruthy();
     expect(client.calls).toContainEqual({ call: 'createWallet', params: { passphrase: 'correct horse battery staple' } });
   });
+
+  it('unlocks a locked wallet on the page itself, then shows the history', async () => {
+    let walletState: OverviewView['walletState'] = 'locked';
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...overview, walletState } }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      unlock: () => {
+        walletState = 'ready';
+        return { ok: true, value: walletState };
+      },
+    });
+    render(<Options client={client} />);
+    const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
+    expect(screen.queryByRole('region', { name: 'History' })).toBeNull();
+    fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
+    fireEvent.click(wallet.getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByRole('region', { name: 'History' })).toBeTruthy();
+    expect(screen.queryByRole('region', { name: 'Wallet' })).toBeNull();
+  });
+
+  it('shows no history or statement before enrolment, and no export before a wallet exists', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
+      getHistory: () => ({ ok: false, error: { code: 'wallet_not_enrolled', message: 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.' } }),
+    });
+    render(<Options client={client} />);
+    await screen.findByLabelText(/Operator address/);
+    expect(screen.queryByRole('region', { name: 'History' })).toBeNull();
+    expect(screen.queryByText(/Enrol it on the Opentab options page/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Export backup' })).toBeTruthy();
+    cleanup();
+
+    render(<Options client={fakeClient({ getOverview: () => ({ ok: true, value: { ...overview, walletState: 'uninitialised', operator: null } }) })} />);
+    const backup = within(await screen.findByRole('region', { name: 'Backup' }));
+    expect(backup.getByRole('button', { name: 'Restore' })).toBeTruthy();
+    expect(backup.queryByRole('button', { name: 'Export backup' })).toBeNull();
+  });
+
+  it('says so when there are no purchases yet, instead of an empty table', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+    });
+    render(<Options client={client} />);
+    const history = within(await screen.findByRole('region', { name: 'History' }));
+    expect(await history.findByText('No purchases yet.')).toBeTruthy();
+    expect(history.queryByRole('table')).toBeNull();
+    expect(history.queryByRole('button', { name: 'Export CSV' })).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { CallError } from '../messaging/result';
 import type { OperatorView, SettingsView, WalletState } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
-import { CreateWallet } from '../popup/WalletGate';
+import { CreateWallet, UnlockWallet } from '../popup/WalletGate';
 import { ErrorNote } from '../ui/ErrorNote';
 import { BackupSection } from './BackupSection';
 import { HistorySection } from './HistorySection';
@@ -46,16 +46,22 @@ export function Options({ client }: { client: AgentClient }) {
           <p class="muted">Or restore a backup below.</p>
         </section>
       )}
-      {walletState === 'locked' && <p class="warning">Your wallet is locked: unlock it from the toolbar popup to change anything.</p>}
+      {walletState === 'locked' && (
+        <section aria-label="Wallet">
+          <h2>Wallet</h2>
+          <UnlockWallet client={client} onDone={() => void load()} />
+        </section>
+      )}
       {(walletState === 'unenrolled' || walletState === 'ready') && <OperatorSection client={client} operator={operator} onChange={() => void load()} />}
       {settings && walletState !== 'uninitialised' && (
         <>
           <LimitsSection key={`limits-${generation}`} client={client} settings={settings} onSaved={setSettings} />
           {settings.limits && <MerchantRulesSection client={client} settings={settings} onSaved={setSettings} />}
-          <HistorySection key={`history-${generation}`} client={client} />
+          {/* History and statement come from the operator: an unenrolled or locked wallet has none to show. */}
+          {walletState === 'ready' && <HistorySection key={`history-${generation}`} client={client} />}
         </>
       )}
-      <BackupSection client={client} onRestored={() => void load()} />
+      {walletState !== null && <BackupSection client={client} canExport={walletState !== 'uninitialised'} onRestored={() => void load()} />}
     </main>
   );
 }

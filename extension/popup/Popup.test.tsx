@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OverviewView } from '../messaging/views';
 import { fakeClient } from '../ui/testing/fake-client';
+import { MIN_PASSPHRASE_LENGTH as VAULT_MINIMUM } from '../background/keys/vault';
 import { Popup } from './Popup';
+import { MIN_PASSPHRASE_LENGTH } from './WalletGate';
 
 afterEach(cleanup);
 
@@ -46,6 +48,8 @@ describe('Popup', () => {
     expect(row.textContent).toContain('1.76 EUR');
     expect(row.textContent).toContain('0.23 EUR');
     expect(row.textContent).toContain('1.53 EUR');
+    // What is left, in the account's currency too, on screen rather than in a tooltip.
+    expect(within(row).getByTestId('remaining-customer').textContent).toBe('≈ 17.38 SEK');
     expect(row.textContent).toContain('42 min');
     expect(screen.getByText(/article-2/)).toBeTruthy();
     expect(screen.getByTestId('rate-status').textContent).toMatch(/current until/);
@@ -99,6 +103,9 @@ describe('Popup', () => {
       createWallet: () => ({ ok: true, value: 'unenrolled' }),
     });
     render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    // The vault's minimum length is told before the customer types, not only after a refusal.
+    expect(MIN_PASSPHRASE_LENGTH).toBe(VAULT_MINIMUM);
+    expect(await screen.findByText(new RegExp(`at least ${VAULT_MINIMUM} characters`))).toBeTruthy();
     fireEvent.input(await screen.findByLabelText(/^Passphrase/), { target: { value: 'a long passphrase' } });
     fireEvent.input(screen.getByLabelText(/^Repeat/), { target: { value: 'another one' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create wallet' }));

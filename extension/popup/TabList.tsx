@@ -8,9 +8,9 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
       <thead>
         <tr>
           <th>Merchant</th>
-          <th>Deposit</th>
-          <th>Spent</th>
-          <th>Left</th>
+          <th class="amount">Deposit</th>
+          <th class="amount">Spent</th>
+          <th class="amount">Left</th>
           <th>Time left</th>
           <th />
         </tr>
@@ -21,8 +21,14 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
             <td>{tab.merchantDisplayName}</td>
             <td class="amount">{showAmount(tab.depositMerchant)}</td>
             <td class="amount">{showAmount(tab.spent)}</td>
-            <td class="amount" title={`≈ ${showAmount(tab.remainingCustomer)}`}>
+            <td class="amount">
               {showAmount(tab.remaining)}
+              {/* In the account's currency too, as the shop's buttons show prices: a tooltip alone is lost on touch screens. */}
+              {tab.remainingCustomer.currency !== tab.remaining.currency && (
+                <span class="muted" data-testid="remaining-customer">
+                  <br />≈ {showAmount(tab.remainingCustomer)}
+                </span>
+              )}
             </td>
             <td>{tab.expiresAt ? timeLeft(tab.expiresAt, now_ms) : 'opening…'}</td>
             <td>

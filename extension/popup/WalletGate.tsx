@@ -6,6 +6,9 @@ import type { WalletState } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 
+/** The vault's own rule (MIN_PASSPHRASE_LENGTH in background/keys/vault.ts), told before the customer types. */
+export const MIN_PASSPHRASE_LENGTH = 10;
+
 export function CreateWallet({ client, onDone }: { client: AgentClient; onDone: (state: WalletState) => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -27,12 +30,15 @@ export function CreateWallet({ client, onDone }: { client: AgentClient; onDone: 
 
   return (
     <form onSubmit={create}>
-      <p>Create your Opentab wallet. Its key is stored encrypted under this passphrase; nobody can recover it for you.</p>
+      <p>
+        Create your Opentab wallet. Its key is stored encrypted under a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters; nobody can
+        recover it for you.
+      </p>
       <label>
         Passphrase <input type="password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} autoComplete="new-password" />
       </label>
       <label>
-        Repeat <input type="password" value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} autoComplete="new-password" />
+        Repeat passphrase <input type="password" value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} autoComplete="new-password" />
       </label>
       <button class="primary" type="submit" disabled={busy}>
         {busy ? 'Creating…' : 'Create wallet'}
