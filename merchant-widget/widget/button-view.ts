@@ -34,7 +34,8 @@ export function createButtonView(root: ShadowRoot, activate: () => void): Button
   const title = element('span', 'title');
   const price = element('span', 'price');
   const converted = element('span', 'converted');
-  const button = element('button', '', title, price, converted);
+  // The price and its conversion wrap onto a new line together, never one without the other.
+  const button = element('button', '', title, element('span', 'amounts', price, converted));
   button.type = 'button';
   button.setAttribute('part', 'button');
   button.setAttribute('aria-describedby', `${NOTE_ID} ${STATUS_ID}`);

@@ -6,7 +6,7 @@
 const CSS = `
 :host{display:inline-block;font:inherit;color:inherit;vertical-align:middle}
 [hidden]{display:none!important}
-.opentab{display:inline-flex;flex-direction:column;gap:.25em;max-width:100%}
+.opentab{display:inline-flex;flex-direction:column;align-items:flex-start;gap:.25em;max-width:100%}
 button{display:inline-flex;flex-wrap:wrap;align-items:baseline;gap:.5em;margin:0;padding:.5em 1em;
  font:inherit;font-weight:600;cursor:pointer;border:1px solid transparent;border-radius:var(--opentab-radius,6px);
  color:var(--opentab-on-accent,#fff);background:var(--opentab-accent,#1a5fb4)}
@@ -15,6 +15,7 @@ button:focus-visible{outline:3px solid var(--opentab-focus,#f5a623);outline-offs
 button[aria-disabled=true]{cursor:not-allowed;color:#333;background:#e8e8e8;border-color:#999;filter:none}
 button[aria-busy=true]{cursor:progress}
 button.paid{color:#0b3d1b;background:#d3f2dc;border-color:#2e8540}
+.amounts{display:inline-flex;align-items:baseline;gap:.5em}
 .converted{font-weight:400;opacity:.85}
 .note,.status{font-size:.85em}
 .status:empty{display:none}

@@ -57,6 +57,12 @@ describe('describeItem', () => {
     expect(view.actionable).toBe(true);
   });
 
+  it.each(['uninitialised', 'unenrolled'] as const)('with a wallet %s asks to finish setting up, not about the rates it cannot have yet', (walletState) => {
+    const view = describeItem(converted(loaded({ kind: 'present', walletState }), null, 'missing'), ARTICLE);
+    expect(view.note).toBe('Finish setting up Opentab to pay.');
+    expect(view.convertedPrice).toBeNull();
+  });
+
   it('without the extension offers the install link and cannot pay', () => {
     expect(describeItem(loaded({ kind: 'absent' }), ARTICLE)).toMatchObject({
       price: '0.05 EUR',

@@ -47,11 +47,13 @@ function extensionNote(state: WidgetState, installUrl: string): Pick<ItemView, '
 }
 
 function conversionNote(state: WidgetState): string | null {
+  // A wallet not set up has no rates because it has no operator yet: say what to do about that first.
+  const wallet = state.extension.kind === 'present' ? state.extension.walletState : null;
+  if (wallet === 'uninitialised' || wallet === 'unenrolled') return TEXT.walletNotSetUp;
   const { rateStatus } = state.conversion;
   if (rateStatus === 'expired') return TEXT.ratesExpired;
   if (rateStatus === 'missing') return TEXT.ratesMissing;
-  const wallet = state.extension.kind === 'present' ? state.extension.walletState : null;
-  return wallet === 'uninitialised' || wallet === 'unenrolled' ? TEXT.walletNotSetUp : null;
+  return null;
 }
 
 export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl }: ItemContext): ItemView {

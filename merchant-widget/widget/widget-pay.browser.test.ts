@@ -131,8 +131,12 @@ describe('paying', () => {
   it('shows the error from the bridge and raises opentab:error', async () => {
     const page = await openReady('pay-error');
     const widget = page.widgetIn('#row-42');
+    const widthBefore = (await widget.button.boundingBox())!.width;
     await widget.button.click();
     await expect.poll(() => eventsOfType(page, 'opentab:error')).toHaveLength(1);
+    // A message wider than the button sits under it and leaves the button as it was.
+    expect((await widget.status.boundingBox())!.width).toBeGreaterThan(widthBefore);
+    expect((await widget.button.boundingBox())!.width).toBe(widthBefore);
     const [error] = await eventsOfType(page, 'opentab:error');
     expect(error).toEqual({
       type: 'opentab:error',

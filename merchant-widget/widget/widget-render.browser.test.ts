@@ -81,6 +81,19 @@ describe('widget rendering under a strict CSP', () => {
     ]);
   });
 
+  it('wraps the price and its conversion onto the next line together in a narrow column', async () => {
+    const shop = await open('shop');
+    const widget = shop.widgetIn('#row-42');
+    await expect.poll(() => widget.converted.textContent()).toBe(`≈ ${EXPECTED_SEK['article-42']} SEK`);
+    // Through the CSSOM, which the page's style-src does not govern.
+    await shop.page.locator('#row-42').evaluate((row) => {
+      (row as HTMLElement).style.width = '180px';
+    });
+    const top = async (locator: typeof widget.price) => (await locator.boundingBox())!.y;
+    expect(await top(widget.price)).toBeGreaterThan(await top(widget.title));
+    expect(await top(widget.converted)).toBe(await top(widget.price));
+  });
+
   it.each([
     ['expired-rates', /out of date/],
     ['missing-rates', /No exchange rates yet/],

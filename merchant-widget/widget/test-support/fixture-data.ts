@@ -30,5 +30,5 @@ export const EXPECTED_SEK: Record<string, string> = {
 };
 
 export const FAKE_BRIDGE_TEXT = {
-  payErrorMessage: 'Your Opentab spending limit for today is reached.',
+  payErrorMessage: "A deposit of 20.00 SEK would take today's deposits past your daily cap of 50.00 SEK (40.00 SEK held so far today).",
 };
