@@ -45,9 +45,14 @@ export class ShopPage {
     return this.slot(itemId).locator('[data-paid-body]');
   }
 
-  /** The shop's status line under the button (payment errors land here). */
+  /** The shop's status line under the button: what it says about fetching the paid content. */
   status(itemId: string): Locator {
     return this.slot(itemId).locator('[data-paid-status]');
+  }
+
+  /** The widget's own status under its button: progress and payment errors. */
+  widgetStatus(itemId: string): Locator {
+    return this.slot(itemId).locator('.opentab [role="status"]');
   }
 
   /** Waits until the widget has met the extension and the button pays. */

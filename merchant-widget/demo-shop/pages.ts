@@ -109,7 +109,7 @@ export function getOpentabPage(site: SiteInfo): string {
     <li>Build it from the Opentab repository: <code>npm run build:extension</code>.</li>
     <li>Chrome or Chromium: open <code>chrome://extensions</code>, switch on developer mode, choose “Load unpacked” and pick <code>dist/chrome</code>.</li>
     <li>Firefox: open <code>about:debugging#/runtime/this-firefox</code>, choose “Load Temporary Add-on” and pick <code>dist/firefox/manifest.json</code>.</li>
-    <li>Open the extension, enrol with the code your operator gave you, and come back here.</li>
+    <li>The extension’s options page opens by itself: create your wallet there, enrol with the operator address and code your operator gave you, and come back here.</li>
   </ol>
 </article>
 <p class="more"><a href="/">← Back to the news</a></p>`);

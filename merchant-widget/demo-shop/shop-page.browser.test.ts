@@ -108,4 +108,16 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
     expect(await page.locator('[data-paid-status]').textContent()).toBe('');
     await page.close();
   });
+
+  it('leaves a payment error to the widget instead of saying it a second time', async () => {
+    const { page } = await openPage('/articles/article-1');
+    await page.evaluate(() => {
+      document.querySelector('[data-paid-status]')!.textContent = 'Opening…';
+      const detail = { itemId: 'article-1', code: 'declined_by_customer', message: 'You declined to open a tab at this merchant.' };
+      document.querySelector('[data-opentab-item]')!.dispatchEvent(new CustomEvent('opentab:error', { detail, bubbles: true, composed: true }));
+    });
+    expect(await page.locator('[data-paid-status]').textContent()).toBe('');
+    expect(await page.locator('[data-paywall]').isVisible()).toBe(true);
+    await page.close();
+  });
 });

@@ -1,5 +1,7 @@
 // The demo shop's only page script. When the Opentab widget reports a payment (opentab:paid),
 // it asks this shop's server for the paid content with the receipt's access token and shows it.
+// A failed payment (opentab:error) is the widget's to explain, under its button; the shop's own
+// status line speaks only of the content it fetches.
 // Tokens that opened their item are kept for the browser session, so paid items stay open on
 // reload. Content goes into the page with textContent only, never as HTML.
 'use strict';
@@ -108,7 +110,7 @@
     var detail = event.detail || {};
     if (typeof detail.itemId !== 'string') return;
     slotsFor(detail.itemId).forEach(function (slot) {
-      setStatus(slot, detail.message || 'The payment did not go through.');
+      setStatus(slot, '');
     });
   });
 
