@@ -46,7 +46,9 @@ const lines = [
   '  The extension is built in:',
   `    Chrome:  ${resolve(root, 'dist/chrome')}   chrome://extensions → Developer mode → Load unpacked`,
   `    Firefox: ${resolve(root, 'dist/firefox')}  about:debugging → This Firefox → Load Temporary Add-on → manifest.json`,
-  `  In the extension's options: operator ${world.customerOperator.url}, then the enrolment code above.`,
+  world.customer.enrollmentCode === null
+    ? `  Operator address for the extension's options: ${world.customerOperator.url}`
+    : `  In the extension's options: operator ${world.customerOperator.url}, then the enrolment code above.`,
   '',
   `  Data: ${world.dir}${world.reused ? ' (reused from an earlier start)' : ''}. Ctrl-C stops everything.`,
   '',
