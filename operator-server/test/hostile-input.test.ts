@@ -1,0 +1,214 @@
+// Every route of the operator's API maps, walked with hostile input over real HTTP: bodies no
+// schema accepts, wrong methods and targets, and a valid message of the route with each field
+// deleted or replaced, or signed wrongly. No answer may be a 5xx; every refusal carries a catalogue
+// code of its status and a sentence, and changes no row of either operator or the merchant agent.
+// A route added to a map is walked here at once; a POST route also needs a valid sample below.
+
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
+import type { RouteSpec } from '../../protocol/api/route';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { seal, signerFromSecretKey, signEnvelope, type Signer } from '../../protocol/envelope';
+import { newPrefixedId } from '../../protocol/ids';
+import { moneyToWire } from '../../protocol/money/amount';
+import { depositInMerchantCurrency, lockRate } from '../../protocol/rates/conversion';
+import { formatTimestamp } from '../../protocol/time';
+import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '../../protocol/testing/hostile-input';
+import { ADMIN_API } from '../src/http/admin-api';
+import { directPaymentOrder } from '../src/testing/direct-payer';
+import type { TestCustomer, TestTab } from '../src/testing/test-customer';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+
+const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...DIRECT_PAYMENT_API, ...ADMIN_API };
+
+/** The routes the merchant's MTA answers; every other route is asked of the customer's operator. */
+const AT_MERCHANT_OPERATOR = new Set(['peerMerchantLookup', 'peerInitiation', 'peerCustomerRecord', 'merchantRecord', 'peerDirectPayment']);
+
+/**
+ * The customer's AM holds before it asks the merchant's MTA (DESIGN.md, the flow, step 3), so an
+ * initiation or a direct payment the MTA refuses leaves its attempt on record: a failed
+ * transaction or payment, a released hold, the session's next sequence number. No money moves:
+ * the accounts (balances and held sums) are still compared.
+ */
+const ATTEMPT_RECORDS: Readonly<Record<string, readonly string[]>> = {
+  openTab: ['op-se.transactions', 'op-se.ledger_holds', 'op-se.sessions'],
+  directPayment: ['op-se.direct_payments', 'op-se.ledger_holds', 'op-se.sessions', 'op-se.outbox'],
+};
+
+const merchantSecretKey = nodeCrypto.ed25519.generateSecretKey();
+const merchantKey = signerFromSecretKey(nodeCrypto, merchantSecretKey);
+/** Keys the test signs with: a mutated message is signed again so that it meets the receiver's checks. */
+const signers = new Map<string, Signer>();
+let w: TwoOperatorWorld;
+let customer: TestCustomer;
+let tab: TestTab;
+let agentDb: Database.Database;
+let madeUpTransactions = 0;
+
+const am = () => w.world.operator(CUSTOMER_OPERATOR).running.context;
+const mta = () => w.world.operator(MERCHANT_OPERATOR).running.context;
+const trust = (...keys: Signer[]) => keys.forEach((key) => signers.set(key.kid, key));
+const openRequest = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '5.00' } });
+const madeUpTransactionId = () => `op-se.1.${1000 + ++madeUpTransactions}`;
+
+async function openTab(): Promise<TestTab> {
+  const opened = await customer.openTab(openRequest());
+  trust(opened.tabSigner);
+  await opened.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
+  return opened;
+}
+
+const merchantOrder = () =>
+  seal(nodeCrypto, merchantKey, { type: 'direct-order' as const, merchantId: w.merchantId, operatorId: MERCHANT_OPERATOR, orderId: newPrefixedId(nodeCrypto, 'ord'), itemId: 'article-2', price: { currency: 'EUR', value: '0.15' } });
+
+/** One valid request body per POST route. */
+const SAMPLES: Record<string, () => Promise<unknown>> = {
+  enroll: async () => {
+    const { accountId } = await w.world.operator(CUSTOMER_OPERATOR).admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '1.00' } });
+    const { code } = await w.world.operator(CUSTOMER_OPERATOR).admin.call('enrollmentCode', {}, { accountId });
+    const key = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    trust(key);
+    return seal(nodeCrypto, key, { type: 'enroll', code, publicKey: key.kid });
+  },
+  logon: async () => seal(nodeCrypto, customer.signer, { type: 'logon', accountId: customer.accountId }),
+  account: async () => seal(nodeCrypto, customer.signer, { type: 'account-query', accountId: customer.accountId, sessionId: customer.session }),
+  merchantQuery: async () =>
+    seal(nodeCrypto, customer.signer, { type: 'merchant-query', accountId: customer.accountId, sessionId: customer.session, merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR }),
+  openTab: async () => {
+    const { message } = await customer.initiation(openRequest());
+    return signEnvelope(customer.signer, { ...message.payload, orderInfo: 'order 7' });
+  },
+  customerRecord: async () => (await openTab()).record(),
+  peerMerchantLookup: async () => seal(nodeCrypto, am().identity.signer, { type: 'merchant-lookup', operatorCertificate: am().identity.certificate, merchantId: w.merchantId }),
+  peerInitiation: async () => {
+    const { message } = await customer.initiation(openRequest());
+    const table = (await customer.rateTable()).payload;
+    const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, 'SEK', 'EUR')!;
+    const transactionId = madeUpTransactionId();
+    const expiresAt = formatTimestamp(Date.now() + 600_000);
+    return seal(nodeCrypto, am().identity.signer, {
+      type: 'amended-initiation', operatorCertificate: am().identity.certificate, transactionId, merchantId: w.merchantId,
+      deposit: { customer: { currency: 'SEK', value: '5.00' }, merchant: moneyToWire({ currency: 'EUR', minor: depositInMerchantCurrency(500n, rate) }) },
+      rate,
+      customerCertificate: seal(nodeCrypto, am().identity.signer, {
+        type: 'customer-certificate', operatorId: CUSTOMER_OPERATOR, transactionId, pseudonym: newPrefixedId(nodeCrypto, 'psn'), tabPublicKey: message.payload.tabPublicKey, validUntil: expiresAt,
+      }),
+      chain: message.payload.chain, expiresAt, orderInfo: 'order 7',
+    });
+  },
+  peerCustomerRecord: async () =>
+    seal(nodeCrypto, am().identity.signer, { type: 'customer-record-relay', operatorCertificate: am().identity.certificate, record: (await openTab()).record() }),
+  peerClearing: async () => {
+    const cleared = await openTab();
+    return seal(nodeCrypto, mta().identity.signer, {
+      type: 'clearing', operatorCertificate: mta().identity.certificate, transactionId: cleared.transactionId, tabId: cleared.tabId,
+      cleared: { currency: 'EUR', value: '0.08' }, outcome: 'agreed', note: 'both records agree',
+    });
+  },
+  merchantRecord: async () => {
+    const stopped = await openTab();
+    return seal(nodeCrypto, merchantKey, {
+      type: 'merchant-record', merchantId: w.merchantId, tabId: stopped.tabId, reason: 'merchant-stop', purchaseListHash: stopped.record().payload.purchaseListHash,
+      count: 1, total: { currency: 'EUR', value: '0.08' }, lastChainIndex: 8, lastChainLink: stopped.chain.encodedLinkAt(8),
+    });
+  },
+  directPayment: async () => directPaymentOrder(customer, merchantOrder()),
+  peerDirectPayment: async () => {
+    const order = merchantOrder();
+    return seal(nodeCrypto, am().identity.signer, { type: 'direct-payment-credit', operatorCertificate: am().identity.certificate, paymentId: madeUpTransactionId(), merchantOrder: order, amount: order.payload.price });
+  },
+  createCustomer: async () => ({ displayName: 'Eve', currency: 'SEK', creditLimit: { currency: 'SEK', value: '1.00' } }),
+  enrollmentCode: async () => ({ validFor_s: 3600 }),
+  creditCustomer: async () => ({ amount: { currency: 'SEK', value: '1.00' }, reference: 'invoice-1' }),
+  registerMerchant: async () => ({
+    merchantId: 'other-shop', displayName: 'Other shop', currency: 'SEK', origins: ['https://other.example'], agentUrl: 'https://other.example/opentab', publicKey: merchantKey.kid,
+  }),
+};
+
+beforeAll(async () => {
+  const unlimited = { perClient_per_s: 1_000_000, burst: 1_000_000 };
+  w = await startTwoOperatorWorld({
+    merchantSecretKey: toBase64url(merchantSecretKey),
+    // Background jobs out of the way (a minute between ticks), so that only the request changes anything; no tab expires during the test.
+    settings: { tick_ms: 60_000, tabs: { recordGrace_s: 1, minTimeout_s: 60, maxTimeout_s: 3600 }, rateLimit: { customer: unlimited, peer: unlimited }, priorArtBaseline: true },
+  });
+  customer = await w.newCustomer('1000000.00');
+  trust(customer.signer, am().identity.signer, mta().identity.signer, merchantKey);
+  tab = await openTab();
+  agentDb = new Database(w.merchant.databasePath, { readonly: true });
+});
+
+afterAll(async () => {
+  agentDb?.close();
+  await w?.close();
+});
+
+/** Every table of both operators and of the merchant agent; message receipts and issued rate tables keep refusals and reads by design. */
+function snapshot(): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const operator of Object.values(w.world.operators)) {
+    for (const [table, digest] of Object.entries(tableDigests(operator.running.context.db, ['message_receipts', 'rate_tables']))) digests[`${operator.operatorId}.${table}`] = digest;
+  }
+  for (const [table, digest] of Object.entries(tableDigests(agentDb))) digests[`agent.${table}`] = digest;
+  return digests;
+}
+
+function urlOf(name: string, spec: RouteSpec, param?: string): string {
+  const operator = w.world.operator(AT_MERCHANT_OPERATOR.has(name) ? MERCHANT_OPERATOR : CUSTOMER_OPERATOR);
+  const known: Record<string, string> = { accountId: customer.accountId, merchantId: w.merchantId, transactionId: tab.transactionId, tabId: tab.tabId };
+  return operator.url + spec.path.replace(/\{(\w+)\}/g, (_, key: string) => param ?? known[key]!);
+}
+
+/** The tables as the last answer left them: nothing else changes them while a route is walked. */
+let tables: Record<string, string> = {};
+
+async function expectSafe(name: string, url: string, request: HostileRequest): Promise<void> {
+  const answer = await exchange(url, request);
+  expect(answerDefect(answer, request.method), `${name}: ${request.label}`).toBeNull();
+  const before = tables;
+  tables = snapshot();
+  if (answer.status < 400) return;
+  const changed = Object.keys(tables).filter((table) => tables[table] !== before[table] && !(ATTEMPT_RECORDS[name] ?? []).includes(table));
+  expect(changed, `${name}: ${request.label} was refused (${answer.status}) but changed`).toEqual([]);
+}
+
+function* hostileRequests(name: string, spec: RouteSpec, auth: Record<string, string>): Generator<[string, HostileRequest]> {
+  const url = urlOf(name, spec);
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => m !== spec.method)) {
+    yield [url, { label: `method ${method}`, method, headers: { ...auth, 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) }];
+  }
+  if (spec.method === 'GET') {
+    for (const query of ['?x=1', '?a=%', `?${'q'.repeat(3000)}`, '?peer=op-eu&from=9999-12-31T23:59:59Z&until=0000-01-01T00:00:00Z']) {
+      yield [url + query, { label: `query ${query.slice(0, 30)}`, method: 'GET', headers: auth }];
+    }
+    if (spec.path.includes('{')) {
+      for (const param of ['%', '%ED%A0%80', 'x'.repeat(300), '..%2Fx', 'acct_000000000000000000000000']) yield [urlOf(name, spec, param), { label: `path parameter ${param.slice(0, 20)}`, method: 'GET', headers: auth }];
+    }
+  } else {
+    for (const request of malformedBodies(spec.maxBody_bytes)) yield [url, { ...request, headers: { ...auth, ...request.headers } }];
+  }
+  if (spec.auth === 'admin-token') {
+    yield [url, { label: 'no admin token', method: spec.method, ...(spec.method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) }];
+  }
+}
+
+describe('every operator route, walked with hostile input', () => {
+  it.each(Object.entries(ROUTES))('%s', async (name, spec) => {
+    const auth: Record<string, string> = spec.auth === 'admin-token' ? { authorization: `Bearer ${am().config.adminToken}` } : {};
+    tables = snapshot();
+    for (const [url, request] of hostileRequests(name, spec, auth)) await expectSafe(name, url, request);
+    if (spec.method === 'GET') return;
+    const sample = SAMPLES[name];
+    expect(sample, `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`).toBeDefined();
+    const valid = await sample!();
+    tables = snapshot();
+    const url = urlOf(name, spec);
+    const post = (label: string, body: unknown): HostileRequest => ({ label, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, url, post(label, body));
+    for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, url, post(label, body));
+    w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
+  });
+});
