@@ -37,6 +37,11 @@ describe('merchant agent configuration', () => {
     expect(settings.priorArtBaseline).toBe(false);
   });
 
+  it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {
+    expect(problemsOf({ ...good, displayName: 'Acme\u202Emoc.lapyap' })).toEqual([expect.stringMatching(/^displayName must be 1-80 characters of plain text/)]);
+    expect(problemsOf({ ...good, catalogue: [{ itemId: 'a', title: 'Free\u0000', price: '0.05' }] })).toEqual([expect.stringMatching(/^catalogue\[0\]\.title must be 1-200 characters of plain text/)]);
+  });
+
   it('serves the prior-art baseline only when asked to, with a plain true', () => {
     expect(resolveConfig({ ...good, priorArtBaseline: true }).priorArtBaseline).toBe(true);
     expect(problemsOf({ ...good, priorArtBaseline: 'yes' } as unknown as MerchantAgentConfig)).toEqual(['priorArtBaseline must be true or false']);

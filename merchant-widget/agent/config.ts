@@ -183,7 +183,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   };
 
   check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
-  check(v.is(DisplayName, config.displayName), 'displayName must be 1-80 characters');
+  check(v.is(DisplayName, config.displayName), 'displayName must be 1-80 characters of plain text (no control characters or bidirectional formatting marks)');
   check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
   check(v.is(HttpUrl, config.operatorBaseUrl), 'operatorBaseUrl must be an http(s) URL without credentials');
   check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');

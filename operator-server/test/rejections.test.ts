@@ -175,6 +175,19 @@ describe('refusals that change nothing', () => {
     await expectRefusal(400, 'invalid_message', () => credit('1.00', 'r'.repeat(92)));
   });
 
+  it('a merchant name that would read as another (a right-to-left override) or holds control characters', async () => {
+    const merchantOperator = w.world.operator(MERCHANT_OPERATOR);
+    const headers = { authorization: `Bearer ${merchantOperator.running.context.config.adminToken}` };
+    const registration = (displayName: string) => ({
+      merchantId: 'spoof', displayName, currency: 'EUR', origins: ['https://spoof.example'], agentUrl: 'https://spoof.example/opentab', publicKey: 'A'.repeat(43),
+    });
+    for (const displayName of ['Acme\u202Emoc.lapyap', 'News\nBreaking']) {
+      await expectRefusal(400, 'invalid_message', () => send(`${merchantOperator.url}${ADMIN_API.registerMerchant.path}`, { body: registration(displayName), headers }));
+    }
+    // The same registration under a plain name is taken: the name alone was the problem.
+    expect((await send(`${merchantOperator.url}${ADMIN_API.registerMerchant.path}`, { body: registration('Acme news'), headers })).status).toBe(200);
+  });
+
   it('business refusals: deposit in the wrong currency, chain too short, unknown rate table, insufficient funds', async () => {
     const url = `${customerUrl}/v1/customer/tabs`;
     const { message } = await customer.initiation(openRequest());

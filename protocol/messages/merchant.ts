@@ -10,8 +10,10 @@ import {
   ChainTerms,
   Count,
   CurrencyCode,
+  DisplayName,
   Digest,
   ItemId,
+  ItemTitle,
   MerchantId,
   MessageId,
   OperatorId,
@@ -174,13 +176,13 @@ export type TabCleared = v.InferOutput<typeof TabCleared>;
 export const MerchantInfo = v.strictObject({
   merchantId: MerchantId,
   operatorId: OperatorId,
-  displayName: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
+  displayName: DisplayName,
   currency: CurrencyCode,
   catalogue: v.pipe(
     v.array(
       v.strictObject({
         itemId: ItemId,
-        title: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+        title: ItemTitle,
         price: Amount,
       }),
     ),

@@ -7,6 +7,7 @@ import { Initiation, type InitiationPayload } from './customer';
 import { Purchase } from './merchant';
 import { RateTable } from './rate-table';
 import { PageRequest } from './bridge';
+import { DisplayName, ItemTitle } from './primitives';
 import { parseMessage } from './validate';
 
 const customer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
@@ -81,5 +82,17 @@ describe('message schemas', () => {
     expect(v.is(PageRequest, { channel: 'opentab:page', requestId: 'r1', call: 'pay', params: {} })).toBe(true);
     expect(v.is(PageRequest, { channel: 'opentab:page', requestId: 'r1', call: 'exportKeys', params: {} })).toBe(false);
     expect(v.is(PageRequest, { channel: 'opentab:extension', requestId: 'r1', call: 'pay', params: {} })).toBe(false);
+  });
+
+  it('take names and titles a customer reads as plain text, refusing what would make them read otherwise', () => {
+    for (const name of ['The Daily Tab', 'Café Zürich', 'Ελληνικά νέα', 'صحيفة', 'Shop 👩‍💻 & co.', "O'Brien's — news"]) {
+      expect([name, v.is(DisplayName, name), v.is(ItemTitle, name)]).toEqual([name, true, true]);
+    }
+    // U+202E reverses what follows: "Acme‮moc.lapyap" would be read as "Acmepaypal.com".
+    for (const name of ['Acme\u202Emoc.lapyap', 'Shop\u2066x\u2069', 'left\u200Fmark', 'tab\there', 'line\nbreak', 'nul\u0000', 'del\u007F', '']) {
+      expect([JSON.stringify(name), v.is(DisplayName, name), v.is(ItemTitle, name)]).toEqual([JSON.stringify(name), false, false]);
+    }
+    expect(v.is(DisplayName, 'x'.repeat(81))).toBe(false);
+    expect(v.is(ItemTitle, 'x'.repeat(200))).toBe(true);
   });
 });

@@ -91,7 +91,25 @@ export const WebOrigin = v.pipe(
   }, 'must be a serialised web origin such as https://shop.example'),
 );
 
-export const DisplayName = v.pipe(v.string(), v.minLength(1), v.maxLength(80));
+/**
+ * Control characters and the invisible bidirectional formatting marks. U+202E and its kin reorder
+ * what follows them, so a name such as "Acme\u202Emoc.lapyap" would show a customer something
+ * other than what it says; no honest name needs them.
+ */
+const CONTROL_OR_BIDI_FORMATTING = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Text a customer is shown as a name or a title: 1 to `maxLength` UTF-16 units, nothing invisible that changes how it reads. */
+export const ShownText = (maxLength: number) =>
+  v.pipe(
+    v.string(),
+    v.minLength(1),
+    v.maxLength(maxLength),
+    v.check((text) => !CONTROL_OR_BIDI_FORMATTING.test(text), 'must be plain text, without control characters or bidirectional formatting marks'),
+  );
+
+export const DisplayName = ShownText(80);
+/** A catalogue item's title, as the merchant agent publishes it. */
+export const ItemTitle = ShownText(200);
 export const ChainIndex = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
 export const ChainLength = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_CHAIN_LENGTH));
 export const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
