@@ -1,12 +1,23 @@
 // Timestamps on the wire are RFC 3339 strings; inside the code they are epoch milliseconds.
 
-export const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Epoch ms of an RFC 3339 timestamp, or null when it is not one (Date.parse alone accepts far too much). */
 export function parseTimestamp(text: string): number | null {
-  if (!RFC3339_PATTERN.test(text)) return null;
+  const fields = RFC3339_PATTERN.exec(text);
+  if (fields === null) return null;
+  const [year, month, day, hour] = fields.slice(1, 5).map(Number) as [number, number, number, number];
+  // Date.parse rolls 2024-02-30 over into March and reads T24:00:00 as the next midnight; neither
+  // names a time RFC 3339 allows, and a date that silently moves is worse than a refusal.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0); // unlike Date.UTC, takes years 0–99 as they are
+  return lastDay.getUTCDate();
 }
 
 export function formatTimestamp(epoch_ms: number): string {

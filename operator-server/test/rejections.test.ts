@@ -175,6 +175,17 @@ describe('refusals that change nothing', () => {
     await expectRefusal(400, 'invalid_message', () => credit('1.00', 'r'.repeat(92)));
   });
 
+  it('a settlement period that ends before it starts, or names a day that does not exist', async () => {
+    const admin = `${customerUrl}${ADMIN_API.settlement.path}`;
+    const headers = { authorization: `Bearer ${w.world.operator(CUSTOMER_OPERATOR).running.context.config.adminToken}` };
+    const statement = (query: string) => send(`${admin}?peer=${MERCHANT_OPERATOR}&${query}`, { method: 'GET', headers });
+    expect((await statement('from=2026-01-01T00:00:00Z&until=2026-02-01T00:00:00Z')).status).toBe(200);
+    const reversed = await expectRefusal(400, 'invalid_message', () => statement('from=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z'));
+    expect(reversed.body.error.message).toMatch(/ends before it starts/);
+    // Date.parse would have read 30 February as 1 March.
+    await expectRefusal(400, 'invalid_message', () => statement('from=2026-02-30T00:00:00Z'));
+  });
+
   it('a merchant name that would read as another (a right-to-left override) or holds control characters', async () => {
     const merchantOperator = w.world.operator(MERCHANT_OPERATOR);
     const headers = { authorization: `Bearer ${merchantOperator.running.context.config.adminToken}` };

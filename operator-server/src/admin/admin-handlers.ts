@@ -164,6 +164,8 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const { peer, from, until } = query as v.InferOutput<typeof SettlementQuery>;
       const from_ms = from === undefined ? 0 : parseTimestamp(from)!;
       const until_ms = until === undefined ? now_ms + 1 : parseTimestamp(until)!;
+      // An empty statement for a reversed period would read as "nothing to settle".
+      if (from !== undefined && until !== undefined && from_ms > until_ms) throw new OpentabError('invalid_message', 'The period ends before it starts: from must not be after until.', ['from: after until']);
       const statement = settlementStatement(context.ledger, context.identity.operatorId, peer, from_ms, until_ms);
       return { ...statement, lines: [...statement.lines] };
     }),
