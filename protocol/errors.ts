@@ -11,6 +11,9 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, message: 'There is no such endpoint.' },
   method_not_allowed: { status: 405, message: 'This endpoint does not accept that method.' },
   rate_limited: { status: 429, message: 'Too many requests from this address; wait as long as the Retry-After header says, then try again. Nothing was done.' },
+  malformed_request: { status: 400, message: 'The request is not well-formed HTTP (its method, target or a header).' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than this server accepts.' },
+  request_timeout: { status: 408, message: 'The request did not arrive in time.' },
   // Authentication and freshness
   unauthorized: { status: 401, message: 'The request needs valid credentials.' },
   bad_signature: { status: 401, message: 'The signature does not verify against the expected key.' },

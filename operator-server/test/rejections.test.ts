@@ -149,18 +149,33 @@ describe('refusals that change nothing', () => {
     expect(answer.body.error.details).toEqual(['payload.orderInfo: must be well-formed Unicode (no lone surrogate)']);
   });
 
-  it('a request target that is not a URL path: 404 with a code, not a 500 from parsing it', async () => {
-    const before = snapshot();
+  /** Sends raw bytes to the customer operator and resolves with its whole answer. */
+  function rawExchange(raw: string): Promise<string> {
     const { port } = new URL(customerUrl);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.end('GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+    return new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
       let text = '';
       socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
       socket.on('end', () => resolve(text));
       socket.on('error', reject);
     });
+  }
+
+  it('a request target that is not a URL path: 404 with a code, not a 500 from parsing it', async () => {
+    const before = snapshot();
+    const answer = await rawExchange('GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 404 /);
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('not_found');
+    expect(snapshot()).toBe(before);
+  });
+
+  it('a request HTTP cannot parse (an unknown method, a bad header): 400 malformed_request with a sentence, not a bare status line', async () => {
+    const before = snapshot();
+    for (const raw of ['FOO /v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'POST /v1/customer/tabs HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n']) {
+      const answer = await rawExchange(raw);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error).toEqual({ code: 'malformed_request', message: expect.stringMatching(/not well-formed HTTP/) });
+    }
     expect(snapshot()).toBe(before);
   });
 

@@ -10,6 +10,7 @@ import { parseMessage } from '../../../protocol/messages/validate';
 import type { RouteAuth } from '../../../protocol/api/route';
 import { readJsonBody, sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
 import { clientAddressOf, trustedProxySet } from '../../../protocol/server/client-address';
+import { answerUnreadableRequests } from '../../../protocol/server/unreadable-requests';
 import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
 import type { RateLimitConfig } from '../config/config';
 import { isLedgerError } from '../ledger';
@@ -74,6 +75,7 @@ export function createHttpServer(options: HttpEdgeOptions): Server {
       else response.destroy();
     });
   });
+  answerUnreadableRequests(server);
   // Slow-loris protection: a client gets this long to send its headers and body.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
