@@ -233,6 +233,18 @@ describe('refusals that change nothing', () => {
     await expectRefusal(401, 'unauthorized', () => send(`${customerUrl}/v1/admin/ledger`, { headers: { authorization: 'Bearer wrong' } }));
   });
 
+  it('HEAD is GET without the body, on the API and on the documents; a POST route says so in Allow', async () => {
+    for (const path of [OPERATOR_API.rateTable.path, '/healthz', '/openapi.json']) {
+      const [head, get] = [await fetch(`${customerUrl}${path}`, { method: 'HEAD' }), await fetch(`${customerUrl}${path}`)];
+      expect([path, head.status, head.headers.get('content-type'), await head.text()]).toEqual([path, 200, get.headers.get('content-type'), '']);
+      expect((await get.text()).length).toBeGreaterThan(0);
+    }
+    const refused = await fetch(`${customerUrl}${OPERATOR_API.openTab.path}`, { method: 'HEAD' });
+    expect([refused.status, refused.headers.get('allow')]).toEqual([405, 'POST']);
+    const getOnly = await fetch(`${customerUrl}${OPERATOR_API.rateTable.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([getOnly.status, getOnly.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
   it('no body on any route makes the server answer 500, and it keeps serving', async () => {
     const routes = [...Object.values(OPERATOR_API), ...Object.values(ADMIN_API)].filter((spec) => spec.method === 'POST');
     const { message } = await customer.initiation(openRequest());

@@ -105,12 +105,14 @@ async function handleRequest(
     sendError(response, new OpentabError('not_found', 'The request target is not a URL path.'));
     return;
   }
-  const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
+  // HEAD is GET without the body (Node leaves the body out of a response to HEAD by itself).
+  const routedMethod = method === 'HEAD' ? 'GET' : method;
+  const document = routedMethod === 'GET' ? options.documents?.[url.pathname] : undefined;
   if (document !== undefined) {
     sendJson(response, 200, document());
     return;
   }
-  const match = options.router.match(method, url.pathname);
+  const match = options.router.match(routedMethod, url.pathname);
   if (match.kind === 'not_found') {
     request.resume();
     sendError(response, new OpentabError('not_found', `There is no endpoint ${method} ${url.pathname}.`));
@@ -118,7 +120,8 @@ async function handleRequest(
   }
   if (match.kind === 'method_not_allowed') {
     request.resume();
-    sendError(response, new OpentabError('method_not_allowed'), { allow: match.allowed.join(', ') });
+    const allowed = match.allowed.includes('GET') ? [...match.allowed, 'HEAD'] : match.allowed;
+    sendError(response, new OpentabError('method_not_allowed'), { allow: allowed.join(', ') });
     return;
   }
   const { spec, handle } = match.binding;
@@ -149,13 +152,13 @@ async function handleRequest(
       query = parsed.value;
     }
     const result = await handle(body, { now_ms: options.now_ms(), params: match.params, query, request });
-    if (method !== 'GET') await options.durable();
+    if (routedMethod !== 'GET') await options.durable();
     sendJson(response, 200, result);
   } catch (error) {
     const refusal = error instanceof OpentabError ? error : isLedgerError(error) ? ledgerErrorToOpentab(error) : null;
     if (refusal === null) throw error;
     // A refusal may have been stored too (message receipts keep them), so it waits like an answer.
-    if (method !== 'GET') await options.durable();
+    if (routedMethod !== 'GET') await options.durable();
     sendError(response, refusal);
   }
 }
