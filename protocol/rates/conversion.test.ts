@@ -54,10 +54,22 @@ describe('conversion with a locked rate (SEK customer, EUR merchant)', () => {
     expect(chargeInCustomerCurrency(881n, rate, 10000n)).toBe(10000n);
   });
 
-  it('describes the rate for people', () => {
-    expect(describeRate(rate)).toBe('1 SEK = 0.0880320 EUR');
-    expect(describeRate(lockRate(table, 'EUR', 'SEK')!)).toBe('1 EUR = 11.3595 SEK');
-    expect(describeRate(lockRate(table, 'SEK', 'JPY')!, 4)).toBe('1 SEK = 15.14 JPY');
+  it('describes the rate for people: one unit of the merchant currency in the customer currency', () => {
+    expect(describeRate(rate)).toBe('1 EUR = 11.3595 SEK');
+    expect(describeRate(lockRate(table, 'EUR', 'SEK')!)).toBe('1 SEK = 0.088032 EUR');
+    // 11.3595 / 171.94 = 0.0660666… SEK a yen, to 4 significant digits.
+    expect(describeRate(lockRate(table, 'SEK', 'JPY')!, 4)).toBe('1 JPY = 0.06607 SEK');
+    expect(describeRate(lockRate(table, 'JPY', 'SEK')!)).toBe('1 SEK = 15.1362 JPY');
+  });
+
+  it('drops the trailing zeros of a described rate, exactly, and keeps those of whole numbers', () => {
+    const quoted = (sekPerEur: string) => lockRate({ id: table.id, base: 'EUR', rates: { SEK: sekPerEur } }, 'SEK', 'EUR')!;
+    expect(describeRate(quoted('10.5'))).toBe('1 EUR = 10.5 SEK');
+    expect(describeRate(quoted('10'))).toBe('1 EUR = 10 SEK');
+    expect(describeRate(quoted('100.0000'))).toBe('1 EUR = 100 SEK');
+    // 9.9999996 rounds to 10.0000 at six significant digits: shown as 10.
+    expect(describeRate(quoted('9.9999996'))).toBe('1 EUR = 10 SEK');
+    expect(describeRate(quoted('1000000.5'))).toBe('1 EUR = 1000000 SEK');
   });
 });
 

@@ -74,14 +74,25 @@ export function chargeInCustomerCurrency(spentMinor: bigint, rate: LockedRate, h
   return charge < holdMinor ? charge : holdMinor;
 }
 
-/** "1 SEK = 0.0880320 EUR" to `significantDigits` significant digits: for people only, never used in a computation. */
+/**
+ * "1 EUR = 11.3595 SEK": what one unit of the merchant's currency costs in the customer's (the way
+ * people quote a foreign currency), rounded half-even to `significantDigits` significant digits
+ * (never fewer than the whole units), without trailing zeros. Exact decimal arithmetic; for people
+ * only, never used in a computation.
+ */
 export function describeRate(rate: LockedRate, significantDigits = 6): string {
   const merchantQuote = parseExactDecimal(rate.merchant.perBase)!;
   const customerQuote = parseExactDecimal(rate.customer.perBase)!;
-  const numeratorAt = (scale: number) => merchantQuote.digits * pow10(customerQuote.scale + scale);
-  const denominator = customerQuote.digits * pow10(merchantQuote.scale);
+  // Customer units per merchant unit = customer.perBase / merchant.perBase, times 10^scale.
+  const numeratorAt = (scale: number) => customerQuote.digits * pow10(merchantQuote.scale + scale);
+  const denominator = merchantQuote.digits * pow10(customerQuote.scale);
   let scale = 0;
   while (scale < 40 && divideFloor(numeratorAt(scale), denominator).toString().length < significantDigits) scale++;
   const scaled = divideRoundHalfEven(numeratorAt(scale), denominator);
-  return `1 ${rate.customer.currency} = ${formatExactDecimal(scaled, scale)} ${rate.merchant.currency}`;
+  return `1 ${rate.merchant.currency} = ${withoutTrailingZeros(formatExactDecimal(scaled, scale))} ${rate.customer.currency}`;
+}
+
+/** "0.088030" → "0.08803", "10.000" → "10"; whole numbers keep their zeros. */
+function withoutTrailingZeros(decimal: string): string {
+  return decimal.includes('.') ? decimal.replace(/\.?0+$/, '') : decimal;
 }

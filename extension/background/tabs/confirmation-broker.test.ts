@@ -10,7 +10,7 @@ const details: Omit<ConfirmationView, 'requestId'> = {
   verifiedOrigin: 'https://news.example',
   depositCustomer: { currency: 'SEK', value: '20.00' },
   depositMerchant: { currency: 'EUR', value: '1.74' },
-  rate: '1 SEK = 0.0873553 EUR',
+  rate: '1 EUR = 11.4475 SEK',
   timeout_s: 3600,
   suggestedAllowance: { currency: 'SEK', value: '20.00' },
 };

@@ -39,7 +39,7 @@ describe('opening a tab and paying', () => {
         verifiedOrigin: w.shopOrigin,
         depositCustomer: { currency: 'SEK', value: '20.00' },
         depositMerchant: eur('1.76'),
-        rate: '1 SEK = 0.0880320 EUR',
+        rate: '1 EUR = 11.3595 SEK',
         timeout_s: 3600,
       }),
     ]);
