@@ -80,7 +80,7 @@ export function createButtonView(root: ShadowRoot, activate: () => void): Button
 
       // Rewriting identical text would make some screen readers announce it again.
       if (status.textContent !== view.status) status.textContent = view.status;
-      status.classList.toggle('error', view.statusIsError);
+      status.className = `status ${view.statusStyle}`;
     },
   };
 }

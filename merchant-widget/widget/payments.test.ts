@@ -102,6 +102,15 @@ describe('the busy state', () => {
     expect(shown.map((payment) => payment?.kind)).toEqual(['failed']);
   });
 
+  it('keeps the code of a failure, so that a payment the customer declined can be told from an error', async () => {
+    const { shown, answers, payments } = setup();
+    const paying = payments.pay(ITEM.itemId, null).catch((error: unknown) => error);
+    await settle();
+    answers[0]!.reject(new OpentabError('declined_by_customer', 'You declined.'));
+    expect(await paying).toMatchObject({ code: 'declined_by_customer' });
+    expect(shown).toEqual([{ kind: 'failed', code: 'declined_by_customer', message: 'You declined.' }]);
+  });
+
   it('a second click before it shows joins the first payment instead of paying twice', async () => {
     const { answers, payments } = setup();
     const first = payments.pay(ITEM.itemId, null);

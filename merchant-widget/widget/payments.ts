@@ -92,7 +92,7 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
     } catch (thrown) {
       const error = asOpentabError(thrown);
       const message = error.message || TEXT.paymentFailed;
-      store.update((state) => withPayment(state, itemId, { kind: 'failed', message }));
+      store.update((state) => withPayment(state, itemId, { kind: 'failed', code: error.code, message }));
       emitOpentabEvent(source, 'opentab:error', { itemId, code: error.code, message });
       throw error;
     } finally {

@@ -4,6 +4,7 @@
 import type { BridgeResult, RateStatus } from '../../protocol/messages/bridge';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { Amount } from './amount-text';
+import type { WidgetErrorCode } from './errors';
 
 export type CatalogueItem = MerchantInfo['catalogue'][number];
 
@@ -33,7 +34,7 @@ export interface ConversionState {
 export type PaymentState =
   | { kind: 'busy' }
   | { kind: 'paid'; receipt: Receipt }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; code: WidgetErrorCode; message: string };
 
 export interface WidgetState {
   catalogue: CatalogueState;

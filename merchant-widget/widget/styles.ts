@@ -20,6 +20,7 @@ button.paid{color:#0b3d1b;background:#d3f2dc;border-color:#2e8540}
 .note,.status{font-size:.85em}
 .status:empty{display:none}
 .status.error{color:var(--opentab-error,#b00020)}
+.unseen{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 a{color:inherit}
 `;
 

@@ -6,7 +6,6 @@ export const TEXT = {
   loading: 'Loading price…',
   paying: 'Paying…',
   paid: 'Paid ✓',
-  unlocked: 'Unlocked',
   installLink: 'Install Opentab to pay',
   outdatedExtension: 'Update Opentab to pay here.',
   unresponsiveExtension: 'Opentab is not answering. Reload the page to pay.',

@@ -23,7 +23,7 @@ describe('describeItem', () => {
   it('is busy and inert while the catalogue or the extension is still being checked', () => {
     for (const state of [INITIAL_STATE, { ...loaded(), extension: { kind: 'checking' } } satisfies WidgetState]) {
       const view = describeItem(state, ARTICLE);
-      expect(view).toMatchObject({ busy: true, actionable: false, price: state === INITIAL_STATE ? null : '0.05 EUR' });
+      expect(view).toMatchObject({ busy: true, actionable: false, price: state === INITIAL_STATE ? null : '0.05\u00a0EUR' });
     }
   });
 
@@ -33,10 +33,10 @@ describe('describeItem', () => {
     expect(describeItem(INITIAL_STATE, ARTICLE).title).toBe('article-42');
   });
 
-  it('shows the catalogue price and the conversion, and can pay', () => {
+  it('shows the catalogue price and the conversion, each unbroken by a no-break space, and can pay', () => {
     expect(describeItem(converted(loaded(), '0.57'), ARTICLE)).toMatchObject({
-      price: '0.05 EUR',
-      convertedPrice: '≈ 0.57 SEK',
+      price: '0.05\u00a0EUR',
+      convertedPrice: '≈\u00a00.57\u00a0SEK',
       note: null,
       actionable: true,
     });
@@ -65,7 +65,7 @@ describe('describeItem', () => {
 
   it('without the extension offers the install link and cannot pay', () => {
     expect(describeItem(loaded({ kind: 'absent' }), ARTICLE)).toMatchObject({
-      price: '0.05 EUR',
+      price: '0.05\u00a0EUR',
       note: 'Install Opentab to pay',
       installUrl: ARTICLE.installUrl,
       actionable: false,
@@ -92,14 +92,23 @@ describe('describeItem', () => {
 
     const receipt = {} as Receipt;
     const paid = describeItem(withPayment(loaded(), 'article-42', { kind: 'paid', receipt }), ARTICLE);
-    expect(paid).toMatchObject({ paid: true, actionable: false, status: 'Unlocked' });
+    // The button says "Paid ✓"; the status repeats it to screen readers only, not on screen.
+    expect(paid).toMatchObject({ paid: true, actionable: false, status: 'Paid ✓', statusStyle: 'unseen' });
 
-    const failed = describeItem(withPayment(loaded(), 'article-42', { kind: 'failed', message: 'Declined.' }), ARTICLE);
-    expect(failed).toMatchObject({ actionable: true, status: 'Declined.', statusIsError: true });
+    const failed = describeItem(withPayment(loaded(), 'article-42', { kind: 'failed', code: 'limit_reached', message: 'Over your daily cap.' }), ARTICLE);
+    expect(failed).toMatchObject({ actionable: true, status: 'Over your daily cap.', statusStyle: 'error' });
+  });
+
+  it('shows a payment the customer declined as a plain notice, not an error, and allows another try', () => {
+    const declined = describeItem(
+      withPayment(loaded(), 'article-42', { kind: 'failed', code: 'declined_by_customer', message: 'You declined to open a tab at this merchant.' }),
+      ARTICLE,
+    );
+    expect(declined).toMatchObject({ actionable: true, paid: false, status: 'You declined to open a tab at this merchant.', statusStyle: 'plain' });
   });
 
   it('keeps another item’s payment out of this button', () => {
     const view = describeItem(withPayment(loaded(), 'podcast-7', { kind: 'busy' }), ARTICLE);
-    expect(view).toMatchObject({ busy: false, actionable: true, status: '' });
+    expect(view).toMatchObject({ busy: false, actionable: true, status: '', statusStyle: 'plain' });
   });
 });

@@ -21,8 +21,14 @@ export interface ItemView {
   paid: boolean;
   /** Announced politely to screen readers when it changes. */
   status: string;
-  statusIsError: boolean;
+  /**
+   * How the status shows: `plain` (progress, and a notice such as the customer's own decline),
+   * `error`, or `unseen`: announced to screen readers but not shown, because the button says it.
+   */
+  statusStyle: StatusStyle;
 }
+
+export type StatusStyle = 'plain' | 'error' | 'unseen';
 
 export interface ItemContext {
   itemId: string;
@@ -31,7 +37,7 @@ export interface ItemContext {
   installUrl: string;
 }
 
-const EMPTY_STATUS = { status: '', statusIsError: false };
+const EMPTY_STATUS = { status: '', statusStyle: 'plain' } as const;
 
 function extensionNote(state: WidgetState, installUrl: string): Pick<ItemView, 'note' | 'installUrl'> | null {
   switch (state.extension.kind) {
@@ -95,9 +101,11 @@ export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl 
     case 'busy':
       return { ...ready, actionable: false, busy: true, status: TEXT.paying };
     case 'paid':
-      return { ...ready, actionable: false, paid: true, status: TEXT.unlocked };
+      // The button reads "Paid ✓"; a visible status would only repeat it.
+      return { ...ready, actionable: false, paid: true, status: TEXT.paid, statusStyle: 'unseen' };
     case 'failed':
-      return { ...ready, status: payment.message, statusIsError: true };
+      // Declining (or closing the confirmation) was the customer's own choice: a notice, not an error.
+      return { ...ready, status: payment.message, statusStyle: payment.code === 'declined_by_customer' ? 'plain' : 'error' };
     default:
       return ready;
   }

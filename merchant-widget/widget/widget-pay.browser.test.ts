@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright';
 import type { Receipt } from '../../protocol/messages/merchant';
 import { startWidgetFixture, type OpenedPage, type RecordedEvent, type WidgetFixture } from './test-support/browser-harness';
 import { FAKE_BRIDGE_TEXT, MERCHANT_INFO } from './test-support/fixture-data';
@@ -75,7 +76,9 @@ describe('paying', () => {
     expect(await shop.page.evaluate(() => document.body.dataset.paidAtElement)).toBe('article-42');
 
     expect(await widget.price.textContent()).toBe('Paid ✓');
-    expect(await widget.status.textContent()).toBe('Unlocked');
+    // Said once, on the button: the status tells screen readers without showing it a second time.
+    expect(await widget.status.textContent()).toBe('Paid ✓');
+    expect(await widget.status.evaluate((status) => status.getBoundingClientRect().width * status.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     expect(await widget.converted.isVisible()).toBe(false);
   });
@@ -123,7 +126,7 @@ describe('paying', () => {
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     // A second click while busy must not pay twice.
     await widget.button.click({ force: true });
-    await expect.poll(() => widget.status.textContent(), { timeout: 5_000 }).toBe('Unlocked');
+    await expect.poll(() => widget.price.textContent(), { timeout: 5_000 }).toBe('Paid ✓');
     expect(await widget.button.getAttribute('aria-busy')).toBe('false');
     expect(await page.bridgeRequests('pay')).toHaveLength(1);
   });
@@ -148,6 +151,26 @@ describe('paying', () => {
     // The customer may try again once the cause is fixed.
     expect(await widget.button.getAttribute('aria-disabled')).toBe('false');
     expect(await eventsOfType(page, 'opentab:paid')).toEqual([]);
+  });
+
+  it('shows a payment the customer declined as a plain notice in the page’s colour, not as an error', async () => {
+    const errorPage = await openReady('pay-error');
+    await errorPage.widgetIn('#row-42').button.click();
+    await expect.poll(() => eventsOfType(errorPage, 'opentab:error')).toHaveLength(1);
+    const colourOf = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).color);
+    const errorColour = await colourOf(errorPage.widgetIn('#row-42').status);
+
+    const page = await openReady('pay-declined');
+    const widget = page.widgetIn('#row-42');
+    await widget.button.click();
+    await expect.poll(() => eventsOfType(page, 'opentab:error')).toHaveLength(1);
+    // The page still hears why, with the code, to act on it as it sees fit.
+    expect((await eventsOfType(page, 'opentab:error'))[0]!.detail).toEqual({ itemId: 'article-42', code: 'declined_by_customer', message: FAKE_BRIDGE_TEXT.payErrorMessage });
+    expect(await widget.status.textContent()).toBe(FAKE_BRIDGE_TEXT.payErrorMessage);
+    const pageColour = await page.page.locator('#row-42').evaluate((row) => getComputedStyle(row).color);
+    expect(await colourOf(widget.status)).toBe(pageColour);
+    expect(await colourOf(widget.status)).not.toBe(errorColour);
+    expect(await widget.button.getAttribute('aria-disabled')).toBe('false');
   });
 
   it('pays with the keyboard: Tab to the button, then Enter', async () => {
@@ -188,7 +211,7 @@ describe('window.Opentab', () => {
     expectReceiptFor(receipt, 'podcast-7');
     const paid = await eventsOfType(shop, 'opentab:paid');
     expect(paid).toEqual([{ type: 'opentab:paid', target: 'document', detail: { itemId: 'podcast-7', receipt } }]);
-    await expect.poll(() => shop.widgetIn('#row-7').status.textContent()).toBe('Unlocked');
+    await expect.poll(() => shop.widgetIn('#row-7').price.textContent()).toBe('Paid ✓');
   });
 
   it('pay(itemId) can be called before the widget is ready', async () => {

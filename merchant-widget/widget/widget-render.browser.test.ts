@@ -61,7 +61,7 @@ describe('widget rendering under a strict CSP', () => {
   it('shows EUR prices from /info and ignores the price written in the markup', async () => {
     const shop = await open('shop');
     for (const [row, itemId] of [['#row-42', 'article-42'], ['#row-43', 'article-43'], ['#row-7', 'podcast-7']] as const) {
-      await expect.poll(() => shop.widgetIn(row).price.textContent()).toBe(`${priceOf(itemId).value} EUR`);
+      await expect.poll(() => shop.widgetIn(row).price.textContent()).toBe(`${priceOf(itemId).value}\u00a0EUR`);
     }
     // The markup claims 9.99 USD for article-42.
     expect(await shop.page.locator('#buy-42').getAttribute('data-price')).toBe('9.99');
@@ -72,7 +72,7 @@ describe('widget rendering under a strict CSP', () => {
   it('shows the price converted by the extension into the customer currency', async () => {
     const shop = await open('shop');
     for (const [row, itemId] of [['#row-42', 'article-42'], ['#row-43', 'article-43'], ['#row-7', 'podcast-7']] as const) {
-      await expect.poll(() => shop.widgetIn(row).converted.textContent()).toBe(`≈ ${EXPECTED_SEK[itemId]} SEK`);
+      await expect.poll(() => shop.widgetIn(row).converted.textContent()).toBe(`≈\u00a0${EXPECTED_SEK[itemId]}\u00a0SEK`);
     }
     // One convert call for the whole page, with the catalogue prices of the items on it only.
     const converts = await shop.bridgeRequests('convert');
@@ -84,7 +84,7 @@ describe('widget rendering under a strict CSP', () => {
   it('wraps the price and its conversion onto the next line together in a narrow column', async () => {
     const shop = await open('shop');
     const widget = shop.widgetIn('#row-42');
-    await expect.poll(() => widget.converted.textContent()).toBe(`≈ ${EXPECTED_SEK['article-42']} SEK`);
+    await expect.poll(() => widget.converted.textContent()).toBe(`≈\u00a0${EXPECTED_SEK['article-42']}\u00a0SEK`);
     // Through the CSSOM, which the page's style-src does not govern.
     await shop.page.locator('#row-42').evaluate((row) => {
       (row as HTMLElement).style.width = '180px';
@@ -92,6 +92,19 @@ describe('widget rendering under a strict CSP', () => {
     const top = async (locator: typeof widget.price) => (await locator.boundingBox())!.y;
     expect(await top(widget.price)).toBeGreaterThan(await top(widget.title));
     expect(await top(widget.converted)).toBe(await top(widget.price));
+  });
+
+  it('never breaks an amount between its value and its currency, however narrow the column', async () => {
+    const shop = await open('shop');
+    const widget = shop.widgetIn('#row-42');
+    await expect.poll(() => widget.converted.textContent()).toBe(`≈\u00a0${EXPECTED_SEK['article-42']}\u00a0SEK`);
+    const height = async (locator: typeof widget.price) => (await locator.boundingBox())!.height;
+    const oneLine = { price: await height(widget.price), converted: await height(widget.converted) };
+    await shop.page.locator('#row-42').evaluate((row) => {
+      (row as HTMLElement).style.width = '1px';
+    });
+    expect(await height(widget.price)).toBe(oneLine.price);
+    expect(await height(widget.converted)).toBe(oneLine.converted);
   });
 
   it.each([
@@ -102,7 +115,7 @@ describe('widget rendering under a strict CSP', () => {
     const widget = page.widgetIn('#row-42');
     await expect.poll(() => widget.note.textContent()).toMatch(note);
     expect(await widget.converted.isVisible()).toBe(false);
-    expect(await widget.price.textContent()).toBe('0.05 EUR');
+    expect(await widget.price.textContent()).toBe('0.05\u00a0EUR');
     expect(await widget.button.getAttribute('aria-disabled')).toBe('false');
   });
 
@@ -122,8 +135,8 @@ describe('widget rendering under a strict CSP', () => {
       document.body.append(row);
     });
     const late = shop.widgetIn('#row-late');
-    await expect.poll(() => late.price.textContent()).toBe('1.20 EUR');
-    await expect.poll(() => late.converted.textContent()).toBe(`≈ ${EXPECTED_SEK['late-item']} SEK`);
+    await expect.poll(() => late.price.textContent()).toBe('1.20\u00a0EUR');
+    await expect.poll(() => late.converted.textContent()).toBe(`≈\u00a0${EXPECTED_SEK['late-item']}\u00a0SEK`);
     expect(await late.title.textContent()).toBe('Bonus chapter');
     expect(await late.button.getAttribute('aria-disabled')).toBe('false');
   });
@@ -183,7 +196,7 @@ describe('without the extension', () => {
     const widget = page.widgetIn('#row-42');
     await expect.poll(() => widget.installLink.getAttribute('href')).toBe('https://opentab.example/get');
     expect(await widget.installLink.textContent()).toBe('Install Opentab to pay');
-    expect(await widget.price.textContent()).toBe('0.05 EUR');
+    expect(await widget.price.textContent()).toBe('0.05\u00a0EUR');
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     // Disabled by aria-disabled, not the disabled attribute, so it stays in the tab order.
     expect(await widget.button.evaluate((button) => (button as HTMLButtonElement).disabled)).toBe(false);
