@@ -49,6 +49,11 @@ export class PopupPage {
     return this.rateStatus.locator('time').getAttribute('datetime');
   }
 
+  /** The recent purchases, newest first. */
+  get recentPurchases(): Locator {
+    return this.page.getByRole('region', { name: 'Recent purchases' }).getByRole('listitem');
+  }
+
   get tabRows(): Locator {
     return this.page.getByTestId('tab-row');
   }

@@ -61,7 +61,7 @@ test('closing the tab in the popup clears exactly what was bought, on both sides
     { currency: 'EUR', payable: { currency: 'EUR', value: '0.00' }, receivable: { currency: 'EUR', value: '0.27' }, net: { currency: 'EUR', value: '-0.27' }, entries: 1 },
   ]);
 
-  await expect.poll(() => wallet.popup.freshBalance()).toBe('-3.07 SEK');
+  await expect.poll(() => wallet.popup.freshBalance()).toBe('-3.07\u00a0SEK');
   await expect(wallet.popup.available).toHaveText('496.93 SEK');
   await expect(wallet.popup.tabRows).toHaveCount(0);
 });

@@ -20,12 +20,12 @@ test('Firefox: enrol, open a tab, pay four articles, close it and clear the exac
   const [first, ...following] = articleIds(1, 4);
   await shop.openArticle(first!);
   // 2 cents × 11.3595 = 22.719 öre → 0.23 SEK.
-  expect(await shop.convertedPrice(first!)).toBe('≈ 0.23 SEK');
+  expect(await shop.convertedPrice(first!)).toBe('≈\u00a00.23\u00a0SEK');
   const confirmOpening = firefox.extensionPage('confirm/confirm.html');
   await shop.clickPay(first!);
   const confirm = new FirefoxConfirmWindow(await confirmOpening);
-  expect(await confirm.depositCustomer()).toBe('20.00 SEK');
-  expect(await confirm.depositMerchant()).toBe('1.76 EUR');
+  expect(await confirm.depositCustomer()).toBe('20.00\u00a0SEK');
+  expect(await confirm.depositMerchant()).toBe('1.76\u00a0EUR');
   await confirm.approveWithAllowance();
   expect(await shop.unlockedText(first!)).toContain(article(first!).paragraphs[0]);
   for (const itemId of following) {
@@ -37,7 +37,7 @@ test('Firefox: enrol, open a tab, pay four articles, close it and clear the exac
   expect(rows).toHaveLength(1);
   // 2 + 5 + 5 + 7 = 19 cents.
   expect(totalCents(articleIds(1, 4))).toBe(19n);
-  expect(rows[0]).toContain('0.19 EUR');
+  expect(rows[0]).toContain('0.19\u00a0EUR');
   await popup.closeTab(DEMO_DISPLAY_NAME);
 
   // By hand: 19 cents × 11.3595 = 215.8305 öre → 2.16 SEK; 17.84 SEK of the 20.00 released.
@@ -58,5 +58,5 @@ test('Firefox: enrol, open a tab, pay four articles, close it and clear the exac
       await popup.reload();
       return popup.balance();
     })
-    .toBe('-2.16 SEK');
+    .toBe('-2.16\u00a0SEK');
 });

@@ -46,5 +46,5 @@ test('a merchant restart in the middle of a tab loses nothing', async ({ context
     merchantRecord: { count: 4, total: { currency: 'EUR', value: '0.35' } },
     dispute: null,
   });
-  await expect.poll(() => wallet.popup.freshBalance()).toBe('-3.98 SEK');
+  await expect.poll(() => wallet.popup.freshBalance()).toBe('-3.98\u00a0SEK');
 });

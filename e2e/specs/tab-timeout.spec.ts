@@ -41,6 +41,6 @@ test('a tab left open times out and is cleared on its own', async ({ context, wa
   await expect.poll(() => depositRecords(world.merchantOperator.billingFile)).toHaveLength(1);
   expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({ amount: { currency: 'EUR', value: '0.07' } });
 
-  await expect.poll(() => wallet.popup.freshBalance()).toBe('-0.80 SEK');
+  await expect.poll(() => wallet.popup.freshBalance()).toBe('-0.80\u00a0SEK');
   await expect(wallet.popup.tabRow(DEMO_DISPLAY_NAME)).toHaveCount(0);
 });

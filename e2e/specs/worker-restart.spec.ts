@@ -37,5 +37,5 @@ test('a stopped service worker restarts on the next purchase and the tab goes on
   await wallet.popup.closeTab(DEMO_DISPLAY_NAME);
   // By hand: 19 cents × 11.3595 = 215.8305 öre → 2.16 SEK, all four purchases on one tab.
   await expect.poll(async () => (await customerAccount(world)).tabs).toMatchObject([{ state: 'cleared', charged: { currency: 'SEK', value: '2.16' } }]);
-  await expect.poll(() => wallet.popup.freshBalance()).toBe('-2.16 SEK');
+  await expect.poll(() => wallet.popup.freshBalance()).toBe('-2.16\u00a0SEK');
 });

@@ -80,7 +80,7 @@ describe('paying with the Chrome build', () => {
     });
     const confirm = await confirmWindow;
     await expect(confirm.getByTestId('origin').textContent()).resolves.toContain(world.merchant.url);
-    await expect(confirm.getByTestId('deposit-customer').textContent()).resolves.toBe('20.00 SEK');
+    await expect(confirm.getByTestId('deposit-customer').textContent()).resolves.toBe('20.00\u00a0SEK');
     // The confirmation window closes itself once the answer is recorded, possibly mid-click.
     await Promise.all([
       confirm.waitForEvent('close'),

@@ -14,7 +14,7 @@ const question: ConfirmationView = {
   verifiedOrigin: 'https://news.example',
   depositCustomer: { currency: 'SEK', value: '20.00' },
   depositMerchant: { currency: 'EUR', value: '1.76' },
-  rate: '1 SEK = 0.0880320 EUR',
+  rate: '1 EUR = 11.3595 SEK',
   timeout_s: 3600,
   suggestedAllowance: { currency: 'SEK', value: '20.00' },
 };
@@ -34,9 +34,10 @@ describe('ConfirmView', () => {
     setup();
     expect((await screen.findByTestId('merchant')).textContent).toBe('The Daily Tab');
     expect(screen.getByTestId('origin').textContent).toContain('https://news.example');
-    expect(screen.getByTestId('deposit-customer').textContent).toBe('20.00 SEK');
-    expect(screen.getByTestId('deposit-merchant').textContent).toBe('1.76 EUR');
-    expect(screen.getByTestId('rate').textContent).toBe('1 SEK = 0.0880320 EUR');
+    // Value and currency joined by a no-break space: an amount never breaks across lines.
+    expect(screen.getByTestId('deposit-customer').textContent).toBe('20.00\u00a0SEK');
+    expect(screen.getByTestId('deposit-merchant').textContent).toBe('1.76\u00a0EUR');
+    expect(screen.getByTestId('rate').textContent).toBe('1 EUR = 11.3595 SEK');
     expect(screen.getByTestId('timeout').textContent).toBe('1 h');
   });
 

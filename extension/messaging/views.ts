@@ -50,6 +50,8 @@ export interface PurchaseView {
   readonly transactionId: string;
   readonly merchantDisplayName: string;
   readonly itemId: string;
+  /** The title the merchant's catalogue gave the item when it was bought; null when not known (show the item id). */
+  readonly title: string | null;
   readonly price: WireAmount;
 }
 

@@ -112,6 +112,53 @@ describe('Options', () => {
     expect(screen.queryByRole('region', { name: 'Wallet' })).toBeNull();
   });
 
+  it('offers no limits or merchant rules, and no Save, until a locked wallet is unlocked', async () => {
+    let walletState: OverviewView['walletState'] = 'locked';
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: { ...overview, walletState } }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      unlock: () => {
+        walletState = 'ready';
+        return { ok: true, value: walletState };
+      },
+    });
+    render(<Options client={client} />);
+    const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
+    expect(screen.queryByRole('region', { name: 'Limits' })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Merchants' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Revoke' })).toBeNull();
+    expect(screen.queryByLabelText(/Daily cap/)).toBeNull();
+
+    fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
+    fireEvent.click(wallet.getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByRole('region', { name: 'Limits' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Merchants' })).toBeTruthy();
+  });
+
+  it('lists purchases by the item title, an old purchase without one by its item id, amounts unbroken', async () => {
+    const purchases = [
+      { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'wallpaper-aurora', title: 'Aurora wallpaper', price: { currency: 'EUR', value: '0.30' } },
+      { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-12', title: null, price: { currency: 'EUR', value: '0.22' } },
+    ];
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases, statement: [], statementProblem: null } }),
+    });
+    render(<Options client={client} />);
+    const history = within(await screen.findByRole('region', { name: 'History' }));
+    const rows = (await history.findAllByRole('row')).slice(1, 3).map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
+    expect(rows.map((cells) => cells.slice(1))).toEqual([
+      ['The Daily Tab', 'Aurora wallpaper', '0.30\u00a0EUR'],
+      ['The Daily Tab', 'article-12', '0.22\u00a0EUR'],
+    ]);
+    // The item id is still at hand, on the title.
+    expect(history.getByText('Aurora wallpaper').getAttribute('title')).toBe('wallpaper-aurora');
+  });
+
   it('shows no history or statement before enrolment, and no export before a wallet exists', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),

@@ -53,7 +53,8 @@ export function Options({ client }: { client: AgentClient }) {
         </section>
       )}
       {(walletState === 'unenrolled' || walletState === 'ready') && <OperatorSection client={client} operator={operator} onChange={() => void load()} />}
-      {settings && walletState !== 'uninitialised' && (
+      {/* Limits and merchant rules guard the wallet's money: offered once it is unlocked, like the operator section (the background refuses changes while it is locked). */}
+      {settings && (walletState === 'unenrolled' || walletState === 'ready') && (
         <>
           <LimitsSection key={`limits-${generation}`} client={client} settings={settings} onSaved={setSettings} />
           {settings.limits && <MerchantRulesSection client={client} settings={settings} onSaved={setSettings} />}

@@ -33,7 +33,11 @@ const ready: OverviewView = {
       expiresAt: '2026-06-01T12:42:00.000Z',
     },
   ],
-  recentPurchases: [{ at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', price: eur('0.15') }],
+  recentPurchases: [
+    { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', title: 'Rain at last', price: eur('0.15') },
+    // Stored before titles were kept.
+    { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-1', title: null, price: eur('0.08') },
+  ],
   rates: { status: 'current', issuedAt: '2026-06-01T11:00:00.000Z', validUntil: '2026-06-01T13:00:00.000Z' },
   pendingRecords: 0,
 };
@@ -41,17 +45,22 @@ const ready: OverviewView = {
 describe('Popup', () => {
   it('shows balance, available credit, open tabs with time left, recent purchases and rate status', async () => {
     render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: ready }) })} openOptions={() => undefined} now={() => now_ms} />);
-    expect(await screen.findByTestId('balance')).toHaveProperty('textContent', '-12.30 SEK');
-    expect(screen.getByTestId('available').textContent).toBe('467.70 SEK');
+    // Every amount keeps value and currency on one line: a no-break space joins them.
+    expect(await screen.findByTestId('balance')).toHaveProperty('textContent', '-12.30\u00a0SEK');
+    expect(screen.getByTestId('available').textContent).toBe('467.70\u00a0SEK');
     const row = screen.getByTestId('tab-row');
     expect(row.textContent).toContain('The Daily Tab');
-    expect(row.textContent).toContain('1.76 EUR');
-    expect(row.textContent).toContain('0.23 EUR');
-    expect(row.textContent).toContain('1.53 EUR');
+    expect(row.textContent).toContain('1.76\u00a0EUR');
+    expect(row.textContent).toContain('0.23\u00a0EUR');
+    expect(row.textContent).toContain('1.53\u00a0EUR');
     // What is left, in the account's currency too, on screen rather than in a tooltip.
-    expect(within(row).getByTestId('remaining-customer').textContent).toBe('≈ 17.38 SEK');
+    expect(within(row).getByTestId('remaining-customer').textContent).toBe('≈\u00a017.38\u00a0SEK');
     expect(row.textContent).toContain('42 min');
-    expect(screen.getByText(/article-2/)).toBeTruthy();
+    // Purchases by the merchant's title for the item; one stored without a title by its item id.
+    const purchases = within(screen.getByRole('region', { name: 'Recent purchases' })).getAllByRole('listitem').map((item) => item.textContent);
+    expect(purchases[0]).toMatch(/^The Daily Tab: Rain at last 0\.15\u00a0EUR /);
+    expect(purchases[1]).toMatch(/^The Daily Tab: article-1 0\.08\u00a0EUR /);
+    expect(screen.queryByText(/article-2/)).toBeNull();
     expect(screen.getByTestId('rate-status').textContent).toMatch(/current until/);
     // Machine-readable too: the end of validity as a <time> element.
     expect(screen.getByTestId('rate-status').querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T13:00:00.000Z');

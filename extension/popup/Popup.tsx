@@ -5,7 +5,7 @@ import type { CallError } from '../messaging/result';
 import type { OverviewView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { showAmount, showDateTime } from '../ui/format';
+import { purchaseTitle, showAmount, showDateTime } from '../ui/format';
 import { RateStatus } from './RateStatus';
 import { TabList } from './TabList';
 import { CreateWallet, UnlockWallet } from './WalletGate';
@@ -116,7 +116,7 @@ export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
           <ul>
             {overview.recentPurchases.map((purchase) => (
               <li key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
-                {purchase.merchantDisplayName}: {purchase.itemId} <span class="amount">{showAmount(purchase.price)}</span>{' '}
+                {purchase.merchantDisplayName}: {purchaseTitle(purchase)} <span class="amount">{showAmount(purchase.price)}</span>{' '}
                 <span class="muted">{showDateTime(purchase.at)}</span>
               </li>
             ))}

@@ -1,5 +1,5 @@
 import type { TabView } from '../messaging/views';
-import { showAmount, timeLeft } from '../ui/format';
+import { NBSP, showAmount, timeLeft } from '../ui/format';
 
 export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; now_ms: number; onClose: (transactionId: string) => void }) {
   if (tabs.length === 0) return <p class="muted">No open tabs.</p>;
@@ -26,7 +26,7 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
               {/* In the account's currency too, as the shop's buttons show prices: a tooltip alone is lost on touch screens. */}
               {tab.remainingCustomer.currency !== tab.remaining.currency && (
                 <span class="muted" data-testid="remaining-customer">
-                  <br />≈ {showAmount(tab.remainingCustomer)}
+                  <br />≈{NBSP}{showAmount(tab.remainingCustomer)}
                 </span>
               )}
             </td>

@@ -2,9 +2,19 @@
 // no floating point, no rounding in the UI.
 
 import type { WireAmount } from '../../protocol/money/amount';
+import type { PurchaseView } from '../messaging/views';
 
+/** A no-break space: an amount never breaks between its value and its currency. */
+export const NBSP = '\u00a0';
+
+/** "50.00 SEK", value and currency joined by a no-break space (display only: the wire keeps its own form). */
 export function showAmount(amount: WireAmount | null | undefined): string {
-  return amount ? `${amount.value} ${amount.currency}` : '—';
+  return amount ? `${amount.value}${NBSP}${amount.currency}` : '—';
+}
+
+/** What a purchase is called: its catalogue title, or its item id for a purchase stored without one. */
+export function purchaseTitle(purchase: Pick<PurchaseView, 'title' | 'itemId'>): string {
+  return purchase.title ?? purchase.itemId;
 }
 
 /** "in 42 min", "in 1 h 5 min", "expired". */

@@ -5,7 +5,7 @@ import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messagi
 import { failed, succeeded } from '../../messaging/result';
 import type { AccountView } from '../../../protocol/messages/customer';
 import type { AccountSummaryView, OverviewView, SettingsView } from '../../messaging/views';
-import { AgentError, asAgentError } from '../errors';
+import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
 import { allowanceViews, blockedViews, holdsViews, limitsView, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
@@ -85,6 +85,11 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     };
   }
 
+  /** Limits and merchant rules change only in an unlocked wallet: its lock guards them as it guards the money. */
+  async function refuseWhileLocked(): Promise<void> {
+    if ((await wallet.state()) === 'locked') throw walletLocked();
+  }
+
   return {
     getOverview: overview,
     createWallet: ({ passphrase }) => wallet.create(passphrase),
@@ -98,24 +103,29 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     },
     getSettings: settings,
     setLimits: async ({ limits, tabTimeout_s, idleLock_min }) => {
+      await refuseWhileLocked();
       await wallet.setPreferences({ tabTimeout_s, idleLock_min });
       if (await wallet.enrolmentOrNull()) await rules.save(rulesWithLimits(await rules.get(), limits));
       return settings();
     },
     setAllowance: async ({ merchantId, operatorId, displayName, maxDeposit }) => {
+      await refuseWhileLocked();
       const current = await rules.get();
       await rules.allow({ merchantId, operatorId }, displayName, parseCustomerAmount(current.currency, maxDeposit, 'The allowance'));
       return settings();
     },
     revokeAllowance: async (merchant) => {
+      await refuseWhileLocked();
       await rules.revokeAllowance(merchant);
       return settings();
     },
     blockMerchant: async ({ merchantId, operatorId, displayName }) => {
+      await refuseWhileLocked();
       await rules.block({ merchantId, operatorId }, displayName);
       return settings();
     },
     unblockMerchant: async (merchant) => {
+      await refuseWhileLocked();
       await rules.unblock(merchant);
       return settings();
     },

@@ -5,6 +5,8 @@ import { openDB, type IDBPDatabase } from 'idb';
 import { STORE_NAMES, type AgentDatabase, type KeyedStore, type MetaShapes, type MetaStore } from './database';
 
 const DATABASE_NAME = 'opentab';
+// A new version only for a new store or index: values are structured clones read back as they were
+// written, so a field added to a record (optional, as StoredPurchase.title) needs no migration.
 const DATABASE_VERSION = 1;
 
 type StoreName = (typeof STORE_NAMES)[number];

@@ -46,7 +46,8 @@ export async function catchUpWith(
       return { ok: false, reason: `receipt ${seq} is not signed by the merchant's key` };
     }
     current = afterPurchase(current, plan.purchase);
-    purchases.push(storedPurchaseOf(tab, plan.purchase, receipt, now_ms));
+    // Titles are the caller's to add: they come from the merchant agent (Purchaser.catchUp).
+    purchases.push(storedPurchaseOf(tab, plan.purchase, receipt, now_ms, null));
   }
   return { ok: true, tab: current, purchases };
 }

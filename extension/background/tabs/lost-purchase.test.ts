@@ -51,7 +51,8 @@ describe('a purchase the wallet lost track of', () => {
     expect(w.world.merchant.agent.purchases(tabId).map((purchase) => purchase.itemId)).toEqual(['article-1', 'article-2', 'article-4']);
     const history = expectOk(await w.ui('getHistory', {})).purchases;
     expect(history.map((purchase) => purchase.itemId)).toEqual(['article-4', 'article-2', 'article-1']);
-    expect(history.find((purchase) => purchase.itemId === 'article-2')).toMatchObject({ price: eur('0.15') });
+    // Learnt from the merchant's receipts, titled from its certified agent's catalogue like any purchase.
+    expect(history.find((purchase) => purchase.itemId === 'article-2')).toMatchObject({ price: eur('0.15'), title: 'Article 2' });
     expect(await openTab()).toMatchObject({ count: 3, chainIndex: 29, pendingPurchase: null });
   });
 

@@ -4,7 +4,7 @@
 import { callRoute } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import type { MerchantCertificatePayload } from '../../../protocol/messages/certificates';
-import type { Purchase, Receipt, ReceiptList, ReceiptsRequest, TabClosed, Terminate } from '../../../protocol/messages/merchant';
+import type { MerchantInfo, Purchase, Receipt, ReceiptList, ReceiptsRequest, TabClosed, Terminate } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 import type { OpenTab } from './tab-record';
 
@@ -12,6 +12,15 @@ import type { OpenTab } from './tab-record';
 const INFO_TIMEOUT_MS = 3_000;
 
 export class MerchantAgentClient {
+  /**
+   * Item titles by item id, from the last info read from each certified agent (worker memory:
+   * a new worker reads the info again). Keyed by merchant id and agent URL, so a title is only
+   * ever one that merchant's certified agent published.
+   */
+  private readonly titles = new Map<string, ReadonlyMap<string, string>>();
+  /** One info request per agent at a time: the clicks that miss a title share it. */
+  private readonly reading = new Map<string, Promise<MerchantInfo | null>>();
+
   constructor(private readonly fetchImpl: typeof fetch) {}
 
   /**
@@ -20,12 +29,20 @@ export class MerchantAgentClient {
    * info is not this merchant's.
    */
   async publishedChainUnit(certificate: MerchantCertificatePayload): Promise<WireAmount | null> {
-    try {
-      const info = await callRoute(certificate.agentUrl, MERCHANT_AGENT_API.info, undefined, { fetch: this.fetchImpl, timeout_ms: INFO_TIMEOUT_MS });
-      return info.merchantId === certificate.merchantId ? info.chainUnit : null;
-    } catch {
-      return null;
-    }
+    return (await this.readInfo(certificate))?.chainUnit ?? null;
+  }
+
+  /**
+   * The title the merchant's catalogue gives `itemId`, from the same info route (read again when
+   * the last catalogue read lacks the item); null when it cannot be learnt. Never a title a page
+   * supplies: what a purchase is called in the customer's history comes from the merchant it paid.
+   */
+  async itemTitle(certificate: MerchantCertificatePayload, itemId: string): Promise<string | null> {
+    const key = catalogueKey(certificate);
+    const known = this.titles.get(key)?.get(itemId);
+    if (known !== undefined) return known;
+    await this.readInfo(certificate);
+    return this.titles.get(key)?.get(itemId) ?? null;
   }
 
   purchase(tab: OpenTab, purchase: Purchase): Promise<Receipt> {
@@ -39,4 +56,30 @@ export class MerchantAgentClient {
   terminate(tab: OpenTab, terminate: Terminate): Promise<TabClosed> {
     return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.terminate, terminate, { fetch: this.fetchImpl });
   }
+
+  /** The certified agent's info, its catalogue's titles remembered; null when it cannot be read or is not this merchant's. */
+  private readInfo(certificate: MerchantCertificatePayload): Promise<MerchantInfo | null> {
+    const key = catalogueKey(certificate);
+    const running = this.reading.get(key);
+    if (running) return running;
+    const read = this.fetchInfo(certificate, key);
+    this.reading.set(key, read);
+    void read.finally(() => this.reading.delete(key));
+    return read;
+  }
+
+  private async fetchInfo(certificate: MerchantCertificatePayload, key: string): Promise<MerchantInfo | null> {
+    try {
+      const info = await callRoute(certificate.agentUrl, MERCHANT_AGENT_API.info, undefined, { fetch: this.fetchImpl, timeout_ms: INFO_TIMEOUT_MS });
+      if (info.merchantId !== certificate.merchantId) return null;
+      this.titles.set(key, new Map(info.catalogue.map((item) => [item.itemId, item.title])));
+      return info;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function catalogueKey(certificate: MerchantCertificatePayload): string {
+  return `${certificate.merchantId} ${certificate.agentUrl}`;
 }

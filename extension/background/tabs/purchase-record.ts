@@ -10,15 +10,22 @@ export interface StoredPurchase {
   readonly merchantDisplayName: string;
   readonly seq: number;
   readonly itemId: string;
+  /**
+   * The item's title in the merchant's catalogue when it was bought, read from the merchant agent
+   * the certificate names (never from the page). Absent in purchases stored before titles were
+   * kept, and when the catalogue could not be read: those show their item id. An optional field
+   * in a structured-cloned value, so the database needs no new version for it (storage/idb-database.ts).
+   */
+  readonly title?: string;
   readonly price: WireAmount;
   readonly chainIndex: number;
   readonly receipt: Receipt;
   readonly at_ms: number;
 }
 
-/** The record of `purchase`, paid at `tab` and proven by `receipt`. */
-export function storedPurchaseOf(tab: OpenTab, purchase: Purchase, receipt: Receipt, at_ms: number): StoredPurchase {
-  return {
+/** The record of `purchase`, paid at `tab` and proven by `receipt`; `title` as the merchant's catalogue has it, null when unknown. */
+export function storedPurchaseOf(tab: OpenTab, purchase: Purchase, receipt: Receipt, at_ms: number, title: string | null): StoredPurchase {
+  const record: StoredPurchase = {
     localTabId: tab.localId,
     transactionId: tab.transactionId,
     tabId: tab.tabId,
@@ -30,4 +37,5 @@ export function storedPurchaseOf(tab: OpenTab, purchase: Purchase, receipt: Rece
     receipt,
     at_ms,
   };
+  return title === null ? record : { ...record, title };
 }

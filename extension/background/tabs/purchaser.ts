@@ -23,7 +23,7 @@ import { fromMerchantFailure, isUnreachable } from '../wallet/remote-errors';
 import { catchUpWith } from './catch-up';
 import type { MerchantAgentClient } from './merchant-agent';
 import { afterPurchase, checkReceipt, planPurchase } from './purchase';
-import { storedPurchaseOf } from './purchase-record';
+import { storedPurchaseOf, type StoredPurchase } from './purchase-record';
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
 import type { OpenTab } from './tab-record';
@@ -96,7 +96,7 @@ export class Purchaser {
         ? await catchUpWith(this.crypto, current, chain, list.receipts, this.clock.now())
         : ({ ok: false, reason: 'the receipts are about another tab' } as const);
       if (!caught.ok) throw new AgentError('merchant_refused', `The merchant's receipts for this tab cannot be trusted: ${caught.reason}.`);
-      if (caught.purchases.length > 0) await this.book.recordPurchases(caught.tab, caught.purchases);
+      if (caught.purchases.length > 0) await this.book.recordPurchases(caught.tab, await this.withTitles(current, caught.purchases));
       current = caught.tab;
       if (!list.more || caught.purchases.length === 0) return current;
     }
@@ -120,6 +120,10 @@ export class Purchaser {
     // A failed write of the pending purchase is not the click's failure: the receipt's write
     // below replaces it, and the merchant's receipts stand in for it should that fail too.
     const pendingWritten = stored.catch(() => undefined);
+    // The item's title for the purchase record, from the certified merchant agent's catalogue:
+    // known already in a worker that opened or used this tab, otherwise read beside the purchase,
+    // so the page's answer never waits for it (only the record written after the answer does).
+    const title = this.merchants.itemTitle(tab.merchantCertificate.payload, purchase.itemId);
     let receipt: Receipt;
     try {
       receipt = await this.merchants.purchase(tab, purchase);
@@ -143,7 +147,19 @@ export class Purchaser {
       throw new AgentError('merchant_refused', `The merchant's receipt cannot be trusted: ${check.reason}.`);
     }
     const paid = afterPurchase(tab, purchase);
-    const recorded = this.book.recordPurchases(paid, [storedPurchaseOf(tab, purchase, receipt, this.clock.now())]);
+    const at_ms = this.clock.now();
+    const recorded = title.then((itemTitle) => this.book.recordPurchases(paid, [storedPurchaseOf(tab, purchase, receipt, at_ms, itemTitle)]));
     return { kind: 'paid', receipt, tab: paid, recorded };
+  }
+
+  /** Purchases learnt from the merchant's receipts, with their titles from its catalogue. */
+  private withTitles(tab: OpenTab, purchases: readonly StoredPurchase[]): Promise<StoredPurchase[]> {
+    const certificate = tab.merchantCertificate.payload;
+    return Promise.all(
+      purchases.map(async (purchase) => {
+        const title = await this.merchants.itemTitle(certificate, purchase.itemId);
+        return title === null ? purchase : { ...purchase, title };
+      }),
+    );
   }
 }

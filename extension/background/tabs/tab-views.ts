@@ -49,6 +49,8 @@ export function purchaseView(purchase: StoredPurchase): PurchaseView {
     transactionId: purchase.transactionId,
     merchantDisplayName: purchase.merchantDisplayName,
     itemId: purchase.itemId,
+    // Purchases stored before titles were kept have none.
+    title: purchase.title ?? null,
     price: purchase.price,
   };
 }

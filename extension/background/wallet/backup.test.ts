@@ -33,15 +33,20 @@ describe('backup', () => {
 });
 
 describe('historyCsv', () => {
-  it('writes RFC 4180 rows and defuses spreadsheet formulas', () => {
+  it('writes RFC 4180 rows with item id and title, and defuses spreadsheet formulas', () => {
     const csv = historyCsv([
-      { at: '2026-06-01T12:00:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News, "Daily"', itemId: 'a-1', price: { currency: 'EUR', value: '0.05' } },
-      { at: '2026-06-01T12:01:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: '=HYPERLINK("x")', itemId: 'a-2', price: { currency: 'EUR', value: '0.10' } },
+      { at: '2026-06-01T12:00:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News, "Daily"', itemId: 'a-1', title: 'Rain, "at last"', price: { currency: 'EUR', value: '0.05' } },
+      { at: '2026-06-01T12:01:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: '=HYPERLINK("x")', itemId: 'a-2', title: '@SUM(A1)', price: { currency: 'EUR', value: '0.10' } },
+      // Stored before titles were kept: the title column stays empty, the item id says what it was.
+      { at: '2026-06-01T12:02:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-3', title: null, price: { currency: 'EUR', value: '0.15' } },
+      { at: '2026-06-01T12:03:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-4', title: '\t=1+1', price: { currency: 'EUR', value: '0.15' } },
     ]);
     expect(csv.split('\r\n')).toEqual([
-      'date,merchant,item,amount,currency,transaction',
-      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,0.05,EUR,op-sek.1.1',
-      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,0.10,EUR,op-sek.1.1`,
+      'date,merchant,item,title,amount,currency,transaction',
+      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,"Rain, ""at last""",0.05,EUR,op-sek.1.1',
+      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,'@SUM(A1),0.10,EUR,op-sek.1.1`,
+      '2026-06-01T12:02:00.000Z,News,a-3,,0.15,EUR,op-sek.1.1',
+      "2026-06-01T12:03:00.000Z,News,a-4,'\t=1+1,0.15,EUR,op-sek.1.1",
       '',
     ]);
   });

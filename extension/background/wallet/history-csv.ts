@@ -2,11 +2,16 @@
 
 import type { PurchaseView } from '../../messaging/views';
 
-const HEADER = ['date', 'merchant', 'item', 'amount', 'currency', 'transaction'];
+/** `item` is the merchant's item id, `title` what its catalogue called the item (empty when not known). */
+const HEADER = ['date', 'merchant', 'item', 'title', 'amount', 'currency', 'transaction'];
 
-/** Quotes every field that needs it; a leading = + - @ is defused so spreadsheets do not run it. */
+/**
+ * Quotes every field that needs it; a leading = + - @ (or tab or carriage return, which some
+ * spreadsheets skip before one) is defused so spreadsheets do not run it. Merchant names and item
+ * titles are the merchant's text.
+ */
 export function csvField(text: string): string {
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
@@ -15,6 +20,7 @@ export function historyCsv(purchases: readonly PurchaseView[]): string {
     purchase.at,
     purchase.merchantDisplayName,
     purchase.itemId,
+    purchase.title ?? '',
     purchase.price.value,
     purchase.price.currency,
     purchase.transactionId,

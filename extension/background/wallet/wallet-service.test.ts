@@ -88,6 +88,25 @@ describe('backup', () => {
   });
 });
 
+describe('settings of a locked wallet', () => {
+  it('are shown but not changed: limits, allowances and blocks wait until it is unlocked', async () => {
+    await w.readyWallet();
+    const before = expectOk(await w.ui('getSettings', {}));
+    expectOk(await w.ui('lock', {}));
+    const merchant = { merchantId: 'news', operatorId: 'op-eu' };
+    const limits = { maxDepositPerTab: '1000.00', dailyCap: null, monthlyCap: null, defaultDeposit: '500.00' };
+    expect(await w.ui('setLimits', { limits, tabTimeout_s: 60, idleLock_min: 600 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.ui('setAllowance', { ...merchant, displayName: 'News', maxDeposit: '100.00' })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.ui('blockMerchant', { ...merchant, displayName: 'News' })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.ui('unblockMerchant', merchant)).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.ui('revokeAllowance', merchant)).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(expectOk(await w.ui('getSettings', {}))).toEqual(before);
+
+    expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    expect(expectOk(await w.ui('setLimits', { limits, tabTimeout_s: 60, idleLock_min: 600 })).limits?.defaultDeposit).toEqual({ currency: 'SEK', value: '500.00' });
+  });
+});
+
 describe('history', () => {
   it('exports the purchases as CSV', async () => {
     await w.readyWallet();
@@ -95,7 +114,7 @@ describe('history', () => {
     const { filename, csv } = expectOk(await w.ui('exportHistoryCsv', {}));
     expect(filename).toMatch(/^opentab-history-.*\.csv$/);
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('date,merchant,item,amount,currency,transaction');
-    expect(lines[1]).toMatch(/,The Daily Tab,article-1,0\.08,EUR,op-se\.\d+\.\d+$/);
+    expect(lines[0]).toBe('date,merchant,item,title,amount,currency,transaction');
+    expect(lines[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+$/);
   });
 });
