@@ -31,6 +31,27 @@ const settings: SettingsView = {
   heldThisMonth: sek('60.00'),
 };
 
+/** The options page of a locked wallet, whose client unlocks it with any passphrase; resolves with the Wallet section. */
+async function renderLockedWallet() {
+  let walletState: OverviewView['walletState'] = 'locked';
+  const client = fakeClient({
+    getOverview: () => ({ ok: true, value: { ...overview, walletState } }),
+    getSettings: () => ({ ok: true, value: settings }),
+    getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+    unlock: () => {
+      walletState = 'ready';
+      return { ok: true, value: walletState };
+    },
+  });
+  render(<Options client={client} />);
+  return within(await screen.findByRole('region', { name: 'Wallet' }));
+}
+
+function unlockOnPage(wallet: ReturnType<typeof within>): void {
+  fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
+  fireEvent.click(wallet.getByRole('button', { name: 'Unlock' }));
+}
+
 describe('Options', () => {
   it('shows the operator, the limits, the allowances, and saves changed limits', async () => {
     const client = fakeClient({
@@ -93,46 +114,22 @@ describe('Options', () => {
   });
 
   it('unlocks a locked wallet on the page itself, then shows the history', async () => {
-    let walletState: OverviewView['walletState'] = 'locked';
-    const client = fakeClient({
-      getOverview: () => ({ ok: true, value: { ...overview, walletState } }),
-      getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
-      unlock: () => {
-        walletState = 'ready';
-        return { ok: true, value: walletState };
-      },
-    });
-    render(<Options client={client} />);
-    const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
+    const wallet = await renderLockedWallet();
     expect(screen.queryByRole('region', { name: 'History' })).toBeNull();
-    fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
-    fireEvent.click(wallet.getByRole('button', { name: 'Unlock' }));
+    unlockOnPage(wallet);
     expect(await screen.findByRole('region', { name: 'History' })).toBeTruthy();
     expect(screen.queryByRole('region', { name: 'Wallet' })).toBeNull();
   });
 
   it('offers no limits or merchant rules, and no Save, until a locked wallet is unlocked', async () => {
-    let walletState: OverviewView['walletState'] = 'locked';
-    const client = fakeClient({
-      getOverview: () => ({ ok: true, value: { ...overview, walletState } }),
-      getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
-      unlock: () => {
-        walletState = 'ready';
-        return { ok: true, value: walletState };
-      },
-    });
-    render(<Options client={client} />);
-    const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
+    const wallet = await renderLockedWallet();
     expect(screen.queryByRole('region', { name: 'Limits' })).toBeNull();
     expect(screen.queryByRole('region', { name: 'Merchants' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Revoke' })).toBeNull();
     expect(screen.queryByLabelText(/Daily cap/)).toBeNull();
 
-    fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
-    fireEvent.click(wallet.getByRole('button', { name: 'Unlock' }));
+    unlockOnPage(wallet);
     expect(await screen.findByRole('region', { name: 'Limits' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Save' })).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Merchants' })).toBeTruthy();
