@@ -199,6 +199,9 @@ describe('refusals that change nothing', () => {
     expect(reversed.body.error.message).toMatch(/ends before it starts/);
     // Date.parse would have read 30 February as 1 March.
     await expectRefusal(400, 'invalid_message', () => statement('from=2026-02-30T00:00:00Z'));
+    // Which of two peers was meant cannot be known; the last one was taken silently.
+    const twice = await expectRefusal(400, 'invalid_message', () => statement(`peer=${CUSTOMER_OPERATOR}`));
+    expect(twice.body.error.message).toMatch(/names peer more than once/);
   });
 
   it('a merchant name that would read as another (a right-to-left override) or holds control characters', async () => {

@@ -147,7 +147,7 @@ async function handleRequest(
     }
     let query: unknown = undefined;
     if (spec.query !== undefined) {
-      const parsed = parseMessage(spec.query, Object.fromEntries(url.searchParams));
+      const parsed = parseMessage(spec.query, queryObject(url.searchParams));
       if (!parsed.ok) throw parsed.error;
       query = parsed.value;
     }
@@ -161,4 +161,18 @@ async function handleRequest(
     if (routedMethod !== 'GET') await options.durable();
     sendError(response, refusal);
   }
+}
+
+/**
+ * The query as one value per name. A name given twice is refused rather than resolved: which of
+ * `?peer=a&peer=b` an operator meant cannot be known, and a statement for the other peer would
+ * look like an answer.
+ */
+function queryObject(params: URLSearchParams): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (Object.hasOwn(query, name)) throw new OpentabError('invalid_message', `The query names ${name} more than once.`, [`${name}: given more than once`]);
+    query[name] = value;
+  }
+  return query;
 }
