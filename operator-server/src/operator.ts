@@ -150,7 +150,18 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     log,
     now_ms,
     durable,
-    documents: { '/openapi.json': () => openApi, '/healthz': () => ({ ok: true, operatorId: config.operatorId }) },
+    documents: {
+      // What someone who opens the operator's address in a browser meets: what it is, and where to go.
+      '/': () => ({
+        operatorId: config.operatorId,
+        currency: config.currency,
+        about: 'This is an Opentab operator. Customers: enter this address on the Opentab extension\'s options page, with your enrolment code. Developers: the HTTP API is described at /openapi.json.',
+        api: '/openapi.json',
+        health: '/healthz',
+      }),
+      '/openapi.json': () => openApi,
+      '/healthz': () => ({ ok: true, operatorId: config.operatorId }),
+    },
     rateLimit: config.rateLimit,
   });
   await new Promise<void>((resolve, reject) => {

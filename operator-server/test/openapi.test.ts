@@ -32,6 +32,13 @@ describe('/openapi.json', () => {
     expect(body.paths['/v1/admin/settlement'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['peer', 'from', 'until']);
   });
 
+  it('the bare address says what it is and where the API is described, for whoever opens it in a browser', async () => {
+    const { status, body } = await send(`${w.world.operator(CUSTOMER_OPERATOR).url}/`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ operatorId: CUSTOMER_OPERATOR, currency: 'SEK', api: '/openapi.json', health: '/healthz' });
+    expect(body.about).toMatch(/Opentab operator.*options page.*enrolment code/);
+  });
+
   it('every path in the document is served (no 404 from the router)', async () => {
     const { body } = await send(`${w.world.operator(CUSTOMER_OPERATOR).url}/openapi.json`);
     for (const [path, operations] of Object.entries(body.paths as Record<string, Record<string, unknown>>)) {
