@@ -92,7 +92,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
   const context: OperatorContext = {
     config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
-    receipts: new MessageReceipts(db),
+    receipts: new MessageReceipts(db, log),
     rates: new RateDesk(db, crypto, identity.signer, config.operatorId, loadRateQuotes(config.rates.rateSource), config.rates.lifespan_s * 1000),
     outbox: new Outbox(db),
   };

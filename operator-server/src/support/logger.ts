@@ -8,6 +8,12 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   debug(event: string, fields?: LogFields): void;
+  /**
+   * Runs the synchronous `body`, holding the lines it logs until it returns and dropping them if
+   * it throws. Wrapped around a database transaction, a line then goes out only once the effects
+   * it describes are committed, never for effects a rollback undid. Nested calls join the outer one.
+   */
+  heldUntilReturn<T>(body: () => T): T;
 }
 
 function formatValue(value: string | number | bigint | boolean | null): string {
@@ -23,10 +29,28 @@ export function formatLogLine(now_ms: number, source: string, event: string, fie
 }
 
 export function createLogger(source: string, level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
-  const emit = (event: string, fields?: LogFields) => write(formatLogLine(Date.now(), source, event, fields));
+  let held: string[] | null = null;
+  const emit = (event: string, fields?: LogFields) => {
+    const line = formatLogLine(Date.now(), source, event, fields);
+    if (held === null) write(line);
+    else held.push(line);
+  };
   return {
     info: level === 'silent' ? () => {} : emit,
     warn: level === 'silent' ? () => {} : (event, fields) => emit(`WARN ${event}`, fields),
     debug: level === 'debug' ? emit : () => {},
+    heldUntilReturn(body) {
+      if (held !== null) return body();
+      const lines: string[] = [];
+      held = lines;
+      try {
+        const result = body();
+        held = null;
+        for (const line of lines) write(line);
+        return result;
+      } finally {
+        held = null;
+      }
+    },
   };
 }

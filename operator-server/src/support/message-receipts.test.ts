@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OpentabError } from '../../../protocol/errors';
 import { openDatabase } from '../ledger';
 import { migrateOperatorStore } from '../store/schema';
+import { createLogger } from './logger';
 import { MessageReceipts } from './message-receipts';
 
 /** Receipts over a fresh operator file, with an `effects` table standing for a handler's rows. */
@@ -15,7 +16,9 @@ function receipts() {
   const addEffect = db.transaction(() => Number(db.prepare('INSERT INTO effects (n) VALUES (1)').run().lastInsertRowid));
   const effects = () => (db.prepare('SELECT COUNT(*) AS n FROM effects').get() as { n: number }).n;
   const storedStatus = (id: string) => (db.prepare('SELECT status FROM message_receipts WHERE message_id = ?').get(id) as { status: number } | undefined)?.status;
-  return { db, store: new MessageReceipts(db), addEffect, effects, storedStatus };
+  const lines: string[] = [];
+  const log = createLogger('op-test', 'info', (line) => lines.push(line));
+  return { db, log, lines, store: new MessageReceipts(db, log), addEffect, effects, storedStatus };
 }
 
 const message = (id: string, sig: string) => ({ payload: { id }, sig });
@@ -44,6 +47,32 @@ describe('message receipts, synchronous process in one transaction with its answ
     db.exec('DROP TRIGGER no_answers');
     expect(await store.onceInTransaction('route', message('e', 's'), 1_000, pass, addEffect)).toBe(1);
     expect(effects()).toBe(1);
+  });
+
+  it("logs the process's lines after its commit, and none for effects a rollback undid", async () => {
+    const { db, log, lines, store, addEffect } = receipts();
+    let linesDuringProcess = -1;
+    const logged = () => {
+      const effect = addEffect();
+      log.info('effect.added', { effect });
+      linesDuringProcess = lines.length;
+      return effect;
+    };
+    expect(await store.onceInTransaction('route', message('l1', 's'), 1_000, pass, logged)).toBe(1);
+    expect([linesDuringProcess, lines.length]).toEqual([0, 1]);
+    expect(lines[0]).toMatch(/effect\.added\s+effect=1$/);
+
+    const refusing = () => {
+      logged();
+      throw new OpentabError('insufficient_funds');
+    };
+    await expect(store.onceInTransaction('route', message('l2', 's'), 1_000, pass, refusing)).rejects.toMatchObject({ code: 'insufficient_funds' });
+    db.exec("CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
+    await expect(store.onceInTransaction('route', message('l3', 's'), 1_000, pass, logged)).rejects.toThrow('the disk is full');
+    expect(lines).toHaveLength(1);
+    // Lines outside any held scope go out at once again.
+    log.info('after');
+    expect(lines).toHaveLength(2);
   });
 
   it('rolls back what a refusing process wrote, stores the refusal and replays it', async () => {

@@ -4,6 +4,7 @@
 
 import type Database from 'better-sqlite3';
 import { OpentabError, isErrorCode, type ErrorBody } from '../../../protocol/errors';
+import type { Logger } from './logger';
 
 interface SignedMessage {
   readonly payload: { readonly id: string };
@@ -31,7 +32,10 @@ export class MessageReceipts {
   private readonly deleteOlder;
   private readonly inOneTransaction;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly log: Pick<Logger, 'heldUntilReturn'>,
+  ) {
     this.select = db.prepare<[string], StoredAnswer>('SELECT body_digest, status, response FROM message_receipts WHERE message_id = ?');
     this.insert = db.prepare('INSERT OR IGNORE INTO message_receipts (message_id, route, body_digest, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.deleteOlder = db.prepare(
@@ -114,12 +118,15 @@ export class MessageReceipts {
     if (earlier !== null) return (await earlier) as T;
     const authenticated = authenticate();
     try {
-      return this.inOneTransaction(() => {
-        const result = process(authenticated);
-        assertNotAPromise(result, route);
-        this.storeAnswer(route, message, result, now_ms);
-        return result;
-      });
+      // The handler's log lines go out after the commit, and not at all if it rolls back.
+      return this.log.heldUntilReturn(() =>
+        this.inOneTransaction(() => {
+          const result = process(authenticated);
+          assertNotAPromise(result, route);
+          this.storeAnswer(route, message, result, now_ms);
+          return result;
+        }),
+      );
     } catch (error) {
       this.storeRefusal(route, message, error, now_ms);
       throw error;
