@@ -2,7 +2,7 @@
 // size limit, a request that never finished arriving) never reach a handler: Node answers them
 // with a bare status line. This gives them the same JSON error body as every other refusal.
 
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { OpentabError, type ErrorCode } from '../errors';
 
@@ -18,7 +18,7 @@ export function unreadableRequestAnswer(error: NodeJS.ErrnoException): string {
   const body = JSON.stringify(refusal.toBody());
   // Closed after answering: once the parser has lost its place, where the next request starts is unknown.
   return [
-    `HTTP/1.1 ${refusal.status} ${STATUS_TEXT[refusal.status] ?? 'Bad Request'}`,
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}`,
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(body)}`,
     'connection: close',
@@ -26,8 +26,6 @@ export function unreadableRequestAnswer(error: NodeJS.ErrnoException): string {
     body,
   ].join('\r\n');
 }
-
-const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 export function answerUnreadableRequests(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
