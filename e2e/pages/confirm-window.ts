@@ -24,12 +24,18 @@ export class ConfirmWindow {
 
   /** Approves and lets later tabs at this merchant open without asking, up to `upTo` (default: the suggestion). */
   async approveWithAllowance(upTo?: string): Promise<void> {
+    await this.page.getByRole('checkbox', { name: "Don't ask again at this merchant" }).check();
     if (upTo !== undefined) await this.page.getByLabel('Allowance').fill(upTo);
-    await this.answer(this.page.getByRole('button', { name: 'Approve and allow up to' }));
+    await this.approve();
   }
 
   async approve(): Promise<void> {
     await this.answer(this.page.getByRole('button', { name: 'Approve', exact: true }));
+  }
+
+  /** Declines, and blocks the merchant from opening tabs or taking payments. */
+  async declineAndBlock(): Promise<void> {
+    await this.answer(this.page.getByRole('button', { name: 'Decline and block' }));
   }
 
   private async answer(button: Locator): Promise<void> {

@@ -1,4 +1,4 @@
-// The options page: enrolment with an operator, spending limits and preferences.
+// The options page: enrolment with an operator, spending limits and preferences, merchant rules.
 
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { LoadedExtension } from '../fixtures/chromium-extension';
@@ -26,6 +26,26 @@ export class OptionsPage {
 
   async setTabTimeoutMinutes(minutes: number): Promise<void> {
     await this.saveLimits(this.limits.getByLabel('Tab timeout (minutes)'), String(minutes));
+  }
+
+  /** The merchants section: every merchant with tabs, an allowance or a block, and its rule. */
+  get merchants(): Locator {
+    return this.page.getByRole('region', { name: 'Merchants' });
+  }
+
+  merchantRow(displayName: string): Locator {
+    return this.merchants.getByTestId('merchant-row').filter({ hasText: displayName });
+  }
+
+  /** Reloads: the page reads the settings once, when it loads. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.page.getByText(/Enrolled with/).waitFor();
+  }
+
+  async unblock(displayName: string): Promise<void> {
+    await this.merchants.getByRole('button', { name: `Unblock ${displayName}` }).click();
+    await this.merchants.getByRole('button', { name: `Block ${displayName}` }).waitFor();
   }
 
   private get limits(): Locator {

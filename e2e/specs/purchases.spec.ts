@@ -35,7 +35,10 @@ test('one approval with an allowance, then ten purchases without a prompt, each 
   await expect(wallet.popup.tabRow(DEMO_DISPLAY_NAME)).toContainText('1.12 EUR');
   await expect(wallet.popup.tabRow(DEMO_DISPLAY_NAME)).toContainText('0.64 EUR');
   // Listed by what the shop's catalogue calls each article, not by its item id.
-  await expect(wallet.popup.recentPurchases.first()).toContainText(`${DEMO_DISPLAY_NAME}: ${article('article-11').title} 0.`);
-  await expect(wallet.popup.recentPurchases.first()).not.toContainText('article-11');
+  const latest = wallet.popup.recentPurchases.first();
+  await expect(latest.getByTestId('purchase-title')).toHaveText(article('article-11').title);
+  await expect(latest.getByTestId('purchase-merchant')).toHaveText(DEMO_DISPLAY_NAME);
+  await expect(latest.getByTestId('purchase-price')).toHaveText(`${article('article-11').price}\u00a0EUR`);
+  await expect(latest).not.toContainText('article-11');
   expect((await merchantAccount(world)).tabs).toMatchObject([{ state: 'open', deposit: { currency: 'EUR', value: '1.76' } }]);
 });

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfirmationView } from '../messaging/views';
-import { fakeClient } from '../ui/testing/fake-client';
+import { fakeClient, type FakeAnswers } from '../ui/testing/fake-client';
 import { ConfirmView } from './ConfirmView';
 
 afterEach(cleanup);
@@ -19,10 +19,11 @@ const question: ConfirmationView = {
   suggestedAllowance: { currency: 'SEK', value: '20.00' },
 };
 
-function setup() {
+function setup(answers: FakeAnswers = {}) {
   const client = fakeClient({
     getConfirmation: () => ({ ok: true, value: question }),
     confirmDecision: () => ({ ok: true, value: { recorded: true } }),
+    ...answers,
   });
   const done = vi.fn();
   render(<ConfirmView client={client} requestId={question.requestId} done={done} />);
@@ -48,10 +49,15 @@ describe('ConfirmView', () => {
     expect(client.calls).toContainEqual({ call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'approve' } } });
   });
 
-  it('approves with an allowance of the amount the customer typed', async () => {
+  it('approves with an allowance once its option is ticked, of the amount the customer typed', async () => {
     const { client, done } = setup();
-    fireEvent.input(await screen.findByLabelText('Allowance'), { target: { value: '50.00' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Approve and allow up to' }));
+    const option = await screen.findByRole('checkbox', { name: "Don't ask again at this merchant" });
+    expect(option).toHaveProperty('checked', false);
+    // The suggestion is the deposit; ticking the option turns Approve into approve-and-allow.
+    expect(screen.getByLabelText('Allowance')).toHaveProperty('value', '20.00');
+    fireEvent.click(option);
+    fireEvent.input(screen.getByLabelText('Allowance'), { target: { value: '50.00' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(done).toHaveBeenCalled());
     expect(client.calls).toContainEqual({
       call: 'confirmDecision',
@@ -59,11 +65,74 @@ describe('ConfirmView', () => {
     });
   });
 
+  it('takes typing an allowance as choosing it', async () => {
+    const { client, done } = setup();
+    fireEvent.input(await screen.findByLabelText('Allowance'), { target: { value: '30.00' } });
+    expect(screen.getByRole('checkbox', { name: "Don't ask again at this merchant" })).toHaveProperty('checked', true);
+    fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
+    await waitFor(() => expect(done).toHaveBeenCalled());
+    expect(client.calls).toContainEqual({
+      call: 'confirmDecision',
+      params: { requestId: question.requestId, decision: { kind: 'approve-and-allow', upTo: '30.00' } },
+    });
+  });
+
+  it('refuses an allowance that is no amount, instead of approving without it', async () => {
+    const { client, done } = setup();
+    fireEvent.input(await screen.findByLabelText('Allowance'), { target: { value: '30,5 kr' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The allowance must be an amount in SEK such as 25 or 25.50.');
+    expect(done).not.toHaveBeenCalled();
+    fireEvent.input(screen.getByLabelText('Allowance'), { target: { value: ' 30.50 ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
+    await waitFor(() => expect(done).toHaveBeenCalled());
+    expect(client.calls.filter((entry) => entry.call === 'confirmDecision')).toEqual([
+      { call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'approve-and-allow', upTo: '30.50' } } },
+    ]);
+  });
+
   it('declines', async () => {
     const { client, done } = setup();
     fireEvent.click(await screen.findByRole('button', { name: 'Decline' }));
     await waitFor(() => expect(done).toHaveBeenCalled());
     expect(client.calls).toContainEqual({ call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'decline' } } });
+    expect(client.calls.map((entry) => entry.call)).not.toContain('blockMerchant');
+  });
+
+  it('declines on Escape, as closing the window does', async () => {
+    const { client, done } = setup();
+    await screen.findByTestId('merchant');
+    fireEvent.keyDown(document, { key: 'Escape' });
+    await waitFor(() => expect(done).toHaveBeenCalled());
+    expect(client.calls).toContainEqual({ call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'decline' } } });
+  });
+
+  it('focuses nothing at first, so a key meant for the page behind cannot approve', async () => {
+    setup();
+    await screen.findByTestId('merchant');
+    expect(document.activeElement).toBe(document.body);
+  });
+
+  it('declines and blocks the merchant it names, without typing any id', async () => {
+    const blocked = { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab' };
+    const settings = { currency: 'SEK', limits: null, tabTimeout_s: 3600, idleLock_min: 15, allowances: [], blocked: [blocked], merchants: [], heldToday: null, heldThisMonth: null };
+    const { client, done } = setup({ blockMerchant: () => ({ ok: true, value: settings }) });
+    fireEvent.click(await screen.findByRole('button', { name: 'Decline and block' }));
+    await waitFor(() => expect(done).toHaveBeenCalled());
+    expect(client.calls.map((entry) => entry.call)).toEqual(['getConfirmation', 'blockMerchant', 'confirmDecision']);
+    expect(client.calls[1]!.params).toEqual({ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab' });
+    expect(client.calls[2]!.params).toEqual({ requestId: question.requestId, decision: { kind: 'decline' } });
+  });
+
+  it('keeps the question open when the block is refused, so it can still be answered', async () => {
+    const { client, done } = setup({
+      blockMerchant: () => ({ ok: false, error: { code: 'wallet_locked', message: 'Your Opentab wallet is locked.' } }),
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Decline and block' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Your Opentab wallet is locked.');
+    expect(done).not.toHaveBeenCalled();
+    expect(client.calls.map((entry) => entry.call)).not.toContain('confirmDecision');
+    expect(screen.getByRole('button', { name: 'Decline' })).toHaveProperty('disabled', false);
   });
 
   it('says so when the question was already answered or timed out', async () => {

@@ -1,7 +1,11 @@
 // The customer's yes or no to a new tab: who (display name and the origin checked against the
-// merchant certificate), how much (deposit in both currencies, the rate), for how long.
+// merchant certificate), how much (deposit in both currencies, the rate), for how long. Laid out
+// for the window the background opens (440 px wide): the question, the terms in one table, the
+// allowance as an option of Approve, and one row of actions. Escape declines, as closing the
+// window does; nothing is focused at first, so a key pressed on the page behind cannot approve.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { parseWireAmount } from '../../protocol/money/amount';
 import type { CallError } from '../messaging/result';
 import type { ConfirmDecision, ConfirmationView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
@@ -24,7 +28,9 @@ function describeTimeout(timeout_s: number): string {
 export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   const [view, setView] = useState<ConfirmationView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
+  const [allow, setAllow] = useState(false);
   const [allowUpTo, setAllowUpTo] = useState('');
+  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     void client.call('getConfirmation', { requestId }).then((answer) => {
@@ -36,10 +42,49 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   }, [client, requestId]);
 
   async function decide(decision: ConfirmDecision) {
+    setBusy(true);
     const answer = await client.call('confirmDecision', { requestId, decision });
+    setBusy(false);
     if (answer.ok) done();
     else setError(answer.error);
   }
+
+  /** Approve, or approve-and-allow when its option is ticked: an allowance that is no amount is refused here rather than dropped. */
+  function approve(question: ConfirmationView) {
+    if (!allow) return void decide({ kind: 'approve' });
+    const upTo = allowUpTo.trim();
+    const currency = question.depositCustomer.currency;
+    if (!parseWireAmount({ currency, value: upTo }).ok) {
+      setError({ code: 'invalid_request', message: `The allowance must be an amount in ${currency} such as 25 or 25.50.` });
+      return;
+    }
+    void decide({ kind: 'approve-and-allow', upTo });
+  }
+
+  /** Blocks first: should that fail (a wallet locked meanwhile), the question stays open to be answered. */
+  async function declineAndBlock(question: ConfirmationView) {
+    setBusy(true);
+    const blocked = await client.call('blockMerchant', { ...question.merchant, displayName: question.merchantDisplayName });
+    if (!blocked.ok) {
+      setBusy(false);
+      setError(blocked.error);
+      return;
+    }
+    await decide({ kind: 'decline' });
+  }
+
+  // Listening from the start, through a ref to this render's state.
+  const onEscape = useRef<() => void>(() => undefined);
+  onEscape.current = () => {
+    if (view && !busy) void decide({ kind: 'decline' });
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onEscape.current();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   if (!view) {
     return (
@@ -49,18 +94,18 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
       </main>
     );
   }
+  const currency = view.depositCustomer.currency;
   return (
-    <main>
-      <h1>Open a tab at {view.merchantDisplayName}?</h1>
-      <dl>
-        <dt>Merchant</dt>
-        <dd data-testid="merchant">{view.merchantDisplayName}</dd>
-        <dt>Paying on</dt>
-        <dd data-testid="origin">
-          {view.verifiedOrigin} <span class="muted">(verified against the merchant's certificate)</span>
-        </dd>
+    <main class="dialog">
+      <h1>
+        Open a tab at <span data-testid="merchant">{view.merchantDisplayName}</span>?
+      </h1>
+      <p class="muted small" data-testid="origin">
+        <span class="origin">{view.verifiedOrigin}</span> <span class="ok">✓</span> listed in the merchant's certificate
+      </p>
+      <dl class="terms">
         <dt>Deposit held on your account</dt>
-        <dd class="amount" data-testid="deposit-customer">
+        <dd class="amount strong" data-testid="deposit-customer">
           {showAmount(view.depositCustomer)}
         </dd>
         <dt>Which the merchant sees as</dt>
@@ -68,34 +113,52 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
           {showAmount(view.depositMerchant)}
         </dd>
         <dt>Rate</dt>
-        <dd data-testid="rate">{view.rate}</dd>
+        <dd class="amount" data-testid="rate">
+          {view.rate}
+        </dd>
         <dt>Tab closes after</dt>
         <dd data-testid="timeout">{describeTimeout(view.timeout_s)}</dd>
       </dl>
-      <p class="muted">You pay only for what you buy; the rest of the deposit is released when the tab closes.</p>
-      <p>
-        <button class="primary" type="button" onClick={() => void decide({ kind: 'approve' })}>
-          Approve
+      <p class="muted small">You pay only for what you buy; the rest of the deposit is released when the tab closes.</p>
+      <div class="option">
+        <label class="check">
+          <input type="checkbox" checked={allow} onChange={(event) => setAllow(event.currentTarget.checked)} />
+          Don't ask again at this merchant
+        </label>
+        <p class="muted small">
+          for deposits up to{' '}
+          <input
+            aria-label="Allowance"
+            class="amount-input"
+            inputMode="decimal"
+            size={7}
+            value={allowUpTo}
+            onInput={(event) => {
+              setAllowUpTo(event.currentTarget.value);
+              setAllow(true);
+            }}
+          />{' '}
+          {currency}; your caps still apply.
+        </p>
+      </div>
+      <ErrorNote error={error} />
+      <footer class="actions">
+        <button type="button" class="quiet danger" disabled={busy} onClick={() => void declineAndBlock(view)}>
+          Decline and block
         </button>
-      </p>
-      <p>
-        <button type="button" onClick={() => void decide({ kind: 'approve-and-allow', upTo: allowUpTo })}>
-          Approve and allow up to
-        </button>{' '}
-        <input
-          aria-label="Allowance"
-          size={8}
-          value={allowUpTo}
-          onInput={(event) => setAllowUpTo(event.currentTarget.value)}
-        />{' '}
-        {view.depositCustomer.currency} at this merchant without asking
-      </p>
-      <p>
-        <button type="button" onClick={() => void decide({ kind: 'decline' })}>
+        <span class="spacer" />
+        <button type="button" disabled={busy} onClick={() => void decide({ kind: 'decline' })}>
           Decline
         </button>
-      </p>
-      <ErrorNote error={error} />
+        <button
+          class="primary"
+          type="button"
+          disabled={busy}
+          onClick={() => approve(view)}
+        >
+          Approve
+        </button>
+      </footer>
     </main>
   );
 }

@@ -98,6 +98,16 @@ export interface BlockedMerchantView extends MerchantRef {
   readonly displayName: string;
 }
 
+/** A merchant the customer knows: one with tabs in this wallet, an allowance, or a block. */
+export interface MerchantView extends MerchantRef {
+  readonly displayName: string;
+  /** Tabs with a deposit up to this open without asking; null when the customer is asked. */
+  readonly allowance: WireAmount | null;
+  readonly blocked: boolean;
+  /** When the latest tab here was opened; null for a merchant only allowed or blocked. */
+  readonly lastTabAt: string | null;
+}
+
 export interface SettingsView {
   readonly currency: string | null;
   readonly limits: LimitsView | null;
@@ -105,6 +115,8 @@ export interface SettingsView {
   readonly idleLock_min: number;
   readonly allowances: readonly AllowanceView[];
   readonly blocked: readonly BlockedMerchantView[];
+  /** Every merchant with tabs, an allowance or a block, the latest tab first: where the customer allows, blocks and unblocks. */
+  readonly merchants: readonly MerchantView[];
   readonly heldToday: WireAmount | null;
   readonly heldThisMonth: WireAmount | null;
 }

@@ -1,77 +1,104 @@
+// The merchants the customer knows (tabs in this wallet, an allowance, a block), each with what
+// happens when it asks for a new tab, and the changes to that: revoke an allowance, block,
+// unblock. A merchant is picked from this list, never typed: its ids come from its certificate.
+
 import { useState } from 'preact/hooks';
 import type { CallError } from '../messaging/result';
 import type { UiCallResult } from '../messaging/ui-calls';
-import type { SettingsView } from '../messaging/views';
+import type { MerchantView, SettingsView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { showAmount } from '../ui/format';
+import { showAmount, showDateTime } from '../ui/format';
 
 type SettingsAnswer = UiCallResult<'setAllowance'>;
 
+function sameMerchant(a: MerchantView, b: MerchantView): boolean {
+  return a.merchantId === b.merchantId && a.operatorId === b.operatorId;
+}
+
+function NewTabs({ merchant }: { merchant: MerchantView }) {
+  if (merchant.blocked) return <strong class="error">Blocked</strong>;
+  if (merchant.allowance) return <>Open without asking, up to {showAmount(merchant.allowance)}</>;
+  return <span class="muted">Ask you first</span>;
+}
+
 export function MerchantRulesSection({ client, settings, onSaved }: { client: AgentClient; settings: SettingsView; onSaved: (next: SettingsView) => void }) {
   const [error, setError] = useState<CallError | null>(null);
-  const [merchantId, setMerchantId] = useState('');
-  const [operatorId, setOperatorId] = useState('');
-  const [displayName, setDisplayName] = useState('');
+  // A merchant known only through its block leaves the background's list once unblocked; it stays
+  // on this page (asked first again), so a wrong click can be taken back where it was made.
+  const [departed, setDeparted] = useState<readonly MerchantView[]>([]);
+  const shown = [...settings.merchants, ...departed.filter((entry) => !settings.merchants.some((listed) => sameMerchant(listed, entry)))];
 
   async function apply(task: Promise<SettingsAnswer>) {
     const answer = await task;
     if (answer.ok) {
       setError(null);
+      const gone = shown.filter((entry) => !answer.value.merchants.some((listed) => sameMerchant(listed, entry)));
+      setDeparted(gone.map((entry) => ({ ...entry, allowance: null, blocked: false })));
       onSaved(answer.value);
     } else setError(answer.error);
   }
 
+  const merchant = ({ merchantId, operatorId }: MerchantView) => ({ merchantId, operatorId });
   return (
     <section aria-label="Merchants">
-      <h2>Allowances</h2>
-      <p class="muted">Tabs at these merchants open without asking, up to the deposit shown. Your caps still apply.</p>
-      {settings.allowances.length === 0 ? (
-        <p class="muted">None.</p>
+      <h2>Merchants</h2>
+      <p class="muted">
+        With an allowance, a merchant's new tabs open without asking, up to that deposit; your caps still apply. A blocked merchant can neither open
+        a tab nor take a payment.
+      </p>
+      {shown.length === 0 ? (
+        <p class="muted">None yet: a merchant is listed here once you have opened a tab there.</p>
       ) : (
-        <ul>
-          {settings.allowances.map((allowance) => (
-            <li key={`${allowance.operatorId}/${allowance.merchantId}`}>
-              {allowance.displayName} ({allowance.merchantId} at {allowance.operatorId}): up to {showAmount(allowance.maxDeposit)}{' '}
-              <button type="button" onClick={() => void apply(client.call('revokeAllowance', allowance))}>
-                Revoke
-              </button>
-            </li>
-          ))}
-        </ul>
+        <table>
+          <thead>
+            <tr>
+              <th>Merchant</th>
+              <th>Last tab</th>
+              <th>New tabs</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((entry) => (
+              <tr key={`${entry.operatorId}/${entry.merchantId}`} data-testid="merchant-row">
+                <td>
+                  {entry.displayName}
+                  <br />
+                  <span class="muted small">
+                    {entry.merchantId} at {entry.operatorId}
+                  </span>
+                </td>
+                <td>{entry.lastTabAt ? showDateTime(entry.lastTabAt) : <span class="muted">—</span>}</td>
+                <td>
+                  <NewTabs merchant={entry} />
+                </td>
+                <td class="actions-cell">
+                  {entry.allowance && !entry.blocked && (
+                    <button type="button" aria-label={`Revoke allowance at ${entry.displayName}`} onClick={() => void apply(client.call('revokeAllowance', merchant(entry)))}>
+                      Revoke
+                    </button>
+                  )}
+                  {entry.blocked ? (
+                    <button type="button" aria-label={`Unblock ${entry.displayName}`} onClick={() => void apply(client.call('unblockMerchant', merchant(entry)))}>
+                      Unblock
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`Block ${entry.displayName}`}
+                      onClick={() => void apply(client.call('blockMerchant', { ...merchant(entry), displayName: entry.displayName }))}
+                    >
+                      Block
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-      <h2>Blocked merchants</h2>
-      {settings.blocked.length === 0 ? (
-        <p class="muted">None.</p>
-      ) : (
-        <ul>
-          {settings.blocked.map((blocked) => (
-            <li key={`${blocked.operatorId}/${blocked.merchantId}`}>
-              {blocked.displayName} ({blocked.merchantId} at {blocked.operatorId}){' '}
-              <button type="button" onClick={() => void apply(client.call('unblockMerchant', blocked))}>
-                Unblock
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void apply(client.call('blockMerchant', { merchantId, operatorId, displayName: displayName || merchantId }));
-        }}
-      >
-        <label>
-          Merchant id <input value={merchantId} onInput={(e) => setMerchantId(e.currentTarget.value)} />
-        </label>
-        <label>
-          Its operator id <input value={operatorId} onInput={(e) => setOperatorId(e.currentTarget.value)} />
-        </label>
-        <label>
-          Name to show <input value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
-        </label>
-        <button type="submit">Block this merchant</button>
-      </form>
       <ErrorNote error={error} />
     </section>
   );

@@ -27,6 +27,7 @@ const settings: SettingsView = {
   idleLock_min: 15,
   allowances: [{ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', maxDeposit: sek('25.00') }],
   blocked: [],
+  merchants: [{ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', allowance: sek('25.00'), blocked: false, lastTabAt: '2026-06-01T11:50:00.000Z' }],
   heldToday: sek('20.00'),
   heldThisMonth: sek('60.00'),
 };
@@ -59,7 +60,7 @@ describe('Options', () => {
       getSettings: () => ({ ok: true, value: settings }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       setLimits: () => ({ ok: true, value: settings }),
-      revokeAllowance: () => ({ ok: true, value: { ...settings, allowances: [] } }),
+      revokeAllowance: () => ({ ok: true, value: { ...settings, allowances: [], merchants: [{ ...settings.merchants[0]!, allowance: null }] } }),
     });
     render(<Options client={client} />);
     expect(await screen.findByText(/Enrolled with/)).toBeTruthy();
@@ -73,14 +74,104 @@ describe('Options', () => {
         params: { limits: { maxDepositPerTab: '100.00', dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 3600, idleLock_min: 5 },
       }),
     );
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke' }));
-    await waitFor(() => expect(screen.queryByRole('button', { name: 'Revoke' })).toBeNull());
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke allowance at The Daily Tab' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Revoke/ })).toBeNull());
+    expect(client.calls).toContainEqual({ call: 'revokeAllowance', params: { merchantId: 'news', operatorId: 'op-eu' } });
+    expect(screen.getByTestId('merchant-row').textContent).toContain('Ask you first');
+  });
+
+  it('lists the merchants with tabs, allowances or blocks, and blocks and unblocks one picked from the list, no ids typed', async () => {
+    const daily = settings.merchants[0]!;
+    const spam = { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Clickbait Daily', allowance: null, blocked: false, lastTabAt: '2026-05-30T08:00:00.000Z' };
+    const weather = { merchantId: 'weather', operatorId: 'op-se', displayName: 'Nordic Weather', allowance: null, blocked: true, lastTabAt: null };
+    const listed = { ...settings, blocked: [weather], merchants: [daily, spam, weather] };
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: listed }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      // Blocking also revokes an allowance (spending-rules withBlocked): the answer says so.
+      blockMerchant: ({ merchantId }) => ({
+        ok: true,
+        value: { ...listed, merchants: listed.merchants.map((entry) => (entry.merchantId === merchantId ? { ...entry, blocked: true, allowance: null } : entry)) },
+      }),
+      unblockMerchant: ({ merchantId }) => ({
+        ok: true,
+        value: { ...listed, merchants: listed.merchants.map((entry) => (entry.merchantId === merchantId ? { ...entry, blocked: false } : entry)) },
+      }),
+    });
+    render(<Options client={client} />);
+    const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
+    const rows = () => merchants.getAllByTestId('merchant-row').map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
+    expect(rows().map((cells) => [cells[0], cells[2], cells[3]])).toEqual([
+      ['The Daily Tabnews at op-eu', 'Open without asking, up to 25.00\u00a0SEK', 'RevokeBlock'],
+      ['Clickbait Dailyspam at op-eu', 'Ask you first', 'Block'],
+      ['Nordic Weatherweather at op-se', 'Blocked', 'Unblock'],
+    ]);
+    // The customer never types a merchant's ids: there is nothing to type them into.
+    expect(merchants.queryByRole('textbox')).toBeNull();
+
+    fireEvent.click(merchants.getByRole('button', { name: 'Block The Daily Tab' }));
+    await waitFor(() => expect(merchants.getByRole('button', { name: 'Unblock The Daily Tab' })).toBeTruthy());
+    expect(client.calls).toContainEqual({ call: 'blockMerchant', params: { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab' } });
+    expect(merchants.queryByRole('button', { name: 'Revoke allowance at The Daily Tab' })).toBeNull();
+
+    fireEvent.click(merchants.getByRole('button', { name: 'Unblock Nordic Weather' }));
+    await waitFor(() => expect(merchants.getByRole('button', { name: 'Block Nordic Weather' })).toBeTruthy());
+    expect(client.calls).toContainEqual({ call: 'unblockMerchant', params: { merchantId: 'weather', operatorId: 'op-se' } });
+  });
+
+  it('keeps a merchant known only by its block on the page once unblocked, so it can be blocked again', async () => {
+    const spam = { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Clickbait Daily' };
+    const blockedOnly = { ...settings, blocked: [spam], merchants: [...settings.merchants, { ...spam, allowance: null, blocked: true, lastTabAt: null }] };
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: blockedOnly }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      // Without tabs, allowance or block, the background lists it no more.
+      unblockMerchant: () => ({ ok: true, value: settings }),
+      blockMerchant: () => ({ ok: true, value: blockedOnly }),
+    });
+    render(<Options client={client} />);
+    const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
+    fireEvent.click(merchants.getByRole('button', { name: 'Unblock Clickbait Daily' }));
+    const blockAgain = await merchants.findByRole('button', { name: 'Block Clickbait Daily' });
+    expect(merchants.getAllByTestId('merchant-row')[1]!.textContent).toContain('Ask you first');
+    fireEvent.click(blockAgain);
+    expect(await merchants.findByRole('button', { name: 'Unblock Clickbait Daily' })).toBeTruthy();
+    expect(client.calls).toContainEqual({ call: 'blockMerchant', params: { ...spam } });
+    expect(merchants.getAllByTestId('merchant-row')).toHaveLength(2);
+  });
+
+  it('shows why a block was refused, and keeps the list as it was', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      blockMerchant: () => ({ ok: false, error: { code: 'wallet_locked', message: 'Your Opentab wallet is locked.' } }),
+    });
+    render(<Options client={client} />);
+    const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
+    fireEvent.click(merchants.getByRole('button', { name: 'Block The Daily Tab' }));
+    expect((await merchants.findByRole('alert')).textContent).toBe('Your Opentab wallet is locked.');
+    expect(merchants.getByRole('button', { name: 'Revoke allowance at The Daily Tab' })).toBeTruthy();
+  });
+
+  it('says where merchants come from before there are any', async () => {
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: { ...settings, allowances: [], merchants: [] } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+    });
+    render(<Options client={client} />);
+    const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
+    expect(merchants.getByText(/listed here once you have opened a tab there/)).toBeTruthy();
+    expect(merchants.queryByRole('table')).toBeNull();
   });
 
   it('offers enrolment to a wallet without an operator and reports a refused code', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
-      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [], merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       enroll: () => ({ ok: false, error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' } }),
     });
@@ -96,7 +187,7 @@ describe('Options', () => {
     let walletState: OverviewView['walletState'] = 'uninitialised';
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState, operator: null } }),
-      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [], merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       createWallet: () => {
         walletState = 'unenrolled';
@@ -126,7 +217,7 @@ describe('Options', () => {
     expect(screen.queryByRole('region', { name: 'Limits' })).toBeNull();
     expect(screen.queryByRole('region', { name: 'Merchants' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
-    expect(screen.queryByRole('button', { name: 'Revoke' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^(Revoke|Block|Unblock)/ })).toBeNull();
     expect(screen.queryByLabelText(/Daily cap/)).toBeNull();
 
     unlockOnPage(wallet);
@@ -159,7 +250,7 @@ describe('Options', () => {
   it('shows no history or statement before enrolment, and no export before a wallet exists', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
-      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [], merchants: [] } }),
       getHistory: () => ({ ok: false, error: { code: 'wallet_not_enrolled', message: 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.' } }),
     });
     render(<Options client={client} />);

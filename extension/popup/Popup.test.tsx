@@ -57,13 +57,54 @@ describe('Popup', () => {
     expect(within(row).getByTestId('remaining-customer').textContent).toBe('≈\u00a017.38\u00a0SEK');
     expect(row.textContent).toContain('42 min');
     // Purchases by the merchant's title for the item; one stored without a title by its item id.
-    const purchases = within(screen.getByRole('region', { name: 'Recent purchases' })).getAllByRole('listitem').map((item) => item.textContent);
-    expect(purchases[0]).toMatch(/^The Daily Tab: Rain at last 0\.15\u00a0EUR /);
-    expect(purchases[1]).toMatch(/^The Daily Tab: article-1 0\.08\u00a0EUR /);
+    const purchases = within(screen.getByRole('region', { name: 'Recent purchases' })).getAllByRole('listitem');
+    expect(purchases.map((item) => within(item).getByTestId('purchase-title').textContent)).toEqual(['Rain at last', 'article-1']);
     expect(screen.queryByText(/article-2/)).toBeNull();
     expect(screen.getByTestId('rate-status').textContent).toMatch(/current until/);
     // Machine-readable too: the end of validity as a <time> element.
     expect(screen.getByTestId('rate-status').querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T13:00:00.000Z');
+  });
+
+  it('lists recent purchases as rows: title and price, then merchant and time, the whole title on hover', async () => {
+    // Local times, so "today" is today wherever the test runs.
+    const noon_ms = new Date(2026, 5, 1, 12, 0).getTime();
+    const local = (day: number, hour: number, minute: number) => new Date(2026, 5, day, hour, minute).toISOString();
+    const long = 'The long road to a cheaper kilowatt-hour in the north, and who pays for it';
+    const [first, second] = ready.recentPurchases;
+    const recentPurchases = [
+      { ...first!, at: local(1, 11, 55) },
+      { ...second!, at: local(1, 11, 54) },
+      { ...first!, at: local(0, 9, 30), itemId: 'article-9', title: long },
+    ];
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })} openOptions={() => undefined} now={() => noon_ms} />);
+    const rows = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole('listitem');
+    const cells = (row: HTMLElement) => ({
+      title: within(row).getByTestId('purchase-title').textContent,
+      price: within(row).getByTestId('purchase-price').textContent,
+      merchant: within(row).getByTestId('purchase-merchant').textContent,
+      at: row.querySelector('time')?.getAttribute('datetime'),
+    });
+    expect(rows.map(cells)).toEqual([
+      { title: 'Rain at last', price: '0.15\u00a0EUR', merchant: 'The Daily Tab', at: local(1, 11, 55) },
+      { title: 'article-1', price: '0.08\u00a0EUR', merchant: 'The Daily Tab', at: local(1, 11, 54) },
+      { title: long, price: '0.15\u00a0EUR', merchant: 'The Daily Tab', at: local(0, 9, 30) },
+    ]);
+    // The price is an amount, right-aligned as in the history table; a title cut to one line is whole on hover.
+    expect(within(rows[0]!).getByTestId('purchase-price').className).toBe('amount');
+    expect(within(rows[2]!).getByTestId('purchase-title').getAttribute('title')).toBe(long);
+    // Today's purchases by their time alone; an earlier one with its day too. The full moment on hover.
+    const time = { hour: 'numeric', minute: '2-digit' } as const;
+    const today = rows[0]!.querySelector('time')!;
+    expect(today.textContent).toBe(new Date(local(1, 11, 55)).toLocaleTimeString(undefined, time));
+    expect(today.getAttribute('title')).toBe(new Date(local(1, 11, 55)).toLocaleString());
+    expect(rows[2]!.querySelector('time')!.textContent).toBe(new Date(local(0, 9, 30)).toLocaleString(undefined, { ...time, month: 'short', day: 'numeric' }));
+  });
+
+  it('says so when nothing was bought yet', async () => {
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases: [] } }) })} openOptions={() => undefined} now={() => now_ms} />);
+    const region = within(await screen.findByRole('region', { name: 'Recent purchases' }));
+    expect(region.getByText('None yet.')).toBeTruthy();
+    expect(region.queryByRole('list')).toBeNull();
   });
 
   it('closes a tab through the background and reloads', async () => {

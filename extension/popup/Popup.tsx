@@ -5,7 +5,8 @@ import type { CallError } from '../messaging/result';
 import type { OverviewView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { purchaseTitle, showAmount, showDateTime } from '../ui/format';
+import { showAmount } from '../ui/format';
+import { PurchaseList } from './PurchaseList';
 import { RateStatus } from './RateStatus';
 import { TabList } from './TabList';
 import { CreateWallet, UnlockWallet } from './WalletGate';
@@ -110,18 +111,7 @@ export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
       </section>
       <section aria-label="Recent purchases">
         <h2>Recent purchases</h2>
-        {overview.recentPurchases.length === 0 ? (
-          <p class="muted">None yet.</p>
-        ) : (
-          <ul>
-            {overview.recentPurchases.map((purchase) => (
-              <li key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
-                {purchase.merchantDisplayName}: {purchaseTitle(purchase)} <span class="amount">{showAmount(purchase.price)}</span>{' '}
-                <span class="muted">{showDateTime(purchase.at)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <PurchaseList purchases={overview.recentPurchases} now_ms={now()} />
       </section>
       <ErrorNote error={error} />
       <footer>

@@ -33,6 +33,16 @@ export function showDateTime(timestamp: string): string {
   return Number.isNaN(date.getTime()) ? timestamp : date.toLocaleString();
 }
 
+/** "14:05" for a moment today (in the reader's locale), "28 Nov, 14:05" for an earlier day; the full form is showDateTime. */
+export function showShortDateTime(timestamp: string, now_ms: number): string {
+  const date = new Date(timestamp);
+  if (Number.isNaN(date.getTime())) return timestamp;
+  const time: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
+  return date.toDateString() === new Date(now_ms).toDateString()
+    ? date.toLocaleTimeString(undefined, time)
+    : date.toLocaleString(undefined, { ...time, month: 'short', day: 'numeric' });
+}
+
 /** Offers text for the customer to save, as a file download from an extension page. */
 export function downloadText(filename: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));

@@ -7,7 +7,7 @@ import type { AccountView } from '../../../protocol/messages/customer';
 import type { AccountSummaryView, OverviewView, SettingsView } from '../../messaging/views';
 import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
-import { allowanceViews, blockedViews, holdsViews, limitsView, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
+import { allowanceViews, blockedViews, holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
 import type { RateService } from '../rates/rate-service';
@@ -71,16 +71,18 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     const preferences = await wallet.preferences();
     const enrolment = await wallet.enrolmentOrNull();
     if (!enrolment) {
-      return { currency: null, limits: null, ...preferences, allowances: [], blocked: [], heldToday: null, heldThisMonth: null };
+      return { currency: null, limits: null, ...preferences, allowances: [], blocked: [], merchants: [], heldToday: null, heldThisMonth: null };
     }
     const current = await rules.get();
-    const deposits = (await book.all()).filter(holdsCount).map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
+    const tabs = await book.all();
+    const deposits = tabs.filter(holdsCount).map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
     return {
       currency: enrolment.currency,
       limits: limitsView(current),
       ...preferences,
       allowances: allowanceViews(current),
       blocked: blockedViews(current),
+      merchants: merchantViews(current, tabs),
       ...holdsViews(current, holdsSoFar(deposits, clock.now())),
     };
   }

@@ -2,9 +2,10 @@
 
 import { moneyToWire, parseWireAmount } from '../../../protocol/money/amount';
 import type { LimitsInput } from '../../messaging/ui-calls';
-import type { AllowanceView, BlockedMerchantView, LimitsView } from '../../messaging/views';
+import { formatTimestamp } from '../../../protocol/time';
+import type { AllowanceView, BlockedMerchantView, LimitsView, MerchantRef, MerchantView } from '../../messaging/views';
 import { AgentError } from '../errors';
-import type { HoldsSoFar, SpendingRules } from './spending-rules';
+import { allowanceFor, isBlocked, type HoldsSoFar, type SpendingRules } from './spending-rules';
 
 export function limitsView(rules: SpendingRules): LimitsView {
   const wire = (minor: bigint | null) => (minor === null ? null : moneyToWire({ currency: rules.currency, minor }));
@@ -27,6 +28,43 @@ export function allowanceViews(rules: SpendingRules): AllowanceView[] {
 
 export function blockedViews(rules: SpendingRules): BlockedMerchantView[] {
   return rules.blocked.map(({ merchantId, operatorId, displayName }) => ({ merchantId, operatorId, displayName }));
+}
+
+/** A tab as merchantViews needs it: who, under which name, when. */
+export interface TabAtMerchant {
+  readonly merchant: MerchantRef;
+  readonly merchantDisplayName: string;
+  readonly createdAt_ms: number;
+}
+
+/**
+ * Every merchant the customer knows, once each: those with tabs in this wallet (named as on their
+ * latest tab), then those only allowed or blocked. The latest tab first, then by name.
+ */
+export function merchantViews(rules: SpendingRules, tabs: readonly TabAtMerchant[]): MerchantView[] {
+  const known = new Map<string, { ref: MerchantRef; displayName: string; lastTab_ms: number | null }>();
+  const key = (merchant: MerchantRef) => `${merchant.operatorId}/${merchant.merchantId}`;
+  for (const tab of tabs) {
+    const latest = known.get(key(tab.merchant))?.lastTab_ms;
+    if (latest !== undefined && latest !== null && latest >= tab.createdAt_ms) continue;
+    known.set(key(tab.merchant), { ref: tab.merchant, displayName: tab.merchantDisplayName, lastTab_ms: tab.createdAt_ms });
+  }
+  for (const entry of [...rules.allowances, ...rules.blocked]) {
+    if (!known.has(key(entry))) known.set(key(entry), { ref: entry, displayName: entry.displayName, lastTab_ms: null });
+  }
+  return [...known.values()]
+    .sort((a, b) => (b.lastTab_ms ?? -1) - (a.lastTab_ms ?? -1) || a.displayName.localeCompare(b.displayName))
+    .map(({ ref, displayName, lastTab_ms }) => {
+      const allowance = allowanceFor(rules, ref);
+      return {
+        merchantId: ref.merchantId,
+        operatorId: ref.operatorId,
+        displayName,
+        allowance: allowance ? moneyToWire({ currency: rules.currency, minor: allowance.maxDeposit_minor }) : null,
+        blocked: isBlocked(rules, ref),
+        lastTabAt: lastTab_ms === null ? null : formatTimestamp(lastTab_ms),
+      };
+    });
 }
 
 export function holdsViews(rules: SpendingRules, holds: HoldsSoFar) {

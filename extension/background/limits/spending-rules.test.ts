@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { holdsSoFar, startOfLocalDay } from './holds-so-far';
-import { rulesWithLimits } from './limits-views';
+import { merchantViews, rulesWithLimits } from './limits-views';
 import { decideDeposit, defaultRules, withAllowance, withBlocked, withoutAllowance, type SpendingRules } from './spending-rules';
 
 const merchant = { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News' };
@@ -72,5 +72,45 @@ describe('rulesWithLimits', () => {
     expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: 'abc' })).toThrow('The deposit for a new tab must be an amount in SEK such as 25 or 25.50.');
     expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: '0' })).toThrow('The deposit for a new tab must be more than zero.');
     expect(() => rulesWithLimits(rules, { ...input, dailyCap: '1.234' })).toThrow('The daily cap must be an amount in SEK such as 25 or 25.50.');
+  });
+});
+
+describe('merchantViews', () => {
+  const tab = (merchantId: string, operatorId: string, merchantDisplayName: string, createdAt_ms: number) => ({
+    merchant: { merchantId, operatorId },
+    merchantDisplayName,
+    createdAt_ms,
+  });
+  const june = (day: number) => Date.parse(`2026-06-${String(day).padStart(2, '0')}T10:00:00.000Z`);
+
+  it('lists each merchant once: with tabs (named as on the latest), then only allowed or blocked; the latest tab first', () => {
+    const withRules = withBlocked(
+      withAllowance(withAllowance(rules, { ...merchant, maxDeposit_minor: 2_500n, grantedAt_ms: 0 }), {
+        merchantId: 'quiet', operatorId: 'op-eur', displayName: 'Quiet Shop', maxDeposit_minor: 1_000n, grantedAt_ms: 0,
+      }),
+      { merchantId: 'spam', operatorId: 'op-eur', displayName: 'Clickbait Daily', blockedAt_ms: 0 },
+    );
+    const tabs = [
+      tab('news', 'op-eur', 'News (old name)', june(1)),
+      tab('weather', 'op-sek', 'Nordic Weather', june(2)),
+      tab('news', 'op-eur', 'Daily News', june(3)),
+      // The same merchant id at another operator is another merchant.
+      tab('news', 'op-sek', 'News elsewhere', june(1)),
+    ];
+    expect(merchantViews(withRules, tabs)).toEqual([
+      { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News', allowance: { currency: 'SEK', value: '25.00' }, blocked: false, lastTabAt: '2026-06-03T10:00:00.000Z' },
+      { merchantId: 'weather', operatorId: 'op-sek', displayName: 'Nordic Weather', allowance: null, blocked: false, lastTabAt: '2026-06-02T10:00:00.000Z' },
+      { merchantId: 'news', operatorId: 'op-sek', displayName: 'News elsewhere', allowance: null, blocked: false, lastTabAt: '2026-06-01T10:00:00.000Z' },
+      { merchantId: 'spam', operatorId: 'op-eur', displayName: 'Clickbait Daily', allowance: null, blocked: true, lastTabAt: null },
+      { merchantId: 'quiet', operatorId: 'op-eur', displayName: 'Quiet Shop', allowance: { currency: 'SEK', value: '10.00' }, blocked: false, lastTabAt: null },
+    ]);
+  });
+
+  it('shows a blocked merchant with tabs as blocked, its allowance gone', () => {
+    const allowed = withAllowance(rules, { ...merchant, maxDeposit_minor: 2_500n, grantedAt_ms: 0 });
+    const blocked = withBlocked(allowed, { ...merchant, blockedAt_ms: 0 });
+    expect(merchantViews(blocked, [tab('news', 'op-eur', 'Daily News', june(1))])).toEqual([
+      { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News', allowance: null, blocked: true, lastTabAt: '2026-06-01T10:00:00.000Z' },
+    ]);
   });
 });

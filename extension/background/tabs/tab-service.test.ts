@@ -296,6 +296,21 @@ describe('spending control', () => {
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 
+  it('lists a merchant once a tab opened there, so it can be blocked from the list, and unblocked', async () => {
+    await w.readyWallet();
+    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([]);
+    w.customer = () => ({ kind: 'approve-and-allow', upTo: '25.00' });
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const [listed, ...others] = expectOk(await w.ui('getSettings', {})).merchants;
+    expect(others).toEqual([]);
+    expect(listed).toEqual({ ...w.merchant, displayName: 'The Daily Tab', allowance: { currency: 'SEK', value: '25.00' }, blocked: false, lastTabAt: expect.any(String) });
+    // What the options page sends for its Block button: the ids and name from the list.
+    const blocked = expectOk(await w.ui('blockMerchant', { merchantId: listed!.merchantId, operatorId: listed!.operatorId, displayName: listed!.displayName }));
+    expect(blocked.merchants).toEqual([{ ...listed, allowance: null, blocked: true }]);
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
+    expect(expectOk(await w.ui('unblockMerchant', { merchantId: listed!.merchantId, operatorId: listed!.operatorId })).merchants).toEqual([{ ...listed, allowance: null }]);
+  });
+
   it('asks again after an allowance is revoked', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setAllowance', { ...w.merchant, displayName: 'The Daily Tab', maxDeposit: '25.00' }));
