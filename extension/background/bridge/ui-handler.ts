@@ -124,6 +124,8 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     blockMerchant: async ({ merchantId, operatorId, displayName }) => {
       await refuseWhileLocked();
       await rules.block({ merchantId, operatorId }, displayName);
+      // Blocked means no more money goes there: an open tab is closed too, releasing what is unspent.
+      await tabs.closeAt({ merchantId, operatorId });
       return settings();
     },
     unblockMerchant: async (merchant) => {

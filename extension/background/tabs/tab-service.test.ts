@@ -288,6 +288,31 @@ describe('spending control', () => {
     expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual({ currency: 'SEK', value: '20.00' });
   });
 
+  it('closes the open tab of a merchant it blocks, so the unspent deposit is released, not held to the timeout', async () => {
+    await w.readyWallet();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
+    expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
+    expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
+    const transaction = await w.world.world.operator(CUSTOMER_OPERATOR).admin.call('getTransaction', undefined, { transactionId: tab!.transactionId });
+    expect(transaction.customerRecord).toMatchObject({ count: 1, total: { currency: 'EUR', value: '0.08' } });
+    // Blocking a merchant with no open tab closes nothing and still blocks.
+    expectOk(await w.ui('blockMerchant', { merchantId: 'elsewhere', operatorId: w.merchant.operatorId, displayName: 'Elsewhere' }));
+  });
+
+  it('takes "Decline and block" while the payment that asked waits for the answer', async () => {
+    await w.readyWallet();
+    // As the confirm window does it: block first, then decline, while the payment holds the merchant.
+    w.ports.windows.answer = (requestId) => {
+      void (async () => {
+        expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
+        expectOk(await w.ui('confirmDecision', { requestId, decision: { kind: 'decline' } }));
+      })();
+    };
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'declined_by_customer' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
+  });
+
   it('refuses a blocked merchant, and pays again once unblocked', async () => {
     await w.readyWallet();
     expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));

@@ -109,6 +109,24 @@ export class TabService {
     });
   }
 
+  /**
+   * Closes the open tab at `merchant`, if there is one: what blocking a merchant does to a tab the
+   * customer no longer wants to pay, so its unspent deposit is released instead of held to the timeout.
+   */
+  async closeAt(merchant: MerchantRef): Promise<{ closed: boolean }> {
+    // Looked at before taking the merchant's lock: "Decline and block" in the confirm window
+    // arrives while a payment holds that lock waiting for the answer, and then there is no open
+    // tab (a payment asks only to open one, after closing any it had), so nothing to wait for.
+    if ((await this.book.activeAt(merchant))?.phase !== 'open') return { closed: false };
+    return this.locks.run(lockKey(merchant), async () => {
+      const tab = await this.book.activeAt(merchant);
+      if (tab?.phase !== 'open') return { closed: false };
+      await this.closer.close(tab, 'customer-terminate');
+      await this.badges.clear(lockKey(merchant));
+      return { closed: true };
+    });
+  }
+
   /** Sends the records of tabs whose timeout has passed (the merchant stops them on its side). */
   async closeExpired(): Promise<number> {
     let closed = 0;
