@@ -114,8 +114,8 @@ describe('ConfirmView', () => {
   });
 
   it('declines and blocks the merchant it names, without typing any id', async () => {
-    const blocked = { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab' };
-    const settings = { currency: 'SEK', limits: null, tabTimeout_s: 3600, idleLock_min: 15, allowances: [], blocked: [blocked], merchants: [], heldToday: null, heldThisMonth: null };
+    const blocked = { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', allowance: null, blocked: true, lastTabAt: null };
+    const settings = { currency: 'SEK', limits: null, tabTimeout_s: 3600, idleLock_min: 15, merchants: [blocked], heldToday: null, heldThisMonth: null };
     const { client, done } = setup({ blockMerchant: () => ({ ok: true, value: settings }) });
     fireEvent.click(await screen.findByRole('button', { name: 'Decline and block' }));
     await waitFor(() => expect(done).toHaveBeenCalled());

@@ -89,15 +89,6 @@ export interface LimitsView {
   readonly defaultDeposit: WireAmount;
 }
 
-export interface AllowanceView extends MerchantRef {
-  readonly displayName: string;
-  readonly maxDeposit: WireAmount;
-}
-
-export interface BlockedMerchantView extends MerchantRef {
-  readonly displayName: string;
-}
-
 /** A merchant the customer knows: one with tabs in this wallet, an allowance, or a block. */
 export interface MerchantView extends MerchantRef {
   readonly displayName: string;
@@ -113,8 +104,6 @@ export interface SettingsView {
   readonly limits: LimitsView | null;
   readonly tabTimeout_s: number;
   readonly idleLock_min: number;
-  readonly allowances: readonly AllowanceView[];
-  readonly blocked: readonly BlockedMerchantView[];
   /** Every merchant with tabs, an allowance or a block, the latest tab first: where the customer allows, blocks and unblocks. */
   readonly merchants: readonly MerchantView[];
   readonly heldToday: WireAmount | null;

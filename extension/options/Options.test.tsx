@@ -25,8 +25,6 @@ const settings: SettingsView = {
   limits: { maxDepositPerTab: sek('100.00'), dailyCap: sek('200.00'), monthlyCap: null, defaultDeposit: sek('20.00') },
   tabTimeout_s: 3600,
   idleLock_min: 15,
-  allowances: [{ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', maxDeposit: sek('25.00') }],
-  blocked: [],
   merchants: [{ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', allowance: sek('25.00'), blocked: false, lastTabAt: '2026-06-01T11:50:00.000Z' }],
   heldToday: sek('20.00'),
   heldThisMonth: sek('60.00'),
@@ -60,7 +58,7 @@ describe('Options', () => {
       getSettings: () => ({ ok: true, value: settings }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       setLimits: () => ({ ok: true, value: settings }),
-      revokeAllowance: () => ({ ok: true, value: { ...settings, allowances: [], merchants: [{ ...settings.merchants[0]!, allowance: null }] } }),
+      revokeAllowance: () => ({ ok: true, value: { ...settings, merchants: [{ ...settings.merchants[0]!, allowance: null }] } }),
     });
     render(<Options client={client} />);
     expect(await screen.findByText(/Enrolled with/)).toBeTruthy();
@@ -84,7 +82,7 @@ describe('Options', () => {
     const daily = settings.merchants[0]!;
     const spam = { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Clickbait Daily', allowance: null, blocked: false, lastTabAt: '2026-05-30T08:00:00.000Z' };
     const weather = { merchantId: 'weather', operatorId: 'op-se', displayName: 'Nordic Weather', allowance: null, blocked: true, lastTabAt: null };
-    const listed = { ...settings, blocked: [weather], merchants: [daily, spam, weather] };
+    const listed = { ...settings, merchants: [daily, spam, weather] };
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: listed }),
@@ -122,7 +120,7 @@ describe('Options', () => {
 
   it('keeps a merchant known only by its block on the page once unblocked, so it can be blocked again', async () => {
     const spam = { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Clickbait Daily' };
-    const blockedOnly = { ...settings, blocked: [spam], merchants: [...settings.merchants, { ...spam, allowance: null, blocked: true, lastTabAt: null }] };
+    const blockedOnly = { ...settings, merchants: [...settings.merchants, { ...spam, allowance: null, blocked: true, lastTabAt: null }] };
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: blockedOnly }),
@@ -159,7 +157,7 @@ describe('Options', () => {
   it('says where merchants come from before there are any', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
-      getSettings: () => ({ ok: true, value: { ...settings, allowances: [], merchants: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
     });
     render(<Options client={client} />);
@@ -171,7 +169,7 @@ describe('Options', () => {
   it('offers enrolment to a wallet without an operator and reports a refused code', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
-      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [], merchants: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       enroll: () => ({ ok: false, error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' } }),
     });
@@ -187,7 +185,7 @@ describe('Options', () => {
     let walletState: OverviewView['walletState'] = 'uninitialised';
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState, operator: null } }),
-      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [], merchants: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       createWallet: () => {
         walletState = 'unenrolled';
@@ -250,7 +248,7 @@ describe('Options', () => {
   it('shows no history or statement before enrolment, and no export before a wallet exists', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
-      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, allowances: [], merchants: [] } }),
+      getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
       getHistory: () => ({ ok: false, error: { code: 'wallet_not_enrolled', message: 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.' } }),
     });
     render(<Options client={client} />);

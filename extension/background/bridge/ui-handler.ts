@@ -7,7 +7,7 @@ import type { AccountView } from '../../../protocol/messages/customer';
 import type { AccountSummaryView, OverviewView, SettingsView } from '../../messaging/views';
 import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
-import { allowanceViews, blockedViews, holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
+import { holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
 import type { RateService } from '../rates/rate-service';
@@ -71,7 +71,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     const preferences = await wallet.preferences();
     const enrolment = await wallet.enrolmentOrNull();
     if (!enrolment) {
-      return { currency: null, limits: null, ...preferences, allowances: [], blocked: [], merchants: [], heldToday: null, heldThisMonth: null };
+      return { currency: null, limits: null, ...preferences, merchants: [], heldToday: null, heldThisMonth: null };
     }
     const current = await rules.get();
     const tabs = await book.all();
@@ -80,8 +80,6 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       currency: enrolment.currency,
       limits: limitsView(current),
       ...preferences,
-      allowances: allowanceViews(current),
-      blocked: blockedViews(current),
       merchants: merchantViews(current, tabs),
       ...holdsViews(current, holdsSoFar(deposits, clock.now())),
     };

@@ -3,7 +3,7 @@
 import { moneyToWire, parseWireAmount } from '../../../protocol/money/amount';
 import type { LimitsInput } from '../../messaging/ui-calls';
 import { formatTimestamp } from '../../../protocol/time';
-import type { AllowanceView, BlockedMerchantView, LimitsView, MerchantRef, MerchantView } from '../../messaging/views';
+import type { LimitsView, MerchantRef, MerchantView } from '../../messaging/views';
 import { AgentError } from '../errors';
 import { allowanceFor, isBlocked, type HoldsSoFar, type SpendingRules } from './spending-rules';
 
@@ -15,19 +15,6 @@ export function limitsView(rules: SpendingRules): LimitsView {
     monthlyCap: wire(rules.monthlyCap_minor),
     defaultDeposit: moneyToWire({ currency: rules.currency, minor: rules.defaultDeposit_minor }),
   };
-}
-
-export function allowanceViews(rules: SpendingRules): AllowanceView[] {
-  return rules.allowances.map(({ merchantId, operatorId, displayName, maxDeposit_minor }) => ({
-    merchantId,
-    operatorId,
-    displayName,
-    maxDeposit: moneyToWire({ currency: rules.currency, minor: maxDeposit_minor }),
-  }));
-}
-
-export function blockedViews(rules: SpendingRules): BlockedMerchantView[] {
-  return rules.blocked.map(({ merchantId, operatorId, displayName }) => ({ merchantId, operatorId, displayName }));
 }
 
 /** A tab as merchantViews needs it: who, under which name, when. */

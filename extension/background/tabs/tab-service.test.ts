@@ -103,8 +103,8 @@ describe('a used-up deposit', () => {
     expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
     expect(second.receipt.payload).toMatchObject({ seq: 1, chainIndex: 6 });
     expect(w.asked).toHaveLength(1);
-    expect(expectOk(await w.ui('getSettings', {})).allowances).toEqual([
-      expect.objectContaining({ merchantId: w.merchant.merchantId, maxDeposit: { currency: 'SEK', value: '5.00' } }),
+    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([
+      expect.objectContaining({ merchantId: w.merchant.merchantId, allowance: { currency: 'SEK', value: '5.00' } }),
     ]);
     // The first tab's record reached the operators, who cleared it.
     const admin = w.world.world.operator(MERCHANT_OPERATOR).admin;

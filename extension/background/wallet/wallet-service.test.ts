@@ -83,7 +83,7 @@ describe('backup', () => {
 
     w.agent = elsewhere;
     expect(expectOk(await w.ui('getOverview', {})).operator?.accountId).toBe(accountId);
-    expect(expectOk(await w.ui('getSettings', {})).blocked).toEqual([{ merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop' }]);
+    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([{ merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop', allowance: null, blocked: true, lastTabAt: null }]);
     expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
   });
 });
