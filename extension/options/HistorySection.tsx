@@ -41,7 +41,7 @@ export function HistorySection({ client }: { client: AgentClient }) {
             <tbody>
               {purchases.map((purchase) => (
                 <tr key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
-                  <td>{showDateTime(purchase.at)}</td>
+                  <td class="when">{showDateTime(purchase.at)}</td>
                   <td>{purchase.merchantDisplayName}</td>
                   <td title={purchase.title === null ? undefined : purchase.itemId}>{purchaseTitle(purchase)}</td>
                   <td class="amount">{showAmount(purchase.price)}</td>
@@ -66,7 +66,7 @@ export function HistorySection({ client }: { client: AgentClient }) {
           <tbody>
             {history.statement.map((entry) => (
               <tr key={entry.entryId} data-testid="statement-row">
-                <td>{showDateTime(entry.at)}</td>
+                <td class="when">{showDateTime(entry.at)}</td>
                 <td>{entry.merchantDisplayName ?? entry.memo}</td>
                 <td class="amount">{showAmount(entry.amount)}</td>
               </tr>

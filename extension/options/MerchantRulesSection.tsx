@@ -69,7 +69,7 @@ export function MerchantRulesSection({ client, settings, onSaved }: { client: Ag
                     {entry.merchantId} at {entry.operatorId}
                   </span>
                 </td>
-                <td>{entry.lastTabAt ? showDateTime(entry.lastTabAt) : <span class="muted">—</span>}</td>
+                <td class="when">{entry.lastTabAt ? showDateTime(entry.lastTabAt) : <span class="muted">—</span>}</td>
                 <td>
                   <NewTabs merchant={entry} />
                 </td>

@@ -55,7 +55,9 @@ describe('Popup', () => {
     expect(row.textContent).toContain('1.53\u00a0EUR');
     // What is left, in the account's currency too, on screen rather than in a tooltip.
     expect(within(row).getByTestId('remaining-customer').textContent).toBe('≈\u00a017.38\u00a0SEK');
-    expect(row.textContent).toContain('42 min');
+    // The deposit and the time left sit under the merchant's name, so four columns fit the popup.
+    expect(within(row).getByTestId('tab-terms').textContent).toBe('deposit 1.76\u00a0EUR · 42 min left');
+    expect(within(row).getAllByRole('cell')).toHaveLength(4);
     // Purchases by the merchant's title for the item; one stored without a title by its item id.
     const purchases = within(screen.getByRole('region', { name: 'Recent purchases' })).getAllByRole('listitem');
     expect(purchases.map((item) => within(item).getByTestId('purchase-title').textContent)).toEqual(['Rain at last', 'article-1']);

@@ -3,23 +3,28 @@ import { NBSP, showAmount, timeLeft } from '../ui/format';
 
 export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; now_ms: number; onClose: (transactionId: string) => void }) {
   if (tabs.length === 0) return <p class="muted">No open tabs.</p>;
+  // Four columns, the deposit and the time left under the merchant's name: in the popup's 480 px,
+  // six columns squeezed a merchant's name onto three lines.
   return (
-    <table>
+    <table class="tabs">
       <thead>
         <tr>
           <th>Merchant</th>
-          <th class="amount">Deposit</th>
           <th class="amount">Spent</th>
           <th class="amount">Left</th>
-          <th>Time left</th>
           <th />
         </tr>
       </thead>
       <tbody>
         {tabs.map((tab) => (
           <tr key={tab.transactionId || tab.merchant.merchantId} data-testid="tab-row">
-            <td>{tab.merchantDisplayName}</td>
-            <td class="amount">{showAmount(tab.depositMerchant)}</td>
+            <td>
+              {tab.merchantDisplayName}
+              <br />
+              <span class="muted" data-testid="tab-terms">
+                deposit {showAmount(tab.depositMerchant)} · {tab.expiresAt ? `${timeLeft(tab.expiresAt, now_ms)} left` : 'opening…'}
+              </span>
+            </td>
             <td class="amount">{showAmount(tab.spent)}</td>
             <td class="amount">
               {showAmount(tab.remaining)}
@@ -30,7 +35,6 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
                 </span>
               )}
             </td>
-            <td>{tab.expiresAt ? timeLeft(tab.expiresAt, now_ms) : 'opening…'}</td>
             <td>
               {tab.phase === 'open' && (
                 <button type="button" onClick={() => onClose(tab.transactionId)} aria-label={`Close tab at ${tab.merchantDisplayName}`}>
