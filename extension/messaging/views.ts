@@ -12,6 +12,16 @@ export interface MerchantRef {
   readonly operatorId: string;
 }
 
+/** Merchant ids are unique per operator only: the same id at two operators is two merchants. */
+export function sameMerchant(a: MerchantRef, b: MerchantRef): boolean {
+  return a.merchantId === b.merchantId && a.operatorId === b.operatorId;
+}
+
+/** One string per merchant, for maps and locks keyed by merchant. */
+export function merchantKey(merchant: MerchantRef): string {
+  return `${merchant.operatorId}/${merchant.merchantId}`;
+}
+
 export interface OperatorView {
   readonly operatorId: string;
   readonly baseUrl: string;

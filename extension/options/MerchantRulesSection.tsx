@@ -5,16 +5,12 @@
 import { useState } from 'preact/hooks';
 import type { CallError } from '../messaging/result';
 import type { UiCallResult } from '../messaging/ui-calls';
-import type { MerchantView, SettingsView } from '../messaging/views';
+import { sameMerchant, type MerchantView, type SettingsView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { showAmount, showDateTime } from '../ui/format';
 
 type SettingsAnswer = UiCallResult<'setAllowance'>;
-
-function sameMerchant(a: MerchantView, b: MerchantView): boolean {
-  return a.merchantId === b.merchantId && a.operatorId === b.operatorId;
-}
 
 function NewTabs({ merchant }: { merchant: MerchantView }) {
   if (merchant.blocked) return <strong class="error">Blocked</strong>;

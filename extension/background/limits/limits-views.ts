@@ -3,7 +3,7 @@
 import { moneyToWire, parseWireAmount } from '../../../protocol/money/amount';
 import type { LimitsInput } from '../../messaging/ui-calls';
 import { formatTimestamp } from '../../../protocol/time';
-import type { LimitsView, MerchantRef, MerchantView } from '../../messaging/views';
+import { merchantKey, type LimitsView, type MerchantRef, type MerchantView } from '../../messaging/views';
 import { AgentError } from '../errors';
 import { allowanceFor, isBlocked, type HoldsSoFar, type SpendingRules } from './spending-rules';
 
@@ -30,14 +30,13 @@ export interface TabAtMerchant {
  */
 export function merchantViews(rules: SpendingRules, tabs: readonly TabAtMerchant[]): MerchantView[] {
   const known = new Map<string, { ref: MerchantRef; displayName: string; lastTab_ms: number | null }>();
-  const key = (merchant: MerchantRef) => `${merchant.operatorId}/${merchant.merchantId}`;
   for (const tab of tabs) {
-    const latest = known.get(key(tab.merchant))?.lastTab_ms;
+    const latest = known.get(merchantKey(tab.merchant))?.lastTab_ms;
     if (latest !== undefined && latest !== null && latest >= tab.createdAt_ms) continue;
-    known.set(key(tab.merchant), { ref: tab.merchant, displayName: tab.merchantDisplayName, lastTab_ms: tab.createdAt_ms });
+    known.set(merchantKey(tab.merchant), { ref: tab.merchant, displayName: tab.merchantDisplayName, lastTab_ms: tab.createdAt_ms });
   }
   for (const entry of [...rules.allowances, ...rules.blocked]) {
-    if (!known.has(key(entry))) known.set(key(entry), { ref: entry, displayName: entry.displayName, lastTab_ms: null });
+    if (!known.has(merchantKey(entry))) known.set(merchantKey(entry), { ref: entry, displayName: entry.displayName, lastTab_ms: null });
   }
   return [...known.values()]
     .sort((a, b) => (b.lastTab_ms ?? -1) - (a.lastTab_ms ?? -1) || a.displayName.localeCompare(b.displayName))

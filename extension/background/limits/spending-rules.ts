@@ -2,7 +2,7 @@
 // deposit per tab, daily and monthly caps on the holds placed, per-merchant allowances that
 // skip the confirmation window, and a blocklist. Amounts are customer-currency minor units.
 
-import type { MerchantRef } from '../../messaging/views';
+import { sameMerchant, type MerchantRef } from '../../messaging/views';
 import { pow10 } from '../../../protocol/money/decimal';
 import { currencyExponent } from '../../../protocol/money/iso4217';
 
@@ -41,10 +41,6 @@ export function defaultRules(currency: string): SpendingRules {
     allowances: [],
     blocked: [],
   };
-}
-
-export function sameMerchant(a: MerchantRef, b: MerchantRef): boolean {
-  return a.merchantId === b.merchantId && a.operatorId === b.operatorId;
 }
 
 export function isBlocked(rules: SpendingRules, merchant: MerchantRef): boolean {

@@ -8,7 +8,7 @@
 
 import type { MerchantRef } from '../../messaging/views';
 import { purchaseKey, purchasePrefix, type AgentDatabase } from '../storage/database';
-import { sameMerchant } from '../limits/spending-rules';
+import { sameMerchant } from '../../messaging/views';
 import type { StoredPurchase } from './purchase-record';
 import type { OpenTab, OpeningTab, StoredTab } from './tab-record';
 

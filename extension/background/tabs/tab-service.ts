@@ -9,7 +9,7 @@
 import type { BridgeResult } from '../../../protocol/messages/bridge';
 import type { StopReason } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
-import type { MerchantRef } from '../../messaging/views';
+import { merchantKey, type MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
 import { MerchantBadges } from '../badge/merchant-badges';
 import { AgentError } from '../errors';
@@ -56,7 +56,7 @@ export class TabService {
 
   pay(caller: PageCaller, request: PayRequest): Promise<BridgeResult<'pay'>> {
     const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
-    return this.locks.runAnswering(lockKey(merchant), async () => {
+    return this.locks.runAnswering(merchantKey(merchant), async () => {
       await this.refuseBlocked(merchant);
       const tab = await this.usableTab(merchant, caller.origin);
       if (tab) {
@@ -76,7 +76,7 @@ export class TabService {
   }
 
   tabStatus(caller: PageCaller, merchant: MerchantRef): Promise<BridgeResult<'tabStatus'>> {
-    return this.locks.run(lockKey(merchant), async () => {
+    return this.locks.run(merchantKey(merchant), async () => {
       const tab = await this.book.activeAt(merchant);
       // A page learns about a tab only on an origin the merchant certificate lists.
       const visible = tab?.phase === 'open' && originAllowed(tab.merchantCertificate.payload, caller.origin) && !isExpired(tab, this.clock.now());
@@ -87,11 +87,11 @@ export class TabService {
   }
 
   closeFromPage(caller: PageCaller, merchant: MerchantRef): Promise<BridgeResult<'closeTab'>> {
-    return this.locks.run(lockKey(merchant), async () => {
+    return this.locks.run(merchantKey(merchant), async () => {
       const tab = await this.book.activeAt(merchant);
       if (tab?.phase !== 'open' || !originAllowed(tab.merchantCertificate.payload, caller.origin)) return { closed: false };
       await this.closer.close(tab, 'customer-terminate');
-      await this.badges.clear(lockKey(merchant));
+      await this.badges.clear(merchantKey(merchant));
       await this.showBadge(caller, merchant, undefined);
       return { closed: true };
     });
@@ -100,11 +100,11 @@ export class TabService {
   async closeByTransactionId(transactionId: string): Promise<{ closed: boolean }> {
     const found = await this.book.byTransactionId(transactionId);
     if (!found) throw new AgentError('not_found', 'There is no such tab.');
-    return this.locks.run(lockKey(found.merchant), async () => {
+    return this.locks.run(merchantKey(found.merchant), async () => {
       const tab = await this.book.get(found.localId);
       if (tab?.phase !== 'open') return { closed: false };
       await this.closer.close(tab, 'customer-terminate');
-      await this.badges.clear(lockKey(tab.merchant));
+      await this.badges.clear(merchantKey(tab.merchant));
       return { closed: true };
     });
   }
@@ -118,11 +118,11 @@ export class TabService {
     // arrives while a payment holds that lock waiting for the answer, and then there is no open
     // tab (a payment asks only to open one, after closing any it had), so nothing to wait for.
     if ((await this.book.activeAt(merchant))?.phase !== 'open') return { closed: false };
-    return this.locks.run(lockKey(merchant), async () => {
+    return this.locks.run(merchantKey(merchant), async () => {
       const tab = await this.book.activeAt(merchant);
       if (tab?.phase !== 'open') return { closed: false };
       await this.closer.close(tab, 'customer-terminate');
-      await this.badges.clear(lockKey(merchant));
+      await this.badges.clear(merchantKey(merchant));
       return { closed: true };
     });
   }
@@ -132,10 +132,10 @@ export class TabService {
     let closed = 0;
     for (const tab of await this.book.active()) {
       if (tab.phase !== 'open' || !isExpired(tab, this.clock.now())) continue;
-      await this.locks.run(lockKey(tab.merchant), async () => {
+      await this.locks.run(merchantKey(tab.merchant), async () => {
         const current = await this.book.get(tab.localId);
         if (current?.phase === 'open') await this.closer.close(current, 'timeout');
-        await this.badges.clear(lockKey(tab.merchant));
+        await this.badges.clear(merchantKey(tab.merchant));
       });
       closed++;
     }
@@ -177,7 +177,7 @@ export class TabService {
   private async showBadge(caller: PageCaller, merchant: MerchantRef, tab: OpenTab | undefined): Promise<void> {
     if (caller.browserTabId === null) return;
     const text = tab ? badgeText(remainingCustomerMinor(tab), tab.customerCurrency) : '';
-    await this.badges.show(lockKey(merchant), caller.browserTabId, text);
+    await this.badges.show(merchantKey(merchant), caller.browserTabId, text);
   }
 }
 
@@ -191,8 +191,4 @@ function stopReasonOf(outcome: Exclude<PurchaseOutcome, { kind: 'paid' }>): Stop
     case 'tab-stopped':
       return outcome.reason;
   }
-}
-
-function lockKey(merchant: MerchantRef): string {
-  return `${merchant.operatorId}/${merchant.merchantId}`;
 }
