@@ -5,7 +5,7 @@ import type { MerchantInfo } from '../../protocol/messages/merchant';
 import { moneyToWire, parseWireAmount, type Money, type WireAmount } from '../../protocol/money/amount';
 import { greatestCommonDivisor } from '../../protocol/money/rounding';
 import * as v from 'valibot';
-import { ItemId, ItemTitle } from '../../protocol/messages/primitives';
+import { ItemId, ItemTitle, ITEM_TITLE_MAX_LENGTH } from '../../protocol/messages/primitives';
 
 /** One item as the merchant declares it in its configuration: price in its own currency, e.g. "0.05". */
 export interface CatalogueEntry {
@@ -59,7 +59,7 @@ export class Catalogue {
       if (!v.is(ItemId, entry?.itemId)) return problems.push(`${where}.itemId must be 1-128 of A-Z, a-z, 0-9, . _ : -`);
       if (seenIds.has(entry.itemId)) return problems.push(`${where}.itemId ${entry.itemId} is listed twice`);
       seenIds.add(entry.itemId);
-      if (!v.is(ItemTitle, entry.title)) return problems.push(`${where}.title must be 1-200 characters of plain text (no control characters or bidirectional formatting marks)`);
+      if (!v.is(ItemTitle, entry.title)) return problems.push(`${where}.title must be 1-${ITEM_TITLE_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`);
       const parsed = typeof entry.price === 'string' ? parseWireAmount({ currency, value: entry.price }) : null;
       if (parsed === null || !parsed.ok) return problems.push(`${where}.price must be a decimal string in ${currency}, e.g. "0.05"`);
       if (parsed.money.minor === 0n) return problems.push(`${where}.price must be greater than zero`);

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
-import { CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
+import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
 import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
 import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
 import { CLOCK_SKEW_MS } from '../../protocol/time';
@@ -183,7 +183,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   };
 
   check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
-  check(v.is(DisplayName, config.displayName), 'displayName must be 1-80 characters of plain text (no control characters or bidirectional formatting marks)');
+  check(v.is(DisplayName, config.displayName), `displayName must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`);
   check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
   check(v.is(HttpUrl, config.operatorBaseUrl), 'operatorBaseUrl must be an http(s) URL without credentials');
   check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');

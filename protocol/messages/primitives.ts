@@ -107,9 +107,11 @@ export const ShownText = (maxLength: number) =>
     v.check((text) => !CONTROL_OR_BIDI_FORMATTING.test(text), 'must be plain text, without control characters or bidirectional formatting marks'),
   );
 
-export const DisplayName = ShownText(80);
+export const DISPLAY_NAME_MAX_LENGTH = 80;
+export const ITEM_TITLE_MAX_LENGTH = 200;
+export const DisplayName = ShownText(DISPLAY_NAME_MAX_LENGTH);
 /** A catalogue item's title, as the merchant agent publishes it. */
-export const ItemTitle = ShownText(200);
+export const ItemTitle = ShownText(ITEM_TITLE_MAX_LENGTH);
 export const ChainIndex = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
 export const ChainLength = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_CHAIN_LENGTH));
 export const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
