@@ -5,7 +5,7 @@
 // window does; nothing is focused at first, so a key pressed on the page behind cannot approve.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { parseWireAmount } from '../../protocol/money/amount';
+import { readTypedAmount } from '../messaging/customer-amount';
 import type { CallError } from '../messaging/result';
 import type { ConfirmDecision, ConfirmationView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
@@ -53,11 +53,8 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   function approve(question: ConfirmationView) {
     if (!allow) return void decide({ kind: 'approve' });
     const upTo = allowUpTo.trim();
-    const currency = question.depositCustomer.currency;
-    if (!parseWireAmount({ currency, value: upTo }).ok) {
-      setError({ code: 'invalid_request', message: `The allowance must be an amount in ${currency} such as 25 or 25.50.` });
-      return;
-    }
+    const typed = readTypedAmount(question.depositCustomer.currency, upTo, 'The allowance');
+    if (!typed.ok) return void setError({ code: 'invalid_request', message: typed.problem });
     void decide({ kind: 'approve-and-allow', upTo });
   }
 

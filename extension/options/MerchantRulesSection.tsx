@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { CallError } from '../messaging/result';
 import type { UiCallResult } from '../messaging/ui-calls';
-import { sameMerchant, type MerchantView, type SettingsView } from '../messaging/views';
+import { merchantKey, sameMerchant, type MerchantView, type SettingsView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { showAmount, showDateTime } from '../ui/format';
@@ -57,7 +57,7 @@ export function MerchantRulesSection({ client, settings, onSaved }: { client: Ag
           </thead>
           <tbody>
             {shown.map((entry) => (
-              <tr key={`${entry.operatorId}/${entry.merchantId}`} data-testid="merchant-row">
+              <tr key={merchantKey(entry)} data-testid="merchant-row">
                 <td>
                   {entry.displayName}
                   <br />

@@ -154,7 +154,13 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       if (!view) throw new AgentError('not_found', 'This confirmation was already answered or has timed out.');
       return view;
     },
-    confirmDecision: async ({ requestId, decision }) => ({ recorded: broker.decide(requestId, decision) }),
+    confirmDecision: async ({ requestId, decision }) => {
+      // An allowance that is no amount is refused with the question still open, rather than the tab
+      // approved and the allowance quietly dropped.
+      const question = broker.view(requestId);
+      if (question && decision.kind === 'approve-and-allow') parseCustomerAmount(question.depositCustomer.currency, decision.upTo, 'The allowance');
+      return { recorded: broker.decide(requestId, decision) };
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // Spending rules to and from what the options page shows and edits (decimal strings).
 
-import { moneyToWire, parseWireAmount } from '../../../protocol/money/amount';
+import { moneyToWire } from '../../../protocol/money/amount';
+import { readTypedAmount } from '../../messaging/customer-amount';
 import type { LimitsInput } from '../../messaging/ui-calls';
 import { formatTimestamp } from '../../../protocol/time';
 import { merchantKey, type LimitsView, type MerchantRef, type MerchantView } from '../../messaging/views';
@@ -62,9 +63,9 @@ export function holdsViews(rules: SpendingRules, holds: HoldsSoFar) {
 
 /** Parses a decimal the customer typed, in the account currency; `label` names the field in the refusal. */
 export function parseCustomerAmount(currency: string, value: string, label: string): bigint {
-  const parsed = parseWireAmount({ currency, value: value.trim() });
-  if (!parsed.ok) throw new AgentError('invalid_request', `${label} must be an amount in ${currency} such as 25 or 25.50.`);
-  return parsed.money.minor;
+  const typed = readTypedAmount(currency, value, label);
+  if (!typed.ok) throw new AgentError('invalid_request', typed.problem);
+  return typed.money.minor;
 }
 
 export function rulesWithLimits(rules: SpendingRules, input: LimitsInput): SpendingRules {

@@ -17,6 +17,7 @@ import type { MerchantRef } from '../../messaging/views';
 import { AgentError, declinedByCustomer } from '../errors';
 import type { Vault } from '../keys/vault';
 import { holdsSoFar } from '../limits/holds-so-far';
+import { parseCustomerAmount } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
 import { decideDeposit } from '../limits/spending-rules';
 import type { Clock } from '../ports';
@@ -144,10 +145,8 @@ export class TabOpener {
       suggestedAllowance: moneyToWire(customerAmount(hold_minor)),
     });
     if (answer.kind === 'decline') throw declinedByCustomer();
-    if (answer.kind === 'approve-and-allow') {
-      const upTo = parseWireAmount({ currency: enrolment.currency, value: answer.upTo });
-      if (upTo.ok) await this.rules.allow(merchant, displayName, upTo.money.minor);
-    }
+    // Read as confirmDecision checked it: an allowance that is no amount never gets this far.
+    if (answer.kind === 'approve-and-allow') await this.rules.allow(merchant, displayName, parseCustomerAmount(enrolment.currency, answer.upTo, 'The allowance'));
   }
 
   /** Signs the initiation with the identity key and stores it before sending, so it can be re-sent unchanged. */

@@ -336,6 +336,20 @@ describe('spending control', () => {
     expect(expectOk(await w.ui('unblockMerchant', { merchantId: listed!.merchantId, operatorId: listed!.operatorId })).merchants).toEqual([{ ...listed, allowance: null }]);
   });
 
+  it('refuses an allowance that is no amount with the question still open, then takes a good one', async () => {
+    await w.readyWallet();
+    const refusals: unknown[] = [];
+    w.ports.windows.answer = (requestId) => {
+      void (async () => {
+        refusals.push(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: '30,5 kr' } }));
+        expectOk(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: ' 30.50 ' } }));
+      })();
+    };
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(refusals).toEqual([{ ok: false, error: { code: 'invalid_request', message: 'The allowance must be an amount in SEK such as 25 or 25.50.' } }]);
+    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([expect.objectContaining({ ...w.merchant, allowance: { currency: 'SEK', value: '30.50' } })]);
+  });
+
   it('asks again after an allowance is revoked', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setAllowance', { ...w.merchant, displayName: 'The Daily Tab', maxDeposit: '25.00' }));
