@@ -21,7 +21,7 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
             <td>
               {tab.merchantDisplayName}
               <br />
-              <span class="muted" data-testid="tab-terms">
+              <span class="muted small" data-testid="tab-terms">
                 deposit {showAmount(tab.depositMerchant)} · {tab.expiresAt ? `${timeLeft(tab.expiresAt, now_ms)} left` : 'opening…'}
               </span>
             </td>
@@ -35,7 +35,7 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
                 </span>
               )}
             </td>
-            <td>
+            <td class="actions-cell">
               {tab.phase === 'open' && (
                 <button type="button" onClick={() => onClose(tab.transactionId)} aria-label={`Close tab at ${tab.merchantDisplayName}`}>
                   Close
