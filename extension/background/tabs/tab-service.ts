@@ -16,7 +16,7 @@ import { AgentError } from '../errors';
 import type { RulesService } from '../limits/rules-service';
 import { isBlocked } from '../limits/spending-rules';
 import type { BadgePort, Clock } from '../ports';
-import { KeyedLock, type Answered } from './keyed-lock';
+import { KeyedLock, type Answered } from '../../../protocol/concurrency/keyed-lock';
 import { originAllowed } from './merchant-check';
 import type { PurchaseOutcome, Purchaser } from './purchaser';
 import type { TabBook } from './tab-book';

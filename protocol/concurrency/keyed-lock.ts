@@ -1,5 +1,6 @@
-// Runs one task at a time per key: two quick clicks at one merchant must not open two tabs or
-// reveal the same chain link twice; different merchants do not wait for each other.
+// Runs one task at a time per key, in one process: two quick clicks at one merchant must not open
+// two tabs or reveal the same chain link twice (the extension); a replayed initiation must not race
+// its first run (the operator). Different keys do not wait for each other.
 
 /** A task's answer, and the work it still has to finish before the next task may start. */
 export interface Answered<T> {
@@ -9,6 +10,11 @@ export interface Answered<T> {
 
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** True while a task holds the key or waits for it. */
+  isHeld(key: string): boolean {
+    return this.tails.has(key);
+  }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     return this.runAnswering(key, async () => ({ answer: await task() }));
