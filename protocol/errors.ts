@@ -38,6 +38,8 @@ export const ERROR_CATALOGUE = {
   // Tabs and purchases
   unknown_tab: { status: 404, message: 'There is no such tab.' },
   tab_closed: { status: 409, message: 'The tab is closed.' },
+  tab_not_opened: { status: 409, message: 'The tab never opened: nothing was or can be bought or charged on it.' },
+  chain_reused: { status: 409, message: 'This hash-chain root already backs another tab; every tab needs a fresh chain.' },
   tab_expired: { status: 409, message: 'The tab has passed its timeout.' },
   deposit_exhausted: { status: 409, message: 'The purchase costs more than what is left of the deposit.' },
   price_mismatch: { status: 409, message: "The price is not the merchant's catalogue price for this item." },

@@ -34,7 +34,7 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
         );
         store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink: history.lastChainLink, purchaseCount: 1 });
         store.updateTabLifecycle(history.tabId, {
-          status: 'cleared', reason: 'customer-terminate', stoppedAt_ms: at_ms, cleared_minor: HISTORY_SPENT_MINOR, outcome: 'agreed', clearedAt_ms: at_ms,
+          status: 'cleared', reason: 'customer-terminate', stoppedAt_ms: at_ms, cleared_minor: HISTORY_SPENT_MINOR, outcome: 'agreed', clearedAt_ms: at_ms, revision: 0,
         });
         const recordId = history.merchantRecord.payload.id;
         store.enqueueRecord(history.tabId, recordId, JSON.stringify(history.merchantRecord), at_ms);

@@ -68,10 +68,11 @@ function fillCustomerSide(opened: OpenedStore, layout: BenchLayout, tab: Histori
     holdMinor: HISTORY_HOLD_MINOR, customerCurrency: 'SEK', depositMinor: HISTORY_DEPOSIT_MINOR, merchantCurrency: 'EUR', rate: HISTORY_RATE,
     tabPublicKey: tab.tabPublicKey, chain: { root: tab.chainRoot, unit: HISTORY_CHAIN_UNIT, length: HISTORY_CHAIN_LENGTH },
     pseudonym: tab.pseudonym, openedAt: at_ms, expiresAt: at_ms + 600_000,
+    initiationId: newMessageId(nodeCrypto), chainRoot: tab.chainRoot, amendedInitiation: tab.amendedInitiation(transactionId),
   });
-  store.markTransactionOpen(transactionId, tab.tabId, 'Bench News');
+  store.markTransactionOpen(transactionId, tab.tabAck(transactionId), 'Bench News');
   store.setTransactionCustomerRecord(transactionId, tab.customerRecord(transactionId));
-  store.markTransactionCleared(transactionId, HISTORY_CHARGE_MINOR, 'agreed', at_ms);
+  store.markTransactionCleared(transactionId, HISTORY_CHARGE_MINOR, 'agreed', at_ms, HISTORY_SPENT_MINOR, 0);
   ledger.captureHold({
     holdId: `hold:${transactionId}`, amount: HISTORY_CHARGE_MINOR, entryId: `charge:${transactionId}`, memo: `tab ${tab.tabId} at Bench News`,
     postings: [
@@ -96,7 +97,7 @@ function fillMerchantSide(opened: OpenedStore, layout: BenchLayout, tab: Histori
     openedAt: at_ms, expiresAt: at_ms + 600_000, concludeAfter: at_ms + 630_000,
   });
   store.markTabOpen(tab.tabId);
-  store.setTabCustomerRecord(tab.tabId, tab.customerRecord(transactionId), at_ms);
+  store.setTabCustomerRecord(tab.tabId, tab.customerRecord(transactionId));
   store.setTabMerchantRecord(tab.tabId, tab.merchantRecord, at_ms);
   store.markTabCleared(tab.tabId, HISTORY_SPENT_MINOR, 'agreed', at_ms);
   ledger.postEntry({

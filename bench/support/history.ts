@@ -8,6 +8,8 @@ import type { Envelope, PayloadHeader } from '../../protocol/envelope';
 import { newMessageId } from '../../protocol/ids';
 import type { CustomerRecord } from '../../protocol/messages/customer';
 import type { MerchantRecord } from '../../protocol/messages/merchant';
+import type { TabAck } from '../../protocol/messages/peer';
+import type { AmendedInitiationBody } from '../../operator-server/src/store/records';
 import type { LockedRate } from '../../protocol/messages/primitives';
 import { chargeInCustomerCurrency, depositInMerchantCurrency } from '../../protocol/rates/conversion';
 import { formatTimestamp } from '../../protocol/time';
@@ -44,7 +46,13 @@ export interface HistoricTab {
   readonly lastChainLink: string;
   readonly customerRecord: (transactionId: string) => CustomerRecord;
   readonly merchantRecord: MerchantRecord;
+  /** Stand-ins of the size of what the AM keeps per transaction: the benchmark never reads them back. */
+  readonly tabAck: (transactionId: string) => TabAck;
+  readonly amendedInitiation: (transactionId: string) => AmendedInitiationBody;
 }
+
+/** About the size of a real tab-ack or amended initiation: two certificates and a signed customer certificate. */
+const CERTIFICATES_PADDING = 'x'.repeat(1_800);
 
 function randomKey(): string {
   return toBase64url(nodeCrypto.randomBytes(32));
@@ -72,5 +80,7 @@ export function historicTab(index: number, at_ms: number): HistoricTab {
     lastChainLink,
     customerRecord: (transactionId) => envelope({ ...header('customer-record'), type: 'customer-record' as const, transactionId, ...summary }),
     merchantRecord: envelope({ ...header('merchant-record'), type: 'merchant-record' as const, merchantId: BENCH_MERCHANT_ID, reason: 'customer-terminate' as const, ...summary }),
+    tabAck: (transactionId) => envelope({ ...header('tab-ack'), transactionId, tabId, padding: CERTIFICATES_PADDING }) as unknown as TabAck,
+    amendedInitiation: (transactionId) => ({ type: 'amended-initiation', transactionId, padding: CERTIFICATES_PADDING }) as unknown as AmendedInitiationBody,
   };
 }

@@ -25,6 +25,8 @@ export interface RecordDelivery {
   readonly acknowledged: boolean;
   readonly nextAttemptAt_ms: number;
   readonly lastError: string | null;
+  /** Set when the MTA refused the record for good ('tab_not_opened': the tab never opened there); it is not sent again. */
+  readonly refusedCode: string | null;
 }
 
 export interface MerchantAgent {
@@ -76,8 +78,9 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
   const tokens = new AccessTokens(settings.accessTokenSecret, settings.accessTokenLifetime_ms);
   const events = new AgentEvents(settings.logger);
-  const outbox = new RecordOutbox({ store, crypto, signer, events, settings });
-  const service = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
+  // A record the MTA refuses for good ends its tab, which only the tab service may do.
+  const outbox = new RecordOutbox({ store, crypto, signer, events, settings, onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message) });
+  const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
   const directOrders = settings.priorArtBaseline ? new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events }) : undefined;
   const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable(), ...(directOrders !== undefined ? { directOrders } : {}) });
 
@@ -123,8 +126,8 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     recordDelivery(tabId) {
       const entry = store.outboxEntry(tabId);
       if (entry === null) return null;
-      const { recordId, attempts, nextAttemptAt_ms, lastError } = entry;
-      return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null };
+      const { recordId, attempts, nextAttemptAt_ms, lastError, refusedCode } = entry;
+      return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null && refusedCode === null, refusedCode };
     },
     directOrder: (orderId) => directOrders?.view(orderId) ?? null,
     info: () => service.info(),

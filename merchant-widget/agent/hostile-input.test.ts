@@ -48,6 +48,7 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
     return harness.tabInformation(customer);
   },
   tabCleared: async () => harness.mta.tabCleared(MERCHANT_ID, (await openTab()).tabId, eur('0.05')),
+  recordRequest: async () => harness.mta.recordRequest(MERCHANT_ID, (await openTab()).tabId),
   purchase: async () => {
     const tab = await openTab();
     return tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5);

@@ -28,9 +28,17 @@ export interface RecordOutboxDependencies {
   readonly events: AgentEvents;
   readonly settings: OutboxSettings;
   readonly random?: () => number;
+  /** The MTA refused the record for a reason no retry can change (the tab never opened there). */
+  readonly onRefusedForGood: (tabId: string, code: string, message: string) => void;
 }
 
-type DeliveryOutcome = { delivered: true; ack: RecordAck } | { delivered: false; error: string; resealed?: MerchantRecord };
+type DeliveryOutcome =
+  | { delivered: true; ack: RecordAck }
+  | { delivered: false; error: string; resealed?: MerchantRecord }
+  | { delivered: false; refusedForGood: { code: string; message: string } };
+
+/** Refusals that are the MTA's final word on a record: retrying cannot make it accept. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set(['tab_not_opened']);
 
 const BATCH_SIZE = 64;
 const PARALLEL_DELIVERIES = 8;
@@ -125,6 +133,11 @@ export class RecordOutbox {
       events.emit('record-acknowledged', { tabId: entry.tabId, recordId: entry.recordId, status: outcome.ack.payload.status });
       return;
     }
+    if ('refusedForGood' in outcome) {
+      settings.logger.warn(`the MTA refused the record of ${entry.tabId} for good (${outcome.refusedForGood.code}); the tab is void`, outcome.refusedForGood.message);
+      this.deps.onRefusedForGood(entry.tabId, outcome.refusedForGood.code, outcome.refusedForGood.message);
+      return;
+    }
     const attempts = entry.attempts + 1;
     if (outcome.resealed !== undefined) {
       // The MTA never accepted the stale original, so the fresh one replaces it and goes out at once.
@@ -151,6 +164,7 @@ export class RecordOutbox {
       if (failure.kind === 'refused' && failure.code === 'stale_message') {
         return { delivered: false, error: failure.message, resealed: signer.resealedMerchantRecord(record, settings.clock.now_ms()) };
       }
+      if (failure.kind === 'refused' && FINAL_REFUSALS.has(failure.code)) return { delivered: false, refusedForGood: { code: failure.code, message: failure.message } };
       if (failure.kind === 'refused') settings.logger.warn(`the MTA refused the record of ${record.payload.tabId} (${failure.code}); retrying`, failure.message);
       return { delivered: false, error: `${failure.kind}: ${failure.message}` };
     }

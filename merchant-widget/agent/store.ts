@@ -9,8 +9,17 @@ import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabReco
 import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
 import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '../../protocol/server/wal-flusher';
 
-/** 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age. */
-const SCHEMA_VERSION = 3;
+/**
+ * 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age.
+ * 4: one tab per chain root, clearing revisions, records the MTA refused for good (a tab that never opened).
+ */
+const SCHEMA_VERSION = 4;
+
+const VERSION_4 = `
+ALTER TABLE tabs ADD COLUMN clearing_revision INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX tabs_by_chain_root ON tabs (chain_root);
+ALTER TABLE record_outbox ADD COLUMN refused_code TEXT;
+`;
 
 /** Answers are forgotten oldest first through this index, without reading the table in key order. */
 const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
@@ -101,7 +110,9 @@ export interface OutboxEntry {
   readonly attempts: number;
   readonly nextAttemptAt_ms: number;
   readonly lastError: string | null;
+  /** When the MTA acknowledged the record, or refused it for good (then `refusedCode` says why). */
   readonly acknowledgedAt_ms: number | null;
+  readonly refusedCode: string | null;
 }
 
 type Row = Record<string, unknown>;
@@ -162,6 +173,11 @@ export class AgentStore {
     return row === undefined ? null : tabFromRow(row);
   }
 
+  findTabByChainRoot(chainRoot: string): TabRecord | null {
+    const row = this.statements.findTabByChainRoot.get(chainRoot) as Row | undefined;
+    return row === undefined ? null : tabFromRow(row);
+  }
+
   insertTab(tab: TabRecord, informationJson: string): void {
     assert(tab.lifecycle.status === 'open', 'a new tab is open');
     this.statements.insertTab.run({
@@ -207,6 +223,7 @@ export class AgentStore {
       cleared: cleared?.cleared_minor ?? null,
       outcome: cleared?.outcome ?? null,
       clearedAt: cleared?.clearedAt_ms ?? null,
+      revision: cleared?.revision ?? 0,
     });
     assert(result.changes === 1, `no tab ${tabId}`);
   }
@@ -297,6 +314,11 @@ export class AgentStore {
     this.statements.markAcknowledged.run(now_ms, ackJson, tabId, recordId);
   }
 
+  /** The MTA refused the record for good (the tab never opened there): it is done with, never sent again. */
+  markRecordRefused(tabId: string, code: string, message: string, now_ms: number): void {
+    this.statements.markRefused.run(now_ms, code, message.slice(0, 500), tabId);
+  }
+
   markRecordAttemptFailed(tabId: string, attempts: number, nextAttemptAt_ms: number, error: string): void {
     this.statements.markAttemptFailed.run(attempts, nextAttemptAt_ms, error.slice(0, 500), tabId);
   }
@@ -316,7 +338,8 @@ function prepareStatements(db: Database.Database) {
     updateProgress: db.prepare(`UPDATE tabs SET spent_minor = @spent, last_chain_index = @lastChainIndex, last_chain_link = @lastChainLink,
       purchase_count = @purchaseCount WHERE tab_id = @tabId AND status = 'open'`),
     updateLifecycle: db.prepare(`UPDATE tabs SET status = @status, stop_reason = @reason, stopped_at_ms = @stoppedAt, cleared_minor = @cleared,
-      clearing_outcome = @outcome, cleared_at_ms = @clearedAt WHERE tab_id = @tabId`),
+      clearing_outcome = @outcome, cleared_at_ms = @clearedAt, clearing_revision = @revision WHERE tab_id = @tabId`),
+    findTabByChainRoot: db.prepare('SELECT * FROM tabs WHERE chain_root = ?'),
     listTabs: db.prepare('SELECT * FROM tabs WHERE (@status IS NULL OR status = @status) ORDER BY opened_at_ms DESC, tab_id LIMIT @limit'),
     expiredOpenTabIds: db.prepare("SELECT tab_id FROM tabs WHERE status = 'open' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?"),
     insertPurchase: db.prepare(`INSERT INTO purchases (purchase_id, tab_id, seq, item_id, price_minor, chain_index, chain_link, request_digest,
@@ -334,6 +357,7 @@ function prepareStatements(db: Database.Database) {
     nextRecordDue: db.prepare('SELECT MIN(next_attempt_at_ms) AS due FROM record_outbox WHERE acknowledged_at_ms IS NULL'),
     outboxEntry: db.prepare('SELECT * FROM record_outbox WHERE tab_id = ?'),
     markAcknowledged: db.prepare('UPDATE record_outbox SET acknowledged_at_ms = ?, ack_json = ?, last_error = NULL WHERE tab_id = ? AND record_id = ?'),
+    markRefused: db.prepare('UPDATE record_outbox SET acknowledged_at_ms = ?, refused_code = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
     markAttemptFailed: db.prepare('UPDATE record_outbox SET attempts = ?, next_attempt_at_ms = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
     replaceEnvelope: db.prepare('UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
   };
@@ -348,6 +372,7 @@ function migrate(db: Database.Database): void {
     if (version === 0) db.exec(SCHEMA);
     if (version < 2) db.exec(DIRECT_ORDERS_SCHEMA);
     db.exec(REPLIES_BY_AGE);
+    if (version < 4) db.exec(VERSION_4);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -390,6 +415,7 @@ function lifecycleFromRow(row: Row): TabLifecycle {
     cleared_minor: big(row.cleared_minor),
     outcome: text(row.clearing_outcome) as ClearingOutcome,
     clearedAt_ms: int(row.cleared_at_ms),
+    revision: int(row.clearing_revision),
   };
 }
 
@@ -402,6 +428,7 @@ function outboxEntryFromRow(row: Row): OutboxEntry {
     nextAttemptAt_ms: int(row.next_attempt_at_ms),
     lastError: row.last_error === null ? null : text(row.last_error),
     acknowledgedAt_ms: row.acknowledged_at_ms === null ? null : int(row.acknowledged_at_ms),
+    refusedCode: row.refused_code === null ? null : text(row.refused_code),
   };
 }
 

@@ -106,7 +106,7 @@ describe('decidePurchase', () => {
     expect(refusalCode(decide(stopped, purchaseOf(chain, stopped, 'article', 5)))).toBe('tab_closed');
     const timedOut = openTab(chain, { lifecycle: { status: 'stopped', reason: 'timeout', stoppedAt_ms: NOW_MS } });
     expect(refusalCode(decide(timedOut, purchaseOf(chain, timedOut, 'article', 5)))).toBe('tab_expired');
-    const cleared = openTab(chain, { lifecycle: { status: 'cleared', reason: null, stoppedAt_ms: null, cleared_minor: 0n, outcome: 'agreed', clearedAt_ms: NOW_MS } });
+    const cleared = openTab(chain, { lifecycle: { status: 'cleared', reason: null, stoppedAt_ms: null, cleared_minor: 0n, outcome: 'agreed', clearedAt_ms: NOW_MS, revision: 0 } });
     expect(refusalCode(decide(cleared, purchaseOf(chain, cleared, 'article', 5)))).toBe('tab_closed');
     const open = openTab(chain);
     expect(refusalCode(decide(open, purchaseOf(chain, open, 'article', 5), NOW_MS + 60_000))).toBe('tab_expired');

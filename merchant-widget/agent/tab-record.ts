@@ -8,7 +8,9 @@ export type { StopReason, ClearingOutcome };
 
 /**
  * open → stopped (no more purchases; the merchant record is on its way to the MTA) → cleared
- * (the MTA reported what was credited). A tab the MTA clears while still open skips `stopped`.
+ * (the MTA reported what was credited). A clearing that finds the tab still open stops it first,
+ * so its record still goes out; only a void (the tab never opened at the MTA) clears an open tab
+ * without a record. docs/state-machines.md has the whole table.
  */
 export type TabLifecycle =
   | { readonly status: 'open' }
@@ -20,6 +22,8 @@ export type TabLifecycle =
       readonly cleared_minor: bigint;
       readonly outcome: ClearingOutcome;
       readonly clearedAt_ms: number;
+      /** 0 for the first clearing; a correction by a late record raises it. */
+      readonly revision: number;
     };
 
 export type TabStatus = TabLifecycle['status'];

@@ -15,6 +15,8 @@ import {
   type ReceiptList,
   type ReceiptsRequest,
   type StopReason,
+  type MerchantRecord,
+  type RecordRequest,
   type TabCleared,
   type TabClosed,
   type TabInformation,
@@ -32,7 +34,7 @@ import { summariseTab, type MerchantSigner } from './signed-answers';
 import type { AgentStore } from './store';
 import { decidePurchase } from './tab-book';
 import { admitTabInformation } from './tab-information';
-import type { PurchaseRecord, TabRecord, TabStatus } from './tab-record';
+import type { ClearingOutcome, PurchaseRecord, TabRecord, TabStatus } from './tab-record';
 import { purchaseView, tabView, type PurchaseView, type TabView } from './views';
 
 export interface TabServiceDependencies {
@@ -85,6 +87,8 @@ export class TabService {
       store.insertReply(information.payload.id, 'tab-information', { requestDigest: digest, responseJson: JSON.stringify(ack) }, now_ms);
       return ack;
     }
+    // One chain root backs one tab: a link revealed on one tab must never be claimable on another.
+    if (store.findTabByChainRoot(tab.chainRoot) !== null) throw new OpentabError('chain_reused');
     const ack = signer.tabInformationAck(tab, now_ms);
     store.transaction(() => {
       store.insertTab(tab, JSON.stringify(information));
@@ -196,6 +200,13 @@ export class TabService {
     return { tabId, receipts, more: stored.length > MAX_RECEIPTS_PER_ANSWER };
   }
 
+  /**
+   * The MTA's clearing report (or, outcome 'voided', its word that the tab never opened there).
+   * A tab still open here is stopped first, so that its record goes out even now: what its chain
+   * link proves is claimed as late evidence, which the MTA turns into a corrected clearing. A
+   * correction (a higher revision) updates what the tab cleared; an older or repeated report
+   * changes nothing.
+   */
   acceptTabCleared(cleared: TabCleared): { received: true } {
     const { crypto, store, settings, events } = this.deps;
     const digest = requestDigest(crypto, cleared);
@@ -213,28 +224,102 @@ export class TabService {
     if (payload.cleared.currency !== tab.currency) throw new OpentabError('currency_mismatch');
 
     const answer = { received: true } as const;
-    const lifecycle = tab.lifecycle;
-    // A second, different clearing report for the same tab changes nothing: the first one stands.
-    const after: TabRecord | null = lifecycle.status === 'cleared' ? null : {
-      ...tab,
+    const report = { cleared_minor: moneyFromWire(payload.cleared).minor, outcome: payload.outcome, revision: payload.revision ?? 0 };
+    const outcome = store.transaction(() => {
+      const result = this.clearWithinTransaction(tab, report, now_ms);
+      store.insertReply(payload.id, 'tab-cleared', { requestDigest: digest, responseJson: JSON.stringify(answer) }, now_ms);
+      return result;
+    });
+    if (outcome.stoppedNow !== null) this.announceStop(outcome.stoppedNow.tab, outcome.stoppedNow.reason);
+    if (outcome.after !== null) {
+      this.rememberTab(outcome.after);
+      events.emit('tab-cleared', { tab: tabView(outcome.after), outcome: payload.outcome });
+    }
+    return answer;
+  }
+
+  /**
+   * The MTA asks for this tab's record (the customer sent its own, or the tab is due): an open tab
+   * stops here and now, and the answer is the signed record, the same one the outbox delivers.
+   * Reads and stops only, so a repeated request gets the same record again.
+   */
+  provideRecord(request: RecordRequest): MerchantRecord {
+    const { crypto, store, settings } = this.deps;
+    requireSignedBy(crypto, request, settings.operatorPublicKey, `The record request is not signed by operator ${settings.operatorId}.`);
+    const now_ms = settings.clock.now_ms();
+    requireFresh(request.payload.iat, now_ms, settings.clockSkew_ms);
+    if (request.payload.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
+    if (request.payload.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
+    const tab = this.loadTab(request.payload.tabId);
+    if (tab === null) throw new OpentabError('unknown_tab');
+    if (tab.lifecycle.status === 'open') this.stopTab(tab, now_ms >= tab.expiresAt_ms ? 'timeout' : 'customer-terminate');
+    let entry = store.outboxEntry(tab.tabId);
+    if (entry === null) {
+      // Cleared while open by an agent older than stopping first: its record is made now.
+      store.transaction(() => this.enqueueRecordOf(this.loadTab(tab.tabId)!, tab.lifecycle.status === 'cleared' && tab.lifecycle.reason !== null ? tab.lifecycle.reason : 'timeout', now_ms));
+      this.deps.outbox.wake();
+      entry = store.outboxEntry(tab.tabId)!;
+    }
+    return JSON.parse(entry.envelopeJson) as MerchantRecord;
+  }
+
+  /**
+   * The MTA refused this tab's record for good: the tab never opened there (its registration
+   * failed after this agent acknowledged it). Nothing can be bought or claimed on it: it ends
+   * here as cleared at nothing, outcome 'voided'.
+   */
+  voidTab(tabId: string, code: string, message: string): void {
+    const { store, settings, events } = this.deps;
+    const tab = this.loadTab(tabId);
+    if (tab === null) return;
+    const now_ms = settings.clock.now_ms();
+    const outcome = store.transaction(() => {
+      store.markRecordRefused(tabId, code, message, now_ms);
+      return this.clearWithinTransaction(tab, { cleared_minor: 0n, outcome: 'voided', revision: 0 }, now_ms);
+    });
+    if (outcome.after !== null) {
+      this.rememberTab(outcome.after);
+      events.emit('tab-cleared', { tab: tabView(outcome.after), outcome: 'voided' });
+    }
+  }
+
+  /** The tab after a clearing report (null when it changes nothing), in the caller's transaction; stops an open tab first unless the report voids it. */
+  private clearWithinTransaction(
+    tab: TabRecord,
+    report: { cleared_minor: bigint; outcome: ClearingOutcome; revision: number },
+    now_ms: number,
+  ): { after: TabRecord | null; stoppedNow: { tab: TabRecord; reason: StopReason } | null } {
+    const { store } = this.deps;
+    let current = tab;
+    let stoppedNow: { tab: TabRecord; reason: StopReason } | null = null;
+    if (current.lifecycle.status === 'cleared') {
+      // Only a correction moves a cleared tab: a higher revision of a real clearing.
+      if (report.outcome === 'voided' || report.revision <= current.lifecycle.revision) return { after: null, stoppedNow };
+      const after: TabRecord = { ...current, lifecycle: { ...current.lifecycle, cleared_minor: report.cleared_minor, outcome: report.outcome, revision: report.revision } };
+      store.updateTabLifecycle(after.tabId, after.lifecycle);
+      return { after, stoppedNow };
+    }
+    if (current.lifecycle.status === 'open' && report.outcome !== 'voided') {
+      const reason: StopReason = now_ms >= current.expiresAt_ms ? 'timeout' : 'merchant-stop';
+      current = this.stopWithinTransaction(current, reason, now_ms).tab;
+      stoppedNow = { tab: current, reason };
+    }
+    if (report.outcome === 'voided') store.markRecordRefused(current.tabId, 'tab_not_opened', 'The MTA voided the tab: it never opened there.', now_ms);
+    const lifecycle = current.lifecycle;
+    const after: TabRecord = {
+      ...current,
       lifecycle: {
         status: 'cleared',
         reason: lifecycle.status === 'stopped' ? lifecycle.reason : null,
         stoppedAt_ms: lifecycle.status === 'stopped' ? lifecycle.stoppedAt_ms : null,
-        cleared_minor: moneyFromWire(payload.cleared).minor,
-        outcome: payload.outcome,
+        cleared_minor: report.cleared_minor,
+        outcome: report.outcome,
         clearedAt_ms: now_ms,
+        revision: report.revision,
       },
     };
-    store.transaction(() => {
-      if (after !== null) store.updateTabLifecycle(after.tabId, after.lifecycle);
-      store.insertReply(payload.id, 'tab-cleared', { requestDigest: digest, responseJson: JSON.stringify(answer) }, now_ms);
-    });
-    if (after !== null) {
-      this.rememberTab(after);
-      events.emit('tab-cleared', { tab: tabView(after), outcome: payload.outcome });
-    }
-    return answer;
+    store.updateTabLifecycle(after.tabId, after.lifecycle);
+    return { after, stoppedNow };
   }
 
   /** The merchant stops a tab. Null for an unknown tab; a tab that already stopped is returned unchanged. */
@@ -297,13 +382,19 @@ export class TabService {
 
   /** Marks the tab stopped and puts its signed record in the outbox, in the caller's transaction. */
   private stopWithinTransaction(tab: TabRecord, reason: StopReason, now_ms: number) {
+    const stopped: TabRecord = { ...tab, lifecycle: { status: 'stopped', reason, stoppedAt_ms: now_ms } };
+    this.deps.store.updateTabLifecycle(tab.tabId, stopped.lifecycle);
+    const summary = this.enqueueRecordOf(stopped, reason, now_ms);
+    return { tab: stopped, summary };
+  }
+
+  /** Signs the tab's record (everything it holds receipts for) and puts it in the outbox, in the caller's transaction. */
+  private enqueueRecordOf(tab: TabRecord, reason: StopReason, now_ms: number) {
     const { crypto, store, signer } = this.deps;
     const summary = summariseTab(crypto, tab, store.purchasesOf(tab.tabId));
-    const stopped: TabRecord = { ...tab, lifecycle: { status: 'stopped', reason, stoppedAt_ms: now_ms } };
-    const record = signer.merchantRecord(stopped, reason, summary, now_ms);
-    store.updateTabLifecycle(tab.tabId, stopped.lifecycle);
+    const record = signer.merchantRecord(tab, reason, summary, now_ms);
     store.enqueueRecord(tab.tabId, record.payload.id, JSON.stringify(record), now_ms);
-    return { tab: stopped, summary };
+    return summary;
   }
 
   private announceStop(tab: TabRecord, reason: StopReason): void {

@@ -2,6 +2,7 @@
 
 import type Database from 'better-sqlite3';
 import type { HttpTransport } from '../../protocol/api/client';
+import type { KeyedLock } from '../../protocol/concurrency/keyed-lock';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
@@ -32,4 +33,10 @@ export interface OperatorContext {
   readonly durable: () => Promise<void>;
   /** HTTP to peers, merchant agents and webhooks: waits for `durable()`, then sends. */
   readonly transport: HttpTransport;
+  /**
+   * One step at a time per transaction (AM: a replayed initiation, the opening sweep) and per
+   * registration (MTA: a re-sent amended initiation): a replay waits for its first run, then
+   * reads what that run left, instead of racing it.
+   */
+  readonly locks: { readonly initiations: KeyedLock; readonly registrations: KeyedLock };
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpTransport } from '../../protocol/api/client';
+import { KeyedLock } from '../../protocol/concurrency/keyed-lock';
 import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
@@ -20,6 +21,7 @@ import { relayCustomerRecord } from './account-manager/customer-records';
 import { payDirectly } from './account-manager/direct-payment';
 import { enroll, logon } from './account-manager/enrollment';
 import { lapseOverdueHolds } from './account-manager/hold-deadline';
+import { settleStalledOpenings } from './account-manager/opening-sweep';
 import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
@@ -63,7 +65,7 @@ export interface OperatorOptions {
 export interface RunningOperator {
   readonly url: string;
   readonly context: OperatorContext;
-  /** One pass of the background jobs: clear due tabs, lapse overdue holds, deliver due outbox messages. */
+  /** One pass of the background jobs: clear due tabs, lapse overdue holds, settle stalled openings, deliver due outbox messages. */
   runJobs(): Promise<void>;
   close(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     receipts: new MessageReceipts(db, log),
     rates: new RateDesk(db, crypto, identity.signer, config.operatorId, loadRateQuotes(config.rates.rateSource), config.rates.lifespan_s * 1000),
     outbox: new Outbox(db),
+    locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
@@ -177,6 +180,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     if (closing) return;
     clearDueTabs(context, now_ms());
     lapseOverdueHolds(context, now_ms());
+    await settleStalledOpenings(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window after that.
     context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
     // Billing records and notices report committed changes: those must be on disk before they leave.

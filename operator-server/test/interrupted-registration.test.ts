@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { voidNoticeId } from '../src/mta/interrupted-registrations';
 import { Restarts } from './support/restarts';
+import { waitFor } from './support/wait-for';
 import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
 
 let w: TwoOperatorWorld;
@@ -30,7 +31,7 @@ describe('a tab registration cut off by a stop', () => {
     expect(open.state).toBe('open');
     // What registerTab has written when the stop comes while it waits for the merchant agent.
     const { state: _, customerRecord: _c, merchantRecord: _m, clearedMinor: _cl, outcome: _o, clearedAt: _ca, ...terms } = open;
-    mta.running.context.store.insertTab({ ...terms, tabId: 'tab_0000000000000000000000ad', transactionId: `${open.transactionId}.9` });
+    mta.running.context.store.insertTab({ ...terms, tabId: 'tab_0000000000000000000000ad', transactionId: `${open.transactionId}.9`, chain: { ...terms.chain, root: 'A'.repeat(43) } });
     expect(mta.running.context.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
     await mta.running.close();
 
@@ -43,10 +44,8 @@ describe('a tab registration cut off by a stop', () => {
     // A second start finds nothing left to mark.
     expect(store.failOpeningTabs()).toEqual([]);
     // Its merchant agent never heard of it: the void notice finds nothing to close and is done.
-    await successor.runJobs();
-    expect(successor.context.outbox.rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad'))).toEqual([
-      expect.objectContaining({ deliveredAt: expect.any(Number) }),
-    ]);
+    const delivered = await waitFor('the void notice to be done with', () => successor.context.outbox.rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad')).find((row) => row.deliveredAt !== null));
+    expect(delivered).toMatchObject({ lastError: null });
   }, 30_000);
 
   it("closes the merchant agent's tab at nothing when the stop came after the agent acknowledged it", async () => {
@@ -56,20 +55,25 @@ describe('a tab registration cut off by a stop', () => {
     (mta.running.context.store as { markTabOpen: unknown }).markTabOpen = () => {
       throw new Error('power cut');
     };
-    await expect(customer.openTab(tabTerms())).rejects.toThrow();
+    const initiation = await customer.initiation(tabTerms());
+    // No definite answer: the AM keeps the transaction opening, and its hold, until it learns more.
+    await expect(customer.sendInitiation(initiation)).rejects.toThrow();
+    expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '20.00' });
     const [orphan] = w.merchant.agent.tabs({ status: 'open' });
     expect(mta.running.context.store.tab(orphan!.tabId)!.state).toBe('opening');
     await mta.running.close();
 
     const successor = (await restarts.restart(mta)).running;
     expect(successor.context.store.tab(orphan!.tabId)!.state).toBe('failed');
-    await successor.runJobs();
-    expect(successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId))).toEqual([expect.objectContaining({ deliveredAt: expect.any(Number), lastError: null })]);
-    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({ status: 'cleared', cleared: { amount: { currency: 'EUR', minor: 0n }, outcome: 'no-records' } });
+    const delivered = await waitFor('the void notice to reach the agent', () => successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null));
+    expect(delivered).toMatchObject({ lastError: null });
+    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({ status: 'cleared', cleared: { amount: { currency: 'EUR', minor: 0n }, outcome: 'voided' } });
     // Closed at the agent: no purchase, and no record at its timeout for the MTA to refuse.
     expect(w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
     expect(w.merchant.agent.recordDelivery(orphan!.tabId)).toBeNull();
-    // The customer's AM, told the registration failed, released the hold.
+    // The customer re-sends its initiation as the extension does: the AM asks the MTA again, learns
+    // the tab never opened, and releases the hold; the refusal is the answer to that initiation.
+    await expect(customer.sendInitiation(initiation)).rejects.toThrow(/never opened/);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   }, 30_000);
 });

@@ -4,13 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
+import { recordRequestId } from '../src/mta/records';
 
 let w: TwoOperatorWorld;
 const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
 const open = (customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']>>, deposit: string, timeout_s = 600) =>
   customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: deposit }, timeout_s });
 
-worldPerTest((started) => (w = started));
+// A merchant agent that does not answer a record request is waited for this long once its tab is due.
+worldPerTest((started) => (w = started), { settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10, merchantRecordWait_s: 1 } } });
 
 describe('how tabs stop', () => {
   it('deposit used up exactly: the merchant stops the tab by itself and the whole hold is charged', async () => {
@@ -75,7 +77,7 @@ describe('how tabs stop', () => {
     expect(account.tabs.find((t) => t.transactionId === tabA.transactionId)!.charged).toEqual({ currency: 'SEK', value: '3.75' });
   }, 40_000);
 
-  it('timeout when no record ever comes: the hold is released in full', async () => {
+  it('timeout when no record ever comes: the MTA asks the merchant agent, waits for it, then releases the hold in full', async () => {
     const customer = await w.newCustomer('100.00');
     const tab = await open(customer, '20.00', 10);
     await w.merchant.close(); // the merchant vanishes: no record, no notice
@@ -84,6 +86,10 @@ describe('how tabs stop', () => {
       return view.state === 'cleared' ? view : undefined;
     }, 20_000, 100);
     expect(cleared).toMatchObject({ outcome: 'no-records', cleared: { currency: 'EUR', value: '0.00' } });
+    // Silence was not taken for "nothing bought" at once: the agent was asked for its record first.
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
+    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([expect.objectContaining({ deliveredAt: null, attempts: expect.any(Number) })]);
     const account = await waitFor('the AM to release', async () => {
       const view = await customer.account();
       return view.tabs[0]?.state === 'cleared' ? view : undefined;

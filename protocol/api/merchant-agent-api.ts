@@ -1,6 +1,6 @@
 // Routes of a merchant agent, relative to where the merchant mounts it (e.g. https://shop/opentab).
 
-import { MerchantInfo, Purchase, Receipt, ReceiptList, ReceiptsRequest, TabCleared, TabClosed, TabInformation, TabInformationAck, Terminate } from '../messages/merchant';
+import { MerchantInfo, MerchantRecord, Purchase, RecordRequest, Receipt, ReceiptList, ReceiptsRequest, TabCleared, TabClosed, TabInformation, TabInformationAck, Terminate } from '../messages/merchant';
 import * as v from 'valibot';
 import { SMALL_BODY_BYTES, LARGE_BODY_BYTES, route } from './route';
 
@@ -16,6 +16,10 @@ export const MERCHANT_AGENT_API = {
   tabCleared: route({
     method: 'POST', path: '/mta/tab-cleared', summary: 'The MTA reports what the merchant was credited for a tab.',
     auth: 'operator-signature', request: TabCleared, response: v.strictObject({ received: v.literal(true) }), maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+  recordRequest: route({
+    method: 'POST', path: '/mta/record-request', summary: "The MTA asks for the merchant's record of a tab that is stopping; the agent stops it if open and answers with its signed record.",
+    auth: 'operator-signature', request: RecordRequest, response: MerchantRecord, maxBody_bytes: SMALL_BODY_BYTES,
   }),
   purchase: route({
     method: 'POST', path: '/purchase', summary: 'One click-to-pay purchase, paid by revealing a hash-chain link.',

@@ -24,7 +24,7 @@ import {
   envelopeOf,
   payloadHeader,
 } from './primitives';
-import { ClearingOutcome } from './peer';
+import { ClearingOutcome, ClearingRevision } from './peer';
 
 /** Seed FIG 2, step 4: MTA → merchant agent. Deposit in the merchant's currency. */
 export const TabInformationPayload = v.strictObject({
@@ -153,6 +153,21 @@ export type MerchantRecordPayload = v.InferOutput<typeof MerchantRecordPayload>;
 export const MerchantRecord = envelopeOf(MerchantRecordPayload);
 export type MerchantRecord = v.InferOutput<typeof MerchantRecord>;
 
+/**
+ * MTA → merchant agent: the tab is stopping (the customer sent its record, or the tab is due and
+ * the MTA has no merchant record yet); stop it if it is still open and answer with the merchant
+ * record. The customer's word alone never ends what the merchant can claim: the MTA asks.
+ */
+export const RecordRequestPayload = v.strictObject({
+  ...payloadHeader('record-request'),
+  operatorId: OperatorId,
+  merchantId: MerchantId,
+  tabId: TabId,
+});
+export type RecordRequestPayload = v.InferOutput<typeof RecordRequestPayload>;
+export const RecordRequest = envelopeOf(RecordRequestPayload);
+export type RecordRequest = v.InferOutput<typeof RecordRequest>;
+
 /** MTA → merchant agent after clearing: what the merchant's account was credited. */
 export const TabClearedPayload = v.strictObject({
   ...payloadHeader('tab-cleared'),
@@ -161,6 +176,8 @@ export const TabClearedPayload = v.strictObject({
   tabId: TabId,
   cleared: Amount,
   outcome: ClearingOutcome,
+  /** Absent on a first clearing; a correction states the new total under a higher revision. */
+  revision: v.optional(ClearingRevision),
 });
 export type TabClearedPayload = v.InferOutput<typeof TabClearedPayload>;
 export const TabCleared = envelopeOf(TabClearedPayload);

@@ -66,8 +66,16 @@ export type CustomerRecordRelayPayload = v.InferOutput<typeof CustomerRecordRela
 export const CustomerRecordRelay = envelopeOf(CustomerRecordRelayPayload);
 export type CustomerRecordRelay = v.InferOutput<typeof CustomerRecordRelay>;
 
-export const ClearingOutcome = v.picklist(['agreed', 'disputed', 'customer-record-missing', 'merchant-record-missing', 'no-records']);
+/** `voided`: the tab never opened (its registration failed), so nothing was bought on it. */
+export const ClearingOutcome = v.picklist(['agreed', 'disputed', 'customer-record-missing', 'merchant-record-missing', 'no-records', 'voided']);
 export type ClearingOutcome = v.InferOutput<typeof ClearingOutcome>;
+
+/**
+ * How many times a tab's clearing was corrected by evidence that came after it (0: the first
+ * clearing). Each revision states the whole amount cleared so far, never a difference, so a
+ * receiver applies the highest revision it has seen and ignores older ones arriving late.
+ */
+export const ClearingRevision = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1000));
 
 /** Seed FIG 3, step 4: MTA → the customer's AM. `cleared` is in the merchant's currency. */
 export const ClearingPayload = v.strictObject({
@@ -77,6 +85,7 @@ export const ClearingPayload = v.strictObject({
   cleared: Amount,
   outcome: ClearingOutcome,
   note: Sentence,
+  revision: v.optional(ClearingRevision),
 });
 export type ClearingPayload = v.InferOutput<typeof ClearingPayload>;
 export const Clearing = envelopeOf(ClearingPayload);

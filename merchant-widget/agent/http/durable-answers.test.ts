@@ -20,6 +20,7 @@ const operations: AgentOperations = {
   info: () => ({ merchantId: 'news', operatorId: 'op-eu', displayName: 'News', currency: 'EUR', catalogue: [], chainUnit: { currency: 'EUR', value: '0.01' } }),
   acceptTabInformation: () => { throw new Error('not used'); },
   acceptTabCleared: () => ({ received: true }),
+  provideRecord: () => { throw new Error('not used'); },
   purchase: () => receipt,
   receipts: (request) => ({ tabId: request.payload.tabId, receipts: [{ receipt, chainLink: 'A'.repeat(43) }], more: false }),
   terminate: () => { throw new Error('not used'); },

@@ -17,7 +17,7 @@ import { readMessageBody } from './body';
 import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
 import { serveWidgetFile } from './widget-file';
 
-export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'purchase' | 'receipts' | 'terminate'>;
+export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'provideRecord' | 'purchase' | 'receipts' | 'terminate'>;
 
 export interface AgentHttpOptions {
   readonly mountPath: string;
@@ -79,6 +79,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       bind(api.info, true, () => operations.info()),
       bind(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
       bind(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
+      bind(api.recordRequest, false, (request) => operations.provideRecord(request)),
       bind(api.purchase, true, (purchase) => operations.purchase(purchase)),
       // Writes nothing, yet waits for the disk: the receipts it reads may belong to purchases
       // still waiting for their own sync, and a receipt handed out must survive a power cut.

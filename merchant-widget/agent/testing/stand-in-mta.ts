@@ -14,7 +14,7 @@ import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signe
 import { OpentabError } from '../../../protocol/errors';
 import { newPrefixedId } from '../../../protocol/ids';
 import type { TabCustomerCertificatePayload } from '../../../protocol/messages/certificates';
-import type { MerchantRecord, TabCleared, TabClearedPayload, TabInformation, TabInformationAck, TabInformationPayload } from '../../../protocol/messages/merchant';
+import type { MerchantRecord, RecordRequest, RecordRequestPayload, TabCleared, TabClearedPayload, TabInformation, TabInformationAck, TabInformationPayload } from '../../../protocol/messages/merchant';
 import type { ClearingOutcome, RecordAck, RecordAckPayload } from '../../../protocol/messages/peer';
 import { parseMessage } from '../../../protocol/messages/validate';
 import type { WireAmount } from '../../../protocol/money/amount';
@@ -130,6 +130,12 @@ export class StandInMta {
   tabCleared(merchantId: string, tabId: string, cleared: WireAmount, outcome: ClearingOutcome = 'agreed'): TabCleared {
     const body = { type: 'tab-cleared', operatorId: this.operatorId, merchantId, tabId, cleared, outcome } as const;
     return seal(nodeCrypto, this.signer, body satisfies PayloadBody<TabClearedPayload>);
+  }
+
+  /** The MTA's request for the agent's record of a tab. */
+  recordRequest(merchantId: string, tabId: string): RecordRequest {
+    const body = { type: 'record-request', operatorId: this.operatorId, merchantId, tabId } as const;
+    return seal(nodeCrypto, this.signer, body satisfies PayloadBody<RecordRequestPayload>);
   }
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {

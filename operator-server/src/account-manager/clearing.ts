@@ -4,7 +4,7 @@
 
 import { seal, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
-import type { Clearing, ClearingAck, ClearingAckPayload } from '../../../protocol/messages/peer';
+import type { Clearing, ClearingAck, ClearingAckPayload, ClearingOutcome } from '../../../protocol/messages/peer';
 import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
 import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
@@ -33,45 +33,62 @@ export async function applyClearing(context: OperatorContext, clearing: Clearing
 
     if (transaction.state === 'failed') {
       // The tab never opened for the customer, so no link can have been revealed: only zero can clear.
-      if (cleared.minor !== 0n) throw new OpentabError('tab_closed', 'This transaction failed to open; nothing can be charged.');
+      if (cleared.minor !== 0n) throw new OpentabError('tab_not_opened', 'This transaction failed to open; nothing can be charged.');
       return acknowledge(context, p.id, transaction, 0n, now_ms);
     }
-    // The MTA's outbox may deliver the clearing again under a new message id: the transaction's
-    // state, not the id, makes the capture happen once.
-    if (transaction.state !== 'cleared') capture(context, transaction, p.tabId, cleared.minor, p.outcome, now_ms);
+    const revision = p.revision ?? 0;
+    // The MTA's outbox may deliver a clearing again under a new message id: the transaction's
+    // state and revision, not the id, make each capture happen once. Every revision states the
+    // whole amount, so one arriving after a higher one changes nothing.
+    if (transaction.state !== 'cleared') capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
+    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.clearedMinor ?? 0n)) correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
     const settled = context.store.transaction(transaction.transactionId)!;
     if (settled.chargedMinor === null) throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
     return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
   });
 }
 
-/** `tabId` is the clearing's: a transaction still 'opening' (or lapsed from it) never stored the tab id the MTA acknowledged. */
-function capture(context: OperatorContext, transaction: Transaction, tabId: string, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): void {
-  const charge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
+/**
+ * The postings that charge the customer `chargeMinor` (customer currency) for `clearedMinor`
+ * (merchant currency) owed to the merchant's operator. Across currencies the operator takes the
+ * customer's money into its own position and owes the merchant side from its position in the
+ * other currency: exactly the two amounts the locked rate fixed. In one currency the charge and
+ * the cleared amount are the same number.
+ */
+function chargePostings(context: OperatorContext, transaction: Transaction, chargeMinor: bigint, clearedMinor: bigint) {
   const { customerCurrency, merchantCurrency } = transaction;
   const owedTo = ledgerAccount.settlement(transaction.merchantOperatorId, merchantCurrency);
-  const customerAccount = ledgerAccount.customer(transaction.accountId);
   const sameCurrency = customerCurrency === merchantCurrency;
-  // Across currencies the operator takes the customer's money into its own position and owes the
-  // merchant side from its position in the other currency: exactly the two amounts the locked
-  // rate fixed. In one currency the charge and the cleared amount are the same number.
-  const customerSide: PostingInput[] =
-    charge > 0n ? [{ accountId: customerAccount, amount: -charge }, { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: charge }] : [];
-  const merchantSide: PostingInput[] =
-    !sameCurrency && clearedMinor > 0n ? [{ accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor }, { accountId: owedTo, amount: clearedMinor }] : [];
+  ensureAccount(context, owedTo, merchantCurrency, 'settlement');
+  if (!sameCurrency) {
+    ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
+    ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
+  }
+  const customerSide: PostingInput[] = chargeMinor > 0n
+    ? [{ accountId: ledgerAccount.customer(transaction.accountId), amount: -chargeMinor }, { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: chargeMinor }]
+    : [];
+  const merchantSide: PostingInput[] = !sameCurrency && clearedMinor > 0n
+    ? [{ accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor }, { accountId: owedTo, amount: clearedMinor }]
+    : [];
+  return { customerSide, merchantSide };
+}
 
+function memoOf(transaction: Transaction): string {
+  return `tab ${transaction.tabId ?? transaction.transactionId} at ${transaction.merchantDisplayName ?? transaction.merchantId}`;
+}
+
+/** `tabId` is the clearing's: a transaction still 'opening' (or lapsed from it) never stored the tab id the MTA acknowledged. */
+function capture(context: OperatorContext, transaction: Transaction, tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, revision: number, now_ms: number): void {
+  const charge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
+  const { customerCurrency } = transaction;
   context.db.transaction(() => {
-    if (!context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms)) return;
-    ensureAccount(context, owedTo, merchantCurrency, 'settlement');
-    if (!sameCurrency) {
-      ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
-      ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
-    }
+    if (!context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms, clearedMinor, revision)) return;
+    const { customerSide, merchantSide } = chargePostings(context, transaction, charge, clearedMinor);
     const holdId = `hold:${transaction.transactionId}`;
     const entryId = `charge:${transaction.transactionId}`;
-    const memo = `tab ${transaction.tabId ?? transaction.transactionId} at ${transaction.merchantDisplayName ?? transaction.merchantId}`;
+    const memo = memoOf(transaction);
     if (transaction.state === 'lapsed') {
-      postLateCharge(context, transaction, entryId, memo, customerSide, merchantSide);
+      postWithoutHold(context, transaction, entryId, `${memo} (late clearing)`, [...customerSide, ...merchantSide]);
     } else if (charge > 0n) {
       context.ledger.captureHold({ holdId, amount: charge, entryId, postings: [...customerSide, ...merchantSide], memo });
     } else {
@@ -79,7 +96,8 @@ function capture(context: OperatorContext, transaction: Transaction, tabId: stri
       // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
       if (merchantSide.length > 0) context.ledger.postEntry({ id: `fx-absorb:${transaction.transactionId}`, memo, ref: transaction.transactionId, postings: merchantSide });
     }
-    enqueueBillingRecord(context, withdrawalRecord(context, transaction, tabId, charge, clearedMinor, outcome, now_ms), now_ms);
+    const record = withdrawalRecord(context, transaction, tabId, { chargeMinor: charge, clearedMinor, totalChargeMinor: charge, outcome, revision }, now_ms);
+    enqueueBillingRecord(context, record, now_ms);
   })();
   context.log.info('hold.captured', {
     tx: transaction.transactionId, tab: transaction.tabId, charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
@@ -88,15 +106,36 @@ function capture(context: OperatorContext, transaction: Transaction, tabId: stri
 }
 
 /**
- * A clearing after the hold deadline: the hold is gone, so the charge is posted directly. If the
- * customer's credit no longer covers it, the operator carries it (write-off account): the merchant
- * side was cleared and must be paid either way.
+ * A higher revision of a cleared transaction's clearing: late evidence at the MTA proved more.
+ * The customer is charged what the new total costs at the locked rate (still never more than the
+ * hold) less what it was charged already, posted directly, as the hold is gone.
  */
-function postLateCharge(context: OperatorContext, transaction: Transaction, entryId: string, memo: string, customerSide: PostingInput[], merchantSide: PostingInput[]): void {
-  const postings = [...customerSide, ...merchantSide];
+function correct(context: OperatorContext, transaction: Transaction, tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, revision: number, now_ms: number): void {
+  const previousCharge = transaction.chargedMinor ?? 0n;
+  const totalCharge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
+  const addedCharge = totalCharge - previousCharge;
+  const addedCleared = clearedMinor - (transaction.clearedMinor ?? 0n);
+  context.db.transaction(() => {
+    if (!context.store.correctTransactionClearing(transaction.transactionId, totalCharge, outcome, clearedMinor, revision)) return;
+    const { customerSide, merchantSide } = chargePostings(context, transaction, addedCharge, addedCleared);
+    postWithoutHold(context, transaction, `charge:${transaction.transactionId}:r${revision}`, `${memoOf(transaction)} (corrected clearing, revision ${revision})`, [...customerSide, ...merchantSide]);
+    const record = withdrawalRecord(context, transaction, tabId, { chargeMinor: addedCharge, clearedMinor: addedCleared, totalChargeMinor: totalCharge, outcome, revision }, now_ms);
+    enqueueBillingRecord(context, record, now_ms);
+  })();
+  context.log.warn('clearing.corrected', {
+    tx: transaction.transactionId, tab: tabId, revision, added: `${moneyToWire({ currency: transaction.customerCurrency, minor: addedCharge }).value} ${transaction.customerCurrency}`,
+  });
+}
+
+/**
+ * A charge after the hold ended (lapsed at its deadline, or captured at an earlier revision) is
+ * posted directly. If the customer's credit no longer covers it, the operator carries it
+ * (write-off account): the merchant side was cleared and must be paid either way.
+ */
+function postWithoutHold(context: OperatorContext, transaction: Transaction, entryId: string, memo: string, postings: PostingInput[]): void {
   if (postings.length === 0) return;
   try {
-    context.ledger.postEntry({ id: entryId, memo: `${memo} (late clearing)`, ref: transaction.transactionId, postings });
+    context.ledger.postEntry({ id: entryId, memo, ref: transaction.transactionId, postings });
   } catch (error) {
     if (!isLedgerError(error, 'insufficient_funds')) throw error;
     const writeOff = ledgerAccount.writeOff(transaction.customerCurrency);
@@ -104,7 +143,7 @@ function postLateCharge(context: OperatorContext, transaction: Transaction, entr
     const customerAccount = ledgerAccount.customer(transaction.accountId);
     context.ledger.postEntry({
       id: entryId,
-      memo: `${memo} (late clearing, written off)`,
+      memo: `${memo}, written off`,
       ref: transaction.transactionId,
       postings: postings.map((posting) => (posting.accountId === customerAccount ? { ...posting, accountId: writeOff } : posting)),
     });
@@ -112,24 +151,36 @@ function postLateCharge(context: OperatorContext, transaction: Transaction, entr
   }
 }
 
-function withdrawalRecord(context: OperatorContext, t: Transaction, tabId: string, charge: bigint, clearedMinor: bigint, outcome: Clearing['payload']['outcome'], now_ms: number): WithdrawalRecord {
+interface WithdrawalStep {
+  /** Charged by this revision (customer currency). */
+  readonly chargeMinor: bigint;
+  /** Cleared by this revision (merchant currency). */
+  readonly clearedMinor: bigint;
+  /** Charged by every revision so far, this one included. */
+  readonly totalChargeMinor: bigint;
+  readonly outcome: ClearingOutcome;
+  readonly revision: number;
+}
+
+function withdrawalRecord(context: OperatorContext, t: Transaction, tabId: string, step: WithdrawalStep, now_ms: number): WithdrawalRecord {
   return {
     recordType: 'withdrawal',
     source: 'tab',
-    recordId: `withdrawal:${context.identity.operatorId}:${t.transactionId}`,
+    recordId: `withdrawal:${context.identity.operatorId}:${t.transactionId}${step.revision === 0 ? '' : `:r${step.revision}`}`,
     operatorId: context.identity.operatorId,
     accountId: t.accountId,
     transactionId: t.transactionId,
     tabId,
     merchantId: t.merchantId,
     merchantOperatorId: t.merchantOperatorId,
-    amount: moneyToWire({ currency: t.customerCurrency, minor: charge }),
+    amount: moneyToWire({ currency: t.customerCurrency, minor: step.chargeMinor }),
     hold: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor }),
-    released: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor - charge }),
-    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: clearedMinor }),
+    released: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor - step.totalChargeMinor }),
+    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: step.clearedMinor }),
     rate: t.rate,
-    outcome,
+    outcome: step.outcome,
     clearedAt: formatTimestamp(now_ms),
+    ...(step.revision === 0 ? {} : { revision: step.revision }),
   };
 }
 

@@ -1,20 +1,28 @@
 // Seed FIG 2 at the customer's account manager: check the customer's initiation, place the hold
 // in one atomic ledger step (which is what makes double spending impossible), vouch for the
-// customer under a pseudonym, and open the tab through the merchant's MTA. If the MTA or the
-// merchant refuses, the hold is released in the same breath.
+// customer under a pseudonym, and open the tab through the merchant's MTA.
+//
+// The initiation's message id is the idempotency key of the whole initiation, across stops: the
+// hold, the transaction (keyed by that id) and the amended initiation for the MTA commit together
+// before anything is sent, so a replay after a stop finds them and resumes, never a second hold.
+// The MTA is idempotent on the transaction id, so asking it again is always safe. Only a definite
+// answer ends 'opening': the MTA's acknowledgement (open) or its refusal (failed, hold released).
+// No answer leaves the transaction opening, for the customer's replay or the opening sweep
+// (opening-sweep.ts) to settle; nothing stays opening past `tabs.openingBound_s`.
 
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
+import { OpentabError, isErrorCode } from '../../../protocol/errors';
 import { makeTransactionId, newPrefixedId } from '../../../protocol/ids';
 import type { CustomerCertificatePayload } from '../../../protocol/messages/certificates';
 import type { Initiation, TabOpened, TabOpenedPayload } from '../../../protocol/messages/customer';
-import type { AmendedInitiationPayload, TabAck } from '../../../protocol/messages/peer';
+import type { TabAck } from '../../../protocol/messages/peer';
 import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
 import { depositInMerchantCurrency, lockRate } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { AmendedInitiationBody, Customer, Session, Transaction, TransactionFailure } from '../store/records';
 import { authenticateCustomer, requireSession } from './customer-auth';
 
 export async function openTab(context: OperatorContext, initiation: Initiation, now_ms: number): Promise<TabOpened> {
@@ -23,114 +31,181 @@ export async function openTab(context: OperatorContext, initiation: Initiation, 
     const customer = authenticateCustomer(context, initiation, now_ms);
     return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
   };
-  return context.receipts.once('openTab', initiation, now_ms, authenticate, async ({ customer, session }) => {
+  return context.receipts.once('openTab', initiation, now_ms, authenticate, ({ customer, session }) =>
+    context.locks.initiations.run(p.id, async () => {
+      const known = context.store.transactionByInitiation(p.id);
+      if (known !== null && (known.accountId !== customer.accountId || known.chainRoot !== p.chain.root)) throw new OpentabError('id_reused');
+      const transaction = known ?? placeHold(context, initiation, customer, session, now_ms);
+      return answerInitiation(context, await settleOpening(context, transaction, now_ms), p.id, now_ms);
+    }),
+  );
+}
 
-    const hold = moneyFromWire(p.deposit);
-    if (hold.currency !== customer.currency) throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
-    if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-    const { minTimeout_s, maxTimeout_s } = context.config.tabs;
-    if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
-      throw new OpentabError('timeout_out_of_range', `The timeout must be between ${minTimeout_s} and ${maxTimeout_s} seconds.`);
-    }
+/** Checks the terms, then holds the deposit and writes the transaction with what the MTA will be sent: one transaction. */
+function placeHold(context: OperatorContext, initiation: Initiation, customer: Customer, session: Session, now_ms: number): Transaction {
+  const p = initiation.payload;
+  const hold = moneyFromWire(p.deposit);
+  if (hold.currency !== customer.currency) throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
+  if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  const { minTimeout_s, maxTimeout_s } = context.config.tabs;
+  if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
+    throw new OpentabError('timeout_out_of_range', `The timeout must be between ${minTimeout_s} and ${maxTimeout_s} seconds.`);
+  }
+  // A link revealed on one tab must never be claimable on another.
+  if (context.store.transactionByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
 
-    const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
-    const merchantCurrency = p.chain.unit.currency;
-    const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, merchantCurrency);
-    if (rate === null) throw new OpentabError('unsupported_currency', `The rate table has no rate for ${merchantCurrency}.`);
-    const depositMinor = depositInMerchantCurrency(hold.minor, rate);
-    if (depositMinor === 0n) throw new OpentabError('deposit_too_small');
-    const unitMinor = moneyFromWire(p.chain.unit).minor;
-    if (unitMinor === 0n || BigInt(p.chain.length) * unitMinor < depositMinor) {
-      throw new OpentabError('chain_too_short', `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: depositMinor }).value} ${merchantCurrency}.`);
-    }
-    const expiresAt_ms = now_ms + p.timeout_s * 1000;
-    const pseudonym = newPrefixedId(context.crypto, 'psn');
+  const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
+  const merchantCurrency = p.chain.unit.currency;
+  const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, merchantCurrency);
+  if (rate === null) throw new OpentabError('unsupported_currency', `The rate table has no rate for ${merchantCurrency}.`);
+  const depositMinor = depositInMerchantCurrency(hold.minor, rate);
+  if (depositMinor === 0n) throw new OpentabError('deposit_too_small');
+  const unitMinor = moneyFromWire(p.chain.unit).minor;
+  if (unitMinor === 0n || BigInt(p.chain.length) * unitMinor < depositMinor) {
+    throw new OpentabError('chain_too_short', `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: depositMinor }).value} ${merchantCurrency}.`);
+  }
+  const expiresAt_ms = now_ms + p.timeout_s * 1000;
+  const pseudonym = newPrefixedId(context.crypto, 'psn');
+  const holdWire = moneyToWire(hold);
+  const depositWire = moneyToWire({ currency: merchantCurrency, minor: depositMinor });
 
-    const transactionId = context.db.transaction(() => {
-      const id = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
-      context.ledger.placeHold({ id: `hold:${id}`, accountId: ledgerAccount.customer(customer.accountId), amount: hold.minor, ref: id, currency: customer.currency });
-      context.store.insertTransaction({
-        transactionId: id, sessionId: session.sessionId, accountId: customer.accountId, merchantId: p.merchantId,
-        merchantOperatorId: p.merchantOperatorId, holdMinor: hold.minor, customerCurrency: customer.currency, depositMinor,
-        merchantCurrency, rate, tabPublicKey: p.tabPublicKey, chain: p.chain, pseudonym, openedAt: now_ms, expiresAt: expiresAt_ms,
-      });
-      return id;
-    })();
-    const holdWire = moneyToWire(hold);
-    const depositWire = moneyToWire({ currency: merchantCurrency, minor: depositMinor });
-    context.log.info('hold.placed', { tx: transactionId, account: customer.accountId, hold: `${holdWire.value} ${hold.currency}`, merchant: p.merchantId });
-
-    const sign = <B extends { readonly type: string }>(body: B) => seal(context.crypto, context.identity.signer, body, now_ms);
-    const amended = sign({
+  const transactionId = context.db.transaction(() => {
+    const id = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
+    const amended: AmendedInitiationBody = {
       type: 'amended-initiation',
       operatorCertificate: context.identity.certificate,
-      transactionId,
+      transactionId: id,
       merchantId: p.merchantId,
       deposit: { customer: holdWire, merchant: depositWire },
       rate,
-      customerCertificate: sign({
+      customerCertificate: seal(context.crypto, context.identity.signer, {
         type: 'customer-certificate',
         operatorId: context.identity.operatorId,
-        transactionId,
+        transactionId: id,
         pseudonym,
         tabPublicKey: p.tabPublicKey,
         validUntil: formatTimestamp(expiresAt_ms),
-      } satisfies PayloadBody<CustomerCertificatePayload>),
+      } satisfies PayloadBody<CustomerCertificatePayload>, now_ms),
       chain: p.chain,
       expiresAt: formatTimestamp(expiresAt_ms),
       ...(p.orderInfo !== undefined ? { orderInfo: p.orderInfo } : {}),
-    } satisfies PayloadBody<AmendedInitiationPayload>);
-
-    let ack: TabAck;
-    try {
-      ack = await context.peers.call(p.merchantOperatorId, 'peerInitiation', amended);
-      checkTabAck(context, ack, p.merchantOperatorId, amended.payload.id, transactionId, p.merchantId, depositWire.value, now_ms);
-    } catch (error) {
-      context.db.transaction(() => {
-        context.ledger.releaseHold(`hold:${transactionId}`);
-        context.store.markTransactionFailed(transactionId);
-      })();
-      context.log.info('hold.released', { tx: transactionId, reason: (error as Error).message });
-      throw error;
-    }
-
-    const merchantCertificate = ack.payload.merchantCertificate;
-    context.store.markTransactionOpen(transactionId, ack.payload.tabId, merchantCertificate.payload.displayName);
-    context.log.info('tab.opened', { tx: transactionId, tab: ack.payload.tabId, merchant: p.merchantId, deposit: `${depositWire.value} ${merchantCurrency}` });
-    return sign({
-      type: 'tab-opened',
-      operatorId: context.identity.operatorId,
-      initiationId: p.id,
-      transactionId,
-      tabId: ack.payload.tabId,
-      merchantCertificate,
-      deposit: { customer: holdWire, merchant: depositWire },
-      rate,
-      chain: p.chain,
-      expiresAt: ack.payload.expiresAt,
-    } satisfies PayloadBody<TabOpenedPayload>);
-  });
+    };
+    context.ledger.placeHold({ id: `hold:${id}`, accountId: ledgerAccount.customer(customer.accountId), amount: hold.minor, ref: id, currency: customer.currency });
+    context.store.insertTransaction({
+      transactionId: id, sessionId: session.sessionId, accountId: customer.accountId, merchantId: p.merchantId,
+      merchantOperatorId: p.merchantOperatorId, holdMinor: hold.minor, customerCurrency: customer.currency, depositMinor,
+      merchantCurrency, rate, tabPublicKey: p.tabPublicKey, chain: p.chain, pseudonym, openedAt: now_ms, expiresAt: expiresAt_ms,
+      initiationId: p.id, chainRoot: p.chain.root, amendedInitiation: amended,
+    });
+    return id;
+  })();
+  context.log.info('hold.placed', { tx: transactionId, account: customer.accountId, hold: `${holdWire.value} ${hold.currency}`, merchant: p.merchantId });
+  return context.store.transaction(transactionId)!;
 }
 
-/** The MTA's answer must be from the operator asked, about this very initiation, with a merchant certificate it signed. */
-function checkTabAck(
+/**
+ * Asks the MTA to register the tab of a transaction still opening, and records the definite
+ * answer; returns the transaction as it stands after. A transaction that already left opening is
+ * returned as it is. The caller holds `locks.initiations` for the transaction's initiation.
+ * `onNoAnswer`: what a call without a definite answer does: leave it opening (a customer's
+ * replay) or fail it (the opening sweep, once the bound has passed).
+ */
+export async function settleOpening(
   context: OperatorContext,
-  ack: TabAck,
-  merchantOperatorId: string,
-  amendedId: string,
-  transactionId: string,
-  merchantId: string,
-  depositValue: string,
+  transaction: Transaction,
   now_ms: number,
-): void {
-  const mta = context.trust.verifyAnswerFrom(merchantOperatorId, ack, now_ms);
+  onNoAnswer: 'stay-opening' | 'fail' = 'stay-opening',
+): Promise<Transaction> {
+  if (transaction.state !== 'opening') return transaction;
+  const body = transaction.amendedInitiation;
+  if (body === null) {
+    // Written before the amended initiation was kept: nothing to resend, and no answer can come.
+    fail(context, transaction, 'opening-bound-passed', { code: 'tab_not_opened', message: 'The tab could not be opened; try again.' });
+    return context.store.transaction(transaction.transactionId)!;
+  }
+  const amended = seal(context.crypto, context.identity.signer, body, now_ms);
+  let ack: TabAck;
+  try {
+    ack = await context.peers.call(transaction.merchantOperatorId, 'peerInitiation', amended);
+  } catch (error) {
+    if (isDefiniteRefusal(error)) {
+      fail(context, transaction, 'refused', { code: error.code, message: error.message });
+    } else if (onNoAnswer === 'fail') {
+      fail(context, transaction, 'opening-bound-passed', { code: 'peer_unreachable', message: `Operator ${transaction.merchantOperatorId} did not answer in time; the deposit was released.` });
+    } else {
+      context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
+      throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
+    }
+    return context.store.transaction(transaction.transactionId)!;
+  }
+  const problem = tabAckProblem(context, ack, transaction, amended.payload.id, now_ms);
+  if (problem !== null) {
+    fail(context, transaction, 'refused', { code: 'peer_refused', message: problem });
+    return context.store.transaction(transaction.transactionId)!;
+  }
+  context.store.markTransactionOpen(transaction.transactionId, ack, ack.payload.merchantCertificate.payload.displayName);
+  context.log.info('tab.opened', { tx: transaction.transactionId, tab: ack.payload.tabId, merchant: transaction.merchantId, deposit: `${ack.payload.depositMerchant.value} ${transaction.merchantCurrency}` });
+  return context.store.transaction(transaction.transactionId)!;
+}
+
+/** The customer's answer for a transaction that has settled: tab-opened from the stored ack, or the refusal it failed with. */
+function answerInitiation(context: OperatorContext, transaction: Transaction, initiationId: string, now_ms: number): TabOpened {
+  if (transaction.state === 'failed' || transaction.tabAck === null) {
+    const failure = transaction.failure ?? { code: 'tab_not_opened', message: 'The tab never opened.' };
+    throw new OpentabError(isErrorCode(failure.code) ? failure.code : 'tab_not_opened', failure.message);
+  }
+  const ack = transaction.tabAck.payload;
+  return seal(context.crypto, context.identity.signer, {
+    type: 'tab-opened',
+    operatorId: context.identity.operatorId,
+    initiationId,
+    transactionId: transaction.transactionId,
+    tabId: ack.tabId,
+    merchantCertificate: ack.merchantCertificate,
+    deposit: {
+      customer: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor }),
+      merchant: moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }),
+    },
+    rate: transaction.rate,
+    chain: transaction.chain,
+    expiresAt: ack.expiresAt,
+  } satisfies PayloadBody<TabOpenedPayload>, now_ms);
+}
+
+function fail(context: OperatorContext, transaction: Transaction, event: 'refused' | 'opening-bound-passed', failure: TransactionFailure): void {
+  const failed = context.db.transaction(() => {
+    if (!context.store.markTransactionFailed(transaction.transactionId, event, failure)) return false;
+    context.ledger.releaseHold(`hold:${transaction.transactionId}`);
+    return true;
+  })();
+  if (failed) context.log.info('hold.released', { tx: transaction.transactionId, reason: failure.message });
+}
+
+/**
+ * A refusal the MTA gave on purpose (its code says why: merchant refused or unreachable, terms
+ * wrong, tab never opened) ends the transaction. No answer, or an answer that says nothing about
+ * what the MTA did (its own failure), does not: the MTA may have opened the tab.
+ */
+function isDefiniteRefusal(error: unknown): error is OpentabError {
+  return error instanceof OpentabError && error.code !== 'peer_unreachable' && error.code !== 'peer_refused' && error.code !== 'internal_error';
+}
+
+/** Why the MTA's answer cannot be believed, or null: from the operator asked, about this very initiation, with a merchant certificate it signed. */
+function tabAckProblem(context: OperatorContext, ack: TabAck, transaction: Transaction, amendedId: string, now_ms: number): string | null {
+  const merchantOperatorId = transaction.merchantOperatorId;
+  let mtaKey: string;
+  try {
+    mtaKey = context.trust.verifyAnswerFrom(merchantOperatorId, ack, now_ms).publicKey;
+  } catch (error) {
+    return `The acknowledgement from ${merchantOperatorId} cannot be verified: ${(error as Error).message}`;
+  }
   const certificate = ack.payload.merchantCertificate;
   const consistent =
     ack.payload.amendedInitiationId === amendedId &&
-    ack.payload.transactionId === transactionId &&
-    ack.payload.depositMerchant.value === depositValue &&
+    ack.payload.transactionId === transaction.transactionId &&
+    ack.payload.depositMerchant.value === moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }).value &&
     certificate.payload.operatorId === merchantOperatorId &&
-    certificate.payload.merchantId === merchantId &&
-    verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mta.publicKey, 32));
-  if (!consistent) throw new OpentabError('peer_refused', `The acknowledgement from ${merchantOperatorId} does not match the initiation.`);
+    certificate.payload.merchantId === transaction.merchantId &&
+    verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mtaKey, 32));
+  return consistent ? null : `The acknowledgement from ${merchantOperatorId} does not match the initiation.`;
 }

@@ -11,7 +11,7 @@
 
 import * as v from 'valibot';
 import { OrderId } from '../../../protocol/api/direct-order-api';
-import { ClearingOutcome } from '../../../protocol/messages/peer';
+import { ClearingOutcome, ClearingRevision } from '../../../protocol/messages/peer';
 import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp, TransactionId } from '../../../protocol/messages/primitives';
 
 /**
@@ -76,6 +76,12 @@ export const WithdrawalRecord = v.strictObject({
   outcome: ClearingOutcome,
   /** When the charge was captured. */
   clearedAt: Timestamp,
+  /**
+   * Absent on a tab's first clearing. A correction (late evidence at the MTA proved more) has
+   * revision 1, 2, …: its `amount` and `merchantAmount` are what this revision added; `hold` and
+   * `released` describe the transaction after it.
+   */
+  revision: v.optional(ClearingRevision),
 });
 export type WithdrawalRecord = v.InferOutput<typeof WithdrawalRecord>;
 
@@ -94,6 +100,8 @@ export const DepositRecord = v.strictObject({
   outcome: ClearingOutcome,
   /** When the merchant was credited. */
   clearedAt: Timestamp,
+  /** Absent on a tab's first clearing; a correction's `amount` is what its revision added. */
+  revision: v.optional(ClearingRevision),
 });
 export type DepositRecord = v.InferOutput<typeof DepositRecord>;
 

@@ -11,7 +11,10 @@ describe('operator configuration', () => {
     const config = resolveConfig(minimal, '/srv/op-se', { OPENTAB_OPERATOR_SECRET_KEY: 'k' });
     expect(config.dataDir).toBe('/srv/op-se/data');
     expect(config.certificateFile).toBe('/srv/op-se/cert.json');
-    expect(config.tabs).toEqual({ minTimeout_s: 10, maxTimeout_s: 7 * 24 * 3600, recordGrace_s: 30, holdDeadline_s: 7 * 24 * 3600 });
+    expect(config.tabs).toEqual({
+      minTimeout_s: 10, maxTimeout_s: 7 * 24 * 3600, recordGrace_s: 30, holdDeadline_s: 7 * 24 * 3600,
+      openingBound_s: 60, merchantRecordWait_s: 24 * 3600, lateRecordWindow_s: 30 * 24 * 3600,
+    });
     expect(config.rates.lifespan_s).toBe(3600);
     expect(config.rates.rateSource.source).toBe('ecb-file');
     expect(config.peers).toEqual([]);

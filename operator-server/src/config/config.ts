@@ -103,6 +103,20 @@ export const OperatorConfigSchema = v.strictObject({
        * charged without it.
        */
       holdDeadline_s: v.optional(Seconds(1, 90 * 24 * 3600), 7 * 24 * 3600),
+      /**
+       * How long the customer's AM lets a transaction stay 'opening' without a definite answer
+       * from the MTA (it stopped, or the MTA cannot be reached) before it fails it and releases
+       * the hold. Safe: no tab-opened left, so the customer cannot have revealed a chain link.
+       */
+      openingBound_s: v.optional(Seconds(5, 3600), 60),
+      /**
+       * How long the MTA waits, once a tab is due, for a merchant agent it asked for its record
+       * and that does not answer (down, unreachable), before it clears on what it has. A record
+       * that still comes corrects the clearing within the late-record window.
+       */
+      merchantRecordWait_s: v.optional(Seconds(0, 30 * 24 * 3600), 24 * 3600),
+      /** How long after its clearing a tab's clearing is still corrected by a record that proves more. */
+      lateRecordWindow_s: v.optional(Seconds(0, 365 * 24 * 3600), 30 * 24 * 3600),
     }),
     {},
   ),
@@ -137,7 +151,15 @@ export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 
   readonly adminToken: string;
   readonly secretKey: string;
   readonly rates: { readonly lifespan_s: number; readonly rateSource: RateSourceConfig };
-  readonly tabs: { readonly minTimeout_s: number; readonly maxTimeout_s: number; readonly recordGrace_s: number; readonly holdDeadline_s: number };
+  readonly tabs: {
+    readonly minTimeout_s: number;
+    readonly maxTimeout_s: number;
+    readonly recordGrace_s: number;
+    readonly holdDeadline_s: number;
+    readonly openingBound_s: number;
+    readonly merchantRecordWait_s: number;
+    readonly lateRecordWindow_s: number;
+  };
   readonly sessions: { readonly lifetime_s: number };
   readonly rateLimit: RateLimitConfig;
 }
@@ -195,6 +217,9 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
       maxTimeout_s: file.tabs.maxTimeout_s ?? 7 * 24 * 3600,
       recordGrace_s: file.tabs.recordGrace_s ?? 30,
       holdDeadline_s: file.tabs.holdDeadline_s ?? 7 * 24 * 3600,
+      openingBound_s: file.tabs.openingBound_s ?? 60,
+      merchantRecordWait_s: file.tabs.merchantRecordWait_s ?? 24 * 3600,
+      lateRecordWindow_s: file.tabs.lateRecordWindow_s ?? 30 * 24 * 3600,
     },
     sessions: { lifetime_s: file.sessions.lifetime_s ?? 24 * 3600 },
     rateLimit: {

@@ -1,10 +1,13 @@
 // Seed FIG 3, steps 3–5 at the MTA: decide what the tab clears, credit the merchant, and leave
 // the clearing information for the customer's AM, the deposit record for billing and a notice
 // for the merchant agent in the outbox — all in one SQLite transaction.
+//
+// Evidence that comes after the clearing is never thrown away: a record that proves more than
+// was cleared raises the clearing to what all records together now prove, as a new revision
+// that moves only the difference (records.ts decides when; `correctClearing` does it).
 
-import { moneyToWire } from '../../../protocol/money/amount';
-import { moneyFromWire } from '../../../protocol/money/amount';
-import type { ClearingPayload } from '../../../protocol/messages/peer';
+import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
+import type { ClearingOutcome, ClearingPayload } from '../../../protocol/messages/peer';
 import type { TabClearedPayload } from '../../../protocol/messages/merchant';
 import type { PayloadBody } from '../../../protocol/envelope';
 import { formatTimestamp } from '../../../protocol/time';
@@ -13,15 +16,15 @@ import type { DepositRecord } from '../billing/billing-records';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { Tab } from '../store/records';
-import { concludeTab } from './conclusion';
+import { concludeTab, type Conclusion } from './conclusion';
 
 /** The clearing message body kept in the outbox; it is signed afresh at each delivery attempt. */
 export type ClearingBody = Omit<PayloadBody<ClearingPayload>, 'operatorCertificate'>;
 export type TabClearedBody = PayloadBody<TabClearedPayload>;
 
-/** Clears a tab exactly once; false when it was already cleared. */
-export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): boolean {
-  const conclusion = concludeTab(context.crypto, {
+/** What the tab's records, as they are now, prove: pure. */
+export function concludeOnRecords(context: OperatorContext, tab: Tab): Conclusion {
+  return concludeTab(context.crypto, {
     depositMinor: tab.depositMinor,
     currency: tab.currency,
     unitMinor: moneyFromWire(tab.chain.unit).minor,
@@ -29,63 +32,106 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
     customerRecord: tab.customerRecord?.payload ?? null,
     merchantRecord: tab.merchantRecord?.payload ?? null,
   });
-  const cleared = moneyToWire({ currency: tab.currency, minor: conclusion.clearedMinor });
-  const clearedAt = formatTimestamp(now_ms);
-  const note = conclusion.disputeReason ?? `${conclusion.outcome}: ${cleared.value} ${cleared.currency}`;
+}
 
+/** Clears a tab exactly once; false when it was already cleared. */
+export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): boolean {
+  const conclusion = concludeOnRecords(context, tab);
   const done = context.db.transaction(() => {
     if (!context.store.markTabCleared(tab.tabId, conclusion.clearedMinor, conclusion.outcome, now_ms)) return false;
-    if (conclusion.clearedMinor > 0n) {
-      const owedBy = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
-      ensureAccount(context, owedBy, tab.currency, 'settlement');
-      context.ledger.postEntry({
-        id: `credit:${tab.tabId}`,
-        memo: `tab ${tab.tabId} cleared (${conclusion.outcome})`,
-        ref: tab.tabId,
-        postings: [
-          { accountId: owedBy, amount: -conclusion.clearedMinor },
-          { accountId: ledgerAccount.merchant(tab.merchantId), amount: conclusion.clearedMinor },
-        ],
-      });
-    }
-    if (conclusion.disputeReason !== null) {
-      context.store.insertDispute({
-        disputeId: `dispute:${tab.tabId}`,
-        tabId: tab.tabId,
-        createdAt: now_ms,
-        clearedMinor: conclusion.clearedMinor,
-        reason: conclusion.disputeReason,
-        customerRecord: tab.customerRecord,
-        merchantRecord: tab.merchantRecord,
-      });
-    }
-    const clearing: ClearingBody = { type: 'clearing', transactionId: tab.transactionId, tabId: tab.tabId, cleared, outcome: conclusion.outcome, note };
-    context.outbox.enqueue(`clearing:${tab.tabId}`, { kind: 'peer-clearing', operatorId: tab.customerOperatorId }, clearing, now_ms);
-    const notice: TabClearedBody = {
-      type: 'tab-cleared', operatorId: context.identity.operatorId, merchantId: tab.merchantId, tabId: tab.tabId, cleared, outcome: conclusion.outcome,
-    };
-    context.outbox.enqueue(`tab-cleared:${tab.tabId}`, { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
-    const record: DepositRecord = {
-      recordType: 'deposit',
-      source: 'tab',
-      recordId: `deposit:${context.identity.operatorId}:${tab.tabId}`,
-      operatorId: context.identity.operatorId,
-      merchantId: tab.merchantId,
-      tabId: tab.tabId,
-      customerOperatorId: tab.customerOperatorId,
-      amount: cleared,
-      outcome: conclusion.outcome,
-      clearedAt,
-    };
-    enqueueBillingRecord(context, record, now_ms);
+    postClearing(context, tab, { revision: 0, totalMinor: conclusion.clearedMinor, addedMinor: conclusion.clearedMinor, outcome: conclusion.outcome, disputeReason: conclusion.disputeReason }, now_ms);
     return true;
   })();
+  if (done) logCleared(context, tab, 0, conclusion.clearedMinor, conclusion.outcome, conclusion.disputeReason);
+  return done;
+}
 
-  if (done) {
-    context.log.info('tab.cleared', {
-      tx: tab.transactionId, tab: tab.tabId, merchant: tab.merchantId, cleared: `${cleared.value} ${cleared.currency}`, outcome: conclusion.outcome,
-      ...(conclusion.disputeReason !== null ? { dispute: conclusion.disputeReason } : {}),
+/**
+ * Raises a cleared tab to what its records now prove, as its next revision; the revision, or
+ * null when they prove no more than was cleared. `tab` carries the records as they are now.
+ * Runs inside the caller's transaction.
+ */
+export function correctClearing(context: OperatorContext, tab: Tab, now_ms: number): number | null {
+  const previousMinor = tab.clearedMinor ?? 0n;
+  const conclusion = concludeOnRecords(context, tab);
+  if (conclusion.clearedMinor <= previousMinor) return null;
+  const revision = context.store.correctTabClearing(tab.tabId, conclusion.clearedMinor, conclusion.outcome);
+  if (revision === null) return null;
+  postClearing(context, tab, {
+    revision, totalMinor: conclusion.clearedMinor, addedMinor: conclusion.clearedMinor - previousMinor, outcome: conclusion.outcome, disputeReason: conclusion.disputeReason,
+  }, now_ms);
+  logCleared(context, tab, revision, conclusion.clearedMinor, conclusion.outcome, conclusion.disputeReason);
+  return revision;
+}
+
+interface ClearingStep {
+  /** 0 for the first clearing; corrections count up. */
+  readonly revision: number;
+  /** Everything the tab has cleared, this revision included. */
+  readonly totalMinor: bigint;
+  /** What this revision adds: the merchant's credit, and the deposit record's amount. */
+  readonly addedMinor: bigint;
+  readonly outcome: ClearingOutcome;
+  readonly disputeReason: string | null;
+}
+
+/** Credit, dispute, clearing for the AM, notice for the agent, deposit record: the effects of one revision, in the caller's transaction. */
+function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, now_ms: number): void {
+  const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
+  const total = moneyToWire({ currency: tab.currency, minor: step.totalMinor });
+  if (step.addedMinor > 0n) {
+    const owedBy = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
+    ensureAccount(context, owedBy, tab.currency, 'settlement');
+    context.ledger.postEntry({
+      id: `credit:${tab.tabId}${suffix}`,
+      memo: step.revision === 0 ? `tab ${tab.tabId} cleared (${step.outcome})` : `tab ${tab.tabId} clearing corrected by a late record (revision ${step.revision})`,
+      ref: tab.tabId,
+      postings: [
+        { accountId: owedBy, amount: -step.addedMinor },
+        { accountId: ledgerAccount.merchant(tab.merchantId), amount: step.addedMinor },
+      ],
     });
   }
-  return done;
+  if (step.disputeReason !== null) {
+    context.store.insertDispute({
+      disputeId: `dispute:${tab.tabId}${suffix}`,
+      tabId: tab.tabId,
+      createdAt: now_ms,
+      clearedMinor: step.totalMinor,
+      reason: step.disputeReason,
+      customerRecord: tab.customerRecord,
+      merchantRecord: tab.merchantRecord,
+    });
+  }
+  const revision = step.revision === 0 ? {} : { revision: step.revision };
+  const note = step.disputeReason ?? `${step.outcome}: ${total.value} ${total.currency}`;
+  const clearing: ClearingBody = { type: 'clearing', transactionId: tab.transactionId, tabId: tab.tabId, cleared: total, outcome: step.outcome, note, ...revision };
+  context.outbox.enqueue(`clearing:${tab.tabId}${suffix}`, { kind: 'peer-clearing', operatorId: tab.customerOperatorId }, clearing, now_ms);
+  const notice: TabClearedBody = {
+    type: 'tab-cleared', operatorId: context.identity.operatorId, merchantId: tab.merchantId, tabId: tab.tabId, cleared: total, outcome: step.outcome, ...revision,
+  };
+  context.outbox.enqueue(`tab-cleared:${tab.tabId}${suffix}`, { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
+  const record: DepositRecord = {
+    recordType: 'deposit',
+    source: 'tab',
+    recordId: `deposit:${context.identity.operatorId}:${tab.tabId}${suffix}`,
+    operatorId: context.identity.operatorId,
+    merchantId: tab.merchantId,
+    tabId: tab.tabId,
+    customerOperatorId: tab.customerOperatorId,
+    amount: moneyToWire({ currency: tab.currency, minor: step.addedMinor }),
+    outcome: step.outcome,
+    clearedAt: formatTimestamp(now_ms),
+    ...revision,
+  };
+  enqueueBillingRecord(context, record, now_ms);
+}
+
+function logCleared(context: OperatorContext, tab: Tab, revision: number, totalMinor: bigint, outcome: ClearingOutcome, disputeReason: string | null): void {
+  const cleared = moneyToWire({ currency: tab.currency, minor: totalMinor });
+  context.log.info(revision === 0 ? 'tab.cleared' : 'tab.clearing-corrected', {
+    tx: tab.transactionId, tab: tab.tabId, merchant: tab.merchantId, cleared: `${cleared.value} ${cleared.currency}`, outcome,
+    ...(revision !== 0 ? { revision } : {}),
+    ...(disputeReason !== null ? { dispute: disputeReason } : {}),
+  });
 }

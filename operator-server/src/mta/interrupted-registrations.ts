@@ -1,35 +1,51 @@
-// A registration is answered only after its tab is marked open (and synced), so a tab still
-// 'opening' when the MTA starts was cut off by a stop mid-registration: no AM holds its
-// acknowledgement, so no customer can buy on it or send its record. It failed. The merchant agent
-// may already have acknowledged its information, though, and would keep the tab open until its
-// timeout and then send a record the MTA refuses for ever; so it is told, through the outbox, that
-// the tab cleared at nothing (outcome 'no-records'), which closes it there.
+// Every path that fails a tab tells its merchant agent. A registration that fails (the agent
+// refused, could not be reached, or answered with an acknowledgement that cannot be believed) and
+// one a stop cut off (a tab still 'opening' at start-up: no AM holds its acknowledgement, so no
+// customer can buy on it or send its record) both end 'failed'. The merchant agent may already
+// have acknowledged the information (it stopped or the connection broke before its answer left),
+// and would keep the tab open until its timeout and then send a record the MTA refuses for ever;
+// so a void notice (a clearing at nothing, outcome 'voided') goes to it through the outbox, in the
+// same transaction that fails the tab.
 
 import type { PayloadBody } from '../../../protocol/envelope';
 import type { TabClearedPayload } from '../../../protocol/messages/merchant';
 import { moneyToWire } from '../../../protocol/money/amount';
 import type { OperatorContext } from '../operator-context';
+import type { Tab } from '../store/records';
 
 /** The outbox record id of the notice that voids a failed tab at its merchant agent. */
 export function voidNoticeId(tabId: string): string {
   return `tab-void:${tabId}`;
 }
 
+type FailedTab = Pick<Tab, 'tabId' | 'merchantId' | 'currency'>;
+
+function enqueueVoidNotice(context: OperatorContext, tab: FailedTab, now_ms: number): void {
+  const notice: PayloadBody<TabClearedPayload> = {
+    type: 'tab-cleared',
+    operatorId: context.identity.operatorId,
+    merchantId: tab.merchantId,
+    tabId: tab.tabId,
+    cleared: moneyToWire({ currency: tab.currency, minor: 0n }),
+    outcome: 'voided',
+  };
+  context.outbox.enqueue(voidNoticeId(tab.tabId), { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
+}
+
+/** A registration that did not complete: the tab fails and its void notice is queued, together; false if it had left 'opening'. */
+export function failRegistration(context: OperatorContext, tab: FailedTab, now_ms: number): boolean {
+  return context.db.transaction(() => {
+    if (!context.store.markTabFailed(tab.tabId)) return false;
+    enqueueVoidNotice(context, tab, now_ms);
+    return true;
+  })();
+}
+
 /** At startup: fails every tab left 'opening' and enqueues its void notice in the same transaction; their ids. */
 export function voidInterruptedRegistrations(context: OperatorContext, now_ms: number): string[] {
   const interrupted = context.db.transaction(() => {
     const tabs = context.store.failOpeningTabs();
-    for (const tab of tabs) {
-      const notice: PayloadBody<TabClearedPayload> = {
-        type: 'tab-cleared',
-        operatorId: context.identity.operatorId,
-        merchantId: tab.merchantId,
-        tabId: tab.tabId,
-        cleared: moneyToWire({ currency: tab.currency, minor: 0n }),
-        outcome: 'no-records',
-      };
-      context.outbox.enqueue(voidNoticeId(tab.tabId), { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
-    }
+    for (const tab of tabs) enqueueVoidNotice(context, tab, now_ms);
     return tabs.map((tab) => tab.tabId);
   })();
   if (interrupted.length > 0) context.log.warn('tab.registration-interrupted', { tabs: interrupted.join(','), count: interrupted.length });

@@ -1,17 +1,31 @@
 // Seed FIG 3, steps 1–2 at the MTA: the customer's record (relayed by its AM) and the merchant's
-// record. Both are kept on the tab; with both in hand the tab clears at once, otherwise the
-// grace period starts and the timeout job clears on what is there.
+// record. Both are kept on the tab; with both in hand the tab clears at once.
+//
+// The customer's word alone never ends what the merchant can claim: a customer record leaves the
+// tab's conclusion time as it was (its timeout plus the grace period) and asks the merchant agent
+// for its record, which stops the tab there. A tab that falls due without the merchant's record
+// asks for it too, and waits for an agent that does not answer up to `tabs.merchantRecordWait_s`
+// before clearing on what it has. A record that comes after the clearing is kept and, if it proves
+// more, corrects the clearing within `tabs.lateRecordWindow_s` (docs/state-machines.md).
 
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
 import type { CustomerRecordRelay, RecordAck, RecordAckPayload } from '../../../protocol/messages/peer';
 import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { MerchantRecord } from '../../../protocol/messages/merchant';
+import type { MerchantRecord, RecordRequestPayload } from '../../../protocol/messages/merchant';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
-import type { Tab } from '../store/records';
-import { clearTab } from './clearing';
+import type { Merchant, Tab } from '../store/records';
+import { clearTab, correctClearing } from './clearing';
+
+/** The record request's outbox body: signed afresh at each delivery attempt. */
+export type RecordRequestBody = PayloadBody<RecordRequestPayload>;
+
+/** The outbox record id of the request for a tab's merchant record. */
+export function recordRequestId(tabId: string): string {
+  return `record-request:${tabId}`;
+}
 
 function acknowledge(context: OperatorContext, recordId: string, tab: Tab, cleared: boolean, now_ms: number): RecordAck {
   return seal(context.crypto, context.identity.signer, {
@@ -23,26 +37,73 @@ function acknowledge(context: OperatorContext, recordId: string, tab: Tab, clear
   } satisfies PayloadBody<RecordAckPayload>, now_ms);
 }
 
-function openTabOrRefuse(tab: Tab): void {
-  if (tab.state === 'opening' || tab.state === 'failed') throw new OpentabError('tab_closed', 'The tab never opened.');
+function refuseUnopened(tab: Tab): void {
+  if (tab.state === 'opening' || tab.state === 'failed') throw new OpentabError('tab_not_opened', 'The tab never opened: nothing was bought on it, and it has no record to keep.');
 }
 
 type NewRecord = { readonly customerRecord: CustomerRecord } | { readonly merchantRecord: MerchantRecord };
 
 /**
- * Keeps the record on the open tab and clears at once when it was the second one; true when the
- * tab is cleared. `tab` is the row as read in this same synchronous step, so nothing else can
- * have changed it: the tab with the record added is known without reading it back, and the
- * record and the clearing commit together.
+ * Takes one record for a tab that opened, in the caller's transaction; true when the tab is
+ * cleared afterwards. `tab` is the row as read in this same synchronous step.
  */
-function keepRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_ms: number): boolean {
-  const recorded: Tab = { ...tab, ...record };
-  const concludeBy_ms = now_ms + context.config.tabs.recordGrace_s * 1000;
-  return context.db.transaction(() => {
-    if ('customerRecord' in record) context.store.setTabCustomerRecord(tab.tabId, record.customerRecord, concludeBy_ms);
-    else context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, concludeBy_ms);
-    return recorded.customerRecord !== null && recorded.merchantRecord !== null && clearTab(context, recorded, now_ms);
-  })();
+function takeRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_ms: number): boolean {
+  if (tab.state === 'cleared') {
+    takeLateRecord(context, tab, record, now_ms);
+    return true;
+  }
+  if ('customerRecord' in record) {
+    if (!context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)) return false;
+    const payload = record.customerRecord.payload;
+    context.log.info('record.customer', { tx: tab.transactionId, tab: tab.tabId, total: payload.total.value, count: payload.count });
+    if (tab.merchantRecord !== null) return clearTab(context, { ...tab, ...record }, now_ms);
+    askMerchantForRecord(context, tab, now_ms);
+    return false;
+  }
+  if (!context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, customerDeadline_ms(context, tab, now_ms))) return false;
+  const payload = record.merchantRecord.payload;
+  context.log.info('record.merchant', { tx: tab.transactionId, tab: tab.tabId, total: payload.total.value, count: payload.count, reason: payload.reason });
+  return tab.customerRecord !== null && clearTab(context, { ...tab, ...record }, now_ms);
+}
+
+/**
+ * When the tab may conclude once the merchant's record is in: the customer keeps a grace period
+ * to send its own, but never more than it had anyway (its timeout plus the grace period).
+ */
+function customerDeadline_ms(context: OperatorContext, tab: Tab, now_ms: number): number {
+  const grace_ms = context.config.tabs.recordGrace_s * 1000;
+  return Math.min(now_ms + grace_ms, Math.max(now_ms, tab.expiresAt + grace_ms));
+}
+
+/**
+ * A record for a cleared tab: kept whatever it does. Within the late-record window, one that
+ * fills the empty place of its party and proves more corrects the clearing.
+ */
+function takeLateRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_ms: number): void {
+  const party = 'customerRecord' in record ? 'customer' : 'merchant';
+  const envelope = 'customerRecord' in record ? record.customerRecord : record.merchantRecord;
+  const withinWindow = now_ms - (tab.clearedAt ?? now_ms) <= context.config.tabs.lateRecordWindow_s * 1000;
+  let effect = 'after-window';
+  if (withinWindow) {
+    const placed = 'customerRecord' in record
+      ? context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)
+      : context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, now_ms);
+    const revision = placed ? correctClearing(context, { ...tab, ...record }, now_ms) : null;
+    effect = revision === null ? 'no-change' : `corrected:${revision}`;
+  }
+  if (context.store.insertLateRecord({ recordId: envelope.payload.id, tabId: tab.tabId, party, record: envelope, receivedAt: now_ms, effect })) {
+    context.log.warn('record.late', { tx: tab.transactionId, tab: tab.tabId, party, effect });
+  }
+}
+
+/** Queues the request for the merchant's record, once per tab; the tab then waits for the answer up to the merchant record wait. */
+function askMerchantForRecord(context: OperatorContext, tab: Tab, now_ms: number): void {
+  if (tab.merchantAskedAt !== null || tab.merchantRecord !== null) return;
+  const waitUntil_ms = now_ms + context.config.tabs.merchantRecordWait_s * 1000;
+  if (!context.store.markMerchantAsked(tab.tabId, now_ms, waitUntil_ms)) return;
+  const request: RecordRequestBody = { type: 'record-request', operatorId: context.identity.operatorId, merchantId: tab.merchantId, tabId: tab.tabId };
+  context.outbox.enqueue(recordRequestId(tab.tabId), { kind: 'merchant-record-request', merchantId: tab.merchantId }, request, now_ms);
+  context.log.info('record.requested', { tx: tab.transactionId, tab: tab.tabId, merchant: tab.merchantId });
 }
 
 export async function receiveCustomerRecord(context: OperatorContext, relay: CustomerRecordRelay, now_ms: number): Promise<RecordAck> {
@@ -58,41 +119,70 @@ export async function receiveCustomerRecord(context: OperatorContext, relay: Cus
     return tab;
   };
   return context.receipts.onceInTransaction('peerCustomerRecord', relay, now_ms, authenticate, (tab) => {
-    openTabOrRefuse(tab);
-    let cleared = tab.state === 'cleared';
-    if (tab.state === 'open' && tab.customerRecord === null) {
-      context.log.info('record.customer', { tx: tab.transactionId, tab: tab.tabId, total: record.payload.total.value, count: record.payload.count });
-      cleared = keepRecord(context, tab, { customerRecord: record }, now_ms);
-    }
+    refuseUnopened(tab);
+    const cleared = takeRecord(context, tab, { customerRecord: record }, now_ms);
     return acknowledge(context, record.payload.id, tab, cleared, now_ms);
   });
+}
+
+/** A record signed with the merchant's registered key, or a refusal. */
+function checkMerchantSignature(context: OperatorContext, merchant: Merchant, record: MerchantRecord): void {
+  if (record.payload.merchantId !== merchant.merchantId) throw new OpentabError('unknown_merchant');
+  if (record.kid !== merchant.publicKey) throw new OpentabError('unknown_key', "The record is not signed with the merchant's registered key.");
+  if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(merchant.publicKey, 32))) throw new OpentabError('bad_signature');
+}
+
+/** The merchant's tab a record is about, if it opened; otherwise a refusal. */
+function tabOfMerchantRecord(context: OperatorContext, merchant: Merchant, record: MerchantRecord): Tab {
+  const tab = context.store.tab(record.payload.tabId);
+  if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
+  refuseUnopened(tab);
+  return tab;
 }
 
 export async function receiveMerchantRecord(context: OperatorContext, record: MerchantRecord, now_ms: number): Promise<RecordAck> {
   const authenticate = () => {
     const merchant = context.store.merchant(record.payload.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
-    if (record.kid !== merchant.publicKey) throw new OpentabError('unknown_key', "The record is not signed with the merchant's registered key.");
-    if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(merchant.publicKey, 32))) throw new OpentabError('bad_signature');
+    checkMerchantSignature(context, merchant, record);
     assertFresh(context, record.payload.iat, now_ms);
     return merchant;
   };
   return context.receipts.onceInTransaction('merchantRecord', record, now_ms, authenticate, (merchant) => {
-    const tab = context.store.tab(record.payload.tabId);
-    if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
-    openTabOrRefuse(tab);
-    let cleared = tab.state === 'cleared';
-    if (tab.state === 'open' && tab.merchantRecord === null) {
-      context.log.info('record.merchant', { tx: tab.transactionId, tab: tab.tabId, total: record.payload.total.value, count: record.payload.count, reason: record.payload.reason });
-      cleared = keepRecord(context, tab, { merchantRecord: record }, now_ms);
-    }
+    const tab = tabOfMerchantRecord(context, merchant, record);
+    const cleared = takeRecord(context, tab, { merchantRecord: record }, now_ms);
     return acknowledge(context, record.payload.id, tab, cleared, now_ms);
   });
 }
 
-/** The server's own enforcement of timeouts and grace periods: clears every tab whose time has come. */
+/**
+ * The merchant agent's answer to a record request: its record, signed by its key, about the tab
+ * asked for (freshness is the request's, which this answers). Taken like a record it sent itself.
+ */
+export function takeRequestedRecord(context: OperatorContext, merchant: Merchant, tabId: string, record: MerchantRecord, now_ms: number): void {
+  if (record.payload.tabId !== tabId) throw new Error(`the merchant agent answered the record request of ${tabId} with the record of ${record.payload.tabId}`);
+  checkMerchantSignature(context, merchant, record);
+  context.db.transaction(() => takeRecord(context, tabOfMerchantRecord(context, merchant, record), { merchantRecord: record }, now_ms))();
+}
+
+/** The merchant agent says it has no such tab: its record will never come, so the tab need not wait for it. */
+export function noteMerchantHasNoRecord(context: OperatorContext, tabId: string, now_ms: number): void {
+  if (context.store.markMerchantHasNoRecord(tabId, now_ms)) context.log.warn('record.merchant-has-none', { tab: tabId });
+}
+
+/**
+ * The server's own enforcement of timeouts and grace periods. A due tab with the merchant's
+ * record, or whose merchant agent was asked and has none or did not answer within the wait,
+ * clears on what it has; one whose merchant agent was not asked yet is asked, and waits.
+ */
 export function clearDueTabs(context: OperatorContext, now_ms: number, limit = 500): number {
   let cleared = 0;
-  for (const tab of context.store.dueTabs(now_ms, limit)) if (clearTab(context, tab, now_ms)) cleared++;
+  for (const tab of context.store.dueTabs(now_ms, limit)) {
+    if (tab.merchantRecord === null && tab.merchantAskedAt === null && !tab.merchantHasNoRecord) {
+      context.db.transaction(() => askMerchantForRecord(context, tab, now_ms))();
+      continue;
+    }
+    if (clearTab(context, tab, now_ms)) cleared++;
+  }
   return cleared;
 }

@@ -8,7 +8,7 @@ import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
 import { OpentabError } from '../../../protocol/errors';
 import { newPrefixedId } from '../../../protocol/ids';
-import type { TabCustomerCertificatePayload } from '../../../protocol/messages/certificates';
+import type { OperatorCertificatePayload, TabCustomerCertificatePayload } from '../../../protocol/messages/certificates';
 import type { TabInformationPayload } from '../../../protocol/messages/merchant';
 import type { AmendedInitiation, TabAck, TabAckPayload } from '../../../protocol/messages/peer';
 import { moneyFromWire } from '../../../protocol/money/amount';
@@ -16,7 +16,8 @@ import { depositInMerchantCurrency } from '../../../protocol/rates/conversion';
 import { parseTimestamp } from '../../../protocol/time';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
-import type { Merchant } from '../store/records';
+import type { Merchant, Tab } from '../store/records';
+import { failRegistration } from './interrupted-registrations';
 import type { MerchantCertificates } from './merchant-certificates';
 
 /** The merchant agent answers an information message at once; waiting longer only holds the customer's click. */
@@ -33,76 +34,113 @@ export async function registerTab(
     assertFresh(context, amended.payload.iat, now_ms);
     return sender;
   };
-  return context.receipts.once('peerInitiation', amended, now_ms, authenticate, async (sender) => {
-    const p = amended.payload;
+  return context.receipts.once('peerInitiation', amended, now_ms, authenticate, (sender) =>
+    // The AM resends an initiation it has no answer to under a new message id: the transaction,
+    // not the message, is what registers once. A resend waits here for a first run in flight.
+    context.locks.registrations.run(`${sender.operatorId}/${amended.payload.transactionId}`, async () => {
+      const p = amended.payload;
+      const merchant = checkAmendedInitiation(context, sender, amended, now_ms);
+      const known = context.store.tabByTransaction(sender.operatorId, p.transactionId);
+      if (known !== null) return answerKnownRegistration(context, certificates, known, merchant, amended, now_ms);
+      // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
+      if (context.store.tabByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
 
-    // The customer certificate must come from the same AM, about the same transaction.
-    const customerCertificate = p.customerCertificate;
-    if (!verifyEnvelope(context.crypto, customerCertificate, context.trust.publicKeyOf(sender))) {
-      throw new OpentabError('bad_signature', 'The customer certificate is not signed by the sending operator.');
-    }
-    if (customerCertificate.payload.operatorId !== sender.operatorId || customerCertificate.payload.transactionId !== p.transactionId) {
-      throw new OpentabError('invalid_message', 'The customer certificate is about another operator or transaction.');
-    }
+      const tabId = newPrefixedId(context.crypto, 'tab');
+      const expiresAt_ms = parseTimestamp(p.expiresAt)!;
+      context.store.insertTab({
+        tabId,
+        merchantId: merchant.merchantId,
+        customerOperatorId: sender.operatorId,
+        transactionId: p.transactionId,
+        pseudonym: p.customerCertificate.payload.pseudonym,
+        tabPublicKey: p.customerCertificate.payload.tabPublicKey,
+        depositMinor: moneyFromWire(p.deposit.merchant).minor,
+        currency: merchant.currency,
+        chain: p.chain,
+        openedAt: now_ms,
+        expiresAt: expiresAt_ms,
+        concludeAfter: expiresAt_ms + context.config.tabs.recordGrace_s * 1000,
+      });
 
-    const merchant = context.store.merchant(p.merchantId);
-    if (merchant === null) throw new OpentabError('unknown_merchant');
-    const deposit = moneyFromWire(p.deposit.merchant);
-    const hold = moneyFromWire(p.deposit.customer);
-    const unit = moneyFromWire(p.chain.unit);
-    if (deposit.currency !== merchant.currency || unit.currency !== merchant.currency || p.rate.merchant.currency !== merchant.currency) {
-      throw new OpentabError('currency_mismatch', `The merchant ${merchant.merchantId} takes ${merchant.currency}.`);
-    }
-    if (p.rate.customer.currency !== hold.currency) throw new OpentabError('currency_mismatch', 'The locked rate is not from the hold currency.');
-    if (depositInMerchantCurrency(hold.minor, p.rate) !== deposit.minor) {
-      throw new OpentabError('invalid_message', 'The merchant-currency deposit does not follow from the hold and the locked rate.');
-    }
-    if (deposit.minor === 0n) throw new OpentabError('deposit_too_small');
-    if (unit.minor === 0n || BigInt(p.chain.length) * unit.minor < deposit.minor) throw new OpentabError('chain_too_short');
-    const expiresAt_ms = parseTimestamp(p.expiresAt)!;
-    const maxExpiry_ms = now_ms + (context.config.tabs.maxTimeout_s + context.config.clockSkew_s) * 1000;
-    if (expiresAt_ms <= now_ms || expiresAt_ms > maxExpiry_ms) throw new OpentabError('timeout_out_of_range');
-    if (context.store.tabByTransaction(sender.operatorId, p.transactionId) !== null) {
-      throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab.`);
-    }
+      try {
+        await informMerchant(context, merchant, tabId, amended, now_ms);
+      } catch (error) {
+        // The agent may have committed its acknowledgement and lost only the answer (it stopped,
+        // the connection broke): whatever it holds, the void notice closes it there for good.
+        failRegistration(context, { tabId, merchantId: merchant.merchantId, currency: merchant.currency }, now_ms);
+        context.log.info('tab.refused', { tx: p.transactionId, tab: tabId, merchant: merchant.merchantId, reason: (error as Error).message });
+        throw error;
+      }
+      context.store.markTabOpen(tabId);
+      context.log.info('tab.registered', { tx: p.transactionId, tab: tabId, merchant: merchant.merchantId, deposit: `${p.deposit.merchant.value} ${merchant.currency}` });
+      return tabAck(context, certificates, merchant, tabId, amended, now_ms);
+    }),
+  );
+}
 
-    const tabId = newPrefixedId(context.crypto, 'tab');
-    context.store.insertTab({
-      tabId,
-      merchantId: merchant.merchantId,
-      customerOperatorId: sender.operatorId,
-      transactionId: p.transactionId,
-      pseudonym: customerCertificate.payload.pseudonym,
-      tabPublicKey: customerCertificate.payload.tabPublicKey,
-      depositMinor: deposit.minor,
-      currency: merchant.currency,
-      chain: p.chain,
-      openedAt: now_ms,
-      expiresAt: expiresAt_ms,
-      concludeAfter: expiresAt_ms + context.config.tabs.recordGrace_s * 1000,
-    });
+/** The terms of an amended initiation, checked before anything is written; the merchant it is for. */
+function checkAmendedInitiation(context: OperatorContext, sender: OperatorCertificatePayload, amended: AmendedInitiation, now_ms: number): Merchant {
+  const p = amended.payload;
+  // The customer certificate must come from the same AM, about the same transaction.
+  const customerCertificate = p.customerCertificate;
+  if (!verifyEnvelope(context.crypto, customerCertificate, context.trust.publicKeyOf(sender))) {
+    throw new OpentabError('bad_signature', 'The customer certificate is not signed by the sending operator.');
+  }
+  if (customerCertificate.payload.operatorId !== sender.operatorId || customerCertificate.payload.transactionId !== p.transactionId) {
+    throw new OpentabError('invalid_message', 'The customer certificate is about another operator or transaction.');
+  }
 
-    try {
-      await informMerchant(context, merchant, tabId, amended, now_ms);
-    } catch (error) {
-      context.store.markTabFailed(tabId);
-      context.log.info('tab.refused', { tx: p.transactionId, tab: tabId, merchant: merchant.merchantId, reason: (error as Error).message });
-      throw error;
-    }
-    context.store.markTabOpen(tabId);
-    context.log.info('tab.registered', { tx: p.transactionId, tab: tabId, merchant: merchant.merchantId, deposit: `${p.deposit.merchant.value} ${merchant.currency}` });
+  const merchant = context.store.merchant(p.merchantId);
+  if (merchant === null) throw new OpentabError('unknown_merchant');
+  const deposit = moneyFromWire(p.deposit.merchant);
+  const hold = moneyFromWire(p.deposit.customer);
+  const unit = moneyFromWire(p.chain.unit);
+  if (deposit.currency !== merchant.currency || unit.currency !== merchant.currency || p.rate.merchant.currency !== merchant.currency) {
+    throw new OpentabError('currency_mismatch', `The merchant ${merchant.merchantId} takes ${merchant.currency}.`);
+  }
+  if (p.rate.customer.currency !== hold.currency) throw new OpentabError('currency_mismatch', 'The locked rate is not from the hold currency.');
+  if (depositInMerchantCurrency(hold.minor, p.rate) !== deposit.minor) {
+    throw new OpentabError('invalid_message', 'The merchant-currency deposit does not follow from the hold and the locked rate.');
+  }
+  if (deposit.minor === 0n) throw new OpentabError('deposit_too_small');
+  if (unit.minor === 0n || BigInt(p.chain.length) * unit.minor < deposit.minor) throw new OpentabError('chain_too_short');
+  const expiresAt_ms = parseTimestamp(p.expiresAt)!;
+  const maxExpiry_ms = now_ms + (context.config.tabs.maxTimeout_s + context.config.clockSkew_s) * 1000;
+  if (expiresAt_ms <= now_ms || expiresAt_ms > maxExpiry_ms) throw new OpentabError('timeout_out_of_range');
+  return merchant;
+}
 
-    return seal(context.crypto, context.identity.signer, {
-      type: 'tab-ack',
-      operatorCertificate: context.identity.certificate,
-      amendedInitiationId: p.id,
-      transactionId: p.transactionId,
-      tabId,
-      merchantCertificate: certificates.certificateFor(merchant, now_ms),
-      depositMerchant: p.deposit.merchant,
-      expiresAt: p.expiresAt,
-    } satisfies PayloadBody<TabAckPayload>, now_ms);
-  });
+/**
+ * A transaction that already has a tab here: the AM lost the answer (or stopped) and asks again.
+ * Same terms: the answer the first run gave or would have given. Other terms under the same
+ * transaction id are a conflict, never a second tab.
+ */
+function answerKnownRegistration(context: OperatorContext, certificates: MerchantCertificates, known: Tab, merchant: Merchant, amended: AmendedInitiation, now_ms: number): TabAck {
+  const p = amended.payload;
+  const sameTerms =
+    known.merchantId === merchant.merchantId &&
+    known.tabPublicKey === p.customerCertificate.payload.tabPublicKey &&
+    known.pseudonym === p.customerCertificate.payload.pseudonym &&
+    known.chain.root === p.chain.root &&
+    known.depositMinor === moneyFromWire(p.deposit.merchant).minor &&
+    known.expiresAt === parseTimestamp(p.expiresAt);
+  if (!sameTerms) throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab with other terms.`);
+  // Under the registration lock nothing else works on it, and a tab cut off mid-registration was failed at start-up.
+  if (known.state === 'failed' || known.state === 'opening') throw new OpentabError('tab_not_opened', `The tab of transaction ${p.transactionId} never opened at the merchant.`);
+  return tabAck(context, certificates, merchant, known.tabId, amended, now_ms);
+}
+
+function tabAck(context: OperatorContext, certificates: MerchantCertificates, merchant: Merchant, tabId: string, amended: AmendedInitiation, now_ms: number): TabAck {
+  return seal(context.crypto, context.identity.signer, {
+    type: 'tab-ack',
+    operatorCertificate: context.identity.certificate,
+    amendedInitiationId: amended.payload.id,
+    transactionId: amended.payload.transactionId,
+    tabId,
+    merchantCertificate: certificates.certificateFor(merchant, now_ms),
+    depositMerchant: amended.payload.deposit.merchant,
+    expiresAt: amended.payload.expiresAt,
+  } satisfies PayloadBody<TabAckPayload>, now_ms);
 }
 
 /** Sends the information message and checks the merchant's signed acknowledgement. */

@@ -11,6 +11,7 @@ import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
 import type { ClearingBody, TabClearedBody } from '../mta/clearing';
+import { noteMerchantHasNoRecord, takeRequestedRecord, type RecordRequestBody } from '../mta/records';
 import { isDirectPaymentNoticeBody, notifyMerchantOfPayment } from '../mta/direct-payment-notice';
 import { resolveDirectPayment, type DirectCreditRetry } from '../account-manager/direct-payment';
 import type { OperatorContext } from '../operator-context';
@@ -52,6 +53,28 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
           const neverInformed = refusalCodeOf(error) === 'unknown_tab' && context.store.tab(body.tabId)?.state === 'failed';
           if (!neverInformed) throw error;
         }
+        return;
+      }
+      case 'merchant-record-request': {
+        const body = payload as RecordRequestBody;
+        const merchant = context.store.merchant(destination.merchantId);
+        if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
+        const tab = context.store.tab(body.tabId);
+        // Asking is pointless once the record is in, or once a late one could no longer change anything.
+        const lateWindowOver = tab?.clearedAt != null && now_ms - tab.clearedAt > context.config.tabs.lateRecordWindow_s * 1000;
+        if (tab === null || tab.merchantRecord !== null || lateWindowOver) return;
+        let record;
+        try {
+          record = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.recordRequest, seal(context.crypto, context.identity.signer, body, now_ms), {
+            timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: context.transport,
+          });
+        } catch (error) {
+          // A definite "no such tab": the agent lost it or never had it; waiting brings no record.
+          if (refusalCodeOf(error) !== 'unknown_tab') throw error;
+          noteMerchantHasNoRecord(context, body.tabId, context.now_ms());
+          return;
+        }
+        takeRequestedRecord(context, merchant, body.tabId, record, context.now_ms());
         return;
       }
     }

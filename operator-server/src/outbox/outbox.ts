@@ -9,6 +9,8 @@ export type OutboxDestination =
   | { kind: 'billing'; sinkIndex: number }
   | { kind: 'peer-clearing'; operatorId: string }
   | { kind: 'merchant-notice'; merchantId: string }
+  /** The MTA asks a merchant agent for its record of a stopping tab; the answer is the record. */
+  | { kind: 'merchant-record-request'; merchantId: string }
   /** Prior-art baseline: a direct payment whose credit at the merchant's MTA has no definite answer yet. */
   | { kind: 'peer-direct-credit'; operatorId: string };
 
@@ -32,6 +34,8 @@ function encodeDestination(destination: OutboxDestination): string {
       return `peer-clearing:${destination.operatorId}`;
     case 'merchant-notice':
       return `merchant-notice:${destination.merchantId}`;
+    case 'merchant-record-request':
+      return `merchant-record-request:${destination.merchantId}`;
     case 'peer-direct-credit':
       return `peer-direct-credit:${destination.operatorId}`;
   }
@@ -44,6 +48,7 @@ function decodeDestination(text: string): OutboxDestination {
   if (kind === 'billing') return { kind, sinkIndex: Number(target) };
   if (kind === 'peer-clearing') return { kind, operatorId: target };
   if (kind === 'merchant-notice') return { kind, merchantId: target };
+  if (kind === 'merchant-record-request') return { kind, merchantId: target };
   if (kind === 'peer-direct-credit') return { kind, operatorId: target };
   throw new Error(`unknown outbox destination ${text}`);
 }

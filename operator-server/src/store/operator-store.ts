@@ -6,8 +6,13 @@ import { makeSessionId } from '../../../protocol/ids';
 import type { ClearingOutcome } from '../../../protocol/messages/peer';
 import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { MerchantRecord } from '../../../protocol/messages/merchant';
+import type { TabAck } from '../../../protocol/messages/peer';
+import { transactionStatesAccepting, type TransactionEvent } from '../account-manager/transaction-states';
+import { tabStatesAccepting, type TabEvent } from '../mta/tab-states';
 import { migrateOperatorStore } from './schema';
-import type { Customer, Dispute, Merchant, Session, Tab, TabLifecycle, Transaction, TransactionLifecycle } from './records';
+import type {
+  AmendedInitiationBody, Customer, Dispute, LateRecord, Merchant, Session, Tab, TabLifecycle, Transaction, TransactionFailure, TransactionLifecycle,
+} from './records';
 
 type Row = Record<string, unknown>;
 
@@ -39,6 +44,10 @@ function toTransaction(row: Row): Transaction {
     merchantDisplayName: row.merchant_display_name as string | null, openedAt: int(row.opened_at), expiresAt: int(row.expires_at),
     chargedMinor: bigOrNull(row.charged_minor), clearedAt: intOrNull(row.cleared_at), clearingOutcome: row.clearing_outcome as ClearingOutcome | null,
     customerRecord: jsonOrNull(row.customer_record),
+    initiationId: (row.initiation_id as string | null) ?? null, chainRoot: (row.chain_root as string | null) ?? null,
+    amendedInitiation: jsonOrNull<AmendedInitiationBody>(row.amended_initiation ?? null), tabAck: jsonOrNull<TabAck>(row.tab_ack ?? null),
+    failure: jsonOrNull<TransactionFailure>(row.failure ?? null), clearedMinor: bigOrNull(row.cleared_minor ?? null),
+    clearingRevision: int(row.clearing_revision ?? 0),
   };
 }
 
@@ -50,8 +59,22 @@ function toTab(row: Row): Tab {
     chain: json(row.chain), openedAt: int(row.opened_at), expiresAt: int(row.expires_at), concludeAfter: int(row.conclude_after),
     customerRecord: jsonOrNull(row.customer_record), merchantRecord: jsonOrNull(row.merchant_record),
     clearedMinor: bigOrNull(row.cleared_minor), outcome: row.outcome as ClearingOutcome | null, clearedAt: intOrNull(row.cleared_at),
+    chainRoot: (row.chain_root as string | null) ?? null, merchantAskedAt: intOrNull(row.merchant_asked_at ?? null),
+    merchantHasNoRecord: int(row.merchant_has_no_record ?? 0) === 1, clearingRevision: int(row.clearing_revision ?? 0),
   };
 }
+
+function toLateRecord(row: Row): LateRecord {
+  return {
+    recordId: row.record_id as string, tabId: row.tab_id as string, party: row.party as LateRecord['party'],
+    record: json(row.record), receivedAt: int(row.received_at), effect: row.effect as string,
+  };
+}
+
+/** `state IN ('a', 'b')` for the states the table lets `event` leave from. */
+const inStates = (states: readonly string[]): string => `state IN (${states.map((state) => `'${state}'`).join(', ')})`;
+const transactionAccepts = (event: TransactionEvent): string => inStates(transactionStatesAccepting(event));
+const tabAccepts = (event: TabEvent): string => inStates(tabStatesAccepting(event));
 
 function toDispute(row: Row): Dispute {
   return {
@@ -60,8 +83,17 @@ function toDispute(row: Row): Dispute {
   };
 }
 
-export interface NewTransaction extends Omit<Transaction, 'state' | 'tabId' | 'merchantDisplayName' | 'chargedMinor' | 'clearedAt' | 'clearingOutcome' | 'customerRecord'> {}
-export interface NewTab extends Omit<Tab, 'state' | 'customerRecord' | 'merchantRecord' | 'clearedMinor' | 'outcome' | 'clearedAt'> {}
+export interface NewTransaction
+  extends Omit<
+    Transaction,
+    'state' | 'tabId' | 'merchantDisplayName' | 'chargedMinor' | 'clearedAt' | 'clearingOutcome' | 'customerRecord' | 'tabAck' | 'failure' | 'clearedMinor' | 'clearingRevision' | 'initiationId' | 'chainRoot' | 'amendedInitiation'
+  > {
+  readonly initiationId: string;
+  readonly chainRoot: string;
+  readonly amendedInitiation: AmendedInitiationBody;
+}
+export interface NewTab
+  extends Omit<Tab, 'state' | 'customerRecord' | 'merchantRecord' | 'clearedMinor' | 'outcome' | 'clearedAt' | 'chainRoot' | 'merchantAskedAt' | 'merchantHasNoRecord' | 'clearingRevision'> {}
 
 /** The startup sweep: its WHERE is the partial index opening_tabs's, so it reads only the tabs it fails. */
 export const FAIL_OPENING_TABS_SQL = "UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency";
@@ -94,32 +126,56 @@ export class OperatorStore {
       merchant: prepare('SELECT * FROM merchants WHERE merchant_id = ?'),
       insertTransaction: prepare(
         `INSERT INTO transactions (transaction_id, session_id, account_id, merchant_id, merchant_operator_id, state, hold_minor,
-           customer_currency, deposit_minor, merchant_currency, rate, tab_public_key, chain, pseudonym, opened_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, 'opening', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           customer_currency, deposit_minor, merchant_currency, rate, tab_public_key, chain, pseudonym, opened_at, expires_at,
+           initiation_id, chain_root, amended_initiation)
+         VALUES (?, ?, ?, ?, ?, 'opening', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       transaction: prepare('SELECT * FROM transactions WHERE transaction_id = ?'),
+      transactionByInitiation: prepare('SELECT * FROM transactions WHERE initiation_id = ?'),
+      transactionByChainRoot: prepare('SELECT * FROM transactions WHERE chain_root = ?'),
       transactionsOfAccount: prepare('SELECT * FROM transactions WHERE account_id = ? ORDER BY opened_at DESC LIMIT ?'),
-      markTransactionOpen: prepare("UPDATE transactions SET state = 'open', tab_id = ?, merchant_display_name = ? WHERE transaction_id = ? AND state = 'opening'"),
-      markTransactionFailed: prepare("UPDATE transactions SET state = 'failed' WHERE transaction_id = ? AND state = 'opening'"),
+      markTransactionOpen: prepare(
+        `UPDATE transactions SET state = 'open', tab_id = ?, merchant_display_name = ?, tab_ack = ? WHERE transaction_id = ? AND ${transactionAccepts('tab-acknowledged')}`,
+      ),
+      markTransactionRefused: prepare(`UPDATE transactions SET state = 'failed', failure = ? WHERE transaction_id = ? AND ${transactionAccepts('refused')}`),
+      markTransactionOpeningLapsed: prepare(
+        `UPDATE transactions SET state = 'failed', failure = ? WHERE transaction_id = ? AND ${transactionAccepts('opening-bound-passed')}`,
+      ),
+      stalledOpenings: prepare("SELECT * FROM transactions WHERE state = 'opening' AND opened_at <= ? ORDER BY opened_at LIMIT ?"),
       setCustomerRecord: prepare('UPDATE transactions SET customer_record = ? WHERE transaction_id = ?'),
       markTransactionCleared: prepare(
-        "UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ? WHERE transaction_id = ? AND state IN ('open', 'opening', 'lapsed')",
+        `UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?
+         WHERE transaction_id = ? AND ${transactionAccepts('cleared')}`,
+      ),
+      correctTransactionClearing: prepare(
+        `UPDATE transactions SET charged_minor = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?
+         WHERE transaction_id = ? AND ${transactionAccepts('clearing-corrected')} AND clearing_revision < ?`,
       ),
       overdueTransactions: prepare("SELECT * FROM transactions WHERE state IN ('opening', 'open') AND expires_at <= ? ORDER BY expires_at LIMIT ?"),
-      markTransactionLapsed: prepare("UPDATE transactions SET state = 'lapsed' WHERE transaction_id = ? AND state IN ('opening', 'open')"),
+      markTransactionLapsed: prepare(`UPDATE transactions SET state = 'lapsed' WHERE transaction_id = ? AND ${transactionAccepts('hold-deadline-passed')}`),
       insertTab: prepare(
         `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor,
-           currency, chain, opened_at, expires_at, conclude_after)
-         VALUES (?, ?, ?, ?, 'opening', ?, ?, ?, ?, ?, ?, ?, ?)`,
+           currency, chain, opened_at, expires_at, conclude_after, chain_root)
+         VALUES (?, ?, ?, ?, 'opening', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       tab: prepare('SELECT * FROM tabs WHERE tab_id = ?'),
       tabByTransaction: prepare('SELECT * FROM tabs WHERE customer_operator_id = ? AND transaction_id = ?'),
-      markTabOpen: prepare("UPDATE tabs SET state = 'open' WHERE tab_id = ? AND state = 'opening'"),
-      markTabFailed: prepare("UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND state = 'opening'"),
+      tabByChainRoot: prepare('SELECT * FROM tabs WHERE chain_root = ?'),
+      markTabOpen: prepare(`UPDATE tabs SET state = 'open' WHERE tab_id = ? AND ${tabAccepts('merchant-acknowledged')}`),
+      markTabFailed: prepare(`UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND ${tabAccepts('registration-failed')}`),
       failOpeningTabs: prepare(FAIL_OPENING_TABS_SQL),
-      setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
-      setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ?'),
-      markTabCleared: prepare("UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND state = 'open'"),
+      // The customer's record never moves the conclusion earlier: the merchant keeps all its time.
+      setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ? WHERE tab_id = ? AND customer_record IS NULL'),
+      setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ? AND merchant_record IS NULL'),
+      markMerchantAsked: prepare("UPDATE tabs SET merchant_asked_at = ?, conclude_after = MAX(conclude_after, ?) WHERE tab_id = ? AND state = 'open' AND merchant_asked_at IS NULL"),
+      markMerchantHasNoRecord: prepare("UPDATE tabs SET merchant_has_no_record = 1, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ? AND state = 'open'"),
+      markTabCleared: prepare(`UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND ${tabAccepts('cleared')}`),
+      correctTabClearing: prepare(
+        `UPDATE tabs SET cleared_minor = ?, outcome = ?, clearing_revision = clearing_revision + 1 WHERE tab_id = ? AND ${tabAccepts('clearing-corrected')} AND cleared_minor < ?
+         RETURNING clearing_revision`,
+      ),
+      insertLateRecord: prepare('INSERT OR IGNORE INTO late_records (record_id, tab_id, party, record, received_at, effect) VALUES (?, ?, ?, ?, ?, ?)'),
+      lateRecordsOfTab: prepare('SELECT * FROM late_records WHERE tab_id = ? ORDER BY received_at'),
       postponeDueTabs: prepare("UPDATE tabs SET conclude_after = MAX(conclude_after, ?) WHERE state = 'open'"),
       dueTabs: prepare("SELECT * FROM tabs WHERE state = 'open' AND conclude_after <= ? ORDER BY conclude_after LIMIT ?"),
       tabsOfMerchant: prepare('SELECT * FROM tabs WHERE merchant_id = ? ORDER BY opened_at DESC LIMIT ?'),
@@ -205,6 +261,7 @@ export class OperatorStore {
     this.s.insertTransaction.run(
       t.transactionId, t.sessionId, t.accountId, t.merchantId, t.merchantOperatorId, t.holdMinor, t.customerCurrency, t.depositMinor,
       t.merchantCurrency, JSON.stringify(t.rate), t.tabPublicKey, JSON.stringify(t.chain), t.pseudonym, t.openedAt, t.expiresAt,
+      t.initiationId, t.chainRoot, JSON.stringify(t.amendedInitiation),
     );
   }
 
@@ -213,16 +270,34 @@ export class OperatorStore {
     return row === undefined ? null : toTransaction(row);
   }
 
+  transactionByInitiation(initiationId: string): Transaction | null {
+    const row = this.s.transactionByInitiation.get(initiationId) as Row | undefined;
+    return row === undefined ? null : toTransaction(row);
+  }
+
+  transactionByChainRoot(chainRoot: string): Transaction | null {
+    const row = this.s.transactionByChainRoot.get(chainRoot) as Row | undefined;
+    return row === undefined ? null : toTransaction(row);
+  }
+
+  /** Transactions still opening that began at or before `openedBefore_ms`. */
+  stalledOpenings(openedBefore_ms: number, limit: number): Transaction[] {
+    return (this.s.stalledOpenings.all(openedBefore_ms, limit) as Row[]).map(toTransaction);
+  }
+
   transactionsOfAccount(accountId: string, limit: number): Transaction[] {
     return (this.s.transactionsOfAccount.all(accountId, limit) as Row[]).map(toTransaction);
   }
 
-  markTransactionOpen(transactionId: string, tabId: string, merchantDisplayName: string): void {
-    this.s.markTransactionOpen.run(tabId, merchantDisplayName, transactionId);
+  /** False when the transaction had left 'opening' meanwhile. */
+  markTransactionOpen(transactionId: string, ack: TabAck, merchantDisplayName: string): boolean {
+    return this.s.markTransactionOpen.run(ack.payload.tabId, merchantDisplayName, JSON.stringify(ack), transactionId).changes === 1;
   }
 
-  markTransactionFailed(transactionId: string): void {
-    this.s.markTransactionFailed.run(transactionId);
+  /** False when the transaction had left 'opening' meanwhile. */
+  markTransactionFailed(transactionId: string, event: 'refused' | 'opening-bound-passed', failure: TransactionFailure): boolean {
+    const statement = event === 'refused' ? this.s.markTransactionRefused : this.s.markTransactionOpeningLapsed;
+    return statement.run(JSON.stringify(failure), transactionId).changes === 1;
   }
 
   setTransactionCustomerRecord(transactionId: string, record: CustomerRecord): void {
@@ -230,8 +305,13 @@ export class OperatorStore {
   }
 
   /** False when the transaction was not open (already cleared): the caller must not capture twice. */
-  markTransactionCleared(transactionId: string, chargedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
-    return this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, transactionId).changes === 1;
+  markTransactionCleared(transactionId: string, chargedMinor: bigint, outcome: ClearingOutcome, now_ms: number, clearedMinor: bigint, revision: number): boolean {
+    return this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, clearedMinor, revision, transactionId).changes === 1;
+  }
+
+  /** False unless the transaction is cleared at a lower revision: a correction applies once, and never an older one. */
+  correctTransactionClearing(transactionId: string, chargedMinor: bigint, outcome: ClearingOutcome, clearedMinor: bigint, revision: number): boolean {
+    return this.s.correctTransactionClearing.run(chargedMinor, outcome, clearedMinor, revision, transactionId, revision).changes === 1;
   }
 
   /** Transactions whose tab expired before `expiredBefore_ms` and that were never cleared. */
@@ -249,8 +329,13 @@ export class OperatorStore {
   insertTab(tab: NewTab): void {
     this.s.insertTab.run(
       tab.tabId, tab.merchantId, tab.customerOperatorId, tab.transactionId, tab.pseudonym, tab.tabPublicKey, tab.depositMinor, tab.currency,
-      JSON.stringify(tab.chain), tab.openedAt, tab.expiresAt, tab.concludeAfter,
+      JSON.stringify(tab.chain), tab.openedAt, tab.expiresAt, tab.concludeAfter, tab.chain.root,
     );
+  }
+
+  tabByChainRoot(chainRoot: string): Tab | null {
+    const row = this.s.tabByChainRoot.get(chainRoot) as Row | undefined;
+    return row === undefined ? null : toTab(row);
   }
 
   tab(tabId: string): Tab | null {
@@ -267,25 +352,54 @@ export class OperatorStore {
     return (this.s.tabsOfMerchant.all(merchantId, limit) as Row[]).map(toTab);
   }
 
-  markTabOpen(tabId: string): void {
-    this.s.markTabOpen.run(tabId);
+  /** False when the tab had left 'opening' meanwhile. */
+  markTabOpen(tabId: string): boolean {
+    return this.s.markTabOpen.run(tabId).changes === 1;
   }
 
-  markTabFailed(tabId: string): void {
-    this.s.markTabFailed.run(tabId);
+  /** False when the tab had left 'opening' meanwhile. */
+  markTabFailed(tabId: string): boolean {
+    return this.s.markTabFailed.run(tabId).changes === 1;
   }
 
-  setTabCustomerRecord(tabId: string, record: CustomerRecord, concludeBy_ms: number): void {
-    this.s.setTabCustomerRecord.run(JSON.stringify(record), concludeBy_ms, tabId);
+  /** Keeps the first customer record only; the time left for the merchant's record is unchanged. */
+  setTabCustomerRecord(tabId: string, record: CustomerRecord): boolean {
+    return this.s.setTabCustomerRecord.run(JSON.stringify(record), tabId).changes === 1;
   }
 
-  setTabMerchantRecord(tabId: string, record: MerchantRecord, concludeBy_ms: number): void {
-    this.s.setTabMerchantRecord.run(JSON.stringify(record), concludeBy_ms, tabId);
+  /** Keeps the first merchant record only, and concludes no later than `concludeBy_ms`. */
+  setTabMerchantRecord(tabId: string, record: MerchantRecord, concludeBy_ms: number): boolean {
+    return this.s.setTabMerchantRecord.run(JSON.stringify(record), concludeBy_ms, tabId).changes === 1;
+  }
+
+  /** Notes that the merchant agent was asked for its record; the tab waits for it until at least `waitUntil_ms`. False when already asked. */
+  markMerchantAsked(tabId: string, now_ms: number, waitUntil_ms: number): boolean {
+    return this.s.markMerchantAsked.run(now_ms, waitUntil_ms, tabId).changes === 1;
+  }
+
+  /** The merchant agent has no record of this open tab: it concludes no later than `concludeBy_ms`. */
+  markMerchantHasNoRecord(tabId: string, concludeBy_ms: number): boolean {
+    return this.s.markMerchantHasNoRecord.run(concludeBy_ms, tabId).changes === 1;
   }
 
   /** False when the tab was not open: clearing happens exactly once. */
   markTabCleared(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
     return this.s.markTabCleared.run(clearedMinor, outcome, now_ms, tabId).changes === 1;
+  }
+
+  /** Raises a cleared tab's amount to `clearedMinor` as its next revision; null when it is not cleared or already at that much. */
+  correctTabClearing(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome): number | null {
+    const row = this.s.correctTabClearing.get(clearedMinor, outcome, tabId, clearedMinor) as { clearing_revision: bigint } | undefined;
+    return row === undefined ? null : Number(row.clearing_revision);
+  }
+
+  /** Keeps a record that came after the clearing, once per record id; false when it was kept before. */
+  insertLateRecord(late: LateRecord): boolean {
+    return this.s.insertLateRecord.run(late.recordId, late.tabId, late.party, JSON.stringify(late.record), late.receivedAt, late.effect).changes === 1;
+  }
+
+  lateRecordsOfTab(tabId: string): LateRecord[] {
+    return (this.s.lateRecordsOfTab.all(tabId) as Row[]).map(toLateRecord);
   }
 
   /** Marks every tab still 'opening' failed; those it marked. */

@@ -3,11 +3,23 @@
 import type { ChainTerms, LockedRate } from '../../../protocol/messages/primitives';
 import type { CustomerRecord } from '../../../protocol/messages/customer';
 import type { MerchantRecord } from '../../../protocol/messages/merchant';
-import type { ClearingOutcome } from '../../../protocol/messages/peer';
+import type { AmendedInitiationPayload, ClearingOutcome, TabAck } from '../../../protocol/messages/peer';
+import type { PayloadBody } from '../../../protocol/envelope';
+import type { TransactionState } from '../account-manager/transaction-states';
+import type { TabState } from '../mta/tab-states';
 
-export type TabLifecycle = 'opening' | 'open' | 'cleared' | 'failed';
+export type TabLifecycle = TabState;
 /** The AM's transactions may also lapse: no clearing came before the hold deadline. */
-export type TransactionLifecycle = TabLifecycle | 'lapsed';
+export type TransactionLifecycle = TransactionState;
+
+/** What the AM sends the MTA for a transaction: sealed afresh (new id, current iat) at every attempt. */
+export type AmendedInitiationBody = PayloadBody<AmendedInitiationPayload>;
+
+/** Why a transaction failed: the refusal the customer's replayed initiation is answered with. */
+export interface TransactionFailure {
+  readonly code: string;
+  readonly message: string;
+}
 
 export interface Customer {
   readonly accountId: string;
@@ -58,6 +70,16 @@ export interface Transaction {
   readonly clearedAt: number | null;
   readonly clearingOutcome: ClearingOutcome | null;
   readonly customerRecord: CustomerRecord | null;
+  /** The customer's initiation message id: one initiation is at most one transaction (null on rows from before it was kept). */
+  readonly initiationId: string | null;
+  readonly chainRoot: string | null;
+  readonly amendedInitiation: AmendedInitiationBody | null;
+  /** The MTA's acknowledgement, kept so a replayed initiation is answered without asking again. */
+  readonly tabAck: TabAck | null;
+  readonly failure: TransactionFailure | null;
+  /** What the MTA's latest clearing revision said in merchant currency; null before any clearing. */
+  readonly clearedMinor: bigint | null;
+  readonly clearingRevision: number;
 }
 
 /** The MTA's record of one trading session. */
@@ -80,6 +102,23 @@ export interface Tab {
   readonly clearedMinor: bigint | null;
   readonly outcome: ClearingOutcome | null;
   readonly clearedAt: number | null;
+  readonly chainRoot: string | null;
+  /** When the MTA asked the merchant agent for its record (null: not asked). */
+  readonly merchantAskedAt: number | null;
+  /** The merchant agent answered that it has no record of this tab: waiting longer brings none. */
+  readonly merchantHasNoRecord: boolean;
+  readonly clearingRevision: number;
+}
+
+/** A record that reached a tab after its clearing: kept whatever its effect, never dropped. */
+export interface LateRecord {
+  readonly recordId: string;
+  readonly tabId: string;
+  readonly party: 'customer' | 'merchant';
+  readonly record: CustomerRecord | MerchantRecord;
+  readonly receivedAt: number;
+  /** What it did: 'corrected:<revision>', 'no-change', or 'after-window'. */
+  readonly effect: string;
 }
 
 export interface Dispute {

@@ -140,9 +140,58 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered
 `;
 
 /**
- * Every statement is IF NOT EXISTS, so this is the migration too: a file of an earlier version
- * gains what was added since (a new index is built once, at the next start).
+ * Numbered steps after the base schema, each applied once in its own transaction and counted in
+ * `PRAGMA user_version`. The base schema is all IF NOT EXISTS, so a file written before steps
+ * were counted (user_version 0) gains its missing tables and indexes, then every step.
+ * Never edit a step that has shipped: add the next one.
  */
+export const OPERATOR_MIGRATIONS: readonly string[] = [
+  // 1: a tab's life is keyed by what cannot repeat. The AM finds a replayed initiation by its id
+  // (and keeps what it sent the MTA, to resume after a stop); one chain root backs at most one
+  // transaction and one tab; the MTA remembers asking the merchant agent for its record, and a
+  // clearing can be corrected by late evidence (revision, and what the merchant side cleared).
+  `
+  ALTER TABLE transactions ADD COLUMN initiation_id TEXT;
+  ALTER TABLE transactions ADD COLUMN chain_root TEXT;
+  ALTER TABLE transactions ADD COLUMN amended_initiation TEXT;
+  ALTER TABLE transactions ADD COLUMN tab_ack TEXT;
+  ALTER TABLE transactions ADD COLUMN failure TEXT;
+  ALTER TABLE transactions ADD COLUMN cleared_minor INTEGER;
+  ALTER TABLE transactions ADD COLUMN clearing_revision INTEGER NOT NULL DEFAULT 0;
+  UPDATE transactions SET chain_root = json_extract(chain, '$.root');
+  CREATE UNIQUE INDEX transactions_by_initiation ON transactions(initiation_id);
+  CREATE UNIQUE INDEX transactions_by_chain_root ON transactions(chain_root);
+  CREATE INDEX opening_transactions ON transactions(opened_at) WHERE state = 'opening';
+
+  ALTER TABLE tabs ADD COLUMN chain_root TEXT;
+  ALTER TABLE tabs ADD COLUMN merchant_asked_at INTEGER;
+  ALTER TABLE tabs ADD COLUMN merchant_has_no_record INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tabs ADD COLUMN clearing_revision INTEGER NOT NULL DEFAULT 0;
+  UPDATE tabs SET chain_root = json_extract(chain, '$.root');
+  CREATE UNIQUE INDEX tabs_by_chain_root ON tabs(chain_root);
+
+  CREATE TABLE late_records (
+    record_id      TEXT PRIMARY KEY,
+    tab_id         TEXT NOT NULL REFERENCES tabs(tab_id),
+    party          TEXT NOT NULL CHECK (party IN ('customer', 'merchant')),
+    record         TEXT NOT NULL,
+    received_at    INTEGER NOT NULL,
+    effect         TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX late_records_by_tab ON late_records(tab_id);
+  `,
+];
+
 export function migrateOperatorStore(db: Database.Database): void {
   db.exec(OPERATOR_SCHEMA);
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  if (applied > OPERATOR_MIGRATIONS.length) {
+    throw new Error(`operator.sqlite is at schema version ${applied}, newer than this server (${OPERATOR_MIGRATIONS.length}); run a newer release`);
+  }
+  for (let version = applied + 1; version <= OPERATOR_MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(OPERATOR_MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
 }

@@ -162,9 +162,13 @@ export class TestCustomer {
   }
 
   async openTab(request: OpenTabRequest): Promise<TestTab> {
-    const { message, chain, tabSigner } = await this.initiation(request);
-    const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, message, CALL);
-    return new TestTab(opened, chain, tabSigner);
+    return this.sendInitiation(await this.initiation(request));
+  }
+
+  /** Sends a prepared initiation; sending the same one again is what the extension does when no answer came. */
+  async sendInitiation(prepared: Awaited<ReturnType<TestCustomer['initiation']>>): Promise<TestTab> {
+    const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, prepared.message, CALL);
+    return new TestTab(opened, prepared.chain, prepared.tabSigner);
   }
 
   /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
@@ -173,7 +177,12 @@ export class TestCustomer {
   }
 
   sendRecord(tab: TestTab, overrides: Partial<CustomerRecordPayload> = {}): Promise<RecordAck> {
-    return callRoute(this.operatorUrl, OPERATOR_API.customerRecord, tab.record(overrides), CALL);
+    return this.sendRecordEnvelope(tab.record(overrides));
+  }
+
+  /** Sends a record signed earlier: a customer agent may sign it at one moment and send it at another. */
+  sendRecordEnvelope(record: ReturnType<TestTab['record']>): Promise<RecordAck> {
+    return callRoute(this.operatorUrl, OPERATOR_API.customerRecord, record, CALL);
   }
 
   account(): Promise<AccountView> {

@@ -35,8 +35,20 @@ export interface MerchantSite {
   readonly url: string;
   readonly agentUrl: string;
   readonly databasePath: string;
+  /** The agent stops (its timers, its outbox, its database), as its process would; the server answers 503 meanwhile. */
+  stopAgent(): Promise<void>;
+  /** A new agent on the same database file and keys, as after a restart. */
+  startAgent(): Promise<void>;
   /** false: the merchant's server answers every request with a 503 (down for maintenance), until set true again. */
   setAvailable(available: boolean): void;
+  /**
+   * The next `count` requests to the agent route `path` (e.g. '/mta/tab-information') are handled
+   * in full, their effects committed, and then the connection is cut before the answer leaves:
+   * what a stop of the merchant's server between its commit and its answer looks like to the caller.
+   */
+  loseAnswers(path: string, count?: number): void;
+  /** Requests to the agent route `path` get a 503, as from a proxy in front of it, until unblocked. */
+  blockRoute(path: string, blocked?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -52,32 +64,51 @@ export interface MerchantSiteOptions {
   readonly port?: number;
   /** Serve the direct-order routes of seed FIG 1 as well. */
   readonly priorArtBaseline?: boolean;
+  /** The agent's clock, when not the system's. */
+  readonly now_ms?: () => number;
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
   const databasePath = join(options.dir, `${options.merchantId}.sqlite`);
-  const agent = await createMerchantAgent({
+  const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
+  const accessTokenSecret = toBase64url(nodeCrypto.randomBytes(32));
+  const startAgent = () => createMerchantAgent({
     merchantId: options.merchantId,
     displayName: `Shop ${options.merchantId}`,
     operatorId: options.operatorId,
     operatorBaseUrl: options.operatorUrl,
     operatorPublicKey: options.operatorPublicKey,
-    merchantSecretKey: options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32)),
+    merchantSecretKey,
     currency: options.currency,
     catalogue: options.catalogue,
     databasePath,
-    accessTokenSecret: toBase64url(nodeCrypto.randomBytes(32)),
+    accessTokenSecret,
     recordRetryBase_ms: 50,
     recordRetryMax_ms: 200,
     expiryCheckInterval_ms: 50,
     logger: { warn: () => {} },
     priorArtBaseline: options.priorArtBaseline ?? false,
+    ...(options.now_ms !== undefined ? { clock: { now_ms: options.now_ms } } : {}),
   });
+  let agent = await startAgent();
+  let agentRunning = true;
   let available = true;
+  const answersToLose = new Map<string, number>();
+  const blockedRoutes = new Set<string>();
   const server: Server = createServer((request, response) => {
-    if (!available) {
+    const route = (request.url ?? '').slice(agent.mountPath.length);
+    if (!available || !agentRunning || blockedRoutes.has(route)) {
       response.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
       return;
+    }
+    const toLose = answersToLose.get(route) ?? 0;
+    if (toLose > 0) {
+      answersToLose.set(route, toLose - 1);
+      // Headers and body are written through end(): cutting there loses the whole answer.
+      response.end = (() => {
+        request.socket.destroy();
+        return response;
+      }) as typeof response.end;
     }
     void agent.handle(request, response).then((handled) => {
       if (!handled) response.writeHead(404).end();
@@ -86,12 +117,30 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    agent, url, agentUrl: `${url}${agent.mountPath}`, databasePath,
+    get agent() {
+      return agent;
+    },
+    url, agentUrl: `${url}${agent.mountPath}`, databasePath,
+    async stopAgent() {
+      agentRunning = false;
+      await agent.close();
+    },
+    async startAgent() {
+      agent = await startAgent();
+      agentRunning = true;
+    },
     setAvailable(value) {
       available = value;
     },
+    loseAnswers(path, count = 1) {
+      answersToLose.set(path, count);
+    },
+    blockRoute(path, blocked = true) {
+      if (blocked) blockedRoutes.add(path);
+      else blockedRoutes.delete(path);
+    },
     async close() {
-      await agent.close();
+      if (agentRunning) await agent.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -118,8 +167,10 @@ export interface TwoOperatorWorldOptions {
   readonly catalogue?: readonly CatalogueEntry[];
   readonly settings?: Partial<OperatorConfigInput>;
   readonly merchantSecretKey?: string;
-  /** The operators' clock (the merchant agent keeps the system clock). */
+  /** The operators' clock (the merchant agent keeps the system clock unless `merchantNow_ms`). */
   readonly now_ms?: () => number;
+  /** The merchant agent's clock, when the test drives it. */
+  readonly merchantNow_ms?: () => number;
   /** Operators and merchant agent serve the per-purchase payments of seed FIG 1 too. */
   readonly priorArtBaseline?: boolean;
 }
@@ -147,6 +198,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     catalogue: options.catalogue ?? hundredArticles(),
     dir,
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
+    ...(options.merchantNow_ms !== undefined ? { now_ms: options.merchantNow_ms } : {}),
     priorArtBaseline: options.priorArtBaseline ?? false,
   });
   await merchantOperator.admin.call('registerMerchant', {
