@@ -24,7 +24,7 @@ import type { Clock } from '../ports';
 import { lockTableRate } from '../rates/rate-table';
 import type { RateService } from '../rates/rate-service';
 import type { Enrolment } from '../wallet/enrolment-record';
-import type { OperatorLink } from '../wallet/operator-link';
+import { OpeningUndecided, type OperatorLink } from '../wallet/operator-link';
 import type { Preferences } from '../wallet/preferences';
 import type { ConfirmationBroker } from './confirmation-broker';
 import { chainPlanFor, chainUnitFor, checkTabOpened, holdForNewTab, initiationBody } from './initiation';
@@ -195,8 +195,9 @@ export class TabOpener {
   async complete(opening: OpeningTab): Promise<OpenTab> {
     const enrolment = await this.link.enrolment();
     const opened: TabOpened = await this.link.openTab(opening.initiation).catch(async (error: unknown) => {
-      // Unanswered: the hold may exist, so the initiation stays stored and is re-sent next time.
-      if (error instanceof AgentError && error.code === 'operator_unreachable') throw error;
+      // Unanswered or undecided: the hold may exist, so the initiation stays stored and is re-sent
+      // next time; the AM answers it once, whatever it learnt meanwhile.
+      if (error instanceof OpeningUndecided) throw error;
       await this.book.save({ ...opening, phase: 'failed', failure: (error as Error).message });
       throw error;
     });

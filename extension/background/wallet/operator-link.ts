@@ -113,7 +113,12 @@ export class OperatorLink {
   async openTab(initiation: Initiation): Promise<TabOpened> {
     const { baseUrl } = await this.enrolment();
     // The operator opens the tab through the MTA and the merchant agent before answering.
-    return this.call(() => callRoute(baseUrl, OPERATOR_API.openTab, initiation, { fetch: this.fetchImpl, timeout_ms: 30_000 }));
+    try {
+      return await callRoute(baseUrl, OPERATOR_API.openTab, initiation, { fetch: this.fetchImpl, timeout_ms: 30_000 });
+    } catch (error) {
+      if (isUndecidedOpening(error)) throw new OpeningUndecided(fromOperatorFailure(error));
+      throw fromOperatorFailure(error);
+    }
   }
 
   async customerRecord(record: CustomerRecord): Promise<RecordAck> {
@@ -157,6 +162,24 @@ export class OperatorLink {
       throw fromOperatorFailure(error);
     }
   }
+}
+
+/**
+ * The AM answered, but without a decision: it could not reach the merchant's operator, or that
+ * operator failed without saying what it did. The AM keeps the transaction (and its hold) opening
+ * until it learns more; re-sending the same initiation asks it again.
+ */
+export class OpeningUndecided extends AgentError {
+  constructor(cause: AgentError) {
+    super(cause.code, cause.message);
+  }
+}
+
+const UNDECIDED_CODES: ReadonlySet<string> = new Set(['peer_unreachable', 'peer_refused', 'internal_error']);
+
+function isUndecidedOpening(error: unknown): boolean {
+  if (!(error instanceof RemoteCallError)) return false;
+  return error.failure.kind === 'unreachable' || (error.failure.kind === 'refused' && UNDECIDED_CODES.has(error.failure.code));
 }
 
 function noOperatorAt(baseUrl: string): AgentError {
