@@ -107,6 +107,7 @@ const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C
   hello: () => ({ protocolVersion, walletState: 'ready' }),
   convert,
   pay,
+  paymentStatus: () => ({ status: 'none' }),
   tabStatus: () => ({
     open: openTab !== null,
     deposit: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR }) : null,
