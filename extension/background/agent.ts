@@ -83,7 +83,7 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const tabs = new TabService(book, opener, purchaser, closer, expiry, owed, new InDoubtRetry(alarms, clock), rules, badge, clock);
 
   const handlePageCall = createPageHandler({ wallet, rates, tabs });
-  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, clock });
+  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, merchants, clock });
 
   async function finishPendingWork(): Promise<void> {
     // Records are signed already and go out even while locked; closing a tab needs its key.

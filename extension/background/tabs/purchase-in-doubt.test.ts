@@ -53,6 +53,26 @@ describe('a click while the merchant agent is down', () => {
     expect(expectOk(second).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, itemId: 'article-2', purchaseId: sold!.purchaseId });
   });
 
+  it('shows the purchase as pending in the popup and the history until it is paid', async () => {
+    await w.readyWallet();
+    await openWithArticle1();
+    await w.stopMerchant();
+    await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
+
+    const pending = expectOk(await w.ui('getOverview', {})).recentPurchases;
+    expect(pending.map(({ itemId, status }) => ({ itemId, status }))).toEqual([
+      { itemId: 'article-2', status: 'pending' },
+      { itemId: 'article-1', status: 'paid' },
+    ]);
+    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.status)).toEqual(['pending', 'paid']);
+    // The CSV is the record of what was paid.
+    expect(expectOk(await w.ui('exportHistoryCsv', {})).csv).not.toContain('article-2');
+
+    await w.startMerchant();
+    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(expectOk(await w.ui('getOverview', {})).recentPurchases.map((purchase) => purchase.status)).toEqual(['paid', 'paid']);
+  });
+
   it('settles it first when the next click is for another item, then buys that one; the first item then opens with its receipt', async () => {
     await w.readyWallet();
     const tabId = await openWithArticle1();

@@ -186,7 +186,7 @@ export class Purchaser {
       if (plan.problem === 'not_whole_units') return { kind: 'wrong-unit', tab };
       throw new AgentError('invalid_request', `The price ${price.value} ${price.currency} cannot be paid at this merchant (${plan.problem}).`);
     }
-    const pending = { ...tab, pendingPurchase: plan.purchase };
+    const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now() };
     const answer = await this.send(pending, plan.purchase, this.book.save(pending));
     if (answer.kind === 'paid') return this.paid(pending, plan.purchase, answer);
     if (answer.kind === 'refused') throw answer.error;
