@@ -50,6 +50,10 @@ export interface DemoWorld {
   readonly reused: boolean;
   /** Stops the shop and starts it again on the same port and data: a merchant restart. */
   restartShop(): Promise<DemoShop>;
+  /** Stops the shop (its pages and its merchant agent): connections to its port are refused until startShop(). */
+  stopShop(): Promise<void>;
+  /** Starts the stopped shop again on the same port and data. */
+  startShop(): Promise<DemoShop>;
   close(): Promise<void>;
 }
 
@@ -113,6 +117,11 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     reused,
     async restartShop() {
       await shop.close();
+      shop = await startDemoShop(shopOptions);
+      return shop;
+    },
+    stopShop: () => shop.close(),
+    async startShop() {
       shop = await startDemoShop(shopOptions);
       return shop;
     },

@@ -18,7 +18,9 @@ import type { AgentDatabase } from './storage/database';
 import { withMetaCache } from './storage/meta-cache';
 import type { SessionArea } from './storage/session-area';
 import { ConfirmationBroker } from './tabs/confirmation-broker';
+import { InDoubtRetry } from './tabs/in-doubt-retry';
 import { MerchantAgentClient } from './tabs/merchant-agent';
+import { OwedReceipts } from './tabs/owed-receipts';
 import { Purchaser } from './tabs/purchaser';
 import { RecordOutbox } from './tabs/record-outbox';
 import { TabBook } from './tabs/tab-book';
@@ -49,7 +51,7 @@ export interface CustomerAgent {
   handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult>;
   handleUiCall(message: UiCallMessage): Promise<UiCallResult>;
   onAlarm(name: AlarmName): Promise<void>;
-  /** What a (re)started worker does first: lock if idle too long, finish what was left pending. */
+  /** What a (re)started worker does first: lock if idle too long, finish what was left pending (records, expired tabs, purchases in doubt). */
   onStartup(): Promise<void>;
   /** A first install greets the customer with the options page, where the wallet is created and enrolled. */
   onInstalled(reason: InstallReason): Promise<void>;
@@ -73,14 +75,15 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const merchants = new MerchantAgentClient(ports.fetch);
   const outbox = new RecordOutbox(db, link, alarms, clock, book, crypto);
   const broker = new ConfirmationBroker(windows, crypto);
-  const purchaser = new Purchaser(book, keyring, merchants, crypto, clock);
+  const owed = new OwedReceipts(db, clock);
+  const purchaser = new Purchaser(book, keyring, merchants, owed, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
   const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, merchants, () => wallet.preferences(), crypto, clock);
   const expiry = new TabExpiryAlarm(book, alarms);
-  const tabs = new TabService(book, opener, purchaser, closer, expiry, rules, badge, clock);
+  const tabs = new TabService(book, opener, purchaser, closer, expiry, owed, new InDoubtRetry(alarms, clock), rules, badge, clock);
 
   const handlePageCall = createPageHandler({ wallet, rates, tabs });
-  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, clock });
+  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, merchants, clock });
 
   async function finishPendingWork(): Promise<void> {
     // Records are signed already and go out even while locked; closing a tab needs its key.
@@ -112,6 +115,10 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
           // and the customer's follows when a worker next starts with the wallet unlocked.
           if ((await wallet.state()) === 'ready') await tabs.closeExpired().catch(() => undefined);
           return;
+        case 'purchase-retry':
+          // Re-sending a purchase needs no key (it is stored signed by its chain link), so this runs locked too.
+          await tabs.retryInDoubt().catch(() => undefined);
+          return;
       }
     },
     async onInstalled(reason) {
@@ -121,6 +128,8 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
     async onStartup() {
       if ((await vault.state()) === 'unlocked' && (await idleLock.lockIfIdle())) keyring.forgetAll();
       await finishPendingWork().catch(() => undefined);
+      // A purchase the last worker left in doubt is re-sent now; its alarm may be minutes away.
+      await tabs.retryInDoubt().catch(() => undefined);
     },
   };
 }

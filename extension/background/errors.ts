@@ -32,6 +32,14 @@ export const rateTableExpired = () =>
 
 export const declinedByCustomer = () => new AgentError('declined_by_customer', 'You declined to open a tab at this merchant.');
 
+/** The purchase left and the merchant has not answered it: Opentab keeps sending it, the same purchase, until it does. */
+export const paymentPending = () =>
+  new AgentError('payment_pending', "Payment pending: the shop has not answered yet. Opentab will finish this purchase when it does, without charging twice.");
+
+/** Another item's purchase at this merchant is still unanswered; the next one waits for it, as its sequence number does. */
+export const earlierPurchasePending = () =>
+  new AgentError('merchant_unreachable', "An earlier purchase at this shop is still waiting for the shop's answer. Try again in a moment.");
+
 const PAGE_CODES: ReadonlySet<string> = new Set(BridgeErrorCode.options);
 
 /** A page may learn only the bridge's codes; anything else it sees as "internal". */

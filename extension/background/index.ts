@@ -13,7 +13,7 @@ import { browserPorts, browserSessionArea } from './browser/browser-ports';
 import type { AlarmName } from './ports';
 import { openIdbDatabase } from './storage/idb-database';
 
-const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry', 'tab-expiry']);
+const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry', 'tab-expiry', 'purchase-retry']);
 
 const agentReady: Promise<CustomerAgent> = openIdbDatabase().then((db) =>
   createCustomerAgent({

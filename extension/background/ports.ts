@@ -6,7 +6,7 @@ export interface Clock {
   now(): number;
 }
 
-export type AlarmName = 'idle-lock' | 'rates-refresh' | 'outbox-retry' | 'tab-expiry';
+export type AlarmName = 'idle-lock' | 'rates-refresh' | 'outbox-retry' | 'tab-expiry' | 'purchase-retry';
 
 export interface AlarmPort {
   /** Replaces any alarm of the same name. */

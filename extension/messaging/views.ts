@@ -63,10 +63,15 @@ export interface PurchaseView {
   /** The title the merchant's catalogue gave the item when it was bought; null when not known (show the item id). */
   readonly title: string | null;
   readonly price: WireAmount;
+  /**
+   * `pending`: sent, and the merchant has not answered yet; Opentab keeps sending it (the same
+   * purchase) until it does, and it counts only once paid. `at` is when it was first sent.
+   */
+  readonly status: 'paid' | 'pending';
 }
 
 export interface HistoryView {
-  /** What this browser paid, item by item (operators never see items). */
+  /** What this browser paid, item by item (operators never see items), after the purchases still pending. */
   readonly purchases: readonly PurchaseView[];
   /** The operator's account statement (charges per tab), when it could be reached. */
   readonly statement: readonly HistoryEntry[] | null;
@@ -86,6 +91,7 @@ export interface OverviewView {
   /** Why `account` is missing although the wallet is ready (operator unreachable, ...). */
   readonly accountProblem: string | null;
   readonly tabs: readonly TabView[];
+  /** The purchases still pending, then the latest paid. */
   readonly recentPurchases: readonly PurchaseView[];
   readonly rates: RateStatusView;
   /** Customer records not yet accepted by the operator; they are retried. */

@@ -3,7 +3,7 @@ import type { CallError } from '../messaging/result';
 import type { HistoryView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { downloadText, purchaseTitle, showAmount, showDateTime } from '../ui/format';
+import { downloadText, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
 
 export function HistorySection({ client }: { client: AgentClient }) {
   const [history, setHistory] = useState<HistoryView | null>(null);
@@ -43,7 +43,15 @@ export function HistorySection({ client }: { client: AgentClient }) {
                 <tr key={`${purchase.transactionId}/${purchase.at}/${purchase.itemId}`}>
                   <td class="when">{showDateTime(purchase.at)}</td>
                   <td>{purchase.merchantDisplayName}</td>
-                  <td title={purchase.title === null ? undefined : purchase.itemId}>{purchaseTitle(purchase)}</td>
+                  <td title={purchase.title === null ? undefined : purchase.itemId}>
+                    {purchaseTitle(purchase)}
+                    {purchase.status === 'pending' && (
+                      <span class="pending" title={PENDING_EXPLAINED} data-testid="purchase-status">
+                        {' '}
+                        (pending)
+                      </span>
+                    )}
+                  </td>
                   <td class="amount">{showAmount(purchase.price)}</td>
                 </tr>
               ))}

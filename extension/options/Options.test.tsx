@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OverviewView, SettingsView } from '../messaging/views';
+import type { OverviewView, PurchaseView, SettingsView } from '../messaging/views';
 import { fakeClient } from '../ui/testing/fake-client';
 import { Options } from './Options';
 
@@ -225,9 +225,9 @@ describe('Options', () => {
   });
 
   it('lists purchases by the item title, an old purchase without one by its item id, amounts unbroken', async () => {
-    const purchases = [
-      { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'wallpaper-aurora', title: 'Aurora wallpaper', price: { currency: 'EUR', value: '0.30' } },
-      { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-12', title: null, price: { currency: 'EUR', value: '0.22' } },
+    const purchases: PurchaseView[] = [
+      { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'wallpaper-aurora', title: 'Aurora wallpaper', price: { currency: 'EUR', value: '0.30' }, status: 'paid' },
+      { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-12', title: null, price: { currency: 'EUR', value: '0.22' }, status: 'paid' },
     ];
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
@@ -243,6 +243,23 @@ describe('Options', () => {
     ]);
     // The item id is still at hand, on the title.
     expect(history.getByText('Aurora wallpaper').getAttribute('title')).toBe('wallpaper-aurora');
+  });
+
+  it('marks a purchase the shop has not answered yet as pending', async () => {
+    const purchases: PurchaseView[] = [
+      { at: '2026-06-01T11:56:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-3', title: 'Snow', price: { currency: 'EUR', value: '0.15' }, status: 'pending' },
+      { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', title: 'Rain', price: { currency: 'EUR', value: '0.08' }, status: 'paid' },
+    ];
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases, statement: [], statementProblem: null } }),
+    });
+    render(<Options client={client} />);
+    const history = within(await screen.findByRole('region', { name: 'History' }));
+    const rows = (await history.findAllByRole('row')).slice(1, 3);
+    expect(rows.map((row) => row.querySelectorAll('td')[2]!.textContent)).toEqual(['Snow (pending)', 'Rain']);
+    expect(history.getAllByTestId('purchase-status')).toHaveLength(1);
   });
 
   it('shows no history or statement before enrolment, and no export before a wallet exists', async () => {

@@ -34,9 +34,9 @@ const ready: OverviewView = {
     },
   ],
   recentPurchases: [
-    { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', title: 'Rain at last', price: eur('0.15') },
+    { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', title: 'Rain at last', price: eur('0.15'), status: 'paid' },
     // Stored before titles were kept.
-    { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-1', title: null, price: eur('0.08') },
+    { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-1', title: null, price: eur('0.08'), status: 'paid' },
   ],
   rates: { status: 'current', issuedAt: '2026-06-01T11:00:00.000Z', validUntil: '2026-06-01T13:00:00.000Z' },
   pendingRecords: 0,
@@ -100,6 +100,17 @@ describe('Popup', () => {
     expect(today.textContent).toBe(new Date(local(1, 11, 55)).toLocaleTimeString(undefined, time));
     expect(today.getAttribute('title')).toBe(new Date(local(1, 11, 55)).toLocaleString());
     expect(rows[2]!.querySelector('time')!.textContent).toBe(new Date(local(0, 9, 30)).toLocaleString(undefined, { ...time, month: 'short', day: 'numeric' }));
+  });
+
+  it('shows a purchase the shop has not answered yet as pending, not as bought at a time', async () => {
+    const [paid] = ready.recentPurchases;
+    const recentPurchases = [{ ...paid!, itemId: 'article-3', title: 'Snow', status: 'pending' as const }, paid!];
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })} openOptions={() => undefined} now={() => now_ms} />);
+    const [pending, bought] = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole('listitem');
+    expect(within(pending!).getByTestId('purchase-status').textContent).toBe('Pending');
+    expect(pending!.querySelector('time')).toBeNull();
+    expect(within(bought!).queryByTestId('purchase-status')).toBeNull();
+    expect(bought!.querySelector('time')).not.toBeNull();
   });
 
   it('says so when nothing was bought yet', async () => {

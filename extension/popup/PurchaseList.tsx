@@ -1,9 +1,9 @@
 import type { PurchaseView } from '../messaging/views';
-import { purchaseTitle, showAmount, showDateTime, showShortDateTime } from '../ui/format';
+import { PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime, showShortDateTime } from '../ui/format';
 
 /**
  * The latest purchases, newest first, one two-line row each: what was bought and its price, then
- * where and when. Rows, amounts and separators as in the options page's history table; a long title
+ * where and when (or "Pending" while the shop has not answered it). Rows, amounts and separators as in the options page's history table; a long title
  * is cut to one line (the whole title shows on hover, and in the options page).
  */
 export function PurchaseList({ purchases, now_ms }: { purchases: readonly PurchaseView[]; now_ms: number }) {
@@ -21,9 +21,15 @@ export function PurchaseList({ purchases, now_ms }: { purchases: readonly Purcha
           <span class="merchant" data-testid="purchase-merchant">
             {purchase.merchantDisplayName}
           </span>
-          <time dateTime={purchase.at} title={showDateTime(purchase.at)}>
-            {showShortDateTime(purchase.at, now_ms)}
-          </time>
+          {purchase.status === 'pending' ? (
+            <span class="pending" title={PENDING_EXPLAINED} data-testid="purchase-status">
+              Pending
+            </span>
+          ) : (
+            <time dateTime={purchase.at} title={showDateTime(purchase.at)}>
+              {showShortDateTime(purchase.at, now_ms)}
+            </time>
+          )}
         </li>
       ))}
     </ul>

@@ -13,6 +13,9 @@ export function showAmount(amount: WireAmount | null | undefined): string {
 }
 
 /** What a purchase is called: its catalogue title, or its item id for a purchase stored without one. */
+/** What "Pending" means on a purchase, for a tooltip. */
+export const PENDING_EXPLAINED = "Sent, and the shop has not answered yet. Opentab keeps sending this same purchase until it does; it is paid only if the shop accepts it.";
+
 export function purchaseTitle(purchase: Pick<PurchaseView, 'title' | 'itemId'>): string {
   return purchase.title ?? purchase.itemId;
 }

@@ -42,6 +42,8 @@ export const CALL_TIMEOUT_MS: CallTimeouts = {
   closeTab: 10_000,
   // The customer may be reading and confirming in the extension's window before it answers.
   pay: 120_000,
+  // The extension re-sends the pending purchase to the merchant before it answers.
+  paymentStatus: 15_000,
 };
 
 /** What the bridge needs of `window`; a narrow seam so it can be tested without a browser. */

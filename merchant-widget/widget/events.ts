@@ -15,6 +15,11 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** The shop has not answered the payment yet; opentab:paid (or opentab:error) follows once it has. */
+export interface PendingDetail {
+  itemId: string;
+}
+
 export interface TabDetail {
   /** null when the tab was opened before this page loaded and no receipt has named it yet. */
   tabId: string | null;
@@ -23,6 +28,7 @@ export interface TabDetail {
 export interface OpentabEventMap {
   'opentab:paid': PaidDetail;
   'opentab:error': ErrorDetail;
+  'opentab:pending': PendingDetail;
   'opentab:tab-opened': TabDetail;
   'opentab:tab-closed': TabDetail;
 }

@@ -5,6 +5,7 @@ import type { Receipt } from '../../protocol/messages/merchant';
 import type { BridgeClient } from './bridge-client';
 import { OpentabError } from './errors';
 import { BUSY_DELAY_MS, createPayments } from './payments';
+import { TEXT } from './texts';
 import { createStore, INITIAL_STATE, type PaymentState, type WidgetState } from './state';
 import { createTabTracker } from './tab-tracker';
 import { MERCHANT_INFO } from './test-support/fixture-data';
@@ -133,5 +134,67 @@ describe('the paid outcome', () => {
     answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
     await paying;
     expect(order).toEqual(['paid heard, button as before', 'rendered paid']);
+  });
+});
+
+describe('a payment the shop has not answered yet', () => {
+  const POLL_MS = 1_000;
+
+  /** pay is answered payment_pending; each paymentStatus takes the next scripted answer. */
+  function pendingSetup(statuses: BridgeResult<'paymentStatus'>[]) {
+    const store = createStore(loadedState());
+    const calls: BridgeCall[] = [];
+    const bridge: BridgeClient = {
+      call: async <C extends BridgeCall>(call: C) => {
+        calls.push(call);
+        if (call === 'pay') throw new OpentabError('payment_pending', 'Payment pending: the shop has not answered yet.');
+        return statuses.shift() as BridgeResult<C>;
+      },
+    };
+    const events: Array<{ type: string; detail: unknown }> = [];
+    for (const type of ['opentab:paid', 'opentab:error', 'opentab:pending']) {
+      document.addEventListener(type, (event) => events.push({ type, detail: (event as CustomEvent).detail }));
+    }
+    const payments = createPayments({ bridge, store, tabs: createTabTracker(), ready: Promise.resolve(), pendingPollDelay_ms: () => POLL_MS });
+    const payment = () => store.get().payments.get(ITEM.itemId);
+    return { store, calls, events, payments, payment };
+  }
+
+  it('is shown as pending, not as an error, and unlocks the page once the extension has its receipt', async () => {
+    const receipt = receiptFor(ITEM.itemId);
+    const { calls, events, payments, payment } = pendingSetup([{ status: 'pending' }, { status: 'paid', receipt }]);
+    const paying = payments.pay(ITEM.itemId, null).catch((error: unknown) => error);
+    await settle();
+    expect(await paying).toMatchObject({ code: 'payment_pending' });
+    expect(payment()).toEqual({ kind: 'pending' });
+    expect(events).toEqual([{ type: 'opentab:pending', detail: { itemId: ITEM.itemId } }]);
+
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(calls).toEqual(['pay', 'paymentStatus']);
+    expect(payment()).toEqual({ kind: 'pending' });
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(payment()).toEqual({ kind: 'paid', receipt });
+    expect(events.map((event) => event.type)).toEqual(['opentab:pending', 'opentab:paid']);
+    await vi.advanceTimersByTimeAsync(POLL_MS * 5);
+    expect(calls).toEqual(['pay', 'paymentStatus', 'paymentStatus']);
+  });
+
+  it('fails when the shop refused it, as any payment that did not go through', async () => {
+    const { events, payments, payment } = pendingSetup([{ status: 'none' }]);
+    await payments.pay(ITEM.itemId, null).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(payment()).toEqual({ kind: 'failed', code: 'merchant_refused', message: TEXT.paymentFailed });
+    expect(events.map((event) => event.type)).toEqual(['opentab:pending', 'opentab:error']);
+  });
+
+  it('is asked after once however often it comes back pending, and not at all once a click has paid it', async () => {
+    const { store, calls, payments } = pendingSetup([{ status: 'pending' }]);
+    await payments.pay(ITEM.itemId, null).catch(() => undefined);
+    await payments.pay(ITEM.itemId, null).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(calls).toEqual(['pay', 'pay', 'paymentStatus']);
+    store.update((state) => ({ ...state, payments: new Map([[ITEM.itemId, { kind: 'paid', receipt: receiptFor(ITEM.itemId) }]]) }));
+    await vi.advanceTimersByTimeAsync(POLL_MS * 5);
+    expect(calls).toEqual(['pay', 'pay', 'paymentStatus']);
   });
 });

@@ -2,6 +2,11 @@
 // was asked, then tell the page and show it. A second request for an item that is being paid
 // joins the first instead of paying twice.
 //
+// A payment the shop has not answered yet comes back `payment_pending`: shown as pending, not as
+// an error, and asked after (pending-watch.ts) until the extension has its receipt, which then
+// unlocks the page as any payment does, or learns the shop refused it. A click on the item
+// meanwhile continues that same payment in the extension; it never pays twice.
+//
 // The request leaves before anything on the page changes (in the click's own task, as the
 // bridge's request event), and the busy state is shown only if the answer is slow (a
 // confirmation window, a sleeping extension): a purchase inside an open tab is answered in
@@ -13,6 +18,7 @@ import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { BridgeClient } from './bridge-client';
 import { OpentabError } from './errors';
 import { emitOpentabEvent } from './events';
+import { createPendingWatch, pendingPollDelay_ms } from './pending-watch';
 import { withPayment, type CatalogueItem, type Store, type WidgetState } from './state';
 import type { TabTracker } from './tab-tracker';
 import { LOCAL_ERROR_TEXT, TEXT } from './texts';
@@ -30,6 +36,8 @@ export interface PaymentDeps {
   ready: Promise<unknown>;
   /** How long an unanswered payment waits before the button shows it is busy. */
   busyDelay_ms?: number;
+  /** How long to wait before asking after a pending payment for the (asked + 1)th time. */
+  pendingPollDelay_ms?: (asked: number) => number;
 }
 
 /** Long enough for a purchase inside an open tab, short enough to acknowledge the click. */
@@ -49,8 +57,49 @@ function asOpentabError(error: unknown): OpentabError {
   return error instanceof OpentabError ? error : new OpentabError('internal', TEXT.paymentFailed);
 }
 
-export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY_DELAY_MS }: PaymentDeps): Payments {
+export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY_DELAY_MS, ...deps }: PaymentDeps): Payments {
   const inFlight = new Map<string, Promise<Receipt>>();
+  const pendingWatch = createPendingWatch(deps.pendingPollDelay_ms ?? pendingPollDelay_ms);
+
+  function paid(itemId: string, receipt: Receipt, source: Element | null): void {
+    // The page hears first: its own unlocking (a request for the content) starts before the
+    // buttons are re-rendered (0.3 ms, more on a page with many), which happens in this same
+    // task, so the frame that shows the content shows the paid button too.
+    tabs.noteReceipt(receipt, source);
+    emitOpentabEvent(source, 'opentab:paid', { itemId, receipt });
+    store.update((state) => withPayment(state, itemId, { kind: 'paid', receipt }));
+  }
+
+  function failed(itemId: string, error: OpentabError, source: Element | null): void {
+    const message = error.message || TEXT.paymentFailed;
+    store.update((state) => withPayment(state, itemId, { kind: 'failed', code: error.code, message }));
+    emitOpentabEvent(source, 'opentab:error', { itemId, code: error.code, message });
+  }
+
+  function pending(itemId: string, source: Element | null): void {
+    store.update((state) => withPayment(state, itemId, { kind: 'pending' }));
+    emitOpentabEvent(source, 'opentab:pending', { itemId });
+    pendingWatch.watch(itemId, () => askAfterPending(itemId, source));
+  }
+
+  /** One question about a pending payment; false once there is nothing more to ask. */
+  async function askAfterPending(itemId: string, source: Element | null): Promise<boolean> {
+    const { catalogue, payments } = store.get();
+    // Paid or failed by a click meanwhile: that click told the page.
+    if (payments.get(itemId)?.kind !== 'pending') return false;
+    // A click is continuing it right now; its answer comes first.
+    if (inFlight.has(itemId) || catalogue.kind !== 'loaded') return true;
+    const item = catalogue.items.get(itemId);
+    if (!item) return false;
+    const { info } = catalogue;
+    const answer = await bridge.call('paymentStatus', { merchantId: info.merchantId, operatorId: info.operatorId, itemId });
+    if (store.get().payments.get(itemId)?.kind !== 'pending') return false;
+    if (answer.status === 'pending') return true;
+    if (answer.status === 'none') failed(itemId, new OpentabError('merchant_refused', TEXT.paymentFailed), source);
+    else if (!receiptMatches(answer.receipt, info, item)) failed(itemId, new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response), source);
+    else paid(itemId, answer.receipt, source);
+    return false;
+  }
 
   async function payOnce(itemId: string, source: Element | null): Promise<Receipt> {
     await ready.catch(() => undefined);
@@ -77,12 +126,7 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
     if (!receiptMatches(receipt, info, item)) {
       throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
     }
-    // The page hears first: its own unlocking (a request for the content) starts before the
-    // buttons are re-rendered (0.3 ms, more on a page with many), which happens in this same
-    // task, so the frame that shows the content shows the paid button too.
-    tabs.noteReceipt(receipt, source);
-    emitOpentabEvent(source, 'opentab:paid', { itemId, receipt });
-    store.update((state) => withPayment(state, itemId, { kind: 'paid', receipt }));
+    paid(itemId, receipt, source);
     return receipt;
   }
 
@@ -91,9 +135,8 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
       return await payOnce(itemId, source);
     } catch (thrown) {
       const error = asOpentabError(thrown);
-      const message = error.message || TEXT.paymentFailed;
-      store.update((state) => withPayment(state, itemId, { kind: 'failed', code: error.code, message }));
-      emitOpentabEvent(source, 'opentab:error', { itemId, code: error.code, message });
+      if (error.code === 'payment_pending') pending(itemId, source);
+      else failed(itemId, error, source);
       throw error;
     } finally {
       inFlight.delete(itemId);

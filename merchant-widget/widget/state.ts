@@ -33,6 +33,8 @@ export interface ConversionState {
 
 export type PaymentState =
   | { kind: 'busy' }
+  /** Sent, and the shop has not answered yet: the extension finishes it (the same payment) when it does. */
+  | { kind: 'pending' }
   | { kind: 'paid'; receipt: Receipt }
   | { kind: 'failed'; code: WidgetErrorCode; message: string };
 

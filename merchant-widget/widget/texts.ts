@@ -16,6 +16,7 @@ export const TEXT = {
   ratesMissing: 'No exchange rates yet, so no converted price is shown.',
   approximately: '≈',
   paymentFailed: 'The payment did not go through.',
+  paymentPending: "Payment pending — we'll finish it when the shop answers.",
 } as const;
 
 export const LOCAL_ERROR_TEXT: Record<LocalErrorCode, string> = {

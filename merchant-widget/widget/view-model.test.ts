@@ -107,6 +107,11 @@ describe('describeItem', () => {
     expect(declined).toMatchObject({ actionable: true, paid: false, status: 'You declined to open a tab at this merchant.', statusStyle: 'plain' });
   });
 
+  it('shows a payment the shop has not answered as pending, plainly, not as a failure, and a click continues it', () => {
+    const pending = describeItem(withPayment(loaded(), 'article-42', { kind: 'pending' }), ARTICLE);
+    expect(pending).toMatchObject({ actionable: true, busy: false, paid: false, status: "Payment pending — we'll finish it when the shop answers.", statusStyle: 'plain' });
+  });
+
   it('keeps another item’s payment out of this button', () => {
     const view = describeItem(withPayment(loaded(), 'podcast-7', { kind: 'busy' }), ARTICLE);
     expect(view).toMatchObject({ busy: false, actionable: true, status: '', statusStyle: 'plain' });

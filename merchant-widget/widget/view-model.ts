@@ -103,6 +103,9 @@ export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl 
     case 'paid':
       // The button reads "Paid ✓"; a visible status would only repeat it.
       return { ...ready, actionable: false, paid: true, status: TEXT.paid, statusStyle: 'unseen' };
+    case 'pending':
+      // Neither paid nor failed: said plainly. A click continues the same payment, never a second one.
+      return { ...ready, status: TEXT.paymentPending, statusStyle: 'plain' };
     case 'failed':
       // Declining (or closing the confirmation) was the customer's own choice: a notice, not an error.
       return { ...ready, status: payment.message, statusStyle: payment.code === 'declined_by_customer' ? 'plain' : 'error' };

@@ -173,6 +173,29 @@ describe('paying', () => {
     expect(await widget.button.getAttribute('aria-disabled')).toBe('false');
   });
 
+  it('shows a payment the shop has not answered as pending in plain text, and unlocks once the extension has its receipt', async () => {
+    const errorPage = await openReady('pay-error');
+    await errorPage.widgetIn('#row-42').button.click();
+    await expect.poll(() => eventsOfType(errorPage, 'opentab:error')).toHaveLength(1);
+    const errorColour = await errorPage.widgetIn('#row-42').status.evaluate((element) => getComputedStyle(element).color);
+
+    const page = await openReady('pay-pending');
+    const widget = page.widgetIn('#row-42');
+    await widget.button.click();
+    await expect.poll(() => eventsOfType(page, 'opentab:pending')).toEqual([{ type: 'opentab:pending', target: 'buy-42', detail: { itemId: 'article-42' } }]);
+    expect(await widget.status.textContent()).toBe("Payment pending — we'll finish it when the shop answers.");
+    expect(await widget.status.evaluate((element) => getComputedStyle(element).color)).not.toBe(errorColour);
+    expect(await eventsOfType(page, 'opentab:error')).toEqual([]);
+
+    // Asked after in the background: the second question brings the receipt, with no click.
+    await expect.poll(() => eventsOfType(page, 'opentab:paid'), { timeout: 20_000 }).toHaveLength(1);
+    const [paid] = await eventsOfType(page, 'opentab:paid');
+    expectReceiptFor((paid!.detail as { receipt: Receipt }).receipt, 'article-42');
+    expect(await widget.price.textContent()).toBe('Paid ✓');
+    expect(await page.bridgeRequests('pay')).toHaveLength(1);
+    expect(await page.bridgeRequests('paymentStatus')).toHaveLength(2);
+  });
+
   it('pays with the keyboard: Tab to the button, then Enter', async () => {
     const shop = await openReady('shop');
     await shop.page.keyboard.press('Tab');

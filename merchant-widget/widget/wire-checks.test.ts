@@ -36,6 +36,7 @@ describe('hand checks against the protocol schemas', () => {
       hello: { protocolVersion: 1, walletState: 'locked' },
       convert: { currency: null, rateStatus: 'missing', converted: [null, { currency: 'SEK', value: '0.57' }], validUntil: null },
       pay: { receipt: RECEIPT },
+      paymentStatus: { status: 'paid', receipt: RECEIPT },
       tabStatus: { open: false, deposit: null, spent: null, remaining: null, expiresAt: null },
       closeTab: { closed: true },
     } as const;
@@ -55,6 +56,12 @@ describe('hand checks against the protocol schemas', () => {
   ])('refuse merchant info with %s, as the schema does', (_case, info) => {
     expect(v.is(MerchantInfo, info)).toBe(false);
     expect(isMerchantInfo(info)).toBe(false);
+  });
+
+  it('take a payment status as the schema does: pending, none, or paid with a receipt', () => {
+    const statuses = [{ status: 'pending' }, { status: 'none' }, { status: 'paid', receipt: RECEIPT }, { status: 'paid' }, { status: 'refused' }, {}];
+    expect(statuses.map((status) => isBridgeResult('paymentStatus', status))).toEqual(statuses.map((status) => v.is(BRIDGE_CALLS.paymentStatus.result, status)));
+    expect(statuses.map((status) => isBridgeResult('paymentStatus', status))).toEqual([true, true, true, false, false, false]);
   });
 
   it('refuse a receipt that is not a receipt', () => {

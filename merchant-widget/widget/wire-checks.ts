@@ -28,6 +28,7 @@ const BRIDGE_ERROR_CODES = allOf<BridgeErrorCode>()([
   'operator_unreachable',
   'merchant_unreachable',
   'merchant_refused',
+  'payment_pending',
   'invalid_request',
   'busy',
   'internal',
@@ -109,6 +110,7 @@ const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
     Array.isArray(result.converted) &&
     result.converted.every(isNullableAmount),
   pay: (result) => isReceipt(result.receipt),
+  paymentStatus: (result) => (result.status === 'paid' ? isReceipt(result.receipt) : result.status === 'pending' || result.status === 'none'),
   tabStatus: (result) => typeof result.open === 'boolean',
   closeTab: (result) => typeof result.closed === 'boolean',
 };

@@ -76,10 +76,31 @@ export const BRIDGE_CALLS = {
       validUntil: v.nullable(Timestamp),
     }),
   },
-  /** Pay for one item; opens a tab first when none is open here (asking the customer if no rule allows it). */
+  /**
+   * Pay for one item; opens a tab first when none is open here (asking the customer if no rule
+   * allows it). A purchase sent without a definite answer from the merchant fails with
+   * `payment_pending`: it is neither paid nor refused yet, and the extension re-sends it (the same
+   * purchase, never a second one) until the merchant answers. Paying for an item whose purchase is
+   * pending continues that purchase; once it is paid, the next pay or paymentStatus for the item
+   * gets its receipt, without paying again.
+   */
   pay: {
     params: v.strictObject({ ...MerchantRef, itemId: ItemId, price: Amount }),
     result: v.strictObject({ receipt: Receipt }),
+  },
+  /**
+   * What became of the item's payment that `pay` answered `payment_pending`: `pending` still (asking
+   * re-sends it), `paid` with its receipt (handed over once), or `none` (the merchant refused it:
+   * nothing was paid). Never starts a purchase. A page asks only after a `payment_pending`, which
+   * only an extension that knows this call answers.
+   */
+  paymentStatus: {
+    params: v.strictObject({ ...MerchantRef, itemId: ItemId }),
+    result: v.variant('status', [
+      v.strictObject({ status: v.literal('pending') }),
+      v.strictObject({ status: v.literal('paid'), receipt: Receipt }),
+      v.strictObject({ status: v.literal('none') }),
+    ]),
   },
   tabStatus: {
     params: v.strictObject(MerchantRef),
@@ -113,6 +134,8 @@ export const BridgeErrorCode = v.picklist([
   'operator_unreachable',
   'merchant_unreachable',
   'merchant_refused',
+  /** Sent, but the merchant's answer has not come: neither paid nor refused yet (see pay). */
+  'payment_pending',
   'invalid_request',
   'busy',
   'internal',

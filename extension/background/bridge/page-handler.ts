@@ -28,6 +28,8 @@ function pageHandlers({ wallet, rates, tabs }: PageHandlerParts): PageHandlers {
       void wallet.noteActivity().catch(() => undefined);
       return tabs.pay(caller, params);
     },
+    // No activity noted: a page asking after its pending payment must not keep the wallet unlocked.
+    paymentStatus: (params, caller) => tabs.paymentStatus(caller, params),
     tabStatus: (params, caller) => tabs.tabStatus(caller, params),
     closeTab: async (params, caller) => {
       await wallet.requireReady();

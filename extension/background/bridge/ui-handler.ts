@@ -4,7 +4,7 @@
 import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messaging/ui-calls';
 import { failed, succeeded } from '../../messaging/result';
 import type { AccountView } from '../../../protocol/messages/customer';
-import type { AccountSummaryView, OverviewView, SettingsView } from '../../messaging/views';
+import type { AccountSummaryView, OverviewView, PurchaseView, SettingsView } from '../../messaging/views';
 import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
 import { holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
@@ -12,11 +12,12 @@ import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
 import type { RateService } from '../rates/rate-service';
 import type { ConfirmationBroker } from '../tabs/confirmation-broker';
+import type { MerchantAgentClient } from '../tabs/merchant-agent';
 import type { TabBook } from '../tabs/tab-book';
 import type { RecordOutbox } from '../tabs/record-outbox';
 import { holdsCount } from '../tabs/tab-record';
 import type { TabService } from '../tabs/tab-service';
-import { purchaseView, tabView } from '../tabs/tab-views';
+import { pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
 import { historyCsv } from '../wallet/history-csv';
 import type { WalletService } from '../wallet/wallet-service';
 import { formatTimestamp } from '../../../protocol/time';
@@ -29,6 +30,7 @@ export interface UiHandlerParts {
   readonly book: TabBook;
   readonly outbox: RecordOutbox;
   readonly broker: ConfirmationBroker;
+  readonly merchants: MerchantAgentClient;
   readonly clock: Clock;
 }
 
@@ -41,7 +43,18 @@ function accountSummary({ balance, available, creditLimit, held }: AccountView):
 }
 
 function uiHandlers(parts: UiHandlerParts): UiHandlers {
-  const { wallet, rates, rules, tabs, book, outbox, broker, clock } = parts;
+  const { wallet, rates, rules, tabs, book, outbox, broker, merchants, clock } = parts;
+
+  /** Purchases still pending (sent, unanswered), then those paid, newest first. */
+  async function purchaseViews(): Promise<PurchaseView[]> {
+    const pending = (await book.active()).flatMap((tab) =>
+      tab.phase === 'open' && tab.pendingPurchase
+        ? [pendingPurchaseView(tab, tab.pendingPurchase, merchants.knownTitle(tab.merchantCertificate.payload, tab.pendingPurchase.itemId), clock.now())]
+        : [],
+    );
+    const paid = (await book.allPurchases()).reverse().map(purchaseView);
+    return [...pending, ...paid];
+  }
 
   async function overview(): Promise<OverviewView> {
     const walletState = await wallet.state();
@@ -54,14 +67,13 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
         accountProblem = asAgentError(error).message;
       }
     }
-    const purchases = await book.allPurchases();
     return {
       walletState,
       operator: await wallet.operatorView(),
       account,
       accountProblem,
       tabs: (await book.active()).map(tabView),
-      recentPurchases: purchases.slice(-RECENT_PURCHASES).reverse().map(purchaseView),
+      recentPurchases: (await purchaseViews()).slice(0, RECENT_PURCHASES),
       rates: await rates.status(),
       pendingRecords: (await outbox.pending()).length,
     };
@@ -132,7 +144,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       return settings();
     },
     getHistory: async () => {
-      const purchases = (await book.allPurchases()).reverse().map(purchaseView);
+      const purchases = await purchaseViews();
       try {
         return { purchases, statement: (await wallet.account()).history, statementProblem: null };
       } catch (error) {
@@ -141,6 +153,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     },
     exportHistoryCsv: async () => ({
       filename: `opentab-history-${formatTimestamp(clock.now()).slice(0, 10)}.csv`,
+      // What was paid: a purchase still pending is not (yet) one.
       csv: historyCsv((await book.allPurchases()).map(purchaseView)),
     }),
     exportBackup: ({ passphrase }) => wallet.exportBackup(passphrase),

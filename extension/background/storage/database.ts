@@ -10,6 +10,7 @@ import type { Preferences } from '../wallet/preferences';
 import type { StoredTab } from '../tabs/tab-record';
 import type { StoredPurchase } from '../tabs/purchase-record';
 import type { PendingRecord } from '../tabs/pending-record';
+import type { OwedReceipt } from '../tabs/owed-receipts';
 
 /** Single records, one per key. */
 export interface MetaShapes {
@@ -19,6 +20,8 @@ export interface MetaShapes {
   rules: SpendingRules;
   preferences: Preferences;
   rateTable: RateTable;
+  /** Receipts of purchases paid after their page was told they were pending (tabs/owed-receipts.ts). */
+  owedReceipts: readonly OwedReceipt[];
 }
 
 export interface MetaStore {

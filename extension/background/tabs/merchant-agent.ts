@@ -38,11 +38,15 @@ export class MerchantAgentClient {
    * supplies: what a purchase is called in the customer's history comes from the merchant it paid.
    */
   async itemTitle(certificate: MerchantCertificatePayload, itemId: string): Promise<string | null> {
-    const key = catalogueKey(certificate);
-    const known = this.titles.get(key)?.get(itemId);
-    if (known !== undefined) return known;
+    const known = this.knownTitle(certificate, itemId);
+    if (known !== null) return known;
     await this.readInfo(certificate);
-    return this.titles.get(key)?.get(itemId) ?? null;
+    return this.knownTitle(certificate, itemId);
+  }
+
+  /** The title of `itemId` from the catalogue this worker last read from the certified agent; null when it has none (nothing is fetched). */
+  knownTitle(certificate: MerchantCertificatePayload, itemId: string): string | null {
+    return this.titles.get(catalogueKey(certificate))?.get(itemId) ?? null;
   }
 
   purchase(tab: OpenTab, purchase: Purchase): Promise<Receipt> {

@@ -47,6 +47,11 @@ interface Trading {
   readonly count: number;
   /** A purchase sent but not yet answered: re-sent unchanged before anything else happens at this tab. */
   readonly pendingPurchase: Purchase | null;
+  /**
+   * When the pending purchase was first sent, for the customer's view of it; meaningful only while
+   * there is one. Absent in tabs stored before it was kept (an optional field: no database version).
+   */
+  readonly pendingSince_ms?: number;
 }
 
 export interface OpenTab extends TabBase, Trading {

@@ -434,11 +434,11 @@ describe('a service worker stopped mid-tab', () => {
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     // The purchase reaches the merchant, its answer never reaches us (the worker dies, the network drops).
     w.ports.answerLost.add(`${w.world.merchant.agentUrl}/purchase`);
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'merchant_unreachable' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
     w.ports.answerLost.clear();
     await w.restart();
     const next = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
-    // The pending article-2 went first (seq 2, index 23), then article-4: nothing revealed twice.
+    // The pending article-2 went first (seq 2, index 23, re-sent by the new worker), then article-4: nothing revealed twice.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
     const history = expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);
     expect(history).toEqual(['article-4', 'article-2', 'article-1']);

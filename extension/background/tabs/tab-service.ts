@@ -2,6 +2,11 @@
 // no open tab, its deposit is used up, or it cannot take the price), tab status, and closing.
 // One merchant's calls run one at a time (KeyedLock), so a double click cannot open two tabs.
 //
+// A purchase the merchant has not answered is answered `payment_pending` and stays in doubt
+// (purchaser.ts): re-sent by the next pay or paymentStatus for its item, and by background rounds
+// (retryInDoubt), until the merchant answers. A receipt that came after its page was told
+// "pending" is owed to it (owed-receipts.ts): the next pay or paymentStatus for the item gets it.
+//
 // A paid purchase is answered as soon as its receipt checks out. Storing the receipt with the
 // tab, and the badge, finish afterwards while the merchant's lock is still held, so the next
 // call at this merchant starts from the stored tab.
@@ -12,12 +17,14 @@ import type { WireAmount } from '../../../protocol/money/amount';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
 import { MerchantBadges } from '../badge/merchant-badges';
-import { AgentError } from '../errors';
+import { AgentError, paymentPending } from '../errors';
 import type { RulesService } from '../limits/rules-service';
 import { isBlocked } from '../limits/spending-rules';
 import type { BadgePort, Clock } from '../ports';
 import { KeyedLock, type Answered } from '../../../protocol/concurrency/keyed-lock';
+import type { InDoubtRetry } from './in-doubt-retry';
 import { originAllowed } from './merchant-check';
+import type { OwedReceipts } from './owed-receipts';
 import type { PurchaseOutcome, Purchaser } from './purchaser';
 import type { TabBook } from './tab-book';
 import type { TabCloser } from './tab-closer';
@@ -37,6 +44,13 @@ export interface PayRequest extends MerchantRef {
   readonly price: WireAmount;
 }
 
+export interface PaymentStatusRequest extends MerchantRef {
+  readonly itemId: string;
+}
+
+/** A purchase a page can be answered: paid, or in doubt. */
+type Answerable = Extract<PurchaseOutcome, { kind: 'paid' | 'in-doubt' }>;
+
 export class TabService {
   private readonly locks = new KeyedLock();
   private readonly badges: MerchantBadges;
@@ -47,6 +61,8 @@ export class TabService {
     private readonly purchaser: Purchaser,
     private readonly closer: TabCloser,
     private readonly expiry: TabExpiryAlarm,
+    private readonly owed: OwedReceipts,
+    private readonly retry: InDoubtRetry,
     private readonly rules: RulesService,
     badge: BadgePort,
     private readonly clock: Clock,
@@ -59,20 +75,57 @@ export class TabService {
     return this.locks.runAnswering(merchantKey(merchant), async () => {
       await this.refuseBlocked(merchant);
       const tab = await this.usableTab(merchant, caller.origin);
+      // Paid after this page (or an earlier one) was told it was pending: its receipt, not a second purchase.
+      const owed = await this.owed.take(merchant, request.itemId, caller.origin);
+      if (owed) return { answer: { receipt: owed } };
       if (tab) {
         const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
-        if (outcome.kind === 'paid') return this.paid(caller, outcome);
+        if (outcome.kind === 'paid' || outcome.kind === 'in-doubt') return this.answered(caller, outcome);
         // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same rules as the first.
         await this.closer.close(outcome.tab, stopReasonOf(outcome));
       }
       const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
       await this.expiry.reschedule();
       const outcome = await this.purchaser.buy(opened, request.itemId, request.price);
-      if (outcome.kind !== 'paid') {
+      if (outcome.kind !== 'paid' && outcome.kind !== 'in-doubt') {
         throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
       }
-      return this.paid(caller, outcome);
+      return this.answered(caller, outcome);
     });
+  }
+
+  /**
+   * What became of the item's payment a page was told was pending: its receipt once paid (handed
+   * over once), `pending` while the merchant still has not answered (asking re-sends it), `none`
+   * when nothing is pending or owed for the item (the merchant refused it). Never buys anything.
+   */
+  paymentStatus(caller: PageCaller, request: PaymentStatusRequest): Promise<BridgeResult<'paymentStatus'>> {
+    const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
+    return this.locks.runAnswering(merchantKey(merchant), async (): Promise<Answered<BridgeResult<'paymentStatus'>>> => {
+      const owed = await this.owed.take(merchant, request.itemId, caller.origin);
+      if (owed) return { answer: { status: 'paid', receipt: owed } };
+      const tab = await this.book.activeAt(merchant);
+      const pending = tab?.phase === 'open' && tab.pendingPurchase?.itemId === request.itemId && originAllowed(tab.merchantCertificate.payload, caller.origin);
+      if (!pending) return { answer: { status: 'none' } };
+      const outcome = await this.purchaser.continuePending(tab);
+      if (outcome.kind === 'paid') return { answer: { status: 'paid', receipt: outcome.receipt }, aftermath: outcome.recorded };
+      return { answer: { status: outcome.kind === 'in-doubt' ? 'pending' : 'none' } };
+    });
+  }
+
+  /**
+   * One background round: re-sends every purchase still in doubt, and schedules the next round
+   * while any is left. Returns how many are.
+   */
+  async retryInDoubt(): Promise<number> {
+    let inDoubt = 0;
+    for (const tab of await this.book.active()) {
+      if (tab.phase !== 'open' || !tab.pendingPurchase) continue;
+      const settled = await this.locks.run(merchantKey(tab.merchant), () => this.settleInDoubt(tab.localId)).catch(() => false);
+      if (!settled) inDoubt++;
+    }
+    await this.retry.roundDone(inDoubt);
+    return inDoubt;
   }
 
   tabStatus(caller: PageCaller, merchant: MerchantRef): Promise<BridgeResult<'tabStatus'>> {
@@ -167,7 +220,26 @@ export class TabService {
     }
   }
 
-  private paid(caller: PageCaller, outcome: Extract<PurchaseOutcome, { kind: 'paid' }>): Answered<BridgeResult<'pay'>> {
+  /** true once nothing is pending at the tab any more: paid (its receipt owed to the page) or refused. */
+  private async settleInDoubt(localId: string): Promise<boolean> {
+    const tab = await this.book.get(localId);
+    if (tab?.phase !== 'open' || !tab.pendingPurchase) return true;
+    const settled = await this.purchaser.settlePending(tab);
+    if (settled.kind === 'in-doubt') return false;
+    if (settled.kind === 'tab-stopped') {
+      // As a click would: the merchant trades no more on it, so its record goes now. Best effort:
+      // a locked wallet cannot sign it, and the expiry alarm or the next click closes it then.
+      await this.closer.close(settled.tab, settled.reason).catch(() => undefined);
+      await this.badges.clear(merchantKey(tab.merchant));
+    }
+    return true;
+  }
+
+  private async answered(caller: PageCaller, outcome: Answerable): Promise<Answered<BridgeResult<'pay'>>> {
+    if (outcome.kind === 'in-doubt') {
+      await this.retry.purchaseInDoubt();
+      throw paymentPending();
+    }
     // The badge is a courtesy: shown after the answer has left (its calls would queue ahead of
     // the answer in the browser process), and nothing waits for it.
     const recorded = outcome.recorded.finally(() => void this.showBadge(caller, outcome.tab.merchant, outcome.tab));
@@ -182,7 +254,7 @@ export class TabService {
 }
 
 /** Why a tab that could not take a purchase is closed; a price the tab's unit cannot pay is the customer's choice to stop, not a used-up deposit. */
-function stopReasonOf(outcome: Exclude<PurchaseOutcome, { kind: 'paid' }>): StopReason {
+function stopReasonOf(outcome: Exclude<PurchaseOutcome, Answerable>): StopReason {
   switch (outcome.kind) {
     case 'exhausted':
       return 'exhausted';

@@ -6,6 +6,7 @@ import { merchantToCustomer } from '../../../protocol/rates/conversion';
 import { formatTimestamp } from '../../../protocol/time';
 import type { PurchaseView, TabView } from '../../messaging/views';
 import type { StoredPurchase } from './purchase-record';
+import type { Purchase } from '../../../protocol/messages/merchant';
 import { remainingMinor, spentMinor, type OpenTab, type OpeningTab } from './tab-record';
 
 export function remainingCustomerMinor(tab: OpenTab): bigint {
@@ -52,5 +53,19 @@ export function purchaseView(purchase: StoredPurchase): PurchaseView {
     // Purchases stored before titles were kept have none.
     title: purchase.title ?? null,
     price: purchase.price,
+    status: 'paid',
+  };
+}
+
+/** The purchase pending at `tab`, as the customer sees it until the merchant answers; `title` from the catalogue when known. */
+export function pendingPurchaseView(tab: OpenTab, purchase: Purchase, title: string | null, now_ms: number): PurchaseView {
+  return {
+    at: formatTimestamp(tab.pendingSince_ms ?? now_ms),
+    transactionId: tab.transactionId,
+    merchantDisplayName: tab.merchantDisplayName,
+    itemId: purchase.itemId,
+    title,
+    price: purchase.price,
+    status: 'pending',
   };
 }

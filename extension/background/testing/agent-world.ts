@@ -5,11 +5,16 @@
 
 import { afterEach, beforeEach } from 'vitest';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
+import { nodeCrypto } from '../../../protocol/crypto/node';
+import { toBase64url } from '../../../protocol/encoding/base64url';
 import type { BridgeCall, BridgeParams } from '../../../protocol/messages/bridge';
 import {
   CUSTOMER_OPERATOR,
+  hundredArticles,
   MERCHANT_OPERATOR,
+  startMerchantSite,
   startTwoOperatorWorld,
+  type MerchantSite,
   type TwoOperatorWorld,
   type TwoOperatorWorldOptions,
 } from '../../../operator-server/test/support/world';
@@ -53,11 +58,20 @@ export interface AgentWorld {
   readyWallet(creditLimit?: string): Promise<{ accountId: string }>;
   /** Drops the agent (all worker memory) and builds a new one over the same storage. */
   restart(): Promise<void>;
+  /** The merchant's site as it runs now: the world's own, or the one startMerchant() started in its place. */
+  merchantSite(): MerchantSite;
+  /** Stops the merchant agent and its server: connections to its address are refused until startMerchant(). */
+  stopMerchant(): Promise<void>;
+  /** Starts the merchant agent again, as after a crash: a new process over the same database, key and address. */
+  startMerchant(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Promise<AgentWorld> {
-  const world = await startTwoOperatorWorld(options);
+  // Known here, so that a restarted merchant agent signs with the key its operator registered.
+  const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
+  const world = await startTwoOperatorWorld({ ...options, merchantSecretKey });
+  let merchantSite: MerchantSite = world.merchant;
   const db = createMemoryDatabase();
   const session = createMemorySessionArea();
   const ports = createTestPorts();
@@ -65,6 +79,7 @@ export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Pr
   const build = () => createCustomerAgent({ db, session, ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
   const shopOrigin = world.merchant.url;
   const merchantOperatorId = options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR;
+  const merchantOperator = world.world.operator(merchantOperatorId);
 
   const self: AgentWorld = {
     world,
@@ -98,7 +113,27 @@ export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Pr
       self.agent = build();
       await self.agent.onStartup();
     },
-    close: () => world.close(),
+    merchantSite: () => merchantSite,
+    stopMerchant: () => merchantSite.close(),
+    async startMerchant() {
+      merchantSite = await startMerchantSite({
+        merchantId: world.merchantId,
+        operatorId: merchantOperator.operatorId,
+        operatorUrl: merchantOperator.url,
+        operatorPublicKey: merchantOperator.running.context.identity.signer.kid,
+        currency: options.sameOperator ? 'SEK' : 'EUR',
+        catalogue: options.catalogue ?? hundredArticles(),
+        dir: world.dir,
+        merchantSecretKey,
+        port: Number(new URL(world.merchant.url).port),
+        priorArtBaseline: options.priorArtBaseline ?? false,
+      });
+    },
+    async close() {
+      // Closing a site twice is harmless: the world closes its own, this the one started in its place.
+      await merchantSite.close();
+      await world.close();
+    },
   };
   ports.windows.answer = (requestId) => {
     const view = self.agent.broker.view(requestId);

@@ -35,11 +35,11 @@ describe('backup', () => {
 describe('historyCsv', () => {
   it('writes RFC 4180 rows with item id and title, and defuses spreadsheet formulas', () => {
     const csv = historyCsv([
-      { at: '2026-06-01T12:00:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News, "Daily"', itemId: 'a-1', title: 'Rain, "at last"', price: { currency: 'EUR', value: '0.05' } },
-      { at: '2026-06-01T12:01:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: '=HYPERLINK("x")', itemId: 'a-2', title: '@SUM(A1)', price: { currency: 'EUR', value: '0.10' } },
+      { at: '2026-06-01T12:00:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News, "Daily"', itemId: 'a-1', title: 'Rain, "at last"', price: { currency: 'EUR', value: '0.05' }, status: 'paid' },
+      { at: '2026-06-01T12:01:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: '=HYPERLINK("x")', itemId: 'a-2', title: '@SUM(A1)', price: { currency: 'EUR', value: '0.10' }, status: 'paid' },
       // Stored before titles were kept: the title column stays empty, the item id says what it was.
-      { at: '2026-06-01T12:02:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-3', title: null, price: { currency: 'EUR', value: '0.15' } },
-      { at: '2026-06-01T12:03:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-4', title: '\t=1+1', price: { currency: 'EUR', value: '0.15' } },
+      { at: '2026-06-01T12:02:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-3', title: null, price: { currency: 'EUR', value: '0.15' }, status: 'paid' },
+      { at: '2026-06-01T12:03:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-4', title: '\t=1+1', price: { currency: 'EUR', value: '0.15' }, status: 'paid' },
     ]);
     expect(csv.split('\r\n')).toEqual([
       'date,merchant,item,title,amount,currency,transaction',

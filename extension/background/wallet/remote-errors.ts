@@ -3,6 +3,7 @@
 // no error code: pages see them too (through the widget), and the code travels beside them.
 
 import { RemoteCallError } from '../../../protocol/api/client';
+import type { ErrorCode } from '../../../protocol/errors';
 import { AgentError, asAgentError, operatorUnreachable, rateTableExpired } from '../errors';
 
 export function fromOperatorFailure(error: unknown): AgentError {
@@ -45,6 +46,16 @@ function tooManyRequests(who: string): AgentError {
   return new AgentError('busy', `${who} is receiving too many requests from your network right now; try again in a moment.`);
 }
 
-export function isUnreachable(error: unknown): boolean {
-  return error instanceof RemoteCallError && error.failure.kind === 'unreachable';
+/**
+ * The merchant agent's own refusal of a purchase, by its code; null for a failure that says
+ * nothing about the purchase: no answer, an answer that is not the agent's (a gateway's error
+ * page), its own failure (5xx), or a rate limit. The agent refuses a purchase only after looking
+ * for an earlier answer to it (a replay gets its receipt), so a refusal is definite even for a
+ * purchase re-sent after an answer was lost; the rest leaves the purchase in doubt.
+ */
+export function merchantRefusalCode(error: unknown): ErrorCode | null {
+  if (!(error instanceof RemoteCallError) || error.failure.kind !== 'refused') return null;
+  const { status, code } = error.failure;
+  if (code === 'unknown' || code === 'rate_limited' || status >= 500) return null;
+  return code;
 }

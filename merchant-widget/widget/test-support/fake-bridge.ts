@@ -9,6 +9,8 @@
 //   data-rate-status="current|expired|missing"   what convert reports (default current)
 //   data-pay-error="<BridgeErrorCode>"           pay fails with that code
 //   data-pay-delay-ms="<n>"                      pay answers after n ms (as if the customer confirms)
+//   data-pay-pending="<n>"                       pay answers payment_pending (the shop did not answer); paymentStatus
+//                                                then answers pending n - 1 times, then paid with the receipt
 //   data-protocol-version="<n>"                  what hello reports (default: the current version);
 //                                                below PAGE_REQUEST_EVENT_SINCE it hears posted requests only
 
@@ -40,6 +42,7 @@ const setting = (name: string): string | null => ownScript?.getAttribute(`data-$
 const rateStatus = v.parse(RateStatus, setting('rate-status') ?? 'current');
 const payError = setting('pay-error') === null ? null : v.parse(BridgeErrorCode, setting('pay-error'));
 const payDelay_ms = Number(setting('pay-delay-ms') ?? 0);
+const pendingAnswers = setting('pay-pending') === null ? null : Number(setting('pay-pending'));
 const protocolVersion = Number(setting('protocol-version') ?? BRIDGE_PROTOCOL_VERSION);
 
 const RATE: LockedRate = {
@@ -72,6 +75,17 @@ function convert({ prices }: BridgeParams<'convert'>): BridgeResult<'convert'> {
     ),
     validUntil: new Date(Date.now() + 86_400_000).toISOString(),
   };
+}
+
+/** Payments answered payment_pending, by item id, with how many more times paymentStatus says pending. */
+const pendingPayments = new Map<string, { params: BridgeParams<'pay'>; pendingFor: number }>();
+
+function paymentStatus({ itemId }: BridgeParams<'paymentStatus'>): BridgeResult<'paymentStatus'> {
+  const pending = pendingPayments.get(itemId);
+  if (!pending) return { status: 'none' };
+  if (pending.pendingFor-- > 0) return { status: 'pending' };
+  pendingPayments.delete(itemId);
+  return { status: 'paid', ...pay(pending.params) };
 }
 
 function pay({ merchantId, itemId, price }: BridgeParams<'pay'>): BridgeResult<'pay'> {
@@ -107,6 +121,7 @@ const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C
   hello: () => ({ protocolVersion, walletState: 'ready' }),
   convert,
   pay,
+  paymentStatus,
   tabStatus: () => ({
     open: openTab !== null,
     deposit: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR }) : null,
@@ -125,6 +140,11 @@ function answer<C extends BridgeCall>(call: C, rawParams: unknown): { ok: true; 
   const params = v.safeParse(BRIDGE_CALLS[call].params, rawParams);
   if (!params.success) return { ok: false, error: { code: 'invalid_request', message: v.summarize(params.issues) } };
   if (call === 'pay' && payError) return { ok: false, error: { code: payError, message: FAKE_BRIDGE_TEXT.payErrorMessage } };
+  if (call === 'pay' && pendingAnswers !== null) {
+    const payParams = params.output as BridgeParams<'pay'>;
+    if (!pendingPayments.has(payParams.itemId)) pendingPayments.set(payParams.itemId, { params: payParams, pendingFor: pendingAnswers - 1 });
+    return { ok: false, error: { code: 'payment_pending', message: FAKE_BRIDGE_TEXT.payErrorMessage } };
+  }
   // One cast: TypeScript cannot correlate BRIDGE_CALLS[call]'s output with HANDLERS[call]'s input.
   const result = HANDLERS[call](params.output as BridgeParams<C>);
   v.parse(BRIDGE_CALLS[call].result, result);
