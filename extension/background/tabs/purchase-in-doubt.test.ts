@@ -220,12 +220,16 @@ describe('closing a tab while a purchase is in doubt', () => {
 
     expect(expectOk(await w.ui('closeTab', { transactionId }))).toEqual({ closed: true });
     const admin = w.world.world.operator(MERCHANT_OPERATOR).admin;
+    // The MTA does not clear on the customer's word alone: it asks the merchant agent for its record and waits.
+    const mta = w.world.world.operator(MERCHANT_OPERATOR).running.context;
+    await waitFor('the MTA to ask the merchant agent', () => mta.store.tab(tabId)?.merchantAskedAt ?? undefined);
+    expect((await admin.call('getTab', undefined, { tabId })).state).toBe('open');
+    await w.startMerchant();
     const cleared = await waitFor('the MTA to clear the tab', async () => {
       const tab = await admin.call('getTab', undefined, { tabId });
       return tab.state === 'cleared' ? tab : undefined;
     });
-    expect(cleared).toMatchObject({ cleared: eur('0.08'), customerRecord: { count: 1, total: eur('0.08'), lastChainIndex: 8 } });
-    await w.startMerchant();
+    expect(cleared).toMatchObject({ cleared: eur('0.08'), outcome: 'agreed', customerRecord: { count: 1, total: eur('0.08'), lastChainIndex: 8 } });
     expect(soldAt(tabId)).toEqual(['article-1']);
     expect(await historyItems()).toEqual(['article-1']);
   });
