@@ -15,6 +15,7 @@ import { RulesService } from './limits/rules-service';
 import type { AgentPorts, AlarmName } from './ports';
 import { RateService } from './rates/rate-service';
 import type { AgentDatabase } from './storage/database';
+import { withEntitlementCache } from './storage/entitlement-cache';
 import { withMetaCache } from './storage/meta-cache';
 import type { SessionArea } from './storage/session-area';
 import { ConfirmationBroker } from './tabs/confirmation-broker';
@@ -60,7 +61,7 @@ export type InstallReason = 'install' | 'update' | 'browser_update';
 
 export function createCustomerAgent({ db: storedDb, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
   const { clock, alarms, badge, windows } = ports;
-  const db = withMetaCache(storedDb);
+  const db = withEntitlementCache(withMetaCache(storedDb));
   const vault = new Vault(db, session, crypto, scryptCost);
   const link = new OperatorLink(db, vault, crypto, clock, ports.fetch);
   const rates = new RateService(db, link, crypto, clock, alarms);

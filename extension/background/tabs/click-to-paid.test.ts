@@ -53,7 +53,7 @@ describe('a click inside an open tab', () => {
     const calls = recordStorageCalls();
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expectOk(await w.page('tabStatus', w.merchant)); // waits for the bookkeeping of the click
-    expect(calls).toEqual(['tabs.put', 'batch purchases+tabs']);
+    expect(calls).toEqual(['tabs.put', 'batch purchases+entitlements+tabs']);
   });
 
   it('a restarted worker reads wallet, settings and tabs from storage again, each once', async () => {
