@@ -8,6 +8,7 @@ import type { PageCallMessage, PageCallResult } from '../messaging/page-calls';
 import type { UiCallMessage, UiCallResult } from '../messaging/ui-calls';
 import { createPageHandler } from './bridge/page-handler';
 import { createUiHandler } from './bridge/ui-handler';
+import { EntitlementBook } from './entitlements/entitlement-book';
 import { IdleLock } from './keys/idle-lock';
 import { BROWSER_SCRYPT_COST, type ScryptCost } from './keys/passphrase-box';
 import { Vault } from './keys/vault';
@@ -78,9 +79,10 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
   const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, merchants, () => wallet.preferences(), crypto, clock);
   const expiry = new TabExpiryAlarm(book, alarms);
-  const tabs = new TabService(book, opener, purchaser, closer, expiry, rules, badge, clock);
+  const entitlements = new EntitlementBook(db, clock);
+  const tabs = new TabService(book, opener, purchaser, closer, expiry, rules, badge, clock, entitlements);
 
-  const handlePageCall = createPageHandler({ wallet, rates, tabs });
+  const handlePageCall = createPageHandler({ wallet, rates, tabs, entitlements });
   const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, clock });
 
   async function finishPendingWork(): Promise<void> {

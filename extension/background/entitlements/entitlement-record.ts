@@ -2,8 +2,9 @@
 // stays open to the buyer until `entitledUntil`, and the page origins its token may be given to.
 // Pure: which purchases grant one, and whether one may be handed to a page now.
 
+import type { Entitlement } from '../../../protocol/messages/bridge';
 import type { Receipt } from '../../../protocol/messages/merchant';
-import { CLOCK_SKEW_MS, parseTimestamp } from '../../../protocol/time';
+import { CLOCK_SKEW_MS, formatTimestamp, parseTimestamp } from '../../../protocol/time';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import type { BatchWrite } from '../storage/database';
 import type { StoredPurchase } from '../tabs/purchase-record';
@@ -63,3 +64,7 @@ export function servableTo(entitlement: StoredEntitlement, origin: string, now_m
   return now_ms < entitlement.entitledUntil_ms - ENTITLEMENT_MARGIN_MS && entitlement.origins.includes(origin);
 }
 
+/** What a page is told of it: the token and its expiry, not the receipt (which names the tab it was paid from). */
+export function entitlementForPage(entitlement: StoredEntitlement): Entitlement {
+  return { itemId: entitlement.itemId, accessToken: entitlement.receipt.payload.accessToken, entitledUntil: formatTimestamp(entitlement.entitledUntil_ms) };
+}

@@ -31,6 +31,8 @@ export const PAGES = {
   /** The customer said no in the confirmation window (or closed it). */
   'pay-declined': { bridge: { 'data-pay-error': 'declined_by_customer' }, widget: AGENT, body: SHOP_BODY },
   'slow-pay': { bridge: { 'data-pay-delay-ms': '1500' }, widget: AGENT, body: SHOP_BODY },
+  /** The wallet holds an entitlement to article-42, bought on an earlier visit. */
+  'bought-before': { bridge: { 'data-owned': 'article-42' }, widget: AGENT, body: SHOP_BODY },
   /** An extension from before the request event: every request must be a posted message. */
   'bridge-v1': { bridge: { 'data-protocol-version': '1' }, widget: AGENT, body: SHOP_BODY },
   'no-extension': {
