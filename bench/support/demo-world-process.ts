@@ -7,6 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDemoWorld } from '../../e2e/world/demo-world';
+import { demoCatalogue } from '../../merchant-widget/demo-shop/content';
+
+/**
+ * Every item sold each time: the browser case buys the same two articles hundreds of times, and
+ * as entitlements (the demo shop's default) every visit after the first would find them bought.
+ */
+const SOLD_EACH_TIME = demoCatalogue().map(({ itemId, title, price }) => ({ itemId, title, price, kind: 'consumable' as const }));
 
 export interface DemoWorldReady {
   readonly shopUrl: string;
@@ -26,7 +33,7 @@ async function main(): Promise<void> {
   const [sePort, euPort, shopPort] = ports.split(',').map(Number);
   const world = await startDemoWorld({
     dir, reset: true, log: 'silent', ports: [sePort!, euPort!, shopPort!],
-    shopOverrides: { widgetFilePath: widget, logger: { warn: (message, detail) => process.stderr.write(`demo shop: ${message} ${String(detail ?? '')}\n`) } },
+    shopOverrides: { widgetFilePath: widget, catalogue: SOLD_EACH_TIME, logger: { warn: (message, detail) => process.stderr.write(`demo shop: ${message} ${String(detail ?? '')}\n`) } },
   });
   const ready: DemoWorldReady = { shopUrl: world.shop.url, customerOperatorUrl: world.customerOperator.url, enrolmentCode: world.customer.enrollmentCode };
   writeFileSync(readyFile, JSON.stringify(ready));

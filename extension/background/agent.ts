@@ -8,6 +8,7 @@ import type { PageCallMessage, PageCallResult } from '../messaging/page-calls';
 import type { UiCallMessage, UiCallResult } from '../messaging/ui-calls';
 import { createPageHandler } from './bridge/page-handler';
 import { createUiHandler } from './bridge/ui-handler';
+import { EntitlementBook } from './entitlements/entitlement-book';
 import { IdleLock } from './keys/idle-lock';
 import { BROWSER_SCRYPT_COST, type ScryptCost } from './keys/passphrase-box';
 import { Vault } from './keys/vault';
@@ -15,6 +16,7 @@ import { RulesService } from './limits/rules-service';
 import type { AgentPorts, AlarmName } from './ports';
 import { RateService } from './rates/rate-service';
 import type { AgentDatabase } from './storage/database';
+import { withEntitlementCache } from './storage/entitlement-cache';
 import { withMetaCache } from './storage/meta-cache';
 import type { SessionArea } from './storage/session-area';
 import { ConfirmationBroker } from './tabs/confirmation-broker';
@@ -62,7 +64,7 @@ export type InstallReason = 'install' | 'update' | 'browser_update';
 
 export function createCustomerAgent({ db: storedDb, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
   const { clock, alarms, badge, windows } = ports;
-  const db = withMetaCache(storedDb);
+  const db = withEntitlementCache(withMetaCache(storedDb));
   const vault = new Vault(db, session, crypto, scryptCost);
   const link = new OperatorLink(db, vault, crypto, clock, ports.fetch);
   const rates = new RateService(db, link, crypto, clock, alarms);
@@ -80,9 +82,10 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
   const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, merchants, () => wallet.preferences(), crypto, clock);
   const expiry = new TabExpiryAlarm(book, alarms);
-  const tabs = new TabService(book, opener, purchaser, closer, expiry, owed, new InDoubtRetry(alarms, clock), rules, badge, clock);
+  const entitlements = new EntitlementBook(db, clock);
+  const tabs = new TabService(book, opener, purchaser, closer, expiry, owed, new InDoubtRetry(alarms, clock), rules, badge, clock, entitlements);
 
-  const handlePageCall = createPageHandler({ wallet, rates, tabs });
+  const handlePageCall = createPageHandler({ wallet, rates, tabs, entitlements });
   const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, merchants, clock });
 
   async function finishPendingWork(): Promise<void> {

@@ -76,7 +76,7 @@ describe('Chrome build in Chromium', () => {
           window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 2, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 3, walletState: 'uninitialised' } });
     await page.close();
   });
 

@@ -49,7 +49,7 @@ describe('Firefox build in Firefox ESR', () => {
           window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 2, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 3, walletState: 'uninitialised' } });
     await page.close();
   });
 

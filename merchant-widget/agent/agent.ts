@@ -44,9 +44,12 @@ export interface MerchantAgent {
    * pass the original URL when a framework has rewritten it).
    */
   handle(request: IncomingMessage, response: ServerResponse, url?: string): Promise<boolean>;
-  /** True when `token` (from a receipt) is genuine, unexpired and was issued for `itemId`. Never throws. */
+  /**
+   * True when `token` (from a receipt) is genuine, unexpired and was issued for `itemId`: an
+   * entitlement's token for its access period, a consumable's for accessTokenLifetime_ms. Never throws.
+   */
   verifyAccess(token: unknown, itemId: string): boolean;
-  /** The claims of a valid token (tab, item, purchase, expiry), or null. */
+  /** The claims of a valid token (item, random reference, expiry), or null. */
   readAccess(token: unknown): AccessClaims | null;
   /** Stops an open tab ('merchant-stop') and sends its record to the MTA. Null for an unknown tab. */
   stop(tabId: string): TabView | null;
@@ -76,7 +79,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const store = AgentStore.open(settings.databasePath);
   const merchantKey = signerFromSecretKey(crypto, settings.merchantSecretKey);
   const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
-  const tokens = new AccessTokens(settings.accessTokenSecret, settings.accessTokenLifetime_ms);
+  const tokens = new AccessTokens(settings.accessTokenSecret, (length) => crypto.randomBytes(length));
   const events = new AgentEvents(settings.logger);
   // A record the MTA refuses for good ends its tab, which only the tab service may do.
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings, onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message) });

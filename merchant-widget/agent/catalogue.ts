@@ -1,18 +1,31 @@
 // The merchant's own price list. The agent is the only authority on prices: a purchase is
 // accepted only at exactly the price listed here, never at a price the page or customer names.
 
-import type { MerchantInfo } from '../../protocol/messages/merchant';
+import type { CatalogueItemInfo, MerchantInfo } from '../../protocol/messages/merchant';
 import { moneyToWire, parseWireAmount, type Money, type WireAmount } from '../../protocol/money/amount';
 import { greatestCommonDivisor } from '../../protocol/money/rounding';
 import * as v from 'valibot';
-import { ItemId, ItemTitle, ITEM_TITLE_MAX_LENGTH } from '../../protocol/messages/primitives';
+import { AccessPeriod_s, ItemId, ItemTitle, ITEM_TITLE_MAX_LENGTH, MAX_ACCESS_S, MIN_ACCESS_S } from '../../protocol/messages/primitives';
+
+export type ItemKind = CatalogueItemInfo['kind'];
 
 /** One item as the merchant declares it in its configuration: price in its own currency, e.g. "0.05". */
 export interface CatalogueEntry {
   readonly itemId: string;
   readonly title: string;
   readonly price: string;
+  /**
+   * 'entitlement' (the default): bought once, then open to the buyer for `access_s`; the wallet
+   * answers a second pay for it with the access token it holds and charges nothing.
+   * 'consumable': sold every time it is paid for (a tip, a credit, a single download).
+   */
+  readonly kind?: ItemKind;
+  /** An entitlement's access period in seconds, one hour to ten years. Default 30 days. Entitlements only. */
+  readonly access_s?: number;
 }
+
+/** How long a purchase of the item opens it. */
+export type ItemAccess = { readonly kind: 'entitlement'; readonly access_s: number } | { readonly kind: 'consumable' };
 
 export interface CatalogueItem {
   readonly itemId: string;
@@ -20,7 +33,11 @@ export interface CatalogueItem {
   readonly price: Money;
   /** The one spelling of the price on the wire; purchases must quote exactly this. */
   readonly wirePrice: WireAmount;
+  readonly access: ItemAccess;
 }
+
+export const DEFAULT_ACCESS_S = 30 * 86_400;
+const ENTRY_KEYS = ['itemId', 'title', 'price', 'kind', 'access_s'];
 
 /**
  * The chain unit this merchant publishes: the greatest common divisor of its prices (minor
@@ -63,7 +80,11 @@ export class Catalogue {
       const parsed = typeof entry.price === 'string' ? parseWireAmount({ currency, value: entry.price }) : null;
       if (parsed === null || !parsed.ok) return problems.push(`${where}.price must be a decimal string in ${currency}, e.g. "0.05"`);
       if (parsed.money.minor === 0n) return problems.push(`${where}.price must be greater than zero`);
-      items.set(entry.itemId, { itemId: entry.itemId, title: entry.title, price: parsed.money, wirePrice: moneyToWire(parsed.money) });
+      const access = accessOf(entry, where);
+      if (typeof access === 'string') return problems.push(access);
+      const unknownKey = Object.keys(entry).find((key) => !ENTRY_KEYS.includes(key));
+      if (unknownKey !== undefined) return problems.push(`${where}.${unknownKey.slice(0, 40)} is not an item setting (${ENTRY_KEYS.join(', ')})`);
+      items.set(entry.itemId, { itemId: entry.itemId, title: entry.title, price: parsed.money, wirePrice: moneyToWire(parsed.money), access });
       return undefined;
     });
     return problems.length > 0 ? { ok: false, problems } : { ok: true, catalogue: new Catalogue(currency, items) };
@@ -78,6 +99,21 @@ export class Catalogue {
   }
 
   toMerchantInfoCatalogue(): MerchantInfo['catalogue'] {
-    return this.list().map((item) => ({ itemId: item.itemId, title: item.title, price: item.wirePrice }));
+    return this.list().map((item): CatalogueItemInfo => {
+      const listed = { itemId: item.itemId, title: item.title, price: item.wirePrice };
+      return item.access.kind === 'entitlement' ? { ...listed, kind: 'entitlement', access_s: item.access.access_s } : { ...listed, kind: 'consumable' };
+    });
   }
+}
+
+/** The entry's kind and access period with the defaults filled in, or the sentence that says what is wrong. */
+function accessOf(entry: CatalogueEntry, where: string): ItemAccess | string {
+  const kind: unknown = entry.kind ?? 'entitlement';
+  if (kind === 'consumable') {
+    return entry.access_s === undefined ? { kind } : `${where}.access_s applies only to entitlements: a consumable is sold each time`;
+  }
+  if (kind !== 'entitlement') return `${where}.kind must be 'entitlement' or 'consumable'`;
+  const access_s: unknown = entry.access_s ?? DEFAULT_ACCESS_S;
+  if (!v.is(AccessPeriod_s, access_s)) return `${where}.access_s must be a whole number of seconds from ${MIN_ACCESS_S} (one hour) to ${MAX_ACCESS_S} (ten years)`;
+  return { kind, access_s };
 }

@@ -108,6 +108,54 @@ describe('merchant agent configuration', () => {
   });
 });
 
+describe('catalogue item kinds', () => {
+  const item = { itemId: 'article-1', title: 'One', price: '0.05' };
+
+  it('sells an item as an entitlement for 30 days unless it says otherwise', () => {
+    const catalogue = resolveConfig({
+      ...good,
+      catalogue: [item, { ...item, itemId: 'week-pass', access_s: 7 * 86_400 }, { ...item, itemId: 'tip', kind: 'consumable' }, { ...item, itemId: 'day', kind: 'entitlement', access_s: 86_400 }],
+    }).catalogue;
+    expect(catalogue.item('article-1')?.access).toEqual({ kind: 'entitlement', access_s: 2_592_000 });
+    expect(catalogue.item('week-pass')?.access).toEqual({ kind: 'entitlement', access_s: 604_800 });
+    expect(catalogue.item('tip')?.access).toEqual({ kind: 'consumable' });
+    expect(catalogue.item('day')?.access).toEqual({ kind: 'entitlement', access_s: 86_400 });
+  });
+
+  it('publishes each kind (and an entitlement its access period) in the info catalogue', () => {
+    const catalogue = resolveConfig({ ...good, catalogue: [item, { ...item, itemId: 'tip', kind: 'consumable' }] }).catalogue;
+    expect(catalogue.toMerchantInfoCatalogue()).toEqual([
+      { itemId: 'article-1', title: 'One', price: { currency: 'EUR', value: '0.05' }, kind: 'entitlement', access_s: 2_592_000 },
+      { itemId: 'tip', title: 'One', price: { currency: 'EUR', value: '0.05' }, kind: 'consumable' },
+    ]);
+  });
+
+  it('refuses an unknown kind, an access period out of range or on a consumable, and a misspelt setting, naming each item', () => {
+    const problems = problemsOf({
+      ...good,
+      catalogue: [
+        { ...item, itemId: 'a', kind: 'subscription' as 'entitlement' },
+        { ...item, itemId: 'b', access_s: 59 },
+        { ...item, itemId: 'c', access_s: 3_600.5 },
+        { ...item, itemId: 'd', access_s: '86400' as unknown as number },
+        { ...item, itemId: 'e', access_s: 3_651 * 86_400 },
+        { ...item, itemId: 'f', kind: 'consumable', access_s: 86_400 },
+        { ...item, itemId: 'g', access_ms: 86_400_000 } as typeof item,
+        { ...item, itemId: 'h', access_s: 3_600 },
+      ],
+    });
+    expect(problems).toEqual([
+      "catalogue[0].kind must be 'entitlement' or 'consumable'",
+      'catalogue[1].access_s must be a whole number of seconds from 3600 (one hour) to 315360000 (ten years)',
+      'catalogue[2].access_s must be a whole number of seconds from 3600 (one hour) to 315360000 (ten years)',
+      'catalogue[3].access_s must be a whole number of seconds from 3600 (one hour) to 315360000 (ten years)',
+      'catalogue[4].access_s must be a whole number of seconds from 3600 (one hour) to 315360000 (ten years)',
+      'catalogue[5].access_s applies only to entitlements: a consumable is sold each time',
+      'catalogue[6].access_ms is not an item setting (itemId, title, price, kind, access_s)',
+    ]);
+  });
+});
+
 describe('merchant agent rate limits', () => {
   it('has defaults, and takes partial settings', () => {
     expect(resolveConfig(good).rateLimit).toMatchObject({ customer: { refill_per_s: 50, burst_tokens: 200 }, operator: { refill_per_s: 2000, burst_tokens: 4000 }, maxClients: 100_000 });

@@ -94,7 +94,10 @@ export interface MerchantAgentConfig {
   readonly extensionInstallUrl?: string;
   readonly clock?: Clock;
   readonly logger?: AgentLogger;
-  /** How long an access token opens its item. Default 24 h. */
+  /**
+   * How long a consumable's access token opens its item (time to fetch what was bought). An
+   * entitlement's token opens it for the item's own `access_s`. Default 24 h.
+   */
   readonly accessTokenLifetime_ms?: number;
   /** First record retry delay; doubles per attempt up to recordRetryMax_ms. Default 1 s. */
   readonly recordRetryBase_ms?: number;

@@ -23,7 +23,7 @@ import { seal, type PayloadBody, type Signer } from '../../protocol/envelope';
 import { OpentabError } from '../../protocol/errors';
 import { newPrefixedId } from '../../protocol/ids';
 import { moneyFromWire, moneyToWire, type Money } from '../../protocol/money/amount';
-import type { AccessTokens } from './access-token';
+import { grantAccess, type AccessTokens } from './access-token';
 import type { AgentSettings } from './config';
 import type { DirectOrderRecord } from './direct-order-store';
 import type { AgentEvents } from './events';
@@ -43,7 +43,7 @@ export interface DirectOrderView {
 }
 
 export interface DirectOrderDependencies {
-  readonly settings: Pick<AgentSettings, 'merchantId' | 'operatorId' | 'operatorPublicKey' | 'currency' | 'catalogue' | 'clock' | 'clockSkew_ms'>;
+  readonly settings: Pick<AgentSettings, 'merchantId' | 'operatorId' | 'operatorPublicKey' | 'currency' | 'catalogue' | 'clock' | 'clockSkew_ms' | 'accessTokenLifetime_ms'>;
   readonly crypto: CryptoProvider;
   readonly store: AgentStore;
   /** The merchant key. */
@@ -143,8 +143,9 @@ export class DirectOrderService {
 
   private receipt(order: DirectOrderRecord, paymentId: string, now_ms: number): DirectOrderReceipt {
     const { crypto, settings, signer, tokens } = this.deps;
-    // A direct order has no tab: its token names the order in the tab's place (and as the purchase).
-    const accessToken = tokens.issue({ tabId: order.orderId, itemId: order.itemId, purchaseId: order.orderId }, now_ms);
+    // The catalogue had the item when the order was placed; one removed since is sold as a consumable.
+    const item = settings.catalogue.item(order.itemId) ?? { itemId: order.itemId, access: { kind: 'consumable' } as const };
+    const { accessToken } = grantAccess(tokens, item, now_ms, settings.accessTokenLifetime_ms);
     return seal(crypto, signer, {
       type: 'direct-order-receipt',
       merchantId: settings.merchantId,

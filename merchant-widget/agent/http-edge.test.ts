@@ -46,8 +46,10 @@ describe('the agent HTTP edge', () => {
     const parsed = parseMessage(MerchantInfo, answer.body);
     expect(parsed.ok).toBe(true);
     expect(answer.body).toMatchObject({ merchantId: 'test-news', operatorId: harness.mta.operatorId, displayName: 'Test News', currency: 'EUR' });
-    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'article-2', title: 'A five-cent article', price: eur('0.05') });
-    // 0.01, 0.05, 0.25 and 1.00: one cent is the largest unit every price is a whole number of.
+    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'article-2', title: 'A five-cent article', price: eur('0.05'), kind: 'entitlement', access_s: 2_592_000 });
+    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'article-3', title: 'A long read', price: eur('0.25'), kind: 'entitlement', access_s: 604_800 });
+    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'tip-1', title: 'A tip for the author', price: eur('0.10'), kind: 'consumable' });
+    // 0.01, 0.05, 0.25, 1.00 and 0.10: one cent is the largest unit every price is a whole number of.
     expect((answer.body as MerchantInfo).chainUnit).toEqual(eur('0.01'));
   });
 

@@ -41,6 +41,40 @@ describe('purchases over HTTP', () => {
     expect(harness.agent.purchases(tab.tabId).map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-3']);
   });
 
+  it("opens an entitlement for its access period, stated in the receipt, and a consumable for the token lifetime only", async () => {
+    const DAY_MS = 86_400_000;
+    const boughtAt_ms = harness.clock.now_ms();
+    const article = (await buy('article-2', '0.05', 5)).answer.body as Receipt;
+    const longRead = (await buy('article-3', '0.25', 25)).answer.body as Receipt;
+    const tip = (await buy('tip-1', '0.10', 10)).answer.body as Receipt;
+    expect(article.payload.entitledUntil).toBe(new Date(boughtAt_ms + 30 * DAY_MS).toISOString());
+    expect(longRead.payload.entitledUntil).toBe(new Date(boughtAt_ms + 7 * DAY_MS).toISOString());
+    expect(tip.payload).not.toHaveProperty('entitledUntil');
+    // The token names the item, its expiry and a random reference: neither the tab nor the purchase.
+    expect(harness.agent.readAccess(article.payload.accessToken)).toEqual({ itemId: 'article-2', reference: expect.any(String), expiresAt_ms: boughtAt_ms + 30 * DAY_MS });
+    const claimsText = Buffer.from(article.payload.accessToken.split('.')[0]!, 'base64url').toString('utf8');
+    expect(claimsText).not.toContain(tab.tabId);
+    expect(claimsText).not.toContain(article.payload.purchaseId);
+
+    const opens = () => ({
+      article: harness.agent.verifyAccess(article.payload.accessToken, 'article-2'),
+      longRead: harness.agent.verifyAccess(longRead.payload.accessToken, 'article-3'),
+      tip: harness.agent.verifyAccess(tip.payload.accessToken, 'tip-1'),
+    });
+    harness.clock.advance(DAY_MS - 1);
+    expect(opens()).toEqual({ article: true, longRead: true, tip: true });
+    harness.clock.advance(1);
+    expect(opens()).toEqual({ article: true, longRead: true, tip: false });
+    harness.clock.advance(6 * DAY_MS - 1);
+    expect(opens()).toEqual({ article: true, longRead: true, tip: false });
+    harness.clock.advance(1);
+    expect(opens()).toEqual({ article: true, longRead: false, tip: false });
+    harness.clock.advance(23 * DAY_MS - 1);
+    expect(opens()).toEqual({ article: true, longRead: false, tip: false });
+    harness.clock.advance(1);
+    expect(opens()).toEqual({ article: false, longRead: false, tip: false });
+  });
+
   it('refuses a link that does not hash to the last one paid', async () => {
     const purchase = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, { chainLink: tab.customer.chain.encodedLinkAt(6) });
     const answer = await harness.post('/purchase', purchase);

@@ -17,6 +17,8 @@ import type {
   TabInformationAckPayload,
 } from '../../protocol/messages/merchant';
 import { moneyToWire } from '../../protocol/money/amount';
+import { formatTimestamp } from '../../protocol/time';
+import type { AccessGrant } from './access-token';
 import { remainingOf, type PurchaseRecord, type TabRecord } from './tab-record';
 
 /** What a stopped tab adds up to; the same numbers go into TabClosed and MerchantRecord. */
@@ -60,7 +62,7 @@ export class MerchantSigner {
   }
 
   /** `tab` as it stands after the purchase, so spent and remaining include it. */
-  receipt(tab: TabRecord, purchase: PurchaseRecord, accessToken: string, now_ms: number): Receipt {
+  receipt(tab: TabRecord, purchase: PurchaseRecord, access: AccessGrant, now_ms: number): Receipt {
     const body = {
       type: 'receipt',
       merchantId: this.merchantId,
@@ -72,7 +74,8 @@ export class MerchantSigner {
       chainIndex: purchase.chainIndex,
       spent: moneyToWire({ currency: tab.currency, minor: tab.spent_minor }),
       remaining: moneyToWire({ currency: tab.currency, minor: remainingOf(tab) }),
-      accessToken,
+      accessToken: access.accessToken,
+      ...(access.entitledUntil_ms !== null ? { entitledUntil: formatTimestamp(access.entitledUntil_ms) } : {}),
     } as const;
     return seal(this.crypto, this.signer, body satisfies PayloadBody<ReceiptPayload>, now_ms);
   }

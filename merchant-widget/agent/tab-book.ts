@@ -16,6 +16,7 @@ export type PurchaseDecision =
       readonly accepted: true;
       /** The tab after this purchase (still `open`: stopping is the caller's decision). */
       readonly tab: TabRecord;
+      readonly item: CatalogueItem;
       readonly price_minor: bigint;
       readonly remaining_minor: bigint;
       /** Nothing is left of the deposit: the tab must stop with reason 'exhausted'. */
@@ -85,5 +86,5 @@ export function decidePurchase(
     purchaseCount: expectedSeq,
   };
   const remaining_minor = remainingOf(next);
-  return { accepted: true, tab: next, price_minor, remaining_minor, exhausted: remaining_minor === 0n };
+  return { accepted: true, tab: next, item, price_minor, remaining_minor, exhausted: remaining_minor === 0n };
 }

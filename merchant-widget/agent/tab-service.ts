@@ -24,7 +24,7 @@ import {
   type Terminate,
 } from '../../protocol/messages/merchant';
 import { moneyFromWire, moneyToWire } from '../../protocol/money/amount';
-import type { AccessTokens } from './access-token';
+import { grantAccess, type AccessTokens } from './access-token';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
 import { requireFresh, requireSignedBy } from './message-checks';
@@ -124,8 +124,7 @@ export class TabService {
       chainLink: purchase.chainLink,
       createdAt_ms: now_ms,
     };
-    const accessToken = tokens.issue({ tabId: purchase.tabId, itemId: purchase.itemId, purchaseId: purchase.id }, now_ms);
-    const receipt = signer.receipt(decision.tab, record, accessToken, now_ms);
+    const receipt = signer.receipt(decision.tab, record, grantAccess(tokens, decision.item, now_ms, settings.accessTokenLifetime_ms), now_ms);
     let after = decision.tab;
     try {
       store.transaction(() => {

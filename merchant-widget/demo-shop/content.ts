@@ -1,6 +1,8 @@
 // What the demo shop sells: short news articles for a few cents and digital goods for a little
 // more. Prices here are the merchant's catalogue, handed to the agent; the pages never carry them
-// as anything but display text.
+// as anything but display text. An article is read for 30 days once bought and an e-book for a
+// year (entitlements: the wallet opens them again without charging); a wallpaper is one download,
+// paid each time (a consumable).
 
 import type { CatalogueEntry } from '../agent/catalogue';
 
@@ -207,6 +209,12 @@ export const PRODUCTS: readonly Product[] = [
   },
 ];
 
+const EBOOK_ACCESS_S = 365 * 86_400;
+
 export function demoCatalogue(): CatalogueEntry[] {
-  return [...ARTICLES, ...PRODUCTS].map(({ itemId, title, price }) => ({ itemId, title, price }));
+  const articles = ARTICLES.map(({ itemId, title, price }): CatalogueEntry => ({ itemId, title, price }));
+  const products = PRODUCTS.map(({ kind, itemId, title, price }): CatalogueEntry =>
+    kind === 'ebook' ? { itemId, title, price, access_s: EBOOK_ACCESS_S } : { itemId, title, price, kind: 'consumable' },
+  );
+  return [...articles, ...products];
 }

@@ -5,11 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import { parseMoney } from '../../protocol/money/amount';
 import { StandInMta } from '../agent/testing/stand-in-mta';
+import { ManualClock } from '../agent/testing/agent-harness';
 import { TestCustomer } from '../agent/testing/test-customer';
 import { ARTICLES, PRODUCTS } from './content';
 import { parseCli } from './cli-options';
 import { startDemoShop, type DemoShop, type DemoShopOptions } from './server';
 
+const DAY_MS = 86_400_000;
 const WIDGET_TAG = '<script src="/opentab/widget.js" data-agent="/opentab" defer></script>';
 
 describe('demo shop', () => {
@@ -112,6 +114,33 @@ describe('demo shop', () => {
     expect(released.headers.get('cache-control')).toContain('no-store');
     expect(JSON.parse(released.text)).toEqual({ itemId: 'article-2', title: ARTICLES[1]!.title, sections: [{ heading: null, paragraphs: ARTICLES[1]!.paragraphs }] });
     expect((await get('/articles/article-3/content', { authorization: `Bearer ${token}` })).status).toBe(402);
+  });
+
+  it('opens an article for 30 days and an e-book for a year once bought, and a wallpaper download for a day only', async () => {
+    await shop.close();
+    const clock = new ManualClock();
+    shop = await startDemoShop({ ...options, agentOverrides: { ...options.agentOverrides, clock } });
+    const info = JSON.parse((await get('/opentab/info')).text) as MerchantInfo;
+    const kindOf = (itemId: string) => info.catalogue.find((item) => item.itemId === itemId);
+    expect(kindOf('article-2')).toMatchObject({ kind: 'entitlement', access_s: 30 * 86_400 });
+    expect(kindOf('ebook-ledger')).toMatchObject({ kind: 'entitlement', access_s: 365 * 86_400 });
+    expect(kindOf('wallpaper-aurora')).toMatchObject({ kind: 'consumable' });
+
+    const article = (await buy('article-2', '0.05')).payload;
+    const wallpaper = (await buy('wallpaper-aurora', '0.30')).payload;
+    expect(article.entitledUntil).toBe(new Date(clock.now_ms() + 30 * DAY_MS).toISOString());
+    expect(wallpaper).not.toHaveProperty('entitledUntil');
+    const opens = async () => [
+      (await get('/articles/article-2/content', { authorization: `Bearer ${article.accessToken}` })).status,
+      (await get('/shop/wallpaper-aurora/download', { authorization: `Bearer ${wallpaper.accessToken}` })).status,
+    ];
+    expect(await opens()).toEqual([200, 200]);
+    clock.advance(DAY_MS);
+    expect(await opens()).toEqual([200, 402]);
+    clock.advance(29 * DAY_MS - 1);
+    expect(await opens()).toEqual([200, 402]);
+    clock.advance(1);
+    expect(await opens()).toEqual([402, 402]);
   });
 
   it('delivers a paid wallpaper as SVG, and a free preview without payment', async () => {

@@ -34,9 +34,13 @@ export interface DemoShopOptions {
   readonly currency?: string;
   readonly merchantSecretKey?: string;
   readonly accessTokenSecret?: string;
-  /** Further agent settings: clock, logger, timeouts, widget file. */
+  /**
+   * Further agent settings: clock, logger, timeouts, widget file, and the catalogue (the same
+   * items sold another way, e.g. every one as a consumable for a benchmark that buys one article
+   * again and again).
+   */
   readonly agentOverrides?: Partial<Pick<MerchantAgentConfig,
-    'clock' | 'logger' | 'widgetFilePath' | 'accessTokenLifetime_ms' | 'recordRetryBase_ms' | 'recordRetryMax_ms' | 'recordCallTimeout_ms' | 'expiryCheckInterval_ms' | 'clockSkew_ms'>>;
+    'clock' | 'logger' | 'widgetFilePath' | 'accessTokenLifetime_ms' | 'recordRetryBase_ms' | 'recordRetryMax_ms' | 'recordCallTimeout_ms' | 'expiryCheckInterval_ms' | 'clockSkew_ms' | 'catalogue'>>;
 }
 
 /** What the merchant's operator needs to register (and certify) this merchant. */

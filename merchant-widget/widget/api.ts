@@ -1,15 +1,20 @@
 // window.Opentab: the widget's only global, for pages that pay from their own code.
 
 import type { BridgeResult } from '../../protocol/messages/bridge';
-import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import type { MerchantInfo } from '../../protocol/messages/merchant';
+import type { PayOutcome } from './payments';
 
 export interface OpentabApi {
   /** Resolves with the merchant's info once prices are loaded and the extension has been looked for. */
   readonly ready: Promise<MerchantInfo>;
   /** The merchant's info from its agent; null until loaded. */
   readonly info: MerchantInfo | null;
-  /** Pays for one catalogue item; rejects with an OpentabError whose code says why not. */
-  pay(itemId: string): Promise<Receipt>;
+  /**
+   * Pays for one catalogue item: `{ kind: 'paid', receipt }`, or, for an entitlement bought before
+   * and still open, `{ kind: 'owned', itemId, accessToken, entitledUntil }` with nothing charged.
+   * Rejects with an OpentabError whose code says why not.
+   */
+  pay(itemId: string): Promise<PayOutcome>;
   tabStatus(): Promise<BridgeResult<'tabStatus'>>;
   /** Closes this merchant's tab; resolves true when the extension closed one. */
   closeTab(): Promise<boolean>;

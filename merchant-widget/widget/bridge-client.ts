@@ -39,6 +39,7 @@ export const CALL_TIMEOUT_MS: CallTimeouts = {
   hello: 3_000,
   convert: 5_000,
   tabStatus: 5_000,
+  entitlements: 5_000,
   closeTab: 10_000,
   // The customer may be reading and confirming in the extension's window before it answers.
   pay: 120_000,

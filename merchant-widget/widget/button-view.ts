@@ -66,11 +66,11 @@ export function createButtonView(root: ShadowRoot, activate: () => void): Button
     render(view) {
       actionable = view.actionable;
       title.textContent = view.title;
-      showText(price, view.paid ? TEXT.paid : view.price);
-      showText(converted, view.paid ? null : view.convertedPrice);
+      showText(price, view.settled === null ? view.price : TEXT[view.settled]);
+      showText(converted, view.settled === null ? view.convertedPrice : null);
       button.setAttribute('aria-disabled', String(!view.actionable));
       button.setAttribute('aria-busy', String(view.busy));
-      button.classList.toggle('paid', view.paid);
+      button.classList.toggle('paid', view.settled !== null);
 
       const installing = view.installUrl !== null;
       showText(noteText, installing ? null : view.note);

@@ -1,6 +1,7 @@
 // The DOM events a merchant page listens for. Each is raised once: on the element the customer
 // used (it bubbles to `document`), or on `document` itself when no element in the page is involved.
 
+import type { Entitlement } from '../../protocol/messages/bridge';
 import type { Receipt } from '../../protocol/messages/merchant';
 import type { WidgetErrorCode } from './errors';
 
@@ -8,6 +9,9 @@ export interface PaidDetail {
   itemId: string;
   receipt: Receipt;
 }
+
+/** Bought before and still open: send `accessToken` to your server as for a receipt's; nothing was charged. */
+export type OwnedDetail = Entitlement;
 
 export interface ErrorDetail {
   itemId: string;
@@ -27,6 +31,7 @@ export interface TabDetail {
 
 export interface OpentabEventMap {
   'opentab:paid': PaidDetail;
+  'opentab:owned': OwnedDetail;
   'opentab:error': ErrorDetail;
   'opentab:pending': PendingDetail;
   'opentab:tab-opened': TabDetail;

@@ -7,7 +7,7 @@ import type { ExtensionState } from './state';
 
 export const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
 /** The bridge protocol this widget speaks; newer extensions keep answering it. */
-export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 2;
+export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 3;
 /** The oldest extension this widget works with: version 1 takes every request as a posted message. */
 export const OLDEST_EXTENSION_PROTOCOL_VERSION = 1;
 

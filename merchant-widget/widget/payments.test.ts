@@ -67,7 +67,7 @@ describe('the busy state', () => {
     await settle();
     expect(shownAtSend).toEqual([undefined]);
     expect(shown).toEqual([]);
-    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    answers[0]!.resolve({ kind: 'paid', receipt: receiptFor(ITEM.itemId) });
     await paying;
   });
 
@@ -76,7 +76,7 @@ describe('the busy state', () => {
     const paying = payments.pay(ITEM.itemId, null);
     await settle();
     await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS - 1);
-    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    answers[0]!.resolve({ kind: 'paid', receipt: receiptFor(ITEM.itemId) });
     await paying;
     await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS);
     expect(shown.map((payment) => payment?.kind)).toEqual(['paid']);
@@ -88,7 +88,7 @@ describe('the busy state', () => {
     await settle();
     await vi.advanceTimersByTimeAsync(BUSY_DELAY_MS);
     expect(shown.map((payment) => payment?.kind)).toEqual(['busy']);
-    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    answers[0]!.resolve({ kind: 'paid', receipt: receiptFor(ITEM.itemId) });
     await paying;
     expect(shown.map((payment) => payment?.kind)).toEqual(['busy', 'paid']);
   });
@@ -118,7 +118,7 @@ describe('the busy state', () => {
     const second = payments.pay(ITEM.itemId, null);
     await settle();
     expect(answers).toHaveLength(1);
-    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    answers[0]!.resolve({ kind: 'paid', receipt: receiptFor(ITEM.itemId) });
     expect(await second).toBe(await first);
   });
 });
@@ -131,7 +131,7 @@ describe('the paid outcome', () => {
     document.addEventListener('opentab:paid', () => order.push(`paid heard, button ${store.get().payments.get(ITEM.itemId)?.kind ?? 'as before'}`), { once: true });
     const paying = payments.pay(ITEM.itemId, null);
     await settle();
-    answers[0]!.resolve({ receipt: receiptFor(ITEM.itemId) });
+    answers[0]!.resolve({ kind: 'paid', receipt: receiptFor(ITEM.itemId) });
     await paying;
     expect(order).toEqual(['paid heard, button as before', 'rendered paid']);
   });

@@ -1,6 +1,8 @@
 // One payment: ask the extension to pay the catalogue price, check that the receipt is for what
 // was asked, then tell the page and show it. A second request for an item that is being paid
-// joins the first instead of paying twice.
+// joins the first instead of paying twice. An item bought before, whose entitlement the wallet
+// still holds, is answered `owned` with its access token: nothing is charged, and the page is told
+// with opentab:owned instead.
 //
 // A payment the shop has not answered yet comes back `payment_pending`: shown as pending, not as
 // an error, and asked after (pending-watch.ts) until the extension has its receipt, which then
@@ -14,6 +16,7 @@
 // in between; a click that changes nothing also keeps the frame after it cheap, which is drawn
 // while the purchase runs.
 
+import type { BridgeResult } from '../../protocol/messages/bridge';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { BridgeClient } from './bridge-client';
 import { OpentabError } from './errors';
@@ -23,9 +26,12 @@ import { withPayment, type CatalogueItem, type Store, type WidgetState } from '.
 import type { TabTracker } from './tab-tracker';
 import { LOCAL_ERROR_TEXT, TEXT } from './texts';
 
+/** What a payment came to: paid now (with its receipt), or owned already (with the token the wallet holds). */
+export type PayOutcome = BridgeResult<'pay'>;
+
 export interface Payments {
   /** `source` is the element the customer used; null for Opentab.pay() calls. */
-  pay(itemId: string, source: Element | null): Promise<Receipt>;
+  pay(itemId: string, source: Element | null): Promise<PayOutcome>;
 }
 
 export interface PaymentDeps {
@@ -58,7 +64,7 @@ function asOpentabError(error: unknown): OpentabError {
 }
 
 export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY_DELAY_MS, ...deps }: PaymentDeps): Payments {
-  const inFlight = new Map<string, Promise<Receipt>>();
+  const inFlight = new Map<string, Promise<PayOutcome>>();
   const pendingWatch = createPendingWatch(deps.pendingPollDelay_ms ?? pendingPollDelay_ms);
 
   function paid(itemId: string, receipt: Receipt, source: Element | null): void {
@@ -101,7 +107,7 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
     return false;
   }
 
-  async function payOnce(itemId: string, source: Element | null): Promise<Receipt> {
+  async function payOnce(itemId: string, source: Element | null): Promise<PayOutcome> {
     await ready.catch(() => undefined);
     const { catalogue, extension } = store.get();
     if (catalogue.kind !== 'loaded') throw new OpentabError('agent_unreachable', LOCAL_ERROR_TEXT.agent_unreachable);
@@ -117,20 +123,29 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
       price: item.price,
     });
     const busyTimer = setTimeout(() => store.update((state) => withPayment(state, itemId, { kind: 'busy' })), busyDelay_ms);
-    let receipt: Receipt;
+    let outcome: PayOutcome;
     try {
-      ({ receipt } = await answer);
+      outcome = await answer;
     } finally {
       clearTimeout(busyTimer);
     }
+    if (outcome.kind === 'owned') {
+      if (outcome.itemId !== itemId) throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
+      const { kind: _owned, ...entitlement } = outcome;
+      emitOpentabEvent(source, 'opentab:owned', entitlement);
+      store.update((state) => withPayment(state, itemId, { kind: 'owned', entitlement }));
+      return outcome;
+    }
+    const { receipt } = outcome;
     if (!receiptMatches(receipt, info, item)) {
       throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
     }
     paid(itemId, receipt, source);
-    return receipt;
+    // An extension before protocol 3 names no kind.
+    return { kind: 'paid', receipt };
   }
 
-  async function payAndReport(itemId: string, source: Element | null): Promise<Receipt> {
+  async function payAndReport(itemId: string, source: Element | null): Promise<PayOutcome> {
     try {
       return await payOnce(itemId, source);
     } catch (thrown) {

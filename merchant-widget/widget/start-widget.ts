@@ -11,6 +11,7 @@ import { OpentabError } from './errors';
 import { watchExtension } from './extension-presence';
 import { createItemViews } from './item-views';
 import { watchItemElements } from './mount';
+import { createOwnedItems } from './owned-items';
 import { createPayments } from './payments';
 import { createStore, INITIAL_STATE, type ExtensionState } from './state';
 import { createTabTracker } from './tab-tracker';
@@ -25,6 +26,7 @@ export function startWidget(config: WidgetConfig): OpentabApi {
   const store = createStore(INITIAL_STATE);
   const bridge = createBridgeClient(window);
   const conversions = createConversions(bridge, store);
+  const ownedItems = createOwnedItems(bridge, store);
   const tabs = createTabTracker();
 
   const catalogueLoaded = fetchMerchantInfo(config.infoUrl).then(
@@ -32,6 +34,7 @@ export function startWidget(config: WidgetConfig): OpentabApi {
       const items = new Map(info.catalogue.map((item) => [item.itemId, item]));
       store.update((state) => ({ ...state, catalogue: { kind: 'loaded', info, items } }));
       conversions.flush();
+      ownedItems.flush();
       return info;
     },
     (error: unknown) => {
@@ -44,6 +47,7 @@ export function startWidget(config: WidgetConfig): OpentabApi {
     store.update((state) => ({ ...state, extension }));
     if (extension.kind !== 'present') return;
     conversions.flush();
+    ownedItems.flush();
     void catalogueLoaded
       .then((info) => bridge.call('tabStatus', { merchantId: info.merchantId, operatorId: info.operatorId }))
       .then((status) => tabs.noteStatus(status.open))
@@ -62,7 +66,11 @@ export function startWidget(config: WidgetConfig): OpentabApi {
   });
   store.subscribe((state) => views.renderAll(state));
   whenDocumentParsed(() =>
-    watchItemElements(document.documentElement, (elements) => conversions.request(views.add(elements, store.get()))),
+    watchItemElements(document.documentElement, (elements) => {
+      const itemIds = views.add(elements, store.get());
+      conversions.request(itemIds);
+      ownedItems.request(itemIds);
+    }),
   );
 
   async function merchantRef() {

@@ -1,7 +1,7 @@
 // Everything the buttons show derives from this one state; modules change it only through the
 // store, and every change re-renders every button.
 
-import type { BridgeResult, RateStatus } from '../../protocol/messages/bridge';
+import type { BridgeResult, Entitlement, RateStatus } from '../../protocol/messages/bridge';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { Amount } from './amount-text';
 import type { WidgetErrorCode } from './errors';
@@ -36,6 +36,8 @@ export type PaymentState =
   /** Sent, and the shop has not answered yet: the extension finishes it (the same payment) when it does. */
   | { kind: 'pending' }
   | { kind: 'paid'; receipt: Receipt }
+  /** Bought before: the wallet answered with the access token it holds, and charged nothing. */
+  | { kind: 'owned'; entitlement: Entitlement }
   | { kind: 'failed'; code: WidgetErrorCode; message: string };
 
 export interface WidgetState {

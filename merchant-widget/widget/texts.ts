@@ -6,6 +6,8 @@ export const TEXT = {
   loading: 'Loading price…',
   paying: 'Paying…',
   paid: 'Paid ✓',
+  owned: 'Bought ✓',
+  alreadyBought: 'Already bought: unlocked, nothing charged.',
   installLink: 'Install Opentab to pay',
   outdatedExtension: 'Update Opentab to pay here.',
   unresponsiveExtension: 'Opentab is not answering. Reload the page to pay.',

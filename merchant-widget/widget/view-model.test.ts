@@ -93,7 +93,7 @@ describe('describeItem', () => {
     const receipt = {} as Receipt;
     const paid = describeItem(withPayment(loaded(), 'article-42', { kind: 'paid', receipt }), ARTICLE);
     // The button says "Paid ✓"; the status repeats it to screen readers only, not on screen.
-    expect(paid).toMatchObject({ paid: true, actionable: false, status: 'Paid ✓', statusStyle: 'unseen' });
+    expect(paid).toMatchObject({ settled: 'paid', actionable: false, status: 'Paid ✓', statusStyle: 'unseen' });
 
     const failed = describeItem(withPayment(loaded(), 'article-42', { kind: 'failed', code: 'limit_reached', message: 'Over your daily cap.' }), ARTICLE);
     expect(failed).toMatchObject({ actionable: true, status: 'Over your daily cap.', statusStyle: 'error' });
@@ -104,12 +104,18 @@ describe('describeItem', () => {
       withPayment(loaded(), 'article-42', { kind: 'failed', code: 'declined_by_customer', message: 'You declined to open a tab at this merchant.' }),
       ARTICLE,
     );
-    expect(declined).toMatchObject({ actionable: true, paid: false, status: 'You declined to open a tab at this merchant.', statusStyle: 'plain' });
+    expect(declined).toMatchObject({ actionable: true, settled: null, status: 'You declined to open a tab at this merchant.', statusStyle: 'plain' });
+  });
+
+  it('shows an item bought before as bought, saying that nothing was charged, and does not offer to pay again', () => {
+    const entitlement = { itemId: 'article-42', accessToken: 'token', entitledUntil: '2030-01-01T00:00:00.000Z' };
+    const owned = describeItem(withPayment(converted(loaded(), '0.57'), 'article-42', { kind: 'owned', entitlement }), ARTICLE);
+    expect(owned).toMatchObject({ settled: 'owned', actionable: false, busy: false, status: 'Already bought: unlocked, nothing charged.', statusStyle: 'plain' });
   });
 
   it('shows a payment the shop has not answered as pending, plainly, not as a failure, and a click continues it', () => {
     const pending = describeItem(withPayment(loaded(), 'article-42', { kind: 'pending' }), ARTICLE);
-    expect(pending).toMatchObject({ actionable: true, busy: false, paid: false, status: "Payment pending — we'll finish it when the shop answers.", statusStyle: 'plain' });
+    expect(pending).toMatchObject({ actionable: true, busy: false, settled: null, status: "Payment pending — we'll finish it when the shop answers.", statusStyle: 'plain' });
   });
 
   it('keeps another item’s payment out of this button', () => {

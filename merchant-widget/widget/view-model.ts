@@ -18,7 +18,8 @@ export interface ItemView {
   /** Whether activating the button starts a payment; otherwise it stays focusable but inert. */
   actionable: boolean;
   busy: boolean;
-  paid: boolean;
+  /** The customer has the item, paid now or bought before: the button says so in place of the price. */
+  settled: 'paid' | 'owned' | null;
   /** Announced politely to screen readers when it changes. */
   status: string;
   /**
@@ -73,7 +74,7 @@ export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl 
     installUrl: null,
     actionable: false,
     busy: false,
-    paid: false,
+    settled: null,
     ...EMPTY_STATUS,
   };
 
@@ -102,7 +103,10 @@ export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl 
       return { ...ready, actionable: false, busy: true, status: TEXT.paying };
     case 'paid':
       // The button reads "Paid ✓"; a visible status would only repeat it.
-      return { ...ready, actionable: false, paid: true, status: TEXT.paid, statusStyle: 'unseen' };
+      return { ...ready, actionable: false, settled: 'paid', status: TEXT.paid, statusStyle: 'unseen' };
+    case 'owned':
+      // Said under the button too: the customer clicked to pay and should see that nothing was charged.
+      return { ...ready, actionable: false, settled: 'owned', status: TEXT.alreadyBought, statusStyle: 'plain' };
     case 'pending':
       // Neither paid nor failed: said plainly. A click continues the same payment, never a second one.
       return { ...ready, status: TEXT.paymentPending, statusStyle: 'plain' };

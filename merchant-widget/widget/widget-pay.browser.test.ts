@@ -230,19 +230,46 @@ describe('window.Opentab', () => {
 
   it('pay(itemId) resolves with the receipt, updates the buttons and raises opentab:paid on document', async () => {
     const shop = await openReady('shop');
-    const receipt = await shop.page.evaluate(() => window.Opentab!.pay('podcast-7'));
+    const outcome = await shop.page.evaluate(() => window.Opentab!.pay('podcast-7'));
+    if (outcome.kind !== 'paid') throw new Error(`expected paid, got ${outcome.kind}`);
+    const { receipt } = outcome;
     expectReceiptFor(receipt, 'podcast-7');
     const paid = await eventsOfType(shop, 'opentab:paid');
     expect(paid).toEqual([{ type: 'opentab:paid', target: 'document', detail: { itemId: 'podcast-7', receipt } }]);
     await expect.poll(() => shop.widgetIn('#row-7').price.textContent()).toBe('Paid ✓');
   });
 
+  it('pay(itemId) for an entitlement bought before charges nothing: owned, with the token held, and opentab:owned', async () => {
+    const shop = await openReady('shop');
+    await shop.widgetIn('#row-42').button.click();
+    await expect.poll(() => eventsOfType(shop, 'opentab:paid')).toHaveLength(1);
+    const [paid] = await eventsOfType(shop, 'opentab:paid');
+    const { accessToken } = (paid!.detail as { receipt: Receipt }).receipt.payload;
+
+    const again = await shop.page.evaluate(() => window.Opentab!.pay('article-42'));
+    expect(again).toEqual({ kind: 'owned', itemId: 'article-42', accessToken, entitledUntil: '2030-01-01T00:00:00.000Z' });
+    expect(await eventsOfType(shop, 'opentab:owned')).toEqual([
+      { type: 'opentab:owned', target: 'document', detail: { itemId: 'article-42', accessToken, entitledUntil: '2030-01-01T00:00:00.000Z' } },
+    ]);
+    expect(await eventsOfType(shop, 'opentab:paid')).toHaveLength(1);
+    await expect.poll(() => shop.widgetIn('#row-42').price.textContent()).toBe('Bought ✓');
+  });
+
+  it('pay(itemId) for a consumable pays every time', async () => {
+    const shop = await openReady('shop');
+    const outcomes = await shop.page.evaluate(async () => [await window.Opentab!.pay('podcast-7'), await window.Opentab!.pay('podcast-7')]);
+    expect(outcomes.map((outcome) => (outcome.kind === 'paid' ? outcome.receipt.payload.seq : outcome.kind))).toEqual([1, 2]);
+    expect(await eventsOfType(shop, 'opentab:paid')).toHaveLength(2);
+    expect(await eventsOfType(shop, 'opentab:owned')).toEqual([]);
+  });
+
   it('pay(itemId) can be called before the widget is ready', async () => {
     const page = await fixture.open('shop');
     opened.push(page);
     // evaluate runs as soon as the page has loaded; the widget may still be fetching /info.
-    const receipt = await page.page.evaluate(() => window.Opentab!.pay('article-43'));
-    expectReceiptFor(receipt, 'article-43');
+    const outcome = await page.page.evaluate(() => window.Opentab!.pay('article-43'));
+    expect(outcome.kind).toBe('paid');
+    if (outcome.kind === 'paid') expectReceiptFor(outcome.receipt, 'article-43');
   });
 
   it('pay(itemId) rejects with unknown_item for an item the catalogue does not sell', async () => {

@@ -243,6 +243,29 @@ describe('without the extension', () => {
   });
 });
 
+describe('an item bought on an earlier visit', () => {
+  it('shows as bought when the page loads, with no click and no payment, and tells the page', async () => {
+    const page = await open('bought-before');
+    const widget = page.widgetIn('#row-42');
+    await expect.poll(() => widget.price.textContent()).toBe('Bought ✓');
+    expect(await widget.status.textContent()).toBe('Already bought: unlocked, nothing charged.');
+    expect(await widget.status.isVisible()).toBe(true);
+    expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
+    expect(await widget.converted.isVisible()).toBe(false);
+    expect(await page.events()).toEqual([
+      { type: 'opentab:owned', target: 'document', detail: { itemId: 'article-42', accessToken: 'fake-access-article-42-earlier', entitledUntil: '2030-01-01T00:00:00.000Z' } },
+    ]);
+    // Asked once, about the entitlements on the page only (podcast-7 is a consumable, the ghost is not sold).
+    expect(await page.bridgeRequests('entitlements')).toEqual([
+      expect.objectContaining({ params: { merchantId: MERCHANT_INFO.merchantId, operatorId: MERCHANT_INFO.operatorId, itemIds: ['article-42', 'article-43'] } }),
+    ]);
+    expect(await page.bridgeRequests('pay')).toEqual([]);
+    // The items not bought before still pay.
+    expect(await page.widgetIn('#row-43').button.getAttribute('aria-disabled')).toBe('false');
+    expect(await page.widgetIn('#row-43').price.textContent()).toBe('0.10\u00a0EUR');
+  });
+});
+
 describe('the CSP check itself', () => {
   it('does report a violation on a page that breaks the policy', async () => {
     const control = await fixture.open('csp-control');

@@ -28,6 +28,8 @@ const RECEIPT = {
   sig: 'A'.repeat(86),
 };
 
+const ENTITLEMENT = { itemId: 'article-42', accessToken: 'token', entitledUntil: '2024-07-28T12:00:00.000Z' };
+
 describe('hand checks against the protocol schemas', () => {
   it('accept what the schemas accept', () => {
     expect(v.is(MerchantInfo, MERCHANT_INFO) && isMerchantInfo(MERCHANT_INFO)).toBe(true);
@@ -35,8 +37,9 @@ describe('hand checks against the protocol schemas', () => {
     const results = {
       hello: { protocolVersion: 1, walletState: 'locked' },
       convert: { currency: null, rateStatus: 'missing', converted: [null, { currency: 'SEK', value: '0.57' }], validUntil: null },
-      pay: { receipt: RECEIPT },
+      pay: { kind: 'paid', receipt: RECEIPT },
       paymentStatus: { status: 'paid', receipt: RECEIPT },
+      entitlements: { entitlements: [ENTITLEMENT] },
       tabStatus: { open: false, deposit: null, spent: null, remaining: null, expiresAt: null },
       closeTab: { closed: true },
     } as const;
@@ -44,6 +47,20 @@ describe('hand checks against the protocol schemas', () => {
       expect(v.is(BRIDGE_CALLS[call].result, result), call).toBe(true);
       expect(isBridgeResult(call, result), call).toBe(true);
     }
+    const owned = { kind: 'owned', ...ENTITLEMENT };
+    expect(v.is(BRIDGE_CALLS.pay.result, owned) && isBridgeResult('pay', owned)).toBe(true);
+  });
+
+  it('take the pay answer of an extension from before protocol 3 (a receipt, no kind) as paid', () => {
+    expect(isBridgeResult('pay', { receipt: RECEIPT })).toBe(true);
+  });
+
+  it('refuse an owned answer or an entitlement the widget could not hand on', () => {
+    for (const bad of [{ ...ENTITLEMENT, accessToken: '' }, { ...ENTITLEMENT, accessToken: 'x'.repeat(513) }, { ...ENTITLEMENT, itemId: '<img>' }, { ...ENTITLEMENT, entitledUntil: 42 }]) {
+      expect(isBridgeResult('pay', { kind: 'owned', ...bad }), JSON.stringify(bad).slice(0, 80)).toBe(false);
+      expect(isBridgeResult('entitlements', { entitlements: [bad] })).toBe(false);
+    }
+    expect(isBridgeResult('pay', { kind: 'owned', receipt: RECEIPT })).toBe(false);
   });
 
   it.each([
@@ -53,6 +70,7 @@ describe('hand checks against the protocol schemas', () => {
     ['an item id with markup in it', { ...MERCHANT_INFO, catalogue: [{ itemId: '<img>', title: 't', price: { currency: 'EUR', value: '1' } }] }],
     ['no catalogue', { ...MERCHANT_INFO, catalogue: undefined }],
     ['a lowercase currency', { ...MERCHANT_INFO, currency: 'eur' }],
+    ['an item kind it does not know', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '1' }, kind: 'subscription' }] }],
   ])('refuse merchant info with %s, as the schema does', (_case, info) => {
     expect(v.is(MerchantInfo, info)).toBe(false);
     expect(isMerchantInfo(info)).toBe(false);

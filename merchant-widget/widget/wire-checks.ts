@@ -5,7 +5,7 @@
 // Signatures are not checked here: the merchant's server verifies a receipt before it unlocks
 // anything, and the widget only hands the receipt on.
 
-import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, RateStatus } from '../../protocol/messages/bridge';
+import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, Entitlement, RateStatus } from '../../protocol/messages/bridge';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import type { Amount } from './amount-text';
 
@@ -35,12 +35,15 @@ const BRIDGE_ERROR_CODES = allOf<BridgeErrorCode>()([
 ]);
 const RATE_STATUSES = allOf<RateStatus>()(['current', 'expired', 'missing']);
 const WALLET_STATES = allOf<BridgeResult<'hello'>['walletState']>()(['uninitialised', 'locked', 'unenrolled', 'ready']);
+const ITEM_KINDS = allOf<MerchantInfo['catalogue'][number]['kind']>()(['entitlement', 'consumable']);
 
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 const DECIMAL_PATTERN = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 const DECIMAL_MAX_LENGTH = 40;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const MAX_MESSAGE_LENGTH = 500;
+const MAX_TOKEN_LENGTH = 512;
+const MAX_TIMESTAMP_LENGTH = 40;
 
 export function isRecord(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -70,8 +73,9 @@ export function isAmount(value: unknown): value is Amount {
 const isNullableAmount = (value: unknown): value is Amount | null => value === null || isAmount(value);
 const isNullableString = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
+/** An agent from before item kinds names none: the widget then treats the item as a consumable (it never asks whether it is owned). */
 function isCatalogueEntry(value: unknown): value is MerchantInfo['catalogue'][number] {
-  return isRecord(value) && isId(value.itemId) && isShortString(value.title, 200) && isAmount(value.price);
+  return isRecord(value) && isId(value.itemId) && isShortString(value.title, 200) && isAmount(value.price) && (value.kind === undefined || isOneOf(ITEM_KINDS, value.kind));
 }
 
 /** `chainUnit` is left unchecked: the widget never reads it (the extension reads it, schema-checked, when it opens a tab). */
@@ -102,6 +106,10 @@ export function isReceipt(value: unknown): value is Receipt {
   );
 }
 
+export function isEntitlement(value: unknown): value is Entitlement {
+  return isRecord(value) && isId(value.itemId) && isShortString(value.accessToken, MAX_TOKEN_LENGTH) && isShortString(value.entitledUntil, MAX_TIMESTAMP_LENGTH);
+}
+
 const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
   hello: (result) => typeof result.protocolVersion === 'number' && isOneOf(WALLET_STATES, result.walletState),
   convert: (result) =>
@@ -109,8 +117,10 @@ const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
     isOneOf(RATE_STATUSES, result.rateStatus) &&
     Array.isArray(result.converted) &&
     result.converted.every(isNullableAmount),
-  pay: (result) => isReceipt(result.receipt),
+  // An extension before protocol 3 answers a receipt without a kind: paid.
+  pay: (result) => (result.kind === 'owned' ? isEntitlement(result) : (result.kind === 'paid' || result.kind === undefined) && isReceipt(result.receipt)),
   paymentStatus: (result) => (result.status === 'paid' ? isReceipt(result.receipt) : result.status === 'pending' || result.status === 'none'),
+  entitlements: (result) => Array.isArray(result.entitlements) && result.entitlements.every(isEntitlement),
   tabStatus: (result) => typeof result.open === 'boolean',
   closeTab: (result) => typeof result.closed === 'boolean',
 };

@@ -35,10 +35,14 @@
 
 import * as v from 'valibot';
 import { Receipt } from './merchant';
-import { Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
+import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
 
-/** 2: requests may also come as PAGE_REQUEST_EVENT (and are answered as EXTENSION_RESPONSE_EVENT). */
-export const BRIDGE_PROTOCOL_VERSION = 2;
+/**
+ * 2: requests may also come as PAGE_REQUEST_EVENT (and are answered as EXTENSION_RESPONSE_EVENT).
+ * 3: pay answers `{ kind: 'paid', receipt }` or, for an entitlement the wallet already holds,
+ * `{ kind: 'owned', ... }` without charging; the `entitlements` call.
+ */
+export const BRIDGE_PROTOCOL_VERSION = 3;
 /** Marks our messages among everything else that flows through window.postMessage. */
 export const PAGE_TO_EXTENSION = 'opentab:page';
 export const EXTENSION_TO_PAGE = 'opentab:extension';
@@ -52,6 +56,17 @@ export const PAGE_REQUEST_EVENT_SINCE = 2;
 export const PAGE_REQUEST_EVENT_MAX_CHARS = 65_536;
 
 const MerchantRef = { merchantId: MerchantId, operatorId: OperatorId };
+
+/** The most item ids one entitlements call may ask about. */
+export const MAX_ITEMS_PER_ENTITLEMENTS_CALL = 500;
+
+/**
+ * An entitlement the wallet holds: the access token of an earlier purchase of the item and until
+ * when it opens it. Not the receipt: that names the tab it was paid from, which a page asking on
+ * a later visit has no need to learn (the token names no tab).
+ */
+export const Entitlement = v.strictObject({ itemId: ItemId, accessToken: AccessToken, entitledUntil: Timestamp });
+export type Entitlement = v.InferOutput<typeof Entitlement>;
 
 export const RateStatus = v.picklist(['current', 'expired', 'missing']);
 export type RateStatus = v.InferOutput<typeof RateStatus>;
@@ -78,15 +93,28 @@ export const BRIDGE_CALLS = {
   },
   /**
    * Pay for one item; opens a tab first when none is open here (asking the customer if no rule
-   * allows it). A purchase sent without a definite answer from the merchant fails with
-   * `payment_pending`: it is neither paid nor refused yet, and the extension re-sends it (the same
-   * purchase, never a second one) until the merchant answers. Paying for an item whose purchase is
-   * pending continues that purchase; once it is paid, the next pay or paymentStatus for the item
-   * gets its receipt, without paying again.
+   * allows it). An entitlement the wallet already holds for this page is answered `owned` with
+   * its token, and nothing is charged. A purchase sent without a definite answer from the merchant
+   * fails with `payment_pending`: it is neither paid nor refused yet, and the extension re-sends it
+   * (the same purchase, never a second one) until the merchant answers. Paying for an item whose
+   * purchase is pending continues that purchase; once it is paid, the next pay or paymentStatus
+   * for the item gets its receipt, without paying again.
    */
   pay: {
     params: v.strictObject({ ...MerchantRef, itemId: ItemId, price: Amount }),
-    result: v.strictObject({ receipt: Receipt }),
+    result: v.variant('kind', [
+      v.strictObject({ kind: v.literal('paid'), receipt: Receipt }),
+      v.strictObject({ kind: v.literal('owned'), ...Entitlement.entries }),
+    ]),
+  },
+  /**
+   * Which of these items the wallet holds an unexpired entitlement for at this merchant, asked
+   * when a page loads so it can open what was bought before without a click. Answered only on an
+   * origin the merchant certificate lists; never about another merchant.
+   */
+  entitlements: {
+    params: v.strictObject({ ...MerchantRef, itemIds: v.pipe(v.array(ItemId), v.maxLength(MAX_ITEMS_PER_ENTITLEMENTS_CALL)) }),
+    result: v.strictObject({ entitlements: v.array(Entitlement) }),
   },
   /**
    * What became of the item's payment that `pay` answered `payment_pending`: `pending` still (asking

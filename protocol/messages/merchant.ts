@@ -5,6 +5,8 @@
 import * as v from 'valibot';
 import { TabCustomerCertificate } from './certificates';
 import {
+  AccessPeriod_s,
+  AccessToken,
   Amount,
   ChainIndex,
   ChainTerms,
@@ -77,7 +79,13 @@ export const ReceiptPayload = v.strictObject({
   spent: Amount,
   remaining: Amount,
   /** Opaque to everyone but the merchant, whose own routes check it (agent.verifyAccess). */
-  accessToken: v.pipe(v.string(), v.maxLength(512)),
+  accessToken: AccessToken,
+  /**
+   * Present when the item is an entitlement: until when its access token opens it (the token's
+   * own expiry). The customer agent keeps the token until then and answers a page that asks to
+   * pay for the item again with it, charging nothing. Absent for a consumable, sold each time.
+   */
+  entitledUntil: v.optional(Timestamp),
 });
 export type ReceiptPayload = v.InferOutput<typeof ReceiptPayload>;
 export const Receipt = envelopeOf(ReceiptPayload);
@@ -184,6 +192,17 @@ export const TabCleared = envelopeOf(TabClearedPayload);
 export type TabCleared = v.InferOutput<typeof TabCleared>;
 
 /**
+ * How a catalogue item is sold. An `entitlement` is bought once: its access token opens it for
+ * `access_s` seconds, and the customer agent answers a second pay for it with the token it holds.
+ * A `consumable` is sold each time it is paid for.
+ */
+export const CatalogueItemInfo = v.variant('kind', [
+  v.strictObject({ itemId: ItemId, title: ItemTitle, price: Amount, kind: v.literal('entitlement'), access_s: AccessPeriod_s }),
+  v.strictObject({ itemId: ItemId, title: ItemTitle, price: Amount, kind: v.literal('consumable') }),
+]);
+export type CatalogueItemInfo = v.InferOutput<typeof CatalogueItemInfo>;
+
+/**
  * Public, unsigned: what the widget needs to show the merchant's buttons. Prices come from here,
  * never from markup. `chainUnit` (in `currency`) is what one hash-chain link is worth at this
  * merchant, the greatest common divisor of the catalogue's prices: the customer agent reads it
@@ -195,16 +214,7 @@ export const MerchantInfo = v.strictObject({
   operatorId: OperatorId,
   displayName: DisplayName,
   currency: CurrencyCode,
-  catalogue: v.pipe(
-    v.array(
-      v.strictObject({
-        itemId: ItemId,
-        title: ItemTitle,
-        price: Amount,
-      }),
-    ),
-    v.maxLength(10_000),
-  ),
+  catalogue: v.pipe(v.array(CatalogueItemInfo), v.maxLength(10_000)),
   chainUnit: Amount,
 });
 export type MerchantInfo = v.InferOutput<typeof MerchantInfo>;

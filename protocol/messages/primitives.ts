@@ -112,6 +112,17 @@ export const ITEM_TITLE_MAX_LENGTH = 200;
 export const DisplayName = ShownText(DISPLAY_NAME_MAX_LENGTH);
 /** A catalogue item's title, as the merchant agent publishes it. */
 export const ItemTitle = ShownText(ITEM_TITLE_MAX_LENGTH);
+/** The longest access token a receipt carries: opaque to all but the merchant that issued it. */
+export const ACCESS_TOKEN_MAX_LENGTH = 512;
+export const AccessToken = v.pipe(v.string(), v.minLength(1), v.maxLength(ACCESS_TOKEN_MAX_LENGTH));
+/**
+ * An entitlement's access period: from one hour (the customer agent stops offering a token a few
+ * minutes before it ends, since its clock and the merchant's may differ by the skew window, so a
+ * shorter period would be mostly margin) to ten years.
+ */
+export const MIN_ACCESS_S = 3_600;
+export const MAX_ACCESS_S = 3_650 * 86_400;
+export const AccessPeriod_s = v.pipe(v.number(), v.safeInteger(), v.minValue(MIN_ACCESS_S), v.maxValue(MAX_ACCESS_S));
 export const ChainIndex = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));
 export const ChainLength = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_CHAIN_LENGTH));
 export const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_CHAIN_LENGTH));

@@ -6,6 +6,7 @@ import { BRIDGE_CALLS, BRIDGE_PROTOCOL_VERSION, type BridgeCall, type BridgePara
 import type { PageCallMessage, PageCallResult, PageCalls } from '../../messaging/page-calls';
 import { failed, succeeded } from '../../messaging/result';
 import { asAgentError, toBridgeErrorCode } from '../errors';
+import type { EntitlementBook } from '../entitlements/entitlement-book';
 import type { PageCaller, TabService } from '../tabs/tab-service';
 import type { RateService } from '../rates/rate-service';
 import type { WalletService } from '../wallet/wallet-service';
@@ -14,11 +15,12 @@ export interface PageHandlerParts {
   readonly wallet: WalletService;
   readonly rates: RateService;
   readonly tabs: TabService;
+  readonly entitlements: EntitlementBook;
 }
 
 type PageHandlers = { [C in BridgeCall]: (params: BridgeParams<C>, caller: PageCaller) => Promise<PageCalls[C]['result']> };
 
-function pageHandlers({ wallet, rates, tabs }: PageHandlerParts): PageHandlers {
+function pageHandlers({ wallet, rates, tabs, entitlements }: PageHandlerParts): PageHandlers {
   return {
     hello: async () => ({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: await wallet.state() }),
     convert: async ({ prices }) => rates.convert(prices, (await wallet.enrolmentOrNull())?.currency ?? null),
@@ -30,6 +32,11 @@ function pageHandlers({ wallet, rates, tabs }: PageHandlerParts): PageHandlers {
     },
     // No activity noted: a page asking after its pending payment must not keep the wallet unlocked.
     paymentStatus: (params, caller) => tabs.paymentStatus(caller, params),
+    // Like a payment, only from an unlocked wallet: a locked one tells no page what was bought with it.
+    entitlements: async ({ itemIds, ...merchant }, caller) => {
+      await wallet.requireReady();
+      return { entitlements: await entitlements.heldAmong(caller.origin, merchant, itemIds) };
+    },
     tabStatus: (params, caller) => tabs.tabStatus(caller, params),
     closeTab: async (params, caller) => {
       await wallet.requireReady();

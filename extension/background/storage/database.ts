@@ -10,6 +10,7 @@ import type { Preferences } from '../wallet/preferences';
 import type { StoredTab } from '../tabs/tab-record';
 import type { StoredPurchase } from '../tabs/purchase-record';
 import type { PendingRecord } from '../tabs/pending-record';
+import type { StoredEntitlement } from '../entitlements/entitlement-record';
 import type { OwedReceipt } from '../tabs/owed-receipts';
 
 /** Single records, one per key. */
@@ -42,7 +43,8 @@ export interface KeyedStore<T> {
 /** One record to write as part of a batch. */
 export type BatchWrite =
   | { readonly store: 'tabs'; readonly key: string; readonly value: StoredTab }
-  | { readonly store: 'purchases'; readonly key: string; readonly value: StoredPurchase };
+  | { readonly store: 'purchases'; readonly key: string; readonly value: StoredPurchase }
+  | { readonly store: 'entitlements'; readonly key: string; readonly value: StoredEntitlement };
 
 export interface AgentDatabase {
   readonly meta: MetaStore;
@@ -52,13 +54,15 @@ export interface AgentDatabase {
   readonly purchases: KeyedStore<StoredPurchase>;
   /** Customer records not yet accepted by the operator, keyed by local tab id. */
   readonly outbox: KeyedStore<PendingRecord>;
+  /** The latest entitlement bought per merchant and item, keyed by entitlementKey(merchant, itemId). */
+  readonly entitlements: KeyedStore<StoredEntitlement>;
   /** Writes every record in one transaction: all of them or none. */
   batch(writes: readonly BatchWrite[]): Promise<void>;
   /** Removes everything (restore from backup starts from a clean slate). */
   clear(): Promise<void>;
 }
 
-export const STORE_NAMES = ['meta', 'tabs', 'purchases', 'outbox'] as const;
+export const STORE_NAMES = ['meta', 'tabs', 'purchases', 'outbox', 'entitlements'] as const;
 
 /** Sequence numbers are zero-padded so that key order is purchase order. */
 export function purchaseKey(localTabId: string, seq: number): string {

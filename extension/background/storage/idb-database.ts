@@ -7,7 +7,8 @@ import { STORE_NAMES, type AgentDatabase, type KeyedStore, type MetaShapes, type
 const DATABASE_NAME = 'opentab';
 // A new version only for a new store or index: values are structured clones read back as they were
 // written, so a field added to a record (optional, as StoredPurchase.title) needs no migration.
-const DATABASE_VERSION = 1;
+// 2: the entitlements store (created by the upgrade below, which adds every store that is missing).
+const DATABASE_VERSION = 2;
 
 type StoreName = (typeof STORE_NAMES)[number];
 
@@ -43,6 +44,7 @@ export async function openIdbDatabase(): Promise<AgentDatabase> {
     tabs: keyedStore(db, 'tabs'),
     purchases: keyedStore(db, 'purchases'),
     outbox: keyedStore(db, 'outbox'),
+    entitlements: keyedStore(db, 'entitlements'),
     batch: async (writes) => {
       // One transaction is one commit: cheaper than a commit per record, and never half written.
       const transaction = db.transaction([...new Set(writes.map((write) => write.store))], 'readwrite');

@@ -45,6 +45,8 @@ export function createMemoryDatabase(): AgentDatabase {
   const tabs = new MemoryKeyedStore<never>();
   const purchases = new MemoryKeyedStore<never>();
   const outbox = new MemoryKeyedStore<never>();
+  const entitlements = new MemoryKeyedStore<never>();
+  const batched = { tabs, purchases, entitlements };
   const metaStore: MetaStore = {
     get: async <K extends keyof MetaShapes>(key: K) => (await meta.get(key)) as MetaShapes[K] | undefined,
     put: (key, value) => meta.put(key, value),
@@ -55,11 +57,12 @@ export function createMemoryDatabase(): AgentDatabase {
     tabs,
     purchases,
     outbox,
+    entitlements,
     batch: async (writes) => {
       // Cloned before any is stored: a value that cannot be stored leaves none of them written.
-      const copies = writes.map((write) => ({ store: write.store === 'tabs' ? tabs : purchases, key: write.key, value: structuredClone(write.value) }));
+      const copies = writes.map((write) => ({ store: batched[write.store], key: write.key, value: structuredClone(write.value) }));
       for (const copy of copies) copy.store.putCloned(copy.key, copy.value as never);
     },
-    clear: async () => [meta, tabs, purchases, outbox].forEach((store) => store.clear()),
+    clear: async () => [meta, tabs, purchases, outbox, entitlements].forEach((store) => store.clear()),
   };
 }

@@ -77,6 +77,7 @@ export function withMetaCache(db: AgentDatabase): AgentDatabase {
     tabs: db.tabs,
     purchases: db.purchases,
     outbox: db.outbox,
+    entitlements: db.entitlements,
     batch: (writes) => db.batch(writes),
     async clear() {
       meta.forgetAll();

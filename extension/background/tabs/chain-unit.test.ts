@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import type { MerchantInfo } from '../../../protocol/messages/merchant';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, eur, expectOk, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, eur, expectOk, expectPaid, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab, StoredTab } from './tab-record';
 
 // The chain unit of a tab is the merchant's price step, read from the merchant agent that the
@@ -41,7 +41,7 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
   it('commits to a 5-cent unit and advances the chain by price ÷ unit; the merchant accepts and the operators agree', async () => {
     w = await startAgentWorld({ catalogue: STEP_CATALOGUE });
     const { accountId } = await w.readyWallet();
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...BRIEF }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...BRIEF }));
     // Read from the agent of the merchant certificate.
     expect(w.ports.fetched).toContain(`${w.world.merchant.agentUrl}/info`);
     const [tab] = await openTabs();
@@ -50,7 +50,7 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
     expect(tab).toMatchObject({ chainUnit_minor: 5n, chainLength: 36, depositMerchant_minor: 176n });
     expect(first.receipt.payload).toMatchObject({ seq: 1, chainIndex: 1, spent: eur('0.05'), remaining: eur('1.71') });
 
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE }));
     expect(second.receipt.payload).toMatchObject({ seq: 2, chainIndex: 4, spent: eur('0.20'), remaining: eur('1.56') });
     expect(w.world.merchant.agent.tab(first.receipt.payload.tabId)).toMatchObject({ lastChainIndex: 4, purchaseCount: 2, spent: { currency: 'EUR', minor: 20n } });
     expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, deposit: eur('1.76'), spent: eur('0.20'), remaining: eur('1.56') });
@@ -78,7 +78,7 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
     w = await startAgentWorld({ catalogue: STEP_CATALOGUE });
     await w.readyWallet();
     w.ports.intercept = (url) => (url.endsWith('/info') ? new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 }) : undefined);
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...BRIEF }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...BRIEF }));
     expect(paid.receipt.payload).toMatchObject({ chainIndex: 5, spent: eur('0.05') });
     expect((await openTabs())[0]!.initiation.payload.chain).toMatchObject({ unit: eur('0.01'), length: 176 });
   });
@@ -87,7 +87,7 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
     w = await startAgentWorld({ catalogue: STEP_CATALOGUE });
     await w.readyWallet();
     await publishUnit(eur('0.10'));
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE }));
     // gcd(10, 15) = 5 cents: three links.
     expect(paid.receipt.payload).toMatchObject({ chainIndex: 3, spent: eur('0.15') });
     expect((await openTabs())[0]!.initiation.payload.chain.unit).toEqual(eur('0.05'));
@@ -101,11 +101,11 @@ describe('a price the tab unit cannot pay', () => {
     w = await startAgentWorld({ catalogue: [...STEP_CATALOGUE, { itemId: 'odd', title: 'An odd one', price: '0.07' }] });
     await w.readyWallet();
     await publishUnit(eur('0.05'));
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...BRIEF }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...BRIEF }));
     expect(first.receipt.payload).toMatchObject({ chainIndex: 1 });
     expect(purchasesSent()).toBe(1);
 
-    const odd = expectOk(await w.page('pay', { ...w.merchant, itemId: 'odd', price: eur('0.07') }));
+    const odd = expectPaid(await w.page('pay', { ...w.merchant, itemId: 'odd', price: eur('0.07') }));
     // The first tab never saw the 7-cent purchase: the only purchase sent since is the new tab's.
     expect(purchasesSent()).toBe(2);
     expect(odd.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchWrite } from '../storage/database';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // What one click inside an open tab costs the worker, and what it may leave for after the answer:
@@ -32,6 +32,10 @@ function recordStorageCalls(): string[] {
     const original = db.tabs[name].bind(db.tabs) as (...args: unknown[]) => Promise<unknown>;
     (db.tabs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(`tabs.${name}`), original(...args));
   }
+  for (const name of ['get', 'withPrefix', 'all'] as const) {
+    const original = db.entitlements[name].bind(db.entitlements) as (...args: unknown[]) => Promise<unknown>;
+    (db.entitlements as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(`entitlements.${name}`), original(...args));
+  }
   const batch = db.batch.bind(db);
   (db as { batch: unknown }).batch = (writes: readonly BatchWrite[]) => (calls.push(`batch ${writes.map((write) => write.store).join('+')}`), batch(writes));
   const sessionGet = session.get.bind(session);
@@ -48,30 +52,31 @@ async function storedTab(): Promise<OpenTab> {
 describe('a click inside an open tab', () => {
   it('reads nothing from storage: one write of the pending purchase while sending, one batch after', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('tabStatus', w.merchant));
     const calls = recordStorageCalls();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expectOk(await w.page('tabStatus', w.merchant)); // waits for the bookkeeping of the click
-    expect(calls).toEqual(['tabs.put', 'batch purchases+tabs']);
+    expect(calls).toEqual(['tabs.put', 'batch purchases+entitlements+tabs']);
   });
 
-  it('a restarted worker reads wallet, settings and tabs from storage again, each once', async () => {
+  it("a restarted worker reads wallet, settings, tabs and the merchant's entitlements from storage again, each once", async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const calls = recordStorageCalls();
     await w.restart();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
-    const reads = calls.filter((call) => call.startsWith('meta.get') || call.startsWith('session.get') || call === 'tabs.all');
-    for (const read of ['meta.get vault', 'meta.get enrolment', 'meta.get preferences', 'meta.get rules', 'session.get unlockedIdentityKey', 'tabs.all']) {
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    const reads = calls.filter((call) => call.startsWith('meta.get') || call.startsWith('session.get') || call === 'tabs.all' || call.startsWith('entitlements.'));
+    for (const read of ['meta.get vault', 'meta.get enrolment', 'meta.get preferences', 'meta.get rules', 'session.get unlockedIdentityKey', 'tabs.all', 'entitlements.withPrefix']) {
       expect(reads.filter((call) => call === read), read).toHaveLength(1);
     }
+    expect(reads.filter((call) => call.startsWith('entitlements.'))).toEqual(['entitlements.withPrefix']);
   });
 
   it('sends the purchase while its pending write is under way, and answers only once that write is done', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const pendingWrite = deferred();
     const put = w.db.tabs.put.bind(w.db.tabs);
     (w.db.tabs as { put: unknown }).put = async (key: string, tab: OpenTab) => (await pendingWrite.promise, put(key, tab));
@@ -85,17 +90,17 @@ describe('a click inside an open tab', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(answered).toBe(false);
     pendingWrite.resolve();
-    expect(expectOk(await paying).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
+    expect(expectPaid(await paying).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
   });
 
   it('answers before the receipt is stored, and the next click at the merchant waits for it', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const storing = deferred();
     const batch = w.db.batch.bind(w.db);
     (w.db as { batch: unknown }).batch = async (writes: readonly BatchWrite[]) => (await storing.promise, batch(writes));
 
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(paid.receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
     // Answered; in storage the purchase is still pending, so a stopped worker would re-send it.
     expect((await storedTab()).pendingPurchase).toMatchObject({ seq: 2, chainIndex: 23 });
@@ -105,21 +110,21 @@ describe('a click inside an open tab', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore);
     storing.resolve();
-    expect(expectOk(await next).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });
+    expect(expectPaid(await next).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });
     expect((await storedTab()).pendingPurchase).toBeNull();
   });
 
   it('a receipt that could not be stored is fetched again by the next click, never paid twice', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const batch = w.db.batch.bind(w.db);
     let failures = 1;
     (w.db as { batch: unknown }).batch = async (writes: readonly BatchWrite[]) => {
       if (failures-- > 0) throw new Error('disk full');
       return batch(writes);
     };
-    expect(expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
-    const next = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
+    const next = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     // The pending article-2 was re-sent (the merchant answers it again) and stored, then article-4 paid.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });
     const history = expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);
@@ -128,9 +133,9 @@ describe('a click inside an open tab', () => {
 
   it('does not wait for the badge', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     w.ports.badge.show = () => new Promise(() => undefined);
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import { ReceiptList } from '../../../protocol/messages/merchant';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // A click's purchase leaves while its pending write is under way, so a browser that stops in
@@ -23,7 +23,7 @@ async function openTab(): Promise<OpenTab> {
  * merchant, the pending purchase never reaches storage, and the worker is gone.
  */
 async function loseArticle2(): Promise<{ tabId: string }> {
-  expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+  expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   const { tabId } = await openTab();
   const put = w.db.tabs.put.bind(w.db.tabs);
   (w.db.tabs as { put: unknown }).put = () => new Promise(() => undefined);
@@ -44,7 +44,7 @@ describe('a purchase the wallet lost track of', () => {
     await w.readyWallet();
     const { tabId } = await loseArticle2();
 
-    const next = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    const next = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     // Refused as seq 2 (the merchant has article-2 there), then caught up and paid as seq 3.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
     expect(receiptRequests()).toBe(1);
@@ -96,9 +96,9 @@ describe('a purchase the wallet lost track of', () => {
 
   it('costs nothing when nothing was lost: no receipts are asked for while clicking', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expect(receiptRequests()).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // A purchase in doubt: sent, and no definite answer came back (the merchant agent was down, or
@@ -50,7 +50,7 @@ describe('a click while the merchant agent is down', () => {
     expect(await openTab()).toMatchObject({ count: 2, chainIndex: 23, pendingPurchase: null });
     expect(first).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
     const [sold] = w.merchantSite().agent.purchases(tabId).slice(1);
-    expect(expectOk(second).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, itemId: 'article-2', purchaseId: sold!.purchaseId });
+    expect(expectPaid(second).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, itemId: 'article-2', purchaseId: sold!.purchaseId });
   });
 
   it('shows the purchase as pending in the popup and the history until it is paid', async () => {
@@ -83,8 +83,8 @@ describe('a click while the merchant agent is down', () => {
     expect((await openTab()).pendingPurchase).toMatchObject({ itemId: 'article-2', seq: 2 });
     await w.startMerchant();
 
-    expect(expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
-    const owed = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
+    const owed = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(owed.receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2', 'article-4']);
     expect(await historyItems()).toEqual(['article-4', 'article-2', 'article-1']);
@@ -140,7 +140,7 @@ describe('a purchase whose answer was lost', () => {
     expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toEqual({ status: 'pending' });
     w.ports.answerLost.clear();
 
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     const [, sold] = w.merchantSite().agent.purchases(tabId);
     expect(paid.receipt.payload).toMatchObject({ purchaseId: sold!.purchaseId, seq: 2, chainIndex: 23 });
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
@@ -163,7 +163,7 @@ describe('an answer that is not the merchant agent\'s', () => {
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
     w.ports.intercept = null;
 
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(paid.receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
@@ -179,7 +179,7 @@ describe('an answer that is not the merchant agent\'s', () => {
 
     await w.agent.onAlarm('purchase-retry');
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
-    expect(expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
+    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
   });
 });
@@ -205,7 +205,7 @@ describe('closing a tab while a purchase is in doubt', () => {
 
     w.ports.answerLost.clear();
     const asked = w.asked.length;
-    const again = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const again = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(again.receipt.payload).toMatchObject({ tabId, seq: 2, itemId: 'article-2' });
     expect(w.asked).toHaveLength(asked);
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);

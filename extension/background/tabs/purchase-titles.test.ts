@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MerchantInfo } from '../../../protocol/messages/merchant';
 import { purchaseKey } from '../storage/database';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, expectOk, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
 import type { StoredPurchase } from './purchase-record';
 
 // A purchase is listed by what the merchant calls the item, not by its id. The title comes from
@@ -32,8 +32,8 @@ async function serveInfo(change: (info: MerchantInfo) => MerchantInfo): Promise<
 describe('the title of a purchase', () => {
   it("is the certified merchant agent's catalogue title, stored with the purchase and shown in overview, history and CSV", async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expectOk(await w.page('tabStatus', w.merchant)); // waits for the bookkeeping of the last click
 
     expect((await storedPurchases()).map(({ itemId, title }) => ({ itemId, title }))).toEqual([
@@ -52,10 +52,10 @@ describe('the title of a purchase', () => {
 
   it('costs a click in an open tab no request: the catalogue read when the tab opened has it', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(infoReads()).toBe(1);
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect(infoReads()).toBe(1);
     expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual(['Article 1', 'Article 2', 'Article 4']);
@@ -63,11 +63,11 @@ describe('the title of a purchase', () => {
 
   it('is read beside the first click of a restarted worker, once, and the page is answered all the same', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     await w.restart();
     const before = infoReads();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect(infoReads()).toBe(before + 1);
     expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual(['Article 1', 'Article 2', 'Article 4']);
@@ -83,7 +83,7 @@ describe('the title of a purchase', () => {
   it('is not taken from info that is not this merchant’s; the purchase is paid and listed by its item id', async () => {
     await w.readyWallet();
     await serveInfo((info) => ({ ...info, merchantId: 'someone-else', catalogue: info.catalogue.map((item) => ({ ...item, title: 'Forged' })) }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect((await storedPurchases())[0]).not.toHaveProperty('title');
     expect(expectOk(await w.ui('getHistory', {})).purchases).toEqual([expect.objectContaining({ itemId: 'article-1', title: null })]);
@@ -92,16 +92,16 @@ describe('the title of a purchase', () => {
   it('is left out when the catalogue cannot be read, and read again at the next click', async () => {
     await w.readyWallet();
     w.ports.intercept = (url) => (url.endsWith('/info') ? new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 }) : undefined);
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     w.ports.intercept = null;
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual([undefined, 'Article 2']);
   });
 
   it('is absent from purchases stored before titles were kept: they are listed, with a null title, and an empty CSV title', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('tabStatus', w.merchant));
     // The record as an earlier version stored it: no title field at all.
     const [stored] = await storedPurchases();

@@ -7,11 +7,14 @@ import type { OpenTab, StoredTab } from './tab-record';
 
 // Only the fields the book itself reads; the rest of a tab is opaque to it.
 function tab(localId: string, phase: StoredTab['phase'], merchantId = 'news', chainIndex = 0): StoredTab {
-  return { localId, phase, merchant: { merchantId, operatorId: 'op-eu' }, transactionId: `tx-${localId}`, chainIndex } as unknown as StoredTab;
+  const merchantCertificate = { payload: { origins: ['https://news.example'] } };
+  return { localId, phase, merchant: { merchantId, operatorId: 'op-eu' }, merchantCertificate, transactionId: `tx-${localId}`, chainIndex } as unknown as StoredTab;
 }
 
-function purchase(localTabId: string, seq: number): StoredPurchase {
-  return { localTabId, seq, at_ms: seq } as unknown as StoredPurchase;
+/** A consumable's purchase unless the receipt states an entitlement. */
+function purchase(localTabId: string, seq: number, entitledUntil?: string): StoredPurchase {
+  const receipt = { payload: { accessToken: `token-${seq}`, ...(entitledUntil !== undefined ? { entitledUntil } : {}) } };
+  return { localTabId, seq, itemId: `item-${seq}`, receipt, at_ms: seq } as unknown as StoredPurchase;
 }
 
 /** The memory database, counting whole-store reads of the tabs and able to fail its batches. */
@@ -68,6 +71,19 @@ describe('TabBook', () => {
     expect(counts.batches[0]!.map((write) => write.store).sort()).toEqual(['purchases', 'tabs']);
     expect(await book.purchasesOf('t1')).toHaveLength(1);
     expect(((await db.tabs.get('t1')) as OpenTab).chainIndex).toBe(8);
+  });
+
+  it('writes the entitlement a purchase grants in the same batch, keyed by merchant and item', async () => {
+    const { db, counts } = observedDatabase();
+    const book = new TabBook(db);
+    await book.save(tab('t1', 'open'));
+    const until = '2030-01-01T00:00:00.000Z';
+    await book.recordPurchases(tab('t1', 'open', 'news', 8) as OpenTab, [purchase('t1', 1), purchase('t1', 2, until)]);
+    expect(counts.batches.map((writes) => writes.map((write) => write.store))).toEqual([['purchases', 'purchases', 'entitlements', 'tabs']]);
+    expect(await db.entitlements.all()).toEqual([
+      expect.objectContaining({ merchant: { merchantId: 'news', operatorId: 'op-eu' }, itemId: 'item-2', origins: ['https://news.example'], entitledUntil_ms: Date.parse(until) }),
+    ]);
+    expect(await db.entitlements.get('op-eu/news/item-2')).toBeDefined();
   });
 
   it('shows a write to reads made while it is under way, and drops the copy if it fails', async () => {

@@ -9,6 +9,7 @@
 import type { MerchantRef } from '../../messaging/views';
 import { purchaseKey, purchasePrefix, type AgentDatabase } from '../storage/database';
 import { sameMerchant } from '../../messaging/views';
+import { entitlementWrites } from '../entitlements/entitlement-record';
 import type { StoredPurchase } from './purchase-record';
 import type { OpenTab, OpeningTab, StoredTab } from './tab-record';
 
@@ -35,11 +36,15 @@ export class TabBook {
     return this.written([tab], () => this.db.tabs.put(tab.localId, tab));
   }
 
-  /** Paid purchases and the tab after them, in one transaction: a receipt is never stored without the tab that counts it. */
+  /**
+   * Paid purchases and the tab after them, in one transaction: a receipt is never stored without
+   * the tab that counts it, nor an entitlement without the purchase that granted it.
+   */
   recordPurchases(tab: OpenTab, purchases: readonly StoredPurchase[]): Promise<void> {
     return this.written([tab], () =>
       this.db.batch([
         ...purchases.map((purchase) => ({ store: 'purchases' as const, key: purchaseKey(purchase.localTabId, purchase.seq), value: purchase })),
+        ...entitlementWrites(tab, purchases),
         { store: 'tabs', key: tab.localId, value: tab },
       ]),
     );

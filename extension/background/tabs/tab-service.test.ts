@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BRIDGE_PROTOCOL_VERSION } from '../../../protocol/messages/bridge';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, CUSTOMER_OPERATOR, eur, expectOk, MERCHANT_OPERATOR, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, CUSTOMER_OPERATOR, eur, expectOk, expectPaid, MERCHANT_OPERATOR, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { seal, signerFromSecretKey } from '../../../protocol/envelope';
@@ -29,7 +29,7 @@ async function setLimits(limits: { defaultDeposit: string; maxDepositPerTab?: st
 describe('opening a tab and paying', () => {
   it('asks the customer with the verified origin and both deposits, then pays with a signed receipt', async () => {
     await w.readyWallet();
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(paid.receipt.payload).toMatchObject({ itemId: 'article-1', price: eur('0.08'), chainIndex: 8, seq: 1, spent: eur('0.08') });
     expect(w.world.merchant.agent.verifyAccess(paid.receipt.payload.accessToken, 'article-1')).toBe(true);
     // 20.00 SEK at 11.3595 SEK per EUR: floor(2000 / 11.3595) = 176 cents.
@@ -49,8 +49,8 @@ describe('opening a tab and paying', () => {
 
   it('keeps paying on the same tab without asking again, and shows the remaining deposit', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(second.receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, spent: eur('0.23'), remaining: eur('1.53') });
     expect(w.asked).toHaveLength(1);
     expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, deposit: eur('1.76'), spent: eur('0.23'), remaining: eur('1.53') });
@@ -64,7 +64,7 @@ describe('opening a tab and paying', () => {
   it('serialises simultaneous clicks: one tab, consecutive chain links', async () => {
     await w.readyWallet();
     const results = await Promise.all([ARTICLE_1, ARTICLE_2, ARTICLE_4].map((item) => w.page('pay', { ...w.merchant, ...item })));
-    const receipts = results.map((result) => expectOk(result).receipt.payload);
+    const receipts = results.map((result) => expectPaid(result).receipt.payload);
     expect(receipts.map((receipt) => receipt.seq)).toEqual([1, 2, 3]);
     expect(receipts.map((receipt) => receipt.chainIndex)).toEqual([8, 23, 29]);
     expect(w.asked).toHaveLength(1);
@@ -77,7 +77,7 @@ describe('opening a tab and paying', () => {
     expect(w.asked).toEqual([]);
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
     // An open tab does not leak to, or pay for, another origin either.
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }, { origin: 'https://evil.example' })).toMatchObject({ ok: false, error: { code: 'origin_not_allowed' } });
     expect(expectOk(await w.page('tabStatus', w.merchant, { origin: 'https://evil.example' })).open).toBe(false);
   });
@@ -97,9 +97,9 @@ describe('a used-up deposit', () => {
     // 1.00 SEK → floor(100 / 11.3595) = 8 cents: article-1 uses it all up.
     await setLimits({ defaultDeposit: '1.00' });
     w.customer = () => ({ kind: 'approve-and-allow', upTo: '5.00' });
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(first.receipt.payload.remaining).toEqual(eur('0.00'));
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
     expect(second.receipt.payload).toMatchObject({ seq: 1, chainIndex: 6 });
     expect(w.asked).toHaveLength(1);
@@ -117,14 +117,14 @@ describe('a used-up deposit', () => {
 
   it('opens a new transaction when the merchant says the deposit is used up', async () => {
     await w.readyWallet();
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     let refusals = 0;
     w.ports.intercept = (url) => {
       if (!url.endsWith('/purchase') || refusals++ > 0) return undefined;
       const body = { error: { code: 'deposit_exhausted', message: 'The purchase costs more than what is left of the deposit.' } };
       return new Response(JSON.stringify(body), { status: 409, headers: { 'content-type': 'application/json' } });
     };
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
     expect(second.receipt.payload).toMatchObject({ seq: 1, chainIndex: 15 });
     expect(w.asked).toHaveLength(2);
@@ -133,15 +133,15 @@ describe('a used-up deposit', () => {
   it('asks again for the new transaction when no allowance covers it', async () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '1.00' });
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expect(w.asked).toHaveLength(2);
   });
 
   it('holds more than the default deposit when one purchase needs it', async () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '0.50' });
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     // 15 cents needs ceil-ish 15 × 11.3595 = 170.39 öre: the smallest hold with floor(hold / 11.3595) ≥ 15 is 1.71 SEK.
     expect(w.asked[0]).toMatchObject({ depositCustomer: { currency: 'SEK', value: '1.71' }, depositMerchant: eur('0.15') });
   });
@@ -150,8 +150,8 @@ describe('a used-up deposit', () => {
 describe('closing a tab', () => {
   it('terminates at the merchant and sends the customer record; the operators clear what was spent', async () => {
     const { accountId } = await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
     expect(expectOk(await w.ui('closeTab', { transactionId: tab!.transactionId }))).toEqual({ closed: true });
     expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
@@ -172,7 +172,7 @@ describe('closing a tab', () => {
 
   it('closes from the page too, only on an allowed origin', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(expectOk(await w.page('closeTab', w.merchant, { origin: 'https://evil.example' }))).toEqual({ closed: false });
     expect(expectOk(await w.page('closeTab', w.merchant))).toEqual({ closed: true });
     expect(w.ports.badge.texts.get(1)).toBe('');
@@ -180,7 +180,7 @@ describe('closing a tab', () => {
 
   it('keeps a record whose acknowledgement the merchant operator did not sign, until a genuine one comes', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     // The own AM answers for the MTA here: an acknowledgement about the right record, signed by a stranger.
     const stranger = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     w.ports.intercept = (url, init) => {
@@ -200,7 +200,7 @@ describe('closing a tab', () => {
 
   it('keeps an undelivered record and retries it until the operator has it', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     w.ports.unreachable.add(`${w.operatorUrl()}/v1/customer/records`);
     expectOk(await w.page('closeTab', w.merchant));
     expect(expectOk(await w.ui('getOverview', {})).pendingRecords).toBe(1);
@@ -217,7 +217,7 @@ describe('a tab past its timeout', () => {
   it('is closed by the expiry alarm, with nobody opening a page or the popup', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
     const alarmAt_ms = w.ports.alarms.scheduled.get('tab-expiry');
     expect(alarmAt_ms).toBe(Date.parse(tab!.expiresAt!));
@@ -234,21 +234,22 @@ describe('a tab past its timeout', () => {
     await w.readyWallet();
     expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
     const badges = w.ports.badge.texts;
-    const showOnTwoPages = async () => {
-      expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }, { browserTabId: 1 }));
+    const showOnTwoPages = async (item: typeof ARTICLE_1, badge: string) => {
+      expectPaid(await w.page('pay', { ...w.merchant, ...item }, { browserTabId: 1 }));
       expectOk(await w.page('tabStatus', w.merchant, { browserTabId: 1 }));
       expectOk(await w.page('tabStatus', w.merchant, { browserTabId: 2 }));
-      expect([badges.get(1), badges.get(2)]).toEqual(['19.0', '19.0']);
+      expect([badges.get(1), badges.get(2)]).toEqual([badge, badge]);
     };
     // Another shop's page keeps its own badge.
     badges.set(3, '5.00');
 
-    await showOnTwoPages();
+    // 168 and 170 cents left × 11.3595: 19.08 and 19.31 SEK.
+    await showOnTwoPages(ARTICLE_1, '19.0');
     const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
     expectOk(await w.ui('closeTab', { transactionId: tab!.transactionId }));
     expect([badges.get(1), badges.get(2), badges.get(3)]).toEqual(['', '', '5.00']);
 
-    await showOnTwoPages();
+    await showOnTwoPages(ARTICLE_4, '19.3');
     w.ports.clock.advance(61_000);
     await w.agent.onAlarm('tab-expiry');
     expect(expectOk(await w.ui('getOverview', {})).tabs).toEqual([]);
@@ -258,11 +259,11 @@ describe('a tab past its timeout', () => {
   it('is closed with its record sent, and the next click opens a new transaction', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     w.ports.clock.advance(61_000);
     await w.restart();
     expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
     expect(w.asked).toHaveLength(2);
   });
@@ -281,16 +282,16 @@ describe('spending control', () => {
   it('counts the holds placed today against the daily cap', async () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '20.00', dailyCap: '30.00' });
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('closeTab', w.merchant));
-    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
     expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached', message: expect.stringMatching(/daily cap of 30\.00 SEK/) } });
     expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual({ currency: 'SEK', value: '20.00' });
   });
 
   it('closes the open tab of a merchant it blocks, so the unspent deposit is released, not held to the timeout', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
     expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
     expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
@@ -318,14 +319,14 @@ describe('spending control', () => {
     expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
     expectOk(await w.ui('unblockMerchant', w.merchant));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 
   it('lists a merchant once a tab opened there, so it can be blocked from the list, and unblocked', async () => {
     await w.readyWallet();
     expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([]);
     w.customer = () => ({ kind: 'approve-and-allow', upTo: '25.00' });
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const [listed, ...others] = expectOk(await w.ui('getSettings', {})).merchants;
     expect(others).toEqual([]);
     expect(listed).toEqual({ ...w.merchant, displayName: 'The Daily Tab', allowance: { currency: 'SEK', value: '25.00' }, blocked: false, lastTabAt: expect.any(String) });
@@ -345,7 +346,7 @@ describe('spending control', () => {
         expectOk(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: ' 30.50 ' } }));
       })();
     };
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(refusals).toEqual([{ ok: false, error: { code: 'invalid_request', message: 'The allowance must be an amount in SEK such as 25 or 25.50.' } }]);
     expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([expect.objectContaining({ ...w.merchant, allowance: { currency: 'SEK', value: '30.50' } })]);
   });
@@ -353,11 +354,11 @@ describe('spending control', () => {
   it('asks again after an allowance is revoked', async () => {
     await w.readyWallet();
     expectOk(await w.ui('setAllowance', { ...w.merchant, displayName: 'The Daily Tab', maxDeposit: '25.00' }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(w.asked).toEqual([]);
     expectOk(await w.page('closeTab', w.merchant));
     expectOk(await w.ui('revokeAllowance', w.merchant));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(w.asked).toHaveLength(1);
   });
 });
@@ -369,7 +370,7 @@ describe('a locked or unready wallet', () => {
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
     expect(expectOk(await w.page('hello', {}))).toEqual({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: 'locked' });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 
   it('locks itself after the configured idle minutes', async () => {
@@ -399,21 +400,21 @@ describe('a locked or unready wallet', () => {
 describe('a service worker stopped mid-tab', () => {
   it('rebuilds from storage and keeps paying on the same tab, without asking again', async () => {
     await w.readyWallet();
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     await w.restart();
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(second.receipt.payload).toMatchObject({ tabId: first.receipt.payload.tabId, seq: 2, chainIndex: 23 });
     expect(w.asked).toHaveLength(1);
   });
 
   it('after a browser restart the wallet is locked; unlocked, the same tab goes on', async () => {
     await w.readyWallet();
-    const first = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     await w.session.remove('unlockedIdentityKey'); // what closing the browser does to storage.session
     await w.restart();
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
-    const second = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(second.receipt.payload).toMatchObject({ tabId: first.receipt.payload.tabId, chainIndex: 23 });
   });
 
@@ -423,7 +424,7 @@ describe('a service worker stopped mid-tab', () => {
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'operator_unreachable' } });
     w.ports.answerLost.clear();
     await w.restart();
-    const paid = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expect(paid.receipt.payload).toMatchObject({ seq: 1, chainIndex: 8 });
     expect(w.asked).toHaveLength(1);
     expect((await account()).held).toEqual({ currency: 'SEK', value: '20.00' });
@@ -431,13 +432,13 @@ describe('a service worker stopped mid-tab', () => {
 
   it('re-sends a purchase whose answer was lost, so one click is paid once', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     // The purchase reaches the merchant, its answer never reaches us (the worker dies, the network drops).
     w.ports.answerLost.add(`${w.world.merchant.agentUrl}/purchase`);
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
     w.ports.answerLost.clear();
     await w.restart();
-    const next = expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    const next = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     // The pending article-2 went first (seq 2, index 23, re-sent by the new worker), then article-4: nothing revealed twice.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
     const history = expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);

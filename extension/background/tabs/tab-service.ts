@@ -17,6 +17,7 @@ import type { WireAmount } from '../../../protocol/money/amount';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
 import { MerchantBadges } from '../badge/merchant-badges';
+import type { EntitlementBook } from '../entitlements/entitlement-book';
 import { AgentError, paymentPending } from '../errors';
 import type { RulesService } from '../limits/rules-service';
 import { isBlocked } from '../limits/spending-rules';
@@ -66,6 +67,7 @@ export class TabService {
     private readonly rules: RulesService,
     badge: BadgePort,
     private readonly clock: Clock,
+    private readonly entitlements: EntitlementBook,
   ) {
     this.badges = new MerchantBadges(badge);
   }
@@ -73,11 +75,14 @@ export class TabService {
   pay(caller: PageCaller, request: PayRequest): Promise<BridgeResult<'pay'>> {
     const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
     return this.locks.runAnswering(merchantKey(merchant), async () => {
-      await this.refuseBlocked(merchant);
-      const tab = await this.usableTab(merchant, caller.origin);
       // Paid after this page (or an earlier one) was told it was pending: its receipt, not a second purchase.
       const owed = await this.owed.take(merchant, request.itemId, caller.origin);
-      if (owed) return { answer: { receipt: owed } };
+      if (owed) return { answer: { kind: 'paid', receipt: owed } };
+      // Bought before and still open to the buyer: answered with its token, nothing charged.
+      const owned = await this.entitlements.heldFor(caller.origin, merchant, request.itemId);
+      if (owned) return { answer: { kind: 'owned', ...owned } };
+      await this.refuseBlocked(merchant);
+      const tab = await this.usableTab(merchant, caller.origin);
       if (tab) {
         const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
         if (outcome.kind === 'paid' || outcome.kind === 'in-doubt') return this.answered(caller, outcome);
@@ -243,7 +248,7 @@ export class TabService {
     // The badge is a courtesy: shown after the answer has left (its calls would queue ahead of
     // the answer in the browser process), and nothing waits for it.
     const recorded = outcome.recorded.finally(() => void this.showBadge(caller, outcome.tab.merchant, outcome.tab));
-    return { answer: { receipt: outcome.receipt }, aftermath: recorded };
+    return { answer: { kind: 'paid', receipt: outcome.receipt }, aftermath: recorded };
   }
 
   private async showBadge(caller: PageCaller, merchant: MerchantRef, tab: OpenTab | undefined): Promise<void> {

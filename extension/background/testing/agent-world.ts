@@ -7,7 +7,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { toBase64url } from '../../../protocol/encoding/base64url';
-import type { BridgeCall, BridgeParams } from '../../../protocol/messages/bridge';
+import type { BridgeCall, BridgeParams, BridgeResult } from '../../../protocol/messages/bridge';
 import {
   CUSTOMER_OPERATOR,
   hundredArticles,
@@ -147,6 +147,13 @@ export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Pr
 export function expectOk<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
   if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
   return result.value;
+}
+
+/** The answer of a pay call that charged: its receipt (an `owned` answer, which charges nothing, fails the test). */
+export function expectPaid(result: PageCallResult<'pay'>): Extract<BridgeResult<'pay'>, { kind: 'paid' }> {
+  const answer = expectOk(result);
+  if (answer.kind !== 'paid') throw new Error(`expected a paid purchase, got ${answer.kind}`);
+  return answer;
 }
 
 /** A fresh agent world for every test of the file, handed to `prepare` before the test runs, and closed after it. */

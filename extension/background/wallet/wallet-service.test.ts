@@ -3,7 +3,7 @@ import { nobleCrypto } from '../../../protocol/crypto/noble';
 import { createCustomerAgent } from '../agent';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea } from '../storage/session-area';
-import { agentWorldPerTest, expectOk, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
+import { agentWorldPerTest, expectOk, expectPaid, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
 import { TEST_SCRYPT_COST } from '../testing/test-ports';
 import { UI_CALL_CHANNEL } from '../../messaging/ui-calls';
 
@@ -62,7 +62,7 @@ describe('operator session', () => {
   it('logs on again, silently, when the operator no longer knows the session', async () => {
     await w.readyWallet();
     await w.db.meta.put('operatorSession', { sessionId: 'op-se.999999', expiresAt_ms: w.ports.clock.now() + 3_600_000 });
-    expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
+    expectPaid(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
     expect((await w.db.meta.get('operatorSession'))?.sessionId).not.toBe('op-se.999999');
   });
 });
@@ -84,7 +84,7 @@ describe('backup', () => {
     w.agent = elsewhere;
     expect(expectOk(await w.ui('getOverview', {})).operator?.accountId).toBe(accountId);
     expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([{ merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop', allowance: null, blocked: true, lastTabAt: null }]);
-    expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
+    expectPaid(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
   });
 });
 
@@ -110,7 +110,7 @@ describe('settings of a locked wallet', () => {
 describe('history', () => {
   it('exports the purchases as CSV', async () => {
     await w.readyWallet();
-    expectOk(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
+    expectPaid(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
     const { filename, csv } = expectOk(await w.ui('exportHistoryCsv', {}));
     expect(filename).toMatch(/^opentab-history-.*\.csv$/);
     const lines = csv.trim().split('\r\n');

@@ -20,8 +20,9 @@ export const MERCHANT_ID = 'test-news';
 export const TEST_CATALOGUE = [
   { itemId: 'article-1', title: 'A one-cent brief', price: '0.01' },
   { itemId: 'article-2', title: 'A five-cent article', price: '0.05' },
-  { itemId: 'article-3', title: 'A long read', price: '0.25' },
+  { itemId: 'article-3', title: 'A long read', price: '0.25', access_s: 7 * 86_400 },
   { itemId: 'ebook-1', title: 'An e-book', price: '1.00' },
+  { itemId: 'tip-1', title: 'A tip for the author', price: '0.10', kind: 'consumable' },
 ] as const;
 
 export const eur = (value: string): WireAmount => ({ currency: 'EUR', value });

@@ -1,5 +1,6 @@
-// The demo shop's only page script. When the Opentab widget reports a payment (opentab:paid),
-// it asks this shop's server for the paid content with the receipt's access token and shows it.
+// The demo shop's only page script. When the Opentab widget reports a payment (opentab:paid), or
+// an item bought before that the wallet still holds (opentab:owned, on a click or when the page
+// loads), it asks this shop's server for the paid content with the access token and shows it.
 // A failed payment (opentab:error) is the widget's to explain, under its button; the shop's own
 // status line speaks only of the content it fetches.
 // Tokens that opened their item are kept for the browser session, so paid items stay open on
@@ -103,6 +104,15 @@
     if (typeof detail.itemId !== 'string' || typeof token !== 'string') return;
     slotsFor(detail.itemId).forEach(function (slot) {
       unlock(slot, token, false);
+    });
+  });
+
+  document.addEventListener('opentab:owned', function (event) {
+    var detail = event.detail || {};
+    if (typeof detail.itemId !== 'string' || typeof detail.accessToken !== 'string') return;
+    slotsFor(detail.itemId).forEach(function (slot) {
+      // Opened already, by a token this tab kept.
+      if (!slot.classList.contains('is-paid')) unlock(slot, detail.accessToken, false);
     });
   });
 

@@ -55,7 +55,7 @@ function installProbe(): void {
     (event) => probe.violations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`),
     true,
   );
-  for (const type of ['opentab:paid', 'opentab:error', 'opentab:pending', 'opentab:tab-opened', 'opentab:tab-closed']) {
+  for (const type of ['opentab:paid', 'opentab:owned', 'opentab:error', 'opentab:pending', 'opentab:tab-opened', 'opentab:tab-closed']) {
     document.addEventListener(type, (event) => {
       const target = event.target === document ? 'document' : (event.target as Element).id;
       probe.events.push({ type, target, detail: (event as CustomEvent<unknown>).detail });

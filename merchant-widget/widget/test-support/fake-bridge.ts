@@ -13,6 +13,8 @@
 //                                                then answers pending n - 1 times, then paid with the receipt
 //   data-protocol-version="<n>"                  what hello reports (default: the current version);
 //                                                below PAGE_REQUEST_EVENT_SINCE it hears posted requests only
+//   data-owned="<itemId> <itemId>…"              entitlements the wallet holds already (bought on an
+//                                                earlier visit); a paid entitlement is held from then on
 
 import * as v from 'valibot';
 import {
@@ -29,12 +31,13 @@ import {
   type BridgeError,
   type BridgeParams,
   type BridgeResult,
+  type Entitlement,
   type ExtensionResponse,
 } from '../../../protocol/messages/bridge';
 import type { LockedRate } from '../../../protocol/messages/primitives';
 import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
 import { merchantToCustomer } from '../../../protocol/rates/conversion';
-import { FAKE_BRIDGE_TEXT, FAKE_DEPOSIT_EUR_MINOR, FAKE_RATE_SEK_PER_EUR } from './fixture-data';
+import { FAKE_BRIDGE_TEXT, FAKE_DEPOSIT_EUR_MINOR, FAKE_RATE_SEK_PER_EUR, MERCHANT_INFO } from './fixture-data';
 
 const ownScript = document.currentScript;
 const setting = (name: string): string | null => ownScript?.getAttribute(`data-${name}`) ?? null;
@@ -44,6 +47,16 @@ const payError = setting('pay-error') === null ? null : v.parse(BridgeErrorCode,
 const payDelay_ms = Number(setting('pay-delay-ms') ?? 0);
 const pendingAnswers = setting('pay-pending') === null ? null : Number(setting('pay-pending'));
 const protocolVersion = Number(setting('protocol-version') ?? BRIDGE_PROTOCOL_VERSION);
+
+/** A fixed expiry: nothing in the widget reads it but the page. */
+const ENTITLED_UNTIL = '2030-01-01T00:00:00.000Z';
+const held = new Map<string, Entitlement>(
+  (setting('owned') ?? '')
+    .split(' ')
+    .filter((itemId) => itemId !== '')
+    .map((itemId) => [itemId, { itemId, accessToken: `fake-access-${itemId}-earlier`, entitledUntil: ENTITLED_UNTIL }]),
+);
+const isEntitlement = (itemId: string) => MERCHANT_INFO.catalogue.some((item) => item.itemId === itemId && item.kind === 'entitlement');
 
 const RATE: LockedRate = {
   tableId: '0'.repeat(32),
@@ -85,15 +98,21 @@ function paymentStatus({ itemId }: BridgeParams<'paymentStatus'>): BridgeResult<
   if (!pending) return { status: 'none' };
   if (pending.pendingFor-- > 0) return { status: 'pending' };
   pendingPayments.delete(itemId);
-  return { status: 'paid', ...pay(pending.params) };
+  const paid = pay(pending.params);
+  return paid.kind === 'paid' ? { status: 'paid', receipt: paid.receipt } : { status: 'none' };
 }
 
 function pay({ merchantId, itemId, price }: BridgeParams<'pay'>): BridgeResult<'pay'> {
+  const owned = held.get(itemId);
+  if (owned) return { kind: 'owned', ...owned };
   const tab = (openTab ??= { tabId: `tab_${randomHex(12)}`, seq: 0, spent_minor: 0n });
   tab.seq += 1;
   tab.spent_minor += moneyFromWire(price).minor;
   const eur = (minor: bigint) => moneyToWire({ currency: 'EUR', minor });
+  const accessToken = `fake-access-${itemId}-${tab.seq}`;
+  if (isEntitlement(itemId)) held.set(itemId, { itemId, accessToken, entitledUntil: ENTITLED_UNTIL });
   return {
+    kind: 'paid',
     receipt: {
       payload: {
         type: 'receipt',
@@ -108,7 +127,8 @@ function pay({ merchantId, itemId, price }: BridgeParams<'pay'>): BridgeResult<'
         chainIndex: Number(tab.spent_minor),
         spent: eur(tab.spent_minor),
         remaining: eur(FAKE_DEPOSIT_EUR_MINOR - tab.spent_minor),
-        accessToken: `fake-access-${itemId}-${tab.seq}`,
+        accessToken,
+        ...(isEntitlement(itemId) ? { entitledUntil: ENTITLED_UNTIL } : {}),
       },
       // Well-formed but not a real signature: nothing in the widget verifies it.
       kid: 'A'.repeat(43),
@@ -129,6 +149,7 @@ const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C
     remaining: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR - openTab.spent_minor }) : null,
     expiresAt: null,
   }),
+  entitlements: ({ itemIds }) => ({ entitlements: [...held.values()].filter((entitlement) => itemIds.includes(entitlement.itemId)) }),
   closeTab: () => {
     const closed = openTab !== null;
     openTab = null;

@@ -9,10 +9,10 @@ export const MERCHANT_INFO: MerchantInfo = {
   displayName: 'Demo News',
   currency: 'EUR',
   catalogue: [
-    { itemId: 'article-42', title: 'The long read', price: { currency: 'EUR', value: '0.05' } },
-    { itemId: 'article-43', title: 'Morning briefing', price: { currency: 'EUR', value: '0.10' } },
-    { itemId: 'podcast-7', title: 'Podcast episode 7', price: { currency: 'EUR', value: '0.25' } },
-    { itemId: 'late-item', title: 'Added later', price: { currency: 'EUR', value: '1.20' } },
+    { itemId: 'article-42', title: 'The long read', price: { currency: 'EUR', value: '0.05' }, kind: 'entitlement', access_s: 2_592_000 },
+    { itemId: 'article-43', title: 'Morning briefing', price: { currency: 'EUR', value: '0.10' }, kind: 'entitlement', access_s: 86_400 },
+    { itemId: 'podcast-7', title: 'Podcast episode 7', price: { currency: 'EUR', value: '0.25' }, kind: 'consumable' },
+    { itemId: 'late-item', title: 'Added later', price: { currency: 'EUR', value: '1.20' }, kind: 'entitlement', access_s: 2_592_000 },
   ],
   chainUnit: { currency: 'EUR', value: '0.05' },
 };

@@ -33,6 +33,8 @@ export const PAGES = {
   /** The shop does not answer the payment at once: the extension finishes it on the second question. */
   'pay-pending': { bridge: { 'data-pay-pending': '2' }, widget: AGENT, body: SHOP_BODY },
   'slow-pay': { bridge: { 'data-pay-delay-ms': '1500' }, widget: AGENT, body: SHOP_BODY },
+  /** The wallet holds an entitlement to article-42, bought on an earlier visit. */
+  'bought-before': { bridge: { 'data-owned': 'article-42' }, widget: AGENT, body: SHOP_BODY },
   /** An extension from before the request event: every request must be a posted message. */
   'bridge-v1': { bridge: { 'data-protocol-version': '1' }, widget: AGENT, body: SHOP_BODY },
   'no-extension': {
