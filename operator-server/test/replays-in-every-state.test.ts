@@ -1,0 +1,110 @@
+// What a replay of each message does in each state it can meet (docs/state-machines.md): the
+// amended initiation at the MTA, the customer's record, and the clearing at the customer's AM.
+// A replay under a new message id (an outbox's next attempt, a resend after a stop) must find the
+// earlier effects and answer from them; nothing is done twice.
+
+import { describe, expect, it } from 'vitest';
+import { seal } from '../../protocol/envelope';
+import { OpentabError } from '../../protocol/errors';
+import type { ClearingBody } from '../src/mta/clearing';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
+import { waitFor } from './support/wait-for';
+
+let w: TwoOperatorWorld;
+const terms = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+
+worldPerTest((started) => (w = started));
+
+const am = () => w.world.operator(CUSTOMER_OPERATOR).running.context;
+const mta = () => w.world.operator(MERCHANT_OPERATOR).running.context;
+
+/** The AM's amended initiation of a transaction, sealed afresh: what the AM sends when it asks again. */
+function resendAmended(transactionId: string) {
+  const body = am().store.transaction(transactionId)!.amendedInitiation!;
+  return am().peers.call(MERCHANT_OPERATOR, 'peerInitiation', seal(am().crypto, am().identity.signer, body));
+}
+
+async function refusalOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (thrown: unknown) => thrown);
+  return error instanceof OpentabError ? error.code : String(error);
+}
+
+describe('the amended initiation asked again', () => {
+  it('of an open tab: acknowledged again with the same tab, nothing registered twice', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await customer.openTab(terms());
+    const ack = await resendAmended(tab.transactionId);
+    expect(ack.payload).toMatchObject({ tabId: tab.tabId, transactionId: tab.transactionId });
+    expect(mta().store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
+    expect(w.merchant.agent.tabs()).toHaveLength(1);
+    await tab.terminate(w.merchant.agentUrl);
+    await customer.sendRecord(tab);
+    await waitFor('clearing', async () => (await customer.account()).tabs[0]?.state === 'cleared');
+    // Of a cleared tab: the same acknowledgement; nothing reopens.
+    expect((await resendAmended(tab.transactionId)).payload.tabId).toBe(tab.tabId);
+    expect(mta().store.tab(tab.tabId)!.state).toBe('cleared');
+  }, 30_000);
+
+  it('of a failed registration: refused as never opened, every time', async () => {
+    const customer = await w.newCustomer('100.00');
+    w.merchant.setAvailable(false);
+    await customer.openTab(terms()).catch(() => undefined);
+    const [transaction] = am().store.transactionsOfAccount(customer.accountId, 1);
+    expect(transaction!.state).toBe('failed');
+    w.merchant.setAvailable(true);
+    expect(await refusalOf(resendAmended(transaction!.transactionId))).toBe('tab_not_opened');
+    expect(await refusalOf(resendAmended(transaction!.transactionId))).toBe('tab_not_opened');
+    expect(mta().store.tabsOfMerchant(w.merchantId, 10).map((tab) => tab.state)).toEqual(['failed']);
+  }, 30_000);
+});
+
+describe("the customer's record sent again", () => {
+  it('to an open tab under a new id: the first record stands', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await customer.openTab(terms());
+    await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1'));
+    await tab.terminate(w.merchant.agentUrl);
+    const first = tab.record();
+    await customer.sendRecordEnvelope(first);
+    await customer.sendRecordEnvelope(first); // the very same message: answered from its receipt
+    await customer.sendRecord(tab); // the same content under a new id
+    await waitFor('clearing', () => mta().store.tab(tab.tabId)?.state === 'cleared');
+    expect(mta().store.tab(tab.tabId)).toMatchObject({ clearedMinor: 8n, outcome: 'agreed', customerRecord: { payload: { id: first.payload.id } } });
+    await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
+  }, 30_000);
+});
+
+describe('the clearing delivered again at the AM', () => {
+  it('of a cleared transaction, at the same revision: the same charge, nothing captured twice', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await customer.openTab(terms());
+    await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1'));
+    await tab.terminate(w.merchant.agentUrl);
+    await customer.sendRecord(tab);
+    await waitFor('the AM to capture', () => am().store.transaction(tab.transactionId)?.state === 'cleared');
+    const [row] = mta().outbox.rowsOfRecord(`clearing:${tab.tabId}`);
+    const body = row!.payload as ClearingBody;
+    const again = seal(mta().crypto, mta().identity.signer, { ...body, operatorCertificate: mta().identity.certificate });
+    const ack = await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', again);
+    expect(ack.payload.charge).toEqual({ currency: 'SEK', value: '0.91' });
+    expect(am().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(1);
+    // A lower amount under a higher revision is no correction: corrections only ever add.
+    const lower = seal(mta().crypto, mta().identity.signer, { ...body, cleared: { currency: 'EUR', value: '0.01' }, revision: 1, operatorCertificate: mta().identity.certificate });
+    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', lower)).payload.charge).toEqual({ currency: 'SEK', value: '0.91' });
+  }, 30_000);
+
+  it('of a failed transaction: zero is accepted, anything more refused as never opened', async () => {
+    const customer = await w.newCustomer('100.00');
+    w.merchant.setAvailable(false);
+    await customer.openTab(terms()).catch(() => undefined);
+    const [transaction] = am().store.transactionsOfAccount(customer.accountId, 1);
+    const clearing = (value: string) => seal(mta().crypto, mta().identity.signer, {
+      type: 'clearing', operatorCertificate: mta().identity.certificate, transactionId: transaction!.transactionId,
+      tabId: mta().store.tabsOfMerchant(w.merchantId, 1)[0]!.tabId, cleared: { currency: 'EUR', value }, outcome: 'voided', note: 'voided',
+    } as const);
+    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.00'))).payload.charge).toEqual({ currency: 'SEK', value: '0.00' });
+    expect(await refusalOf(mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.05')))).toBe('tab_not_opened');
+    expect(am().store.transaction(transaction!.transactionId)!.state).toBe('failed');
+  }, 30_000);
+});
