@@ -180,12 +180,13 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     if (closing) return;
     clearDueTabs(context, now_ms());
     lapseOverdueHolds(context, now_ms());
-    await settleStalledOpenings(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window after that.
     context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
     // Billing records and notices report committed changes: those must be on disk before they leave.
     if (context.outbox.pending() > 0) await durable();
     await context.outbox.deliverDue(now_ms(), deliver);
+    // Last: it may wait for an MTA that does not answer, and nothing else in the pass should.
+    await settleStalledOpenings(context, now_ms());
   };
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
