@@ -1,0 +1,78 @@
+// opentab-merchant: the merchant agent as a process of its own, for a merchant whose site is not
+// a Node server (it proxies the agent's mount path to this process) and for crash tests.
+//   npm run merchant -- <command> [options]       (npm run merchant -- help)
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { createMerchantAgent } from '../agent';
+import { MerchantAgentConfigError } from '../config';
+import { loadMerchantConfigFile, MerchantConfigFileError } from './config-file';
+
+const USAGE = `opentab-merchant <command> [options]
+
+  start   --config FILE     serve the merchant agent under its mount path (default /opentab)
+
+The configuration file is JSON: "listen": {"host", "port"}, "databasePath", "merchantSecretKeyFile",
+"accessTokenSecretFile" (paths relative to the file; or OPENTAB_MERCHANT_SECRET_KEY and
+OPENTAB_ACCESS_TOKEN_SECRET), and the options of MerchantAgentConfig (merchant-widget/agent/config.ts).
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`opentab-merchant: ${message}\n`);
+  process.exit(2);
+}
+
+function line(event: string, fields: Record<string, string | number>): string {
+  return `${new Date().toISOString()} ${event} ${Object.entries(fields).map(([key, value]) => `${key}=${value}`).join(' ')}\n`.replace(/ \n$/, '\n');
+}
+
+async function start(configPath: string): Promise<void> {
+  const { listen, agent: settings } = loadMerchantConfigFile(configPath);
+  const agent = await createMerchantAgent({
+    ...settings,
+    logger: { warn: (message, detail) => process.stderr.write(line('merchant.warning', { message: JSON.stringify(message), detail: JSON.stringify(String(detail ?? '')) })) },
+  });
+  const server = createServer((request, response) => {
+    void agent.handle(request, response).then((handled) => {
+      if (!handled) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const url = `http://${listen.host}:${(server.address() as AddressInfo).port}${agent.mountPath}`;
+  process.stdout.write(line('merchant.started', { merchant: agent.merchantId, url }));
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void agent.close().then(() => {
+      process.stdout.write(line('merchant.stopped', { merchant: agent.merchantId }));
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
+  switch (command) {
+    case 'start':
+      return start(values.config ?? fail('--config is required (see: npm run merchant -- help)'));
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command ${command}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof MerchantConfigFileError || error instanceof MerchantAgentConfigError) fail(error.message);
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
+});
