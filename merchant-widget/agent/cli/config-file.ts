@@ -33,7 +33,7 @@ const AGENT_FIELDS = [
 const PATH_FIELDS = ['databasePath', 'widgetFilePath', 'merchantSecretKeyFile', 'accessTokenSecretFile'] as const;
 const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>(['listen', ...AGENT_FIELDS, ...PATH_FIELDS]);
 
-export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): MerchantAgentProcessConfig {
+function readConfigObject(path: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -41,7 +41,18 @@ export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = pr
     throw new MerchantConfigFileError(`cannot read merchant agent configuration ${path}: ${(error as Error).message}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new MerchantConfigFileError(`${path} must hold a JSON object`);
-  const file = raw as Record<string, unknown>;
+  return raw as Record<string, unknown>;
+}
+
+/** The agent's SQLite file alone, for tools that read it (the audit) and need none of the secrets. */
+export function merchantDatabasePath(path: string): string {
+  const databasePath = readConfigObject(path).databasePath;
+  if (typeof databasePath !== 'string' || databasePath === '') throw new MerchantConfigFileError(`${path}: databasePath is required`);
+  return isAbsolute(databasePath) ? databasePath : resolve(dirname(resolve(path)), databasePath);
+}
+
+export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): MerchantAgentProcessConfig {
+  const file = readConfigObject(path);
   const unknown = Object.keys(file).filter((key) => !KNOWN_FIELDS.has(key));
   if (unknown.length > 0) throw new MerchantConfigFileError(`${path}: unknown settings ${unknown.join(', ')}`);
 

@@ -5,13 +5,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { describeChecks } from '../../../protocol/audit/check-result';
 import { createMerchantAgent } from '../agent';
+import { auditMerchantAgent } from '../audit/agent-audit';
 import { MerchantAgentConfigError } from '../config';
-import { loadMerchantConfigFile, MerchantConfigFileError } from './config-file';
+import { loadMerchantConfigFile, merchantDatabasePath, MerchantConfigFileError } from './config-file';
 
 const USAGE = `opentab-merchant <command> [options]
 
   start   --config FILE     serve the merchant agent under its mount path (default /opentab)
+  audit   --config FILE [--settle-s 300] [--json]
+                            check the agent's SQLite file read-only (also beside the running agent):
+                            tab totals and chain proofs, tabs and records settled, every cleared tab
+                            credited what its receipts add up to; exits 1 when one is broken
 
 The configuration file is JSON: "listen": {"host", "port"}, "databasePath", "merchantSecretKeyFile",
 "accessTokenSecretFile" (paths relative to the file; or OPENTAB_MERCHANT_SECRET_KEY and
@@ -58,10 +64,18 @@ async function start(configPath: string): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'settle-s': { type: 'string' }, json: { type: 'boolean' } }, strict: true });
   switch (command) {
     case 'start':
       return start(values.config ?? fail('--config is required (see: npm run merchant -- help)'));
+    case 'audit': {
+      const settle_s = Number(values['settle-s'] ?? '300');
+      if (!Number.isSafeInteger(settle_s) || settle_s < 0) fail('--settle-s must be a whole number of seconds');
+      const audit = auditMerchantAgent(merchantDatabasePath(values.config ?? fail('--config is required')), { now_ms: Date.now(), settle_ms: settle_s * 1000 });
+      process.stdout.write(values.json === true ? `${JSON.stringify(audit, null, 2)}\n` : describeChecks(`audit of the merchant agent (${audit.databasePath})`, audit.results));
+      if (!audit.ok) process.exitCode = 1;
+      return;
+    }
     case undefined:
     case 'help':
     case '--help':
