@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // real SQLite files; the browser suites live in e2e/ and run under Playwright.
 export default defineConfig({
   test: {
-    include: ['{protocol,operator-server,merchant-widget,extension,bench}/**/*.test.{ts,tsx}'],
+    include: ['{protocol,operator-server,merchant-widget,extension,bench,chaos}/**/*.test.{ts,tsx}'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

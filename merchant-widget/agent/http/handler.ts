@@ -10,6 +10,7 @@ import { OpentabError } from '../../../protocol/errors';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
 import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
+import { afterCommitFault } from '../../../protocol/server/fault-injection';
 import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
 import type { DirectOrderOperations } from '../direct-orders';
 import type { TabService } from '../tab-service';
@@ -74,6 +75,8 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients }),
     operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients }),
   };
+  // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
+  const afterCommit = afterCommitFault();
   const routes = new Map<string, BoundRoute>(
     [
       bind(api.info, true, () => operations.info()),
@@ -121,7 +124,10 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       message = parsed.value;
     }
     const answer = route.answer(message);
-    if (route.spec.method === 'POST' && !route.readOnly) await options.durable();
+    if (route.spec.method === 'POST' && !route.readOnly) {
+      await options.durable();
+      afterCommit(options.mountPath + path);
+    }
     sendJson(response, 200, answer, headersFor(route.crossOrigin));
   }
 

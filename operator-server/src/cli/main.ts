@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { parseTimestamp } from '../../../protocol/time';
 import { AdminClient } from '../admin/admin-client';
+import { describeChecks } from '../../../protocol/audit/check-result';
+import { auditOperator } from '../audit/operator-audit';
 import { ConfigError, loadConfigFile } from '../config/config';
 import { Ledger, openDatabase } from '../ledger';
 import { startOperator } from '../operator';
@@ -29,6 +31,8 @@ const USAGE = `opentab-operator <command> [options]
   merchant-register --config FILE --merchant-id ID --name NAME --currency CUR
                  --origin URL [--origin URL ...] --agent-url URL --public-key KEY
   settlement     --config FILE --peer ID [--from ISO] [--until ISO]   net statement (reads the data directory)
+  audit          --config FILE [--settle-s 300] [--json]  check every invariant of the data directory, read-only
+                 (also beside the running server); exits 1 when one is broken
 `;
 
 function fail(message: string): never {
@@ -58,6 +62,7 @@ const OPTIONS = {
   'valid-days': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, peer: { type: 'string', multiple: true },
   'credit-limit': { type: 'string' }, name: { type: 'string' }, account: { type: 'string' }, 'merchant-id': { type: 'string' },
   origin: { type: 'string', multiple: true }, 'agent-url': { type: 'string' }, from: { type: 'string' }, until: { type: 'string' },
+  'settle-s': { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -148,6 +153,16 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         db.close();
       }
+      return;
+    }
+    case 'audit': {
+      const config = loadConfigFile(required(values, 'config'));
+      const settle_s = Number(values['settle-s'] ?? '300');
+      if (!Number.isSafeInteger(settle_s) || settle_s < 0) fail('--settle-s must be a whole number of seconds');
+      const audit = auditOperator(config, { now_ms: Date.now(), settle_ms: settle_s * 1000 });
+      if (values.json === true) print(audit);
+      else process.stdout.write(describeChecks(`audit ${audit.operatorId} (${audit.databasePath})`, audit.results));
+      if (!audit.ok) process.exitCode = 1;
       return;
     }
     case undefined:

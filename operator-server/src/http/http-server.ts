@@ -11,6 +11,7 @@ import type { RouteAuth } from '../../../protocol/api/route';
 import { readJsonBody, sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
 import { clientAddressOf, trustedProxySet } from '../../../protocol/server/client-address';
 import { answerUnreadableRequests } from '../../../protocol/server/unreadable-requests';
+import { afterCommitFault, type AfterCommitFault } from '../../../protocol/server/fault-injection';
 import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
 import type { RateLimitConfig } from '../config/config';
 import { isLedgerError } from '../ledger';
@@ -68,8 +69,10 @@ export function createHttpServer(options: HttpEdgeOptions): Server {
     customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients }),
     peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients }),
   };
+  // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
+  const afterCommit = afterCommitFault();
   const server = createServer((request, response) => {
-    handleRequest(options, limiters, trustedProxies, request, response).catch((error: unknown) => {
+    handleRequest(options, limiters, trustedProxies, afterCommit, request, response).catch((error: unknown) => {
       options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
       else response.destroy();
@@ -94,6 +97,7 @@ async function handleRequest(
   options: HttpEdgeOptions,
   limiters: RateLimiters,
   trustedProxies: ReadonlySet<string>,
+  afterCommit: AfterCommitFault,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -152,7 +156,10 @@ async function handleRequest(
       query = parsed.value;
     }
     const result = await handle(body, { now_ms: options.now_ms(), params: match.params, query, request });
-    if (routedMethod !== 'GET') await options.durable();
+    if (routedMethod !== 'GET') {
+      await options.durable();
+      afterCommit(url.pathname);
+    }
     sendJson(response, 200, result);
   } catch (error) {
     const refusal = error instanceof OpentabError ? error : isLedgerError(error) ? ledgerErrorToOpentab(error) : null;

@@ -21,7 +21,7 @@ import { failRegistration } from './interrupted-registrations';
 import type { MerchantCertificates } from './merchant-certificates';
 
 /** The merchant agent answers an information message at once; waiting longer only holds the customer's click. */
-const MERCHANT_ACK_TIMEOUT_MS = 10_000;
+export const MERCHANT_ACK_TIMEOUT_MS = 10_000;
 
 export async function registerTab(
   context: OperatorContext,

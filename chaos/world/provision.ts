@@ -1,0 +1,104 @@
+// Lays out one round's world the way a deployment is set up: a CA and two operator directories
+// made by the operator CLI (ca-init, init, keygen), their configuration files given the crash
+// world's short timeouts and their peers' relay addresses, and the merchant agent's
+// configuration file for opentab-merchant. Ports are fixed here, so that a killed process comes
+// back where the relays expect it.
+
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { nodeCrypto } from '../../protocol/crypto/node';
+import { toBase64url } from '../../protocol/encoding/base64url';
+import { findFreePort } from '../../operator-server/src/support/free-port';
+import { CHAOS_CATALOGUE } from '../plan';
+import { CHAOS_TIMING, CUSTOMER_OPERATOR, MERCHANT_ID, MERCHANT_OPERATOR, MOUNT_PATH, type LinkName, type ProcessName } from './topology';
+
+const run = promisify(execFile);
+const OPERATOR_CLI = 'operator-server/src/cli/main.ts';
+
+export interface WorldPorts {
+  readonly 'op-se': number;
+  readonly 'op-eu': number;
+  readonly agent: number;
+}
+
+export interface ProvisionedWorld {
+  readonly dir: string;
+  readonly ports: WorldPorts;
+  readonly configPaths: Readonly<Record<ProcessName, string>>;
+  readonly adminTokens: { readonly 'op-se': string; readonly 'op-eu': string };
+  readonly merchantPublicKey: string;
+  readonly logDir: string;
+}
+
+export async function freePorts(): Promise<WorldPorts> {
+  return { 'op-se': await findFreePort(), 'op-eu': await findFreePort(), agent: await findFreePort() };
+}
+
+async function operatorCli(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', OPERATOR_CLI, ...args], { cwd: process.cwd() });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** Far above what the round's handful of customers send from one address: the limits are not what this suite tests. */
+const UNLIMITED = { perClient_per_s: 100_000, burst: 100_000 };
+
+function chaosSettings(configPath: string): void {
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  const settings = {
+    ...config,
+    log: 'info',
+    tick_ms: CHAOS_TIMING.tick_ms,
+    tabs: { minTimeout_s: CHAOS_TIMING.tabTimeout_s, maxTimeout_s: 60, recordGrace_s: CHAOS_TIMING.recordGrace_s, holdDeadline_s: CHAOS_TIMING.holdDeadline_s },
+    rateLimit: { customer: UNLIMITED, peer: UNLIMITED },
+  };
+  writeFileSync(configPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+}
+
+export async function provisionWorld(dir: string, ports: WorldPorts, relayUrls: Readonly<Record<LinkName, string>>): Promise<ProvisionedWorld> {
+  const logDir = join(dir, 'logs');
+  const merchantDir = join(dir, 'merchant');
+  mkdirSync(logDir, { recursive: true });
+  mkdirSync(merchantDir, { recursive: true });
+  await operatorCli('ca-init', '--dir', join(dir, 'ca'));
+  const init = (spec: { operatorId: string; currency: string }, port: number, peer: string) =>
+    operatorCli('init', '--dir', join(dir, spec.operatorId), '--operator-id', spec.operatorId, '--currency', spec.currency, '--port', String(port), '--ca', join(dir, 'ca'), '--peer', peer);
+  const [customerSide, merchantSide, merchantKey] = await Promise.all([
+    init(CUSTOMER_OPERATOR, ports['op-se'], `${MERCHANT_OPERATOR.operatorId}=${relayUrls['am->mta']}`),
+    init(MERCHANT_OPERATOR, ports['op-eu'], `${CUSTOMER_OPERATOR.operatorId}=${relayUrls['mta->am']}`),
+    operatorCli('keygen', '--out', join(merchantDir, 'merchant.key')),
+  ]);
+  for (const side of [customerSide, merchantSide]) chaosSettings(String(side.config));
+
+  writeFileSync(join(merchantDir, 'access-token.secret'), `${toBase64url(nodeCrypto.randomBytes(32))}\n`, { mode: 0o600 });
+  const merchantConfig = join(merchantDir, 'merchant.json');
+  writeFileSync(merchantConfig, `${JSON.stringify({
+    listen: { host: '127.0.0.1', port: ports.agent },
+    merchantId: MERCHANT_ID,
+    displayName: 'The Chaos Times',
+    currency: MERCHANT_OPERATOR.currency,
+    catalogue: CHAOS_CATALOGUE,
+    operatorId: MERCHANT_OPERATOR.operatorId,
+    operatorBaseUrl: relayUrls['agent->mta'],
+    operatorPublicKey: String(merchantSide.publicKey),
+    mountPath: MOUNT_PATH,
+    databasePath: './agent.sqlite',
+    merchantSecretKeyFile: './merchant.key',
+    accessTokenSecretFile: './access-token.secret',
+    recordRetryBase_ms: 100,
+    recordRetryMax_ms: 1_000,
+    recordCallTimeout_ms: 5_000,
+    expiryCheckInterval_ms: 200,
+    rateLimit: { customer: UNLIMITED, operator: UNLIMITED },
+  }, null, 2)}\n`, { mode: 0o600 });
+
+  return {
+    dir,
+    ports,
+    configPaths: { 'op-se': String(customerSide.config), 'op-eu': String(merchantSide.config), agent: merchantConfig },
+    adminTokens: { 'op-se': String(customerSide.adminToken), 'op-eu': String(merchantSide.adminToken) },
+    merchantPublicKey: String(merchantKey.publicKey),
+    logDir,
+  };
+}

@@ -1,0 +1,92 @@
+// opentab-merchant: the merchant agent as a process of its own, for a merchant whose site is not
+// a Node server (it proxies the agent's mount path to this process) and for crash tests.
+//   npm run merchant -- <command> [options]       (npm run merchant -- help)
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { describeChecks } from '../../../protocol/audit/check-result';
+import { createMerchantAgent } from '../agent';
+import { auditMerchantAgent } from '../audit/agent-audit';
+import { MerchantAgentConfigError } from '../config';
+import { loadMerchantConfigFile, merchantDatabasePath, MerchantConfigFileError } from './config-file';
+
+const USAGE = `opentab-merchant <command> [options]
+
+  start   --config FILE     serve the merchant agent under its mount path (default /opentab)
+  audit   --config FILE [--settle-s 300] [--json]
+                            check the agent's SQLite file read-only (also beside the running agent):
+                            tab totals and chain proofs, tabs and records settled, every cleared tab
+                            credited what its receipts add up to; exits 1 when one is broken
+
+The configuration file is JSON: "listen": {"host", "port"}, "databasePath", "merchantSecretKeyFile",
+"accessTokenSecretFile" (paths relative to the file; or OPENTAB_MERCHANT_SECRET_KEY and
+OPENTAB_ACCESS_TOKEN_SECRET), and the options of MerchantAgentConfig (merchant-widget/agent/config.ts).
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`opentab-merchant: ${message}\n`);
+  process.exit(2);
+}
+
+function line(event: string, fields: Record<string, string | number>): string {
+  return `${new Date().toISOString()} ${event} ${Object.entries(fields).map(([key, value]) => `${key}=${value}`).join(' ')}\n`.replace(/ \n$/, '\n');
+}
+
+async function start(configPath: string): Promise<void> {
+  const { listen, agent: settings } = loadMerchantConfigFile(configPath);
+  const agent = await createMerchantAgent({
+    ...settings,
+    logger: { warn: (message, detail) => process.stderr.write(line('merchant.warning', { message: JSON.stringify(message), detail: JSON.stringify(String(detail ?? '')) })) },
+  });
+  const server = createServer((request, response) => {
+    void agent.handle(request, response).then((handled) => {
+      if (!handled) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const url = `http://${listen.host}:${(server.address() as AddressInfo).port}${agent.mountPath}`;
+  process.stdout.write(line('merchant.started', { merchant: agent.merchantId, url }));
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void agent.close().then(() => {
+      process.stdout.write(line('merchant.stopped', { merchant: agent.merchantId }));
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'settle-s': { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  switch (command) {
+    case 'start':
+      return start(values.config ?? fail('--config is required (see: npm run merchant -- help)'));
+    case 'audit': {
+      const settle_s = Number(values['settle-s'] ?? '300');
+      if (!Number.isSafeInteger(settle_s) || settle_s < 0) fail('--settle-s must be a whole number of seconds');
+      const audit = auditMerchantAgent(merchantDatabasePath(values.config ?? fail('--config is required')), { now_ms: Date.now(), settle_ms: settle_s * 1000 });
+      process.stdout.write(values.json === true ? `${JSON.stringify(audit, null, 2)}\n` : describeChecks(`audit of the merchant agent (${audit.databasePath})`, audit.results));
+      if (!audit.ok) process.exitCode = 1;
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command ${command}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof MerchantConfigFileError || error instanceof MerchantAgentConfigError) fail(error.message);
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
+});

@@ -1,0 +1,90 @@
+// Every clearing moved exactly the money it says, once. At the customer's AM: a cleared
+// transaction's charge is what the ledger took from the customer (or wrote off), within the hold,
+// and follows from the merchant amount its withdrawal record states by the one conversion
+// DESIGN.md fixes (round-half-even at the locked rate, capped at the hold); nothing else was
+// charged. At the MTA: a cleared tab credited the merchant exactly what it cleared, within the
+// deposit, as its deposit record says; nothing else was credited.
+
+import { moneyFromWire, type WireAmount } from '../../../protocol/money/amount';
+import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
+import { check, type CheckResult } from '../../../protocol/audit/check-result';
+import type { AuditTab, AuditTransaction, OutboxBillingRecord } from './store-reader';
+
+const minorOf = (amount: unknown): bigint => moneyFromWire(amount as WireAmount).minor;
+
+/** The newest billing record of each sale, per record type: a correction (a later record) supersedes an earlier one. */
+export function latestTabRecords(records: readonly OutboxBillingRecord[], recordType: 'withdrawal' | 'deposit'): Map<string, Readonly<Record<string, unknown>>> {
+  const key = recordType === 'withdrawal' ? 'transactionId' : 'tabId';
+  const latest = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const { record } of records) {
+    if (record.recordType !== recordType || (record.source ?? 'tab') !== 'tab') continue;
+    latest.set(String(record[key]), record);
+  }
+  return latest;
+}
+
+export interface ClearingEvidence {
+  /** Per ledger ref, what it took from customers (AM) or credited to merchants (MTA). */
+  readonly ledgerByRef: ReadonlyMap<string, bigint>;
+  readonly billing: readonly OutboxBillingRecord[];
+  /** False when the operator has no billing sink: then there are no records to compare. */
+  readonly expectRecords: boolean;
+}
+
+export function chargesMatchClearings(transactions: readonly AuditTransaction[], evidence: ClearingEvidence): CheckResult {
+  const records = latestTabRecords(evidence.billing, 'withdrawal');
+  const violations: string[] = [];
+  for (const transaction of transactions) {
+    const id = transaction.transactionId;
+    const taken = evidence.ledgerByRef.get(id) ?? 0n;
+    if (transaction.state !== 'cleared') {
+      if (taken !== 0n) violations.push(`transaction ${id} is ${transaction.state}, yet the ledger charged ${taken} ${transaction.customerCurrency} for it`);
+      continue;
+    }
+    const charged = transaction.chargedMinor;
+    if (charged === null) {
+      violations.push(`transaction ${id} is cleared without a charge`);
+      continue;
+    }
+    if (charged > transaction.holdMinor) violations.push(`transaction ${id} charged ${charged}, more than its hold of ${transaction.holdMinor}`);
+    if (taken !== charged) violations.push(`transaction ${id} says it charged ${charged} ${transaction.customerCurrency}, the ledger took ${taken}`);
+    if (!evidence.expectRecords) continue;
+    const record = records.get(id);
+    if (record === undefined) {
+      violations.push(`transaction ${id} is cleared but has no withdrawal record`);
+      continue;
+    }
+    const billed = minorOf(record.amount);
+    const merchantAmount = minorOf(record.merchantAmount);
+    const expected = chargeInCustomerCurrency(merchantAmount, transaction.rate, transaction.holdMinor);
+    if (billed !== charged) violations.push(`transaction ${id}: withdrawal record ${String(record.recordId)} bills ${billed}, the transaction charged ${charged}`);
+    if (expected !== charged) {
+      violations.push(`transaction ${id} charged ${charged} ${transaction.customerCurrency} for ${merchantAmount} ${transaction.merchantCurrency} cleared; the locked rate makes that ${expected}`);
+    }
+  }
+  return check('charges-match-clearings', violations);
+}
+
+export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: ClearingEvidence): CheckResult {
+  const records = latestTabRecords(evidence.billing, 'deposit');
+  const violations: string[] = [];
+  for (const tab of tabs) {
+    const credited = evidence.ledgerByRef.get(tab.tabId) ?? 0n;
+    if (tab.state !== 'cleared') {
+      if (credited !== 0n) violations.push(`tab ${tab.tabId} is ${tab.state}, yet the ledger credited ${credited} ${tab.currency} for it`);
+      continue;
+    }
+    const cleared = tab.clearedMinor;
+    if (cleared === null) {
+      violations.push(`tab ${tab.tabId} is cleared without an amount`);
+      continue;
+    }
+    if (cleared > tab.depositMinor) violations.push(`tab ${tab.tabId} cleared ${cleared}, more than its deposit of ${tab.depositMinor}`);
+    if (credited !== cleared) violations.push(`tab ${tab.tabId} cleared ${cleared} ${tab.currency}, the ledger credited the merchant ${credited}`);
+    if (!evidence.expectRecords) continue;
+    const record = records.get(tab.tabId);
+    if (record === undefined) violations.push(`tab ${tab.tabId} is cleared but has no deposit record`);
+    else if (minorOf(record.amount) !== cleared) violations.push(`tab ${tab.tabId}: deposit record ${String(record.recordId)} bills ${minorOf(record.amount)}, the tab cleared ${cleared}`);
+  }
+  return check('credits-match-clearings', violations);
+}
