@@ -12,15 +12,30 @@ import type { AuditTab, AuditTransaction, OutboxBillingRecord } from './store-re
 
 const minorOf = (amount: unknown): bigint => moneyFromWire(amount as WireAmount).minor;
 
-/** The newest billing record of each sale, per record type: a correction (a later record) supersedes an earlier one. */
-export function latestTabRecords(records: readonly OutboxBillingRecord[], recordType: 'withdrawal' | 'deposit'): Map<string, Readonly<Record<string, unknown>>> {
+/** What the billing records of one sale add up to: a tab's first clearing and its corrections. */
+export interface BilledSale {
+  /** The record ids, in the order they were enqueued. */
+  readonly recordIds: readonly string[];
+  /** Sum of `amount` over the sale's records (each correction bills only what it added). */
+  readonly amountMinor: bigint;
+  /** Sum of `merchantAmount` (withdrawal records only). */
+  readonly merchantAmountMinor: bigint;
+}
+
+/** The billing records of each sale, per record type, summed: a correction (revision ≥ 1) bills the difference to the revision before. */
+export function billedSales(records: readonly OutboxBillingRecord[], recordType: 'withdrawal' | 'deposit'): Map<string, BilledSale> {
   const key = recordType === 'withdrawal' ? 'transactionId' : 'tabId';
-  const latest = new Map<string, Readonly<Record<string, unknown>>>();
+  const sales = new Map<string, BilledSale>();
   for (const { record } of records) {
     if (record.recordType !== recordType || (record.source ?? 'tab') !== 'tab') continue;
-    latest.set(String(record[key]), record);
+    const sale = sales.get(String(record[key])) ?? { recordIds: [], amountMinor: 0n, merchantAmountMinor: 0n };
+    sales.set(String(record[key]), {
+      recordIds: [...sale.recordIds, String(record.recordId)],
+      amountMinor: sale.amountMinor + minorOf(record.amount),
+      merchantAmountMinor: sale.merchantAmountMinor + (record.merchantAmount === undefined ? 0n : minorOf(record.merchantAmount)),
+    });
   }
-  return latest;
+  return sales;
 }
 
 export interface ClearingEvidence {
@@ -32,7 +47,7 @@ export interface ClearingEvidence {
 }
 
 export function chargesMatchClearings(transactions: readonly AuditTransaction[], evidence: ClearingEvidence): CheckResult {
-  const records = latestTabRecords(evidence.billing, 'withdrawal');
+  const records = billedSales(evidence.billing, 'withdrawal');
   const violations: string[] = [];
   for (const transaction of transactions) {
     const id = transaction.transactionId;
@@ -49,15 +64,15 @@ export function chargesMatchClearings(transactions: readonly AuditTransaction[],
     if (charged > transaction.holdMinor) violations.push(`transaction ${id} charged ${charged}, more than its hold of ${transaction.holdMinor}`);
     if (taken !== charged) violations.push(`transaction ${id} says it charged ${charged} ${transaction.customerCurrency}, the ledger took ${taken}`);
     if (!evidence.expectRecords) continue;
-    const record = records.get(id);
-    if (record === undefined) {
+    const sale = records.get(id);
+    if (sale === undefined) {
       violations.push(`transaction ${id} is cleared but has no withdrawal record`);
       continue;
     }
-    const billed = minorOf(record.amount);
-    const merchantAmount = minorOf(record.merchantAmount);
+    const billed = sale.amountMinor;
+    const merchantAmount = sale.merchantAmountMinor;
     const expected = chargeInCustomerCurrency(merchantAmount, transaction.rate, transaction.holdMinor);
-    if (billed !== charged) violations.push(`transaction ${id}: withdrawal record ${String(record.recordId)} bills ${billed}, the transaction charged ${charged}`);
+    if (billed !== charged) violations.push(`transaction ${id}: withdrawal records ${sale.recordIds.join(', ')} bill ${billed}, the transaction charged ${charged}`);
     if (expected !== charged) {
       violations.push(`transaction ${id} charged ${charged} ${transaction.customerCurrency} for ${merchantAmount} ${transaction.merchantCurrency} cleared; the locked rate makes that ${expected}`);
     }
@@ -66,7 +81,7 @@ export function chargesMatchClearings(transactions: readonly AuditTransaction[],
 }
 
 export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: ClearingEvidence): CheckResult {
-  const records = latestTabRecords(evidence.billing, 'deposit');
+  const records = billedSales(evidence.billing, 'deposit');
   const violations: string[] = [];
   for (const tab of tabs) {
     const credited = evidence.ledgerByRef.get(tab.tabId) ?? 0n;
@@ -82,9 +97,9 @@ export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: Clear
     if (cleared > tab.depositMinor) violations.push(`tab ${tab.tabId} cleared ${cleared}, more than its deposit of ${tab.depositMinor}`);
     if (credited !== cleared) violations.push(`tab ${tab.tabId} cleared ${cleared} ${tab.currency}, the ledger credited the merchant ${credited}`);
     if (!evidence.expectRecords) continue;
-    const record = records.get(tab.tabId);
-    if (record === undefined) violations.push(`tab ${tab.tabId} is cleared but has no deposit record`);
-    else if (minorOf(record.amount) !== cleared) violations.push(`tab ${tab.tabId}: deposit record ${String(record.recordId)} bills ${minorOf(record.amount)}, the tab cleared ${cleared}`);
+    const sale = records.get(tab.tabId);
+    if (sale === undefined) violations.push(`tab ${tab.tabId} is cleared but has no deposit record`);
+    else if (sale.amountMinor !== cleared) violations.push(`tab ${tab.tabId}: deposit records ${sale.recordIds.join(', ')} bill ${sale.amountMinor}, the tab cleared ${cleared}`);
   }
   return check('credits-match-clearings', violations);
 }

@@ -25,6 +25,16 @@ describe('billing sinks', () => {
     expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).recordId)).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
   });
 
+  it('writes a record delivered again once, also by a sink started afresh on the same file (a stop before the delivery was marked)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'opentab-sink-')), 'records.jsonl');
+    await new JsonlFileSink(path).deliver(record);
+    const restarted = new JsonlFileSink(path);
+    await restarted.deliver(record);
+    await restarted.deliver({ ...record, recordId: `deposit:op-eu:${TAB_2}`, tabId: TAB_2 });
+    await restarted.deliver(record);
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).recordId)).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
+  });
+
   it('refuses to write an invalid record (a defect: the outbox keeps it), and writes an old one as a tab record', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'opentab-sink-')), 'records.jsonl');
     const sink = new JsonlFileSink(path);

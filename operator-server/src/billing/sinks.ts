@@ -5,7 +5,7 @@
 // reaching a bank. Rows queued before `source` existed leave as tab records, with `source: 'tab'`.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { parseMessage } from '../../../protocol/messages/validate';
@@ -26,8 +26,15 @@ export function checkedBillingRecord(record: unknown): BillingRecord {
   throw new Error(`billing record ${recordId} is invalid and was not delivered: ${parsed.error.details.join('; ')}`);
 }
 
+/**
+ * Appends each record as one JSON line, once per record id. The outbox delivers at least once: a
+ * stop after the append and before the delivery is marked sends the record again, so the sink, as
+ * any receiver, deduplicates on the record id. The ids already in the file are read at the first
+ * delivery; an append is one write, so a stop leaves whole lines only.
+ */
 export class JsonlFileSink implements BillingSink {
   readonly name: string;
+  private written: Promise<Set<string>> | null = null;
 
   constructor(private readonly path: string) {
     this.name = `jsonl:${path}`;
@@ -35,8 +42,29 @@ export class JsonlFileSink implements BillingSink {
 
   async deliver(record: BillingRecord): Promise<void> {
     const line = JSON.stringify(checkedBillingRecord(record));
+    // A file that cannot be read now is read again at the next delivery.
+    const written = await (this.written ??= this.recordIdsInFile().catch((error: unknown) => {
+      this.written = null;
+      throw error;
+    }));
+    if (written.has(record.recordId)) return;
     await mkdir(dirname(this.path), { recursive: true });
     await appendFile(this.path, `${line}\n`, { encoding: 'utf8', flush: true });
+    written.add(record.recordId);
+  }
+
+  private async recordIdsInFile(): Promise<Set<string>> {
+    const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const ids = new Set<string>();
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const recordId = (JSON.parse(line) as { recordId?: unknown }).recordId;
+      if (typeof recordId === 'string') ids.add(recordId);
+    }
+    return ids;
   }
 }
 
