@@ -81,7 +81,9 @@ const MAX_PURCHASES = 40;
 /** A person told the merchant could not be reached clicks again a little later: a new initiation each time. */
 const OPEN_ATTEMPTS = 12;
 const OPEN_AGAIN_AFTER_MS = 1_000;
-const TRY_AGAIN_LATER: ReadonlySet<string> = new Set(['merchant_unreachable', 'peer_unreachable', 'merchant_refused', 'peer_refused']);
+const TRY_AGAIN_LATER: ReadonlySet<string> = new Set(['merchant_unreachable', 'peer_unreachable', 'merchant_refused', 'peer_refused', 'tab_not_opened']);
+/** The AM's answers that say it has no decision yet: the same initiation is sent again, as the extension does. */
+const UNDECIDED_OPENING: ReadonlySet<string> = new Set(['peer_unreachable', 'peer_refused', 'internal_error']);
 
 export class ChaosCustomer {
   readonly facts: CustomerFacts;
@@ -176,7 +178,7 @@ export class ChaosCustomer {
     };
     const { message, chain, tabSigner } = await this.agent.initiation(request);
     const outcome = await untilDefinite(() => callRoute(this.endpoints.operatorUrl, OPERATOR_API.openTab, message, { ...CALL, timeout_ms: INITIATION_CALL_MS }), {
-      patience_ms: INITIATION_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS,
+      patience_ms: INITIATION_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS, undecidedCodes: UNDECIDED_OPENING,
     });
     const initiation = { id: message.payload.id, tabPublicKey: message.payload.tabPublicKey };
     if (outcome.kind !== 'answered') {

@@ -15,6 +15,8 @@ export interface Patience {
   readonly pause_ms: number;
   /** Also send again after a refusal (the extension's record outbox retries until acknowledged). */
   readonly untilAnswered?: boolean;
+  /** Refusals that decide nothing: sent again unchanged, as for no answer (the AM's undecided initiation). */
+  readonly undecidedCodes?: ReadonlySet<string>;
 }
 
 export async function untilDefinite<T>(send: () => Promise<T>, patience: Patience): Promise<Outcome<T>> {
@@ -27,7 +29,7 @@ export async function untilDefinite<T>(send: () => Promise<T>, patience: Patienc
       return { kind: 'answered', value: await send() };
     } catch (error) {
       const failure = error instanceof RemoteCallError ? error.failure : null;
-      const final = failure?.kind === 'refused' && failure.code !== 'rate_limited' && patience.untilAnswered !== true;
+      const final = failure?.kind === 'refused' && failure.code !== 'rate_limited' && patience.untilAnswered !== true && patience.undecidedCodes?.has(failure.code) !== true;
       if (final) return { kind: 'refused', status: failure.status, code: failure.code, message: failure.message };
       lastError = failure === null ? String(error) : `${failure.kind}: ${failure.message}`;
       if (!(error instanceof RemoteCallError)) throw error;

@@ -50,7 +50,10 @@ function chaosSettings(configPath: string): void {
     ...config,
     log: 'info',
     tick_ms: CHAOS_TIMING.tick_ms,
-    tabs: { minTimeout_s: CHAOS_TIMING.tabTimeout_s, maxTimeout_s: 60, recordGrace_s: CHAOS_TIMING.recordGrace_s, holdDeadline_s: CHAOS_TIMING.holdDeadline_s },
+    tabs: {
+      minTimeout_s: CHAOS_TIMING.tabTimeout_s, maxTimeout_s: 60, recordGrace_s: CHAOS_TIMING.recordGrace_s, holdDeadline_s: CHAOS_TIMING.holdDeadline_s,
+      merchantRecordWait_s: CHAOS_TIMING.merchantRecordWait_s, openingBound_s: CHAOS_TIMING.openingBound_s,
+    },
     rateLimit: { customer: UNLIMITED, peer: UNLIMITED },
   };
   writeFileSync(configPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });

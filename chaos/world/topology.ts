@@ -47,6 +47,11 @@ export const CHAOS_TIMING = {
   /** The shortest tab the operators allow (the configuration's floor). */
   tabTimeout_s: 10,
   recordGrace_s: 2,
-  holdDeadline_s: 4,
+  /** How long the MTA waits for a merchant agent it asked for its record: longer than an outage of the round. */
+  merchantRecordWait_s: 8,
+  /** The floor of the configuration: a transaction is settled within seconds of a stop mid-initiation. */
+  openingBound_s: 5,
+  /** Beyond the merchant record wait, so a hold lapses only when the MTA is really gone. */
+  holdDeadline_s: 20,
   tick_ms: 50,
 } as const;

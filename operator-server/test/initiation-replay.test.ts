@@ -104,7 +104,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     }) as PeerDirectory['call'];
     await successor.running.runJobs();
     const [transaction] = successor.running.context.store.transactionsOfAccount(customer.accountId, 10);
-    expect(transaction).toMatchObject({ state: 'failed', failure: { code: 'peer_unreachable' } });
+    expect(transaction).toMatchObject({ state: 'failed', failure: { code: 'tab_not_opened' } });
     expect(holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'released' })]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   }, 30_000);

@@ -131,7 +131,8 @@ export async function settleOpening(
     if (isDefiniteRefusal(error)) {
       fail(context, transaction, 'refused', { code: error.code, message: error.message });
     } else if (onNoAnswer === 'fail') {
-      fail(context, transaction, 'opening-bound-passed', { code: 'peer_unreachable', message: `Operator ${transaction.merchantOperatorId} did not answer in time; the deposit was released.` });
+      // A definite answer for the customer's next resend: unlike no answer, it means "open a new tab".
+      fail(context, transaction, 'opening-bound-passed', { code: 'tab_not_opened', message: `Operator ${transaction.merchantOperatorId} did not answer in time; the tab was not opened and the deposit was released.` });
     } else {
       context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
       throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
