@@ -92,10 +92,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const store = new OperatorStore(db, config.operatorId);
   const trust = new PeerTrust(crypto, identity.caPublicKey);
   const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
+  const quotes = loadRateQuotes(config.rates.rateSource);
   const context: OperatorContext = {
     config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
     receipts: new MessageReceipts(db, log),
-    rates: new RateDesk(db, crypto, identity.signer, config.operatorId, loadRateQuotes(config.rates.rateSource), config.rates.lifespan_s * 1000),
+    rates: new RateDesk({ db, crypto, signer: identity.signer, operatorId: config.operatorId, quotes: () => quotes, lifespan_ms: config.rates.lifespan_s * 1000 }),
     outbox: new Outbox(db),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };

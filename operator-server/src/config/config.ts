@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
-import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
+import { CalendarDate, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
@@ -25,7 +25,8 @@ export type BillingSinkConfig = v.InferOutput<typeof BillingSinkConfig>;
 
 const RateSourceConfig = v.variant('source', [
   v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)) }),
-  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()) }),
+  /** Rates the operator sets itself; `publishedOn` is the day they are for, which every table states. */
+  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()), publishedOn: CalendarDate }),
 ]);
 export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
 

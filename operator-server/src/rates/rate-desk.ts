@@ -7,11 +7,21 @@ import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { OpentabError } from '../../../protocol/errors';
 import type { RateTable, RateTablePayload } from '../../../protocol/messages/rate-table';
 import { formatTimestamp } from '../../../protocol/time';
-import type { RateQuotes } from './rate-source';
+import { sameQuotes, type RateQuotes } from './rate-quotes';
 
 export interface IssuedTable {
   readonly envelope: RateTable;
   readonly validUntil_ms: number;
+}
+
+export interface RateDeskOptions {
+  readonly db: Database.Database;
+  readonly crypto: CryptoProvider;
+  readonly signer: Signer;
+  readonly operatorId: string;
+  /** The quotes to issue tables from now. */
+  readonly quotes: () => RateQuotes;
+  readonly lifespan_ms: number;
 }
 
 /** A new table is issued once the current one has less than this share of its life left. */
@@ -24,28 +34,28 @@ export class RateDesk {
   private readonly select;
   private readonly selectLatest;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly crypto: CryptoProvider,
-    private readonly signer: Signer,
-    private readonly operatorId: string,
-    private readonly quotes: RateQuotes,
-    private readonly lifespan_ms: number,
-  ) {
+  constructor(private readonly options: RateDeskOptions) {
+    const { db } = options;
     this.insert = db.prepare('INSERT INTO rate_tables (table_id, envelope, issued_at, valid_until) VALUES (?, ?, ?, ?)');
     this.select = db.prepare<[string], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables WHERE table_id = ?');
     this.selectLatest = db.prepare<[], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables ORDER BY issued_at DESC LIMIT 1');
   }
 
-  /** The table to hand out now: the latest one while it has enough life left, else a fresh one. */
+  /**
+   * The table to hand out now: the latest one while it states the current quotes and has enough
+   * life left, else a fresh one (a table from before tables stated their source never qualifies).
+   */
   currentTable(now_ms: number): IssuedTable {
     if (this.current === null) {
       const latest = this.selectLatest.get();
       if (latest !== undefined) this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
     }
-    if (this.current === null || this.current.validUntil_ms - now_ms < this.lifespan_ms * REISSUE_WHEN_REMAINING) {
-      this.current = this.issue(now_ms);
+    const quotes = this.options.quotes();
+    const current = this.current;
+    if (current !== null && sameQuotes(current.envelope.payload, quotes) && current.validUntil_ms - now_ms >= this.options.lifespan_ms * REISSUE_WHEN_REMAINING) {
+      return current;
     }
+    this.current = this.issue(quotes, now_ms);
     return this.current;
   }
 
@@ -61,15 +71,16 @@ export class RateDesk {
     return table.envelope.payload;
   }
 
-  private issue(now_ms: number): IssuedTable {
-    const validUntil_ms = now_ms + this.lifespan_ms;
-    const envelope = seal(this.crypto, this.signer, {
+  private issue(quotes: RateQuotes, now_ms: number): IssuedTable {
+    const validUntil_ms = now_ms + this.options.lifespan_ms;
+    const envelope = seal(this.options.crypto, this.options.signer, {
       type: 'rate-table',
-      operatorId: this.operatorId,
-      base: this.quotes.base,
-      rates: { ...this.quotes.rates },
+      operatorId: this.options.operatorId,
+      base: quotes.base,
+      rates: { ...quotes.rates },
       issuedAt: formatTimestamp(now_ms),
       validUntil: formatTimestamp(validUntil_ms),
+      source: { ...quotes.source },
     } satisfies PayloadBody<RateTablePayload>, now_ms);
     this.insert.run(envelope.payload.id, JSON.stringify(envelope), now_ms, validUntil_ms);
     return this.remember(envelope, validUntil_ms);
