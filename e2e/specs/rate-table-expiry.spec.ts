@@ -2,14 +2,12 @@
 // extension fetches a fresh table from the operator without being asked. The operators issue
 // tables that live ten seconds (their shortest lifespan).
 
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '../fixtures/test';
 
 const RATES_LIFESPAN_S = 10;
-const ECB_REFERENCE_RATES = fileURLToPath(new URL('../../operator-server/data/ecb-eurofxref-2024-06-28.xml', import.meta.url));
 
 test.use({
-  worldSettings: { settings: { rates: { lifespan_s: RATES_LIFESPAN_S, rateSource: { source: 'ecb-file', path: ECB_REFERENCE_RATES } } } },
+  worldSettings: { settings: { rates: { lifespan_s: RATES_LIFESPAN_S } } },
 });
 
 test('an expired rate table is flagged in the popup and replaced by a fresh one', async ({ wallet }) => {

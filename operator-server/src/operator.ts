@@ -45,6 +45,7 @@ import type { OperatorContext } from './operator-context';
 import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
+import { rateHealth } from './rates/rate-freshness';
 import { loadRateQuotes } from './rates/rate-source';
 import { DirectOrderCreditStore } from './store/direct-order-credits';
 import { DirectPaymentStore } from './store/direct-payments';
@@ -96,7 +97,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const context: OperatorContext = {
     config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
     receipts: new MessageReceipts(db, log),
-    rates: new RateDesk({ db, crypto, signer: identity.signer, operatorId: config.operatorId, quotes: () => quotes, lifespan_ms: config.rates.lifespan_s * 1000 }),
+    rates: new RateDesk({
+      db, crypto, signer: identity.signer, operatorId: config.operatorId, quotes: () => quotes, log,
+      lifespan_ms: config.rates.lifespan_s * 1000, maxSourceAge_s: config.rates.maxSourceAge_s,
+    }),
     outbox: new Outbox(db),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
@@ -164,7 +168,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
         health: '/healthz',
       }),
       '/openapi.json': () => openApi,
-      '/healthz': () => ({ ok: true, operatorId: config.operatorId }),
+      // Answered 200 while the process serves: a restart would not make old rates newer. `ok` is
+      // false, and `rates` says why, while no rate table can be published.
+      '/healthz': () => {
+        const rates = rateHealth(context.rates.availability(now_ms()));
+        return { ok: rates.status === 'current' || rates.status === 'sample', operatorId: config.operatorId, rates };
+      },
     },
     rateLimit: config.rateLimit,
   });
@@ -179,6 +188,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
+    context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     clearDueTabs(context, now_ms());
     lapseOverdueHolds(context, now_ms());
     await settleStalledOpenings(context, now_ms());
@@ -196,6 +206,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     }, config.tick_ms);
     timer.unref();
   }
+  context.rates.availability(now_ms());
   log.info('operator.started', { url, currency: config.currency, peers: config.peers.map((peer) => peer.operatorId).join(',') || 'none' });
 
   return {

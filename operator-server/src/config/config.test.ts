@@ -16,6 +16,7 @@ describe('operator configuration', () => {
       openingBound_s: 60, merchantRecordWait_s: 24 * 3600, lateRecordWindow_s: 30 * 24 * 3600,
     });
     expect(config.rates.lifespan_s).toBe(3600);
+    expect(config.rates.maxSourceAge_s).toBe(6 * 86_400);
     expect(config.rates.rateSource.source).toBe('ecb-file');
     expect(config.peers).toEqual([]);
     expect(config.priorArtBaseline).toBe(false);
@@ -38,6 +39,23 @@ describe('operator configuration', () => {
     expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
     expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
     expect(() => resolveConfig({ ...minimal, priorArtBaseline: 'yes' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/priorArtBaseline/);
+  });
+});
+
+describe('rate source configuration', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+
+  it('takes a maximum source age and sample rates only when asked', () => {
+    const config = resolveConfig({ ...minimal, rates: { maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: 'rates.xml', sample: true } } }, '/srv', secret);
+    expect(config.rates).toEqual({ lifespan_s: 3600, maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: '/srv/rates.xml', sample: true } });
+    expect(resolveConfig({ ...minimal, rates: { lifespan_s: 600 } }, '/srv', secret).rates.lifespan_s).toBe(600);
+  });
+
+  it('names a maximum age or a sample setting it cannot take', () => {
+    for (const rates of [{ maxSourceAge_s: 60 }, { maxSourceAge_s: 91 * 86_400 }, { maxSourceAge_s: 3600.5 }, { rateSource: { source: 'ecb-file', path: 'x.xml', sample: 'yes' } }]) {
+      expect(() => resolveConfig({ ...minimal, rates }, '/srv', secret), JSON.stringify(rates)).toThrow(/rates\.(maxSourceAge_s|rateSource\.sample)/);
+    }
+    expect(() => resolveConfig({ ...minimal, rates: { rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11' } } } }, '/srv', secret)).toThrow(/publishedOn/);
   });
 });
 

@@ -9,6 +9,7 @@ import { CalendarDate, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../.
 import { parseMessage } from '../../../protocol/messages/validate';
 import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
+import { DEFAULT_MAX_SOURCE_AGE_S } from '../rates/rate-freshness';
 
 const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 
@@ -23,10 +24,16 @@ const BillingSinkConfig = v.variant('kind', [
 ]);
 export type BillingSinkConfig = v.InferOutput<typeof BillingSinkConfig>;
 
+/**
+ * `sample: true` serves the source's rates however old they are, and every table says they are
+ * sample rates: for a demonstration with a file of old rates, never for real customers.
+ */
+const Sample = v.optional(v.boolean());
+
 const RateSourceConfig = v.variant('source', [
-  v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)) }),
+  v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)), sample: Sample }),
   /** Rates the operator sets itself; `publishedOn` is the day they are for, which every table states. */
-  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()), publishedOn: CalendarDate }),
+  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()), publishedOn: CalendarDate, sample: Sample }),
 ]);
 export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
 
@@ -90,7 +97,12 @@ export const OperatorConfigSchema = v.strictObject({
   peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: HttpUrl })), []),
   billingSinks: v.optional(v.array(BillingSinkConfig), []),
   rates: v.optional(
-    v.strictObject({ lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600), rateSource: RateSourceConfig }),
+    v.strictObject({
+      lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600),
+      /** Rates older than this, from the start of the day they are for, are not published (rate-freshness.ts says why 6 days). */
+      maxSourceAge_s: v.optional(Seconds(3600, 90 * 24 * 3600)),
+      rateSource: v.optional(RateSourceConfig),
+    }),
   ),
   tabs: v.optional(
     v.strictObject({
@@ -151,7 +163,7 @@ export type OperatorConfigInput = v.InferInput<typeof OperatorConfigSchema>;
 export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit'> {
   readonly adminToken: string;
   readonly secretKey: string;
-  readonly rates: { readonly lifespan_s: number; readonly rateSource: RateSourceConfig };
+  readonly rates: { readonly lifespan_s: number; readonly maxSourceAge_s: number; readonly rateSource: RateSourceConfig };
   readonly tabs: {
     readonly minTimeout_s: number;
     readonly maxTimeout_s: number;
@@ -211,6 +223,7 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
     billingSinks: file.billingSinks.map((sink) => (sink.kind === 'jsonl' ? { ...sink, path: absolute(sink.path) } : sink)),
     rates: {
       lifespan_s: file.rates?.lifespan_s ?? 3600,
+      maxSourceAge_s: file.rates?.maxSourceAge_s ?? DEFAULT_MAX_SOURCE_AGE_S,
       rateSource: rateSource.source === 'ecb-file' ? { ...rateSource, path: absolute(rateSource.path) } : rateSource,
     },
     tabs: {

@@ -24,12 +24,12 @@ export function loadRateQuotes(source: RateSourceConfig): RateQuotes {
     } catch (error) {
       throw new ConfigError(`cannot read the ECB rate file ${source.path}: ${(error as Error).message}`);
     }
-    return { base: ecb.base, rates: ecb.rates, source: { publisher: 'ecb', publishedOn: ecb.date, sample: false } };
+    return { base: ecb.base, rates: ecb.rates, source: { publisher: 'ecb', publishedOn: ecb.date, sample: source.sample ?? false } };
   }
   for (const [currency, rate] of Object.entries(source.rates)) {
     if (!isCurrencyCode(currency) || (parseExactDecimal(rate)?.digits ?? 0n) === 0n) {
       throw new ConfigError(`fixed rate ${currency}=${rate} is not a positive decimal for a known currency`);
     }
   }
-  return { base: source.base, rates: source.rates, source: { publisher: 'operator', publishedOn: source.publishedOn, sample: false } };
+  return { base: source.base, rates: source.rates, source: { publisher: 'operator', publishedOn: source.publishedOn, sample: source.sample ?? false } };
 }
