@@ -86,6 +86,14 @@ export class RateDesk {
     return availability;
   }
 
+  /** The quotes of the latest table issued (before a restart, too) that states its source; null when there is none. */
+  lastIssuedQuotes(): RateQuotes | null {
+    const latest = this.selectLatest.get();
+    if (latest === undefined) return null;
+    const { base, rates, source } = (JSON.parse(latest.envelope) as RateTable).payload;
+    return source === undefined ? null : { base, rates, source };
+  }
+
   /** The issued table the customer named, refused if unknown here or no longer valid. */
   tableForInitiation(tableId: string, now_ms: number): RateTablePayload {
     let table = this.byId.get(tableId);

@@ -45,18 +45,21 @@ export interface RateHealth {
   readonly usableUntil?: string;
   /** Stale or unavailable rates: why no rate table is published. */
   readonly problem?: string;
+  /** Why the latest read of the rate source failed (the last good rates are still used). */
+  readonly sourceProblem?: string;
 }
 
-export function rateHealth(availability: RateAvailability): RateHealth {
+export function rateHealth(availability: RateAvailability, sourceProblem: string | null): RateHealth {
+  const problem = sourceProblem === null ? {} : { sourceProblem };
   switch (availability.kind) {
     case 'current':
-      return { status: 'current', source: availability.quotes.source, usableUntil: formatTimestamp(availability.usableUntil_ms) };
+      return { status: 'current', source: availability.quotes.source, usableUntil: formatTimestamp(availability.usableUntil_ms), ...problem };
     case 'sample':
-      return { status: 'sample', source: availability.quotes.source };
+      return { status: 'sample', source: availability.quotes.source, ...problem };
     case 'stale':
-      return { status: 'stale', source: availability.quotes.source, problem: refusalOf(availability).message };
+      return { status: 'stale', source: availability.quotes.source, problem: refusalOf(availability).message, ...problem };
     case 'unavailable':
-      return { status: 'unavailable', source: null, problem: refusalOf(availability).message };
+      return { status: 'unavailable', source: null, problem: refusalOf(availability).message, ...problem };
   }
 }
 

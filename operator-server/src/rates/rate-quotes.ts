@@ -2,6 +2,7 @@
 // where they come from (publisher, day, sample or not), which every table made of them states.
 
 import type { RateTableSource } from '../../../protocol/messages/rate-table';
+import { parseEcbReferenceRates } from '../../../protocol/rates/ecb';
 
 export interface RateQuotes {
   readonly base: string;
@@ -16,4 +17,10 @@ export function sameQuotes(table: { readonly base: string; readonly rates: Reado
   if (table.base !== quotes.base) return false;
   const currencies = Object.keys(quotes.rates);
   return Object.keys(table.rates).length === currencies.length && currencies.every((currency) => table.rates[currency] === quotes.rates[currency]);
+}
+
+/** The newest day of an ECB reference-rate file; throws EcbFormatError for a file it cannot read in full. */
+export function ecbQuotes(xml: string, sample: boolean): RateQuotes {
+  const ecb = parseEcbReferenceRates(xml);
+  return { base: ecb.base, rates: ecb.rates, source: { publisher: 'ecb', publishedOn: ecb.date, sample } };
 }
