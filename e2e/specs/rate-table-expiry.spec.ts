@@ -12,7 +12,8 @@ test.use({
 
 test('an expired rate table is flagged in the popup and replaced by a fresh one', async ({ wallet }) => {
   const { popup } = wallet;
-  await expect(popup.rateStatus).toContainText('current until');
+  // The demo's operators quote the ECB's rates of 28 June 2024 as sample rates, never as current ones.
+  await expect(popup.rateStatus).toContainText('Sample ECB rate from 28 Jun 2024, not current rates; in use until');
   const firstValidUntil = await popup.ratesValidUntil();
   expect(firstValidUntil).not.toBeNull();
 
@@ -33,6 +34,6 @@ test('an expired rate table is flagged in the popup and replaced by a fresh one'
       return popup.ratesValidUntil();
     }, { timeout: 60_000, intervals: [500] })
     .not.toBe(firstValidUntil);
-  await expect(popup.rateStatus).toContainText('current until');
+  await expect(popup.rateStatus).toContainText('in use until');
   expect(Date.parse((await popup.ratesValidUntil())!)).toBeGreaterThan(Date.parse(firstValidUntil!));
 });
