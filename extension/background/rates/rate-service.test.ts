@@ -73,6 +73,8 @@ describe('where the rates come from', () => {
     expect(expectOk(await w.ui('getOverview', {})).rates).toMatchObject({
       status: 'current', source: { publisher: 'ecb', publishedOn: '2024-06-28', sample: true }, refusal: null,
     });
+    // And tells the page, which shows it beside the converted prices.
+    expect(expectOk(await w.page('convert', { prices }))).toMatchObject({ rateStatus: 'current', rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: true } });
   });
 
   it('takes a table signed before tables stated their source as one without provenance', async () => {
@@ -83,7 +85,7 @@ describe('where the rates come from', () => {
     });
     w.ports.intercept = (url) => (url.endsWith('/v1/rates') ? jsonResponse(200, old) : undefined);
     expect(expectOk(await w.ui('refreshRates', {}))).toMatchObject({ status: 'current', source: null, refusal: null });
-    expect(expectOk(await w.page('convert', { prices }))).toMatchObject({ rateStatus: 'current', converted: [{ currency: 'SEK', value: '0.91' }, { currency: 'SEK', value: '11.36' }] });
+    expect(expectOk(await w.page('convert', { prices }))).toMatchObject({ rateStatus: 'current', rateSource: null, converted: [{ currency: 'SEK', value: '0.91' }, { currency: 'SEK', value: '11.36' }] });
   });
 });
 

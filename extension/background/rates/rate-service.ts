@@ -72,7 +72,7 @@ export class RateService {
   }
 
   async convert(prices: readonly WireAmount[], customerCurrency: string | null): Promise<BridgeResult<'convert'>> {
-    if (customerCurrency === null) return { currency: null, rateStatus: 'missing', converted: prices.map(() => null), validUntil: null };
+    if (customerCurrency === null) return { currency: null, rateStatus: 'missing', converted: prices.map(() => null), validUntil: null, rateSource: null };
     let cached = await this.cached();
     if (cached.status !== 'current') {
       // Try once for a fresh table; an unreachable or refusing operator leaves no current one.
@@ -85,6 +85,7 @@ export class RateService {
       rateStatus: status,
       converted: convertPrices(table, status, customerCurrency, prices),
       validUntil: table?.payload.validUntil ?? null,
+      rateSource: table !== undefined && status === 'current' ? rateSourceOf(table) : null,
     };
   }
 
