@@ -3,6 +3,7 @@
 
 import { OpentabError } from '../../../protocol/errors';
 import type { RateTableSource } from '../../../protocol/messages/rate-table';
+import { shortDate } from '../../../protocol/rates/rate-source-text';
 import { formatTimestamp, parseCalendarDate } from '../../../protocol/time';
 import type { RateQuotes } from './rate-quotes';
 
@@ -74,13 +75,10 @@ export function refusalOf(availability: Extract<RateAvailability, { kind: 'stale
   );
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /** "ECB rates of 28 Jun 2024", "sample ECB rates of 28 Jun 2024", "its own rates of 28 Jun 2024". */
 export function describeSource(source: RateTableSource): string {
-  const [year, month, day] = source.publishedOn.split('-').map(Number) as [number, number, number];
   const rates = source.publisher === 'ecb' ? 'ECB rates' : 'its own rates';
-  return `${source.sample ? 'sample ' : ''}${rates} of ${day} ${MONTHS[month - 1]} ${year}`;
+  return `${source.sample ? 'sample ' : ''}${rates} of ${shortDate(source.publishedOn)}`;
 }
 
 function describeDuration(duration_s: number): string {
