@@ -105,7 +105,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, rateDesk.lastIssuedQuotes()));
   if (rateReader.local) {
     await rateFeed.refreshIfDue(now_ms());
-    if (rateFeed.latest() === null) throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
+    if (rateFeed.latest() === null) {
+      db.close();
+      walFile.close();
+      throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
+    }
   }
   const context: OperatorContext = {
     config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
