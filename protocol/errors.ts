@@ -34,6 +34,8 @@ export const ERROR_CATALOGUE = {
   chain_too_short: { status: 422, message: 'The hash chain cannot cover the deposit in merchant units.' },
   rate_table_expired: { status: 409, message: 'The rate table has expired; fetch a new one.' },
   rate_table_unknown: { status: 409, message: 'The rate table named in the request is not one this operator issued.' },
+  rates_stale: { status: 503, message: "The operator's exchange rates are older than it accepts; it publishes no rate table until its source has newer ones." },
+  rates_unavailable: { status: 503, message: 'The operator has no exchange rates to publish yet; try again later.' },
   timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
   // Tabs and purchases
   unknown_tab: { status: 404, message: 'There is no such tab.' },

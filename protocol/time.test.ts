@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimestamp, parseTimestamp } from './time';
+import { formatTimestamp, parseCalendarDate, parseTimestamp } from './time';
 
 describe('RFC 3339 timestamps', () => {
   it('reads what RFC 3339 allows, offsets and fractions included', () => {
@@ -24,6 +24,19 @@ describe('RFC 3339 timestamps', () => {
   it('refuses 24:00 and anything that is not the RFC 3339 form', () => {
     for (const text of ['2026-11-29T24:00:00Z', '2026-11-29T23:60:00Z', '2026-11-29 12:00:00Z', '2026-11-29T12:00:00', '2026-11-29', 'Sun, 29 Nov 2026 12:00:00 GMT', '']) {
       expect([text, parseTimestamp(text)]).toEqual([text, null]);
+    }
+  });
+});
+
+describe('calendar dates', () => {
+  it('reads a day of the calendar as the start of that day in UTC', () => {
+    expect(parseCalendarDate('2024-06-28')).toBe(Date.UTC(2024, 5, 28));
+    expect(parseCalendarDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+  });
+
+  it('refuses what names no day', () => {
+    for (const text of ['2023-02-29', '2024-06-31', '2024-13-01', '2024-6-28', '2024-06-28T00:00:00Z', ' 2024-06-28', '28.06.2024', '']) {
+      expect([text, parseCalendarDate(text)]).toEqual([text, null]);
     }
   });
 });

@@ -14,6 +14,19 @@ export function parseTimestamp(text: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+const CALENDAR_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Epoch ms of the start (UTC) of a YYYY-MM-DD day, or null when it names no day of the calendar. */
+export function parseCalendarDate(text: string): number | null {
+  const fields = CALENDAR_DATE_PATTERN.exec(text);
+  if (fields === null) return null;
+  const [year, month, day] = fields.slice(1, 4).map(Number) as [number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  const start = new Date(0);
+  start.setUTCFullYear(year, month - 1, day);
+  return start.getTime();
+}
+
 function daysInMonth(year: number, month: number): number {
   const lastDay = new Date(0);
   lastDay.setUTCFullYear(year, month, 0); // unlike Date.UTC, takes years 0–99 as they are

@@ -40,6 +40,11 @@ export class ShopPage {
     return this.payButton(itemId).locator('.converted');
   }
 
+  /** Under the button, whose rate of which day made the conversion ("ECB rate of 28 Jun 2024"). */
+  rateSource(itemId: string): Locator {
+    return this.slot(itemId).locator('.note > span').first();
+  }
+
   /** What the shop's server released for a valid access token. */
   paidContent(itemId: string): Locator {
     return this.slot(itemId).locator('[data-paid-body]');

@@ -3,7 +3,7 @@
 // or half-written.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,10 @@ test('npm start: starts, reuses its data, resets on request, and stops cleanly o
   expect(first.output()).toMatch(/op-eu\s+merchant\.registered\s+merchant=demo-news/);
   expect((await fetch(`http://127.0.0.1:${ports[2]}/`)).status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${ports[0]}/healthz`)).status).toBe(200);
+  // The demo's rates are the ECB's of 28 June 2024, labelled as samples, never as current ones.
+  expect(first.output()).toContain('Exchange rates: Sample ECB rate from 28 Jun 2024 (old rates, served as samples');
+  const table = await (await fetch(`http://127.0.0.1:${ports[0]}/v1/rates`)).json();
+  expect(table.payload.source).toEqual({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true });
   expect(await interrupt(first)).toBe(0);
   expect(first.output()).toContain('operator.stopped');
   for (const port of ports) expect(await portIsClosed(port)).toBe(true);
@@ -67,8 +71,16 @@ test('npm start: starts, reuses its data, resets on request, and stops cleanly o
     db.close();
   }
 
+  // As a world made before the demo named its rate source left its operators: to the default.
+  for (const operatorId of ['op-se', 'op-eu']) {
+    const configPath = join(dir, operatorId, 'operator.json');
+    const { rates: _rates, ...config } = JSON.parse(readFileSync(configPath, 'utf8'));
+    writeFileSync(configPath, JSON.stringify(config));
+  }
+
   const second = await startWorld(dir, ports);
   expect(accountOf(second.output())).toBe(account);
+  expect(second.output()).toContain('Exchange rates: Sample ECB rate from 28 Jun 2024');
   expect(second.output()).toContain('(reused from an earlier start)');
   expect(await interrupt(second)).toBe(0);
 

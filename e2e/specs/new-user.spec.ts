@@ -18,6 +18,6 @@ test('a new user creates the wallet, enrols with the code and sees the balance i
   await expect(popup.balance).toHaveText('0.00 SEK');
   // The demo customer's credit limit, nothing held yet.
   await expect(popup.available).toHaveText('500.00 SEK');
-  await expect(popup.rateStatus).toContainText('current until');
+  await expect(popup.rateStatus).toContainText('Sample ECB rate from 28 Jun 2024, not current rates; in use until');
   await expect(popup.tabRows).toHaveCount(0);
 });

@@ -2,19 +2,18 @@
 // extension fetches a fresh table from the operator without being asked. The operators issue
 // tables that live ten seconds (their shortest lifespan).
 
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '../fixtures/test';
 
 const RATES_LIFESPAN_S = 10;
-const ECB_REFERENCE_RATES = fileURLToPath(new URL('../../operator-server/data/ecb-eurofxref-2024-06-28.xml', import.meta.url));
 
 test.use({
-  worldSettings: { settings: { rates: { lifespan_s: RATES_LIFESPAN_S, rateSource: { source: 'ecb-file', path: ECB_REFERENCE_RATES } } } },
+  worldSettings: { settings: { rates: { lifespan_s: RATES_LIFESPAN_S } } },
 });
 
 test('an expired rate table is flagged in the popup and replaced by a fresh one', async ({ wallet }) => {
   const { popup } = wallet;
-  await expect(popup.rateStatus).toContainText('current until');
+  // The demo's operators quote the ECB's rates of 28 June 2024 as sample rates, never as current ones.
+  await expect(popup.rateStatus).toContainText('Sample ECB rate from 28 Jun 2024, not current rates; in use until');
   const firstValidUntil = await popup.ratesValidUntil();
   expect(firstValidUntil).not.toBeNull();
 
@@ -35,6 +34,6 @@ test('an expired rate table is flagged in the popup and replaced by a fresh one'
       return popup.ratesValidUntil();
     }, { timeout: 60_000, intervals: [500] })
     .not.toBe(firstValidUntil);
-  await expect(popup.rateStatus).toContainText('current until');
+  await expect(popup.rateStatus).toContainText('in use until');
   expect(Date.parse((await popup.ratesValidUntil())!)).toBeGreaterThan(Date.parse(firstValidUntil!));
 });

@@ -13,12 +13,18 @@ import {
   type ProvisionedOperator,
   type WorldOperator,
 } from '../../operator-server/src/testing/operator-world';
+import { SAMPLE_RATE_SOURCE } from '../../operator-server/src/rates/sample-rates';
 import { findFreePort } from '../../operator-server/src/support/free-port';
 import type { LogLevel } from '../../operator-server/src/support/logger';
 
 export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as const;
 export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;
 export const DEMO_CREDIT_LIMIT = '500.00';
+/**
+ * The demo quotes the ECB's rates of 28 June 2024 on any day. A real operator refuses rates that
+ * old; the demo's operators are told to serve them as sample rates, and every table says so.
+ */
+export const DEMO_RATES = { rateSource: SAMPLE_RATE_SOURCE } as const;
 
 export interface DemoWorldOptions {
   readonly dir: string;
@@ -65,9 +71,19 @@ interface WorldFile {
 
 const WORLD_FILE = 'world.json';
 
+/**
+ * A world made before the demo named its rate source left its operators to the default, the ECB
+ * over HTTP: give them the demo's sample rates, as a world made now has.
+ */
+function nameDemoRates(configPath: string): void {
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as { rates?: { rateSource?: unknown } };
+  if (config.rates?.rateSource !== undefined) return;
+  writeFileSync(configPath, `${JSON.stringify({ ...config, rates: { ...config.rates, ...DEMO_RATES } }, null, 2)}\n`, { mode: 0o600 });
+}
+
 async function provision(options: DemoWorldOptions): Promise<WorldFile> {
   const [sePort, euPort, shopPort] = options.ports ?? [await findFreePort(), await findFreePort(), await findFreePort()];
-  const operators = provisionOperatorWorld(options.dir, [CUSTOMER_OPERATOR, MERCHANT_OPERATOR], [sePort, euPort], { log: 'info', ...options.settings }, Date.now());
+  const operators = provisionOperatorWorld(options.dir, [CUSTOMER_OPERATOR, MERCHANT_OPERATOR], [sePort, euPort], { log: 'info', ...options.settings, rates: { ...DEMO_RATES, ...options.settings?.rates } }, Date.now());
   return { operators, shopPort, accountId: '' };
 }
 
@@ -77,6 +93,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   const worldPath = join(options.dir, WORLD_FILE);
   const reused = existsSync(worldPath);
   let world: WorldFile = reused ? (JSON.parse(readFileSync(worldPath, 'utf8')) as WorldFile) : await provision(options);
+  if (reused) for (const operator of world.operators) nameDemoRates(operator.configPath);
 
   const operators = await startProvisionedOperators(world.operators, { log: options.log ?? 'info' });
   const customerOperator = operators[CUSTOMER_OPERATOR.operatorId]!;

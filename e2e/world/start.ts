@@ -4,6 +4,8 @@
 
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RateTableSource } from '../../protocol/messages/rate-table';
+import { describeRateSource } from '../../protocol/rates/rate-source-text';
 import { createLogger } from '../../operator-server/src/support/logger';
 import { startDemoWorld } from './demo-world';
 import { logShopEvents } from './shop-log';
@@ -30,6 +32,13 @@ const root = resolve(import.meta.dirname, '../..');
 const world = await startDemoWorld({ dir: resolve(root, values.dir), reset: values.reset, ports: parsePorts(values.ports), log: 'info' });
 logShopEvents(world.shop.agent, createLogger('shop', 'info'));
 
+/** The demo quotes old ECB rates as samples: says so rather than pass them off as today's. */
+function describeRates(source: RateTableSource | undefined): string {
+  if (source === undefined) return 'none yet';
+  const text = describeRateSource(source);
+  return source.sample ? `${text} (old rates, served as samples: the demo allows them, a real operator refuses them)` : text;
+}
+
 const lines = [
   '',
   '  Opentab demo world is running.',
@@ -37,6 +46,8 @@ const lines = [
   `  Shop (The Opentab Times)      ${world.shop.url}/`,
   `  Customer operator op-se (SEK) ${world.customerOperator.url}   (OpenAPI: ${world.customerOperator.url}/openapi.json)`,
   `  Merchant operator op-eu (EUR) ${world.merchantOperator.url}   (OpenAPI: ${world.merchantOperator.url}/openapi.json)`,
+  '',
+  `  Exchange rates: ${describeRates(world.customerOperator.running.rateFeed.latest()?.source)}`,
   '',
   `  Demo customer account ${world.customer.accountId}, credit limit 500.00 SEK`,
   world.customer.enrollmentCode === null

@@ -15,6 +15,7 @@ const question: ConfirmationView = {
   depositCustomer: { currency: 'SEK', value: '20.00' },
   depositMerchant: { currency: 'EUR', value: '1.76' },
   rate: '1 EUR = 11.3595 SEK',
+  rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: false },
   timeout_s: 3600,
   suggestedAllowance: { currency: 'SEK', value: '20.00' },
 };
@@ -39,6 +40,7 @@ describe('ConfirmView', () => {
     expect(screen.getByTestId('deposit-customer').textContent).toBe('20.00\u00a0SEK');
     expect(screen.getByTestId('deposit-merchant').textContent).toBe('1.76\u00a0EUR');
     expect(screen.getByTestId('rate').textContent).toBe('1 EUR = 11.3595 SEK');
+    expect(screen.getByTestId('rate-source').textContent).toBe('ECB rate of 28 Jun 2024');
     expect(screen.getByTestId('timeout').textContent).toBe('1 h');
   });
 

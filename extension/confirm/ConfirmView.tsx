@@ -1,10 +1,12 @@
 // The customer's yes or no to a new tab: who (display name and the origin checked against the
-// merchant certificate), how much (deposit in both currencies, the rate), for how long. Laid out
+// merchant certificate), how much (deposit in both currencies, the rate and whose rate of which
+// day), for how long. Laid out
 // for the window the background opens (440 px wide): the question, the terms in one table, the
 // allowance as an option of Approve, and one row of actions. Escape declines, as closing the
 // window does; nothing is focused at first, so a key pressed on the page behind cannot approve.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeRateSource } from '../../protocol/rates/rate-source-text';
 import { readTypedAmount } from '../messaging/customer-amount';
 import type { CallError } from '../messaging/result';
 import type { ConfirmDecision, ConfirmationView } from '../messaging/views';
@@ -110,8 +112,12 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
           {showAmount(view.depositMerchant)}
         </dd>
         <dt>Rate</dt>
-        <dd class="amount" data-testid="rate">
-          {view.rate}
+        <dd class="amount">
+          <span data-testid="rate">{view.rate}</span>
+          <br />
+          <span class="muted small" data-testid="rate-source">
+            {describeRateSource(view.rateSource)}
+          </span>
         </dd>
         <dt>Tab closes after</dt>
         <dd data-testid="timeout">{describeTimeout(view.timeout_s)}</dd>

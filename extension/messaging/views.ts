@@ -3,6 +3,7 @@
 
 import type { WireAmount } from '../../protocol/money/amount';
 import type { RateStatus } from '../../protocol/messages/bridge';
+import type { RateTableSource } from '../../protocol/messages/rate-table';
 import type { HistoryEntry } from '../../protocol/messages/customer';
 
 export type WalletState = 'uninitialised' | 'locked' | 'unenrolled' | 'ready';
@@ -50,6 +51,8 @@ export interface TabView {
   readonly remaining: WireAmount;
   /** The remaining deposit at the locked rate, in the customer's currency. */
   readonly remainingCustomer: WireAmount;
+  /** Whose rate was locked and of which day (null: the table did not say); absent for tabs opened before it was kept. */
+  readonly rateSource?: RateTableSource | null;
   readonly openedAt: string;
   /** null while the operator has not yet answered the initiation. */
   readonly expiresAt: string | null;
@@ -82,6 +85,10 @@ export interface RateStatusView {
   readonly status: RateStatus;
   readonly issuedAt: string | null;
   readonly validUntil: string | null;
+  /** Who published the cached table's rates and for which day; null without a table, or for one that does not say. */
+  readonly source: RateTableSource | null;
+  /** The operator's own sentence when it refused to publish rates (too old, or none) since the cached table. */
+  readonly refusal: string | null;
 }
 
 export interface OverviewView {
@@ -136,6 +143,8 @@ export interface ConfirmationView {
   readonly depositMerchant: WireAmount;
   /** describeRate: for people only. */
   readonly rate: string;
+  /** Whose rate it is and of which day; null for a table that does not say. */
+  readonly rateSource: RateTableSource | null;
   readonly timeout_s: number;
   /** Offered for "approve and allow up to X here without asking". */
   readonly suggestedAllowance: WireAmount;

@@ -16,7 +16,7 @@ const overview: OverviewView = {
   accountProblem: null,
   tabs: [],
   recentPurchases: [],
-  rates: { status: 'current', issuedAt: null, validUntil: null },
+  rates: { status: 'current', issuedAt: null, validUntil: null, source: null, refusal: null },
   pendingRecords: 0,
 };
 

@@ -38,7 +38,7 @@ const ready: OverviewView = {
     // Stored before titles were kept.
     { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-1', title: null, price: eur('0.08'), status: 'paid' },
   ],
-  rates: { status: 'current', issuedAt: '2026-06-01T11:00:00.000Z', validUntil: '2026-06-01T13:00:00.000Z' },
+  rates: { status: 'current', issuedAt: '2026-06-01T11:00:00.000Z', validUntil: '2026-06-01T13:00:00.000Z', source: { publisher: 'ecb', publishedOn: '2026-05-29', sample: false }, refusal: null },
   pendingRecords: 0,
 };
 
@@ -62,9 +62,15 @@ describe('Popup', () => {
     const purchases = within(screen.getByRole('region', { name: 'Recent purchases' })).getAllByRole('listitem');
     expect(purchases.map((item) => within(item).getByTestId('purchase-title').textContent)).toEqual(['Rain at last', 'article-1']);
     expect(screen.queryByText(/article-2/)).toBeNull();
-    expect(screen.getByTestId('rate-status').textContent).toMatch(/current until/);
+    expect(screen.getByTestId('rate-status').textContent).toMatch(/^ECB rate of 29 May 2026, current until/);
     // Machine-readable too: the end of validity as a <time> element.
     expect(screen.getByTestId('rate-status').querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T13:00:00.000Z');
+  });
+
+  it('names the rate locked for a tab, whose and of which day', async () => {
+    const withSource = { ...ready, tabs: [{ ...ready.tabs[0]!, rateSource: { publisher: 'ecb' as const, publishedOn: '2026-05-29', sample: false } }] };
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: withSource }) })} openOptions={() => undefined} now={() => now_ms} />);
+    expect((await screen.findByTestId('tab-terms')).textContent).toBe('deposit 1.76\u00a0EUR · 42 min left · ECB rate of 29 May 2026');
   });
 
   it('lists recent purchases as rows: title and price, then merchant and time, the whole title on hover', async () => {
@@ -126,6 +132,28 @@ describe('Popup', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Close tab at The Daily Tab' }));
     await waitFor(() => expect(client.calls.filter((entry) => entry.call === 'getOverview')).toHaveLength(2));
     expect(client.calls).toContainEqual({ call: 'closeTab', params: { transactionId: 'op-se.1.1' } });
+  });
+
+  it('calls sample rates samples, never current, and says when a table does not state its source', async () => {
+    const sample = { ...ready, rates: { ...ready.rates, source: { publisher: 'ecb' as const, publishedOn: '2024-06-28', sample: true } } };
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: sample }) })} openOptions={() => undefined} now={() => now_ms} />);
+    const status = await screen.findByTestId('rate-status');
+    expect(status.textContent).toMatch(/^Sample ECB rate from 28 Jun 2024, not current rates; in use until/);
+    expect(status.textContent).not.toMatch(/current until/);
+    cleanup();
+
+    const unstated = { ...ready, rates: { ...ready.rates, source: null } };
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: unstated }) })} openOptions={() => undefined} now={() => now_ms} />);
+    expect((await screen.findByTestId('rate-status')).textContent).toMatch(/^Rate of unstated date, current until/);
+  });
+
+  it("shows the operator's refusal to publish rates instead of any rate", async () => {
+    const refusal = 'The newest exchange rates this operator has are ECB rates of 28 Jun 2024, older than the 6 days it accepts, so it publishes no rate table until its source has newer ones.';
+    const refused = { ...ready, rates: { ...ready.rates, status: 'expired' as const, refusal } };
+    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: refused }) })} openOptions={() => undefined} now={() => now_ms} />);
+    const status = await screen.findByTestId('rate-status');
+    expect(status.getAttribute('role')).toBe('status');
+    expect(status.textContent).toBe(`Your operator has no current exchange rates, so prices cannot be converted. ${refusal} Refresh rates`);
   });
 
   it('warns about an expired rate table and refreshes on demand', async () => {

@@ -1,25 +1,35 @@
+import { describeRateSource } from '../../protocol/rates/rate-source-text';
 import type { RateStatusView } from '../messaging/views';
 import { showDateTime } from '../ui/format';
 
+/**
+ * The cached rate table in one line: whose rates of which day, until when they are used; sample
+ * rates are never called current. When nothing can be converted it says why, in the operator's
+ * own words when the operator refused to publish rates.
+ */
 export function RateStatus({ rates, onRefresh, refreshing }: { rates: RateStatusView; onRefresh: () => void; refreshing: boolean }) {
   const refresh = (
     <button type="button" onClick={onRefresh} disabled={refreshing}>
       {refreshing ? 'Refreshing…' : 'Refresh rates'}
     </button>
   );
+  const until = rates.validUntil === null ? null : <time dateTime={rates.validUntil}>{showDateTime(rates.validUntil)}</time>;
+  const source = <span data-testid="rate-source">{describeRateSource(rates.source)}</span>;
   if (rates.status === 'current') {
     return (
       <p class="muted" data-testid="rate-status">
-        Exchange rates current until <time dateTime={rates.validUntil!}>{showDateTime(rates.validUntil!)}</time>. {refresh}
+        {source}
+        {rates.source?.sample ? <>, not current rates; in use until {until}.</> : <>, current until {until}.</>} {refresh}
       </p>
     );
   }
   return (
     <p class="warning" role="status" data-testid="rate-status">
-      {rates.status === 'expired' ? (
+      {rates.refusal !== null ? (
+        <>Your operator has no current exchange rates, so prices cannot be converted. {rates.refusal}</>
+      ) : rates.status === 'expired' ? (
         <>
-          Your operator's exchange rates expired at <time dateTime={rates.validUntil!}>{showDateTime(rates.validUntil!)}</time>: prices cannot be
-          converted until new rates arrive.
+          Your operator's exchange rates ({source}) expired at {until}: prices cannot be converted until new rates arrive.
         </>
       ) : (
         'No exchange rates yet: prices cannot be converted.'

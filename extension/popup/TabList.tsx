@@ -1,3 +1,4 @@
+import { describeRateSource } from '../../protocol/rates/rate-source-text';
 import type { TabView } from '../messaging/views';
 import { NBSP, showAmount, timeLeft } from '../ui/format';
 
@@ -23,6 +24,10 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
               <br />
               <span class="muted small" data-testid="tab-terms">
                 deposit {showAmount(tab.depositMerchant)} · {tab.expiresAt ? `${timeLeft(tab.expiresAt, now_ms)} left` : 'opening…'}
+                {/* The rate locked for the tab converts what is left: say whose, of which day. */}
+                {tab.rateSource !== undefined && tab.remainingCustomer.currency !== tab.remaining.currency && (
+                  <span data-testid="tab-rate-source"> · {describeRateSource(tab.rateSource)}</span>
+                )}
               </span>
             </td>
             <td class="amount">{showAmount(tab.spent)}</td>

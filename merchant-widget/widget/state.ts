@@ -3,6 +3,7 @@
 
 import type { BridgeResult, Entitlement, RateStatus } from '../../protocol/messages/bridge';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import type { RateTableSource } from '../../protocol/messages/rate-table';
 import type { Amount } from './amount-text';
 import type { WidgetErrorCode } from './errors';
 
@@ -27,6 +28,8 @@ export type ExtensionState =
 export interface ConversionState {
   /** null until the extension has answered a convert call. */
   rateStatus: RateStatus | null;
+  /** Whose rates of which day the extension converted with; null when it does not say, undefined from an extension that never does. */
+  rateSource?: RateTableSource | null;
   /** The extension's conversion of each item's price; null where it could not convert one. */
   byItem: ReadonlyMap<string, Amount | null>;
 }

@@ -42,6 +42,21 @@ describe('describeItem', () => {
     });
   });
 
+  it('says under a converted price whose rate of which day made it, as the extension tells', () => {
+    const withSource = (rateSource: WidgetState['conversion']['rateSource']): WidgetState => {
+      const state = converted(loaded(), '0.57');
+      return { ...state, conversion: { ...state.conversion, rateSource } };
+    };
+    expect(describeItem(withSource({ publisher: 'ecb', publishedOn: '2024-06-28', sample: false }), ARTICLE).note).toBe('ECB rate of 28 Jun 2024');
+    expect(describeItem(withSource({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true }), ARTICLE).note).toBe('Sample ECB rate from 28 Jun 2024');
+    // A table that does not say: said so. An extension that never says: nothing.
+    expect(describeItem(withSource(null), ARTICLE).note).toBe('Rate of unstated date');
+    expect(describeItem(withSource(undefined), ARTICLE).note).toBeNull();
+    // No converted price, no rate to name.
+    const expired = converted(loaded(), null, 'expired');
+    expect(describeItem({ ...expired, conversion: { ...expired.conversion, rateSource: null } }, ARTICLE).note).toMatch(/out of date/);
+  });
+
   it('shows no conversion into the merchant’s own currency', () => {
     const state: WidgetState = { ...loaded(), conversion: { rateStatus: 'current', byItem: new Map([['article-42', { currency: 'EUR', value: '0.05' }]]) } };
     expect(describeItem(state, ARTICLE).convertedPrice).toBeNull();

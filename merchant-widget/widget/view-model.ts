@@ -3,7 +3,7 @@
 
 import { amountText, convertedAmountText } from './amount-text';
 import type { WidgetState } from './state';
-import { TEXT } from './texts';
+import { rateSourceText, TEXT } from './texts';
 
 export interface ItemView {
   title: string;
@@ -11,7 +11,7 @@ export interface ItemView {
   price: string | null;
   /** The extension's conversion into the customer's currency, when it has one. */
   convertedPrice: string | null;
-  /** Why something is missing or disabled; the button's accessible description. */
+  /** Why something is missing or disabled, or whose rate converted the price; the button's accessible description. */
   note: string | null;
   /** Set when the customer needs the extension: the note becomes a link here. */
   installUrl: string | null;
@@ -90,10 +90,13 @@ export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl 
   const converted = state.conversion.byItem.get(itemId);
   // Same currency on both sides: the conversion would only repeat the price.
   const showConverted = converted && converted.currency !== item.price.currency;
+  // A converted price says whose rate of which day made it (an extension that does not tell, says nothing).
+  const { rateSource } = state.conversion;
+  const rateNote = showConverted && rateSource !== undefined ? rateSourceText(rateSource) : null;
   const ready: ItemView = {
     ...base,
     convertedPrice: showConverted ? convertedAmountText(converted) : null,
-    note: conversionNote(state),
+    note: conversionNote(state) ?? rateNote,
     actionable: true,
   };
 

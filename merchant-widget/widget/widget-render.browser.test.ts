@@ -73,6 +73,8 @@ describe('widget rendering under a strict CSP', () => {
     const shop = await open('shop');
     for (const [row, itemId] of [['#row-42', 'article-42'], ['#row-43', 'article-43'], ['#row-7', 'podcast-7']] as const) {
       await expect.poll(() => shop.widgetIn(row).converted.textContent()).toBe(`≈\u00a0${EXPECTED_SEK[itemId]}\u00a0SEK`);
+      // Under it, whose rate of which day, as the extension said.
+      expect(await shop.widgetIn(row).note.innerText()).toBe('ECB rate of 28 Jun 2024');
     }
     // One convert call for the whole page, with the catalogue prices of the items on it only.
     const converts = await shop.bridgeRequests('convert');

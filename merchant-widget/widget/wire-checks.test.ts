@@ -51,6 +51,18 @@ describe('hand checks against the protocol schemas', () => {
     expect(v.is(BRIDGE_CALLS.pay.result, owned) && isBridgeResult('pay', owned)).toBe(true);
   });
 
+  it('take a conversion with its rate source, with none, and from an extension that never sends one; refuse one they cannot read', () => {
+    const conversion = { currency: 'SEK', rateStatus: 'current', converted: [{ currency: 'SEK', value: '0.57' }], validUntil: '2024-06-28T16:00:00.000Z' };
+    const source = { publisher: 'ecb', publishedOn: '2024-06-28', sample: false };
+    for (const result of [{ ...conversion, rateSource: source }, { ...conversion, rateSource: { ...source, sample: true } }, { ...conversion, rateSource: null }, conversion]) {
+      expect([result, v.is(BRIDGE_CALLS.convert.result, result), isBridgeResult('convert', result)]).toEqual([result, true, true]);
+    }
+    for (const rateSource of [{ ...source, publisher: 'fed' }, { ...source, publishedOn: '28 Jun 2024' }, { ...source, sample: 'no' }, 'ECB']) {
+      const result = { ...conversion, rateSource };
+      expect([rateSource, v.is(BRIDGE_CALLS.convert.result, result), isBridgeResult('convert', result)]).toEqual([rateSource, false, false]);
+    }
+  });
+
   it('take the pay answer of an extension from before protocol 3 (a receipt, no kind) as paid', () => {
     expect(isBridgeResult('pay', { receipt: RECEIPT })).toBe(true);
   });

@@ -7,6 +7,7 @@
 
 import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, Entitlement, RateStatus } from '../../protocol/messages/bridge';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import type { RateTableSource } from '../../protocol/messages/rate-table';
 import type { Amount } from './amount-text';
 
 type JsonObject = Record<string, unknown>;
@@ -106,6 +107,13 @@ export function isReceipt(value: unknown): value is Receipt {
   );
 }
 
+const RATE_PUBLISHERS = allOf<RateTableSource['publisher']>()(['ecb', 'operator']);
+const CALENDAR_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRateSource(value: unknown): value is RateTableSource {
+  return isRecord(value) && isOneOf(RATE_PUBLISHERS, value.publisher) && typeof value.publishedOn === 'string' && CALENDAR_DATE_PATTERN.test(value.publishedOn) && typeof value.sample === 'boolean';
+}
+
 export function isEntitlement(value: unknown): value is Entitlement {
   return isRecord(value) && isId(value.itemId) && isShortString(value.accessToken, MAX_TOKEN_LENGTH) && isShortString(value.entitledUntil, MAX_TIMESTAMP_LENGTH);
 }
@@ -116,7 +124,9 @@ const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
     isNullableString(result.currency) &&
     isOneOf(RATE_STATUSES, result.rateStatus) &&
     Array.isArray(result.converted) &&
-    result.converted.every(isNullableAmount),
+    result.converted.every(isNullableAmount) &&
+    // An extension before rate sources were sent leaves it out.
+    (result.rateSource === undefined || result.rateSource === null || isRateSource(result.rateSource)),
   // An extension before protocol 3 answers a receipt without a kind: paid.
   pay: (result) => (result.kind === 'owned' ? isEntitlement(result) : (result.kind === 'paid' || result.kind === undefined) && isReceipt(result.receipt)),
   paymentStatus: (result) => (result.status === 'paid' ? isReceipt(result.receipt) : result.status === 'pending' || result.status === 'none'),

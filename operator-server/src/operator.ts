@@ -27,7 +27,7 @@ import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
 import { Outbox } from './outbox/outbox';
 import { createBillingSink } from './billing/sinks';
-import type { OperatorConfig } from './config/config';
+import { ConfigError, type OperatorConfig } from './config/config';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
 import { buildOpenApiDocument } from './http/openapi';
@@ -45,7 +45,9 @@ import type { OperatorContext } from './operator-context';
 import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
-import { loadRateQuotes } from './rates/rate-source';
+import { RateFeed } from './rates/rate-feed';
+import { rateHealth } from './rates/rate-freshness';
+import { createRateSourceReader, quotesToResume } from './rates/rate-source';
 import { DirectOrderCreditStore } from './store/direct-order-credits';
 import { DirectPaymentStore } from './store/direct-payments';
 import { OperatorStore } from './store/operator-store';
@@ -65,6 +67,8 @@ export interface OperatorOptions {
 export interface RunningOperator {
   readonly url: string;
   readonly context: OperatorContext;
+  /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
+  readonly rateFeed: RateFeed;
   /** One pass of the background jobs: clear due tabs, lapse overdue holds, settle stalled openings, deliver due outbox messages. */
   runJobs(): Promise<void>;
   close(): Promise<void>;
@@ -92,10 +96,25 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const store = new OperatorStore(db, config.operatorId);
   const trust = new PeerTrust(crypto, identity.caPublicKey);
   const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
+  const rateReader = createRateSourceReader(config.rates.rateSource);
+  // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
+  const rateDesk: RateDesk = new RateDesk({
+    db, crypto, signer: identity.signer, operatorId: config.operatorId, quotes: () => rateFeed.latest(), log,
+    lifespan_ms: config.rates.lifespan_s * 1000, maxSourceAge_s: config.rates.maxSourceAge_s,
+  });
+  const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, rateDesk.lastIssuedQuotes()));
+  if (rateReader.local) {
+    await rateFeed.refreshIfDue(now_ms());
+    if (rateFeed.latest() === null) {
+      db.close();
+      walFile.close();
+      throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
+    }
+  }
   const context: OperatorContext = {
     config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
     receipts: new MessageReceipts(db, log),
-    rates: new RateDesk(db, crypto, identity.signer, config.operatorId, loadRateQuotes(config.rates.rateSource), config.rates.lifespan_s * 1000),
+    rates: rateDesk,
     outbox: new Outbox(db),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
@@ -163,7 +182,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
         health: '/healthz',
       }),
       '/openapi.json': () => openApi,
-      '/healthz': () => ({ ok: true, operatorId: config.operatorId }),
+      // Answered 200 while the process serves: a restart would not make old rates newer. `ok` is
+      // false, and `rates` says why, while no rate table can be published.
+      '/healthz': () => {
+        const rates = rateHealth(context.rates.availability(now_ms()), rateFeed.status().problem);
+        return { ok: rates.status === 'current' || rates.status === 'sample', operatorId: config.operatorId, rates };
+      },
     },
     rateLimit: config.rateLimit,
   });
@@ -178,6 +202,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
+    context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     clearDueTabs(context, now_ms());
     lapseOverdueHolds(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window after that.
@@ -189,23 +214,32 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     await settleStalledOpenings(context, now_ms());
   };
   let timer: NodeJS.Timeout | null = null;
+  let rateTimer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   if (options.backgroundJobs ?? true) {
     timer = setInterval(() => {
       running = running.then(runJobs).catch((error: unknown) => log.warn('jobs.failed', { error: (error as Error).message }));
     }, config.tick_ms);
     timer.unref();
+    // Apart from the jobs: a slow rate source must not hold up clearing and the outbox.
+    rateTimer = setInterval(() => void rateFeed.refreshIfDue(now_ms()), config.tick_ms);
+    rateTimer.unref();
   }
+  // A remote source is first read now, while the operator already serves.
+  void rateFeed.refreshIfDue(now_ms());
+  context.rates.availability(now_ms());
   log.info('operator.started', { url, currency: config.currency, peers: config.peers.map((peer) => peer.operatorId).join(',') || 'none' });
 
   return {
     url,
     context,
+    rateFeed,
     runJobs,
     async close() {
       closing = true;
       if (timer !== null) clearInterval(timer);
-      await running;
+      if (rateTimer !== null) clearInterval(rateTimer);
+      await Promise.all([running, rateFeed.close()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

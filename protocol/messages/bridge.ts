@@ -35,6 +35,7 @@
 
 import * as v from 'valibot';
 import { Receipt } from './merchant';
+import { RateTableSource } from './rate-table';
 import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
 
 /**
@@ -89,6 +90,11 @@ export const BRIDGE_CALLS = {
       /** null where no current table can convert the price; never a conversion from an expired table. */
       converted: v.array(v.nullable(Amount)),
       validUntil: v.nullable(Timestamp),
+      /**
+       * Whose rates of which day converted the prices, for the page to show beside them; null when
+       * none converted, or the table does not say. Extensions before it was sent leave it out.
+       */
+      rateSource: v.optional(v.nullable(RateTableSource)),
     }),
   },
   /**

@@ -78,6 +78,25 @@ describe('message schemas', () => {
     expect(v.is(RateTable, { ...good, payload: { ...good.payload, rates: { SEK: '0' } } })).toBe(false);
   });
 
+  it('take a rate table with or without its source, refusing a source it cannot read or dated after the table', () => {
+    const operator = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const body = { type: 'rate-table' as const, operatorId: 'op-se', base: 'EUR', rates: { SEK: '11.3595' }, issuedAt: '2024-06-28T15:00:00Z', validUntil: '2024-06-28T16:00:00Z' };
+    const source = { publisher: 'ecb', publishedOn: '2024-06-28', sample: false } as const;
+    expect(v.is(RateTable, seal(nodeCrypto, operator, body))).toBe(true);
+    expect(v.is(RateTable, seal(nodeCrypto, operator, { ...body, source }))).toBe(true);
+    for (const bad of [
+      { ...source, publishedOn: '2024-06-31' },
+      { ...source, publishedOn: '2024-06-28T00:00:00Z' },
+      { ...source, publishedOn: '2024-06-29' },
+      { ...source, publisher: 'fed' },
+      { ...source, sample: 'no' },
+      { publisher: 'ecb', publishedOn: '2024-06-28' },
+      { ...source, note: 'extra' },
+    ]) {
+      expect([bad, v.is(RateTable, seal(nodeCrypto, operator, { ...body, source: bad } as never))]).toEqual([bad, false]);
+    }
+  });
+
   it('accept only the fixed set of bridge calls', () => {
     expect(v.is(PageRequest, { channel: 'opentab:page', requestId: 'r1', call: 'pay', params: {} })).toBe(true);
     expect(v.is(PageRequest, { channel: 'opentab:page', requestId: 'r1', call: 'exportKeys', params: {} })).toBe(false);

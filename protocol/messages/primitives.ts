@@ -7,7 +7,7 @@ import { isCurrencyCode } from '../money/iso4217';
 import { DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parseExactDecimal } from '../money/decimal';
 import { base64urlLength } from '../encoding/base64url';
 import { MESSAGE_ID_PATTERN } from '../ids';
-import { parseTimestamp } from '../time';
+import { parseCalendarDate, parseTimestamp } from '../time';
 import { MAX_CHAIN_LENGTH } from '../chain/hash-chain';
 
 export const MessageId = v.pipe(v.string(), v.regex(MESSAGE_ID_PATTERN, 'must be 32 lowercase hex digits'));
@@ -16,6 +16,13 @@ export const Timestamp = v.pipe(
   v.string(),
   v.maxLength(40),
   v.check((text) => parseTimestamp(text) !== null, 'must be an RFC 3339 timestamp'),
+);
+
+/** A day of the calendar, YYYY-MM-DD (the day a rate source's quotes are for). */
+export const CalendarDate = v.pipe(
+  v.string(),
+  v.length(10),
+  v.check((text) => parseCalendarDate(text) !== null, 'must be a YYYY-MM-DD date'),
 );
 
 function base64urlOfBytes(byteLength: number) {

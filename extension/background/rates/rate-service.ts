@@ -1,5 +1,7 @@
 // Keeps a current, operator-signed rate table in the database: fetched on enrolment, again when
-// the table's validUntil alarm fires, and on demand whenever a caller finds it expired.
+// the table's validUntil alarm fires, and on demand whenever a caller finds it expired. When the
+// operator refuses to publish one (its rates are too old), that refusal is kept and shown, and
+// nothing is converted until it publishes rates again.
 
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import type { BridgeResult } from '../../../protocol/messages/bridge';
@@ -10,7 +12,10 @@ import type { AlarmPort, Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { OperatorLink } from '../wallet/operator-link';
 import type { RateStatusView } from '../../messaging/views';
-import { checkRateTable, convertPrices, rateStatusOf, validUntilOf } from './rate-table';
+import { checkRateTable, convertPrices, rateSourceOf, rateStatusOf, validUntilOf, type RateRefusal } from './rate-table';
+
+/** How soon to ask again an operator that refused to publish rates. */
+const RETRY_AFTER_REFUSAL_MS = 10 * 60_000;
 
 export class RateService {
   constructor(
@@ -22,31 +27,40 @@ export class RateService {
   ) {}
 
   async status(): Promise<RateStatusView> {
-    const table = await this.db.meta.get('rateTable');
+    const { table, refusal, status } = await this.cached();
     return {
-      status: rateStatusOf(table, this.clock.now()),
+      status,
       issuedAt: table?.payload.issuedAt ?? null,
       validUntil: table?.payload.validUntil ?? null,
+      source: table ? rateSourceOf(table) : null,
+      refusal: status === 'current' ? null : (refusal?.message ?? null),
     };
   }
 
   /** Fetches, checks and caches the operator's table; the cached one is kept if anything fails. */
   async refresh(): Promise<RateTable> {
     const enrolment = await this.link.enrolment();
-    const table = await this.link.fetchRateTable();
+    const answer = await this.link.fetchRateTable();
+    if (answer.kind === 'refused') {
+      await this.db.meta.put('rateRefusal', { code: answer.code, message: answer.message, at_ms: this.clock.now() });
+      await this.alarms.schedule('rates-refresh', this.clock.now() + RETRY_AFTER_REFUSAL_MS);
+      throw ratesRefused(answer.message);
+    }
+    const { table } = answer;
     const check = checkRateTable(this.crypto, table, this.link.operatorKey(enrolment), enrolment.operatorId);
     if (!check.ok) {
       throw new AgentError('operator_unreachable', `Your operator sent a rate table Opentab cannot trust (${check.problem}).`);
     }
     await this.db.meta.put('rateTable', table);
+    await this.db.meta.delete('rateRefusal');
     await this.scheduleRefresh(table);
     return table;
   }
 
   /** A table that is current now, fetching a new one if needed; refuses rather than use an expired one. */
   async current(): Promise<RateTable> {
-    const cached = await this.db.meta.get('rateTable');
-    if (rateStatusOf(cached, this.clock.now()) === 'current') return cached!;
+    const cached = await this.cached();
+    if (cached.status === 'current') return cached.table!;
     try {
       const fresh = await this.refresh();
       if (rateStatusOf(fresh, this.clock.now()) === 'current') return fresh;
@@ -58,22 +72,34 @@ export class RateService {
   }
 
   async convert(prices: readonly WireAmount[], customerCurrency: string | null): Promise<BridgeResult<'convert'>> {
-    if (customerCurrency === null) return { currency: null, rateStatus: 'missing', converted: prices.map(() => null), validUntil: null };
-    let table = await this.db.meta.get('rateTable');
-    if (rateStatusOf(table, this.clock.now()) !== 'current') {
-      // Try once for a fresh table; an unreachable operator leaves the answer "expired".
-      table = await this.refresh().catch(() => table);
+    if (customerCurrency === null) return { currency: null, rateStatus: 'missing', converted: prices.map(() => null), validUntil: null, rateSource: null };
+    let cached = await this.cached();
+    if (cached.status !== 'current') {
+      // Try once for a fresh table; an unreachable or refusing operator leaves no current one.
+      await this.refresh().catch(() => undefined);
+      cached = await this.cached();
     }
-    const status = rateStatusOf(table, this.clock.now());
+    const { table, status } = cached;
     return {
       currency: customerCurrency,
       rateStatus: status,
       converted: convertPrices(table, status, customerCurrency, prices),
       validUntil: table?.payload.validUntil ?? null,
+      rateSource: table !== undefined && status === 'current' ? rateSourceOf(table) : null,
     };
+  }
+
+  private async cached(): Promise<{ table: RateTable | undefined; refusal: RateRefusal | undefined; status: ReturnType<typeof rateStatusOf> }> {
+    const [table, refusal] = await Promise.all([this.db.meta.get('rateTable'), this.db.meta.get('rateRefusal')]);
+    return { table, refusal, status: rateStatusOf(table, this.clock.now(), refusal) };
   }
 
   private async scheduleRefresh(table: RateTable): Promise<void> {
     await this.alarms.schedule('rates-refresh', Math.max(validUntilOf(table), this.clock.now() + 30_000));
   }
+}
+
+/** The page sees the operator's own reason: its rates are too old, or it has none. */
+function ratesRefused(operatorSentence: string): AgentError {
+  return new AgentError('rate_table_expired', `Your operator has no current exchange rates, so no price can be converted. ${operatorSentence}`);
 }

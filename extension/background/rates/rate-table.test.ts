@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crypto, newSigner, signedRateTable } from '../testing/fixtures';
-import { checkRateTable, convertPrices, rateStatusOf } from './rate-table';
+import { checkRateTable, convertPrices, rateSourceOf, rateStatusOf } from './rate-table';
 
 const operator = newSigner();
 const now = Date.parse('2026-06-01T12:00:00Z');
@@ -20,6 +20,18 @@ describe('rate table', () => {
     expect(rateStatusOf(table, now)).toBe('current');
     expect(rateStatusOf(table, now + 3_600_000)).toBe('expired');
     expect(rateStatusOf(undefined, now)).toBe('missing');
+  });
+
+  it('is no longer current once its operator refused to publish rates since', () => {
+    const refusal = { code: 'rates_stale' as const, message: 'Too old.', at_ms: now };
+    expect(rateStatusOf(table, now, refusal)).toBe('expired');
+    expect(rateStatusOf(undefined, now, refusal)).toBe('missing');
+  });
+
+  it('names its source, or none for a table signed before tables stated it', () => {
+    expect(rateSourceOf(table)).toBeNull();
+    const source = { publisher: 'ecb' as const, publishedOn: '2026-05-29', sample: false };
+    expect(rateSourceOf({ ...table, payload: { ...table.payload, source } })).toEqual(source);
   });
 
   it('converts merchant prices into the customer currency with round-half-even', () => {

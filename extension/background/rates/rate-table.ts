@@ -6,7 +6,7 @@ import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { verifyEnvelope } from '../../../protocol/envelope';
 import type { RateStatus } from '../../../protocol/messages/bridge';
 import type { LockedRate } from '../../../protocol/messages/primitives';
-import type { RateTable } from '../../../protocol/messages/rate-table';
+import type { RateTable, RateTableSource } from '../../../protocol/messages/rate-table';
 import { moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
 import { lockRate, merchantToCustomer } from '../../../protocol/rates/conversion';
 import { parseTimestamp } from '../../../protocol/time';
@@ -25,9 +25,28 @@ export function validUntilOf(table: RateTable): number {
   return parseTimestamp(table.payload.validUntil) ?? 0;
 }
 
-export function rateStatusOf(table: RateTable | undefined, now_ms: number): RateStatus {
+/** The operator's latest answer when it refused to publish a table (its rates too old, or none); removed when a table comes. */
+export interface RateRefusal {
+  readonly code: 'rates_stale' | 'rates_unavailable';
+  /** The operator's own sentence. */
+  readonly message: string;
+  readonly at_ms: number;
+}
+
+/**
+ * Current until validUntil, then expired; also expired once the operator has refused to publish
+ * rates (a refusal is kept only while no table came after it): it no longer stands behind the
+ * cached one, so nothing is converted with it.
+ */
+export function rateStatusOf(table: RateTable | undefined, now_ms: number, refusal?: RateRefusal): RateStatus {
   if (!table) return 'missing';
+  if (refusal !== undefined) return 'expired';
   return now_ms < validUntilOf(table) ? 'current' : 'expired';
+}
+
+/** Who published the table's rates and for which day; null for a table signed before tables said so. */
+export function rateSourceOf(table: RateTable): RateTableSource | null {
+  return table.payload.source ?? null;
 }
 
 export function lockTableRate(table: RateTable, customerCurrency: string, merchantCurrency: string): LockedRate | null {

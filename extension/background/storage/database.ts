@@ -3,6 +3,7 @@
 // Values are structured-cloned, so bigint amounts are stored as they are.
 
 import type { RateTable } from '../../../protocol/messages/rate-table';
+import type { RateRefusal } from '../rates/rate-table';
 import type { VaultRecord } from '../keys/vault-record';
 import type { Enrolment, OperatorSession } from '../wallet/enrolment-record';
 import type { SpendingRules } from '../limits/spending-rules';
@@ -21,6 +22,8 @@ export interface MetaShapes {
   rules: SpendingRules;
   preferences: Preferences;
   rateTable: RateTable;
+  /** The operator's latest refusal to publish a rate table; removed when it publishes one. */
+  rateRefusal: RateRefusal;
   /** Receipts of purchases paid after their page was told they were pending (tabs/owed-receipts.ts). */
   owedReceipts: readonly OwedReceipt[];
 }

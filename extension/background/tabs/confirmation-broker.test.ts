@@ -11,6 +11,7 @@ const details: Omit<ConfirmationView, 'requestId'> = {
   depositCustomer: { currency: 'SEK', value: '20.00' },
   depositMerchant: { currency: 'EUR', value: '1.74' },
   rate: '1 EUR = 11.4475 SEK',
+  rateSource: { publisher: 'ecb', publishedOn: '2026-05-29', sample: false },
   timeout_s: 3600,
   suggestedAllowance: { currency: 'SEK', value: '20.00' },
 };

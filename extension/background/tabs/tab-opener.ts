@@ -21,7 +21,8 @@ import { parseCustomerAmount } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
 import { decideDeposit } from '../limits/spending-rules';
 import type { Clock } from '../ports';
-import { lockTableRate } from '../rates/rate-table';
+import { lockTableRate, rateSourceOf } from '../rates/rate-table';
+import type { RateTableSource } from '../../../protocol/messages/rate-table';
 import type { RateService } from '../rates/rate-service';
 import type { Enrolment } from '../wallet/enrolment-record';
 import { OpeningUndecided, type OperatorLink } from '../wallet/operator-link';
@@ -50,6 +51,7 @@ interface TabTerms {
   readonly enrolment: Enrolment;
   readonly rateTableId: string;
   readonly rate: LockedRate;
+  readonly rateSource: RateTableSource | null;
   readonly hold_minor: bigint;
   readonly chain: { readonly length: number; readonly unit_minor: bigint; readonly depositMerchant_minor: bigint };
   readonly timeout_s: number;
@@ -117,6 +119,7 @@ export class TabOpener {
       enrolment,
       rateTableId: table.payload.id,
       rate,
+      rateSource: rateSourceOf(table),
       hold_minor,
       chain,
       timeout_s: tabTimeout_s,
@@ -141,6 +144,7 @@ export class TabOpener {
       depositCustomer: moneyToWire(customerAmount(hold_minor)),
       depositMerchant: moneyToWire({ currency: terms.rate.merchant.currency, minor: terms.chain.depositMerchant_minor }),
       rate: describeRate(terms.rate),
+      rateSource: terms.rateSource,
       timeout_s: terms.timeout_s,
       suggestedAllowance: moneyToWire(customerAmount(hold_minor)),
     });
@@ -180,6 +184,7 @@ export class TabOpener {
       depositCustomer_minor: terms.hold_minor,
       depositMerchant_minor: chain.depositMerchant_minor,
       rate: terms.rate,
+      rateSource: terms.rateSource,
       chainLength: chain.length,
       chainUnit_minor: chain.unit_minor,
       secrets: secrets.sealed,

@@ -5,6 +5,7 @@ import type { Initiation, TabOpened } from '../../../protocol/messages/customer'
 import type { MerchantCertificate } from '../../../protocol/messages/certificates';
 import type { Purchase, StopReason } from '../../../protocol/messages/merchant';
 import type { LockedRate } from '../../../protocol/messages/primitives';
+import type { RateTableSource } from '../../../protocol/messages/rate-table';
 import type { MerchantRef } from '../../messaging/views';
 import type { SealedSecret } from '../keys/secret-box';
 
@@ -20,6 +21,11 @@ interface TabBase {
   readonly depositCustomer_minor: bigint;
   readonly depositMerchant_minor: bigint;
   readonly rate: LockedRate;
+  /**
+   * Whose rate was locked and of which day (null: the table did not say). Absent in tabs stored
+   * before it was kept (an optional field: no database version).
+   */
+  readonly rateSource?: RateTableSource | null;
   readonly chainLength: number;
   /**
    * What one chain link is worth, in merchant minor units (the unit the initiation committed to).

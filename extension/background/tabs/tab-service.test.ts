@@ -40,6 +40,8 @@ describe('opening a tab and paying', () => {
         depositCustomer: { currency: 'SEK', value: '20.00' },
         depositMerchant: eur('1.76'),
         rate: '1 EUR = 11.3595 SEK',
+        // The test operators quote the ECB's rates of 2024-06-28 as sample rates.
+        rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: true },
         timeout_s: 3600,
       }),
     ]);
@@ -57,7 +59,9 @@ describe('opening a tab and paying', () => {
     // 153 cents × 11.3595 = 1737.98… öre → 17.38 SEK, shown truncated in four characters.
     expect(w.ports.badge.texts.get(1)).toBe('17.3');
     const overview = expectOk(await w.ui('getOverview', {}));
-    expect(overview.tabs).toEqual([expect.objectContaining({ merchantDisplayName: 'The Daily Tab', spent: eur('0.23'), remaining: eur('1.53') })]);
+    expect(overview.tabs).toEqual([
+      expect.objectContaining({ merchantDisplayName: 'The Daily Tab', spent: eur('0.23'), remaining: eur('1.53'), rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: true } }),
+    ]);
     expect(overview.recentPurchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
   });
 

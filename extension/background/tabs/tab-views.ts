@@ -27,6 +27,7 @@ export function tabView(tab: OpeningTab | OpenTab): TabView {
     spent: moneyToWire({ currency: merchantCurrency, minor: spent }),
     remaining: moneyToWire({ currency: merchantCurrency, minor: remaining }),
     remainingCustomer: moneyToWire({ currency: tab.customerCurrency, minor: merchantToCustomer(remaining, tab.rate) }),
+    ...(tab.rateSource !== undefined ? { rateSource: tab.rateSource } : {}),
     openedAt: formatTimestamp(tab.createdAt_ms),
     expiresAt: tab.phase === 'open' ? formatTimestamp(tab.expiresAt_ms) : null,
   };

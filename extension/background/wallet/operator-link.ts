@@ -1,7 +1,7 @@
 // The customer agent's line to its own operator: enrolment, log-on, and every signed call after
 // that. Each call carries a session id; an expired or unknown session is renewed once, silently.
 
-import { callRoute, RemoteCallError } from '../../../protocol/api/client';
+import { callRoute, refusalCodeOf, RemoteCallError } from '../../../protocol/api/client';
 import { OPERATOR_API } from '../../../protocol/api/operator-api';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
@@ -25,6 +25,11 @@ import type { Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { Enrolment, OperatorSession } from './enrolment-record';
 import { fromOperatorFailure } from './remote-errors';
+
+export type RateTableAnswer =
+  | { readonly kind: 'table'; readonly table: RateTable }
+  /** The operator has no rates fit to publish; `message` is its own sentence saying why. */
+  | { readonly kind: 'refused'; readonly code: 'rates_stale' | 'rates_unavailable'; readonly message: string };
 
 /** Renew a session this long before the operator would call it expired. */
 const SESSION_MARGIN_MS = 30_000;
@@ -87,9 +92,16 @@ export class OperatorLink {
     return enrolment;
   }
 
-  async fetchRateTable(): Promise<RateTable> {
+  /** The operator's current table, or its refusal to publish one (its rates too old, or none yet); other failures throw. */
+  async fetchRateTable(): Promise<RateTableAnswer> {
     const { baseUrl } = await this.enrolment();
-    return this.call(() => callRoute(baseUrl, OPERATOR_API.rateTable, undefined, { fetch: this.fetchImpl }));
+    try {
+      return { kind: 'table', table: await callRoute(baseUrl, OPERATOR_API.rateTable, undefined, { fetch: this.fetchImpl }) };
+    } catch (error) {
+      const code = refusalCodeOf(error);
+      if (code === 'rates_stale' || code === 'rates_unavailable') return { kind: 'refused', code, message: (error as RemoteCallError).failure.message };
+      throw fromOperatorFailure(error);
+    }
   }
 
   async account(): Promise<AccountView> {

@@ -78,7 +78,7 @@ function randomHex(bytes: number): string {
 
 function convert({ prices }: BridgeParams<'convert'>): BridgeResult<'convert'> {
   if (rateStatus !== 'current') {
-    return { currency: rateStatus === 'missing' ? null : 'SEK', rateStatus, converted: prices.map(() => null), validUntil: null };
+    return { currency: rateStatus === 'missing' ? null : 'SEK', rateStatus, converted: prices.map(() => null), validUntil: null, rateSource: null };
   }
   return {
     currency: 'SEK',
@@ -87,6 +87,7 @@ function convert({ prices }: BridgeParams<'convert'>): BridgeResult<'convert'> {
       price.currency === 'EUR' ? moneyToWire({ currency: 'SEK', minor: merchantToCustomer(moneyFromWire(price).minor, RATE) }) : null,
     ),
     validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+    rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: false },
   };
 }
 

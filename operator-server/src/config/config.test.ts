@@ -16,7 +16,10 @@ describe('operator configuration', () => {
       openingBound_s: 60, merchantRecordWait_s: 24 * 3600, lateRecordWindow_s: 30 * 24 * 3600,
     });
     expect(config.rates.lifespan_s).toBe(3600);
-    expect(config.rates.rateSource.source).toBe('ecb-file');
+    expect(config.rates.maxSourceAge_s).toBe(6 * 86_400);
+    expect(config.rates.rateSource).toEqual({
+      source: 'ecb-http', url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml', refreshEvery_s: 900, firstRetry_s: 30, timeout_s: 30,
+    });
     expect(config.peers).toEqual([]);
     expect(config.priorArtBaseline).toBe(false);
   });
@@ -38,6 +41,34 @@ describe('operator configuration', () => {
     expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
     expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
     expect(() => resolveConfig({ ...minimal, priorArtBaseline: 'yes' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/priorArtBaseline/);
+  });
+});
+
+describe('rate source configuration', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+
+  it('takes a maximum source age and sample rates only when asked', () => {
+    const config = resolveConfig({ ...minimal, rates: { maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: 'rates.xml', sample: true } } }, '/srv', secret);
+    expect(config.rates).toEqual({ lifespan_s: 3600, maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: '/srv/rates.xml', sample: true, refreshEvery_s: 10 } });
+    const http = resolveConfig({ ...minimal, rates: { rateSource: { source: 'ecb-http', url: 'https://rates.example/eurofxref-hist-90d.xml', refreshEvery_s: 3600 } } }, '/srv', secret);
+    expect(http.rates.rateSource).toEqual({ source: 'ecb-http', url: 'https://rates.example/eurofxref-hist-90d.xml', refreshEvery_s: 3600, firstRetry_s: 30, timeout_s: 30 });
+    expect(resolveConfig({ ...minimal, rates: { lifespan_s: 600 } }, '/srv', secret).rates.lifespan_s).toBe(600);
+  });
+
+  it('names a maximum age or a sample setting it cannot take', () => {
+    for (const rates of [{ maxSourceAge_s: 60 }, { maxSourceAge_s: 91 * 86_400 }, { maxSourceAge_s: 3600.5 }, { rateSource: { source: 'ecb-file', path: 'x.xml', sample: 'yes' } }]) {
+      expect(() => resolveConfig({ ...minimal, rates }, '/srv', secret), JSON.stringify(rates)).toThrow(/rates\.(maxSourceAge_s|rateSource\.sample)/);
+    }
+    // Rates fetched from the ECB are never samples; nor is a schedule of seconds polite to it.
+    for (const rateSource of [
+      { source: 'ecb-http', url: 'https://rates.example/x.xml', sample: true },
+      { source: 'ecb-http', url: 'https://rates.example/x.xml', refreshEvery_s: 5 },
+      { source: 'ecb-http', url: 'ftp://rates.example/x.xml' },
+      { source: 'ecb-http', url: 'https://rates.example/x.xml', timeout_s: 0 },
+    ]) {
+      expect(() => resolveConfig({ ...minimal, rates: { rateSource } }, '/srv', secret), JSON.stringify(rateSource)).toThrow(/rates\.rateSource/);
+    }
+    expect(() => resolveConfig({ ...minimal, rates: { rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11' } } } }, '/srv', secret)).toThrow(/publishedOn/);
   });
 });
 

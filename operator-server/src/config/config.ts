@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
-import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
+import { CalendarDate, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
+import { DEFAULT_MAX_SOURCE_AGE_S } from '../rates/rate-freshness';
 
 const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 
@@ -23,11 +24,58 @@ const BillingSinkConfig = v.variant('kind', [
 ]);
 export type BillingSinkConfig = v.InferOutput<typeof BillingSinkConfig>;
 
+/**
+ * `sample: true` serves the source's rates however old they are, and every table says they are
+ * sample rates: for a demonstration with a file of old rates, never for real customers.
+ */
+const Sample = v.optional(v.boolean());
+
 const RateSourceConfig = v.variant('source', [
-  v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)) }),
-  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()) }),
+  /** The ECB's reference-rate file on disk, read again when it changes (looked at every `refreshEvery_s`). */
+  v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)), sample: Sample, refreshEvery_s: v.optional(Seconds(1, 24 * 3600)) }),
+  /** The ECB's reference-rate file over HTTP(S), fetched every `refreshEvery_s`; after a failure after `firstRetry_s`, doubling. */
+  v.strictObject({
+    source: v.literal('ecb-http'),
+    url: HttpUrl,
+    refreshEvery_s: v.optional(Seconds(60, 24 * 3600)),
+    firstRetry_s: v.optional(Seconds(1, 3600)),
+    timeout_s: v.optional(Seconds(1, 300)),
+  }),
+  /** Rates the operator sets itself; `publishedOn` is the day they are for, which every table states. */
+  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()), publishedOn: CalendarDate, sample: Sample }),
 ]);
-export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
+
+/** The ECB's daily reference-rate file: the rate source of an operator whose configuration names none. */
+export const ECB_DAILY_URL = 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml';
+
+/** A rate source with its defaults applied (and a file's path made absolute). */
+export type RateSourceSettings =
+  | { readonly source: 'ecb-file'; readonly path: string; readonly sample: boolean; readonly refreshEvery_s: number }
+  | { readonly source: 'ecb-http'; readonly url: string; readonly refreshEvery_s: number; readonly firstRetry_s: number; readonly timeout_s: number }
+  | { readonly source: 'fixed'; readonly base: string; readonly rates: Readonly<Record<string, string>>; readonly publishedOn: string; readonly sample: boolean };
+
+/** Looking at a file's size and times costs next to nothing. */
+const DEFAULT_FILE_REFRESH_EVERY_S = 10;
+/** The ECB publishes once a working day, at about 16:00 CET: a quarter of an hour later is soon enough. */
+const DEFAULT_HTTP_REFRESH_EVERY_S = 900;
+const DEFAULT_FIRST_RETRY_S = 30;
+const DEFAULT_HTTP_TIMEOUT_S = 30;
+
+function rateSourceSettings(config: v.InferOutput<typeof RateSourceConfig> | undefined, absolute: (path: string) => string): RateSourceSettings {
+  switch (config?.source) {
+    case undefined:
+      return { source: 'ecb-http', url: ECB_DAILY_URL, refreshEvery_s: DEFAULT_HTTP_REFRESH_EVERY_S, firstRetry_s: DEFAULT_FIRST_RETRY_S, timeout_s: DEFAULT_HTTP_TIMEOUT_S };
+    case 'ecb-file':
+      return { source: 'ecb-file', path: absolute(config.path), sample: config.sample ?? false, refreshEvery_s: config.refreshEvery_s ?? DEFAULT_FILE_REFRESH_EVERY_S };
+    case 'ecb-http':
+      return {
+        source: 'ecb-http', url: config.url, refreshEvery_s: config.refreshEvery_s ?? DEFAULT_HTTP_REFRESH_EVERY_S,
+        firstRetry_s: config.firstRetry_s ?? DEFAULT_FIRST_RETRY_S, timeout_s: config.timeout_s ?? DEFAULT_HTTP_TIMEOUT_S,
+      };
+    case 'fixed':
+      return { ...config, sample: config.sample ?? false };
+  }
+}
 
 const WholeNumber = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 const IpAddress = v.pipe(v.string(), v.check((text) => isIP(text) !== 0, 'must be an IPv4 or IPv6 address'));
@@ -89,7 +137,12 @@ export const OperatorConfigSchema = v.strictObject({
   peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: HttpUrl })), []),
   billingSinks: v.optional(v.array(BillingSinkConfig), []),
   rates: v.optional(
-    v.strictObject({ lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600), rateSource: RateSourceConfig }),
+    v.strictObject({
+      lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600),
+      /** Rates older than this, from the start of the day they are for, are not published (rate-freshness.ts says why 6 days). */
+      maxSourceAge_s: v.optional(Seconds(3600, 90 * 24 * 3600)),
+      rateSource: v.optional(RateSourceConfig),
+    }),
   ),
   tabs: v.optional(
     v.strictObject({
@@ -150,7 +203,7 @@ export type OperatorConfigInput = v.InferInput<typeof OperatorConfigSchema>;
 export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit'> {
   readonly adminToken: string;
   readonly secretKey: string;
-  readonly rates: { readonly lifespan_s: number; readonly rateSource: RateSourceConfig };
+  readonly rates: { readonly lifespan_s: number; readonly maxSourceAge_s: number; readonly rateSource: RateSourceSettings };
   readonly tabs: {
     readonly minTimeout_s: number;
     readonly maxTimeout_s: number;
@@ -167,8 +220,6 @@ export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-const DEFAULT_RATE_SOURCE_PATH = resolve(dirname(new URL(import.meta.url).pathname), '../../data/ecb-eurofxref-2024-06-28.xml');
 
 /** Environment variables that override the file, for containers and secrets managers. */
 function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -199,7 +250,6 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
   const secretKey = env.OPENTAB_OPERATOR_SECRET_KEY ?? (file.secretKeyFile === undefined ? undefined : readSecret(absolute(file.secretKeyFile)));
   if (secretKey === undefined) throw new ConfigError('the operator secret key is required (secretKeyFile or OPENTAB_OPERATOR_SECRET_KEY)');
 
-  const rateSource = file.rates?.rateSource ?? { source: 'ecb-file' as const, path: DEFAULT_RATE_SOURCE_PATH };
   const { secretKeyFile: _secretKeyFile, adminToken: _adminToken, ...rest } = file;
   return {
     ...rest,
@@ -210,7 +260,8 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
     billingSinks: file.billingSinks.map((sink) => (sink.kind === 'jsonl' ? { ...sink, path: absolute(sink.path) } : sink)),
     rates: {
       lifespan_s: file.rates?.lifespan_s ?? 3600,
-      rateSource: rateSource.source === 'ecb-file' ? { ...rateSource, path: absolute(rateSource.path) } : rateSource,
+      maxSourceAge_s: file.rates?.maxSourceAge_s ?? DEFAULT_MAX_SOURCE_AGE_S,
+      rateSource: rateSourceSettings(file.rates?.rateSource, absolute),
     },
     tabs: {
       minTimeout_s: file.tabs.minTimeout_s ?? 10,

@@ -1,5 +1,6 @@
 // Issues this operator's signed rate tables and remembers every one it issued, because an
 // initiation names the table the customer saw and must be converted with exactly that table.
+// Issues none from quotes too old to publish, and no table outlives the age its quotes may reach.
 
 import type Database from 'better-sqlite3';
 import { seal, type PayloadBody, type Signer } from '../../../protocol/envelope';
@@ -7,11 +8,26 @@ import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { OpentabError } from '../../../protocol/errors';
 import type { RateTable, RateTablePayload } from '../../../protocol/messages/rate-table';
 import { formatTimestamp } from '../../../protocol/time';
-import type { RateQuotes } from './rate-source';
+import type { Logger } from '../support/logger';
+import { sameQuotes, type RateQuotes } from './rate-quotes';
+import { assessRates, describeSource, refusalOf, type RateAvailability } from './rate-freshness';
 
 export interface IssuedTable {
   readonly envelope: RateTable;
   readonly validUntil_ms: number;
+}
+
+export interface RateDeskOptions {
+  readonly db: Database.Database;
+  readonly crypto: CryptoProvider;
+  readonly signer: Signer;
+  readonly operatorId: string;
+  /** The quotes to issue tables from now; null while none could be read. */
+  readonly quotes: () => RateQuotes | null;
+  readonly lifespan_ms: number;
+  /** Quotes older than this (from the start of their day) are not published; sample quotes aside. */
+  readonly maxSourceAge_s: number;
+  readonly log: Logger;
 }
 
 /** A new table is issued once the current one has less than this share of its life left. */
@@ -23,30 +39,59 @@ export class RateDesk {
   private readonly insert;
   private readonly select;
   private readonly selectLatest;
+  /** What the log last said about the rates, so that it speaks again only when that changes. */
+  private reported = '';
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly crypto: CryptoProvider,
-    private readonly signer: Signer,
-    private readonly operatorId: string,
-    private readonly quotes: RateQuotes,
-    private readonly lifespan_ms: number,
-  ) {
+  constructor(private readonly options: RateDeskOptions) {
+    const { db } = options;
     this.insert = db.prepare('INSERT INTO rate_tables (table_id, envelope, issued_at, valid_until) VALUES (?, ?, ?, ?)');
     this.select = db.prepare<[string], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables WHERE table_id = ?');
     this.selectLatest = db.prepare<[], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables ORDER BY issued_at DESC LIMIT 1');
   }
 
-  /** The table to hand out now: the latest one while it has enough life left, else a fresh one. */
+  /**
+   * The table to hand out now: the latest one while it states the current quotes and has enough
+   * life left, else a fresh one (a table from before tables stated their source never qualifies).
+   * Refuses (rates_stale, rates_unavailable) when there are no quotes fit to publish.
+   */
   currentTable(now_ms: number): IssuedTable {
+    const availability = this.availability(now_ms);
+    if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
     if (this.current === null) {
       const latest = this.selectLatest.get();
       if (latest !== undefined) this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
     }
-    if (this.current === null || this.current.validUntil_ms - now_ms < this.lifespan_ms * REISSUE_WHEN_REMAINING) {
-      this.current = this.issue(now_ms);
+    const { quotes } = availability;
+    // A table never outlives its quotes' maximum age: past it, the customer must not convert with them.
+    const fullLife_ms = Math.min(now_ms + this.options.lifespan_ms, availability.kind === 'current' ? availability.usableUntil_ms : Infinity);
+    const current = this.current;
+    if (current !== null && sameQuotes(current.envelope.payload, quotes) && current.validUntil_ms > now_ms) {
+      // Near the end of the quotes' age a new table would live no longer: keep the one there is.
+      const enoughLeft = current.validUntil_ms - now_ms >= this.options.lifespan_ms * REISSUE_WHEN_REMAINING || current.validUntil_ms >= fullLife_ms;
+      if (enoughLeft) return current;
     }
+    this.current = this.issue(quotes, now_ms, fullLife_ms);
     return this.current;
+  }
+
+  /** Whether tables may be published now; logs when that changes (rates turned stale, new rates arrived). */
+  availability(now_ms: number): RateAvailability {
+    const availability = assessRates(this.options.quotes(), now_ms, this.options.maxSourceAge_s);
+    const source = availability.kind === 'unavailable' ? null : availability.quotes.source;
+    const report = `${availability.kind} ${source === null ? '' : describeSource(source)}`;
+    if (report !== this.reported) {
+      this.reported = report;
+      this.logChange(availability);
+    }
+    return availability;
+  }
+
+  /** The quotes of the latest table issued (before a restart, too) that states its source; null when there is none. */
+  lastIssuedQuotes(): RateQuotes | null {
+    const latest = this.selectLatest.get();
+    if (latest === undefined) return null;
+    const { base, rates, source } = (JSON.parse(latest.envelope) as RateTable).payload;
+    return source === undefined ? null : { base, rates, source };
   }
 
   /** The issued table the customer named, refused if unknown here or no longer valid. */
@@ -61,15 +106,31 @@ export class RateDesk {
     return table.envelope.payload;
   }
 
-  private issue(now_ms: number): IssuedTable {
-    const validUntil_ms = now_ms + this.lifespan_ms;
-    const envelope = seal(this.crypto, this.signer, {
+  private logChange(availability: RateAvailability): void {
+    const { log } = this.options;
+    switch (availability.kind) {
+      case 'current':
+        log.info('rates.current', { source: describeSource(availability.quotes.source), usableUntil: formatTimestamp(availability.usableUntil_ms) });
+        return;
+      case 'sample':
+        log.info('rates.sample', { source: describeSource(availability.quotes.source), note: 'served as sample rates, as configured; every table says so' });
+        return;
+      case 'stale':
+      case 'unavailable':
+        log.warn(`rates.${availability.kind}`, { problem: refusalOf(availability).message });
+        return;
+    }
+  }
+
+  private issue(quotes: RateQuotes, now_ms: number, validUntil_ms: number): IssuedTable {
+    const envelope = seal(this.options.crypto, this.options.signer, {
       type: 'rate-table',
-      operatorId: this.operatorId,
-      base: this.quotes.base,
-      rates: { ...this.quotes.rates },
+      operatorId: this.options.operatorId,
+      base: quotes.base,
+      rates: { ...quotes.rates },
       issuedAt: formatTimestamp(now_ms),
       validUntil: formatTimestamp(validUntil_ms),
+      source: { ...quotes.source },
     } satisfies PayloadBody<RateTablePayload>, now_ms);
     this.insert.run(envelope.payload.id, JSON.stringify(envelope), now_ms, validUntil_ms);
     return this.remember(envelope, validUntil_ms);

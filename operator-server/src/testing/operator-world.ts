@@ -11,6 +11,7 @@ import { loadConfigFile, type OperatorConfigInput } from '../config/config';
 import { startOperator, type RunningOperator } from '../operator';
 import { generateKeyPair } from '../provisioning/keys';
 import { writeOperatorFiles } from '../provisioning/operator-files';
+import { SAMPLE_RATE_SOURCE } from '../rates/sample-rates';
 import { findFreePort } from '../support/free-port';
 import { createLogger, type LogLevel } from '../support/logger';
 
@@ -25,6 +26,8 @@ export interface OperatorWorldOptions {
   /** Settings for every operator (tabs, rates, tick_ms…). */
   readonly settings?: Partial<OperatorConfigInput>;
   readonly log?: LogLevel;
+  /** Where log lines go (stdout unless given): tests read what an operator said. */
+  readonly writeLog?: (line: string) => void;
   /** false: tests call `runJobs()` themselves instead of a timer. */
   readonly backgroundJobs?: boolean;
   readonly now_ms?: () => number;
@@ -55,8 +58,13 @@ export interface ProvisionedOperator extends WorldOperatorSpec {
   readonly adminToken: string;
 }
 
-/** A CA and one configured operator directory per spec, all peers of each other, on the given ports. */
+/**
+ * A CA and one configured operator directory per spec, all peers of each other, on the given ports.
+ * Unless `settings` name another rate source, they serve the sample ECB rates, labelled as samples:
+ * a world made here must work on any day without reaching the ECB.
+ */
 export function provisionOperatorWorld(dir: string, specs: readonly WorldOperatorSpec[], ports: readonly number[], settings: Partial<OperatorConfigInput>, now_ms: number): ProvisionedOperator[] {
+  const withRates = { ...settings, rates: { rateSource: SAMPLE_RATE_SOURCE, ...settings.rates } };
   const ca = generateKeyPair(nodeCrypto);
   const host = '127.0.0.1';
   const endpoints = specs.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `http://${host}:${ports[i]}` }));
@@ -66,7 +74,7 @@ export function provisionOperatorWorld(dir: string, specs: readonly WorldOperato
       dir: operatorDir, operatorId: spec.operatorId, currency: spec.currency, host, port: ports[i]!,
       caSecretKey: ca.secretKey, caPublicKey: ca.publicKey,
       peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
-      extra: settings,
+      extra: withRates,
     }, now_ms);
     return { ...spec, dir: operatorDir, configPath: files.configPath, adminToken: files.adminToken };
   });
@@ -75,7 +83,7 @@ export function provisionOperatorWorld(dir: string, specs: readonly WorldOperato
 /** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
 export async function startProvisionedOperators(
   provisioned: readonly ProvisionedOperator[],
-  options: { log?: LogLevel; backgroundJobs?: boolean; now_ms?: () => number } = {},
+  options: { log?: LogLevel; writeLog?: (line: string) => void; backgroundJobs?: boolean; now_ms?: () => number } = {},
 ): Promise<Record<string, WorldOperator>> {
   const operators: Record<string, WorldOperator> = {};
   try {
@@ -83,7 +91,7 @@ export async function startProvisionedOperators(
       const config = loadConfigFile(spec.configPath, {});
       const running = await startOperator(config, {
         backgroundJobs: options.backgroundJobs ?? true,
-        log: createLogger(spec.operatorId, options.log ?? config.log),
+        log: createLogger(spec.operatorId, options.log ?? config.log, options.writeLog),
         ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
       });
       operators[spec.operatorId] = {
