@@ -2,7 +2,7 @@
 // server, a customer with an enrolment code, a clean stop on SIGINT, and a settlement statement.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,5 +52,33 @@ describe('opentab-operator CLI', () => {
 
   it('refuses an unknown command with usage text', async () => {
     await expect(run(process.execPath, [...CLI, 'frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command frobnicate') });
+  });
+});
+
+describe('opentab-operator CLI and plain http', () => {
+  const refusal = (args: string[]) => run(process.execPath, [...CLI, ...args]).then(() => null, (error: { code: number; stderr: string }) => error);
+
+  it('will not set up an operator reached over plain http outside loopback, naming each address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
+    await cli('ca-init', '--dir', join(dir, 'ca'));
+    const failed = await refusal(['init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', '7001', '--host', '0.0.0.0', '--ca', join(dir, 'ca'), '--peer', 'op-eu=http://op-eu.example']);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain('publicUrl http://0.0.0.0:7001 must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)');
+    expect(failed?.stderr).toContain('peer op-eu http://op-eu.example must use https:');
+    expect(existsSync(join(dir, 'op-se', 'operator.json'))).toBe(false);
+
+    const init = await cli('init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', '7001', '--host', '0.0.0.0', '--ca', join(dir, 'ca'), '--public-url', 'https://op-se.example', '--peer', 'op-eu=https://op-eu.example');
+    expect(init.baseUrl).toBe('https://op-se.example');
+    expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({ publicUrl: 'https://op-se.example', listen: { host: '0.0.0.0', port: 7001 } });
+  });
+
+  it('will not sign an operator certificate for a plain-http address outside loopback', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
+    await cli('ca-init', '--dir', join(dir, 'ca'));
+    const { publicKey } = await cli('keygen', '--out', join(dir, 'op.key'));
+    const failed = await refusal(['ca-sign', '--ca', join(dir, 'ca'), '--operator-id', 'op-se', '--public-key', publicKey, '--base-url', 'http://op-se.example', '--currency', 'SEK', '--out', join(dir, 'cert.json')]);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain('base URL http://op-se.example must use https:');
+    expect(existsSync(join(dir, 'cert.json'))).toBe(false);
   });
 });

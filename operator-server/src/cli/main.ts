@@ -22,7 +22,9 @@ const USAGE = `opentab-operator <command> [options]
                  [--valid-days 365] --out FILE          sign an operator certificate
   keygen         --out FILE                             make an Ed25519 key; prints the public key
   init           --dir DIR --operator-id ID --currency CUR --port PORT --ca DIR
-                 [--host 127.0.0.1] [--peer ID=URL ...]  key, CA-signed certificate and operator.json
+                 [--host 127.0.0.1] [--public-url URL] [--peer ID=URL ...]
+                                                        key, CA-signed certificate and operator.json
+                                                        (--public-url: https, unless on loopback)
   start          --config FILE                          run the operator (AM + MTA)
   customer-create --config FILE --credit-limit AMOUNT [--name NAME]
   enrollment-code --config FILE --account ACCOUNT_ID
@@ -58,6 +60,7 @@ const OPTIONS = {
   'valid-days': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, peer: { type: 'string', multiple: true },
   'credit-limit': { type: 'string' }, name: { type: 'string' }, account: { type: 'string' }, 'merchant-id': { type: 'string' },
   origin: { type: 'string', multiple: true }, 'agent-url': { type: 'string' }, from: { type: 'string' }, until: { type: 'string' },
+  'public-url': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -101,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
       const files = writeOperatorFiles(nodeCrypto, {
         dir: resolve(required(values, 'dir')), operatorId: required(values, 'operator-id'), currency: required(values, 'currency'),
         host: values.host ?? '127.0.0.1', port: Number(required(values, 'port')), caSecretKey: ca.secretKey, caPublicKey: ca.publicKey, peers,
+        ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
       }, Date.now());
       print({ config: files.configPath, publicKey: files.publicKey, baseUrl: files.baseUrl, adminToken: files.adminToken });
       return;

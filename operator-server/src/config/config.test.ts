@@ -71,3 +71,43 @@ describe('rate limit configuration', () => {
     }
   });
 });
+
+describe('transport security', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+
+  it('takes https addresses anywhere and plain http only on loopback', () => {
+    const config = resolveConfig({
+      ...minimal,
+      publicUrl: 'https://op-se.example',
+      peers: [{ operatorId: 'op-eu', baseUrl: 'https://op-eu.example' }, { operatorId: 'op-dk', baseUrl: 'http://localhost:7002' }],
+      billingSinks: [{ kind: 'webhook', url: 'http://[::1]:9000/billing', secret: 'sixteen-chars-at-least' }],
+    }, '/srv', secret);
+    expect(config.publicUrl).toBe('https://op-se.example');
+    expect(resolveConfig({ ...minimal, publicUrl: 'http://127.0.0.1:7001' }, '/srv', secret).publicUrl).toBe('http://127.0.0.1:7001');
+  });
+
+  it('refuses every plain-http address outside loopback, naming each at once', () => {
+    const refusal = (() => {
+      try {
+        resolveConfig({
+          ...minimal,
+          publicUrl: 'http://op-se.example',
+          peers: [{ operatorId: 'op-eu', baseUrl: 'http://op-eu.example' }],
+          billingSinks: [{ kind: 'webhook', url: 'http://billing.example/hook', secret: 'sixteen-chars-at-least' }],
+        }, '/srv', secret);
+      } catch (error) {
+        return error as Error;
+      }
+      return null;
+    })();
+    expect(refusal).toBeInstanceOf(ConfigError);
+    const rule = 'must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)';
+    expect(refusal!.message).toContain(`publicUrl: ${rule}`);
+    expect(refusal!.message).toContain(`peers.0.baseUrl: ${rule}`);
+    expect(refusal!.message).toContain(`billingSinks.0.url: ${rule}`);
+  });
+
+  it('refuses a plain-http public URL given in the environment', () => {
+    expect(() => resolveConfig(minimal, '/srv', { ...secret, OPENTAB_PUBLIC_URL: 'http://op-se.example' })).toThrow(/publicUrl: must use https:/);
+  });
+});

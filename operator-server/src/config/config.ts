@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
-import { CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
+import { CurrencyCode, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
+import { SecureHttpUrl } from '../../../protocol/messages/secure-address';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
@@ -16,7 +17,7 @@ const BillingSinkConfig = v.variant('kind', [
   v.strictObject({ kind: v.literal('jsonl'), path: v.pipe(v.string(), v.minLength(1)) }),
   v.strictObject({
     kind: v.literal('webhook'),
-    url: HttpUrl,
+    url: SecureHttpUrl,
     /** Shared secret for the HMAC-SHA256 signature header. */
     secret: v.pipe(v.string(), v.minLength(16)),
   }),
@@ -76,8 +77,8 @@ export const OperatorConfigSchema = v.strictObject({
   /** The currency of this operator's customers and merchants. */
   currency: CurrencyCode,
   listen: v.strictObject({ host: v.string(), port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65535)) }),
-  /** The base URL others reach this operator at; it is in the operator certificate. */
-  publicUrl: HttpUrl,
+  /** The base URL others reach this operator at; it is in the operator certificate. https, or http on loopback. */
+  publicUrl: SecureHttpUrl,
   dataDir: v.pipe(v.string(), v.minLength(1)),
   caPublicKey: PublicKey,
   /** File holding the operator's Ed25519 secret key (base64url); or env OPENTAB_OPERATOR_SECRET_KEY. */
@@ -86,7 +87,7 @@ export const OperatorConfigSchema = v.strictObject({
   certificateFile: v.string(),
   /** Admin bearer token; or env OPENTAB_ADMIN_TOKEN. */
   adminToken: v.optional(v.pipe(v.string(), v.minLength(16))),
-  peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: HttpUrl })), []),
+  peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: SecureHttpUrl })), []),
   billingSinks: v.optional(v.array(BillingSinkConfig), []),
   rates: v.optional(
     v.strictObject({ lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600), rateSource: RateSourceConfig }),
