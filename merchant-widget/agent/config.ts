@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
 import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
+import { insecureAddressProblem } from '../../protocol/messages/secure-address';
 import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
 import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
 import { CLOCK_SKEW_MS } from '../../protocol/time';
@@ -71,7 +72,10 @@ export interface MerchantAgentConfig {
   readonly merchantId: string;
   readonly displayName: string;
   readonly operatorId: string;
-  /** Base URL of the merchant's operator (its MTA); records go to `${operatorBaseUrl}/v1/merchant/records`. */
+  /**
+   * Base URL of the merchant's operator (its MTA); records go to `${operatorBaseUrl}/v1/merchant/records`.
+   * https, or plain http only on loopback (127.0.0.0/8, ::1, localhost).
+   */
   readonly operatorBaseUrl: string;
   /** The operator's Ed25519 public key, base64url: it signs tab information, clearings and record acks. */
   readonly operatorPublicKey: string;
@@ -188,7 +192,10 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
   check(v.is(DisplayName, config.displayName), `displayName must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`);
   check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
-  check(v.is(HttpUrl, config.operatorBaseUrl), 'operatorBaseUrl must be an http(s) URL without credentials');
+  const operatorUrlProblem = v.is(HttpUrl, config.operatorBaseUrl)
+    ? insecureAddressProblem('operatorBaseUrl', config.operatorBaseUrl)
+    : 'operatorBaseUrl must be an http(s) URL without credentials';
+  if (operatorUrlProblem !== null) problems.push(operatorUrlProblem);
   check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');
   check(typeof config.databasePath === 'string' && config.databasePath.length > 0, 'databasePath must name a SQLite file');
 
