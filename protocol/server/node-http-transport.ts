@@ -5,6 +5,7 @@
 
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { HttpAnswer, HttpExchange, HttpTransport } from '../api/client';
 
 /**
@@ -14,7 +15,16 @@ import type { HttpAnswer, HttpExchange, HttpTransport } from '../api/client';
 const IDLE_SOCKET_MS = 4_000;
 
 const httpAgent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
-const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+const defaultHttpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+
+export interface NodeHttpTransportOptions {
+  /**
+   * PEM certificates of certificate authorities trusted for https, besides Node's bundled Mozilla
+   * roots: a private CA that signed the certificates of peers, operators or merchant agents.
+   * Certificates are always verified; there is no way to switch that off.
+   */
+  readonly trustedCaCertificates?: readonly string[];
+}
 
 function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
@@ -25,8 +35,19 @@ function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
   });
 }
 
-export const nodeHttpTransport: HttpTransport = (exchange: HttpExchange) =>
-  new Promise<HttpAnswer>((resolve, reject) => {
+/** A transport over node:http(s); https verifies certificates against the bundled roots and `trustedCaCertificates`. */
+export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
+  const extraCas = options.trustedCaCertificates ?? [];
+  // Node's `ca` replaces the bundled roots rather than adding to them, so they are passed along.
+  const httpsAgent = extraCas.length === 0 ? defaultHttpsAgent : new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: [...rootCertificates, ...extraCas] });
+  return (exchange) => send(exchange, httpsAgent);
+}
+
+/** The transport of servers that trust only the bundled roots. */
+export const nodeHttpTransport: HttpTransport = createNodeHttpTransport();
+
+function send(exchange: HttpExchange, httpsAgent: HttpsAgent): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => {
     const url = new URL(exchange.url);
     const secure = url.protocol === 'https:';
     if (!secure && url.protocol !== 'http:') {
@@ -47,3 +68,4 @@ export const nodeHttpTransport: HttpTransport = (exchange: HttpExchange) =>
     request.on('error', settle(reject));
     request.end(exchange.body);
   });
+}
