@@ -86,6 +86,13 @@ describe('merchant agent configuration', () => {
     ]);
   });
 
+  it('takes CA certificates to trust for the operator only as PEM certificates', () => {
+    expect(problemsOf({ ...good, operatorTrustedCaCertificates: ['-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n'] })).toEqual([
+      'operatorTrustedCaCertificates must be a list of PEM certificates',
+    ]);
+    expect(problemsOf({ ...good, operatorTrustedCaCertificates: 'ca.pem' as unknown as string[] })).toEqual(['operatorTrustedCaCertificates must be a list of PEM certificates']);
+  });
+
   it('accepts only local paths and http(s) URLs as the install link', () => {
     for (const url of ['/get-opentab', 'https://opentab.example/install']) expect(problemsOf({ ...good, extensionInstallUrl: url })).toEqual([]);
     for (const url of ['//evil.example', '/\\evil.example', 'javascript:alert(1)', '/a\r\nset-cookie: x', 'get-opentab']) {
