@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface TestCa {
   readonly dir: string;
@@ -62,6 +62,8 @@ export function issueServerCertificate(ca: TestCa, certificateFile: string, keyF
   openssl(['x509', '-req', '-in', request, '-CA', ca.certificateFile, '-CAkey', ca.keyFile, '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', extensions, '-out', newCertificate]);
   const keyPem = readFileSync(newKey, 'utf8');
   const certificatePem = readFileSync(newCertificate, 'utf8');
+  mkdirSync(dirname(keyFile), { recursive: true });
+  mkdirSync(dirname(certificateFile), { recursive: true });
   writeFileSync(keyFile, keyPem, { mode: 0o600 });
   writeFileSync(certificateFile, certificatePem);
   return { certificateFile, keyFile, certificatePem, keyPem };

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createTestCa, issueServerCertificate } from '../../../protocol/testing/test-pki';
 import { ConfigError, resolveConfig } from './config';
 
 const minimal = {
@@ -109,5 +113,50 @@ describe('transport security', () => {
 
   it('refuses a plain-http public URL given in the environment', () => {
     expect(() => resolveConfig(minimal, '/srv', { ...secret, OPENTAB_PUBLIC_URL: 'http://op-se.example' })).toThrow(/publicUrl: must use https:/);
+  });
+});
+
+describe('TLS configuration', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+  const dir = mkdtempSync(join(tmpdir(), 'opentab-config-tls-'));
+  const ca = createTestCa(join(dir, 'ca'));
+  issueServerCertificate(ca, join(dir, 'tls', 'fullchain.pem'), join(dir, 'tls', 'privkey.pem'));
+  const other = issueServerCertificate(ca, join(dir, 'other', 'cert.pem'), join(dir, 'other', 'key.pem'));
+  const served = { ...minimal, publicUrl: 'https://op-se.example', tls: { certificateFile: 'tls/fullchain.pem', keyFile: 'tls/privkey.pem' } };
+
+  const problemsOf = (raw: object): string => {
+    try {
+      resolveConfig(raw, dir, secret);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    return '';
+  };
+
+  it('reads the certificate, its key and the trusted CAs, against the file', () => {
+    const config = resolveConfig({ ...served, trustedCaFiles: ['ca/ca.pem'] }, dir, secret);
+    expect(config.tls).toEqual({ certificateFile: join(dir, 'tls', 'fullchain.pem'), keyFile: join(dir, 'tls', 'privkey.pem') });
+    expect(config.trustedCaCertificates).toEqual([ca.certificatePem]);
+    expect(resolveConfig(minimal, dir, secret)).toMatchObject({ trustedCaCertificates: [] });
+    expect(resolveConfig(minimal, dir, secret).tls).toBeUndefined();
+  });
+
+  it('names every unreadable file, a key that is not the certificate\'s, and a public URL that is not https', () => {
+    const missing = problemsOf({ ...served, tls: { certificateFile: 'nowhere/cert.pem', keyFile: 'nowhere/key.pem' }, trustedCaFiles: ['nowhere/ca.pem', 'tls/privkey.pem'] });
+    expect(missing).toContain(`cannot read the TLS certificate file ${join(dir, 'nowhere', 'cert.pem')}`);
+    expect(missing).toContain(`cannot read the TLS key file ${join(dir, 'nowhere', 'key.pem')}`);
+    expect(missing).toContain(`cannot read the trusted CA file ${join(dir, 'nowhere', 'ca.pem')}`);
+    expect(missing).toContain(`the trusted CA file ${join(dir, 'tls', 'privkey.pem')} holds no PEM certificate`);
+
+    expect(problemsOf({ ...served, tls: { certificateFile: 'tls/fullchain.pem', keyFile: other.keyFile } })).toContain(
+      `the TLS key file ${other.keyFile} does not hold the key of the certificate in ${join(dir, 'tls', 'fullchain.pem')}`,
+    );
+    writeFileSync(join(dir, 'garbage.pem'), 'not a certificate');
+    const garbage = problemsOf({ ...served, tls: { certificateFile: 'garbage.pem', keyFile: 'garbage.pem' } });
+    expect(garbage).toContain(`the TLS certificate file ${join(dir, 'garbage.pem')} holds no PEM certificate`);
+    expect(garbage).toContain(`the TLS key file ${join(dir, 'garbage.pem')} holds no unencrypted PEM private key`);
+
+    expect(problemsOf({ ...served, publicUrl: 'http://127.0.0.1:7001' })).toContain('publicUrl http://127.0.0.1:7001 must be https: when the operator serves TLS itself (tls)');
   });
 });

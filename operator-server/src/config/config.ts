@@ -10,6 +10,7 @@ import { SecureHttpUrl } from '../../../protocol/messages/secure-address';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
+import { readCaCertificates, readTlsCredentials } from '../tls/tls-credentials';
 
 const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 
@@ -29,6 +30,16 @@ const RateSourceConfig = v.variant('source', [
   v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()) }),
 ]);
 export type RateSourceConfig = v.InferOutput<typeof RateSourceConfig>;
+
+const FilePath = v.pipe(v.string(), v.minLength(1));
+
+/** The operator serves https itself with this certificate; it is reloaded when the files change. */
+const TlsConfig = v.strictObject({
+  /** PEM: the server certificate, then any intermediate certificates. */
+  certificateFile: FilePath,
+  /** PEM: its private key, unencrypted (keep the file readable by the operator alone). */
+  keyFile: FilePath,
+});
 
 const WholeNumber = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 const IpAddress = v.pipe(v.string(), v.check((text) => isIP(text) !== 0, 'must be an IPv4 or IPv6 address'));
@@ -77,6 +88,13 @@ export const OperatorConfigSchema = v.strictObject({
   /** The currency of this operator's customers and merchants. */
   currency: CurrencyCode,
   listen: v.strictObject({ host: v.string(), port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65535)) }),
+  /** Serve https on the listen address. Without it the operator speaks plain http: on loopback, or behind a TLS reverse proxy. */
+  tls: v.optional(TlsConfig),
+  /**
+   * PEM files of certificate authorities trusted for https calls to peers, merchant agents and
+   * webhook sinks, besides Node's bundled roots (a private CA of the operators, say).
+   */
+  trustedCaFiles: v.optional(v.array(FilePath), []),
   /** The base URL others reach this operator at; it is in the operator certificate. https, or http on loopback. */
   publicUrl: SecureHttpUrl,
   dataDir: v.pipe(v.string(), v.minLength(1)),
@@ -163,6 +181,8 @@ export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 
   };
   readonly sessions: { readonly lifetime_s: number };
   readonly rateLimit: RateLimitConfig;
+  /** The contents of trustedCaFiles, read at start-up. */
+  readonly trustedCaCertificates: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -200,10 +220,17 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
   const secretKey = env.OPENTAB_OPERATOR_SECRET_KEY ?? (file.secretKeyFile === undefined ? undefined : readSecret(absolute(file.secretKeyFile)));
   if (secretKey === undefined) throw new ConfigError('the operator secret key is required (secretKeyFile or OPENTAB_OPERATOR_SECRET_KEY)');
 
+  const tls = file.tls === undefined ? undefined : { certificateFile: absolute(file.tls.certificateFile), keyFile: absolute(file.tls.keyFile) };
+  const trustedCaFiles = file.trustedCaFiles.map(absolute);
+  const trustedCaCertificates = checkTransportFiles(file.publicUrl, tls, trustedCaFiles);
+
   const rateSource = file.rates?.rateSource ?? { source: 'ecb-file' as const, path: DEFAULT_RATE_SOURCE_PATH };
-  const { secretKeyFile: _secretKeyFile, adminToken: _adminToken, ...rest } = file;
+  const { secretKeyFile: _secretKeyFile, adminToken: _adminToken, tls: _tls, ...rest } = file;
   return {
     ...rest,
+    ...(tls !== undefined ? { tls } : {}),
+    trustedCaFiles,
+    trustedCaCertificates,
     dataDir: absolute(file.dataDir),
     certificateFile: absolute(file.certificateFile),
     adminToken,
@@ -230,6 +257,27 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
       trustedProxies: file.rateLimit.trustedProxies ?? DEFAULT_RATE_LIMIT.trustedProxies,
     },
   };
+}
+
+/**
+ * The TLS certificate and key (readable, a matching pair) and the trusted CA files (readable
+ * certificates), every problem at once; the CA certificates' PEM when all is well.
+ */
+function checkTransportFiles(publicUrl: string, tls: { certificateFile: string; keyFile: string } | undefined, trustedCaFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (tls !== undefined) {
+    const read = readTlsCredentials(tls);
+    if (!read.ok) problems.push(...read.problems);
+    if (new URL(publicUrl).protocol !== 'https:') problems.push(`publicUrl ${publicUrl} must be https: when the operator serves TLS itself (tls)`);
+  }
+  const certificates: string[] = [];
+  for (const path of trustedCaFiles) {
+    const read = readCaCertificates(path);
+    if (read.ok) certificates.push(read.pem);
+    else problems.push(read.problem);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
+  return certificates;
 }
 
 function definedOnly<T extends object>(settings: T): Partial<T> {
