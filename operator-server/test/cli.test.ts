@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { callRoute } from '../../protocol/api/client';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { createNodeHttpTransport } from '../../protocol/server/node-http-transport';
+import { createTestCa, issueServerCertificate } from '../../protocol/testing/test-pki';
 import { findFreePort } from '../src/support/free-port';
 import { waitFor } from './support/wait-for';
 
@@ -48,6 +52,40 @@ describe('opentab-operator CLI', () => {
 
     const statement = await cli('settlement', '--config', init.config, '--peer', 'op-eu');
     expect(statement).toMatchObject({ operatorId: 'op-se', peerOperatorId: 'op-eu', lines: [] });
+  }, 60_000);
+
+  it('sets up an operator that serves https, and administers it over TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-tls-'));
+    const tlsCa = createTestCa(join(dir, 'tls-ca'));
+    issueServerCertificate(tlsCa, join(dir, 'tls', 'fullchain.pem'), join(dir, 'tls', 'privkey.pem'));
+    await cli('ca-init', '--dir', join(dir, 'ca'));
+    const port = await findFreePort();
+    // The certificate is for localhost: the admin commands reach 127.0.0.1 and check it against the public name.
+    const init = await cli(
+      'init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', String(port), '--ca', join(dir, 'ca'),
+      '--public-url', `https://localhost:${port}`, '--tls-certificate', join(dir, 'tls', 'fullchain.pem'), '--tls-key', join(dir, 'tls', 'privkey.pem'),
+      '--trusted-ca', tlsCa.certificateFile,
+    );
+    expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({
+      publicUrl: `https://localhost:${port}`,
+      tls: { certificateFile: join(dir, 'tls', 'fullchain.pem'), keyFile: join(dir, 'tls', 'privkey.pem') },
+      trustedCaFiles: [tlsCa.certificateFile],
+    });
+
+    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const transport = createNodeHttpTransport({ trustedCaCertificates: [tlsCa.certificatePem] });
+      const info = await waitFor('the operator to listen on https', () => callRoute(`https://localhost:${port}`, OPERATOR_API.operatorInfo, undefined, { transport }).catch(() => undefined), 20_000, 100);
+      expect(info.operatorId).toBe('op-se');
+      expect(output).toMatch(/operator\.started .*url=https:\/\/127\.0\.0\.1:\d+/);
+      const customer = await cli('customer-create', '--config', init.config, '--credit-limit', '10.00');
+      expect(customer).toMatchObject({ currency: 'SEK', creditLimit: { currency: 'SEK', value: '10.00' } });
+    } finally {
+      server.kill('SIGINT');
+    }
+    expect(await new Promise<number | null>((resolve) => server.once('exit', resolve))).toBe(0);
   }, 60_000);
 
   it('refuses an unknown command with usage text', async () => {

@@ -96,6 +96,14 @@ describe('node:https transport', () => {
     await expect(strangers({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/certificate/);
   });
 
+  it('checks the certificate against another name when told to, for a local call to a server known by its public name', async () => {
+    const url = await serveTls();
+    const asLocalhost = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem], serverName: 'localhost' });
+    expect((await asLocalhost({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).status).toBe(200);
+    const asElsewhere = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem], serverName: 'op.example' });
+    await expect(asElsewhere({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/op\.example/);
+  });
+
   it('checks that the certificate names the host', async () => {
     const url = (await serveTls()).replace('127.0.0.1', '127.0.0.2');
     const transport = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem] });

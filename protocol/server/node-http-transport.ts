@@ -24,6 +24,11 @@ export interface NodeHttpTransportOptions {
    * Certificates are always verified; there is no way to switch that off.
    */
   readonly trustedCaCertificates?: readonly string[];
+  /**
+   * The host name the server's certificate must name, when it is not the URL's: a call to a
+   * server's local address (127.0.0.1) that is known to the world, and certified, by its public name.
+   */
+  readonly serverName?: string;
 }
 
 function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
@@ -40,13 +45,13 @@ export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}):
   const extraCas = options.trustedCaCertificates ?? [];
   // Node's `ca` replaces the bundled roots rather than adding to them, so they are passed along.
   const httpsAgent = extraCas.length === 0 ? defaultHttpsAgent : new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: [...rootCertificates, ...extraCas] });
-  return (exchange) => send(exchange, httpsAgent);
+  return (exchange) => send(exchange, httpsAgent, options.serverName);
 }
 
 /** The transport of servers that trust only the bundled roots. */
 export const nodeHttpTransport: HttpTransport = createNodeHttpTransport();
 
-function send(exchange: HttpExchange, httpsAgent: HttpsAgent): Promise<HttpAnswer> {
+function send(exchange: HttpExchange, httpsAgent: HttpsAgent, serverName: string | undefined): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const url = new URL(exchange.url);
     const secure = url.protocol === 'https:';
@@ -57,7 +62,8 @@ function send(exchange: HttpExchange, httpsAgent: HttpsAgent): Promise<HttpAnswe
     const headers: Record<string, string> = { ...exchange.headers };
     if (exchange.body !== undefined) headers['content-length'] = String(Buffer.byteLength(exchange.body));
     const options = { method: exchange.method, headers, agent: secure ? httpsAgent : httpAgent };
-    const request = secure ? httpsRequest(url, options) : httpRequest(url, options);
+    // Node checks the certificate against `servername` when one is given, and against the URL's host otherwise.
+    const request = secure ? httpsRequest(url, serverName === undefined ? options : { ...options, servername: serverName }) : httpRequest(url, options);
     // The whole exchange, not only an idle socket, must finish within the caller's timeout.
     const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${exchange.timeout_ms} ms`)), exchange.timeout_ms);
     const settle = <T>(finish: (value: T) => void) => (value: T) => {
