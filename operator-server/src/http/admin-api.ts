@@ -82,22 +82,22 @@ export const TabView = v.strictObject({
 export const DisputeList = v.array(v.strictObject({ disputeId: v.string(), tabId: TabId, createdAt: Timestamp, cleared: Amount, reason: v.string() }));
 
 export const SettlementQuery = v.strictObject({ peer: OperatorId, from: v.optional(Timestamp), until: v.optional(Timestamp) });
-const SignedValue = v.strictObject({ currency: CurrencyCode, value: v.string() });
 export const SettlementStatementResponse = v.strictObject({
   operatorId: OperatorId,
   peerOperatorId: OperatorId,
   from: Timestamp,
   until: Timestamp,
-  lines: v.array(v.strictObject({ currency: CurrencyCode, payable: Amount, receivable: Amount, net: SignedValue, entries: v.number() })),
+  lines: v.array(v.strictObject({ currency: CurrencyCode, payable: Amount, receivable: Amount, net: SignedAmount, entries: v.number() })),
 });
 
 export const LedgerReport = v.strictObject({
-  sumsByCurrency: v.record(v.string(), v.string()),
+  /** What every account of a currency adds up to: zero, unless the ledger is broken. */
+  sumsByCurrency: v.record(CurrencyCode, SignedAmount),
   accountsBelowFloor: v.array(v.string()),
   heldMismatches: v.array(v.string()),
   balanceMismatches: v.array(v.string()),
-  pendingHolds: v.array(v.strictObject({ holdId: v.string(), ref: v.string(), amount: v.string(), accountId: v.string() })),
-  balances: v.record(v.string(), SignedValue),
+  pendingHolds: v.array(v.strictObject({ holdId: v.string(), ref: v.string(), amount: Amount, accountId: v.string() })),
+  balances: v.record(v.string(), SignedAmount),
 });
 
 const admin = { auth: 'admin-token' as const, maxBody_bytes: SMALL_BODY_BYTES };
