@@ -31,7 +31,7 @@ import { createBillingSink } from './billing/sinks';
 import { ConfigError, type OperatorConfig } from './config/config';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
-import { buildOpenApiDocument } from './http/openapi';
+import { operatorOpenApiDocument } from './http/openapi';
 import { bind, Router } from './http/router';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
@@ -152,10 +152,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       : []),
     ...adminBindings(context),
   ]);
-  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', {
-    ...OPERATOR_API,
-    ...(config.priorArtBaseline ? DIRECT_PAYMENT_API : {}),
-    ...ADMIN_API,
+  const openApi = operatorOpenApiDocument({
+    operatorId: config.operatorId,
+    publicUrl: config.publicUrl,
+    routes: { ...OPERATOR_API, ...(config.priorArtBaseline ? DIRECT_PAYMENT_API : {}), ...ADMIN_API },
   });
   const tlsCredentials = config.tls === undefined ? null : tlsCredentialsOf(config.tls);
   const server = createHttpServer({
