@@ -43,6 +43,13 @@ describe('/openapi.json', () => {
     }
     expect(checks.size).toBeGreaterThan(5);
     expect([...checks].filter((message) => !descriptions.has(message))).toEqual([]);
+    // What JSON Schema can say, it says.
+    const schemas = body.components.schemas;
+    expect(schemas.CurrencyCode.enum).toContain('SEK');
+    expect(schemas.Timestamp).toMatchObject({ format: 'date-time', pattern: expect.stringMatching(/^\^/) });
+    expect(schemas.DisplayName.pattern).toBeDefined();
+    expect(schemas.PositiveDecimalString.not).toEqual({ pattern: '^0(\\.0+)?$' });
+    expect(schemas.Amount.allOf).toContainEqual({ if: { properties: { currency: { enum: expect.arrayContaining(['JPY']) } } }, then: { properties: { value: { pattern: '^(0|[1-9][0-9]*)$' } } } });
   });
 
   it('says how each route is authenticated, and where the operator is', async () => {
