@@ -1,6 +1,7 @@
 // Timestamps on the wire are RFC 3339 strings; inside the code they are epoch milliseconds.
 
-const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** An RFC 3339 date-time; parseTimestamp also requires the date to exist and the hour to be 00-23. */
+export const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Epoch ms of an RFC 3339 timestamp, or null when it is not one (Date.parse alone accepts far too much). */
 export function parseTimestamp(text: string): number | null {

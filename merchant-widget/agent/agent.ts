@@ -11,6 +11,7 @@ import { resolveConfig, type MerchantAgentConfig } from './config';
 import { DirectOrderService, type DirectOrderView } from './direct-orders';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler } from './http/handler';
+import { merchantAgentOpenApiDocument } from './openapi';
 import { RecordOutbox } from './record-outbox';
 import { MerchantSigner } from './signed-answers';
 import { AgentStore } from './store';
@@ -85,7 +86,12 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings, onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message) });
   const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
   const directOrders = settings.priorArtBaseline ? new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events }) : undefined;
-  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable(), ...(directOrders !== undefined ? { directOrders } : {}) });
+  const handler = createAgentRequestHandler(service, {
+    ...settings,
+    durable: () => store.durable(),
+    openApiDocument: merchantAgentOpenApiDocument(settings),
+    ...(directOrders !== undefined ? { directOrders } : {}),
+  });
 
   const sweepExpiredTabs = (): void => {
     try {

@@ -78,6 +78,21 @@ describe('merchant agent configuration', () => {
     );
   });
 
+  it('reaches its operator over https, or over plain http only on loopback', () => {
+    expect(problemsOf({ ...good, operatorBaseUrl: 'https://op-eu.example' })).toEqual([]);
+    expect(problemsOf({ ...good, operatorBaseUrl: 'http://localhost:8080' })).toEqual([]);
+    expect(problemsOf({ ...good, operatorBaseUrl: 'http://op-eu.example' })).toEqual([
+      'operatorBaseUrl http://op-eu.example must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)',
+    ]);
+  });
+
+  it('takes CA certificates to trust for the operator only as PEM certificates', () => {
+    expect(problemsOf({ ...good, operatorTrustedCaCertificates: ['-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n'] })).toEqual([
+      'operatorTrustedCaCertificates must be a list of PEM certificates',
+    ]);
+    expect(problemsOf({ ...good, operatorTrustedCaCertificates: 'ca.pem' as unknown as string[] })).toEqual(['operatorTrustedCaCertificates must be a list of PEM certificates']);
+  });
+
   it('accepts only local paths and http(s) URLs as the install link', () => {
     for (const url of ['/get-opentab', 'https://opentab.example/install']) expect(problemsOf({ ...good, extensionInstallUrl: url })).toEqual([]);
     for (const url of ['//evil.example', '/\\evil.example', 'javascript:alert(1)', '/a\r\nset-cookie: x', 'get-opentab']) {

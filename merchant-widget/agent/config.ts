@@ -1,13 +1,17 @@
 // The merchant's configuration, checked once at startup: every mistake is reported together in
 // one MerchantAgentConfigError, so a merchant never learns of a bad key from a failed purchase.
 
+import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
+import type { HttpTransport } from '../../protocol/api/client';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
 import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
+import { insecureAddressProblem } from '../../protocol/messages/secure-address';
 import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
+import { createNodeHttpTransport } from '../../protocol/server/node-http-transport';
 import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
 import { CLOCK_SKEW_MS } from '../../protocol/time';
 import { Catalogue, type CatalogueEntry } from './catalogue';
@@ -71,8 +75,16 @@ export interface MerchantAgentConfig {
   readonly merchantId: string;
   readonly displayName: string;
   readonly operatorId: string;
-  /** Base URL of the merchant's operator (its MTA); records go to `${operatorBaseUrl}/v1/merchant/records`. */
+  /**
+   * Base URL of the merchant's operator (its MTA); records go to `${operatorBaseUrl}/v1/merchant/records`.
+   * https, or plain http only on loopback (127.0.0.0/8, ::1, localhost).
+   */
   readonly operatorBaseUrl: string;
+  /**
+   * PEM certificates of the CAs that may have signed the operator's TLS certificate, when it is
+   * not one Node's bundled roots trust (an operator with a private CA). Certificates are always checked.
+   */
+  readonly operatorTrustedCaCertificates?: readonly string[];
   /** The operator's Ed25519 public key, base64url: it signs tab information, clearings and record acks. */
   readonly operatorPublicKey: string;
   /** The merchant's Ed25519 secret key (32-byte seed), base64url: signs acks, receipts, records. */
@@ -130,6 +142,8 @@ export interface AgentSettings {
   readonly displayName: string;
   readonly operatorId: string;
   readonly operatorBaseUrl: string;
+  /** Carries records to the operator: node:http(s), trusting operatorTrustedCaCertificates besides the bundled roots. */
+  readonly operatorTransport: HttpTransport;
   readonly operatorPublicKey: Uint8Array;
   readonly merchantSecretKey: Uint8Array;
   readonly currency: string;
@@ -188,7 +202,12 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
   check(v.is(DisplayName, config.displayName), `displayName must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`);
   check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
-  check(v.is(HttpUrl, config.operatorBaseUrl), 'operatorBaseUrl must be an http(s) URL without credentials');
+  const operatorUrlProblem = v.is(HttpUrl, config.operatorBaseUrl)
+    ? insecureAddressProblem('operatorBaseUrl', config.operatorBaseUrl)
+    : 'operatorBaseUrl must be an http(s) URL without credentials';
+  if (operatorUrlProblem !== null) problems.push(operatorUrlProblem);
+  const trustedCas = config.operatorTrustedCaCertificates ?? [];
+  check(Array.isArray(trustedCas) && trustedCas.every(isPemCertificate), 'operatorTrustedCaCertificates must be a list of PEM certificates');
   check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');
   check(typeof config.databasePath === 'string' && config.databasePath.length > 0, 'databasePath must name a SQLite file');
 
@@ -236,6 +255,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     displayName: config.displayName,
     operatorId: config.operatorId,
     operatorBaseUrl: config.operatorBaseUrl,
+    operatorTransport: createNodeHttpTransport({ trustedCaCertificates: trustedCas }),
     operatorPublicKey,
     merchantSecretKey,
     currency: config.currency,
@@ -286,6 +306,16 @@ function behindProxies(trustedProxies: unknown, check: (ok: boolean, problem: st
   if (!valid) return undefined;
   const proxies = trustedProxySet(trustedProxies as string[]);
   return (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies);
+}
+
+function isPemCertificate(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    new X509Certificate(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isRedirectTarget(target: unknown): boolean {

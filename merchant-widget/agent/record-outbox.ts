@@ -8,7 +8,6 @@ import { OPERATOR_API } from '../../protocol/api/operator-api';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
 import { verifyEnvelope } from '../../protocol/envelope';
 import type { MerchantRecord } from '../../protocol/messages/merchant';
-import { nodeHttpTransport } from '../../protocol/server/node-http-transport';
 import type { RecordAck } from '../../protocol/messages/peer';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
@@ -18,7 +17,7 @@ import type { AgentStore, OutboxEntry } from './store';
 
 type OutboxSettings = Pick<
   AgentSettings,
-  'operatorBaseUrl' | 'operatorId' | 'operatorPublicKey' | 'recordRetryBase_ms' | 'recordRetryMax_ms' | 'recordCallTimeout_ms' | 'clock' | 'logger'
+  'operatorBaseUrl' | 'operatorTransport' | 'operatorId' | 'operatorPublicKey' | 'recordRetryBase_ms' | 'recordRetryMax_ms' | 'recordCallTimeout_ms' | 'clock' | 'logger'
 >;
 
 export interface RecordOutboxDependencies {
@@ -157,7 +156,7 @@ export class RecordOutbox {
     const { crypto, settings, signer } = this.deps;
     let ack: RecordAck;
     try {
-      ack = await callRoute(settings.operatorBaseUrl, OPERATOR_API.merchantRecord, record, { timeout_ms: settings.recordCallTimeout_ms, transport: nodeHttpTransport });
+      ack = await callRoute(settings.operatorBaseUrl, OPERATOR_API.merchantRecord, record, { timeout_ms: settings.recordCallTimeout_ms, transport: settings.operatorTransport });
     } catch (error) {
       if (!(error instanceof RemoteCallError)) return { delivered: false, error: `delivery failed: ${String(error)}` };
       const failure = error.failure;

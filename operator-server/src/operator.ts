@@ -3,6 +3,7 @@
 // make the server keep its own promises: clearing tabs whose time has come, releasing holds no MTA
 // ever cleared, and draining the outbox.
 
+import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { nodeHttpTransport } from '../../protocol/server/node-http-transport';
+import { createNodeHttpTransport } from '../../protocol/server/node-http-transport';
 import { sqliteWriteCount, syncedFile, WalFlusher, type FileSync } from '../../protocol/server/wal-flusher';
 import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
@@ -30,7 +31,7 @@ import { createBillingSink } from './billing/sinks';
 import { ConfigError, type OperatorConfig } from './config/config';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
-import { buildOpenApiDocument } from './http/openapi';
+import { operatorOpenApiDocument } from './http/openapi';
 import { bind, Router } from './http/router';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
@@ -53,6 +54,8 @@ import { DirectPaymentStore } from './store/direct-payments';
 import { OperatorStore } from './store/operator-store';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
+import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
+import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './tls/tls-credentials';
 
 export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
@@ -71,6 +74,12 @@ export interface RunningOperator {
   readonly rateFeed: RateFeed;
   /** One pass of the background jobs: clear due tabs, lapse overdue holds, settle stalled openings, deliver due outbox messages. */
   runJobs(): Promise<void>;
+  /**
+   * Reads the TLS certificate and key files now, and serves them to new connections if they are a
+   * new, matching pair (the files' directories are watched, so this happens by itself on a change).
+   * Null when the operator does not serve TLS.
+   */
+  reloadTlsCertificate(): TlsReload | null;
   close(): Promise<void>;
 }
 
@@ -88,9 +97,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const walFile = syncedFile(`${databasePath}-wal`);
   const flusher = new WalFlusher(options.syncWal ?? walFile.sync, sqliteWriteCount(db));
   const durable = () => flusher.flushed();
+  const outbound = createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates });
   const transport: HttpTransport = async (exchange) => {
     await durable();
-    return nodeHttpTransport(exchange);
+    return outbound(exchange);
   };
   const ledger = new Ledger(db, { now: now_ms });
   const store = new OperatorStore(db, config.operatorId);
@@ -161,12 +171,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       : []),
     ...adminBindings(context),
   ]);
-  const openApi = buildOpenApiDocument(`Opentab operator ${config.operatorId}`, '1', {
-    ...OPERATOR_API,
-    ...(config.priorArtBaseline ? DIRECT_PAYMENT_API : {}),
-    ...ADMIN_API,
+  const openApi = operatorOpenApiDocument({
+    operatorId: config.operatorId,
+    publicUrl: config.publicUrl,
+    routes: { ...OPERATOR_API, ...(config.priorArtBaseline ? DIRECT_PAYMENT_API : {}), ...ADMIN_API },
   });
+  const tlsCredentials = config.tls === undefined ? null : tlsCredentialsOf(config.tls);
   const server = createHttpServer({
+    ...(tlsCredentials !== null ? { tls: tlsCredentials } : {}),
     router,
     adminToken: config.adminToken,
     log,
@@ -196,9 +208,13 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     server.listen(config.listen.port, config.listen.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${config.listen.host}:${address.port}`;
+  const url = `${tlsCredentials !== null ? 'https' : 'http'}://${config.listen.host}:${address.port}`;
+  const tlsReloader = config.tls !== undefined && tlsCredentials !== null && server instanceof HttpsServer
+    ? new TlsCertificateReloader(server, config.tls, tlsCredentials, log)
+    : null;
+  tlsReloader?.watch();
 
-  const deliver = createOutboxDeliverer(context, config.billingSinks.map(createBillingSink), directPayments);
+  const deliver = createOutboxDeliverer(context, config.billingSinks.map((sink) => createBillingSink(sink, outbound)), directPayments);
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
@@ -235,10 +251,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     context,
     rateFeed,
     runJobs,
+    reloadTlsCertificate: () => tlsReloader?.reload() ?? null,
     async close() {
       closing = true;
       if (timer !== null) clearInterval(timer);
       if (rateTimer !== null) clearInterval(rateTimer);
+      tlsReloader?.close();
       await Promise.all([running, rateFeed.close()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -249,4 +267,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       log.info('operator.stopped');
     },
   };
+}
+
+/** The files were checked when the configuration was loaded; they may have changed since. */
+function tlsCredentialsOf(files: TlsFiles): TlsCredentials {
+  const read = readTlsCredentials(files);
+  if (!read.ok) throw new ConfigError(`cannot serve TLS:\n  ${read.problems.join('\n  ')}`);
+  return read.credentials;
 }

@@ -2,11 +2,15 @@
 // server, a customer with an enrolment code, a clean stop on SIGINT, and a settlement statement.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { callRoute } from '../../protocol/api/client';
+import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { createNodeHttpTransport } from '../../protocol/server/node-http-transport';
+import { createTestCa, issueServerCertificate } from '../../protocol/testing/test-pki';
 import { findFreePort } from '../src/support/free-port';
 import { waitFor } from './support/wait-for';
 
@@ -50,7 +54,69 @@ describe('opentab-operator CLI', () => {
     expect(statement).toMatchObject({ operatorId: 'op-se', peerOperatorId: 'op-eu', lines: [] });
   }, 60_000);
 
+  it('sets up an operator that serves https, and administers it over TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-tls-'));
+    const tlsCa = createTestCa(join(dir, 'tls-ca'));
+    issueServerCertificate(tlsCa, join(dir, 'tls', 'fullchain.pem'), join(dir, 'tls', 'privkey.pem'));
+    await cli('ca-init', '--dir', join(dir, 'ca'));
+    const port = await findFreePort();
+    // The certificate is for localhost: the admin commands reach 127.0.0.1 and check it against the public name.
+    const init = await cli(
+      'init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', String(port), '--ca', join(dir, 'ca'),
+      '--public-url', `https://localhost:${port}`, '--tls-certificate', join(dir, 'tls', 'fullchain.pem'), '--tls-key', join(dir, 'tls', 'privkey.pem'),
+      '--trusted-ca', tlsCa.certificateFile,
+    );
+    expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({
+      publicUrl: `https://localhost:${port}`,
+      tls: { certificateFile: join(dir, 'tls', 'fullchain.pem'), keyFile: join(dir, 'tls', 'privkey.pem') },
+      trustedCaFiles: [tlsCa.certificateFile],
+    });
+
+    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const transport = createNodeHttpTransport({ trustedCaCertificates: [tlsCa.certificatePem] });
+      const info = await waitFor('the operator to listen on https', () => callRoute(`https://localhost:${port}`, OPERATOR_API.operatorInfo, undefined, { transport }).catch(() => undefined), 20_000, 100);
+      expect(info.operatorId).toBe('op-se');
+      expect(output).toMatch(/operator\.started .*url=https:\/\/127\.0\.0\.1:\d+/);
+      const customer = await cli('customer-create', '--config', init.config, '--credit-limit', '10.00');
+      expect(customer).toMatchObject({ currency: 'SEK', creditLimit: { currency: 'SEK', value: '10.00' } });
+    } finally {
+      server.kill('SIGINT');
+    }
+    expect(await new Promise<number | null>((resolve) => server.once('exit', resolve))).toBe(0);
+  }, 60_000);
+
   it('refuses an unknown command with usage text', async () => {
     await expect(run(process.execPath, [...CLI, 'frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command frobnicate') });
+  });
+});
+
+describe('opentab-operator CLI and plain http', () => {
+  const refusal = (args: string[]) => run(process.execPath, [...CLI, ...args]).then(() => null, (error: { code: number; stderr: string }) => error);
+
+  it('will not set up an operator reached over plain http outside loopback, naming each address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
+    await cli('ca-init', '--dir', join(dir, 'ca'));
+    const failed = await refusal(['init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', '7001', '--host', '0.0.0.0', '--ca', join(dir, 'ca'), '--peer', 'op-eu=http://op-eu.example']);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain('publicUrl http://0.0.0.0:7001 must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)');
+    expect(failed?.stderr).toContain('peer op-eu http://op-eu.example must use https:');
+    expect(existsSync(join(dir, 'op-se', 'operator.json'))).toBe(false);
+
+    const init = await cli('init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', '7001', '--host', '0.0.0.0', '--ca', join(dir, 'ca'), '--public-url', 'https://op-se.example', '--peer', 'op-eu=https://op-eu.example');
+    expect(init.baseUrl).toBe('https://op-se.example');
+    expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({ publicUrl: 'https://op-se.example', listen: { host: '0.0.0.0', port: 7001 } });
+  });
+
+  it('will not sign an operator certificate for a plain-http address outside loopback', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
+    await cli('ca-init', '--dir', join(dir, 'ca'));
+    const { publicKey } = await cli('keygen', '--out', join(dir, 'op.key'));
+    const failed = await refusal(['ca-sign', '--ca', join(dir, 'ca'), '--operator-id', 'op-se', '--public-key', publicKey, '--base-url', 'http://op-se.example', '--currency', 'SEK', '--out', join(dir, 'cert.json')]);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain('base URL http://op-se.example must use https:');
+    expect(existsSync(join(dir, 'cert.json'))).toBe(false);
   });
 });

@@ -217,6 +217,22 @@ describe('refusals that change nothing', () => {
     expect((await send(`${merchantOperator.url}${ADMIN_API.registerMerchant.path}`, { body: registration('Acme news'), headers })).status).toBe(200);
   });
 
+  it('a merchant whose agent URL or page origin is plain http outside loopback', async () => {
+    const merchantOperator = w.world.operator(MERCHANT_OPERATOR);
+    const headers = { authorization: `Bearer ${merchantOperator.running.context.config.adminToken}` };
+    const registration = (origins: string[], agentUrl: string) => ({
+      merchantId: 'cleartext', displayName: 'Cleartext news', currency: 'EUR', origins, agentUrl, publicKey: 'A'.repeat(43),
+    });
+    const register = (body: object) => send(`${merchantOperator.url}${ADMIN_API.registerMerchant.path}`, { body, headers });
+    const rule = 'must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)';
+    const agent = await expectRefusal(400, 'invalid_message', () => register(registration(['https://news.example'], 'http://news.example/opentab')));
+    expect(agent.body.error.details).toEqual([`agentUrl: ${rule}`]);
+    const origin = await expectRefusal(400, 'invalid_message', () => register(registration(['https://news.example', 'http://news.example'], 'https://news.example/opentab')));
+    expect(origin.body.error.details).toEqual([`origins.1: ${rule}`]);
+    // https anywhere, and plain http on this machine, are taken.
+    expect((await register(registration(['https://news.example', 'http://127.0.0.1:8080'], 'http://localhost:8080/opentab'))).status).toBe(200);
+  });
+
   it('business refusals: deposit in the wrong currency, chain too short, unknown rate table, insufficient funds', async () => {
     const url = `${customerUrl}/v1/customer/tabs`;
     const { message } = await customer.initiation(openRequest());

@@ -3,19 +3,23 @@
 
 import * as v from 'valibot';
 import { parseWireAmount } from '../money/amount';
-import { isCurrencyCode } from '../money/iso4217';
+import { allCurrencyCodes, currencyCodesByExponent, isCurrencyCode } from '../money/iso4217';
 import { DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parseExactDecimal } from '../money/decimal';
 import { base64urlLength } from '../encoding/base64url';
 import { MESSAGE_ID_PATTERN } from '../ids';
-import { parseCalendarDate, parseTimestamp } from '../time';
+import { parseCalendarDate, parseTimestamp, RFC3339_PATTERN } from '../time';
 import { MAX_CHAIN_LENGTH } from '../chain/hash-chain';
 
 export const MessageId = v.pipe(v.string(), v.regex(MESSAGE_ID_PATTERN, 'must be 32 lowercase hex digits'));
+
+// A v.metadata action changes nothing when a message is checked: it states, in JSON Schema
+// keywords, as much of the check before it as JSON Schema can, for the API documents.
 
 export const Timestamp = v.pipe(
   v.string(),
   v.maxLength(40),
   v.check((text) => parseTimestamp(text) !== null, 'must be an RFC 3339 timestamp'),
+  v.metadata({ format: 'date-time', pattern: RFC3339_PATTERN.source }),
 );
 
 /** A day of the calendar, YYYY-MM-DD (the day a rate source's quotes are for). */
@@ -34,7 +38,12 @@ export const PublicKey = base64urlOfBytes(32);
 export const Signature = base64urlOfBytes(64);
 export const Digest = base64urlOfBytes(32);
 
-export const CurrencyCode = v.pipe(v.string(), v.length(3), v.check((code) => isCurrencyCode(code), 'must be an ISO 4217 currency code'));
+export const CurrencyCode = v.pipe(
+  v.string(),
+  v.length(3),
+  v.check((code) => isCurrencyCode(code), 'must be an ISO 4217 currency code'),
+  v.metadata({ enum: allCurrencyCodes() }),
+);
 
 export const DecimalString = v.pipe(
   v.string(),
@@ -45,15 +54,27 @@ export const DecimalString = v.pipe(
 export const PositiveDecimalString = v.pipe(
   DecimalString,
   v.check((text) => (parseExactDecimal(text)?.digits ?? 0n) > 0n, 'must be greater than zero'),
+  v.metadata({ not: { pattern: '^0(\\.0+)?$' } }),
 );
 
 /** Issue text of a refused amount: lets the edge answer amount_invalid rather than invalid_message. */
 export const AMOUNT_ISSUE = 'amount: must have no more decimals than its currency allows and fit in 64 bits';
 
+/** The decimals part of AMOUNT_ISSUE in JSON Schema: per exponent, the pattern of the values its currencies take. */
+function decimalsOfCurrency(sign: string) {
+  return {
+    allOf: currencyCodesByExponent().map(([exponent, codes]) => ({
+      if: { properties: { currency: { enum: codes } } },
+      then: { properties: { value: { pattern: `^${sign}(0|[1-9][0-9]*)${exponent === 0 ? '' : `(\\.[0-9]{1,${exponent}})?`}$` } } },
+    })),
+  };
+}
+
 /** {"currency":"EUR","value":"0.05"}: refuses more decimals than the currency has, and values past 64 bits. */
 export const Amount = v.pipe(
   v.strictObject({ currency: CurrencyCode, value: DecimalString }),
   v.check((amount) => parseWireAmount(amount).ok, AMOUNT_ISSUE),
+  v.metadata(decimalsOfCurrency('')),
 );
 
 export const OperatorId = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 of a-z, 0-9, -'));
@@ -96,14 +117,16 @@ export const WebOrigin = v.pipe(
       return false;
     }
   }, 'must be a serialised web origin such as https://shop.example'),
+  // What every serialised origin looks like; the check above asks for more (a host the URL parser takes, as it writes it).
+  v.metadata({ pattern: '^https?://[^/?#@\\s]+$' }),
 );
 
 /**
- * Control characters and the invisible bidirectional formatting marks. U+202E and its kin reorder
- * what follows them, so a name such as "Acme\u202Emoc.lapyap" would show a customer something
- * other than what it says; no honest name needs them.
+ * Text without control characters or the invisible bidirectional formatting marks. U+202E and its
+ * kin reorder what follows them, so a name such as "Acme\u202Emoc.lapyap" would show a customer
+ * something other than what it says; no honest name needs them.
  */
-const CONTROL_OR_BIDI_FORMATTING = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const PLAIN_TEXT = /^[^\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]*$/;
 
 /** Text a customer is shown as a name or a title: 1 to `maxLength` UTF-16 units, nothing invisible that changes how it reads. */
 export const ShownText = (maxLength: number) =>
@@ -111,7 +134,8 @@ export const ShownText = (maxLength: number) =>
     v.string(),
     v.minLength(1),
     v.maxLength(maxLength),
-    v.check((text) => !CONTROL_OR_BIDI_FORMATTING.test(text), 'must be plain text, without control characters or bidirectional formatting marks'),
+    // A regex (not a check) so that the API documents carry it as a pattern; U+0000-U+001F and U+007F-U+009F are \p{Cc}.
+    v.regex(PLAIN_TEXT, 'must be plain text, without control characters or bidirectional formatting marks'),
   );
 
 export const DISPLAY_NAME_MAX_LENGTH = 80;
@@ -175,4 +199,5 @@ export const SignedAmount = v.pipe(
     value: v.pipe(v.string(), v.maxLength(DECIMAL_MAX_LENGTH + 1), v.regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/, 'must be a decimal')),
   }),
   v.check((amount) => parseWireAmount({ currency: amount.currency, value: amount.value.replace(/^-/, '') }).ok, AMOUNT_ISSUE),
+  v.metadata(decimalsOfCurrency('-?')),
 );

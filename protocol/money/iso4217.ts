@@ -46,3 +46,8 @@ export function currencyExponent(code: string): number {
 export function allCurrencyCodes(): string[] {
   return [...EXPONENTS.keys()];
 }
+
+/** The codes of each minor-unit exponent: [exponent, codes] from 0 decimals up. */
+export function currencyCodesByExponent(): Array<[number, string[]]> {
+  return Object.entries(CODES_BY_EXPONENT).map(([exponent, codes]) => [Number(exponent), codes.split(' ')]);
+}

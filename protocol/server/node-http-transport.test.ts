@@ -1,9 +1,14 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callRoute, RemoteCallError } from '../api/client';
 import { OPERATOR_API } from '../api/operator-api';
-import { nodeHttpTransport } from './node-http-transport';
+import { createTestCa, issueServerCertificate } from '../testing/test-pki';
+import { createNodeHttpTransport, nodeHttpTransport } from './node-http-transport';
 
 let server: Server | null = null;
 
@@ -61,5 +66,47 @@ describe('node:http transport', () => {
 
     const unreachable = await callRoute(`http://127.0.0.1:${await closedPort()}`, OPERATOR_API.rateTable, undefined, { transport: nodeHttpTransport }).catch((error: unknown) => error);
     expect((unreachable as RemoteCallError).failure.kind).toBe('unreachable');
+  });
+});
+
+describe('node:https transport', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opentab-transport-tls-'));
+  const ca = createTestCa(join(dir, 'ca'));
+  const otherCa = createTestCa(join(dir, 'other-ca'), 'Someone else');
+  const certificate = issueServerCertificate(ca, join(dir, 'server.pem'), join(dir, 'server.key'));
+
+  async function serveTls(): Promise<string> {
+    server = createHttpsServer({ cert: certificate.certificatePem, key: certificate.keyPem }, (_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"over":"tls"}');
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('reaches a server whose certificate a trusted CA signed', async () => {
+    const url = await serveTls();
+    const transport = createNodeHttpTransport({ trustedCaCertificates: [otherCa.certificatePem, ca.certificatePem] });
+    expect(await transport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).toEqual({ status: 200, text: '{"over":"tls"}' });
+  });
+
+  it('refuses a server certificate no trusted CA signed, sending nothing', async () => {
+    const url = await serveTls();
+    await expect(nodeHttpTransport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/certificate/);
+    const strangers = createNodeHttpTransport({ trustedCaCertificates: [otherCa.certificatePem] });
+    await expect(strangers({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/certificate/);
+  });
+
+  it('checks the certificate against another name when told to, for a local call to a server known by its public name', async () => {
+    const url = await serveTls();
+    const asLocalhost = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem], serverName: 'localhost' });
+    expect((await asLocalhost({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).status).toBe(200);
+    const asElsewhere = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem], serverName: 'op.example' });
+    await expect(asElsewhere({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/op\.example/);
+  });
+
+  it('checks that the certificate names the host', async () => {
+    const url = (await serveTls()).replace('127.0.0.1', '127.0.0.2');
+    const transport = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem] });
+    await expect(transport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/altnames|127\.0\.0\.2|connect/i);
   });
 });

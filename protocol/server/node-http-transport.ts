@@ -5,6 +5,7 @@
 
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { HttpAnswer, HttpExchange, HttpTransport } from '../api/client';
 
 /**
@@ -14,7 +15,21 @@ import type { HttpAnswer, HttpExchange, HttpTransport } from '../api/client';
 const IDLE_SOCKET_MS = 4_000;
 
 const httpAgent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
-const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+const defaultHttpsAgent = new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+
+export interface NodeHttpTransportOptions {
+  /**
+   * PEM certificates of certificate authorities trusted for https, besides Node's bundled Mozilla
+   * roots: a private CA that signed the certificates of peers, operators or merchant agents.
+   * Certificates are always verified; there is no way to switch that off.
+   */
+  readonly trustedCaCertificates?: readonly string[];
+  /**
+   * The host name the server's certificate must name, when it is not the URL's: a call to a
+   * server's local address (127.0.0.1) that is known to the world, and certified, by its public name.
+   */
+  readonly serverName?: string;
+}
 
 function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
@@ -25,8 +40,19 @@ function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
   });
 }
 
-export const nodeHttpTransport: HttpTransport = (exchange: HttpExchange) =>
-  new Promise<HttpAnswer>((resolve, reject) => {
+/** A transport over node:http(s); https verifies certificates against the bundled roots and `trustedCaCertificates`. */
+export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
+  const extraCas = options.trustedCaCertificates ?? [];
+  // Node's `ca` replaces the bundled roots rather than adding to them, so they are passed along.
+  const httpsAgent = extraCas.length === 0 ? defaultHttpsAgent : new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: [...rootCertificates, ...extraCas] });
+  return (exchange) => send(exchange, httpsAgent, options.serverName);
+}
+
+/** The transport of servers that trust only the bundled roots. */
+export const nodeHttpTransport: HttpTransport = createNodeHttpTransport();
+
+function send(exchange: HttpExchange, httpsAgent: HttpsAgent, serverName: string | undefined): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => {
     const url = new URL(exchange.url);
     const secure = url.protocol === 'https:';
     if (!secure && url.protocol !== 'http:') {
@@ -36,7 +62,8 @@ export const nodeHttpTransport: HttpTransport = (exchange: HttpExchange) =>
     const headers: Record<string, string> = { ...exchange.headers };
     if (exchange.body !== undefined) headers['content-length'] = String(Buffer.byteLength(exchange.body));
     const options = { method: exchange.method, headers, agent: secure ? httpsAgent : httpAgent };
-    const request = secure ? httpsRequest(url, options) : httpRequest(url, options);
+    // Node checks the certificate against `servername` when one is given, and against the URL's host otherwise.
+    const request = secure ? httpsRequest(url, serverName === undefined ? options : { ...options, servername: serverName }) : httpRequest(url, options);
     // The whole exchange, not only an idle socket, must finish within the caller's timeout.
     const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${exchange.timeout_ms} ms`)), exchange.timeout_ms);
     const settle = <T>(finish: (value: T) => void) => (value: T) => {
@@ -47,3 +74,4 @@ export const nodeHttpTransport: HttpTransport = (exchange: HttpExchange) =>
     request.on('error', settle(reject));
     request.end(exchange.body);
   });
+}

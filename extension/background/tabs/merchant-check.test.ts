@@ -39,4 +39,22 @@ describe('checkMerchantVouch', () => {
       reason: expect.stringMatching(/expired/),
     });
   });
+
+  it('refuses a certificate that sends purchases or takes payments over plain http off this computer, naming the address', () => {
+    const cleartextAgent = merchantCertificate(merchantOperator, merchantKey, now, [SHOP_ORIGIN], 'http://news.example/opentab');
+    expect(checkMerchantVouch(crypto, vouch(operator, cleartextAgent, now), ownOperator, merchant, SHOP_ORIGIN, now)).toEqual({
+      ok: false,
+      code: 'merchant_refused',
+      reason: 'Opentab cannot trust this merchant: its certificate names http://news.example/opentab, an unencrypted address (Opentab pays only over https).',
+    });
+    const cleartextOrigin = merchantCertificate(merchantOperator, merchantKey, now, [SHOP_ORIGIN, 'http://news.example']);
+    expect(checkMerchantVouch(crypto, vouch(operator, cleartextOrigin, now), ownOperator, merchant, SHOP_ORIGIN, now)).toMatchObject({
+      ok: false,
+      code: 'merchant_refused',
+      reason: expect.stringContaining('names http://news.example, an unencrypted address'),
+    });
+    // A shop on this computer (the demo world) may use plain http.
+    const local = merchantCertificate(merchantOperator, merchantKey, now, ['http://127.0.0.1:7103'], 'http://127.0.0.1:7103/opentab');
+    expect(checkMerchantVouch(crypto, vouch(operator, local, now), ownOperator, merchant, 'http://127.0.0.1:7103', now)).toEqual({ ok: true, certificate: local });
+  });
 });

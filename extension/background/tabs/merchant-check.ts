@@ -7,6 +7,7 @@ import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { verifyEnvelope } from '../../../protocol/envelope';
 import type { MerchantCertificate, MerchantCertificatePayload } from '../../../protocol/messages/certificates';
 import type { MerchantVouch } from '../../../protocol/messages/customer';
+import { isSecureAddress } from '../../../protocol/messages/secure-address';
 import { parseTimestamp } from '../../../protocol/time';
 import type { MerchantRef } from '../../messaging/views';
 
@@ -38,6 +39,9 @@ export function checkMerchantCertificate(
   if (!verifyEnvelope(crypto, certificate, signerKey)) return { ok: false, reason: 'the merchant certificate signature does not verify' };
   const validUntil = parseTimestamp(payload.validUntil);
   if (validUntil === null || validUntil <= now_ms) return { ok: false, reason: 'the merchant certificate has expired' };
+  // Purchases go to the agent URL and receipts come back to pages at the origins: none may travel in clear.
+  const cleartext = [payload.agentUrl, ...payload.origins].find((address) => !isSecureAddress(address));
+  if (cleartext !== undefined) return { ok: false, reason: `its certificate names ${cleartext}, an unencrypted address (Opentab pays only over https)` };
   return { ok: true };
 }
 

@@ -35,7 +35,7 @@ export function signedRateTable(operator: Signer, now_ms: number, validFor_ms = 
   );
 }
 
-export function merchantCertificate(merchantOperator: Signer, merchantKey: Signer, now_ms: number, origins = [SHOP_ORIGIN]): MerchantCertificate {
+export function merchantCertificate(merchantOperator: Signer, merchantKey: Signer, now_ms: number, origins = [SHOP_ORIGIN], agentUrl = `${SHOP_ORIGIN}/opentab`): MerchantCertificate {
   return seal(
     crypto,
     merchantOperator,
@@ -46,7 +46,7 @@ export function merchantCertificate(merchantOperator: Signer, merchantKey: Signe
       displayName: 'Daily News',
       currency: 'EUR',
       origins,
-      agentUrl: `${SHOP_ORIGIN}/opentab`,
+      agentUrl,
       publicKey: merchantKey.kid,
       validUntil: formatTimestamp(now_ms + 86_400_000),
     },

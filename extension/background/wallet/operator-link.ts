@@ -18,6 +18,7 @@ import type {
 } from '../../../protocol/messages/customer';
 import type { RecordAck } from '../../../protocol/messages/peer';
 import type { RateTable } from '../../../protocol/messages/rate-table';
+import { isSecureAddress } from '../../../protocol/messages/secure-address';
 import { parseTimestamp } from '../../../protocol/time';
 import { AgentError, walletNotEnrolled } from '../errors';
 import type { Vault } from '../keys/vault';
@@ -207,6 +208,12 @@ export function normaliseOperatorUrl(text: string): string {
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
     throw new AgentError('invalid_request', 'The operator address must be an http(s) URL without credentials.');
+  }
+  if (!isSecureAddress(url.href)) {
+    throw new AgentError(
+      'invalid_request',
+      'The operator address must start with https:// (plain http:// only for an operator on this computer: localhost, 127.0.0.1 or [::1]), so that enrolment and payments are encrypted.',
+    );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

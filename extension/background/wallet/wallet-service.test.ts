@@ -44,6 +44,21 @@ describe('enrolment', () => {
     expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({ ok: false, error: { code: 'already_enrolled' } });
   });
 
+  it('refuses an operator address that would carry enrolment and payments in clear', async () => {
+    const { code } = await w.newEnrolmentCode('500.00');
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    expect(await w.ui('enroll', { operatorUrl: 'http://op-se.example', code })).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_request',
+        message: 'The operator address must start with https:// (plain http:// only for an operator on this computer: localhost, 127.0.0.1 or [::1]), so that enrolment and payments are encrypted.',
+      },
+    });
+    expect(await w.db.meta.get('enrolment')).toBeUndefined();
+    // The same code still enrols over the loopback address the demo operator has.
+    expectOk(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code }));
+  });
+
   it('shows why account data is missing when the operator is down', async () => {
     await w.readyWallet();
     w.ports.unreachable.add(w.operatorUrl());

@@ -31,6 +31,8 @@ export interface AgentHttpOptions {
   readonly directOrders?: DirectOrderOperations;
   /** Requests per client address; the defaults when absent. */
   readonly rateLimit?: AgentRateLimitSettings;
+  /** Served at /openapi.json when given. */
+  readonly openApiDocument?: unknown;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
@@ -47,6 +49,7 @@ interface BoundRoute {
 
 const WIDGET_PATH = '/widget.js';
 const INSTALL_PATH = '/install';
+const OPENAPI_PATH = '/openapi.json';
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
 function bind<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>, readOnly = false): BoundRoute {
@@ -98,6 +101,11 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       if (method === 'OPTIONS') return preflight(response);
       if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', true);
       return serveWidgetFile(request, response, options.widgetFilePath);
+    }
+    // A precomputed document, like widget.js not limited: cheaper to send than to count.
+    if (path === OPENAPI_PATH && options.openApiDocument !== undefined) {
+      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);
+      return sendJson(response, 200, options.openApiDocument, NO_SNIFF);
     }
     if (path === INSTALL_PATH && options.extensionInstallUrl !== null) {
       if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);

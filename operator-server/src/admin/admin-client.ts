@@ -1,6 +1,6 @@
 // Typed client of the admin API, for the CLI, the demo world and the tests.
 
-import { callRoute } from '../../../protocol/api/client';
+import { callRoute, type HttpTransport } from '../../../protocol/api/client';
 import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
 import { ADMIN_API } from '../http/admin-api';
 
@@ -10,6 +10,8 @@ export class AdminClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
+    /** How to reach the operator; default fetch. An operator with a private CA needs one that trusts it. */
+    private readonly transport?: HttpTransport,
   ) {}
 
   call<R extends AdminRoute>(
@@ -21,6 +23,10 @@ export class AdminClient {
     const search = new URLSearchParams(query).toString();
     const spec = ADMIN_API[route];
     const withQuery = search === '' ? spec : { ...spec, path: `${spec.path}?${search}` };
-    return callRoute(this.baseUrl, withQuery as (typeof ADMIN_API)[R], body, { headers: { authorization: `Bearer ${this.token}` }, pathParams });
+    return callRoute(this.baseUrl, withQuery as (typeof ADMIN_API)[R], body, {
+      headers: { authorization: `Bearer ${this.token}` },
+      pathParams,
+      ...(this.transport !== undefined ? { transport: this.transport } : {}),
+    });
   }
 }

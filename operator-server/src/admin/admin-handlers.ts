@@ -177,11 +177,16 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
         for (const [kind, total] of Object.entries(sums.balanceByKind)) balances[`${kind}:${currency}`] = signedMoneyToWire(currency, total);
       }
       return {
-        sumsByCurrency: Object.fromEntries(Object.entries(report.sumsByCurrency).map(([currency, total]) => [currency, total.toString()])),
+        sumsByCurrency: Object.fromEntries(Object.entries(report.sumsByCurrency).map(([currency, total]) => [currency, signedMoneyToWire(currency, total)])),
         accountsBelowFloor: report.accountsBelowFloor,
         heldMismatches: report.heldMismatches,
         balanceMismatches: report.balanceMismatches,
-        pendingHolds: context.ledger.listHolds({ status: 'pending' }).map((hold) => ({ holdId: hold.id, ref: hold.ref, amount: hold.amount.toString(), accountId: hold.accountId })),
+        pendingHolds: context.ledger.listHolds({ status: 'pending' }).map((hold) => ({
+          holdId: hold.id,
+          ref: hold.ref,
+          amount: moneyToWire({ currency: context.ledger.getAccount(hold.accountId).currency, minor: hold.amount }),
+          accountId: hold.accountId,
+        })),
         balances,
       };
     }),

@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { HttpTransport } from '../../../protocol/api/client';
 import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { parseMessage } from '../../../protocol/messages/validate';
 import type { BillingSinkConfig } from '../config/config';
@@ -122,13 +123,14 @@ export class WebhookSink implements BillingSink {
     private readonly url: string,
     private readonly secret: string,
     private readonly now_ms: () => number = Date.now,
+    private readonly transport: HttpTransport = nodeHttpTransport,
   ) {
     this.name = `webhook:${url}`;
   }
 
   async deliver(record: BillingRecord): Promise<void> {
     const body = JSON.stringify(checkedBillingRecord(record));
-    const answer = await nodeHttpTransport({
+    const answer = await this.transport({
       url: this.url,
       method: 'POST',
       headers: {
@@ -143,6 +145,7 @@ export class WebhookSink implements BillingSink {
   }
 }
 
-export function createBillingSink(config: BillingSinkConfig): BillingSink {
-  return config.kind === 'jsonl' ? new JsonlFileSink(config.path) : new WebhookSink(config.url, config.secret);
+/** `transport` carries webhook calls (it trusts the operator's configured CAs). */
+export function createBillingSink(config: BillingSinkConfig, transport: HttpTransport): BillingSink {
+  return config.kind === 'jsonl' ? new JsonlFileSink(config.path) : new WebhookSink(config.url, config.secret, Date.now, transport);
 }

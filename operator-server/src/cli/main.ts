@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeCrypto } from '../../../protocol/crypto/node';
+import { createNodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { parseTimestamp } from '../../../protocol/time';
 import { AdminClient } from '../admin/admin-client';
 import { describeChecks } from '../../../protocol/audit/check-result';
@@ -24,7 +25,11 @@ const USAGE = `opentab-operator <command> [options]
                  [--valid-days 365] --out FILE          sign an operator certificate
   keygen         --out FILE                             make an Ed25519 key; prints the public key
   init           --dir DIR --operator-id ID --currency CUR --port PORT --ca DIR
-                 [--host 127.0.0.1] [--peer ID=URL ...]  key, CA-signed certificate and operator.json
+                 [--host 127.0.0.1] [--public-url URL] [--peer ID=URL ...]
+                 [--tls-certificate FILE --tls-key FILE] [--trusted-ca FILE ...]
+                                                        key, CA-signed certificate and operator.json
+                                                        (--public-url: https, unless on loopback;
+                                                        --tls-*: serve https with these PEM files)
   start          --config FILE                          run the operator (AM + MTA)
   customer-create --config FILE --credit-limit AMOUNT [--name NAME]
   enrollment-code --config FILE --account ACCOUNT_ID
@@ -46,10 +51,13 @@ function required(values: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/** The admin API at the operator's listen address; over TLS its certificate must name the public host. */
 function adminOf(configPath: string): AdminClient {
   const config = loadConfigFile(configPath);
   const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
-  return new AdminClient(`http://${host}:${config.listen.port}`, config.adminToken);
+  if (config.tls === undefined) return new AdminClient(`http://${host}:${config.listen.port}`, config.adminToken);
+  const transport = createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates, serverName: new URL(config.publicUrl).hostname });
+  return new AdminClient(`https://${host}:${config.listen.port}`, config.adminToken, transport);
 }
 
 function print(value: unknown): void {
@@ -63,6 +71,7 @@ const OPTIONS = {
   'credit-limit': { type: 'string' }, name: { type: 'string' }, account: { type: 'string' }, 'merchant-id': { type: 'string' },
   origin: { type: 'string', multiple: true }, 'agent-url': { type: 'string' }, from: { type: 'string' }, until: { type: 'string' },
   'settle-s': { type: 'string' }, json: { type: 'boolean' },
+  'public-url': { type: 'string' }, 'tls-certificate': { type: 'string' }, 'tls-key': { type: 'string' }, 'trusted-ca': { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -103,9 +112,17 @@ async function main(argv: string[]): Promise<void> {
         if (operatorId === undefined || baseUrl === undefined) fail(`--peer takes ID=URL, not ${text}`);
         return { operatorId, baseUrl };
       });
+      const tlsCertificate = values['tls-certificate'];
+      const tlsKey = values['tls-key'];
+      if ((tlsCertificate === undefined) !== (tlsKey === undefined)) fail('--tls-certificate and --tls-key go together');
       const files = writeOperatorFiles(nodeCrypto, {
         dir: resolve(required(values, 'dir')), operatorId: required(values, 'operator-id'), currency: required(values, 'currency'),
         host: values.host ?? '127.0.0.1', port: Number(required(values, 'port')), caSecretKey: ca.secretKey, caPublicKey: ca.publicKey, peers,
+        ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
+        extra: {
+          ...(tlsCertificate !== undefined && tlsKey !== undefined ? { tls: { certificateFile: resolve(tlsCertificate), keyFile: resolve(tlsKey) } } : {}),
+          ...(values['trusted-ca'] !== undefined ? { trustedCaFiles: values['trusted-ca'].map((file) => resolve(file)) } : {}),
+        },
       }, Date.now());
       print({ config: files.configPath, publicKey: files.publicKey, baseUrl: files.baseUrl, adminToken: files.adminToken });
       return;

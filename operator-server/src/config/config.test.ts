@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createTestCa, issueServerCertificate } from '../../../protocol/testing/test-pki';
 import { ConfigError, resolveConfig } from './config';
 
 const minimal = {
@@ -100,5 +104,90 @@ describe('rate limit configuration', () => {
     ]) {
       expect(() => resolveConfig({ ...minimal, rateLimit }, '/srv', secret), JSON.stringify(rateLimit)).toThrow(/rateLimit/);
     }
+  });
+});
+
+describe('transport security', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+
+  it('takes https addresses anywhere and plain http only on loopback', () => {
+    const config = resolveConfig({
+      ...minimal,
+      publicUrl: 'https://op-se.example',
+      peers: [{ operatorId: 'op-eu', baseUrl: 'https://op-eu.example' }, { operatorId: 'op-dk', baseUrl: 'http://localhost:7002' }],
+      billingSinks: [{ kind: 'webhook', url: 'http://[::1]:9000/billing', secret: 'sixteen-chars-at-least' }],
+    }, '/srv', secret);
+    expect(config.publicUrl).toBe('https://op-se.example');
+    expect(resolveConfig({ ...minimal, publicUrl: 'http://127.0.0.1:7001' }, '/srv', secret).publicUrl).toBe('http://127.0.0.1:7001');
+  });
+
+  it('refuses every plain-http address outside loopback, naming each at once', () => {
+    const refusal = (() => {
+      try {
+        resolveConfig({
+          ...minimal,
+          publicUrl: 'http://op-se.example',
+          peers: [{ operatorId: 'op-eu', baseUrl: 'http://op-eu.example' }],
+          billingSinks: [{ kind: 'webhook', url: 'http://billing.example/hook', secret: 'sixteen-chars-at-least' }],
+        }, '/srv', secret);
+      } catch (error) {
+        return error as Error;
+      }
+      return null;
+    })();
+    expect(refusal).toBeInstanceOf(ConfigError);
+    const rule = 'must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)';
+    expect(refusal!.message).toContain(`publicUrl: ${rule}`);
+    expect(refusal!.message).toContain(`peers.0.baseUrl: ${rule}`);
+    expect(refusal!.message).toContain(`billingSinks.0.url: ${rule}`);
+  });
+
+  it('refuses a plain-http public URL given in the environment', () => {
+    expect(() => resolveConfig(minimal, '/srv', { ...secret, OPENTAB_PUBLIC_URL: 'http://op-se.example' })).toThrow(/publicUrl: must use https:/);
+  });
+});
+
+describe('TLS configuration', () => {
+  const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+  const dir = mkdtempSync(join(tmpdir(), 'opentab-config-tls-'));
+  const ca = createTestCa(join(dir, 'ca'));
+  issueServerCertificate(ca, join(dir, 'tls', 'fullchain.pem'), join(dir, 'tls', 'privkey.pem'));
+  const other = issueServerCertificate(ca, join(dir, 'other', 'cert.pem'), join(dir, 'other', 'key.pem'));
+  const served = { ...minimal, publicUrl: 'https://op-se.example', tls: { certificateFile: 'tls/fullchain.pem', keyFile: 'tls/privkey.pem' } };
+
+  const problemsOf = (raw: object): string => {
+    try {
+      resolveConfig(raw, dir, secret);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    return '';
+  };
+
+  it('reads the certificate, its key and the trusted CAs, against the file', () => {
+    const config = resolveConfig({ ...served, trustedCaFiles: ['ca/ca.pem'] }, dir, secret);
+    expect(config.tls).toEqual({ certificateFile: join(dir, 'tls', 'fullchain.pem'), keyFile: join(dir, 'tls', 'privkey.pem') });
+    expect(config.trustedCaCertificates).toEqual([ca.certificatePem]);
+    expect(resolveConfig(minimal, dir, secret)).toMatchObject({ trustedCaCertificates: [] });
+    expect(resolveConfig(minimal, dir, secret).tls).toBeUndefined();
+  });
+
+  it('names every unreadable file, a key that is not the certificate\'s, and a public URL that is not https', () => {
+    const missing = problemsOf({ ...served, tls: { certificateFile: 'nowhere/cert.pem', keyFile: 'nowhere/key.pem' }, trustedCaFiles: ['nowhere/ca.pem', 'tls/privkey.pem'] });
+    expect(missing).toContain(`cannot read the TLS certificate file ${join(dir, 'nowhere', 'cert.pem')}`);
+    expect(missing).toContain(`cannot read the TLS key file ${join(dir, 'nowhere', 'key.pem')}`);
+    expect(missing).toContain(`cannot read the trusted CA file ${join(dir, 'nowhere', 'ca.pem')}`);
+    expect(missing).toContain(`the trusted CA file ${join(dir, 'tls', 'privkey.pem')} holds no PEM certificate`);
+
+    expect(problemsOf({ ...served, tls: { certificateFile: 'tls/fullchain.pem', keyFile: other.keyFile } })).toContain(
+      `the TLS key file ${other.keyFile} does not hold the key of the certificate in ${join(dir, 'tls', 'fullchain.pem')}`,
+    );
+    writeFileSync(join(dir, 'garbage.pem'), 'not a certificate');
+    const garbage = problemsOf({ ...served, tls: { certificateFile: 'garbage.pem', keyFile: 'garbage.pem' } });
+    expect(garbage).toContain(`the TLS certificate file ${join(dir, 'garbage.pem')} holds no PEM certificate`);
+    expect(garbage).toContain(`the TLS key file ${join(dir, 'garbage.pem')} holds no unencrypted PEM private key`);
+
+    expect(problemsOf({ ...served, publicUrl: 'http://127.0.0.1:7001' })).toContain('publicUrl http://127.0.0.1:7001 must be https: when the operator serves TLS itself (tls)');
   });
 });

@@ -6,10 +6,12 @@ import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { CalendarDate, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
+import { SecureHttpUrl } from '../../../protocol/messages/secure-address';
 import { parseMessage } from '../../../protocol/messages/validate';
 import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
 import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
 import { DEFAULT_MAX_SOURCE_AGE_S } from '../rates/rate-freshness';
+import { readCaCertificates, readTlsCredentials } from '../tls/tls-credentials';
 
 const Seconds = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 
@@ -17,7 +19,7 @@ const BillingSinkConfig = v.variant('kind', [
   v.strictObject({ kind: v.literal('jsonl'), path: v.pipe(v.string(), v.minLength(1)) }),
   v.strictObject({
     kind: v.literal('webhook'),
-    url: HttpUrl,
+    url: SecureHttpUrl,
     /** Shared secret for the HMAC-SHA256 signature header. */
     secret: v.pipe(v.string(), v.minLength(16)),
   }),
@@ -77,6 +79,16 @@ function rateSourceSettings(config: v.InferOutput<typeof RateSourceConfig> | und
   }
 }
 
+const FilePath = v.pipe(v.string(), v.minLength(1));
+
+/** The operator serves https itself with this certificate; it is reloaded when the files change. */
+const TlsConfig = v.strictObject({
+  /** PEM: the server certificate, then any intermediate certificates. */
+  certificateFile: FilePath,
+  /** PEM: its private key, unencrypted (keep the file readable by the operator alone). */
+  keyFile: FilePath,
+});
+
 const WholeNumber = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 const IpAddress = v.pipe(v.string(), v.check((text) => isIP(text) !== 0, 'must be an IPv4 or IPv6 address'));
 
@@ -124,8 +136,15 @@ export const OperatorConfigSchema = v.strictObject({
   /** The currency of this operator's customers and merchants. */
   currency: CurrencyCode,
   listen: v.strictObject({ host: v.string(), port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65535)) }),
-  /** The base URL others reach this operator at; it is in the operator certificate. */
-  publicUrl: HttpUrl,
+  /** Serve https on the listen address. Without it the operator speaks plain http: on loopback, or behind a TLS reverse proxy. */
+  tls: v.optional(TlsConfig),
+  /**
+   * PEM files of certificate authorities trusted for https calls to peers, merchant agents and
+   * webhook sinks, besides Node's bundled roots (a private CA of the operators, say).
+   */
+  trustedCaFiles: v.optional(v.array(FilePath), []),
+  /** The base URL others reach this operator at; it is in the operator certificate. https, or http on loopback. */
+  publicUrl: SecureHttpUrl,
   dataDir: v.pipe(v.string(), v.minLength(1)),
   caPublicKey: PublicKey,
   /** File holding the operator's Ed25519 secret key (base64url); or env OPENTAB_OPERATOR_SECRET_KEY. */
@@ -134,7 +153,7 @@ export const OperatorConfigSchema = v.strictObject({
   certificateFile: v.string(),
   /** Admin bearer token; or env OPENTAB_ADMIN_TOKEN. */
   adminToken: v.optional(v.pipe(v.string(), v.minLength(16))),
-  peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: HttpUrl })), []),
+  peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: SecureHttpUrl })), []),
   billingSinks: v.optional(v.array(BillingSinkConfig), []),
   rates: v.optional(
     v.strictObject({
@@ -215,6 +234,8 @@ export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 
   };
   readonly sessions: { readonly lifetime_s: number };
   readonly rateLimit: RateLimitConfig;
+  /** The contents of trustedCaFiles, read at start-up. */
+  readonly trustedCaCertificates: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -250,9 +271,16 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
   const secretKey = env.OPENTAB_OPERATOR_SECRET_KEY ?? (file.secretKeyFile === undefined ? undefined : readSecret(absolute(file.secretKeyFile)));
   if (secretKey === undefined) throw new ConfigError('the operator secret key is required (secretKeyFile or OPENTAB_OPERATOR_SECRET_KEY)');
 
-  const { secretKeyFile: _secretKeyFile, adminToken: _adminToken, ...rest } = file;
+  const tls = file.tls === undefined ? undefined : { certificateFile: absolute(file.tls.certificateFile), keyFile: absolute(file.tls.keyFile) };
+  const trustedCaFiles = file.trustedCaFiles.map(absolute);
+  const trustedCaCertificates = checkTransportFiles(file.publicUrl, tls, trustedCaFiles);
+
+  const { secretKeyFile: _secretKeyFile, adminToken: _adminToken, tls: _tls, ...rest } = file;
   return {
     ...rest,
+    ...(tls !== undefined ? { tls } : {}),
+    trustedCaFiles,
+    trustedCaCertificates,
     dataDir: absolute(file.dataDir),
     certificateFile: absolute(file.certificateFile),
     adminToken,
@@ -280,6 +308,27 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
       trustedProxies: file.rateLimit.trustedProxies ?? DEFAULT_RATE_LIMIT.trustedProxies,
     },
   };
+}
+
+/**
+ * The TLS certificate and key (readable, a matching pair) and the trusted CA files (readable
+ * certificates), every problem at once; the CA certificates' PEM when all is well.
+ */
+function checkTransportFiles(publicUrl: string, tls: { certificateFile: string; keyFile: string } | undefined, trustedCaFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (tls !== undefined) {
+    const read = readTlsCredentials(tls);
+    if (!read.ok) problems.push(...read.problems);
+    if (new URL(publicUrl).protocol !== 'https:') problems.push(`publicUrl ${publicUrl} must be https: when the operator serves TLS itself (tls)`);
+  }
+  const certificates: string[] = [];
+  for (const path of trustedCaFiles) {
+    const read = readCaCertificates(path);
+    if (read.ok) certificates.push(read.pem);
+    else problems.push(read.problem);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
+  return certificates;
 }
 
 function definedOnly<T extends object>(settings: T): Partial<T> {

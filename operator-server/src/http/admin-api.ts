@@ -5,8 +5,9 @@ import * as v from 'valibot';
 import { SMALL_BODY_BYTES, route } from '../../../protocol/api/route';
 import { AccountView } from '../../../protocol/messages/customer';
 import {
-  AccountId, Amount, CurrencyCode, DisplayName, HttpUrl, MerchantId, OperatorId, PublicKey, SignedAmount, TabId, Timestamp, TransactionId, WebOrigin,
+  AccountId, Amount, CurrencyCode, DisplayName, MerchantId, OperatorId, SignedAmount, TabId, Timestamp, TransactionId,
 } from '../../../protocol/messages/primitives';
+import { SecureHttpUrl, SecureWebOrigin } from '../../../protocol/messages/secure-address';
 import { ClearingOutcome } from '../../../protocol/messages/peer';
 import { MerchantRegistration } from '../../../protocol/messages/certificates';
 import { MAX_IDENTIFIER_LENGTH } from '../ledger';
@@ -28,6 +29,16 @@ export function creditEntryId(accountId: string, reference: string): string {
 const CREDIT_REFERENCE_MAX_LENGTH = MAX_IDENTIFIER_LENGTH - creditEntryId('acct_000000000000000000000000', '').length;
 
 export const CreditRequest = v.strictObject({ amount: Amount, reference: v.pipe(v.string(), v.minLength(1), v.maxLength(CREDIT_REFERENCE_MAX_LENGTH)) });
+
+/**
+ * What a merchant registers: what its certificates will state. Customers' wallets send purchases
+ * to the agent URL and pay only pages at the origins, so both must be https (or on loopback).
+ */
+export const MerchantRegistrationRequest = v.strictObject({
+  ...MerchantRegistration.entries,
+  origins: v.pipe(v.array(SecureWebOrigin), v.minLength(1), v.maxLength(16)),
+  agentUrl: SecureHttpUrl,
+});
 
 export const MerchantView = v.strictObject({
   ...MerchantRegistration.entries,
@@ -71,22 +82,22 @@ export const TabView = v.strictObject({
 export const DisputeList = v.array(v.strictObject({ disputeId: v.string(), tabId: TabId, createdAt: Timestamp, cleared: Amount, reason: v.string() }));
 
 export const SettlementQuery = v.strictObject({ peer: OperatorId, from: v.optional(Timestamp), until: v.optional(Timestamp) });
-const SignedValue = v.strictObject({ currency: CurrencyCode, value: v.string() });
 export const SettlementStatementResponse = v.strictObject({
   operatorId: OperatorId,
   peerOperatorId: OperatorId,
   from: Timestamp,
   until: Timestamp,
-  lines: v.array(v.strictObject({ currency: CurrencyCode, payable: Amount, receivable: Amount, net: SignedValue, entries: v.number() })),
+  lines: v.array(v.strictObject({ currency: CurrencyCode, payable: Amount, receivable: Amount, net: SignedAmount, entries: v.number() })),
 });
 
 export const LedgerReport = v.strictObject({
-  sumsByCurrency: v.record(v.string(), v.string()),
+  /** What every account of a currency adds up to: zero, unless the ledger is broken. */
+  sumsByCurrency: v.record(CurrencyCode, SignedAmount),
   accountsBelowFloor: v.array(v.string()),
   heldMismatches: v.array(v.string()),
   balanceMismatches: v.array(v.string()),
-  pendingHolds: v.array(v.strictObject({ holdId: v.string(), ref: v.string(), amount: v.string(), accountId: v.string() })),
-  balances: v.record(v.string(), SignedValue),
+  pendingHolds: v.array(v.strictObject({ holdId: v.string(), ref: v.string(), amount: Amount, accountId: v.string() })),
+  balances: v.record(v.string(), SignedAmount),
 });
 
 const admin = { auth: 'admin-token' as const, maxBody_bytes: SMALL_BODY_BYTES };
@@ -96,7 +107,7 @@ export const ADMIN_API = {
   enrollmentCode: route({ ...admin, method: 'POST', path: '/v1/admin/customers/{accountId}/enrollment-codes', summary: 'Issue a one-time enrolment code for an account.', request: EnrollmentCodeRequest, response: EnrollmentCodeResponse }),
   creditCustomer: route({ ...admin, method: 'POST', path: '/v1/admin/customers/{accountId}/credits', summary: 'Put prepaid money on a customer account.', request: CreditRequest, response: AccountView }),
   getCustomer: route({ ...admin, method: 'GET', path: '/v1/admin/customers/{accountId}', summary: 'A customer account as the customer sees it.', request: null, response: AccountView, maxBody_bytes: 0 }),
-  registerMerchant: route({ ...admin, method: 'POST', path: '/v1/admin/merchants', summary: 'Register (or update) a merchant: id, name, currency, origins, agent URL, key.', request: MerchantRegistration, response: MerchantView }),
+  registerMerchant: route({ ...admin, method: 'POST', path: '/v1/admin/merchants', summary: 'Register (or update) a merchant: id, name, currency, origins, agent URL, key.', request: MerchantRegistrationRequest, response: MerchantView }),
   getMerchant: route({ ...admin, method: 'GET', path: '/v1/admin/merchants/{merchantId}', summary: "A merchant's registration, balance and recent tabs.", request: null, response: MerchantView, maxBody_bytes: 0 }),
   getTransaction: route({ ...admin, method: 'GET', path: '/v1/admin/transactions/{transactionId}', summary: 'One customer deposit as the AM keeps it.', request: null, response: TransactionView, maxBody_bytes: 0 }),
   getTab: route({ ...admin, method: 'GET', path: '/v1/admin/tabs/{tabId}', summary: 'One tab as the MTA keeps it, with both records and any dispute.', request: null, response: TabView, maxBody_bytes: 0 }),

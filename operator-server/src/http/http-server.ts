@@ -4,6 +4,7 @@
 // is logged as one.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import { OpentabError } from '../../../protocol/errors';
 import { parseMessage } from '../../../protocol/messages/validate';
@@ -33,6 +34,8 @@ export interface HttpEdgeOptions {
   readonly documents?: Readonly<Record<string, () => unknown>>;
   /** Requests per client address and class of route; see limiterFor. */
   readonly rateLimit: RateLimitConfig;
+  /** PEM certificate chain and key: serve https. Absent: plain http (loopback, or behind a TLS proxy). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 interface RateLimiters {
@@ -62,7 +65,7 @@ function limiterFor(limiters: RateLimiters, auth: RouteAuth): RateLimiter | null
   }
 }
 
-export function createHttpServer(options: HttpEdgeOptions): Server {
+export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer {
   const { customer, peer, maxClients } = options.rateLimit;
   const trustedProxies = trustedProxySet(options.rateLimit.trustedProxies);
   const limiters: RateLimiters = {
@@ -71,13 +74,14 @@ export function createHttpServer(options: HttpEdgeOptions): Server {
   };
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     handleRequest(options, limiters, trustedProxies, afterCommit, request, response).catch((error: unknown) => {
       options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
       else response.destroy();
     });
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
   answerUnreadableRequests(server);
   // Slow-loris protection: a client gets this long to send its headers and body.
   server.headersTimeout = 10_000;

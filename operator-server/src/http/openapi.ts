@@ -1,76 +1,47 @@
-// /openapi.json, generated from the very route specs the server validates with, so the document
-// and the behaviour cannot drift apart. Checks a JSON Schema cannot express (an amount's
-// decimals against its currency, for example) are described in prose by the error responses.
+// /openapi.json of an operator: every route it serves, from the same specs and schemas it
+// validates with (see protocol/api/openapi).
 
-import { toJsonSchema } from '@valibot/to-json-schema';
-import type * as v from 'valibot';
-import type { RouteSpec } from '../../../protocol/api/route';
-import { ERROR_CATALOGUE } from '../../../protocol/errors';
+import type { RouteAuth, RouteSpec } from '../../../protocol/api/route';
+import { buildOpenApiDocument } from '../../../protocol/api/openapi/document';
+import { packageLicense } from '../../../protocol/api/openapi/package-license';
+import { protocolSchemaCatalogue } from '../../../protocol/api/openapi/protocol-schemas';
 
-function schemaOf(schema: v.GenericSchema): unknown {
-  const { $schema: _ignored, ...json } = toJsonSchema(schema, { target: 'draft-2020-12', errorMode: 'ignore' }) as Record<string, unknown>;
-  return json;
-}
-
-const ERROR_SCHEMA = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', enum: Object.keys(ERROR_CATALOGUE) },
-        message: { type: 'string' },
-        details: { type: 'array', items: { type: 'string' } },
-      },
-    },
-  },
+const SIGNERS: Partial<Record<RouteAuth, string>> = {
+  'customer-signature': "the customer's identity key (for enrolment: the key being enrolled, which the payload names)",
+  'tab-signature': "the tab's key, named in the customer certificate the customer's operator issued for the tab",
+  'operator-signature': 'a peer operator, with the key its CA-signed operator certificate names',
+  'merchant-signature': 'a merchant registered at this operator, with the key of its registration',
 };
 
-const RATE_LIMITED_RESPONSE = {
-  description: 'rate_limited: this client address made more requests than its limit allows; refused before the body was read, nothing was changed.',
-  headers: { 'Retry-After': { description: 'Whole seconds until a request from this address is allowed again.', schema: { type: 'integer', minimum: 1 } } },
-  content: { 'application/json': { schema: ERROR_SCHEMA } },
-};
+const DESCRIPTION = [
+  'Opentab operator: account manager (customers, holds, billing) and mediating trusted agent (tabs, records, clearing).',
+  'Amounts are {"currency": "<ISO 4217>", "value": "<decimal>"} with no more decimals than the currency has; times are RFC 3339.',
+  'Every refusal is a 4xx (or 502 when another party failed) with a stable error code and a sentence, and changes nothing.',
+  'Routes called by customers, peers and merchant agents are limited per client address (429 with Retry-After); admin routes need the bearer token.',
+].join(' ');
 
-function operationOf(name: string, spec: RouteSpec): Record<string, unknown> {
-  const parameters = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
-  if (spec.query !== undefined) {
-    const query = schemaOf(spec.query) as { properties?: Record<string, unknown>; required?: string[] };
-    for (const [field, schema] of Object.entries(query.properties ?? {})) {
-      parameters.push({ name: field, in: 'query', required: (query.required ?? []).includes(field), schema } as never);
-    }
-  }
-  return {
-    operationId: name,
-    summary: spec.summary,
-    ...(parameters.length > 0 ? { parameters } : {}),
-    ...(spec.auth === 'admin-token' ? { security: [{ adminToken: [] }] } : {}),
-    'x-opentab-auth': spec.auth,
-    ...(spec.request !== null
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.request) } }, 'x-max-body-bytes': spec.maxBody_bytes } }
-      : {}),
-    responses: {
-      200: { description: 'Success', content: { 'application/json': { schema: schemaOf(spec.response) } } },
-      '4XX': { description: 'Refused: a stable error code and a human sentence; nothing was changed.', content: { 'application/json': { schema: ERROR_SCHEMA } } },
-      // Every route but the admin ones is limited per client address (operator.json rateLimit).
-      ...(spec.auth === 'admin-token' ? {} : { 429: RATE_LIMITED_RESPONSE }),
-    },
-  };
+export interface OperatorApiDocumentOptions {
+  readonly operatorId: string;
+  readonly publicUrl: string;
+  /** Routes by operationId: the same spec objects the router is built from. */
+  readonly routes: Readonly<Record<string, RouteSpec>>;
 }
 
-/** `routes` are the same spec objects the router is built from (operationId = their key). */
-export function buildOpenApiDocument(title: string, version: string, routes: Readonly<Record<string, RouteSpec>>): unknown {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const [name, spec] of Object.entries(routes)) {
-    paths[spec.path] ??= {};
-    paths[spec.path]![spec.method.toLowerCase()] = operationOf(name, spec);
-  }
-  return {
-    openapi: '3.1.0',
-    info: { title, version, description: 'Opentab operator: account manager and mediating trusted agent.' },
-    components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
-    paths,
-  };
+export function operatorOpenApiDocument(options: OperatorApiDocumentOptions): unknown {
+  const license = packageLicense();
+  return buildOpenApiDocument(
+    {
+      title: `Opentab operator ${options.operatorId}`,
+      version: '1',
+      description: DESCRIPTION,
+      serverUrl: options.publicUrl,
+      serverDescription: `Operator ${options.operatorId}`,
+      ...(license !== undefined ? { license } : {}),
+      routes: options.routes,
+      // Admin routes are not limited (see http-server.ts).
+      rateLimited: (spec) => spec.auth !== 'admin-token',
+      signers: SIGNERS,
+    },
+    protocolSchemaCatalogue(),
+  );
 }

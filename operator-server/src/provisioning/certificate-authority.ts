@@ -5,6 +5,7 @@ import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, signerFromSecretKey, type PayloadBody } from '../../../protocol/envelope';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import type { OperatorCertificate, OperatorCertificatePayload } from '../../../protocol/messages/certificates';
+import { insecureAddressProblem } from '../../../protocol/messages/secure-address';
 import { formatTimestamp } from '../../../protocol/time';
 
 export interface CertificateRequest {
@@ -15,7 +16,10 @@ export interface CertificateRequest {
   readonly validFor_days: number;
 }
 
+/** Refuses a base URL that would carry the operator's traffic in clear (the certificate would outlive any fix of the configuration). */
 export function signOperatorCertificate(crypto: CryptoProvider, caSecretKey: string, request: CertificateRequest, now_ms: number): OperatorCertificate {
+  const problem = insecureAddressProblem('base URL', request.baseUrl);
+  if (problem !== null) throw new Error(`cannot certify operator ${request.operatorId}: its ${problem}`);
   const ca = signerFromSecretKey(crypto, fromBase64urlOfLength(caSecretKey, 32));
   return seal(crypto, ca, {
     type: 'operator-certificate',

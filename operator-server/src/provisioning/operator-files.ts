@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import type { BillingSinkConfig, OperatorConfigInput } from '../config/config';
+import { insecureAddressProblem } from '../../../protocol/messages/secure-address';
+import { ConfigError, type BillingSinkConfig, type OperatorConfigInput } from '../config/config';
 import { signOperatorCertificate } from './certificate-authority';
 import { generateKeyPair, writeSecretKey } from './keys';
 import { bytesToHex } from '../../../protocol/encoding/bytes';
@@ -16,6 +17,8 @@ export interface OperatorFilesRequest {
   readonly currency: string;
   readonly host: string;
   readonly port: number;
+  /** Where others reach the operator (its certificate's base URL). Default http://<host>:<port>, for loopback. */
+  readonly publicUrl?: string;
   readonly caSecretKey: string;
   readonly caPublicKey: string;
   readonly peers: ReadonlyArray<{ operatorId: string; baseUrl: string }>;
@@ -35,10 +38,16 @@ export interface OperatorFiles {
 export const CONFIG_FILE_NAME = 'operator.json';
 
 export function writeOperatorFiles(crypto: CryptoProvider, request: OperatorFilesRequest, now_ms: number): OperatorFiles {
+  const baseUrl = request.publicUrl ?? `http://${request.host}:${request.port}`;
+  // Before any file is written: a directory half set up for a cleartext address helps nobody.
+  const problems = [
+    insecureAddressProblem('publicUrl', baseUrl),
+    ...request.peers.map((peer) => insecureAddressProblem(`peer ${peer.operatorId}`, peer.baseUrl)),
+  ].filter((problem) => problem !== null);
+  if (problems.length > 0) throw new ConfigError(`cannot set up operator ${request.operatorId}:\n  ${problems.join('\n  ')}`);
   mkdirSync(request.dir, { recursive: true });
   const keys = generateKeyPair(crypto);
   writeSecretKey(join(request.dir, 'operator.key'), keys.secretKey);
-  const baseUrl = `http://${request.host}:${request.port}`;
   const certificate = signOperatorCertificate(crypto, request.caSecretKey, {
     operatorId: request.operatorId, publicKey: keys.publicKey, baseUrl, currencies: [request.currency], validFor_days: 365,
   }, now_ms);

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from '../../../protocol/crypto/node';
+import { createNodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { AdminClient } from '../admin/admin-client';
 import { loadConfigFile, type OperatorConfigInput } from '../config/config';
 import { startOperator, type RunningOperator } from '../operator';
@@ -20,8 +21,17 @@ export interface WorldOperatorSpec {
   readonly currency: string;
 }
 
+/** Every operator of the world serves https with this certificate (for 127.0.0.1), and trusts the CA that signed it. */
+export interface WorldTls {
+  readonly certificateFile: string;
+  readonly keyFile: string;
+  readonly caCertificateFile: string;
+}
+
 export interface OperatorWorldOptions {
   readonly operators: readonly WorldOperatorSpec[];
+  /** https between everyone; default plain http on loopback. */
+  readonly tls?: WorldTls;
   readonly dir?: string;
   /** Settings for every operator (tabs, rates, tick_ms…). */
   readonly settings?: Partial<OperatorConfigInput>;
@@ -63,18 +73,29 @@ export interface ProvisionedOperator extends WorldOperatorSpec {
  * Unless `settings` name another rate source, they serve the sample ECB rates, labelled as samples:
  * a world made here must work on any day without reaching the ECB.
  */
-export function provisionOperatorWorld(dir: string, specs: readonly WorldOperatorSpec[], ports: readonly number[], settings: Partial<OperatorConfigInput>, now_ms: number): ProvisionedOperator[] {
+export function provisionOperatorWorld(
+  dir: string,
+  specs: readonly WorldOperatorSpec[],
+  ports: readonly number[],
+  settings: Partial<OperatorConfigInput>,
+  now_ms: number,
+  tls?: WorldTls,
+): ProvisionedOperator[] {
   const withRates = { ...settings, rates: { rateSource: SAMPLE_RATE_SOURCE, ...settings.rates } };
   const ca = generateKeyPair(nodeCrypto);
   const host = '127.0.0.1';
-  const endpoints = specs.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `http://${host}:${ports[i]}` }));
+  const scheme = tls === undefined ? 'http' : 'https';
+  const endpoints = specs.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `${scheme}://${host}:${ports[i]}` }));
+  const transportSettings: Partial<OperatorConfigInput> = tls === undefined
+    ? {}
+    : { tls: { certificateFile: tls.certificateFile, keyFile: tls.keyFile }, trustedCaFiles: [tls.caCertificateFile] };
   return specs.map((spec, i) => {
     const operatorDir = join(dir, spec.operatorId);
     const files = writeOperatorFiles(nodeCrypto, {
-      dir: operatorDir, operatorId: spec.operatorId, currency: spec.currency, host, port: ports[i]!,
+      dir: operatorDir, operatorId: spec.operatorId, currency: spec.currency, host, port: ports[i]!, publicUrl: endpoints[i]!.baseUrl,
       caSecretKey: ca.secretKey, caPublicKey: ca.publicKey,
       peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
-      extra: withRates,
+      extra: { ...transportSettings, ...withRates },
     }, now_ms);
     return { ...spec, dir: operatorDir, configPath: files.configPath, adminToken: files.adminToken };
   });
@@ -101,7 +122,11 @@ export async function startProvisionedOperators(
         dir: spec.dir,
         configPath: spec.configPath,
         billingFile: join(spec.dir, 'billing', 'records.jsonl'),
-        admin: new AdminClient(running.url, spec.adminToken),
+        admin: new AdminClient(
+          running.url,
+          spec.adminToken,
+          config.trustedCaCertificates.length > 0 ? createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates }) : undefined,
+        ),
         running,
       };
     }
@@ -115,7 +140,7 @@ export async function startProvisionedOperators(
 export async function startOperatorWorld(options: OperatorWorldOptions): Promise<OperatorWorld> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'opentab-world-'));
   const ports = await Promise.all(options.operators.map(() => findFreePort()));
-  const provisioned = provisionOperatorWorld(dir, options.operators, ports, { log: options.log ?? 'silent', ...options.settings }, (options.now_ms ?? Date.now)());
+  const provisioned = provisionOperatorWorld(dir, options.operators, ports, { log: options.log ?? 'silent', ...options.settings }, (options.now_ms ?? Date.now)(), options.tls);
   const operators = await startProvisionedOperators(provisioned, options);
   return {
     dir,

@@ -1,7 +1,7 @@
 // A customer agent for server-side tests and benchmarks: the same protocol steps the extension
 // takes (enrol, log on, rate table, initiation, purchases with chain links, record), in Node.
 
-import { callRoute } from '../../../protocol/api/client';
+import { callRoute, type HttpTransport } from '../../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
 import { OPERATOR_API } from '../../../protocol/api/operator-api';
 import { HashChain } from '../../../protocol/chain/hash-chain';
@@ -18,7 +18,7 @@ import { moneyFromWire, moneyToWire, type WireAmount } from '../../../protocol/m
 import { depositInMerchantCurrency, lockRate } from '../../../protocol/rates/conversion';
 
 /** A customer in Node talks HTTP the way Node servers do: node:http costs a fraction of fetch's CPU, which matters to the benchmark. */
-const CALL = { transport: nodeHttpTransport } as const;
+const NODE_HTTP = { transport: nodeHttpTransport } as const;
 
 export class TestTab {
   readonly lines: PurchaseLine[] = [];
@@ -29,6 +29,7 @@ export class TestTab {
     readonly opened: TabOpened,
     readonly chain: HashChain,
     readonly tabSigner: Signer,
+    private readonly call: { readonly transport: HttpTransport } = NODE_HTTP,
   ) {
     this.unitMinor = moneyFromWire(opened.payload.chain.unit).minor;
   }
@@ -60,7 +61,7 @@ export class TestTab {
 
   async buy(agentUrl: string, itemId: string, price: WireAmount): Promise<Receipt> {
     const purchase = this.nextPurchase(itemId, price);
-    const receipt = await callRoute(agentUrl, MERCHANT_AGENT_API.purchase, purchase, CALL);
+    const receipt = await callRoute(agentUrl, MERCHANT_AGENT_API.purchase, purchase, this.call);
     this.accepted(purchase);
     return receipt;
   }
@@ -82,7 +83,7 @@ export class TestTab {
 
   terminate(agentUrl: string): Promise<TabClosed> {
     const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>);
-    return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, CALL);
+    return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, this.call);
   }
 }
 
@@ -108,18 +109,21 @@ export class TestCustomer {
     readonly operatorUrl: string,
     readonly accountId: string,
     readonly signer: Signer,
+    private readonly call: { readonly transport: HttpTransport },
   ) {}
 
-  static async enroll(operatorUrl: string, code: string): Promise<TestCustomer> {
+  /** `transport`: how to reach operator and merchant agents (one that trusts their CA, for https with a private one). */
+  static async enroll(operatorUrl: string, code: string, transport: HttpTransport = nodeHttpTransport): Promise<TestCustomer> {
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const), CALL);
-    const customer = new TestCustomer(operatorUrl, result.accountId, signer);
+    const call = { transport };
+    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const), call);
+    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call);
     await customer.logon();
     return customer;
   }
 
   async logon(): Promise<string> {
-    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const), CALL);
+    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const), this.call);
     this.sessionId = result.sessionId;
     return result.sessionId;
   }
@@ -130,7 +134,7 @@ export class TestCustomer {
   }
 
   async rateTable(refresh = false): Promise<RateTable> {
-    if (this.rates === null || refresh) this.rates = await callRoute(this.operatorUrl, OPERATOR_API.rateTable, undefined, CALL);
+    if (this.rates === null || refresh) this.rates = await callRoute(this.operatorUrl, OPERATOR_API.rateTable, undefined, this.call);
     return this.rates;
   }
 
@@ -167,13 +171,13 @@ export class TestCustomer {
 
   /** Sends a prepared initiation; sending the same one again is what the extension does when no answer came. */
   async sendInitiation(prepared: Awaited<ReturnType<TestCustomer['initiation']>>): Promise<TestTab> {
-    const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, prepared.message, CALL);
-    return new TestTab(opened, prepared.chain, prepared.tabSigner);
+    const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, prepared.message, this.call);
+    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call);
   }
 
   /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
   async merchantChainUnit(agentUrl: string): Promise<WireAmount> {
-    return (await callRoute(agentUrl, MERCHANT_AGENT_API.info, undefined, CALL)).chainUnit;
+    return (await callRoute(agentUrl, MERCHANT_AGENT_API.info, undefined, this.call)).chainUnit;
   }
 
   sendRecord(tab: TestTab, overrides: Partial<CustomerRecordPayload> = {}): Promise<RecordAck> {
@@ -182,10 +186,10 @@ export class TestCustomer {
 
   /** Sends a record signed earlier: a customer agent may sign it at one moment and send it at another. */
   sendRecordEnvelope(record: ReturnType<TestTab['record']>): Promise<RecordAck> {
-    return callRoute(this.operatorUrl, OPERATOR_API.customerRecord, record, CALL);
+    return callRoute(this.operatorUrl, OPERATOR_API.customerRecord, record, this.call);
   }
 
   account(): Promise<AccountView> {
-    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const), CALL);
+    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const), this.call);
   }
 }

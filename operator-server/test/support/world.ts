@@ -4,15 +4,17 @@
 
 import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { nodeCrypto } from '../../../protocol/crypto/node';
+import { createNodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { toBase64url } from '../../../protocol/encoding/base64url';
 import { createMerchantAgent, type MerchantAgent, type CatalogueEntry } from '../../../merchant-widget/agent';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '../../src/ledger';
-import { startOperatorWorld, type OperatorWorld } from '../../src/testing/operator-world';
+import { startOperatorWorld, type OperatorWorld, type WorldTls } from '../../src/testing/operator-world';
 import { TestCustomer } from '../../src/testing/test-customer';
 import type { OperatorConfigInput } from '../../src/config/config';
 import type { BillingRecord } from '../../src/billing/billing-records';
@@ -66,6 +68,8 @@ export interface MerchantSiteOptions {
   readonly priorArtBaseline?: boolean;
   /** The agent's clock, when not the system's. */
   readonly now_ms?: () => number;
+  /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
+  readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
@@ -89,13 +93,14 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     logger: { warn: () => {} },
     priorArtBaseline: options.priorArtBaseline ?? false,
     ...(options.now_ms !== undefined ? { clock: { now_ms: options.now_ms } } : {}),
+    ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
   });
   let agent = await startAgent();
   let agentRunning = true;
   let available = true;
   const answersToLose = new Map<string, number>();
   const blockedRoutes = new Set<string>();
-  const server: Server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const route = (request.url ?? '').slice(agent.mountPath.length);
     if (!available || !agentRunning || blockedRoutes.has(route)) {
       response.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
@@ -113,9 +118,10 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     void agent.handle(request, response).then((handled) => {
       if (!handled) response.writeHead(404).end();
     });
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(handler) : createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.keyPem }, handler);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     get agent() {
       return agent;
@@ -173,6 +179,8 @@ export interface TwoOperatorWorldOptions {
   readonly merchantNow_ms?: () => number;
   /** Operators and merchant agent serve the per-purchase payments of seed FIG 1 too. */
   readonly priorArtBaseline?: boolean;
+  /** Operators and the merchant's site serve https with this certificate; everyone trusts its CA. */
+  readonly tls?: WorldTls;
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -185,7 +193,14 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     operators,
     settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10 }, priorArtBaseline: options.priorArtBaseline ?? false, ...options.settings },
     ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
+    ...(options.tls !== undefined ? { tls: options.tls } : {}),
   });
+  const tlsPems = options.tls === undefined ? undefined : {
+    certificatePem: readFileSync(options.tls.certificateFile, 'utf8'),
+    keyPem: readFileSync(options.tls.keyFile, 'utf8'),
+    caCertificatePem: readFileSync(options.tls.caCertificateFile, 'utf8'),
+  };
+  const customerTransport = tlsPems === undefined ? undefined : createNodeHttpTransport({ trustedCaCertificates: [tlsPems.caCertificatePem] });
   const merchantOperator = world.operator(options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR);
   const merchantCurrency = options.sameOperator ? 'SEK' : 'EUR';
   const merchantId = 'news';
@@ -200,6 +215,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
     ...(options.merchantNow_ms !== undefined ? { now_ms: options.merchantNow_ms } : {}),
     priorArtBaseline: options.priorArtBaseline ?? false,
+    ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });
   await merchantOperator.admin.call('registerMerchant', {
     merchantId, displayName: 'The Daily Tab', currency: merchantCurrency, origins: [merchant.url], agentUrl: merchant.agentUrl, publicKey: merchant.agent.publicKey,
@@ -211,7 +227,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     async newCustomer(creditLimit) {
       const { accountId } = await customerOperator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
       const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
-      return TestCustomer.enroll(customerOperator.url, code);
+      return TestCustomer.enroll(customerOperator.url, code, customerTransport);
     },
     billingRecords(operatorId) {
       const file = world.operator(operatorId).billingFile;

@@ -1,0 +1,54 @@
+// The agent describes its own API at /opentab/openapi.json, as the operator does, and the
+// document passes Redocly's recommended rules.
+
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
+import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
+import { lintOpenApi } from '../../protocol/testing/openapi-lint';
+import { AgentHarness } from './testing/agent-harness';
+
+const packageLicense = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { license?: string }).license;
+
+let plain: AgentHarness;
+let withBaseline: AgentHarness;
+beforeAll(async () => {
+  plain = await AgentHarness.start();
+  withBaseline = await AgentHarness.start({ priorArtBaseline: true });
+});
+afterAll(async () => {
+  await plain?.close();
+  await withBaseline?.close();
+});
+
+describe('the merchant agent OpenAPI document', () => {
+  it('lists every route the agent serves, with its auth, relative to where the agent is mounted', async () => {
+    const answer = await plain.request('/openapi.json');
+    expect(answer.status).toBe(200);
+    const document = answer.body as any;
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.servers).toEqual([{ url: '/opentab', description: expect.any(String) }]);
+    for (const [name, spec] of Object.entries(MERCHANT_AGENT_API)) {
+      expect(document.paths[spec.path]?.[spec.method.toLowerCase()], name).toMatchObject({ operationId: name, 'x-opentab-auth': spec.auth });
+    }
+    expect(document.paths['/mta/tab-information'].post.description).toMatch(/signed by the merchant's operator/);
+    expect(Object.keys(document.paths)).not.toContain(DIRECT_ORDER_API.directOrder.path);
+    const baseline = (await withBaseline.request('/openapi.json')).body as any;
+    expect(baseline.paths[DIRECT_ORDER_API.directOrder.path].post.operationId).toBe('directOrder');
+  });
+
+  it.each([
+    ['as configured by default', () => plain],
+    ['serving the prior-art baseline too', () => withBaseline],
+  ])('lints clean %s', async (_, harness) => {
+    const problems = await lintOpenApi((await harness().request('/openapi.json')).body);
+    expect(problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    expect(problems.filter((problem) => problem.severity === 'warn').map((problem) => problem.ruleId)).toEqual(packageLicense === undefined ? ['info-license'] : []);
+  });
+
+  it('answers only GET and HEAD there', async () => {
+    const answer = await plain.request('/openapi.json', { method: 'POST', body: '{}' });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe('GET, HEAD');
+  });
+});

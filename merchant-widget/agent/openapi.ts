@@ -1,0 +1,46 @@
+// The merchant agent's own API, described as the operator's is: from the route specs its HTTP
+// edge validates with. Served at `${mountPath}/openapi.json`.
+
+import type { RouteAuth } from '../../protocol/api/route';
+import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
+import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
+import { buildOpenApiDocument } from '../../protocol/api/openapi/document';
+import { packageLicense } from '../../protocol/api/openapi/package-license';
+import { protocolSchemaCatalogue } from '../../protocol/api/openapi/protocol-schemas';
+
+const SIGNERS: Partial<Record<RouteAuth, string>> = {
+  'operator-signature': "the merchant's operator (its MTA), with the operator key the agent is configured with",
+  'tab-signature': "the tab's key, named in the customer certificate of the tab",
+};
+
+const DESCRIPTION = [
+  "Opentab merchant agent: the merchant's side of its tabs. Customer agents (the browser extension) pay here with hash-chain links",
+  'and get signed receipts; the merchant\'s operator (its MTA) announces and clears tabs here.',
+  'Amounts are {"currency": "<ISO 4217>", "value": "<decimal>"}; every refusal is a 4xx with a stable error code and a sentence, and changes nothing;',
+  'every route is limited per client address (429 with Retry-After).',
+].join(' ');
+
+export interface AgentApiDocumentOptions {
+  readonly merchantId: string;
+  readonly mountPath: string;
+  readonly priorArtBaseline: boolean;
+}
+
+export function merchantAgentOpenApiDocument(options: AgentApiDocumentOptions): unknown {
+  const license = packageLicense();
+  return buildOpenApiDocument(
+    {
+      title: `Opentab merchant agent ${options.merchantId}`,
+      version: '1',
+      description: DESCRIPTION,
+      // Relative: the agent does not know the origin its merchant's server is reached at.
+      serverUrl: options.mountPath,
+      serverDescription: `The agent, where the merchant's server mounts it`,
+      ...(license !== undefined ? { license } : {}),
+      routes: { ...MERCHANT_AGENT_API, ...(options.priorArtBaseline ? DIRECT_ORDER_API : {}) },
+      rateLimited: () => true,
+      signers: SIGNERS,
+    },
+    protocolSchemaCatalogue(),
+  );
+}
