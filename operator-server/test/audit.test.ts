@@ -145,7 +145,7 @@ describe('operator audit', () => {
     const config = brokenCopy(CUSTOMER_OPERATOR, (db) => db.prepare('UPDATE transactions SET charged_minor = charged_minor + 1 WHERE transaction_id = ?').run(cleared.transactionId));
     const failed = failedChecks(config);
     expect(Object.keys(failed)).toEqual(['charges-match-clearings']);
-    expect(failed['charges-match-clearings']!.join('\n')).toMatch(/the ledger took .*\n.*withdrawal record .* bills .*\n.*the locked rate makes that/);
+    expect(failed['charges-match-clearings']!.join('\n')).toMatch(/the ledger took .*\n.*withdrawal records .* bill .*\n.*the locked rate makes that/);
   });
 
   it('credits-match-clearings: a tab that says it cleared more than the merchant was credited', () => {
