@@ -12,6 +12,7 @@ import { nodeCrypto } from '../../protocol/crypto/node';
 import { toBase64url } from '../../protocol/encoding/base64url';
 import { findFreePort } from '../../operator-server/src/support/free-port';
 import { CHAOS_CATALOGUE } from '../plan';
+import { SAMPLE_RATE_SOURCE } from '../../operator-server/src/rates/sample-rates';
 import { CHAOS_TIMING, CUSTOMER_OPERATOR, MERCHANT_ID, MERCHANT_OPERATOR, MOUNT_PATH, type LinkName, type ProcessName } from './topology';
 
 const run = promisify(execFile);
@@ -55,6 +56,8 @@ function chaosSettings(configPath: string): void {
       merchantRecordWait_s: CHAOS_TIMING.merchantRecordWait_s, openingBound_s: CHAOS_TIMING.openingBound_s,
     },
     rateLimit: { customer: UNLIMITED, peer: UNLIMITED },
+    // The crash world runs offline on any day: the sample ECB rates, labelled as samples.
+    rates: { rateSource: SAMPLE_RATE_SOURCE },
   };
   writeFileSync(configPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
 }
