@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import { toBase64url } from '../../protocol/encoding/base64url';
-import { findFreePort } from '../../operator-server/src/support/free-port';
+import { findStablePort } from '../../operator-server/src/support/free-port';
 import { CHAOS_CATALOGUE } from '../plan';
 import { SAMPLE_RATE_SOURCE } from '../../operator-server/src/rates/sample-rates';
 import { CHAOS_TIMING, CUSTOMER_OPERATOR, MERCHANT_ID, MERCHANT_OPERATOR, MOUNT_PATH, type LinkName, type ProcessName } from './topology';
@@ -33,8 +33,12 @@ export interface ProvisionedWorld {
   readonly logDir: string;
 }
 
+/** Ports the processes keep across their kills and restarts: outside the range the OS hands out to other tests' servers meanwhile. */
 export async function freePorts(): Promise<WorldPorts> {
-  return { 'op-se': await findFreePort(), 'op-eu': await findFreePort(), agent: await findFreePort() };
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(await findStablePort());
+  const [opSe, opEu, agent] = [...ports] as [number, number, number];
+  return { 'op-se': opSe, 'op-eu': opEu, agent };
 }
 
 async function operatorCli(...args: string[]): Promise<Record<string, unknown>> {
