@@ -55,6 +55,9 @@ export class OperatorLink {
     const baseUrl = normaliseOperatorUrl(operatorUrl);
     const signer = await this.vault.signer();
     const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }).catch((error: unknown) => {
+      if (error instanceof RemoteCallError && error.failure.kind === 'bad_response' && error.failure.code === 'weak_key') {
+        throw new AgentError('enrollment_refused', `The operator at ${baseUrl} names a key no one can safely trust (${error.failure.message}).`);
+      }
       // The address was just typed: a wrong one is the likelier cause than the operator being down.
       if (error instanceof RemoteCallError && error.failure.kind !== 'refused') throw noOperatorAt(baseUrl);
       throw fromOperatorFailure(error);
