@@ -67,6 +67,21 @@ describe('enrolment', () => {
     expect(await w.db.meta.get('enrolment')).toBeUndefined();
   });
 
+  it("refuses an operator whose certificate does not verify under its signer, the CA it would pin", async () => {
+    const { code } = await w.newEnrolmentCode();
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    w.ports.intercept = async (url) => {
+      if (url !== `${w.operatorUrl()}/v1/operator`) return undefined;
+      const info = (await (await fetch(url)).json()) as OperatorInfo;
+      return Response.json({ ...info, certificate: { ...info.certificate, payload: { ...info.certificate.payload, baseUrl: 'https://elsewhere.example' } } });
+    };
+    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({
+      ok: false,
+      error: { code: 'enrollment_refused', message: expect.stringContaining("the operator's certificate is not signed by the CA it names") },
+    });
+    expect(await w.db.meta.get('enrolment')).toBeUndefined();
+  });
+
   it('shows why account data is missing when the operator is down', async () => {
     await w.readyWallet();
     w.ports.unreachable.add(w.operatorUrl());
