@@ -6,6 +6,10 @@ export const ERROR_CATALOGUE = {
   malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_message: { status: 400, message: 'The message does not match its schema.' },
   amount_invalid: { status: 400, message: 'An amount is not a valid decimal for its currency.' },
+  weak_key: {
+    status: 400,
+    message: 'A public key is not a sound Ed25519 key (of small order, with a small-order component, or not canonically encoded); generate a fresh key.',
+  },
   body_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   not_found: { status: 404, message: 'There is no such endpoint.' },

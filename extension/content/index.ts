@@ -2,7 +2,7 @@
 // page so the widget knows the extension is here, and relays the page's bridge calls.
 
 import browser from 'webextension-polyfill';
-import { PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge';
+import { PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge-transport';
 import { createBackgroundLink } from './background-link';
 import { relayPageEvent, relayPageMessage } from './page-relay';
 

@@ -7,17 +7,8 @@
 // name are relayed; everything else that flows through postMessage or names our event is left alone.
 
 import * as v from 'valibot';
-import {
-  EXTENSION_RESPONSE_EVENT,
-  EXTENSION_TO_PAGE,
-  PAGE_REQUEST_EVENT_MAX_CHARS,
-  PAGE_TO_EXTENSION,
-  PageRequest,
-  type BridgeCall,
-  type BridgeError,
-  type BridgeResult,
-  type ExtensionResponse,
-} from '../../protocol/messages/bridge';
+import type { BridgeCall, BridgeError, BridgeResult, ExtensionResponse } from '../../protocol/messages/bridge';
+import { EXTENSION_RESPONSE_EVENT, EXTENSION_TO_PAGE, PAGE_REQUEST_EVENT_MAX_CHARS, PAGE_TO_EXTENSION, PageRequest } from '../../protocol/messages/bridge-transport';
 import { PAGE_CALL_CHANNEL, type PageCallMessage } from '../messaging/page-calls';
 import type { CallResult } from '../messaging/result';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import { toBase64url } from '../../protocol/encoding/base64url';
+import { WEAK_KEYS } from '../../protocol/testing/weak-keys';
 import { MerchantAgentConfigError, resolveConfig, type MerchantAgentConfig } from './config';
 
 const good: MerchantAgentConfig = {
@@ -40,6 +41,14 @@ describe('merchant agent configuration', () => {
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {
     expect(problemsOf({ ...good, displayName: 'Acme\u202Emoc.lapyap' })).toEqual([expect.stringMatching(/^displayName must be 1-80 characters of plain text/)]);
     expect(problemsOf({ ...good, catalogue: [{ itemId: 'a', title: 'Free\u0000', price: '0.05' }] })).toEqual([expect.stringMatching(/^catalogue\[0\]\.title must be 1-200 characters of plain text/)]);
+  });
+
+  it('refuses an operator key that is no sound Ed25519 key, saying what is wrong with it', () => {
+    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.identity })).toEqual([
+      'operatorPublicKey is a point of small order, under which one signature verifies for any message: it must be a sound Ed25519 key',
+    ]);
+    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.mixedOrder })).toEqual([expect.stringMatching(/^operatorPublicKey has a small-order component/)]);
+    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.nonCanonical })).toEqual([expect.stringMatching(/^operatorPublicKey is a non-canonical encoding/)]);
   });
 
   it('serves the prior-art baseline only when asked to, with a plain true', () => {

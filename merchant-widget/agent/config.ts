@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import type { HttpTransport } from '../../protocol/api/client';
+import { checkPublicKey, weakKeySentence } from '../../protocol/crypto/public-key-check';
 import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
 import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
 import { insecureAddressProblem } from '../../protocol/messages/secure-address';
@@ -213,6 +214,8 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
 
   const operatorPublicKey = decodeKey(config.operatorPublicKey, ED25519_KEY_BYTES);
   check(operatorPublicKey !== null, 'operatorPublicKey must be a 32-byte Ed25519 public key in base64url');
+  const operatorKey = operatorPublicKey && checkPublicKey(operatorPublicKey);
+  if (operatorKey && !operatorKey.ok) problems.push(`operatorPublicKey ${weakKeySentence(operatorKey.problem)}: it must be a sound Ed25519 key`);
   const merchantSecretKey = decodeKey(config.merchantSecretKey, ED25519_KEY_BYTES);
   check(merchantSecretKey !== null, 'merchantSecretKey must be a 32-byte Ed25519 secret key in base64url');
   const accessTokenSecret = decodeSecret(config.accessTokenSecret);

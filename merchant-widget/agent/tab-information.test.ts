@@ -4,6 +4,7 @@ import { fromBase64url } from '../../protocol/encoding/base64url';
 import { signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
 import { TabInformationAck, type TabInformation } from '../../protocol/messages/merchant';
 import { parseMessage } from '../../protocol/messages/validate';
+import { WEAK_KEY_KINDS, WEAK_KEYS } from '../../protocol/testing/weak-keys';
 import { AgentHarness, errorCode, eur } from './testing/agent-harness';
 import { TestCustomer } from './testing/test-customer';
 
@@ -63,6 +64,13 @@ describe('tab information from the MTA', () => {
     expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { signer: strangerKey } })))).toBe('bad_signature');
     expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { tabId: 'tab_111111111111111111111111' } })))).toBe('invalid_message');
     expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { pseudonym: 'psn_111111111111111111111111' } })))).toBe('invalid_message');
+    expect(harness.agent.tabs()).toHaveLength(0);
+  });
+
+  it.each(WEAK_KEY_KINDS)('refuses a %s tab key with weak_key: its holder could deny the terminate it signed', async (kind) => {
+    const answer = await announce(harness.tabInformation(customer, { tabPublicKey: WEAK_KEYS[kind] }));
+    expect([answer.status, errorCode(answer)]).toEqual([400, 'weak_key']);
+    expect(JSON.stringify(answer.body)).toContain('payload.customerCertificate.payload.tabPublicKey: must be a sound Ed25519 public key');
     expect(harness.agent.tabs()).toHaveLength(0);
   });
 

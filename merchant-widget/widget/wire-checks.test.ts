@@ -24,7 +24,7 @@ const RECEIPT = {
     remaining: { currency: 'EUR', value: '4.95' },
     accessToken: 'token',
   },
-  kid: 'A'.repeat(43),
+  kid: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', // a sound key (RFC 8032 TEST 1's)
   sig: 'A'.repeat(86),
 };
 

@@ -208,7 +208,7 @@ describe('refusals that change nothing', () => {
     const merchantOperator = w.world.operator(MERCHANT_OPERATOR);
     const headers = { authorization: `Bearer ${merchantOperator.running.context.config.adminToken}` };
     const registration = (displayName: string) => ({
-      merchantId: 'spoof', displayName, currency: 'EUR', origins: ['https://spoof.example'], agentUrl: 'https://spoof.example/opentab', publicKey: 'A'.repeat(43),
+      merchantId: 'spoof', displayName, currency: 'EUR', origins: ['https://spoof.example'], agentUrl: 'https://spoof.example/opentab', publicKey: generateKeyPair(nodeCrypto).publicKey,
     });
     for (const displayName of ['Acme\u202Emoc.lapyap', 'News\nBreaking']) {
       await expectRefusal(400, 'invalid_message', () => send(`${merchantOperator.url}${ADMIN_API.registerMerchant.path}`, { body: registration(displayName), headers }));

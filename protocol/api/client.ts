@@ -2,8 +2,8 @@
 // against the route's response schema before anyone sees it. The bytes travel over fetch unless
 // the caller brings its own transport (servers use node:http, see protocol/server/).
 
-import * as v from 'valibot';
 import { isErrorCode, type ErrorCode } from '../errors';
+import { parseMessage } from '../messages/validate';
 import type { RequestOf, ResponseOf, RouteSpec } from './route';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
@@ -11,7 +11,8 @@ export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 export type RemoteFailure =
   | { kind: 'unreachable'; message: string }
   | { kind: 'refused'; status: number; code: ErrorCode | 'unknown'; message: string }
-  | { kind: 'bad_response'; status: number; message: string };
+  /** `code`: what the response schema found wrong, when the answer was JSON (e.g. weak_key for a key no one may trust). */
+  | { kind: 'bad_response'; status: number; message: string; code?: ErrorCode };
 
 /** A call that did not produce a valid answer; `failure` says whether to retry (unreachable) or not. */
 export class RemoteCallError extends Error {
@@ -110,9 +111,10 @@ export async function callRoute<R extends RouteSpec>(
     const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
     throw new RemoteCallError({ kind: 'refused', status, code, message });
   }
-  const parsed = v.safeParse(spec.response, json);
-  if (!parsed.success) {
-    throw new RemoteCallError({ kind: 'bad_response', status, message: `${url} answered with an invalid ${spec.summary}` });
+  const parsed = parseMessage(spec.response, json);
+  if (!parsed.ok) {
+    const { code, details } = parsed.error;
+    throw new RemoteCallError({ kind: 'bad_response', status, code, message: `${url} answered with an invalid ${spec.summary} (${details.join('; ')})` });
   }
-  return parsed.output as ResponseOf<R>;
+  return parsed.value as ResponseOf<R>;
 }

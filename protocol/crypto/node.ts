@@ -3,7 +3,8 @@
 
 import { createPrivateKey, createPublicKey, hash, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { toBase64url } from '../encoding/base64url';
-import { ED25519_PUBLIC_KEY_BYTES, ED25519_SECRET_KEY_BYTES, ED25519_SIGNATURE_BYTES, SHA256_BYTES, type CryptoProvider } from './provider';
+import { ED25519_SECRET_KEY_BYTES, ED25519_SIGNATURE_BYTES, SHA256_BYTES, type CryptoProvider } from './provider';
+import { isSoundPublicKey } from './public-key-check';
 import { sha256Of32 } from './sha256-of-32';
 
 /**
@@ -58,7 +59,8 @@ export const nodeCrypto: CryptoProvider = {
     },
     sign: (message, secretKey) => toUint8Array(sign(null, message, secretKeyObject(secretKey))),
     verify(signature, message, publicKey) {
-      if (signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+      // OpenSSL verifies under a small-order or non-canonical key too (public-key-check.ts).
+      if (signature.length !== ED25519_SIGNATURE_BYTES || !isSoundPublicKey(publicKey)) return false;
       try {
         return verify(null, message, publicKeyObject(publicKey), signature);
       } catch {

@@ -7,7 +7,11 @@ export interface Ed25519 {
   generateSecretKey(): Uint8Array;
   publicKeyOf(secretKey: Uint8Array): Uint8Array;
   sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
-  /** False (never throws) for a malformed key or signature: callers answer bad_signature either way. */
+  /**
+   * False (never throws) for a malformed key or signature: callers answer bad_signature either way.
+   * Every provider gives the same verdict on every input: only under a sound key
+   * (public-key-check.ts), and by the cofactorless equation (ed25519-verify.ts).
+   */
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   /**
    * The same check where a faster asynchronous one exists (the browser's native Ed25519, see

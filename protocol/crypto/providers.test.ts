@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '../encoding/bytes';
 import { nobleCrypto } from './noble';
 import { nodeCrypto } from './node';
-import { RFC8032_ED25519_VECTORS } from './rfc8032-vectors';
+import { RFC8032_ED25519_VECTORS } from './vectors/rfc8032';
 
 const providers = [nobleCrypto, nodeCrypto];
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { hexToBytes } from '../encoding/bytes';
 import { signEnvelope, signerFromSecretKey, verifyEnvelope, verifyEnvelopeAsync } from '../envelope';
 import { nobleCrypto } from './noble';
-import { RFC8032_ED25519_VECTORS } from './rfc8032-vectors';
+import { RFC8032_ED25519_VECTORS } from './vectors/rfc8032';
 import { withWebCryptoEd25519, type Ed25519Subtle } from './webcrypto-ed25519';
 
 // Node's WebCrypto has Ed25519 as Chromium and Firefox do; the fallback is tested with a subtle that has not.

@@ -4,12 +4,13 @@
 // the extension's worker a receipt's signature takes ~0.1 ms this way against ~0.5 ms with
 // @noble, on the path of every click (docs/performance.md).
 //
-// Both accept every signature RFC 8032 signers produce (the agents sign with node:crypto). They
-// may differ on crafted edge cases (non-canonical point encodings, small-order keys: @noble
-// follows ZIP 215, WebCrypto the strict RFC 8032 rules); neither accepts a forgery.
+// Both give the same verdict on every signature: the browsers check the cofactorless equation as
+// the @noble path does (ed25519-verify.ts), and a key that is not sound is refused before either
+// sees it, since the browsers would verify under a small-order key (public-key-check.ts).
 
 import { toBase64url } from '../encoding/base64url';
 import type { CryptoProvider } from './provider';
+import { isSoundPublicKey } from './public-key-check';
 
 /** The part of SubtleCrypto used here. */
 export type Ed25519Subtle = Pick<SubtleCrypto, 'importKey' | 'verify'>;
@@ -40,6 +41,7 @@ export function withWebCryptoEd25519(provider: CryptoProvider, subtle: Ed25519Su
 
   async function verifyAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
     if (!native) return fallback.verify(signature, message, publicKey);
+    if (!isSoundPublicKey(publicKey)) return false;
     let key: CryptoKey;
     try {
       key = await keyFor(publicKey);

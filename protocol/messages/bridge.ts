@@ -34,6 +34,7 @@
 // takes the page's origin from the browser's sender information, never from the request.
 
 import * as v from 'valibot';
+import { EXTENSION_TO_PAGE, type BridgeCallName } from './bridge-transport';
 import { Receipt } from './merchant';
 import { RateTableSource } from './rate-table';
 import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
@@ -44,17 +45,15 @@ import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Time
  * `{ kind: 'owned', ... }` without charging; the `entitlements` call.
  */
 export const BRIDGE_PROTOCOL_VERSION = 3;
-/** Marks our messages among everything else that flows through window.postMessage. */
-export const PAGE_TO_EXTENSION = 'opentab:page';
-export const EXTENSION_TO_PAGE = 'opentab:extension';
-/** A CustomEvent on `window` carrying a PageRequest as a JSON string in `detail` (see above). */
-export const PAGE_REQUEST_EVENT = 'opentab:page-request';
-/** A CustomEvent on `window` carrying an ExtensionResponse as a JSON string in `detail`: the answer to a PAGE_REQUEST_EVENT. */
-export const EXTENSION_RESPONSE_EVENT = 'opentab:extension-response';
-/** The first protocol version whose content script listens for PAGE_REQUEST_EVENT. */
-export const PAGE_REQUEST_EVENT_SINCE = 2;
-/** A longer event detail is ignored unread (the largest call, convert with 500 prices, is ~20 KB). */
-export const PAGE_REQUEST_EVENT_MAX_CHARS = 65_536;
+export {
+  EXTENSION_RESPONSE_EVENT,
+  EXTENSION_TO_PAGE,
+  PAGE_REQUEST_EVENT,
+  PAGE_REQUEST_EVENT_MAX_CHARS,
+  PAGE_REQUEST_EVENT_SINCE,
+  PAGE_TO_EXTENSION,
+  PageRequest,
+} from './bridge-transport';
 
 const MerchantRef = { merchantId: MerchantId, operatorId: OperatorId };
 
@@ -150,7 +149,7 @@ export const BRIDGE_CALLS = {
     params: v.strictObject(MerchantRef),
     result: v.strictObject({ closed: v.boolean() }),
   },
-} as const;
+} as const satisfies Record<BridgeCallName, { params: v.GenericSchema; result: v.GenericSchema }>;
 
 export type BridgeCall = keyof typeof BRIDGE_CALLS;
 export type BridgeParams<C extends BridgeCall> = v.InferOutput<(typeof BRIDGE_CALLS)[C]['params']>;
@@ -180,14 +179,6 @@ export const BridgeError = v.strictObject({ code: BridgeErrorCode, message: v.pi
 export type BridgeError = v.InferOutput<typeof BridgeError>;
 
 const RequestId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
-
-export const PageRequest = v.strictObject({
-  channel: v.literal(PAGE_TO_EXTENSION),
-  requestId: RequestId,
-  call: v.picklist(Object.keys(BRIDGE_CALLS) as [BridgeCall, ...BridgeCall[]]),
-  params: v.unknown(),
-});
-export type PageRequest = v.InferOutput<typeof PageRequest>;
 
 export type ExtensionResponse<C extends BridgeCall = BridgeCall> =
   | { channel: typeof EXTENSION_TO_PAGE; requestId: string; ok: true; result: BridgeResult<C> }

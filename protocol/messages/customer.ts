@@ -118,11 +118,16 @@ export type MerchantQueryPayload = v.InferOutput<typeof MerchantQueryPayload>;
 export const MerchantQuery = envelopeOf(MerchantQueryPayload);
 export type MerchantQuery = v.InferOutput<typeof MerchantQuery>;
 
-/** The AM's signature over the merchant operator's certificate: the customer trusts only its own operator. */
+/**
+ * The AM's signature over the merchant's certificate and the CA-signed certificate of the merchant's
+ * operator that signed it: the customer agent believes the vouch only if that operator's certificate
+ * verifies against the CA its own operator's certificate was signed by (pinned at enrolment).
+ */
 export const MerchantVouchPayload = v.strictObject({
   ...payloadHeader('merchant-vouch'),
   operatorId: OperatorId,
   merchantCertificate: MerchantCertificate,
+  merchantOperatorCertificate: OperatorCertificate,
 });
 export type MerchantVouchPayload = v.InferOutput<typeof MerchantVouchPayload>;
 export const MerchantVouch = envelopeOf(MerchantVouchPayload);

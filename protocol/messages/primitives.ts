@@ -5,7 +5,9 @@ import * as v from 'valibot';
 import { parseWireAmount } from '../money/amount';
 import { allCurrencyCodes, currencyCodesByExponent, isCurrencyCode } from '../money/iso4217';
 import { DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parseExactDecimal } from '../money/decimal';
-import { base64urlLength } from '../encoding/base64url';
+import { base64urlLength, fromBase64urlOfLength } from '../encoding/base64url';
+import { ED25519_PUBLIC_KEY_BYTES } from '../crypto/provider';
+import { checkPublicKey, weakKeySentence, type WeakKeyProblem } from '../crypto/public-key-check';
 import { MESSAGE_ID_PATTERN } from '../ids';
 import { parseCalendarDate, parseTimestamp, RFC3339_PATTERN } from '../time';
 import { MAX_CHAIN_LENGTH } from '../chain/hash-chain';
@@ -34,7 +36,37 @@ function base64urlOfBytes(byteLength: number) {
   return v.pipe(v.string(), v.length(length), v.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'));
 }
 
-export const PublicKey = base64urlOfBytes(32);
+/** Issue text of a refused key, followed by what is wrong with it: lets the edge answer weak_key rather than invalid_message. */
+/**
+ * A check whose refusal is worded per input (a function message) with the rule it states in
+ * general, for documents that describe the check without an input (the OpenAPI document).
+ */
+export function describedRule<A extends object>(action: A, rule: string): A & { readonly rule: string } {
+  return Object.assign(action, { rule });
+}
+
+export const WEAK_KEY_ISSUE = 'must be a sound Ed25519 public key, but it';
+
+/** What makes `text` no sound key; null also when it is no 32 bytes of base64url, which the format checks report. */
+function weakKeyProblem(text: string): WeakKeyProblem | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64urlOfLength(text, ED25519_PUBLIC_KEY_BYTES);
+  } catch {
+    return null;
+  }
+  const check = checkPublicKey(bytes);
+  return check.ok ? null : check.problem;
+}
+
+/** Every public key any message carries, and every envelope's kid: no intake can take a weak key (public-key-check.ts). */
+export const PublicKey = v.pipe(
+  base64urlOfBytes(ED25519_PUBLIC_KEY_BYTES),
+  describedRule(
+    v.check<string, (issue: v.CheckIssue<string>) => string>((text) => weakKeyProblem(text) === null, (issue) => `${WEAK_KEY_ISSUE} ${weakKeySentence(weakKeyProblem(issue.input) ?? 'not_a_point')}`),
+    'must be a sound Ed25519 public key: a canonical encoding of a point of prime order (not of small order, no small-order component)',
+  ),
+);
 export const Signature = base64urlOfBytes(64);
 export const Digest = base64urlOfBytes(32);
 

@@ -3,7 +3,7 @@
 
 import * as v from 'valibot';
 import { OpentabError } from '../errors';
-import { AMOUNT_ISSUE } from './primitives';
+import { AMOUNT_ISSUE, WEAK_KEY_ISSUE } from './primitives';
 
 const MAX_REPORTED_ISSUES = 10;
 
@@ -28,8 +28,11 @@ export function parseMessage<S extends v.GenericSchema>(schema: S, input: unknow
     const path = v.getDotPath(issue) ?? '(message)';
     return `${path}: ${issue.message}`;
   });
-  const amountProblem = issues.some((issue) => issue.message === AMOUNT_ISSUE);
-  const code = amountProblem ? 'amount_invalid' : 'invalid_message';
+  const code = issues.some((issue) => issue.message === AMOUNT_ISSUE)
+    ? 'amount_invalid'
+    : issues.some((issue) => issue.message.startsWith(WEAK_KEY_ISSUE))
+      ? 'weak_key'
+      : 'invalid_message';
   return { ok: false, error: new OpentabError(code, undefined, details) };
 }
 

@@ -6,13 +6,12 @@ import { purchaseListHash } from '../../../protocol/chain/purchase-list';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import type { MerchantCertificate } from '../../../protocol/messages/certificates';
 import type { CustomerRecord, CustomerRecordPayload } from '../../../protocol/messages/customer';
 import type { RecordAck } from '../../../protocol/messages/peer';
 import type { TerminatePayload } from '../../../protocol/messages/merchant';
 import { moneyToWire } from '../../../protocol/money/amount';
 import type { StoredPurchase } from './purchase-record';
-import { spentMinor, type OpenTab } from './tab-record';
+import { merchantOperatorKeyOf, spentMinor, type OpenTab, type TabBase } from './tab-record';
 
 export function terminateBody(tab: OpenTab): PayloadBody<TerminatePayload> {
   return { type: 'terminate', tabId: tab.tabId };
@@ -38,19 +37,19 @@ export function customerRecordBody(
 }
 
 /**
- * The record counts as delivered only when the merchant's MTA itself acknowledged it: signed by
- * the operator key that signed the merchant certificate (checked against the own AM's vouch when
- * the tab opened), about this very record and tab. The own AM relays the acknowledgement and
- * could otherwise claim a delivery that never happened.
+ * The record counts as delivered only when the merchant's MTA itself acknowledged it: signed by the
+ * key of the merchant operator's CA certificate, checked when the tab was vouched for
+ * (merchantOperatorKeyOf), about this very record and tab. The own AM relays the acknowledgement
+ * and could otherwise claim a delivery that never happened.
  */
-export function recordAckProblem(crypto: CryptoProvider, ack: RecordAck, record: CustomerRecord, certificate: MerchantCertificate): string | null {
+export function recordAckProblem(crypto: CryptoProvider, ack: RecordAck, record: CustomerRecord, tab: TabBase): string | null {
   let mtaKey: Uint8Array;
   try {
-    mtaKey = fromBase64urlOfLength(certificate.kid, 32);
+    mtaKey = fromBase64urlOfLength(merchantOperatorKeyOf(tab), 32);
   } catch {
-    return "the merchant certificate names no usable operator key";
+    return "the tab names no usable key of the merchant's operator";
   }
-  if (!verifyEnvelope(crypto, ack, mtaKey) || ack.payload.operatorId !== certificate.payload.operatorId) {
+  if (!verifyEnvelope(crypto, ack, mtaKey) || ack.payload.operatorId !== tab.merchant.operatorId) {
     return "the acknowledgement is not signed by the merchant's operator";
   }
   if (ack.payload.recordId !== record.payload.id || ack.payload.tabId !== record.payload.tabId) {

@@ -1,28 +1,47 @@
 // Which merchant the customer agent will pay, and where: only a merchant certificate that its own
-// operator vouched for, only from a page whose origin that certificate lists. Checked before any
-// money is held.
+// operator vouched for, signed by the merchant's operator under a certificate of the CA pinned at
+// enrolment, and only from a page whose origin the merchant certificate lists. Checked before any
+// money is held. The CA check means the own AM can vouch only for operators the CA certified.
 
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { verifyEnvelope } from '../../../protocol/envelope';
-import type { MerchantCertificate, MerchantCertificatePayload } from '../../../protocol/messages/certificates';
+import type { MerchantCertificate, MerchantCertificatePayload, OperatorCertificate } from '../../../protocol/messages/certificates';
 import type { MerchantVouch } from '../../../protocol/messages/customer';
 import { isSecureAddress } from '../../../protocol/messages/secure-address';
 import { parseTimestamp } from '../../../protocol/time';
+import { checkOperatorCertificate } from '../../../protocol/trust';
 import type { MerchantRef } from '../../messaging/views';
+import type { TrustAnchors } from '../wallet/trust-anchors';
 
 export type MerchantCheck =
-  | { readonly ok: true; readonly certificate: MerchantCertificate }
+  | { readonly ok: true; readonly certificate: MerchantCertificate; readonly operatorCertificate: OperatorCertificate }
   | { readonly ok: false; readonly code: 'origin_not_allowed' | 'merchant_refused'; readonly reason: string };
 
 export function originAllowed(certificate: MerchantCertificatePayload, origin: string): boolean {
   return certificate.origins.includes(origin);
 }
 
-/** The certificate is signed by the key it names (the merchant operator's), and is for this merchant. */
+/** The merchant's operator is the one the CA certified under this id, and its certificate is current. */
+export function checkMerchantOperator(
+  crypto: CryptoProvider,
+  certificate: OperatorCertificate,
+  caPublicKey: Uint8Array,
+  merchant: MerchantRef,
+  now_ms: number,
+): { ok: true; publicKey: Uint8Array } | { ok: false; reason: string } {
+  const check = checkOperatorCertificate(crypto, caPublicKey, certificate, now_ms);
+  if (!check.ok) {
+    return { ok: false, reason: check.problem === 'expired' ? "the merchant operator's certificate has expired" : "the merchant operator's certificate is not signed by the CA your wallet trusts" };
+  }
+  if (check.certificate.operatorId !== merchant.operatorId) return { ok: false, reason: `the operator certificate is for ${check.certificate.operatorId}, not ${merchant.operatorId}` };
+  return { ok: true, publicKey: check.publicKey };
+}
+
+/** The certificate is signed by the merchant operator's key, and is for this merchant. */
 export function checkMerchantCertificate(
   crypto: CryptoProvider,
   certificate: MerchantCertificate,
+  merchantOperatorKey: Uint8Array,
   merchant: MerchantRef,
   now_ms: number,
 ): { ok: true } | { ok: false; reason: string } {
@@ -30,13 +49,7 @@ export function checkMerchantCertificate(
   if (payload.merchantId !== merchant.merchantId || payload.operatorId !== merchant.operatorId) {
     return { ok: false, reason: 'the merchant certificate is for a different merchant' };
   }
-  let signerKey: Uint8Array;
-  try {
-    signerKey = fromBase64urlOfLength(certificate.kid, 32);
-  } catch {
-    return { ok: false, reason: 'the merchant certificate names no usable key' };
-  }
-  if (!verifyEnvelope(crypto, certificate, signerKey)) return { ok: false, reason: 'the merchant certificate signature does not verify' };
+  if (!verifyEnvelope(crypto, certificate, merchantOperatorKey)) return { ok: false, reason: "the merchant certificate is not signed by the merchant's operator" };
   const validUntil = parseTimestamp(payload.validUntil);
   if (validUntil === null || validUntil <= now_ms) return { ok: false, reason: 'the merchant certificate has expired' };
   // Purchases go to the agent URL and receipts come back to pages at the origins: none may travel in clear.
@@ -48,16 +61,19 @@ export function checkMerchantCertificate(
 export function checkMerchantVouch(
   crypto: CryptoProvider,
   vouch: MerchantVouch,
-  operator: { readonly operatorId: string; readonly publicKey: Uint8Array },
+  anchors: TrustAnchors,
   merchant: MerchantRef,
   pageOrigin: string,
   now_ms: number,
 ): MerchantCheck {
-  if (!verifyEnvelope(crypto, vouch, operator.publicKey) || vouch.payload.operatorId !== operator.operatorId) {
+  if (!verifyEnvelope(crypto, vouch, anchors.operatorKey) || vouch.payload.operatorId !== anchors.operatorId) {
     return { ok: false, code: 'merchant_refused', reason: 'Your operator did not vouch for this merchant (the signature does not verify).' };
   }
+  const operatorCertificate = vouch.payload.merchantOperatorCertificate;
+  const operator = checkMerchantOperator(crypto, operatorCertificate, anchors.caPublicKey, merchant, now_ms);
+  if (!operator.ok) return { ok: false, code: 'merchant_refused', reason: `Opentab cannot trust this merchant: ${operator.reason}.` };
   const certificate = vouch.payload.merchantCertificate;
-  const check = checkMerchantCertificate(crypto, certificate, merchant, now_ms);
+  const check = checkMerchantCertificate(crypto, certificate, operator.publicKey, merchant, now_ms);
   if (!check.ok) return { ok: false, code: 'merchant_refused', reason: `Opentab cannot trust this merchant: ${check.reason}.` };
   if (!originAllowed(certificate.payload, pageOrigin)) {
     return {
@@ -66,5 +82,5 @@ export function checkMerchantVouch(
       reason: `${certificate.payload.displayName} does not take Opentab payments on ${pageOrigin}; its certificate allows only ${certificate.payload.origins.join(', ')}.`,
     };
   }
-  return { ok: true, certificate };
+  return { ok: true, certificate, operatorCertificate };
 }

@@ -40,7 +40,7 @@ export class RecordOutbox {
       const ack = await this.link.customerRecord(pending.record);
       const tab = await this.book.get(localTabId);
       if (!tab) throw new Error('the tab of this record is no longer known');
-      const problem = recordAckProblem(this.crypto, ack, pending.record, tab.merchantCertificate);
+      const problem = recordAckProblem(this.crypto, ack, pending.record, tab);
       if (problem !== null) throw new Error(problem);
       await this.db.outbox.delete(localTabId);
       return true;

@@ -8,7 +8,8 @@ import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { signEnvelope } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
 import type { Initiation, InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
-import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import type { MerchantCertificate, OperatorCertificate } from '../../../protocol/messages/certificates';
 import type { LockedRate } from '../../../protocol/messages/primitives';
 import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
 import { describeRate } from '../../../protocol/rates/conversion';
@@ -34,7 +35,7 @@ import { checkMerchantCertificate, checkMerchantVouch, originAllowed } from './m
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
 import { createTabSecrets } from './tab-secrets';
-import { holdsCount, type OpenTab, type OpeningTab } from './tab-record';
+import { holdsCount, merchantOperatorKeyOf, type OpenTab, type OpeningTab } from './tab-record';
 
 export interface OpeningRequest {
   readonly merchant: MerchantRef;
@@ -43,11 +44,18 @@ export interface OpeningRequest {
   readonly firstPrice: WireAmount;
 }
 
+export interface VerifiedMerchant {
+  readonly certificate: MerchantCertificate;
+  /** The CA-signed certificate of the operator that signed `certificate`. */
+  readonly operatorCertificate: OperatorCertificate;
+}
+
 interface TabTerms {
   readonly merchant: MerchantRef;
   readonly displayName: string;
   readonly pageOrigin: string;
   readonly certificate: MerchantCertificate;
+  readonly operatorCertificate: OperatorCertificate;
   readonly enrolment: Enrolment;
   readonly rateTableId: string;
   readonly rate: LockedRate;
@@ -72,14 +80,16 @@ export class TabOpener {
     private readonly clock: Clock,
   ) {}
 
-  /** The merchant certificate, vouched by the own AM, for a page at `pageOrigin`: before any money is held. */
-  async verifiedMerchant(merchant: MerchantRef, pageOrigin: string): Promise<MerchantCertificate> {
+  /**
+   * The merchant certificate, vouched by the own AM and signed by a merchant operator the CA
+   * certified, for a page at `pageOrigin`: before any money is held.
+   */
+  async verifiedMerchant(merchant: MerchantRef, pageOrigin: string): Promise<VerifiedMerchant> {
     const enrolment = await this.link.enrolment();
     const vouch = await this.link.merchantQuery(merchant.merchantId, merchant.operatorId);
-    const operator = { operatorId: enrolment.operatorId, publicKey: this.link.operatorKey(enrolment) };
-    const check = checkMerchantVouch(this.crypto, vouch, operator, merchant, pageOrigin, this.clock.now());
+    const check = checkMerchantVouch(this.crypto, vouch, this.link.trustAnchors(enrolment), merchant, pageOrigin, this.clock.now());
     if (!check.ok) throw new AgentError(check.code, check.reason);
-    return check.certificate;
+    return { certificate: check.certificate, operatorCertificate: check.operatorCertificate };
   }
 
   async open(request: OpeningRequest): Promise<OpenTab> {
@@ -92,7 +102,7 @@ export class TabOpener {
   private async termsFor({ merchant, pageOrigin, firstPrice }: OpeningRequest): Promise<TabTerms> {
     // A current table first: without one no deposit can be converted, and asking anyone is pointless.
     const table = await this.rates.current();
-    const certificate = await this.verifiedMerchant(merchant, pageOrigin);
+    const { certificate, operatorCertificate } = await this.verifiedMerchant(merchant, pageOrigin);
     const { displayName, currency: merchantCurrency } = certificate.payload;
     const enrolment = await this.link.enrolment();
     const price = parseWireAmount(firstPrice);
@@ -116,6 +126,7 @@ export class TabOpener {
       displayName,
       pageOrigin,
       certificate,
+      operatorCertificate,
       enrolment,
       rateTableId: table.payload.id,
       rate,
@@ -180,6 +191,7 @@ export class TabOpener {
       merchantDisplayName: terms.displayName,
       origin: terms.pageOrigin,
       merchantCertificate: terms.certificate,
+      merchantOperatorCertificate: terms.operatorCertificate,
       customerCurrency: enrolment.currency,
       depositCustomer_minor: terms.hold_minor,
       depositMerchant_minor: chain.depositMerchant_minor,
@@ -220,7 +232,8 @@ export class TabOpener {
     });
     if (!check.ok) return fail(check.reason);
     const certificate = opened.payload.merchantCertificate;
-    const certificateCheck = checkMerchantCertificate(this.crypto, certificate, opening.merchant, this.clock.now());
+    const merchantOperatorKey = fromBase64urlOfLength(merchantOperatorKeyOf(opening), 32);
+    const certificateCheck = checkMerchantCertificate(this.crypto, certificate, merchantOperatorKey, opening.merchant, this.clock.now());
     if (!certificateCheck.ok) return fail(certificateCheck.reason);
     if (!originAllowed(certificate.payload, opening.origin)) return fail(`the merchant certificate no longer lists ${opening.origin}`);
     const open: OpenTab = {

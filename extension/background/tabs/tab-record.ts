@@ -2,14 +2,14 @@
 // a service-worker restart is here; the spend authority (tab key, chain seed) only encrypted.
 
 import type { Initiation, TabOpened } from '../../../protocol/messages/customer';
-import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { MerchantCertificate, OperatorCertificate } from '../../../protocol/messages/certificates';
 import type { Purchase, StopReason } from '../../../protocol/messages/merchant';
 import type { LockedRate } from '../../../protocol/messages/primitives';
 import type { RateTableSource } from '../../../protocol/messages/rate-table';
 import type { MerchantRef } from '../../messaging/views';
 import type { SealedSecret } from '../keys/secret-box';
 
-interface TabBase {
+export interface TabBase {
   /** The initiation's message id: known before the operator assigns any id. */
   readonly localId: string;
   readonly merchant: MerchantRef;
@@ -17,6 +17,12 @@ interface TabBase {
   /** The page origin the merchant certificate was checked against when the tab opened. */
   readonly origin: string;
   readonly merchantCertificate: MerchantCertificate;
+  /**
+   * The CA-signed certificate of the merchant's operator, checked when the tab was vouched for: its
+   * key signed the merchant certificate and alone acknowledges the customer's record. Absent in
+   * tabs stored before it was kept (an optional field: no database version).
+   */
+  readonly merchantOperatorCertificate?: OperatorCertificate;
   readonly customerCurrency: string;
   readonly depositCustomer_minor: bigint;
   readonly depositMerchant_minor: bigint;
@@ -76,6 +82,14 @@ export interface FailedTab extends TabBase {
 }
 
 export type StoredTab = OpeningTab | OpenTab | ClosedTab | FailedTab;
+
+/**
+ * The key of the merchant's operator (its MTA), base64url: the one its CA certificate names; for a
+ * tab stored without that certificate, the key that signed the merchant certificate, as then.
+ */
+export function merchantOperatorKeyOf(tab: Pick<TabBase, 'merchantCertificate' | 'merchantOperatorCertificate'>): string {
+  return tab.merchantOperatorCertificate?.payload.publicKey ?? tab.merchantCertificate.kid;
+}
 
 /** Merchant minor units per chain link; one for tabs stored before the unit was recorded. */
 export function chainUnitOf(tab: Pick<TabBase, 'chainUnit_minor'>): bigint {

@@ -3,8 +3,8 @@ import { BRIDGE_PROTOCOL_VERSION } from '../../../protocol/messages/bridge';
 import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, CUSTOMER_OPERATOR, eur, expectOk, expectPaid, MERCHANT_OPERATOR, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
 import { waitFor } from '../../../operator-server/test/support/wait-for';
 import { nodeCrypto } from '../../../protocol/crypto/node';
-import { seal, signerFromSecretKey } from '../../../protocol/envelope';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
+import { seal, signerFromSecretKey, type PayloadBody } from '../../../protocol/envelope';
+import type { CustomerRecord, MerchantVouch, MerchantVouchPayload } from '../../../protocol/messages/customer';
 
 let w: AgentWorld;
 
@@ -72,6 +72,25 @@ describe('opening a tab and paying', () => {
     expect(receipts.map((receipt) => receipt.seq)).toEqual([1, 2, 3]);
     expect(receipts.map((receipt) => receipt.chainIndex)).toEqual([8, 23, 29]);
     expect(w.asked).toHaveLength(1);
+  });
+
+  it('refuses a merchant its own operator vouches for whose certificate no CA-certified operator signed, before any money is held', async () => {
+    await w.readyWallet();
+    // The own AM vouches, with its own signature, for a merchant certificate it signed itself
+    // (say, to pose as the MTA and acknowledge records that never reached it).
+    const am = w.world.world.operator(CUSTOMER_OPERATOR).running.context.identity.signer;
+    w.ports.intercept = async (url, init) => {
+      if (url !== `${w.operatorUrl()}/v1/customer/merchant`) return undefined;
+      const genuine = (await (await fetch(url, init)).json()) as MerchantVouch;
+      const { id: _id, iat: _iat, ...terms } = genuine.payload.merchantCertificate.payload;
+      const selfMade = seal(nodeCrypto, am, terms);
+      const { merchantOperatorCertificate } = genuine.payload;
+      return Response.json(seal(nodeCrypto, am, { type: 'merchant-vouch', operatorId: CUSTOMER_OPERATOR, merchantCertificate: selfMade, merchantOperatorCertificate } satisfies PayloadBody<MerchantVouchPayload>));
+    };
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'merchant_refused', message: expect.stringContaining("not signed by the merchant's operator") } });
+    expect(w.asked).toEqual([]);
+    expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   });
 
   it('refuses a page whose origin the merchant certificate does not list, before any money is held', async () => {

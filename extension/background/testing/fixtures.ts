@@ -1,9 +1,9 @@
 // Signed protocol objects for the pure-logic tests: an operator that signs rate tables and
-// vouches, a merchant operator that certifies a merchant.
+// vouches, a merchant operator that certifies a merchant, a CA that certifies operators.
 
 import { nobleCrypto } from '../../../protocol/crypto/noble';
 import { seal, signerFromSecretKey, type Signer } from '../../../protocol/envelope';
-import type { MerchantCertificate } from '../../../protocol/messages/certificates';
+import type { MerchantCertificate, OperatorCertificate } from '../../../protocol/messages/certificates';
 import type { MerchantVouch } from '../../../protocol/messages/customer';
 import type { RateTable } from '../../../protocol/messages/rate-table';
 import type { LockedRate } from '../../../protocol/messages/primitives';
@@ -54,8 +54,18 @@ export function merchantCertificate(merchantOperator: Signer, merchantKey: Signe
   );
 }
 
-export function vouch(operator: Signer, certificate: MerchantCertificate, now_ms: number, operatorId = 'op-sek'): MerchantVouch {
-  return seal(crypto, operator, { type: 'merchant-vouch', operatorId, merchantCertificate: certificate }, now_ms);
+/** A certificate of `operator`'s key, signed by `ca`. */
+export function operatorCertificate(ca: Signer, operator: Signer, now_ms: number, operatorId = 'op-eur', validFor_ms = 30 * 86_400_000): OperatorCertificate {
+  return seal(
+    crypto,
+    ca,
+    { type: 'operator-certificate', operatorId, publicKey: operator.kid, baseUrl: `https://${operatorId}.example`, currencies: ['EUR'], validUntil: formatTimestamp(now_ms + validFor_ms) },
+    now_ms,
+  );
+}
+
+export function vouch(operator: Signer, certificate: MerchantCertificate, merchantOperatorCertificate: OperatorCertificate, now_ms: number, operatorId = 'op-sek'): MerchantVouch {
+  return seal(crypto, operator, { type: 'merchant-vouch', operatorId, merchantCertificate: certificate, merchantOperatorCertificate }, now_ms);
 }
 
 /** 1 SEK = 0.0873553 EUR: SEK 11.4475 and EUR 1 per EUR. */

@@ -6,7 +6,7 @@ import { historyCsv } from './history-csv';
 
 const snapshot: WalletSnapshot = {
   identitySecretKey: new Uint8Array(32).fill(7),
-  publicKey: 'A'.repeat(43),
+  publicKey: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', // RFC 8032 TEST 1's: any sound key does
   enrolment: null,
   rules: {
     ...defaultRules('SEK'),

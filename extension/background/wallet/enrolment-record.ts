@@ -7,6 +7,7 @@ export interface Enrolment {
   readonly currency: string;
   /** base64url Ed25519 key from the operator certificate fetched at enrolment. */
   readonly operatorPublicKey: string;
+  /** As served at enrolment; the key that signed it (its kid) is the CA this wallet trusts (trust-anchors.ts). */
   readonly operatorCertificate: OperatorCertificate;
   readonly accountId: string;
   readonly enrolledAt_ms: number;

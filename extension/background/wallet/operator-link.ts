@@ -25,6 +25,7 @@ import type { Vault } from '../keys/vault';
 import type { Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { Enrolment, OperatorSession } from './enrolment-record';
+import { ownCertificateProblem, trustAnchorsOf, type TrustAnchors } from './trust-anchors';
 import { fromOperatorFailure } from './remote-errors';
 
 export type RateTableAnswer =
@@ -54,6 +55,13 @@ export class OperatorLink {
     return fromBase64urlOfLength(enrolment.operatorPublicKey, 32);
   }
 
+  /** The own operator and the CA pinned at enrolment. */
+  trustAnchors(enrolment: Enrolment): TrustAnchors {
+    const anchors = trustAnchorsOf(this.crypto, enrolment);
+    if (anchors === null) throw new AgentError('merchant_refused', "Your operator's certificate, kept since enrolment, does not verify: enrol again to trust any merchant.");
+    return anchors;
+  }
+
   async enrol(operatorUrl: string, code: string): Promise<Enrolment> {
     if (await this.db.meta.get('enrolment')) {
       throw new AgentError('already_enrolled', 'This wallet is already enrolled with an operator.');
@@ -61,6 +69,9 @@ export class OperatorLink {
     const baseUrl = normaliseOperatorUrl(operatorUrl);
     const signer = await this.vault.signer();
     const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }).catch((error: unknown) => {
+      if (error instanceof RemoteCallError && error.failure.kind === 'bad_response' && error.failure.code === 'weak_key') {
+        throw new AgentError('enrollment_refused', `The operator at ${baseUrl} names a key no one can safely trust (${error.failure.message}).`);
+      }
       // The address was just typed: a wrong one is the likelier cause than the operator being down.
       if (error instanceof RemoteCallError && error.failure.kind !== 'refused') throw noOperatorAt(baseUrl);
       throw fromOperatorFailure(error);
@@ -69,6 +80,9 @@ export class OperatorLink {
     if (certificate.operatorId !== info.operatorId || !certificate.currencies.includes(info.currency)) {
       throw new AgentError('enrollment_refused', 'The operator at that address sent a certificate that does not match it.');
     }
+    // Its signer becomes the CA this wallet checks every merchant's operator against (trust-anchors.ts).
+    const certificateProblem = ownCertificateProblem(this.crypto, info.certificate, this.clock.now());
+    if (certificateProblem !== null) throw new AgentError('enrollment_refused', `The operator at ${baseUrl} cannot be trusted: ${certificateProblem}.`);
     const request = seal(this.crypto, signer, { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>, this.clock.now());
     const result: EnrollResult = await callRoute(baseUrl, OPERATOR_API.enroll, request, { fetch: this.fetchImpl }).catch((error: unknown) => {
       if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
@@ -76,7 +90,7 @@ export class OperatorLink {
       }
       throw fromOperatorFailure(error);
     });
-    if (result.operatorId !== info.operatorId || result.operatorCertificate.payload.publicKey !== certificate.publicKey) {
+    if (result.operatorId !== info.operatorId || result.operatorCertificate.payload.publicKey !== certificate.publicKey || result.operatorCertificate.kid !== info.certificate.kid) {
       throw new AgentError('enrollment_refused', 'The enrolment answer names a different operator key than the operator published.');
     }
     const enrolment: Enrolment = {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { OperatorInfo } from '../../../protocol/api/operator-api';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
+import type { OperatorCertificate } from '../../../protocol/messages/certificates';
+import { WEAK_KEYS } from '../../../protocol/testing/weak-keys';
 import { createCustomerAgent } from '../agent';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea } from '../storage/session-area';
@@ -57,6 +60,41 @@ describe('enrolment', () => {
     expect(await w.db.meta.get('enrolment')).toBeUndefined();
     // The same code still enrols over the loopback address the demo operator has.
     expectOk(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code }));
+  });
+
+  it('refuses an operator whose certificate names a weak key, before sending the code', async () => {
+    const { code } = await w.newEnrolmentCode();
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    // The operator, as a man in the middle would show it, and its answer to the enrolment to match.
+    const withWeakKey = (certificate: OperatorCertificate) => ({ ...certificate, payload: { ...certificate.payload, publicKey: WEAK_KEYS.identity } });
+    const enrolled: string[] = [];
+    w.ports.intercept = async (url) => {
+      if (url === `${w.operatorUrl()}/v1/operator`) {
+        const info = (await (await fetch(url)).json()) as OperatorInfo;
+        return Response.json({ ...info, certificate: withWeakKey(info.certificate) });
+      }
+      if (url === `${w.operatorUrl()}/v1/customer/enroll`) enrolled.push(url);
+      return undefined;
+    };
+    const refused = await w.ui('enroll', { operatorUrl: w.operatorUrl(), code });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'enrollment_refused', message: expect.stringContaining('payload.publicKey: must be a sound Ed25519 public key') } });
+    expect(enrolled).toEqual([]);
+    expect(await w.db.meta.get('enrolment')).toBeUndefined();
+  });
+
+  it("refuses an operator whose certificate does not verify under its signer, the CA it would pin", async () => {
+    const { code } = await w.newEnrolmentCode();
+    expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
+    w.ports.intercept = async (url) => {
+      if (url !== `${w.operatorUrl()}/v1/operator`) return undefined;
+      const info = (await (await fetch(url)).json()) as OperatorInfo;
+      return Response.json({ ...info, certificate: { ...info.certificate, payload: { ...info.certificate.payload, baseUrl: 'https://elsewhere.example' } } });
+    };
+    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({
+      ok: false,
+      error: { code: 'enrollment_refused', message: expect.stringContaining("the operator's certificate is not signed by the CA it names") },
+    });
+    expect(await w.db.meta.get('enrolment')).toBeUndefined();
   });
 
   it('shows why account data is missing when the operator is down', async () => {

@@ -66,7 +66,7 @@ describe('answers wait for durability', () => {
   it('holds receipts read back until the disk has them: they may be of purchases whose own sync is still under way', async () => {
     const request = {
       payload: { type: 'receipts-request', id: '2'.repeat(32), iat: new Date().toISOString(), tabId: purchase.tabId, afterSeq: 0 },
-      kid: 'A'.repeat(43),
+      kid: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', // a sound key (RFC 8032 TEST 1's); the signature is never checked here
       sig: 'A'.repeat(86),
     };
     await expect(answeredAfterSync('/receipts', request)).resolves.toMatchObject({

@@ -132,7 +132,7 @@ function pay({ merchantId, itemId, price }: BridgeParams<'pay'>): BridgeResult<'
         ...(isEntitlement(itemId) ? { entitledUntil: ENTITLED_UNTIL } : {}),
       },
       // Well-formed but not a real signature: nothing in the widget verifies it.
-      kid: 'A'.repeat(43),
+      kid: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
       sig: 'A'.repeat(86),
     },
   };

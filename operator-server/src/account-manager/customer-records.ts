@@ -30,7 +30,7 @@ export async function relayCustomerRecord(context: OperatorContext, record: Cust
     } satisfies PayloadBody<CustomerRecordRelayPayload>, now_ms);
     const ack = await context.peers.call(transaction.merchantOperatorId, 'peerCustomerRecord', relay);
     const mta = await context.peers.certificateOf(transaction.merchantOperatorId, now_ms);
-    if (ack.payload.recordId !== p.id || ack.payload.tabId !== p.tabId || !verifyEnvelope(context.crypto, ack, fromBase64urlOfLength(mta.publicKey, 32))) {
+    if (ack.payload.recordId !== p.id || ack.payload.tabId !== p.tabId || !verifyEnvelope(context.crypto, ack, fromBase64urlOfLength(mta.payload.publicKey, 32))) {
       throw new OpentabError('peer_refused', 'The MTA acknowledged another record or did not sign its acknowledgement.');
     }
     return ack;

@@ -1,6 +1,7 @@
 // Before any money is held, the customer agent asks its own AM for the merchant's certificate:
 // the AM fetches it from the merchant's operator, checks that operator's signature, and vouches
-// for it with its own, so the customer needs to trust only its own operator (zone 4).
+// for it with its own (zone 4), passing on the merchant operator's CA-signed certificate so that
+// the customer agent can check that operator against the CA too.
 
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
@@ -26,11 +27,12 @@ export async function vouchForMerchant(context: OperatorContext, query: Merchant
     certificate.payload.operatorId === p.merchantOperatorId &&
     certificate.payload.merchantId === p.merchantId &&
     Date.parse(certificate.payload.validUntil) > now_ms &&
-    verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mta.publicKey, 32));
+    verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mta.payload.publicKey, 32));
   if (!genuine) throw new OpentabError('peer_refused', `Operator ${p.merchantOperatorId} answered with a certificate it did not sign.`);
   return seal(context.crypto, context.identity.signer, {
     type: 'merchant-vouch',
     operatorId: context.identity.operatorId,
     merchantCertificate: certificate,
+    merchantOperatorCertificate: mta,
   } satisfies PayloadBody<MerchantVouchPayload>, now_ms);
 }

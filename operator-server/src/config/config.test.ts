@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestCa, issueServerCertificate } from '../../../protocol/testing/test-pki';
+import { WEAK_KEYS } from '../../../protocol/testing/weak-keys';
 import { ConfigError, resolveConfig } from './config';
+
+/** RFC 8032 TEST 1's public key: any sound key does. */
+const CA_PUBLIC_KEY = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo';
 
 const minimal = {
   operatorId: 'op-se', currency: 'SEK', listen: { host: '127.0.0.1', port: 7001 }, publicUrl: 'http://127.0.0.1:7001',
-  dataDir: './data', caPublicKey: 'A'.repeat(43), certificateFile: './cert.json', adminToken: 'a-long-enough-admin-token',
+  dataDir: './data', caPublicKey: CA_PUBLIC_KEY, certificateFile: './cert.json', adminToken: 'a-long-enough-admin-token',
 };
 
 describe('operator configuration', () => {
@@ -45,6 +49,13 @@ describe('operator configuration', () => {
     expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
     expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
     expect(() => resolveConfig({ ...minimal, priorArtBaseline: 'yes' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/priorArtBaseline/);
+  });
+
+  it('refuses a CA key that is no sound Ed25519 key, saying what is wrong with it', () => {
+    expect(() => resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.identity }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }))
+      .toThrow(/caPublicKey: must be a sound Ed25519 public key, but it is a point of small order/);
+    expect(() => resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.mixedOrder }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }))
+      .toThrow(/caPublicKey: must be a sound Ed25519 public key, but it has a small-order component/);
   });
 });
 

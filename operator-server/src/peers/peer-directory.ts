@@ -6,7 +6,7 @@ import { DIRECT_PAYMENT_API } from '../../../protocol/api/direct-payment-api';
 import { OPERATOR_API } from '../../../protocol/api/operator-api';
 import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
 import { OpentabError } from '../../../protocol/errors';
-import type { OperatorCertificate, OperatorCertificatePayload } from '../../../protocol/messages/certificates';
+import type { OperatorCertificate } from '../../../protocol/messages/certificates';
 import type { PeerTrust } from '../identity/peer-trust';
 
 export const PEER_ROUTES = {
@@ -50,7 +50,7 @@ export class PeerDirectory {
    * A peer's CA-checked certificate, fetched from its /v1/operator once and then cached: needed
    * to check what the peer signed when its message does not carry the certificate itself.
    */
-  async certificateOf(operatorId: string, now_ms: number): Promise<OperatorCertificatePayload> {
+  async certificateOf(operatorId: string, now_ms: number): Promise<OperatorCertificate> {
     let certificate = this.certificates.get(operatorId);
     if (certificate === undefined) {
       const baseUrl = this.endpoints.get(operatorId);
@@ -64,7 +64,7 @@ export class PeerDirectory {
     const trusted = this.trust.trustCertificate(certificate, now_ms);
     if (trusted.certificate.operatorId !== operatorId) throw new OpentabError('uncertified_peer', `The certificate served by ${operatorId} names ${trusted.certificate.operatorId}.`);
     this.certificates.set(operatorId, certificate);
-    return trusted.certificate;
+    return certificate;
   }
 
   /** Set once the MTA and AM handlers exist (they need the directory themselves). */

@@ -41,7 +41,9 @@ export class JsonSchemaCatalogue {
       overrideRef: ({ referenceId }) => `${COMPONENT_PREFIX}${referenceId}`,
       overrideAction: ({ valibotAction, jsonSchema }) => {
         if (!CODE_CHECKS.has(valibotAction.type)) return undefined;
-        const message = (valibotAction as { message?: unknown }).message;
+        // A message worded per input states its rule in general beside it (primitives.ts, describedRule).
+        const { message: worded, rule } = valibotAction as { message?: unknown; rule?: unknown };
+        const message = typeof rule === 'string' ? rule : worded;
         if (typeof message !== 'string') throw new Error(`a ${valibotAction.type} action without a message cannot be described in the API document`);
         return withRule(jsonSchema as JsonSchema, message);
       },
