@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { parseWireAmount } from '../money/amount';
 import { isCurrencyCode } from '../money/iso4217';
 import { DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parseExactDecimal } from '../money/decimal';
-import { base64urlLength } from '../encoding/base64url';
+import { base64urlLength, fromBase64url } from '../encoding/base64url';
 import { MESSAGE_ID_PATTERN } from '../ids';
 import { parseTimestamp } from '../time';
 import { MAX_CHAIN_LENGTH } from '../chain/hash-chain';
@@ -18,6 +18,15 @@ export const Timestamp = v.pipe(
   v.check((text) => parseTimestamp(text) !== null, 'must be an RFC 3339 timestamp'),
 );
 
+function isCanonicalBase64url(text: string): boolean {
+  try {
+    fromBase64url(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function base64urlOfBytes(byteLength: number) {
   const length = base64urlLength(byteLength);
   return v.pipe(v.string(), v.length(length), v.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'));
@@ -26,6 +35,11 @@ function base64urlOfBytes(byteLength: number) {
 export const PublicKey = base64urlOfBytes(32);
 export const Signature = base64urlOfBytes(64);
 export const Digest = base64urlOfBytes(32);
+/**
+ * The key of a tab's purchase-list hash (protocol/chain/purchase-list.ts), in its one canonical
+ * spelling, since the merchant agent compares the keys its purchases name.
+ */
+export const PurchaseListKey = v.pipe(base64urlOfBytes(32), v.check(isCanonicalBase64url, 'must be canonical base64url'));
 
 export const CurrencyCode = v.pipe(v.string(), v.length(3), v.check((code) => isCurrencyCode(code), 'must be an ISO 4217 currency code'));
 
