@@ -36,9 +36,18 @@ export function checkMerchantCertificate(
     return { ok: false, reason: 'the merchant certificate names no usable key' };
   }
   if (!verifyEnvelope(crypto, certificate, signerKey)) return { ok: false, reason: 'the merchant certificate signature does not verify' };
-  const validUntil = parseTimestamp(payload.validUntil);
-  if (validUntil === null || validUntil <= now_ms) return { ok: false, reason: 'the merchant certificate has expired' };
+  if (!certificateInForce(payload, now_ms)) return { ok: false, reason: 'the merchant certificate has expired' };
   return { ok: true };
+}
+
+/**
+ * Does the certificate still vouch for the merchant's key, origins and agent? Checked when a tab
+ * opens and before each purchase on it; the merchant's operator issues the certificate of a tab
+ * to outlast the tab (docs/DESIGN.md).
+ */
+export function certificateInForce(certificate: MerchantCertificatePayload, now_ms: number): boolean {
+  const validUntil = parseTimestamp(certificate.validUntil);
+  return validUntil !== null && now_ms < validUntil;
 }
 
 export function checkMerchantVouch(
