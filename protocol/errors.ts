@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   wrong_link: { status: 409, message: 'The chain link does not prove the payment.' },
   stale_link: { status: 409, message: 'The chain link is not beyond the last one paid (replayed or out of order).' },
   sequence_mismatch: { status: 409, message: 'The purchase sequence number is not the next one.' },
+  list_key_mismatch: { status: 409, message: "The purchase names another purchase-list key than this tab's earlier purchases." },
   // Direct orders (the prior-art baseline of seed FIG 1)
   unknown_order: { status: 404, message: 'There is no such order.' },
   order_unpaid: { status: 409, message: 'The order has not been paid.' },

@@ -68,7 +68,7 @@ function signedPurchases(links: readonly LinkCase[]): SignedPurchase[] {
     const signer = signers[i % TAB_KEYS]!;
     const envelope = seal(nodeCrypto, signer, {
       type: 'purchase', tabId: 'tab_0123456789abcdef01234567', seq: i + 1, itemId: 'article-42',
-      price: ARTICLE_PRICE, chainIndex: link.next.index, chainLink: link.next.link,
+      price: ARTICLE_PRICE, chainIndex: link.next.index, chainLink: link.next.link, listKey: link.next.link,
     });
     return { envelope, publicKey: fromBase64url(signer.kid) };
   });

@@ -23,7 +23,7 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
         const open: TabRecord = {
           tabId: history.tabId, informationId, pseudonym: history.pseudonym, tabPublicKey: history.tabPublicKey, currency: 'EUR',
           deposit_minor: HISTORY_DEPOSIT_MINOR, spent_minor: 0n, chainUnit_minor: HISTORY_CHAIN_UNIT_MINOR, chainLength: HISTORY_CHAIN_LENGTH,
-          chainRoot: history.chainRoot, lastChainIndex: 0, lastChainLink: history.chainRoot, purchaseCount: 0,
+          chainRoot: history.chainRoot, lastChainIndex: 0, lastChainLink: history.chainRoot, purchaseCount: 0, listKey: null,
           openedAt_ms: at_ms, expiresAt_ms: at_ms + 600_000, lifecycle: { status: 'open' },
         };
         store.insertTab(open, ANSWER_JSON);
@@ -32,7 +32,7 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
           { purchaseId, tabId: history.tabId, seq: 1, itemId: ARTICLE_ID, price_minor: HISTORY_SPENT_MINOR, chainIndex: HISTORY_LAST_CHAIN_INDEX, chainLink: history.lastChainLink, createdAt_ms: at_ms },
           toBase64url(nodeCrypto.randomBytes(32)), ANSWER_JSON,
         );
-        store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink: history.lastChainLink, purchaseCount: 1 });
+        store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink: history.lastChainLink, purchaseCount: 1, listKey: toBase64url(nodeCrypto.randomBytes(32)) });
         store.updateTabLifecycle(history.tabId, {
           status: 'cleared', reason: 'customer-terminate', stoppedAt_ms: at_ms, cleared_minor: HISTORY_SPENT_MINOR, outcome: 'agreed', clearedAt_ms: at_ms, revision: 0,
         });

@@ -4,6 +4,7 @@
 // answered, then the close — a terminate, the receipts it may lack, and its signed record to its
 // AM until acknowledged. It keeps what it holds (tabs, receipts) for the cross-party checks.
 
+import { toBase64url } from '../../protocol/encoding/base64url';
 import { callRoute } from '../../protocol/api/client';
 import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
 import { OPERATOR_API } from '../../protocol/api/operator-api';
@@ -119,6 +120,8 @@ export class ChaosCustomer {
     const opened = await this.openWithAttempts(plan);
     if (opened === null) return;
     const { tab, chain, tabSigner, expiresAt_ms } = opened;
+    // The purchase-list key, shared with the merchant through the purchases only: the operators never see it.
+    const listKey = nodeCrypto.randomBytes(32);
     const lines: PurchaseLine[] = [];
     let index = 0;
     let spent = 0n;
@@ -134,6 +137,7 @@ export class ChaosCustomer {
       if (chainIndex > chain.length) break;
       const purchase: Purchase = {
         type: 'purchase', id: newMessageId(nodeCrypto), tabId: tab.facts.tabId, seq: lines.length + 1, itemId: entry.itemId, price, chainIndex, chainLink: chain.encodedLinkAt(chainIndex),
+        listKey: toBase64url(listKey),
       };
       const outcome = await untilDefinite(() => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.purchase, purchase, CALL), { patience_ms: PURCHASE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS });
       if (outcome.kind === 'answered') {
@@ -157,7 +161,7 @@ export class ChaosCustomer {
       index = receipt.chainIndex;
       spent += receipt.price_minor;
     }
-    await this.sendRecord(tab.facts, this.record(tab.facts, tabSigner, lines, index, spent, chain));
+    await this.sendRecord(tab.facts, this.record(tab.facts, tabSigner, { listKey, lines }, index, spent, chain));
   }
 
   private async openWithAttempts(plan: TabPlan) {
@@ -221,12 +225,13 @@ export class ChaosCustomer {
       }));
   }
 
-  private record(tab: CustomerTab, tabSigner: Signer, lines: readonly PurchaseLine[], index: number, spent: bigint, chain: HashChain): CustomerRecord {
+  private record(tab: CustomerTab, tabSigner: Signer, list: { listKey: Uint8Array; lines: readonly PurchaseLine[] }, index: number, spent: bigint, chain: HashChain): CustomerRecord {
+    const { listKey, lines } = list;
     return seal(nodeCrypto, tabSigner, {
       type: 'customer-record',
       transactionId: tab.transactionId,
       tabId: tab.tabId,
-      purchaseListHash: purchaseListHash(nodeCrypto, lines),
+      purchaseListHash: purchaseListHash(nodeCrypto, listKey, lines),
       count: lines.length,
       total: moneyToWire({ currency: MERCHANT_OPERATOR.currency, minor: spent }),
       lastChainIndex: index,

@@ -39,7 +39,9 @@ describe('extension build', () => {
     for (const { dir } of [chrome, firefox]) {
       const content = await read(dir, 'content.js');
       expect(content).not.toMatch(/^\s*(import|export)\b/m);
-      expect(content).toContain('data-opentab-bridge');
+      expect(content).toContain('opentab:page-request');
+      // It marks no page (protocol/messages/bridge.ts, Presence).
+      expect(content).not.toContain('data-opentab-bridge');
     }
   });
 

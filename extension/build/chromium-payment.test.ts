@@ -70,7 +70,6 @@ describe('paying with the Chrome build', () => {
     await context.route(shopPage, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>shop</title><p>shop</p>' }));
     const shop = await context.newPage();
     await shop.goto(shopPage);
-    await shop.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
     const confirmWindow = context.waitForEvent('page', { predicate: (page) => page.url().includes('confirm/confirm.html'), timeout: 20_000 });
     const paying = bridgeCall(shop, 'pay', {
       merchantId: world.merchantId,

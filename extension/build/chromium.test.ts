@@ -5,6 +5,7 @@ import {
   CHROMIUM,
   launchChromiumWithExtension,
   EXPECTED_REQUEST_EVENT_ANSWERS,
+  helloUntilAnswered,
   raiseRequestEvents,
   requireBrowser,
   serveMerchantPage,
@@ -49,10 +50,12 @@ describe('Chrome build in Chromium', () => {
     await page.close();
   });
 
-  it('marks merchant pages with the bridge attribute', async () => {
+  it('tells a page that says hello that it is there, before the background answers', async () => {
     const page = await context.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
+    const { answer, noticed } = await page.evaluate(helloUntilAnswered, 250);
+    expect(answer).toEqual({ ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
+    expect(noticed).toBe(true);
     await page.close();
   });
 
@@ -66,24 +69,22 @@ describe('Chrome build in Chromium', () => {
   it('relays a page bridge call through the content script to the background and back', async () => {
     const page = await context.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
     const answer = await page.evaluate(
       () =>
         new Promise((resolve) => {
           window.addEventListener('message', (event) => {
-            if (event.data?.channel === 'opentab:extension') resolve(event.data);
+            if (event.data?.channel === 'opentab:extension' && event.data.requestId === 'r1') resolve(event.data);
           });
           window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 3, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
     await page.close();
   });
 
   it('answers a pay request raised as the request event, and ignores events that are not ours', async () => {
     const page = await context.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(() => document.documentElement.hasAttribute('data-opentab-bridge'));
     const { answers } = await page.evaluate(raiseRequestEvents);
     expect(answers).toEqual(EXPECTED_REQUEST_EVENT_ANSWERS);
     await page.close();

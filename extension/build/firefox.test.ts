@@ -1,11 +1,11 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPECTED_REQUEST_EVENT_ANSWERS, FIREFOX, buildToTemp, raiseRequestEvents, requireBrowser, serveMerchantPage } from './test-support';
+import { EXPECTED_REQUEST_EVENT_ANSWERS, FIREFOX, buildToTemp, helloUntilAnswered, raiseRequestEvents, requireBrowser, serveMerchantPage } from './test-support';
 import type { PageServer, TempBuild } from './test-support';
 
 // Installs the Firefox build into Debian's Firefox ESR over WebDriver BiDi. BiDi may not
-// navigate to moz-extension:// pages, so the content script's marker on an ordinary page is
-// the proof that the extension was accepted and runs.
+// navigate to moz-extension:// pages, so the answer to a page's hello on an ordinary page is the
+// proof that the extension was accepted and runs.
 
 let build: TempBuild;
 let merchant: PageServer;
@@ -25,38 +25,37 @@ afterAll(async () => {
 });
 
 describe('Firefox build in Firefox ESR', () => {
-  it('installs and marks merchant pages with the bridge attribute', async () => {
+  it('installs, and tells a page that says hello that it is there, before the background answers', async () => {
     await expect(browser.installExtension(build.dir)).resolves.toBe('opentab@opentab.dev');
     const page = await browser.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(
-      () => document.documentElement.getAttribute('data-opentab-bridge') === '1',
-      { timeout: 30_000 },
-    );
+    const { answer, noticed } = await page.evaluate(helloUntilAnswered, 250);
+    expect(answer).toEqual({ ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
+    expect(noticed).toBe(true);
     await page.close();
   });
 
   it('relays a page bridge call to the background script and back', async () => {
     const page = await browser.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-opentab-bridge') === '1', { timeout: 30_000 });
+    await page.evaluate(helloUntilAnswered, 250);
     const answer = await page.evaluate(
       () =>
         new Promise((resolve) => {
           window.addEventListener('message', (event) => {
-            if (event.data?.channel === 'opentab:extension') resolve(event.data);
+            if (event.data?.channel === 'opentab:extension' && event.data.requestId === 'r1') resolve(event.data);
           });
           window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 3, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
     await page.close();
   });
 
   it('answers a pay request raised as the request event (its detail read from the page as text), and ignores events that are not ours', async () => {
     const page = await browser.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-opentab-bridge') === '1', { timeout: 30_000 });
+    await page.evaluate(helloUntilAnswered, 250);
     const { answers } = await page.evaluate(raiseRequestEvents);
     expect(answers).toEqual(EXPECTED_REQUEST_EVENT_ANSWERS);
     await page.close();
@@ -86,7 +85,7 @@ describe('Firefox build with the event page suspended when idle', () => {
   it('answers a page call made after the event page was suspended, from the same page', async () => {
     const page = await idleBrowser.newPage();
     await page.goto(merchant.url);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-opentab-bridge') === '1', { timeout: 30_000 });
+    await page.evaluate(helloUntilAnswered, 250);
     const hello = (requestId: string) =>
       page.evaluate(
         (id) =>

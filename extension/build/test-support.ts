@@ -132,7 +132,8 @@ export function raiseRequestEvents(): Promise<RequestEventProbe> {
   };
   return new Promise((resolve) => {
     const take = (data: { channel?: string; requestId: string; ok: boolean; error?: { code: string } } | null, via: 'message' | 'event') => {
-      if (data?.channel !== 'opentab:extension') return;
+      // Presence notices (the posted hello gets one) carry no request id: they answer nothing.
+      if (data?.channel !== 'opentab:extension' || typeof data.requestId !== 'string') return;
       answers.push({ requestId: data.requestId, ok: data.ok, ...(data.error ? { error: { code: data.error.code } } : {}), via });
       if (data.requestId === 'pay1') window.postMessage({ channel: 'opentab:page', requestId: 'hello1', call: 'hello', params: {} }, window.location.origin);
       if (data.requestId === 'hello1') resolve({ answers });
@@ -147,5 +148,32 @@ export function raiseRequestEvents(): Promise<RequestEventProbe> {
     raise(JSON.stringify({ ...pay, requestId: 'other-event' }), 'opentab:other');
     raise(JSON.stringify({ ...pay, requestId: 'malformed', params: { itemId: 'article-1' } }));
     raise(JSON.stringify(pay));
+  });
+}
+
+/**
+ * Runs in a page (serialised, so self-contained): says hello as a page does, again every
+ * `every_ms` until the extension answers (its content script may not be registered yet, just
+ * after an install), and resolves with the answer and whether a presence notice preceded it.
+ */
+export function helloUntilAnswered(every_ms = 250): Promise<{ answer: { ok: boolean; result?: unknown }; noticed: boolean }> {
+  return new Promise((resolve) => {
+    let noticed = false;
+    let attempt = 0;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const listener = (event: MessageEvent) => {
+      const data = event.data as { channel?: string; presence?: string; requestId?: string; ok?: boolean; result?: unknown } | null;
+      if (data?.channel !== 'opentab:extension' || event.source !== window) return;
+      if (data.presence === 'hello-received') noticed = true;
+      if (typeof data.requestId === 'string' && data.requestId.startsWith('hello-until-answered-')) {
+        window.removeEventListener('message', listener);
+        clearInterval(timer);
+        resolve({ answer: { ok: data.ok === true, result: data.result }, noticed });
+      }
+    };
+    window.addEventListener('message', listener);
+    const hello = () => window.postMessage({ channel: 'opentab:page', requestId: `hello-until-answered-${attempt++}`, call: 'hello', params: {} }, window.location.origin);
+    hello();
+    timer = setInterval(hello, every_ms);
   });
 }

@@ -1,28 +1,11 @@
-// Content script (built as a classic IIFE: content scripts cannot be ES modules). It marks the
-// page so the widget knows the extension is here, and relays the page's bridge calls.
+// Content script (built as a classic IIFE: content scripts cannot be ES modules). It relays the
+// page's bridge calls, and writes nothing into the page: a page learns that the extension is here
+// only by asking (protocol/messages/bridge.ts, Presence).
 
 import browser from 'webextension-polyfill';
-import { PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge-transport';
+import { PAGE_ASKS_ATTRIBUTE, PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge-transport';
 import { createBackgroundLink } from './background-link';
-import { relayPageEvent, relayPageMessage } from './page-relay';
-
-const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
-
-function markPresence(root: Element): void {
-  root.setAttribute(BRIDGE_ATTRIBUTE, '1');
-}
-
-// At document_start Firefox may run us before <html> exists, so wait for it when needed.
-if (document.documentElement) {
-  markPresence(document.documentElement);
-} else {
-  const observer = new MutationObserver(() => {
-    if (!document.documentElement) return;
-    observer.disconnect();
-    markPresence(document.documentElement);
-  });
-  observer.observe(document, { childList: true });
-}
+import { announcePresence, relayPageEvent, relayPageMessage } from './page-relay';
 
 // One port to the background for all of this page's calls, opened with the first.
 const sendToBackground = createBackgroundLink((name) => browser.runtime.connect({ name }));
@@ -35,3 +18,7 @@ window.addEventListener('message', (event) => {
 window.addEventListener(PAGE_REQUEST_EVENT, (event) => {
   void relayPageEvent((event as CustomEvent<unknown>).detail, window, sendToBackground);
 });
+
+// Started after the page's own script asked (the extension was installed or enabled while the
+// page was open): tell it, so that it asks again. At document_start no page has asked yet.
+if (document.documentElement?.getAttribute(PAGE_ASKS_ATTRIBUTE) === '1') announcePresence(window, 'arrived');

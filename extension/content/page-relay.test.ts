@@ -50,6 +50,30 @@ describe('relayPageMessage', () => {
     expect(posted[0]?.message).toMatchObject({ requestId: 'r1', ok: false, error: { code: 'invalid_request' } });
   });
 
+  it('tells a page that says hello that the extension is here at once, before the background has answered', async () => {
+    const { target, posted } = pageWindow();
+    let answerHello: (result: unknown) => void = () => undefined;
+    const send = vi.fn(() => new Promise<unknown>((resolve) => (answerHello = resolve)));
+    const relayed = relayPageMessage({ source: target, data: { channel: PAGE_TO_EXTENSION, requestId: 'h1', call: 'hello', params: {} } }, target, send);
+    expect(posted).toEqual([{ message: { channel: EXTENSION_TO_PAGE, presence: 'hello-received' }, targetOrigin: 'https://news.example' }]);
+    answerHello({ ok: true, value: { protocolVersion: 4, walletState: 'ready' } });
+    await relayed;
+    expect(posted.map((entry) => entry.message)).toEqual([
+      { channel: EXTENSION_TO_PAGE, presence: 'hello-received' },
+      { channel: EXTENSION_TO_PAGE, requestId: 'h1', ok: true, result: { protocolVersion: 4, walletState: 'ready' } },
+    ]);
+  });
+
+  it('posts no presence notice for any other call, nor for a hello that is not ours or not well-formed', async () => {
+    const { target, posted } = pageWindow();
+    const send = vi.fn(async () => ({ ok: true, value: { open: false } }));
+    await relayPageMessage({ source: target, data: request }, target, send);
+    await relayPageMessage({ source: {}, data: { channel: PAGE_TO_EXTENSION, requestId: 'h1', call: 'hello', params: {} } }, target, send);
+    await relayPageMessage({ source: target, data: { channel: 'someone-else', requestId: 'h2', call: 'hello', params: {} } }, target, send);
+    await relayPageMessage({ source: target, data: { channel: PAGE_TO_EXTENSION, requestId: 'bad id!', call: 'hello', params: {} } }, target, send);
+    expect(posted.filter((entry) => 'presence' in (entry.message as object))).toEqual([]);
+  });
+
   it('passes refusals through and reports a silent background', async () => {
     const { target, posted } = pageWindow();
     await relayPageMessage({ source: target, data: request }, target, async () => ({ ok: false, error: { code: 'wallet_locked', message: 'locked' } }));

@@ -1,5 +1,6 @@
-// The content script's one job besides the presence marker: relay the page's bridge calls to the
-// background and hand each answer back to this page the way the call came. A call arrives either
+// The content script's one job: relay the page's bridge calls to the background and hand each
+// answer back to this page the way the call came, telling a page that says hello at once that the
+// extension is here (protocol/messages/bridge.ts, Presence). A call arrives either
 // as a message this window posted to itself (answered by a message posted to this page's own
 // origin), or as a PAGE_REQUEST_EVENT raised on this window with the request as a JSON string
 // (answered by an EXTENSION_RESPONSE_EVENT on this window); protocol/messages/bridge.ts says why,
@@ -8,7 +9,14 @@
 
 import * as v from 'valibot';
 import type { BridgeCall, BridgeError, BridgeResult, ExtensionResponse } from '../../protocol/messages/bridge';
-import { EXTENSION_RESPONSE_EVENT, EXTENSION_TO_PAGE, PAGE_REQUEST_EVENT_MAX_CHARS, PAGE_TO_EXTENSION, PageRequest } from '../../protocol/messages/bridge-transport';
+import {
+  EXTENSION_RESPONSE_EVENT,
+  EXTENSION_TO_PAGE,
+  PAGE_REQUEST_EVENT_MAX_CHARS,
+  PAGE_TO_EXTENSION,
+  PageRequest,
+  type ExtensionPresence,
+} from '../../protocol/messages/bridge-transport';
 import { PAGE_CALL_CHANNEL, type PageCallMessage } from '../messaging/page-calls';
 import type { CallResult } from '../messaging/result';
 
@@ -42,6 +50,12 @@ type Transport = 'message' | 'event';
 function answer(target: RelayWindow, transport: Transport, response: ExtensionResponse): void {
   if (transport === 'event') target.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
   else target.postMessage(response, target.location.origin);
+}
+
+/** Posted only to a page that asked: on its hello, or on a page marked with PAGE_ASKS_ATTRIBUTE. */
+export function announcePresence(target: RelayWindow, presence: ExtensionPresence['presence']): void {
+  const notice: ExtensionPresence = { channel: EXTENSION_TO_PAGE, presence };
+  target.postMessage(notice, target.location.origin);
 }
 
 /** A message posted to this window: relayed only if this window posted it. */
@@ -82,6 +96,9 @@ async function relayPageRequest(message: unknown, transport: Transport, target: 
     return;
   }
   const request = parsed.output;
+  // Before the background is asked: it may take a moment to start, and the page should not take
+  // that moment for an extension that is not there.
+  if (request.call === 'hello') announcePresence(target, 'hello-received');
   let result: unknown;
   try {
     result = await send({ channel: PAGE_CALL_CHANNEL, call: request.call, params: request.params });

@@ -17,7 +17,7 @@ import { MerchantSigner } from './signed-answers';
 import { AgentStore } from './store';
 import { TabService } from './tab-service';
 import type { TabStatus } from './tab-record';
-import type { PurchaseView, TabView } from './views';
+import type { PurchaseListEvidence, PurchaseView, TabView } from './views';
 
 /** Where a stopped tab's merchant record stands with the MTA. */
 export interface RecordDelivery {
@@ -58,6 +58,11 @@ export interface MerchantAgent {
   /** Newest first. */
   tabs(filter?: { status?: TabStatus; limit?: number }): TabView[];
   purchases(tabId: string): PurchaseView[];
+  /**
+   * The tab's purchase list with the key its hash is keyed with, to reveal to the MTA or an
+   * arbiter in a dispute (operators otherwise see only the hash). Null for an unknown tab.
+   */
+  purchaseListEvidence(tabId: string): PurchaseListEvidence | null;
   recordDelivery(tabId: string): RecordDelivery | null;
   /** A direct order (the prior-art baseline of seed FIG 1, paid through the operators without a tab), or null; always null unless `priorArtBaseline` is on. */
   directOrder(orderId: string): DirectOrderView | null;
@@ -132,6 +137,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     tab: (tabId) => service.tab(tabId),
     tabs: (filter) => service.tabs(filter),
     purchases: (tabId) => service.purchasesOf(tabId),
+    purchaseListEvidence: (tabId) => service.purchaseListEvidence(tabId),
     recordDelivery(tabId) {
       const entry = store.outboxEntry(tabId);
       if (entry === null) return null;

@@ -195,8 +195,8 @@ describe('agent database from before direct orders', () => {
       await harness.agent.close();
       const path = join(harness.dir, 'agent.sqlite');
       const db = new Database(path);
-      // Schema 1: without what versions 2 to 4 added.
-      db.exec('DROP TABLE direct_orders; DROP INDEX tabs_by_chain_root; ALTER TABLE tabs DROP COLUMN clearing_revision; ALTER TABLE record_outbox DROP COLUMN refused_code');
+      // Schema 1: without what versions 2 to 5 added.
+      db.exec('DROP TABLE direct_orders; DROP INDEX tabs_by_chain_root; ALTER TABLE tabs DROP COLUMN clearing_revision; ALTER TABLE record_outbox DROP COLUMN refused_code; ALTER TABLE tabs DROP COLUMN list_key');
       db.pragma('user_version = 1');
       db.close();
 

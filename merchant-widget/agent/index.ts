@@ -5,7 +5,7 @@ export { MerchantAgentConfigError, DEFAULT_MOUNT_PATH, type MerchantAgentConfig,
 export type { CatalogueEntry } from './catalogue';
 export type { AccessClaims } from './access-token';
 export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './events';
-export type { TabView, PurchaseView } from './views';
+export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
 export type { DirectOrderView } from './direct-orders';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
 export { expressAdapter } from './adapters/express';

@@ -156,7 +156,7 @@ describe('purchases over HTTP', () => {
       total: eur('1.00'),
       lastChainIndex: 100,
       lastChainLink: tab.customer.chain.encodedLinkAt(100),
-      purchaseListHash: purchaseListHash(nodeCrypto, lines),
+      purchaseListHash: purchaseListHash(nodeCrypto, fromBase64url(tab.customer.listKey), lines),
     });
   });
 

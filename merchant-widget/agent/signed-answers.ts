@@ -2,8 +2,9 @@
 // the tab-closed summary and the merchant record for the MTA. Each is built from stored state
 // only, so the same tab always yields the same summary.
 
-import { purchaseListHash } from '../../protocol/chain/purchase-list';
+import { purchaseListHash, type PurchaseLine } from '../../protocol/chain/purchase-list';
 import type { CryptoProvider } from '../../protocol/crypto/provider';
+import { fromBase64url } from '../../protocol/encoding/base64url';
 import { seal, type PayloadBody, type Signer } from '../../protocol/envelope';
 import type {
   MerchantRecord,
@@ -30,14 +31,18 @@ export interface TabSummary {
   readonly lastChainLink: string;
 }
 
-export function summariseTab(crypto: CryptoProvider, tab: TabRecord, purchases: readonly PurchaseRecord[]): TabSummary {
-  const lines = purchases.map((purchase) => ({
+/** The tab's purchases as the purchase-list hash covers them, in seq order. */
+export function purchaseLinesOf(tab: TabRecord, purchases: readonly PurchaseRecord[]): PurchaseLine[] {
+  return purchases.map((purchase) => ({
     seq: purchase.seq,
     itemId: purchase.itemId,
     price: moneyToWire({ currency: tab.currency, minor: purchase.price_minor }),
   }));
+}
+
+export function summariseTab(crypto: CryptoProvider, tab: TabRecord, purchases: readonly PurchaseRecord[]): TabSummary {
   return {
-    purchaseListHash: purchaseListHash(crypto, lines),
+    purchaseListHash: purchaseListHash(crypto, tab.listKey === null ? null : fromBase64url(tab.listKey), purchaseLinesOf(tab, purchases)),
     count: tab.purchaseCount,
     total_minor: tab.spent_minor,
     lastChainIndex: tab.lastChainIndex,

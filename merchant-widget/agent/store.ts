@@ -12,14 +12,20 @@ import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '../..
 /**
  * 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age.
  * 4: one tab per chain root, clearing revisions, records the MTA refused for good (a tab that never opened).
+ * 5: the tab's purchase-list key.
  */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const VERSION_4 = `
 ALTER TABLE tabs ADD COLUMN clearing_revision INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX tabs_by_chain_root ON tabs (chain_root);
 ALTER TABLE record_outbox ADD COLUMN refused_code TEXT;
 `;
+
+// A tab that took purchases before purchases carried a key has none: its record hashes its list
+// under the all-zero key, which the customer's record will not match, and the MTA clears what
+// the chain proves, as for any two lists that differ.
+const VERSION_5 = 'ALTER TABLE tabs ADD COLUMN list_key TEXT;';
 
 /** Answers are forgotten oldest first through this index, without reading the table in key order. */
 const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
@@ -200,7 +206,7 @@ export class AgentStore {
     });
   }
 
-  /** Spent amount, count and chain position of an open tab. */
+  /** Spent amount, count, chain position and list key of an open tab. */
   updateTabProgress(tab: TabRecord): void {
     const result = this.statements.updateProgress.run({
       tabId: tab.tabId,
@@ -208,6 +214,7 @@ export class AgentStore {
       lastChainIndex: tab.lastChainIndex,
       lastChainLink: tab.lastChainLink,
       purchaseCount: tab.purchaseCount,
+      listKey: tab.listKey,
     });
     assert(result.changes === 1, `tab ${tab.tabId} is not open`);
   }
@@ -336,7 +343,7 @@ function prepareStatements(db: Database.Database) {
       VALUES (@tabId, @informationId, @informationJson, @pseudonym, @tabPublicKey, @currency, @deposit, @spent, @chainUnit, @chainLength,
       @chainRoot, @lastChainIndex, @lastChainLink, @purchaseCount, @openedAt, @expiresAt, 'open')`),
     updateProgress: db.prepare(`UPDATE tabs SET spent_minor = @spent, last_chain_index = @lastChainIndex, last_chain_link = @lastChainLink,
-      purchase_count = @purchaseCount WHERE tab_id = @tabId AND status = 'open'`),
+      purchase_count = @purchaseCount, list_key = @listKey WHERE tab_id = @tabId AND status = 'open'`),
     updateLifecycle: db.prepare(`UPDATE tabs SET status = @status, stop_reason = @reason, stopped_at_ms = @stoppedAt, cleared_minor = @cleared,
       clearing_outcome = @outcome, cleared_at_ms = @clearedAt, clearing_revision = @revision WHERE tab_id = @tabId`),
     findTabByChainRoot: db.prepare('SELECT * FROM tabs WHERE chain_root = ?'),
@@ -373,6 +380,7 @@ function migrate(db: Database.Database): void {
     if (version < 2) db.exec(DIRECT_ORDERS_SCHEMA);
     db.exec(REPLIES_BY_AGE);
     if (version < 4) db.exec(VERSION_4);
+    if (version < 5) db.exec(VERSION_5);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -392,6 +400,7 @@ function tabFromRow(row: Row): TabRecord {
     lastChainIndex: int(row.last_chain_index),
     lastChainLink: text(row.last_chain_link),
     purchaseCount: int(row.purchase_count),
+    listKey: row.list_key === null ? null : text(row.list_key),
     openedAt_ms: int(row.opened_at_ms),
     expiresAt_ms: int(row.expires_at_ms),
     lifecycle: lifecycleFromRow(row),

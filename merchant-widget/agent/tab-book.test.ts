@@ -8,6 +8,7 @@ import { decidePurchase, type PurchaseDecision } from './tab-book';
 import type { TabRecord } from './tab-record';
 
 const NOW_MS = 1_750_000_000_000;
+const LIST_KEY = 'L'.repeat(42) + 'A';
 const built = Catalogue.fromEntries('EUR', [
   { itemId: 'brief', title: 'Brief', price: '0.01' },
   { itemId: 'article', title: 'Article', price: '0.05' },
@@ -31,6 +32,7 @@ function openTab(chain: HashChain, overrides: Partial<TabRecord> = {}): TabRecor
     lastChainIndex: 0,
     lastChainLink: chain.encodedLinkAt(0),
     purchaseCount: 0,
+    listKey: null,
     openedAt_ms: NOW_MS,
     expiresAt_ms: NOW_MS + 60_000,
     lifecycle: { status: 'open' },
@@ -50,6 +52,7 @@ function purchaseOf(chain: HashChain, tab: TabRecord, itemId: string, units: num
     price,
     chainIndex,
     chainLink: chain.encodedLinkAt(Math.min(chainIndex, chain.length)),
+    listKey: LIST_KEY,
     ...overrides,
   };
 }

@@ -48,6 +48,8 @@ export function decidePurchase(
     return tab.lifecycle.reason === 'timeout' ? refuse('tab_expired') : refuse('tab_closed');
   }
   if (now_ms >= tab.expiresAt_ms) return refuse('tab_expired');
+  // Both records hash the list under one key: the first purchase fixes it for the tab.
+  if (tab.listKey !== null && purchase.listKey !== tab.listKey) return refuse('list_key_mismatch');
   if (item === undefined) return refuse('unknown_item', `The merchant sells no item ${purchase.itemId}.`);
   // The exact spelling is required, not just the same value: both sides hash the price string
   // into the purchase-list hash, and "0.1" and "0.10" would hash differently.
@@ -84,6 +86,7 @@ export function decidePurchase(
     // The strict decoder accepted it, so the purchase's spelling is the one canonical encoding.
     lastChainLink: purchase.chainLink,
     purchaseCount: expectedSeq,
+    listKey: purchase.listKey,
   };
   const remaining_minor = remainingOf(next);
   return { accepted: true, tab: next, item, price_minor, remaining_minor, exhausted: remaining_minor === 0n };

@@ -66,6 +66,7 @@ export function admitTabInformation(crypto: CryptoProvider, policy: TabInformati
     lastChainIndex: 0,
     lastChainLink: payload.chain.root,
     purchaseCount: 0,
+    listKey: null,
     openedAt_ms: now_ms,
     expiresAt_ms,
     lifecycle: { status: 'open' },

@@ -47,6 +47,11 @@ export interface TabRecord {
   readonly lastChainIndex: number;
   readonly lastChainLink: string;
   readonly purchaseCount: number;
+  /**
+   * base64url key of the purchase-list hash, as the first purchase accepted on the tab named it;
+   * null until then. Every later purchase must name the same one.
+   */
+  readonly listKey: string | null;
   readonly openedAt_ms: number;
   readonly expiresAt_ms: number;
   readonly lifecycle: TabLifecycle;

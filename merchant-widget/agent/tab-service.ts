@@ -5,7 +5,8 @@
 // commit.
 
 import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { fromBase64url } from '../../protocol/encoding/base64url';
+import { PURCHASE_LIST_KEY_BYTES } from '../../protocol/chain/purchase-list';
+import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
 import { OpentabError } from '../../protocol/errors';
 import {
   MAX_RECEIPTS_PER_ANSWER,
@@ -30,12 +31,12 @@ import type { AgentEvents } from './events';
 import { requireFresh, requireSignedBy } from './message-checks';
 import type { RecordOutbox } from './record-outbox';
 import { firstAnswer, requestDigest } from './replay-guard';
-import { summariseTab, type MerchantSigner } from './signed-answers';
+import { purchaseLinesOf, summariseTab, type MerchantSigner } from './signed-answers';
 import type { AgentStore } from './store';
 import { decidePurchase } from './tab-book';
 import { admitTabInformation } from './tab-information';
 import type { ClearingOutcome, PurchaseRecord, TabRecord, TabStatus } from './tab-record';
-import { purchaseView, tabView, type PurchaseView, type TabView } from './views';
+import { purchaseView, tabView, type PurchaseListEvidence, type PurchaseView, type TabView } from './views';
 
 export interface TabServiceDependencies {
   readonly settings: AgentSettings;
@@ -351,6 +352,15 @@ export class TabService {
 
   tabs(filter: { status?: TabStatus; limit?: number } = {}): TabView[] {
     return this.deps.store.listTabs({ status: filter.status, limit: filter.limit ?? 1000 }).map(tabView);
+  }
+
+  purchaseListEvidence(tabId: string): PurchaseListEvidence | null {
+    const { crypto, store } = this.deps;
+    const tab = this.loadTab(tabId);
+    if (tab === null) return null;
+    const purchases = store.purchasesOf(tabId);
+    const listKey = tab.listKey ?? toBase64url(new Uint8Array(PURCHASE_LIST_KEY_BYTES));
+    return { tabId, purchaseListHash: summariseTab(crypto, tab, purchases).purchaseListHash, claim: { listKey, lines: purchaseLinesOf(tab, purchases) } };
   }
 
   purchasesOf(tabId: string): PurchaseView[] {

@@ -26,7 +26,7 @@ describe('customer terminate', () => {
     expect(parseMessage(TabClosed, answer.body).ok).toBe(true);
     const closed = answer.body as TabClosed;
     expect(verifyEnvelope(nodeCrypto, closed, fromBase64url(harness.agent.publicKey))).toBe(true);
-    const expectedHash = purchaseListHash(nodeCrypto, [{ seq: 1, itemId: 'article-2', price: eur('0.05') }]);
+    const expectedHash = purchaseListHash(nodeCrypto, fromBase64url(tab.customer.listKey), [{ seq: 1, itemId: 'article-2', price: eur('0.05') }]);
     expect(closed.payload).toMatchObject({ reason: 'customer-terminate', spent: eur('0.05'), count: 1, lastChainIndex: 5, purchaseListHash: expectedHash });
     expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
     await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);

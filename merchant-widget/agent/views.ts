@@ -1,6 +1,7 @@
 // The read-only shapes the merchant's own code sees of tabs and purchases: amounts as Money
 // (bigint minor units with their currency), times in epoch ms.
 
+import type { PurchaseListClaim } from '../../protocol/chain/purchase-list';
 import type { Money } from '../../protocol/money/amount';
 import { remainingOf, type ClearingOutcome, type PurchaseRecord, type StopReason, type TabRecord, type TabStatus } from './tab-record';
 
@@ -29,6 +30,18 @@ export interface PurchaseView {
   readonly price: Money;
   readonly chainIndex: number;
   readonly createdAt_ms: number;
+}
+
+/**
+ * What the merchant reveals to its MTA or an arbiter about a tab in a dispute: the list it holds
+ * and the key it hashed it under (the all-zero key while no purchase brought one), so that they
+ * can check it against the hash of a signed record (purchaseListMatches).
+ */
+export interface PurchaseListEvidence {
+  readonly tabId: string;
+  /** The hash of the list as it stands now: what the merchant's record states once the tab stopped. */
+  readonly purchaseListHash: string;
+  readonly claim: PurchaseListClaim;
 }
 
 export function tabView(tab: TabRecord): TabView {

@@ -110,6 +110,22 @@ describe('bridge client', () => {
     await expect(hello).resolves.toEqual(HELLO);
   });
 
+  it('hands presence notices from this window to its listeners, settling no call', async () => {
+    const bridge = createBridgeClient(page);
+    const heard: string[] = [];
+    bridge.onPresence((presence) => heard.push(presence));
+    const hello = bridge.call('hello', {});
+    page.deliver({ channel: 'opentab:extension', presence: 'hello-received' });
+    page.deliver({ channel: 'opentab:extension', presence: 'arrived' });
+    page.deliver({ channel: 'opentab:extension', presence: 'arrived' }, { source: {} });
+    page.deliver({ channel: 'opentab:extension', presence: 'arrived' }, { origin: 'https://elsewhere.example' });
+    page.deliver({ channel: 'opentab:page', presence: 'arrived' });
+    page.deliver({ channel: 'opentab:extension', presence: 'something-else' });
+    expect(heard).toEqual(['hello-received', 'arrived']);
+    page.answer({ ok: true, result: HELLO });
+    await expect(hello).resolves.toEqual(HELLO);
+  });
+
   it('matches concurrent answers to their calls whatever the order', async () => {
     const bridge = createBridgeClient(page);
     const first = bridge.call('closeTab', { merchantId: 'demo-news', operatorId: 'op-eu' });

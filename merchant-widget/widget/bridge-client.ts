@@ -9,6 +9,9 @@
 // own task, and is answered by a response event the same way. That matters for pay: Chromium
 // holds a message posted during a click until the next frame is drawn
 // (protocol/messages/bridge.ts). hello itself is always posted.
+//
+// Besides answers, the content script posts presence notices to a page that asked (bridge.ts,
+// Presence); they settle no call, and go to the onPresence listeners.
 
 import type {
   BridgeCall,
@@ -17,6 +20,7 @@ import type {
   BridgeResult,
   EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
+  ExtensionPresence,
   PAGE_REQUEST_EVENT,
   PAGE_REQUEST_EVENT_SINCE,
   PAGE_TO_EXTENSION,
@@ -62,8 +66,12 @@ export interface BridgeMessageEvent {
   readonly source: unknown;
 }
 
+export type Presence = ExtensionPresence['presence'];
+
 export interface BridgeClient {
   call<C extends BridgeCall>(call: C, params: BridgeParams<C>): Promise<BridgeResult<C>>;
+  /** Every presence notice the content script posts to this page, from now on. */
+  onPresence(listener: (presence: Presence) => void): void;
 }
 
 type Answer = { ok: true; result: unknown } | { ok: false; error: BridgeError } | { ok: null };
@@ -84,11 +92,18 @@ function readAnswer(message: Record<string, unknown>): Answer {
 
 export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeouts = CALL_TIMEOUT_MS): BridgeClient {
   const waiting = new Map<string, (answer: Answer) => void>();
+  const presenceListeners: Array<(presence: Presence) => void> = [];
   /** Set by each hello answer: does the content script listen for REQUEST_EVENT? */
   let requestsAsEvents = false;
 
   function receive(message: unknown): void {
-    if (!isRecord(message) || message.channel !== EXTENSION_CHANNEL || typeof message.requestId !== 'string') return;
+    if (!isRecord(message) || message.channel !== EXTENSION_CHANNEL) return;
+    if (message.presence === 'hello-received' || message.presence === 'arrived') {
+      const presence = message.presence;
+      for (const listener of presenceListeners) listener(presence);
+      return;
+    }
+    if (typeof message.requestId !== 'string') return;
     const settle = waiting.get(message.requestId);
     if (!settle) return;
     waiting.delete(message.requestId);
@@ -136,5 +151,5 @@ export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeou
     });
   }
 
-  return { call };
+  return { call, onPresence: (listener) => void presenceListeners.push(listener) };
 }

@@ -1,42 +1,78 @@
-// Is the Opentab extension on this page? Its content script marks <html> with
-// data-opentab-bridge="1" and answers hello; both must hold before a button is offered.
+// Is the Opentab extension on this page? The extension marks no page; the widget asks
+// (protocol/messages/bridge.ts, Presence). It marks its own page as asking, so that a content
+// script that starts later (the extension installed or enabled while the page is open) announces
+// itself, and says hello: a content script posts a presence notice at once, and the background's
+// answer follows, which may take a suspended service worker a moment to give.
 
-import type { BRIDGE_PROTOCOL_VERSION } from '../../protocol/messages/bridge';
+import type { BRIDGE_PROTOCOL_VERSION, LEGACY_PRESENCE_ATTRIBUTE, PAGE_ASKS_ATTRIBUTE } from '../../protocol/messages/bridge';
 import type { BridgeClient } from './bridge-client';
 import type { ExtensionState } from './state';
 
-export const BRIDGE_ATTRIBUTE = 'data-opentab-bridge';
+// Copies of the protocol constants (importing them would bundle valibot); the types keep them equal.
+export const ASKS_ATTRIBUTE: typeof PAGE_ASKS_ATTRIBUTE = 'data-opentab-asks';
+const LEGACY_MARK: typeof LEGACY_PRESENCE_ATTRIBUTE = 'data-opentab-bridge';
 /** The bridge protocol this widget speaks; newer extensions keep answering it. */
-export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 3;
+export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 4;
 /** The oldest extension this widget works with: version 1 takes every request as a posted message. */
 export const OLDEST_EXTENSION_PROTOCOL_VERSION = 1;
+/**
+ * How long a hello may go without a presence notice before the extension counts as absent. The
+ * content script is in this page's own process and posts the notice before anything else; a
+ * notice that still comes later turns the state into the extension's answer.
+ */
+export const PRESENCE_WAIT_MS = 500;
 
-async function checkExtension(root: Element, bridge: BridgeClient): Promise<ExtensionState> {
-  if (root.getAttribute(BRIDGE_ATTRIBUTE) !== '1') return { kind: 'absent' };
-  try {
-    const hello = await bridge.call('hello', {});
-    if (hello.protocolVersion < OLDEST_EXTENSION_PROTOCOL_VERSION) return { kind: 'outdated' };
-    return { kind: 'present', walletState: hello.walletState };
-  } catch {
-    return { kind: 'unresponsive' };
-  }
+function afterMs(wait_ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, wait_ms));
+}
+
+/** `heard`: whether a presence notice came since this check began. */
+async function checkExtension(root: Element, bridge: BridgeClient, heard: () => boolean): Promise<ExtensionState> {
+  const answered = bridge.call('hello', {}).then(
+    (hello): ExtensionState =>
+      hello.protocolVersion < OLDEST_EXTENSION_PROTOCOL_VERSION ? { kind: 'outdated' } : { kind: 'present', walletState: hello.walletState },
+    // An error answer, or no answer from an extension that is there.
+    (): ExtensionState => ({ kind: 'unresponsive' }),
+  );
+  // An extension from before version 4 posts no notice, but its content script marked the page.
+  const silence = afterMs(PRESENCE_WAIT_MS).then(() => (heard() || root.getAttribute(LEGACY_MARK) === '1' ? answered : ({ kind: 'absent' } as const)));
+  return Promise.race([answered, silence]);
 }
 
 /**
- * Reports the extension's state now, and again if the mark appears later: a content script
- * injected after load (the customer installs or enables the extension while reading) upgrades
- * the page's buttons without a reload. Resolves once the first check is done.
+ * Reports the extension's state, and again when a content script announces itself later (a
+ * notice to a page the widget had found without the extension, or an 'arrived' one: its hello
+ * may have gone out before the content script was there). Resolves once a state is reported.
  */
-export async function watchExtension(
-  root: Element,
-  bridge: BridgeClient,
-  onChange: (state: ExtensionState) => void,
-): Promise<void> {
-  let marked = root.getAttribute(BRIDGE_ATTRIBUTE) === '1';
-  new MutationObserver(() => {
-    const nowMarked = root.getAttribute(BRIDGE_ATTRIBUTE) === '1';
-    if (nowMarked && !marked) void checkExtension(root, bridge).then(onChange);
-    marked = nowMarked;
-  }).observe(root, { attributes: true, attributeFilter: [BRIDGE_ATTRIBUTE] });
-  onChange(await checkExtension(root, bridge));
+export function watchExtension(root: Element, bridge: BridgeClient, onChange: (state: ExtensionState) => void): Promise<void> {
+  let latestCheck = 0;
+  let checking = false;
+  let current: ExtensionState = { kind: 'checking' };
+  let heardSinceCheck = false;
+  let firstReport: () => void = () => undefined;
+  const reported = new Promise<void>((resolve) => (firstReport = resolve));
+
+  const check = async (): Promise<void> => {
+    const run = ++latestCheck;
+    checking = true;
+    heardSinceCheck = false;
+    const state = await checkExtension(root, bridge, () => heardSinceCheck);
+    // Only the latest check speaks: an earlier one may have said hello to no one.
+    if (run !== latestCheck) return;
+    checking = false;
+    current = state;
+    onChange(state);
+    firstReport();
+  };
+
+  bridge.onPresence((presence) => {
+    heardSinceCheck = true;
+    const found = current.kind === 'present' || current.kind === 'outdated';
+    // 'arrived': whatever hello went out before may have reached no one. A late notice of a
+    // hello: the check that sent it has already given up.
+    if (presence === 'arrived' ? !found : !checking && current.kind === 'absent') void check();
+  });
+  root.setAttribute(ASKS_ATTRIBUTE, '1');
+  void check();
+  return reported;
 }

@@ -28,6 +28,7 @@ function scriptedBridge(paymentShownAtSend: () => PaymentState | undefined) {
       shownAtSend.push(paymentShownAtSend());
       return new Promise<BridgeResult<C>>((resolve, reject) => answers.push({ resolve: resolve as never, reject }));
     },
+    onPresence: () => undefined,
   };
   return { bridge, shownAtSend, answers };
 }
@@ -150,6 +151,7 @@ describe('a payment the shop has not answered yet', () => {
         if (call === 'pay') throw new OpentabError('payment_pending', 'Payment pending: the shop has not answered yet.');
         return statuses.shift() as BridgeResult<C>;
       },
+      onPresence: () => undefined,
     };
     const events: Array<{ type: string; detail: unknown }> = [];
     for (const type of ['opentab:paid', 'opentab:error', 'opentab:pending']) {

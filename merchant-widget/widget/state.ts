@@ -19,7 +19,7 @@ export type WalletState = BridgeResult<'hello'>['walletState'];
 export type ExtensionState =
   | { kind: 'checking' }
   | { kind: 'absent' }
-  /** The content script marked the page but did not answer hello. */
+  /** A content script is there (it acknowledged hello, or marked the page as those before bridge version 4 do) but hello got no answer. */
   | { kind: 'unresponsive' }
   /** Speaks an older bridge protocol than this widget. */
   | { kind: 'outdated' }

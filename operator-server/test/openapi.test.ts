@@ -100,7 +100,7 @@ function checkMessagesOf(schema: v.GenericSchema, into: Set<string>, seen = new 
   seen.add(schema);
   const node = schema as unknown as Record<string, any>;
   for (const item of node.pipe ?? []) {
-    if (item.kind === 'validation' && item.type === 'check') into.add(item.message);
+    if (item.kind === 'validation' && item.type === 'check') into.add(typeof item.rule === 'string' ? item.rule : item.message);
     if (item.kind === 'schema' && item !== schema) checkMessagesOf(item, into, seen);
   }
   for (const child of [...Object.values(node.entries ?? {}), node.item, node.wrapped, node.key, node.value, ...(node.options ?? [])]) {

@@ -221,7 +221,7 @@ describe('refusals that change nothing', () => {
     const merchantOperator = w.world.operator(MERCHANT_OPERATOR);
     const headers = { authorization: `Bearer ${merchantOperator.running.context.config.adminToken}` };
     const registration = (origins: string[], agentUrl: string) => ({
-      merchantId: 'cleartext', displayName: 'Cleartext news', currency: 'EUR', origins, agentUrl, publicKey: 'A'.repeat(43),
+      merchantId: 'cleartext', displayName: 'Cleartext news', currency: 'EUR', origins, agentUrl, publicKey: signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()).kid,
     });
     const register = (body: object) => send(`${merchantOperator.url}${ADMIN_API.registerMerchant.path}`, { body, headers });
     const rule = 'must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)';

@@ -4,7 +4,6 @@ import { nodeCrypto } from '../crypto/node';
 import { bytesToHex, hexToBytes } from '../encoding/bytes';
 import { toBase64url } from '../encoding/base64url';
 import { HashChain, checkLink, hashSteps, provesIndex } from './hash-chain';
-import { purchaseListHash } from './purchase-list';
 
 const seed = hexToBytes('00'.repeat(31) + '01');
 
@@ -49,31 +48,5 @@ describe('hash chain', () => {
     expect(() => HashChain.fromSeed(nodeCrypto, seed, 0)).toThrow();
     expect(() => HashChain.fromSeed(nodeCrypto, new Uint8Array(31), 10)).toThrow();
     expect(() => chain.linkAt(101)).toThrow();
-  });
-});
-
-describe('purchase-list hash', () => {
-  const lines = [
-    { seq: 1, itemId: 'article-1', price: { currency: 'EUR', value: '0.05' } },
-    { seq: 2, itemId: 'article-2', price: { currency: 'EUR', value: '0.10' } },
-  ];
-
-  it('is SHA-256 of the canonical JSON list, the same in both providers', () => {
-    const expected = toBase64url(
-      nodeCrypto.sha256(
-        new TextEncoder().encode(
-          '[{"itemId":"article-1","price":{"currency":"EUR","value":"0.05"},"seq":1},{"itemId":"article-2","price":{"currency":"EUR","value":"0.10"},"seq":2}]',
-        ),
-      ),
-    );
-    expect(purchaseListHash(nodeCrypto, lines)).toBe(expected);
-    expect(purchaseListHash(nobleCrypto, lines)).toBe(expected);
-  });
-
-  it('changes with order, price or item', () => {
-    const base = purchaseListHash(nodeCrypto, lines);
-    expect(purchaseListHash(nodeCrypto, [...lines].reverse())).not.toBe(base);
-    expect(purchaseListHash(nodeCrypto, [lines[0]!, { ...lines[1]!, price: { currency: 'EUR', value: '0.11' } }])).not.toBe(base);
-    expect(purchaseListHash(nodeCrypto, [lines[0]!, { ...lines[1]!, itemId: 'article-3' }])).not.toBe(base);
   });
 });

@@ -17,6 +17,20 @@ export const EXTENSION_RESPONSE_EVENT = 'opentab:extension-response';
 export const PAGE_REQUEST_EVENT_SINCE = 2;
 /** A longer event detail is ignored unread (the largest call, convert with 500 prices, is ~20 KB). */
 export const PAGE_REQUEST_EVENT_MAX_CHARS = 65_536;
+/** The first protocol version whose content script posts ExtensionPresence notices and marks no page. */
+export const PRESENCE_NOTICE_SINCE = 4;
+/** Set (to "1") on <html> by a page that asks for the wallet, before its first hello. */
+export const PAGE_ASKS_ATTRIBUTE = 'data-opentab-asks';
+/** Set on <html> of every page by content scripts of versions 1 to 3; none since. */
+export const LEGACY_PRESENCE_ATTRIBUTE = 'data-opentab-bridge';
+
+/**
+ * Posted by the content script, to the page's own origin, only to a page that asked: at once on
+ * each hello ('hello-received'), and when it starts on a page that carries PAGE_ASKS_ATTRIBUTE
+ * ('arrived': the page asked before it was there, so it should say hello again).
+ */
+export const ExtensionPresence = v.strictObject({ channel: v.literal(EXTENSION_TO_PAGE), presence: v.picklist(['hello-received', 'arrived']) });
+export type ExtensionPresence = v.InferOutput<typeof ExtensionPresence>;
 
 /** The calls of bridge.ts's BRIDGE_CALLS, which must name exactly these. */
 export const BRIDGE_CALL_NAMES = ['hello', 'convert', 'pay', 'entitlements', 'paymentStatus', 'tabStatus', 'closeTab'] as const;

@@ -24,6 +24,17 @@
 // primitive detail from the page's world to a content script as it is (Chrome's isolated world,
 // Firefox's Xray view), while an object detail is not reliably readable there.
 //
+// Presence. The extension tells no page that it is there unless the page asks: its content script
+// runs on every page but writes nothing into any, defines nothing, and posts nothing unasked. A
+// page asks by saying `hello`; the content script then posts an ExtensionPresence notice
+// ('hello-received') at once, before relaying the hello to the background, whose answer may wait
+// for a suspended service worker or event page to start. So a page tells "no extension" (no notice
+// within a moment) from "an extension still starting" (a notice, then the answer). A page that
+// asks also sets PAGE_ASKS_ATTRIBUTE on its <html> first: a content script that starts after the
+// page's own script (the extension installed or enabled while the page is open) finds it there and
+// posts an ExtensionPresence notice ('arrived'), and the page says hello again. Content scripts of
+// versions 1 to 3 instead marked <html> of every page with LEGACY_PRESENCE_ATTRIBUTE.
+//
 // Trust is the same as for a posted message that this window sent itself, the only kind the
 // content script relays and the only kind the widget takes as an answer. An event on this window
 // can only be dispatched by script that holds this window object: the page's own scripts, a
@@ -43,16 +54,21 @@ import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Time
  * 2: requests may also come as PAGE_REQUEST_EVENT (and are answered as EXTENSION_RESPONSE_EVENT).
  * 3: pay answers `{ kind: 'paid', receipt }` or, for an entitlement the wallet already holds,
  * `{ kind: 'owned', ... }` without charging; the `entitlements` call.
+ * 4: no page is marked; a page that asks gets ExtensionPresence notices (see Presence above).
  */
-export const BRIDGE_PROTOCOL_VERSION = 3;
+export const BRIDGE_PROTOCOL_VERSION = 4;
 export {
   EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
+  ExtensionPresence,
+  LEGACY_PRESENCE_ATTRIBUTE,
+  PAGE_ASKS_ATTRIBUTE,
   PAGE_REQUEST_EVENT,
   PAGE_REQUEST_EVENT_MAX_CHARS,
   PAGE_REQUEST_EVENT_SINCE,
   PAGE_TO_EXTENSION,
   PageRequest,
+  PRESENCE_NOTICE_SINCE,
 } from './bridge-transport';
 
 const MerchantRef = { merchantId: MerchantId, operatorId: OperatorId };

@@ -20,6 +20,7 @@ import {
   MessageId,
   OperatorId,
   Pseudonym,
+  PurchaseListKey,
   Sequence,
   TabId,
   Timestamp,
@@ -54,7 +55,13 @@ export type TabInformationAckPayload = v.InferOutput<typeof TabInformationAckPay
 export const TabInformationAck = envelopeOf(TabInformationAckPayload);
 export type TabInformationAck = v.InferOutput<typeof TabInformationAck>;
 
-/** Customer agent → merchant agent, once per click. `chainIndex` is cumulative units paid after this purchase. */
+/**
+ * Customer agent → merchant agent, once per click. `chainIndex` is cumulative units paid after
+ * this purchase. `listKey` keys the tab's purchase-list hash: the same on every purchase of the
+ * tab, sent to the merchant agent and to no operator, so that both records' hash hides the list
+ * from the operators (protocol/chain/purchase-list.ts). The agent keeps the first one it accepts
+ * and refuses a purchase on the tab that names another (`list_key_mismatch`).
+ */
 export const Purchase = v.strictObject({
   type: v.literal('purchase'),
   id: MessageId,
@@ -64,6 +71,7 @@ export const Purchase = v.strictObject({
   price: Amount,
   chainIndex: ChainIndex,
   chainLink: Digest,
+  listKey: PurchaseListKey,
 });
 export type Purchase = v.InferOutput<typeof Purchase>;
 

@@ -60,12 +60,20 @@ describe('message schemas', () => {
     expect(parsed.error.details.join('\n')).toContain(path);
   });
 
-  it('refuse a purchase whose chain index is not an integer or whose link is not a digest', () => {
-    const purchase = { type: 'purchase', id: '0123456789abcdef0123456789abcdef', tabId: 'tab_0123456789abcdef01234567', seq: 1, itemId: 'a-1', price: { currency: 'EUR', value: '0.05' }, chainIndex: 5, chainLink: chain.encodedLinkAt(5) };
+  it('refuse a purchase whose chain index is not an integer, whose link is not a digest, or whose list key is missing or not one spelling of 32 bytes', () => {
+    const purchase = {
+      type: 'purchase', id: '0123456789abcdef0123456789abcdef', tabId: 'tab_0123456789abcdef01234567', seq: 1, itemId: 'a-1', price: { currency: 'EUR', value: '0.05' },
+      chainIndex: 5, chainLink: chain.encodedLinkAt(5), listKey: 'A'.repeat(43),
+    };
     expect(v.is(Purchase, purchase)).toBe(true);
     expect(v.is(Purchase, { ...purchase, chainIndex: 5.5 })).toBe(false);
     expect(v.is(Purchase, { ...purchase, chainLink: 'short' })).toBe(false);
     expect(v.is(Purchase, { ...purchase, itemId: '../etc/passwd' })).toBe(false);
+    const { listKey: _omitted, ...withoutKey } = purchase;
+    expect(v.is(Purchase, withoutKey)).toBe(false);
+    expect(v.is(Purchase, { ...purchase, listKey: 'A'.repeat(42) })).toBe(false);
+    // The last character carries two bits beyond the 32 bytes: 'B' sets one, a second spelling of the same key.
+    expect(v.is(Purchase, { ...purchase, listKey: 'A'.repeat(42) + 'B' })).toBe(false);
   });
 
   it('refuse a rate table whose validity ends before it starts', () => {

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { parseWireAmount } from '../money/amount';
 import { allCurrencyCodes, currencyCodesByExponent, isCurrencyCode } from '../money/iso4217';
 import { DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parseExactDecimal } from '../money/decimal';
-import { base64urlLength, fromBase64urlOfLength } from '../encoding/base64url';
+import { base64urlLength, fromBase64url, fromBase64urlOfLength } from '../encoding/base64url';
 import { ED25519_PUBLIC_KEY_BYTES } from '../crypto/provider';
 import { checkPublicKey, weakKeySentence, type WeakKeyProblem } from '../crypto/public-key-check';
 import { MESSAGE_ID_PATTERN } from '../ids';
@@ -30,6 +30,15 @@ export const CalendarDate = v.pipe(
   v.length(10),
   v.check((text) => parseCalendarDate(text) !== null, 'must be a YYYY-MM-DD date'),
 );
+
+function isCanonicalBase64url(text: string): boolean {
+  try {
+    fromBase64url(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function base64urlOfBytes(byteLength: number) {
   const length = base64urlLength(byteLength);
@@ -69,6 +78,11 @@ export const PublicKey = v.pipe(
 );
 export const Signature = base64urlOfBytes(64);
 export const Digest = base64urlOfBytes(32);
+/**
+ * The key of a tab's purchase-list hash (protocol/chain/purchase-list.ts), in its one canonical
+ * spelling, since the merchant agent compares the keys its purchases name.
+ */
+export const PurchaseListKey = v.pipe(base64urlOfBytes(32), v.check(isCanonicalBase64url, 'must be canonical base64url'));
 
 export const CurrencyCode = v.pipe(
   v.string(),

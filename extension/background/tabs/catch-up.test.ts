@@ -9,6 +9,7 @@ import { catchUpWith } from './catch-up';
 const NOW_MS = 1_800_000_000_000;
 const eur = (value: string) => ({ currency: 'EUR', value });
 const chain = HashChain.fromSeed(crypto, crypto.randomBytes(32), 35);
+const secrets = { chain, listKey: crypto.randomBytes(32) };
 const merchantKey = newSigner();
 const certificate = merchantCertificate(newSigner(), merchantKey, NOW_MS);
 const TAB_ID = 'tab_0123456789abcdef01234567';
@@ -39,7 +40,7 @@ function paid(seq: number, price: string, chainIndex: number, overrides: { signe
 
 describe('catchUpWith', () => {
   it('accepts receipts that follow the tab, each with the link the wallet revealed, and counts them', async () => {
-    const caught = await catchUpWith(crypto, tab, chain, [paid(2, '0.15', 5), paid(3, '0.05', 6)], NOW_MS);
+    const caught = await catchUpWith(crypto, tab, secrets, [paid(2, '0.15', 5), paid(3, '0.05', 6)], NOW_MS);
     expect(caught.ok).toBe(true);
     if (!caught.ok) return;
     expect(caught.tab).toMatchObject({ count: 3, chainIndex: 6 });
@@ -50,7 +51,7 @@ describe('catchUpWith', () => {
   });
 
   it('changes nothing for an empty list', async () => {
-    expect(await catchUpWith(crypto, tab, chain, [], NOW_MS)).toEqual({ ok: true, tab, purchases: [] });
+    expect(await catchUpWith(crypto, tab, secrets, [], NOW_MS)).toEqual({ ok: true, tab, purchases: [] });
   });
 
   it.each([
@@ -63,13 +64,13 @@ describe('catchUpWith', () => {
     ['a price off the chain unit', () => [paid(2, '0.07', 5)], /cannot pay/],
     ['more than the deposit', () => [paid(2, '1.65', 35)], /beyond the deposit/],
   ])('refuses %s', async (_, receipts, reason) => {
-    const caught = await catchUpWith(crypto, tab, chain, receipts(), NOW_MS);
+    const caught = await catchUpWith(crypto, tab, secrets, receipts(), NOW_MS);
     expect(caught.ok).toBe(false);
     if (!caught.ok) expect(caught.reason).toMatch(reason);
   });
 
   it('refuses the whole list when a later receipt fails, so nothing is half recorded', async () => {
-    const caught = await catchUpWith(crypto, tab, chain, [paid(2, '0.15', 5), paid(3, '0.05', 6, { signer: newSigner() })], NOW_MS);
+    const caught = await catchUpWith(crypto, tab, secrets, [paid(2, '0.15', 5), paid(3, '0.05', 6, { signer: newSigner() })], NOW_MS);
     expect(caught).toEqual({ ok: false, reason: expect.stringMatching(/receipt 3 is not signed/) });
   });
 });

@@ -4,7 +4,6 @@
 // its purchase revealed, which the wallet recomputes from its own chain: a merchant cannot make
 // the wallet count a purchase it never sent, only return what the wallet already paid.
 
-import type { HashChain } from '../../../protocol/chain/hash-chain';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
 import { verifyEnvelopeAsync } from '../../../protocol/envelope';
@@ -12,6 +11,7 @@ import type { PaidReceipt } from '../../../protocol/messages/merchant';
 import { afterPurchase, planPurchase } from './purchase';
 import { storedPurchaseOf, type StoredPurchase } from './purchase-record';
 import type { OpenTab } from './tab-record';
+import type { PaymentSecrets } from './tab-secrets';
 
 export type CatchUp =
   | { readonly ok: true; readonly tab: OpenTab; readonly purchases: readonly StoredPurchase[] }
@@ -21,7 +21,7 @@ export type CatchUp =
 export async function catchUpWith(
   crypto: CryptoProvider,
   tab: OpenTab,
-  chain: HashChain,
+  secrets: PaymentSecrets,
   paid: readonly PaidReceipt[],
   now_ms: number,
 ): Promise<CatchUp> {
@@ -36,7 +36,7 @@ export async function catchUpWith(
     }
     if (payload.seq !== seq) return { ok: false, reason: `expected receipt ${seq}, got ${payload.seq}` };
     // The purchase this wallet would have sent for that item at that price: the same rules as a click.
-    const plan = planPurchase(current, chain, payload.itemId, payload.price, payload.purchaseId);
+    const plan = planPurchase(current, secrets, payload.itemId, payload.price, payload.purchaseId);
     if (!plan.ok) {
       return { ok: false, reason: plan.problem === 'exhausted' ? `receipt ${seq} pays beyond the deposit` : `receipt ${seq} states a price this tab cannot pay` };
     }

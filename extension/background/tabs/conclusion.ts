@@ -1,7 +1,6 @@
 // Pure pieces of closing a tab: the Terminate for the merchant agent and the customer record for
 // the operators, both signed by the tab key, and the check of the MTA's acknowledgement.
 
-import type { HashChain } from '../../../protocol/chain/hash-chain';
 import { purchaseListHash } from '../../../protocol/chain/purchase-list';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
 import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
@@ -12,23 +11,24 @@ import type { TerminatePayload } from '../../../protocol/messages/merchant';
 import { moneyToWire } from '../../../protocol/money/amount';
 import type { StoredPurchase } from './purchase-record';
 import { merchantOperatorKeyOf, spentMinor, type OpenTab, type TabBase } from './tab-record';
+import type { PaymentSecrets } from './tab-secrets';
 
 export function terminateBody(tab: OpenTab): PayloadBody<TerminatePayload> {
   return { type: 'terminate', tabId: tab.tabId };
 }
 
-/** `purchases` in seq order; the total is in the merchant's currency, as the merchant records it. */
+/** `purchases` in seq order, hashed under the tab's list key; the total is in the merchant's currency, as the merchant records it. */
 export function customerRecordBody(
   crypto: CryptoProvider,
   tab: OpenTab,
   purchases: readonly StoredPurchase[],
-  chain: HashChain,
+  { chain, listKey }: PaymentSecrets,
 ): PayloadBody<CustomerRecordPayload> {
   return {
     type: 'customer-record',
     transactionId: tab.transactionId,
     tabId: tab.tabId,
-    purchaseListHash: purchaseListHash(crypto, purchases),
+    purchaseListHash: purchaseListHash(crypto, listKey, purchases),
     count: tab.count,
     total: moneyToWire({ currency: tab.rate.merchant.currency, minor: spentMinor(tab) }),
     lastChainIndex: tab.chainIndex,

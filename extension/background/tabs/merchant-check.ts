@@ -50,12 +50,21 @@ export function checkMerchantCertificate(
     return { ok: false, reason: 'the merchant certificate is for a different merchant' };
   }
   if (!verifyEnvelope(crypto, certificate, merchantOperatorKey)) return { ok: false, reason: "the merchant certificate is not signed by the merchant's operator" };
-  const validUntil = parseTimestamp(payload.validUntil);
-  if (validUntil === null || validUntil <= now_ms) return { ok: false, reason: 'the merchant certificate has expired' };
+  if (!certificateInForce(payload, now_ms)) return { ok: false, reason: 'the merchant certificate has expired' };
   // Purchases go to the agent URL and receipts come back to pages at the origins: none may travel in clear.
   const cleartext = [payload.agentUrl, ...payload.origins].find((address) => !isSecureAddress(address));
   if (cleartext !== undefined) return { ok: false, reason: `its certificate names ${cleartext}, an unencrypted address (Opentab pays only over https)` };
   return { ok: true };
+}
+
+/**
+ * Does the certificate still vouch for the merchant's key, origins and agent? Checked when a tab
+ * opens and before each purchase on it; the merchant's operator issues the certificate of a tab
+ * to outlast the tab (docs/DESIGN.md).
+ */
+export function certificateInForce(certificate: MerchantCertificatePayload, now_ms: number): boolean {
+  const validUntil = parseTimestamp(certificate.validUntil);
+  return validUntil !== null && now_ms < validUntil;
 }
 
 export function checkMerchantVouch(

@@ -15,8 +15,10 @@ const chain = HashChain.fromSeed(crypto, crypto.randomBytes(32), 35);
 
 const openTab = openFiveCentTab;
 
+const listKey = crypto.randomBytes(32);
+
 function plan(tab: OpenTab, price: string, chainOfTab = chain) {
-  return planPurchase(tab, chainOfTab, 'article-1', eur(price), 'ab'.repeat(16));
+  return planPurchase(tab, { chain: chainOfTab, listKey }, 'article-1', eur(price), 'ab'.repeat(16));
 }
 
 /** What the merchant agent checks: the link lies exactly `steps` hashes beyond the last one paid. */
@@ -70,7 +72,7 @@ describe('a purchase at a tab whose chain unit is 5 cents', () => {
       { seq: 1, itemId: 'article-1', price: eur('0.10') },
       { seq: 2, itemId: 'article-2', price: eur('0.15') },
     ] as unknown as StoredPurchase[];
-    const record = customerRecordBody(crypto, tab, purchases, chain);
+    const record = customerRecordBody(crypto, tab, purchases, { chain, listKey });
     expect(record).toMatchObject({ count: 2, total: eur('0.25'), lastChainIndex: 5, lastChainLink: chain.encodedLinkAt(5) });
     // The link proves the index: hashing it five times reaches the committed root.
     expect(checkLink(crypto, { index: 0, link: fromBase64url(chain.commitment.root) }, { index: 5, link: record.lastChainLink }, 35, 5).ok).toBe(true);
@@ -90,6 +92,6 @@ describe('a tab stored before chain units were recorded', () => {
     expect(spentMinor(tab)).toBe(8n);
     expect(plan(tab, '0.05', legacyChain)).toMatchObject({ ok: true, purchase: { chainIndex: 13 } });
     expect(plan(tab, '0.07', legacyChain)).toMatchObject({ ok: true, purchase: { chainIndex: 15 } });
-    expect(customerRecordBody(crypto, tab, [], legacyChain).total).toEqual(eur('0.08'));
+    expect(customerRecordBody(crypto, tab, [], { chain: legacyChain, listKey }).total).toEqual(eur('0.08'));
   });
 });

@@ -1,13 +1,13 @@
 // Pure pieces of one click-to-pay purchase: reveal the link price ÷ unit steps further down the chain,
 // and accept only a receipt the merchant signed for exactly that purchase.
 
-import type { HashChain } from '../../../protocol/chain/hash-chain';
 import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
+import { fromBase64urlOfLength, toBase64url } from '../../../protocol/encoding/base64url';
 import { verifyEnvelopeAsync } from '../../../protocol/envelope';
 import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
 import { parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
 import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
+import type { PaymentSecrets } from './tab-secrets';
 
 export type PurchaseProblem =
   /** The deposit (or the chain) cannot cover this price: a new transaction is needed. */
@@ -23,8 +23,8 @@ export type PurchaseProblem =
 
 export type PurchasePlan = { readonly ok: true; readonly purchase: Purchase } | { readonly ok: false; readonly problem: PurchaseProblem };
 
-/** The purchase that pays `price` at this tab: the link price ÷ unit steps beyond the last one paid. */
-export function planPurchase(tab: OpenTab, chain: HashChain, itemId: string, price: WireAmount, purchaseId: string): PurchasePlan {
+/** The purchase that pays `price` at this tab: the link price ÷ unit steps beyond the last one paid, and the tab's list key. */
+export function planPurchase(tab: OpenTab, { chain, listKey }: PaymentSecrets, itemId: string, price: WireAmount, purchaseId: string): PurchasePlan {
   const parsed = parseWireAmount(price);
   if (!parsed.ok || parsed.money.minor < 1n) return { ok: false, problem: 'invalid_price' };
   if (parsed.money.currency !== tab.rate.merchant.currency) return { ok: false, problem: 'wrong_currency' };
@@ -47,6 +47,7 @@ export function planPurchase(tab: OpenTab, chain: HashChain, itemId: string, pri
       price: { currency: price.currency, value: price.value },
       chainIndex,
       chainLink: chain.encodedLinkAt(chainIndex),
+      listKey: toBase64url(listKey),
     },
   };
 }

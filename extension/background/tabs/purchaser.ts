@@ -154,18 +154,18 @@ export class Purchaser {
    * had them. Refuses a merchant whose account cannot be believed.
    */
   async catchUp(tab: OpenTab): Promise<OpenTab> {
-    const { tabSigner, chain } = await this.keyring.secretsOf(tab);
+    const secrets = await this.keyring.secretsOf(tab);
     let current = tab;
     // Every page but the last brings MAX_RECEIPTS_PER_ANSWER purchases, and the chain bounds them.
     const maxPages = Math.ceil(tab.chainLength / MAX_RECEIPTS_PER_ANSWER) + 1;
     for (let page = 0; page < maxPages; page++) {
       const body: PayloadBody<ReceiptsRequestPayload> = { type: 'receipts-request', tabId: current.tabId, afterSeq: current.count };
-      const request = seal(this.crypto, tabSigner, body, this.clock.now());
+      const request = seal(this.crypto, secrets.tabSigner, body, this.clock.now());
       const list = await this.merchants.receipts(current, request).catch((error: unknown) => {
         throw fromMerchantFailure(error);
       });
       const caught = list.tabId === current.tabId
-        ? await catchUpWith(this.crypto, current, chain, list.receipts, this.clock.now())
+        ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now())
         : ({ ok: false, reason: 'the receipts are about another tab' } as const);
       if (!caught.ok) throw new AgentError('merchant_refused', `The merchant's receipts for this tab cannot be trusted: ${caught.reason}.`);
       if (caught.purchases.length > 0) {
@@ -179,8 +179,7 @@ export class Purchaser {
   }
 
   private async buyNext(tab: OpenTab, itemId: string, price: WireAmount): Promise<PurchaseOutcome | { kind: 'merchant-ahead'; tab: OpenTab }> {
-    const { chain } = await this.keyring.secretsOf(tab);
-    const plan = planPurchase(tab, chain, itemId, price, newMessageId(this.crypto));
+    const plan = planPurchase(tab, await this.keyring.secretsOf(tab), itemId, price, newMessageId(this.crypto));
     if (!plan.ok) {
       if (plan.problem === 'exhausted') return { kind: 'exhausted', tab };
       if (plan.problem === 'not_whole_units') return { kind: 'wrong-unit', tab };

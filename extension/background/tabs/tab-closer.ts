@@ -38,7 +38,8 @@ export class TabCloser {
       const settled = await this.purchaser.settlePending(current).catch(() => null);
       current = settled?.tab ?? current;
     }
-    const { tabSigner, chain } = await this.keyring.secretsOf(current);
+    const secrets = await this.keyring.secretsOf(current);
+    const { tabSigner } = secrets;
     let merchantCount: number | null = null;
     // The customer ends it, or a purchase is still in doubt: once the merchant has stopped the tab
     // it takes nothing more, and its count says whether it took that purchase.
@@ -58,7 +59,7 @@ export class TabCloser {
     const recorded = await this.book.get(current.localId);
     if (recorded?.phase === 'open') current = recorded;
     const purchases = await this.book.purchasesOf(current.localId);
-    const record = seal(this.crypto, tabSigner, customerRecordBody(this.crypto, current, purchases, chain), this.clock.now());
+    const record = seal(this.crypto, tabSigner, customerRecordBody(this.crypto, current, purchases, secrets), this.clock.now());
     await this.outbox.enqueue(current.localId, current.transactionId, record);
     const closed: ClosedTab = { ...current, phase: 'closed', pendingPurchase: null, stopReason: reason, closedAt_ms: this.clock.now() };
     await this.book.save(closed);

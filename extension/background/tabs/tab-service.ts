@@ -24,7 +24,7 @@ import { isBlocked } from '../limits/spending-rules';
 import type { BadgePort, Clock } from '../ports';
 import { KeyedLock, type Answered } from '../../../protocol/concurrency/keyed-lock';
 import type { InDoubtRetry } from './in-doubt-retry';
-import { originAllowed } from './merchant-check';
+import { certificateInForce, originAllowed } from './merchant-check';
 import type { OwedReceipts } from './owed-receipts';
 import type { PurchaseOutcome, Purchaser } from './purchaser';
 import type { TabBook } from './tab-book';
@@ -214,6 +214,13 @@ export class TabService {
     }
     if (isExpired(tab, this.clock.now())) {
       await this.closer.close(tab, 'timeout');
+      return undefined;
+    }
+    // Nobody vouches for the merchant past its certificate's end: the tab is finished and the
+    // purchase goes to a new one, under a current certificate. Only a tab opened under a
+    // certificate shorter than the tab gets here; its operator should issue one that outlasts it.
+    if (!certificateInForce(tab.merchantCertificate.payload, this.clock.now())) {
+      await this.closer.close(tab, 'customer-terminate');
       return undefined;
     }
     return tab;

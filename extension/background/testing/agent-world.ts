@@ -26,7 +26,7 @@ import type { AgentDatabase } from '../storage/database';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea, type SessionArea } from '../storage/session-area';
 import type { PageCaller } from '../tabs/tab-service';
-import { TEST_SCRYPT_COST, createTestPorts, type TestPorts } from './test-ports';
+import { TEST_SCRYPT_COST, createTestPorts, type ManualClock, type TestPorts } from './test-ports';
 
 export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
 export const PASSPHRASE = 'correct horse battery staple';
@@ -67,14 +67,29 @@ export interface AgentWorld {
   close(): Promise<void>;
 }
 
-export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Promise<AgentWorld> {
+export interface AgentWorldOptions extends TwoOperatorWorldOptions {
+  /**
+   * One clock for everyone (operators, merchant agent, customer agent), for tests that move time
+   * on by days; otherwise operators and merchant keep the system clock.
+   */
+  readonly clock?: ManualClock;
+}
+
+export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<AgentWorld> {
   // Known here, so that a restarted merchant agent signs with the key its operator registered.
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
-  const world = await startTwoOperatorWorld({ ...options, merchantSecretKey });
+  const clock = options.clock;
+  const merchantNow_ms = clock?.now ?? options.merchantNow_ms;
+  const world = await startTwoOperatorWorld({
+    ...options,
+    merchantSecretKey,
+    ...(clock !== undefined ? { now_ms: clock.now } : {}),
+    ...(merchantNow_ms !== undefined ? { merchantNow_ms } : {}),
+  });
   let merchantSite: MerchantSite = world.merchant;
   const db = createMemoryDatabase();
   const session = createMemorySessionArea();
-  const ports = createTestPorts();
+  const ports = createTestPorts(clock);
   const asked: ConfirmationView[] = [];
   const build = () => createCustomerAgent({ db, session, ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
   const shopOrigin = world.merchant.url;
@@ -127,6 +142,7 @@ export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Pr
         merchantSecretKey,
         port: Number(new URL(world.merchant.url).port),
         priorArtBaseline: options.priorArtBaseline ?? false,
+        ...(merchantNow_ms !== undefined ? { now_ms: merchantNow_ms } : {}),
       });
     },
     async close() {
@@ -157,7 +173,7 @@ export function expectPaid(result: PageCallResult<'pay'>): Extract<BridgeResult<
 }
 
 /** A fresh agent world for every test of the file, handed to `prepare` before the test runs, and closed after it. */
-export function agentWorldPerTest(prepare: (world: AgentWorld) => void | Promise<void>, options: TwoOperatorWorldOptions = {}): void {
+export function agentWorldPerTest(prepare: (world: AgentWorld) => void | Promise<void>, options: AgentWorldOptions = {}): void {
   let current: AgentWorld | null = null;
   beforeEach(async () => {
     current = await startAgentWorld(options);

@@ -75,7 +75,8 @@ export interface TestPorts extends AgentPorts {
   readonly windows: ScriptedWindows;
 }
 
-export function createTestPorts(now_ms: number = Date.now()): TestPorts {
+/** `clock`: the agent's time, which a test may share with the operators and the merchant agent. */
+export function createTestPorts(clock: ManualClock = new ManualClock()): TestPorts {
   const unreachable = new Set<string>();
   const answerLost = new Set<string>();
   const fetched: string[] = [];
@@ -85,7 +86,7 @@ export function createTestPorts(now_ms: number = Date.now()): TestPorts {
     answerLost,
     fetched,
     intercept: null,
-    clock: new ManualClock(now_ms),
+    clock,
     alarms: new RecordingAlarms(),
     badge: new RecordingBadge(),
     windows: new ScriptedWindows(),

@@ -27,7 +27,7 @@ const operations: AgentOperations = {
 };
 const purchase = {
   type: 'purchase', id: '0'.repeat(32), tabId: `tab_${'1'.repeat(24)}`, seq: 1, itemId: 'article-1',
-  price: { currency: 'EUR', value: '0.05' }, chainIndex: 5, chainLink: 'A'.repeat(43),
+  price: { currency: 'EUR', value: '0.05' }, chainIndex: 5, chainLink: 'A'.repeat(43), listKey: 'A'.repeat(43),
 };
 
 async function serveWith(durable: () => Promise<void>): Promise<string> {

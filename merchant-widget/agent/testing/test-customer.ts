@@ -3,6 +3,7 @@
 
 import { HashChain } from '../../../protocol/chain/hash-chain';
 import { nodeCrypto } from '../../../protocol/crypto/node';
+import { toBase64url } from '../../../protocol/encoding/base64url';
 import { seal, signerFromSecretKey, type PayloadBody, type Signer } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
 import type { Purchase, ReceiptsRequest, ReceiptsRequestPayload, Terminate, TerminatePayload } from '../../../protocol/messages/merchant';
@@ -11,6 +12,8 @@ import type { WireAmount } from '../../../protocol/money/amount';
 export class TestCustomer {
   readonly tabSigner: Signer;
   readonly chain: HashChain;
+  /** The tab's purchase-list key, sent with every purchase. */
+  readonly listKey: string;
   /** Purchases accepted so far and the chain index they reached. */
   paidCount = 0;
   paidIndex = 0;
@@ -18,6 +21,7 @@ export class TestCustomer {
   constructor(chainLength: number) {
     this.tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     this.chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), chainLength);
+    this.listKey = toBase64url(nodeCrypto.randomBytes(32));
   }
 
   get tabPublicKey(): string {
@@ -36,6 +40,7 @@ export class TestCustomer {
       price,
       chainIndex,
       chainLink: this.chain.encodedLinkAt(Math.min(chainIndex, this.chain.length)),
+      listKey: this.listKey,
       ...overrides,
     };
   }

@@ -1,7 +1,7 @@
 // Stands in for the extension's content script in the widget's browser tests. Built as a classic
 // script and served from the page's own origin (a CSP of script-src 'self' forbids inline code):
-// it marks <html> and answers each bridge call as the real content script relays the background's
-// answer. Params are checked with the protocol's own schemas, so a widget that sends a malformed
+// it answers each bridge call as the real content script relays the background's answer, with a
+// presence notice first for a hello (or, set to a version before 4, marks <html> as those did). Params are checked with the protocol's own schemas, so a widget that sends a malformed
 // call gets invalid_request here just as it would from the extension, and every result is checked
 // against its schema before it is sent, so the canned answers cannot drift from the wire format.
 //
@@ -22,8 +22,10 @@ import {
   BRIDGE_PROTOCOL_VERSION,
   EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
+  LEGACY_PRESENCE_ATTRIBUTE,
   PAGE_REQUEST_EVENT,
   PAGE_REQUEST_EVENT_SINCE,
+  PRESENCE_NOTICE_SINCE,
   PageRequest,
   RateStatus,
   BridgeErrorCode,
@@ -32,6 +34,7 @@ import {
   type BridgeParams,
   type BridgeResult,
   type Entitlement,
+  type ExtensionPresence,
   type ExtensionResponse,
 } from '../../../protocol/messages/bridge';
 import type { LockedRate } from '../../../protocol/messages/primitives';
@@ -47,6 +50,7 @@ const payError = setting('pay-error') === null ? null : v.parse(BridgeErrorCode,
 const payDelay_ms = Number(setting('pay-delay-ms') ?? 0);
 const pendingAnswers = setting('pay-pending') === null ? null : Number(setting('pay-pending'));
 const protocolVersion = Number(setting('protocol-version') ?? BRIDGE_PROTOCOL_VERSION);
+const PRESENCE_NOTICE: ExtensionPresence = { channel: EXTENSION_TO_PAGE, presence: 'hello-received' };
 
 /** A fixed expiry: nothing in the widget reads it but the page. */
 const ENTITLED_UNTIL = '2030-01-01T00:00:00.000Z';
@@ -183,6 +187,7 @@ function receive(data: unknown, via: 'message' | 'event'): void {
   const request = v.safeParse(PageRequest, data);
   if (!request.success) return;
   const { requestId, call, params } = request.output;
+  if (call === 'hello' && protocolVersion >= PRESENCE_NOTICE_SINCE) window.postMessage(PRESENCE_NOTICE, window.location.origin);
   const delay_ms = call === 'pay' ? payDelay_ms : 0;
   setTimeout(() => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }, via), delay_ms);
 }
@@ -204,4 +209,4 @@ if (protocolVersion >= PAGE_REQUEST_EVENT_SINCE) {
   });
 }
 
-document.documentElement.setAttribute('data-opentab-bridge', '1');
+if (protocolVersion < PRESENCE_NOTICE_SINCE) document.documentElement.setAttribute(LEGACY_PRESENCE_ATTRIBUTE, '1');

@@ -51,6 +51,10 @@ export const PAGES = {
     csp: "script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'",
   },
   'no-widget': { bridge: {}, widget: null, body: SHOP_BODY },
+  /** The widget without the stand-in: in a browser with the real extension, it asks that one. */
+  asks: { widget: AGENT, body: SHOP_BODY },
+  /** Neither widget nor stand-in: a page that never asks for the wallet. */
+  'never-asks': { widget: null, body: SHOP_BODY },
   /** Control for the CSP check itself: an inline style attribute that the policy must refuse. */
   'csp-control': { widget: null, body: '<p id="styled" style="color: red">inline style</p>' },
 } satisfies Record<string, PageSpec>;

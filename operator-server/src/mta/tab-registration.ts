@@ -137,7 +137,7 @@ function tabAck(context: OperatorContext, certificates: MerchantCertificates, me
     amendedInitiationId: amended.payload.id,
     transactionId: amended.payload.transactionId,
     tabId,
-    merchantCertificate: certificates.certificateFor(merchant, now_ms),
+    merchantCertificate: certificates.certificateForTab(merchant, parseTimestamp(amended.payload.expiresAt)!, now_ms),
     depositMerchant: amended.payload.deposit.merchant,
     expiresAt: amended.payload.expiresAt,
   } satisfies PayloadBody<TabAckPayload>, now_ms);

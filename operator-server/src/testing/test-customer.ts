@@ -7,6 +7,7 @@ import { OPERATOR_API } from '../../../protocol/api/operator-api';
 import { HashChain } from '../../../protocol/chain/hash-chain';
 import { purchaseListHash, type PurchaseLine } from '../../../protocol/chain/purchase-list';
 import { nodeCrypto } from '../../../protocol/crypto/node';
+import { toBase64url } from '../../../protocol/encoding/base64url';
 import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { seal, signerFromSecretKey, type PayloadBody, type Signer } from '../../../protocol/envelope';
 import { newMessageId } from '../../../protocol/ids';
@@ -24,6 +25,8 @@ export class TestTab {
   readonly lines: PurchaseLine[] = [];
   private chainIndex = 0;
   readonly unitMinor: bigint;
+  /** The tab's purchase-list key: sent to the merchant agent with every purchase, to no operator. */
+  readonly listKey = nodeCrypto.randomBytes(32);
 
   constructor(
     readonly opened: TabOpened,
@@ -50,7 +53,10 @@ export class TestTab {
   nextPurchase(itemId: string, price: WireAmount): Purchase {
     const steps = Number(moneyFromWire(price).minor / this.unitMinor);
     const index = this.chainIndex + steps;
-    return { type: 'purchase', id: newMessageId(nodeCrypto), tabId: this.tabId, seq: this.lines.length + 1, itemId, price, chainIndex: index, chainLink: this.chain.encodedLinkAt(index) };
+    return {
+      type: 'purchase', id: newMessageId(nodeCrypto), tabId: this.tabId, seq: this.lines.length + 1, itemId, price,
+      chainIndex: index, chainLink: this.chain.encodedLinkAt(index), listKey: toBase64url(this.listKey),
+    };
   }
 
   /** Records a purchase the merchant accepted. */
@@ -72,7 +78,7 @@ export class TestTab {
       type: 'customer-record',
       transactionId: this.transactionId,
       tabId: this.tabId,
-      purchaseListHash: purchaseListHash(nodeCrypto, this.lines),
+      purchaseListHash: purchaseListHash(nodeCrypto, this.listKey, this.lines),
       count: this.lines.length,
       total: moneyToWire({ currency, minor: this.spentMinor }),
       lastChainIndex: this.chainIndex,
