@@ -79,7 +79,14 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings });
   const service = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
   const directOrders = settings.priorArtBaseline ? new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events }) : undefined;
-  const handler = createAgentRequestHandler(service, { ...settings, durable: () => store.durable(), ...(directOrders !== undefined ? { directOrders } : {}) });
+  const handler = createAgentRequestHandler(service, {
+    ...settings,
+    durable: () => store.durable(),
+    ...(directOrders !== undefined ? { directOrders } : {}),
+    // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
+    // the monotonic clock, which a step of the wall clock cannot move.
+    rateLimitNow_ms: config.clock === undefined ? undefined : () => settings.clock.now_ms(),
+  });
 
   const sweepExpiredTabs = (): void => {
     try {

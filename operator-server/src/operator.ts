@@ -52,6 +52,10 @@ import { MessageReceipts } from './support/message-receipts';
 
 export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
+  /**
+   * The clock every decision in time reads (default Date.now). Injected, it drives the rate
+   * limits too; otherwise they read the monotonic clock, which a wall-clock step cannot move.
+   */
   readonly now_ms?: () => number;
   readonly log?: Logger;
   /** Syncs the WAL file to disk; tests hold or fail it to see that nothing leaves before it. */
@@ -163,6 +167,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       '/healthz': () => ({ ok: true, operatorId: config.operatorId }),
     },
     rateLimit: config.rateLimit,
+    rateLimitNow_ms: options.now_ms,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -30,6 +30,8 @@ export interface AgentHttpOptions {
   readonly directOrders?: DirectOrderOperations;
   /** Requests per client address; the defaults when absent. */
   readonly rateLimit?: AgentRateLimitSettings;
+  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
+  readonly rateLimitNow_ms?: () => number;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
@@ -71,8 +73,8 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
   // higher one, which a customer's flood from the same address cannot use up. widget.js, /install
   // and CORS preflights are not limited: they are static answers, cheaper than the limiter.
   const limiters = {
-    customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients }),
-    operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients }),
+    customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients, now_ms: options.rateLimitNow_ms }),
+    operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients, now_ms: options.rateLimitNow_ms }),
   };
   const routes = new Map<string, BoundRoute>(
     [

@@ -32,6 +32,8 @@ export interface HttpEdgeOptions {
   readonly documents?: Readonly<Record<string, () => unknown>>;
   /** Requests per client address and class of route; see limiterFor. */
   readonly rateLimit: RateLimitConfig;
+  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
+  readonly rateLimitNow_ms?: () => number;
 }
 
 interface RateLimiters {
@@ -65,8 +67,8 @@ export function createHttpServer(options: HttpEdgeOptions): Server {
   const { customer, peer, maxClients } = options.rateLimit;
   const trustedProxies = trustedProxySet(options.rateLimit.trustedProxies);
   const limiters: RateLimiters = {
-    customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients }),
-    peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients }),
+    customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients, now_ms: options.rateLimitNow_ms }),
+    peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients, now_ms: options.rateLimitNow_ms }),
   };
   const server = createServer((request, response) => {
     handleRequest(options, limiters, trustedProxies, request, response).catch((error: unknown) => {
