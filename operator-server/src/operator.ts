@@ -67,7 +67,7 @@ export interface OperatorOptions {
 export interface RunningOperator {
   readonly url: string;
   readonly context: OperatorContext;
-  /** One pass of the background jobs: clear due tabs, lapse overdue holds, deliver due outbox messages. */
+  /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver due outbox messages. */
   runJobs(): Promise<void>;
   close(): Promise<void>;
 }
@@ -188,12 +188,17 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     if (context.outbox.pending() > 0) await durable();
     await context.outbox.deliverDue(now_ms(), deliver);
   };
-  let timer: NodeJS.Timeout | null = null;
+  // Passes run one after another, whether the timer or a caller starts them: a caller's pass
+  // never finds the outbox busy with the timer's and returns without delivering.
   let running: Promise<void> = Promise.resolve();
+  const runJobsInTurn = (): Promise<void> => {
+    const pass = running.then(runJobs);
+    running = pass.catch((error: unknown) => log.warn('jobs.failed', { error: (error as Error).message }));
+    return pass;
+  };
+  let timer: NodeJS.Timeout | null = null;
   if (options.backgroundJobs ?? true) {
-    timer = setInterval(() => {
-      running = running.then(runJobs).catch((error: unknown) => log.warn('jobs.failed', { error: (error as Error).message }));
-    }, config.tick_ms);
+    timer = setInterval(() => void runJobsInTurn().catch(() => undefined), config.tick_ms);
     timer.unref();
   }
   log.info('operator.started', { url, currency: config.currency, peers: config.peers.map((peer) => peer.operatorId).join(',') || 'none' });
@@ -201,7 +206,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   return {
     url,
     context,
-    runJobs,
+    runJobs: runJobsInTurn,
     async close() {
       closing = true;
       if (timer !== null) clearInterval(timer);
