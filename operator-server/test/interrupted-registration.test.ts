@@ -34,7 +34,7 @@ describe('a tab registration cut off by a stop', () => {
     expect(mta.running.context.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
     await mta.running.close();
 
-    const successor = (await restarts.restart(mta)).running;
+    const successor = (await restarts.restart(mta, w.clock.now_ms)).running;
     const store = successor.context.store;
     expect(store.tab('tab_0000000000000000000000ad')!.state).toBe('failed');
     expect(store.tab(tab.tabId)!.state).toBe('open');
@@ -61,7 +61,7 @@ describe('a tab registration cut off by a stop', () => {
     expect(mta.running.context.store.tab(orphan!.tabId)!.state).toBe('opening');
     await mta.running.close();
 
-    const successor = (await restarts.restart(mta)).running;
+    const successor = (await restarts.restart(mta, w.clock.now_ms)).running;
     expect(successor.context.store.tab(orphan!.tabId)!.state).toBe('failed');
     await successor.runJobs();
     expect(successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId))).toEqual([expect.objectContaining({ deliveredAt: expect.any(Number), lastError: null })]);

@@ -1,12 +1,15 @@
 // Every way a tab can stop: deposit used up exactly, customer terminate (see tab-lifecycle),
-// merchant stop, and the timeout with no terminate at all — enforced by the MTA itself.
+// merchant stop, and the timeout with no terminate at all — enforced by the MTA itself. The
+// world's clock is the test's: a tab times out when the test advances it past the timeout.
 
 import { describe, expect, it } from 'vitest';
-import { MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
+import { intervalTurns } from '../../protocol/testing/timer-turns';
+import { MERCHANT_EXPIRY_CHECK_MS, MERCHANT_OPERATOR, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
 const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const mtaTab = (tabId: string) => w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId });
 const open = (customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']>>, deposit: string, timeout_s = 600) =>
   customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: deposit }, timeout_s });
 
@@ -54,16 +57,19 @@ describe('how tabs stop', () => {
   it('timeout with no terminate at all: the merchant stops at the timeout and the MTA clears without the customer record', async () => {
     const customer = await w.newCustomer('100.00');
     // Tab A: purchases, then silence from the customer; the merchant agent stops it at the timeout.
-    const tabA = await open(customer, '20.00', 10);
+    const tabA = await open(customer, '20.00', MIN_TIMEOUT_MS / 1000);
     await tabA.buy(w.merchant.agentUrl, 'article-5', price('article-5'));
     await tabA.buy(w.merchant.agentUrl, 'article-6', price('article-6'));
-    const started = Date.now();
 
-    const clearedA = await waitFor('the timeout clearing of tab A', async () => {
-      const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tabA.tabId });
-      return view.state === 'cleared' ? view : undefined;
-    }, 20_000, 100);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    // A millisecond before the timeout the merchant's expiry check leaves it open; at the timeout it stops it.
+    w.clock.advance(MIN_TIMEOUT_MS - 1);
+    await intervalTurns(MERCHANT_EXPIRY_CHECK_MS, 2);
+    expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ status: 'open' });
+    w.clock.advance(1);
+    await waitFor('the merchant agent to stop tab A at its timeout', () => w.merchant.agent.tab(tabA.tabId)?.status === 'stopped');
+    await w.merchantRecordAcknowledged(tabA.tabId);
+    await w.elapse(RECORD_GRACE_MS);
+    const clearedA = await mtaTab(tabA.tabId);
     // 13 + 20 cents, proven by the merchant's chain link; the customer never sent a record.
     expect(clearedA).toMatchObject({ outcome: 'customer-record-missing', cleared: { currency: 'EUR', value: '0.33' }, dispute: null });
     expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ stopReason: 'timeout' });
@@ -73,16 +79,17 @@ describe('how tabs stop', () => {
     });
     // 33 cents × 11.3595 = 374.86… öre → 3.75 SEK.
     expect(account.tabs.find((t) => t.transactionId === tabA.transactionId)!.charged).toEqual({ currency: 'SEK', value: '3.75' });
-  }, 40_000);
+  });
 
   it('timeout when no record ever comes: the hold is released in full', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await open(customer, '20.00', 10);
+    const tab = await open(customer, '20.00', MIN_TIMEOUT_MS / 1000);
     await w.merchant.close(); // the merchant vanishes: no record, no notice
-    const cleared = await waitFor('the MTA to clear the silent tab', async () => {
-      const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId });
-      return view.state === 'cleared' ? view : undefined;
-    }, 20_000, 100);
+    // The MTA waits the grace period past the timeout for records, then clears on what it has.
+    await w.elapse(MIN_TIMEOUT_MS + RECORD_GRACE_MS - 1);
+    expect((await mtaTab(tab.tabId)).state).toBe('open');
+    await w.elapse(1);
+    const cleared = await mtaTab(tab.tabId);
     expect(cleared).toMatchObject({ outcome: 'no-records', cleared: { currency: 'EUR', value: '0.00' } });
     const account = await waitFor('the AM to release', async () => {
       const view = await customer.account();
@@ -90,5 +97,5 @@ describe('how tabs stop', () => {
     });
     expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '0.00' });
     expect(account.available).toEqual({ currency: 'SEK', value: '100.00' });
-  }, 40_000);
+  });
 });

@@ -2,6 +2,7 @@
 // operator for customers, a EUR operator for merchants, a real merchant agent on HTTP) plus a
 // customer account with an enrolment code, and an agent over in-memory storage that can be
 // "restarted" (rebuilt over the same database and session area) like an MV3 service worker.
+// The agent, the operators and the merchant agent all read one manual clock (ports.clock).
 
 import { afterEach, beforeEach } from 'vitest';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
@@ -21,7 +22,7 @@ import type { AgentDatabase } from '../storage/database';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea, type SessionArea } from '../storage/session-area';
 import type { PageCaller } from '../tabs/tab-service';
-import { TEST_SCRYPT_COST, createTestPorts, type TestPorts } from './test-ports';
+import { ManualClock, TEST_SCRYPT_COST, createTestPorts, type TestPorts } from './test-ports';
 
 export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
 export const PASSPHRASE = 'correct horse battery staple';
@@ -57,10 +58,11 @@ export interface AgentWorld {
 }
 
 export async function startAgentWorld(options: TwoOperatorWorldOptions = {}): Promise<AgentWorld> {
-  const world = await startTwoOperatorWorld(options);
+  const clock = new ManualClock();
+  const world = await startTwoOperatorWorld({ ...options, clock });
   const db = createMemoryDatabase();
   const session = createMemorySessionArea();
-  const ports = createTestPorts();
+  const ports = createTestPorts(clock);
   const asked: ConfirmationView[] = [];
   const build = () => createCustomerAgent({ db, session, ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
   const shopOrigin = world.merchant.url;

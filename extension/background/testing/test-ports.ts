@@ -1,5 +1,6 @@
 // In-memory stand-ins for the browser, for the background's tests.
 
+import { ManualClock as ProtocolManualClock } from '../../../protocol/testing/manual-clock';
 import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
 import type { ScryptCost } from '../keys/passphrase-box';
 import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } from '../ports';
@@ -7,12 +8,9 @@ import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } f
 /** Cheap enough for tests; the browser uses BROWSER_SCRYPT_COST. */
 export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 
-export class ManualClock implements Clock {
-  constructor(private current_ms: number = Date.now()) {}
-  now = (): number => this.current_ms;
-  advance(by_ms: number): void {
-    this.current_ms += by_ms;
-  }
+/** The test clock, read as the background's Clock port: one instance can drive the servers of a test world too. */
+export class ManualClock extends ProtocolManualClock implements Clock {
+  readonly now = (): number => this.now_ms();
 }
 
 export class RecordingAlarms implements AlarmPort {
@@ -75,7 +73,7 @@ export interface TestPorts extends AgentPorts {
   readonly windows: ScriptedWindows;
 }
 
-export function createTestPorts(now_ms: number = Date.now()): TestPorts {
+export function createTestPorts(clock: ManualClock = new ManualClock()): TestPorts {
   const unreachable = new Set<string>();
   const answerLost = new Set<string>();
   const fetched: string[] = [];
@@ -85,7 +83,7 @@ export function createTestPorts(now_ms: number = Date.now()): TestPorts {
     answerLost,
     fetched,
     intercept: null,
-    clock: new ManualClock(now_ms),
+    clock,
     alarms: new RecordingAlarms(),
     badge: new RecordingBadge(),
     windows: new ScriptedWindows(),
