@@ -30,7 +30,8 @@ export const PAGES = {
   'pay-error': { bridge: { 'data-pay-error': 'limit_reached' }, widget: AGENT, body: SHOP_BODY },
   /** The customer said no in the confirmation window (or closed it). */
   'pay-declined': { bridge: { 'data-pay-error': 'declined_by_customer' }, widget: AGENT, body: SHOP_BODY },
-  'slow-pay': { bridge: { 'data-pay-delay-ms': '1500' }, widget: AGENT, body: SHOP_BODY },
+  /** The customer is still confirming: pay answers when the test dispatches PAY_RELEASE_EVENT. */
+  'held-pay': { bridge: { 'data-pay-held': '' }, widget: AGENT, body: SHOP_BODY },
   /** An extension from before the request event: every request must be a posted message. */
   'bridge-v1': { bridge: { 'data-protocol-version': '1' }, widget: AGENT, body: SHOP_BODY },
   'no-extension': {
