@@ -65,6 +65,8 @@ export interface TestPorts extends AgentPorts {
   readonly answerLost: Set<string>;
   /** Every URL fetched, in order. */
   readonly fetched: string[];
+  /** Every URL whose whole answer has come back to the agent, in order. */
+  readonly answered: string[];
   /** Answers a request in place of the network when it returns a response (a remote's refusal, say). */
   intercept: ((url: string, init?: RequestInit) => Response | undefined | Promise<Response | undefined>) | null;
   readonly clock: ManualClock;
@@ -77,11 +79,13 @@ export function createTestPorts(clock: ManualClock = new ManualClock()): TestPor
   const unreachable = new Set<string>();
   const answerLost = new Set<string>();
   const fetched: string[] = [];
+  const answered: string[] = [];
   const matches = (prefixes: Set<string>, url: string) => [...prefixes].some((prefix) => url.startsWith(prefix));
   const ports: TestPorts = {
     unreachable,
     answerLost,
     fetched,
+    answered,
     intercept: null,
     clock,
     alarms: new RecordingAlarms(),
@@ -95,7 +99,10 @@ export function createTestPorts(clock: ManualClock = new ManualClock()): TestPor
       if (intercepted) return intercepted;
       const response = await fetch(input, init);
       if (matches(answerLost, url)) throw new TypeError('fetch failed: connection reset');
-      return response;
+      // Read to the end here, so a test can tell when the agent holds the whole answer.
+      const body = await response.arrayBuffer();
+      answered.push(url);
+      return new Response(body.byteLength === 0 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
     },
   };
   return ports;
