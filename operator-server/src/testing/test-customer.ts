@@ -29,6 +29,8 @@ export class TestTab {
     readonly opened: TabOpened,
     readonly chain: HashChain,
     readonly tabSigner: Signer,
+    /** The clock its messages are issued at: the customer's. */
+    private readonly now_ms: () => number = Date.now,
   ) {
     this.unitMinor = moneyFromWire(opened.payload.chain.unit).minor;
   }
@@ -77,11 +79,11 @@ export class TestTab {
       lastChainIndex: this.chainIndex,
       lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
       ...overrides,
-    } satisfies PayloadBody<CustomerRecordPayload>);
+    } satisfies PayloadBody<CustomerRecordPayload>, this.now_ms());
   }
 
   terminate(agentUrl: string): Promise<TabClosed> {
-    const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>);
+    const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>, this.now_ms());
     return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, CALL);
   }
 }
@@ -108,18 +110,20 @@ export class TestCustomer {
     readonly operatorUrl: string,
     readonly accountId: string,
     readonly signer: Signer,
+    /** The clock its messages are issued at: a test world's, so they stay fresh however long the test runs. */
+    readonly now_ms: () => number,
   ) {}
 
-  static async enroll(operatorUrl: string, code: string): Promise<TestCustomer> {
+  static async enroll(operatorUrl: string, code: string, now_ms: () => number = Date.now): Promise<TestCustomer> {
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const), CALL);
-    const customer = new TestCustomer(operatorUrl, result.accountId, signer);
+    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, now_ms()), CALL);
+    const customer = new TestCustomer(operatorUrl, result.accountId, signer, now_ms);
     await customer.logon();
     return customer;
   }
 
   async logon(): Promise<string> {
-    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const), CALL);
+    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.now_ms()), CALL);
     this.sessionId = result.sessionId;
     return result.sessionId;
   }
@@ -157,14 +161,14 @@ export class TestCustomer {
       tabPublicKey: tabSigner.kid,
       chain: { root: chain.commitment.root, unit, length: chain.length },
       timeout_s: request.timeout_s ?? 600,
-    } satisfies PayloadBody<InitiationPayload>);
+    } satisfies PayloadBody<InitiationPayload>, this.now_ms());
     return { message, chain, tabSigner };
   }
 
   async openTab(request: OpenTabRequest): Promise<TestTab> {
     const { message, chain, tabSigner } = await this.initiation(request);
     const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, message, CALL);
-    return new TestTab(opened, chain, tabSigner);
+    return new TestTab(opened, chain, tabSigner, this.now_ms);
   }
 
   /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
@@ -177,6 +181,6 @@ export class TestCustomer {
   }
 
   account(): Promise<AccountView> {
-    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const), CALL);
+    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const, this.now_ms()), CALL);
   }
 }

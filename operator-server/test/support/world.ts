@@ -190,7 +190,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     async newCustomer(creditLimit) {
       const { accountId } = await customerOperator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
       const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
-      return TestCustomer.enroll(customerOperator.url, code);
+      return TestCustomer.enroll(customerOperator.url, code, clock.now_ms);
     },
     billingRecords(operatorId) {
       const file = world.operator(operatorId).billingFile;
