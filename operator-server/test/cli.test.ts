@@ -51,7 +51,8 @@ describe('opentab-operator CLI', () => {
 
     const statement = await cli('settlement', '--config', init.config, '--peer', 'op-eu');
     expect(statement).toMatchObject({ operatorId: 'op-se', peerOperatorId: 'op-eu', lines: [] });
-  }, 60_000);
+    // Six Node processes that each compile the CLI with tsx first: half a minute on a busy machine.
+  }, 120_000);
 
   it('refuses an unknown command with usage text', async () => {
     await expect(run(process.execPath, [...CLI, 'frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command frobnicate') });
