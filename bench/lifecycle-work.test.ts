@@ -38,7 +38,12 @@ function billedSoFar(): number {
   return w.billingRecords(CUSTOMER_OPERATOR).length + w.billingRecords(MERCHANT_OPERATOR).length;
 }
 
-/** One tab from opening to both billing records, as the lifecycle case runs it. */
+/**
+ * One tab from opening to both billing records, as the lifecycle case runs it, and then until
+ * everything it set off has happened: the merchant agent's record acknowledged, every outbox
+ * message delivered (the merchant agent hears of the clearing that way, possibly after the
+ * billing records), and the merchant agent's tab cleared.
+ */
 async function completeTab(customer: TestCustomer): Promise<void> {
   const billedBefore = billedSoFar();
   const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '10.00' } });
@@ -46,6 +51,9 @@ async function completeTab(customer: TestCustomer): Promise<void> {
   await tab.terminate(w.merchant.agentUrl);
   await customer.sendRecord(tab);
   await waitFor('both billing records', () => (billedSoFar() - billedBefore === LIFECYCLE_WORK.billingDeliveries ? true : undefined));
+  await w.merchantRecordAcknowledged(tab.tabId);
+  await waitFor('every outbox to be delivered', () => Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0));
+  await waitFor('the merchant agent to learn of the clearing', () => w.merchant.agent.tab(tab.tabId)?.status === 'cleared');
 }
 
 describe('the protocol work of one complete tab', () => {
@@ -53,15 +61,12 @@ describe('the protocol work of one complete tab', () => {
     const customer = await w.newCustomer('100.00');
     // The first tab also fetches what every later one reuses (the rate table, the peer's certificate).
     await completeTab(customer);
-    await quiet();
     const billedBefore = billedSoFar();
     const requests = countRequests();
     const signatures = vi.spyOn(nodeCrypto.ed25519, 'sign');
     const verifications = vi.spyOn(nodeCrypto.ed25519, 'verify');
 
     await completeTab(customer);
-    // The merchant agent hears of the clearing through the MTA's outbox, possibly after the billing records.
-    await quiet();
 
     expect({
       httpExchanges: requests.count(),
@@ -77,8 +82,3 @@ describe('the protocol work of one complete tab', () => {
     expect(floor).toBeCloseTo((12 * 100 + 4 * 25 + 5 * 60) / 1000, 10);
   });
 });
-
-/** Long enough for every outbox delivery of the last tab (ticks every 20 ms, first retry after 500 ms is not expected). */
-function quiet(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 300));
-}

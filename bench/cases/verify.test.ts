@@ -12,5 +12,6 @@ describe('the verify case', () => {
       expect(figures[name], name).toBeGreaterThan(0);
     }
     expect(result.metrics.find((m) => m.name === 'verify.ratio_hash_vs_sig')?.target).toEqual({ kind: 'min', value: 50 });
-  });
+    // It measures for a fixed amount of CPU time, not wall time: on a busy machine that takes several times as long.
+  }, 120_000);
 });

@@ -37,7 +37,7 @@ function post(body: string, method = 'POST', signature: string | null = signWebh
 
 /** Whether `settled` has resolved by the time pending I/O callbacks have run. */
 async function isSettled(tabId: string): Promise<boolean> {
-  return Promise.race([receiver.settled(tabId).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20))]);
+  return Promise.race([receiver.settled(tabId).then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
 }
 
 describe('benchmark billing receiver', () => {

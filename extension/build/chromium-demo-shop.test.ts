@@ -71,15 +71,15 @@ describe('the demo news site with the real widget', () => {
     await options.getByLabel('Operator address').fill(world.operator('op-se').url);
     await options.getByLabel('Enrolment code').fill(code);
     await options.getByRole('button', { name: 'Enrol' }).click();
-    await options.getByText(/Enrolled with/).waitFor({ timeout: 20_000 });
+    await options.getByText(/Enrolled with/).waitFor({ timeout: 60_000 });
 
     const page = await context.newPage();
     await page.goto(`${shop.url}/articles/article-2`);
     // The widget's own button (in its open shadow root) turns actionable once the extension said hello.
     const payButton = page.locator('button[part="button"][aria-disabled="false"]').first();
-    await payButton.waitFor({ timeout: 20_000 });
+    await payButton.waitFor({ timeout: 60_000 });
     // Prices are converted for display with the customer's rate table.
-    await expect.poll(() => payButton.textContent(), { timeout: 10_000 }).toMatch(/SEK/);
+    await expect.poll(() => payButton.textContent(), { timeout: 60_000 }).toMatch(/SEK/);
     const confirmWindow = context.waitForEvent('page', { predicate: (candidate) => candidate.url().includes('confirm/confirm.html'), timeout: 30_000 });
     await payButton.click();
     const confirm = await confirmWindow;

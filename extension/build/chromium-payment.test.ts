@@ -55,14 +55,14 @@ describe('paying with the Chrome build', () => {
     await popup.getByLabel(/^Passphrase/).fill('correct horse battery staple');
     await popup.getByLabel(/^Repeat/).fill('correct horse battery staple');
     await popup.getByRole('button', { name: 'Create wallet' }).click();
-    await popup.getByText('not enrolled with an operator yet').waitFor({ timeout: 20_000 });
+    await popup.getByText('not enrolled with an operator yet').waitFor({ timeout: 60_000 });
 
     const options = await context.newPage();
     await options.goto(extensionPage('options/options.html'));
     await options.getByLabel('Operator address').fill(world.world.operator(CUSTOMER_OPERATOR).url);
     await options.getByLabel('Enrolment code').fill(await enrolmentCode());
     await options.getByRole('button', { name: 'Enrol' }).click();
-    await options.getByText(/Enrolled with/).waitFor({ timeout: 20_000 });
+    await options.getByText(/Enrolled with/).waitFor({ timeout: 60_000 });
 
     // The merchant agent's own origin is the one its certificate lists; its server has no pages,
     // so the browser is handed one at that origin.
@@ -70,7 +70,7 @@ describe('paying with the Chrome build', () => {
     await context.route(shopPage, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>shop</title><p>shop</p>' }));
     const shop = await context.newPage();
     await shop.goto(shopPage);
-    const confirmWindow = context.waitForEvent('page', { predicate: (page) => page.url().includes('confirm/confirm.html'), timeout: 20_000 });
+    const confirmWindow = context.waitForEvent('page', { predicate: (page) => page.url().includes('confirm/confirm.html'), timeout: 60_000 });
     const paying = bridgeCall(shop, 'pay', {
       merchantId: world.merchantId,
       operatorId: MERCHANT_OPERATOR,

@@ -62,7 +62,7 @@ describe('Chrome build in Chromium', () => {
   it('answers the popup from the background: a new wallet is offered', async () => {
     const page = await context.newPage();
     await page.goto(`chrome-extension://${extensionId()}/popup/popup.html`);
-    await page.getByRole('button', { name: 'Create wallet' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Create wallet' }).waitFor({ timeout: 60_000 });
     await page.close();
   });
 

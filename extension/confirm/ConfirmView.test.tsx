@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfirmationView } from '../messaging/views';
+import '../ui/testing/dom-waits';
 import { fakeClient, type FakeAnswers } from '../ui/testing/fake-client';
 import { ConfirmView } from './ConfirmView';
 

@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OverviewView, PurchaseView, SettingsView } from '../messaging/views';
+import '../ui/testing/dom-waits';
 import { fakeClient } from '../ui/testing/fake-client';
 import { Options } from './Options';
 

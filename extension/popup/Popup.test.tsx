@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OverviewView } from '../messaging/views';
+import '../ui/testing/dom-waits';
 import { fakeClient } from '../ui/testing/fake-client';
 import { MIN_PASSPHRASE_LENGTH as VAULT_MINIMUM } from '../background/keys/vault';
 import { Popup } from './Popup';

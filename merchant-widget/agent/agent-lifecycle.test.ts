@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { intervalTurns } from '../../protocol/testing/timer-turns';
 import { createMerchantAgent } from './agent';
 import { MerchantAgentConfigError } from './config';
 import { AgentHarness, eur, eventually } from './testing/agent-harness';
@@ -8,7 +9,9 @@ describe('agent lifecycle', () => {
   afterEach(() => harness.close());
 
   it('stops a tab at its timeout from its own timer, and close() stops that timer', async () => {
-    harness = await AgentHarness.start({ expiryCheckInterval_ms: 10 });
+    const EXPIRY_CHECK_MS = 10;
+    const warnings: string[] = [];
+    harness = await AgentHarness.start({ expiryCheckInterval_ms: EXPIRY_CHECK_MS, logger: { warn: (message) => warnings.push(message) } });
     const stopping = await harness.openTab({ expiresAt_ms: harness.clock.now_ms() + 1000 });
     harness.clock.advance(1000);
     await eventually(() => harness.agent.tab(stopping.tabId)?.status === 'stopped');
@@ -18,7 +21,10 @@ describe('agent lifecycle', () => {
     const staying = await harness.openTab({ expiresAt_ms: harness.clock.now_ms() + 1000 });
     await harness.agent.close();
     harness.clock.advance(1000);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Long enough for the closed agent's timer to have run twice, had close() left it running: a
+    // sweep over the closed database would have warned.
+    await intervalTurns(EXPIRY_CHECK_MS, 3);
+    expect(warnings).toEqual([]);
     await harness.restartAgent();
     // Only the new agent's start-up sweep could stop it; the closed agent's timer did not.
     expect(harness.agent.tab(staying.tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });

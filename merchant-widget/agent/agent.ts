@@ -96,6 +96,9 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     durable: () => store.durable(),
     openApiDocument: merchantAgentOpenApiDocument(settings),
     ...(directOrders !== undefined ? { directOrders } : {}),
+    // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
+    // the monotonic clock, which a step of the wall clock cannot move.
+    rateLimitNow_ms: config.clock === undefined ? undefined : () => settings.clock.now_ms(),
   });
 
   const sweepExpiredTabs = (): void => {

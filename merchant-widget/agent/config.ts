@@ -105,6 +105,7 @@ export interface MerchantAgentConfig {
    * http(s) URL or a path on the merchant's site such as '/get-opentab'. Unset: that route is 404.
    */
   readonly extensionInstallUrl?: string;
+  /** Epoch ms for expiries, freshness and retries. Default Date.now; given, it drives the rate limits too. */
   readonly clock?: Clock;
   readonly logger?: AgentLogger;
   /**

@@ -1,13 +1,13 @@
 // Per-address rate limits on the agent's routes, over real HTTP on 127.0.0.1: a burst beyond the
 // limit gets 429 rate_limited with Retry-After (readable by a browser) and changes nothing; the
-// MTA's routes keep their own limit; after the refill a purchase goes through.
+// MTA's routes keep their own limit; after the refill a purchase goes through. The harness's
+// manual clock drives the limits: buckets refill only when a test advances it.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentHarness, errorCode, eur } from './testing/agent-harness';
 
 const BURST = 3;
 const PER_S = 5; // one token every 200 ms
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('agent rate limits', () => {
   let harness: AgentHarness;
@@ -36,7 +36,9 @@ describe('agent rate limits', () => {
     // A preflight is not counted: it is a static answer.
     expect((await harness.request('/purchase', { method: 'OPTIONS' })).status).toBe(204);
 
-    await sleep(1000 / PER_S + 50);
+    harness.clock.advance(1000 / PER_S - 1);
+    expect((await harness.post('/purchase', purchase)).status).toBe(429);
+    harness.clock.advance(1); // the next token
     const sold = await harness.post('/purchase', purchase);
     expect(sold.status).toBe(200);
     expect(harness.agent.purchases(tab.tabId)).toHaveLength(1);

@@ -5,6 +5,7 @@ import { fromBase64url } from '../../protocol/encoding/base64url';
 import { signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
 import { TabClosed } from '../../protocol/messages/merchant';
 import { parseMessage } from '../../protocol/messages/validate';
+import { intervalTurns } from '../../protocol/testing/timer-turns';
 import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
 
 describe('customer terminate', () => {
@@ -61,10 +62,11 @@ describe('customer terminate', () => {
 });
 
 describe('answers kept for replays', () => {
+  const SWEEP_MS = 20;
   let harness: AgentHarness;
 
   beforeEach(async () => {
-    harness = await AgentHarness.start({ expiryCheckInterval_ms: 20, replyRetention_ms: 3_600_000 });
+    harness = await AgentHarness.start({ expiryCheckInterval_ms: SWEEP_MS, replyRetention_ms: 3_600_000 });
   });
   afterEach(() => harness.close());
 
@@ -77,17 +79,12 @@ describe('answers kept for replays', () => {
 
     // Within the retention, even past the skew window, the replay gets the first answer.
     harness.clock.advance(30 * 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await intervalTurns(SWEEP_MS, 3); // the sweep has run since, and kept the answer
     expect((await harness.post('/terminate', terminate)).body).toEqual(first.body);
 
     harness.clock.advance(31 * 60_000);
-    // The sweep runs every 20 ms; a replay answered from the store before it has no effect either.
-    let code: string | undefined;
-    for (const deadline = Date.now() + 5_000; code !== 'stale_message' && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      code = errorCode(await harness.post('/terminate', terminate));
-    }
-    expect(code).toBe('stale_message');
+    await intervalTurns(SWEEP_MS, 3); // the sweep has run since, and forgotten it
+    expect(errorCode(await harness.post('/terminate', terminate))).toBe('stale_message');
     expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
     expect(harness.mta.records).toHaveLength(1);
   });

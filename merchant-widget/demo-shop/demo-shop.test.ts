@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
 import { parseMoney } from '../../protocol/money/amount';
 import { StandInMta } from '../agent/testing/stand-in-mta';
-import { ManualClock } from '../agent/testing/agent-harness';
+import { ManualClock } from '../../protocol/testing/manual-clock';
 import { TestCustomer } from '../agent/testing/test-customer';
 import { ARTICLES, PRODUCTS } from './content';
 import { parseCli } from './cli-options';

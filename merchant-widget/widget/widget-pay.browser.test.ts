@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright';
 import type { Receipt } from '../../protocol/messages/merchant';
 import { startWidgetFixture, type OpenedPage, type RecordedEvent, type WidgetFixture } from './test-support/browser-harness';
-import { FAKE_BRIDGE_TEXT, MERCHANT_INFO } from './test-support/fixture-data';
+import { FAKE_BRIDGE_TEXT, MERCHANT_INFO, PAY_RELEASE_EVENT } from './test-support/fixture-data';
 import type { PageName } from './test-support/pages';
 
 // Paying from a merchant page in real Chromium under a strict CSP, against a stand-in for the
@@ -118,7 +118,7 @@ describe('paying', () => {
   });
 
   it('shows a busy state while the customer confirms', async () => {
-    const page = await openReady('slow-pay');
+    const page = await openReady('held-pay');
     const widget = page.widgetIn('#row-42');
     await widget.button.click();
     await expect.poll(() => widget.button.getAttribute('aria-busy')).toBe('true');
@@ -126,7 +126,8 @@ describe('paying', () => {
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     // A second click while busy must not pay twice.
     await widget.button.click({ force: true });
-    await expect.poll(() => widget.price.textContent(), { timeout: 5_000 }).toBe('Paid ✓');
+    await page.page.evaluate((name) => window.dispatchEvent(new Event(name)), PAY_RELEASE_EVENT);
+    await expect.poll(() => widget.price.textContent()).toBe('Paid ✓');
     expect(await widget.button.getAttribute('aria-busy')).toBe('false');
     expect(await page.bridgeRequests('pay')).toHaveLength(1);
   });

@@ -59,6 +59,10 @@ import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './tls/tl
 
 export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
+  /**
+   * The clock every decision in time reads (default Date.now). Injected, it drives the rate
+   * limits too; otherwise they read the monotonic clock, which a wall-clock step cannot move.
+   */
   readonly now_ms?: () => number;
   readonly log?: Logger;
   /** Syncs the WAL file to disk; tests hold or fail it to see that nothing leaves before it. */
@@ -72,7 +76,7 @@ export interface RunningOperator {
   readonly context: OperatorContext;
   /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
   readonly rateFeed: RateFeed;
-  /** One pass of the background jobs: clear due tabs, lapse overdue holds, settle stalled openings, deliver due outbox messages. */
+  /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver due outbox messages, settle stalled openings. */
   runJobs(): Promise<void>;
   /**
    * Reads the TLS certificate and key files now, and serves them to new connections if they are a
@@ -202,6 +206,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       },
     },
     rateLimit: config.rateLimit,
+    rateLimitNow_ms: options.now_ms,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -231,10 +236,20 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   };
   let timer: NodeJS.Timeout | null = null;
   let rateTimer: NodeJS.Timeout | null = null;
+  // Passes run one after another, whether the timer or a caller starts them: a caller's pass
+  // never finds the outbox busy with the timer's and returns without delivering.
   let running: Promise<void> = Promise.resolve();
+  let queued = 0;
+  const runJobsInTurn = (): Promise<void> => {
+    queued++;
+    const pass = running.then(runJobs).finally(() => queued--);
+    running = pass.catch((error: unknown) => log.warn('jobs.failed', { error: (error as Error).message }));
+    return pass;
+  };
   if (options.backgroundJobs ?? true) {
+    // A tick that finds a pass still under way (one waiting for an MTA, say) adds none behind it.
     timer = setInterval(() => {
-      running = running.then(runJobs).catch((error: unknown) => log.warn('jobs.failed', { error: (error as Error).message }));
+      if (queued === 0) void runJobsInTurn().catch(() => undefined);
     }, config.tick_ms);
     timer.unref();
     // Apart from the jobs: a slow rate source must not hold up clearing and the outbox.
@@ -250,7 +265,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     url,
     context,
     rateFeed,
-    runJobs,
+    runJobs: runJobsInTurn,
     reloadTlsCertificate: () => tlsReloader?.reload() ?? null,
     async close() {
       closing = true;

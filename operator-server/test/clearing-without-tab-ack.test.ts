@@ -5,7 +5,7 @@
 // when the test world reads them, so a record without a tab id would never have been written).
 
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
@@ -23,7 +23,9 @@ describe('a clearing for a transaction the AM still has as opening', () => {
 
     await tab.terminate(w.merchant.agentUrl);
     // No customer record can reach the AM now (it does not know the tab), so the MTA clears without it.
-    const withdrawal = await waitFor('the withdrawal record', () => w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal'), 20_000, 50);
+    await w.merchantRecordAcknowledged(tab.tabId);
+    await w.elapse(RECORD_GRACE_MS);
+    const withdrawal = await waitFor('the withdrawal record', () => w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal'));
     expect(withdrawal).toMatchObject({ recordType: 'withdrawal', source: 'tab', transactionId: tab.transactionId, tabId: tab.tabId, merchantAmount: { currency: 'EUR', value: '0.08' } });
-  }, 30_000);
+  });
 });

@@ -7,7 +7,7 @@ import { OPERATOR_API } from '../../protocol/api/operator-api';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import { toBase64url } from '../../protocol/encoding/base64url';
 import { merchantStopRecord } from './support/merchant-records';
-import { MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
+import { MERCHANT_OPERATOR, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
@@ -35,7 +35,7 @@ async function clearedTab(tabId: string) {
   return waitFor('clearing at the MTA', async () => {
     const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId });
     return view.state === 'cleared' ? view : undefined;
-  }, 15_000);
+  });
 }
 
 describe('mismatched records', () => {
@@ -84,6 +84,10 @@ describe('a missing record', () => {
   it('after the grace period the merchant record alone clears, bounded by its chain proof', async () => {
     const { customer, tab } = await openWithPurchases(['article-10', 'article-11']); // 2 + 9 cents
     w.merchant.agent.stop(tab.tabId);
+    await w.merchantRecordAcknowledged(tab.tabId);
+    await w.elapse(RECORD_GRACE_MS - 1);
+    expect((await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId })).state).toBe('open');
+    await w.elapse(1);
     const view = await clearedTab(tab.tabId);
     expect(view).toMatchObject({ outcome: 'customer-record-missing', cleared: { currency: 'EUR', value: '0.11' }, customerRecord: null, dispute: null });
     // A late customer record is acknowledged as already cleared and changes nothing.

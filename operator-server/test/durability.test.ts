@@ -15,6 +15,7 @@ import { startOperator, type RunningOperator } from '../src/operator';
 import { findFreePort } from '../src/support/free-port';
 import { provisionOperatorWorld } from '../src/testing/operator-world';
 import { createLogger } from '../src/support/logger';
+import { waitFor } from './support/wait-for';
 
 /** A WAL sync the test completes by hand. */
 function heldSync() {
@@ -45,18 +46,21 @@ async function startWithSync(sync: () => Promise<void>): Promise<{ operator: Run
   return { operator: running, admin: new AdminClient(running.url, provisioned!.adminToken) };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+/** Resolves once something waits for the held sync: from then on, only finishing it lets that go on. */
+const syncAwaited = (wal: ReturnType<typeof heldSync>) => waitFor('a WAL sync to be awaited', () => wal.started() >= 1);
 
 describe('durable answers', () => {
   it('answers a POST only once the WAL holding its commit is synced', async () => {
     const wal = heldSync();
-    const { admin } = await startWithSync(wal.sync);
+    const { operator, admin } = await startWithSync(wal.sync);
     let answered = false;
     const creating = admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } }).then((answer) => {
       answered = true;
       return answer;
     });
-    await settle();
+    await syncAwaited(wal);
+    // A later exchange (a GET, which does not wait for the disk) comes back; the POST's answer has not.
+    await callRoute(operator.url, OPERATOR_API.operatorInfo, undefined);
     expect(wal.started()).toBe(1);
     expect(answered).toBe(false);
     wal.finishAll();
@@ -76,7 +80,7 @@ describe('durable answers', () => {
     const wal = heldSync();
     const { admin } = await startWithSync(wal.sync);
     const creating = admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } });
-    await settle();
+    await syncAwaited(wal);
     wal.finishAll(new Error('EIO: the disk went away'));
     const failure = await creating.then(() => null, (error: unknown) => error);
     expect(failure).toBeInstanceOf(RemoteCallError);
@@ -96,7 +100,7 @@ describe('durable answers', () => {
     try {
       const url = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/`;
       const sending = operator.context.transport({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', timeout_ms: 5_000 });
-      await settle();
+      await syncAwaited(wal);
       expect(received).toBe(0);
       wal.finishAll();
       expect((await sending).status).toBe(200);

@@ -38,6 +38,7 @@ describe("a customer's record sent early", () => {
     expect(cleared.outcome).toBe('disputed');
     expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([expect.objectContaining({ deliveredAt: expect.any(Number) })]);
     const account = await waitFor('the AM to charge', async () => {
+      await w.elapse(0);
       const view = await customer.account();
       return view.tabs[0]?.state === 'cleared' ? view : undefined;
     });
@@ -59,10 +60,16 @@ describe("a customer's record sent early", () => {
     expect(before.concludeAfter).toBeGreaterThanOrEqual(before.expiresAt + 3600 * 1000);
     await w.world.operator(MERCHANT_OPERATOR).running.runJobs();
     expect(mta.store.tab(tab.tabId)!.state).toBe('open');
-    // Once the agent answers, its record (8 cents, proven by its link) decides.
+    // Once the agent answers (the request's next attempt, after its backoff), its record (8 cents, proven by its link) decides.
     w.merchant.setAvailable(true);
-    const cleared = await waitFor('the MTA to clear on the merchant record', () => (mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined), 20_000);
+    const cleared = await waitFor('the MTA to clear on the merchant record', async () => {
+      await w.elapse(1_000);
+      return mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined;
+    });
     expect(cleared.clearedMinor).toBe(8n);
-    await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
+    await waitFor('the AM to capture', async () => {
+      await w.elapse(0);
+      return (await customer.account()).tabs[0]?.state === 'cleared';
+    });
   }, 40_000);
 });

@@ -1,18 +1,36 @@
 // Every hold ends even when the merchant's operator vanishes: the customer's AM releases the hold
-// at the deadline, and a clearing that still arrives later is charged without it.
+// at the deadline, and a clearing that still arrives later is charged without it. Time moves
+// only when the test advances the world's clock.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from '../src/ledger';
+import type { WorldOperator } from '../src/testing/operator-world';
 import { Restarts } from './support/restarts';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
 import { waitFor } from './support/wait-for';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, MERCHANT_RECORD_RETRY_MAX_MS, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
 
+const HOLD_DEADLINE_MS = 1_000;
 let w: TwoOperatorWorld;
 const restarts = new Restarts();
 
 beforeEach(async () => {
-  w = await startTwoOperatorWorld({ settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10, holdDeadline_s: 1 } } });
+  w = await startTwoOperatorWorld({
+    settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000, holdDeadline_s: HOLD_DEADLINE_MS / 1000 } },
+  });
 });
+
+/**
+ * Starts the MTA again on the same data. The merchant agent, which stopped the tab at its timeout,
+ * delivers its record at its next retry, and the MTA clears on it when its grace period ends.
+ */
+async function restartAndClear(mta: WorldOperator, tabId: string): Promise<void> {
+  await waitFor('the merchant agent to have tried to deliver its record', () => (w.merchant.agent.recordDelivery(tabId)?.attempts ?? 0) >= 1);
+  const successor = await restarts.restart(mta, w.clock.now_ms);
+  w.clock.advance(MERCHANT_RECORD_RETRY_MAX_MS);
+  await w.merchantRecordAcknowledged(tabId);
+  w.clock.advance(RECORD_GRACE_MS);
+  await successor.running.runJobs();
+}
 
 afterEach(async () => {
   // The first MTA process is closed; its successor holds the merchant side's ledger now.
@@ -24,46 +42,47 @@ afterEach(async () => {
 describe('the hold deadline', () => {
   it('releases the hold of a tab its MTA never cleared, and charges a clearing that comes late', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: 10 });
+    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: MIN_TIMEOUT_MS / 1000 });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     const mta = w.world.operator(MERCHANT_OPERATOR);
     await mta.running.close(); // the merchant's operator goes away before clearing anything
 
-    const lapsed = await waitFor('the hold to lapse', async () => {
-      const view = await customer.account();
-      return view.tabs[0]?.state === 'lapsed' ? view : undefined;
-    }, 20_000, 100);
+    // The hold stays up to the deadline past the tab's timeout, and lapses then.
+    await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS - 1);
+    expect((await customer.account()).tabs[0]?.state).toBe('open');
+    await w.elapse(1);
+    const lapsed = await customer.account();
+    expect(lapsed.tabs[0]?.state).toBe('lapsed');
     expect(lapsed.held).toEqual({ currency: 'SEK', value: '0.00' });
     expect(lapsed.available).toEqual({ currency: 'SEK', value: '100.00' });
     assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.ledger); // no pending hold left behind
 
     // The MTA comes back on the same data, clears the expired tab, and delivers the clearing.
-    await restarts.restart(mta);
-    const charged = await waitFor('the late clearing to be charged', async () => {
-      const view = await customer.account();
-      return view.tabs[0]?.state === 'cleared' ? view : undefined;
-    }, 20_000, 100);
+    await restartAndClear(mta, tab.tabId);
+    const charged = await customer.account();
+    expect(charged.tabs[0]?.state).toBe('cleared');
     // 8 cents × 11.3595 = 90.876 öre → 0.91 SEK, charged without a hold.
     expect(charged.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '0.91' });
     expect(charged.balance).toEqual({ currency: 'SEK', value: '-0.91' });
-  }, 60_000);
+  });
 
   it('writes off a late charge the customer can no longer cover, and still pays the merchant side', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: 10 });
+    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: MIN_TIMEOUT_MS / 1000 });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     const mta = w.world.operator(MERCHANT_OPERATOR);
     await mta.running.close();
-    await waitFor('the hold to lapse', async () => (await customer.account()).tabs[0]?.state === 'lapsed', 20_000, 100);
+    await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS);
+    expect((await customer.account()).tabs[0]?.state).toBe('lapsed');
     // Meanwhile the operator withdraws the customer's credit altogether.
     const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context;
     customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
 
-    await restarts.restart(mta);
-    await waitFor('the late clearing', async () => (await customer.account()).tabs[0]?.state === 'cleared', 20_000, 100);
+    await restartAndClear(mta, tab.tabId);
+    expect((await customer.account()).tabs[0]?.state).toBe('cleared');
     expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '0.00' });
     // 0.91 SEK carried by the operator; the 0.08 EUR owed to the merchant's operator all the same.
     expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-91n);
     expect(customerOperator.ledger.getAccount(`settlement:${MERCHANT_OPERATOR}:EUR`).balance).toBe(8n);
-  }, 60_000);
+  });
 });

@@ -11,15 +11,9 @@ import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, ty
 import { waitFor } from './support/wait-for';
 
 let w: TwoOperatorWorld;
-/** Every party's clock: the system's plus what the test has moved it on by. */
-let offset_ms = 0;
-const now_ms = () => Date.now() + offset_ms;
 const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
 
-worldPerTest((started) => {
-  w = started;
-  offset_ms = 0;
-}, { now_ms, merchantNow_ms: now_ms, settings: { tick_ms: 20, tabs: { recordGrace_s: 5, minTimeout_s: 10, merchantRecordWait_s: 60 } } });
+worldPerTest((started) => (w = started), { settings: { tick_ms: 20, tabs: { recordGrace_s: 5, minTimeout_s: 10, merchantRecordWait_s: 60 } } });
 
 describe('records that come after their tab was due', () => {
   it('a merchant agent down through expiry and grace is waited for, and its record decides', async () => {
@@ -27,15 +21,18 @@ describe('records that come after their tab was due', () => {
     const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: 10 });
     await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1')); // 8 cents
     await w.merchant.stopAgent();
-    offset_ms += 16_000; // past the timeout and the grace period
+    await w.elapse(16_000); // past the timeout and the grace period: the MTA asks the agent for its record
+    await w.elapse(1_000); // and tries to deliver the request
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
     await waitFor('the MTA to ask the merchant agent for its record', () => mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))[0]?.attempts);
     // Asked, not answered: the tab waits for the agent instead of clearing at nothing.
     expect(mta.store.tab(tab.tabId)!.state).toBe('open');
 
+    // Back: it stops its expired tab and delivers its record.
     await w.merchant.startAgent();
     const cleared = await waitFor('the clearing on the merchant record', () => (mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined));
     expect(cleared).toMatchObject({ clearedMinor: 8n, outcome: 'customer-record-missing', clearingRevision: 0 });
+    await w.elapse(0);
     await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
   }, 30_000);
 
@@ -46,21 +43,26 @@ describe('records that come after their tab was due', () => {
     await tab.buy(w.merchant.agentUrl, 'article-2', price('article-2')); // 15 cents
     await w.merchant.stopAgent();
     // Past the timeout, the grace period and the merchant record wait: cleared on nothing.
-    offset_ms += 16_000;
+    await w.elapse(16_000);
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
-    await waitFor('the MTA to ask', () => mta.store.tab(tab.tabId)?.merchantAskedAt ?? undefined);
-    offset_ms += 61_000;
-    const atNothing = await waitFor('the clearing at nothing', () => (mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined));
-    expect(atNothing).toMatchObject({ clearedMinor: 0n, outcome: 'no-records' });
+    expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
+    await w.elapse(61_000);
+    const atNothing = mta.store.tab(tab.tabId)!;
+    expect(atNothing).toMatchObject({ state: 'cleared', clearedMinor: 0n, outcome: 'no-records' });
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    await w.elapse(0); // the clearing leaves the MTA's outbox
     await waitFor('the AM to release the hold', () => am.store.transaction(tab.transactionId)?.state === 'cleared');
     expect(am.store.transaction(tab.transactionId)!.chargedMinor).toBe(0n);
 
     // The agent comes back: it stops its expired tab and sends its record, proven by its chain link.
     await w.merchant.startAgent();
-    const corrected = await waitFor('the correction', () => (mta.store.tab(tab.tabId)!.clearingRevision === 1 ? mta.store.tab(tab.tabId)! : undefined));
+    const corrected = await waitFor('the correction', async () => {
+      await w.elapse(1_000); // the agent's record, and the MTA's outbox
+      return mta.store.tab(tab.tabId)!.clearingRevision === 1 ? mta.store.tab(tab.tabId)! : undefined;
+    });
     expect(corrected).toMatchObject({ clearedMinor: 23n, outcome: 'customer-record-missing' });
-    const charged = await waitFor('the AM to charge the correction', () => {
+    const charged = await waitFor('the AM to charge the correction', async () => {
+      await w.elapse(0);
       const transaction = am.store.transaction(tab.transactionId)!;
       return transaction.clearingRevision === 1 ? transaction : undefined;
     });
@@ -75,16 +77,19 @@ describe('records that come after their tab was due', () => {
     expect(mta.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([['merchant', 'corrected:1'], ['customer', 'no-change']]);
 
     // Billing: the first clearing and its correction, each once, the correction for the difference.
-    await waitFor('billing records of the correction', () => w.billingRecords(CUSTOMER_OPERATOR).some((r) => r.revision === 1) && w.billingRecords(MERCHANT_OPERATOR).some((r) => r.revision === 1));
+    await waitFor('billing records of the correction', async () => {
+      await w.elapse(0);
+      return w.billingRecords(CUSTOMER_OPERATOR).some((r) => r.revision === 1) && w.billingRecords(MERCHANT_OPERATOR).some((r) => r.revision === 1);
+    });
     const withdrawals = w.billingRecords(CUSTOMER_OPERATOR).filter((r) => r.recordType === 'withdrawal');
     expect(withdrawals.map((r) => [r.recordId.endsWith(':r1'), r.amount.value, r.revision ?? 0])).toEqual([[false, '0.00', 0], [true, '2.61', 1]]);
     const deposits = w.billingRecords(MERCHANT_OPERATOR).filter((r) => r.recordType === 'deposit');
     expect(deposits.map((r) => [r.amount.value, r.revision ?? 0])).toEqual([['0.00', 0], ['0.23', 1]]);
 
     // Settlement: what the customer's operator owes the merchant's includes the correction.
-    const owed = settlementStatement(am.ledger, CUSTOMER_OPERATOR, MERCHANT_OPERATOR, 0, now_ms() + 1000).lines.find((line) => line.currency === 'EUR');
+    const owed = settlementStatement(am.ledger, CUSTOMER_OPERATOR, MERCHANT_OPERATOR, 0, w.clock.now_ms() + 1000).lines.find((line) => line.currency === 'EUR');
     expect(owed).toMatchObject({ payable: { value: '0.23' }, net: { value: '0.23' } });
-    const owedToUs = settlementStatement(mta.ledger, MERCHANT_OPERATOR, CUSTOMER_OPERATOR, 0, now_ms() + 1000).lines.find((line) => line.currency === 'EUR');
+    const owedToUs = settlementStatement(mta.ledger, MERCHANT_OPERATOR, CUSTOMER_OPERATOR, 0, w.clock.now_ms() + 1000).lines.find((line) => line.currency === 'EUR');
     expect(owedToUs).toMatchObject({ receivable: { value: '0.23' } });
   }, 40_000);
 });

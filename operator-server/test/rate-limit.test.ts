@@ -1,10 +1,12 @@
 // Per-address rate limits at the operator's HTTP edge, over real HTTP on 127.0.0.1: a flood gets
 // 429 rate_limited with Retry-After before its body is read, changes nothing, and leaves the peer
-// and admin routes alone; a request after the refill goes through.
+// and admin routes alone; a request after the refill goes through. The operator's clock is the
+// test's: buckets refill only when the test advances it, however slowly the requests go out.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../../protocol/crypto/node';
 import { seal, signerFromSecretKey } from '../../protocol/envelope';
+import { ManualClock } from '../../protocol/testing/manual-clock';
 import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '../src/testing/operator-world';
 
 const BURST = 4;
@@ -12,11 +14,13 @@ const PER_S = 5; // one token every 200 ms
 
 let world: OperatorWorld;
 let operator: WorldOperator;
+const clock = new ManualClock();
 
 beforeAll(async () => {
   world = await startOperatorWorld({
     operators: [{ operatorId: 'op-se', currency: 'SEK' }],
     settings: { rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } } },
+    now_ms: clock.now_ms,
   });
   operator = world.operator('op-se');
 });
@@ -32,8 +36,6 @@ async function exchange(path: string, init: { method?: string; body?: string; he
   const text = await response.text();
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: JSON.parse(text) as any };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function counts(): Record<string, number> {
   const db = operator.running.context.db;
@@ -55,7 +57,7 @@ describe('rate limits per client address', () => {
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const enrolment = JSON.stringify(seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const));
 
-    await sleep(1000); // a full bucket
+    clock.advance(1000); // a full bucket
     const statuses: number[] = [];
     for (let i = 0; i < BURST; i++) statuses.push((await exchange('/v1/rates')).status);
     expect(statuses).toEqual(Array(BURST).fill(200));
@@ -74,7 +76,9 @@ describe('rate limits per client address', () => {
     expect((await exchange('/v1/customer/logon', { body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(429);
     expect(counts()).toEqual(before);
 
-    await sleep(1000 / PER_S + 50);
+    clock.advance(1000 / PER_S - 1);
+    expect((await exchange('/v1/customer/enroll', { body: enrolment })).status).toBe(429);
+    clock.advance(1); // the next token
     const enrolled = await exchange('/v1/customer/enroll', { body: enrolment });
     expect(enrolled.status).toBe(200);
     expect(enrolled.body.accountId).toBe(accountId);
@@ -82,6 +86,7 @@ describe('rate limits per client address', () => {
   });
 
   it("a customer's flood does not throttle the peer and admin routes from the same address", async () => {
+    clock.advance(1000); // a full bucket, whatever the test before left
     await exhaustCustomerBucket();
     // No proxy is trusted here: a client naming another address in X-Forwarded-For stays in its own bucket.
     expect((await exchange('/v1/operator', { headers: { 'x-forwarded-for': '198.51.100.9' } })).status).toBe(429);
@@ -111,6 +116,7 @@ describe('behind a trusted reverse proxy', () => {
     proxied = await startOperatorWorld({
       operators: [{ operatorId: 'op-se', currency: 'SEK' }],
       settings: { rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST }, trustedProxies: ['127.0.0.1'] } },
+      now_ms: new ManualClock().now_ms,
     });
   });
 

@@ -209,7 +209,7 @@ describe('the ECB file over HTTP', () => {
     server.serve({ kind: 'status', status: 500, body: 'down' });
 
     now = MONDAY_JULY_1_MS + 7200 * SECOND;
-    const restarted = await restarts.restart(operator, { now_ms: () => now });
+    const restarted = await restarts.restart(operator, () => now);
     await restarted.running.rateFeed.refreshIfDue(now);
     const table = await rateTableAt(restarted.url);
     expect(table.payload.source?.publishedOn).toBe('2024-07-01');

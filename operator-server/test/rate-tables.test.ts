@@ -67,7 +67,7 @@ describe('a rate table states its source', () => {
     db.prepare('UPDATE rate_tables SET envelope = ? WHERE table_id = ?').run(JSON.stringify({ ...first, payload: withoutSource }), first.payload.id);
     db.close();
 
-    const restarted = await restarts.restart(operator, { now_ms: () => JUNE_28_AFTERNOON_MS + 60_000 });
+    const restarted = await restarts.restart(operator, () => JUNE_28_AFTERNOON_MS + 60_000);
     const table = await rateTableAt(restarted.url);
     expect(table.payload.id).not.toBe(first.payload.id);
     expect(table.payload.source).toEqual({ publisher: 'ecb', publishedOn: '2024-06-28', sample: false });

@@ -93,9 +93,9 @@ describe('refusals that change nothing', () => {
 
   it('an expired or future iat', async () => {
     const { message } = await customer.initiation(openRequest());
-    const old = signEnvelope(customer.signer, { ...message.payload, iat: formatTimestamp(Date.now() - 10 * 60_000) });
+    const old = signEnvelope(customer.signer, { ...message.payload, iat: formatTimestamp(w.clock.now_ms() - 10 * 60_000) });
     await expectRefusal(401, 'stale_message', () => send(`${customerUrl}/v1/customer/tabs`, { body: old }));
-    const future = signEnvelope(customer.signer, { ...message.payload, id: '0'.repeat(31) + '1', iat: formatTimestamp(Date.now() + 10 * 60_000) });
+    const future = signEnvelope(customer.signer, { ...message.payload, id: '0'.repeat(31) + '1', iat: formatTimestamp(w.clock.now_ms() + 10 * 60_000) });
     await expectRefusal(401, 'stale_message', () => send(`${customerUrl}/v1/customer/tabs`, { body: future }));
   });
 

@@ -44,7 +44,7 @@ describe('node:http transport', () => {
         response.writeHead(418, { 'content-type': 'application/json' }).end('{"é":1}');
       });
     });
-    const answer = await nodeHttpTransport({ url: `${url}/x`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":"é"}', timeout_ms: 1_000 });
+    const answer = await nodeHttpTransport({ url: `${url}/x`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":"é"}', timeout_ms: 30_000 });
     expect(answer).toEqual({ status: 418, text: '{"é":1}' });
     expect(seen).toEqual([{ method: 'POST', type: 'application/json', length: String(Buffer.byteLength('{"a":"é"}')), body: '{"a":"é"}' }]);
   });

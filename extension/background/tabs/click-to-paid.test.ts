@@ -14,6 +14,9 @@ agentWorldPerTest((started) => {
   w = started;
 });
 
+/** One task later: every promise chain that needs no I/O and no timer has run to its end. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 function deferred() {
   let resolve!: () => void;
   const promise = new Promise<void>((res) => (resolve = res));
@@ -87,7 +90,9 @@ describe('a click inside an open tab', () => {
     const { tabId } = await storedTab();
     await waitFor('the merchant to sell article-2', () => w.world.merchant.agent.purchases(tabId).length === 2);
     expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore + 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The receipt is in the agent's hands, and all it could do without the write is done: no answer yet.
+    await waitFor('the receipt to reach the agent', () => w.ports.answered.filter((url) => url.endsWith('/purchase')).length === purchasesBefore + 1);
+    await nextTask();
     expect(answered).toBe(false);
     pendingWrite.resolve();
     expect(expectPaid(await paying).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
@@ -107,7 +112,7 @@ describe('a click inside an open tab', () => {
 
     const purchasesBefore = w.ports.fetched.filter((url) => url.endsWith('/purchase')).length;
     const next = w.page('pay', { ...w.merchant, ...ARTICLE_4 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await nextTask(); // all it could do without the stored receipt is done: nothing sent
     expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore);
     storing.resolve();
     expect(expectPaid(await next).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });

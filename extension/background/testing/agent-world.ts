@@ -2,6 +2,7 @@
 // operator for customers, a EUR operator for merchants, a real merchant agent on HTTP) plus a
 // customer account with an enrolment code, and an agent over in-memory storage that can be
 // "restarted" (rebuilt over the same database and session area) like an MV3 service worker.
+// The agent, the operators and the merchant agent all read one manual clock (ports.clock).
 
 import { afterEach, beforeEach } from 'vitest';
 import { nobleCrypto } from '../../../protocol/crypto/noble';
@@ -26,7 +27,7 @@ import type { AgentDatabase } from '../storage/database';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea, type SessionArea } from '../storage/session-area';
 import type { PageCaller } from '../tabs/tab-service';
-import { TEST_SCRYPT_COST, createTestPorts, type ManualClock, type TestPorts } from './test-ports';
+import { ManualClock, TEST_SCRYPT_COST, createTestPorts, type TestPorts } from './test-ports';
 
 export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
 export const PASSPHRASE = 'correct horse battery staple';
@@ -67,25 +68,16 @@ export interface AgentWorld {
   close(): Promise<void>;
 }
 
-export interface AgentWorldOptions extends TwoOperatorWorldOptions {
-  /**
-   * One clock for everyone (operators, merchant agent, customer agent), for tests that move time
-   * on by days; otherwise operators and merchant keep the system clock.
-   */
+export interface AgentWorldOptions extends Omit<TwoOperatorWorldOptions, 'clock'> {
+  /** One clock for everyone (operators, merchant agent, customer agent); a new one, set to now, when absent. */
   readonly clock?: ManualClock;
 }
 
 export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<AgentWorld> {
   // Known here, so that a restarted merchant agent signs with the key its operator registered.
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
-  const clock = options.clock;
-  const merchantNow_ms = clock?.now ?? options.merchantNow_ms;
-  const world = await startTwoOperatorWorld({
-    ...options,
-    merchantSecretKey,
-    ...(clock !== undefined ? { now_ms: clock.now } : {}),
-    ...(merchantNow_ms !== undefined ? { merchantNow_ms } : {}),
-  });
+  const clock = options.clock ?? new ManualClock();
+  const world = await startTwoOperatorWorld({ ...options, merchantSecretKey, clock });
   let merchantSite: MerchantSite = world.merchant;
   const db = createMemoryDatabase();
   const session = createMemorySessionArea();
@@ -142,7 +134,7 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
         merchantSecretKey,
         port: Number(new URL(world.merchant.url).port),
         priorArtBaseline: options.priorArtBaseline ?? false,
-        ...(merchantNow_ms !== undefined ? { now_ms: merchantNow_ms } : {}),
+        clock,
       });
     },
     async close() {

@@ -1,5 +1,6 @@
 // In-memory stand-ins for the browser, for the background's tests.
 
+import { ManualClock as ProtocolManualClock } from '../../../protocol/testing/manual-clock';
 import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
 import type { ScryptCost } from '../keys/passphrase-box';
 import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } from '../ports';
@@ -7,12 +8,9 @@ import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } f
 /** Cheap enough for tests; the browser uses BROWSER_SCRYPT_COST. */
 export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 
-export class ManualClock implements Clock {
-  constructor(private current_ms: number = Date.now()) {}
-  now = (): number => this.current_ms;
-  advance(by_ms: number): void {
-    this.current_ms += by_ms;
-  }
+/** The test clock, read as the background's Clock port: one instance can drive the servers of a test world too. */
+export class ManualClock extends ProtocolManualClock implements Clock {
+  readonly now = (): number => this.now_ms();
 }
 
 export class RecordingAlarms implements AlarmPort {
@@ -67,6 +65,8 @@ export interface TestPorts extends AgentPorts {
   readonly answerLost: Set<string>;
   /** Every URL fetched, in order. */
   readonly fetched: string[];
+  /** Every URL whose whole answer has come back to the agent, in order. */
+  readonly answered: string[];
   /** Answers a request in place of the network when it returns a response (a remote's refusal, say). */
   intercept: ((url: string, init?: RequestInit) => Response | undefined | Promise<Response | undefined>) | null;
   readonly clock: ManualClock;
@@ -80,11 +80,13 @@ export function createTestPorts(clock: ManualClock = new ManualClock()): TestPor
   const unreachable = new Set<string>();
   const answerLost = new Set<string>();
   const fetched: string[] = [];
+  const answered: string[] = [];
   const matches = (prefixes: Set<string>, url: string) => [...prefixes].some((prefix) => url.startsWith(prefix));
   const ports: TestPorts = {
     unreachable,
     answerLost,
     fetched,
+    answered,
     intercept: null,
     clock,
     alarms: new RecordingAlarms(),
@@ -98,7 +100,10 @@ export function createTestPorts(clock: ManualClock = new ManualClock()): TestPor
       if (intercepted) return intercepted;
       const response = await fetch(input, init);
       if (matches(answerLost, url)) throw new TypeError('fetch failed: connection reset');
-      return response;
+      // Read to the end here, so a test can tell when the agent holds the whole answer.
+      const body = await response.arrayBuffer();
+      answered.push(url);
+      return new Response(body.byteLength === 0 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
     },
   };
   return ports;

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receipt } from '../../../protocol/messages/merchant';
+import { eventually } from '../testing/agent-harness';
 import { createAgentRequestHandler, type AgentOperations } from './handler';
 
 let server: Server | null = null;
@@ -52,7 +53,9 @@ describe('answers wait for durability', () => {
       answered = true;
       return { status: response.status, body: (await response.json()) as unknown };
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => durableCalls > 0);
+    // A later exchange (a read, which does not wait for the disk) comes back; the POST's answer has not.
+    expect((await fetch(`${url}/info`)).status).toBe(200);
     expect(durableCalls).toBe(1);
     expect(answered).toBe(false);
     release();

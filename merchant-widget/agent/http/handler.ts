@@ -33,6 +33,8 @@ export interface AgentHttpOptions {
   readonly rateLimit?: AgentRateLimitSettings;
   /** Served at /openapi.json when given. */
   readonly openApiDocument?: unknown;
+  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
+  readonly rateLimitNow_ms?: () => number;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
@@ -75,8 +77,8 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
   // higher one, which a customer's flood from the same address cannot use up. widget.js, /install
   // and CORS preflights are not limited: they are static answers, cheaper than the limiter.
   const limiters = {
-    customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients }),
-    operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients }),
+    customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients, now_ms: options.rateLimitNow_ms }),
+    operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients, now_ms: options.rateLimitNow_ms }),
   };
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from '../../../protocol/crypto/node';
 import { toBase64url } from '../../../protocol/encoding/base64url';
+import { ManualClock } from '../../../protocol/testing/manual-clock';
 import type { TabInformation, TabInformationAck } from '../../../protocol/messages/merchant';
 import type { WireAmount } from '../../../protocol/money/amount';
 import { createMerchantAgent, type MerchantAgent } from '../agent';
@@ -26,14 +27,6 @@ export const TEST_CATALOGUE = [
 ] as const;
 
 export const eur = (value: string): WireAmount => ({ currency: 'EUR', value });
-
-export class ManualClock {
-  constructor(private current_ms: number = Date.now()) {}
-  now_ms = (): number => this.current_ms;
-  advance(by_ms: number): void {
-    this.current_ms += by_ms;
-  }
-}
 
 export interface HttpAnswer {
   readonly status: number;

@@ -8,7 +8,8 @@
 // Behaviour is set with attributes on this script's tag:
 //   data-rate-status="current|expired|missing"   what convert reports (default current)
 //   data-pay-error="<BridgeErrorCode>"           pay fails with that code
-//   data-pay-delay-ms="<n>"                      pay answers after n ms (as if the customer confirms)
+//   data-pay-held                                pay answers only once the test dispatches
+//                                                PAY_RELEASE_EVENT on window (the customer confirms)
 //   data-pay-pending="<n>"                       pay answers payment_pending (the shop did not answer); paymentStatus
 //                                                then answers pending n - 1 times, then paid with the receipt
 //   data-protocol-version="<n>"                  what hello reports (default: the current version);
@@ -40,14 +41,14 @@ import {
 import type { LockedRate } from '../../../protocol/messages/primitives';
 import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
 import { merchantToCustomer } from '../../../protocol/rates/conversion';
-import { FAKE_BRIDGE_TEXT, FAKE_DEPOSIT_EUR_MINOR, FAKE_RATE_SEK_PER_EUR, MERCHANT_INFO } from './fixture-data';
+import { FAKE_BRIDGE_TEXT, FAKE_DEPOSIT_EUR_MINOR, FAKE_RATE_SEK_PER_EUR, MERCHANT_INFO, PAY_RELEASE_EVENT } from './fixture-data';
 
 const ownScript = document.currentScript;
 const setting = (name: string): string | null => ownScript?.getAttribute(`data-${name}`) ?? null;
 
 const rateStatus = v.parse(RateStatus, setting('rate-status') ?? 'current');
 const payError = setting('pay-error') === null ? null : v.parse(BridgeErrorCode, setting('pay-error'));
-const payDelay_ms = Number(setting('pay-delay-ms') ?? 0);
+const payHeld = ownScript?.hasAttribute('data-pay-held') ?? false;
 const pendingAnswers = setting('pay-pending') === null ? null : Number(setting('pay-pending'));
 const protocolVersion = Number(setting('protocol-version') ?? BRIDGE_PROTOCOL_VERSION);
 const PRESENCE_NOTICE: ExtensionPresence = { channel: EXTENSION_TO_PAGE, presence: 'hello-received' };
@@ -188,8 +189,9 @@ function receive(data: unknown, via: 'message' | 'event'): void {
   if (!request.success) return;
   const { requestId, call, params } = request.output;
   if (call === 'hello' && protocolVersion >= PRESENCE_NOTICE_SINCE) window.postMessage(PRESENCE_NOTICE, window.location.origin);
-  const delay_ms = call === 'pay' ? payDelay_ms : 0;
-  setTimeout(() => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }, via), delay_ms);
+  const send = () => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }, via);
+  if (call === 'pay' && payHeld) window.addEventListener(PAY_RELEASE_EVENT, send, { once: true });
+  else setTimeout(send, 0);
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

@@ -17,6 +17,9 @@ export const MERCHANT_INFO: MerchantInfo = {
   chainUnit: { currency: 'EUR', value: '0.05' },
 };
 
+/** Dispatched on window by a test, it lets the fake bridge answer a held pay (data-pay-held). */
+export const PAY_RELEASE_EVENT = 'opentab-test:release-pay';
+
 /** SEK per EUR in the stand-in extension's rate table: 0.05 EUR shows as 0.57 SEK. */
 export const FAKE_RATE_SEK_PER_EUR = '11.4';
 export const FAKE_DEPOSIT_EUR_MINOR = 500n;

@@ -32,7 +32,8 @@ export const PAGES = {
   'pay-declined': { bridge: { 'data-pay-error': 'declined_by_customer' }, widget: AGENT, body: SHOP_BODY },
   /** The shop does not answer the payment at once: the extension finishes it on the second question. */
   'pay-pending': { bridge: { 'data-pay-pending': '2' }, widget: AGENT, body: SHOP_BODY },
-  'slow-pay': { bridge: { 'data-pay-delay-ms': '1500' }, widget: AGENT, body: SHOP_BODY },
+  /** The customer is still confirming: pay answers when the test dispatches PAY_RELEASE_EVENT. */
+  'held-pay': { bridge: { 'data-pay-held': '' }, widget: AGENT, body: SHOP_BODY },
   /** The wallet holds an entitlement to article-42, bought on an earlier visit. */
   'bought-before': { bridge: { 'data-owned': 'article-42' }, widget: AGENT, body: SHOP_BODY },
   /** An extension from before the request event: every request must be a posted message. */

@@ -36,6 +36,8 @@ export interface HttpEdgeOptions {
   readonly rateLimit: RateLimitConfig;
   /** PEM certificate chain and key: serve https. Absent: plain http (loopback, or behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
+  readonly rateLimitNow_ms?: () => number;
 }
 
 interface RateLimiters {
@@ -69,8 +71,8 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
   const { customer, peer, maxClients } = options.rateLimit;
   const trustedProxies = trustedProxySet(options.rateLimit.trustedProxies);
   const limiters: RateLimiters = {
-    customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients }),
-    peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients }),
+    customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients, now_ms: options.rateLimitNow_ms }),
+    peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients, now_ms: options.rateLimitNow_ms }),
   };
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();

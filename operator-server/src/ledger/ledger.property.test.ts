@@ -312,5 +312,6 @@ describe('ledger under random operation sequences', () => {
       }),
       { numRuns: 200 },
     );
-  });
+    // 200 SQLite files and thousands of checked steps: seconds of CPU alone, several times that on a busy machine.
+  }, 120_000);
 });

@@ -57,7 +57,7 @@ export async function directPaymentOrder(customer: TestCustomer, merchantOrder: 
     sessionId: customer.session,
     merchantOrder,
     rateTableId: table.id,
-  } satisfies PayloadBody<DirectPaymentOrderPayload>);
+  } satisfies PayloadBody<DirectPaymentOrderPayload>, customer.now_ms());
 }
 
 /** Steps 2–4: the AM pays the order; resolves once the merchant is credited (and, normally, notified). */

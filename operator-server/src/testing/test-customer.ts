@@ -33,6 +33,8 @@ export class TestTab {
     readonly chain: HashChain,
     readonly tabSigner: Signer,
     private readonly call: { readonly transport: HttpTransport } = NODE_HTTP,
+    /** The clock its messages are issued at: the customer's. */
+    private readonly now_ms: () => number = Date.now,
   ) {
     this.unitMinor = moneyFromWire(opened.payload.chain.unit).minor;
   }
@@ -84,11 +86,11 @@ export class TestTab {
       lastChainIndex: this.chainIndex,
       lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
       ...overrides,
-    } satisfies PayloadBody<CustomerRecordPayload>);
+    } satisfies PayloadBody<CustomerRecordPayload>, this.now_ms());
   }
 
   terminate(agentUrl: string): Promise<TabClosed> {
-    const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>);
+    const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>, this.now_ms());
     return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, this.call);
   }
 }
@@ -116,20 +118,24 @@ export class TestCustomer {
     readonly accountId: string,
     readonly signer: Signer,
     private readonly call: { readonly transport: HttpTransport },
+    /** The clock its messages are issued at: a test world's, so they stay fresh however long the test runs. */
+    readonly now_ms: () => number,
   ) {}
 
   /** `transport`: how to reach operator and merchant agents (one that trusts their CA, for https with a private one). */
-  static async enroll(operatorUrl: string, code: string, transport: HttpTransport = nodeHttpTransport): Promise<TestCustomer> {
+  static async enroll(operatorUrl: string, code: string, options: { transport?: HttpTransport; now_ms?: () => number } = {}): Promise<TestCustomer> {
+    const transport = options.transport ?? nodeHttpTransport;
+    const now_ms = options.now_ms ?? Date.now;
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const call = { transport };
-    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const), call);
-    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call);
+    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, now_ms()), call);
+    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call, now_ms);
     await customer.logon();
     return customer;
   }
 
   async logon(): Promise<string> {
-    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const), this.call);
+    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.now_ms()), this.call);
     this.sessionId = result.sessionId;
     return result.sessionId;
   }
@@ -167,7 +173,7 @@ export class TestCustomer {
       tabPublicKey: tabSigner.kid,
       chain: { root: chain.commitment.root, unit, length: chain.length },
       timeout_s: request.timeout_s ?? 600,
-    } satisfies PayloadBody<InitiationPayload>);
+    } satisfies PayloadBody<InitiationPayload>, this.now_ms());
     return { message, chain, tabSigner };
   }
 
@@ -178,7 +184,7 @@ export class TestCustomer {
   /** Sends a prepared initiation; sending the same one again is what the extension does when no answer came. */
   async sendInitiation(prepared: Awaited<ReturnType<TestCustomer['initiation']>>): Promise<TestTab> {
     const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, prepared.message, this.call);
-    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call);
+    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call, this.now_ms);
   }
 
   /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
@@ -196,6 +202,6 @@ export class TestCustomer {
   }
 
   account(): Promise<AccountView> {
-    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const), this.call);
+    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const, this.now_ms()), this.call);
   }
 }

@@ -8,10 +8,10 @@ import { startProvisionedOperators, type WorldOperator } from '../../src/testing
 export class Restarts {
   private readonly started: WorldOperator[] = [];
 
-  /** Starts `stopped` again (its process was closed by the test) and returns the new one; `now_ms`: its clock, if not the system's. */
-  async restart(stopped: WorldOperator, options: { now_ms?: () => number } = {}): Promise<WorldOperator> {
+  /** Starts `stopped` again (its process was closed by the test) on the clock of its world, and returns the new one. */
+  async restart(stopped: WorldOperator, now_ms: () => number): Promise<WorldOperator> {
     const { operatorId, currency, dir, configPath } = stopped;
-    const started = await startProvisionedOperators([{ operatorId, currency, dir, configPath, adminToken: 'unused-here' }], { log: 'silent', ...options });
+    const started = await startProvisionedOperators([{ operatorId, currency, dir, configPath, adminToken: 'unused-here' }], { log: 'silent', now_ms });
     const successor = started[operatorId]!;
     this.started.push(successor);
     return successor;

@@ -1,6 +1,8 @@
 // The standard test world of the operator suite: a customer operator in SEK, a merchant operator
 // in EUR (trusting each other through one CA), a real merchant agent on its own HTTP server
 // registered at the EUR operator, and an enrolled customer with a credit limit at the SEK one.
+// Operators and merchant agent share one manual clock: timeouts, grace periods, deadlines and
+// retries come due only when a test advances it, never because the machine was slow.
 
 import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
@@ -13,15 +15,26 @@ import { nodeCrypto } from '../../../protocol/crypto/node';
 import { createNodeHttpTransport } from '../../../protocol/server/node-http-transport';
 import { toBase64url } from '../../../protocol/encoding/base64url';
 import { createMerchantAgent, type MerchantAgent, type CatalogueEntry } from '../../../merchant-widget/agent';
+import type { Clock } from '../../../merchant-widget/agent/config';
+import { ManualClock } from '../../../protocol/testing/manual-clock';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '../../src/ledger';
 import { startOperatorWorld, type OperatorWorld, type WorldTls } from '../../src/testing/operator-world';
 import { TestCustomer } from '../../src/testing/test-customer';
 import type { OperatorConfigInput } from '../../src/config/config';
 import type { BillingRecord } from '../../src/billing/billing-records';
 import { parseBillingJsonl } from '../../src/billing/sinks';
+import { waitFor } from './wait-for';
 
 export const CUSTOMER_OPERATOR = 'op-se';
 export const MERCHANT_OPERATOR = 'op-eu';
+/** How long the MTA waits for a missing record once the first has come (or the tab timed out). */
+export const RECORD_GRACE_MS = 1_000;
+/** The shortest tab timeout the world's operators accept. */
+export const MIN_TIMEOUT_MS = 10_000;
+/** How often the merchant agent looks for tabs past their timeout. */
+export const MERCHANT_EXPIRY_CHECK_MS = 50;
+/** The longest the merchant agent waits before it tries an undelivered record again. */
+export const MERCHANT_RECORD_RETRY_MAX_MS = 200;
 
 /** 100 articles priced 0.01 to 0.23 EUR: 1 + (7i mod 23) cents. */
 export function hundredArticles(): CatalogueEntry[] {
@@ -66,8 +79,8 @@ export interface MerchantSiteOptions {
   readonly port?: number;
   /** Serve the direct-order routes of seed FIG 1 as well. */
   readonly priorArtBaseline?: boolean;
-  /** The agent's clock, when not the system's. */
-  readonly now_ms?: () => number;
+  /** The agent's clock; the system clock when absent. */
+  readonly clock?: Clock;
   /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
 }
@@ -88,11 +101,11 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     databasePath,
     accessTokenSecret,
     recordRetryBase_ms: 50,
-    recordRetryMax_ms: 200,
-    expiryCheckInterval_ms: 50,
+    recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,
+    expiryCheckInterval_ms: MERCHANT_EXPIRY_CHECK_MS,
     logger: { warn: () => {} },
     priorArtBaseline: options.priorArtBaseline ?? false,
-    ...(options.now_ms !== undefined ? { clock: { now_ms: options.now_ms } } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
   });
   let agent = await startAgent();
@@ -160,6 +173,12 @@ export interface TwoOperatorWorld {
   readonly merchant: MerchantSite;
   readonly merchantId: string;
   readonly dir: string;
+  /** The clock of both operators and the merchant agent; it moves only when the test advances it. */
+  readonly clock: ManualClock;
+  /** Advances the clock by `by_ms` and runs each operator's background jobs once at the new time. */
+  elapse(by_ms: number): Promise<void>;
+  /** Resolves once the MTA has acknowledged the merchant agent's record of `tabId`. */
+  merchantRecordAcknowledged(tabId: string): Promise<void>;
   /** A fresh customer account with this credit limit (SEK), enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
   /** The records the operator's JSONL sink wrote, each checked against the schema: throws on one that is not a billing record. */
@@ -173,10 +192,8 @@ export interface TwoOperatorWorldOptions {
   readonly catalogue?: readonly CatalogueEntry[];
   readonly settings?: Partial<OperatorConfigInput>;
   readonly merchantSecretKey?: string;
-  /** The operators' clock (the merchant agent keeps the system clock unless `merchantNow_ms`). */
-  readonly now_ms?: () => number;
-  /** The merchant agent's clock, when the test drives it. */
-  readonly merchantNow_ms?: () => number;
+  /** The world's clock; a new one, set to now, when absent. */
+  readonly clock?: ManualClock;
   /** Operators and merchant agent serve the per-purchase payments of seed FIG 1 too. */
   readonly priorArtBaseline?: boolean;
   /** Operators and the merchant's site serve https with this certificate; everyone trusts its CA. */
@@ -185,14 +202,15 @@ export interface TwoOperatorWorldOptions {
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'opentab-op-test-'));
+  const clock = options.clock ?? new ManualClock();
   const operators = options.sameOperator
     ? [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }]
     : [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }, { operatorId: MERCHANT_OPERATOR, currency: 'EUR' }];
   const world = await startOperatorWorld({
     dir,
     operators,
-    settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10 }, priorArtBaseline: options.priorArtBaseline ?? false, ...options.settings },
-    ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
+    settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000 }, priorArtBaseline: options.priorArtBaseline ?? false, ...options.settings },
+    now_ms: clock.now_ms,
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
   });
   const tlsPems = options.tls === undefined ? undefined : {
@@ -213,8 +231,8 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     catalogue: options.catalogue ?? hundredArticles(),
     dir,
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
-    ...(options.merchantNow_ms !== undefined ? { now_ms: options.merchantNow_ms } : {}),
     priorArtBaseline: options.priorArtBaseline ?? false,
+    clock,
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });
   await merchantOperator.admin.call('registerMerchant', {
@@ -223,11 +241,18 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
   const customerOperator = world.operator(CUSTOMER_OPERATOR);
 
   return {
-    world, merchant, merchantId, dir,
+    world, merchant, merchantId, dir, clock,
+    async elapse(by_ms) {
+      clock.advance(by_ms);
+      for (const operator of Object.values(world.operators)) await operator.running.runJobs();
+    },
+    async merchantRecordAcknowledged(tabId) {
+      await waitFor(`the MTA to acknowledge the merchant record of ${tabId}`, () => merchant.agent.recordDelivery(tabId)?.acknowledged === true);
+    },
     async newCustomer(creditLimit) {
       const { accountId } = await customerOperator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
       const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
-      return TestCustomer.enroll(customerOperator.url, code, customerTransport);
+      return TestCustomer.enroll(customerOperator.url, code, { now_ms: clock.now_ms, ...(customerTransport !== undefined ? { transport: customerTransport } : {}) });
     },
     billingRecords(operatorId) {
       const file = world.operator(operatorId).billingFile;
