@@ -5,7 +5,7 @@ import type { RouteAuth } from '../../protocol/api/route';
 import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
 import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
 import { buildOpenApiDocument } from '../../protocol/api/openapi/document';
-import { packageLicense } from '../../protocol/api/openapi/package-license';
+import { OPENTAB_LICENSE } from '../../protocol/api/openapi/package-license';
 import { protocolSchemaCatalogue } from '../../protocol/api/openapi/protocol-schemas';
 
 const SIGNERS: Partial<Record<RouteAuth, string>> = {
@@ -27,7 +27,6 @@ export interface AgentApiDocumentOptions {
 }
 
 export function merchantAgentOpenApiDocument(options: AgentApiDocumentOptions): unknown {
-  const license = packageLicense();
   return buildOpenApiDocument(
     {
       title: `Opentab merchant agent ${options.merchantId}`,
@@ -36,7 +35,7 @@ export function merchantAgentOpenApiDocument(options: AgentApiDocumentOptions): 
       // Relative: the agent does not know the origin its merchant's server is reached at.
       serverUrl: options.mountPath,
       serverDescription: `The agent, where the merchant's server mounts it`,
-      ...(license !== undefined ? { license } : {}),
+      license: OPENTAB_LICENSE,
       routes: { ...MERCHANT_AGENT_API, ...(options.priorArtBaseline ? DIRECT_ORDER_API : {}) },
       rateLimited: () => true,
       signers: SIGNERS,

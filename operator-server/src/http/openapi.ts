@@ -3,7 +3,7 @@
 
 import type { RouteAuth, RouteSpec } from '../../../protocol/api/route';
 import { buildOpenApiDocument } from '../../../protocol/api/openapi/document';
-import { packageLicense } from '../../../protocol/api/openapi/package-license';
+import { OPENTAB_LICENSE } from '../../../protocol/api/openapi/package-license';
 import { protocolSchemaCatalogue } from '../../../protocol/api/openapi/protocol-schemas';
 
 const SIGNERS: Partial<Record<RouteAuth, string>> = {
@@ -28,7 +28,6 @@ export interface OperatorApiDocumentOptions {
 }
 
 export function operatorOpenApiDocument(options: OperatorApiDocumentOptions): unknown {
-  const license = packageLicense();
   return buildOpenApiDocument(
     {
       title: `Opentab operator ${options.operatorId}`,
@@ -36,7 +35,7 @@ export function operatorOpenApiDocument(options: OperatorApiDocumentOptions): un
       description: DESCRIPTION,
       serverUrl: options.publicUrl,
       serverDescription: `Operator ${options.operatorId}`,
-      ...(license !== undefined ? { license } : {}),
+      license: OPENTAB_LICENSE,
       routes: options.routes,
       // Admin routes are not limited (see http-server.ts).
       rateLimited: (spec) => spec.auth !== 'admin-token',

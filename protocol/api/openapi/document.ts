@@ -15,8 +15,8 @@ export interface ApiDescription {
   /** Where the routes are served: an operator's public URL, a merchant agent's mount URL. */
   readonly serverUrl: string;
   readonly serverDescription: string;
-  /** SPDX identifier of the licence; absent while none is chosen. */
-  readonly license?: string;
+  /** SPDX identifier of the licence. */
+  readonly license: string;
   /** Routes by operationId; each spec is the one the server validates with. */
   readonly routes: Readonly<Record<string, RouteSpec>>;
   /** Whether a route is limited per client address (and so may answer 429). */
@@ -112,7 +112,7 @@ export function buildOpenApiDocument(api: ApiDescription, schemas: JsonSchemaCat
       title: api.title,
       version: api.version,
       description: api.description,
-      ...(api.license !== undefined ? { license: { name: api.license, identifier: api.license } } : {}),
+      license: { name: api.license, identifier: api.license },
     },
     servers: [{ url: api.serverUrl.replace(/\/+$/, ''), description: api.serverDescription }],
     paths,

@@ -1,9 +1,6 @@
-// The licence the repository's package.json names, for the API documents' info.license.
+// The licence every Opentab package is published under (LICENSE), for the API documents'
+// info.license. A constant rather than a read of package.json: the merchant agent runs from a
+// bundle in the merchant's project, where no package.json of ours sits at a known path.
 
-import { readFileSync } from 'node:fs';
-
-/** The SPDX identifier in package.json's `license`, or undefined while the project has chosen none. */
-export function packageLicense(): string | undefined {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { license?: unknown };
-  return typeof manifest.license === 'string' && manifest.license !== '' ? manifest.license : undefined;
-}
+/** The SPDX identifier of LICENSE; each package.json's `license` says the same (checked by a test). */
+export const OPENTAB_LICENSE = 'Apache-2.0';
