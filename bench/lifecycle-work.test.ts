@@ -4,11 +4,11 @@
 
 import { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nodeCrypto } from '../protocol/crypto/node';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '../operator-server/test/support/world';
-import { waitFor } from '../operator-server/test/support/wait-for';
+import { nodeCrypto } from '@opentab/server-kit';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 import { LIFECYCLE_WORK, lifecycleFloor_ms } from './support/lifecycle-work';
-import type { TestCustomer } from '../operator-server/src/testing/test-customer';
+import type { TestCustomer } from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 

@@ -2,10 +2,10 @@
 // each check fails on the one inconsistency it exists to catch.
 
 import { describe, expect, it } from 'vitest';
-import type { LockedRate } from '../protocol/messages/primitives';
-import { chargeInCustomerCurrency } from '../protocol/rates/conversion';
-import type { AuditTab, AuditTransaction } from '../operator-server/src/audit/store-reader';
-import type { AgentAuditPurchase, AgentAuditTab } from '../merchant-widget/agent/audit/store-reader';
+import type { LockedRate } from '@opentab/protocol';
+import { chargeInCustomerCurrency } from '@opentab/protocol';
+import type { AuditTab, AuditTransaction } from '@opentab/operator-server';
+import type { AgentAuditPurchase, AgentAuditTab } from '@opentab/merchant-agent/audit';
 import type { CustomerFacts } from './customers/chaos-customer';
 import { crossPartyChecks, type WorldFacts } from './cross-checks';
 

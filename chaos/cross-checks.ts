@@ -5,11 +5,11 @@
 // of that credit; the parties agree on every tab; and the operators' settlement accounts mirror
 // each other.
 
-import { check, type CheckResult } from '../protocol/audit/check-result';
-import { canonicalJson } from '../protocol/encoding/canonical-json';
-import { chargeInCustomerCurrency } from '../protocol/rates/conversion';
-import type { AuditTab, AuditTransaction, SettlementBalance } from '../operator-server/src/audit/store-reader';
-import type { AgentAuditPurchase, AgentAuditTab } from '../merchant-widget/agent/audit/store-reader';
+import { check, type CheckResult } from '@opentab/server-kit';
+import { canonicalJson } from '@opentab/protocol';
+import { chargeInCustomerCurrency } from '@opentab/protocol';
+import type { AuditTab, AuditTransaction, SettlementBalance } from '@opentab/operator-server';
+import type { AgentAuditPurchase, AgentAuditTab } from '@opentab/merchant-agent/audit';
 import type { CustomerFacts } from './customers/chaos-customer';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR } from './world/topology';
 

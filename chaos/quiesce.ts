@@ -4,9 +4,9 @@
 // covers them all with room for a slow machine, and whatever is still in flight after it is a
 // violation in itself.
 
-import { check, type CheckResult } from '../protocol/audit/check-result';
-import { AgentStoreReader } from '../merchant-widget/agent/audit/store-reader';
-import { OperatorStoreReader } from '../operator-server/src/audit/store-reader';
+import { check, type CheckResult } from '@opentab/server-kit';
+import { AgentStoreReader } from '@opentab/merchant-agent/audit';
+import { OperatorStoreReader } from '@opentab/operator-server';
 import type { Supervisor } from './world/supervisor';
 
 export interface StoreFiles {

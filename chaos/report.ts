@@ -2,7 +2,7 @@
 // failed round with the command that replays it, totals (kills per process, tabs, purchases),
 // each invariant's tally over the rounds, and the verdict line `chaos: N passed, M failed`.
 
-import { failedChecks } from '../protocol/audit/check-result';
+import { failedChecks } from '@opentab/server-kit';
 import type { RoundResult } from './round';
 import { PROCESS_NAMES } from './world/topology';
 

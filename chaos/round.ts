@@ -4,14 +4,14 @@
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, failedChecks, type CheckResult } from '../protocol/audit/check-result';
-import { AdminClient } from '../operator-server/src/admin/admin-client';
-import { auditOperator, operatorDatabasePath } from '../operator-server/src/audit/operator-audit';
-import { OperatorStoreReader } from '../operator-server/src/audit/store-reader';
-import { loadConfigFile } from '../operator-server/src/config/config';
-import { auditMerchantAgent } from '../merchant-widget/agent/audit/agent-audit';
-import { AgentStoreReader } from '../merchant-widget/agent/audit/store-reader';
-import { merchantDatabasePath } from '../merchant-widget/agent/cli/config-file';
+import { check, failedChecks, type CheckResult } from '@opentab/server-kit';
+import { AdminClient } from '@opentab/operator-server';
+import { auditOperator, operatorDatabasePath } from '@opentab/operator-server';
+import { OperatorStoreReader } from '@opentab/operator-server';
+import { loadConfigFile } from '@opentab/operator-server';
+import { auditMerchantAgent } from '@opentab/merchant-agent/audit';
+import { AgentStoreReader } from '@opentab/merchant-agent/audit';
+import { merchantDatabasePath } from '@opentab/merchant-agent/audit';
 import { ChaosCustomer } from './customers/chaos-customer';
 import { crossPartyChecks, type WorldFacts } from './cross-checks';
 import { describePlan, planRound, type PlanLimits, type RoundPlan, DEFAULT_PLAN_LIMITS } from './plan';

@@ -2,9 +2,9 @@
 // them) and builds the extension for both browsers and the widget, so a fresh clone passes.
 
 import { rm } from 'node:fs/promises';
-import { buildExtension } from '../extension/build/build';
-import { CHROMIUM, FIREFOX, requireBrowser } from '../extension/build/test-support';
-import { buildWidget } from '../merchant-widget/widget/build/build-widget';
+import { buildExtension } from '@opentab/extension/build';
+import { CHROMIUM, FIREFOX, requireBrowser } from '@opentab/test-kit/browsers';
+import { buildWidget } from '@opentab/widget/build';
 import { BUILDS } from './fixtures/builds';
 
 export default async function globalSetup(): Promise<void> {

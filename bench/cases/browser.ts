@@ -8,14 +8,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright';
-import { buildExtension } from '../../extension/build/build';
-import { buildWidget } from '../../merchant-widget/widget/build/build-widget';
+import { buildExtension } from '@opentab/extension/build';
+import { buildWidget } from '@opentab/widget/build';
 import { atMost, metric, type CaseResult, type Metric } from '../report';
 import { approveFirstTab, CHROMIUM_PATH, launchWithExtension, setUpWallet } from '../support/browser-wallet';
 import { timeClickToPaid, type PointerStyle } from '../support/click-timer';
 import { ServerProcess } from '../support/child-process';
 import type { DemoWorldReady } from '../support/demo-world-process';
-import { findFreePort } from '../../operator-server/src/support/free-port';
+import { findFreePort } from '@opentab/test-kit';
 import { summarise } from '../support/stats';
 
 export interface BrowserOptions {

@@ -8,8 +8,8 @@
 // baseline two per purchase (customer AM withdrawal, merchant operator deposit). One purchase in
 // flight at a time in both, as one person clicking.
 
-import { DIRECT_PURCHASE_HTTP_EXCHANGES, payDirectly } from '../../operator-server/src/testing/direct-payer';
-import type { TestCustomer } from '../../operator-server/src/testing/test-customer';
+import { DIRECT_PURCHASE_HTTP_EXCHANGES, payDirectly } from '@opentab/test-kit/worlds';
+import type { TestCustomer } from '@opentab/test-kit/worlds';
 import { atLeast, metric, type CaseResult } from '../report';
 import { MERCHANT_OPERATOR, startBenchWorld, type BenchWorld } from '../support/bench-world';
 import { ARTICLE_ID, ARTICLE_PRICE, BENCH_CHAIN_UNIT } from '../support/catalogue';

@@ -6,12 +6,12 @@
 // a link (k = 5, the unit every tab had before merchants published theirs) is measured beside it.
 // One thread, so every figure is per core.
 
-import { checkLink, HashChain } from '../../protocol/chain/hash-chain';
-import { nobleCrypto } from '../../protocol/crypto/noble';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, verifyEnvelope, type Envelope } from '../../protocol/envelope';
+import { checkLink, HashChain } from '@opentab/protocol';
+import { nobleCrypto } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
+import { seal, signerFromSecretKey, verifyEnvelope, type Envelope } from '@opentab/protocol';
 import { atLeast, metric, type CaseResult } from '../report';
 import { ARTICLE_PRICE, ARTICLE_STEPS, ARTICLE_STEPS_AT_ONE_MINOR_UNIT, BENCH_CHAIN_UNIT } from '../support/catalogue';
 import { operationsPerCpuSecond } from '../support/loops';

@@ -2,8 +2,8 @@
 // the current source exactly as `npm run build:widget` builds dist/widget/widget.js.
 
 import { join } from 'node:path';
-import { buildWidget } from '../../merchant-widget/widget/build/build-widget';
-import { measureScript, WIDGET_GZIP_BUDGET_BYTES } from '../../merchant-widget/widget/build/gzip-size';
+import { buildWidget } from '@opentab/widget/build';
+import { measureScript, WIDGET_GZIP_BUDGET_BYTES } from '@opentab/widget/build';
 import { atMost, metric, type CaseResult } from '../report';
 
 export interface WidgetOptions {

@@ -5,15 +5,15 @@
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { signerFromSecretKey } from '../../protocol/envelope';
-import type { OperatorCertificate } from '../../protocol/messages/certificates';
-import { AdminClient } from '../../operator-server/src/admin/admin-client';
-import { loadConfigFile, type OperatorConfigInput } from '../../operator-server/src/config/config';
-import { findFreePort } from '../../operator-server/src/support/free-port';
-import { provisionOperatorWorld, type ProvisionedOperator } from '../../operator-server/src/testing/operator-world';
-import { TestCustomer } from '../../operator-server/src/testing/test-customer';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { signerFromSecretKey } from '@opentab/protocol';
+import type { OperatorCertificate } from '@opentab/protocol';
+import { AdminClient } from '@opentab/operator-server';
+import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
+import { findFreePort } from '@opentab/test-kit';
+import { provisionOperatorWorld, type ProvisionedOperator } from '@opentab/test-kit/worlds';
+import { TestCustomer } from '@opentab/test-kit/worlds';
 import { BillingReceiver } from './billing-receiver';
 import { BENCH_MERCHANT_CURRENCY, BENCH_MERCHANT_ID } from './catalogue';
 import { ServerProcess } from './child-process';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DepositRecord, WithdrawalRecord } from '../../operator-server/src/billing/billing-records';
-import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, WebhookSink } from '../../operator-server/src/billing/sinks';
+import type { DepositRecord, WithdrawalRecord } from '@opentab/operator-server';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, WebhookSink } from '@opentab/operator-server';
 import { BillingReceiver } from './billing-receiver';
 
 const TAB_ID = 'tab_0123456789abcdef01234567';

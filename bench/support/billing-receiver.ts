@@ -11,9 +11,9 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BillingRecord } from '../../operator-server/src/billing/billing-records';
-import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../../operator-server/src/billing/sinks';
-import { parseMessage } from '../../protocol/messages/validate';
+import { BillingRecord } from '@opentab/operator-server';
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@opentab/operator-server';
+import { parseMessage } from '@opentab/protocol';
 
 const RECORDS_PER_TAB = 2;
 

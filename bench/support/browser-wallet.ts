@@ -3,13 +3,13 @@
 // approving the confirmation window. Reuses the end-to-end suite's page objects.
 
 import type { BrowserContext } from 'playwright';
-import { CHROMIUM, launchChromiumWithExtension } from '../../extension/build/test-support';
+import { CHROMIUM, launchChromiumWithExtension } from '@opentab/test-kit/browsers';
 
 export const CHROMIUM_PATH = CHROMIUM;
-import { nextConfirmWindow } from '../../e2e/pages/confirm-window';
-import { OptionsPage } from '../../e2e/pages/options-page';
-import { PopupPage } from '../../e2e/pages/popup-page';
-import type { LoadedExtension } from '../../e2e/fixtures/chromium-extension';
+import { nextConfirmWindow } from '@opentab/e2e';
+import { OptionsPage } from '@opentab/e2e';
+import { PopupPage } from '@opentab/e2e';
+import type { LoadedExtension } from '@opentab/e2e';
 
 const PASSPHRASE = 'correct horse battery staple';
 

@@ -1,9 +1,9 @@
 // What the benchmark's merchant sells: articles at 5 cents. Its chain unit, like any merchant
 // agent's, is the greatest common divisor of its prices: 5 cents, so one purchase reveals one link.
 
-import type { CatalogueEntry } from '../../merchant-widget/agent';
-import { chainUnitOf } from '../../merchant-widget/agent/catalogue';
-import { moneyToWire, parseWireAmount, type WireAmount } from '../../protocol/money/amount';
+import type { CatalogueEntry } from '@opentab/merchant-agent';
+import { chainUnitOf } from '@opentab/merchant-agent';
+import { moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
 
 export const BENCH_MERCHANT_ID = 'bench-news';
 export const BENCH_MERCHANT_CURRENCY = 'EUR';

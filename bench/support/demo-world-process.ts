@@ -6,8 +6,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startDemoWorld } from '../../e2e/world/demo-world';
-import { demoCatalogue } from '../../merchant-widget/demo-shop/content';
+import { startDemoWorld } from '@opentab/e2e';
+import { demoCatalogue } from '@opentab/demo-shop';
 
 /**
  * Every item sold each time: the browser case buys the same two articles hundreds of times, and

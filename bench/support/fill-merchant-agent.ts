@@ -2,11 +2,11 @@
 // with its purchase, its stored answers and its acknowledged record, in one SQLite transaction,
 // through the agent store's own statements.
 
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { newMessageId } from '../../protocol/ids';
-import { AgentStore } from '../../merchant-widget/agent/store';
-import type { TabRecord } from '../../merchant-widget/agent/tab-record';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import { AgentStore } from '@opentab/merchant-agent/store';
+import type { TabRecord } from '@opentab/merchant-agent/store';
 import type { BenchLayout } from './bench-world';
 import { ARTICLE_ID } from './catalogue';
 import { HISTORY_CHAIN_LENGTH, HISTORY_CHAIN_UNIT_MINOR, HISTORY_DEPOSIT_MINOR, HISTORY_LAST_CHAIN_INDEX, HISTORY_SPENT_MINOR, type HistoricTab } from './history';

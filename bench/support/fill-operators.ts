@@ -8,13 +8,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { newMessageId, makeTransactionId } from '../../protocol/ids';
-import { moneyToWire } from '../../protocol/money/amount';
-import { Ledger, openDatabase } from '../../operator-server/src/ledger';
-import { ledgerAccount } from '../../operator-server/src/ledger-accounts';
-import { Outbox } from '../../operator-server/src/outbox/outbox';
-import { OperatorStore } from '../../operator-server/src/store/operator-store';
+import { nodeCrypto } from '@opentab/server-kit';
+import { newMessageId, makeTransactionId } from '@opentab/protocol';
+import { moneyToWire } from '@opentab/protocol';
+import { Ledger, openDatabase } from '@opentab/operator-server/store';
+import { ledgerAccount } from '@opentab/operator-server/store';
+import { Outbox } from '@opentab/operator-server/store';
+import { OperatorStore } from '@opentab/operator-server/store';
 import type { BenchLayout, BenchOperator } from './bench-world';
 import { ARTICLE_PRICE } from './catalogue';
 import {

@@ -2,17 +2,17 @@
 // stores fast: ids, a locked rate, both signed records. Signatures are random bytes of the right
 // length: history is only read back, never verified again, so only its size and shape matter.
 
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import type { Envelope, PayloadHeader } from '../../protocol/envelope';
-import { newMessageId } from '../../protocol/ids';
-import type { CustomerRecord } from '../../protocol/messages/customer';
-import type { MerchantRecord } from '../../protocol/messages/merchant';
-import type { TabAck } from '../../protocol/messages/peer';
-import type { AmendedInitiationBody } from '../../operator-server/src/store/records';
-import type { LockedRate } from '../../protocol/messages/primitives';
-import { chargeInCustomerCurrency, depositInMerchantCurrency } from '../../protocol/rates/conversion';
-import { formatTimestamp } from '../../protocol/time';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import type { Envelope, PayloadHeader } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { MerchantRecord } from '@opentab/protocol';
+import type { TabAck } from '@opentab/protocol';
+import type { AmendedInitiationBody } from '@opentab/operator-server/store';
+import type { LockedRate } from '@opentab/protocol';
+import { chargeInCustomerCurrency, depositInMerchantCurrency } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { ARTICLE_PRICE, BENCH_CHAIN_UNIT, BENCH_CHAIN_UNIT_MINOR, BENCH_MERCHANT_ID } from './catalogue';
 
 /** The ECB reference rate of the data file the operators start with. */

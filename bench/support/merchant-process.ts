@@ -2,7 +2,7 @@
 // Configured through the environment so the merchant's secrets never appear in a process list.
 
 import { createServer } from 'node:http';
-import { createMerchantAgent } from '../../merchant-widget/agent';
+import { createMerchantAgent } from '@opentab/merchant-agent';
 import { BENCH_CATALOGUE, BENCH_MERCHANT_CURRENCY, BENCH_MERCHANT_ID } from './catalogue';
 
 function required(name: string): string {

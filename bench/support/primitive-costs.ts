@@ -5,10 +5,10 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
-import { nodeHttpTransport } from '../../protocol/server/node-http-transport';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url } from '@opentab/protocol';
+import { seal, signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
+import { nodeHttpTransport } from '@opentab/server-kit';
 import { ownCpu_ms } from './cpu-time';
 import type { PrimitiveCosts } from './lifecycle-work';
 

@@ -2,7 +2,7 @@
 // AM → MTA → merchant → acks chain, one purchase, stopped by the customer, both records in,
 // compared and cleared, and both billing records delivered.
 
-import type { TestCustomer } from '../../operator-server/src/testing/test-customer';
+import type { TestCustomer } from '@opentab/test-kit/worlds';
 import { ARTICLE_ID, ARTICLE_PRICE, BENCH_CHAIN_UNIT } from './catalogue';
 import type { BenchWorld } from './bench-world';
 import { MERCHANT_OPERATOR } from './bench-world';

@@ -4,22 +4,22 @@
 // answered, then the close — a terminate, the receipts it may lack, and its signed record to its
 // AM until acknowledged. It keeps what it holds (tabs, receipts) for the cross-party checks.
 
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { callRoute } from '../../protocol/api/client';
-import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import type { HashChain } from '../../protocol/chain/hash-chain';
-import { purchaseListHash, type PurchaseLine } from '../../protocol/chain/purchase-list';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { seal, type PayloadBody, type Signer } from '../../protocol/envelope';
-import { newMessageId } from '../../protocol/ids';
-import type { CustomerRecord, CustomerRecordPayload, TabOpened } from '../../protocol/messages/customer';
-import type { Purchase, ReceiptsRequestPayload, TerminatePayload } from '../../protocol/messages/merchant';
-import type { LockedRate } from '../../protocol/messages/primitives';
-import { moneyFromWire, moneyToWire, type WireAmount } from '../../protocol/money/amount';
-import { nodeHttpTransport } from '../../protocol/server/node-http-transport';
-import { parseTimestamp } from '../../protocol/time';
-import { TestCustomer } from '../../operator-server/src/testing/test-customer';
+import { toBase64url } from '@opentab/protocol';
+import { callRoute } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import type { HashChain } from '@opentab/protocol';
+import { purchaseListHash, type PurchaseLine } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import type { CustomerRecord, CustomerRecordPayload, TabOpened } from '@opentab/protocol';
+import type { Purchase, ReceiptsRequestPayload, TerminatePayload } from '@opentab/protocol';
+import type { LockedRate } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, type WireAmount } from '@opentab/protocol';
+import { nodeHttpTransport } from '@opentab/server-kit';
+import { parseTimestamp } from '@opentab/protocol';
+import { TestCustomer } from '@opentab/test-kit/worlds';
 import { CHAOS_CATALOGUE, type CustomerPlan, type TabPlan } from '../plan';
 import type { EventLog } from '../world/event-log';
 import { MERCHANT_ID, MERCHANT_OPERATOR } from '../world/topology';

@@ -2,7 +2,7 @@
 // connection, a connection dropped, an unreadable answer) may have arrived, so it is sent again
 // unchanged — same id, same signature — until an answer comes; an answer, yes or no, is final.
 
-import { RemoteCallError } from '../../protocol/api/client';
+import { RemoteCallError } from '@opentab/protocol';
 
 export type Outcome<T> =
   | { readonly kind: 'answered'; readonly value: T }

@@ -4,7 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
-import { KILL_AFTER_COMMIT_ENV } from '../../protocol/server/fault-injection';
+import { KILL_AFTER_COMMIT_ENV } from '@opentab/server-kit';
 import type { ProcessName } from './topology';
 
 export interface ProcessSpec {

@@ -8,11 +8,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { findStablePort } from '../../operator-server/src/support/free-port';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { findStablePort } from '@opentab/test-kit';
 import { CHAOS_CATALOGUE } from '../plan';
-import { SAMPLE_RATE_SOURCE } from '../../operator-server/src/rates/sample-rates';
+import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 import { CHAOS_TIMING, CUSTOMER_OPERATOR, MERCHANT_ID, MERCHANT_OPERATOR, MOUNT_PATH, type LinkName, type ProcessName } from './topology';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@
 // The page's own script fetches the content with the receipt's access token once paid.
 
 import type { Locator, Page } from '@playwright/test';
-import type { ErrorDetail } from '../../merchant-widget/widget/events';
+import type { ErrorDetail } from '@opentab/widget/events';
 
 /** Where the page keeps the widget's error events for the test to read. */
 type PageWithErrorLog = Window & { opentabErrors?: ErrorDetail[] };

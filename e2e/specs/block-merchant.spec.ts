@@ -2,11 +2,11 @@
 // knowing its ids; the merchant can then not even ask. The options page lists it as blocked, and
 // unblocking it there lets it ask again.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { countConfirmWindows, nextConfirmWindow } from '../pages/confirm-window';
 import { expect, test } from '../fixtures/test';
-import { article } from '../support/catalogue';
-import { customerAccount } from '../support/operator-views';
+import { article } from '../testing/catalogue';
+import { customerAccount } from '../testing/operator-views';
 
 test('declining and blocking in the confirmation window; unblocking on the options page', async ({ context, wallet, shop, world }) => {
   const confirmWindows = countConfirmWindows(context);

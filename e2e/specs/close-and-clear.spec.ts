@@ -2,13 +2,13 @@
 // the minor unit with the purchases: the customer's withdrawal record, the merchant's deposit
 // record, both operators' settlement positions, and the popup's balance.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
-import { withdrawalRecords, depositRecords } from '../support/billing-files';
-import { articleIds, totalCents } from '../support/catalogue';
-import { customerAccount, merchantAccount, settlementStatements } from '../support/operator-views';
-import { customerPrice, fetchRateTable, lockedRateOf } from '../support/rates';
+import { withdrawalRecords, depositRecords } from '../testing/billing-files';
+import { articleIds, totalCents } from '../testing/catalogue';
+import { customerAccount, merchantAccount, settlementStatements } from '../testing/operator-views';
+import { customerPrice, fetchRateTable, lockedRateOf } from '../testing/rates';
 
 test('closing the tab in the popup clears exactly what was bought, on both sides', async ({ context, wallet, shop, world }) => {
   const bought = articleIds(1, 5);

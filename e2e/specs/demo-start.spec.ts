@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-import { findFreePort } from '../../operator-server/src/support/free-port';
+import { findFreePort } from '@opentab/test-kit';
 
 interface Started {
   readonly process: ChildProcessWithoutNullStreams;

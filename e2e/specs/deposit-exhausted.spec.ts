@@ -4,8 +4,8 @@
 import { countConfirmWindows } from '../pages/confirm-window';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
-import { article } from '../support/catalogue';
-import { customerAccount } from '../support/operator-views';
+import { article } from '../testing/catalogue';
+import { customerAccount } from '../testing/operator-views';
 
 test('a used-up deposit makes the next purchase open a new transaction under the allowance', async ({ context, wallet, shop, world }) => {
   // A small deposit, set as a reader would: 5.00 SEK, floor(500 öre ÷ 11.3595) = 44 cents.

@@ -7,7 +7,7 @@
 import { countConfirmWindows, nextConfirmWindow } from '../pages/confirm-window';
 import { ShopPage } from '../pages/shop-page';
 import { expect, test } from '../fixtures/test';
-import { article } from '../support/catalogue';
+import { article } from '../testing/catalogue';
 import type { DemoWorld } from '../world/demo-world';
 
 /** What the merchant agent sold, over all tabs: the charges, counted where they are taken. */

@@ -2,15 +2,15 @@
 // the wallet and enrols; the first purchase asks in the confirmation window, three more follow
 // without a prompt; the popup closes the tab and the clearing matches the purchases.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { FirefoxConfirmWindow } from '../pages/firefox/confirm-window';
 import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
 import { FirefoxPopupTab } from '../pages/firefox/popup-tab';
 import { expect, firefoxTest as test } from '../fixtures/firefox-test';
 import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
-import { depositRecords, withdrawalRecords } from '../support/billing-files';
-import { article, articleIds, totalCents } from '../support/catalogue';
-import { customerAccount } from '../support/operator-views';
+import { depositRecords, withdrawalRecords } from '../testing/billing-files';
+import { article, articleIds, totalCents } from '../testing/catalogue';
+import { customerAccount } from '../testing/operator-views';
 
 test('Firefox: enrol, open a tab, pay four articles, close it and clear the exact amount', async ({ firefox, shop, world }) => {
   const options = new FirefoxOptionsTab(await firefox.extensionPage('options/options.html'));

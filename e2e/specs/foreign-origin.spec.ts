@@ -5,8 +5,8 @@
 import { countConfirmWindows } from '../pages/confirm-window';
 import { ShopPage } from '../pages/shop-page';
 import { expect, test } from '../fixtures/test';
-import { startCopycatSite } from '../support/copycat-site';
-import { customerAccount, merchantAccount } from '../support/operator-views';
+import { startCopycatSite } from '../testing/copycat-site';
+import { customerAccount, merchantAccount } from '../testing/operator-views';
 
 test('a page on an origin outside the merchant certificate cannot make the extension pay', async ({ context, wallet, world, shop }) => {
   const copycat = await startCopycatSite(world.shop.url);

@@ -3,13 +3,13 @@
 // extension finishes that same purchase and the page unlocks the article without another click;
 // the tab clears exactly what the shop took, both records in agreement, the article paid once.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { countConfirmWindows } from '../pages/confirm-window';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
-import { withdrawalRecords } from '../support/billing-files';
-import { article, totalCents } from '../support/catalogue';
-import { customerAccount, merchantTab } from '../support/operator-views';
+import { withdrawalRecords } from '../testing/billing-files';
+import { article, totalCents } from '../testing/catalogue';
+import { customerAccount, merchantTab } from '../testing/operator-views';
 
 test('a click while the merchant is down is pending, then paid once when it is back, and the page unlocks', async ({ context, wallet, shop, world }) => {
   await buyFirstArticleApprovingAllowance(context, shop, 'article-4'); // 0.07 EUR

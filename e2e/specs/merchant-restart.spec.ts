@@ -2,13 +2,13 @@
 // purchases in SQLite, so nothing is lost: purchases go on on the same tab, and closing it
 // clears the full amount with both records in agreement.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { countConfirmWindows } from '../pages/confirm-window';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
-import { depositRecords, withdrawalRecords } from '../support/billing-files';
-import { article } from '../support/catalogue';
-import { customerAccount, merchantTab } from '../support/operator-views';
+import { depositRecords, withdrawalRecords } from '../testing/billing-files';
+import { article } from '../testing/catalogue';
+import { customerAccount, merchantTab } from '../testing/operator-views';
 
 test('a merchant restart in the middle of a tab loses nothing', async ({ context, wallet, shop, world }) => {
   await buyFirstArticleApprovingAllowance(context, shop, 'article-4'); // 0.07 EUR

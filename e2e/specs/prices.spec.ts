@@ -1,9 +1,9 @@
 // Scenario: the shop page shows each price in the merchant's EUR and, from the extension, in the
 // customer's SEK — exactly what the customer operator's rate table gives.
 
-import { PRODUCTS } from '../../merchant-widget/demo-shop/content';
+import { PRODUCTS } from '@opentab/demo-shop';
 import { expect, test } from '../fixtures/test';
-import { customerPrice, fetchRateTable, lockedRateOf } from '../support/rates';
+import { customerPrice, fetchRateTable, lockedRateOf } from '../testing/rates';
 
 test('shop prices appear in EUR and converted to SEK at the operator’s rate', async ({ wallet, world, shop }) => {
   const rate = lockedRateOf(await fetchRateTable(world.customerOperator.url), 'SEK', 'EUR');

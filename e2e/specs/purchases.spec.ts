@@ -2,11 +2,11 @@
 // tab opens, and ten purchases of different articles follow without a prompt, each unlocking
 // the article's text (the shop releases it only against a valid access token).
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { countConfirmWindows, nextConfirmWindow } from '../pages/confirm-window';
 import { expect, test } from '../fixtures/test';
-import { article, articleIds, totalCents } from '../support/catalogue';
-import { merchantAccount } from '../support/operator-views';
+import { article, articleIds, totalCents } from '../testing/catalogue';
+import { merchantAccount } from '../testing/operator-views';
 
 test('one approval with an allowance, then ten purchases without a prompt, each unlocking its article', async ({ context, wallet, shop, world }) => {
   const confirmWindows = countConfirmWindows(context);

@@ -5,11 +5,11 @@
 // clearing to show, bounded generously: the timeout, the operators' grace period (the longest a
 // second record may lag the first and still count), and a minute for a busy machine.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
-import { withdrawalRecords, depositRecords } from '../support/billing-files';
-import { customerAccount } from '../support/operator-views';
+import { withdrawalRecords, depositRecords } from '../testing/billing-files';
+import { customerAccount } from '../testing/operator-views';
 
 const TAB_TIMEOUT_MIN = 1;
 const RECORD_GRACE_S = 30;

@@ -3,13 +3,13 @@
 // gone, so it must open a new one), wakes a new worker, which finds the tab in storage and pays
 // on it without a prompt; closing the tab clears every purchase, before and after the restart.
 
-import { DEMO_DISPLAY_NAME } from '../../merchant-widget/demo-shop/server';
+import { DEMO_DISPLAY_NAME } from '@opentab/demo-shop';
 import { countConfirmWindows } from '../pages/confirm-window';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
 import { expect, test } from '../fixtures/test';
 import { markWorkerInstance, ServiceWorkerInternals, workerInstanceMark } from '../pages/service-worker-internals';
-import { article } from '../support/catalogue';
-import { customerAccount } from '../support/operator-views';
+import { article } from '../testing/catalogue';
+import { customerAccount } from '../testing/operator-views';
 
 test('a stopped service worker restarts on the next purchase and the tab goes on', async ({ context, extension, wallet, shop, world }) => {
   await buyFirstArticleApprovingAllowance(context, shop, 'article-1'); // 0.02 EUR

@@ -5,17 +5,17 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDemoShop, type DemoShop } from '../../merchant-widget/demo-shop/server';
-import type { OperatorConfigInput } from '../../operator-server/src/config/config';
+import { startDemoShop, type DemoShop } from '@opentab/demo-shop';
+import type { OperatorConfigInput } from '@opentab/operator-server';
 import {
   provisionOperatorWorld,
   startProvisionedOperators,
   type ProvisionedOperator,
   type WorldOperator,
-} from '../../operator-server/src/testing/operator-world';
-import { SAMPLE_RATE_SOURCE } from '../../operator-server/src/rates/sample-rates';
-import { findFreePort } from '../../operator-server/src/support/free-port';
-import type { LogLevel } from '../../operator-server/src/support/logger';
+} from '@opentab/test-kit/worlds';
+import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
+import { findFreePort } from '@opentab/test-kit';
+import type { LogLevel } from '@opentab/operator-server';
 
 export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as const;
 export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;

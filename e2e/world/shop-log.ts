@@ -1,9 +1,9 @@
 // One readable line per merchant-agent event, in the operators' log format, so the demo's
 // console tells one story: the tab id links the shop's lines to the operators'.
 
-import { formatMoney } from '../../protocol/money/amount';
-import type { MerchantAgent } from '../../merchant-widget/agent';
-import type { Logger } from '../../operator-server/src/support/logger';
+import { formatMoney } from '@opentab/protocol';
+import type { MerchantAgent } from '@opentab/merchant-agent';
+import type { Logger } from '@opentab/operator-server';
 
 export function logShopEvents(agent: MerchantAgent, log: Logger): () => void {
   const unsubscribe = [

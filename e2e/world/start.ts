@@ -4,9 +4,9 @@
 
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RateTableSource } from '../../protocol/messages/rate-table';
-import { describeRateSource } from '../../protocol/rates/rate-source-text';
-import { createLogger } from '../../operator-server/src/support/logger';
+import type { RateTableSource } from '@opentab/protocol';
+import { describeRateSource } from '@opentab/protocol';
+import { createLogger } from '@opentab/operator-server';
 import { startDemoWorld } from './demo-world';
 import { logShopEvents } from './shop-log';
 

@@ -3,7 +3,7 @@
 // worker does. What a click reads (wallet keys, settings, open tabs) the parts also keep in
 // memory, written through; a new agent starts without those copies.
 
-import type { CryptoProvider } from '../../protocol/crypto/provider';
+import type { CryptoProvider } from '@opentab/protocol';
 import type { PageCallMessage, PageCallResult } from '../messaging/page-calls';
 import type { UiCallMessage, UiCallResult } from '../messaging/ui-calls';
 import { createPageHandler } from './bridge/page-handler';

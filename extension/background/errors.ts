@@ -1,7 +1,7 @@
 // One error type for every refusal the customer agent makes, with a sentence a customer can act
 // on. Services throw it; the two message handlers turn it into { ok: false, error }.
 
-import { BridgeErrorCode } from '../../protocol/messages/bridge';
+import { BridgeErrorCode } from '@opentab/protocol';
 import type { AgentErrorCode } from '../messaging/ui-calls';
 
 export class AgentError extends Error {

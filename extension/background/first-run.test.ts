@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nobleCrypto } from '../../protocol/crypto/noble';
+import { nobleCrypto } from '@opentab/protocol';
 import { UI_CALL_CHANNEL } from '../messaging/ui-calls';
 import { createCustomerAgent } from './agent';
 import { createMemoryDatabase } from './storage/memory-database';

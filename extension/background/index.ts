@@ -3,8 +3,8 @@
 // IndexedDB and storage.session each time the worker wakes.
 
 import browser from 'webextension-polyfill';
-import { nobleCrypto } from '../../protocol/crypto/noble';
-import { withWebCryptoEd25519 } from '../../protocol/crypto/webcrypto-ed25519';
+import { nobleCrypto } from '@opentab/protocol';
+import { withWebCryptoEd25519 } from '@opentab/protocol';
 import { createCustomerAgent, type CustomerAgent } from './agent';
 import { PAGE_PORT_NAME } from '../messaging/page-port';
 import { routeMessage } from './bridge/message-router';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from './manifest';
-import { buildToTemp, type TempBuild } from './test-support';
+import { buildToTemp, type TempBuild } from '@opentab/test-kit/browsers';
 import { lintFirefoxBuild } from './web-ext-lint';
 
 // Builds both browsers' extensions from the real sources and checks what the stores check.

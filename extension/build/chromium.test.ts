@@ -11,7 +11,7 @@ import {
   serveMerchantPage,
   type PageServer,
   type TempBuild,
-} from './test-support';
+} from '@opentab/test-kit/browsers';
 
 // Loads the Chrome build unpacked into Debian's Chromium (Playwright cannot download its own
 // browsers here) and checks the three parts a user meets: worker, popup, page bridge.

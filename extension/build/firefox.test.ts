@@ -1,7 +1,7 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPECTED_REQUEST_EVENT_ANSWERS, FIREFOX, buildToTemp, helloUntilAnswered, raiseRequestEvents, requireBrowser, serveMerchantPage } from './test-support';
-import type { PageServer, TempBuild } from './test-support';
+import { EXPECTED_REQUEST_EVENT_ANSWERS, FIREFOX, buildToTemp, helloUntilAnswered, raiseRequestEvents, requireBrowser, serveMerchantPage } from '@opentab/test-kit/browsers';
+import type { PageServer, TempBuild } from '@opentab/test-kit/browsers';
 
 // Installs the Firefox build into Debian's Firefox ESR over WebDriver BiDi. BiDi may not
 // navigate to moz-extension:// pages, so the answer to a page's hello on an ordinary page is the

@@ -6,7 +6,7 @@
 // window does; nothing is focused at first, so a key pressed on the page behind cannot approve.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeRateSource } from '../../protocol/rates/rate-source-text';
+import { describeRateSource } from '@opentab/protocol';
 import { readTypedAmount } from '../messaging/customer-amount';
 import type { CallError } from '../messaging/result';
 import type { ConfirmDecision, ConfirmationView } from '../messaging/views';

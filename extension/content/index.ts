@@ -3,7 +3,7 @@
 // only by asking (protocol/messages/bridge.ts, Presence).
 
 import browser from 'webextension-polyfill';
-import { PAGE_ASKS_ATTRIBUTE, PAGE_REQUEST_EVENT } from '../../protocol/messages/bridge-transport';
+import { PAGE_ASKS_ATTRIBUTE, PAGE_REQUEST_EVENT } from '@opentab/protocol';
 import { createBackgroundLink } from './background-link';
 import { announcePresence, relayPageEvent, relayPageMessage } from './page-relay';
 

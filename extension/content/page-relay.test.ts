@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EXTENSION_RESPONSE_EVENT, EXTENSION_TO_PAGE, PAGE_TO_EXTENSION } from '../../protocol/messages/bridge';
+import { EXTENSION_RESPONSE_EVENT, EXTENSION_TO_PAGE, PAGE_TO_EXTENSION } from '@opentab/protocol';
 import { PAGE_CALL_CHANNEL } from '../messaging/page-calls';
 import { relayPageEvent, relayPageMessage, type RelayWindow } from './page-relay';
 

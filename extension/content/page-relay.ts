@@ -8,7 +8,7 @@
 // name are relayed; everything else that flows through postMessage or names our event is left alone.
 
 import * as v from 'valibot';
-import type { BridgeCall, BridgeError, BridgeResult, ExtensionResponse } from '../../protocol/messages/bridge';
+import type { BridgeCall, BridgeError, BridgeResult, ExtensionResponse } from '@opentab/protocol';
 import {
   EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
@@ -16,7 +16,7 @@ import {
   PAGE_TO_EXTENSION,
   PageRequest,
   type ExtensionPresence,
-} from '../../protocol/messages/bridge-transport';
+} from '@opentab/protocol';
 import { PAGE_CALL_CHANNEL, type PageCallMessage } from '../messaging/page-calls';
 import type { CallResult } from '../messaging/result';
 

@@ -1,7 +1,7 @@
 // An amount the customer typed (a deposit, a cap, an allowance), read the same way by the page that
 // takes it and by the background that acts on it, with one sentence for one that is not an amount.
 
-import { parseWireAmount, type Money } from '../../protocol/money/amount';
+import { parseWireAmount, type Money } from '@opentab/protocol';
 
 export type TypedAmount = { readonly ok: true; readonly money: Money } | { readonly ok: false; readonly problem: string };
 

@@ -1,7 +1,7 @@
 // Content script → background: the page bridge calls, exactly the protocol's BRIDGE_CALLS. The
 // message carries no origin: the background reads it from the browser's sender information.
 
-import type { BridgeCall, BridgeErrorCode, BridgeParams, BridgeResult } from '../../protocol/messages/bridge';
+import type { BridgeCall, BridgeErrorCode, BridgeParams, BridgeResult } from '@opentab/protocol';
 import type { CallResult } from './result';
 
 export const PAGE_CALL_CHANNEL = 'opentab:page-call';

@@ -1,7 +1,7 @@
 // The extension's own pages (popup, options, confirm) → background. Only a sender whose URL is
 // inside this extension may make these calls; content scripts get page calls only.
 
-import type { BridgeErrorCode } from '../../protocol/messages/bridge';
+import type { BridgeErrorCode } from '@opentab/protocol';
 import type { CallResult } from './result';
 import type {
   AccountSummaryView,

@@ -1,10 +1,10 @@
 // What the background shows its own pages. Amounts travel as wire amounts (decimal strings):
 // runtime messages are JSON in Chrome, which has no bigint.
 
-import type { WireAmount } from '../../protocol/money/amount';
-import type { RateStatus } from '../../protocol/messages/bridge';
-import type { RateTableSource } from '../../protocol/messages/rate-table';
-import type { HistoryEntry } from '../../protocol/messages/customer';
+import type { WireAmount } from '@opentab/protocol';
+import type { RateStatus } from '@opentab/protocol';
+import type { RateTableSource } from '@opentab/protocol';
+import type { HistoryEntry } from '@opentab/protocol';
 
 export type WalletState = 'uninitialised' | 'locked' | 'unenrolled' | 'ready';
 

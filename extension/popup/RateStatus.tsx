@@ -1,4 +1,4 @@
-import { describeRateSource } from '../../protocol/rates/rate-source-text';
+import { describeRateSource } from '@opentab/protocol';
 import type { RateStatusView } from '../messaging/views';
 import { showDateTime } from '../ui/format';
 

@@ -1,4 +1,4 @@
-import { describeRateSource } from '../../protocol/rates/rate-source-text';
+import { describeRateSource } from '@opentab/protocol';
 import type { TabView } from '../messaging/views';
 import { NBSP, showAmount, timeLeft } from '../ui/format';
 

@@ -1,7 +1,7 @@
 // Display helpers shared by the pages. Amounts arrive as wire decimals and are shown as they are:
 // no floating point, no rounding in the UI.
 
-import type { WireAmount } from '../../protocol/money/amount';
+import type { WireAmount } from '@opentab/protocol';
 import type { PurchaseView } from '../messaging/views';
 
 /** A no-break space: an amount never breaks between its value and its currency. */

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
-import { bytesToUtf8 } from '../../protocol/encoding/bytes';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url, toBase64url } from '@opentab/protocol';
+import { bytesToUtf8 } from '@opentab/protocol';
 import { accessExpiry_ms, AccessTokens, grantAccess, MAX_ACCESS_TOKEN_LENGTH } from './access-token';
 
 const NOW_MS = 1_750_000_000_000;

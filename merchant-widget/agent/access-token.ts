@@ -11,9 +11,9 @@
 // finds the tab's pseudonym: that linkage remains, and it is the merchant's own record.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
-import { bytesToUtf8, utf8ToBytes } from '../../protocol/encoding/bytes';
-import { ACCESS_TOKEN_MAX_LENGTH } from '../../protocol/messages/primitives';
+import { fromBase64url, toBase64url } from '@opentab/protocol';
+import { bytesToUtf8, utf8ToBytes } from '@opentab/protocol';
+import { ACCESS_TOKEN_MAX_LENGTH } from '@opentab/protocol';
 import type { ItemAccess } from './catalogue';
 
 export interface AccessClaims {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { intervalTurns } from '../../protocol/testing/timer-turns';
+import { intervalTurns } from '@opentab/test-kit';
 import { createMerchantAgent } from './agent';
 import { MerchantAgentConfigError } from './config';
 import { AgentHarness, eur, eventually } from './testing/agent-harness';

@@ -3,9 +3,9 @@
 // the merchant's own code what it needs: access checks, tab reads, stopping tabs, events.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { signerFromSecretKey } from '../../protocol/envelope';
-import type { MerchantInfo } from '../../protocol/messages/merchant';
+import { nodeCrypto } from '@opentab/server-kit';
+import { signerFromSecretKey } from '@opentab/protocol';
+import type { MerchantInfo } from '@opentab/protocol';
 import { AccessTokens, type AccessClaims } from './access-token';
 import { resolveConfig, type MerchantAgentConfig } from './config';
 import { DirectOrderService, type DirectOrderView } from './direct-orders';

@@ -1,11 +1,11 @@
 // The merchant's own price list. The agent is the only authority on prices: a purchase is
 // accepted only at exactly the price listed here, never at a price the page or customer names.
 
-import type { CatalogueItemInfo, MerchantInfo } from '../../protocol/messages/merchant';
-import { moneyToWire, parseWireAmount, type Money, type WireAmount } from '../../protocol/money/amount';
-import { greatestCommonDivisor } from '../../protocol/money/rounding';
+import type { CatalogueItemInfo, MerchantInfo } from '@opentab/protocol';
+import { moneyToWire, parseWireAmount, type Money, type WireAmount } from '@opentab/protocol';
+import { greatestCommonDivisor } from '@opentab/protocol';
 import * as v from 'valibot';
-import { AccessPeriod_s, ItemId, ItemTitle, ITEM_TITLE_MAX_LENGTH, MAX_ACCESS_S, MIN_ACCESS_S } from '../../protocol/messages/primitives';
+import { AccessPeriod_s, ItemId, ItemTitle, ITEM_TITLE_MAX_LENGTH, MAX_ACCESS_S, MIN_ACCESS_S } from '@opentab/protocol';
 
 export type ItemKind = CatalogueItemInfo['kind'];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { WEAK_KEYS } from '../../protocol/testing/weak-keys';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { WEAK_KEYS } from '@opentab/test-kit';
 import { MerchantAgentConfigError, resolveConfig, type MerchantAgentConfig } from './config';
 
 const good: MerchantAgentConfig = {

@@ -6,15 +6,15 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
-import type { HttpTransport } from '../../protocol/api/client';
-import { checkPublicKey, weakKeySentence } from '../../protocol/crypto/public-key-check';
-import { fromBase64url, fromBase64urlOfLength } from '../../protocol/encoding/base64url';
-import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '../../protocol/messages/primitives';
-import { insecureAddressProblem } from '../../protocol/messages/secure-address';
-import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '../../protocol/server/client-address';
-import { createNodeHttpTransport } from '../../protocol/server/node-http-transport';
-import { rateLimitProblem, type RateLimit } from '../../protocol/server/rate-limiter';
-import { CLOCK_SKEW_MS } from '../../protocol/time';
+import type { HttpTransport } from '@opentab/protocol';
+import { checkPublicKey, weakKeySentence } from '@opentab/protocol';
+import { fromBase64url, fromBase64urlOfLength } from '@opentab/protocol';
+import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '@opentab/protocol';
+import { insecureAddressProblem } from '@opentab/protocol';
+import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '@opentab/server-kit';
+import { createNodeHttpTransport } from '@opentab/server-kit';
+import { rateLimitProblem, type RateLimit } from '@opentab/server-kit';
+import { CLOCK_SKEW_MS } from '@opentab/protocol';
 import { Catalogue, type CatalogueEntry } from './catalogue';
 
 export interface Clock {

@@ -12,13 +12,13 @@ import {
   type DirectOrderRequest,
   type DirectPaymentNotice,
   type DirectPaymentNoticePayload,
-} from '../../protocol/api/direct-order-api';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signer } from '../../protocol/envelope';
-import { newMessageId } from '../../protocol/ids';
-import { parseMessage } from '../../protocol/messages/validate';
-import type { WireAmount } from '../../protocol/money/amount';
+} from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url } from '@opentab/protocol';
+import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signer } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import { AgentHarness, errorCode, eur, MERCHANT_ID } from './testing/agent-harness';
 
 const PAYMENT_ID = 'op-se.1.1';

@@ -17,12 +17,12 @@ import type {
   DirectPaymentNotice,
   DirectPaymentNoticeAck,
   DirectPaymentNoticeAckPayload,
-} from '../../protocol/api/direct-order-api';
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { seal, type PayloadBody, type Signer } from '../../protocol/envelope';
-import { OpentabError } from '../../protocol/errors';
-import { newPrefixedId } from '../../protocol/ids';
-import { moneyFromWire, moneyToWire, type Money } from '../../protocol/money/amount';
+} from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { newPrefixedId } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, type Money } from '@opentab/protocol';
 import { grantAccess, type AccessTokens } from './access-token';
 import type { AgentSettings } from './config';
 import type { DirectOrderRecord } from './direct-order-store';

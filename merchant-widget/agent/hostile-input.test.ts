@@ -6,15 +6,15 @@
 
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_ORDER_API, type DirectOrder } from '../../protocol/api/direct-order-api';
-import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
-import type { RouteSpec } from '../../protocol/api/route';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { seal, type Signer } from '../../protocol/envelope';
-import { newMessageId } from '../../protocol/ids';
-import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '../../protocol/testing/hostile-input';
+import { DIRECT_ORDER_API, type DirectOrder } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import type { RouteSpec } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { seal, type Signer } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '@opentab/test-kit';
 import { AgentHarness, eur, MERCHANT_ID, type OpenedTab } from './testing/agent-harness';
-import { TestCustomer } from './testing/test-customer';
+import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
 const ROUTES: Record<string, RouteSpec> = { ...MERCHANT_AGENT_API, ...DIRECT_ORDER_API };
 

@@ -4,9 +4,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMALL_BODY_BYTES } from '../../protocol/api/route';
-import { MerchantInfo } from '../../protocol/messages/merchant';
-import { parseMessage } from '../../protocol/messages/validate';
+import { SMALL_BODY_BYTES } from '@opentab/protocol';
+import { MerchantInfo } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
 import { AgentHarness, errorCode, eur, type OpenedTab } from './testing/agent-harness';
 
 /** A POST whose body arrives in chunks without a content-length, as a streaming client sends it. */

@@ -10,3 +10,4 @@ export type { DirectOrderView } from './direct-orders';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
 export { expressAdapter } from './adapters/express';
 export { fastifyPlugin } from './adapters/fastify';
+export { chainUnitOf } from './catalogue';

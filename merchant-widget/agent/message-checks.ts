@@ -1,10 +1,10 @@
 // The two checks every signed message gets before its content is believed: the expected key
 // signed it, and it was issued within the clock-skew window.
 
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { verifyEnvelope, type Envelope } from '../../protocol/envelope';
-import { OpentabError } from '../../protocol/errors';
-import { checkIssuedAt } from '../../protocol/time';
+import type { CryptoProvider } from '@opentab/protocol';
+import { verifyEnvelope, type Envelope } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { checkIssuedAt } from '@opentab/protocol';
 
 export function requireSignedBy(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array, refusal: string): void {
   if (!verifyEnvelope(crypto, envelope, publicKey)) throw new OpentabError('bad_signature', refusal);

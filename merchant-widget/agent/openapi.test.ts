@@ -2,9 +2,9 @@
 // document passes Redocly's recommended rules.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
-import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
-import { lintOpenApi } from '../../protocol/testing/openapi-lint';
+import { DIRECT_ORDER_API } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { lintOpenApi } from '@opentab/test-kit';
 import { AgentHarness } from './testing/agent-harness';
 
 let plain: AgentHarness;

@@ -1,12 +1,12 @@
 // The merchant agent's own API, described as the operator's is: from the route specs its HTTP
 // edge validates with. Served at `${mountPath}/openapi.json`.
 
-import type { RouteAuth } from '../../protocol/api/route';
-import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
-import { MERCHANT_AGENT_API } from '../../protocol/api/merchant-agent-api';
-import { buildOpenApiDocument } from '../../protocol/api/openapi/document';
-import { OPENTAB_LICENSE } from '../../protocol/api/openapi/package-license';
-import { protocolSchemaCatalogue } from '../../protocol/api/openapi/protocol-schemas';
+import type { RouteAuth } from '@opentab/protocol';
+import { DIRECT_ORDER_API } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { buildOpenApiDocument } from '@opentab/server-kit';
+import { OPENTAB_LICENSE } from '@opentab/server-kit';
+import { protocolSchemaCatalogue } from '@opentab/server-kit';
 
 const SIGNERS: Partial<Record<RouteAuth, string>> = {
   'operator-signature': "the merchant's operator (its MTA), with the operator key the agent is configured with",

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { purchaseListHash, purchaseListMatches } from '../../protocol/chain/purchase-list';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
-import type { MerchantRecord, Purchase } from '../../protocol/messages/merchant';
+import { purchaseListHash, purchaseListMatches } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url, toBase64url } from '@opentab/protocol';
+import type { MerchantRecord, Purchase } from '@opentab/protocol';
 import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
 
 // The purchase-list key travels from the customer agent to the merchant agent with every

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { purchaseListHash } from '../../protocol/chain/purchase-list';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { verifyEnvelope } from '../../protocol/envelope';
-import { Receipt } from '../../protocol/messages/merchant';
-import { parseMessage } from '../../protocol/messages/validate';
+import { purchaseListHash } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url } from '@opentab/protocol';
+import { verifyEnvelope } from '@opentab/protocol';
+import { Receipt } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
 import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
 
 describe('purchases over HTTP', () => {

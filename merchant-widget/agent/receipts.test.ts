@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
-import { MAX_RECEIPTS_PER_ANSWER, ReceiptList, type Receipt } from '../../protocol/messages/merchant';
-import { parseMessage } from '../../protocol/messages/validate';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url } from '@opentab/protocol';
+import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
+import { MAX_RECEIPTS_PER_ANSWER, ReceiptList, type Receipt } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
 import { RECEIPTS_AFTER } from './store';
 import { AgentHarness, MERCHANT_ID, errorCode, eur, type HttpAnswer, type OpenedTab } from './testing/agent-harness';
 

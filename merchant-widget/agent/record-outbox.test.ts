@@ -3,8 +3,8 @@
 // test advances it to the attempt the agent scheduled, not after some real time has passed.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { signerFromSecretKey } from '../../protocol/envelope';
+import { nodeCrypto } from '@opentab/server-kit';
+import { signerFromSecretKey } from '@opentab/protocol';
 import { AgentHarness, eventually } from './testing/agent-harness';
 
 describe('merchant record delivery', () => {

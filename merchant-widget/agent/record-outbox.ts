@@ -3,12 +3,12 @@
 // same transaction that stops its tab, so neither a crash nor a restart can lose it; this class
 // only drains the table, retrying with capped, jittered exponential backoff.
 
-import { callRoute, RemoteCallError } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { verifyEnvelope } from '../../protocol/envelope';
-import type { MerchantRecord } from '../../protocol/messages/merchant';
-import type { RecordAck } from '../../protocol/messages/peer';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { verifyEnvelope } from '@opentab/protocol';
+import type { MerchantRecord } from '@opentab/protocol';
+import type { RecordAck } from '@opentab/protocol';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
 import { retryDelay_ms } from './retry-delay';

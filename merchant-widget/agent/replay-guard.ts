@@ -1,10 +1,10 @@
 // Idempotency on message ids: a replay of a message gets the first answer, byte for byte; the
 // same id on a different message is refused. "Same" means equal canonical JSON, compared by digest.
 
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { canonicalJsonBytes } from '../../protocol/encoding/canonical-json';
-import { OpentabError } from '../../protocol/errors';
+import type { CryptoProvider } from '@opentab/protocol';
+import { toBase64url } from '@opentab/protocol';
+import { canonicalJsonBytes } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
 import type { StoredReply } from './store';
 
 export function requestDigest(crypto: CryptoProvider, message: unknown): string {

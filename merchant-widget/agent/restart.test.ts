@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Receipt } from '../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { AgentHarness, errorCode, eur, eventually } from './testing/agent-harness';
 
 describe('merchant restart', () => {

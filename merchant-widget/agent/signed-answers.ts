@@ -2,10 +2,10 @@
 // the tab-closed summary and the merchant record for the MTA. Each is built from stored state
 // only, so the same tab always yields the same summary.
 
-import { purchaseListHash, type PurchaseLine } from '../../protocol/chain/purchase-list';
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { seal, type PayloadBody, type Signer } from '../../protocol/envelope';
+import { purchaseListHash, type PurchaseLine } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
+import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
 import type {
   MerchantRecord,
   MerchantRecordPayload,
@@ -16,9 +16,9 @@ import type {
   TabClosedPayload,
   TabInformationAck,
   TabInformationAckPayload,
-} from '../../protocol/messages/merchant';
-import { moneyToWire } from '../../protocol/money/amount';
-import { formatTimestamp } from '../../protocol/time';
+} from '@opentab/protocol';
+import { moneyToWire } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import type { AccessGrant } from './access-token';
 import { remainingOf, type PurchaseRecord, type TabRecord } from './tab-record';
 

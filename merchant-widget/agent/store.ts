@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
-import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '../../protocol/server/wal-flusher';
+import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '@opentab/server-kit';
 
 /**
  * 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age.

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HashChain } from '../../protocol/chain/hash-chain';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import type { Purchase } from '../../protocol/messages/merchant';
+import { HashChain } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import type { Purchase } from '@opentab/protocol';
 import { Catalogue } from './catalogue';
 import { decidePurchase, type PurchaseDecision } from './tab-book';
 import type { TabRecord } from './tab-record';

@@ -2,12 +2,12 @@
 // what the tab looks like afterwards) or refuse it with a stable code. Pure: no storage, no
 // clock, no I/O; the hash-chain check is the only computation that costs anything.
 
-import { checkLink, type LinkCheck } from '../../protocol/chain/hash-chain';
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { OpentabError } from '../../protocol/errors';
-import type { Purchase } from '../../protocol/messages/merchant';
-import { formatMoney } from '../../protocol/money/amount';
+import { checkLink, type LinkCheck } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { Purchase } from '@opentab/protocol';
+import { formatMoney } from '@opentab/protocol';
 import type { CatalogueItem } from './catalogue';
 import { remainingOf, type TabRecord } from './tab-record';
 

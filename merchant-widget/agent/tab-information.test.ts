@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
-import { TabInformationAck, type TabInformation } from '../../protocol/messages/merchant';
-import { parseMessage } from '../../protocol/messages/validate';
-import { WEAK_KEY_KINDS, WEAK_KEYS } from '../../protocol/testing/weak-keys';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url } from '@opentab/protocol';
+import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
+import { TabInformationAck, type TabInformation } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
+import { WEAK_KEY_KINDS, WEAK_KEYS } from '@opentab/test-kit';
 import { AgentHarness, errorCode, eur } from './testing/agent-harness';
-import { TestCustomer } from './testing/test-customer';
+import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
 describe('tab information from the MTA', () => {
   let harness: AgentHarness;

@@ -1,11 +1,11 @@
 // Deciding whether the MTA's information message may open a tab here (seed FIG 2, step 4). Pure:
 // signature checks and arithmetic, no storage. Every refusal is an OpentabError with a stable code.
 
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { OpentabError } from '../../protocol/errors';
-import type { TabInformation } from '../../protocol/messages/merchant';
-import { moneyFromWire } from '../../protocol/money/amount';
-import { parseTimestamp } from '../../protocol/time';
+import type { CryptoProvider } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { TabInformation } from '@opentab/protocol';
+import { moneyFromWire } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
 import { requireFresh, requireSignedBy } from './message-checks';
 import type { TabRecord } from './tab-record';
 

@@ -1,8 +1,8 @@
 // What the agent knows about one tab. Amounts are bigint minor units of the merchant's currency;
 // they become decimal strings only on the wire.
 
-import type { StopReason } from '../../protocol/messages/merchant';
-import type { ClearingOutcome } from '../../protocol/messages/peer';
+import type { StopReason } from '@opentab/protocol';
+import type { ClearingOutcome } from '@opentab/protocol';
 
 export type { StopReason, ClearingOutcome };
 

@@ -4,10 +4,10 @@
 // so a purchase costs one cache read, a hash-chain check, two signatures' worth of CPU and one
 // commit.
 
-import type { CryptoProvider } from '../../protocol/crypto/provider';
-import { PURCHASE_LIST_KEY_BYTES } from '../../protocol/chain/purchase-list';
-import { fromBase64url, toBase64url } from '../../protocol/encoding/base64url';
-import { OpentabError } from '../../protocol/errors';
+import type { CryptoProvider } from '@opentab/protocol';
+import { PURCHASE_LIST_KEY_BYTES } from '@opentab/protocol';
+import { fromBase64url, toBase64url } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
 import {
   MAX_RECEIPTS_PER_ANSWER,
   type MerchantInfo,
@@ -23,8 +23,8 @@ import {
   type TabInformation,
   type TabInformationAck,
   type Terminate,
-} from '../../protocol/messages/merchant';
-import { moneyFromWire, moneyToWire } from '../../protocol/money/amount';
+} from '@opentab/protocol';
+import { moneyFromWire, moneyToWire } from '@opentab/protocol';
 import { grantAccess, type AccessTokens } from './access-token';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { purchaseListHash } from '../../protocol/chain/purchase-list';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
-import { TabClosed } from '../../protocol/messages/merchant';
-import { parseMessage } from '../../protocol/messages/validate';
-import { intervalTurns } from '../../protocol/testing/timer-turns';
+import { purchaseListHash } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { fromBase64url } from '@opentab/protocol';
+import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
+import { TabClosed } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
+import { intervalTurns } from '@opentab/test-kit';
 import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
 
 describe('customer terminate', () => {

@@ -1,8 +1,8 @@
 // The read-only shapes the merchant's own code sees of tabs and purchases: amounts as Money
 // (bigint minor units with their currency), times in epoch ms.
 
-import type { PurchaseListClaim } from '../../protocol/chain/purchase-list';
-import type { Money } from '../../protocol/money/amount';
+import type { PurchaseListClaim } from '@opentab/protocol';
+import type { Money } from '@opentab/protocol';
 import { remainingOf, type ClearingOutcome, type PurchaseRecord, type StopReason, type TabRecord, type TabStatus } from './tab-record';
 
 export interface TabView {

@@ -4,7 +4,7 @@
 // year (entitlements: the wallet opens them again without charging); a wallpaper is one download,
 // paid each time (a consumable).
 
-import type { CatalogueEntry } from '../agent/catalogue';
+import type { CatalogueEntry } from '@opentab/merchant-agent';
 
 export interface Article {
   readonly itemId: string;

@@ -6,14 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createMerchantAgent, type MerchantAgent } from '../agent/agent';
-import type { MerchantAgentConfig } from '../agent/config';
+import { createMerchantAgent, type MerchantAgent } from '@opentab/merchant-agent';
+import type { MerchantAgentConfig } from '@opentab/merchant-agent';
 import { ARTICLES, PRODUCTS, demoCatalogue } from './content';
 import { loadOrCreateSecrets } from './identity';
 import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
 import { serveArticleContent, serveProductDownload, serveWallpaperPreview } from './paid-content';
 import { loadStaticFiles, serveStaticFile } from './static-files';
-import type { MerchantRegistration } from '../../protocol/messages/certificates';
+import type { MerchantRegistration } from '@opentab/protocol';
 
 export interface DemoShopOptions {
   readonly operatorId: string;

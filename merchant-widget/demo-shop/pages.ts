@@ -2,7 +2,7 @@
 // comes from the widget and /static/shop.js, looks from /static/site.css. Prices shown here are
 // display text from the same catalogue the agent enforces.
 
-import { formatMoney, parseMoney } from '../../protocol/money/amount';
+import { formatMoney, parseMoney } from '@opentab/protocol';
 import type { Article, Product } from './content';
 import { html, type Markup } from './html';
 

@@ -2,8 +2,8 @@
 // receipt, checked by the agent (`verifyAccess`), never against anything the page says.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatMoney, parseMoney } from '../../protocol/money/amount';
-import type { MerchantAgent } from '../agent/agent';
+import { formatMoney, parseMoney } from '@opentab/protocol';
+import type { MerchantAgent } from '@opentab/merchant-agent';
 import type { Article, Product } from './content';
 import { wallpaperSvg } from './wallpaper';
 

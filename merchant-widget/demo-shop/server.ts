@@ -2,7 +2,7 @@
 // --operator-key …`. Imported, it only exports startDemoShop (for the demo world and e2e tests).
 
 import { pathToFileURL } from 'node:url';
-import { MerchantAgentConfigError } from '../agent/config';
+import { MerchantAgentConfigError } from '@opentab/merchant-agent';
 import { parseCli, USAGE } from './cli-options';
 import { startDemoShop } from './demo-shop';
 

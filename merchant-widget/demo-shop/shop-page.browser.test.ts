@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Receipt } from '../../protocol/messages/merchant';
-import { StandInMta } from '../agent/testing/stand-in-mta';
-import { TestCustomer } from '../agent/testing/test-customer';
+import type { Receipt } from '@opentab/protocol';
+import { StandInMta } from '@opentab/test-kit/merchant-agent';
+import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 import { ARTICLES } from './content';
 import { startDemoShop, type DemoShop } from './server';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { answeredNotModified, etagOf } from '../../protocol/server/conditional-get';
+import { answeredNotModified, etagOf } from '@opentab/server-kit';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
 

@@ -1,6 +1,6 @@
 // Reads the merchant agent's public GET <agent>/info: the only source of ids, currency and prices.
 
-import type { MerchantInfo } from '../../protocol/messages/merchant';
+import type { MerchantInfo } from '@opentab/protocol';
 import { OpentabError } from './errors';
 import { LOCAL_ERROR_TEXT } from './texts';
 import { isMerchantInfo } from './wire-checks';

@@ -3,7 +3,7 @@
 // On screen a no-break space joins value and currency (and "≈" to the amount), so a narrow
 // button never breaks an amount across lines; the wire and the events keep their own form.
 
-import type { WireAmount } from '../../protocol/money/amount';
+import type { WireAmount } from '@opentab/protocol';
 import { TEXT } from './texts';
 
 export type Amount = WireAmount;

@@ -1,7 +1,7 @@
 // window.Opentab: the widget's only global, for pages that pay from their own code.
 
-import type { BridgeResult } from '../../protocol/messages/bridge';
-import type { MerchantInfo } from '../../protocol/messages/merchant';
+import type { BridgeResult } from '@opentab/protocol';
+import type { MerchantInfo } from '@opentab/protocol';
 import type { PayOutcome } from './payments';
 
 export interface OpentabApi {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as v from 'valibot';
-import { EXTENSION_RESPONSE_EVENT, PAGE_REQUEST_EVENT, PageRequest } from '../../protocol/messages/bridge';
+import { EXTENSION_RESPONSE_EVENT, PAGE_REQUEST_EVENT, PageRequest } from '@opentab/protocol';
 import { CALL_TIMEOUT_MS, createBridgeClient, type BridgeMessageEvent, type BridgeWindow } from './bridge-client';
 import { OpentabError } from './errors';
 

@@ -24,7 +24,7 @@ import type {
   PAGE_REQUEST_EVENT,
   PAGE_REQUEST_EVENT_SINCE,
   PAGE_TO_EXTENSION,
-} from '../../protocol/messages/bridge';
+} from '@opentab/protocol';
 import { OpentabError } from './errors';
 import { LOCAL_ERROR_TEXT } from './texts';
 import { isBridgeResult, isRecord, readBridgeError } from './wire-checks';

@@ -4,7 +4,7 @@
 
 import type { BridgeClient } from './bridge-client';
 import { OpentabError } from './errors';
-import type { RateTableSource } from '../../protocol/messages/rate-table';
+import type { RateTableSource } from '@opentab/protocol';
 import type { Amount } from './amount-text';
 import type { Store, WidgetState } from './state';
 

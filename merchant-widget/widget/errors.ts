@@ -1,7 +1,7 @@
 // Every way a payment from this page can fail, as one code the page can branch on plus a
 // sentence for people. Bridge codes pass through unchanged so the page sees what the extension said.
 
-import type { BridgeErrorCode } from '../../protocol/messages/bridge';
+import type { BridgeErrorCode } from '@opentab/protocol';
 
 /** Failures the widget detects itself, before or instead of an answer from the extension. */
 export type LocalErrorCode = 'timeout' | 'unknown_item' | 'agent_unreachable' | 'invalid_response';

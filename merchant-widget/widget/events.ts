@@ -1,8 +1,8 @@
 // The DOM events a merchant page listens for. Each is raised once: on the element the customer
 // used (it bubbles to `document`), or on `document` itself when no element in the page is involved.
 
-import type { Entitlement } from '../../protocol/messages/bridge';
-import type { Receipt } from '../../protocol/messages/merchant';
+import type { Entitlement } from '@opentab/protocol';
+import type { Receipt } from '@opentab/protocol';
 import type { WidgetErrorCode } from './errors';
 
 export interface PaidDetail {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BridgeCall, BridgeResult } from '../../protocol/messages/bridge';
+import type { BridgeCall, BridgeResult } from '@opentab/protocol';
 import type { BridgeClient, Presence } from './bridge-client';
 import { OpentabError } from './errors';
 import { ASKS_ATTRIBUTE, PRESENCE_WAIT_MS, watchExtension } from './extension-presence';

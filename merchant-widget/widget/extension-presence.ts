@@ -4,7 +4,7 @@
 // itself, and says hello: a content script posts a presence notice at once, and the background's
 // answer follows, which may take a suspended service worker a moment to give.
 
-import type { BRIDGE_PROTOCOL_VERSION, LEGACY_PRESENCE_ATTRIBUTE, PAGE_ASKS_ATTRIBUTE } from '../../protocol/messages/bridge';
+import type { BRIDGE_PROTOCOL_VERSION, LEGACY_PRESENCE_ATTRIBUTE, PAGE_ASKS_ATTRIBUTE } from '@opentab/protocol';
 import type { BridgeClient } from './bridge-client';
 import type { ExtensionState } from './state';
 

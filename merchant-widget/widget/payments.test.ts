@@ -1,14 +1,14 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BridgeCall, BridgeParams, BridgeResult } from '../../protocol/messages/bridge';
-import type { Receipt } from '../../protocol/messages/merchant';
+import type { BridgeCall, BridgeParams, BridgeResult } from '@opentab/protocol';
+import type { Receipt } from '@opentab/protocol';
 import type { BridgeClient } from './bridge-client';
 import { OpentabError } from './errors';
 import { BUSY_DELAY_MS, createPayments } from './payments';
 import { TEXT } from './texts';
 import { createStore, INITIAL_STATE, type PaymentState, type WidgetState } from './state';
 import { createTabTracker } from './tab-tracker';
-import { MERCHANT_INFO } from './test-support/fixture-data';
+import { MERCHANT_INFO } from '@opentab/test-kit/widget';
 
 // When the button shows that a payment is under way: not on the click (the request goes out
 // first, untouched by rendering), only once the answer is late.

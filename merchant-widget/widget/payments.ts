@@ -16,8 +16,8 @@
 // in between; a click that changes nothing also keeps the frame after it cheap, which is drawn
 // while the purchase runs.
 
-import type { BridgeResult } from '../../protocol/messages/bridge';
-import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
+import type { BridgeResult } from '@opentab/protocol';
+import type { MerchantInfo, Receipt } from '@opentab/protocol';
 import type { BridgeClient } from './bridge-client';
 import { OpentabError } from './errors';
 import { emitOpentabEvent } from './events';

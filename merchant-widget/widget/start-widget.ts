@@ -1,7 +1,7 @@
 // Wires the widget together: loads the merchant's info, looks for the extension, renders every
 // item element and keeps them rendered as the state changes.
 
-import type { MerchantInfo } from '../../protocol/messages/merchant';
+import type { MerchantInfo } from '@opentab/protocol';
 import { fetchMerchantInfo } from './agent-client';
 import type { OpentabApi } from './api';
 import { createBridgeClient } from './bridge-client';

@@ -1,9 +1,9 @@
 // Everything the buttons show derives from this one state; modules change it only through the
 // store, and every change re-renders every button.
 
-import type { BridgeResult, Entitlement, RateStatus } from '../../protocol/messages/bridge';
-import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
-import type { RateTableSource } from '../../protocol/messages/rate-table';
+import type { BridgeResult, Entitlement, RateStatus } from '@opentab/protocol';
+import type { MerchantInfo, Receipt } from '@opentab/protocol';
+import type { RateTableSource } from '@opentab/protocol';
 import type { Amount } from './amount-text';
 import type { WidgetErrorCode } from './errors';
 

@@ -2,7 +2,7 @@
 // widget infers them: from tabStatus when it starts, from the tab id of each receipt (a new id
 // means the extension opened a new tab, replacing any earlier one), and from closeTab.
 
-import type { Receipt } from '../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { emitOpentabEvent } from './events';
 
 export type KnownTab =

@@ -3,7 +3,7 @@
 import type { LocalErrorCode } from './errors';
 
 /** "ECB rate of 28 Jun 2024" under a converted price: the extension's wording, shared with it. */
-export { describeRateSource as rateSourceText } from '../../protocol/rates/rate-source-text';
+export { describeRateSource as rateSourceText } from '@opentab/protocol';
 
 export const TEXT = {
   loading: 'Loading price…',

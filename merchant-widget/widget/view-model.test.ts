@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Receipt } from '../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { INITIAL_STATE, withPayment, type ExtensionState, type WidgetState } from './state';
-import { MERCHANT_INFO } from './test-support/fixture-data';
+import { MERCHANT_INFO } from '@opentab/test-kit/widget';
 import { describeItem, type ItemContext } from './view-model';
 
 // The rules that decide what each button shows, one state at a time.

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright';
-import type { Receipt } from '../../protocol/messages/merchant';
-import { startWidgetFixture, type OpenedPage, type RecordedEvent, type WidgetFixture } from './test-support/browser-harness';
-import { FAKE_BRIDGE_TEXT, MERCHANT_INFO, PAY_RELEASE_EVENT } from './test-support/fixture-data';
-import type { PageName } from './test-support/pages';
+import type { Receipt } from '@opentab/protocol';
+import { startWidgetFixture, type OpenedPage, type RecordedEvent, type WidgetFixture } from '@opentab/test-kit/widget/browser';
+import { FAKE_BRIDGE_TEXT, MERCHANT_INFO, PAY_RELEASE_EVENT } from '@opentab/test-kit/widget';
+import type { PageName } from '@opentab/test-kit/widget';
 
 // Paying from a merchant page in real Chromium under a strict CSP, against a stand-in for the
 // extension's content script that answers the bridge like the real one.

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWidgetFixture, type OpenedPage, type WidgetFixture } from './test-support/browser-harness';
-import { EXPECTED_SEK, MERCHANT_INFO } from './test-support/fixture-data';
-import type { PageName } from './test-support/pages';
+import { startWidgetFixture, type OpenedPage, type WidgetFixture } from '@opentab/test-kit/widget/browser';
+import { EXPECTED_SEK, MERCHANT_INFO } from '@opentab/test-kit/widget';
+import type { PageName } from '@opentab/test-kit/widget';
 
 // What a customer sees: the widget in real Chromium, on merchant pages served with
 // Content-Security-Policy: script-src 'self'; style-src 'self'. Every test ends by checking that

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { BRIDGE_CALLS } from '../../protocol/messages/bridge';
-import { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
-import { MERCHANT_INFO } from './test-support/fixture-data';
+import { BRIDGE_CALLS } from '@opentab/protocol';
+import { MerchantInfo, Receipt } from '@opentab/protocol';
+import { MERCHANT_INFO } from '@opentab/test-kit/widget';
 import { isBridgeResult, isMerchantInfo, isReceipt, readBridgeError } from './wire-checks';
 
 // The hand checks must accept everything the protocol schemas accept (or the widget would refuse

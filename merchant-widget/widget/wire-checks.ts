@@ -5,9 +5,9 @@
 // Signatures are not checked here: the merchant's server verifies a receipt before it unlocks
 // anything, and the widget only hands the receipt on.
 
-import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, Entitlement, RateStatus } from '../../protocol/messages/bridge';
-import type { MerchantInfo, Receipt } from '../../protocol/messages/merchant';
-import type { RateTableSource } from '../../protocol/messages/rate-table';
+import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, Entitlement, RateStatus } from '@opentab/protocol';
+import type { MerchantInfo, Receipt } from '@opentab/protocol';
+import type { RateTableSource } from '@opentab/protocol';
 import type { Amount } from './amount-text';
 
 type JsonObject = Record<string, unknown>;

@@ -1,9 +1,9 @@
 // Everything a handler of this operator needs, built once at start-up by operator.ts.
 
 import type Database from 'better-sqlite3';
-import type { HttpTransport } from '../../protocol/api/client';
-import type { KeyedLock } from '../../protocol/concurrency/keyed-lock';
-import type { CryptoProvider } from '../../protocol/crypto/provider';
+import type { HttpTransport } from '@opentab/protocol';
+import type { KeyedLock } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
 import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
 import type { PeerTrust } from './identity/peer-trust';

@@ -2,9 +2,9 @@
 // the API: a bare count of minor units reads as a hundred times the money in a two-decimal currency.
 
 import { describe, expect, it } from 'vitest';
-import type { TestCustomer, TestTab } from '../src/testing/test-customer';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 

@@ -3,13 +3,13 @@
 // message runs the handler on an unchanged tab instead of on top of its own earlier effects.
 
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { merchantStopRecord } from './support/merchant-records';
-import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { send } from './support/http';
-import { waitFor } from './support/wait-for';
+import { OPERATOR_API } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { merchantStopRecord } from '../testing/merchant-records';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { send } from '../testing/http';
+import { waitFor } from '@opentab/test-kit';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
 let w: TwoOperatorWorld;

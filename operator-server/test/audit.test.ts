@@ -11,9 +11,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditOperator } from '../src/audit/operator-audit';
 import { loadConfigFile } from '../src/config/config';
-import type { TestTab } from '../src/testing/test-customer';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import type { TestTab } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 const run = promisify(execFile);
 const SETTLE_MS = 60_000;

@@ -3,13 +3,13 @@
 // takes one link per 5 cents, and the records clear what index × unit proves.
 
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { callRoute, RemoteCallError } from '../../protocol/api/client';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { seal, type PayloadBody } from '../../protocol/envelope';
-import type { InitiationPayload } from '../../protocol/messages/customer';
-import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { OPERATOR_API } from '@opentab/protocol';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { seal, type PayloadBody } from '@opentab/protocol';
+import type { InitiationPayload } from '@opentab/protocol';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 

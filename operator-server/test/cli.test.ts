@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { callRoute } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { createNodeHttpTransport } from '../../protocol/server/node-http-transport';
-import { createTestCa, issueServerCertificate } from '../../protocol/testing/test-pki';
-import { findFreePort } from '../src/support/free-port';
-import { waitFor } from './support/wait-for';
+import { callRoute } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import { createNodeHttpTransport } from '@opentab/server-kit';
+import { createTestCa, issueServerCertificate } from '@opentab/test-kit';
+import { findFreePort } from '@opentab/test-kit';
+import { waitFor } from '@opentab/test-kit';
 
 const run = promisify(execFile);
 // node --import tsx, not npx: signals must reach the operator process itself.

@@ -1,9 +1,9 @@
 // Double spending is impossible: 50 tab openings race for one credit limit that covers 20 of them.
 
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError } from '../../protocol/api/client';
-import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { RemoteCallError } from '@opentab/protocol';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 

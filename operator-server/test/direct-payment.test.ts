@@ -4,19 +4,19 @@
 // across two operators and currencies, over real HTTP, SQLite and signatures.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callRoute, RemoteCallError } from '../../protocol/api/client';
-import { DIRECT_ORDER_API } from '../../protocol/api/direct-order-api';
-import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { seal, signerFromSecretKey, verifyEnvelope } from '../../protocol/envelope';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { OpentabError } from '../../protocol/errors';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { DIRECT_ORDER_API } from '@opentab/protocol';
+import { DIRECT_PAYMENT_API } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import { seal, signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { OpentabError } from '@opentab/protocol';
 import { DirectOrderCreditStore } from '../src/store/direct-order-credits';
 import { DirectPaymentStore } from '../src/store/direct-payments';
-import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } from '../src/testing/direct-payer';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 

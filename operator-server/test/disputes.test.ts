@@ -2,13 +2,13 @@
 // A missing customer record: after the grace period the merchant's record clears on its proof.
 
 import { describe, expect, it } from 'vitest';
-import { callRoute } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { merchantStopRecord } from './support/merchant-records';
-import { MERCHANT_OPERATOR, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { callRoute } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { merchantStopRecord } from '../testing/merchant-records';
+import { MERCHANT_OPERATOR, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
 let w: TwoOperatorWorld;

@@ -7,15 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callRoute, RemoteCallError } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
 import { AdminClient } from '../src/admin/admin-client';
 import { loadConfigFile } from '../src/config/config';
 import { startOperator, type RunningOperator } from '../src/operator';
-import { findFreePort } from '../src/support/free-port';
-import { provisionOperatorWorld } from '../src/testing/operator-world';
+import { findFreePort } from '@opentab/test-kit';
+import { provisionOperatorWorld } from '@opentab/test-kit/worlds';
 import { createLogger } from '../src/support/logger';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '@opentab/test-kit';
 
 /** A WAL sync the test completes by hand. */
 function heldSync() {

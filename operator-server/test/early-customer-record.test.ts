@@ -4,10 +4,10 @@
 // stops the tab there, and clears on what the merchant's chain link proves.
 
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError } from '../../protocol/api/client';
+import { RemoteCallError } from '@opentab/protocol';
 import { recordRequestId } from '../src/mta/records';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError } from '../../protocol/api/client';
-import { KILL_AFTER_COMMIT_ENV } from '../../protocol/server/fault-injection';
+import { RemoteCallError } from '@opentab/protocol';
+import { KILL_AFTER_COMMIT_ENV } from '@opentab/server-kit';
 import { AdminClient } from '../src/admin/admin-client';
-import { findFreePort } from '../src/support/free-port';
-import { provisionOperatorWorld } from '../src/testing/operator-world';
-import { waitFor } from './support/wait-for';
+import { findFreePort } from '@opentab/test-kit';
+import { provisionOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 describe('kill after commit, at the operator', () => {
   it('commits the n-th answer on the path, then dies by SIGKILL before it is sent', async () => {

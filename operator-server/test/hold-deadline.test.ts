@@ -4,10 +4,10 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from '../src/ledger';
-import type { WorldOperator } from '../src/testing/operator-world';
-import { Restarts } from './support/restarts';
-import { waitFor } from './support/wait-for';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, MERCHANT_RECORD_RETRY_MAX_MS, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import type { WorldOperator } from '@opentab/test-kit/worlds';
+import { Restarts } from '../testing/restarts';
+import { waitFor } from '@opentab/test-kit';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, MERCHANT_RECORD_RETRY_MAX_MS, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 const HOLD_DEADLINE_MS = 1_000;
 let w: TwoOperatorWorld;

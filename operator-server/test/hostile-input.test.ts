@@ -6,21 +6,21 @@
 
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_PAYMENT_API } from '../../protocol/api/direct-payment-api';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import type { RouteSpec } from '../../protocol/api/route';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { toBase64url } from '../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, signEnvelope, type Signer } from '../../protocol/envelope';
-import { newPrefixedId } from '../../protocol/ids';
-import { moneyToWire } from '../../protocol/money/amount';
-import { depositInMerchantCurrency, lockRate } from '../../protocol/rates/conversion';
-import { formatTimestamp } from '../../protocol/time';
-import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '../../protocol/testing/hostile-input';
+import { DIRECT_PAYMENT_API } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import type { RouteSpec } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { seal, signerFromSecretKey, signEnvelope, type Signer } from '@opentab/protocol';
+import { newPrefixedId } from '@opentab/protocol';
+import { moneyToWire } from '@opentab/protocol';
+import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
+import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '@opentab/test-kit';
 import { ADMIN_API } from '../src/http/admin-api';
-import { directPaymentOrder } from '../src/testing/direct-payer';
-import type { TestCustomer, TestTab } from '../src/testing/test-customer';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { directPaymentOrder } from '@opentab/test-kit/worlds';
+import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...DIRECT_PAYMENT_API, ...ADMIN_API };
 

@@ -4,14 +4,14 @@
 // tab. Nothing stays 'opening' past the opening bound, and one chain root backs one tab only.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RemoteCallError } from '../../protocol/api/client';
-import { seal } from '../../protocol/envelope';
-import { OpentabError } from '../../protocol/errors';
+import { RemoteCallError } from '@opentab/protocol';
+import { seal } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
 import type { PeerDirectory } from '../src/peers/peer-directory';
-import type { TestCustomer, TestTab } from '../src/testing/test-customer';
-import { waitFor } from './support/wait-for';
-import { Restarts } from './support/restarts';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
+import { Restarts } from '../testing/restarts';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 const restarts = new Restarts();

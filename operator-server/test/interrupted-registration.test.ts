@@ -5,9 +5,9 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { voidNoticeId } from '../src/mta/interrupted-registrations';
-import { Restarts } from './support/restarts';
-import { waitFor } from './support/wait-for';
-import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { Restarts } from '../testing/restarts';
+import { waitFor } from '@opentab/test-kit';
+import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 const restarts = new Restarts();

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { settlementStatement } from '../src/settlement/statement';
 import { recordRequestId } from '../src/mta/records';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });

@@ -4,10 +4,10 @@
 // that tab for good instead of retrying for ever.
 
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError } from '../../protocol/api/client';
+import { RemoteCallError } from '@opentab/protocol';
 import { voidNoticeId } from '../src/mta/interrupted-registrations';
-import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 const terms = (timeout_s = 600) => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s });

@@ -3,8 +3,8 @@
 // force (extension/background/tabs/merchant-certificate-term.test.ts follows such a tab to its end).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseTimestamp } from '../../protocol/time';
-import { MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import { parseTimestamp } from '@opentab/protocol';
+import { MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 /** The tabs stay open: only their certificates are looked at. */

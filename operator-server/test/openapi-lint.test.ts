@@ -2,9 +2,9 @@
 // no warning.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lintOpenApi } from '../../protocol/testing/openapi-lint';
-import { startOperatorWorld, type OperatorWorld } from '../src/testing/operator-world';
-import { send } from './support/http';
+import { lintOpenApi } from '@opentab/test-kit';
+import { startOperatorWorld, type OperatorWorld } from '@opentab/test-kit/worlds';
+import { send } from '../testing/http';
 
 
 let plain: OperatorWorld;

@@ -2,10 +2,10 @@
 
 import type * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { OPERATOR_API } from '@opentab/protocol';
 import { ADMIN_API } from '../src/http/admin-api';
-import { startTwoOperatorWorld, CUSTOMER_OPERATOR, type TwoOperatorWorld } from './support/world';
-import { send } from './support/http';
+import { startTwoOperatorWorld, CUSTOMER_OPERATOR, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { send } from '../testing/http';
 
 let w: TwoOperatorWorld;
 beforeAll(async () => {

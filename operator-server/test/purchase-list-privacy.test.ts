@@ -6,11 +6,11 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../protocol/encoding/canonical-json';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
-import { readOperatorKnowledge } from './support/operator-knowledge';
-import { bruteForcePurchaseList, candidateKeys, type RecordedList } from './support/purchase-list-attack';
+import { canonicalJson } from '@opentab/protocol';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
+import { readOperatorKnowledge } from '../testing/operator-knowledge';
+import { bruteForcePurchaseList, candidateKeys, type RecordedList } from '../testing/purchase-list-attack';
 
 let w: TwoOperatorWorld;
 

@@ -4,10 +4,10 @@
 // test's: buckets refill only when the test advances it, however slowly the requests go out.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { seal, signerFromSecretKey } from '../../protocol/envelope';
-import { ManualClock } from '../../protocol/testing/manual-clock';
-import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '../src/testing/operator-world';
+import { nodeCrypto } from '@opentab/server-kit';
+import { seal, signerFromSecretKey } from '@opentab/protocol';
+import { ManualClock } from '@opentab/test-kit';
+import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '@opentab/test-kit/worlds';
 
 const BURST = 4;
 const PER_S = 5; // one token every 200 ms

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callRoute } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { callRoute } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
 import type { OperatorConfigInput } from '../src/config/config';
-import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '../src/testing/operator-world';
-import { startRateFileServer, type RateFileServer } from './support/rate-file-server';
-import { Restarts } from './support/restarts';
+import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '@opentab/test-kit/worlds';
+import { startRateFileServer, type RateFileServer } from '../testing/rate-file-server';
+import { Restarts } from '../testing/restarts';
 
 const DAILY_2024_06_28 = readFileSync(fileURLToPath(new URL('../data/ecb-eurofxref-2024-06-28.xml', import.meta.url)), 'utf8');
 

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callRoute } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
+import { callRoute } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
 import type { OperatorConfigInput } from '../src/config/config';
-import { startOperatorWorld, type OperatorWorld } from '../src/testing/operator-world';
-import { Restarts } from './support/restarts';
+import { startOperatorWorld, type OperatorWorld } from '@opentab/test-kit/worlds';
+import { Restarts } from '../testing/restarts';
 
 const ECB_DAILY_2024_06_28 = fileURLToPath(new URL('../data/ecb-eurofxref-2024-06-28.xml', import.meta.url));
 /** That afternoon, after the ECB published: the rates are a few hours old. */

@@ -4,17 +4,17 @@
 import fc from 'fast-check';
 import { connect } from 'node:net';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { seal, signEnvelope, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
-import { formatTimestamp } from '../../protocol/time';
-import type { AmendedInitiationPayload, ClearingPayload } from '../../protocol/messages/peer';
+import { OPERATOR_API } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { seal, signEnvelope, signerFromSecretKey, type PayloadBody } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
+import type { AmendedInitiationPayload, ClearingPayload } from '@opentab/protocol';
 import { ADMIN_API } from '../src/http/admin-api';
 import { signOperatorCertificate } from '../src/provisioning/certificate-authority';
 import { generateKeyPair } from '../src/provisioning/keys';
-import type { TestCustomer } from '../src/testing/test-customer';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
-import { send } from './support/http';
+import type { TestCustomer } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { send } from '../testing/http';
 
 let w: TwoOperatorWorld;
 let customer: TestCustomer;

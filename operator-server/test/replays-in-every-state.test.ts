@@ -4,11 +4,11 @@
 // earlier effects and answer from them; nothing is done twice.
 
 import { describe, expect, it } from 'vitest';
-import { seal } from '../../protocol/envelope';
-import { OpentabError } from '../../protocol/errors';
+import { seal } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
 import type { ClearingBody } from '../src/mta/clearing';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 const terms = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });

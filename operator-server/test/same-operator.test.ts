@@ -1,8 +1,8 @@
 // The degenerate case: customer and merchant at the same operator, same currency.
 
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { CUSTOMER_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
 

@@ -3,9 +3,9 @@
 // world's clock is the test's: a tab times out when the test advances it past the timeout.
 
 import { describe, expect, it } from 'vitest';
-import { intervalTurns } from '../../protocol/testing/timer-turns';
-import { MERCHANT_EXPIRY_CHECK_MS, MERCHANT_OPERATOR, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { intervalTurns } from '@opentab/test-kit';
+import { MERCHANT_EXPIRY_CHECK_MS, MERCHANT_OPERATOR, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 import { recordRequestId } from '../src/mta/records';
 
 let w: TwoOperatorWorld;

@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callRoute, RemoteCallError } from '../../protocol/api/client';
-import { OPERATOR_API } from '../../protocol/api/operator-api';
-import { createNodeHttpTransport, nodeHttpTransport } from '../../protocol/server/node-http-transport';
-import { createTestCa, issueServerCertificate, type TestCa } from '../../protocol/testing/test-pki';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import { createNodeHttpTransport, nodeHttpTransport } from '@opentab/server-kit';
+import { createTestCa, issueServerCertificate, type TestCa } from '@opentab/test-kit';
 import type { BillingRecord } from '../src/billing/billing-records';
 import { checkedBillingRecord, verifyWebhookSignature } from '../src/billing/sinks';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
-import { waitFor } from './support/wait-for';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { waitFor } from '@opentab/test-kit';
 
 const WEBHOOK_SECRET = 'a-webhook-secret-of-some-length';
 

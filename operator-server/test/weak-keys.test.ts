@@ -5,19 +5,19 @@
 // verify for any payload where small-order keys are taken.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../protocol/crypto/node';
-import { seal, signEnvelope, signerFromSecretKey, type PayloadBody } from '../../protocol/envelope';
-import { fromBase64url } from '../../protocol/encoding/base64url';
-import type { OperatorCertificate, OperatorCertificatePayload } from '../../protocol/messages/certificates';
-import type { AmendedInitiationPayload } from '../../protocol/messages/peer';
-import { signedByIdentityKey, WEAK_KEY_KINDS, WEAK_KEYS } from '../../protocol/testing/weak-keys';
-import { formatTimestamp } from '../../protocol/time';
+import { nodeCrypto } from '@opentab/server-kit';
+import { seal, signEnvelope, signerFromSecretKey, type PayloadBody } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
+import type { OperatorCertificate, OperatorCertificatePayload } from '@opentab/protocol';
+import type { AmendedInitiationPayload } from '@opentab/protocol';
+import { signedByIdentityKey, WEAK_KEY_KINDS, WEAK_KEYS } from '@opentab/test-kit';
+import { formatTimestamp } from '@opentab/protocol';
 import { ADMIN_API } from '../src/http/admin-api';
 import { signOperatorCertificate } from '../src/provisioning/certificate-authority';
 import { generateKeyPair } from '../src/provisioning/keys';
-import type { TestCustomer } from '../src/testing/test-customer';
-import { send } from './support/http';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from './support/world';
+import type { TestCustomer } from '@opentab/test-kit/worlds';
+import { send } from '../testing/http';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 let customer: TestCustomer;

@@ -2,7 +2,7 @@
 // within a byte limit, answer JSON, answer a refusal. Never imported by browser code.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OpentabError } from '../errors';
+import { OpentabError } from '@opentab/protocol';
 
 /** Reads the whole body as text, refusing (413) as soon as it passes `maxBody_bytes`. */
 export function readBodyText(request: IncomingMessage, maxBody_bytes: number): Promise<string> {

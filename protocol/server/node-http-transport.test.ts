@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callRoute, RemoteCallError } from '../api/client';
-import { OPERATOR_API } from '../api/operator-api';
-import { createTestCa, issueServerCertificate } from '../testing/test-pki';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import { createTestCa, issueServerCertificate } from '@opentab/test-kit';
 import { createNodeHttpTransport, nodeHttpTransport } from './node-http-transport';
 
 let server: Server | null = null;

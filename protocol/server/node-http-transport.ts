@@ -6,7 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { HttpAnswer, HttpExchange, HttpTransport } from '../api/client';
+import type { HttpAnswer, HttpExchange, HttpTransport } from '@opentab/protocol';
 
 /**
  * Idle sockets are dropped after this long: shorter than the 5 s keep-alive of Node servers

@@ -4,7 +4,7 @@
 
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { OpentabError, type ErrorCode } from '../errors';
+import { OpentabError, type ErrorCode } from '@opentab/protocol';
 
 function codeOf(error: NodeJS.ErrnoException): ErrorCode {
   if (error.code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';

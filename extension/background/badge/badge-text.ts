@@ -1,8 +1,8 @@
 // The action badge has room for about four characters: the remaining deposit in whole or
 // shortened units ("3.45", "12.3", "123", "1.2k"), never a rounded-up promise.
 
-import { pow10 } from '../../../protocol/money/decimal';
-import { currencyExponent } from '../../../protocol/money/iso4217';
+import { pow10 } from '@opentab/protocol';
+import { currencyExponent } from '@opentab/protocol';
 
 const MAX_CHARS = 4;
 

@@ -2,7 +2,7 @@
 // validated against the protocol's schemas; the origin comes from the browser (PageCaller).
 
 import * as v from 'valibot';
-import { BRIDGE_CALLS, BRIDGE_PROTOCOL_VERSION, type BridgeCall, type BridgeParams } from '../../../protocol/messages/bridge';
+import { BRIDGE_CALLS, BRIDGE_PROTOCOL_VERSION, type BridgeCall, type BridgeParams } from '@opentab/protocol';
 import type { PageCallMessage, PageCallResult, PageCalls } from '../../messaging/page-calls';
 import { failed, succeeded } from '../../messaging/result';
 import { asAgentError, toBridgeErrorCode } from '../errors';

@@ -3,7 +3,7 @@
 
 import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messaging/ui-calls';
 import { failed, succeeded } from '../../messaging/result';
-import type { AccountView } from '../../../protocol/messages/customer';
+import type { AccountView } from '@opentab/protocol';
 import type { AccountSummaryView, OverviewView, PurchaseView, SettingsView } from '../../messaging/views';
 import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
@@ -20,7 +20,7 @@ import type { TabService } from '../tabs/tab-service';
 import { pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
 import { historyCsv } from '../wallet/history-csv';
 import type { WalletService } from '../wallet/wallet-service';
-import { formatTimestamp } from '../../../protocol/time';
+import { formatTimestamp } from '@opentab/protocol';
 
 export interface UiHandlerParts {
   readonly wallet: WalletService;

@@ -1,7 +1,7 @@
 // The entitlements in the database, read the ways a page asks about them. They are written with
 // the purchases that grant them (TabBook.recordPurchases), in the same transaction.
 
-import type { Entitlement } from '../../../protocol/messages/bridge';
+import type { Entitlement } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
 import type { Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';

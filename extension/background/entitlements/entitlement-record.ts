@@ -2,9 +2,9 @@
 // stays open to the buyer until `entitledUntil`, and the page origins its token may be given to.
 // Pure: which purchases grant one, and whether one may be handed to a page now.
 
-import type { Entitlement } from '../../../protocol/messages/bridge';
-import type { Receipt } from '../../../protocol/messages/merchant';
-import { CLOCK_SKEW_MS, formatTimestamp, parseTimestamp } from '../../../protocol/time';
+import type { Entitlement } from '@opentab/protocol';
+import type { Receipt } from '@opentab/protocol';
+import { CLOCK_SKEW_MS, formatTimestamp, parseTimestamp } from '@opentab/protocol';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import type { BatchWrite } from '../storage/database';
 import type { StoredPurchase } from '../tabs/purchase-record';

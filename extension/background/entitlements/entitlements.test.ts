@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hundredArticles } from '../../../operator-server/test/support/world';
+import { hundredArticles } from '@opentab/test-kit/worlds';
 import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
 import { ENTITLEMENT_MARGIN_MS } from './entitlement-record';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utf8ToBytes } from '../../../protocol/encoding/bytes';
+import { utf8ToBytes } from '@opentab/protocol';
 import { TEST_SCRYPT_COST } from '../testing/test-ports';
 import { openWithPassphrase, sealWithPassphrase } from './passphrase-box';
 

@@ -6,8 +6,8 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { fromBase64url, toBase64url } from '../../../protocol/encoding/base64url';
-import { utf8ToBytes } from '../../../protocol/encoding/bytes';
+import { fromBase64url, toBase64url } from '@opentab/protocol';
+import { utf8ToBytes } from '@opentab/protocol';
 
 export interface SealedSecret {
   readonly nonce: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nobleCrypto } from '../../../protocol/crypto/noble';
-import { toBase64url } from '../../../protocol/encoding/base64url';
+import { nobleCrypto } from '@opentab/protocol';
+import { toBase64url } from '@opentab/protocol';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea } from '../storage/session-area';
 import { ManualClock, RecordingAlarms, TEST_SCRYPT_COST } from '../testing/test-ports';

@@ -7,9 +7,9 @@
 // worker locks and unlocks, always through here, so the copy cannot disagree with the session
 // area; a new worker starts without it and reads the session area again.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { signerFromSecretKey, type Signer } from '../../../protocol/envelope';
-import { fromBase64urlOfLength, toBase64url } from '../../../protocol/encoding/base64url';
+import type { CryptoProvider } from '@opentab/protocol';
+import { signerFromSecretKey, type Signer } from '@opentab/protocol';
+import { fromBase64urlOfLength, toBase64url } from '@opentab/protocol';
 import { AgentError, walletLocked } from '../errors';
 import type { AgentDatabase } from '../storage/database';
 import type { SessionArea } from '../storage/session-area';

@@ -1,9 +1,9 @@
 // Spending rules to and from what the options page shows and edits (decimal strings).
 
-import { moneyToWire } from '../../../protocol/money/amount';
+import { moneyToWire } from '@opentab/protocol';
 import { readTypedAmount } from '../../messaging/customer-amount';
 import type { LimitsInput } from '../../messaging/ui-calls';
-import { formatTimestamp } from '../../../protocol/time';
+import { formatTimestamp } from '@opentab/protocol';
 import { merchantKey, type LimitsView, type MerchantRef, type MerchantView } from '../../messaging/views';
 import { AgentError } from '../errors';
 import { allowanceFor, isBlocked, type HoldsSoFar, type SpendingRules } from './spending-rules';

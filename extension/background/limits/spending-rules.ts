@@ -3,8 +3,8 @@
 // skip the confirmation window, and a blocklist. Amounts are customer-currency minor units.
 
 import { sameMerchant, type MerchantRef } from '../../messaging/views';
-import { pow10 } from '../../../protocol/money/decimal';
-import { currencyExponent } from '../../../protocol/money/iso4217';
+import { pow10 } from '@opentab/protocol';
+import { currencyExponent } from '@opentab/protocol';
 
 export interface Allowance extends MerchantRef {
   readonly displayName: string;

@@ -3,7 +3,7 @@
 // 2024-06-28 without the demo's leave to serve it as sample rates.
 
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_ECB_RATES_FILE } from '../../../operator-server/src/rates/sample-rates';
+import { SAMPLE_ECB_RATES_FILE } from '@opentab/test-kit/worlds';
 import { agentWorldPerTest, expectOk, type AgentWorld } from '../testing/agent-world';
 
 let w: AgentWorld;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { seal } from '../../../protocol/envelope';
-import { formatTimestamp } from '../../../protocol/time';
+import { nodeCrypto } from '@opentab/test-kit';
+import { seal } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { agentWorldPerTest, CUSTOMER_OPERATOR, expectOk, type AgentWorld } from '../testing/agent-world';
 
 let w: AgentWorld;

@@ -3,10 +3,10 @@
 // operator refuses to publish one (its rates are too old), that refusal is kept and shown, and
 // nothing is converted until it publishes rates again.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import type { BridgeResult } from '../../../protocol/messages/bridge';
-import type { RateTable } from '../../../protocol/messages/rate-table';
-import type { WireAmount } from '../../../protocol/money/amount';
+import type { CryptoProvider } from '@opentab/protocol';
+import type { BridgeResult } from '@opentab/protocol';
+import type { RateTable } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import { AgentError, rateTableExpired } from '../errors';
 import type { AlarmPort, Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';

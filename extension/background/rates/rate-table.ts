@@ -2,14 +2,14 @@
 // merchant price becomes a customer price (with the operator's own conversion functions, so the
 // price shown is the price charged).
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { verifyEnvelope } from '../../../protocol/envelope';
-import type { RateStatus } from '../../../protocol/messages/bridge';
-import type { LockedRate } from '../../../protocol/messages/primitives';
-import type { RateTable, RateTableSource } from '../../../protocol/messages/rate-table';
-import { moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
-import { lockRate, merchantToCustomer } from '../../../protocol/rates/conversion';
-import { parseTimestamp } from '../../../protocol/time';
+import type { CryptoProvider } from '@opentab/protocol';
+import { verifyEnvelope } from '@opentab/protocol';
+import type { RateStatus } from '@opentab/protocol';
+import type { LockedRate } from '@opentab/protocol';
+import type { RateTable, RateTableSource } from '@opentab/protocol';
+import { moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
+import { lockRate, merchantToCustomer } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
 
 export type RateTableCheck = { ok: true } | { ok: false; problem: 'bad_signature' | 'wrong_operator' | 'unreadable_validity' };
 

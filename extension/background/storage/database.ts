@@ -2,7 +2,7 @@
 // interface: IndexedDB in the browser (idb-database.ts), Maps in tests (memory-database.ts).
 // Values are structured-cloned, so bigint amounts are stored as they are.
 
-import type { RateTable } from '../../../protocol/messages/rate-table';
+import type { RateTable } from '@opentab/protocol';
 import type { RateRefusal } from '../rates/rate-table';
 import type { VaultRecord } from '../keys/vault-record';
 import type { Enrolment, OperatorSession } from '../wallet/enrolment-record';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HashChain } from '../../../protocol/chain/hash-chain';
-import { seal, type Signer } from '../../../protocol/envelope';
-import type { PaidReceipt } from '../../../protocol/messages/merchant';
+import { HashChain } from '@opentab/protocol';
+import { seal, type Signer } from '@opentab/protocol';
+import type { PaidReceipt } from '@opentab/protocol';
 import { crypto, merchantCertificate, newSigner, openFiveCentTab } from '../testing/fixtures';
 import { catchUpWith } from './catch-up';
 

@@ -4,10 +4,10 @@
 // its purchase revealed, which the wallet recomputes from its own chain: a merchant cannot make
 // the wallet count a purchase it never sent, only return what the wallet already paid.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { verifyEnvelopeAsync } from '../../../protocol/envelope';
-import type { PaidReceipt } from '../../../protocol/messages/merchant';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { verifyEnvelopeAsync } from '@opentab/protocol';
+import type { PaidReceipt } from '@opentab/protocol';
 import { afterPurchase, planPurchase } from './purchase';
 import { storedPurchaseOf, type StoredPurchase } from './purchase-record';
 import type { OpenTab } from './tab-record';

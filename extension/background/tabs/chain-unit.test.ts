@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../operator-server/test/support/wait-for';
-import type { MerchantInfo } from '../../../protocol/messages/merchant';
+import { waitFor } from '@opentab/test-kit';
+import type { MerchantInfo } from '@opentab/protocol';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, eur, expectOk, expectPaid, startAgentWorld, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab, StoredTab } from './tab-record';
 

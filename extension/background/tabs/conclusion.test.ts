@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seal } from '../../../protocol/envelope';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { RecordAck } from '../../../protocol/messages/peer';
+import { seal } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { RecordAck } from '@opentab/protocol';
 import { crypto, merchantCertificate, newSigner, openFiveCentTab, operatorCertificate } from '../testing/fixtures';
 import { recordAckProblem } from './conclusion';
 

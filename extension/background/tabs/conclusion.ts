@@ -1,14 +1,14 @@
 // Pure pieces of closing a tab: the Terminate for the merchant agent and the customer record for
 // the operators, both signed by the tab key, and the check of the MTA's acknowledgement.
 
-import { purchaseListHash } from '../../../protocol/chain/purchase-list';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import type { CustomerRecord, CustomerRecordPayload } from '../../../protocol/messages/customer';
-import type { RecordAck } from '../../../protocol/messages/peer';
-import type { TerminatePayload } from '../../../protocol/messages/merchant';
-import { moneyToWire } from '../../../protocol/money/amount';
+import { purchaseListHash } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import type { CustomerRecord, CustomerRecordPayload } from '@opentab/protocol';
+import type { RecordAck } from '@opentab/protocol';
+import type { TerminatePayload } from '@opentab/protocol';
+import { moneyToWire } from '@opentab/protocol';
 import type { StoredPurchase } from './purchase-record';
 import { merchantOperatorKeyOf, spentMinor, type OpenTab, type TabBase } from './tab-record';
 import type { PaymentSecrets } from './tab-secrets';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nobleCrypto } from '../../../protocol/crypto/noble';
+import { nobleCrypto } from '@opentab/protocol';
 import type { ConfirmationView } from '../../messaging/views';
 import { ScriptedWindows } from '../testing/test-ports';
 import { ConfirmationBroker } from './confirmation-broker';

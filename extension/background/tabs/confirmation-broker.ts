@@ -2,8 +2,8 @@
 // waits here until the confirm page answers (confirmDecision), its window is closed (decline),
 // or nobody answers in time (decline): never an open tab by default.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { newMessageId } from '../../../protocol/ids';
+import type { CryptoProvider } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
 import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
 import type { WindowPort } from '../ports';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HashChain, MAX_CHAIN_LENGTH } from '../../../protocol/chain/hash-chain';
-import { seal, signEnvelope } from '../../../protocol/envelope';
-import type { InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
-import { depositInMerchantCurrency } from '../../../protocol/rates/conversion';
-import { formatTimestamp } from '../../../protocol/time';
+import { HashChain, MAX_CHAIN_LENGTH } from '@opentab/protocol';
+import { seal, signEnvelope } from '@opentab/protocol';
+import type { InitiationPayload, TabOpened } from '@opentab/protocol';
+import { depositInMerchantCurrency } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { SEK_TO_EUR, crypto, merchantCertificate, newSigner } from '../testing/fixtures';
 import { chainPlanFor, chainUnitFor, checkTabOpened, holdForNewTab, initiationBody, minimumHoldFor, type InitiationTerms } from './initiation';
 

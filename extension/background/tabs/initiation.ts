@@ -1,17 +1,17 @@
 // Pure pieces of opening a tab: how much to hold, how long a chain, what to sign, and whether the
 // operator's TabOpened answer says exactly what was asked for.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import type { ChainCommitment } from '../../../protocol/chain/hash-chain';
-import { MAX_CHAIN_LENGTH } from '../../../protocol/chain/hash-chain';
-import { canonicalJson } from '../../../protocol/encoding/canonical-json';
-import type { InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
-import type { LockedRate } from '../../../protocol/messages/primitives';
-import { formatMoney, moneyFromWire, moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
-import { greatestCommonDivisor } from '../../../protocol/money/rounding';
-import { depositInMerchantCurrency, merchantToCustomer } from '../../../protocol/rates/conversion';
-import { parseTimestamp } from '../../../protocol/time';
+import type { CryptoProvider } from '@opentab/protocol';
+import { verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import type { ChainCommitment } from '@opentab/protocol';
+import { MAX_CHAIN_LENGTH } from '@opentab/protocol';
+import { canonicalJson } from '@opentab/protocol';
+import type { InitiationPayload, TabOpened } from '@opentab/protocol';
+import type { LockedRate } from '@opentab/protocol';
+import { formatMoney, moneyFromWire, moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
+import { greatestCommonDivisor } from '@opentab/protocol';
+import { depositInMerchantCurrency, merchantToCustomer } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
 
 /** The smallest hold (customer minor units) whose deposit covers `price_minor` merchant units. */

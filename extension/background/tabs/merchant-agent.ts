@@ -1,11 +1,11 @@
 // Calls to a merchant agent, always at the agentUrl of the merchant certificate the customer's
 // operator vouched for; never at a URL a page names.
 
-import { callRoute } from '../../../protocol/api/client';
-import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
-import type { MerchantCertificatePayload } from '../../../protocol/messages/certificates';
-import type { MerchantInfo, Purchase, Receipt, ReceiptList, ReceiptsRequest, TabClosed, Terminate } from '../../../protocol/messages/merchant';
-import type { WireAmount } from '../../../protocol/money/amount';
+import { callRoute } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import type { MerchantCertificatePayload } from '@opentab/protocol';
+import type { MerchantInfo, Purchase, Receipt, ReceiptList, ReceiptsRequest, TabClosed, Terminate } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import type { OpenTab } from './tab-record';
 
 /** The info route is read once per new tab; a merchant that is slow to answer it costs the click this much at most. */

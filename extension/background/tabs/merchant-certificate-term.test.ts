@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../../operator-server/test/support/wait-for';
-import type { RecordAck } from '../../../protocol/messages/peer';
-import { formatTimestamp, parseTimestamp } from '../../../protocol/time';
+import { waitFor } from '@opentab/test-kit';
+import type { RecordAck } from '@opentab/protocol';
+import { formatTimestamp, parseTimestamp } from '@opentab/protocol';
 import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, expectOk, expectPaid, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
 import { ManualClock } from '../testing/test-ports';
 import { TAB_TIMEOUT_RANGE_S } from '../wallet/preferences';

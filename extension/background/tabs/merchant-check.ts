@@ -3,13 +3,13 @@
 // enrolment, and only from a page whose origin the merchant certificate lists. Checked before any
 // money is held. The CA check means the own AM can vouch only for operators the CA certified.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { verifyEnvelope } from '../../../protocol/envelope';
-import type { MerchantCertificate, MerchantCertificatePayload, OperatorCertificate } from '../../../protocol/messages/certificates';
-import type { MerchantVouch } from '../../../protocol/messages/customer';
-import { isSecureAddress } from '../../../protocol/messages/secure-address';
-import { parseTimestamp } from '../../../protocol/time';
-import { checkOperatorCertificate } from '../../../protocol/trust';
+import type { CryptoProvider } from '@opentab/protocol';
+import { verifyEnvelope } from '@opentab/protocol';
+import type { MerchantCertificate, MerchantCertificatePayload, OperatorCertificate } from '@opentab/protocol';
+import type { MerchantVouch } from '@opentab/protocol';
+import { isSecureAddress } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
+import { checkOperatorCertificate } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
 import type { TrustAnchors } from '../wallet/trust-anchors';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Receipt } from '../../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { MAX_OWED_RECEIPTS, owedIndex, withOwed, type OwedReceipt } from './owed-receipts';
 
 // The bookkeeping of receipts owed to pages: each purchase owed once, handed only to its merchant's origins.

@@ -8,7 +8,7 @@
 // recorded, so a worker that stops in between leaves it owed and still pending; the re-sent
 // purchase brings the same receipt, which is owed once.
 
-import type { Receipt } from '../../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { sameMerchant, type MerchantRef } from '../../messaging/views';
 import type { Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';

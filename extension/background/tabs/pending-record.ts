@@ -1,4 +1,4 @@
-import type { CustomerRecord } from '../../../protocol/messages/customer';
+import type { CustomerRecord } from '@opentab/protocol';
 
 /** A signed customer record waiting for the operator's ack; re-sent unchanged until it is taken. */
 export interface PendingRecord {

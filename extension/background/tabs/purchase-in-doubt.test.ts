@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../../operator-server/test/support/wait-for';
+import { waitFor } from '@opentab/test-kit';
 import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 

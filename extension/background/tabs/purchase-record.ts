@@ -1,5 +1,5 @@
-import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
-import type { WireAmount } from '../../../protocol/money/amount';
+import type { Purchase, Receipt } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import type { OpenTab } from './tab-record';
 
 /** One paid purchase with the merchant's signed receipt (the customer's proof). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MerchantInfo } from '../../../protocol/messages/merchant';
+import type { MerchantInfo } from '@opentab/protocol';
 import { purchaseKey } from '../storage/database';
 import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
 import type { StoredPurchase } from './purchase-record';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HashChain, checkLink } from '../../../protocol/chain/hash-chain';
-import { fromBase64url } from '../../../protocol/encoding/base64url';
+import { HashChain, checkLink } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
 import { crypto, openFiveCentTab } from '../testing/fixtures';
 import { customerRecordBody } from './conclusion';
 import { afterPurchase, planPurchase } from './purchase';

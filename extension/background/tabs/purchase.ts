@@ -1,11 +1,11 @@
 // Pure pieces of one click-to-pay purchase: reveal the link price ÷ unit steps further down the chain,
 // and accept only a receipt the merchant signed for exactly that purchase.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength, toBase64url } from '../../../protocol/encoding/base64url';
-import { verifyEnvelopeAsync } from '../../../protocol/envelope';
-import type { Purchase, Receipt } from '../../../protocol/messages/merchant';
-import { parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64urlOfLength, toBase64url } from '@opentab/protocol';
+import { verifyEnvelopeAsync } from '@opentab/protocol';
+import type { Purchase, Receipt } from '@opentab/protocol';
+import { parseWireAmount, type WireAmount } from '@opentab/protocol';
 import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
 import type { PaymentSecrets } from './tab-secrets';
 

@@ -17,11 +17,11 @@
 // receipt and the tab after it are written in one transaction that the caller awaits only before
 // the next purchase at this tab (`recorded`). Should the worker stop before that write, the
 // purchase is still pending in the database, and is re-sent and recorded before anything else.
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { seal, type PayloadBody } from '../../../protocol/envelope';
-import { newMessageId } from '../../../protocol/ids';
-import { MAX_RECEIPTS_PER_ANSWER, type Purchase, type Receipt, type ReceiptsRequestPayload } from '../../../protocol/messages/merchant';
-import type { WireAmount } from '../../../protocol/money/amount';
+import type { CryptoProvider } from '@opentab/protocol';
+import { seal, type PayloadBody } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import { MAX_RECEIPTS_PER_ANSWER, type Purchase, type Receipt, type ReceiptsRequestPayload } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import { AgentError, earlierPurchasePending } from '../errors';
 import type { Clock } from '../ports';
 import { fromMerchantFailure, merchantRefusalCode } from '../wallet/remote-errors';

@@ -2,8 +2,8 @@
 // removed only once the operator acknowledged it, so a stopped worker or an unreachable operator
 // delays clearing but never loses the customer's side of it.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
+import type { CryptoProvider } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
 import type { AlarmPort, Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { OperatorLink } from '../wallet/operator-link';

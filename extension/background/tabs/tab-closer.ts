@@ -9,9 +9,9 @@
 // accepted; a stopped tab takes nothing more). What stays in doubt, with the merchant out of
 // reach throughout, is not counted: the record states only what the customer can prove.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { seal } from '../../../protocol/envelope';
-import type { StopReason } from '../../../protocol/messages/merchant';
+import type { CryptoProvider } from '@opentab/protocol';
+import { seal } from '@opentab/protocol';
+import type { StopReason } from '@opentab/protocol';
 import type { Clock } from '../ports';
 import { customerRecordBody, terminateBody } from './conclusion';
 import type { MerchantAgentClient } from './merchant-agent';

@@ -1,7 +1,7 @@
 // Opened tab secrets, kept in worker memory so a purchase does not re-derive a long chain. The
 // wallet lock is checked on every use: a cached chain must not outlive an unlock.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import type { CryptoProvider } from '@opentab/protocol';
 import type { Vault } from '../keys/vault';
 import { openTabSecrets, type TabSecrets } from './tab-secrets';
 import type { StoredTab } from './tab-record';

@@ -4,16 +4,16 @@
 // unless an allowance covers it, the customer's own yes), then the signed initiation, and
 // finally a TabOpened that must match it in every term.
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { signEnvelope } from '../../../protocol/envelope';
-import { newMessageId } from '../../../protocol/ids';
-import type { Initiation, InitiationPayload, TabOpened } from '../../../protocol/messages/customer';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import type { MerchantCertificate, OperatorCertificate } from '../../../protocol/messages/certificates';
-import type { LockedRate } from '../../../protocol/messages/primitives';
-import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '../../../protocol/money/amount';
-import { describeRate } from '../../../protocol/rates/conversion';
-import { formatTimestamp } from '../../../protocol/time';
+import type { CryptoProvider } from '@opentab/protocol';
+import { signEnvelope } from '@opentab/protocol';
+import { newMessageId } from '@opentab/protocol';
+import type { Initiation, InitiationPayload, TabOpened } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
+import type { LockedRate } from '@opentab/protocol';
+import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
+import { describeRate } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
 import { AgentError, declinedByCustomer } from '../errors';
 import type { Vault } from '../keys/vault';
@@ -23,7 +23,7 @@ import type { RulesService } from '../limits/rules-service';
 import { decideDeposit } from '../limits/spending-rules';
 import type { Clock } from '../ports';
 import { lockTableRate, rateSourceOf } from '../rates/rate-table';
-import type { RateTableSource } from '../../../protocol/messages/rate-table';
+import type { RateTableSource } from '@opentab/protocol';
 import type { RateService } from '../rates/rate-service';
 import type { Enrolment } from '../wallet/enrolment-record';
 import { OpeningUndecided, type OperatorLink } from '../wallet/operator-link';

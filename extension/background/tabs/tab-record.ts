@@ -1,11 +1,11 @@
 // A tab as the customer agent remembers it, one phase at a time. Everything needed to go on after
 // a service-worker restart is here; the spend authority (tab key, chain seed) only encrypted.
 
-import type { Initiation, TabOpened } from '../../../protocol/messages/customer';
-import type { MerchantCertificate, OperatorCertificate } from '../../../protocol/messages/certificates';
-import type { Purchase, StopReason } from '../../../protocol/messages/merchant';
-import type { LockedRate } from '../../../protocol/messages/primitives';
-import type { RateTableSource } from '../../../protocol/messages/rate-table';
+import type { Initiation, TabOpened } from '@opentab/protocol';
+import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
+import type { Purchase, StopReason } from '@opentab/protocol';
+import type { LockedRate } from '@opentab/protocol';
+import type { RateTableSource } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
 import type { SealedSecret } from '../keys/secret-box';
 

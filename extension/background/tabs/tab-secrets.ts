@@ -7,11 +7,11 @@
 //  - a copy of the database alone (a stolen profile) does not reveal them.
 // Session storage alone was rejected: a browser restart would strand the deposit until timeout.
 
-import { HashChain } from '../../../protocol/chain/hash-chain';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { hmacSha256 } from '../../../protocol/crypto/hmac-sha256';
-import { concatBytes, utf8ToBytes } from '../../../protocol/encoding/bytes';
-import { signerFromSecretKey, type Signer } from '../../../protocol/envelope';
+import { HashChain } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { hmacSha256 } from '@opentab/protocol';
+import { concatBytes, utf8ToBytes } from '@opentab/protocol';
+import { signerFromSecretKey, type Signer } from '@opentab/protocol';
 import { openSecret, sealSecret, type SealedSecret } from '../keys/secret-box';
 
 export interface TabSecrets {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BRIDGE_PROTOCOL_VERSION } from '../../../protocol/messages/bridge';
+import { BRIDGE_PROTOCOL_VERSION } from '@opentab/protocol';
 import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, CUSTOMER_OPERATOR, eur, expectOk, expectPaid, MERCHANT_OPERATOR, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
-import { waitFor } from '../../../operator-server/test/support/wait-for';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { seal, signerFromSecretKey, type PayloadBody } from '../../../protocol/envelope';
-import type { CustomerRecord, MerchantVouch, MerchantVouchPayload } from '../../../protocol/messages/customer';
+import { waitFor } from '@opentab/test-kit';
+import { nodeCrypto } from '@opentab/test-kit';
+import { seal, signerFromSecretKey, type PayloadBody } from '@opentab/protocol';
+import type { CustomerRecord, MerchantVouch, MerchantVouchPayload } from '@opentab/protocol';
 
 let w: AgentWorld;
 

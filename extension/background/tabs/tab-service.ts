@@ -11,9 +11,9 @@
 // tab, and the badge, finish afterwards while the merchant's lock is still held, so the next
 // call at this merchant starts from the stored tab.
 
-import type { BridgeResult } from '../../../protocol/messages/bridge';
-import type { StopReason } from '../../../protocol/messages/merchant';
-import type { WireAmount } from '../../../protocol/money/amount';
+import type { BridgeResult } from '@opentab/protocol';
+import type { StopReason } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
 import { MerchantBadges } from '../badge/merchant-badges';
@@ -22,7 +22,7 @@ import { AgentError, paymentPending } from '../errors';
 import type { RulesService } from '../limits/rules-service';
 import { isBlocked } from '../limits/spending-rules';
 import type { BadgePort, Clock } from '../ports';
-import { KeyedLock, type Answered } from '../../../protocol/concurrency/keyed-lock';
+import { KeyedLock, type Answered } from '@opentab/protocol';
 import type { InDoubtRetry } from './in-doubt-retry';
 import { certificateInForce, originAllowed } from './merchant-check';
 import type { OwedReceipts } from './owed-receipts';

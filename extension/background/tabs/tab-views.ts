@@ -1,12 +1,12 @@
 // Stored tabs and purchases as the extension's pages and the page bridge show them.
 
-import type { BridgeResult } from '../../../protocol/messages/bridge';
-import { moneyToWire } from '../../../protocol/money/amount';
-import { merchantToCustomer } from '../../../protocol/rates/conversion';
-import { formatTimestamp } from '../../../protocol/time';
+import type { BridgeResult } from '@opentab/protocol';
+import { moneyToWire } from '@opentab/protocol';
+import { merchantToCustomer } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import type { PurchaseView, TabView } from '../../messaging/views';
 import type { StoredPurchase } from './purchase-record';
-import type { Purchase } from '../../../protocol/messages/merchant';
+import type { Purchase } from '@opentab/protocol';
 import { remainingMinor, spentMinor, type OpenTab, type OpeningTab } from './tab-record';
 
 export function remainingCustomerMinor(tab: OpenTab): bigint {

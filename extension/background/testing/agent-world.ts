@@ -5,10 +5,10 @@
 // The agent, the operators and the merchant agent all read one manual clock (ports.clock).
 
 import { afterEach, beforeEach } from 'vitest';
-import { nobleCrypto } from '../../../protocol/crypto/noble';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { toBase64url } from '../../../protocol/encoding/base64url';
-import type { BridgeCall, BridgeParams, BridgeResult } from '../../../protocol/messages/bridge';
+import { nobleCrypto } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/test-kit';
+import { toBase64url } from '@opentab/protocol';
+import type { BridgeCall, BridgeParams, BridgeResult } from '@opentab/protocol';
 import {
   CUSTOMER_OPERATOR,
   hundredArticles,
@@ -18,7 +18,7 @@ import {
   type MerchantSite,
   type TwoOperatorWorld,
   type TwoOperatorWorldOptions,
-} from '../../../operator-server/test/support/world';
+} from '@opentab/test-kit/worlds';
 import { PAGE_CALL_CHANNEL, type PageCallResult } from '../../messaging/page-calls';
 import { UI_CALL_CHANNEL, type UiCall, type UiCallResult, type UiCalls } from '../../messaging/ui-calls';
 import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';

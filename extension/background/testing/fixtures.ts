@@ -1,14 +1,14 @@
 // Signed protocol objects for the pure-logic tests: an operator that signs rate tables and
 // vouches, a merchant operator that certifies a merchant, a CA that certifies operators.
 
-import { nobleCrypto } from '../../../protocol/crypto/noble';
-import { seal, signerFromSecretKey, type Signer } from '../../../protocol/envelope';
-import type { MerchantCertificate, OperatorCertificate } from '../../../protocol/messages/certificates';
-import type { MerchantVouch } from '../../../protocol/messages/customer';
-import type { RateTable } from '../../../protocol/messages/rate-table';
-import type { LockedRate } from '../../../protocol/messages/primitives';
+import { nobleCrypto } from '@opentab/protocol';
+import { seal, signerFromSecretKey, type Signer } from '@opentab/protocol';
+import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
+import type { MerchantVouch } from '@opentab/protocol';
+import type { RateTable } from '@opentab/protocol';
+import type { LockedRate } from '@opentab/protocol';
 import type { OpenTab } from '../tabs/tab-record';
-import { formatTimestamp } from '../../../protocol/time';
+import { formatTimestamp } from '@opentab/protocol';
 
 export const crypto = nobleCrypto;
 

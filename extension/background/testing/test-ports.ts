@@ -1,6 +1,6 @@
 // In-memory stand-ins for the browser, for the background's tests.
 
-import { ManualClock as ProtocolManualClock } from '../../../protocol/testing/manual-clock';
+import { ManualClock as ProtocolManualClock } from '@opentab/test-kit';
 import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
 import type { ScryptCost } from '../keys/passphrase-box';
 import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } from '../ports';

@@ -3,11 +3,11 @@
 // tabs are not in it: their deposits return to the account when they time out.
 
 import * as v from 'valibot';
-import { OperatorCertificate } from '../../../protocol/messages/certificates';
-import { AccountId, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
-import { fromBase64urlOfLength, toBase64url } from '../../../protocol/encoding/base64url';
-import { bytesToUtf8, utf8ToBytes } from '../../../protocol/encoding/bytes';
-import { formatTimestamp } from '../../../protocol/time';
+import { OperatorCertificate } from '@opentab/protocol';
+import { AccountId, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '@opentab/protocol';
+import { fromBase64urlOfLength, toBase64url } from '@opentab/protocol';
+import { bytesToUtf8, utf8ToBytes } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { openWithPassphrase, sealWithPassphrase, type PassphraseBox, type ScryptCost } from '../keys/passphrase-box';
 import type { SpendingRules } from '../limits/spending-rules';
 import type { Enrolment } from './enrolment-record';

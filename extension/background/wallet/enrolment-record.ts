@@ -1,4 +1,4 @@
-import type { OperatorCertificate } from '../../../protocol/messages/certificates';
+import type { OperatorCertificate } from '@opentab/protocol';
 
 /** The customer's own operator: the only party whose signatures the extension trusts. */
 export interface Enrolment {

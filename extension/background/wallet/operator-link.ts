@@ -1,11 +1,11 @@
 // The customer agent's line to its own operator: enrolment, log-on, and every signed call after
 // that. Each call carries a session id; an expired or unknown session is renewed once, silently.
 
-import { callRoute, refusalCodeOf, RemoteCallError } from '../../../protocol/api/client';
-import { OPERATOR_API } from '../../../protocol/api/operator-api';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, type PayloadBody } from '../../../protocol/envelope';
+import { callRoute, refusalCodeOf, RemoteCallError } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, type PayloadBody } from '@opentab/protocol';
 import type {
   AccountView,
   CustomerRecord,
@@ -15,11 +15,11 @@ import type {
   LogonPayload,
   MerchantVouch,
   TabOpened,
-} from '../../../protocol/messages/customer';
-import type { RecordAck } from '../../../protocol/messages/peer';
-import type { RateTable } from '../../../protocol/messages/rate-table';
-import { isSecureAddress } from '../../../protocol/messages/secure-address';
-import { parseTimestamp } from '../../../protocol/time';
+} from '@opentab/protocol';
+import type { RecordAck } from '@opentab/protocol';
+import type { RateTable } from '@opentab/protocol';
+import { isSecureAddress } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
 import { AgentError, walletNotEnrolled } from '../errors';
 import type { Vault } from '../keys/vault';
 import type { Clock } from '../ports';

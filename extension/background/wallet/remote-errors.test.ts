@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError } from '../../../protocol/api/client';
-import type { ErrorCode } from '../../../protocol/errors';
+import { RemoteCallError } from '@opentab/protocol';
+import type { ErrorCode } from '@opentab/protocol';
 import { fromMerchantFailure, fromOperatorFailure } from './remote-errors';
 
 function refused(code: ErrorCode, status: number): RemoteCallError {

@@ -2,8 +2,8 @@
 // understand, keeping the remote's own sentence where it has one. The sentences name no URL and
 // no error code: pages see them too (through the widget), and the code travels beside them.
 
-import { RemoteCallError } from '../../../protocol/api/client';
-import type { ErrorCode } from '../../../protocol/errors';
+import { RemoteCallError } from '@opentab/protocol';
+import type { ErrorCode } from '@opentab/protocol';
 import { AgentError, asAgentError, operatorUnreachable, rateTableExpired } from '../errors';
 
 export function fromOperatorFailure(error: unknown): AgentError {

@@ -5,11 +5,11 @@
 // changed afterwards, by the own AM or anyone else, and every merchant's operator must hold a
 // certificate from it (merchant-check.ts).
 
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { verifyEnvelope } from '../../../protocol/envelope';
-import type { OperatorCertificate } from '../../../protocol/messages/certificates';
-import { checkOperatorCertificate } from '../../../protocol/trust';
+import type { CryptoProvider } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { verifyEnvelope } from '@opentab/protocol';
+import type { OperatorCertificate } from '@opentab/protocol';
+import { checkOperatorCertificate } from '@opentab/protocol';
 import type { Enrolment } from './enrolment-record';
 
 export interface TrustAnchors {

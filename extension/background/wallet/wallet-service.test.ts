@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { OperatorInfo } from '../../../protocol/api/operator-api';
-import { nobleCrypto } from '../../../protocol/crypto/noble';
-import type { OperatorCertificate } from '../../../protocol/messages/certificates';
-import { WEAK_KEYS } from '../../../protocol/testing/weak-keys';
+import type { OperatorInfo } from '@opentab/protocol';
+import { nobleCrypto } from '@opentab/protocol';
+import type { OperatorCertificate } from '@opentab/protocol';
+import { WEAK_KEYS } from '@opentab/test-kit';
 import { createCustomerAgent } from '../agent';
 import { createMemoryDatabase } from '../storage/memory-database';
 import { createMemorySessionArea } from '../storage/session-area';

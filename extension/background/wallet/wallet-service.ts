@@ -1,7 +1,7 @@
 // The wallet as a whole: its state, creating and unlocking it, enrolling it with an operator,
 // the preferences, and backups. Tabs and rates have their own services.
 
-import type { AccountView } from '../../../protocol/messages/customer';
+import type { AccountView } from '@opentab/protocol';
 import type { WalletState, OperatorView } from '../../messaging/views';
 import { AgentError } from '../errors';
 import type { IdleLock } from '../keys/idle-lock';

@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Receipt } from '../../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { AgentHarness, eur, type OpenedTab } from '../testing/agent-harness';
 import { expressAdapter } from './express';
 import { fastifyPlugin } from './fastify';

@@ -3,8 +3,8 @@
 // switched off, so the agent reads the raw body itself, with its own per-route limits.
 
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { OpentabError } from '../../../protocol/errors';
-import { sendError } from '../../../protocol/server/http-io';
+import { OpentabError } from '@opentab/protocol';
+import { sendError } from '@opentab/server-kit';
 import type { MerchantAgent } from '../agent';
 
 export function fastifyPlugin(agent: MerchantAgent): FastifyPluginAsync {

@@ -4,9 +4,9 @@
 // record reaches the MTA; and every cleared tab credited exactly what its receipts add up to, so
 // the merchant was paid for every receipt it signed, no more.
 
-import { check, failedChecks, guarded, readOnce, secondsSince, type CheckResult } from '../../../protocol/audit/check-result';
-import { provesIndex } from '../../../protocol/chain/hash-chain';
-import { nodeCrypto } from '../../../protocol/crypto/node';
+import { check, failedChecks, guarded, readOnce, secondsSince, type CheckResult } from '@opentab/server-kit';
+import { provesIndex } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
 import { AgentStoreReader, FINAL_AGENT_TAB_STATUSES, type AgentAuditPurchase, type AgentAuditRecord, type AgentAuditTab } from './store-reader';
 
 export interface AgentAuditOptions {

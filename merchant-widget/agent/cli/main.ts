@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { describeChecks } from '../../../protocol/audit/check-result';
+import { describeChecks } from '@opentab/server-kit';
 import { createMerchantAgent } from '../agent';
 import { auditMerchantAgent } from '../audit/agent-audit';
 import { MerchantAgentConfigError } from '../config';

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callRoute, RemoteCallError } from '../../../protocol/api/client';
-import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { toBase64url } from '../../../protocol/encoding/base64url';
-import { KILL_AFTER_COMMIT_ENV } from '../../../protocol/server/fault-injection';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { KILL_AFTER_COMMIT_ENV } from '@opentab/server-kit';
 import { eur, MERCHANT_ID, TEST_CATALOGUE } from '../testing/agent-harness';
-import { StandInMta } from '../testing/stand-in-mta';
-import { TestCustomer } from '../testing/test-customer';
+import { StandInMta } from '@opentab/test-kit/merchant-agent';
+import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
 interface MerchantProcess {
   readonly child: ChildProcess;

@@ -3,8 +3,8 @@
 // happened would hang the request forever.
 
 import type { IncomingMessage } from 'node:http';
-import { OpentabError } from '../../../protocol/errors';
-import { readJsonBody } from '../../../protocol/server/http-io';
+import { OpentabError } from '@opentab/protocol';
+import { readJsonBody } from '@opentab/server-kit';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Receipt } from '../../../protocol/messages/merchant';
+import type { Receipt } from '@opentab/protocol';
 import { eventually } from '../testing/agent-harness';
 import { createAgentRequestHandler, type AgentOperations } from './handler';
 

@@ -3,14 +3,14 @@
 // an answer or a 4xx refusal with a stable code, never a 500 and never a crash.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DIRECT_ORDER_API } from '../../../protocol/api/direct-order-api';
-import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
-import type { RequestOf, ResponseOf, RouteSpec } from '../../../protocol/api/route';
-import { OpentabError } from '../../../protocol/errors';
-import { parseMessage } from '../../../protocol/messages/validate';
-import { sendError, sendJson, sendRateLimited } from '../../../protocol/server/http-io';
-import { clientKeyOf, RateLimiter } from '../../../protocol/server/rate-limiter';
-import { afterCommitFault } from '../../../protocol/server/fault-injection';
+import { DIRECT_ORDER_API } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
+import { sendError, sendJson, sendRateLimited } from '@opentab/server-kit';
+import { clientKeyOf, RateLimiter } from '@opentab/server-kit';
+import { afterCommitFault } from '@opentab/server-kit';
 import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
 import type { DirectOrderOperations } from '../direct-orders';
 import type { TabService } from '../tab-service';

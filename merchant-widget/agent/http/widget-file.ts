@@ -8,9 +8,9 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { OpentabError } from '../../../protocol/errors';
-import { acceptsGzip, answeredNotModified, etagOf } from '../../../protocol/server/conditional-get';
-import { sendError } from '../../../protocol/server/http-io';
+import { OpentabError } from '@opentab/protocol';
+import { acceptsGzip, answeredNotModified, etagOf } from '@opentab/server-kit';
+import { sendError } from '@opentab/server-kit';
 import { CROSS_ORIGIN_HEADERS } from './cors';
 
 interface PreparedScript {

@@ -6,15 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { toBase64url } from '../../../protocol/encoding/base64url';
-import { ManualClock } from '../../../protocol/testing/manual-clock';
-import type { TabInformation, TabInformationAck } from '../../../protocol/messages/merchant';
-import type { WireAmount } from '../../../protocol/money/amount';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import { ManualClock } from '@opentab/test-kit';
+import type { TabInformation, TabInformationAck } from '@opentab/protocol';
+import type { WireAmount } from '@opentab/protocol';
 import { createMerchantAgent, type MerchantAgent } from '../agent';
 import type { MerchantAgentConfig } from '../config';
-import { StandInMta, type TabTerms } from './stand-in-mta';
-import { TestCustomer } from './test-customer';
+import { StandInMta, type TabTerms } from '@opentab/test-kit/merchant-agent';
+import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
 export const MERCHANT_ID = 'test-news';
 

@@ -1,9 +1,9 @@
 // What a customer (or the operator's admin) sees of an account: balance, credit, holds, tabs
 // and history, in the account's currency, as decimal strings.
 
-import type { AccountView, AccountTab, HistoryEntry } from '../../../protocol/messages/customer';
-import { moneyToWire, signedMoneyToWire } from '../../../protocol/money/amount';
-import { formatTimestamp } from '../../../protocol/time';
+import type { AccountView, AccountTab, HistoryEntry } from '@opentab/protocol';
+import { moneyToWire, signedMoneyToWire } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { Customer, Transaction } from '../store/records';

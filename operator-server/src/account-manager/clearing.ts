@@ -2,12 +2,12 @@
 // the AM converts once with the rate locked at initiation, captures that much of the hold,
 // releases the rest, and writes the withdrawal record — one SQLite transaction.
 
-import { seal, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import type { Clearing, ClearingAck, ClearingAckPayload, ClearingOutcome } from '../../../protocol/messages/peer';
-import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
-import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
-import { formatTimestamp } from '../../../protocol/time';
+import { seal, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { Clearing, ClearingAck, ClearingAckPayload, ClearingOutcome } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import { chargeInCustomerCurrency } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';

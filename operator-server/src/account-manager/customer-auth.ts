@@ -1,10 +1,10 @@
 // A customer request is believed when the account's enrolled key signed it recently enough;
 // requests that act within a session must also name a live session of that same account.
 
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { verifyEnvelope, type Envelope, type PayloadHeader } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import { checkIssuedAt } from '../../../protocol/time';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { verifyEnvelope, type Envelope, type PayloadHeader } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { checkIssuedAt } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import type { Customer, Session } from '../store/records';
 

@@ -1,11 +1,11 @@
 // Seed FIG 3, step 1 at the customer's AM: the customer agent's record, signed by the tab key,
 // is kept and passed on to the MTA inside the AM's own signature.
 
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { CustomerRecordRelayPayload, RecordAck } from '../../../protocol/messages/peer';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { CustomerRecordRelayPayload, RecordAck } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import { assertFresh } from './customer-auth';
 

@@ -13,20 +13,20 @@
 // released nor captured then: the outbox asks the MTA again (it credits a payment once, whatever
 // the message id) until it answers, and `resolveDirectPayment` settles the hold that way.
 
-import { seal, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import { makeTransactionId } from '../../../protocol/ids';
-import type { DirectOrder } from '../../../protocol/api/direct-order-api';
+import { seal, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { makeTransactionId } from '@opentab/protocol';
+import type { DirectOrder } from '@opentab/protocol';
 import type {
   DirectPaymentCredited,
   DirectPaymentCreditPayload,
   DirectPaymentOrder,
   DirectPaymentReceipt,
   DirectPaymentReceiptPayload,
-} from '../../../protocol/api/direct-payment-api';
-import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
-import { lockRate, merchantToCustomer } from '../../../protocol/rates/conversion';
-import { formatTimestamp } from '../../../protocol/time';
+} from '@opentab/protocol';
+import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import { lockRate, merchantToCustomer } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';

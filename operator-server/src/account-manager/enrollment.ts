@@ -1,11 +1,11 @@
 // Zone 2: the operator knows its customers. An administrator creates the account and a one-time
 // code; the customer agent binds its own key to the account by signing the code with that key.
 
-import { OpentabError } from '../../../protocol/errors';
-import { verifyEnvelopeBySelfNamedKey } from '../../../protocol/envelope';
-import { newPrefixedId } from '../../../protocol/ids';
-import { formatTimestamp } from '../../../protocol/time';
-import type { EnrollRequest, EnrollResult, LogonRequest, LogonResult } from '../../../protocol/messages/customer';
+import { OpentabError } from '@opentab/protocol';
+import { verifyEnvelopeBySelfNamedKey } from '@opentab/protocol';
+import { newPrefixedId } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
+import type { EnrollRequest, EnrollResult, LogonRequest, LogonResult } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import { assertFresh, authenticateCustomer } from './customer-auth';

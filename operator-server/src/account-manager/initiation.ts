@@ -10,16 +10,16 @@
 // No answer leaves the transaction opening, for the customer's replay or the opening sweep
 // (opening-sweep.ts) to settle; nothing stays opening past `tabs.openingBound_s`.
 
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError, isErrorCode } from '../../../protocol/errors';
-import { makeTransactionId, newPrefixedId } from '../../../protocol/ids';
-import type { CustomerCertificatePayload } from '../../../protocol/messages/certificates';
-import type { Initiation, TabOpened, TabOpenedPayload } from '../../../protocol/messages/customer';
-import type { TabAck } from '../../../protocol/messages/peer';
-import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
-import { depositInMerchantCurrency, lockRate } from '../../../protocol/rates/conversion';
-import { formatTimestamp } from '../../../protocol/time';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError, isErrorCode } from '@opentab/protocol';
+import { makeTransactionId, newPrefixedId } from '@opentab/protocol';
+import type { CustomerCertificatePayload } from '@opentab/protocol';
+import type { Initiation, TabOpened, TabOpenedPayload } from '@opentab/protocol';
+import type { TabAck } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { AmendedInitiationBody, Customer, Session, Transaction, TransactionFailure } from '../store/records';

@@ -3,11 +3,11 @@
 // for it with its own (zone 4), passing on the merchant operator's CA-signed certificate so that
 // the customer agent can check that operator against the CA too.
 
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import type { MerchantQuery, MerchantVouch, MerchantVouchPayload } from '../../../protocol/messages/customer';
-import type { MerchantLookupPayload } from '../../../protocol/messages/peer';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { MerchantQuery, MerchantVouch, MerchantVouchPayload } from '@opentab/protocol';
+import type { MerchantLookupPayload } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import { authenticateCustomer, requireSession } from './customer-auth';
 

@@ -1,7 +1,7 @@
 // Typed client of the admin API, for the CLI, the demo world and the tests.
 
-import { callRoute, type HttpTransport } from '../../../protocol/api/client';
-import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
+import { callRoute, type HttpTransport } from '@opentab/protocol';
+import type { RequestOf, ResponseOf } from '@opentab/protocol';
 import { ADMIN_API } from '../http/admin-api';
 
 type AdminRoute = keyof typeof ADMIN_API;

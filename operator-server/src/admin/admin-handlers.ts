@@ -2,11 +2,11 @@
 // the ledger and the account manager. The operator's staff work through these (or the CLI).
 
 import type * as v from 'valibot';
-import { OpentabError } from '../../../protocol/errors';
-import { moneyFromWire, moneyToWire, signedMoneyToWire } from '../../../protocol/money/amount';
-import { formatTimestamp, parseTimestamp } from '../../../protocol/time';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { MerchantRecord } from '../../../protocol/messages/merchant';
+import { OpentabError } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, signedMoneyToWire } from '@opentab/protocol';
+import { formatTimestamp, parseTimestamp } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { MerchantRecord } from '@opentab/protocol';
 import { accountView } from '../account-manager/account-view';
 import { createCustomer, issueEnrollmentCode, newAccountId } from '../account-manager/enrollment';
 import { ADMIN_API, SettlementQuery, creditEntryId, type LedgerReport, type MerchantView, type TabView, type TransactionView } from '../http/admin-api';

@@ -7,8 +7,8 @@
 // the first read was enqueued before the snapshot, and a record the snapshot shows delivered was
 // written before the second read.
 
-import { canonicalJson } from '../../../protocol/encoding/canonical-json';
-import { check, type CheckResult } from '../../../protocol/audit/check-result';
+import { canonicalJson } from '@opentab/protocol';
+import { check, type CheckResult } from '@opentab/server-kit';
 import type { OutboxBillingRecord } from './store-reader';
 
 export interface BillingFileReads {

@@ -5,9 +5,9 @@
 // charged. At the MTA: a cleared tab credited the merchant exactly what it cleared, within the
 // deposit, as its deposit record says; nothing else was credited.
 
-import { moneyFromWire, type WireAmount } from '../../../protocol/money/amount';
-import { chargeInCustomerCurrency } from '../../../protocol/rates/conversion';
-import { check, type CheckResult } from '../../../protocol/audit/check-result';
+import { moneyFromWire, type WireAmount } from '@opentab/protocol';
+import { chargeInCustomerCurrency } from '@opentab/protocol';
+import { check, type CheckResult } from '@opentab/server-kit';
 import type { AuditTab, AuditTransaction, OutboxBillingRecord } from './store-reader';
 
 const minorOf = (amount: unknown): bigint => moneyFromWire(amount as WireAmount).minor;

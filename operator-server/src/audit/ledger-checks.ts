@@ -3,7 +3,7 @@
 // is below its floor, and every hold ends (none pending on an ended transaction or past its
 // deadline). Plus SQLite's own integrity check of the file.
 
-import { check, secondsSince, type CheckResult } from '../../../protocol/audit/check-result';
+import { check, secondsSince, type CheckResult } from '@opentab/server-kit';
 import { ENDED_TRANSACTION_STATES, type AuditTransaction, type OperatorStoreReader } from './store-reader';
 
 export interface HoldDeadlines {

@@ -4,7 +4,7 @@
 // delivered. `settle_ms` is the slack allowed beyond each bound before a state counts as stuck.
 
 import { MERCHANT_ACK_TIMEOUT_MS } from '../mta/tab-registration';
-import { check, secondsSince, type CheckResult } from '../../../protocol/audit/check-result';
+import { check, secondsSince, type CheckResult } from '@opentab/server-kit';
 import { ENDED_TRANSACTION_STATES, FINAL_TAB_STATES, type AuditTab, type AuditTransaction, type UndeliveredOutboxRow } from './store-reader';
 
 export interface SettleBounds {

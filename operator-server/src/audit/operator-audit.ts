@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OperatorConfig } from '../config/config';
 import { billingOnce } from './billing-checks';
-import { failedChecks, guarded, readOnce, type CheckResult } from '../../../protocol/audit/check-result';
+import { failedChecks, guarded, readOnce, type CheckResult } from '@opentab/server-kit';
 import { chargesMatchClearings, creditsMatchClearings } from './clearing-checks';
 import { creditLimits, holdsEnded, ledgerBalanced, ledgerTotals, sqliteIntegrity } from './ledger-checks';
 import { outboxDrained, statesSettled } from './lifecycle-checks';

@@ -4,7 +4,7 @@
 // change, this is the file to follow them.
 
 import Database from 'better-sqlite3';
-import type { LockedRate } from '../../../protocol/messages/primitives';
+import type { LockedRate } from '@opentab/protocol';
 import { checkLedgerInvariants } from '../ledger/invariants';
 import type { InvariantReport } from '../ledger/types';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessage } from '../../../protocol/messages/validate';
+import { parseMessage } from '@opentab/protocol';
 import { BillingRecord, type DepositRecord, type WithdrawalRecord } from './billing-records';
 
 const TAB_ID = 'tab_0123456789abcdef01234567';

@@ -10,9 +10,9 @@
 // (v.InferOutput) and the runtime check a receiver runs (`parseMessage(BillingRecord, body)`).
 
 import * as v from 'valibot';
-import { OrderId } from '../../../protocol/api/direct-order-api';
-import { ClearingOutcome, ClearingRevision } from '../../../protocol/messages/peer';
-import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp, TransactionId } from '../../../protocol/messages/primitives';
+import { OrderId } from '@opentab/protocol';
+import { ClearingOutcome, ClearingRevision } from '@opentab/protocol';
+import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp, TransactionId } from '@opentab/protocol';
 
 /**
  * What a record bills.

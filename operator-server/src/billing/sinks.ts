@@ -7,9 +7,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { HttpTransport } from '../../../protocol/api/client';
-import { nodeHttpTransport } from '../../../protocol/server/node-http-transport';
-import { parseMessage } from '../../../protocol/messages/validate';
+import type { HttpTransport } from '@opentab/protocol';
+import { nodeHttpTransport } from '@opentab/server-kit';
+import { parseMessage } from '@opentab/protocol';
 import type { BillingSinkConfig } from '../config/config';
 import { BillingRecord } from './billing-records';
 

@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { createNodeHttpTransport } from '../../../protocol/server/node-http-transport';
-import { parseTimestamp } from '../../../protocol/time';
+import { nodeCrypto } from '@opentab/server-kit';
+import { createNodeHttpTransport } from '@opentab/server-kit';
+import { parseTimestamp } from '@opentab/protocol';
 import { AdminClient } from '../admin/admin-client';
-import { describeChecks } from '../../../protocol/audit/check-result';
+import { describeChecks } from '@opentab/server-kit';
 import { auditOperator } from '../audit/operator-audit';
 import { ConfigError, loadConfigFile } from '../config/config';
 import { Ledger, openDatabase } from '../ledger';

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestCa, issueServerCertificate } from '../../../protocol/testing/test-pki';
-import { WEAK_KEYS } from '../../../protocol/testing/weak-keys';
+import { createTestCa, issueServerCertificate } from '@opentab/test-kit';
+import { WEAK_KEYS } from '@opentab/test-kit';
 import { ConfigError, resolveConfig } from './config';
 
 /** RFC 8032 TEST 1's public key: any sound key does. */

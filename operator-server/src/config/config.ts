@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
-import { CalendarDate, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '../../../protocol/messages/primitives';
-import { SecureHttpUrl } from '../../../protocol/messages/secure-address';
-import { parseMessage } from '../../../protocol/messages/validate';
-import { MAX_TRUSTED_PROXIES } from '../../../protocol/server/client-address';
-import { RATE_LIMIT_MAX } from '../../../protocol/server/rate-limiter';
+import { CalendarDate, CurrencyCode, HttpUrl, OperatorId, PublicKey } from '@opentab/protocol';
+import { SecureHttpUrl } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
+import { MAX_TRUSTED_PROXIES } from '@opentab/server-kit';
+import { RATE_LIMIT_MAX } from '@opentab/server-kit';
 import { DEFAULT_MAX_SOURCE_AGE_S } from '../rates/rate-freshness';
 import { readCaCertificates, readTlsCredentials } from '../tls/tls-credentials';
 

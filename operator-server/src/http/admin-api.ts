@@ -2,14 +2,14 @@
 // spec with request and response schemas, used for validation and for /openapi.json alike.
 
 import * as v from 'valibot';
-import { SMALL_BODY_BYTES, route } from '../../../protocol/api/route';
-import { AccountView } from '../../../protocol/messages/customer';
+import { SMALL_BODY_BYTES, route } from '@opentab/protocol';
+import { AccountView } from '@opentab/protocol';
 import {
   AccountId, Amount, CurrencyCode, DisplayName, MerchantId, OperatorId, SignedAmount, TabId, Timestamp, TransactionId,
-} from '../../../protocol/messages/primitives';
-import { SecureHttpUrl, SecureWebOrigin } from '../../../protocol/messages/secure-address';
-import { ClearingOutcome } from '../../../protocol/messages/peer';
-import { MerchantRegistration } from '../../../protocol/messages/certificates';
+} from '@opentab/protocol';
+import { SecureHttpUrl, SecureWebOrigin } from '@opentab/protocol';
+import { ClearingOutcome } from '@opentab/protocol';
+import { MerchantRegistration } from '@opentab/protocol';
 import { MAX_IDENTIFIER_LENGTH } from '../ledger';
 
 export const CreateCustomerRequest = v.strictObject({

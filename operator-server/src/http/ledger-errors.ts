@@ -1,6 +1,6 @@
 // Ledger refusals that can reach a client, translated into the protocol's stable codes.
 
-import { OpentabError } from '../../../protocol/errors';
+import { OpentabError } from '@opentab/protocol';
 import type { LedgerError } from '../ledger';
 
 export function ledgerErrorToOpentab(error: LedgerError): OpentabError {

@@ -1,10 +1,10 @@
 // /openapi.json of an operator: every route it serves, from the same specs and schemas it
 // validates with (see protocol/api/openapi).
 
-import type { RouteAuth, RouteSpec } from '../../../protocol/api/route';
-import { buildOpenApiDocument } from '../../../protocol/api/openapi/document';
-import { OPENTAB_LICENSE } from '../../../protocol/api/openapi/package-license';
-import { protocolSchemaCatalogue } from '../../../protocol/api/openapi/protocol-schemas';
+import type { RouteAuth, RouteSpec } from '@opentab/protocol';
+import { buildOpenApiDocument } from '@opentab/server-kit';
+import { OPENTAB_LICENSE } from '@opentab/server-kit';
+import { protocolSchemaCatalogue } from '@opentab/server-kit';
 
 const SIGNERS: Partial<Record<RouteAuth, string>> = {
   'customer-signature': "the customer's identity key (for enrolment: the key being enrolled, which the payload names)",

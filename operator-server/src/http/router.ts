@@ -2,7 +2,7 @@
 // segment by segment; `{name}` segments capture one URL-decoded segment.
 
 import type { IncomingMessage } from 'node:http';
-import type { RequestOf, ResponseOf, RouteSpec } from '../../../protocol/api/route';
+import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 
 export interface HandlerContext {
   readonly now_ms: number;

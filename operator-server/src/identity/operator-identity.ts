@@ -2,12 +2,12 @@
 // Checked once at start-up, so a server never runs with a certificate that peers would refuse.
 
 import { readFileSync } from 'node:fs';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { signerFromSecretKey, type Signer } from '../../../protocol/envelope';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { OperatorCertificate } from '../../../protocol/messages/certificates';
-import { parseMessage } from '../../../protocol/messages/validate';
-import { checkOperatorCertificate } from '../../../protocol/trust';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { signerFromSecretKey, type Signer } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { OperatorCertificate } from '@opentab/protocol';
+import { parseMessage } from '@opentab/protocol';
+import { checkOperatorCertificate } from '@opentab/protocol';
 import { ConfigError, type OperatorConfig } from '../config/config';
 
 export interface OperatorIdentity {

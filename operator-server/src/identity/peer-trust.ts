@@ -2,13 +2,13 @@
 // signed the certificate it carries and the certificate's key signed the message. Verified
 // certificates are cached by their signature, so a busy peer costs one CA check, not one per message.
 
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { verifyEnvelope, type Envelope, type PayloadHeader } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import type { OperatorCertificate, OperatorCertificatePayload } from '../../../protocol/messages/certificates';
-import { checkOperatorCertificate } from '../../../protocol/trust';
-import { parseTimestamp } from '../../../protocol/time';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { verifyEnvelope, type Envelope, type PayloadHeader } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { OperatorCertificate, OperatorCertificatePayload } from '@opentab/protocol';
+import { checkOperatorCertificate } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
 
 interface TrustedCertificate {
   readonly certificate: OperatorCertificatePayload;

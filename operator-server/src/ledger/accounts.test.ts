@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert';
 import { describe, expect, it } from 'vitest';
-import { createCustomer, expectLedgerError, snapshotLedgerTables, useLedgerFixture } from './test-support';
+import { createCustomer, expectLedgerError, snapshotLedgerTables, useLedgerFixture } from './testing/ledger-fixture';
 import { MAX_AMOUNT } from './validation';
 
 describe('accounts', () => {

@@ -11,7 +11,7 @@ import {
   fund,
   snapshotLedgerTables,
   useLedgerFixture,
-} from './test-support';
+} from './testing/ledger-fixture';
 
 describe('atomicity and durability', () => {
   const fixture = useLedgerFixture();

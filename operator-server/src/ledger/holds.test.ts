@@ -9,7 +9,7 @@ import {
   fund,
   snapshotLedgerTables,
   useLedgerFixture,
-} from './test-support';
+} from './testing/ledger-fixture';
 import type { CaptureHoldInput } from './types';
 import { MAX_AMOUNT } from './validation';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from './invariants';
 import type { Ledger } from './ledger';
-import { createCustomer, createFunding, createMerchant, fund, useLedgerFixture } from './test-support';
+import { createCustomer, createFunding, createMerchant, fund, useLedgerFixture } from './testing/ledger-fixture';
 
 describe('invariant checks', () => {
   const fixture = useLedgerFixture();

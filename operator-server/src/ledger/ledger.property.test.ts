@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LedgerError, type LedgerErrorCode } from './errors';
 import type { Ledger } from './ledger';
-import { LedgerFixture } from './test-support';
+import { LedgerFixture } from './testing/ledger-fixture';
 import type { PostingInput } from './types';
 
 // The first three exist from the start; cust:3 exists only once an operation creates it.

@@ -6,11 +6,11 @@
 // was cleared raises the clearing to what all records together now prove, as a new revision
 // that moves only the difference (records.ts decides when; `correctClearing` does it).
 
-import { moneyFromWire, moneyToWire } from '../../../protocol/money/amount';
-import type { ClearingOutcome, ClearingPayload } from '../../../protocol/messages/peer';
-import type { TabClearedPayload } from '../../../protocol/messages/merchant';
-import type { PayloadBody } from '../../../protocol/envelope';
-import { formatTimestamp } from '../../../protocol/time';
+import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import type { ClearingOutcome, ClearingPayload } from '@opentab/protocol';
+import type { TabClearedPayload } from '@opentab/protocol';
+import type { PayloadBody } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { DepositRecord } from '../billing/billing-records';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HashChain } from '../../../protocol/chain/hash-chain';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { toBase64url } from '../../../protocol/encoding/base64url';
-import type { CustomerRecordPayload } from '../../../protocol/messages/customer';
-import type { MerchantRecordPayload } from '../../../protocol/messages/merchant';
+import { HashChain } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { toBase64url } from '@opentab/protocol';
+import type { CustomerRecordPayload } from '@opentab/protocol';
+import type { MerchantRecordPayload } from '@opentab/protocol';
 import { concludeTab, type ConclusionInput } from './conclusion';
 
 const chain = HashChain.fromSeed(nodeCrypto, new Uint8Array(32).fill(7), 500);

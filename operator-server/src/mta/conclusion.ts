@@ -4,12 +4,12 @@
 // more than the deposit nor more than the merchant itself claims, and is recorded as a dispute.
 // A record missing after the grace period: the record present is cleared on its own proof.
 
-import { provesIndex, type ChainCommitment } from '../../../protocol/chain/hash-chain';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { moneyFromWire } from '../../../protocol/money/amount';
-import type { CustomerRecordPayload } from '../../../protocol/messages/customer';
-import type { MerchantRecordPayload } from '../../../protocol/messages/merchant';
-import type { ClearingOutcome } from '../../../protocol/messages/peer';
+import { provesIndex, type ChainCommitment } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { moneyFromWire } from '@opentab/protocol';
+import type { CustomerRecordPayload } from '@opentab/protocol';
+import type { MerchantRecordPayload } from '@opentab/protocol';
+import type { ClearingOutcome } from '@opentab/protocol';
 
 export interface ConclusionInput {
   readonly depositMinor: bigint;

@@ -3,11 +3,11 @@
 // key, and believe the agent only when it acknowledges with the merchant's key. Called at once
 // when the payment is credited, and by the outbox for as long as that first attempt did not succeed.
 
-import { callRoute, RemoteCallError } from '../../../protocol/api/client';
-import { DIRECT_ORDER_API, type DirectPaymentNoticePayload } from '../../../protocol/api/direct-order-api';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { DIRECT_ORDER_API, type DirectPaymentNoticePayload } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
 import type { OutboxDestination } from '../outbox/outbox';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant } from '../store/records';

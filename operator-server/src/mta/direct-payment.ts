@@ -11,13 +11,13 @@
 // merchant had acknowledged by then. An order already paid by another payment is refused before
 // any money moves.
 
-import type { DirectOrder } from '../../../protocol/api/direct-order-api';
-import type { DirectPaymentCredit, DirectPaymentCredited, DirectPaymentCreditedPayload } from '../../../protocol/api/direct-payment-api';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import { moneyFromWire, moneyToWire, type WireAmount } from '../../../protocol/money/amount';
-import { formatTimestamp } from '../../../protocol/time';
+import type { DirectOrder } from '@opentab/protocol';
+import type { DirectPaymentCredit, DirectPaymentCredited, DirectPaymentCreditedPayload } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, type WireAmount } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { DepositRecord } from '../billing/billing-records';

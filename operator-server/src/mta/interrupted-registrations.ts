@@ -7,9 +7,9 @@
 // so a void notice (a clearing at nothing, outcome 'voided') goes to it through the outbox, in the
 // same transaction that fails the tab.
 
-import type { PayloadBody } from '../../../protocol/envelope';
-import type { TabClearedPayload } from '../../../protocol/messages/merchant';
-import { moneyToWire } from '../../../protocol/money/amount';
+import type { PayloadBody } from '@opentab/protocol';
+import type { TabClearedPayload } from '@opentab/protocol';
+import { moneyToWire } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import type { Tab } from '../store/records';
 

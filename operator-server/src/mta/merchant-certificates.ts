@@ -4,9 +4,9 @@
 // outlive the one it relies on (docs/DESIGN.md). One certificate is reused per merchant while it
 // covers what is asked of it, so opening a tab does not usually cost a signature for it.
 
-import { seal, type PayloadBody } from '../../../protocol/envelope';
-import type { MerchantCertificate, MerchantCertificatePayload } from '../../../protocol/messages/certificates';
-import { formatTimestamp } from '../../../protocol/time';
+import { seal, type PayloadBody } from '@opentab/protocol';
+import type { MerchantCertificate, MerchantCertificatePayload } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant } from '../store/records';
 

@@ -1,8 +1,8 @@
 // A peer AM asks for one of this operator's merchant certificates before its customer opens a tab.
 
-import { OpentabError } from '../../../protocol/errors';
-import type { MerchantCertificate } from '../../../protocol/messages/certificates';
-import type { MerchantLookup } from '../../../protocol/messages/peer';
+import { OpentabError } from '@opentab/protocol';
+import type { MerchantCertificate } from '@opentab/protocol';
+import type { MerchantLookup } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { MerchantCertificates } from './merchant-certificates';

@@ -8,12 +8,12 @@
 // before clearing on what it has. A record that comes after the clearing is kept and, if it proves
 // more, corrects the clearing within `tabs.lateRecordWindow_s` (docs/state-machines.md).
 
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import type { CustomerRecordRelay, RecordAck, RecordAckPayload } from '../../../protocol/messages/peer';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { MerchantRecord, RecordRequestPayload } from '../../../protocol/messages/merchant';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { CustomerRecordRelay, RecordAck, RecordAckPayload } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { MerchantRecord, RecordRequestPayload } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant, Tab } from '../store/records';

@@ -2,18 +2,18 @@
 // tab, tell the merchant agent (information message), and answer the customer's AM with the
 // acknowledgement and the temporary merchant certificate once the merchant has acknowledged.
 
-import { callRoute, RemoteCallError } from '../../../protocol/api/client';
-import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, verifyEnvelope, type PayloadBody } from '../../../protocol/envelope';
-import { OpentabError } from '../../../protocol/errors';
-import { newPrefixedId } from '../../../protocol/ids';
-import type { OperatorCertificatePayload, TabCustomerCertificatePayload } from '../../../protocol/messages/certificates';
-import type { TabInformationPayload } from '../../../protocol/messages/merchant';
-import type { AmendedInitiation, TabAck, TabAckPayload } from '../../../protocol/messages/peer';
-import { moneyFromWire } from '../../../protocol/money/amount';
-import { depositInMerchantCurrency } from '../../../protocol/rates/conversion';
-import { parseTimestamp } from '../../../protocol/time';
+import { callRoute, RemoteCallError } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import { newPrefixedId } from '@opentab/protocol';
+import type { OperatorCertificatePayload, TabCustomerCertificatePayload } from '@opentab/protocol';
+import type { TabInformationPayload } from '@opentab/protocol';
+import type { AmendedInitiation, TabAck, TabAckPayload } from '@opentab/protocol';
+import { moneyFromWire } from '@opentab/protocol';
+import { depositInMerchantCurrency } from '@opentab/protocol';
+import { parseTimestamp } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant, Tab } from '../store/records';

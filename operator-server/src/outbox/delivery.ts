@@ -4,9 +4,9 @@
 // baseline) a direct order's payment; and (prior-art baseline) a direct payment's credit asked
 // again at the merchant's MTA.
 
-import { callRoute, refusalCodeOf } from '../../../protocol/api/client';
-import { MERCHANT_AGENT_API } from '../../../protocol/api/merchant-agent-api';
-import { seal } from '../../../protocol/envelope';
+import { callRoute, refusalCodeOf } from '@opentab/protocol';
+import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { seal } from '@opentab/protocol';
 import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';

@@ -1,12 +1,12 @@
 // Calls to other operators by id. A call to this operator itself (customer and merchant at the
 // same operator) goes straight to the local handler, through the same verification as over HTTP.
 
-import { callRoute, RemoteCallError, type HttpTransport } from '../../../protocol/api/client';
-import { DIRECT_PAYMENT_API } from '../../../protocol/api/direct-payment-api';
-import { OPERATOR_API } from '../../../protocol/api/operator-api';
-import type { RequestOf, ResponseOf } from '../../../protocol/api/route';
-import { OpentabError } from '../../../protocol/errors';
-import type { OperatorCertificate } from '../../../protocol/messages/certificates';
+import { callRoute, RemoteCallError, type HttpTransport } from '@opentab/protocol';
+import { DIRECT_PAYMENT_API } from '@opentab/protocol';
+import { OPERATOR_API } from '@opentab/protocol';
+import type { RequestOf, ResponseOf } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { OperatorCertificate } from '@opentab/protocol';
 import type { PeerTrust } from '../identity/peer-trust';
 
 export const PEER_ROUTES = {

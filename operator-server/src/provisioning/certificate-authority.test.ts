@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../../protocol/crypto/node';
-import { verifyEnvelope } from '../../../protocol/envelope';
-import { fromBase64url } from '../../../protocol/encoding/base64url';
-import { WEAK_KEYS } from '../../../protocol/testing/weak-keys';
+import { nodeCrypto } from '@opentab/server-kit';
+import { verifyEnvelope } from '@opentab/protocol';
+import { fromBase64url } from '@opentab/protocol';
+import { WEAK_KEYS } from '@opentab/test-kit';
 import { ConfigError } from '../config/config';
 import { signOperatorCertificate } from './certificate-authority';
 import { generateKeyPair } from './keys';

@@ -1,13 +1,13 @@
 // The common CA of zone 1: it signs operator certificates binding an operator id to its key,
 // base URL and currencies. Here as a small offline tool; its secret key never enters a server.
 
-import { checkPublicKey, weakKeySentence } from '../../../protocol/crypto/public-key-check';
-import { fromBase64urlOfLength } from '../../../protocol/encoding/base64url';
-import { seal, signerFromSecretKey, type PayloadBody } from '../../../protocol/envelope';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import type { OperatorCertificate, OperatorCertificatePayload } from '../../../protocol/messages/certificates';
-import { insecureAddressProblem } from '../../../protocol/messages/secure-address';
-import { formatTimestamp } from '../../../protocol/time';
+import { checkPublicKey, weakKeySentence } from '@opentab/protocol';
+import { fromBase64urlOfLength } from '@opentab/protocol';
+import { seal, signerFromSecretKey, type PayloadBody } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import type { OperatorCertificate, OperatorCertificatePayload } from '@opentab/protocol';
+import { insecureAddressProblem } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import { ConfigError } from '../config/config';
 
 export interface CertificateRequest {

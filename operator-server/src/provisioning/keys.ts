@@ -1,8 +1,8 @@
 // Key material on disk: one base64url line per secret key, readable by the owner only.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fromBase64urlOfLength, toBase64url } from '../../../protocol/encoding/base64url';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
+import { fromBase64urlOfLength, toBase64url } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
 
 export interface KeyPair {
   readonly secretKey: string;

@@ -4,12 +4,12 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { insecureAddressProblem } from '../../../protocol/messages/secure-address';
+import type { CryptoProvider } from '@opentab/protocol';
+import { insecureAddressProblem } from '@opentab/protocol';
 import { ConfigError, type BillingSinkConfig, type OperatorConfigInput } from '../config/config';
 import { signOperatorCertificate } from './certificate-authority';
 import { generateKeyPair, writeSecretKey } from './keys';
-import { bytesToHex } from '../../../protocol/encoding/bytes';
+import { bytesToHex } from '@opentab/protocol';
 
 export interface OperatorFilesRequest {
   readonly dir: string;

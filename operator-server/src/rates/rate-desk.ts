@@ -3,11 +3,11 @@
 // Issues none from quotes too old to publish, and no table outlives the age its quotes may reach.
 
 import type Database from 'better-sqlite3';
-import { seal, type PayloadBody, type Signer } from '../../../protocol/envelope';
-import type { CryptoProvider } from '../../../protocol/crypto/provider';
-import { OpentabError } from '../../../protocol/errors';
-import type { RateTable, RateTablePayload } from '../../../protocol/messages/rate-table';
-import { formatTimestamp } from '../../../protocol/time';
+import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
+import type { CryptoProvider } from '@opentab/protocol';
+import { OpentabError } from '@opentab/protocol';
+import type { RateTable, RateTablePayload } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import type { Logger } from '../support/logger';
 import { sameQuotes, type RateQuotes } from './rate-quotes';
 import { assessRates, describeSource, refusalOf, type RateAvailability } from './rate-freshness';

@@ -1,10 +1,10 @@
 // Whether an operator may publish rate tables from the quotes it has: only while the day they
 // are for is recent enough, unless they are sample rates (which every table then says they are).
 
-import { OpentabError } from '../../../protocol/errors';
-import type { RateTableSource } from '../../../protocol/messages/rate-table';
-import { shortDate } from '../../../protocol/rates/rate-source-text';
-import { formatTimestamp, parseCalendarDate } from '../../../protocol/time';
+import { OpentabError } from '@opentab/protocol';
+import type { RateTableSource } from '@opentab/protocol';
+import { shortDate } from '@opentab/protocol';
+import { formatTimestamp, parseCalendarDate } from '@opentab/protocol';
 import type { RateQuotes } from './rate-quotes';
 
 /**

@@ -1,8 +1,8 @@
 // What an operator's rate source yields: a base currency, decimal quotes per unit of it, and
 // where they come from (publisher, day, sample or not), which every table made of them states.
 
-import type { RateTableSource } from '../../../protocol/messages/rate-table';
-import { parseEcbReferenceRates } from '../../../protocol/rates/ecb';
+import type { RateTableSource } from '@opentab/protocol';
+import { parseEcbReferenceRates } from '@opentab/server-kit';
 
 export interface RateQuotes {
   readonly base: string;

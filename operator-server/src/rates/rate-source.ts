@@ -2,8 +2,8 @@
 // disk (read again when it changes), the ECB's file over HTTP (fetched on a schedule), or rates
 // set in the configuration. The feed (rate-feed.ts) decides when to read; a reader only reads.
 
-import { parseExactDecimal } from '../../../protocol/money/decimal';
-import { isCurrencyCode } from '../../../protocol/money/iso4217';
+import { parseExactDecimal } from '@opentab/protocol';
+import { isCurrencyCode } from '@opentab/protocol';
 import { ConfigError, type RateSourceSettings } from '../config/config';
 import { EcbFileSource } from './ecb-file-source';
 import { EcbHttpSource } from './ecb-http-source';

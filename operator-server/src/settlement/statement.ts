@@ -1,8 +1,8 @@
 // Net settlement between this operator and one peer over a period: what each owes the other per
 // currency, read off the settlement accounts the clearings moved. Positive net: we pay the peer.
 
-import { moneyToWire, signedMoneyToWire, type WireAmount } from '../../../protocol/money/amount';
-import { formatTimestamp } from '../../../protocol/time';
+import { moneyToWire, signedMoneyToWire, type WireAmount } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
 import type { Ledger } from '../ledger';
 import { ledgerAccount } from '../ledger-accounts';
 

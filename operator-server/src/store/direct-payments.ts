@@ -2,7 +2,7 @@
 // beside the ledger in the same SQLite file so a hold and its payment row commit together.
 
 import type Database from 'better-sqlite3';
-import type { LockedRate } from '../../../protocol/messages/primitives';
+import type { LockedRate } from '@opentab/protocol';
 
 const DIRECT_PAYMENTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS direct_payments (

@@ -2,11 +2,11 @@
 // here: the account manager and the MTA decide, this file only reads and writes.
 
 import type Database from 'better-sqlite3';
-import { makeSessionId } from '../../../protocol/ids';
-import type { ClearingOutcome } from '../../../protocol/messages/peer';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { MerchantRecord } from '../../../protocol/messages/merchant';
-import type { TabAck } from '../../../protocol/messages/peer';
+import { makeSessionId } from '@opentab/protocol';
+import type { ClearingOutcome } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { MerchantRecord } from '@opentab/protocol';
+import type { TabAck } from '@opentab/protocol';
 import { transactionStatesAccepting, type TransactionEvent } from '../account-manager/transaction-states';
 import { tabStatesAccepting, type TabEvent } from '../mta/tab-states';
 import { migrateOperatorStore } from './schema';

@@ -1,10 +1,10 @@
 // Typed rows of the operator's tables. Amounts are bigint minor units, times epoch ms.
 
-import type { ChainTerms, LockedRate } from '../../../protocol/messages/primitives';
-import type { CustomerRecord } from '../../../protocol/messages/customer';
-import type { MerchantRecord } from '../../../protocol/messages/merchant';
-import type { AmendedInitiationPayload, ClearingOutcome, TabAck } from '../../../protocol/messages/peer';
-import type { PayloadBody } from '../../../protocol/envelope';
+import type { ChainTerms, LockedRate } from '@opentab/protocol';
+import type { CustomerRecord } from '@opentab/protocol';
+import type { MerchantRecord } from '@opentab/protocol';
+import type { AmendedInitiationPayload, ClearingOutcome, TabAck } from '@opentab/protocol';
+import type { PayloadBody } from '@opentab/protocol';
 import type { TransactionState } from '../account-manager/transaction-states';
 import type { TabState } from '../mta/tab-states';
 

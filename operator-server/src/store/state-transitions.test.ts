@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TabAck } from '../../../protocol/messages/peer';
+import type { TabAck } from '@opentab/protocol';
 import { TRANSACTION_STATES, nextTransactionState, type TransactionEvent, type TransactionState } from '../account-manager/transaction-states';
 import { openDatabase } from '../ledger';
 import { TAB_STATES, nextTabState, type TabEvent, type TabState } from '../mta/tab-states';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OpentabError } from '../../../protocol/errors';
+import { OpentabError } from '@opentab/protocol';
 import { openDatabase } from '../ledger';
 import { migrateOperatorStore } from '../store/schema';
 import { createLogger } from './logger';

@@ -3,7 +3,7 @@
 // a used id is refused. Concurrent duplicates wait for the first one instead of racing it.
 
 import type Database from 'better-sqlite3';
-import { OpentabError, isErrorCode, type ErrorBody } from '../../../protocol/errors';
+import { OpentabError, isErrorCode, type ErrorBody } from '@opentab/protocol';
 import type { Logger } from './logger';
 
 interface SignedMessage {

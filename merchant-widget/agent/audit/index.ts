@@ -1,0 +1,5 @@
+// The audit of an agent's SQLite file, and the agent's configuration file as `opentab-merchant` reads it.
+
+export * from './agent-audit';
+export * from './store-reader';
+export * from '../cli/config-file';

@@ -1,0 +1,4 @@
+// The demo shop: The Opentab Times, a merchant site with the agent mounted.
+
+export * from './content';
+export * from './server';

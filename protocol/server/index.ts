@@ -1,0 +1,19 @@
+// @opentab/server-kit: what the operator and the merchant agent share on Node: the HTTP edge's parts
+// (body reading, answers, client addresses, rate limiter, conditional GET), the node:crypto provider
+// and HTTP transport, the WAL flusher, the ECB reader, OpenAPI documents, audits and fault injection.
+
+export * from './audit/check-result';
+export * from './client-address';
+export * from './conditional-get';
+export * from './ecb/ecb';
+export * from './fault-injection';
+export * from './http-io';
+export * from './node-crypto';
+export * from './node-http-transport';
+export * from './openapi/document';
+export * from './openapi/json-schemas';
+export * from './openapi/package-license';
+export * from './openapi/protocol-schemas';
+export * from './rate-limiter';
+export * from './unreadable-requests';
+export * from './wal-flusher';

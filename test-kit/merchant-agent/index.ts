@@ -1,0 +1,4 @@
+// A merchant agent's counterparts for its tests: a stand-in MTA and a customer.
+
+export * from './stand-in-mta';
+export * from './test-customer';

@@ -1,0 +1,7 @@
+// Running operators, a merchant agent and test customers, over real HTTP and SQLite.
+
+export * from './direct-payer';
+export * from './operator-world';
+export * from './test-customer';
+export * from './two-operator-world';
+export { SAMPLE_ECB_RATES_FILE, SAMPLE_RATE_SOURCE } from '@opentab/operator-server';

@@ -1,0 +1,157 @@
+// Starts a world of operators the way a real deployment runs them — a CA, key files, signed
+// certificates, configuration files, SQLite data directories, real HTTP on 127.0.0.1 — for
+// tests, benchmarks and the demo. Each operator trusts the others through the common CA.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeCrypto } from '@opentab/server-kit';
+import { createNodeHttpTransport } from '@opentab/server-kit';
+import { AdminClient } from '@opentab/operator-server';
+import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
+import { startOperator, type RunningOperator } from '@opentab/operator-server';
+import { generateKeyPair } from '@opentab/operator-server';
+import { writeOperatorFiles } from '@opentab/operator-server';
+import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
+import { findFreePort } from '../free-port';
+import { createLogger, type LogLevel } from '@opentab/operator-server';
+
+export interface WorldOperatorSpec {
+  readonly operatorId: string;
+  readonly currency: string;
+}
+
+/** Every operator of the world serves https with this certificate (for 127.0.0.1), and trusts the CA that signed it. */
+export interface WorldTls {
+  readonly certificateFile: string;
+  readonly keyFile: string;
+  readonly caCertificateFile: string;
+}
+
+export interface OperatorWorldOptions {
+  readonly operators: readonly WorldOperatorSpec[];
+  /** https between everyone; default plain http on loopback. */
+  readonly tls?: WorldTls;
+  readonly dir?: string;
+  /** Settings for every operator (tabs, rates, tick_ms…). */
+  readonly settings?: Partial<OperatorConfigInput>;
+  readonly log?: LogLevel;
+  /** Where log lines go (stdout unless given): tests read what an operator said. */
+  readonly writeLog?: (line: string) => void;
+  /** false: tests call `runJobs()` themselves instead of a timer. */
+  readonly backgroundJobs?: boolean;
+  readonly now_ms?: () => number;
+}
+
+export interface WorldOperator {
+  readonly operatorId: string;
+  readonly currency: string;
+  readonly url: string;
+  readonly dir: string;
+  readonly configPath: string;
+  readonly billingFile: string;
+  readonly admin: AdminClient;
+  readonly running: RunningOperator;
+}
+
+export interface OperatorWorld {
+  readonly dir: string;
+  readonly operators: Readonly<Record<string, WorldOperator>>;
+  operator(operatorId: string): WorldOperator;
+  close(): Promise<void>;
+}
+
+/** Files of one operator of a world, as written by provisioning and read back on a restart. */
+export interface ProvisionedOperator extends WorldOperatorSpec {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly adminToken: string;
+}
+
+/**
+ * A CA and one configured operator directory per spec, all peers of each other, on the given ports.
+ * Unless `settings` name another rate source, they serve the sample ECB rates, labelled as samples:
+ * a world made here must work on any day without reaching the ECB.
+ */
+export function provisionOperatorWorld(
+  dir: string,
+  specs: readonly WorldOperatorSpec[],
+  ports: readonly number[],
+  settings: Partial<OperatorConfigInput>,
+  now_ms: number,
+  tls?: WorldTls,
+): ProvisionedOperator[] {
+  const withRates = { ...settings, rates: { rateSource: SAMPLE_RATE_SOURCE, ...settings.rates } };
+  const ca = generateKeyPair(nodeCrypto);
+  const host = '127.0.0.1';
+  const scheme = tls === undefined ? 'http' : 'https';
+  const endpoints = specs.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `${scheme}://${host}:${ports[i]}` }));
+  const transportSettings: Partial<OperatorConfigInput> = tls === undefined
+    ? {}
+    : { tls: { certificateFile: tls.certificateFile, keyFile: tls.keyFile }, trustedCaFiles: [tls.caCertificateFile] };
+  return specs.map((spec, i) => {
+    const operatorDir = join(dir, spec.operatorId);
+    const files = writeOperatorFiles(nodeCrypto, {
+      dir: operatorDir, operatorId: spec.operatorId, currency: spec.currency, host, port: ports[i]!, publicUrl: endpoints[i]!.baseUrl,
+      caSecretKey: ca.secretKey, caPublicKey: ca.publicKey,
+      peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
+      extra: { ...transportSettings, ...withRates },
+    }, now_ms);
+    return { ...spec, dir: operatorDir, configPath: files.configPath, adminToken: files.adminToken };
+  });
+}
+
+/** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
+export async function startProvisionedOperators(
+  provisioned: readonly ProvisionedOperator[],
+  options: { log?: LogLevel; writeLog?: (line: string) => void; backgroundJobs?: boolean; now_ms?: () => number } = {},
+): Promise<Record<string, WorldOperator>> {
+  const operators: Record<string, WorldOperator> = {};
+  try {
+    for (const spec of provisioned) {
+      const config = loadConfigFile(spec.configPath, {});
+      const running = await startOperator(config, {
+        backgroundJobs: options.backgroundJobs ?? true,
+        log: createLogger(spec.operatorId, options.log ?? config.log, options.writeLog),
+        ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
+      });
+      operators[spec.operatorId] = {
+        operatorId: spec.operatorId,
+        currency: spec.currency,
+        url: running.url,
+        dir: spec.dir,
+        configPath: spec.configPath,
+        billingFile: join(spec.dir, 'billing', 'records.jsonl'),
+        admin: new AdminClient(
+          running.url,
+          spec.adminToken,
+          config.trustedCaCertificates.length > 0 ? createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates }) : undefined,
+        ),
+        running,
+      };
+    }
+  } catch (error) {
+    await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
+    throw error;
+  }
+  return operators;
+}
+
+export async function startOperatorWorld(options: OperatorWorldOptions): Promise<OperatorWorld> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'opentab-world-'));
+  const ports = await Promise.all(options.operators.map(() => findFreePort()));
+  const provisioned = provisionOperatorWorld(dir, options.operators, ports, { log: options.log ?? 'silent', ...options.settings }, (options.now_ms ?? Date.now)(), options.tls);
+  const operators = await startProvisionedOperators(provisioned, options);
+  return {
+    dir,
+    operators,
+    operator(operatorId) {
+      const operator = operators[operatorId];
+      if (operator === undefined) throw new Error(`no operator ${operatorId} in this world`);
+      return operator;
+    },
+    async close() {
+      await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
+    },
+  };
+}
