@@ -2,6 +2,7 @@
 // one MerchantAgentConfigError, so a merchant never learns of a bad key from a failed purchase.
 
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -176,7 +177,12 @@ export class MerchantAgentConfigError extends Error {
 }
 
 export const DEFAULT_MOUNT_PATH = '/opentab';
-export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(new URL('../../dist/widget/widget.js', import.meta.url));
+/**
+ * widget.js as published beside the bundled agent in @opentab/merchant-agent; running from this
+ * repository's sources, the one `npm run build:widget` writes.
+ */
+const PUBLISHED_WIDGET_FILE = new URL('./widget.js', import.meta.url);
+export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(existsSync(PUBLISHED_WIDGET_FILE) ? PUBLISHED_WIDGET_FILE : new URL('../../dist/widget/widget.js', import.meta.url));
 const MIN_ACCESS_TOKEN_SECRET_BYTES = 32;
 const ED25519_KEY_BYTES = 32;
 

@@ -8,6 +8,4 @@ export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './ev
 export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
 export type { DirectOrderView } from './direct-orders';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
-export { expressAdapter } from './adapters/express';
-export { fastifyPlugin } from './adapters/fastify';
 export { chainUnitOf } from './catalogue';

@@ -3,6 +3,8 @@
 // callers compose them inside `transaction` so that each business step commits atomically.
 
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
@@ -142,6 +144,8 @@ export class AgentStore {
 
   /** Opens (creating if needed) the agent's SQLite file in WAL mode. */
   static open(path: string): AgentStore {
+    // A fresh install names a file in a directory that may not exist yet (./data/agent.sqlite).
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     try {
       db.defaultSafeIntegers(true);
