@@ -8,7 +8,7 @@
 // baseline two per purchase (customer AM withdrawal, merchant operator deposit). One purchase in
 // flight at a time in both, as one person clicking.
 
-import { DIRECT_PURCHASE_HTTP_EXCHANGES, payDirectly } from '@opentab/test-kit/worlds';
+import { DIRECT_PURCHASE_HTTP_EXCHANGES, payDirectly } from '../baseline';
 import type { TestCustomer } from '@opentab/test-kit/worlds';
 import { atLeast, metric, type CaseResult } from '../report';
 import { MERCHANT_OPERATOR, startBenchWorld, type BenchWorld } from '../support/bench-world';

@@ -1,6 +1,6 @@
 // The world every server-side case measures: a customer operator (SEK) and a merchant operator
 // (EUR) provisioned exactly as `opentab-operator init` would, each started with
-// `opentab-operator start` in its own process, and the merchant's server with a real merchant
+// `opentab-operator start` (with the baseline's extension, bench/baseline/) in its own process, and the merchant's server with a real merchant
 // agent in a third. The benchmark process itself is only the customers and the billing systems.
 
 import { readFileSync } from 'node:fs';
@@ -22,7 +22,9 @@ export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as con
 export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;
 
 const REPOSITORY = resolve(import.meta.dirname, '../..');
-const OPERATOR_CLI = join(REPOSITORY, 'operator-server/src/cli/main.ts');
+// `opentab-operator start` with the baseline's routes added: the tab_vs_fig1 case pays per
+// purchase as well; the other cases never touch them.
+const OPERATOR_PROCESS = join(REPOSITORY, 'bench/baseline/operator-process.ts');
 const MERCHANT_PROCESS = join(REPOSITORY, 'bench/support/merchant-process.ts');
 
 /** The background jobs (clearing due tabs, draining the outbox) look for work this often; 10 ms is the least the configuration allows. */
@@ -86,8 +88,6 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const [sePort, euPort, shopPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const settings: Partial<OperatorConfigInput> = {
     log: 'info',
-    // The tab_vs_fig1 case pays per purchase as well; the other cases never touch these routes.
-    priorArtBaseline: true,
     tick_ms: JOB_TICK_MS,
     billingSinks: [{ kind: 'webhook', url: billing.url, secret: billingSecret }],
     // All 64 customers come from 127.0.0.1, so the per-address limit would be their sum and
@@ -112,7 +112,7 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   try {
     for (const [operator, provisioned] of [[customerOperator, se!], [merchantOperator, eu!]] as const) {
       servers.push(await ServerProcess.start({
-        name: operator.operatorId, script: OPERATOR_CLI, args: ['start', '--config', provisioned.configPath],
+        name: operator.operatorId, script: OPERATOR_PROCESS, args: [provisioned.configPath],
         logFile: join(options.dir, `${operator.operatorId}.log`), readyUrl: `${operator.url}/healthz`, ...profile,
       }));
     }

@@ -3,6 +3,7 @@
 
 import { createServer } from 'node:http';
 import { createMerchantAgent } from '@opentab/merchant-agent';
+import { directOrderExtension } from '../baseline';
 import { BENCH_CATALOGUE, BENCH_MERCHANT_CURRENCY, BENCH_MERCHANT_ID } from './catalogue';
 
 function required(name: string): string {
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     databasePath: required('BENCH_DATABASE_PATH'),
     // Every bench customer comes from 127.0.0.1: limits no run reaches, the limiter still in the path.
     rateLimit: { customer: { perClient_per_s: 1_000_000, burst: 1_000_000 }, operator: { perClient_per_s: 1_000_000, burst: 1_000_000 } },
-    priorArtBaseline: true,
+    // The tab_vs_fig1 case orders per purchase as well.
+    extensions: [directOrderExtension()],
     logger: { warn: (message, detail) => process.stderr.write(`merchant agent: ${message} ${String(detail ?? '')}\n`) },
   });
   const server = createServer((request, response) => {

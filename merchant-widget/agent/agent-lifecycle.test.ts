@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { intervalTurns } from '@opentab/test-kit';
 import { createMerchantAgent } from './agent';
 import { MerchantAgentConfigError } from './config';
-import { AgentHarness, eur, eventually } from './testing/agent-harness';
+import { AgentHarness, eur, eventually } from '@opentab/test-kit/merchant-agent';
 
 describe('agent lifecycle', () => {
   let harness: AgentHarness;

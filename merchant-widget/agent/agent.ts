@@ -8,7 +8,6 @@ import { signerFromSecretKey } from '@opentab/protocol';
 import type { MerchantInfo } from '@opentab/protocol';
 import { AccessTokens, type AccessClaims } from './access-token';
 import { resolveConfig, type MerchantAgentConfig } from './config';
-import { DirectOrderService, type DirectOrderView } from './direct-orders';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler } from './http/handler';
 import { merchantAgentOpenApiDocument } from './openapi';
@@ -64,8 +63,6 @@ export interface MerchantAgent {
    */
   purchaseListEvidence(tabId: string): PurchaseListEvidence | null;
   recordDelivery(tabId: string): RecordDelivery | null;
-  /** A direct order (the prior-art baseline of seed FIG 1, paid through the operators without a tab), or null; always null unless `priorArtBaseline` is on. */
-  directOrder(orderId: string): DirectOrderView | null;
   info(): MerchantInfo;
   /** Returns the function that removes the listener. */
   on<E extends MerchantAgentEventName>(event: E, listener: Listener<E>): () => void;
@@ -90,12 +87,13 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   // A record the MTA refuses for good ends its tab, which only the tab service may do.
   const outbox = new RecordOutbox({ store, crypto, signer, events, settings, onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message) });
   const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
-  const directOrders = settings.priorArtBaseline ? new DirectOrderService({ settings, crypto, store, signer: merchantKey, tokens, events }) : undefined;
+  for (const extension of settings.extensions) if (extension.tables !== undefined) store.database.exec(extension.tables);
+  const extensionRoutes = settings.extensions.flatMap((extension) => extension.bind({ settings, crypto, store, signer: merchantKey, tokens }));
   const handler = createAgentRequestHandler(service, {
     ...settings,
     durable: () => store.durable(),
-    openApiDocument: merchantAgentOpenApiDocument(settings),
-    ...(directOrders !== undefined ? { directOrders } : {}),
+    openApiDocument: merchantAgentOpenApiDocument({ ...settings, extensionRoutes: settings.extensions.map((extension) => extension.routes) }),
+    extensionRoutes,
     // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
     // the monotonic clock, which a step of the wall clock cannot move.
     rateLimitNow_ms: config.clock === undefined ? undefined : () => settings.clock.now_ms(),
@@ -147,7 +145,6 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       const { recordId, attempts, nextAttemptAt_ms, lastError, refusedCode } = entry;
       return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null && refusedCode === null, refusedCode };
     },
-    directOrder: (orderId) => directOrders?.view(orderId) ?? null,
     info: () => service.info(),
     on: (event, listener) => events.on(event, listener),
     flushRecords: () => outbox.flush(),

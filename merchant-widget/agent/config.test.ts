@@ -35,7 +35,7 @@ describe('merchant agent configuration', () => {
     expect(settings.recordRetryMax_ms).toBe(300_000);
     expect(settings.widgetFilePath).toMatch(/dist\/widget\/widget\.js$/);
     expect(settings.replyRetention_ms).toBe(24 * 3600 * 1000);
-    expect(settings.priorArtBaseline).toBe(false);
+    expect(settings.extensions).toEqual([]);
   });
 
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {
@@ -49,11 +49,6 @@ describe('merchant agent configuration', () => {
     ]);
     expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.mixedOrder })).toEqual([expect.stringMatching(/^operatorPublicKey has a small-order component/)]);
     expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.nonCanonical })).toEqual([expect.stringMatching(/^operatorPublicKey is a non-canonical encoding/)]);
-  });
-
-  it('serves the prior-art baseline only when asked to, with a plain true', () => {
-    expect(resolveConfig({ ...good, priorArtBaseline: true }).priorArtBaseline).toBe(true);
-    expect(problemsOf({ ...good, priorArtBaseline: 'yes' } as unknown as MerchantAgentConfig)).toEqual(['priorArtBaseline must be true or false']);
   });
 
   it('keeps answers for replays at least twice the clock skew', () => {

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
+import type { AgentExtension } from './extension';
 import type { HttpTransport } from '@opentab/protocol';
 import { checkPublicKey, weakKeySentence } from '@opentab/protocol';
 import { fromBase64url, fromBase64urlOfLength } from '@opentab/protocol';
@@ -131,12 +132,8 @@ export interface MerchantAgentConfig {
   readonly replyRetention_ms?: number;
   /** Requests per client address (IPv4 address, IPv6 /64), refused with 429 before a body is read. */
   readonly rateLimit?: AgentRateLimitConfig;
-  /**
-   * Serve the prior-art baseline (seed FIG 1: orders paid one by one through the operators) that
-   * the benchmark measures tabs against. Default false: no Opentab flow uses those routes, and a
-   * route nobody needs would only be one more way in (and a table of orders anyone could grow).
-   */
-  readonly priorArtBaseline?: boolean;
+  /** Routes and tables added from outside the agent (extension.ts); none by default. */
+  readonly extensions?: readonly AgentExtension[];
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -166,7 +163,7 @@ export interface AgentSettings {
   readonly clockSkew_ms: number;
   readonly replyRetention_ms: number;
   readonly rateLimit: AgentRateLimitSettings;
-  readonly priorArtBaseline: boolean;
+  readonly extensions: readonly AgentExtension[];
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -236,8 +233,8 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(extensionInstallUrl === null || isRedirectTarget(extensionInstallUrl), 'extensionInstallUrl must be an http(s) URL or a path starting with a single /');
   check(config.clock === undefined || typeof config.clock?.now_ms === 'function', 'clock must have a now_ms() method');
   check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
-  const priorArtBaseline = config.priorArtBaseline ?? false;
-  check(typeof priorArtBaseline === 'boolean', 'priorArtBaseline must be true or false');
+  const extensions = config.extensions ?? [];
+  check(Array.isArray(extensions), 'extensions must be a list');
 
   const durations = {} as Record<DurationName, number>;
   for (const name of Object.keys(DEFAULT_DURATIONS_MS) as DurationName[]) {
@@ -279,7 +276,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     logger: config.logger ?? consoleLogger,
     ...durations,
     rateLimit,
-    priorArtBaseline,
+    extensions,
   };
 }
 

@@ -2,7 +2,6 @@
 // listener is reported to the logger and never disturbs the agent or the other listeners.
 
 import type { AgentLogger } from './config';
-import type { DirectOrderView } from './direct-orders';
 import type { ClearingOutcome, StopReason } from './tab-record';
 import type { PurchaseView, TabView } from './views';
 
@@ -14,8 +13,6 @@ export interface MerchantAgentEvents {
   /** A delivery attempt failed; the outbox will try again at `nextAttemptAt_ms`. */
   'record-delivery-failed': { readonly tabId: string; readonly recordId: string; readonly attempts: number; readonly error: string; readonly nextAttemptAt_ms: number };
   'tab-cleared': { readonly tab: TabView; readonly outcome: ClearingOutcome };
-  /** Prior-art baseline (seed FIG 1): the MTA reported a direct order paid; its receipt is ready for the customer. */
-  'direct-order-paid': { readonly order: DirectOrderView };
 }
 
 export type MerchantAgentEventName = keyof MerchantAgentEvents;

@@ -6,17 +6,16 @@
 
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_ORDER_API, type DirectOrder } from '@opentab/protocol';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import type { RouteSpec } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { seal, type Signer } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '@opentab/test-kit';
-import { AgentHarness, eur, MERCHANT_ID, type OpenedTab } from './testing/agent-harness';
+import { AgentHarness, eur, MERCHANT_ID, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
-const ROUTES: Record<string, RouteSpec> = { ...MERCHANT_AGENT_API, ...DIRECT_ORDER_API };
+const ROUTES: Record<string, RouteSpec> = { ...MERCHANT_AGENT_API };
 
 /** Keys the test signs with: a mutated message is signed again so that it meets the agent's checks. */
 const signers = new Map<string, Signer>();
@@ -30,15 +29,6 @@ async function openTab(): Promise<OpenedTab> {
   trust(tab.customer.tabSigner);
   return tab;
 }
-
-async function placeOrder(): Promise<{ requestId: string; order: DirectOrder }> {
-  const requestId = newMessageId(nodeCrypto);
-  const answer = await harness.post('/direct/order', { type: 'direct-order-request', id: requestId, itemId: 'article-2' });
-  return { requestId, order: answer.body as DirectOrder };
-}
-
-const paymentNotice = (orderId: string) =>
-  seal(nodeCrypto, harness.mta.signer, { type: 'direct-payment-notice' as const, operatorId: harness.mta.operatorId, merchantId: MERCHANT_ID, orderId, paymentId: 'op-se.1.1', amount: eur('0.05') });
 
 /** One valid request body per POST route. */
 const SAMPLES: Record<string, () => Promise<unknown>> = {
@@ -61,18 +51,11 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
     const tab = await openTab();
     return tab.customer.terminate(tab.tabId);
   },
-  directOrder: async () => ({ type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-2' }),
-  directPaymentNotice: async () => paymentNotice((await placeOrder()).order.payload.orderId),
-  directGoods: async () => {
-    const { requestId, order } = await placeOrder();
-    await harness.post('/mta/direct-payment-notice', paymentNotice(order.payload.orderId));
-    return { type: 'direct-goods-request', orderId: order.payload.orderId, requestId };
-  },
 };
 
 beforeAll(async () => {
   const unlimited = { perClient_per_s: 1_000_000, burst: 1_000_000 };
-  harness = await AgentHarness.start({ priorArtBaseline: true, rateLimit: { customer: unlimited, operator: unlimited } });
+  harness = await AgentHarness.start({ rateLimit: { customer: unlimited, operator: unlimited } });
   trust(harness.mta.signer);
   agentDb = new Database(harness.config.databasePath, { readonly: true });
 });

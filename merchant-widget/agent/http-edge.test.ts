@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_BODY_BYTES } from '@opentab/protocol';
 import { MerchantInfo } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
-import { AgentHarness, errorCode, eur, type OpenedTab } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 
 /** A POST whose body arrives in chunks without a content-length, as a streaming client sends it. */
 function postChunked(url: string, chunks: string[]): Promise<{ status: number; body: string }> {

@@ -6,6 +6,6 @@ export type { CatalogueEntry } from './catalogue';
 export type { AccessClaims } from './access-token';
 export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './events';
 export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
-export type { DirectOrderView } from './direct-orders';
+export type { AgentExtension, ExtendedAgent } from './extension';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
 export { chainUnitOf } from './catalogue';

@@ -2,20 +2,19 @@
 // document passes Redocly's recommended rules.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_ORDER_API } from '@opentab/protocol';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import { lintOpenApi } from '@opentab/test-kit';
-import { AgentHarness } from './testing/agent-harness';
+import { AgentHarness, ECHO_API, echoExtension } from '@opentab/test-kit/merchant-agent';
 
 let plain: AgentHarness;
-let withBaseline: AgentHarness;
+let extended: AgentHarness;
 beforeAll(async () => {
   plain = await AgentHarness.start();
-  withBaseline = await AgentHarness.start({ priorArtBaseline: true });
+  extended = await AgentHarness.start({ extensions: [echoExtension] });
 });
 afterAll(async () => {
   await plain?.close();
-  await withBaseline?.close();
+  await extended?.close();
 });
 
 describe('the merchant agent OpenAPI document', () => {
@@ -29,14 +28,15 @@ describe('the merchant agent OpenAPI document', () => {
       expect(document.paths[spec.path]?.[spec.method.toLowerCase()], name).toMatchObject({ operationId: name, 'x-opentab-auth': spec.auth });
     }
     expect(document.paths['/mta/tab-information'].post.description).toMatch(/signed by the merchant's operator/);
-    expect(Object.keys(document.paths)).not.toContain(DIRECT_ORDER_API.directOrder.path);
-    const baseline = (await withBaseline.request('/openapi.json')).body as any;
-    expect(baseline.paths[DIRECT_ORDER_API.directOrder.path].post.operationId).toBe('directOrder');
+    expect(Object.keys(document.paths)).not.toContain(ECHO_API.echo.path);
+    // An extension's routes are described beside the agent's own.
+    const withExtension = (await extended.request('/openapi.json')).body as any;
+    expect(withExtension.paths[ECHO_API.echo.path].post.operationId).toBe('echo');
   });
 
   it.each([
     ['as configured by default', () => plain],
-    ['serving the prior-art baseline too', () => withBaseline],
+    ['with an extension', () => extended],
   ])('lints clean %s', async (_, harness) => {
     const problems = await lintOpenApi((await harness().request('/openapi.json')).body);
     expect(problems.filter((problem) => problem.severity === 'error')).toEqual([]);

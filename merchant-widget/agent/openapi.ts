@@ -2,7 +2,7 @@
 // edge validates with. Served at `${mountPath}/openapi.json`.
 
 import type { RouteAuth } from '@opentab/protocol';
-import { DIRECT_ORDER_API } from '@opentab/protocol';
+import type { RouteSpec } from '@opentab/protocol';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import { buildOpenApiDocument } from '@opentab/server-kit';
 import { OPENTAB_LICENSE } from '@opentab/server-kit';
@@ -23,7 +23,8 @@ const DESCRIPTION = [
 export interface AgentApiDocumentOptions {
   readonly merchantId: string;
   readonly mountPath: string;
-  readonly priorArtBaseline: boolean;
+  /** Routes of the agent's extensions, by operationId. */
+  readonly extensionRoutes: ReadonlyArray<Readonly<Record<string, RouteSpec>>>;
 }
 
 export function merchantAgentOpenApiDocument(options: AgentApiDocumentOptions): unknown {
@@ -36,7 +37,7 @@ export function merchantAgentOpenApiDocument(options: AgentApiDocumentOptions): 
       serverUrl: options.mountPath,
       serverDescription: `The agent, where the merchant's server mounts it`,
       license: OPENTAB_LICENSE,
-      routes: { ...MERCHANT_AGENT_API, ...(options.priorArtBaseline ? DIRECT_ORDER_API : {}) },
+      routes: Object.assign({}, MERCHANT_AGENT_API, ...options.extensionRoutes),
       rateLimited: () => true,
       signers: SIGNERS,
     },

@@ -3,7 +3,7 @@ import { purchaseListHash, purchaseListMatches } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { fromBase64url, toBase64url } from '@opentab/protocol';
 import type { MerchantRecord, Purchase } from '@opentab/protocol';
-import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 
 // The purchase-list key travels from the customer agent to the merchant agent with every
 // purchase (and to no operator): the agent learns it from the first purchase it accepts, keeps

@@ -5,7 +5,7 @@ import { fromBase64url } from '@opentab/protocol';
 import { verifyEnvelope } from '@opentab/protocol';
 import { Receipt } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
-import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 
 describe('purchases over HTTP', () => {
   let harness: AgentHarness;

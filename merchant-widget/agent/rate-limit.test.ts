@@ -4,7 +4,7 @@
 // manual clock drives the limits: buckets refill only when a test advances it.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentHarness, errorCode, eur } from './testing/agent-harness';
+import { AgentHarness, echoExtension, errorCode, eur } from '@opentab/test-kit/merchant-agent';
 
 const BURST = 3;
 const PER_S = 5; // one token every 200 ms
@@ -14,7 +14,7 @@ describe('agent rate limits', () => {
   afterEach(() => harness.close());
 
   it('refuses a burst beyond the limit with 429, rate_limited and Retry-After, buys nothing, and sells after the refill', async () => {
-    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } }, priorArtBaseline: true });
+    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } }, extensions: [echoExtension] });
     const tab = await harness.openTab();
     for (let i = 0; i < BURST; i++) expect((await harness.request('/info')).status).toBe(200);
 
@@ -28,10 +28,10 @@ describe('agent rate limits', () => {
     expect(harness.agent.purchases(tab.tabId)).toEqual([]);
     expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
 
-    // Refused before the body is read, whatever it is; terminate and direct orders share the limit.
+    // Refused before the body is read, whatever it is; terminate and an extension's routes share the limit.
     expect((await harness.post('/purchase', 'not json')).status).toBe(429);
     expect((await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status).toBe(429);
-    expect((await harness.post('/direct/order', { type: 'direct-order-request', id: 'x', itemId: 'article-1' })).status).toBe(429);
+    expect((await harness.post('/echo', { type: 'echo', text: 'x' })).status).toBe(429);
     expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
     // A preflight is not counted: it is a static answer.
     expect((await harness.request('/purchase', { method: 'OPTIONS' })).status).toBe(204);

@@ -6,7 +6,7 @@ import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
 import { MAX_RECEIPTS_PER_ANSWER, ReceiptList, type Receipt } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import { RECEIPTS_AFTER } from './store';
-import { AgentHarness, MERCHANT_ID, errorCode, eur, type HttpAnswer, type OpenedTab } from './testing/agent-harness';
+import { AgentHarness, MERCHANT_ID, errorCode, eur, type HttpAnswer, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 
 describe('receipts read back over HTTP', () => {
   let harness: AgentHarness;

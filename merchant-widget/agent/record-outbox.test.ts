@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '@opentab/server-kit';
 import { signerFromSecretKey } from '@opentab/protocol';
-import { AgentHarness, eventually } from './testing/agent-harness';
+import { AgentHarness, eventually } from '@opentab/test-kit/merchant-agent';
 
 describe('merchant record delivery', () => {
   let harness: AgentHarness;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Receipt } from '@opentab/protocol';
-import { AgentHarness, errorCode, eur, eventually } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur, eventually } from '@opentab/test-kit/merchant-agent';
 
 describe('merchant restart', () => {
   let harness: AgentHarness;

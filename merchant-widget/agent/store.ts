@@ -8,11 +8,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
-import { DIRECT_ORDERS_SCHEMA, DirectOrderStore } from './direct-order-store';
 import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '@opentab/server-kit';
 
 /**
- * 1: tabs, purchases, replies, record outbox. 2: direct orders (the prior-art baseline). 3: replies by age.
+ * 1: tabs, purchases, replies, record outbox. 2: no change to the agent's own tables. 3: replies by age.
  * 4: one tab per chain root, clearing revisions, records the MTA refused for good (a tab that never opened).
  * 5: the tab's purchase-list key.
  */
@@ -130,15 +129,11 @@ export class AgentStore {
 
   private readonly flusher: WalFlusher | null;
 
-  /** Orders paid through the operators one by one (seed FIG 1), beside the tabs in the same file. */
-  readonly directOrders: DirectOrderStore;
-
   private constructor(
     private readonly db: Database.Database,
     private readonly walFile: SyncedFile | null,
   ) {
     this.statements = prepareStatements(db);
-    this.directOrders = new DirectOrderStore(db);
     this.flusher = walFile === null ? null : new WalFlusher(walFile.sync, sqliteWriteCount(db));
   }
 
@@ -162,6 +157,11 @@ export class AgentStore {
       db.close();
       throw error;
     }
+  }
+
+  /** The SQLite file, for an extension's own tables (extension.ts); the agent's tables are this class's to change. */
+  get database(): Database.Database {
+    return this.db;
   }
 
   transaction<T>(work: () => T): T {
@@ -381,7 +381,6 @@ function migrate(db: Database.Database): void {
   if (version < 0 || version > SCHEMA_VERSION) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
   db.transaction(() => {
     if (version === 0) db.exec(SCHEMA);
-    if (version < 2) db.exec(DIRECT_ORDERS_SCHEMA);
     db.exec(REPLIES_BY_AGE);
     if (version < 4) db.exec(VERSION_4);
     if (version < 5) db.exec(VERSION_5);

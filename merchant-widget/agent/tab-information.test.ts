@@ -5,7 +5,7 @@ import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
 import { TabInformationAck, type TabInformation } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import { WEAK_KEY_KINDS, WEAK_KEYS } from '@opentab/test-kit';
-import { AgentHarness, errorCode, eur } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur } from '@opentab/test-kit/merchant-agent';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
 describe('tab information from the MTA', () => {

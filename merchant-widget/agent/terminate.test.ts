@@ -6,7 +6,7 @@ import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
 import { TabClosed } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import { intervalTurns } from '@opentab/test-kit';
-import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur, eventually, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 
 describe('customer terminate', () => {
   let harness: AgentHarness;

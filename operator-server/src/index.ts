@@ -12,3 +12,4 @@ export * from './provisioning/keys';
 export * from './provisioning/operator-files';
 export * from './rates/sample-rates';
 export * from './support/logger';
+export * from './serve';

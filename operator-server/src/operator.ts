@@ -9,7 +9,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpTransport } from '@opentab/protocol';
 import { KeyedLock } from '@opentab/protocol';
-import { DIRECT_PAYMENT_API } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import type { CryptoProvider } from '@opentab/protocol';
@@ -19,7 +18,6 @@ import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
 import { authenticateCustomer, requireSession } from './account-manager/customer-auth';
 import { relayCustomerRecord } from './account-manager/customer-records';
-import { payDirectly } from './account-manager/direct-payment';
 import { enroll, logon } from './account-manager/enrollment';
 import { lapseOverdueHolds } from './account-manager/hold-deadline';
 import { settleStalledOpenings } from './account-manager/opening-sweep';
@@ -29,6 +27,7 @@ import { adminBindings } from './admin/admin-handlers';
 import { Outbox } from './outbox/outbox';
 import { createBillingSink } from './billing/sinks';
 import { ConfigError, type OperatorConfig } from './config/config';
+import type { OperatorExtension } from './extension';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
 import { operatorOpenApiDocument } from './http/openapi';
@@ -36,7 +35,6 @@ import { bind, Router } from './http/router';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { Ledger, openDatabase } from './ledger';
-import { creditDirectPayment } from './mta/direct-payment';
 import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
 import { lookUpMerchant } from './mta/merchant-lookup';
@@ -49,8 +47,6 @@ import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
-import { DirectOrderCreditStore } from './store/direct-order-credits';
-import { DirectPaymentStore } from './store/direct-payments';
 import { OperatorStore } from './store/operator-store';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
@@ -69,6 +65,8 @@ export interface OperatorOptions {
   readonly syncWal?: FileSync;
   /** Tests drive the background jobs themselves with `runJobs()`. */
   readonly backgroundJobs?: boolean;
+  /** Routes, tables and outbox messages added from outside (see extension.ts). */
+  readonly extensions?: readonly OperatorExtension[];
 }
 
 export interface RunningOperator {
@@ -137,15 +135,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
   voidInterruptedRegistrations(context, now_ms());
-  const directPayments = new DirectPaymentStore(db);
-  const directOrderCredits = new DirectOrderCreditStore(db);
+  const extensions = options.extensions ?? [];
+  for (const extension of extensions) if (extension.tables !== undefined) db.exec(extension.tables);
 
   peers.attachLocalHandlers({
     peerMerchantLookup: async (body) => lookUpMerchant(context, certificates, body, now_ms()),
     peerInitiation: (body) => registerTab(context, certificates, body, now_ms()),
     peerCustomerRecord: (body) => receiveCustomerRecord(context, body, now_ms()),
     peerClearing: (body) => applyClearing(context, body, now_ms()),
-    peerDirectPayment: (body) => creditDirectPayment(context, directOrderCredits, body, now_ms()),
   });
 
   const router = new Router([
@@ -166,19 +163,13 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerCustomerRecord, (body, { now_ms }) => receiveCustomerRecord(context, body, now_ms)),
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
-    // The prior-art baseline the benchmark measures tabs against (seed FIG 1); no Opentab flow uses it.
-    ...(config.priorArtBaseline
-      ? [
-          bind(DIRECT_PAYMENT_API.directPayment, (body, { now_ms }) => payDirectly(context, directPayments, body, now_ms)),
-          bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, directOrderCredits, body, now_ms)),
-        ]
-      : []),
+    ...extensions.flatMap((extension) => extension.bind(context)),
     ...adminBindings(context),
   ]);
   const openApi = operatorOpenApiDocument({
     operatorId: config.operatorId,
     publicUrl: config.publicUrl,
-    routes: { ...OPERATOR_API, ...(config.priorArtBaseline ? DIRECT_PAYMENT_API : {}), ...ADMIN_API },
+    routes: Object.assign({}, OPERATOR_API, ...extensions.map((extension) => extension.routes), ADMIN_API),
   });
   const tlsCredentials = config.tls === undefined ? null : tlsCredentialsOf(config.tls);
   const server = createHttpServer({
@@ -219,7 +210,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     : null;
   tlsReloader?.watch();
 
-  const deliver = createOutboxDeliverer(context, config.billingSinks.map((sink) => createBillingSink(sink, outbound)), directPayments);
+  const deliver = createOutboxDeliverer(context, config.billingSinks.map((sink) => createBillingSink(sink, outbound)), extensions);
   let closing = false;
   const runJobs = async () => {
     if (closing) return;

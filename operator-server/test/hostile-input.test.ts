@@ -6,7 +6,6 @@
 
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_PAYMENT_API } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import type { RouteSpec } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
@@ -18,24 +17,22 @@ import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '@opentab/test-kit';
 import { ADMIN_API } from '../src/http/admin-api';
-import { directPaymentOrder } from '@opentab/test-kit/worlds';
 import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
-const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...DIRECT_PAYMENT_API, ...ADMIN_API };
+const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...ADMIN_API };
 
 /** The routes the merchant's MTA answers; every other route is asked of the customer's operator. */
-const AT_MERCHANT_OPERATOR = new Set(['peerMerchantLookup', 'peerInitiation', 'peerCustomerRecord', 'merchantRecord', 'peerDirectPayment']);
+const AT_MERCHANT_OPERATOR = new Set(['peerMerchantLookup', 'peerInitiation', 'peerCustomerRecord', 'merchantRecord']);
 
 /**
  * The customer's AM holds before it asks the merchant's MTA (DESIGN.md, the flow, step 3), so an
- * initiation or a direct payment the MTA refuses leaves its attempt on record: a failed
- * transaction or payment, a released hold, the session's next sequence number. No money moves:
+ * initiation the MTA refuses leaves its attempt on record: a failed transaction, a released
+ * hold, the session's next sequence number. No money moves:
  * the accounts (balances and held sums) are still compared.
  */
 const ATTEMPT_RECORDS: Readonly<Record<string, readonly string[]>> = {
   openTab: ['op-se.transactions', 'op-se.ledger_holds', 'op-se.sessions'],
-  directPayment: ['op-se.direct_payments', 'op-se.ledger_holds', 'op-se.sessions', 'op-se.outbox'],
 };
 
 const merchantSecretKey = nodeCrypto.ed25519.generateSecretKey();
@@ -60,9 +57,6 @@ async function openTab(): Promise<TestTab> {
   await opened.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
   return opened;
 }
-
-const merchantOrder = () =>
-  seal(nodeCrypto, merchantKey, { type: 'direct-order' as const, merchantId: w.merchantId, operatorId: MERCHANT_OPERATOR, orderId: newPrefixedId(nodeCrypto, 'ord'), itemId: 'article-2', price: { currency: 'EUR', value: '0.15' } });
 
 /** One valid request body per POST route. */
 const SAMPLES: Record<string, () => Promise<unknown>> = {
@@ -115,11 +109,6 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
       count: 1, total: { currency: 'EUR', value: '0.08' }, lastChainIndex: 8, lastChainLink: stopped.chain.encodedLinkAt(8),
     });
   },
-  directPayment: async () => directPaymentOrder(customer, merchantOrder()),
-  peerDirectPayment: async () => {
-    const order = merchantOrder();
-    return seal(nodeCrypto, am().identity.signer, { type: 'direct-payment-credit', operatorCertificate: am().identity.certificate, paymentId: madeUpTransactionId(), merchantOrder: order, amount: order.payload.price });
-  },
   createCustomer: async () => ({ displayName: 'Eve', currency: 'SEK', creditLimit: { currency: 'SEK', value: '1.00' } }),
   enrollmentCode: async () => ({ validFor_s: 3600 }),
   creditCustomer: async () => ({ amount: { currency: 'SEK', value: '1.00' }, reference: 'invoice-1' }),
@@ -133,7 +122,7 @@ beforeAll(async () => {
   w = await startTwoOperatorWorld({
     merchantSecretKey: toBase64url(merchantSecretKey),
     // Background jobs out of the way (a minute between ticks), so that only the request changes anything; no tab expires during the test.
-    settings: { tick_ms: 60_000, tabs: { recordGrace_s: 1, minTimeout_s: 60, maxTimeout_s: 3600 }, rateLimit: { customer: unlimited, peer: unlimited }, priorArtBaseline: true },
+    settings: { tick_ms: 60_000, tabs: { recordGrace_s: 1, minTimeout_s: 60, maxTimeout_s: 3600 }, rateLimit: { customer: unlimited, peer: unlimited } },
   });
   customer = await w.newCustomer('1000000.00');
   trust(customer.signer, am().identity.signer, mta().identity.signer, merchantKey);

@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   body_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   not_found: { status: 404, message: 'There is no such endpoint.' },
+  conflict: { status: 409, message: 'The request conflicts with what was done before; its message says how.' },
   method_not_allowed: { status: 405, message: 'This endpoint does not accept that method.' },
   rate_limited: { status: 429, message: 'Too many requests from this address; wait as long as the Retry-After header says, then try again. Nothing was done.' },
   malformed_request: { status: 400, message: 'The request is not well-formed HTTP (its method, target or a header).' },
@@ -54,10 +55,6 @@ export const ERROR_CATALOGUE = {
   stale_link: { status: 409, message: 'The chain link is not beyond the last one paid (replayed or out of order).' },
   sequence_mismatch: { status: 409, message: 'The purchase sequence number is not the next one.' },
   list_key_mismatch: { status: 409, message: "The purchase names another purchase-list key than this tab's earlier purchases." },
-  // Direct orders (the prior-art baseline of seed FIG 1)
-  unknown_order: { status: 404, message: 'There is no such order.' },
-  order_unpaid: { status: 409, message: 'The order has not been paid.' },
-  order_already_paid: { status: 409, message: 'The order was already paid by another payment.' },
   // Operators talking to each other
   peer_unreachable: { status: 502, message: 'The other operator could not be reached.' },
   peer_refused: { status: 502, message: 'The other operator refused the request.' },

@@ -3,8 +3,6 @@
 // providers a browser can use. Nothing here imports Node or any role (checked by .dependency-cruiser.cjs).
 
 export * from './api/client';
-export * from './api/direct-order-api';
-export * from './api/direct-payment-api';
 export * from './api/merchant-agent-api';
 export * from './api/operator-api';
 export * from './api/route';

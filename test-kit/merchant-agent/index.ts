@@ -2,3 +2,5 @@
 
 export * from './stand-in-mta';
 export * from './test-customer';
+export * from './agent-harness';
+export * from './echo-extension';

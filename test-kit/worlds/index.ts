@@ -1,6 +1,5 @@
 // Running operators, a merchant agent and test customers, over real HTTP and SQLite.
 
-export * from './direct-payer';
 export * from './operator-world';
 export * from './test-customer';
 export * from './two-operator-world';

@@ -9,6 +9,7 @@ import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { AdminClient } from '@opentab/operator-server';
 import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
+import type { OperatorExtension } from '@opentab/operator-server/extension';
 import { startOperator, type RunningOperator } from '@opentab/operator-server';
 import { generateKeyPair } from '@opentab/operator-server';
 import { writeOperatorFiles } from '@opentab/operator-server';
@@ -41,6 +42,8 @@ export interface OperatorWorldOptions {
   /** false: tests call `runJobs()` themselves instead of a timer. */
   readonly backgroundJobs?: boolean;
   readonly now_ms?: () => number;
+  /** Added to every operator of the world (see @opentab/operator-server/extension). */
+  readonly extensions?: readonly OperatorExtension[];
 }
 
 export interface WorldOperator {
@@ -104,7 +107,7 @@ export function provisionOperatorWorld(
 /** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
 export async function startProvisionedOperators(
   provisioned: readonly ProvisionedOperator[],
-  options: { log?: LogLevel; writeLog?: (line: string) => void; backgroundJobs?: boolean; now_ms?: () => number } = {},
+  options: { log?: LogLevel; writeLog?: (line: string) => void; backgroundJobs?: boolean; now_ms?: () => number; extensions?: readonly OperatorExtension[] } = {},
 ): Promise<Record<string, WorldOperator>> {
   const operators: Record<string, WorldOperator> = {};
   try {
@@ -114,6 +117,7 @@ export async function startProvisionedOperators(
         backgroundJobs: options.backgroundJobs ?? true,
         log: createLogger(spec.operatorId, options.log ?? config.log, options.writeLog),
         ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
+        ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
       });
       operators[spec.operatorId] = {
         operatorId: spec.operatorId,

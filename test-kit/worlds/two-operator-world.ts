@@ -14,13 +14,14 @@ import type { AddressInfo } from 'node:net';
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
-import { createMerchantAgent, type MerchantAgent, type CatalogueEntry } from '@opentab/merchant-agent';
+import { createMerchantAgent, type AgentExtension, type MerchantAgent, type CatalogueEntry } from '@opentab/merchant-agent';
 import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
 import { startOperatorWorld, type OperatorWorld, type WorldTls } from './operator-world';
 import { TestCustomer } from './test-customer';
 import type { OperatorConfigInput } from '@opentab/operator-server';
+import type { OperatorExtension } from '@opentab/operator-server/extension';
 import type { BillingRecord } from '@opentab/operator-server';
 import { parseBillingJsonl } from '@opentab/operator-server';
 import { waitFor } from '../wait-for';
@@ -77,8 +78,8 @@ export interface MerchantSiteOptions {
   readonly dir: string;
   readonly merchantSecretKey?: string;
   readonly port?: number;
-  /** Serve the direct-order routes of seed FIG 1 as well. */
-  readonly priorArtBaseline?: boolean;
+  /** Routes and tables the agent adds from outside (@opentab/merchant-agent/extension). */
+  readonly extensions?: readonly AgentExtension[];
   /** The agent's clock; the system clock when absent. */
   readonly clock?: Clock;
   /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
@@ -104,7 +105,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,
     expiryCheckInterval_ms: MERCHANT_EXPIRY_CHECK_MS,
     logger: { warn: () => {} },
-    priorArtBaseline: options.priorArtBaseline ?? false,
+    ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
   });
@@ -194,8 +195,8 @@ export interface TwoOperatorWorldOptions {
   readonly merchantSecretKey?: string;
   /** The world's clock; a new one, set to now, when absent. */
   readonly clock?: ManualClock;
-  /** Operators and merchant agent serve the per-purchase payments of seed FIG 1 too. */
-  readonly priorArtBaseline?: boolean;
+  /** Added to both operators and to the merchant agent (the benchmark's baseline is one such pair). */
+  readonly extensions?: { readonly operator?: readonly OperatorExtension[]; readonly agent?: readonly AgentExtension[] };
   /** Operators and the merchant's site serve https with this certificate; everyone trusts its CA. */
   readonly tls?: WorldTls;
 }
@@ -209,7 +210,8 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
   const world = await startOperatorWorld({
     dir,
     operators,
-    settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000 }, priorArtBaseline: options.priorArtBaseline ?? false, ...options.settings },
+    settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000 }, ...options.settings },
+    ...(options.extensions?.operator !== undefined ? { extensions: options.extensions.operator } : {}),
     now_ms: clock.now_ms,
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
   });
@@ -231,7 +233,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     catalogue: options.catalogue ?? hundredArticles(),
     dir,
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
-    priorArtBaseline: options.priorArtBaseline ?? false,
+    ...(options.extensions?.agent !== undefined ? { extensions: options.extensions.agent } : {}),
     clock,
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });

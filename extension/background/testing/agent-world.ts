@@ -133,7 +133,6 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
         dir: world.dir,
         merchantSecretKey,
         port: Number(new URL(world.merchant.url).port),
-        priorArtBaseline: options.priorArtBaseline ?? false,
         clock,
       });
     },

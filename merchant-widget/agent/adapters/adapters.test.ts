@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Receipt } from '@opentab/protocol';
-import { AgentHarness, eur, type OpenedTab } from '../testing/agent-harness';
+import { AgentHarness, eur, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 import { expressAdapter } from './express';
 import { fastifyPlugin } from './fastify';
 

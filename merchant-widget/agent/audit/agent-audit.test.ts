@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentHarness, eur, eventually, MERCHANT_ID, type OpenedTab } from '../testing/agent-harness';
+import { AgentHarness, eur, eventually, MERCHANT_ID, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 import { auditMerchantAgent } from './agent-audit';
 
 const SETTLE_MS = 60_000;

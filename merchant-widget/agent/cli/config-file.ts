@@ -27,7 +27,7 @@ export const ACCESS_TOKEN_SECRET_ENV = 'OPENTAB_ACCESS_TOKEN_SECRET';
 const AGENT_FIELDS = [
   'merchantId', 'displayName', 'operatorId', 'operatorBaseUrl', 'operatorPublicKey', 'currency', 'catalogue', 'mountPath',
   'extensionInstallUrl', 'accessTokenLifetime_ms', 'recordRetryBase_ms', 'recordRetryMax_ms', 'recordCallTimeout_ms',
-  'expiryCheckInterval_ms', 'clockSkew_ms', 'replyRetention_ms', 'rateLimit', 'priorArtBaseline',
+  'expiryCheckInterval_ms', 'clockSkew_ms', 'replyRetention_ms', 'rateLimit',
 ] as const;
 /** Fields naming files, read relative to the configuration file. */
 const PATH_FIELDS = ['databasePath', 'widgetFilePath', 'merchantSecretKeyFile', 'accessTokenSecretFile'] as const;

@@ -13,7 +13,7 @@ import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
 import { KILL_AFTER_COMMIT_ENV } from '@opentab/server-kit';
-import { eur, MERCHANT_ID, TEST_CATALOGUE } from '../testing/agent-harness';
+import { eur, MERCHANT_ID, TEST_CATALOGUE } from '@opentab/test-kit/merchant-agent';
 import { StandInMta } from '@opentab/test-kit/merchant-agent';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 

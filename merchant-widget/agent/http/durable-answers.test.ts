@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receipt } from '@opentab/protocol';
-import { eventually } from '../testing/agent-harness';
+import { eventually } from '@opentab/test-kit/merchant-agent';
 import { createAgentRequestHandler, type AgentOperations } from './handler';
 
 let server: Server | null = null;

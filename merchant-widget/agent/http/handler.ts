@@ -3,7 +3,6 @@
 // an answer or a 4xx refusal with a stable code, never a 500 and never a crash.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DIRECT_ORDER_API } from '@opentab/protocol';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
@@ -12,7 +11,6 @@ import { sendError, sendJson, sendRateLimited } from '@opentab/server-kit';
 import { clientKeyOf, RateLimiter } from '@opentab/server-kit';
 import { afterCommitFault } from '@opentab/server-kit';
 import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
-import type { DirectOrderOperations } from '../direct-orders';
 import type { TabService } from '../tab-service';
 import { readMessageBody } from './body';
 import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
@@ -27,8 +25,8 @@ export interface AgentHttpOptions {
   readonly logger: AgentLogger;
   /** Resolves once everything committed so far is on disk: no answer to a POST leaves before. */
   readonly durable: () => Promise<void>;
-  /** The prior-art baseline's routes (seed FIG 1, DIRECT_ORDER_API); not served when absent. */
-  readonly directOrders?: DirectOrderOperations;
+  /** Routes of the agent's extensions (extension.ts), served beside its own. */
+  readonly extensionRoutes?: readonly AgentRoute[];
   /** Requests per client address; the defaults when absent. */
   readonly rateLimit?: AgentRateLimitSettings;
   /** Served at /openapi.json when given. */
@@ -40,7 +38,8 @@ export interface AgentHttpOptions {
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
 export type AgentRequestHandler = (request: IncomingMessage, response: ServerResponse, url?: string) => Promise<boolean>;
 
-interface BoundRoute {
+/** One route under the mount path: its spec and how it is answered. */
+export interface AgentRoute {
   readonly spec: RouteSpec;
   /** Called from browsers (pages or the extension), so it answers CORS. */
   readonly crossOrigin: boolean;
@@ -54,20 +53,10 @@ const INSTALL_PATH = '/install';
 const OPENAPI_PATH = '/openapi.json';
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
-function bind<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>, readOnly = false): BoundRoute {
+/** `crossOrigin`: called from browsers, so it answers CORS; `readOnly`: a POST that writes nothing, answered without waiting for the disk. */
+export function agentRoute<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>, readOnly = false): AgentRoute {
   // The request was validated against spec.request before this cast is reached.
   return { spec, crossOrigin, readOnly, answer: (request) => answer(request as RequestOf<R>) };
-}
-
-function directOrderRoutes(operations: DirectOrderOperations | undefined): BoundRoute[] {
-  if (operations === undefined) return [];
-  const api = DIRECT_ORDER_API;
-  return [
-    bind(api.directOrder, true, (request) => operations.order(request)),
-    bind(api.directPaymentNotice, false, (notice) => operations.acceptPaymentNotice(notice)),
-    // Reads a receipt committed (and synced) before the notice that paid the order was acknowledged.
-    bind(api.directGoods, true, (request) => operations.goods(request), true),
-  ];
 }
 
 export function createAgentRequestHandler(operations: AgentOperations, options: AgentHttpOptions): AgentRequestHandler {
@@ -82,18 +71,18 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
   };
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();
-  const routes = new Map<string, BoundRoute>(
+  const routes = new Map<string, AgentRoute>(
     [
-      bind(api.info, true, () => operations.info()),
-      bind(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
-      bind(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
-      bind(api.recordRequest, false, (request) => operations.provideRecord(request)),
-      bind(api.purchase, true, (purchase) => operations.purchase(purchase)),
+      agentRoute(api.info, true, () => operations.info()),
+      agentRoute(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
+      agentRoute(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
+      agentRoute(api.recordRequest, false, (request) => operations.provideRecord(request)),
+      agentRoute(api.purchase, true, (purchase) => operations.purchase(purchase)),
       // Writes nothing, yet waits for the disk: the receipts it reads may belong to purchases
       // still waiting for their own sync, and a receipt handed out must survive a power cut.
-      bind(api.receipts, true, (request) => operations.receipts(request)),
-      bind(api.terminate, true, (terminate) => operations.terminate(terminate)),
-      ...directOrderRoutes(options.directOrders),
+      agentRoute(api.receipts, true, (request) => operations.receipts(request)),
+      agentRoute(api.terminate, true, (terminate) => operations.terminate(terminate)),
+      ...(options.extensionRoutes ?? []),
     ].map((route) => [route.spec.path, route]),
   );
 

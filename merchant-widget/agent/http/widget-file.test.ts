@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentHarness } from '../testing/agent-harness';
+import { AgentHarness } from '@opentab/test-kit/merchant-agent';
 
 /** A GET with exactly these headers (fetch would add its own Accept-Encoding and decompress). */
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {

@@ -54,7 +54,7 @@ function refusal(input: unknown): readonly string[] {
 }
 
 describe('billing record schema', () => {
-  it('accepts a withdrawal and a deposit record, tab and direct payment', () => {
+  it('accepts a withdrawal and a deposit record, for a tab and for another kind of sale', () => {
     for (const record of [
       withdrawal,
       deposit,
@@ -102,8 +102,8 @@ describe('billing record schema', () => {
     expect(refusal({ ...deposit, accountId: withdrawal.accountId })).toEqual([expect.stringMatching(/^accountId: /)]);
   });
 
-  it('refuses malformed fields: an unknown source or outcome, a bad timestamp, an empty tab id', () => {
-    expect(refusal({ ...deposit, source: 'card' })[0]).toMatch(/^source: /);
+  it('refuses malformed fields: a source that is no name, an unknown outcome, a bad timestamp, an empty tab id', () => {
+    expect(refusal({ ...deposit, source: 'Card payment' })[0]).toMatch(/^source: /);
     expect(refusal({ ...deposit, outcome: 'maybe' })[0]).toMatch(/^outcome: /);
     expect(refusal({ ...deposit, clearedAt: 'yesterday' })[0]).toMatch(/^clearedAt: /);
     expect(refusal({ ...withdrawal, tabId: '' })[0]).toMatch(/^tabId: /);

@@ -2,15 +2,14 @@
 // manager"): one withdrawal record per cleared customer transaction, one deposit record per
 // cleared merchant tab. Each carries a record id so a receiver can drop duplicates.
 //
-// The prior-art baseline the benchmark compares tabs against (seed FIG 1, direct payments) writes
-// the same two records, once per purchase instead of once per tab: `source` says which kind of
-// sale a record bills, and with it what its id fields hold.
+// An operator extension that sells otherwise (extension.ts; the benchmark's per-purchase payments
+// are one) writes the same two records for its own kind of sale: `source` says which kind of sale
+// a record bills, and with it what its id fields hold.
 //
 // As every message of the protocol, a record is one valibot schema: the TypeScript type
 // (v.InferOutput) and the runtime check a receiver runs (`parseMessage(BillingRecord, body)`).
 
 import * as v from 'valibot';
-import { OrderId } from '@opentab/protocol';
 import { ClearingOutcome, ClearingRevision } from '@opentab/protocol';
 import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp, TransactionId } from '@opentab/protocol';
 
@@ -18,16 +17,14 @@ import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp
  * What a record bills.
  * - `'tab'`: a cleared tab (seed FIG 3, step 4): one withdrawal at the customer's AM and one
  *   deposit at the merchant's operator per tab.
- * - `'direct-payment'`: one purchase paid by the prior-art baseline (seed FIG 1,
- *   `protocol/api/direct-payment-api.ts`): one withdrawal at the customer's AM when it captures
- *   the charge, one deposit at the merchant's operator when it credits the merchant, per purchase.
- *   Its `tabId` is the merchant's order id (`ord_…`), `transactionId` the payment id, and
- *   `outcome` is always `'agreed'` (the merchant signed the order, the customer its payment).
+ * - any other name: a kind of sale an operator extension bills, with the id of the sale in
+ *   `tabId` and the customer-side id in `transactionId`, from the session's one transaction
+ *   sequence like a tab's (the benchmark's per-purchase payments bill as `'direct-payment'`).
  *
  * Records enqueued before the field existed carry none; they are all `'tab'` records, so the
  * record schemas read a missing `source` as `'tab'` (the parsed record always has one).
  */
-export const BillingSource = v.picklist(['tab', 'direct-payment']);
+export const BillingSource = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be tab or the name of a kind of sale'));
 export type BillingSource = v.InferOutput<typeof BillingSource>;
 
 /** Absent in records enqueued before `source` existed: those are all tab records. */
@@ -43,8 +40,8 @@ export const BillingRecordId = v.pipe(
   v.regex(/^(withdrawal|deposit):[A-Za-z0-9._:-]+$/, 'must be <recordType>:<operatorId>:…'),
 );
 
-/** A tab id, or (`'direct-payment'`) the merchant's order id. */
-const SaleId = v.union([TabId, OrderId], 'must be a tab id or an order id');
+/** A tab id, or the id of another kind of sale (`<prefix>_<id>`). */
+const SaleId = v.union([TabId, v.pipe(v.string(), v.regex(/^[a-z]{2,8}_[A-Za-z0-9]{8,64}$/))], 'must be a tab id or the id of a sale');
 
 export const WithdrawalRecord = v.strictObject({
   recordType: v.literal('withdrawal'),
@@ -54,23 +51,23 @@ export const WithdrawalRecord = v.strictObject({
   operatorId: OperatorId,
   accountId: AccountId,
   /**
-   * The customer-side id at this AM: the tab's transaction id, or (`'direct-payment'`) the payment
-   * id of the receipt. Both come from the session's one transaction sequence, so they never collide.
+   * The customer-side id at this AM: the tab's transaction id, or the id of the customer's side of
+   * another kind of sale. Both come from the session's one transaction sequence, so they never collide.
    */
   transactionId: TransactionId,
   /**
    * The merchant-side id, the same in the withdrawal and the deposit of one sale: the tab id, or
-   * (`'direct-payment'`) the merchant's order id that the payment paid.
+   * the sale's id.
    */
   tabId: SaleId,
   merchantId: MerchantId,
   merchantOperatorId: OperatorId,
   /** Charged to the customer, in the customer's currency. */
   amount: Amount,
-  /** What was held; a direct payment holds exactly its charge (nothing is released). */
+  /** What was held. */
   hold: Amount,
   released: Amount,
-  /** What the merchant side cleared, in the merchant's currency (a direct payment: the order's price). */
+  /** What the merchant side cleared, in the merchant's currency. */
   merchantAmount: Amount,
   rate: LockedRate,
   outcome: ClearingOutcome,
@@ -92,7 +89,7 @@ export const DepositRecord = v.strictObject({
   recordId: BillingRecordId,
   operatorId: OperatorId,
   merchantId: MerchantId,
-  /** The tab id, or (`'direct-payment'`) the merchant's order id that was paid. */
+  /** The tab id, or the sale's id. */
   tabId: SaleId,
   customerOperatorId: OperatorId,
   /** Credited to the merchant, in the merchant's currency. */
@@ -110,11 +107,11 @@ const TAB_ID_PREFIX = 'tab_';
 /**
  * Every record a billing sink delivers; a receiver checks one with `parseMessage(BillingRecord, body)`.
  * Beyond each field's own shape: the record id starts with the record's type, and `tabId` is what
- * `source` says (a tab id, or a direct payment's order id).
+ * `source` says (a tab id in a tab record, a sale's id in any other).
  */
 export const BillingRecord = v.pipe(
   v.variant('recordType', [WithdrawalRecord, DepositRecord]),
   v.check((record) => record.recordId.startsWith(`${record.recordType}:`), 'recordId: must start with the record type'),
-  v.check((record) => record.tabId.startsWith(TAB_ID_PREFIX) === (record.source === 'tab'), 'tabId: must be a tab id in a tab record, an order id in a direct payment record'),
+  v.check((record) => record.tabId.startsWith(TAB_ID_PREFIX) === (record.source === 'tab'), 'tabId: must be a tab id in a tab record, the id of a sale in any other'),
 );
 export type BillingRecord = v.InferOutput<typeof BillingRecord>;

@@ -12,7 +12,7 @@ import { describeChecks } from '@opentab/server-kit';
 import { auditOperator } from '../audit/operator-audit';
 import { ConfigError, loadConfigFile } from '../config/config';
 import { Ledger, openDatabase } from '../ledger';
-import { startOperator } from '../operator';
+import { serveOperator } from '../serve';
 import { signOperatorCertificate } from '../provisioning/certificate-authority';
 import { generateKeyPair, readKeyPair, writeSecretKey } from '../provisioning/keys';
 import { writeOperatorFiles } from '../provisioning/operator-files';
@@ -128,10 +128,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'start': {
-      const operator = await startOperator(loadConfigFile(required(values, 'config')));
-      const stop = () => void operator.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      await serveOperator(required(values, 'config'));
       return;
     }
     case 'customer-create': {

@@ -29,7 +29,6 @@ describe('operator configuration', () => {
       source: 'ecb-http', url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml', refreshEvery_s: 900, firstRetry_s: 30, timeout_s: 30,
     });
     expect(config.peers).toEqual([]);
-    expect(config.priorArtBaseline).toBe(false);
   });
 
   it('takes secrets and deployment details from the environment', () => {
@@ -48,7 +47,6 @@ describe('operator configuration', () => {
     expect(() => resolveConfig({ ...minimal, adminToken: 'short' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(ConfigError);
     expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
     expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
-    expect(() => resolveConfig({ ...minimal, priorArtBaseline: 'yes' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/priorArtBaseline/);
   });
 
   it('refuses a CA key that is no sound Ed25519 key, saying what is wrong with it', () => {

@@ -197,12 +197,6 @@ export const OperatorConfigSchema = v.strictObject({
   /** How often the background jobs (timeouts, outbox) look for due work. */
   tick_ms: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(10), v.maxValue(60_000)), 250),
   log: v.optional(v.picklist(['silent', 'info', 'debug']), 'info'),
-  /**
-   * Serve the prior-art baseline (seed FIG 1: every purchase a full payment, customer → AM → MTA →
-   * merchant) that the benchmark measures tabs against. Off unless asked for: no Opentab flow uses
-   * it, and a way to move money that nobody needs is only one more way in.
-   */
-  priorArtBaseline: v.optional(v.boolean(), false),
   /** Requests per client address (IPv4 address, IPv6 /64), checked before a body is read. */
   rateLimit: v.optional(
     v.strictObject({

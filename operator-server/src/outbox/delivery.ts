@@ -1,8 +1,7 @@
 // How each kind of outbox message leaves: billing records to their sink, clearing information
-// to the customer's AM (signed afresh at each attempt, so its iat is always current), and notices
-// to the merchant agent: a tab's clearing (or the void of a cut-off registration), or (prior-art
-// baseline) a direct order's payment; and (prior-art baseline) a direct payment's credit asked
-// again at the merchant's MTA.
+// to the customer's AM (signed afresh at each attempt, so its iat is always current), notices of a
+// tab's clearing (or of the void of a cut-off registration) to the merchant agent, requests for
+// the merchant's record, and an operator extension's messages through the extension.
 
 import { callRoute, refusalCodeOf } from '@opentab/protocol';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
@@ -12,14 +11,12 @@ import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
 import type { ClearingBody, TabClearedBody } from '../mta/clearing';
 import { noteMerchantHasNoRecord, takeRequestedRecord, type RecordRequestBody } from '../mta/records';
-import { isDirectPaymentNoticeBody, notifyMerchantOfPayment } from '../mta/direct-payment-notice';
-import { resolveDirectPayment, type DirectCreditRetry } from '../account-manager/direct-payment';
 import type { OperatorContext } from '../operator-context';
-import type { DirectPaymentStore } from '../store/direct-payments';
+import type { OperatorExtension } from '../extension';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
 
-export function createOutboxDeliverer(context: OperatorContext, sinks: readonly BillingSink[], directPayments: DirectPaymentStore): OutboxDeliverer {
+export function createOutboxDeliverer(context: OperatorContext, sinks: readonly BillingSink[], extensions: readonly OperatorExtension[]): OutboxDeliverer {
   return async (destination, payload) => {
     const now_ms = context.now_ms();
     switch (destination.kind) {
@@ -38,12 +35,14 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
         context.log.info('clearing.acknowledged', { tx: body.transactionId, tab: body.tabId, charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}` });
         return;
       }
-      case 'peer-direct-credit':
-        return resolveDirectPayment(context, directPayments, payload as DirectCreditRetry, now_ms);
+      case 'extension': {
+        const extension = extensions.find((candidate) => candidate.name === destination.extension);
+        if (extension?.deliver === undefined) throw new Error(`no extension ${destination.extension} delivers outbox messages here`);
+        return extension.deliver(context, destination.target, payload);
+      }
       case 'merchant-notice': {
         const merchant = context.store.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
-        if (isDirectPaymentNoticeBody(payload)) return notifyMerchantOfPayment(context, merchant, payload, now_ms);
         const body = payload as TabClearedBody;
         const notice = seal(context.crypto, context.identity.signer, body, now_ms);
         try {

@@ -11,8 +11,8 @@ export type OutboxDestination =
   | { kind: 'merchant-notice'; merchantId: string }
   /** The MTA asks a merchant agent for its record of a stopping tab; the answer is the record. */
   | { kind: 'merchant-record-request'; merchantId: string }
-  /** Prior-art baseline: a direct payment whose credit at the merchant's MTA has no definite answer yet. */
-  | { kind: 'peer-direct-credit'; operatorId: string };
+  /** A message of an operator extension (OperatorExtension.deliver sends it); `target` is the extension's to read. */
+  | { kind: 'extension'; extension: string; target: string };
 
 export type OutboxDeliverer = (destination: OutboxDestination, payload: unknown) => Promise<void>;
 
@@ -36,8 +36,8 @@ function encodeDestination(destination: OutboxDestination): string {
       return `merchant-notice:${destination.merchantId}`;
     case 'merchant-record-request':
       return `merchant-record-request:${destination.merchantId}`;
-    case 'peer-direct-credit':
-      return `peer-direct-credit:${destination.operatorId}`;
+    case 'extension':
+      return `extension:${destination.extension}:${destination.target}`;
   }
 }
 
@@ -49,7 +49,10 @@ function decodeDestination(text: string): OutboxDestination {
   if (kind === 'peer-clearing') return { kind, operatorId: target };
   if (kind === 'merchant-notice') return { kind, merchantId: target };
   if (kind === 'merchant-record-request') return { kind, merchantId: target };
-  if (kind === 'peer-direct-credit') return { kind, operatorId: target };
+  if (kind === 'extension') {
+    const colon = target.indexOf(':');
+    return { kind, extension: target.slice(0, colon), target: target.slice(colon + 1) };
+  }
   throw new Error(`unknown outbox destination ${text}`);
 }
 

@@ -2,9 +2,8 @@
 // same operator) goes straight to the local handler, through the same verification as over HTTP.
 
 import { callRoute, RemoteCallError, type HttpTransport } from '@opentab/protocol';
-import { DIRECT_PAYMENT_API } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
-import type { RequestOf, ResponseOf } from '@opentab/protocol';
+import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import type { OperatorCertificate } from '@opentab/protocol';
 import type { PeerTrust } from '../identity/peer-trust';
@@ -14,7 +13,6 @@ export const PEER_ROUTES = {
   peerInitiation: OPERATOR_API.peerInitiation,
   peerCustomerRecord: OPERATOR_API.peerCustomerRecord,
   peerClearing: OPERATOR_API.peerClearing,
-  peerDirectPayment: DIRECT_PAYMENT_API.peerDirectPayment,
 } as const;
 export type PeerRoute = keyof typeof PEER_ROUTES;
 
@@ -77,14 +75,22 @@ export class PeerDirectory {
   }
 
   async call<R extends PeerRoute>(operatorId: string, route: R, body: RequestOf<(typeof PEER_ROUTES)[R]>): Promise<ResponseOf<(typeof PEER_ROUTES)[R]>> {
-    if (operatorId === this.selfId) {
+    return this.callRoute(operatorId, PEER_ROUTES[route], body, (local) => {
       if (this.local === null) throw new Error('local peer handlers are not attached');
-      return this.local[route](body);
-    }
+      return this.local[route](local);
+    });
+  }
+
+  /**
+   * A route of an operator extension at a peer (OperatorExtension); at this operator itself,
+   * `answerLocally` answers instead, as the operator's own peer routes do.
+   */
+  async callRoute<R extends RouteSpec>(operatorId: string, spec: R, body: RequestOf<R>, answerLocally: (body: RequestOf<R>) => Promise<ResponseOf<R>>): Promise<ResponseOf<R>> {
+    if (operatorId === this.selfId) return answerLocally(body);
     const baseUrl = this.endpoints.get(operatorId);
     if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
     try {
-      return await callRoute(baseUrl, PEER_ROUTES[route], body, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: this.transport });
+      return await callRoute(baseUrl, spec, body, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: this.transport });
     } catch (error) {
       if (!(error instanceof RemoteCallError)) throw error;
       const failure = error.failure;

@@ -1,7 +1,5 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { DIRECT_ORDER_API } from '../api/direct-order-api';
-import { DIRECT_PAYMENT_API } from '../api/direct-payment-api';
 import { MERCHANT_AGENT_API } from '../api/merchant-agent-api';
 import { OPERATOR_API } from '../api/operator-api';
 import { HashChain } from '../chain/hash-chain';
@@ -63,7 +61,7 @@ describe('public keys in messages', () => {
   // No intake can forget the check: every field that holds an Ed25519 key, in every message any
   // route takes or answers, is the PublicKey schema itself.
   it('every key field of every route is the PublicKey schema', () => {
-    const routes = { ...OPERATOR_API, ...MERCHANT_AGENT_API, ...DIRECT_ORDER_API, ...DIRECT_PAYMENT_API };
+    const routes = { ...OPERATOR_API, ...MERCHANT_AGENT_API };
     const keyFields: string[] = [];
     const misfits: string[] = [];
     const visit = (schema: unknown, path: string, seen: Set<unknown>): void => {

@@ -1,10 +1,10 @@
-// PRIOR-ART BASELINE (seed FIG 1): the account manager's rows for one-purchase payments, kept
+// The baseline (seed FIG 1): the account manager's rows for one-purchase payments, kept
 // beside the ledger in the same SQLite file so a hold and its payment row commit together.
 
 import type Database from 'better-sqlite3';
 import type { LockedRate } from '@opentab/protocol';
 
-const DIRECT_PAYMENTS_SCHEMA = `
+export const DIRECT_PAYMENTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS direct_payments (
   payment_id           TEXT PRIMARY KEY,
   account_id           TEXT NOT NULL REFERENCES customers(account_id),
@@ -71,10 +71,6 @@ export class DirectPaymentStore {
   private readonly selectRow;
 
   constructor(db: Database.Database) {
-    db.exec(DIRECT_PAYMENTS_SCHEMA);
-    // Stores made before payments named the merchant's order.
-    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('direct_payments')").all();
-    if (!columns.some((column) => column.name === 'merchant_order_id')) db.exec('ALTER TABLE direct_payments ADD COLUMN merchant_order_id TEXT');
     this.insertRow = db.prepare(
       `INSERT INTO direct_payments (payment_id, account_id, merchant_id, merchant_operator_id, merchant_order_id, item_id, price_minor, merchant_currency,
          charge_minor, customer_currency, rate, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?)`,

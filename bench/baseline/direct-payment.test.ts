@@ -5,20 +5,29 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callRoute, RemoteCallError } from '@opentab/protocol';
-import { DIRECT_ORDER_API } from '@opentab/protocol';
-import { DIRECT_PAYMENT_API } from '@opentab/protocol';
+import { DIRECT_ORDER_API } from './direct-order-api';
+import { DIRECT_PAYMENT_API } from './direct-payment-api';
 import { OPERATOR_API } from '@opentab/protocol';
 import { seal, signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
 import { fromBase64url } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { OpentabError } from '@opentab/protocol';
-import { DirectOrderCreditStore } from '../src/store/direct-order-credits';
-import { DirectPaymentStore } from '../src/store/direct-payments';
-import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } from '@opentab/test-kit/worlds';
+import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } from './direct-payer';
+import { directOrderExtension, directPaymentExtension, type DirectOrderExtension } from './index';
+import { DirectOrderCreditStore } from './operator/order-credits';
+import { DirectPaymentStore } from './operator/direct-payments';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
+
+/** The baseline at both operators and at the merchant agent: fresh for every world. */
+const baselineExtensions = () => {
+  orders = directOrderExtension();
+  return { operator: [directPaymentExtension()], agent: [orders] };
+};
+/** The merchant agent's orders, of the world of the running test. */
+let orders: DirectOrderExtension;
 
 afterEach(async () => {
   w.assertInvariants();
@@ -38,6 +47,8 @@ async function refusalOf(promise: Promise<unknown>): Promise<string> {
 /** article-2 costs 0.15 EUR in hundredArticles(): 15 cents × 11.3595 SEK/EUR = 170.3925 öre → 1.70 SEK. */
 const ARTICLE = 'article-2';
 
+type CallRoute = (operatorId: string, spec: unknown, body: unknown, answerLocally: (body: unknown) => Promise<unknown>) => Promise<unknown>;
+
 /** Waits until every operator's outbox has delivered all it holds, so the billing files say everything they will. */
 const outboxesDrained = () =>
   waitFor('the outboxes to deliver everything', () => Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0));
@@ -46,7 +57,7 @@ const merchantBalance = async (operatorId = MERCHANT_OPERATOR) => (await w.world
 
 describe('direct payment (prior-art baseline), SEK customer at op-se, EUR merchant at op-eu', () => {
   beforeEach(async () => {
-    w = await startTwoOperatorWorld({ priorArtBaseline: true });
+    w = await startTwoOperatorWorld({ extensions: baselineExtensions() });
   });
 
   it('runs the whole FIG 1 flow: the merchant records the sale and the customer holds its receipt with a working access token', async () => {
@@ -72,7 +83,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(outcome.receipt.payload).toMatchObject({ type: 'direct-order-receipt', merchantId: w.merchantId, orderId, paymentId: outcome.payment.payload.paymentId, itemId: ARTICLE, price: { currency: 'EUR', value: '0.15' } });
     expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, ARTICLE)).toBe(true);
     expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, 'article-3')).toBe(false);
-    expect(w.merchant.agent.directOrder(orderId)).toMatchObject({ status: 'paid', paymentId: outcome.payment.payload.paymentId, price: { currency: 'EUR', minor: 15n } });
+    expect(orders.order(orderId)).toMatchObject({ status: 'paid', paymentId: outcome.payment.payload.paymentId, price: { currency: 'EUR', minor: 15n } });
 
     // Money moved once: customer charged, merchant credited, the operators owe each other the price.
     const account = await customer.account();
@@ -133,10 +144,10 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(again).toEqual(first);
 
     // A new payment order (new message id) for the same merchant order: the MTA refuses before any money moves.
-    expect(await refusalOf(payOrder(customer, placed.order))).toBe('order_already_paid');
+    expect(await refusalOf(payOrder(customer, placed.order))).toBe('conflict');
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
-    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)).toMatchObject({ status: 'paid', paymentId: first.payload.paymentId });
+    expect(orders.order(placed.order.payload.orderId)).toMatchObject({ status: 'paid', paymentId: first.payload.paymentId });
 
     // Billed once: neither the replay nor the refused second payment wrote a record.
     await outboxesDrained();
@@ -147,9 +158,9 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
   it('answers a replayed order request with the first order, and refuses the goods of an unpaid or unknown order', async () => {
     const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
     expect(await callRoute(w.merchant.agentUrl, DIRECT_ORDER_API.directOrder, placed.request)).toEqual(placed.order);
-    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
-    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, { ...placed, request: { ...placed.request, id: 'f'.repeat(32) } }))).toBe('unknown_order');
-    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)).toMatchObject({ status: 'pending', paymentId: null });
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('conflict');
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, { ...placed, request: { ...placed.request, id: 'f'.repeat(32) } }))).toBe('not_found');
+    expect(orders.order(placed.order.payload.orderId)).toMatchObject({ status: 'pending', paymentId: null });
   });
 
   it('refuses a payment beyond the available credit and changes nothing', async () => {
@@ -157,8 +168,8 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
     expect(await refusalOf(payOrder(customer, placed.order))).toBe('insufficient_funds');
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
-    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)?.status).toBe('pending');
-    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
+    expect(orders.order(placed.order.payload.orderId)?.status).toBe('pending');
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('conflict');
     await outboxesDrained();
     expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([]);
     expect(w.billingRecords(MERCHANT_OPERATOR)).toEqual([]);
@@ -178,7 +189,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
 
     expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '10.00' } });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.00' });
-    expect(w.merchant.agent.directOrder(placed.order.payload.orderId)?.status).toBe('pending');
+    expect(orders.order(placed.order.payload.orderId)?.status).toBe('pending');
     // Nothing was captured or credited, so nothing is billed on either side.
     await outboxesDrained();
     expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([]);
@@ -188,7 +199,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
 
 describe('direct payment while the merchant agent is down', () => {
   beforeEach(async () => {
-    w = await startTwoOperatorWorld({ priorArtBaseline: true });
+    w = await startTwoOperatorWorld({ extensions: baselineExtensions() });
   });
 
   it('keeps the payment, says the merchant was not notified, and delivers the notice from the outbox once the agent is back', async () => {
@@ -199,7 +210,7 @@ describe('direct payment while the merchant agent is down', () => {
     expect(payment.payload).toMatchObject({ charged: { currency: 'SEK', value: '1.70' }, merchantNotified: false });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
     w.merchant.setAvailable(true);
-    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('order_unpaid');
+    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('conflict');
 
     // The outbox takes over a few seconds after the failed first attempt.
     await w.elapse(10_000);
@@ -219,19 +230,19 @@ describe('direct payment while the merchant agent is down', () => {
 
 describe("direct payment whose credit has no definite answer", () => {
   beforeEach(async () => {
-    w = await startTwoOperatorWorld({ priorArtBaseline: true });
+    w = await startTwoOperatorWorld({ extensions: baselineExtensions() });
   });
 
   /** The customer's AM loses the MTA's answers to credit requests while `lose` is true: the credit is made, the AM cannot tell. */
   function loseCreditAnswers(): { lose: boolean } {
     const switchboard = { lose: true };
     const peers = w.world.operator(CUSTOMER_OPERATOR).running.context.peers;
-    const call = peers.call.bind(peers);
-    (peers as { call: unknown }).call = async (operatorId: string, route: string, body: unknown) => {
-      const answer = await (call as (o: string, r: string, b: unknown) => Promise<unknown>)(operatorId, route, body);
-      if (route === 'peerDirectPayment' && switchboard.lose) throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
+    const callRoute = peers.callRoute.bind(peers) as CallRoute;
+    (peers as { callRoute: unknown }).callRoute = (async (operatorId, spec, body, answerLocally) => {
+      const answer = await callRoute(operatorId, spec, body, answerLocally);
+      if (spec === DIRECT_PAYMENT_API.peerDirectPayment && switchboard.lose) throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       return answer;
-    };
+    }) satisfies CallRoute;
     return switchboard;
   }
 
@@ -261,15 +272,15 @@ describe("direct payment whose credit has no definite answer", () => {
     const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
     // The request never reaches the MTA; by the outbox's attempt the order has been paid by another payment.
     const peers = w.world.operator(CUSTOMER_OPERATOR).running.context.peers;
-    const call = peers.call.bind(peers);
+    const callRoute = peers.callRoute.bind(peers) as CallRoute;
     let dropped = false;
-    (peers as { call: unknown }).call = async (operatorId: string, route: string, body: unknown) => {
-      if (route === 'peerDirectPayment' && !dropped) {
+    (peers as { callRoute: unknown }).callRoute = (async (operatorId, spec, body, answerLocally) => {
+      if (spec === DIRECT_PAYMENT_API.peerDirectPayment && !dropped) {
         dropped = true;
         throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       }
-      return (call as (o: string, r: string, b: unknown) => Promise<unknown>)(operatorId, route, body);
-    };
+      return callRoute(operatorId, spec, body, answerLocally);
+    }) satisfies CallRoute;
     expect(await refusalOf(payOrder(customer, placed.order))).toBe('peer_unreachable');
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.00' });
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '1.70' });
@@ -285,7 +296,7 @@ describe("direct payment whose credit has no definite answer", () => {
 
 describe('direct payment at a single operator', () => {
   beforeEach(async () => {
-    w = await startTwoOperatorWorld({ sameOperator: true, priorArtBaseline: true });
+    w = await startTwoOperatorWorld({ sameOperator: true, extensions: baselineExtensions() });
   });
 
   it('moves the price from the customer to the merchant in one currency and delivers the goods', async () => {
@@ -307,7 +318,7 @@ describe('direct payment at a single operator', () => {
   });
 });
 
-describe('operators and merchant agent without the prior-art baseline (the default)', () => {
+describe('operators and merchant agent without the baseline\'s extensions (the default)', () => {
   beforeEach(async () => {
     w = await startTwoOperatorWorld();
   });

@@ -12,21 +12,24 @@ import {
   type DirectOrderRequest,
   type DirectPaymentNotice,
   type DirectPaymentNoticePayload,
-} from '@opentab/protocol';
+} from '../direct-order-api';
 import { nodeCrypto } from '@opentab/server-kit';
 import { fromBase64url } from '@opentab/protocol';
 import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signer } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
-import { AgentHarness, errorCode, eur, MERCHANT_ID } from './testing/agent-harness';
+import { AgentHarness, errorCode, eur, MERCHANT_ID } from '@opentab/test-kit/merchant-agent';
+import { directOrderExtension, type DirectOrderExtension } from './extension';
 
 const PAYMENT_ID = 'op-se.1.1';
 
-describe('direct orders (prior-art baseline)', () => {
+describe('direct orders (the benchmark\'s baseline, an agent extension)', () => {
   let harness: AgentHarness;
+  let orders: DirectOrderExtension;
   beforeEach(async () => {
-    harness = await AgentHarness.start({ priorArtBaseline: true });
+    orders = directOrderExtension();
+    harness = await AgentHarness.start({ extensions: [orders] });
   });
   afterEach(() => harness.close());
 
@@ -56,7 +59,7 @@ describe('direct orders (prior-art baseline)', () => {
     const { order: signed } = await order('article-3');
     expect(verifyEnvelope(nodeCrypto, signed, fromBase64url(harness.agent.publicKey))).toBe(true);
     expect(signed.payload).toMatchObject({ type: 'direct-order', merchantId: MERCHANT_ID, operatorId: harness.mta.operatorId, itemId: 'article-3', price: eur('0.25') });
-    expect(harness.agent.directOrder(signed.payload.orderId)).toMatchObject({ status: 'pending', itemId: 'article-3', price: { currency: 'EUR', minor: 25n }, paymentId: null });
+    expect(orders.order(signed.payload.orderId)).toMatchObject({ status: 'pending', itemId: 'article-3', price: { currency: 'EUR', minor: 25n }, paymentId: null });
   });
 
   it('answers a replayed order request with the first order, and refuses the id for another item', async () => {
@@ -72,11 +75,9 @@ describe('direct orders (prior-art baseline)', () => {
   });
 
   it('marks the order paid on the MTA notice, acknowledges signed, and delivers a receipt whose access token opens the item', async () => {
-    const paidEvents: string[] = [];
-    harness.agent.on('direct-order-paid', (event) => paidEvents.push(event.order.orderId));
     const { request, order: signed } = await order();
     const orderId = signed.payload.orderId;
-    expect([(await goods(orderId, request.id)).status, errorCode(await goods(orderId, request.id))]).toEqual([409, 'order_unpaid']);
+    expect([(await goods(orderId, request.id)).status, errorCode(await goods(orderId, request.id))]).toEqual([409, 'conflict']);
 
     const message = notice(orderId);
     const answer = await notify(message);
@@ -85,8 +86,7 @@ describe('direct orders (prior-art baseline)', () => {
     const ack = answer.body as DirectPaymentNoticeAck;
     expect(verifyEnvelope(nodeCrypto, ack, fromBase64url(harness.agent.publicKey))).toBe(true);
     expect(ack.payload).toMatchObject({ merchantId: MERCHANT_ID, orderId, noticeId: message.payload.id, paymentId: PAYMENT_ID });
-    expect(harness.agent.directOrder(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
-    expect(paidEvents).toEqual([orderId]);
+    expect(orders.order(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
 
     const delivered = await goods(orderId, request.id);
     expect(delivered.status).toBe(200);
@@ -102,8 +102,6 @@ describe('direct orders (prior-art baseline)', () => {
   });
 
   it('is idempotent: a replayed notice gets the first ack, a retry of the same payment a new ack, and the order is paid once', async () => {
-    const paidEvents: string[] = [];
-    harness.agent.on('direct-order-paid', (event) => paidEvents.push(event.order.orderId));
     const { request, order: signed } = await order();
     const orderId = signed.payload.orderId;
     const message = notice(orderId);
@@ -115,20 +113,19 @@ describe('direct orders (prior-art baseline)', () => {
     const retried = await notify(retry);
     expect(retried.status).toBe(200);
     expect((retried.body as DirectPaymentNoticeAck).payload).toMatchObject({ orderId, noticeId: retry.payload.id, paymentId: PAYMENT_ID });
-    expect(paidEvents).toEqual([orderId]);
     expect((await goods(orderId, request.id)).body).toEqual(receipt);
 
     // Another payment for the paid order is refused; the first stands.
     const other = await notify(notice(orderId, { paymentId: 'op-se.1.2' }));
-    expect([other.status, errorCode(other)]).toEqual([409, 'order_already_paid']);
-    expect(harness.agent.directOrder(orderId)?.paymentId).toBe(PAYMENT_ID);
+    expect([other.status, errorCode(other)]).toEqual([409, 'conflict']);
+    expect(orders.order(orderId)?.paymentId).toBe(PAYMENT_ID);
   });
 
   it('refuses a notice for an unknown order, a forged one, a stale one and one of the wrong amount, and changes nothing', async () => {
     const { request, order: signed } = await order();
     const orderId = signed.payload.orderId;
     const refusals: Array<[string, DirectPaymentNotice, number, string]> = [
-      ['unknown order', notice('ord_000000000000000000000000'), 404, 'unknown_order'],
+      ['unknown order', notice('ord_000000000000000000000000'), 404, 'not_found'],
       ['forged', notice(orderId, { signer: signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()) }), 401, 'bad_signature'],
       ['stale', notice(orderId, { now_ms: harness.clock.now_ms() - 3_600_000 }), 401, 'stale_message'],
       ['wrong amount', notice(orderId, { amount: eur('0.01') }), 409, 'price_mismatch'],
@@ -144,8 +141,8 @@ describe('direct orders (prior-art baseline)', () => {
     const altered = { ...genuine, payload: { ...genuine.payload, paymentId: 'op-se.9.9' } };
     expect(errorCode(await notify(altered))).toBe('bad_signature');
 
-    expect(harness.agent.directOrder(orderId)).toMatchObject({ status: 'pending', paymentId: null });
-    expect(errorCode(await goods(orderId, request.id))).toBe('order_unpaid');
+    expect(orders.order(orderId)).toMatchObject({ status: 'pending', paymentId: null });
+    expect(errorCode(await goods(orderId, request.id))).toBe('conflict');
     // The genuine notice still works afterwards: the refusals spoiled nothing.
     expect((await notify(genuine)).status).toBe(200);
   });
@@ -155,8 +152,8 @@ describe('direct orders (prior-art baseline)', () => {
     const orderId = signed.payload.orderId;
     await notify(notice(orderId));
     const stranger = await goods(orderId, newMessageId(nodeCrypto));
-    expect([stranger.status, errorCode(stranger)]).toEqual([404, 'unknown_order']);
-    expect(errorCode(await goods('ord_000000000000000000000000', request.id))).toBe('unknown_order');
+    expect([stranger.status, errorCode(stranger)]).toEqual([404, 'not_found']);
+    expect(errorCode(await goods('ord_000000000000000000000000', request.id))).toBe('not_found');
     expect((await goods(orderId, request.id)).status).toBe(200);
   });
 
@@ -166,13 +163,13 @@ describe('direct orders (prior-art baseline)', () => {
     await notify(notice(orderId));
     const receipt = (await goods(orderId, request.id)).body;
     await harness.restartAgent();
-    expect(harness.agent.directOrder(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
+    expect(orders.order(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
     expect((await goods(orderId, request.id)).body).toEqual(receipt);
     expect((await harness.post('/direct/order', request)).body).toEqual(signed);
   });
 });
 
-describe('an agent without the prior-art baseline (the default)', () => {
+describe('an agent without the extension (the default)', () => {
   it('serves none of its routes, so nobody can place an order', async () => {
     const harness = await AgentHarness.start();
     try {
@@ -180,16 +177,16 @@ describe('an agent without the prior-art baseline (the default)', () => {
       const order = await harness.post(DIRECT_ORDER_API.directOrder.path, { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-2' });
       const others = await Promise.all([DIRECT_ORDER_API.directPaymentNotice.path, DIRECT_ORDER_API.directGoods.path].map((path) => harness.post(path, {})));
       expect([order.status, errorCode(order), ...others.map((answer) => answer.status)]).toEqual([404, 'not_found', 404, 404]);
-      expect(harness.agent.directOrder('order_x')).toBeNull();
     } finally {
       await harness.close();
     }
   });
 });
 
-describe('agent database from before direct orders', () => {
-  it('gains the direct order table when opened (schema 1 → 2), keeping what it had', async () => {
-    const harness = await AgentHarness.start({ priorArtBaseline: true });
+describe('an agent database without the table of orders', () => {
+  it('gains it when the agent starts with the extension, keeping what it had (schema 1 migrated)', async () => {
+    const orders = directOrderExtension();
+    const harness = await AgentHarness.start({ extensions: [orders] });
     try {
       const tab = await harness.openTab();
       await harness.agent.close();
@@ -204,7 +201,7 @@ describe('agent database from before direct orders', () => {
       expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
       const answer = await harness.post('/direct/order', { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-1' });
       expect(answer.status).toBe(200);
-      expect(harness.agent.directOrder((answer.body as DirectOrder).payload.orderId)?.status).toBe('pending');
+      expect(orders.order((answer.body as DirectOrder).payload.orderId)?.status).toBe('pending');
     } finally {
       await harness.close();
     }

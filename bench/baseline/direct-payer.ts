@@ -9,13 +9,13 @@ import {
   type DirectOrder,
   type DirectOrderReceipt,
   type DirectOrderRequest,
-} from '@opentab/protocol';
-import { DIRECT_PAYMENT_API, type DirectPaymentOrderPayload, type DirectPaymentReceipt } from '@opentab/protocol';
+} from './direct-order-api';
+import { DIRECT_PAYMENT_API, type DirectPaymentOrderPayload, type DirectPaymentReceipt } from './direct-payment-api';
 import { nodeCrypto } from '@opentab/server-kit';
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import { nodeHttpTransport } from '@opentab/server-kit';
-import type { TestCustomer } from './test-customer';
+import type { TestCustomer } from '@opentab/test-kit/worlds';
 
 const CALL = { transport: nodeHttpTransport } as const;
 

@@ -7,8 +7,8 @@
 // same token a tab purchase's receipt carries. Routes are relative to the agent's mount path.
 
 import * as v from 'valibot';
-import { Amount, ItemId, MerchantId, MessageId, OperatorId, TransactionId, envelopeOf, payloadHeader } from '../messages/primitives';
-import { SMALL_BODY_BYTES, route } from './route';
+import { Amount, ItemId, MerchantId, MessageId, OperatorId, TransactionId, envelopeOf, payloadHeader } from '@opentab/protocol';
+import { SMALL_BODY_BYTES, route } from '@opentab/protocol';
 
 /** The merchant agent's id for one direct order; 96 random bits, as tab ids. */
 export const OrderId = v.pipe(v.string(), v.regex(/^ord_[0-9a-f]{24}$/, 'must be an order id'));

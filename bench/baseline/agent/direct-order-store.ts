@@ -5,10 +5,10 @@
 
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
-import { big, text } from './sqlite-columns';
+import { big, text } from '@opentab/merchant-agent/extension';
 
 export const DIRECT_ORDERS_SCHEMA = `
-CREATE TABLE direct_orders (
+CREATE TABLE IF NOT EXISTS direct_orders (
   order_id TEXT PRIMARY KEY,
   request_id TEXT NOT NULL UNIQUE,
   request_digest TEXT NOT NULL,

@@ -4,7 +4,7 @@
 
 import type Database from 'better-sqlite3';
 
-const DIRECT_ORDER_CREDITS_SCHEMA = `
+export const DIRECT_ORDER_CREDITS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS direct_order_credits (
   merchant_id          TEXT NOT NULL,
   order_id             TEXT NOT NULL,
@@ -44,7 +44,6 @@ export class DirectOrderCreditStore {
   private readonly byPayment;
 
   constructor(db: Database.Database) {
-    db.exec(DIRECT_ORDER_CREDITS_SCHEMA);
     this.insertRow = db.prepare(
       `INSERT INTO direct_order_credits (merchant_id, order_id, customer_operator_id, payment_id, amount_minor, currency, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,

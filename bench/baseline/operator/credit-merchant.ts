@@ -11,21 +11,16 @@
 // merchant had acknowledged by then. An order already paid by another payment is refused before
 // any money moves.
 
-import type { DirectOrder } from '@opentab/protocol';
-import type { DirectPaymentCredit, DirectPaymentCredited, DirectPaymentCreditedPayload } from '@opentab/protocol';
+import type { DirectOrder } from '../direct-order-api';
+import type { DirectPaymentCredit, DirectPaymentCredited, DirectPaymentCreditedPayload } from '../direct-payment-api';
 import { fromBase64urlOfLength } from '@opentab/protocol';
 import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { moneyFromWire, moneyToWire, type WireAmount } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import { assertFresh } from '../account-manager/customer-auth';
-import { enqueueBillingRecord } from '../billing/billing-outbox';
-import type { DepositRecord } from '../billing/billing-records';
-import { ensureAccount, ledgerAccount } from '../ledger-accounts';
-import type { OperatorContext } from '../operator-context';
-import type { DirectOrderCreditStore } from '../store/direct-order-credits';
-import type { Merchant } from '../store/records';
-import { DIRECT_NOTICE_TIMEOUT_MS, directNoticeOutboxKey, notifyMerchantOfPayment, type DirectPaymentNoticeBody } from './direct-payment-notice';
+import { assertFresh, enqueueBillingRecord, ensureAccount, ledgerAccount, type DepositRecord, type Merchant, type OperatorContext } from '@opentab/operator-server/extension';
+import type { DirectOrderCreditStore } from './order-credits';
+import { DIRECT_NOTICE_TIMEOUT_MS, directNoticeOutboxKey, notifyMerchantOfPayment, type DirectPaymentNoticeBody } from './payment-notice';
 
 /** The outbox takes over a notice whose first attempt has not succeeded by then. */
 const OUTBOX_TAKES_OVER_AFTER_MS = DIRECT_NOTICE_TIMEOUT_MS + 1_000;
@@ -59,7 +54,7 @@ export async function creditDirectPayment(context: OperatorContext, credits: Dir
       if (paid !== null) {
         // The same payment again (a resend under a new message id) is answered without a second credit.
         if (paid.customerOperatorId === sender.operatorId && paid.paymentId === p.paymentId) return false;
-        throw new OpentabError('order_already_paid');
+        throw new OpentabError('conflict', 'The order was already paid by another payment.');
       }
       if (credits.ofPayment(sender.operatorId, p.paymentId) !== null) throw new OpentabError('invalid_message', `Payment ${p.paymentId} already paid another order.`);
       const owedBy = ledgerAccount.settlement(sender.operatorId, amount.currency);

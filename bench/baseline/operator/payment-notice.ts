@@ -4,13 +4,12 @@
 // when the payment is credited, and by the outbox for as long as that first attempt did not succeed.
 
 import { callRoute, RemoteCallError } from '@opentab/protocol';
-import { DIRECT_ORDER_API, type DirectPaymentNoticePayload } from '@opentab/protocol';
+import { DIRECT_ORDER_API, type DirectPaymentNoticePayload } from '../direct-order-api';
 import { fromBase64urlOfLength } from '@opentab/protocol';
 import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
-import type { OutboxDestination } from '../outbox/outbox';
-import type { OperatorContext } from '../operator-context';
-import type { Merchant } from '../store/records';
+import type { Merchant, OperatorContext, OutboxDestination } from '@opentab/operator-server/extension';
+import { noticeDestination } from './outbox-targets';
 
 /** The agent answers a notice at once; the payer's AM (and the customer) wait for it. */
 export const DIRECT_NOTICE_TIMEOUT_MS = 5_000;
@@ -23,7 +22,7 @@ export function isDirectPaymentNoticeBody(payload: unknown): payload is DirectPa
 }
 
 export function directNoticeOutboxKey(merchantId: string, orderId: string): { recordId: string; destination: OutboxDestination } {
-  return { recordId: `direct-notice:${orderId}`, destination: { kind: 'merchant-notice', merchantId } };
+  return { recordId: `direct-notice:${orderId}`, destination: noticeDestination(merchantId) };
 }
 
 /** Resolves once the merchant agent has acknowledged the payment with the merchant's signature; throws otherwise. */

@@ -7,7 +7,7 @@
 // chain, no pseudonym.
 
 import * as v from 'valibot';
-import { OperatorCertificate } from '../messages/certificates';
+import { OperatorCertificate } from '@opentab/protocol';
 import {
   AccountId,
   Amount,
@@ -20,9 +20,9 @@ import {
   TransactionId,
   envelopeOf,
   payloadHeader,
-} from '../messages/primitives';
+} from '@opentab/protocol';
 import { DirectOrder, OrderId } from './direct-order-api';
-import { SMALL_BODY_BYTES, route } from './route';
+import { SMALL_BODY_BYTES, route } from '@opentab/protocol';
 
 /** Customer → its AM, signed by the customer's identity key: pay this merchant order now. */
 export const DirectPaymentOrderPayload = v.strictObject({

@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
-import { ManualClock } from '@opentab/test-kit';
+import { ManualClock } from '../manual-clock';
 import type { TabInformation, TabInformationAck } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
-import { createMerchantAgent, type MerchantAgent } from '../agent';
-import type { MerchantAgentConfig } from '../config';
-import { StandInMta, type TabTerms } from '@opentab/test-kit/merchant-agent';
-import { TestCustomer } from '@opentab/test-kit/merchant-agent';
+import { createMerchantAgent, type MerchantAgent, type MerchantAgentConfig } from '@opentab/merchant-agent';
+import { StandInMta, type TabTerms } from './stand-in-mta';
+import { TestCustomer } from './test-customer';
 
 export const MERCHANT_ID = 'test-news';
 

@@ -16,25 +16,39 @@
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { makeTransactionId } from '@opentab/protocol';
-import type { DirectOrder } from '@opentab/protocol';
+import type { DirectOrder } from '../direct-order-api';
 import type {
   DirectPaymentCredited,
   DirectPaymentCreditPayload,
   DirectPaymentOrder,
   DirectPaymentReceipt,
   DirectPaymentReceiptPayload,
-} from '@opentab/protocol';
+} from '../direct-payment-api';
+import { DIRECT_PAYMENT_API } from '../direct-payment-api';
 import { moneyFromWire, moneyToWire } from '@opentab/protocol';
 import { lockRate, merchantToCustomer } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import { enqueueBillingRecord } from '../billing/billing-outbox';
-import type { WithdrawalRecord } from '../billing/billing-records';
-import { ensureAccount, ledgerAccount } from '../ledger-accounts';
-import type { PostingInput } from '../ledger';
-import type { OperatorContext } from '../operator-context';
-import type { DirectPaymentStore, NewDirectPayment } from '../store/direct-payments';
-import { PEER_CALL_TIMEOUT_MS } from '../peers/peer-directory';
-import { authenticateCustomer, requireSession } from './customer-auth';
+import {
+  authenticateCustomer,
+  enqueueBillingRecord,
+  ensureAccount,
+  ledgerAccount,
+  PEER_CALL_TIMEOUT_MS,
+  requireSession,
+  type OperatorContext,
+  type PostingInput,
+  type WithdrawalRecord,
+} from '@opentab/operator-server/extension';
+import { creditDirectPayment } from './credit-merchant';
+import type { DirectPaymentStore, NewDirectPayment } from './direct-payments';
+import { creditRetryDestination } from './outbox-targets';
+import type { DirectOrderCreditStore } from './order-credits';
+
+/** The baseline's tables at this operator: payments it made (AM), orders it credited (MTA). */
+export interface BaselineStores {
+  readonly payments: DirectPaymentStore;
+  readonly credits: DirectOrderCreditStore;
+}
 
 /** What the outbox keeps to ask the merchant's MTA again about a payment's credit. */
 export interface DirectCreditRetry {
@@ -49,7 +63,7 @@ function creditRetryKey(paymentId: string): string {
   return `direct-credit:${paymentId}`;
 }
 
-export async function payDirectly(context: OperatorContext, payments: DirectPaymentStore, order: DirectPaymentOrder, now_ms: number): Promise<DirectPaymentReceipt> {
+export async function payDirectly(context: OperatorContext, stores: BaselineStores, order: DirectPaymentOrder, now_ms: number): Promise<DirectPaymentReceipt> {
   const p = order.payload;
   // What the merchant signed; this AM cannot check the merchant's key, the merchant's MTA does.
   const m = p.merchantOrder.payload;
@@ -75,23 +89,23 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
         paymentId, accountId: customer.accountId, merchantId: m.merchantId, merchantOperatorId: m.operatorId, merchantOrderId: m.orderId, itemId: m.itemId,
         priceMinor: price.minor, merchantCurrency: price.currency, chargeMinor, customerCurrency: customer.currency, rate, createdAt: now_ms,
       };
-      payments.insert(row);
+      stores.payments.insert(row);
       const retry: DirectCreditRetry = { paymentId, merchantOrder: p.merchantOrder };
-      context.outbox.enqueue(creditRetryKey(paymentId), { kind: 'peer-direct-credit', operatorId: m.operatorId }, retry, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
+      context.outbox.enqueue(creditRetryKey(paymentId), creditRetryDestination(m.operatorId), retry, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
       return row;
     })();
 
     let credited: DirectPaymentCredited;
     try {
-      credited = await requestCredit(context, payment, p.merchantOrder, now_ms);
+      credited = await requestCredit(context, stores, payment, p.merchantOrder, now_ms);
     } catch (error) {
       if (!isDefiniteRefusal(error)) {
         throw new OpentabError('peer_unreachable', `The merchant's operator gave no definite answer; the payment will be completed or released once it does.`);
       }
-      settle(context, payments, payment, { credited: false }, now_ms);
+      settle(context, stores.payments, payment, { credited: false }, now_ms);
       throw error;
     }
-    settle(context, payments, payment, { credited: true }, now_ms);
+    settle(context, stores.payments, payment, { credited: true }, now_ms);
 
     return seal(context.crypto, context.identity.signer, {
       type: 'direct-payment-receipt',
@@ -114,19 +128,19 @@ export async function payDirectly(context: OperatorContext, payments: DirectPaym
  * on the MTA's answer, or throws (and is tried again) while there is none. Done once the payment
  * has ended, whoever ended it.
  */
-export async function resolveDirectPayment(context: OperatorContext, payments: DirectPaymentStore, retry: DirectCreditRetry, now_ms: number): Promise<void> {
-  const payment = payments.payment(retry.paymentId);
+export async function resolveDirectPayment(context: OperatorContext, stores: BaselineStores, retry: DirectCreditRetry, now_ms: number): Promise<void> {
+  const payment = stores.payments.payment(retry.paymentId);
   if (payment === null || payment.state !== 'held' || payment.merchantOrderId === null) return;
   const pending: NewDirectPayment = { ...payment, merchantOrderId: payment.merchantOrderId };
   try {
-    await requestCredit(context, pending, retry.merchantOrder, now_ms);
+    await requestCredit(context, stores, pending, retry.merchantOrder, now_ms);
   } catch (error) {
     if (!isDefiniteRefusal(error)) throw error;
-    settle(context, payments, pending, { credited: false }, now_ms);
+    settle(context, stores.payments, pending, { credited: false }, now_ms);
     context.log.info('direct-payment.released', { payment: payment.paymentId, reason: (error as Error).message });
     return;
   }
-  settle(context, payments, pending, { credited: true }, now_ms);
+  settle(context, stores.payments, pending, { credited: true }, now_ms);
   context.log.info('direct-payment.captured-late', { payment: payment.paymentId });
 }
 
@@ -149,12 +163,12 @@ function settle(context: OperatorContext, payments: DirectPaymentStore, payment:
     } else {
       context.ledger.releaseHold(`hold:${payment.paymentId}`);
     }
-    context.outbox.markDelivered(creditRetryKey(payment.paymentId), { kind: 'peer-direct-credit', operatorId: payment.merchantOperatorId }, now_ms);
+    context.outbox.markDelivered(creditRetryKey(payment.paymentId), creditRetryDestination(payment.merchantOperatorId), now_ms);
   })();
 }
 
 /** The signed peer call to the merchant's MTA; returns its answer once the merchant is credited, or throws the refusal. */
-async function requestCredit(context: OperatorContext, payment: NewDirectPayment, merchantOrder: DirectOrder, now_ms: number): Promise<DirectPaymentCredited> {
+async function requestCredit(context: OperatorContext, { credits }: BaselineStores, payment: NewDirectPayment, merchantOrder: DirectOrder, now_ms: number): Promise<DirectPaymentCredited> {
   const credit = seal(context.crypto, context.identity.signer, {
     type: 'direct-payment-credit',
     operatorCertificate: context.identity.certificate,
@@ -162,7 +176,10 @@ async function requestCredit(context: OperatorContext, payment: NewDirectPayment
     merchantOrder,
     amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
   } satisfies PayloadBody<DirectPaymentCreditPayload>, now_ms);
-  const credited: DirectPaymentCredited = await context.peers.call(payment.merchantOperatorId, 'peerDirectPayment', credit);
+  // At the merchant's operator; when that is this operator, its own handler answers.
+  const credited: DirectPaymentCredited = await context.peers.callRoute(payment.merchantOperatorId, DIRECT_PAYMENT_API.peerDirectPayment, credit, (body) =>
+    creditDirectPayment(context, credits, body, context.now_ms()),
+  );
   context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
   const c = credited.payload;
   const matches = c.creditId === credit.payload.id && c.paymentId === payment.paymentId && c.merchantId === payment.merchantId && c.orderId === payment.merchantOrderId &&

@@ -17,19 +17,14 @@ import type {
   DirectPaymentNotice,
   DirectPaymentNoticeAck,
   DirectPaymentNoticeAckPayload,
-} from '@opentab/protocol';
+} from '../direct-order-api';
 import type { CryptoProvider } from '@opentab/protocol';
 import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { newPrefixedId } from '@opentab/protocol';
 import { moneyFromWire, moneyToWire, type Money } from '@opentab/protocol';
-import { grantAccess, type AccessTokens } from './access-token';
-import type { AgentSettings } from './config';
-import type { DirectOrderRecord } from './direct-order-store';
-import type { AgentEvents } from './events';
-import { requireFresh, requireSignedBy } from './message-checks';
-import { firstAnswer, requestDigest } from './replay-guard';
-import type { AgentStore } from './store';
+import { firstAnswer, grantAccess, requestDigest, requireFresh, requireSignedBy, type AccessTokens, type AgentSettings, type AgentStore } from '@opentab/merchant-agent/extension';
+import type { DirectOrderRecord, DirectOrderStore } from './direct-order-store';
 
 export interface DirectOrderView {
   readonly orderId: string;
@@ -49,7 +44,8 @@ export interface DirectOrderDependencies {
   /** The merchant key. */
   readonly signer: Signer;
   readonly tokens: AccessTokens;
-  readonly events: AgentEvents;
+  /** The baseline's own table of orders, in the agent's file. */
+  readonly orders: DirectOrderStore;
 }
 
 export type DirectOrderOperations = Pick<DirectOrderService, 'order' | 'acceptPaymentNotice' | 'goods'>;
@@ -59,9 +55,9 @@ export class DirectOrderService {
 
   /** Step 1: a pending order for one catalogue item at its catalogue price. A replayed request gets the first order. */
   order(request: DirectOrderRequest): DirectOrder {
-    const { crypto, store, settings, signer } = this.deps;
+    const { crypto, store, settings, signer, orders } = this.deps;
     const digest = requestDigest(crypto, request);
-    const known = store.directOrders.findByRequest(request.id);
+    const known = orders.findByRequest(request.id);
     const replay = firstAnswer<DirectOrder>(known === null ? null : { requestDigest: known.requestDigest, responseJson: known.orderJson }, digest);
     if (replay !== null) return replay;
 
@@ -78,7 +74,7 @@ export class DirectOrderService {
     } as const;
     const order = seal(crypto, signer, body satisfies PayloadBody<DirectOrderPayload>, now_ms);
     store.transaction(() =>
-      store.directOrders.insert({
+      orders.insert({
         orderId: body.orderId, requestId: request.id, requestDigest: digest, orderJson: JSON.stringify(order),
         itemId: item.itemId, price_minor: item.price.minor, createdAt_ms: now_ms,
       }),
@@ -92,7 +88,7 @@ export class DirectOrderService {
    * under a new message id a new ack; a second, different payment of a paid order is refused.
    */
   acceptPaymentNotice(notice: DirectPaymentNotice): DirectPaymentNoticeAck {
-    const { crypto, store, settings, signer, events } = this.deps;
+    const { crypto, store, settings, signer, orders } = this.deps;
     const digest = requestDigest(crypto, notice);
     const replay = firstAnswer<DirectPaymentNoticeAck>(store.findReply(notice.payload.id), digest);
     if (replay !== null) return replay;
@@ -103,12 +99,12 @@ export class DirectOrderService {
     const p = notice.payload;
     if (p.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer', `The notice comes from operator ${p.operatorId}, this merchant belongs to ${settings.operatorId}.`);
     if (p.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant', `This agent serves merchant ${settings.merchantId}, not ${p.merchantId}.`);
-    const order = store.directOrders.find(p.orderId);
-    if (order === null) throw new OpentabError('unknown_order');
+    const order = orders.find(p.orderId);
+    if (order === null) throw new OpentabError('not_found', 'There is no such order.');
     const amount = moneyFromWire(p.amount);
     if (amount.currency !== settings.currency) throw new OpentabError('currency_mismatch', `This merchant takes ${settings.currency}.`);
     if (amount.minor !== order.price_minor) throw new OpentabError('price_mismatch', 'The amount paid is not the price of the order.');
-    if (order.status === 'paid' && order.paymentId !== p.paymentId) throw new OpentabError('order_already_paid');
+    if (order.status === 'paid' && order.paymentId !== p.paymentId) throw new OpentabError('conflict', 'The order was already paid by another payment.');
 
     const ack = seal(crypto, signer, {
       type: 'direct-payment-notice-ack', merchantId: settings.merchantId, orderId: order.orderId, noticeId: p.id, paymentId: p.paymentId,
@@ -120,24 +116,23 @@ export class DirectOrderService {
     }
     const paid: Extract<DirectOrderRecord, { status: 'paid' }> = { ...order, status: 'paid', paymentId: p.paymentId, paidAt_ms: now_ms, receiptJson: JSON.stringify(this.receipt(order, p.paymentId, now_ms)) };
     store.transaction(() => {
-      store.directOrders.markPaid(paid.orderId, paid.paymentId, paid.receiptJson, now_ms);
+      orders.markPaid(paid.orderId, paid.paymentId, paid.receiptJson, now_ms);
       store.insertReply(p.id, 'direct-payment-notice', reply, now_ms);
     });
-    events.emit('direct-order-paid', { order: directOrderView(settings.currency, paid) });
     return ack;
   }
 
   /** Delivery: the receipt of a paid order, to whoever holds its order request id. Reads only. */
   goods(request: DirectGoodsRequest): DirectOrderReceipt {
-    const order = this.deps.store.directOrders.find(request.orderId);
+    const order = this.deps.orders.find(request.orderId);
     // Someone who knows only the order id (the operators do) is told no more than a stranger.
-    if (order === null || !sameText(order.requestId, request.requestId)) throw new OpentabError('unknown_order');
-    if (order.status !== 'paid') throw new OpentabError('order_unpaid');
+    if (order === null || !sameText(order.requestId, request.requestId)) throw new OpentabError('not_found', 'There is no such order.');
+    if (order.status !== 'paid') throw new OpentabError('conflict', 'The order has not been paid.');
     return JSON.parse(order.receiptJson) as DirectOrderReceipt;
   }
 
   view(orderId: string): DirectOrderView | null {
-    const order = this.deps.store.directOrders.find(orderId);
+    const order = this.deps.orders.find(orderId);
     return order === null ? null : directOrderView(this.deps.settings.currency, order);
   }
 
