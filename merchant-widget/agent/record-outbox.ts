@@ -9,9 +9,9 @@ import type { CryptoProvider } from '@opentab/protocol';
 import { verifyEnvelope } from '@opentab/protocol';
 import type { MerchantRecord } from '@opentab/protocol';
 import type { RecordAck } from '@opentab/protocol';
+import { retryDelay_ms } from '@opentab/server-kit';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
-import { retryDelay_ms } from './retry-delay';
 import type { MerchantSigner } from './signed-answers';
 import type { AgentStore, OutboxEntry } from './store';
 

@@ -15,5 +15,6 @@ export * from './openapi/json-schemas';
 export * from './openapi/package-license';
 export * from './openapi/protocol-schemas';
 export * from './rate-limiter';
+export * from './retry-delay';
 export * from './unreadable-requests';
 export * from './wal-flusher';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../ledger';
 import { migrateOperatorStore } from '../store/schema';
 import type { DepositRecord } from '../billing/billing-records';
-import { DUE_ROWS_SQL, Outbox, retryDelay_ms } from './outbox';
+import { retryDelay_ms } from '@opentab/server-kit';
+import { DUE_ROWS_SQL, OUTBOX_BACKOFF, Outbox } from './outbox';
 
 const record: DepositRecord = {
   recordType: 'deposit', source: 'tab', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
@@ -27,10 +28,10 @@ describe('outbox', () => {
   });
 
   it('backs off exponentially with jitter, capped at five minutes', () => {
-    expect(retryDelay_ms(1, () => 0)).toBe(250);
-    expect(retryDelay_ms(1, () => 1)).toBe(500);
-    expect(retryDelay_ms(4, () => 1)).toBe(4000);
-    expect(retryDelay_ms(40, () => 1)).toBe(300_000);
+    expect(retryDelay_ms(1, OUTBOX_BACKOFF, () => 0)).toBe(250);
+    expect(retryDelay_ms(1, OUTBOX_BACKOFF, () => 1)).toBe(500);
+    expect(retryDelay_ms(4, OUTBOX_BACKOFF, () => 1)).toBe(4000);
+    expect(retryDelay_ms(40, OUTBOX_BACKOFF, () => 1)).toBe(300_000);
   });
 
   it('retries a failing delivery after its backoff and then marks it delivered, once', async () => {

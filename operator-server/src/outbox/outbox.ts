@@ -4,6 +4,7 @@
 // agents all leave through here, so none is lost to a crash or an unreachable receiver.
 
 import type Database from 'better-sqlite3';
+import { retryDelay_ms, type BackoffPolicy } from '@opentab/server-kit';
 
 export type OutboxDestination =
   | { kind: 'billing'; sinkIndex: number }
@@ -16,15 +17,9 @@ export type OutboxDestination =
 
 export type OutboxDeliverer = (destination: OutboxDestination, payload: unknown) => Promise<void>;
 
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 5 * 60 * 1000;
+/** Half a second after the first failure, doubling to at most five minutes, jittered (retryDelay_ms). */
+export const OUTBOX_BACKOFF: BackoffPolicy = { base_ms: 500, max_ms: 5 * 60 * 1000 };
 const BATCH_LIMIT = 100;
-
-export function retryDelay_ms(attempts: number, random: () => number = Math.random): number {
-  const exponential = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(attempts - 1, 20));
-  // Full jitter in the upper half keeps many failed deliveries from retrying in lockstep.
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
 
 function encodeDestination(destination: OutboxDestination): string {
   switch (destination.kind) {
@@ -141,7 +136,7 @@ export class Outbox {
           return () => this.delivered.run(now_ms, row.seq);
         }
         const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        return () => this.failed.run(now_ms + retryDelay_ms(row.attempts + 1), message.slice(0, 500), row.seq);
+        return () => this.failed.run(now_ms + retryDelay_ms(row.attempts + 1, OUTBOX_BACKOFF), message.slice(0, 500), row.seq);
       });
       if (marks.length > 0) this.recordOutcomes(marks);
       return deliveredCount;

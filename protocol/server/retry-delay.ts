@@ -1,6 +1,7 @@
-// Exponential backoff with a cap and jitter, for redelivering records to an MTA that is down:
-// doubling keeps the load on a struggling MTA low, the cap bounds how stale a record gets, and
-// the jitter keeps many merchants from retrying in lockstep after the MTA comes back.
+// Exponential backoff with a cap and jitter, for every outbox that delivers at least once (the
+// operator's billing records, clearings and notices; the merchant agent's records): doubling keeps
+// the load on a struggling receiver low, the cap bounds how stale a message gets, and the jitter
+// keeps many senders from retrying in lockstep after the receiver comes back.
 
 export interface BackoffPolicy {
   readonly base_ms: number;
