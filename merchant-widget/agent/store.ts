@@ -8,14 +8,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
-import { sqliteWriteCount, syncedFile, WalFlusher, type SyncedFile } from '@opentab/server-kit';
+import { migrate, sqliteWriteCount, syncedFile, WalFlusher, type StoreMigrations, type SyncedFile } from '@opentab/server-kit';
 
 /**
- * 1: tabs, purchases, replies, record outbox. 2: no change to the agent's own tables. 3: replies by age.
- * 4: one tab per chain root, clearing revisions, records the MTA refused for good (a tab that never opened).
- * 5: the tab's purchase-list key.
+ * The agent's numbered steps (the server kit's migrate). 1: tabs, purchases, replies, record
+ * outbox. 2: no change to the agent's own tables. 3: replies by age. 4: one tab per chain root,
+ * clearing revisions, records the MTA refused for good (a tab that never opened). 5: the tab's
+ * purchase-list key. Never edit a step that has shipped: add the next one.
  */
-const SCHEMA_VERSION = 5;
 
 const VERSION_4 = `
 ALTER TABLE tabs ADD COLUMN clearing_revision INTEGER NOT NULL DEFAULT 0;
@@ -98,6 +98,8 @@ CREATE TABLE record_outbox (
 CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE acknowledged_at_ms IS NULL;
 `;
 
+export const AGENT_STORE_MIGRATIONS: StoreMigrations = { store: 'merchant agent database', steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5] };
+
 export interface StoredReply {
   /** SHA-256 of the request's canonical JSON: tells a true replay from a reused id. */
   readonly requestDigest: string;
@@ -151,7 +153,7 @@ export class AgentStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      migrate(db);
+      migrate(db, AGENT_STORE_MIGRATIONS);
       return new AgentStore(db, path === ':memory:' ? null : syncedFile(`${path}-wal`));
     } catch (error) {
       db.close();
@@ -375,18 +377,6 @@ function prepareStatements(db: Database.Database) {
 }
 type Statements = ReturnType<typeof prepareStatements>;
 
-function migrate(db: Database.Database): void {
-  const version = Number(db.pragma('user_version', { simple: true }));
-  if (version === SCHEMA_VERSION) return;
-  if (version < 0 || version > SCHEMA_VERSION) throw new Error(`merchant agent database has schema version ${version}; this agent knows ${SCHEMA_VERSION}`);
-  db.transaction(() => {
-    if (version === 0) db.exec(SCHEMA);
-    db.exec(REPLIES_BY_AGE);
-    if (version < 4) db.exec(VERSION_4);
-    if (version < 5) db.exec(VERSION_5);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
-}
 
 function tabFromRow(row: Row): TabRecord {
   return {

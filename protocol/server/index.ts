@@ -8,6 +8,7 @@ export * from './conditional-get';
 export * from './ecb/ecb';
 export * from './fault-injection';
 export * from './http-io';
+export * from './migrations';
 export * from './node-crypto';
 export * from './node-http-transport';
 export * from './openapi/document';

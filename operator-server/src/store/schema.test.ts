@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../ledger';
 import { FAIL_OPENING_TABS_SQL, OperatorStore } from './operator-store';
-import { migrateOperatorStore } from './schema';
+import { migrate } from '@opentab/server-kit';
+import { migrateOperatorStore, OPERATOR_STORE_MIGRATIONS } from './schema';
 
 const freshFile = () => join(mkdtempSync(join(tmpdir(), 'opentab-schema-')), 'operator.sqlite');
 
@@ -48,6 +49,26 @@ describe('operator schema', () => {
     expect(store.failOpeningTabs()).toEqual([{ tabId: 'tab_opening', merchantId: 'news', currency: 'EUR' }]);
     expect(store.tab('tab_open')?.state).toBe('open');
     expect(store.tab('tab_opening')?.state).toBe('failed');
+    after.close();
+  });
+
+  it('migrates a file written by the previous schema version: its rows stay, the step fills what it adds', () => {
+    const file = freshFile();
+    const previous = OPERATOR_STORE_MIGRATIONS.steps.length - 1;
+    const before = openDatabase(file);
+    migrate(before, { ...OPERATOR_STORE_MIGRATIONS, steps: OPERATOR_STORE_MIGRATIONS.steps.slice(0, previous) });
+    before.prepare("INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)").run();
+    before.prepare(
+      `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor, currency, chain, opened_at, expires_at, conclude_after)
+       VALUES ('tab_old', 'news', 'op-se', 'tx-1', 'open', 'psn', 'key', 500, 'EUR', '{"root":"r00t"}', 1, 2, 2)`,
+    ).run();
+    before.close();
+
+    const after = openDatabase(file);
+    migrateOperatorStore(after);
+    expect(after.pragma('user_version', { simple: true })).toBe(OPERATOR_STORE_MIGRATIONS.steps.length);
+    expect(after.prepare("SELECT state, chain_root, clearing_revision FROM tabs WHERE tab_id = 'tab_old'").get()).toEqual({ state: 'open', chain_root: 'r00t', clearing_revision: 0 });
+    expect(new OperatorStore(after, 'op-eu').tab('tab_old')?.state).toBe('open');
     after.close();
   });
 });

@@ -3,8 +3,9 @@
 // Amounts are INTEGER minor units; times are epoch milliseconds.
 
 import type Database from 'better-sqlite3';
+import { migrate, type StoreMigrations } from '@opentab/server-kit';
 
-const OPERATOR_SCHEMA = `
+export const OPERATOR_SCHEMA = `
 CREATE TABLE IF NOT EXISTS customers (
   account_id     TEXT PRIMARY KEY,
   currency       TEXT NOT NULL,
@@ -140,10 +141,10 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE delivered
 `;
 
 /**
- * Numbered steps after the base schema, each applied once in its own transaction and counted in
- * `PRAGMA user_version`. The base schema is all IF NOT EXISTS, so a file written before steps
- * were counted (user_version 0) gains its missing tables and indexes, then every step.
- * Never edit a step that has shipped: add the next one.
+ * Numbered steps after the base schema (the server kit's migrate: each applied once in its own
+ * transaction and counted in `PRAGMA user_version`). The base schema is all IF NOT EXISTS, so a
+ * file written before steps were counted (user_version 0) gains its missing tables and indexes,
+ * then every step. Never edit a step that has shipped: add the next one.
  */
 export const OPERATOR_MIGRATIONS: readonly string[] = [
   // 1: a tab's life is keyed by what cannot repeat. The AM finds a replayed initiation by its id
@@ -182,16 +183,8 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = { store: 'operator.sqlite', base: OPERATOR_SCHEMA, steps: OPERATOR_MIGRATIONS };
+
 export function migrateOperatorStore(db: Database.Database): void {
-  db.exec(OPERATOR_SCHEMA);
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  if (applied > OPERATOR_MIGRATIONS.length) {
-    throw new Error(`operator.sqlite is at schema version ${applied}, newer than this server (${OPERATOR_MIGRATIONS.length}); run a newer release`);
-  }
-  for (let version = applied + 1; version <= OPERATOR_MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(OPERATOR_MIGRATIONS[version - 1]!);
-      db.pragma(`user_version = ${version}`);
-    }).immediate();
-  }
+  migrate(db, OPERATOR_STORE_MIGRATIONS);
 }
