@@ -9,8 +9,17 @@
 //   an import that leaves a package names the package (and so goes through its package.json "exports")
 
 const PACKAGE_DIRS = [
-  'protocol/core', 'protocol/server', 'test-kit', 'operator-server', 'merchant-widget/agent', 'merchant-widget/widget',
-  'merchant-widget/demo-shop', 'extension', 'e2e', 'bench', 'chaos',
+  'protocol/core',
+  'protocol/server',
+  'test-kit',
+  'operator-server',
+  'merchant-widget/agent',
+  'merchant-widget/widget',
+  'merchant-widget/demo-shop',
+  'extension',
+  'e2e',
+  'bench',
+  'chaos',
 ];
 const ROLES = ['operator-server', 'merchant-widget/agent', 'merchant-widget/widget', 'extension'];
 const BROWSER = ['protocol/core', 'merchant-widget/widget', 'extension'];
@@ -50,7 +59,8 @@ module.exports = {
     },
     ...ROLES.map((role) => ({
       name: `roles-are-independent:${role}`,
-      comment: 'A role never imports another role, in its code or its tests; what roles share is in the protocol or the server kit.',
+      comment:
+        'A role never imports another role, in its code or its tests; what roles share is in the protocol or the server kit.',
       severity: 'error',
       from: { path: `^${role}/` },
       to: { path: under(ROLES.filter((other) => other !== role)) },
@@ -65,7 +75,10 @@ module.exports = {
     {
       name: 'product-never-imports-tests',
       severity: 'error',
-      from: { path: under(['protocol/core', 'protocol/server', ...ROLES, 'merchant-widget/demo-shop']), pathNot: TESTS },
+      from: {
+        path: under(['protocol/core', 'protocol/server', ...ROLES, 'merchant-widget/demo-shop']),
+        pathNot: TESTS,
+      },
       to: { path: TESTS },
     },
     {
@@ -77,7 +90,8 @@ module.exports = {
     },
     {
       name: 'imports-leave-a-package-by-its-name',
-      comment: 'A relative import never crosses into another package: name the package, and use what its exports offer.',
+      comment:
+        'A relative import never crosses into another package: name the package, and use what its exports offer.',
       severity: 'error',
       from: { path: under(PACKAGE_DIRS) },
       to: { dependencyTypes: ['local'], pathNot: '^$1/' },

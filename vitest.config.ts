@@ -10,7 +10,10 @@ import { defineConfig } from 'vitest/config';
 // often a browser, so a worker per two cores leaves the rest for them and for that other work.
 export default defineConfig({
   test: {
-    include: ['{protocol,test-kit,operator-server,merchant-widget,extension,bench,chaos,scripts}/**/*.test.{ts,tsx}', 'e2e/integration/**/*.test.ts'],
+    include: [
+      '{protocol,test-kit,operator-server,merchant-widget,extension,bench,chaos,scripts}/**/*.test.{ts,tsx}',
+      'e2e/integration/**/*.test.ts',
+    ],
     maxWorkers: Math.max(1, Math.floor(availableParallelism() / 2)),
     testTimeout: 30_000,
     hookTimeout: 60_000,

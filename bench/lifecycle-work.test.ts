@@ -5,7 +5,12 @@
 import { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nodeCrypto } from '@opentab/server-kit';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 import { LIFECYCLE_WORK, lifecycleFloor_ms } from './support/lifecycle-work';
 import type { TestCustomer } from '@opentab/test-kit/worlds';
@@ -25,7 +30,11 @@ afterEach(async () => {
 function countRequests(): { count: () => number } {
   let requests = 0;
   const emit = Server.prototype.emit;
-  vi.spyOn(Server.prototype, 'emit').mockImplementation(function (this: Server, event: string | symbol, ...args: unknown[]) {
+  vi.spyOn(Server.prototype, 'emit').mockImplementation(function (
+    this: Server,
+    event: string | symbol,
+    ...args: unknown[]
+  ) {
     if (event === 'request') requests++;
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   });
@@ -46,14 +55,26 @@ function billedSoFar(): number {
  */
 async function completeTab(customer: TestCustomer): Promise<void> {
   const billedBefore = billedSoFar();
-  const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '10.00' } });
+  const tab = await customer.openTab({
+    merchantId: w.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR,
+    merchantCurrency: 'EUR',
+    deposit: { currency: 'SEK', value: '10.00' },
+  });
   await tab.buy(w.merchant.agentUrl, ARTICLE.itemId, ARTICLE.price);
   await tab.terminate(w.merchant.agentUrl);
   await customer.sendRecord(tab);
-  await waitFor('both billing records', () => (billedSoFar() - billedBefore === LIFECYCLE_WORK.billingDeliveries ? true : undefined));
+  await waitFor('both billing records', () =>
+    billedSoFar() - billedBefore === LIFECYCLE_WORK.billingDeliveries ? true : undefined,
+  );
   await w.merchantRecordAcknowledged(tab.tabId);
-  await waitFor('every outbox to be delivered', () => Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0));
-  await waitFor('the merchant agent to learn of the clearing', () => w.merchant.agent.tab(tab.tabId)?.status === 'cleared');
+  await waitFor('every outbox to be delivered', () =>
+    Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0),
+  );
+  await waitFor(
+    'the merchant agent to learn of the clearing',
+    () => w.merchant.agent.tab(tab.tabId)?.status === 'cleared',
+  );
 }
 
 describe('the protocol work of one complete tab', () => {
@@ -78,7 +99,10 @@ describe('the protocol work of one complete tab', () => {
   });
 
   it('prices the floor from the counts and the per-operation costs', () => {
-    const floor = lifecycleFloor_ms({ httpExchanges: 10, billingDeliveries: 2, signatures: 4, verifications: 5 }, { httpExchange_us: 100, sign_us: 25, verify_us: 60 });
+    const floor = lifecycleFloor_ms(
+      { httpExchanges: 10, billingDeliveries: 2, signatures: 4, verifications: 5 },
+      { httpExchange_us: 100, sign_us: 25, verify_us: 60 },
+    );
     expect(floor).toBeCloseTo((12 * 100 + 4 * 25 + 5 * 60) / 1000, 10);
   });
 });

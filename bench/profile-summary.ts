@@ -31,14 +31,27 @@ function place(node: ProfileNode): string {
  */
 const CATEGORIES: ReadonlyArray<{ name: string; where: 'stack' | 'leaf'; pattern: RegExp }> = [
   { name: 'garbage collection', where: 'leaf', pattern: /^\(garbage collector\)/ },
-  { name: 'Ed25519 + canonical JSON', where: 'stack', pattern: /protocol\/envelope|protocol\/crypto|node:internal\/crypto\/sig|canonicalize/ },
-  { name: 'SQLite', where: 'leaf', pattern: /better-sqlite3|\/store|\/ledger\/|\/outbox\/|message-receipts|direct-order/ },
+  {
+    name: 'Ed25519 + canonical JSON',
+    where: 'stack',
+    pattern: /protocol\/envelope|protocol\/crypto|node:internal\/crypto\/sig|canonicalize/,
+  },
+  {
+    name: 'SQLite',
+    where: 'leaf',
+    pattern: /better-sqlite3|\/store|\/ledger\/|\/outbox\/|message-receipts|direct-order/,
+  },
   { name: 'schema validation', where: 'stack', pattern: /valibot/ },
   { name: 'logging', where: 'stack', pattern: /support\/logger/ },
   { name: 'fsync', where: 'leaf', pattern: /^f(data)?sync / },
   { name: 'JSON', where: 'leaf', pattern: /^(parse|stringify) \(native\)/ },
   // Leaf only: request handlers run beneath node:_http frames, and their own work is not HTTP's.
-  { name: 'HTTP and sockets', where: 'leaf', pattern: /node:_http|node:net|node:internal\/stream|node:events|^(writev|writeBuffer|writeUtf8String|readv?) |http-io|node-http-transport|api\/client/ },
+  {
+    name: 'HTTP and sockets',
+    where: 'leaf',
+    pattern:
+      /node:_http|node:net|node:internal\/stream|node:events|^(writev|writeBuffer|writeUtf8String|readv?) |http-io|node-http-transport|api\/client/,
+  },
 ];
 
 function categoryOf(stack: readonly string[]): string {
@@ -51,17 +64,27 @@ function categoryOf(stack: readonly string[]): string {
 
 function table(title: string, totals: Map<string, number>, all_us: number, top: number): string {
   const rows = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return [title, ...rows.map(([name, us]) => `${((100 * us) / all_us).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`)].join('\n');
+  return [
+    title,
+    ...rows.map(
+      ([name, us]) =>
+        `${((100 * us) / all_us).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`,
+    ),
+  ].join('\n');
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '30' } },
+});
 const top = Number(values.top);
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-  const nameOf = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${place(node)}:${node.callFrame.lineNumber + 1}`;
+  const nameOf = (node: ProfileNode) =>
+    `${node.callFrame.functionName || '(anonymous)'} ${place(node)}:${node.callFrame.lineNumber + 1}`;
   const byFunction = new Map<string, number>();
   const totalByFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
@@ -82,14 +105,17 @@ for (const file of positionals) {
     byFile.set(where, (byFile.get(where) ?? 0) + delta_us);
     // Each function on the stack once, however deep it recursed.
     const stack: string[] = [];
-    for (let id: number | undefined = node.id; id !== undefined; id = parentOf.get(id)) stack.push(nameOf(byId.get(id)!));
+    for (let id: number | undefined = node.id; id !== undefined; id = parentOf.get(id))
+      stack.push(nameOf(byId.get(id)!));
     const category = categoryOf(stack);
     byCategory.set(category, (byCategory.get(category) ?? 0) + delta_us);
     const onStack = new Set(stack);
     for (const caller of onStack) totalByFunction.set(caller, (totalByFunction.get(caller) ?? 0) + delta_us);
   });
   process.stdout.write(`${file}: ${(all_us / 1000).toFixed(0)} ms busy, ${(idle_us / 1000).toFixed(0)} ms idle\n`);
-  process.stdout.write(`${table('self time by function', byFunction, all_us, top)}\n${table('total time by function', totalByFunction, all_us, top)}\n`);
+  process.stdout.write(
+    `${table('self time by function', byFunction, all_us, top)}\n${table('total time by function', totalByFunction, all_us, top)}\n`,
+  );
   process.stdout.write(`${table('self time by file', byFile, all_us, top)}\n`);
   process.stdout.write(`${table('time by cost centre', byCategory, all_us, CATEGORIES.length + 1)}\n\n`);
 }

@@ -3,16 +3,26 @@ import { atLeast, atMost, formatTable, formatValue, meetsTarget, metric, toRepor
 import { percentile_ms, summarise } from './support/stats';
 
 const results: CaseResult[] = [
-  { name: 'verify', metrics: [metric('verify.k_steps', 5), metric('verify.ratio_hash_vs_sig', 12.5, atLeast(50))], notes: ['one thread'] },
+  {
+    name: 'verify',
+    metrics: [metric('verify.k_steps', 5), metric('verify.ratio_hash_vs_sig', 12.5, atLeast(50))],
+    notes: ['one thread'],
+  },
   { name: 'browser', metrics: [metric('browser.click_to_paid_p50_ms', null, atMost(10))], notes: [] },
 ];
 
 describe('bench report', () => {
   it('has the same dotted metric names in the JSON and in the table', () => {
     const report = toReport(results);
-    expect(report).toEqual({ cases: { verify: { 'verify.k_steps': 5, 'verify.ratio_hash_vs_sig': 12.5 }, browser: { 'browser.click_to_paid_p50_ms': null } } });
+    expect(report).toEqual({
+      cases: {
+        verify: { 'verify.k_steps': 5, 'verify.ratio_hash_vs_sig': 12.5 },
+        browser: { 'browser.click_to_paid_p50_ms': null },
+      },
+    });
     const table = formatTable(results);
-    for (const name of ['verify.k_steps', 'verify.ratio_hash_vs_sig', 'browser.click_to_paid_p50_ms']) expect(table).toContain(name);
+    for (const name of ['verify.k_steps', 'verify.ratio_hash_vs_sig', 'browser.click_to_paid_p50_ms'])
+      expect(table).toContain(name);
     expect(table).toMatch(/verify\.ratio_hash_vs_sig\s+12\.5\s+≥ 50\s+MISS/);
     expect(table).toMatch(/browser\.click_to_paid_p50_ms\s+null\s+≤ 10\s+n\/a/);
     expect(table).toContain('verify: one thread');

@@ -70,11 +70,21 @@ function verdict(m: Metric): string {
 }
 
 export function formatTable(results: readonly CaseResult[]): string {
-  const rows = results.flatMap((result) => result.metrics.map((m) => [m.name, formatValue(m.value), formatTarget(m.target), verdict(m)]));
+  const rows = results.flatMap((result) =>
+    result.metrics.map((m) => [m.name, formatValue(m.value), formatTarget(m.target), verdict(m)]),
+  );
   const header = ['metric', 'value', 'target', ''];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 1 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (column === 1 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   const notes = results.flatMap((result) => result.notes.map((note) => `  ${result.name}: ${note}`));
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line), ...(notes.length > 0 ? ['', 'notes:', ...notes] : [])].join('\n');
+  return [
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['', 'notes:', ...notes] : []),
+  ].join('\n');
 }

@@ -25,19 +25,28 @@ const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise
   { name: 'verify', run: () => runVerifyCase({ measure_ms: 3_000 }) },
   { name: 'tab_vs_fig1', run: (context) => runTabVsFig1Case({ ...context, purchases: 2_000 }) },
   { name: 'lifecycle', run: (context) => runLifecycleCase({ ...context, tabs: 4_000, concurrency: 64 }) },
-  { name: 'scaling', run: (context) => runScalingCase({ ...context, sizes: [1_000, 10_000, 100_000], tabsPerSize: 2_000, concurrency: 64 }) },
+  {
+    name: 'scaling',
+    run: (context) =>
+      runScalingCase({ ...context, sizes: [1_000, 10_000, 100_000], tabsPerSize: 2_000, concurrency: 64 }),
+  },
   { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 250 }) },
   { name: 'widget', run: (context) => runWidgetCase(context) },
 ];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+    },
     strict: true,
   });
   const only = values.only?.split(',').map((name) => name.trim());
   const unknown = only?.filter((name) => !CASES.some((c) => c.name === name)) ?? [];
-  if (unknown.length > 0) throw new Error(`unknown case ${unknown.join(', ')}; cases are ${CASES.map((c) => c.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown case ${unknown.join(', ')}; cases are ${CASES.map((c) => c.name).join(', ')}`);
 
   const root = mkdtempSync(join(tmpdir(), 'opentab-bench-'));
   process.stderr.write(`bench: stores, logs${values.profile ? ' and CPU profiles' : ''} in ${root}\n`);

@@ -28,7 +28,14 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { rounds: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      rounds: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      dir: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help === true) {
@@ -36,9 +43,11 @@ async function main(): Promise<void> {
     return;
   }
   const rounds = Number(values.rounds ?? '5');
-  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 10_000) fail('--rounds takes a whole number from 1 to 10000');
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 10_000)
+    fail('--rounds takes a whole number from 1 to 10000');
   const seed = values.seed === undefined ? randomInt(0, MAX_SEED) : Number(values.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) fail(`--seed takes a whole number from 0 to ${MAX_SEED}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED)
+    fail(`--seed takes a whole number from 0 to ${MAX_SEED}`);
   const baseDir = values.dir ?? join(tmpdir(), 'opentab-chaos');
   const json = values.json === true;
 

@@ -9,37 +9,94 @@ import type { AgentAuditPurchase, AgentAuditTab } from '@opentab/merchant-agent/
 import type { CustomerFacts } from './customers/chaos-customer';
 import { crossPartyChecks, type WorldFacts } from './cross-checks';
 
-const RATE: LockedRate = { tableId: 'rates-1', base: 'EUR', customer: { currency: 'SEK', perBase: '11.3595' }, merchant: { currency: 'EUR', perBase: '1' } };
+const RATE: LockedRate = {
+  tableId: 'rates-1',
+  base: 'EUR',
+  customer: { currency: 'SEK', perBase: '11.3595' },
+  merchant: { currency: 'EUR', perBase: '1' },
+};
 const SPENT = 30n;
 const CHARGE = chargeInCustomerCurrency(SPENT, RATE, 2000n);
 
 function consistentWorld(): WorldFacts {
   const customer: CustomerFacts = {
-    name: 'customer-1', accountId: 'acct_1',
+    name: 'customer-1',
+    accountId: 'acct_1',
     initiations: [
       { id: 'i1', tabPublicKey: 'key-1', outcome: { kind: 'refused', code: 'merchant_unreachable' } },
       { id: 'i2', tabPublicKey: 'key-2', outcome: { kind: 'opened', transactionId: 'op-se.1.2' } },
     ],
-    tabs: [{
-      transactionId: 'op-se.1.2', tabId: 'tab_1', hold_minor: 2000n, rate: RATE, recordAcknowledged: true,
-      receipts: [
-        { purchaseId: 'p1', seq: 1, itemId: 'brief', price_minor: 10n, chainIndex: 2 },
-        { purchaseId: 'p2', seq: 2, itemId: 'report', price_minor: 20n, chainIndex: 6 },
-      ],
-    }],
+    tabs: [
+      {
+        transactionId: 'op-se.1.2',
+        tabId: 'tab_1',
+        hold_minor: 2000n,
+        rate: RATE,
+        recordAcknowledged: true,
+        receipts: [
+          { purchaseId: 'p1', seq: 1, itemId: 'brief', price_minor: 10n, chainIndex: 2 },
+          { purchaseId: 'p2', seq: 2, itemId: 'report', price_minor: 20n, chainIndex: 6 },
+        ],
+      },
+    ],
   };
   const refused: AuditTransaction = {
-    transactionId: 'op-se.1.1', accountId: 'acct_1', merchantId: 'chaos-news', merchantOperatorId: 'op-eu', state: 'failed', holdMinor: 2000n,
-    customerCurrency: 'SEK', depositMinor: 176n, merchantCurrency: 'EUR', rate: RATE, tabPublicKey: 'key-1', tabId: null, openedAt_ms: 0, expiresAt_ms: 10_000, chargedMinor: null,
+    transactionId: 'op-se.1.1',
+    accountId: 'acct_1',
+    merchantId: 'chaos-news',
+    merchantOperatorId: 'op-eu',
+    state: 'failed',
+    holdMinor: 2000n,
+    customerCurrency: 'SEK',
+    depositMinor: 176n,
+    merchantCurrency: 'EUR',
+    rate: RATE,
+    tabPublicKey: 'key-1',
+    tabId: null,
+    openedAt_ms: 0,
+    expiresAt_ms: 10_000,
+    chargedMinor: null,
   };
-  const transaction: AuditTransaction = { ...refused, transactionId: 'op-se.1.2', state: 'cleared', tabPublicKey: 'key-2', tabId: 'tab_1', chargedMinor: CHARGE };
+  const transaction: AuditTransaction = {
+    ...refused,
+    transactionId: 'op-se.1.2',
+    state: 'cleared',
+    tabPublicKey: 'key-2',
+    tabId: 'tab_1',
+    chargedMinor: CHARGE,
+  };
   const mtaTab: AuditTab = {
-    tabId: 'tab_1', merchantId: 'chaos-news', customerOperatorId: 'op-se', transactionId: 'op-se.1.2', state: 'cleared', depositMinor: 176n, currency: 'EUR',
-    openedAt_ms: 0, expiresAt_ms: 10_000, concludeAfter_ms: 12_000, clearedMinor: SPENT, outcome: 'agreed',
+    tabId: 'tab_1',
+    merchantId: 'chaos-news',
+    customerOperatorId: 'op-se',
+    transactionId: 'op-se.1.2',
+    state: 'cleared',
+    depositMinor: 176n,
+    currency: 'EUR',
+    openedAt_ms: 0,
+    expiresAt_ms: 10_000,
+    concludeAfter_ms: 12_000,
+    clearedMinor: SPENT,
+    outcome: 'agreed',
   };
   const agentTab: AgentAuditTab = {
-    tabId: 'tab_1', currency: 'EUR', depositMinor: 176n, spentMinor: SPENT, chainUnitMinor: 5n, chainLength: 36, chainRoot: 'root', lastChainIndex: 6, lastChainLink: 'link',
-    purchaseCount: 2, openedAt_ms: 0, expiresAt_ms: 10_000, status: 'cleared', stopReason: 'customer-terminate', stoppedAt_ms: 5_000, clearedMinor: SPENT, outcome: 'agreed',
+    tabId: 'tab_1',
+    currency: 'EUR',
+    depositMinor: 176n,
+    spentMinor: SPENT,
+    chainUnitMinor: 5n,
+    chainLength: 36,
+    chainRoot: 'root',
+    lastChainIndex: 6,
+    lastChainLink: 'link',
+    purchaseCount: 2,
+    openedAt_ms: 0,
+    expiresAt_ms: 10_000,
+    status: 'cleared',
+    stopReason: 'customer-terminate',
+    stoppedAt_ms: 5_000,
+    clearedMinor: SPENT,
+    outcome: 'agreed',
   };
   const purchases: AgentAuditPurchase[] = [
     { purchaseId: 'p1', tabId: 'tab_1', seq: 1, itemId: 'brief', priceMinor: 10n, chainIndex: 2 },
@@ -47,14 +104,24 @@ function consistentWorld(): WorldFacts {
   ];
   return {
     customers: [customer],
-    am: { transactions: [refused, transaction], settlement: [{ accountId: 'settlement:op-eu:EUR', peerOperatorId: 'op-eu', currency: 'EUR', balance: SPENT }] },
-    mta: { tabs: [mtaTab], settlement: [{ accountId: 'settlement:op-se:EUR', peerOperatorId: 'op-se', currency: 'EUR', balance: -SPENT }] },
+    am: {
+      transactions: [refused, transaction],
+      settlement: [{ accountId: 'settlement:op-eu:EUR', peerOperatorId: 'op-eu', currency: 'EUR', balance: SPENT }],
+    },
+    mta: {
+      tabs: [mtaTab],
+      settlement: [{ accountId: 'settlement:op-se:EUR', peerOperatorId: 'op-se', currency: 'EUR', balance: -SPENT }],
+    },
     agent: { tabs: [agentTab], purchases },
   };
 }
 
 function failed(world: WorldFacts): Record<string, readonly string[]> {
-  return Object.fromEntries(crossPartyChecks(world).filter((result) => result.violations.length > 0).map((result) => [result.name, result.violations]));
+  return Object.fromEntries(
+    crossPartyChecks(world)
+      .filter((result) => result.violations.length > 0)
+      .map((result) => [result.name, result.violations]),
+  );
 }
 
 describe('cross-party checks', () => {
@@ -64,23 +131,39 @@ describe('cross-party checks', () => {
 
   it('one-hold-per-initiation: a re-sent initiation that held a second deposit', () => {
     const world = consistentWorld();
-    const orphan = { ...world.am.transactions[1]!, transactionId: 'op-se.1.3', state: 'lapsed', tabId: null, chargedMinor: null };
+    const orphan = {
+      ...world.am.transactions[1]!,
+      transactionId: 'op-se.1.3',
+      state: 'lapsed',
+      tabId: null,
+      chargedMinor: null,
+    };
     const result = failed({ ...world, am: { ...world.am, transactions: [...world.am.transactions, orphan] } });
-    expect(result).toEqual({ 'one-hold-per-initiation': ["customer-1's initiation i2 held money 2 times: op-se.1.2 (cleared, tab tab_1), op-se.1.3 (lapsed, tab none)"] });
+    expect(result).toEqual({
+      'one-hold-per-initiation': [
+        "customer-1's initiation i2 held money 2 times: op-se.1.2 (cleared, tab tab_1), op-se.1.3 (lapsed, tab none)",
+      ],
+    });
   });
 
   it('one-hold-per-initiation: a refused initiation whose hold stayed until the deadline', () => {
     const world = consistentWorld();
     const lapsed = { ...world.am.transactions[0]!, state: 'lapsed' };
     const result = failed({ ...world, am: { ...world.am, transactions: [lapsed, world.am.transactions[1]!] } });
-    expect(result).toEqual({ 'one-hold-per-initiation': ["customer-1's initiation i1 was refused (merchant_unreachable), yet held money in op-se.1.1 (lapsed, tab none)"] });
+    expect(result).toEqual({
+      'one-hold-per-initiation': [
+        "customer-1's initiation i1 was refused (merchant_unreachable), yet held money in op-se.1.1 (lapsed, tab none)",
+      ],
+    });
   });
 
   it('merchant-paid-for-receipts: a clearing below the receipts', () => {
     const world = consistentWorld();
     const short = { ...world.mta.tabs[0]!, clearedMinor: 10n, outcome: 'merchant-record-missing' };
     const result = failed({ ...world, mta: { ...world.mta, tabs: [short] } });
-    expect(result['merchant-paid-for-receipts']).toEqual(['tab tab_1: the merchant\'s receipts add up to 30 EUR, the MTA credited 10 (merchant-record-missing)']);
+    expect(result['merchant-paid-for-receipts']).toEqual([
+      "tab tab_1: the merchant's receipts add up to 30 EUR, the MTA credited 10 (merchant-record-missing)",
+    ]);
   });
 
   it('merchant-paid-for-receipts: a receipt the merchant does not have', () => {
@@ -92,7 +175,9 @@ describe('cross-party checks', () => {
   it('customer-charged-once: a charge that is not the conversion of the credit', () => {
     const world = consistentWorld();
     const overcharged = { ...world.am.transactions[1]!, chargedMinor: CHARGE + 1n };
-    expect(Object.keys(failed({ ...world, am: { ...world.am, transactions: [world.am.transactions[0]!, overcharged] } }))).toEqual(['customer-charged-once']);
+    expect(
+      Object.keys(failed({ ...world, am: { ...world.am, transactions: [world.am.transactions[0]!, overcharged] } })),
+    ).toEqual(['customer-charged-once']);
   });
 
   it('customer-charged-once: a transaction that holds another deposit than the customer was told', () => {
@@ -104,8 +189,22 @@ describe('cross-party checks', () => {
 
   it('parties-agree: a tab the MTA failed that the merchant agent never closed', () => {
     const world = consistentWorld();
-    const voided = { ...world.mta.tabs[0]!, tabId: 'tab_2', transactionId: 'op-se.1.3', state: 'failed', clearedMinor: null, outcome: null };
-    const stuck = { ...world.agent.tabs[0]!, tabId: 'tab_2', spentMinor: 0n, status: 'stopped', clearedMinor: null, outcome: null };
+    const voided = {
+      ...world.mta.tabs[0]!,
+      tabId: 'tab_2',
+      transactionId: 'op-se.1.3',
+      state: 'failed',
+      clearedMinor: null,
+      outcome: null,
+    };
+    const stuck = {
+      ...world.agent.tabs[0]!,
+      tabId: 'tab_2',
+      spentMinor: 0n,
+      status: 'stopped',
+      clearedMinor: null,
+      outcome: null,
+    };
     const failedTransaction = { ...world.am.transactions[0]!, transactionId: 'op-se.1.3' };
     const result = failed({
       ...world,
@@ -118,7 +217,10 @@ describe('cross-party checks', () => {
 
   it('settlement-mirror: operators that disagree on what one owes the other', () => {
     const world = consistentWorld();
-    const result = failed({ ...world, mta: { ...world.mta, settlement: [{ ...world.mta.settlement[0]!, balance: -SPENT + 1n }] } });
+    const result = failed({
+      ...world,
+      mta: { ...world.mta, settlement: [{ ...world.mta.settlement[0]!, balance: -SPENT + 1n }] },
+    });
     expect(result).toEqual({ 'settlement-mirror': ['op-se owes op-eu 30 EUR, op-eu is owed 29 EUR'] });
   });
 

@@ -3,7 +3,15 @@
 // started with, and kills at random moments, short and longer than the record grace period.
 
 import type { Random } from './random';
-import { CHAOS_TIMING, COMMIT_PATHS, LINK_NAMES, LINKS, PROCESS_NAMES, type LinkName, type ProcessName } from './world/topology';
+import {
+  CHAOS_TIMING,
+  COMMIT_PATHS,
+  LINK_NAMES,
+  LINKS,
+  PROCESS_NAMES,
+  type LinkName,
+  type ProcessName,
+} from './world/topology';
 
 /** What a relay does to the n-th message on a path. */
 export type RelayAction =
@@ -104,7 +112,10 @@ export const DEFAULT_PLAN_LIMITS: PlanLimits = {
 const FAULT_WINDOW_MS = 8_000;
 const SHORT_DOWNTIME_MS: readonly [number, number] = [200, 1_500];
 /** Longer than the record grace period: records and clearings must wait for the process to return. */
-const OUTAGE_MS: readonly [number, number] = [CHAOS_TIMING.recordGrace_s * 1000 + 1_000, CHAOS_TIMING.recordGrace_s * 1000 + 4_000];
+const OUTAGE_MS: readonly [number, number] = [
+  CHAOS_TIMING.recordGrace_s * 1000 + 1_000,
+  CHAOS_TIMING.recordGrace_s * 1000 + 4_000,
+];
 /** Past the MTA's 10 s wait for the merchant's acknowledgement: the late-answer case. */
 const LONG_DELAY_MS = 11_000;
 
@@ -116,11 +127,15 @@ export function planRound(random: Random, limits: PlanLimits = DEFAULT_PLAN_LIMI
   const count = (r: Random, [min, max]: readonly [number, number]) => r.int(min, max);
   return {
     seed: random.seed,
-    customers: Array.from({ length: count(customers, limits.customers) }, (_, i) => planCustomer(customers, `customer-${i + 1}`, count(customers, limits.tabsPerCustomer))),
+    customers: Array.from({ length: count(customers, limits.customers) }, (_, i) =>
+      planCustomer(customers, `customer-${i + 1}`, count(customers, limits.tabsPerCustomer)),
+    ),
     relayFaults: Array.from({ length: count(faults, limits.relayFaults) }, () => planRelayFault(faults)),
     seams: Array.from({ length: count(seams, limits.seams) }, () => planSeam(seams)),
     kills: [
-      ...Array.from({ length: count(kills, limits.randomKills) }, () => planKill(kills, 'random-kill', SHORT_DOWNTIME_MS)),
+      ...Array.from({ length: count(kills, limits.randomKills) }, () =>
+        planKill(kills, 'random-kill', SHORT_DOWNTIME_MS),
+      ),
       ...Array.from({ length: count(kills, limits.outages) }, () => planKill(kills, 'outage', OUTAGE_MS)),
     ],
   };
@@ -158,11 +173,22 @@ function planRelayFault(random: Random): RelayFault {
 
 function planSeam(random: Random): SeamFault {
   const process = random.pick(PROCESS_NAMES);
-  return { process, start: random.chance(0.8) ? 0 : 1, path: random.pick(COMMIT_PATHS[process]), nth: random.int(1, 3), downtime_ms: random.int(...SHORT_DOWNTIME_MS) };
+  return {
+    process,
+    start: random.chance(0.8) ? 0 : 1,
+    path: random.pick(COMMIT_PATHS[process]),
+    nth: random.int(1, 3),
+    downtime_ms: random.int(...SHORT_DOWNTIME_MS),
+  };
 }
 
 function planKill(random: Random, kind: TimedKill['kind'], downtime: readonly [number, number]): TimedKill {
-  return { kind, process: random.pick(PROCESS_NAMES), at_ms: random.int(500, FAULT_WINDOW_MS), downtime_ms: random.int(...downtime) };
+  return {
+    kind,
+    process: random.pick(PROCESS_NAMES),
+    at_ms: random.int(500, FAULT_WINDOW_MS),
+    downtime_ms: random.int(...downtime),
+  };
 }
 
 /** One line per fault, for the round's log and a failure report. */
@@ -180,9 +206,14 @@ export function describePlan(plan: RoundPlan): string[] {
     }
   };
   return [
-    ...plan.customers.map((c) => `${c.name}: ${c.tabs.map((t) => `${t.ending} ${t.items.length} items on ${t.deposit_minor} öre`).join('; ')}`),
+    ...plan.customers.map(
+      (c) =>
+        `${c.name}: ${c.tabs.map((t) => `${t.ending} ${t.items.length} items on ${t.deposit_minor} öre`).join('; ')}`,
+    ),
     ...plan.relayFaults.map((f) => `relay ${f.link} ${f.path} #${f.nth}: ${action(f.action)}`),
-    ...plan.seams.map((s) => `seam ${s.process} start ${s.start}: kill after commit of ${s.path} #${s.nth} (down ${s.downtime_ms} ms)`),
+    ...plan.seams.map(
+      (s) => `seam ${s.process} start ${s.start}: kill after commit of ${s.path} #${s.nth} (down ${s.downtime_ms} ms)`,
+    ),
     ...plan.kills.map((k) => `${k.kind} ${k.process} at ${k.at_ms} ms (down ${k.downtime_ms} ms)`),
   ];
 }

@@ -23,9 +23,11 @@ function inFlight(files: StoreFiles): string[] {
     const reader = OperatorStoreReader.open(files[name]);
     try {
       const counts = reader.unsettledCounts();
-      if (counts.transactionsInFlight > 0) remaining.push(`${name}: ${counts.transactionsInFlight} transactions opening or open`);
+      if (counts.transactionsInFlight > 0)
+        remaining.push(`${name}: ${counts.transactionsInFlight} transactions opening or open`);
       if (counts.tabsInFlight > 0) remaining.push(`${name}: ${counts.tabsInFlight} tabs opening or open`);
-      if (counts.outboxUndelivered > 0) remaining.push(`${name}: ${counts.outboxUndelivered} outbox messages undelivered`);
+      if (counts.outboxUndelivered > 0)
+        remaining.push(`${name}: ${counts.outboxUndelivered} outbox messages undelivered`);
     } finally {
       reader.close();
     }
@@ -34,7 +36,8 @@ function inFlight(files: StoreFiles): string[] {
   try {
     const counts = agent.unsettledCounts();
     if (counts.tabsUnfinished > 0) remaining.push(`agent: ${counts.tabsUnfinished} tabs not cleared`);
-    if (counts.recordsUnacknowledged > 0) remaining.push(`agent: ${counts.recordsUnacknowledged} merchant records unacknowledged`);
+    if (counts.recordsUnacknowledged > 0)
+      remaining.push(`agent: ${counts.recordsUnacknowledged} merchant records unacknowledged`);
   } finally {
     agent.close();
   }
@@ -47,7 +50,11 @@ export async function quiesce(supervisor: Supervisor, files: StoreFiles, bound_m
     await supervisor.allUp();
     const remaining = inFlight(files);
     if (remaining.length === 0) return check('quiesced', []);
-    if (Date.now() > deadline) return check('quiesced', remaining.map((what) => `still in flight ${Math.round(bound_ms / 1000)} s after the faults stopped: ${what}`));
+    if (Date.now() > deadline)
+      return check(
+        'quiesced',
+        remaining.map((what) => `still in flight ${Math.round(bound_ms / 1000)} s after the faults stopped: ${what}`),
+      );
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

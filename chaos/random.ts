@@ -13,7 +13,8 @@ export class Random {
   private d: number;
 
   constructor(readonly seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`a seed is a whole number from 0 to ${MAX_SEED}, not ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED)
+      throw new RangeError(`a seed is a whole number from 0 to ${MAX_SEED}, not ${seed}`);
     this.a = 0x9e37_79b9;
     this.b = 0x243f_6a88;
     this.c = 0xb7e1_5162;
@@ -34,7 +35,8 @@ export class Random {
 
   /** A whole number from `min` to `max`, both included. */
   int(min: number, max: number): number {
-    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max < min || max - min > MAX_SEED) throw new RangeError(`no whole numbers from ${min} to ${max}`);
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max < min || max - min > MAX_SEED)
+      throw new RangeError(`no whole numbers from ${min} to ${max}`);
     return min + (this.next() % (max - min + 1));
   }
 

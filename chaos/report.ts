@@ -46,7 +46,8 @@ export function summarise(runSeed: number, rounds: readonly RoundResult[]): RunS
     totals.purchases += round.counts.purchases;
     totals.relayFaultsFired += round.counts.relayFaultsFired;
     for (const [name, count] of Object.entries(round.counts.kills)) kills[name] = (kills[name] ?? 0) + count;
-    for (const [cause, count] of Object.entries(round.counts.killsByCause)) killsByCause[cause] = (killsByCause[cause] ?? 0) + count;
+    for (const [cause, count] of Object.entries(round.counts.killsByCause))
+      killsByCause[cause] = (killsByCause[cause] ?? 0) + count;
     for (const result of round.results) {
       const tally = (invariants[result.name] ??= { passed: 0, failed: 0, failedSeeds: [] });
       if (result.violations.length === 0) tally.passed++;
@@ -62,7 +63,9 @@ export function summarise(runSeed: number, rounds: readonly RoundResult[]): RunS
 
 export function describeRound(index: number, round: RoundResult): string {
   const c = round.counts;
-  const kills = Object.entries(c.kills).map(([name, count]) => `${name} ${count}`).join(', ');
+  const kills = Object.entries(c.kills)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
   const lines = [
     `round ${index + 1}  seed ${round.seed}  ${round.ok ? 'ok' : 'FAIL'}  ${(round.duration_ms / 1000).toFixed(1)} s  ` +
       `customers ${c.customers}, tabs ${c.tabs}, purchases ${c.purchases}, relay faults ${c.relayFaultsFired}, kills: ${kills}`,
@@ -71,7 +74,8 @@ export function describeRound(index: number, round: RoundResult): string {
     lines.push('  plan:', ...round.plan.map((line) => `    ${line}`));
     for (const result of failedChecks(round.results)) {
       lines.push(`  FAIL  ${result.name} (${result.violations.length})`);
-      for (const violation of result.violations.slice(0, 10)) lines.push(`          ${violation.replace(/\n/g, '\n          ')}`);
+      for (const violation of result.violations.slice(0, 10))
+        lines.push(`          ${violation.replace(/\n/g, '\n          ')}`);
       if (result.violations.length > 10) lines.push(`          … and ${result.violations.length - 10} more`);
     }
     lines.push(`  replay: ${replayCommand(round.seed)}`, `  data and logs kept in ${round.dir}`);
@@ -83,13 +87,19 @@ export function describeSummary(summary: RunSummary): string {
   const t = summary.totals;
   const lines = [
     `totals: ${summary.rounds} rounds, ${t.customers} customers, ${t.initiations} initiations, ${t.tabs} tabs, ${t.purchases} purchases, ${t.relayFaultsFired} relay faults fired`,
-    `kills: ${Object.entries(t.kills).map(([name, n]) => `${name} ${n}`).join(', ')} (${Object.entries(t.killsByCause).map(([cause, n]) => `${cause} ${n}`).join(', ')})`,
+    `kills: ${Object.entries(t.kills)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')} (${Object.entries(t.killsByCause)
+      .map(([cause, n]) => `${cause} ${n}`)
+      .join(', ')})`,
     'invariants:',
   ];
   const width = Math.max(...Object.keys(summary.invariants).map((name) => name.length));
   for (const [name, tally] of Object.entries(summary.invariants)) {
     const seeds = tally.failedSeeds.length > 0 ? `  failed with seeds ${tally.failedSeeds.join(', ')}` : '';
-    lines.push(`  ${tally.failed > 0 ? 'FAIL' : 'ok  '}  ${name.padEnd(width)}  ${tally.passed}/${tally.passed + tally.failed}${seeds}`);
+    lines.push(
+      `  ${tally.failed > 0 ? 'FAIL' : 'ok  '}  ${name.padEnd(width)}  ${tally.passed}/${tally.passed + tally.failed}${seeds}`,
+    );
   }
   lines.push(`chaos: ${summary.passed} passed, ${summary.failed} failed`);
   return lines.join('\n');

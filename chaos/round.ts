@@ -22,7 +22,16 @@ import { ManagedProcess } from './world/managed-process';
 import { freePorts, provisionWorld, type ProvisionedWorld } from './world/provision';
 import { Relay } from './world/relay';
 import { Supervisor, type KillCause } from './world/supervisor';
-import { CUSTOMER_OPERATOR, LINKS, MERCHANT_ID, MERCHANT_OPERATOR, MOUNT_PATH, PROCESS_NAMES, type LinkName, type ProcessName } from './world/topology';
+import {
+  CUSTOMER_OPERATOR,
+  LINKS,
+  MERCHANT_ID,
+  MERCHANT_OPERATOR,
+  MOUNT_PATH,
+  PROCESS_NAMES,
+  type LinkName,
+  type ProcessName,
+} from './world/topology';
 
 export interface RoundOptions {
   readonly seed: number;
@@ -84,7 +93,15 @@ export async function runRound(options: RoundOptions): Promise<RoundResult> {
   results = [...results, ...world.faultResults()];
   const ok = failedChecks(results).length === 0;
   if (ok && !options.keep) rmSync(dir, { recursive: true, force: true });
-  return { seed: options.seed, dir, plan: describePlan(plan), counts: world.counts(customers), results, ok, duration_ms: Date.now() - started_ms };
+  return {
+    seed: options.seed,
+    dir,
+    plan: describePlan(plan),
+    counts: world.counts(customers),
+    results,
+    ok,
+    duration_ms: Date.now() - started_ms,
+  };
 }
 
 /** The processes, relays and supervisor of one round. */
@@ -102,15 +119,22 @@ class RoundWorld {
 
   async start(): Promise<void> {
     for (const link of Object.values(LINKS)) {
-      this.relays.set(link.name, await Relay.start(link, {
-        kill: async (process, downtime_ms, detail) => void (await this.supervisor?.kill(process, downtime_ms, 'relay', detail)),
-        note: (line) => this.events.note(line),
-      }));
+      this.relays.set(
+        link.name,
+        await Relay.start(link, {
+          kill: async (process, downtime_ms, detail) =>
+            void (await this.supervisor?.kill(process, downtime_ms, 'relay', detail)),
+          note: (line) => this.events.note(line),
+        }),
+      );
     }
     // Chosen while the relays listen, so none of them can be given a process's port.
     const ports = await freePorts();
     for (const relay of this.relays.values()) relay.forwardTo(ports[relay.link.destination]);
-    const relayUrls = Object.fromEntries([...this.relays].map(([name, relay]) => [name, relay.url])) as Record<LinkName, string>;
+    const relayUrls = Object.fromEntries([...this.relays].map(([name, relay]) => [name, relay.url])) as Record<
+      LinkName,
+      string
+    >;
     const world = await provisionWorld(this.dir, ports, relayUrls);
     this.provisioned = world;
     const seamAt = (name: ProcessName) => (start: number) => {
@@ -119,33 +143,55 @@ class RoundWorld {
     };
     const operator = (name: 'op-se' | 'op-eu') =>
       new ManagedProcess({
-        name, args: ['operator-server/src/cli/main.ts', 'start', '--config', world.configPaths[name]],
-        readyUrl: `http://127.0.0.1:${ports[name]}/healthz`, logPath: join(world.logDir, `${name}.log`), seamAt: seamAt(name),
+        name,
+        args: ['operator-server/src/cli/main.ts', 'start', '--config', world.configPaths[name]],
+        readyUrl: `http://127.0.0.1:${ports[name]}/healthz`,
+        logPath: join(world.logDir, `${name}.log`),
+        seamAt: seamAt(name),
       });
     this.processes = {
       'op-se': operator('op-se'),
       'op-eu': operator('op-eu'),
       agent: new ManagedProcess({
-        name: 'agent', args: ['merchant-widget/agent/cli/main.ts', 'start', '--config', world.configPaths.agent],
-        readyUrl: `http://127.0.0.1:${ports.agent}${MOUNT_PATH}/info`, logPath: join(world.logDir, 'agent.log'), seamAt: seamAt('agent'),
+        name: 'agent',
+        args: ['merchant-widget/agent/cli/main.ts', 'start', '--config', world.configPaths.agent],
+        readyUrl: `http://127.0.0.1:${ports.agent}${MOUNT_PATH}/info`,
+        logPath: join(world.logDir, 'agent.log'),
+        seamAt: seamAt('agent'),
       }),
     };
-    this.supervisor = new Supervisor(this.processes, this.events, (name, start) => this.plan.seams.find((s) => s.process === name && s.start === start)?.downtime_ms ?? 500);
+    this.supervisor = new Supervisor(
+      this.processes,
+      this.events,
+      (name, start) => this.plan.seams.find((s) => s.process === name && s.start === start)?.downtime_ms ?? 500,
+    );
     await Promise.all(Object.values(this.processes).map((process) => process.start()));
     await this.admin('op-eu').call('registerMerchant', {
-      merchantId: MERCHANT_ID, displayName: 'The Chaos Times', currency: MERCHANT_OPERATOR.currency, origins: [`http://127.0.0.1:${ports.agent}`],
-      agentUrl: `${this.relay('mta->agent').url}${MOUNT_PATH}`, publicKey: world.merchantPublicKey,
+      merchantId: MERCHANT_ID,
+      displayName: 'The Chaos Times',
+      currency: MERCHANT_OPERATOR.currency,
+      origins: [`http://127.0.0.1:${ports.agent}`],
+      agentUrl: `${this.relay('mta->agent').url}${MOUNT_PATH}`,
+      publicKey: world.merchantPublicKey,
     });
   }
 
   async enrollCustomers(): Promise<ChaosCustomer[]> {
-    const endpoints = { operatorUrl: this.relay('customer->am').url, agentUrl: `${this.relay('customer->agent').url}${MOUNT_PATH}` };
-    return Promise.all(this.plan.customers.map(async (customer) => {
-      const admin = this.admin('op-se');
-      const { accountId } = await admin.call('createCustomer', { displayName: customer.name, creditLimit: { currency: CUSTOMER_OPERATOR.currency, value: CUSTOMER_CREDIT_LIMIT } });
-      const { code } = await admin.call('enrollmentCode', {}, { accountId });
-      return ChaosCustomer.enroll(customer.name, code, endpoints, this.events);
-    }));
+    const endpoints = {
+      operatorUrl: this.relay('customer->am').url,
+      agentUrl: `${this.relay('customer->agent').url}${MOUNT_PATH}`,
+    };
+    return Promise.all(
+      this.plan.customers.map(async (customer) => {
+        const admin = this.admin('op-se');
+        const { accountId } = await admin.call('createCustomer', {
+          displayName: customer.name,
+          creditLimit: { currency: CUSTOMER_OPERATOR.currency, value: CUSTOMER_CREDIT_LIMIT },
+        });
+        const { code } = await admin.call('enrollmentCode', {}, { accountId });
+        return ChaosCustomer.enroll(customer.name, code, endpoints, this.events);
+      }),
+    );
   }
 
   /** The faults and the customers' traffic, then quiet, then every invariant. */
@@ -155,7 +201,9 @@ class RoundWorld {
     this.events.note('traffic starts; faults armed');
     for (const relay of this.relays.values()) relay.arm(this.plan.relayFaults);
     const kills = this.plan.kills.map((kill) =>
-      new Promise<void>((resolve) => setTimeout(resolve, kill.at_ms)).then(() => supervisor.kill(kill.process, kill.downtime_ms, kill.kind, `at ${kill.at_ms} ms`)),
+      new Promise<void>((resolve) => setTimeout(resolve, kill.at_ms)).then(() =>
+        supervisor.kill(kill.process, kill.downtime_ms, kill.kind, `at ${kill.at_ms} ms`),
+      ),
     );
     await Promise.all(customers.map((customer, i) => customer.run(this.plan.customers[i]!)));
     await Promise.all(kills);
@@ -169,7 +217,10 @@ class RoundWorld {
   /** Faults only a defect produces, seen by the relays and the supervisor while the round ran. */
   faultResults(): CheckResult[] {
     return [
-      check('cross:no-internal-errors', [...this.relays.values()].flatMap((relay) => relay.defects)),
+      check(
+        'cross:no-internal-errors',
+        [...this.relays.values()].flatMap((relay) => relay.defects),
+      ),
       check('cross:processes-survive', this.supervisor?.crashes ?? []),
     ];
   }
@@ -200,9 +251,19 @@ class RoundWorld {
 
   private audits(): CheckResult[] {
     const now_ms = Date.now();
-    const named = (party: string, results: readonly CheckResult[]) => results.map((result) => check(`${party}:${result.name}`, result.violations));
-    const operator = (name: 'op-se' | 'op-eu') => named(name, auditOperator(loadConfigFile(this.provisioned!.configPaths[name], {}), { now_ms, settle_ms: AUDIT_SETTLE_MS }).results);
-    return [...operator('op-se'), ...operator('op-eu'), ...named('agent', auditMerchantAgent(this.storeFiles().agent, { now_ms, settle_ms: AUDIT_SETTLE_MS }).results)];
+    const named = (party: string, results: readonly CheckResult[]) =>
+      results.map((result) => check(`${party}:${result.name}`, result.violations));
+    const operator = (name: 'op-se' | 'op-eu') =>
+      named(
+        name,
+        auditOperator(loadConfigFile(this.provisioned!.configPaths[name], {}), { now_ms, settle_ms: AUDIT_SETTLE_MS })
+          .results,
+      );
+    return [
+      ...operator('op-se'),
+      ...operator('op-eu'),
+      ...named('agent', auditMerchantAgent(this.storeFiles().agent, { now_ms, settle_ms: AUDIT_SETTLE_MS }).results),
+    ];
   }
 
   private crossChecks(customers: readonly ChaosCustomer[]): CheckResult[] {
@@ -216,9 +277,15 @@ class RoundWorld {
     };
     const facts: WorldFacts = {
       customers: customers.map((customer) => customer.facts),
-      am: read(OperatorStoreReader.open(files['op-se']), (r) => r.snapshot(() => ({ transactions: r.transactions(), settlement: r.settlementBalances() }))),
-      mta: read(OperatorStoreReader.open(files['op-eu']), (r) => r.snapshot(() => ({ tabs: r.tabs(), settlement: r.settlementBalances() }))),
-      agent: read(AgentStoreReader.open(files.agent), (r) => r.snapshot(() => ({ tabs: r.tabs(), purchases: r.purchases() }))),
+      am: read(OperatorStoreReader.open(files['op-se']), (r) =>
+        r.snapshot(() => ({ transactions: r.transactions(), settlement: r.settlementBalances() })),
+      ),
+      mta: read(OperatorStoreReader.open(files['op-eu']), (r) =>
+        r.snapshot(() => ({ tabs: r.tabs(), settlement: r.settlementBalances() })),
+      ),
+      agent: read(AgentStoreReader.open(files.agent), (r) =>
+        r.snapshot(() => ({ tabs: r.tabs(), purchases: r.purchases() })),
+      ),
     };
     return crossPartyChecks(facts).map((result) => check(`cross:${result.name}`, result.violations));
   }

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dependencyViolations, type DependencyViolation } from './check-dependencies';
 
 const FIXTURE: Record<string, string> = {
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', allowJs: false } }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', allowJs: false },
+  }),
   // Allowed: the core on its own, a role on its own modules, a role's test on its own helpers.
   'protocol/core/money.ts': "import { digits } from './digits';\nexport const cents = 10 ** digits;\n",
   'protocol/core/digits.ts': 'export const digits = 2;\n',
@@ -18,9 +20,11 @@ const FIXTURE: Record<string, string> = {
   'operator-server/testing/helper.ts': 'export const helper = 1;\n',
   // Forbidden, one of each.
   'protocol/core/clock.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
-  'extension/background/pay.ts': "import { unit } from '../../operator-server/src/ledger';\nexport const paid = unit;\n",
+  'extension/background/pay.ts':
+    "import { unit } from '../../operator-server/src/ledger';\nexport const paid = unit;\n",
   'operator-server/src/admin.ts': "import { helper } from '../testing/helper';\nexport const admin = helper;\n",
-  'merchant-widget/agent/agent.test.ts': "import { helper } from '../../operator-server/testing/helper';\nexport const borrowed = helper;\n",
+  'merchant-widget/agent/agent.test.ts':
+    "import { helper } from '../../operator-server/testing/helper';\nexport const borrowed = helper;\n",
 };
 
 let root: string;
@@ -37,7 +41,11 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const broken = (from: string) => violations.filter((violation) => violation.from === from).map((violation) => violation.rule).sort();
+const broken = (from: string) =>
+  violations
+    .filter((violation) => violation.from === from)
+    .map((violation) => violation.rule)
+    .sort();
 
 describe('the package rules', () => {
   it('refuse a Node module in the protocol core', () => {
@@ -45,7 +53,10 @@ describe('the package rules', () => {
   });
 
   it('refuse a role importing another role, by path', () => {
-    expect(broken('extension/background/pay.ts')).toEqual(['imports-leave-a-package-by-its-name', 'roles-are-independent:extension']);
+    expect(broken('extension/background/pay.ts')).toEqual([
+      'imports-leave-a-package-by-its-name',
+      'roles-are-independent:extension',
+    ]);
   });
 
   it('refuse product code importing a test helper', () => {
@@ -61,7 +72,12 @@ describe('the package rules', () => {
   });
 
   it('allow what follows the rules', () => {
-    for (const allowed of ['protocol/core/money.ts', 'operator-server/src/ledger.ts', 'operator-server/src/ledger.test.ts']) expect(broken(allowed)).toEqual([]);
+    for (const allowed of [
+      'protocol/core/money.ts',
+      'operator-server/src/ledger.ts',
+      'operator-server/src/ledger.test.ts',
+    ])
+      expect(broken(allowed)).toEqual([]);
   });
 
   it('hold in this repository', async () => {

@@ -17,12 +17,16 @@ import { buildMerchantAgentPackage, packMerchantAgent } from './pack-merchant-ag
 
 const run = promisify(execFile);
 const REPOSITORY = new URL('../', import.meta.url).pathname;
-const rootManifest = JSON.parse(readFileSync(join(REPOSITORY, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const rootManifest = JSON.parse(readFileSync(join(REPOSITORY, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
 
 /** The README's server snippet: the ts block that imports @opentab/merchant-agent. */
 function readmeSnippet(): string {
   const readme = readFileSync(join(REPOSITORY, 'README.md'), 'utf8');
-  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((code) => code.includes("from '@opentab/merchant-agent'"));
+  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .find((code) => code.includes("from '@opentab/merchant-agent'"));
   if (block === undefined) throw new Error('README.md has no ts snippet importing @opentab/merchant-agent');
   return block;
 }
@@ -48,36 +52,74 @@ beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'opentab-merchant-project-'));
   packageDir = await buildMerchantAgentPackage();
   const tarball = packMerchantAgent(packageDir, project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-shop', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'a-shop', version: '1.0.0', private: true, type: 'module' }, null, 2),
+  );
   const devDependencies = ['typescript', '@types/node'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
-  await run('npm', ['install', '--no-audit', '--no-fund', tarball, ...devDependencies], { cwd: project, maxBuffer: 64 * 1024 * 1024 });
+  await run('npm', ['install', '--no-audit', '--no-fund', tarball, ...devDependencies], {
+    cwd: project,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
-  world = await startOperatorWorld({ operators: [{ operatorId: 'op-se', currency: 'SEK' }, { operatorId: 'op-eu', currency: 'EUR' }] });
+  world = await startOperatorWorld({
+    operators: [
+      { operatorId: 'op-se', currency: 'SEK' },
+      { operatorId: 'op-eu', currency: 'EUR' },
+    ],
+  });
   const port = await findFreePort();
   const merchantSecretKey = nodeCrypto.ed25519.generateSecretKey();
   merchantPublicKey = signerFromSecretKey(nodeCrypto, merchantSecretKey).kid;
   agentUrl = `http://127.0.0.1:${port}/opentab`;
   const merchantOperator = world.operator('op-eu');
   await merchantOperator.admin.call('registerMerchant', {
-    merchantId: 'news', displayName: 'The Daily Tab', currency: 'EUR', origins: [`http://127.0.0.1:${port}`], agentUrl, publicKey: merchantPublicKey,
+    merchantId: 'news',
+    displayName: 'The Daily Tab',
+    currency: 'EUR',
+    origins: [`http://127.0.0.1:${port}`],
+    agentUrl,
+    publicKey: merchantPublicKey,
   });
-  writeFileSync(join(project, 'server.ts'), filledIn(readmeSnippet(), {
-    'https://op-eu.example': merchantOperator.url,
-    '<operator key, base64url>': merchantOperator.running.context.identity.signer.kid,
-    '<32-byte key, base64url>': toBase64url(merchantSecretKey),
-    '<32+ bytes, base64url>': toBase64url(nodeCrypto.randomBytes(32)),
-    '.listen(8080)': `.listen(${port}, '127.0.0.1')`,
-  }));
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], outDir: 'dist' },
-    files: ['server.ts'],
-  }, null, 2));
+  writeFileSync(
+    join(project, 'server.ts'),
+    filledIn(readmeSnippet(), {
+      'https://op-eu.example': merchantOperator.url,
+      '<operator key, base64url>': merchantOperator.running.context.identity.signer.kid,
+      '<32-byte key, base64url>': toBase64url(merchantSecretKey),
+      '<32+ bytes, base64url>': toBase64url(nodeCrypto.randomBytes(32)),
+      '.listen(8080)': `.listen(${port}, '127.0.0.1')`,
+    }),
+  );
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          skipLibCheck: false,
+          types: ['node'],
+          outDir: 'dist',
+        },
+        files: ['server.ts'],
+      },
+      null,
+      2,
+    ),
+  );
   await run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project });
 
   shop = spawn(process.execPath, ['dist/server.js'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
   shop.stdout!.on('data', (chunk: Buffer) => (shopLog += chunk.toString()));
   shop.stderr!.on('data', (chunk: Buffer) => (shopLog += chunk.toString()));
-  await waitFor('the shop to serve the agent', async () => (await fetch(`${agentUrl}/info`).catch(() => null))?.ok === true, 30_000);
+  await waitFor(
+    'the shop to serve the agent',
+    async () => (await fetch(`${agentUrl}/info`).catch(() => null))?.ok === true,
+    30_000,
+  );
 }, 600_000);
 
 afterAll(async () => {
@@ -88,8 +130,12 @@ afterAll(async () => {
 
 describe('@opentab/merchant-agent installed from its tarball', () => {
   it('ships bundles, declarations, the widget and a manifest that needs nothing unpublished', () => {
-    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@opentab/merchant-agent/package.json'), 'utf8')) as {
-      license: string; dependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional: boolean }>;
+    const manifest = JSON.parse(
+      readFileSync(join(project, 'node_modules/@opentab/merchant-agent/package.json'), 'utf8'),
+    ) as {
+      license: string;
+      dependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional: boolean }>;
     };
     expect(manifest.license).toBe('Apache-2.0');
     expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith('@opentab/'))).toEqual([]);
@@ -102,17 +148,30 @@ describe('@opentab/merchant-agent installed from its tarball', () => {
     expect(info.merchantId).toBe('news');
     const widget = await fetch(`${agentUrl}/widget.js`);
     expect(widget.status).toBe(200);
-    expect(await widget.text()).toBe(readFileSync(join(project, 'node_modules/@opentab/merchant-agent/widget.js'), 'utf8'));
+    expect(await widget.text()).toBe(
+      readFileSync(join(project, 'node_modules/@opentab/merchant-agent/widget.js'), 'utf8'),
+    );
   });
 
   it('sells an article through real operators: a tab opens, the purchase gets a receipt signed by the merchant', async () => {
     const customerOperator = world.operator('op-se');
-    const { accountId } = await customerOperator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '100.00' } });
+    const { accountId } = await customerOperator.admin.call('createCustomer', {
+      creditLimit: { currency: 'SEK', value: '100.00' },
+    });
     const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
     const customer = await TestCustomer.enroll(customerOperator.url, code);
-    const tab = await customer.openTab({ merchantId: 'news', merchantOperatorId: 'op-eu', merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '10.00' } });
+    const tab = await customer.openTab({
+      merchantId: 'news',
+      merchantOperatorId: 'op-eu',
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '10.00' },
+    });
     const receipt = await tab.buy(agentUrl, 'article-42', { currency: 'EUR', value: '0.05' });
-    expect(receipt.payload).toMatchObject({ tabId: tab.tabId, itemId: 'article-42', price: { currency: 'EUR', value: '0.05' } });
+    expect(receipt.payload).toMatchObject({
+      tabId: tab.tabId,
+      itemId: 'article-42',
+      price: { currency: 'EUR', value: '0.05' },
+    });
     expect(receipt.kid).toBe(merchantPublicKey);
     expect(verifyEnvelope(nodeCrypto, receipt, fromBase64urlOfLength(merchantPublicKey, 32))).toBe(true);
   }, 60_000);

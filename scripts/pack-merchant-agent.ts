@@ -5,7 +5,16 @@
 //   npm run pack:merchant-agent            → dist/merchant-agent/ and dist/opentab-merchant-agent-<version>.tgz
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsdown';
@@ -27,10 +36,20 @@ const manifest = (dir: string) => JSON.parse(readFileSync(join(REPOSITORY, dir, 
 
 /** The npm packages the bundles import: the agent's own and those of the workspaces inlined into it. */
 function externalDependencies(): Record<string, string> {
-  const all = { ...manifest('protocol/core').dependencies, ...manifest('protocol/server').dependencies, ...manifest('merchant-widget/agent').dependencies };
+  const all = {
+    ...manifest('protocol/core').dependencies,
+    ...manifest('protocol/server').dependencies,
+    ...manifest('merchant-widget/agent').dependencies,
+  };
   // The declarations import better-sqlite3's types (the store's), so a merchant's tsc needs them too.
-  const typesOfDependencies = { '@types/better-sqlite3': manifest('.').devDependencies?.['@types/better-sqlite3'] ?? '*' };
-  return Object.fromEntries(Object.entries({ ...all, ...typesOfDependencies }).filter(([name]) => !name.startsWith('@opentab/')).sort(([a], [b]) => a.localeCompare(b)));
+  const typesOfDependencies = {
+    '@types/better-sqlite3': manifest('.').devDependencies?.['@types/better-sqlite3'] ?? '*',
+  };
+  return Object.fromEntries(
+    Object.entries({ ...all, ...typesOfDependencies })
+      .filter(([name]) => !name.startsWith('@opentab/'))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 const ENTRIES = {
@@ -40,7 +59,8 @@ const ENTRIES = {
   cli: join(AGENT, 'cli/main.ts'),
 };
 
-/** Where the declarations of the inlined workspaces are, in the declaration tree tsc writes (rootDir: the repository). */
+/** Where the declarations of the inlined workspaces are, in the declaration tree tsc writes (rootDir: the
+ * repository). */
 const INLINED_DECLARATIONS: Record<string, string> = {
   '@opentab/protocol': 'protocol/core/index.d.ts',
   '@opentab/server-kit': 'protocol/server/index.d.ts',
@@ -61,19 +81,35 @@ function declarationFiles(dir: string): string[] {
  */
 function writeDeclarations(outDir: string): void {
   const typesDir = join(outDir, TYPES_DIR);
-  execFileSync(process.execPath, [join(REPOSITORY, 'node_modules/typescript/bin/tsc'), '-p', join(AGENT, 'tsconfig.package.json'), '--outDir', typesDir], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      join(REPOSITORY, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(AGENT, 'tsconfig.package.json'),
+      '--outDir',
+      typesDir,
+    ],
+    { stdio: 'inherit' },
+  );
   for (const file of declarationFiles(typesDir)) {
     const specifierOf = (spec: string): string => {
       const inlined = INLINED_DECLARATIONS[spec];
       let target: string;
       if (inlined !== undefined) target = join(typesDir, inlined);
-      else if (spec.startsWith('.')) target = existsSync(join(dirname(file), `${spec}.d.ts`)) ? join(dirname(file), `${spec}.d.ts`) : join(dirname(file), spec, 'index.d.ts');
+      else if (spec.startsWith('.'))
+        target = existsSync(join(dirname(file), `${spec}.d.ts`))
+          ? join(dirname(file), `${spec}.d.ts`)
+          : join(dirname(file), spec, 'index.d.ts');
       else return spec;
       if (!existsSync(target)) throw new Error(`${relative(typesDir, file)}: no declarations for ${spec}`);
       const path = relative(dirname(file), target).replace(/\.d\.ts$/, '.js');
       return path.startsWith('.') ? path : `./${path}`;
     };
-    const text = readFileSync(file, 'utf8').replace(/(from |import\()(['"])([^'"]+)\2/g, (_, keyword: string, quote: string, spec: string) => `${keyword}${quote}${specifierOf(spec)}${quote}`);
+    const text = readFileSync(file, 'utf8').replace(
+      /(from |import\()(['"])([^'"]+)\2/g,
+      (_, keyword: string, quote: string, spec: string) => `${keyword}${quote}${specifierOf(spec)}${quote}`,
+    );
     writeFileSync(file, text);
   }
 }
@@ -98,14 +134,23 @@ export async function buildMerchantAgentPackage(): Promise<string> {
     logLevel: 'warn',
     tsconfig: join(AGENT, 'tsconfig.package.json'),
     // Inline the workspaces (they are not published); leave every npm package to the merchant's install.
-    deps: { neverBundle: [...Object.keys(dependencies), 'express', 'fastify', /^node:/], alwaysBundle: [/^@opentab\//] },
+    deps: {
+      neverBundle: [...Object.keys(dependencies), 'express', 'fastify', /^node:/],
+      alwaysBundle: [/^@opentab\//],
+    },
     outExtensions: () => ({ js: '.js', dts: '.d.ts' }),
   });
   // The command is run as a program: npm links it as `opentab-merchant`.
-  writeFileSync(join(PACKAGE_DIR, 'cli.js'), `#!/usr/bin/env node\n${readFileSync(join(PACKAGE_DIR, 'cli.js'), 'utf8')}`);
+  writeFileSync(
+    join(PACKAGE_DIR, 'cli.js'),
+    `#!/usr/bin/env node\n${readFileSync(join(PACKAGE_DIR, 'cli.js'), 'utf8')}`,
+  );
   writeDeclarations(PACKAGE_DIR);
   // The widget's build empties its output directory, so it is built beside the package and copied in.
-  copyFileSync(await buildWidget(join(REPOSITORY, 'dist/merchant-agent-widget'), 'silent'), join(PACKAGE_DIR, 'widget.js'));
+  copyFileSync(
+    await buildWidget(join(REPOSITORY, 'dist/merchant-agent-widget'), 'silent'),
+    join(PACKAGE_DIR, 'widget.js'),
+  );
   const published = {
     name: agent.name,
     version: agent.version,
@@ -134,7 +179,10 @@ export async function buildMerchantAgentPackage(): Promise<string> {
 
 /** Packs the built package into `outDir`; returns the tarball's path. */
 export function packMerchantAgent(packageDir: string, outDir: string): string {
-  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], { cwd: packageDir, encoding: 'utf8' });
+  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], {
+    cwd: packageDir,
+    encoding: 'utf8',
+  });
   const [packed] = JSON.parse(output) as Array<{ filename: string }>;
   return join(outDir, packed!.filename);
 }

@@ -6,7 +6,11 @@ import { OPENTAB_LICENSE } from '@opentab/server-kit';
 const ROOT = new URL('../', import.meta.url).pathname;
 
 function manifest(dir: string): { name?: string; license?: string; workspaces?: string[] } {
-  return JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { name?: string; license?: string; workspaces?: string[] };
+  return JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as {
+    name?: string;
+    license?: string;
+    workspaces?: string[];
+  };
 }
 
 describe('the licence', () => {

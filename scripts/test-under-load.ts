@@ -65,5 +65,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 const code = await exited;
 stopAll(busyLoops);
-console.log(`test:under-load: npm test exited with code ${code} after ${formatDuration(performance.now() - started_ms)} (${busyLoopCount} busy loops)`);
+console.log(
+  `test:under-load: npm test exited with code ${code} after ${formatDuration(performance.now() - started_ms)} (${busyLoopCount} busy loops)`,
+);
 process.exit(code);

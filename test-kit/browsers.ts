@@ -61,7 +61,9 @@ const FIRST_RUN_POLL_MS = 50;
 async function closeFirstRunOptionsPage(context: BrowserContext): Promise<void> {
   const deadline_ms = Date.now() + FIRST_RUN_PAGE_TIMEOUT_MS;
   while (Date.now() < deadline_ms) {
-    const options = context.pages().find((page) => page.url().startsWith('chrome-extension://') && page.url().endsWith('/options/options.html'));
+    const options = context
+      .pages()
+      .find((page) => page.url().startsWith('chrome-extension://') && page.url().endsWith('/options/options.html'));
     if (options !== undefined) {
       await options.close();
       return;
@@ -131,19 +133,39 @@ export function raiseRequestEvents(): Promise<RequestEventProbe> {
     channel: 'opentab:page',
     requestId: 'pay1',
     call: 'pay',
-    params: { merchantId: 'demo-news', operatorId: 'op-eu', itemId: 'article-1', price: { currency: 'EUR', value: '0.02' } },
+    params: {
+      merchantId: 'demo-news',
+      operatorId: 'op-eu',
+      itemId: 'article-1',
+      price: { currency: 'EUR', value: '0.02' },
+    },
   };
   return new Promise((resolve) => {
-    const take = (data: { channel?: string; requestId: string; ok: boolean; error?: { code: string } } | null, via: 'message' | 'event') => {
+    const take = (
+      data: { channel?: string; requestId: string; ok: boolean; error?: { code: string } } | null,
+      via: 'message' | 'event',
+    ) => {
       // Presence notices (the posted hello gets one) carry no request id: they answer nothing.
       if (data?.channel !== 'opentab:extension' || typeof data.requestId !== 'string') return;
-      answers.push({ requestId: data.requestId, ok: data.ok, ...(data.error ? { error: { code: data.error.code } } : {}), via });
-      if (data.requestId === 'pay1') window.postMessage({ channel: 'opentab:page', requestId: 'hello1', call: 'hello', params: {} }, window.location.origin);
+      answers.push({
+        requestId: data.requestId,
+        ok: data.ok,
+        ...(data.error ? { error: { code: data.error.code } } : {}),
+        via,
+      });
+      if (data.requestId === 'pay1')
+        window.postMessage(
+          { channel: 'opentab:page', requestId: 'hello1', call: 'hello', params: {} },
+          window.location.origin,
+        );
       if (data.requestId === 'hello1') resolve({ answers });
     };
     window.addEventListener('message', (event) => take(event.data, 'message'));
-    // The detail must arrive as text the page can parse (Firefox hands a content script's objects to the page only when cloned into it).
-    window.addEventListener('opentab:extension-response', (event) => take(JSON.parse((event as CustomEvent<string>).detail), 'event'));
+    // The detail must arrive as text the page can parse (Firefox hands a content script's objects to the page
+    // only when cloned into it).
+    window.addEventListener('opentab:extension-response', (event) =>
+      take(JSON.parse((event as CustomEvent<string>).detail), 'event'),
+    );
     const raise = (detail: unknown, type = EVENT) => window.dispatchEvent(new CustomEvent(type, { detail }));
     raise({ ...pay, requestId: 'object-detail' });
     raise('{"channel":"opentab:page",');
@@ -159,13 +181,21 @@ export function raiseRequestEvents(): Promise<RequestEventProbe> {
  * `every_ms` until the extension answers (its content script may not be registered yet, just
  * after an install), and resolves with the answer and whether a presence notice preceded it.
  */
-export function helloUntilAnswered(every_ms = 250): Promise<{ answer: { ok: boolean; result?: unknown }; noticed: boolean }> {
+export function helloUntilAnswered(
+  every_ms = 250,
+): Promise<{ answer: { ok: boolean; result?: unknown }; noticed: boolean }> {
   return new Promise((resolve) => {
     let noticed = false;
     let attempt = 0;
     let timer: ReturnType<typeof setInterval> | undefined;
     const listener = (event: MessageEvent) => {
-      const data = event.data as { channel?: string; presence?: string; requestId?: string; ok?: boolean; result?: unknown } | null;
+      const data = event.data as {
+        channel?: string;
+        presence?: string;
+        requestId?: string;
+        ok?: boolean;
+        result?: unknown;
+      } | null;
       if (data?.channel !== 'opentab:extension' || event.source !== window) return;
       if (data.presence === 'hello-received') noticed = true;
       if (typeof data.requestId === 'string' && data.requestId.startsWith('hello-until-answered-')) {
@@ -175,7 +205,11 @@ export function helloUntilAnswered(every_ms = 250): Promise<{ answer: { ok: bool
       }
     };
     window.addEventListener('message', listener);
-    const hello = () => window.postMessage({ channel: 'opentab:page', requestId: `hello-until-answered-${attempt++}`, call: 'hello', params: {} }, window.location.origin);
+    const hello = () =>
+      window.postMessage(
+        { channel: 'opentab:page', requestId: `hello-until-answered-${attempt++}`, call: 'hello', params: {} },
+        window.location.origin,
+      );
     hello();
     timer = setInterval(hello, every_ms);
   });

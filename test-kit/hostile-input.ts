@@ -48,20 +48,42 @@ export function answerDefect(answer: HttpAnswer, method: string): string | null 
   return null;
 }
 
-const json = (body: string): Pick<HostileRequest, 'headers' | 'body'> => ({ headers: { 'content-type': 'application/json' }, body });
+const json = (body: string): Pick<HostileRequest, 'headers' | 'body'> => ({
+  headers: { 'content-type': 'application/json' },
+  body,
+});
 
 /** Bodies no route accepts, whatever its schema; the last one is one byte over the route's limit. */
 export function malformedBodies(maxBody_bytes: number): HostileRequest[] {
-  const envelopeShape = { payload: { type: 'x', id: '0'.repeat(32), iat: '2020-01-01T00:00:00Z' }, kid: 'A'.repeat(43), sig: 'A'.repeat(86) };
+  const envelopeShape = {
+    payload: { type: 'x', id: '0'.repeat(32), iat: '2020-01-01T00:00:00Z' },
+    kid: 'A'.repeat(43),
+    sig: 'A'.repeat(86),
+  };
   const bodies: [string, string][] = [
-    ['no body', ''], ['truncated JSON', '{"payload": {'], ['an array', '[]'], ['a number', '42'], ['null', 'null'], ['a string', '"x"'], ['an empty object', '{}'],
-    ['deep nesting', `${'['.repeat(5000)}${']'.repeat(5000)}`], ['a byte-order mark', '\ufeff{}'], ['a lone surrogate', '"\\ud800"'], ['a huge number', `1${'0'.repeat(400)}`],
-    ['__proto__', '{"__proto__":{"admin":true}}'], ['an envelope of nothing', JSON.stringify(envelopeShape)],
+    ['no body', ''],
+    ['truncated JSON', '{"payload": {'],
+    ['an array', '[]'],
+    ['a number', '42'],
+    ['null', 'null'],
+    ['a string', '"x"'],
+    ['an empty object', '{}'],
+    ['deep nesting', `${'['.repeat(5000)}${']'.repeat(5000)}`],
+    ['a byte-order mark', '\ufeff{}'],
+    ['a lone surrogate', '"\\ud800"'],
+    ['a huge number', `1${'0'.repeat(400)}`],
+    ['__proto__', '{"__proto__":{"admin":true}}'],
+    ['an envelope of nothing', JSON.stringify(envelopeShape)],
   ];
   const padding = 'x'.repeat(Math.max(0, maxBody_bytes + 1 - '{"x":""}'.length));
   return [
     ...bodies.map(([label, body]) => ({ label, method: 'POST', ...json(body) })),
-    { label: 'random bytes', method: 'POST', headers: { 'content-type': 'application/json' }, body: Uint8Array.from({ length: 256 }, (_, i) => (i * 167) % 256) },
+    {
+      label: 'random bytes',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Uint8Array.from({ length: 256 }, (_, i) => (i * 167) % 256),
+    },
     { label: 'text/plain', method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' },
     { label: 'no content type', method: 'POST', body: new Uint8Array([0x7b, 0x7d]) },
     { label: 'application/jsonx', method: 'POST', headers: { 'content-type': 'application/jsonx' }, body: '{}' },
@@ -86,7 +108,14 @@ interface Envelope {
 
 function isEnvelope(value: unknown): value is Envelope {
   const v = value as Envelope | null;
-  return v !== null && typeof v === 'object' && typeof v.payload === 'object' && v.payload !== null && typeof v.kid === 'string' && typeof v.sig === 'string';
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof v.payload === 'object' &&
+    v.payload !== null &&
+    typeof v.kid === 'string' &&
+    typeof v.sig === 'string'
+  );
 }
 
 function valueAt(value: unknown, path: Path): unknown {
@@ -111,7 +140,8 @@ function* pathsOf(value: unknown, signers: ReadonlyMap<string, Signer>, prefix: 
   yield prefix;
   if (value === null || typeof value !== 'object') return;
   if (prefix.length > 0 && isEnvelope(value) && !signers.has(value.kid)) return;
-  for (const [key, item] of Object.entries(value)) yield* pathsOf(item, signers, [...prefix, Array.isArray(value) ? Number(key) : key]);
+  for (const [key, item] of Object.entries(value))
+    yield* pathsOf(item, signers, [...prefix, Array.isArray(value) ? Number(key) : key]);
 }
 
 /**
@@ -124,21 +154,38 @@ function resign(value: unknown, signers: ReadonlyMap<string, Signer>, changed: P
   if (value === null || typeof value !== 'object') return value;
   const inner = Array.isArray(value)
     ? value.map((item, i) => resign(item, signers, changed, [...prefix, i]))
-    : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resign(item, signers, changed, [...prefix, key])]));
-  if (prefix.length === 0 && !isEnvelope(inner) && typeof (inner as { id?: unknown }).id === 'string' && changed[0] !== 'id') {
+    : Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, resign(item, signers, changed, [...prefix, key])]),
+      );
+  if (
+    prefix.length === 0 &&
+    !isEnvelope(inner) &&
+    typeof (inner as { id?: unknown }).id === 'string' &&
+    changed[0] !== 'id'
+  ) {
     return { ...inner, id: newMessageId(nodeCrypto) }; // an unsigned message (a purchase) has its own id
   }
   const signer = isEnvelope(inner) ? signers.get(inner.kid) : undefined;
   if (signer === undefined) return inner;
-  const within = changed.length > prefix.length && prefix.every((key, i) => changed[i] === key) ? changed.slice(prefix.length) : [];
+  const within =
+    changed.length > prefix.length && prefix.every((key, i) => changed[i] === key) ? changed.slice(prefix.length) : [];
   if (within[0] === 'kid' || within[0] === 'sig') return inner;
   const { payload, kid: _kid, sig: _sig, ...extra } = inner as Envelope & Record<string, unknown>;
   const header = {
     ...('id' in payload && !(within[0] === 'payload' && within[1] === 'id') ? { id: newMessageId(nodeCrypto) } : {}),
-    ...('iat' in payload && !(within[0] === 'payload' && within[1] === 'iat') ? { iat: formatTimestamp(Date.now()) } : {}),
+    ...('iat' in payload && !(within[0] === 'payload' && within[1] === 'iat')
+      ? { iat: formatTimestamp(Date.now()) }
+      : {}),
   };
   try {
-    return { ...signEnvelope(signer, { ...payload, ...header } as Envelope['payload'] & { type: string; id: string; iat: string }), ...extra };
+    return {
+      ...signEnvelope(signer, { ...payload, ...header } as Envelope['payload'] & {
+        type: string;
+        id: string;
+        iat: string;
+      }),
+      ...extra,
+    };
   } catch {
     return inner; // a payload canonical JSON cannot encode (a lone surrogate): sent with its old signature
   }
@@ -147,10 +194,13 @@ function resign(value: unknown, signers: ReadonlyMap<string, Signer>, changed: P
 function replacementsFor(path: Path, current: unknown, parent: unknown): unknown[] {
   const key = path[path.length - 1];
   const specific =
-    key === 'value' && parent !== null && typeof parent === 'object' && 'currency' in parent ? AMOUNT_VALUE
-    : typeof current === 'number' ? NUMBER
-    : typeof current === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(current) ? TIMESTAMP
-    : [];
+    key === 'value' && parent !== null && typeof parent === 'object' && 'currency' in parent
+      ? AMOUNT_VALUE
+      : typeof current === 'number'
+        ? NUMBER
+        : typeof current === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(current)
+          ? TIMESTAMP
+          : [];
   return [...ANY_FIELD, ...specific];
 }
 
@@ -165,7 +215,11 @@ export function* fieldMutations(sample: unknown, signers: ReadonlyMap<string, Si
     const at = path.join('.') || '(message)';
     const current = valueAt(sample, path);
     if (path.length > 0) yield [`${at} deleted`, resign(setAt(sample, path, undefined, true), signers, path)];
-    if (current !== null && typeof current === 'object' && !Array.isArray(current)) yield [`${at} with an extra key`, resign(setAt(sample, [...path, 'extra'], 1, false), signers, [...path, 'extra'])];
+    if (current !== null && typeof current === 'object' && !Array.isArray(current))
+      yield [
+        `${at} with an extra key`,
+        resign(setAt(sample, [...path, 'extra'], 1, false), signers, [...path, 'extra']),
+      ];
     for (const replacement of replacementsFor(path, current, valueAt(sample, path.slice(0, -1)))) {
       yield [`${at} = ${describeValue(replacement)}`, resign(setAt(sample, path, replacement, false), signers, path)];
     }
@@ -177,14 +231,22 @@ export function* fieldMutations(sample: unknown, signers: ReadonlyMap<string, Si
  * known key, an iat outside the window. The envelopes around it are signed again, so that the
  * receiver gets as far as the wrongly signed one.
  */
-export function* envelopeMutations(sample: unknown, signers: ReadonlyMap<string, Signer>): Generator<[string, unknown]> {
+export function* envelopeMutations(
+  sample: unknown,
+  signers: ReadonlyMap<string, Signer>,
+): Generator<[string, unknown]> {
   const stranger = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
   for (const path of pathsOf(sample, new Map())) {
     const envelope = valueAt(sample, path);
     if (!isEnvelope(envelope)) continue;
     const at = path.join('.') || '(message)';
     const put = (wrong: Envelope) => resign(setAt(sample, path, wrong, false), signers, [...path, 'sig']);
-    const fresh = (signer: Signer, iat_ms = Date.now()) => signEnvelope(signer, { ...envelope.payload, id: newMessageId(nodeCrypto), iat: formatTimestamp(iat_ms) } as Envelope['payload'] & { type: string; id: string; iat: string });
+    const fresh = (signer: Signer, iat_ms = Date.now()) =>
+      signEnvelope(signer, {
+        ...envelope.payload,
+        id: newMessageId(nodeCrypto),
+        iat: formatTimestamp(iat_ms),
+      } as Envelope['payload'] & { type: string; id: string; iat: string });
     const flipped = `${envelope.sig.slice(0, 10)}${envelope.sig[10] === 'A' ? 'B' : 'A'}${envelope.sig.slice(11)}`;
     yield [`${at} with a changed signature`, put({ ...envelope, sig: flipped })];
     yield [`${at} signed by a stranger`, put(fresh(stranger))];
@@ -205,7 +267,10 @@ const tableReaders = new WeakMap<Database.Database, Map<string, Database.Stateme
 export function tableDigests(db: Database.Database, except: readonly string[] = []): Record<string, string> {
   let readers = tableReaders.get(db);
   if (readers === undefined) {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all() as string[];
     readers = new Map(tables.map((name) => [name, db.prepare(`SELECT * FROM "${name}"`).raw()]));
     tableReaders.set(db, readers);
   }

@@ -24,11 +24,29 @@ export async function lintOpenApi(document: unknown): Promise<LintProblem[]> {
     execFile(
       process.execPath,
       [CLI, 'lint', file, '--extends', 'recommended', '--format', 'json', '--max-problems', '1000'],
-      { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       // The CLI exits 1 when it finds errors; its JSON report is on stdout either way.
-      (error, out, stderr) => (out.trim().startsWith('{') ? resolve(out) : reject(new Error(`redocly lint failed: ${error?.message ?? ''}\n${stderr}`))),
+      (error, out, stderr) =>
+        out.trim().startsWith('{')
+          ? resolve(out)
+          : reject(new Error(`redocly lint failed: ${error?.message ?? ''}\n${stderr}`)),
     );
   });
-  const report = JSON.parse(stdout) as { problems: Array<{ severity: 'error' | 'warn'; ruleId: string; message: string; location: Array<{ pointer: string }> }> };
-  return report.problems.map((problem) => ({ severity: problem.severity, ruleId: problem.ruleId, message: problem.message, pointer: problem.location[0]?.pointer ?? '' }));
+  const report = JSON.parse(stdout) as {
+    problems: Array<{
+      severity: 'error' | 'warn';
+      ruleId: string;
+      message: string;
+      location: Array<{ pointer: string }>;
+    }>;
+  };
+  return report.problems.map((problem) => ({
+    severity: problem.severity,
+    ruleId: problem.ruleId,
+    message: problem.message,
+    pointer: problem.location[0]?.pointer ?? '',
+  }));
 }

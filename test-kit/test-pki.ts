@@ -26,7 +26,11 @@ function openssl(args: readonly string[]): void {
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? 'the tests of TLS need the openssl command (Debian: apt-get install openssl)' : `openssl ${args[0]} failed: ${String((error as { stderr?: unknown }).stderr ?? error)}`);
+    throw new Error(
+      missing
+        ? 'the tests of TLS need the openssl command (Debian: apt-get install openssl)'
+        : `openssl ${args[0]} failed: ${String((error as { stderr?: unknown }).stderr ?? error)}`,
+    );
   }
 }
 
@@ -36,9 +40,25 @@ export function createTestCa(dir: string, name = 'Opentab test CA'): TestCa {
   const keyFile = join(dir, 'ca.key');
   const certificateFile = join(dir, 'ca.pem');
   openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certificateFile,
-    '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certificateFile,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return { dir, certificateFile, certificatePem: readFileSync(certificateFile, 'utf8'), keyFile };
 }
@@ -55,11 +75,44 @@ export function issueServerCertificate(ca: TestCa, certificateFile: string, keyF
   mkdirSync(work, { recursive: true });
   const request = join(work, 'server.csr');
   const extensions = join(work, 'server.ext');
-  writeFileSync(extensions, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(
+    extensions,
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
   const newKey = join(work, 'server.key');
   const newCertificate = join(work, 'server.pem');
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', newKey, '-out', request, '-subj', '/CN=localhost']);
-  openssl(['x509', '-req', '-in', request, '-CA', ca.certificateFile, '-CAkey', ca.keyFile, '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', extensions, '-out', newCertificate]);
+  openssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    newKey,
+    '-out',
+    request,
+    '-subj',
+    '/CN=localhost',
+  ]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    request,
+    '-CA',
+    ca.certificateFile,
+    '-CAkey',
+    ca.keyFile,
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '2',
+    '-extfile',
+    extensions,
+    '-out',
+    newCertificate,
+  ]);
   const keyPem = readFileSync(newKey, 'utf8');
   const certificatePem = readFileSync(newCertificate, 'utf8');
   mkdirSync(dirname(keyFile), { recursive: true });

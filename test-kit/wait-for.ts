@@ -1,5 +1,10 @@
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeout_ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeout_ms = 10_000, interval_ms = 20): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeout_ms = 10_000,
+  interval_ms = 20,
+): Promise<T> {
   const deadline = Date.now() + timeout_ms;
   for (;;) {
     const value = await probe();

@@ -19,8 +19,12 @@ export type WeakKeyKind = keyof typeof WEAK_KEYS;
 export const WEAK_KEY_KINDS = Object.keys(WEAK_KEYS) as WeakKeyKind[];
 
 /** R = identity, S = 0: verifies for any message under the identity key where small-order keys are taken. */
-export const IDENTITY_KEY_SIGNATURE = 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+export const IDENTITY_KEY_SIGNATURE =
+  'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-export function signedByIdentityKey<P extends PayloadHeader>(payload: P, kid: string = WEAK_KEYS.identity): Envelope<P> {
+export function signedByIdentityKey<P extends PayloadHeader>(
+  payload: P,
+  kid: string = WEAK_KEYS.identity,
+): Envelope<P> {
   return { payload, kid, sig: IDENTITY_KEY_SIGNATURE };
 }

@@ -7,7 +7,16 @@
 // same token a tab purchase's receipt carries. Routes are relative to the agent's mount path.
 
 import * as v from 'valibot';
-import { Amount, ItemId, MerchantId, MessageId, OperatorId, TransactionId, envelopeOf, payloadHeader } from '@opentab/protocol';
+import {
+  Amount,
+  ItemId,
+  MerchantId,
+  MessageId,
+  OperatorId,
+  TransactionId,
+  envelopeOf,
+  payloadHeader,
+} from '@opentab/protocol';
 import { SMALL_BODY_BYTES, route } from '@opentab/protocol';
 
 /** The merchant agent's id for one direct order; 96 random bits, as tab ids. */
@@ -16,7 +25,8 @@ export const OrderId = v.pipe(v.string(), v.regex(/^ord_[0-9a-f]{24}$/, 'must be
 /** Customer → merchant agent (seed FIG 1, step 1), unsigned like a purchase: order this one item. */
 export const DirectOrderRequest = v.strictObject({
   type: v.literal('direct-order-request'),
-  /** Random; a replay gets the first order. Also the customer's claim on the goods: it never leaves customer and merchant. */
+  /** Random; a replay gets the first order. Also the customer's claim on the goods: it never leaves customer
+   * and merchant. */
   id: MessageId,
   itemId: ItemId,
 });
@@ -89,18 +99,33 @@ export type DirectOrderReceipt = v.InferOutput<typeof DirectOrderReceipt>;
 
 export const DIRECT_ORDER_API = {
   directOrder: route({
-    method: 'POST', path: '/direct/order',
-    summary: 'Prior-art baseline (seed FIG 1, step 1): order one catalogue item for payment through the operators, without a tab.',
-    auth: 'public', request: DirectOrderRequest, response: DirectOrder, maxBody_bytes: SMALL_BODY_BYTES,
+    method: 'POST',
+    path: '/direct/order',
+    summary:
+      'Prior-art baseline (seed FIG 1, step 1): order one catalogue item for payment through the operators, without a tab.',
+    auth: 'public',
+    request: DirectOrderRequest,
+    response: DirectOrder,
+    maxBody_bytes: SMALL_BODY_BYTES,
   }),
   directPaymentNotice: route({
-    method: 'POST', path: '/mta/direct-payment-notice',
-    summary: 'Prior-art baseline (seed FIG 1, step 4): the MTA says a direct order is paid; answered with a signed ack.',
-    auth: 'operator-signature', request: DirectPaymentNotice, response: DirectPaymentNoticeAck, maxBody_bytes: SMALL_BODY_BYTES,
+    method: 'POST',
+    path: '/mta/direct-payment-notice',
+    summary:
+      'Prior-art baseline (seed FIG 1, step 4): the MTA says a direct order is paid; answered with a signed ack.',
+    auth: 'operator-signature',
+    request: DirectPaymentNotice,
+    response: DirectPaymentNoticeAck,
+    maxBody_bytes: SMALL_BODY_BYTES,
   }),
   directGoods: route({
-    method: 'POST', path: '/direct/goods',
-    summary: "Prior-art baseline: the goods of a paid direct order, as the merchant's signed receipt with an access token.",
-    auth: 'public', request: DirectGoodsRequest, response: DirectOrderReceipt, maxBody_bytes: SMALL_BODY_BYTES,
+    method: 'POST',
+    path: '/direct/goods',
+    summary:
+      "Prior-art baseline: the goods of a paid direct order, as the merchant's signed receipt with an access token.",
+    auth: 'public',
+    request: DirectGoodsRequest,
+    response: DirectOrderReceipt,
+    maxBody_bytes: SMALL_BODY_BYTES,
   }),
 } as const;

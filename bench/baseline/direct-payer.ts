@@ -19,7 +19,8 @@ import type { TestCustomer } from '@opentab/test-kit/worlds';
 
 const CALL = { transport: nodeHttpTransport } as const;
 
-/** HTTP exchanges of one direct purchase: customer→agent order, customer→AM, AM→MTA, MTA→agent notice, customer→agent goods. */
+/** HTTP exchanges of one direct purchase: customer→agent order, customer→AM, AM→MTA, MTA→agent notice,
+ * customer→agent goods. */
 export const DIRECT_PURCHASE_HTTP_EXCHANGES = 5;
 
 export interface DirectPurchase {
@@ -42,32 +43,52 @@ export interface DirectPurchaseOutcome extends PlacedOrder {
 
 /** Step 1: the merchant-signed order for one item. */
 export async function placeOrder(purchase: DirectPurchase): Promise<PlacedOrder> {
-  const request: DirectOrderRequest = { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: purchase.itemId };
+  const request: DirectOrderRequest = {
+    type: 'direct-order-request',
+    id: newMessageId(nodeCrypto),
+    itemId: purchase.itemId,
+  };
   const order = await callRoute(purchase.agentUrl, DIRECT_ORDER_API.directOrder, request, CALL);
-  if (order.payload.itemId !== purchase.itemId) throw new Error(`the merchant answered an order for ${order.payload.itemId}, not ${purchase.itemId}`);
+  if (order.payload.itemId !== purchase.itemId)
+    throw new Error(`the merchant answered an order for ${order.payload.itemId}, not ${purchase.itemId}`);
   return { request, order };
 }
 
 /** Step 2: the customer's signed payment order for a merchant order. */
 export async function directPaymentOrder(customer: TestCustomer, merchantOrder: DirectOrder) {
   const table = (await customer.rateTable()).payload;
-  return seal(nodeCrypto, customer.signer, {
-    type: 'direct-payment-order',
-    accountId: customer.accountId,
-    sessionId: customer.session,
-    merchantOrder,
-    rateTableId: table.id,
-  } satisfies PayloadBody<DirectPaymentOrderPayload>, customer.now_ms());
+  return seal(
+    nodeCrypto,
+    customer.signer,
+    {
+      type: 'direct-payment-order',
+      accountId: customer.accountId,
+      sessionId: customer.session,
+      merchantOrder,
+      rateTableId: table.id,
+    } satisfies PayloadBody<DirectPaymentOrderPayload>,
+    customer.now_ms(),
+  );
 }
 
 /** Steps 2–4: the AM pays the order; resolves once the merchant is credited (and, normally, notified). */
 export async function payOrder(customer: TestCustomer, merchantOrder: DirectOrder): Promise<DirectPaymentReceipt> {
-  return callRoute(customer.operatorUrl, DIRECT_PAYMENT_API.directPayment, await directPaymentOrder(customer, merchantOrder), CALL);
+  return callRoute(
+    customer.operatorUrl,
+    DIRECT_PAYMENT_API.directPayment,
+    await directPaymentOrder(customer, merchantOrder),
+    CALL,
+  );
 }
 
 /** Delivery: the merchant's receipt of a paid order. */
 export async function fetchGoods(agentUrl: string, placed: PlacedOrder): Promise<DirectOrderReceipt> {
-  return callRoute(agentUrl, DIRECT_ORDER_API.directGoods, { type: 'direct-goods-request', orderId: placed.order.payload.orderId, requestId: placed.request.id }, CALL);
+  return callRoute(
+    agentUrl,
+    DIRECT_ORDER_API.directGoods,
+    { type: 'direct-goods-request', orderId: placed.order.payload.orderId, requestId: placed.request.id },
+    CALL,
+  );
 }
 
 /** One whole FIG 1 purchase, one step after the other, as a customer clicking once. */

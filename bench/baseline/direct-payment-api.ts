@@ -96,13 +96,23 @@ export type DirectPaymentReceipt = v.InferOutput<typeof DirectPaymentReceipt>;
 
 export const DIRECT_PAYMENT_API = {
   directPayment: route({
-    method: 'POST', path: '/v1/customer/direct-payments',
-    summary: "Prior-art baseline (seed FIG 1, step 2): authorize, hold and capture the payment of one merchant order at once, without a tab.",
-    auth: 'customer-signature', request: DirectPaymentOrder, response: DirectPaymentReceipt, maxBody_bytes: SMALL_BODY_BYTES,
+    method: 'POST',
+    path: '/v1/customer/direct-payments',
+    summary:
+      'Prior-art baseline (seed FIG 1, step 2): authorize, hold and capture the payment of one merchant order at once, without a tab.',
+    auth: 'customer-signature',
+    request: DirectPaymentOrder,
+    response: DirectPaymentReceipt,
+    maxBody_bytes: SMALL_BODY_BYTES,
   }),
   peerDirectPayment: route({
-    method: 'POST', path: '/v1/peer/direct-payment',
-    summary: "Prior-art baseline (seed FIG 1, steps 3–4): the customer's AM has held the money; credit the merchant and notify its agent.",
-    auth: 'operator-signature', request: DirectPaymentCredit, response: DirectPaymentCredited, maxBody_bytes: SMALL_BODY_BYTES,
+    method: 'POST',
+    path: '/v1/peer/direct-payment',
+    summary:
+      "Prior-art baseline (seed FIG 1, steps 3–4): the customer's AM has held the money; credit the merchant and notify its agent.",
+    auth: 'operator-signature',
+    request: DirectPaymentCredit,
+    response: DirectPaymentCredited,
+    maxBody_bytes: SMALL_BODY_BYTES,
   }),
 } as const;

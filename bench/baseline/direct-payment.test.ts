@@ -16,7 +16,12 @@ import { directPaymentOrder, fetchGoods, payDirectly, payOrder, placeOrder } fro
 import { directOrderExtension, directPaymentExtension, type DirectOrderExtension } from './index';
 import { DirectOrderCreditStore } from './operator/order-credits';
 import { DirectPaymentStore } from './operator/direct-payments';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
@@ -47,13 +52,21 @@ async function refusalOf(promise: Promise<unknown>): Promise<string> {
 /** article-2 costs 0.15 EUR in hundredArticles(): 15 cents × 11.3595 SEK/EUR = 170.3925 öre → 1.70 SEK. */
 const ARTICLE = 'article-2';
 
-type CallRoute = (operatorId: string, spec: unknown, body: unknown, answerLocally: (body: unknown) => Promise<unknown>) => Promise<unknown>;
+type CallRoute = (
+  operatorId: string,
+  spec: unknown,
+  body: unknown,
+  answerLocally: (body: unknown) => Promise<unknown>,
+) => Promise<unknown>;
 
 /** Waits until every operator's outbox has delivered all it holds, so the billing files say everything they will. */
 const outboxesDrained = () =>
-  waitFor('the outboxes to deliver everything', () => Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0));
+  waitFor('the outboxes to deliver everything', () =>
+    Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0),
+  );
 
-const merchantBalance = async (operatorId = MERCHANT_OPERATOR) => (await w.world.operator(operatorId).admin.call('getMerchant', undefined, { merchantId: w.merchantId })).balance;
+const merchantBalance = async (operatorId = MERCHANT_OPERATOR) =>
+  (await w.world.operator(operatorId).admin.call('getMerchant', undefined, { merchantId: w.merchantId })).balance;
 
 describe('direct payment (prior-art baseline), SEK customer at op-se, EUR merchant at op-eu', () => {
   beforeEach(async () => {
@@ -67,40 +80,94 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
 
     // Step 1: a merchant-signed order at the catalogue price.
     expect(verifyEnvelope(nodeCrypto, outcome.order, merchantKey)).toBe(true);
-    expect(outcome.order.payload).toMatchObject({ merchantId: w.merchantId, operatorId: MERCHANT_OPERATOR, itemId: ARTICLE, price: { currency: 'EUR', value: '0.15' } });
+    expect(outcome.order.payload).toMatchObject({
+      merchantId: w.merchantId,
+      operatorId: MERCHANT_OPERATOR,
+      itemId: ARTICLE,
+      price: { currency: 'EUR', value: '0.15' },
+    });
     const orderId = outcome.order.payload.orderId;
 
     // Steps 2–3: the AM's signed receipt, in the customer's currency, after the merchant acknowledged.
     const amKey = fromBase64url(w.world.operator(CUSTOMER_OPERATOR).running.context.identity.signer.kid);
     expect(verifyEnvelope(nodeCrypto, outcome.payment, amKey)).toBe(true);
     expect(outcome.payment.payload).toMatchObject({
-      type: 'direct-payment-receipt', operatorId: CUSTOMER_OPERATOR, merchantId: w.merchantId, merchantOrderId: orderId, itemId: ARTICLE,
-      price: { currency: 'EUR', value: '0.15' }, charged: { currency: 'SEK', value: '1.70' }, merchantNotified: true,
+      type: 'direct-payment-receipt',
+      operatorId: CUSTOMER_OPERATOR,
+      merchantId: w.merchantId,
+      merchantOrderId: orderId,
+      itemId: ARTICLE,
+      price: { currency: 'EUR', value: '0.15' },
+      charged: { currency: 'SEK', value: '1.70' },
+      merchantNotified: true,
     });
 
     // Step 4 and delivery: the merchant's order is paid, and its signed receipt releases the content.
     expect(verifyEnvelope(nodeCrypto, outcome.receipt, merchantKey)).toBe(true);
-    expect(outcome.receipt.payload).toMatchObject({ type: 'direct-order-receipt', merchantId: w.merchantId, orderId, paymentId: outcome.payment.payload.paymentId, itemId: ARTICLE, price: { currency: 'EUR', value: '0.15' } });
+    expect(outcome.receipt.payload).toMatchObject({
+      type: 'direct-order-receipt',
+      merchantId: w.merchantId,
+      orderId,
+      paymentId: outcome.payment.payload.paymentId,
+      itemId: ARTICLE,
+      price: { currency: 'EUR', value: '0.15' },
+    });
     expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, ARTICLE)).toBe(true);
     expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, 'article-3')).toBe(false);
-    expect(orders.order(orderId)).toMatchObject({ status: 'paid', paymentId: outcome.payment.payload.paymentId, price: { currency: 'EUR', minor: 15n } });
+    expect(orders.order(orderId)).toMatchObject({
+      status: 'paid',
+      paymentId: outcome.payment.payload.paymentId,
+      price: { currency: 'EUR', minor: 15n },
+    });
 
     // Money moved once: customer charged, merchant credited, the operators owe each other the price.
     const account = await customer.account();
-    expect(account).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '8.30' } });
+    expect(account).toMatchObject({
+      balance: { currency: 'SEK', value: '-1.70' },
+      held: { currency: 'SEK', value: '0.00' },
+      available: { currency: 'SEK', value: '8.30' },
+    });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
-    const customerSide = await w.world.operator(CUSTOMER_OPERATOR).admin.call('settlement', undefined, {}, { peer: MERCHANT_OPERATOR });
+    const customerSide = await w.world
+      .operator(CUSTOMER_OPERATOR)
+      .admin.call('settlement', undefined, {}, { peer: MERCHANT_OPERATOR });
     expect(customerSide.lines).toEqual([
-      { currency: 'EUR', payable: { currency: 'EUR', value: '0.15' }, receivable: { currency: 'EUR', value: '0.00' }, net: { currency: 'EUR', value: '0.15' }, entries: 1 },
+      {
+        currency: 'EUR',
+        payable: { currency: 'EUR', value: '0.15' },
+        receivable: { currency: 'EUR', value: '0.00' },
+        net: { currency: 'EUR', value: '0.15' },
+        entries: 1,
+      },
     ]);
-    const merchantSide = await w.world.operator(MERCHANT_OPERATOR).admin.call('settlement', undefined, {}, { peer: CUSTOMER_OPERATOR });
+    const merchantSide = await w.world
+      .operator(MERCHANT_OPERATOR)
+      .admin.call('settlement', undefined, {}, { peer: CUSTOMER_OPERATOR });
     expect(merchantSide.lines).toEqual([
-      { currency: 'EUR', payable: { currency: 'EUR', value: '0.00' }, receivable: { currency: 'EUR', value: '0.15' }, net: { currency: 'EUR', value: '-0.15' }, entries: 1 },
+      {
+        currency: 'EUR',
+        payable: { currency: 'EUR', value: '0.00' },
+        receivable: { currency: 'EUR', value: '0.15' },
+        net: { currency: 'EUR', value: '-0.15' },
+        entries: 1,
+      },
     ]);
-    const row = new DirectPaymentStore(w.world.operator(CUSTOMER_OPERATOR).running.context.db).payment(outcome.payment.payload.paymentId);
-    expect(row).toMatchObject({ state: 'captured', chargeMinor: 170n, priceMinor: 15n, merchantCurrency: 'EUR', merchantOrderId: orderId });
+    const row = new DirectPaymentStore(w.world.operator(CUSTOMER_OPERATOR).running.context.db).payment(
+      outcome.payment.payload.paymentId,
+    );
+    expect(row).toMatchObject({
+      state: 'captured',
+      chargeMinor: 170n,
+      priceMinor: 15n,
+      merchantCurrency: 'EUR',
+      merchantOrderId: orderId,
+    });
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
-    expect(new DirectOrderCreditStore(mta.db).ofOrder(w.merchantId, orderId)).toMatchObject({ customerOperatorId: CUSTOMER_OPERATOR, paymentId: outcome.payment.payload.paymentId, amountMinor: 15n });
+    expect(new DirectOrderCreditStore(mta.db).ofOrder(w.merchantId, orderId)).toMatchObject({
+      customerOperatorId: CUSTOMER_OPERATOR,
+      paymentId: outcome.payment.payload.paymentId,
+      amountMinor: 15n,
+    });
     // The notice went out at once; the outbox holds it as delivered and will not send it again.
     expect(mta.outbox.rowsOfRecord(`direct-notice:${orderId}`)).toMatchObject([{ attempts: 1, lastError: null }]);
     expect(mta.outbox.rowsOfRecord(`direct-notice:${orderId}`)[0]?.deliveredAt).not.toBeNull();
@@ -109,29 +176,57 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(await fetchGoods(w.merchant.agentUrl, outcome)).toEqual(outcome.receipt);
   });
 
-  it('writes one withdrawal record at the customer\'s AM and one deposit record at the merchant\'s operator, as a cleared tab does', async () => {
+  it("writes one withdrawal record at the customer's AM and one deposit record at the merchant's operator, as a cleared tab does", async () => {
     const customer = await w.newCustomer('10.00');
     const { payment } = await payDirectly(customer, { agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
     const { paymentId, merchantOrderId } = payment.payload;
-    await waitFor('both billing records', () => w.billingRecords(CUSTOMER_OPERATOR).length > 0 && w.billingRecords(MERCHANT_OPERATOR).length > 0);
+    await waitFor(
+      'both billing records',
+      () => w.billingRecords(CUSTOMER_OPERATOR).length > 0 && w.billingRecords(MERCHANT_OPERATOR).length > 0,
+    );
     await outboxesDrained();
 
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
-    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([{
-      recordType: 'withdrawal', source: 'direct-payment', recordId: `withdrawal:${CUSTOMER_OPERATOR}:direct-payment:${paymentId}`, operatorId: CUSTOMER_OPERATOR,
-      accountId: customer.accountId, transactionId: paymentId, tabId: merchantOrderId, merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR,
-      amount: payment.payload.charged, hold: { currency: 'SEK', value: '1.70' }, released: { currency: 'SEK', value: '0.00' },
-      merchantAmount: { currency: 'EUR', value: '0.15' }, rate: payment.payload.rate, outcome: 'agreed', clearedAt: expect.any(String),
-    }]);
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([
+      {
+        recordType: 'withdrawal',
+        source: 'direct-payment',
+        recordId: `withdrawal:${CUSTOMER_OPERATOR}:direct-payment:${paymentId}`,
+        operatorId: CUSTOMER_OPERATOR,
+        accountId: customer.accountId,
+        transactionId: paymentId,
+        tabId: merchantOrderId,
+        merchantId: w.merchantId,
+        merchantOperatorId: MERCHANT_OPERATOR,
+        amount: payment.payload.charged,
+        hold: { currency: 'SEK', value: '1.70' },
+        released: { currency: 'SEK', value: '0.00' },
+        merchantAmount: { currency: 'EUR', value: '0.15' },
+        rate: payment.payload.rate,
+        outcome: 'agreed',
+        clearedAt: expect.any(String),
+      },
+    ]);
     expect(payment.payload.charged).toEqual({ currency: 'SEK', value: '1.70' });
-    expect(w.billingRecords(MERCHANT_OPERATOR)).toEqual([{
-      recordType: 'deposit', source: 'direct-payment', recordId: `deposit:${MERCHANT_OPERATOR}:direct-payment:${w.merchantId}:${merchantOrderId}`, operatorId: MERCHANT_OPERATOR,
-      merchantId: w.merchantId, tabId: merchantOrderId, customerOperatorId: CUSTOMER_OPERATOR, amount: { currency: 'EUR', value: '0.15' }, outcome: 'agreed',
-      clearedAt: expect.any(String),
-    }]);
+    expect(w.billingRecords(MERCHANT_OPERATOR)).toEqual([
+      {
+        recordType: 'deposit',
+        source: 'direct-payment',
+        recordId: `deposit:${MERCHANT_OPERATOR}:direct-payment:${w.merchantId}:${merchantOrderId}`,
+        operatorId: MERCHANT_OPERATOR,
+        merchantId: w.merchantId,
+        tabId: merchantOrderId,
+        customerOperatorId: CUSTOMER_OPERATOR,
+        amount: { currency: 'EUR', value: '0.15' },
+        outcome: 'agreed',
+        clearedAt: expect.any(String),
+      },
+    ]);
     // Through the outbox, delivered once to the one configured sink.
     const [withdrawal] = w.billingRecords(CUSTOMER_OPERATOR);
-    expect(am.outbox.rowsOfRecord(withdrawal!.recordId)).toMatchObject([{ destination: { kind: 'billing', sinkIndex: 0 }, attempts: 1, lastError: null }]);
+    expect(am.outbox.rowsOfRecord(withdrawal!.recordId)).toMatchObject([
+      { destination: { kind: 'billing', sinkIndex: 0 }, attempts: 1, lastError: null },
+    ]);
   });
 
   it('answers a replayed payment order with the first receipt, and refuses a second payment of a paid order, charging once', async () => {
@@ -145,21 +240,37 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
 
     // A new payment order (new message id) for the same merchant order: the MTA refuses before any money moves.
     expect(await refusalOf(payOrder(customer, placed.order))).toBe('conflict');
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '-1.70' },
+      held: { currency: 'SEK', value: '0.00' },
+    });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
-    expect(orders.order(placed.order.payload.orderId)).toMatchObject({ status: 'paid', paymentId: first.payload.paymentId });
+    expect(orders.order(placed.order.payload.orderId)).toMatchObject({
+      status: 'paid',
+      paymentId: first.payload.paymentId,
+    });
 
     // Billed once: neither the replay nor the refused second payment wrote a record.
     await outboxesDrained();
-    expect(w.billingRecords(CUSTOMER_OPERATOR)).toMatchObject([{ recordType: 'withdrawal', transactionId: first.payload.paymentId, amount: { currency: 'SEK', value: '1.70' } }]);
-    expect(w.billingRecords(MERCHANT_OPERATOR).map((r) => `${r.recordType} ${r.tabId} ${r.amount.value} ${r.amount.currency}`)).toEqual([`deposit ${placed.order.payload.orderId} 0.15 EUR`]);
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toMatchObject([
+      { recordType: 'withdrawal', transactionId: first.payload.paymentId, amount: { currency: 'SEK', value: '1.70' } },
+    ]);
+    expect(
+      w
+        .billingRecords(MERCHANT_OPERATOR)
+        .map((r) => `${r.recordType} ${r.tabId} ${r.amount.value} ${r.amount.currency}`),
+    ).toEqual([`deposit ${placed.order.payload.orderId} 0.15 EUR`]);
   });
 
   it('answers a replayed order request with the first order, and refuses the goods of an unpaid or unknown order', async () => {
     const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
     expect(await callRoute(w.merchant.agentUrl, DIRECT_ORDER_API.directOrder, placed.request)).toEqual(placed.order);
     expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('conflict');
-    expect(await refusalOf(fetchGoods(w.merchant.agentUrl, { ...placed, request: { ...placed.request, id: 'f'.repeat(32) } }))).toBe('not_found');
+    expect(
+      await refusalOf(
+        fetchGoods(w.merchant.agentUrl, { ...placed, request: { ...placed.request, id: 'f'.repeat(32) } }),
+      ),
+    ).toBe('not_found');
     expect(orders.order(placed.order.payload.orderId)).toMatchObject({ status: 'pending', paymentId: null });
   });
 
@@ -167,7 +278,10 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     const customer = await w.newCustomer('0.50');
     const placed = await placeOrder({ agentUrl: w.merchant.agentUrl, itemId: ARTICLE });
     expect(await refusalOf(payOrder(customer, placed.order))).toBe('insufficient_funds');
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '0.00' },
+      held: { currency: 'SEK', value: '0.00' },
+    });
     expect(orders.order(placed.order.payload.orderId)?.status).toBe('pending');
     expect(await refusalOf(fetchGoods(w.merchant.agentUrl, placed))).toBe('conflict');
     await outboxesDrained();
@@ -184,10 +298,17 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     const cheaper = seal(nodeCrypto, impostor, { ...body, price: { currency: 'EUR', value: '0.01' } });
     expect(await refusalOf(payOrder(customer, cheaper))).toBe('bad_signature');
     // The merchant's own signature over a changed price does not verify either.
-    const tampered = { ...placed.order, payload: { ...placed.order.payload, price: { currency: 'EUR', value: '0.01' } } };
+    const tampered = {
+      ...placed.order,
+      payload: { ...placed.order.payload, price: { currency: 'EUR', value: '0.01' } },
+    };
     expect(await refusalOf(payOrder(customer, tampered))).toBe('bad_signature');
 
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '10.00' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '0.00' },
+      held: { currency: 'SEK', value: '0.00' },
+      available: { currency: 'SEK', value: '10.00' },
+    });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.00' });
     expect(orders.order(placed.order.payload.orderId)?.status).toBe('pending');
     // Nothing was captured or credited, so nothing is billed on either side.
@@ -223,12 +344,15 @@ describe('direct payment while the merchant agent is down', () => {
     });
     expect(receipt.payload.paymentId).toBe(payment.payload.paymentId);
     expect(w.merchant.agent.verifyAccess(receipt.payload.accessToken, ARTICLE)).toBe(true);
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '-1.70' },
+      held: { currency: 'SEK', value: '0.00' },
+    });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
   });
 });
 
-describe("direct payment whose credit has no definite answer", () => {
+describe('direct payment whose credit has no definite answer', () => {
   beforeEach(async () => {
     w = await startTwoOperatorWorld({ extensions: baselineExtensions() });
   });
@@ -240,7 +364,8 @@ describe("direct payment whose credit has no definite answer", () => {
     const callRoute = peers.callRoute.bind(peers) as CallRoute;
     (peers as { callRoute: unknown }).callRoute = (async (operatorId, spec, body, answerLocally) => {
       const answer = await callRoute(operatorId, spec, body, answerLocally);
-      if (spec === DIRECT_PAYMENT_API.peerDirectPayment && switchboard.lose) throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
+      if (spec === DIRECT_PAYMENT_API.peerDirectPayment && switchboard.lose)
+        throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       return answer;
     }) satisfies CallRoute;
     return switchboard;
@@ -253,7 +378,10 @@ describe("direct payment whose credit has no definite answer", () => {
     expect(await refusalOf(payOrder(customer, placed.order))).toBe('peer_unreachable');
     // The MTA credited the merchant; the AM neither released nor captured the 1.70 SEK.
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '1.70' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '0.00' },
+      held: { currency: 'SEK', value: '1.70' },
+    });
     // Still lost at the outbox's first attempt: the hold stays.
     await w.elapse(20_000);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '1.70' });
@@ -261,10 +389,19 @@ describe("direct payment whose credit has no definite answer", () => {
     switchboard.lose = false;
     await w.elapse(10_000);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '-1.70' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '-1.70' },
+      held: { currency: 'SEK', value: '0.00' },
+    });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
     await outboxesDrained();
-    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([expect.objectContaining({ recordType: 'withdrawal', source: 'direct-payment', amount: { currency: 'SEK', value: '1.70' } })]);
+    expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([
+      expect.objectContaining({
+        recordType: 'withdrawal',
+        source: 'direct-payment',
+        amount: { currency: 'SEK', value: '1.70' },
+      }),
+    ]);
   });
 
   it('releases the hold from the outbox when the MTA, asked again, refuses the credit', async () => {
@@ -289,7 +426,10 @@ describe("direct payment whose credit has no definite answer", () => {
 
     await w.elapse(20_000);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
-    expect(await customer.account()).toMatchObject({ balance: { currency: 'SEK', value: '0.00' }, held: { currency: 'SEK', value: '0.00' } });
+    expect(await customer.account()).toMatchObject({
+      balance: { currency: 'SEK', value: '0.00' },
+      held: { currency: 'SEK', value: '0.00' },
+    });
     expect(await merchantBalance()).toEqual({ currency: 'EUR', value: '0.15' });
   });
 });
@@ -303,7 +443,10 @@ describe('direct payment at a single operator', () => {
     const customer = await w.newCustomer('10.00');
     // article-3 costs 0.22 in hundredArticles(), here in SEK.
     const outcome = await payDirectly(customer, { agentUrl: w.merchant.agentUrl, itemId: 'article-3' });
-    expect(outcome.payment.payload).toMatchObject({ charged: { currency: 'SEK', value: '0.22' }, merchantNotified: true });
+    expect(outcome.payment.payload).toMatchObject({
+      charged: { currency: 'SEK', value: '0.22' },
+      merchantNotified: true,
+    });
     expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '-0.22' });
     expect(await merchantBalance(CUSTOMER_OPERATOR)).toEqual({ currency: 'SEK', value: '0.22' });
     expect(w.merchant.agent.verifyAccess(outcome.receipt.payload.accessToken, 'article-3')).toBe(true);
@@ -311,14 +454,23 @@ describe('direct payment at a single operator', () => {
     await waitFor('both billing records', () => w.billingRecords(CUSTOMER_OPERATOR).length >= 2);
     await outboxesDrained();
     const { paymentId, merchantOrderId } = outcome.payment.payload;
-    expect(w.billingRecords(CUSTOMER_OPERATOR).map((r) => `${r.recordType} ${r.source} ${r.tabId} ${r.amount.value} ${r.amount.currency}`).sort()).toEqual([
-      `deposit direct-payment ${merchantOrderId} 0.22 SEK`, `withdrawal direct-payment ${merchantOrderId} 0.22 SEK`,
+    expect(
+      w
+        .billingRecords(CUSTOMER_OPERATOR)
+        .map((r) => `${r.recordType} ${r.source} ${r.tabId} ${r.amount.value} ${r.amount.currency}`)
+        .sort(),
+    ).toEqual([
+      `deposit direct-payment ${merchantOrderId} 0.22 SEK`,
+      `withdrawal direct-payment ${merchantOrderId} 0.22 SEK`,
     ]);
-    expect(w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal')).toMatchObject({ transactionId: paymentId, accountId: customer.accountId });
+    expect(w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal')).toMatchObject({
+      transactionId: paymentId,
+      accountId: customer.accountId,
+    });
   });
 });
 
-describe('operators and merchant agent without the baseline\'s extensions (the default)', () => {
+describe("operators and merchant agent without the baseline's extensions (the default)", () => {
   beforeEach(async () => {
     w = await startTwoOperatorWorld();
   });
@@ -329,10 +481,20 @@ describe('operators and merchant agent without the baseline\'s extensions (the d
     for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR]) {
       const operator = w.world.operator(operatorId);
       for (const route of [DIRECT_PAYMENT_API.directPayment, DIRECT_PAYMENT_API.peerDirectPayment]) {
-        const answer = await fetch(`${operator.url}${route.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-        expect([route.path, answer.status, ((await answer.json()) as { error: { code: string } }).error.code]).toEqual([route.path, 404, 'not_found']);
+        const answer = await fetch(`${operator.url}${route.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect([route.path, answer.status, ((await answer.json()) as { error: { code: string } }).error.code]).toEqual([
+          route.path,
+          404,
+          'not_found',
+        ]);
       }
-      const paths = Object.keys(((await (await fetch(`${operator.url}/openapi.json`)).json()) as { paths: object }).paths);
+      const paths = Object.keys(
+        ((await (await fetch(`${operator.url}/openapi.json`)).json()) as { paths: object }).paths,
+      );
       expect(paths).toContain(OPERATOR_API.openTab.path);
       expect(paths.filter((path) => path.includes('direct'))).toEqual([]);
     }

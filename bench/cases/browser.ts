@@ -106,9 +106,11 @@ async function startWorldProcess(dir: string, widgetFile: string): Promise<Runni
   const ports = [await findFreePort(), await findFreePort(), await findFreePort()];
   const readyFile = join(dir, 'world-ready.json');
   const server = await ServerProcess.start({
-    name: 'demo-world', script: DEMO_WORLD_PROCESS,
+    name: 'demo-world',
+    script: DEMO_WORLD_PROCESS,
     args: ['--dir', join(dir, 'world'), '--ports', ports.join(','), '--widget', widgetFile, '--ready-file', readyFile],
-    logFile: join(dir, 'demo-world.log'), readyUrl: `http://127.0.0.1:${ports[2]}/`,
+    logFile: join(dir, 'demo-world.log'),
+    readyUrl: `http://127.0.0.1:${ports[2]}/`,
   });
   try {
     return { ready: await readReadyFile(readyFile), server };
@@ -119,9 +121,14 @@ async function startWorldProcess(dir: string, widgetFile: string): Promise<Runni
 }
 
 export async function runBrowserCase(options: BrowserOptions): Promise<CaseResult> {
-  if (!existsSync(CHROMIUM_PATH)) return notMeasured(`no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package)`);
+  if (!existsSync(CHROMIUM_PATH))
+    return notMeasured(`no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package)`);
   // Built from the current source, as `npm run build:extension` and `npm run build:widget` build dist/.
-  const extensionDir = await buildExtension({ target: 'chrome', outDir: join(options.dir, 'chrome'), logLevel: 'silent' });
+  const extensionDir = await buildExtension({
+    target: 'chrome',
+    outDir: join(options.dir, 'chrome'),
+    logLevel: 'silent',
+  });
   const widgetFile = await buildWidget(join(options.dir, 'widget'), 'silent');
   const world = await startWorldProcess(options.dir, widgetFile);
   const context = await launchWithExtension(extensionDir).catch(async (error: unknown) => {

@@ -24,9 +24,14 @@ const WARMUP_TABS = 200;
 const CREDIT_LIMIT = '100000.00';
 
 export async function runLifecycleCase(options: LifecycleOptions): Promise<CaseResult> {
-  const world = await startBenchWorld({ dir: options.dir, ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: options.cpuProfileDir } : {}) });
+  const world = await startBenchWorld({
+    dir: options.dir,
+    ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  });
   try {
-    const customers = await Promise.all(Array.from({ length: options.concurrency }, () => world.newCustomer(CREDIT_LIMIT)));
+    const customers = await Promise.all(
+      Array.from({ length: options.concurrency }, () => world.newCustomer(CREDIT_LIMIT)),
+    );
     const lifecycle = async (index: number, timings: LifecycleTiming[]) => {
       timings[index] = await runTabLifecycle(world, customers[index % customers.length]!);
     };

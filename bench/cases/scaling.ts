@@ -41,7 +41,8 @@ interface SizeRun {
 
 /** At 100k the three stores take ~2.5 GB; the logs stay for whoever wants to read them. */
 function removeStores(layout: BenchLayout): void {
-  for (const operator of [layout.customerOperator, layout.merchantOperator]) rmSync(dirname(operator.databasePath), { recursive: true, force: true });
+  for (const operator of [layout.customerOperator, layout.merchantOperator])
+    rmSync(dirname(operator.databasePath), { recursive: true, force: true });
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${layout.merchant.databasePath}${suffix}`, { force: true });
 }
 
@@ -62,14 +63,21 @@ async function measureAtSize(options: ScalingOptions, size: number): Promise<Siz
     },
   });
   try {
-    const customers = await Promise.all(Array.from({ length: options.concurrency }, () => world.newCustomer(CREDIT_LIMIT)));
+    const customers = await Promise.all(
+      Array.from({ length: options.concurrency }, () => world.newCustomer(CREDIT_LIMIT)),
+    );
     const lifecycle = async (index: number) => {
       await runTabLifecycle(world, customers[index % customers.length]!);
     };
     await runPool(WARMUP_TABS, options.concurrency, lifecycle);
     const cpuMeter = startCpuMeter(() => world.serverCpu_ms());
     const run = await runPool(options.tabsPerSize, options.concurrency, lifecycle);
-    return { size, fill_s, serverCpu_ms_per_tab: perItem(cpuMeter().server_ms, options.tabsPerSize), wall_ms_per_tab: run.elapsed_ms / options.tabsPerSize };
+    return {
+      size,
+      fill_s,
+      serverCpu_ms_per_tab: perItem(cpuMeter().server_ms, options.tabsPerSize),
+      wall_ms_per_tab: run.elapsed_ms / options.tabsPerSize,
+    };
   } finally {
     await world.close();
     removeStores(world);
@@ -85,7 +93,10 @@ export async function runScalingCase(options: ScalingOptions): Promise<CaseResul
   const smallest = runs[0]!;
   const largest = runs[runs.length - 1]!;
   const ratioName = `${sizeLabel(largest.size)}_vs_${sizeLabel(smallest.size)}`;
-  const cpuRatio = largest.serverCpu_ms_per_tab === null || smallest.serverCpu_ms_per_tab === null ? null : largest.serverCpu_ms_per_tab / smallest.serverCpu_ms_per_tab;
+  const cpuRatio =
+    largest.serverCpu_ms_per_tab === null || smallest.serverCpu_ms_per_tab === null
+      ? null
+      : largest.serverCpu_ms_per_tab / smallest.serverCpu_ms_per_tab;
   const metrics: Metric[] = [
     ...runs.map((run) => metric(`scaling.tab_cost_${sizeLabel(run.size)}_ms`, run.serverCpu_ms_per_tab)),
     metric(`scaling.cost_ratio_${ratioName}`, cpuRatio, atMost(1.3)),

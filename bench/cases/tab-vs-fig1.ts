@@ -41,7 +41,12 @@ function emptyTotals(): PhaseTotals {
 }
 
 /** Runs one block of one kind and adds its time, latencies and server CPU to the kind's totals. */
-async function measuredBlock(world: BenchWorld, totals: PhaseTotals, count: number, purchase: () => Promise<void>): Promise<void> {
+async function measuredBlock(
+  world: BenchWorld,
+  totals: PhaseTotals,
+  count: number,
+  purchase: () => Promise<void>,
+): Promise<void> {
   const cpu = startCpuMeter(() => world.serverCpu_ms());
   const run = await runPool(count, 1, purchase);
   const server_ms = cpu().server_ms;
@@ -52,7 +57,9 @@ async function measuredBlock(world: BenchWorld, totals: PhaseTotals, count: numb
 
 function openBenchTab(world: BenchWorld, customer: TestCustomer, purchases: number) {
   return customer.openTab({
-    merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, merchantCurrency: world.merchant.currency,
+    merchantId: world.merchant.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR.operatorId,
+    merchantCurrency: world.merchant.currency,
     deposit: { currency: 'SEK', value: `${purchases * DEPOSIT_SEK_PER_PURCHASE}.00` },
     chainUnit: BENCH_CHAIN_UNIT,
   });
@@ -63,16 +70,23 @@ function directPurchase(world: BenchWorld, customer: TestCustomer): () => Promis
   return async () => {
     const { payment, receipt } = await payDirectly(customer, purchase);
     // Every direct purchase must end where a tab purchase does (fetchGoods would refuse an unpaid order anyway).
-    if (!payment.payload.merchantNotified) throw new Error(`the MTA could not notify the merchant of payment ${payment.payload.paymentId}`);
-    if (receipt.payload.price.value !== ARTICLE_PRICE.value) throw new Error(`the merchant's receipt says ${receipt.payload.price.value}, not ${ARTICLE_PRICE.value}`);
+    if (!payment.payload.merchantNotified)
+      throw new Error(`the MTA could not notify the merchant of payment ${payment.payload.paymentId}`);
+    if (receipt.payload.price.value !== ARTICLE_PRICE.value)
+      throw new Error(`the merchant's receipt says ${receipt.payload.price.value}, not ${ARTICLE_PRICE.value}`);
   };
 }
 
 export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseResult> {
   if (options.purchases % BLOCKS !== 0) throw new RangeError(`purchases must be a multiple of ${BLOCKS}`);
-  const world = await startBenchWorld({ dir: options.dir, ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: options.cpuProfileDir } : {}) });
+  const world = await startBenchWorld({
+    dir: options.dir,
+    ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  });
   try {
-    const customer = await world.newCustomer(`${4 * (options.purchases + WARMUP_PURCHASES) * DEPOSIT_SEK_PER_PURCHASE}.00`);
+    const customer = await world.newCustomer(
+      `${4 * (options.purchases + WARMUP_PURCHASES) * DEPOSIT_SEK_PER_PURCHASE}.00`,
+    );
     // One tab carries every tab purchase, warm-up included, as one reader's visit would.
     const tab = await openBenchTab(world, customer, options.purchases + WARMUP_PURCHASES);
     const tabPurchase = async () => {
@@ -107,13 +121,16 @@ export async function runTabVsFig1Case(options: TabVsFig1Options): Promise<CaseR
         metric('tab_vs_fig1.ratio', tabPerSecond / directPerSecond, atLeast(20)),
         metric('tab_vs_fig1.tab_server_cpu_ms', perItem(tabServerCpu_ms, options.purchases)),
         metric('tab_vs_fig1.direct_server_cpu_ms', perItem(directServerCpu_ms, options.purchases)),
-        metric('tab_vs_fig1.cpu_ratio', tabServerCpu_ms === null || directServerCpu_ms === null ? null : directServerCpu_ms / tabServerCpu_ms),
+        metric(
+          'tab_vs_fig1.cpu_ratio',
+          tabServerCpu_ms === null || directServerCpu_ms === null ? null : directServerCpu_ms / tabServerCpu_ms,
+        ),
         metric('tab_vs_fig1.direct_http_exchanges', DIRECT_PURCHASE_HTTP_EXCHANGES),
       ],
       notes: [
         `one purchase in flight at a time, the two kinds taking turns in ${BLOCKS} blocks; a tab purchase is one HTTP exchange, a direct purchase the whole FIG 1 flow in five (order at the agent, payment at the AM, AM → MTA credit, MTA → agent notice, goods from the agent)`,
         "both end in the same state: the sale durably recorded by the merchant agent and the merchant's signed receipt with an access token at the customer",
-        'both write billing records (a withdrawal at the customer\'s AM, a deposit at the merchant\'s operator, through the outbox to the billing webhook): the tab once per tab, at its clearing, which comes after the measured blocks; the baseline once per purchase, enqueued and delivered within them',
+        "both write billing records (a withdrawal at the customer's AM, a deposit at the merchant's operator, through the outbox to the billing webhook): the tab once per tab, at its clearing, which comes after the measured blocks; the baseline once per purchase, enqueued and delivered within them",
         'server CPU per purchase counts all three server processes, during the measured blocks only',
       ],
     };

@@ -41,11 +41,17 @@ interface LinkCase {
 
 /** Consecutive purchases of `steps` links each along one chain. */
 function linkCases(steps: number): LinkCase[] {
-  if (DISTINCT_PURCHASES * steps > CHAIN_LENGTH) throw new Error(`verify: a chain of ${CHAIN_LENGTH} links cannot carry ${DISTINCT_PURCHASES} purchases of ${steps}`);
+  if (DISTINCT_PURCHASES * steps > CHAIN_LENGTH)
+    throw new Error(
+      `verify: a chain of ${CHAIN_LENGTH} links cannot carry ${DISTINCT_PURCHASES} purchases of ${steps}`,
+    );
   const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), CHAIN_LENGTH);
   return Array.from({ length: DISTINCT_PURCHASES }, (_, i) => {
     const index = i * steps;
-    return { known: { index, link: chain.linkAt(index) }, next: { index: index + steps, link: chain.encodedLinkAt(index + steps) } };
+    return {
+      known: { index, link: chain.linkAt(index) },
+      next: { index: index + steps, link: chain.encodedLinkAt(index + steps) },
+    };
   });
 }
 
@@ -63,12 +69,20 @@ interface SignedPurchase {
 
 /** The purchase message as it would travel if each one were signed by the tab key instead of paid with a link. */
 function signedPurchases(links: readonly LinkCase[]): SignedPurchase[] {
-  const signers = Array.from({ length: TAB_KEYS }, () => signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()));
+  const signers = Array.from({ length: TAB_KEYS }, () =>
+    signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()),
+  );
   return links.map((link, i) => {
     const signer = signers[i % TAB_KEYS]!;
     const envelope = seal(nodeCrypto, signer, {
-      type: 'purchase', tabId: 'tab_0123456789abcdef01234567', seq: i + 1, itemId: 'article-42',
-      price: ARTICLE_PRICE, chainIndex: link.next.index, chainLink: link.next.link, listKey: link.next.link,
+      type: 'purchase',
+      tabId: 'tab_0123456789abcdef01234567',
+      seq: i + 1,
+      itemId: 'article-42',
+      price: ARTICLE_PRICE,
+      chainIndex: link.next.index,
+      chainLink: link.next.link,
+      listKey: link.next.link,
     });
     return { envelope, publicKey: fromBase64url(signer.kid) };
   });
@@ -77,7 +91,8 @@ function signedPurchases(links: readonly LinkCase[]): SignedPurchase[] {
 function signatureCheck(crypto: CryptoProvider, purchases: readonly SignedPurchase[]): (i: number) => void {
   return (i) => {
     const purchase = purchases[i % purchases.length]!;
-    if (!verifyEnvelope(crypto, purchase.envelope, purchase.publicKey)) throw new Error('a genuine signature did not verify');
+    if (!verifyEnvelope(crypto, purchase.envelope, purchase.publicKey))
+      throw new Error('a genuine signature did not verify');
   };
 }
 
@@ -97,7 +112,12 @@ export function runVerifyCase(options: VerifyOptions): CaseResult {
     noble: signatureCheck(nobleCrypto, purchases),
   };
   const kinds = ['hashChain', 'hashChainCentUnit', 'node', 'noble'] as const;
-  const rates = { hashChain: [] as number[], hashChainCentUnit: [] as number[], node: [] as number[], noble: [] as number[] };
+  const rates = {
+    hashChain: [] as number[],
+    hashChainCentUnit: [] as number[],
+    node: [] as number[],
+    noble: [] as number[],
+  };
   const rounds = options.rounds ?? ROUNDS;
   for (let round = 0; round < rounds; round++) {
     for (const kind of kinds) rates[kind].push(operationsPerCpuSecond(checks[kind], options.measure_ms / rounds));

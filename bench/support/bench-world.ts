@@ -27,7 +27,8 @@ const REPOSITORY = resolve(import.meta.dirname, '../..');
 const OPERATOR_PROCESS = join(REPOSITORY, 'bench/baseline/operator-process.ts');
 const MERCHANT_PROCESS = join(REPOSITORY, 'bench/support/merchant-process.ts');
 
-/** The background jobs (clearing due tabs, draining the outbox) look for work this often; 10 ms is the least the configuration allows. */
+/** The background jobs (clearing due tabs, draining the outbox) look for work this often; 10 ms is the least
+ * the configuration allows. */
 const JOB_TICK_MS = 10;
 
 export interface BenchOperator {
@@ -77,8 +78,12 @@ function describeOperator(provisioned: ProvisionedOperator, port: number): Bench
   const certificate = JSON.parse(readFileSync(config.certificateFile, 'utf8')) as OperatorCertificate;
   const url = `http://127.0.0.1:${port}`;
   return {
-    operatorId: provisioned.operatorId, currency: provisioned.currency, url, publicKey: certificate.payload.publicKey,
-    databasePath: join(config.dataDir, 'operator.sqlite'), admin: new AdminClient(url, provisioned.adminToken),
+    operatorId: provisioned.operatorId,
+    currency: provisioned.currency,
+    url,
+    publicKey: certificate.payload.publicKey,
+    databasePath: join(config.dataDir, 'operator.sqlite'),
+    admin: new AdminClient(url, provisioned.adminToken),
   };
 }
 
@@ -94,38 +99,76 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
     // throttle the measurement. The limiter stays in the path (its cost is measured) with limits
     // no run reaches; loopback is not exempted in the server, since behind a local reverse proxy
     // every real client would come from there too.
-    rateLimit: { customer: { perClient_per_s: 1_000_000, burst: 1_000_000 }, peer: { perClient_per_s: 1_000_000, burst: 1_000_000 } },
+    rateLimit: {
+      customer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
+      peer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
+    },
   };
-  const [se, eu] = provisionOperatorWorld(options.dir, [CUSTOMER_OPERATOR, MERCHANT_OPERATOR], [sePort, euPort], settings, Date.now());
+  const [se, eu] = provisionOperatorWorld(
+    options.dir,
+    [CUSTOMER_OPERATOR, MERCHANT_OPERATOR],
+    [sePort, euPort],
+    settings,
+    Date.now(),
+  );
   const customerOperator = describeOperator(se!, sePort);
   const merchantOperator = describeOperator(eu!, euPort);
   const merchantSecretKey = nodeCrypto.ed25519.generateSecretKey();
   const origin = `http://127.0.0.1:${shopPort}`;
   const merchant: BenchMerchant = {
-    merchantId: BENCH_MERCHANT_ID, currency: BENCH_MERCHANT_CURRENCY, origin, agentUrl: `${origin}/opentab`,
-    publicKey: signerFromSecretKey(nodeCrypto, merchantSecretKey).kid, databasePath: join(options.dir, 'merchant.sqlite'),
+    merchantId: BENCH_MERCHANT_ID,
+    currency: BENCH_MERCHANT_CURRENCY,
+    origin,
+    agentUrl: `${origin}/opentab`,
+    publicKey: signerFromSecretKey(nodeCrypto, merchantSecretKey).kid,
+    databasePath: join(options.dir, 'merchant.sqlite'),
   };
   await options.beforeStart?.({ customerOperator, merchantOperator, merchant });
 
   const servers: ServerProcess[] = [];
   const profile = options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir };
   try {
-    for (const [operator, provisioned] of [[customerOperator, se!], [merchantOperator, eu!]] as const) {
-      servers.push(await ServerProcess.start({
-        name: operator.operatorId, script: OPERATOR_PROCESS, args: [provisioned.configPath],
-        logFile: join(options.dir, `${operator.operatorId}.log`), readyUrl: `${operator.url}/healthz`, ...profile,
-      }));
+    for (const [operator, provisioned] of [
+      [customerOperator, se!],
+      [merchantOperator, eu!],
+    ] as const) {
+      servers.push(
+        await ServerProcess.start({
+          name: operator.operatorId,
+          script: OPERATOR_PROCESS,
+          args: [provisioned.configPath],
+          logFile: join(options.dir, `${operator.operatorId}.log`),
+          readyUrl: `${operator.url}/healthz`,
+          ...profile,
+        }),
+      );
     }
-    servers.push(await ServerProcess.start({
-      name: 'merchant', script: MERCHANT_PROCESS, args: [], logFile: join(options.dir, 'merchant.log'), readyUrl: `${merchant.agentUrl}/info`, ...profile,
-      env: {
-        BENCH_OPERATOR_ID: merchantOperator.operatorId, BENCH_OPERATOR_URL: merchantOperator.url, BENCH_OPERATOR_PUBLIC_KEY: merchantOperator.publicKey,
-        BENCH_MERCHANT_SECRET_KEY: toBase64url(merchantSecretKey), BENCH_ACCESS_TOKEN_SECRET: toBase64url(nodeCrypto.randomBytes(32)),
-        BENCH_DATABASE_PATH: merchant.databasePath, BENCH_PORT: String(shopPort),
-      },
-    }));
+    servers.push(
+      await ServerProcess.start({
+        name: 'merchant',
+        script: MERCHANT_PROCESS,
+        args: [],
+        logFile: join(options.dir, 'merchant.log'),
+        readyUrl: `${merchant.agentUrl}/info`,
+        ...profile,
+        env: {
+          BENCH_OPERATOR_ID: merchantOperator.operatorId,
+          BENCH_OPERATOR_URL: merchantOperator.url,
+          BENCH_OPERATOR_PUBLIC_KEY: merchantOperator.publicKey,
+          BENCH_MERCHANT_SECRET_KEY: toBase64url(merchantSecretKey),
+          BENCH_ACCESS_TOKEN_SECRET: toBase64url(nodeCrypto.randomBytes(32)),
+          BENCH_DATABASE_PATH: merchant.databasePath,
+          BENCH_PORT: String(shopPort),
+        },
+      }),
+    );
     await merchantOperator.admin.call('registerMerchant', {
-      merchantId: merchant.merchantId, displayName: 'Bench News', currency: merchant.currency, origins: [origin], agentUrl: merchant.agentUrl, publicKey: merchant.publicKey,
+      merchantId: merchant.merchantId,
+      displayName: 'Bench News',
+      currency: merchant.currency,
+      origins: [origin],
+      agentUrl: merchant.agentUrl,
+      publicKey: merchant.publicKey,
     });
   } catch (error) {
     await Promise.all(servers.map((server) => server.stop()));
@@ -134,10 +177,15 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   }
 
   return {
-    customerOperator, merchantOperator, merchant, billing,
+    customerOperator,
+    merchantOperator,
+    merchant,
+    billing,
     async newCustomer(creditLimit) {
       const admin = customerOperator.admin;
-      const { accountId } = await admin.call('createCustomer', { creditLimit: { currency: CUSTOMER_OPERATOR.currency, value: creditLimit } });
+      const { accountId } = await admin.call('createCustomer', {
+        creditLimit: { currency: CUSTOMER_OPERATOR.currency, value: creditLimit },
+      });
       const { code } = await admin.call('enrollmentCode', {}, { accountId });
       return TestCustomer.enroll(customerOperator.url, code);
     },

@@ -6,17 +6,40 @@ import { BillingReceiver } from './billing-receiver';
 const TAB_ID = 'tab_0123456789abcdef01234567';
 
 const withdrawal: WithdrawalRecord = {
-  recordType: 'withdrawal', source: 'tab', recordId: 'withdrawal:op-se:op-se.1.1', operatorId: 'op-se', accountId: 'acct_0123456789abcdef01234567',
-  transactionId: 'op-se.1.1', tabId: TAB_ID, merchantId: 'news', merchantOperatorId: 'op-eu',
-  amount: { currency: 'EUR', value: '0.12' }, hold: { currency: 'EUR', value: '5.00' }, released: { currency: 'EUR', value: '4.88' },
+  recordType: 'withdrawal',
+  source: 'tab',
+  recordId: 'withdrawal:op-se:op-se.1.1',
+  operatorId: 'op-se',
+  accountId: 'acct_0123456789abcdef01234567',
+  transactionId: 'op-se.1.1',
+  tabId: TAB_ID,
+  merchantId: 'news',
+  merchantOperatorId: 'op-eu',
+  amount: { currency: 'EUR', value: '0.12' },
+  hold: { currency: 'EUR', value: '5.00' },
+  released: { currency: 'EUR', value: '4.88' },
   merchantAmount: { currency: 'EUR', value: '0.12' },
-  rate: { tableId: '0123456789abcdef0123456789abcdef', base: 'EUR', customer: { currency: 'EUR', perBase: '1' }, merchant: { currency: 'EUR', perBase: '1' } },
-  outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
+  rate: {
+    tableId: '0123456789abcdef0123456789abcdef',
+    base: 'EUR',
+    customer: { currency: 'EUR', perBase: '1' },
+    merchant: { currency: 'EUR', perBase: '1' },
+  },
+  outcome: 'agreed',
+  clearedAt: '2026-11-29T10:00:00.000Z',
 };
 
 const deposit: DepositRecord = {
-  recordType: 'deposit', source: 'tab', recordId: `deposit:op-eu:${TAB_ID}`, operatorId: 'op-eu', merchantId: 'news', tabId: TAB_ID,
-  customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '0.12' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
+  recordType: 'deposit',
+  source: 'tab',
+  recordId: `deposit:op-eu:${TAB_ID}`,
+  operatorId: 'op-eu',
+  merchantId: 'news',
+  tabId: TAB_ID,
+  customerOperatorId: 'op-se',
+  amount: { currency: 'EUR', value: '0.12' },
+  outcome: 'agreed',
+  clearedAt: '2026-11-29T10:00:00.000Z',
 };
 
 const SECRET = 'the operators-webhook secret';
@@ -30,14 +53,24 @@ afterEach(() => receiver.close());
 const now_s = () => Math.floor(Date.now() / 1000);
 
 /** Posts `body` signed as the operators' webhook sink signs it (`signature: null` sends none). */
-function post(body: string, method = 'POST', signature: string | null = signWebhookBody(SECRET, body, now_s())): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(signature === null ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature }) };
+function post(
+  body: string,
+  method = 'POST',
+  signature: string | null = signWebhookBody(SECRET, body, now_s()),
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(signature === null ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature }),
+  };
   return fetch(receiver.url, { method, headers, body: method === 'GET' ? undefined : body });
 }
 
 /** Whether `settled` has resolved by the time pending I/O callbacks have run. */
 async function isSettled(tabId: string): Promise<boolean> {
-  return Promise.race([receiver.settled(tabId).then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+  return Promise.race([
+    receiver.settled(tabId).then(() => true),
+    new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+  ]);
 }
 
 describe('benchmark billing receiver', () => {

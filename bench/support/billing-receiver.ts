@@ -43,14 +43,21 @@ export class BillingReceiver {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const signature = request.headers[WEBHOOK_SIGNATURE_HEADER];
-        const { status, problems } = receiver?.answer(request.method, typeof signature === 'string' ? signature : undefined, Buffer.concat(chunks).toString('utf8'))
-          ?? { status: 503, problems: ['not started'] };
+        const { status, problems } = receiver?.answer(
+          request.method,
+          typeof signature === 'string' ? signature : undefined,
+          Buffer.concat(chunks).toString('utf8'),
+        ) ?? { status: 503, problems: ['not started'] };
         if (problems.length === 0) response.writeHead(status).end();
         else response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ problems }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new BillingReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`, secret);
+    receiver = new BillingReceiver(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`,
+      secret,
+    );
     return receiver;
   }
 
@@ -61,14 +68,20 @@ export class BillingReceiver {
   }
 
   /** 204 once the body is a signed billing record (counted); else 4xx with the problems, and nothing is counted. */
-  private answer(method: string | undefined, signature: string | undefined, body: string): { status: number; problems: readonly string[] } {
+  private answer(
+    method: string | undefined,
+    signature: string | undefined,
+    body: string,
+  ): { status: number; problems: readonly string[] } {
     const refuse = (status: number, problems: readonly string[]) => {
       this.refused.push({ body, problems });
       return { status, problems };
     };
     if (method !== 'POST') return refuse(405, [`only POST, not ${method}`]);
     if (!verifyWebhookSignature(this.secret, body, signature, Math.floor(Date.now() / 1000))) {
-      return refuse(401, [`${WEBHOOK_SIGNATURE_HEADER}: missing, stale, or not this body's MAC under the webhook secret`]);
+      return refuse(401, [
+        `${WEBHOOK_SIGNATURE_HEADER}: missing, stale, or not this body's MAC under the webhook secret`,
+      ]);
     }
     let json: unknown;
     try {

@@ -26,7 +26,11 @@ async function extensionOf(context: BrowserContext): Promise<LoadedExtension> {
   const id = new URL(worker.url()).host;
   return {
     id,
-    worker: () => context.serviceWorkers().filter((candidate) => new URL(candidate.url()).host === id).at(-1) ?? worker,
+    worker: () =>
+      context
+        .serviceWorkers()
+        .filter((candidate) => new URL(candidate.url()).host === id)
+        .at(-1) ?? worker,
     pageUrl: (path) => `chrome-extension://${id}/${path}`,
   };
 }

@@ -10,7 +10,9 @@ export const BENCH_MERCHANT_CURRENCY = 'EUR';
 export const ARTICLE_PRICE: WireAmount = { currency: BENCH_MERCHANT_CURRENCY, value: '0.05' };
 export const ARTICLE_ID = 'article-5c';
 
-export const BENCH_CATALOGUE: readonly CatalogueEntry[] = [{ itemId: ARTICLE_ID, title: 'A five-cent article', price: ARTICLE_PRICE.value }];
+export const BENCH_CATALOGUE: readonly CatalogueEntry[] = [
+  { itemId: ARTICLE_ID, title: 'A five-cent article', price: ARTICLE_PRICE.value },
+];
 
 function minorOf(amount: WireAmount): bigint {
   const parsed = parseWireAmount(amount);
@@ -19,8 +21,13 @@ function minorOf(amount: WireAmount): bigint {
 }
 
 /** The unit the bench merchant agent publishes in its MerchantInfo, in minor units. */
-export const BENCH_CHAIN_UNIT_MINOR = chainUnitOf(BENCH_CATALOGUE.map((entry) => minorOf({ currency: BENCH_MERCHANT_CURRENCY, value: entry.price })));
-export const BENCH_CHAIN_UNIT: WireAmount = moneyToWire({ currency: BENCH_MERCHANT_CURRENCY, minor: BENCH_CHAIN_UNIT_MINOR });
+export const BENCH_CHAIN_UNIT_MINOR = chainUnitOf(
+  BENCH_CATALOGUE.map((entry) => minorOf({ currency: BENCH_MERCHANT_CURRENCY, value: entry.price })),
+);
+export const BENCH_CHAIN_UNIT: WireAmount = moneyToWire({
+  currency: BENCH_MERCHANT_CURRENCY,
+  minor: BENCH_CHAIN_UNIT_MINOR,
+});
 /** Links one purchase of the article reveals at the merchant's unit. */
 export const ARTICLE_STEPS = Number(minorOf(ARTICLE_PRICE) / BENCH_CHAIN_UNIT_MINOR);
 /** Links it would reveal at one minor unit a link, the unit every tab had before merchants published theirs. */

@@ -40,7 +40,10 @@ export class ServerProcess {
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const log = openSync(options.logFile, 'a');
-    const profiling = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, options.name)}`];
+    const profiling =
+      options.cpuProfileDir === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, options.name)}`];
     const child = spawn(process.execPath, [...profiling, '--import', 'tsx', options.script, ...options.args], {
       stdio: ['ignore', log, log],
       env: { ...process.env, ...options.env },
@@ -56,7 +59,8 @@ export class ServerProcess {
     let exitCode: number | null | undefined;
     void this.exited.then((code) => (exitCode = code));
     while (Date.now() < deadline_ms) {
-      if (exitCode !== undefined) throw new Error(`${this.name} exited with code ${exitCode} before it was ready; see ${logFile}`);
+      if (exitCode !== undefined)
+        throw new Error(`${this.name} exited with code ${exitCode} before it was ready; see ${logFile}`);
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
         await response.body?.cancel();

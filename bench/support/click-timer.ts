@@ -56,9 +56,21 @@ export async function timeClickToPaid(page: Page, button: Locator, style: Pointe
       let clickAt_ms: number | null = null;
       // Capture on window: the first listener to hear the click, wherever the widget's shadow root is.
       window.addEventListener('click', (event) => (clickAt_ms ??= event.timeStamp), { capture: true, once: true });
-      document.addEventListener('opentab:paid', () => resolve({ clickAt_ms, paidAt_ms: performance.now(), error: null }), { once: true });
-      document.addEventListener('opentab:error', (event) => resolve({ clickAt_ms, paidAt_ms: null, error: JSON.stringify((event as CustomEvent<unknown>).detail) }), { once: true });
-      setTimeout(() => resolve({ clickAt_ms, paidAt_ms: null, error: 'no opentab:paid within the timeout' }), timeout_ms);
+      document.addEventListener(
+        'opentab:paid',
+        () => resolve({ clickAt_ms, paidAt_ms: performance.now(), error: null }),
+        { once: true },
+      );
+      document.addEventListener(
+        'opentab:error',
+        (event) =>
+          resolve({ clickAt_ms, paidAt_ms: null, error: JSON.stringify((event as CustomEvent<unknown>).detail) }),
+        { once: true },
+      );
+      setTimeout(
+        () => resolve({ clickAt_ms, paidAt_ms: null, error: 'no opentab:paid within the timeout' }),
+        timeout_ms,
+      );
     });
   }, PAID_TIMEOUT_MS);
   // Asked before the click, so that after it the page only has to settle a promise.
@@ -66,6 +78,7 @@ export async function timeClickToPaid(page: Page, button: Locator, style: Pointe
   await clickAs(style, page, button);
   const timing = await outcome;
   if (timing.error !== null) throw new Error(`the widget reported an error instead of paying: ${timing.error}`);
-  if (timing.clickAt_ms === null || timing.paidAt_ms === null) throw new Error('the click or the paid event was not seen');
+  if (timing.clickAt_ms === null || timing.paidAt_ms === null)
+    throw new Error('the click or the paid event was not seen');
   return timing.paidAt_ms - timing.clickAt_ms;
 }

@@ -38,7 +38,10 @@ export function startCpuMeter(serverCpu_ms: () => number | null): () => CpuSpent
   const client0 = ownCpu_ms();
   return () => {
     const server1 = serverCpu_ms();
-    return { server_ms: server0 === null || server1 === null ? null : server1 - server0, client_ms: ownCpu_ms() - client0 };
+    return {
+      server_ms: server0 === null || server1 === null ? null : server1 - server0,
+      client_ms: ownCpu_ms() - client0,
+    };
   };
 }
 

@@ -13,7 +13,12 @@ import { demoCatalogue } from '@opentab/demo-shop';
  * Every item sold each time: the browser case buys the same two articles hundreds of times, and
  * as entitlements (the demo shop's default) every visit after the first would find them bought.
  */
-const SOLD_EACH_TIME = demoCatalogue().map(({ itemId, title, price }) => ({ itemId, title, price, kind: 'consumable' as const }));
+const SOLD_EACH_TIME = demoCatalogue().map(({ itemId, title, price }) => ({
+  itemId,
+  title,
+  price,
+  kind: 'consumable' as const,
+}));
 
 export interface DemoWorldReady {
   readonly shopUrl: string;
@@ -23,7 +28,12 @@ export interface DemoWorldReady {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, ports: { type: 'string' }, widget: { type: 'string' }, 'ready-file': { type: 'string' } },
+    options: {
+      dir: { type: 'string' },
+      ports: { type: 'string' },
+      widget: { type: 'string' },
+      'ready-file': { type: 'string' },
+    },
     strict: true,
   });
   const { dir, ports, widget, 'ready-file': readyFile } = values;
@@ -32,10 +42,21 @@ async function main(): Promise<void> {
   }
   const [sePort, euPort, shopPort] = ports.split(',').map(Number);
   const world = await startDemoWorld({
-    dir, reset: true, log: 'silent', ports: [sePort!, euPort!, shopPort!],
-    shopOverrides: { widgetFilePath: widget, catalogue: SOLD_EACH_TIME, logger: { warn: (message, detail) => process.stderr.write(`demo shop: ${message} ${String(detail ?? '')}\n`) } },
+    dir,
+    reset: true,
+    log: 'silent',
+    ports: [sePort!, euPort!, shopPort!],
+    shopOverrides: {
+      widgetFilePath: widget,
+      catalogue: SOLD_EACH_TIME,
+      logger: { warn: (message, detail) => process.stderr.write(`demo shop: ${message} ${String(detail ?? '')}\n`) },
+    },
   });
-  const ready: DemoWorldReady = { shopUrl: world.shop.url, customerOperatorUrl: world.customerOperator.url, enrolmentCode: world.customer.enrollmentCode };
+  const ready: DemoWorldReady = {
+    shopUrl: world.shop.url,
+    customerOperatorUrl: world.customerOperator.url,
+    enrolmentCode: world.customer.enrollmentCode,
+  };
   writeFileSync(readyFile, JSON.stringify(ready));
   const stop = () => void world.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);

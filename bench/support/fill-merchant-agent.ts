@@ -9,7 +9,14 @@ import { AgentStore } from '@opentab/merchant-agent/store';
 import type { TabRecord } from '@opentab/merchant-agent/store';
 import type { BenchLayout } from './bench-world';
 import { ARTICLE_ID } from './catalogue';
-import { HISTORY_CHAIN_LENGTH, HISTORY_CHAIN_UNIT_MINOR, HISTORY_DEPOSIT_MINOR, HISTORY_LAST_CHAIN_INDEX, HISTORY_SPENT_MINOR, type HistoricTab } from './history';
+import {
+  HISTORY_CHAIN_LENGTH,
+  HISTORY_CHAIN_UNIT_MINOR,
+  HISTORY_DEPOSIT_MINOR,
+  HISTORY_LAST_CHAIN_INDEX,
+  HISTORY_SPENT_MINOR,
+  type HistoricTab,
+} from './history';
 
 /** The size of a typical stored answer (a receipt, an ack, a tab-closed summary). */
 const ANSWER_JSON = JSON.stringify({ payload: { padding: 'x'.repeat(600) } });
@@ -21,26 +28,67 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
       for (const history of tabs) {
         const informationId = newMessageId(nodeCrypto);
         const open: TabRecord = {
-          tabId: history.tabId, informationId, pseudonym: history.pseudonym, tabPublicKey: history.tabPublicKey, currency: 'EUR',
-          deposit_minor: HISTORY_DEPOSIT_MINOR, spent_minor: 0n, chainUnit_minor: HISTORY_CHAIN_UNIT_MINOR, chainLength: HISTORY_CHAIN_LENGTH,
-          chainRoot: history.chainRoot, lastChainIndex: 0, lastChainLink: history.chainRoot, purchaseCount: 0, listKey: null,
-          openedAt_ms: at_ms, expiresAt_ms: at_ms + 600_000, lifecycle: { status: 'open' },
+          tabId: history.tabId,
+          informationId,
+          pseudonym: history.pseudonym,
+          tabPublicKey: history.tabPublicKey,
+          currency: 'EUR',
+          deposit_minor: HISTORY_DEPOSIT_MINOR,
+          spent_minor: 0n,
+          chainUnit_minor: HISTORY_CHAIN_UNIT_MINOR,
+          chainLength: HISTORY_CHAIN_LENGTH,
+          chainRoot: history.chainRoot,
+          lastChainIndex: 0,
+          lastChainLink: history.chainRoot,
+          purchaseCount: 0,
+          listKey: null,
+          openedAt_ms: at_ms,
+          expiresAt_ms: at_ms + 600_000,
+          lifecycle: { status: 'open' },
         };
         store.insertTab(open, ANSWER_JSON);
         const purchaseId = newMessageId(nodeCrypto);
         store.insertPurchase(
-          { purchaseId, tabId: history.tabId, seq: 1, itemId: ARTICLE_ID, price_minor: HISTORY_SPENT_MINOR, chainIndex: HISTORY_LAST_CHAIN_INDEX, chainLink: history.lastChainLink, createdAt_ms: at_ms },
-          toBase64url(nodeCrypto.randomBytes(32)), ANSWER_JSON,
+          {
+            purchaseId,
+            tabId: history.tabId,
+            seq: 1,
+            itemId: ARTICLE_ID,
+            price_minor: HISTORY_SPENT_MINOR,
+            chainIndex: HISTORY_LAST_CHAIN_INDEX,
+            chainLink: history.lastChainLink,
+            createdAt_ms: at_ms,
+          },
+          toBase64url(nodeCrypto.randomBytes(32)),
+          ANSWER_JSON,
         );
-        store.updateTabProgress({ ...open, spent_minor: HISTORY_SPENT_MINOR, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink: history.lastChainLink, purchaseCount: 1, listKey: toBase64url(nodeCrypto.randomBytes(32)) });
+        store.updateTabProgress({
+          ...open,
+          spent_minor: HISTORY_SPENT_MINOR,
+          lastChainIndex: HISTORY_LAST_CHAIN_INDEX,
+          lastChainLink: history.lastChainLink,
+          purchaseCount: 1,
+          listKey: toBase64url(nodeCrypto.randomBytes(32)),
+        });
         store.updateTabLifecycle(history.tabId, {
-          status: 'cleared', reason: 'customer-terminate', stoppedAt_ms: at_ms, cleared_minor: HISTORY_SPENT_MINOR, outcome: 'agreed', clearedAt_ms: at_ms, revision: 0,
+          status: 'cleared',
+          reason: 'customer-terminate',
+          stoppedAt_ms: at_ms,
+          cleared_minor: HISTORY_SPENT_MINOR,
+          outcome: 'agreed',
+          clearedAt_ms: at_ms,
+          revision: 0,
         });
         const recordId = history.merchantRecord.payload.id;
         store.enqueueRecord(history.tabId, recordId, JSON.stringify(history.merchantRecord), at_ms);
         store.markRecordAcknowledged(history.tabId, recordId, ANSWER_JSON, at_ms);
         for (const kind of ['tab-information', 'terminate', 'tab-cleared']) {
-          store.insertReply(newMessageId(nodeCrypto), kind, { requestDigest: toBase64url(nodeCrypto.randomBytes(32)), responseJson: ANSWER_JSON }, at_ms);
+          store.insertReply(
+            newMessageId(nodeCrypto),
+            kind,
+            { requestDigest: toBase64url(nodeCrypto.randomBytes(32)), responseJson: ANSWER_JSON },
+            at_ms,
+          );
         }
       }
     });

@@ -17,7 +17,10 @@ import { ARTICLE_PRICE, BENCH_CHAIN_UNIT, BENCH_CHAIN_UNIT_MINOR, BENCH_MERCHANT
 
 /** The ECB reference rate of the data file the operators start with. */
 export const HISTORY_RATE: LockedRate = {
-  tableId: '0'.repeat(32), base: 'EUR', customer: { currency: 'SEK', perBase: '11.3595' }, merchant: { currency: 'EUR', perBase: '1' },
+  tableId: '0'.repeat(32),
+  base: 'EUR',
+  customer: { currency: 'SEK', perBase: '11.3595' },
+  merchant: { currency: 'EUR', perBase: '1' },
 };
 export const HISTORY_HOLD_MINOR = 1000n;
 export const HISTORY_DEPOSIT_MINOR = depositInMerchantCurrency(HISTORY_HOLD_MINOR, HISTORY_RATE);
@@ -27,7 +30,9 @@ export const HISTORY_CHARGE_MINOR = chargeInCustomerCurrency(HISTORY_SPENT_MINOR
 /** Historic tabs were opened at the merchant's unit, as live ones are: ceil(deposit ÷ unit) links, one revealed. */
 export const HISTORY_CHAIN_UNIT = BENCH_CHAIN_UNIT;
 export const HISTORY_CHAIN_UNIT_MINOR = BENCH_CHAIN_UNIT_MINOR;
-export const HISTORY_CHAIN_LENGTH = Number((HISTORY_DEPOSIT_MINOR + HISTORY_CHAIN_UNIT_MINOR - 1n) / HISTORY_CHAIN_UNIT_MINOR);
+export const HISTORY_CHAIN_LENGTH = Number(
+  (HISTORY_DEPOSIT_MINOR + HISTORY_CHAIN_UNIT_MINOR - 1n) / HISTORY_CHAIN_UNIT_MINOR,
+);
 export const HISTORY_LAST_CHAIN_INDEX = Number(HISTORY_SPENT_MINOR / HISTORY_CHAIN_UNIT_MINOR);
 
 /** 24 hex digits from a counter: valid account, tab and pseudonym ids that cannot meet the random ones of live tabs. */
@@ -66,7 +71,12 @@ export function historicTab(index: number, at_ms: number): HistoricTab {
   const tabId = `tab_${counterHex(0xa, index)}`;
   const lastChainLink = randomKey();
   const summary = {
-    tabId, purchaseListHash: randomKey(), count: 1, total: ARTICLE_PRICE, lastChainIndex: HISTORY_LAST_CHAIN_INDEX, lastChainLink,
+    tabId,
+    purchaseListHash: randomKey(),
+    count: 1,
+    total: ARTICLE_PRICE,
+    lastChainIndex: HISTORY_LAST_CHAIN_INDEX,
+    lastChainLink,
   };
   const header = (type: string) => ({ type, id: newMessageId(nodeCrypto), iat: formatTimestamp(at_ms) });
   return {
@@ -78,9 +88,22 @@ export function historicTab(index: number, at_ms: number): HistoricTab {
     tabPublicKey: randomKey(),
     chainRoot: randomKey(),
     lastChainLink,
-    customerRecord: (transactionId) => envelope({ ...header('customer-record'), type: 'customer-record' as const, transactionId, ...summary }),
-    merchantRecord: envelope({ ...header('merchant-record'), type: 'merchant-record' as const, merchantId: BENCH_MERCHANT_ID, reason: 'customer-terminate' as const, ...summary }),
-    tabAck: (transactionId) => envelope({ ...header('tab-ack'), transactionId, tabId, padding: CERTIFICATES_PADDING }) as unknown as TabAck,
-    amendedInitiation: (transactionId) => ({ type: 'amended-initiation', transactionId, padding: CERTIFICATES_PADDING }) as unknown as AmendedInitiationBody,
+    customerRecord: (transactionId) =>
+      envelope({ ...header('customer-record'), type: 'customer-record' as const, transactionId, ...summary }),
+    merchantRecord: envelope({
+      ...header('merchant-record'),
+      type: 'merchant-record' as const,
+      merchantId: BENCH_MERCHANT_ID,
+      reason: 'customer-terminate' as const,
+      ...summary,
+    }),
+    tabAck: (transactionId) =>
+      envelope({ ...header('tab-ack'), transactionId, tabId, padding: CERTIFICATES_PADDING }) as unknown as TabAck,
+    amendedInitiation: (transactionId) =>
+      ({
+        type: 'amended-initiation',
+        transactionId,
+        padding: CERTIFICATES_PADDING,
+      }) as unknown as AmendedInitiationBody,
   };
 }

@@ -37,5 +37,7 @@ export interface PrimitiveCosts {
  */
 export function lifecycleFloor_ms(work: LifecycleWork, costs: PrimitiveCosts): number {
   const exchanges = work.httpExchanges + work.billingDeliveries;
-  return (exchanges * costs.httpExchange_us + work.signatures * costs.sign_us + work.verifications * costs.verify_us) / 1000;
+  return (
+    (exchanges * costs.httpExchange_us + work.signatures * costs.sign_us + work.verifications * costs.verify_us) / 1000
+  );
 }

@@ -20,7 +20,11 @@ function cpuNow_ms(): number {
  * wall clock, so time the machine's other load takes the core away is not charged to whichever
  * check happened to be running then.
  */
-export function operationsPerCpuSecond(operation: (iteration: number) => void, measure_ms: number, warmup_ms = measure_ms / 4): number {
+export function operationsPerCpuSecond(
+  operation: (iteration: number) => void,
+  measure_ms: number,
+  warmup_ms = measure_ms / 4,
+): number {
   if (measure_ms < MIN_MEASURE_MS) throw new RangeError(`measure for at least ${MIN_MEASURE_MS} ms`);
   const run = (duration_ms: number) => {
     let iterations = 0;
@@ -43,7 +47,11 @@ export interface PoolRun {
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; a failing task fails the run. */
-export async function runPool(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<PoolRun> {
+export async function runPool(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<PoolRun> {
   const latencies_ms = new Array<number>(count).fill(0);
   let next = 0;
   const start_ms = performance.now();

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     accessTokenSecret: required('BENCH_ACCESS_TOKEN_SECRET'),
     databasePath: required('BENCH_DATABASE_PATH'),
     // Every bench customer comes from 127.0.0.1: limits no run reaches, the limiter still in the path.
-    rateLimit: { customer: { perClient_per_s: 1_000_000, burst: 1_000_000 }, operator: { perClient_per_s: 1_000_000, burst: 1_000_000 } },
+    rateLimit: {
+      customer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
+      operator: { perClient_per_s: 1_000_000, burst: 1_000_000 },
+    },
     // The tab_vs_fig1 case orders per purchase as well.
     extensions: [directOrderExtension()],
     logger: { warn: (message, detail) => process.stderr.write(`merchant agent: ${message} ${String(detail ?? '')}\n`) },

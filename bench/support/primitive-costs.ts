@@ -18,7 +18,12 @@ const HTTP_EXCHANGES = 3_000;
 const SIGNATURES = 2_000;
 
 function representativePayload(index: number) {
-  return { type: 'bench-message', seq: index, tabId: 'tab_0123456789abcdef01234567', padding: 'x'.repeat(MESSAGE_BYTES - 200) };
+  return {
+    type: 'bench-message',
+    seq: index,
+    tabId: 'tab_0123456789abcdef01234567',
+    padding: 'x'.repeat(MESSAGE_BYTES - 200),
+  };
 }
 
 async function cpuPerOperation_us(count: number, operation: (index: number) => Promise<void> | void): Promise<number> {
@@ -43,7 +48,13 @@ async function httpExchangeCost_us(): Promise<number> {
   const body = JSON.stringify(representativePayload(1));
   try {
     return await cpuPerOperation_us(HTTP_EXCHANGES, async () => {
-      const reply = await nodeHttpTransport({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, timeout_ms: 5_000 });
+      const reply = await nodeHttpTransport({
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        timeout_ms: 5_000,
+      });
       JSON.parse(reply.text);
     });
   } finally {
@@ -60,7 +71,8 @@ export async function measurePrimitiveCosts(): Promise<PrimitiveCosts> {
     seal(nodeCrypto, signer, representativePayload(i));
   });
   const verify_us = await cpuPerOperation_us(SIGNATURES, (i) => {
-    if (!verifyEnvelope(nodeCrypto, envelopes[i % envelopes.length]!, publicKey)) throw new Error('a genuine envelope did not verify');
+    if (!verifyEnvelope(nodeCrypto, envelopes[i % envelopes.length]!, publicKey))
+      throw new Error('a genuine envelope did not verify');
   });
   return { httpExchange_us: await httpExchangeCost_us(), sign_us, verify_us };
 }

@@ -20,7 +20,10 @@ export interface LifecycleTiming {
 export async function runTabLifecycle(world: BenchWorld, customer: TestCustomer): Promise<LifecycleTiming> {
   const start_ms = performance.now();
   const tab = await customer.openTab({
-    merchantId: world.merchant.merchantId, merchantOperatorId: MERCHANT_OPERATOR.operatorId, merchantCurrency: world.merchant.currency, deposit: TAB_DEPOSIT,
+    merchantId: world.merchant.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR.operatorId,
+    merchantCurrency: world.merchant.currency,
+    deposit: TAB_DEPOSIT,
     chainUnit: BENCH_CHAIN_UNIT,
   });
   const open_ms = performance.now() - start_ms;

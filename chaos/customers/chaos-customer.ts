@@ -82,7 +82,13 @@ const MAX_PURCHASES = 40;
 /** A person told the merchant could not be reached clicks again a little later: a new initiation each time. */
 const OPEN_ATTEMPTS = 12;
 const OPEN_AGAIN_AFTER_MS = 1_000;
-const TRY_AGAIN_LATER: ReadonlySet<string> = new Set(['merchant_unreachable', 'peer_unreachable', 'merchant_refused', 'peer_refused', 'tab_not_opened']);
+const TRY_AGAIN_LATER: ReadonlySet<string> = new Set([
+  'merchant_unreachable',
+  'peer_unreachable',
+  'merchant_refused',
+  'peer_refused',
+  'tab_not_opened',
+]);
 /** The AM's answers that say it has no decision yet: the same initiation is sent again, as the extension does. */
 const UNDECIDED_OPENING: ReadonlySet<string> = new Set(['peer_unreachable', 'peer_refused', 'internal_error']);
 
@@ -100,7 +106,12 @@ export class ChaosCustomer {
   }
 
   /** Enrols with a fresh code and logs on; done before any fault is armed. */
-  static async enroll(name: string, code: string, endpoints: CustomerEndpoints, events: EventLog): Promise<ChaosCustomer> {
+  static async enroll(
+    name: string,
+    code: string,
+    endpoints: CustomerEndpoints,
+    events: EventLog,
+  ): Promise<ChaosCustomer> {
     const agent = await TestCustomer.enroll(endpoints.operatorUrl, code);
     const chainUnit = await agent.merchantChainUnit(endpoints.agentUrl);
     await agent.rateTable();
@@ -127,7 +138,10 @@ export class ChaosCustomer {
     let spent = 0n;
     const deposit_minor = moneyFromWire(tab.opened.payload.deposit.merchant).minor;
     const unit_minor = moneyFromWire(this.chainUnit).minor;
-    const items = plan.ending === 'exhaust' ? Array.from({ length: MAX_PURCHASES }, (_, i) => plan.items[i % plan.items.length]!) : plan.items;
+    const items =
+      plan.ending === 'exhaust'
+        ? Array.from({ length: MAX_PURCHASES }, (_, i) => plan.items[i % plan.items.length]!)
+        : plan.items;
     for (const item of items) {
       const entry = CHAOS_CATALOGUE[item]!;
       const price = { currency: MERCHANT_OPERATOR.currency, value: entry.price };
@@ -136,13 +150,29 @@ export class ChaosCustomer {
       const chainIndex = index + Number(price_minor / unit_minor);
       if (chainIndex > chain.length) break;
       const purchase: Purchase = {
-        type: 'purchase', id: newMessageId(nodeCrypto), tabId: tab.facts.tabId, seq: lines.length + 1, itemId: entry.itemId, price, chainIndex, chainLink: chain.encodedLinkAt(chainIndex),
+        type: 'purchase',
+        id: newMessageId(nodeCrypto),
+        tabId: tab.facts.tabId,
+        seq: lines.length + 1,
+        itemId: entry.itemId,
+        price,
+        chainIndex,
+        chainLink: chain.encodedLinkAt(chainIndex),
         listKey: toBase64url(listKey),
       };
-      const outcome = await untilDefinite(() => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.purchase, purchase, CALL), { patience_ms: PURCHASE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS });
+      const outcome = await untilDefinite(
+        () => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.purchase, purchase, CALL),
+        { patience_ms: PURCHASE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS },
+      );
       if (outcome.kind === 'answered') {
         lines.push({ seq: purchase.seq, itemId: purchase.itemId, price });
-        tab.facts.receipts.push({ purchaseId: purchase.id, seq: purchase.seq, itemId: purchase.itemId, price_minor, chainIndex });
+        tab.facts.receipts.push({
+          purchaseId: purchase.id,
+          seq: purchase.seq,
+          itemId: purchase.itemId,
+          price_minor,
+          chainIndex,
+        });
         index = chainIndex;
         spent += price_minor;
         await sleep(plan.pause_ms);
@@ -156,7 +186,14 @@ export class ChaosCustomer {
     else await this.terminate(tab.facts.tabId, tabSigner);
     // The merchant may have a purchase whose answer never came: ask for the receipts after the last one held.
     for (const receipt of await this.receiptsAfter(tab.facts.tabId, tabSigner, lines.length, chain)) {
-      lines.push({ seq: receipt.seq, itemId: receipt.itemId, price: { currency: MERCHANT_OPERATOR.currency, value: moneyToWire({ currency: MERCHANT_OPERATOR.currency, minor: receipt.price_minor }).value } });
+      lines.push({
+        seq: receipt.seq,
+        itemId: receipt.itemId,
+        price: {
+          currency: MERCHANT_OPERATOR.currency,
+          value: moneyToWire({ currency: MERCHANT_OPERATOR.currency, minor: receipt.price_minor }).value,
+        },
+      });
       tab.facts.receipts.push(receipt);
       index = receipt.chainIndex;
       spent += receipt.price_minor;
@@ -177,42 +214,93 @@ export class ChaosCustomer {
 
   private async open(plan: TabPlan) {
     const request = {
-      merchantId: MERCHANT_ID, merchantOperatorId: MERCHANT_OPERATOR.operatorId, merchantCurrency: MERCHANT_OPERATOR.currency,
-      deposit: moneyToWire({ currency: 'SEK', minor: plan.deposit_minor }), timeout_s: 10, chainUnit: this.chainUnit,
+      merchantId: MERCHANT_ID,
+      merchantOperatorId: MERCHANT_OPERATOR.operatorId,
+      merchantCurrency: MERCHANT_OPERATOR.currency,
+      deposit: moneyToWire({ currency: 'SEK', minor: plan.deposit_minor }),
+      timeout_s: 10,
+      chainUnit: this.chainUnit,
     };
     const { message, chain, tabSigner } = await this.agent.initiation(request);
-    const outcome = await untilDefinite(() => callRoute(this.endpoints.operatorUrl, OPERATOR_API.openTab, message, { ...CALL, timeout_ms: INITIATION_CALL_MS }), {
-      patience_ms: INITIATION_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS, undecidedCodes: UNDECIDED_OPENING,
-    });
+    const outcome = await untilDefinite(
+      () =>
+        callRoute(this.endpoints.operatorUrl, OPERATOR_API.openTab, message, {
+          ...CALL,
+          timeout_ms: INITIATION_CALL_MS,
+        }),
+      {
+        patience_ms: INITIATION_PATIENCE_MS,
+        pause_ms: RETRY_PAUSE_MS,
+        undecidedCodes: UNDECIDED_OPENING,
+      },
+    );
     const initiation = { id: message.payload.id, tabPublicKey: message.payload.tabPublicKey };
     if (outcome.kind !== 'answered') {
-      this.facts.initiations.push({ ...initiation, outcome: outcome.kind === 'refused' ? { kind: 'refused', code: outcome.code } : { kind: 'unanswered' } });
+      this.facts.initiations.push({
+        ...initiation,
+        outcome: outcome.kind === 'refused' ? { kind: 'refused', code: outcome.code } : { kind: 'unanswered' },
+      });
       this.note(`initiation ${message.payload.id}: ${describe(outcome)}`);
-      return outcome.kind === 'refused' ? ({ kind: 'refused', code: outcome.code } as const) : ({ kind: 'unanswered' } as const);
+      return outcome.kind === 'refused'
+        ? ({ kind: 'refused', code: outcome.code } as const)
+        : ({ kind: 'unanswered' } as const);
     }
     const opened: TabOpened = outcome.value;
-    if (opened.payload.initiationId !== message.payload.id) throw new Error(`${this.facts.name}: the AM answered initiation ${message.payload.id} with one for ${opened.payload.initiationId}`);
-    this.facts.initiations.push({ ...initiation, outcome: { kind: 'opened', transactionId: opened.payload.transactionId } });
+    if (opened.payload.initiationId !== message.payload.id)
+      throw new Error(
+        `${this.facts.name}: the AM answered initiation ${message.payload.id} with one for ${opened.payload.initiationId}`,
+      );
+    this.facts.initiations.push({
+      ...initiation,
+      outcome: { kind: 'opened', transactionId: opened.payload.transactionId },
+    });
     const facts: CustomerTab = {
-      transactionId: opened.payload.transactionId, tabId: opened.payload.tabId, hold_minor: plan.deposit_minor, rate: opened.payload.rate,
-      receipts: [], recordAcknowledged: false,
+      transactionId: opened.payload.transactionId,
+      tabId: opened.payload.tabId,
+      hold_minor: plan.deposit_minor,
+      rate: opened.payload.rate,
+      receipts: [],
+      recordAcknowledged: false,
     };
     this.facts.tabs.push(facts);
     this.note(`opened ${facts.tabId} (transaction ${facts.transactionId}, ${plan.ending})`);
-    return { kind: 'opened', tab: { tab: { facts, opened }, chain, tabSigner, expiresAt_ms: parseTimestamp(opened.payload.expiresAt) ?? Date.now() } } as const;
+    return {
+      kind: 'opened',
+      tab: {
+        tab: { facts, opened },
+        chain,
+        tabSigner,
+        expiresAt_ms: parseTimestamp(opened.payload.expiresAt) ?? Date.now(),
+      },
+    } as const;
   }
 
   /** Best effort, as the extension: a merchant that is down still gets the tab cleared through the MTA. */
   private async terminate(tabId: string, tabSigner: Signer): Promise<void> {
     const terminate = seal(nodeCrypto, tabSigner, { type: 'terminate', tabId } satisfies PayloadBody<TerminatePayload>);
-    const outcome = await untilDefinite(() => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.terminate, terminate, CALL), { patience_ms: CLOSE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS });
+    const outcome = await untilDefinite(
+      () => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.terminate, terminate, CALL),
+      { patience_ms: CLOSE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS },
+    );
     if (outcome.kind !== 'answered') this.note(`terminate ${tabId}: ${describe(outcome)}`);
   }
 
   /** Receipts the merchant has beyond `afterSeq`, each checked against the customer's own chain; none when the merchant does not answer. */
-  private async receiptsAfter(tabId: string, tabSigner: Signer, afterSeq: number, chain: HashChain): Promise<HeldReceipt[]> {
-    const request = seal(nodeCrypto, tabSigner, { type: 'receipts-request', tabId, afterSeq } satisfies PayloadBody<ReceiptsRequestPayload>);
-    const outcome = await untilDefinite(() => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.receipts, request, CALL), { patience_ms: CLOSE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS });
+  private async receiptsAfter(
+    tabId: string,
+    tabSigner: Signer,
+    afterSeq: number,
+    chain: HashChain,
+  ): Promise<HeldReceipt[]> {
+    const request = seal(nodeCrypto, tabSigner, {
+      type: 'receipts-request',
+      tabId,
+      afterSeq,
+    } satisfies PayloadBody<ReceiptsRequestPayload>);
+    const outcome = await untilDefinite(
+      () => callRoute(this.endpoints.agentUrl, MERCHANT_AGENT_API.receipts, request, CALL),
+      { patience_ms: CLOSE_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS },
+    );
     if (outcome.kind !== 'answered') {
       this.note(`receipts of ${tabId}: ${describe(outcome)}`);
       return [];
@@ -220,12 +308,22 @@ export class ChaosCustomer {
     return outcome.value.receipts
       .filter(({ receipt, chainLink }) => chain.encodedLinkAt(receipt.payload.chainIndex) === chainLink)
       .map(({ receipt }) => ({
-        purchaseId: receipt.payload.purchaseId, seq: receipt.payload.seq, itemId: receipt.payload.itemId,
-        price_minor: moneyFromWire(receipt.payload.price).minor, chainIndex: receipt.payload.chainIndex,
+        purchaseId: receipt.payload.purchaseId,
+        seq: receipt.payload.seq,
+        itemId: receipt.payload.itemId,
+        price_minor: moneyFromWire(receipt.payload.price).minor,
+        chainIndex: receipt.payload.chainIndex,
       }));
   }
 
-  private record(tab: CustomerTab, tabSigner: Signer, list: { listKey: Uint8Array; lines: readonly PurchaseLine[] }, index: number, spent: bigint, chain: HashChain): CustomerRecord {
+  private record(
+    tab: CustomerTab,
+    tabSigner: Signer,
+    list: { listKey: Uint8Array; lines: readonly PurchaseLine[] },
+    index: number,
+    spent: bigint,
+    chain: HashChain,
+  ): CustomerRecord {
     const { listKey, lines } = list;
     return seal(nodeCrypto, tabSigner, {
       type: 'customer-record',
@@ -241,9 +339,14 @@ export class ChaosCustomer {
 
   /** The one signed record, sent until the AM acknowledges it, as the extension's record outbox does. */
   private async sendRecord(tab: CustomerTab, record: CustomerRecord): Promise<void> {
-    const outcome = await untilDefinite(() => callRoute(this.endpoints.operatorUrl, OPERATOR_API.customerRecord, record, CALL), {
-      patience_ms: RECORD_PATIENCE_MS, pause_ms: RETRY_PAUSE_MS * 2, untilAnswered: true,
-    });
+    const outcome = await untilDefinite(
+      () => callRoute(this.endpoints.operatorUrl, OPERATOR_API.customerRecord, record, CALL),
+      {
+        patience_ms: RECORD_PATIENCE_MS,
+        pause_ms: RETRY_PAUSE_MS * 2,
+        untilAnswered: true,
+      },
+    );
     tab.recordAcknowledged = outcome.kind === 'answered';
     this.note(`record of ${tab.tabId}: ${describe(outcome)}`);
   }

@@ -29,7 +29,11 @@ export async function untilDefinite<T>(send: () => Promise<T>, patience: Patienc
       return { kind: 'answered', value: await send() };
     } catch (error) {
       const failure = error instanceof RemoteCallError ? error.failure : null;
-      const final = failure?.kind === 'refused' && failure.code !== 'rate_limited' && patience.untilAnswered !== true && patience.undecidedCodes?.has(failure.code) !== true;
+      const final =
+        failure?.kind === 'refused' &&
+        failure.code !== 'rate_limited' &&
+        patience.untilAnswered !== true &&
+        patience.undecidedCodes?.has(failure.code) !== true;
       if (final) return { kind: 'refused', status: failure.status, code: failure.code, message: failure.message };
       lastError = failure === null ? String(error) : `${failure.kind}: ${failure.message}`;
       if (!(error instanceof RemoteCallError)) throw error;

@@ -56,13 +56,20 @@ export class ManagedProcess {
   async start(): Promise<void> {
     if (this.child !== null) throw new Error(`${this.name} is already running`);
     const seam = this.spec.seamAt(this.startCount);
-    appendFileSync(this.spec.logPath, `\n=== ${new Date().toISOString()} start #${this.startCount}${seam === null ? '' : ` with ${KILL_AFTER_COMMIT_ENV}=${seam}`} ===\n`);
+    appendFileSync(
+      this.spec.logPath,
+      `\n=== ${new Date().toISOString()} start #${this.startCount}${seam === null ? '' : ` with ${KILL_AFTER_COMMIT_ENV}=${seam}`} ===\n`,
+    );
     this.startCount++;
     const log = openSync(this.spec.logPath, 'a');
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env[KILL_AFTER_COMMIT_ENV];
     if (seam !== null) env[KILL_AFTER_COMMIT_ENV] = seam;
-    const child = spawn(process.execPath, ['--import', 'tsx', ...this.spec.args], { cwd: process.cwd(), stdio: ['ignore', log, log], env });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...this.spec.args], {
+      cwd: process.cwd(),
+      stdio: ['ignore', log, log],
+      env,
+    });
     closeSync(log);
     this.child = child;
     this.expectedExit = null;
@@ -113,6 +120,8 @@ export class ManagedProcess {
       if (answer?.ok === true) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${this.name} did not answer at ${this.spec.readyUrl} within ${READY_WITHIN_MS} ms:\n${this.logTail()}`);
+    throw new Error(
+      `${this.name} did not answer at ${this.spec.readyUrl} within ${READY_WITHIN_MS} ms:\n${this.logTail()}`,
+    );
   }
 }

@@ -13,7 +13,15 @@ import { toBase64url } from '@opentab/protocol';
 import { findStablePort } from '@opentab/test-kit';
 import { CHAOS_CATALOGUE } from '../plan';
 import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
-import { CHAOS_TIMING, CUSTOMER_OPERATOR, MERCHANT_ID, MERCHANT_OPERATOR, MOUNT_PATH, type LinkName, type ProcessName } from './topology';
+import {
+  CHAOS_TIMING,
+  CUSTOMER_OPERATOR,
+  MERCHANT_ID,
+  MERCHANT_OPERATOR,
+  MOUNT_PATH,
+  type LinkName,
+  type ProcessName,
+} from './topology';
 
 const run = promisify(execFile);
 const OPERATOR_CLI = 'operator-server/src/cli/main.ts';
@@ -33,7 +41,8 @@ export interface ProvisionedWorld {
   readonly logDir: string;
 }
 
-/** Ports the processes keep across their kills and restarts: outside the range the OS hands out to other tests' servers meanwhile. */
+/** Ports the processes keep across their kills and restarts: outside the range the OS hands out to other
+ * tests' servers meanwhile. */
 export async function freePorts(): Promise<WorldPorts> {
   const ports = new Set<number>();
   while (ports.size < 3) ports.add(await findStablePort());
@@ -56,8 +65,12 @@ function chaosSettings(configPath: string): void {
     log: 'info',
     tick_ms: CHAOS_TIMING.tick_ms,
     tabs: {
-      minTimeout_s: CHAOS_TIMING.tabTimeout_s, maxTimeout_s: 60, recordGrace_s: CHAOS_TIMING.recordGrace_s, holdDeadline_s: CHAOS_TIMING.holdDeadline_s,
-      merchantRecordWait_s: CHAOS_TIMING.merchantRecordWait_s, openingBound_s: CHAOS_TIMING.openingBound_s,
+      minTimeout_s: CHAOS_TIMING.tabTimeout_s,
+      maxTimeout_s: 60,
+      recordGrace_s: CHAOS_TIMING.recordGrace_s,
+      holdDeadline_s: CHAOS_TIMING.holdDeadline_s,
+      merchantRecordWait_s: CHAOS_TIMING.merchantRecordWait_s,
+      openingBound_s: CHAOS_TIMING.openingBound_s,
     },
     rateLimit: { customer: UNLIMITED, peer: UNLIMITED },
     // The crash world runs offline on any day: the sample ECB rates, labelled as samples.
@@ -66,14 +79,32 @@ function chaosSettings(configPath: string): void {
   writeFileSync(configPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
 }
 
-export async function provisionWorld(dir: string, ports: WorldPorts, relayUrls: Readonly<Record<LinkName, string>>): Promise<ProvisionedWorld> {
+export async function provisionWorld(
+  dir: string,
+  ports: WorldPorts,
+  relayUrls: Readonly<Record<LinkName, string>>,
+): Promise<ProvisionedWorld> {
   const logDir = join(dir, 'logs');
   const merchantDir = join(dir, 'merchant');
   mkdirSync(logDir, { recursive: true });
   mkdirSync(merchantDir, { recursive: true });
   await operatorCli('ca-init', '--dir', join(dir, 'ca'));
   const init = (spec: { operatorId: string; currency: string }, port: number, peer: string) =>
-    operatorCli('init', '--dir', join(dir, spec.operatorId), '--operator-id', spec.operatorId, '--currency', spec.currency, '--port', String(port), '--ca', join(dir, 'ca'), '--peer', peer);
+    operatorCli(
+      'init',
+      '--dir',
+      join(dir, spec.operatorId),
+      '--operator-id',
+      spec.operatorId,
+      '--currency',
+      spec.currency,
+      '--port',
+      String(port),
+      '--ca',
+      join(dir, 'ca'),
+      '--peer',
+      peer,
+    );
   const [customerSide, merchantSide, merchantKey] = await Promise.all([
     init(CUSTOMER_OPERATOR, ports['op-se'], `${MERCHANT_OPERATOR.operatorId}=${relayUrls['am->mta']}`),
     init(MERCHANT_OPERATOR, ports['op-eu'], `${CUSTOMER_OPERATOR.operatorId}=${relayUrls['mta->am']}`),
@@ -81,27 +112,37 @@ export async function provisionWorld(dir: string, ports: WorldPorts, relayUrls: 
   ]);
   for (const side of [customerSide, merchantSide]) chaosSettings(String(side.config));
 
-  writeFileSync(join(merchantDir, 'access-token.secret'), `${toBase64url(nodeCrypto.randomBytes(32))}\n`, { mode: 0o600 });
+  writeFileSync(join(merchantDir, 'access-token.secret'), `${toBase64url(nodeCrypto.randomBytes(32))}\n`, {
+    mode: 0o600,
+  });
   const merchantConfig = join(merchantDir, 'merchant.json');
-  writeFileSync(merchantConfig, `${JSON.stringify({
-    listen: { host: '127.0.0.1', port: ports.agent },
-    merchantId: MERCHANT_ID,
-    displayName: 'The Chaos Times',
-    currency: MERCHANT_OPERATOR.currency,
-    catalogue: CHAOS_CATALOGUE,
-    operatorId: MERCHANT_OPERATOR.operatorId,
-    operatorBaseUrl: relayUrls['agent->mta'],
-    operatorPublicKey: String(merchantSide.publicKey),
-    mountPath: MOUNT_PATH,
-    databasePath: './agent.sqlite',
-    merchantSecretKeyFile: './merchant.key',
-    accessTokenSecretFile: './access-token.secret',
-    recordRetryBase_ms: 100,
-    recordRetryMax_ms: 1_000,
-    recordCallTimeout_ms: 5_000,
-    expiryCheckInterval_ms: 200,
-    rateLimit: { customer: UNLIMITED, operator: UNLIMITED },
-  }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(
+    merchantConfig,
+    `${JSON.stringify(
+      {
+        listen: { host: '127.0.0.1', port: ports.agent },
+        merchantId: MERCHANT_ID,
+        displayName: 'The Chaos Times',
+        currency: MERCHANT_OPERATOR.currency,
+        catalogue: CHAOS_CATALOGUE,
+        operatorId: MERCHANT_OPERATOR.operatorId,
+        operatorBaseUrl: relayUrls['agent->mta'],
+        operatorPublicKey: String(merchantSide.publicKey),
+        mountPath: MOUNT_PATH,
+        databasePath: './agent.sqlite',
+        merchantSecretKeyFile: './merchant.key',
+        accessTokenSecretFile: './access-token.secret',
+        recordRetryBase_ms: 100,
+        recordRetryMax_ms: 1_000,
+        recordCallTimeout_ms: 5_000,
+        expiryCheckInterval_ms: 200,
+        rateLimit: { customer: UNLIMITED, operator: UNLIMITED },
+      },
+      null,
+      2,
+    )}\n`,
+    { mode: 0o600 },
+  );
 
   return {
     dir,

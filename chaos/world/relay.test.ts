@@ -38,7 +38,8 @@ afterEach(async () => {
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
 });
 
-const post = (path: string, body: string) => fetch(`${relay.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+const post = (path: string, body: string) =>
+  fetch(`${relay.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
 describe('relay', () => {
   it('passes messages and answers on unchanged, and notes a 500', async () => {
@@ -57,7 +58,12 @@ describe('relay', () => {
     await post('/v1/peer/customer-record', 'another path');
     await expect(post('/v1/peer/initiation', 'second')).rejects.toThrow();
     expect((await post('/v1/peer/initiation', 'third')).status).toBe(200);
-    expect(received.map((line) => line.split(' ').slice(2).join(' '))).toEqual(['before arming', 'first', 'another path', 'third']);
+    expect(received.map((line) => line.split(' ').slice(2).join(' '))).toEqual([
+      'before arming',
+      'first',
+      'another path',
+      'third',
+    ]);
   });
 
   it('loses the answer of a message that was delivered', async () => {
@@ -68,12 +74,25 @@ describe('relay', () => {
 
   it('kills the sender or the receiver at the message, before delivery or after the answer', async () => {
     relay.arm([
-      { link: 'am->mta', path: '/v1/peer/initiation', nth: 1, action: { kind: 'kill-before-delivery', victim: 'destination', downtime_ms: 100 } },
-      { link: 'am->mta', path: '/v1/peer/initiation', nth: 2, action: { kind: 'kill-after-answer', victim: 'source', downtime_ms: 200 } },
+      {
+        link: 'am->mta',
+        path: '/v1/peer/initiation',
+        nth: 1,
+        action: { kind: 'kill-before-delivery', victim: 'destination', downtime_ms: 100 },
+      },
+      {
+        link: 'am->mta',
+        path: '/v1/peer/initiation',
+        nth: 2,
+        action: { kind: 'kill-after-answer', victim: 'source', downtime_ms: 200 },
+      },
     ]);
     await expect(post('/v1/peer/initiation', 'never delivered')).rejects.toThrow();
     await expect(post('/v1/peer/initiation', 'answered into the void')).rejects.toThrow();
-    expect(kills).toEqual([{ process: 'op-eu', downtime_ms: 100 }, { process: 'op-se', downtime_ms: 200 }]);
+    expect(kills).toEqual([
+      { process: 'op-eu', downtime_ms: 100 },
+      { process: 'op-se', downtime_ms: 200 },
+    ]);
     expect(received).toEqual(['POST /v1/peer/initiation answered into the void']);
     expect(relay.fired.map((fault) => fault.nth)).toEqual([1, 2]);
   });

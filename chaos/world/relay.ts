@@ -4,7 +4,14 @@
 // the moment to kill the sender or the receiver. It also notes every 500 it passes on: only a
 // defect produces one.
 
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RelayAction, RelayFault } from '../plan';
 import type { LinkSpec, ProcessName } from './topology';
@@ -22,7 +29,17 @@ interface Answer {
 
 /** Longer than any caller waits: the relay itself never times a message out. */
 const FORWARD_TIMEOUT_MS = 120_000;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 export class Relay {
   readonly fired: RelayFault[] = [];
@@ -121,7 +138,11 @@ export class Relay {
   private async kill(action: Extract<RelayAction, { victim: unknown }>, fault: RelayFault): Promise<void> {
     const victim = action.victim === 'source' ? this.link.source : this.link.destination;
     if (victim === null) return;
-    await this.hooks.kill(victim, action.downtime_ms, `${action.kind} of ${this.link.name} ${fault.path} #${fault.nth}`);
+    await this.hooks.kill(
+      victim,
+      action.downtime_ms,
+      `${action.kind} of ${this.link.name} ${fault.path} #${fault.nth}`,
+    );
   }
 
   /** The receiver's answer, or null when it gave none (down, or it died mid-answer). */
@@ -129,12 +150,19 @@ export class Relay {
     const port = this.targetPort;
     if (port === null) return Promise.resolve(null);
     const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    for (const [name, value] of Object.entries(request.headers))
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     headers['content-length'] = String(body.length);
     return new Promise((resolve) => {
-      const outgoing = httpRequest({ host: '127.0.0.1', port, method: request.method, path: request.url, headers, agent: false }, (incoming) => {
-        readAll(incoming).then((answer) => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: answer }), () => resolve(null));
-      });
+      const outgoing = httpRequest(
+        { host: '127.0.0.1', port, method: request.method, path: request.url, headers, agent: false },
+        (incoming) => {
+          readAll(incoming).then(
+            (answer) => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: answer }),
+            () => resolve(null),
+          );
+        },
+      );
       outgoing.setTimeout(FORWARD_TIMEOUT_MS, () => outgoing.destroy());
       outgoing.on('error', () => resolve(null));
       outgoing.end(body);
@@ -146,9 +174,11 @@ export class Relay {
       response.destroy();
       return;
     }
-    if (answer.status === 500) this.defects.push(`${this.link.name} ${path}: ${answer.body.toString('utf8').slice(0, 300)}`);
+    if (answer.status === 500)
+      this.defects.push(`${this.link.name} ${path}: ${answer.body.toString('utf8').slice(0, 300)}`);
     const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     response.writeHead(answer.status, { ...headers, 'content-length': String(answer.body.length) });
     response.end(answer.body);
   }

@@ -31,7 +31,8 @@ export class Supervisor {
     /** Downtime after the seam of a process's `start`-th start fired. */
     private readonly seamDowntime_ms: (process: ProcessName, start: number) => number,
   ) {
-    for (const process of Object.values(processes)) process.onUnexpectedExit = (cause) => this.exitedUnasked(process, cause);
+    for (const process of Object.values(processes))
+      process.onUnexpectedExit = (cause) => this.exitedUnasked(process, cause);
   }
 
   /** Kills a running process and starts it again after `downtime_ms`; false when it was not running (down or starting). */
@@ -65,7 +66,9 @@ export class Supervisor {
       const start = process.starts - 1;
       this.kills.push({ process: process.name, cause: 'seam', detail: `kill after commit at start #${start}` });
       const downtime_ms = this.seamDowntime_ms(process.name, start);
-      this.events.note(`${process.name} killed itself after a commit (seam of start #${start}), down for ${downtime_ms} ms`);
+      this.events.note(
+        `${process.name} killed itself after a commit (seam of start #${start}), down for ${downtime_ms} ms`,
+      );
       this.restartAfter(process, downtime_ms);
       return;
     }
@@ -95,7 +98,9 @@ export class Supervisor {
         const reason = (error as Error).message;
         this.events.note(`${process.name} failed to start: ${reason.split('\n')[0]}`);
         if (Date.now() > giveUpAt_ms) {
-          this.crashes.push(`${process.name} could not be started again within ${GIVE_UP_STARTING_MS / 1000} s: ${reason}`);
+          this.crashes.push(
+            `${process.name} could not be started again within ${GIVE_UP_STARTING_MS / 1000} s: ${reason}`,
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, RETRY_START_MS));

@@ -11,7 +11,14 @@ export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as con
 export const MERCHANT_ID = 'chaos-news';
 export const MOUNT_PATH = '/opentab';
 
-export const LINK_NAMES = ['customer->am', 'customer->agent', 'am->mta', 'mta->am', 'mta->agent', 'agent->mta'] as const;
+export const LINK_NAMES = [
+  'customer->am',
+  'customer->agent',
+  'am->mta',
+  'mta->am',
+  'mta->agent',
+  'agent->mta',
+] as const;
 export type LinkName = (typeof LINK_NAMES)[number];
 
 export interface LinkSpec {
@@ -24,14 +31,31 @@ export interface LinkSpec {
 }
 
 export const LINKS: Readonly<Record<LinkName, LinkSpec>> = {
-  'customer->am': { name: 'customer->am', source: null, destination: 'op-se', paths: ['/v1/customer/tabs', '/v1/customer/records'] },
+  'customer->am': {
+    name: 'customer->am',
+    source: null,
+    destination: 'op-se',
+    paths: ['/v1/customer/tabs', '/v1/customer/records'],
+  },
   'customer->agent': {
-    name: 'customer->agent', source: null, destination: 'agent',
+    name: 'customer->agent',
+    source: null,
+    destination: 'agent',
     paths: [`${MOUNT_PATH}/purchase`, `${MOUNT_PATH}/terminate`, `${MOUNT_PATH}/receipts`],
   },
-  'am->mta': { name: 'am->mta', source: 'op-se', destination: 'op-eu', paths: ['/v1/peer/initiation', '/v1/peer/customer-record'] },
+  'am->mta': {
+    name: 'am->mta',
+    source: 'op-se',
+    destination: 'op-eu',
+    paths: ['/v1/peer/initiation', '/v1/peer/customer-record'],
+  },
   'mta->am': { name: 'mta->am', source: 'op-eu', destination: 'op-se', paths: ['/v1/peer/clearing'] },
-  'mta->agent': { name: 'mta->agent', source: 'op-eu', destination: 'agent', paths: [`${MOUNT_PATH}/mta/tab-information`, `${MOUNT_PATH}/mta/tab-cleared`] },
+  'mta->agent': {
+    name: 'mta->agent',
+    source: 'op-eu',
+    destination: 'agent',
+    paths: [`${MOUNT_PATH}/mta/tab-information`, `${MOUNT_PATH}/mta/tab-cleared`],
+  },
   'agent->mta': { name: 'agent->mta', source: 'agent', destination: 'op-eu', paths: ['/v1/merchant/records'] },
 };
 
@@ -39,7 +63,12 @@ export const LINKS: Readonly<Record<LinkName, LinkSpec>> = {
 export const COMMIT_PATHS: Readonly<Record<ProcessName, readonly string[]>> = {
   'op-se': ['/v1/customer/tabs', '/v1/customer/records', '/v1/peer/clearing'],
   'op-eu': ['/v1/peer/initiation', '/v1/peer/customer-record', '/v1/merchant/records'],
-  agent: [`${MOUNT_PATH}/mta/tab-information`, `${MOUNT_PATH}/mta/tab-cleared`, `${MOUNT_PATH}/purchase`, `${MOUNT_PATH}/terminate`],
+  agent: [
+    `${MOUNT_PATH}/mta/tab-information`,
+    `${MOUNT_PATH}/mta/tab-cleared`,
+    `${MOUNT_PATH}/purchase`,
+    `${MOUNT_PATH}/terminate`,
+  ],
 };
 
 /** Short timeouts so that a round takes seconds: the operators' configuration in the crash world. */

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '@opentab/demo-shop';
 import { buildWidget } from '@opentab/widget/build';
 import { startOperatorWorld, type OperatorWorld } from '@opentab/test-kit/worlds';
-import { buildToTemp, CHROMIUM, launchChromiumWithExtension, requireBrowser, type TempBuild } from '@opentab/test-kit/browsers';
+import {
+  buildToTemp,
+  CHROMIUM,
+  launchChromiumWithExtension,
+  requireBrowser,
+  type TempBuild,
+} from '@opentab/test-kit/browsers';
 
 // The extension with the other half of Opentab as a reader meets it: the demo news site with the
 // real widget, a SEK customer operator and a EUR merchant operator. A click on the article's pay
@@ -80,14 +86,20 @@ describe('the demo news site with the real widget', () => {
     await payButton.waitFor({ timeout: 60_000 });
     // Prices are converted for display with the customer's rate table.
     await expect.poll(() => payButton.textContent(), { timeout: 60_000 }).toMatch(/SEK/);
-    const confirmWindow = context.waitForEvent('page', { predicate: (candidate) => candidate.url().includes('confirm/confirm.html'), timeout: 30_000 });
+    const confirmWindow = context.waitForEvent('page', {
+      predicate: (candidate) => candidate.url().includes('confirm/confirm.html'),
+      timeout: 30_000,
+    });
     await payButton.click();
     const confirm = await confirmWindow;
     await expect(confirm.getByTestId('origin').textContent()).resolves.toContain(shop.url);
     // The confirmation window closes itself once the answer is recorded, possibly mid-click.
     await Promise.all([
       confirm.waitForEvent('close'),
-      confirm.getByRole('button', { name: 'Approve', exact: true }).click().catch(() => undefined),
+      confirm
+        .getByRole('button', { name: 'Approve', exact: true })
+        .click()
+        .catch(() => undefined),
     ]);
     await page.locator('[data-paid-body]').waitFor({ state: 'visible', timeout: 30_000 });
     expect((await page.locator('[data-paid-body]').textContent())?.length).toBeGreaterThan(20);

@@ -1,7 +1,18 @@
 import type { BrowserContext, Page, Worker } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
-import { buildToTemp, CHROMIUM, launchChromiumWithExtension, requireBrowser, type TempBuild } from '@opentab/test-kit/browsers';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
+import {
+  buildToTemp,
+  CHROMIUM,
+  launchChromiumWithExtension,
+  requireBrowser,
+  type TempBuild,
+} from '@opentab/test-kit/browsers';
 
 // The Chrome build as a customer meets it, against real operators and a real merchant agent:
 // create the wallet in the popup, enrol on the options page, pay from the merchant's page, approve
@@ -67,10 +78,15 @@ describe('paying with the Chrome build', () => {
     // The merchant agent's own origin is the one its certificate lists; its server has no pages,
     // so the browser is handed one at that origin.
     const shopPage = `${world.merchant.url}/shop`;
-    await context.route(shopPage, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>shop</title><p>shop</p>' }));
+    await context.route(shopPage, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>shop</title><p>shop</p>' }),
+    );
     const shop = await context.newPage();
     await shop.goto(shopPage);
-    const confirmWindow = context.waitForEvent('page', { predicate: (page) => page.url().includes('confirm/confirm.html'), timeout: 60_000 });
+    const confirmWindow = context.waitForEvent('page', {
+      predicate: (page) => page.url().includes('confirm/confirm.html'),
+      timeout: 60_000,
+    });
     const paying = bridgeCall(shop, 'pay', {
       merchantId: world.merchantId,
       operatorId: MERCHANT_OPERATOR,
@@ -83,12 +99,23 @@ describe('paying with the Chrome build', () => {
     // The confirmation window closes itself once the answer is recorded, possibly mid-click.
     await Promise.all([
       confirm.waitForEvent('close'),
-      confirm.getByRole('button', { name: 'Approve', exact: true }).click().catch(() => undefined),
+      confirm
+        .getByRole('button', { name: 'Approve', exact: true })
+        .click()
+        .catch(() => undefined),
     ]);
 
-    const answer = (await paying) as { ok: boolean; result?: { receipt: { payload: { itemId: string; chainIndex: number } } } };
-    expect(answer).toMatchObject({ ok: true, result: { receipt: { payload: { itemId: 'article-1', chainIndex: 8 } } } });
-    await expect(bridgeCall(shop, 'tabStatus', { merchantId: world.merchantId, operatorId: MERCHANT_OPERATOR })).resolves.toMatchObject({
+    const answer = (await paying) as {
+      ok: boolean;
+      result?: { receipt: { payload: { itemId: string; chainIndex: number } } };
+    };
+    expect(answer).toMatchObject({
+      ok: true,
+      result: { receipt: { payload: { itemId: 'article-1', chainIndex: 8 } } },
+    });
+    await expect(
+      bridgeCall(shop, 'tabStatus', { merchantId: world.merchantId, operatorId: MERCHANT_OPERATOR }),
+    ).resolves.toMatchObject({
       ok: true,
       result: { open: true, spent: { currency: 'EUR', value: '0.08' } },
     });

@@ -1,13 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser as PlaywrightBrowser, type BrowserContext, type Page as PlaywrightPage } from 'playwright';
+import {
+  chromium,
+  type Browser as PlaywrightBrowser,
+  type BrowserContext,
+  type Page as PlaywrightPage,
+} from 'playwright';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClassicScript, buildWidget } from '@opentab/widget/build';
 import { FAKE_BRIDGE_ENTRY, serveFixtures, type FixtureServer } from '@opentab/test-kit/widget/browser';
 import { TEXT } from '@opentab/widget/texts';
-import { buildToTemp, CHROMIUM, FIREFOX, helloUntilAnswered, launchChromiumWithExtension, requireBrowser, type TempBuild } from '@opentab/test-kit/browsers';
+import {
+  buildToTemp,
+  CHROMIUM,
+  FIREFOX,
+  helloUntilAnswered,
+  launchChromiumWithExtension,
+  requireBrowser,
+  type TempBuild,
+} from '@opentab/test-kit/browsers';
 
 // The wallet does not announce itself: a page that never asks for it finds no trace of it (no
 // attribute, no global, no DOM change, no message) — the same page in the same browser without
@@ -50,7 +63,8 @@ interface Traces {
   globals: string[];
 }
 
-/** Runs before any page script (serialised, so self-contained): records every DOM change and every message the page receives. */
+/** Runs before any page script (serialised, so self-contained): records every DOM change and every message
+ * the page receives. */
 function recordTraces(): void {
   const traces = { mutations: [] as string[], messages: [] as string[] };
   (window as unknown as { __traces: typeof traces }).__traces = traces;
@@ -59,7 +73,9 @@ function recordTraces(): void {
     for (const record of records) {
       const added = [...record.addedNodes].map(named).join(',');
       const removed = [...record.removedNodes].map(named).join(',');
-      traces.mutations.push(`${record.type} ${named(record.target)} ${record.attributeName ?? ''} +[${added}] -[${removed}]`);
+      traces.mutations.push(
+        `${record.type} ${named(record.target)} ${record.attributeName ?? ''} +[${added}] -[${removed}]`,
+      );
     }
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   window.addEventListener('message', (event) => traces.messages.push(JSON.stringify(event.data)), true);
@@ -72,7 +88,8 @@ async function readTraces(): Promise<Traces> {
     channel.port1.onmessage = resolve;
     channel.port2.postMessage(null);
   });
-  const { mutations, messages } = (window as unknown as { __traces: { mutations: string[]; messages: string[] } }).__traces;
+  const { mutations, messages } = (window as unknown as { __traces: { mutations: string[]; messages: string[] } })
+    .__traces;
   return {
     mutations,
     messages,
@@ -97,7 +114,11 @@ describe('Chromium with the Chrome build', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    plain = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    plain = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
     context = await launchChromiumWithExtension(build.chrome.dir);
   }, 120_000);
 
@@ -112,7 +133,8 @@ describe('Chromium with the Chrome build', () => {
     return page.evaluate(readTraces);
   }
 
-  const widgetSays = (page: PlaywrightPage, text: string) => expect.poll(() => page.evaluate(widgetText, '#row-42'), { timeout: 20_000 }).toContain(text);
+  const widgetSays = (page: PlaywrightPage, text: string) =>
+    expect.poll(() => page.evaluate(widgetText, '#row-42'), { timeout: 20_000 }).toContain(text);
 
   it('leaves no trace on a page that never asks, though its content script is there', async () => {
     const baseline = await tracesOfNeverAsks(await plain.newPage());
@@ -139,7 +161,9 @@ describe('Chromium with the Chrome build', () => {
     const internals = await context.newPage();
     await internals.goto('chrome://serviceworker-internals/');
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    const registration = internals.locator('.serviceworker-registration', { hasText: `chrome-extension://${new URL(worker.url()).host}/` });
+    const registration = internals.locator('.serviceworker-registration', {
+      hasText: `chrome-extension://${new URL(worker.url()).host}/`,
+    });
     await registration.getByRole('button', { name: 'Stop' }).click();
     await registration.getByText('Running Status: STOPPED').waitFor();
 
@@ -170,7 +194,12 @@ describe('Firefox ESR with the Firefox build', () => {
   }
 
   const widgetSays = (page: PuppeteerPage, text: string) =>
-    page.waitForFunction((row, wanted) => (globalThis as unknown as { widgetText: typeof widgetText }).widgetText(row).includes(wanted), { timeout: 30_000 }, '#row-42', text);
+    page.waitForFunction(
+      (row, wanted) => (globalThis as unknown as { widgetText: typeof widgetText }).widgetText(row).includes(wanted),
+      { timeout: 30_000 },
+      '#row-42',
+      text,
+    );
 
   async function openAsking(): Promise<PuppeteerPage> {
     const page = await browser.newPage();
@@ -202,7 +231,12 @@ describe('Firefox ESR with the event page suspended when idle', () => {
 
   beforeAll(async () => {
     // Firefox suspends an idle event page after 30 s; 1 s here.
-    idleBrowser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: { 'extensions.background.idle.timeout': 1_000 } });
+    idleBrowser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      extraPrefsFirefox: { 'extensions.background.idle.timeout': 1_000 },
+    });
     await idleBrowser.installExtension(build.firefox.dir);
   }, 120_000);
 
@@ -219,6 +253,11 @@ describe('Firefox ESR with the event page suspended when idle', () => {
     const page = await idleBrowser.newPage();
     await page.evaluateOnNewDocument(`globalThis.widgetText = ${widgetText.toString()}`);
     await page.goto(site.urlOf('asks'));
-    await page.waitForFunction((row, wanted) => (globalThis as unknown as { widgetText: typeof widgetText }).widgetText(row).includes(wanted), { timeout: 30_000 }, '#row-42', FOUND);
+    await page.waitForFunction(
+      (row, wanted) => (globalThis as unknown as { widgetText: typeof widgetText }).widgetText(row).includes(wanted),
+      { timeout: 30_000 },
+      '#row-42',
+      FOUND,
+    );
   });
 }, 180_000);

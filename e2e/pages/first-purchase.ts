@@ -6,7 +6,11 @@ import type { BrowserContext } from '@playwright/test';
 import { nextConfirmWindow } from './confirm-window';
 import type { ShopPage } from './shop-page';
 
-export async function buyFirstArticleApprovingAllowance(context: BrowserContext, shop: ShopPage, itemId: string): Promise<string> {
+export async function buyFirstArticleApprovingAllowance(
+  context: BrowserContext,
+  shop: ShopPage,
+  itemId: string,
+): Promise<string> {
   await shop.openArticle(itemId);
   const confirming = nextConfirmWindow(context);
   await shop.clickPay(itemId);

@@ -8,18 +8,27 @@ import { expect, test } from '../fixtures/test';
 import { article } from '../testing/catalogue';
 import { customerAccount } from '../testing/operator-views';
 
-test('declining and blocking in the confirmation window; unblocking on the options page', async ({ context, wallet, shop, world }) => {
+test('declining and blocking in the confirmation window; unblocking on the options page', async ({
+  context,
+  wallet,
+  shop,
+  world,
+}) => {
   const confirmWindows = countConfirmWindows(context);
   await shop.openArticle('article-1');
   await shop.recordWidgetErrors();
   const confirming = nextConfirmWindow(context);
   await shop.clickPay('article-1');
   await (await confirming).declineAndBlock();
-  await expect.poll(async () => (await shop.widgetErrors()).map((error) => error.code)).toEqual(['declined_by_customer']);
+  await expect
+    .poll(async () => (await shop.widgetErrors()).map((error) => error.code))
+    .toEqual(['declined_by_customer']);
 
   // Blocked: the next click is refused at once, with no window.
   await shop.clickPay('article-1');
-  await expect.poll(async () => (await shop.widgetErrors()).map((error) => error.code)).toEqual(['declined_by_customer', 'blocked_merchant']);
+  await expect
+    .poll(async () => (await shop.widgetErrors()).map((error) => error.code))
+    .toEqual(['declined_by_customer', 'blocked_merchant']);
   expect(confirmWindows()).toBe(1);
   expect(await customerAccount(world)).toMatchObject({ tabs: [], held: { currency: 'SEK', value: '0.00' } });
 

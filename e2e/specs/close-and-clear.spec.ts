@@ -10,7 +10,12 @@ import { articleIds, totalCents } from '../testing/catalogue';
 import { customerAccount, merchantAccount, settlementStatements } from '../testing/operator-views';
 import { customerPrice, fetchRateTable, lockedRateOf } from '../testing/rates';
 
-test('closing the tab in the popup clears exactly what was bought, on both sides', async ({ context, wallet, shop, world }) => {
+test('closing the tab in the popup clears exactly what was bought, on both sides', async ({
+  context,
+  wallet,
+  shop,
+  world,
+}) => {
   const bought = articleIds(1, 5);
   await buyFirstArticleApprovingAllowance(context, shop, bought[0]!);
   for (const itemId of bought.slice(1)) await shop.buyArticle(itemId);
@@ -55,10 +60,22 @@ test('closing the tab in the popup clears exactly what was bought, on both sides
 
   const { customerSide, merchantSide } = await settlementStatements(world);
   expect(customerSide.lines).toEqual([
-    { currency: 'EUR', payable: { currency: 'EUR', value: '0.27' }, receivable: { currency: 'EUR', value: '0.00' }, net: { currency: 'EUR', value: '0.27' }, entries: 1 },
+    {
+      currency: 'EUR',
+      payable: { currency: 'EUR', value: '0.27' },
+      receivable: { currency: 'EUR', value: '0.00' },
+      net: { currency: 'EUR', value: '0.27' },
+      entries: 1,
+    },
   ]);
   expect(merchantSide.lines).toEqual([
-    { currency: 'EUR', payable: { currency: 'EUR', value: '0.00' }, receivable: { currency: 'EUR', value: '0.27' }, net: { currency: 'EUR', value: '-0.27' }, entries: 1 },
+    {
+      currency: 'EUR',
+      payable: { currency: 'EUR', value: '0.00' },
+      receivable: { currency: 'EUR', value: '0.27' },
+      net: { currency: 'EUR', value: '-0.27' },
+      entries: 1,
+    },
   ]);
 
   await expect.poll(() => wallet.popup.freshBalance()).toBe('-3.07\u00a0SEK');

@@ -18,7 +18,11 @@ interface Started {
 
 async function startWorld(dir: string, ports: readonly number[], ...flags: string[]): Promise<Started> {
   // node --import tsx, not npx: Ctrl-C (SIGINT) must reach the world's own process.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/world/start.ts', '--dir', dir, '--ports', ports.join(','), ...flags], { cwd: process.cwd() });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'e2e/world/start.ts', '--dir', dir, '--ports', ports.join(','), ...flags],
+    { cwd: process.cwd() },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

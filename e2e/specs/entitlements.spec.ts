@@ -12,10 +12,20 @@ import type { DemoWorld } from '../world/demo-world';
 
 /** What the merchant agent sold, over all tabs: the charges, counted where they are taken. */
 function merchantSales(world: DemoWorld): { count: number; spent_minor: bigint } {
-  return world.shop.agent.tabs().reduce((sum, tab) => ({ count: sum.count + tab.purchaseCount, spent_minor: sum.spent_minor + tab.spent.minor }), { count: 0, spent_minor: 0n });
+  return world.shop.agent
+    .tabs()
+    .reduce((sum, tab) => ({ count: sum.count + tab.purchaseCount, spent_minor: sum.spent_minor + tab.spent.minor }), {
+      count: 0,
+      spent_minor: 0n,
+    });
 }
 
-test('an article bought in one browser tab opens in a new one and after a reload, without a second charge', async ({ context, wallet, shop, world }) => {
+test('an article bought in one browser tab opens in a new one and after a reload, without a second charge', async ({
+  context,
+  wallet,
+  shop,
+  world,
+}) => {
   const confirmWindows = countConfirmWindows(context);
   const text = article('article-1').paragraphs[0]!;
 
@@ -49,7 +59,12 @@ test('an article bought in one browser tab opens in a new one and after a reload
   await expect(wallet.popup.recentPurchases).toHaveCount(1);
 });
 
-test('a wallpaper, sold as a consumable, is charged every time it is bought', async ({ context, wallet, shop, world }) => {
+test('a wallpaper, sold as a consumable, is charged every time it is bought', async ({
+  context,
+  wallet,
+  shop,
+  world,
+}) => {
   await shop.openShop();
   const confirming = nextConfirmWindow(context);
   await shop.clickPay('wallpaper-aurora');

@@ -12,7 +12,11 @@ import { depositRecords, withdrawalRecords } from '../testing/billing-files';
 import { article, articleIds, totalCents } from '../testing/catalogue';
 import { customerAccount } from '../testing/operator-views';
 
-test('Firefox: enrol, open a tab, pay four articles, close it and clear the exact amount', async ({ firefox, shop, world }) => {
+test('Firefox: enrol, open a tab, pay four articles, close it and clear the exact amount', async ({
+  firefox,
+  shop,
+  world,
+}) => {
   const options = new FirefoxOptionsTab(await firefox.extensionPage('options/options.html'));
   await options.createWallet(PASSPHRASE);
   await options.enrol(world.customerOperator.url, enrollmentCodeOf(world));
@@ -50,8 +54,14 @@ test('Firefox: enrol, open a tab, pay four articles, close it and clear the exac
     outcome: 'agreed',
   });
   await expect.poll(() => depositRecords(world.merchantOperator.billingFile)).toHaveLength(1);
-  expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({ amount: { currency: 'EUR', value: '0.19' }, outcome: 'agreed' });
-  expect(await customerAccount(world)).toMatchObject({ balance: { currency: 'SEK', value: '-2.16' }, held: { currency: 'SEK', value: '0.00' } });
+  expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({
+    amount: { currency: 'EUR', value: '0.19' },
+    outcome: 'agreed',
+  });
+  expect(await customerAccount(world)).toMatchObject({
+    balance: { currency: 'SEK', value: '-2.16' },
+    held: { currency: 'SEK', value: '0.00' },
+  });
 
   await expect
     .poll(async () => {

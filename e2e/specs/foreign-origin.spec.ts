@@ -8,7 +8,12 @@ import { expect, test } from '../fixtures/test';
 import { startCopycatSite } from '../testing/copycat-site';
 import { customerAccount, merchantAccount } from '../testing/operator-views';
 
-test('a page on an origin outside the merchant certificate cannot make the extension pay', async ({ context, wallet, world, shop }) => {
+test('a page on an origin outside the merchant certificate cannot make the extension pay', async ({
+  context,
+  wallet,
+  world,
+  shop,
+}) => {
   const copycat = await startCopycatSite(world.shop.url);
   try {
     const confirmWindows = countConfirmWindows(context);
@@ -29,7 +34,11 @@ test('a page on an origin outside the merchant certificate cannot make the exten
     await expect(copy.paidContent('article-2')).toBeHidden();
     expect(confirmWindows()).toBe(0);
 
-    expect(await customerAccount(world)).toMatchObject({ tabs: [], held: { currency: 'SEK', value: '0.00' }, available: { currency: 'SEK', value: '500.00' } });
+    expect(await customerAccount(world)).toMatchObject({
+      tabs: [],
+      held: { currency: 'SEK', value: '0.00' },
+      available: { currency: 'SEK', value: '500.00' },
+    });
     expect((await merchantAccount(world)).tabs).toEqual([]);
     for (const operator of [world.customerOperator, world.merchantOperator]) {
       expect((await operator.admin.call('ledger', undefined)).pendingHolds, operator.operatorId).toEqual([]);

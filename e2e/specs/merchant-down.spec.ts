@@ -11,7 +11,12 @@ import { withdrawalRecords } from '../testing/billing-files';
 import { article, totalCents } from '../testing/catalogue';
 import { customerAccount, merchantTab } from '../testing/operator-views';
 
-test('a click while the merchant is down is pending, then paid once when it is back, and the page unlocks', async ({ context, wallet, shop, world }) => {
+test('a click while the merchant is down is pending, then paid once when it is back, and the page unlocks', async ({
+  context,
+  wallet,
+  shop,
+  world,
+}) => {
   await buyFirstArticleApprovingAllowance(context, shop, 'article-4'); // 0.07 EUR
   await shop.openArticle('article-5'); // 0.08 EUR
   await shop.readyToPay('article-5');

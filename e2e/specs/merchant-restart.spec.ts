@@ -35,7 +35,10 @@ test('a merchant restart in the middle of a tab loses nothing', async ({ context
     outcome: 'agreed',
   });
   await expect.poll(() => depositRecords(world.merchantOperator.billingFile)).toHaveLength(1);
-  expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({ amount: { currency: 'EUR', value: '0.35' }, outcome: 'agreed' });
+  expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({
+    amount: { currency: 'EUR', value: '0.35' },
+    outcome: 'agreed',
+  });
 
   const [transaction] = (await customerAccount(world)).tabs;
   const tab = await merchantTab(world, transaction!.tabId!);

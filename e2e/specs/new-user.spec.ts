@@ -6,13 +6,19 @@ import { PopupPage } from '../pages/popup-page';
 import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
 import { expect, test } from '../fixtures/test';
 
-test('a new user creates the wallet, enrols with the code and sees the balance in SEK', async ({ context, extension, world }) => {
+test('a new user creates the wallet, enrols with the code and sees the balance in SEK', async ({
+  context,
+  extension,
+  world,
+}) => {
   const popup = await PopupPage.open(context, extension);
   await popup.createWallet(PASSPHRASE);
 
   const options = await OptionsPage.open(context, extension);
   await options.enrol(world.customerOperator.url, enrollmentCodeOf(world));
-  await expect(options.page.getByRole('region', { name: 'Operator' })).toContainText(`account ${world.customer.accountId}`);
+  await expect(options.page.getByRole('region', { name: 'Operator' })).toContainText(
+    `account ${world.customer.accountId}`,
+  );
 
   await popup.reload();
   await expect(popup.balance).toHaveText('0.00 SEK');

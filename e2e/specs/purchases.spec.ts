@@ -8,7 +8,12 @@ import { expect, test } from '../fixtures/test';
 import { article, articleIds, totalCents } from '../testing/catalogue';
 import { merchantAccount } from '../testing/operator-views';
 
-test('one approval with an allowance, then ten purchases without a prompt, each unlocking its article', async ({ context, wallet, shop, world }) => {
+test('one approval with an allowance, then ten purchases without a prompt, each unlocking its article', async ({
+  context,
+  wallet,
+  shop,
+  world,
+}) => {
   const confirmWindows = countConfirmWindows(context);
 
   await shop.openArticle('article-1');
@@ -40,5 +45,7 @@ test('one approval with an allowance, then ten purchases without a prompt, each 
   await expect(latest.getByTestId('purchase-merchant')).toHaveText(DEMO_DISPLAY_NAME);
   await expect(latest.getByTestId('purchase-price')).toHaveText(`${article('article-11').price}\u00a0EUR`);
   await expect(latest).not.toContainText('article-11');
-  expect((await merchantAccount(world)).tabs).toMatchObject([{ state: 'open', deposit: { currency: 'EUR', value: '1.76' } }]);
+  expect((await merchantAccount(world)).tabs).toMatchObject([
+    { state: 'open', deposit: { currency: 'EUR', value: '1.76' } },
+  ]);
 });

@@ -21,10 +21,13 @@ test('an expired rate table is flagged in the popup and replaced by a fresh one'
   expect(firstValidUntil).not.toBeNull();
 
   await expect
-    .poll(async () => {
-      await popup.reload();
-      return popup.rateStatus.textContent();
-    }, { timeout: REFRESH_NOT_BEFORE_MS, intervals: [500] })
+    .poll(
+      async () => {
+        await popup.reload();
+        return popup.rateStatus.textContent();
+      },
+      { timeout: REFRESH_NOT_BEFORE_MS, intervals: [500] },
+    )
     .toContain('expired'); // it shows from the table's expiry until the refresh, 20 s later
   await expect(popup.rateStatus).toHaveAttribute('role', 'status');
   await expect(popup.rateStatus).toContainText('prices cannot be converted until new rates arrive');
@@ -32,10 +35,13 @@ test('an expired rate table is flagged in the popup and replaced by a fresh one'
 
   // Nobody clicks "Refresh rates": the extension's own alarm fetches the next table.
   await expect
-    .poll(async () => {
-      await popup.reload();
-      return popup.ratesValidUntil();
-    }, { timeout: 60_000, intervals: [500] })
+    .poll(
+      async () => {
+        await popup.reload();
+        return popup.ratesValidUntil();
+      },
+      { timeout: 60_000, intervals: [500] },
+    )
     .not.toBe(firstValidUntil);
   await expect(popup.rateStatus).toContainText('in use until');
   expect(Date.parse((await popup.ratesValidUntil())!)).toBeGreaterThan(Date.parse(firstValidUntil!));

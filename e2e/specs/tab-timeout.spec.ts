@@ -28,7 +28,10 @@ test('a tab left open times out and is cleared on its own', async ({ context, wa
   // Nobody touches anything until the clearing arrives.
   // By hand: 7 cents × 11.3595 = 79.5165 öre → 0.80 SEK.
   await expect
-    .poll(async () => (await customerAccount(world)).tabs[0], { timeout: timeout_ms + RECORD_GRACE_S * 1000 + 60_000, intervals: [1_000] })
+    .poll(async () => (await customerAccount(world)).tabs[0], {
+      timeout: timeout_ms + RECORD_GRACE_S * 1000 + 60_000,
+      intervals: [1_000],
+    })
     .toMatchObject({ state: 'cleared', charged: { currency: 'SEK', value: '0.80' } });
   const [cleared] = (await customerAccount(world)).tabs;
   expect(Date.parse(cleared!.clearedAt!)).toBeGreaterThanOrEqual(Date.parse(opened!.expiresAt));
@@ -42,7 +45,9 @@ test('a tab left open times out and is cleared on its own', async ({ context, wa
     outcome: 'agreed',
   });
   await expect.poll(() => depositRecords(world.merchantOperator.billingFile)).toHaveLength(1);
-  expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({ amount: { currency: 'EUR', value: '0.07' } });
+  expect(depositRecords(world.merchantOperator.billingFile)[0]).toMatchObject({
+    amount: { currency: 'EUR', value: '0.07' },
+  });
 
   await expect.poll(() => wallet.popup.freshBalance()).toBe('-0.80\u00a0SEK');
   await expect(wallet.popup.tabRow(DEMO_DISPLAY_NAME)).toHaveCount(0);

@@ -11,7 +11,13 @@ import { markWorkerInstance, ServiceWorkerInternals, workerInstanceMark } from '
 import { article } from '../testing/catalogue';
 import { customerAccount } from '../testing/operator-views';
 
-test('a stopped service worker restarts on the next purchase and the tab goes on', async ({ context, extension, wallet, shop, world }) => {
+test('a stopped service worker restarts on the next purchase and the tab goes on', async ({
+  context,
+  extension,
+  wallet,
+  shop,
+  world,
+}) => {
   await buyFirstArticleApprovingAllowance(context, shop, 'article-1'); // 0.02 EUR
   await shop.buyArticle('article-2'); // 0.05 EUR
   const confirmWindows = countConfirmWindows(context);
@@ -36,6 +42,8 @@ test('a stopped service worker restarts on the next purchase and the tab goes on
   await expect(wallet.popup.tabRow(DEMO_DISPLAY_NAME)).toContainText('0.19 EUR');
   await wallet.popup.closeTab(DEMO_DISPLAY_NAME);
   // By hand: 19 cents × 11.3595 = 215.8305 öre → 2.16 SEK, all four purchases on one tab.
-  await expect.poll(async () => (await customerAccount(world)).tabs).toMatchObject([{ state: 'cleared', charged: { currency: 'SEK', value: '2.16' } }]);
+  await expect
+    .poll(async () => (await customerAccount(world)).tabs)
+    .toMatchObject([{ state: 'cleared', charged: { currency: 'SEK', value: '2.16' } }]);
   await expect.poll(() => wallet.popup.freshBalance()).toBe('-2.16\u00a0SEK');
 });

@@ -14,7 +14,13 @@ export async function startCopycatSite(realOrigin: string): Promise<CopycatSite>
   const target = new URL(realOrigin);
   const server: Server = createServer((incoming, outgoing) => {
     const upstream = request(
-      { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, host: target.host },
+      },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);

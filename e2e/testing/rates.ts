@@ -15,7 +15,8 @@ export function fetchRateTable(operatorUrl: string): Promise<RateTable> {
 export function lockedRateOf(table: RateTable, customerCurrency: string, merchantCurrency: string): LockedRate {
   const { id, base, rates } = table.payload;
   const rate = lockRate({ id, base, rates }, customerCurrency, merchantCurrency);
-  if (rate === null) throw new Error(`the rate table quotes no rate between ${customerCurrency} and ${merchantCurrency}`);
+  if (rate === null)
+    throw new Error(`the rate table quotes no rate between ${customerCurrency} and ${merchantCurrency}`);
   return rate;
 }
 

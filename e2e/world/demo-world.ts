@@ -78,12 +78,24 @@ const WORLD_FILE = 'world.json';
 function nameDemoRates(configPath: string): void {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as { rates?: { rateSource?: unknown } };
   if (config.rates?.rateSource !== undefined) return;
-  writeFileSync(configPath, `${JSON.stringify({ ...config, rates: { ...config.rates, ...DEMO_RATES } }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(configPath, `${JSON.stringify({ ...config, rates: { ...config.rates, ...DEMO_RATES } }, null, 2)}\n`, {
+    mode: 0o600,
+  });
 }
 
 async function provision(options: DemoWorldOptions): Promise<WorldFile> {
-  const [sePort, euPort, shopPort] = options.ports ?? [await findFreePort(), await findFreePort(), await findFreePort()];
-  const operators = provisionOperatorWorld(options.dir, [CUSTOMER_OPERATOR, MERCHANT_OPERATOR], [sePort, euPort], { log: 'info', ...options.settings, rates: { ...DEMO_RATES, ...options.settings?.rates } }, Date.now());
+  const [sePort, euPort, shopPort] = options.ports ?? [
+    await findFreePort(),
+    await findFreePort(),
+    await findFreePort(),
+  ];
+  const operators = provisionOperatorWorld(
+    options.dir,
+    [CUSTOMER_OPERATOR, MERCHANT_OPERATOR],
+    [sePort, euPort],
+    { log: 'info', ...options.settings, rates: { ...DEMO_RATES, ...options.settings?.rates } },
+    Date.now(),
+  );
   return { operators, shopPort, accountId: '' };
 }
 
@@ -111,7 +123,10 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     shop = await startDemoShop(shopOptions);
     await merchantOperator.admin.call('registerMerchant', { ...shop.merchant, origins: [...shop.merchant.origins] });
     if (world.accountId === '') {
-      const created = await customerOperator.admin.call('createCustomer', { displayName: 'Demo customer', creditLimit: { currency: 'SEK', value: DEMO_CREDIT_LIMIT } });
+      const created = await customerOperator.admin.call('createCustomer', {
+        displayName: 'Demo customer',
+        creditLimit: { currency: 'SEK', value: DEMO_CREDIT_LIMIT },
+      });
       world = { ...world, accountId: created.accountId };
       writeFileSync(worldPath, `${JSON.stringify(world, null, 2)}\n`);
     }
@@ -121,7 +136,9 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   }
   // A fresh code at every start until a wallet has enrolled: the earlier one may have expired.
   const enrolled = customerOperator.running.context.store.customer(world.accountId)?.publicKey != null;
-  const code = enrolled ? null : await customerOperator.admin.call('enrollmentCode', {}, { accountId: world.accountId });
+  const code = enrolled
+    ? null
+    : await customerOperator.admin.call('enrollmentCode', {}, { accountId: world.accountId });
 
   return {
     dir: options.dir,
@@ -130,7 +147,11 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     get shop() {
       return shop;
     },
-    customer: { accountId: world.accountId, enrollmentCode: code?.code ?? null, codeExpiresAt: code?.expiresAt ?? null },
+    customer: {
+      accountId: world.accountId,
+      enrollmentCode: code?.code ?? null,
+      codeExpiresAt: code?.expiresAt ?? null,
+    },
     reused,
     async restartShop() {
       await shop.close();

@@ -29,14 +29,21 @@ function parsePorts(text: string): [number, number, number] {
 }
 
 const root = resolve(import.meta.dirname, '../..');
-const world = await startDemoWorld({ dir: resolve(root, values.dir), reset: values.reset, ports: parsePorts(values.ports), log: 'info' });
+const world = await startDemoWorld({
+  dir: resolve(root, values.dir),
+  reset: values.reset,
+  ports: parsePorts(values.ports),
+  log: 'info',
+});
 logShopEvents(world.shop.agent, createLogger('shop', 'info'));
 
 /** The demo quotes old ECB rates as samples: says so rather than pass them off as today's. */
 function describeRates(source: RateTableSource | undefined): string {
   if (source === undefined) return 'none yet';
   const text = describeRateSource(source);
-  return source.sample ? `${text} (old rates, served as samples: the demo allows them, a real operator refuses them)` : text;
+  return source.sample
+    ? `${text} (old rates, served as samples: the demo allows them, a real operator refuses them)`
+    : text;
 }
 
 const lines = [

@@ -53,7 +53,8 @@ export interface CustomerAgent {
   handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult>;
   handleUiCall(message: UiCallMessage): Promise<UiCallResult>;
   onAlarm(name: AlarmName): Promise<void>;
-  /** What a (re)started worker does first: lock if idle too long, finish what was left pending (records, expired tabs, purchases in doubt). */
+  /** What a (re)started worker does first: lock if idle too long, finish what was left pending (records,
+   * expired tabs, purchases in doubt). */
   onStartup(): Promise<void>;
   /** A first install greets the customer with the options page, where the wallet is created and enrolled. */
   onInstalled(reason: InstallReason): Promise<void>;
@@ -62,7 +63,13 @@ export interface CustomerAgent {
 /** runtime.onInstalled's reasons, as both browsers name them. */
 export type InstallReason = 'install' | 'update' | 'browser_update';
 
-export function createCustomerAgent({ db: storedDb, session, ports, crypto, scryptCost = BROWSER_SCRYPT_COST }: AgentDependencies): CustomerAgent {
+export function createCustomerAgent({
+  db: storedDb,
+  session,
+  ports,
+  crypto,
+  scryptCost = BROWSER_SCRYPT_COST,
+}: AgentDependencies): CustomerAgent {
   const { clock, alarms, badge, windows } = ports;
   const db = withEntitlementCache(withMetaCache(storedDb));
   const vault = new Vault(db, session, crypto, scryptCost);
@@ -80,10 +87,34 @@ export function createCustomerAgent({ db: storedDb, session, ports, crypto, scry
   const owed = new OwedReceipts(db, clock);
   const purchaser = new Purchaser(book, keyring, merchants, owed, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
-  const opener = new TabOpener(vault, link, rates, rules, broker, book, keyring, merchants, () => wallet.preferences(), crypto, clock);
+  const opener = new TabOpener(
+    vault,
+    link,
+    rates,
+    rules,
+    broker,
+    book,
+    keyring,
+    merchants,
+    () => wallet.preferences(),
+    crypto,
+    clock,
+  );
   const expiry = new TabExpiryAlarm(book, alarms);
   const entitlements = new EntitlementBook(db, clock);
-  const tabs = new TabService(book, opener, purchaser, closer, expiry, owed, new InDoubtRetry(alarms, clock), rules, badge, clock, entitlements);
+  const tabs = new TabService(
+    book,
+    opener,
+    purchaser,
+    closer,
+    expiry,
+    owed,
+    new InDoubtRetry(alarms, clock),
+    rules,
+    badge,
+    clock,
+    entitlements,
+  );
 
   const handlePageCall = createPageHandler({ wallet, rates, tabs, entitlements });
   const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, merchants, clock });

@@ -12,7 +12,13 @@ import { createTestPorts, TEST_SCRYPT_COST } from './testing/test-ports';
 
 function freshAgent() {
   const ports = createTestPorts();
-  const agent = createCustomerAgent({ db: createMemoryDatabase(), session: createMemorySessionArea(), ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
+  const agent = createCustomerAgent({
+    db: createMemoryDatabase(),
+    session: createMemorySessionArea(),
+    ports,
+    crypto: nobleCrypto,
+    scryptCost: TEST_SCRYPT_COST,
+  });
   return { ports, agent };
 }
 

@@ -13,7 +13,13 @@ import { browserPorts, browserSessionArea } from './browser/browser-ports';
 import type { AlarmName } from './ports';
 import { openIdbDatabase } from './storage/idb-database';
 
-const ALARMS: ReadonlySet<string> = new Set<AlarmName>(['idle-lock', 'rates-refresh', 'outbox-retry', 'tab-expiry', 'purchase-retry']);
+const ALARMS: ReadonlySet<string> = new Set<AlarmName>([
+  'idle-lock',
+  'rates-refresh',
+  'outbox-retry',
+  'tab-expiry',
+  'purchase-retry',
+]);
 
 const agentReady: Promise<CustomerAgent> = openIdbDatabase().then((db) =>
   createCustomerAgent({

@@ -48,7 +48,9 @@ describe('extension build', () => {
   it('keeps the content script, injected into every page, to the bridge frame: no message schemas, no curve arithmetic', async () => {
     const content = await read(chrome.dir, 'content.js');
     // The unminified bundle names each module it holds.
-    expect(['node_modules/@noble/', 'protocol/messages/primitives.ts'].filter((module) => content.includes(module))).toEqual([]);
+    expect(
+      ['node_modules/@noble/', 'protocol/messages/primitives.ts'].filter((module) => content.includes(module)),
+    ).toEqual([]);
     expect(content.length).toBeLessThan(60_000);
   });
 

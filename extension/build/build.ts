@@ -47,9 +47,7 @@ function withBuild(config: InlineConfig, extra: NonNullable<InlineConfig['build'
 }
 
 async function buildPages(options: BuildOptions): Promise<void> {
-  await build(
-    withBuild(baseConfig(options), { emptyOutDir: true, rolldownOptions: { input: PAGES } }),
-  );
+  await build(withBuild(baseConfig(options), { emptyOutDir: true, rolldownOptions: { input: PAGES } }));
 }
 
 async function buildSingleScript(

@@ -75,10 +75,18 @@ describe('Chrome build in Chromium', () => {
           window.addEventListener('message', (event) => {
             if (event.data?.channel === 'opentab:extension' && event.data.requestId === 'r1') resolve(event.data);
           });
-          window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
+          window.postMessage(
+            { channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} },
+            window.location.origin,
+          );
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
+    expect(answer).toEqual({
+      channel: 'opentab:extension',
+      requestId: 'r1',
+      ok: true,
+      result: { protocolVersion: 4, walletState: 'uninitialised' },
+    });
     await page.close();
   });
 

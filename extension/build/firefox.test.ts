@@ -1,6 +1,14 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPECTED_REQUEST_EVENT_ANSWERS, FIREFOX, buildToTemp, helloUntilAnswered, raiseRequestEvents, requireBrowser, serveMerchantPage } from '@opentab/test-kit/browsers';
+import {
+  EXPECTED_REQUEST_EVENT_ANSWERS,
+  FIREFOX,
+  buildToTemp,
+  helloUntilAnswered,
+  raiseRequestEvents,
+  requireBrowser,
+  serveMerchantPage,
+} from '@opentab/test-kit/browsers';
 import type { PageServer, TempBuild } from '@opentab/test-kit/browsers';
 
 // Installs the Firefox build into Debian's Firefox ESR over WebDriver BiDi. BiDi may not
@@ -45,10 +53,18 @@ describe('Firefox build in Firefox ESR', () => {
           window.addEventListener('message', (event) => {
             if (event.data?.channel === 'opentab:extension' && event.data.requestId === 'r1') resolve(event.data);
           });
-          window.postMessage({ channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} }, window.location.origin);
+          window.postMessage(
+            { channel: 'opentab:page', requestId: 'r1', call: 'hello', params: {} },
+            window.location.origin,
+          );
         }),
     );
-    expect(answer).toEqual({ channel: 'opentab:extension', requestId: 'r1', ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
+    expect(answer).toEqual({
+      channel: 'opentab:extension',
+      requestId: 'r1',
+      ok: true,
+      result: { protocolVersion: 4, walletState: 'uninitialised' },
+    });
     await page.close();
   });
 

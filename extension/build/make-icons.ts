@@ -24,7 +24,10 @@ export function iconPixel(size: number, x: number, y: number): Rgba {
 function main(): void {
   const dir = fileURLToPath(new URL('../icons/', import.meta.url));
   for (const size of ICON_SIZES) {
-    writeFileSync(`${dir}icon-${size}.png`, encodePng(size, (x, y) => iconPixel(size, x, y)));
+    writeFileSync(
+      `${dir}icon-${size}.png`,
+      encodePng(size, (x, y) => iconPixel(size, x, y)),
+    );
   }
 }
 

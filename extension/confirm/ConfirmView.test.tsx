@@ -49,7 +49,10 @@ describe('ConfirmView', () => {
     const { client, done } = setup();
     fireEvent.click(await screen.findByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(done).toHaveBeenCalled());
-    expect(client.calls).toContainEqual({ call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'approve' } } });
+    expect(client.calls).toContainEqual({
+      call: 'confirmDecision',
+      params: { requestId: question.requestId, decision: { kind: 'approve' } },
+    });
   });
 
   it('approves with an allowance once its option is ticked, of the amount the customer typed', async () => {
@@ -84,13 +87,18 @@ describe('ConfirmView', () => {
     const { client, done } = setup();
     fireEvent.input(await screen.findByLabelText('Allowance'), { target: { value: '30,5 kr' } });
     fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('The allowance must be an amount in SEK such as 25 or 25.50.');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The allowance must be an amount in SEK such as 25 or 25.50.',
+    );
     expect(done).not.toHaveBeenCalled();
     fireEvent.input(screen.getByLabelText('Allowance'), { target: { value: ' 30.50 ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(done).toHaveBeenCalled());
     expect(client.calls.filter((entry) => entry.call === 'confirmDecision')).toEqual([
-      { call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'approve-and-allow', upTo: '30.50' } } },
+      {
+        call: 'confirmDecision',
+        params: { requestId: question.requestId, decision: { kind: 'approve-and-allow', upTo: '30.50' } },
+      },
     ]);
   });
 
@@ -98,7 +106,10 @@ describe('ConfirmView', () => {
     const { client, done } = setup();
     fireEvent.click(await screen.findByRole('button', { name: 'Decline' }));
     await waitFor(() => expect(done).toHaveBeenCalled());
-    expect(client.calls).toContainEqual({ call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'decline' } } });
+    expect(client.calls).toContainEqual({
+      call: 'confirmDecision',
+      params: { requestId: question.requestId, decision: { kind: 'decline' } },
+    });
     expect(client.calls.map((entry) => entry.call)).not.toContain('blockMerchant');
   });
 
@@ -107,7 +118,10 @@ describe('ConfirmView', () => {
     await screen.findByTestId('merchant');
     fireEvent.keyDown(document, { key: 'Escape' });
     await waitFor(() => expect(done).toHaveBeenCalled());
-    expect(client.calls).toContainEqual({ call: 'confirmDecision', params: { requestId: question.requestId, decision: { kind: 'decline' } } });
+    expect(client.calls).toContainEqual({
+      call: 'confirmDecision',
+      params: { requestId: question.requestId, decision: { kind: 'decline' } },
+    });
   });
 
   it('focuses nothing at first, so a key meant for the page behind cannot approve', async () => {
@@ -117,8 +131,23 @@ describe('ConfirmView', () => {
   });
 
   it('declines and blocks the merchant it names, without typing any id', async () => {
-    const blocked = { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', allowance: null, blocked: true, lastTabAt: null };
-    const settings = { currency: 'SEK', limits: null, tabTimeout_s: 3600, idleLock_min: 15, merchants: [blocked], heldToday: null, heldThisMonth: null };
+    const blocked = {
+      merchantId: 'news',
+      operatorId: 'op-eu',
+      displayName: 'The Daily Tab',
+      allowance: null,
+      blocked: true,
+      lastTabAt: null,
+    };
+    const settings = {
+      currency: 'SEK',
+      limits: null,
+      tabTimeout_s: 3600,
+      idleLock_min: 15,
+      merchants: [blocked],
+      heldToday: null,
+      heldThisMonth: null,
+    };
     const { client, done } = setup({ blockMerchant: () => ({ ok: true, value: settings }) });
     fireEvent.click(await screen.findByRole('button', { name: 'Decline and block' }));
     await waitFor(() => expect(done).toHaveBeenCalled());
@@ -139,7 +168,12 @@ describe('ConfirmView', () => {
   });
 
   it('says so when the question was already answered or timed out', async () => {
-    const client = fakeClient({ getConfirmation: () => ({ ok: false, error: { code: 'not_found', message: 'This confirmation was already answered or has timed out.' } }) });
+    const client = fakeClient({
+      getConfirmation: () => ({
+        ok: false,
+        error: { code: 'not_found', message: 'This confirmation was already answered or has timed out.' },
+      }),
+    });
     render(<ConfirmView client={client} requestId="x" done={() => undefined} />);
     expect((await screen.findByRole('alert')).textContent).toMatch(/already answered/);
   });

@@ -51,7 +51,8 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
     else setError(answer.error);
   }
 
-  /** Approve, or approve-and-allow when its option is ticked: an allowance that is no amount is refused here rather than dropped. */
+  /** Approve, or approve-and-allow when its option is ticked: an allowance that is no amount is refused here
+   * rather than dropped. */
   function approve(question: ConfirmationView) {
     if (!allow) return void decide({ kind: 'approve' });
     const upTo = allowUpTo.trim();
@@ -63,7 +64,10 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   /** Blocks first: should that fail (a wallet locked meanwhile), the question stays open to be answered. */
   async function declineAndBlock(question: ConfirmationView) {
     setBusy(true);
-    const blocked = await client.call('blockMerchant', { ...question.merchant, displayName: question.merchantDisplayName });
+    const blocked = await client.call('blockMerchant', {
+      ...question.merchant,
+      displayName: question.merchantDisplayName,
+    });
     if (!blocked.ok) {
       setBusy(false);
       setError(blocked.error);
@@ -153,12 +157,7 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
         <button type="button" disabled={busy} onClick={() => void decide({ kind: 'decline' })}>
           Decline
         </button>
-        <button
-          class="primary"
-          type="button"
-          disabled={busy}
-          onClick={() => approve(view)}
-        >
+        <button class="primary" type="button" disabled={busy} onClick={() => approve(view)}>
           Approve
         </button>
       </footer>

@@ -5,4 +5,7 @@ import { ConfirmView } from './ConfirmView';
 
 const requestId = new URLSearchParams(window.location.search).get('request') ?? '';
 
-render(<ConfirmView client={backgroundClient} requestId={requestId} done={() => window.close()} />, document.getElementById('app')!);
+render(
+  <ConfirmView client={backgroundClient} requestId={requestId} done={() => window.close()} />,
+  document.getElementById('app')!,
+);

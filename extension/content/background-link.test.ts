@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PAGE_CALL_CHANNEL, type PageCallMessage } from '../messaging/page-calls';
-import { PAGE_PORT_KEEPALIVE_MAX_MS, PAGE_PORT_KEEPALIVE_MS, PAGE_PORT_NAME, type PagePortRequest } from '../messaging/page-port';
+import {
+  PAGE_PORT_KEEPALIVE_MAX_MS,
+  PAGE_PORT_KEEPALIVE_MS,
+  PAGE_PORT_NAME,
+  type PagePortRequest,
+} from '../messaging/page-port';
 import { createBackgroundLink, type LinkPort, type LinkTimers } from './background-link';
 
 // The content script's port to the background, against scripted ports and timers.
@@ -10,7 +15,9 @@ class ScriptedPort implements LinkPort {
   disconnected = false;
   private readonly messageListeners: Array<(message: unknown) => void> = [];
   private readonly disconnectListeners: Array<() => void> = [];
-  readonly onMessage = { addListener: (listener: (message: unknown) => void) => void this.messageListeners.push(listener) };
+  readonly onMessage = {
+    addListener: (listener: (message: unknown) => void) => void this.messageListeners.push(listener),
+  };
   readonly onDisconnect = { addListener: (listener: () => void) => void this.disconnectListeners.push(listener) };
 
   postMessage(message: PagePortRequest): void {

@@ -40,7 +40,10 @@ export function createBackgroundLink(
   let port: LinkPort | null = null;
   let nextId = 1;
   /** Each call with the port it went out on: a port's disconnect fails the calls it carried. */
-  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void; port: LinkPort; sentAt_ms: number }>();
+  const waiting = new Map<
+    number,
+    { resolve: (result: unknown) => void; reject: (error: Error) => void; port: LinkPort; sentAt_ms: number }
+  >();
   let keepalive: unknown = null;
 
   function settled(id: number): void {

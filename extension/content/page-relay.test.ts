@@ -19,7 +19,12 @@ function pageWindow() {
   return { target, posted, raised };
 }
 
-const request = { channel: PAGE_TO_EXTENSION, requestId: 'r1', call: 'tabStatus', params: { merchantId: 'news', operatorId: 'op-eur' } };
+const request = {
+  channel: PAGE_TO_EXTENSION,
+  requestId: 'r1',
+  call: 'tabStatus',
+  params: { merchantId: 'news', operatorId: 'op-eur' },
+};
 
 describe('relayPageMessage', () => {
   it('relays a page call and posts the answer to the page origin only', async () => {
@@ -28,7 +33,10 @@ describe('relayPageMessage', () => {
     await relayPageMessage({ source: target, data: request }, target, send);
     expect(send).toHaveBeenCalledWith({ channel: PAGE_CALL_CHANNEL, call: 'tabStatus', params: request.params });
     expect(posted).toEqual([
-      { message: { channel: EXTENSION_TO_PAGE, requestId: 'r1', ok: true, result: { open: false } }, targetOrigin: 'https://news.example' },
+      {
+        message: { channel: EXTENSION_TO_PAGE, requestId: 'r1', ok: true, result: { open: false } },
+        targetOrigin: 'https://news.example',
+      },
     ]);
   });
 
@@ -54,8 +62,14 @@ describe('relayPageMessage', () => {
     const { target, posted } = pageWindow();
     let answerHello: (result: unknown) => void = () => undefined;
     const send = vi.fn(() => new Promise<unknown>((resolve) => (answerHello = resolve)));
-    const relayed = relayPageMessage({ source: target, data: { channel: PAGE_TO_EXTENSION, requestId: 'h1', call: 'hello', params: {} } }, target, send);
-    expect(posted).toEqual([{ message: { channel: EXTENSION_TO_PAGE, presence: 'hello-received' }, targetOrigin: 'https://news.example' }]);
+    const relayed = relayPageMessage(
+      { source: target, data: { channel: PAGE_TO_EXTENSION, requestId: 'h1', call: 'hello', params: {} } },
+      target,
+      send,
+    );
+    expect(posted).toEqual([
+      { message: { channel: EXTENSION_TO_PAGE, presence: 'hello-received' }, targetOrigin: 'https://news.example' },
+    ]);
     answerHello({ ok: true, value: { protocolVersion: 4, walletState: 'ready' } });
     await relayed;
     expect(posted.map((entry) => entry.message)).toEqual([
@@ -68,15 +82,30 @@ describe('relayPageMessage', () => {
     const { target, posted } = pageWindow();
     const send = vi.fn(async () => ({ ok: true, value: { open: false } }));
     await relayPageMessage({ source: target, data: request }, target, send);
-    await relayPageMessage({ source: {}, data: { channel: PAGE_TO_EXTENSION, requestId: 'h1', call: 'hello', params: {} } }, target, send);
-    await relayPageMessage({ source: target, data: { channel: 'someone-else', requestId: 'h2', call: 'hello', params: {} } }, target, send);
-    await relayPageMessage({ source: target, data: { channel: PAGE_TO_EXTENSION, requestId: 'bad id!', call: 'hello', params: {} } }, target, send);
+    await relayPageMessage(
+      { source: {}, data: { channel: PAGE_TO_EXTENSION, requestId: 'h1', call: 'hello', params: {} } },
+      target,
+      send,
+    );
+    await relayPageMessage(
+      { source: target, data: { channel: 'someone-else', requestId: 'h2', call: 'hello', params: {} } },
+      target,
+      send,
+    );
+    await relayPageMessage(
+      { source: target, data: { channel: PAGE_TO_EXTENSION, requestId: 'bad id!', call: 'hello', params: {} } },
+      target,
+      send,
+    );
     expect(posted.filter((entry) => 'presence' in (entry.message as object))).toEqual([]);
   });
 
   it('passes refusals through and reports a silent background', async () => {
     const { target, posted } = pageWindow();
-    await relayPageMessage({ source: target, data: request }, target, async () => ({ ok: false, error: { code: 'wallet_locked', message: 'locked' } }));
+    await relayPageMessage({ source: target, data: request }, target, async () => ({
+      ok: false,
+      error: { code: 'wallet_locked', message: 'locked' },
+    }));
     await relayPageMessage({ source: target, data: request }, target, async () => {
       throw new Error('Could not establish connection');
     });
@@ -101,7 +130,12 @@ describe('relayPageEvent (the request event: a PageRequest as JSON text)', () =>
     const send = vi.fn(async () => ({ ok: true, value: { receipt } }));
     await relayPageEvent(JSON.stringify(pay), target, send);
     expect(send).toHaveBeenCalledWith({ channel: PAGE_CALL_CHANNEL, call: 'pay', params: pay.params });
-    expect(raised).toEqual([{ type: EXTENSION_RESPONSE_EVENT, message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: true, result: { receipt } } }]);
+    expect(raised).toEqual([
+      {
+        type: EXTENSION_RESPONSE_EVENT,
+        message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: true, result: { receipt } },
+      },
+    ]);
     expect(posted).toEqual([]);
   });
 
@@ -111,7 +145,15 @@ describe('relayPageEvent (the request event: a PageRequest as JSON text)', () =>
       throw new Error('Could not establish connection');
     });
     expect(raised).toEqual([
-      { type: EXTENSION_RESPONSE_EVENT, message: { channel: EXTENSION_TO_PAGE, requestId: 'p1', ok: false, error: expect.objectContaining({ code: 'internal' }) } },
+      {
+        type: EXTENSION_RESPONSE_EVENT,
+        message: {
+          channel: EXTENSION_TO_PAGE,
+          requestId: 'p1',
+          ok: false,
+          error: expect.objectContaining({ code: 'internal' }),
+        },
+      },
     ]);
   });
 
@@ -147,8 +189,16 @@ describe('relayPageEvent (the request event: a PageRequest as JSON text)', () =>
     await relayPageEvent(JSON.stringify({ ...pay, requestId: 'p2', call: 'exportBackup' }), target, send);
     expect(send).not.toHaveBeenCalled();
     expect(raised.map((entry) => entry.message)).toEqual([
-      expect.objectContaining({ requestId: 'p1', ok: false, error: expect.objectContaining({ code: 'invalid_request' }) }),
-      expect.objectContaining({ requestId: 'p2', ok: false, error: expect.objectContaining({ code: 'invalid_request' }) }),
+      expect.objectContaining({
+        requestId: 'p1',
+        ok: false,
+        error: expect.objectContaining({ code: 'invalid_request' }),
+      }),
+      expect.objectContaining({
+        requestId: 'p2',
+        ok: false,
+        error: expect.objectContaining({ code: 'invalid_request' }),
+      }),
     ]);
   });
 });

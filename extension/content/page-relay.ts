@@ -41,14 +41,17 @@ const NOT_RESPONDING: BridgeError = {
 function isCallResult(value: unknown): value is CallResult<unknown, BridgeError['code']> {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return (candidate.ok === true && 'value' in candidate) || (candidate.ok === false && typeof candidate.error === 'object');
+  return (
+    (candidate.ok === true && 'value' in candidate) || (candidate.ok === false && typeof candidate.error === 'object')
+  );
 }
 
 /** How a request came, and so how it is answered. */
 type Transport = 'message' | 'event';
 
 function answer(target: RelayWindow, transport: Transport, response: ExtensionResponse): void {
-  if (transport === 'event') target.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
+  if (transport === 'event')
+    target.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
   else target.postMessage(response, target.location.origin);
 }
 
@@ -80,7 +83,12 @@ export async function relayPageEvent(detail: unknown, target: RelayWindow, send:
   return relayPageRequest(data, 'event', target, send);
 }
 
-async function relayPageRequest(message: unknown, transport: Transport, target: RelayWindow, send: SendToBackground): Promise<void> {
+async function relayPageRequest(
+  message: unknown,
+  transport: Transport,
+  target: RelayWindow,
+  send: SendToBackground,
+): Promise<void> {
   const data = message as { channel?: unknown; requestId?: unknown } | null;
   if (typeof data !== 'object' || data === null || data.channel !== PAGE_TO_EXTENSION) return;
   const parsed = v.safeParse(PageRequest, data);
@@ -106,11 +114,26 @@ async function relayPageRequest(message: unknown, transport: Transport, target: 
     result = undefined;
   }
   if (!isCallResult(result)) {
-    answer(target, transport, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: NOT_RESPONDING });
+    answer(target, transport, {
+      channel: EXTENSION_TO_PAGE,
+      requestId: request.requestId,
+      ok: false,
+      error: NOT_RESPONDING,
+    });
   } else if (result.ok) {
     // The background validated its own result; the page's widget checks it again against the call's schema.
-    answer(target, transport, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: true, result: result.value as BridgeResult<BridgeCall> });
+    answer(target, transport, {
+      channel: EXTENSION_TO_PAGE,
+      requestId: request.requestId,
+      ok: true,
+      result: result.value as BridgeResult<BridgeCall>,
+    });
   } else {
-    answer(target, transport, { channel: EXTENSION_TO_PAGE, requestId: request.requestId, ok: false, error: result.error });
+    answer(target, transport, {
+      channel: EXTENSION_TO_PAGE,
+      requestId: request.requestId,
+      ok: false,
+      error: result.error,
+    });
   }
 }

@@ -3,10 +3,14 @@
 
 import { parseWireAmount, type Money } from '@opentab/protocol';
 
-export type TypedAmount = { readonly ok: true; readonly money: Money } | { readonly ok: false; readonly problem: string };
+export type TypedAmount =
+  | { readonly ok: true; readonly money: Money }
+  | { readonly ok: false; readonly problem: string };
 
 /** `value` as an amount in `currency`, surrounding spaces allowed; `label` names the field in the refusal. */
 export function readTypedAmount(currency: string, value: string, label: string): TypedAmount {
   const parsed = parseWireAmount({ currency, value: value.trim() });
-  return parsed.ok ? { ok: true, money: parsed.money } : { ok: false, problem: `${label} must be an amount in ${currency} such as 25 or 25.50.` };
+  return parsed.ok
+    ? { ok: true, money: parsed.money }
+    : { ok: false, problem: `${label} must be an amount in ${currency} such as 25 or 25.50.` };
 }

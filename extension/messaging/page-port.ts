@@ -13,7 +13,8 @@ import type { PageCallMessage, PageCallResult } from './page-calls';
 
 export const PAGE_PORT_NAME = 'opentab:page-port';
 
-/** While a call is unanswered, the content script says so this often, so the background is not stopped as idle meanwhile. */
+/** While a call is unanswered, the content script says so this often, so the background is not stopped as
+ * idle meanwhile. */
 export const PAGE_PORT_KEEPALIVE_MS = 20_000;
 /** ... but not for a call older than this (the longest a page waits for one is 2 minutes, for pay). */
 export const PAGE_PORT_KEEPALIVE_MAX_MS = 5 * 60_000;
@@ -32,7 +33,12 @@ export function isPagePortRequest(value: unknown): value is PagePortRequest {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
   if (candidate.kind === 'keepalive') return true;
-  return candidate.kind === 'call' && Number.isSafeInteger(candidate.id) && typeof candidate.message === 'object' && candidate.message !== null;
+  return (
+    candidate.kind === 'call' &&
+    Number.isSafeInteger(candidate.id) &&
+    typeof candidate.message === 'object' &&
+    candidate.message !== null
+  );
 }
 
 export function isPagePortAnswer(value: unknown): value is PagePortAnswer {

@@ -33,7 +33,10 @@ export interface UiCalls {
   closeTab: { params: { transactionId: string }; result: { closed: boolean } };
   getSettings: { params: Record<string, never>; result: SettingsView };
   setLimits: { params: { limits: LimitsInput; tabTimeout_s: number; idleLock_min: number }; result: SettingsView };
-  setAllowance: { params: { merchantId: string; operatorId: string; displayName: string; maxDeposit: string }; result: SettingsView };
+  setAllowance: {
+    params: { merchantId: string; operatorId: string; displayName: string; maxDeposit: string };
+    result: SettingsView;
+  };
   revokeAllowance: { params: { merchantId: string; operatorId: string }; result: SettingsView };
   blockMerchant: { params: { merchantId: string; operatorId: string; displayName: string }; result: SettingsView };
   unblockMerchant: { params: { merchantId: string; operatorId: string }; result: SettingsView };
@@ -49,9 +52,26 @@ export interface UiCalls {
 export type UiCall = keyof UiCalls;
 
 export const UI_CALL_NAMES = [
-  'getOverview', 'createWallet', 'unlock', 'lock', 'enroll', 'getAccount', 'closeTab', 'getSettings', 'setLimits',
-  'setAllowance', 'revokeAllowance', 'blockMerchant', 'unblockMerchant', 'getHistory', 'exportHistoryCsv',
-  'exportBackup', 'restoreBackup', 'refreshRates', 'getConfirmation', 'confirmDecision',
+  'getOverview',
+  'createWallet',
+  'unlock',
+  'lock',
+  'enroll',
+  'getAccount',
+  'closeTab',
+  'getSettings',
+  'setLimits',
+  'setAllowance',
+  'revokeAllowance',
+  'blockMerchant',
+  'unblockMerchant',
+  'getHistory',
+  'exportHistoryCsv',
+  'exportBackup',
+  'restoreBackup',
+  'refreshRates',
+  'getConfirmation',
+  'confirmDecision',
 ] as const satisfies readonly UiCall[];
 
 /** Failures only the extension's own pages can meet, beside every failure a page can meet. */

@@ -51,7 +51,8 @@ export interface TabView {
   readonly remaining: WireAmount;
   /** The remaining deposit at the locked rate, in the customer's currency. */
   readonly remainingCustomer: WireAmount;
-  /** Whose rate was locked and of which day (null: the table did not say); absent for tabs opened before it was kept. */
+  /** Whose rate was locked and of which day (null: the table did not say); absent for tabs opened before it
+   * was kept. */
   readonly rateSource?: RateTableSource | null;
   readonly openedAt: string;
   /** null while the operator has not yet answered the initiation. */
@@ -127,7 +128,8 @@ export interface SettingsView {
   readonly limits: LimitsView | null;
   readonly tabTimeout_s: number;
   readonly idleLock_min: number;
-  /** Every merchant with tabs, an allowance or a block, the latest tab first: where the customer allows, blocks and unblocks. */
+  /** Every merchant with tabs, an allowance or a block, the latest tab first: where the customer allows,
+   * blocks and unblocks. */
   readonly merchants: readonly MerchantView[];
   readonly heldToday: WireAmount | null;
   readonly heldThisMonth: WireAmount | null;

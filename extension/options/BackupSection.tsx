@@ -5,7 +5,15 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { downloadText } from '../ui/format';
 
 /** Before a wallet exists there is nothing to export: the section then only restores. */
-export function BackupSection({ client, canExport, onRestored }: { client: AgentClient; canExport: boolean; onRestored: () => void }) {
+export function BackupSection({
+  client,
+  canExport,
+  onRestored,
+}: {
+  client: AgentClient;
+  canExport: boolean;
+  onRestored: () => void;
+}) {
   const [passphrase, setPassphrase] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<CallError | null>(null);
@@ -46,7 +54,12 @@ export function BackupSection({ client, canExport, onRestored }: { client: Agent
         </button>
       )}
       <label>
-        Backup file <input type="file" accept="application/json,.json" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        Backup file{' '}
+        <input
+          type="file"
+          accept="application/json,.json"
+          onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+        />
       </label>
       <button type="button" onClick={() => void restore()}>
         Restore

@@ -10,7 +10,9 @@ export function HistorySection({ client }: { client: AgentClient }) {
   const [error, setError] = useState<CallError | null>(null);
 
   useEffect(() => {
-    void client.call('getHistory', {}).then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
+    void client
+      .call('getHistory', {})
+      .then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
   }, [client]);
   const purchases = history?.purchases ?? [];
 

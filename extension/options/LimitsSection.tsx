@@ -5,7 +5,15 @@ import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { showAmount } from '../ui/format';
 
-export function LimitsSection({ client, settings, onSaved }: { client: AgentClient; settings: SettingsView; onSaved: (next: SettingsView) => void }) {
+export function LimitsSection({
+  client,
+  settings,
+  onSaved,
+}: {
+  client: AgentClient;
+  settings: SettingsView;
+  onSaved: (next: SettingsView) => void;
+}) {
   const limits = settings.limits;
   const [maxDeposit, setMaxDeposit] = useState(limits?.maxDepositPerTab?.value ?? '');
   const [dailyCap, setDailyCap] = useState(limits?.dailyCap?.value ?? '');
@@ -20,7 +28,12 @@ export function LimitsSection({ client, settings, onSaved }: { client: AgentClie
     event.preventDefault();
     setSaved(false);
     const answer = await client.call('setLimits', {
-      limits: { maxDepositPerTab: maxDeposit || null, dailyCap: dailyCap || null, monthlyCap: monthlyCap || null, defaultDeposit },
+      limits: {
+        maxDepositPerTab: maxDeposit || null,
+        dailyCap: dailyCap || null,
+        monthlyCap: monthlyCap || null,
+        defaultDeposit,
+      },
       tabTimeout_s: Number(timeoutMin) * 60,
       idleLock_min: Number(idleLockMin),
     });
@@ -37,7 +50,8 @@ export function LimitsSection({ client, settings, onSaved }: { client: AgentClie
       <h2>Spending limits</h2>
       {limits ? (
         <p class="muted">
-          Held today {showAmount(settings.heldToday)}, this month {showAmount(settings.heldThisMonth)}. Leave a cap empty for none.
+          Held today {showAmount(settings.heldToday)}, this month {showAmount(settings.heldThisMonth)}. Leave a cap
+          empty for none.
         </p>
       ) : (
         <p class="muted">Money limits can be set once the wallet is enrolled.</p>
@@ -46,24 +60,30 @@ export function LimitsSection({ client, settings, onSaved }: { client: AgentClie
         {limits && (
           <>
             <label>
-              Deposit for a new tab ({currency}) <input value={defaultDeposit} onInput={(e) => setDefaultDeposit(e.currentTarget.value)} />
+              Deposit for a new tab ({currency}){' '}
+              <input value={defaultDeposit} onInput={(e) => setDefaultDeposit(e.currentTarget.value)} />
             </label>
             <label>
-              Maximum deposit per tab ({currency}) <input value={maxDeposit} onInput={(e) => setMaxDeposit(e.currentTarget.value)} />
+              Maximum deposit per tab ({currency}){' '}
+              <input value={maxDeposit} onInput={(e) => setMaxDeposit(e.currentTarget.value)} />
             </label>
             <label>
-              Daily cap on deposits ({currency}) <input value={dailyCap} onInput={(e) => setDailyCap(e.currentTarget.value)} />
+              Daily cap on deposits ({currency}){' '}
+              <input value={dailyCap} onInput={(e) => setDailyCap(e.currentTarget.value)} />
             </label>
             <label>
-              Monthly cap on deposits ({currency}) <input value={monthlyCap} onInput={(e) => setMonthlyCap(e.currentTarget.value)} />
+              Monthly cap on deposits ({currency}){' '}
+              <input value={monthlyCap} onInput={(e) => setMonthlyCap(e.currentTarget.value)} />
             </label>
           </>
         )}
         <label>
-          Tab timeout (minutes) <input type="number" min="1" value={timeoutMin} onInput={(e) => setTimeoutMin(e.currentTarget.value)} />
+          Tab timeout (minutes){' '}
+          <input type="number" min="1" value={timeoutMin} onInput={(e) => setTimeoutMin(e.currentTarget.value)} />
         </label>
         <label>
-          Lock the wallet after (minutes idle) <input type="number" min="1" value={idleLockMin} onInput={(e) => setIdleLockMin(e.currentTarget.value)} />
+          Lock the wallet after (minutes idle){' '}
+          <input type="number" min="1" value={idleLockMin} onInput={(e) => setIdleLockMin(e.currentTarget.value)} />
         </label>
         <button class="primary" type="submit">
           Save

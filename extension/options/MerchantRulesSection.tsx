@@ -18,12 +18,23 @@ function NewTabs({ merchant }: { merchant: MerchantView }) {
   return <span class="muted">Ask you first</span>;
 }
 
-export function MerchantRulesSection({ client, settings, onSaved }: { client: AgentClient; settings: SettingsView; onSaved: (next: SettingsView) => void }) {
+export function MerchantRulesSection({
+  client,
+  settings,
+  onSaved,
+}: {
+  client: AgentClient;
+  settings: SettingsView;
+  onSaved: (next: SettingsView) => void;
+}) {
   const [error, setError] = useState<CallError | null>(null);
   // A merchant known only through its block leaves the background's list once unblocked; it stays
   // on this page (asked first again), so a wrong click can be taken back where it was made.
   const [departed, setDeparted] = useState<readonly MerchantView[]>([]);
-  const shown = [...settings.merchants, ...departed.filter((entry) => !settings.merchants.some((listed) => sameMerchant(listed, entry)))];
+  const shown = [
+    ...settings.merchants,
+    ...departed.filter((entry) => !settings.merchants.some((listed) => sameMerchant(listed, entry))),
+  ];
 
   async function apply(task: Promise<SettingsAnswer>) {
     const answer = await task;
@@ -40,8 +51,8 @@ export function MerchantRulesSection({ client, settings, onSaved }: { client: Ag
     <section aria-label="Merchants">
       <h2>Merchants</h2>
       <p class="muted">
-        With an allowance, a merchant's new tabs open without asking, up to that deposit; your caps still apply. A blocked merchant can neither open
-        a tab nor take a payment.
+        With an allowance, a merchant's new tabs open without asking, up to that deposit; your caps still apply. A
+        blocked merchant can neither open a tab nor take a payment.
       </p>
       {shown.length === 0 ? (
         <p class="muted">None yet: a merchant is listed here once you have opened a tab there.</p>
@@ -71,12 +82,20 @@ export function MerchantRulesSection({ client, settings, onSaved }: { client: Ag
                 </td>
                 <td class="actions-cell">
                   {entry.allowance && !entry.blocked && (
-                    <button type="button" aria-label={`Revoke allowance at ${entry.displayName}`} onClick={() => void apply(client.call('revokeAllowance', merchant(entry)))}>
+                    <button
+                      type="button"
+                      aria-label={`Revoke allowance at ${entry.displayName}`}
+                      onClick={() => void apply(client.call('revokeAllowance', merchant(entry)))}
+                    >
                       Revoke
                     </button>
                   )}
                   {entry.blocked ? (
-                    <button type="button" aria-label={`Unblock ${entry.displayName}`} onClick={() => void apply(client.call('unblockMerchant', merchant(entry)))}>
+                    <button
+                      type="button"
+                      aria-label={`Unblock ${entry.displayName}`}
+                      onClick={() => void apply(client.call('unblockMerchant', merchant(entry)))}
+                    >
                       Unblock
                     </button>
                   ) : (
@@ -84,7 +103,9 @@ export function MerchantRulesSection({ client, settings, onSaved }: { client: Ag
                       type="button"
                       class="danger"
                       aria-label={`Block ${entry.displayName}`}
-                      onClick={() => void apply(client.call('blockMerchant', { ...merchant(entry), displayName: entry.displayName }))}
+                      onClick={() =>
+                        void apply(client.call('blockMerchant', { ...merchant(entry), displayName: entry.displayName }))
+                      }
                     >
                       Block
                     </button>

@@ -4,7 +4,15 @@ import type { OperatorView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 
-export function OperatorSection({ client, operator, onChange }: { client: AgentClient; operator: OperatorView | null; onChange: () => void }) {
+export function OperatorSection({
+  client,
+  operator,
+  onChange,
+}: {
+  client: AgentClient;
+  operator: OperatorView | null;
+  onChange: () => void;
+}) {
   const [operatorUrl, setOperatorUrl] = useState('');
   const [code, setCode] = useState('');
   const [error, setError] = useState<CallError | null>(null);
@@ -15,8 +23,9 @@ export function OperatorSection({ client, operator, onChange }: { client: AgentC
       <section aria-label="Operator">
         <h2>Operator</h2>
         <p>
-          Enrolled with <strong>{operator.operatorId}</strong> at {operator.baseUrl}; account {operator.accountId}. Amounts are shown and
-          held in <strong>{operator.currency}</strong>, your account currency; merchant prices are converted with your operator's rates.
+          Enrolled with <strong>{operator.operatorId}</strong> at {operator.baseUrl}; account {operator.accountId}.
+          Amounts are shown and held in <strong>{operator.currency}</strong>, your account currency; merchant prices are
+          converted with your operator's rates.
         </p>
       </section>
     );
@@ -35,9 +44,17 @@ export function OperatorSection({ client, operator, onChange }: { client: AgentC
     <section aria-label="Operator">
       <h2>Operator</h2>
       <form onSubmit={enrol}>
-        <p>Enter your operator's address and the enrolment code it gave you. Opentab will trust only this operator's key.</p>
+        <p>
+          Enter your operator's address and the enrolment code it gave you. Opentab will trust only this operator's key.
+        </p>
         <label>
-          Operator address <input type="url" value={operatorUrl} onInput={(e) => setOperatorUrl(e.currentTarget.value)} placeholder="https://operator.example" />
+          Operator address{' '}
+          <input
+            type="url"
+            value={operatorUrl}
+            onInput={(e) => setOperatorUrl(e.currentTarget.value)}
+            placeholder="https://operator.example"
+          />
         </label>
         <label>
           Enrolment code <input value={code} onInput={(e) => setCode(e.currentTarget.value)} />

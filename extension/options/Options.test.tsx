@@ -12,7 +12,12 @@ const sek = (value: string) => ({ currency: 'SEK', value });
 
 const overview: OverviewView = {
   walletState: 'ready',
-  operator: { operatorId: 'op-se', baseUrl: 'https://op.example', currency: 'SEK', accountId: 'acct_0123456789abcdef01234567' },
+  operator: {
+    operatorId: 'op-se',
+    baseUrl: 'https://op.example',
+    currency: 'SEK',
+    accountId: 'acct_0123456789abcdef01234567',
+  },
   account: null,
   accountProblem: null,
   tabs: [],
@@ -26,12 +31,22 @@ const settings: SettingsView = {
   limits: { maxDepositPerTab: sek('100.00'), dailyCap: sek('200.00'), monthlyCap: null, defaultDeposit: sek('20.00') },
   tabTimeout_s: 3600,
   idleLock_min: 15,
-  merchants: [{ merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', allowance: sek('25.00'), blocked: false, lastTabAt: '2026-06-01T11:50:00.000Z' }],
+  merchants: [
+    {
+      merchantId: 'news',
+      operatorId: 'op-eu',
+      displayName: 'The Daily Tab',
+      allowance: sek('25.00'),
+      blocked: false,
+      lastTabAt: '2026-06-01T11:50:00.000Z',
+    },
+  ],
   heldToday: sek('20.00'),
   heldThisMonth: sek('60.00'),
 };
 
-/** The options page of a locked wallet, whose client unlocks it with any passphrase; resolves with the Wallet section. */
+/** The options page of a locked wallet, whose client unlocks it with any passphrase; resolves with the Wallet
+ * section. */
 async function renderLockedWallet() {
   let walletState: OverviewView['walletState'] = 'locked';
   const client = fakeClient({
@@ -59,7 +74,10 @@ describe('Options', () => {
       getSettings: () => ({ ok: true, value: settings }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       setLimits: () => ({ ok: true, value: settings }),
-      revokeAllowance: () => ({ ok: true, value: { ...settings, merchants: [{ ...settings.merchants[0]!, allowance: null }] } }),
+      revokeAllowance: () => ({
+        ok: true,
+        value: { ...settings, merchants: [{ ...settings.merchants[0]!, allowance: null }] },
+      }),
     });
     render(<Options client={client} />);
     expect(await screen.findByText(/Enrolled with/)).toBeTruthy();
@@ -70,19 +88,40 @@ describe('Options', () => {
     await waitFor(() =>
       expect(client.calls).toContainEqual({
         call: 'setLimits',
-        params: { limits: { maxDepositPerTab: '100.00', dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 3600, idleLock_min: 5 },
+        params: {
+          limits: { maxDepositPerTab: '100.00', dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+          tabTimeout_s: 3600,
+          idleLock_min: 5,
+        },
       }),
     );
     fireEvent.click(screen.getByRole('button', { name: 'Revoke allowance at The Daily Tab' }));
     await waitFor(() => expect(screen.queryByRole('button', { name: /^Revoke/ })).toBeNull());
-    expect(client.calls).toContainEqual({ call: 'revokeAllowance', params: { merchantId: 'news', operatorId: 'op-eu' } });
+    expect(client.calls).toContainEqual({
+      call: 'revokeAllowance',
+      params: { merchantId: 'news', operatorId: 'op-eu' },
+    });
     expect(screen.getByTestId('merchant-row').textContent).toContain('Ask you first');
   });
 
   it('lists the merchants with tabs, allowances or blocks, and blocks and unblocks one picked from the list, no ids typed', async () => {
     const daily = settings.merchants[0]!;
-    const spam = { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Clickbait Daily', allowance: null, blocked: false, lastTabAt: '2026-05-30T08:00:00.000Z' };
-    const weather = { merchantId: 'weather', operatorId: 'op-se', displayName: 'Nordic Weather', allowance: null, blocked: true, lastTabAt: null };
+    const spam = {
+      merchantId: 'spam',
+      operatorId: 'op-eu',
+      displayName: 'Clickbait Daily',
+      allowance: null,
+      blocked: false,
+      lastTabAt: '2026-05-30T08:00:00.000Z',
+    };
+    const weather = {
+      merchantId: 'weather',
+      operatorId: 'op-se',
+      displayName: 'Nordic Weather',
+      allowance: null,
+      blocked: true,
+      lastTabAt: null,
+    };
     const listed = { ...settings, merchants: [daily, spam, weather] };
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
@@ -91,16 +130,29 @@ describe('Options', () => {
       // Blocking also revokes an allowance (spending-rules withBlocked): the answer says so.
       blockMerchant: ({ merchantId }) => ({
         ok: true,
-        value: { ...listed, merchants: listed.merchants.map((entry) => (entry.merchantId === merchantId ? { ...entry, blocked: true, allowance: null } : entry)) },
+        value: {
+          ...listed,
+          merchants: listed.merchants.map((entry) =>
+            entry.merchantId === merchantId ? { ...entry, blocked: true, allowance: null } : entry,
+          ),
+        },
       }),
       unblockMerchant: ({ merchantId }) => ({
         ok: true,
-        value: { ...listed, merchants: listed.merchants.map((entry) => (entry.merchantId === merchantId ? { ...entry, blocked: false } : entry)) },
+        value: {
+          ...listed,
+          merchants: listed.merchants.map((entry) =>
+            entry.merchantId === merchantId ? { ...entry, blocked: false } : entry,
+          ),
+        },
       }),
     });
     render(<Options client={client} />);
     const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
-    const rows = () => merchants.getAllByTestId('merchant-row').map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
+    const rows = () =>
+      merchants
+        .getAllByTestId('merchant-row')
+        .map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
     expect(rows().map((cells) => [cells[0], cells[2], cells[3]])).toEqual([
       ['The Daily Tabnews at op-eu', 'Open without asking, up to 25.00\u00a0SEK', 'RevokeBlock'],
       ['Clickbait Dailyspam at op-eu', 'Ask you first', 'Block'],
@@ -111,17 +163,26 @@ describe('Options', () => {
 
     fireEvent.click(merchants.getByRole('button', { name: 'Block The Daily Tab' }));
     await waitFor(() => expect(merchants.getByRole('button', { name: 'Unblock The Daily Tab' })).toBeTruthy());
-    expect(client.calls).toContainEqual({ call: 'blockMerchant', params: { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab' } });
+    expect(client.calls).toContainEqual({
+      call: 'blockMerchant',
+      params: { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab' },
+    });
     expect(merchants.queryByRole('button', { name: 'Revoke allowance at The Daily Tab' })).toBeNull();
 
     fireEvent.click(merchants.getByRole('button', { name: 'Unblock Nordic Weather' }));
     await waitFor(() => expect(merchants.getByRole('button', { name: 'Block Nordic Weather' })).toBeTruthy());
-    expect(client.calls).toContainEqual({ call: 'unblockMerchant', params: { merchantId: 'weather', operatorId: 'op-se' } });
+    expect(client.calls).toContainEqual({
+      call: 'unblockMerchant',
+      params: { merchantId: 'weather', operatorId: 'op-se' },
+    });
   });
 
   it('keeps a merchant known only by its block on the page once unblocked, so it can be blocked again', async () => {
     const spam = { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Clickbait Daily' };
-    const blockedOnly = { ...settings, merchants: [...settings.merchants, { ...spam, allowance: null, blocked: true, lastTabAt: null }] };
+    const blockedOnly = {
+      ...settings,
+      merchants: [...settings.merchants, { ...spam, allowance: null, blocked: true, lastTabAt: null }],
+    };
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: blockedOnly }),
@@ -172,14 +233,20 @@ describe('Options', () => {
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
-      enroll: () => ({ ok: false, error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' } }),
+      enroll: () => ({
+        ok: false,
+        error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' },
+      }),
     });
     render(<Options client={client} />);
     fireEvent.input(await screen.findByLabelText(/Operator address/), { target: { value: 'https://op.example' } });
     fireEvent.input(screen.getByLabelText(/Enrolment code/), { target: { value: 'ABCD-1234' } });
     fireEvent.click(screen.getByRole('button', { name: 'Enrol' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/code is used/);
-    expect(client.calls).toContainEqual({ call: 'enroll', params: { operatorUrl: 'https://op.example', code: 'ABCD-1234' } });
+    expect(client.calls).toContainEqual({
+      call: 'enroll',
+      params: { operatorUrl: 'https://op.example', code: 'ABCD-1234' },
+    });
   });
 
   it('creates the wallet on a first run, then offers enrolment', async () => {
@@ -200,7 +267,10 @@ describe('Options', () => {
     fireEvent.input(wallet.getByLabelText(/^Repeat/), { target: { value: 'correct horse battery staple' } });
     fireEvent.click(wallet.getByRole('button', { name: 'Create wallet' }));
     expect(await screen.findByLabelText(/Operator address/)).toBeTruthy();
-    expect(client.calls).toContainEqual({ call: 'createWallet', params: { passphrase: 'correct horse battery staple' } });
+    expect(client.calls).toContainEqual({
+      call: 'createWallet',
+      params: { passphrase: 'correct horse battery staple' },
+    });
   });
 
   it('unlocks a locked wallet on the page itself, then shows the history', async () => {
@@ -227,8 +297,24 @@ describe('Options', () => {
 
   it('lists purchases by the item title, an old purchase without one by its item id, amounts unbroken', async () => {
     const purchases: PurchaseView[] = [
-      { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'wallpaper-aurora', title: 'Aurora wallpaper', price: { currency: 'EUR', value: '0.30' }, status: 'paid' },
-      { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-12', title: null, price: { currency: 'EUR', value: '0.22' }, status: 'paid' },
+      {
+        at: '2026-06-01T11:55:00.000Z',
+        transactionId: 'op-se.1.1',
+        merchantDisplayName: 'The Daily Tab',
+        itemId: 'wallpaper-aurora',
+        title: 'Aurora wallpaper',
+        price: { currency: 'EUR', value: '0.30' },
+        status: 'paid',
+      },
+      {
+        at: '2026-06-01T11:54:00.000Z',
+        transactionId: 'op-se.1.1',
+        merchantDisplayName: 'The Daily Tab',
+        itemId: 'article-12',
+        title: null,
+        price: { currency: 'EUR', value: '0.22' },
+        status: 'paid',
+      },
     ];
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
@@ -237,7 +323,9 @@ describe('Options', () => {
     });
     render(<Options client={client} />);
     const history = within(await screen.findByRole('region', { name: 'History' }));
-    const rows = (await history.findAllByRole('row')).slice(1, 3).map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
+    const rows = (await history.findAllByRole('row'))
+      .slice(1, 3)
+      .map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
     expect(rows.map((cells) => cells.slice(1))).toEqual([
       ['The Daily Tab', 'Aurora wallpaper', '0.30\u00a0EUR'],
       ['The Daily Tab', 'article-12', '0.22\u00a0EUR'],
@@ -248,8 +336,24 @@ describe('Options', () => {
 
   it('marks a purchase the shop has not answered yet as pending', async () => {
     const purchases: PurchaseView[] = [
-      { at: '2026-06-01T11:56:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-3', title: 'Snow', price: { currency: 'EUR', value: '0.15' }, status: 'pending' },
-      { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', title: 'Rain', price: { currency: 'EUR', value: '0.08' }, status: 'paid' },
+      {
+        at: '2026-06-01T11:56:00.000Z',
+        transactionId: 'op-se.1.1',
+        merchantDisplayName: 'The Daily Tab',
+        itemId: 'article-3',
+        title: 'Snow',
+        price: { currency: 'EUR', value: '0.15' },
+        status: 'pending',
+      },
+      {
+        at: '2026-06-01T11:55:00.000Z',
+        transactionId: 'op-se.1.1',
+        merchantDisplayName: 'The Daily Tab',
+        itemId: 'article-2',
+        title: 'Rain',
+        price: { currency: 'EUR', value: '0.08' },
+        status: 'paid',
+      },
     ];
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
@@ -267,7 +371,13 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
-      getHistory: () => ({ ok: false, error: { code: 'wallet_not_enrolled', message: 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.' } }),
+      getHistory: () => ({
+        ok: false,
+        error: {
+          code: 'wallet_not_enrolled',
+          message: 'This wallet is not enrolled with an operator yet. Enrol it on the Opentab options page.',
+        },
+      }),
     });
     render(<Options client={client} />);
     await screen.findByLabelText(/Operator address/);
@@ -276,7 +386,13 @@ describe('Options', () => {
     expect(screen.getByRole('button', { name: 'Export backup' })).toBeTruthy();
     cleanup();
 
-    render(<Options client={fakeClient({ getOverview: () => ({ ok: true, value: { ...overview, walletState: 'uninitialised', operator: null } }) })} />);
+    render(
+      <Options
+        client={fakeClient({
+          getOverview: () => ({ ok: true, value: { ...overview, walletState: 'uninitialised', operator: null } }),
+        })}
+      />,
+    );
     const backup = within(await screen.findByRole('region', { name: 'Backup' }));
     expect(backup.getByRole('button', { name: 'Restore' })).toBeTruthy();
     expect(backup.queryByRole('button', { name: 'Export backup' })).toBeNull();

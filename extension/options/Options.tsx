@@ -52,7 +52,9 @@ export function Options({ client }: { client: AgentClient }) {
           <UnlockWallet client={client} onDone={() => void load()} />
         </section>
       )}
-      {(walletState === 'unenrolled' || walletState === 'ready') && <OperatorSection client={client} operator={operator} onChange={() => void load()} />}
+      {(walletState === 'unenrolled' || walletState === 'ready') && (
+        <OperatorSection client={client} operator={operator} onChange={() => void load()} />
+      )}
       {/* Limits and merchant rules guard the wallet's money: offered once it is unlocked, like the operator section (the background refuses changes while it is locked). */}
       {settings && (walletState === 'unenrolled' || walletState === 'ready') && (
         <>
@@ -62,7 +64,9 @@ export function Options({ client }: { client: AgentClient }) {
           {walletState === 'ready' && <HistorySection key={`history-${generation}`} client={client} />}
         </>
       )}
-      {walletState !== null && <BackupSection client={client} canExport={walletState !== 'uninitialised'} onRestored={() => void load()} />}
+      {walletState !== null && (
+        <BackupSection client={client} canExport={walletState !== 'uninitialised'} onRestored={() => void load()} />
+      )}
     </main>
   );
 }

@@ -16,7 +16,12 @@ const eur = (value: string) => ({ currency: 'EUR', value });
 
 const ready: OverviewView = {
   walletState: 'ready',
-  operator: { operatorId: 'op-se', baseUrl: 'https://op.example', currency: 'SEK', accountId: 'acct_0123456789abcdef01234567' },
+  operator: {
+    operatorId: 'op-se',
+    baseUrl: 'https://op.example',
+    currency: 'SEK',
+    accountId: 'acct_0123456789abcdef01234567',
+  },
   account: { balance: sek('-12.30'), available: sek('467.70'), creditLimit: sek('500.00'), held: sek('20.00') },
   accountProblem: null,
   tabs: [
@@ -35,17 +40,45 @@ const ready: OverviewView = {
     },
   ],
   recentPurchases: [
-    { at: '2026-06-01T11:55:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-2', title: 'Rain at last', price: eur('0.15'), status: 'paid' },
+    {
+      at: '2026-06-01T11:55:00.000Z',
+      transactionId: 'op-se.1.1',
+      merchantDisplayName: 'The Daily Tab',
+      itemId: 'article-2',
+      title: 'Rain at last',
+      price: eur('0.15'),
+      status: 'paid',
+    },
     // Stored before titles were kept.
-    { at: '2026-06-01T11:54:00.000Z', transactionId: 'op-se.1.1', merchantDisplayName: 'The Daily Tab', itemId: 'article-1', title: null, price: eur('0.08'), status: 'paid' },
+    {
+      at: '2026-06-01T11:54:00.000Z',
+      transactionId: 'op-se.1.1',
+      merchantDisplayName: 'The Daily Tab',
+      itemId: 'article-1',
+      title: null,
+      price: eur('0.08'),
+      status: 'paid',
+    },
   ],
-  rates: { status: 'current', issuedAt: '2026-06-01T11:00:00.000Z', validUntil: '2026-06-01T13:00:00.000Z', source: { publisher: 'ecb', publishedOn: '2026-05-29', sample: false }, refusal: null },
+  rates: {
+    status: 'current',
+    issuedAt: '2026-06-01T11:00:00.000Z',
+    validUntil: '2026-06-01T13:00:00.000Z',
+    source: { publisher: 'ecb', publishedOn: '2026-05-29', sample: false },
+    refusal: null,
+  },
   pendingRecords: 0,
 };
 
 describe('Popup', () => {
   it('shows balance, available credit, open tabs with time left, recent purchases and rate status', async () => {
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: ready }) })} openOptions={() => undefined} now={() => now_ms} />);
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: ready }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
     // Every amount keeps value and currency on one line: a no-break space joins them.
     expect(await screen.findByTestId('balance')).toHaveProperty('textContent', '-12.30\u00a0SEK');
     expect(screen.getByTestId('available').textContent).toBe('467.70\u00a0SEK');
@@ -61,17 +94,35 @@ describe('Popup', () => {
     expect(within(row).getAllByRole('cell')).toHaveLength(4);
     // Purchases by the merchant's title for the item; one stored without a title by its item id.
     const purchases = within(screen.getByRole('region', { name: 'Recent purchases' })).getAllByRole('listitem');
-    expect(purchases.map((item) => within(item).getByTestId('purchase-title').textContent)).toEqual(['Rain at last', 'article-1']);
+    expect(purchases.map((item) => within(item).getByTestId('purchase-title').textContent)).toEqual([
+      'Rain at last',
+      'article-1',
+    ]);
     expect(screen.queryByText(/article-2/)).toBeNull();
     expect(screen.getByTestId('rate-status').textContent).toMatch(/^ECB rate of 29 May 2026, current until/);
     // Machine-readable too: the end of validity as a <time> element.
-    expect(screen.getByTestId('rate-status').querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T13:00:00.000Z');
+    expect(screen.getByTestId('rate-status').querySelector('time')?.getAttribute('datetime')).toBe(
+      '2026-06-01T13:00:00.000Z',
+    );
   });
 
   it('names the rate locked for a tab, whose and of which day', async () => {
-    const withSource = { ...ready, tabs: [{ ...ready.tabs[0]!, rateSource: { publisher: 'ecb' as const, publishedOn: '2026-05-29', sample: false } }] };
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: withSource }) })} openOptions={() => undefined} now={() => now_ms} />);
-    expect((await screen.findByTestId('tab-terms')).textContent).toBe('deposit 1.76\u00a0EUR · 42 min left · ECB rate of 29 May 2026');
+    const withSource = {
+      ...ready,
+      tabs: [
+        { ...ready.tabs[0]!, rateSource: { publisher: 'ecb' as const, publishedOn: '2026-05-29', sample: false } },
+      ],
+    };
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: withSource }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
+    expect((await screen.findByTestId('tab-terms')).textContent).toBe(
+      'deposit 1.76\u00a0EUR · 42 min left · ECB rate of 29 May 2026',
+    );
   });
 
   it('lists recent purchases as rows: title and price, then merchant and time, the whole title on hover', async () => {
@@ -85,8 +136,16 @@ describe('Popup', () => {
       { ...second!, at: local(1, 11, 54) },
       { ...first!, at: local(0, 9, 30), itemId: 'article-9', title: long },
     ];
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })} openOptions={() => undefined} now={() => noon_ms} />);
-    const rows = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole('listitem');
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })}
+        openOptions={() => undefined}
+        now={() => noon_ms}
+      />,
+    );
+    const rows = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole(
+      'listitem',
+    );
     const cells = (row: HTMLElement) => ({
       title: within(row).getByTestId('purchase-title').textContent,
       price: within(row).getByTestId('purchase-price').textContent,
@@ -106,14 +165,24 @@ describe('Popup', () => {
     const today = rows[0]!.querySelector('time')!;
     expect(today.textContent).toBe(new Date(local(1, 11, 55)).toLocaleTimeString(undefined, time));
     expect(today.getAttribute('title')).toBe(new Date(local(1, 11, 55)).toLocaleString());
-    expect(rows[2]!.querySelector('time')!.textContent).toBe(new Date(local(0, 9, 30)).toLocaleString(undefined, { ...time, month: 'short', day: 'numeric' }));
+    expect(rows[2]!.querySelector('time')!.textContent).toBe(
+      new Date(local(0, 9, 30)).toLocaleString(undefined, { ...time, month: 'short', day: 'numeric' }),
+    );
   });
 
   it('shows a purchase the shop has not answered yet as pending, not as bought at a time', async () => {
     const [paid] = ready.recentPurchases;
     const recentPurchases = [{ ...paid!, itemId: 'article-3', title: 'Snow', status: 'pending' as const }, paid!];
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })} openOptions={() => undefined} now={() => now_ms} />);
-    const [pending, bought] = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole('listitem');
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
+    const [pending, bought] = await within(
+      await screen.findByRole('region', { name: 'Recent purchases' }),
+    ).findAllByRole('listitem');
     expect(within(pending!).getByTestId('purchase-status').textContent).toBe('Pending');
     expect(pending!.querySelector('time')).toBeNull();
     expect(within(bought!).queryByTestId('purchase-status')).toBeNull();
@@ -121,14 +190,23 @@ describe('Popup', () => {
   });
 
   it('says so when nothing was bought yet', async () => {
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases: [] } }) })} openOptions={() => undefined} now={() => now_ms} />);
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases: [] } }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
     const region = within(await screen.findByRole('region', { name: 'Recent purchases' }));
     expect(region.getByText('None yet.')).toBeTruthy();
     expect(region.queryByRole('list')).toBeNull();
   });
 
   it('closes a tab through the background and reloads', async () => {
-    const client = fakeClient({ getOverview: () => ({ ok: true, value: ready }), closeTab: () => ({ ok: true, value: { closed: true } }) });
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: ready }),
+      closeTab: () => ({ ok: true, value: { closed: true } }),
+    });
     render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Close tab at The Daily Tab' }));
     await waitFor(() => expect(client.calls.filter((entry) => entry.call === 'getOverview')).toHaveLength(2));
@@ -136,32 +214,59 @@ describe('Popup', () => {
   });
 
   it('calls sample rates samples, never current, and says when a table does not state its source', async () => {
-    const sample = { ...ready, rates: { ...ready.rates, source: { publisher: 'ecb' as const, publishedOn: '2024-06-28', sample: true } } };
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: sample }) })} openOptions={() => undefined} now={() => now_ms} />);
+    const sample = {
+      ...ready,
+      rates: { ...ready.rates, source: { publisher: 'ecb' as const, publishedOn: '2024-06-28', sample: true } },
+    };
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: sample }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
     const status = await screen.findByTestId('rate-status');
     expect(status.textContent).toMatch(/^Sample ECB rate from 28 Jun 2024, not current rates; in use until/);
     expect(status.textContent).not.toMatch(/current until/);
     cleanup();
 
     const unstated = { ...ready, rates: { ...ready.rates, source: null } };
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: unstated }) })} openOptions={() => undefined} now={() => now_ms} />);
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: unstated }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
     expect((await screen.findByTestId('rate-status')).textContent).toMatch(/^Rate of unstated date, current until/);
   });
 
   it("shows the operator's refusal to publish rates instead of any rate", async () => {
-    const refusal = 'The newest exchange rates this operator has are ECB rates of 28 Jun 2024, older than the 6 days it accepts, so it publishes no rate table until its source has newer ones.';
+    const refusal =
+      'The newest exchange rates this operator has are ECB rates of 28 Jun 2024, older than the 6 days it accepts, so it publishes no rate table until its source has newer ones.';
     const refused = { ...ready, rates: { ...ready.rates, status: 'expired' as const, refusal } };
-    render(<Popup client={fakeClient({ getOverview: () => ({ ok: true, value: refused }) })} openOptions={() => undefined} now={() => now_ms} />);
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: refused }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
     const status = await screen.findByTestId('rate-status');
     expect(status.getAttribute('role')).toBe('status');
-    expect(status.textContent).toBe(`Your operator has no current exchange rates, so prices cannot be converted. ${refusal} Refresh rates`);
+    expect(status.textContent).toBe(
+      `Your operator has no current exchange rates, so prices cannot be converted. ${refusal} Refresh rates`,
+    );
   });
 
   it('warns about an expired rate table and refreshes on demand', async () => {
     const expired = { ...ready, rates: { ...ready.rates, status: 'expired' as const } };
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: expired }),
-      refreshRates: () => ({ ok: false, error: { code: 'operator_unreachable', message: 'Your operator could not be reached.' } }),
+      refreshRates: () => ({
+        ok: false,
+        error: { code: 'operator_unreachable', message: 'Your operator could not be reached.' },
+      }),
     });
     render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
     expect((await screen.findByTestId('rate-status')).textContent).toMatch(/expired.*cannot be converted/);
@@ -174,7 +279,11 @@ describe('Popup', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...ready, walletState: state } }),
       unlock: ({ passphrase }) => {
-        if (passphrase !== 'the right passphrase') return { ok: false, error: { code: 'wrong_passphrase', message: 'That passphrase does not unlock this wallet.' } };
+        if (passphrase !== 'the right passphrase')
+          return {
+            ok: false,
+            error: { code: 'wrong_passphrase', message: 'That passphrase does not unlock this wallet.' },
+          };
         state = 'ready';
         return { ok: true, value: 'ready' };
       },
@@ -191,7 +300,10 @@ describe('Popup', () => {
 
   it('creates a wallet, refusing two different passphrases', async () => {
     const client = fakeClient({
-      getOverview: () => ({ ok: true, value: { ...ready, walletState: 'uninitialised', operator: null, account: null, tabs: [] } }),
+      getOverview: () => ({
+        ok: true,
+        value: { ...ready, walletState: 'uninitialised', operator: null, account: null, tabs: [] },
+      }),
       createWallet: () => ({ ok: true, value: 'unenrolled' }),
     });
     render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
@@ -204,6 +316,8 @@ describe('Popup', () => {
     expect((await screen.findByRole('alert')).textContent).toMatch(/differ/);
     fireEvent.input(screen.getByLabelText(/^Repeat/), { target: { value: 'a long passphrase' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create wallet' }));
-    await waitFor(() => expect(client.calls).toContainEqual({ call: 'createWallet', params: { passphrase: 'a long passphrase' } }));
+    await waitFor(() =>
+      expect(client.calls).toContainEqual({ call: 'createWallet', params: { passphrase: 'a long passphrase' } }),
+    );
   });
 });

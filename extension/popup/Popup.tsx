@@ -94,20 +94,32 @@ export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
       <section aria-label="Account">
         {overview.account ? (
           <p>
-            Balance <strong class="amount" data-testid="balance">{showAmount(overview.account.balance)}</strong> · available credit{' '}
-            <strong class="amount" data-testid="available">{showAmount(overview.account.available)}</strong>
+            Balance{' '}
+            <strong class="amount" data-testid="balance">
+              {showAmount(overview.account.balance)}
+            </strong>{' '}
+            · available credit{' '}
+            <strong class="amount" data-testid="available">
+              {showAmount(overview.account.available)}
+            </strong>
           </p>
         ) : (
           <p class="warning">{overview.accountProblem ?? 'Account data is not available.'}</p>
         )}
         <RateStatus rates={overview.rates} onRefresh={() => void refreshRates()} refreshing={refreshing} />
         {overview.pendingRecords > 0 && (
-          <p class="muted">{overview.pendingRecords} closed tab(s) waiting to reach your operator; Opentab keeps retrying.</p>
+          <p class="muted">
+            {overview.pendingRecords} closed tab(s) waiting to reach your operator; Opentab keeps retrying.
+          </p>
         )}
       </section>
       <section aria-label="Open tabs">
         <h2>Open tabs</h2>
-        <TabList tabs={overview.tabs} now_ms={now()} onClose={(transactionId) => void act(() => client.call('closeTab', { transactionId }))} />
+        <TabList
+          tabs={overview.tabs}
+          now_ms={now()}
+          onClose={(transactionId) => void act(() => client.call('closeTab', { transactionId }))}
+        />
       </section>
       <section aria-label="Recent purchases">
         <h2>Recent purchases</h2>

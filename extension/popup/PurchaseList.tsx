@@ -3,7 +3,8 @@ import { PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime, showShortDa
 
 /**
  * The latest purchases, newest first, one two-line row each: what was bought and its price, then
- * where and when (or "Pending" while the shop has not answered it). Rows, amounts and separators as in the options page's history table; a long title
+ * where and when (or "Pending" while the shop has not answered it). Rows, amounts and separators as in the
+ * options page's history table; a long title
  * is cut to one line (the whole title shows on hover, and in the options page).
  */
 export function PurchaseList({ purchases, now_ms }: { purchases: readonly PurchaseView[]; now_ms: number }) {

@@ -7,19 +7,29 @@ import { showDateTime } from '../ui/format';
  * rates are never called current. When nothing can be converted it says why, in the operator's
  * own words when the operator refused to publish rates.
  */
-export function RateStatus({ rates, onRefresh, refreshing }: { rates: RateStatusView; onRefresh: () => void; refreshing: boolean }) {
+export function RateStatus({
+  rates,
+  onRefresh,
+  refreshing,
+}: {
+  rates: RateStatusView;
+  onRefresh: () => void;
+  refreshing: boolean;
+}) {
   const refresh = (
     <button type="button" onClick={onRefresh} disabled={refreshing}>
       {refreshing ? 'Refreshing…' : 'Refresh rates'}
     </button>
   );
-  const until = rates.validUntil === null ? null : <time dateTime={rates.validUntil}>{showDateTime(rates.validUntil)}</time>;
+  const until =
+    rates.validUntil === null ? null : <time dateTime={rates.validUntil}>{showDateTime(rates.validUntil)}</time>;
   const source = <span data-testid="rate-source">{describeRateSource(rates.source)}</span>;
   if (rates.status === 'current') {
     return (
       <p class="muted" data-testid="rate-status">
         {source}
-        {rates.source?.sample ? <>, not current rates; in use until {until}.</> : <>, current until {until}.</>} {refresh}
+        {rates.source?.sample ? <>, not current rates; in use until {until}.</> : <>, current until {until}.</>}{' '}
+        {refresh}
       </p>
     );
   }
@@ -29,7 +39,8 @@ export function RateStatus({ rates, onRefresh, refreshing }: { rates: RateStatus
         <>Your operator has no current exchange rates, so prices cannot be converted. {rates.refusal}</>
       ) : rates.status === 'expired' ? (
         <>
-          Your operator's exchange rates ({source}) expired at {until}: prices cannot be converted until new rates arrive.
+          Your operator's exchange rates ({source}) expired at {until}: prices cannot be converted until new rates
+          arrive.
         </>
       ) : (
         'No exchange rates yet: prices cannot be converted.'

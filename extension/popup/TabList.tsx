@@ -2,7 +2,15 @@ import { describeRateSource } from '@opentab/protocol';
 import type { TabView } from '../messaging/views';
 import { NBSP, showAmount, timeLeft } from '../ui/format';
 
-export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; now_ms: number; onClose: (transactionId: string) => void }) {
+export function TabList({
+  tabs,
+  now_ms,
+  onClose,
+}: {
+  tabs: readonly TabView[];
+  now_ms: number;
+  onClose: (transactionId: string) => void;
+}) {
   if (tabs.length === 0) return <p class="muted">No open tabs.</p>;
   // Four columns, the deposit and the time left under the merchant's name: in the popup's 480 px,
   // six columns squeezed a merchant's name onto three lines.
@@ -23,7 +31,8 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
               {tab.merchantDisplayName}
               <br />
               <span class="muted small" data-testid="tab-terms">
-                deposit {showAmount(tab.depositMerchant)} · {tab.expiresAt ? `${timeLeft(tab.expiresAt, now_ms)} left` : 'opening…'}
+                deposit {showAmount(tab.depositMerchant)} ·{' '}
+                {tab.expiresAt ? `${timeLeft(tab.expiresAt, now_ms)} left` : 'opening…'}
                 {/* The rate locked for the tab converts what is left: say whose, of which day. */}
                 {tab.rateSource !== undefined && tab.remainingCustomer.currency !== tab.remaining.currency && (
                   <span data-testid="tab-rate-source"> · {describeRateSource(tab.rateSource)}</span>
@@ -36,13 +45,18 @@ export function TabList({ tabs, now_ms, onClose }: { tabs: readonly TabView[]; n
               {/* In the account's currency too, as the shop's buttons show prices: a tooltip alone is lost on touch screens. */}
               {tab.remainingCustomer.currency !== tab.remaining.currency && (
                 <span class="muted" data-testid="remaining-customer">
-                  <br />≈{NBSP}{showAmount(tab.remainingCustomer)}
+                  <br />≈{NBSP}
+                  {showAmount(tab.remainingCustomer)}
                 </span>
               )}
             </td>
             <td class="actions-cell">
               {tab.phase === 'open' && (
-                <button type="button" onClick={() => onClose(tab.transactionId)} aria-label={`Close tab at ${tab.merchantDisplayName}`}>
+                <button
+                  type="button"
+                  onClick={() => onClose(tab.transactionId)}
+                  aria-label={`Close tab at ${tab.merchantDisplayName}`}
+                >
                   Close
                 </button>
               )}

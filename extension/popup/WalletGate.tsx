@@ -31,14 +31,26 @@ export function CreateWallet({ client, onDone }: { client: AgentClient; onDone: 
   return (
     <form onSubmit={create}>
       <p>
-        Create your Opentab wallet. Its key is stored encrypted under a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters; nobody can
-        recover it for you.
+        Create your Opentab wallet. Its key is stored encrypted under a passphrase of at least {MIN_PASSPHRASE_LENGTH}{' '}
+        characters; nobody can recover it for you.
       </p>
       <label>
-        Passphrase <input type="password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} autoComplete="new-password" />
+        Passphrase{' '}
+        <input
+          type="password"
+          value={passphrase}
+          onInput={(e) => setPassphrase(e.currentTarget.value)}
+          autoComplete="new-password"
+        />
       </label>
       <label>
-        Repeat passphrase <input type="password" value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} autoComplete="new-password" />
+        Repeat passphrase{' '}
+        <input
+          type="password"
+          value={repeat}
+          onInput={(e) => setRepeat(e.currentTarget.value)}
+          autoComplete="new-password"
+        />
       </label>
       <button class="primary" type="submit" disabled={busy}>
         {busy ? 'Creating…' : 'Create wallet'}
@@ -66,7 +78,13 @@ export function UnlockWallet({ client, onDone }: { client: AgentClient; onDone: 
     <form onSubmit={unlock}>
       <p>Your wallet is locked.</p>
       <label>
-        Passphrase <input type="password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} autoComplete="current-password" />
+        Passphrase{' '}
+        <input
+          type="password"
+          value={passphrase}
+          onInput={(e) => setPassphrase(e.currentTarget.value)}
+          autoComplete="current-password"
+        />
       </label>
       <button class="primary" type="submit" disabled={busy}>
         {busy ? 'Unlocking…' : 'Unlock'}

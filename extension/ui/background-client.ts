@@ -2,7 +2,13 @@
 // an AgentClient, so component tests give them a fake one.
 
 import browser from 'webextension-polyfill';
-import { UI_CALL_CHANNEL, type UiCall, type UiCallMessage, type UiCallResult, type UiCalls } from '../messaging/ui-calls';
+import {
+  UI_CALL_CHANNEL,
+  type UiCall,
+  type UiCallMessage,
+  type UiCallResult,
+  type UiCalls,
+} from '../messaging/ui-calls';
 
 export interface AgentClient {
   call<C extends UiCall>(call: C, params: UiCalls[C]['params']): Promise<UiCallResult<C>>;
@@ -10,7 +16,10 @@ export interface AgentClient {
 
 const NO_ANSWER = {
   ok: false,
-  error: { code: 'internal', message: 'The Opentab background did not answer. Reopen this window; if that does not help, reload the extension.' },
+  error: {
+    code: 'internal',
+    message: 'The Opentab background did not answer. Reopen this window; if that does not help, reload the extension.',
+  },
 } as const;
 
 export const backgroundClient: AgentClient = {

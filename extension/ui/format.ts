@@ -14,7 +14,8 @@ export function showAmount(amount: WireAmount | null | undefined): string {
 
 /** What a purchase is called: its catalogue title, or its item id for a purchase stored without one. */
 /** What "Pending" means on a purchase, for a tooltip. */
-export const PENDING_EXPLAINED = "Sent, and the shop has not answered yet. Opentab keeps sending this same purchase until it does; it is paid only if the shop accepts it.";
+export const PENDING_EXPLAINED =
+  'Sent, and the shop has not answered yet. Opentab keeps sending this same purchase until it does; it is paid only if the shop accepts it.';
 
 export function purchaseTitle(purchase: Pick<PurchaseView, 'title' | 'itemId'>): string {
   return purchase.title ?? purchase.itemId;
@@ -36,7 +37,8 @@ export function showDateTime(timestamp: string): string {
   return Number.isNaN(date.getTime()) ? timestamp : date.toLocaleString();
 }
 
-/** "14:05" for a moment today (in the reader's locale), "28 Nov, 14:05" for an earlier day; the full form is showDateTime. */
+/** "14:05" for a moment today (in the reader's locale), "28 Nov, 14:05" for an earlier day; the full form is
+ * showDateTime. */
 export function showShortDateTime(timestamp: string, now_ms: number): string {
   const date = new Date(timestamp);
   if (Number.isNaN(date.getTime())) return timestamp;

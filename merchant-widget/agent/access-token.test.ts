@@ -21,7 +21,11 @@ describe('access tokens', () => {
     const token = tokens.issue('article-42', NOW_MS + 60_000);
     expect(token.length).toBeLessThanOrEqual(MAX_ACCESS_TOKEN_LENGTH);
     expect(tokens.verify(token, 'article-42', NOW_MS + 59_999)).toBe(true);
-    expect(tokens.read(token, NOW_MS)).toEqual({ itemId: 'article-42', reference: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), expiresAt_ms: NOW_MS + 60_000 });
+    expect(tokens.read(token, NOW_MS)).toEqual({
+      itemId: 'article-42',
+      reference: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      expiresAt_ms: NOW_MS + 60_000,
+    });
     expect(tokens.verify(token, 'article-43', NOW_MS)).toBe(false);
     expect(tokens.verify(token, 'article-42', NOW_MS + 60_000)).toBe(false);
   });
@@ -38,9 +42,13 @@ describe('access tokens', () => {
   it('refuses tokens with altered claims, altered MACs, or made with another secret', () => {
     const token = tokens.issue('article-42', NOW_MS + 60_000);
     const [claims, mac] = token.split('.') as [string, string];
-    const forgedClaims = toBase64url(new TextEncoder().encode(JSON.stringify({ ...claimsOf(token), item: 'article-99' })));
+    const forgedClaims = toBase64url(
+      new TextEncoder().encode(JSON.stringify({ ...claimsOf(token), item: 'article-99' })),
+    );
     expect(tokens.verify(`${forgedClaims}.${mac}`, 'article-99', NOW_MS)).toBe(false);
-    const extended = toBase64url(new TextEncoder().encode(JSON.stringify({ ...claimsOf(token), exp: NOW_MS + 365 * DAY_MS })));
+    const extended = toBase64url(
+      new TextEncoder().encode(JSON.stringify({ ...claimsOf(token), exp: NOW_MS + 365 * DAY_MS })),
+    );
     expect(tokens.verify(`${extended}.${mac}`, 'article-42', NOW_MS + 120_000)).toBe(false);
     const macBytes = fromBase64url(mac);
     macBytes[0] = macBytes[0]! ^ 1;
@@ -50,14 +58,33 @@ describe('access tokens', () => {
   });
 
   it('still honour a version-1 token (which named the tab) until it expires, without passing its tab on', () => {
-    const encoded = toBase64url(new TextEncoder().encode(JSON.stringify({ v: 1, tab: 'tab_x', item: 'article-42', pur: 'p'.repeat(32), exp: NOW_MS + 60_000 })));
+    const encoded = toBase64url(
+      new TextEncoder().encode(
+        JSON.stringify({ v: 1, tab: 'tab_x', item: 'article-42', pur: 'p'.repeat(32), exp: NOW_MS + 60_000 }),
+      ),
+    );
     const legacy = `${encoded}.${toBase64url(createHmac('sha256', SECRET).update(encoded, 'utf8').digest())}`;
-    expect(tokens.read(legacy, NOW_MS)).toEqual({ itemId: 'article-42', reference: 'p'.repeat(32), expiresAt_ms: NOW_MS + 60_000 });
+    expect(tokens.read(legacy, NOW_MS)).toEqual({
+      itemId: 'article-42',
+      reference: 'p'.repeat(32),
+      expiresAt_ms: NOW_MS + 60_000,
+    });
     expect(tokens.verify(legacy, 'article-42', NOW_MS + 60_000)).toBe(false);
   });
 
   it('answers false for any garbage without throwing', () => {
-    for (const garbage of [undefined, null, 42, '', '.', 'a.b.c', 'x'.repeat(600), `${'A'.repeat(10)}.!!!`, {}, ['a.b']]) {
+    for (const garbage of [
+      undefined,
+      null,
+      42,
+      '',
+      '.',
+      'a.b.c',
+      'x'.repeat(600),
+      `${'A'.repeat(10)}.!!!`,
+      {},
+      ['a.b'],
+    ]) {
       expect(tokens.verify(garbage, 'article-42', NOW_MS)).toBe(false);
     }
   });

@@ -47,9 +47,17 @@ export interface AccessGrant {
 }
 
 /** The token for one purchase of `item`; an entitlement's expiry is stated in the receipt as well. */
-export function grantAccess(tokens: AccessTokens, item: { readonly itemId: string; readonly access: ItemAccess }, now_ms: number, consumableLifetime_ms: number): AccessGrant {
+export function grantAccess(
+  tokens: AccessTokens,
+  item: { readonly itemId: string; readonly access: ItemAccess },
+  now_ms: number,
+  consumableLifetime_ms: number,
+): AccessGrant {
   const expiresAt_ms = accessExpiry_ms(item.access, now_ms, consumableLifetime_ms);
-  return { accessToken: tokens.issue(item.itemId, expiresAt_ms), entitledUntil_ms: item.access.kind === 'entitlement' ? expiresAt_ms : null };
+  return {
+    accessToken: tokens.issue(item.itemId, expiresAt_ms),
+    entitledUntil_ms: item.access.kind === 'entitlement' ? expiresAt_ms : null,
+  };
 }
 
 export class AccessTokens {
@@ -57,12 +65,18 @@ export class AccessTokens {
     private readonly secret: Uint8Array,
     private readonly randomBytes: (length: number) => Uint8Array,
   ) {
-    if (secret.length < MIN_SECRET_BYTES) throw new RangeError(`access token secret must be at least ${MIN_SECRET_BYTES} bytes`);
+    if (secret.length < MIN_SECRET_BYTES)
+      throw new RangeError(`access token secret must be at least ${MIN_SECRET_BYTES} bytes`);
   }
 
   issue(itemId: string, expiresAt_ms: number): string {
     if (!Number.isSafeInteger(expiresAt_ms)) throw new RangeError('an access token expires at a whole number of ms');
-    const claims = { v: TOKEN_VERSION, item: itemId, ref: toBase64url(this.randomBytes(REFERENCE_BYTES)), exp: expiresAt_ms };
+    const claims = {
+      v: TOKEN_VERSION,
+      item: itemId,
+      ref: toBase64url(this.randomBytes(REFERENCE_BYTES)),
+      exp: expiresAt_ms,
+    };
     const encodedClaims = toBase64url(utf8ToBytes(JSON.stringify(claims)));
     return `${encodedClaims}.${toBase64url(this.mac(encodedClaims))}`;
   }
@@ -79,7 +93,8 @@ export class AccessTokens {
     } catch {
       return null;
     }
-    if (presentedMac.length !== HMAC_SHA256_BYTES || !timingSafeEqual(presentedMac, this.mac(encodedClaims))) return null;
+    if (presentedMac.length !== HMAC_SHA256_BYTES || !timingSafeEqual(presentedMac, this.mac(encodedClaims)))
+      return null;
     const claims = decodeClaims(encodedClaims);
     if (claims === null || claims.expiresAt_ms <= now_ms) return null;
     return claims;

@@ -11,7 +11,10 @@ describe('agent lifecycle', () => {
   it('stops a tab at its timeout from its own timer, and close() stops that timer', async () => {
     const EXPIRY_CHECK_MS = 10;
     const warnings: string[] = [];
-    harness = await AgentHarness.start({ expiryCheckInterval_ms: EXPIRY_CHECK_MS, logger: { warn: (message) => warnings.push(message) } });
+    harness = await AgentHarness.start({
+      expiryCheckInterval_ms: EXPIRY_CHECK_MS,
+      logger: { warn: (message) => warnings.push(message) },
+    });
     const stopping = await harness.openTab({ expiresAt_ms: harness.clock.now_ms() + 1000 });
     harness.clock.advance(1000);
     await eventually(() => harness.agent.tab(stopping.tabId)?.status === 'stopped');
@@ -47,6 +50,8 @@ describe('agent lifecycle', () => {
 
   it('refuses to start with a bad configuration', async () => {
     harness = await AgentHarness.start();
-    await expect(createMerchantAgent({ ...harness.config, currency: 'XYZ' })).rejects.toBeInstanceOf(MerchantAgentConfigError);
+    await expect(createMerchantAgent({ ...harness.config, currency: 'XYZ' })).rejects.toBeInstanceOf(
+      MerchantAgentConfigError,
+    );
   });
 });

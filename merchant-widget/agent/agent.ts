@@ -25,7 +25,8 @@ export interface RecordDelivery {
   readonly acknowledged: boolean;
   readonly nextAttemptAt_ms: number;
   readonly lastError: string | null;
-  /** Set when the MTA refused the record for good ('tab_not_opened': the tab never opened there); it is not sent again. */
+  /** Set when the MTA refused the record for good ('tab_not_opened': the tab never opened there); it is not
+   * sent again. */
   readonly refusedCode: string | null;
 }
 
@@ -75,7 +76,8 @@ export interface MerchantAgent {
 /** A bound on one sweep's work, so a backlog (after downtime) is worked off over several sweeps. */
 const REPLIES_PRUNED_PER_SWEEP = 1_000;
 
-/** Checks the configuration (throwing MerchantAgentConfigError listing every problem), opens the database and starts the timers. */
+/** Checks the configuration (throwing MerchantAgentConfigError listing every problem), opens the database and
+ * starts the timers. */
 export async function createMerchantAgent(config: MerchantAgentConfig): Promise<MerchantAgent> {
   const settings = resolveConfig(config);
   const crypto = nodeCrypto;
@@ -85,14 +87,27 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const tokens = new AccessTokens(settings.accessTokenSecret, (length) => crypto.randomBytes(length));
   const events = new AgentEvents(settings.logger);
   // A record the MTA refuses for good ends its tab, which only the tab service may do.
-  const outbox = new RecordOutbox({ store, crypto, signer, events, settings, onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message) });
+  const outbox = new RecordOutbox({
+    store,
+    crypto,
+    signer,
+    events,
+    settings,
+    onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message),
+  });
   const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
-  for (const extension of settings.extensions) if (extension.tables !== undefined) store.database.exec(extension.tables);
-  const extensionRoutes = settings.extensions.flatMap((extension) => extension.bind({ settings, crypto, store, signer: merchantKey, tokens }));
+  for (const extension of settings.extensions)
+    if (extension.tables !== undefined) store.database.exec(extension.tables);
+  const extensionRoutes = settings.extensions.flatMap((extension) =>
+    extension.bind({ settings, crypto, store, signer: merchantKey, tokens }),
+  );
   const handler = createAgentRequestHandler(service, {
     ...settings,
     durable: () => store.durable(),
-    openApiDocument: merchantAgentOpenApiDocument({ ...settings, extensionRoutes: settings.extensions.map((extension) => extension.routes) }),
+    openApiDocument: merchantAgentOpenApiDocument({
+      ...settings,
+      extensionRoutes: settings.extensions.map((extension) => extension.routes),
+    }),
     extensionRoutes,
     // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
     // the monotonic clock, which a step of the wall clock cannot move.
@@ -143,7 +158,14 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       const entry = store.outboxEntry(tabId);
       if (entry === null) return null;
       const { recordId, attempts, nextAttemptAt_ms, lastError, refusedCode } = entry;
-      return { recordId, attempts, nextAttemptAt_ms, lastError, acknowledged: entry.acknowledgedAt_ms !== null && refusedCode === null, refusedCode };
+      return {
+        recordId,
+        attempts,
+        nextAttemptAt_ms,
+        lastError,
+        acknowledged: entry.acknowledgedAt_ms !== null && refusedCode === null,
+        refusedCode,
+      };
     },
     info: () => service.info(),
     on: (event, listener) => events.on(event, listener),

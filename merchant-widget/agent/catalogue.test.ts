@@ -23,7 +23,8 @@ describe('the chain unit of a catalogue', () => {
     const prices = [30n, 45n, 120n, 75n];
     const unit = chainUnitOf(prices);
     expect(prices.every((price) => price % unit === 0n)).toBe(true);
-    for (let larger = unit + 1n; larger <= 30n; larger++) expect(prices.every((price) => price % larger === 0n)).toBe(false);
+    for (let larger = unit + 1n; larger <= 30n; larger++)
+      expect(prices.every((price) => price % larger === 0n)).toBe(false);
   });
 
   it('refuses a list without a price above zero', () => {

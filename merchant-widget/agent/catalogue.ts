@@ -5,7 +5,14 @@ import type { CatalogueItemInfo, MerchantInfo } from '@opentab/protocol';
 import { moneyToWire, parseWireAmount, type Money, type WireAmount } from '@opentab/protocol';
 import { greatestCommonDivisor } from '@opentab/protocol';
 import * as v from 'valibot';
-import { AccessPeriod_s, ItemId, ItemTitle, ITEM_TITLE_MAX_LENGTH, MAX_ACCESS_S, MIN_ACCESS_S } from '@opentab/protocol';
+import {
+  AccessPeriod_s,
+  ItemId,
+  ItemTitle,
+  ITEM_TITLE_MAX_LENGTH,
+  MAX_ACCESS_S,
+  MIN_ACCESS_S,
+} from '@opentab/protocol';
 
 export type ItemKind = CatalogueItemInfo['kind'];
 
@@ -65,9 +72,13 @@ export class Catalogue {
   }
 
   /** Returns the catalogue or the list of problems, so a bad configuration names every mistake at once. */
-  static fromEntries(currency: string, entries: readonly CatalogueEntry[]): { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] } {
+  static fromEntries(
+    currency: string,
+    entries: readonly CatalogueEntry[],
+  ): { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] } {
     const problems: string[] = [];
-    if (!Array.isArray(entries) || entries.length === 0) return { ok: false, problems: ['catalogue must list at least one item'] };
+    if (!Array.isArray(entries) || entries.length === 0)
+      return { ok: false, problems: ['catalogue must list at least one item'] };
     if (entries.length > MAX_ITEMS) problems.push(`catalogue may list at most ${MAX_ITEMS} items`);
     const items = new Map<string, CatalogueItem>();
     const seenIds = new Set<string>();
@@ -76,15 +87,26 @@ export class Catalogue {
       if (!v.is(ItemId, entry?.itemId)) return problems.push(`${where}.itemId must be 1-128 of A-Z, a-z, 0-9, . _ : -`);
       if (seenIds.has(entry.itemId)) return problems.push(`${where}.itemId ${entry.itemId} is listed twice`);
       seenIds.add(entry.itemId);
-      if (!v.is(ItemTitle, entry.title)) return problems.push(`${where}.title must be 1-${ITEM_TITLE_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`);
+      if (!v.is(ItemTitle, entry.title))
+        return problems.push(
+          `${where}.title must be 1-${ITEM_TITLE_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`,
+        );
       const parsed = typeof entry.price === 'string' ? parseWireAmount({ currency, value: entry.price }) : null;
-      if (parsed === null || !parsed.ok) return problems.push(`${where}.price must be a decimal string in ${currency}, e.g. "0.05"`);
+      if (parsed === null || !parsed.ok)
+        return problems.push(`${where}.price must be a decimal string in ${currency}, e.g. "0.05"`);
       if (parsed.money.minor === 0n) return problems.push(`${where}.price must be greater than zero`);
       const access = accessOf(entry, where);
       if (typeof access === 'string') return problems.push(access);
       const unknownKey = Object.keys(entry).find((key) => !ENTRY_KEYS.includes(key));
-      if (unknownKey !== undefined) return problems.push(`${where}.${unknownKey.slice(0, 40)} is not an item setting (${ENTRY_KEYS.join(', ')})`);
-      items.set(entry.itemId, { itemId: entry.itemId, title: entry.title, price: parsed.money, wirePrice: moneyToWire(parsed.money), access });
+      if (unknownKey !== undefined)
+        return problems.push(`${where}.${unknownKey.slice(0, 40)} is not an item setting (${ENTRY_KEYS.join(', ')})`);
+      items.set(entry.itemId, {
+        itemId: entry.itemId,
+        title: entry.title,
+        price: parsed.money,
+        wirePrice: moneyToWire(parsed.money),
+        access,
+      });
       return undefined;
     });
     return problems.length > 0 ? { ok: false, problems } : { ok: true, catalogue: new Catalogue(currency, items) };
@@ -101,7 +123,9 @@ export class Catalogue {
   toMerchantInfoCatalogue(): MerchantInfo['catalogue'] {
     return this.list().map((item): CatalogueItemInfo => {
       const listed = { itemId: item.itemId, title: item.title, price: item.wirePrice };
-      return item.access.kind === 'entitlement' ? { ...listed, kind: 'entitlement', access_s: item.access.access_s } : { ...listed, kind: 'consumable' };
+      return item.access.kind === 'entitlement'
+        ? { ...listed, kind: 'entitlement', access_s: item.access.access_s }
+        : { ...listed, kind: 'consumable' };
     });
   }
 }
@@ -110,10 +134,13 @@ export class Catalogue {
 function accessOf(entry: CatalogueEntry, where: string): ItemAccess | string {
   const kind: unknown = entry.kind ?? 'entitlement';
   if (kind === 'consumable') {
-    return entry.access_s === undefined ? { kind } : `${where}.access_s applies only to entitlements: a consumable is sold each time`;
+    return entry.access_s === undefined
+      ? { kind }
+      : `${where}.access_s applies only to entitlements: a consumable is sold each time`;
   }
   if (kind !== 'entitlement') return `${where}.kind must be 'entitlement' or 'consumable'`;
   const access_s: unknown = entry.access_s ?? DEFAULT_ACCESS_S;
-  if (!v.is(AccessPeriod_s, access_s)) return `${where}.access_s must be a whole number of seconds from ${MIN_ACCESS_S} (one hour) to ${MAX_ACCESS_S} (ten years)`;
+  if (!v.is(AccessPeriod_s, access_s))
+    return `${where}.access_s must be a whole number of seconds from ${MIN_ACCESS_S} (one hour) to ${MAX_ACCESS_S} (ten years)`;
   return { kind, access_s };
 }

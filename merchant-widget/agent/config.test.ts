@@ -39,20 +39,30 @@ describe('merchant agent configuration', () => {
   });
 
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {
-    expect(problemsOf({ ...good, displayName: 'Acme\u202Emoc.lapyap' })).toEqual([expect.stringMatching(/^displayName must be 1-80 characters of plain text/)]);
-    expect(problemsOf({ ...good, catalogue: [{ itemId: 'a', title: 'Free\u0000', price: '0.05' }] })).toEqual([expect.stringMatching(/^catalogue\[0\]\.title must be 1-200 characters of plain text/)]);
+    expect(problemsOf({ ...good, displayName: 'Acme\u202Emoc.lapyap' })).toEqual([
+      expect.stringMatching(/^displayName must be 1-80 characters of plain text/),
+    ]);
+    expect(problemsOf({ ...good, catalogue: [{ itemId: 'a', title: 'Free\u0000', price: '0.05' }] })).toEqual([
+      expect.stringMatching(/^catalogue\[0\]\.title must be 1-200 characters of plain text/),
+    ]);
   });
 
   it('refuses an operator key that is no sound Ed25519 key, saying what is wrong with it', () => {
     expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.identity })).toEqual([
       'operatorPublicKey is a point of small order, under which one signature verifies for any message: it must be a sound Ed25519 key',
     ]);
-    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.mixedOrder })).toEqual([expect.stringMatching(/^operatorPublicKey has a small-order component/)]);
-    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.nonCanonical })).toEqual([expect.stringMatching(/^operatorPublicKey is a non-canonical encoding/)]);
+    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.mixedOrder })).toEqual([
+      expect.stringMatching(/^operatorPublicKey has a small-order component/),
+    ]);
+    expect(problemsOf({ ...good, operatorPublicKey: WEAK_KEYS.nonCanonical })).toEqual([
+      expect.stringMatching(/^operatorPublicKey is a non-canonical encoding/),
+    ]);
   });
 
   it('keeps answers for replays at least twice the clock skew', () => {
-    expect(problemsOf({ ...good, clockSkew_ms: 300_000, replyRetention_ms: 500_000 })).toEqual(['replyRetention_ms must be at least twice clockSkew_ms']);
+    expect(problemsOf({ ...good, clockSkew_ms: 300_000, replyRetention_ms: 500_000 })).toEqual([
+      'replyRetention_ms must be at least twice clockSkew_ms',
+    ]);
     expect(problemsOf({ ...good, clockSkew_ms: 300_000, replyRetention_ms: 600_000 })).toEqual([]);
   });
 
@@ -91,16 +101,30 @@ describe('merchant agent configuration', () => {
   });
 
   it('takes CA certificates to trust for the operator only as PEM certificates', () => {
-    expect(problemsOf({ ...good, operatorTrustedCaCertificates: ['-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n'] })).toEqual([
+    expect(
+      problemsOf({
+        ...good,
+        operatorTrustedCaCertificates: ['-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n'],
+      }),
+    ).toEqual(['operatorTrustedCaCertificates must be a list of PEM certificates']);
+    expect(problemsOf({ ...good, operatorTrustedCaCertificates: 'ca.pem' as unknown as string[] })).toEqual([
       'operatorTrustedCaCertificates must be a list of PEM certificates',
     ]);
-    expect(problemsOf({ ...good, operatorTrustedCaCertificates: 'ca.pem' as unknown as string[] })).toEqual(['operatorTrustedCaCertificates must be a list of PEM certificates']);
   });
 
   it('accepts only local paths and http(s) URLs as the install link', () => {
-    for (const url of ['/get-opentab', 'https://opentab.example/install']) expect(problemsOf({ ...good, extensionInstallUrl: url })).toEqual([]);
-    for (const url of ['//evil.example', '/\\evil.example', 'javascript:alert(1)', '/a\r\nset-cookie: x', 'get-opentab']) {
-      expect(problemsOf({ ...good, extensionInstallUrl: url }), url).toEqual([expect.stringMatching(/^extensionInstallUrl/)]);
+    for (const url of ['/get-opentab', 'https://opentab.example/install'])
+      expect(problemsOf({ ...good, extensionInstallUrl: url })).toEqual([]);
+    for (const url of [
+      '//evil.example',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '/a\r\nset-cookie: x',
+      'get-opentab',
+    ]) {
+      expect(problemsOf({ ...good, extensionInstallUrl: url }), url).toEqual([
+        expect.stringMatching(/^extensionInstallUrl/),
+      ]);
     }
   });
 
@@ -133,7 +157,12 @@ describe('catalogue item kinds', () => {
   it('sells an item as an entitlement for 30 days unless it says otherwise', () => {
     const catalogue = resolveConfig({
       ...good,
-      catalogue: [item, { ...item, itemId: 'week-pass', access_s: 7 * 86_400 }, { ...item, itemId: 'tip', kind: 'consumable' }, { ...item, itemId: 'day', kind: 'entitlement', access_s: 86_400 }],
+      catalogue: [
+        item,
+        { ...item, itemId: 'week-pass', access_s: 7 * 86_400 },
+        { ...item, itemId: 'tip', kind: 'consumable' },
+        { ...item, itemId: 'day', kind: 'entitlement', access_s: 86_400 },
+      ],
     }).catalogue;
     expect(catalogue.item('article-1')?.access).toEqual({ kind: 'entitlement', access_s: 2_592_000 });
     expect(catalogue.item('week-pass')?.access).toEqual({ kind: 'entitlement', access_s: 604_800 });
@@ -142,9 +171,18 @@ describe('catalogue item kinds', () => {
   });
 
   it('publishes each kind (and an entitlement its access period) in the info catalogue', () => {
-    const catalogue = resolveConfig({ ...good, catalogue: [item, { ...item, itemId: 'tip', kind: 'consumable' }] }).catalogue;
+    const catalogue = resolveConfig({
+      ...good,
+      catalogue: [item, { ...item, itemId: 'tip', kind: 'consumable' }],
+    }).catalogue;
     expect(catalogue.toMerchantInfoCatalogue()).toEqual([
-      { itemId: 'article-1', title: 'One', price: { currency: 'EUR', value: '0.05' }, kind: 'entitlement', access_s: 2_592_000 },
+      {
+        itemId: 'article-1',
+        title: 'One',
+        price: { currency: 'EUR', value: '0.05' },
+        kind: 'entitlement',
+        access_s: 2_592_000,
+      },
       { itemId: 'tip', title: 'One', price: { currency: 'EUR', value: '0.05' }, kind: 'consumable' },
     ]);
   });
@@ -177,8 +215,15 @@ describe('catalogue item kinds', () => {
 
 describe('merchant agent rate limits', () => {
   it('has defaults, and takes partial settings', () => {
-    expect(resolveConfig(good).rateLimit).toMatchObject({ customer: { refill_per_s: 50, burst_tokens: 200 }, operator: { refill_per_s: 2000, burst_tokens: 4000 }, maxClients: 100_000 });
-    expect(resolveConfig({ ...good, rateLimit: { customer: { burst: 10 } } }).rateLimit.customer).toEqual({ refill_per_s: 50, burst_tokens: 10 });
+    expect(resolveConfig(good).rateLimit).toMatchObject({
+      customer: { refill_per_s: 50, burst_tokens: 200 },
+      operator: { refill_per_s: 2000, burst_tokens: 4000 },
+      maxClients: 100_000,
+    });
+    expect(resolveConfig({ ...good, rateLimit: { customer: { burst: 10 } } }).rateLimit.customer).toEqual({
+      refill_per_s: 50,
+      burst_tokens: 10,
+    });
   });
 
   it('refuses a nonsense limit, naming it', () => {
@@ -198,7 +243,9 @@ describe('merchant agent rate limits', () => {
       { admin: {} },
     ];
     for (const rateLimit of bad) {
-      expect(problemsOf({ ...good, rateLimit } as unknown as MerchantAgentConfig), JSON.stringify(rateLimit)).toEqual([expect.stringMatching(/^rateLimit/)]);
+      expect(problemsOf({ ...good, rateLimit } as unknown as MerchantAgentConfig), JSON.stringify(rateLimit)).toEqual([
+        expect.stringMatching(/^rateLimit/),
+      ]);
     }
   });
 });

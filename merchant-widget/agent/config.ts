@@ -179,7 +179,9 @@ export const DEFAULT_MOUNT_PATH = '/opentab';
  * repository's sources, the one `npm run build:widget` writes.
  */
 const PUBLISHED_WIDGET_FILE = new URL('./widget.js', import.meta.url);
-export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(existsSync(PUBLISHED_WIDGET_FILE) ? PUBLISHED_WIDGET_FILE : new URL('../../dist/widget/widget.js', import.meta.url));
+export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(
+  existsSync(PUBLISHED_WIDGET_FILE) ? PUBLISHED_WIDGET_FILE : new URL('../../dist/widget/widget.js', import.meta.url),
+);
 const MIN_ACCESS_TOKEN_SECRET_BYTES = 32;
 const ED25519_KEY_BYTES = 32;
 
@@ -195,42 +197,61 @@ const DEFAULT_DURATIONS_MS = {
 type DurationName = keyof typeof DEFAULT_DURATIONS_MS;
 
 const systemClock: Clock = { now_ms: () => Date.now() };
-const consoleLogger: AgentLogger = { warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? '') };
+const consoleLogger: AgentLogger = {
+  warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? ''),
+};
 
 export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
-  if (config === null || typeof config !== 'object') throw new MerchantAgentConfigError(['configuration must be an object']);
+  if (config === null || typeof config !== 'object')
+    throw new MerchantAgentConfigError(['configuration must be an object']);
   const problems: string[] = [];
   const check = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem);
   };
 
   check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
-  check(v.is(DisplayName, config.displayName), `displayName must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`);
+  check(
+    v.is(DisplayName, config.displayName),
+    `displayName must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`,
+  );
   check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
   const operatorUrlProblem = v.is(HttpUrl, config.operatorBaseUrl)
     ? insecureAddressProblem('operatorBaseUrl', config.operatorBaseUrl)
     : 'operatorBaseUrl must be an http(s) URL without credentials';
   if (operatorUrlProblem !== null) problems.push(operatorUrlProblem);
   const trustedCas = config.operatorTrustedCaCertificates ?? [];
-  check(Array.isArray(trustedCas) && trustedCas.every(isPemCertificate), 'operatorTrustedCaCertificates must be a list of PEM certificates');
+  check(
+    Array.isArray(trustedCas) && trustedCas.every(isPemCertificate),
+    'operatorTrustedCaCertificates must be a list of PEM certificates',
+  );
   check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');
-  check(typeof config.databasePath === 'string' && config.databasePath.length > 0, 'databasePath must name a SQLite file');
+  check(
+    typeof config.databasePath === 'string' && config.databasePath.length > 0,
+    'databasePath must name a SQLite file',
+  );
 
   const operatorPublicKey = decodeKey(config.operatorPublicKey, ED25519_KEY_BYTES);
   check(operatorPublicKey !== null, 'operatorPublicKey must be a 32-byte Ed25519 public key in base64url');
   const operatorKey = operatorPublicKey && checkPublicKey(operatorPublicKey);
-  if (operatorKey && !operatorKey.ok) problems.push(`operatorPublicKey ${weakKeySentence(operatorKey.problem)}: it must be a sound Ed25519 key`);
+  if (operatorKey && !operatorKey.ok)
+    problems.push(`operatorPublicKey ${weakKeySentence(operatorKey.problem)}: it must be a sound Ed25519 key`);
   const merchantSecretKey = decodeKey(config.merchantSecretKey, ED25519_KEY_BYTES);
   check(merchantSecretKey !== null, 'merchantSecretKey must be a 32-byte Ed25519 secret key in base64url');
   const accessTokenSecret = decodeSecret(config.accessTokenSecret);
-  check(accessTokenSecret !== null, `accessTokenSecret must be at least ${MIN_ACCESS_TOKEN_SECRET_BYTES} random bytes in base64url`);
+  check(
+    accessTokenSecret !== null,
+    `accessTokenSecret must be at least ${MIN_ACCESS_TOKEN_SECRET_BYTES} random bytes in base64url`,
+  );
 
   const mountPath = config.mountPath ?? DEFAULT_MOUNT_PATH;
   check(/^(\/[A-Za-z0-9._~-]+)+$/.test(mountPath), 'mountPath must look like /opentab (no trailing slash)');
   const widgetFilePath = config.widgetFilePath ?? DEFAULT_WIDGET_FILE_PATH;
   check(typeof widgetFilePath === 'string' && widgetFilePath.length > 0, 'widgetFilePath must be a file path');
   const extensionInstallUrl = config.extensionInstallUrl ?? null;
-  check(extensionInstallUrl === null || isRedirectTarget(extensionInstallUrl), 'extensionInstallUrl must be an http(s) URL or a path starting with a single /');
+  check(
+    extensionInstallUrl === null || isRedirectTarget(extensionInstallUrl),
+    'extensionInstallUrl must be an http(s) URL or a path starting with a single /',
+  );
   check(config.clock === undefined || typeof config.clock?.now_ms === 'function', 'clock must have a now_ms() method');
   check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
   const extensions = config.extensions ?? [];
@@ -242,8 +263,14 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     check(Number.isSafeInteger(value) && value > 0, `${name} must be a positive whole number of milliseconds`);
     durations[name] = value;
   }
-  check(durations.recordRetryBase_ms <= durations.recordRetryMax_ms, 'recordRetryBase_ms must not exceed recordRetryMax_ms');
-  check(durations.replyRetention_ms >= 2 * durations.clockSkew_ms, 'replyRetention_ms must be at least twice clockSkew_ms');
+  check(
+    durations.recordRetryBase_ms <= durations.recordRetryMax_ms,
+    'recordRetryBase_ms must not exceed recordRetryMax_ms',
+  );
+  check(
+    durations.replyRetention_ms >= 2 * durations.clockSkew_ms,
+    'replyRetention_ms must be at least twice clockSkew_ms',
+  );
 
   const rateLimit = resolveRateLimit(config.rateLimit, check);
 
@@ -254,7 +281,13 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     else problems.push(...built.problems);
   }
 
-  if (problems.length > 0 || catalogue === null || operatorPublicKey === null || merchantSecretKey === null || accessTokenSecret === null) {
+  if (
+    problems.length > 0 ||
+    catalogue === null ||
+    operatorPublicKey === null ||
+    merchantSecretKey === null ||
+    accessTokenSecret === null
+  ) {
     throw new MerchantAgentConfigError(problems);
   }
   return {
@@ -280,35 +313,61 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   };
 }
 
-function resolveRateLimit(config: AgentRateLimitConfig | undefined, check: (ok: boolean, problem: string) => void): AgentRateLimitSettings {
+function resolveRateLimit(
+  config: AgentRateLimitConfig | undefined,
+  check: (ok: boolean, problem: string) => void,
+): AgentRateLimitSettings {
   if (config === undefined) return DEFAULT_AGENT_RATE_LIMIT;
   if (config === null || typeof config !== 'object') {
     check(false, 'rateLimit must be an object');
     return DEFAULT_AGENT_RATE_LIMIT;
   }
   const known = new Set(['customer', 'operator', 'maxClients', 'trustedProxies', 'clientAddress']);
-  for (const key of Object.keys(config)) check(known.has(key), `rateLimit.${key} is not a setting (customer, operator, maxClients, trustedProxies, clientAddress)`);
+  for (const key of Object.keys(config))
+    check(
+      known.has(key),
+      `rateLimit.${key} is not a setting (customer, operator, maxClients, trustedProxies, clientAddress)`,
+    );
   const classOf = (name: 'customer' | 'operator'): RateLimit => {
     const given = config[name] ?? {};
     check(typeof given === 'object' && given !== null, `rateLimit.${name} must be an object`);
     const fallback = DEFAULT_AGENT_RATE_LIMIT[name];
-    const limit = { refill_per_s: given.perClient_per_s ?? fallback.refill_per_s, burst_tokens: given.burst ?? fallback.burst_tokens };
-    check(Object.keys(given).every((key) => key === 'perClient_per_s' || key === 'burst'), `rateLimit.${name} takes only perClient_per_s and burst`);
+    const limit = {
+      refill_per_s: given.perClient_per_s ?? fallback.refill_per_s,
+      burst_tokens: given.burst ?? fallback.burst_tokens,
+    };
+    check(
+      Object.keys(given).every((key) => key === 'perClient_per_s' || key === 'burst'),
+      `rateLimit.${name} takes only perClient_per_s and burst`,
+    );
     const problem = rateLimitProblem(limit);
-    check(problem === null, `rateLimit.${name}: ${problem?.replace('refill_per_s', 'perClient_per_s').replace('burst_tokens', 'burst')}`);
+    check(
+      problem === null,
+      `rateLimit.${name}: ${problem?.replace('refill_per_s', 'perClient_per_s').replace('burst_tokens', 'burst')}`,
+    );
     return limit;
   };
   const maxClients = config.maxClients ?? DEFAULT_AGENT_RATE_LIMIT.maxClients;
   check(Number.isSafeInteger(maxClients) && maxClients >= 1, 'rateLimit.maxClients must be a positive whole number');
-  const clientAddress = config.clientAddress ?? behindProxies(config.trustedProxies, check) ?? DEFAULT_AGENT_RATE_LIMIT.clientAddress;
+  const clientAddress =
+    config.clientAddress ?? behindProxies(config.trustedProxies, check) ?? DEFAULT_AGENT_RATE_LIMIT.clientAddress;
   check(typeof clientAddress === 'function', 'rateLimit.clientAddress must be a function of the request');
-  check(config.clientAddress === undefined || config.trustedProxies === undefined, 'rateLimit takes trustedProxies or clientAddress, not both');
+  check(
+    config.clientAddress === undefined || config.trustedProxies === undefined,
+    'rateLimit takes trustedProxies or clientAddress, not both',
+  );
   return { customer: classOf('customer'), operator: classOf('operator'), maxClients, clientAddress };
 }
 
-function behindProxies(trustedProxies: unknown, check: (ok: boolean, problem: string) => void): AgentRateLimitSettings['clientAddress'] | undefined {
+function behindProxies(
+  trustedProxies: unknown,
+  check: (ok: boolean, problem: string) => void,
+): AgentRateLimitSettings['clientAddress'] | undefined {
   if (trustedProxies === undefined) return undefined;
-  const valid = Array.isArray(trustedProxies) && trustedProxies.length <= MAX_TRUSTED_PROXIES && trustedProxies.every((address) => typeof address === 'string' && isIP(address) !== 0);
+  const valid =
+    Array.isArray(trustedProxies) &&
+    trustedProxies.length <= MAX_TRUSTED_PROXIES &&
+    trustedProxies.every((address) => typeof address === 'string' && isIP(address) !== 0);
   check(valid, `rateLimit.trustedProxies must be a list of at most ${MAX_TRUSTED_PROXIES} IPv4 or IPv6 addresses`);
   if (!valid) return undefined;
   const proxies = trustedProxySet(trustedProxies as string[]);

@@ -11,7 +11,13 @@ export interface MerchantAgentEvents {
   'tab-stopped': { readonly tab: TabView; readonly reason: StopReason };
   'record-acknowledged': { readonly tabId: string; readonly recordId: string; readonly status: 'recorded' | 'cleared' };
   /** A delivery attempt failed; the outbox will try again at `nextAttemptAt_ms`. */
-  'record-delivery-failed': { readonly tabId: string; readonly recordId: string; readonly attempts: number; readonly error: string; readonly nextAttemptAt_ms: number };
+  'record-delivery-failed': {
+    readonly tabId: string;
+    readonly recordId: string;
+    readonly attempts: number;
+    readonly error: string;
+    readonly nextAttemptAt_ms: number;
+  };
   'tab-cleared': { readonly tab: TabView; readonly outcome: ClearingOutcome };
 }
 

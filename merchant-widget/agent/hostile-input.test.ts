@@ -11,7 +11,15 @@ import type { RouteSpec } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { seal, type Signer } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
-import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '@opentab/test-kit';
+import {
+  answerDefect,
+  envelopeMutations,
+  exchange,
+  fieldMutations,
+  malformedBodies,
+  tableDigests,
+  type HostileRequest,
+} from '@opentab/test-kit';
 import { AgentHarness, eur, MERCHANT_ID, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
 
@@ -80,11 +88,21 @@ async function expectSafe(name: string, path: string, request: HostileRequest): 
 
 function* hostileRequests(spec: RouteSpec): Generator<[string, HostileRequest]> {
   for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => m !== spec.method)) {
-    yield [spec.path, { label: `method ${method}`, method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) }];
+    yield [
+      spec.path,
+      {
+        label: `method ${method}`,
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: '{}' }),
+      },
+    ];
   }
-  for (const suffix of ['/', '/x', '%00']) yield [`${spec.path}${suffix}`, { label: `path ${spec.path}${suffix}`, method: spec.method }];
+  for (const suffix of ['/', '/x', '%00'])
+    yield [`${spec.path}${suffix}`, { label: `path ${spec.path}${suffix}`, method: spec.method }];
   if (spec.method === 'GET') {
-    for (const query of ['?x=1', '?a=%', `?${'q'.repeat(3000)}`]) yield [`${spec.path}${query}`, { label: `query ${query.slice(0, 30)}`, method: 'GET' }];
+    for (const query of ['?x=1', '?a=%', `?${'q'.repeat(3000)}`])
+      yield [`${spec.path}${query}`, { label: `query ${query.slice(0, 30)}`, method: 'GET' }];
   } else {
     for (const request of malformedBodies(spec.maxBody_bytes)) yield [spec.path, request];
   }
@@ -99,7 +117,12 @@ describe('every merchant agent route, walked with hostile input', () => {
     expect(sample, `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`).toBeDefined();
     const valid = await sample!();
     tables = tableDigests(agentDb);
-    const post = (label: string, body: unknown): HostileRequest => ({ label, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (label: string, body: unknown): HostileRequest => ({
+      label,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, spec.path, post(label, body));
     for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, spec.path, post(label, body));
   });
@@ -108,8 +131,17 @@ describe('every merchant agent route, walked with hostile input', () => {
     tables = tableDigests(agentDb);
     for (const path of ['/widget.js', '/install', '/', '/nope', `/${'a'.repeat(3000)}`]) {
       for (const method of ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE']) {
-        const headers = { 'content-type': 'application/json', 'if-none-match': `"${'x'.repeat(2000)}"`, 'accept-encoding': 'gzip;q=x, br, *;q=0' };
-        await expectSafe(path, path, { label: `${method} ${path.slice(0, 20)}`, method, headers, ...(method === 'POST' || method === 'DELETE' ? { body: '{}' } : {}) });
+        const headers = {
+          'content-type': 'application/json',
+          'if-none-match': `"${'x'.repeat(2000)}"`,
+          'accept-encoding': 'gzip;q=x, br, *;q=0',
+        };
+        await expectSafe(path, path, {
+          label: `${method} ${path.slice(0, 20)}`,
+          method,
+          headers,
+          ...(method === 'POST' || method === 'DELETE' ? { body: '{}' } : {}),
+        });
       }
     }
   });

@@ -12,11 +12,15 @@ import { AgentHarness, errorCode, eur, type OpenedTab } from '@opentab/test-kit/
 /** A POST whose body arrives in chunks without a content-length, as a streaming client sends it. */
 function postChunked(url: string, chunks: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('error', reject);
     for (const chunk of chunks) request.write(chunk);
     request.end();
@@ -45,16 +49,45 @@ describe('the agent HTTP edge', () => {
     expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
     const parsed = parseMessage(MerchantInfo, answer.body);
     expect(parsed.ok).toBe(true);
-    expect(answer.body).toMatchObject({ merchantId: 'test-news', operatorId: harness.mta.operatorId, displayName: 'Test News', currency: 'EUR' });
-    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'article-2', title: 'A five-cent article', price: eur('0.05'), kind: 'entitlement', access_s: 2_592_000 });
-    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'article-3', title: 'A long read', price: eur('0.25'), kind: 'entitlement', access_s: 604_800 });
-    expect((answer.body as MerchantInfo).catalogue).toContainEqual({ itemId: 'tip-1', title: 'A tip for the author', price: eur('0.10'), kind: 'consumable' });
+    expect(answer.body).toMatchObject({
+      merchantId: 'test-news',
+      operatorId: harness.mta.operatorId,
+      displayName: 'Test News',
+      currency: 'EUR',
+    });
+    expect((answer.body as MerchantInfo).catalogue).toContainEqual({
+      itemId: 'article-2',
+      title: 'A five-cent article',
+      price: eur('0.05'),
+      kind: 'entitlement',
+      access_s: 2_592_000,
+    });
+    expect((answer.body as MerchantInfo).catalogue).toContainEqual({
+      itemId: 'article-3',
+      title: 'A long read',
+      price: eur('0.25'),
+      kind: 'entitlement',
+      access_s: 604_800,
+    });
+    expect((answer.body as MerchantInfo).catalogue).toContainEqual({
+      itemId: 'tip-1',
+      title: 'A tip for the author',
+      price: eur('0.10'),
+      kind: 'consumable',
+    });
     // 0.01, 0.05, 0.25, 1.00 and 0.10: one cent is the largest unit every price is a whole number of.
     expect((answer.body as MerchantInfo).chainUnit).toEqual(eur('0.01'));
   });
 
   it('answers CORS preflight for the browser routes and not for the MTA routes', async () => {
-    const preflight = { method: 'OPTIONS', headers: { origin: 'chrome-extension://abcdefghijklmnop', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } };
+    const preflight = {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'chrome-extension://abcdefghijklmnop',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    };
     for (const path of ['/info', '/purchase', '/terminate', '/widget.js']) {
       const answer = await harness.request(path, preflight);
       expect(answer.status, path).toBe(204);
@@ -72,8 +105,15 @@ describe('the agent HTTP edge', () => {
 
   it('refuses malformed JSON, wrong content types, schema violations and empty bodies with 4xx codes', async () => {
     const purchase = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5);
-    expect([(await harness.post('/purchase', '{"type":')).status, errorCode(await harness.post('/purchase', '{"type":'))]).toEqual([400, 'malformed_json']);
-    const asText = await harness.request('/purchase', { method: 'POST', body: JSON.stringify(purchase), headers: { 'content-type': 'text/plain' } });
+    expect([
+      (await harness.post('/purchase', '{"type":')).status,
+      errorCode(await harness.post('/purchase', '{"type":')),
+    ]).toEqual([400, 'malformed_json']);
+    const asText = await harness.request('/purchase', {
+      method: 'POST',
+      body: JSON.stringify(purchase),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect([asText.status, errorCode(asText)]).toEqual([415, 'unsupported_media_type']);
     expect(errorCode(await harness.post('/purchase', { ...purchase, extra: 1 }))).toBe('invalid_message');
     expect(errorCode(await harness.post('/purchase', { ...purchase, seq: '1' }))).toBe('invalid_message');
@@ -86,13 +126,19 @@ describe('the agent HTTP edge', () => {
     const big = JSON.stringify({ padding: 'x'.repeat(SMALL_BODY_BYTES) });
     const declared = await harness.post('/purchase', big);
     expect([declared.status, errorCode(declared)]).toEqual([413, 'body_too_large']);
-    const streamed = await postChunked(`${harness.agentUrl}/terminate`, Array.from({ length: 20 }, () => 'x'.repeat(1024)));
+    const streamed = await postChunked(
+      `${harness.agentUrl}/terminate`,
+      Array.from({ length: 20 }, () => 'x'.repeat(1024)),
+    );
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body)).toMatchObject({ error: { code: 'body_too_large' } });
   });
 
   it('answers unknown endpoints with 404, wrong methods with 405, and leaves other paths to the merchant', async () => {
-    expect([(await harness.request('/nope')).status, errorCode(await harness.request('/nope'))]).toEqual([404, 'not_found']);
+    expect([(await harness.request('/nope')).status, errorCode(await harness.request('/nope'))]).toEqual([
+      404,
+      'not_found',
+    ]);
     const wrongMethod = await harness.request('/purchase');
     expect([wrongMethod.status, errorCode(wrongMethod)]).toEqual([405, 'method_not_allowed']);
     expect(wrongMethod.headers.get('allow')).toContain('POST');
@@ -130,7 +176,13 @@ describe('the agent HTTP edge', () => {
       fc.json(),
       fc.string(),
       fc.record({ ...Object.fromEntries(Object.keys(purchase).map((key) => [key, fc.anything()])) }),
-      fc.constantFrom(JSON.stringify({ ...purchase, price: { currency: 'EUR', value: '1e3' } }), JSON.stringify({ ...purchase, chainIndex: 1e308 }), '{"__proto__":{"x":1}}', 'null', '[]'),
+      fc.constantFrom(
+        JSON.stringify({ ...purchase, price: { currency: 'EUR', value: '1e3' } }),
+        JSON.stringify({ ...purchase, chainIndex: 1e308 }),
+        '{"__proto__":{"x":1}}',
+        'null',
+        '[]',
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), bodies, async (path, body) => {

@@ -1,7 +1,13 @@
 // Public surface of the Opentab merchant agent.
 
 export { createMerchantAgent, type MerchantAgent, type RecordDelivery } from './agent';
-export { MerchantAgentConfigError, DEFAULT_MOUNT_PATH, type MerchantAgentConfig, type Clock, type AgentLogger } from './config';
+export {
+  MerchantAgentConfigError,
+  DEFAULT_MOUNT_PATH,
+  type MerchantAgentConfig,
+  type Clock,
+  type AgentLogger,
+} from './config';
 export type { CatalogueEntry } from './catalogue';
 export type { AccessClaims } from './access-token';
 export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './events';

@@ -6,7 +6,12 @@ import { verifyEnvelope, type Envelope } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { checkIssuedAt } from '@opentab/protocol';
 
-export function requireSignedBy(crypto: CryptoProvider, envelope: Envelope, publicKey: Uint8Array, refusal: string): void {
+export function requireSignedBy(
+  crypto: CryptoProvider,
+  envelope: Envelope,
+  publicKey: Uint8Array,
+  refusal: string,
+): void {
   if (!verifyEnvelope(crypto, envelope, publicKey)) throw new OpentabError('bad_signature', refusal);
 }
 

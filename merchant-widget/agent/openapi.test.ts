@@ -25,7 +25,10 @@ describe('the merchant agent OpenAPI document', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.servers).toEqual([{ url: '/opentab', description: expect.any(String) }]);
     for (const [name, spec] of Object.entries(MERCHANT_AGENT_API)) {
-      expect(document.paths[spec.path]?.[spec.method.toLowerCase()], name).toMatchObject({ operationId: name, 'x-opentab-auth': spec.auth });
+      expect(document.paths[spec.path]?.[spec.method.toLowerCase()], name).toMatchObject({
+        operationId: name,
+        'x-opentab-auth': spec.auth,
+      });
     }
     expect(document.paths['/mta/tab-information'].post.description).toMatch(/signed by the merchant's operator/);
     expect(Object.keys(document.paths)).not.toContain(ECHO_API.echo.path);

@@ -15,7 +15,7 @@ const SIGNERS: Partial<Record<RouteAuth, string>> = {
 
 const DESCRIPTION = [
   "Opentab merchant agent: the merchant's side of its tabs. Customer agents (the browser extension) pay here with hash-chain links",
-  'and get signed receipts; the merchant\'s operator (its MTA) announces and clears tabs here.',
+  "and get signed receipts; the merchant's operator (its MTA) announces and clears tabs here.",
   'Amounts are {"currency": "<ISO 4217>", "value": "<decimal>"}; every refusal is a 4xx with a stable error code and a sentence, and changes nothing;',
   'every route is limited per client address (429 with Retry-After).',
 ].join(' ');

@@ -19,13 +19,17 @@ describe('the purchase-list key at the merchant agent', () => {
   });
   afterEach(() => harness.close());
 
-  const article2 = (overrides: Partial<Purchase> = {}) => tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, overrides);
-  const article3 = (overrides: Partial<Purchase> = {}) => tab.customer.purchase(tab.tabId, 'article-3', eur('0.25'), 25, overrides);
+  const article2 = (overrides: Partial<Purchase> = {}) =>
+    tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, overrides);
+  const article3 = (overrides: Partial<Purchase> = {}) =>
+    tab.customer.purchase(tab.tabId, 'article-3', eur('0.25'), 25, overrides);
   const customerKey = () => fromBase64url(tab.customer.listKey);
   const otherKey = toBase64url(nodeCrypto.randomBytes(32));
 
   async function stoppedRecord(): Promise<MerchantRecord> {
-    expect((await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status).toBe(200);
+    expect(
+      (await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status,
+    ).toBe(200);
     await eventually(() => harness.mta.records.length === 1);
     return harness.mta.records[0]!;
   }
@@ -37,7 +41,10 @@ describe('the purchase-list key at the merchant agent', () => {
     const second = article3();
     expect((await harness.post('/purchase', second)).status).toBe(200);
     tab.customer.paid(second);
-    const lines = [{ seq: 1, itemId: 'article-2', price: eur('0.05') }, { seq: 2, itemId: 'article-3', price: eur('0.25') }];
+    const lines = [
+      { seq: 1, itemId: 'article-2', price: eur('0.05') },
+      { seq: 2, itemId: 'article-3', price: eur('0.25') },
+    ];
     const record = await stoppedRecord();
     expect(record.payload.purchaseListHash).toBe(purchaseListHash(nodeCrypto, customerKey(), lines));
     expect(record.payload.purchaseListHash).not.toBe(purchaseListHash(nodeCrypto, null, lines));
@@ -56,7 +63,9 @@ describe('the purchase-list key at the merchant agent', () => {
 
   it('learns the key once from a first purchase sent again after its answer was lost, and from no refused purchase', async () => {
     // Refused (not the catalogue price): its key is not learnt, so another key may still come first.
-    expect(errorCode(await harness.post('/purchase', article2({ listKey: otherKey, price: eur('0.06') })))).toBe('price_mismatch');
+    expect(errorCode(await harness.post('/purchase', article2({ listKey: otherKey, price: eur('0.06') })))).toBe(
+      'price_mismatch',
+    );
     const first = article2();
     const answer = await harness.post('/purchase', first);
     expect(answer.status).toBe(200);
@@ -80,13 +89,19 @@ describe('the purchase-list key at the merchant agent', () => {
     expect((await harness.post('/purchase', second)).status).toBe(200);
     tab.customer.paid(second);
     const record = await stoppedRecord();
-    const lines = [{ seq: 1, itemId: 'article-2', price: eur('0.05') }, { seq: 2, itemId: 'article-3', price: eur('0.25') }];
+    const lines = [
+      { seq: 1, itemId: 'article-2', price: eur('0.05') },
+      { seq: 2, itemId: 'article-3', price: eur('0.25') },
+    ];
     expect(record.payload.purchaseListHash).toBe(purchaseListHash(nodeCrypto, customerKey(), lines));
   });
 
   it("records a tab without purchases with the empty list's hash, which the customer computes under any key", async () => {
     const record = await stoppedRecord();
-    expect(record.payload).toMatchObject({ count: 0, purchaseListHash: purchaseListHash(nodeCrypto, customerKey(), []) });
+    expect(record.payload).toMatchObject({
+      count: 0,
+      purchaseListHash: purchaseListHash(nodeCrypto, customerKey(), []),
+    });
   });
 
   it("reveals the list and its key for a dispute, and they check out against the record's hash", async () => {
@@ -101,7 +116,12 @@ describe('the purchase-list key at the merchant agent', () => {
       claim: { listKey: tab.customer.listKey, lines: [{ seq: 1, itemId: 'article-2', price: eur('0.05') }] },
     });
     expect(purchaseListMatches(nodeCrypto, record.payload.purchaseListHash, evidence.claim)).toBe(true);
-    expect(purchaseListMatches(nodeCrypto, record.payload.purchaseListHash, { ...evidence.claim, lines: [{ seq: 1, itemId: 'article-3', price: eur('0.25') }] })).toBe(false);
+    expect(
+      purchaseListMatches(nodeCrypto, record.payload.purchaseListHash, {
+        ...evidence.claim,
+        lines: [{ seq: 1, itemId: 'article-3', price: eur('0.25') }],
+      }),
+    ).toBe(false);
     expect(harness.agent.purchaseListEvidence('tab_ffffffffffffffffffffffff')).toBeNull();
   });
 });

@@ -34,14 +34,26 @@ describe('purchases over HTTP', () => {
       expect(verifyEnvelope(nodeCrypto, answer.body as Receipt, fromBase64url(harness.agent.publicKey))).toBe(true);
     }
     const receipt = (second.answer.body as Receipt).payload;
-    expect(receipt).toMatchObject({ seq: 2, itemId: 'article-3', chainIndex: 30, spent: eur('0.30'), remaining: eur('0.70'), price: eur('0.25') });
+    expect(receipt).toMatchObject({
+      seq: 2,
+      itemId: 'article-3',
+      chainIndex: 30,
+      spent: eur('0.30'),
+      remaining: eur('0.70'),
+      price: eur('0.25'),
+    });
     expect(harness.agent.verifyAccess(receipt.accessToken, 'article-3')).toBe(true);
     expect(harness.agent.verifyAccess(receipt.accessToken, 'article-2')).toBe(false);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', purchaseCount: 2, spent: { minor: 30n }, lastChainIndex: 30 });
+    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+      status: 'open',
+      purchaseCount: 2,
+      spent: { minor: 30n },
+      lastChainIndex: 30,
+    });
     expect(harness.agent.purchases(tab.tabId).map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-3']);
   });
 
-  it("opens an entitlement for its access period, stated in the receipt, and a consumable for the token lifetime only", async () => {
+  it('opens an entitlement for its access period, stated in the receipt, and a consumable for the token lifetime only', async () => {
     const DAY_MS = 86_400_000;
     const boughtAt_ms = harness.clock.now_ms();
     const article = (await buy('article-2', '0.05', 5)).answer.body as Receipt;
@@ -51,7 +63,11 @@ describe('purchases over HTTP', () => {
     expect(longRead.payload.entitledUntil).toBe(new Date(boughtAt_ms + 7 * DAY_MS).toISOString());
     expect(tip.payload).not.toHaveProperty('entitledUntil');
     // The token names the item, its expiry and a random reference: neither the tab nor the purchase.
-    expect(harness.agent.readAccess(article.payload.accessToken)).toEqual({ itemId: 'article-2', reference: expect.any(String), expiresAt_ms: boughtAt_ms + 30 * DAY_MS });
+    expect(harness.agent.readAccess(article.payload.accessToken)).toEqual({
+      itemId: 'article-2',
+      reference: expect.any(String),
+      expiresAt_ms: boughtAt_ms + 30 * DAY_MS,
+    });
     const claimsText = Buffer.from(article.payload.accessToken.split('.')[0]!, 'base64url').toString('utf8');
     expect(claimsText).not.toContain(tab.tabId);
     expect(claimsText).not.toContain(article.payload.purchaseId);
@@ -76,7 +92,9 @@ describe('purchases over HTTP', () => {
   });
 
   it('refuses a link that does not hash to the last one paid', async () => {
-    const purchase = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, { chainLink: tab.customer.chain.encodedLinkAt(6) });
+    const purchase = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, {
+      chainLink: tab.customer.chain.encodedLinkAt(6),
+    });
     const answer = await harness.post('/purchase', purchase);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'wrong_link']);
     expect(harness.agent.tab(tab.tabId)?.purchaseCount).toBe(0);
@@ -84,7 +102,10 @@ describe('purchases over HTTP', () => {
 
   it('refuses a link that was already used', async () => {
     const { purchase: first } = await buy('article-2', '0.05', 5);
-    const reused = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, { chainIndex: first.chainIndex, chainLink: first.chainLink });
+    const reused = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, {
+      chainIndex: first.chainIndex,
+      chainLink: first.chainLink,
+    });
     const answer = await harness.post('/purchase', reused);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'stale_link']);
     expect(harness.agent.tab(tab.tabId)?.spent.minor).toBe(5n);
@@ -103,7 +124,11 @@ describe('purchases over HTTP', () => {
     expect((await buy('article-2', '0.05', 5)).answer.status).toBe(200);
     const { answer } = await buy('article-3', '0.25', 25);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'deposit_exhausted']);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', spent: { minor: 80n }, remaining: { minor: 20n } });
+    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+      status: 'open',
+      spent: { minor: 80n },
+      remaining: { minor: 20n },
+    });
   });
 
   it('refuses a price the page changed, and one spelled differently from the catalogue', async () => {
@@ -119,9 +144,22 @@ describe('purchases over HTTP', () => {
   });
 
   it('refuses an unknown item, an unknown tab and a wrong sequence number', async () => {
-    expect(errorCode(await harness.post('/purchase', tab.customer.purchase(tab.tabId, 'no-such-item', eur('0.05'), 5)))).toBe('unknown_item');
-    expect(errorCode(await harness.post('/purchase', tab.customer.purchase('tab_000000000000000000000000', 'article-2', eur('0.05'), 5)))).toBe('unknown_tab');
-    expect(errorCode(await harness.post('/purchase', tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, { seq: 2 })))).toBe('sequence_mismatch');
+    expect(
+      errorCode(await harness.post('/purchase', tab.customer.purchase(tab.tabId, 'no-such-item', eur('0.05'), 5))),
+    ).toBe('unknown_item');
+    expect(
+      errorCode(
+        await harness.post(
+          '/purchase',
+          tab.customer.purchase('tab_000000000000000000000000', 'article-2', eur('0.05'), 5),
+        ),
+      ),
+    ).toBe('unknown_tab');
+    expect(
+      errorCode(
+        await harness.post('/purchase', tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, { seq: 2 })),
+      ),
+    ).toBe('sequence_mismatch');
   });
 
   it('refuses purchases on a tab the merchant stopped, and sends its record', async () => {
@@ -130,7 +168,13 @@ describe('purchases over HTTP', () => {
     const { answer } = await buy('article-2', '0.05', 5);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'tab_closed']);
     await eventually(() => harness.mta.records.length === 1);
-    expect(harness.mta.records[0]!.payload).toMatchObject({ tabId: tab.tabId, reason: 'merchant-stop', count: 1, total: eur('0.05'), lastChainIndex: 5 });
+    expect(harness.mta.records[0]!.payload).toMatchObject({
+      tabId: tab.tabId,
+      reason: 'merchant-stop',
+      count: 1,
+      total: eur('0.05'),
+      lastChainIndex: 5,
+    });
   });
 
   it('refuses purchases on an expired tab and stops it with reason timeout', async () => {
@@ -145,7 +189,11 @@ describe('purchases over HTTP', () => {
     const stopped: string[] = [];
     harness.agent.on('tab-stopped', (event) => stopped.push(event.reason));
     for (let i = 0; i < 4; i++) expect((await buy('article-3', '0.25', 25)).answer.status).toBe(200);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'exhausted', remaining: { minor: 0n } });
+    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+      status: 'stopped',
+      stopReason: 'exhausted',
+      remaining: { minor: 0n },
+    });
     expect(stopped).toEqual(['exhausted']);
     expect(errorCode((await buy('article-1', '0.01', 1)).answer)).toBe('tab_closed');
     await eventually(() => harness.mta.records.length === 1);

@@ -14,7 +14,10 @@ describe('agent rate limits', () => {
   afterEach(() => harness.close());
 
   it('refuses a burst beyond the limit with 429, rate_limited and Retry-After, buys nothing, and sells after the refill', async () => {
-    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } }, extensions: [echoExtension] });
+    harness = await AgentHarness.start({
+      rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } },
+      extensions: [echoExtension],
+    });
     const tab = await harness.openTab();
     for (let i = 0; i < BURST; i++) expect((await harness.request('/info')).status).toBe(200);
 
@@ -30,7 +33,9 @@ describe('agent rate limits', () => {
 
     // Refused before the body is read, whatever it is; terminate and an extension's routes share the limit.
     expect((await harness.post('/purchase', 'not json')).status).toBe(429);
-    expect((await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status).toBe(429);
+    expect(
+      (await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status,
+    ).toBe(429);
     expect((await harness.post('/echo', { type: 'echo', text: 'x' })).status).toBe(429);
     expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
     // A preflight is not counted: it is a static answer.
@@ -56,18 +61,31 @@ describe('agent rate limits', () => {
 
   it('limits by the address clientAddress names, for a merchant behind a reverse proxy', async () => {
     harness = await AgentHarness.start({
-      rateLimit: { customer: { perClient_per_s: 1, burst: 2 }, clientAddress: (request) => String(request.headers['x-test-client']) },
+      rateLimit: {
+        customer: { perClient_per_s: 1, burst: 2 },
+        clientAddress: (request) => String(request.headers['x-test-client']),
+      },
     });
     const as = (client: string) => harness.request('/info', { headers: { 'x-test-client': client } });
-    expect([(await as('198.51.100.1')).status, (await as('198.51.100.1')).status, (await as('198.51.100.1')).status]).toEqual([200, 200, 429]);
+    expect([
+      (await as('198.51.100.1')).status,
+      (await as('198.51.100.1')).status,
+      (await as('198.51.100.1')).status,
+    ]).toEqual([200, 200, 429]);
     expect((await as('198.51.100.2')).status).toBe(200);
   });
 
   it('limits each client a trusted proxy names apart, and ignores what a client wrote before the proxy', async () => {
     // The test's requests come from 127.0.0.1: here that is the proxy.
-    harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: 1, burst: 2 }, trustedProxies: ['127.0.0.1'] } });
+    harness = await AgentHarness.start({
+      rateLimit: { customer: { perClient_per_s: 1, burst: 2 }, trustedProxies: ['127.0.0.1'] },
+    });
     const as = (forwardedFor: string) => harness.request('/info', { headers: { 'x-forwarded-for': forwardedFor } });
-    expect([(await as('198.51.100.1')).status, (await as('198.51.100.1')).status, (await as('198.51.100.1')).status]).toEqual([200, 200, 429]);
+    expect([
+      (await as('198.51.100.1')).status,
+      (await as('198.51.100.1')).status,
+      (await as('198.51.100.1')).status,
+    ]).toEqual([200, 200, 429]);
     expect((await as('198.51.100.2')).status).toBe(200);
     expect((await as('203.0.113.50, 198.51.100.1')).status).toBe(429);
   });
@@ -75,7 +93,11 @@ describe('agent rate limits', () => {
   it('ignores X-Forwarded-For when no proxy is trusted', async () => {
     harness = await AgentHarness.start({ rateLimit: { customer: { perClient_per_s: 1, burst: 2 } } });
     const as = (forwardedFor: string) => harness.request('/info', { headers: { 'x-forwarded-for': forwardedFor } });
-    expect([(await as('198.51.100.1')).status, (await as('198.51.100.2')).status, (await as('198.51.100.3')).status]).toEqual([200, 200, 429]);
+    expect([
+      (await as('198.51.100.1')).status,
+      (await as('198.51.100.2')).status,
+      (await as('198.51.100.3')).status,
+    ]).toEqual([200, 200, 429]);
   });
 
   it('never bothers a person with the defaults', async () => {

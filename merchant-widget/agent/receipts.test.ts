@@ -6,7 +6,14 @@ import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
 import { MAX_RECEIPTS_PER_ANSWER, ReceiptList, type Receipt } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import { RECEIPTS_AFTER } from './store';
-import { AgentHarness, MERCHANT_ID, errorCode, eur, type HttpAnswer, type OpenedTab } from '@opentab/test-kit/merchant-agent';
+import {
+  AgentHarness,
+  MERCHANT_ID,
+  errorCode,
+  eur,
+  type HttpAnswer,
+  type OpenedTab,
+} from '@opentab/test-kit/merchant-agent';
 
 describe('receipts read back over HTTP', () => {
   let harness: AgentHarness;
@@ -24,7 +31,11 @@ describe('receipts read back over HTTP', () => {
   async function buy(count: number, itemId = 'article-2', price = '0.05', units = 5): Promise<void> {
     for (let i = 0; i < count; i++) {
       const purchase = tab.customer.purchase(tab.tabId, itemId, eur(price), units);
-      const response = await fetch(`${harness.agentUrl}/purchase`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(purchase) });
+      const response = await fetch(`${harness.agentUrl}/purchase`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(purchase),
+      });
       const text = await response.text();
       expect(response.status, text).toBe(200);
       tab.customer.paid(purchase);
@@ -47,7 +58,9 @@ describe('receipts read back over HTTP', () => {
   function databaseContents(): unknown {
     const db = new Database(harness.config.databasePath, { readonly: true });
     try {
-      return ['tabs', 'purchases', 'replies', 'record_outbox'].map((table) => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all());
+      return ['tabs', 'purchases', 'replies', 'record_outbox'].map((table) =>
+        db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(),
+      );
     } finally {
       db.close();
     }
@@ -56,7 +69,11 @@ describe('receipts read back over HTTP', () => {
   it('answers the receipts after afterSeq exactly as the purchases were answered, with their chain links', async () => {
     await buy(3);
     const list = listOf(await askReceipts(1));
-    expect(list).toEqual({ tabId: tab.tabId, receipts: answered.slice(1).map(({ receipt, chainLink }) => ({ receipt, chainLink })), more: false });
+    expect(list).toEqual({
+      tabId: tab.tabId,
+      receipts: answered.slice(1).map(({ receipt, chainLink }) => ({ receipt, chainLink })),
+      more: false,
+    });
     for (const [index, paid] of list.receipts.entries()) {
       // Byte for byte, key order included, and still verifying under the merchant key.
       expect(JSON.stringify(paid.receipt)).toBe(answered[index + 1]!.text);
@@ -80,13 +97,19 @@ describe('receipts read back over HTTP', () => {
 
   it('still answers after the customer terminated the tab and after it was cleared', async () => {
     await buy(2);
-    expect((await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status).toBe(200);
+    expect(
+      (await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status,
+    ).toBe(200);
     expect(harness.agent.tab(tab.tabId)?.status).toBe('stopped');
     expect(listOf(await askReceipts(1)).receipts.map((paid) => paid.receipt)).toEqual([answered[1]!.receipt]);
 
-    expect((await harness.post('/mta/tab-cleared', harness.mta.tabCleared(MERCHANT_ID, tab.tabId, eur('0.10')))).status).toBe(200);
+    expect(
+      (await harness.post('/mta/tab-cleared', harness.mta.tabCleared(MERCHANT_ID, tab.tabId, eur('0.10')))).status,
+    ).toBe(200);
     expect(harness.agent.tab(tab.tabId)?.status).toBe('cleared');
-    expect(listOf(await askReceipts(0)).receipts.map((paid) => paid.receipt)).toEqual(answered.map(({ receipt }) => receipt));
+    expect(listOf(await askReceipts(0)).receipts.map((paid) => paid.receipt)).toEqual(
+      answered.map(({ receipt }) => receipt),
+    );
   });
 
   it('refuses a request signed by a key other than the tab key, for an unknown tab, with a stale iat, or failing the schema, changing nothing', async () => {
@@ -96,7 +119,10 @@ describe('receipts read back over HTTP', () => {
     const now_ms = harness.clock.now_ms();
     const refusals = [
       await harness.post('/receipts', tab.customer.receiptsRequest(tab.tabId, 0, stranger, now_ms)),
-      await harness.post('/receipts', tab.customer.receiptsRequest('tab_000000000000000000000000', 0, undefined, now_ms)),
+      await harness.post(
+        '/receipts',
+        tab.customer.receiptsRequest('tab_000000000000000000000000', 0, undefined, now_ms),
+      ),
       await askReceipts(0, now_ms - 3_600_000),
       await askReceipts(0, now_ms + 3_600_000),
       await harness.post('/receipts', { ...tab.customer.receiptsRequest(tab.tabId, 0, undefined, now_ms), extra: 1 }),
@@ -121,16 +147,34 @@ describe('receipts read back over HTTP', () => {
     await buy(MAX_RECEIPTS_PER_ANSWER + 1, 'article-1', '0.01', 1);
     const first = listOf(await askReceipts(0));
     expect(first.more).toBe(true);
-    expect(first.receipts.map((paid) => paid.receipt.payload.seq)).toEqual(Array.from({ length: MAX_RECEIPTS_PER_ANSWER }, (_, index) => index + 1));
+    expect(first.receipts.map((paid) => paid.receipt.payload.seq)).toEqual(
+      Array.from({ length: MAX_RECEIPTS_PER_ANSWER }, (_, index) => index + 1),
+    );
     const rest = listOf(await askReceipts(MAX_RECEIPTS_PER_ANSWER));
-    expect(rest).toEqual({ tabId: tab.tabId, receipts: [{ receipt: answered[MAX_RECEIPTS_PER_ANSWER]!.receipt, chainLink: answered[MAX_RECEIPTS_PER_ANSWER]!.chainLink }], more: false });
+    expect(rest).toEqual({
+      tabId: tab.tabId,
+      receipts: [
+        {
+          receipt: answered[MAX_RECEIPTS_PER_ANSWER]!.receipt,
+          chainLink: answered[MAX_RECEIPTS_PER_ANSWER]!.chainLink,
+        },
+      ],
+      more: false,
+    });
     // Exactly a full page left is not "more".
     const full = listOf(await askReceipts(1));
-    expect([full.receipts.length, full.more, full.receipts.at(-1)?.receipt.payload.seq]).toEqual([MAX_RECEIPTS_PER_ANSWER, false, MAX_RECEIPTS_PER_ANSWER + 1]);
+    expect([full.receipts.length, full.more, full.receipts.at(-1)?.receipt.payload.seq]).toEqual([
+      MAX_RECEIPTS_PER_ANSWER,
+      false,
+      MAX_RECEIPTS_PER_ANSWER + 1,
+    ]);
   });
 
   it('answers CORS, as the other routes the extension calls', async () => {
-    const preflight = await harness.request('/receipts', { method: 'OPTIONS', headers: { origin: 'chrome-extension://abc', 'access-control-request-method': 'POST' } });
+    const preflight = await harness.request('/receipts', {
+      method: 'OPTIONS',
+      headers: { origin: 'chrome-extension://abc', 'access-control-request-method': 'POST' },
+    });
     expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
     const answer = await askReceipts(0);
     expect([answer.status, answer.headers.get('access-control-allow-origin')]).toEqual([200, '*']);
@@ -139,7 +183,9 @@ describe('receipts read back over HTTP', () => {
   it('reads them with a search of the (tab_id, seq) index, not a scan of the purchases', () => {
     const db = new Database(harness.config.databasePath, { readonly: true });
     try {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${RECEIPTS_AFTER}`).all('tab_x', 0, 51) as { detail: string }[]).map((step) => step.detail);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${RECEIPTS_AFTER}`).all('tab_x', 0, 51) as { detail: string }[]).map(
+        (step) => step.detail,
+      );
       expect(plan).toHaveLength(1);
       expect(plan[0]).toMatch(/^SEARCH purchases USING INDEX \S+ \(tab_id=\? AND seq>\?\)$/);
     } finally {

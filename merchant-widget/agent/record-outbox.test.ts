@@ -15,13 +15,16 @@ describe('merchant record delivery', () => {
   afterEach(() => harness.close());
 
   /** Moves the clock to the next attempt the agent scheduled for the record of `tabId`. */
-  const advanceToNextAttempt = (tabId: string) => harness.clock.advance(harness.agent.recordDelivery(tabId)!.nextAttemptAt_ms - harness.clock.now_ms());
+  const advanceToNextAttempt = (tabId: string) =>
+    harness.clock.advance(harness.agent.recordDelivery(tabId)!.nextAttemptAt_ms - harness.clock.now_ms());
 
   it('retries with growing delays while the MTA is down and delivers once it is back', async () => {
     const { tabId } = await harness.openTab();
     const failures: Array<{ attempts: number; delay_ms: number }> = [];
     const acknowledged: string[] = [];
-    harness.agent.on('record-delivery-failed', (event) => failures.push({ attempts: event.attempts, delay_ms: event.nextAttemptAt_ms - harness.clock.now_ms() }));
+    harness.agent.on('record-delivery-failed', (event) =>
+      failures.push({ attempts: event.attempts, delay_ms: event.nextAttemptAt_ms - harness.clock.now_ms() }),
+    );
     harness.agent.on('record-acknowledged', (event) => acknowledged.push(event.tabId));
     await harness.mta.stop();
 
@@ -33,7 +36,12 @@ describe('merchant record delivery', () => {
     await eventually(() => failures.length === 4);
     expect(failures.map((failure) => failure.attempts)).toEqual([1, 2, 3, 4]);
     // 20 ms, doubling per attempt up to the 100 ms cap, each jittered within half to all of itself.
-    for (const [index, [low_ms, high_ms]] of [[10, 20], [20, 40], [40, 80], [50, 100]].entries()) {
+    for (const [index, [low_ms, high_ms]] of [
+      [10, 20],
+      [20, 40],
+      [40, 80],
+      [50, 100],
+    ].entries()) {
       expect(failures[index]!.delay_ms).toBeGreaterThanOrEqual(low_ms!);
       expect(failures[index]!.delay_ms).toBeLessThanOrEqual(high_ms!);
     }
@@ -57,7 +65,10 @@ describe('merchant record delivery', () => {
     await eventually(() => harness.agent.recordDelivery(tabId)?.attempts === 1);
     advanceToNextAttempt(tabId);
     await eventually(() => harness.agent.recordDelivery(tabId)?.attempts === 2);
-    expect(harness.agent.recordDelivery(tabId)).toMatchObject({ acknowledged: false, lastError: 'the record ack is not signed by the operator key' });
+    expect(harness.agent.recordDelivery(tabId)).toMatchObject({
+      acknowledged: false,
+      lastError: 'the record ack is not signed by the operator key',
+    });
     harness.mta.ackSigner = null;
     advanceToNextAttempt(tabId);
     await eventually(() => harness.agent.recordDelivery(tabId)?.acknowledged === true);

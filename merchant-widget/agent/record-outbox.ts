@@ -17,7 +17,15 @@ import type { AgentStore, OutboxEntry } from './store';
 
 type OutboxSettings = Pick<
   AgentSettings,
-  'operatorBaseUrl' | 'operatorTransport' | 'operatorId' | 'operatorPublicKey' | 'recordRetryBase_ms' | 'recordRetryMax_ms' | 'recordCallTimeout_ms' | 'clock' | 'logger'
+  | 'operatorBaseUrl'
+  | 'operatorTransport'
+  | 'operatorId'
+  | 'operatorPublicKey'
+  | 'recordRetryBase_ms'
+  | 'recordRetryMax_ms'
+  | 'recordCallTimeout_ms'
+  | 'clock'
+  | 'logger'
 >;
 
 export interface RecordOutboxDependencies {
@@ -104,7 +112,10 @@ export class RecordOutbox {
     const due_ms = this.deps.store.nextRecordDue_ms();
     if (due_ms === null) return;
     // Capped so that a clock that jumps backwards cannot put delivery to sleep for long.
-    const delay_ms = Math.min(Math.max(due_ms - this.deps.settings.clock.now_ms(), 0), this.deps.settings.recordRetryMax_ms);
+    const delay_ms = Math.min(
+      Math.max(due_ms - this.deps.settings.clock.now_ms(), 0),
+      this.deps.settings.recordRetryMax_ms,
+    );
     this.timer = setTimeout(() => this.wake(), delay_ms);
     this.timer.unref();
   }
@@ -129,11 +140,18 @@ export class RecordOutbox {
     const now_ms = settings.clock.now_ms();
     if (outcome.delivered) {
       store.markRecordAcknowledged(entry.tabId, entry.recordId, JSON.stringify(outcome.ack), now_ms);
-      events.emit('record-acknowledged', { tabId: entry.tabId, recordId: entry.recordId, status: outcome.ack.payload.status });
+      events.emit('record-acknowledged', {
+        tabId: entry.tabId,
+        recordId: entry.recordId,
+        status: outcome.ack.payload.status,
+      });
       return;
     }
     if ('refusedForGood' in outcome) {
-      settings.logger.warn(`the MTA refused the record of ${entry.tabId} for good (${outcome.refusedForGood.code}); the tab is void`, outcome.refusedForGood.message);
+      settings.logger.warn(
+        `the MTA refused the record of ${entry.tabId} for good (${outcome.refusedForGood.code}); the tab is void`,
+        outcome.refusedForGood.message,
+      );
       this.deps.onRefusedForGood(entry.tabId, outcome.refusedForGood.code, outcome.refusedForGood.message);
       return;
     }
@@ -147,24 +165,48 @@ export class RecordOutbox {
       this.passRequested = true;
       return;
     }
-    const nextAttemptAt_ms = now_ms + retryDelay_ms(attempts, { base_ms: settings.recordRetryBase_ms, max_ms: settings.recordRetryMax_ms }, this.deps.random);
+    const nextAttemptAt_ms =
+      now_ms +
+      retryDelay_ms(
+        attempts,
+        { base_ms: settings.recordRetryBase_ms, max_ms: settings.recordRetryMax_ms },
+        this.deps.random,
+      );
     store.markRecordAttemptFailed(entry.tabId, attempts, nextAttemptAt_ms, outcome.error);
-    events.emit('record-delivery-failed', { tabId: entry.tabId, recordId: entry.recordId, attempts, error: outcome.error, nextAttemptAt_ms });
+    events.emit('record-delivery-failed', {
+      tabId: entry.tabId,
+      recordId: entry.recordId,
+      attempts,
+      error: outcome.error,
+      nextAttemptAt_ms,
+    });
   }
 
   private async attemptDelivery(record: MerchantRecord): Promise<DeliveryOutcome> {
     const { crypto, settings, signer } = this.deps;
     let ack: RecordAck;
     try {
-      ack = await callRoute(settings.operatorBaseUrl, OPERATOR_API.merchantRecord, record, { timeout_ms: settings.recordCallTimeout_ms, transport: settings.operatorTransport });
+      ack = await callRoute(settings.operatorBaseUrl, OPERATOR_API.merchantRecord, record, {
+        timeout_ms: settings.recordCallTimeout_ms,
+        transport: settings.operatorTransport,
+      });
     } catch (error) {
       if (!(error instanceof RemoteCallError)) return { delivered: false, error: `delivery failed: ${String(error)}` };
       const failure = error.failure;
       if (failure.kind === 'refused' && failure.code === 'stale_message') {
-        return { delivered: false, error: failure.message, resealed: signer.resealedMerchantRecord(record, settings.clock.now_ms()) };
+        return {
+          delivered: false,
+          error: failure.message,
+          resealed: signer.resealedMerchantRecord(record, settings.clock.now_ms()),
+        };
       }
-      if (failure.kind === 'refused' && FINAL_REFUSALS.has(failure.code)) return { delivered: false, refusedForGood: { code: failure.code, message: failure.message } };
-      if (failure.kind === 'refused') settings.logger.warn(`the MTA refused the record of ${record.payload.tabId} (${failure.code}); retrying`, failure.message);
+      if (failure.kind === 'refused' && FINAL_REFUSALS.has(failure.code))
+        return { delivered: false, refusedForGood: { code: failure.code, message: failure.message } };
+      if (failure.kind === 'refused')
+        settings.logger.warn(
+          `the MTA refused the record of ${record.payload.tabId} (${failure.code}); retrying`,
+          failure.message,
+        );
       return { delivered: false, error: `${failure.kind}: ${failure.message}` };
     }
     const problem = ackProblem(crypto, settings, record, ack);
@@ -172,9 +214,16 @@ export class RecordOutbox {
   }
 }
 
-function ackProblem(crypto: CryptoProvider, settings: OutboxSettings, record: MerchantRecord, ack: RecordAck): string | null {
-  if (!verifyEnvelope(crypto, ack, settings.operatorPublicKey)) return 'the record ack is not signed by the operator key';
+function ackProblem(
+  crypto: CryptoProvider,
+  settings: OutboxSettings,
+  record: MerchantRecord,
+  ack: RecordAck,
+): string | null {
+  if (!verifyEnvelope(crypto, ack, settings.operatorPublicKey))
+    return 'the record ack is not signed by the operator key';
   if (ack.payload.operatorId !== settings.operatorId) return `the record ack names operator ${ack.payload.operatorId}`;
-  if (ack.payload.recordId !== record.payload.id || ack.payload.tabId !== record.payload.tabId) return 'the record ack is for another record';
+  if (ack.payload.recordId !== record.payload.id || ack.payload.tabId !== record.payload.tabId)
+    return 'the record ack is for another record';
   return null;
 }

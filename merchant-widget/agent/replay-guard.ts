@@ -11,7 +11,8 @@ export function requestDigest(crypto: CryptoProvider, message: unknown): string 
   return toBase64url(crypto.sha256(canonicalJsonBytes(message)));
 }
 
-/** The stored first answer to this exact message, null if there is none; throws id_reused for a different message under the same id. */
+/** The stored first answer to this exact message, null if there is none; throws id_reused for a different
+ * message under the same id. */
 export function firstAnswer<T>(stored: StoredReply | null, digest: string): T | null {
   if (stored === null) return null;
   if (stored.requestDigest !== digest) throw new OpentabError('id_reused');

@@ -18,12 +18,20 @@ describe('merchant restart', () => {
 
     await harness.restartAgent();
 
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', purchaseCount: 1, spent: { minor: 5n }, lastChainIndex: 5 });
+    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+      status: 'open',
+      purchaseCount: 1,
+      spent: { minor: 5n },
+      lastChainIndex: 5,
+    });
     expect((await harness.post('/purchase', first)).body).toEqual(firstAnswer.body);
     const token = (firstAnswer.body as Receipt).payload.accessToken;
     expect(harness.agent.verifyAccess(token, 'article-2')).toBe(true);
     // The link already paid before the restart stays spent after it.
-    const replayedLink = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, { chainIndex: 5, chainLink: first.chainLink });
+    const replayedLink = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5, {
+      chainIndex: 5,
+      chainLink: first.chainLink,
+    });
     expect(errorCode(await harness.post('/purchase', replayedLink))).toBe('stale_link');
 
     const second = tab.customer.purchase(tab.tabId, 'article-3', eur('0.25'), 25);

@@ -42,7 +42,11 @@ export function purchaseLinesOf(tab: TabRecord, purchases: readonly PurchaseReco
 
 export function summariseTab(crypto: CryptoProvider, tab: TabRecord, purchases: readonly PurchaseRecord[]): TabSummary {
   return {
-    purchaseListHash: purchaseListHash(crypto, tab.listKey === null ? null : fromBase64url(tab.listKey), purchaseLinesOf(tab, purchases)),
+    purchaseListHash: purchaseListHash(
+      crypto,
+      tab.listKey === null ? null : fromBase64url(tab.listKey),
+      purchaseLinesOf(tab, purchases),
+    ),
     count: tab.purchaseCount,
     total_minor: tab.spent_minor,
     lastChainIndex: tab.lastChainIndex,
@@ -62,7 +66,12 @@ export class MerchantSigner {
   }
 
   tabInformationAck(tab: TabRecord, now_ms: number): TabInformationAck {
-    const body = { type: 'tab-information-ack', merchantId: this.merchantId, tabId: tab.tabId, informationId: tab.informationId } as const;
+    const body = {
+      type: 'tab-information-ack',
+      merchantId: this.merchantId,
+      tabId: tab.tabId,
+      informationId: tab.informationId,
+    } as const;
     return seal(this.crypto, this.signer, body satisfies PayloadBody<TabInformationAckPayload>, now_ms);
   }
 

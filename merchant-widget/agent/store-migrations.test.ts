@@ -20,7 +20,9 @@ function writtenByThePreviousVersion(): string {
        chain_length, chain_root, last_chain_index, last_chain_link, purchase_count, opened_at_ms, expires_at_ms, status)
      VALUES ('tab_old', 'info-1', '{}', 'psn_1', 'key', 'EUR', 500, 5, 1, 500, 'root', 5, 'link', 1, 1000, 2000, 'open')`,
   ).run();
-  db.prepare("INSERT INTO record_outbox (tab_id, record_id, envelope_json, next_attempt_at_ms) VALUES ('tab_old', 'rec-1', '{}', 1500)").run();
+  db.prepare(
+    "INSERT INTO record_outbox (tab_id, record_id, envelope_json, next_attempt_at_ms) VALUES ('tab_old', 'rec-1', '{}', 1500)",
+  ).run();
   db.close();
   return path;
 }
@@ -30,8 +32,17 @@ describe('the agent store', () => {
     const path = writtenByThePreviousVersion();
     const store = AgentStore.open(path);
     try {
-      expect(store.findTab('tab_old')).toMatchObject({ tabId: 'tab_old', spent_minor: 5n, listKey: null, lifecycle: { status: 'open' } });
-      expect(store.outboxEntry('tab_old')).toMatchObject({ recordId: 'rec-1', acknowledgedAt_ms: null, refusedCode: null });
+      expect(store.findTab('tab_old')).toMatchObject({
+        tabId: 'tab_old',
+        spent_minor: 5n,
+        listKey: null,
+        lifecycle: { status: 'open' },
+      });
+      expect(store.outboxEntry('tab_old')).toMatchObject({
+        recordId: 'rec-1',
+        acknowledgedAt_ms: null,
+        refusedCode: null,
+      });
     } finally {
       store.close();
     }

@@ -8,7 +8,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { big, int, text } from './sqlite-columns';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord, TabStatus } from './tab-record';
-import { migrate, sqliteWriteCount, syncedFile, WalFlusher, type StoreMigrations, type SyncedFile } from '@opentab/server-kit';
+import {
+  migrate,
+  sqliteWriteCount,
+  syncedFile,
+  WalFlusher,
+  type StoreMigrations,
+  type SyncedFile,
+} from '@opentab/server-kit';
 
 /**
  * The agent's numbered steps (the server kit's migrate). 1: tabs, purchases, replies, record
@@ -31,8 +38,10 @@ const VERSION_5 = 'ALTER TABLE tabs ADD COLUMN list_key TEXT;';
 /** Answers are forgotten oldest first through this index, without reading the table in key order. */
 const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
 
-/** A tab's receipts after a sequence number: a search of the index UNIQUE (tab_id, seq) makes, not a scan (receipts.test.ts checks the plan). */
-export const RECEIPTS_AFTER = 'SELECT receipt_json, chain_link FROM purchases WHERE tab_id = ? AND seq > ? ORDER BY seq LIMIT ?';
+/** A tab's receipts after a sequence number: a search of the index UNIQUE (tab_id, seq) makes, not a scan
+ * (receipts.test.ts checks the plan). */
+export const RECEIPTS_AFTER =
+  'SELECT receipt_json, chain_link FROM purchases WHERE tab_id = ? AND seq > ? ORDER BY seq LIMIT ?';
 
 const SCHEMA = `
 CREATE TABLE tabs (
@@ -98,7 +107,10 @@ CREATE TABLE record_outbox (
 CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE acknowledged_at_ms IS NULL;
 `;
 
-export const AGENT_STORE_MIGRATIONS: StoreMigrations = { store: 'merchant agent database', steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5] };
+export const AGENT_STORE_MIGRATIONS: StoreMigrations = {
+  store: 'merchant agent database',
+  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5],
+};
 
 export interface StoredReply {
   /** SHA-256 of the request's canonical JSON: tells a true replay from a reused id. */
@@ -147,7 +159,10 @@ export class AgentStore {
     try {
       db.defaultSafeIntegers(true);
       const journalMode = db.pragma('journal_mode = WAL', { simple: true });
-      assert(journalMode === 'wal' || path === ':memory:', `could not switch ${path} to WAL (journal_mode is ${String(journalMode)})`);
+      assert(
+        journalMode === 'wal' || path === ':memory:',
+        `could not switch ${path} to WAL (journal_mode is ${String(journalMode)})`,
+      );
       // A receipt handed out is money the merchant must be able to claim even after a power cut:
       // commits do not wait for the disk, but no answer leaves before `durable()` (group commit).
       db.pragma('synchronous = NORMAL');
@@ -242,7 +257,9 @@ export class AgentStore {
   }
 
   listTabs(filter: { status?: TabStatus; limit: number }): TabRecord[] {
-    return (this.statements.listTabs.all({ status: filter.status ?? null, limit: filter.limit }) as Row[]).map(tabFromRow);
+    return (this.statements.listTabs.all({ status: filter.status ?? null, limit: filter.limit }) as Row[]).map(
+      tabFromRow,
+    );
   }
 
   expiredOpenTabIds(now_ms: number, limit: number): string[] {
@@ -292,7 +309,9 @@ export class AgentStore {
 
   findReply(messageId: string): StoredReply | null {
     const row = this.statements.findReply.get(messageId) as Row | undefined;
-    return row === undefined ? null : { requestDigest: text(row.request_digest), responseJson: text(row.response_json) };
+    return row === undefined
+      ? null
+      : { requestDigest: text(row.request_digest), responseJson: text(row.response_json) };
   }
 
   insertReply(messageId: string, kind: string, reply: StoredReply, now_ms: number): void {
@@ -344,39 +363,62 @@ export class AgentStore {
 function prepareStatements(db: Database.Database) {
   return {
     findTab: db.prepare('SELECT * FROM tabs WHERE tab_id = ?'),
-    insertTab: db.prepare(`INSERT INTO tabs (tab_id, information_id, information_json, pseudonym, tab_public_key, currency, deposit_minor,
+    insertTab:
+      db.prepare(`INSERT INTO tabs (tab_id, information_id, information_json, pseudonym, tab_public_key, currency, deposit_minor,
       spent_minor, chain_unit_minor, chain_length, chain_root, last_chain_index, last_chain_link, purchase_count, opened_at_ms, expires_at_ms, status)
       VALUES (@tabId, @informationId, @informationJson, @pseudonym, @tabPublicKey, @currency, @deposit, @spent, @chainUnit, @chainLength,
       @chainRoot, @lastChainIndex, @lastChainLink, @purchaseCount, @openedAt, @expiresAt, 'open')`),
-    updateProgress: db.prepare(`UPDATE tabs SET spent_minor = @spent, last_chain_index = @lastChainIndex, last_chain_link = @lastChainLink,
+    updateProgress:
+      db.prepare(`UPDATE tabs SET spent_minor = @spent, last_chain_index = @lastChainIndex, last_chain_link = @lastChainLink,
       purchase_count = @purchaseCount, list_key = @listKey WHERE tab_id = @tabId AND status = 'open'`),
-    updateLifecycle: db.prepare(`UPDATE tabs SET status = @status, stop_reason = @reason, stopped_at_ms = @stoppedAt, cleared_minor = @cleared,
+    updateLifecycle:
+      db.prepare(`UPDATE tabs SET status = @status, stop_reason = @reason, stopped_at_ms = @stoppedAt, cleared_minor = @cleared,
       clearing_outcome = @outcome, cleared_at_ms = @clearedAt, clearing_revision = @revision WHERE tab_id = @tabId`),
     findTabByChainRoot: db.prepare('SELECT * FROM tabs WHERE chain_root = ?'),
-    listTabs: db.prepare('SELECT * FROM tabs WHERE (@status IS NULL OR status = @status) ORDER BY opened_at_ms DESC, tab_id LIMIT @limit'),
-    expiredOpenTabIds: db.prepare("SELECT tab_id FROM tabs WHERE status = 'open' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?"),
-    insertPurchase: db.prepare(`INSERT INTO purchases (purchase_id, tab_id, seq, item_id, price_minor, chain_index, chain_link, request_digest,
+    listTabs: db.prepare(
+      'SELECT * FROM tabs WHERE (@status IS NULL OR status = @status) ORDER BY opened_at_ms DESC, tab_id LIMIT @limit',
+    ),
+    expiredOpenTabIds: db.prepare(
+      "SELECT tab_id FROM tabs WHERE status = 'open' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?",
+    ),
+    insertPurchase:
+      db.prepare(`INSERT INTO purchases (purchase_id, tab_id, seq, item_id, price_minor, chain_index, chain_link, request_digest,
       receipt_json, created_at_ms) VALUES (@purchaseId, @tabId, @seq, @itemId, @price, @chainIndex, @chainLink, @requestDigest, @receiptJson, @createdAt)`),
     findPurchaseReply: db.prepare('SELECT request_digest, receipt_json FROM purchases WHERE purchase_id = ?'),
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE tab_id = ? ORDER BY seq'),
     receiptsAfter: db.prepare(RECEIPTS_AFTER),
     findReply: db.prepare('SELECT request_digest, response_json FROM replies WHERE message_id = ?'),
-    insertReply: db.prepare('INSERT INTO replies (message_id, kind, request_digest, response_json, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
+    insertReply: db.prepare(
+      'INSERT INTO replies (message_id, kind, request_digest, response_json, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+    ),
     pruneReplies: db.prepare(
       'DELETE FROM replies WHERE message_id IN (SELECT message_id FROM replies WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT ?)',
     ),
-    enqueueRecord: db.prepare('INSERT INTO record_outbox (tab_id, record_id, envelope_json, next_attempt_at_ms) VALUES (?, ?, ?, ?)'),
-    dueRecords: db.prepare('SELECT * FROM record_outbox WHERE acknowledged_at_ms IS NULL AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?'),
-    nextRecordDue: db.prepare('SELECT MIN(next_attempt_at_ms) AS due FROM record_outbox WHERE acknowledged_at_ms IS NULL'),
+    enqueueRecord: db.prepare(
+      'INSERT INTO record_outbox (tab_id, record_id, envelope_json, next_attempt_at_ms) VALUES (?, ?, ?, ?)',
+    ),
+    dueRecords: db.prepare(
+      'SELECT * FROM record_outbox WHERE acknowledged_at_ms IS NULL AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?',
+    ),
+    nextRecordDue: db.prepare(
+      'SELECT MIN(next_attempt_at_ms) AS due FROM record_outbox WHERE acknowledged_at_ms IS NULL',
+    ),
     outboxEntry: db.prepare('SELECT * FROM record_outbox WHERE tab_id = ?'),
-    markAcknowledged: db.prepare('UPDATE record_outbox SET acknowledged_at_ms = ?, ack_json = ?, last_error = NULL WHERE tab_id = ? AND record_id = ?'),
-    markRefused: db.prepare('UPDATE record_outbox SET acknowledged_at_ms = ?, refused_code = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
-    markAttemptFailed: db.prepare('UPDATE record_outbox SET attempts = ?, next_attempt_at_ms = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
-    replaceEnvelope: db.prepare('UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL'),
+    markAcknowledged: db.prepare(
+      'UPDATE record_outbox SET acknowledged_at_ms = ?, ack_json = ?, last_error = NULL WHERE tab_id = ? AND record_id = ?',
+    ),
+    markRefused: db.prepare(
+      'UPDATE record_outbox SET acknowledged_at_ms = ?, refused_code = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL',
+    ),
+    markAttemptFailed: db.prepare(
+      'UPDATE record_outbox SET attempts = ?, next_attempt_at_ms = ?, last_error = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL',
+    ),
+    replaceEnvelope: db.prepare(
+      'UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL',
+    ),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
-
 
 function tabFromRow(row: Row): TabRecord {
   return {
@@ -433,4 +475,3 @@ function outboxEntryFromRow(row: Row): OutboxEntry {
     refusedCode: row.refused_code === null ? null : text(row.refused_code),
   };
 }
-

@@ -24,7 +24,10 @@ export type PurchaseDecision =
     }
   | { readonly accepted: false; readonly refusal: OpentabError };
 
-const LINK_PROBLEMS: Record<Exclude<LinkCheck, { ok: true }>['problem'], { code: 'stale_link' | 'wrong_link'; detail: string }> = {
+const LINK_PROBLEMS: Record<
+  Exclude<LinkCheck, { ok: true }>['problem'],
+  { code: 'stale_link' | 'wrong_link'; detail: string }
+> = {
   not_forward: { code: 'stale_link', detail: 'chainIndex is not beyond the last index paid' },
   beyond_chain: { code: 'wrong_link', detail: 'chainIndex lies beyond the end of the chain' },
   too_many_steps: { code: 'wrong_link', detail: 'the link skips more units than the price' },
@@ -54,7 +57,9 @@ export function decidePurchase(
   // The exact spelling is required, not just the same value: both sides hash the price string
   // into the purchase-list hash, and "0.1" and "0.10" would hash differently.
   if (purchase.price.currency !== item.wirePrice.currency || purchase.price.value !== item.wirePrice.value) {
-    return refuse('price_mismatch', `${item.itemId} costs ${formatMoney(item.price)}.`, [`price: expected ${item.wirePrice.value} ${item.wirePrice.currency}`]);
+    return refuse('price_mismatch', `${item.itemId} costs ${formatMoney(item.price)}.`, [
+      `price: expected ${item.wirePrice.value} ${item.wirePrice.currency}`,
+    ]);
   }
   const expectedSeq = tab.purchaseCount + 1;
   if (purchase.seq !== expectedSeq) return refuse('sequence_mismatch', undefined, [`seq: expected ${expectedSeq}`]);
@@ -70,10 +75,17 @@ export function decidePurchase(
   // The price fixes the index exactly; a link that proves less pays less, one that proves more
   // overpays. Checked before any hashing, so a wrong index costs nothing.
   if (purchase.chainIndex !== expectedIndex) {
-    if (purchase.chainIndex <= tab.lastChainIndex) return refuse('stale_link', undefined, [LINK_PROBLEMS.not_forward.detail]);
+    if (purchase.chainIndex <= tab.lastChainIndex)
+      return refuse('stale_link', undefined, [LINK_PROBLEMS.not_forward.detail]);
     return refuse('wrong_link', undefined, [`chainIndex: the price pays ${steps} units, expected ${expectedIndex}`]);
   }
-  const check = checkLink(crypto, { index: tab.lastChainIndex, link: fromBase64url(tab.lastChainLink) }, { index: purchase.chainIndex, link: purchase.chainLink }, tab.chainLength, steps);
+  const check = checkLink(
+    crypto,
+    { index: tab.lastChainIndex, link: fromBase64url(tab.lastChainLink) },
+    { index: purchase.chainIndex, link: purchase.chainLink },
+    tab.chainLength,
+    steps,
+  );
   if (!check.ok) {
     const problem = LINK_PROBLEMS[check.problem];
     return refuse(problem.code, undefined, [problem.detail]);

@@ -29,8 +29,16 @@ describe('tab information from the MTA', () => {
     expect(parseMessage(TabInformationAck, answer.body).ok).toBe(true);
     const ack = answer.body as TabInformationAck;
     expect(verifyEnvelope(nodeCrypto, ack, fromBase64url(harness.agent.publicKey))).toBe(true);
-    expect(ack.payload).toMatchObject({ merchantId: 'test-news', tabId: information.payload.tabId, informationId: information.payload.id });
-    expect(harness.agent.tab(information.payload.tabId)).toMatchObject({ status: 'open', deposit: { currency: 'EUR', minor: 100n }, spent: { minor: 0n } });
+    expect(ack.payload).toMatchObject({
+      merchantId: 'test-news',
+      tabId: information.payload.tabId,
+      informationId: information.payload.id,
+    });
+    expect(harness.agent.tab(information.payload.tabId)).toMatchObject({
+      status: 'open',
+      deposit: { currency: 'EUR', minor: 100n },
+      spent: { minor: 0n },
+    });
     expect(opened).toEqual([information.payload.tabId]);
   });
 
@@ -44,7 +52,10 @@ describe('tab information from the MTA', () => {
     const retry = harness.tabInformation(customer, sameTab);
     const retried = await announce(retry);
     expect(retried.status).toBe(200);
-    expect((retried.body as TabInformationAck).payload).toMatchObject({ tabId: sameTab.tabId, informationId: retry.payload.id });
+    expect((retried.body as TabInformationAck).payload).toMatchObject({
+      tabId: sameTab.tabId,
+      informationId: retry.payload.id,
+    });
     const otherTerms = harness.tabInformation(customer, { ...sameTab, deposit: eur('0.50') });
     expect(errorCode(await announce(otherTerms))).toBe('id_reused');
     expect(harness.agent.tabs()).toHaveLength(1);
@@ -61,25 +72,48 @@ describe('tab information from the MTA', () => {
 
   it('refuses a customer certificate signed by another key or naming another tab or pseudonym', async () => {
     const strangerKey = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { signer: strangerKey } })))).toBe('bad_signature');
-    expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { tabId: 'tab_111111111111111111111111' } })))).toBe('invalid_message');
-    expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { pseudonym: 'psn_111111111111111111111111' } })))).toBe('invalid_message');
+    expect(errorCode(await announce(harness.tabInformation(customer, { certificate: { signer: strangerKey } })))).toBe(
+      'bad_signature',
+    );
+    expect(
+      errorCode(
+        await announce(harness.tabInformation(customer, { certificate: { tabId: 'tab_111111111111111111111111' } })),
+      ),
+    ).toBe('invalid_message');
+    expect(
+      errorCode(
+        await announce(
+          harness.tabInformation(customer, { certificate: { pseudonym: 'psn_111111111111111111111111' } }),
+        ),
+      ),
+    ).toBe('invalid_message');
     expect(harness.agent.tabs()).toHaveLength(0);
   });
 
-  it.each(WEAK_KEY_KINDS)('refuses a %s tab key with weak_key: its holder could deny the terminate it signed', async (kind) => {
-    const answer = await announce(harness.tabInformation(customer, { tabPublicKey: WEAK_KEYS[kind] }));
-    expect([answer.status, errorCode(answer)]).toEqual([400, 'weak_key']);
-    expect(JSON.stringify(answer.body)).toContain('payload.customerCertificate.payload.tabPublicKey: must be a sound Ed25519 public key');
-    expect(harness.agent.tabs()).toHaveLength(0);
-  });
+  it.each(WEAK_KEY_KINDS)(
+    'refuses a %s tab key with weak_key: its holder could deny the terminate it signed',
+    async (kind) => {
+      const answer = await announce(harness.tabInformation(customer, { tabPublicKey: WEAK_KEYS[kind] }));
+      expect([answer.status, errorCode(answer)]).toEqual([400, 'weak_key']);
+      expect(JSON.stringify(answer.body)).toContain(
+        'payload.customerCertificate.payload.tabPublicKey: must be a sound Ed25519 public key',
+      );
+      expect(harness.agent.tabs()).toHaveLength(0);
+    },
+  );
 
   it('refuses another merchant, another currency, a chain too short for the deposit and a past expiry', async () => {
-    expect(errorCode(await announce(harness.tabInformation(customer, { merchantId: 'other-shop' })))).toBe('unknown_merchant');
-    expect(errorCode(await announce(harness.tabInformation(customer, { deposit: { currency: 'SEK', value: '1.00' } })))).toBe('currency_mismatch');
+    expect(errorCode(await announce(harness.tabInformation(customer, { merchantId: 'other-shop' })))).toBe(
+      'unknown_merchant',
+    );
+    expect(
+      errorCode(await announce(harness.tabInformation(customer, { deposit: { currency: 'SEK', value: '1.00' } }))),
+    ).toBe('currency_mismatch');
     const shortChain = { root: customer.chain.commitment.root, unit: eur('0.01'), length: 99 };
     expect(errorCode(await announce(harness.tabInformation(customer, { chain: shortChain })))).toBe('chain_too_short');
-    expect(errorCode(await announce(harness.tabInformation(customer, { expiresAt_ms: harness.clock.now_ms() - 1 })))).toBe('tab_expired');
+    expect(
+      errorCode(await announce(harness.tabInformation(customer, { expiresAt_ms: harness.clock.now_ms() - 1 }))),
+    ).toBe('tab_expired');
     expect(harness.agent.tabs()).toHaveLength(0);
   });
 
@@ -109,7 +143,18 @@ describe('clearing reports from the MTA', () => {
       expect([answer.status, answer.body]).toEqual([200, { received: true }]);
     }
     expect(cleared).toEqual(['agreed']);
-    expect(harness.agent.tab(tabId)).toMatchObject({ status: 'cleared', stopReason: 'merchant-stop', cleared: { amount: { minor: 0n }, outcome: 'agreed' } });
-    expect(errorCode(await harness.post('/mta/tab-cleared', harness.mta.tabCleared('test-news', 'tab_000000000000000000000000', eur('0.00'))))).toBe('unknown_tab');
+    expect(harness.agent.tab(tabId)).toMatchObject({
+      status: 'cleared',
+      stopReason: 'merchant-stop',
+      cleared: { amount: { minor: 0n }, outcome: 'agreed' },
+    });
+    expect(
+      errorCode(
+        await harness.post(
+          '/mta/tab-cleared',
+          harness.mta.tabCleared('test-news', 'tab_000000000000000000000000', eur('0.00')),
+        ),
+      ),
+    ).toBe('unknown_tab');
   });
 });

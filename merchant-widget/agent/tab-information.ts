@@ -18,25 +18,53 @@ export interface TabInformationPolicy {
 }
 
 /** The new tab's record, or throws the refusal. */
-export function admitTabInformation(crypto: CryptoProvider, policy: TabInformationPolicy, information: TabInformation, now_ms: number): TabRecord {
-  requireSignedBy(crypto, information, policy.operatorPublicKey, `The tab information is not signed by operator ${policy.operatorId}.`);
+export function admitTabInformation(
+  crypto: CryptoProvider,
+  policy: TabInformationPolicy,
+  information: TabInformation,
+  now_ms: number,
+): TabRecord {
+  requireSignedBy(
+    crypto,
+    information,
+    policy.operatorPublicKey,
+    `The tab information is not signed by operator ${policy.operatorId}.`,
+  );
   const payload = information.payload;
   requireFresh(payload.iat, now_ms, policy.clockSkew_ms);
   if (payload.operatorId !== policy.operatorId) {
-    throw new OpentabError('unknown_peer', `Tab information comes from operator ${payload.operatorId}, this merchant belongs to ${policy.operatorId}.`);
+    throw new OpentabError(
+      'unknown_peer',
+      `Tab information comes from operator ${payload.operatorId}, this merchant belongs to ${policy.operatorId}.`,
+    );
   }
   if (payload.merchantId !== policy.merchantId) {
-    throw new OpentabError('unknown_merchant', `This agent serves merchant ${policy.merchantId}, not ${payload.merchantId}.`);
+    throw new OpentabError(
+      'unknown_merchant',
+      `This agent serves merchant ${policy.merchantId}, not ${payload.merchantId}.`,
+    );
   }
 
   const certificate = payload.customerCertificate;
-  requireSignedBy(crypto, certificate, policy.operatorPublicKey, `The customer certificate is not signed by operator ${policy.operatorId}.`);
-  const mismatches = (['operatorId', 'merchantId', 'tabId', 'pseudonym'] as const).filter((field) => certificate.payload[field] !== payload[field]);
+  requireSignedBy(
+    crypto,
+    certificate,
+    policy.operatorPublicKey,
+    `The customer certificate is not signed by operator ${policy.operatorId}.`,
+  );
+  const mismatches = (['operatorId', 'merchantId', 'tabId', 'pseudonym'] as const).filter(
+    (field) => certificate.payload[field] !== payload[field],
+  );
   if (mismatches.length > 0) {
-    throw new OpentabError('invalid_message', 'The customer certificate names a different tab than the information message.', mismatches.map((field) => `customerCertificate.payload.${field}`));
+    throw new OpentabError(
+      'invalid_message',
+      'The customer certificate names a different tab than the information message.',
+      mismatches.map((field) => `customerCertificate.payload.${field}`),
+    );
   }
   const certificateValidUntil_ms = parseTimestamp(certificate.payload.validUntil) ?? 0;
-  if (certificateValidUntil_ms <= now_ms) throw new OpentabError('invalid_message', 'The customer certificate has expired.');
+  if (certificateValidUntil_ms <= now_ms)
+    throw new OpentabError('invalid_message', 'The customer certificate has expired.');
 
   if (payload.deposit.currency !== policy.currency || payload.chain.unit.currency !== policy.currency) {
     throw new OpentabError('currency_mismatch', `Deposit and chain unit must be in ${policy.currency}.`);
@@ -44,7 +72,8 @@ export function admitTabInformation(crypto: CryptoProvider, policy: TabInformati
   const deposit = moneyFromWire(payload.deposit).minor;
   const chainUnit = moneyFromWire(payload.chain.unit).minor;
   if (deposit === 0n) throw new OpentabError('deposit_too_small', 'The deposit is zero.');
-  if (chainUnit === 0n) throw new OpentabError('invalid_message', 'The chain unit must be greater than zero.', ['payload.chain.unit']);
+  if (chainUnit === 0n)
+    throw new OpentabError('invalid_message', 'The chain unit must be greater than zero.', ['payload.chain.unit']);
   // The chain is the customer's only proof of payment: a chain that cannot reach the deposit
   // would let the customer spend more than it can ever prove.
   if (BigInt(payload.chain.length) * chainUnit < deposit) throw new OpentabError('chain_too_short');

@@ -83,9 +83,15 @@ export class TabService {
     if (known !== null) {
       // An MTA retrying under a new message id gets an ack for the tab it already opened here;
       // different terms under a known tab id are a conflict, never an update.
-      if (!announcesSameTab(known, tab)) throw new OpentabError('id_reused', `Tab ${tab.tabId} was already announced with other terms.`);
+      if (!announcesSameTab(known, tab))
+        throw new OpentabError('id_reused', `Tab ${tab.tabId} was already announced with other terms.`);
       const ack = signer.tabInformationAck({ ...known, informationId: information.payload.id }, now_ms);
-      store.insertReply(information.payload.id, 'tab-information', { requestDigest: digest, responseJson: JSON.stringify(ack) }, now_ms);
+      store.insertReply(
+        information.payload.id,
+        'tab-information',
+        { requestDigest: digest, responseJson: JSON.stringify(ack) },
+        now_ms,
+      );
       return ack;
     }
     // One chain root backs one tab: a link revealed on one tab must never be claimable on another.
@@ -93,7 +99,12 @@ export class TabService {
     const ack = signer.tabInformationAck(tab, now_ms);
     store.transaction(() => {
       store.insertTab(tab, JSON.stringify(information));
-      store.insertReply(information.payload.id, 'tab-information', { requestDigest: digest, responseJson: JSON.stringify(ack) }, now_ms);
+      store.insertReply(
+        information.payload.id,
+        'tab-information',
+        { requestDigest: digest, responseJson: JSON.stringify(ack) },
+        now_ms,
+      );
     });
     this.openTabs.set(tab.tabId, tab);
     events.emit('tab-opened', { tab: tabView(tab) });
@@ -104,14 +115,16 @@ export class TabService {
     const { crypto, store, settings, signer, tokens, events } = this.deps;
     const now_ms = settings.clock.now_ms();
     const tab = this.loadTab(purchase.tabId);
-    const decision = tab === null
-      ? ({ accepted: false, refusal: new OpentabError('unknown_tab') } as const)
-      : decidePurchase(crypto, tab, purchase, settings.catalogue.item(purchase.itemId), now_ms);
+    const decision =
+      tab === null
+        ? ({ accepted: false, refusal: new OpentabError('unknown_tab') } as const)
+        : decidePurchase(crypto, tab, purchase, settings.catalogue.item(purchase.itemId), now_ms);
     if (!decision.accepted) {
       // Refusal is the only path where a replay can end up: its seq and link are already used.
       const replay = firstAnswer<Receipt>(store.findPurchaseReply(purchase.id), requestDigest(crypto, purchase));
       if (replay !== null) return replay;
-      if (tab !== null && decision.refusal.code === 'tab_expired' && tab.lifecycle.status === 'open') this.stopTab(tab, 'timeout');
+      if (tab !== null && decision.refusal.code === 'tab_expired' && tab.lifecycle.status === 'open')
+        this.stopTab(tab, 'timeout');
       throw decision.refusal;
     }
 
@@ -125,7 +138,12 @@ export class TabService {
       chainLink: purchase.chainLink,
       createdAt_ms: now_ms,
     };
-    const receipt = signer.receipt(decision.tab, record, grantAccess(tokens, decision.item, now_ms, settings.accessTokenLifetime_ms), now_ms);
+    const receipt = signer.receipt(
+      decision.tab,
+      record,
+      grantAccess(tokens, decision.item, now_ms, settings.accessTokenLifetime_ms),
+      now_ms,
+    );
     let after = decision.tab;
     try {
       store.transaction(() => {
@@ -152,7 +170,12 @@ export class TabService {
 
     const tab = this.loadTab(terminate.payload.tabId);
     if (tab === null) throw new OpentabError('unknown_tab');
-    requireSignedBy(crypto, terminate, fromBase64url(tab.tabPublicKey), 'The terminate message is not signed by the key of this tab.');
+    requireSignedBy(
+      crypto,
+      terminate,
+      fromBase64url(tab.tabPublicKey),
+      'The terminate message is not signed by the key of this tab.',
+    );
     const now_ms = settings.clock.now_ms();
     requireFresh(terminate.payload.iat, now_ms, settings.clockSkew_ms);
 
@@ -169,7 +192,12 @@ export class TabService {
         const summary = summariseTab(crypto, tab, store.purchasesOf(tab.tabId));
         answer = signer.tabClosed(tab, tab.lifecycle.reason ?? 'timeout', summary, now_ms);
       }
-      store.insertReply(terminate.payload.id, 'terminate', { requestDigest: digest, responseJson: JSON.stringify(answer) }, now_ms);
+      store.insertReply(
+        terminate.payload.id,
+        'terminate',
+        { requestDigest: digest, responseJson: JSON.stringify(answer) },
+        now_ms,
+      );
       return { answer, stoppedNow };
     });
     if (outcome.stoppedNow !== null) {
@@ -191,12 +219,19 @@ export class TabService {
     const { tabId, afterSeq, iat } = request.payload;
     const tab = this.loadTab(tabId);
     if (tab === null) throw new OpentabError('unknown_tab');
-    requireSignedBy(crypto, request, fromBase64url(tab.tabPublicKey), 'The receipts request is not signed by the key of this tab.');
+    requireSignedBy(
+      crypto,
+      request,
+      fromBase64url(tab.tabPublicKey),
+      'The receipts request is not signed by the key of this tab.',
+    );
     requireFresh(iat, settings.clock.now_ms(), settings.clockSkew_ms);
 
     // One row past the page says whether there is more, without a count over the tab.
     const stored = store.receiptsAfter(tabId, afterSeq, MAX_RECEIPTS_PER_ANSWER + 1);
-    const receipts = stored.slice(0, MAX_RECEIPTS_PER_ANSWER).map((paid) => ({ receipt: JSON.parse(paid.receiptJson) as Receipt, chainLink: paid.chainLink }));
+    const receipts = stored
+      .slice(0, MAX_RECEIPTS_PER_ANSWER)
+      .map((paid) => ({ receipt: JSON.parse(paid.receiptJson) as Receipt, chainLink: paid.chainLink }));
     return { tabId, receipts, more: stored.length > MAX_RECEIPTS_PER_ANSWER };
   }
 
@@ -213,7 +248,12 @@ export class TabService {
     const replay = firstAnswer<{ received: true }>(store.findReply(cleared.payload.id), digest);
     if (replay !== null) return replay;
 
-    requireSignedBy(crypto, cleared, settings.operatorPublicKey, `The clearing report is not signed by operator ${settings.operatorId}.`);
+    requireSignedBy(
+      crypto,
+      cleared,
+      settings.operatorPublicKey,
+      `The clearing report is not signed by operator ${settings.operatorId}.`,
+    );
     const now_ms = settings.clock.now_ms();
     requireFresh(cleared.payload.iat, now_ms, settings.clockSkew_ms);
     const payload = cleared.payload;
@@ -224,10 +264,19 @@ export class TabService {
     if (payload.cleared.currency !== tab.currency) throw new OpentabError('currency_mismatch');
 
     const answer = { received: true } as const;
-    const report = { cleared_minor: moneyFromWire(payload.cleared).minor, outcome: payload.outcome, revision: payload.revision ?? 0 };
+    const report = {
+      cleared_minor: moneyFromWire(payload.cleared).minor,
+      outcome: payload.outcome,
+      revision: payload.revision ?? 0,
+    };
     const outcome = store.transaction(() => {
       const result = this.clearWithinTransaction(tab, report, now_ms);
-      store.insertReply(payload.id, 'tab-cleared', { requestDigest: digest, responseJson: JSON.stringify(answer) }, now_ms);
+      store.insertReply(
+        payload.id,
+        'tab-cleared',
+        { requestDigest: digest, responseJson: JSON.stringify(answer) },
+        now_ms,
+      );
       return result;
     });
     if (outcome.stoppedNow !== null) this.announceStop(outcome.stoppedNow.tab, outcome.stoppedNow.reason);
@@ -245,18 +294,30 @@ export class TabService {
    */
   provideRecord(request: RecordRequest): MerchantRecord {
     const { crypto, store, settings } = this.deps;
-    requireSignedBy(crypto, request, settings.operatorPublicKey, `The record request is not signed by operator ${settings.operatorId}.`);
+    requireSignedBy(
+      crypto,
+      request,
+      settings.operatorPublicKey,
+      `The record request is not signed by operator ${settings.operatorId}.`,
+    );
     const now_ms = settings.clock.now_ms();
     requireFresh(request.payload.iat, now_ms, settings.clockSkew_ms);
     if (request.payload.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
     if (request.payload.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
     const tab = this.loadTab(request.payload.tabId);
     if (tab === null) throw new OpentabError('unknown_tab');
-    if (tab.lifecycle.status === 'open') this.stopTab(tab, now_ms >= tab.expiresAt_ms ? 'timeout' : 'customer-terminate');
+    if (tab.lifecycle.status === 'open')
+      this.stopTab(tab, now_ms >= tab.expiresAt_ms ? 'timeout' : 'customer-terminate');
     let entry = store.outboxEntry(tab.tabId);
     if (entry === null) {
       // Cleared while open by an agent older than stopping first: its record is made now.
-      store.transaction(() => this.enqueueRecordOf(this.loadTab(tab.tabId)!, tab.lifecycle.status === 'cleared' && tab.lifecycle.reason !== null ? tab.lifecycle.reason : 'timeout', now_ms));
+      store.transaction(() =>
+        this.enqueueRecordOf(
+          this.loadTab(tab.tabId)!,
+          tab.lifecycle.status === 'cleared' && tab.lifecycle.reason !== null ? tab.lifecycle.reason : 'timeout',
+          now_ms,
+        ),
+      );
       this.deps.outbox.wake();
       entry = store.outboxEntry(tab.tabId)!;
     }
@@ -283,7 +344,8 @@ export class TabService {
     }
   }
 
-  /** The tab after a clearing report (null when it changes nothing), in the caller's transaction; stops an open tab first unless the report voids it. */
+  /** The tab after a clearing report (null when it changes nothing), in the caller's transaction; stops an
+   * open tab first unless the report voids it. */
   private clearWithinTransaction(
     tab: TabRecord,
     report: { cleared_minor: bigint; outcome: ClearingOutcome; revision: number },
@@ -294,8 +356,17 @@ export class TabService {
     let stoppedNow: { tab: TabRecord; reason: StopReason } | null = null;
     if (current.lifecycle.status === 'cleared') {
       // Only a correction moves a cleared tab: a higher revision of a real clearing.
-      if (report.outcome === 'voided' || report.revision <= current.lifecycle.revision) return { after: null, stoppedNow };
-      const after: TabRecord = { ...current, lifecycle: { ...current.lifecycle, cleared_minor: report.cleared_minor, outcome: report.outcome, revision: report.revision } };
+      if (report.outcome === 'voided' || report.revision <= current.lifecycle.revision)
+        return { after: null, stoppedNow };
+      const after: TabRecord = {
+        ...current,
+        lifecycle: {
+          ...current.lifecycle,
+          cleared_minor: report.cleared_minor,
+          outcome: report.outcome,
+          revision: report.revision,
+        },
+      };
       store.updateTabLifecycle(after.tabId, after.lifecycle);
       return { after, stoppedNow };
     }
@@ -304,7 +375,13 @@ export class TabService {
       current = this.stopWithinTransaction(current, reason, now_ms).tab;
       stoppedNow = { tab: current, reason };
     }
-    if (report.outcome === 'voided') store.markRecordRefused(current.tabId, 'tab_not_opened', 'The MTA voided the tab: it never opened there.', now_ms);
+    if (report.outcome === 'voided')
+      store.markRecordRefused(
+        current.tabId,
+        'tab_not_opened',
+        'The MTA voided the tab: it never opened there.',
+        now_ms,
+      );
     const lifecycle = current.lifecycle;
     const after: TabRecord = {
       ...current,
@@ -360,7 +437,11 @@ export class TabService {
     if (tab === null) return null;
     const purchases = store.purchasesOf(tabId);
     const listKey = tab.listKey ?? toBase64url(new Uint8Array(PURCHASE_LIST_KEY_BYTES));
-    return { tabId, purchaseListHash: summariseTab(crypto, tab, purchases).purchaseListHash, claim: { listKey, lines: purchaseLinesOf(tab, purchases) } };
+    return {
+      tabId,
+      purchaseListHash: summariseTab(crypto, tab, purchases).purchaseListHash,
+      claim: { listKey, lines: purchaseLinesOf(tab, purchases) },
+    };
   }
 
   purchasesOf(tabId: string): PurchaseView[] {
@@ -397,7 +478,8 @@ export class TabService {
     return { tab: stopped, summary };
   }
 
-  /** Signs the tab's record (everything it holds receipts for) and puts it in the outbox, in the caller's transaction. */
+  /** Signs the tab's record (everything it holds receipts for) and puts it in the outbox, in the caller's
+   * transaction. */
   private enqueueRecordOf(tab: TabRecord, reason: StopReason, now_ms: number) {
     const { crypto, store, signer } = this.deps;
     const summary = summariseTab(crypto, tab, store.purchasesOf(tab.tabId));

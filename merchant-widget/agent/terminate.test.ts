@@ -22,21 +22,39 @@ describe('customer terminate', () => {
   afterEach(() => harness.close());
 
   it('stops the tab and answers TabClosed signed by the merchant key, then sends the record', async () => {
-    const answer = await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()));
+    const answer = await harness.post(
+      '/terminate',
+      tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()),
+    );
     expect(answer.status).toBe(200);
     expect(parseMessage(TabClosed, answer.body).ok).toBe(true);
     const closed = answer.body as TabClosed;
     expect(verifyEnvelope(nodeCrypto, closed, fromBase64url(harness.agent.publicKey))).toBe(true);
-    const expectedHash = purchaseListHash(nodeCrypto, fromBase64url(tab.customer.listKey), [{ seq: 1, itemId: 'article-2', price: eur('0.05') }]);
-    expect(closed.payload).toMatchObject({ reason: 'customer-terminate', spent: eur('0.05'), count: 1, lastChainIndex: 5, purchaseListHash: expectedHash });
+    const expectedHash = purchaseListHash(nodeCrypto, fromBase64url(tab.customer.listKey), [
+      { seq: 1, itemId: 'article-2', price: eur('0.05') },
+    ]);
+    expect(closed.payload).toMatchObject({
+      reason: 'customer-terminate',
+      spent: eur('0.05'),
+      count: 1,
+      lastChainIndex: 5,
+      purchaseListHash: expectedHash,
+    });
     expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
     await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);
-    expect(harness.mta.records[0]!.payload).toMatchObject({ reason: 'customer-terminate', purchaseListHash: expectedHash, total: eur('0.05') });
+    expect(harness.mta.records[0]!.payload).toMatchObject({
+      reason: 'customer-terminate',
+      purchaseListHash: expectedHash,
+      total: eur('0.05'),
+    });
   });
 
   it('refuses a terminate signed by a key other than the tab key, leaving the tab open', async () => {
     const stranger = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const answer = await harness.post('/terminate', tab.customer.terminate(tab.tabId, stranger, harness.clock.now_ms()));
+    const answer = await harness.post(
+      '/terminate',
+      tab.customer.terminate(tab.tabId, stranger, harness.clock.now_ms()),
+    );
     expect([answer.status, errorCode(answer)]).toEqual([401, 'bad_signature']);
     expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
     expect(harness.agent.recordDelivery(tab.tabId)).toBeNull();
@@ -45,7 +63,9 @@ describe('customer terminate', () => {
   it('refuses a stale terminate and one for an unknown tab', async () => {
     const stale = tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms() - 3_600_000);
     expect(errorCode(await harness.post('/terminate', stale))).toBe('stale_message');
-    expect(errorCode(await harness.post('/terminate', tab.customer.terminate('tab_000000000000000000000000')))).toBe('unknown_tab');
+    expect(errorCode(await harness.post('/terminate', tab.customer.terminate('tab_000000000000000000000000')))).toBe(
+      'unknown_tab',
+    );
     expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
   });
 
@@ -53,7 +73,10 @@ describe('customer terminate', () => {
     const terminate = tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms());
     const first = await harness.post('/terminate', terminate);
     expect((await harness.post('/terminate', terminate)).body).toEqual(first.body);
-    const later = await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()));
+    const later = await harness.post(
+      '/terminate',
+      tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()),
+    );
     expect((later.body as TabClosed).payload).toMatchObject({ reason: 'customer-terminate', count: 1 });
     expect((later.body as TabClosed).payload.id).not.toBe((first.body as TabClosed).payload.id);
     await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);

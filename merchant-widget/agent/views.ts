@@ -3,7 +3,14 @@
 
 import type { PurchaseListClaim } from '@opentab/protocol';
 import type { Money } from '@opentab/protocol';
-import { remainingOf, type ClearingOutcome, type PurchaseRecord, type StopReason, type TabRecord, type TabStatus } from './tab-record';
+import {
+  remainingOf,
+  type ClearingOutcome,
+  type PurchaseRecord,
+  type StopReason,
+  type TabRecord,
+  type TabStatus,
+} from './tab-record';
 
 export interface TabView {
   readonly tabId: string;
@@ -60,7 +67,10 @@ export function tabView(tab: TabRecord): TabView {
     openedAt_ms: tab.openedAt_ms,
     expiresAt_ms: tab.expiresAt_ms,
     stoppedAt_ms: lifecycle.status === 'open' ? null : lifecycle.stoppedAt_ms,
-    cleared: lifecycle.status === 'cleared' ? { amount: money(lifecycle.cleared_minor), outcome: lifecycle.outcome, clearedAt_ms: lifecycle.clearedAt_ms } : null,
+    cleared:
+      lifecycle.status === 'cleared'
+        ? { amount: money(lifecycle.cleared_minor), outcome: lifecycle.outcome, clearedAt_ms: lifecycle.clearedAt_ms }
+        : null,
   };
 }
 

@@ -11,17 +11,28 @@ const FLAGS = {
   'data-dir': { env: 'OPENTAB_SHOP_DATA_DIR', help: 'database and merchant secrets (default ./data/demo-shop)' },
   'operator-url': { env: 'OPENTAB_OPERATOR_URL', help: "base URL of the merchant's operator (required)" },
   'operator-id': { env: 'OPENTAB_OPERATOR_ID', help: 'id of that operator (required)' },
-  'operator-key': { env: 'OPENTAB_OPERATOR_PUBLIC_KEY', help: "the operator's Ed25519 public key, base64url (required)" },
+  'operator-key': {
+    env: 'OPENTAB_OPERATOR_PUBLIC_KEY',
+    help: "the operator's Ed25519 public key, base64url (required)",
+  },
   'merchant-id': { env: 'OPENTAB_MERCHANT_ID', help: 'merchant id (default demo-news)' },
-  'merchant-key': { env: 'OPENTAB_MERCHANT_SECRET_KEY', help: 'merchant Ed25519 secret key, base64url (default: kept in the data dir)' },
-  'access-token-secret': { env: 'OPENTAB_ACCESS_TOKEN_SECRET', help: 'HMAC secret of access tokens, base64url (default: kept in the data dir)' },
+  'merchant-key': {
+    env: 'OPENTAB_MERCHANT_SECRET_KEY',
+    help: 'merchant Ed25519 secret key, base64url (default: kept in the data dir)',
+  },
+  'access-token-secret': {
+    env: 'OPENTAB_ACCESS_TOKEN_SECRET',
+    help: 'HMAC secret of access tokens, base64url (default: kept in the data dir)',
+  },
 } as const;
 type Flag = keyof typeof FLAGS;
 
 export const USAGE = [
   'Usage: npx tsx merchant-widget/demo-shop/server.ts [options]',
   '',
-  ...Object.entries(FLAGS).map(([flag, { env, help }]) => `  --${flag.padEnd(20)} ${help}\n  ${''.padEnd(22)} env ${env}`),
+  ...Object.entries(FLAGS).map(
+    ([flag, { env, help }]) => `  --${flag.padEnd(20)} ${help}\n  ${''.padEnd(22)} env ${env}`,
+  ),
 ].join('\n');
 
 export type ParsedCli = { ok: true; options: DemoShopOptions } | { ok: false; problem: string };
@@ -30,7 +41,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Parse
   let values: Partial<Record<Flag, string>>;
   try {
     const options = Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }]));
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Partial<Record<Flag, string>>;
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Partial<
+      Record<Flag, string>
+    >;
   } catch (error) {
     return { ok: false, problem: (error as Error).message };
   }

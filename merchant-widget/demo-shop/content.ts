@@ -17,14 +17,31 @@ export interface Article {
 }
 
 export type Product =
-  | { readonly kind: 'wallpaper'; readonly itemId: string; readonly title: string; readonly blurb: string; readonly price: string; readonly palette: readonly [string, string, string] }
-  | { readonly kind: 'ebook'; readonly itemId: string; readonly title: string; readonly blurb: string; readonly price: string; readonly chapters: readonly { title: string; text: string }[] };
+  | {
+      readonly kind: 'wallpaper';
+      readonly itemId: string;
+      readonly title: string;
+      readonly blurb: string;
+      readonly price: string;
+      readonly palette: readonly [string, string, string];
+    }
+  | {
+      readonly kind: 'ebook';
+      readonly itemId: string;
+      readonly title: string;
+      readonly blurb: string;
+      readonly price: string;
+      readonly chapters: readonly { title: string; text: string }[];
+    };
 
 export const ARTICLES: readonly Article[] = [
   {
-    itemId: 'article-1', section: 'City', price: '0.02',
+    itemId: 'article-1',
+    section: 'City',
+    price: '0.02',
     title: 'Night ferry returns after a two-year pause',
-    teaser: 'The harbour’s late ferry runs again from Monday, with a timetable shaped by the people who missed it most.',
+    teaser:
+      'The harbour’s late ferry runs again from Monday, with a timetable shaped by the people who missed it most.',
     paragraphs: [
       'The last crossing leaves the north pier at 23:40 and reaches the island twenty minutes later, a schedule drawn up after the transport office asked night-shift workers when they actually finish.',
       'Fares stay at the day rate. The operator says the evening service pays for itself if forty passengers a night use it; in the trial weeks before the pause it averaged fifty-five.',
@@ -32,7 +49,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-2', section: 'Science', price: '0.05',
+    itemId: 'article-2',
+    section: 'Science',
+    price: '0.05',
     title: 'A lake that breathes: sensors catch a winter oxygen pulse',
     teaser: 'Under the ice of a mountain lake, researchers recorded oxygen rising where nobody expected it to.',
     paragraphs: [
@@ -42,9 +61,12 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-3', section: 'Culture', price: '0.05',
+    itemId: 'article-3',
+    section: 'Culture',
+    price: '0.05',
     title: 'The library that lends tools now lends instruments',
-    teaser: 'After drills and ladders, the neighbourhood library adds violins, a cello and a small drum kit to its catalogue.',
+    teaser:
+      'After drills and ladders, the neighbourhood library adds violins, a cello and a small drum kit to its catalogue.',
     paragraphs: [
       'The instruments came from a school that replaced its stock. Volunteers restrung and tuned them over the winter; a local teacher offers a free first lesson with every loan.',
       'Loans last three weeks and can be renewed twice. The drum kit comes with practice pads, a condition the library’s neighbours requested.',
@@ -52,7 +74,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-4', section: 'Business', price: '0.07',
+    itemId: 'article-4',
+    section: 'Business',
+    price: '0.07',
     title: 'Why the corner bakery stopped taking cards under two euros',
     teaser: 'A baker does the arithmetic on card fees, and his customers are surprised by the answer.',
     paragraphs: [
@@ -62,7 +86,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-5', section: 'Sport', price: '0.08',
+    itemId: 'article-5',
+    section: 'Sport',
+    price: '0.08',
     title: 'Amateur rowers beat the clock on a flooded course',
     teaser: 'High water turned the regatta into a test of steering rather than strength.',
     paragraphs: [
@@ -72,9 +98,12 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-6', section: 'Technology', price: '0.10',
+    itemId: 'article-6',
+    section: 'Technology',
+    price: '0.10',
     title: 'Paying a cent without paying a fee',
-    teaser: 'Micropayments have failed for decades because every payment costs the same to process. Deposits change the sum.',
+    teaser:
+      'Micropayments have failed for decades because every payment costs the same to process. Deposits change the sum.',
     paragraphs: [
       'The expensive parts of a payment — checking who you are, holding money, converting currency — do not depend on the amount. Paying one cent costs as much to process as paying a hundred euros.',
       'A deposit-based tab moves all of that to the start and the end. The reader places one deposit with a merchant, spends it click by click, and the whole tab is settled once.',
@@ -82,7 +111,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-7', section: 'City', price: '0.10',
+    itemId: 'article-7',
+    section: 'City',
+    price: '0.10',
     title: 'Street trees get their own census',
     teaser: 'Four hundred volunteers counted, measured and photographed every tree on the city’s public streets.',
     paragraphs: [
@@ -92,7 +123,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-8', section: 'Food', price: '0.12',
+    itemId: 'article-8',
+    section: 'Food',
+    price: '0.12',
     title: 'The three-ingredient soup that fed a festival',
     teaser: 'Onions, stale bread and good stock: the recipe behind the busiest stall of the summer.',
     paragraphs: [
@@ -102,7 +135,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-9', section: 'Science', price: '0.15',
+    itemId: 'article-9',
+    section: 'Science',
+    price: '0.15',
     title: 'How old is that star? Ask its neighbours',
     teaser: 'Stars born together drift apart slowly; their shared motion gives away their common age.',
     paragraphs: [
@@ -112,7 +147,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-10', section: 'Opinion', price: '0.18',
+    itemId: 'article-10',
+    section: 'Opinion',
+    price: '0.18',
     title: 'In praise of the paper timetable',
     teaser: 'Apps tell you when the next bus comes. A printed timetable tells you how the city moves.',
     paragraphs: [
@@ -122,7 +159,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-11', section: 'Business', price: '0.20',
+    itemId: 'article-11',
+    section: 'Business',
+    price: '0.20',
     title: 'A cooperative buys the last cinema in town',
     teaser: 'Eleven hundred members put in a hundred euros each to keep the projector running.',
     paragraphs: [
@@ -132,7 +171,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-12', section: 'Travel', price: '0.22',
+    itemId: 'article-12',
+    section: 'Travel',
+    price: '0.22',
     title: 'Walking the old salt road in four days',
     teaser: 'A forgotten trade route crosses three valleys, two passes and one very good inn.',
     paragraphs: [
@@ -142,9 +183,12 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-13', section: 'Long read', price: '0.25',
+    itemId: 'article-13',
+    section: 'Long read',
+    price: '0.25',
     title: 'The clockmaker’s ledger',
-    teaser: 'A box of account books found in an attic tells the story of a workshop, and of a street, over sixty years.',
+    teaser:
+      'A box of account books found in an attic tells the story of a workshop, and of a street, over sixty years.',
     paragraphs: [
       'The ledgers begin in 1898 with a repair: one pocket watch, new mainspring, two crowns. They end in 1959 with the sale of the workshop’s tools.',
       'Between those entries is a street’s economic life in miniature — credit extended to neighbours in hard winters, debts forgiven in a different ink, a sudden run of wristwatch repairs in 1919.',
@@ -153,7 +197,9 @@ export const ARTICLES: readonly Article[] = [
     ],
   },
   {
-    itemId: 'article-14', section: 'Culture', price: '0.03',
+    itemId: 'article-14',
+    section: 'Culture',
+    price: '0.03',
     title: 'Crossword champion explains the clue that stumped everyone',
     teaser: 'Nine letters, “Settled once, paid many times”. The answer is not what you think.',
     paragraphs: [
@@ -166,43 +212,82 @@ export const ARTICLES: readonly Article[] = [
 
 export const PRODUCTS: readonly Product[] = [
   {
-    kind: 'wallpaper', itemId: 'wallpaper-aurora', title: 'Aurora wallpaper', price: '0.30',
+    kind: 'wallpaper',
+    itemId: 'wallpaper-aurora',
+    title: 'Aurora wallpaper',
+    price: '0.30',
     blurb: 'Green and violet bands over a dark sky. Vector art, any screen size.',
     palette: ['#0b1d2a', '#39d98a', '#8a5cf6'],
   },
   {
-    kind: 'wallpaper', itemId: 'wallpaper-harbour', title: 'Harbour dusk wallpaper', price: '0.40',
+    kind: 'wallpaper',
+    itemId: 'wallpaper-harbour',
+    title: 'Harbour dusk wallpaper',
+    price: '0.40',
     blurb: 'Warm evening light over still water. Vector art, any screen size.',
     palette: ['#1d2440', '#f59e0b', '#ef4444'],
   },
   {
-    kind: 'wallpaper', itemId: 'wallpaper-meadow', title: 'Meadow wallpaper', price: '0.50',
+    kind: 'wallpaper',
+    itemId: 'wallpaper-meadow',
+    title: 'Meadow wallpaper',
+    price: '0.50',
     blurb: 'Soft hills in spring colours. Vector art, any screen size.',
     palette: ['#e0f2e9', '#4ade80', '#0ea5e9'],
   },
   {
-    kind: 'ebook', itemId: 'ebook-harbour-lights', title: 'Harbour Lights (short stories)', price: '0.90',
+    kind: 'ebook',
+    itemId: 'ebook-harbour-lights',
+    title: 'Harbour Lights (short stories)',
+    price: '0.90',
     blurb: 'Three short stories set on the night ferry.',
     chapters: [
-      { title: 'The last crossing', text: 'She took the 23:40 every night for a year before she learned the captain’s name, and by then it was the name of the boat as well.' },
-      { title: 'Fog', text: 'The horn sounded every two minutes. Between the blasts, the passengers told each other the truth, because no one could see their faces.' },
-      { title: 'Island time', text: 'On the island the clocks ran four minutes slow, and nobody on the island had ever minded.' },
+      {
+        title: 'The last crossing',
+        text: 'She took the 23:40 every night for a year before she learned the captain’s name, and by then it was the name of the boat as well.',
+      },
+      {
+        title: 'Fog',
+        text: 'The horn sounded every two minutes. Between the blasts, the passengers told each other the truth, because no one could see their faces.',
+      },
+      {
+        title: 'Island time',
+        text: 'On the island the clocks ran four minutes slow, and nobody on the island had ever minded.',
+      },
     ],
   },
   {
-    kind: 'ebook', itemId: 'ebook-salt-road', title: 'The Salt Road (walking guide)', price: '1.20',
+    kind: 'ebook',
+    itemId: 'ebook-salt-road',
+    title: 'The Salt Road (walking guide)',
+    price: '1.20',
     blurb: 'Stage by stage, with water points, shelters and the inn.',
     chapters: [
-      { title: 'Stage one: the valley', text: 'Leave the village by the chapel and follow the white-red marks along the stream; water at the mill after two hours.' },
-      { title: 'Stage two: the high pass', text: 'The climb is steady rather than steep. The shelter at the top sleeps six; the iron rings are by the door.' },
-      { title: 'Stage three: down to the inn', text: 'The descent is long. Ring the inn from the pass if you will arrive after seven; they hold soup for walkers.' },
+      {
+        title: 'Stage one: the valley',
+        text: 'Leave the village by the chapel and follow the white-red marks along the stream; water at the mill after two hours.',
+      },
+      {
+        title: 'Stage two: the high pass',
+        text: 'The climb is steady rather than steep. The shelter at the top sleeps six; the iron rings are by the door.',
+      },
+      {
+        title: 'Stage three: down to the inn',
+        text: 'The descent is long. Ring the inn from the pass if you will arrive after seven; they hold soup for walkers.',
+      },
     ],
   },
   {
-    kind: 'ebook', itemId: 'ebook-ledger', title: 'The Clockmaker’s Ledger (annotated)', price: '1.50',
+    kind: 'ebook',
+    itemId: 'ebook-ledger',
+    title: 'The Clockmaker’s Ledger (annotated)',
+    price: '1.50',
     blurb: 'The long read, with the ledger pages and notes from the archive.',
     chapters: [
-      { title: '1898–1914', text: 'Repairs, mostly: mainsprings, crystals, hands. Credit is extended freely and noted in pencil.' },
+      {
+        title: '1898–1914',
+        text: 'Repairs, mostly: mainsprings, crystals, hands. Credit is extended freely and noted in pencil.',
+      },
       { title: '1914–1929', text: 'Wristwatches appear. Debts are forgiven in red ink in the winter of 1919.' },
       { title: '1929–1959', text: 'Fewer entries, larger sums. The last page lists the tools and who bought them.' },
     ],
@@ -213,8 +298,11 @@ const EBOOK_ACCESS_S = 365 * 86_400;
 
 export function demoCatalogue(): CatalogueEntry[] {
   const articles = ARTICLES.map(({ itemId, title, price }): CatalogueEntry => ({ itemId, title, price }));
-  const products = PRODUCTS.map(({ kind, itemId, title, price }): CatalogueEntry =>
-    kind === 'ebook' ? { itemId, title, price, access_s: EBOOK_ACCESS_S } : { itemId, title, price, kind: 'consumable' },
+  const products = PRODUCTS.map(
+    ({ kind, itemId, title, price }): CatalogueEntry =>
+      kind === 'ebook'
+        ? { itemId, title, price, access_s: EBOOK_ACCESS_S }
+        : { itemId, title, price, kind: 'consumable' },
   );
   return [...articles, ...products];
 }

@@ -29,7 +29,12 @@ describe('demo shop', () => {
       operatorBaseUrl: mta.baseUrl,
       operatorPublicKey: mta.operatorPublicKey,
       dataDir: join(dir, 'data'),
-      agentOverrides: { widgetFilePath: join(dir, 'widget.js'), recordRetryBase_ms: 20, recordRetryMax_ms: 100, logger: { warn: () => undefined } },
+      agentOverrides: {
+        widgetFilePath: join(dir, 'widget.js'),
+        recordRetryBase_ms: 20,
+        recordRetryMax_ms: 100,
+        logger: { warn: () => undefined },
+      },
     };
     shop = await startDemoShop(options);
     mta.registerMerchant(shop.merchant.merchantId, shop.merchant.publicKey);
@@ -58,7 +63,11 @@ describe('demo shop', () => {
     await mta.announceTab(shop.merchant.agentUrl, information);
     const units = Number(parseMoney('EUR', price).minor);
     const purchase = customer.purchase(information.payload.tabId, itemId, { currency: 'EUR', value: price }, units);
-    const response = await fetch(`${shop.merchant.agentUrl}/purchase`, { method: 'POST', body: JSON.stringify(purchase), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(`${shop.merchant.agentUrl}/purchase`, {
+      method: 'POST',
+      body: JSON.stringify(purchase),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as Receipt;
   }
@@ -96,7 +105,8 @@ describe('demo shop', () => {
       expect(page.text.split(WIDGET_TAG), path).toHaveLength(2);
       expect(page.text, path).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
       expect(page.text, path).not.toMatch(/\sstyle=|\son[a-z]+=|javascript:/i);
-      for (const [, itemId] of page.text.matchAll(/data-opentab-item="([^"]+)"/g)) expect(sold.has(itemId!), itemId).toBe(true);
+      for (const [, itemId] of page.text.matchAll(/data-opentab-item="([^"]+)"/g))
+        expect(sold.has(itemId!), itemId).toBe(true);
     }
     expect((await get('/articles/article-13')).text).toContain('data-opentab-item="article-13"');
     expect((await get('/shop')).text).toContain('data-opentab-item="ebook-salt-road"');
@@ -105,14 +115,20 @@ describe('demo shop', () => {
   it('releases paid content only against a valid access token for that item', async () => {
     const refused = await get('/articles/article-2/content');
     expect(refused.status).toBe(402);
-    expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'payment_required', message: expect.stringContaining('0.05 EUR') } });
+    expect(JSON.parse(refused.text)).toMatchObject({
+      error: { code: 'payment_required', message: expect.stringContaining('0.05 EUR') },
+    });
     expect((await get('/articles/article-2/content', { authorization: 'Bearer not-a-token' })).status).toBe(402);
 
     const token = (await buy('article-2', '0.05')).payload.accessToken;
     const released = await get('/articles/article-2/content', { authorization: `Bearer ${token}` });
     expect(released.status).toBe(200);
     expect(released.headers.get('cache-control')).toContain('no-store');
-    expect(JSON.parse(released.text)).toEqual({ itemId: 'article-2', title: ARTICLES[1]!.title, sections: [{ heading: null, paragraphs: ARTICLES[1]!.paragraphs }] });
+    expect(JSON.parse(released.text)).toEqual({
+      itemId: 'article-2',
+      title: ARTICLES[1]!.title,
+      sections: [{ heading: null, paragraphs: ARTICLES[1]!.paragraphs }],
+    });
     expect((await get('/articles/article-3/content', { authorization: `Bearer ${token}` })).status).toBe(402);
   });
 
@@ -161,7 +177,13 @@ describe('demo shop', () => {
     expect((await get('/static/favicon.svg')).headers.get('content-type')).toBe('image/svg+xml');
     const install = await fetch(`${shop.url}/opentab/install`, { redirect: 'manual' });
     expect([install.status, install.headers.get('location')]).toEqual([302, '/get-opentab']);
-    for (const path of ['/static/../server.ts', '/static/%2e%2e/server.ts', '/articles/nope', '/shop/ebook-ledger/preview.svg', '/nowhere']) {
+    for (const path of [
+      '/static/../server.ts',
+      '/static/%2e%2e/server.ts',
+      '/articles/nope',
+      '/shop/ebook-ledger/preview.svg',
+      '/nowhere',
+    ]) {
       expect((await get(path)).status, path).toBe(404);
     }
   });
@@ -183,15 +205,31 @@ describe('demo shop', () => {
     shop = await startDemoShop(options);
     expect(shop.merchant.publicKey).toBe(publicKey);
     expect(shop.agent.tab(receipt.payload.tabId)).toMatchObject({ status: 'open', purchaseCount: 1 });
-    expect((await get('/articles/article-5/content', { authorization: `Bearer ${receipt.payload.accessToken}` })).status).toBe(200);
+    expect(
+      (await get('/articles/article-5/content', { authorization: `Bearer ${receipt.payload.accessToken}` })).status,
+    ).toBe(200);
   });
 });
 
 describe('demo shop command line', () => {
   it('reads flags before environment variables and insists on the operator', () => {
-    const env = { OPENTAB_OPERATOR_URL: 'http://op', OPENTAB_OPERATOR_ID: 'op-eu', OPENTAB_OPERATOR_PUBLIC_KEY: 'key', OPENTAB_SHOP_PORT: '9000' };
+    const env = {
+      OPENTAB_OPERATOR_URL: 'http://op',
+      OPENTAB_OPERATOR_ID: 'op-eu',
+      OPENTAB_OPERATOR_PUBLIC_KEY: 'key',
+      OPENTAB_SHOP_PORT: '9000',
+    };
     const parsed = parseCli(['--port', '0', '--data-dir', '/tmp/shop'], env);
-    expect(parsed).toMatchObject({ ok: true, options: { port: 0, dataDir: '/tmp/shop', operatorBaseUrl: 'http://op', operatorId: 'op-eu', operatorPublicKey: 'key' } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      options: {
+        port: 0,
+        dataDir: '/tmp/shop',
+        operatorBaseUrl: 'http://op',
+        operatorId: 'op-eu',
+        operatorPublicKey: 'key',
+      },
+    });
     expect(parseCli([], {})).toEqual({ ok: false, problem: 'missing --operator-url, --operator-id, --operator-key' });
     expect(parseCli(['--port', 'x'], env)).toEqual({ ok: false, problem: '--port must be 0-65535' });
     expect(parseCli(['--nope', '1'], env).ok).toBe(false);

@@ -39,8 +39,21 @@ export interface DemoShopOptions {
    * items sold another way, e.g. every one as a consumable for a benchmark that buys one article
    * again and again).
    */
-  readonly agentOverrides?: Partial<Pick<MerchantAgentConfig,
-    'clock' | 'logger' | 'widgetFilePath' | 'accessTokenLifetime_ms' | 'recordRetryBase_ms' | 'recordRetryMax_ms' | 'recordCallTimeout_ms' | 'expiryCheckInterval_ms' | 'clockSkew_ms' | 'catalogue'>>;
+  readonly agentOverrides?: Partial<
+    Pick<
+      MerchantAgentConfig,
+      | 'clock'
+      | 'logger'
+      | 'widgetFilePath'
+      | 'accessTokenLifetime_ms'
+      | 'recordRetryBase_ms'
+      | 'recordRetryMax_ms'
+      | 'recordCallTimeout_ms'
+      | 'expiryCheckInterval_ms'
+      | 'clockSkew_ms'
+      | 'catalogue'
+    >
+  >;
 }
 
 /** What the merchant's operator needs to register (and certify) this merchant. */
@@ -82,9 +95,10 @@ const PAGE_HEADERS = {
 
 export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop> {
   mkdirSync(options.dataDir, { recursive: true });
-  const secrets = options.merchantSecretKey !== undefined && options.accessTokenSecret !== undefined
-    ? { merchantSecretKey: options.merchantSecretKey, accessTokenSecret: options.accessTokenSecret }
-    : loadOrCreateSecrets(options.dataDir);
+  const secrets =
+    options.merchantSecretKey !== undefined && options.accessTokenSecret !== undefined
+      ? { merchantSecretKey: options.merchantSecretKey, accessTokenSecret: options.accessTokenSecret }
+      : loadOrCreateSecrets(options.dataDir);
   const site: SiteInfo = { displayName: options.displayName ?? DEMO_DISPLAY_NAME, currency: options.currency ?? 'EUR' };
   const agent = await createMerchantAgent({
     merchantId: options.merchantId ?? DEMO_MERCHANT_ID,
@@ -125,7 +139,9 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     const articleMatch = /^\/articles\/([^/]+)(\/content)?$/.exec(path);
     const article = articleMatch ? articles.get(articleMatch[1]!) : undefined;
     if (articleMatch && article) {
-      return articleMatch[2] ? serveArticleContent(agent, request, response, article) : page(response, 200, articlePage(site, article));
+      return articleMatch[2]
+        ? serveArticleContent(agent, request, response, article)
+        : page(response, 200, articlePage(site, article));
     }
     const productMatch = /^\/shop\/([^/]+)\/(download|preview\.svg)$/.exec(path);
     const product = productMatch ? products.get(productMatch[1]!) : undefined;

@@ -46,7 +46,14 @@ ${body}
 }
 
 /** The paid part of a page: a paywall with the pay button, replaced by the content once paid. */
-function paidSlot(site: SiteInfo, itemId: string, price: string, contentUrl: string, callToAction: string, lead: string): Markup {
+function paidSlot(
+  site: SiteInfo,
+  itemId: string,
+  price: string,
+  contentUrl: string,
+  callToAction: string,
+  lead: string,
+): Markup {
   return html`<section class="paid" data-paid-slot="${itemId}" data-content-url="${contentUrl}">
   <div class="paywall" data-paywall>
     <p>${lead} <strong>${priceText(site, price)}</strong>, paid from your Opentab tab with one click.</p>
@@ -66,27 +73,38 @@ export function frontPage(site: SiteInfo, articles: readonly Article[]): string 
   <p class="price">${priceText(site, article.price)}</p>
 </li>`,
   );
-  return layout(site, 'News', 'news', html`<h1 class="page-title">Today’s news</h1>
+  return layout(
+    site,
+    'News',
+    'news',
+    html`<h1 class="page-title">Today’s news</h1>
 <p class="intro">Every article costs a few cents. Open one tab, read what you like, and pay once at the end.</p>
 <ul class="cards">${cards}</ul>
-<p class="more"><a href="/shop">Wallpapers and e-books in the shop →</a></p>`);
+<p class="more"><a href="/shop">Wallpapers and e-books in the shop →</a></p>`,
+  );
 }
 
 export function articlePage(site: SiteInfo, article: Article): string {
-  return layout(site, article.title, 'news', html`<article class="story">
+  return layout(
+    site,
+    article.title,
+    'news',
+    html`<article class="story">
   <p class="section">${article.section}</p>
   <h1>${article.title}</h1>
   <p class="teaser">${article.teaser}</p>
   ${paidSlot(site, article.itemId, article.price, `/articles/${article.itemId}/content`, 'Read the rest', 'The rest of this article costs')}
 </article>
-<p class="more"><a href="/">← All articles</a></p>`);
+<p class="more"><a href="/">← All articles</a></p>`,
+  );
 }
 
 export function shopPage(site: SiteInfo, products: readonly Product[]): string {
   const cards = products.map((product) => {
-    const preview = product.kind === 'wallpaper'
-      ? html`<img class="preview" src="/shop/${product.itemId}/preview.svg" alt="Preview of ${product.title}" width="320" height="180">`
-      : html`<p class="preview book">${product.chapters.length} chapters</p>`;
+    const preview =
+      product.kind === 'wallpaper'
+        ? html`<img class="preview" src="/shop/${product.itemId}/preview.svg" alt="Preview of ${product.title}" width="320" height="180">`
+        : html`<p class="preview book">${product.chapters.length} chapters</p>`;
     return html`<li class="card product">
   ${preview}
   <h2>${product.title}</h2>
@@ -94,14 +112,23 @@ export function shopPage(site: SiteInfo, products: readonly Product[]): string {
   ${paidSlot(site, product.itemId, product.price, `/shop/${product.itemId}/download`, product.kind === 'wallpaper' ? 'Buy wallpaper' : 'Buy e-book', 'Yours for')}
 </li>`;
   });
-  return layout(site, 'Shop', 'shop', html`<h1 class="page-title">Shop</h1>
+  return layout(
+    site,
+    'Shop',
+    'shop',
+    html`<h1 class="page-title">Shop</h1>
 <p class="intro">Digital goods, paid from the same tab as your articles.</p>
-<ul class="cards products">${cards}</ul>`);
+<ul class="cards products">${cards}</ul>`,
+  );
 }
 
 /** Where the widget's "Install Opentab" link leads (through the agent's /opentab/install). */
 export function getOpentabPage(site: SiteInfo): string {
-  return layout(site, 'Get Opentab', null, html`<article class="story">
+  return layout(
+    site,
+    'Get Opentab',
+    null,
+    html`<article class="story">
   <h1>Pay with Opentab</h1>
   <p class="teaser">Opentab is a browser extension: one deposit with this shop, then one click per article, settled once when you are done.</p>
   <h2>Install the extension</h2>
@@ -112,9 +139,15 @@ export function getOpentabPage(site: SiteInfo): string {
     <li>The extension’s options page opens by itself: create your wallet there, enrol with the operator address and code your operator gave you, and come back here.</li>
   </ol>
 </article>
-<p class="more"><a href="/">← Back to the news</a></p>`);
+<p class="more"><a href="/">← Back to the news</a></p>`,
+  );
 }
 
 export function notFoundPage(site: SiteInfo): string {
-  return layout(site, 'Not found', null, html`<h1 class="page-title">Not found</h1><p><a href="/">Back to the news</a></p>`);
+  return layout(
+    site,
+    'Not found',
+    null,
+    html`<h1 class="page-title">Not found</h1><p><a href="/">Back to the news</a></p>`,
+  );
 }

@@ -23,30 +23,61 @@ function bearerToken(request: IncomingMessage): string | null {
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': PRIVATE_NO_STORE, 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': PRIVATE_NO_STORE,
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
 /** True when the request carries a token for `itemId`; otherwise answers 402 and returns false. */
-function requireAccess(agent: MerchantAgent, request: IncomingMessage, response: ServerResponse, itemId: string, what: string, price: string): boolean {
+function requireAccess(
+  agent: MerchantAgent,
+  request: IncomingMessage,
+  response: ServerResponse,
+  itemId: string,
+  what: string,
+  price: string,
+): boolean {
   if (agent.verifyAccess(bearerToken(request), itemId)) return true;
   const cost = formatMoney(parseMoney(agent.currency, price));
   sendJson(
     response,
     402,
-    { error: { code: 'payment_required', message: `${what} costs ${cost}. Pay with Opentab, then send the receipt's access token as "Authorization: Bearer <token>".` } },
+    {
+      error: {
+        code: 'payment_required',
+        message: `${what} costs ${cost}. Pay with Opentab, then send the receipt's access token as "Authorization: Bearer <token>".`,
+      },
+    },
     { 'www-authenticate': 'Bearer realm="opentab"' },
   );
   return false;
 }
 
-export function serveArticleContent(agent: MerchantAgent, request: IncomingMessage, response: ServerResponse, article: Article): void {
+export function serveArticleContent(
+  agent: MerchantAgent,
+  request: IncomingMessage,
+  response: ServerResponse,
+  article: Article,
+): void {
   if (!requireAccess(agent, request, response, article.itemId, 'This article', article.price)) return;
-  const body: PaidText = { itemId: article.itemId, title: article.title, sections: [{ heading: null, paragraphs: article.paragraphs }] };
+  const body: PaidText = {
+    itemId: article.itemId,
+    title: article.title,
+    sections: [{ heading: null, paragraphs: article.paragraphs }],
+  };
   sendJson(response, 200, body);
 }
 
-export function serveProductDownload(agent: MerchantAgent, request: IncomingMessage, response: ServerResponse, product: Product): void {
+export function serveProductDownload(
+  agent: MerchantAgent,
+  request: IncomingMessage,
+  response: ServerResponse,
+  product: Product,
+): void {
   if (!requireAccess(agent, request, response, product.itemId, `“${product.title}”`, product.price)) return;
   if (product.kind === 'ebook') {
     const body: PaidText = {
@@ -67,9 +98,16 @@ export function serveProductDownload(agent: MerchantAgent, request: IncomingMess
 }
 
 /** A free, reduced preview: the sky and the first band only. */
-export function serveWallpaperPreview(response: ServerResponse, product: Extract<Product, { kind: 'wallpaper' }>): void {
+export function serveWallpaperPreview(
+  response: ServerResponse,
+  product: Extract<Product, { kind: 'wallpaper' }>,
+): void {
   const [sky, first] = product.palette;
   const svg = wallpaperSvg(`${product.title} (preview)`, [sky, first, sky]);
-  response.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'public, max-age=3600', 'content-length': Buffer.byteLength(svg) });
+  response.writeHead(200, {
+    'content-type': 'image/svg+xml; charset=utf-8',
+    'cache-control': 'public, max-age=3600',
+    'content-length': Buffer.byteLength(svg),
+  });
   response.end(svg);
 }

@@ -44,7 +44,11 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
     });
     await mta.announceTab(shop.merchant.agentUrl, information);
     tabId = information.payload.tabId;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -55,7 +59,11 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
 
   async function pay(itemId: string, price: string, units: number): Promise<Receipt> {
     const purchase = customer.purchase(tabId, itemId, { currency: 'EUR', value: price }, units);
-    const response = await fetch(`${shop.merchant.agentUrl}/purchase`, { method: 'POST', body: JSON.stringify(purchase), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(`${shop.merchant.agentUrl}/purchase`, {
+      method: 'POST',
+      body: JSON.stringify(purchase),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(200);
     customer.paid(purchase);
     return (await response.json()) as Receipt;
@@ -67,7 +75,9 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
     await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
-        (window as unknown as { reportViolation(text: string): void }).reportViolation(`${event.violatedDirective} ${event.blockedURI}`);
+        (window as unknown as { reportViolation(text: string): void }).reportViolation(
+          `${event.violatedDirective} ${event.blockedURI}`,
+        );
       });
     });
     await page.goto(`${shop.url}${path}`);
@@ -81,9 +91,14 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
     await expect(body.isHidden()).resolves.toBe(true);
 
     const receipt = await pay(article.itemId, article.price, 15);
-    await page.evaluate((detail) => {
-      document.querySelector('[data-opentab-item]')!.dispatchEvent(new CustomEvent('opentab:paid', { detail, bubbles: true, composed: true }));
-    }, { itemId: article.itemId, receipt });
+    await page.evaluate(
+      (detail) => {
+        document
+          .querySelector('[data-opentab-item]')!
+          .dispatchEvent(new CustomEvent('opentab:paid', { detail, bubbles: true, composed: true }));
+      },
+      { itemId: article.itemId, receipt },
+    );
     await body.locator('p').first().waitFor();
     expect(await body.locator('p').allTextContents()).toEqual([...article.paragraphs]);
     expect(await page.locator('[data-paywall]').isHidden()).toBe(true);
@@ -98,10 +113,15 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
   it('shows a clear message instead of content when the token does not open the item', async () => {
     const { page } = await openPage('/articles/article-1');
     const receiptForOtherItem = await pay('article-14', '0.03', 3);
-    await page.evaluate((detail) => {
-      document.dispatchEvent(new CustomEvent('opentab:paid', { detail }));
-    }, { itemId: 'article-1', receipt: receiptForOtherItem });
-    await expect(page.locator('[data-paid-status]').filter({ hasText: 'not accepted for this item' }).waitFor()).resolves.toBeUndefined();
+    await page.evaluate(
+      (detail) => {
+        document.dispatchEvent(new CustomEvent('opentab:paid', { detail }));
+      },
+      { itemId: 'article-1', receipt: receiptForOtherItem },
+    );
+    await expect(
+      page.locator('[data-paid-status]').filter({ hasText: 'not accepted for this item' }).waitFor(),
+    ).resolves.toBeUndefined();
     expect(await page.locator('[data-paid-body]').isHidden()).toBe(true);
     await page.reload();
     await page.waitForLoadState('networkidle');
@@ -113,8 +133,14 @@ describe.skipIf(!existsSync(CHROMIUM))('demo shop page script in Chromium', () =
     const { page } = await openPage('/articles/article-1');
     await page.evaluate(() => {
       document.querySelector('[data-paid-status]')!.textContent = 'Opening…';
-      const detail = { itemId: 'article-1', code: 'declined_by_customer', message: 'You declined to open a tab at this merchant.' };
-      document.querySelector('[data-opentab-item]')!.dispatchEvent(new CustomEvent('opentab:error', { detail, bubbles: true, composed: true }));
+      const detail = {
+        itemId: 'article-1',
+        code: 'declined_by_customer',
+        message: 'You declined to open a tab at this merchant.',
+      };
+      document
+        .querySelector('[data-opentab-item]')!
+        .dispatchEvent(new CustomEvent('opentab:error', { detail, bubbles: true, composed: true }));
     });
     expect(await page.locator('[data-paid-status]').textContent()).toBe('');
     expect(await page.locator('[data-paywall]').isVisible()).toBe(true);

@@ -32,7 +32,12 @@ export function loadStaticFiles(): StaticFiles {
 }
 
 export function serveStaticFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
-  const headers = { 'content-type': file.contentType, 'cache-control': 'no-cache', etag: file.etag, 'x-content-type-options': 'nosniff' };
+  const headers = {
+    'content-type': file.contentType,
+    'cache-control': 'no-cache',
+    etag: file.etag,
+    'x-content-type-options': 'nosniff',
+  };
   if (answeredNotModified(request, response, file.etag, headers)) return;
   response.writeHead(200, { ...headers, 'content-length': file.body.length });
   response.end(file.body);

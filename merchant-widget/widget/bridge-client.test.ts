@@ -153,10 +153,18 @@ describe('bridge client', () => {
 
   it('rejects with the code and message of an error answer', async () => {
     const bridge = createBridgeClient(page);
-    const pay = bridge.call('pay', { merchantId: 'm', operatorId: 'o', itemId: 'a', price: { currency: 'EUR', value: '0.05' } });
+    const pay = bridge.call('pay', {
+      merchantId: 'm',
+      operatorId: 'o',
+      itemId: 'a',
+      price: { currency: 'EUR', value: '0.05' },
+    });
     page.answer({ ok: false, error: { code: 'declined_by_customer', message: 'You declined.' } });
     const error = await rejection(pay);
-    expect({ code: error.code, message: error.message }).toEqual({ code: 'declined_by_customer', message: 'You declined.' });
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'declined_by_customer',
+      message: 'You declined.',
+    });
   });
 
   it('reports an error code it does not know as internal, keeping the message', async () => {
@@ -183,13 +191,23 @@ describe('bridge client', () => {
   it('gives each call its own timeout: pay waits for the customer, hello does not', async () => {
     vi.useFakeTimers();
     const bridge = createBridgeClient(page);
-    const pay = bridge.call('pay', { merchantId: 'm', operatorId: 'o', itemId: 'a', price: { currency: 'EUR', value: '0.05' } });
+    const pay = bridge.call('pay', {
+      merchantId: 'm',
+      operatorId: 'o',
+      itemId: 'a',
+      price: { currency: 'EUR', value: '0.05' },
+    });
     const payId = page.lastRequestId();
     const hello = bridge.call('hello', {});
     vi.advanceTimersByTime(CALL_TIMEOUT_MS.hello);
     expect((await rejection(hello)).code).toBe('timeout');
     vi.advanceTimersByTime(CALL_TIMEOUT_MS.pay - CALL_TIMEOUT_MS.hello - 1);
-    page.deliver({ channel: 'opentab:extension', requestId: payId, ok: false, error: { code: 'busy', message: 'Busy.' } });
+    page.deliver({
+      channel: 'opentab:extension',
+      requestId: payId,
+      ok: false,
+      error: { code: 'busy', message: 'Busy.' },
+    });
     expect((await rejection(pay)).code).toBe('busy');
     expect(CALL_TIMEOUT_MS.pay).toBeGreaterThanOrEqual(60_000);
   });
@@ -207,13 +225,22 @@ describe('bridge client', () => {
     const hello = bridge.call('hello', {});
     page.answer({ ok: true, result: HELLO });
     await hello;
-    const pay = bridge.call('pay', { merchantId: 'm', operatorId: 'o', itemId: 'a', price: { currency: 'EUR', value: '0.05' } });
+    const pay = bridge.call('pay', {
+      merchantId: 'm',
+      operatorId: 'o',
+      itemId: 'a',
+      price: { currency: 'EUR', value: '0.05' },
+    });
     expect(page.posted).toHaveLength(1);
     const [event] = page.dispatched as [CustomEvent<unknown>];
     expect(event).toBeInstanceOf(CustomEvent);
     expect(event.type).toBe(PAGE_REQUEST_EVENT);
     expect(typeof event.detail).toBe('string');
-    expect(v.parse(PageRequest, JSON.parse(event.detail as string))).toMatchObject({ channel: 'opentab:page', call: 'pay', params: { itemId: 'a' } });
+    expect(v.parse(PageRequest, JSON.parse(event.detail as string))).toMatchObject({
+      channel: 'opentab:page',
+      call: 'pay',
+      params: { itemId: 'a' },
+    });
     // Answered as before: by a message the content script posts.
     page.answer({ ok: false, error: { code: 'busy', message: 'Busy.' } });
     expect((await rejection(pay)).code).toBe('busy');

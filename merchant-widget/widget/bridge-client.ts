@@ -138,7 +138,8 @@ export function createBridgeClient(target: BridgeWindow, timeouts_ms: CallTimeou
         clearTimeout(timer);
         if (answer.ok === false) reject(new OpentabError(answer.error.code, answer.error.message));
         else if (answer.ok && isBridgeResult(call, answer.result)) {
-          if (call === 'hello') requestsAsEvents = (answer.result as BridgeResult<'hello'>).protocolVersion >= REQUEST_EVENT_SINCE;
+          if (call === 'hello')
+            requestsAsEvents = (answer.result as BridgeResult<'hello'>).protocolVersion >= REQUEST_EVENT_SINCE;
           resolve(answer.result);
         } else reject(new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response));
       });

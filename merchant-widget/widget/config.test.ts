@@ -37,7 +37,10 @@ describe('readWidgetConfig', () => {
   it('uses data-install-url for http(s) links only', () => {
     const custom = readWidgetConfig(scriptTag({ 'data-agent': '/opentab', 'data-install-url': '/get-opentab' }), PAGE);
     expect(custom.installUrl).toBe('https://shop.example/get-opentab');
-    const script = readWidgetConfig(scriptTag({ 'data-agent': '/opentab', 'data-install-url': 'javascript:alert(1)' }), PAGE);
+    const script = readWidgetConfig(
+      scriptTag({ 'data-agent': '/opentab', 'data-install-url': 'javascript:alert(1)' }),
+      PAGE,
+    );
     expect(script.installUrl).toBe('https://shop.example/opentab/install');
   });
 });

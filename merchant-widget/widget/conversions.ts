@@ -22,7 +22,11 @@ export function createConversions(bridge: BridgeClient, store: Store<WidgetState
   const outstanding = new Set<string>();
   const requested = new Set<string>();
 
-  function record(byItem: Map<string, Amount | null>, rateStatus: WidgetState['conversion']['rateStatus'], rateSource?: RateTableSource | null): void {
+  function record(
+    byItem: Map<string, Amount | null>,
+    rateStatus: WidgetState['conversion']['rateStatus'],
+    rateSource?: RateTableSource | null,
+  ): void {
     store.update((state) => ({
       ...state,
       conversion: { rateStatus, rateSource, byItem: new Map([...state.conversion.byItem, ...byItem]) },
@@ -33,7 +37,11 @@ export function createConversions(bridge: BridgeClient, store: Store<WidgetState
     try {
       const result = await bridge.call('convert', { prices });
       if (result.converted.length !== prices.length) return;
-      record(new Map(itemIds.map((itemId, index) => [itemId, result.converted[index] ?? null])), result.rateStatus, result.rateSource);
+      record(
+        new Map(itemIds.map((itemId, index) => [itemId, result.converted[index] ?? null])),
+        result.rateStatus,
+        result.rateSource,
+      );
     } catch (error) {
       // Without a conversion the merchant's price alone is shown; only a stale table earns a note.
       if (error instanceof OpentabError && error.code === 'rate_table_expired') record(new Map(), 'expired');

@@ -30,12 +30,16 @@ function afterMs(wait_ms: number): Promise<void> {
 async function checkExtension(root: Element, bridge: BridgeClient, heard: () => boolean): Promise<ExtensionState> {
   const answered = bridge.call('hello', {}).then(
     (hello): ExtensionState =>
-      hello.protocolVersion < OLDEST_EXTENSION_PROTOCOL_VERSION ? { kind: 'outdated' } : { kind: 'present', walletState: hello.walletState },
+      hello.protocolVersion < OLDEST_EXTENSION_PROTOCOL_VERSION
+        ? { kind: 'outdated' }
+        : { kind: 'present', walletState: hello.walletState },
     // An error answer, or no answer from an extension that is there.
     (): ExtensionState => ({ kind: 'unresponsive' }),
   );
   // An extension from before version 4 posts no notice, but its content script marked the page.
-  const silence = afterMs(PRESENCE_WAIT_MS).then(() => (heard() || root.getAttribute(LEGACY_MARK) === '1' ? answered : ({ kind: 'absent' } as const)));
+  const silence = afterMs(PRESENCE_WAIT_MS).then(() =>
+    heard() || root.getAttribute(LEGACY_MARK) === '1' ? answered : ({ kind: 'absent' } as const),
+  );
   return Promise.race([answered, silence]);
 }
 
@@ -44,7 +48,11 @@ async function checkExtension(root: Element, bridge: BridgeClient, heard: () => 
  * notice to a page the widget had found without the extension, or an 'arrived' one: its hello
  * may have gone out before the content script was there). Resolves once a state is reported.
  */
-export function watchExtension(root: Element, bridge: BridgeClient, onChange: (state: ExtensionState) => void): Promise<void> {
+export function watchExtension(
+  root: Element,
+  bridge: BridgeClient,
+  onChange: (state: ExtensionState) => void,
+): Promise<void> {
   let latestCheck = 0;
   let checking = false;
   let current: ExtensionState = { kind: 'checking' };

@@ -12,8 +12,23 @@ export interface MountedItem {
 
 // The elements the DOM lets carry a shadow root (custom elements may already use theirs).
 const SHADOW_HOST_TAGS = new Set([
-  'article', 'aside', 'blockquote', 'div', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'header', 'main', 'nav', 'p', 'section', 'span',
+  'article',
+  'aside',
+  'blockquote',
+  'div',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'main',
+  'nav',
+  'p',
+  'section',
+  'span',
 ]);
 
 function ownTitleOf(element: Element): string {

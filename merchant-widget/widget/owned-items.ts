@@ -41,7 +41,9 @@ export function createOwnedItems(bridge: BridgeClient, store: Store<WidgetState>
   function flush(): void {
     const { catalogue, extension } = store.get();
     if (catalogue.kind !== 'loaded' || extension.kind !== 'present' || extension.walletState !== 'ready') return;
-    const itemIds = [...outstanding].filter((itemId) => catalogue.items.get(itemId)?.kind === 'entitlement' && !asked.has(itemId));
+    const itemIds = [...outstanding].filter(
+      (itemId) => catalogue.items.get(itemId)?.kind === 'entitlement' && !asked.has(itemId),
+    );
     outstanding.clear();
     const merchant = { merchantId: catalogue.info.merchantId, operatorId: catalogue.info.operatorId };
     for (let start = 0; start < itemIds.length; start += MAX_ITEMS_PER_CALL) {

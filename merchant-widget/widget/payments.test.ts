@@ -16,7 +16,9 @@ import { MERCHANT_INFO } from '@opentab/test-kit/widget';
 const ITEM = MERCHANT_INFO.catalogue[0]!;
 
 function receiptFor(itemId: string): Receipt {
-  return { payload: { merchantId: MERCHANT_INFO.merchantId, itemId, price: ITEM.price, tabId: 'tab_1' } } as unknown as Receipt;
+  return {
+    payload: { merchantId: MERCHANT_INFO.merchantId, itemId, price: ITEM.price, tabId: 'tab_1' },
+  } as unknown as Receipt;
 }
 
 /** A bridge whose pay answers wait for the test; it notes what the page showed when each request left. */
@@ -36,7 +38,11 @@ function scriptedBridge(paymentShownAtSend: () => PaymentState | undefined) {
 function loadedState(): WidgetState {
   return {
     ...INITIAL_STATE,
-    catalogue: { kind: 'loaded', info: MERCHANT_INFO, items: new Map(MERCHANT_INFO.catalogue.map((item) => [item.itemId, item])) },
+    catalogue: {
+      kind: 'loaded',
+      info: MERCHANT_INFO,
+      items: new Map(MERCHANT_INFO.catalogue.map((item) => [item.itemId, item])),
+    },
     extension: { kind: 'present', walletState: 'ready' },
   };
 }
@@ -129,7 +135,11 @@ describe('the paid outcome', () => {
     const { store, answers, payments } = setup();
     const order: string[] = [];
     store.subscribe((state) => order.push(`rendered ${state.payments.get(ITEM.itemId)?.kind}`));
-    document.addEventListener('opentab:paid', () => order.push(`paid heard, button ${store.get().payments.get(ITEM.itemId)?.kind ?? 'as before'}`), { once: true });
+    document.addEventListener(
+      'opentab:paid',
+      () => order.push(`paid heard, button ${store.get().payments.get(ITEM.itemId)?.kind ?? 'as before'}`),
+      { once: true },
+    );
     const paying = payments.pay(ITEM.itemId, null);
     await settle();
     answers[0]!.resolve({ kind: 'paid', receipt: receiptFor(ITEM.itemId) });
@@ -148,7 +158,8 @@ describe('a payment the shop has not answered yet', () => {
     const bridge: BridgeClient = {
       call: async <C extends BridgeCall>(call: C) => {
         calls.push(call);
-        if (call === 'pay') throw new OpentabError('payment_pending', 'Payment pending: the shop has not answered yet.');
+        if (call === 'pay')
+          throw new OpentabError('payment_pending', 'Payment pending: the shop has not answered yet.');
         return statuses.shift() as BridgeResult<C>;
       },
       onPresence: () => undefined,
@@ -157,7 +168,13 @@ describe('a payment the shop has not answered yet', () => {
     for (const type of ['opentab:paid', 'opentab:error', 'opentab:pending']) {
       document.addEventListener(type, (event) => events.push({ type, detail: (event as CustomEvent).detail }));
     }
-    const payments = createPayments({ bridge, store, tabs: createTabTracker(), ready: Promise.resolve(), pendingPollDelay_ms: () => POLL_MS });
+    const payments = createPayments({
+      bridge,
+      store,
+      tabs: createTabTracker(),
+      ready: Promise.resolve(),
+      pendingPollDelay_ms: () => POLL_MS,
+    });
     const payment = () => store.get().payments.get(ITEM.itemId);
     return { store, calls, events, payments, payment };
   }
@@ -195,7 +212,10 @@ describe('a payment the shop has not answered yet', () => {
     await payments.pay(ITEM.itemId, null).catch(() => undefined);
     await vi.advanceTimersByTimeAsync(POLL_MS);
     expect(calls).toEqual(['pay', 'pay', 'paymentStatus']);
-    store.update((state) => ({ ...state, payments: new Map([[ITEM.itemId, { kind: 'paid', receipt: receiptFor(ITEM.itemId) }]]) }));
+    store.update((state) => ({
+      ...state,
+      payments: new Map([[ITEM.itemId, { kind: 'paid', receipt: receiptFor(ITEM.itemId) }]]),
+    }));
     await vi.advanceTimersByTimeAsync(POLL_MS * 5);
     expect(calls).toEqual(['pay', 'pay', 'paymentStatus']);
   });

@@ -63,7 +63,14 @@ function asOpentabError(error: unknown): OpentabError {
   return error instanceof OpentabError ? error : new OpentabError('internal', TEXT.paymentFailed);
 }
 
-export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY_DELAY_MS, ...deps }: PaymentDeps): Payments {
+export function createPayments({
+  bridge,
+  store,
+  tabs,
+  ready,
+  busyDelay_ms = BUSY_DELAY_MS,
+  ...deps
+}: PaymentDeps): Payments {
   const inFlight = new Map<string, Promise<PayOutcome>>();
   const pendingWatch = createPendingWatch(deps.pendingPollDelay_ms ?? pendingPollDelay_ms);
 
@@ -98,11 +105,16 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
     const item = catalogue.items.get(itemId);
     if (!item) return false;
     const { info } = catalogue;
-    const answer = await bridge.call('paymentStatus', { merchantId: info.merchantId, operatorId: info.operatorId, itemId });
+    const answer = await bridge.call('paymentStatus', {
+      merchantId: info.merchantId,
+      operatorId: info.operatorId,
+      itemId,
+    });
     if (store.get().payments.get(itemId)?.kind !== 'pending') return false;
     if (answer.status === 'pending') return true;
     if (answer.status === 'none') failed(itemId, new OpentabError('merchant_refused', TEXT.paymentFailed), source);
-    else if (!receiptMatches(answer.receipt, info, item)) failed(itemId, new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response), source);
+    else if (!receiptMatches(answer.receipt, info, item))
+      failed(itemId, new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response), source);
     else paid(itemId, answer.receipt, source);
     return false;
   }
@@ -122,7 +134,10 @@ export function createPayments({ bridge, store, tabs, ready, busyDelay_ms = BUSY
       itemId,
       price: item.price,
     });
-    const busyTimer = setTimeout(() => store.update((state) => withPayment(state, itemId, { kind: 'busy' })), busyDelay_ms);
+    const busyTimer = setTimeout(
+      () => store.update((state) => withPayment(state, itemId, { kind: 'busy' })),
+      busyDelay_ms,
+    );
     let outcome: PayOutcome;
     try {
       outcome = await answer;

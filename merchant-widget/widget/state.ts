@@ -19,7 +19,8 @@ export type WalletState = BridgeResult<'hello'>['walletState'];
 export type ExtensionState =
   | { kind: 'checking' }
   | { kind: 'absent' }
-  /** A content script is there (it acknowledged hello, or marked the page as those before bridge version 4 do) but hello got no answer. */
+  /** A content script is there (it acknowledged hello, or marked the page as those before bridge version 4
+   * do) but hello got no answer. */
   | { kind: 'unresponsive' }
   /** Speaks an older bridge protocol than this widget. */
   | { kind: 'outdated' }
@@ -28,7 +29,8 @@ export type ExtensionState =
 export interface ConversionState {
   /** null until the extension has answered a convert call. */
   rateStatus: RateStatus | null;
-  /** Whose rates of which day the extension converted with; null when it does not say, undefined from an extension that never does. */
+  /** Whose rates of which day the extension converted with; null when it does not say, undefined from an
+   * extension that never does. */
   rateSource?: RateTableSource | null;
   /** The extension's conversion of each item's price; null where it could not convert one. */
   byItem: ReadonlyMap<string, Amount | null>;

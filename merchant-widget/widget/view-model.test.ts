@@ -14,7 +14,11 @@ function loaded(extension: ExtensionState = READY_EXTENSION): WidgetState {
   return { ...INITIAL_STATE, catalogue: { kind: 'loaded', info: MERCHANT_INFO, items }, extension };
 }
 
-function converted(state: WidgetState, value: string | null, rateStatus: 'current' | 'expired' | 'missing' = 'current'): WidgetState {
+function converted(
+  state: WidgetState,
+  value: string | null,
+  rateStatus: 'current' | 'expired' | 'missing' = 'current',
+): WidgetState {
   const amount = value === null ? null : { currency: 'SEK', value };
   return { ...state, conversion: { rateStatus, byItem: new Map([['article-42', amount]]) } };
 }
@@ -23,7 +27,11 @@ describe('describeItem', () => {
   it('is busy and inert while the catalogue or the extension is still being checked', () => {
     for (const state of [INITIAL_STATE, { ...loaded(), extension: { kind: 'checking' } } satisfies WidgetState]) {
       const view = describeItem(state, ARTICLE);
-      expect(view).toMatchObject({ busy: true, actionable: false, price: state === INITIAL_STATE ? null : '0.05\u00a0EUR' });
+      expect(view).toMatchObject({
+        busy: true,
+        actionable: false,
+        price: state === INITIAL_STATE ? null : '0.05\u00a0EUR',
+      });
     }
   });
 
@@ -47,18 +55,27 @@ describe('describeItem', () => {
       const state = converted(loaded(), '0.57');
       return { ...state, conversion: { ...state.conversion, rateSource } };
     };
-    expect(describeItem(withSource({ publisher: 'ecb', publishedOn: '2024-06-28', sample: false }), ARTICLE).note).toBe('ECB rate of 28 Jun 2024');
-    expect(describeItem(withSource({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true }), ARTICLE).note).toBe('Sample ECB rate from 28 Jun 2024');
+    expect(describeItem(withSource({ publisher: 'ecb', publishedOn: '2024-06-28', sample: false }), ARTICLE).note).toBe(
+      'ECB rate of 28 Jun 2024',
+    );
+    expect(describeItem(withSource({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true }), ARTICLE).note).toBe(
+      'Sample ECB rate from 28 Jun 2024',
+    );
     // A table that does not say: said so. An extension that never says: nothing.
     expect(describeItem(withSource(null), ARTICLE).note).toBe('Rate of unstated date');
     expect(describeItem(withSource(undefined), ARTICLE).note).toBeNull();
     // No converted price, no rate to name.
     const expired = converted(loaded(), null, 'expired');
-    expect(describeItem({ ...expired, conversion: { ...expired.conversion, rateSource: null } }, ARTICLE).note).toMatch(/out of date/);
+    expect(describeItem({ ...expired, conversion: { ...expired.conversion, rateSource: null } }, ARTICLE).note).toMatch(
+      /out of date/,
+    );
   });
 
   it('shows no conversion into the merchant’s own currency', () => {
-    const state: WidgetState = { ...loaded(), conversion: { rateStatus: 'current', byItem: new Map([['article-42', { currency: 'EUR', value: '0.05' }]]) } };
+    const state: WidgetState = {
+      ...loaded(),
+      conversion: { rateStatus: 'current', byItem: new Map([['article-42', { currency: 'EUR', value: '0.05' }]]) },
+    };
     expect(describeItem(state, ARTICLE).convertedPrice).toBeNull();
   });
 
@@ -72,11 +89,14 @@ describe('describeItem', () => {
     expect(view.actionable).toBe(true);
   });
 
-  it.each(['uninitialised', 'unenrolled'] as const)('with a wallet %s asks to finish setting up, not about the rates it cannot have yet', (walletState) => {
-    const view = describeItem(converted(loaded({ kind: 'present', walletState }), null, 'missing'), ARTICLE);
-    expect(view.note).toBe('Finish setting up Opentab to pay.');
-    expect(view.convertedPrice).toBeNull();
-  });
+  it.each(['uninitialised', 'unenrolled'] as const)(
+    'with a wallet %s asks to finish setting up, not about the rates it cannot have yet',
+    (walletState) => {
+      const view = describeItem(converted(loaded({ kind: 'present', walletState }), null, 'missing'), ARTICLE);
+      expect(view.note).toBe('Finish setting up Opentab to pay.');
+      expect(view.convertedPrice).toBeNull();
+    },
+  );
 
   it('without the extension offers the install link and cannot pay', () => {
     expect(describeItem(loaded({ kind: 'absent' }), ARTICLE)).toMatchObject({
@@ -110,27 +130,54 @@ describe('describeItem', () => {
     // The button says "Paid ✓"; the status repeats it to screen readers only, not on screen.
     expect(paid).toMatchObject({ settled: 'paid', actionable: false, status: 'Paid ✓', statusStyle: 'unseen' });
 
-    const failed = describeItem(withPayment(loaded(), 'article-42', { kind: 'failed', code: 'limit_reached', message: 'Over your daily cap.' }), ARTICLE);
+    const failed = describeItem(
+      withPayment(loaded(), 'article-42', { kind: 'failed', code: 'limit_reached', message: 'Over your daily cap.' }),
+      ARTICLE,
+    );
     expect(failed).toMatchObject({ actionable: true, status: 'Over your daily cap.', statusStyle: 'error' });
   });
 
   it('shows a payment the customer declined as a plain notice, not an error, and allows another try', () => {
     const declined = describeItem(
-      withPayment(loaded(), 'article-42', { kind: 'failed', code: 'declined_by_customer', message: 'You declined to open a tab at this merchant.' }),
+      withPayment(loaded(), 'article-42', {
+        kind: 'failed',
+        code: 'declined_by_customer',
+        message: 'You declined to open a tab at this merchant.',
+      }),
       ARTICLE,
     );
-    expect(declined).toMatchObject({ actionable: true, settled: null, status: 'You declined to open a tab at this merchant.', statusStyle: 'plain' });
+    expect(declined).toMatchObject({
+      actionable: true,
+      settled: null,
+      status: 'You declined to open a tab at this merchant.',
+      statusStyle: 'plain',
+    });
   });
 
   it('shows an item bought before as bought, saying that nothing was charged, and does not offer to pay again', () => {
     const entitlement = { itemId: 'article-42', accessToken: 'token', entitledUntil: '2030-01-01T00:00:00.000Z' };
-    const owned = describeItem(withPayment(converted(loaded(), '0.57'), 'article-42', { kind: 'owned', entitlement }), ARTICLE);
-    expect(owned).toMatchObject({ settled: 'owned', actionable: false, busy: false, status: 'Already bought: unlocked, nothing charged.', statusStyle: 'plain' });
+    const owned = describeItem(
+      withPayment(converted(loaded(), '0.57'), 'article-42', { kind: 'owned', entitlement }),
+      ARTICLE,
+    );
+    expect(owned).toMatchObject({
+      settled: 'owned',
+      actionable: false,
+      busy: false,
+      status: 'Already bought: unlocked, nothing charged.',
+      statusStyle: 'plain',
+    });
   });
 
   it('shows a payment the shop has not answered as pending, plainly, not as a failure, and a click continues it', () => {
     const pending = describeItem(withPayment(loaded(), 'article-42', { kind: 'pending' }), ARTICLE);
-    expect(pending).toMatchObject({ actionable: true, busy: false, settled: null, status: "Payment pending — we'll finish it when the shop answers.", statusStyle: 'plain' });
+    expect(pending).toMatchObject({
+      actionable: true,
+      busy: false,
+      settled: null,
+      status: "Payment pending — we'll finish it when the shop answers.",
+      statusStyle: 'plain',
+    });
   });
 
   it('keeps another item’s payment out of this button', () => {

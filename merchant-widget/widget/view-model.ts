@@ -115,7 +115,11 @@ export function describeItem(state: WidgetState, { itemId, ownTitle, installUrl 
       return { ...ready, status: TEXT.paymentPending, statusStyle: 'plain' };
     case 'failed':
       // Declining (or closing the confirmation) was the customer's own choice: a notice, not an error.
-      return { ...ready, status: payment.message, statusStyle: payment.code === 'declined_by_customer' ? 'plain' : 'error' };
+      return {
+        ...ready,
+        status: payment.message,
+        statusStyle: payment.code === 'declined_by_customer' ? 'plain' : 'error',
+      };
     default:
       return ready;
   }

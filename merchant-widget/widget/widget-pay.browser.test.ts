@@ -1,7 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright';
 import type { Receipt } from '@opentab/protocol';
-import { startWidgetFixture, type OpenedPage, type RecordedEvent, type WidgetFixture } from '@opentab/test-kit/widget/browser';
+import {
+  startWidgetFixture,
+  type OpenedPage,
+  type RecordedEvent,
+  type WidgetFixture,
+} from '@opentab/test-kit/widget/browser';
 import { FAKE_BRIDGE_TEXT, MERCHANT_INFO, PAY_RELEASE_EVENT } from '@opentab/test-kit/widget';
 import type { PageName } from '@opentab/test-kit/widget';
 
@@ -78,7 +83,11 @@ describe('paying', () => {
     expect(await widget.price.textContent()).toBe('Paid ✓');
     // Said once, on the button: the status tells screen readers without showing it a second time.
     expect(await widget.status.textContent()).toBe('Paid ✓');
-    expect(await widget.status.evaluate((status) => status.getBoundingClientRect().width * status.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
+    expect(
+      await widget.status.evaluate(
+        (status) => status.getBoundingClientRect().width * status.getBoundingClientRect().height,
+      ),
+    ).toBeLessThanOrEqual(1);
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     expect(await widget.converted.isVisible()).toBe(false);
   });
@@ -102,10 +111,14 @@ describe('paying', () => {
     await expect.poll(() => eventsOfType(shop, 'opentab:paid')).toHaveLength(1);
     const requests = await shop.bridgeRequests();
     // hello goes by postMessage (the version is not known before its answer), the rest as events.
-    expect(requests.filter((request) => request.call === 'hello').map((request) => request.transport)).toEqual(['message']);
+    expect(requests.filter((request) => request.call === 'hello').map((request) => request.transport)).toEqual([
+      'message',
+    ]);
     const [pay] = requests.filter((request) => request.call === 'pay');
     expect(pay).toMatchObject({ transport: 'event', inClickTask: true });
-    expect(requests.filter((request) => request.call !== 'hello').every((request) => request.transport === 'event')).toBe(true);
+    expect(
+      requests.filter((request) => request.call !== 'hello').every((request) => request.transport === 'event'),
+    ).toBe(true);
   });
 
   it('posts every request to an extension of bridge protocol 1, and pays there too', async () => {
@@ -166,7 +179,11 @@ describe('paying', () => {
     await widget.button.click();
     await expect.poll(() => eventsOfType(page, 'opentab:error')).toHaveLength(1);
     // The page still hears why, with the code, to act on it as it sees fit.
-    expect((await eventsOfType(page, 'opentab:error'))[0]!.detail).toEqual({ itemId: 'article-42', code: 'declined_by_customer', message: FAKE_BRIDGE_TEXT.payErrorMessage });
+    expect((await eventsOfType(page, 'opentab:error'))[0]!.detail).toEqual({
+      itemId: 'article-42',
+      code: 'declined_by_customer',
+      message: FAKE_BRIDGE_TEXT.payErrorMessage,
+    });
     expect(await widget.status.textContent()).toBe(FAKE_BRIDGE_TEXT.payErrorMessage);
     const pageColour = await page.page.locator('#row-42').evaluate((row) => getComputedStyle(row).color);
     expect(await colourOf(widget.status)).toBe(pageColour);
@@ -178,12 +195,16 @@ describe('paying', () => {
     const errorPage = await openReady('pay-error');
     await errorPage.widgetIn('#row-42').button.click();
     await expect.poll(() => eventsOfType(errorPage, 'opentab:error')).toHaveLength(1);
-    const errorColour = await errorPage.widgetIn('#row-42').status.evaluate((element) => getComputedStyle(element).color);
+    const errorColour = await errorPage
+      .widgetIn('#row-42')
+      .status.evaluate((element) => getComputedStyle(element).color);
 
     const page = await openReady('pay-pending');
     const widget = page.widgetIn('#row-42');
     await widget.button.click();
-    await expect.poll(() => eventsOfType(page, 'opentab:pending')).toEqual([{ type: 'opentab:pending', target: 'buy-42', detail: { itemId: 'article-42' } }]);
+    await expect
+      .poll(() => eventsOfType(page, 'opentab:pending'))
+      .toEqual([{ type: 'opentab:pending', target: 'buy-42', detail: { itemId: 'article-42' } }]);
     expect(await widget.status.textContent()).toBe("Payment pending — we'll finish it when the shop answers.");
     expect(await widget.status.evaluate((element) => getComputedStyle(element).color)).not.toBe(errorColour);
     expect(await eventsOfType(page, 'opentab:error')).toEqual([]);
@@ -200,7 +221,9 @@ describe('paying', () => {
   it('pays with the keyboard: Tab to the button, then Enter', async () => {
     const shop = await openReady('shop');
     await shop.page.keyboard.press('Tab');
-    const focused = await shop.widgetIn('#row-42').button.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button);
+    const focused = await shop
+      .widgetIn('#row-42')
+      .button.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button);
     expect(focused).toBe(true);
     await shop.page.keyboard.press('Enter');
     await expect.poll(() => eventsOfType(shop, 'opentab:paid')).toHaveLength(1);
@@ -224,7 +247,10 @@ describe('paying', () => {
 describe('window.Opentab', () => {
   it('ready resolves with the merchant info, also exposed as Opentab.info', async () => {
     const shop = await openReady('shop');
-    const { ready, info } = await shop.page.evaluate(async () => ({ ready: await window.Opentab!.ready, info: window.Opentab!.info }));
+    const { ready, info } = await shop.page.evaluate(async () => ({
+      ready: await window.Opentab!.ready,
+      info: window.Opentab!.info,
+    }));
     expect(ready).toEqual(MERCHANT_INFO);
     expect(info).toEqual(MERCHANT_INFO);
   });
@@ -248,9 +274,18 @@ describe('window.Opentab', () => {
     const { accessToken } = (paid!.detail as { receipt: Receipt }).receipt.payload;
 
     const again = await shop.page.evaluate(() => window.Opentab!.pay('article-42'));
-    expect(again).toEqual({ kind: 'owned', itemId: 'article-42', accessToken, entitledUntil: '2030-01-01T00:00:00.000Z' });
+    expect(again).toEqual({
+      kind: 'owned',
+      itemId: 'article-42',
+      accessToken,
+      entitledUntil: '2030-01-01T00:00:00.000Z',
+    });
     expect(await eventsOfType(shop, 'opentab:owned')).toEqual([
-      { type: 'opentab:owned', target: 'document', detail: { itemId: 'article-42', accessToken, entitledUntil: '2030-01-01T00:00:00.000Z' } },
+      {
+        type: 'opentab:owned',
+        target: 'document',
+        detail: { itemId: 'article-42', accessToken, entitledUntil: '2030-01-01T00:00:00.000Z' },
+      },
     ]);
     expect(await eventsOfType(shop, 'opentab:paid')).toHaveLength(1);
     await expect.poll(() => shop.widgetIn('#row-42').price.textContent()).toBe('Bought ✓');
@@ -258,8 +293,13 @@ describe('window.Opentab', () => {
 
   it('pay(itemId) for a consumable pays every time', async () => {
     const shop = await openReady('shop');
-    const outcomes = await shop.page.evaluate(async () => [await window.Opentab!.pay('podcast-7'), await window.Opentab!.pay('podcast-7')]);
-    expect(outcomes.map((outcome) => (outcome.kind === 'paid' ? outcome.receipt.payload.seq : outcome.kind))).toEqual([1, 2]);
+    const outcomes = await shop.page.evaluate(async () => [
+      await window.Opentab!.pay('podcast-7'),
+      await window.Opentab!.pay('podcast-7'),
+    ]);
+    expect(outcomes.map((outcome) => (outcome.kind === 'paid' ? outcome.receipt.payload.seq : outcome.kind))).toEqual([
+      1, 2,
+    ]);
     expect(await eventsOfType(shop, 'opentab:paid')).toHaveLength(2);
     expect(await eventsOfType(shop, 'opentab:owned')).toEqual([]);
   });
@@ -308,11 +348,15 @@ describe('tab events', () => {
     const [first] = await eventsOfType(shop, 'opentab:paid');
     const tabId = (first!.detail as { receipt: Receipt }).receipt.payload.tabId;
     // One tab for both purchases, opened by the first.
-    expect(await eventsOfType(shop, 'opentab:tab-opened')).toEqual([{ type: 'opentab:tab-opened', target: 'buy-42', detail: { tabId } }]);
+    expect(await eventsOfType(shop, 'opentab:tab-opened')).toEqual([
+      { type: 'opentab:tab-opened', target: 'buy-42', detail: { tabId } },
+    ]);
 
     const status = await shop.page.evaluate(() => window.Opentab!.tabStatus());
     expect(status).toMatchObject({ open: true, spent: { currency: 'EUR', value: '0.30' } });
     expect(await shop.page.evaluate(() => window.Opentab!.closeTab())).toBe(true);
-    expect(await eventsOfType(shop, 'opentab:tab-closed')).toEqual([{ type: 'opentab:tab-closed', target: 'document', detail: { tabId } }]);
+    expect(await eventsOfType(shop, 'opentab:tab-closed')).toEqual([
+      { type: 'opentab:tab-closed', target: 'document', detail: { tabId } },
+    ]);
   });
 });

@@ -60,7 +60,11 @@ describe('widget rendering under a strict CSP', () => {
 
   it('shows EUR prices from /info and ignores the price written in the markup', async () => {
     const shop = await open('shop');
-    for (const [row, itemId] of [['#row-42', 'article-42'], ['#row-43', 'article-43'], ['#row-7', 'podcast-7']] as const) {
+    for (const [row, itemId] of [
+      ['#row-42', 'article-42'],
+      ['#row-43', 'article-43'],
+      ['#row-7', 'podcast-7'],
+    ] as const) {
       await expect.poll(() => shop.widgetIn(row).price.textContent()).toBe(`${priceOf(itemId).value}\u00a0EUR`);
     }
     // The markup claims 9.99 USD for article-42.
@@ -71,15 +75,24 @@ describe('widget rendering under a strict CSP', () => {
 
   it('shows the price converted by the extension into the customer currency', async () => {
     const shop = await open('shop');
-    for (const [row, itemId] of [['#row-42', 'article-42'], ['#row-43', 'article-43'], ['#row-7', 'podcast-7']] as const) {
-      await expect.poll(() => shop.widgetIn(row).converted.textContent()).toBe(`≈\u00a0${EXPECTED_SEK[itemId]}\u00a0SEK`);
+    for (const [row, itemId] of [
+      ['#row-42', 'article-42'],
+      ['#row-43', 'article-43'],
+      ['#row-7', 'podcast-7'],
+    ] as const) {
+      await expect
+        .poll(() => shop.widgetIn(row).converted.textContent())
+        .toBe(`≈\u00a0${EXPECTED_SEK[itemId]}\u00a0SEK`);
       // Under it, whose rate of which day, as the extension said.
       expect(await shop.widgetIn(row).note.innerText()).toBe('ECB rate of 28 Jun 2024');
     }
     // One convert call for the whole page, with the catalogue prices of the items on it only.
     const converts = await shop.bridgeRequests('convert');
     expect(converts).toEqual([
-      expect.objectContaining({ call: 'convert', params: { prices: [priceOf('article-42'), priceOf('article-43'), priceOf('podcast-7')] } }),
+      expect.objectContaining({
+        call: 'convert',
+        params: { prices: [priceOf('article-42'), priceOf('article-43'), priceOf('podcast-7')] },
+      }),
     ]);
   });
 
@@ -150,7 +163,12 @@ describe('widget rendering under a strict CSP', () => {
     const style = await button.evaluate((element) => {
       const root = element.getRootNode() as ShadowRoot;
       const computed = getComputedStyle(element);
-      return { adopted: root.adoptedStyleSheets.length, styleElements: root.querySelectorAll('style').length, radius: computed.borderTopLeftRadius, background: computed.backgroundColor };
+      return {
+        adopted: root.adoptedStyleSheets.length,
+        styleElements: root.querySelectorAll('style').length,
+        radius: computed.borderTopLeftRadius,
+        background: computed.backgroundColor,
+      };
     });
     expect(style).toEqual({ adopted: 1, styleElements: 0, radius: '6px', background: 'rgb(26, 95, 180)' });
   });
@@ -164,7 +182,10 @@ describe('widget rendering under a strict CSP', () => {
     const colours = await button.evaluate((widgetButton) => {
       const pageButton = document.createElement('button');
       document.body.append(pageButton);
-      const result = { widget: getComputedStyle(widgetButton).backgroundColor, page: getComputedStyle(pageButton).backgroundColor };
+      const result = {
+        widget: getComputedStyle(widgetButton).backgroundColor,
+        page: getComputedStyle(pageButton).backgroundColor,
+      };
       pageButton.remove();
       return result;
     });
@@ -186,9 +207,14 @@ describe('widget rendering under a strict CSP', () => {
     await expect.poll(() => widget.note.textContent()).toMatch(/Price unavailable/);
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     expect(await widget.price.isVisible()).toBe(false);
-    await expect(page.page.evaluate(() => window.Opentab!.ready.then(() => 'resolved', (error: Error) => error.name))).resolves.toBe(
-      'OpentabError',
-    );
+    await expect(
+      page.page.evaluate(() =>
+        window.Opentab!.ready.then(
+          () => 'resolved',
+          (error: Error) => error.name,
+        ),
+      ),
+    ).resolves.toBe('OpentabError');
   });
 });
 
@@ -220,7 +246,9 @@ describe('without the extension', () => {
     const widget = page.widgetIn('#row-42');
     await expect.poll(() => widget.button.getAttribute('aria-disabled')).toBe('true');
     await page.page.keyboard.press('Tab');
-    expect(await widget.button.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button)).toBe(true);
+    expect(
+      await widget.button.evaluate((button) => (button.getRootNode() as ShadowRoot).activeElement === button),
+    ).toBe(true);
     await page.page.keyboard.press('Enter');
     // force: Playwright otherwise waits for an aria-disabled button to become enabled.
     await widget.button.click({ force: true });
@@ -256,11 +284,25 @@ describe('an item bought on an earlier visit', () => {
     expect(await widget.button.getAttribute('aria-disabled')).toBe('true');
     expect(await widget.converted.isVisible()).toBe(false);
     expect(await page.events()).toEqual([
-      { type: 'opentab:owned', target: 'document', detail: { itemId: 'article-42', accessToken: 'fake-access-article-42-earlier', entitledUntil: '2030-01-01T00:00:00.000Z' } },
+      {
+        type: 'opentab:owned',
+        target: 'document',
+        detail: {
+          itemId: 'article-42',
+          accessToken: 'fake-access-article-42-earlier',
+          entitledUntil: '2030-01-01T00:00:00.000Z',
+        },
+      },
     ]);
     // Asked once, about the entitlements on the page only (podcast-7 is a consumable, the ghost is not sold).
     expect(await page.bridgeRequests('entitlements')).toEqual([
-      expect.objectContaining({ params: { merchantId: MERCHANT_INFO.merchantId, operatorId: MERCHANT_INFO.operatorId, itemIds: ['article-42', 'article-43'] } }),
+      expect.objectContaining({
+        params: {
+          merchantId: MERCHANT_INFO.merchantId,
+          operatorId: MERCHANT_INFO.operatorId,
+          itemIds: ['article-42', 'article-43'],
+        },
+      }),
     ]);
     expect(await page.bridgeRequests('pay')).toEqual([]);
     // The items not bought before still pay.
@@ -272,7 +314,9 @@ describe('an item bought on an earlier visit', () => {
 describe('the CSP check itself', () => {
   it('does report a violation on a page that breaks the policy', async () => {
     const control = await fixture.open('csp-control');
-    await expect.poll(async () => (await control.problems()).some((problem) => problem.startsWith('csp: style-src'))).toBe(true);
+    await expect
+      .poll(async () => (await control.problems()).some((problem) => problem.startsWith('csp: style-src')))
+      .toBe(true);
     await control.page.close();
   });
 });

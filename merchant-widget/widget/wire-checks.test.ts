@@ -36,7 +36,12 @@ describe('hand checks against the protocol schemas', () => {
     expect(v.is(Receipt, RECEIPT) && isReceipt(RECEIPT)).toBe(true);
     const results = {
       hello: { protocolVersion: 1, walletState: 'locked' },
-      convert: { currency: null, rateStatus: 'missing', converted: [null, { currency: 'SEK', value: '0.57' }], validUntil: null },
+      convert: {
+        currency: null,
+        rateStatus: 'missing',
+        converted: [null, { currency: 'SEK', value: '0.57' }],
+        validUntil: null,
+      },
       pay: { kind: 'paid', receipt: RECEIPT },
       paymentStatus: { status: 'paid', receipt: RECEIPT },
       entitlements: { entitlements: [ENTITLEMENT] },
@@ -52,14 +57,37 @@ describe('hand checks against the protocol schemas', () => {
   });
 
   it('take a conversion with its rate source, with none, and from an extension that never sends one; refuse one they cannot read', () => {
-    const conversion = { currency: 'SEK', rateStatus: 'current', converted: [{ currency: 'SEK', value: '0.57' }], validUntil: '2024-06-28T16:00:00.000Z' };
+    const conversion = {
+      currency: 'SEK',
+      rateStatus: 'current',
+      converted: [{ currency: 'SEK', value: '0.57' }],
+      validUntil: '2024-06-28T16:00:00.000Z',
+    };
     const source = { publisher: 'ecb', publishedOn: '2024-06-28', sample: false };
-    for (const result of [{ ...conversion, rateSource: source }, { ...conversion, rateSource: { ...source, sample: true } }, { ...conversion, rateSource: null }, conversion]) {
-      expect([result, v.is(BRIDGE_CALLS.convert.result, result), isBridgeResult('convert', result)]).toEqual([result, true, true]);
+    for (const result of [
+      { ...conversion, rateSource: source },
+      { ...conversion, rateSource: { ...source, sample: true } },
+      { ...conversion, rateSource: null },
+      conversion,
+    ]) {
+      expect([result, v.is(BRIDGE_CALLS.convert.result, result), isBridgeResult('convert', result)]).toEqual([
+        result,
+        true,
+        true,
+      ]);
     }
-    for (const rateSource of [{ ...source, publisher: 'fed' }, { ...source, publishedOn: '28 Jun 2024' }, { ...source, sample: 'no' }, 'ECB']) {
+    for (const rateSource of [
+      { ...source, publisher: 'fed' },
+      { ...source, publishedOn: '28 Jun 2024' },
+      { ...source, sample: 'no' },
+      'ECB',
+    ]) {
       const result = { ...conversion, rateSource };
-      expect([rateSource, v.is(BRIDGE_CALLS.convert.result, result), isBridgeResult('convert', result)]).toEqual([rateSource, false, false]);
+      expect([rateSource, v.is(BRIDGE_CALLS.convert.result, result), isBridgeResult('convert', result)]).toEqual([
+        rateSource,
+        false,
+        false,
+      ]);
     }
   });
 
@@ -68,7 +96,12 @@ describe('hand checks against the protocol schemas', () => {
   });
 
   it('refuse an owned answer or an entitlement the widget could not hand on', () => {
-    for (const bad of [{ ...ENTITLEMENT, accessToken: '' }, { ...ENTITLEMENT, accessToken: 'x'.repeat(513) }, { ...ENTITLEMENT, itemId: '<img>' }, { ...ENTITLEMENT, entitledUntil: 42 }]) {
+    for (const bad of [
+      { ...ENTITLEMENT, accessToken: '' },
+      { ...ENTITLEMENT, accessToken: 'x'.repeat(513) },
+      { ...ENTITLEMENT, itemId: '<img>' },
+      { ...ENTITLEMENT, entitledUntil: 42 },
+    ]) {
       expect(isBridgeResult('pay', { kind: 'owned', ...bad }), JSON.stringify(bad).slice(0, 80)).toBe(false);
       expect(isBridgeResult('entitlements', { entitlements: [bad] })).toBe(false);
     }
@@ -76,22 +109,56 @@ describe('hand checks against the protocol schemas', () => {
   });
 
   it.each([
-    ['a price given as a number', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: 0.05 } }] }],
-    ['a price in exponent notation', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '5e-2' } }] }],
-    ['a negative price', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '-0.05' } }] }],
-    ['an item id with markup in it', { ...MERCHANT_INFO, catalogue: [{ itemId: '<img>', title: 't', price: { currency: 'EUR', value: '1' } }] }],
+    [
+      'a price given as a number',
+      { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: 0.05 } }] },
+    ],
+    [
+      'a price in exponent notation',
+      { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '5e-2' } }] },
+    ],
+    [
+      'a negative price',
+      { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '-0.05' } }] },
+    ],
+    [
+      'an item id with markup in it',
+      { ...MERCHANT_INFO, catalogue: [{ itemId: '<img>', title: 't', price: { currency: 'EUR', value: '1' } }] },
+    ],
     ['no catalogue', { ...MERCHANT_INFO, catalogue: undefined }],
     ['a lowercase currency', { ...MERCHANT_INFO, currency: 'eur' }],
-    ['an item kind it does not know', { ...MERCHANT_INFO, catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '1' }, kind: 'subscription' }] }],
+    [
+      'an item kind it does not know',
+      {
+        ...MERCHANT_INFO,
+        catalogue: [{ itemId: 'a', title: 't', price: { currency: 'EUR', value: '1' }, kind: 'subscription' }],
+      },
+    ],
   ])('refuse merchant info with %s, as the schema does', (_case, info) => {
     expect(v.is(MerchantInfo, info)).toBe(false);
     expect(isMerchantInfo(info)).toBe(false);
   });
 
   it('take a payment status as the schema does: pending, none, or paid with a receipt', () => {
-    const statuses = [{ status: 'pending' }, { status: 'none' }, { status: 'paid', receipt: RECEIPT }, { status: 'paid' }, { status: 'refused' }, {}];
-    expect(statuses.map((status) => isBridgeResult('paymentStatus', status))).toEqual(statuses.map((status) => v.is(BRIDGE_CALLS.paymentStatus.result, status)));
-    expect(statuses.map((status) => isBridgeResult('paymentStatus', status))).toEqual([true, true, true, false, false, false]);
+    const statuses = [
+      { status: 'pending' },
+      { status: 'none' },
+      { status: 'paid', receipt: RECEIPT },
+      { status: 'paid' },
+      { status: 'refused' },
+      {},
+    ];
+    expect(statuses.map((status) => isBridgeResult('paymentStatus', status))).toEqual(
+      statuses.map((status) => v.is(BRIDGE_CALLS.paymentStatus.result, status)),
+    );
+    expect(statuses.map((status) => isBridgeResult('paymentStatus', status))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('refuse a receipt that is not a receipt', () => {

@@ -5,7 +5,14 @@
 // Signatures are not checked here: the merchant's server verifies a receipt before it unlocks
 // anything, and the widget only hands the receipt on.
 
-import type { BridgeCall, BridgeError, BridgeErrorCode, BridgeResult, Entitlement, RateStatus } from '@opentab/protocol';
+import type {
+  BridgeCall,
+  BridgeError,
+  BridgeErrorCode,
+  BridgeResult,
+  Entitlement,
+  RateStatus,
+} from '@opentab/protocol';
 import type { MerchantInfo, Receipt } from '@opentab/protocol';
 import type { RateTableSource } from '@opentab/protocol';
 import type { Amount } from './amount-text';
@@ -14,7 +21,8 @@ type JsonObject = Record<string, unknown>;
 
 /** Exactly the members of `Union`, checked by the compiler in both directions. */
 function allOf<Union extends string>() {
-  return <const List extends readonly Union[]>(list: List & ([Union] extends [List[number]] ? unknown : never)): List => list;
+  return <const List extends readonly Union[]>(list: List & ([Union] extends [List[number]] ? unknown : never)): List =>
+    list;
 }
 
 const BRIDGE_ERROR_CODES = allOf<BridgeErrorCode>()([
@@ -74,9 +82,16 @@ export function isAmount(value: unknown): value is Amount {
 const isNullableAmount = (value: unknown): value is Amount | null => value === null || isAmount(value);
 const isNullableString = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
-/** An agent from before item kinds names none: the widget then treats the item as a consumable (it never asks whether it is owned). */
+/** An agent from before item kinds names none: the widget then treats the item as a consumable (it never asks
+ * whether it is owned). */
 function isCatalogueEntry(value: unknown): value is MerchantInfo['catalogue'][number] {
-  return isRecord(value) && isId(value.itemId) && isShortString(value.title, 200) && isAmount(value.price) && (value.kind === undefined || isOneOf(ITEM_KINDS, value.kind));
+  return (
+    isRecord(value) &&
+    isId(value.itemId) &&
+    isShortString(value.title, 200) &&
+    isAmount(value.price) &&
+    (value.kind === undefined || isOneOf(ITEM_KINDS, value.kind))
+  );
 }
 
 /** `chainUnit` is left unchecked: the widget never reads it (the extension reads it, schema-checked, when it opens a tab). */
@@ -111,11 +126,22 @@ const RATE_PUBLISHERS = allOf<RateTableSource['publisher']>()(['ecb', 'operator'
 const CALENDAR_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 function isRateSource(value: unknown): value is RateTableSource {
-  return isRecord(value) && isOneOf(RATE_PUBLISHERS, value.publisher) && typeof value.publishedOn === 'string' && CALENDAR_DATE_PATTERN.test(value.publishedOn) && typeof value.sample === 'boolean';
+  return (
+    isRecord(value) &&
+    isOneOf(RATE_PUBLISHERS, value.publisher) &&
+    typeof value.publishedOn === 'string' &&
+    CALENDAR_DATE_PATTERN.test(value.publishedOn) &&
+    typeof value.sample === 'boolean'
+  );
 }
 
 export function isEntitlement(value: unknown): value is Entitlement {
-  return isRecord(value) && isId(value.itemId) && isShortString(value.accessToken, MAX_TOKEN_LENGTH) && isShortString(value.entitledUntil, MAX_TIMESTAMP_LENGTH);
+  return (
+    isRecord(value) &&
+    isId(value.itemId) &&
+    isShortString(value.accessToken, MAX_TOKEN_LENGTH) &&
+    isShortString(value.entitledUntil, MAX_TIMESTAMP_LENGTH)
+  );
 }
 
 const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
@@ -128,8 +154,12 @@ const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
     // An extension before rate sources were sent leaves it out.
     (result.rateSource === undefined || result.rateSource === null || isRateSource(result.rateSource)),
   // An extension before protocol 3 answers a receipt without a kind: paid.
-  pay: (result) => (result.kind === 'owned' ? isEntitlement(result) : (result.kind === 'paid' || result.kind === undefined) && isReceipt(result.receipt)),
-  paymentStatus: (result) => (result.status === 'paid' ? isReceipt(result.receipt) : result.status === 'pending' || result.status === 'none'),
+  pay: (result) =>
+    result.kind === 'owned'
+      ? isEntitlement(result)
+      : (result.kind === 'paid' || result.kind === undefined) && isReceipt(result.receipt),
+  paymentStatus: (result) =>
+    result.status === 'paid' ? isReceipt(result.receipt) : result.status === 'pending' || result.status === 'none',
   entitlements: (result) => Array.isArray(result.entitlements) && result.entitlements.every(isEntitlement),
   tabStatus: (result) => typeof result.open === 'boolean',
   closeTab: (result) => typeof result.closed === 'boolean',

@@ -17,6 +17,12 @@ export const ledgerAccount = {
 } as const;
 
 /** The operator's own accounts (no floor) are made on first use. */
-export function ensureAccount(context: OperatorContext, id: string, currency: string, kind: 'settlement' | 'fx' | 'funding' | 'revenue'): void {
-  if (context.ledger.findAccount(id) === undefined) context.ledger.createAccount({ id, currency, kind, minBalance: null });
+export function ensureAccount(
+  context: OperatorContext,
+  id: string,
+  currency: string,
+  kind: 'settlement' | 'fx' | 'funding' | 'revenue',
+): void {
+  if (context.ledger.findAccount(id) === undefined)
+    context.ledger.createAccount({ id, currency, kind, minBalance: null });
 }

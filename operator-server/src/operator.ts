@@ -74,7 +74,8 @@ export interface RunningOperator {
   readonly context: OperatorContext;
   /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
   readonly rateFeed: RateFeed;
-  /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver due outbox messages, settle stalled openings. */
+  /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver
+   * due outbox messages, settle stalled openings. */
   runJobs(): Promise<void>;
   /**
    * Reads the TLS certificate and key files now, and serves them to new connections if they are a
@@ -111,8 +112,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const rateReader = createRateSourceReader(config.rates.rateSource);
   // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
   const rateDesk: RateDesk = new RateDesk({
-    db, crypto, signer: identity.signer, operatorId: config.operatorId, quotes: () => rateFeed.latest(), log,
-    lifespan_ms: config.rates.lifespan_s * 1000, maxSourceAge_s: config.rates.maxSourceAge_s,
+    db,
+    crypto,
+    signer: identity.signer,
+    operatorId: config.operatorId,
+    quotes: () => rateFeed.latest(),
+    log,
+    lifespan_ms: config.rates.lifespan_s * 1000,
+    maxSourceAge_s: config.rates.maxSourceAge_s,
   });
   const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, rateDesk.lastIssuedQuotes()));
   if (rateReader.local) {
@@ -124,7 +131,18 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     }
   }
   const context: OperatorContext = {
-    config, crypto, identity, db, ledger, store, trust, peers, log, now_ms, durable, transport,
+    config,
+    crypto,
+    identity,
+    db,
+    ledger,
+    store,
+    trust,
+    peers,
+    log,
+    now_ms,
+    durable,
+    transport,
     receipts: new MessageReceipts(db, log),
     rates: rateDesk,
     outbox: new Outbox(db),
@@ -146,7 +164,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   });
 
   const router = new Router([
-    bind(OPERATOR_API.operatorInfo, () => ({ operatorId: identity.operatorId, currency: config.currency, certificate: identity.certificate })),
+    bind(OPERATOR_API.operatorInfo, () => ({
+      operatorId: identity.operatorId,
+      currency: config.currency,
+      certificate: identity.certificate,
+    })),
     bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
     bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
     bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
@@ -184,7 +206,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       '/': () => ({
         operatorId: config.operatorId,
         currency: config.currency,
-        about: 'This is an Opentab operator. Customers: enter this address on the Opentab extension\'s options page, with your enrolment code. Developers: the HTTP API is described at /openapi.json.',
+        about:
+          "This is an Opentab operator. Customers: enter this address on the Opentab extension's options page, with your enrolment code. Developers: the HTTP API is described at /openapi.json.",
         api: '/openapi.json',
         health: '/healthz',
       }),
@@ -205,19 +228,25 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   });
   const address = server.address() as AddressInfo;
   const url = `${tlsCredentials !== null ? 'https' : 'http'}://${config.listen.host}:${address.port}`;
-  const tlsReloader = config.tls !== undefined && tlsCredentials !== null && server instanceof HttpsServer
-    ? new TlsCertificateReloader(server, config.tls, tlsCredentials, log)
-    : null;
+  const tlsReloader =
+    config.tls !== undefined && tlsCredentials !== null && server instanceof HttpsServer
+      ? new TlsCertificateReloader(server, config.tls, tlsCredentials, log)
+      : null;
   tlsReloader?.watch();
 
-  const deliver = createOutboxDeliverer(context, config.billingSinks.map((sink) => createBillingSink(sink, outbound)), extensions);
+  const deliver = createOutboxDeliverer(
+    context,
+    config.billingSinks.map((sink) => createBillingSink(sink, outbound)),
+    extensions,
+  );
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     clearDueTabs(context, now_ms());
     lapseOverdueHolds(context, now_ms());
-    // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window after that.
+    // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
+    // after that.
     context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
     // Billing records and notices report committed changes: those must be on disk before they leave.
     if (context.outbox.pending() > 0) await durable();
@@ -250,7 +279,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // A remote source is first read now, while the operator already serves.
   void rateFeed.refreshIfDue(now_ms());
   context.rates.availability(now_ms());
-  log.info('operator.started', { url, currency: config.currency, peers: config.peers.map((peer) => peer.operatorId).join(',') || 'none' });
+  log.info('operator.started', {
+    url,
+    currency: config.currency,
+    peers: config.peers.map((peer) => peer.operatorId).join(',') || 'none',
+  });
 
   return {
     url,

@@ -14,7 +14,11 @@ worldPerTest((started) => (w = started));
 async function closeAndClear(customer: TestCustomer, tab: TestTab): Promise<void> {
   await tab.terminate(w.merchant.agentUrl);
   await customer.sendRecord(tab);
-  await waitFor('the tab to clear', async () => (await customer.account()).tabs.find((entry) => entry.transactionId === tab.transactionId)?.state === 'cleared');
+  await waitFor(
+    'the tab to clear',
+    async () =>
+      (await customer.account()).tabs.find((entry) => entry.transactionId === tab.transactionId)?.state === 'cleared',
+  );
 }
 
 /** Paths of the strings in `value` that are whole numbers: how a minor-unit amount without its currency looks. */
@@ -27,23 +31,43 @@ function bareIntegers(value: unknown, path = ''): string[] {
 describe('amounts in admin answers', () => {
   it('the ledger report states pending holds and the sums per currency as amounts', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
 
     const admin = w.world.operator(CUSTOMER_OPERATOR).admin;
     const open = await admin.call('ledger', undefined);
-    expect(open.pendingHolds).toEqual([{ holdId: expect.any(String), ref: tab.transactionId, amount: { currency: 'SEK', value: '20.00' }, accountId: expect.any(String) }]);
+    expect(open.pendingHolds).toEqual([
+      {
+        holdId: expect.any(String),
+        ref: tab.transactionId,
+        amount: { currency: 'SEK', value: '20.00' },
+        accountId: expect.any(String),
+      },
+    ]);
     expect(open.sumsByCurrency).toEqual({ SEK: { currency: 'SEK', value: '0.00' } });
 
     await closeAndClear(customer, tab);
     const cleared = await admin.call('ledger', undefined);
     expect(cleared.pendingHolds).toEqual([]);
     // The clearing moved euros through the settlement account: a second currency, summing to zero too.
-    expect(cleared.sumsByCurrency).toEqual({ EUR: { currency: 'EUR', value: '0.00' }, SEK: { currency: 'SEK', value: '0.00' } });
+    expect(cleared.sumsByCurrency).toEqual({
+      EUR: { currency: 'EUR', value: '0.00' },
+      SEK: { currency: 'SEK', value: '0.00' },
+    });
   });
 
   it('no admin answer carries a whole number where an amount belongs', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
     const customerAdmin = w.world.operator(CUSTOMER_OPERATOR).admin;
     const merchantAdmin = w.world.operator(MERCHANT_OPERATOR).admin;

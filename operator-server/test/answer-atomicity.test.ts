@@ -19,14 +19,25 @@ worldPerTest((started) => (w = started), { merchantSecretKey });
 describe('the answer commits with the effects', () => {
   it('a merchant record whose answer cannot be stored is not kept either, and its retry is kept once', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '50.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '50.00' },
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-    const record = merchantStopRecord(merchantSecretKey, w.merchantId, tab, { count: 1, total: { currency: 'EUR', value: '0.08' }, lastChainIndex: 8 });
+    const record = merchantStopRecord(merchantSecretKey, w.merchantId, tab, {
+      count: 1,
+      total: { currency: 'EUR', value: '0.08' },
+      lastChainIndex: 8,
+    });
     const mta = w.world.operator(MERCHANT_OPERATOR);
     const { db, store } = mta.running.context;
     const url = `${mta.url}${OPERATOR_API.merchantRecord.path}`;
 
-    db.exec("CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
+    db.exec(
+      "CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+    );
     expect((await send(url, { body: record })).status).toBe(500);
     expect(store.tab(tab.tabId)?.merchantRecord).toBeNull();
 

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditOperator } from '../src/audit/operator-audit';
 import { loadConfigFile } from '../src/config/config';
 import type { TestTab } from '@opentab/test-kit/worlds';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 const run = promisify(execFile);
@@ -26,7 +31,13 @@ const dirOf: Record<string, string> = {};
 beforeAll(async () => {
   world = await startTwoOperatorWorld();
   const customer = await world.newCustomer('500.00');
-  const request = { merchantId: world.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: 60 };
+  const request = {
+    merchantId: world.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR,
+    merchantCurrency: 'EUR',
+    deposit: { currency: 'SEK', value: '20.00' },
+    timeout_s: 60,
+  };
   cleared = await customer.openTab(request);
   await cleared.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
   await cleared.buy(world.merchant.agentUrl, 'article-2', { currency: 'EUR', value: '0.15' });
@@ -34,9 +45,17 @@ beforeAll(async () => {
   await customer.sendRecord(cleared);
   open = await customer.openTab(request);
   await open.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-  await waitFor('the merchant agent to learn of the clearing', () => world.merchant.agent.tab(cleared.tabId)?.status === 'cleared');
-  await waitFor('both withdrawal and deposit records', () => world.billingRecords(CUSTOMER_OPERATOR).length === 1 && world.billingRecords(MERCHANT_OPERATOR).length === 1);
-  await waitFor('both outboxes to drain', () => Object.values(world.world.operators).every((operator) => operator.running.context.outbox.pending() === 0));
+  await waitFor(
+    'the merchant agent to learn of the clearing',
+    () => world.merchant.agent.tab(cleared.tabId)?.status === 'cleared',
+  );
+  await waitFor(
+    'both withdrawal and deposit records',
+    () => world.billingRecords(CUSTOMER_OPERATOR).length === 1 && world.billingRecords(MERCHANT_OPERATOR).length === 1,
+  );
+  await waitFor('both outboxes to drain', () =>
+    Object.values(world.world.operators).every((operator) => operator.running.context.outbox.pending() === 0),
+  );
   for (const operator of Object.values(world.world.operators)) dirOf[operator.operatorId] = operator.dir;
   await world.close();
 }, 120_000);
@@ -60,7 +79,9 @@ function brokenCopy(operatorId: string, damage: (db: Database.Database) => void)
 
 function failedChecks(configPath: string, now_ms = Date.now()): Record<string, readonly string[]> {
   const audit = auditOperator(loadConfigFile(configPath, {}), { now_ms, settle_ms: SETTLE_MS });
-  return Object.fromEntries(audit.results.filter((result) => result.violations.length > 0).map((result) => [result.name, result.violations]));
+  return Object.fromEntries(
+    audit.results.filter((result) => result.violations.length > 0).map((result) => [result.name, result.violations]),
+  );
 }
 
 const intact = (operatorId: string) => join(dirOf[operatorId]!, 'operator.json');
@@ -75,7 +96,9 @@ describe('operator audit', () => {
     let page = { offset: 0, size: 0 };
     const config = brokenCopy(MERCHANT_OPERATOR, (db) => {
       const size = Number(db.pragma('page_size', { simple: true }));
-      const root = Number(db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'message_receipts_by_age'").pluck().get());
+      const root = Number(
+        db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'message_receipts_by_age'").pluck().get(),
+      );
       page = { offset: (root - 1) * size, size };
     });
     // Zeroes the index's root page in the file, as a torn write or a bad disk would.
@@ -89,17 +112,28 @@ describe('operator audit', () => {
 
   it('ledger-balanced: an unbalanced posting inserted directly', () => {
     const config = brokenCopy(MERCHANT_OPERATOR, (db) => {
-      const seq = db.prepare("INSERT INTO ledger_entries (id, memo, ref, created_at) VALUES ('forged', 'money from nowhere', NULL, 1)").run().lastInsertRowid;
-      db.prepare("INSERT INTO ledger_postings (entry_seq, position, account_id, amount, created_at) VALUES (?, 0, 'merchant:news', 100, 1)").run(seq);
+      const seq = db
+        .prepare(
+          "INSERT INTO ledger_entries (id, memo, ref, created_at) VALUES ('forged', 'money from nowhere', NULL, 1)",
+        )
+        .run().lastInsertRowid;
+      db.prepare(
+        "INSERT INTO ledger_postings (entry_seq, position, account_id, amount, created_at) VALUES (?, 0, 'merchant:news', 100, 1)",
+      ).run(seq);
       db.prepare("UPDATE ledger_accounts SET balance = balance + 100 WHERE id = 'merchant:news'").run();
     });
     const failed = failedChecks(config);
     expect(Object.keys(failed)).toEqual(['ledger-balanced']);
-    expect(failed['ledger-balanced']).toEqual(['balances in EUR sum to 100, not 0', 'entry forged moves 100 EUR out of nowhere (its postings do not sum to 0)']);
+    expect(failed['ledger-balanced']).toEqual([
+      'balances in EUR sum to 100, not 0',
+      'entry forged moves 100 EUR out of nowhere (its postings do not sum to 0)',
+    ]);
   });
 
   it('ledger-totals: a held amount that is not the sum of the pending holds', () => {
-    const config = brokenCopy(CUSTOMER_OPERATOR, (db) => db.prepare("UPDATE ledger_accounts SET held = held + 1 WHERE kind = 'customer'").run());
+    const config = brokenCopy(CUSTOMER_OPERATOR, (db) =>
+      db.prepare("UPDATE ledger_accounts SET held = held + 1 WHERE kind = 'customer'").run(),
+    );
     expect(Object.keys(failedChecks(config))).toEqual(['ledger-totals']);
   });
 
@@ -113,8 +147,12 @@ describe('operator audit', () => {
 
   it('holds-ended: a hold left pending on a cleared transaction', () => {
     const config = brokenCopy(CUSTOMER_OPERATOR, (db) => {
-      const hold = db.prepare('SELECT id, account_id, amount FROM ledger_holds WHERE ref = ?').get(cleared.transactionId) as { id: string; account_id: string; amount: number };
-      db.prepare("UPDATE ledger_holds SET status = 'pending', captured_amount = NULL, capture_entry_id = NULL, ended_at = NULL WHERE id = ?").run(hold.id);
+      const hold = db
+        .prepare('SELECT id, account_id, amount FROM ledger_holds WHERE ref = ?')
+        .get(cleared.transactionId) as { id: string; account_id: string; amount: number };
+      db.prepare(
+        "UPDATE ledger_holds SET status = 'pending', captured_amount = NULL, capture_entry_id = NULL, ended_at = NULL WHERE id = ?",
+      ).run(hold.id);
       db.prepare('UPDATE ledger_accounts SET held = held + ? WHERE id = ?').run(hold.amount, hold.account_id);
     });
     const failed = failedChecks(config);
@@ -134,7 +172,9 @@ describe('operator audit', () => {
   });
 
   it('outbox-drained: a message never delivered', () => {
-    const config = brokenCopy(MERCHANT_OPERATOR, (db) => db.prepare("UPDATE outbox SET delivered_at = NULL WHERE record_id LIKE 'clearing:%'").run());
+    const config = brokenCopy(MERCHANT_OPERATOR, (db) =>
+      db.prepare("UPDATE outbox SET delivered_at = NULL WHERE record_id LIKE 'clearing:%'").run(),
+    );
     expect(failedChecks(config)).toEqual({});
     const failed = failedChecks(config, Date.now() + SETTLE_MS + 1_000);
     expect(Object.keys(failed)).toEqual(['outbox-drained']);
@@ -142,17 +182,27 @@ describe('operator audit', () => {
   });
 
   it('charges-match-clearings: a charge the ledger and the locked rate do not back', () => {
-    const config = brokenCopy(CUSTOMER_OPERATOR, (db) => db.prepare('UPDATE transactions SET charged_minor = charged_minor + 1 WHERE transaction_id = ?').run(cleared.transactionId));
+    const config = brokenCopy(CUSTOMER_OPERATOR, (db) =>
+      db
+        .prepare('UPDATE transactions SET charged_minor = charged_minor + 1 WHERE transaction_id = ?')
+        .run(cleared.transactionId),
+    );
     const failed = failedChecks(config);
     expect(Object.keys(failed)).toEqual(['charges-match-clearings']);
-    expect(failed['charges-match-clearings']!.join('\n')).toMatch(/the ledger took .*\n.*withdrawal records .* bill .*\n.*the locked rate makes that/);
+    expect(failed['charges-match-clearings']!.join('\n')).toMatch(
+      /the ledger took .*\n.*withdrawal records .* bill .*\n.*the locked rate makes that/,
+    );
   });
 
   it('credits-match-clearings: a tab that says it cleared more than the merchant was credited', () => {
-    const config = brokenCopy(MERCHANT_OPERATOR, (db) => db.prepare('UPDATE tabs SET cleared_minor = cleared_minor + 1 WHERE tab_id = ?').run(cleared.tabId));
+    const config = brokenCopy(MERCHANT_OPERATOR, (db) =>
+      db.prepare('UPDATE tabs SET cleared_minor = cleared_minor + 1 WHERE tab_id = ?').run(cleared.tabId),
+    );
     const failed = failedChecks(config);
     expect(Object.keys(failed)).toEqual(['credits-match-clearings']);
-    expect(failed['credits-match-clearings']![0]).toContain(`tab ${cleared.tabId} cleared 24 EUR, the ledger credited the merchant 23`);
+    expect(failed['credits-match-clearings']![0]).toContain(
+      `tab ${cleared.tabId} cleared 24 EUR, the ledger credited the merchant 23`,
+    );
   });
 
   it('billing-once: a record written twice, and one the file lost', () => {
@@ -160,21 +210,38 @@ describe('operator audit', () => {
     const file = join(config, '..', 'billing', 'records.jsonl');
     const line = readFileSync(file, 'utf8');
     appendFileSync(file, line);
-    expect(failedChecks(config)['billing-once']).toEqual([expect.stringMatching(/record withdrawal:op-se:\S+ was written 2 times$/)]);
+    expect(failedChecks(config)['billing-once']).toEqual([
+      expect.stringMatching(/record withdrawal:op-se:\S+ was written 2 times$/),
+    ]);
     const lost = brokenCopy(MERCHANT_OPERATOR, () => undefined);
     appendFileSync(join(lost, '..', 'billing', 'records.jsonl'), '{"recordId":"deposit:op-eu:forged"}\n');
-    expect(failedChecks(lost)['billing-once']).toEqual([expect.stringMatching(/record deposit:op-eu:forged was never enqueued for this sink$/)]);
+    expect(failedChecks(lost)['billing-once']).toEqual([
+      expect.stringMatching(/record deposit:op-eu:forged was never enqueued for this sink$/),
+    ]);
   });
 
   it('runs from the CLI, read-only, and exits 1 when an invariant is broken', async () => {
-    const cli = (configPath: string) => run(process.execPath, ['--import', 'tsx', 'operator-server/src/cli/main.ts', 'audit', '--config', configPath, '--json'], { cwd: process.cwd() });
+    const cli = (configPath: string) =>
+      run(
+        process.execPath,
+        ['--import', 'tsx', 'operator-server/src/cli/main.ts', 'audit', '--config', configPath, '--json'],
+        { cwd: process.cwd() },
+      );
     const before = readFileSync(join(dirOf[CUSTOMER_OPERATOR]!, 'data', 'operator.sqlite'));
     const { stdout } = await cli(intact(CUSTOMER_OPERATOR));
     expect(JSON.parse(stdout)).toMatchObject({ operatorId: CUSTOMER_OPERATOR, ok: true });
     expect(readFileSync(join(dirOf[CUSTOMER_OPERATOR]!, 'data', 'operator.sqlite')).equals(before)).toBe(true);
-    const broken = brokenCopy(CUSTOMER_OPERATOR, (db) => db.prepare("UPDATE ledger_accounts SET held = held + 1 WHERE kind = 'customer'").run());
-    const failure = await cli(broken).then(() => null, (error: { code: number; stdout: string }) => error);
+    const broken = brokenCopy(CUSTOMER_OPERATOR, (db) =>
+      db.prepare("UPDATE ledger_accounts SET held = held + 1 WHERE kind = 'customer'").run(),
+    );
+    const failure = await cli(broken).then(
+      () => null,
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(failure?.code).toBe(1);
-    expect(JSON.parse(failure!.stdout)).toMatchObject({ ok: false, results: expect.arrayContaining([expect.objectContaining({ name: 'ledger-totals' })]) });
+    expect(JSON.parse(failure!.stdout)).toMatchObject({
+      ok: false,
+      results: expect.arrayContaining([expect.objectContaining({ name: 'ledger-totals' })]),
+    });
   }, 60_000);
 });

@@ -21,7 +21,12 @@ worldPerTest((started) => (w = started), {
 });
 
 const eur = (value: string) => ({ currency: 'EUR', value });
-const request = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+const request = () => ({
+  merchantId: w.merchantId,
+  merchantOperatorId: MERCHANT_OPERATOR,
+  merchantCurrency: 'EUR',
+  deposit: { currency: 'SEK', value: '20.00' },
+});
 
 describe("a tab at the merchant's 5-cent unit", () => {
   it('pays one link per 5 cents and clears index × unit', async () => {
@@ -31,8 +36,14 @@ describe("a tab at the merchant's 5-cent unit", () => {
     const tab = await customer.openTab({ ...request(), chainUnit });
     // 20.00 SEK → 176 cents; ceil(176 / 5) = 36 links.
     expect(tab.opened.payload.chain).toMatchObject({ unit: eur('0.05'), length: 36 });
-    expect((await tab.buy(w.merchant.agentUrl, 'brief', eur('0.05'))).payload).toMatchObject({ chainIndex: 1, spent: eur('0.05') });
-    expect((await tab.buy(w.merchant.agentUrl, 'article', eur('0.15'))).payload).toMatchObject({ chainIndex: 4, spent: eur('0.20') });
+    expect((await tab.buy(w.merchant.agentUrl, 'brief', eur('0.05'))).payload).toMatchObject({
+      chainIndex: 1,
+      spent: eur('0.05'),
+    });
+    expect((await tab.buy(w.merchant.agentUrl, 'article', eur('0.15'))).payload).toMatchObject({
+      chainIndex: 4,
+      spent: eur('0.20'),
+    });
     expect(tab.spentMinor).toBe(20n);
 
     await tab.terminate(w.merchant.agentUrl);
@@ -55,7 +66,10 @@ describe("a tab at the merchant's 5-cent unit", () => {
     const { message } = await customer.initiation({ ...request(), chainUnit: eur('0.05') });
     const { id: _id, iat: _iat, ...body } = message.payload;
     // 35 links × 5 cents = 175 < 176 cents of deposit.
-    const short = seal(nodeCrypto, customer.signer, { ...body, chain: { ...body.chain, length: 35 } } satisfies PayloadBody<InitiationPayload>);
+    const short = seal(nodeCrypto, customer.signer, {
+      ...body,
+      chain: { ...body.chain, length: 35 },
+    } satisfies PayloadBody<InitiationPayload>);
     const refusal = await callRoute(customer.operatorUrl, OPERATOR_API.openTab, short).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(RemoteCallError);
     expect((refusal as RemoteCallError).failure).toMatchObject({ kind: 'refused', code: 'chain_too_short' });

@@ -5,7 +5,14 @@
 // when the test world reads them, so a record without a tab id would never have been written).
 
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  RECORD_GRACE_MS,
+  hundredArticles,
+  worldPerTest,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
@@ -15,17 +22,34 @@ worldPerTest((started) => (w = started));
 describe('a clearing for a transaction the AM still has as opening', () => {
   it('is captured, and its withdrawal record carries the tab id of the clearing', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     // As if the AM had never recorded the MTA's tab acknowledgement.
     const db = w.world.operator(CUSTOMER_OPERATOR).running.context.db;
-    expect(db.prepare("UPDATE transactions SET state = 'opening', tab_id = NULL WHERE transaction_id = ?").run(tab.transactionId).changes).toBe(1);
+    expect(
+      db
+        .prepare("UPDATE transactions SET state = 'opening', tab_id = NULL WHERE transaction_id = ?")
+        .run(tab.transactionId).changes,
+    ).toBe(1);
 
     await tab.terminate(w.merchant.agentUrl);
     // No customer record can reach the AM now (it does not know the tab), so the MTA clears without it.
     await w.merchantRecordAcknowledged(tab.tabId);
     await w.elapse(RECORD_GRACE_MS);
-    const withdrawal = await waitFor('the withdrawal record', () => w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal'));
-    expect(withdrawal).toMatchObject({ recordType: 'withdrawal', source: 'tab', transactionId: tab.transactionId, tabId: tab.tabId, merchantAmount: { currency: 'EUR', value: '0.08' } });
+    const withdrawal = await waitFor('the withdrawal record', () =>
+      w.billingRecords(CUSTOMER_OPERATOR).find((r) => r.recordType === 'withdrawal'),
+    );
+    expect(withdrawal).toMatchObject({
+      recordType: 'withdrawal',
+      source: 'tab',
+      transactionId: tab.transactionId,
+      tabId: tab.tabId,
+      merchantAmount: { currency: 'EUR', value: '0.08' },
+    });
   });
 });

@@ -29,11 +29,33 @@ describe('opentab-operator CLI', () => {
     const ca = await cli('ca-init', '--dir', join(dir, 'ca'));
     expect(ca.caPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const port = await findFreePort();
-    const init = await cli('init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', String(port), '--ca', join(dir, 'ca'), '--peer', 'op-eu=http://127.0.0.1:9');
+    const init = await cli(
+      'init',
+      '--dir',
+      join(dir, 'op-se'),
+      '--operator-id',
+      'op-se',
+      '--currency',
+      'SEK',
+      '--port',
+      String(port),
+      '--ca',
+      join(dir, 'ca'),
+      '--peer',
+      'op-eu=http://127.0.0.1:9',
+    );
     const config = JSON.parse(readFileSync(init.config, 'utf8'));
-    expect(config).toMatchObject({ operatorId: 'op-se', currency: 'SEK', caPublicKey: ca.caPublicKey, peers: [{ operatorId: 'op-eu', baseUrl: 'http://127.0.0.1:9' }] });
+    expect(config).toMatchObject({
+      operatorId: 'op-se',
+      currency: 'SEK',
+      caPublicKey: ca.caPublicKey,
+      peers: [{ operatorId: 'op-eu', baseUrl: 'http://127.0.0.1:9' }],
+    });
 
-    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     // Its log reaches us through a pipe, in its own time: wait for the line rather than expect it already there.
@@ -41,7 +63,15 @@ describe('opentab-operator CLI', () => {
     try {
       // It logs operator.started once it listens, however long starting took.
       await logged(/operator\.started .*url=http:\/\/127\.0\.0\.1:\d+/);
-      const customer = await cli('customer-create', '--config', init.config, '--credit-limit', '250.00', '--name', 'Alice');
+      const customer = await cli(
+        'customer-create',
+        '--config',
+        init.config,
+        '--credit-limit',
+        '250.00',
+        '--name',
+        'Alice',
+      );
       expect(customer).toMatchObject({ currency: 'SEK', creditLimit: { currency: 'SEK', value: '250.00' } });
       expect(customer.enrollmentCode).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
       await logged(/customer\.created .*account=acct_/);
@@ -66,9 +96,25 @@ describe('opentab-operator CLI', () => {
     const port = await findFreePort();
     // The certificate is for localhost: the admin commands reach 127.0.0.1 and check it against the public name.
     const init = await cli(
-      'init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', String(port), '--ca', join(dir, 'ca'),
-      '--public-url', `https://localhost:${port}`, '--tls-certificate', join(dir, 'tls', 'fullchain.pem'), '--tls-key', join(dir, 'tls', 'privkey.pem'),
-      '--trusted-ca', tlsCa.certificateFile,
+      'init',
+      '--dir',
+      join(dir, 'op-se'),
+      '--operator-id',
+      'op-se',
+      '--currency',
+      'SEK',
+      '--port',
+      String(port),
+      '--ca',
+      join(dir, 'ca'),
+      '--public-url',
+      `https://localhost:${port}`,
+      '--tls-certificate',
+      join(dir, 'tls', 'fullchain.pem'),
+      '--tls-key',
+      join(dir, 'tls', 'privkey.pem'),
+      '--trusted-ca',
+      tlsCa.certificateFile,
     );
     expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({
       publicUrl: `https://localhost:${port}`,
@@ -76,12 +122,23 @@ describe('opentab-operator CLI', () => {
       trustedCaFiles: [tlsCa.certificateFile],
     });
 
-    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [...CLI, 'start', '--config', init.config], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const transport = createNodeHttpTransport({ trustedCaCertificates: [tlsCa.certificatePem] });
-      const info = await waitFor('the operator to listen on https', () => callRoute(`https://localhost:${port}`, OPERATOR_API.operatorInfo, undefined, { transport }).catch(() => undefined), 20_000, 100);
+      const info = await waitFor(
+        'the operator to listen on https',
+        () =>
+          callRoute(`https://localhost:${port}`, OPERATOR_API.operatorInfo, undefined, { transport }).catch(
+            () => undefined,
+          ),
+        20_000,
+        100,
+      );
       expect(info.operatorId).toBe('op-se');
       expect(output).toMatch(/operator\.started .*url=https:\/\/127\.0\.0\.1:\d+/);
       const customer = await cli('customer-create', '--config', init.config, '--credit-limit', '10.00');
@@ -93,32 +150,92 @@ describe('opentab-operator CLI', () => {
   }, 60_000);
 
   it('refuses an unknown command with usage text', async () => {
-    await expect(run(process.execPath, [...CLI, 'frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command frobnicate') });
+    await expect(run(process.execPath, [...CLI, 'frobnicate'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command frobnicate'),
+    });
   });
 });
 
 describe('opentab-operator CLI and plain http', () => {
-  const refusal = (args: string[]) => run(process.execPath, [...CLI, ...args]).then(() => null, (error: { code: number; stderr: string }) => error);
+  const refusal = (args: string[]) =>
+    run(process.execPath, [...CLI, ...args]).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
 
   it('will not set up an operator reached over plain http outside loopback, naming each address', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
     await cli('ca-init', '--dir', join(dir, 'ca'));
-    const failed = await refusal(['init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', '7001', '--host', '0.0.0.0', '--ca', join(dir, 'ca'), '--peer', 'op-eu=http://op-eu.example']);
+    const failed = await refusal([
+      'init',
+      '--dir',
+      join(dir, 'op-se'),
+      '--operator-id',
+      'op-se',
+      '--currency',
+      'SEK',
+      '--port',
+      '7001',
+      '--host',
+      '0.0.0.0',
+      '--ca',
+      join(dir, 'ca'),
+      '--peer',
+      'op-eu=http://op-eu.example',
+    ]);
     expect(failed?.code).toBe(2);
-    expect(failed?.stderr).toContain('publicUrl http://0.0.0.0:7001 must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)');
+    expect(failed?.stderr).toContain(
+      'publicUrl http://0.0.0.0:7001 must use https: (plain http: only on loopback: 127.0.0.0/8, ::1, localhost)',
+    );
     expect(failed?.stderr).toContain('peer op-eu http://op-eu.example must use https:');
     expect(existsSync(join(dir, 'op-se', 'operator.json'))).toBe(false);
 
-    const init = await cli('init', '--dir', join(dir, 'op-se'), '--operator-id', 'op-se', '--currency', 'SEK', '--port', '7001', '--host', '0.0.0.0', '--ca', join(dir, 'ca'), '--public-url', 'https://op-se.example', '--peer', 'op-eu=https://op-eu.example');
+    const init = await cli(
+      'init',
+      '--dir',
+      join(dir, 'op-se'),
+      '--operator-id',
+      'op-se',
+      '--currency',
+      'SEK',
+      '--port',
+      '7001',
+      '--host',
+      '0.0.0.0',
+      '--ca',
+      join(dir, 'ca'),
+      '--public-url',
+      'https://op-se.example',
+      '--peer',
+      'op-eu=https://op-eu.example',
+    );
     expect(init.baseUrl).toBe('https://op-se.example');
-    expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({ publicUrl: 'https://op-se.example', listen: { host: '0.0.0.0', port: 7001 } });
+    expect(JSON.parse(readFileSync(init.config, 'utf8'))).toMatchObject({
+      publicUrl: 'https://op-se.example',
+      listen: { host: '0.0.0.0', port: 7001 },
+    });
   });
 
   it('will not sign an operator certificate for a plain-http address outside loopback', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
     await cli('ca-init', '--dir', join(dir, 'ca'));
     const { publicKey } = await cli('keygen', '--out', join(dir, 'op.key'));
-    const failed = await refusal(['ca-sign', '--ca', join(dir, 'ca'), '--operator-id', 'op-se', '--public-key', publicKey, '--base-url', 'http://op-se.example', '--currency', 'SEK', '--out', join(dir, 'cert.json')]);
+    const failed = await refusal([
+      'ca-sign',
+      '--ca',
+      join(dir, 'ca'),
+      '--operator-id',
+      'op-se',
+      '--public-key',
+      publicKey,
+      '--base-url',
+      'http://op-se.example',
+      '--currency',
+      'SEK',
+      '--out',
+      join(dir, 'cert.json'),
+    ]);
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toContain('base URL http://op-se.example must use https:');
     expect(existsSync(join(dir, 'cert.json'))).toBe(false);

@@ -14,7 +14,12 @@ describe('concurrent openings against one credit limit', () => {
     const customer = await w.newCustomer('100.00');
     const attempts = await Promise.allSettled(
       Array.from({ length: 50 }, () =>
-        customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '5.00' } }),
+        customer.openTab({
+          merchantId: w.merchantId,
+          merchantOperatorId: MERCHANT_OPERATOR,
+          merchantCurrency: 'EUR',
+          deposit: { currency: 'SEK', value: '5.00' },
+        }),
       ),
     );
     const opened = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
@@ -23,7 +28,11 @@ describe('concurrent openings against one credit limit', () => {
     expect(refused).toHaveLength(30);
     for (const reason of refused) {
       expect(reason).toBeInstanceOf(RemoteCallError);
-      expect((reason as RemoteCallError).failure).toMatchObject({ kind: 'refused', status: 422, code: 'insufficient_funds' });
+      expect((reason as RemoteCallError).failure).toMatchObject({
+        kind: 'refused',
+        status: 422,
+        code: 'insufficient_funds',
+      });
     }
     const account = await customer.account();
     expect(account.held).toEqual({ currency: 'SEK', value: '100.00' });
@@ -31,10 +40,12 @@ describe('concurrent openings against one credit limit', () => {
     expect(new Set(opened.map((tab) => tab.transactionId)).size).toBe(20);
 
     // Close every accepted tab without purchases: all holds end, nothing is charged.
-    await Promise.all(opened.map(async (tab) => {
-      await tab.terminate(w.merchant.agentUrl);
-      await customer.sendRecord(tab);
-    }));
+    await Promise.all(
+      opened.map(async (tab) => {
+        await tab.terminate(w.merchant.agentUrl);
+        await customer.sendRecord(tab);
+      }),
+    );
     const after = await waitFor('every hold to end', async () => {
       const view = await customer.account();
       return view.tabs.every((t) => t.state === 'cleared') ? view : undefined;

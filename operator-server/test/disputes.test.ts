@@ -7,18 +7,32 @@ import { OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
 import { merchantStopRecord } from '../testing/merchant-records';
-import { MERCHANT_OPERATOR, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  MERCHANT_OPERATOR,
+  RECORD_GRACE_MS,
+  hundredArticles,
+  worldPerTest,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
 let w: TwoOperatorWorld;
-const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const price = (itemId: string) => ({
+  currency: 'EUR',
+  value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+});
 
 worldPerTest((started) => (w = started), { merchantSecretKey });
 
 async function openWithPurchases(itemIds: string[]) {
   const customer = await w.newCustomer('100.00');
-  const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '50.00' } });
+  const tab = await customer.openTab({
+    merchantId: w.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR,
+    merchantCurrency: 'EUR',
+    deposit: { currency: 'SEK', value: '50.00' },
+  });
   for (const itemId of itemIds) await tab.buy(w.merchant.agentUrl, itemId, price(itemId));
   return { customer, tab };
 }
@@ -42,7 +56,11 @@ describe('mismatched records', () => {
   it('a merchant claiming more than the chain proves gets only the proven amount, and a dispute is stored', async () => {
     const { customer, tab } = await openWithPurchases(['article-1', 'article-2', 'article-3']); // 8 + 15 + 22 = 45 cents
     // The merchant (its own key) inflates its total to 5.00 EUR while the link proves 45 cents.
-    const inflated = merchantStopRecord(merchantSecretKey, w.merchantId, tab, { count: 3, total: { currency: 'EUR', value: '5.00' }, lastChainIndex: 45 });
+    const inflated = merchantStopRecord(merchantSecretKey, w.merchantId, tab, {
+      count: 3,
+      total: { currency: 'EUR', value: '5.00' },
+      lastChainIndex: 45,
+    });
     await callRoute(w.world.operator(MERCHANT_OPERATOR).url, OPERATOR_API.merchantRecord, inflated);
     await customer.sendRecord(tab);
 
@@ -60,7 +78,12 @@ describe('mismatched records', () => {
     const { customer, tab } = await openWithPurchases(['article-1', 'article-2', 'article-3']);
     w.merchant.agent.stop(tab.tabId);
     // The customer claims only the first purchase, with the link of 8 cents.
-    await customer.sendRecord(tab, { count: 1, total: { currency: 'EUR', value: '0.08' }, lastChainIndex: 8, lastChainLink: tab.chain.encodedLinkAt(8) });
+    await customer.sendRecord(tab, {
+      count: 1,
+      total: { currency: 'EUR', value: '0.08' },
+      lastChainIndex: 8,
+      lastChainLink: tab.chain.encodedLinkAt(8),
+    });
     const view = await clearedTab(tab.tabId);
     expect(view).toMatchObject({ outcome: 'disputed', cleared: { currency: 'EUR', value: '0.45' } });
     expect(view.dispute?.reason).toContain('counts differ');
@@ -86,10 +109,17 @@ describe('a missing record', () => {
     w.merchant.agent.stop(tab.tabId);
     await w.merchantRecordAcknowledged(tab.tabId);
     await w.elapse(RECORD_GRACE_MS - 1);
-    expect((await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId })).state).toBe('open');
+    expect(
+      (await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId })).state,
+    ).toBe('open');
     await w.elapse(1);
     const view = await clearedTab(tab.tabId);
-    expect(view).toMatchObject({ outcome: 'customer-record-missing', cleared: { currency: 'EUR', value: '0.11' }, customerRecord: null, dispute: null });
+    expect(view).toMatchObject({
+      outcome: 'customer-record-missing',
+      cleared: { currency: 'EUR', value: '0.11' },
+      customerRecord: null,
+      dispute: null,
+    });
     // A late customer record is acknowledged as already cleared and changes nothing.
     const ack = await customer.sendRecord(tab);
     expect(ack.payload.status).toBe('cleared');

@@ -40,7 +40,13 @@ afterEach(async () => {
 });
 
 async function startWithSync(sync: () => Promise<void>): Promise<{ operator: RunningOperator; admin: AdminClient }> {
-  const [provisioned] = provisionOperatorWorld(mkdtempSync(join(tmpdir(), 'opentab-durable-')), [{ operatorId: 'op-se', currency: 'SEK' }], [await findFreePort()], { log: 'silent' }, Date.now());
+  const [provisioned] = provisionOperatorWorld(
+    mkdtempSync(join(tmpdir(), 'opentab-durable-')),
+    [{ operatorId: 'op-se', currency: 'SEK' }],
+    [await findFreePort()],
+    { log: 'silent' },
+    Date.now(),
+  );
   const config = loadConfigFile(provisioned!.configPath, {});
   running = await startOperator(config, { syncWal: sync, backgroundJobs: false, log: createLogger('op-se', 'silent') });
   return { operator: running, admin: new AdminClient(running.url, provisioned!.adminToken) };
@@ -54,10 +60,12 @@ describe('durable answers', () => {
     const wal = heldSync();
     const { operator, admin } = await startWithSync(wal.sync);
     let answered = false;
-    const creating = admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } }).then((answer) => {
-      answered = true;
-      return answer;
-    });
+    const creating = admin
+      .call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } })
+      .then((answer) => {
+        answered = true;
+        return answer;
+      });
     await syncAwaited(wal);
     // A later exchange (a GET, which does not wait for the disk) comes back; the POST's answer has not.
     await callRoute(operator.url, OPERATOR_API.operatorInfo, undefined);
@@ -82,7 +90,10 @@ describe('durable answers', () => {
     const creating = admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } });
     await syncAwaited(wal);
     wal.finishAll(new Error('EIO: the disk went away'));
-    const failure = await creating.then(() => null, (error: unknown) => error);
+    const failure = await creating.then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(RemoteCallError);
     expect((failure as RemoteCallError).failure).toMatchObject({ status: 500, code: 'internal_error' });
   });
@@ -99,7 +110,13 @@ describe('durable answers', () => {
     await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/`;
-      const sending = operator.context.transport({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', timeout_ms: 5_000 });
+      const sending = operator.context.transport({
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        timeout_ms: 5_000,
+      });
       await syncAwaited(wal);
       expect(received).toBe(0);
       wal.finishAll();

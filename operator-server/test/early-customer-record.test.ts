@@ -6,19 +6,35 @@
 import { describe, expect, it } from 'vitest';
 import { RemoteCallError } from '@opentab/protocol';
 import { recordRequestId } from '../src/mta/records';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  hundredArticles,
+  worldPerTest,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
-const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const price = (itemId: string) => ({
+  currency: 'EUR',
+  value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+});
 
 // A grace period far longer than the test: a clearing can only come from the merchant's record.
-worldPerTest((started) => (w = started), { settings: { tick_ms: 20, tabs: { recordGrace_s: 3600, minTimeout_s: 10 } } });
+worldPerTest((started) => (w = started), {
+  settings: { tick_ms: 20, tabs: { recordGrace_s: 3600, minTimeout_s: 10 } },
+});
 
 describe("a customer's record sent early", () => {
   it("stops the tab at the merchant and clears what the merchant's chain link proves, not what the customer claims", async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
     // The modified agent's record, before any purchase: nothing bought.
     const earlyRecord = tab.record();
     await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1')); // 8 cents
@@ -29,14 +45,20 @@ describe("a customer's record sent early", () => {
     // The MTA asked the merchant agent, which stopped the tab: the customer can buy no more on it.
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
     await waitFor('the merchant agent to stop the tab', () => w.merchant.agent.tab(tab.tabId)?.status !== 'open');
-    const refusal = await tab.buy(w.merchant.agentUrl, 'article-3', price('article-3')).catch((error: unknown) => error);
+    const refusal = await tab
+      .buy(w.merchant.agentUrl, 'article-3', price('article-3'))
+      .catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(RemoteCallError);
     expect((refusal as RemoteCallError).failure).toMatchObject({ kind: 'refused', code: 'tab_closed' });
 
-    const cleared = await waitFor('the MTA to clear', () => (mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined));
+    const cleared = await waitFor('the MTA to clear', () =>
+      mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined,
+    );
     expect(cleared.clearedMinor).toBe(23n);
     expect(cleared.outcome).toBe('disputed');
-    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([expect.objectContaining({ deliveredAt: expect.any(Number) })]);
+    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([
+      expect.objectContaining({ deliveredAt: expect.any(Number) }),
+    ]);
     const account = await waitFor('the AM to charge', async () => {
       await w.elapse(0);
       const view = await customer.account();
@@ -44,15 +66,29 @@ describe("a customer's record sent early", () => {
     });
     // 0.23 EUR at the locked rate (1 EUR = 11.3595 SEK): 2.61 SEK, rounded half to even.
     expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
-    expect(w.world.operator(CUSTOMER_OPERATOR).running.context.store.transaction(tab.transactionId)!.clearedMinor).toBe(23n);
+    expect(w.world.operator(CUSTOMER_OPERATOR).running.context.store.transaction(tab.transactionId)!.clearedMinor).toBe(
+      23n,
+    );
   }, 30_000);
 
   it('leaves the conclusion time as it was: without the merchant record the tab is not cleared on the customer record', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1'));
     w.merchant.setAvailable(false); // the record request cannot reach the agent
-    await customer.sendRecordEnvelope(tab.record({ count: 0, total: { currency: 'EUR', value: '0.00' }, lastChainIndex: 0, lastChainLink: tab.chain.encodedLinkAt(0) }));
+    await customer.sendRecordEnvelope(
+      tab.record({
+        count: 0,
+        total: { currency: 'EUR', value: '0.00' },
+        lastChainIndex: 0,
+        lastChainLink: tab.chain.encodedLinkAt(0),
+      }),
+    );
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
     const before = mta.store.tab(tab.tabId)!;
     expect(before.merchantAskedAt).toEqual(expect.any(Number));
@@ -60,7 +96,8 @@ describe("a customer's record sent early", () => {
     expect(before.concludeAfter).toBeGreaterThanOrEqual(before.expiresAt + 3600 * 1000);
     await w.world.operator(MERCHANT_OPERATOR).running.runJobs();
     expect(mta.store.tab(tab.tabId)!.state).toBe('open');
-    // Once the agent answers (the request's next attempt, after its backoff), its record (8 cents, proven by its link) decides.
+    // Once the agent answers (the request's next attempt, after its backoff), its record (8 cents, proven by
+    // its link) decides.
     w.merchant.setAvailable(true);
     const cleared = await waitFor('the MTA to clear on the merchant record', async () => {
       await w.elapse(1_000);

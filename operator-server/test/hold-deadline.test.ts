@@ -7,7 +7,16 @@ import { assertLedgerInvariants } from '../src/ledger';
 import type { WorldOperator } from '@opentab/test-kit/worlds';
 import { Restarts } from '../testing/restarts';
 import { waitFor } from '@opentab/test-kit';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, MERCHANT_RECORD_RETRY_MAX_MS, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  MERCHANT_RECORD_RETRY_MAX_MS,
+  MIN_TIMEOUT_MS,
+  RECORD_GRACE_MS,
+  hundredArticles,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 
 const HOLD_DEADLINE_MS = 1_000;
 let w: TwoOperatorWorld;
@@ -15,7 +24,14 @@ const restarts = new Restarts();
 
 beforeEach(async () => {
   w = await startTwoOperatorWorld({
-    settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000, holdDeadline_s: HOLD_DEADLINE_MS / 1000 } },
+    settings: {
+      tick_ms: 20,
+      tabs: {
+        recordGrace_s: RECORD_GRACE_MS / 1000,
+        minTimeout_s: MIN_TIMEOUT_MS / 1000,
+        holdDeadline_s: HOLD_DEADLINE_MS / 1000,
+      },
+    },
   });
 });
 
@@ -24,7 +40,10 @@ beforeEach(async () => {
  * delivers its record at its next retry, and the MTA clears on it when its grace period ends.
  */
 async function restartAndClear(mta: WorldOperator, tabId: string): Promise<void> {
-  await waitFor('the merchant agent to have tried to deliver its record', () => (w.merchant.agent.recordDelivery(tabId)?.attempts ?? 0) >= 1);
+  await waitFor(
+    'the merchant agent to have tried to deliver its record',
+    () => (w.merchant.agent.recordDelivery(tabId)?.attempts ?? 0) >= 1,
+  );
   const successor = await restarts.restart(mta, w.clock.now_ms);
   w.clock.advance(MERCHANT_RECORD_RETRY_MAX_MS);
   await w.merchantRecordAcknowledged(tabId);
@@ -42,7 +61,13 @@ afterEach(async () => {
 describe('the hold deadline', () => {
   it('releases the hold of a tab its MTA never cleared, and charges a clearing that comes late', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: MIN_TIMEOUT_MS / 1000 });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+      timeout_s: MIN_TIMEOUT_MS / 1000,
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     const mta = w.world.operator(MERCHANT_OPERATOR);
     await mta.running.close(); // the merchant's operator goes away before clearing anything
@@ -68,7 +93,13 @@ describe('the hold deadline', () => {
 
   it('writes off a late charge the customer can no longer cover, and still pays the merchant side', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: MIN_TIMEOUT_MS / 1000 });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+      timeout_s: MIN_TIMEOUT_MS / 1000,
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     const mta = w.world.operator(MERCHANT_OPERATOR);
     await mta.running.close();

@@ -15,10 +15,23 @@ import { newPrefixedId } from '@opentab/protocol';
 import { moneyToWire } from '@opentab/protocol';
 import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import { answerDefect, envelopeMutations, exchange, fieldMutations, malformedBodies, tableDigests, type HostileRequest } from '@opentab/test-kit';
+import {
+  answerDefect,
+  envelopeMutations,
+  exchange,
+  fieldMutations,
+  malformedBodies,
+  tableDigests,
+  type HostileRequest,
+} from '@opentab/test-kit';
 import { ADMIN_API } from '../src/http/admin-api';
 import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 
 const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...ADMIN_API };
 
@@ -48,7 +61,12 @@ let madeUpTransactions = 0;
 const am = () => w.world.operator(CUSTOMER_OPERATOR).running.context;
 const mta = () => w.world.operator(MERCHANT_OPERATOR).running.context;
 const trust = (...keys: Signer[]) => keys.forEach((key) => signers.set(key.kid, key));
-const openRequest = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '5.00' } });
+const openRequest = () => ({
+  merchantId: w.merchantId,
+  merchantOperatorId: MERCHANT_OPERATOR,
+  merchantCurrency: 'EUR',
+  deposit: { currency: 'SEK', value: '5.00' },
+});
 const madeUpTransactionId = () => `op-se.1.${1000 + ++madeUpTransactions}`;
 
 async function openTab(): Promise<TestTab> {
@@ -61,22 +79,40 @@ async function openTab(): Promise<TestTab> {
 /** One valid request body per POST route. */
 const SAMPLES: Record<string, () => Promise<unknown>> = {
   enroll: async () => {
-    const { accountId } = await w.world.operator(CUSTOMER_OPERATOR).admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '1.00' } });
+    const { accountId } = await w.world
+      .operator(CUSTOMER_OPERATOR)
+      .admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '1.00' } });
     const { code } = await w.world.operator(CUSTOMER_OPERATOR).admin.call('enrollmentCode', {}, { accountId });
     const key = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     trust(key);
     return seal(nodeCrypto, key, { type: 'enroll', code, publicKey: key.kid });
   },
   logon: async () => seal(nodeCrypto, customer.signer, { type: 'logon', accountId: customer.accountId }),
-  account: async () => seal(nodeCrypto, customer.signer, { type: 'account-query', accountId: customer.accountId, sessionId: customer.session }),
+  account: async () =>
+    seal(nodeCrypto, customer.signer, {
+      type: 'account-query',
+      accountId: customer.accountId,
+      sessionId: customer.session,
+    }),
   merchantQuery: async () =>
-    seal(nodeCrypto, customer.signer, { type: 'merchant-query', accountId: customer.accountId, sessionId: customer.session, merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR }),
+    seal(nodeCrypto, customer.signer, {
+      type: 'merchant-query',
+      accountId: customer.accountId,
+      sessionId: customer.session,
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+    }),
   openTab: async () => {
     const { message } = await customer.initiation(openRequest());
     return signEnvelope(customer.signer, { ...message.payload, orderInfo: 'order 7' });
   },
   customerRecord: async () => (await openTab()).record(),
-  peerMerchantLookup: async () => seal(nodeCrypto, am().identity.signer, { type: 'merchant-lookup', operatorCertificate: am().identity.certificate, merchantId: w.merchantId }),
+  peerMerchantLookup: async () =>
+    seal(nodeCrypto, am().identity.signer, {
+      type: 'merchant-lookup',
+      operatorCertificate: am().identity.certificate,
+      merchantId: w.merchantId,
+    }),
   peerInitiation: async () => {
     const { message } = await customer.initiation(openRequest());
     const table = (await customer.rateTable()).payload;
@@ -84,36 +120,74 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
     const transactionId = madeUpTransactionId();
     const expiresAt = formatTimestamp(Date.now() + 600_000);
     return seal(nodeCrypto, am().identity.signer, {
-      type: 'amended-initiation', operatorCertificate: am().identity.certificate, transactionId, merchantId: w.merchantId,
-      deposit: { customer: { currency: 'SEK', value: '5.00' }, merchant: moneyToWire({ currency: 'EUR', minor: depositInMerchantCurrency(500n, rate) }) },
+      type: 'amended-initiation',
+      operatorCertificate: am().identity.certificate,
+      transactionId,
+      merchantId: w.merchantId,
+      deposit: {
+        customer: { currency: 'SEK', value: '5.00' },
+        merchant: moneyToWire({ currency: 'EUR', minor: depositInMerchantCurrency(500n, rate) }),
+      },
       rate,
       customerCertificate: seal(nodeCrypto, am().identity.signer, {
-        type: 'customer-certificate', operatorId: CUSTOMER_OPERATOR, transactionId, pseudonym: newPrefixedId(nodeCrypto, 'psn'), tabPublicKey: message.payload.tabPublicKey, validUntil: expiresAt,
+        type: 'customer-certificate',
+        operatorId: CUSTOMER_OPERATOR,
+        transactionId,
+        pseudonym: newPrefixedId(nodeCrypto, 'psn'),
+        tabPublicKey: message.payload.tabPublicKey,
+        validUntil: expiresAt,
       }),
-      chain: message.payload.chain, expiresAt, orderInfo: 'order 7',
+      chain: message.payload.chain,
+      expiresAt,
+      orderInfo: 'order 7',
     });
   },
   peerCustomerRecord: async () =>
-    seal(nodeCrypto, am().identity.signer, { type: 'customer-record-relay', operatorCertificate: am().identity.certificate, record: (await openTab()).record() }),
+    seal(nodeCrypto, am().identity.signer, {
+      type: 'customer-record-relay',
+      operatorCertificate: am().identity.certificate,
+      record: (await openTab()).record(),
+    }),
   peerClearing: async () => {
     const cleared = await openTab();
     return seal(nodeCrypto, mta().identity.signer, {
-      type: 'clearing', operatorCertificate: mta().identity.certificate, transactionId: cleared.transactionId, tabId: cleared.tabId,
-      cleared: { currency: 'EUR', value: '0.08' }, outcome: 'agreed', note: 'both records agree',
+      type: 'clearing',
+      operatorCertificate: mta().identity.certificate,
+      transactionId: cleared.transactionId,
+      tabId: cleared.tabId,
+      cleared: { currency: 'EUR', value: '0.08' },
+      outcome: 'agreed',
+      note: 'both records agree',
     });
   },
   merchantRecord: async () => {
     const stopped = await openTab();
     return seal(nodeCrypto, merchantKey, {
-      type: 'merchant-record', merchantId: w.merchantId, tabId: stopped.tabId, reason: 'merchant-stop', purchaseListHash: stopped.record().payload.purchaseListHash,
-      count: 1, total: { currency: 'EUR', value: '0.08' }, lastChainIndex: 8, lastChainLink: stopped.chain.encodedLinkAt(8),
+      type: 'merchant-record',
+      merchantId: w.merchantId,
+      tabId: stopped.tabId,
+      reason: 'merchant-stop',
+      purchaseListHash: stopped.record().payload.purchaseListHash,
+      count: 1,
+      total: { currency: 'EUR', value: '0.08' },
+      lastChainIndex: 8,
+      lastChainLink: stopped.chain.encodedLinkAt(8),
     });
   },
-  createCustomer: async () => ({ displayName: 'Eve', currency: 'SEK', creditLimit: { currency: 'SEK', value: '1.00' } }),
+  createCustomer: async () => ({
+    displayName: 'Eve',
+    currency: 'SEK',
+    creditLimit: { currency: 'SEK', value: '1.00' },
+  }),
   enrollmentCode: async () => ({ validFor_s: 3600 }),
   creditCustomer: async () => ({ amount: { currency: 'SEK', value: '1.00' }, reference: 'invoice-1' }),
   registerMerchant: async () => ({
-    merchantId: 'other-shop', displayName: 'Other shop', currency: 'SEK', origins: ['https://other.example'], agentUrl: 'https://other.example/opentab', publicKey: merchantKey.kid,
+    merchantId: 'other-shop',
+    displayName: 'Other shop',
+    currency: 'SEK',
+    origins: ['https://other.example'],
+    agentUrl: 'https://other.example/opentab',
+    publicKey: merchantKey.kid,
   }),
 };
 
@@ -121,8 +195,13 @@ beforeAll(async () => {
   const unlimited = { perClient_per_s: 1_000_000, burst: 1_000_000 };
   w = await startTwoOperatorWorld({
     merchantSecretKey: toBase64url(merchantSecretKey),
-    // Background jobs out of the way (a minute between ticks), so that only the request changes anything; no tab expires during the test.
-    settings: { tick_ms: 60_000, tabs: { recordGrace_s: 1, minTimeout_s: 60, maxTimeout_s: 3600 }, rateLimit: { customer: unlimited, peer: unlimited } },
+    // Background jobs out of the way (a minute between ticks), so that only the request changes anything; no
+    // tab expires during the test.
+    settings: {
+      tick_ms: 60_000,
+      tabs: { recordGrace_s: 1, minTimeout_s: 60, maxTimeout_s: 3600 },
+      rateLimit: { customer: unlimited, peer: unlimited },
+    },
   });
   customer = await w.newCustomer('1000000.00');
   trust(customer.signer, am().identity.signer, mta().identity.signer, merchantKey);
@@ -135,11 +214,15 @@ afterAll(async () => {
   await w?.close();
 });
 
-/** Every table of both operators and of the merchant agent; message receipts and issued rate tables keep refusals and reads by design. */
+/** Every table of both operators and of the merchant agent; message receipts and issued rate tables keep
+ * refusals and reads by design. */
 function snapshot(): Record<string, string> {
   const digests: Record<string, string> = {};
   for (const operator of Object.values(w.world.operators)) {
-    for (const [table, digest] of Object.entries(tableDigests(operator.running.context.db, ['message_receipts', 'rate_tables']))) digests[`${operator.operatorId}.${table}`] = digest;
+    for (const [table, digest] of Object.entries(
+      tableDigests(operator.running.context.db, ['message_receipts', 'rate_tables']),
+    ))
+      digests[`${operator.operatorId}.${table}`] = digest;
   }
   for (const [table, digest] of Object.entries(tableDigests(agentDb))) digests[`agent.${table}`] = digest;
   return digests;
@@ -147,7 +230,12 @@ function snapshot(): Record<string, string> {
 
 function urlOf(name: string, spec: RouteSpec, param?: string): string {
   const operator = w.world.operator(AT_MERCHANT_OPERATOR.has(name) ? MERCHANT_OPERATOR : CUSTOMER_OPERATOR);
-  const known: Record<string, string> = { accountId: customer.accountId, merchantId: w.merchantId, transactionId: tab.transactionId, tabId: tab.tabId };
+  const known: Record<string, string> = {
+    accountId: customer.accountId,
+    merchantId: w.merchantId,
+    transactionId: tab.transactionId,
+    tabId: tab.tabId,
+  };
   return operator.url + spec.path.replace(/\{(\w+)\}/g, (_, key: string) => param ?? known[key]!);
 }
 
@@ -160,33 +248,65 @@ async function expectSafe(name: string, url: string, request: HostileRequest): P
   const before = tables;
   tables = snapshot();
   if (answer.status < 400) return;
-  const changed = Object.keys(tables).filter((table) => tables[table] !== before[table] && !(ATTEMPT_RECORDS[name] ?? []).includes(table));
+  const changed = Object.keys(tables).filter(
+    (table) => tables[table] !== before[table] && !(ATTEMPT_RECORDS[name] ?? []).includes(table),
+  );
   expect(changed, `${name}: ${request.label} was refused (${answer.status}) but changed`).toEqual([]);
 }
 
-function* hostileRequests(name: string, spec: RouteSpec, auth: Record<string, string>): Generator<[string, HostileRequest]> {
+function* hostileRequests(
+  name: string,
+  spec: RouteSpec,
+  auth: Record<string, string>,
+): Generator<[string, HostileRequest]> {
   const url = urlOf(name, spec);
   for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => m !== spec.method)) {
-    yield [url, { label: `method ${method}`, method, headers: { ...auth, 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }) }];
+    yield [
+      url,
+      {
+        label: `method ${method}`,
+        method,
+        headers: { ...auth, 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: '{}' }),
+      },
+    ];
   }
   if (spec.method === 'GET') {
-    for (const query of ['?x=1', '?a=%', `?${'q'.repeat(3000)}`, '?peer=op-eu&from=9999-12-31T23:59:59Z&until=0000-01-01T00:00:00Z']) {
+    for (const query of [
+      '?x=1',
+      '?a=%',
+      `?${'q'.repeat(3000)}`,
+      '?peer=op-eu&from=9999-12-31T23:59:59Z&until=0000-01-01T00:00:00Z',
+    ]) {
       yield [url + query, { label: `query ${query.slice(0, 30)}`, method: 'GET', headers: auth }];
     }
     if (spec.path.includes('{')) {
-      for (const param of ['%', '%ED%A0%80', 'x'.repeat(300), '..%2Fx', 'acct_000000000000000000000000']) yield [urlOf(name, spec, param), { label: `path parameter ${param.slice(0, 20)}`, method: 'GET', headers: auth }];
+      for (const param of ['%', '%ED%A0%80', 'x'.repeat(300), '..%2Fx', 'acct_000000000000000000000000'])
+        yield [
+          urlOf(name, spec, param),
+          { label: `path parameter ${param.slice(0, 20)}`, method: 'GET', headers: auth },
+        ];
     }
   } else {
-    for (const request of malformedBodies(spec.maxBody_bytes)) yield [url, { ...request, headers: { ...auth, ...request.headers } }];
+    for (const request of malformedBodies(spec.maxBody_bytes))
+      yield [url, { ...request, headers: { ...auth, ...request.headers } }];
   }
   if (spec.auth === 'admin-token') {
-    yield [url, { label: 'no admin token', method: spec.method, ...(spec.method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) }];
+    yield [
+      url,
+      {
+        label: 'no admin token',
+        method: spec.method,
+        ...(spec.method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}),
+      },
+    ];
   }
 }
 
 describe('every operator route, walked with hostile input', () => {
   it.each(Object.entries(ROUTES))('%s', async (name, spec) => {
-    const auth: Record<string, string> = spec.auth === 'admin-token' ? { authorization: `Bearer ${am().config.adminToken}` } : {};
+    const auth: Record<string, string> =
+      spec.auth === 'admin-token' ? { authorization: `Bearer ${am().config.adminToken}` } : {};
     tables = snapshot();
     for (const [url, request] of hostileRequests(name, spec, auth)) await expectSafe(name, url, request);
     if (spec.method === 'GET') return;
@@ -195,7 +315,12 @@ describe('every operator route, walked with hostile input', () => {
     const valid = await sample!();
     tables = snapshot();
     const url = urlOf(name, spec);
-    const post = (label: string, body: unknown): HostileRequest => ({ label, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (label: string, body: unknown): HostileRequest => ({
+      label,
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, url, post(label, body));
     for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, url, post(label, body));
     w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });

@@ -4,21 +4,33 @@
 // tab. Nothing stays 'opening' past the opening bound, and one chain root backs one tab only.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RemoteCallError } from '@opentab/protocol';
+import type { RemoteCallError } from '@opentab/protocol';
 import { seal } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import type { PeerDirectory } from '../src/peers/peer-directory';
 import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 import { Restarts } from '../testing/restarts';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 const restarts = new Restarts();
-const terms = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+const terms = () => ({
+  merchantId: w.merchantId,
+  merchantOperatorId: MERCHANT_OPERATOR,
+  merchantCurrency: 'EUR',
+  deposit: { currency: 'SEK', value: '20.00' },
+});
 
 beforeEach(async () => {
-  w = await startTwoOperatorWorld({ settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10, openingBound_s: 5 } } });
+  w = await startTwoOperatorWorld({
+    settings: { tick_ms: 20, tabs: { recordGrace_s: 1, minTimeout_s: 10, openingBound_s: 5 } },
+  });
 });
 
 afterEach(async () => {
@@ -75,8 +87,14 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
 
     const transactions = successor.running.context.store.transactionsOfAccount(customer.accountId, 10);
     expect(transactions).toHaveLength(1);
-    expect(transactions[0]).toMatchObject({ state: 'open', tabId: tab.tabId, initiationId: initiation.message.payload.id });
-    expect(holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'pending', amount: 2000n })]);
+    expect(transactions[0]).toMatchObject({
+      state: 'open',
+      tabId: tab.tabId,
+      initiationId: initiation.message.payload.id,
+    });
+    expect(holdsOf(successor, customer.accountId)).toEqual([
+      expect.objectContaining({ status: 'pending', amount: 2000n }),
+    ]);
     const mtaTabs = w.world.operator(MERCHANT_OPERATOR).running.context.store.tabsOfMerchant(w.merchantId, 10);
     expect(mtaTabs.map((t) => t.tabId)).toEqual([tab.tabId]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '20.00' });
@@ -89,7 +107,9 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     const customer = await w.newCustomer('100.00');
     const { initiation, successor } = await crashMidInitiation(customer, 'before-mta');
     const tab = await customer.sendInitiation(initiation);
-    expect(successor.running.context.store.transactionsOfAccount(customer.accountId, 10)).toEqual([expect.objectContaining({ state: 'open', tabId: tab.tabId })]);
+    expect(successor.running.context.store.transactionsOfAccount(customer.accountId, 10)).toEqual([
+      expect.objectContaining({ state: 'open', tabId: tab.tabId }),
+    ]);
     expect(holdsOf(successor, customer.accountId)).toHaveLength(1);
     expect(w.merchant.agent.tabs().map((t) => t.tabId)).toEqual([tab.tabId]);
     await closeAndClear(customer, tab);
@@ -118,7 +138,10 @@ describe('one chain root', () => {
     const tab = await customer.sendInitiation(first);
     // The same chain under a new initiation id.
     const { id: _id, iat: _iat, ...body } = first.message.payload;
-    const again = { ...first, message: seal(w.world.operator(CUSTOMER_OPERATOR).running.context.crypto, customer.signer, body) };
+    const again = {
+      ...first,
+      message: seal(w.world.operator(CUSTOMER_OPERATOR).running.context.crypto, customer.signer, body),
+    };
     expect(again.message.payload.id).not.toBe(first.message.payload.id);
     const refusal = await customer.sendInitiation(again).catch((error: unknown) => error);
     expect((refusal as RemoteCallError).failure).toMatchObject({ kind: 'refused', code: 'chain_reused' });
@@ -128,9 +151,18 @@ describe('one chain root', () => {
     const [transaction] = am.store.transactionsOfAccount(customer.accountId, 1);
     const amended = transaction!.amendedInitiation!;
     const otherTransaction = `${transaction!.transactionId}9`;
-    const certificate = seal(am.crypto, am.identity.signer, { ...withoutHeader(amended.customerCertificate.payload), transactionId: otherTransaction });
-    const forged = seal(am.crypto, am.identity.signer, { ...amended, transactionId: otherTransaction, customerCertificate: certificate });
-    const mtaRefusal = await am.peers.call(MERCHANT_OPERATOR, 'peerInitiation', forged).catch((error: unknown) => error);
+    const certificate = seal(am.crypto, am.identity.signer, {
+      ...withoutHeader(amended.customerCertificate.payload),
+      transactionId: otherTransaction,
+    });
+    const forged = seal(am.crypto, am.identity.signer, {
+      ...amended,
+      transactionId: otherTransaction,
+      customerCertificate: certificate,
+    });
+    const mtaRefusal = await am.peers
+      .call(MERCHANT_OPERATOR, 'peerInitiation', forged)
+      .catch((error: unknown) => error);
     expect(mtaRefusal).toMatchObject({ code: 'chain_reused' });
     expect(w.world.operator(MERCHANT_OPERATOR).running.context.store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
     await closeAndClear(customer, tab);

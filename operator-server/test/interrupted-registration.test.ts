@@ -7,11 +7,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { voidNoticeId } from '../src/mta/interrupted-registrations';
 import { Restarts } from '../testing/restarts';
 import { waitFor } from '@opentab/test-kit';
-import { MERCHANT_OPERATOR, hundredArticles, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  MERCHANT_OPERATOR,
+  hundredArticles,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 const restarts = new Restarts();
-const tabTerms = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+const tabTerms = () => ({
+  merchantId: w.merchantId,
+  merchantOperatorId: MERCHANT_OPERATOR,
+  merchantCurrency: 'EUR',
+  deposit: { currency: 'SEK', value: '20.00' },
+});
 
 beforeEach(async () => {
   w = await startTwoOperatorWorld();
@@ -30,8 +40,21 @@ describe('a tab registration cut off by a stop', () => {
     const open = mta.running.context.store.tab(tab.tabId)!;
     expect(open.state).toBe('open');
     // What registerTab has written when the stop comes while it waits for the merchant agent.
-    const { state: _, customerRecord: _c, merchantRecord: _m, clearedMinor: _cl, outcome: _o, clearedAt: _ca, ...terms } = open;
-    mta.running.context.store.insertTab({ ...terms, tabId: 'tab_0000000000000000000000ad', transactionId: `${open.transactionId}.9`, chain: { ...terms.chain, root: 'A'.repeat(43) } });
+    const {
+      state: _,
+      customerRecord: _c,
+      merchantRecord: _m,
+      clearedMinor: _cl,
+      outcome: _o,
+      clearedAt: _ca,
+      ...terms
+    } = open;
+    mta.running.context.store.insertTab({
+      ...terms,
+      tabId: 'tab_0000000000000000000000ad',
+      transactionId: `${open.transactionId}.9`,
+      chain: { ...terms.chain, root: 'A'.repeat(43) },
+    });
     expect(mta.running.context.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
     await mta.running.close();
 
@@ -44,7 +67,11 @@ describe('a tab registration cut off by a stop', () => {
     // A second start finds nothing left to mark.
     expect(store.failOpeningTabs()).toEqual([]);
     // Its merchant agent never heard of it: the void notice finds nothing to close and is done.
-    const delivered = await waitFor('the void notice to be done with', () => successor.context.outbox.rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad')).find((row) => row.deliveredAt !== null));
+    const delivered = await waitFor('the void notice to be done with', () =>
+      successor.context.outbox
+        .rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad'))
+        .find((row) => row.deliveredAt !== null),
+    );
     expect(delivered).toMatchObject({ lastError: null });
   }, 30_000);
 
@@ -65,9 +92,14 @@ describe('a tab registration cut off by a stop', () => {
 
     const successor = (await restarts.restart(mta, w.clock.now_ms)).running;
     expect(successor.context.store.tab(orphan!.tabId)!.state).toBe('failed');
-    const delivered = await waitFor('the void notice to reach the agent', () => successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null));
+    const delivered = await waitFor('the void notice to reach the agent', () =>
+      successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null),
+    );
     expect(delivered).toMatchObject({ lastError: null });
-    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({ status: 'cleared', cleared: { amount: { currency: 'EUR', minor: 0n }, outcome: 'voided' } });
+    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({
+      status: 'cleared',
+      cleared: { amount: { currency: 'EUR', minor: 0n }, outcome: 'voided' },
+    });
     // Closed at the agent: no purchase, and no record at its timeout for the MTA to refuse.
     expect(w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
     expect(w.merchant.agent.recordDelivery(orphan!.tabId)).toBeNull();

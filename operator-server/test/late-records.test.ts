@@ -7,30 +7,52 @@
 import { describe, expect, it } from 'vitest';
 import { settlementStatement } from '../src/settlement/statement';
 import { recordRequestId } from '../src/mta/records';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  hundredArticles,
+  worldPerTest,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
-const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const price = (itemId: string) => ({
+  currency: 'EUR',
+  value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+});
 
-worldPerTest((started) => (w = started), { settings: { tick_ms: 20, tabs: { recordGrace_s: 5, minTimeout_s: 10, merchantRecordWait_s: 60 } } });
+worldPerTest((started) => (w = started), {
+  settings: { tick_ms: 20, tabs: { recordGrace_s: 5, minTimeout_s: 10, merchantRecordWait_s: 60 } },
+});
 
 describe('records that come after their tab was due', () => {
   it('a merchant agent down through expiry and grace is waited for, and its record decides', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: 10 });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+      timeout_s: 10,
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1')); // 8 cents
     await w.merchant.stopAgent();
     await w.elapse(16_000); // past the timeout and the grace period: the MTA asks the agent for its record
     await w.elapse(1_000); // and tries to deliver the request
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
-    await waitFor('the MTA to ask the merchant agent for its record', () => mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))[0]?.attempts);
+    await waitFor(
+      'the MTA to ask the merchant agent for its record',
+      () => mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))[0]?.attempts,
+    );
     // Asked, not answered: the tab waits for the agent instead of clearing at nothing.
     expect(mta.store.tab(tab.tabId)!.state).toBe('open');
 
     // Back: it stops its expired tab and delivers its record.
     await w.merchant.startAgent();
-    const cleared = await waitFor('the clearing on the merchant record', () => (mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined));
+    const cleared = await waitFor('the clearing on the merchant record', () =>
+      mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined,
+    );
     expect(cleared).toMatchObject({ clearedMinor: 8n, outcome: 'customer-record-missing', clearingRevision: 0 });
     await w.elapse(0);
     await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
@@ -38,7 +60,13 @@ describe('records that come after their tab was due', () => {
 
   it('a record that comes after a clearing at nothing corrects it, once, through ledger, billing and settlement', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s: 10 });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+      timeout_s: 10,
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1')); // 8 cents
     await tab.buy(w.merchant.agentUrl, 'article-2', price('article-2')); // 15 cents
     await w.merchant.stopAgent();
@@ -74,22 +102,46 @@ describe('records that come after their tab was due', () => {
     // The customer's own record, later still, agrees and changes nothing.
     await customer.sendRecord(tab);
     expect(mta.store.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, clearedMinor: 23n });
-    expect(mta.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([['merchant', 'corrected:1'], ['customer', 'no-change']]);
+    expect(mta.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([
+      ['merchant', 'corrected:1'],
+      ['customer', 'no-change'],
+    ]);
 
     // Billing: the first clearing and its correction, each once, the correction for the difference.
     await waitFor('billing records of the correction', async () => {
       await w.elapse(0);
-      return w.billingRecords(CUSTOMER_OPERATOR).some((r) => r.revision === 1) && w.billingRecords(MERCHANT_OPERATOR).some((r) => r.revision === 1);
+      return (
+        w.billingRecords(CUSTOMER_OPERATOR).some((r) => r.revision === 1) &&
+        w.billingRecords(MERCHANT_OPERATOR).some((r) => r.revision === 1)
+      );
     });
     const withdrawals = w.billingRecords(CUSTOMER_OPERATOR).filter((r) => r.recordType === 'withdrawal');
-    expect(withdrawals.map((r) => [r.recordId.endsWith(':r1'), r.amount.value, r.revision ?? 0])).toEqual([[false, '0.00', 0], [true, '2.61', 1]]);
+    expect(withdrawals.map((r) => [r.recordId.endsWith(':r1'), r.amount.value, r.revision ?? 0])).toEqual([
+      [false, '0.00', 0],
+      [true, '2.61', 1],
+    ]);
     const deposits = w.billingRecords(MERCHANT_OPERATOR).filter((r) => r.recordType === 'deposit');
-    expect(deposits.map((r) => [r.amount.value, r.revision ?? 0])).toEqual([['0.00', 0], ['0.23', 1]]);
+    expect(deposits.map((r) => [r.amount.value, r.revision ?? 0])).toEqual([
+      ['0.00', 0],
+      ['0.23', 1],
+    ]);
 
     // Settlement: what the customer's operator owes the merchant's includes the correction.
-    const owed = settlementStatement(am.ledger, CUSTOMER_OPERATOR, MERCHANT_OPERATOR, 0, w.clock.now_ms() + 1000).lines.find((line) => line.currency === 'EUR');
+    const owed = settlementStatement(
+      am.ledger,
+      CUSTOMER_OPERATOR,
+      MERCHANT_OPERATOR,
+      0,
+      w.clock.now_ms() + 1000,
+    ).lines.find((line) => line.currency === 'EUR');
     expect(owed).toMatchObject({ payable: { value: '0.23' }, net: { value: '0.23' } });
-    const owedToUs = settlementStatement(mta.ledger, MERCHANT_OPERATOR, CUSTOMER_OPERATOR, 0, w.clock.now_ms() + 1000).lines.find((line) => line.currency === 'EUR');
+    const owedToUs = settlementStatement(
+      mta.ledger,
+      MERCHANT_OPERATOR,
+      CUSTOMER_OPERATOR,
+      0,
+      w.clock.now_ms() + 1000,
+    ).lines.find((line) => line.currency === 'EUR');
     expect(owedToUs).toMatchObject({ receivable: { value: '0.23' } });
   }, 40_000);
 });

@@ -4,13 +4,19 @@
 // that tab for good instead of retrying for ever.
 
 import { describe, expect, it } from 'vitest';
-import { RemoteCallError } from '@opentab/protocol';
+import type { RemoteCallError } from '@opentab/protocol';
 import { voidNoticeId } from '../src/mta/interrupted-registrations';
 import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
-const terms = (timeout_s = 600) => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s });
+const terms = (timeout_s = 600) => ({
+  merchantId: w.merchantId,
+  merchantOperatorId: MERCHANT_OPERATOR,
+  merchantCurrency: 'EUR',
+  deposit: { currency: 'SEK', value: '20.00' },
+  timeout_s,
+});
 
 worldPerTest((started) => (w = started));
 
@@ -54,7 +60,10 @@ describe('a tab acknowledgement lost after the merchant agent committed it', () 
       return view?.refusedCode !== null ? view : undefined;
     });
     expect(delivery).toMatchObject({ refusedCode: 'tab_not_opened', acknowledged: false });
-    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({ status: 'cleared', cleared: { outcome: 'voided', amount: { minor: 0n } } });
+    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({
+      status: 'cleared',
+      cleared: { outcome: 'voided', amount: { minor: 0n } },
+    });
     // Done with: no further attempt after the refusal.
     const attempts = delivery!.attempts;
     await w.merchant.agent.flushRecords();

@@ -27,10 +27,20 @@ const SEVEN_DAYS_S = 7 * 24 * 3600;
 
 async function openTab(timeout_s: number) {
   const customer = await w.newCustomer('500.00');
-  const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' }, timeout_s });
+  const tab = await customer.openTab({
+    merchantId: w.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR,
+    merchantCurrency: 'EUR',
+    deposit: { currency: 'SEK', value: '20.00' },
+    timeout_s,
+  });
   openTransactions.push(tab.transactionId);
   const { expiresAt, merchantCertificate } = tab.opened.payload;
-  return { certificate: merchantCertificate, expiresAt_ms: parseTimestamp(expiresAt)!, validUntil_ms: parseTimestamp(merchantCertificate.payload.validUntil)! };
+  return {
+    certificate: merchantCertificate,
+    expiresAt_ms: parseTimestamp(expiresAt)!,
+    validUntil_ms: parseTimestamp(merchantCertificate.payload.validUntil)!,
+  };
 }
 
 describe("a tab's merchant certificate", () => {

@@ -25,13 +25,20 @@ describe('/openapi.json', () => {
       expect(operation, `${spec.method} ${spec.path}`).toBeDefined();
       expect(operation.operationId).toBe(name);
       expect(operation['x-opentab-auth']).toBe(spec.auth);
-      expect(resolve(body, operation.responses['4XX'].content['application/json'].schema).properties.error.properties.code.enum).toContain('invalid_message');
+      expect(
+        resolve(body, operation.responses['4XX'].content['application/json'].schema).properties.error.properties.code
+          .enum,
+      ).toContain('invalid_message');
     }
     const initiation = body.paths['/v1/customer/tabs'].post.requestBody.content['application/json'].schema;
     expect(initiation.required).toEqual(['payload', 'kid', 'sig']);
     const deposit = resolve(body, initiation.properties.payload.properties.deposit);
     expect(resolve(body, deposit.properties.value).pattern).toBe('^(0|[1-9][0-9]*)(\\.[0-9]+)?$');
-    expect(body.paths['/v1/admin/settlement'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['peer', 'from', 'until']);
+    expect(body.paths['/v1/admin/settlement'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'peer',
+      'from',
+      'until',
+    ]);
   });
 
   it('states every check of every schema: as JSON Schema keywords, or in words where only code can check it', async () => {
@@ -49,24 +56,39 @@ describe('/openapi.json', () => {
     expect(schemas.Timestamp).toMatchObject({ format: 'date-time', pattern: expect.stringMatching(/^\^/) });
     expect(schemas.DisplayName.pattern).toBeDefined();
     expect(schemas.PositiveDecimalString.not).toEqual({ pattern: '^0(\\.0+)?$' });
-    expect(schemas.Amount.allOf).toContainEqual({ if: { properties: { currency: { enum: expect.arrayContaining(['JPY']) } } }, then: { properties: { value: { pattern: '^(0|[1-9][0-9]*)$' } } } });
+    expect(schemas.Amount.allOf).toContainEqual({
+      if: { properties: { currency: { enum: expect.arrayContaining(['JPY']) } } },
+      then: { properties: { value: { pattern: '^(0|[1-9][0-9]*)$' } } },
+    });
   });
 
   it('says how each route is authenticated, and where the operator is', async () => {
     const { body } = await send(`${w.world.operator(CUSTOMER_OPERATOR).url}/openapi.json`);
-    expect(body.servers).toEqual([{ url: w.world.operator(CUSTOMER_OPERATOR).running.context.config.publicUrl, description: `Operator ${CUSTOMER_OPERATOR}` }]);
+    expect(body.servers).toEqual([
+      {
+        url: w.world.operator(CUSTOMER_OPERATOR).running.context.config.publicUrl,
+        description: `Operator ${CUSTOMER_OPERATOR}`,
+      },
+    ]);
     expect(body.paths['/v1/admin/ledger'].get.security).toEqual([{ adminToken: [] }]);
     expect(body.paths['/v1/rates'].get.security).toEqual([]);
     const record = body.paths['/v1/customer/records'].post;
     expect(record.security).toEqual([]);
-    expect(record.description).toMatch(/^Signed envelope, signed by the tab's key.*Ed25519 signature.*RFC 8785 canonical JSON of `payload`/);
+    expect(record.description).toMatch(
+      /^Signed envelope, signed by the tab's key.*Ed25519 signature.*RFC 8785 canonical JSON of `payload`/,
+    );
     expect(body.paths['/v1/peer/clearing'].post.description).toMatch(/signed by a peer operator/);
   });
 
   it('the bare address says what it is and where the API is described, for whoever opens it in a browser', async () => {
     const { status, body } = await send(`${w.world.operator(CUSTOMER_OPERATOR).url}/`);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ operatorId: CUSTOMER_OPERATOR, currency: 'SEK', api: '/openapi.json', health: '/healthz' });
+    expect(body).toMatchObject({
+      operatorId: CUSTOMER_OPERATOR,
+      currency: 'SEK',
+      api: '/openapi.json',
+      health: '/healthz',
+    });
     expect(body.about).toMatch(/Opentab operator.*options page.*enrolment code/);
   });
 
@@ -75,7 +97,10 @@ describe('/openapi.json', () => {
     for (const [path, operations] of Object.entries(body.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(operations)) {
         const concrete = path.replace(/\{\w+\}/g, 'x');
-        const answer = await send(`${w.world.operator(CUSTOMER_OPERATOR).url}${concrete}`, { method: method.toUpperCase(), ...(method === 'post' ? { body: {} } : {}) });
+        const answer = await send(`${w.world.operator(CUSTOMER_OPERATOR).url}${concrete}`, {
+          method: method.toUpperCase(),
+          ...(method === 'post' ? { body: {} } : {}),
+        });
         expect(answer.body?.error?.code, `${method} ${path}`).not.toBe('not_found');
       }
     }
@@ -91,19 +116,31 @@ function resolve(document: any, schema: any): any {
 /** Every value of `key` anywhere in `value`. */
 function collect(value: unknown, key: string): unknown[] {
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([name, item]) => (name === key ? [item, ...collect(item, key)] : collect(item, key)));
+  return Object.entries(value).flatMap(([name, item]) =>
+    name === key ? [item, ...collect(item, key)] : collect(item, key),
+  );
 }
 
-/** The messages of every check action in a valibot schema, through pipes, objects, arrays, records, unions and wrappers. */
+/** The messages of every check action in a valibot schema, through pipes, objects, arrays, records, unions
+ * and wrappers. */
 function checkMessagesOf(schema: v.GenericSchema, into: Set<string>, seen = new Set<unknown>()): void {
   if (seen.has(schema)) return;
   seen.add(schema);
   const node = schema as unknown as Record<string, any>;
   for (const item of node.pipe ?? []) {
-    if (item.kind === 'validation' && item.type === 'check') into.add(typeof item.rule === 'string' ? item.rule : item.message);
+    if (item.kind === 'validation' && item.type === 'check')
+      into.add(typeof item.rule === 'string' ? item.rule : item.message);
     if (item.kind === 'schema' && item !== schema) checkMessagesOf(item, into, seen);
   }
-  for (const child of [...Object.values(node.entries ?? {}), node.item, node.wrapped, node.key, node.value, ...(node.options ?? [])]) {
-    if (child !== undefined && typeof child === 'object' && child !== null && child.kind === 'schema') checkMessagesOf(child, into, seen);
+  for (const child of [
+    ...Object.values(node.entries ?? {}),
+    node.item,
+    node.wrapped,
+    node.key,
+    node.value,
+    ...(node.options ?? []),
+  ]) {
+    if (child !== undefined && typeof child === 'object' && child !== null && child.kind === 'schema')
+      checkMessagesOf(child, into, seen);
   }
 }

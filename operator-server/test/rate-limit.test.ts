@@ -39,9 +39,12 @@ async function exchange(path: string, init: { method?: string; body?: string; he
 
 function counts(): Record<string, number> {
   const db = operator.running.context.db;
-  return Object.fromEntries(['customers', 'enrollment_codes', 'sessions', 'message_receipts', 'ledger_entries'].map((table) => [
-    table, (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n,
-  ]));
+  return Object.fromEntries(
+    ['customers', 'enrollment_codes', 'sessions', 'message_receipts', 'ledger_entries'].map((table) => [
+      table,
+      (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n,
+    ]),
+  );
 }
 
 /** Spends the whole customer bucket of 127.0.0.1 on cheap GETs. */
@@ -52,10 +55,14 @@ async function exhaustCustomerBucket(): Promise<void> {
 
 describe('rate limits per client address', () => {
   it('refuses a burst beyond the limit with 429, rate_limited and Retry-After; nothing happens; after the refill it goes through', async () => {
-    const { accountId } = await operator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '10.00' } });
+    const { accountId } = await operator.admin.call('createCustomer', {
+      creditLimit: { currency: 'SEK', value: '10.00' },
+    });
     const { code } = await operator.admin.call('enrollmentCode', {}, { accountId });
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const enrolment = JSON.stringify(seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const));
+    const enrolment = JSON.stringify(
+      seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const),
+    );
 
     clock.advance(1000); // a full bucket
     const statuses: number[] = [];
@@ -73,7 +80,9 @@ describe('rate limits per client address', () => {
     // Refused before the body is read: neither the media type nor the size is looked at.
     expect((await exchange('/v1/customer/logon', { body: 'not json' })).status).toBe(429);
     expect((await exchange('/v1/customer/logon', { body: 'x'.repeat(100_000) })).status).toBe(429);
-    expect((await exchange('/v1/customer/logon', { body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(429);
+    expect(
+      (await exchange('/v1/customer/logon', { body: '{}', headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(429);
     expect(counts()).toEqual(before);
 
     clock.advance(1000 / PER_S - 1);
@@ -95,7 +104,8 @@ describe('rate limits per client address', () => {
       const peer = await exchange('/v1/peer/merchant', { body: '{}' });
       expect([peer.status, peer.body.error.code]).toEqual([400, 'invalid_message']);
     }
-    for (let i = 0; i < 3 * BURST; i++) await operator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '1.00' } });
+    for (let i = 0; i < 3 * BURST; i++)
+      await operator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: '1.00' } });
     expect((await exchange('/healthz')).status).toBe(200);
     expect((await exchange('/v1/customer/enroll', { body: '{}' })).status).toBe(429);
   });
@@ -123,7 +133,8 @@ describe('behind a trusted reverse proxy', () => {
   afterAll(() => proxied.close());
 
   const viaProxy = async (clientChain: string) =>
-    (await fetch(`${proxied.operator('op-se').url}/v1/operator`, { headers: { 'x-forwarded-for': clientChain } })).status;
+    (await fetch(`${proxied.operator('op-se').url}/v1/operator`, { headers: { 'x-forwarded-for': clientChain } }))
+      .status;
 
   it('counts each client the proxy names in its own bucket, and ignores what a client wrote before the proxy', async () => {
     const first: number[] = [];

@@ -14,7 +14,10 @@ import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '@ope
 import { startRateFileServer, type RateFileServer } from '../testing/rate-file-server';
 import { Restarts } from '../testing/restarts';
 
-const DAILY_2024_06_28 = readFileSync(fileURLToPath(new URL('../data/ecb-eurofxref-2024-06-28.xml', import.meta.url)), 'utf8');
+const DAILY_2024_06_28 = readFileSync(
+  fileURLToPath(new URL('../data/ecb-eurofxref-2024-06-28.xml', import.meta.url)),
+  'utf8',
+);
 
 /** The ECB's file of 28 June 2024 as if published on another day, with another SEK rate. */
 function dailyFile(day: string, sekRate: string): string {
@@ -41,8 +44,12 @@ afterEach(async () => {
 async function startOperator(rates: OperatorConfigInput['rates']): Promise<WorldOperator> {
   logLines = [];
   world = await startOperatorWorld({
-    operators: [{ operatorId: 'op-se', currency: 'SEK' }], settings: { rates }, now_ms: () => now, backgroundJobs: false,
-    log: 'info', writeLog: (line) => logLines.push(line),
+    operators: [{ operatorId: 'op-se', currency: 'SEK' }],
+    settings: { rates },
+    now_ms: () => now,
+    backgroundJobs: false,
+    log: 'info',
+    writeLog: (line) => logLines.push(line),
   });
   return world.operator('op-se');
 }
@@ -89,11 +96,20 @@ describe('an ECB file on disk', () => {
     writeFileSync(path, dailyFile('2024-07-01', '11.4210'));
     const operator = await startOperator({ rateSource: { source: 'ecb-file', path, refreshEvery_s: 10 } });
 
-    writeFileSync(path, dailyFile('2024-07-01', '11.4210').replace("<Cube currency='USD' rate='1.0705'/>", "<Cube currency='USD' rate='1,0705'/>"));
+    writeFileSync(
+      path,
+      dailyFile('2024-07-01', '11.4210').replace(
+        "<Cube currency='USD' rate='1.0705'/>",
+        "<Cube currency='USD' rate='1,0705'/>",
+      ),
+    );
     await at(MONDAY_JULY_1_MS + 10 * SECOND, operator);
     expect((await rateTableAt(operator.url)).payload.rates).toMatchObject({ SEK: '11.4210', USD: '1.0705' });
     const health = await getJson(`${operator.url}/healthz`);
-    expect(health.body.rates).toMatchObject({ status: 'current', sourceProblem: expect.stringContaining('the USD rate "1,0705" of 2024-07-01 is not a positive decimal') });
+    expect(health.body.rates).toMatchObject({
+      status: 'current',
+      sourceProblem: expect.stringContaining('the USD rate "1,0705" of 2024-07-01 is not a positive decimal'),
+    });
     expect(logLines.filter((line) => line.includes('WARN rates.read_failed'))).toHaveLength(1);
 
     writeFileSync(path, dailyFile('2024-07-01', '11.4300'));
@@ -103,14 +119,18 @@ describe('an ECB file on disk', () => {
   });
 
   it('stops the start when the file cannot be read at all', async () => {
-    await expect(startOperator({ rateSource: { source: 'ecb-file', path: '/nonexistent/eurofxref-daily.xml' } })).rejects.toThrow(
+    await expect(
+      startOperator({ rateSource: { source: 'ecb-file', path: '/nonexistent/eurofxref-daily.xml' } }),
+    ).rejects.toThrow(
       /cannot start without rates: cannot read the ECB file \/nonexistent\/eurofxref-daily\.xml: ENOENT/,
     );
   });
 });
 
 describe('the ECB file over HTTP', () => {
-  const httpSource = (url: string) => ({ rateSource: { source: 'ecb-http' as const, url, refreshEvery_s: 900, firstRetry_s: 30, timeout_s: 1 } });
+  const httpSource = (url: string) => ({
+    rateSource: { source: 'ecb-http' as const, url, refreshEvery_s: 900, firstRetry_s: 30, timeout_s: 1 },
+  });
 
   it('is fetched on its schedule, asking only for a newer file, and a newer one is published', async () => {
     now = MONDAY_JULY_1_MS;
@@ -147,11 +167,21 @@ describe('the ECB file over HTTP', () => {
     await at(failed, operator);
     expect(server.requests).toHaveLength(2);
     expect((await rateTableAt(operator.url)).payload.id).toBe(good.payload.id);
-    expect((await getJson(`${operator.url}/healthz`)).body).toMatchObject({ ok: true, rates: { status: 'current', sourceProblem: expect.stringContaining('answered HTTP 503') } });
+    expect((await getJson(`${operator.url}/healthz`)).body).toMatchObject({
+      ok: true,
+      rates: { status: 'current', sourceProblem: expect.stringContaining('answered HTTP 503') },
+    });
 
     // Retries after 30 s, then 60 s, then 120 s after each failure.
     const attemptsAt = (offsets_s: number[]) => offsets_s.map((offset) => failed + offset * SECOND);
-    for (const [time, requests] of [[29, 2], [30, 3], [89, 3], [90, 4], [209, 4], [210, 5]] as const) {
+    for (const [time, requests] of [
+      [29, 2],
+      [30, 3],
+      [89, 3],
+      [90, 4],
+      [209, 4],
+      [210, 5],
+    ] as const) {
       await at(attemptsAt([time])[0]!, operator);
       expect([time, server.requests.length]).toEqual([time, requests]);
     }
@@ -159,7 +189,9 @@ describe('the ECB file over HTTP', () => {
     server.serve({ kind: 'status', status: 200, body: '<!doctype html><html><body>Maintenance</body></html>' });
     await at(failed + 450 * SECOND, operator);
     expect(server.requests).toHaveLength(6);
-    expect((await getJson(`${operator.url}/healthz`)).body.rates.sourceProblem).toMatch(/sent a file that is not read: ECB rates: not well-formed XML/);
+    expect((await getJson(`${operator.url}/healthz`)).body.rates.sourceProblem).toMatch(
+      /sent a file that is not read: ECB rates: not well-formed XML/,
+    );
     const warnings = logLines.filter((line) => line.includes('WARN rates.read_failed'));
     expect(warnings.map((line) => /failures=(\d+)/.exec(line)?.[1])).toEqual(['1', '2', '4']);
 
@@ -182,9 +214,16 @@ describe('the ECB file over HTTP', () => {
     expect((await rateTableAt(operator.url)).payload.rates.SEK).toBe('11.4210');
     await at(Date.parse('2024-07-07T00:00:00Z'), operator);
     const refused = await getJson(`${operator.url}/v1/rates`);
-    expect(refused).toMatchObject({ status: 503, body: { error: { code: 'rates_stale', message: expect.stringContaining('ECB rates of 1 Jul 2024') } } });
+    expect(refused).toMatchObject({
+      status: 503,
+      body: { error: { code: 'rates_stale', message: expect.stringContaining('ECB rates of 1 Jul 2024') } },
+    });
     expect((await getJson(`${operator.url}/healthz`)).body).toMatchObject({
-      ok: false, rates: { status: 'stale', sourceProblem: expect.stringMatching(/cannot reach the ECB rates at http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED/) },
+      ok: false,
+      rates: {
+        status: 'stale',
+        sourceProblem: expect.stringMatching(/cannot reach the ECB rates at http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED/),
+      },
     });
   });
 
@@ -193,9 +232,18 @@ describe('the ECB file over HTTP', () => {
     server = await startRateFileServer({ kind: 'silence' });
     const operator = await startOperator(httpSource(server.url));
     await at(now, operator); // waits for the one-second timeout, no longer
-    expect((await getJson(`${operator.url}/healthz`)).body.rates).toMatchObject({ status: 'unavailable', sourceProblem: expect.stringContaining('no answer in time') });
+    expect((await getJson(`${operator.url}/healthz`)).body.rates).toMatchObject({
+      status: 'unavailable',
+      sourceProblem: expect.stringContaining('no answer in time'),
+    });
     expect(await getJson(`${operator.url}/v1/rates`)).toMatchObject({
-      status: 503, body: { error: { code: 'rates_unavailable', message: expect.stringContaining('no exchange rates have been read from its source yet') } },
+      status: 503,
+      body: {
+        error: {
+          code: 'rates_unavailable',
+          message: expect.stringContaining('no exchange rates have been read from its source yet'),
+        },
+      },
     });
   });
 

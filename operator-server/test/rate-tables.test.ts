@@ -30,7 +30,12 @@ let logLines: string[] = [];
 async function startOperator(rates: OperatorConfigInput['rates'], now_ms: () => number = () => JUNE_28_AFTERNOON_MS) {
   logLines = [];
   world = await startOperatorWorld({
-    operators: [{ operatorId: 'op-se', currency: 'SEK' }], settings: { rates }, now_ms, backgroundJobs: false, log: 'info', writeLog: (line) => logLines.push(line),
+    operators: [{ operatorId: 'op-se', currency: 'SEK' }],
+    settings: { rates },
+    now_ms,
+    backgroundJobs: false,
+    log: 'info',
+    writeLog: (line) => logLines.push(line),
   });
   return world.operator('op-se');
 }
@@ -51,7 +56,9 @@ describe('a rate table states its source', () => {
   });
 
   it('names the operator and the day it gave for rates it set itself', async () => {
-    const operator = await startOperator({ rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11.40' }, publishedOn: '2024-06-27' } });
+    const operator = await startOperator({
+      rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11.40' }, publishedOn: '2024-06-27' },
+    });
     const table = await rateTableAt(operator.url);
     expect(table.payload.source).toEqual({ publisher: 'operator', publishedOn: '2024-06-27', sample: false });
     expect(table.payload.rates).toEqual({ SEK: '11.40' });
@@ -64,7 +71,10 @@ describe('a rate table states its source', () => {
     // What an operator of before the field left behind: the same table without its source, still valid.
     const db = new Database(join(operator.dir, 'data', 'operator.sqlite'));
     const { source: _source, ...withoutSource } = first.payload;
-    db.prepare('UPDATE rate_tables SET envelope = ? WHERE table_id = ?').run(JSON.stringify({ ...first, payload: withoutSource }), first.payload.id);
+    db.prepare('UPDATE rate_tables SET envelope = ? WHERE table_id = ?').run(
+      JSON.stringify({ ...first, payload: withoutSource }),
+      first.payload.id,
+    );
     db.close();
 
     const restarted = await restarts.restart(operator, () => JUNE_28_AFTERNOON_MS + 60_000);
@@ -79,7 +89,10 @@ describe('an operator whose rates are too old', () => {
 
   it('publishes tables until its rates are six days old, none living past that', async () => {
     let now = Date.parse('2024-07-03T23:30:00Z');
-    const operator = await startOperator({ lifespan_s: 3600, rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } }, () => now);
+    const operator = await startOperator(
+      { lifespan_s: 3600, rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } },
+      () => now,
+    );
     const table = await rateTableAt(operator.url);
     expect(table.payload.validUntil).toBe('2024-07-04T00:00:00.000Z');
     // With ten minutes left, a new table would not live longer: the same one is handed out.
@@ -101,7 +114,13 @@ describe('an operator whose rates are too old', () => {
     let now = JUNE_28_AFTERNOON_MS;
     const operator = await startOperator({ rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } }, () => now);
     expect((await getJson(`${operator.url}/healthz`)).body).toEqual({
-      ok: true, operatorId: 'op-se', rates: { status: 'current', source: { publisher: 'ecb', publishedOn: '2024-06-28', sample: false }, usableUntil: '2024-07-04T00:00:00.000Z' },
+      ok: true,
+      operatorId: 'op-se',
+      rates: {
+        status: 'current',
+        source: { publisher: 'ecb', publishedOn: '2024-06-28', sample: false },
+        usableUntil: '2024-07-04T00:00:00.000Z',
+      },
     });
     expect(logLines.filter((line) => line.includes('rates.current'))).toHaveLength(1);
 
@@ -113,12 +132,25 @@ describe('an operator whose rates are too old', () => {
     expect(staleLines[0]).toContain('ECB rates of 28 Jun 2024, older than the 6 days it accepts');
     const health = await getJson(`${operator.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ ok: false, rates: { status: 'stale', source: { publishedOn: '2024-06-28' }, problem: expect.stringContaining('older than the 6 days') } });
+    expect(health.body).toMatchObject({
+      ok: false,
+      rates: {
+        status: 'stale',
+        source: { publishedOn: '2024-06-28' },
+        problem: expect.stringContaining('older than the 6 days'),
+      },
+    });
   });
 
   it('takes its own maximum age', async () => {
-    const operator = await startOperator({ maxSourceAge_s: 3600, rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } }, () => Date.parse('2024-06-28T01:00:00Z'));
-    expect(await getJson(`${operator.url}/v1/rates`)).toMatchObject({ status: 503, body: { error: { code: 'rates_stale', message: expect.stringContaining('older than the 1 hour it accepts') } } });
+    const operator = await startOperator(
+      { maxSourceAge_s: 3600, rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } },
+      () => Date.parse('2024-06-28T01:00:00Z'),
+    );
+    expect(await getJson(`${operator.url}/v1/rates`)).toMatchObject({
+      status: 503,
+      body: { error: { code: 'rates_stale', message: expect.stringContaining('older than the 1 hour it accepts') } },
+    });
   });
 
   it('refuses the shipped file of 2024 today, unless told to serve it as sample rates', async () => {
@@ -126,16 +158,26 @@ describe('an operator whose rates are too old', () => {
     expect((await getJson(`${real.url}/v1/rates`)).body.error.code).toBe('rates_stale');
     await world!.close();
 
-    const demo = await startOperator({ rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28, sample: true } }, Date.now);
+    const demo = await startOperator(
+      { rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28, sample: true } },
+      Date.now,
+    );
     const table = await rateTableAt(demo.url);
     expect(table.payload.source).toEqual({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true });
     expect(table.payload.rates.SEK).toBe('11.3595');
     expect((await getJson(`${demo.url}/healthz`)).body).toMatchObject({ ok: true, rates: { status: 'sample' } });
-    expect(logLines.some((line) => line.includes('rates.sample') && line.includes('sample ECB rates of 28 Jun 2024'))).toBe(true);
+    expect(
+      logLines.some((line) => line.includes('rates.sample') && line.includes('sample ECB rates of 28 Jun 2024')),
+    ).toBe(true);
   });
 
   it('refuses rates dated after today', async () => {
-    const operator = await startOperator({ rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11.40' }, publishedOn: '2024-06-29' } });
-    expect(await getJson(`${operator.url}/v1/rates`)).toMatchObject({ status: 503, body: { error: { code: 'rates_unavailable', message: expect.stringContaining('dated 2024-06-29, after today') } } });
+    const operator = await startOperator({
+      rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11.40' }, publishedOn: '2024-06-29' },
+    });
+    expect(await getJson(`${operator.url}/v1/rates`)).toMatchObject({
+      status: 503,
+      body: { error: { code: 'rates_unavailable', message: expect.stringContaining('dated 2024-06-29, after today') } },
+    });
   });
 });

@@ -7,12 +7,26 @@ import { describe, expect, it } from 'vitest';
 import { seal } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import type { ClearingBody } from '../src/mta/clearing';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  hundredArticles,
+  worldPerTest,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 let w: TwoOperatorWorld;
-const terms = () => ({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
-const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const terms = () => ({
+  merchantId: w.merchantId,
+  merchantOperatorId: MERCHANT_OPERATOR,
+  merchantCurrency: 'EUR',
+  deposit: { currency: 'SEK', value: '20.00' },
+});
+const price = (itemId: string) => ({
+  currency: 'EUR',
+  value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+});
 
 worldPerTest((started) => (w = started));
 
@@ -26,7 +40,10 @@ function resendAmended(transactionId: string) {
 }
 
 async function refusalOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (thrown: unknown) => thrown);
+  const error = await promise.then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
   return error instanceof OpentabError ? error.code : String(error);
 }
 
@@ -55,7 +72,11 @@ describe('the amended initiation asked again', () => {
     w.merchant.setAvailable(true);
     expect(await refusalOf(resendAmended(transaction!.transactionId))).toBe('tab_not_opened');
     expect(await refusalOf(resendAmended(transaction!.transactionId))).toBe('tab_not_opened');
-    expect(mta().store.tabsOfMerchant(w.merchantId, 10).map((tab) => tab.state)).toEqual(['failed']);
+    expect(
+      mta()
+        .store.tabsOfMerchant(w.merchantId, 10)
+        .map((tab) => tab.state),
+    ).toEqual(['failed']);
   }, 30_000);
 });
 
@@ -70,7 +91,11 @@ describe("the customer's record sent again", () => {
     await customer.sendRecordEnvelope(first); // the very same message: answered from its receipt
     await customer.sendRecord(tab); // the same content under a new id
     await waitFor('clearing', () => mta().store.tab(tab.tabId)?.state === 'cleared');
-    expect(mta().store.tab(tab.tabId)).toMatchObject({ clearedMinor: 8n, outcome: 'agreed', customerRecord: { payload: { id: first.payload.id } } });
+    expect(mta().store.tab(tab.tabId)).toMatchObject({
+      clearedMinor: 8n,
+      outcome: 'agreed',
+      customerRecord: { payload: { id: first.payload.id } },
+    });
     await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
   }, 30_000);
 });
@@ -85,13 +110,24 @@ describe('the clearing delivered again at the AM', () => {
     await waitFor('the AM to capture', () => am().store.transaction(tab.transactionId)?.state === 'cleared');
     const [row] = mta().outbox.rowsOfRecord(`clearing:${tab.tabId}`);
     const body = row!.payload as ClearingBody;
-    const again = seal(mta().crypto, mta().identity.signer, { ...body, operatorCertificate: mta().identity.certificate });
+    const again = seal(mta().crypto, mta().identity.signer, {
+      ...body,
+      operatorCertificate: mta().identity.certificate,
+    });
     const ack = await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', again);
     expect(ack.payload.charge).toEqual({ currency: 'SEK', value: '0.91' });
     expect(am().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(1);
     // A lower amount under a higher revision is no correction: corrections only ever add.
-    const lower = seal(mta().crypto, mta().identity.signer, { ...body, cleared: { currency: 'EUR', value: '0.01' }, revision: 1, operatorCertificate: mta().identity.certificate });
-    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', lower)).payload.charge).toEqual({ currency: 'SEK', value: '0.91' });
+    const lower = seal(mta().crypto, mta().identity.signer, {
+      ...body,
+      cleared: { currency: 'EUR', value: '0.01' },
+      revision: 1,
+      operatorCertificate: mta().identity.certificate,
+    });
+    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', lower)).payload.charge).toEqual({
+      currency: 'SEK',
+      value: '0.91',
+    });
   }, 30_000);
 
   it('of a failed transaction: zero is accepted, anything more refused as never opened', async () => {
@@ -99,12 +135,23 @@ describe('the clearing delivered again at the AM', () => {
     w.merchant.setAvailable(false);
     await customer.openTab(terms()).catch(() => undefined);
     const [transaction] = am().store.transactionsOfAccount(customer.accountId, 1);
-    const clearing = (value: string) => seal(mta().crypto, mta().identity.signer, {
-      type: 'clearing', operatorCertificate: mta().identity.certificate, transactionId: transaction!.transactionId,
-      tabId: mta().store.tabsOfMerchant(w.merchantId, 1)[0]!.tabId, cleared: { currency: 'EUR', value }, outcome: 'voided', note: 'voided',
-    } as const);
-    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.00'))).payload.charge).toEqual({ currency: 'SEK', value: '0.00' });
-    expect(await refusalOf(mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.05')))).toBe('tab_not_opened');
+    const clearing = (value: string) =>
+      seal(mta().crypto, mta().identity.signer, {
+        type: 'clearing',
+        operatorCertificate: mta().identity.certificate,
+        transactionId: transaction!.transactionId,
+        tabId: mta().store.tabsOfMerchant(w.merchantId, 1)[0]!.tabId,
+        cleared: { currency: 'EUR', value },
+        outcome: 'voided',
+        note: 'voided',
+      } as const);
+    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.00'))).payload.charge).toEqual({
+      currency: 'SEK',
+      value: '0.00',
+    });
+    expect(await refusalOf(mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.05')))).toBe(
+      'tab_not_opened',
+    );
     expect(am().store.transaction(transaction!.transactionId)!.state).toBe('failed');
   }, 30_000);
 });

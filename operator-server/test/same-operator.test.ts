@@ -11,10 +11,18 @@ worldPerTest((started) => (w = started), { sameOperator: true });
 describe('customer and merchant at the same operator', () => {
   it('opens, pays and clears without any settlement between operators', async () => {
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: CUSTOMER_OPERATOR, merchantCurrency: 'SEK', deposit: { currency: 'SEK', value: '10.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: CUSTOMER_OPERATOR,
+      merchantCurrency: 'SEK',
+      deposit: { currency: 'SEK', value: '10.00' },
+    });
     expect(tab.opened.payload.deposit.merchant).toEqual({ currency: 'SEK', value: '10.00' });
     for (const itemId of ['article-1', 'article-2', 'article-3']) {
-      await tab.buy(w.merchant.agentUrl, itemId, { currency: 'SEK', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+      await tab.buy(w.merchant.agentUrl, itemId, {
+        currency: 'SEK',
+        value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+      });
     }
     await tab.terminate(w.merchant.agentUrl);
     await customer.sendRecord(tab);
@@ -31,6 +39,11 @@ describe('customer and merchant at the same operator', () => {
     const self = await operator.admin.call('settlement', undefined, {}, { peer: CUSTOMER_OPERATOR });
     expect(self.lines.map((line) => line.net.value)).toEqual(['0.00']);
     await waitFor('both billing records', () => w.billingRecords(CUSTOMER_OPERATOR).length === 2);
-    expect(w.billingRecords(CUSTOMER_OPERATOR).map((r) => `${r.recordType} ${r.amount.value}`).sort()).toEqual(['deposit 0.45', 'withdrawal 0.45']);
+    expect(
+      w
+        .billingRecords(CUSTOMER_OPERATOR)
+        .map((r) => `${r.recordType} ${r.amount.value}`)
+        .sort(),
+    ).toEqual(['deposit 0.45', 'withdrawal 0.45']);
   });
 });

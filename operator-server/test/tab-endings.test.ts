@@ -4,20 +4,44 @@
 
 import { describe, expect, it } from 'vitest';
 import { intervalTurns } from '@opentab/test-kit';
-import { MERCHANT_EXPIRY_CHECK_MS, MERCHANT_OPERATOR, MIN_TIMEOUT_MS, RECORD_GRACE_MS, hundredArticles, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  MERCHANT_EXPIRY_CHECK_MS,
+  MERCHANT_OPERATOR,
+  MIN_TIMEOUT_MS,
+  RECORD_GRACE_MS,
+  hundredArticles,
+  worldPerTest,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 import { recordRequestId } from '../src/mta/records';
 
 let w: TwoOperatorWorld;
-const price = (itemId: string) => ({ currency: 'EUR', value: hundredArticles().find((a) => a.itemId === itemId)!.price });
+const price = (itemId: string) => ({
+  currency: 'EUR',
+  value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+});
 const mtaTab = (tabId: string) => w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId });
 const open = (customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']>>, deposit: string, timeout_s = 600) =>
-  customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: deposit }, timeout_s });
+  customer.openTab({
+    merchantId: w.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR,
+    merchantCurrency: 'EUR',
+    deposit: { currency: 'SEK', value: deposit },
+    timeout_s,
+  });
 
 /** How long the MTA waits, once a tab is due, for a merchant agent it asked for its record and that does not answer. */
 const MERCHANT_RECORD_WAIT_MS = 5_000;
 worldPerTest((started) => (w = started), {
-  settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000, merchantRecordWait_s: MERCHANT_RECORD_WAIT_MS / 1000 } },
+  settings: {
+    tick_ms: 20,
+    tabs: {
+      recordGrace_s: RECORD_GRACE_MS / 1000,
+      minTimeout_s: MIN_TIMEOUT_MS / 1000,
+      merchantRecordWait_s: MERCHANT_RECORD_WAIT_MS / 1000,
+    },
+  },
 });
 
 describe('how tabs stop', () => {
@@ -27,7 +51,17 @@ describe('how tabs stop', () => {
     const tab = await open(customer, '11.36');
     expect(tab.opened.payload.deposit.merchant.value).toBe('1.00');
     // Articles 1–8 cost 99 cents, article 23 costs 1 cent: 1.00 EUR exactly.
-    for (const itemId of ['article-1', 'article-2', 'article-3', 'article-4', 'article-5', 'article-6', 'article-7', 'article-8', 'article-23']) {
+    for (const itemId of [
+      'article-1',
+      'article-2',
+      'article-3',
+      'article-4',
+      'article-5',
+      'article-6',
+      'article-7',
+      'article-8',
+      'article-23',
+    ]) {
       await tab.buy(w.merchant.agentUrl, itemId, price(itemId));
     }
     expect(tab.spentMinor).toBe(100n);
@@ -71,19 +105,29 @@ describe('how tabs stop', () => {
     await intervalTurns(MERCHANT_EXPIRY_CHECK_MS, 2);
     expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ status: 'open' });
     w.clock.advance(1);
-    await waitFor('the merchant agent to stop tab A at its timeout', () => w.merchant.agent.tab(tabA.tabId)?.status === 'stopped');
+    await waitFor(
+      'the merchant agent to stop tab A at its timeout',
+      () => w.merchant.agent.tab(tabA.tabId)?.status === 'stopped',
+    );
     await w.merchantRecordAcknowledged(tabA.tabId);
     await w.elapse(RECORD_GRACE_MS);
     const clearedA = await mtaTab(tabA.tabId);
     // 13 + 20 cents, proven by the merchant's chain link; the customer never sent a record.
-    expect(clearedA).toMatchObject({ outcome: 'customer-record-missing', cleared: { currency: 'EUR', value: '0.33' }, dispute: null });
+    expect(clearedA).toMatchObject({
+      outcome: 'customer-record-missing',
+      cleared: { currency: 'EUR', value: '0.33' },
+      dispute: null,
+    });
     expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ stopReason: 'timeout' });
     const account = await waitFor('the AM to capture tab A', async () => {
       const view = await customer.account();
       return view.tabs.find((t) => t.transactionId === tabA.transactionId)?.state === 'cleared' ? view : undefined;
     });
     // 33 cents × 11.3595 = 374.86… öre → 3.75 SEK.
-    expect(account.tabs.find((t) => t.transactionId === tabA.transactionId)!.charged).toEqual({ currency: 'SEK', value: '3.75' });
+    expect(account.tabs.find((t) => t.transactionId === tabA.transactionId)!.charged).toEqual({
+      currency: 'SEK',
+      value: '3.75',
+    });
   });
 
   it('timeout when no record ever comes: the MTA asks the merchant agent, waits for it, then releases the hold in full', async () => {
@@ -97,7 +141,9 @@ describe('how tabs stop', () => {
     await w.elapse(1);
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
     expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
-    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([expect.objectContaining({ deliveredAt: null, attempts: 1 })]);
+    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([
+      expect.objectContaining({ deliveredAt: null, attempts: 1 }),
+    ]);
     await w.elapse(MERCHANT_RECORD_WAIT_MS - 1);
     expect((await mtaTab(tab.tabId)).state).toBe('open');
     // No answer within the wait: it clears on what it has, nothing.

@@ -16,7 +16,12 @@ import { createNodeHttpTransport, nodeHttpTransport } from '@opentab/server-kit'
 import { createTestCa, issueServerCertificate, type TestCa } from '@opentab/test-kit';
 import type { BillingRecord } from '../src/billing/billing-records';
 import { checkedBillingRecord, verifyWebhookSignature } from '../src/billing/sinks';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, startTwoOperatorWorld, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  startTwoOperatorWorld,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
 
 const WEBHOOK_SECRET = 'a-webhook-secret-of-some-length';
@@ -34,7 +39,12 @@ async function startWebhookReceiver(cert: string, key: string): Promise<typeof w
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     request.on('end', () => {
-      const signed = verifyWebhookSignature(WEBHOOK_SECRET, body, request.headers['opentab-signature'] as string | undefined, Math.floor(Date.now() / 1000));
+      const signed = verifyWebhookSignature(
+        WEBHOOK_SECRET,
+        body,
+        request.headers['opentab-signature'] as string | undefined,
+        Math.floor(Date.now() / 1000),
+      );
       if (signed) records.push(checkedBillingRecord(JSON.parse(body)));
       response.writeHead(signed ? 204 : 401).end();
     });
@@ -47,11 +57,14 @@ async function startWebhookReceiver(cert: string, key: string): Promise<typeof w
 function servedFingerprint(url: string): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), ca: [ca.certificatePem], servername: 'localhost' }, () => {
-      const fingerprint = socket.getPeerCertificate().fingerprint256;
-      socket.end();
-      resolve(fingerprint);
-    });
+    const socket = connect(
+      { host: hostname, port: Number(port), ca: [ca.certificatePem], servername: 'localhost' },
+      () => {
+        const fingerprint = socket.getPeerCertificate().fingerprint256;
+        socket.end();
+        resolve(fingerprint);
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -80,11 +93,17 @@ afterAll(async () => {
 
 describe('operators, peers and a merchant agent on https, trusting a private CA', () => {
   it('open, pay, close and clear a tab with every call over TLS', async () => {
-    for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR]) expect(w.world.operator(operatorId).url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR])
+      expect(w.world.operator(operatorId).url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(w.merchant.agentUrl).toMatch(/^https:/);
 
     const customer = await w.newCustomer('100.00');
-    const tab = await customer.openTab({ merchantId: w.merchantId, merchantOperatorId: MERCHANT_OPERATOR, merchantCurrency: 'EUR', deposit: { currency: 'SEK', value: '20.00' } });
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
     await tab.terminate(w.merchant.agentUrl);
     // The agent delivers its record to the MTA itself, over https, trusting the CA.
@@ -111,14 +130,23 @@ describe('operators, peers and a merchant agent on https, trusting a private CA'
 
   it('is unreachable for a client that does not trust the CA, and over plain http', async () => {
     const url = w.world.operator(CUSTOMER_OPERATOR).url;
-    const untrusting = await callRoute(url, OPERATOR_API.operatorInfo, undefined, { transport: nodeHttpTransport }).catch((error: unknown) => error);
+    const untrusting = await callRoute(url, OPERATOR_API.operatorInfo, undefined, {
+      transport: nodeHttpTransport,
+    }).catch((error: unknown) => error);
     expect(untrusting).toBeInstanceOf(RemoteCallError);
-    expect((untrusting as RemoteCallError).failure).toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/certificate/) });
+    expect((untrusting as RemoteCallError).failure).toMatchObject({
+      kind: 'unreachable',
+      message: expect.stringMatching(/certificate/),
+    });
     // A plain-http request gets no answer a client could read as the operator's.
-    const cleartext = await callRoute(url.replace('https:', 'http:'), OPERATOR_API.operatorInfo, undefined, { transport: nodeHttpTransport }).catch((error: unknown) => error);
+    const cleartext = await callRoute(url.replace('https:', 'http:'), OPERATOR_API.operatorInfo, undefined, {
+      transport: nodeHttpTransport,
+    }).catch((error: unknown) => error);
     expect(cleartext).toBeInstanceOf(RemoteCallError);
     const trusting = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem] });
-    expect((await callRoute(url, OPERATOR_API.operatorInfo, undefined, { transport: trusting })).operatorId).toBe(CUSTOMER_OPERATOR);
+    expect((await callRoute(url, OPERATOR_API.operatorInfo, undefined, { transport: trusting })).operatorId).toBe(
+      CUSTOMER_OPERATOR,
+    );
   });
 });
 
@@ -138,13 +166,18 @@ describe('certificate renewal', () => {
     // Same process, same state, still answering over https with the CA trusted.
     expect(w.world.operator(MERCHANT_OPERATOR).running).toBe(running);
     expect(running.reloadTlsCertificate()).toEqual({ outcome: 'unchanged' });
-    const info = await callRoute(operator.url, OPERATOR_API.operatorInfo, undefined, { transport: createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem] }) });
+    const info = await callRoute(operator.url, OPERATOR_API.operatorInfo, undefined, {
+      transport: createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem] }),
+    });
     expect(info.operatorId).toBe(MERCHANT_OPERATOR);
   });
 
   it('refuses a renewal whose key does not match, and keeps serving the certificate it has', async () => {
     const operator = w.world.operator(CUSTOMER_OPERATOR);
-    await waitFor('the last renewal to be in service', async () => operator.running.reloadTlsCertificate()?.outcome === 'unchanged');
+    await waitFor(
+      'the last renewal to be in service',
+      async () => operator.running.reloadTlsCertificate()?.outcome === 'unchanged',
+    );
     const serving = await servedFingerprint(operator.url);
     const dir = mkdtempSync(join(tmpdir(), 'opentab-tls-other-'));
     const stray = issueServerCertificate(ca, join(dir, 'cert.pem'), join(dir, 'key.pem'));

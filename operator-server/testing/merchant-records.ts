@@ -16,11 +16,22 @@ export interface MerchantClaim {
   readonly lastChainIndex: number;
 }
 
-export function merchantStopRecord(merchantSecretKey: string, merchantId: string, tab: TestTab, claim: MerchantClaim): MerchantRecord {
+export function merchantStopRecord(
+  merchantSecretKey: string,
+  merchantId: string,
+  tab: TestTab,
+  claim: MerchantClaim,
+): MerchantRecord {
   const merchantKey = signerFromSecretKey(nodeCrypto, fromBase64urlOfLength(merchantSecretKey, 32));
   return seal(nodeCrypto, merchantKey, {
-    type: 'merchant-record', merchantId, tabId: tab.tabId, reason: 'merchant-stop',
-    purchaseListHash: tab.record().payload.purchaseListHash, count: claim.count, total: claim.total,
-    lastChainIndex: claim.lastChainIndex, lastChainLink: tab.chain.encodedLinkAt(claim.lastChainIndex),
+    type: 'merchant-record',
+    merchantId,
+    tabId: tab.tabId,
+    reason: 'merchant-stop',
+    purchaseListHash: tab.record().payload.purchaseListHash,
+    count: claim.count,
+    total: claim.total,
+    lastChainIndex: claim.lastChainIndex,
+    lastChainLink: tab.chain.encodedLinkAt(claim.lastChainIndex),
   } satisfies PayloadBody<MerchantRecordPayload>);
 }

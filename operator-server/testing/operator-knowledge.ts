@@ -30,7 +30,9 @@ function tableRows(path: string): string[] {
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
     return tables.flatMap(({ name }) =>
-      (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).map((row) => `${name}: ${Object.values(row).map(cellText).join(' | ')}`),
+      (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).map(
+        (row) => `${name}: ${Object.values(row).map(cellText).join(' | ')}`,
+      ),
     );
   } finally {
     db.close();

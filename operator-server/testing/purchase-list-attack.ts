@@ -45,13 +45,24 @@ function minorUnits(value: string): number {
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
-export function bruteForcePurchaseList(record: RecordedList, catalogue: readonly CatalogueLine[], keys: readonly Buffer[], maxLength: number): AttackResult {
+export function bruteForcePurchaseList(
+  record: RecordedList,
+  catalogue: readonly CatalogueLine[],
+  keys: readonly Buffer[],
+  maxLength: number,
+): AttackResult {
   const started = performance.now();
   const total = minorUnits(record.total.value);
   const prices = catalogue.map((item) => minorUnits(item.price.value));
   // Each line's canonical JSON, per position: a list's JSON is "[" + its lines joined by "," + "]".
   const lineJson = Array.from({ length: maxLength }, (_, position) =>
-    catalogue.map((item) => canonicalJson({ seq: position + 1, itemId: item.itemId, price: { currency: item.price.currency, value: item.price.value } })),
+    catalogue.map((item) =>
+      canonicalJson({
+        seq: position + 1,
+        itemId: item.itemId,
+        price: { currency: item.price.currency, value: item.price.value },
+      }),
+    ),
   );
   let listsTried = 0;
   const chosen: number[] = [];

@@ -11,7 +11,10 @@ export class Restarts {
   /** Starts `stopped` again (its process was closed by the test) on the clock of its world, and returns the new one. */
   async restart(stopped: WorldOperator, now_ms: () => number): Promise<WorldOperator> {
     const { operatorId, currency, dir, configPath } = stopped;
-    const started = await startProvisionedOperators([{ operatorId, currency, dir, configPath, adminToken: 'unused-here' }], { log: 'silent', now_ms });
+    const started = await startProvisionedOperators(
+      [{ operatorId, currency, dir, configPath, adminToken: 'unused-here' }],
+      { log: 'silent', now_ms },
+    );
     const successor = started[operatorId]!;
     this.started.push(successor);
     return successor;

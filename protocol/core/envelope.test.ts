@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { nobleCrypto } from './crypto/noble';
 import { nodeCrypto } from '@opentab/test-kit';
-import { seal, signEnvelope, type PayloadBody, signerFromSecretKey, verifyEnvelope, verifyEnvelopeBySelfNamedKey } from './envelope';
+import {
+  seal,
+  signEnvelope,
+  type PayloadBody,
+  signerFromSecretKey,
+  verifyEnvelope,
+  verifyEnvelopeBySelfNamedKey,
+} from './envelope';
 import { checkIssuedAt } from './time';
 import { checkOperatorCertificate } from './trust';
 import type { OperatorCertificatePayload } from './messages/certificates';
 
-const payload = { type: 'logon' as const, id: '0123456789abcdef0123456789abcdef', iat: '2026-11-29T10:00:00.000Z', accountId: 'acct_000000000000000000000001' };
+const payload = {
+  type: 'logon' as const,
+  id: '0123456789abcdef0123456789abcdef',
+  iat: '2026-11-29T10:00:00.000Z',
+  accountId: 'acct_000000000000000000000001',
+};
 
 describe.each([
   ['noble signs, node verifies', nobleCrypto, nodeCrypto],
@@ -21,7 +33,10 @@ describe.each([
   });
 
   it('signs the canonical form, so key order does not matter', () => {
-    const reordered = { ...envelope, payload: { accountId: payload.accountId, iat: payload.iat, id: payload.id, type: payload.type } };
+    const reordered = {
+      ...envelope,
+      payload: { accountId: payload.accountId, iat: payload.iat, id: payload.id, type: payload.type },
+    };
     expect(verifyEnvelope(verifying, reordered, signer.publicKey)).toBe(true);
   });
 
@@ -63,9 +78,19 @@ describe('operator certificates', () => {
   const ca = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
   const operator = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
   const now = Date.parse('2026-11-29T10:00:00Z');
-  const certificate = seal(nodeCrypto, ca, {
-    type: 'operator-certificate', operatorId: 'op-se', publicKey: operator.kid, baseUrl: 'http://127.0.0.1:1', currencies: ['SEK'], validUntil: '2027-11-29T10:00:00Z',
-  } satisfies PayloadBody<OperatorCertificatePayload>, now);
+  const certificate = seal(
+    nodeCrypto,
+    ca,
+    {
+      type: 'operator-certificate',
+      operatorId: 'op-se',
+      publicKey: operator.kid,
+      baseUrl: 'http://127.0.0.1:1',
+      currencies: ['SEK'],
+      validUntil: '2027-11-29T10:00:00Z',
+    } satisfies PayloadBody<OperatorCertificatePayload>,
+    now,
+  );
 
   it('trusts a certificate the CA signed, and hands back the operator key', () => {
     const check = checkOperatorCertificate(nodeCrypto, ca.publicKey, certificate, now);
@@ -74,8 +99,16 @@ describe('operator certificates', () => {
 
   it('refuses a certificate signed by another key or expired', () => {
     const rogue = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    expect(checkOperatorCertificate(nodeCrypto, rogue.publicKey, certificate, now)).toEqual({ ok: false, problem: 'not_signed_by_ca' });
-    expect(checkOperatorCertificate(nodeCrypto, ca.publicKey, signEnvelope(rogue, certificate.payload), now)).toEqual({ ok: false, problem: 'not_signed_by_ca' });
-    expect(checkOperatorCertificate(nodeCrypto, ca.publicKey, certificate, Date.parse('2028-01-01T00:00:00Z'))).toEqual({ ok: false, problem: 'expired' });
+    expect(checkOperatorCertificate(nodeCrypto, rogue.publicKey, certificate, now)).toEqual({
+      ok: false,
+      problem: 'not_signed_by_ca',
+    });
+    expect(checkOperatorCertificate(nodeCrypto, ca.publicKey, signEnvelope(rogue, certificate.payload), now)).toEqual({
+      ok: false,
+      problem: 'not_signed_by_ca',
+    });
+    expect(checkOperatorCertificate(nodeCrypto, ca.publicKey, certificate, Date.parse('2028-01-01T00:00:00Z'))).toEqual(
+      { ok: false, problem: 'expired' },
+    );
   });
 });

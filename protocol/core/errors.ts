@@ -8,14 +8,19 @@ export const ERROR_CATALOGUE = {
   amount_invalid: { status: 400, message: 'An amount is not a valid decimal for its currency.' },
   weak_key: {
     status: 400,
-    message: 'A public key is not a sound Ed25519 key (of small order, with a small-order component, or not canonically encoded); generate a fresh key.',
+    message:
+      'A public key is not a sound Ed25519 key (of small order, with a small-order component, or not canonically encoded); generate a fresh key.',
   },
   body_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   not_found: { status: 404, message: 'There is no such endpoint.' },
   conflict: { status: 409, message: 'The request conflicts with what was done before; its message says how.' },
   method_not_allowed: { status: 405, message: 'This endpoint does not accept that method.' },
-  rate_limited: { status: 429, message: 'Too many requests from this address; wait as long as the Retry-After header says, then try again. Nothing was done.' },
+  rate_limited: {
+    status: 429,
+    message:
+      'Too many requests from this address; wait as long as the Retry-After header says, then try again. Nothing was done.',
+  },
   malformed_request: { status: 400, message: 'The request is not well-formed HTTP (its method, target or a header).' },
   headers_too_large: { status: 431, message: 'The request headers are larger than this server accepts.' },
   request_timeout: { status: 408, message: 'The request did not arrive in time.' },
@@ -39,14 +44,21 @@ export const ERROR_CATALOGUE = {
   chain_too_short: { status: 422, message: 'The hash chain cannot cover the deposit in merchant units.' },
   rate_table_expired: { status: 409, message: 'The rate table has expired; fetch a new one.' },
   rate_table_unknown: { status: 409, message: 'The rate table named in the request is not one this operator issued.' },
-  rates_stale: { status: 503, message: "The operator's exchange rates are older than it accepts; it publishes no rate table until its source has newer ones." },
+  rates_stale: {
+    status: 503,
+    message:
+      "The operator's exchange rates are older than it accepts; it publishes no rate table until its source has newer ones.",
+  },
   rates_unavailable: { status: 503, message: 'The operator has no exchange rates to publish yet; try again later.' },
   timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
   // Tabs and purchases
   unknown_tab: { status: 404, message: 'There is no such tab.' },
   tab_closed: { status: 409, message: 'The tab is closed.' },
   tab_not_opened: { status: 409, message: 'The tab never opened: nothing was or can be bought or charged on it.' },
-  chain_reused: { status: 409, message: 'This hash-chain root already backs another tab; every tab needs a fresh chain.' },
+  chain_reused: {
+    status: 409,
+    message: 'This hash-chain root already backs another tab; every tab needs a fresh chain.',
+  },
   tab_expired: { status: 409, message: 'The tab has passed its timeout.' },
   deposit_exhausted: { status: 409, message: 'The purchase costs more than what is left of the deposit.' },
   price_mismatch: { status: 409, message: "The price is not the merchant's catalogue price for this item." },
@@ -54,7 +66,10 @@ export const ERROR_CATALOGUE = {
   wrong_link: { status: 409, message: 'The chain link does not prove the payment.' },
   stale_link: { status: 409, message: 'The chain link is not beyond the last one paid (replayed or out of order).' },
   sequence_mismatch: { status: 409, message: 'The purchase sequence number is not the next one.' },
-  list_key_mismatch: { status: 409, message: "The purchase names another purchase-list key than this tab's earlier purchases." },
+  list_key_mismatch: {
+    status: 409,
+    message: "The purchase names another purchase-list key than this tab's earlier purchases.",
+  },
   // Operators talking to each other
   peer_unreachable: { status: 502, message: 'The other operator could not be reached.' },
   peer_refused: { status: 502, message: 'The other operator refused the request.' },
@@ -94,6 +109,8 @@ export class OpentabError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details.length > 0 ? { details: this.details } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.details.length > 0 ? { details: this.details } : {}) },
+    };
   }
 }

@@ -40,7 +40,8 @@ export * from './rates/rate-source-text';
 export * from './time';
 export * from './trust';
 
-/** The named building blocks of messages, each module as one namespace (the API documents name their schemas by these). */
+/** The named building blocks of messages, each module as one namespace (the API documents name their schemas
+ * by these). */
 export * as certificateSchemas from './messages/certificates';
 export * as primitiveSchemas from './messages/primitives';
 export * as secureAddressSchemas from './messages/secure-address';

@@ -19,5 +19,9 @@ export function checkOperatorCertificate(
   if (!verifyEnvelope(crypto, certificate, caPublicKey)) return { ok: false, problem: 'not_signed_by_ca' };
   const validUntil_ms = parseTimestamp(certificate.payload.validUntil);
   if (validUntil_ms === null || validUntil_ms <= now_ms) return { ok: false, problem: 'expired' };
-  return { ok: true, certificate: certificate.payload, publicKey: fromBase64urlOfLength(certificate.payload.publicKey, 32) };
+  return {
+    ok: true,
+    certificate: certificate.payload,
+    publicKey: fromBase64urlOfLength(certificate.payload.publicKey, 32),
+  };
 }

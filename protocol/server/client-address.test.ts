@@ -9,7 +9,7 @@ describe('clientAddressOf', () => {
     expect(clientAddressOf('203.0.113.7', '198.51.100.1', proxies)).toBe('203.0.113.7');
   });
 
-  it("behind a trusted proxy, is the address the proxy names, and not what the client wrote before it", () => {
+  it('behind a trusted proxy, is the address the proxy names, and not what the client wrote before it', () => {
     expect(clientAddressOf('127.0.0.1', '198.51.100.1', proxies)).toBe('198.51.100.1');
     expect(clientAddressOf('::ffff:127.0.0.1', '198.51.100.1', proxies)).toBe('198.51.100.1');
     // The client sent "X-Forwarded-For: 1.1.1.1"; the proxy appended the address it saw.

@@ -23,7 +23,12 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
  * Answers 304 with `headers` (which carry the ETag) when the browser already holds these bytes;
  * false when it does not, and the caller sends them.
  */
-export function answeredNotModified(request: IncomingMessage, response: ServerResponse, etag: string, headers: Record<string, string>): boolean {
+export function answeredNotModified(
+  request: IncomingMessage,
+  response: ServerResponse,
+  etag: string,
+  headers: Record<string, string>,
+): boolean {
   if (!matchesEtag(request.headers['if-none-match'], etag)) return false;
   response.writeHead(304, headers).end();
   return true;

@@ -16,13 +16,16 @@ export interface KillAfterCommit {
 
 const MAX_NTH = 1_000_000;
 
-/** The setting, null when unset; throws on a malformed one so that a crash test never runs without the crash it asked for. */
+/** The setting, null when unset; throws on a malformed one so that a crash test never runs without the crash
+ * it asked for. */
 export function parseKillAfterCommit(text: string | undefined): KillAfterCommit | null {
   if (text === undefined || text === '') return null;
   const match = /^(\/[!-~]*):(\d{1,7})$/.exec(text);
   const nth = match === null ? NaN : Number(match[2]);
   if (match === null || !Number.isSafeInteger(nth) || nth < 1 || nth > MAX_NTH) {
-    throw new Error(`${KILL_AFTER_COMMIT_ENV} must be <URL path>:<n> with n from 1 to ${MAX_NTH}, e.g. /v1/peer/initiation:2; it is ${JSON.stringify(text)}`);
+    throw new Error(
+      `${KILL_AFTER_COMMIT_ENV} must be <URL path>:<n> with n from 1 to ${MAX_NTH}, e.g. /v1/peer/initiation:2; it is ${JSON.stringify(text)}`,
+    );
   }
   return { path: match[1]!, nth };
 }
@@ -34,7 +37,10 @@ export type AfterCommitFault = (path: string) => void;
  * The edge's seam: a no-op unless the variable is set. `kill` is injectable for the seam's own
  * tests; in a crash test it is SIGKILL to this very process, which no handler can intercept.
  */
-export function afterCommitFault(env: NodeJS.ProcessEnv = process.env, kill: () => void = killThisProcess): AfterCommitFault {
+export function afterCommitFault(
+  env: NodeJS.ProcessEnv = process.env,
+  kill: () => void = killThisProcess,
+): AfterCommitFault {
   const fault = parseKillAfterCommit(env[KILL_AFTER_COMMIT_ENV]);
   if (fault === null) return () => undefined;
   let seen = 0;

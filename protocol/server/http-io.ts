@@ -51,7 +51,12 @@ export async function readJsonBody(request: IncomingMessage, maxBody_bytes: numb
   }
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -70,7 +75,12 @@ export function sendError(response: ServerResponse, error: OpentabError, headers
  * 429 rate_limited with Retry-After in whole seconds (at least 1). The body is left unread
  * (drained, never buffered), and nothing else happens.
  */
-export function sendRateLimited(request: IncomingMessage, response: ServerResponse, retryAfter_ms: number, headers: Record<string, string> = {}): void {
+export function sendRateLimited(
+  request: IncomingMessage,
+  response: ServerResponse,
+  retryAfter_ms: number,
+  headers: Record<string, string> = {},
+): void {
   request.resume();
   const retryAfter_s = Math.max(1, Math.ceil(retryAfter_ms / 1000));
   sendError(response, new OpentabError('rate_limited'), { ...headers, 'retry-after': String(retryAfter_s) });

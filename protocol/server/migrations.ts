@@ -18,11 +18,17 @@ export interface StoreMigrations {
 }
 
 /** Applies the steps the file lacks; returns the versions before and after. Refuses a file newer than the code. */
-export function migrate(db: Database.Database, migrations: StoreMigrations): { readonly from: number; readonly to: number } {
+export function migrate(
+  db: Database.Database,
+  migrations: StoreMigrations,
+): { readonly from: number; readonly to: number } {
   if (migrations.base !== undefined) db.exec(migrations.base);
   const from = Number(db.pragma('user_version', { simple: true }));
   const latest = migrations.steps.length;
-  if (from > latest) throw new Error(`${migrations.store} is at schema version ${from}, newer than this software (${latest}); run a newer release`);
+  if (from > latest)
+    throw new Error(
+      `${migrations.store} is at schema version ${from}, newer than this software (${latest}); run a newer release`,
+    );
   for (let version = from + 1; version <= latest; version++) {
     db.transaction(() => {
       db.exec(migrations.steps[version - 1]!);

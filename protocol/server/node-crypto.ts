@@ -3,7 +3,12 @@
 
 import { createPrivateKey, createPublicKey, hash, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { toBase64url } from '@opentab/protocol';
-import { ED25519_SECRET_KEY_BYTES, ED25519_SIGNATURE_BYTES, SHA256_BYTES, type CryptoProvider } from '@opentab/protocol';
+import {
+  ED25519_SECRET_KEY_BYTES,
+  ED25519_SIGNATURE_BYTES,
+  SHA256_BYTES,
+  type CryptoProvider,
+} from '@opentab/protocol';
 import { isSoundPublicKey } from '@opentab/protocol';
 import { sha256Of32 } from '@opentab/protocol';
 

@@ -40,31 +40,57 @@ describe('node:http transport', () => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
-        seen.push({ method: request.method, type: request.headers['content-type'], length: request.headers['content-length'], body });
+        seen.push({
+          method: request.method,
+          type: request.headers['content-type'],
+          length: request.headers['content-length'],
+          body,
+        });
         response.writeHead(418, { 'content-type': 'application/json' }).end('{"é":1}');
       });
     });
-    const answer = await nodeHttpTransport({ url: `${url}/x`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":"é"}', timeout_ms: 30_000 });
+    const answer = await nodeHttpTransport({
+      url: `${url}/x`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":"é"}',
+      timeout_ms: 30_000,
+    });
     expect(answer).toEqual({ status: 418, text: '{"é":1}' });
-    expect(seen).toEqual([{ method: 'POST', type: 'application/json', length: String(Buffer.byteLength('{"a":"é"}')), body: '{"a":"é"}' }]);
+    expect(seen).toEqual([
+      { method: 'POST', type: 'application/json', length: String(Buffer.byteLength('{"a":"é"}')), body: '{"a":"é"}' },
+    ]);
   });
 
   it('gives up when no answer comes within the timeout', async () => {
     const url = await serve(() => {
       // never answers
     });
-    await expect(nodeHttpTransport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 100 })).rejects.toThrow(/100 ms/);
+    await expect(
+      nodeHttpTransport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 100 }),
+    ).rejects.toThrow(/100 ms/);
   });
 
   it('makes callRoute report refusals and unreachable peers as it does over fetch', async () => {
     const url = await serve((_, response) => {
-      response.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'rate_table_expired', message: 'old' } }));
+      response
+        .writeHead(409, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'rate_table_expired', message: 'old' } }));
     });
-    const refused = await callRoute(url, OPERATOR_API.rateTable, undefined, { transport: nodeHttpTransport }).catch((error: unknown) => error);
+    const refused = await callRoute(url, OPERATOR_API.rateTable, undefined, { transport: nodeHttpTransport }).catch(
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(RemoteCallError);
-    expect((refused as RemoteCallError).failure).toEqual({ kind: 'refused', status: 409, code: 'rate_table_expired', message: 'old' });
+    expect((refused as RemoteCallError).failure).toEqual({
+      kind: 'refused',
+      status: 409,
+      code: 'rate_table_expired',
+      message: 'old',
+    });
 
-    const unreachable = await callRoute(`http://127.0.0.1:${await closedPort()}`, OPERATOR_API.rateTable, undefined, { transport: nodeHttpTransport }).catch((error: unknown) => error);
+    const unreachable = await callRoute(`http://127.0.0.1:${await closedPort()}`, OPERATOR_API.rateTable, undefined, {
+      transport: nodeHttpTransport,
+    }).catch((error: unknown) => error);
     expect((unreachable as RemoteCallError).failure.kind).toBe('unreachable');
   });
 });
@@ -86,27 +112,46 @@ describe('node:https transport', () => {
   it('reaches a server whose certificate a trusted CA signed', async () => {
     const url = await serveTls();
     const transport = createNodeHttpTransport({ trustedCaCertificates: [otherCa.certificatePem, ca.certificatePem] });
-    expect(await transport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).toEqual({ status: 200, text: '{"over":"tls"}' });
+    expect(await transport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).toEqual({
+      status: 200,
+      text: '{"over":"tls"}',
+    });
   });
 
   it('refuses a server certificate no trusted CA signed, sending nothing', async () => {
     const url = await serveTls();
-    await expect(nodeHttpTransport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/certificate/);
+    await expect(
+      nodeHttpTransport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 }),
+    ).rejects.toThrow(/certificate/);
     const strangers = createNodeHttpTransport({ trustedCaCertificates: [otherCa.certificatePem] });
-    await expect(strangers({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/certificate/);
+    await expect(strangers({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(
+      /certificate/,
+    );
   });
 
   it('checks the certificate against another name when told to, for a local call to a server known by its public name', async () => {
     const url = await serveTls();
-    const asLocalhost = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem], serverName: 'localhost' });
-    expect((await asLocalhost({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).status).toBe(200);
-    const asElsewhere = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem], serverName: 'op.example' });
-    await expect(asElsewhere({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/op\.example/);
+    const asLocalhost = createNodeHttpTransport({
+      trustedCaCertificates: [ca.certificatePem],
+      serverName: 'localhost',
+    });
+    expect((await asLocalhost({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).status).toBe(
+      200,
+    );
+    const asElsewhere = createNodeHttpTransport({
+      trustedCaCertificates: [ca.certificatePem],
+      serverName: 'op.example',
+    });
+    await expect(asElsewhere({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(
+      /op\.example/,
+    );
   });
 
   it('checks that the certificate names the host', async () => {
     const url = (await serveTls()).replace('127.0.0.1', '127.0.0.2');
     const transport = createNodeHttpTransport({ trustedCaCertificates: [ca.certificatePem] });
-    await expect(transport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(/altnames|127\.0\.0\.2|connect/i);
+    await expect(transport({ url, method: 'GET', headers: {}, body: undefined, timeout_ms: 5_000 })).rejects.toThrow(
+      /altnames|127\.0\.0\.2|connect/i,
+    );
   });
 });

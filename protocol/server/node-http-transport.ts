@@ -35,7 +35,9 @@ function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    response.on('end', () =>
+      resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+    );
     response.on('error', reject);
   });
 }
@@ -44,7 +46,10 @@ function readAnswer(response: IncomingMessage): Promise<HttpAnswer> {
 export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
   const extraCas = options.trustedCaCertificates ?? [];
   // Node's `ca` replaces the bundled roots rather than adding to them, so they are passed along.
-  const httpsAgent = extraCas.length === 0 ? defaultHttpsAgent : new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: [...rootCertificates, ...extraCas] });
+  const httpsAgent =
+    extraCas.length === 0
+      ? defaultHttpsAgent
+      : new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ca: [...rootCertificates, ...extraCas] });
   return (exchange) => send(exchange, httpsAgent, options.serverName);
 }
 
@@ -63,13 +68,20 @@ function send(exchange: HttpExchange, httpsAgent: HttpsAgent, serverName: string
     if (exchange.body !== undefined) headers['content-length'] = String(Buffer.byteLength(exchange.body));
     const options = { method: exchange.method, headers, agent: secure ? httpsAgent : httpAgent };
     // Node checks the certificate against `servername` when one is given, and against the URL's host otherwise.
-    const request = secure ? httpsRequest(url, serverName === undefined ? options : { ...options, servername: serverName }) : httpRequest(url, options);
+    const request = secure
+      ? httpsRequest(url, serverName === undefined ? options : { ...options, servername: serverName })
+      : httpRequest(url, options);
     // The whole exchange, not only an idle socket, must finish within the caller's timeout.
-    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${exchange.timeout_ms} ms`)), exchange.timeout_ms);
-    const settle = <T>(finish: (value: T) => void) => (value: T) => {
-      clearTimeout(deadline);
-      finish(value);
-    };
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer within ${exchange.timeout_ms} ms`)),
+      exchange.timeout_ms,
+    );
+    const settle =
+      <T>(finish: (value: T) => void) =>
+      (value: T) => {
+        clearTimeout(deadline);
+        finish(value);
+      };
     request.on('response', (response) => readAnswer(response).then(settle(resolve), settle(reject)));
     request.on('error', settle(reject));
     request.end(exchange.body);

@@ -6,7 +6,8 @@ function clock(start_ms = 1_000) {
   return { now_ms: () => current_ms, advance: (by_ms: number) => void (current_ms += by_ms) };
 }
 
-const takeMany = (limiter: RateLimiter, key: string, n: number) => Array.from({ length: n }, () => limiter.take(key).allowed);
+const takeMany = (limiter: RateLimiter, key: string, n: number) =>
+  Array.from({ length: n }, () => limiter.take(key).allowed);
 
 describe('RateLimiter', () => {
   it('allows a burst of burst_tokens at once, then refuses with the wait until the next token', () => {
@@ -81,7 +82,9 @@ describe('RateLimiter', () => {
   it('asserts on nonsense limits', () => {
     expect(() => new RateLimiter({ refill_per_s: 0, burst_tokens: 1, maxKeys: 1 })).toThrow(RangeError);
     expect(() => new RateLimiter({ refill_per_s: 1, burst_tokens: 0.5, maxKeys: 1 })).toThrow(RangeError);
-    expect(() => new RateLimiter({ refill_per_s: 1, burst_tokens: RATE_LIMIT_MAX + 1, maxKeys: 1 })).toThrow(RangeError);
+    expect(() => new RateLimiter({ refill_per_s: 1, burst_tokens: RATE_LIMIT_MAX + 1, maxKeys: 1 })).toThrow(
+      RangeError,
+    );
     expect(() => new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 0 })).toThrow(RangeError);
     expect(rateLimitProblem({ refill_per_s: Number.NaN, burst_tokens: 1 })).toMatch(/refill_per_s/);
     expect(rateLimitProblem({ refill_per_s: RATE_LIMIT_MAX, burst_tokens: RATE_LIMIT_MAX })).toBeNull();

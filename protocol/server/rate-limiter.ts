@@ -41,8 +41,12 @@ function assert(condition: boolean, message: string): asserts condition {
 
 /** Why a limit is invalid, or null: shared by the configuration checks and the limiter's assertions. */
 export function rateLimitProblem(limit: RateLimit): string | null {
-  for (const [name, value] of [['refill_per_s', limit.refill_per_s], ['burst_tokens', limit.burst_tokens]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1 || value > RATE_LIMIT_MAX) return `${name} must be a whole number from 1 to ${RATE_LIMIT_MAX}`;
+  for (const [name, value] of [
+    ['refill_per_s', limit.refill_per_s],
+    ['burst_tokens', limit.burst_tokens],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1 || value > RATE_LIMIT_MAX)
+      return `${name} must be a whole number from 1 to ${RATE_LIMIT_MAX}`;
   }
   return null;
 }
@@ -89,7 +93,10 @@ export class RateLimiter {
       return { allowed: true };
     }
     const missing_millitokens = MILLITOKENS_PER_TOKEN - bucket.millitokens;
-    return { allowed: false, retryAfter_ms: Math.max(1, Math.ceil(missing_millitokens / this.refill_millitokens_per_ms)) };
+    return {
+      allowed: false,
+      retryAfter_ms: Math.max(1, Math.ceil(missing_millitokens / this.refill_millitokens_per_ms)),
+    };
   }
 
   /** How many keys are tracked now (for tests and metrics). */
@@ -101,11 +108,16 @@ export class RateLimiter {
     // A clock that went backwards (it should not, it is monotonic) refills nothing.
     const elapsed_ms = Math.max(0, now_ms - bucket.updated_ms);
     if (elapsed_ms >= this.refillFull_ms) bucket.millitokens = this.capacity_millitokens;
-    else bucket.millitokens = Math.min(this.capacity_millitokens, bucket.millitokens + elapsed_ms * this.refill_millitokens_per_ms);
+    else
+      bucket.millitokens = Math.min(
+        this.capacity_millitokens,
+        bucket.millitokens + elapsed_ms * this.refill_millitokens_per_ms,
+      );
     bucket.updated_ms = Math.max(bucket.updated_ms, now_ms);
   }
 
-  /** Forgets buckets untouched for long enough to be full; they are the oldest, so this stops at the first that is not. */
+  /** Forgets buckets untouched for long enough to be full; they are the oldest, so this stops at the first
+   * that is not. */
   private forgetIdle(now_ms: number): void {
     for (const [key, bucket] of this.buckets) {
       if (now_ms - bucket.updated_ms < this.refillFull_ms) return;
@@ -130,5 +142,8 @@ export function clientKeyOf(address: string | undefined): string {
   const groups = zoneless.includes('::')
     ? [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups]
     : headGroups;
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

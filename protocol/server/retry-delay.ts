@@ -12,9 +12,15 @@ export interface BackoffPolicy {
  * Delay before attempt `failedAttempts + 1`: base × 2^(failedAttempts − 1), capped at max, then
  * scaled into [½, 1] of itself ("equal jitter") so it never collapses to zero.
  */
-export function retryDelay_ms(failedAttempts: number, policy: BackoffPolicy, random: () => number = Math.random): number {
-  if (!Number.isSafeInteger(failedAttempts) || failedAttempts < 1) throw new RangeError('failedAttempts must be a positive integer');
-  if (!(policy.base_ms > 0 && policy.base_ms <= policy.max_ms)) throw new RangeError('backoff needs 0 < base_ms <= max_ms');
+export function retryDelay_ms(
+  failedAttempts: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
+  if (!Number.isSafeInteger(failedAttempts) || failedAttempts < 1)
+    throw new RangeError('failedAttempts must be a positive integer');
+  if (!(policy.base_ms > 0 && policy.base_ms <= policy.max_ms))
+    throw new RangeError('backoff needs 0 < base_ms <= max_ms');
   // 2^31 already exceeds any sensible cap; limiting the exponent keeps the arithmetic finite.
   const exponential_ms = policy.base_ms * 2 ** Math.min(failedAttempts - 1, 31);
   const capped_ms = Math.min(exponential_ms, policy.max_ms);

@@ -34,7 +34,10 @@ export function syncedFile(path: string): SyncedFile {
       await fdatasyncAsync(await descriptor);
     },
     close() {
-      void descriptor?.then((fd) => close(fd, () => undefined), () => undefined);
+      void descriptor?.then(
+        (fd) => close(fd, () => undefined),
+        () => undefined,
+      );
       descriptor = null;
     },
   };

@@ -120,7 +120,11 @@ export class AgentHarness {
 
   async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    return this.request(path, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...headers } });
+    return this.request(path, {
+      method: 'POST',
+      body: text,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
   }
 
   async request(path: string, init: RequestInit = {}): Promise<HttpAnswer> {

@@ -9,7 +9,15 @@ const Echo = v.strictObject({ type: v.literal('echo'), text: v.pipe(v.string(), 
 const EchoAnswer = v.strictObject({ type: v.literal('echoed'), text: v.string(), count: v.number() });
 
 export const ECHO_API = {
-  echo: route({ method: 'POST', path: '/echo', summary: 'Say it back', auth: 'public', request: Echo, response: EchoAnswer, maxBody_bytes: SMALL_BODY_BYTES }),
+  echo: route({
+    method: 'POST',
+    path: '/echo',
+    summary: 'Say it back',
+    auth: 'public',
+    request: Echo,
+    response: EchoAnswer,
+    maxBody_bytes: SMALL_BODY_BYTES,
+  }),
 } as const;
 
 export const echoExtension: AgentExtension = {

@@ -14,7 +14,16 @@ import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signe
 import { OpentabError } from '@opentab/protocol';
 import { newPrefixedId } from '@opentab/protocol';
 import type { TabCustomerCertificatePayload } from '@opentab/protocol';
-import type { MerchantRecord, RecordRequest, RecordRequestPayload, TabCleared, TabClearedPayload, TabInformation, TabInformationAck, TabInformationPayload } from '@opentab/protocol';
+import type {
+  MerchantRecord,
+  RecordRequest,
+  RecordRequestPayload,
+  TabCleared,
+  TabClearedPayload,
+  TabInformation,
+  TabInformationAck,
+  TabInformationPayload,
+} from '@opentab/protocol';
 import type { ClearingOutcome, RecordAck, RecordAckPayload } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
@@ -31,7 +40,9 @@ export interface TabTerms {
   readonly pseudonym?: string;
   readonly now_ms?: number;
   /** Fields of the embedded customer certificate to falsify, for refusal tests. */
-  readonly certificate?: Partial<Pick<TabCustomerCertificatePayload, 'tabId' | 'pseudonym' | 'merchantId' | 'operatorId'>> & { readonly signer?: Signer };
+  readonly certificate?: Partial<
+    Pick<TabCustomerCertificatePayload, 'tabId' | 'pseudonym' | 'merchantId' | 'operatorId'>
+  > & { readonly signer?: Signer };
 }
 
 export class StandInMta {
@@ -107,7 +118,12 @@ export class StandInMta {
       validUntil: formatTimestamp(terms.expiresAt_ms + 3600_000),
       ...falsified,
     } as const;
-    const customerCertificate = seal(nodeCrypto, certificateSigner, certificateBody satisfies PayloadBody<TabCustomerCertificatePayload>, now_ms);
+    const customerCertificate = seal(
+      nodeCrypto,
+      certificateSigner,
+      certificateBody satisfies PayloadBody<TabCustomerCertificatePayload>,
+      now_ms,
+    );
     const body = {
       type: 'tab-information',
       operatorId: this.operatorId,
@@ -140,9 +156,13 @@ export class StandInMta {
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      if (request.method !== 'POST' || request.url !== OPERATOR_API.merchantRecord.path) throw new OpentabError('not_found');
+      if (request.method !== 'POST' || request.url !== OPERATOR_API.merchantRecord.path)
+        throw new OpentabError('not_found');
       this.recordDeliveries++;
-      const parsed = parseMessage(OPERATOR_API.merchantRecord.request, await readJsonBody(request, OPERATOR_API.merchantRecord.maxBody_bytes));
+      const parsed = parseMessage(
+        OPERATOR_API.merchantRecord.request,
+        await readJsonBody(request, OPERATOR_API.merchantRecord.maxBody_bytes),
+      );
       if (!parsed.ok) throw parsed.error;
       if (this.staleRefusalsToGive > 0) {
         this.staleRefusalsToGive--;
@@ -159,7 +179,13 @@ export class StandInMta {
     if (merchantKey === undefined) throw new OpentabError('unknown_merchant');
     if (!verifyEnvelope(nodeCrypto, record, merchantKey)) throw new OpentabError('bad_signature');
     if (!this.records.some((known) => known.payload.id === record.payload.id)) this.records.push(record);
-    const body = { type: 'record-ack', operatorId: this.operatorId, recordId: record.payload.id, tabId: record.payload.tabId, status: 'recorded' } as const;
+    const body = {
+      type: 'record-ack',
+      operatorId: this.operatorId,
+      recordId: record.payload.id,
+      tabId: record.payload.tabId,
+      status: 'recorded',
+    } as const;
     return seal(nodeCrypto, this.ackSigner ?? this.signer, body satisfies PayloadBody<RecordAckPayload>);
   }
 }

@@ -29,7 +29,13 @@ export class TestCustomer {
   }
 
   /** The next purchase: seq and chain index follow what was paid; `overrides` falsify any field. */
-  purchase(tabId: string, itemId: string, price: WireAmount, units: number, overrides: Partial<Purchase> = {}): Purchase {
+  purchase(
+    tabId: string,
+    itemId: string,
+    price: WireAmount,
+    units: number,
+    overrides: Partial<Purchase> = {},
+  ): Purchase {
     const chainIndex = overrides.chainIndex ?? this.paidIndex + units;
     return {
       type: 'purchase',
@@ -51,8 +57,18 @@ export class TestCustomer {
     this.paidIndex = purchase.chainIndex;
   }
 
-  receiptsRequest(tabId: string, afterSeq: number, signer: Signer = this.tabSigner, now_ms: number = Date.now()): ReceiptsRequest {
-    return seal(nodeCrypto, signer, { type: 'receipts-request', tabId, afterSeq } satisfies PayloadBody<ReceiptsRequestPayload>, now_ms);
+  receiptsRequest(
+    tabId: string,
+    afterSeq: number,
+    signer: Signer = this.tabSigner,
+    now_ms: number = Date.now(),
+  ): ReceiptsRequest {
+    return seal(
+      nodeCrypto,
+      signer,
+      { type: 'receipts-request', tabId, afterSeq } satisfies PayloadBody<ReceiptsRequestPayload>,
+      now_ms,
+    );
   }
 
   terminate(tabId: string, signer: Signer = this.tabSigner, now_ms: number = Date.now()): Terminate {

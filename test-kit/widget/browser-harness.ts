@@ -55,7 +55,14 @@ function installProbe(): void {
     (event) => probe.violations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`),
     true,
   );
-  for (const type of ['opentab:paid', 'opentab:owned', 'opentab:error', 'opentab:pending', 'opentab:tab-opened', 'opentab:tab-closed']) {
+  for (const type of [
+    'opentab:paid',
+    'opentab:owned',
+    'opentab:error',
+    'opentab:pending',
+    'opentab:tab-opened',
+    'opentab:tab-closed',
+  ]) {
     document.addEventListener(type, (event) => {
       const target = event.target === document ? 'document' : (event.target as Element).id;
       probe.events.push({ type, target, detail: (event as CustomEvent<unknown>).detail });
@@ -69,14 +76,26 @@ function installProbe(): void {
     },
     true,
   );
-  const record = (request: { channel?: string; call: string; params: unknown } | null, transport: BridgeRequest['transport']) => {
+  const record = (
+    request: { channel?: string; call: string; params: unknown } | null,
+    transport: BridgeRequest['transport'],
+  ) => {
     if (request?.channel === 'opentab:page') {
-      probe.bridgeRequests.push({ call: request.call, params: request.params, transport, inClickTask: probe.inClickTask });
+      probe.bridgeRequests.push({
+        call: request.call,
+        params: request.params,
+        transport,
+        inClickTask: probe.inClickTask,
+      });
     }
   };
-  window.addEventListener('message', (event: MessageEvent<{ channel?: string; call: string; params: unknown }>) => record(event.data, 'message'));
+  window.addEventListener('message', (event: MessageEvent<{ channel?: string; call: string; params: unknown }>) =>
+    record(event.data, 'message'),
+  );
   // The name is PAGE_REQUEST_EVENT's (an init script is serialised, so it cannot import it).
-  window.addEventListener('opentab:page-request', (event) => record(JSON.parse((event as CustomEvent<string>).detail), 'event'));
+  window.addEventListener('opentab:page-request', (event) =>
+    record(JSON.parse((event as CustomEvent<string>).detail), 'event'),
+  );
 }
 
 export interface WidgetLocators {
@@ -154,7 +173,8 @@ async function openPage(browser: Browser, url: string): Promise<OpenedPage> {
 }
 
 export async function startWidgetFixture(): Promise<WidgetFixture> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/install-browsers.sh (as root)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/install-browsers.sh (as root)`);
   const buildRoot = await mkdtemp(join(tmpdir(), 'opentab-widget-'));
   const widgetPath = await buildWidget(join(buildRoot, 'widget'), 'silent');
   const fakeBridgePath = await buildClassicScript({

@@ -1,7 +1,8 @@
 // Stands in for the extension's content script in the widget's browser tests. Built as a classic
 // script and served from the page's own origin (a CSP of script-src 'self' forbids inline code):
 // it answers each bridge call as the real content script relays the background's answer, with a
-// presence notice first for a hello (or, set to a version before 4, marks <html> as those did). Params are checked with the protocol's own schemas, so a widget that sends a malformed
+// presence notice first for a hello (or, set to a version before 4, marks <html> as those did). Params are
+// checked with the protocol's own schemas, so a widget that sends a malformed
 // call gets invalid_request here just as it would from the extension, and every result is checked
 // against its schema before it is sent, so the canned answers cannot drift from the wire format.
 //
@@ -41,7 +42,13 @@ import {
 import type { LockedRate } from '@opentab/protocol';
 import { moneyFromWire, moneyToWire } from '@opentab/protocol';
 import { merchantToCustomer } from '@opentab/protocol';
-import { FAKE_BRIDGE_TEXT, FAKE_DEPOSIT_EUR_MINOR, FAKE_RATE_SEK_PER_EUR, MERCHANT_INFO, PAY_RELEASE_EVENT } from './fixture-data';
+import {
+  FAKE_BRIDGE_TEXT,
+  FAKE_DEPOSIT_EUR_MINOR,
+  FAKE_RATE_SEK_PER_EUR,
+  MERCHANT_INFO,
+  PAY_RELEASE_EVENT,
+} from './fixture-data';
 
 const ownScript = document.currentScript;
 const setting = (name: string): string | null => ownScript?.getAttribute(`data-${name}`) ?? null;
@@ -61,7 +68,8 @@ const held = new Map<string, Entitlement>(
     .filter((itemId) => itemId !== '')
     .map((itemId) => [itemId, { itemId, accessToken: `fake-access-${itemId}-earlier`, entitledUntil: ENTITLED_UNTIL }]),
 );
-const isEntitlement = (itemId: string) => MERCHANT_INFO.catalogue.some((item) => item.itemId === itemId && item.kind === 'entitlement');
+const isEntitlement = (itemId: string) =>
+  MERCHANT_INFO.catalogue.some((item) => item.itemId === itemId && item.kind === 'entitlement');
 
 const RATE: LockedRate = {
   tableId: '0'.repeat(32),
@@ -78,18 +86,28 @@ interface FakeTab {
 let openTab: FakeTab | null = null;
 
 function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, '0')).join(
+    '',
+  );
 }
 
 function convert({ prices }: BridgeParams<'convert'>): BridgeResult<'convert'> {
   if (rateStatus !== 'current') {
-    return { currency: rateStatus === 'missing' ? null : 'SEK', rateStatus, converted: prices.map(() => null), validUntil: null, rateSource: null };
+    return {
+      currency: rateStatus === 'missing' ? null : 'SEK',
+      rateStatus,
+      converted: prices.map(() => null),
+      validUntil: null,
+      rateSource: null,
+    };
   }
   return {
     currency: 'SEK',
     rateStatus,
     converted: prices.map((price) =>
-      price.currency === 'EUR' ? moneyToWire({ currency: 'SEK', minor: merchantToCustomer(moneyFromWire(price).minor, RATE) }) : null,
+      price.currency === 'EUR'
+        ? moneyToWire({ currency: 'SEK', minor: merchantToCustomer(moneyFromWire(price).minor, RATE) })
+        : null,
     ),
     validUntil: new Date(Date.now() + 86_400_000).toISOString(),
     rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: false },
@@ -155,7 +173,9 @@ const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C
     remaining: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR - openTab.spent_minor }) : null,
     expiresAt: null,
   }),
-  entitlements: ({ itemIds }) => ({ entitlements: [...held.values()].filter((entitlement) => itemIds.includes(entitlement.itemId)) }),
+  entitlements: ({ itemIds }) => ({
+    entitlements: [...held.values()].filter((entitlement) => itemIds.includes(entitlement.itemId)),
+  }),
   closeTab: () => {
     const closed = openTab !== null;
     openTab = null;
@@ -163,13 +183,18 @@ const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C
   },
 };
 
-function answer<C extends BridgeCall>(call: C, rawParams: unknown): { ok: true; result: BridgeResult<C> } | { ok: false; error: BridgeError } {
+function answer<C extends BridgeCall>(
+  call: C,
+  rawParams: unknown,
+): { ok: true; result: BridgeResult<C> } | { ok: false; error: BridgeError } {
   const params = v.safeParse(BRIDGE_CALLS[call].params, rawParams);
   if (!params.success) return { ok: false, error: { code: 'invalid_request', message: v.summarize(params.issues) } };
-  if (call === 'pay' && payError) return { ok: false, error: { code: payError, message: FAKE_BRIDGE_TEXT.payErrorMessage } };
+  if (call === 'pay' && payError)
+    return { ok: false, error: { code: payError, message: FAKE_BRIDGE_TEXT.payErrorMessage } };
   if (call === 'pay' && pendingAnswers !== null) {
     const payParams = params.output as BridgeParams<'pay'>;
-    if (!pendingPayments.has(payParams.itemId)) pendingPayments.set(payParams.itemId, { params: payParams, pendingFor: pendingAnswers - 1 });
+    if (!pendingPayments.has(payParams.itemId))
+      pendingPayments.set(payParams.itemId, { params: payParams, pendingFor: pendingAnswers - 1 });
     return { ok: false, error: { code: 'payment_pending', message: FAKE_BRIDGE_TEXT.payErrorMessage } };
   }
   // One cast: TypeScript cannot correlate BRIDGE_CALLS[call]'s output with HANDLERS[call]'s input.
@@ -180,7 +205,8 @@ function answer<C extends BridgeCall>(call: C, rawParams: unknown): { ok: true; 
 
 /** Answered the way the request came, as the real content script does. */
 function reply(response: ExtensionResponse, via: 'message' | 'event'): void {
-  if (via === 'event') window.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
+  if (via === 'event')
+    window.dispatchEvent(new CustomEvent(EXTENSION_RESPONSE_EVENT, { detail: JSON.stringify(response) }));
   else window.postMessage(response, window.location.origin);
 }
 
@@ -188,7 +214,8 @@ function receive(data: unknown, via: 'message' | 'event'): void {
   const request = v.safeParse(PageRequest, data);
   if (!request.success) return;
   const { requestId, call, params } = request.output;
-  if (call === 'hello' && protocolVersion >= PRESENCE_NOTICE_SINCE) window.postMessage(PRESENCE_NOTICE, window.location.origin);
+  if (call === 'hello' && protocolVersion >= PRESENCE_NOTICE_SINCE)
+    window.postMessage(PRESENCE_NOTICE, window.location.origin);
   const send = () => reply({ channel: EXTENSION_TO_PAGE, requestId, ...answer(call, params) }, via);
   if (call === 'pay' && payHeld) window.addEventListener(PAY_RELEASE_EVENT, send, { once: true });
   else setTimeout(send, 0);

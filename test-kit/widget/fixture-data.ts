@@ -9,10 +9,28 @@ export const MERCHANT_INFO: MerchantInfo = {
   displayName: 'Demo News',
   currency: 'EUR',
   catalogue: [
-    { itemId: 'article-42', title: 'The long read', price: { currency: 'EUR', value: '0.05' }, kind: 'entitlement', access_s: 2_592_000 },
-    { itemId: 'article-43', title: 'Morning briefing', price: { currency: 'EUR', value: '0.10' }, kind: 'entitlement', access_s: 86_400 },
+    {
+      itemId: 'article-42',
+      title: 'The long read',
+      price: { currency: 'EUR', value: '0.05' },
+      kind: 'entitlement',
+      access_s: 2_592_000,
+    },
+    {
+      itemId: 'article-43',
+      title: 'Morning briefing',
+      price: { currency: 'EUR', value: '0.10' },
+      kind: 'entitlement',
+      access_s: 86_400,
+    },
     { itemId: 'podcast-7', title: 'Podcast episode 7', price: { currency: 'EUR', value: '0.25' }, kind: 'consumable' },
-    { itemId: 'late-item', title: 'Added later', price: { currency: 'EUR', value: '1.20' }, kind: 'entitlement', access_s: 2_592_000 },
+    {
+      itemId: 'late-item',
+      title: 'Added later',
+      price: { currency: 'EUR', value: '1.20' },
+      kind: 'entitlement',
+      access_s: 2_592_000,
+    },
   ],
   chainUnit: { currency: 'EUR', value: '0.05' },
 };
@@ -33,5 +51,6 @@ export const EXPECTED_SEK: Record<string, string> = {
 };
 
 export const FAKE_BRIDGE_TEXT = {
-  payErrorMessage: "A deposit of 20.00 SEK would take today's deposits past your daily cap of 50.00 SEK (40.00 SEK held so far today).",
+  payErrorMessage:
+    "A deposit of 20.00 SEK would take today's deposits past your daily cap of 50.00 SEK (40.00 SEK held so far today).",
 };

@@ -26,7 +26,13 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, csp = STRICT_CSP): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  csp = STRICT_CSP,
+): void {
   response.writeHead(status, {
     'content-type': contentType,
     'content-security-policy': csp,
@@ -41,7 +47,10 @@ export async function serveFixtures(scripts: FixtureScripts): Promise<FixtureSer
   const widgetJs = await readFile(scripts.widgetPath);
   const fakeBridgeJs = await readFile(scripts.fakeBridgePath);
   const pages = new Map<string, { html: string; csp?: string }>(
-    Object.entries(PAGES).map(([name, spec]: [string, PageSpec]) => [`/${name}.html`, { html: pageHtml(spec), csp: spec.csp }]),
+    Object.entries(PAGES).map(([name, spec]: [string, PageSpec]) => [
+      `/${name}.html`,
+      { html: pageHtml(spec), csp: spec.csp },
+    ]),
   );
   const javascript = 'text/javascript; charset=utf-8';
 

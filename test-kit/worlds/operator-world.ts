@@ -88,18 +88,35 @@ export function provisionOperatorWorld(
   const ca = generateKeyPair(nodeCrypto);
   const host = '127.0.0.1';
   const scheme = tls === undefined ? 'http' : 'https';
-  const endpoints = specs.map((spec, i) => ({ operatorId: spec.operatorId, baseUrl: `${scheme}://${host}:${ports[i]}` }));
-  const transportSettings: Partial<OperatorConfigInput> = tls === undefined
-    ? {}
-    : { tls: { certificateFile: tls.certificateFile, keyFile: tls.keyFile }, trustedCaFiles: [tls.caCertificateFile] };
+  const endpoints = specs.map((spec, i) => ({
+    operatorId: spec.operatorId,
+    baseUrl: `${scheme}://${host}:${ports[i]}`,
+  }));
+  const transportSettings: Partial<OperatorConfigInput> =
+    tls === undefined
+      ? {}
+      : {
+          tls: { certificateFile: tls.certificateFile, keyFile: tls.keyFile },
+          trustedCaFiles: [tls.caCertificateFile],
+        };
   return specs.map((spec, i) => {
     const operatorDir = join(dir, spec.operatorId);
-    const files = writeOperatorFiles(nodeCrypto, {
-      dir: operatorDir, operatorId: spec.operatorId, currency: spec.currency, host, port: ports[i]!, publicUrl: endpoints[i]!.baseUrl,
-      caSecretKey: ca.secretKey, caPublicKey: ca.publicKey,
-      peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
-      extra: { ...transportSettings, ...withRates },
-    }, now_ms);
+    const files = writeOperatorFiles(
+      nodeCrypto,
+      {
+        dir: operatorDir,
+        operatorId: spec.operatorId,
+        currency: spec.currency,
+        host,
+        port: ports[i]!,
+        publicUrl: endpoints[i]!.baseUrl,
+        caSecretKey: ca.secretKey,
+        caPublicKey: ca.publicKey,
+        peers: endpoints.filter((endpoint) => endpoint.operatorId !== spec.operatorId),
+        extra: { ...transportSettings, ...withRates },
+      },
+      now_ms,
+    );
     return { ...spec, dir: operatorDir, configPath: files.configPath, adminToken: files.adminToken };
   });
 }
@@ -107,7 +124,13 @@ export function provisionOperatorWorld(
 /** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
 export async function startProvisionedOperators(
   provisioned: readonly ProvisionedOperator[],
-  options: { log?: LogLevel; writeLog?: (line: string) => void; backgroundJobs?: boolean; now_ms?: () => number; extensions?: readonly OperatorExtension[] } = {},
+  options: {
+    log?: LogLevel;
+    writeLog?: (line: string) => void;
+    backgroundJobs?: boolean;
+    now_ms?: () => number;
+    extensions?: readonly OperatorExtension[];
+  } = {},
 ): Promise<Record<string, WorldOperator>> {
   const operators: Record<string, WorldOperator> = {};
   try {
@@ -129,7 +152,9 @@ export async function startProvisionedOperators(
         admin: new AdminClient(
           running.url,
           spec.adminToken,
-          config.trustedCaCertificates.length > 0 ? createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates }) : undefined,
+          config.trustedCaCertificates.length > 0
+            ? createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates })
+            : undefined,
         ),
         running,
       };
@@ -144,7 +169,14 @@ export async function startProvisionedOperators(
 export async function startOperatorWorld(options: OperatorWorldOptions): Promise<OperatorWorld> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'opentab-world-'));
   const ports = await Promise.all(options.operators.map(() => findFreePort()));
-  const provisioned = provisionOperatorWorld(dir, options.operators, ports, { log: options.log ?? 'silent', ...options.settings }, (options.now_ms ?? Date.now)(), options.tls);
+  const provisioned = provisionOperatorWorld(
+    dir,
+    options.operators,
+    ports,
+    { log: options.log ?? 'silent', ...options.settings },
+    (options.now_ms ?? Date.now)(),
+    options.tls,
+  );
   const operators = await startProvisionedOperators(provisioned, options);
   return {
     dir,

@@ -56,8 +56,15 @@ export class TestTab {
     const steps = Number(moneyFromWire(price).minor / this.unitMinor);
     const index = this.chainIndex + steps;
     return {
-      type: 'purchase', id: newMessageId(nodeCrypto), tabId: this.tabId, seq: this.lines.length + 1, itemId, price,
-      chainIndex: index, chainLink: this.chain.encodedLinkAt(index), listKey: toBase64url(this.listKey),
+      type: 'purchase',
+      id: newMessageId(nodeCrypto),
+      tabId: this.tabId,
+      seq: this.lines.length + 1,
+      itemId,
+      price,
+      chainIndex: index,
+      chainLink: this.chain.encodedLinkAt(index),
+      listKey: toBase64url(this.listKey),
     };
   }
 
@@ -76,21 +83,31 @@ export class TestTab {
 
   record(overrides: Partial<CustomerRecordPayload> = {}) {
     const currency = this.opened.payload.deposit.merchant.currency;
-    return seal(nodeCrypto, this.tabSigner, {
-      type: 'customer-record',
-      transactionId: this.transactionId,
-      tabId: this.tabId,
-      purchaseListHash: purchaseListHash(nodeCrypto, this.listKey, this.lines),
-      count: this.lines.length,
-      total: moneyToWire({ currency, minor: this.spentMinor }),
-      lastChainIndex: this.chainIndex,
-      lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
-      ...overrides,
-    } satisfies PayloadBody<CustomerRecordPayload>, this.now_ms());
+    return seal(
+      nodeCrypto,
+      this.tabSigner,
+      {
+        type: 'customer-record',
+        transactionId: this.transactionId,
+        tabId: this.tabId,
+        purchaseListHash: purchaseListHash(nodeCrypto, this.listKey, this.lines),
+        count: this.lines.length,
+        total: moneyToWire({ currency, minor: this.spentMinor }),
+        lastChainIndex: this.chainIndex,
+        lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
+        ...overrides,
+      } satisfies PayloadBody<CustomerRecordPayload>,
+      this.now_ms(),
+    );
   }
 
   terminate(agentUrl: string): Promise<TabClosed> {
-    const terminate = seal(nodeCrypto, this.tabSigner, { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>, this.now_ms());
+    const terminate = seal(
+      nodeCrypto,
+      this.tabSigner,
+      { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>,
+      this.now_ms(),
+    );
     return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, this.call);
   }
 }
@@ -123,19 +140,33 @@ export class TestCustomer {
   ) {}
 
   /** `transport`: how to reach operator and merchant agents (one that trusts their CA, for https with a private one). */
-  static async enroll(operatorUrl: string, code: string, options: { transport?: HttpTransport; now_ms?: () => number } = {}): Promise<TestCustomer> {
+  static async enroll(
+    operatorUrl: string,
+    code: string,
+    options: { transport?: HttpTransport; now_ms?: () => number } = {},
+  ): Promise<TestCustomer> {
     const transport = options.transport ?? nodeHttpTransport;
     const now_ms = options.now_ms ?? Date.now;
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const call = { transport };
-    const result = await callRoute(operatorUrl, OPERATOR_API.enroll, seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, now_ms()), call);
+    const result = await callRoute(
+      operatorUrl,
+      OPERATOR_API.enroll,
+      seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, now_ms()),
+      call,
+    );
     const customer = new TestCustomer(operatorUrl, result.accountId, signer, call, now_ms);
     await customer.logon();
     return customer;
   }
 
   async logon(): Promise<string> {
-    const result = await callRoute(this.operatorUrl, OPERATOR_API.logon, seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.now_ms()), this.call);
+    const result = await callRoute(
+      this.operatorUrl,
+      OPERATOR_API.logon,
+      seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.now_ms()),
+      this.call,
+    );
     this.sessionId = result.sessionId;
     return result.sessionId;
   }
@@ -146,14 +177,19 @@ export class TestCustomer {
   }
 
   async rateTable(refresh = false): Promise<RateTable> {
-    if (this.rates === null || refresh) this.rates = await callRoute(this.operatorUrl, OPERATOR_API.rateTable, undefined, this.call);
+    if (this.rates === null || refresh)
+      this.rates = await callRoute(this.operatorUrl, OPERATOR_API.rateTable, undefined, this.call);
     return this.rates;
   }
 
   /** The initiation message as the extension would build it, plus the chain and tab key behind it. */
   async initiation(request: OpenTabRequest) {
     const table = (await this.rateTable()).payload;
-    const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, request.deposit.currency, request.merchantCurrency);
+    const rate = lockRate(
+      { id: table.id, base: table.base, rates: table.rates },
+      request.deposit.currency,
+      request.merchantCurrency,
+    );
     if (rate === null) throw new Error('no rate');
     const depositMinor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
     const unit = request.chainUnit ?? moneyToWire({ currency: request.merchantCurrency, minor: 1n });
@@ -162,18 +198,23 @@ export class TestCustomer {
     const length = unitMinor > 0n ? (depositMinor + unitMinor - 1n) / unitMinor : depositMinor;
     const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), Math.max(1, Number(length)));
     const tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const message = seal(nodeCrypto, this.signer, {
-      type: 'initiation',
-      accountId: this.accountId,
-      sessionId: this.session,
-      merchantId: request.merchantId,
-      merchantOperatorId: request.merchantOperatorId,
-      deposit: request.deposit,
-      rateTableId: table.id,
-      tabPublicKey: tabSigner.kid,
-      chain: { root: chain.commitment.root, unit, length: chain.length },
-      timeout_s: request.timeout_s ?? 600,
-    } satisfies PayloadBody<InitiationPayload>, this.now_ms());
+    const message = seal(
+      nodeCrypto,
+      this.signer,
+      {
+        type: 'initiation',
+        accountId: this.accountId,
+        sessionId: this.session,
+        merchantId: request.merchantId,
+        merchantOperatorId: request.merchantOperatorId,
+        deposit: request.deposit,
+        rateTableId: table.id,
+        tabPublicKey: tabSigner.kid,
+        chain: { root: chain.commitment.root, unit, length: chain.length },
+        timeout_s: request.timeout_s ?? 600,
+      } satisfies PayloadBody<InitiationPayload>,
+      this.now_ms(),
+    );
     return { message, chain, tabSigner };
   }
 
@@ -202,6 +243,16 @@ export class TestCustomer {
   }
 
   account(): Promise<AccountView> {
-    return callRoute(this.operatorUrl, OPERATOR_API.account, seal(nodeCrypto, this.signer, { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const, this.now_ms()), this.call);
+    return callRoute(
+      this.operatorUrl,
+      OPERATOR_API.account,
+      seal(
+        nodeCrypto,
+        this.signer,
+        { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const,
+        this.now_ms(),
+      ),
+      this.call,
+    );
   }
 }

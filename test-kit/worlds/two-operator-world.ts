@@ -14,7 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
-import { createMerchantAgent, type AgentExtension, type MerchantAgent, type CatalogueEntry } from '@opentab/merchant-agent';
+import {
+  createMerchantAgent,
+  type AgentExtension,
+  type MerchantAgent,
+  type CatalogueEntry,
+} from '@opentab/merchant-agent';
 import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
@@ -90,25 +95,26 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
   const databasePath = join(options.dir, `${options.merchantId}.sqlite`);
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
   const accessTokenSecret = toBase64url(nodeCrypto.randomBytes(32));
-  const startAgent = () => createMerchantAgent({
-    merchantId: options.merchantId,
-    displayName: `Shop ${options.merchantId}`,
-    operatorId: options.operatorId,
-    operatorBaseUrl: options.operatorUrl,
-    operatorPublicKey: options.operatorPublicKey,
-    merchantSecretKey,
-    currency: options.currency,
-    catalogue: options.catalogue,
-    databasePath,
-    accessTokenSecret,
-    recordRetryBase_ms: 50,
-    recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,
-    expiryCheckInterval_ms: MERCHANT_EXPIRY_CHECK_MS,
-    logger: { warn: () => {} },
-    ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
-    ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
-  });
+  const startAgent = () =>
+    createMerchantAgent({
+      merchantId: options.merchantId,
+      displayName: `Shop ${options.merchantId}`,
+      operatorId: options.operatorId,
+      operatorBaseUrl: options.operatorUrl,
+      operatorPublicKey: options.operatorPublicKey,
+      merchantSecretKey,
+      currency: options.currency,
+      catalogue: options.catalogue,
+      databasePath,
+      accessTokenSecret,
+      recordRetryBase_ms: 50,
+      recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,
+      expiryCheckInterval_ms: MERCHANT_EXPIRY_CHECK_MS,
+      logger: { warn: () => {} },
+      ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
+    });
   let agent = await startAgent();
   let agentRunning = true;
   let available = true;
@@ -133,14 +139,19 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       if (!handled) response.writeHead(404).end();
     });
   };
-  const server: Server = options.tls === undefined ? createServer(handler) : createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.keyPem }, handler);
+  const server: Server =
+    options.tls === undefined
+      ? createServer(handler)
+      : createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.keyPem }, handler);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     get agent() {
       return agent;
     },
-    url, agentUrl: `${url}${agent.mountPath}`, databasePath,
+    url,
+    agentUrl: `${url}${agent.mountPath}`,
+    databasePath,
     async stopAgent() {
       agentRunning = false;
       await agent.close();
@@ -182,7 +193,8 @@ export interface TwoOperatorWorld {
   merchantRecordAcknowledged(tabId: string): Promise<void>;
   /** A fresh customer account with this credit limit (SEK), enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
-  /** The records the operator's JSONL sink wrote, each checked against the schema: throws on one that is not a billing record. */
+  /** The records the operator's JSONL sink wrote, each checked against the schema: throws on one that is not
+   * a billing record. */
   billingRecords(operatorId: string): BillingRecord[];
   assertInvariants(options?: LedgerInvariantOptions): void;
   close(): Promise<void>;
@@ -196,7 +208,10 @@ export interface TwoOperatorWorldOptions {
   /** The world's clock; a new one, set to now, when absent. */
   readonly clock?: ManualClock;
   /** Added to both operators and to the merchant agent (the benchmark's baseline is one such pair). */
-  readonly extensions?: { readonly operator?: readonly OperatorExtension[]; readonly agent?: readonly AgentExtension[] };
+  readonly extensions?: {
+    readonly operator?: readonly OperatorExtension[];
+    readonly agent?: readonly AgentExtension[];
+  };
   /** Operators and the merchant's site serve https with this certificate; everyone trusts its CA. */
   readonly tls?: WorldTls;
 }
@@ -206,21 +221,32 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
   const clock = options.clock ?? new ManualClock();
   const operators = options.sameOperator
     ? [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }]
-    : [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }, { operatorId: MERCHANT_OPERATOR, currency: 'EUR' }];
+    : [
+        { operatorId: CUSTOMER_OPERATOR, currency: 'SEK' },
+        { operatorId: MERCHANT_OPERATOR, currency: 'EUR' },
+      ];
   const world = await startOperatorWorld({
     dir,
     operators,
-    settings: { tick_ms: 20, tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000 }, ...options.settings },
+    settings: {
+      tick_ms: 20,
+      tabs: { recordGrace_s: RECORD_GRACE_MS / 1000, minTimeout_s: MIN_TIMEOUT_MS / 1000 },
+      ...options.settings,
+    },
     ...(options.extensions?.operator !== undefined ? { extensions: options.extensions.operator } : {}),
     now_ms: clock.now_ms,
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
   });
-  const tlsPems = options.tls === undefined ? undefined : {
-    certificatePem: readFileSync(options.tls.certificateFile, 'utf8'),
-    keyPem: readFileSync(options.tls.keyFile, 'utf8'),
-    caCertificatePem: readFileSync(options.tls.caCertificateFile, 'utf8'),
-  };
-  const customerTransport = tlsPems === undefined ? undefined : createNodeHttpTransport({ trustedCaCertificates: [tlsPems.caCertificatePem] });
+  const tlsPems =
+    options.tls === undefined
+      ? undefined
+      : {
+          certificatePem: readFileSync(options.tls.certificateFile, 'utf8'),
+          keyPem: readFileSync(options.tls.keyFile, 'utf8'),
+          caCertificatePem: readFileSync(options.tls.caCertificateFile, 'utf8'),
+        };
+  const customerTransport =
+    tlsPems === undefined ? undefined : createNodeHttpTransport({ trustedCaCertificates: [tlsPems.caCertificatePem] });
   const merchantOperator = world.operator(options.sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR);
   const merchantCurrency = options.sameOperator ? 'SEK' : 'EUR';
   const merchantId = 'news';
@@ -238,23 +264,40 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });
   await merchantOperator.admin.call('registerMerchant', {
-    merchantId, displayName: 'The Daily Tab', currency: merchantCurrency, origins: [merchant.url], agentUrl: merchant.agentUrl, publicKey: merchant.agent.publicKey,
+    merchantId,
+    displayName: 'The Daily Tab',
+    currency: merchantCurrency,
+    origins: [merchant.url],
+    agentUrl: merchant.agentUrl,
+    publicKey: merchant.agent.publicKey,
   });
   const customerOperator = world.operator(CUSTOMER_OPERATOR);
 
   return {
-    world, merchant, merchantId, dir, clock,
+    world,
+    merchant,
+    merchantId,
+    dir,
+    clock,
     async elapse(by_ms) {
       clock.advance(by_ms);
       for (const operator of Object.values(world.operators)) await operator.running.runJobs();
     },
     async merchantRecordAcknowledged(tabId) {
-      await waitFor(`the MTA to acknowledge the merchant record of ${tabId}`, () => merchant.agent.recordDelivery(tabId)?.acknowledged === true);
+      await waitFor(
+        `the MTA to acknowledge the merchant record of ${tabId}`,
+        () => merchant.agent.recordDelivery(tabId)?.acknowledged === true,
+      );
     },
     async newCustomer(creditLimit) {
-      const { accountId } = await customerOperator.admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
+      const { accountId } = await customerOperator.admin.call('createCustomer', {
+        creditLimit: { currency: 'SEK', value: creditLimit },
+      });
       const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
-      return TestCustomer.enroll(customerOperator.url, code, { now_ms: clock.now_ms, ...(customerTransport !== undefined ? { transport: customerTransport } : {}) });
+      return TestCustomer.enroll(customerOperator.url, code, {
+        now_ms: clock.now_ms,
+        ...(customerTransport !== undefined ? { transport: customerTransport } : {}),
+      });
     },
     billingRecords(operatorId) {
       const file = world.operator(operatorId).billingFile;
@@ -262,7 +305,8 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
       return parseBillingJsonl(readFileSync(file, 'utf8'), file);
     },
     assertInvariants(invariantOptions = {}) {
-      for (const operator of Object.values(world.operators)) assertLedgerInvariants(operator.running.context.ledger, invariantOptions);
+      for (const operator of Object.values(world.operators))
+        assertLedgerInvariants(operator.running.context.ledger, invariantOptions);
     },
     async close() {
       await merchant.close();
@@ -292,4 +336,3 @@ export function worldPerTest(receive: (world: TwoOperatorWorld) => void, options
     }
   });
 }
-

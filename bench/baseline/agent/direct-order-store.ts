@@ -51,18 +51,25 @@ export class DirectOrderStore {
   private readonly markPaidRow;
 
   constructor(db: Database.Database) {
-    this.insertRow = db.prepare(`INSERT INTO direct_orders (order_id, request_id, request_digest, order_json, item_id, price_minor, created_at_ms, status)
+    this.insertRow =
+      db.prepare(`INSERT INTO direct_orders (order_id, request_id, request_digest, order_json, item_id, price_minor, created_at_ms, status)
       VALUES (@orderId, @requestId, @requestDigest, @orderJson, @itemId, @price, @createdAt, 'pending')`);
     this.byId = db.prepare('SELECT * FROM direct_orders WHERE order_id = ?');
     this.byRequest = db.prepare('SELECT * FROM direct_orders WHERE request_id = ?');
-    this.markPaidRow = db.prepare(`UPDATE direct_orders SET status = 'paid', payment_id = @paymentId, paid_at_ms = @paidAt, receipt_json = @receiptJson
+    this.markPaidRow =
+      db.prepare(`UPDATE direct_orders SET status = 'paid', payment_id = @paymentId, paid_at_ms = @paidAt, receipt_json = @receiptJson
       WHERE order_id = @orderId AND status = 'pending'`);
   }
 
   insert(order: NewDirectOrder): void {
     this.insertRow.run({
-      orderId: order.orderId, requestId: order.requestId, requestDigest: order.requestDigest, orderJson: order.orderJson,
-      itemId: order.itemId, price: order.price_minor, createdAt: order.createdAt_ms,
+      orderId: order.orderId,
+      requestId: order.requestId,
+      requestDigest: order.requestDigest,
+      orderJson: order.orderJson,
+      itemId: order.itemId,
+      price: order.price_minor,
+      createdAt: order.createdAt_ms,
     });
   }
 
@@ -96,6 +103,11 @@ function orderFromRow(row: Row): DirectOrderRecord {
   const status = text(row.status);
   if (status === 'pending') return { ...order, status };
   assert(status === 'paid', `unknown direct order status ${status}`);
-  return { ...order, status, paymentId: text(row.payment_id), paidAt_ms: Number(big(row.paid_at_ms)), receiptJson: text(row.receipt_json) };
+  return {
+    ...order,
+    status,
+    paymentId: text(row.payment_id),
+    paidAt_ms: Number(big(row.paid_at_ms)),
+    receiptJson: text(row.receipt_json),
+  };
 }
-

@@ -24,7 +24,7 @@ import { directOrderExtension, type DirectOrderExtension } from './extension';
 
 const PAYMENT_ID = 'op-se.1.1';
 
-describe('direct orders (the benchmark\'s baseline, an agent extension)', () => {
+describe("direct orders (the benchmark's baseline, an agent extension)", () => {
   let harness: AgentHarness;
   let orders: DirectOrderExtension;
   beforeEach(async () => {
@@ -33,7 +33,11 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
   });
   afterEach(() => harness.close());
 
-  const orderRequest = (itemId = 'article-2'): DirectOrderRequest => ({ type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId });
+  const orderRequest = (itemId = 'article-2'): DirectOrderRequest => ({
+    type: 'direct-order-request',
+    id: newMessageId(nodeCrypto),
+    itemId,
+  });
 
   async function order(itemId = 'article-2'): Promise<{ request: DirectOrderRequest; order: DirectOrder }> {
     const request = orderRequest(itemId);
@@ -43,23 +47,43 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
     return { request, order: answer.body as DirectOrder };
   }
 
-  function notice(orderId: string, overrides: Partial<PayloadBody<DirectPaymentNoticePayload>> & { signer?: Signer; now_ms?: number } = {}): DirectPaymentNotice {
+  function notice(
+    orderId: string,
+    overrides: Partial<PayloadBody<DirectPaymentNoticePayload>> & { signer?: Signer; now_ms?: number } = {},
+  ): DirectPaymentNotice {
     const { signer = harness.mta.signer, now_ms = harness.clock.now_ms(), ...fields } = overrides;
     const body = {
-      type: 'direct-payment-notice', operatorId: harness.mta.operatorId, merchantId: MERCHANT_ID, orderId, paymentId: PAYMENT_ID, amount: eur('0.05'),
+      type: 'direct-payment-notice',
+      operatorId: harness.mta.operatorId,
+      merchantId: MERCHANT_ID,
+      orderId,
+      paymentId: PAYMENT_ID,
+      amount: eur('0.05'),
       ...fields,
     } as const;
     return seal(nodeCrypto, signer, body satisfies PayloadBody<DirectPaymentNoticePayload>, now_ms);
   }
 
   const notify = (message: DirectPaymentNotice) => harness.post('/mta/direct-payment-notice', message);
-  const goods = (orderId: string, requestId: string) => harness.post('/direct/goods', { type: 'direct-goods-request', orderId, requestId });
+  const goods = (orderId: string, requestId: string) =>
+    harness.post('/direct/goods', { type: 'direct-goods-request', orderId, requestId });
 
   it('answers an order signed by the merchant, at the catalogue price, and records it pending', async () => {
     const { order: signed } = await order('article-3');
     expect(verifyEnvelope(nodeCrypto, signed, fromBase64url(harness.agent.publicKey))).toBe(true);
-    expect(signed.payload).toMatchObject({ type: 'direct-order', merchantId: MERCHANT_ID, operatorId: harness.mta.operatorId, itemId: 'article-3', price: eur('0.25') });
-    expect(orders.order(signed.payload.orderId)).toMatchObject({ status: 'pending', itemId: 'article-3', price: { currency: 'EUR', minor: 25n }, paymentId: null });
+    expect(signed.payload).toMatchObject({
+      type: 'direct-order',
+      merchantId: MERCHANT_ID,
+      operatorId: harness.mta.operatorId,
+      itemId: 'article-3',
+      price: eur('0.25'),
+    });
+    expect(orders.order(signed.payload.orderId)).toMatchObject({
+      status: 'pending',
+      itemId: 'article-3',
+      price: { currency: 'EUR', minor: 25n },
+      paymentId: null,
+    });
   });
 
   it('answers a replayed order request with the first order, and refuses the id for another item', async () => {
@@ -77,7 +101,10 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
   it('marks the order paid on the MTA notice, acknowledges signed, and delivers a receipt whose access token opens the item', async () => {
     const { request, order: signed } = await order();
     const orderId = signed.payload.orderId;
-    expect([(await goods(orderId, request.id)).status, errorCode(await goods(orderId, request.id))]).toEqual([409, 'conflict']);
+    expect([(await goods(orderId, request.id)).status, errorCode(await goods(orderId, request.id))]).toEqual([
+      409,
+      'conflict',
+    ]);
 
     const message = notice(orderId);
     const answer = await notify(message);
@@ -85,7 +112,12 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
     expect(parseMessage(DirectPaymentNoticeAck, answer.body).ok).toBe(true);
     const ack = answer.body as DirectPaymentNoticeAck;
     expect(verifyEnvelope(nodeCrypto, ack, fromBase64url(harness.agent.publicKey))).toBe(true);
-    expect(ack.payload).toMatchObject({ merchantId: MERCHANT_ID, orderId, noticeId: message.payload.id, paymentId: PAYMENT_ID });
+    expect(ack.payload).toMatchObject({
+      merchantId: MERCHANT_ID,
+      orderId,
+      noticeId: message.payload.id,
+      paymentId: PAYMENT_ID,
+    });
     expect(orders.order(orderId)).toMatchObject({ status: 'paid', paymentId: PAYMENT_ID });
 
     const delivered = await goods(orderId, request.id);
@@ -93,7 +125,13 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
     expect(parseMessage(DirectOrderReceipt, delivered.body).ok).toBe(true);
     const receipt = delivered.body as DirectOrderReceipt;
     expect(verifyEnvelope(nodeCrypto, receipt, fromBase64url(harness.agent.publicKey))).toBe(true);
-    expect(receipt.payload).toMatchObject({ merchantId: MERCHANT_ID, orderId, paymentId: PAYMENT_ID, itemId: 'article-2', price: eur('0.05') });
+    expect(receipt.payload).toMatchObject({
+      merchantId: MERCHANT_ID,
+      orderId,
+      paymentId: PAYMENT_ID,
+      itemId: 'article-2',
+      price: eur('0.05'),
+    });
     expect(harness.agent.verifyAccess(receipt.payload.accessToken, 'article-2')).toBe(true);
     expect(harness.agent.verifyAccess(receipt.payload.accessToken, 'article-3')).toBe(false);
     expect(harness.agent.readAccess(receipt.payload.accessToken)).toMatchObject({ itemId: 'article-2' });
@@ -112,7 +150,11 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
     const retry = notice(orderId);
     const retried = await notify(retry);
     expect(retried.status).toBe(200);
-    expect((retried.body as DirectPaymentNoticeAck).payload).toMatchObject({ orderId, noticeId: retry.payload.id, paymentId: PAYMENT_ID });
+    expect((retried.body as DirectPaymentNoticeAck).payload).toMatchObject({
+      orderId,
+      noticeId: retry.payload.id,
+      paymentId: PAYMENT_ID,
+    });
     expect((await goods(orderId, request.id)).body).toEqual(receipt);
 
     // Another payment for the paid order is refused; the first stands.
@@ -126,10 +168,20 @@ describe('direct orders (the benchmark\'s baseline, an agent extension)', () => 
     const orderId = signed.payload.orderId;
     const refusals: Array<[string, DirectPaymentNotice, number, string]> = [
       ['unknown order', notice('ord_000000000000000000000000'), 404, 'not_found'],
-      ['forged', notice(orderId, { signer: signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()) }), 401, 'bad_signature'],
+      [
+        'forged',
+        notice(orderId, { signer: signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey()) }),
+        401,
+        'bad_signature',
+      ],
       ['stale', notice(orderId, { now_ms: harness.clock.now_ms() - 3_600_000 }), 401, 'stale_message'],
       ['wrong amount', notice(orderId, { amount: eur('0.01') }), 409, 'price_mismatch'],
-      ['wrong currency', notice(orderId, { amount: { currency: 'SEK', value: '0.05' } as WireAmount }), 422, 'currency_mismatch'],
+      [
+        'wrong currency',
+        notice(orderId, { amount: { currency: 'SEK', value: '0.05' } as WireAmount }),
+        422,
+        'currency_mismatch',
+      ],
       ['other merchant', notice(orderId, { merchantId: 'other-shop' }), 404, 'unknown_merchant'],
     ];
     for (const [what, message, status, code] of refusals) {
@@ -174,9 +226,22 @@ describe('an agent without the extension (the default)', () => {
     const harness = await AgentHarness.start();
     try {
       // A well-formed order: with the baseline on, this very request is answered with an order.
-      const order = await harness.post(DIRECT_ORDER_API.directOrder.path, { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-2' });
-      const others = await Promise.all([DIRECT_ORDER_API.directPaymentNotice.path, DIRECT_ORDER_API.directGoods.path].map((path) => harness.post(path, {})));
-      expect([order.status, errorCode(order), ...others.map((answer) => answer.status)]).toEqual([404, 'not_found', 404, 404]);
+      const order = await harness.post(DIRECT_ORDER_API.directOrder.path, {
+        type: 'direct-order-request',
+        id: newMessageId(nodeCrypto),
+        itemId: 'article-2',
+      });
+      const others = await Promise.all(
+        [DIRECT_ORDER_API.directPaymentNotice.path, DIRECT_ORDER_API.directGoods.path].map((path) =>
+          harness.post(path, {}),
+        ),
+      );
+      expect([order.status, errorCode(order), ...others.map((answer) => answer.status)]).toEqual([
+        404,
+        'not_found',
+        404,
+        404,
+      ]);
     } finally {
       await harness.close();
     }
@@ -193,13 +258,19 @@ describe('an agent database without the table of orders', () => {
       const path = join(harness.dir, 'agent.sqlite');
       const db = new Database(path);
       // Schema 1: without what versions 2 to 5 added.
-      db.exec('DROP TABLE direct_orders; DROP INDEX tabs_by_chain_root; ALTER TABLE tabs DROP COLUMN clearing_revision; ALTER TABLE record_outbox DROP COLUMN refused_code; ALTER TABLE tabs DROP COLUMN list_key');
+      db.exec(
+        'DROP TABLE direct_orders; DROP INDEX tabs_by_chain_root; ALTER TABLE tabs DROP COLUMN clearing_revision; ALTER TABLE record_outbox DROP COLUMN refused_code; ALTER TABLE tabs DROP COLUMN list_key',
+      );
       db.pragma('user_version = 1');
       db.close();
 
       await harness.restartAgent();
       expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
-      const answer = await harness.post('/direct/order', { type: 'direct-order-request', id: newMessageId(nodeCrypto), itemId: 'article-1' });
+      const answer = await harness.post('/direct/order', {
+        type: 'direct-order-request',
+        id: newMessageId(nodeCrypto),
+        itemId: 'article-1',
+      });
       expect(answer.status).toBe(200);
       expect(orders.order((answer.body as DirectOrder).payload.orderId)?.status).toBe('pending');
     } finally {

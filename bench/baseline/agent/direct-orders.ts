@@ -23,7 +23,16 @@ import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { newPrefixedId } from '@opentab/protocol';
 import { moneyFromWire, moneyToWire, type Money } from '@opentab/protocol';
-import { firstAnswer, grantAccess, requestDigest, requireFresh, requireSignedBy, type AccessTokens, type AgentSettings, type AgentStore } from '@opentab/merchant-agent/extension';
+import {
+  firstAnswer,
+  grantAccess,
+  requestDigest,
+  requireFresh,
+  requireSignedBy,
+  type AccessTokens,
+  type AgentSettings,
+  type AgentStore,
+} from '@opentab/merchant-agent/extension';
 import type { DirectOrderRecord, DirectOrderStore } from './direct-order-store';
 
 export interface DirectOrderView {
@@ -38,7 +47,17 @@ export interface DirectOrderView {
 }
 
 export interface DirectOrderDependencies {
-  readonly settings: Pick<AgentSettings, 'merchantId' | 'operatorId' | 'operatorPublicKey' | 'currency' | 'catalogue' | 'clock' | 'clockSkew_ms' | 'accessTokenLifetime_ms'>;
+  readonly settings: Pick<
+    AgentSettings,
+    | 'merchantId'
+    | 'operatorId'
+    | 'operatorPublicKey'
+    | 'currency'
+    | 'catalogue'
+    | 'clock'
+    | 'clockSkew_ms'
+    | 'accessTokenLifetime_ms'
+  >;
   readonly crypto: CryptoProvider;
   readonly store: AgentStore;
   /** The merchant key. */
@@ -58,7 +77,10 @@ export class DirectOrderService {
     const { crypto, store, settings, signer, orders } = this.deps;
     const digest = requestDigest(crypto, request);
     const known = orders.findByRequest(request.id);
-    const replay = firstAnswer<DirectOrder>(known === null ? null : { requestDigest: known.requestDigest, responseJson: known.orderJson }, digest);
+    const replay = firstAnswer<DirectOrder>(
+      known === null ? null : { requestDigest: known.requestDigest, responseJson: known.orderJson },
+      digest,
+    );
     if (replay !== null) return replay;
 
     const item = settings.catalogue.item(request.itemId);
@@ -75,8 +97,13 @@ export class DirectOrderService {
     const order = seal(crypto, signer, body satisfies PayloadBody<DirectOrderPayload>, now_ms);
     store.transaction(() =>
       orders.insert({
-        orderId: body.orderId, requestId: request.id, requestDigest: digest, orderJson: JSON.stringify(order),
-        itemId: item.itemId, price_minor: item.price.minor, createdAt_ms: now_ms,
+        orderId: body.orderId,
+        requestId: request.id,
+        requestDigest: digest,
+        orderJson: JSON.stringify(order),
+        itemId: item.itemId,
+        price_minor: item.price.minor,
+        createdAt_ms: now_ms,
       }),
     );
     return order;
@@ -93,28 +120,59 @@ export class DirectOrderService {
     const replay = firstAnswer<DirectPaymentNoticeAck>(store.findReply(notice.payload.id), digest);
     if (replay !== null) return replay;
 
-    requireSignedBy(crypto, notice, settings.operatorPublicKey, `The payment notice is not signed by operator ${settings.operatorId}.`);
+    requireSignedBy(
+      crypto,
+      notice,
+      settings.operatorPublicKey,
+      `The payment notice is not signed by operator ${settings.operatorId}.`,
+    );
     const now_ms = settings.clock.now_ms();
     requireFresh(notice.payload.iat, now_ms, settings.clockSkew_ms);
     const p = notice.payload;
-    if (p.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer', `The notice comes from operator ${p.operatorId}, this merchant belongs to ${settings.operatorId}.`);
-    if (p.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant', `This agent serves merchant ${settings.merchantId}, not ${p.merchantId}.`);
+    if (p.operatorId !== settings.operatorId)
+      throw new OpentabError(
+        'unknown_peer',
+        `The notice comes from operator ${p.operatorId}, this merchant belongs to ${settings.operatorId}.`,
+      );
+    if (p.merchantId !== settings.merchantId)
+      throw new OpentabError(
+        'unknown_merchant',
+        `This agent serves merchant ${settings.merchantId}, not ${p.merchantId}.`,
+      );
     const order = orders.find(p.orderId);
     if (order === null) throw new OpentabError('not_found', 'There is no such order.');
     const amount = moneyFromWire(p.amount);
-    if (amount.currency !== settings.currency) throw new OpentabError('currency_mismatch', `This merchant takes ${settings.currency}.`);
-    if (amount.minor !== order.price_minor) throw new OpentabError('price_mismatch', 'The amount paid is not the price of the order.');
-    if (order.status === 'paid' && order.paymentId !== p.paymentId) throw new OpentabError('conflict', 'The order was already paid by another payment.');
+    if (amount.currency !== settings.currency)
+      throw new OpentabError('currency_mismatch', `This merchant takes ${settings.currency}.`);
+    if (amount.minor !== order.price_minor)
+      throw new OpentabError('price_mismatch', 'The amount paid is not the price of the order.');
+    if (order.status === 'paid' && order.paymentId !== p.paymentId)
+      throw new OpentabError('conflict', 'The order was already paid by another payment.');
 
-    const ack = seal(crypto, signer, {
-      type: 'direct-payment-notice-ack', merchantId: settings.merchantId, orderId: order.orderId, noticeId: p.id, paymentId: p.paymentId,
-    } satisfies PayloadBody<DirectPaymentNoticeAckPayload>, now_ms);
+    const ack = seal(
+      crypto,
+      signer,
+      {
+        type: 'direct-payment-notice-ack',
+        merchantId: settings.merchantId,
+        orderId: order.orderId,
+        noticeId: p.id,
+        paymentId: p.paymentId,
+      } satisfies PayloadBody<DirectPaymentNoticeAckPayload>,
+      now_ms,
+    );
     const reply = { requestDigest: digest, responseJson: JSON.stringify(ack) };
     if (order.status === 'paid') {
       store.transaction(() => store.insertReply(p.id, 'direct-payment-notice', reply, now_ms));
       return ack;
     }
-    const paid: Extract<DirectOrderRecord, { status: 'paid' }> = { ...order, status: 'paid', paymentId: p.paymentId, paidAt_ms: now_ms, receiptJson: JSON.stringify(this.receipt(order, p.paymentId, now_ms)) };
+    const paid: Extract<DirectOrderRecord, { status: 'paid' }> = {
+      ...order,
+      status: 'paid',
+      paymentId: p.paymentId,
+      paidAt_ms: now_ms,
+      receiptJson: JSON.stringify(this.receipt(order, p.paymentId, now_ms)),
+    };
     store.transaction(() => {
       orders.markPaid(paid.orderId, paid.paymentId, paid.receiptJson, now_ms);
       store.insertReply(p.id, 'direct-payment-notice', reply, now_ms);
@@ -126,7 +184,8 @@ export class DirectOrderService {
   goods(request: DirectGoodsRequest): DirectOrderReceipt {
     const order = this.deps.orders.find(request.orderId);
     // Someone who knows only the order id (the operators do) is told no more than a stranger.
-    if (order === null || !sameText(order.requestId, request.requestId)) throw new OpentabError('not_found', 'There is no such order.');
+    if (order === null || !sameText(order.requestId, request.requestId))
+      throw new OpentabError('not_found', 'There is no such order.');
     if (order.status !== 'paid') throw new OpentabError('conflict', 'The order has not been paid.');
     return JSON.parse(order.receiptJson) as DirectOrderReceipt;
   }
@@ -139,17 +198,25 @@ export class DirectOrderService {
   private receipt(order: DirectOrderRecord, paymentId: string, now_ms: number): DirectOrderReceipt {
     const { crypto, settings, signer, tokens } = this.deps;
     // The catalogue had the item when the order was placed; one removed since is sold as a consumable.
-    const item = settings.catalogue.item(order.itemId) ?? { itemId: order.itemId, access: { kind: 'consumable' } as const };
-    const { accessToken } = grantAccess(tokens, item, now_ms, settings.accessTokenLifetime_ms);
-    return seal(crypto, signer, {
-      type: 'direct-order-receipt',
-      merchantId: settings.merchantId,
-      orderId: order.orderId,
-      paymentId,
+    const item = settings.catalogue.item(order.itemId) ?? {
       itemId: order.itemId,
-      price: moneyToWire({ currency: settings.currency, minor: order.price_minor }),
-      accessToken,
-    } satisfies PayloadBody<DirectOrderReceiptPayload>, now_ms);
+      access: { kind: 'consumable' } as const,
+    };
+    const { accessToken } = grantAccess(tokens, item, now_ms, settings.accessTokenLifetime_ms);
+    return seal(
+      crypto,
+      signer,
+      {
+        type: 'direct-order-receipt',
+        merchantId: settings.merchantId,
+        orderId: order.orderId,
+        paymentId,
+        itemId: order.itemId,
+        price: moneyToWire({ currency: settings.currency, minor: order.price_minor }),
+        accessToken,
+      } satisfies PayloadBody<DirectOrderReceiptPayload>,
+      now_ms,
+    );
   }
 }
 

@@ -18,7 +18,14 @@ export function directOrderExtension(): DirectOrderExtension {
     tables: DIRECT_ORDERS_SCHEMA,
     routes: DIRECT_ORDER_API,
     bind({ settings, crypto, store, signer, tokens }) {
-      const orders = service = new DirectOrderService({ settings, crypto, store, signer, tokens, orders: new DirectOrderStore(store.database) });
+      const orders = (service = new DirectOrderService({
+        settings,
+        crypto,
+        store,
+        signer,
+        tokens,
+        orders: new DirectOrderStore(store.database),
+      }));
       return [
         agentRoute(DIRECT_ORDER_API.directOrder, true, (request) => orders.order(request)),
         agentRoute(DIRECT_ORDER_API.directPaymentNotice, false, (notice) => orders.acceptPaymentNotice(notice)),

@@ -18,14 +18,32 @@ import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { moneyFromWire, moneyToWire, type WireAmount } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import { assertFresh, enqueueBillingRecord, ensureAccount, ledgerAccount, type DepositRecord, type Merchant, type OperatorContext } from '@opentab/operator-server/extension';
+import {
+  assertFresh,
+  enqueueBillingRecord,
+  ensureAccount,
+  ledgerAccount,
+  type DepositRecord,
+  type Merchant,
+  type OperatorContext,
+} from '@opentab/operator-server/extension';
 import type { DirectOrderCreditStore } from './order-credits';
-import { DIRECT_NOTICE_TIMEOUT_MS, directNoticeOutboxKey, notifyMerchantOfPayment, type DirectPaymentNoticeBody } from './payment-notice';
+import {
+  DIRECT_NOTICE_TIMEOUT_MS,
+  directNoticeOutboxKey,
+  notifyMerchantOfPayment,
+  type DirectPaymentNoticeBody,
+} from './payment-notice';
 
 /** The outbox takes over a notice whose first attempt has not succeeded by then. */
 const OUTBOX_TAKES_OVER_AFTER_MS = DIRECT_NOTICE_TIMEOUT_MS + 1_000;
 
-export async function creditDirectPayment(context: OperatorContext, credits: DirectOrderCreditStore, credit: DirectPaymentCredit, now_ms: number): Promise<DirectPaymentCredited> {
+export async function creditDirectPayment(
+  context: OperatorContext,
+  credits: DirectOrderCreditStore,
+  credit: DirectPaymentCredit,
+  now_ms: number,
+): Promise<DirectPaymentCredited> {
   const authenticate = () => {
     const sender = context.trust.verifyPeerEnvelope(credit, now_ms);
     assertFresh(context, credit.payload.iat, now_ms);
@@ -37,16 +55,26 @@ export async function creditDirectPayment(context: OperatorContext, credits: Dir
     const merchant = context.store.merchant(order.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
     requireSignedByMerchant(context, merchant, p.merchantOrder);
-    if (order.operatorId !== context.identity.operatorId) throw new OpentabError('unknown_merchant', `The order is for operator ${order.operatorId}, not ${context.identity.operatorId}.`);
+    if (order.operatorId !== context.identity.operatorId)
+      throw new OpentabError(
+        'unknown_merchant',
+        `The order is for operator ${order.operatorId}, not ${context.identity.operatorId}.`,
+      );
     const amount = moneyFromWire(p.amount);
-    if (amount.currency !== merchant.currency) throw new OpentabError('currency_mismatch', `The merchant ${merchant.merchantId} takes ${merchant.currency}.`);
+    if (amount.currency !== merchant.currency)
+      throw new OpentabError('currency_mismatch', `The merchant ${merchant.merchantId} takes ${merchant.currency}.`);
     if (amount.minor === 0n) throw new OpentabError('amount_invalid', 'The amount must be greater than zero.');
     if (p.amount.currency !== order.price.currency || amount.minor !== moneyFromWire(order.price).minor) {
       throw new OpentabError('price_mismatch', 'The amount paid is not the price of the order.');
     }
 
     const notice: DirectPaymentNoticeBody = {
-      type: 'direct-payment-notice', operatorId: context.identity.operatorId, merchantId: merchant.merchantId, orderId: order.orderId, paymentId: p.paymentId, amount: p.amount,
+      type: 'direct-payment-notice',
+      operatorId: context.identity.operatorId,
+      merchantId: merchant.merchantId,
+      orderId: order.orderId,
+      paymentId: p.paymentId,
+      amount: p.amount,
     };
     const outboxKey = directNoticeOutboxKey(merchant.merchantId, order.orderId);
     const credited = context.db.transaction((): boolean => {
@@ -56,7 +84,8 @@ export async function creditDirectPayment(context: OperatorContext, credits: Dir
         if (paid.customerOperatorId === sender.operatorId && paid.paymentId === p.paymentId) return false;
         throw new OpentabError('conflict', 'The order was already paid by another payment.');
       }
-      if (credits.ofPayment(sender.operatorId, p.paymentId) !== null) throw new OpentabError('invalid_message', `Payment ${p.paymentId} already paid another order.`);
+      if (credits.ofPayment(sender.operatorId, p.paymentId) !== null)
+        throw new OpentabError('invalid_message', `Payment ${p.paymentId} already paid another order.`);
       const owedBy = ledgerAccount.settlement(sender.operatorId, amount.currency);
       ensureAccount(context, owedBy, amount.currency, 'settlement');
       context.ledger.postEntry({
@@ -70,32 +99,56 @@ export async function creditDirectPayment(context: OperatorContext, credits: Dir
         ],
       });
       credits.insert({
-        merchantId: merchant.merchantId, orderId: order.orderId, customerOperatorId: sender.operatorId, paymentId: p.paymentId,
-        amountMinor: amount.minor, currency: amount.currency, createdAt: now_ms,
+        merchantId: merchant.merchantId,
+        orderId: order.orderId,
+        customerOperatorId: sender.operatorId,
+        paymentId: p.paymentId,
+        amountMinor: amount.minor,
+        currency: amount.currency,
+        createdAt: now_ms,
       });
-      context.outbox.enqueue(outboxKey.recordId, outboxKey.destination, notice, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
+      context.outbox.enqueue(
+        outboxKey.recordId,
+        outboxKey.destination,
+        notice,
+        now_ms,
+        now_ms + OUTBOX_TAKES_OVER_AFTER_MS,
+      );
       // As a tab's clearing does at this MTA (mta/clearing.ts), once per purchase here.
-      enqueueBillingRecord(context, depositRecord(context, merchant.merchantId, order.orderId, sender.operatorId, moneyToWire(amount), now_ms), now_ms);
+      enqueueBillingRecord(
+        context,
+        depositRecord(context, merchant.merchantId, order.orderId, sender.operatorId, moneyToWire(amount), now_ms),
+        now_ms,
+      );
       return true;
     })();
 
-    const alreadyNotified = !credited && context.outbox.rowsOfRecord(outboxKey.recordId).some((row) => row.deliveredAt !== null);
+    const alreadyNotified =
+      !credited && context.outbox.rowsOfRecord(outboxKey.recordId).some((row) => row.deliveredAt !== null);
     const merchantNotified = alreadyNotified || (await notify(context, merchant, notice, outboxKey, now_ms));
-    return seal(context.crypto, context.identity.signer, {
-      type: 'direct-payment-credited',
-      operatorCertificate: context.identity.certificate,
-      creditId: p.id,
-      paymentId: p.paymentId,
-      merchantId: merchant.merchantId,
-      orderId: order.orderId,
-      amount: p.amount,
-      merchantNotified,
-    } satisfies PayloadBody<DirectPaymentCreditedPayload>, now_ms);
+    return seal(
+      context.crypto,
+      context.identity.signer,
+      {
+        type: 'direct-payment-credited',
+        operatorCertificate: context.identity.certificate,
+        creditId: p.id,
+        paymentId: p.paymentId,
+        merchantId: merchant.merchantId,
+        orderId: order.orderId,
+        amount: p.amount,
+        merchantNotified,
+      } satisfies PayloadBody<DirectPaymentCreditedPayload>,
+      now_ms,
+    );
   });
 }
 
 function requireSignedByMerchant(context: OperatorContext, merchant: Merchant, order: DirectOrder): void {
-  if (order.kid !== merchant.publicKey || !verifyEnvelope(context.crypto, order, fromBase64urlOfLength(merchant.publicKey, 32))) {
+  if (
+    order.kid !== merchant.publicKey ||
+    !verifyEnvelope(context.crypto, order, fromBase64urlOfLength(merchant.publicKey, 32))
+  ) {
     throw new OpentabError('bad_signature', `The order is not signed by merchant ${merchant.merchantId}.`);
   }
 }
@@ -111,15 +164,28 @@ async function notify(
   try {
     await notifyMerchantOfPayment(context, merchant, notice, now_ms);
   } catch (error) {
-    context.log.warn('direct-payment.notice-failed', { merchant: merchant.merchantId, order: notice.orderId, payment: notice.paymentId, reason: (error as Error).message });
+    context.log.warn('direct-payment.notice-failed', {
+      merchant: merchant.merchantId,
+      order: notice.orderId,
+      payment: notice.paymentId,
+      reason: (error as Error).message,
+    });
     return false;
   }
   context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.now_ms());
   return true;
 }
 
-/** The deposit record of one direct payment's credit: the same record a tab's clearing writes (source 'direct-payment': tabId is the merchant's order id). */
-function depositRecord(context: OperatorContext, merchantId: string, orderId: string, customerOperatorId: string, amount: WireAmount, now_ms: number): DepositRecord {
+/** The deposit record of one direct payment's credit: the same record a tab's clearing writes (source
+ * 'direct-payment': tabId is the merchant's order id). */
+function depositRecord(
+  context: OperatorContext,
+  merchantId: string,
+  orderId: string,
+  customerOperatorId: string,
+  amount: WireAmount,
+  now_ms: number,
+): DepositRecord {
   return {
     recordType: 'deposit',
     source: 'direct-payment',

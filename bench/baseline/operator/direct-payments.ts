@@ -75,14 +75,28 @@ export class DirectPaymentStore {
       `INSERT INTO direct_payments (payment_id, account_id, merchant_id, merchant_operator_id, merchant_order_id, item_id, price_minor, merchant_currency,
          charge_minor, customer_currency, rate, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?)`,
     );
-    this.endRow = db.prepare("UPDATE direct_payments SET state = ?, ended_at = ? WHERE payment_id = ? AND state = 'held'");
-    this.selectRow = db.prepare<[string], DirectPaymentRow>('SELECT * FROM direct_payments WHERE payment_id = ?').safeIntegers(true);
+    this.endRow = db.prepare(
+      "UPDATE direct_payments SET state = ?, ended_at = ? WHERE payment_id = ? AND state = 'held'",
+    );
+    this.selectRow = db
+      .prepare<[string], DirectPaymentRow>('SELECT * FROM direct_payments WHERE payment_id = ?')
+      .safeIntegers(true);
   }
 
   insert(p: NewDirectPayment): void {
     this.insertRow.run(
-      p.paymentId, p.accountId, p.merchantId, p.merchantOperatorId, p.merchantOrderId, p.itemId, p.priceMinor, p.merchantCurrency, p.chargeMinor,
-      p.customerCurrency, JSON.stringify(p.rate), p.createdAt,
+      p.paymentId,
+      p.accountId,
+      p.merchantId,
+      p.merchantOperatorId,
+      p.merchantOrderId,
+      p.itemId,
+      p.priceMinor,
+      p.merchantCurrency,
+      p.chargeMinor,
+      p.customerCurrency,
+      JSON.stringify(p.rate),
+      p.createdAt,
     );
   }
 
@@ -95,10 +109,20 @@ export class DirectPaymentStore {
     const row = this.selectRow.get(paymentId);
     if (row === undefined) return null;
     return {
-      paymentId: row.payment_id, accountId: row.account_id, merchantId: row.merchant_id, merchantOperatorId: row.merchant_operator_id,
-      merchantOrderId: row.merchant_order_id, itemId: row.item_id, priceMinor: row.price_minor, merchantCurrency: row.merchant_currency, chargeMinor: row.charge_minor,
-      customerCurrency: row.customer_currency, rate: JSON.parse(row.rate) as LockedRate, state: row.state,
-      createdAt: Number(row.created_at), endedAt: row.ended_at === null ? null : Number(row.ended_at),
+      paymentId: row.payment_id,
+      accountId: row.account_id,
+      merchantId: row.merchant_id,
+      merchantOperatorId: row.merchant_operator_id,
+      merchantOrderId: row.merchant_order_id,
+      itemId: row.item_id,
+      priceMinor: row.price_minor,
+      merchantCurrency: row.merchant_currency,
+      chargeMinor: row.charge_minor,
+      customerCurrency: row.customer_currency,
+      rate: JSON.parse(row.rate) as LockedRate,
+      state: row.state,
+      createdAt: Number(row.created_at),
+      endedAt: row.ended_at === null ? null : Number(row.ended_at),
     };
   }
 }

@@ -16,7 +16,11 @@ export function directPaymentExtension(): OperatorExtension {
   const stores = new WeakMap<OperatorContext, BaselineStores>();
   const storesOf = (context: OperatorContext): BaselineStores => {
     let own = stores.get(context);
-    if (own === undefined) stores.set(context, (own = { payments: new DirectPaymentStore(context.db), credits: new DirectOrderCreditStore(context.db) }));
+    if (own === undefined)
+      stores.set(
+        context,
+        (own = { payments: new DirectPaymentStore(context.db), credits: new DirectOrderCreditStore(context.db) }),
+      );
     return own;
   };
   return {
@@ -27,13 +31,16 @@ export function directPaymentExtension(): OperatorExtension {
       const own = storesOf(context);
       return [
         bind(DIRECT_PAYMENT_API.directPayment, (body, { now_ms }) => payDirectly(context, own, body, now_ms)),
-        bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) => creditDirectPayment(context, own.credits, body, now_ms)),
+        bind(DIRECT_PAYMENT_API.peerDirectPayment, (body, { now_ms }) =>
+          creditDirectPayment(context, own.credits, body, now_ms),
+        ),
       ];
     },
     async deliver(context, target, payload) {
       const own = storesOf(context);
       const destination = readOutboxTarget(target);
-      if (destination.kind === 'credit') return resolveDirectPayment(context, own, payload as DirectCreditRetry, context.now_ms());
+      if (destination.kind === 'credit')
+        return resolveDirectPayment(context, own, payload as DirectCreditRetry, context.now_ms());
       const merchant = context.store.merchant(destination.merchantId);
       if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
       return notifyMerchantOfPayment(context, merchant, payload as DirectPaymentNoticeBody, context.now_ms());

@@ -48,12 +48,26 @@ export class DirectOrderCreditStore {
       `INSERT INTO direct_order_credits (merchant_id, order_id, customer_operator_id, payment_id, amount_minor, currency, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byOrder = db.prepare<[string, string], Row>('SELECT * FROM direct_order_credits WHERE merchant_id = ? AND order_id = ?').safeIntegers(true);
-    this.byPayment = db.prepare<[string, string], Row>('SELECT * FROM direct_order_credits WHERE customer_operator_id = ? AND payment_id = ?').safeIntegers(true);
+    this.byOrder = db
+      .prepare<[string, string], Row>('SELECT * FROM direct_order_credits WHERE merchant_id = ? AND order_id = ?')
+      .safeIntegers(true);
+    this.byPayment = db
+      .prepare<[string, string], Row>(
+        'SELECT * FROM direct_order_credits WHERE customer_operator_id = ? AND payment_id = ?',
+      )
+      .safeIntegers(true);
   }
 
   insert(credit: DirectOrderCredit): void {
-    this.insertRow.run(credit.merchantId, credit.orderId, credit.customerOperatorId, credit.paymentId, credit.amountMinor, credit.currency, credit.createdAt);
+    this.insertRow.run(
+      credit.merchantId,
+      credit.orderId,
+      credit.customerOperatorId,
+      credit.paymentId,
+      credit.amountMinor,
+      credit.currency,
+      credit.createdAt,
+    );
   }
 
   ofOrder(merchantId: string, orderId: string): DirectOrderCredit | null {
@@ -69,7 +83,12 @@ export class DirectOrderCreditStore {
 
 function fromRow(row: Row): DirectOrderCredit {
   return {
-    merchantId: row.merchant_id, orderId: row.order_id, customerOperatorId: row.customer_operator_id, paymentId: row.payment_id,
-    amountMinor: row.amount_minor, currency: row.currency, createdAt: Number(row.created_at),
+    merchantId: row.merchant_id,
+    orderId: row.order_id,
+    customerOperatorId: row.customer_operator_id,
+    paymentId: row.payment_id,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    createdAt: Number(row.created_at),
   };
 }

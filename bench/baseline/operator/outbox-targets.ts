@@ -13,7 +13,9 @@ export function noticeDestination(merchantId: string): OutboxDestination {
   return { kind: 'extension', extension: EXTENSION_NAME, target: `notice:${merchantId}` };
 }
 
-export type OutboxTarget = { readonly kind: 'credit'; readonly operatorId: string } | { readonly kind: 'notice'; readonly merchantId: string };
+export type OutboxTarget =
+  | { readonly kind: 'credit'; readonly operatorId: string }
+  | { readonly kind: 'notice'; readonly merchantId: string };
 
 export function readOutboxTarget(target: string): OutboxTarget {
   const colon = target.indexOf(':');

@@ -63,7 +63,12 @@ function creditRetryKey(paymentId: string): string {
   return `direct-credit:${paymentId}`;
 }
 
-export async function payDirectly(context: OperatorContext, stores: BaselineStores, order: DirectPaymentOrder, now_ms: number): Promise<DirectPaymentReceipt> {
+export async function payDirectly(
+  context: OperatorContext,
+  stores: BaselineStores,
+  order: DirectPaymentOrder,
+  now_ms: number,
+): Promise<DirectPaymentReceipt> {
   const p = order.payload;
   // What the merchant signed; this AM cannot check the merchant's key, the merchant's MTA does.
   const m = p.merchantOrder.payload;
@@ -72,26 +77,51 @@ export async function payDirectly(context: OperatorContext, stores: BaselineStor
     return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
   };
   return context.receipts.once('directPayment', order, now_ms, authenticate, async ({ customer, session }) => {
-    if (!context.peers.knows(m.operatorId)) throw new OpentabError('unknown_merchant', `Operator ${m.operatorId} is not known here.`);
+    if (!context.peers.knows(m.operatorId))
+      throw new OpentabError('unknown_merchant', `Operator ${m.operatorId} is not known here.`);
     const price = moneyFromWire(m.price);
     if (price.minor === 0n) throw new OpentabError('amount_invalid', 'The price must be greater than zero.');
     const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
     const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, price.currency);
-    if (rate === null) throw new OpentabError('unsupported_currency', `The rate table has no rate for ${price.currency}.`);
+    if (rate === null)
+      throw new OpentabError('unsupported_currency', `The rate table has no rate for ${price.currency}.`);
     // The same rounding the customer agent shows prices with, so the price shown is the price charged.
     const chargeMinor = merchantToCustomer(price.minor, rate);
-    if (chargeMinor === 0n) throw new OpentabError('amount_invalid', `The price converts to nothing in ${customer.currency}.`);
+    if (chargeMinor === 0n)
+      throw new OpentabError('amount_invalid', `The price converts to nothing in ${customer.currency}.`);
 
     const payment = context.db.transaction((): NewDirectPayment => {
       const paymentId = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
-      context.ledger.placeHold({ id: `hold:${paymentId}`, accountId: ledgerAccount.customer(customer.accountId), amount: chargeMinor, ref: paymentId, currency: customer.currency });
+      context.ledger.placeHold({
+        id: `hold:${paymentId}`,
+        accountId: ledgerAccount.customer(customer.accountId),
+        amount: chargeMinor,
+        ref: paymentId,
+        currency: customer.currency,
+      });
       const row: NewDirectPayment = {
-        paymentId, accountId: customer.accountId, merchantId: m.merchantId, merchantOperatorId: m.operatorId, merchantOrderId: m.orderId, itemId: m.itemId,
-        priceMinor: price.minor, merchantCurrency: price.currency, chargeMinor, customerCurrency: customer.currency, rate, createdAt: now_ms,
+        paymentId,
+        accountId: customer.accountId,
+        merchantId: m.merchantId,
+        merchantOperatorId: m.operatorId,
+        merchantOrderId: m.orderId,
+        itemId: m.itemId,
+        priceMinor: price.minor,
+        merchantCurrency: price.currency,
+        chargeMinor,
+        customerCurrency: customer.currency,
+        rate,
+        createdAt: now_ms,
       };
       stores.payments.insert(row);
       const retry: DirectCreditRetry = { paymentId, merchantOrder: p.merchantOrder };
-      context.outbox.enqueue(creditRetryKey(paymentId), creditRetryDestination(m.operatorId), retry, now_ms, now_ms + OUTBOX_TAKES_OVER_AFTER_MS);
+      context.outbox.enqueue(
+        creditRetryKey(paymentId),
+        creditRetryDestination(m.operatorId),
+        retry,
+        now_ms,
+        now_ms + OUTBOX_TAKES_OVER_AFTER_MS,
+      );
       return row;
     })();
 
@@ -100,26 +130,34 @@ export async function payDirectly(context: OperatorContext, stores: BaselineStor
       credited = await requestCredit(context, stores, payment, p.merchantOrder, now_ms);
     } catch (error) {
       if (!isDefiniteRefusal(error)) {
-        throw new OpentabError('peer_unreachable', `The merchant's operator gave no definite answer; the payment will be completed or released once it does.`);
+        throw new OpentabError(
+          'peer_unreachable',
+          `The merchant's operator gave no definite answer; the payment will be completed or released once it does.`,
+        );
       }
       settle(context, stores.payments, payment, { credited: false }, now_ms);
       throw error;
     }
     settle(context, stores.payments, payment, { credited: true }, now_ms);
 
-    return seal(context.crypto, context.identity.signer, {
-      type: 'direct-payment-receipt',
-      operatorId: context.identity.operatorId,
-      orderId: p.id,
-      paymentId: payment.paymentId,
-      merchantId: m.merchantId,
-      merchantOrderId: m.orderId,
-      itemId: m.itemId,
-      price: m.price,
-      charged: moneyToWire({ currency: customer.currency, minor: chargeMinor }),
-      rate,
-      merchantNotified: credited.payload.merchantNotified,
-    } satisfies PayloadBody<DirectPaymentReceiptPayload>, now_ms);
+    return seal(
+      context.crypto,
+      context.identity.signer,
+      {
+        type: 'direct-payment-receipt',
+        operatorId: context.identity.operatorId,
+        orderId: p.id,
+        paymentId: payment.paymentId,
+        merchantId: m.merchantId,
+        merchantOrderId: m.orderId,
+        itemId: m.itemId,
+        price: m.price,
+        charged: moneyToWire({ currency: customer.currency, minor: chargeMinor }),
+        rate,
+        merchantNotified: credited.payload.merchantNotified,
+      } satisfies PayloadBody<DirectPaymentReceiptPayload>,
+      now_ms,
+    );
   });
 }
 
@@ -128,7 +166,12 @@ export async function payDirectly(context: OperatorContext, stores: BaselineStor
  * on the MTA's answer, or throws (and is tried again) while there is none. Done once the payment
  * has ended, whoever ended it.
  */
-export async function resolveDirectPayment(context: OperatorContext, stores: BaselineStores, retry: DirectCreditRetry, now_ms: number): Promise<void> {
+export async function resolveDirectPayment(
+  context: OperatorContext,
+  stores: BaselineStores,
+  retry: DirectCreditRetry,
+  now_ms: number,
+): Promise<void> {
   const payment = stores.payments.payment(retry.paymentId);
   if (payment === null || payment.state !== 'held' || payment.merchantOrderId === null) return;
   const pending: NewDirectPayment = { ...payment, merchantOrderId: payment.merchantOrderId };
@@ -153,7 +196,13 @@ function isDefiniteRefusal(error: unknown): boolean {
 }
 
 /** Captures or releases the hold, ends the payment and the outbox's retry: one transaction, once. */
-function settle(context: OperatorContext, payments: DirectPaymentStore, payment: NewDirectPayment, outcome: { credited: boolean }, now_ms: number): void {
+function settle(
+  context: OperatorContext,
+  payments: DirectPaymentStore,
+  payment: NewDirectPayment,
+  outcome: { credited: boolean },
+  now_ms: number,
+): void {
   context.db.transaction(() => {
     if (!payments.end(payment.paymentId, outcome.credited ? 'captured' : 'failed', now_ms)) return;
     if (outcome.credited) {
@@ -163,28 +212,56 @@ function settle(context: OperatorContext, payments: DirectPaymentStore, payment:
     } else {
       context.ledger.releaseHold(`hold:${payment.paymentId}`);
     }
-    context.outbox.markDelivered(creditRetryKey(payment.paymentId), creditRetryDestination(payment.merchantOperatorId), now_ms);
+    context.outbox.markDelivered(
+      creditRetryKey(payment.paymentId),
+      creditRetryDestination(payment.merchantOperatorId),
+      now_ms,
+    );
   })();
 }
 
-/** The signed peer call to the merchant's MTA; returns its answer once the merchant is credited, or throws the refusal. */
-async function requestCredit(context: OperatorContext, { credits }: BaselineStores, payment: NewDirectPayment, merchantOrder: DirectOrder, now_ms: number): Promise<DirectPaymentCredited> {
-  const credit = seal(context.crypto, context.identity.signer, {
-    type: 'direct-payment-credit',
-    operatorCertificate: context.identity.certificate,
-    paymentId: payment.paymentId,
-    merchantOrder,
-    amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
-  } satisfies PayloadBody<DirectPaymentCreditPayload>, now_ms);
+/** The signed peer call to the merchant's MTA; returns its answer once the merchant is credited, or throws
+ * the refusal. */
+async function requestCredit(
+  context: OperatorContext,
+  { credits }: BaselineStores,
+  payment: NewDirectPayment,
+  merchantOrder: DirectOrder,
+  now_ms: number,
+): Promise<DirectPaymentCredited> {
+  const credit = seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'direct-payment-credit',
+      operatorCertificate: context.identity.certificate,
+      paymentId: payment.paymentId,
+      merchantOrder,
+      amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
+    } satisfies PayloadBody<DirectPaymentCreditPayload>,
+    now_ms,
+  );
   // At the merchant's operator; when that is this operator, its own handler answers.
-  const credited: DirectPaymentCredited = await context.peers.callRoute(payment.merchantOperatorId, DIRECT_PAYMENT_API.peerDirectPayment, credit, (body) =>
-    creditDirectPayment(context, credits, body, context.now_ms()),
+  const credited: DirectPaymentCredited = await context.peers.callRoute(
+    payment.merchantOperatorId,
+    DIRECT_PAYMENT_API.peerDirectPayment,
+    credit,
+    (body) => creditDirectPayment(context, credits, body, context.now_ms()),
   );
   context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
   const c = credited.payload;
-  const matches = c.creditId === credit.payload.id && c.paymentId === payment.paymentId && c.merchantId === payment.merchantId && c.orderId === payment.merchantOrderId &&
-    c.amount.value === credit.payload.amount.value && c.amount.currency === credit.payload.amount.currency;
-  if (!matches) throw new OpentabError('peer_refused', `The credit confirmation from ${payment.merchantOperatorId} does not match the payment.`);
+  const matches =
+    c.creditId === credit.payload.id &&
+    c.paymentId === payment.paymentId &&
+    c.merchantId === payment.merchantId &&
+    c.orderId === payment.merchantOrderId &&
+    c.amount.value === credit.payload.amount.value &&
+    c.amount.currency === credit.payload.amount.currency;
+  if (!matches)
+    throw new OpentabError(
+      'peer_refused',
+      `The credit confirmation from ${payment.merchantOperatorId} does not match the payment.`,
+    );
   return credited;
 }
 
@@ -206,7 +283,10 @@ function capture(context: OperatorContext, payment: NewDirectPayment): void {
     );
   }
   context.ledger.captureHold({
-    holdId: `hold:${payment.paymentId}`, amount: chargeMinor, entryId: `charge:${payment.paymentId}`, postings,
+    holdId: `hold:${payment.paymentId}`,
+    amount: chargeMinor,
+    entryId: `charge:${payment.paymentId}`,
+    postings,
     memo: `direct payment ${payment.paymentId} for ${payment.itemId} at ${payment.merchantId}`,
   });
 }

@@ -9,7 +9,11 @@ const WAIT_MS = 30_000;
 const POLL_MS = 100;
 
 /** The form field inside the `<label>` whose text starts with `labelText`, within `scope` (CSS). */
-export async function fieldByLabel(page: Page, labelText: string, scope = 'body'): Promise<ElementHandle<HTMLInputElement>> {
+export async function fieldByLabel(
+  page: Page,
+  labelText: string,
+  scope = 'body',
+): Promise<ElementHandle<HTMLInputElement>> {
   const handle = await page.waitForFunction(
     (scopeSelector, text) => {
       const labels = document.querySelector(scopeSelector)?.querySelectorAll('label') ?? [];
@@ -35,7 +39,11 @@ export async function clickButton(page: Page, text: string): Promise<void> {
 }
 
 export async function waitForText(page: Page, text: string): Promise<void> {
-  await page.waitForFunction((wanted) => document.body?.innerText.includes(wanted) === true, { timeout: WAIT_MS }, text);
+  await page.waitForFunction(
+    (wanted) => document.body?.innerText.includes(wanted) === true,
+    { timeout: WAIT_MS },
+    text,
+  );
 }
 
 /** Clicks what `selector` finds, once it is there and actionable. */

@@ -13,7 +13,9 @@ export class FirefoxPopupTab {
   /** Turns an extension tab (which BiDi can drive) into the popup. */
   static async showIn(extensionTab: Page): Promise<FirefoxPopupTab> {
     // The navigation destroys the context the call runs in; that is the point.
-    await extensionTab.evaluate((url) => location.assign(url), `${EXTENSION_ORIGIN}${POPUP_PATH}`).catch(() => undefined);
+    await extensionTab
+      .evaluate((url) => location.assign(url), `${EXTENSION_ORIGIN}${POPUP_PATH}`)
+      .catch(() => undefined);
     const popup = new FirefoxPopupTab(extensionTab);
     await popup.loaded();
     return popup;
@@ -40,7 +42,11 @@ export class FirefoxPopupTab {
 
   private async loaded(): Promise<void> {
     await this.page.waitForFunction(
-      (path) => location.pathname === path && document.readyState === 'complete' && document.querySelector('main') !== null && !document.body.innerText.includes('Loading…'),
+      (path) =>
+        location.pathname === path &&
+        document.readyState === 'complete' &&
+        document.querySelector('main') !== null &&
+        !document.body.innerText.includes('Loading…'),
       { timeout: 30_000 },
       POPUP_PATH,
     );

@@ -20,7 +20,11 @@ export function badgeText(minor: bigint, currency: string): string {
 }
 
 function compactWhole(whole: bigint): string {
-  const units: [bigint, string][] = [[10n ** 9n, 'G'], [10n ** 6n, 'M'], [10n ** 3n, 'k']];
+  const units: [bigint, string][] = [
+    [10n ** 9n, 'G'],
+    [10n ** 6n, 'M'],
+    [10n ** 3n, 'k'],
+  ];
   for (const [size, suffix] of units) {
     if (whole < size) continue;
     const leading = whole / size;

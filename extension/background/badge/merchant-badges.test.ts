@@ -10,7 +10,11 @@ describe('MerchantBadges', () => {
     await badges.show('op-eu/news', 2, '17.3');
     await badges.show('op-eu/books', 3, '4.00');
     await badges.clear('op-eu/news');
-    expect([...badge.texts]).toEqual([[1, ''], [2, ''], [3, '4.00']]);
+    expect([...badge.texts]).toEqual([
+      [1, ''],
+      [2, ''],
+      [3, '4.00'],
+    ]);
   });
 
   it('forgets a browser tab that went on to another merchant or was cleared by its page', async () => {
@@ -22,7 +26,10 @@ describe('MerchantBadges', () => {
     await badges.show('op-eu/news', 2, '');
     badge.texts.set(2, 'set by a later page');
     await badges.clear('op-eu/news');
-    expect([...badge.texts]).toEqual([[1, '4.00'], [2, 'set by a later page']]);
+    expect([...badge.texts]).toEqual([
+      [1, '4.00'],
+      [2, 'set by a later page'],
+    ]);
   });
 
   it('ignores a badge the browser refuses to set', async () => {

@@ -27,6 +27,8 @@ export class MerchantBadges {
   async clear(merchantKey: string): Promise<void> {
     const tabs = this.shownAt.get(merchantKey);
     this.shownAt.delete(merchantKey);
-    await Promise.all([...(tabs ?? [])].map((browserTabId) => this.badge.show(browserTabId, '').catch(() => undefined)));
+    await Promise.all(
+      [...(tabs ?? [])].map((browserTabId) => this.badge.show(browserTabId, '').catch(() => undefined)),
+    );
   }
 }

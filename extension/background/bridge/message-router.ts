@@ -16,11 +16,13 @@ export function routeMessage(
 ): Promise<PageCallResult | UiCallResult> | undefined {
   const from = classifySender(sender, extension);
   if (isUiCallMessage(message)) {
-    if (from.kind !== 'extension-page') return Promise.resolve(failed('invalid_request', 'Only Opentab’s own pages may make this call.'));
+    if (from.kind !== 'extension-page')
+      return Promise.resolve(failed('invalid_request', 'Only Opentab’s own pages may make this call.'));
     return agent.handleUiCall(message);
   }
   if (isPageCallMessage(message)) {
-    if (from.kind !== 'web-page') return Promise.resolve(failed('invalid_request', 'Page calls are accepted from web pages only.'));
+    if (from.kind !== 'web-page')
+      return Promise.resolve(failed('invalid_request', 'Page calls are accepted from web pages only.'));
     return agent.handlePageCall(message, from.caller);
   }
   return undefined;

@@ -18,7 +18,9 @@ export interface PageHandlerParts {
   readonly entitlements: EntitlementBook;
 }
 
-type PageHandlers = { [C in BridgeCall]: (params: BridgeParams<C>, caller: PageCaller) => Promise<PageCalls[C]['result']> };
+type PageHandlers = {
+  [C in BridgeCall]: (params: BridgeParams<C>, caller: PageCaller) => Promise<PageCalls[C]['result']>;
+};
 
 function pageHandlers({ wallet, rates, tabs, entitlements }: PageHandlerParts): PageHandlers {
   return {
@@ -49,11 +51,15 @@ export function createPageHandler(parts: PageHandlerParts) {
   const handlers = pageHandlers(parts);
   return async function handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult> {
     const call = message.call;
-    if (!Object.hasOwn(BRIDGE_CALLS, call)) return failed('invalid_request', `Opentab has no call named ${String(call).slice(0, 40)}.`);
+    if (!Object.hasOwn(BRIDGE_CALLS, call))
+      return failed('invalid_request', `Opentab has no call named ${String(call).slice(0, 40)}.`);
     const params = v.safeParse(BRIDGE_CALLS[call].params, message.params);
     if (!params.success) return failed('invalid_request', `The ${call} call has invalid parameters.`);
     try {
-      const handler = handlers[call] as (params: unknown, caller: PageCaller) => Promise<PageCalls[BridgeCall]['result']>;
+      const handler = handlers[call] as (
+        params: unknown,
+        caller: PageCaller,
+      ) => Promise<PageCalls[BridgeCall]['result']>;
       return succeeded(await handler(params.output, caller));
     } catch (error) {
       const agentError = asAgentError(error);

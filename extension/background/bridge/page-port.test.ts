@@ -37,7 +37,9 @@ describe('servePagePort', () => {
     receive(null);
     await flush();
     expect(route).not.toHaveBeenCalled();
-    expect(answers).toEqual([{ id: 1, result: { ok: false, error: expect.objectContaining({ code: 'invalid_request' }) } }]);
+    expect(answers).toEqual([
+      { id: 1, result: { ok: false, error: expect.objectContaining({ code: 'invalid_request' }) } },
+    ]);
   });
 
   it('answers internal when the router fails or does not route, and survives a page that went away', async () => {
@@ -51,9 +53,17 @@ describe('servePagePort', () => {
       { id: 1, result: { ok: false, error: expect.objectContaining({ code: 'internal' }) } },
       { id: 2, result: { ok: false, error: expect.objectContaining({ code: 'invalid_request' }) } },
     ]);
-    const gone = { ...port, postMessage: () => { throw new Error('Attempting to use a disconnected port object'); } };
+    const gone = {
+      ...port,
+      postMessage: () => {
+        throw new Error('Attempting to use a disconnected port object');
+      },
+    };
     const listeners: Array<(message: unknown) => void> = [];
-    servePagePort({ ...gone, onMessage: { addListener: (added) => void listeners.push(added) } }, { route: async () => ({ ok: true, value: 1 }), keepAwake: vi.fn() });
+    servePagePort(
+      { ...gone, onMessage: { addListener: (added) => void listeners.push(added) } },
+      { route: async () => ({ ok: true, value: 1 }), keepAwake: vi.fn() },
+    );
     listeners[0]!({ kind: 'call', id: 3, message: pageCall });
     await flush();
   });

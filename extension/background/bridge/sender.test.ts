@@ -4,9 +4,17 @@ import { UI_CALL_CHANNEL } from '../../messaging/ui-calls';
 import { routeMessage } from './message-router';
 import { classifySender } from './sender';
 
-const extension = { id: 'abcdefghijklmnopabcdefghijklmnop', baseUrl: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/' };
+const extension = {
+  id: 'abcdefghijklmnopabcdefghijklmnop',
+  baseUrl: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/',
+};
 const popup = { id: extension.id, url: `${extension.baseUrl}popup/popup.html` };
-const contentScript = { id: extension.id, url: 'https://news.example/article/1', origin: 'https://news.example', tab: { id: 7, url: 'https://news.example/article/1' } };
+const contentScript = {
+  id: extension.id,
+  url: 'https://news.example/article/1',
+  origin: 'https://news.example',
+  tab: { id: 7, url: 'https://news.example/article/1' },
+};
 
 describe('classifySender', () => {
   it('knows its own pages by their extension URL', () => {
@@ -15,15 +23,25 @@ describe('classifySender', () => {
   });
 
   it('takes a page origin from the browser: sender.origin, else the frame URL, else the tab URL', () => {
-    expect(classifySender(contentScript, extension)).toEqual({ kind: 'web-page', caller: { origin: 'https://news.example', browserTabId: 7 } });
+    expect(classifySender(contentScript, extension)).toEqual({
+      kind: 'web-page',
+      caller: { origin: 'https://news.example', browserTabId: 7 },
+    });
     const firefox = { id: extension.id, url: 'http://127.0.0.1:8080/shop?x=1', tab: { id: 9 } };
-    expect(classifySender(firefox, extension)).toEqual({ kind: 'web-page', caller: { origin: 'http://127.0.0.1:8080', browserTabId: 9 } });
-    expect(classifySender({ id: extension.id, tab: { id: 1, url: 'https://a.example/x' } }, extension)).toMatchObject({ caller: { origin: 'https://a.example' } });
+    expect(classifySender(firefox, extension)).toEqual({
+      kind: 'web-page',
+      caller: { origin: 'http://127.0.0.1:8080', browserTabId: 9 },
+    });
+    expect(classifySender({ id: extension.id, tab: { id: 1, url: 'https://a.example/x' } }, extension)).toMatchObject({
+      caller: { origin: 'https://a.example' },
+    });
   });
 
   it('trusts nobody else: other extensions, non-web pages, senders without a tab', () => {
     expect(classifySender({ ...contentScript, id: 'another' }, extension)).toEqual({ kind: 'unknown' });
-    expect(classifySender({ id: extension.id, url: 'file:///tmp/x.html', tab: { id: 1 } }, extension)).toEqual({ kind: 'unknown' });
+    expect(classifySender({ id: extension.id, url: 'file:///tmp/x.html', tab: { id: 1 } }, extension)).toEqual({
+      kind: 'unknown',
+    });
     expect(classifySender({ id: extension.id, url: 'https://news.example/' }, extension)).toEqual({ kind: 'unknown' });
   });
 });
@@ -37,12 +55,20 @@ describe('routeMessage', () => {
   it('gives UI calls only to the extension pages', async () => {
     const lock = { channel: UI_CALL_CHANNEL, call: 'lock', params: {} };
     await expect(routeMessage(agent, lock, popup, extension)).resolves.toEqual({ ok: true, value: 'ready' });
-    await expect(routeMessage(agent, lock, contentScript, extension)).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    await expect(routeMessage(agent, lock, contentScript, extension)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
     expect(agent.handleUiCall).toHaveBeenCalledTimes(1);
   });
 
   it('gives page calls only to content scripts, with the origin the browser reported', async () => {
-    const close = { channel: PAGE_CALL_CHANNEL, call: 'closeTab', params: { merchantId: 'news', operatorId: 'op-eur' }, origin: 'https://lies.example' };
+    const close = {
+      channel: PAGE_CALL_CHANNEL,
+      call: 'closeTab',
+      params: { merchantId: 'news', operatorId: 'op-eur' },
+      origin: 'https://lies.example',
+    };
     await routeMessage(agent, close, contentScript, extension);
     expect(agent.handlePageCall).toHaveBeenCalledWith(close, { origin: 'https://news.example', browserTabId: 7 });
     await expect(routeMessage(agent, close, popup, extension)).resolves.toMatchObject({ ok: false });

@@ -49,7 +49,14 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
   async function purchaseViews(): Promise<PurchaseView[]> {
     const pending = (await book.active()).flatMap((tab) =>
       tab.phase === 'open' && tab.pendingPurchase
-        ? [pendingPurchaseView(tab, tab.pendingPurchase, merchants.knownTitle(tab.merchantCertificate.payload, tab.pendingPurchase.itemId), clock.now())]
+        ? [
+            pendingPurchaseView(
+              tab,
+              tab.pendingPurchase,
+              merchants.knownTitle(tab.merchantCertificate.payload, tab.pendingPurchase.itemId),
+              clock.now(),
+            ),
+          ]
         : [],
     );
     const paid = (await book.allPurchases()).reverse().map(purchaseView);
@@ -87,7 +94,9 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     }
     const current = await rules.get();
     const tabs = await book.all();
-    const deposits = tabs.filter(holdsCount).map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
+    const deposits = tabs
+      .filter(holdsCount)
+      .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
     return {
       currency: enrolment.currency,
       limits: limitsView(current),
@@ -123,7 +132,11 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     setAllowance: async ({ merchantId, operatorId, displayName, maxDeposit }) => {
       await refuseWhileLocked();
       const current = await rules.get();
-      await rules.allow({ merchantId, operatorId }, displayName, parseCustomerAmount(current.currency, maxDeposit, 'The allowance'));
+      await rules.allow(
+        { merchantId, operatorId },
+        displayName,
+        parseCustomerAmount(current.currency, maxDeposit, 'The allowance'),
+      );
       return settings();
     },
     revokeAllowance: async (merchant) => {
@@ -171,7 +184,8 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       // An allowance that is no amount is refused with the question still open, rather than the tab
       // approved and the allowance quietly dropped.
       const question = broker.view(requestId);
-      if (question && decision.kind === 'approve-and-allow') parseCustomerAmount(question.depositCustomer.currency, decision.upTo, 'The allowance');
+      if (question && decision.kind === 'approve-and-allow')
+        parseCustomerAmount(question.depositCustomer.currency, decision.upTo, 'The allowance');
       return { recorded: broker.decide(requestId, decision) };
     },
   };
@@ -186,7 +200,8 @@ export function createUiHandler(parts: UiHandlerParts) {
     try {
       const handler = handlers[message.call] as (params: unknown) => Promise<UiCalls[UiCall]['result']>;
       const value = await handler(message.params);
-      if (!PASSIVE_CALLS.has(message.call) && (await parts.wallet.state()) !== 'locked') await parts.wallet.noteActivity().catch(() => undefined);
+      if (!PASSIVE_CALLS.has(message.call) && (await parts.wallet.state()) !== 'locked')
+        await parts.wallet.noteActivity().catch(() => undefined);
       return succeeded(value);
     } catch (error) {
       const agentError = asAgentError(error);
@@ -194,4 +209,3 @@ export function createUiHandler(parts: UiHandlerParts) {
     }
   };
 }
-

@@ -26,7 +26,11 @@ export function browserPorts(browser: Browser.Browser): AgentPorts {
     },
     windows: {
       openPopup: async (path) => {
-        const created = await browser.windows.create({ type: 'popup', url: browser.runtime.getURL(path), ...CONFIRM_WINDOW });
+        const created = await browser.windows.create({
+          type: 'popup',
+          url: browser.runtime.getURL(path),
+          ...CONFIRM_WINDOW,
+        });
         return created.id ?? null;
       },
       close: async (windowId) => {

@@ -16,7 +16,9 @@ export class EntitlementBook {
   /** The entitlement to `itemId` at `merchant` that a page of `origin` may be given now; undefined when the wallet holds none. */
   async heldFor(origin: string, merchant: MerchantRef, itemId: string): Promise<Entitlement | undefined> {
     const entitlement = await this.db.entitlements.get(entitlementKey(merchant, itemId));
-    return entitlement !== undefined && servableTo(entitlement, origin, this.clock.now()) ? entitlementForPage(entitlement) : undefined;
+    return entitlement !== undefined && servableTo(entitlement, origin, this.clock.now())
+      ? entitlementForPage(entitlement)
+      : undefined;
   }
 
   /** Those of `itemIds` the wallet holds an entitlement to at `merchant` that a page of `origin` may be given now. */
@@ -25,6 +27,8 @@ export class EntitlementBook {
     const now_ms = this.clock.now();
     // One range read of this merchant's entitlements, however many items the page asks about.
     const held = await this.db.entitlements.withPrefix(merchantPrefix(merchant));
-    return held.filter((entitlement) => asked.has(entitlement.itemId) && servableTo(entitlement, origin, now_ms)).map(entitlementForPage);
+    return held
+      .filter((entitlement) => asked.has(entitlement.itemId) && servableTo(entitlement, origin, now_ms))
+      .map(entitlementForPage);
   }
 }

@@ -48,14 +48,28 @@ export function entitlementOf(tab: OpenTab, purchase: StoredPurchase): StoredEnt
   const until = purchase.receipt.payload.entitledUntil;
   const entitledUntil_ms = until === undefined ? null : parseTimestamp(until);
   if (entitledUntil_ms === null) return null;
-  return { merchant: tab.merchant, itemId: purchase.itemId, origins: tab.merchantCertificate.payload.origins, receipt: purchase.receipt, entitledUntil_ms };
+  return {
+    merchant: tab.merchant,
+    itemId: purchase.itemId,
+    origins: tab.merchantCertificate.payload.origins,
+    receipt: purchase.receipt,
+    entitledUntil_ms,
+  };
 }
 
 /** The entitlements `purchases` grant, to be written with them (the later purchase of an item replaces the earlier). */
 export function entitlementWrites(tab: OpenTab, purchases: readonly StoredPurchase[]): BatchWrite[] {
   return purchases.flatMap((purchase) => {
     const entitlement = entitlementOf(tab, purchase);
-    return entitlement === null ? [] : [{ store: 'entitlements' as const, key: entitlementKey(entitlement.merchant, entitlement.itemId), value: entitlement }];
+    return entitlement === null
+      ? []
+      : [
+          {
+            store: 'entitlements' as const,
+            key: entitlementKey(entitlement.merchant, entitlement.itemId),
+            value: entitlement,
+          },
+        ];
   });
 }
 
@@ -66,5 +80,9 @@ export function servableTo(entitlement: StoredEntitlement, origin: string, now_m
 
 /** What a page is told of it: the token and its expiry, not the receipt (which names the tab it was paid from). */
 export function entitlementForPage(entitlement: StoredEntitlement): Entitlement {
-  return { itemId: entitlement.itemId, accessToken: entitlement.receipt.payload.accessToken, entitledUntil: formatTimestamp(entitlement.entitledUntil_ms) };
+  return {
+    itemId: entitlement.itemId,
+    accessToken: entitlement.receipt.payload.accessToken,
+    entitledUntil: formatTimestamp(entitlement.entitledUntil_ms),
+  };
 }

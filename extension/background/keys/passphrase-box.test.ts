@@ -23,15 +23,25 @@ describe('passphrase box', () => {
 
   it('refuses a wrong passphrase, another purpose, and a tampered ciphertext', async () => {
     const box = await sealWithPassphrase(secret, 'correct horse battery', 'test/v1', TEST_SCRYPT_COST);
-    expect(await openWithPassphrase(box, 'wrong horse battery', 'test/v1')).toEqual({ ok: false, problem: 'wrong_passphrase' });
-    expect(await openWithPassphrase(box, 'correct horse battery', 'other/v1')).toEqual({ ok: false, problem: 'wrong_passphrase' });
+    expect(await openWithPassphrase(box, 'wrong horse battery', 'test/v1')).toEqual({
+      ok: false,
+      problem: 'wrong_passphrase',
+    });
+    expect(await openWithPassphrase(box, 'correct horse battery', 'other/v1')).toEqual({
+      ok: false,
+      problem: 'wrong_passphrase',
+    });
     const flipped = box.ciphertext.startsWith('A') ? `B${box.ciphertext.slice(1)}` : `A${box.ciphertext.slice(1)}`;
-    expect(await openWithPassphrase({ ...box, ciphertext: flipped }, 'correct horse battery', 'test/v1')).toMatchObject({ ok: false });
+    expect(await openWithPassphrase({ ...box, ciphertext: flipped }, 'correct horse battery', 'test/v1')).toMatchObject(
+      { ok: false },
+    );
   });
 
   it('refuses a box whose cost would exhaust memory, before deriving anything', async () => {
     const box = await sealWithPassphrase(secret, 'correct horse battery', 'test/v1', TEST_SCRYPT_COST);
-    expect(await openWithPassphrase({ ...box, cost: { N: 2 ** 30, r: 8, p: 1 } }, 'correct horse battery', 'test/v1')).toEqual({
+    expect(
+      await openWithPassphrase({ ...box, cost: { N: 2 ** 30, r: 8, p: 1 } }, 'correct horse battery', 'test/v1'),
+    ).toEqual({
       ok: false,
       problem: 'malformed_box',
     });

@@ -61,7 +61,9 @@ export async function sealWithPassphrase(
   };
 }
 
-export type BoxOpening = { ok: true; plaintext: Uint8Array } | { ok: false; problem: 'wrong_passphrase' | 'malformed_box' };
+export type BoxOpening =
+  | { ok: true; plaintext: Uint8Array }
+  | { ok: false; problem: 'wrong_passphrase' | 'malformed_box' };
 
 export async function openWithPassphrase(box: PassphraseBox, passphrase: string, purpose: string): Promise<BoxOpening> {
   let salt: Uint8Array;
@@ -76,7 +78,14 @@ export async function openWithPassphrase(box: PassphraseBox, passphrase: string,
   }
   const { N, r, p } = box.cost;
   // A hostile backup file must not make us allocate gigabytes.
-  if (box.kdf !== 'scrypt' || box.cipher !== 'xchacha20poly1305' || nonce.length !== NONCE_BYTES || N > MAX_SCRYPT_N || r > 16 || p > 4) {
+  if (
+    box.kdf !== 'scrypt' ||
+    box.cipher !== 'xchacha20poly1305' ||
+    nonce.length !== NONCE_BYTES ||
+    N > MAX_SCRYPT_N ||
+    r > 16 ||
+    p > 4
+  ) {
     return { ok: false, problem: 'malformed_box' };
   }
   const key = await deriveKey(passphrase, salt, box.cost);

@@ -28,5 +28,7 @@ export function sealSecret(key: Uint8Array, plaintext: Uint8Array, context: stri
 }
 
 export function openSecret(key: Uint8Array, sealed: SealedSecret, context: string): Uint8Array {
-  return xchacha20poly1305(key, fromBase64url(sealed.nonce), utf8ToBytes(context)).decrypt(fromBase64url(sealed.ciphertext));
+  return xchacha20poly1305(key, fromBase64url(sealed.nonce), utf8ToBytes(context)).decrypt(
+    fromBase64url(sealed.ciphertext),
+  );
 }

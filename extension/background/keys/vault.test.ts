@@ -67,7 +67,10 @@ describe('vault', () => {
     const { db, session } = setup();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slowSession = { ...session, set: async (key: string, value: string) => (await gate, session.set(key, value)) };
+    const slowSession = {
+      ...session,
+      set: async (key: string, value: string) => (await gate, session.set(key, value)),
+    };
     const vault = new Vault(db, slowSession, nobleCrypto, TEST_SCRYPT_COST);
     const creating = vault.create(PASSPHRASE);
     // The options page may ask while the key is on its way to the session area.
@@ -145,7 +148,13 @@ describe('idle lock', () => {
     clock.advance(ACTIVITY_WRITE_INTERVAL_MS - 1);
     await idle.touch(); // not written
     clock.advance(60_000 - ACTIVITY_WRITE_INTERVAL_MS + 1);
-    const restarted = new IdleLock(new Vault(db, session, nobleCrypto, TEST_SCRYPT_COST), session, new RecordingAlarms(), clock, async () => 60_000);
+    const restarted = new IdleLock(
+      new Vault(db, session, nobleCrypto, TEST_SCRYPT_COST),
+      session,
+      new RecordingAlarms(),
+      clock,
+      async () => 60_000,
+    );
     expect(await restarted.lockIfIdle()).toBe(true);
   });
 });

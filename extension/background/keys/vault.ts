@@ -44,7 +44,8 @@ export class Vault {
   }
 
   async create(passphrase: string): Promise<void> {
-    if (await this.db.meta.get('vault')) throw new AgentError('wallet_exists', 'A wallet already exists in this browser.');
+    if (await this.db.meta.get('vault'))
+      throw new AgentError('wallet_exists', 'A wallet already exists in this browser.');
     await this.install(this.crypto.ed25519.generateSecretKey(), passphrase);
   }
 
@@ -96,7 +97,8 @@ export class Vault {
     return keys.tabSecretsKey;
   }
 
-  /** Unlocked for this worker at once (a call arriving meanwhile must not see a wallet without its key), then stored. */
+  /** Unlocked for this worker at once (a call arriving meanwhile must not see a wallet without its key), then
+   * stored. */
   private async keepUnlocked(secretKey: Uint8Array, storeFirst?: () => Promise<void>): Promise<void> {
     this.unlocked = unlockedKeysOf(secretKey.slice());
     try {

@@ -34,10 +34,15 @@ export function merchantViews(rules: SpendingRules, tabs: readonly TabAtMerchant
   for (const tab of tabs) {
     const latest = known.get(merchantKey(tab.merchant))?.lastTab_ms;
     if (latest !== undefined && latest !== null && latest >= tab.createdAt_ms) continue;
-    known.set(merchantKey(tab.merchant), { ref: tab.merchant, displayName: tab.merchantDisplayName, lastTab_ms: tab.createdAt_ms });
+    known.set(merchantKey(tab.merchant), {
+      ref: tab.merchant,
+      displayName: tab.merchantDisplayName,
+      lastTab_ms: tab.createdAt_ms,
+    });
   }
   for (const entry of [...rules.allowances, ...rules.blocked]) {
-    if (!known.has(merchantKey(entry))) known.set(merchantKey(entry), { ref: entry, displayName: entry.displayName, lastTab_ms: null });
+    if (!known.has(merchantKey(entry)))
+      known.set(merchantKey(entry), { ref: entry, displayName: entry.displayName, lastTab_ms: null });
   }
   return [...known.values()]
     .sort((a, b) => (b.lastTab_ms ?? -1) - (a.lastTab_ms ?? -1) || a.displayName.localeCompare(b.displayName))

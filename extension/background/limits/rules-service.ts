@@ -34,7 +34,9 @@ export class RulesService {
 
   async allow(merchant: MerchantRef, displayName: string, maxDeposit_minor: bigint): Promise<SpendingRules> {
     const rules = await this.get();
-    return this.save(withAllowance(rules, { ...merchantRef(merchant), displayName, maxDeposit_minor, grantedAt_ms: this.clock.now() }));
+    return this.save(
+      withAllowance(rules, { ...merchantRef(merchant), displayName, maxDeposit_minor, grantedAt_ms: this.clock.now() }),
+    );
   }
 
   async revokeAllowance(merchant: MerchantRef): Promise<SpendingRules> {
@@ -42,7 +44,9 @@ export class RulesService {
   }
 
   async block(merchant: MerchantRef, displayName: string): Promise<SpendingRules> {
-    return this.save(withBlocked(await this.get(), { ...merchantRef(merchant), displayName, blockedAt_ms: this.clock.now() }));
+    return this.save(
+      withBlocked(await this.get(), { ...merchantRef(merchant), displayName, blockedAt_ms: this.clock.now() }),
+    );
   }
 
   async unblock(merchant: MerchantRef): Promise<SpendingRules> {

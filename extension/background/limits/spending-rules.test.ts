@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { holdsSoFar, startOfLocalDay } from './holds-so-far';
 import { merchantViews, rulesWithLimits } from './limits-views';
-import { decideDeposit, defaultRules, withAllowance, withBlocked, withoutAllowance, type SpendingRules } from './spending-rules';
+import {
+  decideDeposit,
+  defaultRules,
+  withAllowance,
+  withBlocked,
+  withoutAllowance,
+  type SpendingRules,
+} from './spending-rules';
 
 const merchant = { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News' };
 const format = (minor: bigint) => `${minor} öre`;
@@ -23,32 +30,49 @@ describe('decideDeposit', () => {
     const allowed = withAllowance(rules, { ...merchant, maxDeposit_minor: 5_000n, grantedAt_ms: 0 });
     expect(decideDeposit(allowed, merchant, 5_000n, nothingHeld, format)).toEqual({ kind: 'open-without-asking' });
     expect(decideDeposit(allowed, merchant, 5_001n, nothingHeld, format)).toEqual({ kind: 'ask-customer' });
-    expect(decideDeposit(withoutAllowance(allowed, merchant), merchant, 100n, nothingHeld, format)).toEqual({ kind: 'ask-customer' });
+    expect(decideDeposit(withoutAllowance(allowed, merchant), merchant, 100n, nothingHeld, format)).toEqual({
+      kind: 'ask-customer',
+    });
   });
 
   it('refuses a blocked merchant even with an allowance, since blocking revokes it', () => {
     const allowed = withAllowance(rules, { ...merchant, maxDeposit_minor: 5_000n, grantedAt_ms: 0 });
     const blocked = withBlocked(allowed, { ...merchant, blockedAt_ms: 0 });
     expect(blocked.allowances).toEqual([]);
-    expect(decideDeposit(blocked, merchant, 100n, nothingHeld, format)).toMatchObject({ kind: 'refuse', code: 'blocked_merchant' });
+    expect(decideDeposit(blocked, merchant, 100n, nothingHeld, format)).toMatchObject({
+      kind: 'refuse',
+      code: 'blocked_merchant',
+    });
   });
 
   it('refuses past the per-tab maximum, the daily cap and the monthly cap, saying which', () => {
-    expect(decideDeposit(rules, merchant, 10_001n, nothingHeld, format)).toMatchObject({ kind: 'refuse', code: 'limit_reached', reason: expect.stringMatching(/maximum/) });
-    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 15_001n, thisMonth_minor: 15_001n }, format)).toMatchObject({
+    expect(decideDeposit(rules, merchant, 10_001n, nothingHeld, format)).toMatchObject({
+      kind: 'refuse',
+      code: 'limit_reached',
+      reason: expect.stringMatching(/maximum/),
+    });
+    expect(
+      decideDeposit(rules, merchant, 5_000n, { today_minor: 15_001n, thisMonth_minor: 15_001n }, format),
+    ).toMatchObject({
       code: 'limit_reached',
       reason: expect.stringMatching(/daily cap/),
     });
-    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 0n, thisMonth_minor: 45_001n }, format)).toMatchObject({
-      code: 'limit_reached',
-      reason: expect.stringMatching(/monthly cap/),
+    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 0n, thisMonth_minor: 45_001n }, format)).toMatchObject(
+      {
+        code: 'limit_reached',
+        reason: expect.stringMatching(/monthly cap/),
+      },
+    );
+    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 15_000n, thisMonth_minor: 45_000n }, format)).toEqual({
+      kind: 'ask-customer',
     });
-    expect(decideDeposit(rules, merchant, 5_000n, { today_minor: 15_000n, thisMonth_minor: 45_000n }, format)).toEqual({ kind: 'ask-customer' });
   });
 
   it('applies no cap that is switched off', () => {
     const open = { ...rules, maxDepositPerTab_minor: null, dailyCap_minor: null, monthlyCap_minor: null };
-    expect(decideDeposit(open, merchant, 10n ** 12n, { today_minor: 10n ** 12n, thisMonth_minor: 10n ** 12n }, format)).toEqual({ kind: 'ask-customer' });
+    expect(
+      decideDeposit(open, merchant, 10n ** 12n, { today_minor: 10n ** 12n, thisMonth_minor: 10n ** 12n }, format),
+    ).toEqual({ kind: 'ask-customer' });
   });
 });
 
@@ -69,9 +93,15 @@ describe('rulesWithLimits', () => {
   const input = { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' };
 
   it('names a field the way the options page labels it when its amount cannot be read', () => {
-    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: 'abc' })).toThrow('The deposit for a new tab must be an amount in SEK such as 25 or 25.50.');
-    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: '0' })).toThrow('The deposit for a new tab must be more than zero.');
-    expect(() => rulesWithLimits(rules, { ...input, dailyCap: '1.234' })).toThrow('The daily cap must be an amount in SEK such as 25 or 25.50.');
+    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: 'abc' })).toThrow(
+      'The deposit for a new tab must be an amount in SEK such as 25 or 25.50.',
+    );
+    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: '0' })).toThrow(
+      'The deposit for a new tab must be more than zero.',
+    );
+    expect(() => rulesWithLimits(rules, { ...input, dailyCap: '1.234' })).toThrow(
+      'The daily cap must be an amount in SEK such as 25 or 25.50.',
+    );
   });
 });
 
@@ -86,7 +116,11 @@ describe('merchantViews', () => {
   it('lists each merchant once: with tabs (named as on the latest), then only allowed or blocked; the latest tab first', () => {
     const withRules = withBlocked(
       withAllowance(withAllowance(rules, { ...merchant, maxDeposit_minor: 2_500n, grantedAt_ms: 0 }), {
-        merchantId: 'quiet', operatorId: 'op-eur', displayName: 'Quiet Shop', maxDeposit_minor: 1_000n, grantedAt_ms: 0,
+        merchantId: 'quiet',
+        operatorId: 'op-eur',
+        displayName: 'Quiet Shop',
+        maxDeposit_minor: 1_000n,
+        grantedAt_ms: 0,
       }),
       { merchantId: 'spam', operatorId: 'op-eur', displayName: 'Clickbait Daily', blockedAt_ms: 0 },
     );
@@ -98,11 +132,46 @@ describe('merchantViews', () => {
       tab('news', 'op-sek', 'News elsewhere', june(1)),
     ];
     expect(merchantViews(withRules, tabs)).toEqual([
-      { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News', allowance: { currency: 'SEK', value: '25.00' }, blocked: false, lastTabAt: '2026-06-03T10:00:00.000Z' },
-      { merchantId: 'weather', operatorId: 'op-sek', displayName: 'Nordic Weather', allowance: null, blocked: false, lastTabAt: '2026-06-02T10:00:00.000Z' },
-      { merchantId: 'news', operatorId: 'op-sek', displayName: 'News elsewhere', allowance: null, blocked: false, lastTabAt: '2026-06-01T10:00:00.000Z' },
-      { merchantId: 'spam', operatorId: 'op-eur', displayName: 'Clickbait Daily', allowance: null, blocked: true, lastTabAt: null },
-      { merchantId: 'quiet', operatorId: 'op-eur', displayName: 'Quiet Shop', allowance: { currency: 'SEK', value: '10.00' }, blocked: false, lastTabAt: null },
+      {
+        merchantId: 'news',
+        operatorId: 'op-eur',
+        displayName: 'Daily News',
+        allowance: { currency: 'SEK', value: '25.00' },
+        blocked: false,
+        lastTabAt: '2026-06-03T10:00:00.000Z',
+      },
+      {
+        merchantId: 'weather',
+        operatorId: 'op-sek',
+        displayName: 'Nordic Weather',
+        allowance: null,
+        blocked: false,
+        lastTabAt: '2026-06-02T10:00:00.000Z',
+      },
+      {
+        merchantId: 'news',
+        operatorId: 'op-sek',
+        displayName: 'News elsewhere',
+        allowance: null,
+        blocked: false,
+        lastTabAt: '2026-06-01T10:00:00.000Z',
+      },
+      {
+        merchantId: 'spam',
+        operatorId: 'op-eur',
+        displayName: 'Clickbait Daily',
+        allowance: null,
+        blocked: true,
+        lastTabAt: null,
+      },
+      {
+        merchantId: 'quiet',
+        operatorId: 'op-eur',
+        displayName: 'Quiet Shop',
+        allowance: { currency: 'SEK', value: '10.00' },
+        blocked: false,
+        lastTabAt: null,
+      },
     ]);
   });
 
@@ -110,7 +179,14 @@ describe('merchantViews', () => {
     const allowed = withAllowance(rules, { ...merchant, maxDeposit_minor: 2_500n, grantedAt_ms: 0 });
     const blocked = withBlocked(allowed, { ...merchant, blockedAt_ms: 0 });
     expect(merchantViews(blocked, [tab('news', 'op-eur', 'Daily News', june(1))])).toEqual([
-      { merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News', allowance: null, blocked: true, lastTabAt: '2026-06-01T10:00:00.000Z' },
+      {
+        merchantId: 'news',
+        operatorId: 'op-eur',
+        displayName: 'Daily News',
+        allowance: null,
+        blocked: true,
+        lastTabAt: '2026-06-01T10:00:00.000Z',
+      },
     ]);
   });
 });

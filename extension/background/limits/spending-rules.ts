@@ -70,7 +70,11 @@ export function decideDeposit(
   format: (minor: bigint) => string,
 ): DepositDecision {
   if (isBlocked(rules, merchant)) {
-    return { kind: 'refuse', code: 'blocked_merchant', reason: `You have blocked ${merchant.displayName}; unblock it in the Opentab options to pay here.` };
+    return {
+      kind: 'refuse',
+      code: 'blocked_merchant',
+      reason: `You have blocked ${merchant.displayName}; unblock it in the Opentab options to pay here.`,
+    };
   }
   if (rules.maxDepositPerTab_minor !== null && deposit_minor > rules.maxDepositPerTab_minor) {
     return {
@@ -94,7 +98,9 @@ export function decideDeposit(
     };
   }
   const allowance = allowanceFor(rules, merchant);
-  return allowance && deposit_minor <= allowance.maxDeposit_minor ? { kind: 'open-without-asking' } : { kind: 'ask-customer' };
+  return allowance && deposit_minor <= allowance.maxDeposit_minor
+    ? { kind: 'open-without-asking' }
+    : { kind: 'ask-customer' };
 }
 
 export function withAllowance(rules: SpendingRules, allowance: Allowance): SpendingRules {

@@ -12,7 +12,14 @@ import type { AlarmPort, Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { OperatorLink } from '../wallet/operator-link';
 import type { RateStatusView } from '../../messaging/views';
-import { checkRateTable, convertPrices, rateSourceOf, rateStatusOf, validUntilOf, type RateRefusal } from './rate-table';
+import {
+  checkRateTable,
+  convertPrices,
+  rateSourceOf,
+  rateStatusOf,
+  validUntilOf,
+  type RateRefusal,
+} from './rate-table';
 
 /** How soon to ask again an operator that refused to publish rates. */
 const RETRY_AFTER_REFUSAL_MS = 10 * 60_000;
@@ -49,7 +56,10 @@ export class RateService {
     const { table } = answer;
     const check = checkRateTable(this.crypto, table, this.link.operatorKey(enrolment), enrolment.operatorId);
     if (!check.ok) {
-      throw new AgentError('operator_unreachable', `Your operator sent a rate table Opentab cannot trust (${check.problem}).`);
+      throw new AgentError(
+        'operator_unreachable',
+        `Your operator sent a rate table Opentab cannot trust (${check.problem}).`,
+      );
     }
     await this.db.meta.put('rateTable', table);
     await this.db.meta.delete('rateRefusal');
@@ -72,7 +82,14 @@ export class RateService {
   }
 
   async convert(prices: readonly WireAmount[], customerCurrency: string | null): Promise<BridgeResult<'convert'>> {
-    if (customerCurrency === null) return { currency: null, rateStatus: 'missing', converted: prices.map(() => null), validUntil: null, rateSource: null };
+    if (customerCurrency === null)
+      return {
+        currency: null,
+        rateStatus: 'missing',
+        converted: prices.map(() => null),
+        validUntil: null,
+        rateSource: null,
+      };
     let cached = await this.cached();
     if (cached.status !== 'current') {
       // Try once for a fresh table; an unreachable or refusing operator leaves no current one.
@@ -89,7 +106,11 @@ export class RateService {
     };
   }
 
-  private async cached(): Promise<{ table: RateTable | undefined; refusal: RateRefusal | undefined; status: ReturnType<typeof rateStatusOf> }> {
+  private async cached(): Promise<{
+    table: RateTable | undefined;
+    refusal: RateRefusal | undefined;
+    status: ReturnType<typeof rateStatusOf>;
+  }> {
     const [table, refusal] = await Promise.all([this.db.meta.get('rateTable'), this.db.meta.get('rateRefusal')]);
     return { table, refusal, status: rateStatusOf(table, this.clock.now(), refusal) };
   }
@@ -101,5 +122,8 @@ export class RateService {
 
 /** The page sees the operator's own reason: its rates are too old, or it has none. */
 function ratesRefused(operatorSentence: string): AgentError {
-  return new AgentError('rate_table_expired', `Your operator has no current exchange rates, so no price can be converted. ${operatorSentence}`);
+  return new AgentError(
+    'rate_table_expired',
+    `Your operator has no current exchange rates, so no price can be converted. ${operatorSentence}`,
+  );
 }

@@ -10,10 +10,19 @@ describe('rate table', () => {
 
   it('is trusted only when the own operator signed it for itself', () => {
     expect(checkRateTable(crypto, table, operator.publicKey, 'op-sek')).toEqual({ ok: true });
-    expect(checkRateTable(crypto, table, newSigner().publicKey, 'op-sek')).toEqual({ ok: false, problem: 'bad_signature' });
-    expect(checkRateTable(crypto, table, operator.publicKey, 'op-other')).toEqual({ ok: false, problem: 'wrong_operator' });
+    expect(checkRateTable(crypto, table, newSigner().publicKey, 'op-sek')).toEqual({
+      ok: false,
+      problem: 'bad_signature',
+    });
+    expect(checkRateTable(crypto, table, operator.publicKey, 'op-other')).toEqual({
+      ok: false,
+      problem: 'wrong_operator',
+    });
     const forged = { ...table, payload: { ...table.payload, rates: { ...table.payload.rates, SEK: '1' } } };
-    expect(checkRateTable(crypto, forged, operator.publicKey, 'op-sek')).toEqual({ ok: false, problem: 'bad_signature' });
+    expect(checkRateTable(crypto, forged, operator.publicKey, 'op-sek')).toEqual({
+      ok: false,
+      problem: 'bad_signature',
+    });
   });
 
   it('is current until validUntil, then expired; missing when there is none', () => {

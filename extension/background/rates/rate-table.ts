@@ -11,10 +11,17 @@ import { moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol
 import { lockRate, merchantToCustomer } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
 
-export type RateTableCheck = { ok: true } | { ok: false; problem: 'bad_signature' | 'wrong_operator' | 'unreadable_validity' };
+export type RateTableCheck =
+  | { ok: true }
+  | { ok: false; problem: 'bad_signature' | 'wrong_operator' | 'unreadable_validity' };
 
 /** Only the customer's own operator may set the rates it converts with. */
-export function checkRateTable(crypto: CryptoProvider, table: RateTable, operatorKey: Uint8Array, operatorId: string): RateTableCheck {
+export function checkRateTable(
+  crypto: CryptoProvider,
+  table: RateTable,
+  operatorKey: Uint8Array,
+  operatorId: string,
+): RateTableCheck {
   if (!verifyEnvelope(crypto, table, operatorKey)) return { ok: false, problem: 'bad_signature' };
   if (table.payload.operatorId !== operatorId) return { ok: false, problem: 'wrong_operator' };
   if (parseTimestamp(table.payload.validUntil) === null) return { ok: false, problem: 'unreadable_validity' };
@@ -25,7 +32,8 @@ export function validUntilOf(table: RateTable): number {
   return parseTimestamp(table.payload.validUntil) ?? 0;
 }
 
-/** The operator's latest answer when it refused to publish a table (its rates too old, or none); removed when a table comes. */
+/** The operator's latest answer when it refused to publish a table (its rates too old, or none); removed when
+ * a table comes. */
 export interface RateRefusal {
   readonly code: 'rates_stale' | 'rates_unavailable';
   /** The operator's own sentence. */

@@ -8,10 +8,20 @@ const NEWS = { merchantId: 'news', operatorId: 'op-eu' };
 const SHOP = { merchantId: 'shop', operatorId: 'op-eu' };
 
 function entitlement(merchant: typeof NEWS, itemId: string, entitledUntil_ms = 1_000): StoredEntitlement {
-  return { merchant, itemId, origins: ['https://news.example'], receipt: { payload: { accessToken: `token-${itemId}` } } as StoredEntitlement['receipt'], entitledUntil_ms };
+  return {
+    merchant,
+    itemId,
+    origins: ['https://news.example'],
+    receipt: { payload: { accessToken: `token-${itemId}` } } as StoredEntitlement['receipt'],
+    entitledUntil_ms,
+  };
 }
 
-const write = (value: StoredEntitlement) => ({ store: 'entitlements' as const, key: entitlementKey(value.merchant, value.itemId), value });
+const write = (value: StoredEntitlement) => ({
+  store: 'entitlements' as const,
+  key: entitlementKey(value.merchant, value.itemId),
+  value,
+});
 
 /** The memory database, counting the entitlement reads that reach it and able to fail its batches. */
 function countingDatabase() {
@@ -21,7 +31,11 @@ function countingDatabase() {
   const inner = stored.entitlements;
   const counted: AgentDatabase = {
     ...stored,
-    entitlements: { ...inner, get: (key) => (reads.push(`get ${key}`), inner.get(key)), withPrefix: (prefix) => (reads.push(`prefix ${prefix}`), inner.withPrefix(prefix)) },
+    entitlements: {
+      ...inner,
+      get: (key) => (reads.push(`get ${key}`), inner.get(key)),
+      withPrefix: (prefix) => (reads.push(`prefix ${prefix}`), inner.withPrefix(prefix)),
+    },
     batch: async (writes) => {
       if (failBatches) throw new Error('disk full');
       return stored.batch(writes);

@@ -40,7 +40,10 @@ class CachedEntitlements implements KeyedStore<StoredEntitlement> {
   }
 
   /** Shows `changes` to every read from now on (as IndexedDB does once a write is issued), and forgets their merchants if `write` fails. */
-  async writing(changes: readonly { key: string; value: StoredEntitlement | undefined }[], write: () => Promise<void>): Promise<void> {
+  async writing(
+    changes: readonly { key: string; value: StoredEntitlement | undefined }[],
+    write: () => Promise<void>,
+  ): Promise<void> {
     this.generation++;
     for (const { key, value } of changes) {
       const copy = this.merchants.get(merchantPrefixOfKey(key));
@@ -68,7 +71,9 @@ class CachedEntitlements implements KeyedStore<StoredEntitlement> {
     const generation = this.generation;
     const stored = await this.inner.withPrefix(prefix);
     if (this.generation !== generation) return this.merchant(prefix);
-    const copy = new Map(stored.map((entitlement) => [entitlementKey(entitlement.merchant, entitlement.itemId), entitlement]));
+    const copy = new Map(
+      stored.map((entitlement) => [entitlementKey(entitlement.merchant, entitlement.itemId), entitlement]),
+    );
     this.merchants.set(prefix, copy);
     return copy;
   }
@@ -81,7 +86,9 @@ export function withEntitlementCache(db: AgentDatabase): AgentDatabase {
     ...db,
     entitlements,
     batch: (writes) => {
-      const changes = writes.flatMap((write) => (write.store === 'entitlements' ? [{ key: write.key, value: write.value }] : []));
+      const changes = writes.flatMap((write) =>
+        write.store === 'entitlements' ? [{ key: write.key, value: write.value }] : [],
+      );
       return changes.length === 0 ? db.batch(writes) : entitlements.writing(changes, () => db.batch(writes));
     },
     async clear() {

@@ -48,7 +48,10 @@ export async function openIdbDatabase(): Promise<AgentDatabase> {
     batch: async (writes) => {
       // One transaction is one commit: cheaper than a commit per record, and never half written.
       const transaction = db.transaction([...new Set(writes.map((write) => write.store))], 'readwrite');
-      await Promise.all([...writes.map((write) => transaction.objectStore(write.store).put(write.value, write.key)), transaction.done]);
+      await Promise.all([
+        ...writes.map((write) => transaction.objectStore(write.store).put(write.value, write.key)),
+        transaction.done,
+      ]);
     },
     clear: async () => {
       const transaction = db.transaction([...STORE_NAMES], 'readwrite');

@@ -60,7 +60,11 @@ export function createMemoryDatabase(): AgentDatabase {
     entitlements,
     batch: async (writes) => {
       // Cloned before any is stored: a value that cannot be stored leaves none of them written.
-      const copies = writes.map((write) => ({ store: batched[write.store], key: write.key, value: structuredClone(write.value) }));
+      const copies = writes.map((write) => ({
+        store: batched[write.store],
+        key: write.key,
+        value: structuredClone(write.value),
+      }));
       for (const copy of copies) copy.store.putCloned(copy.key, copy.value as never);
     },
     clear: async () => [meta, tabs, purchases, outbox, entitlements].forEach((store) => store.clear()),

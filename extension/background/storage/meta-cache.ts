@@ -9,7 +9,13 @@ import type { AgentDatabase, MetaShapes, MetaStore } from './database';
 type MetaKey = keyof MetaShapes;
 
 /** Read on every click. The rate table and operator session are read per page or per tab, not per click. */
-export const CACHED_META_KEYS: ReadonlySet<MetaKey> = new Set<MetaKey>(['vault', 'enrolment', 'rules', 'preferences', 'owedReceipts']);
+export const CACHED_META_KEYS: ReadonlySet<MetaKey> = new Set<MetaKey>([
+  'vault',
+  'enrolment',
+  'rules',
+  'preferences',
+  'owedReceipts',
+]);
 
 /** A frozen clone: callers share one copy, as if each had read its own from storage. */
 function frozenCopy<T>(value: T): T {

@@ -14,9 +14,20 @@ const merchantKey = newSigner();
 const certificate = merchantCertificate(newSigner(), merchantKey, NOW_MS);
 const TAB_ID = 'tab_0123456789abcdef01234567';
 
-const tab = openFiveCentTab({ merchantCertificate: certificate, tabId: TAB_ID, expiresAt_ms: NOW_MS + 3_600_000, chainIndex: 2, count: 1 });
+const tab = openFiveCentTab({
+  merchantCertificate: certificate,
+  tabId: TAB_ID,
+  expiresAt_ms: NOW_MS + 3_600_000,
+  chainIndex: 2,
+  count: 1,
+});
 
-function paid(seq: number, price: string, chainIndex: number, overrides: { signer?: Signer; tabId?: string; chainLink?: string } = {}): PaidReceipt {
+function paid(
+  seq: number,
+  price: string,
+  chainIndex: number,
+  overrides: { signer?: Signer; tabId?: string; chainLink?: string } = {},
+): PaidReceipt {
   const receipt = seal(
     crypto,
     overrides.signer ?? merchantKey,
@@ -44,7 +55,9 @@ describe('catchUpWith', () => {
     expect(caught.ok).toBe(true);
     if (!caught.ok) return;
     expect(caught.tab).toMatchObject({ count: 3, chainIndex: 6 });
-    expect(caught.purchases.map((purchase) => [purchase.seq, purchase.itemId, purchase.price.value, purchase.chainIndex])).toEqual([
+    expect(
+      caught.purchases.map((purchase) => [purchase.seq, purchase.itemId, purchase.price.value, purchase.chainIndex]),
+    ).toEqual([
       [2, 'article-2', '0.15', 5],
       [3, 'article-3', '0.05', 6],
     ]);
@@ -55,8 +68,18 @@ describe('catchUpWith', () => {
   });
 
   it.each([
-    ['a link the wallet never revealed', () => [paid(2, '0.15', 5, { chainLink: chain.encodedLinkAt(4) })], /without the link/],
-    ['a link of another chain', () => [paid(2, '0.15', 5, { chainLink: HashChain.fromSeed(crypto, crypto.randomBytes(32), 35).encodedLinkAt(5) })], /without the link/],
+    [
+      'a link the wallet never revealed',
+      () => [paid(2, '0.15', 5, { chainLink: chain.encodedLinkAt(4) })],
+      /without the link/,
+    ],
+    [
+      'a link of another chain',
+      () => [
+        paid(2, '0.15', 5, { chainLink: HashChain.fromSeed(crypto, crypto.randomBytes(32), 35).encodedLinkAt(5) }),
+      ],
+      /without the link/,
+    ],
     ['another key', () => [paid(2, '0.15', 5, { signer: newSigner() })], /not signed/],
     ['another tab', () => [paid(2, '0.15', 5, { tabId: 'tab_ffffffffffffffffffffffff' })], /not about this tab/],
     ['a gap in the sequence', () => [paid(3, '0.15', 5)], /expected receipt 2/],
@@ -70,7 +93,13 @@ describe('catchUpWith', () => {
   });
 
   it('refuses the whole list when a later receipt fails, so nothing is half recorded', async () => {
-    const caught = await catchUpWith(crypto, tab, secrets, [paid(2, '0.15', 5), paid(3, '0.05', 6, { signer: newSigner() })], NOW_MS);
+    const caught = await catchUpWith(
+      crypto,
+      tab,
+      secrets,
+      [paid(2, '0.15', 5), paid(3, '0.05', 6, { signer: newSigner() })],
+      NOW_MS,
+    );
     expect(caught).toEqual({ ok: false, reason: expect.stringMatching(/receipt 3 is not signed/) });
   });
 });

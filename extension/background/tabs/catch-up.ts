@@ -38,10 +38,18 @@ export async function catchUpWith(
     // The purchase this wallet would have sent for that item at that price: the same rules as a click.
     const plan = planPurchase(current, secrets, payload.itemId, payload.price, payload.purchaseId);
     if (!plan.ok) {
-      return { ok: false, reason: plan.problem === 'exhausted' ? `receipt ${seq} pays beyond the deposit` : `receipt ${seq} states a price this tab cannot pay` };
+      return {
+        ok: false,
+        reason:
+          plan.problem === 'exhausted'
+            ? `receipt ${seq} pays beyond the deposit`
+            : `receipt ${seq} states a price this tab cannot pay`,
+      };
     }
-    if (plan.purchase.chainIndex !== payload.chainIndex) return { ok: false, reason: `receipt ${seq} does not reveal the links its price pays` };
-    if (plan.purchase.chainLink !== chainLink) return { ok: false, reason: `receipt ${seq} comes without the link this wallet revealed` };
+    if (plan.purchase.chainIndex !== payload.chainIndex)
+      return { ok: false, reason: `receipt ${seq} does not reveal the links its price pays` };
+    if (plan.purchase.chainLink !== chainLink)
+      return { ok: false, reason: `receipt ${seq} comes without the link this wallet revealed` };
     if (!(await verifyEnvelopeAsync(crypto, receipt, merchantKey))) {
       return { ok: false, reason: `receipt ${seq} is not signed by the merchant's key` };
     }

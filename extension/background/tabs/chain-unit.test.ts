@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
 import type { MerchantInfo } from '@opentab/protocol';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, eur, expectOk, expectPaid, startAgentWorld, type AgentWorld } from '../testing/agent-world';
+import {
+  CUSTOMER_OPERATOR,
+  MERCHANT_OPERATOR,
+  eur,
+  expectOk,
+  expectPaid,
+  startAgentWorld,
+  type AgentWorld,
+} from '../testing/agent-world';
 import type { OpenTab, StoredTab } from './tab-record';
 
 // The chain unit of a tab is the merchant's price step, read from the merchant agent that the
@@ -34,7 +42,10 @@ function purchasesSent(): number {
 async function publishUnit(chainUnit: MerchantInfo['chainUnit']): Promise<void> {
   const info = (await (await fetch(`${w.world.merchant.agentUrl}/info`)).json()) as MerchantInfo;
   const body = JSON.stringify({ ...info, chainUnit });
-  w.ports.intercept = (url) => (url.endsWith('/info') ? new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }) : undefined);
+  w.ports.intercept = (url) =>
+    url.endsWith('/info')
+      ? new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+      : undefined;
 }
 
 describe('a tab at a merchant whose prices step by 5 cents', () => {
@@ -52,9 +63,20 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
 
     const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE }));
     expect(second.receipt.payload).toMatchObject({ seq: 2, chainIndex: 4, spent: eur('0.20'), remaining: eur('1.56') });
-    expect(w.world.merchant.agent.tab(first.receipt.payload.tabId)).toMatchObject({ lastChainIndex: 4, purchaseCount: 2, spent: { currency: 'EUR', minor: 20n } });
-    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, deposit: eur('1.76'), spent: eur('0.20'), remaining: eur('1.56') });
-    expect(expectOk(await w.ui('getOverview', {})).tabs).toEqual([expect.objectContaining({ spent: eur('0.20'), remaining: eur('1.56') })]);
+    expect(w.world.merchant.agent.tab(first.receipt.payload.tabId)).toMatchObject({
+      lastChainIndex: 4,
+      purchaseCount: 2,
+      spent: { currency: 'EUR', minor: 20n },
+    });
+    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({
+      open: true,
+      deposit: eur('1.76'),
+      spent: eur('0.20'),
+      remaining: eur('1.56'),
+    });
+    expect(expectOk(await w.ui('getOverview', {})).tabs).toEqual([
+      expect.objectContaining({ spent: eur('0.20'), remaining: eur('1.56') }),
+    ]);
 
     // The customer record states 4 links × 5 cents; the MTA finds both records agree.
     expectOk(await w.page('closeTab', w.merchant));
@@ -77,7 +99,10 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
   it('falls back to one cent a link when the merchant agent does not say', async () => {
     w = await startAgentWorld({ catalogue: STEP_CATALOGUE });
     await w.readyWallet();
-    w.ports.intercept = (url) => (url.endsWith('/info') ? new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 }) : undefined);
+    w.ports.intercept = (url) =>
+      url.endsWith('/info')
+        ? new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 })
+        : undefined;
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...BRIEF }));
     expect(paid.receipt.payload).toMatchObject({ chainIndex: 5, spent: eur('0.05') });
     expect((await openTabs())[0]!.initiation.payload.chain).toMatchObject({ unit: eur('0.01'), length: 176 });
@@ -98,7 +123,9 @@ describe('a price the tab unit cannot pay', () => {
   it('is not sent; the tab is closed and a new one opened for the purchase', async () => {
     // The merchant sells a 7-cent item, so its own unit is one cent; a 5-cent unit (published in
     // error, or before the item was added) cannot pay it.
-    w = await startAgentWorld({ catalogue: [...STEP_CATALOGUE, { itemId: 'odd', title: 'An odd one', price: '0.07' }] });
+    w = await startAgentWorld({
+      catalogue: [...STEP_CATALOGUE, { itemId: 'odd', title: 'An odd one', price: '0.07' }],
+    });
     await w.readyWallet();
     await publishUnit(eur('0.05'));
     const first = expectPaid(await w.page('pay', { ...w.merchant, ...BRIEF }));

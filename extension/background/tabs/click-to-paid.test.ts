@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchWrite } from '../storage/database';
 import { waitFor } from '@opentab/test-kit';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  ARTICLE_4,
+  eur,
+  expectOk,
+  expectPaid,
+  type AgentWorld,
+} from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // What one click inside an open tab costs the worker, and what it may leave for after the answer:
@@ -30,17 +39,25 @@ function recordStorageCalls(): string[] {
   const metaGet = db.meta.get.bind(db.meta);
   (db.meta as { get: unknown }).get = (key: string) => (calls.push(`meta.get ${key}`), metaGet(key as never));
   const metaPut = db.meta.put.bind(db.meta);
-  (db.meta as { put: unknown }).put = (key: string, value: unknown) => (calls.push(`meta.put ${key}`), metaPut(key as never, value as never));
+  (db.meta as { put: unknown }).put = (key: string, value: unknown) => (
+    calls.push(`meta.put ${key}`), metaPut(key as never, value as never)
+  );
   for (const name of ['get', 'put', 'all'] as const) {
     const original = db.tabs[name].bind(db.tabs) as (...args: unknown[]) => Promise<unknown>;
-    (db.tabs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(`tabs.${name}`), original(...args));
+    (db.tabs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (
+      calls.push(`tabs.${name}`), original(...args)
+    );
   }
   for (const name of ['get', 'withPrefix', 'all'] as const) {
     const original = db.entitlements[name].bind(db.entitlements) as (...args: unknown[]) => Promise<unknown>;
-    (db.entitlements as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(`entitlements.${name}`), original(...args));
+    (db.entitlements as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (
+      calls.push(`entitlements.${name}`), original(...args)
+    );
   }
   const batch = db.batch.bind(db);
-  (db as { batch: unknown }).batch = (writes: readonly BatchWrite[]) => (calls.push(`batch ${writes.map((write) => write.store).join('+')}`), batch(writes));
+  (db as { batch: unknown }).batch = (writes: readonly BatchWrite[]) => (
+    calls.push(`batch ${writes.map((write) => write.store).join('+')}`), batch(writes)
+  );
   const sessionGet = session.get.bind(session);
   session.get = (key) => (calls.push(`session.get ${key}`), sessionGet(key));
   const sessionSet = session.set.bind(session);
@@ -70,9 +87,26 @@ describe('a click inside an open tab', () => {
     await w.restart();
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
-    const reads = calls.filter((call) => call.startsWith('meta.get') || call.startsWith('session.get') || call === 'tabs.all' || call.startsWith('entitlements.'));
-    for (const read of ['meta.get vault', 'meta.get enrolment', 'meta.get preferences', 'meta.get rules', 'session.get unlockedIdentityKey', 'tabs.all', 'entitlements.withPrefix']) {
-      expect(reads.filter((call) => call === read), read).toHaveLength(1);
+    const reads = calls.filter(
+      (call) =>
+        call.startsWith('meta.get') ||
+        call.startsWith('session.get') ||
+        call === 'tabs.all' ||
+        call.startsWith('entitlements.'),
+    );
+    for (const read of [
+      'meta.get vault',
+      'meta.get enrolment',
+      'meta.get preferences',
+      'meta.get rules',
+      'session.get unlockedIdentityKey',
+      'tabs.all',
+      'entitlements.withPrefix',
+    ]) {
+      expect(
+        reads.filter((call) => call === read),
+        read,
+      ).toHaveLength(1);
     }
     expect(reads.filter((call) => call.startsWith('entitlements.'))).toEqual(['entitlements.withPrefix']);
   });
@@ -82,7 +116,9 @@ describe('a click inside an open tab', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const pendingWrite = deferred();
     const put = w.db.tabs.put.bind(w.db.tabs);
-    (w.db.tabs as { put: unknown }).put = async (key: string, tab: OpenTab) => (await pendingWrite.promise, put(key, tab));
+    (w.db.tabs as { put: unknown }).put = async (key: string, tab: OpenTab) => (
+      await pendingWrite.promise, put(key, tab)
+    );
     const purchasesBefore = w.ports.fetched.filter((url) => url.endsWith('/purchase')).length;
     let answered = false;
     const paying = w.page('pay', { ...w.merchant, ...ARTICLE_2 }).finally(() => (answered = true));
@@ -91,7 +127,10 @@ describe('a click inside an open tab', () => {
     await waitFor('the merchant to sell article-2', () => w.world.merchant.agent.purchases(tabId).length === 2);
     expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore + 1);
     // The receipt is in the agent's hands, and all it could do without the write is done: no answer yet.
-    await waitFor('the receipt to reach the agent', () => w.ports.answered.filter((url) => url.endsWith('/purchase')).length === purchasesBefore + 1);
+    await waitFor(
+      'the receipt to reach the agent',
+      () => w.ports.answered.filter((url) => url.endsWith('/purchase')).length === purchasesBefore + 1,
+    );
     await nextTask();
     expect(answered).toBe(false);
     pendingWrite.resolve();
@@ -103,7 +142,9 @@ describe('a click inside an open tab', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const storing = deferred();
     const batch = w.db.batch.bind(w.db);
-    (w.db as { batch: unknown }).batch = async (writes: readonly BatchWrite[]) => (await storing.promise, batch(writes));
+    (w.db as { batch: unknown }).batch = async (writes: readonly BatchWrite[]) => (
+      await storing.promise, batch(writes)
+    );
 
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(paid.receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
@@ -128,7 +169,10 @@ describe('a click inside an open tab', () => {
       if (failures-- > 0) throw new Error('disk full');
       return batch(writes);
     };
-    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23 });
+    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({
+      seq: 2,
+      chainIndex: 23,
+    });
     const next = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     // The pending article-2 was re-sent (the merchant answers it again) and stored, then article-4 paid.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29 });

@@ -42,7 +42,12 @@ export function customerRecordBody(
  * (merchantOperatorKeyOf), about this very record and tab. The own AM relays the acknowledgement
  * and could otherwise claim a delivery that never happened.
  */
-export function recordAckProblem(crypto: CryptoProvider, ack: RecordAck, record: CustomerRecord, tab: TabBase): string | null {
+export function recordAckProblem(
+  crypto: CryptoProvider,
+  ack: RecordAck,
+  record: CustomerRecord,
+  tab: TabBase,
+): string | null {
   let mtaKey: Uint8Array;
   try {
     mtaKey = fromBase64urlOfLength(merchantOperatorKeyOf(tab), 32);

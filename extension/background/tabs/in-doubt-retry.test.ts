@@ -8,7 +8,9 @@ const backoff = { first_ms: 30_000, max_ms: 600_000 };
 
 describe('the background retry of purchases in doubt', () => {
   it('waits twice as long after every round that left one in doubt, up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 50].map((rounds) => nextRoundDelay_ms(rounds, backoff))).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
+    expect([1, 2, 3, 4, 5, 6, 50].map((rounds) => nextRoundDelay_ms(rounds, backoff))).toEqual([
+      30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000,
+    ]);
   });
 
   it('schedules its alarm further out each round, starts over at a new purchase in doubt, and stops when none is left', async () => {

@@ -5,7 +5,15 @@ import type { InitiationPayload, TabOpened } from '@opentab/protocol';
 import { depositInMerchantCurrency } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { SEK_TO_EUR, crypto, merchantCertificate, newSigner } from '../testing/fixtures';
-import { chainPlanFor, chainUnitFor, checkTabOpened, holdForNewTab, initiationBody, minimumHoldFor, type InitiationTerms } from './initiation';
+import {
+  chainPlanFor,
+  chainUnitFor,
+  checkTabOpened,
+  holdForNewTab,
+  initiationBody,
+  minimumHoldFor,
+  type InitiationTerms,
+} from './initiation';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 
@@ -25,22 +33,40 @@ describe('deposit and chain', () => {
 
   it('makes the chain exactly as long as the deposit when a link is one merchant minor unit', () => {
     // 20.00 SEK × (1 / 11.4475) = 1.747… EUR → floor 174 cents
-    expect(chainPlanFor(2_000n, SEK_TO_EUR, 1n)).toEqual({ ok: true, length: 174, unit_minor: 1n, depositMerchant_minor: 174n });
+    expect(chainPlanFor(2_000n, SEK_TO_EUR, 1n)).toEqual({
+      ok: true,
+      length: 174,
+      unit_minor: 1n,
+      depositMerchant_minor: 174n,
+    });
     expect(chainPlanFor(5n, SEK_TO_EUR, 1n)).toMatchObject({ ok: false });
   });
 
   it('rounds the chain up to whole units, so that length × unit covers the deposit', () => {
     // 174 cents at 5 cents a link: 35 links cover 175 cents ≥ 174; 34 would cover only 170.
-    expect(chainPlanFor(2_000n, SEK_TO_EUR, 5n)).toEqual({ ok: true, length: 35, unit_minor: 5n, depositMerchant_minor: 174n });
+    expect(chainPlanFor(2_000n, SEK_TO_EUR, 5n)).toEqual({
+      ok: true,
+      length: 35,
+      unit_minor: 5n,
+      depositMerchant_minor: 174n,
+    });
     // 20.04 SEK → floor 175.07… = 175 cents: exactly 35 links.
-    expect(chainPlanFor(2_004n, SEK_TO_EUR, 5n)).toEqual({ ok: true, length: 35, unit_minor: 5n, depositMerchant_minor: 175n });
+    expect(chainPlanFor(2_004n, SEK_TO_EUR, 5n)).toEqual({
+      ok: true,
+      length: 35,
+      unit_minor: 5n,
+      depositMerchant_minor: 175n,
+    });
     expect(() => chainPlanFor(2_000n, SEK_TO_EUR, 0n)).toThrow();
   });
 
   it('bounds the chain by MAX_CHAIN_LENGTH links, whatever their unit', () => {
     // 200,000.00 SEK → floor 1,747,106 cents: too many one-cent links, few enough five-cent ones.
     const hold = 20_000_000n;
-    expect(chainPlanFor(hold, SEK_TO_EUR, 1n)).toMatchObject({ ok: false, reason: expect.stringMatching(/1000000 links/) });
+    expect(chainPlanFor(hold, SEK_TO_EUR, 1n)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/1000000 links/),
+    });
     const plan = chainPlanFor(hold, SEK_TO_EUR, 5n);
     expect(plan).toMatchObject({ ok: true, unit_minor: 5n });
     if (plan.ok) expect(BigInt(plan.length) * 5n).toBeGreaterThanOrEqual(plan.depositMerchant_minor);
@@ -90,7 +116,11 @@ describe('checkTabOpened', () => {
     timeout_s: 3600,
   };
   const body = initiationBody(terms);
-  const initiation = signEnvelope(newSigner(), { ...body, id: 'aa'.repeat(16), iat: formatTimestamp(now) } satisfies InitiationPayload);
+  const initiation = signEnvelope(newSigner(), {
+    ...body,
+    id: 'aa'.repeat(16),
+    iat: formatTimestamp(now),
+  } satisfies InitiationPayload);
   const answer = (overrides: Partial<TabOpened['payload']> = {}, signer = operator): TabOpened =>
     seal(crypto, signer, {
       type: 'tab-opened',
@@ -119,7 +149,11 @@ describe('checkTabOpened', () => {
     expect(body.deposit).toEqual({ currency: 'SEK', value: '20.00' });
     const fiveCents = HashChain.fromSeed(crypto, crypto.randomBytes(32), 35);
     const withUnit = initiationBody({ ...terms, chain: fiveCents.commitment, chainUnit_minor: 5n });
-    expect(withUnit.chain).toEqual({ root: fiveCents.commitment.root, unit: { currency: 'EUR', value: '0.05' }, length: 35 });
+    expect(withUnit.chain).toEqual({
+      root: fiveCents.commitment.root,
+      unit: { currency: 'EUR', value: '0.05' },
+      length: 35,
+    });
   });
 
   it('accepts the answer that matches every term', () => {
@@ -129,12 +163,37 @@ describe('checkTabOpened', () => {
   it.each([
     ['another signer', () => answer({}, newSigner()), /not signed by your operator/],
     ['another initiation', () => answer({ initiationId: 'bb'.repeat(16) }), /different initiation/],
-    ['another deposit', () => answer({ deposit: { customer: { currency: 'SEK', value: '30.00' }, merchant: { currency: 'EUR', value: '1.74' } } }), /different deposit/],
-    ['another merchant deposit', () => answer({ deposit: { customer: { currency: 'SEK', value: '20.00' }, merchant: { currency: 'EUR', value: '1.75' } } }), /floor/],
-    ['another rate', () => answer({ rate: { ...SEK_TO_EUR, customer: { currency: 'SEK', perBase: '11' } } }), /different rate/],
+    [
+      'another deposit',
+      () =>
+        answer({
+          deposit: { customer: { currency: 'SEK', value: '30.00' }, merchant: { currency: 'EUR', value: '1.74' } },
+        }),
+      /different deposit/,
+    ],
+    [
+      'another merchant deposit',
+      () =>
+        answer({
+          deposit: { customer: { currency: 'SEK', value: '20.00' }, merchant: { currency: 'EUR', value: '1.75' } },
+        }),
+      /floor/,
+    ],
+    [
+      'another rate',
+      () => answer({ rate: { ...SEK_TO_EUR, customer: { currency: 'SEK', perBase: '11' } } }),
+      /different rate/,
+    ],
     ['another chain', () => answer({ chain: { ...initiation.payload.chain, length: 175 } }), /hash chain/],
-    ['a certificate by another merchant operator', () => answer({ merchantCertificate: merchantCertificate(newSigner(), newSigner(), now) }), /vouched/],
+    [
+      'a certificate by another merchant operator',
+      () => answer({ merchantCertificate: merchantCertificate(newSigner(), newSigner(), now) }),
+      /vouched/,
+    ],
   ])('refuses an answer with %s', (_, make, reason) => {
-    expect(checkTabOpened(crypto, make(), expected)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+    expect(checkTabOpened(crypto, make(), expected)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(reason),
+    });
   });
 });

@@ -97,7 +97,11 @@ export function initiationBody(terms: InitiationTerms): PayloadBody<InitiationPa
     rateTableId: terms.rateTableId,
     tabPublicKey: terms.tabPublicKey,
     // chain index × unit = merchant minor units paid.
-    chain: { root: terms.chain.root, unit: moneyToWire({ currency: terms.merchantCurrency, minor: terms.chainUnit_minor }), length: terms.chain.length },
+    chain: {
+      root: terms.chain.root,
+      unit: moneyToWire({ currency: terms.merchantCurrency, minor: terms.chainUnit_minor }),
+      length: terms.chain.length,
+    },
     timeout_s: terms.timeout_s,
   };
 }
@@ -124,19 +128,31 @@ export function checkTabOpened(crypto: CryptoProvider, opened: TabOpened, expect
     return { ok: false, reason: 'the answer is not signed by your operator' };
   }
   if (payload.initiationId !== initiation.id) return { ok: false, reason: 'the answer is for a different initiation' };
-  if (!sameJson(payload.chain, initiation.chain)) return { ok: false, reason: 'the answer names a different hash chain' };
-  if (!sameJson(payload.deposit.customer, initiation.deposit)) return { ok: false, reason: 'the answer holds a different deposit' };
-  if (!sameJson(payload.rate, expected.rate)) return { ok: false, reason: 'the operator locked a different rate than you were shown' };
+  if (!sameJson(payload.chain, initiation.chain))
+    return { ok: false, reason: 'the answer names a different hash chain' };
+  if (!sameJson(payload.deposit.customer, initiation.deposit))
+    return { ok: false, reason: 'the answer holds a different deposit' };
+  if (!sameJson(payload.rate, expected.rate))
+    return { ok: false, reason: 'the operator locked a different rate than you were shown' };
   const merchantDeposit = moneyFromWire(payload.deposit.merchant);
-  if (merchantDeposit.currency !== expected.rate.merchant.currency || merchantDeposit.minor !== expected.depositMerchant_minor) {
+  if (
+    merchantDeposit.currency !== expected.rate.merchant.currency ||
+    merchantDeposit.minor !== expected.depositMerchant_minor
+  ) {
     return { ok: false, reason: 'the deposit in the merchant currency is not floor(hold × rate)' };
   }
   const certificate = payload.merchantCertificate;
-  if (certificate.payload.merchantId !== initiation.merchantId || certificate.payload.operatorId !== initiation.merchantOperatorId) {
+  if (
+    certificate.payload.merchantId !== initiation.merchantId ||
+    certificate.payload.operatorId !== initiation.merchantOperatorId
+  ) {
     return { ok: false, reason: 'the merchant certificate is for a different merchant' };
   }
   if (certificate.kid !== expected.vouchedCertificateKid) {
-    return { ok: false, reason: 'the merchant certificate is not signed by the merchant operator your operator vouched for' };
+    return {
+      ok: false,
+      reason: 'the merchant certificate is not signed by the merchant operator your operator vouched for',
+    };
   }
   const expiresAt_ms = parseTimestamp(payload.expiresAt);
   if (expiresAt_ms === null) return { ok: false, reason: 'the tab has no readable expiry' };

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
-import { ReceiptList } from '@opentab/protocol';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
+import type { ReceiptList } from '@opentab/protocol';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  ARTICLE_4,
+  eur,
+  expectOk,
+  expectPaid,
+  type AgentWorld,
+} from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // A click's purchase leaves while its pending write is under way, so a browser that stops in
@@ -48,11 +57,18 @@ describe('a purchase the wallet lost track of', () => {
     // Refused as seq 2 (the merchant has article-2 there), then caught up and paid as seq 3.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
     expect(receiptRequests()).toBe(1);
-    expect(w.world.merchant.agent.purchases(tabId).map((purchase) => purchase.itemId)).toEqual(['article-1', 'article-2', 'article-4']);
+    expect(w.world.merchant.agent.purchases(tabId).map((purchase) => purchase.itemId)).toEqual([
+      'article-1',
+      'article-2',
+      'article-4',
+    ]);
     const history = expectOk(await w.ui('getHistory', {})).purchases;
     expect(history.map((purchase) => purchase.itemId)).toEqual(['article-4', 'article-2', 'article-1']);
     // Learnt from the merchant's receipts, titled from its certified agent's catalogue like any purchase.
-    expect(history.find((purchase) => purchase.itemId === 'article-2')).toMatchObject({ price: eur('0.15'), title: 'Article 2' });
+    expect(history.find((purchase) => purchase.itemId === 'article-2')).toMatchObject({
+      price: eur('0.15'),
+      title: 'Article 2',
+    });
     expect(await openTab()).toMatchObject({ count: 3, chainIndex: 29, pendingPurchase: null });
   });
 
@@ -62,7 +78,10 @@ describe('a purchase the wallet lost track of', () => {
     const { transactionId } = await openTab();
 
     expect(expectOk(await w.ui('closeTab', { transactionId }))).toEqual({ closed: true });
-    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
+    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId)).toEqual([
+      'article-2',
+      'article-1',
+    ]);
     const admin = w.world.world.operator('op-eu').admin;
     const cleared = await waitFor('the MTA to clear the tab', async () => {
       const tab = await admin.call('getTab', undefined, { tabId });
@@ -84,11 +103,20 @@ describe('a purchase the wallet lost track of', () => {
     w.ports.intercept = async (url, init) => {
       if (!url.endsWith('/receipts')) return undefined;
       const list = (await (await fetch(url, init)).json()) as ReceiptList;
-      const forged = { ...list, receipts: list.receipts.map((paid) => ({ ...paid, chainLink: paid.chainLink.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })) };
+      const forged = {
+        ...list,
+        receipts: list.receipts.map((paid) => ({
+          ...paid,
+          chainLink: paid.chainLink.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+        })),
+      };
       return new Response(JSON.stringify(forged), { status: 200, headers: { 'content-type': 'application/json' } });
     };
 
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).toMatchObject({ ok: false, error: { code: 'merchant_refused' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).toMatchObject({
+      ok: false,
+      error: { code: 'merchant_refused' },
+    });
     expect(receiptRequests()).toBe(1);
     expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId)).toEqual(['article-1']);
     expect(await openTab()).toMatchObject({ count: 1, chainIndex: 8 });

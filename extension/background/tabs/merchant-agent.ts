@@ -4,7 +4,15 @@
 import { callRoute } from '@opentab/protocol';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import type { MerchantCertificatePayload } from '@opentab/protocol';
-import type { MerchantInfo, Purchase, Receipt, ReceiptList, ReceiptsRequest, TabClosed, Terminate } from '@opentab/protocol';
+import type {
+  MerchantInfo,
+  Purchase,
+  Receipt,
+  ReceiptList,
+  ReceiptsRequest,
+  TabClosed,
+  Terminate,
+} from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
 import type { OpenTab } from './tab-record';
 
@@ -50,18 +58,25 @@ export class MerchantAgentClient {
   }
 
   purchase(tab: OpenTab, purchase: Purchase): Promise<Receipt> {
-    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.purchase, purchase, { fetch: this.fetchImpl });
+    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.purchase, purchase, {
+      fetch: this.fetchImpl,
+    });
   }
 
   receipts(tab: OpenTab, request: ReceiptsRequest): Promise<ReceiptList> {
-    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.receipts, request, { fetch: this.fetchImpl });
+    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.receipts, request, {
+      fetch: this.fetchImpl,
+    });
   }
 
   terminate(tab: OpenTab, terminate: Terminate): Promise<TabClosed> {
-    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.terminate, terminate, { fetch: this.fetchImpl });
+    return callRoute(tab.merchantCertificate.payload.agentUrl, MERCHANT_AGENT_API.terminate, terminate, {
+      fetch: this.fetchImpl,
+    });
   }
 
-  /** The certified agent's info, its catalogue's titles remembered; null when it cannot be read or is not this merchant's. */
+  /** The certified agent's info, its catalogue's titles remembered; null when it cannot be read or is not
+   * this merchant's. */
   private readInfo(certificate: MerchantCertificatePayload): Promise<MerchantInfo | null> {
     const key = catalogueKey(certificate);
     const running = this.reading.get(key);
@@ -74,7 +89,10 @@ export class MerchantAgentClient {
 
   private async fetchInfo(certificate: MerchantCertificatePayload, key: string): Promise<MerchantInfo | null> {
     try {
-      const info = await callRoute(certificate.agentUrl, MERCHANT_AGENT_API.info, undefined, { fetch: this.fetchImpl, timeout_ms: INFO_TIMEOUT_MS });
+      const info = await callRoute(certificate.agentUrl, MERCHANT_AGENT_API.info, undefined, {
+        fetch: this.fetchImpl,
+        timeout_ms: INFO_TIMEOUT_MS,
+      });
       if (info.merchantId !== certificate.merchantId) return null;
       this.titles.set(key, new Map(info.catalogue.map((item) => [item.itemId, item.title])));
       return info;

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
 import type { RecordAck } from '@opentab/protocol';
 import { formatTimestamp, parseTimestamp } from '@opentab/protocol';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, expectOk, expectPaid, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  expectOk,
+  expectPaid,
+  MERCHANT_OPERATOR,
+  type AgentWorld,
+} from '../testing/agent-world';
 import { ManualClock } from '../testing/test-ports';
 import { TAB_TIMEOUT_RANGE_S } from '../wallet/preferences';
 import { certificateInForce } from './merchant-check';
@@ -15,9 +23,12 @@ import type { OpenTab } from './tab-record';
 const clock = new ManualClock();
 let w: AgentWorld;
 
-agentWorldPerTest((started) => {
-  w = started;
-}, { clock });
+agentWorldPerTest(
+  (started) => {
+    w = started;
+  },
+  { clock },
+);
 
 async function openTabs(): Promise<OpenTab[]> {
   return (await w.db.tabs.all()).filter((tab): tab is OpenTab => tab.phase === 'open');
@@ -85,7 +96,13 @@ describe('a tab whose merchant certificate ends before it does', () => {
     // As an operator that issued a certificate shorter than the tab would have left it.
     const [tab] = await openTabs();
     const certificate = tab!.merchantCertificate;
-    await w.db.tabs.put(tab!.localId, { ...tab!, merchantCertificate: { ...certificate, payload: { ...certificate.payload, validUntil: formatTimestamp(clock.now() + 60_000) } } });
+    await w.db.tabs.put(tab!.localId, {
+      ...tab!,
+      merchantCertificate: {
+        ...certificate,
+        payload: { ...certificate.payload, validUntil: formatTimestamp(clock.now() + 60_000) },
+      },
+    });
     await w.restart();
     clock.advance(60_000);
 
@@ -93,7 +110,10 @@ describe('a tab whose merchant certificate ends before it does', () => {
     expect(next.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
     expect(next.receipt.payload.seq).toBe(1);
     const tabs = await w.db.tabs.all();
-    expect(tabs.find((stored) => stored.localId === tab!.localId)).toMatchObject({ phase: 'closed', stopReason: 'customer-terminate' });
+    expect(tabs.find((stored) => stored.localId === tab!.localId)).toMatchObject({
+      phase: 'closed',
+      stopReason: 'customer-terminate',
+    });
     const [current] = await openTabs();
     expect(certificateInForce(current!.merchantCertificate.payload, clock.now())).toBe(true);
   });

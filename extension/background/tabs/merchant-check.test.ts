@@ -16,7 +16,9 @@ describe('checkMerchantVouch', () => {
   const certified = operatorCertificate(ca, merchantOperator, now);
 
   it('accepts a certificate the own operator vouched for, signed by an operator the CA certified, on a listed origin', () => {
-    expect(checkMerchantVouch(crypto, vouch(operator, certificate, certified, now), anchors, merchant, SHOP_ORIGIN, now)).toEqual({
+    expect(
+      checkMerchantVouch(crypto, vouch(operator, certificate, certified, now), anchors, merchant, SHOP_ORIGIN, now),
+    ).toEqual({
       ok: true,
       certificate,
       operatorCertificate: certified,
@@ -24,24 +26,67 @@ describe('checkMerchantVouch', () => {
   });
 
   it('refuses an origin the certificate does not list, naming the allowed ones', () => {
-    const check = checkMerchantVouch(crypto, vouch(operator, certificate, certified, now), anchors, merchant, 'https://evil.example', now);
-    expect(check).toMatchObject({ ok: false, code: 'origin_not_allowed', reason: expect.stringContaining(SHOP_ORIGIN) });
+    const check = checkMerchantVouch(
+      crypto,
+      vouch(operator, certificate, certified, now),
+      anchors,
+      merchant,
+      'https://evil.example',
+      now,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      code: 'origin_not_allowed',
+      reason: expect.stringContaining(SHOP_ORIGIN),
+    });
   });
 
   it('refuses a vouch by anyone but the own operator', () => {
-    const check = checkMerchantVouch(crypto, vouch(newSigner(), certificate, certified, now), anchors, merchant, SHOP_ORIGIN, now);
+    const check = checkMerchantVouch(
+      crypto,
+      vouch(newSigner(), certificate, certified, now),
+      anchors,
+      merchant,
+      SHOP_ORIGIN,
+      now,
+    );
     expect(check).toMatchObject({ ok: false, code: 'merchant_refused' });
   });
 
   it('refuses a certificate for another merchant, a forged one and an expired one', () => {
-    const other = checkMerchantVouch(crypto, vouch(operator, certificate, certified, now), anchors, { ...merchant, merchantId: 'other' }, SHOP_ORIGIN, now);
+    const other = checkMerchantVouch(
+      crypto,
+      vouch(operator, certificate, certified, now),
+      anchors,
+      { ...merchant, merchantId: 'other' },
+      SHOP_ORIGIN,
+      now,
+    );
     expect(other).toMatchObject({ ok: false, code: 'merchant_refused' });
     const forged = { ...certificate, payload: { ...certificate.payload, origins: ['https://evil.example'] } };
-    expect(checkMerchantVouch(crypto, vouch(operator, forged, certified, now), anchors, merchant, 'https://evil.example', now)).toMatchObject({
+    expect(
+      checkMerchantVouch(
+        crypto,
+        vouch(operator, forged, certified, now),
+        anchors,
+        merchant,
+        'https://evil.example',
+        now,
+      ),
+    ).toMatchObject({
       ok: false,
       code: 'merchant_refused',
     });
-    expect(checkMerchantVouch(crypto, vouch(operator, certificate, certified, now), anchors, merchant, SHOP_ORIGIN, now + 2 * 86_400_000)).toMatchObject({
+    expect(
+      checkMerchantVouch(
+        crypto,
+        vouch(operator, certificate, certified, now),
+        anchors,
+        merchant,
+        SHOP_ORIGIN,
+        now + 2 * 86_400_000,
+      ),
+    ).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/merchant certificate has expired/),
     });
@@ -51,7 +96,9 @@ describe('checkMerchantVouch', () => {
   describe('the merchant operator, checked against the CA', () => {
     it('refuses a merchant certificate signed by a key the CA did not certify, even with a genuine operator certificate beside it', () => {
       const selfMade = merchantCertificate(operator, merchantKey, now);
-      expect(checkMerchantVouch(crypto, vouch(operator, selfMade, certified, now), anchors, merchant, SHOP_ORIGIN, now)).toMatchObject({
+      expect(
+        checkMerchantVouch(crypto, vouch(operator, selfMade, certified, now), anchors, merchant, SHOP_ORIGIN, now),
+      ).toMatchObject({
         ok: false,
         code: 'merchant_refused',
         reason: expect.stringContaining("not signed by the merchant's operator"),
@@ -60,7 +107,9 @@ describe('checkMerchantVouch', () => {
 
     it('refuses an operator certificate from another CA', () => {
       const rogue = operatorCertificate(newSigner(), merchantOperator, now);
-      expect(checkMerchantVouch(crypto, vouch(operator, certificate, rogue, now), anchors, merchant, SHOP_ORIGIN, now)).toMatchObject({
+      expect(
+        checkMerchantVouch(crypto, vouch(operator, certificate, rogue, now), anchors, merchant, SHOP_ORIGIN, now),
+      ).toMatchObject({
         ok: false,
         code: 'merchant_refused',
         reason: expect.stringContaining('not signed by the CA your wallet trusts'),
@@ -69,12 +118,23 @@ describe('checkMerchantVouch', () => {
 
     it("refuses another operator's certificate, and an expired one", () => {
       const otherOperator = operatorCertificate(ca, merchantOperator, now, 'op-usd');
-      expect(checkMerchantVouch(crypto, vouch(operator, certificate, otherOperator, now), anchors, merchant, SHOP_ORIGIN, now)).toMatchObject({
+      expect(
+        checkMerchantVouch(
+          crypto,
+          vouch(operator, certificate, otherOperator, now),
+          anchors,
+          merchant,
+          SHOP_ORIGIN,
+          now,
+        ),
+      ).toMatchObject({
         ok: false,
         reason: expect.stringContaining('for op-usd, not op-eur'),
       });
       const expired = operatorCertificate(ca, merchantOperator, now - 86_400_000, 'op-eur', 3_600_000);
-      expect(checkMerchantVouch(crypto, vouch(operator, certificate, expired, now), anchors, merchant, SHOP_ORIGIN, now)).toMatchObject({
+      expect(
+        checkMerchantVouch(crypto, vouch(operator, certificate, expired, now), anchors, merchant, SHOP_ORIGIN, now),
+      ).toMatchObject({
         ok: false,
         reason: expect.stringContaining("operator's certificate has expired"),
       });
@@ -82,20 +142,49 @@ describe('checkMerchantVouch', () => {
   });
 
   it('refuses a certificate that sends purchases or takes payments over plain http off this computer, naming the address', () => {
-    const cleartextAgent = merchantCertificate(merchantOperator, merchantKey, now, [SHOP_ORIGIN], 'http://news.example/opentab');
-    expect(checkMerchantVouch(crypto, vouch(operator, cleartextAgent, certified, now), anchors, merchant, SHOP_ORIGIN, now)).toEqual({
+    const cleartextAgent = merchantCertificate(
+      merchantOperator,
+      merchantKey,
+      now,
+      [SHOP_ORIGIN],
+      'http://news.example/opentab',
+    );
+    expect(
+      checkMerchantVouch(crypto, vouch(operator, cleartextAgent, certified, now), anchors, merchant, SHOP_ORIGIN, now),
+    ).toEqual({
       ok: false,
       code: 'merchant_refused',
-      reason: 'Opentab cannot trust this merchant: its certificate names http://news.example/opentab, an unencrypted address (Opentab pays only over https).',
+      reason:
+        'Opentab cannot trust this merchant: its certificate names http://news.example/opentab, an unencrypted address (Opentab pays only over https).',
     });
-    const cleartextOrigin = merchantCertificate(merchantOperator, merchantKey, now, [SHOP_ORIGIN, 'http://news.example']);
-    expect(checkMerchantVouch(crypto, vouch(operator, cleartextOrigin, certified, now), anchors, merchant, SHOP_ORIGIN, now)).toMatchObject({
+    const cleartextOrigin = merchantCertificate(merchantOperator, merchantKey, now, [
+      SHOP_ORIGIN,
+      'http://news.example',
+    ]);
+    expect(
+      checkMerchantVouch(crypto, vouch(operator, cleartextOrigin, certified, now), anchors, merchant, SHOP_ORIGIN, now),
+    ).toMatchObject({
       ok: false,
       code: 'merchant_refused',
       reason: expect.stringContaining('names http://news.example, an unencrypted address'),
     });
     // A shop on this computer (the demo world) may use plain http.
-    const local = merchantCertificate(merchantOperator, merchantKey, now, ['http://127.0.0.1:7103'], 'http://127.0.0.1:7103/opentab');
-    expect(checkMerchantVouch(crypto, vouch(operator, local, certified, now), anchors, merchant, 'http://127.0.0.1:7103', now)).toEqual({ ok: true, certificate: local, operatorCertificate: certified });
+    const local = merchantCertificate(
+      merchantOperator,
+      merchantKey,
+      now,
+      ['http://127.0.0.1:7103'],
+      'http://127.0.0.1:7103/opentab',
+    );
+    expect(
+      checkMerchantVouch(
+        crypto,
+        vouch(operator, local, certified, now),
+        anchors,
+        merchant,
+        'http://127.0.0.1:7103',
+        now,
+      ),
+    ).toEqual({ ok: true, certificate: local, operatorCertificate: certified });
   });
 });

@@ -31,9 +31,19 @@ export function checkMerchantOperator(
 ): { ok: true; publicKey: Uint8Array } | { ok: false; reason: string } {
   const check = checkOperatorCertificate(crypto, caPublicKey, certificate, now_ms);
   if (!check.ok) {
-    return { ok: false, reason: check.problem === 'expired' ? "the merchant operator's certificate has expired" : "the merchant operator's certificate is not signed by the CA your wallet trusts" };
+    return {
+      ok: false,
+      reason:
+        check.problem === 'expired'
+          ? "the merchant operator's certificate has expired"
+          : "the merchant operator's certificate is not signed by the CA your wallet trusts",
+    };
   }
-  if (check.certificate.operatorId !== merchant.operatorId) return { ok: false, reason: `the operator certificate is for ${check.certificate.operatorId}, not ${merchant.operatorId}` };
+  if (check.certificate.operatorId !== merchant.operatorId)
+    return {
+      ok: false,
+      reason: `the operator certificate is for ${check.certificate.operatorId}, not ${merchant.operatorId}`,
+    };
   return { ok: true, publicKey: check.publicKey };
 }
 
@@ -49,11 +59,16 @@ export function checkMerchantCertificate(
   if (payload.merchantId !== merchant.merchantId || payload.operatorId !== merchant.operatorId) {
     return { ok: false, reason: 'the merchant certificate is for a different merchant' };
   }
-  if (!verifyEnvelope(crypto, certificate, merchantOperatorKey)) return { ok: false, reason: "the merchant certificate is not signed by the merchant's operator" };
+  if (!verifyEnvelope(crypto, certificate, merchantOperatorKey))
+    return { ok: false, reason: "the merchant certificate is not signed by the merchant's operator" };
   if (!certificateInForce(payload, now_ms)) return { ok: false, reason: 'the merchant certificate has expired' };
   // Purchases go to the agent URL and receipts come back to pages at the origins: none may travel in clear.
   const cleartext = [payload.agentUrl, ...payload.origins].find((address) => !isSecureAddress(address));
-  if (cleartext !== undefined) return { ok: false, reason: `its certificate names ${cleartext}, an unencrypted address (Opentab pays only over https)` };
+  if (cleartext !== undefined)
+    return {
+      ok: false,
+      reason: `its certificate names ${cleartext}, an unencrypted address (Opentab pays only over https)`,
+    };
   return { ok: true };
 }
 
@@ -76,14 +91,20 @@ export function checkMerchantVouch(
   now_ms: number,
 ): MerchantCheck {
   if (!verifyEnvelope(crypto, vouch, anchors.operatorKey) || vouch.payload.operatorId !== anchors.operatorId) {
-    return { ok: false, code: 'merchant_refused', reason: 'Your operator did not vouch for this merchant (the signature does not verify).' };
+    return {
+      ok: false,
+      code: 'merchant_refused',
+      reason: 'Your operator did not vouch for this merchant (the signature does not verify).',
+    };
   }
   const operatorCertificate = vouch.payload.merchantOperatorCertificate;
   const operator = checkMerchantOperator(crypto, operatorCertificate, anchors.caPublicKey, merchant, now_ms);
-  if (!operator.ok) return { ok: false, code: 'merchant_refused', reason: `Opentab cannot trust this merchant: ${operator.reason}.` };
+  if (!operator.ok)
+    return { ok: false, code: 'merchant_refused', reason: `Opentab cannot trust this merchant: ${operator.reason}.` };
   const certificate = vouch.payload.merchantCertificate;
   const check = checkMerchantCertificate(crypto, certificate, operator.publicKey, merchant, now_ms);
-  if (!check.ok) return { ok: false, code: 'merchant_refused', reason: `Opentab cannot trust this merchant: ${check.reason}.` };
+  if (!check.ok)
+    return { ok: false, code: 'merchant_refused', reason: `Opentab cannot trust this merchant: ${check.reason}.` };
   if (!originAllowed(certificate.payload, pageOrigin)) {
     return {
       ok: false,

@@ -26,7 +26,11 @@ describe('receipts owed to pages', () => {
   });
 
   it('finds the oldest for the item at that merchant, and only for a page on its origins', () => {
-    const list = [owed('p1', 'article-1', { merchantId: 'news', operatorId: 'op-se' }), owed('p2', 'article-1'), owed('p3', 'article-1')];
+    const list = [
+      owed('p1', 'article-1', { merchantId: 'news', operatorId: 'op-se' }),
+      owed('p2', 'article-1'),
+      owed('p3', 'article-1'),
+    ];
     expect(owedIndex(list, shop, 'article-1', 'https://news.example')).toBe(1);
     expect(owedIndex(list, shop, 'article-2', 'https://news.example')).toBe(-1);
     expect(owedIndex(list, shop, 'article-1', 'https://evil.example')).toBe(-1);

@@ -34,7 +34,10 @@ export function withOwed(list: readonly OwedReceipt[], added: readonly OwedRecei
 
 /** Where in `list` the oldest receipt owed for `itemId` at `merchant` to a page on `origin` is; -1 when none is. */
 export function owedIndex(list: readonly OwedReceipt[], merchant: MerchantRef, itemId: string, origin: string): number {
-  return list.findIndex((owed) => sameMerchant(owed.merchant, merchant) && owed.receipt.payload.itemId === itemId && owed.origins.includes(origin));
+  return list.findIndex(
+    (owed) =>
+      sameMerchant(owed.merchant, merchant) && owed.receipt.payload.itemId === itemId && owed.origins.includes(origin),
+  );
 }
 
 export class OwedReceipts {
@@ -57,7 +60,10 @@ export class OwedReceipts {
     const list = await this.list();
     const index = owedIndex(list, merchant, itemId, origin);
     if (index < 0) return null;
-    await this.db.meta.put('owedReceipts', list.filter((_, at) => at !== index));
+    await this.db.meta.put(
+      'owedReceipts',
+      list.filter((_, at) => at !== index),
+    );
     return list[index]!.receipt;
   }
 

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, eur, expectOk, expectPaid, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  ARTICLE_4,
+  eur,
+  expectOk,
+  expectPaid,
+  MERCHANT_OPERATOR,
+  type AgentWorld,
+} from '../testing/agent-world';
 import type { OpenTab } from './tab-record';
 
 // A purchase in doubt: sent, and no definite answer came back (the merchant agent was down, or
@@ -23,7 +33,10 @@ async function historyItems(): Promise<string[]> {
 }
 
 function soldAt(tabId: string): string[] {
-  return w.merchantSite().agent.purchases(tabId).map((purchase) => purchase.itemId);
+  return w
+    .merchantSite()
+    .agent.purchases(tabId)
+    .map((purchase) => purchase.itemId);
 }
 
 function purchaseUrl(): string {
@@ -50,7 +63,12 @@ describe('a click while the merchant agent is down', () => {
     expect(await openTab()).toMatchObject({ count: 2, chainIndex: 23, pendingPurchase: null });
     expect(first).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
     const [sold] = w.merchantSite().agent.purchases(tabId).slice(1);
-    expect(expectPaid(second).receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, itemId: 'article-2', purchaseId: sold!.purchaseId });
+    expect(expectPaid(second).receipt.payload).toMatchObject({
+      seq: 2,
+      chainIndex: 23,
+      itemId: 'article-2',
+      purchaseId: sold!.purchaseId,
+    });
   });
 
   it('shows the purchase as pending in the popup and the history until it is paid', async () => {
@@ -64,26 +82,42 @@ describe('a click while the merchant agent is down', () => {
       { itemId: 'article-2', status: 'pending' },
       { itemId: 'article-1', status: 'paid' },
     ]);
-    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.status)).toEqual(['pending', 'paid']);
+    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.status)).toEqual([
+      'pending',
+      'paid',
+    ]);
     // The CSV is the record of what was paid.
     expect(expectOk(await w.ui('exportHistoryCsv', {})).csv).not.toContain('article-2');
 
     await w.startMerchant();
     expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expect(expectOk(await w.ui('getOverview', {})).recentPurchases.map((purchase) => purchase.status)).toEqual(['paid', 'paid']);
+    expect(expectOk(await w.ui('getOverview', {})).recentPurchases.map((purchase) => purchase.status)).toEqual([
+      'paid',
+      'paid',
+    ]);
   });
 
   it('settles it first when the next click is for another item, then buys that one; the first item then opens with its receipt', async () => {
     await w.readyWallet();
     const tabId = await openWithArticle1();
     await w.stopMerchant();
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
     // Still down: the other item is not sent, and the purchase in doubt stays as it is.
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).toMatchObject({ ok: false, error: { code: 'merchant_unreachable' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).toMatchObject({
+      ok: false,
+      error: { code: 'merchant_unreachable' },
+    });
     expect((await openTab()).pendingPurchase).toMatchObject({ itemId: 'article-2', seq: 2 });
     await w.startMerchant();
 
-    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
+    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).receipt.payload).toMatchObject({
+      seq: 3,
+      chainIndex: 29,
+      itemId: 'article-4',
+    });
     const owed = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(owed.receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2', 'article-4']);
@@ -112,7 +146,10 @@ describe('a purchase whose answer was lost', () => {
     const tabId = await openWithArticle1();
     // The purchase reaches the merchant, its answer never reaches the wallet.
     w.ports.answerLost.add(purchaseUrl());
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
     const [, sold] = w.merchantSite().agent.purchases(tabId);
     expect(w.ports.alarms.scheduled.get('purchase-retry')).toBeGreaterThan(w.ports.clock.now());
     w.ports.answerLost.clear();
@@ -126,7 +163,10 @@ describe('a purchase whose answer was lost', () => {
 
     // The page that was told "pending" asks again: the stored receipt, nothing bought twice.
     const status = expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }));
-    expect(status).toMatchObject({ status: 'paid', receipt: { payload: { purchaseId: sold!.purchaseId, seq: 2, itemId: 'article-2' } } });
+    expect(status).toMatchObject({
+      status: 'paid',
+      receipt: { payload: { purchaseId: sold!.purchaseId, seq: 2, itemId: 'article-2' } },
+    });
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
   });
 
@@ -136,8 +176,13 @@ describe('a purchase whose answer was lost', () => {
     w.ports.answerLost.add(purchaseUrl());
     await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
     // Still lost: the click continues the same purchase, which stays pending.
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
-    expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toEqual({ status: 'pending' });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
+    expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toEqual({
+      status: 'pending',
+    });
     w.ports.answerLost.clear();
 
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
@@ -150,7 +195,7 @@ describe('a purchase whose answer was lost', () => {
   });
 });
 
-describe('an answer that is not the merchant agent\'s', () => {
+describe("an answer that is not the merchant agent's", () => {
   it('leaves the purchase in doubt: a gateway error page after the merchant took it does not make the next click buy it again', async () => {
     await w.readyWallet();
     const tabId = await openWithArticle1();
@@ -160,7 +205,10 @@ describe('an answer that is not the merchant agent\'s', () => {
       await fetch(url, init);
       return new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
     };
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
     w.ports.intercept = null;
 
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
@@ -173,13 +221,19 @@ describe('an answer that is not the merchant agent\'s', () => {
     await w.readyWallet();
     const tabId = await openWithArticle1();
     w.merchantSite().setAvailable(false);
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
     expect((await openTab()).pendingPurchase).toMatchObject({ itemId: 'article-2', seq: 2 });
     w.merchantSite().setAvailable(true);
 
     await w.agent.onAlarm('purchase-retry');
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
-    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
+    expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({
+      seq: 2,
+      itemId: 'article-2',
+    });
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
   });
 });
@@ -200,7 +254,11 @@ describe('closing a tab while a purchase is in doubt', () => {
       return tab.state === 'cleared' ? tab : undefined;
     });
     expect(cleared.customerRecord).toEqual(cleared.merchantRecord);
-    expect(cleared).toMatchObject({ outcome: 'agreed', cleared: eur('0.23'), customerRecord: { count: 2, total: eur('0.23'), lastChainIndex: 23 } });
+    expect(cleared).toMatchObject({
+      outcome: 'agreed',
+      cleared: eur('0.23'),
+      customerRecord: { count: 2, total: eur('0.23'), lastChainIndex: 23 },
+    });
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
 
     w.ports.answerLost.clear();
@@ -229,7 +287,11 @@ describe('closing a tab while a purchase is in doubt', () => {
       const tab = await admin.call('getTab', undefined, { tabId });
       return tab.state === 'cleared' ? tab : undefined;
     });
-    expect(cleared).toMatchObject({ cleared: eur('0.08'), outcome: 'agreed', customerRecord: { count: 1, total: eur('0.08'), lastChainIndex: 8 } });
+    expect(cleared).toMatchObject({
+      cleared: eur('0.08'),
+      outcome: 'agreed',
+      customerRecord: { count: 1, total: eur('0.08'), lastChainIndex: 8 },
+    });
     expect(soldAt(tabId)).toEqual(['article-1']);
     expect(await historyItems()).toEqual(['article-1']);
   });
@@ -240,7 +302,10 @@ describe('the background retry', () => {
     await w.readyWallet();
     const tabId = await openWithArticle1();
     await w.stopMerchant();
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
 
     // A new worker while the merchant is still down: it tries at once, then waits longer.
     const firstRetry_ms = w.ports.alarms.scheduled.get('purchase-retry')!;
@@ -255,7 +320,10 @@ describe('the background retry', () => {
     await w.agent.onAlarm('purchase-retry');
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
-    expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toMatchObject({ status: 'paid', receipt: { payload: { seq: 2 } } });
+    expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toMatchObject({
+      status: 'paid',
+      receipt: { payload: { seq: 2 } },
+    });
   });
 
   it('is also what a new worker does first when it starts', async () => {

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
 import { purchaseListHash, purchaseListMatches } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/test-kit';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, expectOk, expectPaid, MERCHANT_OPERATOR, type AgentWorld } from '../testing/agent-world';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  ARTICLE_4,
+  expectOk,
+  expectPaid,
+  MERCHANT_OPERATOR,
+  type AgentWorld,
+} from '../testing/agent-world';
 
 // The wallet keys a tab's purchase-list hash with a key of that tab, sent to the merchant agent
 // with each purchase: the same key on every purchase, after a worker restart too (it is derived

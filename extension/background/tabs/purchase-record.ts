@@ -24,7 +24,13 @@ export interface StoredPurchase {
 }
 
 /** The record of `purchase`, paid at `tab` and proven by `receipt`; `title` as the merchant's catalogue has it, null when unknown. */
-export function storedPurchaseOf(tab: OpenTab, purchase: Purchase, receipt: Receipt, at_ms: number, title: string | null): StoredPurchase {
+export function storedPurchaseOf(
+  tab: OpenTab,
+  purchase: Purchase,
+  receipt: Receipt,
+  at_ms: number,
+  title: string | null,
+): StoredPurchase {
   const record: StoredPurchase = {
     localTabId: tab.localId,
     transactionId: tab.transactionId,

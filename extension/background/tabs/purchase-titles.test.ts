@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { MerchantInfo } from '@opentab/protocol';
 import { purchaseKey } from '../storage/database';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, expectOk, expectPaid, type AgentWorld } from '../testing/agent-world';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  ARTICLE_4,
+  expectOk,
+  expectPaid,
+  type AgentWorld,
+} from '../testing/agent-world';
 import type { StoredPurchase } from './purchase-record';
 
 // A purchase is listed by what the merchant calls the item, not by its id. The title comes from
@@ -26,7 +34,10 @@ async function storedPurchases(): Promise<StoredPurchase[]> {
 async function serveInfo(change: (info: MerchantInfo) => MerchantInfo): Promise<void> {
   const info = (await (await fetch(`${w.world.merchant.agentUrl}/info`)).json()) as MerchantInfo;
   const body = JSON.stringify(change(info));
-  w.ports.intercept = (url) => (url.endsWith('/info') ? new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }) : undefined);
+  w.ports.intercept = (url) =>
+    url.endsWith('/info')
+      ? new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+      : undefined;
 }
 
 describe('the title of a purchase', () => {
@@ -44,8 +55,13 @@ describe('the title of a purchase', () => {
       expect.objectContaining({ itemId: 'article-2', title: 'Article 2' }),
       expect.objectContaining({ itemId: 'article-1', title: 'Article 1' }),
     ]);
-    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.title)).toEqual(['Article 2', 'Article 1']);
-    const csv = expectOk(await w.ui('exportHistoryCsv', {})).csv.trim().split('\r\n');
+    expect(expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.title)).toEqual([
+      'Article 2',
+      'Article 1',
+    ]);
+    const csv = expectOk(await w.ui('exportHistoryCsv', {}))
+      .csv.trim()
+      .split('\r\n');
     expect(csv[0]).toBe('date,merchant,item,title,amount,currency,transaction');
     expect(csv[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+$/);
   });
@@ -58,7 +74,11 @@ describe('the title of a purchase', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect(infoReads()).toBe(1);
-    expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual(['Article 1', 'Article 2', 'Article 4']);
+    expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual([
+      'Article 1',
+      'Article 2',
+      'Article 4',
+    ]);
   });
 
   it('is read beside the first click of a restarted worker, once, and the page is answered all the same', async () => {
@@ -70,28 +90,42 @@ describe('the title of a purchase', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect(infoReads()).toBe(before + 1);
-    expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual(['Article 1', 'Article 2', 'Article 4']);
+    expect((await storedPurchases()).map((purchase) => purchase.title)).toEqual([
+      'Article 1',
+      'Article 2',
+      'Article 4',
+    ]);
   });
 
   it('cannot be named by the page: a pay request with a title is refused', async () => {
     await w.readyWallet();
-    const named = { ...w.merchant, ...ARTICLE_1, title: 'Something else' } as unknown as typeof ARTICLE_1 & typeof w.merchant;
+    const named = { ...w.merchant, ...ARTICLE_1, title: 'Something else' } as unknown as typeof ARTICLE_1 &
+      typeof w.merchant;
     expect(await w.page('pay', named)).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     expect(await storedPurchases()).toEqual([]);
   });
 
   it('is not taken from info that is not this merchant’s; the purchase is paid and listed by its item id', async () => {
     await w.readyWallet();
-    await serveInfo((info) => ({ ...info, merchantId: 'someone-else', catalogue: info.catalogue.map((item) => ({ ...item, title: 'Forged' })) }));
+    await serveInfo((info) => ({
+      ...info,
+      merchantId: 'someone-else',
+      catalogue: info.catalogue.map((item) => ({ ...item, title: 'Forged' })),
+    }));
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('tabStatus', w.merchant));
     expect((await storedPurchases())[0]).not.toHaveProperty('title');
-    expect(expectOk(await w.ui('getHistory', {})).purchases).toEqual([expect.objectContaining({ itemId: 'article-1', title: null })]);
+    expect(expectOk(await w.ui('getHistory', {})).purchases).toEqual([
+      expect.objectContaining({ itemId: 'article-1', title: null }),
+    ]);
   });
 
   it('is left out when the catalogue cannot be read, and read again at the next click', async () => {
     await w.readyWallet();
-    w.ports.intercept = (url) => (url.endsWith('/info') ? new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 }) : undefined);
+    w.ports.intercept = (url) =>
+      url.endsWith('/info')
+        ? new Response('{"error":{"code":"internal","message":"down"}}', { status: 500 })
+        : undefined;
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     w.ports.intercept = null;
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
@@ -108,7 +142,13 @@ describe('the title of a purchase', () => {
     const { title: _title, ...old } = stored!;
     await w.db.purchases.put(purchaseKey(old.localTabId, old.seq), old);
 
-    expect(expectOk(await w.ui('getOverview', {})).recentPurchases).toEqual([expect.objectContaining({ itemId: 'article-1', title: null })]);
-    expect(expectOk(await w.ui('exportHistoryCsv', {})).csv.trim().split('\r\n')[1]).toMatch(/,The Daily Tab,article-1,,0\.08,EUR,/);
+    expect(expectOk(await w.ui('getOverview', {})).recentPurchases).toEqual([
+      expect.objectContaining({ itemId: 'article-1', title: null }),
+    ]);
+    expect(
+      expectOk(await w.ui('exportHistoryCsv', {}))
+        .csv.trim()
+        .split('\r\n')[1],
+    ).toMatch(/,The Daily Tab,article-1,,0\.08,EUR,/);
   });
 });

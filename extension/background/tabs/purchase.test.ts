@@ -31,7 +31,10 @@ describe('a purchase at a tab whose chain unit is 5 cents', () => {
   it('reveals one link for a 5-cent price and three for a 15-cent one', () => {
     const tab = openTab({ chainIndex: 2, count: 1 });
     const five = plan(tab, '0.05');
-    expect(five).toMatchObject({ ok: true, purchase: { seq: 2, chainIndex: 3, price: eur('0.05'), chainLink: chain.encodedLinkAt(3) } });
+    expect(five).toMatchObject({
+      ok: true,
+      purchase: { seq: 2, chainIndex: 3, price: eur('0.05'), chainLink: chain.encodedLinkAt(3) },
+    });
     if (five.ok) expect(merchantAccepts(tab, five.purchase, 1)).toBe(true);
     const fifteen = plan(tab, '0.15');
     expect(fifteen).toMatchObject({ ok: true, purchase: { chainIndex: 5, chainLink: chain.encodedLinkAt(5) } });
@@ -56,14 +59,22 @@ describe('a purchase at a tab whose chain unit is 5 cents', () => {
   it('stops at the deposit even where the chain reaches further', () => {
     // 34 links paid = 170 cents; a 35th would be on the chain, but 175 cents exceed the 174 held.
     expect(plan(openTab({ chainIndex: 34, count: 34 }), '0.05')).toEqual({ ok: false, problem: 'exhausted' });
-    expect(plan(openTab({ chainIndex: 33, count: 33 }), '0.05')).toMatchObject({ ok: true, purchase: { chainIndex: 34 } });
+    expect(plan(openTab({ chainIndex: 33, count: 33 }), '0.05')).toMatchObject({
+      ok: true,
+      purchase: { chainIndex: 34 },
+    });
     expect(plan(openTab({ chainIndex: 33, count: 33 }), '0.10')).toEqual({ ok: false, problem: 'exhausted' });
   });
 
   it('shows spent and remaining in merchant money to the popup and the page', () => {
     const tab = openTab({ chainIndex: 5, count: 2 });
     expect(tabView(tab)).toMatchObject({ depositMerchant: eur('1.74'), spent: eur('0.25'), remaining: eur('1.49') });
-    expect(tabStatusOf(tab)).toMatchObject({ open: true, deposit: eur('1.74'), spent: eur('0.25'), remaining: eur('1.49') });
+    expect(tabStatusOf(tab)).toMatchObject({
+      open: true,
+      deposit: eur('1.74'),
+      spent: eur('0.25'),
+      remaining: eur('1.49'),
+    });
   });
 
   it('states total = chain index × unit in the customer record', () => {
@@ -73,9 +84,22 @@ describe('a purchase at a tab whose chain unit is 5 cents', () => {
       { seq: 2, itemId: 'article-2', price: eur('0.15') },
     ] as unknown as StoredPurchase[];
     const record = customerRecordBody(crypto, tab, purchases, { chain, listKey });
-    expect(record).toMatchObject({ count: 2, total: eur('0.25'), lastChainIndex: 5, lastChainLink: chain.encodedLinkAt(5) });
+    expect(record).toMatchObject({
+      count: 2,
+      total: eur('0.25'),
+      lastChainIndex: 5,
+      lastChainLink: chain.encodedLinkAt(5),
+    });
     // The link proves the index: hashing it five times reaches the committed root.
-    expect(checkLink(crypto, { index: 0, link: fromBase64url(chain.commitment.root) }, { index: 5, link: record.lastChainLink }, 35, 5).ok).toBe(true);
+    expect(
+      checkLink(
+        crypto,
+        { index: 0, link: fromBase64url(chain.commitment.root) },
+        { index: 5, link: record.lastChainLink },
+        35,
+        5,
+      ).ok,
+    ).toBe(true);
   });
 });
 

@@ -21,10 +21,18 @@ export type PurchaseProblem =
   | 'wrong_currency'
   | 'invalid_price';
 
-export type PurchasePlan = { readonly ok: true; readonly purchase: Purchase } | { readonly ok: false; readonly problem: PurchaseProblem };
+export type PurchasePlan =
+  | { readonly ok: true; readonly purchase: Purchase }
+  | { readonly ok: false; readonly problem: PurchaseProblem };
 
 /** The purchase that pays `price` at this tab: the link price ÷ unit steps beyond the last one paid, and the tab's list key. */
-export function planPurchase(tab: OpenTab, { chain, listKey }: PaymentSecrets, itemId: string, price: WireAmount, purchaseId: string): PurchasePlan {
+export function planPurchase(
+  tab: OpenTab,
+  { chain, listKey }: PaymentSecrets,
+  itemId: string,
+  price: WireAmount,
+  purchaseId: string,
+): PurchasePlan {
   const parsed = parseWireAmount(price);
   if (!parsed.ok || parsed.money.minor < 1n) return { ok: false, problem: 'invalid_price' };
   if (parsed.money.currency !== tab.rate.merchant.currency) return { ok: false, problem: 'wrong_currency' };
@@ -52,7 +60,12 @@ export function planPurchase(tab: OpenTab, { chain, listKey }: PaymentSecrets, i
   };
 }
 
-export async function checkReceipt(crypto: CryptoProvider, receipt: Receipt, tab: OpenTab, purchase: Purchase): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function checkReceipt(
+  crypto: CryptoProvider,
+  receipt: Receipt,
+  tab: OpenTab,
+  purchase: Purchase,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const certificate = tab.merchantCertificate.payload;
   // Asynchronous: the browser's native Ed25519 where there is one (protocol/crypto/webcrypto-ed25519.ts).
   if (!(await verifyEnvelopeAsync(crypto, receipt, fromBase64urlOfLength(certificate.publicKey, 32)))) {

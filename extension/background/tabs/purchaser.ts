@@ -41,7 +41,8 @@ export type PurchaseOutcome =
   | { readonly kind: 'in-doubt'; readonly tab: OpenTab }
   /** The deposit cannot cover this price: a new transaction is needed. */
   | { readonly kind: 'exhausted'; readonly tab: OpenTab }
-  /** The price is not a whole number of the tab's chain units, so the merchant would refuse it: not sent; a new transaction is needed. */
+  /** The price is not a whole number of the tab's chain units, so the merchant would refuse it: not sent; a
+   * new transaction is needed. */
   | { readonly kind: 'wrong-unit'; readonly tab: OpenTab }
   /** The merchant no longer trades on this tab (expired, stopped by the merchant). */
   | { readonly kind: 'tab-stopped'; readonly tab: OpenTab; readonly reason: 'timeout' | 'merchant-stop' };
@@ -49,8 +50,7 @@ export type PurchaseOutcome =
 /** A pending purchase after an attempt to settle it for anyone but the page that asked for it. */
 export type Settlement =
   /** Nothing is pending any more: paid (recorded, its receipt owed to its page) or refused by the merchant. */
-  | { readonly kind: 'settled'; readonly tab: OpenTab }
-  | Extract<PurchaseOutcome, { kind: 'in-doubt' | 'tab-stopped' }>;
+  { readonly kind: 'settled'; readonly tab: OpenTab } | Extract<PurchaseOutcome, { kind: 'in-doubt' | 'tab-stopped' }>;
 
 /** The pending purchase continued for the page that asked for its item: its outcome, or `not-taken` when the merchant refused it. */
 export type Continuation = PurchaseOutcome | { readonly kind: 'not-taken'; readonly tab: OpenTab };
@@ -101,11 +101,16 @@ export class Purchaser {
     if (outcome.kind !== 'merchant-ahead') return outcome;
     // Once: caught up, the wallet and the merchant agree on the next sequence number.
     const again = await this.buyNext(await this.catchUp(outcome.tab), itemId, price);
-    if (again.kind === 'merchant-ahead') throw new AgentError('merchant_refused', 'The merchant refuses the next purchase of this tab even after returning its receipts.');
+    if (again.kind === 'merchant-ahead')
+      throw new AgentError(
+        'merchant_refused',
+        'The merchant refuses the next purchase of this tab even after returning its receipts.',
+      );
     return again;
   }
 
-  /** Re-sends the pending purchase for the page asking for its item, which is handed the outcome (and the receipt) itself. */
+  /** Re-sends the pending purchase for the page asking for its item, which is handed the outcome (and the
+   * receipt) itself. */
   async continuePending(tab: OpenTab): Promise<Continuation> {
     const purchase = tab.pendingPurchase;
     if (!purchase) return { kind: 'not-taken', tab };
@@ -159,17 +164,29 @@ export class Purchaser {
     // Every page but the last brings MAX_RECEIPTS_PER_ANSWER purchases, and the chain bounds them.
     const maxPages = Math.ceil(tab.chainLength / MAX_RECEIPTS_PER_ANSWER) + 1;
     for (let page = 0; page < maxPages; page++) {
-      const body: PayloadBody<ReceiptsRequestPayload> = { type: 'receipts-request', tabId: current.tabId, afterSeq: current.count };
+      const body: PayloadBody<ReceiptsRequestPayload> = {
+        type: 'receipts-request',
+        tabId: current.tabId,
+        afterSeq: current.count,
+      };
       const request = seal(this.crypto, secrets.tabSigner, body, this.clock.now());
       const list = await this.merchants.receipts(current, request).catch((error: unknown) => {
         throw fromMerchantFailure(error);
       });
-      const caught = list.tabId === current.tabId
-        ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now())
-        : ({ ok: false, reason: 'the receipts are about another tab' } as const);
-      if (!caught.ok) throw new AgentError('merchant_refused', `The merchant's receipts for this tab cannot be trusted: ${caught.reason}.`);
+      const caught =
+        list.tabId === current.tabId
+          ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now())
+          : ({ ok: false, reason: 'the receipts are about another tab' } as const);
+      if (!caught.ok)
+        throw new AgentError(
+          'merchant_refused',
+          `The merchant's receipts for this tab cannot be trusted: ${caught.reason}.`,
+        );
       if (caught.purchases.length > 0) {
-        await this.owed.owe(current, caught.purchases.map((purchase) => purchase.receipt));
+        await this.owed.owe(
+          current,
+          caught.purchases.map((purchase) => purchase.receipt),
+        );
         await this.book.recordPurchases(caught.tab, await this.withTitles(current, caught.purchases));
       }
       current = caught.tab;
@@ -178,12 +195,19 @@ export class Purchaser {
     return current;
   }
 
-  private async buyNext(tab: OpenTab, itemId: string, price: WireAmount): Promise<PurchaseOutcome | { kind: 'merchant-ahead'; tab: OpenTab }> {
+  private async buyNext(
+    tab: OpenTab,
+    itemId: string,
+    price: WireAmount,
+  ): Promise<PurchaseOutcome | { kind: 'merchant-ahead'; tab: OpenTab }> {
     const plan = planPurchase(tab, await this.keyring.secretsOf(tab), itemId, price, newMessageId(this.crypto));
     if (!plan.ok) {
       if (plan.problem === 'exhausted') return { kind: 'exhausted', tab };
       if (plan.problem === 'not_whole_units') return { kind: 'wrong-unit', tab };
-      throw new AgentError('invalid_request', `The price ${price.value} ${price.currency} cannot be paid at this merchant (${plan.problem}).`);
+      throw new AgentError(
+        'invalid_request',
+        `The price ${price.value} ${price.currency} cannot be paid at this merchant (${plan.problem}).`,
+      );
     }
     const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now() };
     const answer = await this.send(pending, plan.purchase, this.book.save(pending));
@@ -227,10 +251,16 @@ export class Purchaser {
   }
 
   /** The tab after `purchase`, paid with `receipt` at `tab`; the receipt and that tab are being stored (`recorded`). */
-  private paid(tab: OpenTab, purchase: Purchase, { receipt, title }: Extract<Answer, { kind: 'paid' }>): Extract<PurchaseOutcome, { kind: 'paid' }> {
+  private paid(
+    tab: OpenTab,
+    purchase: Purchase,
+    { receipt, title }: Extract<Answer, { kind: 'paid' }>,
+  ): Extract<PurchaseOutcome, { kind: 'paid' }> {
     const after = afterPurchase(tab, purchase);
     const at_ms = this.clock.now();
-    const recorded = title.then((itemTitle) => this.book.recordPurchases(after, [storedPurchaseOf(tab, purchase, receipt, at_ms, itemTitle)]));
+    const recorded = title.then((itemTitle) =>
+      this.book.recordPurchases(after, [storedPurchaseOf(tab, purchase, receipt, at_ms, itemTitle)]),
+    );
     return { kind: 'paid', receipt, tab: after, recorded };
   }
 

@@ -24,7 +24,14 @@ export class RecordOutbox {
   ) {}
 
   async enqueue(localTabId: string, transactionId: string, record: CustomerRecord): Promise<void> {
-    const pending: PendingRecord = { localTabId, transactionId, record, attempts: 0, lastProblem: null, createdAt_ms: this.clock.now() };
+    const pending: PendingRecord = {
+      localTabId,
+      transactionId,
+      record,
+      attempts: 0,
+      lastProblem: null,
+      createdAt_ms: this.clock.now(),
+    };
     await this.db.outbox.put(localTabId, pending);
   }
 
@@ -45,7 +52,11 @@ export class RecordOutbox {
       await this.db.outbox.delete(localTabId);
       return true;
     } catch (error) {
-      await this.db.outbox.put(localTabId, { ...pending, attempts: pending.attempts + 1, lastProblem: (error as Error).message });
+      await this.db.outbox.put(localTabId, {
+        ...pending,
+        attempts: pending.attempts + 1,
+        lastProblem: (error as Error).message,
+      });
       await this.alarms.schedule('outbox-retry', this.clock.now() + RETRY_AFTER_MS);
       return false;
     }

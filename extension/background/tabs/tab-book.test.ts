@@ -8,12 +8,21 @@ import type { OpenTab, StoredTab } from './tab-record';
 // Only the fields the book itself reads; the rest of a tab is opaque to it.
 function tab(localId: string, phase: StoredTab['phase'], merchantId = 'news', chainIndex = 0): StoredTab {
   const merchantCertificate = { payload: { origins: ['https://news.example'] } };
-  return { localId, phase, merchant: { merchantId, operatorId: 'op-eu' }, merchantCertificate, transactionId: `tx-${localId}`, chainIndex } as unknown as StoredTab;
+  return {
+    localId,
+    phase,
+    merchant: { merchantId, operatorId: 'op-eu' },
+    merchantCertificate,
+    transactionId: `tx-${localId}`,
+    chainIndex,
+  } as unknown as StoredTab;
 }
 
 /** A consumable's purchase unless the receipt states an entitlement. */
 function purchase(localTabId: string, seq: number, entitledUntil?: string): StoredPurchase {
-  const receipt = { payload: { accessToken: `token-${seq}`, ...(entitledUntil !== undefined ? { entitledUntil } : {}) } };
+  const receipt = {
+    payload: { accessToken: `token-${seq}`, ...(entitledUntil !== undefined ? { entitledUntil } : {}) },
+  };
   return { localTabId, seq, itemId: `item-${seq}`, receipt, at_ms: seq } as unknown as StoredPurchase;
 }
 
@@ -79,9 +88,16 @@ describe('TabBook', () => {
     await book.save(tab('t1', 'open'));
     const until = '2030-01-01T00:00:00.000Z';
     await book.recordPurchases(tab('t1', 'open', 'news', 8) as OpenTab, [purchase('t1', 1), purchase('t1', 2, until)]);
-    expect(counts.batches.map((writes) => writes.map((write) => write.store))).toEqual([['purchases', 'purchases', 'entitlements', 'tabs']]);
+    expect(counts.batches.map((writes) => writes.map((write) => write.store))).toEqual([
+      ['purchases', 'purchases', 'entitlements', 'tabs'],
+    ]);
     expect(await db.entitlements.all()).toEqual([
-      expect.objectContaining({ merchant: { merchantId: 'news', operatorId: 'op-eu' }, itemId: 'item-2', origins: ['https://news.example'], entitledUntil_ms: Date.parse(until) }),
+      expect.objectContaining({
+        merchant: { merchantId: 'news', operatorId: 'op-eu' },
+        itemId: 'item-2',
+        origins: ['https://news.example'],
+        entitledUntil_ms: Date.parse(until),
+      }),
     ]);
     expect(await db.entitlements.get('op-eu/news/item-2')).toBeDefined();
   });
@@ -92,7 +108,9 @@ describe('TabBook', () => {
     await book.save(tab('t1', 'open'));
     await book.active();
     failBatches(true);
-    const recording = book.recordPurchases(tab('t1', 'open', 'news', 8) as OpenTab, [purchase('t1', 1)]).catch((error: Error) => error);
+    const recording = book
+      .recordPurchases(tab('t1', 'open', 'news', 8) as OpenTab, [purchase('t1', 1)])
+      .catch((error: Error) => error);
     expect(((await book.get('t1')) as OpenTab).chainIndex).toBe(8);
     expect(await recording).toMatchObject({ message: 'disk full' });
     // Storage is the truth again, read afresh: the tab as it was before the failed write.

@@ -43,7 +43,11 @@ export class TabBook {
   recordPurchases(tab: OpenTab, purchases: readonly StoredPurchase[]): Promise<void> {
     return this.written([tab], () =>
       this.db.batch([
-        ...purchases.map((purchase) => ({ store: 'purchases' as const, key: purchaseKey(purchase.localTabId, purchase.seq), value: purchase })),
+        ...purchases.map((purchase) => ({
+          store: 'purchases' as const,
+          key: purchaseKey(purchase.localTabId, purchase.seq),
+          value: purchase,
+        })),
         ...entitlementWrites(tab, purchases),
         { store: 'tabs', key: tab.localId, value: tab },
       ]),
@@ -63,7 +67,9 @@ export class TabBook {
   }
 
   async byTransactionId(transactionId: string): Promise<StoredTab | undefined> {
-    return (await this.all()).find((tab) => tab.phase !== 'opening' && tab.phase !== 'failed' && tab.transactionId === transactionId);
+    return (await this.all()).find(
+      (tab) => tab.phase !== 'opening' && tab.phase !== 'failed' && tab.transactionId === transactionId,
+    );
   }
 
   addPurchase(purchase: StoredPurchase): Promise<void> {
@@ -78,7 +84,8 @@ export class TabBook {
     return (await this.db.purchases.all()).sort((a, b) => a.at_ms - b.at_ms);
   }
 
-  /** Updates the copy at once, as IndexedDB shows a write to every read issued after it; drops it if the write fails. */
+  /** Updates the copy at once, as IndexedDB shows a write to every read issued after it; drops it if the
+   * write fails. */
   private async written(tabs: readonly StoredTab[], write: () => Promise<void>): Promise<void> {
     this.generation++;
     if (this.activeTabs) for (const tab of tabs) this.remember(this.activeTabs, tab);

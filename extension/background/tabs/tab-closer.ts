@@ -45,7 +45,9 @@ export class TabCloser {
     // it takes nothing more, and its count says whether it took that purchase.
     if (reason === 'customer-terminate' || reason === 'exhausted' || current.pendingPurchase) {
       // Best effort: a merchant that is down or already stopped the tab still gets the tab cleared by the MTA.
-      const closedByMerchant = await this.merchants.terminate(current, seal(this.crypto, tabSigner, terminateBody(current), this.clock.now())).catch(() => null);
+      const closedByMerchant = await this.merchants
+        .terminate(current, seal(this.crypto, tabSigner, terminateBody(current), this.clock.now()))
+        .catch(() => null);
       merchantCount = closedByMerchant?.payload.count ?? null;
     }
     if (merchantCount === null || merchantCount > current.count) {
@@ -59,9 +61,20 @@ export class TabCloser {
     const recorded = await this.book.get(current.localId);
     if (recorded?.phase === 'open') current = recorded;
     const purchases = await this.book.purchasesOf(current.localId);
-    const record = seal(this.crypto, tabSigner, customerRecordBody(this.crypto, current, purchases, secrets), this.clock.now());
+    const record = seal(
+      this.crypto,
+      tabSigner,
+      customerRecordBody(this.crypto, current, purchases, secrets),
+      this.clock.now(),
+    );
     await this.outbox.enqueue(current.localId, current.transactionId, record);
-    const closed: ClosedTab = { ...current, phase: 'closed', pendingPurchase: null, stopReason: reason, closedAt_ms: this.clock.now() };
+    const closed: ClosedTab = {
+      ...current,
+      phase: 'closed',
+      pendingPurchase: null,
+      stopReason: reason,
+      closedAt_ms: this.clock.now(),
+    };
     await this.book.save(closed);
     this.keyring.forget(current.localId);
     await this.outbox.deliver(current.localId);

@@ -87,7 +87,14 @@ export class TabOpener {
   async verifiedMerchant(merchant: MerchantRef, pageOrigin: string): Promise<VerifiedMerchant> {
     const enrolment = await this.link.enrolment();
     const vouch = await this.link.merchantQuery(merchant.merchantId, merchant.operatorId);
-    const check = checkMerchantVouch(this.crypto, vouch, this.link.trustAnchors(enrolment), merchant, pageOrigin, this.clock.now());
+    const check = checkMerchantVouch(
+      this.crypto,
+      vouch,
+      this.link.trustAnchors(enrolment),
+      merchant,
+      pageOrigin,
+      this.clock.now(),
+    );
     if (!check.ok) throw new AgentError(check.code, check.reason);
     return { certificate: check.certificate, operatorCertificate: check.operatorCertificate };
   }
@@ -107,15 +114,25 @@ export class TabOpener {
     const enrolment = await this.link.enrolment();
     const price = parseWireAmount(firstPrice);
     if (!price.ok || price.money.currency !== merchantCurrency) {
-      throw new AgentError('invalid_request', `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`);
+      throw new AgentError(
+        'invalid_request',
+        `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`,
+      );
     }
     const rate = lockTableRate(table, enrolment.currency, merchantCurrency);
     if (!rate) {
-      throw new AgentError('merchant_refused', `Your operator's rate table has no rate between ${enrolment.currency} and ${merchantCurrency}.`);
+      throw new AgentError(
+        'merchant_refused',
+        `Your operator's rate table has no rate between ${enrolment.currency} and ${merchantCurrency}.`,
+      );
     }
     // The unit from the merchant agent the certificate names, checked against the first price
     // (chainUnitFor says why a wrong one cannot overcharge); one minor unit when it cannot be read.
-    const chainUnit_minor = chainUnitFor(await this.merchants.publishedChainUnit(certificate.payload), merchantCurrency, price.money.minor);
+    const chainUnit_minor = chainUnitFor(
+      await this.merchants.publishedChainUnit(certificate.payload),
+      merchantCurrency,
+      price.money.minor,
+    );
     const rules = await this.rules.get();
     const hold_minor = holdForNewTab(rules.defaultDeposit_minor, price.money.minor, rate);
     const chain = chainPlanFor(hold_minor, rate, chainUnit_minor);
@@ -142,10 +159,14 @@ export class TabOpener {
     const { enrolment, merchant, displayName, hold_minor } = terms;
     const customerAmount = (minor: bigint) => ({ currency: enrolment.currency, minor });
     const held = holdsSoFar(
-      (await this.book.all()).filter(holdsCount).map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
+      (await this.book.all())
+        .filter(holdsCount)
+        .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
       this.clock.now(),
     );
-    const decision = decideDeposit(await this.rules.get(), { ...merchant, displayName }, hold_minor, held, (minor) => formatMoney(customerAmount(minor)));
+    const decision = decideDeposit(await this.rules.get(), { ...merchant, displayName }, hold_minor, held, (minor) =>
+      formatMoney(customerAmount(minor)),
+    );
     if (decision.kind === 'refuse') throw new AgentError(decision.code, decision.reason);
     if (decision.kind === 'open-without-asking') return;
     const answer = await this.broker.ask({
@@ -153,7 +174,10 @@ export class TabOpener {
       merchantDisplayName: displayName,
       verifiedOrigin: terms.pageOrigin,
       depositCustomer: moneyToWire(customerAmount(hold_minor)),
-      depositMerchant: moneyToWire({ currency: terms.rate.merchant.currency, minor: terms.chain.depositMerchant_minor }),
+      depositMerchant: moneyToWire({
+        currency: terms.rate.merchant.currency,
+        minor: terms.chain.depositMerchant_minor,
+      }),
       rate: describeRate(terms.rate),
       rateSource: terms.rateSource,
       timeout_s: terms.timeout_s,
@@ -161,7 +185,12 @@ export class TabOpener {
     });
     if (answer.kind === 'decline') throw declinedByCustomer();
     // Read as confirmDecision checked it: an allowance that is no amount never gets this far.
-    if (answer.kind === 'approve-and-allow') await this.rules.allow(merchant, displayName, parseCustomerAmount(enrolment.currency, answer.upTo, 'The allowance'));
+    if (answer.kind === 'approve-and-allow')
+      await this.rules.allow(
+        merchant,
+        displayName,
+        parseCustomerAmount(enrolment.currency, answer.upTo, 'The allowance'),
+      );
   }
 
   /** Signs the initiation with the identity key and stores it before sending, so it can be re-sent unchanged. */
@@ -183,7 +212,11 @@ export class TabOpener {
       chainUnit_minor: chain.unit_minor,
       timeout_s: terms.timeout_s,
     });
-    const initiation: Initiation = signEnvelope(signer, { ...body, id: localId, iat: formatTimestamp(this.clock.now()) } satisfies InitiationPayload);
+    const initiation: Initiation = signEnvelope(signer, {
+      ...body,
+      id: localId,
+      iat: formatTimestamp(this.clock.now()),
+    } satisfies InitiationPayload);
     const opening: OpeningTab = {
       phase: 'opening',
       localId,
@@ -233,9 +266,16 @@ export class TabOpener {
     if (!check.ok) return fail(check.reason);
     const certificate = opened.payload.merchantCertificate;
     const merchantOperatorKey = fromBase64urlOfLength(merchantOperatorKeyOf(opening), 32);
-    const certificateCheck = checkMerchantCertificate(this.crypto, certificate, merchantOperatorKey, opening.merchant, this.clock.now());
+    const certificateCheck = checkMerchantCertificate(
+      this.crypto,
+      certificate,
+      merchantOperatorKey,
+      opening.merchant,
+      this.clock.now(),
+    );
     if (!certificateCheck.ok) return fail(certificateCheck.reason);
-    if (!originAllowed(certificate.payload, opening.origin)) return fail(`the merchant certificate no longer lists ${opening.origin}`);
+    if (!originAllowed(certificate.payload, opening.origin))
+      return fail(`the merchant certificate no longer lists ${opening.origin}`);
     const open: OpenTab = {
       ...opening,
       phase: 'open',

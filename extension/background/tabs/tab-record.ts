@@ -87,7 +87,9 @@ export type StoredTab = OpeningTab | OpenTab | ClosedTab | FailedTab;
  * The key of the merchant's operator (its MTA), base64url: the one its CA certificate names; for a
  * tab stored without that certificate, the key that signed the merchant certificate, as then.
  */
-export function merchantOperatorKeyOf(tab: Pick<TabBase, 'merchantCertificate' | 'merchantOperatorCertificate'>): string {
+export function merchantOperatorKeyOf(
+  tab: Pick<TabBase, 'merchantCertificate' | 'merchantOperatorCertificate'>,
+): string {
   return tab.merchantOperatorCertificate?.payload.publicKey ?? tab.merchantCertificate.kid;
 }
 

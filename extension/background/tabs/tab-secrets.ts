@@ -40,7 +40,12 @@ export interface NewTabSecrets extends TabSecrets {
   readonly sealed: SealedSecret;
 }
 
-export function createTabSecrets(crypto: CryptoProvider, sealingKey: Uint8Array, localId: string, chainLength: number): NewTabSecrets {
+export function createTabSecrets(
+  crypto: CryptoProvider,
+  sealingKey: Uint8Array,
+  localId: string,
+  chainLength: number,
+): NewTabSecrets {
   const tabSecretKey = crypto.ed25519.generateSecretKey();
   const seed = crypto.randomBytes(32);
   return {
@@ -51,7 +56,13 @@ export function createTabSecrets(crypto: CryptoProvider, sealingKey: Uint8Array,
   };
 }
 
-export function openTabSecrets(crypto: CryptoProvider, sealingKey: Uint8Array, localId: string, sealed: SealedSecret, chainLength: number): TabSecrets {
+export function openTabSecrets(
+  crypto: CryptoProvider,
+  sealingKey: Uint8Array,
+  localId: string,
+  sealed: SealedSecret,
+  chainLength: number,
+): TabSecrets {
   const bytes = openSecret(sealingKey, sealed, localId);
   const tabSecretKey = bytes.slice(0, 32);
   return {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { BRIDGE_PROTOCOL_VERSION } from '@opentab/protocol';
-import { agentWorldPerTest, ARTICLE_1, ARTICLE_2, ARTICLE_4, CUSTOMER_OPERATOR, eur, expectOk, expectPaid, MERCHANT_OPERATOR, PASSPHRASE, type AgentWorld } from '../testing/agent-world';
+import {
+  agentWorldPerTest,
+  ARTICLE_1,
+  ARTICLE_2,
+  ARTICLE_4,
+  CUSTOMER_OPERATOR,
+  eur,
+  expectOk,
+  expectPaid,
+  MERCHANT_OPERATOR,
+  PASSPHRASE,
+  type AgentWorld,
+} from '../testing/agent-world';
 import { waitFor } from '@opentab/test-kit';
 import { nodeCrypto } from '@opentab/test-kit';
 import { seal, signerFromSecretKey, type PayloadBody } from '@opentab/protocol';
@@ -16,7 +28,12 @@ async function account() {
   return expectOk(await w.ui('getAccount', {}));
 }
 
-async function setLimits(limits: { defaultDeposit: string; maxDepositPerTab?: string | null; dailyCap?: string | null; monthlyCap?: string | null }) {
+async function setLimits(limits: {
+  defaultDeposit: string;
+  maxDepositPerTab?: string | null;
+  dailyCap?: string | null;
+  monthlyCap?: string | null;
+}) {
   expectOk(
     await w.ui('setLimits', {
       limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, ...limits },
@@ -30,7 +47,13 @@ describe('opening a tab and paying', () => {
   it('asks the customer with the verified origin and both deposits, then pays with a signed receipt', async () => {
     await w.readyWallet();
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expect(paid.receipt.payload).toMatchObject({ itemId: 'article-1', price: eur('0.08'), chainIndex: 8, seq: 1, spent: eur('0.08') });
+    expect(paid.receipt.payload).toMatchObject({
+      itemId: 'article-1',
+      price: eur('0.08'),
+      chainIndex: 8,
+      seq: 1,
+      spent: eur('0.08'),
+    });
     expect(w.world.merchant.agent.verifyAccess(paid.receipt.payload.accessToken, 'article-1')).toBe(true);
     // 20.00 SEK at 11.3595 SEK per EUR: floor(2000 / 11.3595) = 176 cents.
     expect(w.asked).toEqual([
@@ -53,21 +76,38 @@ describe('opening a tab and paying', () => {
     await w.readyWallet();
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expect(second.receipt.payload).toMatchObject({ seq: 2, chainIndex: 23, spent: eur('0.23'), remaining: eur('1.53') });
+    expect(second.receipt.payload).toMatchObject({
+      seq: 2,
+      chainIndex: 23,
+      spent: eur('0.23'),
+      remaining: eur('1.53'),
+    });
     expect(w.asked).toHaveLength(1);
-    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, deposit: eur('1.76'), spent: eur('0.23'), remaining: eur('1.53') });
+    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({
+      open: true,
+      deposit: eur('1.76'),
+      spent: eur('0.23'),
+      remaining: eur('1.53'),
+    });
     // 153 cents × 11.3595 = 1737.98… öre → 17.38 SEK, shown truncated in four characters.
     expect(w.ports.badge.texts.get(1)).toBe('17.3');
     const overview = expectOk(await w.ui('getOverview', {}));
     expect(overview.tabs).toEqual([
-      expect.objectContaining({ merchantDisplayName: 'The Daily Tab', spent: eur('0.23'), remaining: eur('1.53'), rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: true } }),
+      expect.objectContaining({
+        merchantDisplayName: 'The Daily Tab',
+        spent: eur('0.23'),
+        remaining: eur('1.53'),
+        rateSource: { publisher: 'ecb', publishedOn: '2024-06-28', sample: true },
+      }),
     ]);
     expect(overview.recentPurchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
   });
 
   it('serialises simultaneous clicks: one tab, consecutive chain links', async () => {
     await w.readyWallet();
-    const results = await Promise.all([ARTICLE_1, ARTICLE_2, ARTICLE_4].map((item) => w.page('pay', { ...w.merchant, ...item })));
+    const results = await Promise.all(
+      [ARTICLE_1, ARTICLE_2, ARTICLE_4].map((item) => w.page('pay', { ...w.merchant, ...item })),
+    );
     const receipts = results.map((result) => expectPaid(result).receipt.payload);
     expect(receipts.map((receipt) => receipt.seq)).toEqual([1, 2, 3]);
     expect(receipts.map((receipt) => receipt.chainIndex)).toEqual([8, 23, 29]);
@@ -85,10 +125,20 @@ describe('opening a tab and paying', () => {
       const { id: _id, iat: _iat, ...terms } = genuine.payload.merchantCertificate.payload;
       const selfMade = seal(nodeCrypto, am, terms);
       const { merchantOperatorCertificate } = genuine.payload;
-      return Response.json(seal(nodeCrypto, am, { type: 'merchant-vouch', operatorId: CUSTOMER_OPERATOR, merchantCertificate: selfMade, merchantOperatorCertificate } satisfies PayloadBody<MerchantVouchPayload>));
+      return Response.json(
+        seal(nodeCrypto, am, {
+          type: 'merchant-vouch',
+          operatorId: CUSTOMER_OPERATOR,
+          merchantCertificate: selfMade,
+          merchantOperatorCertificate,
+        } satisfies PayloadBody<MerchantVouchPayload>),
+      );
     };
     const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'merchant_refused', message: expect.stringContaining("not signed by the merchant's operator") } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'merchant_refused', message: expect.stringContaining("not signed by the merchant's operator") },
+    });
     expect(w.asked).toEqual([]);
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   });
@@ -101,14 +151,20 @@ describe('opening a tab and paying', () => {
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
     // An open tab does not leak to, or pay for, another origin either.
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }, { origin: 'https://evil.example' })).toMatchObject({ ok: false, error: { code: 'origin_not_allowed' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }, { origin: 'https://evil.example' })).toMatchObject({
+      ok: false,
+      error: { code: 'origin_not_allowed' },
+    });
     expect(expectOk(await w.page('tabStatus', w.merchant, { origin: 'https://evil.example' })).open).toBe(false);
   });
 
   it('holds nothing when the customer declines', async () => {
     await w.readyWallet();
     w.customer = () => ({ kind: 'decline' });
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'declined_by_customer' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'declined_by_customer' },
+    });
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
     expect(expectOk(await w.page('tabStatus', w.merchant)).open).toBe(false);
   });
@@ -135,7 +191,10 @@ describe('a used-up deposit', () => {
       const tab = await admin.call('getTab', undefined, { tabId: first.receipt.payload.tabId });
       return tab.state === 'cleared' ? tab : undefined;
     });
-    expect(await admin.call('getTab', undefined, { tabId: first.receipt.payload.tabId })).toMatchObject({ outcome: 'agreed', cleared: eur('0.08') });
+    expect(await admin.call('getTab', undefined, { tabId: first.receipt.payload.tabId })).toMatchObject({
+      outcome: 'agreed',
+      cleared: eur('0.08'),
+    });
   });
 
   it('opens a new transaction when the merchant says the deposit is used up', async () => {
@@ -144,7 +203,9 @@ describe('a used-up deposit', () => {
     let refusals = 0;
     w.ports.intercept = (url) => {
       if (!url.endsWith('/purchase') || refusals++ > 0) return undefined;
-      const body = { error: { code: 'deposit_exhausted', message: 'The purchase costs more than what is left of the deposit.' } };
+      const body = {
+        error: { code: 'deposit_exhausted', message: 'The purchase costs more than what is left of the deposit.' },
+      };
       return new Response(JSON.stringify(body), { status: 409, headers: { 'content-type': 'application/json' } });
     };
     const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
@@ -166,7 +227,10 @@ describe('a used-up deposit', () => {
     await setLimits({ defaultDeposit: '0.50' });
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     // 15 cents needs ceil-ish 15 × 11.3595 = 170.39 öre: the smallest hold with floor(hold / 11.3595) ≥ 15 is 1.71 SEK.
-    expect(w.asked[0]).toMatchObject({ depositCustomer: { currency: 'SEK', value: '1.71' }, depositMerchant: eur('0.15') });
+    expect(w.asked[0]).toMatchObject({
+      depositCustomer: { currency: 'SEK', value: '1.71' },
+      depositMerchant: eur('0.15'),
+    });
   });
 });
 
@@ -190,13 +254,17 @@ describe('closing a tab', () => {
     w.world.assertInvariants();
     const history = expectOk(await w.ui('getHistory', {}));
     expect(history.purchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
-    expect(history.statement).toContainEqual(expect.objectContaining({ kind: 'charge', transactionId: tab!.transactionId }));
+    expect(history.statement).toContainEqual(
+      expect.objectContaining({ kind: 'charge', transactionId: tab!.transactionId }),
+    );
   });
 
   it('closes from the page too, only on an allowed origin', async () => {
     await w.readyWallet();
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expect(expectOk(await w.page('closeTab', w.merchant, { origin: 'https://evil.example' }))).toEqual({ closed: false });
+    expect(expectOk(await w.page('closeTab', w.merchant, { origin: 'https://evil.example' }))).toEqual({
+      closed: false,
+    });
     expect(expectOk(await w.page('closeTab', w.merchant))).toEqual({ closed: true });
     expect(w.ports.badge.texts.get(1)).toBe('');
   });
@@ -209,7 +277,13 @@ describe('closing a tab', () => {
     w.ports.intercept = (url, init) => {
       if (!url.startsWith(`${w.operatorUrl()}/v1/customer/records`)) return undefined;
       const record = JSON.parse(String(init?.body)) as CustomerRecord;
-      const forged = seal(nodeCrypto, stranger, { type: 'record-ack', operatorId: MERCHANT_OPERATOR, recordId: record.payload.id, tabId: record.payload.tabId, status: 'recorded' });
+      const forged = seal(nodeCrypto, stranger, {
+        type: 'record-ack',
+        operatorId: MERCHANT_OPERATOR,
+        recordId: record.payload.id,
+        tabId: record.payload.tabId,
+        status: 'recorded',
+      });
       return new Response(JSON.stringify(forged), { status: 200, headers: { 'content-type': 'application/json' } });
     };
     expectOk(await w.page('closeTab', w.merchant));
@@ -239,7 +313,13 @@ describe('closing a tab', () => {
 describe('a tab past its timeout', () => {
   it('is closed by the expiry alarm, with nobody opening a page or the popup', async () => {
     await w.readyWallet();
-    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
+    expectOk(
+      await w.ui('setLimits', {
+        limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+        tabTimeout_s: 60,
+        idleLock_min: 15,
+      }),
+    );
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
     const alarmAt_ms = w.ports.alarms.scheduled.get('tab-expiry');
@@ -249,13 +329,21 @@ describe('a tab past its timeout', () => {
     await w.agent.onAlarm('tab-expiry');
     expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
     expect(w.ports.alarms.scheduled.has('tab-expiry')).toBe(false);
-    const transaction = await w.world.world.operator(CUSTOMER_OPERATOR).admin.call('getTransaction', undefined, { transactionId: tab!.transactionId });
+    const transaction = await w.world.world
+      .operator(CUSTOMER_OPERATOR)
+      .admin.call('getTransaction', undefined, { transactionId: tab!.transactionId });
     expect(transaction.customerRecord).toMatchObject({ count: 1, total: { currency: 'EUR', value: '0.08' } });
   });
 
   it('clears the badge on every shop page when the tab closes from the popup, and when its timeout closes it', async () => {
     await w.readyWallet();
-    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
+    expectOk(
+      await w.ui('setLimits', {
+        limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+        tabTimeout_s: 60,
+        idleLock_min: 15,
+      }),
+    );
     const badges = w.ports.badge.texts;
     const showOnTwoPages = async (item: typeof ARTICLE_1, badge: string) => {
       expectPaid(await w.page('pay', { ...w.merchant, ...item }, { browserTabId: 1 }));
@@ -281,7 +369,13 @@ describe('a tab past its timeout', () => {
 
   it('is closed with its record sent, and the next click opens a new transaction', async () => {
     await w.readyWallet();
-    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 60, idleLock_min: 15 }));
+    expectOk(
+      await w.ui('setLimits', {
+        limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+        tabTimeout_s: 60,
+        idleLock_min: 15,
+      }),
+    );
     const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     w.ports.clock.advance(61_000);
     await w.restart();
@@ -297,7 +391,10 @@ describe('spending control', () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '20.00', maxDepositPerTab: '10.00' });
     const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 10\.00 SEK per tab/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 10\.00 SEK per tab/) },
+    });
     expect(w.asked).toEqual([]);
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   });
@@ -308,7 +405,10 @@ describe('spending control', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     expectOk(await w.page('closeTab', w.merchant));
     const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'limit_reached', message: expect.stringMatching(/daily cap of 30\.00 SEK/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'limit_reached', message: expect.stringMatching(/daily cap of 30\.00 SEK/) },
+    });
     expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual({ currency: 'SEK', value: '20.00' });
   });
 
@@ -318,10 +418,18 @@ describe('spending control', () => {
     const [tab] = expectOk(await w.ui('getOverview', {})).tabs;
     expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
     expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
-    const transaction = await w.world.world.operator(CUSTOMER_OPERATOR).admin.call('getTransaction', undefined, { transactionId: tab!.transactionId });
+    const transaction = await w.world.world
+      .operator(CUSTOMER_OPERATOR)
+      .admin.call('getTransaction', undefined, { transactionId: tab!.transactionId });
     expect(transaction.customerRecord).toMatchObject({ count: 1, total: { currency: 'EUR', value: '0.08' } });
     // Blocking a merchant with no open tab closes nothing and still blocks.
-    expectOk(await w.ui('blockMerchant', { merchantId: 'elsewhere', operatorId: w.merchant.operatorId, displayName: 'Elsewhere' }));
+    expectOk(
+      await w.ui('blockMerchant', {
+        merchantId: 'elsewhere',
+        operatorId: w.merchant.operatorId,
+        displayName: 'Elsewhere',
+      }),
+    );
   });
 
   it('takes "Decline and block" while the payment that asked waits for the answer', async () => {
@@ -333,14 +441,23 @@ describe('spending control', () => {
         expectOk(await w.ui('confirmDecision', { requestId, decision: { kind: 'decline' } }));
       })();
     };
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'declined_by_customer' } });
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'declined_by_customer' },
+    });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'blocked_merchant' },
+    });
   });
 
   it('refuses a blocked merchant, and pays again once unblocked', async () => {
     await w.readyWallet();
     expectOk(await w.ui('blockMerchant', { ...w.merchant, displayName: 'The Daily Tab' }));
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'blocked_merchant' },
+    });
     expectOk(await w.ui('unblockMerchant', w.merchant));
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
@@ -352,12 +469,30 @@ describe('spending control', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const [listed, ...others] = expectOk(await w.ui('getSettings', {})).merchants;
     expect(others).toEqual([]);
-    expect(listed).toEqual({ ...w.merchant, displayName: 'The Daily Tab', allowance: { currency: 'SEK', value: '25.00' }, blocked: false, lastTabAt: expect.any(String) });
+    expect(listed).toEqual({
+      ...w.merchant,
+      displayName: 'The Daily Tab',
+      allowance: { currency: 'SEK', value: '25.00' },
+      blocked: false,
+      lastTabAt: expect.any(String),
+    });
     // What the options page sends for its Block button: the ids and name from the list.
-    const blocked = expectOk(await w.ui('blockMerchant', { merchantId: listed!.merchantId, operatorId: listed!.operatorId, displayName: listed!.displayName }));
+    const blocked = expectOk(
+      await w.ui('blockMerchant', {
+        merchantId: listed!.merchantId,
+        operatorId: listed!.operatorId,
+        displayName: listed!.displayName,
+      }),
+    );
     expect(blocked.merchants).toEqual([{ ...listed, allowance: null, blocked: true }]);
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'blocked_merchant' } });
-    expect(expectOk(await w.ui('unblockMerchant', { merchantId: listed!.merchantId, operatorId: listed!.operatorId })).merchants).toEqual([{ ...listed, allowance: null }]);
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'blocked_merchant' },
+    });
+    expect(
+      expectOk(await w.ui('unblockMerchant', { merchantId: listed!.merchantId, operatorId: listed!.operatorId }))
+        .merchants,
+    ).toEqual([{ ...listed, allowance: null }]);
   });
 
   it('refuses an allowance that is no amount with the question still open, then takes a good one', async () => {
@@ -365,13 +500,24 @@ describe('spending control', () => {
     const refusals: unknown[] = [];
     w.ports.windows.answer = (requestId) => {
       void (async () => {
-        refusals.push(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: '30,5 kr' } }));
-        expectOk(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: ' 30.50 ' } }));
+        refusals.push(
+          await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: '30,5 kr' } }),
+        );
+        expectOk(
+          await w.ui('confirmDecision', { requestId, decision: { kind: 'approve-and-allow', upTo: ' 30.50 ' } }),
+        );
       })();
     };
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
-    expect(refusals).toEqual([{ ok: false, error: { code: 'invalid_request', message: 'The allowance must be an amount in SEK such as 25 or 25.50.' } }]);
-    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([expect.objectContaining({ ...w.merchant, allowance: { currency: 'SEK', value: '30.50' } })]);
+    expect(refusals).toEqual([
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'The allowance must be an amount in SEK such as 25 or 25.50.' },
+      },
+    ]);
+    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([
+      expect.objectContaining({ ...w.merchant, allowance: { currency: 'SEK', value: '30.50' } }),
+    ]);
   });
 
   it('asks again after an allowance is revoked', async () => {
@@ -390,27 +536,48 @@ describe('a locked or unready wallet', () => {
   it('refuses to pay while locked, and pays after unlocking', async () => {
     await w.readyWallet();
     expectOk(await w.ui('lock', {}));
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
-    expect(expectOk(await w.page('hello', {}))).toEqual({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: 'locked' });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
+    expect(expectOk(await w.page('hello', {}))).toEqual({
+      protocolVersion: BRIDGE_PROTOCOL_VERSION,
+      walletState: 'locked',
+    });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 
   it('locks itself after the configured idle minutes', async () => {
     await w.readyWallet();
-    expectOk(await w.ui('setLimits', { limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' }, tabTimeout_s: 3600, idleLock_min: 5 }));
+    expectOk(
+      await w.ui('setLimits', {
+        limits: { maxDepositPerTab: null, dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+        tabTimeout_s: 3600,
+        idleLock_min: 5,
+      }),
+    );
     expect(w.ports.alarms.scheduled.get('idle-lock')).toBe(w.ports.clock.now() + 5 * 60_000);
     w.ports.clock.advance(5 * 60_000);
     await w.agent.onAlarm('idle-lock');
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
   });
 
   it('says which step is missing before a wallet exists or is enrolled', async () => {
     expect(expectOk(await w.page('hello', {})).walletState).toBe('uninitialised');
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
     expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
     expect(expectOk(await w.page('hello', {})).walletState).toBe('unenrolled');
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'wallet_not_enrolled' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_not_enrolled' },
+    });
   });
 
   it('rejects malformed page calls', async () => {
@@ -435,7 +602,10 @@ describe('a service worker stopped mid-tab', () => {
     const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     await w.session.remove('unlockedIdentityKey'); // what closing the browser does to storage.session
     await w.restart();
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
     const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(second.receipt.payload).toMatchObject({ tabId: first.receipt.payload.tabId, chainIndex: 23 });
@@ -444,7 +614,10 @@ describe('a service worker stopped mid-tab', () => {
   it('re-sends an initiation whose answer was lost, so one approval holds one deposit', async () => {
     await w.readyWallet();
     w.ports.answerLost.add(`${w.operatorUrl()}/v1/customer/tabs`);
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({ ok: false, error: { code: 'operator_unreachable' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
+      ok: false,
+      error: { code: 'operator_unreachable' },
+    });
     w.ports.answerLost.clear();
     await w.restart();
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
@@ -458,11 +631,15 @@ describe('a service worker stopped mid-tab', () => {
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     // The purchase reaches the merchant, its answer never reaches us (the worker dies, the network drops).
     w.ports.answerLost.add(`${w.world.merchant.agentUrl}/purchase`);
-    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).toMatchObject({
+      ok: false,
+      error: { code: 'payment_pending' },
+    });
     w.ports.answerLost.clear();
     await w.restart();
     const next = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
-    // The pending article-2 went first (seq 2, index 23, re-sent by the new worker), then article-4: nothing revealed twice.
+    // The pending article-2 went first (seq 2, index 23, re-sent by the new worker), then article-4: nothing
+    // revealed twice.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
     const history = expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);
     expect(history).toEqual(['article-4', 'article-2', 'article-1']);

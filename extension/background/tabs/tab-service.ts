@@ -86,7 +86,8 @@ export class TabService {
       if (tab) {
         const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
         if (outcome.kind === 'paid' || outcome.kind === 'in-doubt') return this.answered(caller, outcome);
-        // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same rules as the first.
+        // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same
+        // rules as the first.
         await this.closer.close(outcome.tab, stopReasonOf(outcome));
       }
       const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
@@ -106,16 +107,23 @@ export class TabService {
    */
   paymentStatus(caller: PageCaller, request: PaymentStatusRequest): Promise<BridgeResult<'paymentStatus'>> {
     const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
-    return this.locks.runAnswering(merchantKey(merchant), async (): Promise<Answered<BridgeResult<'paymentStatus'>>> => {
-      const owed = await this.owed.take(merchant, request.itemId, caller.origin);
-      if (owed) return { answer: { status: 'paid', receipt: owed } };
-      const tab = await this.book.activeAt(merchant);
-      const pending = tab?.phase === 'open' && tab.pendingPurchase?.itemId === request.itemId && originAllowed(tab.merchantCertificate.payload, caller.origin);
-      if (!pending) return { answer: { status: 'none' } };
-      const outcome = await this.purchaser.continuePending(tab);
-      if (outcome.kind === 'paid') return { answer: { status: 'paid', receipt: outcome.receipt }, aftermath: outcome.recorded };
-      return { answer: { status: outcome.kind === 'in-doubt' ? 'pending' : 'none' } };
-    });
+    return this.locks.runAnswering(
+      merchantKey(merchant),
+      async (): Promise<Answered<BridgeResult<'paymentStatus'>>> => {
+        const owed = await this.owed.take(merchant, request.itemId, caller.origin);
+        if (owed) return { answer: { status: 'paid', receipt: owed } };
+        const tab = await this.book.activeAt(merchant);
+        const pending =
+          tab?.phase === 'open' &&
+          tab.pendingPurchase?.itemId === request.itemId &&
+          originAllowed(tab.merchantCertificate.payload, caller.origin);
+        if (!pending) return { answer: { status: 'none' } };
+        const outcome = await this.purchaser.continuePending(tab);
+        if (outcome.kind === 'paid')
+          return { answer: { status: 'paid', receipt: outcome.receipt }, aftermath: outcome.recorded };
+        return { answer: { status: outcome.kind === 'in-doubt' ? 'pending' : 'none' } };
+      },
+    );
   }
 
   /**
@@ -126,7 +134,9 @@ export class TabService {
     let inDoubt = 0;
     for (const tab of await this.book.active()) {
       if (tab.phase !== 'open' || !tab.pendingPurchase) continue;
-      const settled = await this.locks.run(merchantKey(tab.merchant), () => this.settleInDoubt(tab.localId)).catch(() => false);
+      const settled = await this.locks
+        .run(merchantKey(tab.merchant), () => this.settleInDoubt(tab.localId))
+        .catch(() => false);
       if (!settled) inDoubt++;
     }
     await this.retry.roundDone(inDoubt);
@@ -137,7 +147,10 @@ export class TabService {
     return this.locks.run(merchantKey(merchant), async () => {
       const tab = await this.book.activeAt(merchant);
       // A page learns about a tab only on an origin the merchant certificate lists.
-      const visible = tab?.phase === 'open' && originAllowed(tab.merchantCertificate.payload, caller.origin) && !isExpired(tab, this.clock.now());
+      const visible =
+        tab?.phase === 'open' &&
+        originAllowed(tab.merchantCertificate.payload, caller.origin) &&
+        !isExpired(tab, this.clock.now());
       const open = visible ? (tab as OpenTab) : undefined;
       await this.showBadge(caller, merchant, open);
       return tabStatusOf(open);
@@ -147,7 +160,8 @@ export class TabService {
   closeFromPage(caller: PageCaller, merchant: MerchantRef): Promise<BridgeResult<'closeTab'>> {
     return this.locks.run(merchantKey(merchant), async () => {
       const tab = await this.book.activeAt(merchant);
-      if (tab?.phase !== 'open' || !originAllowed(tab.merchantCertificate.payload, caller.origin)) return { closed: false };
+      if (tab?.phase !== 'open' || !originAllowed(tab.merchantCertificate.payload, caller.origin))
+        return { closed: false };
       await this.closer.close(tab, 'customer-terminate');
       await this.badges.clear(merchantKey(merchant));
       await this.showBadge(caller, merchant, undefined);
@@ -205,7 +219,10 @@ export class TabService {
     let tab = await this.book.activeAt(merchant);
     if (!tab) return undefined;
     if (!originAllowed(tab.merchantCertificate.payload, origin)) {
-      throw new AgentError('origin_not_allowed', `${tab.merchantDisplayName} does not take Opentab payments on ${origin}.`);
+      throw new AgentError(
+        'origin_not_allowed',
+        `${tab.merchantDisplayName} does not take Opentab payments on ${origin}.`,
+      );
     }
     // An initiation left unanswered by an earlier worker: re-send it (the AM answers it once).
     if (tab.phase === 'opening') {
@@ -228,7 +245,10 @@ export class TabService {
 
   private async refuseBlocked(merchant: MerchantRef): Promise<void> {
     if (isBlocked(await this.rules.get(), merchant)) {
-      throw new AgentError('blocked_merchant', 'You have blocked this merchant; unblock it in the Opentab options to pay here.');
+      throw new AgentError(
+        'blocked_merchant',
+        'You have blocked this merchant; unblock it in the Opentab options to pay here.',
+      );
     }
   }
 
@@ -265,7 +285,8 @@ export class TabService {
   }
 }
 
-/** Why a tab that could not take a purchase is closed; a price the tab's unit cannot pay is the customer's choice to stop, not a used-up deposit. */
+/** Why a tab that could not take a purchase is closed; a price the tab's unit cannot pay is the customer's
+ * choice to stop, not a used-up deposit. */
 function stopReasonOf(outcome: Exclude<PurchaseOutcome, Answerable>): StopReason {
   switch (outcome.kind) {
     case 'exhausted':

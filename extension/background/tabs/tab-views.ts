@@ -59,7 +59,12 @@ export function purchaseView(purchase: StoredPurchase): PurchaseView {
 }
 
 /** The purchase pending at `tab`, as the customer sees it until the merchant answers; `title` from the catalogue when known. */
-export function pendingPurchaseView(tab: OpenTab, purchase: Purchase, title: string | null, now_ms: number): PurchaseView {
+export function pendingPurchaseView(
+  tab: OpenTab,
+  purchase: Purchase,
+  title: string | null,
+  now_ms: number,
+): PurchaseView {
   return {
     at: formatTimestamp(tab.pendingSince_ms ?? now_ms),
     transactionId: tab.transactionId,

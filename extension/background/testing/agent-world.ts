@@ -54,7 +54,11 @@ export interface AgentWorld {
   operatorUrl(): string;
   newEnrolmentCode(creditLimit?: string): Promise<{ accountId: string; code: string }>;
   ui<C extends UiCall>(call: C, params: UiCalls[C]['params']): Promise<UiCallResult<C>>;
-  page<C extends BridgeCall>(call: C, params: BridgeParams<C>, caller?: Partial<PageCaller>): Promise<PageCallResult<C>>;
+  page<C extends BridgeCall>(
+    call: C,
+    params: BridgeParams<C>,
+    caller?: Partial<PageCaller>,
+  ): Promise<PageCallResult<C>>;
   /** A fresh wallet, enrolled with the SEK operator. */
   readyWallet(creditLimit?: string): Promise<{ accountId: string }>;
   /** Drops the agent (all worker memory) and builds a new one over the same storage. */
@@ -101,7 +105,9 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
     operatorUrl: () => world.world.operator(CUSTOMER_OPERATOR).url,
     async newEnrolmentCode(creditLimit = '500.00') {
       const admin = world.world.operator(CUSTOMER_OPERATOR).admin;
-      const { accountId } = await admin.call('createCustomer', { creditLimit: { currency: 'SEK', value: creditLimit } });
+      const { accountId } = await admin.call('createCustomer', {
+        creditLimit: { currency: 'SEK', value: creditLimit },
+      });
       const { code } = await admin.call('enrollmentCode', {}, { accountId });
       return { accountId, code };
     },
@@ -109,7 +115,10 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
     ui: <C extends UiCall>(call: C, params: UiCalls[C]['params']) =>
       self.agent.handleUiCall({ channel: UI_CALL_CHANNEL, call, params }) as Promise<UiCallResult<C>>,
     page: <C extends BridgeCall>(call: C, params: BridgeParams<C>, caller: Partial<PageCaller> = {}) =>
-      self.agent.handlePageCall({ channel: PAGE_CALL_CHANNEL, call, params }, { origin: shopOrigin, browserTabId: 1, ...caller }) as Promise<PageCallResult<C>>,
+      self.agent.handlePageCall(
+        { channel: PAGE_CALL_CHANNEL, call, params },
+        { origin: shopOrigin, browserTabId: 1, ...caller },
+      ) as Promise<PageCallResult<C>>,
     async readyWallet(creditLimit) {
       const { accountId, code } = await self.newEnrolmentCode(creditLimit);
       expectOk(await self.ui('createWallet', { passphrase: PASSPHRASE }));
@@ -151,7 +160,9 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
   return self;
 }
 
-export function expectOk<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+export function expectOk<T>(
+  result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } },
+): T {
   if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
   return result.value;
 }
@@ -164,7 +175,10 @@ export function expectPaid(result: PageCallResult<'pay'>): Extract<BridgeResult<
 }
 
 /** A fresh agent world for every test of the file, handed to `prepare` before the test runs, and closed after it. */
-export function agentWorldPerTest(prepare: (world: AgentWorld) => void | Promise<void>, options: AgentWorldOptions = {}): void {
+export function agentWorldPerTest(
+  prepare: (world: AgentWorld) => void | Promise<void>,
+  options: AgentWorldOptions = {},
+): void {
   let current: AgentWorld | null = null;
   beforeEach(async () => {
     current = await startAgentWorld(options);

@@ -19,7 +19,12 @@ export function newSigner(): Signer {
 export const SHOP_ORIGIN = 'https://news.example';
 
 /** ECB-style quotes: units per 1 EUR. */
-export function signedRateTable(operator: Signer, now_ms: number, validFor_ms = 3_600_000, operatorId = 'op-sek'): RateTable {
+export function signedRateTable(
+  operator: Signer,
+  now_ms: number,
+  validFor_ms = 3_600_000,
+  operatorId = 'op-sek',
+): RateTable {
   return seal(
     crypto,
     operator,
@@ -35,7 +40,13 @@ export function signedRateTable(operator: Signer, now_ms: number, validFor_ms = 
   );
 }
 
-export function merchantCertificate(merchantOperator: Signer, merchantKey: Signer, now_ms: number, origins = [SHOP_ORIGIN], agentUrl = `${SHOP_ORIGIN}/opentab`): MerchantCertificate {
+export function merchantCertificate(
+  merchantOperator: Signer,
+  merchantKey: Signer,
+  now_ms: number,
+  origins = [SHOP_ORIGIN],
+  agentUrl = `${SHOP_ORIGIN}/opentab`,
+): MerchantCertificate {
   return seal(
     crypto,
     merchantOperator,
@@ -55,17 +66,41 @@ export function merchantCertificate(merchantOperator: Signer, merchantKey: Signe
 }
 
 /** A certificate of `operator`'s key, signed by `ca`. */
-export function operatorCertificate(ca: Signer, operator: Signer, now_ms: number, operatorId = 'op-eur', validFor_ms = 30 * 86_400_000): OperatorCertificate {
+export function operatorCertificate(
+  ca: Signer,
+  operator: Signer,
+  now_ms: number,
+  operatorId = 'op-eur',
+  validFor_ms = 30 * 86_400_000,
+): OperatorCertificate {
   return seal(
     crypto,
     ca,
-    { type: 'operator-certificate', operatorId, publicKey: operator.kid, baseUrl: `https://${operatorId}.example`, currencies: ['EUR'], validUntil: formatTimestamp(now_ms + validFor_ms) },
+    {
+      type: 'operator-certificate',
+      operatorId,
+      publicKey: operator.kid,
+      baseUrl: `https://${operatorId}.example`,
+      currencies: ['EUR'],
+      validUntil: formatTimestamp(now_ms + validFor_ms),
+    },
     now_ms,
   );
 }
 
-export function vouch(operator: Signer, certificate: MerchantCertificate, merchantOperatorCertificate: OperatorCertificate, now_ms: number, operatorId = 'op-sek'): MerchantVouch {
-  return seal(crypto, operator, { type: 'merchant-vouch', operatorId, merchantCertificate: certificate, merchantOperatorCertificate }, now_ms);
+export function vouch(
+  operator: Signer,
+  certificate: MerchantCertificate,
+  merchantOperatorCertificate: OperatorCertificate,
+  now_ms: number,
+  operatorId = 'op-sek',
+): MerchantVouch {
+  return seal(
+    crypto,
+    operator,
+    { type: 'merchant-vouch', operatorId, merchantCertificate: certificate, merchantOperatorCertificate },
+    now_ms,
+  );
 }
 
 /** 1 SEK = 0.0873553 EUR: SEK 11.4475 and EUR 1 per EUR. */

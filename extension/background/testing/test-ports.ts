@@ -103,7 +103,11 @@ export function createTestPorts(clock: ManualClock = new ManualClock()): TestPor
       // Read to the end here, so a test can tell when the agent holds the whole answer.
       const body = await response.arrayBuffer();
       answered.push(url);
-      return new Response(body.byteLength === 0 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(body.byteLength === 0 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     },
   };
   return ports;

@@ -10,14 +10,27 @@ const snapshot: WalletSnapshot = {
   enrolment: null,
   rules: {
     ...defaultRules('SEK'),
-    allowances: [{ merchantId: 'news', operatorId: 'op-eur', displayName: 'Daily News', maxDeposit_minor: 5_000n, grantedAt_ms: 1 }],
+    allowances: [
+      {
+        merchantId: 'news',
+        operatorId: 'op-eur',
+        displayName: 'Daily News',
+        maxDeposit_minor: 5_000n,
+        grantedAt_ms: 1,
+      },
+    ],
   },
   preferences: { tabTimeout_s: 1800, idleLock_min: 5 },
 };
 
 describe('backup', () => {
   it('round-trips key, rules and preferences under the passphrase, with nothing in clear', async () => {
-    const json = await exportBackup(snapshot, 'a long enough passphrase', Date.parse('2026-06-01T00:00:00Z'), TEST_SCRYPT_COST);
+    const json = await exportBackup(
+      snapshot,
+      'a long enough passphrase',
+      Date.parse('2026-06-01T00:00:00Z'),
+      TEST_SCRYPT_COST,
+    );
     expect(json).not.toContain('Daily News');
     expect(JSON.parse(json)).toMatchObject({ format: 'opentab-backup', version: 1 });
     const opened = await openBackup(json, 'a long enough passphrase');
@@ -35,11 +48,43 @@ describe('backup', () => {
 describe('historyCsv', () => {
   it('writes RFC 4180 rows with item id and title, and defuses spreadsheet formulas', () => {
     const csv = historyCsv([
-      { at: '2026-06-01T12:00:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News, "Daily"', itemId: 'a-1', title: 'Rain, "at last"', price: { currency: 'EUR', value: '0.05' }, status: 'paid' },
-      { at: '2026-06-01T12:01:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: '=HYPERLINK("x")', itemId: 'a-2', title: '@SUM(A1)', price: { currency: 'EUR', value: '0.10' }, status: 'paid' },
+      {
+        at: '2026-06-01T12:00:00.000Z',
+        transactionId: 'op-sek.1.1',
+        merchantDisplayName: 'News, "Daily"',
+        itemId: 'a-1',
+        title: 'Rain, "at last"',
+        price: { currency: 'EUR', value: '0.05' },
+        status: 'paid',
+      },
+      {
+        at: '2026-06-01T12:01:00.000Z',
+        transactionId: 'op-sek.1.1',
+        merchantDisplayName: '=HYPERLINK("x")',
+        itemId: 'a-2',
+        title: '@SUM(A1)',
+        price: { currency: 'EUR', value: '0.10' },
+        status: 'paid',
+      },
       // Stored before titles were kept: the title column stays empty, the item id says what it was.
-      { at: '2026-06-01T12:02:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-3', title: null, price: { currency: 'EUR', value: '0.15' }, status: 'paid' },
-      { at: '2026-06-01T12:03:00.000Z', transactionId: 'op-sek.1.1', merchantDisplayName: 'News', itemId: 'a-4', title: '\t=1+1', price: { currency: 'EUR', value: '0.15' }, status: 'paid' },
+      {
+        at: '2026-06-01T12:02:00.000Z',
+        transactionId: 'op-sek.1.1',
+        merchantDisplayName: 'News',
+        itemId: 'a-3',
+        title: null,
+        price: { currency: 'EUR', value: '0.15' },
+        status: 'paid',
+      },
+      {
+        at: '2026-06-01T12:03:00.000Z',
+        transactionId: 'op-sek.1.1',
+        merchantDisplayName: 'News',
+        itemId: 'a-4',
+        title: '\t=1+1',
+        price: { currency: 'EUR', value: '0.15' },
+        status: 'paid',
+      },
     ]);
     expect(csv.split('\r\n')).toEqual([
       'date,merchant,item,title,amount,currency,transaction',

@@ -83,7 +83,10 @@ function toContents(snapshot: WalletSnapshot): BackupContents {
       dailyCap_minor: optionalMinor(rules.dailyCap_minor),
       monthlyCap_minor: optionalMinor(rules.monthlyCap_minor),
       defaultDeposit_minor: rules.defaultDeposit_minor.toString(),
-      allowances: rules.allowances.map((allowance) => ({ ...allowance, maxDeposit_minor: allowance.maxDeposit_minor.toString() })),
+      allowances: rules.allowances.map((allowance) => ({
+        ...allowance,
+        maxDeposit_minor: allowance.maxDeposit_minor.toString(),
+      })),
       blocked: rules.blocked.map((blocked) => ({ ...blocked })),
     },
     preferences: { ...snapshot.preferences },
@@ -102,20 +105,34 @@ function fromContents(contents: BackupContents, publicKey: string): WalletSnapsh
       dailyCap_minor: optionalBigint(rules.dailyCap_minor),
       monthlyCap_minor: optionalBigint(rules.monthlyCap_minor),
       defaultDeposit_minor: BigInt(rules.defaultDeposit_minor),
-      allowances: rules.allowances.map((allowance) => ({ ...allowance, maxDeposit_minor: BigInt(allowance.maxDeposit_minor) })),
+      allowances: rules.allowances.map((allowance) => ({
+        ...allowance,
+        maxDeposit_minor: BigInt(allowance.maxDeposit_minor),
+      })),
       blocked: rules.blocked,
     },
     preferences: contents.preferences,
   };
 }
 
-export async function exportBackup(snapshot: WalletSnapshot, passphrase: string, now_ms: number, cost?: ScryptCost): Promise<string> {
+export async function exportBackup(
+  snapshot: WalletSnapshot,
+  passphrase: string,
+  now_ms: number,
+  cost?: ScryptCost,
+): Promise<string> {
   const plaintext = utf8ToBytes(JSON.stringify(toContents(snapshot)));
   const box: PassphraseBox = await sealWithPassphrase(plaintext, passphrase, BACKUP_PURPOSE, cost);
-  return JSON.stringify({ format: 'opentab-backup', version: 1, createdAt: formatTimestamp(now_ms), publicKey: snapshot.publicKey, box }, null, 2);
+  return JSON.stringify(
+    { format: 'opentab-backup', version: 1, createdAt: formatTimestamp(now_ms), publicKey: snapshot.publicKey, box },
+    null,
+    2,
+  );
 }
 
-export type BackupOpening = { ok: true; snapshot: WalletSnapshot } | { ok: false; problem: 'not_a_backup' | 'wrong_passphrase' };
+export type BackupOpening =
+  | { ok: true; snapshot: WalletSnapshot }
+  | { ok: false; problem: 'not_a_backup' | 'wrong_passphrase' };
 
 export async function openBackup(json: string, passphrase: string): Promise<BackupOpening> {
   let parsed: unknown;
@@ -127,7 +144,8 @@ export async function openBackup(json: string, passphrase: string): Promise<Back
   const file = v.safeParse(BackupFile, parsed);
   if (!file.success) return { ok: false, problem: 'not_a_backup' };
   const opened = await openWithPassphrase(file.output.box, passphrase, BACKUP_PURPOSE);
-  if (!opened.ok) return { ok: false, problem: opened.problem === 'wrong_passphrase' ? 'wrong_passphrase' : 'not_a_backup' };
+  if (!opened.ok)
+    return { ok: false, problem: opened.problem === 'wrong_passphrase' ? 'wrong_passphrase' : 'not_a_backup' };
   let contents: unknown;
   try {
     contents = JSON.parse(bytesToUtf8(opened.plaintext));

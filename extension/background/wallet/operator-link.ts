@@ -58,7 +58,11 @@ export class OperatorLink {
   /** The own operator and the CA pinned at enrolment. */
   trustAnchors(enrolment: Enrolment): TrustAnchors {
     const anchors = trustAnchorsOf(this.crypto, enrolment);
-    if (anchors === null) throw new AgentError('merchant_refused', "Your operator's certificate, kept since enrolment, does not verify: enrol again to trust any merchant.");
+    if (anchors === null)
+      throw new AgentError(
+        'merchant_refused',
+        "Your operator's certificate, kept since enrolment, does not verify: enrol again to trust any merchant.",
+      );
     return anchors;
   }
 
@@ -68,30 +72,60 @@ export class OperatorLink {
     }
     const baseUrl = normaliseOperatorUrl(operatorUrl);
     const signer = await this.vault.signer();
-    const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }).catch((error: unknown) => {
-      if (error instanceof RemoteCallError && error.failure.kind === 'bad_response' && error.failure.code === 'weak_key') {
-        throw new AgentError('enrollment_refused', `The operator at ${baseUrl} names a key no one can safely trust (${error.failure.message}).`);
-      }
-      // The address was just typed: a wrong one is the likelier cause than the operator being down.
-      if (error instanceof RemoteCallError && error.failure.kind !== 'refused') throw noOperatorAt(baseUrl);
-      throw fromOperatorFailure(error);
-    });
+    const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl }).catch(
+      (error: unknown) => {
+        if (
+          error instanceof RemoteCallError &&
+          error.failure.kind === 'bad_response' &&
+          error.failure.code === 'weak_key'
+        ) {
+          throw new AgentError(
+            'enrollment_refused',
+            `The operator at ${baseUrl} names a key no one can safely trust (${error.failure.message}).`,
+          );
+        }
+        // The address was just typed: a wrong one is the likelier cause than the operator being down.
+        if (error instanceof RemoteCallError && error.failure.kind !== 'refused') throw noOperatorAt(baseUrl);
+        throw fromOperatorFailure(error);
+      },
+    );
     const certificate = info.certificate.payload;
     if (certificate.operatorId !== info.operatorId || !certificate.currencies.includes(info.currency)) {
-      throw new AgentError('enrollment_refused', 'The operator at that address sent a certificate that does not match it.');
+      throw new AgentError(
+        'enrollment_refused',
+        'The operator at that address sent a certificate that does not match it.',
+      );
     }
     // Its signer becomes the CA this wallet checks every merchant's operator against (trust-anchors.ts).
     const certificateProblem = ownCertificateProblem(this.crypto, info.certificate, this.clock.now());
-    if (certificateProblem !== null) throw new AgentError('enrollment_refused', `The operator at ${baseUrl} cannot be trusted: ${certificateProblem}.`);
-    const request = seal(this.crypto, signer, { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>, this.clock.now());
-    const result: EnrollResult = await callRoute(baseUrl, OPERATOR_API.enroll, request, { fetch: this.fetchImpl }).catch((error: unknown) => {
+    if (certificateProblem !== null)
+      throw new AgentError(
+        'enrollment_refused',
+        `The operator at ${baseUrl} cannot be trusted: ${certificateProblem}.`,
+      );
+    const request = seal(
+      this.crypto,
+      signer,
+      { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>,
+      this.clock.now(),
+    );
+    const result: EnrollResult = await callRoute(baseUrl, OPERATOR_API.enroll, request, {
+      fetch: this.fetchImpl,
+    }).catch((error: unknown) => {
       if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
         throw new AgentError('enrollment_refused', `The operator refused the enrolment. ${error.failure.message}`);
       }
       throw fromOperatorFailure(error);
     });
-    if (result.operatorId !== info.operatorId || result.operatorCertificate.payload.publicKey !== certificate.publicKey || result.operatorCertificate.kid !== info.certificate.kid) {
-      throw new AgentError('enrollment_refused', 'The enrolment answer names a different operator key than the operator published.');
+    if (
+      result.operatorId !== info.operatorId ||
+      result.operatorCertificate.payload.publicKey !== certificate.publicKey ||
+      result.operatorCertificate.kid !== info.certificate.kid
+    ) {
+      throw new AgentError(
+        'enrollment_refused',
+        'The enrolment answer names a different operator key than the operator published.',
+      );
     }
     const enrolment: Enrolment = {
       operatorId: info.operatorId,
@@ -107,21 +141,36 @@ export class OperatorLink {
     return enrolment;
   }
 
-  /** The operator's current table, or its refusal to publish one (its rates too old, or none yet); other failures throw. */
+  /** The operator's current table, or its refusal to publish one (its rates too old, or none yet); other
+   * failures throw. */
   async fetchRateTable(): Promise<RateTableAnswer> {
     const { baseUrl } = await this.enrolment();
     try {
-      return { kind: 'table', table: await callRoute(baseUrl, OPERATOR_API.rateTable, undefined, { fetch: this.fetchImpl }) };
+      return {
+        kind: 'table',
+        table: await callRoute(baseUrl, OPERATOR_API.rateTable, undefined, { fetch: this.fetchImpl }),
+      };
     } catch (error) {
       const code = refusalCodeOf(error);
-      if (code === 'rates_stale' || code === 'rates_unavailable') return { kind: 'refused', code, message: (error as RemoteCallError).failure.message };
+      if (code === 'rates_stale' || code === 'rates_unavailable')
+        return { kind: 'refused', code, message: (error as RemoteCallError).failure.message };
       throw fromOperatorFailure(error);
     }
   }
 
   async account(): Promise<AccountView> {
     return this.withSession(async (enrolment, sessionId, signer) =>
-      callRoute(enrolment.baseUrl, OPERATOR_API.account, seal(this.crypto, signer, { type: 'account-query', accountId: enrolment.accountId, sessionId }, this.clock.now()), { fetch: this.fetchImpl }),
+      callRoute(
+        enrolment.baseUrl,
+        OPERATOR_API.account,
+        seal(
+          this.crypto,
+          signer,
+          { type: 'account-query', accountId: enrolment.accountId, sessionId },
+          this.clock.now(),
+        ),
+        { fetch: this.fetchImpl },
+      ),
     );
   }
 
@@ -130,7 +179,12 @@ export class OperatorLink {
       callRoute(
         enrolment.baseUrl,
         OPERATOR_API.merchantQuery,
-        seal(this.crypto, signer, { type: 'merchant-query', accountId: enrolment.accountId, sessionId, merchantId, merchantOperatorId }, this.clock.now()),
+        seal(
+          this.crypto,
+          signer,
+          { type: 'merchant-query', accountId: enrolment.accountId, sessionId, merchantId, merchantOperatorId },
+          this.clock.now(),
+        ),
         { fetch: this.fetchImpl },
       ),
     );
@@ -160,9 +214,19 @@ export class OperatorLink {
     if (!forceNew && stored && stored.expiresAt_ms - SESSION_MARGIN_MS > this.clock.now()) return stored.sessionId;
     const enrolment = await this.enrolment();
     const signer = await this.vault.signer();
-    const request = seal(this.crypto, signer, { type: 'logon', accountId: enrolment.accountId } satisfies PayloadBody<LogonPayload>, this.clock.now());
-    const result = await this.call(() => callRoute(enrolment.baseUrl, OPERATOR_API.logon, request, { fetch: this.fetchImpl }));
-    const session: OperatorSession = { sessionId: result.sessionId, expiresAt_ms: parseTimestamp(result.expiresAt) ?? this.clock.now() };
+    const request = seal(
+      this.crypto,
+      signer,
+      { type: 'logon', accountId: enrolment.accountId } satisfies PayloadBody<LogonPayload>,
+      this.clock.now(),
+    );
+    const result = await this.call(() =>
+      callRoute(enrolment.baseUrl, OPERATOR_API.logon, request, { fetch: this.fetchImpl }),
+    );
+    const session: OperatorSession = {
+      sessionId: result.sessionId,
+      expiresAt_ms: parseTimestamp(result.expiresAt) ?? this.clock.now(),
+    };
     await this.db.meta.put('operatorSession', session);
     return session.sessionId;
   }
@@ -175,7 +239,11 @@ export class OperatorLink {
     try {
       return await send(enrolment, await this.sessionId(), signer);
     } catch (error) {
-      if (error instanceof RemoteCallError && error.failure.kind === 'refused' && error.failure.code === 'session_invalid') {
+      if (
+        error instanceof RemoteCallError &&
+        error.failure.kind === 'refused' &&
+        error.failure.code === 'session_invalid'
+      ) {
         return this.call(async () => send(enrolment, await this.sessionId(true), signer));
       }
       throw fromOperatorFailure(error);
@@ -206,11 +274,17 @@ const UNDECIDED_CODES: ReadonlySet<string> = new Set(['peer_unreachable', 'peer_
 
 function isUndecidedOpening(error: unknown): boolean {
   if (!(error instanceof RemoteCallError)) return false;
-  return error.failure.kind === 'unreachable' || (error.failure.kind === 'refused' && UNDECIDED_CODES.has(error.failure.code));
+  return (
+    error.failure.kind === 'unreachable' ||
+    (error.failure.kind === 'refused' && UNDECIDED_CODES.has(error.failure.code))
+  );
 }
 
 function noOperatorAt(baseUrl: string): AgentError {
-  return new AgentError('operator_unreachable', `No Opentab operator answered at ${baseUrl}. Check the address and your connection, then try again.`);
+  return new AgentError(
+    'operator_unreachable',
+    `No Opentab operator answered at ${baseUrl}. Check the address and your connection, then try again.`,
+  );
 }
 
 export function normaliseOperatorUrl(text: string): string {
@@ -218,7 +292,10 @@ export function normaliseOperatorUrl(text: string): string {
   try {
     url = new URL(text.trim());
   } catch {
-    throw new AgentError('invalid_request', 'The operator address must be a full URL such as https://operator.example.');
+    throw new AgentError(
+      'invalid_request',
+      'The operator address must be a full URL such as https://operator.example.',
+    );
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
     throw new AgentError('invalid_request', 'The operator address must be an http(s) URL without credentials.');

@@ -19,13 +19,36 @@ describe('remote failures as the page sees them', () => {
   });
 
   it('speaks to the customer in sentences, without URLs, fetch errors or error codes', () => {
-    const unreachable = new RemoteCallError({ kind: 'unreachable', message: 'POST http://127.0.0.1:7201/v1/customer/account: Failed to fetch' });
-    const unreadable = new RemoteCallError({ kind: 'bad_response', status: 404, message: 'http://127.0.0.1:7201/v1/rates answered 404 with non-JSON' });
-    expect(fromOperatorFailure(unreachable)).toMatchObject({ code: 'operator_unreachable', message: 'Your operator could not be reached. Check your connection and try again.' });
-    expect(fromOperatorFailure(unreadable)).toMatchObject({ code: 'operator_unreachable', message: 'Your operator sent an answer Opentab cannot read. Try again later.' });
-    expect(fromMerchantFailure(unreachable)).toMatchObject({ code: 'merchant_unreachable', message: "The merchant's payment service could not be reached. Try again in a moment." });
-    expect(fromOperatorFailure(refused('deposit_too_small', 400)).message).toBe('Your operator refused the request. The server said no.');
-    expect(fromMerchantFailure(refused('price_mismatch', 409)).message).toBe('The merchant refused the purchase. The server said no.');
-    expect(fromOperatorFailure(new TypeError('x is undefined'))).toMatchObject({ code: 'internal', message: expect.not.stringMatching(/TypeError|undefined/) });
+    const unreachable = new RemoteCallError({
+      kind: 'unreachable',
+      message: 'POST http://127.0.0.1:7201/v1/customer/account: Failed to fetch',
+    });
+    const unreadable = new RemoteCallError({
+      kind: 'bad_response',
+      status: 404,
+      message: 'http://127.0.0.1:7201/v1/rates answered 404 with non-JSON',
+    });
+    expect(fromOperatorFailure(unreachable)).toMatchObject({
+      code: 'operator_unreachable',
+      message: 'Your operator could not be reached. Check your connection and try again.',
+    });
+    expect(fromOperatorFailure(unreadable)).toMatchObject({
+      code: 'operator_unreachable',
+      message: 'Your operator sent an answer Opentab cannot read. Try again later.',
+    });
+    expect(fromMerchantFailure(unreachable)).toMatchObject({
+      code: 'merchant_unreachable',
+      message: "The merchant's payment service could not be reached. Try again in a moment.",
+    });
+    expect(fromOperatorFailure(refused('deposit_too_small', 400)).message).toBe(
+      'Your operator refused the request. The server said no.',
+    );
+    expect(fromMerchantFailure(refused('price_mismatch', 409)).message).toBe(
+      'The merchant refused the purchase. The server said no.',
+    );
+    expect(fromOperatorFailure(new TypeError('x is undefined'))).toMatchObject({
+      code: 'internal',
+      message: expect.not.stringMatching(/TypeError|undefined/),
+    });
   });
 });

@@ -10,7 +10,8 @@ export function fromOperatorFailure(error: unknown): AgentError {
   if (!(error instanceof RemoteCallError)) return asAgentError(error);
   const failure = error.failure;
   if (failure.kind === 'unreachable') return operatorUnreachable();
-  if (failure.kind === 'bad_response') return new AgentError('operator_unreachable', 'Your operator sent an answer Opentab cannot read. Try again later.');
+  if (failure.kind === 'bad_response')
+    return new AgentError('operator_unreachable', 'Your operator sent an answer Opentab cannot read. Try again later.');
   switch (failure.code) {
     case 'rate_limited':
       return tooManyRequests('Your operator');
@@ -21,7 +22,10 @@ export function fromOperatorFailure(error: unknown): AgentError {
       return rateTableExpired();
     case 'merchant_unreachable':
     case 'peer_unreachable':
-      return new AgentError('merchant_unreachable', `The merchant could not be reached to open the tab. ${failure.message}`);
+      return new AgentError(
+        'merchant_unreachable',
+        `The merchant could not be reached to open the tab. ${failure.message}`,
+      );
     case 'merchant_refused':
     case 'peer_refused':
     case 'unknown_merchant':
@@ -34,16 +38,23 @@ export function fromOperatorFailure(error: unknown): AgentError {
 export function fromMerchantFailure(error: unknown): AgentError {
   if (!(error instanceof RemoteCallError)) return asAgentError(error);
   const failure = error.failure;
-  if (failure.kind === 'refused' && failure.code === 'rate_limited') return tooManyRequests("The merchant's payment service");
+  if (failure.kind === 'refused' && failure.code === 'rate_limited')
+    return tooManyRequests("The merchant's payment service");
   if (failure.kind === 'refused') {
     return new AgentError('merchant_refused', `The merchant refused the purchase. ${failure.message}`);
   }
-  return new AgentError('merchant_unreachable', "The merchant's payment service could not be reached. Try again in a moment.");
+  return new AgentError(
+    'merchant_unreachable',
+    "The merchant's payment service could not be reached. Try again in a moment.",
+  );
 }
 
 /** A server's rate limit is a passing condition, not a refusal: the page may simply try again. */
 function tooManyRequests(who: string): AgentError {
-  return new AgentError('busy', `${who} is receiving too many requests from your network right now; try again in a moment.`);
+  return new AgentError(
+    'busy',
+    `${who} is receiving too many requests from your network right now; try again in a moment.`,
+  );
 }
 
 /**

@@ -20,18 +20,33 @@ const enrolment: Enrolment = {
 describe('trust anchors', () => {
   it("pin the CA that signed the own operator's certificate", () => {
     expect(ownCertificateProblem(crypto, certificate, now)).toBeNull();
-    expect(trustAnchorsOf(crypto, enrolment)).toEqual({ operatorId: 'op-sek', operatorKey: operator.publicKey, caPublicKey: ca.publicKey });
+    expect(trustAnchorsOf(crypto, enrolment)).toEqual({
+      operatorId: 'op-sek',
+      operatorKey: operator.publicKey,
+      caPublicKey: ca.publicKey,
+    });
   });
 
   it('refuse at enrolment a certificate its signer did not sign, or an expired one', () => {
     const tampered = { ...certificate, payload: { ...certificate.payload, baseUrl: 'https://elsewhere.example' } };
-    expect(ownCertificateProblem(crypto, tampered, now)).toBe("the operator's certificate is not signed by the CA it names");
-    expect(ownCertificateProblem(crypto, certificate, now + 31 * 86_400_000)).toBe("the operator's certificate has expired");
+    expect(ownCertificateProblem(crypto, tampered, now)).toBe(
+      "the operator's certificate is not signed by the CA it names",
+    );
+    expect(ownCertificateProblem(crypto, certificate, now + 31 * 86_400_000)).toBe(
+      "the operator's certificate has expired",
+    );
   });
 
   it('keep the CA after the certificate expired, and are none for a stored certificate that does not bear out the enrolment', () => {
-    expect(trustAnchorsOf(crypto, { ...enrolment, enrolledAt_ms: now - 365 * 86_400_000 })?.caPublicKey).toEqual(ca.publicKey);
-    expect(trustAnchorsOf(crypto, { ...enrolment, operatorCertificate: { ...certificate, payload: { ...certificate.payload, baseUrl: 'https://x.example' } } })).toBeNull();
+    expect(trustAnchorsOf(crypto, { ...enrolment, enrolledAt_ms: now - 365 * 86_400_000 })?.caPublicKey).toEqual(
+      ca.publicKey,
+    );
+    expect(
+      trustAnchorsOf(crypto, {
+        ...enrolment,
+        operatorCertificate: { ...certificate, payload: { ...certificate.payload, baseUrl: 'https://x.example' } },
+      }),
+    ).toBeNull();
     expect(trustAnchorsOf(crypto, { ...enrolment, operatorPublicKey: newSigner().kid })).toBeNull();
   });
 });

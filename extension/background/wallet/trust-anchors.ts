@@ -24,10 +24,16 @@ function signerOf(certificate: OperatorCertificate): Uint8Array {
 }
 
 /** At enrolment: the operator's certificate is signed by the key it names as its signer, and current. */
-export function ownCertificateProblem(crypto: CryptoProvider, certificate: OperatorCertificate, now_ms: number): string | null {
+export function ownCertificateProblem(
+  crypto: CryptoProvider,
+  certificate: OperatorCertificate,
+  now_ms: number,
+): string | null {
   const check = checkOperatorCertificate(crypto, signerOf(certificate), certificate, now_ms);
   if (check.ok) return null;
-  return check.problem === 'expired' ? "the operator's certificate has expired" : "the operator's certificate is not signed by the CA it names";
+  return check.problem === 'expired'
+    ? "the operator's certificate has expired"
+    : "the operator's certificate is not signed by the CA it names";
 }
 
 /**
@@ -43,5 +49,9 @@ export function trustAnchorsOf(crypto: CryptoProvider, enrolment: Enrolment): Tr
     certificate.payload.publicKey === enrolment.operatorPublicKey &&
     verifyEnvelope(crypto, certificate, caPublicKey);
   if (!consistent) return null;
-  return { operatorId: enrolment.operatorId, operatorKey: fromBase64urlOfLength(enrolment.operatorPublicKey, 32), caPublicKey };
+  return {
+    operatorId: enrolment.operatorId,
+    operatorKey: fromBase64urlOfLength(enrolment.operatorPublicKey, 32),
+    caPublicKey,
+  };
 }

@@ -31,20 +31,35 @@ describe('enrolment', () => {
       rates: { status: 'current' },
     });
     expect(w.ports.alarms.scheduled.get('rates-refresh')).toBe(Date.parse(overview.rates.validUntil!));
-    expect(expectOk(await w.ui('getSettings', {})).limits).toMatchObject({ defaultDeposit: { currency: 'SEK', value: '20.00' } });
+    expect(expectOk(await w.ui('getSettings', {})).limits).toMatchObject({
+      defaultDeposit: { currency: 'SEK', value: '20.00' },
+    });
   });
 
   it('explains a refused code, a second enrolment and an unreachable operator', async () => {
     expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
-    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code: 'NOT-A-REAL-CODE' })).toMatchObject({ ok: false, error: { code: 'enrollment_refused' } });
+    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code: 'NOT-A-REAL-CODE' })).toMatchObject({
+      ok: false,
+      error: { code: 'enrollment_refused' },
+    });
     expect(await w.ui('enroll', { operatorUrl: 'http://127.0.0.1:9', code: 'ABCDEFGH' })).toMatchObject({
       ok: false,
-      error: { code: 'operator_unreachable', message: 'No Opentab operator answered at http://127.0.0.1:9. Check the address and your connection, then try again.' },
+      error: {
+        code: 'operator_unreachable',
+        message:
+          'No Opentab operator answered at http://127.0.0.1:9. Check the address and your connection, then try again.',
+      },
     });
-    expect(await w.ui('enroll', { operatorUrl: 'not a url', code: 'ABCDEFGH' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await w.ui('enroll', { operatorUrl: 'not a url', code: 'ABCDEFGH' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
     const { code } = await w.newEnrolmentCode();
     expectOk(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code }));
-    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({ ok: false, error: { code: 'already_enrolled' } });
+    expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({
+      ok: false,
+      error: { code: 'already_enrolled' },
+    });
   });
 
   it('refuses an operator address that would carry enrolment and payments in clear', async () => {
@@ -54,7 +69,8 @@ describe('enrolment', () => {
       ok: false,
       error: {
         code: 'invalid_request',
-        message: 'The operator address must start with https:// (plain http:// only for an operator on this computer: localhost, 127.0.0.1 or [::1]), so that enrolment and payments are encrypted.',
+        message:
+          'The operator address must start with https:// (plain http:// only for an operator on this computer: localhost, 127.0.0.1 or [::1]), so that enrolment and payments are encrypted.',
       },
     });
     expect(await w.db.meta.get('enrolment')).toBeUndefined();
@@ -66,7 +82,10 @@ describe('enrolment', () => {
     const { code } = await w.newEnrolmentCode();
     expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
     // The operator, as a man in the middle would show it, and its answer to the enrolment to match.
-    const withWeakKey = (certificate: OperatorCertificate) => ({ ...certificate, payload: { ...certificate.payload, publicKey: WEAK_KEYS.identity } });
+    const withWeakKey = (certificate: OperatorCertificate) => ({
+      ...certificate,
+      payload: { ...certificate.payload, publicKey: WEAK_KEYS.identity },
+    });
     const enrolled: string[] = [];
     w.ports.intercept = async (url) => {
       if (url === `${w.operatorUrl()}/v1/operator`) {
@@ -77,22 +96,37 @@ describe('enrolment', () => {
       return undefined;
     };
     const refused = await w.ui('enroll', { operatorUrl: w.operatorUrl(), code });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'enrollment_refused', message: expect.stringContaining('payload.publicKey: must be a sound Ed25519 public key') } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'enrollment_refused',
+        message: expect.stringContaining('payload.publicKey: must be a sound Ed25519 public key'),
+      },
+    });
     expect(enrolled).toEqual([]);
     expect(await w.db.meta.get('enrolment')).toBeUndefined();
   });
 
-  it("refuses an operator whose certificate does not verify under its signer, the CA it would pin", async () => {
+  it('refuses an operator whose certificate does not verify under its signer, the CA it would pin', async () => {
     const { code } = await w.newEnrolmentCode();
     expectOk(await w.ui('createWallet', { passphrase: PASSPHRASE }));
     w.ports.intercept = async (url) => {
       if (url !== `${w.operatorUrl()}/v1/operator`) return undefined;
       const info = (await (await fetch(url)).json()) as OperatorInfo;
-      return Response.json({ ...info, certificate: { ...info.certificate, payload: { ...info.certificate.payload, baseUrl: 'https://elsewhere.example' } } });
+      return Response.json({
+        ...info,
+        certificate: {
+          ...info.certificate,
+          payload: { ...info.certificate.payload, baseUrl: 'https://elsewhere.example' },
+        },
+      });
     };
     expect(await w.ui('enroll', { operatorUrl: w.operatorUrl(), code })).toMatchObject({
       ok: false,
-      error: { code: 'enrollment_refused', message: expect.stringContaining("the operator's certificate is not signed by the CA it names") },
+      error: {
+        code: 'enrollment_refused',
+        message: expect.stringContaining("the operator's certificate is not signed by the CA it names"),
+      },
     });
     expect(await w.db.meta.get('enrolment')).toBeUndefined();
   });
@@ -104,7 +138,9 @@ describe('enrolment', () => {
     expect(overview.account).toBeNull();
     // A sentence for the customer: no URL, no fetch error.
     expect(overview.accountProblem).toBe('Your operator could not be reached. Check your connection and try again.');
-    expect(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } })).toMatchObject({
+    expect(
+      await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }),
+    ).toMatchObject({
       ok: false,
       error: { code: expect.stringMatching(/operator_unreachable|rate_table_expired/) },
     });
@@ -114,7 +150,10 @@ describe('enrolment', () => {
 describe('operator session', () => {
   it('logs on again, silently, when the operator no longer knows the session', async () => {
     await w.readyWallet();
-    await w.db.meta.put('operatorSession', { sessionId: 'op-se.999999', expiresAt_ms: w.ports.clock.now() + 3_600_000 });
+    await w.db.meta.put('operatorSession', {
+      sessionId: 'op-se.999999',
+      expiresAt_ms: w.ports.clock.now() + 3_600_000,
+    });
     expectPaid(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
     expect((await w.db.meta.get('operatorSession'))?.sessionId).not.toBe('op-se.999999');
   });
@@ -124,19 +163,44 @@ describe('backup', () => {
   it('restores key, enrolment and settings into another browser, which can pay at once', async () => {
     const { accountId } = await w.readyWallet();
     expectOk(await w.ui('blockMerchant', { merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop' }));
-    expect(await w.ui('exportBackup', { passphrase: 'not the passphrase' })).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
+    expect(await w.ui('exportBackup', { passphrase: 'not the passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_passphrase' },
+    });
     const backup = expectOk(await w.ui('exportBackup', { passphrase: PASSPHRASE }));
     expect(backup.filename).toMatch(/^opentab-backup-\d{4}-\d{2}-\d{2}\.json$/);
 
-    const elsewhere = createCustomerAgent({ db: createMemoryDatabase(), session: createMemorySessionArea(), ports: w.ports, crypto: nobleCrypto, scryptCost: TEST_SCRYPT_COST });
-    const ui = (call: 'restoreBackup', params: { json: string; passphrase: string }) => elsewhere.handleUiCall({ channel: UI_CALL_CHANNEL, call, params });
-    expect(await ui('restoreBackup', { json: backup.json, passphrase: 'wrong passphrase!' })).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
-    expect(await ui('restoreBackup', { json: '{"hello":1}', passphrase: PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'invalid_backup' } });
+    const elsewhere = createCustomerAgent({
+      db: createMemoryDatabase(),
+      session: createMemorySessionArea(),
+      ports: w.ports,
+      crypto: nobleCrypto,
+      scryptCost: TEST_SCRYPT_COST,
+    });
+    const ui = (call: 'restoreBackup', params: { json: string; passphrase: string }) =>
+      elsewhere.handleUiCall({ channel: UI_CALL_CHANNEL, call, params });
+    expect(await ui('restoreBackup', { json: backup.json, passphrase: 'wrong passphrase!' })).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_passphrase' },
+    });
+    expect(await ui('restoreBackup', { json: '{"hello":1}', passphrase: PASSPHRASE })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_backup' },
+    });
     expect(expectOk(await ui('restoreBackup', { json: backup.json, passphrase: PASSPHRASE }))).toBe('ready');
 
     w.agent = elsewhere;
     expect(expectOk(await w.ui('getOverview', {})).operator?.accountId).toBe(accountId);
-    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([{ merchantId: 'spam', operatorId: 'op-eu', displayName: 'Spam Shop', allowance: null, blocked: true, lastTabAt: null }]);
+    expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([
+      {
+        merchantId: 'spam',
+        operatorId: 'op-eu',
+        displayName: 'Spam Shop',
+        allowance: null,
+        blocked: true,
+        lastTabAt: null,
+      },
+    ]);
     expectPaid(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
   });
 });
@@ -148,15 +212,26 @@ describe('settings of a locked wallet', () => {
     expectOk(await w.ui('lock', {}));
     const merchant = { merchantId: 'news', operatorId: 'op-eu' };
     const limits = { maxDepositPerTab: '1000.00', dailyCap: null, monthlyCap: null, defaultDeposit: '500.00' };
-    expect(await w.ui('setLimits', { limits, tabTimeout_s: 60, idleLock_min: 600 })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
-    expect(await w.ui('setAllowance', { ...merchant, displayName: 'News', maxDeposit: '100.00' })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
-    expect(await w.ui('blockMerchant', { ...merchant, displayName: 'News' })).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
+    expect(await w.ui('setLimits', { limits, tabTimeout_s: 60, idleLock_min: 600 })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
+    expect(await w.ui('setAllowance', { ...merchant, displayName: 'News', maxDeposit: '100.00' })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
+    expect(await w.ui('blockMerchant', { ...merchant, displayName: 'News' })).toMatchObject({
+      ok: false,
+      error: { code: 'wallet_locked' },
+    });
     expect(await w.ui('unblockMerchant', merchant)).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
     expect(await w.ui('revokeAllowance', merchant)).toMatchObject({ ok: false, error: { code: 'wallet_locked' } });
     expect(expectOk(await w.ui('getSettings', {}))).toEqual(before);
 
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
-    expect(expectOk(await w.ui('setLimits', { limits, tabTimeout_s: 60, idleLock_min: 600 })).limits?.defaultDeposit).toEqual({ currency: 'SEK', value: '500.00' });
+    expect(
+      expectOk(await w.ui('setLimits', { limits, tabTimeout_s: 60, idleLock_min: 600 })).limits?.defaultDeposit,
+    ).toEqual({ currency: 'SEK', value: '500.00' });
   });
 });
 

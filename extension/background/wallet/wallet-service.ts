@@ -50,7 +50,14 @@ export class WalletService {
 
   async operatorView(): Promise<OperatorView | null> {
     const enrolment = await this.enrolmentOrNull();
-    return enrolment && { operatorId: enrolment.operatorId, baseUrl: enrolment.baseUrl, currency: enrolment.currency, accountId: enrolment.accountId };
+    return (
+      enrolment && {
+        operatorId: enrolment.operatorId,
+        baseUrl: enrolment.baseUrl,
+        currency: enrolment.currency,
+        accountId: enrolment.accountId,
+      }
+    );
   }
 
   noteActivity(): Promise<void> {
@@ -94,21 +101,39 @@ export class WalletService {
 
   async setPreferences(preferences: Preferences): Promise<void> {
     const { tabTimeout_s, idleLock_min } = preferences;
-    if (!Number.isSafeInteger(tabTimeout_s) || tabTimeout_s < TAB_TIMEOUT_RANGE_S.min || tabTimeout_s > TAB_TIMEOUT_RANGE_S.max) {
-      throw new AgentError('invalid_request', `The tab timeout must be between ${TAB_TIMEOUT_RANGE_S.min} and ${TAB_TIMEOUT_RANGE_S.max} seconds.`);
+    if (
+      !Number.isSafeInteger(tabTimeout_s) ||
+      tabTimeout_s < TAB_TIMEOUT_RANGE_S.min ||
+      tabTimeout_s > TAB_TIMEOUT_RANGE_S.max
+    ) {
+      throw new AgentError(
+        'invalid_request',
+        `The tab timeout must be between ${TAB_TIMEOUT_RANGE_S.min} and ${TAB_TIMEOUT_RANGE_S.max} seconds.`,
+      );
     }
-    if (!Number.isSafeInteger(idleLock_min) || idleLock_min < IDLE_LOCK_RANGE_MIN.min || idleLock_min > IDLE_LOCK_RANGE_MIN.max) {
-      throw new AgentError('invalid_request', `The auto-lock time must be between ${IDLE_LOCK_RANGE_MIN.min} and ${IDLE_LOCK_RANGE_MIN.max} minutes.`);
+    if (
+      !Number.isSafeInteger(idleLock_min) ||
+      idleLock_min < IDLE_LOCK_RANGE_MIN.min ||
+      idleLock_min > IDLE_LOCK_RANGE_MIN.max
+    ) {
+      throw new AgentError(
+        'invalid_request',
+        `The auto-lock time must be between ${IDLE_LOCK_RANGE_MIN.min} and ${IDLE_LOCK_RANGE_MIN.max} minutes.`,
+      );
     }
     const before = await this.preferences();
     await this.db.meta.put('preferences', { tabTimeout_s, idleLock_min });
     // A new idle time counts from now (the alarm was set with the old one).
-    if (before.idleLock_min !== idleLock_min && (await this.vault.state()) === 'unlocked') await this.idleLock.touchNow();
+    if (before.idleLock_min !== idleLock_min && (await this.vault.state()) === 'unlocked')
+      await this.idleLock.touchNow();
   }
 
   async exportBackup(passphrase: string): Promise<{ filename: string; json: string }> {
     if (!(await this.vault.verifyPassphrase(passphrase))) {
-      throw new AgentError('wrong_passphrase', 'That is not the passphrase of this wallet; the backup is protected by it.');
+      throw new AgentError(
+        'wrong_passphrase',
+        'That is not the passphrase of this wallet; the backup is protected by it.',
+      );
     }
     const vaultRecord = await this.db.meta.get('vault');
     const json = await exportBackup(
@@ -136,7 +161,10 @@ export class WalletService {
     }
     const active = (await this.db.tabs.all()).some((tab) => tab.phase === 'open' || tab.phase === 'opening');
     if (active || (await this.db.outbox.all()).length > 0) {
-      throw new AgentError('invalid_request', 'Close your open tabs (and let their records reach your operator) before restoring a backup.');
+      throw new AgentError(
+        'invalid_request',
+        'Close your open tabs (and let their records reach your operator) before restoring a backup.',
+      );
     }
     const { snapshot } = opened;
     await this.db.clear();

@@ -49,12 +49,24 @@ describe('framework adapters', () => {
 
     // A body parser mounted before the agent answers malformed JSON itself, in its own format.
     if (!options.bodyParserBefore) {
-      expect(await postJson(`${origin}/opentab/purchase`, '{"x"')).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
+      expect(await postJson(`${origin}/opentab/purchase`, '{"x"')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'malformed_json' } },
+      });
     }
-    expect(await postJson(`${origin}/opentab/purchase`, 'x', 'text/plain')).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
+    expect(await postJson(`${origin}/opentab/purchase`, 'x', 'text/plain')).toMatchObject({
+      status: 415,
+      body: { error: { code: 'unsupported_media_type' } },
+    });
     const oversized = JSON.stringify({ padding: 'x'.repeat(20_000) });
-    expect(await postJson(`${origin}/opentab/purchase`, oversized)).toMatchObject({ status: 413, body: { error: { code: 'body_too_large' } } });
-    const preflight = await fetch(`${origin}/opentab/purchase`, { method: 'OPTIONS', headers: { origin: 'chrome-extension://x', 'access-control-request-method': 'POST' } });
+    expect(await postJson(`${origin}/opentab/purchase`, oversized)).toMatchObject({
+      status: 413,
+      body: { error: { code: 'body_too_large' } },
+    });
+    const preflight = await fetch(`${origin}/opentab/purchase`, {
+      method: 'OPTIONS',
+      headers: { origin: 'chrome-extension://x', 'access-control-request-method': 'POST' },
+    });
     expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, '*']);
 
     const merchantRoute = await fetch(`${origin}/hello`);

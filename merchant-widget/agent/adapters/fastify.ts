@@ -15,8 +15,20 @@ export function fastifyPlugin(agent: MerchantAgent): FastifyPluginAsync {
     const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       reply.hijack();
       const handled = await agent.handle(request.raw, reply.raw);
-      if (!handled) sendError(reply.raw, new OpentabError('not_found', `Register fastifyPlugin without a prefix: the agent answers under ${agent.mountPath}.`));
+      if (!handled)
+        sendError(
+          reply.raw,
+          new OpentabError(
+            'not_found',
+            `Register fastifyPlugin without a prefix: the agent answers under ${agent.mountPath}.`,
+          ),
+        );
     };
-    instance.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url: `${agent.mountPath}/*`, handler: handle, exposeHeadRoute: false });
+    instance.route({
+      method: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      url: `${agent.mountPath}/*`,
+      handler: handle,
+      exposeHeadRoute: false,
+    });
   };
 }

@@ -33,7 +33,9 @@ beforeAll(async () => {
   stoppedAt_ms = harness.clock.now_ms();
   harness.agent.stop(cleared.tabId);
   await eventually(() => harness.agent.recordDelivery(cleared.tabId)?.acknowledged === true);
-  expect((await harness.post('/mta/tab-cleared', harness.mta.tabCleared(MERCHANT_ID, cleared.tabId, eur('0.30')))).status).toBe(200);
+  expect(
+    (await harness.post('/mta/tab-cleared', harness.mta.tabCleared(MERCHANT_ID, cleared.tabId, eur('0.30')))).status,
+  ).toBe(200);
   open = await harness.openTab();
   await buy(open, 'article-1', '0.01', 1);
   await harness.agent.close();
@@ -57,7 +59,9 @@ function brokenCopy(damage: (db: Database.Database) => void): string {
 
 function failedChecks(path: string, now_ms = harness.clock.now_ms()): Record<string, readonly string[]> {
   const audit = auditMerchantAgent(path, { now_ms, settle_ms: SETTLE_MS });
-  return Object.fromEntries(audit.results.filter((result) => result.violations.length > 0).map((result) => [result.name, result.violations]));
+  return Object.fromEntries(
+    audit.results.filter((result) => result.violations.length > 0).map((result) => [result.name, result.violations]),
+  );
 }
 
 describe('merchant agent audit', () => {
@@ -79,15 +83,23 @@ describe('merchant agent audit', () => {
   });
 
   it('tab-totals: a spent amount its purchases do not add up to', () => {
-    const copy = brokenCopy((db) => db.prepare('UPDATE tabs SET spent_minor = spent_minor - 5, cleared_minor = cleared_minor - 5 WHERE tab_id = ?').run(cleared.tabId));
+    const copy = brokenCopy((db) =>
+      db
+        .prepare('UPDATE tabs SET spent_minor = spent_minor - 5, cleared_minor = cleared_minor - 5 WHERE tab_id = ?')
+        .run(cleared.tabId),
+    );
     const failed = failedChecks(copy);
     expect(Object.keys(failed)).toEqual(['tab-totals']);
     expect(failed['tab-totals']).toContain(`tab ${cleared.tabId}: it says 25 spent, its purchases add up to 30`);
   });
 
   it('tab-totals: a purchase whose chain step is not its price', () => {
-    const copy = brokenCopy((db) => db.prepare('UPDATE purchases SET price_minor = 4 WHERE tab_id = ? AND seq = 1').run(cleared.tabId));
-    expect(failedChecks(copy)['tab-totals']).toEqual(expect.arrayContaining([expect.stringMatching(/\(seq 1\) moved the chain from 0 to 5 for a price of 4$/)]));
+    const copy = brokenCopy((db) =>
+      db.prepare('UPDATE purchases SET price_minor = 4 WHERE tab_id = ? AND seq = 1').run(cleared.tabId),
+    );
+    expect(failedChecks(copy)['tab-totals']).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\(seq 1\) moved the chain from 0 to 5 for a price of 4$/)]),
+    );
   });
 
   it('tabs-settled: a tab still open long after its timeout', () => {
@@ -99,7 +111,9 @@ describe('merchant agent audit', () => {
   it('records-delivered and tabs-settled: a record the MTA never acknowledged, its tab never cleared', () => {
     const copy = brokenCopy((db) => {
       db.prepare('UPDATE record_outbox SET acknowledged_at_ms = NULL WHERE tab_id = ?').run(cleared.tabId);
-      db.prepare("UPDATE tabs SET status = 'stopped', cleared_minor = NULL, clearing_outcome = NULL, cleared_at_ms = NULL WHERE tab_id = ?").run(cleared.tabId);
+      db.prepare(
+        "UPDATE tabs SET status = 'stopped', cleared_minor = NULL, clearing_outcome = NULL, cleared_at_ms = NULL WHERE tab_id = ?",
+      ).run(cleared.tabId);
     });
     expect(failedChecks(copy)).toEqual({});
     const failed = failedChecks(copy, stoppedAt_ms + SETTLE_MS + 1_000);
@@ -113,9 +127,18 @@ describe('merchant agent audit', () => {
       const purchase = tab.customer.purchase(tab.tabId, 'article-3', eur('0.25'), 25);
       expect((await shortPaid.post('/purchase', purchase)).status).toBe(200);
       shortPaid.agent.stop(tab.tabId);
-      expect((await shortPaid.post('/mta/tab-cleared', shortPaid.mta.tabCleared(MERCHANT_ID, tab.tabId, eur('0.00'), 'merchant-record-missing'))).status).toBe(200);
+      expect(
+        (
+          await shortPaid.post(
+            '/mta/tab-cleared',
+            shortPaid.mta.tabCleared(MERCHANT_ID, tab.tabId, eur('0.00'), 'merchant-record-missing'),
+          )
+        ).status,
+      ).toBe(200);
       const failed = failedChecks(shortPaid.config.databasePath, shortPaid.clock.now_ms());
-      expect(failed).toEqual({ 'credited-as-receipts': [`tab ${tab.tabId} cleared 0 EUR (merchant-record-missing), its receipts add up to 25`] });
+      expect(failed).toEqual({
+        'credited-as-receipts': [`tab ${tab.tabId} cleared 0 EUR (merchant-record-missing), its receipts add up to 25`],
+      });
     } finally {
       await shortPaid.close();
     }
@@ -128,10 +151,30 @@ describe('merchant agent audit', () => {
       writeFileSync(path, JSON.stringify({ databasePath }));
       return path;
     };
-    const cli = (databasePath: string) => run(process.execPath, ['--import', 'tsx', 'merchant-widget/agent/cli/main.ts', 'audit', '--config', configFor(databasePath), '--json'], { cwd: process.cwd() });
+    const cli = (databasePath: string) =>
+      run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'merchant-widget/agent/cli/main.ts',
+          'audit',
+          '--config',
+          configFor(databasePath),
+          '--json',
+        ],
+        { cwd: process.cwd() },
+      );
     expect(JSON.parse((await cli(pristine)).stdout)).toMatchObject({ ok: true });
-    const broken = brokenCopy((db) => db.prepare('UPDATE tabs SET spent_minor = spent_minor - 5, cleared_minor = cleared_minor - 5 WHERE tab_id = ?').run(cleared.tabId));
-    const failure = await cli(broken).then(() => null, (error: { code: number; stdout: string }) => error);
+    const broken = brokenCopy((db) =>
+      db
+        .prepare('UPDATE tabs SET spent_minor = spent_minor - 5, cleared_minor = cleared_minor - 5 WHERE tab_id = ?')
+        .run(cleared.tabId),
+    );
+    const failure = await cli(broken).then(
+      () => null,
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(failure?.code).toBe(1);
     expect(JSON.parse(failure!.stdout)).toMatchObject({ ok: false });
   }, 60_000);

@@ -7,7 +7,13 @@
 import { check, failedChecks, guarded, readOnce, secondsSince, type CheckResult } from '@opentab/server-kit';
 import { provesIndex } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
-import { AgentStoreReader, FINAL_AGENT_TAB_STATUSES, type AgentAuditPurchase, type AgentAuditRecord, type AgentAuditTab } from './store-reader';
+import {
+  AgentStoreReader,
+  FINAL_AGENT_TAB_STATUSES,
+  type AgentAuditPurchase,
+  type AgentAuditRecord,
+  type AgentAuditTab,
+} from './store-reader';
 
 export interface AgentAuditOptions {
   readonly now_ms: number;
@@ -29,7 +35,12 @@ export function auditMerchantAgent(databasePath: string, options: AgentAuditOpti
       const tabs = readOnce(() => reader.tabs());
       const purchases = readOnce(() => reader.purchases());
       return [
-        guarded('sqlite-integrity', () => check('sqlite-integrity', reader.integrityProblems().map((problem) => `integrity_check: ${problem}`))),
+        guarded('sqlite-integrity', () =>
+          check(
+            'sqlite-integrity',
+            reader.integrityProblems().map((problem) => `integrity_check: ${problem}`),
+          ),
+        ),
         guarded('tab-totals', () => tabTotals(tabs(), purchases())),
         guarded('tabs-settled', () => tabsSettled(tabs(), options)),
         guarded('records-delivered', () => recordsDelivered(tabs(), reader.records(), options)),
@@ -52,7 +63,8 @@ function purchasesByTab(purchases: readonly AgentAuditPurchase[]): Map<string, A
   return byTab;
 }
 
-/** A tab's spent amount, count and chain position are what its purchases add up to, within the deposit, and its last link proves them. */
+/** A tab's spent amount, count and chain position are what its purchases add up to, within the deposit, and
+ * its last link proves them. */
 export function tabTotals(tabs: readonly AgentAuditTab[], purchases: readonly AgentAuditPurchase[]): CheckResult {
   const byTab = purchasesByTab(purchases);
   const violations: string[] = [];
@@ -63,48 +75,77 @@ export function tabTotals(tabs: readonly AgentAuditTab[], purchases: readonly Ag
     let index = 0;
     let spent = 0n;
     paid.forEach((purchase, i) => {
-      if (purchase.seq !== i + 1) problems.push(`purchase ${purchase.purchaseId} has seq ${purchase.seq}, not ${i + 1}`);
-      if (purchase.priceMinor % tab.chainUnitMinor !== 0n || BigInt(purchase.chainIndex - index) * tab.chainUnitMinor !== purchase.priceMinor) {
-        problems.push(`purchase ${purchase.purchaseId} (seq ${purchase.seq}) moved the chain from ${index} to ${purchase.chainIndex} for a price of ${purchase.priceMinor}`);
+      if (purchase.seq !== i + 1)
+        problems.push(`purchase ${purchase.purchaseId} has seq ${purchase.seq}, not ${i + 1}`);
+      if (
+        purchase.priceMinor % tab.chainUnitMinor !== 0n ||
+        BigInt(purchase.chainIndex - index) * tab.chainUnitMinor !== purchase.priceMinor
+      ) {
+        problems.push(
+          `purchase ${purchase.purchaseId} (seq ${purchase.seq}) moved the chain from ${index} to ${purchase.chainIndex} for a price of ${purchase.priceMinor}`,
+        );
       }
       index = purchase.chainIndex;
       spent += purchase.priceMinor;
     });
-    if (tab.purchaseCount !== paid.length) problems.push(`its count is ${tab.purchaseCount}, it has ${paid.length} purchases`);
+    if (tab.purchaseCount !== paid.length)
+      problems.push(`its count is ${tab.purchaseCount}, it has ${paid.length} purchases`);
     if (tab.spentMinor !== spent) problems.push(`it says ${tab.spentMinor} spent, its purchases add up to ${spent}`);
-    if (tab.spentMinor > tab.depositMinor) problems.push(`it spent ${tab.spentMinor} of a deposit of ${tab.depositMinor}`);
-    if (tab.lastChainIndex !== index) problems.push(`its chain position is ${tab.lastChainIndex}, its last purchase reached ${index}`);
-    if (BigInt(tab.lastChainIndex) * tab.chainUnitMinor !== tab.spentMinor) problems.push(`its chain position ${tab.lastChainIndex} × ${tab.chainUnitMinor} is not its spent ${tab.spentMinor}`);
-    if (!provesIndex(nodeCrypto, { root: tab.chainRoot, length: tab.chainLength }, { index: tab.lastChainIndex, link: tab.lastChainLink })) {
+    if (tab.spentMinor > tab.depositMinor)
+      problems.push(`it spent ${tab.spentMinor} of a deposit of ${tab.depositMinor}`);
+    if (tab.lastChainIndex !== index)
+      problems.push(`its chain position is ${tab.lastChainIndex}, its last purchase reached ${index}`);
+    if (BigInt(tab.lastChainIndex) * tab.chainUnitMinor !== tab.spentMinor)
+      problems.push(
+        `its chain position ${tab.lastChainIndex} × ${tab.chainUnitMinor} is not its spent ${tab.spentMinor}`,
+      );
+    if (
+      !provesIndex(
+        nodeCrypto,
+        { root: tab.chainRoot, length: tab.chainLength },
+        { index: tab.lastChainIndex, link: tab.lastChainLink },
+      )
+    ) {
       problems.push(`its last chain link does not prove position ${tab.lastChainIndex}`);
     }
     for (const problem of problems) violations.push(`tab ${tab.tabId}: ${problem}`);
   }
-  for (const [tabId, orphans] of byTab) violations.push(`${orphans.length} purchases belong to tab ${tabId}, which does not exist`);
+  for (const [tabId, orphans] of byTab)
+    violations.push(`${orphans.length} purchases belong to tab ${tabId}, which does not exist`);
   return check('tab-totals', violations);
 }
 
-/** An open tab stops at its timeout (the agent's own sweep); a stopped one is cleared by the MTA once its record arrived. */
+/** An open tab stops at its timeout (the agent's own sweep); a stopped one is cleared by the MTA once its
+ * record arrived. */
 export function tabsSettled(tabs: readonly AgentAuditTab[], bounds: AgentAuditOptions): CheckResult {
   const violations: string[] = [];
   for (const tab of tabs) {
     if (FINAL_AGENT_TAB_STATUSES.has(tab.status)) continue;
     const due_ms = tab.status === 'open' ? tab.expiresAt_ms : (tab.stoppedAt_ms ?? tab.expiresAt_ms);
     if (due_ms + bounds.settle_ms >= bounds.now_ms) continue;
-    violations.push(tab.status === 'open'
-      ? `tab ${tab.tabId} is still open ${secondsSince(due_ms, bounds.now_ms)} after its timeout`
-      : `tab ${tab.tabId} is ${tab.status} (${tab.stopReason ?? 'no reason'}) and not cleared ${secondsSince(due_ms, bounds.now_ms)} after it stopped`);
+    violations.push(
+      tab.status === 'open'
+        ? `tab ${tab.tabId} is still open ${secondsSince(due_ms, bounds.now_ms)} after its timeout`
+        : `tab ${tab.tabId} is ${tab.status} (${tab.stopReason ?? 'no reason'}) and not cleared ${secondsSince(due_ms, bounds.now_ms)} after it stopped`,
+    );
   }
   return check('tabs-settled', violations);
 }
 
-export function recordsDelivered(tabs: readonly AgentAuditTab[], records: readonly AgentAuditRecord[], bounds: AgentAuditOptions): CheckResult {
+export function recordsDelivered(
+  tabs: readonly AgentAuditTab[],
+  records: readonly AgentAuditRecord[],
+  bounds: AgentAuditOptions,
+): CheckResult {
   const stoppedAt = new Map(tabs.map((tab) => [tab.tabId, tab.stoppedAt_ms ?? tab.openedAt_ms]));
   return check(
     'records-delivered',
     records
       .filter((record) => !record.acknowledged && (stoppedAt.get(record.tabId) ?? 0) + bounds.settle_ms < bounds.now_ms)
-      .map((record) => `the record of tab ${record.tabId} is unacknowledged after ${record.attempts} attempts (last error: ${record.lastError ?? 'none'})`),
+      .map(
+        (record) =>
+          `the record of tab ${record.tabId} is unacknowledged after ${record.attempts} attempts (last error: ${record.lastError ?? 'none'})`,
+      ),
   );
 }
 
@@ -114,6 +155,9 @@ export function creditedAsReceipts(tabs: readonly AgentAuditTab[]): CheckResult 
     'credited-as-receipts',
     tabs
       .filter((tab) => tab.status === 'cleared' && tab.clearedMinor !== tab.spentMinor)
-      .map((tab) => `tab ${tab.tabId} cleared ${tab.clearedMinor} ${tab.currency} (${tab.outcome ?? 'no outcome'}), its receipts add up to ${tab.spentMinor}`),
+      .map(
+        (tab) =>
+          `tab ${tab.tabId} cleared ${tab.clearedMinor} ${tab.currency} (${tab.outcome ?? 'no outcome'}), its receipts add up to ${tab.spentMinor}`,
+      ),
   );
 }

@@ -87,26 +87,48 @@ export class AgentStoreReader {
 
   tabs(): AgentAuditTab[] {
     return this.all('SELECT * FROM tabs ORDER BY opened_at_ms, tab_id').map((row) => ({
-      tabId: String(row.tab_id), currency: String(row.currency), depositMinor: big(row.deposit_minor), spentMinor: big(row.spent_minor),
-      chainUnitMinor: big(row.chain_unit_minor), chainLength: int(row.chain_length), chainRoot: String(row.chain_root),
-      lastChainIndex: int(row.last_chain_index), lastChainLink: String(row.last_chain_link), purchaseCount: int(row.purchase_count),
-      openedAt_ms: int(row.opened_at_ms), expiresAt_ms: int(row.expires_at_ms), status: String(row.status), stopReason: textOrNull(row.stop_reason),
-      stoppedAt_ms: row.stopped_at_ms === null ? null : int(row.stopped_at_ms), clearedMinor: row.cleared_minor === null ? null : big(row.cleared_minor),
+      tabId: String(row.tab_id),
+      currency: String(row.currency),
+      depositMinor: big(row.deposit_minor),
+      spentMinor: big(row.spent_minor),
+      chainUnitMinor: big(row.chain_unit_minor),
+      chainLength: int(row.chain_length),
+      chainRoot: String(row.chain_root),
+      lastChainIndex: int(row.last_chain_index),
+      lastChainLink: String(row.last_chain_link),
+      purchaseCount: int(row.purchase_count),
+      openedAt_ms: int(row.opened_at_ms),
+      expiresAt_ms: int(row.expires_at_ms),
+      status: String(row.status),
+      stopReason: textOrNull(row.stop_reason),
+      stoppedAt_ms: row.stopped_at_ms === null ? null : int(row.stopped_at_ms),
+      clearedMinor: row.cleared_minor === null ? null : big(row.cleared_minor),
       outcome: textOrNull(row.clearing_outcome),
     }));
   }
 
   /** Every purchase, in seq order per tab. */
   purchases(): AgentAuditPurchase[] {
-    return this.all('SELECT purchase_id, tab_id, seq, item_id, price_minor, chain_index FROM purchases ORDER BY tab_id, seq').map((row) => ({
-      purchaseId: String(row.purchase_id), tabId: String(row.tab_id), seq: int(row.seq), itemId: String(row.item_id),
-      priceMinor: big(row.price_minor), chainIndex: int(row.chain_index),
+    return this.all(
+      'SELECT purchase_id, tab_id, seq, item_id, price_minor, chain_index FROM purchases ORDER BY tab_id, seq',
+    ).map((row) => ({
+      purchaseId: String(row.purchase_id),
+      tabId: String(row.tab_id),
+      seq: int(row.seq),
+      itemId: String(row.item_id),
+      priceMinor: big(row.price_minor),
+      chainIndex: int(row.chain_index),
     }));
   }
 
   records(): AgentAuditRecord[] {
-    return this.all('SELECT tab_id, record_id, attempts, acknowledged_at_ms, last_error FROM record_outbox ORDER BY tab_id').map((row) => ({
-      tabId: String(row.tab_id), recordId: String(row.record_id), attempts: int(row.attempts), acknowledged: row.acknowledged_at_ms !== null,
+    return this.all(
+      'SELECT tab_id, record_id, attempts, acknowledged_at_ms, last_error FROM record_outbox ORDER BY tab_id',
+    ).map((row) => ({
+      tabId: String(row.tab_id),
+      recordId: String(row.record_id),
+      attempts: int(row.attempts),
+      acknowledged: row.acknowledged_at_ms !== null,
       lastError: textOrNull(row.last_error),
     }));
   }

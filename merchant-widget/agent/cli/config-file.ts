@@ -25,9 +25,23 @@ export const ACCESS_TOKEN_SECRET_ENV = 'OPENTAB_ACCESS_TOKEN_SECRET';
 
 /** The MerchantAgentConfig fields a file may set as they are (createMerchantAgent checks their values). */
 const AGENT_FIELDS = [
-  'merchantId', 'displayName', 'operatorId', 'operatorBaseUrl', 'operatorPublicKey', 'currency', 'catalogue', 'mountPath',
-  'extensionInstallUrl', 'accessTokenLifetime_ms', 'recordRetryBase_ms', 'recordRetryMax_ms', 'recordCallTimeout_ms',
-  'expiryCheckInterval_ms', 'clockSkew_ms', 'replyRetention_ms', 'rateLimit',
+  'merchantId',
+  'displayName',
+  'operatorId',
+  'operatorBaseUrl',
+  'operatorPublicKey',
+  'currency',
+  'catalogue',
+  'mountPath',
+  'extensionInstallUrl',
+  'accessTokenLifetime_ms',
+  'recordRetryBase_ms',
+  'recordRetryMax_ms',
+  'recordCallTimeout_ms',
+  'expiryCheckInterval_ms',
+  'clockSkew_ms',
+  'replyRetention_ms',
+  'rateLimit',
 ] as const;
 /** Fields naming files, read relative to the configuration file. */
 const PATH_FIELDS = ['databasePath', 'widgetFilePath', 'merchantSecretKeyFile', 'accessTokenSecretFile'] as const;
@@ -40,14 +54,16 @@ function readConfigObject(path: string): Record<string, unknown> {
   } catch (error) {
     throw new MerchantConfigFileError(`cannot read merchant agent configuration ${path}: ${(error as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new MerchantConfigFileError(`${path} must hold a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new MerchantConfigFileError(`${path} must hold a JSON object`);
   return raw as Record<string, unknown>;
 }
 
 /** The agent's SQLite file alone, for tools that read it (the audit) and need none of the secrets. */
 export function merchantDatabasePath(path: string): string {
   const databasePath = readConfigObject(path).databasePath;
-  if (typeof databasePath !== 'string' || databasePath === '') throw new MerchantConfigFileError(`${path}: databasePath is required`);
+  if (typeof databasePath !== 'string' || databasePath === '')
+    throw new MerchantConfigFileError(`${path}: databasePath is required`);
   return isAbsolute(databasePath) ? databasePath : resolve(dirname(resolve(path)), databasePath);
 }
 
@@ -60,7 +76,8 @@ export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = pr
   const fileAt = (field: (typeof PATH_FIELDS)[number]): string | undefined => {
     const value = file[field];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value === '') throw new MerchantConfigFileError(`${path}: ${field} must name a file`);
+    if (typeof value !== 'string' || value === '')
+      throw new MerchantConfigFileError(`${path}: ${field} must name a file`);
     return isAbsolute(value) ? value : resolve(base, value);
   };
   const secret = (envName: string, field: 'merchantSecretKeyFile' | 'accessTokenSecretFile'): string => {
@@ -79,7 +96,9 @@ export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = pr
   if (databasePath === undefined) throw new MerchantConfigFileError(`${path}: databasePath is required`);
   const widgetFilePath = fileAt('widgetFilePath');
   const agent = {
-    ...Object.fromEntries(AGENT_FIELDS.filter((field) => file[field] !== undefined).map((field) => [field, file[field]])),
+    ...Object.fromEntries(
+      AGENT_FIELDS.filter((field) => file[field] !== undefined).map((field) => [field, file[field]]),
+    ),
     databasePath,
     ...(widgetFilePath !== undefined ? { widgetFilePath } : {}),
     merchantSecretKey: secret(MERCHANT_SECRET_KEY_ENV, 'merchantSecretKeyFile'),
@@ -92,7 +111,14 @@ function listenOf(value: unknown, path: string): MerchantAgentProcessConfig['lis
   const listen = value as { host?: unknown; port?: unknown } | undefined;
   const host = listen?.host ?? '127.0.0.1';
   const port = listen?.port;
-  if (typeof host !== 'string' || host === '' || typeof port !== 'number' || !Number.isSafeInteger(port) || port < 0 || port > 65535) {
+  if (
+    typeof host !== 'string' ||
+    host === '' ||
+    typeof port !== 'number' ||
+    !Number.isSafeInteger(port) ||
+    port < 0 ||
+    port > 65535
+  ) {
     throw new MerchantConfigFileError(`${path}: listen must be {"host": "127.0.0.1", "port": 0-65535}`);
   }
   return { host, port };

@@ -30,14 +30,21 @@ function fail(message: string): never {
 }
 
 function line(event: string, fields: Record<string, string | number>): string {
-  return `${new Date().toISOString()} ${event} ${Object.entries(fields).map(([key, value]) => `${key}=${value}`).join(' ')}\n`.replace(/ \n$/, '\n');
+  return `${new Date().toISOString()} ${event} ${Object.entries(fields)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ')}\n`.replace(/ \n$/, '\n');
 }
 
 async function start(configPath: string): Promise<void> {
   const { listen, agent: settings } = loadMerchantConfigFile(configPath);
   const agent = await createMerchantAgent({
     ...settings,
-    logger: { warn: (message, detail) => process.stderr.write(line('merchant.warning', { message: JSON.stringify(message), detail: JSON.stringify(String(detail ?? '')) })) },
+    logger: {
+      warn: (message, detail) =>
+        process.stderr.write(
+          line('merchant.warning', { message: JSON.stringify(message), detail: JSON.stringify(String(detail ?? '')) }),
+        ),
+    },
   });
   const server = createServer((request, response) => {
     void agent.handle(request, response).then((handled) => {
@@ -64,15 +71,26 @@ async function start(configPath: string): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, 'settle-s': { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    args: rest,
+    options: { config: { type: 'string' }, 'settle-s': { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+  });
   switch (command) {
     case 'start':
       return start(values.config ?? fail('--config is required (see: npm run merchant -- help)'));
     case 'audit': {
       const settle_s = Number(values['settle-s'] ?? '300');
       if (!Number.isSafeInteger(settle_s) || settle_s < 0) fail('--settle-s must be a whole number of seconds');
-      const audit = auditMerchantAgent(merchantDatabasePath(values.config ?? fail('--config is required')), { now_ms: Date.now(), settle_ms: settle_s * 1000 });
-      process.stdout.write(values.json === true ? `${JSON.stringify(audit, null, 2)}\n` : describeChecks(`audit of the merchant agent (${audit.databasePath})`, audit.results));
+      const audit = auditMerchantAgent(merchantDatabasePath(values.config ?? fail('--config is required')), {
+        now_ms: Date.now(),
+        settle_ms: settle_s * 1000,
+      });
+      process.stdout.write(
+        values.json === true
+          ? `${JSON.stringify(audit, null, 2)}\n`
+          : describeChecks(`audit of the merchant agent (${audit.databasePath})`, audit.results),
+      );
       if (!audit.ok) process.exitCode = 1;
       return;
     }

@@ -30,13 +30,19 @@ afterEach(() => {
 
 /** Starts the process and resolves once it printed where it listens. */
 function startMerchant(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<MerchantProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'merchant-widget/agent/cli/main.ts', 'start', '--config', configPath], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'merchant-widget/agent/cli/main.ts', 'start', '--config', configPath],
+    {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    },
+  );
   started.push(child);
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -52,12 +58,22 @@ function writeConfig(dir: string, mta: StandInMta, merchantSecretKey: string): s
   writeFileSync(join(dir, 'merchant.key'), `${merchantSecretKey}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'access-token.secret'), `${toBase64url(nodeCrypto.randomBytes(32))}\n`, { mode: 0o600 });
   const configPath = join(dir, 'merchant.json');
-  writeFileSync(configPath, JSON.stringify({
-    listen: { host: '127.0.0.1', port: 0 },
-    merchantId: MERCHANT_ID, displayName: 'Test News', currency: 'EUR', catalogue: TEST_CATALOGUE,
-    operatorId: mta.operatorId, operatorBaseUrl: mta.baseUrl, operatorPublicKey: mta.operatorPublicKey,
-    databasePath: './agent.sqlite', merchantSecretKeyFile: './merchant.key', accessTokenSecretFile: './access-token.secret',
-  }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      listen: { host: '127.0.0.1', port: 0 },
+      merchantId: MERCHANT_ID,
+      displayName: 'Test News',
+      currency: 'EUR',
+      catalogue: TEST_CATALOGUE,
+      operatorId: mta.operatorId,
+      operatorBaseUrl: mta.baseUrl,
+      operatorPublicKey: mta.operatorPublicKey,
+      databasePath: './agent.sqlite',
+      merchantSecretKeyFile: './merchant.key',
+      accessTokenSecretFile: './access-token.secret',
+    }),
+  );
   return configPath;
 }
 
@@ -68,7 +84,12 @@ describe('opentab-merchant', () => {
       const dir = mkdtempSync(join(tmpdir(), 'opentab-merchant-'));
       const merchant = await startMerchant(writeConfig(dir, mta, toBase64url(nodeCrypto.ed25519.generateSecretKey())));
       const info = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.info, undefined);
-      expect(info).toMatchObject({ merchantId: MERCHANT_ID, operatorId: mta.operatorId, currency: 'EUR', chainUnit: eur('0.01') });
+      expect(info).toMatchObject({
+        merchantId: MERCHANT_ID,
+        operatorId: mta.operatorId,
+        currency: 'EUR',
+        chainUnit: eur('0.01'),
+      });
       merchant.child.kill('SIGTERM');
       expect(await merchant.exited).toBeNull();
     } finally {
@@ -85,17 +106,25 @@ describe('opentab-merchant', () => {
       const merchant = await startMerchant(configPath, { [KILL_AFTER_COMMIT_ENV]: '/opentab/mta/tab-information:1' });
       const customer = new TestCustomer(100);
       const information = mta.tabInformation({
-        merchantId: MERCHANT_ID, tabPublicKey: customer.tabPublicKey, deposit: eur('1.00'),
-        chain: { root: customer.chain.commitment.root, unit: eur('0.01'), length: customer.chain.length }, expiresAt_ms: Date.now() + 600_000,
+        merchantId: MERCHANT_ID,
+        tabPublicKey: customer.tabPublicKey,
+        deposit: eur('1.00'),
+        chain: { root: customer.chain.commitment.root, unit: eur('0.01'), length: customer.chain.length },
+        expiresAt_ms: Date.now() + 600_000,
       });
-      const unanswered = await mta.announceTab(merchant.agentUrl, information).then(() => null, (error: unknown) => error);
+      const unanswered = await mta.announceTab(merchant.agentUrl, information).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(unanswered).toBeInstanceOf(RemoteCallError);
       expect((unanswered as RemoteCallError).failure.kind).toBe('unreachable');
       expect(await merchant.exited).toBe('SIGKILL');
 
       const db = new Database(join(dir, 'agent.sqlite'), { readonly: true });
       try {
-        expect(db.prepare('SELECT tab_id, status FROM tabs').all()).toEqual([{ tab_id: information.payload.tabId, status: 'open' }]);
+        expect(db.prepare('SELECT tab_id, status FROM tabs').all()).toEqual([
+          { tab_id: information.payload.tabId, status: 'open' },
+        ]);
       } finally {
         db.close();
       }

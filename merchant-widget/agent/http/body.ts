@@ -18,11 +18,15 @@ export async function readMessageBody(request: IncomingMessage, maxBody_bytes: n
 function bodyParsedEarlier(request: IncomingMessage, maxBody_bytes: number): unknown {
   const parsed: unknown = (request as IncomingMessage & { body?: unknown }).body;
   if (parsed === undefined) {
-    throw new OpentabError('malformed_json', 'The body was consumed before the Opentab agent could read it; mount the agent before body-parsing middleware.');
+    throw new OpentabError(
+      'malformed_json',
+      'The body was consumed before the Opentab agent could read it; mount the agent before body-parsing middleware.',
+    );
   }
   const text = typeof parsed === 'string' ? parsed : Buffer.isBuffer(parsed) ? parsed.toString('utf8') : null;
   const size_bytes = Buffer.byteLength(text ?? JSON.stringify(parsed) ?? '');
-  if (size_bytes > maxBody_bytes) throw new OpentabError('body_too_large', `The body may be at most ${maxBody_bytes} bytes.`);
+  if (size_bytes > maxBody_bytes)
+    throw new OpentabError('body_too_large', `The body may be at most ${maxBody_bytes} bytes.`);
   if (text === null) return parsed;
   try {
     return JSON.parse(text) as unknown;

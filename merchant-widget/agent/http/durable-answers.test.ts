@@ -18,21 +18,51 @@ afterEach(() => {
 
 const receipt = { payload: { type: 'receipt' }, kid: 'k', sig: 's' } as unknown as Receipt;
 const operations: AgentOperations = {
-  info: () => ({ merchantId: 'news', operatorId: 'op-eu', displayName: 'News', currency: 'EUR', catalogue: [], chainUnit: { currency: 'EUR', value: '0.01' } }),
-  acceptTabInformation: () => { throw new Error('not used'); },
+  info: () => ({
+    merchantId: 'news',
+    operatorId: 'op-eu',
+    displayName: 'News',
+    currency: 'EUR',
+    catalogue: [],
+    chainUnit: { currency: 'EUR', value: '0.01' },
+  }),
+  acceptTabInformation: () => {
+    throw new Error('not used');
+  },
   acceptTabCleared: () => ({ received: true }),
-  provideRecord: () => { throw new Error('not used'); },
+  provideRecord: () => {
+    throw new Error('not used');
+  },
   purchase: () => receipt,
-  receipts: (request) => ({ tabId: request.payload.tabId, receipts: [{ receipt, chainLink: 'A'.repeat(43) }], more: false }),
-  terminate: () => { throw new Error('not used'); },
+  receipts: (request) => ({
+    tabId: request.payload.tabId,
+    receipts: [{ receipt, chainLink: 'A'.repeat(43) }],
+    more: false,
+  }),
+  terminate: () => {
+    throw new Error('not used');
+  },
 };
 const purchase = {
-  type: 'purchase', id: '0'.repeat(32), tabId: `tab_${'1'.repeat(24)}`, seq: 1, itemId: 'article-1',
-  price: { currency: 'EUR', value: '0.05' }, chainIndex: 5, chainLink: 'A'.repeat(43), listKey: 'A'.repeat(43),
+  type: 'purchase',
+  id: '0'.repeat(32),
+  tabId: `tab_${'1'.repeat(24)}`,
+  seq: 1,
+  itemId: 'article-1',
+  price: { currency: 'EUR', value: '0.05' },
+  chainIndex: 5,
+  chainLink: 'A'.repeat(43),
+  listKey: 'A'.repeat(43),
 };
 
 async function serveWith(durable: () => Promise<void>): Promise<string> {
-  const handler = createAgentRequestHandler(operations, { mountPath: '/opentab', widgetFilePath: '/nonexistent', extensionInstallUrl: null, logger: { warn: () => {} }, durable });
+  const handler = createAgentRequestHandler(operations, {
+    mountPath: '/opentab',
+    widgetFilePath: '/nonexistent',
+    extensionInstallUrl: null,
+    logger: { warn: () => {} },
+    durable,
+  });
   server = createServer((request, response) => void handler(request, response));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/opentab`;
@@ -49,7 +79,11 @@ describe('answers wait for durability', () => {
       return synced;
     });
     let answered = false;
-    const answer = fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (response) => {
+    const answer = fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (response) => {
       answered = true;
       return { status: response.status, body: (await response.json()) as unknown };
     });
@@ -68,7 +102,13 @@ describe('answers wait for durability', () => {
 
   it('holds receipts read back until the disk has them: they may be of purchases whose own sync is still under way', async () => {
     const request = {
-      payload: { type: 'receipts-request', id: '2'.repeat(32), iat: new Date().toISOString(), tabId: purchase.tabId, afterSeq: 0 },
+      payload: {
+        type: 'receipts-request',
+        id: '2'.repeat(32),
+        iat: new Date().toISOString(),
+        tabId: purchase.tabId,
+        afterSeq: 0,
+      },
       kid: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', // a sound key (RFC 8032 TEST 1's); the signature is never checked here
       sig: 'A'.repeat(86),
     };
@@ -80,7 +120,11 @@ describe('answers wait for durability', () => {
 
   it('answers a failed sync with a 500, never with the receipt', async () => {
     const url = await serveWith(() => Promise.reject(new Error('EIO')));
-    const response = await fetch(`${url}/purchase`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(purchase) });
+    const response = await fetch(`${url}/purchase`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(purchase),
+    });
     expect(response.status).toBe(500);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('internal_error');
   });

@@ -16,7 +16,10 @@ import { readMessageBody } from './body';
 import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
 import { serveWidgetFile } from './widget-file';
 
-export type AgentOperations = Pick<TabService, 'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'provideRecord' | 'purchase' | 'receipts' | 'terminate'>;
+export type AgentOperations = Pick<
+  TabService,
+  'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'provideRecord' | 'purchase' | 'receipts' | 'terminate'
+>;
 
 export interface AgentHttpOptions {
   readonly mountPath: string;
@@ -35,8 +38,13 @@ export interface AgentHttpOptions {
   readonly rateLimitNow_ms?: () => number;
 }
 
-/** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any other path. */
-export type AgentRequestHandler = (request: IncomingMessage, response: ServerResponse, url?: string) => Promise<boolean>;
+/** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any
+ * other path. */
+export type AgentRequestHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url?: string,
+) => Promise<boolean>;
 
 /** One route under the mount path: its spec and how it is answered. */
 export interface AgentRoute {
@@ -54,7 +62,12 @@ const OPENAPI_PATH = '/openapi.json';
 const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 
 /** `crossOrigin`: called from browsers, so it answers CORS; `readOnly`: a POST that writes nothing, answered without waiting for the disk. */
-export function agentRoute<R extends RouteSpec>(spec: R, crossOrigin: boolean, answer: (request: RequestOf<R>) => ResponseOf<R>, readOnly = false): AgentRoute {
+export function agentRoute<R extends RouteSpec>(
+  spec: R,
+  crossOrigin: boolean,
+  answer: (request: RequestOf<R>) => ResponseOf<R>,
+  readOnly = false,
+): AgentRoute {
   // The request was validated against spec.request before this cast is reached.
   return { spec, crossOrigin, readOnly, answer: (request) => answer(request as RequestOf<R>) };
 }
@@ -66,8 +79,16 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
   // higher one, which a customer's flood from the same address cannot use up. widget.js, /install
   // and CORS preflights are not limited: they are static answers, cheaper than the limiter.
   const limiters = {
-    customer: new RateLimiter({ ...rateLimit.customer, maxKeys: rateLimit.maxClients, now_ms: options.rateLimitNow_ms }),
-    operator: new RateLimiter({ ...rateLimit.operator, maxKeys: rateLimit.maxClients, now_ms: options.rateLimitNow_ms }),
+    customer: new RateLimiter({
+      ...rateLimit.customer,
+      maxKeys: rateLimit.maxClients,
+      now_ms: options.rateLimitNow_ms,
+    }),
+    operator: new RateLimiter({
+      ...rateLimit.operator,
+      maxKeys: rateLimit.maxClients,
+      now_ms: options.rateLimitNow_ms,
+    }),
   };
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();
@@ -100,7 +121,11 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     }
     if (path === INSTALL_PATH && options.extensionInstallUrl !== null) {
       if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);
-      response.writeHead(302, { location: options.extensionInstallUrl, 'content-length': 0, 'cache-control': 'no-cache' });
+      response.writeHead(302, {
+        location: options.extensionInstallUrl,
+        'content-length': 0,
+        'cache-control': 'no-cache',
+      });
       return void response.end();
     }
     const route = routes.get(path);
@@ -112,8 +137,13 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     const limiter = route.spec.auth === 'operator-signature' ? limiters.operator : limiters.customer;
     const decision = limiter.take(clientKeyOf(rateLimit.clientAddress(request)));
     if (!decision.allowed) {
-      const exposed: Record<string, string> = route.crossOrigin ? { 'access-control-expose-headers': 'retry-after' } : {};
-      return sendRateLimited(request, response, decision.retryAfter_ms, { ...headersFor(route.crossOrigin), ...exposed });
+      const exposed: Record<string, string> = route.crossOrigin
+        ? { 'access-control-expose-headers': 'retry-after' }
+        : {};
+      return sendRateLimited(request, response, decision.retryAfter_ms, {
+        ...headersFor(route.crossOrigin),
+        ...exposed,
+      });
     }
 
     let message: unknown;
@@ -167,7 +197,12 @@ function refuseMethod(response: ServerResponse, allowed: string, crossOrigin: bo
   sendError(response, new OpentabError('method_not_allowed'), { ...headersFor(crossOrigin), allow });
 }
 
-function answerFailure(response: ServerResponse, error: unknown, headers: Record<string, string>, logger: AgentLogger): void {
+function answerFailure(
+  response: ServerResponse,
+  error: unknown,
+  headers: Record<string, string>,
+  logger: AgentLogger,
+): void {
   if (response.headersSent) {
     response.destroy();
     return;

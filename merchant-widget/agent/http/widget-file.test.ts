@@ -7,12 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHarness } from '@opentab/test-kit/merchant-agent';
 
 /** A GET with exactly these headers (fetch would add its own Accept-Encoding and decompress). */
-function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
     });
     request.on('error', reject);
     request.end();
@@ -37,7 +42,11 @@ describe('widget.js', () => {
   it('is gzipped for a browser that takes gzip, and plain otherwise', async () => {
     const url = `${harness.agentUrl}/widget.js`;
     const gzipped = await get(url, { 'accept-encoding': 'gzip, deflate, br' });
-    expect([gzipped.status, gzipped.headers['content-encoding'], gzipped.headers.vary]).toEqual([200, 'gzip', 'Accept-Encoding']);
+    expect([gzipped.status, gzipped.headers['content-encoding'], gzipped.headers.vary]).toEqual([
+      200,
+      'gzip',
+      'Accept-Encoding',
+    ]);
     expect(Number(gzipped.headers['content-length'])).toBe(gzipped.body.length);
     expect(gzipped.body.length).toBeLessThan(script.length / 10);
     expect(gunzipSync(gzipped.body).toString()).toBe(script);

@@ -34,13 +34,20 @@ async function preparedScript(path: string): Promise<PreparedScript> {
   return script;
 }
 
-export async function serveWidgetFile(request: IncomingMessage, response: ServerResponse, widgetFilePath: string): Promise<void> {
+export async function serveWidgetFile(
+  request: IncomingMessage,
+  response: ServerResponse,
+  widgetFilePath: string,
+): Promise<void> {
   let script: PreparedScript;
   try {
     script = await preparedScript(widgetFilePath);
   } catch {
     const shownPath = relative(process.cwd(), widgetFilePath) || widgetFilePath;
-    const missing = new OpentabError('not_found', `The Opentab widget has not been built on this server (expected ${shownPath}); build the widget first.`);
+    const missing = new OpentabError(
+      'not_found',
+      `The Opentab widget has not been built on this server (expected ${shownPath}); build the widget first.`,
+    );
     sendError(response, missing, { ...CROSS_ORIGIN_HEADERS, 'x-content-type-options': 'nosniff' });
     return;
   }
@@ -56,6 +63,10 @@ export async function serveWidgetFile(request: IncomingMessage, response: Server
   if (answeredNotModified(request, response, script.etag, headers)) return;
   const gzip = acceptsGzip(request.headers['accept-encoding']);
   const body = gzip ? script.gzipped : script.plain;
-  response.writeHead(200, { ...headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': body.length });
+  response.writeHead(200, {
+    ...headers,
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    'content-length': body.length,
+  });
   response.end(body);
 }

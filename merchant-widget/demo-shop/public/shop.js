@@ -5,14 +5,14 @@
 // status line speaks only of the content it fetches.
 // Tokens that opened their item are kept for the browser session, so paid items stay open on
 // reload. Content goes into the page with textContent only, never as HTML.
-'use strict';
 
-(function () {
+(() => {
   var STORAGE_KEY = 'opentab-demo-access-tokens';
 
   function storedTokens() {
+    var parsed;
     try {
-      var parsed = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || '{}');
+      parsed = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || '{}');
       return parsed && typeof parsed === 'object' ? parsed : {};
     } catch (error) {
       return {};
@@ -31,9 +31,10 @@
   }
 
   function slotsFor(itemId) {
-    return Array.prototype.filter.call(document.querySelectorAll('[data-paid-slot]'), function (slot) {
-      return slot.getAttribute('data-paid-slot') === itemId;
-    });
+    return Array.prototype.filter.call(
+      document.querySelectorAll('[data-paid-slot]'),
+      (slot) => slot.getAttribute('data-paid-slot') === itemId,
+    );
   }
 
   function setStatus(slot, text) {
@@ -49,9 +50,9 @@
   }
 
   function renderText(body, content) {
-    content.sections.forEach(function (section) {
+    content.sections.forEach((section) => {
       if (section.heading) body.appendChild(element('h2', null, section.heading));
-      section.paragraphs.forEach(function (paragraph) {
+      section.paragraphs.forEach((paragraph) => {
         body.appendChild(element('p', null, paragraph));
       });
     });
@@ -74,17 +75,23 @@
     var itemId = slot.getAttribute('data-paid-slot');
     setStatus(slot, 'Opening…');
     return fetch(slot.getAttribute('data-content-url'), { headers: { authorization: 'Bearer ' + token } })
-      .then(function (response) {
+      .then((response) => {
         if (!response.ok) {
           if (response.status === 402) rememberToken(itemId, null);
           if (fromStorage && response.status === 402) setStatus(slot, '');
-          else setStatus(slot, response.status === 402 ? 'The payment was not accepted for this item; please try again.' : 'The content could not be loaded.');
+          else
+            setStatus(
+              slot,
+              response.status === 402
+                ? 'The payment was not accepted for this item; please try again.'
+                : 'The content could not be loaded.',
+            );
           return;
         }
         rememberToken(itemId, token);
         var body = slot.querySelector('[data-paid-body]');
         var isJson = (response.headers.get('content-type') || '').indexOf('application/json') === 0;
-        return (isJson ? response.json() : response.blob()).then(function (content) {
+        return (isJson ? response.json() : response.blob()).then((content) => {
           body.textContent = '';
           if (isJson) renderText(body, content);
           else renderImage(body, content, itemId);
@@ -93,40 +100,40 @@
           slot.classList.add('is-paid');
         });
       })
-      .catch(function () {
+      .catch(() => {
         setStatus(slot, 'The content could not be loaded; check your connection.');
       });
   }
 
-  document.addEventListener('opentab:paid', function (event) {
+  document.addEventListener('opentab:paid', (event) => {
     var detail = event.detail || {};
     var token = detail.receipt && detail.receipt.payload && detail.receipt.payload.accessToken;
     if (typeof detail.itemId !== 'string' || typeof token !== 'string') return;
-    slotsFor(detail.itemId).forEach(function (slot) {
+    slotsFor(detail.itemId).forEach((slot) => {
       unlock(slot, token, false);
     });
   });
 
-  document.addEventListener('opentab:owned', function (event) {
+  document.addEventListener('opentab:owned', (event) => {
     var detail = event.detail || {};
     if (typeof detail.itemId !== 'string' || typeof detail.accessToken !== 'string') return;
-    slotsFor(detail.itemId).forEach(function (slot) {
+    slotsFor(detail.itemId).forEach((slot) => {
       // Opened already, by a token this tab kept.
       if (!slot.classList.contains('is-paid')) unlock(slot, detail.accessToken, false);
     });
   });
 
-  document.addEventListener('opentab:error', function (event) {
+  document.addEventListener('opentab:error', (event) => {
     var detail = event.detail || {};
     if (typeof detail.itemId !== 'string') return;
-    slotsFor(detail.itemId).forEach(function (slot) {
+    slotsFor(detail.itemId).forEach((slot) => {
       setStatus(slot, '');
     });
   });
 
   function unlockPaidItems() {
     var tokens = storedTokens();
-    Array.prototype.forEach.call(document.querySelectorAll('[data-paid-slot]'), function (slot) {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-paid-slot]'), (slot) => {
       var token = tokens[slot.getAttribute('data-paid-slot')];
       if (typeof token === 'string') unlock(slot, token, true);
     });

@@ -10,7 +10,9 @@ const outDir = values['out-dir'] ? resolve(values['out-dir']) : DEFAULT_OUT_DIR;
 
 const file = await buildWidget(outDir, 'info');
 const size = await measureScript(file);
-console.log(`built ${file}: ${size.raw_bytes} bytes, ${size.gzip_bytes} bytes gzipped (budget ${WIDGET_GZIP_BUDGET_BYTES})`);
+console.log(
+  `built ${file}: ${size.raw_bytes} bytes, ${size.gzip_bytes} bytes gzipped (budget ${WIDGET_GZIP_BUDGET_BYTES})`,
+);
 if (size.gzip_bytes > WIDGET_GZIP_BUDGET_BYTES) {
   console.error('widget is over its gzipped size budget');
   process.exit(1);

@@ -16,7 +16,11 @@ import type { OperatorContext } from '../operator-context';
 import type { Transaction } from '../store/records';
 import { assertFresh } from './customer-auth';
 
-export async function applyClearing(context: OperatorContext, clearing: Clearing, now_ms: number): Promise<ClearingAck> {
+export async function applyClearing(
+  context: OperatorContext,
+  clearing: Clearing,
+  now_ms: number,
+): Promise<ClearingAck> {
   const authenticate = () => {
     const sender = context.trust.verifyPeerEnvelope(clearing, now_ms);
     assertFresh(context, clearing.payload.iat, now_ms);
@@ -25,25 +29,31 @@ export async function applyClearing(context: OperatorContext, clearing: Clearing
   return context.receipts.onceInTransaction('peerClearing', clearing, now_ms, authenticate, (sender) => {
     const p = clearing.payload;
     const transaction = context.store.transaction(p.transactionId);
-    if (transaction === null || transaction.merchantOperatorId !== sender.operatorId) throw new OpentabError('unknown_tab');
+    if (transaction === null || transaction.merchantOperatorId !== sender.operatorId)
+      throw new OpentabError('unknown_tab');
     if (transaction.tabId !== null && transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
     const cleared = moneyFromWire(p.cleared);
     if (cleared.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
-    if (cleared.minor > transaction.depositMinor) throw new OpentabError('invalid_message', 'The cleared amount exceeds the deposit.');
+    if (cleared.minor > transaction.depositMinor)
+      throw new OpentabError('invalid_message', 'The cleared amount exceeds the deposit.');
 
     if (transaction.state === 'failed') {
       // The tab never opened for the customer, so no link can have been revealed: only zero can clear.
-      if (cleared.minor !== 0n) throw new OpentabError('tab_not_opened', 'This transaction failed to open; nothing can be charged.');
+      if (cleared.minor !== 0n)
+        throw new OpentabError('tab_not_opened', 'This transaction failed to open; nothing can be charged.');
       return acknowledge(context, p.id, transaction, 0n, now_ms);
     }
     const revision = p.revision ?? 0;
     // The MTA's outbox may deliver a clearing again under a new message id: the transaction's
     // state and revision, not the id, make each capture happen once. Every revision states the
     // whole amount, so one arriving after a higher one changes nothing.
-    if (transaction.state !== 'cleared') capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
-    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.clearedMinor ?? 0n)) correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
+    if (transaction.state !== 'cleared')
+      capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
+    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.clearedMinor ?? 0n))
+      correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
     const settled = context.store.transaction(transaction.transactionId)!;
-    if (settled.chargedMinor === null) throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
+    if (settled.chargedMinor === null)
+      throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
     return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
   });
 }
@@ -64,12 +74,20 @@ function chargePostings(context: OperatorContext, transaction: Transaction, char
     ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
     ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
   }
-  const customerSide: PostingInput[] = chargeMinor > 0n
-    ? [{ accountId: ledgerAccount.customer(transaction.accountId), amount: -chargeMinor }, { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: chargeMinor }]
-    : [];
-  const merchantSide: PostingInput[] = !sameCurrency && clearedMinor > 0n
-    ? [{ accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor }, { accountId: owedTo, amount: clearedMinor }]
-    : [];
+  const customerSide: PostingInput[] =
+    chargeMinor > 0n
+      ? [
+          { accountId: ledgerAccount.customer(transaction.accountId), amount: -chargeMinor },
+          { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: chargeMinor },
+        ]
+      : [];
+  const merchantSide: PostingInput[] =
+    !sameCurrency && clearedMinor > 0n
+      ? [
+          { accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor },
+          { accountId: owedTo, amount: clearedMinor },
+        ]
+      : [];
   return { customerSide, merchantSide };
 }
 
@@ -78,11 +96,22 @@ function memoOf(transaction: Transaction): string {
 }
 
 /** `tabId` is the clearing's: a transaction still 'opening' (or lapsed from it) never stored the tab id the MTA acknowledged. */
-function capture(context: OperatorContext, transaction: Transaction, tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, revision: number, now_ms: number): void {
+function capture(
+  context: OperatorContext,
+  transaction: Transaction,
+  tabId: string,
+  clearedMinor: bigint,
+  outcome: ClearingOutcome,
+  revision: number,
+  now_ms: number,
+): void {
   const charge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
   const { customerCurrency } = transaction;
   context.db.transaction(() => {
-    if (!context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms, clearedMinor, revision)) return;
+    if (
+      !context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms, clearedMinor, revision)
+    )
+      return;
     const { customerSide, merchantSide } = chargePostings(context, transaction, charge, clearedMinor);
     const holdId = `hold:${transaction.transactionId}`;
     const entryId = `charge:${transaction.transactionId}`;
@@ -90,18 +119,39 @@ function capture(context: OperatorContext, transaction: Transaction, tabId: stri
     if (transaction.state === 'lapsed') {
       postWithoutHold(context, transaction, entryId, `${memo} (late clearing)`, [...customerSide, ...merchantSide]);
     } else if (charge > 0n) {
-      context.ledger.captureHold({ holdId, amount: charge, entryId, postings: [...customerSide, ...merchantSide], memo });
+      context.ledger.captureHold({
+        holdId,
+        amount: charge,
+        entryId,
+        postings: [...customerSide, ...merchantSide],
+        memo,
+      });
     } else {
       context.ledger.captureHold({ holdId, amount: 0n, entryId, postings: [], memo });
       // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
-      if (merchantSide.length > 0) context.ledger.postEntry({ id: `fx-absorb:${transaction.transactionId}`, memo, ref: transaction.transactionId, postings: merchantSide });
+      if (merchantSide.length > 0)
+        context.ledger.postEntry({
+          id: `fx-absorb:${transaction.transactionId}`,
+          memo,
+          ref: transaction.transactionId,
+          postings: merchantSide,
+        });
     }
-    const record = withdrawalRecord(context, transaction, tabId, { chargeMinor: charge, clearedMinor, totalChargeMinor: charge, outcome, revision }, now_ms);
+    const record = withdrawalRecord(
+      context,
+      transaction,
+      tabId,
+      { chargeMinor: charge, clearedMinor, totalChargeMinor: charge, outcome, revision },
+      now_ms,
+    );
     enqueueBillingRecord(context, record, now_ms);
   })();
   context.log.info('hold.captured', {
-    tx: transaction.transactionId, tab: transaction.tabId, charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
-    released: `${moneyToWire({ currency: customerCurrency, minor: transaction.holdMinor - charge }).value} ${customerCurrency}`, outcome,
+    tx: transaction.transactionId,
+    tab: transaction.tabId,
+    charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
+    released: `${moneyToWire({ currency: customerCurrency, minor: transaction.holdMinor - charge }).value} ${customerCurrency}`,
+    outcome,
   });
 }
 
@@ -110,20 +160,46 @@ function capture(context: OperatorContext, transaction: Transaction, tabId: stri
  * The customer is charged what the new total costs at the locked rate (still never more than the
  * hold) less what it was charged already, posted directly, as the hold is gone.
  */
-function correct(context: OperatorContext, transaction: Transaction, tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, revision: number, now_ms: number): void {
+function correct(
+  context: OperatorContext,
+  transaction: Transaction,
+  tabId: string,
+  clearedMinor: bigint,
+  outcome: ClearingOutcome,
+  revision: number,
+  now_ms: number,
+): void {
   const previousCharge = transaction.chargedMinor ?? 0n;
   const totalCharge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
   const addedCharge = totalCharge - previousCharge;
   const addedCleared = clearedMinor - (transaction.clearedMinor ?? 0n);
   context.db.transaction(() => {
-    if (!context.store.correctTransactionClearing(transaction.transactionId, totalCharge, outcome, clearedMinor, revision)) return;
+    if (
+      !context.store.correctTransactionClearing(transaction.transactionId, totalCharge, outcome, clearedMinor, revision)
+    )
+      return;
     const { customerSide, merchantSide } = chargePostings(context, transaction, addedCharge, addedCleared);
-    postWithoutHold(context, transaction, `charge:${transaction.transactionId}:r${revision}`, `${memoOf(transaction)} (corrected clearing, revision ${revision})`, [...customerSide, ...merchantSide]);
-    const record = withdrawalRecord(context, transaction, tabId, { chargeMinor: addedCharge, clearedMinor: addedCleared, totalChargeMinor: totalCharge, outcome, revision }, now_ms);
+    postWithoutHold(
+      context,
+      transaction,
+      `charge:${transaction.transactionId}:r${revision}`,
+      `${memoOf(transaction)} (corrected clearing, revision ${revision})`,
+      [...customerSide, ...merchantSide],
+    );
+    const record = withdrawalRecord(
+      context,
+      transaction,
+      tabId,
+      { chargeMinor: addedCharge, clearedMinor: addedCleared, totalChargeMinor: totalCharge, outcome, revision },
+      now_ms,
+    );
     enqueueBillingRecord(context, record, now_ms);
   })();
   context.log.warn('clearing.corrected', {
-    tx: transaction.transactionId, tab: tabId, revision, added: `${moneyToWire({ currency: transaction.customerCurrency, minor: addedCharge }).value} ${transaction.customerCurrency}`,
+    tx: transaction.transactionId,
+    tab: tabId,
+    revision,
+    added: `${moneyToWire({ currency: transaction.customerCurrency, minor: addedCharge }).value} ${transaction.customerCurrency}`,
   });
 }
 
@@ -132,7 +208,13 @@ function correct(context: OperatorContext, transaction: Transaction, tabId: stri
  * posted directly. If the customer's credit no longer covers it, the operator carries it
  * (write-off account): the merchant side was cleared and must be paid either way.
  */
-function postWithoutHold(context: OperatorContext, transaction: Transaction, entryId: string, memo: string, postings: PostingInput[]): void {
+function postWithoutHold(
+  context: OperatorContext,
+  transaction: Transaction,
+  entryId: string,
+  memo: string,
+  postings: PostingInput[],
+): void {
   if (postings.length === 0) return;
   try {
     context.ledger.postEntry({ id: entryId, memo, ref: transaction.transactionId, postings });
@@ -145,7 +227,9 @@ function postWithoutHold(context: OperatorContext, transaction: Transaction, ent
       id: entryId,
       memo: `${memo}, written off`,
       ref: transaction.transactionId,
-      postings: postings.map((posting) => (posting.accountId === customerAccount ? { ...posting, accountId: writeOff } : posting)),
+      postings: postings.map((posting) =>
+        posting.accountId === customerAccount ? { ...posting, accountId: writeOff } : posting,
+      ),
     });
     context.log.warn('clearing.written-off', { tx: transaction.transactionId, account: transaction.accountId });
   }
@@ -162,7 +246,13 @@ interface WithdrawalStep {
   readonly revision: number;
 }
 
-function withdrawalRecord(context: OperatorContext, t: Transaction, tabId: string, step: WithdrawalStep, now_ms: number): WithdrawalRecord {
+function withdrawalRecord(
+  context: OperatorContext,
+  t: Transaction,
+  tabId: string,
+  step: WithdrawalStep,
+  now_ms: number,
+): WithdrawalRecord {
   return {
     recordType: 'withdrawal',
     source: 'tab',
@@ -184,13 +274,24 @@ function withdrawalRecord(context: OperatorContext, t: Transaction, tabId: strin
   };
 }
 
-function acknowledge(context: OperatorContext, clearingId: string, transaction: Transaction, charge: bigint, now_ms: number): ClearingAck {
-  return seal(context.crypto, context.identity.signer, {
-    type: 'clearing-ack',
-    operatorCertificate: context.identity.certificate,
-    clearingId,
-    transactionId: transaction.transactionId,
-    charge: moneyToWire({ currency: transaction.customerCurrency, minor: charge }),
-    released: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor - charge }),
-  } satisfies PayloadBody<ClearingAckPayload>, now_ms);
+function acknowledge(
+  context: OperatorContext,
+  clearingId: string,
+  transaction: Transaction,
+  charge: bigint,
+  now_ms: number,
+): ClearingAck {
+  return seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'clearing-ack',
+      operatorCertificate: context.identity.certificate,
+      clearingId,
+      transactionId: transaction.transactionId,
+      charge: moneyToWire({ currency: transaction.customerCurrency, minor: charge }),
+      released: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor - charge }),
+    } satisfies PayloadBody<ClearingAckPayload>,
+    now_ms,
+  );
 }

@@ -9,29 +9,49 @@ import type { CustomerRecordRelayPayload, RecordAck } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import { assertFresh } from './customer-auth';
 
-export async function relayCustomerRecord(context: OperatorContext, record: CustomerRecord, now_ms: number): Promise<RecordAck> {
+export async function relayCustomerRecord(
+  context: OperatorContext,
+  record: CustomerRecord,
+  now_ms: number,
+): Promise<RecordAck> {
   const p = record.payload;
   const authenticate = () => {
     const transaction = context.store.transaction(p.transactionId);
     if (transaction === null || transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
-    if (record.kid !== transaction.tabPublicKey) throw new OpentabError('unknown_key', 'The record is not signed by the tab key of this transaction.');
-    if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(transaction.tabPublicKey, 32))) throw new OpentabError('bad_signature');
+    if (record.kid !== transaction.tabPublicKey)
+      throw new OpentabError('unknown_key', 'The record is not signed by the tab key of this transaction.');
+    if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(transaction.tabPublicKey, 32)))
+      throw new OpentabError('bad_signature');
     assertFresh(context, p.iat, now_ms);
     return transaction;
   };
   return context.receipts.once('customerRecord', record, now_ms, authenticate, async (transaction) => {
-    if (p.total.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch', `The record's total must be in ${transaction.merchantCurrency}.`);
-    if (transaction.customerRecord === null) context.store.setTransactionCustomerRecord(transaction.transactionId, record);
+    if (p.total.currency !== transaction.merchantCurrency)
+      throw new OpentabError('currency_mismatch', `The record's total must be in ${transaction.merchantCurrency}.`);
+    if (transaction.customerRecord === null)
+      context.store.setTransactionCustomerRecord(transaction.transactionId, record);
 
-    const relay = seal(context.crypto, context.identity.signer, {
-      type: 'customer-record-relay',
-      operatorCertificate: context.identity.certificate,
-      record,
-    } satisfies PayloadBody<CustomerRecordRelayPayload>, now_ms);
+    const relay = seal(
+      context.crypto,
+      context.identity.signer,
+      {
+        type: 'customer-record-relay',
+        operatorCertificate: context.identity.certificate,
+        record,
+      } satisfies PayloadBody<CustomerRecordRelayPayload>,
+      now_ms,
+    );
     const ack = await context.peers.call(transaction.merchantOperatorId, 'peerCustomerRecord', relay);
     const mta = await context.peers.certificateOf(transaction.merchantOperatorId, now_ms);
-    if (ack.payload.recordId !== p.id || ack.payload.tabId !== p.tabId || !verifyEnvelope(context.crypto, ack, fromBase64urlOfLength(mta.payload.publicKey, 32))) {
-      throw new OpentabError('peer_refused', 'The MTA acknowledged another record or did not sign its acknowledgement.');
+    if (
+      ack.payload.recordId !== p.id ||
+      ack.payload.tabId !== p.tabId ||
+      !verifyEnvelope(context.crypto, ack, fromBase64urlOfLength(mta.payload.publicKey, 32))
+    ) {
+      throw new OpentabError(
+        'peer_refused',
+        'The MTA acknowledged another record or did not sign its acknowledgement.',
+      );
     }
     return ack;
   });

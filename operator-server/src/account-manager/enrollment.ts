@@ -42,7 +42,12 @@ export function createCustomer(context: OperatorContext, customer: NewCustomer, 
   })();
 }
 
-export function issueEnrollmentCode(context: OperatorContext, accountId: string, validFor_s: number, now_ms: number): { code: string; expiresAt: string } {
+export function issueEnrollmentCode(
+  context: OperatorContext,
+  accountId: string,
+  validFor_s: number,
+  now_ms: number,
+): { code: string; expiresAt: string } {
   if (context.store.customer(accountId) === null) throw new OpentabError('unknown_account');
   const code = newEnrollmentCode(context);
   const expiresAt_ms = now_ms + validFor_s * 1000;
@@ -59,12 +64,16 @@ export async function enroll(context: OperatorContext, request: EnrollRequest, n
   };
   return context.receipts.onceInTransaction('enroll', request, now_ms, authenticate, () => {
     const code = context.store.enrollmentCode(request.payload.code);
-    if (code === null || code.usedAt !== null || code.expiresAt <= now_ms) throw new OpentabError('enrollment_code_invalid');
+    if (code === null || code.usedAt !== null || code.expiresAt <= now_ms)
+      throw new OpentabError('enrollment_code_invalid');
     if (context.store.customerByPublicKey(request.payload.publicKey) !== null) {
       throw new OpentabError('enrollment_code_invalid', 'This key is already enrolled for an account.');
     }
     context.db.transaction(() => {
-      if (!context.store.useEnrollmentCode(request.payload.code, now_ms) || !context.store.bindCustomerKey(code.accountId, request.payload.publicKey)) {
+      if (
+        !context.store.useEnrollmentCode(request.payload.code, now_ms) ||
+        !context.store.bindCustomerKey(code.accountId, request.payload.publicKey)
+      ) {
         throw new OpentabError('enrollment_code_invalid', 'The code was used, or the account already has a key.');
       }
     })();
@@ -80,9 +89,19 @@ export async function enroll(context: OperatorContext, request: EnrollRequest, n
 }
 
 export async function logon(context: OperatorContext, request: LogonRequest, now_ms: number): Promise<LogonResult> {
-  return context.receipts.onceInTransaction('logon', request, now_ms, () => authenticateCustomer(context, request, now_ms), (customer) => {
-    const session = context.store.insertSession(customer.accountId, now_ms, now_ms + context.config.sessions.lifetime_s * 1000);
-    context.log.info('customer.logon', { account: customer.accountId, session: session.sessionId });
-    return { sessionId: session.sessionId, expiresAt: formatTimestamp(session.expiresAt) };
-  });
+  return context.receipts.onceInTransaction(
+    'logon',
+    request,
+    now_ms,
+    () => authenticateCustomer(context, request, now_ms),
+    (customer) => {
+      const session = context.store.insertSession(
+        customer.accountId,
+        now_ms,
+        now_ms + context.config.sessions.lifetime_s * 1000,
+      );
+      context.log.info('customer.logon', { account: customer.accountId, session: session.sessionId });
+      return { sessionId: session.sessionId, expiresAt: formatTimestamp(session.expiresAt) };
+    },
+  );
 }

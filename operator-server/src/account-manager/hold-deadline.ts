@@ -17,7 +17,11 @@ export function lapseOverdueHolds(context: OperatorContext, now_ms: number): num
     })();
     if (released) {
       lapsed++;
-      context.log.warn('hold.lapsed', { tx: transaction.transactionId, tab: transaction.tabId, merchantOperator: transaction.merchantOperatorId });
+      context.log.warn('hold.lapsed', {
+        tx: transaction.transactionId,
+        tab: transaction.tabId,
+        merchantOperator: transaction.merchantOperatorId,
+      });
     }
   }
   return lapsed;

@@ -34,22 +34,35 @@ export async function openTab(context: OperatorContext, initiation: Initiation, 
   return context.receipts.once('openTab', initiation, now_ms, authenticate, ({ customer, session }) =>
     context.locks.initiations.run(p.id, async () => {
       const known = context.store.transactionByInitiation(p.id);
-      if (known !== null && (known.accountId !== customer.accountId || known.chainRoot !== p.chain.root)) throw new OpentabError('id_reused');
+      if (known !== null && (known.accountId !== customer.accountId || known.chainRoot !== p.chain.root))
+        throw new OpentabError('id_reused');
       const transaction = known ?? placeHold(context, initiation, customer, session, now_ms);
       return answerInitiation(context, await settleOpening(context, transaction, now_ms), p.id, now_ms);
     }),
   );
 }
 
-/** Checks the terms, then holds the deposit and writes the transaction with what the MTA will be sent: one transaction. */
-function placeHold(context: OperatorContext, initiation: Initiation, customer: Customer, session: Session, now_ms: number): Transaction {
+/** Checks the terms, then holds the deposit and writes the transaction with what the MTA will be sent: one
+ * transaction. */
+function placeHold(
+  context: OperatorContext,
+  initiation: Initiation,
+  customer: Customer,
+  session: Session,
+  now_ms: number,
+): Transaction {
   const p = initiation.payload;
   const hold = moneyFromWire(p.deposit);
-  if (hold.currency !== customer.currency) throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
-  if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  if (hold.currency !== customer.currency)
+    throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
+  if (!context.peers.knows(p.merchantOperatorId))
+    throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
   const { minTimeout_s, maxTimeout_s } = context.config.tabs;
   if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
-    throw new OpentabError('timeout_out_of_range', `The timeout must be between ${minTimeout_s} and ${maxTimeout_s} seconds.`);
+    throw new OpentabError(
+      'timeout_out_of_range',
+      `The timeout must be between ${minTimeout_s} and ${maxTimeout_s} seconds.`,
+    );
   }
   // A link revealed on one tab must never be claimable on another.
   if (context.store.transactionByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
@@ -57,12 +70,16 @@ function placeHold(context: OperatorContext, initiation: Initiation, customer: C
   const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
   const merchantCurrency = p.chain.unit.currency;
   const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, merchantCurrency);
-  if (rate === null) throw new OpentabError('unsupported_currency', `The rate table has no rate for ${merchantCurrency}.`);
+  if (rate === null)
+    throw new OpentabError('unsupported_currency', `The rate table has no rate for ${merchantCurrency}.`);
   const depositMinor = depositInMerchantCurrency(hold.minor, rate);
   if (depositMinor === 0n) throw new OpentabError('deposit_too_small');
   const unitMinor = moneyFromWire(p.chain.unit).minor;
   if (unitMinor === 0n || BigInt(p.chain.length) * unitMinor < depositMinor) {
-    throw new OpentabError('chain_too_short', `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: depositMinor }).value} ${merchantCurrency}.`);
+    throw new OpentabError(
+      'chain_too_short',
+      `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: depositMinor }).value} ${merchantCurrency}.`,
+    );
   }
   const expiresAt_ms = now_ms + p.timeout_s * 1000;
   const pseudonym = newPrefixedId(context.crypto, 'psn');
@@ -78,28 +95,58 @@ function placeHold(context: OperatorContext, initiation: Initiation, customer: C
       merchantId: p.merchantId,
       deposit: { customer: holdWire, merchant: depositWire },
       rate,
-      customerCertificate: seal(context.crypto, context.identity.signer, {
-        type: 'customer-certificate',
-        operatorId: context.identity.operatorId,
-        transactionId: id,
-        pseudonym,
-        tabPublicKey: p.tabPublicKey,
-        validUntil: formatTimestamp(expiresAt_ms),
-      } satisfies PayloadBody<CustomerCertificatePayload>, now_ms),
+      customerCertificate: seal(
+        context.crypto,
+        context.identity.signer,
+        {
+          type: 'customer-certificate',
+          operatorId: context.identity.operatorId,
+          transactionId: id,
+          pseudonym,
+          tabPublicKey: p.tabPublicKey,
+          validUntil: formatTimestamp(expiresAt_ms),
+        } satisfies PayloadBody<CustomerCertificatePayload>,
+        now_ms,
+      ),
       chain: p.chain,
       expiresAt: formatTimestamp(expiresAt_ms),
       ...(p.orderInfo !== undefined ? { orderInfo: p.orderInfo } : {}),
     };
-    context.ledger.placeHold({ id: `hold:${id}`, accountId: ledgerAccount.customer(customer.accountId), amount: hold.minor, ref: id, currency: customer.currency });
+    context.ledger.placeHold({
+      id: `hold:${id}`,
+      accountId: ledgerAccount.customer(customer.accountId),
+      amount: hold.minor,
+      ref: id,
+      currency: customer.currency,
+    });
     context.store.insertTransaction({
-      transactionId: id, sessionId: session.sessionId, accountId: customer.accountId, merchantId: p.merchantId,
-      merchantOperatorId: p.merchantOperatorId, holdMinor: hold.minor, customerCurrency: customer.currency, depositMinor,
-      merchantCurrency, rate, tabPublicKey: p.tabPublicKey, chain: p.chain, pseudonym, openedAt: now_ms, expiresAt: expiresAt_ms,
-      initiationId: p.id, chainRoot: p.chain.root, amendedInitiation: amended,
+      transactionId: id,
+      sessionId: session.sessionId,
+      accountId: customer.accountId,
+      merchantId: p.merchantId,
+      merchantOperatorId: p.merchantOperatorId,
+      holdMinor: hold.minor,
+      customerCurrency: customer.currency,
+      depositMinor,
+      merchantCurrency,
+      rate,
+      tabPublicKey: p.tabPublicKey,
+      chain: p.chain,
+      pseudonym,
+      openedAt: now_ms,
+      expiresAt: expiresAt_ms,
+      initiationId: p.id,
+      chainRoot: p.chain.root,
+      amendedInitiation: amended,
     });
     return id;
   })();
-  context.log.info('hold.placed', { tx: transactionId, account: customer.accountId, hold: `${holdWire.value} ${hold.currency}`, merchant: p.merchantId });
+  context.log.info('hold.placed', {
+    tx: transactionId,
+    account: customer.accountId,
+    hold: `${holdWire.value} ${hold.currency}`,
+    merchant: p.merchantId,
+  });
   return context.store.transaction(transactionId)!;
 }
 
@@ -120,7 +167,10 @@ export async function settleOpening(
   const body = transaction.amendedInitiation;
   if (body === null) {
     // Written before the amended initiation was kept: nothing to resend, and no answer can come.
-    fail(context, transaction, 'opening-bound-passed', { code: 'tab_not_opened', message: 'The tab could not be opened; try again.' });
+    fail(context, transaction, 'opening-bound-passed', {
+      code: 'tab_not_opened',
+      message: 'The tab could not be opened; try again.',
+    });
     return context.store.transaction(transaction.transactionId)!;
   }
   const amended = seal(context.crypto, context.identity.signer, body, now_ms);
@@ -132,7 +182,10 @@ export async function settleOpening(
       fail(context, transaction, 'refused', { code: error.code, message: error.message });
     } else if (onNoAnswer === 'fail') {
       // A definite answer for the customer's next resend: unlike no answer, it means "open a new tab".
-      fail(context, transaction, 'opening-bound-passed', { code: 'tab_not_opened', message: `Operator ${transaction.merchantOperatorId} did not answer in time; the tab was not opened and the deposit was released.` });
+      fail(context, transaction, 'opening-bound-passed', {
+        code: 'tab_not_opened',
+        message: `Operator ${transaction.merchantOperatorId} did not answer in time; the tab was not opened and the deposit was released.`,
+      });
     } else {
       context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
       throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
@@ -144,36 +197,61 @@ export async function settleOpening(
     fail(context, transaction, 'refused', { code: 'peer_refused', message: problem });
     return context.store.transaction(transaction.transactionId)!;
   }
-  context.store.markTransactionOpen(transaction.transactionId, ack, ack.payload.merchantCertificate.payload.displayName);
-  context.log.info('tab.opened', { tx: transaction.transactionId, tab: ack.payload.tabId, merchant: transaction.merchantId, deposit: `${ack.payload.depositMerchant.value} ${transaction.merchantCurrency}` });
+  context.store.markTransactionOpen(
+    transaction.transactionId,
+    ack,
+    ack.payload.merchantCertificate.payload.displayName,
+  );
+  context.log.info('tab.opened', {
+    tx: transaction.transactionId,
+    tab: ack.payload.tabId,
+    merchant: transaction.merchantId,
+    deposit: `${ack.payload.depositMerchant.value} ${transaction.merchantCurrency}`,
+  });
   return context.store.transaction(transaction.transactionId)!;
 }
 
-/** The customer's answer for a transaction that has settled: tab-opened from the stored ack, or the refusal it failed with. */
-function answerInitiation(context: OperatorContext, transaction: Transaction, initiationId: string, now_ms: number): TabOpened {
+/** The customer's answer for a transaction that has settled: tab-opened from the stored ack, or the refusal
+ * it failed with. */
+function answerInitiation(
+  context: OperatorContext,
+  transaction: Transaction,
+  initiationId: string,
+  now_ms: number,
+): TabOpened {
   if (transaction.state === 'failed' || transaction.tabAck === null) {
     const failure = transaction.failure ?? { code: 'tab_not_opened', message: 'The tab never opened.' };
     throw new OpentabError(isErrorCode(failure.code) ? failure.code : 'tab_not_opened', failure.message);
   }
   const ack = transaction.tabAck.payload;
-  return seal(context.crypto, context.identity.signer, {
-    type: 'tab-opened',
-    operatorId: context.identity.operatorId,
-    initiationId,
-    transactionId: transaction.transactionId,
-    tabId: ack.tabId,
-    merchantCertificate: ack.merchantCertificate,
-    deposit: {
-      customer: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor }),
-      merchant: moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }),
-    },
-    rate: transaction.rate,
-    chain: transaction.chain,
-    expiresAt: ack.expiresAt,
-  } satisfies PayloadBody<TabOpenedPayload>, now_ms);
+  return seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'tab-opened',
+      operatorId: context.identity.operatorId,
+      initiationId,
+      transactionId: transaction.transactionId,
+      tabId: ack.tabId,
+      merchantCertificate: ack.merchantCertificate,
+      deposit: {
+        customer: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor }),
+        merchant: moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }),
+      },
+      rate: transaction.rate,
+      chain: transaction.chain,
+      expiresAt: ack.expiresAt,
+    } satisfies PayloadBody<TabOpenedPayload>,
+    now_ms,
+  );
 }
 
-function fail(context: OperatorContext, transaction: Transaction, event: 'refused' | 'opening-bound-passed', failure: TransactionFailure): void {
+function fail(
+  context: OperatorContext,
+  transaction: Transaction,
+  event: 'refused' | 'opening-bound-passed',
+  failure: TransactionFailure,
+): void {
   const failed = context.db.transaction(() => {
     if (!context.store.markTransactionFailed(transaction.transactionId, event, failure)) return false;
     context.ledger.releaseHold(`hold:${transaction.transactionId}`);
@@ -188,11 +266,23 @@ function fail(context: OperatorContext, transaction: Transaction, event: 'refuse
  * what the MTA did (its own failure), does not: the MTA may have opened the tab.
  */
 function isDefiniteRefusal(error: unknown): error is OpentabError {
-  return error instanceof OpentabError && error.code !== 'peer_unreachable' && error.code !== 'peer_refused' && error.code !== 'internal_error';
+  return (
+    error instanceof OpentabError &&
+    error.code !== 'peer_unreachable' &&
+    error.code !== 'peer_refused' &&
+    error.code !== 'internal_error'
+  );
 }
 
-/** Why the MTA's answer cannot be believed, or null: from the operator asked, about this very initiation, with a merchant certificate it signed. */
-function tabAckProblem(context: OperatorContext, ack: TabAck, transaction: Transaction, amendedId: string, now_ms: number): string | null {
+/** Why the MTA's answer cannot be believed, or null: from the operator asked, about this very initiation,
+ * with a merchant certificate it signed. */
+function tabAckProblem(
+  context: OperatorContext,
+  ack: TabAck,
+  transaction: Transaction,
+  amendedId: string,
+  now_ms: number,
+): string | null {
   const merchantOperatorId = transaction.merchantOperatorId;
   let mtaKey: string;
   try {
@@ -204,7 +294,8 @@ function tabAckProblem(context: OperatorContext, ack: TabAck, transaction: Trans
   const consistent =
     ack.payload.amendedInitiationId === amendedId &&
     ack.payload.transactionId === transaction.transactionId &&
-    ack.payload.depositMerchant.value === moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }).value &&
+    ack.payload.depositMerchant.value ===
+      moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }).value &&
     certificate.payload.operatorId === merchantOperatorId &&
     certificate.payload.merchantId === transaction.merchantId &&
     verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mtaKey, 32));

@@ -11,16 +11,26 @@ import type { MerchantLookupPayload } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import { authenticateCustomer, requireSession } from './customer-auth';
 
-export async function vouchForMerchant(context: OperatorContext, query: MerchantQuery, now_ms: number): Promise<MerchantVouch> {
+export async function vouchForMerchant(
+  context: OperatorContext,
+  query: MerchantQuery,
+  now_ms: number,
+): Promise<MerchantVouch> {
   const p = query.payload;
   const customer = authenticateCustomer(context, query, now_ms);
   requireSession(context, p.sessionId, customer.accountId, now_ms);
-  if (!context.peers.knows(p.merchantOperatorId)) throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-  const lookup = seal(context.crypto, context.identity.signer, {
-    type: 'merchant-lookup',
-    operatorCertificate: context.identity.certificate,
-    merchantId: p.merchantId,
-  } satisfies PayloadBody<MerchantLookupPayload>, now_ms);
+  if (!context.peers.knows(p.merchantOperatorId))
+    throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  const lookup = seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'merchant-lookup',
+      operatorCertificate: context.identity.certificate,
+      merchantId: p.merchantId,
+    } satisfies PayloadBody<MerchantLookupPayload>,
+    now_ms,
+  );
   const certificate = await context.peers.call(p.merchantOperatorId, 'peerMerchantLookup', lookup);
   const mta = await context.peers.certificateOf(p.merchantOperatorId, now_ms);
   const genuine =
@@ -28,11 +38,20 @@ export async function vouchForMerchant(context: OperatorContext, query: Merchant
     certificate.payload.merchantId === p.merchantId &&
     Date.parse(certificate.payload.validUntil) > now_ms &&
     verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mta.payload.publicKey, 32));
-  if (!genuine) throw new OpentabError('peer_refused', `Operator ${p.merchantOperatorId} answered with a certificate it did not sign.`);
-  return seal(context.crypto, context.identity.signer, {
-    type: 'merchant-vouch',
-    operatorId: context.identity.operatorId,
-    merchantCertificate: certificate,
-    merchantOperatorCertificate: mta,
-  } satisfies PayloadBody<MerchantVouchPayload>, now_ms);
+  if (!genuine)
+    throw new OpentabError(
+      'peer_refused',
+      `Operator ${p.merchantOperatorId} answered with a certificate it did not sign.`,
+    );
+  return seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'merchant-vouch',
+      operatorId: context.identity.operatorId,
+      merchantCertificate: certificate,
+      merchantOperatorCertificate: mta,
+    } satisfies PayloadBody<MerchantVouchPayload>,
+    now_ms,
+  );
 }

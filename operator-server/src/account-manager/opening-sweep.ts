@@ -10,7 +10,8 @@ import { settleOpening } from './initiation';
 
 const BATCH_LIMIT = 50;
 
-/** Settles every stalled opening not being worked on in this process, in parallel (each may wait for the MTA); how many it settled. */
+/** Settles every stalled opening not being worked on in this process, in parallel (each may wait for the
+ * MTA); how many it settled. */
 export async function settleStalledOpenings(context: OperatorContext, now_ms: number): Promise<number> {
   const bound_ms = context.config.tabs.openingBound_s * 1000;
   const stalled = context.store.stalledOpenings(now_ms - bound_ms, BATCH_LIMIT);

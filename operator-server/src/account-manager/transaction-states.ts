@@ -10,7 +10,8 @@ export type TransactionEvent =
   | 'tab-acknowledged'
   /** The MTA gave a definite refusal, or its acknowledgement could not be believed: the hold is released. */
   | 'refused'
-  /** Still opening past the opening bound with no definite answer: no tab-opened ever left, so no link can have been revealed. */
+  /** Still opening past the opening bound with no definite answer: no tab-opened ever left, so no link can
+   * have been revealed. */
   | 'opening-bound-passed'
   /** The MTA's clearing (first revision) was applied: the hold captured and the rest released. */
   | 'cleared'
@@ -19,7 +20,9 @@ export type TransactionEvent =
   /** A clearing of a higher revision (late evidence at the MTA) charged the difference. */
   | 'clearing-corrected';
 
-export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionState, Readonly<Partial<Record<TransactionEvent, TransactionState>>>>> = {
+export const TRANSACTION_TRANSITIONS: Readonly<
+  Record<TransactionState, Readonly<Partial<Record<TransactionEvent, TransactionState>>>>
+> = {
   opening: {
     'tab-acknowledged': 'open',
     refused: 'failed',

@@ -9,7 +9,15 @@ import type { CustomerRecord } from '@opentab/protocol';
 import type { MerchantRecord } from '@opentab/protocol';
 import { accountView } from '../account-manager/account-view';
 import { createCustomer, issueEnrollmentCode, newAccountId } from '../account-manager/enrollment';
-import { ADMIN_API, SettlementQuery, creditEntryId, type LedgerReport, type MerchantView, type TabView, type TransactionView } from '../http/admin-api';
+import {
+  ADMIN_API,
+  type SettlementQuery,
+  creditEntryId,
+  type LedgerReport,
+  type MerchantView,
+  type TabView,
+  type TransactionView,
+} from '../http/admin-api';
 import { bind, type RouteBinding } from '../http/router';
 import { isLedgerError } from '../ledger';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
@@ -56,19 +64,33 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
     bind(ADMIN_API.createCustomer, (body, { now_ms }) => {
       const creditLimit = moneyFromWire(body.creditLimit);
       const currency = body.currency ?? context.config.currency;
-      if (creditLimit.currency !== currency) throw new OpentabError('currency_mismatch', 'The credit limit must be in the account currency.');
+      if (creditLimit.currency !== currency)
+        throw new OpentabError('currency_mismatch', 'The credit limit must be in the account currency.');
       if (!context.identity.certificate.payload.currencies.includes(currency)) {
-        throw new OpentabError('unsupported_currency', `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`);
+        throw new OpentabError(
+          'unsupported_currency',
+          `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`,
+        );
       }
       const accountId = newAccountId(context);
-      createCustomer(context, { accountId, currency, creditLimitMinor: creditLimit.minor, displayName: body.displayName ?? accountId }, now_ms);
-      context.log.info('customer.created', { account: accountId, creditLimit: `${body.creditLimit.value} ${currency}` });
+      createCustomer(
+        context,
+        { accountId, currency, creditLimitMinor: creditLimit.minor, displayName: body.displayName ?? accountId },
+        now_ms,
+      );
+      context.log.info('customer.created', {
+        account: accountId,
+        creditLimit: `${body.creditLimit.value} ${currency}`,
+      });
       return { accountId, currency, creditLimit: moneyToWire(creditLimit) };
     }),
 
     bind(ADMIN_API.enrollmentCode, (body, { params, now_ms }) => {
       const accountId = params.accountId!;
-      return { accountId, ...issueEnrollmentCode(context, accountId, body.validFor_s ?? DEFAULT_CODE_VALIDITY_S, now_ms) };
+      return {
+        accountId,
+        ...issueEnrollmentCode(context, accountId, body.validFor_s ?? DEFAULT_CODE_VALIDITY_S, now_ms),
+      };
     }),
 
     bind(ADMIN_API.creditCustomer, (body, { params }) => {
@@ -90,8 +112,13 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
           });
         })();
       } catch (error) {
-        // The reference makes a retried credit post once; the same reference for another amount is the caller's mistake.
-        if (isLedgerError(error, 'conflict')) throw new OpentabError('id_reused', `The reference ${body.reference} was already used for another credit to this account.`);
+        // The reference makes a retried credit post once; the same reference for another amount is the
+        // caller's mistake.
+        if (isLedgerError(error, 'conflict'))
+          throw new OpentabError(
+            'id_reused',
+            `The reference ${body.reference} was already used for another credit to this account.`,
+          );
         throw error;
       }
       return accountView(context, customer);
@@ -101,15 +128,28 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
 
     bind(ADMIN_API.registerMerchant, (body, { now_ms }) => {
       if (!context.identity.certificate.payload.currencies.includes(body.currency)) {
-        throw new OpentabError('unsupported_currency', `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`);
+        throw new OpentabError(
+          'unsupported_currency',
+          `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`,
+        );
       }
       const existing = context.store.merchant(body.merchantId);
-      if (existing !== null && existing.currency !== body.currency) throw new OpentabError('currency_mismatch', "A merchant's currency cannot change.");
-      const merchant: Merchant = { ...body, origins: [...new Set(body.origins)], createdAt: existing?.createdAt ?? now_ms };
+      if (existing !== null && existing.currency !== body.currency)
+        throw new OpentabError('currency_mismatch', "A merchant's currency cannot change.");
+      const merchant: Merchant = {
+        ...body,
+        origins: [...new Set(body.origins)],
+        createdAt: existing?.createdAt ?? now_ms,
+      };
       context.db.transaction(() => {
         context.store.upsertMerchant(merchant);
         if (context.ledger.findAccount(ledgerAccount.merchant(body.merchantId)) === undefined) {
-          context.ledger.createAccount({ id: ledgerAccount.merchant(body.merchantId), currency: body.currency, kind: 'merchant', minBalance: 0n });
+          context.ledger.createAccount({
+            id: ledgerAccount.merchant(body.merchantId),
+            currency: body.currency,
+            kind: 'merchant',
+            minBalance: 0n,
+          });
         }
       })();
       context.log.info('merchant.registered', { merchant: body.merchantId, origins: merchant.origins.join(',') });
@@ -127,12 +167,19 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       if (t === null) throw new OpentabError('unknown_tab', 'There is no such transaction.');
       const money = (minor: bigint) => moneyToWire({ currency: t.customerCurrency, minor });
       return {
-        transactionId: t.transactionId, accountId: t.accountId, state: t.state, tabId: t.tabId, merchantId: t.merchantId,
-        merchantOperatorId: t.merchantOperatorId, hold: money(t.holdMinor),
+        transactionId: t.transactionId,
+        accountId: t.accountId,
+        state: t.state,
+        tabId: t.tabId,
+        merchantId: t.merchantId,
+        merchantOperatorId: t.merchantOperatorId,
+        hold: money(t.holdMinor),
         depositMerchant: moneyToWire({ currency: t.merchantCurrency, minor: t.depositMinor }),
         charged: t.chargedMinor === null ? null : money(t.chargedMinor),
         released: t.chargedMinor === null ? null : money(t.holdMinor - t.chargedMinor),
-        outcome: t.clearingOutcome, expiresAt: formatTimestamp(t.expiresAt), customerRecord: summarise(t.customerRecord),
+        outcome: t.clearingOutcome,
+        expiresAt: formatTimestamp(t.expiresAt),
+        customerRecord: summarise(t.customerRecord),
       };
     }),
 
@@ -142,11 +189,21 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const dispute = context.store.disputesOfTab(tab.tabId)[0];
       const money = (minor: bigint) => moneyToWire({ currency: tab.currency, minor });
       return {
-        tabId: tab.tabId, merchantId: tab.merchantId, customerOperatorId: tab.customerOperatorId, transactionId: tab.transactionId,
-        state: tab.state, deposit: money(tab.depositMinor), cleared: tab.clearedMinor === null ? null : money(tab.clearedMinor),
-        outcome: tab.outcome, expiresAt: formatTimestamp(tab.expiresAt), customerRecord: summarise(tab.customerRecord),
+        tabId: tab.tabId,
+        merchantId: tab.merchantId,
+        customerOperatorId: tab.customerOperatorId,
+        transactionId: tab.transactionId,
+        state: tab.state,
+        deposit: money(tab.depositMinor),
+        cleared: tab.clearedMinor === null ? null : money(tab.clearedMinor),
+        outcome: tab.outcome,
+        expiresAt: formatTimestamp(tab.expiresAt),
+        customerRecord: summarise(tab.customerRecord),
         merchantRecord: summarise(tab.merchantRecord),
-        dispute: dispute === undefined ? null : { disputeId: dispute.disputeId, reason: dispute.reason, cleared: money(dispute.clearedMinor) },
+        dispute:
+          dispute === undefined
+            ? null
+            : { disputeId: dispute.disputeId, reason: dispute.reason, cleared: money(dispute.clearedMinor) },
       };
     }),
 
@@ -154,8 +211,11 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       context.store.disputes(200).map((dispute) => {
         const tab = context.store.tab(dispute.tabId)!;
         return {
-          disputeId: dispute.disputeId, tabId: dispute.tabId, createdAt: formatTimestamp(dispute.createdAt),
-          cleared: moneyToWire({ currency: tab.currency, minor: dispute.clearedMinor }), reason: dispute.reason,
+          disputeId: dispute.disputeId,
+          tabId: dispute.tabId,
+          createdAt: formatTimestamp(dispute.createdAt),
+          cleared: moneyToWire({ currency: tab.currency, minor: dispute.clearedMinor }),
+          reason: dispute.reason,
         };
       }),
     ),
@@ -165,7 +225,10 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const from_ms = from === undefined ? 0 : parseTimestamp(from)!;
       const until_ms = until === undefined ? now_ms + 1 : parseTimestamp(until)!;
       // An empty statement for a reversed period would read as "nothing to settle".
-      if (from !== undefined && until !== undefined && from_ms > until_ms) throw new OpentabError('invalid_message', 'The period ends before it starts: from must not be after until.', ['from: after until']);
+      if (from !== undefined && until !== undefined && from_ms > until_ms)
+        throw new OpentabError('invalid_message', 'The period ends before it starts: from must not be after until.', [
+          'from: after until',
+        ]);
       const statement = settlementStatement(context.ledger, context.identity.operatorId, peer, from_ms, until_ms);
       return { ...statement, lines: [...statement.lines] };
     }),
@@ -174,10 +237,16 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const report = context.ledger.checkInvariants();
       const balances: Record<string, { currency: string; value: string }> = {};
       for (const [currency, sums] of Object.entries(context.ledger.balancesByCurrency())) {
-        for (const [kind, total] of Object.entries(sums.balanceByKind)) balances[`${kind}:${currency}`] = signedMoneyToWire(currency, total);
+        for (const [kind, total] of Object.entries(sums.balanceByKind))
+          balances[`${kind}:${currency}`] = signedMoneyToWire(currency, total);
       }
       return {
-        sumsByCurrency: Object.fromEntries(Object.entries(report.sumsByCurrency).map(([currency, total]) => [currency, signedMoneyToWire(currency, total)])),
+        sumsByCurrency: Object.fromEntries(
+          Object.entries(report.sumsByCurrency).map(([currency, total]) => [
+            currency,
+            signedMoneyToWire(currency, total),
+          ]),
+        ),
         accountsBelowFloor: report.accountsBelowFloor,
         heldMismatches: report.heldMismatches,
         balanceMismatches: report.balanceMismatches,

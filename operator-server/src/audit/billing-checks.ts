@@ -43,22 +43,29 @@ function linesOf(path: string, text: string): WrittenLine[] {
 export function billingOnce(files: readonly BillingFileReads[], outbox: readonly OutboxBillingRecord[]): CheckResult {
   const violations: string[] = [];
   for (const file of files) {
-    const enqueued = new Map(outbox.filter((row) => row.sinkIndex === file.sinkIndex).map((row) => [row.recordId, row]));
+    const enqueued = new Map(
+      outbox.filter((row) => row.sinkIndex === file.sinkIndex).map((row) => [row.recordId, row]),
+    );
     for (const { where, record } of linesOf(file.path, file.textBefore)) {
       if (record === null) {
         violations.push(`${where} is not JSON`);
         continue;
       }
       const row = enqueued.get(String(record.recordId));
-      if (row === undefined) violations.push(`${where}: record ${String(record.recordId)} was never enqueued for this sink`);
-      else if (asWritten(record) !== asWritten(row.record)) violations.push(`${where}: record ${row.recordId} differs from what the outbox enqueued`);
+      if (row === undefined)
+        violations.push(`${where}: record ${String(record.recordId)} was never enqueued for this sink`);
+      else if (asWritten(record) !== asWritten(row.record))
+        violations.push(`${where}: record ${row.recordId} differs from what the outbox enqueued`);
     }
     const times = new Map<string, number>();
     for (const { record } of linesOf(file.path, file.textAfter)) {
       if (record !== null) times.set(String(record.recordId), (times.get(String(record.recordId)) ?? 0) + 1);
     }
-    for (const [recordId, count] of times) if (count > 1) violations.push(`${file.path}: record ${recordId} was written ${count} times`);
-    for (const row of enqueued.values()) if (row.delivered && !times.has(row.recordId)) violations.push(`${file.path}: record ${row.recordId} is marked delivered but is not in the file`);
+    for (const [recordId, count] of times)
+      if (count > 1) violations.push(`${file.path}: record ${recordId} was written ${count} times`);
+    for (const row of enqueued.values())
+      if (row.delivered && !times.has(row.recordId))
+        violations.push(`${file.path}: record ${row.recordId} is marked delivered but is not in the file`);
   }
   return check('billing-once', violations);
 }

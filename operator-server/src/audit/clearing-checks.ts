@@ -22,8 +22,12 @@ export interface BilledSale {
   readonly merchantAmountMinor: bigint;
 }
 
-/** The billing records of each sale, per record type, summed: a correction (revision ≥ 1) bills the difference to the revision before. */
-export function billedSales(records: readonly OutboxBillingRecord[], recordType: 'withdrawal' | 'deposit'): Map<string, BilledSale> {
+/** The billing records of each sale, per record type, summed: a correction (revision ≥ 1) bills the
+ * difference to the revision before. */
+export function billedSales(
+  records: readonly OutboxBillingRecord[],
+  recordType: 'withdrawal' | 'deposit',
+): Map<string, BilledSale> {
   const key = recordType === 'withdrawal' ? 'transactionId' : 'tabId';
   const sales = new Map<string, BilledSale>();
   for (const { record } of records) {
@@ -32,7 +36,8 @@ export function billedSales(records: readonly OutboxBillingRecord[], recordType:
     sales.set(String(record[key]), {
       recordIds: [...sale.recordIds, String(record.recordId)],
       amountMinor: sale.amountMinor + minorOf(record.amount),
-      merchantAmountMinor: sale.merchantAmountMinor + (record.merchantAmount === undefined ? 0n : minorOf(record.merchantAmount)),
+      merchantAmountMinor:
+        sale.merchantAmountMinor + (record.merchantAmount === undefined ? 0n : minorOf(record.merchantAmount)),
     });
   }
   return sales;
@@ -46,14 +51,20 @@ export interface ClearingEvidence {
   readonly expectRecords: boolean;
 }
 
-export function chargesMatchClearings(transactions: readonly AuditTransaction[], evidence: ClearingEvidence): CheckResult {
+export function chargesMatchClearings(
+  transactions: readonly AuditTransaction[],
+  evidence: ClearingEvidence,
+): CheckResult {
   const records = billedSales(evidence.billing, 'withdrawal');
   const violations: string[] = [];
   for (const transaction of transactions) {
     const id = transaction.transactionId;
     const taken = evidence.ledgerByRef.get(id) ?? 0n;
     if (transaction.state !== 'cleared') {
-      if (taken !== 0n) violations.push(`transaction ${id} is ${transaction.state}, yet the ledger charged ${taken} ${transaction.customerCurrency} for it`);
+      if (taken !== 0n)
+        violations.push(
+          `transaction ${id} is ${transaction.state}, yet the ledger charged ${taken} ${transaction.customerCurrency} for it`,
+        );
       continue;
     }
     const charged = transaction.chargedMinor;
@@ -61,8 +72,12 @@ export function chargesMatchClearings(transactions: readonly AuditTransaction[],
       violations.push(`transaction ${id} is cleared without a charge`);
       continue;
     }
-    if (charged > transaction.holdMinor) violations.push(`transaction ${id} charged ${charged}, more than its hold of ${transaction.holdMinor}`);
-    if (taken !== charged) violations.push(`transaction ${id} says it charged ${charged} ${transaction.customerCurrency}, the ledger took ${taken}`);
+    if (charged > transaction.holdMinor)
+      violations.push(`transaction ${id} charged ${charged}, more than its hold of ${transaction.holdMinor}`);
+    if (taken !== charged)
+      violations.push(
+        `transaction ${id} says it charged ${charged} ${transaction.customerCurrency}, the ledger took ${taken}`,
+      );
     if (!evidence.expectRecords) continue;
     const sale = records.get(id);
     if (sale === undefined) {
@@ -72,9 +87,14 @@ export function chargesMatchClearings(transactions: readonly AuditTransaction[],
     const billed = sale.amountMinor;
     const merchantAmount = sale.merchantAmountMinor;
     const expected = chargeInCustomerCurrency(merchantAmount, transaction.rate, transaction.holdMinor);
-    if (billed !== charged) violations.push(`transaction ${id}: withdrawal records ${sale.recordIds.join(', ')} bill ${billed}, the transaction charged ${charged}`);
+    if (billed !== charged)
+      violations.push(
+        `transaction ${id}: withdrawal records ${sale.recordIds.join(', ')} bill ${billed}, the transaction charged ${charged}`,
+      );
     if (expected !== charged) {
-      violations.push(`transaction ${id} charged ${charged} ${transaction.customerCurrency} for ${merchantAmount} ${transaction.merchantCurrency} cleared; the locked rate makes that ${expected}`);
+      violations.push(
+        `transaction ${id} charged ${charged} ${transaction.customerCurrency} for ${merchantAmount} ${transaction.merchantCurrency} cleared; the locked rate makes that ${expected}`,
+      );
     }
   }
   return check('charges-match-clearings', violations);
@@ -86,7 +106,8 @@ export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: Clear
   for (const tab of tabs) {
     const credited = evidence.ledgerByRef.get(tab.tabId) ?? 0n;
     if (tab.state !== 'cleared') {
-      if (credited !== 0n) violations.push(`tab ${tab.tabId} is ${tab.state}, yet the ledger credited ${credited} ${tab.currency} for it`);
+      if (credited !== 0n)
+        violations.push(`tab ${tab.tabId} is ${tab.state}, yet the ledger credited ${credited} ${tab.currency} for it`);
       continue;
     }
     const cleared = tab.clearedMinor;
@@ -94,12 +115,19 @@ export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: Clear
       violations.push(`tab ${tab.tabId} is cleared without an amount`);
       continue;
     }
-    if (cleared > tab.depositMinor) violations.push(`tab ${tab.tabId} cleared ${cleared}, more than its deposit of ${tab.depositMinor}`);
-    if (credited !== cleared) violations.push(`tab ${tab.tabId} cleared ${cleared} ${tab.currency}, the ledger credited the merchant ${credited}`);
+    if (cleared > tab.depositMinor)
+      violations.push(`tab ${tab.tabId} cleared ${cleared}, more than its deposit of ${tab.depositMinor}`);
+    if (credited !== cleared)
+      violations.push(
+        `tab ${tab.tabId} cleared ${cleared} ${tab.currency}, the ledger credited the merchant ${credited}`,
+      );
     if (!evidence.expectRecords) continue;
     const sale = records.get(tab.tabId);
     if (sale === undefined) violations.push(`tab ${tab.tabId} is cleared but has no deposit record`);
-    else if (sale.amountMinor !== cleared) violations.push(`tab ${tab.tabId}: deposit records ${sale.recordIds.join(', ')} bill ${sale.amountMinor}, the tab cleared ${cleared}`);
+    else if (sale.amountMinor !== cleared)
+      violations.push(
+        `tab ${tab.tabId}: deposit records ${sale.recordIds.join(', ')} bill ${sale.amountMinor}, the tab cleared ${cleared}`,
+      );
   }
   return check('credits-match-clearings', violations);
 }

@@ -14,7 +14,10 @@ export interface HoldDeadlines {
 }
 
 export function sqliteIntegrity(reader: OperatorStoreReader): CheckResult {
-  return check('sqlite-integrity', reader.integrityProblems().map((problem) => `integrity_check: ${problem}`));
+  return check(
+    'sqlite-integrity',
+    reader.integrityProblems().map((problem) => `integrity_check: ${problem}`),
+  );
 }
 
 export function ledgerBalanced(reader: OperatorStoreReader): CheckResult {
@@ -23,7 +26,12 @@ export function ledgerBalanced(reader: OperatorStoreReader): CheckResult {
     ...Object.entries(report.sumsByCurrency)
       .filter(([, total]) => total !== 0n)
       .map(([currency, total]) => `balances in ${currency} sum to ${total}, not 0`),
-    ...reader.unbalancedEntries().map((entry) => `entry ${entry.entryId} moves ${entry.sum} ${entry.currency} out of nowhere (its postings do not sum to 0)`),
+    ...reader
+      .unbalancedEntries()
+      .map(
+        (entry) =>
+          `entry ${entry.entryId} moves ${entry.sum} ${entry.currency} out of nowhere (its postings do not sum to 0)`,
+      ),
   ]);
 }
 
@@ -36,7 +44,10 @@ export function ledgerTotals(reader: OperatorStoreReader): CheckResult {
 }
 
 export function creditLimits(reader: OperatorStoreReader): CheckResult {
-  return check('credit-limits', reader.ledgerReport().accountsBelowFloor.map((id) => `account ${id} is below its floor (balance − held < limit)`));
+  return check(
+    'credit-limits',
+    reader.ledgerReport().accountsBelowFloor.map((id) => `account ${id} is below its floor (balance − held < limit)`),
+  );
 }
 
 /**
@@ -45,7 +56,11 @@ export function creditLimits(reader: OperatorStoreReader): CheckResult {
  * lapses, whatever the transaction's state), and none pending for long that belongs to no
  * transaction at all.
  */
-export function holdsEnded(reader: OperatorStoreReader, transactions: readonly AuditTransaction[], deadlines: HoldDeadlines): CheckResult {
+export function holdsEnded(
+  reader: OperatorStoreReader,
+  transactions: readonly AuditTransaction[],
+  deadlines: HoldDeadlines,
+): CheckResult {
   const byId = new Map(transactions.map((transaction) => [transaction.transactionId, transaction]));
   const violations: string[] = [];
   for (const hold of reader.holds()) {
@@ -53,7 +68,10 @@ export function holdsEnded(reader: OperatorStoreReader, transactions: readonly A
     const what = `hold ${hold.holdId} (${hold.amount} on ${hold.accountId})`;
     const transaction = byId.get(hold.ref);
     if (transaction === undefined) {
-      if (hold.createdAt_ms + deadlines.settle_ms < deadlines.now_ms) violations.push(`${what} is pending ${secondsSince(hold.createdAt_ms, deadlines.now_ms)} after it was placed and belongs to no transaction`);
+      if (hold.createdAt_ms + deadlines.settle_ms < deadlines.now_ms)
+        violations.push(
+          `${what} is pending ${secondsSince(hold.createdAt_ms, deadlines.now_ms)} after it was placed and belongs to no transaction`,
+        );
       continue;
     }
     if (ENDED_TRANSACTION_STATES.has(transaction.state)) {
@@ -62,7 +80,9 @@ export function holdsEnded(reader: OperatorStoreReader, transactions: readonly A
     }
     const due_ms = transaction.expiresAt_ms + deadlines.holdDeadline_ms;
     if (due_ms + deadlines.settle_ms < deadlines.now_ms) {
-      violations.push(`${what} of ${transaction.state} transaction ${transaction.transactionId} is pending ${secondsSince(due_ms, deadlines.now_ms)} past the moment it had to end`);
+      violations.push(
+        `${what} of ${transaction.state} transaction ${transaction.transactionId} is pending ${secondsSince(due_ms, deadlines.now_ms)} past the moment it had to end`,
+      );
     }
   }
   return check('holds-ended', violations);

@@ -36,7 +36,9 @@ export function operatorDatabasePath(config: Pick<OperatorConfig, 'dataDir'>): s
 /** The audit of the data directory `config` names; throws only when the file cannot be opened. */
 export function auditOperator(config: AuditedConfig, options: OperatorAuditOptions): OperatorAudit {
   const databasePath = operatorDatabasePath(config);
-  const files = config.billingSinks.flatMap((sink, sinkIndex) => (sink.kind === 'jsonl' ? [{ sinkIndex, path: sink.path }] : []));
+  const files = config.billingSinks.flatMap((sink, sinkIndex) =>
+    sink.kind === 'jsonl' ? [{ sinkIndex, path: sink.path }] : [],
+  );
   const textsBefore = files.map((file) => readIfPresent(file.path));
   const reader = OperatorStoreReader.open(databasePath);
   try {
@@ -44,7 +46,11 @@ export function auditOperator(config: AuditedConfig, options: OperatorAuditOptio
       const transactions = readOnce(() => reader.transactions());
       const tabs = readOnce(() => reader.tabs());
       const billing = readOnce(() => reader.billingOutbox());
-      const bounds = { now_ms: options.now_ms, settle_ms: options.settle_ms, holdDeadline_ms: config.tabs.holdDeadline_s * 1000 };
+      const bounds = {
+        now_ms: options.now_ms,
+        settle_ms: options.settle_ms,
+        holdDeadline_ms: config.tabs.holdDeadline_s * 1000,
+      };
       const expectRecords = config.billingSinks.length > 0;
       const results = [
         guarded('sqlite-integrity', () => sqliteIntegrity(reader)),
@@ -54,14 +60,36 @@ export function auditOperator(config: AuditedConfig, options: OperatorAuditOptio
         guarded('holds-ended', () => holdsEnded(reader, transactions(), bounds)),
         guarded('states-settled', () => statesSettled(transactions(), tabs(), bounds)),
         guarded('outbox-drained', () => outboxDrained(reader.undeliveredOutbox(), bounds)),
-        guarded('charges-match-clearings', () => chargesMatchClearings(transactions(), { ledgerByRef: reader.customerChargesByRef(), billing: billing(), expectRecords })),
-        guarded('credits-match-clearings', () => creditsMatchClearings(tabs(), { ledgerByRef: reader.merchantCreditsByRef(), billing: billing(), expectRecords })),
+        guarded('charges-match-clearings', () =>
+          chargesMatchClearings(transactions(), {
+            ledgerByRef: reader.customerChargesByRef(),
+            billing: billing(),
+            expectRecords,
+          }),
+        ),
+        guarded('credits-match-clearings', () =>
+          creditsMatchClearings(tabs(), {
+            ledgerByRef: reader.merchantCreditsByRef(),
+            billing: billing(),
+            expectRecords,
+          }),
+        ),
       ];
       return { results, billing };
     });
-    const reads = files.map((file, i) => ({ ...file, textBefore: textsBefore[i]!, textAfter: readIfPresent(file.path) }));
+    const reads = files.map((file, i) => ({
+      ...file,
+      textBefore: textsBefore[i]!,
+      textAfter: readIfPresent(file.path),
+    }));
     const all = [...results, guarded('billing-once', () => billingOnce(reads, billing()))];
-    return { operatorId: config.operatorId, databasePath, checkedAt_ms: options.now_ms, results: all, ok: failedChecks(all).length === 0 };
+    return {
+      operatorId: config.operatorId,
+      databasePath,
+      checkedAt_ms: options.now_ms,
+      results: all,
+      ok: failedChecks(all).length === 0,
+    };
   } finally {
     reader.close();
   }

@@ -157,36 +157,66 @@ export class OperatorStoreReader {
   }
 
   unbalancedEntries(): UnbalancedEntry[] {
-    return this.all(UNBALANCED_ENTRIES).map((row) => ({ entryId: String(row.entry_id), currency: String(row.currency), sum: big(row.total) }));
+    return this.all(UNBALANCED_ENTRIES).map((row) => ({
+      entryId: String(row.entry_id),
+      currency: String(row.currency),
+      sum: big(row.total),
+    }));
   }
 
   holds(): AuditHold[] {
-    return this.all('SELECT id, account_id, ref, amount, status, captured_amount, created_at FROM ledger_holds ORDER BY created_at').map((row) => ({
-      holdId: String(row.id), accountId: String(row.account_id), ref: String(row.ref), amount: big(row.amount), status: String(row.status),
-      capturedAmount: bigOrNull(row.captured_amount), createdAt_ms: int(row.created_at),
+    return this.all(
+      'SELECT id, account_id, ref, amount, status, captured_amount, created_at FROM ledger_holds ORDER BY created_at',
+    ).map((row) => ({
+      holdId: String(row.id),
+      accountId: String(row.account_id),
+      ref: String(row.ref),
+      amount: big(row.amount),
+      status: String(row.status),
+      capturedAmount: bigOrNull(row.captured_amount),
+      createdAt_ms: int(row.created_at),
     }));
   }
 
   transactions(): AuditTransaction[] {
     return this.all('SELECT * FROM transactions ORDER BY opened_at, transaction_id').map((row) => ({
-      transactionId: String(row.transaction_id), accountId: String(row.account_id), merchantId: String(row.merchant_id),
-      merchantOperatorId: String(row.merchant_operator_id), state: String(row.state), holdMinor: big(row.hold_minor),
-      customerCurrency: String(row.customer_currency), depositMinor: big(row.deposit_minor), merchantCurrency: String(row.merchant_currency),
-      rate: JSON.parse(String(row.rate)) as LockedRate, tabPublicKey: String(row.tab_public_key), tabId: row.tab_id === null ? null : String(row.tab_id),
-      openedAt_ms: int(row.opened_at), expiresAt_ms: int(row.expires_at), chargedMinor: bigOrNull(row.charged_minor),
+      transactionId: String(row.transaction_id),
+      accountId: String(row.account_id),
+      merchantId: String(row.merchant_id),
+      merchantOperatorId: String(row.merchant_operator_id),
+      state: String(row.state),
+      holdMinor: big(row.hold_minor),
+      customerCurrency: String(row.customer_currency),
+      depositMinor: big(row.deposit_minor),
+      merchantCurrency: String(row.merchant_currency),
+      rate: JSON.parse(String(row.rate)) as LockedRate,
+      tabPublicKey: String(row.tab_public_key),
+      tabId: row.tab_id === null ? null : String(row.tab_id),
+      openedAt_ms: int(row.opened_at),
+      expiresAt_ms: int(row.expires_at),
+      chargedMinor: bigOrNull(row.charged_minor),
     }));
   }
 
   tabs(): AuditTab[] {
     return this.all('SELECT * FROM tabs ORDER BY opened_at, tab_id').map((row) => ({
-      tabId: String(row.tab_id), merchantId: String(row.merchant_id), customerOperatorId: String(row.customer_operator_id),
-      transactionId: String(row.transaction_id), state: String(row.state), depositMinor: big(row.deposit_minor), currency: String(row.currency),
-      openedAt_ms: int(row.opened_at), expiresAt_ms: int(row.expires_at), concludeAfter_ms: int(row.conclude_after),
-      clearedMinor: bigOrNull(row.cleared_minor), outcome: row.outcome === null ? null : String(row.outcome),
+      tabId: String(row.tab_id),
+      merchantId: String(row.merchant_id),
+      customerOperatorId: String(row.customer_operator_id),
+      transactionId: String(row.transaction_id),
+      state: String(row.state),
+      depositMinor: big(row.deposit_minor),
+      currency: String(row.currency),
+      openedAt_ms: int(row.opened_at),
+      expiresAt_ms: int(row.expires_at),
+      concludeAfter_ms: int(row.conclude_after),
+      clearedMinor: bigOrNull(row.cleared_minor),
+      outcome: row.outcome === null ? null : String(row.outcome),
     }));
   }
 
-  /** What each ledger ref took from customers (or, for a late charge their credit did not cover, from the write-off account). */
+  /** What each ledger ref took from customers (or, for a late charge their credit did not cover, from the
+   * write-off account). */
   customerChargesByRef(): Map<string, bigint> {
     return new Map(this.all(CUSTOMER_CHARGES_BY_REF).map((row) => [String(row.ref), big(row.charged)]));
   }
@@ -197,24 +227,41 @@ export class OperatorStoreReader {
   }
 
   settlementBalances(): SettlementBalance[] {
-    return this.all("SELECT id, currency, balance FROM ledger_accounts WHERE kind = 'settlement' ORDER BY id").map((row) => {
-      const id = String(row.id);
-      // settlement:<peer operator id>:<currency>; operator ids contain no colon.
-      return { accountId: id, peerOperatorId: id.split(':')[1] ?? '', currency: String(row.currency), balance: big(row.balance) };
-    });
+    return this.all("SELECT id, currency, balance FROM ledger_accounts WHERE kind = 'settlement' ORDER BY id").map(
+      (row) => {
+        const id = String(row.id);
+        // settlement:<peer operator id>:<currency>; operator ids contain no colon.
+        return {
+          accountId: id,
+          peerOperatorId: id.split(':')[1] ?? '',
+          currency: String(row.currency),
+          balance: big(row.balance),
+        };
+      },
+    );
   }
 
   undeliveredOutbox(): UndeliveredOutboxRow[] {
-    return this.all('SELECT record_id, destination, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL ORDER BY seq').map((row) => ({
-      recordId: String(row.record_id), destination: String(row.destination), createdAt_ms: int(row.created_at), attempts: int(row.attempts),
+    return this.all(
+      'SELECT record_id, destination, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL ORDER BY seq',
+    ).map((row) => ({
+      recordId: String(row.record_id),
+      destination: String(row.destination),
+      createdAt_ms: int(row.created_at),
+      attempts: int(row.attempts),
       lastError: row.last_error === null ? null : String(row.last_error),
     }));
   }
 
   billingOutbox(): OutboxBillingRecord[] {
-    return this.all("SELECT record_id, destination, payload, delivered_at FROM outbox WHERE destination LIKE 'billing:%' ORDER BY seq").map((row) => ({
-      recordId: String(row.record_id), sinkIndex: Number(String(row.destination).slice('billing:'.length)), delivered: row.delivered_at !== null,
-      payloadJson: String(row.payload), record: JSON.parse(String(row.payload)) as Record<string, unknown>,
+    return this.all(
+      "SELECT record_id, destination, payload, delivered_at FROM outbox WHERE destination LIKE 'billing:%' ORDER BY seq",
+    ).map((row) => ({
+      recordId: String(row.record_id),
+      sinkIndex: Number(String(row.destination).slice('billing:'.length)),
+      delivered: row.delivered_at !== null,
+      payloadJson: String(row.payload),
+      record: JSON.parse(String(row.payload)) as Record<string, unknown>,
     }));
   }
 

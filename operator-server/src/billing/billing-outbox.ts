@@ -6,5 +6,7 @@ import type { OperatorContext } from '../operator-context';
 import type { BillingRecord } from './billing-records';
 
 export function enqueueBillingRecord(context: OperatorContext, record: BillingRecord, now_ms: number): void {
-  context.config.billingSinks.forEach((_, sinkIndex) => context.outbox.enqueue(record.recordId, { kind: 'billing', sinkIndex }, record, now_ms));
+  context.config.billingSinks.forEach((_, sinkIndex) =>
+    context.outbox.enqueue(record.recordId, { kind: 'billing', sinkIndex }, record, now_ms),
+  );
 }

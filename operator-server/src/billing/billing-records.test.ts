@@ -58,8 +58,20 @@ describe('billing record schema', () => {
     for (const record of [
       withdrawal,
       deposit,
-      { ...withdrawal, source: 'direct-payment', recordId: 'withdrawal:op-se:direct-payment:op-se.3.2', transactionId: 'op-se.3.2', tabId: ORDER_ID },
-      { ...deposit, source: 'direct-payment', recordId: `deposit:op-eu:direct-payment:news:${ORDER_ID}`, tabId: ORDER_ID, outcome: 'agreed' },
+      {
+        ...withdrawal,
+        source: 'direct-payment',
+        recordId: 'withdrawal:op-se:direct-payment:op-se.3.2',
+        transactionId: 'op-se.3.2',
+        tabId: ORDER_ID,
+      },
+      {
+        ...deposit,
+        source: 'direct-payment',
+        recordId: `deposit:op-eu:direct-payment:news:${ORDER_ID}`,
+        tabId: ORDER_ID,
+        outcome: 'agreed',
+      },
     ]) {
       expect(parseMessage(BillingRecord, wire(record))).toEqual({ ok: true, value: record });
     }
@@ -68,12 +80,20 @@ describe('billing record schema', () => {
   it('reads a record queued before `source` existed as a tab record', () => {
     const { source: _w, ...oldWithdrawal } = withdrawal;
     const { source: _d, ...oldDeposit } = deposit;
-    expect(parseMessage(BillingRecord, wire(oldWithdrawal))).toEqual({ ok: true, value: { ...oldWithdrawal, source: 'tab' } });
-    expect(parseMessage(BillingRecord, wire(oldDeposit))).toEqual({ ok: true, value: { ...oldDeposit, source: 'tab' } });
+    expect(parseMessage(BillingRecord, wire(oldWithdrawal))).toEqual({
+      ok: true,
+      value: { ...oldWithdrawal, source: 'tab' },
+    });
+    expect(parseMessage(BillingRecord, wire(oldDeposit))).toEqual({
+      ok: true,
+      value: { ...oldDeposit, source: 'tab' },
+    });
   });
 
   it('refuses a float amount', () => {
-    expect(refusal({ ...deposit, amount: { currency: 'EUR', value: 0.12 } })).toEqual([expect.stringMatching(/^amount\.value: /)]);
+    expect(refusal({ ...deposit, amount: { currency: 'EUR', value: 0.12 } })).toEqual([
+      expect.stringMatching(/^amount\.value: /),
+    ]);
     expect(refusal({ ...withdrawal, amount: 1.37 })[0]).toMatch(/^amount: /);
   });
 
@@ -111,9 +131,15 @@ describe('billing record schema', () => {
   });
 
   it('refuses a record whose ids contradict its type or source', () => {
-    expect(refusal({ ...deposit, recordId: `withdrawal:op-eu:${TAB_ID}` })).toEqual(['(message): recordId: must start with the record type']);
-    expect(refusal({ ...deposit, tabId: ORDER_ID })).toEqual([expect.stringContaining('tabId: must be a tab id in a tab record')]);
-    expect(refusal({ ...deposit, source: 'direct-payment' })).toEqual([expect.stringContaining('tabId: must be a tab id in a tab record')]);
+    expect(refusal({ ...deposit, recordId: `withdrawal:op-eu:${TAB_ID}` })).toEqual([
+      '(message): recordId: must start with the record type',
+    ]);
+    expect(refusal({ ...deposit, tabId: ORDER_ID })).toEqual([
+      expect.stringContaining('tabId: must be a tab id in a tab record'),
+    ]);
+    expect(refusal({ ...deposit, source: 'direct-payment' })).toEqual([
+      expect.stringContaining('tabId: must be a tab id in a tab record'),
+    ]);
   });
 
   it('refuses what is not a record at all', () => {

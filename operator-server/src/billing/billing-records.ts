@@ -11,7 +11,16 @@
 
 import * as v from 'valibot';
 import { ClearingOutcome, ClearingRevision } from '@opentab/protocol';
-import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp, TransactionId } from '@opentab/protocol';
+import {
+  AccountId,
+  Amount,
+  LockedRate,
+  MerchantId,
+  OperatorId,
+  TabId,
+  Timestamp,
+  TransactionId,
+} from '@opentab/protocol';
 
 /**
  * What a record bills.
@@ -24,7 +33,10 @@ import { AccountId, Amount, LockedRate, MerchantId, OperatorId, TabId, Timestamp
  * Records enqueued before the field existed carry none; they are all `'tab'` records, so the
  * record schemas read a missing `source` as `'tab'` (the parsed record always has one).
  */
-export const BillingSource = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be tab or the name of a kind of sale'));
+export const BillingSource = v.pipe(
+  v.string(),
+  v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be tab or the name of a kind of sale'),
+);
 export type BillingSource = v.InferOutput<typeof BillingSource>;
 
 /** Absent in records enqueued before `source` existed: those are all tab records. */
@@ -41,7 +53,10 @@ export const BillingRecordId = v.pipe(
 );
 
 /** A tab id, or the id of another kind of sale (`<prefix>_<id>`). */
-const SaleId = v.union([TabId, v.pipe(v.string(), v.regex(/^[a-z]{2,8}_[A-Za-z0-9]{8,64}$/))], 'must be a tab id or the id of a sale');
+const SaleId = v.union(
+  [TabId, v.pipe(v.string(), v.regex(/^[a-z]{2,8}_[A-Za-z0-9]{8,64}$/))],
+  'must be a tab id or the id of a sale',
+);
 
 export const WithdrawalRecord = v.strictObject({
   recordType: v.literal('withdrawal'),
@@ -112,6 +127,9 @@ const TAB_ID_PREFIX = 'tab_';
 export const BillingRecord = v.pipe(
   v.variant('recordType', [WithdrawalRecord, DepositRecord]),
   v.check((record) => record.recordId.startsWith(`${record.recordType}:`), 'recordId: must start with the record type'),
-  v.check((record) => record.tabId.startsWith(TAB_ID_PREFIX) === (record.source === 'tab'), 'tabId: must be a tab id in a tab record, the id of a sale in any other'),
+  v.check(
+    (record) => record.tabId.startsWith(TAB_ID_PREFIX) === (record.source === 'tab'),
+    'tabId: must be a tab id in a tab record, the id of a sale in any other',
+  ),
 );
 export type BillingRecord = v.InferOutput<typeof BillingRecord>;

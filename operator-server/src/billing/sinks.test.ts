@@ -6,14 +6,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DepositRecord } from './billing-records';
-import { JsonlFileSink, WEBHOOK_SIGNATURE_HEADER, WebhookSink, parseBillingJsonl, signWebhookBody, verifyWebhookSignature } from './sinks';
+import {
+  JsonlFileSink,
+  WEBHOOK_SIGNATURE_HEADER,
+  WebhookSink,
+  parseBillingJsonl,
+  signWebhookBody,
+  verifyWebhookSignature,
+} from './sinks';
 
 const TAB_1 = 'tab_000000000000000000000001';
 const TAB_2 = 'tab_000000000000000000000002';
 
 const record: DepositRecord = {
-  recordType: 'deposit', source: 'tab', recordId: `deposit:op-eu:${TAB_1}`, operatorId: 'op-eu', merchantId: 'news', tabId: TAB_1,
-  customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '12.03' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
+  recordType: 'deposit',
+  source: 'tab',
+  recordId: `deposit:op-eu:${TAB_1}`,
+  operatorId: 'op-eu',
+  merchantId: 'news',
+  tabId: TAB_1,
+  customerOperatorId: 'op-se',
+  amount: { currency: 'EUR', value: '12.03' },
+  outcome: 'agreed',
+  clearedAt: '2026-11-29T10:00:00.000Z',
 };
 
 describe('billing sinks', () => {
@@ -22,7 +37,12 @@ describe('billing sinks', () => {
     const sink = new JsonlFileSink(path);
     await sink.deliver(record);
     await sink.deliver({ ...record, recordId: `deposit:op-eu:${TAB_2}`, tabId: TAB_2 });
-    expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).recordId)).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).recordId),
+    ).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
   });
 
   it('writes a record delivered again once, also by a sink started afresh on the same file (a stop before the delivery was marked)', async () => {
@@ -32,14 +52,21 @@ describe('billing sinks', () => {
     await restarted.deliver(record);
     await restarted.deliver({ ...record, recordId: `deposit:op-eu:${TAB_2}`, tabId: TAB_2 });
     await restarted.deliver(record);
-    expect(readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line).recordId)).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).recordId),
+    ).toEqual([`deposit:op-eu:${TAB_1}`, `deposit:op-eu:${TAB_2}`]);
   });
 
   it('refuses to write an invalid record (a defect: the outbox keeps it), and writes an old one as a tab record', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'opentab-sink-')), 'records.jsonl');
     const sink = new JsonlFileSink(path);
     const invalid = { ...record, amount: { currency: 'EUR', value: 12.03 } } as unknown as DepositRecord;
-    await expect(sink.deliver(invalid)).rejects.toThrow(/billing record deposit:op-eu:tab_0+1 is invalid and was not delivered: amount\.value: /);
+    await expect(sink.deliver(invalid)).rejects.toThrow(
+      /billing record deposit:op-eu:tab_0+1 is invalid and was not delivered: amount\.value: /,
+    );
     expect(existsSync(path)).toBe(false);
     const { source: _, ...old } = record;
     await sink.deliver(old as DepositRecord);
@@ -50,7 +77,9 @@ describe('billing sinks', () => {
     const { source: _, ...old } = record;
     const good = `${JSON.stringify(record)}\n\n${JSON.stringify(old)}\n`;
     expect(parseBillingJsonl(good, 'records.jsonl')).toEqual([record, record]);
-    expect(() => parseBillingJsonl(`${good}${JSON.stringify({ ...record, extra: 1 })}\n`, 'records.jsonl')).toThrow(/^records\.jsonl:4: not a billing record: extra: /);
+    expect(() => parseBillingJsonl(`${good}${JSON.stringify({ ...record, extra: 1 })}\n`, 'records.jsonl')).toThrow(
+      /^records\.jsonl:4: not a billing record: extra: /,
+    );
     expect(() => parseBillingJsonl(`${good}{"recordType":\n`, 'records.jsonl')).toThrow(/^records\.jsonl:4: not JSON$/);
   });
 
@@ -62,12 +91,20 @@ describe('billing sinks', () => {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
-        received.push({ body, signature: String(request.headers[WEBHOOK_SIGNATURE_HEADER]), recordId: String(request.headers['opentab-record-id']) });
+        received.push({
+          body,
+          signature: String(request.headers[WEBHOOK_SIGNATURE_HEADER]),
+          recordId: String(request.headers['opentab-record-id']),
+        });
         response.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const sink = new WebhookSink(`http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`, secret, () => 1_700_000_000_000);
+    const sink = new WebhookSink(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`,
+      secret,
+      () => 1_700_000_000_000,
+    );
     try {
       await expect(sink.deliver(record)).rejects.toThrow(/503/);
       status = 204;
@@ -83,12 +120,14 @@ describe('billing sinks', () => {
     expect(last.signature).toBe(`t=1700000000,v1=${expectedMac}`);
 
     // An invalid record never reaches the receiver.
-    await expect(sink.deliver({ ...record, outcome: 'maybe' } as unknown as DepositRecord)).rejects.toThrow(/outcome: /);
+    await expect(sink.deliver({ ...record, outcome: 'maybe' } as unknown as DepositRecord)).rejects.toThrow(
+      /outcome: /,
+    );
     expect(received).toHaveLength(2);
   });
 });
 
-describe('verifyWebhookSignature (the receiver\'s side)', () => {
+describe("verifyWebhookSignature (the receiver's side)", () => {
   const body = '{"recordType":"deposit"}';
   const t_s = 1_700_000_000;
 

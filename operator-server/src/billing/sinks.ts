@@ -23,7 +23,8 @@ export interface BillingSink {
 export function checkedBillingRecord(record: unknown): BillingRecord {
   const parsed = parseMessage(BillingRecord, record);
   if (parsed.ok) return parsed.value;
-  const recordId = typeof record === 'object' && record !== null && 'recordId' in record ? String(record.recordId) : '(no record id)';
+  const recordId =
+    typeof record === 'object' && record !== null && 'recordId' in record ? String(record.recordId) : '(no record id)';
   throw new Error(`billing record ${recordId} is invalid and was not delivered: ${parsed.error.details.join('; ')}`);
 }
 
@@ -83,7 +84,8 @@ export function parseBillingJsonl(text: string, fileName: string): BillingRecord
       throw new Error(`${fileName}:${index + 1}: not JSON`);
     }
     const parsed = parseMessage(BillingRecord, json);
-    if (!parsed.ok) throw new Error(`${fileName}:${index + 1}: not a billing record: ${parsed.error.details.join('; ')}`);
+    if (!parsed.ok)
+      throw new Error(`${fileName}:${index + 1}: not a billing record: ${parsed.error.details.join('; ')}`);
     return [parsed.value];
   });
 }
@@ -108,7 +110,13 @@ export function signWebhookBody(secret: string, body: string, timestamp_s: numbe
  * body under `secret`, stamped within `tolerance_s` of `now_s` (so a recorded delivery cannot be
  * replayed later). The body must be the raw bytes as received, before any parsing.
  */
-export function verifyWebhookSignature(secret: string, body: string, header: string | undefined, now_s: number, tolerance_s = WEBHOOK_TOLERANCE_S): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  body: string,
+  header: string | undefined,
+  now_s: number,
+  tolerance_s = WEBHOOK_TOLERANCE_S,
+): boolean {
   const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? '');
   if (match === null) return false;
   const timestamp_s = Number(match[1]);
@@ -147,5 +155,7 @@ export class WebhookSink implements BillingSink {
 
 /** `transport` carries webhook calls (it trusts the operator's configured CAs). */
 export function createBillingSink(config: BillingSinkConfig, transport: HttpTransport): BillingSink {
-  return config.kind === 'jsonl' ? new JsonlFileSink(config.path) : new WebhookSink(config.url, config.secret, Date.now, transport);
+  return config.kind === 'jsonl'
+    ? new JsonlFileSink(config.path)
+    : new WebhookSink(config.url, config.secret, Date.now, transport);
 }

@@ -56,7 +56,10 @@ function adminOf(configPath: string): AdminClient {
   const config = loadConfigFile(configPath);
   const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
   if (config.tls === undefined) return new AdminClient(`http://${host}:${config.listen.port}`, config.adminToken);
-  const transport = createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates, serverName: new URL(config.publicUrl).hostname });
+  const transport = createNodeHttpTransport({
+    trustedCaCertificates: config.trustedCaCertificates,
+    serverName: new URL(config.publicUrl).hostname,
+  });
   return new AdminClient(`https://${host}:${config.listen.port}`, config.adminToken, transport);
 }
 
@@ -65,13 +68,32 @@ function print(value: unknown): void {
 }
 
 const OPTIONS = {
-  dir: { type: 'string' }, ca: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' },
-  'operator-id': { type: 'string' }, 'public-key': { type: 'string' }, 'base-url': { type: 'string' }, currency: { type: 'string' },
-  'valid-days': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, peer: { type: 'string', multiple: true },
-  'credit-limit': { type: 'string' }, name: { type: 'string' }, account: { type: 'string' }, 'merchant-id': { type: 'string' },
-  origin: { type: 'string', multiple: true }, 'agent-url': { type: 'string' }, from: { type: 'string' }, until: { type: 'string' },
-  'settle-s': { type: 'string' }, json: { type: 'boolean' },
-  'public-url': { type: 'string' }, 'tls-certificate': { type: 'string' }, 'tls-key': { type: 'string' }, 'trusted-ca': { type: 'string', multiple: true },
+  dir: { type: 'string' },
+  ca: { type: 'string' },
+  out: { type: 'string' },
+  config: { type: 'string' },
+  'operator-id': { type: 'string' },
+  'public-key': { type: 'string' },
+  'base-url': { type: 'string' },
+  currency: { type: 'string' },
+  'valid-days': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  peer: { type: 'string', multiple: true },
+  'credit-limit': { type: 'string' },
+  name: { type: 'string' },
+  account: { type: 'string' },
+  'merchant-id': { type: 'string' },
+  origin: { type: 'string', multiple: true },
+  'agent-url': { type: 'string' },
+  from: { type: 'string' },
+  until: { type: 'string' },
+  'settle-s': { type: 'string' },
+  json: { type: 'boolean' },
+  'public-url': { type: 'string' },
+  'tls-certificate': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'trusted-ca': { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -90,10 +112,18 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'ca-sign': {
       const ca = readKeyPair(nodeCrypto, join(resolve(required(values, 'ca')), 'ca.key'));
-      const certificate = signOperatorCertificate(nodeCrypto, ca.secretKey, {
-        operatorId: required(values, 'operator-id'), publicKey: required(values, 'public-key'), baseUrl: required(values, 'base-url'),
-        currencies: [required(values, 'currency')], validFor_days: Number(values['valid-days'] ?? '365'),
-      }, Date.now());
+      const certificate = signOperatorCertificate(
+        nodeCrypto,
+        ca.secretKey,
+        {
+          operatorId: required(values, 'operator-id'),
+          publicKey: required(values, 'public-key'),
+          baseUrl: required(values, 'base-url'),
+          currencies: [required(values, 'currency')],
+          validFor_days: Number(values['valid-days'] ?? '365'),
+        },
+        Date.now(),
+      );
       writeFileSync(required(values, 'out'), `${JSON.stringify(certificate, null, 2)}\n`);
       print(certificate.payload);
       return;
@@ -114,17 +144,37 @@ async function main(argv: string[]): Promise<void> {
       });
       const tlsCertificate = values['tls-certificate'];
       const tlsKey = values['tls-key'];
-      if ((tlsCertificate === undefined) !== (tlsKey === undefined)) fail('--tls-certificate and --tls-key go together');
-      const files = writeOperatorFiles(nodeCrypto, {
-        dir: resolve(required(values, 'dir')), operatorId: required(values, 'operator-id'), currency: required(values, 'currency'),
-        host: values.host ?? '127.0.0.1', port: Number(required(values, 'port')), caSecretKey: ca.secretKey, caPublicKey: ca.publicKey, peers,
-        ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
-        extra: {
-          ...(tlsCertificate !== undefined && tlsKey !== undefined ? { tls: { certificateFile: resolve(tlsCertificate), keyFile: resolve(tlsKey) } } : {}),
-          ...(values['trusted-ca'] !== undefined ? { trustedCaFiles: values['trusted-ca'].map((file) => resolve(file)) } : {}),
+      if ((tlsCertificate === undefined) !== (tlsKey === undefined))
+        fail('--tls-certificate and --tls-key go together');
+      const files = writeOperatorFiles(
+        nodeCrypto,
+        {
+          dir: resolve(required(values, 'dir')),
+          operatorId: required(values, 'operator-id'),
+          currency: required(values, 'currency'),
+          host: values.host ?? '127.0.0.1',
+          port: Number(required(values, 'port')),
+          caSecretKey: ca.secretKey,
+          caPublicKey: ca.publicKey,
+          peers,
+          ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
+          extra: {
+            ...(tlsCertificate !== undefined && tlsKey !== undefined
+              ? { tls: { certificateFile: resolve(tlsCertificate), keyFile: resolve(tlsKey) } }
+              : {}),
+            ...(values['trusted-ca'] !== undefined
+              ? { trustedCaFiles: values['trusted-ca'].map((file) => resolve(file)) }
+              : {}),
+          },
         },
-      }, Date.now());
-      print({ config: files.configPath, publicKey: files.publicKey, baseUrl: files.baseUrl, adminToken: files.adminToken });
+        Date.now(),
+      );
+      print({
+        config: files.configPath,
+        publicKey: files.publicKey,
+        baseUrl: files.baseUrl,
+        adminToken: files.adminToken,
+      });
       return;
     }
     case 'start': {
@@ -143,14 +193,26 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'enrollment-code': {
-      print(await adminOf(required(values, 'config')).call('enrollmentCode', {}, { accountId: required(values, 'account') }));
+      print(
+        await adminOf(required(values, 'config')).call(
+          'enrollmentCode',
+          {},
+          { accountId: required(values, 'account') },
+        ),
+      );
       return;
     }
     case 'merchant-register': {
-      print(await adminOf(required(values, 'config')).call('registerMerchant', {
-        merchantId: required(values, 'merchant-id'), displayName: required(values, 'name'), currency: required(values, 'currency'),
-        origins: values.origin ?? fail('--origin is required'), agentUrl: required(values, 'agent-url'), publicKey: required(values, 'public-key'),
-      }));
+      print(
+        await adminOf(required(values, 'config')).call('registerMerchant', {
+          merchantId: required(values, 'merchant-id'),
+          displayName: required(values, 'name'),
+          currency: required(values, 'currency'),
+          origins: values.origin ?? fail('--origin is required'),
+          agentUrl: required(values, 'agent-url'),
+          publicKey: required(values, 'public-key'),
+        }),
+      );
       return;
     }
     case 'settlement': {
@@ -163,7 +225,15 @@ async function main(argv: string[]): Promise<void> {
       };
       try {
         const peer = values.peer?.length === 1 ? values.peer[0]! : fail('--peer names exactly one peer operator');
-        print(settlementStatement(new Ledger(db), config.operatorId, peer, timestamp('from', 0), timestamp('until', Date.now() + 1)));
+        print(
+          settlementStatement(
+            new Ledger(db),
+            config.operatorId,
+            peer,
+            timestamp('from', 0),
+            timestamp('until', Date.now() + 1),
+          ),
+        );
       } finally {
         db.close();
       }
@@ -193,4 +263,3 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) fail(error.message);
   fail(error instanceof Error ? error.message : String(error));
 });
-

@@ -10,8 +10,14 @@ import { ConfigError, resolveConfig } from './config';
 const CA_PUBLIC_KEY = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo';
 
 const minimal = {
-  operatorId: 'op-se', currency: 'SEK', listen: { host: '127.0.0.1', port: 7001 }, publicUrl: 'http://127.0.0.1:7001',
-  dataDir: './data', caPublicKey: CA_PUBLIC_KEY, certificateFile: './cert.json', adminToken: 'a-long-enough-admin-token',
+  operatorId: 'op-se',
+  currency: 'SEK',
+  listen: { host: '127.0.0.1', port: 7001 },
+  publicUrl: 'http://127.0.0.1:7001',
+  dataDir: './data',
+  caPublicKey: CA_PUBLIC_KEY,
+  certificateFile: './cert.json',
+  adminToken: 'a-long-enough-admin-token',
 };
 
 describe('operator configuration', () => {
@@ -20,20 +26,32 @@ describe('operator configuration', () => {
     expect(config.dataDir).toBe('/srv/op-se/data');
     expect(config.certificateFile).toBe('/srv/op-se/cert.json');
     expect(config.tabs).toEqual({
-      minTimeout_s: 10, maxTimeout_s: 7 * 24 * 3600, recordGrace_s: 30, holdDeadline_s: 7 * 24 * 3600,
-      openingBound_s: 60, merchantRecordWait_s: 24 * 3600, lateRecordWindow_s: 30 * 24 * 3600,
+      minTimeout_s: 10,
+      maxTimeout_s: 7 * 24 * 3600,
+      recordGrace_s: 30,
+      holdDeadline_s: 7 * 24 * 3600,
+      openingBound_s: 60,
+      merchantRecordWait_s: 24 * 3600,
+      lateRecordWindow_s: 30 * 24 * 3600,
     });
     expect(config.rates.lifespan_s).toBe(3600);
     expect(config.rates.maxSourceAge_s).toBe(6 * 86_400);
     expect(config.rates.rateSource).toEqual({
-      source: 'ecb-http', url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml', refreshEvery_s: 900, firstRetry_s: 30, timeout_s: 30,
+      source: 'ecb-http',
+      url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml',
+      refreshEvery_s: 900,
+      firstRetry_s: 30,
+      timeout_s: 30,
     });
     expect(config.peers).toEqual([]);
   });
 
   it('takes secrets and deployment details from the environment', () => {
     const config = resolveConfig({ ...minimal, adminToken: undefined }, '/srv', {
-      OPENTAB_OPERATOR_SECRET_KEY: 'secret', OPENTAB_ADMIN_TOKEN: 'token-from-the-environment', OPENTAB_PORT: '9000', OPENTAB_DATA_DIR: '/var/lib/opentab',
+      OPENTAB_OPERATOR_SECRET_KEY: 'secret',
+      OPENTAB_ADMIN_TOKEN: 'token-from-the-environment',
+      OPENTAB_PORT: '9000',
+      OPENTAB_DATA_DIR: '/var/lib/opentab',
     });
     expect(config.adminToken).toBe('token-from-the-environment');
     expect(config.secretKey).toBe('secret');
@@ -42,18 +60,27 @@ describe('operator configuration', () => {
   });
 
   it('names every invalid setting', () => {
-    expect(() => resolveConfig({ ...minimal, currency: 'XXX', listen: { host: '127.0.0.1', port: 70000 } }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }))
-      .toThrow(/currency[\s\S]*listen\.port|listen\.port[\s\S]*currency/);
-    expect(() => resolveConfig({ ...minimal, adminToken: 'short' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(ConfigError);
+    expect(() =>
+      resolveConfig({ ...minimal, currency: 'XXX', listen: { host: '127.0.0.1', port: 70000 } }, '/srv', {
+        OPENTAB_OPERATOR_SECRET_KEY: 'k',
+      }),
+    ).toThrow(/currency[\s\S]*listen\.port|listen\.port[\s\S]*currency/);
+    expect(() =>
+      resolveConfig({ ...minimal, adminToken: 'short' }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }),
+    ).toThrow(ConfigError);
     expect(() => resolveConfig(minimal, '/srv', {})).toThrow(/secret key is required/);
-    expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(/surprise/);
+    expect(() => resolveConfig({ ...minimal, surprise: true }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' })).toThrow(
+      /surprise/,
+    );
   });
 
   it('refuses a CA key that is no sound Ed25519 key, saying what is wrong with it', () => {
-    expect(() => resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.identity }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }))
-      .toThrow(/caPublicKey: must be a sound Ed25519 public key, but it is a point of small order/);
-    expect(() => resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.mixedOrder }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }))
-      .toThrow(/caPublicKey: must be a sound Ed25519 public key, but it has a small-order component/);
+    expect(() =>
+      resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.identity }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }),
+    ).toThrow(/caPublicKey: must be a sound Ed25519 public key, but it is a point of small order/);
+    expect(() =>
+      resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.mixedOrder }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }),
+    ).toThrow(/caPublicKey: must be a sound Ed25519 public key, but it has a small-order component/);
   });
 });
 
@@ -61,16 +88,49 @@ describe('rate source configuration', () => {
   const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
 
   it('takes a maximum source age and sample rates only when asked', () => {
-    const config = resolveConfig({ ...minimal, rates: { maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: 'rates.xml', sample: true } } }, '/srv', secret);
-    expect(config.rates).toEqual({ lifespan_s: 3600, maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: '/srv/rates.xml', sample: true, refreshEvery_s: 10 } });
-    const http = resolveConfig({ ...minimal, rates: { rateSource: { source: 'ecb-http', url: 'https://rates.example/eurofxref-hist-90d.xml', refreshEvery_s: 3600 } } }, '/srv', secret);
-    expect(http.rates.rateSource).toEqual({ source: 'ecb-http', url: 'https://rates.example/eurofxref-hist-90d.xml', refreshEvery_s: 3600, firstRetry_s: 30, timeout_s: 30 });
+    const config = resolveConfig(
+      {
+        ...minimal,
+        rates: { maxSourceAge_s: 4 * 86_400, rateSource: { source: 'ecb-file', path: 'rates.xml', sample: true } },
+      },
+      '/srv',
+      secret,
+    );
+    expect(config.rates).toEqual({
+      lifespan_s: 3600,
+      maxSourceAge_s: 4 * 86_400,
+      rateSource: { source: 'ecb-file', path: '/srv/rates.xml', sample: true, refreshEvery_s: 10 },
+    });
+    const http = resolveConfig(
+      {
+        ...minimal,
+        rates: {
+          rateSource: { source: 'ecb-http', url: 'https://rates.example/eurofxref-hist-90d.xml', refreshEvery_s: 3600 },
+        },
+      },
+      '/srv',
+      secret,
+    );
+    expect(http.rates.rateSource).toEqual({
+      source: 'ecb-http',
+      url: 'https://rates.example/eurofxref-hist-90d.xml',
+      refreshEvery_s: 3600,
+      firstRetry_s: 30,
+      timeout_s: 30,
+    });
     expect(resolveConfig({ ...minimal, rates: { lifespan_s: 600 } }, '/srv', secret).rates.lifespan_s).toBe(600);
   });
 
   it('names a maximum age or a sample setting it cannot take', () => {
-    for (const rates of [{ maxSourceAge_s: 60 }, { maxSourceAge_s: 91 * 86_400 }, { maxSourceAge_s: 3600.5 }, { rateSource: { source: 'ecb-file', path: 'x.xml', sample: 'yes' } }]) {
-      expect(() => resolveConfig({ ...minimal, rates }, '/srv', secret), JSON.stringify(rates)).toThrow(/rates\.(maxSourceAge_s|rateSource\.sample)/);
+    for (const rates of [
+      { maxSourceAge_s: 60 },
+      { maxSourceAge_s: 91 * 86_400 },
+      { maxSourceAge_s: 3600.5 },
+      { rateSource: { source: 'ecb-file', path: 'x.xml', sample: 'yes' } },
+    ]) {
+      expect(() => resolveConfig({ ...minimal, rates }, '/srv', secret), JSON.stringify(rates)).toThrow(
+        /rates\.(maxSourceAge_s|rateSource\.sample)/,
+      );
     }
     // Rates fetched from the ECB are never samples; nor is a schedule of seconds polite to it.
     for (const rateSource of [
@@ -79,9 +139,18 @@ describe('rate source configuration', () => {
       { source: 'ecb-http', url: 'ftp://rates.example/x.xml' },
       { source: 'ecb-http', url: 'https://rates.example/x.xml', timeout_s: 0 },
     ]) {
-      expect(() => resolveConfig({ ...minimal, rates: { rateSource } }, '/srv', secret), JSON.stringify(rateSource)).toThrow(/rates\.rateSource/);
+      expect(
+        () => resolveConfig({ ...minimal, rates: { rateSource } }, '/srv', secret),
+        JSON.stringify(rateSource),
+      ).toThrow(/rates\.rateSource/);
     }
-    expect(() => resolveConfig({ ...minimal, rates: { rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11' } } } }, '/srv', secret)).toThrow(/publishedOn/);
+    expect(() =>
+      resolveConfig(
+        { ...minimal, rates: { rateSource: { source: 'fixed', base: 'EUR', rates: { SEK: '11' } } } },
+        '/srv',
+        secret,
+      ),
+    ).toThrow(/publishedOn/);
   });
 });
 
@@ -90,10 +159,22 @@ describe('rate limit configuration', () => {
 
   it('has defaults a browser never meets, and takes partial settings', () => {
     expect(resolveConfig(minimal, '/srv', secret).rateLimit).toEqual({
-      customer: { perClient_per_s: 50, burst: 200 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 100_000, trustedProxies: [],
+      customer: { perClient_per_s: 50, burst: 200 },
+      peer: { perClient_per_s: 2000, burst: 4000 },
+      maxClients: 100_000,
+      trustedProxies: [],
     });
-    const config = resolveConfig({ ...minimal, rateLimit: { customer: { burst: 20 }, maxClients: 5000 } }, '/srv', secret);
-    expect(config.rateLimit).toEqual({ customer: { perClient_per_s: 50, burst: 20 }, peer: { perClient_per_s: 2000, burst: 4000 }, maxClients: 5000, trustedProxies: [] });
+    const config = resolveConfig(
+      { ...minimal, rateLimit: { customer: { burst: 20 }, maxClients: 5000 } },
+      '/srv',
+      secret,
+    );
+    expect(config.rateLimit).toEqual({
+      customer: { perClient_per_s: 50, burst: 20 },
+      peer: { perClient_per_s: 2000, burst: 4000 },
+      maxClients: 5000,
+      trustedProxies: [],
+    });
     const proxied = resolveConfig({ ...minimal, rateLimit: { trustedProxies: ['127.0.0.1', '::1'] } }, '/srv', secret);
     expect(proxied.rateLimit.trustedProxies).toEqual(['127.0.0.1', '::1']);
   });
@@ -111,7 +192,9 @@ describe('rate limit configuration', () => {
       { trustedProxies: ['proxy.example'] },
       { trustedProxies: '127.0.0.1' },
     ]) {
-      expect(() => resolveConfig({ ...minimal, rateLimit }, '/srv', secret), JSON.stringify(rateLimit)).toThrow(/rateLimit/);
+      expect(() => resolveConfig({ ...minimal, rateLimit }, '/srv', secret), JSON.stringify(rateLimit)).toThrow(
+        /rateLimit/,
+      );
     }
   });
 });
@@ -120,25 +203,38 @@ describe('transport security', () => {
   const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
 
   it('takes https addresses anywhere and plain http only on loopback', () => {
-    const config = resolveConfig({
-      ...minimal,
-      publicUrl: 'https://op-se.example',
-      peers: [{ operatorId: 'op-eu', baseUrl: 'https://op-eu.example' }, { operatorId: 'op-dk', baseUrl: 'http://localhost:7002' }],
-      billingSinks: [{ kind: 'webhook', url: 'http://[::1]:9000/billing', secret: 'sixteen-chars-at-least' }],
-    }, '/srv', secret);
+    const config = resolveConfig(
+      {
+        ...minimal,
+        publicUrl: 'https://op-se.example',
+        peers: [
+          { operatorId: 'op-eu', baseUrl: 'https://op-eu.example' },
+          { operatorId: 'op-dk', baseUrl: 'http://localhost:7002' },
+        ],
+        billingSinks: [{ kind: 'webhook', url: 'http://[::1]:9000/billing', secret: 'sixteen-chars-at-least' }],
+      },
+      '/srv',
+      secret,
+    );
     expect(config.publicUrl).toBe('https://op-se.example');
-    expect(resolveConfig({ ...minimal, publicUrl: 'http://127.0.0.1:7001' }, '/srv', secret).publicUrl).toBe('http://127.0.0.1:7001');
+    expect(resolveConfig({ ...minimal, publicUrl: 'http://127.0.0.1:7001' }, '/srv', secret).publicUrl).toBe(
+      'http://127.0.0.1:7001',
+    );
   });
 
   it('refuses every plain-http address outside loopback, naming each at once', () => {
     const refusal = (() => {
       try {
-        resolveConfig({
-          ...minimal,
-          publicUrl: 'http://op-se.example',
-          peers: [{ operatorId: 'op-eu', baseUrl: 'http://op-eu.example' }],
-          billingSinks: [{ kind: 'webhook', url: 'http://billing.example/hook', secret: 'sixteen-chars-at-least' }],
-        }, '/srv', secret);
+        resolveConfig(
+          {
+            ...minimal,
+            publicUrl: 'http://op-se.example',
+            peers: [{ operatorId: 'op-eu', baseUrl: 'http://op-eu.example' }],
+            billingSinks: [{ kind: 'webhook', url: 'http://billing.example/hook', secret: 'sixteen-chars-at-least' }],
+          },
+          '/srv',
+          secret,
+        );
       } catch (error) {
         return error as Error;
       }
@@ -152,7 +248,9 @@ describe('transport security', () => {
   });
 
   it('refuses a plain-http public URL given in the environment', () => {
-    expect(() => resolveConfig(minimal, '/srv', { ...secret, OPENTAB_PUBLIC_URL: 'http://op-se.example' })).toThrow(/publicUrl: must use https:/);
+    expect(() => resolveConfig(minimal, '/srv', { ...secret, OPENTAB_PUBLIC_URL: 'http://op-se.example' })).toThrow(
+      /publicUrl: must use https:/,
+    );
   });
 });
 
@@ -162,7 +260,11 @@ describe('TLS configuration', () => {
   const ca = createTestCa(join(dir, 'ca'));
   issueServerCertificate(ca, join(dir, 'tls', 'fullchain.pem'), join(dir, 'tls', 'privkey.pem'));
   const other = issueServerCertificate(ca, join(dir, 'other', 'cert.pem'), join(dir, 'other', 'key.pem'));
-  const served = { ...minimal, publicUrl: 'https://op-se.example', tls: { certificateFile: 'tls/fullchain.pem', keyFile: 'tls/privkey.pem' } };
+  const served = {
+    ...minimal,
+    publicUrl: 'https://op-se.example',
+    tls: { certificateFile: 'tls/fullchain.pem', keyFile: 'tls/privkey.pem' },
+  };
 
   const problemsOf = (raw: object): string => {
     try {
@@ -176,14 +278,21 @@ describe('TLS configuration', () => {
 
   it('reads the certificate, its key and the trusted CAs, against the file', () => {
     const config = resolveConfig({ ...served, trustedCaFiles: ['ca/ca.pem'] }, dir, secret);
-    expect(config.tls).toEqual({ certificateFile: join(dir, 'tls', 'fullchain.pem'), keyFile: join(dir, 'tls', 'privkey.pem') });
+    expect(config.tls).toEqual({
+      certificateFile: join(dir, 'tls', 'fullchain.pem'),
+      keyFile: join(dir, 'tls', 'privkey.pem'),
+    });
     expect(config.trustedCaCertificates).toEqual([ca.certificatePem]);
     expect(resolveConfig(minimal, dir, secret)).toMatchObject({ trustedCaCertificates: [] });
     expect(resolveConfig(minimal, dir, secret).tls).toBeUndefined();
   });
 
-  it('names every unreadable file, a key that is not the certificate\'s, and a public URL that is not https', () => {
-    const missing = problemsOf({ ...served, tls: { certificateFile: 'nowhere/cert.pem', keyFile: 'nowhere/key.pem' }, trustedCaFiles: ['nowhere/ca.pem', 'tls/privkey.pem'] });
+  it("names every unreadable file, a key that is not the certificate's, and a public URL that is not https", () => {
+    const missing = problemsOf({
+      ...served,
+      tls: { certificateFile: 'nowhere/cert.pem', keyFile: 'nowhere/key.pem' },
+      trustedCaFiles: ['nowhere/ca.pem', 'tls/privkey.pem'],
+    });
     expect(missing).toContain(`cannot read the TLS certificate file ${join(dir, 'nowhere', 'cert.pem')}`);
     expect(missing).toContain(`cannot read the TLS key file ${join(dir, 'nowhere', 'key.pem')}`);
     expect(missing).toContain(`cannot read the trusted CA file ${join(dir, 'nowhere', 'ca.pem')}`);
@@ -197,6 +306,8 @@ describe('TLS configuration', () => {
     expect(garbage).toContain(`the TLS certificate file ${join(dir, 'garbage.pem')} holds no PEM certificate`);
     expect(garbage).toContain(`the TLS key file ${join(dir, 'garbage.pem')} holds no unencrypted PEM private key`);
 
-    expect(problemsOf({ ...served, publicUrl: 'http://127.0.0.1:7001' })).toContain('publicUrl http://127.0.0.1:7001 must be https: when the operator serves TLS itself (tls)');
+    expect(problemsOf({ ...served, publicUrl: 'http://127.0.0.1:7001' })).toContain(
+      'publicUrl http://127.0.0.1:7001 must be https: when the operator serves TLS itself (tls)',
+    );
   });
 });

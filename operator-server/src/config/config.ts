@@ -34,7 +34,12 @@ const Sample = v.optional(v.boolean());
 
 const RateSourceConfig = v.variant('source', [
   /** The ECB's reference-rate file on disk, read again when it changes (looked at every `refreshEvery_s`). */
-  v.strictObject({ source: v.literal('ecb-file'), path: v.pipe(v.string(), v.minLength(1)), sample: Sample, refreshEvery_s: v.optional(Seconds(1, 24 * 3600)) }),
+  v.strictObject({
+    source: v.literal('ecb-file'),
+    path: v.pipe(v.string(), v.minLength(1)),
+    sample: Sample,
+    refreshEvery_s: v.optional(Seconds(1, 24 * 3600)),
+  }),
   /** The ECB's reference-rate file over HTTP(S), fetched every `refreshEvery_s`; after a failure after `firstRetry_s`, doubling. */
   v.strictObject({
     source: v.literal('ecb-http'),
@@ -44,7 +49,13 @@ const RateSourceConfig = v.variant('source', [
     timeout_s: v.optional(Seconds(1, 300)),
   }),
   /** Rates the operator sets itself; `publishedOn` is the day they are for, which every table states. */
-  v.strictObject({ source: v.literal('fixed'), base: CurrencyCode, rates: v.record(CurrencyCode, v.string()), publishedOn: CalendarDate, sample: Sample }),
+  v.strictObject({
+    source: v.literal('fixed'),
+    base: CurrencyCode,
+    rates: v.record(CurrencyCode, v.string()),
+    publishedOn: CalendarDate,
+    sample: Sample,
+  }),
 ]);
 
 /** The ECB's daily reference-rate file: the rate source of an operator whose configuration names none. */
@@ -53,8 +64,20 @@ export const ECB_DAILY_URL = 'https://www.ecb.europa.eu/stats/eurofxref/eurofxre
 /** A rate source with its defaults applied (and a file's path made absolute). */
 export type RateSourceSettings =
   | { readonly source: 'ecb-file'; readonly path: string; readonly sample: boolean; readonly refreshEvery_s: number }
-  | { readonly source: 'ecb-http'; readonly url: string; readonly refreshEvery_s: number; readonly firstRetry_s: number; readonly timeout_s: number }
-  | { readonly source: 'fixed'; readonly base: string; readonly rates: Readonly<Record<string, string>>; readonly publishedOn: string; readonly sample: boolean };
+  | {
+      readonly source: 'ecb-http';
+      readonly url: string;
+      readonly refreshEvery_s: number;
+      readonly firstRetry_s: number;
+      readonly timeout_s: number;
+    }
+  | {
+      readonly source: 'fixed';
+      readonly base: string;
+      readonly rates: Readonly<Record<string, string>>;
+      readonly publishedOn: string;
+      readonly sample: boolean;
+    };
 
 /** Looking at a file's size and times costs next to nothing. */
 const DEFAULT_FILE_REFRESH_EVERY_S = 10;
@@ -63,16 +86,33 @@ const DEFAULT_HTTP_REFRESH_EVERY_S = 900;
 const DEFAULT_FIRST_RETRY_S = 30;
 const DEFAULT_HTTP_TIMEOUT_S = 30;
 
-function rateSourceSettings(config: v.InferOutput<typeof RateSourceConfig> | undefined, absolute: (path: string) => string): RateSourceSettings {
+function rateSourceSettings(
+  config: v.InferOutput<typeof RateSourceConfig> | undefined,
+  absolute: (path: string) => string,
+): RateSourceSettings {
   switch (config?.source) {
     case undefined:
-      return { source: 'ecb-http', url: ECB_DAILY_URL, refreshEvery_s: DEFAULT_HTTP_REFRESH_EVERY_S, firstRetry_s: DEFAULT_FIRST_RETRY_S, timeout_s: DEFAULT_HTTP_TIMEOUT_S };
+      return {
+        source: 'ecb-http',
+        url: ECB_DAILY_URL,
+        refreshEvery_s: DEFAULT_HTTP_REFRESH_EVERY_S,
+        firstRetry_s: DEFAULT_FIRST_RETRY_S,
+        timeout_s: DEFAULT_HTTP_TIMEOUT_S,
+      };
     case 'ecb-file':
-      return { source: 'ecb-file', path: absolute(config.path), sample: config.sample ?? false, refreshEvery_s: config.refreshEvery_s ?? DEFAULT_FILE_REFRESH_EVERY_S };
+      return {
+        source: 'ecb-file',
+        path: absolute(config.path),
+        sample: config.sample ?? false,
+        refreshEvery_s: config.refreshEvery_s ?? DEFAULT_FILE_REFRESH_EVERY_S,
+      };
     case 'ecb-http':
       return {
-        source: 'ecb-http', url: config.url, refreshEvery_s: config.refreshEvery_s ?? DEFAULT_HTTP_REFRESH_EVERY_S,
-        firstRetry_s: config.firstRetry_s ?? DEFAULT_FIRST_RETRY_S, timeout_s: config.timeout_s ?? DEFAULT_HTTP_TIMEOUT_S,
+        source: 'ecb-http',
+        url: config.url,
+        refreshEvery_s: config.refreshEvery_s ?? DEFAULT_HTTP_REFRESH_EVERY_S,
+        firstRetry_s: config.firstRetry_s ?? DEFAULT_FIRST_RETRY_S,
+        timeout_s: config.timeout_s ?? DEFAULT_HTTP_TIMEOUT_S,
       };
     case 'fixed':
       return { ...config, sample: config.sample ?? false };
@@ -90,7 +130,10 @@ const TlsConfig = v.strictObject({
 });
 
 const WholeNumber = (min: number, max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
-const IpAddress = v.pipe(v.string(), v.check((text) => isIP(text) !== 0, 'must be an IPv4 or IPv6 address'));
+const IpAddress = v.pipe(
+  v.string(),
+  v.check((text) => isIP(text) !== 0, 'must be an IPv4 or IPv6 address'),
+);
 
 /** One class of routes, limited per client address: `burst` requests at once, then `perClient_per_s` a second. */
 const RateLimitClass = v.strictObject({
@@ -135,7 +178,10 @@ export const OperatorConfigSchema = v.strictObject({
   operatorId: OperatorId,
   /** The currency of this operator's customers and merchants. */
   currency: CurrencyCode,
-  listen: v.strictObject({ host: v.string(), port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65535)) }),
+  listen: v.strictObject({
+    host: v.string(),
+    port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65535)),
+  }),
   /** Serve https on the listen address. Without it the operator speaks plain http: on loopback, or behind a TLS reverse proxy. */
   tls: v.optional(TlsConfig),
   /**
@@ -158,7 +204,8 @@ export const OperatorConfigSchema = v.strictObject({
   rates: v.optional(
     v.strictObject({
       lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600),
-      /** Rates older than this, from the start of the day they are for, are not published (rate-freshness.ts says why 6 days). */
+      /** Rates older than this, from the start of the day they are for, are not published (rate-freshness.ts
+       * says why 6 days). */
       maxSourceAge_s: v.optional(Seconds(3600, 90 * 24 * 3600)),
       rateSource: v.optional(RateSourceConfig),
     }),
@@ -213,10 +260,15 @@ export type OperatorConfigFile = v.InferOutput<typeof OperatorConfigSchema>;
 export type OperatorConfigInput = v.InferInput<typeof OperatorConfigSchema>;
 
 /** The validated configuration with defaults applied, paths absolute and secrets resolved. */
-export interface OperatorConfig extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit'> {
+export interface OperatorConfig
+  extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit'> {
   readonly adminToken: string;
   readonly secretKey: string;
-  readonly rates: { readonly lifespan_s: number; readonly maxSourceAge_s: number; readonly rateSource: RateSourceSettings };
+  readonly rates: {
+    readonly lifespan_s: number;
+    readonly maxSourceAge_s: number;
+    readonly rateSource: RateSourceSettings;
+  };
   readonly tabs: {
     readonly minTimeout_s: number;
     readonly maxTimeout_s: number;
@@ -253,7 +305,11 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
   if (overrides.dataDir !== undefined) merged.dataDir = overrides.dataDir;
   if (overrides.port !== undefined || overrides.host !== undefined) {
     const listen = (merged.listen ?? {}) as Record<string, unknown>;
-    merged.listen = { ...listen, ...(overrides.host !== undefined ? { host: overrides.host } : {}), ...(overrides.port !== undefined ? { port: overrides.port } : {}) };
+    merged.listen = {
+      ...listen,
+      ...(overrides.host !== undefined ? { host: overrides.host } : {}),
+      ...(overrides.port !== undefined ? { port: overrides.port } : {}),
+    };
   }
   const parsed = parseMessage(OperatorConfigSchema, merged);
   if (!parsed.ok) throw new ConfigError(`invalid operator configuration:\n  ${parsed.error.details.join('\n  ')}`);
@@ -261,11 +317,18 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
 
   const adminToken = env.OPENTAB_ADMIN_TOKEN ?? file.adminToken;
-  if (adminToken === undefined || adminToken.length < 16) throw new ConfigError('an admin token of at least 16 characters is required (adminToken or OPENTAB_ADMIN_TOKEN)');
-  const secretKey = env.OPENTAB_OPERATOR_SECRET_KEY ?? (file.secretKeyFile === undefined ? undefined : readSecret(absolute(file.secretKeyFile)));
-  if (secretKey === undefined) throw new ConfigError('the operator secret key is required (secretKeyFile or OPENTAB_OPERATOR_SECRET_KEY)');
+  if (adminToken === undefined || adminToken.length < 16)
+    throw new ConfigError('an admin token of at least 16 characters is required (adminToken or OPENTAB_ADMIN_TOKEN)');
+  const secretKey =
+    env.OPENTAB_OPERATOR_SECRET_KEY ??
+    (file.secretKeyFile === undefined ? undefined : readSecret(absolute(file.secretKeyFile)));
+  if (secretKey === undefined)
+    throw new ConfigError('the operator secret key is required (secretKeyFile or OPENTAB_OPERATOR_SECRET_KEY)');
 
-  const tls = file.tls === undefined ? undefined : { certificateFile: absolute(file.tls.certificateFile), keyFile: absolute(file.tls.keyFile) };
+  const tls =
+    file.tls === undefined
+      ? undefined
+      : { certificateFile: absolute(file.tls.certificateFile), keyFile: absolute(file.tls.keyFile) };
   const trustedCaFiles = file.trustedCaFiles.map(absolute);
   const trustedCaCertificates = checkTransportFiles(file.publicUrl, tls, trustedCaFiles);
 
@@ -279,7 +342,9 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
     certificateFile: absolute(file.certificateFile),
     adminToken,
     secretKey,
-    billingSinks: file.billingSinks.map((sink) => (sink.kind === 'jsonl' ? { ...sink, path: absolute(sink.path) } : sink)),
+    billingSinks: file.billingSinks.map((sink) =>
+      sink.kind === 'jsonl' ? { ...sink, path: absolute(sink.path) } : sink,
+    ),
     rates: {
       lifespan_s: file.rates?.lifespan_s ?? 3600,
       maxSourceAge_s: file.rates?.maxSourceAge_s ?? DEFAULT_MAX_SOURCE_AGE_S,
@@ -308,12 +373,17 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
  * The TLS certificate and key (readable, a matching pair) and the trusted CA files (readable
  * certificates), every problem at once; the CA certificates' PEM when all is well.
  */
-function checkTransportFiles(publicUrl: string, tls: { certificateFile: string; keyFile: string } | undefined, trustedCaFiles: readonly string[]): string[] {
+function checkTransportFiles(
+  publicUrl: string,
+  tls: { certificateFile: string; keyFile: string } | undefined,
+  trustedCaFiles: readonly string[],
+): string[] {
   const problems: string[] = [];
   if (tls !== undefined) {
     const read = readTlsCredentials(tls);
     if (!read.ok) problems.push(...read.problems);
-    if (new URL(publicUrl).protocol !== 'https:') problems.push(`publicUrl ${publicUrl} must be https: when the operator serves TLS itself (tls)`);
+    if (new URL(publicUrl).protocol !== 'https:')
+      problems.push(`publicUrl ${publicUrl} must be https: when the operator serves TLS itself (tls)`);
   }
   const certificates: string[] = [];
   for (const path of trustedCaFiles) {

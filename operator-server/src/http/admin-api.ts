@@ -5,7 +5,16 @@ import * as v from 'valibot';
 import { SMALL_BODY_BYTES, route } from '@opentab/protocol';
 import { AccountView } from '@opentab/protocol';
 import {
-  AccountId, Amount, CurrencyCode, DisplayName, MerchantId, OperatorId, SignedAmount, TabId, Timestamp, TransactionId,
+  AccountId,
+  Amount,
+  CurrencyCode,
+  DisplayName,
+  MerchantId,
+  OperatorId,
+  SignedAmount,
+  TabId,
+  Timestamp,
+  TransactionId,
 } from '@opentab/protocol';
 import { SecureHttpUrl, SecureWebOrigin } from '@opentab/protocol';
 import { ClearingOutcome } from '@opentab/protocol';
@@ -17,9 +26,15 @@ export const CreateCustomerRequest = v.strictObject({
   currency: v.optional(CurrencyCode),
   creditLimit: Amount,
 });
-export const CreateCustomerResponse = v.strictObject({ accountId: AccountId, currency: CurrencyCode, creditLimit: Amount });
+export const CreateCustomerResponse = v.strictObject({
+  accountId: AccountId,
+  currency: CurrencyCode,
+  creditLimit: Amount,
+});
 
-export const EnrollmentCodeRequest = v.strictObject({ validFor_s: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(60), v.maxValue(90 * 24 * 3600))) });
+export const EnrollmentCodeRequest = v.strictObject({
+  validFor_s: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(60), v.maxValue(90 * 24 * 3600))),
+});
 export const EnrollmentCodeResponse = v.strictObject({ accountId: AccountId, code: v.string(), expiresAt: Timestamp });
 
 /** A credit's ledger entry is `credit:<accountId>:<reference>` (so a retried credit posts once), and a ledger id has at most MAX_IDENTIFIER_LENGTH characters. */
@@ -28,7 +43,10 @@ export function creditEntryId(accountId: string, reference: string): string {
 }
 const CREDIT_REFERENCE_MAX_LENGTH = MAX_IDENTIFIER_LENGTH - creditEntryId('acct_000000000000000000000000', '').length;
 
-export const CreditRequest = v.strictObject({ amount: Amount, reference: v.pipe(v.string(), v.minLength(1), v.maxLength(CREDIT_REFERENCE_MAX_LENGTH)) });
+export const CreditRequest = v.strictObject({
+  amount: Amount,
+  reference: v.pipe(v.string(), v.minLength(1), v.maxLength(CREDIT_REFERENCE_MAX_LENGTH)),
+});
 
 /**
  * What a merchant registers: what its certificates will state. Customers' wallets send purchases
@@ -43,10 +61,20 @@ export const MerchantRegistrationRequest = v.strictObject({
 export const MerchantView = v.strictObject({
   ...MerchantRegistration.entries,
   balance: SignedAmount,
-  tabs: v.array(v.strictObject({ tabId: TabId, state: v.string(), deposit: Amount, cleared: v.nullable(Amount), outcome: v.nullable(ClearingOutcome) })),
+  tabs: v.array(
+    v.strictObject({
+      tabId: TabId,
+      state: v.string(),
+      deposit: Amount,
+      cleared: v.nullable(Amount),
+      outcome: v.nullable(ClearingOutcome),
+    }),
+  ),
 });
 
-const RecordSummary = v.nullable(v.strictObject({ count: v.number(), total: Amount, lastChainIndex: v.number(), purchaseListHash: v.string() }));
+const RecordSummary = v.nullable(
+  v.strictObject({ count: v.number(), total: Amount, lastChainIndex: v.number(), purchaseListHash: v.string() }),
+);
 
 export const TransactionView = v.strictObject({
   transactionId: TransactionId,
@@ -79,15 +107,29 @@ export const TabView = v.strictObject({
   dispute: v.nullable(v.strictObject({ disputeId: v.string(), reason: v.string(), cleared: Amount })),
 });
 
-export const DisputeList = v.array(v.strictObject({ disputeId: v.string(), tabId: TabId, createdAt: Timestamp, cleared: Amount, reason: v.string() }));
+export const DisputeList = v.array(
+  v.strictObject({ disputeId: v.string(), tabId: TabId, createdAt: Timestamp, cleared: Amount, reason: v.string() }),
+);
 
-export const SettlementQuery = v.strictObject({ peer: OperatorId, from: v.optional(Timestamp), until: v.optional(Timestamp) });
+export const SettlementQuery = v.strictObject({
+  peer: OperatorId,
+  from: v.optional(Timestamp),
+  until: v.optional(Timestamp),
+});
 export const SettlementStatementResponse = v.strictObject({
   operatorId: OperatorId,
   peerOperatorId: OperatorId,
   from: Timestamp,
   until: Timestamp,
-  lines: v.array(v.strictObject({ currency: CurrencyCode, payable: Amount, receivable: Amount, net: SignedAmount, entries: v.number() })),
+  lines: v.array(
+    v.strictObject({
+      currency: CurrencyCode,
+      payable: Amount,
+      receivable: Amount,
+      net: SignedAmount,
+      entries: v.number(),
+    }),
+  ),
 });
 
 export const LedgerReport = v.strictObject({
@@ -103,15 +145,100 @@ export const LedgerReport = v.strictObject({
 const admin = { auth: 'admin-token' as const, maxBody_bytes: SMALL_BODY_BYTES };
 
 export const ADMIN_API = {
-  createCustomer: route({ ...admin, method: 'POST', path: '/v1/admin/customers', summary: 'Open a customer account with a credit limit.', request: CreateCustomerRequest, response: CreateCustomerResponse }),
-  enrollmentCode: route({ ...admin, method: 'POST', path: '/v1/admin/customers/{accountId}/enrollment-codes', summary: 'Issue a one-time enrolment code for an account.', request: EnrollmentCodeRequest, response: EnrollmentCodeResponse }),
-  creditCustomer: route({ ...admin, method: 'POST', path: '/v1/admin/customers/{accountId}/credits', summary: 'Put prepaid money on a customer account.', request: CreditRequest, response: AccountView }),
-  getCustomer: route({ ...admin, method: 'GET', path: '/v1/admin/customers/{accountId}', summary: 'A customer account as the customer sees it.', request: null, response: AccountView, maxBody_bytes: 0 }),
-  registerMerchant: route({ ...admin, method: 'POST', path: '/v1/admin/merchants', summary: 'Register (or update) a merchant: id, name, currency, origins, agent URL, key.', request: MerchantRegistrationRequest, response: MerchantView }),
-  getMerchant: route({ ...admin, method: 'GET', path: '/v1/admin/merchants/{merchantId}', summary: "A merchant's registration, balance and recent tabs.", request: null, response: MerchantView, maxBody_bytes: 0 }),
-  getTransaction: route({ ...admin, method: 'GET', path: '/v1/admin/transactions/{transactionId}', summary: 'One customer deposit as the AM keeps it.', request: null, response: TransactionView, maxBody_bytes: 0 }),
-  getTab: route({ ...admin, method: 'GET', path: '/v1/admin/tabs/{tabId}', summary: 'One tab as the MTA keeps it, with both records and any dispute.', request: null, response: TabView, maxBody_bytes: 0 }),
-  listDisputes: route({ ...admin, method: 'GET', path: '/v1/admin/disputes', summary: 'Recent disputes.', request: null, response: DisputeList, maxBody_bytes: 0 }),
-  settlement: route({ ...admin, method: 'GET', path: '/v1/admin/settlement', summary: 'Net settlement statement with one peer over a period.', request: null, response: SettlementStatementResponse, maxBody_bytes: 0, query: SettlementQuery }),
-  ledger: route({ ...admin, method: 'GET', path: '/v1/admin/ledger', summary: 'Ledger invariants, pending holds and balances.', request: null, response: LedgerReport, maxBody_bytes: 0 }),
+  createCustomer: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/customers',
+    summary: 'Open a customer account with a credit limit.',
+    request: CreateCustomerRequest,
+    response: CreateCustomerResponse,
+  }),
+  enrollmentCode: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/customers/{accountId}/enrollment-codes',
+    summary: 'Issue a one-time enrolment code for an account.',
+    request: EnrollmentCodeRequest,
+    response: EnrollmentCodeResponse,
+  }),
+  creditCustomer: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/customers/{accountId}/credits',
+    summary: 'Put prepaid money on a customer account.',
+    request: CreditRequest,
+    response: AccountView,
+  }),
+  getCustomer: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/customers/{accountId}',
+    summary: 'A customer account as the customer sees it.',
+    request: null,
+    response: AccountView,
+    maxBody_bytes: 0,
+  }),
+  registerMerchant: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/merchants',
+    summary: 'Register (or update) a merchant: id, name, currency, origins, agent URL, key.',
+    request: MerchantRegistrationRequest,
+    response: MerchantView,
+  }),
+  getMerchant: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/merchants/{merchantId}',
+    summary: "A merchant's registration, balance and recent tabs.",
+    request: null,
+    response: MerchantView,
+    maxBody_bytes: 0,
+  }),
+  getTransaction: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/transactions/{transactionId}',
+    summary: 'One customer deposit as the AM keeps it.',
+    request: null,
+    response: TransactionView,
+    maxBody_bytes: 0,
+  }),
+  getTab: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/tabs/{tabId}',
+    summary: 'One tab as the MTA keeps it, with both records and any dispute.',
+    request: null,
+    response: TabView,
+    maxBody_bytes: 0,
+  }),
+  listDisputes: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/disputes',
+    summary: 'Recent disputes.',
+    request: null,
+    response: DisputeList,
+    maxBody_bytes: 0,
+  }),
+  settlement: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/settlement',
+    summary: 'Net settlement statement with one peer over a period.',
+    request: null,
+    response: SettlementStatementResponse,
+    maxBody_bytes: 0,
+    query: SettlementQuery,
+  }),
+  ledger: route({
+    ...admin,
+    method: 'GET',
+    path: '/v1/admin/ledger',
+    summary: 'Ledger invariants, pending holds and balances.',
+    request: null,
+    response: LedgerReport,
+    maxBody_bytes: 0,
+  }),
 } as const;

@@ -71,8 +71,18 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
   const { customer, peer, maxClients } = options.rateLimit;
   const trustedProxies = trustedProxySet(options.rateLimit.trustedProxies);
   const limiters: RateLimiters = {
-    customer: new RateLimiter({ refill_per_s: customer.perClient_per_s, burst_tokens: customer.burst, maxKeys: maxClients, now_ms: options.rateLimitNow_ms }),
-    peer: new RateLimiter({ refill_per_s: peer.perClient_per_s, burst_tokens: peer.burst, maxKeys: maxClients, now_ms: options.rateLimitNow_ms }),
+    customer: new RateLimiter({
+      refill_per_s: customer.perClient_per_s,
+      burst_tokens: customer.burst,
+      maxKeys: maxClients,
+      now_ms: options.rateLimitNow_ms,
+    }),
+    peer: new RateLimiter({
+      refill_per_s: peer.perClient_per_s,
+      burst_tokens: peer.burst,
+      maxKeys: maxClients,
+      now_ms: options.rateLimitNow_ms,
+    }),
   };
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();
@@ -83,7 +93,10 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
       else response.destroy();
     });
   };
-  const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
+  const server =
+    options.tls === undefined
+      ? createServer(listener)
+      : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
   answerUnreadableRequests(server);
   // Slow-loris protection: a client gets this long to send its headers and body.
   server.headersTimeout = 10_000;
@@ -155,7 +168,7 @@ async function handleRequest(
     } else {
       request.resume();
     }
-    let query: unknown = undefined;
+    let query: unknown;
     if (spec.query !== undefined) {
       const parsed = parseMessage(spec.query, queryObject(url.searchParams));
       if (!parsed.ok) throw parsed.error;
@@ -184,7 +197,10 @@ async function handleRequest(
 function queryObject(params: URLSearchParams): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [name, value] of params) {
-    if (Object.hasOwn(query, name)) throw new OpentabError('invalid_message', `The query names ${name} more than once.`, [`${name}: given more than once`]);
+    if (Object.hasOwn(query, name))
+      throw new OpentabError('invalid_message', `The query names ${name} more than once.`, [
+        `${name}: given more than once`,
+      ]);
     query[name] = value;
   }
   return query;

@@ -11,7 +11,10 @@ export interface HandlerContext {
   readonly request: IncomingMessage;
 }
 
-export type Handler<R extends RouteSpec> = (body: RequestOf<R>, context: HandlerContext) => Promise<ResponseOf<R>> | ResponseOf<R>;
+export type Handler<R extends RouteSpec> = (
+  body: RequestOf<R>,
+  context: HandlerContext,
+) => Promise<ResponseOf<R>> | ResponseOf<R>;
 
 export interface RouteBinding {
   readonly spec: RouteSpec;

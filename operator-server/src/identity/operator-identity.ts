@@ -31,15 +31,23 @@ export function loadOperatorIdentity(crypto: CryptoProvider, config: OperatorCon
   try {
     raw = JSON.parse(readFileSync(config.certificateFile, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`cannot read the operator certificate ${config.certificateFile}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `cannot read the operator certificate ${config.certificateFile}: ${(error as Error).message}`,
+    );
   }
   const parsed = parseMessage(OperatorCertificate, raw);
   if (!parsed.ok) throw new ConfigError(`the operator certificate is malformed: ${parsed.error.details.join('; ')}`);
   const certificate = parsed.value;
   const check = checkOperatorCertificate(crypto, caPublicKey, certificate, now_ms);
-  if (!check.ok) throw new ConfigError(`the operator certificate is ${check.problem === 'expired' ? 'expired' : 'not signed by the configured CA'}`);
-  if (certificate.payload.operatorId !== config.operatorId) throw new ConfigError(`the certificate is for ${certificate.payload.operatorId}, not ${config.operatorId}`);
-  if (certificate.payload.publicKey !== signer.kid) throw new ConfigError("the certificate's public key is not this operator's key");
-  if (!certificate.payload.currencies.includes(config.currency)) throw new ConfigError(`the certificate does not list ${config.currency}`);
+  if (!check.ok)
+    throw new ConfigError(
+      `the operator certificate is ${check.problem === 'expired' ? 'expired' : 'not signed by the configured CA'}`,
+    );
+  if (certificate.payload.operatorId !== config.operatorId)
+    throw new ConfigError(`the certificate is for ${certificate.payload.operatorId}, not ${config.operatorId}`);
+  if (certificate.payload.publicKey !== signer.kid)
+    throw new ConfigError("the certificate's public key is not this operator's key");
+  if (!certificate.payload.currencies.includes(config.currency))
+    throw new ConfigError(`the certificate does not list ${config.currency}`);
   return { operatorId: config.operatorId, signer, certificate, caPublicKey };
 }

@@ -32,25 +32,40 @@ export class PeerTrust {
     if (cached !== undefined && cached.validUntil_ms > now_ms) return cached;
     const check = checkOperatorCertificate(this.crypto, this.caPublicKey, certificate, now_ms);
     if (!check.ok) {
-      throw new OpentabError('uncertified_peer', check.problem === 'expired' ? "The sending operator's certificate has expired." : undefined);
+      throw new OpentabError(
+        'uncertified_peer',
+        check.problem === 'expired' ? "The sending operator's certificate has expired." : undefined,
+      );
     }
-    const trusted = { certificate: check.certificate, publicKey: check.publicKey, validUntil_ms: parseTimestamp(check.certificate.validUntil)! };
+    const trusted = {
+      certificate: check.certificate,
+      publicKey: check.publicKey,
+      validUntil_ms: parseTimestamp(check.certificate.validUntil)!,
+    };
     if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(certificate.sig, trusted);
     return trusted;
   }
 
   /** Verifies a peer envelope whose payload carries the sender's certificate; returns the sender's certificate. */
-  verifyPeerEnvelope(envelope: Envelope<PayloadHeader & { operatorCertificate: OperatorCertificate }>, now_ms: number): OperatorCertificatePayload {
+  verifyPeerEnvelope(
+    envelope: Envelope<PayloadHeader & { operatorCertificate: OperatorCertificate }>,
+    now_ms: number,
+  ): OperatorCertificatePayload {
     const sender = this.trustCertificate(envelope.payload.operatorCertificate, now_ms);
     if (!verifyEnvelope(this.crypto, envelope, sender.publicKey)) throw new OpentabError('bad_signature');
     return sender.certificate;
   }
 
   /** For answers from a peer we called: the answer must come from the operator we meant. */
-  verifyAnswerFrom(expectedOperatorId: string, envelope: Envelope<PayloadHeader & { operatorCertificate: OperatorCertificate }>, now_ms: number): OperatorCertificatePayload {
+  verifyAnswerFrom(
+    expectedOperatorId: string,
+    envelope: Envelope<PayloadHeader & { operatorCertificate: OperatorCertificate }>,
+    now_ms: number,
+  ): OperatorCertificatePayload {
     const sender = this.verifyPeerEnvelope(envelope, now_ms);
-    if (sender.operatorId !== expectedOperatorId) throw new OpentabError('peer_refused', `The answer came from ${sender.operatorId}, not ${expectedOperatorId}.`);
+    if (sender.operatorId !== expectedOperatorId)
+      throw new OpentabError('peer_refused', `The answer came from ${sender.operatorId}, not ${expectedOperatorId}.`);
     return sender;
   }
 

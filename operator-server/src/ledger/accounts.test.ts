@@ -74,8 +74,11 @@ describe('accounts', () => {
     ['a number instead of a bigint', -5],
   ])('rejects %s', (_case, minBalance) => {
     const { ledger } = fixture();
-    // @ts-expect-error the number case is deliberately not a bigint
-    expectLedgerError(() => ledger.createAccount({ id: 'a', currency: 'EUR', kind: 'customer', minBalance }), 'amount_invalid');
+    expectLedgerError(
+      // @ts-expect-error the number case is deliberately not a bigint
+      () => ledger.createAccount({ id: 'a', currency: 'EUR', kind: 'customer', minBalance }),
+      'amount_invalid',
+    );
     expect(ledger.findAccount('a')).toBeUndefined();
   });
 
@@ -101,7 +104,10 @@ describe('accounts', () => {
     it('raises a credit limit so that larger holds fit', () => {
       const { ledger } = fixture();
       createCustomer(ledger, 'cust:alice', 100n);
-      expectLedgerError(() => ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 150n, ref: 'tx1' }), 'insufficient_funds');
+      expectLedgerError(
+        () => ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 150n, ref: 'tx1' }),
+        'insufficient_funds',
+      );
       expect(ledger.setMinBalance('cust:alice', -200n).available).toBe(200n);
       expect(ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 150n, ref: 'tx1' }).status).toBe('pending');
     });

@@ -117,7 +117,10 @@ describe('atomicity and durability', () => {
     expect(reopened.listEntries()).toEqual(entriesBefore);
     // The reserved amount is still enforced after the restart.
     expect(reopened.getAccount('cust:alice').available).toBe(100n);
-    expectLedgerError(() => reopened.placeHold({ id: 'h3', accountId: 'cust:alice', amount: 101n, ref: 'tx3' }), 'insufficient_funds');
+    expectLedgerError(
+      () => reopened.placeHold({ id: 'h3', accountId: 'cust:alice', amount: 101n, ref: 'tx3' }),
+      'insufficient_funds',
+    );
     assertLedgerInvariants(reopened, { pendingHoldRefsAllowed: ['tx1'] });
   });
 
@@ -126,9 +129,15 @@ describe('atomicity and durability', () => {
     const other = new Ledger(openDatabase(fixture().file));
     try {
       ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 600n, ref: 'tx1' });
-      expectLedgerError(() => other.placeHold({ id: 'h2', accountId: 'cust:alice', amount: 600n, ref: 'tx2' }), 'insufficient_funds');
+      expectLedgerError(
+        () => other.placeHold({ id: 'h2', accountId: 'cust:alice', amount: 600n, ref: 'tx2' }),
+        'insufficient_funds',
+      );
       expect(other.placeHold({ id: 'h2', accountId: 'cust:alice', amount: 400n, ref: 'tx2' }).status).toBe('pending');
-      expectLedgerError(() => ledger.placeHold({ id: 'h3', accountId: 'cust:alice', amount: 1n, ref: 'tx3' }), 'insufficient_funds');
+      expectLedgerError(
+        () => ledger.placeHold({ id: 'h3', accountId: 'cust:alice', amount: 1n, ref: 'tx3' }),
+        'insufficient_funds',
+      );
       expect(ledger.getAccount('cust:alice').held).toBe(1_000n);
     } finally {
       other.db.close();

@@ -39,7 +39,9 @@ describe('openDatabase and migrateLedger', () => {
     migrateLedger(db);
     expect(new Ledger(db).getAccount('fx:EUR').kind).toBe('fx');
     const tables = db
-      .prepare<[], { name: string }>(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'ledger_%' ORDER BY name`)
+      .prepare<[], { name: string }>(
+        `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'ledger_%' ORDER BY name`,
+      )
       .all()
       .map((row) => row.name);
     expect(tables).toEqual(['ledger_accounts', 'ledger_entries', 'ledger_holds', 'ledger_postings']);
@@ -57,9 +59,9 @@ describe('openDatabase and migrateLedger', () => {
         .join('; ');
     expect(plan(`SELECT * FROM ledger_holds WHERE ref = 'tx'`)).toContain('ledger_holds_by_ref');
     expect(plan(`SELECT * FROM ledger_entries WHERE ref = 'tx'`)).toContain('ledger_entries_by_ref');
-    expect(plan(`SELECT entry_seq FROM ledger_postings WHERE account_id = 'a' AND created_at >= 5 ORDER BY created_at`)).toContain(
-      'ledger_postings_by_account_time',
-    );
+    expect(
+      plan(`SELECT entry_seq FROM ledger_postings WHERE account_id = 'a' AND created_at >= 5 ORDER BY created_at`),
+    ).toContain('ledger_postings_by_account_time');
     db.close();
   });
 

@@ -109,8 +109,11 @@ describe('holds', () => {
       ['a number', 5],
     ])('rejects an amount that is %s', (_case, amount) => {
       const ledger = setUp();
-      // @ts-expect-error the number case is deliberately not a bigint
-      expectLedgerError(() => ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount, ref: 'tx' }), 'amount_invalid');
+      expectLedgerError(
+        // @ts-expect-error the number case is deliberately not a bigint
+        () => ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount, ref: 'tx' }),
+        'amount_invalid',
+      );
       expect(ledger.findHold('h1')).toBeUndefined();
     });
 
@@ -136,7 +139,9 @@ describe('holds', () => {
         'currency_mismatch',
       );
       expect(ledger.getAccount('cust:alice').held).toBe(0n);
-      expect(ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 5n, ref: 'tx', currency: 'EUR' }).amount).toBe(5n);
+      expect(
+        ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 5n, ref: 'tx', currency: 'EUR' }).amount,
+      ).toBe(5n);
     });
   });
 

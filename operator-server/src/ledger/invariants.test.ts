@@ -65,7 +65,9 @@ describe('invariant checks', () => {
     const ledger = setUp();
     const { db } = fixture();
     expect(() => db.exec(`UPDATE ledger_accounts SET held = 101 WHERE id = 'merch:news'`)).toThrow(/CHECK constraint/);
-    expect(() => db.exec(`UPDATE ledger_accounts SET balance = -1001 WHERE id = 'cust:alice'`)).toThrow(/CHECK constraint/);
+    expect(() => db.exec(`UPDATE ledger_accounts SET balance = -1001 WHERE id = 'cust:alice'`)).toThrow(
+      /CHECK constraint/,
+    );
     expect(ledger.getAccount('merch:news')).toMatchObject({ balance: 100n, held: 0n });
     expect(ledger.getAccount('cust:alice').balance).toBe(0n);
   });
@@ -75,7 +77,9 @@ describe('invariant checks', () => {
     ledger.placeHold({ id: 'h1', accountId: 'cust:alice', amount: 10n, ref: 'tx1' });
     expect(() => assertLedgerInvariants(ledger)).toThrow('hold h1 (ref tx1, 10 on cust:alice) never ended');
     expect(() => assertLedgerInvariants(ledger, { pendingHoldRefsAllowed: ['tx1'] })).not.toThrow();
-    expect(() => assertLedgerInvariants(ledger, { pendingHoldRefsAllowed: (ref) => ref.startsWith('tx') })).not.toThrow();
+    expect(() =>
+      assertLedgerInvariants(ledger, { pendingHoldRefsAllowed: (ref) => ref.startsWith('tx') }),
+    ).not.toThrow();
     expect(() => assertLedgerInvariants(ledger, { pendingHoldRefsAllowed: ['tx2'] })).toThrow('hold h1');
     ledger.releaseHold('h1');
     expect(() => assertLedgerInvariants(ledger)).not.toThrow();

@@ -20,18 +20,24 @@ const BALANCE_MISMATCHES = `
   WHERE a.balance != COALESCE(p.posted, 0) ORDER BY a.id`;
 
 export function checkLedgerInvariants(db: Database.Database): InvariantReport {
-  const ids = (sql: string): string[] => db.prepare<[], { id: string }>(sql).all().map((row) => row.id);
-  return db.transaction(() => {
-    const sumsByCurrency: Record<string, bigint> = {};
-    const sums = db.prepare<[], { currency: string; total: bigint }>(SUMS_BY_CURRENCY).safeIntegers(true).all();
-    for (const { currency, total } of sums) sumsByCurrency[currency] = total;
-    return {
-      sumsByCurrency,
-      accountsBelowFloor: ids(ACCOUNTS_BELOW_FLOOR),
-      heldMismatches: ids(HELD_MISMATCHES),
-      balanceMismatches: ids(BALANCE_MISMATCHES),
-    };
-  }).deferred();
+  const ids = (sql: string): string[] =>
+    db
+      .prepare<[], { id: string }>(sql)
+      .all()
+      .map((row) => row.id);
+  return db
+    .transaction(() => {
+      const sumsByCurrency: Record<string, bigint> = {};
+      const sums = db.prepare<[], { currency: string; total: bigint }>(SUMS_BY_CURRENCY).safeIntegers(true).all();
+      for (const { currency, total } of sums) sumsByCurrency[currency] = total;
+      return {
+        sumsByCurrency,
+        accountsBelowFloor: ids(ACCOUNTS_BELOW_FLOOR),
+        heldMismatches: ids(HELD_MISMATCHES),
+        balanceMismatches: ids(BALANCE_MISMATCHES),
+      };
+    })
+    .deferred();
 }
 
 export interface LedgerInvariantOptions {
@@ -65,7 +71,11 @@ export function describeInvariantViolations(
 
 /** For tests: throws one message naming every broken invariant. */
 export function assertLedgerInvariants(ledger: Ledger, options: LedgerInvariantOptions = {}): void {
-  const violations = describeInvariantViolations(ledger.checkInvariants(), ledger.listHolds({ status: 'pending' }), options);
+  const violations = describeInvariantViolations(
+    ledger.checkInvariants(),
+    ledger.listHolds({ status: 'pending' }),
+    options,
+  );
   if (violations.length > 0) {
     throw new Error(`Ledger invariants violated:\n- ${violations.join('\n- ')}`);
   }

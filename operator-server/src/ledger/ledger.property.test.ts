@@ -29,10 +29,18 @@ const smallAmount = fc.bigInt({ min: 1n, max: 1_500n });
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('createCustomer' as const), customer: customerIndex, creditLimit }),
   fc.record({ kind: fc.constant('fund' as const), customer: customerIndex, amount: smallAmount }),
-  { arbitrary: fc.record({ kind: fc.constant('hold' as const), customer: customerIndex, amount: smallAmount }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('hold' as const), customer: customerIndex, amount: smallAmount }),
+    weight: 4,
+  },
   fc.record({ kind: fc.constant('repeatHold' as const), pick: fc.nat(), altered: fc.boolean() }),
   {
-    arbitrary: fc.record({ kind: fc.constant('capture' as const), pick: fc.nat(), tenths: fc.nat({ max: 10 }), crossCurrency: fc.boolean() }),
+    arbitrary: fc.record({
+      kind: fc.constant('capture' as const),
+      pick: fc.nat(),
+      tenths: fc.nat({ max: 10 }),
+      crossCurrency: fc.boolean(),
+    }),
     weight: 3,
   },
   { arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }), weight: 2 },
@@ -70,7 +78,8 @@ class Model {
 
   constructor(creditLimits: readonly bigint[]) {
     for (const id of ['merch:eur', 'merch:sek']) this.accounts.set(id, { minBalance: 0n, balance: 0n, held: 0n });
-    for (const id of ['funding:EUR', 'fx:EUR', 'fx:SEK']) this.accounts.set(id, { minBalance: null, balance: 0n, held: 0n });
+    for (const id of ['funding:EUR', 'fx:EUR', 'fx:SEK'])
+      this.accounts.set(id, { minBalance: null, balance: 0n, held: 0n });
     creditLimits.forEach((limit, index) => this.addCustomer(CUSTOMERS[index]!, limit));
   }
 
@@ -146,7 +155,9 @@ function step(ledger: Ledger, model: Model, op: Operation): [Outcome, Outcome] |
       const existing = model.accounts.get(id);
       const expected: Outcome =
         existing === undefined || existing.minBalance === -op.creditLimit ? 'ok' : 'account_exists';
-      const actual = outcomeOf(() => ledger.createAccount({ id, currency: 'EUR', kind: 'customer', minBalance: -op.creditLimit }));
+      const actual = outcomeOf(() =>
+        ledger.createAccount({ id, currency: 'EUR', kind: 'customer', minBalance: -op.creditLimit }),
+      );
       if (expected === 'ok' && existing === undefined) model.addCustomer(id, op.creditLimit);
       return [expected, actual];
     }
@@ -190,7 +201,9 @@ function step(ledger: Ledger, model: Model, op: Operation): [Outcome, Outcome] |
       const hold = model.holds[op.pick % Math.max(model.holds.length, 1)];
       if (hold === undefined) return null;
       const amount = op.altered ? hold.amount + 1n : hold.amount;
-      const actual = outcomeOf(() => ledger.placeHold({ id: hold.id, accountId: hold.accountId, amount, ref: hold.ref }));
+      const actual = outcomeOf(() =>
+        ledger.placeHold({ id: hold.id, accountId: hold.accountId, amount, ref: hold.ref }),
+      );
       return [op.altered ? 'conflict' : 'ok', actual];
     }
     case 'capture': {
@@ -203,7 +216,13 @@ function step(ledger: Ledger, model: Model, op: Operation): [Outcome, Outcome] |
         hold.captured.amount === amount &&
         (amount === 0n || hold.captured.crossCurrency === op.crossCurrency);
       const expected: Outcome =
-        hold.status === 'released' ? 'hold_not_pending' : hold.status === 'captured' ? (sameAsBefore ? 'ok' : 'conflict') : 'ok';
+        hold.status === 'released'
+          ? 'hold_not_pending'
+          : hold.status === 'captured'
+            ? sameAsBefore
+              ? 'ok'
+              : 'conflict'
+            : 'ok';
       const actual = outcomeOf(() =>
         ledger.captureHold({ holdId: hold.id, amount, entryId: `capture:${hold.id}`, memo: 'clearing', postings }),
       );
@@ -264,14 +283,21 @@ function describeOperation(op: Operation): string {
 
 function expectConsistent(ledger: Ledger, model: Model): void {
   const report = ledger.checkInvariants();
-  expect(Object.values(report.sumsByCurrency).every((sum) => sum === 0n), 'sums per currency').toBe(true);
+  expect(
+    Object.values(report.sumsByCurrency).every((sum) => sum === 0n),
+    'sums per currency',
+  ).toBe(true);
   expect(report.accountsBelowFloor).toEqual([]);
   expect(report.heldMismatches).toEqual([]);
   expect(report.balanceMismatches).toEqual([]);
 
   for (const [id, expected] of model.accounts) {
     const account = ledger.getAccount(id);
-    expect({ id, balance: account.balance, held: account.held }).toEqual({ id, balance: expected.balance, held: expected.held });
+    expect({ id, balance: account.balance, held: account.held }).toEqual({
+      id,
+      balance: expected.balance,
+      held: expected.held,
+    });
   }
 
   // The credit limit, restated from accepted operations instead of from the held column:

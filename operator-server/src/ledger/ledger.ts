@@ -5,7 +5,12 @@ import { isSameCapture, isSameEntry, isSameHold } from './idempotency';
 import { checkLedgerInvariants } from './invariants';
 import { assertBalancedPerCurrency } from './postings';
 import { LedgerQueries } from './queries';
-import { explainRefusedBalanceDelta, explainRefusedFloor, explainRefusedReservation, unknownAccount } from './rejections';
+import {
+  explainRefusedBalanceDelta,
+  explainRefusedFloor,
+  explainRefusedReservation,
+  unknownAccount,
+} from './rejections';
 import { migrateLedger } from './schema';
 import { prepareLedgerStatements, type LedgerStatements } from './statements';
 import type {
@@ -224,7 +229,12 @@ export class Ledger {
     const reservation = { accountId: input.accountId, amount: input.amount, currency: input.currency ?? null };
     if (this.statements.reserveFunds.run(reservation).changes !== 1) {
       // Throwing rolls back the hold row inserted above.
-      throw explainRefusedReservation(this.findAccount(input.accountId), input.accountId, input.amount, reservation.currency);
+      throw explainRefusedReservation(
+        this.findAccount(input.accountId),
+        input.accountId,
+        input.amount,
+        reservation.currency,
+      );
     }
     return {
       id: input.id,
@@ -285,7 +295,10 @@ export class Ledger {
     const entry =
       captureEntryId === null
         ? null
-        : this.writeNewEntry({ id: captureEntryId, memo: input.memo, ref: hold.ref, postings: input.postings }, endedAt);
+        : this.writeNewEntry(
+            { id: captureEntryId, memo: input.memo, ref: hold.ref, postings: input.postings },
+            endedAt,
+          );
     return {
       hold: { ...hold, status: 'captured', capturedAmount: input.amount, captureEntryId, endedAt },
       entry,
@@ -338,11 +351,20 @@ export class Ledger {
     assertBalancedPerCurrency(input.id, resolved);
 
     const ref = input.ref ?? null;
-    const entrySeq = BigInt(this.statements.insertEntry.run({ id: input.id, memo: input.memo, ref, createdAt }).lastInsertRowid);
+    const entrySeq = BigInt(
+      this.statements.insertEntry.run({ id: input.id, memo: input.memo, ref, createdAt }).lastInsertRowid,
+    );
     resolved.forEach(({ posting, account }, position) => {
       const moved = this.statements.applyBalanceDelta.run({ accountId: account.id, delta: posting.amount });
-      if (moved.changes !== 1) throw explainRefusedBalanceDelta(this.findAccount(account.id), account.id, posting.amount);
-      this.statements.insertPosting.run({ entrySeq, position, accountId: account.id, amount: posting.amount, createdAt });
+      if (moved.changes !== 1)
+        throw explainRefusedBalanceDelta(this.findAccount(account.id), account.id, posting.amount);
+      this.statements.insertPosting.run({
+        entrySeq,
+        position,
+        accountId: account.id,
+        amount: posting.amount,
+        createdAt,
+      });
     });
     return {
       id: input.id,

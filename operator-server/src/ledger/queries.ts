@@ -108,7 +108,8 @@ export class LedgerQueries {
   }
 
   balancesByCurrency(): Record<string, CurrencyBalances> {
-    const balances: Record<string, { total: bigint; held: bigint; balanceByKind: CurrencyBalances['balanceByKind'] }> = {};
+    const balances: Record<string, { total: bigint; held: bigint; balanceByKind: CurrencyBalances['balanceByKind'] }> =
+      {};
     for (const row of this.statements.selectBalancesByCurrencyAndKind.all()) {
       const currency = (balances[row.currency] ??= { total: 0n, held: 0n, balanceByKind: {} });
       currency.total += row.balance;

@@ -30,12 +30,19 @@ export function explainRefusedReservation(
     );
   }
   if (account.held + amount > MAX_AMOUNT) {
-    return new LedgerError('amount_invalid', `Holds on account ${account.id} would exceed the ledger range of ${MAX_AMOUNT}.`);
+    return new LedgerError(
+      'amount_invalid',
+      `Holds on account ${account.id} would exceed the ledger range of ${MAX_AMOUNT}.`,
+    );
   }
   return insufficientFunds(account, amount, 'hold');
 }
 
-export function explainRefusedBalanceDelta(account: Account | undefined, accountId: string, delta: bigint): LedgerError {
+export function explainRefusedBalanceDelta(
+  account: Account | undefined,
+  accountId: string,
+  delta: bigint,
+): LedgerError {
   if (account === undefined) return unknownAccount(accountId);
   const newBalance = account.balance + delta;
   if (newBalance > MAX_AMOUNT || newBalance < -MAX_AMOUNT) {
@@ -47,7 +54,11 @@ export function explainRefusedBalanceDelta(account: Account | undefined, account
   return insufficientFunds(account, -delta, 'be debited');
 }
 
-export function explainRefusedFloor(account: Account | undefined, accountId: string, minBalance: bigint | null): LedgerError {
+export function explainRefusedFloor(
+  account: Account | undefined,
+  accountId: string,
+  minBalance: bigint | null,
+): LedgerError {
   if (account === undefined) return unknownAccount(accountId);
   return new LedgerError(
     'insufficient_funds',

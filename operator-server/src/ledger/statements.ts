@@ -4,7 +4,8 @@ import type { AccountKind, HoldStatus } from './types';
 import { MAX_AMOUNT } from './validation';
 
 export const ACCOUNT_COLUMNS = 'id, currency, kind, min_balance, balance, held, created_at';
-export const HOLD_COLUMNS = 'id, account_id, amount, ref, status, captured_amount, capture_entry_id, created_at, ended_at';
+export const HOLD_COLUMNS =
+  'id, account_id, amount, ref, status, captured_amount, capture_entry_id, created_at, ended_at';
 export const ENTRY_COLUMNS = 'e.seq, e.id, e.memo, e.ref, e.created_at';
 
 /** Every statement the ledger runs more than once, prepared once per Ledger. */
@@ -14,7 +15,13 @@ export function prepareLedgerStatements(db: Database.Database) {
   const writer = <Params extends object>(sql: string) => db.prepare<Params>(sql);
 
   return {
-    insertAccount: writer<{ id: string; currency: string; kind: AccountKind; minBalance: bigint | null; createdAt: number }>(
+    insertAccount: writer<{
+      id: string;
+      currency: string;
+      kind: AccountKind;
+      minBalance: bigint | null;
+      createdAt: number;
+    }>(
       `INSERT INTO ledger_accounts (id, currency, kind, min_balance, created_at)
        VALUES (@id, @currency, @kind, @minBalance, @createdAt)
        ON CONFLICT (id) DO NOTHING`,

@@ -57,7 +57,10 @@ export function assertTimestampMs(value: unknown, field: string): asserts value 
 }
 
 export function assertLimit(value: unknown): asserts value is number {
-  assert(Number.isSafeInteger(value) && (value as number) > 0, `limit must be a positive integer, got ${String(value)}`);
+  assert(
+    Number.isSafeInteger(value) && (value as number) > 0,
+    `limit must be a positive integer, got ${String(value)}`,
+  );
 }
 
 function assertAmountInRange(value: unknown, field: string): asserts value is bigint {
@@ -92,7 +95,10 @@ export function assertFloor(value: unknown): asserts value is bigint | null {
 }
 
 /** Shape checks only; balance per currency needs the accounts and is checked when posting. */
-export function assertPostingsShape(postings: unknown, minimumCount: number): asserts postings is readonly PostingInput[] {
+export function assertPostingsShape(
+  postings: unknown,
+  minimumCount: number,
+): asserts postings is readonly PostingInput[] {
   assert(Array.isArray(postings), 'postings must be an array');
   assert(postings.length >= minimumCount, `an entry needs at least ${minimumCount} postings, got ${postings.length}`);
   const seen = new Set<string>();

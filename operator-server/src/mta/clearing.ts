@@ -39,7 +39,18 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
   const conclusion = concludeOnRecords(context, tab);
   const done = context.db.transaction(() => {
     if (!context.store.markTabCleared(tab.tabId, conclusion.clearedMinor, conclusion.outcome, now_ms)) return false;
-    postClearing(context, tab, { revision: 0, totalMinor: conclusion.clearedMinor, addedMinor: conclusion.clearedMinor, outcome: conclusion.outcome, disputeReason: conclusion.disputeReason }, now_ms);
+    postClearing(
+      context,
+      tab,
+      {
+        revision: 0,
+        totalMinor: conclusion.clearedMinor,
+        addedMinor: conclusion.clearedMinor,
+        outcome: conclusion.outcome,
+        disputeReason: conclusion.disputeReason,
+      },
+      now_ms,
+    );
     return true;
   })();
   if (done) logCleared(context, tab, 0, conclusion.clearedMinor, conclusion.outcome, conclusion.disputeReason);
@@ -57,9 +68,18 @@ export function correctClearing(context: OperatorContext, tab: Tab, now_ms: numb
   if (conclusion.clearedMinor <= previousMinor) return null;
   const revision = context.store.correctTabClearing(tab.tabId, conclusion.clearedMinor, conclusion.outcome);
   if (revision === null) return null;
-  postClearing(context, tab, {
-    revision, totalMinor: conclusion.clearedMinor, addedMinor: conclusion.clearedMinor - previousMinor, outcome: conclusion.outcome, disputeReason: conclusion.disputeReason,
-  }, now_ms);
+  postClearing(
+    context,
+    tab,
+    {
+      revision,
+      totalMinor: conclusion.clearedMinor,
+      addedMinor: conclusion.clearedMinor - previousMinor,
+      outcome: conclusion.outcome,
+      disputeReason: conclusion.disputeReason,
+    },
+    now_ms,
+  );
   logCleared(context, tab, revision, conclusion.clearedMinor, conclusion.outcome, conclusion.disputeReason);
   return revision;
 }
@@ -75,7 +95,8 @@ interface ClearingStep {
   readonly disputeReason: string | null;
 }
 
-/** Credit, dispute, clearing for the AM, notice for the agent, deposit record: the effects of one revision, in the caller's transaction. */
+/** Credit, dispute, clearing for the AM, notice for the agent, deposit record: the effects of one revision,
+ * in the caller's transaction. */
 function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, now_ms: number): void {
   const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
   const total = moneyToWire({ currency: tab.currency, minor: step.totalMinor });
@@ -84,7 +105,10 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
     ensureAccount(context, owedBy, tab.currency, 'settlement');
     context.ledger.postEntry({
       id: `credit:${tab.tabId}${suffix}`,
-      memo: step.revision === 0 ? `tab ${tab.tabId} cleared (${step.outcome})` : `tab ${tab.tabId} clearing corrected by a late record (revision ${step.revision})`,
+      memo:
+        step.revision === 0
+          ? `tab ${tab.tabId} cleared (${step.outcome})`
+          : `tab ${tab.tabId} clearing corrected by a late record (revision ${step.revision})`,
       ref: tab.tabId,
       postings: [
         { accountId: owedBy, amount: -step.addedMinor },
@@ -105,12 +129,36 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
   }
   const revision = step.revision === 0 ? {} : { revision: step.revision };
   const note = step.disputeReason ?? `${step.outcome}: ${total.value} ${total.currency}`;
-  const clearing: ClearingBody = { type: 'clearing', transactionId: tab.transactionId, tabId: tab.tabId, cleared: total, outcome: step.outcome, note, ...revision };
-  context.outbox.enqueue(`clearing:${tab.tabId}${suffix}`, { kind: 'peer-clearing', operatorId: tab.customerOperatorId }, clearing, now_ms);
-  const notice: TabClearedBody = {
-    type: 'tab-cleared', operatorId: context.identity.operatorId, merchantId: tab.merchantId, tabId: tab.tabId, cleared: total, outcome: step.outcome, ...revision,
+  const clearing: ClearingBody = {
+    type: 'clearing',
+    transactionId: tab.transactionId,
+    tabId: tab.tabId,
+    cleared: total,
+    outcome: step.outcome,
+    note,
+    ...revision,
   };
-  context.outbox.enqueue(`tab-cleared:${tab.tabId}${suffix}`, { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
+  context.outbox.enqueue(
+    `clearing:${tab.tabId}${suffix}`,
+    { kind: 'peer-clearing', operatorId: tab.customerOperatorId },
+    clearing,
+    now_ms,
+  );
+  const notice: TabClearedBody = {
+    type: 'tab-cleared',
+    operatorId: context.identity.operatorId,
+    merchantId: tab.merchantId,
+    tabId: tab.tabId,
+    cleared: total,
+    outcome: step.outcome,
+    ...revision,
+  };
+  context.outbox.enqueue(
+    `tab-cleared:${tab.tabId}${suffix}`,
+    { kind: 'merchant-notice', merchantId: tab.merchantId },
+    notice,
+    now_ms,
+  );
   const record: DepositRecord = {
     recordType: 'deposit',
     source: 'tab',
@@ -127,10 +175,21 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
   enqueueBillingRecord(context, record, now_ms);
 }
 
-function logCleared(context: OperatorContext, tab: Tab, revision: number, totalMinor: bigint, outcome: ClearingOutcome, disputeReason: string | null): void {
+function logCleared(
+  context: OperatorContext,
+  tab: Tab,
+  revision: number,
+  totalMinor: bigint,
+  outcome: ClearingOutcome,
+  disputeReason: string | null,
+): void {
   const cleared = moneyToWire({ currency: tab.currency, minor: totalMinor });
   context.log.info(revision === 0 ? 'tab.cleared' : 'tab.clearing-corrected', {
-    tx: tab.transactionId, tab: tab.tabId, merchant: tab.merchantId, cleared: `${cleared.value} ${cleared.currency}`, outcome,
+    tx: tab.transactionId,
+    tab: tab.tabId,
+    merchant: tab.merchantId,
+    cleared: `${cleared.value} ${cleared.currency}`,
+    outcome,
     ...(revision !== 0 ? { revision } : {}),
     ...(disputeReason !== null ? { dispute: disputeReason } : {}),
   });

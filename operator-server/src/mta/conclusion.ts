@@ -63,7 +63,12 @@ export function concludeTab(crypto: CryptoProvider, input: ConclusionInput): Con
   if (customerRecord !== null && merchantRecord !== null) {
     const customer = factsOf(crypto, input, customerRecord);
     const merchant = factsOf(crypto, input, merchantRecord);
-    if (recordsAgree(customerRecord, merchantRecord) && merchant.proofValid && merchant.totalMinor === merchant.provenMinor && merchant.totalMinor <= depositMinor) {
+    if (
+      recordsAgree(customerRecord, merchantRecord) &&
+      merchant.proofValid &&
+      merchant.totalMinor === merchant.provenMinor &&
+      merchant.totalMinor <= depositMinor
+    ) {
       return { clearedMinor: merchant.totalMinor, outcome: 'agreed', disputeReason: null };
     }
     const proven = maxOf(customer.provenMinor, merchant.provenMinor);
@@ -84,7 +89,9 @@ export function concludeTab(crypto: CryptoProvider, input: ConclusionInput): Con
   return {
     clearedMinor: minOf(depositMinor, facts.provenMinor, claimed),
     outcome,
-    disputeReason: sound ? null : `the only record (${merchantRecord !== null ? 'merchant' : 'customer'}) is not backed by its chain link`,
+    disputeReason: sound
+      ? null
+      : `the only record (${merchantRecord !== null ? 'merchant' : 'customer'}) is not backed by its chain link`,
   };
 }
 
@@ -97,16 +104,25 @@ function describeDisagreement(
 ): string {
   const problems: string[] = [];
   if (customerRecord.purchaseListHash !== merchantRecord.purchaseListHash) problems.push('purchase lists differ');
-  if (customerRecord.count !== merchantRecord.count) problems.push(`counts differ (customer ${customerRecord.count}, merchant ${merchantRecord.count})`);
-  if (customerRecord.total.value !== merchantRecord.total.value || customerRecord.total.currency !== merchantRecord.total.currency) {
-    problems.push(`totals differ (customer ${customerRecord.total.value}, merchant ${merchantRecord.total.value} ${merchantRecord.total.currency})`);
+  if (customerRecord.count !== merchantRecord.count)
+    problems.push(`counts differ (customer ${customerRecord.count}, merchant ${merchantRecord.count})`);
+  if (
+    customerRecord.total.value !== merchantRecord.total.value ||
+    customerRecord.total.currency !== merchantRecord.total.currency
+  ) {
+    problems.push(
+      `totals differ (customer ${customerRecord.total.value}, merchant ${merchantRecord.total.value} ${merchantRecord.total.currency})`,
+    );
   }
   if (customerRecord.lastChainIndex !== merchantRecord.lastChainIndex) {
-    problems.push(`chain positions differ (customer ${customerRecord.lastChainIndex}, merchant ${merchantRecord.lastChainIndex})`);
+    problems.push(
+      `chain positions differ (customer ${customerRecord.lastChainIndex}, merchant ${merchantRecord.lastChainIndex})`,
+    );
   }
   if (!customer.proofValid) problems.push("the customer's chain link does not prove its position");
   if (!merchant.proofValid) problems.push("the merchant's chain link does not prove its position");
-  if (merchant.totalMinor !== null && merchant.totalMinor > input.depositMinor) problems.push('the merchant claims more than the deposit');
+  if (merchant.totalMinor !== null && merchant.totalMinor > input.depositMinor)
+    problems.push('the merchant claims more than the deposit');
   if (problems.length === 0) problems.push("the merchant's total is not what its chain link proves");
   return problems.join('; ');
 }

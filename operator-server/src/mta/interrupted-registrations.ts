@@ -29,10 +29,16 @@ function enqueueVoidNotice(context: OperatorContext, tab: FailedTab, now_ms: num
     cleared: moneyToWire({ currency: tab.currency, minor: 0n }),
     outcome: 'voided',
   };
-  context.outbox.enqueue(voidNoticeId(tab.tabId), { kind: 'merchant-notice', merchantId: tab.merchantId }, notice, now_ms);
+  context.outbox.enqueue(
+    voidNoticeId(tab.tabId),
+    { kind: 'merchant-notice', merchantId: tab.merchantId },
+    notice,
+    now_ms,
+  );
 }
 
-/** A registration that did not complete: the tab fails and its void notice is queued, together; false if it had left 'opening'. */
+/** A registration that did not complete: the tab fails and its void notice is queued, together; false if it
+ * had left 'opening'. */
 export function failRegistration(context: OperatorContext, tab: FailedTab, now_ms: number): boolean {
   return context.db.transaction(() => {
     if (!context.store.markTabFailed(tab.tabId)) return false;
@@ -48,6 +54,7 @@ export function voidInterruptedRegistrations(context: OperatorContext, now_ms: n
     for (const tab of tabs) enqueueVoidNotice(context, tab, now_ms);
     return tabs.map((tab) => tab.tabId);
   })();
-  if (interrupted.length > 0) context.log.warn('tab.registration-interrupted', { tabs: interrupted.join(','), count: interrupted.length });
+  if (interrupted.length > 0)
+    context.log.warn('tab.registration-interrupted', { tabs: interrupted.join(','), count: interrupted.length });
   return interrupted;
 }

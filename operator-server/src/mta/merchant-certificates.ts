@@ -19,7 +19,10 @@ const LOOKUP_VALIDITY_MS = 12 * 3600 * 1000;
 const REUSE_MARGIN_MS = 12 * 3600 * 1000;
 
 export class MerchantCertificates {
-  private readonly issued = new Map<string, { certificate: MerchantCertificate; validUntil_ms: number; fingerprint: string }>();
+  private readonly issued = new Map<
+    string,
+    { certificate: MerchantCertificate; validUntil_ms: number; fingerprint: string }
+  >();
 
   constructor(private readonly context: OperatorContext) {}
 
@@ -37,19 +40,25 @@ export class MerchantCertificates {
     // A re-registration (new origins, key or URL) must not keep serving the old certificate.
     const fingerprint = JSON.stringify(merchant);
     const cached = this.issued.get(merchant.merchantId);
-    if (cached !== undefined && cached.fingerprint === fingerprint && cached.validUntil_ms >= validThrough_ms) return cached.certificate;
+    if (cached !== undefined && cached.fingerprint === fingerprint && cached.validUntil_ms >= validThrough_ms)
+      return cached.certificate;
     const validUntil_ms = validThrough_ms + REUSE_MARGIN_MS;
-    const certificate = seal(this.context.crypto, this.context.identity.signer, {
-      type: 'merchant-certificate',
-      operatorId: this.context.identity.operatorId,
-      merchantId: merchant.merchantId,
-      displayName: merchant.displayName,
-      currency: merchant.currency,
-      origins: [...merchant.origins],
-      agentUrl: merchant.agentUrl,
-      publicKey: merchant.publicKey,
-      validUntil: formatTimestamp(validUntil_ms),
-    } satisfies PayloadBody<MerchantCertificatePayload>, now_ms);
+    const certificate = seal(
+      this.context.crypto,
+      this.context.identity.signer,
+      {
+        type: 'merchant-certificate',
+        operatorId: this.context.identity.operatorId,
+        merchantId: merchant.merchantId,
+        displayName: merchant.displayName,
+        currency: merchant.currency,
+        origins: [...merchant.origins],
+        agentUrl: merchant.agentUrl,
+        publicKey: merchant.publicKey,
+        validUntil: formatTimestamp(validUntil_ms),
+      } satisfies PayloadBody<MerchantCertificatePayload>,
+      now_ms,
+    );
     this.issued.set(merchant.merchantId, { certificate, validUntil_ms, fingerprint });
     return certificate;
   }

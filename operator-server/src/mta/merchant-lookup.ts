@@ -7,7 +7,12 @@ import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { MerchantCertificates } from './merchant-certificates';
 
-export function lookUpMerchant(context: OperatorContext, certificates: MerchantCertificates, lookup: MerchantLookup, now_ms: number): MerchantCertificate {
+export function lookUpMerchant(
+  context: OperatorContext,
+  certificates: MerchantCertificates,
+  lookup: MerchantLookup,
+  now_ms: number,
+): MerchantCertificate {
   context.trust.verifyPeerEnvelope(lookup, now_ms);
   assertFresh(context, lookup.payload.iat, now_ms);
   const merchant = context.store.merchant(lookup.payload.merchantId);

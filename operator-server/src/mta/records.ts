@@ -27,18 +27,33 @@ export function recordRequestId(tabId: string): string {
   return `record-request:${tabId}`;
 }
 
-function acknowledge(context: OperatorContext, recordId: string, tab: Tab, cleared: boolean, now_ms: number): RecordAck {
-  return seal(context.crypto, context.identity.signer, {
-    type: 'record-ack',
-    operatorId: context.identity.operatorId,
-    recordId,
-    tabId: tab.tabId,
-    status: cleared ? 'cleared' : 'recorded',
-  } satisfies PayloadBody<RecordAckPayload>, now_ms);
+function acknowledge(
+  context: OperatorContext,
+  recordId: string,
+  tab: Tab,
+  cleared: boolean,
+  now_ms: number,
+): RecordAck {
+  return seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'record-ack',
+      operatorId: context.identity.operatorId,
+      recordId,
+      tabId: tab.tabId,
+      status: cleared ? 'cleared' : 'recorded',
+    } satisfies PayloadBody<RecordAckPayload>,
+    now_ms,
+  );
 }
 
 function refuseUnopened(tab: Tab): void {
-  if (tab.state === 'opening' || tab.state === 'failed') throw new OpentabError('tab_not_opened', 'The tab never opened: nothing was bought on it, and it has no record to keep.');
+  if (tab.state === 'opening' || tab.state === 'failed')
+    throw new OpentabError(
+      'tab_not_opened',
+      'The tab never opened: nothing was bought on it, and it has no record to keep.',
+    );
 }
 
 type NewRecord = { readonly customerRecord: CustomerRecord } | { readonly merchantRecord: MerchantRecord };
@@ -55,14 +70,26 @@ function takeRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_m
   if ('customerRecord' in record) {
     if (!context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)) return false;
     const payload = record.customerRecord.payload;
-    context.log.info('record.customer', { tx: tab.transactionId, tab: tab.tabId, total: payload.total.value, count: payload.count });
+    context.log.info('record.customer', {
+      tx: tab.transactionId,
+      tab: tab.tabId,
+      total: payload.total.value,
+      count: payload.count,
+    });
     if (tab.merchantRecord !== null) return clearTab(context, { ...tab, ...record }, now_ms);
     askMerchantForRecord(context, tab, now_ms);
     return false;
   }
-  if (!context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, customerDeadline_ms(context, tab, now_ms))) return false;
+  if (!context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, customerDeadline_ms(context, tab, now_ms)))
+    return false;
   const payload = record.merchantRecord.payload;
-  context.log.info('record.merchant', { tx: tab.transactionId, tab: tab.tabId, total: payload.total.value, count: payload.count, reason: payload.reason });
+  context.log.info('record.merchant', {
+    tx: tab.transactionId,
+    tab: tab.tabId,
+    total: payload.total.value,
+    count: payload.count,
+    reason: payload.reason,
+  });
   return tab.customerRecord !== null && clearTab(context, { ...tab, ...record }, now_ms);
 }
 
@@ -85,35 +112,68 @@ function takeLateRecord(context: OperatorContext, tab: Tab, record: NewRecord, n
   const withinWindow = now_ms - (tab.clearedAt ?? now_ms) <= context.config.tabs.lateRecordWindow_s * 1000;
   let effect = 'after-window';
   if (withinWindow) {
-    const placed = 'customerRecord' in record
-      ? context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)
-      : context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, now_ms);
+    const placed =
+      'customerRecord' in record
+        ? context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)
+        : context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, now_ms);
     const revision = placed ? correctClearing(context, { ...tab, ...record }, now_ms) : null;
     effect = revision === null ? 'no-change' : `corrected:${revision}`;
   }
-  if (context.store.insertLateRecord({ recordId: envelope.payload.id, tabId: tab.tabId, party, record: envelope, receivedAt: now_ms, effect })) {
+  if (
+    context.store.insertLateRecord({
+      recordId: envelope.payload.id,
+      tabId: tab.tabId,
+      party,
+      record: envelope,
+      receivedAt: now_ms,
+      effect,
+    })
+  ) {
     context.log.warn('record.late', { tx: tab.transactionId, tab: tab.tabId, party, effect });
   }
 }
 
-/** Queues the request for the merchant's record, once per tab; the tab then waits for the answer up to the merchant record wait. */
+/** Queues the request for the merchant's record, once per tab; the tab then waits for the answer up to the
+ * merchant record wait. */
 function askMerchantForRecord(context: OperatorContext, tab: Tab, now_ms: number): void {
   if (tab.merchantAskedAt !== null || tab.merchantRecord !== null) return;
   const waitUntil_ms = now_ms + context.config.tabs.merchantRecordWait_s * 1000;
   if (!context.store.markMerchantAsked(tab.tabId, now_ms, waitUntil_ms)) return;
-  const request: RecordRequestBody = { type: 'record-request', operatorId: context.identity.operatorId, merchantId: tab.merchantId, tabId: tab.tabId };
-  context.outbox.enqueue(recordRequestId(tab.tabId), { kind: 'merchant-record-request', merchantId: tab.merchantId }, request, now_ms);
+  const request: RecordRequestBody = {
+    type: 'record-request',
+    operatorId: context.identity.operatorId,
+    merchantId: tab.merchantId,
+    tabId: tab.tabId,
+  };
+  context.outbox.enqueue(
+    recordRequestId(tab.tabId),
+    { kind: 'merchant-record-request', merchantId: tab.merchantId },
+    request,
+    now_ms,
+  );
   context.log.info('record.requested', { tx: tab.transactionId, tab: tab.tabId, merchant: tab.merchantId });
 }
 
-export async function receiveCustomerRecord(context: OperatorContext, relay: CustomerRecordRelay, now_ms: number): Promise<RecordAck> {
+export async function receiveCustomerRecord(
+  context: OperatorContext,
+  relay: CustomerRecordRelay,
+  now_ms: number,
+): Promise<RecordAck> {
   const record = relay.payload.record;
   const authenticate = () => {
     const sender = context.trust.verifyPeerEnvelope(relay, now_ms);
     assertFresh(context, relay.payload.iat, now_ms);
     const tab = context.store.tab(record.payload.tabId);
-    if (tab === null || tab.customerOperatorId !== sender.operatorId || tab.transactionId !== record.payload.transactionId) throw new OpentabError('unknown_tab');
-    if (record.kid !== tab.tabPublicKey || !verifyEnvelope(context.crypto, record, fromBase64urlOfLength(tab.tabPublicKey, 32))) {
+    if (
+      tab === null ||
+      tab.customerOperatorId !== sender.operatorId ||
+      tab.transactionId !== record.payload.transactionId
+    )
+      throw new OpentabError('unknown_tab');
+    if (
+      record.kid !== tab.tabPublicKey ||
+      !verifyEnvelope(context.crypto, record, fromBase64urlOfLength(tab.tabPublicKey, 32))
+    ) {
       throw new OpentabError('bad_signature', 'The customer record is not signed by the tab key.');
     }
     return tab;
@@ -128,8 +188,10 @@ export async function receiveCustomerRecord(context: OperatorContext, relay: Cus
 /** A record signed with the merchant's registered key, or a refusal. */
 function checkMerchantSignature(context: OperatorContext, merchant: Merchant, record: MerchantRecord): void {
   if (record.payload.merchantId !== merchant.merchantId) throw new OpentabError('unknown_merchant');
-  if (record.kid !== merchant.publicKey) throw new OpentabError('unknown_key', "The record is not signed with the merchant's registered key.");
-  if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(merchant.publicKey, 32))) throw new OpentabError('bad_signature');
+  if (record.kid !== merchant.publicKey)
+    throw new OpentabError('unknown_key', "The record is not signed with the merchant's registered key.");
+  if (!verifyEnvelope(context.crypto, record, fromBase64urlOfLength(merchant.publicKey, 32)))
+    throw new OpentabError('bad_signature');
 }
 
 /** The merchant's tab a record is about, if it opened; otherwise a refusal. */
@@ -140,7 +202,11 @@ function tabOfMerchantRecord(context: OperatorContext, merchant: Merchant, recor
   return tab;
 }
 
-export async function receiveMerchantRecord(context: OperatorContext, record: MerchantRecord, now_ms: number): Promise<RecordAck> {
+export async function receiveMerchantRecord(
+  context: OperatorContext,
+  record: MerchantRecord,
+  now_ms: number,
+): Promise<RecordAck> {
   const authenticate = () => {
     const merchant = context.store.merchant(record.payload.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
@@ -159,15 +225,27 @@ export async function receiveMerchantRecord(context: OperatorContext, record: Me
  * The merchant agent's answer to a record request: its record, signed by its key, about the tab
  * asked for (freshness is the request's, which this answers). Taken like a record it sent itself.
  */
-export function takeRequestedRecord(context: OperatorContext, merchant: Merchant, tabId: string, record: MerchantRecord, now_ms: number): void {
-  if (record.payload.tabId !== tabId) throw new Error(`the merchant agent answered the record request of ${tabId} with the record of ${record.payload.tabId}`);
+export function takeRequestedRecord(
+  context: OperatorContext,
+  merchant: Merchant,
+  tabId: string,
+  record: MerchantRecord,
+  now_ms: number,
+): void {
+  if (record.payload.tabId !== tabId)
+    throw new Error(
+      `the merchant agent answered the record request of ${tabId} with the record of ${record.payload.tabId}`,
+    );
   checkMerchantSignature(context, merchant, record);
-  context.db.transaction(() => takeRecord(context, tabOfMerchantRecord(context, merchant, record), { merchantRecord: record }, now_ms))();
+  context.db.transaction(() =>
+    takeRecord(context, tabOfMerchantRecord(context, merchant, record), { merchantRecord: record }, now_ms),
+  )();
 }
 
 /** The merchant agent says it has no such tab: its record will never come, so the tab need not wait for it. */
 export function noteMerchantHasNoRecord(context: OperatorContext, tabId: string, now_ms: number): void {
-  if (context.store.markMerchantHasNoRecord(tabId, now_ms)) context.log.warn('record.merchant-has-none', { tab: tabId });
+  if (context.store.markMerchantHasNoRecord(tabId, now_ms))
+    context.log.warn('record.merchant-has-none', { tab: tabId });
 }
 
 /**

@@ -68,25 +68,43 @@ export async function registerTab(
         // The agent may have committed its acknowledgement and lost only the answer (it stopped,
         // the connection broke): whatever it holds, the void notice closes it there for good.
         failRegistration(context, { tabId, merchantId: merchant.merchantId, currency: merchant.currency }, now_ms);
-        context.log.info('tab.refused', { tx: p.transactionId, tab: tabId, merchant: merchant.merchantId, reason: (error as Error).message });
+        context.log.info('tab.refused', {
+          tx: p.transactionId,
+          tab: tabId,
+          merchant: merchant.merchantId,
+          reason: (error as Error).message,
+        });
         throw error;
       }
       context.store.markTabOpen(tabId);
-      context.log.info('tab.registered', { tx: p.transactionId, tab: tabId, merchant: merchant.merchantId, deposit: `${p.deposit.merchant.value} ${merchant.currency}` });
+      context.log.info('tab.registered', {
+        tx: p.transactionId,
+        tab: tabId,
+        merchant: merchant.merchantId,
+        deposit: `${p.deposit.merchant.value} ${merchant.currency}`,
+      });
       return tabAck(context, certificates, merchant, tabId, amended, now_ms);
     }),
   );
 }
 
 /** The terms of an amended initiation, checked before anything is written; the merchant it is for. */
-function checkAmendedInitiation(context: OperatorContext, sender: OperatorCertificatePayload, amended: AmendedInitiation, now_ms: number): Merchant {
+function checkAmendedInitiation(
+  context: OperatorContext,
+  sender: OperatorCertificatePayload,
+  amended: AmendedInitiation,
+  now_ms: number,
+): Merchant {
   const p = amended.payload;
   // The customer certificate must come from the same AM, about the same transaction.
   const customerCertificate = p.customerCertificate;
   if (!verifyEnvelope(context.crypto, customerCertificate, context.trust.publicKeyOf(sender))) {
     throw new OpentabError('bad_signature', 'The customer certificate is not signed by the sending operator.');
   }
-  if (customerCertificate.payload.operatorId !== sender.operatorId || customerCertificate.payload.transactionId !== p.transactionId) {
+  if (
+    customerCertificate.payload.operatorId !== sender.operatorId ||
+    customerCertificate.payload.transactionId !== p.transactionId
+  ) {
     throw new OpentabError('invalid_message', 'The customer certificate is about another operator or transaction.');
   }
 
@@ -95,15 +113,24 @@ function checkAmendedInitiation(context: OperatorContext, sender: OperatorCertif
   const deposit = moneyFromWire(p.deposit.merchant);
   const hold = moneyFromWire(p.deposit.customer);
   const unit = moneyFromWire(p.chain.unit);
-  if (deposit.currency !== merchant.currency || unit.currency !== merchant.currency || p.rate.merchant.currency !== merchant.currency) {
+  if (
+    deposit.currency !== merchant.currency ||
+    unit.currency !== merchant.currency ||
+    p.rate.merchant.currency !== merchant.currency
+  ) {
     throw new OpentabError('currency_mismatch', `The merchant ${merchant.merchantId} takes ${merchant.currency}.`);
   }
-  if (p.rate.customer.currency !== hold.currency) throw new OpentabError('currency_mismatch', 'The locked rate is not from the hold currency.');
+  if (p.rate.customer.currency !== hold.currency)
+    throw new OpentabError('currency_mismatch', 'The locked rate is not from the hold currency.');
   if (depositInMerchantCurrency(hold.minor, p.rate) !== deposit.minor) {
-    throw new OpentabError('invalid_message', 'The merchant-currency deposit does not follow from the hold and the locked rate.');
+    throw new OpentabError(
+      'invalid_message',
+      'The merchant-currency deposit does not follow from the hold and the locked rate.',
+    );
   }
   if (deposit.minor === 0n) throw new OpentabError('deposit_too_small');
-  if (unit.minor === 0n || BigInt(p.chain.length) * unit.minor < deposit.minor) throw new OpentabError('chain_too_short');
+  if (unit.minor === 0n || BigInt(p.chain.length) * unit.minor < deposit.minor)
+    throw new OpentabError('chain_too_short');
   const expiresAt_ms = parseTimestamp(p.expiresAt)!;
   const maxExpiry_ms = now_ms + (context.config.tabs.maxTimeout_s + context.config.clockSkew_s) * 1000;
   if (expiresAt_ms <= now_ms || expiresAt_ms > maxExpiry_ms) throw new OpentabError('timeout_out_of_range');
@@ -115,7 +142,14 @@ function checkAmendedInitiation(context: OperatorContext, sender: OperatorCertif
  * Same terms: the answer the first run gave or would have given. Other terms under the same
  * transaction id are a conflict, never a second tab.
  */
-function answerKnownRegistration(context: OperatorContext, certificates: MerchantCertificates, known: Tab, merchant: Merchant, amended: AmendedInitiation, now_ms: number): TabAck {
+function answerKnownRegistration(
+  context: OperatorContext,
+  certificates: MerchantCertificates,
+  known: Tab,
+  merchant: Merchant,
+  amended: AmendedInitiation,
+  now_ms: number,
+): TabAck {
   const p = amended.payload;
   const sameTerms =
     known.merchantId === merchant.merchantId &&
@@ -124,29 +158,50 @@ function answerKnownRegistration(context: OperatorContext, certificates: Merchan
     known.chain.root === p.chain.root &&
     known.depositMinor === moneyFromWire(p.deposit.merchant).minor &&
     known.expiresAt === parseTimestamp(p.expiresAt);
-  if (!sameTerms) throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab with other terms.`);
+  if (!sameTerms)
+    throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab with other terms.`);
   // Under the registration lock nothing else works on it, and a tab cut off mid-registration was failed at start-up.
-  if (known.state === 'failed' || known.state === 'opening') throw new OpentabError('tab_not_opened', `The tab of transaction ${p.transactionId} never opened at the merchant.`);
+  if (known.state === 'failed' || known.state === 'opening')
+    throw new OpentabError('tab_not_opened', `The tab of transaction ${p.transactionId} never opened at the merchant.`);
   return tabAck(context, certificates, merchant, known.tabId, amended, now_ms);
 }
 
-function tabAck(context: OperatorContext, certificates: MerchantCertificates, merchant: Merchant, tabId: string, amended: AmendedInitiation, now_ms: number): TabAck {
-  return seal(context.crypto, context.identity.signer, {
-    type: 'tab-ack',
-    operatorCertificate: context.identity.certificate,
-    amendedInitiationId: amended.payload.id,
-    transactionId: amended.payload.transactionId,
-    tabId,
-    merchantCertificate: certificates.certificateForTab(merchant, parseTimestamp(amended.payload.expiresAt)!, now_ms),
-    depositMerchant: amended.payload.deposit.merchant,
-    expiresAt: amended.payload.expiresAt,
-  } satisfies PayloadBody<TabAckPayload>, now_ms);
+function tabAck(
+  context: OperatorContext,
+  certificates: MerchantCertificates,
+  merchant: Merchant,
+  tabId: string,
+  amended: AmendedInitiation,
+  now_ms: number,
+): TabAck {
+  return seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'tab-ack',
+      operatorCertificate: context.identity.certificate,
+      amendedInitiationId: amended.payload.id,
+      transactionId: amended.payload.transactionId,
+      tabId,
+      merchantCertificate: certificates.certificateForTab(merchant, parseTimestamp(amended.payload.expiresAt)!, now_ms),
+      depositMerchant: amended.payload.deposit.merchant,
+      expiresAt: amended.payload.expiresAt,
+    } satisfies PayloadBody<TabAckPayload>,
+    now_ms,
+  );
 }
 
 /** Sends the information message and checks the merchant's signed acknowledgement. */
-async function informMerchant(context: OperatorContext, merchant: Merchant, tabId: string, amended: AmendedInitiation, now_ms: number): Promise<void> {
+async function informMerchant(
+  context: OperatorContext,
+  merchant: Merchant,
+  tabId: string,
+  amended: AmendedInitiation,
+  now_ms: number,
+): Promise<void> {
   const p = amended.payload;
-  const sign = <B extends { readonly type: string }>(body: B) => seal(context.crypto, context.identity.signer, body, now_ms);
+  const sign = <B extends { readonly type: string }>(body: B) =>
+    seal(context.crypto, context.identity.signer, body, now_ms);
   const customerCertificate = sign({
     type: 'tab-customer-certificate',
     operatorId: context.identity.operatorId,
@@ -170,15 +225,28 @@ async function informMerchant(context: OperatorContext, merchant: Merchant, tabI
 
   let ack;
   try {
-    ack = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabInformation, information, { timeout_ms: MERCHANT_ACK_TIMEOUT_MS, transport: context.transport });
+    ack = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabInformation, information, {
+      timeout_ms: MERCHANT_ACK_TIMEOUT_MS,
+      transport: context.transport,
+    });
   } catch (error) {
     if (error instanceof RemoteCallError && error.failure.kind === 'refused') {
       throw new OpentabError('merchant_refused', `The merchant's agent refused the tab: ${error.failure.message}`);
     }
     throw new OpentabError('merchant_unreachable');
   }
-  const signedByMerchant = ack.kid === merchant.publicKey && verifyEnvelope(context.crypto, ack, fromBase64urlOfLength(merchant.publicKey, 32));
-  if (!signedByMerchant || ack.payload.tabId !== tabId || ack.payload.informationId !== information.payload.id || ack.payload.merchantId !== merchant.merchantId) {
-    throw new OpentabError('merchant_refused', "The merchant's acknowledgement is not signed by the merchant or is about another tab.");
+  const signedByMerchant =
+    ack.kid === merchant.publicKey &&
+    verifyEnvelope(context.crypto, ack, fromBase64urlOfLength(merchant.publicKey, 32));
+  if (
+    !signedByMerchant ||
+    ack.payload.tabId !== tabId ||
+    ack.payload.informationId !== information.payload.id ||
+    ack.payload.merchantId !== merchant.merchantId
+  ) {
+    throw new OpentabError(
+      'merchant_refused',
+      "The merchant's acknowledgement is not signed by the merchant or is about another tab.",
+    );
   }
 }

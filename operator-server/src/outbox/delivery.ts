@@ -16,7 +16,11 @@ import type { OperatorExtension } from '../extension';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
 
-export function createOutboxDeliverer(context: OperatorContext, sinks: readonly BillingSink[], extensions: readonly OperatorExtension[]): OutboxDeliverer {
+export function createOutboxDeliverer(
+  context: OperatorContext,
+  sinks: readonly BillingSink[],
+  extensions: readonly OperatorExtension[],
+): OutboxDeliverer {
   return async (destination, payload) => {
     const now_ms = context.now_ms();
     switch (destination.kind) {
@@ -28,16 +32,27 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
       }
       case 'peer-clearing': {
         const body = payload as ClearingBody;
-        const clearing = seal(context.crypto, context.identity.signer, { ...body, operatorCertificate: context.identity.certificate }, now_ms);
+        const clearing = seal(
+          context.crypto,
+          context.identity.signer,
+          { ...body, operatorCertificate: context.identity.certificate },
+          now_ms,
+        );
         const ack = await context.peers.call(destination.operatorId, 'peerClearing', clearing);
         context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
-        if (ack.payload.transactionId !== body.transactionId) throw new Error('the clearing acknowledgement is about another transaction');
-        context.log.info('clearing.acknowledged', { tx: body.transactionId, tab: body.tabId, charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}` });
+        if (ack.payload.transactionId !== body.transactionId)
+          throw new Error('the clearing acknowledgement is about another transaction');
+        context.log.info('clearing.acknowledged', {
+          tx: body.transactionId,
+          tab: body.tabId,
+          charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}`,
+        });
         return;
       }
       case 'extension': {
         const extension = extensions.find((candidate) => candidate.name === destination.extension);
-        if (extension?.deliver === undefined) throw new Error(`no extension ${destination.extension} delivers outbox messages here`);
+        if (extension?.deliver === undefined)
+          throw new Error(`no extension ${destination.extension} delivers outbox messages here`);
         return extension.deliver(context, destination.target, payload);
       }
       case 'merchant-notice': {
@@ -46,10 +61,14 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
         const body = payload as TabClearedBody;
         const notice = seal(context.crypto, context.identity.signer, body, now_ms);
         try {
-          await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, { timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: context.transport });
+          await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.tabCleared, notice, {
+            timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS,
+            transport: context.transport,
+          });
         } catch (error) {
           // A registration cut off before its information reached the agent left nothing there to close.
-          const neverInformed = refusalCodeOf(error) === 'unknown_tab' && context.store.tab(body.tabId)?.state === 'failed';
+          const neverInformed =
+            refusalCodeOf(error) === 'unknown_tab' && context.store.tab(body.tabId)?.state === 'failed';
           if (!neverInformed) throw error;
         }
         return;
@@ -60,13 +79,20 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
         const tab = context.store.tab(body.tabId);
         // Asking is pointless once the record is in, or once a late one could no longer change anything.
-        const lateWindowOver = tab?.clearedAt != null && now_ms - tab.clearedAt > context.config.tabs.lateRecordWindow_s * 1000;
+        const lateWindowOver =
+          tab?.clearedAt != null && now_ms - tab.clearedAt > context.config.tabs.lateRecordWindow_s * 1000;
         if (tab === null || tab.merchantRecord !== null || lateWindowOver) return;
         let record;
         try {
-          record = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.recordRequest, seal(context.crypto, context.identity.signer, body, now_ms), {
-            timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS, transport: context.transport,
-          });
+          record = await callRoute(
+            merchant.agentUrl,
+            MERCHANT_AGENT_API.recordRequest,
+            seal(context.crypto, context.identity.signer, body, now_ms),
+            {
+              timeout_ms: MERCHANT_NOTICE_TIMEOUT_MS,
+              transport: context.transport,
+            },
+          );
         } catch (error) {
           // A definite "no such tab": the agent lost it or never had it; waiting brings no record.
           if (refusalCodeOf(error) !== 'unknown_tab') throw error;
@@ -79,4 +105,3 @@ export function createOutboxDeliverer(context: OperatorContext, sinks: readonly 
     }
   };
 }
-

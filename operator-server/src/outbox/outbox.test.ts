@@ -9,8 +9,16 @@ import { retryDelay_ms } from '@opentab/server-kit';
 import { DUE_ROWS_SQL, OUTBOX_BACKOFF, Outbox } from './outbox';
 
 const record: DepositRecord = {
-  recordType: 'deposit', source: 'tab', recordId: 'deposit:op-eu:tab_1', operatorId: 'op-eu', merchantId: 'news', tabId: 'tab_1',
-  customerOperatorId: 'op-se', amount: { currency: 'EUR', value: '12.03' }, outcome: 'agreed', clearedAt: '2026-11-29T10:00:00.000Z',
+  recordType: 'deposit',
+  source: 'tab',
+  recordId: 'deposit:op-eu:tab_1',
+  operatorId: 'op-eu',
+  merchantId: 'news',
+  tabId: 'tab_1',
+  customerOperatorId: 'op-se',
+  amount: { currency: 'EUR', value: '12.03' },
+  outcome: 'agreed',
+  clearedAt: '2026-11-29T10:00:00.000Z',
 };
 
 function freshOutbox() {
@@ -22,7 +30,10 @@ function freshOutbox() {
 describe('outbox', () => {
   it('finds due rows through its partial index, never by scanning delivered history', () => {
     const { db } = freshOutbox();
-    const plan = db.prepare<[number, number], { detail: string }>(`EXPLAIN QUERY PLAN ${DUE_ROWS_SQL}`).all(0, 1).map((row) => row.detail);
+    const plan = db
+      .prepare<[number, number], { detail: string }>(`EXPLAIN QUERY PLAN ${DUE_ROWS_SQL}`)
+      .all(0, 1)
+      .map((row) => row.detail);
     expect(plan.join('\n')).toMatch(/USING INDEX outbox_due/);
     expect(plan.join('\n')).not.toMatch(/^SCAN outbox$/m);
   });

@@ -81,15 +81,35 @@ export class Outbox {
   private delivering = false;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT OR IGNORE INTO outbox (record_id, destination, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
-    this.due = db.prepare<[number, number], { seq: number; record_id: string; destination: string; payload: string; attempts: number }>(DUE_ROWS_SQL);
-    this.delivered = db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?');
-    this.failed = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?');
-    this.pendingCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL');
-    this.byRecord = db.prepare<[string], { seq: number; record_id: string; destination: string; payload: string; attempts: number; delivered_at: number | null; last_error: string | null }>(
-      'SELECT * FROM outbox WHERE record_id = ? ORDER BY seq',
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO outbox (record_id, destination, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.deliveredElsewhere = db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE record_id = ? AND destination = ? AND delivered_at IS NULL');
+    this.due = db.prepare<
+      [number, number],
+      { seq: number; record_id: string; destination: string; payload: string; attempts: number }
+    >(DUE_ROWS_SQL);
+    this.delivered = db.prepare(
+      'UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?',
+    );
+    this.failed = db.prepare(
+      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?',
+    );
+    this.pendingCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL');
+    this.byRecord = db.prepare<
+      [string],
+      {
+        seq: number;
+        record_id: string;
+        destination: string;
+        payload: string;
+        attempts: number;
+        delivered_at: number | null;
+        last_error: string | null;
+      }
+    >('SELECT * FROM outbox WHERE record_id = ? ORDER BY seq');
+    this.deliveredElsewhere = db.prepare(
+      'UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE record_id = ? AND destination = ? AND delivered_at IS NULL',
+    );
     // One commit for a whole pass: a commit per row cost more than the UPDATE itself under load.
     this.recordOutcomes = db.transaction((marks: ReadonlyArray<() => void>) => {
       for (const mark of marks) mark();
@@ -101,7 +121,13 @@ export class Outbox {
    * destination is ignored. `firstAttemptAt_ms` later than now leaves the first attempt to the
    * caller (see markDelivered): the outbox steps in only if that attempt did not succeed in time.
    */
-  enqueue(recordId: string, destination: OutboxDestination, payload: unknown, now_ms: number, firstAttemptAt_ms: number = now_ms): void {
+  enqueue(
+    recordId: string,
+    destination: OutboxDestination,
+    payload: unknown,
+    now_ms: number,
+    firstAttemptAt_ms: number = now_ms,
+  ): void {
     this.insert.run(recordId, encodeDestination(destination), JSON.stringify(payload), now_ms, firstAttemptAt_ms);
   }
 
@@ -116,8 +142,13 @@ export class Outbox {
 
   rowsOfRecord(recordId: string): OutboxRow[] {
     return this.byRecord.all(recordId).map((row) => ({
-      seq: row.seq, recordId: row.record_id, destination: decodeDestination(row.destination), payload: JSON.parse(row.payload) as unknown,
-      attempts: row.attempts, deliveredAt: row.delivered_at, lastError: row.last_error,
+      seq: row.seq,
+      recordId: row.record_id,
+      destination: decodeDestination(row.destination),
+      payload: JSON.parse(row.payload) as unknown,
+      attempts: row.attempts,
+      deliveredAt: row.delivered_at,
+      lastError: row.last_error,
     }));
   }
 
@@ -127,7 +158,9 @@ export class Outbox {
     this.delivering = true;
     try {
       const rows = this.due.all(now_ms, BATCH_LIMIT);
-      const outcomes = await Promise.allSettled(rows.map((row) => deliver(decodeDestination(row.destination), JSON.parse(row.payload))));
+      const outcomes = await Promise.allSettled(
+        rows.map((row) => deliver(decodeDestination(row.destination), JSON.parse(row.payload))),
+      );
       let deliveredCount = 0;
       const marks = outcomes.map((outcome, index) => {
         const row = rows[index]!;
@@ -136,7 +169,8 @@ export class Outbox {
           return () => this.delivered.run(now_ms, row.seq);
         }
         const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        return () => this.failed.run(now_ms + retryDelay_ms(row.attempts + 1, OUTBOX_BACKOFF), message.slice(0, 500), row.seq);
+        return () =>
+          this.failed.run(now_ms + retryDelay_ms(row.attempts + 1, OUTBOX_BACKOFF), message.slice(0, 500), row.seq);
       });
       if (marks.length > 0) this.recordOutcomes(marks);
       return deliveredCount;

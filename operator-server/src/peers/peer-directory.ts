@@ -52,15 +52,25 @@ export class PeerDirectory {
     let certificate = this.certificates.get(operatorId);
     if (certificate === undefined) {
       const baseUrl = this.endpoints.get(operatorId);
-      if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
+      if (baseUrl === undefined)
+        throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
       try {
-        certificate = (await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: this.transport })).certificate;
+        certificate = (
+          await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, {
+            timeout_ms: PEER_CALL_TIMEOUT_MS,
+            transport: this.transport,
+          })
+        ).certificate;
       } catch {
         throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       }
     }
     const trusted = this.trust.trustCertificate(certificate, now_ms);
-    if (trusted.certificate.operatorId !== operatorId) throw new OpentabError('uncertified_peer', `The certificate served by ${operatorId} names ${trusted.certificate.operatorId}.`);
+    if (trusted.certificate.operatorId !== operatorId)
+      throw new OpentabError(
+        'uncertified_peer',
+        `The certificate served by ${operatorId} names ${trusted.certificate.operatorId}.`,
+      );
     this.certificates.set(operatorId, certificate);
     return certificate;
   }
@@ -74,7 +84,11 @@ export class PeerDirectory {
     return operatorId === this.selfId || this.endpoints.has(operatorId);
   }
 
-  async call<R extends PeerRoute>(operatorId: string, route: R, body: RequestOf<(typeof PEER_ROUTES)[R]>): Promise<ResponseOf<(typeof PEER_ROUTES)[R]>> {
+  async call<R extends PeerRoute>(
+    operatorId: string,
+    route: R,
+    body: RequestOf<(typeof PEER_ROUTES)[R]>,
+  ): Promise<ResponseOf<(typeof PEER_ROUTES)[R]>> {
     return this.callRoute(operatorId, PEER_ROUTES[route], body, (local) => {
       if (this.local === null) throw new Error('local peer handlers are not attached');
       return this.local[route](local);
@@ -85,17 +99,25 @@ export class PeerDirectory {
    * A route of an operator extension at a peer (OperatorExtension); at this operator itself,
    * `answerLocally` answers instead, as the operator's own peer routes do.
    */
-  async callRoute<R extends RouteSpec>(operatorId: string, spec: R, body: RequestOf<R>, answerLocally: (body: RequestOf<R>) => Promise<ResponseOf<R>>): Promise<ResponseOf<R>> {
+  async callRoute<R extends RouteSpec>(
+    operatorId: string,
+    spec: R,
+    body: RequestOf<R>,
+    answerLocally: (body: RequestOf<R>) => Promise<ResponseOf<R>>,
+  ): Promise<ResponseOf<R>> {
     if (operatorId === this.selfId) return answerLocally(body);
     const baseUrl = this.endpoints.get(operatorId);
-    if (baseUrl === undefined) throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
+    if (baseUrl === undefined)
+      throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
     try {
       return await callRoute(baseUrl, spec, body, { timeout_ms: PEER_CALL_TIMEOUT_MS, transport: this.transport });
     } catch (error) {
       if (!(error instanceof RemoteCallError)) throw error;
       const failure = error.failure;
-      if (failure.kind === 'unreachable') throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
-      // The peer's own refusal (unknown merchant, wrong currency, merchant unreachable…) is the most useful answer to pass on.
+      if (failure.kind === 'unreachable')
+        throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
+      // The peer's own refusal (unknown merchant, wrong currency, merchant unreachable…) is the most useful
+      // answer to pass on.
       if (failure.kind === 'refused' && failure.code !== 'unknown' && failure.code !== 'internal_error') {
         throw new OpentabError(failure.code, `Operator ${operatorId}: ${failure.message}`);
       }

@@ -8,7 +8,13 @@ import { signOperatorCertificate } from './certificate-authority';
 import { generateKeyPair } from './keys';
 
 const ca = generateKeyPair(nodeCrypto);
-const request = (publicKey: string) => ({ operatorId: 'op-se', publicKey, baseUrl: 'https://op-se.example', currencies: ['SEK'], validFor_days: 30 });
+const request = (publicKey: string) => ({
+  operatorId: 'op-se',
+  publicKey,
+  baseUrl: 'https://op-se.example',
+  currencies: ['SEK'],
+  validFor_days: 30,
+});
 
 describe('signOperatorCertificate', () => {
   it('certifies a sound key', () => {
@@ -19,8 +25,14 @@ describe('signOperatorCertificate', () => {
   });
 
   it('refuses to certify a weak key or no key at all, saying why', () => {
-    expect(() => signOperatorCertificate(nodeCrypto, ca.secretKey, request(WEAK_KEYS.identity), Date.now())).toThrow(/the public key to certify is a point of small order/);
-    expect(() => signOperatorCertificate(nodeCrypto, ca.secretKey, request(WEAK_KEYS.nonCanonical), Date.now())).toThrow(/non-canonical encoding/);
-    expect(() => signOperatorCertificate(nodeCrypto, ca.secretKey, request('not-a-key'), Date.now())).toThrow(ConfigError);
+    expect(() => signOperatorCertificate(nodeCrypto, ca.secretKey, request(WEAK_KEYS.identity), Date.now())).toThrow(
+      /the public key to certify is a point of small order/,
+    );
+    expect(() =>
+      signOperatorCertificate(nodeCrypto, ca.secretKey, request(WEAK_KEYS.nonCanonical), Date.now()),
+    ).toThrow(/non-canonical encoding/);
+    expect(() => signOperatorCertificate(nodeCrypto, ca.secretKey, request('not-a-key'), Date.now())).toThrow(
+      ConfigError,
+    );
   });
 });

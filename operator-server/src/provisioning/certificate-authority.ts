@@ -18,20 +18,31 @@ export interface CertificateRequest {
   readonly validFor_days: number;
 }
 
-/** Refuses a base URL that would carry the operator's traffic in clear (the certificate would outlive any fix of the configuration). */
-export function signOperatorCertificate(crypto: CryptoProvider, caSecretKey: string, request: CertificateRequest, now_ms: number): OperatorCertificate {
+/** Refuses a base URL that would carry the operator's traffic in clear (the certificate would outlive any fix
+ * of the configuration). */
+export function signOperatorCertificate(
+  crypto: CryptoProvider,
+  caSecretKey: string,
+  request: CertificateRequest,
+  now_ms: number,
+): OperatorCertificate {
   requireSoundKey(request.publicKey);
   const problem = insecureAddressProblem('base URL', request.baseUrl);
   if (problem !== null) throw new Error(`cannot certify operator ${request.operatorId}: its ${problem}`);
   const ca = signerFromSecretKey(crypto, fromBase64urlOfLength(caSecretKey, 32));
-  return seal(crypto, ca, {
-    type: 'operator-certificate',
-    operatorId: request.operatorId,
-    publicKey: request.publicKey,
-    baseUrl: request.baseUrl,
-    currencies: [...request.currencies],
-    validUntil: formatTimestamp(now_ms + request.validFor_days * 24 * 3600 * 1000),
-  } satisfies PayloadBody<OperatorCertificatePayload>, now_ms);
+  return seal(
+    crypto,
+    ca,
+    {
+      type: 'operator-certificate',
+      operatorId: request.operatorId,
+      publicKey: request.publicKey,
+      baseUrl: request.baseUrl,
+      currencies: [...request.currencies],
+      validUntil: formatTimestamp(now_ms + request.validFor_days * 24 * 3600 * 1000),
+    } satisfies PayloadBody<OperatorCertificatePayload>,
+    now_ms,
+  );
 }
 
 /** Peers would refuse the certificate of a weak key (weak_key), and its holder could deny what it signed. */
@@ -43,5 +54,8 @@ function requireSoundKey(publicKey: string): void {
     throw new ConfigError('the public key to certify must be 32 bytes in base64url');
   }
   const check = checkPublicKey(bytes);
-  if (!check.ok) throw new ConfigError(`the public key to certify ${weakKeySentence(check.problem)}; the CA certifies only sound Ed25519 keys`);
+  if (!check.ok)
+    throw new ConfigError(
+      `the public key to certify ${weakKeySentence(check.problem)}; the CA certifies only sound Ed25519 keys`,
+    );
 }

@@ -37,20 +37,34 @@ export interface OperatorFiles {
 
 export const CONFIG_FILE_NAME = 'operator.json';
 
-export function writeOperatorFiles(crypto: CryptoProvider, request: OperatorFilesRequest, now_ms: number): OperatorFiles {
+export function writeOperatorFiles(
+  crypto: CryptoProvider,
+  request: OperatorFilesRequest,
+  now_ms: number,
+): OperatorFiles {
   const baseUrl = request.publicUrl ?? `http://${request.host}:${request.port}`;
   // Before any file is written: a directory half set up for a cleartext address helps nobody.
   const problems = [
     insecureAddressProblem('publicUrl', baseUrl),
     ...request.peers.map((peer) => insecureAddressProblem(`peer ${peer.operatorId}`, peer.baseUrl)),
   ].filter((problem) => problem !== null);
-  if (problems.length > 0) throw new ConfigError(`cannot set up operator ${request.operatorId}:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new ConfigError(`cannot set up operator ${request.operatorId}:\n  ${problems.join('\n  ')}`);
   mkdirSync(request.dir, { recursive: true });
   const keys = generateKeyPair(crypto);
   writeSecretKey(join(request.dir, 'operator.key'), keys.secretKey);
-  const certificate = signOperatorCertificate(crypto, request.caSecretKey, {
-    operatorId: request.operatorId, publicKey: keys.publicKey, baseUrl, currencies: [request.currency], validFor_days: 365,
-  }, now_ms);
+  const certificate = signOperatorCertificate(
+    crypto,
+    request.caSecretKey,
+    {
+      operatorId: request.operatorId,
+      publicKey: keys.publicKey,
+      baseUrl,
+      currencies: [request.currency],
+      validFor_days: 365,
+    },
+    now_ms,
+  );
   writeFileSync(join(request.dir, 'operator-certificate.json'), `${JSON.stringify(certificate, null, 2)}\n`);
   const adminToken = request.adminToken ?? bytesToHex(crypto.randomBytes(24));
   const config = {

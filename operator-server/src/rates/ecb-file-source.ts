@@ -35,7 +35,8 @@ export class EcbFileSource implements RateSourceReader {
       this.lastError = null;
       return quotes;
     } catch (error) {
-      this.lastError = error instanceof RateSourceError ? error : new RateSourceError(`${this.name}: ${(error as Error).message}`);
+      this.lastError =
+        error instanceof RateSourceError ? error : new RateSourceError(`${this.name}: ${(error as Error).message}`);
       throw this.lastError;
     }
   }

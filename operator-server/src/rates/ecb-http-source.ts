@@ -29,7 +29,10 @@ export class EcbHttpSource implements RateSourceReader {
     if (this.lastModified !== null) headers['if-modified-since'] = this.lastModified;
     let response: Response;
     try {
-      response = await fetch(this.url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeout_ms)]) });
+      response = await fetch(this.url, {
+        headers,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeout_ms)]),
+      });
     } catch (error) {
       throw new RateSourceError(`cannot reach the ${this.name}: ${describeFetchError(error)}`);
     }
@@ -59,7 +62,9 @@ async function readCapped(response: Response, maxBytes: number, name: string): P
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > maxBytes) {
     await response.body?.cancel();
-    throw new RateSourceError(`the ${name} answered with ${declared} bytes, more than the ${maxBytes} a rate file may have`);
+    throw new RateSourceError(
+      `the ${name} answered with ${declared} bytes, more than the ${maxBytes} a rate file may have`,
+    );
   }
   const reader = response.body?.getReader();
   if (reader === undefined) return '';
@@ -93,5 +98,7 @@ function describeFetchError(error: unknown): string {
   if (error.name === 'TimeoutError') return 'no answer in time';
   if (error.name === 'AbortError') return 'stopped';
   const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message} (${(cause as NodeJS.ErrnoException).code ?? cause.message})` : error.message;
+  return cause instanceof Error
+    ? `${error.message} (${(cause as NodeJS.ErrnoException).code ?? cause.message})`
+    : error.message;
 }

@@ -44,9 +44,15 @@ export class RateDesk {
 
   constructor(private readonly options: RateDeskOptions) {
     const { db } = options;
-    this.insert = db.prepare('INSERT INTO rate_tables (table_id, envelope, issued_at, valid_until) VALUES (?, ?, ?, ?)');
-    this.select = db.prepare<[string], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables WHERE table_id = ?');
-    this.selectLatest = db.prepare<[], { envelope: string; valid_until: number }>('SELECT envelope, valid_until FROM rate_tables ORDER BY issued_at DESC LIMIT 1');
+    this.insert = db.prepare(
+      'INSERT INTO rate_tables (table_id, envelope, issued_at, valid_until) VALUES (?, ?, ?, ?)',
+    );
+    this.select = db.prepare<[string], { envelope: string; valid_until: number }>(
+      'SELECT envelope, valid_until FROM rate_tables WHERE table_id = ?',
+    );
+    this.selectLatest = db.prepare<[], { envelope: string; valid_until: number }>(
+      'SELECT envelope, valid_until FROM rate_tables ORDER BY issued_at DESC LIMIT 1',
+    );
   }
 
   /**
@@ -59,15 +65,21 @@ export class RateDesk {
     if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
     if (this.current === null) {
       const latest = this.selectLatest.get();
-      if (latest !== undefined) this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
+      if (latest !== undefined)
+        this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
     }
     const { quotes } = availability;
     // A table never outlives its quotes' maximum age: past it, the customer must not convert with them.
-    const fullLife_ms = Math.min(now_ms + this.options.lifespan_ms, availability.kind === 'current' ? availability.usableUntil_ms : Infinity);
+    const fullLife_ms = Math.min(
+      now_ms + this.options.lifespan_ms,
+      availability.kind === 'current' ? availability.usableUntil_ms : Infinity,
+    );
     const current = this.current;
     if (current !== null && sameQuotes(current.envelope.payload, quotes) && current.validUntil_ms > now_ms) {
       // Near the end of the quotes' age a new table would live no longer: keep the one there is.
-      const enoughLeft = current.validUntil_ms - now_ms >= this.options.lifespan_ms * REISSUE_WHEN_REMAINING || current.validUntil_ms >= fullLife_ms;
+      const enoughLeft =
+        current.validUntil_ms - now_ms >= this.options.lifespan_ms * REISSUE_WHEN_REMAINING ||
+        current.validUntil_ms >= fullLife_ms;
       if (enoughLeft) return current;
     }
     this.current = this.issue(quotes, now_ms, fullLife_ms);
@@ -110,10 +122,16 @@ export class RateDesk {
     const { log } = this.options;
     switch (availability.kind) {
       case 'current':
-        log.info('rates.current', { source: describeSource(availability.quotes.source), usableUntil: formatTimestamp(availability.usableUntil_ms) });
+        log.info('rates.current', {
+          source: describeSource(availability.quotes.source),
+          usableUntil: formatTimestamp(availability.usableUntil_ms),
+        });
         return;
       case 'sample':
-        log.info('rates.sample', { source: describeSource(availability.quotes.source), note: 'served as sample rates, as configured; every table says so' });
+        log.info('rates.sample', {
+          source: describeSource(availability.quotes.source),
+          note: 'served as sample rates, as configured; every table says so',
+        });
         return;
       case 'stale':
       case 'unavailable':
@@ -123,15 +141,20 @@ export class RateDesk {
   }
 
   private issue(quotes: RateQuotes, now_ms: number, validUntil_ms: number): IssuedTable {
-    const envelope = seal(this.options.crypto, this.options.signer, {
-      type: 'rate-table',
-      operatorId: this.options.operatorId,
-      base: quotes.base,
-      rates: { ...quotes.rates },
-      issuedAt: formatTimestamp(now_ms),
-      validUntil: formatTimestamp(validUntil_ms),
-      source: { ...quotes.source },
-    } satisfies PayloadBody<RateTablePayload>, now_ms);
+    const envelope = seal(
+      this.options.crypto,
+      this.options.signer,
+      {
+        type: 'rate-table',
+        operatorId: this.options.operatorId,
+        base: quotes.base,
+        rates: { ...quotes.rates },
+        issuedAt: formatTimestamp(now_ms),
+        validUntil: formatTimestamp(validUntil_ms),
+        source: { ...quotes.source },
+      } satisfies PayloadBody<RateTablePayload>,
+      now_ms,
+    );
     this.insert.run(envelope.payload.id, JSON.stringify(envelope), now_ms, validUntil_ms);
     return this.remember(envelope, validUntil_ms);
   }

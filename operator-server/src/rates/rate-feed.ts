@@ -61,7 +61,8 @@ export class RateFeed {
   private async read(attempted_ms: number): Promise<void> {
     try {
       const fresh = await this.reader.read(this.stop.signal);
-      if (this.failures > 0) this.log.info('rates.source_recovered', { source: this.reader.name, failures: this.failures });
+      if (this.failures > 0)
+        this.log.info('rates.source_recovered', { source: this.reader.name, failures: this.failures });
       this.failures = 0;
       this.problem = null;
       if (fresh !== null) {
@@ -71,11 +72,14 @@ export class RateFeed {
     } catch (error) {
       if (this.stop.signal.aborted) return;
       this.failures += 1;
-      this.problem = error instanceof RateSourceError ? error.message : `${this.reader.name}: ${(error as Error).message}`;
+      this.problem =
+        error instanceof RateSourceError ? error.message : `${this.reader.name}: ${(error as Error).message}`;
       const retryAt_ms = nextAttemptAt(attempted_ms, this.failures, this.reader.policy);
       if (worthLogging(this.failures)) {
         this.log.warn('rates.read_failed', {
-          problem: this.problem, failures: this.failures, retryIn_s: Math.round((retryAt_ms - attempted_ms) / 1000),
+          problem: this.problem,
+          failures: this.failures,
+          retryIn_s: Math.round((retryAt_ms - attempted_ms) / 1000),
           keeping: this.quotes === null ? 'no rates yet' : describeSource(this.quotes.source),
         });
       }

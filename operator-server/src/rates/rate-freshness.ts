@@ -30,7 +30,10 @@ export function assessRates(quotes: RateQuotes | null, now_ms: number, maxSource
   if (quotes === null) return { kind: 'unavailable', reason: 'no exchange rates have been read from its source yet' };
   const day_ms = parseCalendarDate(quotes.source.publishedOn);
   if (day_ms === null || day_ms > now_ms) {
-    return { kind: 'unavailable', reason: `its exchange rates are dated ${quotes.source.publishedOn}, after today (is its clock right?)` };
+    return {
+      kind: 'unavailable',
+      reason: `its exchange rates are dated ${quotes.source.publishedOn}, after today (is its clock right?)`,
+    };
   }
   if (quotes.source.sample) return { kind: 'sample', quotes };
   const usableUntil_ms = day_ms + maxSourceAge_s * 1000;
@@ -54,11 +57,21 @@ export function rateHealth(availability: RateAvailability, sourceProblem: string
   const problem = sourceProblem === null ? {} : { sourceProblem };
   switch (availability.kind) {
     case 'current':
-      return { status: 'current', source: availability.quotes.source, usableUntil: formatTimestamp(availability.usableUntil_ms), ...problem };
+      return {
+        status: 'current',
+        source: availability.quotes.source,
+        usableUntil: formatTimestamp(availability.usableUntil_ms),
+        ...problem,
+      };
     case 'sample':
       return { status: 'sample', source: availability.quotes.source, ...problem };
     case 'stale':
-      return { status: 'stale', source: availability.quotes.source, problem: refusalOf(availability).message, ...problem };
+      return {
+        status: 'stale',
+        source: availability.quotes.source,
+        problem: refusalOf(availability).message,
+        ...problem,
+      };
     case 'unavailable':
       return { status: 'unavailable', source: null, problem: refusalOf(availability).message, ...problem };
   }
@@ -67,7 +80,10 @@ export function rateHealth(availability: RateAvailability, sourceProblem: string
 /** The refusal of the rate-table route when no table may be published. */
 export function refusalOf(availability: Extract<RateAvailability, { kind: 'stale' | 'unavailable' }>): OpentabError {
   if (availability.kind === 'unavailable') {
-    return new OpentabError('rates_unavailable', `This operator has no rate table to publish: ${availability.reason}. Try again later.`);
+    return new OpentabError(
+      'rates_unavailable',
+      `This operator has no rate table to publish: ${availability.reason}. Try again later.`,
+    );
   }
   return new OpentabError(
     'rates_stale',

@@ -11,12 +11,28 @@ export interface RateQuotes {
 }
 
 /** Whether a table (or anything else with these fields) says exactly what the quotes say. */
-export function sameQuotes(table: { readonly base: string; readonly rates: Readonly<Record<string, string>>; readonly source?: RateTableSource | undefined }, quotes: RateQuotes): boolean {
+export function sameQuotes(
+  table: {
+    readonly base: string;
+    readonly rates: Readonly<Record<string, string>>;
+    readonly source?: RateTableSource | undefined;
+  },
+  quotes: RateQuotes,
+): boolean {
   const source = table.source;
-  if (source === undefined || source.publisher !== quotes.source.publisher || source.publishedOn !== quotes.source.publishedOn || source.sample !== quotes.source.sample) return false;
+  if (
+    source === undefined ||
+    source.publisher !== quotes.source.publisher ||
+    source.publishedOn !== quotes.source.publishedOn ||
+    source.sample !== quotes.source.sample
+  )
+    return false;
   if (table.base !== quotes.base) return false;
   const currencies = Object.keys(quotes.rates);
-  return Object.keys(table.rates).length === currencies.length && currencies.every((currency) => table.rates[currency] === quotes.rates[currency]);
+  return (
+    Object.keys(table.rates).length === currencies.length &&
+    currencies.every((currency) => table.rates[currency] === quotes.rates[currency])
+  );
 }
 
 /** The newest day of an ECB reference-rate file; throws EcbFormatError for a file it cannot read in full. */

@@ -14,9 +14,15 @@ export function createRateSourceReader(config: RateSourceSettings): RateSourceRe
   switch (config.source) {
     case 'ecb-file':
       // A file that could not be read is read again as soon as it changes: no back-off needed.
-      return new EcbFileSource(config.path, config.sample, { refreshEvery_ms: config.refreshEvery_s * 1000, firstRetry_ms: config.refreshEvery_s * 1000 });
+      return new EcbFileSource(config.path, config.sample, {
+        refreshEvery_ms: config.refreshEvery_s * 1000,
+        firstRetry_ms: config.refreshEvery_s * 1000,
+      });
     case 'ecb-http':
-      return new EcbHttpSource(config.url, config.timeout_s * 1000, { refreshEvery_ms: config.refreshEvery_s * 1000, firstRetry_ms: config.firstRetry_s * 1000 });
+      return new EcbHttpSource(config.url, config.timeout_s * 1000, {
+        refreshEvery_ms: config.refreshEvery_s * 1000,
+        firstRetry_ms: config.firstRetry_s * 1000,
+      });
     case 'fixed':
       return fixedSource(config);
   }
@@ -28,7 +34,11 @@ function fixedSource(config: Extract<RateSourceSettings, { source: 'fixed' }>): 
       throw new ConfigError(`fixed rate ${currency}=${rate} is not a positive decimal for a known currency`);
     }
   }
-  const quotes: RateQuotes = { base: config.base, rates: config.rates, source: { publisher: 'operator', publishedOn: config.publishedOn, sample: config.sample } };
+  const quotes: RateQuotes = {
+    base: config.base,
+    rates: config.rates,
+    source: { publisher: 'operator', publishedOn: config.publishedOn, sample: config.sample },
+  };
   let read = false;
   return {
     name: 'fixed rates from the configuration',

@@ -25,12 +25,19 @@ export interface SettlementStatement {
   readonly lines: readonly SettlementLine[];
 }
 
-/** The ledger's clock starts in 1970 (it refuses earlier times, and holds no entry older): a period reaching back before then reads from 1970. */
+/** The ledger's clock starts in 1970 (it refuses earlier times, and holds no entry older): a period reaching
+ * back before then reads from 1970. */
 function sinceEpoch(time_ms: number): number {
   return Math.max(0, time_ms);
 }
 
-export function settlementStatement(ledger: Ledger, operatorId: string, peerOperatorId: string, from_ms: number, until_ms: number): SettlementStatement {
+export function settlementStatement(
+  ledger: Ledger,
+  operatorId: string,
+  peerOperatorId: string,
+  from_ms: number,
+  until_ms: number,
+): SettlementStatement {
   const prefix = ledgerAccount.settlement(peerOperatorId, '');
   const totals = new Map<string, { payable: bigint; receivable: bigint; entries: number }>();
   const accounts = ledger.balancesByCurrency();
@@ -38,7 +45,11 @@ export function settlementStatement(ledger: Ledger, operatorId: string, peerOper
     const accountId = `${prefix}${currency}`;
     if (ledger.findAccount(accountId) === undefined) continue;
     const line = { payable: 0n, receivable: 0n, entries: 0 };
-    for (const entry of ledger.listEntries({ accountId, sinceMs: sinceEpoch(from_ms), untilMs: sinceEpoch(until_ms) })) {
+    for (const entry of ledger.listEntries({
+      accountId,
+      sinceMs: sinceEpoch(from_ms),
+      untilMs: sinceEpoch(until_ms),
+    })) {
       for (const posting of entry.postings) {
         if (posting.accountId !== accountId) continue;
         if (posting.amount > 0n) line.payable += posting.amount;

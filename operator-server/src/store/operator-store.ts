@@ -11,7 +11,17 @@ import { transactionStatesAccepting, type TransactionEvent } from '../account-ma
 import { tabStatesAccepting, type TabEvent } from '../mta/tab-states';
 import { migrateOperatorStore } from './schema';
 import type {
-  AmendedInitiationBody, Customer, Dispute, LateRecord, Merchant, Session, Tab, TabLifecycle, Transaction, TransactionFailure, TransactionLifecycle,
+  AmendedInitiationBody,
+  Customer,
+  Dispute,
+  LateRecord,
+  Merchant,
+  Session,
+  Tab,
+  TabLifecycle,
+  Transaction,
+  TransactionFailure,
+  TransactionLifecycle,
 } from './records';
 
 type Row = Record<string, unknown>;
@@ -24,50 +34,96 @@ const big = (value: unknown): bigint => BigInt(value as bigint | number);
 const bigOrNull = (value: unknown): bigint | null => (value === null ? null : BigInt(value as bigint | number));
 
 function toCustomer(row: Row): Customer {
-  return { accountId: row.account_id as string, currency: row.currency as string, displayName: row.display_name as string, publicKey: row.public_key as string | null, createdAt: int(row.created_at) };
+  return {
+    accountId: row.account_id as string,
+    currency: row.currency as string,
+    displayName: row.display_name as string,
+    publicKey: row.public_key as string | null,
+    createdAt: int(row.created_at),
+  };
 }
 
 function toMerchant(row: Row): Merchant {
   return {
-    merchantId: row.merchant_id as string, displayName: row.display_name as string, currency: row.currency as string,
-    origins: json<string[]>(row.origins), agentUrl: row.agent_url as string, publicKey: row.public_key as string, createdAt: int(row.created_at),
+    merchantId: row.merchant_id as string,
+    displayName: row.display_name as string,
+    currency: row.currency as string,
+    origins: json<string[]>(row.origins),
+    agentUrl: row.agent_url as string,
+    publicKey: row.public_key as string,
+    createdAt: int(row.created_at),
   };
 }
 
 function toTransaction(row: Row): Transaction {
   return {
-    transactionId: row.transaction_id as string, sessionId: row.session_id as string, accountId: row.account_id as string,
-    merchantId: row.merchant_id as string, merchantOperatorId: row.merchant_operator_id as string, state: row.state as TransactionLifecycle,
-    holdMinor: big(row.hold_minor), customerCurrency: row.customer_currency as string, depositMinor: big(row.deposit_minor),
-    merchantCurrency: row.merchant_currency as string, rate: json(row.rate), tabPublicKey: row.tab_public_key as string,
-    chain: json(row.chain), pseudonym: row.pseudonym as string, tabId: row.tab_id as string | null,
-    merchantDisplayName: row.merchant_display_name as string | null, openedAt: int(row.opened_at), expiresAt: int(row.expires_at),
-    chargedMinor: bigOrNull(row.charged_minor), clearedAt: intOrNull(row.cleared_at), clearingOutcome: row.clearing_outcome as ClearingOutcome | null,
+    transactionId: row.transaction_id as string,
+    sessionId: row.session_id as string,
+    accountId: row.account_id as string,
+    merchantId: row.merchant_id as string,
+    merchantOperatorId: row.merchant_operator_id as string,
+    state: row.state as TransactionLifecycle,
+    holdMinor: big(row.hold_minor),
+    customerCurrency: row.customer_currency as string,
+    depositMinor: big(row.deposit_minor),
+    merchantCurrency: row.merchant_currency as string,
+    rate: json(row.rate),
+    tabPublicKey: row.tab_public_key as string,
+    chain: json(row.chain),
+    pseudonym: row.pseudonym as string,
+    tabId: row.tab_id as string | null,
+    merchantDisplayName: row.merchant_display_name as string | null,
+    openedAt: int(row.opened_at),
+    expiresAt: int(row.expires_at),
+    chargedMinor: bigOrNull(row.charged_minor),
+    clearedAt: intOrNull(row.cleared_at),
+    clearingOutcome: row.clearing_outcome as ClearingOutcome | null,
     customerRecord: jsonOrNull(row.customer_record),
-    initiationId: (row.initiation_id as string | null) ?? null, chainRoot: (row.chain_root as string | null) ?? null,
-    amendedInitiation: jsonOrNull<AmendedInitiationBody>(row.amended_initiation ?? null), tabAck: jsonOrNull<TabAck>(row.tab_ack ?? null),
-    failure: jsonOrNull<TransactionFailure>(row.failure ?? null), clearedMinor: bigOrNull(row.cleared_minor ?? null),
+    initiationId: (row.initiation_id as string | null) ?? null,
+    chainRoot: (row.chain_root as string | null) ?? null,
+    amendedInitiation: jsonOrNull<AmendedInitiationBody>(row.amended_initiation ?? null),
+    tabAck: jsonOrNull<TabAck>(row.tab_ack ?? null),
+    failure: jsonOrNull<TransactionFailure>(row.failure ?? null),
+    clearedMinor: bigOrNull(row.cleared_minor ?? null),
     clearingRevision: int(row.clearing_revision ?? 0),
   };
 }
 
 function toTab(row: Row): Tab {
   return {
-    tabId: row.tab_id as string, merchantId: row.merchant_id as string, customerOperatorId: row.customer_operator_id as string,
-    transactionId: row.transaction_id as string, state: row.state as TabLifecycle, pseudonym: row.pseudonym as string,
-    tabPublicKey: row.tab_public_key as string, depositMinor: big(row.deposit_minor), currency: row.currency as string,
-    chain: json(row.chain), openedAt: int(row.opened_at), expiresAt: int(row.expires_at), concludeAfter: int(row.conclude_after),
-    customerRecord: jsonOrNull(row.customer_record), merchantRecord: jsonOrNull(row.merchant_record),
-    clearedMinor: bigOrNull(row.cleared_minor), outcome: row.outcome as ClearingOutcome | null, clearedAt: intOrNull(row.cleared_at),
-    chainRoot: (row.chain_root as string | null) ?? null, merchantAskedAt: intOrNull(row.merchant_asked_at ?? null),
-    merchantHasNoRecord: int(row.merchant_has_no_record ?? 0) === 1, clearingRevision: int(row.clearing_revision ?? 0),
+    tabId: row.tab_id as string,
+    merchantId: row.merchant_id as string,
+    customerOperatorId: row.customer_operator_id as string,
+    transactionId: row.transaction_id as string,
+    state: row.state as TabLifecycle,
+    pseudonym: row.pseudonym as string,
+    tabPublicKey: row.tab_public_key as string,
+    depositMinor: big(row.deposit_minor),
+    currency: row.currency as string,
+    chain: json(row.chain),
+    openedAt: int(row.opened_at),
+    expiresAt: int(row.expires_at),
+    concludeAfter: int(row.conclude_after),
+    customerRecord: jsonOrNull(row.customer_record),
+    merchantRecord: jsonOrNull(row.merchant_record),
+    clearedMinor: bigOrNull(row.cleared_minor),
+    outcome: row.outcome as ClearingOutcome | null,
+    clearedAt: intOrNull(row.cleared_at),
+    chainRoot: (row.chain_root as string | null) ?? null,
+    merchantAskedAt: intOrNull(row.merchant_asked_at ?? null),
+    merchantHasNoRecord: int(row.merchant_has_no_record ?? 0) === 1,
+    clearingRevision: int(row.clearing_revision ?? 0),
   };
 }
 
 function toLateRecord(row: Row): LateRecord {
   return {
-    recordId: row.record_id as string, tabId: row.tab_id as string, party: row.party as LateRecord['party'],
-    record: json(row.record), receivedAt: int(row.received_at), effect: row.effect as string,
+    recordId: row.record_id as string,
+    tabId: row.tab_id as string,
+    party: row.party as LateRecord['party'],
+    record: json(row.record),
+    receivedAt: int(row.received_at),
+    effect: row.effect as string,
   };
 }
 
@@ -78,25 +134,56 @@ const tabAccepts = (event: TabEvent): string => inStates(tabStatesAccepting(even
 
 function toDispute(row: Row): Dispute {
   return {
-    disputeId: row.dispute_id as string, tabId: row.tab_id as string, createdAt: int(row.created_at), clearedMinor: big(row.cleared_minor),
-    reason: row.reason as string, customerRecord: jsonOrNull(row.customer_record), merchantRecord: jsonOrNull(row.merchant_record),
+    disputeId: row.dispute_id as string,
+    tabId: row.tab_id as string,
+    createdAt: int(row.created_at),
+    clearedMinor: big(row.cleared_minor),
+    reason: row.reason as string,
+    customerRecord: jsonOrNull(row.customer_record),
+    merchantRecord: jsonOrNull(row.merchant_record),
   };
 }
 
 export interface NewTransaction
   extends Omit<
     Transaction,
-    'state' | 'tabId' | 'merchantDisplayName' | 'chargedMinor' | 'clearedAt' | 'clearingOutcome' | 'customerRecord' | 'tabAck' | 'failure' | 'clearedMinor' | 'clearingRevision' | 'initiationId' | 'chainRoot' | 'amendedInitiation'
+    | 'state'
+    | 'tabId'
+    | 'merchantDisplayName'
+    | 'chargedMinor'
+    | 'clearedAt'
+    | 'clearingOutcome'
+    | 'customerRecord'
+    | 'tabAck'
+    | 'failure'
+    | 'clearedMinor'
+    | 'clearingRevision'
+    | 'initiationId'
+    | 'chainRoot'
+    | 'amendedInitiation'
   > {
   readonly initiationId: string;
   readonly chainRoot: string;
   readonly amendedInitiation: AmendedInitiationBody;
 }
 export interface NewTab
-  extends Omit<Tab, 'state' | 'customerRecord' | 'merchantRecord' | 'clearedMinor' | 'outcome' | 'clearedAt' | 'chainRoot' | 'merchantAskedAt' | 'merchantHasNoRecord' | 'clearingRevision'> {}
+  extends Omit<
+    Tab,
+    | 'state'
+    | 'customerRecord'
+    | 'merchantRecord'
+    | 'clearedMinor'
+    | 'outcome'
+    | 'clearedAt'
+    | 'chainRoot'
+    | 'merchantAskedAt'
+    | 'merchantHasNoRecord'
+    | 'clearingRevision'
+  > {}
 
 /** The startup sweep: its WHERE is the partial index opening_tabs's, so it reads only the tabs it fails. */
-export const FAIL_OPENING_TABS_SQL = "UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency";
+export const FAIL_OPENING_TABS_SQL =
+  "UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency";
 
 export class OperatorStore {
   private readonly s;
@@ -108,7 +195,9 @@ export class OperatorStore {
     migrateOperatorStore(db);
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true);
     this.s = {
-      insertCustomer: prepare('INSERT INTO customers (account_id, currency, display_name, public_key, created_at) VALUES (?, ?, ?, NULL, ?)'),
+      insertCustomer: prepare(
+        'INSERT INTO customers (account_id, currency, display_name, public_key, created_at) VALUES (?, ?, ?, NULL, ?)',
+      ),
       customer: prepare('SELECT * FROM customers WHERE account_id = ?'),
       customerByKey: prepare('SELECT * FROM customers WHERE public_key = ?'),
       setCustomerKey: prepare('UPDATE customers SET public_key = ? WHERE account_id = ? AND public_key IS NULL'),
@@ -117,7 +206,9 @@ export class OperatorStore {
       useCode: prepare('UPDATE enrollment_codes SET used_at = ? WHERE code = ? AND used_at IS NULL'),
       insertSession: prepare('INSERT INTO sessions (account_id, created_at, expires_at) VALUES (?, ?, ?)'),
       session: prepare('SELECT * FROM sessions WHERE seq = ?'),
-      nextTransactionSeq: prepare('UPDATE sessions SET transactions = transactions + 1 WHERE seq = ? RETURNING transactions'),
+      nextTransactionSeq: prepare(
+        'UPDATE sessions SET transactions = transactions + 1 WHERE seq = ? RETURNING transactions',
+      ),
       insertMerchant: prepare(
         `INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (merchant_id) DO UPDATE SET display_name = excluded.display_name, origins = excluded.origins,
@@ -137,11 +228,15 @@ export class OperatorStore {
       markTransactionOpen: prepare(
         `UPDATE transactions SET state = 'open', tab_id = ?, merchant_display_name = ?, tab_ack = ? WHERE transaction_id = ? AND ${transactionAccepts('tab-acknowledged')}`,
       ),
-      markTransactionRefused: prepare(`UPDATE transactions SET state = 'failed', failure = ? WHERE transaction_id = ? AND ${transactionAccepts('refused')}`),
+      markTransactionRefused: prepare(
+        `UPDATE transactions SET state = 'failed', failure = ? WHERE transaction_id = ? AND ${transactionAccepts('refused')}`,
+      ),
       markTransactionOpeningLapsed: prepare(
         `UPDATE transactions SET state = 'failed', failure = ? WHERE transaction_id = ? AND ${transactionAccepts('opening-bound-passed')}`,
       ),
-      stalledOpenings: prepare("SELECT * FROM transactions WHERE state = 'opening' AND opened_at <= ? ORDER BY opened_at LIMIT ?"),
+      stalledOpenings: prepare(
+        "SELECT * FROM transactions WHERE state = 'opening' AND opened_at <= ? ORDER BY opened_at LIMIT ?",
+      ),
       setCustomerRecord: prepare('UPDATE transactions SET customer_record = ? WHERE transaction_id = ?'),
       markTransactionCleared: prepare(
         `UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?
@@ -151,8 +246,12 @@ export class OperatorStore {
         `UPDATE transactions SET charged_minor = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?
          WHERE transaction_id = ? AND ${transactionAccepts('clearing-corrected')} AND clearing_revision < ?`,
       ),
-      overdueTransactions: prepare("SELECT * FROM transactions WHERE state IN ('opening', 'open') AND expires_at <= ? ORDER BY expires_at LIMIT ?"),
-      markTransactionLapsed: prepare(`UPDATE transactions SET state = 'lapsed' WHERE transaction_id = ? AND ${transactionAccepts('hold-deadline-passed')}`),
+      overdueTransactions: prepare(
+        "SELECT * FROM transactions WHERE state IN ('opening', 'open') AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      ),
+      markTransactionLapsed: prepare(
+        `UPDATE transactions SET state = 'lapsed' WHERE transaction_id = ? AND ${transactionAccepts('hold-deadline-passed')}`,
+      ),
       insertTab: prepare(
         `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor,
            currency, chain, opened_at, expires_at, conclude_after, chain_root)
@@ -161,23 +260,39 @@ export class OperatorStore {
       tab: prepare('SELECT * FROM tabs WHERE tab_id = ?'),
       tabByTransaction: prepare('SELECT * FROM tabs WHERE customer_operator_id = ? AND transaction_id = ?'),
       tabByChainRoot: prepare('SELECT * FROM tabs WHERE chain_root = ?'),
-      markTabOpen: prepare(`UPDATE tabs SET state = 'open' WHERE tab_id = ? AND ${tabAccepts('merchant-acknowledged')}`),
-      markTabFailed: prepare(`UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND ${tabAccepts('registration-failed')}`),
+      markTabOpen: prepare(
+        `UPDATE tabs SET state = 'open' WHERE tab_id = ? AND ${tabAccepts('merchant-acknowledged')}`,
+      ),
+      markTabFailed: prepare(
+        `UPDATE tabs SET state = 'failed' WHERE tab_id = ? AND ${tabAccepts('registration-failed')}`,
+      ),
       failOpeningTabs: prepare(FAIL_OPENING_TABS_SQL),
       // The customer's record never moves the conclusion earlier: the merchant keeps all its time.
       setTabCustomerRecord: prepare('UPDATE tabs SET customer_record = ? WHERE tab_id = ? AND customer_record IS NULL'),
-      setTabMerchantRecord: prepare('UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ? AND merchant_record IS NULL'),
-      markMerchantAsked: prepare("UPDATE tabs SET merchant_asked_at = ?, conclude_after = MAX(conclude_after, ?) WHERE tab_id = ? AND state = 'open' AND merchant_asked_at IS NULL"),
-      markMerchantHasNoRecord: prepare("UPDATE tabs SET merchant_has_no_record = 1, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ? AND state = 'open'"),
-      markTabCleared: prepare(`UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND ${tabAccepts('cleared')}`),
+      setTabMerchantRecord: prepare(
+        'UPDATE tabs SET merchant_record = ?, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ? AND merchant_record IS NULL',
+      ),
+      markMerchantAsked: prepare(
+        "UPDATE tabs SET merchant_asked_at = ?, conclude_after = MAX(conclude_after, ?) WHERE tab_id = ? AND state = 'open' AND merchant_asked_at IS NULL",
+      ),
+      markMerchantHasNoRecord: prepare(
+        "UPDATE tabs SET merchant_has_no_record = 1, conclude_after = MIN(conclude_after, ?) WHERE tab_id = ? AND state = 'open'",
+      ),
+      markTabCleared: prepare(
+        `UPDATE tabs SET state = 'cleared', cleared_minor = ?, outcome = ?, cleared_at = ? WHERE tab_id = ? AND ${tabAccepts('cleared')}`,
+      ),
       correctTabClearing: prepare(
         `UPDATE tabs SET cleared_minor = ?, outcome = ?, clearing_revision = clearing_revision + 1 WHERE tab_id = ? AND ${tabAccepts('clearing-corrected')} AND cleared_minor < ?
          RETURNING clearing_revision`,
       ),
-      insertLateRecord: prepare('INSERT OR IGNORE INTO late_records (record_id, tab_id, party, record, received_at, effect) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertLateRecord: prepare(
+        'INSERT OR IGNORE INTO late_records (record_id, tab_id, party, record, received_at, effect) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       lateRecordsOfTab: prepare('SELECT * FROM late_records WHERE tab_id = ? ORDER BY received_at'),
       postponeDueTabs: prepare("UPDATE tabs SET conclude_after = MAX(conclude_after, ?) WHERE state = 'open'"),
-      dueTabs: prepare("SELECT * FROM tabs WHERE state = 'open' AND conclude_after <= ? ORDER BY conclude_after LIMIT ?"),
+      dueTabs: prepare(
+        "SELECT * FROM tabs WHERE state = 'open' AND conclude_after <= ? ORDER BY conclude_after LIMIT ?",
+      ),
       tabsOfMerchant: prepare('SELECT * FROM tabs WHERE merchant_id = ? ORDER BY opened_at DESC LIMIT ?'),
       insertDispute: prepare(
         'INSERT INTO disputes (dispute_id, tab_id, created_at, cleared_minor, reason, customer_record, merchant_record) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -214,7 +329,9 @@ export class OperatorStore {
 
   enrollmentCode(code: string): { accountId: string; expiresAt: number; usedAt: number | null } | null {
     const row = this.s.code.get(code) as Row | undefined;
-    return row === undefined ? null : { accountId: row.account_id as string, expiresAt: int(row.expires_at), usedAt: intOrNull(row.used_at) };
+    return row === undefined
+      ? null
+      : { accountId: row.account_id as string, expiresAt: int(row.expires_at), usedAt: intOrNull(row.used_at) };
   }
 
   /** Marks a code used; false if someone used it first. */
@@ -232,7 +349,12 @@ export class OperatorStore {
   session(seq: number): Session | null {
     const row = this.s.session.get(seq) as Row | undefined;
     if (row === undefined) return null;
-    return { sessionId: makeSessionId(this.operatorId, seq), seq, accountId: row.account_id as string, expiresAt: int(row.expires_at) };
+    return {
+      sessionId: makeSessionId(this.operatorId, seq),
+      seq,
+      accountId: row.account_id as string,
+      expiresAt: int(row.expires_at),
+    };
   }
 
   /** The next seq2 of a session: transaction ids are <sessionId>.<seq2>. */
@@ -246,7 +368,13 @@ export class OperatorStore {
 
   upsertMerchant(merchant: Merchant): void {
     this.s.insertMerchant.run(
-      merchant.merchantId, merchant.displayName, merchant.currency, JSON.stringify(merchant.origins), merchant.agentUrl, merchant.publicKey, merchant.createdAt,
+      merchant.merchantId,
+      merchant.displayName,
+      merchant.currency,
+      JSON.stringify(merchant.origins),
+      merchant.agentUrl,
+      merchant.publicKey,
+      merchant.createdAt,
     );
   }
 
@@ -259,9 +387,24 @@ export class OperatorStore {
 
   insertTransaction(t: NewTransaction): void {
     this.s.insertTransaction.run(
-      t.transactionId, t.sessionId, t.accountId, t.merchantId, t.merchantOperatorId, t.holdMinor, t.customerCurrency, t.depositMinor,
-      t.merchantCurrency, JSON.stringify(t.rate), t.tabPublicKey, JSON.stringify(t.chain), t.pseudonym, t.openedAt, t.expiresAt,
-      t.initiationId, t.chainRoot, JSON.stringify(t.amendedInitiation),
+      t.transactionId,
+      t.sessionId,
+      t.accountId,
+      t.merchantId,
+      t.merchantOperatorId,
+      t.holdMinor,
+      t.customerCurrency,
+      t.depositMinor,
+      t.merchantCurrency,
+      JSON.stringify(t.rate),
+      t.tabPublicKey,
+      JSON.stringify(t.chain),
+      t.pseudonym,
+      t.openedAt,
+      t.expiresAt,
+      t.initiationId,
+      t.chainRoot,
+      JSON.stringify(t.amendedInitiation),
     );
   }
 
@@ -291,11 +434,18 @@ export class OperatorStore {
 
   /** False when the transaction had left 'opening' meanwhile. */
   markTransactionOpen(transactionId: string, ack: TabAck, merchantDisplayName: string): boolean {
-    return this.s.markTransactionOpen.run(ack.payload.tabId, merchantDisplayName, JSON.stringify(ack), transactionId).changes === 1;
+    return (
+      this.s.markTransactionOpen.run(ack.payload.tabId, merchantDisplayName, JSON.stringify(ack), transactionId)
+        .changes === 1
+    );
   }
 
   /** False when the transaction had left 'opening' meanwhile. */
-  markTransactionFailed(transactionId: string, event: 'refused' | 'opening-bound-passed', failure: TransactionFailure): boolean {
+  markTransactionFailed(
+    transactionId: string,
+    event: 'refused' | 'opening-bound-passed',
+    failure: TransactionFailure,
+  ): boolean {
     const statement = event === 'refused' ? this.s.markTransactionRefused : this.s.markTransactionOpeningLapsed;
     return statement.run(JSON.stringify(failure), transactionId).changes === 1;
   }
@@ -305,13 +455,32 @@ export class OperatorStore {
   }
 
   /** False when the transaction was not open (already cleared): the caller must not capture twice. */
-  markTransactionCleared(transactionId: string, chargedMinor: bigint, outcome: ClearingOutcome, now_ms: number, clearedMinor: bigint, revision: number): boolean {
-    return this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, clearedMinor, revision, transactionId).changes === 1;
+  markTransactionCleared(
+    transactionId: string,
+    chargedMinor: bigint,
+    outcome: ClearingOutcome,
+    now_ms: number,
+    clearedMinor: bigint,
+    revision: number,
+  ): boolean {
+    return (
+      this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, clearedMinor, revision, transactionId)
+        .changes === 1
+    );
   }
 
   /** False unless the transaction is cleared at a lower revision: a correction applies once, and never an older one. */
-  correctTransactionClearing(transactionId: string, chargedMinor: bigint, outcome: ClearingOutcome, clearedMinor: bigint, revision: number): boolean {
-    return this.s.correctTransactionClearing.run(chargedMinor, outcome, clearedMinor, revision, transactionId, revision).changes === 1;
+  correctTransactionClearing(
+    transactionId: string,
+    chargedMinor: bigint,
+    outcome: ClearingOutcome,
+    clearedMinor: bigint,
+    revision: number,
+  ): boolean {
+    return (
+      this.s.correctTransactionClearing.run(chargedMinor, outcome, clearedMinor, revision, transactionId, revision)
+        .changes === 1
+    );
   }
 
   /** Transactions whose tab expired before `expiredBefore_ms` and that were never cleared. */
@@ -328,8 +497,19 @@ export class OperatorStore {
 
   insertTab(tab: NewTab): void {
     this.s.insertTab.run(
-      tab.tabId, tab.merchantId, tab.customerOperatorId, tab.transactionId, tab.pseudonym, tab.tabPublicKey, tab.depositMinor, tab.currency,
-      JSON.stringify(tab.chain), tab.openedAt, tab.expiresAt, tab.concludeAfter, tab.chain.root,
+      tab.tabId,
+      tab.merchantId,
+      tab.customerOperatorId,
+      tab.transactionId,
+      tab.pseudonym,
+      tab.tabPublicKey,
+      tab.depositMinor,
+      tab.currency,
+      JSON.stringify(tab.chain),
+      tab.openedAt,
+      tab.expiresAt,
+      tab.concludeAfter,
+      tab.chain.root,
     );
   }
 
@@ -389,13 +569,24 @@ export class OperatorStore {
 
   /** Raises a cleared tab's amount to `clearedMinor` as its next revision; null when it is not cleared or already at that much. */
   correctTabClearing(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome): number | null {
-    const row = this.s.correctTabClearing.get(clearedMinor, outcome, tabId, clearedMinor) as { clearing_revision: bigint } | undefined;
+    const row = this.s.correctTabClearing.get(clearedMinor, outcome, tabId, clearedMinor) as
+      | { clearing_revision: bigint }
+      | undefined;
     return row === undefined ? null : Number(row.clearing_revision);
   }
 
   /** Keeps a record that came after the clearing, once per record id; false when it was kept before. */
   insertLateRecord(late: LateRecord): boolean {
-    return this.s.insertLateRecord.run(late.recordId, late.tabId, late.party, JSON.stringify(late.record), late.receivedAt, late.effect).changes === 1;
+    return (
+      this.s.insertLateRecord.run(
+        late.recordId,
+        late.tabId,
+        late.party,
+        JSON.stringify(late.record),
+        late.receivedAt,
+        late.effect,
+      ).changes === 1
+    );
   }
 
   lateRecordsOfTab(tabId: string): LateRecord[] {
@@ -404,11 +595,13 @@ export class OperatorStore {
 
   /** Marks every tab still 'opening' failed; those it marked. */
   failOpeningTabs(): Array<Pick<Tab, 'tabId' | 'merchantId' | 'currency'>> {
-    return (this.s.failOpeningTabs.all() as Array<{ tab_id: string; merchant_id: string; currency: string }>).map((row) => ({
-      tabId: row.tab_id,
-      merchantId: row.merchant_id,
-      currency: row.currency,
-    }));
+    return (this.s.failOpeningTabs.all() as Array<{ tab_id: string; merchant_id: string; currency: string }>).map(
+      (row) => ({
+        tabId: row.tab_id,
+        merchantId: row.merchant_id,
+        currency: row.currency,
+      }),
+    );
   }
 
   /** Gives every open tab until at least `notBefore_ms` before it may be concluded. */
@@ -422,7 +615,11 @@ export class OperatorStore {
 
   insertDispute(dispute: Dispute): void {
     this.s.insertDispute.run(
-      dispute.disputeId, dispute.tabId, dispute.createdAt, dispute.clearedMinor, dispute.reason,
+      dispute.disputeId,
+      dispute.tabId,
+      dispute.createdAt,
+      dispute.clearedMinor,
+      dispute.reason,
       dispute.customerRecord === null ? null : JSON.stringify(dispute.customerRecord),
       dispute.merchantRecord === null ? null : JSON.stringify(dispute.merchantRecord),
     );

@@ -70,7 +70,8 @@ export interface Transaction {
   readonly clearedAt: number | null;
   readonly clearingOutcome: ClearingOutcome | null;
   readonly customerRecord: CustomerRecord | null;
-  /** The customer's initiation message id: one initiation is at most one transaction (null on rows from before it was kept). */
+  /** The customer's initiation message id: one initiation is at most one transaction (null on rows from
+   * before it was kept). */
   readonly initiationId: string | null;
   readonly chainRoot: string | null;
   readonly amendedInitiation: AmendedInitiationBody | null;

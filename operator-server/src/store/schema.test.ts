@@ -10,7 +10,11 @@ import { migrateOperatorStore, OPERATOR_STORE_MIGRATIONS } from './schema';
 const freshFile = () => join(mkdtempSync(join(tmpdir(), 'opentab-schema-')), 'operator.sqlite');
 
 function planOf(db: ReturnType<typeof openDatabase>, sql: string): string {
-  return db.prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all().map((row) => row.detail).join('\n');
+  return db
+    .prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+    .all()
+    .map((row) => row.detail)
+    .join('\n');
 }
 
 function insertTab(db: ReturnType<typeof openDatabase>, tabId: string, state: string): void {
@@ -36,7 +40,11 @@ describe('operator schema', () => {
     migrateOperatorStore(before);
     // The previous version's schema is this one without the index.
     before.exec('DROP INDEX opening_tabs');
-    before.prepare("INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)").run();
+    before
+      .prepare(
+        "INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)",
+      )
+      .run();
     insertTab(before, 'tab_opening', 'opening');
     insertTab(before, 'tab_open', 'open');
     expect(planOf(before, FAIL_OPENING_TABS_SQL)).toMatch(/^SCAN tabs$/m);
@@ -44,7 +52,9 @@ describe('operator schema', () => {
 
     const after = openDatabase(file);
     const store = new OperatorStore(after, 'op-eu');
-    expect(after.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'opening_tabs'").get()).toBeDefined();
+    expect(
+      after.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'opening_tabs'").get(),
+    ).toBeDefined();
     expect(planOf(after, FAIL_OPENING_TABS_SQL)).toMatch(/INDEX opening_tabs/);
     expect(store.failOpeningTabs()).toEqual([{ tabId: 'tab_opening', merchantId: 'news', currency: 'EUR' }]);
     expect(store.tab('tab_open')?.state).toBe('open');
@@ -57,17 +67,25 @@ describe('operator schema', () => {
     const previous = OPERATOR_STORE_MIGRATIONS.steps.length - 1;
     const before = openDatabase(file);
     migrate(before, { ...OPERATOR_STORE_MIGRATIONS, steps: OPERATOR_STORE_MIGRATIONS.steps.slice(0, previous) });
-    before.prepare("INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)").run();
-    before.prepare(
-      `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor, currency, chain, opened_at, expires_at, conclude_after)
+    before
+      .prepare(
+        "INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)",
+      )
+      .run();
+    before
+      .prepare(
+        `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key, deposit_minor, currency, chain, opened_at, expires_at, conclude_after)
        VALUES ('tab_old', 'news', 'op-se', 'tx-1', 'open', 'psn', 'key', 500, 'EUR', '{"root":"r00t"}', 1, 2, 2)`,
-    ).run();
+      )
+      .run();
     before.close();
 
     const after = openDatabase(file);
     migrateOperatorStore(after);
     expect(after.pragma('user_version', { simple: true })).toBe(OPERATOR_STORE_MIGRATIONS.steps.length);
-    expect(after.prepare("SELECT state, chain_root, clearing_revision FROM tabs WHERE tab_id = 'tab_old'").get()).toEqual({ state: 'open', chain_root: 'r00t', clearing_revision: 0 });
+    expect(
+      after.prepare("SELECT state, chain_root, clearing_revision FROM tabs WHERE tab_id = 'tab_old'").get(),
+    ).toEqual({ state: 'open', chain_root: 'r00t', clearing_revision: 0 });
     expect(new OperatorStore(after, 'op-eu').tab('tab_old')?.state).toBe('open');
     after.close();
   });

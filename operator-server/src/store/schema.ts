@@ -183,7 +183,11 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = { store: 'operator.sqlite', base: OPERATOR_SCHEMA, steps: OPERATOR_MIGRATIONS };
+export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {
+  store: 'operator.sqlite',
+  base: OPERATOR_SCHEMA,
+  steps: OPERATOR_MIGRATIONS,
+};
 
 export function migrateOperatorStore(db: Database.Database): void {
   migrate(db, OPERATOR_STORE_MIGRATIONS);

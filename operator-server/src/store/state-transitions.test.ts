@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TabAck } from '@opentab/protocol';
-import { TRANSACTION_STATES, nextTransactionState, type TransactionEvent, type TransactionState } from '../account-manager/transaction-states';
+import {
+  TRANSACTION_STATES,
+  nextTransactionState,
+  type TransactionEvent,
+  type TransactionState,
+} from '../account-manager/transaction-states';
 import { openDatabase } from '../ledger';
 import { TAB_STATES, nextTabState, type TabEvent, type TabState } from '../mta/tab-states';
 import { OperatorStore } from './operator-store';
@@ -17,19 +22,46 @@ function freshStore(): OperatorStore {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'opentab-states-')), 'operator.sqlite'));
   const store = new OperatorStore(db, 'op-se');
   store.insertCustomer('acct_1', 'SEK', 'A', 1);
-  store.upsertMerchant({ merchantId: 'news', displayName: 'News', currency: 'EUR', origins: [], agentUrl: 'http://agent.invalid', publicKey: 'key', createdAt: 1 });
+  store.upsertMerchant({
+    merchantId: 'news',
+    displayName: 'News',
+    currency: 'EUR',
+    origins: [],
+    agentUrl: 'http://agent.invalid',
+    publicKey: 'key',
+    createdAt: 1,
+  });
   return store;
 }
 
 const CHAIN = (root: string) => ({ root, unit: { currency: 'EUR', value: '0.01' }, length: 100 });
-const RATE = { tableId: 't', customer: { currency: 'SEK', value: '1' }, merchant: { currency: 'EUR', value: '0.088' } } as never;
+const RATE = {
+  tableId: 't',
+  customer: { currency: 'SEK', value: '1' },
+  merchant: { currency: 'EUR', value: '0.088' },
+} as never;
 
 function transactionIn(store: OperatorStore, state: TransactionState, n: number): string {
   const transactionId = `op-se.1.${n}`;
   store.insertTransaction({
-    transactionId, sessionId: 'op-se.1', accountId: 'acct_1', merchantId: 'news', merchantOperatorId: 'op-eu', holdMinor: 1000n,
-    customerCurrency: 'SEK', depositMinor: 88n, merchantCurrency: 'EUR', rate: RATE, tabPublicKey: 'k', chain: CHAIN(`root-t${n}`),
-    pseudonym: 'psn', openedAt: 1, expiresAt: 2, initiationId: `init-${n}`, chainRoot: `root-t${n}`, amendedInitiation: {} as AmendedInitiationBody,
+    transactionId,
+    sessionId: 'op-se.1',
+    accountId: 'acct_1',
+    merchantId: 'news',
+    merchantOperatorId: 'op-eu',
+    holdMinor: 1000n,
+    customerCurrency: 'SEK',
+    depositMinor: 88n,
+    merchantCurrency: 'EUR',
+    rate: RATE,
+    tabPublicKey: 'k',
+    chain: CHAIN(`root-t${n}`),
+    pseudonym: 'psn',
+    openedAt: 1,
+    expiresAt: 2,
+    initiationId: `init-${n}`,
+    chainRoot: `root-t${n}`,
+    amendedInitiation: {} as AmendedInitiationBody,
   });
   store.db.prepare('UPDATE transactions SET state = ? WHERE transaction_id = ?').run(state, transactionId);
   return transactionId;
@@ -38,8 +70,18 @@ function transactionIn(store: OperatorStore, state: TransactionState, n: number)
 function tabIn(store: OperatorStore, state: TabState, n: number): string {
   const tabId = `tab_${String(n).padStart(24, '0')}`;
   store.insertTab({
-    tabId, merchantId: 'news', customerOperatorId: 'op-se', transactionId: `op-se.1.${n}`, pseudonym: 'psn', tabPublicKey: 'k', depositMinor: 88n,
-    currency: 'EUR', chain: CHAIN(`root-${n}`), openedAt: 1, expiresAt: 2, concludeAfter: 3,
+    tabId,
+    merchantId: 'news',
+    customerOperatorId: 'op-se',
+    transactionId: `op-se.1.${n}`,
+    pseudonym: 'psn',
+    tabPublicKey: 'k',
+    depositMinor: 88n,
+    currency: 'EUR',
+    chain: CHAIN(`root-${n}`),
+    openedAt: 1,
+    expiresAt: 2,
+    concludeAfter: 3,
   });
   // A cleared tab has cleared something: corrections raise it.
   store.db.prepare('UPDATE tabs SET state = ?, cleared_minor = 0 WHERE tab_id = ?').run(state, tabId);
@@ -52,7 +94,8 @@ const ACK = { payload: { tabId: 'tab_x' } } as unknown as TabAck;
 const TRANSACTION_UPDATES: Record<TransactionEvent, (store: OperatorStore, id: string) => boolean> = {
   'tab-acknowledged': (store, id) => store.markTransactionOpen(id, ACK, 'News'),
   refused: (store, id) => store.markTransactionFailed(id, 'refused', { code: 'merchant_refused', message: 'no' }),
-  'opening-bound-passed': (store, id) => store.markTransactionFailed(id, 'opening-bound-passed', { code: 'peer_unreachable', message: 'no answer' }),
+  'opening-bound-passed': (store, id) =>
+    store.markTransactionFailed(id, 'opening-bound-passed', { code: 'peer_unreachable', message: 'no answer' }),
   cleared: (store, id) => store.markTransactionCleared(id, 10n, 'agreed', 5, 10n, 0),
   'hold-deadline-passed': (store, id) => store.markTransactionLapsed(id),
   'clearing-corrected': (store, id) => store.correctTransactionClearing(id, 20n, 'agreed', 20n, 1),
@@ -67,7 +110,9 @@ const TAB_UPDATES: Record<TabEvent, (store: OperatorStore, id: string) => boolea
 };
 
 describe("the AM's transaction transitions", () => {
-  const cases = TRANSACTION_STATES.flatMap((state) => (Object.keys(TRANSACTION_UPDATES) as TransactionEvent[]).map((event) => [state, event] as const));
+  const cases = TRANSACTION_STATES.flatMap((state) =>
+    (Object.keys(TRANSACTION_UPDATES) as TransactionEvent[]).map((event) => [state, event] as const),
+  );
   it.each(cases)('from %s on %s: the update follows the table', (state, event) => {
     const store = freshStore();
     const id = transactionIn(store, state, 1);
@@ -89,7 +134,9 @@ describe("the AM's transaction transitions", () => {
 });
 
 describe("the MTA's tab transitions", () => {
-  const cases = TAB_STATES.flatMap((state) => (Object.keys(TAB_UPDATES) as TabEvent[]).map((event) => [state, event] as const));
+  const cases = TAB_STATES.flatMap((state) =>
+    (Object.keys(TAB_UPDATES) as TabEvent[]).map((event) => [state, event] as const),
+  );
   it.each(cases)('from %s on %s: the update follows the table', (state, event) => {
     const store = freshStore();
     const id = tabIn(store, state, 1);

@@ -3,9 +3,13 @@ import { createLogger, formatLogLine } from './logger';
 
 describe('operator log', () => {
   it('writes one readable line per event, quoting values with spaces', () => {
-    expect(formatLogLine(Date.UTC(2026, 10, 29, 12), 'op-se', 'tab.opened', { tx: 'op-se.1.1', note: 'two words', none: undefined })).toBe(
-      '2026-11-29T12:00:00.000Z op-se    tab.opened             tx=op-se.1.1 note="two words"',
-    );
+    expect(
+      formatLogLine(Date.UTC(2026, 10, 29, 12), 'op-se', 'tab.opened', {
+        tx: 'op-se.1.1',
+        note: 'two words',
+        none: undefined,
+      }),
+    ).toBe('2026-11-29T12:00:00.000Z op-se    tab.opened             tx=op-se.1.1 note="two words"');
   });
 
   it('holds the lines of a body until it returns, drops them when it throws, and lets a nested hold join the outer one', () => {

@@ -28,7 +28,11 @@ export function formatLogLine(now_ms: number, source: string, event: string, fie
   return [new Date(now_ms).toISOString(), source.padEnd(8), event.padEnd(22), ...pairs].join(' ').trimEnd();
 }
 
-export function createLogger(source: string, level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createLogger(
+  source: string,
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   let held: string[] | null = null;
   const emit = (event: string, fields?: LogFields) => {
     const line = formatLogLine(Date.now(), source, event, fields);

@@ -13,9 +13,13 @@ function receipts() {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'opentab-receipts-')), 'operator.sqlite'));
   migrateOperatorStore(db);
   db.exec('CREATE TABLE effects (n INTEGER NOT NULL) STRICT');
-  const addEffect = db.transaction(() => Number(db.prepare('INSERT INTO effects (n) VALUES (1)').run().lastInsertRowid));
+  const addEffect = db.transaction(() =>
+    Number(db.prepare('INSERT INTO effects (n) VALUES (1)').run().lastInsertRowid),
+  );
   const effects = () => (db.prepare('SELECT COUNT(*) AS n FROM effects').get() as { n: number }).n;
-  const storedStatus = (id: string) => (db.prepare('SELECT status FROM message_receipts WHERE message_id = ?').get(id) as { status: number } | undefined)?.status;
+  const storedStatus = (id: string) =>
+    (db.prepare('SELECT status FROM message_receipts WHERE message_id = ?').get(id) as { status: number } | undefined)
+      ?.status;
   const lines: string[] = [];
   const log = createLogger('op-test', 'info', (line) => lines.push(line));
   return { db, log, lines, store: new MessageReceipts(db, log), addEffect, effects, storedStatus };
@@ -29,18 +33,30 @@ describe('message receipts, synchronous process in one transaction with its answ
     const { store, addEffect, effects } = receipts();
     let runs = 0;
     const process = () => ({ effect: addEffect(), run: ++runs });
-    expect(await store.onceInTransaction('route', message('a', 's1'), 1_000, pass, process)).toEqual({ effect: 1, run: 1 });
-    expect(await store.onceInTransaction('route', message('a', 's1'), 2_000, pass, process)).toEqual({ effect: 1, run: 1 });
+    expect(await store.onceInTransaction('route', message('a', 's1'), 1_000, pass, process)).toEqual({
+      effect: 1,
+      run: 1,
+    });
+    expect(await store.onceInTransaction('route', message('a', 's1'), 2_000, pass, process)).toEqual({
+      effect: 1,
+      run: 1,
+    });
     expect(runs).toBe(1);
     expect(effects()).toBe(1);
-    await expect(store.onceInTransaction('route', message('a', 's2'), 2_000, pass, process)).rejects.toMatchObject({ code: 'id_reused' });
+    await expect(store.onceInTransaction('route', message('a', 's2'), 2_000, pass, process)).rejects.toMatchObject({
+      code: 'id_reused',
+    });
     expect(runs).toBe(1);
   });
 
   it('rolls the effects back when the answer cannot be stored, and stores nothing', async () => {
     const { db, store, addEffect, effects, storedStatus } = receipts();
-    db.exec("CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
-    await expect(store.onceInTransaction('route', message('e', 's'), 1_000, pass, addEffect)).rejects.toThrow('the disk is full');
+    db.exec(
+      "CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+    );
+    await expect(store.onceInTransaction('route', message('e', 's'), 1_000, pass, addEffect)).rejects.toThrow(
+      'the disk is full',
+    );
     expect(effects()).toBe(0);
     expect(storedStatus('e')).toBeUndefined();
     // A failure is no answer: the same message, sent again, goes through once.
@@ -66,9 +82,15 @@ describe('message receipts, synchronous process in one transaction with its answ
       logged();
       throw new OpentabError('insufficient_funds');
     };
-    await expect(store.onceInTransaction('route', message('l2', 's'), 1_000, pass, refusing)).rejects.toMatchObject({ code: 'insufficient_funds' });
-    db.exec("CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
-    await expect(store.onceInTransaction('route', message('l3', 's'), 1_000, pass, logged)).rejects.toThrow('the disk is full');
+    await expect(store.onceInTransaction('route', message('l2', 's'), 1_000, pass, refusing)).rejects.toMatchObject({
+      code: 'insufficient_funds',
+    });
+    db.exec(
+      "CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+    );
+    await expect(store.onceInTransaction('route', message('l3', 's'), 1_000, pass, logged)).rejects.toThrow(
+      'the disk is full',
+    );
     expect(lines).toHaveLength(1);
     // Lines outside any held scope go out at once again.
     log.info('after');
@@ -83,12 +105,18 @@ describe('message receipts, synchronous process in one transaction with its answ
       addEffect();
       throw new OpentabError('insufficient_funds');
     };
-    await expect(store.onceInTransaction('route', message('b', 's1'), 1_000, pass, refuse)).rejects.toMatchObject({ code: 'insufficient_funds' });
+    await expect(store.onceInTransaction('route', message('b', 's1'), 1_000, pass, refuse)).rejects.toMatchObject({
+      code: 'insufficient_funds',
+    });
     expect(effects()).toBe(0);
     expect(storedStatus('b')).toBe(422);
-    await expect(store.onceInTransaction('route', message('b', 's1'), 1_000, pass, () => 'ok')).rejects.toMatchObject({ code: 'insufficient_funds' });
+    await expect(store.onceInTransaction('route', message('b', 's1'), 1_000, pass, () => 'ok')).rejects.toMatchObject({
+      code: 'insufficient_funds',
+    });
     expect(runs).toBe(1);
-    await expect(store.onceInTransaction('route', message('b', 's2'), 1_000, pass, () => 'ok')).rejects.toMatchObject({ code: 'id_reused' });
+    await expect(store.onceInTransaction('route', message('b', 's2'), 1_000, pass, () => 'ok')).rejects.toMatchObject({
+      code: 'id_reused',
+    });
   });
 
   it('stores no 5xx failure: the sender may retry under the same id', async () => {
@@ -97,7 +125,9 @@ describe('message receipts, synchronous process in one transaction with its answ
       addEffect();
       throw new OpentabError('internal_error');
     };
-    await expect(store.onceInTransaction('route', message('f', 's'), 1_000, pass, fail)).rejects.toMatchObject({ code: 'internal_error' });
+    await expect(store.onceInTransaction('route', message('f', 's'), 1_000, pass, fail)).rejects.toMatchObject({
+      code: 'internal_error',
+    });
     expect(effects()).toBe(0);
     expect(storedStatus('f')).toBeUndefined();
     expect(await store.onceInTransaction('route', message('f', 's'), 1_000, pass, addEffect)).toBe(1);
@@ -108,7 +138,9 @@ describe('message receipts, synchronous process in one transaction with its answ
     const forged = () => {
       throw new OpentabError('bad_signature');
     };
-    await expect(store.onceInTransaction('route', message('c', 'forged'), 1_000, forged, () => 'ok')).rejects.toMatchObject({ code: 'bad_signature' });
+    await expect(
+      store.onceInTransaction('route', message('c', 'forged'), 1_000, forged, () => 'ok'),
+    ).rejects.toMatchObject({ code: 'bad_signature' });
     // The real message under the same id still goes through.
     expect(await store.onceInTransaction('route', message('c', 'real'), 1_000, pass, () => 'ok')).toBe('ok');
   });
@@ -121,7 +153,9 @@ describe('message receipts, synchronous process in one transaction with its answ
       return 'late';
     };
     // @ts-expect-error an async process would commit its later effects after the answer
-    await expect(store.onceInTransaction('route', message('g', 's'), 1_000, pass, asynchronous)).rejects.toThrow(/synchronous process/);
+    await expect(store.onceInTransaction('route', message('g', 's'), 1_000, pass, asynchronous)).rejects.toThrow(
+      /synchronous process/,
+    );
     expect(effects()).toBe(0);
     expect(storedStatus('g')).toBeUndefined();
   });
@@ -131,7 +165,9 @@ describe('message receipts, synchronous process in one transaction with its answ
     let release = () => {};
     const slow = () => new Promise<string>((resolve) => (release = () => resolve('first')));
     const first = store.once('route', message('h', 's'), 1_000, pass, slow);
-    await expect(store.onceInTransaction('route', message('h', 'other'), 1_000, pass, () => 'second')).rejects.toMatchObject({ code: 'id_reused' });
+    await expect(
+      store.onceInTransaction('route', message('h', 'other'), 1_000, pass, () => 'second'),
+    ).rejects.toMatchObject({ code: 'id_reused' });
     const duplicate = store.onceInTransaction('route', message('h', 's'), 1_000, pass, () => 'second');
     release();
     expect(await Promise.all([first, duplicate])).toEqual(['first', 'first']);
@@ -145,19 +181,27 @@ describe('message receipts, async process answered after its effects', () => {
     const process = async () => ({ run: ++runs });
     expect(await store.once('route', message('a', 's1'), 1_000, pass, process)).toEqual({ run: 1 });
     expect(await store.once('route', message('a', 's1'), 2_000, pass, process)).toEqual({ run: 1 });
-    await expect(store.once('route', message('a', 's2'), 2_000, pass, process)).rejects.toMatchObject({ code: 'id_reused' });
+    await expect(store.once('route', message('a', 's2'), 2_000, pass, process)).rejects.toMatchObject({
+      code: 'id_reused',
+    });
     expect(runs).toBe(1);
   });
 
   it('replays a refusal and stores no 5xx failure', async () => {
     const { store, storedStatus } = receipts();
-    await expect(store.once('route', message('b', 's'), 1_000, pass, async () => {
-      throw new OpentabError('tab_closed');
-    })).rejects.toMatchObject({ code: 'tab_closed' });
-    await expect(store.once('route', message('b', 's'), 1_000, pass, async () => 'ok')).rejects.toMatchObject({ code: 'tab_closed' });
-    await expect(store.once('route', message('c', 's'), 1_000, pass, async () => {
-      throw new OpentabError('peer_unreachable');
-    })).rejects.toMatchObject({ code: 'peer_unreachable' });
+    await expect(
+      store.once('route', message('b', 's'), 1_000, pass, async () => {
+        throw new OpentabError('tab_closed');
+      }),
+    ).rejects.toMatchObject({ code: 'tab_closed' });
+    await expect(store.once('route', message('b', 's'), 1_000, pass, async () => 'ok')).rejects.toMatchObject({
+      code: 'tab_closed',
+    });
+    await expect(
+      store.once('route', message('c', 's'), 1_000, pass, async () => {
+        throw new OpentabError('peer_unreachable');
+      }),
+    ).rejects.toMatchObject({ code: 'peer_unreachable' });
     expect(storedStatus('c')).toBeUndefined();
     expect(await store.once('route', message('c', 's'), 1_000, pass, async () => 'ok')).toBe('ok');
   });
@@ -170,7 +214,10 @@ describe('message receipts, async process answered after its effects', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return effects;
     };
-    const answers = await Promise.all([store.once('r', message('d', 's'), 1, pass, slow), store.once('r', message('d', 's'), 1, pass, slow)]);
+    const answers = await Promise.all([
+      store.once('r', message('d', 's'), 1, pass, slow),
+      store.once('r', message('d', 's'), 1, pass, slow),
+    ]);
     expect(answers).toEqual([1, 1]);
     expect(effects).toBe(1);
   });

@@ -36,8 +36,12 @@ export class MessageReceipts {
     db: Database.Database,
     private readonly log: Pick<Logger, 'heldUntilReturn'>,
   ) {
-    this.select = db.prepare<[string], StoredAnswer>('SELECT body_digest, status, response FROM message_receipts WHERE message_id = ?');
-    this.insert = db.prepare('INSERT OR IGNORE INTO message_receipts (message_id, route, body_digest, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.select = db.prepare<[string], StoredAnswer>(
+      'SELECT body_digest, status, response FROM message_receipts WHERE message_id = ?',
+    );
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO message_receipts (message_id, route, body_digest, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.deleteOlder = db.prepare(
       'DELETE FROM message_receipts WHERE message_id IN (SELECT message_id FROM message_receipts WHERE created_at < ? ORDER BY created_at LIMIT ?)',
     );
@@ -68,7 +72,13 @@ export class MessageReceipts {
    * never stored: otherwise anyone who saw a message id could spoil it for its real sender with a
    * forgery under that id.
    */
-  async once<A, T>(route: string, message: SignedMessage, now_ms: number, authenticate: () => A, process: (authenticated: A) => Promise<T>): Promise<T> {
+  async once<A, T>(
+    route: string,
+    message: SignedMessage,
+    now_ms: number,
+    authenticate: () => A,
+    process: (authenticated: A) => Promise<T>,
+  ): Promise<T> {
     const earlier = this.earlierAnswer(message);
     if (earlier !== null) return (await earlier) as T;
     const authenticated = authenticate();

@@ -20,7 +20,9 @@ export interface TlsCredentials {
   readonly validTo: string;
 }
 
-export type TlsCredentialsRead = { readonly ok: true; readonly credentials: TlsCredentials } | { readonly ok: false; readonly problems: readonly string[] };
+export type TlsCredentialsRead =
+  | { readonly ok: true; readonly credentials: TlsCredentials }
+  | { readonly ok: false; readonly problems: readonly string[] };
 
 type FileRead = { text: string; problem: null } | { text: null; problem: string };
 
@@ -60,11 +62,21 @@ export function readTlsCredentials(files: TlsFiles): TlsCredentialsRead {
   if ('problem' in key) problems.push(key.problem);
   if ('problem' in certificate || 'problem' in key) return { ok: false, problems };
   if (!certificate.certificate.checkPrivateKey(key.key)) {
-    return { ok: false, problems: [`the TLS key file ${files.keyFile} does not hold the key of the certificate in ${files.certificateFile}`] };
+    return {
+      ok: false,
+      problems: [
+        `the TLS key file ${files.keyFile} does not hold the key of the certificate in ${files.certificateFile}`,
+      ],
+    };
   }
   return {
     ok: true,
-    credentials: { cert: certificateFile.text, key: keyFile.text, fingerprint256: certificate.certificate.fingerprint256, validTo: certificate.certificate.validTo },
+    credentials: {
+      cert: certificateFile.text,
+      key: keyFile.text,
+      fingerprint256: certificate.certificate.fingerprint256,
+      validTo: certificate.certificate.validTo,
+    },
   };
 }
 

@@ -114,7 +114,12 @@ export async function callRoute<R extends RouteSpec>(
   const parsed = parseMessage(spec.response, json);
   if (!parsed.ok) {
     const { code, details } = parsed.error;
-    throw new RemoteCallError({ kind: 'bad_response', status, code, message: `${url} answered with an invalid ${spec.summary} (${details.join('; ')})` });
+    throw new RemoteCallError({
+      kind: 'bad_response',
+      status,
+      code,
+      message: `${url} answered with an invalid ${spec.summary} (${details.join('; ')})`,
+    });
   }
   return parsed.value as ResponseOf<R>;
 }

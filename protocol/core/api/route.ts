@@ -17,7 +17,10 @@ export type RouteAuth =
   /** Bearer token of the operator's administrators. */
   | 'admin-token';
 
-export interface RouteSpec<Req extends v.GenericSchema | null = v.GenericSchema | null, Res extends v.GenericSchema = v.GenericSchema> {
+export interface RouteSpec<
+  Req extends v.GenericSchema | null = v.GenericSchema | null,
+  Res extends v.GenericSchema = v.GenericSchema,
+> {
   readonly method: 'GET' | 'POST';
   /** Path with `{param}` placeholders, as in OpenAPI. */
   readonly path: string;
@@ -31,11 +34,18 @@ export interface RouteSpec<Req extends v.GenericSchema | null = v.GenericSchema 
   readonly maxBody_bytes: number;
 }
 
-export function route<Req extends v.GenericSchema | null, Res extends v.GenericSchema>(spec: RouteSpec<Req, Res>): RouteSpec<Req, Res> {
+export function route<Req extends v.GenericSchema | null, Res extends v.GenericSchema>(
+  spec: RouteSpec<Req, Res>,
+): RouteSpec<Req, Res> {
   return spec;
 }
 
-export type RequestOf<R> = R extends RouteSpec<infer Req, v.GenericSchema> ? (Req extends v.GenericSchema ? v.InferOutput<Req> : undefined) : never;
+export type RequestOf<R> =
+  R extends RouteSpec<infer Req, v.GenericSchema>
+    ? Req extends v.GenericSchema
+      ? v.InferOutput<Req>
+      : undefined
+    : never;
 export type ResponseOf<R> = R extends RouteSpec<v.GenericSchema | null, infer Res> ? v.InferOutput<Res> : never;
 
 export const SMALL_BODY_BYTES = 16 * 1024;

@@ -29,12 +29,30 @@ describe('hash chain', () => {
 
   it('refuses wrong, replayed, backward, over-long and beyond-chain links', () => {
     const known = { index: 3, link: chain.linkAt(3) };
-    expect(checkLink(nodeCrypto, known, { index: 8, link: chain.encodedLinkAt(9) }, 100, 5)).toEqual({ ok: false, problem: 'wrong_link' });
-    expect(checkLink(nodeCrypto, known, { index: 3, link: chain.encodedLinkAt(3) }, 100, 5)).toEqual({ ok: false, problem: 'not_forward' });
-    expect(checkLink(nodeCrypto, known, { index: 2, link: chain.encodedLinkAt(2) }, 100, 5)).toEqual({ ok: false, problem: 'not_forward' });
-    expect(checkLink(nodeCrypto, known, { index: 9, link: chain.encodedLinkAt(9) }, 100, 5)).toEqual({ ok: false, problem: 'too_many_steps' });
-    expect(checkLink(nodeCrypto, known, { index: 101, link: chain.encodedLinkAt(100) }, 100, 500)).toEqual({ ok: false, problem: 'beyond_chain' });
-    expect(checkLink(nodeCrypto, known, { index: 4, link: 'not-a-link' }, 100, 5)).toEqual({ ok: false, problem: 'malformed_link' });
+    expect(checkLink(nodeCrypto, known, { index: 8, link: chain.encodedLinkAt(9) }, 100, 5)).toEqual({
+      ok: false,
+      problem: 'wrong_link',
+    });
+    expect(checkLink(nodeCrypto, known, { index: 3, link: chain.encodedLinkAt(3) }, 100, 5)).toEqual({
+      ok: false,
+      problem: 'not_forward',
+    });
+    expect(checkLink(nodeCrypto, known, { index: 2, link: chain.encodedLinkAt(2) }, 100, 5)).toEqual({
+      ok: false,
+      problem: 'not_forward',
+    });
+    expect(checkLink(nodeCrypto, known, { index: 9, link: chain.encodedLinkAt(9) }, 100, 5)).toEqual({
+      ok: false,
+      problem: 'too_many_steps',
+    });
+    expect(checkLink(nodeCrypto, known, { index: 101, link: chain.encodedLinkAt(100) }, 100, 500)).toEqual({
+      ok: false,
+      problem: 'beyond_chain',
+    });
+    expect(checkLink(nodeCrypto, known, { index: 4, link: 'not-a-link' }, 100, 5)).toEqual({
+      ok: false,
+      problem: 'malformed_link',
+    });
   });
 
   it('proves an index from the root, and nothing else', () => {

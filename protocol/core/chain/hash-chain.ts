@@ -20,7 +20,8 @@ export interface ChainCommitment {
 
 /** Hashes `value` `steps` times. */
 export function hashSteps(crypto: CryptoProvider, value: Uint8Array, steps: number): Uint8Array {
-  if (!Number.isSafeInteger(steps) || steps < 0) throw new RangeError('hashSteps: steps must be a non-negative integer');
+  if (!Number.isSafeInteger(steps) || steps < 0)
+    throw new RangeError('hashSteps: steps must be a non-negative integer');
   let current = value;
   for (let i = 0; i < steps; i++) current = crypto.sha256(current);
   return current;
@@ -52,7 +53,8 @@ export class HashChain {
   }
 
   linkAt(index: number): Uint8Array {
-    if (!Number.isSafeInteger(index) || index < 0 || index > this.length) throw new RangeError(`no chain link ${index}`);
+    if (!Number.isSafeInteger(index) || index < 0 || index > this.length)
+      throw new RangeError(`no chain link ${index}`);
     return this.links.slice(index * SHA256_BYTES, (index + 1) * SHA256_BYTES);
   }
 
@@ -96,7 +98,9 @@ export function checkLink(
   } catch {
     return { ok: false, problem: 'malformed_link' };
   }
-  return bytesEqual(hashSteps(crypto, link, steps), known.link) ? { ok: true, link } : { ok: false, problem: 'wrong_link' };
+  return bytesEqual(hashSteps(crypto, link, steps), known.link)
+    ? { ok: true, link }
+    : { ok: false, problem: 'wrong_link' };
 }
 
 /** True when the link hashes to the committed root in exactly `position.index` steps: what a record's chain proof shows. */

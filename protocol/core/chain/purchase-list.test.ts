@@ -9,7 +9,8 @@ const lines = [
   { seq: 1, itemId: 'article-1', price: { currency: 'EUR', value: '0.05' } },
   { seq: 2, itemId: 'article-2', price: { currency: 'EUR', value: '0.10' } },
 ];
-const CANONICAL = '[{"itemId":"article-1","price":{"currency":"EUR","value":"0.05"},"seq":1},{"itemId":"article-2","price":{"currency":"EUR","value":"0.10"},"seq":2}]';
+const CANONICAL =
+  '[{"itemId":"article-1","price":{"currency":"EUR","value":"0.05"},"seq":1},{"itemId":"article-2","price":{"currency":"EUR","value":"0.10"},"seq":2}]';
 const listKey = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
 describe('purchase-list hash', () => {
@@ -21,9 +22,17 @@ describe('purchase-list hash', () => {
 
   it('changes with the key, the order, a price or an item', () => {
     const base = purchaseListHash(nodeCrypto, listKey, lines);
-    expect(purchaseListHash(nodeCrypto, listKey.map((byte) => byte ^ 1), lines)).not.toBe(base);
+    expect(
+      purchaseListHash(
+        nodeCrypto,
+        listKey.map((byte) => byte ^ 1),
+        lines,
+      ),
+    ).not.toBe(base);
     expect(purchaseListHash(nodeCrypto, listKey, [...lines].reverse())).not.toBe(base);
-    expect(purchaseListHash(nodeCrypto, listKey, [lines[0]!, { ...lines[1]!, price: { currency: 'EUR', value: '0.11' } }])).not.toBe(base);
+    expect(
+      purchaseListHash(nodeCrypto, listKey, [lines[0]!, { ...lines[1]!, price: { currency: 'EUR', value: '0.11' } }]),
+    ).not.toBe(base);
     expect(purchaseListHash(nodeCrypto, listKey, [lines[0]!, { ...lines[1]!, itemId: 'article-3' }])).not.toBe(base);
   });
 
@@ -49,8 +58,18 @@ describe('checking a claimed list against a recorded hash (a dispute, once a par
 
   it('refuses any other list: one purchase fewer, another item, another price, another order', () => {
     expect(purchaseListMatches(nodeCrypto, recorded, { listKey: revealed, lines: lines.slice(0, 1) })).toBe(false);
-    expect(purchaseListMatches(nodeCrypto, recorded, { listKey: revealed, lines: [lines[0]!, { ...lines[1]!, itemId: 'article-9' }] })).toBe(false);
-    expect(purchaseListMatches(nodeCrypto, recorded, { listKey: revealed, lines: [lines[0]!, { ...lines[1]!, price: { currency: 'EUR', value: '0.01' } }] })).toBe(false);
+    expect(
+      purchaseListMatches(nodeCrypto, recorded, {
+        listKey: revealed,
+        lines: [lines[0]!, { ...lines[1]!, itemId: 'article-9' }],
+      }),
+    ).toBe(false);
+    expect(
+      purchaseListMatches(nodeCrypto, recorded, {
+        listKey: revealed,
+        lines: [lines[0]!, { ...lines[1]!, price: { currency: 'EUR', value: '0.01' } }],
+      }),
+    ).toBe(false);
     expect(purchaseListMatches(nodeCrypto, recorded, { listKey: revealed, lines: [...lines].reverse() })).toBe(false);
   });
 

@@ -26,10 +26,19 @@ export const PURCHASE_LIST_KEY_BYTES = 32;
 const NO_KEY = new Uint8Array(PURCHASE_LIST_KEY_BYTES);
 
 /** `listKey`: the tab's 32-byte list key, or null where no purchase brought one (it hashes as the all-zero key). */
-export function purchaseListHash(crypto: CryptoProvider, listKey: Uint8Array | null, lines: readonly PurchaseLine[]): string {
+export function purchaseListHash(
+  crypto: CryptoProvider,
+  listKey: Uint8Array | null,
+  lines: readonly PurchaseLine[],
+): string {
   const key = lines.length === 0 || listKey === null ? NO_KEY : listKey;
-  if (key.length !== PURCHASE_LIST_KEY_BYTES) throw new RangeError(`a purchase-list key has ${PURCHASE_LIST_KEY_BYTES} bytes`);
-  const list = lines.map(({ seq, itemId, price }) => ({ seq, itemId, price: { currency: price.currency, value: price.value } }));
+  if (key.length !== PURCHASE_LIST_KEY_BYTES)
+    throw new RangeError(`a purchase-list key has ${PURCHASE_LIST_KEY_BYTES} bytes`);
+  const list = lines.map(({ seq, itemId, price }) => ({
+    seq,
+    itemId,
+    price: { currency: price.currency, value: price.value },
+  }));
   return toBase64url(hmacSha256(crypto, key, canonicalJsonBytes(list)));
 }
 

@@ -27,7 +27,10 @@ describe('KeyedLock', () => {
     const lock = new KeyedLock();
     const bookkeeping = deferred();
     const order: string[] = [];
-    const answer = await lock.runAnswering('a', async () => ({ answer: 'paid', aftermath: bookkeeping.promise.then(() => order.push('recorded')) }));
+    const answer = await lock.runAnswering('a', async () => ({
+      answer: 'paid',
+      aftermath: bookkeeping.promise.then(() => order.push('recorded')),
+    }));
     expect(answer).toBe('paid');
     const next = lock.run('a', async () => order.push('next'));
     await tick();

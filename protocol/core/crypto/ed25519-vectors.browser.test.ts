@@ -30,14 +30,20 @@ let nodeVerdicts: boolean[];
 
 beforeAll(async () => {
   for (const browser of [CHROMIUM, FIREFOX]) {
-    if (!existsSync(browser)) throw new Error(`browser not found at ${browser}: run scripts/install-browsers.sh (as root)`);
+    if (!existsSync(browser))
+      throw new Error(`browser not found at ${browser}: run scripts/install-browsers.sh (as root)`);
   }
   outDir = await mkdtemp(join(tmpdir(), 'opentab-ed25519-'));
   await build({
     configFile: false,
     logLevel: 'silent',
     publicDir: false,
-    build: { outDir, emptyOutDir: true, minify: false, lib: { entry: PAGE_ENTRY, formats: ['iife'], name: 'Ed25519Verdicts', fileName: () => SCRIPT_NAME } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: false,
+      lib: { entry: PAGE_ENTRY, formats: ['iife'], name: 'Ed25519Verdicts', fileName: () => SCRIPT_NAME },
+    },
   });
   const script = await readFile(join(outDir, SCRIPT_NAME));
   // 127.0.0.1 is a secure context, where browsers expose crypto.subtle.
@@ -45,7 +51,9 @@ beforeAll(async () => {
     if (request.url === `/${SCRIPT_NAME}`) {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     } else {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Ed25519 vectors</title><script src="/${SCRIPT_NAME}"></script>`);
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<!doctype html><title>Ed25519 vectors</title><script src="/${SCRIPT_NAME}"></script>`);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,7 +81,11 @@ describe('Ed25519 vectors in browsers', () => {
   it(
     'Chromium: @noble and WebCrypto give the expected verdict on every vector, as node:crypto does',
     async () => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+      });
       try {
         const page = await browser.newPage();
         await page.goto(pageUrl);

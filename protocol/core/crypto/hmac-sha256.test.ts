@@ -7,8 +7,16 @@ import { nodeCrypto } from '@opentab/test-kit';
 
 // RFC 4231 §4: test cases 1 (short key), 2 (key shorter than the hash), 6 (key longer than a block).
 const VECTORS = [
-  { key: '0b'.repeat(20), data: utf8ToBytes('Hi There'), mac: 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7' },
-  { key: bytesToHex(utf8ToBytes('Jefe')), data: utf8ToBytes('what do ya want for nothing?'), mac: '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843' },
+  {
+    key: '0b'.repeat(20),
+    data: utf8ToBytes('Hi There'),
+    mac: 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+  },
+  {
+    key: bytesToHex(utf8ToBytes('Jefe')),
+    data: utf8ToBytes('what do ya want for nothing?'),
+    mac: '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+  },
   {
     key: 'aa'.repeat(131),
     data: utf8ToBytes('Test Using Larger Than Block-Size Key - Hash Key First'),
@@ -29,7 +37,9 @@ describe('HMAC-SHA256', () => {
     for (const keyLength of [0, 1, 32, 63, 64, 65, 200]) {
       const key = nodeCrypto.randomBytes(keyLength);
       const message = nodeCrypto.randomBytes(keyLength * 3 + 1);
-      expect(bytesToHex(hmacSha256(nobleCrypto, key, message))).toBe(createHmac('sha256', key).update(message).digest('hex'));
+      expect(bytesToHex(hmacSha256(nobleCrypto, key, message))).toBe(
+        createHmac('sha256', key).update(message).digest('hex'),
+      );
     }
   });
 });

@@ -29,7 +29,9 @@ describe.each(providers)('$name provider', (crypto) => {
   });
 
   it('computes SHA-256 (FIPS 180-2 "abc")', () => {
-    expect(bytesToHex(crypto.sha256(utf8ToBytes('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(bytesToHex(crypto.sha256(utf8ToBytes('abc')))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 
   it('draws fresh random bytes', () => {
@@ -44,9 +46,23 @@ describe('noble and node:crypto interoperate', () => {
       const message = nodeCrypto.randomBytes(round * 13);
       const nodeKey = nodeCrypto.ed25519.generateSecretKey();
       const nobleKey = nobleCrypto.ed25519.generateSecretKey();
-      expect(bytesToHex(nobleCrypto.ed25519.publicKeyOf(nodeKey))).toBe(bytesToHex(nodeCrypto.ed25519.publicKeyOf(nodeKey)));
-      expect(nobleCrypto.ed25519.verify(nodeCrypto.ed25519.sign(message, nodeKey), message, nodeCrypto.ed25519.publicKeyOf(nodeKey))).toBe(true);
-      expect(nodeCrypto.ed25519.verify(nobleCrypto.ed25519.sign(message, nobleKey), message, nobleCrypto.ed25519.publicKeyOf(nobleKey))).toBe(true);
+      expect(bytesToHex(nobleCrypto.ed25519.publicKeyOf(nodeKey))).toBe(
+        bytesToHex(nodeCrypto.ed25519.publicKeyOf(nodeKey)),
+      );
+      expect(
+        nobleCrypto.ed25519.verify(
+          nodeCrypto.ed25519.sign(message, nodeKey),
+          message,
+          nodeCrypto.ed25519.publicKeyOf(nodeKey),
+        ),
+      ).toBe(true);
+      expect(
+        nodeCrypto.ed25519.verify(
+          nobleCrypto.ed25519.sign(message, nobleKey),
+          message,
+          nobleCrypto.ed25519.publicKeyOf(nobleKey),
+        ),
+      ).toBe(true);
     }
   });
 });

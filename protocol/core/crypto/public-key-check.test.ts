@@ -39,7 +39,9 @@ describe('checkPublicKey', () => {
     expect(refused).toEqual(SMALL_ORDER_POINTS.map(() => 'small_order'));
     // They are the multiples of a point of order 8, so the list is complete.
     const generator = ed25519.Point.fromBytes(hexToBytes(SMALL_ORDER_POINTS[5]!));
-    const multiples = Array.from({ length: 8 }, (_, i) => bytesToHex(i === 0 ? ed25519.Point.ZERO.toBytes() : generator.multiplyUnsafe(BigInt(i)).toBytes()));
+    const multiples = Array.from({ length: 8 }, (_, i) =>
+      bytesToHex(i === 0 ? ed25519.Point.ZERO.toBytes() : generator.multiplyUnsafe(BigInt(i)).toBytes()),
+    );
     expect(new Set(multiples)).toEqual(new Set(SMALL_ORDER_POINTS));
   });
 

@@ -13,7 +13,9 @@ type Point = InstanceType<typeof ed25519.Point>;
 
 export type WeakKeyProblem = 'wrong_length' | 'not_a_point' | 'non_canonical' | 'small_order' | 'mixed_order';
 
-export type PublicKeyCheck = { readonly ok: true; readonly point: Point } | { readonly ok: false; readonly problem: WeakKeyProblem };
+export type PublicKeyCheck =
+  | { readonly ok: true; readonly point: Point }
+  | { readonly ok: false; readonly problem: WeakKeyProblem };
 
 const PROBLEM_SENTENCES: Record<WeakKeyProblem, string> = {
   wrong_length: `is not ${ED25519_PUBLIC_KEY_BYTES} bytes long`,

@@ -7,9 +7,15 @@ import { sha256Of32 } from './sha256-of-32';
 describe('sha256Of32', () => {
   it('matches fixed vectors', () => {
     // SHA-256 of 32 zero bytes, and of the bytes 0x00..0x1f (computed with sha256sum).
-    expect(bytesToHex(sha256Of32(new Uint8Array(32)))).toBe('66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925');
-    expect(bytesToHex(sha256Of32(Uint8Array.from({ length: 32 }, (_, i) => i)))).toBe('630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd');
-    expect(bytesToHex(sha256Of32(new Uint8Array(32).fill(0xff)))).toBe('af9613760f72635fbdb44a5a0a63c39f12af30f950a6ee5c971be188e89c4051');
+    expect(bytesToHex(sha256Of32(new Uint8Array(32)))).toBe(
+      '66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925',
+    );
+    expect(bytesToHex(sha256Of32(Uint8Array.from({ length: 32 }, (_, i) => i)))).toBe(
+      '630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd',
+    );
+    expect(bytesToHex(sha256Of32(new Uint8Array(32).fill(0xff)))).toBe(
+      'af9613760f72635fbdb44a5a0a63c39f12af30f950a6ee5c971be188e89c4051',
+    );
   });
 
   it('agrees with node:crypto and @noble on random inputs and on chained steps', () => {

@@ -20,7 +20,13 @@ function withoutEd25519() {
 
 describe('WebCrypto Ed25519 with the @noble fallback', () => {
   it.each(RFC8032_ED25519_VECTORS)('verifies RFC 8032 $name natively', async (vector) => {
-    await expect(native.ed25519.verifyAsync!(hexToBytes(vector.signature), hexToBytes(vector.message), hexToBytes(vector.publicKey))).resolves.toBe(true);
+    await expect(
+      native.ed25519.verifyAsync!(
+        hexToBytes(vector.signature),
+        hexToBytes(vector.message),
+        hexToBytes(vector.publicKey),
+      ),
+    ).resolves.toBe(true);
   });
 
   it('rejects what @noble rejects, without throwing: another message, a flipped bit, a key that is no point', async () => {

@@ -4,7 +4,15 @@ import { fromBase64url, fromBase64urlOfLength, toBase64url } from './base64url';
 
 describe('base64url', () => {
   it('matches RFC 4648 test vectors (unpadded, url alphabet)', () => {
-    const vectors: Array<[string, string]> = [['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']];
+    const vectors: Array<[string, string]> = [
+      ['', ''],
+      ['f', 'Zg'],
+      ['fo', 'Zm8'],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg'],
+      ['fooba', 'Zm9vYmE'],
+      ['foobar', 'Zm9vYmFy'],
+    ];
     for (const [plain, encoded] of vectors) {
       expect(toBase64url(new TextEncoder().encode(plain))).toBe(encoded);
       expect(new TextDecoder().decode(fromBase64url(encoded))).toBe(plain);

@@ -24,7 +24,8 @@ export function toBase64url(bytes: Uint8Array): string {
   return out;
 }
 
-/** Strict decoder: rejects padding, foreign characters and non-canonical trailing bits, so one value has one spelling. */
+/** Strict decoder: rejects padding, foreign characters and non-canonical trailing bits, so one value has one
+ * spelling. */
 export function fromBase64url(text: string): Uint8Array {
   if (text.length % 4 === 1) throw new Error('base64url: impossible length');
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));

@@ -33,7 +33,9 @@ describe('canonical JSON (RFC 8785)', () => {
   it('sorts properties by UTF-16 code units as in the RFC example', () => {
     // Object.keys would reorder "1" (an array index), so read the order off the text itself.
     const text = canonicalJson(JSON.parse(RFC8785_SORTING_INPUT));
-    const order = ['Carriage Return', 'One', 'Control', 'Latin Small', 'Euro Sign', 'Emoji', 'Hebrew'].map((name) => text.indexOf(name));
+    const order = ['Carriage Return', 'One', 'Control', 'Latin Small', 'Euro Sign', 'Emoji', 'Hebrew'].map((name) =>
+      text.indexOf(name),
+    );
     expect(order.every((position) => position > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(text.startsWith('{"\\r":"Carriage Return","1":"One","\u0080":"Control","ö"')).toBe(true);

@@ -29,11 +29,22 @@ export const LEGACY_PRESENCE_ATTRIBUTE = 'data-opentab-bridge';
  * each hello ('hello-received'), and when it starts on a page that carries PAGE_ASKS_ATTRIBUTE
  * ('arrived': the page asked before it was there, so it should say hello again).
  */
-export const ExtensionPresence = v.strictObject({ channel: v.literal(EXTENSION_TO_PAGE), presence: v.picklist(['hello-received', 'arrived']) });
+export const ExtensionPresence = v.strictObject({
+  channel: v.literal(EXTENSION_TO_PAGE),
+  presence: v.picklist(['hello-received', 'arrived']),
+});
 export type ExtensionPresence = v.InferOutput<typeof ExtensionPresence>;
 
 /** The calls of bridge.ts's BRIDGE_CALLS, which must name exactly these. */
-export const BRIDGE_CALL_NAMES = ['hello', 'convert', 'pay', 'entitlements', 'paymentStatus', 'tabStatus', 'closeTab'] as const;
+export const BRIDGE_CALL_NAMES = [
+  'hello',
+  'convert',
+  'pay',
+  'entitlements',
+  'paymentStatus',
+  'tabStatus',
+  'closeTab',
+] as const;
 export type BridgeCallName = (typeof BRIDGE_CALL_NAMES)[number];
 
 const RequestId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));

@@ -134,7 +134,10 @@ export const BRIDGE_CALLS = {
    * origin the merchant certificate lists; never about another merchant.
    */
   entitlements: {
-    params: v.strictObject({ ...MerchantRef, itemIds: v.pipe(v.array(ItemId), v.maxLength(MAX_ITEMS_PER_ENTITLEMENTS_CALL)) }),
+    params: v.strictObject({
+      ...MerchantRef,
+      itemIds: v.pipe(v.array(ItemId), v.maxLength(MAX_ITEMS_PER_ENTITLEMENTS_CALL)),
+    }),
     result: v.strictObject({ entitlements: v.array(Entitlement) }),
   },
   /**
@@ -201,6 +204,16 @@ export type ExtensionResponse<C extends BridgeCall = BridgeCall> =
   | { channel: typeof EXTENSION_TO_PAGE; requestId: string; ok: false; error: BridgeError };
 
 export const ExtensionResponse = v.variant('ok', [
-  v.strictObject({ channel: v.literal(EXTENSION_TO_PAGE), requestId: RequestId, ok: v.literal(true), result: v.unknown() }),
-  v.strictObject({ channel: v.literal(EXTENSION_TO_PAGE), requestId: RequestId, ok: v.literal(false), error: BridgeError }),
+  v.strictObject({
+    channel: v.literal(EXTENSION_TO_PAGE),
+    requestId: RequestId,
+    ok: v.literal(true),
+    result: v.unknown(),
+  }),
+  v.strictObject({
+    channel: v.literal(EXTENSION_TO_PAGE),
+    requestId: RequestId,
+    ok: v.literal(false),
+    error: BridgeError,
+  }),
 ]);

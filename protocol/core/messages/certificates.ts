@@ -47,7 +47,14 @@ export const MerchantCertificatePayload = v.strictObject({
 export type MerchantCertificatePayload = v.InferOutput<typeof MerchantCertificatePayload>;
 
 /** What a merchant registers at its operator: exactly what its certificates will state. */
-export const MerchantRegistration = v.pick(MerchantCertificatePayload, ['merchantId', 'displayName', 'currency', 'origins', 'agentUrl', 'publicKey']);
+export const MerchantRegistration = v.pick(MerchantCertificatePayload, [
+  'merchantId',
+  'displayName',
+  'currency',
+  'origins',
+  'agentUrl',
+  'publicKey',
+]);
 export type MerchantRegistration = v.InferOutput<typeof MerchantRegistration>;
 export const MerchantCertificate = envelopeOf(MerchantCertificatePayload);
 export type MerchantCertificate = v.InferOutput<typeof MerchantCertificate>;

@@ -109,7 +109,11 @@ export const MAX_RECEIPTS_PER_ANSWER = 50;
  * asks for what it paid for when the merchant shows it is ahead (a refused sequence number, a
  * count in TabClosed) and records it like any receipt.
  */
-export const ReceiptsRequestPayload = v.strictObject({ ...payloadHeader('receipts-request'), tabId: TabId, afterSeq: Count });
+export const ReceiptsRequestPayload = v.strictObject({
+  ...payloadHeader('receipts-request'),
+  tabId: TabId,
+  afterSeq: Count,
+});
 export type ReceiptsRequestPayload = v.InferOutput<typeof ReceiptsRequestPayload>;
 export const ReceiptsRequest = envelopeOf(ReceiptsRequestPayload);
 export type ReceiptsRequest = v.InferOutput<typeof ReceiptsRequest>;
@@ -205,7 +209,13 @@ export type TabCleared = v.InferOutput<typeof TabCleared>;
  * A `consumable` is sold each time it is paid for.
  */
 export const CatalogueItemInfo = v.variant('kind', [
-  v.strictObject({ itemId: ItemId, title: ItemTitle, price: Amount, kind: v.literal('entitlement'), access_s: AccessPeriod_s }),
+  v.strictObject({
+    itemId: ItemId,
+    title: ItemTitle,
+    price: Amount,
+    kind: v.literal('entitlement'),
+    access_s: AccessPeriod_s,
+  }),
   v.strictObject({ itemId: ItemId, title: ItemTitle, price: Amount, kind: v.literal('consumable') }),
 ]);
 export type CatalogueItemInfo = v.InferOutput<typeof CatalogueItemInfo>;

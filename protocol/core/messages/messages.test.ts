@@ -38,20 +38,50 @@ describe('message schemas', () => {
   });
 
   it.each([
-    ['excess decimals', withPayload({ deposit: { currency: 'SEK', value: '1.001' } }), 'amount_invalid', 'payload.deposit'],
-    ['negative amount', withPayload({ deposit: { currency: 'SEK', value: '-1.00' } }), 'invalid_message', 'payload.deposit.value'],
-    ['amount as a number', withPayload({ deposit: { currency: 'SEK', value: 1 } }), 'invalid_message', 'payload.deposit.value'],
-    ['unknown currency', withPayload({ deposit: { currency: 'ZZZ', value: '1' } }), 'invalid_message', 'payload.deposit.currency'],
+    [
+      'excess decimals',
+      withPayload({ deposit: { currency: 'SEK', value: '1.001' } }),
+      'amount_invalid',
+      'payload.deposit',
+    ],
+    [
+      'negative amount',
+      withPayload({ deposit: { currency: 'SEK', value: '-1.00' } }),
+      'invalid_message',
+      'payload.deposit.value',
+    ],
+    [
+      'amount as a number',
+      withPayload({ deposit: { currency: 'SEK', value: 1 } }),
+      'invalid_message',
+      'payload.deposit.value',
+    ],
+    [
+      'unknown currency',
+      withPayload({ deposit: { currency: 'ZZZ', value: '1' } }),
+      'invalid_message',
+      'payload.deposit.currency',
+    ],
     ['wrong type literal', withPayload({ type: 'logon' }), 'invalid_message', 'payload.type'],
     ['extra property', withPayload({ sneaky: true }), 'invalid_message', 'payload'],
     ['bad message id', withPayload({ id: 'XYZ' }), 'invalid_message', 'payload.id'],
     ['non-RFC 3339 iat', withPayload({ iat: 'Sun Nov 29 2026' }), 'invalid_message', 'payload.iat'],
     ['fractional timeout', withPayload({ timeout_s: 60.5 }), 'invalid_message', 'payload.timeout_s'],
-    ['huge chain', withPayload({ chain: { ...initiation.payload.chain, length: 10 ** 9 } }), 'invalid_message', 'payload.chain.length'],
+    [
+      'huge chain',
+      withPayload({ chain: { ...initiation.payload.chain, length: 10 ** 9 } }),
+      'invalid_message',
+      'payload.chain.length',
+    ],
     ['short key', { ...initiation, kid: 'abc' }, 'invalid_message', 'kid'],
     ['no signature', { payload: initiation.payload, kid: initiation.kid }, 'invalid_message', 'sig'],
     ['not an object', 'initiation', 'invalid_message', '(message)'],
-    ['lone surrogate in free text', withPayload({ orderInfo: 'gift \ud800' }), 'invalid_message', 'payload.orderInfo: must be well-formed Unicode'],
+    [
+      'lone surrogate in free text',
+      withPayload({ orderInfo: 'gift \ud800' }),
+      'invalid_message',
+      'payload.orderInfo: must be well-formed Unicode',
+    ],
   ])('refuse %s with a stable code and the failing path', (_, input, code, path) => {
     const parsed = parseMessage(Initiation, input);
     expect(parsed.ok).toBe(false);
@@ -62,8 +92,15 @@ describe('message schemas', () => {
 
   it('refuse a purchase whose chain index is not an integer, whose link is not a digest, or whose list key is missing or not one spelling of 32 bytes', () => {
     const purchase = {
-      type: 'purchase', id: '0123456789abcdef0123456789abcdef', tabId: 'tab_0123456789abcdef01234567', seq: 1, itemId: 'a-1', price: { currency: 'EUR', value: '0.05' },
-      chainIndex: 5, chainLink: chain.encodedLinkAt(5), listKey: 'A'.repeat(43),
+      type: 'purchase',
+      id: '0123456789abcdef0123456789abcdef',
+      tabId: 'tab_0123456789abcdef01234567',
+      seq: 1,
+      itemId: 'a-1',
+      price: { currency: 'EUR', value: '0.05' },
+      chainIndex: 5,
+      chainLink: chain.encodedLinkAt(5),
+      listKey: 'A'.repeat(43),
     };
     expect(v.is(Purchase, purchase)).toBe(true);
     expect(v.is(Purchase, { ...purchase, chainIndex: 5.5 })).toBe(false);
@@ -79,8 +116,16 @@ describe('message schemas', () => {
   it('refuse a rate table whose validity ends before it starts', () => {
     const operator = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const body = { type: 'rate-table' as const, operatorId: 'op-se', base: 'EUR', rates: { SEK: '11.3595' } };
-    const good = seal(nodeCrypto, operator, { ...body, issuedAt: '2026-11-29T10:00:00Z', validUntil: '2026-11-29T11:00:00Z' });
-    const bad = seal(nodeCrypto, operator, { ...body, issuedAt: '2026-11-29T10:00:00Z', validUntil: '2026-11-29T09:00:00Z' });
+    const good = seal(nodeCrypto, operator, {
+      ...body,
+      issuedAt: '2026-11-29T10:00:00Z',
+      validUntil: '2026-11-29T11:00:00Z',
+    });
+    const bad = seal(nodeCrypto, operator, {
+      ...body,
+      issuedAt: '2026-11-29T10:00:00Z',
+      validUntil: '2026-11-29T09:00:00Z',
+    });
     expect(v.is(RateTable, good)).toBe(true);
     expect(v.is(RateTable, bad)).toBe(false);
     expect(v.is(RateTable, { ...good, payload: { ...good.payload, rates: { SEK: '0' } } })).toBe(false);
@@ -88,7 +133,14 @@ describe('message schemas', () => {
 
   it('take a rate table with or without its source, refusing a source it cannot read or dated after the table', () => {
     const operator = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    const body = { type: 'rate-table' as const, operatorId: 'op-se', base: 'EUR', rates: { SEK: '11.3595' }, issuedAt: '2024-06-28T15:00:00Z', validUntil: '2024-06-28T16:00:00Z' };
+    const body = {
+      type: 'rate-table' as const,
+      operatorId: 'op-se',
+      base: 'EUR',
+      rates: { SEK: '11.3595' },
+      issuedAt: '2024-06-28T15:00:00Z',
+      validUntil: '2024-06-28T16:00:00Z',
+    };
     const source = { publisher: 'ecb', publishedOn: '2024-06-28', sample: false } as const;
     expect(v.is(RateTable, seal(nodeCrypto, operator, body))).toBe(true);
     expect(v.is(RateTable, seal(nodeCrypto, operator, { ...body, source }))).toBe(true);
@@ -101,7 +153,10 @@ describe('message schemas', () => {
       { publisher: 'ecb', publishedOn: '2024-06-28' },
       { ...source, note: 'extra' },
     ]) {
-      expect([bad, v.is(RateTable, seal(nodeCrypto, operator, { ...body, source: bad } as never))]).toEqual([bad, false]);
+      expect([bad, v.is(RateTable, seal(nodeCrypto, operator, { ...body, source: bad } as never))]).toEqual([
+        bad,
+        false,
+      ]);
     }
   });
 
@@ -112,12 +167,32 @@ describe('message schemas', () => {
   });
 
   it('take names and titles a customer reads as plain text, refusing what would make them read otherwise', () => {
-    for (const name of ['The Daily Tab', 'Café Zürich', 'Ελληνικά νέα', 'صحيفة', 'Shop 👩‍💻 & co.', "O'Brien's — news"]) {
+    for (const name of [
+      'The Daily Tab',
+      'Café Zürich',
+      'Ελληνικά νέα',
+      'صحيفة',
+      'Shop 👩‍💻 & co.',
+      "O'Brien's — news",
+    ]) {
       expect([name, v.is(DisplayName, name), v.is(ItemTitle, name)]).toEqual([name, true, true]);
     }
     // U+202E reverses what follows: "Acme‮moc.lapyap" would be read as "Acmepaypal.com".
-    for (const name of ['Acme\u202Emoc.lapyap', 'Shop\u2066x\u2069', 'left\u200Fmark', 'tab\there', 'line\nbreak', 'nul\u0000', 'del\u007F', '']) {
-      expect([JSON.stringify(name), v.is(DisplayName, name), v.is(ItemTitle, name)]).toEqual([JSON.stringify(name), false, false]);
+    for (const name of [
+      'Acme\u202Emoc.lapyap',
+      'Shop\u2066x\u2069',
+      'left\u200Fmark',
+      'tab\there',
+      'line\nbreak',
+      'nul\u0000',
+      'del\u007F',
+      '',
+    ]) {
+      expect([JSON.stringify(name), v.is(DisplayName, name), v.is(ItemTitle, name)]).toEqual([
+        JSON.stringify(name),
+        false,
+        false,
+      ]);
     }
     expect(v.is(DisplayName, 'x'.repeat(81))).toBe(false);
     expect(v.is(ItemTitle, 'x'.repeat(200))).toBe(true);

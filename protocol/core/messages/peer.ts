@@ -61,13 +61,23 @@ export const MerchantLookup = envelopeOf(MerchantLookupPayload);
 export type MerchantLookup = v.InferOutput<typeof MerchantLookup>;
 
 /** AM → MTA: the customer's record, passed on unchanged inside the AM's own signature. */
-export const CustomerRecordRelayPayload = v.strictObject({ ...peerPayload('customer-record-relay'), record: CustomerRecord });
+export const CustomerRecordRelayPayload = v.strictObject({
+  ...peerPayload('customer-record-relay'),
+  record: CustomerRecord,
+});
 export type CustomerRecordRelayPayload = v.InferOutput<typeof CustomerRecordRelayPayload>;
 export const CustomerRecordRelay = envelopeOf(CustomerRecordRelayPayload);
 export type CustomerRecordRelay = v.InferOutput<typeof CustomerRecordRelay>;
 
 /** `voided`: the tab never opened (its registration failed), so nothing was bought on it. */
-export const ClearingOutcome = v.picklist(['agreed', 'disputed', 'customer-record-missing', 'merchant-record-missing', 'no-records', 'voided']);
+export const ClearingOutcome = v.picklist([
+  'agreed',
+  'disputed',
+  'customer-record-missing',
+  'merchant-record-missing',
+  'no-records',
+  'voided',
+]);
 export type ClearingOutcome = v.InferOutput<typeof ClearingOutcome>;
 
 /**

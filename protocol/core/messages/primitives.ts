@@ -45,7 +45,8 @@ function base64urlOfBytes(byteLength: number) {
   return v.pipe(v.string(), v.length(length), v.regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'));
 }
 
-/** Issue text of a refused key, followed by what is wrong with it: lets the edge answer weak_key rather than invalid_message. */
+/** Issue text of a refused key, followed by what is wrong with it: lets the edge answer weak_key rather than
+ * invalid_message. */
 /**
  * A check whose refusal is worded per input (a function message) with the rule it states in
  * general, for documents that describe the check without an input (the OpenAPI document).
@@ -68,11 +69,15 @@ function weakKeyProblem(text: string): WeakKeyProblem | null {
   return check.ok ? null : check.problem;
 }
 
-/** Every public key any message carries, and every envelope's kid: no intake can take a weak key (public-key-check.ts). */
+/** Every public key any message carries, and every envelope's kid: no intake can take a weak key
+ * (public-key-check.ts). */
 export const PublicKey = v.pipe(
   base64urlOfBytes(ED25519_PUBLIC_KEY_BYTES),
   describedRule(
-    v.check<string, (issue: v.CheckIssue<string>) => string>((text) => weakKeyProblem(text) === null, (issue) => `${WEAK_KEY_ISSUE} ${weakKeySentence(weakKeyProblem(issue.input) ?? 'not_a_point')}`),
+    v.check<string, (issue: v.CheckIssue<string>) => string>(
+      (text) => weakKeyProblem(text) === null,
+      (issue) => `${WEAK_KEY_ISSUE} ${weakKeySentence(weakKeyProblem(issue.input) ?? 'not_a_point')}`,
+    ),
     'must be a sound Ed25519 public key: a canonical encoding of a point of prime order (not of small order, no small-order component)',
   ),
 );
@@ -82,7 +87,10 @@ export const Digest = base64urlOfBytes(32);
  * The key of a tab's purchase-list hash (protocol/chain/purchase-list.ts), in its one canonical
  * spelling, since the merchant agent compares the keys its purchases name.
  */
-export const PurchaseListKey = v.pipe(base64urlOfBytes(32), v.check(isCanonicalBase64url, 'must be canonical base64url'));
+export const PurchaseListKey = v.pipe(
+  base64urlOfBytes(32),
+  v.check(isCanonicalBase64url, 'must be canonical base64url'),
+);
 
 export const CurrencyCode = v.pipe(
   v.string(),
@@ -111,7 +119,11 @@ function decimalsOfCurrency(sign: string) {
   return {
     allOf: currencyCodesByExponent().map(([exponent, codes]) => ({
       if: { properties: { currency: { enum: codes } } },
-      then: { properties: { value: { pattern: `^${sign}(0|[1-9][0-9]*)${exponent === 0 ? '' : `(\\.[0-9]{1,${exponent}})?`}$` } } },
+      then: {
+        properties: {
+          value: { pattern: `^${sign}(0|[1-9][0-9]*)${exponent === 0 ? '' : `(\\.[0-9]{1,${exponent}})?`}$` },
+        },
+      },
     })),
   };
 }
@@ -128,9 +140,16 @@ export const MerchantId = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$
 export const AccountId = v.pipe(v.string(), v.regex(/^acct_[0-9a-f]{24}$/, 'must be an account id'));
 export const Pseudonym = v.pipe(v.string(), v.regex(/^psn_[0-9a-f]{24}$/, 'must be a pseudonym'));
 export const TabId = v.pipe(v.string(), v.regex(/^tab_[0-9a-f]{24}$/, 'must be a tab id'));
-export const ItemId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 of A-Z, a-z, 0-9, . _ : -'));
+export const ItemId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 of A-Z, a-z, 0-9, . _ : -'),
+);
 /** <amId>.<seq1> */
-export const SessionId = v.pipe(v.string(), v.maxLength(64), v.regex(/^[a-z0-9][a-z0-9-]{0,31}\.[1-9][0-9]{0,15}$/, 'must be <amId>.<seq>'));
+export const SessionId = v.pipe(
+  v.string(),
+  v.maxLength(64),
+  v.regex(/^[a-z0-9][a-z0-9-]{0,31}\.[1-9][0-9]{0,15}$/, 'must be <amId>.<seq>'),
+);
 /** <amId>.<seq1>.<seq2> */
 export const TransactionId = v.pipe(
   v.string(),
@@ -163,7 +182,8 @@ export const WebOrigin = v.pipe(
       return false;
     }
   }, 'must be a serialised web origin such as https://shop.example'),
-  // What every serialised origin looks like; the check above asks for more (a host the URL parser takes, as it writes it).
+  // What every serialised origin looks like; the check above asks for more (a host the URL parser takes, as
+  // it writes it).
   v.metadata({ pattern: '^https?://[^/?#@\\s]+$' }),
 );
 
@@ -180,7 +200,8 @@ export const ShownText = (maxLength: number) =>
     v.string(),
     v.minLength(1),
     v.maxLength(maxLength),
-    // A regex (not a check) so that the API documents carry it as a pattern; U+0000-U+001F and U+007F-U+009F are \p{Cc}.
+    // A regex (not a check) so that the API documents carry it as a pattern; U+0000-U+001F and U+007F-U+009F
+    // are \p{Cc}.
     v.regex(PLAIN_TEXT, 'must be plain text, without control characters or bidirectional formatting marks'),
   );
 
@@ -242,8 +263,15 @@ export function envelopeOf<TPayload extends v.GenericSchema>(payload: TPayload) 
 export const SignedAmount = v.pipe(
   v.strictObject({
     currency: CurrencyCode,
-    value: v.pipe(v.string(), v.maxLength(DECIMAL_MAX_LENGTH + 1), v.regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/, 'must be a decimal')),
+    value: v.pipe(
+      v.string(),
+      v.maxLength(DECIMAL_MAX_LENGTH + 1),
+      v.regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/, 'must be a decimal'),
+    ),
   }),
-  v.check((amount) => parseWireAmount({ currency: amount.currency, value: amount.value.replace(/^-/, '') }).ok, AMOUNT_ISSUE),
+  v.check(
+    (amount) => parseWireAmount({ currency: amount.currency, value: amount.value.replace(/^-/, '') }).ok,
+    AMOUNT_ISSUE,
+  ),
   v.metadata(decimalsOfCurrency('-?')),
 );

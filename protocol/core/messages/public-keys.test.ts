@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { MERCHANT_AGENT_API } from '../api/merchant-agent-api';
 import { OPERATOR_API } from '../api/operator-api';
@@ -22,7 +22,11 @@ const initiation = seal(nodeCrypto, customer, {
   deposit: { currency: 'SEK', value: '50.00' },
   rateTableId: '0123456789abcdef0123456789abcdef',
   tabPublicKey: newSigner().kid,
-  chain: { root: HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), 10).commitment.root, unit: { currency: 'EUR', value: '0.01' }, length: 10 },
+  chain: {
+    root: HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), 10).commitment.root,
+    unit: { currency: 'EUR', value: '0.01' },
+    length: 10,
+  },
   timeout_s: 600,
 } satisfies PayloadBody<InitiationPayload>);
 
@@ -38,18 +42,31 @@ describe('public keys in messages', () => {
   });
 
   it.each(WEAK_KEY_KINDS)('refuses a %s key as weak_key, saying what is wrong with it', (kind) => {
-    expect(refusal(PublicKey, WEAK_KEYS[kind])).toEqual({ code: 'weak_key', details: expect.stringMatching(/^\(message\): must be a sound Ed25519 public key, but it (is|has) /) });
-    expect(refusal(Initiation, { ...initiation, payload: { ...initiation.payload, tabPublicKey: WEAK_KEYS[kind] } })).toEqual({
+    expect(refusal(PublicKey, WEAK_KEYS[kind])).toEqual({
+      code: 'weak_key',
+      details: expect.stringMatching(/^\(message\): must be a sound Ed25519 public key, but it (is|has) /),
+    });
+    expect(
+      refusal(Initiation, { ...initiation, payload: { ...initiation.payload, tabPublicKey: WEAK_KEYS[kind] } }),
+    ).toEqual({
       code: 'weak_key',
       details: expect.stringContaining('payload.tabPublicKey: must be a sound Ed25519 public key'),
     });
   });
 
   it('refuses an envelope whose kid is a weak key, before anyone verifies its signature', () => {
-    const enrol = signedByIdentityKey({ type: 'enroll', id: '0'.repeat(32), iat: '2026-01-01T00:00:00Z', code: 'ABCD-EFGH-JKLM-NPQR', publicKey: WEAK_KEYS.identity });
+    const enrol = signedByIdentityKey({
+      type: 'enroll',
+      id: '0'.repeat(32),
+      iat: '2026-01-01T00:00:00Z',
+      code: 'ABCD-EFGH-JKLM-NPQR',
+      publicKey: WEAK_KEYS.identity,
+    });
     const answer = refusal(EnrollRequest, enrol);
     expect(answer?.code).toBe('weak_key');
-    expect(answer?.details).toContain('payload.publicKey: must be a sound Ed25519 public key, but it is a point of small order');
+    expect(answer?.details).toContain(
+      'payload.publicKey: must be a sound Ed25519 public key, but it is a point of small order',
+    );
     expect(answer?.details).toContain('kid: must be a sound Ed25519 public key');
   });
 
@@ -67,7 +84,13 @@ describe('public keys in messages', () => {
     const visit = (schema: unknown, path: string, seen: Set<unknown>): void => {
       if (schema === null || typeof schema !== 'object' || seen.has(schema)) return;
       seen.add(schema);
-      const node = schema as { entries?: Record<string, unknown>; item?: unknown; wrapped?: unknown; pipe?: unknown[]; options?: unknown[] };
+      const node = schema as {
+        entries?: Record<string, unknown>;
+        item?: unknown;
+        wrapped?: unknown;
+        pipe?: unknown[];
+        options?: unknown[];
+      };
       for (const [key, entry] of Object.entries(node.entries ?? {})) {
         if (/^(kid|.*publicKey|.*PublicKey)$/.test(key)) {
           keyFields.push(`${path}.${key}`);
@@ -75,7 +98,8 @@ describe('public keys in messages', () => {
         }
         visit(entry, `${path}.${key}`, seen);
       }
-      for (const child of [node.item, node.wrapped, ...(node.pipe ?? []), ...(node.options ?? [])]) visit(child, path, seen);
+      for (const child of [node.item, node.wrapped, ...(node.pipe ?? []), ...(node.options ?? [])])
+        visit(child, path, seen);
     };
     for (const [name, route] of Object.entries(routes)) {
       const spec = route as { request: unknown; response: unknown };
@@ -90,6 +114,7 @@ describe('public keys in messages', () => {
 /** The schema under optional/nullable wrappers. */
 function unwrapped(schema: unknown): unknown {
   let current = schema as { wrapped?: unknown; type?: string };
-  while ((current.type === 'optional' || current.type === 'nullable' || current.type === 'nullish') && current.wrapped) current = current.wrapped as typeof current;
+  while ((current.type === 'optional' || current.type === 'nullable' || current.type === 'nullish') && current.wrapped)
+    current = current.wrapped as typeof current;
   return current;
 }

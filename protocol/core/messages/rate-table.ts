@@ -1,6 +1,14 @@
 import * as v from 'valibot';
 import { parseCalendarDate } from '../time';
-import { CalendarDate, CurrencyCode, OperatorId, PositiveDecimalString, Timestamp, envelopeOf, payloadHeader } from './primitives';
+import {
+  CalendarDate,
+  CurrencyCode,
+  OperatorId,
+  PositiveDecimalString,
+  Timestamp,
+  envelopeOf,
+  payloadHeader,
+} from './primitives';
 
 /**
  * Where a table's quotes come from: who published them and for which day, so that a customer
@@ -36,7 +44,9 @@ export const RateTablePayload = v.pipe(
   }),
   v.check((table) => Date.parse(table.issuedAt) < Date.parse(table.validUntil), 'validUntil must be after issuedAt'),
   v.check(
-    (table) => table.source === undefined || (parseCalendarDate(table.source.publishedOn) ?? Infinity) <= Date.parse(table.issuedAt),
+    (table) =>
+      table.source === undefined ||
+      (parseCalendarDate(table.source.publishedOn) ?? Infinity) <= Date.parse(table.issuedAt),
     'source.publishedOn must not be after issuedAt',
   ),
 );

@@ -21,7 +21,12 @@ export function parseMessage<S extends v.GenericSchema>(schema: S, input: unknow
   if (result.success) {
     const illFormed = pathOfLoneSurrogate(result.output, '');
     if (illFormed === null) return { ok: true, value: result.output };
-    return { ok: false, error: new OpentabError('invalid_message', undefined, [`${illFormed}: must be well-formed Unicode (no lone surrogate)`]) };
+    return {
+      ok: false,
+      error: new OpentabError('invalid_message', undefined, [
+        `${illFormed}: must be well-formed Unicode (no lone surrogate)`,
+      ]),
+    };
   }
   const issues = result.issues;
   const details = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {

@@ -20,7 +20,8 @@ export function parseExactDecimal(text: string): ExactDecimal | null {
 }
 
 export function pow10(exponent: number): bigint {
-  if (!Number.isInteger(exponent) || exponent < 0) throw new RangeError('pow10: exponent must be a non-negative integer');
+  if (!Number.isInteger(exponent) || exponent < 0)
+    throw new RangeError('pow10: exponent must be a non-negative integer');
   return 10n ** BigInt(exponent);
 }
 

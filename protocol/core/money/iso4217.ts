@@ -5,9 +5,7 @@
 // they cannot be paid with.
 
 const CODES_BY_EXPONENT: Record<number, string> = {
-  0: [
-    'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF',
-  ].join(' '),
+  0: ['BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'].join(' '),
   2: [
     'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD',
     'BTN BWP BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUC CUP CVE CZK DKK DOP DZD',
@@ -17,13 +15,8 @@ const CODES_BY_EXPONENT: Record<number, string> = {
     'QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB',
     'TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD YER ZAR ZMW ZWG',
   ].join(' '),
-  3: [
-    'BHD IQD JOD KWD LYD OMR TND',
-  ].join(' '),
-  4: [
-    'CLF UYW',
-  ].join(' '),
-
+  3: ['BHD IQD JOD KWD LYD OMR TND'].join(' '),
+  4: ['CLF UYW'].join(' '),
 };
 
 const EXPONENTS: ReadonlyMap<string, number> = new Map(

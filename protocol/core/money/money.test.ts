@@ -7,14 +7,34 @@ import { divideFloor, divideRoundHalfEven, greatestCommonDivisor } from './round
 
 describe('ISO 4217 table', () => {
   it('matches the currency-codes package for every code with a minor unit', () => {
-    const notApplicable = new Set(['XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX']);
+    const notApplicable = new Set([
+      'XAG',
+      'XAU',
+      'XBA',
+      'XBB',
+      'XBC',
+      'XBD',
+      'XDR',
+      'XPD',
+      'XPT',
+      'XSU',
+      'XTS',
+      'XUA',
+      'XXX',
+    ]);
     const expected = currencyCodes.data.filter((c) => !notApplicable.has(c.code));
     expect(allCurrencyCodes().sort()).toEqual(expected.map((c) => c.code).sort());
     for (const c of expected) expect(currencyExponent(c.code), c.code).toBe(c.digits);
   });
 
   it('knows the usual exponents and refuses unknown codes', () => {
-    expect([currencyExponent('EUR'), currencyExponent('SEK'), currencyExponent('JPY'), currencyExponent('KWD'), currencyExponent('CLF')]).toEqual([2, 2, 0, 3, 4]);
+    expect([
+      currencyExponent('EUR'),
+      currencyExponent('SEK'),
+      currencyExponent('JPY'),
+      currencyExponent('KWD'),
+      currencyExponent('CLF'),
+    ]).toEqual([2, 2, 0, 3, 4]);
     expect(isCurrencyCode('XAU')).toBe(false);
     expect(isCurrencyCode('eur')).toBe(false);
     expect(() => currencyExponent('ABC')).toThrow(/unknown/);
@@ -68,11 +88,16 @@ describe('amount parsing', () => {
 
   it('refuses any string with more decimals than the currency allows', () => {
     fc.assert(
-      fc.property(fc.constantFrom('EUR', 'JPY', 'KWD'), fc.nat(), fc.integer({ min: 1, max: 5 }), (currency, whole, extra) => {
-        const decimals = currencyExponent(currency) + extra;
-        const value = `${whole}.${'0'.repeat(decimals - 1)}1`;
-        expect(parseWireAmount({ currency, value })).toEqual({ ok: false, problem: 'too_many_decimals' });
-      }),
+      fc.property(
+        fc.constantFrom('EUR', 'JPY', 'KWD'),
+        fc.nat(),
+        fc.integer({ min: 1, max: 5 }),
+        (currency, whole, extra) => {
+          const decimals = currencyExponent(currency) + extra;
+          const value = `${whole}.${'0'.repeat(decimals - 1)}1`;
+          expect(parseWireAmount({ currency, value })).toEqual({ ok: false, problem: 'too_many_decimals' });
+        },
+      ),
     );
   });
 });

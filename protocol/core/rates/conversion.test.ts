@@ -10,13 +10,22 @@ import {
 } from './conversion';
 
 // The ECB's reference rates of 28 June 2024 (operator-server/data/), the ones the demo world serves.
-const table = { id: '0123456789abcdef0123456789abcdef', base: 'EUR', rates: { SEK: '11.3595', USD: '1.0705', JPY: '171.94' } };
+const table = {
+  id: '0123456789abcdef0123456789abcdef',
+  base: 'EUR',
+  rates: { SEK: '11.3595', USD: '1.0705', JPY: '171.94' },
+};
 
 describe('conversion with a locked rate (SEK customer, EUR merchant)', () => {
   const rate = lockRate(table, 'SEK', 'EUR')!;
 
   it('locks both per-base quotes of the table', () => {
-    expect(rate).toEqual({ tableId: table.id, base: 'EUR', customer: { currency: 'SEK', perBase: '11.3595' }, merchant: { currency: 'EUR', perBase: '1' } });
+    expect(rate).toEqual({
+      tableId: table.id,
+      base: 'EUR',
+      customer: { currency: 'SEK', perBase: '11.3595' },
+      merchant: { currency: 'EUR', perBase: '1' },
+    });
     expect(minorUnitRatio(rate)).toEqual({ numerator: 10000n, denominator: 113595n });
   });
 
@@ -45,7 +54,8 @@ describe('conversion with a locked rate (SEK customer, EUR merchant)', () => {
   });
 
   it('drops the trailing zeros of a described rate, exactly, and keeps those of whole numbers', () => {
-    const quoted = (sekPerEur: string) => lockRate({ id: table.id, base: 'EUR', rates: { SEK: sekPerEur } }, 'SEK', 'EUR')!;
+    const quoted = (sekPerEur: string) =>
+      lockRate({ id: table.id, base: 'EUR', rates: { SEK: sekPerEur } }, 'SEK', 'EUR')!;
     expect(describeRate(quoted('10.5'))).toBe('1 EUR = 10.5 SEK');
     expect(describeRate(quoted('10'))).toBe('1 EUR = 10 SEK');
     expect(describeRate(quoted('100.0000'))).toBe('1 EUR = 100 SEK');
@@ -83,17 +93,22 @@ describe('cross rates through the base, rounded once', () => {
   it('keeps charge(deposit(hold)) within the hold and the deposit within the exact product', () => {
     const currencies = Object.keys(table.rates).concat('EUR');
     fc.assert(
-      fc.property(fc.constantFrom(...currencies), fc.constantFrom(...currencies), fc.bigInt({ min: 1n, max: 10n ** 12n }), (c, m, hold) => {
-        const rate = lockRate(table, c, m)!;
-        const { numerator, denominator } = minorUnitRatio(rate);
-        const deposit = depositInMerchantCurrency(hold, rate);
-        expect(deposit * denominator <= hold * numerator).toBe(true);
-        expect((deposit + 1n) * denominator > hold * numerator).toBe(true);
-        const charge = chargeInCustomerCurrency(deposit, rate, hold);
-        expect(charge <= hold && charge >= 0n).toBe(true);
-        // Spending more never costs less.
-        expect(chargeInCustomerCurrency(deposit / 2n, rate, hold) <= charge).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom(...currencies),
+        fc.constantFrom(...currencies),
+        fc.bigInt({ min: 1n, max: 10n ** 12n }),
+        (c, m, hold) => {
+          const rate = lockRate(table, c, m)!;
+          const { numerator, denominator } = minorUnitRatio(rate);
+          const deposit = depositInMerchantCurrency(hold, rate);
+          expect(deposit * denominator <= hold * numerator).toBe(true);
+          expect((deposit + 1n) * denominator > hold * numerator).toBe(true);
+          const charge = chargeInCustomerCurrency(deposit, rate, hold);
+          expect(charge <= hold && charge >= 0n).toBe(true);
+          // Spending more never costs less.
+          expect(chargeInCustomerCurrency(deposit / 2n, rate, hold) <= charge).toBe(true);
+        },
+      ),
     );
   });
 });

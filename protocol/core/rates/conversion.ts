@@ -50,7 +50,10 @@ export function minorUnitRatio(rate: LockedRate): MinorUnitRatio {
   // (m.digits / 10^m.scale) / (c.digits / 10^c.scale) × 10^(eM − eC); every power of ten is moved
   // to whichever side keeps its exponent non-negative, so the fraction stays in integers.
   const exponentShift =
-    customerQuote.scale - merchantQuote.scale + currencyExponent(rate.merchant.currency) - currencyExponent(rate.customer.currency);
+    customerQuote.scale -
+    merchantQuote.scale +
+    currencyExponent(rate.merchant.currency) -
+    currencyExponent(rate.customer.currency);
   const numerator = merchantQuote.digits * (exponentShift > 0 ? pow10(exponentShift) : 1n);
   const denominator = customerQuote.digits * (exponentShift < 0 ? pow10(-exponentShift) : 1n);
   return { numerator, denominator };
@@ -62,7 +65,8 @@ export function depositInMerchantCurrency(holdMinor: bigint, rate: LockedRate): 
   return divideFloor(holdMinor * ratio.numerator, ratio.denominator);
 }
 
-/** A merchant-currency amount in customer minor units: round-half-even(amount ÷ rate). Used for display and charge alike. */
+/** A merchant-currency amount in customer minor units: round-half-even(amount ÷ rate). Used for display and
+ * charge alike. */
 export function merchantToCustomer(merchantMinor: bigint, rate: LockedRate): bigint {
   const ratio = minorUnitRatio(rate);
   return divideRoundHalfEven(merchantMinor * ratio.denominator, ratio.numerator);

@@ -19,5 +19,7 @@ export function shortDate(day: string): string {
 export function describeRateSource(source: RateTableSource | null | undefined): string {
   if (!source) return 'Rate of unstated date';
   const publisher = source.publisher === 'ecb' ? 'ECB' : "Operator's";
-  return source.sample ? `Sample ${publisher} rate from ${shortDate(source.publishedOn)}` : `${publisher} rate of ${shortDate(source.publishedOn)}`;
+  return source.sample
+    ? `Sample ${publisher} rate from ${shortDate(source.publishedOn)}`
+    : `${publisher} rate of ${shortDate(source.publishedOn)}`;
 }

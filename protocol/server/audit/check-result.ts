@@ -33,7 +33,8 @@ export function describeChecks(title: string, results: readonly CheckResult[]): 
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs one check; a check that cannot run (a damaged file, a missing table) fails with the reason instead of ending the audit. */
+/** Runs one check; a check that cannot run (a damaged file, a missing table) fails with the reason instead of
+ * ending the audit. */
 export function guarded(name: string, run: () => CheckResult): CheckResult {
   try {
     return run();

@@ -44,7 +44,8 @@ export function parseEcbReferenceRates(xml: string): EcbReferenceRates {
     throw new EcbFormatError(`ECB rates: line ${at.line}, column ${at.column}: ${reason}`);
   };
 
-  if (localName(root.name) !== 'Envelope') fail(root, `the document is <${root.name}>, not the ECB's <gesmes:Envelope>`);
+  if (localName(root.name) !== 'Envelope')
+    fail(root, `the document is <${root.name}>, not the ECB's <gesmes:Envelope>`);
   const containers = root.children.filter((child) => child.name === CUBE);
   if (containers.length !== 1) fail(root, `expected one <Cube> holding the days, found ${containers.length}`);
   const container = containers[0]!;
@@ -65,7 +66,11 @@ export function parseEcbReferenceRates(xml: string): EcbReferenceRates {
   // Only the day that is used must quote currencies this code knows: history files carry
   // currencies that no longer exist (HRK, LTL, ...) on their older days.
   for (const currency of Object.keys(newest.rates)) {
-    if (!isCurrencyCode(currency)) fail(newest.element, `the rates of ${newest.date} quote ${currency}, which is not an ISO 4217 currency known here`);
+    if (!isCurrencyCode(currency))
+      fail(
+        newest.element,
+        `the rates of ${newest.date} quote ${currency}, which is not an ISO 4217 currency known here`,
+      );
   }
   return { date: newest.date, base: 'EUR', rates: newest.rates };
 }
@@ -80,15 +85,18 @@ function readDay(element: XmlElement, fail: Fail): EcbDay {
   if (parseCalendarDate(date) === null) fail(element, `time="${date}" is not a YYYY-MM-DD date`);
   const rates: Record<string, string> = {};
   for (const entry of element.children) {
-    if (entry.name !== CUBE) fail(entry, `<${entry.name}> where a rate (<Cube currency="..." rate="...">) of ${date} belongs`);
+    if (entry.name !== CUBE)
+      fail(entry, `<${entry.name}> where a rate (<Cube currency="..." rate="...">) of ${date} belongs`);
     expectAttributes(entry, ['currency', 'rate'], fail);
     expectNoText(entry, fail);
     if (entry.children.length > 0) fail(entry.children[0]!, `<${entry.children[0]!.name}> inside a rate of ${date}`);
     const currency = entry.attributes.get('currency')!;
     const rate = entry.attributes.get('rate')!;
-    if (!CURRENCY_SHAPE.test(currency)) fail(entry, `currency="${currency}" of ${date} is not a three-letter currency code`);
+    if (!CURRENCY_SHAPE.test(currency))
+      fail(entry, `currency="${currency}" of ${date} is not a three-letter currency code`);
     if (currency === 'EUR') fail(entry, `the rates of ${date} quote EUR, their own base`);
-    if ((parseExactDecimal(rate)?.digits ?? 0n) === 0n) fail(entry, `the ${currency} rate "${rate}" of ${date} is not a positive decimal`);
+    if ((parseExactDecimal(rate)?.digits ?? 0n) === 0n)
+      fail(entry, `the ${currency} rate "${rate}" of ${date} is not a positive decimal`);
     if (Object.hasOwn(rates, currency)) fail(entry, `${currency} is quoted twice on ${date}`);
     rates[currency] = rate;
   }
@@ -102,12 +110,14 @@ function expectAttributes(element: XmlElement, names: readonly string[], fail: F
     if (!element.attributes.has(name)) fail(element, `<${element.name}> has no ${name} attribute`);
   }
   for (const name of element.attributes.keys()) {
-    if (!names.includes(name) && name !== 'xmlns' && !name.startsWith('xmlns:')) fail(element, `<${element.name}> has an attribute ${name} that is not read here`);
+    if (!names.includes(name) && name !== 'xmlns' && !name.startsWith('xmlns:'))
+      fail(element, `<${element.name}> has an attribute ${name} that is not read here`);
   }
 }
 
 function expectNoText(element: XmlElement, fail: Fail): void {
-  if (element.text.trim() !== '') fail(element, `<${element.name}> holds text ("${element.text.trim().slice(0, 40)}") that is not read here`);
+  if (element.text.trim() !== '')
+    fail(element, `<${element.name}> holds text ("${element.text.trim().slice(0, 40)}") that is not read here`);
 }
 
 function localName(name: string): string {

@@ -3,9 +3,14 @@ import { positionOf, readXmlDocument, XmlSyntaxError } from './xml';
 
 describe('XML reader', () => {
   it('reads elements, attributes in either quotes, own text and references', () => {
-    const root = readXmlDocument(`<?xml version="1.0"?>\n<a x='1' y = "&lt;2&gt;"><!-- note --><b/>one &amp; <c>two</c> &#x33;</a>\n`);
+    const root = readXmlDocument(
+      `<?xml version="1.0"?>\n<a x='1' y = "&lt;2&gt;"><!-- note --><b/>one &amp; <c>two</c> &#x33;</a>\n`,
+    );
     expect(root.name).toBe('a');
-    expect([...root.attributes]).toEqual([['x', '1'], ['y', '<2>']]);
+    expect([...root.attributes]).toEqual([
+      ['x', '1'],
+      ['y', '<2>'],
+    ]);
     expect(root.children.map((child) => child.name)).toEqual(['b', 'c']);
     expect(root.text).toBe('one &  3');
     expect(root.children[1]!.text).toBe('two');

@@ -88,10 +88,20 @@ class XmlReader {
         this.expect('>', `the end tag </${name}`);
         const element = open.pop();
         if (element === undefined) throw this.error(`</${name}> closes no element`, start);
-        if (element.name !== name) throw this.error(`</${name}> closes <${element.name}> of line ${positionOf(this.xml, element.offset).line}`, start);
+        if (element.name !== name)
+          throw this.error(
+            `</${name}> closes <${element.name}> of line ${positionOf(this.xml, element.offset).line}`,
+            start,
+          );
       } else {
         this.index += 1;
-        const element: OpenElement = { name: this.name('a start tag'), attributes: new Map(), children: [], text: '', offset: start };
+        const element: OpenElement = {
+          name: this.name('a start tag'),
+          attributes: new Map(),
+          children: [],
+          text: '',
+          offset: start,
+        };
         const selfClosing = this.attributesInto(element);
         const parent = open.at(-1);
         if (parent) parent.children.push(element);

@@ -5,7 +5,7 @@
 
 import type { RouteAuth, RouteSpec } from '@opentab/protocol';
 import { ERROR_CATALOGUE } from '@opentab/protocol';
-import { JsonSchemaCatalogue, type JsonSchema } from './json-schemas';
+import type { JsonSchemaCatalogue, JsonSchema } from './json-schemas';
 
 export interface ApiDescription {
   readonly title: string;
@@ -37,7 +37,11 @@ const ERROR_SCHEMA: JsonSchema = {
       properties: {
         code: { type: 'string', enum: Object.keys(ERROR_CATALOGUE), description: 'Stable, machine-readable reason.' },
         message: { type: 'string', description: 'A sentence for people.' },
-        details: { type: 'array', items: { type: 'string' }, description: 'For invalid_message: each field that failed, as "path: rule".' },
+        details: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'For invalid_message: each field that failed, as "path: rule".',
+        },
       },
     },
   },
@@ -52,7 +56,10 @@ export const SIGNED_ENVELOPE_TEXT =
   'The receiver checks the signature against the key the route expects, the payload `type`, its `id` (a replay is answered with the first answer, never processed twice) ' +
   'and that `iat` lies within the clock-skew window.';
 
-function securityOf(spec: RouteSpec, api: ApiDescription): { security: Array<Record<string, string[]>>; description?: string } {
+function securityOf(
+  spec: RouteSpec,
+  api: ApiDescription,
+): { security: Array<Record<string, string[]>>; description?: string } {
   if (spec.auth === 'admin-token') return { security: [{ adminToken: [] }] };
   if (spec.auth === 'public') return { security: [] };
   const signer = api.signers[spec.auth];
@@ -62,14 +69,29 @@ function securityOf(spec: RouteSpec, api: ApiDescription): { security: Array<Rec
 }
 
 function parametersOf(spec: RouteSpec, schemas: JsonSchemaCatalogue): JsonSchema[] {
-  const inPath = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const inPath = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+    name: match[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
   if (spec.query === undefined) return inPath;
   const query = schemas.of(spec.query) as { properties?: Record<string, JsonSchema>; required?: string[] };
-  const inQuery = Object.entries(query.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: (query.required ?? []).includes(name), schema }));
+  const inQuery = Object.entries(query.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: (query.required ?? []).includes(name),
+    schema,
+  }));
   return [...inPath, ...inQuery];
 }
 
-function operationOf(operationId: string, spec: RouteSpec, api: ApiDescription, schemas: JsonSchemaCatalogue): JsonSchema {
+function operationOf(
+  operationId: string,
+  spec: RouteSpec,
+  api: ApiDescription,
+  schemas: JsonSchemaCatalogue,
+): JsonSchema {
   const parameters = parametersOf(spec, schemas);
   const { security, description } = securityOf(spec, api);
   return {
@@ -80,21 +102,40 @@ function operationOf(operationId: string, spec: RouteSpec, api: ApiDescription, 
     security,
     'x-opentab-auth': spec.auth,
     ...(spec.request !== null
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemas.of(spec.request) } }, 'x-max-body-bytes': spec.maxBody_bytes } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemas.of(spec.request) } },
+            'x-max-body-bytes': spec.maxBody_bytes,
+          },
+        }
       : {}),
     responses: {
       200: { description: 'Success.', content: { 'application/json': { schema: schemas.of(spec.response) } } },
-      '4XX': { description: 'Refused: a stable error code and a sentence; nothing was changed.', content: ERROR_CONTENT },
+      '4XX': {
+        description: 'Refused: a stable error code and a sentence; nothing was changed.',
+        content: ERROR_CONTENT,
+      },
       ...(api.rateLimited(spec)
         ? {
             429: {
-              description: 'rate_limited: this client address made more requests than its limit allows; refused before the body was read, nothing was changed.',
-              headers: { 'Retry-After': { description: 'Whole seconds until a request from this address is allowed again.', schema: { type: 'integer', minimum: 1 } } },
+              description:
+                'rate_limited: this client address made more requests than its limit allows; refused before the body was read, nothing was changed.',
+              headers: {
+                'Retry-After': {
+                  description: 'Whole seconds until a request from this address is allowed again.',
+                  schema: { type: 'integer', minimum: 1 },
+                },
+              },
               content: ERROR_CONTENT,
             },
           }
         : {}),
-      '5XX': { description: 'Another party (a peer operator, a merchant agent) could not be reached or refused (502), or a defect (500).', content: ERROR_CONTENT },
+      '5XX': {
+        description:
+          'Another party (a peer operator, a merchant agent) could not be reached or refused (502), or a defect (500).',
+        content: ERROR_CONTENT,
+      },
     },
   };
 }
@@ -118,7 +159,17 @@ export function buildOpenApiDocument(api: ApiDescription, schemas: JsonSchemaCat
     paths,
     components: {
       schemas: schemas.componentsFor(paths, { Error: ERROR_SCHEMA }),
-      ...(usesAdminToken ? { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: "The operator's admin token (adminToken in operator.json)." } } } : {}),
+      ...(usesAdminToken
+        ? {
+            securitySchemes: {
+              adminToken: {
+                type: 'http',
+                scheme: 'bearer',
+                description: "The operator's admin token (adminToken in operator.json).",
+              },
+            },
+          }
+        : {}),
     },
   };
 }

@@ -7,14 +7,27 @@ import { allCurrencyCodes } from '@opentab/protocol';
 import { parseWireAmount } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
 import { JsonSchemaCatalogue } from './json-schemas';
-import { Amount, CurrencyCode, DisplayName, PositiveDecimalString, SignedAmount, Timestamp, WebOrigin } from '@opentab/protocol';
+import {
+  Amount,
+  CurrencyCode,
+  DisplayName,
+  PositiveDecimalString,
+  SignedAmount,
+  Timestamp,
+  WebOrigin,
+} from '@opentab/protocol';
 
 const catalogue = new JsonSchemaCatalogue({});
-type Rule = { if: { properties: { currency: { enum: string[] } } }; then: { properties: { value: { pattern: string } } } };
+type Rule = {
+  if: { properties: { currency: { enum: string[] } } };
+  then: { properties: { value: { pattern: string } } };
+};
 
 /** The value pattern Amount's allOf gives `currency`. */
 function valuePatternOf(schema: v.GenericSchema, currency: string): RegExp {
-  const rules = (catalogue.of(schema).allOf as Rule[]).filter((rule) => rule.if.properties.currency.enum.includes(currency));
+  const rules = (catalogue.of(schema).allOf as Rule[]).filter((rule) =>
+    rule.if.properties.currency.enum.includes(currency),
+  );
   expect(rules, currency).toHaveLength(1);
   return new RegExp(rules[0]!.then.properties.value.pattern);
 }
@@ -31,14 +44,17 @@ describe('JSON Schema statements of the primitives', () => {
       const signed = valuePatternOf(SignedAmount, currency);
       for (const value of values) {
         expect(pattern.test(value), `${value} ${currency}`).toBe(parseWireAmount({ currency, value }).ok);
-        expect(signed.test(`-${value}`), `-${value} ${currency}`).toBe(v.is(SignedAmount, { currency, value: `-${value}` }));
+        expect(signed.test(`-${value}`), `-${value} ${currency}`).toBe(
+          v.is(SignedAmount, { currency, value: `-${value}` }),
+        );
       }
     }
   });
 
   it('positive decimals: "not zero" as a pattern', () => {
     const zero = new RegExp((catalogue.of(PositiveDecimalString).not as { pattern: string }).pattern);
-    for (const value of ['0', '0.0', '0.000', '0.01', '1', '10.50', '100']) expect(!zero.test(value), value).toBe(v.is(PositiveDecimalString, value));
+    for (const value of ['0', '0.0', '0.000', '0.01', '1', '10.50', '100'])
+      expect(!zero.test(value), value).toBe(v.is(PositiveDecimalString, value));
   });
 
   it('timestamps: what the check accepts matches the pattern', () => {
@@ -52,7 +68,12 @@ describe('JSON Schema statements of the primitives', () => {
 
   it('web origins: every origin the check accepts matches the pattern', () => {
     const pattern = new RegExp(catalogue.of(WebOrigin).pattern as string);
-    for (const origin of ['https://shop.example', 'http://127.0.0.1:7103', 'http://[::1]:8080', 'https://xn--bcher-kva.example']) {
+    for (const origin of [
+      'https://shop.example',
+      'http://127.0.0.1:7103',
+      'http://[::1]:8080',
+      'https://xn--bcher-kva.example',
+    ]) {
       expect(v.is(WebOrigin, origin), origin).toBe(true);
       expect(pattern.test(origin), origin).toBe(true);
     }

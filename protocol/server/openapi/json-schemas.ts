@@ -26,7 +26,9 @@ export function isValibotSchema(value: unknown): value is v.GenericSchema {
 
 /** The valibot schemas among a module's exports, by export name: the components a document may reference. */
 export function schemasOf(module: Readonly<Record<string, unknown>>): Record<string, v.GenericSchema> {
-  return Object.fromEntries(Object.entries(module).filter((entry): entry is [string, v.GenericSchema] => isValibotSchema(entry[1])));
+  return Object.fromEntries(
+    Object.entries(module).filter((entry): entry is [string, v.GenericSchema] => isValibotSchema(entry[1])),
+  );
 }
 
 export class JsonSchemaCatalogue {
@@ -44,7 +46,8 @@ export class JsonSchemaCatalogue {
         // A message worded per input states its rule in general beside it (primitives.ts, describedRule).
         const { message: worded, rule } = valibotAction as { message?: unknown; rule?: unknown };
         const message = typeof rule === 'string' ? rule : worded;
-        if (typeof message !== 'string') throw new Error(`a ${valibotAction.type} action without a message cannot be described in the API document`);
+        if (typeof message !== 'string')
+          throw new Error(`a ${valibotAction.type} action without a message cannot be described in the API document`);
         return withRule(jsonSchema as JsonSchema, message);
       },
     };
@@ -70,7 +73,11 @@ export class JsonSchemaCatalogue {
       pending.push(...referencedNames(schema));
     }
     const components = { ...defined, ...used };
-    return Object.fromEntries(Object.keys(components).sort().map((name) => [name, components[name]!]));
+    return Object.fromEntries(
+      Object.keys(components)
+        .sort()
+        .map((name) => [name, components[name]!]),
+    );
   }
 }
 
@@ -78,6 +85,8 @@ function referencedNames(value: unknown): string[] {
   if (value === null || typeof value !== 'object') return [];
   if (Array.isArray(value)) return value.flatMap(referencedNames);
   return Object.entries(value).flatMap(([key, item]) =>
-    key === '$ref' && typeof item === 'string' && item.startsWith(COMPONENT_PREFIX) ? [item.slice(COMPONENT_PREFIX.length)] : referencedNames(item),
+    key === '$ref' && typeof item === 'string' && item.startsWith(COMPONENT_PREFIX)
+      ? [item.slice(COMPONENT_PREFIX.length)]
+      : referencedNames(item),
   );
 }

@@ -5,5 +5,9 @@ import { certificateSchemas, primitiveSchemas, secureAddressSchemas } from '@ope
 import { JsonSchemaCatalogue, schemasOf } from './json-schemas';
 
 export function protocolSchemaCatalogue(): JsonSchemaCatalogue {
-  return new JsonSchemaCatalogue({ ...schemasOf(primitiveSchemas), ...schemasOf(secureAddressSchemas), ...schemasOf(certificateSchemas) });
+  return new JsonSchemaCatalogue({
+    ...schemasOf(primitiveSchemas),
+    ...schemasOf(secureAddressSchemas),
+    ...schemasOf(certificateSchemas),
+  });
 }
