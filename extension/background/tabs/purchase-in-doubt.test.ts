@@ -283,7 +283,9 @@ describe('closing a tab while a purchase is in doubt', () => {
     await waitFor('the MTA to ask the merchant agent', () => mta.store.tab(tabId)?.merchantAskedAt ?? undefined);
     expect((await admin.call('getTab', undefined, { tabId })).state).toBe('open');
     await w.startMerchant();
+    // The request that found the merchant down is retried on the outbox's backoff, which runs on the world's clock.
     const cleared = await waitFor('the MTA to clear the tab', async () => {
+      await w.world.elapse(1_000);
       const tab = await admin.call('getTab', undefined, { tabId });
       return tab.state === 'cleared' ? tab : undefined;
     });
