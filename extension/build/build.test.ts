@@ -49,7 +49,7 @@ describe('extension build', () => {
     const content = await read(chrome.dir, 'content.js');
     // The unminified bundle names each module it holds.
     expect(
-      ['node_modules/@noble/', 'protocol/messages/primitives.ts'].filter((module) => content.includes(module)),
+      ['node_modules/@noble/', 'protocol/core/messages/primitives.ts'].filter((module) => content.includes(module)),
     ).toEqual([]);
     expect(content.length).toBeLessThan(60_000);
   });
