@@ -1,5 +1,5 @@
 // A customer of the crash world, driven from the runner with the Node-side customer agent
-// (operator-server/src/testing/test-customer.ts) and retrying as the extension does: the same
+// (test-kit/worlds/test-customer.ts) and retrying as the extension does: the same
 // signed initiation until it is answered, the same purchase (id, seq, link) until it is
 // answered, then the close — a terminate, the receipts it may lack, and its signed record to its
 // AM until acknowledged. It keeps what it holds (tabs, receipts) for the cross-party checks.

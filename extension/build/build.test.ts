@@ -40,7 +40,7 @@ describe('extension build', () => {
       const content = await read(dir, 'content.js');
       expect(content).not.toMatch(/^\s*(import|export)\b/m);
       expect(content).toContain('opentab:page-request');
-      // It marks no page (protocol/messages/bridge.ts, Presence).
+      // It marks no page (protocol/core/messages/bridge.ts, Presence).
       expect(content).not.toContain('data-opentab-bridge');
     }
   });

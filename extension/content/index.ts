@@ -1,6 +1,6 @@
 // Content script (built as a classic IIFE: content scripts cannot be ES modules). It relays the
 // page's bridge calls, and writes nothing into the page: a page learns that the extension is here
-// only by asking (protocol/messages/bridge.ts, Presence).
+// only by asking (protocol/core/messages/bridge.ts, Presence).
 
 import browser from 'webextension-polyfill';
 import { PAGE_ASKS_ATTRIBUTE, PAGE_REQUEST_EVENT } from '@opentab/protocol';

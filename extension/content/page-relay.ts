@@ -1,9 +1,9 @@
 // The content script's one job: relay the page's bridge calls to the background and hand each
 // answer back to this page the way the call came, telling a page that says hello at once that the
-// extension is here (protocol/messages/bridge.ts, Presence). A call arrives either
+// extension is here (protocol/core/messages/bridge.ts, Presence). A call arrives either
 // as a message this window posted to itself (answered by a message posted to this page's own
 // origin), or as a PAGE_REQUEST_EVENT raised on this window with the request as a JSON string
-// (answered by an EXTENSION_RESPONSE_EVENT on this window); protocol/messages/bridge.ts says why,
+// (answered by an EXTENSION_RESPONSE_EVENT on this window); protocol/core/messages/bridge.ts says why,
 // and why it is no less trusted. Either way only requests on the page channel with a known call
 // name are relayed; everything else that flows through postMessage or names our event is left alone.
 

@@ -8,7 +8,7 @@
 // window with the request as a JSON string, which reaches the content script inside the caller's
 // own task, and is answered by a response event the same way. That matters for pay: Chromium
 // holds a message posted during a click until the next frame is drawn
-// (protocol/messages/bridge.ts). hello itself is always posted.
+// (protocol/core/messages/bridge.ts). hello itself is always posted.
 //
 // Besides answers, the content script posts presence notices to a page that asked (bridge.ts,
 // Presence); they settle no call, and go to the onPresence listeners.

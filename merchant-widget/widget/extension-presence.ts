@@ -1,5 +1,5 @@
 // Is the Opentab extension on this page? The extension marks no page; the widget asks
-// (protocol/messages/bridge.ts, Presence). It marks its own page as asking, so that a content
+// (protocol/core/messages/bridge.ts, Presence). It marks its own page as asking, so that a content
 // script that starts later (the extension installed or enabled while the page is open) announces
 // itself, and says hello: a content script posts a presence notice at once, and the background's
 // answer follows, which may take a suspended service worker a moment to give.

@@ -228,7 +228,7 @@ describe('refusals that change nothing', () => {
   });
 
   it('a lone surrogate in a signed message: refused as invalid, not a 500 from canonicalising it', async () => {
-    // RFC 8785 cannot encode an unpaired surrogate: no signer could have signed this, and verifying it used to throw.
+    // RFC 8785 cannot encode an unpaired surrogate: no signer could have signed this, and verifying it must refuse, not throw.
     const { message } = await customer.initiation(openRequest());
     const url = `${customerUrl}/v1/customer/tabs`;
     const answer = await expectRefusal(400, 'invalid_message', () =>

@@ -1,5 +1,6 @@
-// node:crypto provider for the operator server and the merchant agent. Importing node:crypto keeps
-// this file out of browser bundles; everything else in protocol/ runs in both places.
+// node:crypto provider for the operator server and the merchant agent. It lives in the server kit,
+// which is Node only, so browser bundles never see node:crypto; browsers use @opentab/protocol's
+// @noble provider, which gives the same bytes and the same verdicts.
 
 import { createPrivateKey, createPublicKey, hash, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { toBase64url } from '@opentab/protocol';

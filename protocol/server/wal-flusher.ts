@@ -4,8 +4,8 @@
 // durable (fdatasync, as SQLite's own syncs on Linux: the file's data and size, not its time
 // stamps, which would cost a journal commit of the inode on every sync). The fsync runs on
 // libuv's thread pool, so the event loop keeps working meanwhile; requests that arrive together
-// share one fsync instead of queueing for one each (synchronous=FULL did that on the event loop:
-// ~5 fsyncs a tab in the merchant agent); and a caller that wrote nothing since the last sync
+// share one fsync instead of queueing for one each (synchronous=FULL would do that on the event
+// loop: ~5 fsyncs a tab in the merchant agent); and a caller that wrote nothing since the last sync
 // (a refusal, a replayed message, a read, an outbox pass with nothing due) waits for no disk at all.
 
 import assert from 'node:assert/strict';

@@ -67,7 +67,7 @@ export async function checkReceipt(
   purchase: Purchase,
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const certificate = tab.merchantCertificate.payload;
-  // Asynchronous: the browser's native Ed25519 where there is one (protocol/crypto/webcrypto-ed25519.ts).
+  // Asynchronous: the browser's native Ed25519 where there is one (protocol/core/crypto/webcrypto-ed25519.ts).
   if (!(await verifyEnvelopeAsync(crypto, receipt, fromBase64urlOfLength(certificate.publicKey, 32)))) {
     return { ok: false, reason: "the receipt is not signed by the merchant's key" };
   }

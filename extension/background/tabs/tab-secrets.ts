@@ -18,7 +18,7 @@ export interface TabSecrets {
   readonly tabSigner: Signer;
   readonly chain: HashChain;
   /**
-   * Keys the tab's purchase-list hash (protocol/chain/purchase-list.ts); sent to the merchant
+   * Keys the tab's purchase-list hash (protocol/core/chain/purchase-list.ts); sent to the merchant
    * agent with every purchase, never to an operator. Derived from the tab key rather than drawn
    * beside it: it is then the same however often the secrets are opened, for tabs sealed before
    * it existed too, and the tab key never leaves the wallet. Not from the chain seed: paying the

@@ -59,7 +59,7 @@ export type TabInformationAck = v.InferOutput<typeof TabInformationAck>;
  * Customer agent → merchant agent, once per click. `chainIndex` is cumulative units paid after
  * this purchase. `listKey` keys the tab's purchase-list hash: the same on every purchase of the
  * tab, sent to the merchant agent and to no operator, so that both records' hash hides the list
- * from the operators (protocol/chain/purchase-list.ts). The agent keeps the first one it accepts
+ * from the operators (protocol/core/chain/purchase-list.ts). The agent keeps the first one it accepts
  * and refuses a purchase on the tab that names another (`list_key_mismatch`).
  */
 export const Purchase = v.strictObject({

@@ -84,7 +84,7 @@ export const PublicKey = v.pipe(
 export const Signature = base64urlOfBytes(64);
 export const Digest = base64urlOfBytes(32);
 /**
- * The key of a tab's purchase-list hash (protocol/chain/purchase-list.ts), in its one canonical
+ * The key of a tab's purchase-list hash (protocol/core/chain/purchase-list.ts), in its one canonical
  * spelling, since the merchant agent compares the keys its purchases name.
  */
 export const PurchaseListKey = v.pipe(
