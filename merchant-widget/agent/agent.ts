@@ -103,6 +103,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   );
   const handler = createAgentRequestHandler(service, {
     ...settings,
+    now_ms: () => settings.clock.now_ms(),
     durable: () => store.durable(),
     openApiDocument: merchantAgentOpenApiDocument({
       ...settings,

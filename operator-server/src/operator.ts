@@ -31,7 +31,7 @@ import type { OperatorExtension } from './extension';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
 import { operatorOpenApiDocument } from './http/openapi';
-import { bind, Router } from './http/router';
+import { bind, Router } from '@opentab/server-kit';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { Ledger, openDatabase } from './ledger';

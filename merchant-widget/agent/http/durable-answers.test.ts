@@ -61,6 +61,7 @@ async function serveWith(durable: () => Promise<void>): Promise<string> {
     widgetFilePath: '/nonexistent',
     extensionInstallUrl: null,
     logger: { warn: () => {} },
+    now_ms: () => Date.now(),
     durable,
   });
   server = createServer((request, response) => void handler(request, response));

@@ -18,7 +18,7 @@ import {
   type TabView,
   type TransactionView,
 } from '../http/admin-api';
-import { bind, type RouteBinding } from '../http/router';
+import { bind, type RouteBinding } from '@opentab/server-kit';
 import { isLedgerError } from '../ledger';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
