@@ -44,7 +44,7 @@ describe('a tab registration cut off by a stop', () => {
       state: _,
       customerRecord: _c,
       merchantRecord: _m,
-      clearedMinor: _cl,
+      cleared_minor: _cl,
       outcome: _o,
       clearedAt: _ca,
       ...terms

@@ -24,7 +24,7 @@ const NODE_HTTP = { transport: nodeHttpTransport } as const;
 export class TestTab {
   readonly lines: PurchaseLine[] = [];
   private chainIndex = 0;
-  readonly unitMinor: bigint;
+  readonly unit_minor: bigint;
   /** The tab's purchase-list key: sent to the merchant agent with every purchase, to no operator. */
   readonly listKey = nodeCrypto.randomBytes(32);
 
@@ -36,7 +36,7 @@ export class TestTab {
     /** The clock its messages are issued at: the customer's. */
     private readonly now_ms: () => number = Date.now,
   ) {
-    this.unitMinor = moneyFromWire(opened.payload.chain.unit).minor;
+    this.unit_minor = moneyFromWire(opened.payload.chain.unit).minor;
   }
 
   get tabId(): string {
@@ -47,13 +47,13 @@ export class TestTab {
     return this.opened.payload.transactionId;
   }
 
-  get spentMinor(): bigint {
-    return BigInt(this.chainIndex) * this.unitMinor;
+  get spent_minor(): bigint {
+    return BigInt(this.chainIndex) * this.unit_minor;
   }
 
   /** The purchase message for the next item: reveals the link `price / unit` steps further. */
   nextPurchase(itemId: string, price: WireAmount): Purchase {
-    const steps = Number(moneyFromWire(price).minor / this.unitMinor);
+    const steps = Number(moneyFromWire(price).minor / this.unit_minor);
     const index = this.chainIndex + steps;
     return {
       type: 'purchase',
@@ -92,7 +92,7 @@ export class TestTab {
         tabId: this.tabId,
         purchaseListHash: purchaseListHash(nodeCrypto, this.listKey, this.lines),
         count: this.lines.length,
-        total: moneyToWire({ currency, minor: this.spentMinor }),
+        total: moneyToWire({ currency, minor: this.spent_minor }),
         lastChainIndex: this.chainIndex,
         lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
         ...overrides,
@@ -191,11 +191,11 @@ export class TestCustomer {
       request.merchantCurrency,
     );
     if (rate === null) throw new Error('no rate');
-    const depositMinor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
+    const deposit_minor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
     const unit = request.chainUnit ?? moneyToWire({ currency: request.merchantCurrency, minor: 1n });
-    const unitMinor = moneyFromWire(unit).minor;
+    const unit_minor = moneyFromWire(unit).minor;
     // ceil(deposit ÷ unit) links, so that length × unit covers the deposit, as the extension does.
-    const length = unitMinor > 0n ? (depositMinor + unitMinor - 1n) / unitMinor : depositMinor;
+    const length = unit_minor > 0n ? (deposit_minor + unit_minor - 1n) / unit_minor : deposit_minor;
     const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), Math.max(1, Number(length)));
     const tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const message = seal(

@@ -103,7 +103,7 @@ export async function creditDirectPayment(
         orderId: order.orderId,
         customerOperatorId: sender.operatorId,
         paymentId: p.paymentId,
-        amountMinor: amount.minor,
+        amount_minor: amount.minor,
         currency: amount.currency,
         createdAt: now_ms,
       });

@@ -54,7 +54,7 @@ export async function registerTab(
         transactionId: p.transactionId,
         pseudonym: p.customerCertificate.payload.pseudonym,
         tabPublicKey: p.customerCertificate.payload.tabPublicKey,
-        depositMinor: moneyFromWire(p.deposit.merchant).minor,
+        deposit_minor: moneyFromWire(p.deposit.merchant).minor,
         currency: merchant.currency,
         chain: p.chain,
         openedAt: now_ms,
@@ -156,7 +156,7 @@ function answerKnownRegistration(
     known.tabPublicKey === p.customerCertificate.payload.tabPublicKey &&
     known.pseudonym === p.customerCertificate.payload.pseudonym &&
     known.chain.root === p.chain.root &&
-    known.depositMinor === moneyFromWire(p.deposit.merchant).minor &&
+    known.deposit_minor === moneyFromWire(p.deposit.merchant).minor &&
     known.expiresAt === parseTimestamp(p.expiresAt);
   if (!sameTerms)
     throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab with other terms.`);
