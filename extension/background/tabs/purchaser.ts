@@ -21,7 +21,7 @@ import type { CryptoProvider } from '@opentab/protocol';
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import { MAX_RECEIPTS_PER_ANSWER, type Purchase, type Receipt, type ReceiptsRequestPayload } from '@opentab/protocol';
-import type { WireAmount } from '@opentab/protocol';
+import type { ParsedAmount } from '@opentab/protocol';
 import { AgentError, earlierPurchasePending } from '../errors';
 import type { Clock } from '../ports';
 import { fromMerchantFailure, merchantRefusalCode } from '../wallet/remote-errors';
@@ -85,7 +85,7 @@ export class Purchaser {
    * purchase: it is continued, not bought again. One of another item is settled first, as the
    * next sequence number depends on it; while it stays in doubt nothing else is bought here.
    */
-  async buy(tab: OpenTab, itemId: string, price: WireAmount): Promise<PurchaseOutcome> {
+  async buy(tab: OpenTab, itemId: string, price: ParsedAmount): Promise<PurchaseOutcome> {
     let current = tab;
     if (tab.pendingPurchase?.itemId === itemId) {
       const continued = await this.continuePending(tab);
@@ -198,7 +198,7 @@ export class Purchaser {
   private async buyNext(
     tab: OpenTab,
     itemId: string,
-    price: WireAmount,
+    price: ParsedAmount,
   ): Promise<PurchaseOutcome | { kind: 'merchant-ahead'; tab: OpenTab }> {
     const plan = planPurchase(tab, await this.keyring.secretsOf(tab), itemId, price, newMessageId(this.crypto));
     if (!plan.ok) {
@@ -206,7 +206,7 @@ export class Purchaser {
       if (plan.problem === 'not_whole_units') return { kind: 'wrong-unit', tab };
       throw new AgentError(
         'invalid_request',
-        `The price ${price.value} ${price.currency} cannot be paid at this merchant (${plan.problem}).`,
+        `The price ${price.wire.value} ${price.wire.currency} cannot be paid at this merchant (${plan.problem}).`,
       );
     }
     const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now() };

@@ -11,7 +11,7 @@ import type { Initiation, InitiationPayload, TabOpened } from '@opentab/protocol
 import { fromBase64urlOfLength } from '@opentab/protocol';
 import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
 import type { LockedRate } from '@opentab/protocol';
-import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
+import { formatMoney, moneyToWire, type ParsedAmount } from '@opentab/protocol';
 import { describeRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
@@ -41,7 +41,7 @@ export interface OpeningRequest {
   readonly merchant: MerchantRef;
   readonly pageOrigin: string;
   /** The first purchase's price: the deposit must at least cover it. */
-  readonly firstPrice: WireAmount;
+  readonly firstPrice: ParsedAmount;
 }
 
 export interface VerifiedMerchant {
@@ -112,11 +112,10 @@ export class TabOpener {
     const { certificate, operatorCertificate } = await this.verifiedMerchant(merchant, pageOrigin);
     const { displayName, currency: merchantCurrency } = certificate.payload;
     const enrolment = await this.link.enrolment();
-    const price = parseWireAmount(firstPrice);
-    if (!price.ok || price.money.currency !== merchantCurrency) {
+    if (firstPrice.wire.currency !== merchantCurrency) {
       throw new AgentError(
         'invalid_request',
-        `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`,
+        `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.wire.value} ${firstPrice.wire.currency}.`,
       );
     }
     const rate = lockTableRate(table, enrolment.currency, merchantCurrency);
@@ -131,10 +130,10 @@ export class TabOpener {
     const chainUnit_minor = chainUnitFor(
       await this.merchants.publishedChainUnit(certificate.payload),
       merchantCurrency,
-      price.money.minor,
+      firstPrice.minor,
     );
     const rules = await this.rules.get();
-    const hold_minor = holdForNewTab(rules.defaultDeposit_minor, price.money.minor, rate);
+    const hold_minor = holdForNewTab(rules.defaultDeposit_minor, firstPrice.minor, rate);
     const chain = chainPlanFor(hold_minor, rate, chainUnit_minor);
     if (!chain.ok) throw new AgentError('limit_reached', `A tab here cannot be opened: ${chain.reason}.`);
     const { tabTimeout_s } = await this.preferences();

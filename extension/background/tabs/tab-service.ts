@@ -13,7 +13,7 @@
 
 import type { BridgeResult } from '@opentab/protocol';
 import type { StopReason } from '@opentab/protocol';
-import type { WireAmount } from '@opentab/protocol';
+import type { ParsedAmount } from '@opentab/protocol';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
 import { MerchantBadges } from '../badge/merchant-badges';
@@ -42,7 +42,8 @@ export interface PageCaller {
 
 export interface PayRequest extends MerchantRef {
   readonly itemId: string;
-  readonly price: WireAmount;
+  /** Read once where the page's call enters (page-handler.ts); no later step parses it again. */
+  readonly price: ParsedAmount;
 }
 
 export interface PaymentStatusRequest extends MerchantRef {
@@ -82,17 +83,18 @@ export class TabService {
       const owned = await this.entitlements.heldFor(caller.origin, merchant, request.itemId);
       if (owned) return { answer: { kind: 'owned', ...owned } };
       await this.refuseBlocked(merchant);
+      const { price } = request;
       const tab = await this.usableTab(merchant, caller.origin);
       if (tab) {
-        const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
+        const outcome = await this.purchaser.buy(tab, request.itemId, price);
         if (outcome.kind === 'paid' || outcome.kind === 'in-doubt') return this.answered(caller, outcome);
         // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same
         // rules as the first.
         await this.closer.close(outcome.tab, stopReasonOf(outcome));
       }
-      const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
+      const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: price });
       await this.expiry.reschedule();
-      const outcome = await this.purchaser.buy(opened, request.itemId, request.price);
+      const outcome = await this.purchaser.buy(opened, request.itemId, price);
       if (outcome.kind !== 'paid' && outcome.kind !== 'in-doubt') {
         throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
       }
