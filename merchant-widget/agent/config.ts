@@ -16,12 +16,10 @@ import { isSecureAddress, SECURE_ADDRESS_RULE } from '@opentab/protocol';
 import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { RATE_LIMIT_MAX, type RateLimit } from '@opentab/server-kit';
-import { CLOCK_SKEW_MS } from '@opentab/protocol';
+import { CLOCK_SKEW_MS, systemClock, type Clock } from '@opentab/protocol';
 import { Catalogue, type CatalogueEntry } from './catalogue';
 
-export interface Clock {
-  now_ms(): number;
-}
+export type { Clock } from '@opentab/protocol';
 
 /** Where the agent reports what it cannot answer to anyone (a record the MTA keeps refusing, a listener that threw). */
 export interface AgentLogger {
@@ -185,7 +183,6 @@ export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(
 const MIN_ACCESS_TOKEN_SECRET_BYTES = 32;
 const ED25519_KEY_BYTES = 32;
 
-const systemClock: Clock = { now_ms: () => Date.now() };
 const consoleLogger: AgentLogger = {
   warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? ''),
 };

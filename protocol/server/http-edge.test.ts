@@ -78,7 +78,7 @@ async function serve(overrides: Partial<HttpEdgeOptions> = {}, holdSyncs = false
   };
   renewSync();
   let clock_ms = 0;
-  const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 2, maxKeys: 10, now_ms: () => clock_ms });
+  const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 2, maxKeys: 10, clock: { now_ms: () => clock_ms } });
   const world = {
     url: '',
     notes: [] as string[],
@@ -109,7 +109,7 @@ async function serve(overrides: Partial<HttpEdgeOptions> = {}, holdSyncs = false
     router,
     limiterFor: (spec) => (spec.auth === 'operator-signature' ? limiter : null),
     clientAddress: (request) => request.socket.remoteAddress,
-    now_ms: () => 1_000,
+    clock: { now_ms: () => 1_000 },
     durable: () => {
       world.syncs++;
       return synced;

@@ -6,7 +6,7 @@
 // with the role.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RouteSpec } from '@opentab/protocol';
+import type { Clock, RouteSpec } from '@opentab/protocol';
 import { OpentabError, parseMessage } from '@opentab/protocol';
 import { CROSS_ORIGIN_HEADERS } from './cors';
 import { afterCommitFault, type AfterCommitFault } from './fault-injection';
@@ -22,7 +22,7 @@ export interface HttpEdgeOptions {
   /** Whose request this is, for rate limiting (see client-address.ts). */
   readonly clientAddress: (request: IncomingMessage) => string | undefined;
   /** The time handlers are given (HandlerContext.now_ms). */
-  readonly now_ms: () => number;
+  readonly clock: Clock;
   /**
    * Resolves once every commit so far is on disk. Awaited before answering a POST: an answer is a
    * promise to the caller, and must survive a power cut of this machine.
@@ -90,7 +90,7 @@ export function createHttpEdge(options: HttpEdgeOptions): HttpEdge {
         if (!parsed.ok) throw parsed.error;
         query = parsed.value;
       }
-      const result = await handle(body, { now_ms: options.now_ms(), params: found.params, query, request });
+      const result = await handle(body, { now_ms: options.clock.now_ms(), params: found.params, query, request });
       if (spec.method !== 'GET' && !readOnly) {
         await options.durable();
         afterCommit(mountPath + target.path);

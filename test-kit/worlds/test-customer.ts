@@ -15,7 +15,7 @@ import type { AccountView, CustomerRecordPayload, InitiationPayload, TabOpened }
 import type { Purchase, Receipt, TerminatePayload, TabClosed } from '@opentab/protocol';
 import type { RateTable } from '@opentab/protocol';
 import type { RecordAck } from '@opentab/protocol';
-import { moneyFromWire, moneyToWire, type WireAmount } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, systemClock, type Clock, type WireAmount } from '@opentab/protocol';
 import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 
 /** A customer in Node talks HTTP the way Node servers do: node:http costs a fraction of fetch's CPU, which matters to the benchmark. */
@@ -34,7 +34,7 @@ export class TestTab {
     readonly tabSigner: Signer,
     private readonly call: { readonly transport: HttpTransport } = NODE_HTTP,
     /** The clock its messages are issued at: the customer's. */
-    private readonly now_ms: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.unit_minor = moneyFromWire(opened.payload.chain.unit).minor;
   }
@@ -97,7 +97,7 @@ export class TestTab {
         lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
         ...overrides,
       } satisfies PayloadBody<CustomerRecordPayload>,
-      this.now_ms(),
+      this.clock.now_ms(),
     );
   }
 
@@ -106,7 +106,7 @@ export class TestTab {
       nodeCrypto,
       this.tabSigner,
       { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>,
-      this.now_ms(),
+      this.clock.now_ms(),
     );
     return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, this.call);
   }
@@ -136,26 +136,26 @@ export class TestCustomer {
     readonly signer: Signer,
     private readonly call: { readonly transport: HttpTransport },
     /** The clock its messages are issued at: a test world's, so they stay fresh however long the test runs. */
-    readonly now_ms: () => number,
+    readonly clock: Clock,
   ) {}
 
   /** `transport`: how to reach operator and merchant agents (one that trusts their CA, for https with a private one). */
   static async enroll(
     operatorUrl: string,
     code: string,
-    options: { transport?: HttpTransport; now_ms?: () => number } = {},
+    options: { transport?: HttpTransport; clock?: Clock } = {},
   ): Promise<TestCustomer> {
     const transport = options.transport ?? nodeHttpTransport;
-    const now_ms = options.now_ms ?? Date.now;
+    const clock = options.clock ?? systemClock;
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const call = { transport };
     const result = await callRoute(
       operatorUrl,
       OPERATOR_API.enroll,
-      seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, now_ms()),
+      seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, clock.now_ms()),
       call,
     );
-    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call, now_ms);
+    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call, clock);
     await customer.logon();
     return customer;
   }
@@ -164,7 +164,7 @@ export class TestCustomer {
     const result = await callRoute(
       this.operatorUrl,
       OPERATOR_API.logon,
-      seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.now_ms()),
+      seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.clock.now_ms()),
       this.call,
     );
     this.sessionId = result.sessionId;
@@ -213,7 +213,7 @@ export class TestCustomer {
         chain: { root: chain.commitment.root, unit, length: chain.length },
         timeout_s: request.timeout_s ?? 600,
       } satisfies PayloadBody<InitiationPayload>,
-      this.now_ms(),
+      this.clock.now_ms(),
     );
     return { message, chain, tabSigner };
   }
@@ -225,7 +225,7 @@ export class TestCustomer {
   /** Sends a prepared initiation; sending the same one again is what the extension does when no answer came. */
   async sendInitiation(prepared: Awaited<ReturnType<TestCustomer['initiation']>>): Promise<TestTab> {
     const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, prepared.message, this.call);
-    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call, this.now_ms);
+    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call, this.clock);
   }
 
   /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
@@ -250,7 +250,7 @@ export class TestCustomer {
         nodeCrypto,
         this.signer,
         { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const,
-        this.now_ms(),
+        this.clock.now_ms(),
       ),
       this.call,
     );

@@ -172,7 +172,7 @@ async function notify(
     });
     return false;
   }
-  context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.now_ms());
+  context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.clock.now_ms());
   return true;
 }
 

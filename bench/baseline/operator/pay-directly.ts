@@ -246,7 +246,7 @@ async function requestCredit(
     payment.merchantOperatorId,
     DIRECT_PAYMENT_API.peerDirectPayment,
     credit,
-    (body) => creditDirectPayment(context, credits, body, context.now_ms()),
+    (body) => creditDirectPayment(context, credits, body, context.clock.now_ms()),
   );
   context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
   const c = credited.payload;

@@ -169,13 +169,13 @@ export class Purchaser {
         tabId: current.tabId,
         afterSeq: current.count,
       };
-      const request = seal(this.crypto, secrets.tabSigner, body, this.clock.now());
+      const request = seal(this.crypto, secrets.tabSigner, body, this.clock.now_ms());
       const list = await this.merchants.receipts(current, request).catch((error: unknown) => {
         throw fromMerchantFailure(error);
       });
       const caught =
         list.tabId === current.tabId
-          ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now())
+          ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now_ms())
           : ({ ok: false, reason: 'the receipts are about another tab' } as const);
       if (!caught.ok)
         throw new AgentError(
@@ -209,7 +209,7 @@ export class Purchaser {
         `The price ${price.wire.value} ${price.wire.currency} cannot be paid at this merchant (${plan.problem}).`,
       );
     }
-    const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now() };
+    const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now_ms() };
     const answer = await this.send(pending, plan.purchase, this.book.save(pending));
     if (answer.kind === 'paid') return this.paid(pending, plan.purchase, answer);
     if (answer.kind === 'refused') throw answer.error;
@@ -257,7 +257,7 @@ export class Purchaser {
     { receipt, title }: Extract<Answer, { kind: 'paid' }>,
   ): Extract<PurchaseOutcome, { kind: 'paid' }> {
     const after = afterPurchase(tab, purchase);
-    const at_ms = this.clock.now();
+    const at_ms = this.clock.now_ms();
     const recorded = title.then((itemTitle) =>
       this.book.recordPurchases(after, [storedPurchaseOf(tab, purchase, receipt, at_ms, itemTitle)]),
     );

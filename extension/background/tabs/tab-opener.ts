@@ -93,7 +93,7 @@ export class TabOpener {
       this.link.trustAnchors(enrolment),
       merchant,
       pageOrigin,
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     if (!check.ok) throw new AgentError(check.code, check.reason);
     return { certificate: check.certificate, operatorCertificate: check.operatorCertificate };
@@ -161,7 +161,7 @@ export class TabOpener {
       (await this.book.all())
         .filter(holdsCount)
         .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     const decision = decideDeposit(await this.rules.get(), { ...merchant, displayName }, hold_minor, held, (minor) =>
       formatMoney(customerAmount(minor)),
@@ -214,7 +214,7 @@ export class TabOpener {
     const initiation: Initiation = signEnvelope(signer, {
       ...body,
       id: localId,
-      iat: formatTimestamp(this.clock.now()),
+      iat: formatTimestamp(this.clock.now_ms()),
     } satisfies InitiationPayload);
     const opening: OpeningTab = {
       phase: 'opening',
@@ -233,7 +233,7 @@ export class TabOpener {
       chainUnit_minor: chain.unit_minor,
       secrets: secrets.sealed,
       initiation,
-      createdAt_ms: this.clock.now(),
+      createdAt_ms: this.clock.now_ms(),
     };
     await this.book.save(opening);
     this.keyring.remember(localId, secrets);
@@ -270,7 +270,7 @@ export class TabOpener {
       certificate,
       merchantOperatorKey,
       opening.merchant,
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     if (!certificateCheck.ok) return fail(certificateCheck.reason);
     if (!originAllowed(certificate.payload, opening.origin))

@@ -152,7 +152,7 @@ export class TabService {
       const visible =
         tab?.phase === 'open' &&
         originAllowed(tab.merchantCertificate.payload, caller.origin) &&
-        !isExpired(tab, this.clock.now());
+        !isExpired(tab, this.clock.now_ms());
       const open = visible ? (tab as OpenTab) : undefined;
       await this.showBadge(caller, merchant, open);
       return tabStatusOf(open);
@@ -205,7 +205,7 @@ export class TabService {
   async closeExpired(): Promise<number> {
     let closed = 0;
     for (const tab of await this.book.active()) {
-      if (tab.phase !== 'open' || !isExpired(tab, this.clock.now())) continue;
+      if (tab.phase !== 'open' || !isExpired(tab, this.clock.now_ms())) continue;
       await this.locks.run(merchantKey(tab.merchant), async () => {
         const current = await this.book.get(tab.localId);
         if (current?.phase === 'open') await this.closer.close(current, 'timeout');
@@ -231,14 +231,14 @@ export class TabService {
       tab = await this.opener.complete(tab);
       await this.expiry.reschedule();
     }
-    if (isExpired(tab, this.clock.now())) {
+    if (isExpired(tab, this.clock.now_ms())) {
       await this.closer.close(tab, 'timeout');
       return undefined;
     }
     // Nobody vouches for the merchant past its certificate's end: the tab is finished and the
     // purchase goes to a new one, under a current certificate. Only a tab opened under a
     // certificate shorter than the tab gets here; its operator should issue one that outlasts it.
-    if (!certificateInForce(tab.merchantCertificate.payload, this.clock.now())) {
+    if (!certificateInForce(tab.merchantCertificate.payload, this.clock.now_ms())) {
       await this.closer.close(tab, 'customer-terminate');
       return undefined;
     }

@@ -5,7 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
-import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
+import type { Clock, RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { bind, createHttpEdge, Router, type RouteBinding } from '@opentab/server-kit';
 import { CROSS_ORIGIN_HEADERS, sendError, sendJson, sendPreflight } from '@opentab/server-kit';
@@ -25,7 +25,7 @@ export interface AgentHttpOptions {
   readonly extensionInstallUrl: string | null;
   readonly logger: AgentLogger;
   /** The time route handlers are given. */
-  readonly now_ms: () => number;
+  readonly clock: Clock;
   /** Resolves once everything committed so far is on disk: no answer to a POST leaves before. */
   readonly durable: () => Promise<void>;
   /** Routes of the agent's extensions (extension.ts), served beside its own. */
@@ -34,8 +34,8 @@ export interface AgentHttpOptions {
   readonly rateLimit?: AgentRateLimitSettings;
   /** Served at /openapi.json when given. */
   readonly openApiDocument?: unknown;
-  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
-  readonly rateLimitNow_ms?: () => number;
+  /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
+  readonly rateLimitClock?: Clock;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any
@@ -74,12 +74,12 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     customer: new RateLimiter({
       ...rateLimit.customer,
       maxKeys: rateLimit.maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
     operator: new RateLimiter({
       ...rateLimit.operator,
       maxKeys: rateLimit.maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
   };
   const router = new Router([
@@ -102,7 +102,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     router,
     limiterFor: (spec) => (spec.auth === 'operator-signature' ? limiters.operator : limiters.customer),
     clientAddress: (request) => rateLimit.clientAddress(request),
-    now_ms: options.now_ms,
+    clock: options.clock,
     durable: options.durable,
     onDefect,
     headers: NO_SNIFF,

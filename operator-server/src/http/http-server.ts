@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import { OpentabError } from '@opentab/protocol';
-import type { RouteAuth, RouteSpec } from '@opentab/protocol';
+import type { Clock, RouteAuth, RouteSpec } from '@opentab/protocol';
 import { createHttpEdge, sendError, sendJson, type Router } from '@opentab/server-kit';
 import { clientAddressOf, trustedProxySet } from '@opentab/server-kit';
 import { answerUnreadableRequests } from '@opentab/server-kit';
@@ -20,7 +20,7 @@ export interface HttpServerOptions {
   readonly router: Router;
   readonly adminToken: string;
   readonly log: Logger;
-  readonly now_ms: () => number;
+  readonly clock: Clock;
   /**
    * Resolves once every commit so far is on disk. Awaited before answering anything but a GET:
    * an answer is a promise to the caller, and must survive a power cut of this machine.
@@ -32,8 +32,8 @@ export interface HttpServerOptions {
   readonly rateLimit: RateLimitConfig;
   /** PEM certificate chain and key: serve https. Absent: plain http (loopback, or behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
-  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
-  readonly rateLimitNow_ms?: () => number;
+  /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
+  readonly rateLimitClock?: Clock;
 }
 
 interface RateLimiters {
@@ -71,13 +71,13 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
       refill_per_s: customer.perClient_per_s,
       burst_tokens: customer.burst,
       maxKeys: maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
     peer: new RateLimiter({
       refill_per_s: peer.perClient_per_s,
       burst_tokens: peer.burst,
       maxKeys: maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
   };
   const edge = createHttpEdge({
@@ -85,7 +85,7 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
     limiterFor: (spec) => limiterFor(limiters, spec.auth),
     clientAddress: (request) =>
       clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies),
-    now_ms: options.now_ms,
+    clock: options.clock,
     durable: options.durable,
     authorize: (spec, request) => requireAdminToken(spec, request, options.adminToken),
     refusalOf: (error) => (isLedgerError(error) ? ledgerErrorToOpentab(error) : null),
