@@ -46,16 +46,16 @@ function consistentWorld(): WorldFacts {
     merchantId: 'chaos-news',
     merchantOperatorId: 'op-eu',
     state: 'failed',
-    holdMinor: 2000n,
+    hold_minor: 2000n,
     customerCurrency: 'SEK',
-    depositMinor: 176n,
+    deposit_minor: 176n,
     merchantCurrency: 'EUR',
     rate: RATE,
     tabPublicKey: 'key-1',
     tabId: null,
     openedAt_ms: 0,
     expiresAt_ms: 10_000,
-    chargedMinor: null,
+    charged_minor: null,
   };
   const transaction: AuditTransaction = {
     ...refused,
@@ -63,7 +63,7 @@ function consistentWorld(): WorldFacts {
     state: 'cleared',
     tabPublicKey: 'key-2',
     tabId: 'tab_1',
-    chargedMinor: CHARGE,
+    charged_minor: CHARGE,
   };
   const mtaTab: AuditTab = {
     tabId: 'tab_1',
@@ -71,20 +71,20 @@ function consistentWorld(): WorldFacts {
     customerOperatorId: 'op-se',
     transactionId: 'op-se.1.2',
     state: 'cleared',
-    depositMinor: 176n,
+    deposit_minor: 176n,
     currency: 'EUR',
     openedAt_ms: 0,
     expiresAt_ms: 10_000,
     concludeAfter_ms: 12_000,
-    clearedMinor: SPENT,
+    cleared_minor: SPENT,
     outcome: 'agreed',
   };
   const agentTab: AgentAuditTab = {
     tabId: 'tab_1',
     currency: 'EUR',
-    depositMinor: 176n,
-    spentMinor: SPENT,
-    chainUnitMinor: 5n,
+    deposit_minor: 176n,
+    spent_minor: SPENT,
+    chainUnit_minor: 5n,
     chainLength: 36,
     chainRoot: 'root',
     lastChainIndex: 6,
@@ -95,12 +95,12 @@ function consistentWorld(): WorldFacts {
     status: 'cleared',
     stopReason: 'customer-terminate',
     stoppedAt_ms: 5_000,
-    clearedMinor: SPENT,
+    cleared_minor: SPENT,
     outcome: 'agreed',
   };
   const purchases: AgentAuditPurchase[] = [
-    { purchaseId: 'p1', tabId: 'tab_1', seq: 1, itemId: 'brief', priceMinor: 10n, chainIndex: 2 },
-    { purchaseId: 'p2', tabId: 'tab_1', seq: 2, itemId: 'report', priceMinor: 20n, chainIndex: 6 },
+    { purchaseId: 'p1', tabId: 'tab_1', seq: 1, itemId: 'brief', price_minor: 10n, chainIndex: 2 },
+    { purchaseId: 'p2', tabId: 'tab_1', seq: 2, itemId: 'report', price_minor: 20n, chainIndex: 6 },
   ];
   return {
     customers: [customer],
@@ -136,7 +136,7 @@ describe('cross-party checks', () => {
       transactionId: 'op-se.1.3',
       state: 'lapsed',
       tabId: null,
-      chargedMinor: null,
+      charged_minor: null,
     };
     const result = failed({ ...world, am: { ...world.am, transactions: [...world.am.transactions, orphan] } });
     expect(result).toEqual({
@@ -159,7 +159,7 @@ describe('cross-party checks', () => {
 
   it('merchant-paid-for-receipts: a clearing below the receipts', () => {
     const world = consistentWorld();
-    const short = { ...world.mta.tabs[0]!, clearedMinor: 10n, outcome: 'merchant-record-missing' };
+    const short = { ...world.mta.tabs[0]!, cleared_minor: 10n, outcome: 'merchant-record-missing' };
     const result = failed({ ...world, mta: { ...world.mta, tabs: [short] } });
     expect(result['merchant-paid-for-receipts']).toEqual([
       "tab tab_1: the merchant's receipts add up to 30 EUR, the MTA credited 10 (merchant-record-missing)",
@@ -174,7 +174,7 @@ describe('cross-party checks', () => {
 
   it('customer-charged-once: a charge that is not the conversion of the credit', () => {
     const world = consistentWorld();
-    const overcharged = { ...world.am.transactions[1]!, chargedMinor: CHARGE + 1n };
+    const overcharged = { ...world.am.transactions[1]!, charged_minor: CHARGE + 1n };
     expect(
       Object.keys(failed({ ...world, am: { ...world.am, transactions: [world.am.transactions[0]!, overcharged] } })),
     ).toEqual(['customer-charged-once']);
@@ -182,7 +182,7 @@ describe('cross-party checks', () => {
 
   it('customer-charged-once: a transaction that holds another deposit than the customer was told', () => {
     const world = consistentWorld();
-    const held = { ...world.am.transactions[1]!, holdMinor: 2100n };
+    const held = { ...world.am.transactions[1]!, hold_minor: 2100n };
     const result = failed({ ...world, am: { ...world.am, transactions: [world.am.transactions[0]!, held] } });
     expect(result).toEqual({ 'customer-charged-once': [expect.stringContaining('holds 2100 at')] });
   });
@@ -194,15 +194,15 @@ describe('cross-party checks', () => {
       tabId: 'tab_2',
       transactionId: 'op-se.1.3',
       state: 'failed',
-      clearedMinor: null,
+      cleared_minor: null,
       outcome: null,
     };
     const stuck = {
       ...world.agent.tabs[0]!,
       tabId: 'tab_2',
-      spentMinor: 0n,
+      spent_minor: 0n,
       status: 'stopped',
-      clearedMinor: null,
+      cleared_minor: null,
       outcome: null,
     };
     const failedTransaction = { ...world.am.transactions[0]!, transactionId: 'op-se.1.3' };

@@ -99,7 +99,7 @@ function merchantPaidForReceipts(world: WorldFacts, index: WorldIndex): CheckRes
           purchase === undefined ||
           purchase.tabId !== tab.tabId ||
           purchase.seq !== receipt.seq ||
-          purchase.priceMinor !== receipt.price_minor
+          purchase.price_minor !== receipt.price_minor
         ) {
           violations.push(
             `${customer.name} holds a receipt for purchase ${receipt.purchaseId} (seq ${receipt.seq}, ${receipt.price_minor}) of tab ${tab.tabId} that the merchant's store does not have as such`,
@@ -112,13 +112,13 @@ function merchantPaidForReceipts(world: WorldFacts, index: WorldIndex): CheckRes
   }
   for (const agentTab of world.agent.tabs) {
     const mtaTab = index.mtaTabs.get(agentTab.tabId);
-    const credited = mtaTab?.state === 'cleared' ? (mtaTab.clearedMinor ?? 0n) : null;
+    const credited = mtaTab?.state === 'cleared' ? (mtaTab.cleared_minor ?? 0n) : null;
     if (
-      credited !== agentTab.spentMinor &&
-      !(credited === null && agentTab.spentMinor === 0n && mtaTab?.state === 'failed')
+      credited !== agentTab.spent_minor &&
+      !(credited === null && agentTab.spent_minor === 0n && mtaTab?.state === 'failed')
     ) {
       violations.push(
-        `tab ${agentTab.tabId}: the merchant's receipts add up to ${agentTab.spentMinor} ${agentTab.currency}, the MTA ${credited === null ? `has it ${mtaTab?.state ?? 'not at all'}` : `credited ${credited} (${mtaTab?.outcome ?? '?'})`}`,
+        `tab ${agentTab.tabId}: the merchant's receipts add up to ${agentTab.spent_minor} ${agentTab.currency}, the MTA ${credited === null ? `has it ${mtaTab?.state ?? 'not at all'}` : `credited ${credited} (${mtaTab?.outcome ?? '?'})`}`,
       );
     }
   }
@@ -135,18 +135,18 @@ function customerChargedOnce(world: WorldFacts, index: WorldIndex): CheckResult 
     for (const tab of customer.tabs) {
       const transaction = index.transactions.get(tab.transactionId);
       if (transaction === undefined) continue;
-      if (transaction.holdMinor !== tab.hold_minor || canonicalJson(transaction.rate) !== canonicalJson(tab.rate)) {
+      if (transaction.hold_minor !== tab.hold_minor || canonicalJson(transaction.rate) !== canonicalJson(tab.rate)) {
         violations.push(
-          `transaction ${tab.transactionId} holds ${transaction.holdMinor} at ${canonicalJson(transaction.rate)}; ${customer.name} was told ${tab.hold_minor} at ${canonicalJson(tab.rate)}`,
+          `transaction ${tab.transactionId} holds ${transaction.hold_minor} at ${canonicalJson(transaction.rate)}; ${customer.name} was told ${tab.hold_minor} at ${canonicalJson(tab.rate)}`,
         );
       }
     }
   }
   for (const transaction of world.am.transactions) {
     const mtaTab = index.mtaTabsByTransaction.get(transaction.transactionId);
-    const credited = mtaTab?.state === 'cleared' ? (mtaTab.clearedMinor ?? 0n) : 0n;
-    const expected = chargeInCustomerCurrency(credited, transaction.rate, transaction.holdMinor);
-    const charged = transaction.state === 'cleared' ? (transaction.chargedMinor ?? 0n) : 0n;
+    const credited = mtaTab?.state === 'cleared' ? (mtaTab.cleared_minor ?? 0n) : 0n;
+    const expected = chargeInCustomerCurrency(credited, transaction.rate, transaction.hold_minor);
+    const charged = transaction.state === 'cleared' ? (transaction.charged_minor ?? 0n) : 0n;
     if (charged !== expected) {
       violations.push(
         `transaction ${transaction.transactionId} (${transaction.state}) charged ${charged} ${transaction.customerCurrency}; the MTA credited ${credited} ${transaction.merchantCurrency} for tab ${mtaTab?.tabId ?? 'none'}, which makes ${expected}`,
@@ -165,9 +165,9 @@ function partiesAgree(world: WorldFacts, index: WorldIndex): CheckResult {
       violations.push(`the MTA's tab ${tab.tabId} names transaction ${tab.transactionId}, which the AM does not have`);
       continue;
     }
-    if (transaction.depositMinor !== tab.depositMinor)
+    if (transaction.deposit_minor !== tab.deposit_minor)
       violations.push(
-        `tab ${tab.tabId}: the MTA's deposit ${tab.depositMinor} is not the AM's ${transaction.depositMinor}`,
+        `tab ${tab.tabId}: the MTA's deposit ${tab.deposit_minor} is not the AM's ${transaction.deposit_minor}`,
       );
     if (transaction.tabId !== null && transaction.tabId !== tab.tabId)
       violations.push(

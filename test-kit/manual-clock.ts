@@ -2,10 +2,12 @@
 // outcome (a rate limit's refill, a timeout, a grace period, a deadline), a test injects one of
 // these and advances it, so the outcome does not depend on how fast the machine runs the test.
 
-export class ManualClock {
+import type { Clock } from '@opentab/protocol';
+
+export class ManualClock implements Clock {
   constructor(private current_ms: number = Date.now()) {}
 
-  /** The current reading, in epoch milliseconds; bound, so it can be passed as `now_ms`. */
+  /** The current reading, in epoch milliseconds; bound, so it survives being passed on alone. */
   readonly now_ms = (): number => this.current_ms;
 
   advance(by_ms: number): void {

@@ -67,7 +67,7 @@ export async function directPaymentOrder(customer: TestCustomer, merchantOrder: 
       merchantOrder,
       rateTableId: table.id,
     } satisfies PayloadBody<DirectPaymentOrderPayload>,
-    customer.now_ms(),
+    customer.clock.now_ms(),
   );
 }
 

@@ -157,8 +157,8 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     );
     expect(row).toMatchObject({
       state: 'captured',
-      chargeMinor: 170n,
-      priceMinor: 15n,
+      charge_minor: 170n,
+      price_minor: 15n,
       merchantCurrency: 'EUR',
       merchantOrderId: orderId,
     });
@@ -166,7 +166,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     expect(new DirectOrderCreditStore(mta.db).ofOrder(w.merchantId, orderId)).toMatchObject({
       customerOperatorId: CUSTOMER_OPERATOR,
       paymentId: outcome.payment.payload.paymentId,
-      amountMinor: 15n,
+      amount_minor: 15n,
     });
     // The notice went out at once; the outbox holds it as delivered and will not send it again.
     expect(mta.outbox.rowsOfRecord(`direct-notice:${orderId}`)).toMatchObject([{ attempts: 1, lastError: null }]);

@@ -2,9 +2,8 @@
 // Node tests with in-memory stand-ins (test-ports.ts) and in the browser with webextension
 // adapters (browser/ports.ts).
 
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from '@opentab/protocol';
+import type { Clock } from '@opentab/protocol';
 
 export type AlarmName = 'idle-lock' | 'rates-refresh' | 'outbox-retry' | 'tab-expiry' | 'purchase-retry';
 

@@ -61,7 +61,7 @@ function scriptedBrowser() {
       return nextHandle++;
     },
     clearInterval: (handle) => void intervals.delete(handle as number),
-    now: () => now_ms,
+    now_ms: () => now_ms,
   };
   const tick = (advance_ms = PAGE_PORT_KEEPALIVE_MS) => {
     now_ms += advance_ms;

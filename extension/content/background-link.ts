@@ -22,13 +22,13 @@ export interface LinkPort {
 export interface LinkTimers {
   setInterval(run: () => void, every_ms: number): unknown;
   clearInterval(handle: unknown): void;
-  now(): number;
+  now_ms(): number;
 }
 
 const BROWSER_TIMERS: LinkTimers = {
   setInterval: (run, every_ms) => setInterval(run, every_ms),
   clearInterval: (handle) => clearInterval(handle as number),
-  now: () => Date.now(),
+  now_ms: () => Date.now(),
 };
 
 export type SendToBackground = (message: PageCallMessage) => Promise<unknown>;
@@ -77,7 +77,7 @@ export function createBackgroundLink(
   /** A call that never gets an answer must not keep the background running for as long as the page is open. */
   function keepAwake(): void {
     const youngest_ms = Math.max(...[...waiting.values()].map((entry) => entry.sentAt_ms));
-    if (timers.now() - youngest_ms > PAGE_PORT_KEEPALIVE_MAX_MS) return;
+    if (timers.now_ms() - youngest_ms > PAGE_PORT_KEEPALIVE_MAX_MS) return;
     try {
       port?.postMessage({ kind: 'keepalive' });
     } catch {
@@ -109,7 +109,7 @@ export function createBackgroundLink(
         reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
-      waiting.set(id, { resolve, reject, port: sentOn, sentAt_ms: timers.now() });
+      waiting.set(id, { resolve, reject, port: sentOn, sentAt_ms: timers.now_ms() });
       keepalive ??= timers.setInterval(keepAwake, PAGE_PORT_KEEPALIVE_MS);
     });
 }

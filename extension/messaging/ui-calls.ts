@@ -1,7 +1,7 @@
 // The extension's own pages (popup, options, confirm) → background. Only a sender whose URL is
 // inside this extension may make these calls; content scripts get page calls only.
 
-import type { BridgeErrorCode } from '@opentab/protocol';
+import { allOf, type BridgeErrorCode } from '@opentab/protocol';
 import type { CallResult } from './result';
 import type {
   AccountSummaryView,
@@ -51,7 +51,8 @@ export interface UiCalls {
 
 export type UiCall = keyof UiCalls;
 
-export const UI_CALL_NAMES = [
+/** Every call once: the compiler refuses a name that is not a call, and a call left out. */
+export const UI_CALL_NAMES = allOf<UiCall>()([
   'getOverview',
   'createWallet',
   'unlock',
@@ -72,7 +73,7 @@ export const UI_CALL_NAMES = [
   'refreshRates',
   'getConfirmation',
   'confirmDecision',
-] as const satisfies readonly UiCall[];
+]);
 
 /** Failures only the extension's own pages can meet, beside every failure a page can meet. */
 export type UiOnlyErrorCode =

@@ -76,7 +76,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: ready }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     // Every amount keeps value and currency on one line: a no-break space joins them.
@@ -117,7 +117,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: withSource }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     expect((await screen.findByTestId('tab-terms')).textContent).toBe(
@@ -140,7 +140,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })}
         openOptions={() => undefined}
-        now={() => noon_ms}
+        clock={{ now_ms: () => noon_ms }}
       />,
     );
     const rows = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole(
@@ -177,7 +177,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases } }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     const [pending, bought] = await within(
@@ -194,7 +194,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, recentPurchases: [] } }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     const region = within(await screen.findByRole('region', { name: 'Recent purchases' }));
@@ -207,7 +207,7 @@ describe('Popup', () => {
       getOverview: () => ({ ok: true, value: ready }),
       closeTab: () => ({ ok: true, value: { closed: true } }),
     });
-    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    render(<Popup client={client} openOptions={() => undefined} clock={{ now_ms: () => now_ms }} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Close tab at The Daily Tab' }));
     await waitFor(() => expect(client.calls.filter((entry) => entry.call === 'getOverview')).toHaveLength(2));
     expect(client.calls).toContainEqual({ call: 'closeTab', params: { transactionId: 'op-se.1.1' } });
@@ -222,7 +222,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: sample }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     const status = await screen.findByTestId('rate-status');
@@ -235,7 +235,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: unstated }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     expect((await screen.findByTestId('rate-status')).textContent).toMatch(/^Rate of unstated date, current until/);
@@ -249,7 +249,7 @@ describe('Popup', () => {
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: refused }) })}
         openOptions={() => undefined}
-        now={() => now_ms}
+        clock={{ now_ms: () => now_ms }}
       />,
     );
     const status = await screen.findByTestId('rate-status');
@@ -268,7 +268,7 @@ describe('Popup', () => {
         error: { code: 'operator_unreachable', message: 'Your operator could not be reached.' },
       }),
     });
-    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    render(<Popup client={client} openOptions={() => undefined} clock={{ now_ms: () => now_ms }} />);
     expect((await screen.findByTestId('rate-status')).textContent).toMatch(/expired.*cannot be converted/);
     fireEvent.click(screen.getByRole('button', { name: 'Refresh rates' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Your operator could not be reached.');
@@ -288,7 +288,7 @@ describe('Popup', () => {
         return { ok: true, value: 'ready' };
       },
     });
-    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    render(<Popup client={client} openOptions={() => undefined} clock={{ now_ms: () => now_ms }} />);
     const input = await screen.findByLabelText(/Passphrase/);
     fireEvent.input(input, { target: { value: 'wrong' } });
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
@@ -306,7 +306,7 @@ describe('Popup', () => {
       }),
       createWallet: () => ({ ok: true, value: 'unenrolled' }),
     });
-    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    render(<Popup client={client} openOptions={() => undefined} clock={{ now_ms: () => now_ms }} />);
     // The vault's minimum length is told before the customer types, not only after a refusal.
     expect(MIN_PASSPHRASE_LENGTH).toBe(VAULT_MINIMUM);
     expect(await screen.findByText(new RegExp(`at least ${VAULT_MINIMUM} characters`))).toBeTruthy();

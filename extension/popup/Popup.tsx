@@ -1,6 +1,7 @@
 // The toolbar popup: the wallet's state, the money, the open tabs and the rate table at a glance.
 
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { systemClock, type Clock } from '@opentab/protocol';
 import type { CallError } from '../messaging/result';
 import type { OverviewView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
@@ -14,10 +15,10 @@ import { CreateWallet, UnlockWallet } from './WalletGate';
 export interface PopupProps {
   readonly client: AgentClient;
   readonly openOptions: () => void;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
-export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
+export function Popup({ client, openOptions, clock = systemClock }: PopupProps) {
   const [overview, setOverview] = useState<OverviewView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
   const [refreshing, setRefreshing] = useState(false);
@@ -117,13 +118,13 @@ export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
         <h2>Open tabs</h2>
         <TabList
           tabs={overview.tabs}
-          now_ms={now()}
+          now_ms={clock.now_ms()}
           onClose={(transactionId) => void act(() => client.call('closeTab', { transactionId }))}
         />
       </section>
       <section aria-label="Recent purchases">
         <h2>Recent purchases</h2>
-        <PurchaseList purchases={overview.recentPurchases} now_ms={now()} />
+        <PurchaseList purchases={overview.recentPurchases} now_ms={clock.now_ms()} />
       </section>
       <ErrorNote error={error} />
       <footer>

@@ -111,7 +111,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     extensionRoutes,
     // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
     // the monotonic clock, which a step of the wall clock cannot move.
-    rateLimitNow_ms: config.clock === undefined ? undefined : () => settings.clock.now_ms(),
+    rateLimitClock: config.clock === undefined ? undefined : settings.clock,
   });
 
   const sweepExpiredTabs = (): void => {

@@ -92,6 +92,33 @@ describe('merchant agent configuration', () => {
     );
   });
 
+  it('names the setting by its whole path and says what it must be, one sentence each', () => {
+    expect(
+      problemsOf({
+        ...good,
+        merchantId: 'Bad Id',
+        recordRetryBase_ms: 10_000,
+        recordRetryMax_ms: 5_000,
+        rateLimit: { customer: { burst: 0, perSecond: 5 } as never, maxClients: 1.5 },
+      }),
+    ).toEqual([
+      'merchantId must be 1-64 of a-z, 0-9, _, -',
+      'rateLimit.customer.burst must be a whole number from 1 to 1000000',
+      'rateLimit.customer.perSecond is not a setting (perClient_per_s, burst)',
+      'rateLimit.maxClients must be a positive whole number',
+      'recordRetryBase_ms must not exceed recordRetryMax_ms',
+    ]);
+    expect(problemsOf(7 as unknown as MerchantAgentConfig)).toEqual(['configuration must be an object']);
+    expect(problemsOf({ ...good, rateLimit: 'fast' as never })).toEqual(['rateLimit must be an object']);
+  });
+
+  it('takes an absent or null setting as its default', () => {
+    const settings = resolveConfig({ ...good, mountPath: null, rateLimit: null } as unknown as MerchantAgentConfig);
+    expect(settings.mountPath).toBe('/opentab');
+    expect(settings.rateLimit.customer).toEqual({ refill_per_s: 50, burst_tokens: 200 });
+    expect(settings.clock.now_ms()).toBeGreaterThan(0);
+  });
+
   it('reaches its operator over https, or over plain http only on loopback', () => {
     expect(problemsOf({ ...good, operatorBaseUrl: 'https://op-eu.example' })).toEqual([]);
     expect(problemsOf({ ...good, operatorBaseUrl: 'http://localhost:8080' })).toEqual([]);

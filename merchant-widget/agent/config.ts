@@ -12,16 +12,14 @@ import type { HttpTransport } from '@opentab/protocol';
 import { checkPublicKey, weakKeySentence } from '@opentab/protocol';
 import { fromBase64url, fromBase64urlOfLength } from '@opentab/protocol';
 import { CurrencyCode, DISPLAY_NAME_MAX_LENGTH, DisplayName, HttpUrl, MerchantId, OperatorId } from '@opentab/protocol';
-import { insecureAddressProblem } from '@opentab/protocol';
+import { isSecureAddress, SECURE_ADDRESS_RULE } from '@opentab/protocol';
 import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
-import { rateLimitProblem, type RateLimit } from '@opentab/server-kit';
-import { CLOCK_SKEW_MS } from '@opentab/protocol';
+import { RATE_LIMIT_MAX, type RateLimit } from '@opentab/server-kit';
+import { CLOCK_SKEW_MS, systemClock, type Clock } from '@opentab/protocol';
 import { Catalogue, type CatalogueEntry } from './catalogue';
 
-export interface Clock {
-  now_ms(): number;
-}
+export type { Clock } from '@opentab/protocol';
 
 /** Where the agent reports what it cannot answer to anyone (a record the MTA keeps refusing, a listener that threw). */
 export interface AgentLogger {
@@ -185,193 +183,244 @@ export const DEFAULT_WIDGET_FILE_PATH = fileURLToPath(
 const MIN_ACCESS_TOKEN_SECRET_BYTES = 32;
 const ED25519_KEY_BYTES = 32;
 
-const DEFAULT_DURATIONS_MS = {
-  accessTokenLifetime_ms: 24 * 3600 * 1000,
-  recordRetryBase_ms: 1000,
-  recordRetryMax_ms: 5 * 60 * 1000,
-  recordCallTimeout_ms: 10_000,
-  expiryCheckInterval_ms: 1000,
-  clockSkew_ms: CLOCK_SKEW_MS,
-  replyRetention_ms: 24 * 3600 * 1000,
-} as const;
-type DurationName = keyof typeof DEFAULT_DURATIONS_MS;
-
-const systemClock: Clock = { now_ms: () => Date.now() };
 const consoleLogger: AgentLogger = {
   warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? ''),
 };
 
-export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
-  if (config === null || typeof config !== 'object')
-    throw new MerchantAgentConfigError(['configuration must be an object']);
-  const problems: string[] = [];
-  const check = (ok: boolean, problem: string): void => {
-    if (!ok) problems.push(problem);
-  };
+// One schema checks the whole configuration and fills in the defaults. Each issue's message is
+// the rest of a sentence whose subject is the setting's path ("recordRetryMax_ms" + " must be …"),
+// so a merchant reads which setting is wrong and what it must be. An absent or null setting takes
+// its default.
 
-  check(v.is(MerchantId, config.merchantId), 'merchantId must be 1-64 of a-z, 0-9, _, -');
-  check(
-    v.is(DisplayName, config.displayName),
-    `displayName must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`,
-  );
-  check(v.is(OperatorId, config.operatorId), 'operatorId must be 1-32 of a-z, 0-9, -');
-  const operatorUrlProblem = v.is(HttpUrl, config.operatorBaseUrl)
-    ? insecureAddressProblem('operatorBaseUrl', config.operatorBaseUrl)
-    : 'operatorBaseUrl must be an http(s) URL without credentials';
-  if (operatorUrlProblem !== null) problems.push(operatorUrlProblem);
-  const trustedCas = config.operatorTrustedCaCertificates ?? [];
-  check(
-    Array.isArray(trustedCas) && trustedCas.every(isPemCertificate),
-    'operatorTrustedCaCertificates must be a list of PEM certificates',
-  );
-  check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');
-  check(
-    typeof config.databasePath === 'string' && config.databasePath.length > 0,
-    'databasePath must name a SQLite file',
+/** Input that `schema` accepts, refused with `rule` (not the schema's own words). */
+const conforming = <S extends v.GenericSchema>(schema: S, rule: string) =>
+  v.custom<v.InferOutput<S>>((input) => v.is(schema, input), rule);
+
+/** Base64url text decoded into bytes, or refused with `rule`. */
+const Base64urlBytes = (decode: (text: string) => Uint8Array, rule: string) =>
+  v.pipe(
+    v.unknown(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      try {
+        if (typeof dataset.value === 'string') return decode(dataset.value);
+      } catch {}
+      addIssue({ message: rule });
+      return NEVER;
+    }),
   );
 
-  const operatorPublicKey = decodeKey(config.operatorPublicKey, ED25519_KEY_BYTES);
-  check(operatorPublicKey !== null, 'operatorPublicKey must be a 32-byte Ed25519 public key in base64url');
-  const operatorKey = operatorPublicKey && checkPublicKey(operatorPublicKey);
-  if (operatorKey && !operatorKey.ok)
-    problems.push(`operatorPublicKey ${weakKeySentence(operatorKey.problem)}: it must be a sound Ed25519 key`);
-  const merchantSecretKey = decodeKey(config.merchantSecretKey, ED25519_KEY_BYTES);
-  check(merchantSecretKey !== null, 'merchantSecretKey must be a 32-byte Ed25519 secret key in base64url');
-  const accessTokenSecret = decodeSecret(config.accessTokenSecret);
-  check(
-    accessTokenSecret !== null,
-    `accessTokenSecret must be at least ${MIN_ACCESS_TOKEN_SECRET_BYTES} random bytes in base64url`,
+const Milliseconds = (default_ms: number) =>
+  v.nullish(
+    v.custom<number>(
+      (value) => Number.isSafeInteger(value) && (value as number) > 0,
+      'must be a positive whole number of milliseconds',
+    ),
+    default_ms,
   );
 
-  const mountPath = config.mountPath ?? DEFAULT_MOUNT_PATH;
-  check(/^(\/[A-Za-z0-9._~-]+)+$/.test(mountPath), 'mountPath must look like /opentab (no trailing slash)');
-  const widgetFilePath = config.widgetFilePath ?? DEFAULT_WIDGET_FILE_PATH;
-  check(typeof widgetFilePath === 'string' && widgetFilePath.length > 0, 'widgetFilePath must be a file path');
-  const extensionInstallUrl = config.extensionInstallUrl ?? null;
-  check(
-    extensionInstallUrl === null || isRedirectTarget(extensionInstallUrl),
-    'extensionInstallUrl must be an http(s) URL or a path starting with a single /',
-  );
-  check(config.clock === undefined || typeof config.clock?.now_ms === 'function', 'clock must have a now_ms() method');
-  check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
-  const extensions = config.extensions ?? [];
-  check(Array.isArray(extensions), 'extensions must be a list');
+const OperatorPublicKey = v.pipe(
+  Base64urlBytes(
+    (text) => fromBase64urlOfLength(text, ED25519_KEY_BYTES),
+    'must be a 32-byte Ed25519 public key in base64url',
+  ),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const key = checkPublicKey(dataset.value);
+    if (!key.ok) addIssue({ message: `${weakKeySentence(key.problem)}: it must be a sound Ed25519 key` });
+  }),
+);
 
-  const durations = {} as Record<DurationName, number>;
-  for (const name of Object.keys(DEFAULT_DURATIONS_MS) as DurationName[]) {
-    const value = config[name] ?? DEFAULT_DURATIONS_MS[name];
-    check(Number.isSafeInteger(value) && value > 0, `${name} must be a positive whole number of milliseconds`);
-    durations[name] = value;
-  }
-  check(
-    durations.recordRetryBase_ms <= durations.recordRetryMax_ms,
-    'recordRetryBase_ms must not exceed recordRetryMax_ms',
-  );
-  check(
-    durations.replyRetention_ms >= 2 * durations.clockSkew_ms,
-    'replyRetention_ms must be at least twice clockSkew_ms',
-  );
+const AccessTokenSecret = Base64urlBytes((text) => {
+  const bytes = fromBase64url(text);
+  if (bytes.length < MIN_ACCESS_TOKEN_SECRET_BYTES) throw new RangeError('too short');
+  return bytes;
+}, `must be at least ${MIN_ACCESS_TOKEN_SECRET_BYTES} random bytes in base64url`);
 
-  const rateLimit = resolveRateLimit(config.rateLimit, check);
+const RATE_LIMIT_RULE = `must be a whole number from 1 to ${RATE_LIMIT_MAX}`;
+const RateLimitCount = v.nullish(v.custom<number>((value) => rateLimitCountIsValid(value), RATE_LIMIT_RULE));
 
-  let catalogue: Catalogue | null = null;
-  if (v.is(CurrencyCode, config.currency)) {
-    const built = Catalogue.fromEntries(config.currency, config.catalogue);
-    if (built.ok) catalogue = built.catalogue;
-    else problems.push(...built.problems);
-  }
+/** `keys`: the settings an object takes, named when it is given another. */
+const settingsObject = <E extends v.ObjectEntries>(entries: E, keys: string) =>
+  v.strictObject(entries, (issue) => (issue.expected === 'never' ? `is not a setting (${keys})` : 'must be an object'));
 
-  if (
-    problems.length > 0 ||
-    catalogue === null ||
-    operatorPublicKey === null ||
-    merchantSecretKey === null ||
-    accessTokenSecret === null
-  ) {
-    throw new MerchantAgentConfigError(problems);
-  }
-  return {
-    merchantId: config.merchantId,
-    displayName: config.displayName,
-    operatorId: config.operatorId,
-    operatorBaseUrl: config.operatorBaseUrl,
-    operatorTransport: createNodeHttpTransport({ trustedCaCertificates: trustedCas }),
-    operatorPublicKey,
-    merchantSecretKey,
-    currency: config.currency,
-    catalogue,
-    databasePath: config.databasePath,
-    accessTokenSecret,
-    mountPath,
-    widgetFilePath,
-    extensionInstallUrl,
-    clock: config.clock ?? systemClock,
-    logger: config.logger ?? consoleLogger,
-    ...durations,
-    rateLimit,
-    extensions,
-  };
-}
+const RateLimitClassSchema = v.nullish(
+  settingsObject({ perClient_per_s: RateLimitCount, burst: RateLimitCount }, 'perClient_per_s, burst'),
+);
 
-function resolveRateLimit(
-  config: AgentRateLimitConfig | undefined,
-  check: (ok: boolean, problem: string) => void,
-): AgentRateLimitSettings {
-  if (config === undefined) return DEFAULT_AGENT_RATE_LIMIT;
-  if (config === null || typeof config !== 'object') {
-    check(false, 'rateLimit must be an object');
-    return DEFAULT_AGENT_RATE_LIMIT;
-  }
-  const known = new Set(['customer', 'operator', 'maxClients', 'trustedProxies', 'clientAddress']);
-  for (const key of Object.keys(config))
-    check(
-      known.has(key),
-      `rateLimit.${key} is not a setting (customer, operator, maxClients, trustedProxies, clientAddress)`,
-    );
-  const classOf = (name: 'customer' | 'operator'): RateLimit => {
-    const given = config[name] ?? {};
-    check(typeof given === 'object' && given !== null, `rateLimit.${name} must be an object`);
-    const fallback = DEFAULT_AGENT_RATE_LIMIT[name];
-    const limit = {
-      refill_per_s: given.perClient_per_s ?? fallback.refill_per_s,
-      burst_tokens: given.burst ?? fallback.burst_tokens,
+const RateLimitSchema = v.pipe(
+  settingsObject(
+    {
+      customer: RateLimitClassSchema,
+      operator: RateLimitClassSchema,
+      maxClients: v.nullish(
+        v.custom<number>(
+          (value) => Number.isSafeInteger(value) && (value as number) >= 1,
+          'must be a positive whole number',
+        ),
+      ),
+      trustedProxies: v.nullish(
+        v.custom<readonly string[]>(
+          (value) =>
+            Array.isArray(value) &&
+            value.length <= MAX_TRUSTED_PROXIES &&
+            value.every((address) => typeof address === 'string' && isIP(address) !== 0),
+          `must be a list of at most ${MAX_TRUSTED_PROXIES} IPv4 or IPv6 addresses`,
+        ),
+      ),
+      clientAddress: v.nullish(
+        v.custom<AgentRateLimitSettings['clientAddress']>(
+          (value) => typeof value === 'function',
+          'must be a function of the request',
+        ),
+      ),
+    },
+    'customer, operator, maxClients, trustedProxies, clientAddress',
+  ),
+  v.check(
+    (limits) => limits.clientAddress == null || limits.trustedProxies == null,
+    'takes trustedProxies or clientAddress, not both',
+  ),
+  v.transform((limits): AgentRateLimitSettings => {
+    const classOf = (name: 'customer' | 'operator'): RateLimit => ({
+      refill_per_s: limits[name]?.perClient_per_s ?? DEFAULT_AGENT_RATE_LIMIT[name].refill_per_s,
+      burst_tokens: limits[name]?.burst ?? DEFAULT_AGENT_RATE_LIMIT[name].burst_tokens,
+    });
+    const proxies = limits.trustedProxies == null ? null : trustedProxySet(limits.trustedProxies);
+    const clientAddress =
+      limits.clientAddress ??
+      (proxies === null
+        ? DEFAULT_AGENT_RATE_LIMIT.clientAddress
+        : (request: IncomingMessage) =>
+            clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies));
+    return {
+      customer: classOf('customer'),
+      operator: classOf('operator'),
+      maxClients: limits.maxClients ?? DEFAULT_AGENT_RATE_LIMIT.maxClients,
+      clientAddress,
     };
-    check(
-      Object.keys(given).every((key) => key === 'perClient_per_s' || key === 'burst'),
-      `rateLimit.${name} takes only perClient_per_s and burst`,
-    );
-    const problem = rateLimitProblem(limit);
-    check(
-      problem === null,
-      `rateLimit.${name}: ${problem?.replace('refill_per_s', 'perClient_per_s').replace('burst_tokens', 'burst')}`,
-    );
-    return limit;
-  };
-  const maxClients = config.maxClients ?? DEFAULT_AGENT_RATE_LIMIT.maxClients;
-  check(Number.isSafeInteger(maxClients) && maxClients >= 1, 'rateLimit.maxClients must be a positive whole number');
-  const clientAddress =
-    config.clientAddress ?? behindProxies(config.trustedProxies, check) ?? DEFAULT_AGENT_RATE_LIMIT.clientAddress;
-  check(typeof clientAddress === 'function', 'rateLimit.clientAddress must be a function of the request');
-  check(
-    config.clientAddress === undefined || config.trustedProxies === undefined,
-    'rateLimit takes trustedProxies or clientAddress, not both',
-  );
-  return { customer: classOf('customer'), operator: classOf('operator'), maxClients, clientAddress };
+  }),
+);
+
+const MerchantAgentConfigSchema = v.pipe(
+  v.object(
+    {
+      merchantId: conforming(MerchantId, 'must be 1-64 of a-z, 0-9, _, -'),
+      displayName: conforming(
+        DisplayName,
+        `must be 1-${DISPLAY_NAME_MAX_LENGTH} characters of plain text (no control characters or bidirectional formatting marks)`,
+      ),
+      operatorId: conforming(OperatorId, 'must be 1-32 of a-z, 0-9, -'),
+      operatorBaseUrl: v.pipe(
+        conforming(HttpUrl, 'must be an http(s) URL without credentials'),
+        v.check(isSecureAddress, (issue) => `${String(issue.input)} ${SECURE_ADDRESS_RULE}`),
+      ),
+      operatorTrustedCaCertificates: v.nullish(
+        v.custom<readonly string[]>(
+          (value) => Array.isArray(value) && value.every(isPemCertificate),
+          'must be a list of PEM certificates',
+        ),
+        [],
+      ),
+      operatorPublicKey: OperatorPublicKey,
+      merchantSecretKey: Base64urlBytes(
+        (text) => fromBase64urlOfLength(text, ED25519_KEY_BYTES),
+        'must be a 32-byte Ed25519 secret key in base64url',
+      ),
+      currency: conforming(CurrencyCode, 'must be an ISO 4217 code such as EUR'),
+      // Checked entry by entry by Catalogue.fromEntries, which needs the currency to read prices in.
+      catalogue: v.unknown(),
+      databasePath: v.custom<string>(
+        (value) => typeof value === 'string' && value.length > 0,
+        'must name a SQLite file',
+      ),
+      accessTokenSecret: AccessTokenSecret,
+      mountPath: v.nullish(
+        v.custom<string>(
+          (value) => typeof value === 'string' && /^(\/[A-Za-z0-9._~-]+)+$/.test(value),
+          'must look like /opentab (no trailing slash)',
+        ),
+        DEFAULT_MOUNT_PATH,
+      ),
+      widgetFilePath: v.nullish(
+        v.custom<string>((value) => typeof value === 'string' && value.length > 0, 'must be a file path'),
+        DEFAULT_WIDGET_FILE_PATH,
+      ),
+      extensionInstallUrl: v.nullish(
+        v.custom<string>(isRedirectTarget, 'must be an http(s) URL or a path starting with a single /'),
+        null,
+      ),
+      clock: v.nullish(
+        v.custom<Clock>(
+          (value) => typeof (value as Partial<Clock> | null)?.now_ms === 'function',
+          'must have a now_ms() method',
+        ),
+        systemClock,
+      ),
+      logger: v.nullish(
+        v.custom<AgentLogger>(
+          (value) => typeof (value as Partial<AgentLogger> | null)?.warn === 'function',
+          'must have a warn() method',
+        ),
+        consoleLogger,
+      ),
+      accessTokenLifetime_ms: Milliseconds(24 * 3600 * 1000),
+      recordRetryBase_ms: Milliseconds(1000),
+      recordRetryMax_ms: Milliseconds(5 * 60 * 1000),
+      recordCallTimeout_ms: Milliseconds(10_000),
+      expiryCheckInterval_ms: Milliseconds(1000),
+      clockSkew_ms: Milliseconds(CLOCK_SKEW_MS),
+      replyRetention_ms: Milliseconds(24 * 3600 * 1000),
+      rateLimit: v.nullish(RateLimitSchema, {}),
+      extensions: v.nullish(
+        v.custom<readonly AgentExtension[]>((value) => Array.isArray(value), 'must be a list'),
+        [],
+      ),
+    },
+    'must be an object',
+  ),
+  v.forward(
+    v.partialCheck(
+      [['recordRetryBase_ms'], ['recordRetryMax_ms']],
+      (config) => config.recordRetryBase_ms <= config.recordRetryMax_ms,
+      'must not exceed recordRetryMax_ms',
+    ),
+    ['recordRetryBase_ms'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['replyRetention_ms'], ['clockSkew_ms']],
+      (config) => config.replyRetention_ms >= 2 * config.clockSkew_ms,
+      'must be at least twice clockSkew_ms',
+    ),
+    ['replyRetention_ms'],
+  ),
+);
+
+/** "rateLimit.customer.burst must be …": the setting's path, then the rest of the sentence. */
+function problemOf(issue: v.BaseIssue<unknown>): string {
+  return `${v.getDotPath(issue) ?? 'configuration'} ${issue.message}`;
 }
 
-function behindProxies(
-  trustedProxies: unknown,
-  check: (ok: boolean, problem: string) => void,
-): AgentRateLimitSettings['clientAddress'] | undefined {
-  if (trustedProxies === undefined) return undefined;
-  const valid =
-    Array.isArray(trustedProxies) &&
-    trustedProxies.length <= MAX_TRUSTED_PROXIES &&
-    trustedProxies.every((address) => typeof address === 'string' && isIP(address) !== 0);
-  check(valid, `rateLimit.trustedProxies must be a list of at most ${MAX_TRUSTED_PROXIES} IPv4 or IPv6 addresses`);
-  if (!valid) return undefined;
-  const proxies = trustedProxySet(trustedProxies as string[]);
-  return (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies);
+export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
+  const parsed = v.safeParse(MerchantAgentConfigSchema, config);
+  const problems = parsed.success ? [] : parsed.issues.map(problemOf);
+  // The catalogue's own problems are named too, whenever there is a currency to read its prices in.
+  const currency: unknown = (config as Partial<MerchantAgentConfig> | null)?.currency;
+  const catalogue = v.is(CurrencyCode, currency)
+    ? Catalogue.fromEntries(currency, (config as MerchantAgentConfig).catalogue)
+    : null;
+  if (catalogue !== null && !catalogue.ok) problems.push(...catalogue.problems);
+  if (!parsed.success || catalogue === null || !catalogue.ok) throw new MerchantAgentConfigError(problems);
+  const { catalogue: _entries, operatorTrustedCaCertificates, ...settings } = parsed.output;
+  return {
+    ...settings,
+    operatorTransport: createNodeHttpTransport({ trustedCaCertificates: operatorTrustedCaCertificates }),
+    catalogue: catalogue.catalogue,
+  };
+}
+
+function rateLimitCountIsValid(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= RATE_LIMIT_MAX;
 }
 
 function isPemCertificate(text: unknown): boolean {
@@ -390,23 +439,4 @@ function isRedirectTarget(target: unknown): boolean {
   // "//host" (or "/\host", which browsers read alike) would lead to another site; a path must stay local.
   if (target.startsWith('/')) return !/^\/[/\\]/.test(target);
   return v.is(HttpUrl, target);
-}
-
-function decodeKey(text: unknown, byteLength: number): Uint8Array | null {
-  if (typeof text !== 'string') return null;
-  try {
-    return fromBase64urlOfLength(text, byteLength);
-  } catch {
-    return null;
-  }
-}
-
-function decodeSecret(text: unknown): Uint8Array | null {
-  if (typeof text !== 'string') return null;
-  try {
-    const bytes = fromBase64url(text);
-    return bytes.length >= MIN_ACCESS_TOKEN_SECRET_BYTES ? bytes : null;
-  } catch {
-    return null;
-  }
 }

@@ -5,6 +5,7 @@
 // Signatures are not checked here: the merchant's server verifies a receipt before it unlocks
 // anything, and the widget only hands the receipt on.
 
+import { allOf } from '@opentab/protocol';
 import type {
   BridgeCall,
   BridgeError,
@@ -18,12 +19,6 @@ import type { RateTableSource } from '@opentab/protocol';
 import type { Amount } from './amount-text';
 
 type JsonObject = Record<string, unknown>;
-
-/** Exactly the members of `Union`, checked by the compiler in both directions. */
-function allOf<Union extends string>() {
-  return <const List extends readonly Union[]>(list: List & ([Union] extends [List[number]] ? unknown : never)): List =>
-    list;
-}
 
 const BRIDGE_ERROR_CODES = allOf<BridgeErrorCode>()([
   'not_installed',

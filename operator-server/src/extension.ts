@@ -5,7 +5,7 @@
 // like the operator's own. Passed to startOperator as `extensions`.
 
 import type { RouteSpec } from '@opentab/protocol';
-import type { RouteBinding } from './http/router';
+import type { RouteBinding } from '@opentab/server-kit';
 import type { OperatorContext } from './operator-context';
 
 export interface OperatorExtension {
@@ -22,7 +22,7 @@ export interface OperatorExtension {
 }
 
 export type { OperatorContext } from './operator-context';
-export { bind, type HandlerContext, type RouteBinding } from './http/router';
+export { bind, type HandlerContext, type RouteBinding } from '@opentab/server-kit';
 export { enqueueBillingRecord } from './billing/billing-outbox';
 export { ensureAccount, ledgerAccount } from './ledger-accounts';
 export { assertFresh, authenticateCustomer, requireSession } from './account-manager/customer-auth';

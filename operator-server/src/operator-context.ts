@@ -1,7 +1,7 @@
 // Everything a handler of this operator needs, built once at start-up by operator.ts.
 
 import type Database from 'better-sqlite3';
-import type { HttpTransport } from '@opentab/protocol';
+import type { Clock, HttpTransport } from '@opentab/protocol';
 import type { KeyedLock } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
 import type { OperatorConfig } from './config/config';
@@ -28,7 +28,7 @@ export interface OperatorContext {
   readonly peers: PeerDirectory;
   readonly outbox: Outbox;
   readonly log: Logger;
-  readonly now_ms: () => number;
+  readonly clock: Clock;
   /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */
   readonly durable: () => Promise<void>;
   /** HTTP to peers, merchant agents and webhooks: waits for `durable()`, then sends. */

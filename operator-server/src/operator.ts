@@ -7,7 +7,7 @@ import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HttpTransport } from '@opentab/protocol';
+import { systemClock, type Clock, type HttpTransport } from '@opentab/protocol';
 import { KeyedLock } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
@@ -31,7 +31,7 @@ import type { OperatorExtension } from './extension';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
 import { operatorOpenApiDocument } from './http/openapi';
-import { bind, Router } from './http/router';
+import { bind, Router } from '@opentab/server-kit';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { Ledger, openDatabase } from './ledger';
@@ -56,10 +56,10 @@ import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './tls/tl
 export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
   /**
-   * The clock every decision in time reads (default Date.now). Injected, it drives the rate
+   * The clock every decision in time reads (default: the system's). Injected, it drives the rate
    * limits too; otherwise they read the monotonic clock, which a wall-clock step cannot move.
    */
-  readonly now_ms?: () => number;
+  readonly clock?: Clock;
   readonly log?: Logger;
   /** Syncs the WAL file to disk; tests hold or fail it to see that nothing leaves before it. */
   readonly syncWal?: FileSync;
@@ -88,7 +88,8 @@ export interface RunningOperator {
 
 export async function startOperator(config: OperatorConfig, options: OperatorOptions = {}): Promise<RunningOperator> {
   const crypto = options.crypto ?? nodeCrypto;
-  const now_ms = options.now_ms ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now_ms = (): number => clock.now_ms();
   const log = options.log ?? createLogger(config.operatorId, config.log);
   const identity = loadOperatorIdentity(crypto, config, now_ms());
 
@@ -105,7 +106,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     await durable();
     return outbound(exchange);
   };
-  const ledger = new Ledger(db, { now: now_ms });
+  const ledger = new Ledger(db, { clock });
   const store = new OperatorStore(db, config.operatorId);
   const trust = new PeerTrust(crypto, identity.caPublicKey);
   const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
@@ -140,7 +141,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     trust,
     peers,
     log,
-    now_ms,
+    clock,
     durable,
     transport,
     receipts: new MessageReceipts(db, log),
@@ -199,7 +200,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     router,
     adminToken: config.adminToken,
     log,
-    now_ms,
+    clock,
     durable,
     documents: {
       // What someone who opens the operator's address in a browser meets: what it is, and where to go.
@@ -220,7 +221,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       },
     },
     rateLimit: config.rateLimit,
-    rateLimitNow_ms: options.now_ms,
+    rateLimitClock: options.clock,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

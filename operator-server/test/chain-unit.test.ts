@@ -44,7 +44,7 @@ describe("a tab at the merchant's 5-cent unit", () => {
       chainIndex: 4,
       spent: eur('0.20'),
     });
-    expect(tab.spentMinor).toBe(20n);
+    expect(tab.spent_minor).toBe(20n);
 
     await tab.terminate(w.merchant.agentUrl);
     await customer.sendRecord(tab);

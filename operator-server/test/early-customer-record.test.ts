@@ -54,7 +54,7 @@ describe("a customer's record sent early", () => {
     const cleared = await waitFor('the MTA to clear', () =>
       mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined,
     );
-    expect(cleared.clearedMinor).toBe(23n);
+    expect(cleared.cleared_minor).toBe(23n);
     expect(cleared.outcome).toBe('disputed');
     expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([
       expect.objectContaining({ deliveredAt: expect.any(Number) }),
@@ -66,9 +66,9 @@ describe("a customer's record sent early", () => {
     });
     // 0.23 EUR at the locked rate (1 EUR = 11.3595 SEK): 2.61 SEK, rounded half to even.
     expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
-    expect(w.world.operator(CUSTOMER_OPERATOR).running.context.store.transaction(tab.transactionId)!.clearedMinor).toBe(
-      23n,
-    );
+    expect(
+      w.world.operator(CUSTOMER_OPERATOR).running.context.store.transaction(tab.transactionId)!.cleared_minor,
+    ).toBe(23n);
   }, 30_000);
 
   it('leaves the conclusion time as it was: without the merchant record the tab is not cleared on the customer record', async () => {
@@ -103,7 +103,7 @@ describe("a customer's record sent early", () => {
       await w.elapse(1_000);
       return mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined;
     });
-    expect(cleared.clearedMinor).toBe(8n);
+    expect(cleared.cleared_minor).toBe(8n);
     await waitFor('the AM to capture', async () => {
       await w.elapse(0);
       return (await customer.account()).tabs[0]?.state === 'cleared';

@@ -44,7 +44,7 @@ async function restartAndClear(mta: WorldOperator, tabId: string): Promise<void>
     'the merchant agent to have tried to deliver its record',
     () => (w.merchant.agent.recordDelivery(tabId)?.attempts ?? 0) >= 1,
   );
-  const successor = await restarts.restart(mta, w.clock.now_ms);
+  const successor = await restarts.restart(mta, w.clock);
   w.clock.advance(MERCHANT_RECORD_RETRY_MAX_MS);
   await w.merchantRecordAcknowledged(tabId);
   w.clock.advance(RECORD_GRACE_MS);

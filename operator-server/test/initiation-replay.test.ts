@@ -64,7 +64,7 @@ async function crashMidInitiation(customer: TestCustomer, where: 'before-mta' | 
   await am.running.close();
   expect(await unanswered).toBeInstanceOf(Error);
   w.clock.advance(downtime_ms);
-  const successor = await restarts.restart(am, w.clock.now_ms);
+  const successor = await restarts.restart(am, w.clock);
   return { initiation, successor };
 }
 

@@ -44,7 +44,7 @@ describe('a tab registration cut off by a stop', () => {
       state: _,
       customerRecord: _c,
       merchantRecord: _m,
-      clearedMinor: _cl,
+      cleared_minor: _cl,
       outcome: _o,
       clearedAt: _ca,
       ...terms
@@ -58,7 +58,7 @@ describe('a tab registration cut off by a stop', () => {
     expect(mta.running.context.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
     await mta.running.close();
 
-    const successor = (await restarts.restart(mta, w.clock.now_ms)).running;
+    const successor = (await restarts.restart(mta, w.clock)).running;
     const store = successor.context.store;
     expect(store.tab('tab_0000000000000000000000ad')!.state).toBe('failed');
     expect(store.tab(tab.tabId)!.state).toBe('open');
@@ -90,7 +90,7 @@ describe('a tab registration cut off by a stop', () => {
     expect(mta.running.context.store.tab(orphan!.tabId)!.state).toBe('opening');
     await mta.running.close();
 
-    const successor = (await restarts.restart(mta, w.clock.now_ms)).running;
+    const successor = (await restarts.restart(mta, w.clock)).running;
     expect(successor.context.store.tab(orphan!.tabId)!.state).toBe('failed');
     const delivered = await waitFor('the void notice to reach the agent', () =>
       successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null),

@@ -53,7 +53,7 @@ describe('records that come after their tab was due', () => {
     const cleared = await waitFor('the clearing on the merchant record', () =>
       mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined,
     );
-    expect(cleared).toMatchObject({ clearedMinor: 8n, outcome: 'customer-record-missing', clearingRevision: 0 });
+    expect(cleared).toMatchObject({ cleared_minor: 8n, outcome: 'customer-record-missing', clearingRevision: 0 });
     await w.elapse(0);
     await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared');
   }, 30_000);
@@ -76,11 +76,11 @@ describe('records that come after their tab was due', () => {
     expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
     await w.elapse(61_000);
     const atNothing = mta.store.tab(tab.tabId)!;
-    expect(atNothing).toMatchObject({ state: 'cleared', clearedMinor: 0n, outcome: 'no-records' });
+    expect(atNothing).toMatchObject({ state: 'cleared', cleared_minor: 0n, outcome: 'no-records' });
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
     await w.elapse(0); // the clearing leaves the MTA's outbox
     await waitFor('the AM to release the hold', () => am.store.transaction(tab.transactionId)?.state === 'cleared');
-    expect(am.store.transaction(tab.transactionId)!.chargedMinor).toBe(0n);
+    expect(am.store.transaction(tab.transactionId)!.charged_minor).toBe(0n);
 
     // The agent comes back: it stops its expired tab and sends its record, proven by its chain link.
     await w.merchant.startAgent();
@@ -88,20 +88,20 @@ describe('records that come after their tab was due', () => {
       await w.elapse(1_000); // the agent's record, and the MTA's outbox
       return mta.store.tab(tab.tabId)!.clearingRevision === 1 ? mta.store.tab(tab.tabId)! : undefined;
     });
-    expect(corrected).toMatchObject({ clearedMinor: 23n, outcome: 'customer-record-missing' });
+    expect(corrected).toMatchObject({ cleared_minor: 23n, outcome: 'customer-record-missing' });
     const charged = await waitFor('the AM to charge the correction', async () => {
       await w.elapse(0);
       const transaction = am.store.transaction(tab.transactionId)!;
       return transaction.clearingRevision === 1 ? transaction : undefined;
     });
     // 0.23 EUR at 11.3595 SEK/EUR = 2.6127 SEK → 2.61 SEK, the same as had it come in time.
-    expect(charged).toMatchObject({ chargedMinor: 261n, clearedMinor: 23n });
+    expect(charged).toMatchObject({ charged_minor: 261n, cleared_minor: 23n });
     expect((await customer.account()).available).toEqual({ currency: 'SEK', value: '97.39' });
     expect(w.merchant.agent.tab(tab.tabId)).toMatchObject({ status: 'cleared', cleared: { amount: { minor: 23n } } });
 
     // The customer's own record, later still, agrees and changes nothing.
     await customer.sendRecord(tab);
-    expect(mta.store.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, clearedMinor: 23n });
+    expect(mta.store.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, cleared_minor: 23n });
     expect(mta.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([
       ['merchant', 'corrected:1'],
       ['customer', 'no-change'],

@@ -20,7 +20,7 @@ beforeAll(async () => {
   world = await startOperatorWorld({
     operators: [{ operatorId: 'op-se', currency: 'SEK' }],
     settings: { rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST } } },
-    now_ms: clock.now_ms,
+    clock,
   });
   operator = world.operator('op-se');
 });
@@ -126,7 +126,7 @@ describe('behind a trusted reverse proxy', () => {
     proxied = await startOperatorWorld({
       operators: [{ operatorId: 'op-se', currency: 'SEK' }],
       settings: { rateLimit: { customer: { perClient_per_s: PER_S, burst: BURST }, trustedProxies: ['127.0.0.1'] } },
-      now_ms: new ManualClock().now_ms,
+      clock: new ManualClock(),
     });
   });
 

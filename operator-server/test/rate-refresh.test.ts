@@ -46,7 +46,7 @@ async function startOperator(rates: OperatorConfigInput['rates']): Promise<World
   world = await startOperatorWorld({
     operators: [{ operatorId: 'op-se', currency: 'SEK' }],
     settings: { rates },
-    now_ms: () => now,
+    clock: { now_ms: () => now },
     backgroundJobs: false,
     log: 'info',
     writeLog: (line) => logLines.push(line),
@@ -257,7 +257,7 @@ describe('the ECB file over HTTP', () => {
     server.serve({ kind: 'status', status: 500, body: 'down' });
 
     now = MONDAY_JULY_1_MS + 7200 * SECOND;
-    const restarted = await restarts.restart(operator, () => now);
+    const restarted = await restarts.restart(operator, { now_ms: () => now });
     await restarted.running.rateFeed.refreshIfDue(now);
     const table = await rateTableAt(restarted.url);
     expect(table.payload.source?.publishedOn).toBe('2024-07-01');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callRoute } from '@opentab/protocol';
+import { callRoute, systemClock, type Clock } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import type { OperatorConfigInput } from '../src/config/config';
 import { startOperatorWorld, type OperatorWorld } from '@opentab/test-kit/worlds';
@@ -27,12 +27,15 @@ afterEach(async () => {
 
 let logLines: string[] = [];
 
-async function startOperator(rates: OperatorConfigInput['rates'], now_ms: () => number = () => JUNE_28_AFTERNOON_MS) {
+async function startOperator(
+  rates: OperatorConfigInput['rates'],
+  clock: Clock = { now_ms: () => JUNE_28_AFTERNOON_MS },
+) {
   logLines = [];
   world = await startOperatorWorld({
     operators: [{ operatorId: 'op-se', currency: 'SEK' }],
     settings: { rates },
-    now_ms,
+    clock,
     backgroundJobs: false,
     log: 'info',
     writeLog: (line) => logLines.push(line),
@@ -77,7 +80,7 @@ describe('a rate table states its source', () => {
     );
     db.close();
 
-    const restarted = await restarts.restart(operator, () => JUNE_28_AFTERNOON_MS + 60_000);
+    const restarted = await restarts.restart(operator, { now_ms: () => JUNE_28_AFTERNOON_MS + 60_000 });
     const table = await rateTableAt(restarted.url);
     expect(table.payload.id).not.toBe(first.payload.id);
     expect(table.payload.source).toEqual({ publisher: 'ecb', publishedOn: '2024-06-28', sample: false });
@@ -91,7 +94,7 @@ describe('an operator whose rates are too old', () => {
     let now = Date.parse('2024-07-03T23:30:00Z');
     const operator = await startOperator(
       { lifespan_s: 3600, rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } },
-      () => now,
+      { now_ms: () => now },
     );
     const table = await rateTableAt(operator.url);
     expect(table.payload.validUntil).toBe('2024-07-04T00:00:00.000Z');
@@ -112,7 +115,10 @@ describe('an operator whose rates are too old', () => {
 
   it('says so in its log, once, and on /healthz', async () => {
     let now = JUNE_28_AFTERNOON_MS;
-    const operator = await startOperator({ rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } }, () => now);
+    const operator = await startOperator(
+      { rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } },
+      { now_ms: () => now },
+    );
     expect((await getJson(`${operator.url}/healthz`)).body).toEqual({
       ok: true,
       operatorId: 'op-se',
@@ -145,7 +151,7 @@ describe('an operator whose rates are too old', () => {
   it('takes its own maximum age', async () => {
     const operator = await startOperator(
       { maxSourceAge_s: 3600, rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } },
-      () => Date.parse('2024-06-28T01:00:00Z'),
+      { now_ms: () => Date.parse('2024-06-28T01:00:00Z') },
     );
     expect(await getJson(`${operator.url}/v1/rates`)).toMatchObject({
       status: 503,
@@ -154,13 +160,13 @@ describe('an operator whose rates are too old', () => {
   });
 
   it('refuses the shipped file of 2024 today, unless told to serve it as sample rates', async () => {
-    const real = await startOperator({ rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } }, Date.now);
+    const real = await startOperator({ rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28 } }, systemClock);
     expect((await getJson(`${real.url}/v1/rates`)).body.error.code).toBe('rates_stale');
     await world!.close();
 
     const demo = await startOperator(
       { rateSource: { source: 'ecb-file', path: ECB_DAILY_2024_06_28, sample: true } },
-      Date.now,
+      systemClock,
     );
     const table = await rateTableAt(demo.url);
     expect(table.payload.source).toEqual({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true });

@@ -92,7 +92,7 @@ describe("the customer's record sent again", () => {
     await customer.sendRecord(tab); // the same content under a new id
     await waitFor('clearing', () => mta().store.tab(tab.tabId)?.state === 'cleared');
     expect(mta().store.tab(tab.tabId)).toMatchObject({
-      clearedMinor: 8n,
+      cleared_minor: 8n,
       outcome: 'agreed',
       customerRecord: { payload: { id: first.payload.id } },
     });

@@ -64,7 +64,7 @@ describe('how tabs stop', () => {
     ]) {
       await tab.buy(w.merchant.agentUrl, itemId, price(itemId));
     }
-    expect(tab.spentMinor).toBe(100n);
+    expect(tab.spent_minor).toBe(100n);
     expect(w.merchant.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'exhausted' });
     await customer.sendRecord(tab);
     const account = await waitFor('clearing', async () => {

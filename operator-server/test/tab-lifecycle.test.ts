@@ -41,7 +41,7 @@ describe('a tab of 100 purchases, SEK customer at op-se, EUR merchant at op-eu',
       expect(w.merchant.agent.verifyAccess(receipt.payload.accessToken, article.itemId)).toBe(true);
     }
     // Σ (1 + 7i mod 23) cents for i = 1..100 = 1203 cents.
-    expect(tab.spentMinor).toBe(1203n);
+    expect(tab.spent_minor).toBe(1203n);
 
     const closed = await tab.terminate(w.merchant.agentUrl);
     expect(closed.payload).toMatchObject({

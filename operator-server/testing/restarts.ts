@@ -2,6 +2,7 @@
 // as after a crash or a redeploy. The successor holds that operator's ledger from then on, so its
 // invariants are checked when the test closes it.
 
+import type { Clock } from '@opentab/protocol';
 import { assertLedgerInvariants } from '../src/ledger';
 import { startProvisionedOperators, type WorldOperator } from '@opentab/test-kit/worlds';
 
@@ -9,11 +10,11 @@ export class Restarts {
   private readonly started: WorldOperator[] = [];
 
   /** Starts `stopped` again (its process was closed by the test) on the clock of its world, and returns the new one. */
-  async restart(stopped: WorldOperator, now_ms: () => number): Promise<WorldOperator> {
+  async restart(stopped: WorldOperator, clock: Clock): Promise<WorldOperator> {
     const { operatorId, currency, dir, configPath } = stopped;
     const started = await startProvisionedOperators(
       [{ operatorId, currency, dir, configPath, adminToken: 'unused-here' }],
-      { log: 'silent', now_ms },
+      { log: 'silent', clock },
     );
     const successor = started[operatorId]!;
     this.started.push(successor);

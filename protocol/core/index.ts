@@ -39,6 +39,7 @@ export * from './rates/conversion';
 export * from './rates/rate-source-text';
 export * from './time';
 export * from './trust';
+export * from './types/all-of';
 
 /** The named building blocks of messages, each module as one namespace (the API documents name their schemas
  * by these). */

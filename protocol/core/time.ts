@@ -50,3 +50,11 @@ export function checkIssuedAt(iat: string, now_ms: number, skew_ms: number = CLO
   if (issued_ms > now_ms + skew_ms) return 'in_future';
   return 'fresh';
 }
+
+/** Where code reads the time: injected, so that tests decide how much of it passes. */
+export interface Clock {
+  /** Epoch milliseconds (a holder that only measures intervals, like a rate limiter, may read a monotonic one). */
+  now_ms(): number;
+}
+
+export const systemClock: Clock = { now_ms: () => Date.now() };

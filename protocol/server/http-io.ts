@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OpentabError } from '@opentab/protocol';
+import { PREFLIGHT_HEADERS } from './cors';
 
 /** Reads the whole body as text, refusing (413) as soon as it passes `maxBody_bytes`. */
 export function readBodyText(request: IncomingMessage, maxBody_bytes: number): Promise<string> {
@@ -84,4 +85,10 @@ export function sendRateLimited(
   request.resume();
   const retryAfter_s = Math.max(1, Math.ceil(retryAfter_ms / 1000));
   sendError(response, new OpentabError('rate_limited'), { ...headers, 'retry-after': String(retryAfter_s) });
+}
+
+/** 204 to a CORS preflight of a route browsers call (cors.ts). */
+export function sendPreflight(response: ServerResponse): void {
+  response.writeHead(204, { ...PREFLIGHT_HEADERS, 'content-length': 0 });
+  response.end();
 }

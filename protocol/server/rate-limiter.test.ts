@@ -12,7 +12,7 @@ const takeMany = (limiter: RateLimiter, key: string, n: number) =>
 describe('RateLimiter', () => {
   it('allows a burst of burst_tokens at once, then refuses with the wait until the next token', () => {
     const time = clock();
-    const limiter = new RateLimiter({ refill_per_s: 4, burst_tokens: 3, maxKeys: 10, now_ms: time.now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 4, burst_tokens: 3, maxKeys: 10, clock: time });
     expect(takeMany(limiter, 'a', 3)).toEqual([true, true, true]);
     expect(limiter.take('a')).toEqual({ allowed: false, retryAfter_ms: 250 });
     time.advance(100);
@@ -21,7 +21,7 @@ describe('RateLimiter', () => {
 
   it('refills at refill_per_s, exactly, and never beyond the burst', () => {
     const time = clock();
-    const limiter = new RateLimiter({ refill_per_s: 10, burst_tokens: 5, maxKeys: 10, now_ms: time.now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 10, burst_tokens: 5, maxKeys: 10, clock: time });
     expect(takeMany(limiter, 'a', 6)).toEqual([true, true, true, true, true, false]);
     time.advance(99);
     expect(limiter.take('a').allowed).toBe(false);
@@ -33,7 +33,7 @@ describe('RateLimiter', () => {
 
   it('refuses without spending: a flood of refused requests does not push the next token further away', () => {
     const time = clock();
-    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 10, now_ms: time.now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 10, clock: time });
     expect(limiter.take('a').allowed).toBe(true);
     for (let i = 0; i < 100; i++) limiter.take('a');
     time.advance(1000);
@@ -41,14 +41,14 @@ describe('RateLimiter', () => {
   });
 
   it('keeps keys apart', () => {
-    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 2, maxKeys: 10, now_ms: clock().now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 2, maxKeys: 10, clock: clock() });
     expect(takeMany(limiter, 'a', 3)).toEqual([true, true, false]);
     expect(takeMany(limiter, 'b', 2)).toEqual([true, true]);
   });
 
   it('forgets buckets idle long enough to be full again, losing nothing', () => {
     const time = clock();
-    const limiter = new RateLimiter({ refill_per_s: 2, burst_tokens: 4, maxKeys: 10, now_ms: time.now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 2, burst_tokens: 4, maxKeys: 10, clock: time });
     takeMany(limiter, 'a', 4);
     time.advance(1000);
     takeMany(limiter, 'b', 4);
@@ -62,7 +62,7 @@ describe('RateLimiter', () => {
 
   it('never tracks more than maxKeys: the least recently seen key makes room', () => {
     const time = clock();
-    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 3, now_ms: time.now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 3, clock: time });
     for (const key of ['a', 'b', 'c']) expect(limiter.take(key).allowed).toBe(true);
     expect(limiter.take('a').allowed).toBe(false); // 'a' is now the most recently seen
     for (let i = 0; i < 1000; i++) limiter.take(`flood-${i}`);
@@ -73,7 +73,7 @@ describe('RateLimiter', () => {
 
   it('tolerates a clock that steps back, refilling nothing', () => {
     const time = clock(10_000);
-    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 3, now_ms: time.now_ms });
+    const limiter = new RateLimiter({ refill_per_s: 1, burst_tokens: 1, maxKeys: 3, clock: time });
     expect(limiter.take('a').allowed).toBe(true);
     time.advance(-5_000);
     expect(limiter.take('a').allowed).toBe(false);

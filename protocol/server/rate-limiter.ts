@@ -6,7 +6,10 @@
 // Arithmetic is in whole millitokens and whole milliseconds, so refilling is exact: a rate of
 // r tokens a second is r millitokens a millisecond. One request costs one token.
 
+import type { Clock } from '@opentab/protocol';
+
 const MILLITOKENS_PER_TOKEN = 1000;
+const MONOTONIC_CLOCK: Clock = { now_ms: () => performance.now() };
 /** Large enough for any sensible limit, small enough that no product below leaves the safe integers. */
 export const RATE_LIMIT_MAX = 1_000_000;
 
@@ -20,8 +23,8 @@ export interface RateLimit {
 export interface RateLimiterOptions extends RateLimit {
   /** Most keys tracked at once; bounds memory (a few hundred bytes a key). */
   readonly maxKeys: number;
-  /** A monotonic clock in milliseconds. Default: performance.now(). */
-  readonly now_ms?: () => number;
+  /** A monotonic clock: only the distance between readings counts. Default: performance.now(). */
+  readonly clock?: Clock;
 }
 
 export type RateDecision =
@@ -57,7 +60,7 @@ export class RateLimiter {
   /** After this long untouched, any bucket is full again: it can be forgotten. */
   private readonly refillFull_ms: number;
   private readonly maxKeys: number;
-  private readonly now_ms: () => number;
+  private readonly clock: Clock;
   /** Least recently touched first: a touch moves a key to the end. */
   private readonly buckets = new Map<string, Bucket>();
 
@@ -69,12 +72,12 @@ export class RateLimiter {
     this.capacity_millitokens = options.burst_tokens * MILLITOKENS_PER_TOKEN;
     this.refillFull_ms = Math.ceil(this.capacity_millitokens / this.refill_millitokens_per_ms);
     this.maxKeys = options.maxKeys;
-    this.now_ms = options.now_ms ?? (() => performance.now());
+    this.clock = options.clock ?? MONOTONIC_CLOCK;
   }
 
   /** Spends one token of `key`'s bucket if there is one. */
   take(key: string): RateDecision {
-    const now_ms = Math.floor(this.now_ms());
+    const now_ms = Math.floor(this.clock.now_ms());
     this.forgetIdle(now_ms);
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {

@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { AdminClient } from '@opentab/operator-server';
@@ -41,7 +42,8 @@ export interface OperatorWorldOptions {
   readonly writeLog?: (line: string) => void;
   /** false: tests call `runJobs()` themselves instead of a timer. */
   readonly backgroundJobs?: boolean;
-  readonly now_ms?: () => number;
+  /** The clock of every operator of the world (default: the system's). */
+  readonly clock?: Clock;
   /** Added to every operator of the world (see @opentab/operator-server/extension). */
   readonly extensions?: readonly OperatorExtension[];
 }
@@ -128,7 +130,7 @@ export async function startProvisionedOperators(
     log?: LogLevel;
     writeLog?: (line: string) => void;
     backgroundJobs?: boolean;
-    now_ms?: () => number;
+    clock?: Clock;
     extensions?: readonly OperatorExtension[];
   } = {},
 ): Promise<Record<string, WorldOperator>> {
@@ -139,7 +141,7 @@ export async function startProvisionedOperators(
       const running = await startOperator(config, {
         backgroundJobs: options.backgroundJobs ?? true,
         log: createLogger(spec.operatorId, options.log ?? config.log, options.writeLog),
-        ...(options.now_ms !== undefined ? { now_ms: options.now_ms } : {}),
+        ...(options.clock !== undefined ? { clock: options.clock } : {}),
         ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
       });
       operators[spec.operatorId] = {
@@ -174,7 +176,7 @@ export async function startOperatorWorld(options: OperatorWorldOptions): Promise
     options.operators,
     ports,
     { log: options.log ?? 'silent', ...options.settings },
-    (options.now_ms ?? Date.now)(),
+    (options.clock ?? systemClock).now_ms(),
     options.tls,
   );
   const operators = await startProvisionedOperators(provisioned, options);

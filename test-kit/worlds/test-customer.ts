@@ -15,7 +15,7 @@ import type { AccountView, CustomerRecordPayload, InitiationPayload, TabOpened }
 import type { Purchase, Receipt, TerminatePayload, TabClosed } from '@opentab/protocol';
 import type { RateTable } from '@opentab/protocol';
 import type { RecordAck } from '@opentab/protocol';
-import { moneyFromWire, moneyToWire, type WireAmount } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, systemClock, type Clock, type WireAmount } from '@opentab/protocol';
 import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 
 /** A customer in Node talks HTTP the way Node servers do: node:http costs a fraction of fetch's CPU, which matters to the benchmark. */
@@ -24,7 +24,7 @@ const NODE_HTTP = { transport: nodeHttpTransport } as const;
 export class TestTab {
   readonly lines: PurchaseLine[] = [];
   private chainIndex = 0;
-  readonly unitMinor: bigint;
+  readonly unit_minor: bigint;
   /** The tab's purchase-list key: sent to the merchant agent with every purchase, to no operator. */
   readonly listKey = nodeCrypto.randomBytes(32);
 
@@ -34,9 +34,9 @@ export class TestTab {
     readonly tabSigner: Signer,
     private readonly call: { readonly transport: HttpTransport } = NODE_HTTP,
     /** The clock its messages are issued at: the customer's. */
-    private readonly now_ms: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
-    this.unitMinor = moneyFromWire(opened.payload.chain.unit).minor;
+    this.unit_minor = moneyFromWire(opened.payload.chain.unit).minor;
   }
 
   get tabId(): string {
@@ -47,13 +47,13 @@ export class TestTab {
     return this.opened.payload.transactionId;
   }
 
-  get spentMinor(): bigint {
-    return BigInt(this.chainIndex) * this.unitMinor;
+  get spent_minor(): bigint {
+    return BigInt(this.chainIndex) * this.unit_minor;
   }
 
   /** The purchase message for the next item: reveals the link `price / unit` steps further. */
   nextPurchase(itemId: string, price: WireAmount): Purchase {
-    const steps = Number(moneyFromWire(price).minor / this.unitMinor);
+    const steps = Number(moneyFromWire(price).minor / this.unit_minor);
     const index = this.chainIndex + steps;
     return {
       type: 'purchase',
@@ -92,12 +92,12 @@ export class TestTab {
         tabId: this.tabId,
         purchaseListHash: purchaseListHash(nodeCrypto, this.listKey, this.lines),
         count: this.lines.length,
-        total: moneyToWire({ currency, minor: this.spentMinor }),
+        total: moneyToWire({ currency, minor: this.spent_minor }),
         lastChainIndex: this.chainIndex,
         lastChainLink: this.chain.encodedLinkAt(this.chainIndex),
         ...overrides,
       } satisfies PayloadBody<CustomerRecordPayload>,
-      this.now_ms(),
+      this.clock.now_ms(),
     );
   }
 
@@ -106,7 +106,7 @@ export class TestTab {
       nodeCrypto,
       this.tabSigner,
       { type: 'terminate', tabId: this.tabId } satisfies PayloadBody<TerminatePayload>,
-      this.now_ms(),
+      this.clock.now_ms(),
     );
     return callRoute(agentUrl, MERCHANT_AGENT_API.terminate, terminate, this.call);
   }
@@ -136,26 +136,26 @@ export class TestCustomer {
     readonly signer: Signer,
     private readonly call: { readonly transport: HttpTransport },
     /** The clock its messages are issued at: a test world's, so they stay fresh however long the test runs. */
-    readonly now_ms: () => number,
+    readonly clock: Clock,
   ) {}
 
   /** `transport`: how to reach operator and merchant agents (one that trusts their CA, for https with a private one). */
   static async enroll(
     operatorUrl: string,
     code: string,
-    options: { transport?: HttpTransport; now_ms?: () => number } = {},
+    options: { transport?: HttpTransport; clock?: Clock } = {},
   ): Promise<TestCustomer> {
     const transport = options.transport ?? nodeHttpTransport;
-    const now_ms = options.now_ms ?? Date.now;
+    const clock = options.clock ?? systemClock;
     const signer = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const call = { transport };
     const result = await callRoute(
       operatorUrl,
       OPERATOR_API.enroll,
-      seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, now_ms()),
+      seal(nodeCrypto, signer, { type: 'enroll', code, publicKey: signer.kid } as const, clock.now_ms()),
       call,
     );
-    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call, now_ms);
+    const customer = new TestCustomer(operatorUrl, result.accountId, signer, call, clock);
     await customer.logon();
     return customer;
   }
@@ -164,7 +164,7 @@ export class TestCustomer {
     const result = await callRoute(
       this.operatorUrl,
       OPERATOR_API.logon,
-      seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.now_ms()),
+      seal(nodeCrypto, this.signer, { type: 'logon', accountId: this.accountId } as const, this.clock.now_ms()),
       this.call,
     );
     this.sessionId = result.sessionId;
@@ -191,11 +191,11 @@ export class TestCustomer {
       request.merchantCurrency,
     );
     if (rate === null) throw new Error('no rate');
-    const depositMinor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
+    const deposit_minor = depositInMerchantCurrency(moneyFromWire(request.deposit).minor, rate);
     const unit = request.chainUnit ?? moneyToWire({ currency: request.merchantCurrency, minor: 1n });
-    const unitMinor = moneyFromWire(unit).minor;
+    const unit_minor = moneyFromWire(unit).minor;
     // ceil(deposit ÷ unit) links, so that length × unit covers the deposit, as the extension does.
-    const length = unitMinor > 0n ? (depositMinor + unitMinor - 1n) / unitMinor : depositMinor;
+    const length = unit_minor > 0n ? (deposit_minor + unit_minor - 1n) / unit_minor : deposit_minor;
     const chain = HashChain.fromSeed(nodeCrypto, nodeCrypto.randomBytes(32), Math.max(1, Number(length)));
     const tabSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const message = seal(
@@ -213,7 +213,7 @@ export class TestCustomer {
         chain: { root: chain.commitment.root, unit, length: chain.length },
         timeout_s: request.timeout_s ?? 600,
       } satisfies PayloadBody<InitiationPayload>,
-      this.now_ms(),
+      this.clock.now_ms(),
     );
     return { message, chain, tabSigner };
   }
@@ -225,7 +225,7 @@ export class TestCustomer {
   /** Sends a prepared initiation; sending the same one again is what the extension does when no answer came. */
   async sendInitiation(prepared: Awaited<ReturnType<TestCustomer['initiation']>>): Promise<TestTab> {
     const opened = await callRoute(this.operatorUrl, OPERATOR_API.openTab, prepared.message, this.call);
-    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call, this.now_ms);
+    return new TestTab(opened, prepared.chain, prepared.tabSigner, this.call, this.clock);
   }
 
   /** The chain unit the merchant agent at `agentUrl` publishes, as the extension reads it when it opens a tab. */
@@ -250,7 +250,7 @@ export class TestCustomer {
         nodeCrypto,
         this.signer,
         { type: 'account-query', accountId: this.accountId, sessionId: this.session } as const,
-        this.now_ms(),
+        this.clock.now_ms(),
       ),
       this.call,
     );

@@ -234,7 +234,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
       ...options.settings,
     },
     ...(options.extensions?.operator !== undefined ? { extensions: options.extensions.operator } : {}),
-    now_ms: clock.now_ms,
+    clock,
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
   });
   const tlsPems =
@@ -295,7 +295,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
       });
       const { code } = await customerOperator.admin.call('enrollmentCode', {}, { accountId });
       return TestCustomer.enroll(customerOperator.url, code, {
-        now_ms: clock.now_ms,
+        clock,
         ...(customerTransport !== undefined ? { transport: customerTransport } : {}),
       });
     },

@@ -103,7 +103,7 @@ export async function creditDirectPayment(
         orderId: order.orderId,
         customerOperatorId: sender.operatorId,
         paymentId: p.paymentId,
-        amountMinor: amount.minor,
+        amount_minor: amount.minor,
         currency: amount.currency,
         createdAt: now_ms,
       });
@@ -172,7 +172,7 @@ async function notify(
     });
     return false;
   }
-  context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.now_ms());
+  context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.clock.now_ms());
   return true;
 }
 

@@ -33,9 +33,9 @@ export interface NewDirectPayment {
   /** The merchant agent's order id (seed FIG 1, step 1) the payment pays. */
   readonly merchantOrderId: string;
   readonly itemId: string;
-  readonly priceMinor: bigint;
+  readonly price_minor: bigint;
   readonly merchantCurrency: string;
-  readonly chargeMinor: bigint;
+  readonly charge_minor: bigint;
   readonly customerCurrency: string;
   readonly rate: LockedRate;
   readonly createdAt: number;
@@ -91,9 +91,9 @@ export class DirectPaymentStore {
       p.merchantOperatorId,
       p.merchantOrderId,
       p.itemId,
-      p.priceMinor,
+      p.price_minor,
       p.merchantCurrency,
-      p.chargeMinor,
+      p.charge_minor,
       p.customerCurrency,
       JSON.stringify(p.rate),
       p.createdAt,
@@ -115,9 +115,9 @@ export class DirectPaymentStore {
       merchantOperatorId: row.merchant_operator_id,
       merchantOrderId: row.merchant_order_id,
       itemId: row.item_id,
-      priceMinor: row.price_minor,
+      price_minor: row.price_minor,
       merchantCurrency: row.merchant_currency,
-      chargeMinor: row.charge_minor,
+      charge_minor: row.charge_minor,
       customerCurrency: row.customer_currency,
       rate: JSON.parse(row.rate) as LockedRate,
       state: row.state,

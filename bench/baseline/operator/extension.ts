@@ -40,10 +40,10 @@ export function directPaymentExtension(): OperatorExtension {
       const own = storesOf(context);
       const destination = readOutboxTarget(target);
       if (destination.kind === 'credit')
-        return resolveDirectPayment(context, own, payload as DirectCreditRetry, context.now_ms());
+        return resolveDirectPayment(context, own, payload as DirectCreditRetry, context.clock.now_ms());
       const merchant = context.store.merchant(destination.merchantId);
       if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
-      return notifyMerchantOfPayment(context, merchant, payload as DirectPaymentNoticeBody, context.now_ms());
+      return notifyMerchantOfPayment(context, merchant, payload as DirectPaymentNoticeBody, context.clock.now_ms());
     },
   };
 }

@@ -23,7 +23,7 @@ export interface DirectOrderCredit {
   readonly orderId: string;
   readonly customerOperatorId: string;
   readonly paymentId: string;
-  readonly amountMinor: bigint;
+  readonly amount_minor: bigint;
   readonly currency: string;
   readonly createdAt: number;
 }
@@ -64,7 +64,7 @@ export class DirectOrderCreditStore {
       credit.orderId,
       credit.customerOperatorId,
       credit.paymentId,
-      credit.amountMinor,
+      credit.amount_minor,
       credit.currency,
       credit.createdAt,
     );
@@ -87,7 +87,7 @@ function fromRow(row: Row): DirectOrderCredit {
     orderId: row.order_id,
     customerOperatorId: row.customer_operator_id,
     paymentId: row.payment_id,
-    amountMinor: row.amount_minor,
+    amount_minor: row.amount_minor,
     currency: row.currency,
     createdAt: Number(row.created_at),
   };

@@ -86,8 +86,8 @@ export async function payDirectly(
     if (rate === null)
       throw new OpentabError('unsupported_currency', `The rate table has no rate for ${price.currency}.`);
     // The same rounding the customer agent shows prices with, so the price shown is the price charged.
-    const chargeMinor = merchantToCustomer(price.minor, rate);
-    if (chargeMinor === 0n)
+    const charge_minor = merchantToCustomer(price.minor, rate);
+    if (charge_minor === 0n)
       throw new OpentabError('amount_invalid', `The price converts to nothing in ${customer.currency}.`);
 
     const payment = context.db.transaction((): NewDirectPayment => {
@@ -95,7 +95,7 @@ export async function payDirectly(
       context.ledger.placeHold({
         id: `hold:${paymentId}`,
         accountId: ledgerAccount.customer(customer.accountId),
-        amount: chargeMinor,
+        amount: charge_minor,
         ref: paymentId,
         currency: customer.currency,
       });
@@ -106,9 +106,9 @@ export async function payDirectly(
         merchantOperatorId: m.operatorId,
         merchantOrderId: m.orderId,
         itemId: m.itemId,
-        priceMinor: price.minor,
+        price_minor: price.minor,
         merchantCurrency: price.currency,
-        chargeMinor,
+        charge_minor,
         customerCurrency: customer.currency,
         rate,
         createdAt: now_ms,
@@ -152,7 +152,7 @@ export async function payDirectly(
         merchantOrderId: m.orderId,
         itemId: m.itemId,
         price: m.price,
-        charged: moneyToWire({ currency: customer.currency, minor: chargeMinor }),
+        charged: moneyToWire({ currency: customer.currency, minor: charge_minor }),
         rate,
         merchantNotified: credited.payload.merchantNotified,
       } satisfies PayloadBody<DirectPaymentReceiptPayload>,
@@ -237,7 +237,7 @@ async function requestCredit(
       operatorCertificate: context.identity.certificate,
       paymentId: payment.paymentId,
       merchantOrder,
-      amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
+      amount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.price_minor }),
     } satisfies PayloadBody<DirectPaymentCreditPayload>,
     now_ms,
   );
@@ -246,7 +246,7 @@ async function requestCredit(
     payment.merchantOperatorId,
     DIRECT_PAYMENT_API.peerDirectPayment,
     credit,
-    (body) => creditDirectPayment(context, credits, body, context.now_ms()),
+    (body) => creditDirectPayment(context, credits, body, context.clock.now_ms()),
   );
   context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
   const c = credited.payload;
@@ -267,24 +267,24 @@ async function requestCredit(
 
 /** Takes the held charge; across currencies through the operator's fx positions, exactly as a tab's clearing does. */
 function capture(context: OperatorContext, payment: NewDirectPayment): void {
-  const { customerCurrency, merchantCurrency, chargeMinor, priceMinor } = payment;
+  const { customerCurrency, merchantCurrency, charge_minor, price_minor } = payment;
   const owedTo = ledgerAccount.settlement(payment.merchantOperatorId, merchantCurrency);
   ensureAccount(context, owedTo, merchantCurrency, 'settlement');
-  const postings: PostingInput[] = [{ accountId: ledgerAccount.customer(payment.accountId), amount: -chargeMinor }];
+  const postings: PostingInput[] = [{ accountId: ledgerAccount.customer(payment.accountId), amount: -charge_minor }];
   if (customerCurrency === merchantCurrency) {
-    postings.push({ accountId: owedTo, amount: chargeMinor });
+    postings.push({ accountId: owedTo, amount: charge_minor });
   } else {
     ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
     ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
     postings.push(
-      { accountId: ledgerAccount.fx(customerCurrency), amount: chargeMinor },
-      { accountId: ledgerAccount.fx(merchantCurrency), amount: -priceMinor },
-      { accountId: owedTo, amount: priceMinor },
+      { accountId: ledgerAccount.fx(customerCurrency), amount: charge_minor },
+      { accountId: ledgerAccount.fx(merchantCurrency), amount: -price_minor },
+      { accountId: owedTo, amount: price_minor },
     );
   }
   context.ledger.captureHold({
     holdId: `hold:${payment.paymentId}`,
-    amount: chargeMinor,
+    amount: charge_minor,
     entryId: `charge:${payment.paymentId}`,
     postings,
     memo: `direct payment ${payment.paymentId} for ${payment.itemId} at ${payment.merchantId}`,
@@ -297,7 +297,7 @@ function capture(context: OperatorContext, payment: NewDirectPayment): void {
  * hold was the charge, so nothing is released.
  */
 function withdrawalRecord(context: OperatorContext, payment: NewDirectPayment, now_ms: number): WithdrawalRecord {
-  const charged = moneyToWire({ currency: payment.customerCurrency, minor: payment.chargeMinor });
+  const charged = moneyToWire({ currency: payment.customerCurrency, minor: payment.charge_minor });
   return {
     recordType: 'withdrawal',
     source: 'direct-payment',
@@ -311,7 +311,7 @@ function withdrawalRecord(context: OperatorContext, payment: NewDirectPayment, n
     amount: charged,
     hold: charged,
     released: moneyToWire({ currency: payment.customerCurrency, minor: 0n }),
-    merchantAmount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.priceMinor }),
+    merchantAmount: moneyToWire({ currency: payment.merchantCurrency, minor: payment.price_minor }),
     rate: payment.rate,
     outcome: 'agreed',
     clearedAt: formatTimestamp(now_ms),

@@ -2,7 +2,13 @@
 // validated against the protocol's schemas; the origin comes from the browser (PageCaller).
 
 import * as v from 'valibot';
-import { BRIDGE_CALLS, BRIDGE_PROTOCOL_VERSION, type BridgeCall, type BridgeParams } from '@opentab/protocol';
+import {
+  BRIDGE_CALLS,
+  BRIDGE_PROTOCOL_VERSION,
+  parsedAmount,
+  type BridgeCall,
+  type BridgeParams,
+} from '@opentab/protocol';
 import type { PageCallMessage, PageCallResult, PageCalls } from '../../messaging/page-calls';
 import { failed, succeeded } from '../../messaging/result';
 import { asAgentError, toBridgeErrorCode } from '../errors';
@@ -30,7 +36,8 @@ function pageHandlers({ wallet, rates, tabs, entitlements }: PageHandlerParts): 
       await wallet.requireReady();
       // The answer does not depend on it: the purchase need not wait for the write.
       void wallet.noteActivity().catch(() => undefined);
-      return tabs.pay(caller, params);
+      // The schema has checked the price; it is read into its value here, once.
+      return tabs.pay(caller, { ...params, price: parsedAmount(params.price) });
     },
     // No activity noted: a page asking after its pending payment must not keep the wallet unlocked.
     paymentStatus: (params, caller) => tabs.paymentStatus(caller, params),

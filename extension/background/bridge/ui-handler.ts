@@ -54,7 +54,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
               tab,
               tab.pendingPurchase,
               merchants.knownTitle(tab.merchantCertificate.payload, tab.pendingPurchase.itemId),
-              clock.now(),
+              clock.now_ms(),
             ),
           ]
         : [],
@@ -102,7 +102,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       limits: limitsView(current),
       ...preferences,
       merchants: merchantViews(current, tabs),
-      ...holdsViews(current, holdsSoFar(deposits, clock.now())),
+      ...holdsViews(current, holdsSoFar(deposits, clock.now_ms())),
     };
   }
 
@@ -165,7 +165,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       }
     },
     exportHistoryCsv: async () => ({
-      filename: `opentab-history-${formatTimestamp(clock.now()).slice(0, 10)}.csv`,
+      filename: `opentab-history-${formatTimestamp(clock.now_ms()).slice(0, 10)}.csv`,
       // What was paid: a purchase still pending is not (yet) one.
       csv: historyCsv((await book.allPurchases()).map(purchaseView)),
     }),

@@ -1,6 +1,7 @@
 // The webextension APIs behind the agent's ports (background/ports.ts).
 
 import type Browser from 'webextension-polyfill';
+import { systemClock } from '@opentab/protocol';
 import type { AgentPorts, AlarmName } from '../ports';
 import type { SessionArea } from '../storage/session-area';
 
@@ -9,7 +10,7 @@ const CONFIRM_WINDOW = { width: 440, height: 620 };
 
 export function browserPorts(browser: Browser.Browser): AgentPorts {
   return {
-    clock: { now: () => Date.now() },
+    clock: systemClock,
     alarms: {
       schedule: async (name: AlarmName, at_ms: number) => {
         await browser.alarms.create(name, { when: at_ms });

@@ -16,7 +16,7 @@ export class EntitlementBook {
   /** The entitlement to `itemId` at `merchant` that a page of `origin` may be given now; undefined when the wallet holds none. */
   async heldFor(origin: string, merchant: MerchantRef, itemId: string): Promise<Entitlement | undefined> {
     const entitlement = await this.db.entitlements.get(entitlementKey(merchant, itemId));
-    return entitlement !== undefined && servableTo(entitlement, origin, this.clock.now())
+    return entitlement !== undefined && servableTo(entitlement, origin, this.clock.now_ms())
       ? entitlementForPage(entitlement)
       : undefined;
   }
@@ -24,7 +24,7 @@ export class EntitlementBook {
   /** Those of `itemIds` the wallet holds an entitlement to at `merchant` that a page of `origin` may be given now. */
   async heldAmong(origin: string, merchant: MerchantRef, itemIds: readonly string[]): Promise<Entitlement[]> {
     const asked = new Set(itemIds);
-    const now_ms = this.clock.now();
+    const now_ms = this.clock.now_ms();
     // One range read of this merchant's entitlements, however many items the page asks about.
     const held = await this.db.entitlements.withPrefix(merchantPrefix(merchant));
     return held

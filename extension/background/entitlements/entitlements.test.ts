@@ -90,7 +90,7 @@ describe('an entitlement bought before', () => {
     const until_ms = Date.parse(first.entitledUntil!);
 
     // Held until the margin before the merchant's expiry…
-    w.ports.clock.advance(until_ms - ENTITLEMENT_MARGIN_MS - 1 - w.ports.clock.now());
+    w.ports.clock.advance(until_ms - ENTITLEMENT_MARGIN_MS - 1 - w.ports.clock.now_ms());
     expect(expectOk(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }))).toMatchObject({
       kind: 'owned',
       accessToken: first.accessToken,

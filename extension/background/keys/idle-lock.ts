@@ -32,7 +32,7 @@ export class IdleLock {
 
   /** Notes activity; writes it (and moves the alarm) only if the last write is an interval old. */
   async touch(): Promise<void> {
-    const now = this.clock.now();
+    const now = this.clock.now_ms();
     this.lastActivity_ms = now;
     if (this.lastWrite_ms !== null && now - this.lastWrite_ms < ACTIVITY_WRITE_INTERVAL_MS) return;
     await this.write(now);
@@ -40,7 +40,7 @@ export class IdleLock {
 
   /** Starts the idle time afresh, now (after an unlock, a new or restored wallet). */
   async touchNow(): Promise<void> {
-    const now = this.clock.now();
+    const now = this.clock.now_ms();
     this.lastActivity_ms = now;
     await this.write(now);
   }
@@ -51,7 +51,7 @@ export class IdleLock {
     // Nothing written means no activity in this browser session: lock.
     const last = Number.isFinite(written) ? Math.max(written, this.lastActivity_ms ?? written) : Number.NaN;
     const deadline = last + (await this.idleLockMs());
-    if (Number.isFinite(deadline) && this.clock.now() < deadline) {
+    if (Number.isFinite(deadline) && this.clock.now_ms() < deadline) {
       await this.alarms.schedule('idle-lock', deadline);
       return false;
     }

@@ -35,7 +35,12 @@ export class RulesService {
   async allow(merchant: MerchantRef, displayName: string, maxDeposit_minor: bigint): Promise<SpendingRules> {
     const rules = await this.get();
     return this.save(
-      withAllowance(rules, { ...merchantRef(merchant), displayName, maxDeposit_minor, grantedAt_ms: this.clock.now() }),
+      withAllowance(rules, {
+        ...merchantRef(merchant),
+        displayName,
+        maxDeposit_minor,
+        grantedAt_ms: this.clock.now_ms(),
+      }),
     );
   }
 
@@ -45,7 +50,7 @@ export class RulesService {
 
   async block(merchant: MerchantRef, displayName: string): Promise<SpendingRules> {
     return this.save(
-      withBlocked(await this.get(), { ...merchantRef(merchant), displayName, blockedAt_ms: this.clock.now() }),
+      withBlocked(await this.get(), { ...merchantRef(merchant), displayName, blockedAt_ms: this.clock.now_ms() }),
     );
   }
 

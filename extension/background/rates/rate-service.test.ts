@@ -32,7 +32,7 @@ describe('rate table (signed by the own operator, cached)', () => {
 
   it('once expired, fetches anew, and shows no conversion while no current table is to be had', async () => {
     const before = expectOk(await w.ui('refreshRates', {}));
-    w.ports.clock.advance(Date.parse(before.validUntil!) - w.ports.clock.now() + 60_000);
+    w.ports.clock.advance(Date.parse(before.validUntil!) - w.ports.clock.now_ms() + 60_000);
     // The operator would sign a new table at once: it is out of reach.
     w.ports.unreachable.add(w.operatorUrl());
     const rateFetches = () => w.ports.fetched.filter((url) => url.endsWith('/v1/rates')).length;

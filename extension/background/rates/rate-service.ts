@@ -49,8 +49,8 @@ export class RateService {
     const enrolment = await this.link.enrolment();
     const answer = await this.link.fetchRateTable();
     if (answer.kind === 'refused') {
-      await this.db.meta.put('rateRefusal', { code: answer.code, message: answer.message, at_ms: this.clock.now() });
-      await this.alarms.schedule('rates-refresh', this.clock.now() + RETRY_AFTER_REFUSAL_MS);
+      await this.db.meta.put('rateRefusal', { code: answer.code, message: answer.message, at_ms: this.clock.now_ms() });
+      await this.alarms.schedule('rates-refresh', this.clock.now_ms() + RETRY_AFTER_REFUSAL_MS);
       throw ratesRefused(answer.message);
     }
     const { table } = answer;
@@ -73,7 +73,7 @@ export class RateService {
     if (cached.status === 'current') return cached.table!;
     try {
       const fresh = await this.refresh();
-      if (rateStatusOf(fresh, this.clock.now()) === 'current') return fresh;
+      if (rateStatusOf(fresh, this.clock.now_ms()) === 'current') return fresh;
     } catch (error) {
       if (error instanceof AgentError && error.code === 'operator_unreachable') throw rateTableExpired();
       throw error;
@@ -112,11 +112,11 @@ export class RateService {
     status: ReturnType<typeof rateStatusOf>;
   }> {
     const [table, refusal] = await Promise.all([this.db.meta.get('rateTable'), this.db.meta.get('rateRefusal')]);
-    return { table, refusal, status: rateStatusOf(table, this.clock.now(), refusal) };
+    return { table, refusal, status: rateStatusOf(table, this.clock.now_ms(), refusal) };
   }
 
   private async scheduleRefresh(table: RateTable): Promise<void> {
-    await this.alarms.schedule('rates-refresh', Math.max(validUntilOf(table), this.clock.now() + 30_000));
+    await this.alarms.schedule('rates-refresh', Math.max(validUntilOf(table), this.clock.now_ms() + 30_000));
   }
 }
 

@@ -5,7 +5,7 @@
 // the wallet count a purchase it never sent, only return what the wallet already paid.
 
 import type { CryptoProvider } from '@opentab/protocol';
-import { fromBase64urlOfLength } from '@opentab/protocol';
+import { fromBase64urlOfLength, parsedAmount } from '@opentab/protocol';
 import { verifyEnvelopeAsync } from '@opentab/protocol';
 import type { PaidReceipt } from '@opentab/protocol';
 import { afterPurchase, planPurchase } from './purchase';
@@ -36,7 +36,7 @@ export async function catchUpWith(
     }
     if (payload.seq !== seq) return { ok: false, reason: `expected receipt ${seq}, got ${payload.seq}` };
     // The purchase this wallet would have sent for that item at that price: the same rules as a click.
-    const plan = planPurchase(current, secrets, payload.itemId, payload.price, payload.purchaseId);
+    const plan = planPurchase(current, secrets, payload.itemId, parsedAmount(payload.price), payload.purchaseId);
     if (!plan.ok) {
       return {
         ok: false,

@@ -44,6 +44,9 @@ export class InDoubtRetry {
       return;
     }
     this.failedRounds++;
-    await this.alarms.schedule('purchase-retry', this.clock.now() + nextRoundDelay_ms(this.failedRounds, this.backoff));
+    await this.alarms.schedule(
+      'purchase-retry',
+      this.clock.now_ms() + nextRoundDelay_ms(this.failedRounds, this.backoff),
+    );
   }
 }

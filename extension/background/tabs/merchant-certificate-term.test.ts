@@ -62,9 +62,9 @@ describe('a tab of the longest timeout the wallet and the operators allow', () =
     await allowLongTabs();
     const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const [tab] = await openTabs();
-    expect(tab!.expiresAt_ms - clock.now()).toBeGreaterThanOrEqual(TAB_TIMEOUT_RANGE_S.max * 1000 - 60_000);
+    expect(tab!.expiresAt_ms - clock.now_ms()).toBeGreaterThanOrEqual(TAB_TIMEOUT_RANGE_S.max * 1000 - 60_000);
 
-    clock.advance(tab!.expiresAt_ms - clock.now() - 60_000);
+    clock.advance(tab!.expiresAt_ms - clock.now_ms() - 60_000);
     const last = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(last.receipt.payload.tabId).toBe(first.receipt.payload.tabId);
     expect(w.asked).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('a tab of the longest timeout the wallet and the operators allow', () =
     expect(certificateInForce(certificate, parseTimestamp(acks[0]!.payload.iat)!)).toBe(true);
     // Its end at the MTA: the record grace period (1 s in this world) after the timeout.
     clock.advance(1_000);
-    expect(certificateInForce(certificate, clock.now())).toBe(true);
+    expect(certificateInForce(certificate, clock.now_ms())).toBe(true);
     const admin = w.world.world.operator(MERCHANT_OPERATOR).admin;
     const cleared = await waitFor('the tab to clear', async () => {
       const view = await admin.call('getTab', undefined, { tabId: tab!.tabId });
@@ -100,7 +100,7 @@ describe('a tab whose merchant certificate ends before it does', () => {
       ...tab!,
       merchantCertificate: {
         ...certificate,
-        payload: { ...certificate.payload, validUntil: formatTimestamp(clock.now() + 60_000) },
+        payload: { ...certificate.payload, validUntil: formatTimestamp(clock.now_ms() + 60_000) },
       },
     });
     await w.restart();
@@ -115,6 +115,6 @@ describe('a tab whose merchant certificate ends before it does', () => {
       stopReason: 'customer-terminate',
     });
     const [current] = await openTabs();
-    expect(certificateInForce(current!.merchantCertificate.payload, clock.now())).toBe(true);
+    expect(certificateInForce(current!.merchantCertificate.payload, clock.now_ms())).toBe(true);
   });
 });

@@ -49,7 +49,7 @@ export class OwedReceipts {
   /** Owes the page of `tab`'s merchant these receipts of purchases paid at `tab`. */
   async owe(tab: OpenTab, receipts: readonly Receipt[]): Promise<void> {
     if (receipts.length === 0) return;
-    const owedSince_ms = this.clock.now();
+    const owedSince_ms = this.clock.now_ms();
     const origins = tab.merchantCertificate.payload.origins;
     const added = receipts.map((receipt) => ({ merchant: tab.merchant, origins, receipt, owedSince_ms }));
     await this.db.meta.put('owedReceipts', withOwed(await this.list(), added));

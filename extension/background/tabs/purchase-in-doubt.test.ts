@@ -151,10 +151,10 @@ describe('a purchase whose answer was lost', () => {
       error: { code: 'payment_pending' },
     });
     const [, sold] = w.merchantSite().agent.purchases(tabId);
-    expect(w.ports.alarms.scheduled.get('purchase-retry')).toBeGreaterThan(w.ports.clock.now());
+    expect(w.ports.alarms.scheduled.get('purchase-retry')).toBeGreaterThan(w.ports.clock.now_ms());
     w.ports.answerLost.clear();
 
-    w.ports.clock.advance(w.ports.alarms.scheduled.get('purchase-retry')! - w.ports.clock.now());
+    w.ports.clock.advance(w.ports.alarms.scheduled.get('purchase-retry')! - w.ports.clock.now_ms());
     await w.agent.onAlarm('purchase-retry');
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
@@ -311,14 +311,14 @@ describe('the background retry', () => {
 
     // A new worker while the merchant is still down: it tries at once, then waits longer.
     const firstRetry_ms = w.ports.alarms.scheduled.get('purchase-retry')!;
-    w.ports.clock.advance(firstRetry_ms - w.ports.clock.now());
+    w.ports.clock.advance(firstRetry_ms - w.ports.clock.now_ms());
     await w.restart();
     const secondRetry_ms = w.ports.alarms.scheduled.get('purchase-retry')!;
-    expect(secondRetry_ms).toBeGreaterThan(w.ports.clock.now());
+    expect(secondRetry_ms).toBeGreaterThan(w.ports.clock.now_ms());
     expect((await openTab()).pendingPurchase).toMatchObject({ itemId: 'article-2', seq: 2, chainIndex: 23 });
 
     await w.startMerchant();
-    w.ports.clock.advance(secondRetry_ms - w.ports.clock.now());
+    w.ports.clock.advance(secondRetry_ms - w.ports.clock.now_ms());
     await w.agent.onAlarm('purchase-retry');
     expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);

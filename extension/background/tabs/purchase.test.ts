@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HashChain, checkLink } from '@opentab/protocol';
-import { fromBase64url } from '@opentab/protocol';
+import { fromBase64url, parsedAmount } from '@opentab/protocol';
 import { crypto, openFiveCentTab } from '../testing/fixtures';
 import { customerRecordBody } from './conclusion';
 import { afterPurchase, planPurchase } from './purchase';
@@ -18,7 +18,7 @@ const openTab = openFiveCentTab;
 const listKey = crypto.randomBytes(32);
 
 function plan(tab: OpenTab, price: string, chainOfTab = chain) {
-  return planPurchase(tab, { chain: chainOfTab, listKey }, 'article-1', eur(price), 'ab'.repeat(16));
+  return planPurchase(tab, { chain: chainOfTab, listKey }, 'article-1', parsedAmount(eur(price)), 'ab'.repeat(16));
 }
 
 /** What the merchant agent checks: the link lies exactly `steps` hashes beyond the last one paid. */

@@ -5,7 +5,7 @@ import type { CryptoProvider } from '@opentab/protocol';
 import { fromBase64urlOfLength, toBase64url } from '@opentab/protocol';
 import { verifyEnvelopeAsync } from '@opentab/protocol';
 import type { Purchase, Receipt } from '@opentab/protocol';
-import { parseWireAmount, type WireAmount } from '@opentab/protocol';
+import type { ParsedAmount } from '@opentab/protocol';
 import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
 import type { PaymentSecrets } from './tab-secrets';
 
@@ -30,17 +30,16 @@ export function planPurchase(
   tab: OpenTab,
   { chain, listKey }: PaymentSecrets,
   itemId: string,
-  price: WireAmount,
+  price: ParsedAmount,
   purchaseId: string,
 ): PurchasePlan {
-  const parsed = parseWireAmount(price);
-  if (!parsed.ok || parsed.money.minor < 1n) return { ok: false, problem: 'invalid_price' };
-  if (parsed.money.currency !== tab.rate.merchant.currency) return { ok: false, problem: 'wrong_currency' };
+  if (price.minor < 1n) return { ok: false, problem: 'invalid_price' };
+  if (price.wire.currency !== tab.rate.merchant.currency) return { ok: false, problem: 'wrong_currency' };
   const unit = chainUnitOf(tab);
-  if (parsed.money.minor % unit !== 0n) return { ok: false, problem: 'not_whole_units' };
-  const nextIndex = BigInt(tab.chainIndex) + parsed.money.minor / unit;
+  if (price.minor % unit !== 0n) return { ok: false, problem: 'not_whole_units' };
+  const nextIndex = BigInt(tab.chainIndex) + price.minor / unit;
   // The chain may reach a little past the deposit (its length is rounded up to whole units); the deposit is the limit.
-  if (nextIndex > BigInt(tab.chainLength) || spentMinor(tab) + parsed.money.minor > tab.depositMerchant_minor) {
+  if (nextIndex > BigInt(tab.chainLength) || spentMinor(tab) + price.minor > tab.depositMerchant_minor) {
     return { ok: false, problem: 'exhausted' };
   }
   const chainIndex = Number(nextIndex);
@@ -52,7 +51,7 @@ export function planPurchase(
       tabId: tab.tabId,
       seq: tab.count + 1,
       itemId,
-      price: { currency: price.currency, value: price.value },
+      price: { currency: price.wire.currency, value: price.wire.value },
       chainIndex,
       chainLink: chain.encodedLinkAt(chainIndex),
       listKey: toBase64url(listKey),

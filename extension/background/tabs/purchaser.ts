@@ -21,7 +21,7 @@ import type { CryptoProvider } from '@opentab/protocol';
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import { MAX_RECEIPTS_PER_ANSWER, type Purchase, type Receipt, type ReceiptsRequestPayload } from '@opentab/protocol';
-import type { WireAmount } from '@opentab/protocol';
+import type { ParsedAmount } from '@opentab/protocol';
 import { AgentError, earlierPurchasePending } from '../errors';
 import type { Clock } from '../ports';
 import { fromMerchantFailure, merchantRefusalCode } from '../wallet/remote-errors';
@@ -85,7 +85,7 @@ export class Purchaser {
    * purchase: it is continued, not bought again. One of another item is settled first, as the
    * next sequence number depends on it; while it stays in doubt nothing else is bought here.
    */
-  async buy(tab: OpenTab, itemId: string, price: WireAmount): Promise<PurchaseOutcome> {
+  async buy(tab: OpenTab, itemId: string, price: ParsedAmount): Promise<PurchaseOutcome> {
     let current = tab;
     if (tab.pendingPurchase?.itemId === itemId) {
       const continued = await this.continuePending(tab);
@@ -169,13 +169,13 @@ export class Purchaser {
         tabId: current.tabId,
         afterSeq: current.count,
       };
-      const request = seal(this.crypto, secrets.tabSigner, body, this.clock.now());
+      const request = seal(this.crypto, secrets.tabSigner, body, this.clock.now_ms());
       const list = await this.merchants.receipts(current, request).catch((error: unknown) => {
         throw fromMerchantFailure(error);
       });
       const caught =
         list.tabId === current.tabId
-          ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now())
+          ? await catchUpWith(this.crypto, current, secrets, list.receipts, this.clock.now_ms())
           : ({ ok: false, reason: 'the receipts are about another tab' } as const);
       if (!caught.ok)
         throw new AgentError(
@@ -198,7 +198,7 @@ export class Purchaser {
   private async buyNext(
     tab: OpenTab,
     itemId: string,
-    price: WireAmount,
+    price: ParsedAmount,
   ): Promise<PurchaseOutcome | { kind: 'merchant-ahead'; tab: OpenTab }> {
     const plan = planPurchase(tab, await this.keyring.secretsOf(tab), itemId, price, newMessageId(this.crypto));
     if (!plan.ok) {
@@ -206,10 +206,10 @@ export class Purchaser {
       if (plan.problem === 'not_whole_units') return { kind: 'wrong-unit', tab };
       throw new AgentError(
         'invalid_request',
-        `The price ${price.value} ${price.currency} cannot be paid at this merchant (${plan.problem}).`,
+        `The price ${price.wire.value} ${price.wire.currency} cannot be paid at this merchant (${plan.problem}).`,
       );
     }
-    const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now() };
+    const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now_ms() };
     const answer = await this.send(pending, plan.purchase, this.book.save(pending));
     if (answer.kind === 'paid') return this.paid(pending, plan.purchase, answer);
     if (answer.kind === 'refused') throw answer.error;
@@ -257,7 +257,7 @@ export class Purchaser {
     { receipt, title }: Extract<Answer, { kind: 'paid' }>,
   ): Extract<PurchaseOutcome, { kind: 'paid' }> {
     const after = afterPurchase(tab, purchase);
-    const at_ms = this.clock.now();
+    const at_ms = this.clock.now_ms();
     const recorded = title.then((itemTitle) =>
       this.book.recordPurchases(after, [storedPurchaseOf(tab, purchase, receipt, at_ms, itemTitle)]),
     );

@@ -30,7 +30,7 @@ export class RecordOutbox {
       record,
       attempts: 0,
       lastProblem: null,
-      createdAt_ms: this.clock.now(),
+      createdAt_ms: this.clock.now_ms(),
     };
     await this.db.outbox.put(localTabId, pending);
   }
@@ -57,7 +57,7 @@ export class RecordOutbox {
         attempts: pending.attempts + 1,
         lastProblem: (error as Error).message,
       });
-      await this.alarms.schedule('outbox-retry', this.clock.now() + RETRY_AFTER_MS);
+      await this.alarms.schedule('outbox-retry', this.clock.now_ms() + RETRY_AFTER_MS);
       return false;
     }
   }

@@ -46,7 +46,7 @@ export class TabCloser {
     if (reason === 'customer-terminate' || reason === 'exhausted' || current.pendingPurchase) {
       // Best effort: a merchant that is down or already stopped the tab still gets the tab cleared by the MTA.
       const closedByMerchant = await this.merchants
-        .terminate(current, seal(this.crypto, tabSigner, terminateBody(current), this.clock.now()))
+        .terminate(current, seal(this.crypto, tabSigner, terminateBody(current), this.clock.now_ms()))
         .catch(() => null);
       merchantCount = closedByMerchant?.payload.count ?? null;
     }
@@ -65,7 +65,7 @@ export class TabCloser {
       this.crypto,
       tabSigner,
       customerRecordBody(this.crypto, current, purchases, secrets),
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     await this.outbox.enqueue(current.localId, current.transactionId, record);
     const closed: ClosedTab = {
@@ -73,7 +73,7 @@ export class TabCloser {
       phase: 'closed',
       pendingPurchase: null,
       stopReason: reason,
-      closedAt_ms: this.clock.now(),
+      closedAt_ms: this.clock.now_ms(),
     };
     await this.book.save(closed);
     this.keyring.forget(current.localId);

@@ -11,7 +11,7 @@ import type { Initiation, InitiationPayload, TabOpened } from '@opentab/protocol
 import { fromBase64urlOfLength } from '@opentab/protocol';
 import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
 import type { LockedRate } from '@opentab/protocol';
-import { formatMoney, moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
+import { formatMoney, moneyToWire, type ParsedAmount } from '@opentab/protocol';
 import { describeRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
@@ -41,7 +41,7 @@ export interface OpeningRequest {
   readonly merchant: MerchantRef;
   readonly pageOrigin: string;
   /** The first purchase's price: the deposit must at least cover it. */
-  readonly firstPrice: WireAmount;
+  readonly firstPrice: ParsedAmount;
 }
 
 export interface VerifiedMerchant {
@@ -93,7 +93,7 @@ export class TabOpener {
       this.link.trustAnchors(enrolment),
       merchant,
       pageOrigin,
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     if (!check.ok) throw new AgentError(check.code, check.reason);
     return { certificate: check.certificate, operatorCertificate: check.operatorCertificate };
@@ -112,11 +112,10 @@ export class TabOpener {
     const { certificate, operatorCertificate } = await this.verifiedMerchant(merchant, pageOrigin);
     const { displayName, currency: merchantCurrency } = certificate.payload;
     const enrolment = await this.link.enrolment();
-    const price = parseWireAmount(firstPrice);
-    if (!price.ok || price.money.currency !== merchantCurrency) {
+    if (firstPrice.wire.currency !== merchantCurrency) {
       throw new AgentError(
         'invalid_request',
-        `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.value} ${firstPrice.currency}.`,
+        `${displayName} prices in ${merchantCurrency}; the page asked to pay ${firstPrice.wire.value} ${firstPrice.wire.currency}.`,
       );
     }
     const rate = lockTableRate(table, enrolment.currency, merchantCurrency);
@@ -131,10 +130,10 @@ export class TabOpener {
     const chainUnit_minor = chainUnitFor(
       await this.merchants.publishedChainUnit(certificate.payload),
       merchantCurrency,
-      price.money.minor,
+      firstPrice.minor,
     );
     const rules = await this.rules.get();
-    const hold_minor = holdForNewTab(rules.defaultDeposit_minor, price.money.minor, rate);
+    const hold_minor = holdForNewTab(rules.defaultDeposit_minor, firstPrice.minor, rate);
     const chain = chainPlanFor(hold_minor, rate, chainUnit_minor);
     if (!chain.ok) throw new AgentError('limit_reached', `A tab here cannot be opened: ${chain.reason}.`);
     const { tabTimeout_s } = await this.preferences();
@@ -162,7 +161,7 @@ export class TabOpener {
       (await this.book.all())
         .filter(holdsCount)
         .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     const decision = decideDeposit(await this.rules.get(), { ...merchant, displayName }, hold_minor, held, (minor) =>
       formatMoney(customerAmount(minor)),
@@ -215,7 +214,7 @@ export class TabOpener {
     const initiation: Initiation = signEnvelope(signer, {
       ...body,
       id: localId,
-      iat: formatTimestamp(this.clock.now()),
+      iat: formatTimestamp(this.clock.now_ms()),
     } satisfies InitiationPayload);
     const opening: OpeningTab = {
       phase: 'opening',
@@ -234,7 +233,7 @@ export class TabOpener {
       chainUnit_minor: chain.unit_minor,
       secrets: secrets.sealed,
       initiation,
-      createdAt_ms: this.clock.now(),
+      createdAt_ms: this.clock.now_ms(),
     };
     await this.book.save(opening);
     this.keyring.remember(localId, secrets);
@@ -271,7 +270,7 @@ export class TabOpener {
       certificate,
       merchantOperatorKey,
       opening.merchant,
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     if (!certificateCheck.ok) return fail(certificateCheck.reason);
     if (!originAllowed(certificate.payload, opening.origin))

@@ -325,7 +325,7 @@ describe('a tab past its timeout', () => {
     const alarmAt_ms = w.ports.alarms.scheduled.get('tab-expiry');
     expect(alarmAt_ms).toBe(Date.parse(tab!.expiresAt!));
 
-    w.ports.clock.advance(alarmAt_ms! - w.ports.clock.now());
+    w.ports.clock.advance(alarmAt_ms! - w.ports.clock.now_ms());
     await w.agent.onAlarm('tab-expiry');
     expect(expectOk(await w.ui('getOverview', {}))).toMatchObject({ tabs: [], pendingRecords: 0 });
     expect(w.ports.alarms.scheduled.has('tab-expiry')).toBe(false);
@@ -557,7 +557,7 @@ describe('a locked or unready wallet', () => {
         idleLock_min: 5,
       }),
     );
-    expect(w.ports.alarms.scheduled.get('idle-lock')).toBe(w.ports.clock.now() + 5 * 60_000);
+    expect(w.ports.alarms.scheduled.get('idle-lock')).toBe(w.ports.clock.now_ms() + 5 * 60_000);
     w.ports.clock.advance(5 * 60_000);
     await w.agent.onAlarm('idle-lock');
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({

@@ -13,7 +13,7 @@
 
 import type { BridgeResult } from '@opentab/protocol';
 import type { StopReason } from '@opentab/protocol';
-import type { WireAmount } from '@opentab/protocol';
+import type { ParsedAmount } from '@opentab/protocol';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
 import { badgeText } from '../badge/badge-text';
 import { MerchantBadges } from '../badge/merchant-badges';
@@ -42,7 +42,8 @@ export interface PageCaller {
 
 export interface PayRequest extends MerchantRef {
   readonly itemId: string;
-  readonly price: WireAmount;
+  /** Read once where the page's call enters (page-handler.ts); no later step parses it again. */
+  readonly price: ParsedAmount;
 }
 
 export interface PaymentStatusRequest extends MerchantRef {
@@ -82,17 +83,18 @@ export class TabService {
       const owned = await this.entitlements.heldFor(caller.origin, merchant, request.itemId);
       if (owned) return { answer: { kind: 'owned', ...owned } };
       await this.refuseBlocked(merchant);
+      const { price } = request;
       const tab = await this.usableTab(merchant, caller.origin);
       if (tab) {
-        const outcome = await this.purchaser.buy(tab, request.itemId, request.price);
+        const outcome = await this.purchaser.buy(tab, request.itemId, price);
         if (outcome.kind === 'paid' || outcome.kind === 'in-doubt') return this.answered(caller, outcome);
         // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same
         // rules as the first.
         await this.closer.close(outcome.tab, stopReasonOf(outcome));
       }
-      const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: request.price });
+      const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: price });
       await this.expiry.reschedule();
-      const outcome = await this.purchaser.buy(opened, request.itemId, request.price);
+      const outcome = await this.purchaser.buy(opened, request.itemId, price);
       if (outcome.kind !== 'paid' && outcome.kind !== 'in-doubt') {
         throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
       }
@@ -150,7 +152,7 @@ export class TabService {
       const visible =
         tab?.phase === 'open' &&
         originAllowed(tab.merchantCertificate.payload, caller.origin) &&
-        !isExpired(tab, this.clock.now());
+        !isExpired(tab, this.clock.now_ms());
       const open = visible ? (tab as OpenTab) : undefined;
       await this.showBadge(caller, merchant, open);
       return tabStatusOf(open);
@@ -203,7 +205,7 @@ export class TabService {
   async closeExpired(): Promise<number> {
     let closed = 0;
     for (const tab of await this.book.active()) {
-      if (tab.phase !== 'open' || !isExpired(tab, this.clock.now())) continue;
+      if (tab.phase !== 'open' || !isExpired(tab, this.clock.now_ms())) continue;
       await this.locks.run(merchantKey(tab.merchant), async () => {
         const current = await this.book.get(tab.localId);
         if (current?.phase === 'open') await this.closer.close(current, 'timeout');
@@ -229,14 +231,14 @@ export class TabService {
       tab = await this.opener.complete(tab);
       await this.expiry.reschedule();
     }
-    if (isExpired(tab, this.clock.now())) {
+    if (isExpired(tab, this.clock.now_ms())) {
       await this.closer.close(tab, 'timeout');
       return undefined;
     }
     // Nobody vouches for the merchant past its certificate's end: the tab is finished and the
     // purchase goes to a new one, under a current certificate. Only a tab opened under a
     // certificate shorter than the tab gets here; its operator should issue one that outlasts it.
-    if (!certificateInForce(tab.merchantCertificate.payload, this.clock.now())) {
+    if (!certificateInForce(tab.merchantCertificate.payload, this.clock.now_ms())) {
       await this.closer.close(tab, 'customer-terminate');
       return undefined;
     }

@@ -1,17 +1,15 @@
 // In-memory stand-ins for the browser, for the background's tests.
 
-import { ManualClock as ProtocolManualClock } from '@opentab/test-kit';
+import { ManualClock } from '@opentab/test-kit';
 import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
 import type { ScryptCost } from '../keys/passphrase-box';
-import type { AgentPorts, AlarmName, AlarmPort, BadgePort, Clock, WindowPort } from '../ports';
+import type { AgentPorts, AlarmName, AlarmPort, BadgePort, WindowPort } from '../ports';
 
 /** Cheap enough for tests; the browser uses BROWSER_SCRYPT_COST. */
 export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 
-/** The test clock, read as the background's Clock port: one instance can drive the servers of a test world too. */
-export class ManualClock extends ProtocolManualClock implements Clock {
-  readonly now = (): number => this.now_ms();
-}
+/** The test clock: one instance drives the background's Clock port and the servers of a test world. */
+export { ManualClock } from '@opentab/test-kit';
 
 export class RecordingAlarms implements AlarmPort {
   readonly scheduled = new Map<AlarmName, number>();

@@ -97,7 +97,7 @@ export class OperatorLink {
       );
     }
     // Its signer becomes the CA this wallet checks every merchant's operator against (trust-anchors.ts).
-    const certificateProblem = ownCertificateProblem(this.crypto, info.certificate, this.clock.now());
+    const certificateProblem = ownCertificateProblem(this.crypto, info.certificate, this.clock.now_ms());
     if (certificateProblem !== null)
       throw new AgentError(
         'enrollment_refused',
@@ -107,7 +107,7 @@ export class OperatorLink {
       this.crypto,
       signer,
       { type: 'enroll', code: code.trim().toUpperCase(), publicKey: signer.kid } satisfies PayloadBody<EnrollPayload>,
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     const result: EnrollResult = await callRoute(baseUrl, OPERATOR_API.enroll, request, {
       fetch: this.fetchImpl,
@@ -134,7 +134,7 @@ export class OperatorLink {
       operatorPublicKey: certificate.publicKey,
       operatorCertificate: info.certificate,
       accountId: result.accountId,
-      enrolledAt_ms: this.clock.now(),
+      enrolledAt_ms: this.clock.now_ms(),
     };
     await this.db.meta.put('enrolment', enrolment);
     await this.db.meta.delete('operatorSession');
@@ -167,7 +167,7 @@ export class OperatorLink {
           this.crypto,
           signer,
           { type: 'account-query', accountId: enrolment.accountId, sessionId },
-          this.clock.now(),
+          this.clock.now_ms(),
         ),
         { fetch: this.fetchImpl },
       ),
@@ -183,7 +183,7 @@ export class OperatorLink {
           this.crypto,
           signer,
           { type: 'merchant-query', accountId: enrolment.accountId, sessionId, merchantId, merchantOperatorId },
-          this.clock.now(),
+          this.clock.now_ms(),
         ),
         { fetch: this.fetchImpl },
       ),
@@ -211,21 +211,21 @@ export class OperatorLink {
   /** A current session id, logging on when there is none or it is about to expire. */
   async sessionId(forceNew = false): Promise<string> {
     const stored = await this.db.meta.get('operatorSession');
-    if (!forceNew && stored && stored.expiresAt_ms - SESSION_MARGIN_MS > this.clock.now()) return stored.sessionId;
+    if (!forceNew && stored && stored.expiresAt_ms - SESSION_MARGIN_MS > this.clock.now_ms()) return stored.sessionId;
     const enrolment = await this.enrolment();
     const signer = await this.vault.signer();
     const request = seal(
       this.crypto,
       signer,
       { type: 'logon', accountId: enrolment.accountId } satisfies PayloadBody<LogonPayload>,
-      this.clock.now(),
+      this.clock.now_ms(),
     );
     const result = await this.call(() =>
       callRoute(enrolment.baseUrl, OPERATOR_API.logon, request, { fetch: this.fetchImpl }),
     );
     const session: OperatorSession = {
       sessionId: result.sessionId,
-      expiresAt_ms: parseTimestamp(result.expiresAt) ?? this.clock.now(),
+      expiresAt_ms: parseTimestamp(result.expiresAt) ?? this.clock.now_ms(),
     };
     await this.db.meta.put('operatorSession', session);
     return session.sessionId;

@@ -152,7 +152,7 @@ describe('operator session', () => {
     await w.readyWallet();
     await w.db.meta.put('operatorSession', {
       sessionId: 'op-se.999999',
-      expiresAt_ms: w.ports.clock.now() + 3_600_000,
+      expiresAt_ms: w.ports.clock.now_ms() + 3_600_000,
     });
     expectPaid(await w.page('pay', { ...w.merchant, itemId: 'article-1', price: { currency: 'EUR', value: '0.08' } }));
     expect((await w.db.meta.get('operatorSession'))?.sessionId).not.toBe('op-se.999999');

@@ -145,10 +145,10 @@ export class WalletService {
         preferences: await this.preferences(),
       },
       passphrase,
-      this.clock.now(),
+      this.clock.now_ms(),
       this.backupCost,
     );
-    return { filename: backupFilename(this.clock.now()), json };
+    return { filename: backupFilename(this.clock.now_ms()), json };
   }
 
   /** Replaces this browser's wallet with the one in the backup (refused while tabs are open here). */

@@ -78,26 +78,26 @@ export function tabTotals(tabs: readonly AgentAuditTab[], purchases: readonly Ag
       if (purchase.seq !== i + 1)
         problems.push(`purchase ${purchase.purchaseId} has seq ${purchase.seq}, not ${i + 1}`);
       if (
-        purchase.priceMinor % tab.chainUnitMinor !== 0n ||
-        BigInt(purchase.chainIndex - index) * tab.chainUnitMinor !== purchase.priceMinor
+        purchase.price_minor % tab.chainUnit_minor !== 0n ||
+        BigInt(purchase.chainIndex - index) * tab.chainUnit_minor !== purchase.price_minor
       ) {
         problems.push(
-          `purchase ${purchase.purchaseId} (seq ${purchase.seq}) moved the chain from ${index} to ${purchase.chainIndex} for a price of ${purchase.priceMinor}`,
+          `purchase ${purchase.purchaseId} (seq ${purchase.seq}) moved the chain from ${index} to ${purchase.chainIndex} for a price of ${purchase.price_minor}`,
         );
       }
       index = purchase.chainIndex;
-      spent += purchase.priceMinor;
+      spent += purchase.price_minor;
     });
     if (tab.purchaseCount !== paid.length)
       problems.push(`its count is ${tab.purchaseCount}, it has ${paid.length} purchases`);
-    if (tab.spentMinor !== spent) problems.push(`it says ${tab.spentMinor} spent, its purchases add up to ${spent}`);
-    if (tab.spentMinor > tab.depositMinor)
-      problems.push(`it spent ${tab.spentMinor} of a deposit of ${tab.depositMinor}`);
+    if (tab.spent_minor !== spent) problems.push(`it says ${tab.spent_minor} spent, its purchases add up to ${spent}`);
+    if (tab.spent_minor > tab.deposit_minor)
+      problems.push(`it spent ${tab.spent_minor} of a deposit of ${tab.deposit_minor}`);
     if (tab.lastChainIndex !== index)
       problems.push(`its chain position is ${tab.lastChainIndex}, its last purchase reached ${index}`);
-    if (BigInt(tab.lastChainIndex) * tab.chainUnitMinor !== tab.spentMinor)
+    if (BigInt(tab.lastChainIndex) * tab.chainUnit_minor !== tab.spent_minor)
       problems.push(
-        `its chain position ${tab.lastChainIndex} × ${tab.chainUnitMinor} is not its spent ${tab.spentMinor}`,
+        `its chain position ${tab.lastChainIndex} × ${tab.chainUnit_minor} is not its spent ${tab.spent_minor}`,
       );
     if (
       !provesIndex(
@@ -154,10 +154,10 @@ export function creditedAsReceipts(tabs: readonly AgentAuditTab[]): CheckResult 
   return check(
     'credited-as-receipts',
     tabs
-      .filter((tab) => tab.status === 'cleared' && tab.clearedMinor !== tab.spentMinor)
+      .filter((tab) => tab.status === 'cleared' && tab.cleared_minor !== tab.spent_minor)
       .map(
         (tab) =>
-          `tab ${tab.tabId} cleared ${tab.clearedMinor} ${tab.currency} (${tab.outcome ?? 'no outcome'}), its receipts add up to ${tab.spentMinor}`,
+          `tab ${tab.tabId} cleared ${tab.cleared_minor} ${tab.currency} (${tab.outcome ?? 'no outcome'}), its receipts add up to ${tab.spent_minor}`,
       ),
   );
 }

@@ -10,9 +10,9 @@ export const FINAL_AGENT_TAB_STATUSES: ReadonlySet<string> = new Set(['cleared']
 export interface AgentAuditTab {
   readonly tabId: string;
   readonly currency: string;
-  readonly depositMinor: bigint;
-  readonly spentMinor: bigint;
-  readonly chainUnitMinor: bigint;
+  readonly deposit_minor: bigint;
+  readonly spent_minor: bigint;
+  readonly chainUnit_minor: bigint;
   readonly chainLength: number;
   readonly chainRoot: string;
   readonly lastChainIndex: number;
@@ -23,7 +23,7 @@ export interface AgentAuditTab {
   readonly status: string;
   readonly stopReason: string | null;
   readonly stoppedAt_ms: number | null;
-  readonly clearedMinor: bigint | null;
+  readonly cleared_minor: bigint | null;
   readonly outcome: string | null;
 }
 
@@ -32,7 +32,7 @@ export interface AgentAuditPurchase {
   readonly tabId: string;
   readonly seq: number;
   readonly itemId: string;
-  readonly priceMinor: bigint;
+  readonly price_minor: bigint;
   readonly chainIndex: number;
 }
 
@@ -89,9 +89,9 @@ export class AgentStoreReader {
     return this.all('SELECT * FROM tabs ORDER BY opened_at_ms, tab_id').map((row) => ({
       tabId: String(row.tab_id),
       currency: String(row.currency),
-      depositMinor: big(row.deposit_minor),
-      spentMinor: big(row.spent_minor),
-      chainUnitMinor: big(row.chain_unit_minor),
+      deposit_minor: big(row.deposit_minor),
+      spent_minor: big(row.spent_minor),
+      chainUnit_minor: big(row.chain_unit_minor),
       chainLength: int(row.chain_length),
       chainRoot: String(row.chain_root),
       lastChainIndex: int(row.last_chain_index),
@@ -102,7 +102,7 @@ export class AgentStoreReader {
       status: String(row.status),
       stopReason: textOrNull(row.stop_reason),
       stoppedAt_ms: row.stopped_at_ms === null ? null : int(row.stopped_at_ms),
-      clearedMinor: row.cleared_minor === null ? null : big(row.cleared_minor),
+      cleared_minor: row.cleared_minor === null ? null : big(row.cleared_minor),
       outcome: textOrNull(row.clearing_outcome),
     }));
   }
@@ -116,7 +116,7 @@ export class AgentStoreReader {
       tabId: String(row.tab_id),
       seq: int(row.seq),
       itemId: String(row.item_id),
-      priceMinor: big(row.price_minor),
+      price_minor: big(row.price_minor),
       chainIndex: int(row.chain_index),
     }));
   }

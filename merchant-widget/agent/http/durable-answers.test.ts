@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Receipt } from '@opentab/protocol';
+import { systemClock, type Receipt } from '@opentab/protocol';
 import { eventually } from '@opentab/test-kit/merchant-agent';
 import { createAgentRequestHandler, type AgentOperations } from './handler';
 
@@ -61,6 +61,7 @@ async function serveWith(durable: () => Promise<void>): Promise<string> {
     widgetFilePath: '/nonexistent',
     extensionInstallUrl: null,
     logger: { warn: () => {} },
+    clock: systemClock,
     durable,
   });
   server = createServer((request, response) => void handler(request, response));

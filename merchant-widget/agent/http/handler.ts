@@ -1,19 +1,17 @@
-// The agent's HTTP edge on plain node:http: routes exactly as MERCHANT_AGENT_API declares them
-// (plus widget.js), CORS for the browser-facing ones, and the rule that any input gets either
-// an answer or a 4xx refusal with a stable code, never a 500 and never a crash.
+// The agent's HTTP requests on plain node:http: widget.js, /openapi.json and /install, then the
+// server kit's edge over the routes exactly as MERCHANT_AGENT_API declares them, CORS for the
+// browser-facing ones. Any input gets either an answer or a 4xx refusal with a stable code, never
+// a 500 and never a crash.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
-import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
+import type { Clock, RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
-import { parseMessage } from '@opentab/protocol';
-import { sendError, sendJson, sendRateLimited } from '@opentab/server-kit';
-import { clientKeyOf, RateLimiter } from '@opentab/server-kit';
-import { afterCommitFault } from '@opentab/server-kit';
+import { bind, createHttpEdge, Router, type RouteBinding } from '@opentab/server-kit';
+import { CROSS_ORIGIN_HEADERS, sendError, sendJson, sendPreflight } from '@opentab/server-kit';
+import { RateLimiter } from '@opentab/server-kit';
 import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
 import type { TabService } from '../tab-service';
-import { readMessageBody } from './body';
-import { CROSS_ORIGIN_HEADERS, PREFLIGHT_HEADERS } from './cors';
 import { serveWidgetFile } from './widget-file';
 
 export type AgentOperations = Pick<
@@ -26,6 +24,8 @@ export interface AgentHttpOptions {
   readonly widgetFilePath: string;
   readonly extensionInstallUrl: string | null;
   readonly logger: AgentLogger;
+  /** The time route handlers are given. */
+  readonly clock: Clock;
   /** Resolves once everything committed so far is on disk: no answer to a POST leaves before. */
   readonly durable: () => Promise<void>;
   /** Routes of the agent's extensions (extension.ts), served beside its own. */
@@ -34,8 +34,8 @@ export interface AgentHttpOptions {
   readonly rateLimit?: AgentRateLimitSettings;
   /** Served at /openapi.json when given. */
   readonly openApiDocument?: unknown;
-  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
-  readonly rateLimitNow_ms?: () => number;
+  /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
+  readonly rateLimitClock?: Clock;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any
@@ -46,15 +46,8 @@ export type AgentRequestHandler = (
   url?: string,
 ) => Promise<boolean>;
 
-/** One route under the mount path: its spec and how it is answered. */
-export interface AgentRoute {
-  readonly spec: RouteSpec;
-  /** Called from browsers (pages or the extension), so it answers CORS. */
-  readonly crossOrigin: boolean;
-  /** A POST that writes nothing need not wait for the disk. */
-  readonly readOnly: boolean;
-  answer(request: unknown): unknown;
-}
+/** One route under the mount path: its spec and how it is answered (see agentRoute). */
+export type AgentRoute = RouteBinding;
 
 const WIDGET_PATH = '/widget.js';
 const INSTALL_PATH = '/install';
@@ -68,8 +61,7 @@ export function agentRoute<R extends RouteSpec>(
   answer: (request: RequestOf<R>) => ResponseOf<R>,
   readOnly = false,
 ): AgentRoute {
-  // The request was validated against spec.request before this cast is reached.
-  return { spec, crossOrigin, readOnly, answer: (request) => answer(request as RequestOf<R>) };
+  return bind(spec, (request) => answer(request), { crossOrigin, readOnly });
 }
 
 export function createAgentRequestHandler(operations: AgentOperations, options: AgentHttpOptions): AgentRequestHandler {
@@ -82,133 +74,106 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     customer: new RateLimiter({
       ...rateLimit.customer,
       maxKeys: rateLimit.maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
     operator: new RateLimiter({
       ...rateLimit.operator,
       maxKeys: rateLimit.maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
   };
-  // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
-  const afterCommit = afterCommitFault();
-  const routes = new Map<string, AgentRoute>(
-    [
-      agentRoute(api.info, true, () => operations.info()),
-      agentRoute(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
-      agentRoute(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
-      agentRoute(api.recordRequest, false, (request) => operations.provideRecord(request)),
-      agentRoute(api.purchase, true, (purchase) => operations.purchase(purchase)),
-      // Writes nothing, yet waits for the disk: the receipts it reads may belong to purchases
-      // still waiting for their own sync, and a receipt handed out must survive a power cut.
-      agentRoute(api.receipts, true, (request) => operations.receipts(request)),
-      agentRoute(api.terminate, true, (terminate) => operations.terminate(terminate)),
-      ...(options.extensionRoutes ?? []),
-    ].map((route) => [route.spec.path, route]),
-  );
+  const router = new Router([
+    agentRoute(api.info, true, () => operations.info()),
+    agentRoute(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
+    agentRoute(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
+    agentRoute(api.recordRequest, false, (request) => operations.provideRecord(request)),
+    agentRoute(api.purchase, true, (purchase) => operations.purchase(purchase)),
+    // Writes nothing, yet waits for the disk: the receipts it reads may belong to purchases
+    // still waiting for their own sync, and a receipt handed out must survive a power cut.
+    agentRoute(api.receipts, true, (request) => operations.receipts(request)),
+    agentRoute(api.terminate, true, (terminate) => operations.terminate(terminate)),
+    ...(options.extensionRoutes ?? []),
+  ]);
+  const onDefect = (error: unknown): void => {
+    // Only a defect gets here; say so to the merchant's log, and nothing internal to the caller.
+    options.logger.warn('request failed unexpectedly', error);
+  };
+  const edge = createHttpEdge({
+    router,
+    limiterFor: (spec) => (spec.auth === 'operator-signature' ? limiters.operator : limiters.customer),
+    clientAddress: (request) => rateLimit.clientAddress(request),
+    clock: options.clock,
+    durable: options.durable,
+    onDefect,
+    headers: NO_SNIFF,
+    // A page's script reads the refusal of a path it got wrong.
+    crossOriginUnknownPaths: true,
+    mountPath: options.mountPath,
+  });
 
-  async function dispatch(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+  /** Answers widget.js, /openapi.json and /install, or returns false for any other path. */
+  async function answeredStatic(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
     const method = request.method ?? 'GET';
+    const isGet = method === 'GET' || method === 'HEAD';
     if (path === WIDGET_PATH) {
-      if (method === 'OPTIONS') return preflight(response);
-      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', true);
-      return serveWidgetFile(request, response, options.widgetFilePath);
+      if (method === 'OPTIONS') sendPreflight(response);
+      else if (!isGet) refuseMethod(response, true);
+      else await serveWidgetFile(request, response, options.widgetFilePath);
+      return true;
     }
     // A precomputed document, like widget.js not limited: cheaper to send than to count.
     if (path === OPENAPI_PATH && options.openApiDocument !== undefined) {
-      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);
-      return sendJson(response, 200, options.openApiDocument, NO_SNIFF);
+      if (!isGet) refuseMethod(response, false);
+      else sendJson(response, 200, options.openApiDocument, NO_SNIFF);
+      return true;
     }
     if (path === INSTALL_PATH && options.extensionInstallUrl !== null) {
-      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', false);
-      response.writeHead(302, {
-        location: options.extensionInstallUrl,
-        'content-length': 0,
-        'cache-control': 'no-cache',
-      });
-      return void response.end();
+      if (!isGet) refuseMethod(response, false);
+      else {
+        response.writeHead(302, {
+          location: options.extensionInstallUrl,
+          'content-length': 0,
+          'cache-control': 'no-cache',
+        });
+        response.end();
+      }
+      return true;
     }
-    const route = routes.get(path);
-    if (route === undefined) throw new OpentabError('not_found', `There is no Opentab agent endpoint ${path}.`);
-    if (method === 'OPTIONS' && route.crossOrigin) return preflight(response);
-    const acceptsMethod = method === route.spec.method || (method === 'HEAD' && route.spec.method === 'GET');
-    if (!acceptsMethod) return refuseMethod(response, route.spec.method, route.crossOrigin);
-    // Before the body is read or a signature verified: a refused request costs a map lookup.
-    const limiter = route.spec.auth === 'operator-signature' ? limiters.operator : limiters.customer;
-    const decision = limiter.take(clientKeyOf(rateLimit.clientAddress(request)));
-    if (!decision.allowed) {
-      const exposed: Record<string, string> = route.crossOrigin
-        ? { 'access-control-expose-headers': 'retry-after' }
-        : {};
-      return sendRateLimited(request, response, decision.retryAfter_ms, {
-        ...headersFor(route.crossOrigin),
-        ...exposed,
-      });
-    }
-
-    let message: unknown;
-    if (route.spec.request !== null) {
-      const parsed = parseMessage(route.spec.request, await readMessageBody(request, route.spec.maxBody_bytes));
-      if (!parsed.ok) throw parsed.error;
-      message = parsed.value;
-    }
-    const answer = route.answer(message);
-    if (route.spec.method === 'POST' && !route.readOnly) {
-      await options.durable();
-      afterCommit(options.mountPath + path);
-    }
-    sendJson(response, 200, answer, headersFor(route.crossOrigin));
+    return false;
   }
 
   return async (request, response, url = request.url ?? '/') => {
-    const path = pathUnderMount(url, options.mountPath);
-    if (path === null) return false;
-    const crossOrigin = path === WIDGET_PATH || routes.get(path)?.crossOrigin !== false;
+    const target = targetUnderMount(url, options.mountPath);
+    if (target === null) return false;
+    let answered: boolean;
     try {
-      await dispatch(request, response, path);
+      answered = await answeredStatic(request, response, target.path);
     } catch (error) {
-      // A refusal may follow a write (a purchase past the timeout stops its tab first).
-      if (request.method === 'POST') await options.durable().catch(() => undefined);
-      answerFailure(response, error, headersFor(crossOrigin), options.logger);
+      onDefect(error);
+      if (!response.headersSent) sendError(response, new OpentabError('internal_error'), headersFor(true));
+      else response.destroy();
+      return true;
     }
+    if (!answered) await edge(request, response, target);
     return true;
   };
 }
 
-/** The path relative to the mount point ("/info"), or null when the URL is not under it. */
-function pathUnderMount(url: string, mountPath: string): string | null {
-  const queryStart = url.search(/[?#]/);
-  const path = queryStart < 0 ? url : url.slice(0, queryStart);
-  if (path === mountPath) return '/';
-  return path.startsWith(`${mountPath}/`) ? path.slice(mountPath.length) : null;
+/** The path relative to the mount point ("/info") and the query, or null when the URL is not under it. */
+function targetUnderMount(url: string, mountPath: string): { path: string; query: URLSearchParams } | null {
+  const [beforeFragment = ''] = url.split('#');
+  const queryStart = beforeFragment.indexOf('?');
+  const path = queryStart < 0 ? beforeFragment : beforeFragment.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart < 0 ? '' : beforeFragment.slice(queryStart + 1));
+  if (path === mountPath) return { path: '/', query };
+  return path.startsWith(`${mountPath}/`) ? { path: path.slice(mountPath.length), query } : null;
 }
 
 function headersFor(crossOrigin: boolean): Record<string, string> {
   return crossOrigin ? { ...CROSS_ORIGIN_HEADERS, ...NO_SNIFF } : { ...NO_SNIFF };
 }
 
-function preflight(response: ServerResponse): void {
-  response.writeHead(204, { ...PREFLIGHT_HEADERS, 'content-length': 0 });
-  response.end();
-}
-
-function refuseMethod(response: ServerResponse, allowed: string, crossOrigin: boolean): void {
-  const allow = [allowed, ...(allowed === 'GET' ? ['HEAD'] : []), ...(crossOrigin ? ['OPTIONS'] : [])].join(', ');
+function refuseMethod(response: ServerResponse, crossOrigin: boolean): void {
+  const allow = ['GET', 'HEAD', ...(crossOrigin ? ['OPTIONS'] : [])].join(', ');
   sendError(response, new OpentabError('method_not_allowed'), { ...headersFor(crossOrigin), allow });
-}
-
-function answerFailure(
-  response: ServerResponse,
-  error: unknown,
-  headers: Record<string, string>,
-  logger: AgentLogger,
-): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  if (error instanceof OpentabError) return sendError(response, error, headers);
-  // Only a defect gets here; say so to the merchant's log, and nothing internal to the caller.
-  logger.warn('request failed unexpectedly', error);
-  sendError(response, new OpentabError('internal_error'), headers);
 }

@@ -10,8 +10,7 @@ import { relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OpentabError } from '@opentab/protocol';
 import { acceptsGzip, answeredNotModified, etagOf } from '@opentab/server-kit';
-import { sendError } from '@opentab/server-kit';
-import { CROSS_ORIGIN_HEADERS } from './cors';
+import { CROSS_ORIGIN_HEADERS, sendError } from '@opentab/server-kit';
 
 interface PreparedScript {
   /** size:mtime of the file these bytes were read from. */

@@ -34,7 +34,7 @@ export async function applyClearing(
     if (transaction.tabId !== null && transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
     const cleared = moneyFromWire(p.cleared);
     if (cleared.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
-    if (cleared.minor > transaction.depositMinor)
+    if (cleared.minor > transaction.deposit_minor)
       throw new OpentabError('invalid_message', 'The cleared amount exceeds the deposit.');
 
     if (transaction.state === 'failed') {
@@ -49,23 +49,28 @@ export async function applyClearing(
     // whole amount, so one arriving after a higher one changes nothing.
     if (transaction.state !== 'cleared')
       capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
-    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.clearedMinor ?? 0n))
+    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.cleared_minor ?? 0n))
       correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
     const settled = context.store.transaction(transaction.transactionId)!;
-    if (settled.chargedMinor === null)
+    if (settled.charged_minor === null)
       throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
-    return acknowledge(context, p.id, settled, settled.chargedMinor, now_ms);
+    return acknowledge(context, p.id, settled, settled.charged_minor, now_ms);
   });
 }
 
 /**
- * The postings that charge the customer `chargeMinor` (customer currency) for `clearedMinor`
+ * The postings that charge the customer `charge_minor` (customer currency) for `cleared_minor`
  * (merchant currency) owed to the merchant's operator. Across currencies the operator takes the
  * customer's money into its own position and owes the merchant side from its position in the
  * other currency: exactly the two amounts the locked rate fixed. In one currency the charge and
  * the cleared amount are the same number.
  */
-function chargePostings(context: OperatorContext, transaction: Transaction, chargeMinor: bigint, clearedMinor: bigint) {
+function chargePostings(
+  context: OperatorContext,
+  transaction: Transaction,
+  charge_minor: bigint,
+  cleared_minor: bigint,
+) {
   const { customerCurrency, merchantCurrency } = transaction;
   const owedTo = ledgerAccount.settlement(transaction.merchantOperatorId, merchantCurrency);
   const sameCurrency = customerCurrency === merchantCurrency;
@@ -75,17 +80,17 @@ function chargePostings(context: OperatorContext, transaction: Transaction, char
     ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
   }
   const customerSide: PostingInput[] =
-    chargeMinor > 0n
+    charge_minor > 0n
       ? [
-          { accountId: ledgerAccount.customer(transaction.accountId), amount: -chargeMinor },
-          { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: chargeMinor },
+          { accountId: ledgerAccount.customer(transaction.accountId), amount: -charge_minor },
+          { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: charge_minor },
         ]
       : [];
   const merchantSide: PostingInput[] =
-    !sameCurrency && clearedMinor > 0n
+    !sameCurrency && cleared_minor > 0n
       ? [
-          { accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor },
-          { accountId: owedTo, amount: clearedMinor },
+          { accountId: ledgerAccount.fx(merchantCurrency), amount: -cleared_minor },
+          { accountId: owedTo, amount: cleared_minor },
         ]
       : [];
   return { customerSide, merchantSide };
@@ -100,19 +105,19 @@ function capture(
   context: OperatorContext,
   transaction: Transaction,
   tabId: string,
-  clearedMinor: bigint,
+  cleared_minor: bigint,
   outcome: ClearingOutcome,
   revision: number,
   now_ms: number,
 ): void {
-  const charge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
+  const charge = chargeInCustomerCurrency(cleared_minor, transaction.rate, transaction.hold_minor);
   const { customerCurrency } = transaction;
   context.db.transaction(() => {
     if (
-      !context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms, clearedMinor, revision)
+      !context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms, cleared_minor, revision)
     )
       return;
-    const { customerSide, merchantSide } = chargePostings(context, transaction, charge, clearedMinor);
+    const { customerSide, merchantSide } = chargePostings(context, transaction, charge, cleared_minor);
     const holdId = `hold:${transaction.transactionId}`;
     const entryId = `charge:${transaction.transactionId}`;
     const memo = memoOf(transaction);
@@ -141,7 +146,7 @@ function capture(
       context,
       transaction,
       tabId,
-      { chargeMinor: charge, clearedMinor, totalChargeMinor: charge, outcome, revision },
+      { charge_minor: charge, cleared_minor, totalCharge_minor: charge, outcome, revision },
       now_ms,
     );
     enqueueBillingRecord(context, record, now_ms);
@@ -150,7 +155,7 @@ function capture(
     tx: transaction.transactionId,
     tab: transaction.tabId,
     charge: `${moneyToWire({ currency: customerCurrency, minor: charge }).value} ${customerCurrency}`,
-    released: `${moneyToWire({ currency: customerCurrency, minor: transaction.holdMinor - charge }).value} ${customerCurrency}`,
+    released: `${moneyToWire({ currency: customerCurrency, minor: transaction.hold_minor - charge }).value} ${customerCurrency}`,
     outcome,
   });
 }
@@ -164,18 +169,24 @@ function correct(
   context: OperatorContext,
   transaction: Transaction,
   tabId: string,
-  clearedMinor: bigint,
+  cleared_minor: bigint,
   outcome: ClearingOutcome,
   revision: number,
   now_ms: number,
 ): void {
-  const previousCharge = transaction.chargedMinor ?? 0n;
-  const totalCharge = chargeInCustomerCurrency(clearedMinor, transaction.rate, transaction.holdMinor);
+  const previousCharge = transaction.charged_minor ?? 0n;
+  const totalCharge = chargeInCustomerCurrency(cleared_minor, transaction.rate, transaction.hold_minor);
   const addedCharge = totalCharge - previousCharge;
-  const addedCleared = clearedMinor - (transaction.clearedMinor ?? 0n);
+  const addedCleared = cleared_minor - (transaction.cleared_minor ?? 0n);
   context.db.transaction(() => {
     if (
-      !context.store.correctTransactionClearing(transaction.transactionId, totalCharge, outcome, clearedMinor, revision)
+      !context.store.correctTransactionClearing(
+        transaction.transactionId,
+        totalCharge,
+        outcome,
+        cleared_minor,
+        revision,
+      )
     )
       return;
     const { customerSide, merchantSide } = chargePostings(context, transaction, addedCharge, addedCleared);
@@ -190,7 +201,7 @@ function correct(
       context,
       transaction,
       tabId,
-      { chargeMinor: addedCharge, clearedMinor: addedCleared, totalChargeMinor: totalCharge, outcome, revision },
+      { charge_minor: addedCharge, cleared_minor: addedCleared, totalCharge_minor: totalCharge, outcome, revision },
       now_ms,
     );
     enqueueBillingRecord(context, record, now_ms);
@@ -237,11 +248,11 @@ function postWithoutHold(
 
 interface WithdrawalStep {
   /** Charged by this revision (customer currency). */
-  readonly chargeMinor: bigint;
+  readonly charge_minor: bigint;
   /** Cleared by this revision (merchant currency). */
-  readonly clearedMinor: bigint;
+  readonly cleared_minor: bigint;
   /** Charged by every revision so far, this one included. */
-  readonly totalChargeMinor: bigint;
+  readonly totalCharge_minor: bigint;
   readonly outcome: ClearingOutcome;
   readonly revision: number;
 }
@@ -263,10 +274,10 @@ function withdrawalRecord(
     tabId,
     merchantId: t.merchantId,
     merchantOperatorId: t.merchantOperatorId,
-    amount: moneyToWire({ currency: t.customerCurrency, minor: step.chargeMinor }),
-    hold: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor }),
-    released: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor - step.totalChargeMinor }),
-    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: step.clearedMinor }),
+    amount: moneyToWire({ currency: t.customerCurrency, minor: step.charge_minor }),
+    hold: moneyToWire({ currency: t.customerCurrency, minor: t.hold_minor }),
+    released: moneyToWire({ currency: t.customerCurrency, minor: t.hold_minor - step.totalCharge_minor }),
+    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: step.cleared_minor }),
     rate: t.rate,
     outcome: step.outcome,
     clearedAt: formatTimestamp(now_ms),
@@ -290,7 +301,7 @@ function acknowledge(
       clearingId,
       transactionId: transaction.transactionId,
       charge: moneyToWire({ currency: transaction.customerCurrency, minor: charge }),
-      released: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor - charge }),
+      released: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.hold_minor - charge }),
     } satisfies PayloadBody<ClearingAckPayload>,
     now_ms,
   );

@@ -26,7 +26,7 @@ export function newAccountId(context: OperatorContext): string {
 export interface NewCustomer {
   readonly accountId: string;
   readonly currency: string;
-  readonly creditLimitMinor: bigint;
+  readonly creditLimit_minor: bigint;
   readonly displayName: string;
 }
 
@@ -37,7 +37,7 @@ export function createCustomer(context: OperatorContext, customer: NewCustomer, 
       id: ledgerAccount.customer(customer.accountId),
       currency: customer.currency,
       kind: 'customer',
-      minBalance: -customer.creditLimitMinor,
+      minBalance: -customer.creditLimit_minor,
     });
   })();
 }

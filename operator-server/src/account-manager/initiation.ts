@@ -72,19 +72,19 @@ function placeHold(
   const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, merchantCurrency);
   if (rate === null)
     throw new OpentabError('unsupported_currency', `The rate table has no rate for ${merchantCurrency}.`);
-  const depositMinor = depositInMerchantCurrency(hold.minor, rate);
-  if (depositMinor === 0n) throw new OpentabError('deposit_too_small');
-  const unitMinor = moneyFromWire(p.chain.unit).minor;
-  if (unitMinor === 0n || BigInt(p.chain.length) * unitMinor < depositMinor) {
+  const deposit_minor = depositInMerchantCurrency(hold.minor, rate);
+  if (deposit_minor === 0n) throw new OpentabError('deposit_too_small');
+  const unit_minor = moneyFromWire(p.chain.unit).minor;
+  if (unit_minor === 0n || BigInt(p.chain.length) * unit_minor < deposit_minor) {
     throw new OpentabError(
       'chain_too_short',
-      `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: depositMinor }).value} ${merchantCurrency}.`,
+      `The chain must cover ${moneyToWire({ currency: merchantCurrency, minor: deposit_minor }).value} ${merchantCurrency}.`,
     );
   }
   const expiresAt_ms = now_ms + p.timeout_s * 1000;
   const pseudonym = newPrefixedId(context.crypto, 'psn');
   const holdWire = moneyToWire(hold);
-  const depositWire = moneyToWire({ currency: merchantCurrency, minor: depositMinor });
+  const depositWire = moneyToWire({ currency: merchantCurrency, minor: deposit_minor });
 
   const transactionId = context.db.transaction(() => {
     const id = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
@@ -125,9 +125,9 @@ function placeHold(
       accountId: customer.accountId,
       merchantId: p.merchantId,
       merchantOperatorId: p.merchantOperatorId,
-      holdMinor: hold.minor,
+      hold_minor: hold.minor,
       customerCurrency: customer.currency,
-      depositMinor,
+      deposit_minor,
       merchantCurrency,
       rate,
       tabPublicKey: p.tabPublicKey,
@@ -235,8 +235,8 @@ function answerInitiation(
       tabId: ack.tabId,
       merchantCertificate: ack.merchantCertificate,
       deposit: {
-        customer: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.holdMinor }),
-        merchant: moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }),
+        customer: moneyToWire({ currency: transaction.customerCurrency, minor: transaction.hold_minor }),
+        merchant: moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.deposit_minor }),
       },
       rate: transaction.rate,
       chain: transaction.chain,
@@ -295,7 +295,7 @@ function tabAckProblem(
     ack.payload.amendedInitiationId === amendedId &&
     ack.payload.transactionId === transaction.transactionId &&
     ack.payload.depositMerchant.value ===
-      moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.depositMinor }).value &&
+      moneyToWire({ currency: transaction.merchantCurrency, minor: transaction.deposit_minor }).value &&
     certificate.payload.operatorId === merchantOperatorId &&
     certificate.payload.merchantId === transaction.merchantId &&
     verifyEnvelope(context.crypto, certificate, fromBase64urlOfLength(mtaKey, 32));

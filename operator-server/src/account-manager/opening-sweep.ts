@@ -22,7 +22,7 @@ export async function settleStalledOpenings(context: OperatorContext, now_ms: nu
       if (context.locks.initiations.isHeld(key)) return false;
       const after = await context.locks.initiations.run(key, async () => {
         const current = context.store.transaction(transaction.transactionId);
-        return current === null ? null : settleOpening(context, current, context.now_ms(), 'fail');
+        return current === null ? null : settleOpening(context, current, context.clock.now_ms(), 'fail');
       });
       if (after === null || after.state === 'opening') return false;
       context.log.warn('initiation.settled-by-sweep', { tx: after.transactionId, state: after.state });

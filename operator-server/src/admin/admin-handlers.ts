@@ -18,7 +18,7 @@ import {
   type TabView,
   type TransactionView,
 } from '../http/admin-api';
-import { bind, type RouteBinding } from '../http/router';
+import { bind, type RouteBinding } from '@opentab/server-kit';
 import { isLedgerError } from '../ledger';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
@@ -52,8 +52,8 @@ function merchantView(context: OperatorContext, merchant: Merchant): v.InferOutp
     tabs: context.store.tabsOfMerchant(merchant.merchantId, 100).map((tab) => ({
       tabId: tab.tabId,
       state: tab.state,
-      deposit: moneyToWire({ currency: tab.currency, minor: tab.depositMinor }),
-      cleared: tab.clearedMinor === null ? null : moneyToWire({ currency: tab.currency, minor: tab.clearedMinor }),
+      deposit: moneyToWire({ currency: tab.currency, minor: tab.deposit_minor }),
+      cleared: tab.cleared_minor === null ? null : moneyToWire({ currency: tab.currency, minor: tab.cleared_minor }),
       outcome: tab.outcome,
     })),
   };
@@ -75,7 +75,7 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
       const accountId = newAccountId(context);
       createCustomer(
         context,
-        { accountId, currency, creditLimitMinor: creditLimit.minor, displayName: body.displayName ?? accountId },
+        { accountId, currency, creditLimit_minor: creditLimit.minor, displayName: body.displayName ?? accountId },
         now_ms,
       );
       context.log.info('customer.created', {
@@ -173,10 +173,10 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
         tabId: t.tabId,
         merchantId: t.merchantId,
         merchantOperatorId: t.merchantOperatorId,
-        hold: money(t.holdMinor),
-        depositMerchant: moneyToWire({ currency: t.merchantCurrency, minor: t.depositMinor }),
-        charged: t.chargedMinor === null ? null : money(t.chargedMinor),
-        released: t.chargedMinor === null ? null : money(t.holdMinor - t.chargedMinor),
+        hold: money(t.hold_minor),
+        depositMerchant: moneyToWire({ currency: t.merchantCurrency, minor: t.deposit_minor }),
+        charged: t.charged_minor === null ? null : money(t.charged_minor),
+        released: t.charged_minor === null ? null : money(t.hold_minor - t.charged_minor),
         outcome: t.clearingOutcome,
         expiresAt: formatTimestamp(t.expiresAt),
         customerRecord: summarise(t.customerRecord),
@@ -194,8 +194,8 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
         customerOperatorId: tab.customerOperatorId,
         transactionId: tab.transactionId,
         state: tab.state,
-        deposit: money(tab.depositMinor),
-        cleared: tab.clearedMinor === null ? null : money(tab.clearedMinor),
+        deposit: money(tab.deposit_minor),
+        cleared: tab.cleared_minor === null ? null : money(tab.cleared_minor),
         outcome: tab.outcome,
         expiresAt: formatTimestamp(tab.expiresAt),
         customerRecord: summarise(tab.customerRecord),
@@ -203,7 +203,7 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
         dispute:
           dispute === undefined
             ? null
-            : { disputeId: dispute.disputeId, reason: dispute.reason, cleared: money(dispute.clearedMinor) },
+            : { disputeId: dispute.disputeId, reason: dispute.reason, cleared: money(dispute.cleared_minor) },
       };
     }),
 
@@ -214,7 +214,7 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
           disputeId: dispute.disputeId,
           tabId: dispute.tabId,
           createdAt: formatTimestamp(dispute.createdAt),
-          cleared: moneyToWire({ currency: tab.currency, minor: dispute.clearedMinor }),
+          cleared: moneyToWire({ currency: tab.currency, minor: dispute.cleared_minor }),
           reason: dispute.reason,
         };
       }),

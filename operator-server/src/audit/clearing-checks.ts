@@ -17,9 +17,9 @@ export interface BilledSale {
   /** The record ids, in the order they were enqueued. */
   readonly recordIds: readonly string[];
   /** Sum of `amount` over the sale's records (each correction bills only what it added). */
-  readonly amountMinor: bigint;
+  readonly amount_minor: bigint;
   /** Sum of `merchantAmount` (withdrawal records only). */
-  readonly merchantAmountMinor: bigint;
+  readonly merchantAmount_minor: bigint;
 }
 
 /** The billing records of each sale, per record type, summed: a correction (revision ≥ 1) bills the
@@ -32,12 +32,12 @@ export function billedSales(
   const sales = new Map<string, BilledSale>();
   for (const { record } of records) {
     if (record.recordType !== recordType || (record.source ?? 'tab') !== 'tab') continue;
-    const sale = sales.get(String(record[key])) ?? { recordIds: [], amountMinor: 0n, merchantAmountMinor: 0n };
+    const sale = sales.get(String(record[key])) ?? { recordIds: [], amount_minor: 0n, merchantAmount_minor: 0n };
     sales.set(String(record[key]), {
       recordIds: [...sale.recordIds, String(record.recordId)],
-      amountMinor: sale.amountMinor + minorOf(record.amount),
-      merchantAmountMinor:
-        sale.merchantAmountMinor + (record.merchantAmount === undefined ? 0n : minorOf(record.merchantAmount)),
+      amount_minor: sale.amount_minor + minorOf(record.amount),
+      merchantAmount_minor:
+        sale.merchantAmount_minor + (record.merchantAmount === undefined ? 0n : minorOf(record.merchantAmount)),
     });
   }
   return sales;
@@ -67,13 +67,13 @@ export function chargesMatchClearings(
         );
       continue;
     }
-    const charged = transaction.chargedMinor;
+    const charged = transaction.charged_minor;
     if (charged === null) {
       violations.push(`transaction ${id} is cleared without a charge`);
       continue;
     }
-    if (charged > transaction.holdMinor)
-      violations.push(`transaction ${id} charged ${charged}, more than its hold of ${transaction.holdMinor}`);
+    if (charged > transaction.hold_minor)
+      violations.push(`transaction ${id} charged ${charged}, more than its hold of ${transaction.hold_minor}`);
     if (taken !== charged)
       violations.push(
         `transaction ${id} says it charged ${charged} ${transaction.customerCurrency}, the ledger took ${taken}`,
@@ -84,9 +84,9 @@ export function chargesMatchClearings(
       violations.push(`transaction ${id} is cleared but has no withdrawal record`);
       continue;
     }
-    const billed = sale.amountMinor;
-    const merchantAmount = sale.merchantAmountMinor;
-    const expected = chargeInCustomerCurrency(merchantAmount, transaction.rate, transaction.holdMinor);
+    const billed = sale.amount_minor;
+    const merchantAmount = sale.merchantAmount_minor;
+    const expected = chargeInCustomerCurrency(merchantAmount, transaction.rate, transaction.hold_minor);
     if (billed !== charged)
       violations.push(
         `transaction ${id}: withdrawal records ${sale.recordIds.join(', ')} bill ${billed}, the transaction charged ${charged}`,
@@ -110,13 +110,13 @@ export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: Clear
         violations.push(`tab ${tab.tabId} is ${tab.state}, yet the ledger credited ${credited} ${tab.currency} for it`);
       continue;
     }
-    const cleared = tab.clearedMinor;
+    const cleared = tab.cleared_minor;
     if (cleared === null) {
       violations.push(`tab ${tab.tabId} is cleared without an amount`);
       continue;
     }
-    if (cleared > tab.depositMinor)
-      violations.push(`tab ${tab.tabId} cleared ${cleared}, more than its deposit of ${tab.depositMinor}`);
+    if (cleared > tab.deposit_minor)
+      violations.push(`tab ${tab.tabId} cleared ${cleared}, more than its deposit of ${tab.deposit_minor}`);
     if (credited !== cleared)
       violations.push(
         `tab ${tab.tabId} cleared ${cleared} ${tab.currency}, the ledger credited the merchant ${credited}`,
@@ -124,9 +124,9 @@ export function creditsMatchClearings(tabs: readonly AuditTab[], evidence: Clear
     if (!evidence.expectRecords) continue;
     const sale = records.get(tab.tabId);
     if (sale === undefined) violations.push(`tab ${tab.tabId} is cleared but has no deposit record`);
-    else if (sale.amountMinor !== cleared)
+    else if (sale.amount_minor !== cleared)
       violations.push(
-        `tab ${tab.tabId}: deposit records ${sale.recordIds.join(', ')} bill ${sale.amountMinor}, the tab cleared ${cleared}`,
+        `tab ${tab.tabId}: deposit records ${sale.recordIds.join(', ')} bill ${sale.amount_minor}, the tab cleared ${cleared}`,
       );
   }
   return check('credits-match-clearings', violations);

@@ -19,9 +19,9 @@ export interface AuditTransaction {
   readonly merchantId: string;
   readonly merchantOperatorId: string;
   readonly state: string;
-  readonly holdMinor: bigint;
+  readonly hold_minor: bigint;
   readonly customerCurrency: string;
-  readonly depositMinor: bigint;
+  readonly deposit_minor: bigint;
   readonly merchantCurrency: string;
   readonly rate: LockedRate;
   /** The key the customer's initiation named for the tab: it tells that initiation's transactions apart. */
@@ -29,7 +29,7 @@ export interface AuditTransaction {
   readonly tabId: string | null;
   readonly openedAt_ms: number;
   readonly expiresAt_ms: number;
-  readonly chargedMinor: bigint | null;
+  readonly charged_minor: bigint | null;
 }
 
 export interface AuditTab {
@@ -38,12 +38,12 @@ export interface AuditTab {
   readonly customerOperatorId: string;
   readonly transactionId: string;
   readonly state: string;
-  readonly depositMinor: bigint;
+  readonly deposit_minor: bigint;
   readonly currency: string;
   readonly openedAt_ms: number;
   readonly expiresAt_ms: number;
   readonly concludeAfter_ms: number;
-  readonly clearedMinor: bigint | null;
+  readonly cleared_minor: bigint | null;
   readonly outcome: string | null;
 }
 
@@ -185,16 +185,16 @@ export class OperatorStoreReader {
       merchantId: String(row.merchant_id),
       merchantOperatorId: String(row.merchant_operator_id),
       state: String(row.state),
-      holdMinor: big(row.hold_minor),
+      hold_minor: big(row.hold_minor),
       customerCurrency: String(row.customer_currency),
-      depositMinor: big(row.deposit_minor),
+      deposit_minor: big(row.deposit_minor),
       merchantCurrency: String(row.merchant_currency),
       rate: JSON.parse(String(row.rate)) as LockedRate,
       tabPublicKey: String(row.tab_public_key),
       tabId: row.tab_id === null ? null : String(row.tab_id),
       openedAt_ms: int(row.opened_at),
       expiresAt_ms: int(row.expires_at),
-      chargedMinor: bigOrNull(row.charged_minor),
+      charged_minor: bigOrNull(row.charged_minor),
     }));
   }
 
@@ -205,12 +205,12 @@ export class OperatorStoreReader {
       customerOperatorId: String(row.customer_operator_id),
       transactionId: String(row.transaction_id),
       state: String(row.state),
-      depositMinor: big(row.deposit_minor),
+      deposit_minor: big(row.deposit_minor),
       currency: String(row.currency),
       openedAt_ms: int(row.opened_at),
       expiresAt_ms: int(row.expires_at),
       concludeAfter_ms: int(row.conclude_after),
-      clearedMinor: bigOrNull(row.cleared_minor),
+      cleared_minor: bigOrNull(row.cleared_minor),
       outcome: row.outcome === null ? null : String(row.outcome),
     }));
   }

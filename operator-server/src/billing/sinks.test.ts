@@ -100,11 +100,9 @@ describe('billing sinks', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const sink = new WebhookSink(
-      `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`,
-      secret,
-      () => 1_700_000_000_000,
-    );
+    const sink = new WebhookSink(`http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`, secret, {
+      now_ms: () => 1_700_000_000_000,
+    });
     try {
       await expect(sink.deliver(record)).rejects.toThrow(/503/);
       status = 204;

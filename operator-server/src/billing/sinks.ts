@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { HttpTransport } from '@opentab/protocol';
+import { systemClock, type Clock, type HttpTransport } from '@opentab/protocol';
 import { nodeHttpTransport } from '@opentab/server-kit';
 import { parseMessage } from '@opentab/protocol';
 import type { BillingSinkConfig } from '../config/config';
@@ -130,7 +130,7 @@ export class WebhookSink implements BillingSink {
   constructor(
     private readonly url: string,
     private readonly secret: string,
-    private readonly now_ms: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
     private readonly transport: HttpTransport = nodeHttpTransport,
   ) {
     this.name = `webhook:${url}`;
@@ -144,7 +144,7 @@ export class WebhookSink implements BillingSink {
       headers: {
         'content-type': 'application/json',
         'opentab-record-id': record.recordId,
-        [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(this.secret, body, Math.floor(this.now_ms() / 1000)),
+        [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(this.secret, body, Math.floor(this.clock.now_ms() / 1000)),
       },
       body,
       timeout_ms: WEBHOOK_TIMEOUT_MS,
@@ -157,5 +157,5 @@ export class WebhookSink implements BillingSink {
 export function createBillingSink(config: BillingSinkConfig, transport: HttpTransport): BillingSink {
   return config.kind === 'jsonl'
     ? new JsonlFileSink(config.path)
-    : new WebhookSink(config.url, config.secret, Date.now, transport);
+    : new WebhookSink(config.url, config.secret, systemClock, transport);
 }

@@ -1,30 +1,26 @@
-// The operator's HTTP edge: match the route, limit the caller's rate, check the admin token
-// where required, read and validate the body against the route's schema, run the handler,
-// answer JSON. Every refusal is a 4xx with a stable code; a 500 can only come from a defect, and
-// is logged as one.
+// The operator's HTTP server: its documents (/, /openapi.json, /healthz), then the server kit's
+// edge over its routes, with the operator's rate-limit classes, the admin token and the ledger's
+// refusals. Plain http, or https when given a certificate.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import { OpentabError } from '@opentab/protocol';
-import { parseMessage } from '@opentab/protocol';
-import type { RouteAuth } from '@opentab/protocol';
-import { readJsonBody, sendError, sendJson, sendRateLimited } from '@opentab/server-kit';
+import type { Clock, RouteAuth, RouteSpec } from '@opentab/protocol';
+import { createHttpEdge, sendError, sendJson, type Router } from '@opentab/server-kit';
 import { clientAddressOf, trustedProxySet } from '@opentab/server-kit';
 import { answerUnreadableRequests } from '@opentab/server-kit';
-import { afterCommitFault, type AfterCommitFault } from '@opentab/server-kit';
-import { clientKeyOf, RateLimiter } from '@opentab/server-kit';
+import { RateLimiter } from '@opentab/server-kit';
 import type { RateLimitConfig } from '../config/config';
 import { isLedgerError } from '../ledger';
 import type { Logger } from '../support/logger';
 import { ledgerErrorToOpentab } from './ledger-errors';
-import type { Router } from './router';
 
-export interface HttpEdgeOptions {
+export interface HttpServerOptions {
   readonly router: Router;
   readonly adminToken: string;
   readonly log: Logger;
-  readonly now_ms: () => number;
+  readonly clock: Clock;
   /**
    * Resolves once every commit so far is on disk. Awaited before answering anything but a GET:
    * an answer is a promise to the caller, and must survive a power cut of this machine.
@@ -36,8 +32,8 @@ export interface HttpEdgeOptions {
   readonly rateLimit: RateLimitConfig;
   /** PEM certificate chain and key: serve https. Absent: plain http (loopback, or behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
-  /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
-  readonly rateLimitNow_ms?: () => number;
+  /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
+  readonly rateLimitClock?: Clock;
 }
 
 interface RateLimiters {
@@ -67,7 +63,7 @@ function limiterFor(limiters: RateLimiters, auth: RouteAuth): RateLimiter | null
   }
 }
 
-export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer {
+export function createHttpServer(options: HttpServerOptions): Server | HttpsServer {
   const { customer, peer, maxClients } = options.rateLimit;
   const trustedProxies = trustedProxySet(options.rateLimit.trustedProxies);
   const limiters: RateLimiters = {
@@ -75,23 +71,41 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
       refill_per_s: customer.perClient_per_s,
       burst_tokens: customer.burst,
       maxKeys: maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
     peer: new RateLimiter({
       refill_per_s: peer.perClient_per_s,
       burst_tokens: peer.burst,
       maxKeys: maxClients,
-      now_ms: options.rateLimitNow_ms,
+      clock: options.rateLimitClock,
     }),
   };
-  // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
-  const afterCommit = afterCommitFault();
+  const edge = createHttpEdge({
+    router: options.router,
+    limiterFor: (spec) => limiterFor(limiters, spec.auth),
+    clientAddress: (request) =>
+      clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies),
+    clock: options.clock,
+    durable: options.durable,
+    authorize: (spec, request) => requireAdminToken(spec, request, options.adminToken),
+    refusalOf: (error) => (isLedgerError(error) ? ledgerErrorToOpentab(error) : null),
+    onDefect: (error) => options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) }),
+  });
   const listener = (request: IncomingMessage, response: ServerResponse) => {
-    handleRequest(options, limiters, trustedProxies, afterCommit, request, response).catch((error: unknown) => {
-      options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
-      if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
-      else response.destroy();
-    });
+    const url = URL.parse(request.url ?? '/', 'http://operator.invalid');
+    if (url === null) {
+      // Node passes an absolute-form target on as sent ("GET http://[ HTTP/1.1"); no endpoint has such a name.
+      request.resume();
+      sendError(response, new OpentabError('not_found', 'The request target is not a URL path.'));
+      return;
+    }
+    const method = request.method ?? 'GET';
+    const document = method === 'GET' || method === 'HEAD' ? options.documents?.[url.pathname] : undefined;
+    if (document !== undefined) {
+      sendJson(response, 200, document());
+      return;
+    }
+    void edge(request, response, { path: url.pathname, query: url.searchParams });
   };
   const server =
     options.tls === undefined
@@ -105,103 +119,11 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
   return server;
 }
 
-function adminTokenMatches(request: IncomingMessage, expected: string): boolean {
+function requireAdminToken(spec: RouteSpec, request: IncomingMessage, expected: string): void {
+  if (spec.auth !== 'admin-token') return;
   const header = request.headers.authorization ?? '';
   const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
   const wanted = Buffer.from(expected);
-  return presented.length === wanted.length && timingSafeEqual(presented, wanted);
-}
-
-async function handleRequest(
-  options: HttpEdgeOptions,
-  limiters: RateLimiters,
-  trustedProxies: ReadonlySet<string>,
-  afterCommit: AfterCommitFault,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
-  const url = URL.parse(request.url ?? '/', 'http://operator.invalid');
-  const method = request.method ?? 'GET';
-  if (url === null) {
-    // Node passes an absolute-form target on as sent ("GET http://[ HTTP/1.1"); no endpoint has such a name.
-    request.resume();
-    sendError(response, new OpentabError('not_found', 'The request target is not a URL path.'));
-    return;
-  }
-  // HEAD is GET without the body (Node leaves the body out of a response to HEAD by itself).
-  const routedMethod = method === 'HEAD' ? 'GET' : method;
-  const document = routedMethod === 'GET' ? options.documents?.[url.pathname] : undefined;
-  if (document !== undefined) {
-    sendJson(response, 200, document());
-    return;
-  }
-  const match = options.router.match(routedMethod, url.pathname);
-  if (match.kind === 'not_found') {
-    request.resume();
-    sendError(response, new OpentabError('not_found', `There is no endpoint ${method} ${url.pathname}.`));
-    return;
-  }
-  if (match.kind === 'method_not_allowed') {
-    request.resume();
-    const allowed = match.allowed.includes('GET') ? [...match.allowed, 'HEAD'] : match.allowed;
-    sendError(response, new OpentabError('method_not_allowed'), { allow: allowed.join(', ') });
-    return;
-  }
-  const { spec, handle } = match.binding;
-  // Before the body is read or a signature verified: a refused request costs a map lookup.
-  const client = clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
-  const decision = limiterFor(limiters, spec.auth)?.take(clientKeyOf(client));
-  if (decision !== undefined && !decision.allowed) {
-    sendRateLimited(request, response, decision.retryAfter_ms);
-    return;
-  }
-  try {
-    if (spec.auth === 'admin-token' && !adminTokenMatches(request, options.adminToken)) {
-      request.resume();
-      throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token.');
-    }
-    let body: unknown;
-    if (spec.request !== null) {
-      const parsed = parseMessage(spec.request, await readJsonBody(request, spec.maxBody_bytes));
-      if (!parsed.ok) throw parsed.error;
-      body = parsed.value;
-    } else {
-      request.resume();
-    }
-    let query: unknown;
-    if (spec.query !== undefined) {
-      const parsed = parseMessage(spec.query, queryObject(url.searchParams));
-      if (!parsed.ok) throw parsed.error;
-      query = parsed.value;
-    }
-    const result = await handle(body, { now_ms: options.now_ms(), params: match.params, query, request });
-    if (routedMethod !== 'GET') {
-      await options.durable();
-      afterCommit(url.pathname);
-    }
-    sendJson(response, 200, result);
-  } catch (error) {
-    const refusal = error instanceof OpentabError ? error : isLedgerError(error) ? ledgerErrorToOpentab(error) : null;
-    if (refusal === null) throw error;
-    // A refusal may have been stored too (message receipts keep them), so it waits like an answer.
-    if (routedMethod !== 'GET') await options.durable();
-    sendError(response, refusal);
-  }
-}
-
-/**
- * The query as one value per name. A name given twice is refused rather than resolved: which of
- * `?peer=a&peer=b` an operator meant cannot be known, and a statement for the other peer would
- * look like an answer.
- */
-function queryObject(params: URLSearchParams): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [name, value] of params) {
-    if (Object.hasOwn(query, name))
-      throw new OpentabError('invalid_message', `The query names ${name} more than once.`, [
-        `${name}: given more than once`,
-      ]);
-    query[name] = value;
-  }
-  return query;
+  if (presented.length !== wanted.length || !timingSafeEqual(presented, wanted))
+    throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token.');
 }

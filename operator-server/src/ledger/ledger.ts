@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
+import { systemClock, type Clock } from '@opentab/protocol';
 import { LedgerError } from './errors';
 import { isSameCapture, isSameEntry, isSameHold } from './idempotency';
 import { checkLedgerInvariants } from './invariants';
@@ -41,7 +42,7 @@ import {
 
 export interface LedgerOptions {
   /** Clock for createdAt/endedAt; injectable so tests can place entries in time. */
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 /**
@@ -55,7 +56,7 @@ export interface LedgerOptions {
 export class Ledger {
   private readonly statements: LedgerStatements;
   private readonly queries: LedgerQueries;
-  private readonly clock: () => number;
+  private readonly clock: Clock;
 
   // Wrapped once here, not per call; `.immediate` takes the write lock up front so that a
   // second connection cannot make this one fail half-way with SQLITE_BUSY.
@@ -74,7 +75,7 @@ export class Ledger {
     migrateLedger(db);
     this.statements = prepareLedgerStatements(db);
     this.queries = new LedgerQueries(db, this.statements);
-    this.clock = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
 
     this.createAccountAtomically = this.atomic((input: NewAccount) => this.createAccountInTransaction(input));
     this.setMinBalanceAtomically = this.atomic((accountId: string, minBalance: bigint | null) =>
@@ -380,7 +381,7 @@ export class Ledger {
   }
 
   private now(): number {
-    const now = this.clock();
+    const now = this.clock.now_ms();
     assertTimestampMs(now, 'clock time');
     return now;
   }

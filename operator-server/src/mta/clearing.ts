@@ -25,9 +25,9 @@ export type TabClearedBody = PayloadBody<TabClearedPayload>;
 /** What the tab's records, as they are now, prove: pure. */
 export function concludeOnRecords(context: OperatorContext, tab: Tab): Conclusion {
   return concludeTab(context.crypto, {
-    depositMinor: tab.depositMinor,
+    deposit_minor: tab.deposit_minor,
     currency: tab.currency,
-    unitMinor: moneyFromWire(tab.chain.unit).minor,
+    unit_minor: moneyFromWire(tab.chain.unit).minor,
     chain: { root: tab.chain.root, length: tab.chain.length },
     customerRecord: tab.customerRecord?.payload ?? null,
     merchantRecord: tab.merchantRecord?.payload ?? null,
@@ -38,14 +38,14 @@ export function concludeOnRecords(context: OperatorContext, tab: Tab): Conclusio
 export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): boolean {
   const conclusion = concludeOnRecords(context, tab);
   const done = context.db.transaction(() => {
-    if (!context.store.markTabCleared(tab.tabId, conclusion.clearedMinor, conclusion.outcome, now_ms)) return false;
+    if (!context.store.markTabCleared(tab.tabId, conclusion.cleared_minor, conclusion.outcome, now_ms)) return false;
     postClearing(
       context,
       tab,
       {
         revision: 0,
-        totalMinor: conclusion.clearedMinor,
-        addedMinor: conclusion.clearedMinor,
+        total_minor: conclusion.cleared_minor,
+        added_minor: conclusion.cleared_minor,
         outcome: conclusion.outcome,
         disputeReason: conclusion.disputeReason,
       },
@@ -53,7 +53,7 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
     );
     return true;
   })();
-  if (done) logCleared(context, tab, 0, conclusion.clearedMinor, conclusion.outcome, conclusion.disputeReason);
+  if (done) logCleared(context, tab, 0, conclusion.cleared_minor, conclusion.outcome, conclusion.disputeReason);
   return done;
 }
 
@@ -63,24 +63,24 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
  * Runs inside the caller's transaction.
  */
 export function correctClearing(context: OperatorContext, tab: Tab, now_ms: number): number | null {
-  const previousMinor = tab.clearedMinor ?? 0n;
+  const previous_minor = tab.cleared_minor ?? 0n;
   const conclusion = concludeOnRecords(context, tab);
-  if (conclusion.clearedMinor <= previousMinor) return null;
-  const revision = context.store.correctTabClearing(tab.tabId, conclusion.clearedMinor, conclusion.outcome);
+  if (conclusion.cleared_minor <= previous_minor) return null;
+  const revision = context.store.correctTabClearing(tab.tabId, conclusion.cleared_minor, conclusion.outcome);
   if (revision === null) return null;
   postClearing(
     context,
     tab,
     {
       revision,
-      totalMinor: conclusion.clearedMinor,
-      addedMinor: conclusion.clearedMinor - previousMinor,
+      total_minor: conclusion.cleared_minor,
+      added_minor: conclusion.cleared_minor - previous_minor,
       outcome: conclusion.outcome,
       disputeReason: conclusion.disputeReason,
     },
     now_ms,
   );
-  logCleared(context, tab, revision, conclusion.clearedMinor, conclusion.outcome, conclusion.disputeReason);
+  logCleared(context, tab, revision, conclusion.cleared_minor, conclusion.outcome, conclusion.disputeReason);
   return revision;
 }
 
@@ -88,9 +88,9 @@ interface ClearingStep {
   /** 0 for the first clearing; corrections count up. */
   readonly revision: number;
   /** Everything the tab has cleared, this revision included. */
-  readonly totalMinor: bigint;
+  readonly total_minor: bigint;
   /** What this revision adds: the merchant's credit, and the deposit record's amount. */
-  readonly addedMinor: bigint;
+  readonly added_minor: bigint;
   readonly outcome: ClearingOutcome;
   readonly disputeReason: string | null;
 }
@@ -99,8 +99,8 @@ interface ClearingStep {
  * in the caller's transaction. */
 function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, now_ms: number): void {
   const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
-  const total = moneyToWire({ currency: tab.currency, minor: step.totalMinor });
-  if (step.addedMinor > 0n) {
+  const total = moneyToWire({ currency: tab.currency, minor: step.total_minor });
+  if (step.added_minor > 0n) {
     const owedBy = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
     ensureAccount(context, owedBy, tab.currency, 'settlement');
     context.ledger.postEntry({
@@ -111,8 +111,8 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
           : `tab ${tab.tabId} clearing corrected by a late record (revision ${step.revision})`,
       ref: tab.tabId,
       postings: [
-        { accountId: owedBy, amount: -step.addedMinor },
-        { accountId: ledgerAccount.merchant(tab.merchantId), amount: step.addedMinor },
+        { accountId: owedBy, amount: -step.added_minor },
+        { accountId: ledgerAccount.merchant(tab.merchantId), amount: step.added_minor },
       ],
     });
   }
@@ -121,7 +121,7 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
       disputeId: `dispute:${tab.tabId}${suffix}`,
       tabId: tab.tabId,
       createdAt: now_ms,
-      clearedMinor: step.totalMinor,
+      cleared_minor: step.total_minor,
       reason: step.disputeReason,
       customerRecord: tab.customerRecord,
       merchantRecord: tab.merchantRecord,
@@ -167,7 +167,7 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
     merchantId: tab.merchantId,
     tabId: tab.tabId,
     customerOperatorId: tab.customerOperatorId,
-    amount: moneyToWire({ currency: tab.currency, minor: step.addedMinor }),
+    amount: moneyToWire({ currency: tab.currency, minor: step.added_minor }),
     outcome: step.outcome,
     clearedAt: formatTimestamp(now_ms),
     ...revision,
@@ -179,11 +179,11 @@ function logCleared(
   context: OperatorContext,
   tab: Tab,
   revision: number,
-  totalMinor: bigint,
+  total_minor: bigint,
   outcome: ClearingOutcome,
   disputeReason: string | null,
 ): void {
-  const cleared = moneyToWire({ currency: tab.currency, minor: totalMinor });
+  const cleared = moneyToWire({ currency: tab.currency, minor: total_minor });
   context.log.info(revision === 0 ? 'tab.cleared' : 'tab.clearing-corrected', {
     tx: tab.transactionId,
     tab: tab.tabId,

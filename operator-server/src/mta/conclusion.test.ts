@@ -42,9 +42,9 @@ function merchant(index: number, total = index, overrides: Partial<MerchantRecor
 }
 
 const base: ConclusionInput = {
-  depositMinor: 400n,
+  deposit_minor: 400n,
   currency: 'EUR',
-  unitMinor: 1n,
+  unit_minor: 1n,
   chain: chain.commitment,
   customerRecord: null,
   merchantRecord: null,
@@ -53,7 +53,7 @@ const base: ConclusionInput = {
 describe('concludeTab (the MTA comparison rule)', () => {
   it('agreeing records with a proving link clear their total', () => {
     expect(concludeTab(nodeCrypto, { ...base, customerRecord: customer(120), merchantRecord: merchant(120) })).toEqual({
-      clearedMinor: 120n,
+      cleared_minor: 120n,
       outcome: 'agreed',
       disputeReason: null,
     });
@@ -65,7 +65,7 @@ describe('concludeTab (the MTA comparison rule)', () => {
       customerRecord: customer(120),
       merchantRecord: merchant(120, 300),
     });
-    expect(conclusion).toMatchObject({ clearedMinor: 120n, outcome: 'disputed' });
+    expect(conclusion).toMatchObject({ cleared_minor: 120n, outcome: 'disputed' });
     expect(conclusion.disputeReason).toContain('totals differ');
   });
 
@@ -76,7 +76,7 @@ describe('concludeTab (the MTA comparison rule)', () => {
         customerRecord: customer(50, 50, { count: 1 }),
         merchantRecord: merchant(120),
       }),
-    ).toMatchObject({ clearedMinor: 120n, outcome: 'disputed' });
+    ).toMatchObject({ cleared_minor: 120n, outcome: 'disputed' });
   });
 
   it('never more than the merchant claims, even when the customer proves more', () => {
@@ -86,14 +86,14 @@ describe('concludeTab (the MTA comparison rule)', () => {
         customerRecord: customer(200),
         merchantRecord: merchant(150, 150, { count: 2 }),
       }),
-    ).toMatchObject({ clearedMinor: 150n, outcome: 'disputed' });
+    ).toMatchObject({ cleared_minor: 150n, outcome: 'disputed' });
   });
 
   it('never more than the deposit', () => {
-    const small = { ...base, depositMinor: 100n };
+    const small = { ...base, deposit_minor: 100n };
     expect(
       concludeTab(nodeCrypto, { ...small, customerRecord: customer(300), merchantRecord: merchant(300) }),
-    ).toMatchObject({ clearedMinor: 100n, outcome: 'disputed' });
+    ).toMatchObject({ cleared_minor: 100n, outcome: 'disputed' });
   });
 
   it('a forged link proves nothing', () => {
@@ -103,27 +103,27 @@ describe('concludeTab (the MTA comparison rule)', () => {
       customerRecord: customer(120, 120, { lastChainLink: toBase64url(new Uint8Array(32)) }),
       merchantRecord: forged,
     });
-    expect(conclusion).toMatchObject({ clearedMinor: 0n, outcome: 'disputed' });
+    expect(conclusion).toMatchObject({ cleared_minor: 0n, outcome: 'disputed' });
   });
 
   it('a single record clears on its own proof; a single unsound record is a dispute', () => {
     expect(concludeTab(nodeCrypto, { ...base, merchantRecord: merchant(80) })).toEqual({
-      clearedMinor: 80n,
+      cleared_minor: 80n,
       outcome: 'customer-record-missing',
       disputeReason: null,
     });
     expect(concludeTab(nodeCrypto, { ...base, customerRecord: customer(80) })).toEqual({
-      clearedMinor: 80n,
+      cleared_minor: 80n,
       outcome: 'merchant-record-missing',
       disputeReason: null,
     });
     const unsound = concludeTab(nodeCrypto, { ...base, merchantRecord: merchant(80, 200) });
-    expect(unsound.clearedMinor).toBe(80n);
+    expect(unsound.cleared_minor).toBe(80n);
     expect(unsound.disputeReason).toContain('not backed');
   });
 
   it('no records clear nothing', () => {
-    expect(concludeTab(nodeCrypto, base)).toEqual({ clearedMinor: 0n, outcome: 'no-records', disputeReason: null });
+    expect(concludeTab(nodeCrypto, base)).toEqual({ cleared_minor: 0n, outcome: 'no-records', disputeReason: null });
   });
 
   it('a total in the wrong currency counts as no claim', () => {
@@ -131,7 +131,7 @@ describe('concludeTab (the MTA comparison rule)', () => {
       concludeTab(nodeCrypto, {
         ...base,
         merchantRecord: merchant(80, 80, { total: { currency: 'SEK', value: '0.80' } }),
-      }).clearedMinor,
+      }).cleared_minor,
     ).toBe(0n);
   });
 });

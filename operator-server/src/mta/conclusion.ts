@@ -12,16 +12,16 @@ import type { MerchantRecordPayload } from '@opentab/protocol';
 import type { ClearingOutcome } from '@opentab/protocol';
 
 export interface ConclusionInput {
-  readonly depositMinor: bigint;
+  readonly deposit_minor: bigint;
   readonly currency: string;
-  readonly unitMinor: bigint;
+  readonly unit_minor: bigint;
   readonly chain: ChainCommitment;
   readonly customerRecord: CustomerRecordPayload | null;
   readonly merchantRecord: MerchantRecordPayload | null;
 }
 
 export interface Conclusion {
-  readonly clearedMinor: bigint;
+  readonly cleared_minor: bigint;
   readonly outcome: ClearingOutcome;
   /** Why the records did not agree; null when they did (or when only one was there and it was sound). */
   readonly disputeReason: string | null;
@@ -31,9 +31,9 @@ type RecordPayload = CustomerRecordPayload | MerchantRecordPayload;
 
 interface RecordFacts {
   /** What the record's chain link proves the customer released; 0 when the link proves nothing. */
-  readonly provenMinor: bigint;
+  readonly proven_minor: bigint;
   readonly proofValid: boolean;
-  readonly totalMinor: bigint | null;
+  readonly total_minor: bigint | null;
 }
 
 const minOf = (...values: bigint[]): bigint => values.reduce((a, b) => (b < a ? b : a));
@@ -41,9 +41,9 @@ const maxOf = (...values: bigint[]): bigint => values.reduce((a, b) => (b > a ? 
 
 function factsOf(crypto: CryptoProvider, input: ConclusionInput, record: RecordPayload): RecordFacts {
   const proofValid = provesIndex(crypto, input.chain, { index: record.lastChainIndex, link: record.lastChainLink });
-  const provenMinor = proofValid ? BigInt(record.lastChainIndex) * input.unitMinor : 0n;
+  const proven_minor = proofValid ? BigInt(record.lastChainIndex) * input.unit_minor : 0n;
   const total = record.total.currency === input.currency ? moneyFromWire(record.total).minor : null;
-  return { provenMinor, proofValid, totalMinor: total };
+  return { proven_minor, proofValid, total_minor: total };
 }
 
 function recordsAgree(customer: RecordPayload, merchant: RecordPayload): boolean {
@@ -58,7 +58,7 @@ function recordsAgree(customer: RecordPayload, merchant: RecordPayload): boolean
 }
 
 export function concludeTab(crypto: CryptoProvider, input: ConclusionInput): Conclusion {
-  const { customerRecord, merchantRecord, depositMinor } = input;
+  const { customerRecord, merchantRecord, deposit_minor } = input;
 
   if (customerRecord !== null && merchantRecord !== null) {
     const customer = factsOf(crypto, input, customerRecord);
@@ -66,28 +66,28 @@ export function concludeTab(crypto: CryptoProvider, input: ConclusionInput): Con
     if (
       recordsAgree(customerRecord, merchantRecord) &&
       merchant.proofValid &&
-      merchant.totalMinor === merchant.provenMinor &&
-      merchant.totalMinor <= depositMinor
+      merchant.total_minor === merchant.proven_minor &&
+      merchant.total_minor <= deposit_minor
     ) {
-      return { clearedMinor: merchant.totalMinor, outcome: 'agreed', disputeReason: null };
+      return { cleared_minor: merchant.total_minor, outcome: 'agreed', disputeReason: null };
     }
-    const proven = maxOf(customer.provenMinor, merchant.provenMinor);
-    const claimed = merchant.totalMinor ?? 0n;
+    const proven = maxOf(customer.proven_minor, merchant.proven_minor);
+    const claimed = merchant.total_minor ?? 0n;
     return {
-      clearedMinor: minOf(depositMinor, proven, claimed),
+      cleared_minor: minOf(deposit_minor, proven, claimed),
       outcome: 'disputed',
       disputeReason: describeDisagreement(customerRecord, merchantRecord, customer, merchant, input),
     };
   }
 
   const present = merchantRecord ?? customerRecord;
-  if (present === null) return { clearedMinor: 0n, outcome: 'no-records', disputeReason: null };
+  if (present === null) return { cleared_minor: 0n, outcome: 'no-records', disputeReason: null };
   const facts = factsOf(crypto, input, present);
   const outcome: ClearingOutcome = merchantRecord !== null ? 'customer-record-missing' : 'merchant-record-missing';
-  const claimed = facts.totalMinor ?? 0n;
-  const sound = facts.proofValid && facts.totalMinor === facts.provenMinor && claimed <= depositMinor;
+  const claimed = facts.total_minor ?? 0n;
+  const sound = facts.proofValid && facts.total_minor === facts.proven_minor && claimed <= deposit_minor;
   return {
-    clearedMinor: minOf(depositMinor, facts.provenMinor, claimed),
+    cleared_minor: minOf(deposit_minor, facts.proven_minor, claimed),
     outcome,
     disputeReason: sound
       ? null
@@ -121,7 +121,7 @@ function describeDisagreement(
   }
   if (!customer.proofValid) problems.push("the customer's chain link does not prove its position");
   if (!merchant.proofValid) problems.push("the merchant's chain link does not prove its position");
-  if (merchant.totalMinor !== null && merchant.totalMinor > input.depositMinor)
+  if (merchant.total_minor !== null && merchant.total_minor > input.deposit_minor)
     problems.push('the merchant claims more than the deposit');
   if (problems.length === 0) problems.push("the merchant's total is not what its chain link proves");
   return problems.join('; ');

@@ -39,14 +39,13 @@ export async function registerTab(
     // not the message, is what registers once. A resend waits here for a first run in flight.
     context.locks.registrations.run(`${sender.operatorId}/${amended.payload.transactionId}`, async () => {
       const p = amended.payload;
-      const merchant = checkAmendedInitiation(context, sender, amended, now_ms);
+      const { merchant, deposit_minor, expiresAt_ms } = checkAmendedInitiation(context, sender, amended, now_ms);
       const known = context.store.tabByTransaction(sender.operatorId, p.transactionId);
       if (known !== null) return answerKnownRegistration(context, certificates, known, merchant, amended, now_ms);
       // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
       if (context.store.tabByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
 
       const tabId = newPrefixedId(context.crypto, 'tab');
-      const expiresAt_ms = parseTimestamp(p.expiresAt)!;
       context.store.insertTab({
         tabId,
         merchantId: merchant.merchantId,
@@ -54,7 +53,7 @@ export async function registerTab(
         transactionId: p.transactionId,
         pseudonym: p.customerCertificate.payload.pseudonym,
         tabPublicKey: p.customerCertificate.payload.tabPublicKey,
-        depositMinor: moneyFromWire(p.deposit.merchant).minor,
+        deposit_minor,
         currency: merchant.currency,
         chain: p.chain,
         openedAt: now_ms,
@@ -88,13 +87,20 @@ export async function registerTab(
   );
 }
 
-/** The terms of an amended initiation, checked before anything is written; the merchant it is for. */
+/** What the checks of an amended initiation read from it, so that nothing later reads it again. */
+interface CheckedTerms {
+  readonly merchant: Merchant;
+  readonly deposit_minor: bigint;
+  readonly expiresAt_ms: number;
+}
+
+/** The terms of an amended initiation, checked before anything is written. */
 function checkAmendedInitiation(
   context: OperatorContext,
   sender: OperatorCertificatePayload,
   amended: AmendedInitiation,
   now_ms: number,
-): Merchant {
+): CheckedTerms {
   const p = amended.payload;
   // The customer certificate must come from the same AM, about the same transaction.
   const customerCertificate = p.customerCertificate;
@@ -134,7 +140,7 @@ function checkAmendedInitiation(
   const expiresAt_ms = parseTimestamp(p.expiresAt)!;
   const maxExpiry_ms = now_ms + (context.config.tabs.maxTimeout_s + context.config.clockSkew_s) * 1000;
   if (expiresAt_ms <= now_ms || expiresAt_ms > maxExpiry_ms) throw new OpentabError('timeout_out_of_range');
-  return merchant;
+  return { merchant, deposit_minor: deposit.minor, expiresAt_ms };
 }
 
 /**
@@ -156,7 +162,7 @@ function answerKnownRegistration(
     known.tabPublicKey === p.customerCertificate.payload.tabPublicKey &&
     known.pseudonym === p.customerCertificate.payload.pseudonym &&
     known.chain.root === p.chain.root &&
-    known.depositMinor === moneyFromWire(p.deposit.merchant).minor &&
+    known.deposit_minor === moneyFromWire(p.deposit.merchant).minor &&
     known.expiresAt === parseTimestamp(p.expiresAt);
   if (!sameTerms)
     throw new OpentabError('invalid_message', `Transaction ${p.transactionId} already has a tab with other terms.`);

@@ -22,7 +22,7 @@ export function createOutboxDeliverer(
   extensions: readonly OperatorExtension[],
 ): OutboxDeliverer {
   return async (destination, payload) => {
-    const now_ms = context.now_ms();
+    const now_ms = context.clock.now_ms();
     switch (destination.kind) {
       case 'billing': {
         const sink = sinks[destination.sinkIndex];
@@ -96,10 +96,10 @@ export function createOutboxDeliverer(
         } catch (error) {
           // A definite "no such tab": the agent lost it or never had it; waiting brings no record.
           if (refusalCodeOf(error) !== 'unknown_tab') throw error;
-          noteMerchantHasNoRecord(context, body.tabId, context.now_ms());
+          noteMerchantHasNoRecord(context, body.tabId, context.clock.now_ms());
           return;
         }
-        takeRequestedRecord(context, merchant, body.tabId, record, context.now_ms());
+        takeRequestedRecord(context, merchant, body.tabId, record, context.clock.now_ms());
         return;
       }
     }

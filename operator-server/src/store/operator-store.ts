@@ -63,9 +63,9 @@ function toTransaction(row: Row): Transaction {
     merchantId: row.merchant_id as string,
     merchantOperatorId: row.merchant_operator_id as string,
     state: row.state as TransactionLifecycle,
-    holdMinor: big(row.hold_minor),
+    hold_minor: big(row.hold_minor),
     customerCurrency: row.customer_currency as string,
-    depositMinor: big(row.deposit_minor),
+    deposit_minor: big(row.deposit_minor),
     merchantCurrency: row.merchant_currency as string,
     rate: json(row.rate),
     tabPublicKey: row.tab_public_key as string,
@@ -75,7 +75,7 @@ function toTransaction(row: Row): Transaction {
     merchantDisplayName: row.merchant_display_name as string | null,
     openedAt: int(row.opened_at),
     expiresAt: int(row.expires_at),
-    chargedMinor: bigOrNull(row.charged_minor),
+    charged_minor: bigOrNull(row.charged_minor),
     clearedAt: intOrNull(row.cleared_at),
     clearingOutcome: row.clearing_outcome as ClearingOutcome | null,
     customerRecord: jsonOrNull(row.customer_record),
@@ -84,7 +84,7 @@ function toTransaction(row: Row): Transaction {
     amendedInitiation: jsonOrNull<AmendedInitiationBody>(row.amended_initiation ?? null),
     tabAck: jsonOrNull<TabAck>(row.tab_ack ?? null),
     failure: jsonOrNull<TransactionFailure>(row.failure ?? null),
-    clearedMinor: bigOrNull(row.cleared_minor ?? null),
+    cleared_minor: bigOrNull(row.cleared_minor ?? null),
     clearingRevision: int(row.clearing_revision ?? 0),
   };
 }
@@ -98,7 +98,7 @@ function toTab(row: Row): Tab {
     state: row.state as TabLifecycle,
     pseudonym: row.pseudonym as string,
     tabPublicKey: row.tab_public_key as string,
-    depositMinor: big(row.deposit_minor),
+    deposit_minor: big(row.deposit_minor),
     currency: row.currency as string,
     chain: json(row.chain),
     openedAt: int(row.opened_at),
@@ -106,7 +106,7 @@ function toTab(row: Row): Tab {
     concludeAfter: int(row.conclude_after),
     customerRecord: jsonOrNull(row.customer_record),
     merchantRecord: jsonOrNull(row.merchant_record),
-    clearedMinor: bigOrNull(row.cleared_minor),
+    cleared_minor: bigOrNull(row.cleared_minor),
     outcome: row.outcome as ClearingOutcome | null,
     clearedAt: intOrNull(row.cleared_at),
     chainRoot: (row.chain_root as string | null) ?? null,
@@ -137,7 +137,7 @@ function toDispute(row: Row): Dispute {
     disputeId: row.dispute_id as string,
     tabId: row.tab_id as string,
     createdAt: int(row.created_at),
-    clearedMinor: big(row.cleared_minor),
+    cleared_minor: big(row.cleared_minor),
     reason: row.reason as string,
     customerRecord: jsonOrNull(row.customer_record),
     merchantRecord: jsonOrNull(row.merchant_record),
@@ -150,13 +150,13 @@ export interface NewTransaction
     | 'state'
     | 'tabId'
     | 'merchantDisplayName'
-    | 'chargedMinor'
+    | 'charged_minor'
     | 'clearedAt'
     | 'clearingOutcome'
     | 'customerRecord'
     | 'tabAck'
     | 'failure'
-    | 'clearedMinor'
+    | 'cleared_minor'
     | 'clearingRevision'
     | 'initiationId'
     | 'chainRoot'
@@ -172,7 +172,7 @@ export interface NewTab
     | 'state'
     | 'customerRecord'
     | 'merchantRecord'
-    | 'clearedMinor'
+    | 'cleared_minor'
     | 'outcome'
     | 'clearedAt'
     | 'chainRoot'
@@ -392,9 +392,9 @@ export class OperatorStore {
       t.accountId,
       t.merchantId,
       t.merchantOperatorId,
-      t.holdMinor,
+      t.hold_minor,
       t.customerCurrency,
-      t.depositMinor,
+      t.deposit_minor,
       t.merchantCurrency,
       JSON.stringify(t.rate),
       t.tabPublicKey,
@@ -457,14 +457,14 @@ export class OperatorStore {
   /** False when the transaction was not open (already cleared): the caller must not capture twice. */
   markTransactionCleared(
     transactionId: string,
-    chargedMinor: bigint,
+    charged_minor: bigint,
     outcome: ClearingOutcome,
     now_ms: number,
-    clearedMinor: bigint,
+    cleared_minor: bigint,
     revision: number,
   ): boolean {
     return (
-      this.s.markTransactionCleared.run(chargedMinor, now_ms, outcome, clearedMinor, revision, transactionId)
+      this.s.markTransactionCleared.run(charged_minor, now_ms, outcome, cleared_minor, revision, transactionId)
         .changes === 1
     );
   }
@@ -472,13 +472,13 @@ export class OperatorStore {
   /** False unless the transaction is cleared at a lower revision: a correction applies once, and never an older one. */
   correctTransactionClearing(
     transactionId: string,
-    chargedMinor: bigint,
+    charged_minor: bigint,
     outcome: ClearingOutcome,
-    clearedMinor: bigint,
+    cleared_minor: bigint,
     revision: number,
   ): boolean {
     return (
-      this.s.correctTransactionClearing.run(chargedMinor, outcome, clearedMinor, revision, transactionId, revision)
+      this.s.correctTransactionClearing.run(charged_minor, outcome, cleared_minor, revision, transactionId, revision)
         .changes === 1
     );
   }
@@ -503,7 +503,7 @@ export class OperatorStore {
       tab.transactionId,
       tab.pseudonym,
       tab.tabPublicKey,
-      tab.depositMinor,
+      tab.deposit_minor,
       tab.currency,
       JSON.stringify(tab.chain),
       tab.openedAt,
@@ -563,13 +563,13 @@ export class OperatorStore {
   }
 
   /** False when the tab was not open: clearing happens exactly once. */
-  markTabCleared(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
-    return this.s.markTabCleared.run(clearedMinor, outcome, now_ms, tabId).changes === 1;
+  markTabCleared(tabId: string, cleared_minor: bigint, outcome: ClearingOutcome, now_ms: number): boolean {
+    return this.s.markTabCleared.run(cleared_minor, outcome, now_ms, tabId).changes === 1;
   }
 
-  /** Raises a cleared tab's amount to `clearedMinor` as its next revision; null when it is not cleared or already at that much. */
-  correctTabClearing(tabId: string, clearedMinor: bigint, outcome: ClearingOutcome): number | null {
-    const row = this.s.correctTabClearing.get(clearedMinor, outcome, tabId, clearedMinor) as
+  /** Raises a cleared tab's amount to `cleared_minor` as its next revision; null when it is not cleared or already at that much. */
+  correctTabClearing(tabId: string, cleared_minor: bigint, outcome: ClearingOutcome): number | null {
+    const row = this.s.correctTabClearing.get(cleared_minor, outcome, tabId, cleared_minor) as
       | { clearing_revision: bigint }
       | undefined;
     return row === undefined ? null : Number(row.clearing_revision);
@@ -618,7 +618,7 @@ export class OperatorStore {
       dispute.disputeId,
       dispute.tabId,
       dispute.createdAt,
-      dispute.clearedMinor,
+      dispute.cleared_minor,
       dispute.reason,
       dispute.customerRecord === null ? null : JSON.stringify(dispute.customerRecord),
       dispute.merchantRecord === null ? null : JSON.stringify(dispute.merchantRecord),

@@ -54,9 +54,9 @@ export interface Transaction {
   readonly merchantId: string;
   readonly merchantOperatorId: string;
   readonly state: TransactionLifecycle;
-  readonly holdMinor: bigint;
+  readonly hold_minor: bigint;
   readonly customerCurrency: string;
-  readonly depositMinor: bigint;
+  readonly deposit_minor: bigint;
   readonly merchantCurrency: string;
   readonly rate: LockedRate;
   readonly tabPublicKey: string;
@@ -66,7 +66,7 @@ export interface Transaction {
   readonly merchantDisplayName: string | null;
   readonly openedAt: number;
   readonly expiresAt: number;
-  readonly chargedMinor: bigint | null;
+  readonly charged_minor: bigint | null;
   readonly clearedAt: number | null;
   readonly clearingOutcome: ClearingOutcome | null;
   readonly customerRecord: CustomerRecord | null;
@@ -79,7 +79,7 @@ export interface Transaction {
   readonly tabAck: TabAck | null;
   readonly failure: TransactionFailure | null;
   /** What the MTA's latest clearing revision said in merchant currency; null before any clearing. */
-  readonly clearedMinor: bigint | null;
+  readonly cleared_minor: bigint | null;
   readonly clearingRevision: number;
 }
 
@@ -92,7 +92,7 @@ export interface Tab {
   readonly state: TabLifecycle;
   readonly pseudonym: string;
   readonly tabPublicKey: string;
-  readonly depositMinor: bigint;
+  readonly deposit_minor: bigint;
   readonly currency: string;
   readonly chain: ChainTerms;
   readonly openedAt: number;
@@ -100,7 +100,7 @@ export interface Tab {
   readonly concludeAfter: number;
   readonly customerRecord: CustomerRecord | null;
   readonly merchantRecord: MerchantRecord | null;
-  readonly clearedMinor: bigint | null;
+  readonly cleared_minor: bigint | null;
   readonly outcome: ClearingOutcome | null;
   readonly clearedAt: number | null;
   readonly chainRoot: string | null;
@@ -126,7 +126,7 @@ export interface Dispute {
   readonly disputeId: string;
   readonly tabId: string;
   readonly createdAt: number;
-  readonly clearedMinor: bigint;
+  readonly cleared_minor: bigint;
   readonly reason: string;
   readonly customerRecord: CustomerRecord | null;
   readonly merchantRecord: MerchantRecord | null;

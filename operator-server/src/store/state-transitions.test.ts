@@ -49,9 +49,9 @@ function transactionIn(store: OperatorStore, state: TransactionState, n: number)
     accountId: 'acct_1',
     merchantId: 'news',
     merchantOperatorId: 'op-eu',
-    holdMinor: 1000n,
+    hold_minor: 1000n,
     customerCurrency: 'SEK',
-    depositMinor: 88n,
+    deposit_minor: 88n,
     merchantCurrency: 'EUR',
     rate: RATE,
     tabPublicKey: 'k',
@@ -76,7 +76,7 @@ function tabIn(store: OperatorStore, state: TabState, n: number): string {
     transactionId: `op-se.1.${n}`,
     pseudonym: 'psn',
     tabPublicKey: 'k',
-    depositMinor: 88n,
+    deposit_minor: 88n,
     currency: 'EUR',
     chain: CHAIN(`root-${n}`),
     openedAt: 1,
@@ -129,7 +129,7 @@ describe("the AM's transaction transitions", () => {
     expect(store.correctTransactionClearing(id, 20n, 'agreed', 20n, 2)).toBe(true);
     expect(store.correctTransactionClearing(id, 15n, 'agreed', 15n, 1)).toBe(false);
     expect(store.correctTransactionClearing(id, 20n, 'agreed', 20n, 2)).toBe(false);
-    expect(store.transaction(id)).toMatchObject({ chargedMinor: 20n, clearingRevision: 2 });
+    expect(store.transaction(id)).toMatchObject({ charged_minor: 20n, clearingRevision: 2 });
   });
 });
 
@@ -151,7 +151,7 @@ describe("the MTA's tab transitions", () => {
     expect(store.correctTabClearing(id, 20n, 'customer-record-missing')).toBe(1);
     expect(store.correctTabClearing(id, 20n, 'customer-record-missing')).toBeNull();
     expect(store.correctTabClearing(id, 30n, 'disputed')).toBe(2);
-    expect(store.tab(id)).toMatchObject({ clearedMinor: 30n, clearingRevision: 2, outcome: 'disputed' });
+    expect(store.tab(id)).toMatchObject({ cleared_minor: 30n, clearingRevision: 2, outcome: 'disputed' });
   });
 
   it("keeps the first record of each party and never moves the conclusion earlier on the customer's", () => {

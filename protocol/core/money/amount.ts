@@ -39,6 +39,21 @@ export function moneyFromWire(amount: WireAmount): Money {
   return parsed.money;
 }
 
+/**
+ * An amount read once where it enters: its wire spelling, which is hashed and signed exactly as
+ * sent, and its value, which every later step computes with. Passed on instead of the wire form so
+ * that no later step parses the same string again.
+ */
+export interface ParsedAmount {
+  readonly wire: WireAmount;
+  readonly minor: bigint;
+}
+
+/** For amounts a message schema has already checked; throws on anything else. */
+export function parsedAmount(wire: WireAmount): ParsedAmount {
+  return { wire: { currency: wire.currency, value: wire.value }, minor: moneyFromWire(wire).minor };
+}
+
 /** Always writes the currency's full number of decimals ("1.50" EUR, "150" JPY), so one amount has one spelling. */
 export function moneyToWire(money: Money): WireAmount {
   if (money.minor < 0n) throw new RangeError('moneyToWire: negative amounts are not sent on the wire');

@@ -1,7 +1,7 @@
 import currencyCodes from 'currency-codes';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_MINOR_UNITS, moneyToWire, parseMoney, parseWireAmount } from './amount';
+import { MAX_MINOR_UNITS, moneyToWire, parseMoney, parsedAmount, parseWireAmount } from './amount';
 import { allCurrencyCodes, currencyExponent, isCurrencyCode } from './iso4217';
 import { divideFloor, divideRoundHalfEven, greatestCommonDivisor } from './rounding';
 
@@ -99,6 +99,22 @@ describe('amount parsing', () => {
         },
       ),
     );
+  });
+});
+
+describe('an amount read once', () => {
+  it('keeps the spelling as sent beside its value in minor units', () => {
+    const wire = { currency: 'EUR', value: '0.50' };
+    const price = parsedAmount(wire);
+    expect(price).toEqual({ wire: { currency: 'EUR', value: '0.50' }, minor: 50n });
+    // Its own copy: the sender's object changing later changes nothing here.
+    expect(price.wire).not.toBe(wire);
+    expect(parsedAmount({ currency: 'JPY', value: '150' }).minor).toBe(150n);
+  });
+
+  it('refuses what no schema would have let through', () => {
+    expect(() => parsedAmount({ currency: 'EUR', value: '0.001' })).toThrow(RangeError);
+    expect(() => parsedAmount({ currency: 'XXY', value: '1' })).toThrow(RangeError);
   });
 });
 

@@ -60,22 +60,22 @@ export function minorUnitRatio(rate: LockedRate): MinorUnitRatio {
 }
 
 /** The deposit the merchant may spend against, in merchant minor units: floor(hold × rate). */
-export function depositInMerchantCurrency(holdMinor: bigint, rate: LockedRate): bigint {
+export function depositInMerchantCurrency(hold_minor: bigint, rate: LockedRate): bigint {
   const ratio = minorUnitRatio(rate);
-  return divideFloor(holdMinor * ratio.numerator, ratio.denominator);
+  return divideFloor(hold_minor * ratio.numerator, ratio.denominator);
 }
 
 /** A merchant-currency amount in customer minor units: round-half-even(amount ÷ rate). Used for display and
  * charge alike. */
-export function merchantToCustomer(merchantMinor: bigint, rate: LockedRate): bigint {
+export function merchantToCustomer(merchant_minor: bigint, rate: LockedRate): bigint {
   const ratio = minorUnitRatio(rate);
-  return divideRoundHalfEven(merchantMinor * ratio.denominator, ratio.numerator);
+  return divideRoundHalfEven(merchant_minor * ratio.denominator, ratio.numerator);
 }
 
-/** What the customer pays at clearing for `spentMinor` merchant units: converted once, never more than the hold. */
-export function chargeInCustomerCurrency(spentMinor: bigint, rate: LockedRate, holdMinor: bigint): bigint {
-  const charge = merchantToCustomer(spentMinor, rate);
-  return charge < holdMinor ? charge : holdMinor;
+/** What the customer pays at clearing for `spent_minor` merchant units: converted once, never more than the hold. */
+export function chargeInCustomerCurrency(spent_minor: bigint, rate: LockedRate, hold_minor: bigint): bigint {
+  const charge = merchantToCustomer(spent_minor, rate);
+  return charge < hold_minor ? charge : hold_minor;
 }
 
 /**

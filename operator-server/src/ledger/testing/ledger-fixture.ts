@@ -11,7 +11,7 @@ import type { Account } from '../types';
 
 export class ManualClock {
   constructor(public nowMs = 1_700_000_000_000) {}
-  readonly now = (): number => this.nowMs;
+  readonly now_ms = (): number => this.nowMs;
   advance(ms: number): void {
     this.nowMs += ms;
   }
@@ -27,7 +27,7 @@ export class LedgerFixture {
     readonly file: string,
   ) {
     this.db = openDatabase(file);
-    this.ledger = new Ledger(this.db, { now: this.clock.now });
+    this.ledger = new Ledger(this.db, { clock: this.clock });
   }
 
   static create(): LedgerFixture {
@@ -39,7 +39,7 @@ export class LedgerFixture {
   reopen(): void {
     this.db.close();
     this.db = openDatabase(this.file);
-    this.ledger = new Ledger(this.db, { now: this.clock.now });
+    this.ledger = new Ledger(this.db, { clock: this.clock });
   }
 
   dispose(): void {

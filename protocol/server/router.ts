@@ -19,15 +19,26 @@ export type Handler<R extends RouteSpec> = (
 export interface RouteBinding {
   readonly spec: RouteSpec;
   readonly handle: (body: unknown, context: HandlerContext) => Promise<unknown> | unknown;
+  /** Called from browsers (web pages, an extension's background), so it answers CORS and preflights. */
+  readonly crossOrigin?: boolean;
+  /** A POST that writes nothing: answered without waiting for the disk. */
+  readonly readOnly?: boolean;
 }
 
-export function bind<R extends RouteSpec>(spec: R, handle: Handler<R>): RouteBinding {
-  return { spec, handle: handle as RouteBinding['handle'] };
+export interface BindingOptions {
+  readonly crossOrigin?: boolean;
+  readonly readOnly?: boolean;
+}
+
+export function bind<R extends RouteSpec>(spec: R, handle: Handler<R>, options: BindingOptions = {}): RouteBinding {
+  // The edge validates the body against spec.request before the handler sees it.
+  return { spec, handle: handle as RouteBinding['handle'], ...options };
 }
 
 export type RouteMatch =
   | { kind: 'found'; binding: RouteBinding; params: Record<string, string> }
-  | { kind: 'method_not_allowed'; allowed: readonly string[] }
+  /** `bindings`: the routes on that path, none of which takes the method. */
+  | { kind: 'method_not_allowed'; bindings: readonly RouteBinding[] }
   | { kind: 'not_found' };
 
 interface CompiledRoute {
@@ -48,14 +59,14 @@ export class Router {
 
   match(method: string, pathname: string): RouteMatch {
     const segments = pathname.split('/');
-    const allowed: string[] = [];
+    const onPath: RouteBinding[] = [];
     for (const route of this.routes) {
       const params = matchSegments(route.segments, segments);
       if (params === null) continue;
       if (route.binding.spec.method === method) return { kind: 'found', binding: route.binding, params };
-      allowed.push(route.binding.spec.method);
+      onPath.push(route.binding);
     }
-    return allowed.length > 0 ? { kind: 'method_not_allowed', allowed } : { kind: 'not_found' };
+    return onPath.length > 0 ? { kind: 'method_not_allowed', bindings: onPath } : { kind: 'not_found' };
   }
 }
 

@@ -1,10 +1,10 @@
-// Reading a JSON request body for the agent, including when the merchant's framework got to it
-// first: a global express.json() consumes the stream, and waiting for an 'end' that already
-// happened would hang the request forever.
+// Reading a route's JSON request body, including when a framework got to it first (the merchant
+// agent is mounted in the merchant's server): a global express.json() consumes the stream, and
+// waiting for an 'end' that already happened would hang the request forever.
 
 import type { IncomingMessage } from 'node:http';
 import { OpentabError } from '@opentab/protocol';
-import { readJsonBody } from '@opentab/server-kit';
+import { readJsonBody } from './http-io';
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
