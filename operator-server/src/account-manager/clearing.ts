@@ -5,7 +5,7 @@
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import type { Clearing, ClearingAck, ClearingAckPayload, ClearingOutcome } from '@opentab/protocol';
-import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { chargeInCustomerCurrency } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
@@ -46,10 +46,11 @@ export async function applyClearing(
     const revision = p.revision ?? 0;
     // The MTA's outbox may deliver a clearing again under a new message id: the transaction's
     // state and revision, not the id, make each capture happen once. Every revision states the
-    // whole amount, so one arriving after a higher one changes nothing.
+    // whole amount, so one arriving after a higher one changes nothing. A higher revision may state
+    // less: the operator resolved the tab's dispute in the customer's favour.
     if (transaction.state !== 'cleared')
       capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
-    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.clearedMinor ?? 0n))
+    else if (revision > transaction.clearingRevision && cleared.minor !== (transaction.clearedMinor ?? 0n))
       correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
     const settled = context.store.transaction(transaction.transactionId)!;
     if (settled.chargedMinor === null)
@@ -74,15 +75,16 @@ function chargePostings(context: OperatorContext, transaction: Transaction, char
     ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
     ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
   }
+  // Negative amounts (a resolution that gives money back) reverse the same postings.
   const customerSide: PostingInput[] =
-    chargeMinor > 0n
+    chargeMinor !== 0n
       ? [
           { accountId: ledgerAccount.customer(transaction.accountId), amount: -chargeMinor },
           { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: chargeMinor },
         ]
       : [];
   const merchantSide: PostingInput[] =
-    !sameCurrency && clearedMinor > 0n
+    !sameCurrency && clearedMinor !== 0n
       ? [
           { accountId: ledgerAccount.fx(merchantCurrency), amount: -clearedMinor },
           { accountId: owedTo, amount: clearedMinor },
@@ -156,9 +158,10 @@ function capture(
 }
 
 /**
- * A higher revision of a cleared transaction's clearing: late evidence at the MTA proved more.
- * The customer is charged what the new total costs at the locked rate (still never more than the
- * hold) less what it was charged already, posted directly, as the hold is gone.
+ * A higher revision of a cleared transaction's clearing: late evidence at the MTA proved more, or
+ * the operator resolved a dispute (either way). The customer is charged what the new total costs at
+ * the locked rate (still never more than the hold) less what it was charged already, posted
+ * directly, as the hold is gone; a negative difference is given back.
  */
 function correct(
   context: OperatorContext,
@@ -199,7 +202,7 @@ function correct(
     tx: transaction.transactionId,
     tab: tabId,
     revision,
-    added: `${moneyToWire({ currency: transaction.customerCurrency, minor: addedCharge }).value} ${transaction.customerCurrency}`,
+    added: `${signedMoneyToWire(transaction.customerCurrency, addedCharge).value} ${transaction.customerCurrency}`,
   });
 }
 
@@ -263,10 +266,10 @@ function withdrawalRecord(
     tabId,
     merchantId: t.merchantId,
     merchantOperatorId: t.merchantOperatorId,
-    amount: moneyToWire({ currency: t.customerCurrency, minor: step.chargeMinor }),
+    amount: signedMoneyToWire(t.customerCurrency, step.chargeMinor),
     hold: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor }),
     released: moneyToWire({ currency: t.customerCurrency, minor: t.holdMinor - step.totalChargeMinor }),
-    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: step.clearedMinor }),
+    merchantAmount: signedMoneyToWire(t.merchantCurrency, step.clearedMinor),
     rate: t.rate,
     outcome: step.outcome,
     clearedAt: formatTimestamp(now_ms),

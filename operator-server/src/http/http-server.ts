@@ -38,6 +38,21 @@ export interface HttpEdgeOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
   readonly rateLimitNow_ms?: () => number;
+  /**
+   * Answers a GET outside the API (the console's files, /metrics) before any route is matched;
+   * resolves true when it answered.
+   */
+  readonly pages?: (request: IncomingMessage, response: ServerResponse, pathname: string) => Promise<boolean>;
+  /** Told of every request once its answer is sent (for /metrics). */
+  readonly observe?: (observation: RequestObservation) => void;
+}
+
+export interface RequestObservation {
+  readonly method: string;
+  readonly pathname: string;
+  readonly status: number;
+  /** Measured on the monotonic clock, never the injected one. */
+  readonly duration_ms: number;
 }
 
 interface RateLimiters {
@@ -87,6 +102,7 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
   // Crash tests only (protocol/server/fault-injection.ts); a no-op unless its variable is set.
   const afterCommit = afterCommitFault();
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    if (options.observe !== undefined) observeRequest(options.observe, request, response);
     handleRequest(options, limiters, trustedProxies, afterCommit, request, response).catch((error: unknown) => {
       options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
@@ -105,7 +121,25 @@ export function createHttpServer(options: HttpEdgeOptions): Server | HttpsServer
   return server;
 }
 
-function adminTokenMatches(request: IncomingMessage, expected: string): boolean {
+function observeRequest(
+  observe: (observation: RequestObservation) => void,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const started_ms = performance.now();
+  response.once('finish', () => {
+    const pathname = URL.parse(request.url ?? '/', 'http://operator.invalid')?.pathname ?? '';
+    observe({
+      method: request.method ?? 'GET',
+      pathname,
+      status: response.statusCode,
+      duration_ms: performance.now() - started_ms,
+    });
+  });
+}
+
+/** The admin bearer token, compared in constant time. */
+export function adminTokenMatches(request: IncomingMessage, expected: string): boolean {
   const header = request.headers.authorization ?? '';
   const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
   const wanted = Buffer.from(expected);
@@ -135,6 +169,8 @@ async function handleRequest(
     sendJson(response, 200, document());
     return;
   }
+  if (routedMethod === 'GET' && options.pages !== undefined && (await options.pages(request, response, url.pathname)))
+    return;
   const match = options.router.match(routedMethod, url.pathname);
   if (match.kind === 'not_found') {
     request.resume();
