@@ -16,7 +16,7 @@ import {
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 import { auditOperator } from '../src/audit/operator-audit';
-import { merchantStopRecord } from '../testing/merchant-records';
+import { merchantStopRecord } from '@opentab/test-kit/worlds';
 import { send } from '../testing/http';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));

@@ -10,6 +10,11 @@ import { fileURLToPath } from 'node:url';
 /** Where `npm run build:console` writes the console: dist/console at the repository's root. */
 export const CONSOLE_DIR = fileURLToPath(new URL('../../../dist/console/', import.meta.url));
 
+/** `OPENTAB_CONSOLE_DIR` serves a console built elsewhere (the tests build their own). */
+export function consoleDirectory(): string {
+  return process.env.OPENTAB_CONSOLE_DIR ?? CONSOLE_DIR;
+}
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -24,7 +29,7 @@ export async function serveConsole(
   request: IncomingMessage,
   response: ServerResponse,
   pathname: string,
-  directory: string = CONSOLE_DIR,
+  directory: string = consoleDirectory(),
 ): Promise<boolean> {
   if (pathname === '/console') {
     request.resume();

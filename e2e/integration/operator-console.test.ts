@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '@opentab/operator-server/console/build';
+import { callRoute, OPERATOR_API, toBase64url } from '@opentab/protocol';
+import { nodeCrypto, waitFor } from '@opentab/test-kit';
+import { CHROMIUM, requireBrowser } from '@opentab/test-kit/browsers';
+import {
+  hundredArticles,
+  MERCHANT_OPERATOR,
+  merchantStopRecord,
+  startTwoOperatorWorld,
+  type TestCustomer,
+  type TestTab,
+  type TwoOperatorWorld,
+} from '@opentab/test-kit/worlds';
+
+// The operator console as the operator's staff meet it, in Chromium, against real operators and
+// a real merchant agent: log in with the admin token (a wrong one is refused), find a dispute,
+// read both records side by side, decide it, and see the decision reach the customer's account.
+
+/** Kept after the run, as the e2e suite keeps its screenshots. */
+const SCREENSHOTS = fileURLToPath(new URL('../artifacts/results/', import.meta.url));
+const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
+let world: TwoOperatorWorld;
+let consoleDir: string;
+let browser: Browser;
+let page: Page;
+
+const eu = () => world.world.operator(MERCHANT_OPERATOR);
+const price = (itemId: string) => ({
+  currency: 'EUR',
+  value: hundredArticles().find((a) => a.itemId === itemId)!.price,
+});
+
+beforeAll(async () => {
+  requireBrowser(CHROMIUM);
+  consoleDir = await mkdtemp(join(tmpdir(), 'opentab-console-'));
+  await buildConsole(consoleDir);
+  process.env.OPENTAB_CONSOLE_DIR = consoleDir;
+  world = await startTwoOperatorWorld({ merchantSecretKey });
+  browser = await chromium.launch({
+    headless: true,
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.close();
+  delete process.env.OPENTAB_CONSOLE_DIR;
+  if (consoleDir !== undefined) await rm(consoleDir, { recursive: true, force: true });
+});
+
+/** Three articles (0.45 EUR); the merchant's record claims 5.00 EUR: the MTA clears 0.45 and records a dispute. */
+async function disputedTab(): Promise<{ customer: TestCustomer; tab: TestTab }> {
+  const customer = await world.newCustomer('100.00');
+  const tab = await customer.openTab({
+    merchantId: world.merchantId,
+    merchantOperatorId: MERCHANT_OPERATOR,
+    merchantCurrency: 'EUR',
+    deposit: { currency: 'SEK', value: '50.00' },
+  });
+  for (const itemId of ['article-1', 'article-2', 'article-3'])
+    await tab.buy(world.merchant.agentUrl, itemId, price(itemId));
+  const inflated = merchantStopRecord(merchantSecretKey, world.merchantId, tab, {
+    count: 3,
+    total: { currency: 'EUR', value: '5.00' },
+    lastChainIndex: 45,
+  });
+  await callRoute(eu().url, OPERATOR_API.merchantRecord, inflated);
+  await customer.sendRecord(tab);
+  await chargedAt(customer, '5.11');
+  return { customer, tab };
+}
+
+function chargedAt(customer: TestCustomer, value: string) {
+  return waitFor(
+    `the AM to charge ${value} SEK`,
+    async () => (await customer.account()).tabs[0]?.charged?.value === value,
+    15_000,
+    100,
+  );
+}
+
+describe('the operator console', () => {
+  it('logs in with the admin token only', async () => {
+    await page.goto(`${eu().url}/console`);
+    await page.getByLabel('Admin token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not this operator’s admin token');
+    await page.getByLabel('Admin token').fill(eu().running.context.config.adminToken);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('img', { name: 'Tabs' }).waitFor();
+  });
+
+  it('resolves a dispute in the customer’s favour and shows the signed decision', async () => {
+    const { customer, tab } = await disputedTab();
+    await page.getByRole('link', { name: 'Disputes' }).click();
+    const row = page.getByRole('row').filter({ hasText: tab.tabId });
+    await expect.poll(() => row.textContent()).toContain('open');
+    await row.getByRole('button', { name: 'Open' }).click();
+    const dispute = page.getByRole('article');
+    await dispute.getByRole('heading', { name: `Tab ${tab.tabId}` }).waitFor();
+    // Both records side by side: the merchant claims 5.00 EUR, its link proves 0.45 EUR like the customer's.
+    await expect.poll(() => dispute.textContent()).toContain('5.00 EUR');
+    expect(await dispute.getByText('proves 0.45 EUR').count()).toBe(2);
+
+    await dispute.getByLabel('Adjust what the tab clears').check();
+    await dispute.getByLabel(/^Tab clears/).fill('0.20');
+    await dispute.getByLabel('Reason').fill('Two of the three articles never loaded.');
+    await dispute.getByRole('button', { name: 'Sign and record the decision' }).click();
+    const decision = page.getByRole('region', { name: 'Decision' });
+    await expect
+      .poll(() => decision.textContent())
+      .toContain('Adjusted: the tab clears 0.20 EUR instead of 0.45 EUR (-0.25 EUR to the merchant).');
+    expect(await decision.textContent()).toContain('Two of the three articles never loaded.');
+    expect(await decision.textContent()).toContain(eu().running.context.identity.signer.kid);
+    await expect.poll(() => row.textContent()).toContain('adjust: 0.20 EUR');
+
+    // What the browser did reached the ledgers: the merchant holds 0.20 EUR, the customer pays 2.27 SEK.
+    const [merchant] = await eu().admin.call('listMerchants', undefined);
+    expect(merchant?.balance).toEqual({ currency: 'EUR', value: '0.20' });
+    await chargedAt(customer, '2.27');
+    await page.screenshot({ path: join(SCREENSHOTS, 'operator-console-dispute.png'), fullPage: true });
+  });
+
+  it('suspends a merchant and shows it', async () => {
+    await page.getByRole('link', { name: 'Merchants' }).click();
+    await page.getByLabel('Reason for a change').fill('Complaints under review');
+    const row = page.getByRole('row').filter({ hasText: world.merchantId });
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    await expect.poll(() => row.textContent()).toContain('suspended (Complaints under review)');
+    const [merchant] = await eu().admin.call('listMerchants', undefined);
+    expect(merchant).toMatchObject({ status: 'suspended', statusReason: 'Complaints under review' });
+  });
+});
