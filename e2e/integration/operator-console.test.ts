@@ -9,6 +9,7 @@ import { callRoute, OPERATOR_API, toBase64url } from '@opentab/protocol';
 import { nodeCrypto, waitFor } from '@opentab/test-kit';
 import { CHROMIUM, requireBrowser } from '@opentab/test-kit/browsers';
 import {
+  CUSTOMER_OPERATOR,
   hundredArticles,
   MERCHANT_OPERATOR,
   merchantStopRecord,
@@ -139,5 +140,39 @@ describe('the operator console', () => {
     await expect.poll(() => row.textContent()).toContain('suspended (Complaints under review)');
     const [merchant] = await eu().admin.call('listMerchants', undefined);
     expect(merchant).toMatchObject({ status: 'suspended', statusReason: 'Complaints under review' });
+  });
+
+  it('opens an account, changes its credit limit and suspends it', async () => {
+    const se = world.world.operator(CUSTOMER_OPERATOR);
+    const sePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await sePage.goto(`${se.url}/console/#/accounts`);
+    await sePage.getByLabel('Admin token').fill(se.running.context.config.adminToken);
+    await sePage.getByRole('button', { name: 'Log in' }).click();
+    await sePage.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await sePage.getByLabel("New account's name").fill('Grace Hopper');
+    await sePage.getByLabel('Credit limit').fill('75.00');
+    await sePage.getByRole('button', { name: 'Open account' }).click();
+    await expect.poll(() => sePage.getByRole('status').textContent()).toMatch(/^Opened acct_/);
+    const accountId = (await sePage.getByRole('status').textContent())!.slice('Opened '.length, -1);
+
+    await sePage.getByLabel('Id or name').fill('hopper');
+    await sePage.getByRole('button', { name: 'Search' }).click();
+    const row = sePage.getByRole('row').filter({ hasText: accountId });
+    await expect.poll(() => row.textContent()).toContain('75.00 SEK');
+    await row.click();
+    const account = sePage.getByRole('article', { name: `Account ${accountId}` });
+    await account.getByLabel(/^Amount/).fill('120.00');
+    await account.getByRole('button', { name: 'Set credit limit' }).click();
+    await expect.poll(() => account.textContent()).toContain('credit limit 120.00 SEK');
+    await account.getByLabel('Reason or reference').fill('Unpaid invoice');
+    await account.getByRole('button', { name: 'Suspend' }).click();
+    await expect.poll(() => row.textContent()).toContain('suspended');
+    const [found] = await se.admin.call('searchCustomers', undefined, {}, { text: accountId });
+    expect(found).toMatchObject({
+      status: 'suspended',
+      statusReason: 'Unpaid invoice',
+      creditLimit: { value: '120.00' },
+    });
+    await sePage.close();
   });
 });

@@ -7,6 +7,7 @@ import { errorText } from './format';
 import { Accounts } from './pages/Accounts';
 import { Disputes } from './pages/Disputes';
 import { Merchants } from './pages/Merchants';
+import { Outbox } from './pages/Outbox';
 import { Overview } from './pages/Overview';
 import { Settlement } from './pages/Settlement';
 import { Tabs } from './pages/Tabs';
@@ -18,6 +19,7 @@ const PAGES = {
   tabs: { title: 'Tabs', Page: Tabs },
   disputes: { title: 'Disputes', Page: Disputes },
   settlement: { title: 'Settlement', Page: Settlement },
+  outbox: { title: 'Outbox', Page: Outbox },
 } as const;
 type PageName = keyof typeof PAGES;
 

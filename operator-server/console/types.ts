@@ -17,6 +17,7 @@ import type {
   TabStory as TabStorySchema,
   TabSummary as TabSummarySchema,
   TransactionSummary as TransactionSummarySchema,
+  UndeliveredMessage as UndeliveredMessageSchema,
 } from '../src/http/admin-operations-api';
 
 export type AccountView = v.InferOutput<typeof AccountViewSchema>;
@@ -31,3 +32,4 @@ export type ResolutionView = v.InferOutput<typeof ResolutionViewSchema>;
 export type Figures = v.InferOutput<typeof FiguresSchema>;
 export type EnrollmentCode = v.InferOutput<typeof EnrollmentCodeSchema>;
 export type SettlementStatement = v.InferOutput<typeof StatementSchema>;
+export type UndeliveredMessage = v.InferOutput<typeof UndeliveredMessageSchema>;

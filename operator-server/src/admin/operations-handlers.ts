@@ -17,6 +17,7 @@ import {
   type DisputeDetail,
   type Figures,
   type MerchantSummary,
+  type OutboxQuery,
   type RecordReading,
   type ResolutionView,
   type TabSearch,
@@ -368,6 +369,21 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         now_ms,
       );
       return resolutionView(tab, resolution);
+    }),
+
+    bind(api.listOutbox, (_, { query }) => {
+      const q = query as v.InferOutput<typeof OutboxQuery>;
+      return context.outbox.undelivered((q.state ?? 'failing') === 'failing', limitOf(q.limit)).map((message) => ({
+        ...message,
+        createdAt: formatTimestamp(message.createdAt),
+        nextAttemptAt: formatTimestamp(message.nextAttemptAt),
+      }));
+    }),
+
+    bind(api.retryOutbox, (body, { now_ms }) => {
+      const scheduled = context.outbox.retryNow(now_ms, body.recordIds);
+      context.log.info('outbox.retry', { scheduled });
+      return { scheduled };
     }),
 
     bind(api.figures, (_, { now_ms }): v.InferOutput<typeof Figures> => figuresOf(context, now_ms)),

@@ -216,6 +216,26 @@ export const Figures = v.strictObject({
   merchants: v.record(v.string(), v.number()),
 });
 
+export const OutboxQuery = v.strictObject({
+  /** failing (default): undelivered after at least one failed attempt; pending: every undelivered message. */
+  state: v.optional(v.picklist(['failing', 'pending'])),
+  limit: Limit,
+});
+
+export const UndeliveredMessage = v.strictObject({
+  recordId: v.string(),
+  destination: v.string(),
+  createdAt: Timestamp,
+  attempts: v.number(),
+  nextAttemptAt: Timestamp,
+  lastError: v.nullable(v.string()),
+});
+
+export const OutboxRetryRequest = v.strictObject({
+  /** The messages to try now; absent: every message that failed before. */
+  recordIds: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(256))), v.maxLength(100))),
+});
+
 const admin = { auth: 'admin-token' as const, maxBody_bytes: SMALL_BODY_BYTES };
 const read = { ...admin, request: null, maxBody_bytes: 0 } as const;
 
@@ -299,6 +319,22 @@ export const ADMIN_OPERATIONS_API = {
       "Decide a dispute: uphold what the chain proves, or adjust what the tab clears within its deposit. Signed, kept with its reason, posted to the ledger, sent to the customer's operator, the merchant and billing.",
     request: ResolutionRequest,
     response: ResolutionView,
+  }),
+  listOutbox: route({
+    ...read,
+    method: 'GET',
+    path: '/v1/admin/outbox',
+    summary: 'Messages not delivered yet (billing records, clearings, notices), with their attempts and last error.',
+    response: v.array(UndeliveredMessage),
+    query: OutboxQuery,
+  }),
+  retryOutbox: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/outbox/retry',
+    summary: 'Try undelivered messages at the next pass instead of after their backoff.',
+    request: OutboxRetryRequest,
+    response: v.strictObject({ scheduled: v.number() }),
   }),
   figures: route({
     ...read,
