@@ -4,6 +4,8 @@
 // charges or gives back at the locked rate), the merchant agent and both billing sinks, and the
 // audit of both operators still finds every clearing, charge and record in agreement.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { callRoute, fromBase64urlOfLength, OPERATOR_API, verifyEnvelope } from '@opentab/protocol';
 import { nodeCrypto, waitFor } from '@opentab/test-kit';
@@ -19,6 +21,7 @@ import { auditOperator } from '../src/audit/operator-audit';
 import { merchantStopRecord } from '@opentab/test-kit/worlds';
 import { send } from '../testing/http';
 
+const run = promisify(execFile);
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
 let w: TwoOperatorWorld;
 worldPerTest((started) => (w = started), { merchantSecretKey });
@@ -179,15 +182,14 @@ describe('a dispute resolved', () => {
     auditsClean();
   });
 
-  it('upheld, keeps what the chain proves and moves nothing', async () => {
+  it('upheld from the CLI, keeps what the chain proves and moves nothing', async () => {
     const { customer, tab, disputeId } = await disputedTab();
-    const resolved = await eu().admin.call(
-      'resolveDispute',
-      { decision: 'uphold', reason: 'The link proves 0.45.' },
-      {
-        disputeId,
-      },
-    );
+    const { stdout } = await run(process.execPath, [
+      ...['--import', 'tsx', 'operator-server/src/cli/main.ts', 'dispute-resolve'],
+      ...['--config', eu().configPath, '--dispute', disputeId, '--decision', 'uphold'],
+      ...['--reason', 'The link proves 0.45.'],
+    ]);
+    const resolved = JSON.parse(stdout);
     expect(resolved).toMatchObject({
       decision: 'uphold',
       clearedAfter: { value: '0.45' },
