@@ -14,6 +14,7 @@ import {
   CUSTOMER_OPERATOR,
   hundredArticles,
   MERCHANT_OPERATOR,
+  RECORD_GRACE_MS,
   worldPerTest,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
@@ -123,6 +124,13 @@ describe('a dispute resolved', () => {
     // The customer's AM charges what 0.20 EUR costs at the locked rate: 2.2719 → 2.27 SEK.
     const account = await chargedAt(customer, '2.27');
     expect(account.balance).toEqual({ currency: 'SEK', value: '-2.27' });
+    // The wallet's history shows what was given back, and why.
+    expect(account.history).toContainEqual(
+      expect.objectContaining({
+        amount: { currency: 'SEK', value: '2.84' },
+        memo: expect.stringContaining('Dispute resolved by operator op-eu: Two articles never loaded.'),
+      }),
+    );
     // The merchant agent learns the new total.
     await waitFor(
       'the merchant agent to take revision 1',
@@ -171,7 +179,12 @@ describe('a dispute resolved', () => {
     const adjust = (value: string) =>
       eu().admin.call(
         'resolveDispute',
-        { decision: 'adjust', cleared: { currency: 'EUR', value }, reason: 'The customer read all of it.' },
+        // The longest reason there is: it reaches the customer's history, cut to what a ledger memo holds.
+        {
+          decision: 'adjust',
+          cleared: { currency: 'EUR', value },
+          reason: 'The customer read all of it. '.repeat(17).slice(0, 500),
+        },
         { disputeId },
       );
     // The deposit: 50.00 SEK at the locked rate is 4.40 EUR.
@@ -200,6 +213,42 @@ describe('a dispute resolved', () => {
     expect(story.ledger).toHaveLength(1);
     expect(story.tab.revision).toBe(0);
     expect((await customer.account()).tabs[0]?.charged?.value).toBe('5.11');
+  });
+
+  it('stands against a record that comes after it', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '50.00' },
+    });
+    for (const itemId of ['article-1', 'article-2', 'article-3'])
+      await tab.buy(w.merchant.agentUrl, itemId, price(itemId));
+    // Only the merchant's record, claiming more than its link proves: cleared on the proof, as a dispute.
+    const inflated = merchantStopRecord(merchantSecretKey, w.merchantId, tab, {
+      count: 3,
+      total: { currency: 'EUR', value: '5.00' },
+      lastChainIndex: 45,
+    });
+    await callRoute(eu().url, OPERATOR_API.merchantRecord, inflated);
+    await w.elapse(RECORD_GRACE_MS);
+    const [dispute] = await waitFor('the dispute', async () => {
+      const list = await eu().admin.call('listDisputes', undefined);
+      return list.length > 0 ? list : undefined;
+    });
+    await eu().admin.call(
+      'resolveDispute',
+      { decision: 'adjust', cleared: { currency: 'EUR', value: '0.30' }, reason: 'Settled with both.' },
+      { disputeId: dispute!.disputeId },
+    );
+    // The customer's record, proving 0.45 EUR, would have raised the clearing: after a decision it is only kept.
+    await customer.sendRecord(tab);
+    const story = await eu().admin.call('tabStory', undefined, { tabId: tab.tabId });
+    expect(story.lateRecords.map((late) => [late.party, late.effect])).toContainEqual(['customer', 'after-resolution']);
+    expect(story.tab).toMatchObject({ cleared: { value: '0.30' }, revision: 1 });
+    await chargedAt(customer, '3.41'); // 0.30 EUR × 11.3595 = 3.40785
+    auditsClean();
   });
 
   it('refuses what is not a decision, with a stable code, and changes nothing', async () => {

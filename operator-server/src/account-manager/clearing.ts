@@ -11,7 +11,7 @@ import { formatTimestamp } from '@opentab/protocol';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
-import { isLedgerError, type PostingInput } from '../ledger';
+import { isLedgerError, MAX_MEMO_LENGTH, type PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
 import type { Transaction } from '../store/records';
 import { assertFresh } from './customer-auth';
@@ -51,7 +51,13 @@ export async function applyClearing(
     if (transaction.state !== 'cleared')
       capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
     else if (revision > transaction.clearingRevision && cleared.minor !== (transaction.clearedMinor ?? 0n))
-      correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
+      correct(
+        context,
+        transaction,
+        p.tabId,
+        { clearedMinor: cleared.minor, outcome: p.outcome, revision, note: p.note },
+        now_ms,
+      );
     const settled = context.store.transaction(transaction.transactionId)!;
     if (settled.chargedMinor === null)
       throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
@@ -163,13 +169,19 @@ function capture(
  * the locked rate (still never more than the hold) less what it was charged already, posted
  * directly, as the hold is gone; a negative difference is given back.
  */
+interface Revision {
+  readonly clearedMinor: bigint;
+  readonly outcome: ClearingOutcome;
+  readonly revision: number;
+  /** The MTA's sentence about it (a late record, or the operator's decision and its reason). */
+  readonly note: string;
+}
+
 function correct(
   context: OperatorContext,
   transaction: Transaction,
   tabId: string,
-  clearedMinor: bigint,
-  outcome: ClearingOutcome,
-  revision: number,
+  { clearedMinor, outcome, revision, note }: Revision,
   now_ms: number,
 ): void {
   const previousCharge = transaction.chargedMinor ?? 0n;
@@ -186,7 +198,8 @@ function correct(
       context,
       transaction,
       `charge:${transaction.transactionId}:r${revision}`,
-      `${memoOf(transaction)} (corrected clearing, revision ${revision})`,
+      // The customer reads this in the wallet's history: what changed, and the MTA's reason.
+      `${memoOf(transaction)} (corrected clearing, revision ${revision}: ${note})`.slice(0, MAX_MEMO_LENGTH),
       [...customerSide, ...merchantSide],
     );
     const record = withdrawalRecord(
@@ -228,7 +241,7 @@ function postWithoutHold(
     const customerAccount = ledgerAccount.customer(transaction.accountId);
     context.ledger.postEntry({
       id: entryId,
-      memo: `${memo}, written off`,
+      memo: `${memo}, written off`.slice(0, MAX_MEMO_LENGTH),
       ref: transaction.transactionId,
       postings: postings.map((posting) =>
         posting.accountId === customerAccount ? { ...posting, accountId: writeOff } : posting,
