@@ -130,6 +130,16 @@ describe('the operator console', () => {
     expect(merchant?.balance).toEqual({ currency: 'EUR', value: '0.20' });
     await chargedAt(customer, '2.27');
     await page.screenshot({ path: join(SCREENSHOTS, 'operator-console-dispute.png'), fullPage: true });
+    // The tab's story, found by its id, tells the decision in its place.
+    await page.getByRole('link', { name: 'Tabs' }).click();
+    await page.getByLabel('Tab id').fill(tab.tabId);
+    await page.getByRole('button', { name: 'Tell its story' }).click();
+    const story = page.getByRole('article', { name: `Story of ${tab.tabId}` });
+    await expect
+      .poll(() => story.textContent())
+      .toContain(
+        'Dispute decided: the tab clears 0.20 EUR instead of 0.45 EUR. Reason: Two of the three articles never loaded.',
+      );
   });
 
   it('suspends a merchant and shows it', async () => {

@@ -200,6 +200,7 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
   setCustomerStatus: async () => ({ status: 'active', reason: 'in good standing' }),
   setCreditLimit: async () => ({ creditLimit: { currency: 'SEK', value: '1000000.00' } }),
   setMerchantStatus: async () => ({ status: 'active', reason: 'in good standing' }),
+  publishRates: async () => ({}),
   retryOutbox: async () => ({ recordIds: ['clearing:tab_000000000000000000000000'] }),
   // No dispute in this world: the body is walked against a dispute the MTA does not know.
   resolveDispute: async () => ({ decision: 'adjust', cleared: { currency: 'EUR', value: '0.05' }, reason: 'refund' }),

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleApi } from '../api';
 import { Chart } from '../Chart';
-import { amount, errorText } from '../format';
+import { amount, errorText, when } from '../format';
 import type { Figures } from '../types';
 
 const SAMPLE_EVERY_MS = 5_000;
@@ -33,6 +33,12 @@ export function Overview({ api }: { api: ConsoleApi }) {
       clearInterval(timer);
     };
   }, [api]);
+  const [published, setPublished] = useState<string | null>(null);
+  const publish = () =>
+    api.post<{ tableId: string; validUntil: string }>('/v1/admin/rates/publish', {}).then(
+      (table) => setPublished(`Published rate table ${table.tableId}, valid until ${when(table.validUntil)}.`),
+      (failure: unknown) => setPublished(errorText(failure)),
+    );
   const latest = samples.at(-1);
   const times = samples.map((s) => Date.parse(s.at) / 1000);
   const currencies = [...new Set(samples.flatMap((s) => s.clearedByCurrency.map((line) => line.currency)))];
@@ -41,6 +47,12 @@ export function Overview({ api }: { api: ConsoleApi }) {
     <section>
       <h1>Overview</h1>
       {error !== null && <p class="error">{error}</p>}
+      <div class="actions">
+        <button type="button" onClick={publish}>
+          Publish a rate table now
+        </button>
+        {published !== null && <p role="status">{published}</p>}
+      </div>
       {latest !== undefined && (
         <dl class="figures">
           <dt>Tabs at this MTA</dt>

@@ -57,6 +57,20 @@ export function Tabs({ api }: { api: ConsoleApi }) {
         </label>
         <button type="submit">Search</button>
       </form>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const tabId = new FormData(event.currentTarget).get('tabId');
+          if (typeof tabId === 'string' && tabId.trim() !== '') setStory(tabId.trim());
+        }}
+      >
+        <label>
+          Tab id
+          <input name="tabId" />
+        </label>
+        <button type="submit">Tell its story</button>
+      </form>
       <h2>Tabs at this MTA</h2>
       {tabs.error !== null && <p class="error">{tabs.error}</p>}
       <table>

@@ -386,6 +386,16 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
       return { scheduled };
     }),
 
+    bind(api.publishRates, (_, { now_ms }) => {
+      const { payload } = context.rates.publishNow(now_ms).envelope;
+      return {
+        tableId: payload.id,
+        issuedAt: payload.issuedAt,
+        validUntil: payload.validUntil,
+        source: payload.source!,
+      };
+    }),
+
     bind(api.figures, (_, { now_ms }): v.InferOutput<typeof Figures> => figuresOf(context, now_ms)),
   ];
 }

@@ -17,6 +17,7 @@ import {
   TransactionId,
 } from '@opentab/protocol';
 import { ClearingOutcome } from '@opentab/protocol';
+import { RateTableSource } from '@opentab/protocol';
 import { ResolutionDecision, SignedDisputeResolution } from '../mta/dispute-resolution';
 
 /** Why the staff did something: kept with the change and shown to whoever reads it later. */
@@ -236,6 +237,14 @@ export const OutboxRetryRequest = v.strictObject({
   recordIds: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(256))), v.maxLength(100))),
 });
 
+export const PublishedRateTable = v.strictObject({
+  tableId: v.string(),
+  issuedAt: Timestamp,
+  validUntil: Timestamp,
+  /** Who published the quotes, for which day, and whether they are samples. */
+  source: RateTableSource,
+});
+
 const admin = { auth: 'admin-token' as const, maxBody_bytes: SMALL_BODY_BYTES };
 const read = { ...admin, request: null, maxBody_bytes: 0 } as const;
 
@@ -335,6 +344,15 @@ export const ADMIN_OPERATIONS_API = {
     summary: 'Try undelivered messages at the next pass instead of after their backoff.',
     request: OutboxRetryRequest,
     response: v.strictObject({ scheduled: v.number() }),
+  }),
+  publishRates: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/rates/publish',
+    summary:
+      'Sign and publish a fresh rate table now from the latest quotes (refused with rates_stale or rates_unavailable as GET /v1/rates is).',
+    request: v.strictObject({}),
+    response: PublishedRateTable,
   }),
   figures: route({
     ...read,

@@ -1,5 +1,5 @@
-// The staff see the messages the outbox could not deliver and send them again by hand, without
-// waiting out their backoff, once the receiver is back.
+// Operations by hand: the staff see the messages the outbox could not deliver and send them again
+// without waiting out their backoff, once the receiver is back; and publish a rate table on demand.
 
 import { expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
@@ -44,4 +44,16 @@ it('lists a notice the merchant agent refused and delivers it at once when retri
   expect(w.merchant.agent.tab(tab.tabId)?.cleared?.outcome).toBe('agreed');
   await w.elapse(0);
   await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared', 10_000, 100);
+});
+
+it('publishes a fresh rate table on demand, the one customers are then given', async () => {
+  const se = w.world.operator('op-se');
+  const first = await se.admin.call('publishRates', {});
+  w.clock.advance(1000);
+  const second = await se.admin.call('publishRates', {});
+  expect(second.tableId).not.toBe(first.tableId);
+  expect(second.source).toMatchObject({ publisher: 'ecb', publishedOn: '2024-06-28', sample: true });
+  expect(Date.parse(second.issuedAt)).toBe(w.clock.now_ms());
+  const served = await fetch(`${se.url}/v1/rates`).then((response) => response.json());
+  expect(served.payload.id).toBe(second.tableId);
 });
