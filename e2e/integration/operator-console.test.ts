@@ -185,4 +185,18 @@ describe('the operator console', () => {
     });
     await sePage.close();
   });
+
+  it('fits a phone: no page wider than the screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    await phone.goto(`${eu().url}/console/`);
+    await phone.getByLabel('Admin token').fill(eu().running.context.config.adminToken);
+    await phone.getByRole('button', { name: 'Log in' }).click();
+    for (const name of ['Overview', 'Accounts', 'Merchants', 'Tabs', 'Disputes', 'Settlement', 'Outbox']) {
+      await phone.getByRole('link', { name, exact: true }).click();
+      await phone.getByRole('heading', { level: 1 }).first().waitFor();
+      const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, name).toBeLessThanOrEqual(390);
+    }
+    await phone.close();
+  });
 });
