@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,35 @@ describe('the operator console', () => {
       .toContain(
         'Dispute decided: the tab clears 0.20 EUR instead of 0.45 EUR. Reason: Two of the three articles never loaded.',
       );
+  });
+
+  it('shows the settlement with the peer and exports it as CSV and JSON', async () => {
+    await page.getByRole('link', { name: 'Settlement' }).click();
+    await page.getByLabel('Peer operator').fill(CUSTOMER_OPERATOR);
+    await page.getByRole('button', { name: 'Statement' }).click();
+    const statement = page.getByRole('article', { name: 'Statement' });
+    // The dispute's tab: op-se owed 0.45 EUR for it, 0.25 EUR went back at the decision: 0.20 EUR net to this operator.
+    await expect.poll(() => statement.textContent()).toContain('-0.20 EUR');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      statement.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const text = await readFile((await csv.path())!, 'utf8');
+    const [header, line] = text.trim().split('\n');
+    expect(header).toBe('operator,peer,from,until,currency,payable,receivable,net,entries');
+    expect(line).toMatch(/^op-eu,op-se,[^,]+,[^,]+,EUR,0\.25,0\.45,-0\.20,2$/);
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      statement.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    const exported = JSON.parse(await readFile((await json.path())!, 'utf8'));
+    const fromApi = await eu().admin.call(
+      'settlement',
+      undefined,
+      {},
+      { peer: CUSTOMER_OPERATOR, until: exported.until },
+    );
+    expect(exported).toEqual({ ...fromApi, from: exported.from });
   });
 
   it('suspends a merchant and shows it', async () => {
