@@ -171,6 +171,42 @@ describe('the operator console', () => {
     expect(exported).toEqual({ ...fromApi, from: exported.from });
   });
 
+  it('lists a delivery that failed and retries it by hand', async () => {
+    const customer = await world.newCustomer('100.00');
+    const tab = await customer.openTab({
+      merchantId: world.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '20.00' },
+    });
+    await tab.buy(world.merchant.agentUrl, 'article-1', price('article-1'));
+    world.merchant.blockRoute('/mta/tab-cleared');
+    world.merchant.agent.stop(tab.tabId);
+    await world.merchantRecordAcknowledged(tab.tabId);
+    await customer.sendRecord(tab);
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    const row = page.getByRole('row').filter({ hasText: `tab-cleared:${tab.tabId}` });
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return row.count();
+      })
+      .toBe(1);
+    expect(await row.textContent()).toContain(`merchant-notice:${world.merchantId}`);
+    // Its next attempt waits for a clock that does not move here: only the retry by hand delivers it.
+    world.merchant.blockRoute('/mta/tab-cleared', false);
+    await row.getByRole('button', { name: 'Retry now' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('1 message(s) will be tried');
+    await waitFor('the notice to reach the agent', () => world.merchant.agent.tab(tab.tabId)?.cleared !== null);
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return row.count();
+      })
+      .toBe(0);
+    await chargedAt(customer, '0.91');
+  });
+
   it('suspends a merchant and shows it', async () => {
     await page.getByRole('link', { name: 'Merchants' }).click();
     await page.getByLabel('Reason for a change').fill('Complaints under review');
