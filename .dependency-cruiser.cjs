@@ -22,12 +22,12 @@ const PACKAGE_DIRS = [
   'chaos',
 ];
 const ROLES = ['operator-server', 'merchant-widget/agent', 'merchant-widget/widget', 'extension'];
-const BROWSER = ['protocol/core', 'merchant-widget/widget', 'extension'];
+const BROWSER = ['protocol/core', 'merchant-widget/widget', 'extension', 'operator-server/console'];
 const COMPOSERS = ['merchant-widget/demo-shop', 'e2e', 'bench', 'chaos'];
 
 const under = (dirs) => `^(${dirs.join('|')})/`;
 const TESTS = '(\\.test\\.tsx?$|/testing/|^operator-server/test/|^test-kit/)';
-const BUILD_TOOLS = '^(extension|merchant-widget/widget)/build/';
+const BUILD_TOOLS = '^(extension|merchant-widget/widget|operator-server/console)/build/';
 
 module.exports = {
   forbidden: [

@@ -59,6 +59,13 @@ test('npm start: starts, reuses its data, resets on request, and stops cleanly o
   expect(first.output()).toMatch(/Enrolment code: [A-Z2-9]{4}(-[A-Z2-9]{4}){3}/);
   expect(first.output()).toContain(`http://127.0.0.1:${ports[2]}/`);
   expect(first.output()).toMatch(/op-eu\s+merchant\.registered\s+merchant=demo-news/);
+  // Each operator's console and the token that logs in to it: the token opens the admin API.
+  const consoleLine = first.output().match(/op-eu: (http:\/\/127\.0\.0\.1:\d+)\/console {3}token (\S+)/);
+  expect(consoleLine?.[1]).toBe(`http://127.0.0.1:${ports[1]}`);
+  const figures = await fetch(`${consoleLine?.[1]}/v1/admin/figures`, {
+    headers: { authorization: `Bearer ${consoleLine?.[2]}` },
+  });
+  expect(figures.status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${ports[2]}/`)).status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${ports[0]}/healthz`)).status).toBe(200);
   // The demo's rates are the ECB's of 28 June 2024, labelled as samples, never as current ones.

@@ -1,6 +1,6 @@
 // `npm start`: the whole demo world on 127.0.0.1 — two operators, the demo shop with its
 // widget — with data kept in .data/demo between starts (`npm start -- --reset` starts clean).
-// `npm start` builds the extension and the widget first (see package.json).
+// `npm start` builds the extension, the widget and the operator console first (see package.json).
 
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,6 +53,12 @@ const lines = [
   `  Shop (The Opentab Times)      ${world.shop.url}/`,
   `  Customer operator op-se (SEK) ${world.customerOperator.url}   (OpenAPI: ${world.customerOperator.url}/openapi.json)`,
   `  Merchant operator op-eu (EUR) ${world.merchantOperator.url}   (OpenAPI: ${world.merchantOperator.url}/openapi.json)`,
+  '',
+  '  Operator consoles (log in with the admin token shown):',
+  ...[world.customerOperator, world.merchantOperator].map(
+    (operator) =>
+      `    ${operator.operatorId}: ${operator.url}/console   token ${operator.running.context.config.adminToken}`,
+  ),
   '',
   `  Exchange rates: ${describeRates(world.customerOperator.running.rateFeed.latest()?.source)}`,
   '',

@@ -24,6 +24,7 @@ import { settleStalledOpenings } from './account-manager/opening-sweep';
 import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
+import { adminPages } from './admin/admin-pages';
 import { Outbox } from './outbox/outbox';
 import { createBillingSink } from './billing/sinks';
 import { ConfigError, type OperatorConfig } from './config/config';
@@ -195,9 +196,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     routes: Object.assign({}, OPERATOR_API, ...extensions.map((extension) => extension.routes), ADMIN_API),
   });
   const tlsCredentials = config.tls === undefined ? null : tlsCredentialsOf(config.tls);
+  const staffPages = adminPages(context, router);
   const server = createHttpServer({
     ...(tlsCredentials !== null ? { tls: tlsCredentials } : {}),
     router,
+    pages: staffPages.pages,
+    observe: staffPages.observe,
     adminToken: config.adminToken,
     log,
     clock,

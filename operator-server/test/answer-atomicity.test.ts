@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
-import { merchantStopRecord } from '../testing/merchant-records';
+import { merchantStopRecord } from '@opentab/test-kit/worlds';
 import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 import { send } from '../testing/http';
 import { waitFor } from '@opentab/test-kit';

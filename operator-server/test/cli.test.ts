@@ -1,5 +1,6 @@
 // The operator CLI as an operator's staff would use it: a CA, an operator directory, a running
-// server, a customer with an enrolment code, a clean stop on SIGINT, and a settlement statement.
+// server, a customer with an enrolment code, its credit limit and status changed, a clean stop on
+// SIGINT, and a settlement statement.
 
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -75,6 +76,49 @@ describe('opentab-operator CLI', () => {
       expect(customer).toMatchObject({ currency: 'SEK', creditLimit: { currency: 'SEK', value: '250.00' } });
       expect(customer.enrollmentCode).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
       await logged(/customer\.created .*account=acct_/);
+      const raised = await cli(
+        'credit-limit',
+        '--config',
+        init.config,
+        '--account',
+        customer.accountId,
+        '--credit-limit',
+        '300.00',
+      );
+      expect(raised.creditLimit).toEqual({ currency: 'SEK', value: '300.00' });
+      await cli(
+        'customer-status',
+        '--config',
+        init.config,
+        '--account',
+        customer.accountId,
+        '--status',
+        'suspended',
+        '--reason',
+        'Card stolen',
+      );
+      const found = await cli('customers', '--config', init.config, '--status', 'suspended');
+      expect(found).toEqual([
+        expect.objectContaining({ accountId: customer.accountId, displayName: 'Alice', statusReason: 'Card stolen' }),
+      ]);
+      await expect(
+        run(process.execPath, [
+          ...CLI,
+          'customer-status',
+          '--config',
+          init.config,
+          '--account',
+          customer.accountId,
+          '--status',
+          'frozen',
+          '--reason',
+          'x',
+        ]),
+      ).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--status must be one of active, suspended, closed'),
+      });
+      expect(await cli('outbox', '--config', init.config)).toEqual([]);
     } finally {
       server.kill('SIGINT');
     }

@@ -6,7 +6,7 @@ import { callRoute } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
-import { merchantStopRecord } from '../testing/merchant-records';
+import { merchantStopRecord } from '@opentab/test-kit/worlds';
 import {
   MERCHANT_OPERATOR,
   RECORD_GRACE_MS,

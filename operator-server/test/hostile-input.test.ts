@@ -36,7 +36,14 @@ import {
 const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...ADMIN_API };
 
 /** The routes the merchant's MTA answers; every other route is asked of the customer's operator. */
-const AT_MERCHANT_OPERATOR = new Set(['peerMerchantLookup', 'peerInitiation', 'peerCustomerRecord', 'merchantRecord']);
+const AT_MERCHANT_OPERATOR = new Set([
+  'peerMerchantLookup',
+  'peerInitiation',
+  'peerCustomerRecord',
+  'merchantRecord',
+  'setMerchantStatus',
+  'resolveDispute',
+]);
 
 /**
  * The customer's AM holds before it asks the merchant's MTA (DESIGN.md, the flow, step 3), so an
@@ -189,6 +196,14 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
     agentUrl: 'https://other.example/opentab',
     publicKey: merchantKey.kid,
   }),
+  // Each leaves things as they are, so the routes walked after it still meet the same world.
+  setCustomerStatus: async () => ({ status: 'active', reason: 'in good standing' }),
+  setCreditLimit: async () => ({ creditLimit: { currency: 'SEK', value: '1000000.00' } }),
+  setMerchantStatus: async () => ({ status: 'active', reason: 'in good standing' }),
+  publishRates: async () => ({}),
+  retryOutbox: async () => ({ recordIds: ['clearing:tab_000000000000000000000000'] }),
+  // No dispute in this world: the body is walked against a dispute the MTA does not know.
+  resolveDispute: async () => ({ decision: 'adjust', cleared: { currency: 'EUR', value: '0.05' }, reason: 'refund' }),
 };
 
 beforeAll(async () => {
@@ -235,6 +250,7 @@ function urlOf(name: string, spec: RouteSpec, param?: string): string {
     merchantId: w.merchantId,
     transactionId: tab.transactionId,
     tabId: tab.tabId,
+    disputeId: 'dispute:tab_000000000000000000000000',
   };
   return operator.url + spec.path.replace(/\{(\w+)\}/g, (_, key: string) => param ?? known[key]!);
 }

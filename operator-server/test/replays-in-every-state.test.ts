@@ -117,7 +117,8 @@ describe('the clearing delivered again at the AM', () => {
     const ack = await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', again);
     expect(ack.payload.charge).toEqual({ currency: 'SEK', value: '0.91' });
     expect(am().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(1);
-    // A lower amount under a higher revision is no correction: corrections only ever add.
+    // A lower amount under a higher revision is the operator's decision of a dispute: the customer
+    // is charged what 0.01 EUR costs (0.11 SEK) and given the rest back, once.
     const lower = seal(mta().crypto, mta().identity.signer, {
       ...body,
       cleared: { currency: 'EUR', value: '0.01' },
@@ -126,8 +127,15 @@ describe('the clearing delivered again at the AM', () => {
     });
     expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', lower)).payload.charge).toEqual({
       currency: 'SEK',
-      value: '0.91',
+      value: '0.11',
     });
+    // The first clearing again, now older than the revision applied, changes nothing.
+    const older = seal(mta().crypto, mta().identity.signer, {
+      ...body,
+      operatorCertificate: mta().identity.certificate,
+    });
+    expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', older)).payload.charge.value).toBe('0.11');
+    expect(am().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(2);
   }, 30_000);
 
   it('of a failed transaction: zero is accepted, anything more refused as never opened', async () => {

@@ -34,6 +34,12 @@ export const ERROR_CATALOGUE = {
   uncertified_peer: { status: 403, message: "The sending operator's certificate does not verify against the CA." },
   session_invalid: { status: 401, message: 'The session is unknown, expired or belongs to another account.' },
   enrollment_code_invalid: { status: 403, message: 'The enrolment code is unknown, used or expired.' },
+  account_suspended: {
+    status: 403,
+    message: 'The account is suspended: it opens no new tabs until the operator resumes it.',
+  },
+  account_closed: { status: 403, message: 'The account is closed.' },
+  merchant_suspended: { status: 403, message: 'The merchant is suspended at its operator: it opens no new tabs.' },
   // Accounts, merchants, money
   unknown_account: { status: 404, message: 'There is no such account.' },
   unknown_merchant: { status: 404, message: 'There is no such merchant at that operator.' },
@@ -50,6 +56,20 @@ export const ERROR_CATALOGUE = {
       "The operator's exchange rates are older than it accepts; it publishes no rate table until its source has newer ones.",
   },
   rates_unavailable: { status: 503, message: 'The operator has no exchange rates to publish yet; try again later.' },
+  account_busy: {
+    status: 409,
+    message: 'The account still has open tabs, pending holds or a balance other than zero; it cannot be closed yet.',
+  },
+  credit_limit_below_use: {
+    status: 409,
+    message: 'The account already uses more credit than that limit; lower it once its tabs have cleared.',
+  },
+  unknown_dispute: { status: 404, message: 'There is no such dispute.' },
+  dispute_resolved: { status: 409, message: 'The dispute was already resolved otherwise.' },
+  adjustment_out_of_range: {
+    status: 422,
+    message: 'An adjusted clearing must lie between zero and the deposit of the tab.',
+  },
   timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
   // Tabs and purchases
   unknown_tab: { status: 404, message: 'There is no such tab.' },

@@ -5,13 +5,13 @@
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import type { Clearing, ClearingAck, ClearingAckPayload, ClearingOutcome } from '@opentab/protocol';
-import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { chargeInCustomerCurrency } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { enqueueBillingRecord } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
-import { isLedgerError, type PostingInput } from '../ledger';
+import { isLedgerError, MAX_MEMO_LENGTH, type PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
 import type { Transaction } from '../store/records';
 import { assertFresh } from './customer-auth';
@@ -46,11 +46,18 @@ export async function applyClearing(
     const revision = p.revision ?? 0;
     // The MTA's outbox may deliver a clearing again under a new message id: the transaction's
     // state and revision, not the id, make each capture happen once. Every revision states the
-    // whole amount, so one arriving after a higher one changes nothing.
+    // whole amount, so one arriving after a higher one changes nothing. A higher revision may state
+    // less: the operator resolved the tab's dispute in the customer's favour.
     if (transaction.state !== 'cleared')
       capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
-    else if (revision > transaction.clearingRevision && cleared.minor > (transaction.cleared_minor ?? 0n))
-      correct(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
+    else if (revision > transaction.clearingRevision && cleared.minor !== (transaction.cleared_minor ?? 0n))
+      correct(
+        context,
+        transaction,
+        p.tabId,
+        { cleared_minor: cleared.minor, outcome: p.outcome, revision, note: p.note },
+        now_ms,
+      );
     const settled = context.store.transaction(transaction.transactionId)!;
     if (settled.charged_minor === null)
       throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
@@ -79,15 +86,16 @@ function chargePostings(
     ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
     ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
   }
+  // Negative amounts (a resolution that gives money back) reverse the same postings.
   const customerSide: PostingInput[] =
-    charge_minor > 0n
+    charge_minor !== 0n
       ? [
           { accountId: ledgerAccount.customer(transaction.accountId), amount: -charge_minor },
           { accountId: sameCurrency ? owedTo : ledgerAccount.fx(customerCurrency), amount: charge_minor },
         ]
       : [];
   const merchantSide: PostingInput[] =
-    !sameCurrency && cleared_minor > 0n
+    !sameCurrency && cleared_minor !== 0n
       ? [
           { accountId: ledgerAccount.fx(merchantCurrency), amount: -cleared_minor },
           { accountId: owedTo, amount: cleared_minor },
@@ -161,17 +169,24 @@ function capture(
 }
 
 /**
- * A higher revision of a cleared transaction's clearing: late evidence at the MTA proved more.
- * The customer is charged what the new total costs at the locked rate (still never more than the
- * hold) less what it was charged already, posted directly, as the hold is gone.
+ * A higher revision of a cleared transaction's clearing: late evidence at the MTA proved more, or
+ * the operator resolved a dispute (either way). The customer is charged what the new total costs at
+ * the locked rate (still never more than the hold) less what it was charged already, posted
+ * directly, as the hold is gone; a negative difference is given back.
  */
+interface Revision {
+  readonly cleared_minor: bigint;
+  readonly outcome: ClearingOutcome;
+  readonly revision: number;
+  /** The MTA's sentence about it (a late record, or the operator's decision and its reason). */
+  readonly note: string;
+}
+
 function correct(
   context: OperatorContext,
   transaction: Transaction,
   tabId: string,
-  cleared_minor: bigint,
-  outcome: ClearingOutcome,
-  revision: number,
+  { cleared_minor, outcome, revision, note }: Revision,
   now_ms: number,
 ): void {
   const previousCharge = transaction.charged_minor ?? 0n;
@@ -194,7 +209,8 @@ function correct(
       context,
       transaction,
       `charge:${transaction.transactionId}:r${revision}`,
-      `${memoOf(transaction)} (corrected clearing, revision ${revision})`,
+      // The customer reads this in the wallet's history: what changed, and the MTA's reason.
+      `${memoOf(transaction)} (corrected clearing, revision ${revision}: ${note})`.slice(0, MAX_MEMO_LENGTH),
       [...customerSide, ...merchantSide],
     );
     const record = withdrawalRecord(
@@ -210,7 +226,7 @@ function correct(
     tx: transaction.transactionId,
     tab: tabId,
     revision,
-    added: `${moneyToWire({ currency: transaction.customerCurrency, minor: addedCharge }).value} ${transaction.customerCurrency}`,
+    added: `${signedMoneyToWire(transaction.customerCurrency, addedCharge).value} ${transaction.customerCurrency}`,
   });
 }
 
@@ -236,7 +252,7 @@ function postWithoutHold(
     const customerAccount = ledgerAccount.customer(transaction.accountId);
     context.ledger.postEntry({
       id: entryId,
-      memo: `${memo}, written off`,
+      memo: `${memo}, written off`.slice(0, MAX_MEMO_LENGTH),
       ref: transaction.transactionId,
       postings: postings.map((posting) =>
         posting.accountId === customerAccount ? { ...posting, accountId: writeOff } : posting,
@@ -274,10 +290,10 @@ function withdrawalRecord(
     tabId,
     merchantId: t.merchantId,
     merchantOperatorId: t.merchantOperatorId,
-    amount: moneyToWire({ currency: t.customerCurrency, minor: step.charge_minor }),
+    amount: signedMoneyToWire(t.customerCurrency, step.charge_minor),
     hold: moneyToWire({ currency: t.customerCurrency, minor: t.hold_minor }),
     released: moneyToWire({ currency: t.customerCurrency, minor: t.hold_minor - step.totalCharge_minor }),
-    merchantAmount: moneyToWire({ currency: t.merchantCurrency, minor: step.cleared_minor }),
+    merchantAmount: signedMoneyToWire(t.merchantCurrency, step.cleared_minor),
     rate: t.rate,
     outcome: step.outcome,
     clearedAt: formatTimestamp(now_ms),

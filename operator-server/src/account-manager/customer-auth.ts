@@ -25,6 +25,7 @@ export function authenticateCustomer(
 ): Customer {
   const customer = context.store.customer(envelope.payload.accountId);
   if (customer === null) throw new OpentabError('unknown_account');
+  if (customer.status === 'closed') throw new OpentabError('account_closed');
   if (customer.publicKey === null || customer.publicKey !== envelope.kid)
     throw new OpentabError('unknown_key', 'The message is not signed by the key enrolled for this account.');
   if (!verifyEnvelope(context.crypto, envelope, fromBase64urlOfLength(customer.publicKey, 32)))

@@ -52,6 +52,8 @@ function placeHold(
   now_ms: number,
 ): Transaction {
   const p = initiation.payload;
+  // Tabs already open run to their clearing; a suspended account only opens no new ones.
+  if (customer.status !== 'active') throw new OpentabError('account_suspended');
   const hold = moneyFromWire(p.deposit);
   if (hold.currency !== customer.currency)
     throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);

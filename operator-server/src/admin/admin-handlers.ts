@@ -23,6 +23,7 @@ import { isLedgerError } from '../ledger';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import { settlementStatement } from '../settlement/statement';
+import { operationsBindings } from './operations-handlers';
 import type { Merchant } from '../store/records';
 
 const DEFAULT_CODE_VALIDITY_S = 7 * 24 * 3600;
@@ -59,8 +60,16 @@ function merchantView(context: OperatorContext, merchant: Merchant): v.InferOutp
   };
 }
 
+function resolvedOf(context: OperatorContext, tabId: string, currency: string) {
+  const resolution = context.store.resolutionOfTab(tabId);
+  return resolution === null
+    ? null
+    : { decision: resolution.decision, cleared: moneyToWire({ currency, minor: resolution.clearedAfter_minor }) };
+}
+
 export function adminBindings(context: OperatorContext): RouteBinding[] {
   return [
+    ...operationsBindings(context),
     bind(ADMIN_API.createCustomer, (body, { now_ms }) => {
       const creditLimit = moneyFromWire(body.creditLimit);
       const currency = body.currency ?? context.config.currency;
@@ -216,6 +225,7 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
           createdAt: formatTimestamp(dispute.createdAt),
           cleared: moneyToWire({ currency: tab.currency, minor: dispute.cleared_minor }),
           reason: dispute.reason,
+          resolved: resolvedOf(context, tab.tabId, tab.currency),
         };
       }),
     ),

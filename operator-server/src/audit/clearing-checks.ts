@@ -5,12 +5,13 @@
 // charged. At the MTA: a cleared tab credited the merchant exactly what it cleared, within the
 // deposit, as its deposit record says; nothing else was credited.
 
-import { moneyFromWire, type WireAmount } from '@opentab/protocol';
+import { signedMoneyFromWire, type WireAmount } from '@opentab/protocol';
 import { chargeInCustomerCurrency } from '@opentab/protocol';
 import { check, type CheckResult } from '@opentab/server-kit';
 import type { AuditTab, AuditTransaction, OutboxBillingRecord } from './store-reader';
 
-const minorOf = (amount: unknown): bigint => moneyFromWire(amount as WireAmount).minor;
+// Signed: a dispute resolved in the customer's favour bills what it gave back as a negative amount.
+const minorOf = (amount: unknown): bigint => signedMoneyFromWire(amount as WireAmount).minor;
 
 /** What the billing records of one sale add up to: a tab's first clearing and its corrections. */
 export interface BilledSale {

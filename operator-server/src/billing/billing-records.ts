@@ -17,6 +17,7 @@ import {
   LockedRate,
   MerchantId,
   OperatorId,
+  SignedAmount,
   TabId,
   Timestamp,
   TransactionId,
@@ -77,21 +78,25 @@ export const WithdrawalRecord = v.strictObject({
   tabId: SaleId,
   merchantId: MerchantId,
   merchantOperatorId: OperatorId,
-  /** Charged to the customer, in the customer's currency. */
-  amount: Amount,
+  /**
+   * Charged to the customer, in the customer's currency. Negative only on a revision that resolved
+   * a dispute in the customer's favour: what was given back.
+   */
+  amount: SignedAmount,
   /** What was held. */
   hold: Amount,
   released: Amount,
-  /** What the merchant side cleared, in the merchant's currency. */
-  merchantAmount: Amount,
+  /** What the merchant side cleared, in the merchant's currency (negative as `amount`). */
+  merchantAmount: SignedAmount,
   rate: LockedRate,
   outcome: ClearingOutcome,
   /** When the charge was captured. */
   clearedAt: Timestamp,
   /**
-   * Absent on a tab's first clearing. A correction (late evidence at the MTA proved more) has
-   * revision 1, 2, …: its `amount` and `merchantAmount` are what this revision added; `hold` and
-   * `released` describe the transaction after it.
+   * Absent on a tab's first clearing. A correction (late evidence at the MTA proved more, or the
+   * operator resolved a dispute) has revision 1, 2, …: its `amount` and `merchantAmount` are what
+   * this revision added (taken back, when negative); `hold` and `released` describe the transaction
+   * after it.
    */
   revision: v.optional(ClearingRevision),
 });
@@ -107,12 +112,15 @@ export const DepositRecord = v.strictObject({
   /** The tab id, or the sale's id. */
   tabId: SaleId,
   customerOperatorId: OperatorId,
-  /** Credited to the merchant, in the merchant's currency. */
-  amount: Amount,
+  /**
+   * Credited to the merchant, in the merchant's currency. Negative only on a revision that resolved
+   * a dispute in the customer's favour: what was taken back from the merchant.
+   */
+  amount: SignedAmount,
   outcome: ClearingOutcome,
   /** When the merchant was credited. */
   clearedAt: Timestamp,
-  /** Absent on a tab's first clearing; a correction's `amount` is what its revision added. */
+  /** Absent on a tab's first clearing; a correction's `amount` is what its revision added (or took back). */
   revision: v.optional(ClearingRevision),
 });
 export type DepositRecord = v.InferOutput<typeof DepositRecord>;

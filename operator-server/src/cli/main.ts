@@ -35,6 +35,18 @@ const USAGE = `opentab-operator <command> [options]
   enrollment-code --config FILE --account ACCOUNT_ID
   merchant-register --config FILE --merchant-id ID --name NAME --currency CUR
                  --origin URL [--origin URL ...] --agent-url URL --public-key KEY
+  customers      --config FILE [--text TEXT] [--status active|suspended|closed]   find accounts
+  customer-status --config FILE --account ACCOUNT_ID --status active|suspended|closed --reason TEXT
+                                                        suspend (no new tabs), resume, or close (final) an account
+  credit-limit   --config FILE --account ACCOUNT_ID --credit-limit AMOUNT
+  merchants      --config FILE                          every merchant with status and balance
+  merchant-status --config FILE --merchant-id ID --status active|suspended --reason TEXT
+  disputes       --config FILE                          recent disputes and their decisions
+  dispute-resolve --config FILE --dispute ID --decision uphold|adjust [--cleared AMOUNT] --reason TEXT
+                                                        decide a dispute (adjust: what the tab clears in total)
+  tab-story      --config FILE --tab TAB_ID             a tab's whole story
+  outbox         --config FILE [--state failing|pending]   messages not delivered yet
+  outbox-retry   --config FILE [--record ID ...]        try them at the next pass (default: every failed one)
   settlement     --config FILE --peer ID [--from ISO] [--until ISO]   net statement (reads the data directory)
   audit          --config FILE [--settle-s 300] [--json]  check every invariant of the data directory, read-only
                  (also beside the running server); exits 1 when one is broken
@@ -61,6 +73,18 @@ function adminOf(configPath: string): AdminClient {
     serverName: new URL(config.publicUrl).hostname,
   });
   return new AdminClient(`https://${host}:${config.listen.port}`, config.adminToken, transport);
+}
+
+function oneOf<const T extends readonly string[]>(value: string, allowed: T, name: string): T[number] {
+  if (!allowed.includes(value)) fail(`--${name} must be one of ${allowed.join(', ')}`);
+  return value as T[number];
+}
+
+/** The options given, for a query string. */
+function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function print(value: unknown): void {
@@ -94,6 +118,15 @@ const OPTIONS = {
   'tls-certificate': { type: 'string' },
   'tls-key': { type: 'string' },
   'trusted-ca': { type: 'string', multiple: true },
+  text: { type: 'string' },
+  status: { type: 'string' },
+  reason: { type: 'string' },
+  dispute: { type: 'string' },
+  decision: { type: 'string' },
+  cleared: { type: 'string' },
+  tab: { type: 'string' },
+  state: { type: 'string' },
+  record: { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -212,6 +245,87 @@ async function main(argv: string[]): Promise<void> {
           agentUrl: required(values, 'agent-url'),
           publicKey: required(values, 'public-key'),
         }),
+      );
+      return;
+    }
+    case 'customers': {
+      const query = { text: values.text, status: values.status };
+      print(await adminOf(required(values, 'config')).call('searchCustomers', undefined, {}, definedOnly(query)));
+      return;
+    }
+    case 'customer-status': {
+      const status = oneOf(required(values, 'status'), ['active', 'suspended', 'closed'] as const, 'status');
+      print(
+        await adminOf(required(values, 'config')).call(
+          'setCustomerStatus',
+          { status, reason: required(values, 'reason') },
+          { accountId: required(values, 'account') },
+        ),
+      );
+      return;
+    }
+    case 'credit-limit': {
+      const config = loadConfigFile(required(values, 'config'));
+      print(
+        await adminOf(required(values, 'config')).call(
+          'setCreditLimit',
+          { creditLimit: { currency: config.currency, value: required(values, 'credit-limit') } },
+          { accountId: required(values, 'account') },
+        ),
+      );
+      return;
+    }
+    case 'merchants': {
+      print(await adminOf(required(values, 'config')).call('listMerchants', undefined));
+      return;
+    }
+    case 'merchant-status': {
+      const status = oneOf(required(values, 'status'), ['active', 'suspended'] as const, 'status');
+      print(
+        await adminOf(required(values, 'config')).call(
+          'setMerchantStatus',
+          { status, reason: required(values, 'reason') },
+          { merchantId: required(values, 'merchant-id') },
+        ),
+      );
+      return;
+    }
+    case 'disputes': {
+      print(await adminOf(required(values, 'config')).call('listDisputes', undefined));
+      return;
+    }
+    case 'dispute-resolve': {
+      const admin = adminOf(required(values, 'config'));
+      const disputeId = required(values, 'dispute');
+      const decision = oneOf(required(values, 'decision'), ['uphold', 'adjust'] as const, 'decision');
+      // The amount is in the tab's currency, which the dispute names.
+      const { deposit } = await admin.call('getDispute', undefined, { disputeId });
+      const cleared =
+        decision === 'adjust' ? { cleared: { currency: deposit.currency, value: required(values, 'cleared') } } : {};
+      print(
+        await admin.call('resolveDispute', { decision, reason: required(values, 'reason'), ...cleared }, { disputeId }),
+      );
+      return;
+    }
+    case 'tab-story': {
+      print(await adminOf(required(values, 'config')).call('tabStory', undefined, { tabId: required(values, 'tab') }));
+      return;
+    }
+    case 'outbox': {
+      print(
+        await adminOf(required(values, 'config')).call(
+          'listOutbox',
+          undefined,
+          {},
+          definedOnly({ state: values.state }),
+        ),
+      );
+      return;
+    }
+    case 'outbox-retry': {
+      const recordIds = values.record;
+      print(
+        await adminOf(required(values, 'config')).call('retryOutbox', recordIds === undefined ? {} : { recordIds }),
       );
       return;
     }

@@ -20,6 +20,7 @@ import { SecureHttpUrl, SecureWebOrigin } from '@opentab/protocol';
 import { ClearingOutcome } from '@opentab/protocol';
 import { MerchantRegistration } from '@opentab/protocol';
 import { MAX_IDENTIFIER_LENGTH } from '../ledger';
+import { ADMIN_OPERATIONS_API } from './admin-operations-api';
 
 export const CreateCustomerRequest = v.strictObject({
   displayName: v.optional(DisplayName),
@@ -108,7 +109,15 @@ export const TabView = v.strictObject({
 });
 
 export const DisputeList = v.array(
-  v.strictObject({ disputeId: v.string(), tabId: TabId, createdAt: Timestamp, cleared: Amount, reason: v.string() }),
+  v.strictObject({
+    disputeId: v.string(),
+    tabId: TabId,
+    createdAt: Timestamp,
+    cleared: Amount,
+    reason: v.string(),
+    /** The operator's decision on the tab, once made (see resolveDispute). */
+    resolved: v.nullable(v.strictObject({ decision: v.picklist(['uphold', 'adjust']), cleared: Amount })),
+  }),
 );
 
 export const SettlementQuery = v.strictObject({
@@ -241,4 +250,5 @@ export const ADMIN_API = {
     response: LedgerReport,
     maxBody_bytes: 0,
   }),
+  ...ADMIN_OPERATIONS_API,
 } as const;

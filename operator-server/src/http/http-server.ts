@@ -34,6 +34,21 @@ export interface HttpServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
   readonly rateLimitClock?: Clock;
+  /**
+   * Answers a GET outside the API (the console's files, /metrics) before any route is matched;
+   * resolves true when it answered.
+   */
+  readonly pages?: (request: IncomingMessage, response: ServerResponse, pathname: string) => Promise<boolean>;
+  /** Told of every request once its answer is sent (for /metrics). */
+  readonly observe?: (observation: RequestObservation) => void;
+}
+
+export interface RequestObservation {
+  readonly method: string;
+  readonly pathname: string;
+  readonly status: number;
+  /** Measured on the monotonic clock, never the injected one. */
+  readonly duration_ms: number;
 }
 
 interface RateLimiters {
@@ -99,13 +114,26 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
       sendError(response, new OpentabError('not_found', 'The request target is not a URL path.'));
       return;
     }
+    if (options.observe !== undefined) observeRequest(options.observe, request, response);
     const method = request.method ?? 'GET';
     const document = method === 'GET' || method === 'HEAD' ? options.documents?.[url.pathname] : undefined;
     if (document !== undefined) {
       sendJson(response, 200, document());
       return;
     }
-    void edge(request, response, { path: url.pathname, query: url.searchParams });
+    void answer(request, response, url, method);
+  };
+  const answer = async (request: IncomingMessage, response: ServerResponse, url: URL, method: string) => {
+    const isGet = method === 'GET' || method === 'HEAD';
+    try {
+      if (isGet && options.pages !== undefined && (await options.pages(request, response, url.pathname))) return;
+    } catch (error) {
+      options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) });
+      if (!response.headersSent) sendError(response, new OpentabError('internal_error'));
+      else response.destroy();
+      return;
+    }
+    await edge(request, response, { path: url.pathname, query: url.searchParams });
   };
   const server =
     options.tls === undefined
@@ -119,11 +147,33 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
   return server;
 }
 
-function requireAdminToken(spec: RouteSpec, request: IncomingMessage, expected: string): void {
-  if (spec.auth !== 'admin-token') return;
+function observeRequest(
+  observe: (observation: RequestObservation) => void,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const started_ms = performance.now();
+  response.once('finish', () => {
+    const pathname = URL.parse(request.url ?? '/', 'http://operator.invalid')?.pathname ?? '';
+    observe({
+      method: request.method ?? 'GET',
+      pathname,
+      status: response.statusCode,
+      duration_ms: performance.now() - started_ms,
+    });
+  });
+}
+
+/** The admin bearer token, compared in constant time. */
+export function adminTokenMatches(request: IncomingMessage, expected: string): boolean {
   const header = request.headers.authorization ?? '';
   const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
   const wanted = Buffer.from(expected);
-  if (presented.length !== wanted.length || !timingSafeEqual(presented, wanted))
+  return presented.length === wanted.length && timingSafeEqual(presented, wanted);
+}
+
+function requireAdminToken(spec: RouteSpec, request: IncomingMessage, expected: string): void {
+  if (spec.auth !== 'admin-token') return;
+  if (!adminTokenMatches(request, expected))
     throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token.');
 }

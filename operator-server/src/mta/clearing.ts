@@ -6,7 +6,7 @@
 // was cleared raises the clearing to what all records together now prove, as a new revision
 // that moves only the difference (records.ts decides when; `correctClearing` does it).
 
-import { moneyFromWire, moneyToWire } from '@opentab/protocol';
+import { moneyFromWire, moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import type { ClearingOutcome, ClearingPayload } from '@opentab/protocol';
 import type { TabClearedPayload } from '@opentab/protocol';
 import type { PayloadBody } from '@opentab/protocol';
@@ -99,7 +99,6 @@ interface ClearingStep {
  * in the caller's transaction. */
 function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, now_ms: number): void {
   const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
-  const total = moneyToWire({ currency: tab.currency, minor: step.total_minor });
   if (step.added_minor > 0n) {
     const owedBy = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
     ensureAccount(context, owedBy, tab.currency, 'settlement');
@@ -127,15 +126,46 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
       merchantRecord: tab.merchantRecord,
     });
   }
+  const total = moneyToWire({ currency: tab.currency, minor: step.total_minor });
+  announceClearing(
+    context,
+    tab,
+    {
+      revision: step.revision,
+      total_minor: step.total_minor,
+      added_minor: step.added_minor,
+      outcome: step.outcome,
+      note: step.disputeReason ?? `${step.outcome}: ${total.value} ${total.currency}`,
+    },
+    now_ms,
+  );
+}
+
+export interface ClearingAnnouncement {
+  readonly revision: number;
+  readonly total_minor: bigint;
+  /** What this revision moved: positive credited the merchant, negative took back from it. */
+  readonly added_minor: bigint;
+  readonly outcome: ClearingOutcome;
+  /** The sentence the customer's AM is told. */
+  readonly note: string;
+}
+
+/**
+ * Tells everyone about one revision of a tab's clearing, in the caller's transaction: the clearing
+ * for the customer's AM, the notice for the merchant agent, and the deposit record for billing.
+ */
+export function announceClearing(context: OperatorContext, tab: Tab, step: ClearingAnnouncement, now_ms: number): void {
+  const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
+  const total = moneyToWire({ currency: tab.currency, minor: step.total_minor });
   const revision = step.revision === 0 ? {} : { revision: step.revision };
-  const note = step.disputeReason ?? `${step.outcome}: ${total.value} ${total.currency}`;
   const clearing: ClearingBody = {
     type: 'clearing',
     transactionId: tab.transactionId,
     tabId: tab.tabId,
     cleared: total,
     outcome: step.outcome,
-    note,
+    note: step.note,
     ...revision,
   };
   context.outbox.enqueue(
@@ -167,7 +197,7 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
     merchantId: tab.merchantId,
     tabId: tab.tabId,
     customerOperatorId: tab.customerOperatorId,
-    amount: moneyToWire({ currency: tab.currency, minor: step.added_minor }),
+    amount: signedMoneyToWire(tab.currency, step.added_minor),
     outcome: step.outcome,
     clearedAt: formatTimestamp(now_ms),
     ...revision,

@@ -17,5 +17,6 @@ export function lookUpMerchant(
   assertFresh(context, lookup.payload.iat, now_ms);
   const merchant = context.store.merchant(lookup.payload.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
+  if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
   return certificates.certificateFor(merchant, now_ms);
 }

@@ -111,7 +111,9 @@ function takeLateRecord(context: OperatorContext, tab: Tab, record: NewRecord, n
   const envelope = 'customerRecord' in record ? record.customerRecord : record.merchantRecord;
   const withinWindow = now_ms - (tab.clearedAt ?? now_ms) <= context.config.tabs.lateRecordWindow_s * 1000;
   let effect = 'after-window';
-  if (withinWindow) {
+  // The operator's decision on a dispute is final: later evidence is kept for the staff, and moves nothing.
+  if (context.store.resolutionOfTab(tab.tabId) !== null) effect = 'after-resolution';
+  else if (withinWindow) {
     const placed =
       'customerRecord' in record
         ? context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)

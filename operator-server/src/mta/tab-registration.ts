@@ -42,6 +42,8 @@ export async function registerTab(
       const { merchant, deposit_minor, expiresAt_ms } = checkAmendedInitiation(context, sender, amended, now_ms);
       const known = context.store.tabByTransaction(sender.operatorId, p.transactionId);
       if (known !== null) return answerKnownRegistration(context, certificates, known, merchant, amended, now_ms);
+      // Its open tabs still clear and pay it (and their registrations are answered above); no new ones.
+      if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
       // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
       if (context.store.tabByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
 

@@ -15,12 +15,14 @@ export type TabEvent =
   /** Both records are in, or the tab is due and waiting longer cannot bring the merchant's record. */
   | 'cleared'
   /** A record that arrived after the clearing proves more: the difference is cleared as a new revision. */
-  | 'clearing-corrected';
+  | 'clearing-corrected'
+  /** The operator resolved the tab's dispute: it clears what the operator decided, as a new revision. */
+  | 'dispute-resolved';
 
 export const TAB_TRANSITIONS: Readonly<Record<TabState, Readonly<Partial<Record<TabEvent, TabState>>>>> = {
   opening: { 'merchant-acknowledged': 'open', 'registration-failed': 'failed', 'registration-interrupted': 'failed' },
   open: { cleared: 'cleared' },
-  cleared: { 'clearing-corrected': 'cleared' },
+  cleared: { 'clearing-corrected': 'cleared', 'dispute-resolved': 'cleared' },
   failed: {},
 };
 

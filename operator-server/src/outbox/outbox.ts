@@ -51,6 +51,16 @@ function decodeDestination(text: string): OutboxDestination {
   throw new Error(`unknown outbox destination ${text}`);
 }
 
+export interface UndeliveredMessage {
+  readonly recordId: string;
+  /** As stored: `<kind>:<target>`. */
+  readonly destination: string;
+  readonly createdAt: number;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+}
+
 export interface OutboxRow {
   readonly seq: number;
   readonly recordId: string;
@@ -78,6 +88,9 @@ export class Outbox {
   private readonly byRecord;
   private readonly deliveredElsewhere;
   private readonly recordOutcomes;
+  private readonly undeliveredRows;
+  private readonly retrySoon;
+  private readonly retryAllFailing;
   private delivering = false;
 
   constructor(db: Database.Database) {
@@ -110,6 +123,26 @@ export class Outbox {
     this.deliveredElsewhere = db.prepare(
       'UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE record_id = ? AND destination = ? AND delivered_at IS NULL',
     );
+    this.undeliveredRows = db.prepare<
+      [number, number],
+      {
+        record_id: string;
+        destination: string;
+        created_at: number;
+        attempts: number;
+        next_attempt_at: number;
+        last_error: string | null;
+      }
+    >(
+      `SELECT record_id, destination, created_at, attempts, next_attempt_at, last_error FROM outbox
+       WHERE delivered_at IS NULL AND attempts >= ? ORDER BY seq LIMIT ?`,
+    );
+    this.retrySoon = db.prepare(
+      'UPDATE outbox SET next_attempt_at = ? WHERE record_id = ? AND delivered_at IS NULL AND next_attempt_at > ?',
+    );
+    this.retryAllFailing = db.prepare(
+      'UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND attempts > 0 AND next_attempt_at > ?',
+    );
     // One commit for a whole pass: a commit per row cost more than the UPDATE itself under load.
     this.recordOutcomes = db.transaction((marks: ReadonlyArray<() => void>) => {
       for (const mark of marks) mark();
@@ -138,6 +171,29 @@ export class Outbox {
 
   pending(): number {
     return this.pendingCount.get()!.n;
+  }
+
+  /** Messages not delivered yet, oldest first; `failedOnly`: those whose delivery failed at least once. */
+  undelivered(failedOnly: boolean, limit: number): UndeliveredMessage[] {
+    return this.undeliveredRows.all(failedOnly ? 1 : 0, limit).map((row) => ({
+      recordId: row.record_id,
+      destination: row.destination,
+      createdAt: row.created_at,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+      lastError: row.last_error,
+    }));
+  }
+
+  /**
+   * Makes undelivered messages due now instead of at their backoff (the staff, once a receiver is
+   * back): the named records, or every message that failed before. How many were brought forward.
+   */
+  retryNow(now_ms: number, recordIds?: readonly string[]): number {
+    if (recordIds === undefined) return this.retryAllFailing.run(now_ms, now_ms).changes;
+    let changes = 0;
+    for (const recordId of recordIds) changes += this.retrySoon.run(now_ms, recordId, now_ms).changes;
+    return changes;
   }
 
   rowsOfRecord(recordId: string): OutboxRow[] {

@@ -69,11 +69,7 @@ export class RateDesk {
         this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
     }
     const { quotes } = availability;
-    // A table never outlives its quotes' maximum age: past it, the customer must not convert with them.
-    const fullLife_ms = Math.min(
-      now_ms + this.options.lifespan_ms,
-      availability.kind === 'current' ? availability.usableUntil_ms : Infinity,
-    );
+    const fullLife_ms = this.fullLife_ms(availability, now_ms);
     const current = this.current;
     if (current !== null && sameQuotes(current.envelope.payload, quotes) && current.validUntil_ms > now_ms) {
       // Near the end of the quotes' age a new table would live no longer: keep the one there is.
@@ -84,6 +80,26 @@ export class RateDesk {
     }
     this.current = this.issue(quotes, now_ms, fullLife_ms);
     return this.current;
+  }
+
+  /**
+   * A fresh table now, whatever life the current one has left: the staff publish on demand (after
+   * correcting a rate source, say). Refused as currentTable is when no quotes are fit to publish.
+   */
+  publishNow(now_ms: number): IssuedTable {
+    const availability = this.availability(now_ms);
+    if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
+    this.current = this.issue(availability.quotes, now_ms, this.fullLife_ms(availability, now_ms));
+    this.options.log.info('rates.published', { table: this.current.envelope.payload.id });
+    return this.current;
+  }
+
+  /** A table never outlives its quotes' maximum age: past it, the customer must not convert with them. */
+  private fullLife_ms(availability: RateAvailability, now_ms: number): number {
+    return Math.min(
+      now_ms + this.options.lifespan_ms,
+      availability.kind === 'current' ? availability.usableUntil_ms : Infinity,
+    );
   }
 
   /** Whether tables may be published now; logs when that changes (rates turned stale, new rates arrived). */

@@ -13,9 +13,12 @@ import { migrateOperatorStore } from './schema';
 import type {
   AmendedInitiationBody,
   Customer,
+  CustomerStatus,
   Dispute,
+  DisputeResolution,
   LateRecord,
   Merchant,
+  MerchantStatus,
   Session,
   Tab,
   TabLifecycle,
@@ -40,6 +43,8 @@ function toCustomer(row: Row): Customer {
     displayName: row.display_name as string,
     publicKey: row.public_key as string | null,
     createdAt: int(row.created_at),
+    status: (row.status as CustomerStatus | undefined) ?? 'active',
+    statusReason: (row.status_reason as string | null | undefined) ?? null,
   };
 }
 
@@ -52,6 +57,8 @@ function toMerchant(row: Row): Merchant {
     agentUrl: row.agent_url as string,
     publicKey: row.public_key as string,
     createdAt: int(row.created_at),
+    status: (row.status as MerchantStatus | undefined) ?? 'active',
+    statusReason: (row.status_reason as string | null | undefined) ?? null,
   };
 }
 
@@ -131,6 +138,42 @@ function toLateRecord(row: Row): LateRecord {
 const inStates = (states: readonly string[]): string => `state IN (${states.map((state) => `'${state}'`).join(', ')})`;
 const transactionAccepts = (event: TransactionEvent): string => inStates(transactionStatesAccepting(event));
 const tabAccepts = (event: TabEvent): string => inStates(tabStatesAccepting(event));
+
+function toResolution(row: Row): DisputeResolution {
+  return {
+    tabId: row.tab_id as string,
+    disputeId: row.dispute_id as string,
+    decision: row.decision as DisputeResolution['decision'],
+    clearedBefore_minor: big(row.cleared_before_minor),
+    clearedAfter_minor: big(row.cleared_after_minor),
+    revision: int(row.revision),
+    reason: row.reason as string,
+    envelope: row.envelope as string,
+    decidedAt: int(row.decided_at),
+  };
+}
+
+/** Search filters of the admin lists; every one optional. Times are epoch ms, `until` exclusive. */
+export interface CustomerFilter {
+  readonly text?: string;
+  readonly status?: CustomerStatus;
+  readonly limit: number;
+}
+export interface TabFilter {
+  readonly merchantId?: string;
+  readonly state?: string;
+  readonly from_ms?: number;
+  readonly until_ms?: number;
+  readonly limit: number;
+}
+export interface TransactionFilter {
+  readonly accountId?: string;
+  readonly merchantId?: string;
+  readonly state?: string;
+  readonly from_ms?: number;
+  readonly until_ms?: number;
+  readonly limit: number;
+}
 
 function toDispute(row: Row): Dispute {
   return {
@@ -299,6 +342,40 @@ export class OperatorStore {
       ),
       disputes: prepare('SELECT * FROM disputes ORDER BY created_at DESC LIMIT ?'),
       disputesOfTab: prepare('SELECT * FROM disputes WHERE tab_id = ?'),
+      dispute: prepare('SELECT * FROM disputes WHERE dispute_id = ?'),
+      setCustomerStatus: prepare('UPDATE customers SET status = ?, status_reason = ? WHERE account_id = ?'),
+      setMerchantStatus: prepare('UPDATE merchants SET status = ?, status_reason = ? WHERE merchant_id = ?'),
+      merchants: prepare('SELECT * FROM merchants ORDER BY merchant_id LIMIT ?'),
+      unfinishedTransactionsOfAccount: prepare(
+        "SELECT COUNT(*) AS n FROM transactions WHERE account_id = ? AND state IN ('opening', 'open')",
+      ),
+      insertResolution: prepare(
+        `INSERT INTO dispute_resolutions (tab_id, dispute_id, decision, cleared_before_minor, cleared_after_minor, revision,
+           reason, envelope, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      resolutionOfTab: prepare('SELECT * FROM dispute_resolutions WHERE tab_id = ?'),
+      resolveTabClearing: prepare(
+        `UPDATE tabs SET cleared_minor = ?, clearing_revision = clearing_revision + 1 WHERE tab_id = ? AND ${tabAccepts('dispute-resolved')}
+         RETURNING clearing_revision`,
+      ),
+      tabCountsByState: prepare('SELECT state, COUNT(*) AS n FROM tabs GROUP BY state'),
+      transactionCountsByState: prepare('SELECT state, COUNT(*) AS n FROM transactions GROUP BY state'),
+      clearedByCurrency: prepare(
+        "SELECT currency, COUNT(*) AS n, COALESCE(SUM(cleared_minor), 0) AS total FROM tabs WHERE state = 'cleared' GROUP BY currency",
+      ),
+      outboxCounts: prepare(
+        `SELECT COALESCE(SUM(delivered_at IS NULL), 0) AS pending, COALESCE(SUM(delivered_at IS NULL AND attempts > 0), 0) AS failing,
+           COALESCE(SUM(delivered_at IS NOT NULL), 0) AS delivered FROM outbox`,
+      ),
+      outboxRowsMentioning: prepare(
+        `SELECT record_id, destination, created_at, attempts, delivered_at, last_error FROM outbox
+         WHERE instr(record_id, ?) > 0 ORDER BY seq LIMIT 200`,
+      ),
+      customerCounts: prepare('SELECT status AS state, COUNT(*) AS n FROM customers GROUP BY status'),
+      merchantCounts: prepare('SELECT status AS state, COUNT(*) AS n FROM merchants GROUP BY status'),
+      disputeCounts: prepare(
+        'SELECT (SELECT COUNT(*) FROM disputes) AS disputes, (SELECT COUNT(*) FROM dispute_resolutions) AS resolved',
+      ),
     };
   }
 
@@ -321,6 +398,37 @@ export class OperatorStore {
   /** Binds a key to an account that has none yet; false when the account already has one. */
   bindCustomerKey(accountId: string, publicKey: string): boolean {
     return this.s.setCustomerKey.run(publicKey, accountId).changes === 1;
+  }
+
+  setCustomerStatus(accountId: string, status: CustomerStatus, reason: string | null): void {
+    this.s.setCustomerStatus.run(status, reason, accountId);
+  }
+
+  /** Newest first; `text` matches the account id or the name, anywhere, ignoring case. */
+  searchCustomers(filter: CustomerFilter): Customer[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.text !== undefined) {
+      where.push('(instr(lower(account_id), lower(?)) > 0 OR instr(lower(display_name), lower(?)) > 0)');
+      args.push(filter.text, filter.text);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
+    const sql = `SELECT * FROM customers ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, account_id LIMIT ?`;
+    return (
+      this.db
+        .prepare(sql)
+        .safeIntegers(true)
+        .all(...args, filter.limit) as Row[]
+    ).map(toCustomer);
+  }
+
+  /** Transactions of the account still opening or open: their holds are not ended yet. */
+  unfinishedTransactionsOfAccount(accountId: string): number {
+    return int((this.s.unfinishedTransactionsOfAccount.get(accountId) as Row).n);
   }
 
   insertEnrollmentCode(code: string, accountId: string, expiresAt_ms: number): void {
@@ -381,6 +489,14 @@ export class OperatorStore {
   merchant(merchantId: string): Merchant | null {
     const row = this.s.merchant.get(merchantId) as Row | undefined;
     return row === undefined ? null : toMerchant(row);
+  }
+
+  merchants(limit: number): Merchant[] {
+    return (this.s.merchants.all(limit) as Row[]).map(toMerchant);
+  }
+
+  setMerchantStatus(merchantId: string, status: MerchantStatus, reason: string | null): void {
+    this.s.setMerchantStatus.run(status, reason, merchantId);
   }
 
   // ---- transactions (account manager) ---------------------------------------------------
@@ -632,4 +748,137 @@ export class OperatorStore {
   disputesOfTab(tabId: string): Dispute[] {
     return (this.s.disputesOfTab.all(tabId) as Row[]).map(toDispute);
   }
+
+  dispute(disputeId: string): Dispute | null {
+    const row = this.s.dispute.get(disputeId) as Row | undefined;
+    return row === undefined ? null : toDispute(row);
+  }
+
+  insertResolution(resolution: DisputeResolution): void {
+    const r = resolution;
+    this.s.insertResolution.run(
+      r.tabId,
+      r.disputeId,
+      r.decision,
+      r.clearedBefore_minor,
+      r.clearedAfter_minor,
+      r.revision,
+      r.reason,
+      r.envelope,
+      r.decidedAt,
+    );
+  }
+
+  resolutionOfTab(tabId: string): DisputeResolution | null {
+    const row = this.s.resolutionOfTab.get(tabId) as Row | undefined;
+    return row === undefined ? null : toResolution(row);
+  }
+
+  /** Sets a cleared tab's amount, up or down, as its next revision; null when the tab is not cleared. */
+  resolveTabClearing(tabId: string, cleared_minor: bigint): number | null {
+    const row = this.s.resolveTabClearing.get(cleared_minor, tabId) as { clearing_revision: bigint } | undefined;
+    return row === undefined ? null : Number(row.clearing_revision);
+  }
+
+  /** Newest first. */
+  searchTabs(filter: TabFilter): Tab[] {
+    const { sql, args } = filtered('tabs', [
+      ['merchant_id = ?', filter.merchantId],
+      ['state = ?', filter.state],
+      ['opened_at >= ?', filter.from_ms],
+      ['opened_at < ?', filter.until_ms],
+    ]);
+    return (
+      this.db
+        .prepare(sql)
+        .safeIntegers(true)
+        .all(...args, filter.limit) as Row[]
+    ).map(toTab);
+  }
+
+  /** Newest first. */
+  searchTransactions(filter: TransactionFilter): Transaction[] {
+    const { sql, args } = filtered('transactions', [
+      ['account_id = ?', filter.accountId],
+      ['merchant_id = ?', filter.merchantId],
+      ['state = ?', filter.state],
+      ['opened_at >= ?', filter.from_ms],
+      ['opened_at < ?', filter.until_ms],
+    ]);
+    return (
+      this.db
+        .prepare(sql)
+        .safeIntegers(true)
+        .all(...args, filter.limit) as Row[]
+    ).map(toTransaction);
+  }
+
+  /** The figures /metrics and the console's charts show, counted now. */
+  figures(): StoreFigures {
+    const counts = (rows: Row[]) => Object.fromEntries(rows.map((row) => [row.state as string, int(row.n)]));
+    const disputes = this.s.disputeCounts.get() as Row;
+    return {
+      tabsByState: counts(this.s.tabCountsByState.all() as Row[]),
+      transactionsByState: counts(this.s.transactionCountsByState.all() as Row[]),
+      clearedByCurrency: (this.s.clearedByCurrency.all() as Row[]).map((row) => ({
+        currency: row.currency as string,
+        tabs: int(row.n),
+        total_minor: big(row.total),
+      })),
+      disputes: int(disputes.disputes),
+      disputesResolved: int(disputes.resolved),
+      outbox: (({ pending, failing, delivered }) => ({
+        pending: int(pending),
+        failing: int(failing),
+        delivered: int(delivered),
+      }))(this.s.outboxCounts.get() as Row),
+      customersByStatus: counts(this.s.customerCounts.all() as Row[]),
+      merchantsByStatus: counts(this.s.merchantCounts.all() as Row[]),
+    };
+  }
+
+  /** Outbox messages whose record id names `id` (a tab's clearing, notice, deposit record…), oldest first. */
+  outboxRowsMentioning(id: string): OutboxMessageRow[] {
+    return (this.s.outboxRowsMentioning.all(id) as Row[]).map((row) => ({
+      recordId: row.record_id as string,
+      destination: row.destination as string,
+      createdAt: int(row.created_at),
+      attempts: int(row.attempts),
+      deliveredAt: intOrNull(row.delivered_at),
+      lastError: (row.last_error as string | null) ?? null,
+    }));
+  }
+}
+
+export interface StoreFigures {
+  readonly tabsByState: Readonly<Record<string, number>>;
+  readonly transactionsByState: Readonly<Record<string, number>>;
+  readonly clearedByCurrency: ReadonlyArray<{ currency: string; tabs: number; total_minor: bigint }>;
+  readonly disputes: number;
+  readonly disputesResolved: number;
+  readonly outbox: { readonly pending: number; readonly failing: number; readonly delivered: number };
+  readonly customersByStatus: Readonly<Record<string, number>>;
+  readonly merchantsByStatus: Readonly<Record<string, number>>;
+}
+
+export interface OutboxMessageRow {
+  readonly recordId: string;
+  readonly destination: string;
+  readonly createdAt: number;
+  readonly attempts: number;
+  readonly deliveredAt: number | null;
+  readonly lastError: string | null;
+}
+
+/** `SELECT * FROM <table>` with the conditions whose value is given, newest first, `LIMIT ?` last. */
+function filtered(
+  table: 'tabs' | 'transactions',
+  conditions: ReadonlyArray<readonly [string, string | number | undefined]>,
+): { sql: string; args: unknown[] } {
+  const used = conditions.filter(([, value]) => value !== undefined);
+  const where = used.length > 0 ? `WHERE ${used.map(([condition]) => condition).join(' AND ')}` : '';
+  return {
+    sql: `SELECT * FROM ${table} ${where} ORDER BY opened_at DESC LIMIT ?`,
+    args: used.map(([, value]) => value),
+  };
 }

@@ -21,12 +21,19 @@ export interface TransactionFailure {
   readonly message: string;
 }
 
+/** Suspended: no new tabs (tabs already open run to their clearing). Closed: nothing more, for good. */
+export type CustomerStatus = 'active' | 'suspended' | 'closed';
+/** Suspended: the MTA registers no new tabs for the merchant (open tabs still clear and pay it). */
+export type MerchantStatus = 'active' | 'suspended';
+
 export interface Customer {
   readonly accountId: string;
   readonly currency: string;
   readonly displayName: string;
   readonly publicKey: string | null;
   readonly createdAt: number;
+  readonly status: CustomerStatus;
+  readonly statusReason: string | null;
 }
 
 export interface Merchant {
@@ -37,6 +44,9 @@ export interface Merchant {
   readonly agentUrl: string;
   readonly publicKey: string;
   readonly createdAt: number;
+  /** Absent when registering: a new merchant is active, an update keeps its status. */
+  readonly status?: MerchantStatus;
+  readonly statusReason?: string | null;
 }
 
 export interface Session {
@@ -118,7 +128,7 @@ export interface LateRecord {
   readonly party: 'customer' | 'merchant';
   readonly record: CustomerRecord | MerchantRecord;
   readonly receivedAt: number;
-  /** What it did: 'corrected:<revision>', 'no-change', or 'after-window'. */
+  /** What it did: 'corrected:<revision>', 'no-change', 'after-window', or 'after-resolution'. */
   readonly effect: string;
 }
 
@@ -130,4 +140,19 @@ export interface Dispute {
   readonly reason: string;
   readonly customerRecord: CustomerRecord | null;
   readonly merchantRecord: MerchantRecord | null;
+}
+
+/** The operator's decision on a disputed tab: what the tab finally clears, signed and kept once per tab. */
+export interface DisputeResolution {
+  readonly tabId: string;
+  readonly disputeId: string;
+  readonly decision: 'uphold' | 'adjust';
+  readonly clearedBefore_minor: bigint;
+  readonly clearedAfter_minor: bigint;
+  /** The clearing revision that carried the decision to both sides (the revision before, on an uphold). */
+  readonly revision: number;
+  readonly reason: string;
+  /** The sealed `dispute-resolution` envelope, as JSON. */
+  readonly envelope: string;
+  readonly decidedAt: number;
 }

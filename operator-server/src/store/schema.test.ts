@@ -62,9 +62,9 @@ describe('operator schema', () => {
     after.close();
   });
 
-  it('migrates a file written by the previous schema version: its rows stay, the step fills what it adds', () => {
+  it('migrates a file written before step 1: its rows stay, the step fills what it adds', () => {
     const file = freshFile();
-    const previous = OPERATOR_STORE_MIGRATIONS.steps.length - 1;
+    const previous = 0;
     const before = openDatabase(file);
     migrate(before, { ...OPERATOR_STORE_MIGRATIONS, steps: OPERATOR_STORE_MIGRATIONS.steps.slice(0, previous) });
     before
@@ -87,6 +87,32 @@ describe('operator schema', () => {
       after.prepare("SELECT state, chain_root, clearing_revision FROM tabs WHERE tab_id = 'tab_old'").get(),
     ).toEqual({ state: 'open', chain_root: 'r00t', clearing_revision: 0 });
     expect(new OperatorStore(after, 'op-eu').tab('tab_old')?.state).toBe('open');
+    after.close();
+  });
+
+  it('migrates a file written before step 2: accounts and merchants are active, their rows unchanged', () => {
+    const file = freshFile();
+    const before = openDatabase(file);
+    migrate(before, { ...OPERATOR_STORE_MIGRATIONS, steps: OPERATOR_STORE_MIGRATIONS.steps.slice(0, 1) });
+    before
+      .prepare(
+        "INSERT INTO merchants (merchant_id, display_name, currency, origins, agent_url, public_key, created_at) VALUES ('news', 'News', 'EUR', '[]', 'http://agent.invalid', 'key', 1)",
+      )
+      .run();
+    before
+      .prepare(
+        "INSERT INTO customers (account_id, currency, display_name, created_at) VALUES ('acct_old', 'SEK', 'Old', 1)",
+      )
+      .run();
+    before.close();
+
+    const after = openDatabase(file);
+    migrateOperatorStore(after);
+    expect(after.pragma('user_version', { simple: true })).toBe(OPERATOR_STORE_MIGRATIONS.steps.length);
+    const store = new OperatorStore(after, 'op-eu');
+    expect(store.customer('acct_old')).toMatchObject({ displayName: 'Old', status: 'active', statusReason: null });
+    expect(store.merchant('news')).toMatchObject({ displayName: 'News', status: 'active' });
+    expect(store.resolutionOfTab('tab_none')).toBeNull();
     after.close();
   });
 });

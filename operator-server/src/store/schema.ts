@@ -181,6 +181,30 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX late_records_by_tab ON late_records(tab_id);
   `,
+  // 2: the operator's staff at work. Accounts and merchants can be suspended (no new tabs) and
+  // accounts closed; a dispute's resolution is kept once per tab with its signed decision.
+  `
+  ALTER TABLE customers ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'suspended', 'closed'));
+  ALTER TABLE customers ADD COLUMN status_reason TEXT;
+  ALTER TABLE merchants ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended'));
+  ALTER TABLE merchants ADD COLUMN status_reason TEXT;
+  CREATE INDEX customers_by_created ON customers(created_at);
+  CREATE INDEX tabs_by_opened ON tabs(opened_at);
+  CREATE INDEX transactions_by_opened ON transactions(opened_at);
+
+  CREATE TABLE dispute_resolutions (
+    tab_id               TEXT PRIMARY KEY REFERENCES tabs(tab_id),
+    dispute_id           TEXT NOT NULL REFERENCES disputes(dispute_id),
+    decision             TEXT NOT NULL CHECK (decision IN ('uphold', 'adjust')),
+    cleared_before_minor INTEGER NOT NULL,
+    cleared_after_minor  INTEGER NOT NULL,
+    revision             INTEGER NOT NULL,
+    reason               TEXT NOT NULL,
+    envelope             TEXT NOT NULL,
+    decided_at           INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {

@@ -107,6 +107,7 @@ const TAB_UPDATES: Record<TabEvent, (store: OperatorStore, id: string) => boolea
   'registration-interrupted': (store, id) => store.failOpeningTabs().some((tab) => tab.tabId === id),
   cleared: (store, id) => store.markTabCleared(id, 10n, 'agreed', 5),
   'clearing-corrected': (store, id) => store.correctTabClearing(id, 20n, 'agreed') !== null,
+  'dispute-resolved': (store, id) => store.resolveTabClearing(id, 5n) !== null,
 };
 
 describe("the AM's transaction transitions", () => {
@@ -152,6 +153,15 @@ describe("the MTA's tab transitions", () => {
     expect(store.correctTabClearing(id, 20n, 'customer-record-missing')).toBeNull();
     expect(store.correctTabClearing(id, 30n, 'disputed')).toBe(2);
     expect(store.tab(id)).toMatchObject({ cleared_minor: 30n, clearingRevision: 2, outcome: 'disputed' });
+  });
+
+  it("sets a resolved dispute's amount either way, as the next revision", () => {
+    const store = freshStore();
+    const id = tabIn(store, 'cleared', 1);
+    expect(store.resolveTabClearing(id, 4n)).toBe(1);
+    expect(store.tab(id)).toMatchObject({ cleared_minor: 4n, clearingRevision: 1 });
+    expect(store.resolveTabClearing(id, 9n)).toBe(2);
+    expect(store.tab(id)).toMatchObject({ cleared_minor: 9n, clearingRevision: 2 });
   });
 
   it("keeps the first record of each party and never moves the conclusion earlier on the customer's", () => {

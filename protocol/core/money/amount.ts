@@ -75,6 +75,16 @@ export function formatMoney(amount: Money): string {
   return `${moneyToWire(amount).value} ${amount.currency}`;
 }
 
+/** Reads a signed amount ("-12.30"); its magnitude must be a valid amount of its currency. */
+export function signedMoneyFromWire(amount: WireAmount): Money {
+  const negative = amount.value.startsWith('-');
+  const magnitude = moneyFromWire({
+    currency: amount.currency,
+    value: negative ? amount.value.slice(1) : amount.value,
+  });
+  return negative ? { currency: magnitude.currency, minor: -magnitude.minor } : magnitude;
+}
+
 /** A signed amount ("-12.30") for balances and net positions; every other wire amount is non-negative. */
 export function signedMoneyToWire(currency: string, minor: bigint): WireAmount {
   const magnitude = moneyToWire({ currency, minor: minor < 0n ? -minor : minor }).value;

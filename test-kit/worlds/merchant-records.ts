@@ -7,7 +7,7 @@ import { fromBase64urlOfLength } from '@opentab/protocol';
 import { seal, signerFromSecretKey, type PayloadBody } from '@opentab/protocol';
 import type { MerchantRecord, MerchantRecordPayload } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
-import type { TestTab } from '@opentab/test-kit/worlds';
+import type { TestTab } from './test-customer';
 
 export interface MerchantClaim {
   readonly count: number;

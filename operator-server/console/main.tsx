@@ -1,0 +1,10 @@
+import { render } from 'preact';
+import 'uplot/dist/uPlot.min.css';
+import './console.css';
+import { App } from './App';
+import { ConsoleApi } from './api';
+
+render(
+  <App connect={(token) => new ConsoleApi(window.location.origin, token, fetch.bind(window))} />,
+  document.getElementById('app')!,
+);

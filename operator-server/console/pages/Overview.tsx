@@ -1,0 +1,124 @@
+// The business at a glance: the figures the operator counts (the same /metrics serves), sampled
+// every few seconds while the page is open and charted with uPlot.
+
+import { useEffect, useState } from 'preact/hooks';
+import type { ConsoleApi } from '../api';
+import { Chart } from '../Chart';
+import { amount, errorText, when } from '../format';
+import type { Figures } from '../types';
+
+const SAMPLE_EVERY_MS = 5_000;
+const SAMPLES_KEPT = 720;
+
+const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+
+export function Overview({ api }: { api: ConsoleApi }) {
+  const [samples, setSamples] = useState<Figures[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    const sample = () =>
+      api.get<Figures>('/v1/admin/figures').then(
+        (figures) => {
+          if (stopped) return;
+          setError(null);
+          setSamples((kept) => [...kept, figures].slice(-SAMPLES_KEPT));
+        },
+        (failure: unknown) => setError(errorText(failure)),
+      );
+    void sample();
+    const timer = setInterval(sample, SAMPLE_EVERY_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api]);
+  const [published, setPublished] = useState<string | null>(null);
+  const publish = () =>
+    api.post<{ tableId: string; validUntil: string }>('/v1/admin/rates/publish', {}).then(
+      (table) => setPublished(`Published rate table ${table.tableId}, valid until ${when(table.validUntil)}.`),
+      (failure: unknown) => setPublished(errorText(failure)),
+    );
+  const latest = samples.at(-1);
+  const times = samples.map((s) => Date.parse(s.at) / 1000);
+  const currencies = [...new Set(samples.flatMap((s) => s.clearedByCurrency.map((line) => line.currency)))];
+  const holdCurrencies = [...new Set(samples.flatMap((s) => s.holdsPending.map((line) => line.currency)))];
+  return (
+    <section>
+      <h1>Overview</h1>
+      {error !== null && <p class="error">{error}</p>}
+      <div class="actions">
+        <button type="button" onClick={publish}>
+          Publish a rate table now
+        </button>
+        {published !== null && <p role="status">{published}</p>}
+      </div>
+      {latest !== undefined && (
+        <dl class="figures">
+          <dt>Tabs at this MTA</dt>
+          <dd>
+            {sum(latest.tabsByState)} ({latest.tabsByState.open ?? 0} open, {latest.tabsByState.cleared ?? 0} cleared)
+          </dd>
+          <dt>Deposits at this AM</dt>
+          <dd>{sum(latest.transactionsByState)}</dd>
+          <dt>Cleared</dt>
+          <dd>{latest.clearedByCurrency.map((line) => amount(line.total)).join(', ') || '—'}</dd>
+          <dt>Holds outstanding</dt>
+          <dd>{latest.holdsPending.map((line) => `${line.holds} (${amount(line.total)})`).join(', ') || 'none'}</dd>
+          <dt>Disputes</dt>
+          <dd>
+            {latest.disputes.total} ({latest.disputes.resolved} decided)
+          </dd>
+          <dt>Outbox</dt>
+          <dd>
+            {latest.outbox.pending} waiting, {latest.outbox.failing} failing, {latest.outbox.delivered} delivered
+          </dd>
+        </dl>
+      )}
+      <div class="charts">
+        <Chart
+          title="Tabs"
+          times={times}
+          series={[
+            { label: 'opened', values: samples.map((s) => sum(s.tabsByState)) },
+            { label: 'cleared', values: samples.map((s) => s.tabsByState.cleared ?? 0) },
+            { label: 'deposits (AM)', values: samples.map((s) => sum(s.transactionsByState)) },
+          ]}
+        />
+        <Chart
+          title="Cleared volume"
+          times={times}
+          series={currencies.map((currency) => ({
+            label: currency,
+            values: samples.map((s) => {
+              const line = s.clearedByCurrency.find((l) => l.currency === currency);
+              return line === undefined ? 0 : Number(line.total.value);
+            }),
+          }))}
+        />
+        <Chart
+          title="Holds outstanding"
+          times={times}
+          series={holdCurrencies.map((currency) => ({
+            label: currency,
+            values: samples.map((s) => s.holdsPending.find((l) => l.currency === currency)?.holds ?? 0),
+          }))}
+        />
+        <Chart
+          title="Disputes and outbox"
+          times={times}
+          series={[
+            {
+              label: 'dispute rate (%)',
+              values: samples.map((s) =>
+                (s.tabsByState.cleared ?? 0) === 0 ? 0 : (100 * s.disputes.total) / (s.tabsByState.cleared ?? 1),
+              ),
+            },
+            { label: 'outbox waiting', values: samples.map((s) => s.outbox.pending) },
+            { label: 'outbox failing', values: samples.map((s) => s.outbox.failing) },
+          ]}
+        />
+      </div>
+    </section>
+  );
+}
