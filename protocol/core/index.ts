@@ -15,6 +15,8 @@ export * from './crypto/provider';
 export * from './crypto/public-key-check';
 export * from './crypto/sha256-of-32';
 export * from './crypto/webcrypto-ed25519';
+export * from './delivery/chunked-cipher';
+export * from './delivery/key-seal';
 export * from './encoding/base64url';
 export * from './encoding/bytes';
 export * from './encoding/canonical-json';
