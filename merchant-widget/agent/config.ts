@@ -134,6 +134,12 @@ export interface MerchantAgentConfig {
   readonly rateLimit?: AgentRateLimitConfig;
   /** Routes and tables added from outside the agent (extension.ts); none by default. */
   readonly extensions?: readonly AgentExtension[];
+  /**
+   * Secure delivery of digital goods (seed FIG 4): a product folder prepared ahead of time with
+   * `npm run merchant -- prepare-products <folder>`, each product an item of the catalogue at the
+   * same price; `maxAttempts` packages are sent per order before not-accepts abort it (default 3).
+   */
+  readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -164,6 +170,7 @@ export interface AgentSettings {
   readonly replyRetention_ms: number;
   readonly rateLimit: AgentRateLimitSettings;
   readonly extensions: readonly AgentExtension[];
+  readonly delivery: { readonly productsDirectory: string; readonly maxAttempts: number } | null;
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -273,6 +280,19 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   );
 
   const rateLimit = resolveRateLimit(config.rateLimit, check);
+  const delivery =
+    config.delivery === undefined
+      ? null
+      : { productsDirectory: config.delivery.productsDirectory, maxAttempts: config.delivery.maxAttempts ?? 3 };
+  check(
+    delivery === null || (typeof delivery.productsDirectory === 'string' && delivery.productsDirectory.length > 0),
+    'delivery.productsDirectory must name a prepared product folder',
+  );
+  check(
+    delivery === null ||
+      (Number.isSafeInteger(delivery.maxAttempts) && delivery.maxAttempts >= 1 && delivery.maxAttempts <= 100),
+    'delivery.maxAttempts must be a whole number from 1 to 100',
+  );
 
   let catalogue: Catalogue | null = null;
   if (v.is(CurrencyCode, config.currency)) {
@@ -310,6 +330,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     ...durations,
     rateLimit,
     extensions,
+    delivery,
   };
 }
 

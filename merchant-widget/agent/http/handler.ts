@@ -2,7 +2,9 @@
 // (plus widget.js), CORS for the browser-facing ones, and the rule that any input gets either
 // an answer or a 4xx refusal with a stable code, never a 500 and never a crash.
 
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import type { RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
@@ -36,6 +38,8 @@ export interface AgentHttpOptions {
   readonly openApiDocument?: unknown;
   /** The clock the rate limits refill by, in ms. Default: the monotonic performance.now(). */
   readonly rateLimitNow_ms?: () => number;
+  /** Secure delivery: the ciphertext file a GET of `path` streams, or null when the path names none. */
+  readonly contentFile?: (path: string) => { readonly path: string; readonly size_bytes: number } | null;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any
@@ -53,6 +57,7 @@ export interface AgentRoute {
   readonly crossOrigin: boolean;
   /** A POST that writes nothing need not wait for the disk. */
   readonly readOnly: boolean;
+  /** The answer, or a promise of it (a delivery order waits for the MTA's escrow acknowledgement). */
   answer(request: unknown): unknown;
 }
 
@@ -65,7 +70,7 @@ const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 export function agentRoute<R extends RouteSpec>(
   spec: R,
   crossOrigin: boolean,
-  answer: (request: RequestOf<R>) => ResponseOf<R>,
+  answer: (request: RequestOf<R>) => ResponseOf<R> | Promise<ResponseOf<R>>,
   readOnly = false,
 ): AgentRoute {
   // The request was validated against spec.request before this cast is reached.
@@ -128,6 +133,14 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       });
       return void response.end();
     }
+    const content = options.contentFile?.(path) ?? null;
+    if (content !== null) {
+      if (method === 'OPTIONS') return preflight(response);
+      if (method !== 'GET' && method !== 'HEAD') return refuseMethod(response, 'GET', true);
+      const decision = limiters.customer.take(clientKeyOf(rateLimit.clientAddress(request)));
+      if (!decision.allowed) return sendRateLimited(request, response, decision.retryAfter_ms, headersFor(true));
+      return streamContent(request, response, content);
+    }
     const route = routes.get(path);
     if (route === undefined) throw new OpentabError('not_found', `There is no Opentab agent endpoint ${path}.`);
     if (method === 'OPTIONS' && route.crossOrigin) return preflight(response);
@@ -152,7 +165,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       if (!parsed.ok) throw parsed.error;
       message = parsed.value;
     }
-    const answer = route.answer(message);
+    const answer = await route.answer(message);
     if (route.spec.method === 'POST' && !route.readOnly) {
       await options.durable();
       afterCommit(options.mountPath + path);
@@ -185,6 +198,23 @@ function pathUnderMount(url: string, mountPath: string): string | null {
 
 function headersFor(crossOrigin: boolean): Record<string, string> {
   return crossOrigin ? { ...CROSS_ORIGIN_HEADERS, ...NO_SNIFF } : { ...NO_SNIFF };
+}
+
+/** A prepared ciphertext, streamed from disk: never read whole, whatever its size. */
+async function streamContent(
+  request: IncomingMessage,
+  response: ServerResponse,
+  content: { readonly path: string; readonly size_bytes: number },
+): Promise<void> {
+  response.writeHead(200, {
+    ...headersFor(true),
+    'content-type': 'application/octet-stream',
+    'content-length': content.size_bytes,
+    // The same product is the same bytes for every buyer, and useless without its key.
+    'cache-control': 'public, max-age=3600',
+  });
+  if (request.method === 'HEAD') return void response.end();
+  await pipeline(createReadStream(content.path), response);
 }
 
 function preflight(response: ServerResponse): void {
