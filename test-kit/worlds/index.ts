@@ -4,3 +4,5 @@ export * from './operator-world';
 export * from './test-customer';
 export * from './two-operator-world';
 export { SAMPLE_ECB_RATES_FILE, SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
+export * from './delivery-buyer';
+export { prepareProducts } from '@opentab/merchant-agent';

@@ -87,6 +87,8 @@ export interface MerchantSiteOptions {
   readonly extensions?: readonly AgentExtension[];
   /** The agent's clock; the system clock when absent. */
   readonly clock?: Clock;
+  /** The agent delivers the prepared products of this folder (secure delivery). */
+  readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
   /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
 }
@@ -113,6 +115,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       logger: { warn: () => {} },
       ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
       ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
     });
   let agent = await startAgent();
@@ -214,6 +217,8 @@ export interface TwoOperatorWorldOptions {
   };
   /** Operators and the merchant's site serve https with this certificate; everyone trusts its CA. */
   readonly tls?: WorldTls;
+  /** The merchant agent delivers the prepared products of this folder (prepared with `merchantSecretKey`). */
+  readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -260,6 +265,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     dir,
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
     ...(options.extensions?.agent !== undefined ? { extensions: options.extensions.agent } : {}),
+    ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
     clock,
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });
