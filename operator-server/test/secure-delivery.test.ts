@@ -3,6 +3,7 @@
 // by the MTA, the escrow, the package check, accept (which alone pays), K2 sealed to K1, re-sends
 // after a not-accept, aborts, replays, and an arbiter's key release from the escrow.
 
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ let folder: string;
 let ebook: Uint8Array;
 let merchantKey: Signer;
 let arbiter: Signer;
+let arbiterSecret: Uint8Array;
 let customer: TestCustomer;
 let tab: TestTab;
 let buyer: DeliveryBuyer;
@@ -85,7 +87,8 @@ beforeEach(async () => {
   merchantKey = signerFromSecretKey(nodeCrypto, merchantSecret);
   // Small chunks: the 300 KB e-book runs through many of them.
   await prepareProducts(nodeCrypto, folder, { merchantId: 'news', signer: merchantKey }, 16 * 1024);
-  arbiter = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+  arbiterSecret = nodeCrypto.ed25519.generateSecretKey();
+  arbiter = signerFromSecretKey(nodeCrypto, arbiterSecret);
   w = await startTwoOperatorWorld({
     merchantSecretKey: toBase64url(merchantSecret),
     catalogue: [
@@ -395,4 +398,52 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toHaveLength(1);
     leftOpen.push(tab.transactionId);
   });
+
+  it('ships the arbiter CLI: verify a good bundle, refuse a forged one, release the key and decrypt', async () => {
+    const result = await buyer.buy('ebook');
+    if (result.outcome !== 'delivered') throw new Error('not delivered');
+    const caKey = w.world.operator(MERCHANT_OPERATOR).running.context.config.caPublicKey;
+    const mta = w.world.operator(MERCHANT_OPERATOR).url;
+    const good = join(folder, 'bundle.json');
+    writeFileSync(good, JSON.stringify(result.bundle));
+    const forged = join(folder, 'forged.json');
+    const forgedBundle = structuredClone(result.bundle);
+    forgedBundle.description.payload.size_bytes += 1;
+    writeFileSync(forged, JSON.stringify(forgedBundle));
+    const keyFile = join(folder, 'arbiter.key');
+    writeFileSync(keyFile, toBase64url(arbiterSecret));
+
+    const verified = await operatorCli('arbiter', 'verify', good, '--ca-key', caKey);
+    expect(verified.exitCode).toBe(0);
+    expect(verified.output).toMatchObject({
+      ok: true,
+      orderId: result.key.payload.orderId,
+      described: { productId: 'ebook', name: 'The e-book', size_bytes: EBOOK_BYTES, price: { value: '2.00' } },
+    });
+    const refused = await operatorCli('arbiter', 'verify', forged, '--ca-key', caKey);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.output.problems).toContain('the product description is not signed by the merchant');
+    expect((await operatorCli('arbiter', 'verify', good, '--ca-key', arbiter.kid)).exitCode).toBe(1);
+
+    const out = join(folder, 'from-escrow.epub');
+    const release = ['arbiter', 'release-key', '--ca-key', caKey, '--operator', mta, '--arbiter-key', keyFile];
+    const released = await operatorCli(...release, good, '--ciphertext', result.cipherPath, '--out', out);
+    expect(released.exitCode).toBe(0);
+    expect(released.output.decrypted).toEqual({ file: out, size_bytes: EBOOK_BYTES, sizeAsDescribed: true });
+    expect(new Uint8Array(readFileSync(out))).toEqual(ebook);
+    expect((await operatorCli(...release, forged)).exitCode).toBe(1);
+    expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toHaveLength(1);
+    leftOpen.push(tab.transactionId);
+  });
 });
+
+/** The operator CLI as a process of its own: its JSON output and its exit code. */
+function operatorCli(...args: string[]): Promise<{ output: any; exitCode: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', 'operator-server/src/cli/main.ts', ...args], (error, stdout) => {
+      if (error !== null && typeof error.code !== 'number') return reject(error);
+      const exitCode = error === null ? 0 : (error.code as number);
+      resolve({ output: stdout === '' ? null : JSON.parse(stdout), exitCode });
+    });
+  });
+}

@@ -52,6 +52,8 @@ export type DeliveryOutcome =
   | {
       readonly outcome: 'delivered';
       readonly plainPath: string;
+      /** The ciphertext as downloaded: what a customer hands an arbiter beside the bundle. */
+      readonly cipherPath: string;
       readonly key: DeliveryKey;
       readonly bundle: EvidenceBundle;
       readonly rejected: readonly PackageProblem[];
@@ -269,6 +271,7 @@ export class DeliveryBuyer {
         return {
           outcome: 'delivered',
           plainPath,
+          cipherPath: downloaded.path,
           key,
           bundle: await this.evidence(progress, delivered, accept),
           rejected,
