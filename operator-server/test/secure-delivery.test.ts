@@ -4,8 +4,7 @@
 // after a not-accept, aborts, replays, and an arbiter's key release from the escrow.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -31,18 +30,15 @@ import {
 } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import {
-  CUSTOMER_OPERATOR,
   DeliveryBuyer,
   MERCHANT_OPERATOR,
-  prepareProducts,
-  startTwoOperatorWorld,
   type TestCustomer,
   type TestTab,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 import { waitFor } from '@opentab/test-kit';
+import { EBOOK_BYTES, startDeliveryWorld, type DeliveryWorld } from './delivery-fixture';
 
-const EBOOK_BYTES = 300 * 1024 + 7;
 const MAX_ATTEMPTS = 5;
 
 let w: TwoOperatorWorld;
@@ -54,73 +50,13 @@ let arbiterSecret: Uint8Array;
 let customer: TestCustomer;
 let tab: TestTab;
 let buyer: DeliveryBuyer;
-const events: Array<{ name: string; orderId: string }> = [];
+let events: DeliveryWorld['events'];
 /** Transactions a test leaves open on purpose: their holds are still pending when it ends. */
 const leftOpen: string[] = [];
 
 beforeEach(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'opentab-delivery-'));
-  ebook = nodeCrypto.randomBytes(EBOOK_BYTES);
-  writeFileSync(join(folder, 'ebook.epub'), ebook);
-  writeFileSync(join(folder, 'wallpaper.png'), nodeCrypto.randomBytes(5000));
-  writeFileSync(
-    join(folder, 'products.json'),
-    JSON.stringify([
-      {
-        productId: 'ebook',
-        name: 'The e-book',
-        summary: 'A novel, 300 KB.',
-        file: 'ebook.epub',
-        mediaType: 'application/epub+zip',
-        price: { currency: 'EUR', value: '2.00' },
-      },
-      {
-        productId: 'wallpaper',
-        name: 'A wallpaper',
-        file: 'wallpaper.png',
-        mediaType: 'image/png',
-        price: { currency: 'EUR', value: '0.50' },
-      },
-    ]),
-  );
-  const merchantSecret = nodeCrypto.randomBytes(32);
-  merchantKey = signerFromSecretKey(nodeCrypto, merchantSecret);
-  // Small chunks: the 300 KB e-book runs through many of them.
-  await prepareProducts(nodeCrypto, folder, { merchantId: 'news', signer: merchantKey }, 16 * 1024);
-  arbiterSecret = nodeCrypto.ed25519.generateSecretKey();
-  arbiter = signerFromSecretKey(nodeCrypto, arbiterSecret);
-  w = await startTwoOperatorWorld({
-    merchantSecretKey: toBase64url(merchantSecret),
-    catalogue: [
-      { itemId: 'ebook', title: 'The e-book', price: '2.00' },
-      { itemId: 'wallpaper', title: 'A wallpaper', price: '0.50' },
-    ],
-    delivery: { productsDirectory: folder, maxAttempts: MAX_ATTEMPTS },
-    settings: { arbiters: [{ name: 'consumer board', publicKey: arbiter.kid }] },
-  });
-  events.length = 0;
-  for (const name of ['delivered', 'accepted', 'rejected', 'aborted'] as const)
-    w.merchant.agent.on(name, (event) => events.push({ name, orderId: event.orderId }));
-  customer = await w.newCustomer('500.00');
-  tab = await customer.openTab({
-    merchantId: w.merchantId,
-    merchantOperatorId: MERCHANT_OPERATOR,
-    merchantCurrency: 'EUR',
-    deposit: { currency: 'SEK', value: '100.00' },
-    chainUnit: await customer.merchantChainUnit(w.merchant.agentUrl),
-  });
-  const dir = join(folder, 'customer');
-  mkdirSync(dir);
-  buyer = new DeliveryBuyer(
-    tab,
-    {
-      customerOperatorUrl: w.world.operator(CUSTOMER_OPERATOR).url,
-      merchantOperatorUrl: w.world.operator(MERCHANT_OPERATOR).url,
-      agentUrl: w.merchant.agentUrl,
-      dir,
-    },
-    w.clock.now_ms,
-  );
+  ({ w, folder, ebook, merchantKey, arbiter, arbiterSecret, customer, tab, buyer, events } =
+    await startDeliveryWorld(MAX_ATTEMPTS));
 });
 
 afterEach(async () => {

@@ -166,7 +166,13 @@ export class DeliveryBuyer {
     delivered: DeliveryPackage,
     problem: PackageProblem,
   ): Promise<DeliveryState> {
-    const reject = seal(
+    const reject = this.rejectMessage(progress, delivered, problem);
+    return callRoute(this.places.agentUrl, DELIVERY_AGENT_API.reject, reject, this.call);
+  }
+
+  /** The not-accept of a package, signed by the tab key. */
+  rejectMessage(progress: DeliveryOrderInProgress, delivered: DeliveryPackage, problem: PackageProblem) {
+    return seal(
       nodeCrypto,
       this.tab.tabSigner,
       {
@@ -178,7 +184,6 @@ export class DeliveryBuyer {
       } satisfies PayloadBody<DeliveryRejectPayload>,
       this.now_ms(),
     );
-    return callRoute(this.places.agentUrl, DELIVERY_AGENT_API.reject, reject, this.call);
   }
 
   /** sign(accept, unique)^C, carrying the tab purchase that pays for the product. */

@@ -19,6 +19,7 @@ import {
   type AgentExtension,
   type MerchantAgent,
   type CatalogueEntry,
+  type MerchantAgentConfig,
 } from '@opentab/merchant-agent';
 import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
@@ -89,6 +90,8 @@ export interface MerchantSiteOptions {
   readonly clock?: Clock;
   /** The agent delivers the prepared products of this folder (secure delivery). */
   readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
+  /** The agent's rate limits; its defaults when absent. */
+  readonly rateLimit?: MerchantAgentConfig['rateLimit'];
   /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
 }
@@ -116,6 +119,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
+      ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
       ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
     });
   let agent = await startAgent();
@@ -219,6 +223,8 @@ export interface TwoOperatorWorldOptions {
   readonly tls?: WorldTls;
   /** The merchant agent delivers the prepared products of this folder (prepared with `merchantSecretKey`). */
   readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
+  /** The merchant agent's rate limits; its defaults when absent. */
+  readonly agentRateLimit?: MerchantAgentConfig['rateLimit'];
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -266,6 +272,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
     ...(options.extensions?.agent !== undefined ? { extensions: options.extensions.agent } : {}),
     ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
+    ...(options.agentRateLimit !== undefined ? { rateLimit: options.agentRateLimit } : {}),
     clock,
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });

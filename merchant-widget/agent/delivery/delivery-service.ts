@@ -88,18 +88,19 @@ export class DeliveryService {
       settings.operatorPublicKey,
       `K1 is not signed by operator ${settings.operatorId}.`,
     );
-    requireFresh(p.iat, settings.clock.now_ms(), settings.clockSkew_ms);
     if (p.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
     if (p.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
     const tab = store.findTab(p.tabId);
     if (tab === null || tab.tabPublicKey !== p.tabPublicKey) throw new OpentabError('unknown_tab');
     const known = deliveries.k1RegistrationJson(p.orderId);
     if (known !== null) {
-      // The MTA sends again when our answer was lost; another K1 for the same order is never taken.
+      // The MTA sends its one registration again when our answer was lost, however long ago it
+      // signed it; another K1 for the same order is never taken.
       if ((JSON.parse(known) as K1Registration).payload.k1 !== p.k1)
         throw new OpentabError('conflict', 'This order already has another K1.');
       return { received: true };
     }
+    requireFresh(p.iat, settings.clock.now_ms(), settings.clockSkew_ms);
     deliveries.insertK1(p.orderId, p.tabId, JSON.stringify(registration), settings.clock.now_ms());
     return { received: true };
   }
