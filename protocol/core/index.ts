@@ -17,6 +17,7 @@ export * from './crypto/public-key-check';
 export * from './crypto/sha256-of-32';
 export * from './crypto/webcrypto-ed25519';
 export * from './delivery/chunked-cipher';
+export * from './delivery/ciphertext-digest';
 export * from './delivery/evidence';
 export * from './delivery/key-seal';
 export * from './delivery/package-check';
