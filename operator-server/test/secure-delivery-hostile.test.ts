@@ -180,6 +180,7 @@ describe('secure delivery, walked with hostile input', () => {
       '/delivery/content/ebook',
       '/delivery/content/none',
       '/delivery/content/%00',
+      '/delivery/content/%E0%A4%A',
       '/delivery/content/',
     ])
       for (const method of ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE'])

@@ -72,7 +72,13 @@ export class DeliveryService {
   /** The ciphertext file of a product this agent delivers, or null. */
   contentFile(path: string): { path: string; size_bytes: number } | null {
     if (!path.startsWith(DELIVERY_CONTENT_PREFIX)) return null;
-    const product = this.deps.shelf.product(decodeURIComponent(path.slice(DELIVERY_CONTENT_PREFIX.length)));
+    let productId: string;
+    try {
+      productId = decodeURIComponent(path.slice(DELIVERY_CONTENT_PREFIX.length));
+    } catch {
+      return null; // a malformed escape names no product
+    }
+    const product = this.deps.shelf.product(productId);
     return product === undefined
       ? null
       : { path: product.cipherPath, size_bytes: product.description.payload.encryptedSize_bytes };
