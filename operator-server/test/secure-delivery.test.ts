@@ -236,6 +236,22 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     expect((await clearTab()).merchantBalance).toBe('2.00');
   });
 
+  it('opens the product again later: the same accept is answered with the same sealed K2, after the tab ended', async () => {
+    const { progress, delivered } = await orderedPackage();
+    const downloaded = await buyer.download(delivered);
+    const accept = buyer.accept(progress, delivered);
+    const first = await buyer.sendAccept(accept);
+    // Hours later, past the tab's timeout and the clock-skew window: the wallet still holds K1 and its accept.
+    await w.elapse(3 * 3_600_000);
+    const again = await callRoute(w.merchant.agentUrl, DELIVERY_AGENT_API.accept, accept);
+    expect(again).toEqual(first);
+    const plain = join(folder, 'again');
+    await buyer.decrypt(downloaded.path, buyer.openKey(progress, again), plain);
+    expect(new Uint8Array(readFileSync(plain))).toEqual(ebook);
+    expect(w.merchant.agent.purchases(tab.tabId)).toHaveLength(1);
+    leftOpen.push(tab.transactionId);
+  });
+
   it("refuses an accept for another order's package, and another tab's accept of this order", async () => {
     const first = await orderedPackage('ebook');
     const second = await orderedPackage('wallpaper');
