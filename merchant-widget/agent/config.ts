@@ -208,6 +208,9 @@ const consoleLogger: AgentLogger = {
   warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? ''),
 };
 
+/** Packages sent per delivery order before a run of not-accepts aborts it. */
+export const DEFAULT_DELIVERY_ATTEMPTS = 3;
+
 export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   if (config === null || typeof config !== 'object')
     throw new MerchantAgentConfigError(['configuration must be an object']);
@@ -283,7 +286,10 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   const delivery =
     config.delivery === undefined
       ? null
-      : { productsDirectory: config.delivery.productsDirectory, maxAttempts: config.delivery.maxAttempts ?? 3 };
+      : {
+          productsDirectory: config.delivery.productsDirectory,
+          maxAttempts: config.delivery.maxAttempts ?? DEFAULT_DELIVERY_ATTEMPTS,
+        };
   check(
     delivery === null || (typeof delivery.productsDirectory === 'string' && delivery.productsDirectory.length > 0),
     'delivery.productsDirectory must name a prepared product folder',

@@ -44,9 +44,6 @@ import type { TabRecord } from '../tab-record';
 import type { DeliveryOrderRow, DeliveryStore } from './delivery-store';
 import type { ProductShelf, ShelvedProduct } from './product-shelf';
 
-/** Packages sent per order before a run of not-accepts aborts it. */
-export const DEFAULT_DELIVERY_ATTEMPTS = 3;
-
 export interface DeliveryServiceDependencies {
   readonly settings: AgentSettings;
   readonly crypto: CryptoProvider;

@@ -69,7 +69,7 @@ export class DeliveryStore {
   private readonly db: Database.Database;
   private readonly statements;
 
-  constructor(private readonly store: AgentStore) {
+  constructor(store: AgentStore) {
     this.db = store.database;
     this.db.exec(TABLES);
     this.statements = {
@@ -97,10 +97,6 @@ export class DeliveryStore {
       ),
       ordersOfTab: this.db.prepare('SELECT * FROM delivery_orders WHERE tab_id = ? ORDER BY created_at_ms, order_id'),
     };
-  }
-
-  transaction<T>(work: () => T): T {
-    return this.store.transaction(work);
   }
 
   order(orderId: string): DeliveryOrderRow | null {
