@@ -35,8 +35,17 @@ export interface DeliveryWorld {
   readonly events: Array<{ name: string; orderId: string }>;
 }
 
-/** `unlimited`: no rate limits at operators and agent, for tests that send hundreds of requests at once. */
-export async function startDeliveryWorld(maxAttempts: number, unlimited = false): Promise<DeliveryWorld> {
+/**
+ * `unlimited`: no rate limits at operators and agent, for tests that send hundreds of requests at once.
+ * `sameOperator`: customer and merchant at one operator (SEK), the degenerate case.
+ */
+export async function startDeliveryWorld(
+  maxAttempts: number,
+  unlimited = false,
+  sameOperator = false,
+): Promise<DeliveryWorld> {
+  const currency = sameOperator ? 'SEK' : 'EUR';
+  const merchantOperator = sameOperator ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR;
   const folder = mkdtempSync(join(tmpdir(), 'opentab-delivery-'));
   const ebook = nodeCrypto.randomBytes(EBOOK_BYTES);
   writeFileSync(join(folder, 'ebook.epub'), ebook);
@@ -50,14 +59,14 @@ export async function startDeliveryWorld(maxAttempts: number, unlimited = false)
         summary: 'A novel, 300 KB.',
         file: 'ebook.epub',
         mediaType: 'application/epub+zip',
-        price: { currency: 'EUR', value: '2.00' },
+        price: { currency, value: '2.00' },
       },
       {
         productId: 'wallpaper',
         name: 'A wallpaper',
         file: 'wallpaper.png',
         mediaType: 'image/png',
-        price: { currency: 'EUR', value: '0.50' },
+        price: { currency, value: '0.50' },
       },
     ]),
   );
@@ -68,6 +77,7 @@ export async function startDeliveryWorld(maxAttempts: number, unlimited = false)
   const arbiterSecret = nodeCrypto.ed25519.generateSecretKey();
   const arbiter = signerFromSecretKey(nodeCrypto, arbiterSecret);
   const w = await startTwoOperatorWorld({
+    sameOperator,
     merchantSecretKey: toBase64url(merchantSecret),
     catalogue: [
       { itemId: 'ebook', title: 'The e-book', price: '2.00' },
@@ -86,8 +96,8 @@ export async function startDeliveryWorld(maxAttempts: number, unlimited = false)
   const customer = await w.newCustomer('500.00');
   const tab = await customer.openTab({
     merchantId: w.merchantId,
-    merchantOperatorId: MERCHANT_OPERATOR,
-    merchantCurrency: 'EUR',
+    merchantOperatorId: merchantOperator,
+    merchantCurrency: currency,
     deposit: { currency: 'SEK', value: '100.00' },
     chainUnit: await customer.merchantChainUnit(w.merchant.agentUrl),
   });
@@ -97,7 +107,7 @@ export async function startDeliveryWorld(maxAttempts: number, unlimited = false)
     tab,
     {
       customerOperatorUrl: w.world.operator(CUSTOMER_OPERATOR).url,
-      merchantOperatorUrl: w.world.operator(MERCHANT_OPERATOR).url,
+      merchantOperatorUrl: w.world.operator(merchantOperator).url,
       agentUrl: w.merchant.agentUrl,
       dir,
     },

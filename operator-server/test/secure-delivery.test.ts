@@ -30,6 +30,7 @@ import {
 } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import {
+  CUSTOMER_OPERATOR,
   DeliveryBuyer,
   MERCHANT_OPERATOR,
   type TestCustomer,
@@ -399,3 +400,20 @@ function operatorCli(...args: string[]): Promise<{ output: any; exitCode: number
     });
   });
 }
+
+describe('secure delivery at one operator (customer and merchant both at op-se)', () => {
+  it('relays K1 to itself, escrows and delivers the e-book', async () => {
+    leftOpen.push(tab.transactionId); // the two-operator world of beforeEach is not used here
+    const one = await startDeliveryWorld(MAX_ATTEMPTS, false, true);
+    try {
+      const result = await one.buyer.buy('ebook');
+      if (result.outcome !== 'delivered') throw new Error('not delivered');
+      expect(new Uint8Array(readFileSync(result.plainPath))).toEqual(one.ebook);
+      expect(result.bundle.k1Registration.payload.operatorId).toBe(CUSTOMER_OPERATOR);
+      expect(one.w.merchant.agent.purchases(one.tab.tabId)).toHaveLength(1);
+      one.w.assertInvariants({ pendingHoldRefsAllowed: [one.tab.transactionId] });
+    } finally {
+      await one.w.close();
+    }
+  });
+});
