@@ -5,9 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nodeCrypto } from '@opentab/server-kit';
 import { signerFromSecretKey } from '@opentab/protocol';
-import type { MerchantInfo } from '@opentab/protocol';
+import { DELIVERY_AGENT_API, type MerchantInfo } from '@opentab/protocol';
 import { AccessTokens, type AccessClaims } from './access-token';
 import { resolveConfig, type MerchantAgentConfig } from './config';
+import { DeliveryService } from './delivery/delivery-service';
+import { deliveryRoutes } from './delivery/delivery-routes';
+import { DeliveryStore } from './delivery/delivery-store';
+import { ProductShelf } from './delivery/product-shelf';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler } from './http/handler';
 import { merchantAgentOpenApiDocument } from './openapi';
@@ -101,14 +105,43 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const extensionRoutes = settings.extensions.flatMap((extension) =>
     extension.bind({ settings, crypto, store, signer: merchantKey, tokens }),
   );
+  const delivery = startDelivery();
+  function startDelivery(): DeliveryService | null {
+    if (settings.delivery === null) return null;
+    try {
+      const shelf = ProductShelf.load(crypto, settings.delivery.productsDirectory, {
+        merchantId: settings.merchantId,
+        publicKey: merchantKey.publicKey,
+        catalogue: settings.catalogue,
+      });
+      return new DeliveryService({
+        settings,
+        crypto,
+        store,
+        deliveries: new DeliveryStore(store),
+        shelf,
+        tabs: service,
+        merchantKey,
+        events,
+        maxAttempts: settings.delivery.maxAttempts,
+      });
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
   const handler = createAgentRequestHandler(service, {
     ...settings,
     durable: () => store.durable(),
     openApiDocument: merchantAgentOpenApiDocument({
       ...settings,
-      extensionRoutes: settings.extensions.map((extension) => extension.routes),
+      extensionRoutes: [
+        ...settings.extensions.map((extension) => extension.routes),
+        ...(delivery === null ? [] : [DELIVERY_AGENT_API]),
+      ],
     }),
-    extensionRoutes,
+    extensionRoutes: [...extensionRoutes, ...(delivery === null ? [] : deliveryRoutes(delivery))],
+    ...(delivery === null ? {} : { contentFile: (path: string) => delivery.contentFile(path) }),
     // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
     // the monotonic clock, which a step of the wall clock cannot move.
     rateLimitClock: config.clock === undefined ? undefined : settings.clock,

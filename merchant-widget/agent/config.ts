@@ -132,6 +132,12 @@ export interface MerchantAgentConfig {
   readonly rateLimit?: AgentRateLimitConfig;
   /** Routes and tables added from outside the agent (extension.ts); none by default. */
   readonly extensions?: readonly AgentExtension[];
+  /**
+   * Secure delivery of digital goods (seed FIG 4): a product folder prepared ahead of time with
+   * `npm run merchant -- prepare-products <folder>`, each product an item of the catalogue at the
+   * same price; `maxAttempts` packages are sent per order before not-accepts abort it (default 3).
+   */
+  readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -162,6 +168,7 @@ export interface AgentSettings {
   readonly replyRetention_ms: number;
   readonly rateLimit: AgentRateLimitSettings;
   readonly extensions: readonly AgentExtension[];
+  readonly delivery: { readonly productsDirectory: string; readonly maxAttempts: number } | null;
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -186,6 +193,9 @@ const ED25519_KEY_BYTES = 32;
 const consoleLogger: AgentLogger = {
   warn: (message, detail) => console.warn(`[opentab merchant agent] ${message}`, detail ?? ''),
 };
+
+/** Packages sent per delivery order before a run of not-accepts aborts it. */
+export const DEFAULT_DELIVERY_ATTEMPTS = 3;
 
 // One schema checks the whole configuration and fills in the defaults. Each issue's message is
 // the rest of a sentence whose subject is the setting's path ("recordRetryMax_ms" + " must be …"),
@@ -374,6 +384,27 @@ const MerchantAgentConfigSchema = v.pipe(
       extensions: v.nullish(
         v.custom<readonly AgentExtension[]>((value) => Array.isArray(value), 'must be a list'),
         [],
+      ),
+      delivery: v.nullish(
+        v.pipe(
+          settingsObject(
+            {
+              productsDirectory: v.custom<string>(
+                (value) => typeof value === 'string' && value.length > 0,
+                'must name a prepared product folder',
+              ),
+              maxAttempts: v.nullish(
+                v.custom<number>(
+                  (value) => Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= 100,
+                  'must be a whole number from 1 to 100',
+                ),
+                DEFAULT_DELIVERY_ATTEMPTS,
+              ),
+            },
+            'productsDirectory, maxAttempts',
+          ),
+        ),
+        null,
       ),
     },
     'must be an object',

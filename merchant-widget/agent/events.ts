@@ -19,6 +19,19 @@ export interface MerchantAgentEvents {
     readonly nextAttemptAt_ms: number;
   };
   'tab-cleared': { readonly tab: TabView; readonly outcome: ClearingOutcome };
+  /** Secure delivery: a signed package went out for an order (`attempt` 1, or a re-send after a not-accept). */
+  delivered: { readonly tabId: string; readonly orderId: string; readonly productId: string; readonly attempt: number };
+  /** The customer accepted the package: its purchase is on the tab, K2 went out sealed to K1. */
+  accepted: {
+    readonly tabId: string;
+    readonly orderId: string;
+    readonly productId: string;
+    readonly purchaseId: string;
+  };
+  /** The customer's check refused a package (`problem`); it is sent again unless this was the last attempt. */
+  rejected: { readonly tabId: string; readonly orderId: string; readonly problem: string; readonly attempt: number };
+  /** The last attempt was refused too: the order ends, nothing was charged for it. */
+  aborted: { readonly tabId: string; readonly orderId: string; readonly productId: string };
 }
 
 export type MerchantAgentEventName = keyof MerchantAgentEvents;

@@ -15,3 +15,5 @@ export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
 export type { AgentExtension, ExtendedAgent } from './extension';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
 export { chainUnitOf } from './catalogue';
+export { prepareProducts, ProductPreparationError } from './delivery/product-preparation';
+export { ProductShelfError } from './delivery/product-shelf';

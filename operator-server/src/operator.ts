@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock, type HttpTransport } from '@opentab/protocol';
 import { KeyedLock } from '@opentab/protocol';
-import { OPERATOR_API } from '@opentab/protocol';
+import { DELIVERY_OPERATOR_API, OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import type { CryptoProvider } from '@opentab/protocol';
 import { createNodeHttpTransport } from '@opentab/server-kit';
@@ -25,6 +25,8 @@ import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
 import { adminPages } from './admin/admin-pages';
+import { deliveryBindings } from './delivery/delivery-bindings';
+import { MtaDelivery } from './delivery/mta-delivery';
 import { Outbox } from './outbox/outbox';
 import { createBillingSink } from './billing/sinks';
 import { ConfigError, type OperatorConfig } from './config/config';
@@ -75,6 +77,8 @@ export interface RunningOperator {
   readonly context: OperatorContext;
   /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
   readonly rateFeed: RateFeed;
+  /** Secure delivery at this MTA: its escrow key, the K1s it signed, escrows, and the log of keys released to arbiters. */
+  readonly delivery: MtaDelivery;
   /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver
    * due outbox messages, settle stalled openings. */
   runJobs(): Promise<void>;
@@ -151,6 +155,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
+  const delivery = new MtaDelivery(db, crypto);
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
@@ -187,13 +192,20 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerCustomerRecord, (body, { now_ms }) => receiveCustomerRecord(context, body, now_ms)),
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
+    ...deliveryBindings(context, delivery),
     ...extensions.flatMap((extension) => extension.bind(context)),
     ...adminBindings(context),
   ]);
   const openApi = operatorOpenApiDocument({
     operatorId: config.operatorId,
     publicUrl: config.publicUrl,
-    routes: Object.assign({}, OPERATOR_API, ...extensions.map((extension) => extension.routes), ADMIN_API),
+    routes: Object.assign(
+      {},
+      OPERATOR_API,
+      DELIVERY_OPERATOR_API,
+      ...extensions.map((extension) => extension.routes),
+      ADMIN_API,
+    ),
   });
   const tlsCredentials = config.tls === undefined ? null : tlsCredentialsOf(config.tls);
   const staffPages = adminPages(context, router);
@@ -294,6 +306,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     url,
     context,
     rateFeed,
+    delivery,
     runJobs: runJobsInTurn,
     reloadTlsCertificate: () => tlsReloader?.reload() ?? null,
     async close() {

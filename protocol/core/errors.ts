@@ -90,6 +90,22 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: "The purchase names another purchase-list key than this tab's earlier purchases.",
   },
+  // Secure delivery of digital goods
+  unknown_order: { status: 404, message: 'There is no such delivery order on this tab.' },
+  description_mismatch: {
+    status: 409,
+    message: "The order does not name the merchant's current signed description of the product, or its price.",
+  },
+  delivery_mismatch: { status: 409, message: 'The message names another order, package or ciphertext than this one.' },
+  delivery_aborted: {
+    status: 409,
+    message: 'The delivery was aborted after its last failed attempt; nothing was charged. Order again.',
+  },
+  already_accepted: { status: 409, message: 'This order was already accepted with another accept message.' },
+  k1_missing: { status: 409, message: "The customer's K1 for this order has not come from the MTA yet." },
+  escrow_missing: { status: 404, message: 'The MTA holds no escrowed key for this order.' },
+  evidence_invalid: { status: 422, message: 'The evidence bundle does not verify; its message says why.' },
+  unknown_arbiter: { status: 403, message: 'The request is not signed by an arbiter this operator answers.' },
   // Operators talking to each other
   peer_unreachable: { status: 502, message: 'The other operator could not be reached.' },
   peer_refused: { status: 502, message: 'The other operator refused the request.' },

@@ -3,6 +3,7 @@
 // providers a browser can use. Nothing here imports Node or any role (checked by .dependency-cruiser.cjs).
 
 export * from './api/client';
+export * from './api/delivery-api';
 export * from './api/merchant-agent-api';
 export * from './api/operator-api';
 export * from './api/route';
@@ -15,6 +16,11 @@ export * from './crypto/provider';
 export * from './crypto/public-key-check';
 export * from './crypto/sha256-of-32';
 export * from './crypto/webcrypto-ed25519';
+export * from './delivery/chunked-cipher';
+export * from './delivery/ciphertext-digest';
+export * from './delivery/evidence';
+export * from './delivery/key-seal';
+export * from './delivery/package-check';
 export * from './encoding/base64url';
 export * from './encoding/bytes';
 export * from './encoding/canonical-json';
@@ -25,6 +31,7 @@ export * from './messages/bridge-transport';
 export * from './messages/bridge';
 export * from './messages/certificates';
 export * from './messages/customer';
+export * from './messages/delivery';
 export * from './messages/merchant';
 export * from './messages/peer';
 export * from './messages/primitives';

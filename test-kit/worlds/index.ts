@@ -5,3 +5,5 @@ export * from './test-customer';
 export * from './two-operator-world';
 export { SAMPLE_ECB_RATES_FILE, SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 export * from './merchant-records';
+export * from './delivery-buyer';
+export { prepareProducts } from '@opentab/merchant-agent';

@@ -19,6 +19,7 @@ import {
   type AgentExtension,
   type MerchantAgent,
   type CatalogueEntry,
+  type MerchantAgentConfig,
 } from '@opentab/merchant-agent';
 import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
@@ -87,6 +88,10 @@ export interface MerchantSiteOptions {
   readonly extensions?: readonly AgentExtension[];
   /** The agent's clock; the system clock when absent. */
   readonly clock?: Clock;
+  /** The agent delivers the prepared products of this folder (secure delivery). */
+  readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
+  /** The agent's rate limits; its defaults when absent. */
+  readonly rateLimit?: MerchantAgentConfig['rateLimit'];
   /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
 }
@@ -113,6 +118,8 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       logger: { warn: () => {} },
       ...(options.extensions !== undefined ? { extensions: options.extensions } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
+      ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
       ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
     });
   let agent = await startAgent();
@@ -214,6 +221,10 @@ export interface TwoOperatorWorldOptions {
   };
   /** Operators and the merchant's site serve https with this certificate; everyone trusts its CA. */
   readonly tls?: WorldTls;
+  /** The merchant agent delivers the prepared products of this folder (prepared with `merchantSecretKey`). */
+  readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
+  /** The merchant agent's rate limits; its defaults when absent. */
+  readonly agentRateLimit?: MerchantAgentConfig['rateLimit'];
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -260,6 +271,8 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     dir,
     ...(options.merchantSecretKey !== undefined ? { merchantSecretKey: options.merchantSecretKey } : {}),
     ...(options.extensions?.agent !== undefined ? { extensions: options.extensions.agent } : {}),
+    ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
+    ...(options.agentRateLimit !== undefined ? { rateLimit: options.agentRateLimit } : {}),
     clock,
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });

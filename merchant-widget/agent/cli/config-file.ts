@@ -42,6 +42,7 @@ const AGENT_FIELDS = [
   'clockSkew_ms',
   'replyRetention_ms',
   'rateLimit',
+  'delivery',
 ] as const;
 /** Fields naming files, read relative to the configuration file. */
 const PATH_FIELDS = ['databasePath', 'widgetFilePath', 'merchantSecretKeyFile', 'accessTokenSecretFile'] as const;
@@ -101,10 +102,20 @@ export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = pr
     ),
     databasePath,
     ...(widgetFilePath !== undefined ? { widgetFilePath } : {}),
+    ...deliveryOf(file.delivery, base),
     merchantSecretKey: secret(MERCHANT_SECRET_KEY_ENV, 'merchantSecretKeyFile'),
     accessTokenSecret: secret(ACCESS_TOKEN_SECRET_ENV, 'accessTokenSecretFile'),
   } as unknown as MerchantAgentConfig;
   return { listen: listenOf(file.listen, path), agent };
+}
+
+/** `delivery` as written, with its product folder read relative to the configuration file like every path. */
+function deliveryOf(value: unknown, base: string): { delivery?: unknown } {
+  if (value === undefined) return {};
+  const delivery = value as { productsDirectory?: unknown };
+  const folder = delivery?.productsDirectory;
+  if (typeof folder !== 'string' || folder === '') return { delivery: value };
+  return { delivery: { ...delivery, productsDirectory: isAbsolute(folder) ? folder : resolve(base, folder) } };
 }
 
 function listenOf(value: unknown, path: string): MerchantAgentProcessConfig['listen'] {

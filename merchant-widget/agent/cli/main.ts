@@ -5,10 +5,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { describeChecks } from '@opentab/server-kit';
+import { describeChecks, nodeCrypto } from '@opentab/server-kit';
+import { fromBase64urlOfLength, signerFromSecretKey } from '@opentab/protocol';
 import { createMerchantAgent } from '../agent';
 import { auditMerchantAgent } from '../audit/agent-audit';
 import { MerchantAgentConfigError } from '../config';
+import { prepareProducts, ProductPreparationError } from '../delivery/product-preparation';
 import { loadMerchantConfigFile, merchantDatabasePath, MerchantConfigFileError } from './config-file';
 
 const USAGE = `opentab-merchant <command> [options]
@@ -18,6 +20,11 @@ const USAGE = `opentab-merchant <command> [options]
                             check the agent's SQLite file read-only (also beside the running agent):
                             tab totals and chain proofs, tabs and records settled, every cleared tab
                             credited what its receipts add up to; exits 1 when one is broken
+  prepare-products FOLDER --config FILE [--chunk-kib 64]
+                            encrypt and sign the products of FOLDER ahead of time for secure
+                            delivery: reads FOLDER/products.json ([{productId, name, summary, file,
+                            mediaType, price}]), writes FOLDER/prepared/ (point delivery.productsDirectory
+                            of the agent's configuration at FOLDER)
 
 The configuration file is JSON: "listen": {"host", "port"}, "databasePath", "merchantSecretKeyFile",
 "accessTokenSecretFile" (paths relative to the file; or OPENTAB_MERCHANT_SECRET_KEY and
@@ -69,14 +76,48 @@ async function start(configPath: string): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+async function prepare(folder: string, configPath: string, chunkKib: string): Promise<void> {
+  const { agent: settings } = loadMerchantConfigFile(configPath);
+  const chunk_kib = Number(chunkKib);
+  if (!Number.isSafeInteger(chunk_kib) || chunk_kib < 1 || chunk_kib > 1024) fail('--chunk-kib must be 1 to 1024');
+  const signer = signerFromSecretKey(nodeCrypto, fromBase64urlOfLength(settings.merchantSecretKey, 32));
+  const descriptions = await prepareProducts(
+    nodeCrypto,
+    folder,
+    { merchantId: settings.merchantId, signer },
+    chunk_kib * 1024,
+  );
+  for (const { payload } of descriptions)
+    process.stdout.write(
+      line('product.prepared', {
+        product: payload.productId,
+        size_bytes: payload.size_bytes,
+        encrypted_bytes: payload.encryptedSize_bytes,
+        sha256: payload.ciphertextHash,
+      }),
+    );
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
-    options: { config: { type: 'string' }, 'settle-s': { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      config: { type: 'string' },
+      'settle-s': { type: 'string' },
+      json: { type: 'boolean' },
+      'chunk-kib': { type: 'string' },
+    },
+    allowPositionals: true,
     strict: true,
   });
   switch (command) {
+    case 'prepare-products':
+      return prepare(
+        positionals[0] ?? fail('name the product folder (see: npm run merchant -- help)'),
+        values.config ?? fail('--config is required (see: npm run merchant -- help)'),
+        values['chunk-kib'] ?? '64',
+      );
     case 'start':
       return start(values.config ?? fail('--config is required (see: npm run merchant -- help)'));
     case 'audit': {
@@ -105,6 +146,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof MerchantConfigFileError || error instanceof MerchantAgentConfigError) fail(error.message);
+  if (
+    error instanceof MerchantConfigFileError ||
+    error instanceof MerchantAgentConfigError ||
+    error instanceof ProductPreparationError
+  )
+    fail(error.message);
   fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
 });

@@ -3,13 +3,15 @@
 // browser-facing ones. Any input gets either an answer or a 4xx refusal with a stable code, never
 // a 500 and never a crash.
 
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import type { Clock, RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { bind, createHttpEdge, Router, type RouteBinding } from '@opentab/server-kit';
 import { CROSS_ORIGIN_HEADERS, sendError, sendJson, sendPreflight } from '@opentab/server-kit';
-import { RateLimiter } from '@opentab/server-kit';
+import { clientKeyOf, RateLimiter, sendRateLimited } from '@opentab/server-kit';
 import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
 import type { TabService } from '../tab-service';
 import { serveWidgetFile } from './widget-file';
@@ -36,6 +38,8 @@ export interface AgentHttpOptions {
   readonly openApiDocument?: unknown;
   /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
   readonly rateLimitClock?: Clock;
+  /** Secure delivery: the ciphertext file a GET of `path` streams, or null when the path names none. */
+  readonly contentFile?: (path: string) => { readonly path: string; readonly size_bytes: number } | null;
 }
 
 /** Answers a request under the mount path and resolves true, or resolves false (touching nothing) for any
@@ -58,7 +62,7 @@ const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 export function agentRoute<R extends RouteSpec>(
   spec: R,
   crossOrigin: boolean,
-  answer: (request: RequestOf<R>) => ResponseOf<R>,
+  answer: (request: RequestOf<R>) => ResponseOf<R> | Promise<ResponseOf<R>>,
   readOnly = false,
 ): AgentRoute {
   return bind(spec, (request) => answer(request), { crossOrigin, readOnly });
@@ -139,6 +143,17 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       }
       return true;
     }
+    const content = options.contentFile?.(path) ?? null;
+    if (content !== null) {
+      if (method === 'OPTIONS') sendPreflight(response);
+      else if (!isGet) refuseMethod(response, true);
+      else {
+        const decision = limiters.customer.take(clientKeyOf(rateLimit.clientAddress(request)));
+        if (!decision.allowed) sendRateLimited(request, response, decision.retryAfter_ms, headersFor(true));
+        else await streamContent(request, response, content);
+      }
+      return true;
+    }
     return false;
   }
 
@@ -171,6 +186,23 @@ function targetUnderMount(url: string, mountPath: string): { path: string; query
 
 function headersFor(crossOrigin: boolean): Record<string, string> {
   return crossOrigin ? { ...CROSS_ORIGIN_HEADERS, ...NO_SNIFF } : { ...NO_SNIFF };
+}
+
+/** A prepared ciphertext, streamed from disk: never read whole, whatever its size. */
+async function streamContent(
+  request: IncomingMessage,
+  response: ServerResponse,
+  content: { readonly path: string; readonly size_bytes: number },
+): Promise<void> {
+  response.writeHead(200, {
+    ...headersFor(true),
+    'content-type': 'application/octet-stream',
+    'content-length': content.size_bytes,
+    // The same product is the same bytes for every buyer, and useless without its key.
+    'cache-control': 'public, max-age=3600',
+  });
+  if (request.method === 'HEAD') return void response.end();
+  await pipeline(createReadStream(content.path), response);
 }
 
 function refuseMethod(response: ServerResponse, crossOrigin: boolean): void {

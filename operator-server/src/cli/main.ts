@@ -8,6 +8,7 @@ import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { parseTimestamp } from '@opentab/protocol';
 import { AdminClient } from '../admin/admin-client';
+import { ARBITER_USAGE, ArbiterError, arbiterCommand } from './arbiter';
 import { describeChecks } from '@opentab/server-kit';
 import { auditOperator } from '../audit/operator-audit';
 import { ConfigError, loadConfigFile } from '../config/config';
@@ -50,7 +51,7 @@ const USAGE = `opentab-operator <command> [options]
   settlement     --config FILE --peer ID [--from ISO] [--until ISO]   net statement (reads the data directory)
   audit          --config FILE [--settle-s 300] [--json]  check every invariant of the data directory, read-only
                  (also beside the running server); exits 1 when one is broken
-`;
+${ARBITER_USAGE}`;
 
 function fail(message: string): never {
   process.stderr.write(`opentab-operator: ${message}\n`);
@@ -131,6 +132,12 @@ const OPTIONS = {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'arbiter') {
+    const { output, exitCode } = await arbiterCommand(rest);
+    print(output);
+    process.exitCode = exitCode;
+    return;
+  }
   const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true });
   switch (command) {
     case 'ca-init': {
@@ -375,5 +382,9 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) fail(error.message);
+  if (error instanceof ArbiterError) {
+    process.stderr.write(`opentab-operator: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
   fail(error instanceof Error ? error.message : String(error));
 });

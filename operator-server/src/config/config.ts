@@ -201,6 +201,17 @@ export const OperatorConfigSchema = v.strictObject({
   adminToken: v.optional(v.pipe(v.string(), v.minLength(16))),
   peers: v.optional(v.array(v.strictObject({ operatorId: OperatorId, baseUrl: SecureHttpUrl })), []),
   billingSinks: v.optional(v.array(BillingSinkConfig), []),
+  /**
+   * Arbiters (a consumer board, say) this MTA releases a delivery's escrowed K2 to, on an evidence
+   * bundle that verifies; each release is logged. None by default.
+   */
+  arbiters: v.optional(
+    v.pipe(
+      v.array(v.strictObject({ name: v.pipe(v.string(), v.minLength(1), v.maxLength(80)), publicKey: PublicKey })),
+      v.maxLength(100),
+    ),
+    [],
+  ),
   rates: v.optional(
     v.strictObject({
       lifespan_s: v.optional(Seconds(10, 7 * 24 * 3600), 3600),

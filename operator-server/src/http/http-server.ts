@@ -69,6 +69,7 @@ function limiterFor(limiters: RateLimiters, auth: RouteAuth): RateLimiter | null
     case 'public':
     case 'customer-signature':
     case 'tab-signature':
+    case 'arbiter-signature':
       return limiters.customer;
     case 'operator-signature':
     case 'merchant-signature':

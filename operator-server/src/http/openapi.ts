@@ -11,6 +11,7 @@ const SIGNERS: Partial<Record<RouteAuth, string>> = {
   'tab-signature': "the tab's key, named in the customer certificate the customer's operator issued for the tab",
   'operator-signature': 'a peer operator, with the key its CA-signed operator certificate names',
   'merchant-signature': 'a merchant registered at this operator, with the key of its registration',
+  'arbiter-signature': 'an arbiter this operator is configured to answer, with the key of its configuration',
 };
 
 const DESCRIPTION = [

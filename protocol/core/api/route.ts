@@ -14,6 +14,8 @@ export type RouteAuth =
   | 'operator-signature'
   /** Signed by a registered merchant's key. */
   | 'merchant-signature'
+  /** Signed by the key of an arbiter the operator is configured to answer (secure delivery's key release). */
+  | 'arbiter-signature'
   /** Bearer token of the operator's administrators. */
   | 'admin-token';
 

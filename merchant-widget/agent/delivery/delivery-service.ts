@@ -1,0 +1,342 @@
+// The merchant agent's side of secure delivery (seed FIG 4, claims 24–27). An order (signed by the
+// tab key, on an open tab, naming the current signed description) waits for the K1 its MTA signs;
+// then K2 is escrowed with the MTA and the signed package goes out. A not-accept gets the package
+// again, up to `maxAttempts`, then the order is aborted and nothing is charged. The accept carries
+// the tab purchase that pays: it is taken exactly as a click-to-pay purchase (hash-chain link,
+// catalogue price, the tab's deposit), and only then is K2 sealed to K1 and the order marked
+// accepted. A replayed accept is answered from the order's row.
+
+import {
+  callRoute,
+  DELIVERY_CONTENT_PREFIX,
+  DELIVERY_OPERATOR_API,
+  fromBase64url,
+  KeyedLock,
+  OpentabError,
+  sealKey,
+  seal,
+  toBase64url,
+  verifyEnvelope,
+  type CryptoProvider,
+  type DeliveryAccept,
+  type DeliveryEscrow,
+  type DeliveryEscrowAck,
+  type DeliveryEscrowPayload,
+  type DeliveryKey,
+  type DeliveryKeyPayload,
+  type DeliveryOrder,
+  type DeliveryPackage,
+  type DeliveryPackagePayload,
+  type DeliveryReject,
+  type DeliveryState,
+  type K1Registration,
+  type PayloadBody,
+  type ProductList,
+  type Signer,
+} from '@opentab/protocol';
+import type { AgentSettings } from '../config';
+import type { AgentEvents } from '../events';
+import { requireFresh, requireSignedBy } from '../message-checks';
+import { requestDigest } from '../replay-guard';
+import type { AgentStore } from '../store';
+import type { TabService } from '../tab-service';
+import type { TabRecord } from '../tab-record';
+import type { DeliveryOrderRow, DeliveryStore } from './delivery-store';
+import type { ProductShelf, ShelvedProduct } from './product-shelf';
+
+export interface DeliveryServiceDependencies {
+  readonly settings: AgentSettings;
+  readonly crypto: CryptoProvider;
+  readonly store: AgentStore;
+  readonly deliveries: DeliveryStore;
+  readonly shelf: ProductShelf;
+  readonly tabs: Pick<TabService, 'purchase'>;
+  readonly merchantKey: Signer;
+  readonly events: AgentEvents;
+  readonly maxAttempts: number;
+}
+
+export class DeliveryService {
+  /** One step at a time per order: two copies of an order must not escrow or package twice. */
+  private readonly orderLock = new KeyedLock();
+
+  constructor(private readonly deps: DeliveryServiceDependencies) {}
+
+  products(): ProductList {
+    return { products: this.deps.shelf.descriptions() };
+  }
+
+  /** The ciphertext file of a product this agent delivers, or null. */
+  contentFile(path: string): { path: string; size_bytes: number } | null {
+    if (!path.startsWith(DELIVERY_CONTENT_PREFIX)) return null;
+    let productId: string;
+    try {
+      productId = decodeURIComponent(path.slice(DELIVERY_CONTENT_PREFIX.length));
+    } catch {
+      return null; // a malformed escape names no product
+    }
+    const product = this.deps.shelf.product(productId);
+    return product === undefined
+      ? null
+      : { path: product.cipherPath, size_bytes: product.description.payload.encryptedSize_bytes };
+  }
+
+  /** The MTA passes on the customer's K1 for an order, signed (claim 25). */
+  acceptK1Registration(registration: K1Registration): { received: true } {
+    const { crypto, settings, store, deliveries } = this.deps;
+    const p = registration.payload;
+    requireSignedBy(
+      crypto,
+      registration,
+      settings.operatorPublicKey,
+      `K1 is not signed by operator ${settings.operatorId}.`,
+    );
+    if (p.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
+    if (p.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
+    const tab = store.findTab(p.tabId);
+    if (tab === null || tab.tabPublicKey !== p.tabPublicKey) throw new OpentabError('unknown_tab');
+    const known = deliveries.k1RegistrationJson(p.orderId);
+    if (known !== null) {
+      // The MTA sends its one registration again when our answer was lost, however long ago it
+      // signed it; another K1 for the same order is never taken.
+      if ((JSON.parse(known) as K1Registration).payload.k1 !== p.k1)
+        throw new OpentabError('conflict', 'This order already has another K1.');
+      return { received: true };
+    }
+    requireFresh(p.iat, settings.clock.now_ms(), settings.clockSkew_ms);
+    deliveries.insertK1(p.orderId, p.tabId, JSON.stringify(registration), settings.clock.now_ms());
+    return { received: true };
+  }
+
+  order(order: DeliveryOrder): Promise<DeliveryState> {
+    return this.orderLock.run(order.payload.id, async () => {
+      const { crypto, settings, deliveries } = this.deps;
+      const p = order.payload;
+      const digest = requestDigest(crypto, order);
+      const known = deliveries.order(p.id);
+      if (known !== null) {
+        if (known.orderDigest !== digest) throw new OpentabError('id_reused');
+        return this.stateOf(known);
+      }
+      const tab = this.signedByTab(order, p.tabId);
+      const now_ms = settings.clock.now_ms();
+      requireFresh(p.iat, now_ms, settings.clockSkew_ms);
+      if (tab.lifecycle.status !== 'open' || now_ms >= tab.expiresAt_ms) throw new OpentabError('tab_closed');
+      const product = this.productOf(p.productId);
+      if (
+        p.descriptionHash !== product.descriptionHash ||
+        p.price.currency !== product.description.payload.price.currency ||
+        p.price.value !== product.description.payload.price.value
+      )
+        throw new OpentabError('description_mismatch');
+      deliveries.insertOrder(
+        { orderId: p.id, tabId: p.tabId, productId: p.productId, digest, json: JSON.stringify(order) },
+        now_ms,
+      );
+      return this.stateOf(deliveries.order(p.id)!);
+    });
+  }
+
+  reject(reject: DeliveryReject): Promise<DeliveryState> {
+    return this.orderLock.run(reject.payload.orderId, async () => {
+      const { settings, deliveries, events, maxAttempts } = this.deps;
+      const p = reject.payload;
+      const row = this.orderOfTab(p.orderId, p.tabId);
+      this.signedByTab(reject, p.tabId);
+      const now_ms = settings.clock.now_ms();
+      requireFresh(p.iat, now_ms, settings.clockSkew_ms);
+      const current = row.packageJson === null ? null : (JSON.parse(row.packageJson) as DeliveryPackage);
+      // A not-accept of an earlier package (a replay, or one that crossed the re-send) changes nothing.
+      if (row.status !== 'ordered' || current === null || current.payload.id !== p.packageId) return this.stateOf(row);
+      events.emit('rejected', { tabId: p.tabId, orderId: p.orderId, problem: p.problem, attempt: row.attempts });
+      if (row.attempts >= maxAttempts) {
+        deliveries.abort(p.orderId, now_ms);
+        events.emit('aborted', { tabId: p.tabId, orderId: p.orderId, productId: row.productId });
+        return { status: 'aborted', orderId: p.orderId };
+      }
+      return { status: 'package', package: this.sendPackage(row, now_ms) };
+    });
+  }
+
+  accept(accept: DeliveryAccept): Promise<DeliveryKey> {
+    return this.orderLock.run(accept.payload.orderId, async () => {
+      const { crypto, settings, deliveries, tabs, events } = this.deps;
+      const p = accept.payload;
+      const digest = requestDigest(crypto, accept);
+      const row = this.orderOfTab(p.orderId, p.tabId);
+      if (row.acceptId === p.id) {
+        if (row.acceptDigest !== digest) throw new OpentabError('id_reused');
+        return JSON.parse(row.keyJson!) as DeliveryKey;
+      }
+      this.signedByTab(accept, p.tabId);
+      const now_ms = settings.clock.now_ms();
+      requireFresh(p.iat, now_ms, settings.clockSkew_ms);
+      if (row.status === 'aborted') throw new OpentabError('delivery_aborted');
+      if (row.status === 'accepted') throw new OpentabError('already_accepted');
+      const current = row.packageJson === null ? null : (JSON.parse(row.packageJson) as DeliveryPackage);
+      const product = this.productOf(row.productId);
+      const order = JSON.parse(row.orderJson) as DeliveryOrder;
+      if (current === null || current.payload.id !== p.packageId)
+        throw new OpentabError('delivery_mismatch', 'The accept names a package this order was not sent last.');
+      if (p.ciphertextHash !== product.description.payload.ciphertextHash)
+        throw new OpentabError('delivery_mismatch', 'The accept names another ciphertext than the package.');
+      const purchase = p.purchase;
+      if (
+        purchase.tabId !== p.tabId ||
+        purchase.itemId !== row.productId ||
+        purchase.price.currency !== order.payload.price.currency ||
+        purchase.price.value !== order.payload.price.value
+      )
+        throw new OpentabError(
+          'delivery_mismatch',
+          'The purchase in the accept is not the ordered product at its price.',
+        );
+      const registration = this.k1Of(row.orderId);
+
+      // The purchase commits on its own, exactly as a click-to-pay one; it is idempotent by its id, so an
+      // accept sent again after a stop between the two commits pays nothing twice and completes the order.
+      const receipt = tabs.purchase(purchase);
+      const answer = seal(
+        crypto,
+        this.deps.merchantKey,
+        {
+          type: 'delivery-key',
+          merchantId: settings.merchantId,
+          tabId: p.tabId,
+          orderId: p.orderId,
+          acceptId: p.id,
+          sealedKey: toBase64url(
+            sealKey(
+              (length) => crypto.randomBytes(length),
+              fromBase64url(registration.payload.k1),
+              product.key,
+              p.orderId,
+            ),
+          ),
+          receipt,
+        } satisfies PayloadBody<DeliveryKeyPayload>,
+        now_ms,
+      );
+      if (!deliveries.accept(p.orderId, p.id, digest, JSON.stringify(answer), now_ms))
+        throw new OpentabError('already_accepted');
+      events.emit('accepted', {
+        tabId: p.tabId,
+        orderId: p.orderId,
+        productId: row.productId,
+        purchaseId: purchase.id,
+      });
+      return answer;
+    });
+  }
+
+  /** Where an order stands, sending its first package once K1 is here (after escrowing K2 with the MTA). */
+  private async stateOf(row: DeliveryOrderRow): Promise<DeliveryState> {
+    if (row.status === 'aborted') return { status: 'aborted', orderId: row.orderId };
+    if (row.packageJson !== null) return { status: 'package', package: JSON.parse(row.packageJson) };
+    if (this.deps.deliveries.k1RegistrationJson(row.orderId) === null)
+      return { status: 'awaiting-k1', orderId: row.orderId };
+    if (row.escrowAckJson === null) await this.escrow(row);
+    return { status: 'package', package: this.sendPackage(row, this.deps.settings.clock.now_ms()) };
+  }
+
+  /** A new signed package for the order (the next attempt), stored as its current one. */
+  private sendPackage(row: DeliveryOrderRow, now_ms: number): DeliveryPackage {
+    const { settings, crypto, deliveries, events } = this.deps;
+    const product = this.productOf(row.productId);
+    const attempt = row.attempts + 1;
+    const delivered = seal(
+      crypto,
+      this.deps.merchantKey,
+      {
+        type: 'delivery-package',
+        merchantId: settings.merchantId,
+        tabId: row.tabId,
+        orderId: row.orderId,
+        productId: row.productId,
+        descriptionHash: product.descriptionHash,
+        ciphertextHash: product.description.payload.ciphertextHash,
+        encryptedSize_bytes: product.description.payload.encryptedSize_bytes,
+        contentPath: `${DELIVERY_CONTENT_PREFIX}${row.productId}`,
+        attempt,
+      } satisfies PayloadBody<DeliveryPackagePayload>,
+      now_ms,
+    );
+    deliveries.setPackage(row.orderId, JSON.stringify(delivered), attempt, now_ms);
+    events.emit('delivered', { tabId: row.tabId, orderId: row.orderId, productId: row.productId, attempt });
+    return delivered;
+  }
+
+  /** K2 sealed to the MTA's escrow key (named in the K1 it signed), acknowledged by the MTA before any package leaves. */
+  private async escrow(row: DeliveryOrderRow): Promise<void> {
+    const { settings, crypto, deliveries } = this.deps;
+    const product = this.productOf(row.productId);
+    const registration = this.k1Of(row.orderId);
+    const escrow: DeliveryEscrow = seal(
+      crypto,
+      this.deps.merchantKey,
+      {
+        type: 'delivery-escrow',
+        merchantId: settings.merchantId,
+        tabId: row.tabId,
+        orderId: row.orderId,
+        productId: row.productId,
+        ciphertextHash: product.description.payload.ciphertextHash,
+        sealedKey: toBase64url(
+          sealKey(
+            (length) => crypto.randomBytes(length),
+            fromBase64url(registration.payload.escrowKey),
+            product.key,
+            row.orderId,
+          ),
+        ),
+      } satisfies PayloadBody<DeliveryEscrowPayload>,
+      settings.clock.now_ms(),
+    );
+    let ack: DeliveryEscrowAck;
+    try {
+      ack = await callRoute(settings.operatorBaseUrl, DELIVERY_OPERATOR_API.escrow, escrow, {
+        transport: settings.operatorTransport,
+        timeout_ms: settings.recordCallTimeout_ms,
+      });
+    } catch (error) {
+      settings.logger.warn(`escrowing the key of order ${row.orderId} failed`, error);
+      throw new OpentabError(
+        'merchant_unreachable',
+        'The merchant could not escrow the key with its operator; try again.',
+      );
+    }
+    if (ack.payload.orderId !== row.orderId || !verifyEnvelope(crypto, ack, settings.operatorPublicKey))
+      throw new OpentabError('peer_refused', 'The operator acknowledged another escrow or did not sign it.');
+    deliveries.setEscrowAck(row.orderId, JSON.stringify(ack), settings.clock.now_ms());
+  }
+
+  private k1Of(orderId: string): K1Registration {
+    const json = this.deps.deliveries.k1RegistrationJson(orderId);
+    if (json === null) throw new OpentabError('k1_missing');
+    return JSON.parse(json) as K1Registration;
+  }
+
+  private productOf(productId: string): ShelvedProduct {
+    const product = this.deps.shelf.product(productId);
+    if (product === undefined) throw new OpentabError('unknown_item');
+    return product;
+  }
+
+  private orderOfTab(orderId: string, tabId: string): DeliveryOrderRow {
+    const row = this.deps.deliveries.order(orderId);
+    if (row === null || row.tabId !== tabId) throw new OpentabError('unknown_order');
+    return row;
+  }
+
+  private signedByTab(message: DeliveryOrder | DeliveryReject | DeliveryAccept, tabId: string): TabRecord {
+    const tab = this.deps.store.findTab(tabId);
+    if (tab === null) throw new OpentabError('unknown_tab');
+    requireSignedBy(
+      this.deps.crypto,
+      message,
+      fromBase64url(tab.tabPublicKey),
+      'The message is not signed by the key of this tab.',
+    );
+    return tab;
+  }
+}

@@ -1,0 +1,69 @@
+// The merchant escrows each order's K2 with the MTA, sealed to the MTA's escrow key, before its
+// first package leaves: so an arbiter can have K2 even from a merchant that never sends it. The
+// first escrow of an order stands; a retry (the acknowledgement lost) is answered with its ack.
+
+import {
+  fromBase64url,
+  fromBase64urlOfLength,
+  OpentabError,
+  openSealedKey,
+  seal,
+  SealedKeyError,
+  verifyEnvelope,
+  type DeliveryEscrow,
+  type DeliveryEscrowAck,
+  type DeliveryEscrowAckPayload,
+  type K1Registration,
+  type PayloadBody,
+} from '@opentab/protocol';
+import { assertFresh } from '../account-manager/customer-auth';
+import type { OperatorContext } from '../operator-context';
+import type { MtaDelivery } from './mta-delivery';
+
+export function receiveEscrow(
+  context: OperatorContext,
+  delivery: MtaDelivery,
+  escrow: DeliveryEscrow,
+  now_ms: number,
+): DeliveryEscrowAck {
+  const p = escrow.payload;
+  const merchant = context.store.merchant(p.merchantId);
+  if (merchant === null) throw new OpentabError('unknown_merchant');
+  if (
+    escrow.kid !== merchant.publicKey ||
+    !verifyEnvelope(context.crypto, escrow, fromBase64urlOfLength(merchant.publicKey, 32))
+  )
+    throw new OpentabError('bad_signature', "The escrow is not signed with the merchant's registered key.");
+  assertFresh(context, p.iat, now_ms);
+  const registrationJson = delivery.store.registrationJson(p.orderId);
+  const registration = registrationJson === null ? null : (JSON.parse(registrationJson) as K1Registration);
+  if (
+    registration === null ||
+    registration.payload.merchantId !== p.merchantId ||
+    registration.payload.tabId !== p.tabId
+  )
+    throw new OpentabError('unknown_order', 'This MTA registered no K1 for that order of this merchant.');
+  const stored = delivery.store.escrow(p.orderId);
+  if (stored !== null) return JSON.parse(stored.ackJson) as DeliveryEscrowAck;
+  try {
+    openSealedKey(delivery.escrowKey(now_ms).secretKey, fromBase64url(p.sealedKey), p.orderId);
+  } catch (error) {
+    if (error instanceof SealedKeyError)
+      throw new OpentabError('invalid_message', 'The escrowed key is not sealed to this MTA for this order.');
+    throw error;
+  }
+  const ack = seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'delivery-escrow-ack',
+      operatorId: context.identity.operatorId,
+      orderId: p.orderId,
+      escrowId: p.id,
+    } satisfies PayloadBody<DeliveryEscrowAckPayload>,
+    now_ms,
+  );
+  delivery.store.insertEscrow(p.orderId, p.merchantId, JSON.stringify(escrow), JSON.stringify(ack), now_ms);
+  context.log.info('delivery.escrowed', { order: p.orderId, merchant: p.merchantId, tab: p.tabId });
+  return ack;
+}
