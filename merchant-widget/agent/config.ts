@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import type { AgentExtension } from './extension';
+import { resolveStoreConfig, type AgentStoreConfig, type AgentStoreSettings } from './store-config';
 import type { HttpTransport } from '@opentab/protocol';
 import { checkPublicKey, weakKeySentence } from '@opentab/protocol';
 import { fromBase64url, fromBase64urlOfLength } from '@opentab/protocol';
@@ -94,8 +95,10 @@ export interface MerchantAgentConfig {
   readonly merchantSecretKey: string;
   readonly currency: string;
   readonly catalogue: readonly CatalogueEntry[];
-  /** SQLite file (created if missing). */
-  readonly databasePath: string;
+  /** Where the agent keeps tabs, purchases, answers and records (store-config.ts); SQLite is the default. */
+  readonly store?: AgentStoreConfig;
+  /** SQLite file (created if missing): the same as `store: { kind: 'sqlite', path }`. Give one of the two. */
+  readonly databasePath?: string;
   /** HMAC key of access tokens, base64url, at least 32 bytes. Keep it beside the merchant key. */
   readonly accessTokenSecret: string;
   /** Path under which the merchant's server exposes the agent. Default '/opentab'. */
@@ -148,7 +151,7 @@ export interface AgentSettings {
   readonly merchantSecretKey: Uint8Array;
   readonly currency: string;
   readonly catalogue: Catalogue;
-  readonly databasePath: string;
+  readonly store: AgentStoreSettings;
   readonly accessTokenSecret: Uint8Array;
   readonly mountPath: string;
   readonly widgetFilePath: string;
@@ -225,10 +228,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     'operatorTrustedCaCertificates must be a list of PEM certificates',
   );
   check(v.is(CurrencyCode, config.currency), 'currency must be an ISO 4217 code such as EUR');
-  check(
-    typeof config.databasePath === 'string' && config.databasePath.length > 0,
-    'databasePath must name a SQLite file',
-  );
+  const store = resolveStoreConfig(config.store, config.databasePath, check);
 
   const operatorPublicKey = decodeKey(config.operatorPublicKey, ED25519_KEY_BYTES);
   check(operatorPublicKey !== null, 'operatorPublicKey must be a 32-byte Ed25519 public key in base64url');
@@ -256,6 +256,10 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   check(config.logger === undefined || typeof config.logger?.warn === 'function', 'logger must have a warn() method');
   const extensions = config.extensions ?? [];
   check(Array.isArray(extensions), 'extensions must be a list');
+  check(
+    store?.kind !== 'postgres' || !Array.isArray(extensions) || extensions.length === 0,
+    "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
+  );
 
   const durations = {} as Record<DurationName, number>;
   for (const name of Object.keys(DEFAULT_DURATIONS_MS) as DurationName[]) {
@@ -284,6 +288,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
   if (
     problems.length > 0 ||
     catalogue === null ||
+    store === null ||
     operatorPublicKey === null ||
     merchantSecretKey === null ||
     accessTokenSecret === null
@@ -300,7 +305,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     merchantSecretKey,
     currency: config.currency,
     catalogue,
-    databasePath: config.databasePath,
+    store,
     accessTokenSecret,
     mountPath,
     widgetFilePath,

@@ -14,4 +14,5 @@ export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './ev
 export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
 export type { AgentExtension, ExtendedAgent } from './extension';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
+export type { AgentStoreConfig } from './store-config';
 export { chainUnitOf } from './catalogue';

@@ -9,6 +9,7 @@ export * from './ecb/ecb';
 export * from './fault-injection';
 export * from './http-io';
 export * from './migrations';
+export * from './postgres-migrations';
 export * from './node-crypto';
 export * from './node-http-transport';
 export * from './openapi/document';

@@ -65,7 +65,7 @@ const NO_SNIFF = { 'x-content-type-options': 'nosniff' } as const;
 export function agentRoute<R extends RouteSpec>(
   spec: R,
   crossOrigin: boolean,
-  answer: (request: RequestOf<R>) => ResponseOf<R>,
+  answer: (request: RequestOf<R>) => ResponseOf<R> | Promise<ResponseOf<R>>,
   readOnly = false,
 ): AgentRoute {
   // The request was validated against spec.request before this cast is reached.
@@ -152,7 +152,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       if (!parsed.ok) throw parsed.error;
       message = parsed.value;
     }
-    const answer = route.answer(message);
+    const answer = await route.answer(message);
     if (route.spec.method === 'POST' && !route.readOnly) {
       await options.durable();
       afterCommit(options.mountPath + path);
