@@ -19,7 +19,8 @@ const USAGE = `opentab-merchant <command> [options]
                             tab totals and chain proofs, tabs and records settled, every cleared tab
                             credited what its receipts add up to; exits 1 when one is broken
 
-The configuration file is JSON: "listen": {"host", "port"}, "databasePath", "merchantSecretKeyFile",
+The configuration file is JSON: "listen": {"host", "port"}, "databasePath" (or "store": {"kind":
+"postgres", "url", "poolSize"}, which several processes of one merchant may share), "merchantSecretKeyFile",
 "accessTokenSecretFile" (paths relative to the file; or OPENTAB_MERCHANT_SECRET_KEY and
 OPENTAB_ACCESS_TOKEN_SECRET), and the options of MerchantAgentConfig (merchant-widget/agent/config.ts).
 `;
