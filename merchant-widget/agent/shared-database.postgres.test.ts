@@ -1,6 +1,7 @@
 // Two agent processes of one merchant on one PostgreSQL database, as behind a load balancer: the
 // same purchase reaching both at once is accepted once and answered alike, two purchases racing
-// for one place in a tab are not both accepted, and each stopped tab's record reaches the MTA once.
+// for one place in a tab are not both accepted, each stopped tab's record reaches the MTA once, and
+// when one process is killed the other carries on with its tabs.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,5 +162,23 @@ describe('two agent processes on one PostgreSQL database', () => {
     expect(delivered.map((record) => record.payload.tabId).sort()).toEqual([...tabIds].sort());
     // Every POST of a record after the MTA came back, counted by the MTA: one per record.
     expect(mta.recordDeliveries - deliveriesBefore).toBe(tabIds.length);
+  });
+
+  it('keeps serving a tab from the other process when one is killed mid-tab', async () => {
+    const { tabId, customer } = await openTab(first);
+    const before = customer.purchase(tabId, 'article-2', eur('0.05'), 5);
+    expect((await post(first, '/purchase', before)).status).toBe(200);
+    customer.paid(before);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+
+    const after = customer.purchase(tabId, 'article-1', eur('0.01'), 1);
+    expect((await post(second, '/purchase', after)).status).toBe(200);
+    customer.paid(after);
+    expect((await post(second, '/terminate', customer.terminate(tabId))).status).toBe(200);
+    await expect
+      .poll(() => mta.records.find((record) => record.payload.tabId === tabId)?.payload, { timeout: 20_000 })
+      .toMatchObject({ tabId, count: 2, total: eur('0.06'), lastChainIndex: 6 });
+    expect((await stored(tabId)).tab).toEqual({ count: 2, spent: '6', index: 6 });
   });
 });
