@@ -1,24 +1,54 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// Unit and integration tests run in Node against real HTTP servers on 127.0.0.1 and
-// real SQLite files; the browser suites live in e2e/ and run under Playwright.
+// Unit and integration tests run in Node against real HTTP servers on 127.0.0.1,
+// real SQLite files and a real PostgreSQL; the browser suites live in e2e/ and run under Playwright.
 //
 // No test's outcome depends on how fast the machine runs it (injected clocks, waits for events),
 // so the bounds below only decide how long a broken test takes to fail. They are set for a
 // machine busy with other work (npm run test:under-load): test files start real servers and
 // often a browser, so a worker per two cores leaves the rest for them and for that other work.
+
+/** The merchant agent's suite runs once per store; these files are about the SQLite file itself. */
+const SQLITE_ONLY_AGENT_TESTS = [
+  'merchant-widget/agent/store-migrations.test.ts',
+  'merchant-widget/agent/audit/**',
+  'merchant-widget/agent/cli/**',
+  'merchant-widget/agent/adapters/**',
+];
+
 export default defineConfig({
   test: {
-    include: [
-      '{protocol,test-kit,operator-server,merchant-widget,extension,bench,chaos,scripts}/**/*.test.{ts,tsx}',
-      'e2e/integration/**/*.test.ts',
-    ],
     maxWorkers: Math.max(1, Math.floor(availableParallelism() / 2)),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // expect.poll waits for a browser to show a state; its default of one second is not enough there.
     expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: [
+            '{protocol,test-kit,operator-server,merchant-widget,extension,bench,chaos,scripts}/**/*.test.{ts,tsx}',
+            'e2e/integration/**/*.test.ts',
+          ],
+          exclude: ['**/node_modules/**', '**/*.postgres.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The same agent suite on a PostgreSQL store (the harness reads OPENTAB_AGENT_STORE), and
+          // the tests that exist only for PostgreSQL; one throwaway cluster for the run.
+          name: 'postgres',
+          include: ['merchant-widget/agent/**/*.test.ts', '**/*.postgres.test.ts'],
+          exclude: ['**/node_modules/**', ...SQLITE_ONLY_AGENT_TESTS],
+          env: { OPENTAB_AGENT_STORE: 'postgres' },
+          globalSetup: ['test-kit/postgres/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

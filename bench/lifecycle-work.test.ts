@@ -73,7 +73,7 @@ async function completeTab(customer: TestCustomer): Promise<void> {
   );
   await waitFor(
     'the merchant agent to learn of the clearing',
-    () => w.merchant.agent.tab(tab.tabId)?.status === 'cleared',
+    async () => (await w.merchant.agent.tab(tab.tabId))?.status === 'cleared',
   );
 }
 

@@ -53,12 +53,12 @@ async function measureAtSize(options: ScalingOptions, size: number): Promise<Siz
   const world = await startBenchWorld({
     dir,
     ...(options.cpuProfileDir !== undefined ? { cpuProfileDir: join(options.cpuProfileDir, sizeLabel(size)) } : {}),
-    beforeStart: (layout) => {
+    beforeStart: async (layout) => {
       const start_ms = performance.now();
       const at_ms = Date.now();
       const history = Array.from({ length: size }, (_, index) => historicTab(index, at_ms));
       fillOperatorStores(layout, history, at_ms);
-      fillMerchantAgentStore(layout, history, at_ms);
+      await fillMerchantAgentStore(layout, history, at_ms);
       fill_s = (performance.now() - start_ms) / 1000;
     },
   });

@@ -5,7 +5,7 @@
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
-import { AgentStore } from '@opentab/merchant-agent/store';
+import { SqliteAgentStore } from '@opentab/merchant-agent/store';
 import type { TabRecord } from '@opentab/merchant-agent/store';
 import type { BenchLayout } from './bench-world';
 import { ARTICLE_ID } from './catalogue';
@@ -21,10 +21,14 @@ import {
 /** The size of a typical stored answer (a receipt, an ack, a tab-closed summary). */
 const ANSWER_JSON = JSON.stringify({ payload: { padding: 'x'.repeat(600) } });
 
-export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly HistoricTab[], at_ms: number): void {
-  const store = AgentStore.open(layout.merchant.databasePath);
+export async function fillMerchantAgentStore(
+  layout: BenchLayout,
+  tabs: readonly HistoricTab[],
+  at_ms: number,
+): Promise<void> {
+  const store = SqliteAgentStore.open(layout.merchant.databasePath);
   try {
-    store.transaction(() => {
+    await store.transaction(async (store) => {
       for (const history of tabs) {
         const informationId = newMessageId(nodeCrypto);
         const open: TabRecord = {
@@ -46,9 +50,9 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
           expiresAt_ms: at_ms + 600_000,
           lifecycle: { status: 'open' },
         };
-        store.insertTab(open, ANSWER_JSON);
+        await store.insertTab(open, ANSWER_JSON);
         const purchaseId = newMessageId(nodeCrypto);
-        store.insertPurchase(
+        await store.insertPurchase(
           {
             purchaseId,
             tabId: history.tabId,
@@ -62,7 +66,7 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
           toBase64url(nodeCrypto.randomBytes(32)),
           ANSWER_JSON,
         );
-        store.updateTabProgress({
+        await store.advanceTab(open, {
           ...open,
           spent_minor: HISTORY_SPENT_MINOR,
           lastChainIndex: HISTORY_LAST_CHAIN_INDEX,
@@ -70,7 +74,7 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
           purchaseCount: 1,
           listKey: toBase64url(nodeCrypto.randomBytes(32)),
         });
-        store.updateTabLifecycle(history.tabId, {
+        await store.updateTabLifecycle(history.tabId, {
           status: 'cleared',
           reason: 'customer-terminate',
           stoppedAt_ms: at_ms,
@@ -80,10 +84,10 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
           revision: 0,
         });
         const recordId = history.merchantRecord.payload.id;
-        store.enqueueRecord(history.tabId, recordId, JSON.stringify(history.merchantRecord), at_ms);
-        store.markRecordAcknowledged(history.tabId, recordId, ANSWER_JSON, at_ms);
+        await store.enqueueRecord(history.tabId, recordId, JSON.stringify(history.merchantRecord), at_ms);
+        await store.markRecordAcknowledged(history.tabId, recordId, ANSWER_JSON, at_ms);
         for (const kind of ['tab-information', 'terminate', 'tab-cleared']) {
-          store.insertReply(
+          await store.insertReply(
             newMessageId(nodeCrypto),
             kind,
             { requestDigest: toBase64url(nodeCrypto.randomBytes(32)), responseJson: ANSWER_JSON },
@@ -93,6 +97,6 @@ export function fillMerchantAgentStore(layout: BenchLayout, tabs: readonly Histo
       }
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -181,7 +181,7 @@ describe('the operator console', () => {
     });
     await tab.buy(world.merchant.agentUrl, 'article-1', price('article-1'));
     world.merchant.blockRoute('/mta/tab-cleared');
-    world.merchant.agent.stop(tab.tabId);
+    await world.merchant.agent.stop(tab.tabId);
     await world.merchantRecordAcknowledged(tab.tabId);
     await customer.sendRecord(tab);
     await page.getByRole('link', { name: 'Outbox' }).click();
@@ -197,7 +197,10 @@ describe('the operator console', () => {
     world.merchant.blockRoute('/mta/tab-cleared', false);
     await row.getByRole('button', { name: 'Retry now' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('1 message(s) will be tried');
-    await waitFor('the notice to reach the agent', () => world.merchant.agent.tab(tab.tabId)?.cleared !== null);
+    await waitFor(
+      'the notice to reach the agent',
+      async () => (await world.merchant.agent.tab(tab.tabId))?.cleared != null,
+    );
     await expect
       .poll(async () => {
         await page.getByRole('button', { name: 'Refresh' }).click();

@@ -11,13 +11,14 @@ import { article } from '../testing/catalogue';
 import type { DemoWorld } from '../world/demo-world';
 
 /** What the merchant agent sold, over all tabs: the charges, counted where they are taken. */
-function merchantSales(world: DemoWorld): { count: number; spent_minor: bigint } {
-  return world.shop.agent
-    .tabs()
-    .reduce((sum, tab) => ({ count: sum.count + tab.purchaseCount, spent_minor: sum.spent_minor + tab.spent.minor }), {
+async function merchantSales(world: DemoWorld): Promise<{ count: number; spent_minor: bigint }> {
+  return (await world.shop.agent.tabs()).reduce(
+    (sum, tab) => ({ count: sum.count + tab.purchaseCount, spent_minor: sum.spent_minor + tab.spent.minor }),
+    {
       count: 0,
       spent_minor: 0n,
-    });
+    },
+  );
 }
 
 test('an article bought in one browser tab opens in a new one and after a reload, without a second charge', async ({
@@ -34,7 +35,7 @@ test('an article bought in one browser tab opens in a new one and after a reload
   await shop.clickPay('article-1');
   await (await confirming).approve();
   expect(await shop.unlockedText('article-1')).toContain(text);
-  expect(merchantSales(world)).toEqual({ count: 1, spent_minor: 2n });
+  expect(await merchantSales(world)).toEqual({ count: 1, spent_minor: 2n });
 
   // A new browser tab: the page has kept nothing there; the wallet has.
   const other = new ShopPage(await context.newPage(), world.shop.url);
@@ -53,7 +54,7 @@ test('an article bought in one browser tab opens in a new one and after a reload
   expect(again).toMatchObject({ kind: 'owned', itemId: 'article-1' });
   expect(world.shop.agent.verifyAccess(again.kind === 'owned' ? again.accessToken : null, 'article-1')).toBe(true);
 
-  expect(merchantSales(world)).toEqual({ count: 1, spent_minor: 2n });
+  expect(await merchantSales(world)).toEqual({ count: 1, spent_minor: 2n });
   expect(confirmWindows()).toBe(1);
   await wallet.popup.reload();
   await expect(wallet.popup.recentPurchases).toHaveCount(1);
@@ -77,5 +78,5 @@ test('a wallpaper, sold as a consumable, is charged every time it is bought', as
   await expect(shop.price('wallpaper-aurora')).toHaveText('0.30\u00a0EUR');
   await shop.clickPay('wallpaper-aurora');
   await shop.paidContent('wallpaper-aurora').waitFor({ state: 'visible' });
-  expect(merchantSales(world)).toEqual({ count: 2, spent_minor: 60n });
+  expect(await merchantSales(world)).toEqual({ count: 2, spent_minor: 60n });
 });

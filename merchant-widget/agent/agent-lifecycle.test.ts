@@ -17,9 +17,9 @@ describe('agent lifecycle', () => {
     });
     const stopping = await harness.openTab({ expiresAt_ms: harness.clock.now_ms() + 1000 });
     harness.clock.advance(1000);
-    await eventually(() => harness.agent.tab(stopping.tabId)?.status === 'stopped');
-    expect(harness.agent.tab(stopping.tabId)?.stopReason).toBe('timeout');
-    await eventually(() => harness.agent.recordDelivery(stopping.tabId)?.acknowledged === true);
+    await eventually(async () => (await harness.agent.tab(stopping.tabId))?.status === 'stopped');
+    expect((await harness.agent.tab(stopping.tabId))?.stopReason).toBe('timeout');
+    await eventually(async () => (await harness.agent.recordDelivery(stopping.tabId))?.acknowledged === true);
 
     const staying = await harness.openTab({ expiresAt_ms: harness.clock.now_ms() + 1000 });
     await harness.agent.close();
@@ -30,7 +30,7 @@ describe('agent lifecycle', () => {
     expect(warnings).toEqual([]);
     await harness.restartAgent();
     // Only the new agent's start-up sweep could stop it; the closed agent's timer did not.
-    expect(harness.agent.tab(staying.tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });
+    expect(await harness.agent.tab(staying.tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });
   });
 
   it('keeps working when an event listener throws', async () => {

@@ -1,5 +1,5 @@
 // createMerchantAgent: the one object a merchant's server holds. It wires configuration, the
-// SQLite store, the tab operations, the record outbox and the HTTP edge together, and offers
+// store (SQLite or PostgreSQL), the tab operations, the record outbox and the HTTP edge together, and offers
 // the merchant's own code what it needs: access checks, tab reads, stopping tabs, events.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,7 +17,8 @@ import { createAgentRequestHandler } from './http/handler';
 import { merchantAgentOpenApiDocument } from './openapi';
 import { RecordOutbox } from './record-outbox';
 import { MerchantSigner } from './signed-answers';
-import { AgentStore } from './store';
+import { openAgentStore } from './open-store';
+import type { SqliteAgentStore } from './sqlite-store';
 import { TabService } from './tab-service';
 import type { TabStatus } from './tab-record';
 import type { PurchaseListEvidence, PurchaseView, TabView } from './views';
@@ -57,17 +58,17 @@ export interface MerchantAgent {
   /** The claims of a valid token (item, random reference, expiry), or null. */
   readAccess(token: unknown): AccessClaims | null;
   /** Stops an open tab ('merchant-stop') and sends its record to the MTA. Null for an unknown tab. */
-  stop(tabId: string): TabView | null;
-  tab(tabId: string): TabView | null;
+  stop(tabId: string): Promise<TabView | null>;
+  tab(tabId: string): Promise<TabView | null>;
   /** Newest first. */
-  tabs(filter?: { status?: TabStatus; limit?: number }): TabView[];
-  purchases(tabId: string): PurchaseView[];
+  tabs(filter?: { status?: TabStatus; limit?: number }): Promise<TabView[]>;
+  purchases(tabId: string): Promise<PurchaseView[]>;
   /**
    * The tab's purchase list with the key its hash is keyed with, to reveal to the MTA or an
    * arbiter in a dispute (operators otherwise see only the hash). Null for an unknown tab.
    */
-  purchaseListEvidence(tabId: string): PurchaseListEvidence | null;
-  recordDelivery(tabId: string): RecordDelivery | null;
+  purchaseListEvidence(tabId: string): Promise<PurchaseListEvidence | null>;
+  recordDelivery(tabId: string): Promise<RecordDelivery | null>;
   info(): MerchantInfo;
   /** Returns the function that removes the listener. */
   on<E extends MerchantAgentEventName>(event: E, listener: Listener<E>): () => void;
@@ -85,7 +86,7 @@ const REPLIES_PRUNED_PER_SWEEP = 1_000;
 export async function createMerchantAgent(config: MerchantAgentConfig): Promise<MerchantAgent> {
   const settings = resolveConfig(config);
   const crypto = nodeCrypto;
-  const store = AgentStore.open(settings.databasePath);
+  const store = await openAgentStore(settings.store, settings.logger);
   const merchantKey = signerFromSecretKey(crypto, settings.merchantSecretKey);
   const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
   const tokens = new AccessTokens(settings.accessTokenSecret, (length) => crypto.randomBytes(length));
@@ -100,10 +101,12 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message),
   });
   const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
+  // Extensions and delivery come only with a SQLite store (resolveConfig refuses them on PostgreSQL).
+  const sqliteStore = store as unknown as SqliteAgentStore;
   for (const extension of settings.extensions)
-    if (extension.tables !== undefined) store.database.exec(extension.tables);
+    if (extension.tables !== undefined) sqliteStore.database.exec(extension.tables);
   const extensionRoutes = settings.extensions.flatMap((extension) =>
-    extension.bind({ settings, crypto, store, signer: merchantKey, tokens }),
+    extension.bind({ settings, crypto, store: sqliteStore, signer: merchantKey, tokens }),
   );
   const delivery = startDelivery();
   function startDelivery(): DeliveryService | null {
@@ -118,7 +121,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         settings,
         crypto,
         store,
-        deliveries: new DeliveryStore(store),
+        deliveries: new DeliveryStore(sqliteStore),
         shelf,
         tabs: service,
         merchantKey,
@@ -147,28 +150,31 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     rateLimitClock: config.clock === undefined ? undefined : settings.clock,
   });
 
-  const sweepExpiredTabs = (): void => {
+  const sweepExpiredTabs = async (): Promise<void> => {
     try {
-      service.stopExpiredTabs();
+      await service.stopExpiredTabs();
     } catch (error) {
       settings.logger.warn('stopping expired tabs failed; retrying at the next check', error);
     }
   };
   // Answers to replays are kept for a while, not forever: the table would grow with every tab.
-  const forgetOldReplies = (): void => {
+  const forgetOldReplies = async (): Promise<void> => {
     try {
-      store.pruneReplies(settings.clock.now_ms() - settings.replyRetention_ms, REPLIES_PRUNED_PER_SWEEP);
+      await store.pruneReplies(settings.clock.now_ms() - settings.replyRetention_ms, REPLIES_PRUNED_PER_SWEEP);
     } catch (error) {
       settings.logger.warn('forgetting old replies failed; retrying at the next check', error);
     }
   };
-  const sweep = (): void => {
-    sweepExpiredTabs();
-    forgetOldReplies();
-  };
+  // One sweep at a time: a slow one is not joined by the next tick's.
+  let sweeping: Promise<void> | null = null;
+  const sweep = (): Promise<void> =>
+    (sweeping ??= (async () => {
+      await sweepExpiredTabs();
+      await forgetOldReplies();
+    })().finally(() => (sweeping = null)));
   // Tabs that expired while the server was down stop now, before the first request.
-  sweep();
-  const expiryTimer = setInterval(sweep, settings.expiryCheckInterval_ms);
+  await sweep();
+  const expiryTimer = setInterval(() => void sweep(), settings.expiryCheckInterval_ms);
   expiryTimer.unref();
   outbox.start();
 
@@ -187,8 +193,8 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     tabs: (filter) => service.tabs(filter),
     purchases: (tabId) => service.purchasesOf(tabId),
     purchaseListEvidence: (tabId) => service.purchaseListEvidence(tabId),
-    recordDelivery(tabId) {
-      const entry = store.outboxEntry(tabId);
+    async recordDelivery(tabId) {
+      const entry = await store.outboxEntry(tabId);
       if (entry === null) return null;
       const { recordId, attempts, nextAttemptAt_ms, lastError, refusedCode } = entry;
       return {
@@ -206,8 +212,9 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     close() {
       closing ??= (async () => {
         clearInterval(expiryTimer);
+        await sweeping;
         await outbox.close();
-        store.close();
+        await store.close();
       })();
       return closing;
     },

@@ -38,6 +38,43 @@ describe('merchant agent configuration', () => {
     expect(settings.extensions).toEqual([]);
   });
 
+  it('keeps state in the SQLite file databasePath names, or in the store that store names', () => {
+    expect(resolveConfig(good).store).toEqual({ kind: 'sqlite', path: '/tmp/agent.sqlite' });
+    const { databasePath: _, ...withoutPath } = good;
+    const url = 'postgres://agent@127.0.0.1:5432/opentab';
+    expect(resolveConfig({ ...withoutPath, store: { kind: 'postgres', url } }).store).toEqual({
+      kind: 'postgres',
+      url,
+      poolSize: 10,
+    });
+    expect(resolveConfig({ ...withoutPath, store: { kind: 'sqlite', path: '/tmp/a.sqlite' } }).store).toEqual({
+      kind: 'sqlite',
+      path: '/tmp/a.sqlite',
+    });
+  });
+
+  it('refuses a store it cannot open: none, two, a wrong URL or pool size, extensions on PostgreSQL', () => {
+    const { databasePath: _, ...withoutPath } = good;
+    const postgres = { kind: 'postgres', url: 'postgres://agent@127.0.0.1:5432/opentab' } as const;
+    expect(problemsOf(withoutPath)).toEqual([
+      'store (or databasePath, a SQLite file) must say where the agent keeps its state',
+    ]);
+    expect(problemsOf({ ...good, store: postgres })).toEqual(['give store or databasePath, not both']);
+    expect(problemsOf({ ...withoutPath, store: { kind: 'postgres', url: 'mysql://x/y' } })).toEqual([
+      'store.url must be a postgres://user@host:port/database URL',
+    ]);
+    expect(problemsOf({ ...withoutPath, store: { ...postgres, poolSize: 0 } })).toEqual([
+      'store.poolSize must be a whole number from 1 to 1000',
+    ]);
+    expect(problemsOf({ ...withoutPath, store: { kind: 'mongo' } as never })).toEqual([
+      "store.kind must be 'sqlite' or 'postgres'",
+    ]);
+    const extension = { routes: {}, bind: () => [] };
+    expect(problemsOf({ ...withoutPath, store: postgres, extensions: [extension] })).toEqual([
+      "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
+    ]);
+  });
+
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {
     expect(problemsOf({ ...good, displayName: 'Acme\u202Emoc.lapyap' })).toEqual([
       expect.stringMatching(/^displayName must be 1-80 characters of plain text/),

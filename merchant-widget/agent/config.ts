@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import type { AgentExtension } from './extension';
+import { resolveStoreConfig, type AgentStoreConfig, type AgentStoreSettings } from './store-config';
 import type { HttpTransport } from '@opentab/protocol';
 import { checkPublicKey, weakKeySentence } from '@opentab/protocol';
 import { fromBase64url, fromBase64urlOfLength } from '@opentab/protocol';
@@ -92,8 +93,10 @@ export interface MerchantAgentConfig {
   readonly merchantSecretKey: string;
   readonly currency: string;
   readonly catalogue: readonly CatalogueEntry[];
-  /** SQLite file (created if missing). */
-  readonly databasePath: string;
+  /** Where the agent keeps tabs, purchases, answers and records (store-config.ts); SQLite is the default. */
+  readonly store?: AgentStoreConfig;
+  /** SQLite file (created if missing): the same as `store: { kind: 'sqlite', path }`. Give one of the two. */
+  readonly databasePath?: string;
   /** HMAC key of access tokens, base64url, at least 32 bytes. Keep it beside the merchant key. */
   readonly accessTokenSecret: string;
   /** Path under which the merchant's server exposes the agent. Default '/opentab'. */
@@ -152,7 +155,7 @@ export interface AgentSettings {
   readonly merchantSecretKey: Uint8Array;
   readonly currency: string;
   readonly catalogue: Catalogue;
-  readonly databasePath: string;
+  readonly store: AgentStoreSettings;
   readonly accessTokenSecret: Uint8Array;
   readonly mountPath: string;
   readonly widgetFilePath: string;
@@ -339,10 +342,7 @@ const MerchantAgentConfigSchema = v.pipe(
       currency: conforming(CurrencyCode, 'must be an ISO 4217 code such as EUR'),
       // Checked entry by entry by Catalogue.fromEntries, which needs the currency to read prices in.
       catalogue: v.unknown(),
-      databasePath: v.custom<string>(
-        (value) => typeof value === 'string' && value.length > 0,
-        'must name a SQLite file',
-      ),
+      // store and databasePath: read together by resolveStoreConfig.
       accessTokenSecret: AccessTokenSecret,
       mountPath: v.nullish(
         v.custom<string>(
@@ -441,10 +441,26 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     ? Catalogue.fromEntries(currency, (config as MerchantAgentConfig).catalogue)
     : null;
   if (catalogue !== null && !catalogue.ok) problems.push(...catalogue.problems);
-  if (!parsed.success || catalogue === null || !catalogue.ok) throw new MerchantAgentConfigError(problems);
+  const given = (config ?? {}) as Partial<MerchantAgentConfig>;
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  const store = resolveStoreConfig(given.store, given.databasePath, check);
+  // Extensions and secure delivery keep their tables in the agent's SQLite file.
+  check(
+    store?.kind !== 'postgres' || !Array.isArray(given.extensions) || given.extensions.length === 0,
+    "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
+  );
+  check(
+    store?.kind !== 'postgres' || given.delivery == null,
+    "delivery keeps its orders in the agent's SQLite file: it needs store kind 'sqlite'",
+  );
+  if (!parsed.success || catalogue === null || !catalogue.ok || store === null || problems.length > 0)
+    throw new MerchantAgentConfigError(problems);
   const { catalogue: _entries, operatorTrustedCaCertificates, ...settings } = parsed.output;
   return {
     ...settings,
+    store,
     operatorTransport: createNodeHttpTransport({ trustedCaCertificates: operatorTrustedCaCertificates }),
     catalogue: catalogue.catalogue,
   };

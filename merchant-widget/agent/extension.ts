@@ -1,6 +1,6 @@
 // How code outside the merchant agent adds to it without the agent knowing what it adds (the
 // benchmark's per-purchase orders, bench/baseline/, are one): tables of its own in the agent's
-// SQLite file and routes served under the mount path beside the agent's (limited, validated,
+// SQLite file (an agent on PostgreSQL takes no extensions) and routes served under the mount path beside the agent's (limited, validated,
 // answered only once durable, and described in /openapi.json like the agent's own). Passed to
 // createMerchantAgent as `extensions`.
 
@@ -8,7 +8,7 @@ import type { CryptoProvider, RouteSpec, Signer } from '@opentab/protocol';
 import type { AccessTokens } from './access-token';
 import type { AgentSettings } from './config';
 import type { AgentRoute } from './http/handler';
-import type { AgentStore } from './store';
+import type { SqliteAgentStore } from './sqlite-store';
 
 export interface AgentExtension {
   /** Idempotent SQL (CREATE TABLE IF NOT EXISTS …), run on the agent's file at every start. */
@@ -23,8 +23,11 @@ export interface AgentExtension {
 export interface ExtendedAgent {
   readonly settings: AgentSettings;
   readonly crypto: CryptoProvider;
-  /** Its store: `transaction`, the replies kept for replays, and `database` for the extension's own tables. */
-  readonly store: AgentStore;
+  /**
+   * Its store: `transaction`, the replies kept for replays, and `database` for the extension's own
+   * tables. Extensions need the SQLite store: the agent refuses them with a PostgreSQL one.
+   */
+  readonly store: SqliteAgentStore;
   /** The merchant key. */
   readonly signer: Signer;
   readonly tokens: AccessTokens;
@@ -36,4 +39,5 @@ export { requireFresh, requireSignedBy } from './message-checks';
 export { firstAnswer, requestDigest } from './replay-guard';
 export { big, int, text } from './sqlite-columns';
 export type { AgentSettings } from './config';
-export type { AgentStore } from './store';
+export type { SqliteAgentStore } from './sqlite-store';
+export type { AgentStore, AgentStoreTransaction } from './store';

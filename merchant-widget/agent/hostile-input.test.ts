@@ -4,7 +4,6 @@
 // refusal carries a catalogue code of its status and a sentence, and changes no row of the agent's
 // database. A route added to a map is walked here at once; a POST route also needs a valid sample.
 
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
 import type { RouteSpec } from '@opentab/protocol';
@@ -17,7 +16,6 @@ import {
   exchange,
   fieldMutations,
   malformedBodies,
-  tableDigests,
   type HostileRequest,
 } from '@opentab/test-kit';
 import { AgentHarness, eur, MERCHANT_ID, type OpenedTab } from '@opentab/test-kit/merchant-agent';
@@ -28,7 +26,6 @@ const ROUTES: Record<string, RouteSpec> = { ...MERCHANT_AGENT_API };
 /** Keys the test signs with: a mutated message is signed again so that it meets the agent's checks. */
 const signers = new Map<string, Signer>();
 let harness: AgentHarness;
-let agentDb: Database.Database;
 
 const trust = (...keys: Signer[]) => keys.forEach((key) => signers.set(key.kid, key));
 
@@ -65,11 +62,9 @@ beforeAll(async () => {
   const unlimited = { perClient_per_s: 1_000_000, burst: 1_000_000 };
   harness = await AgentHarness.start({ rateLimit: { customer: unlimited, operator: unlimited } });
   trust(harness.mta.signer);
-  agentDb = new Database(harness.config.databasePath, { readonly: true });
 });
 
 afterAll(async () => {
-  agentDb?.close();
   await harness?.close();
 });
 
@@ -80,7 +75,7 @@ async function expectSafe(name: string, path: string, request: HostileRequest): 
   const answer = await exchange(`${harness.agentUrl}${path}`, request);
   expect(answerDefect(answer, request.method), `${name}: ${request.label}`).toBeNull();
   const before = tables;
-  tables = tableDigests(agentDb);
+  tables = await harness.storedRowDigests();
   if (answer.status < 400) return;
   const changed = Object.keys(tables).filter((table) => tables[table] !== before[table]);
   expect(changed, `${name}: ${request.label} was refused (${answer.status}) but changed`).toEqual([]);
@@ -110,13 +105,13 @@ function* hostileRequests(spec: RouteSpec): Generator<[string, HostileRequest]> 
 
 describe('every merchant agent route, walked with hostile input', () => {
   it.each(Object.entries(ROUTES))('%s', async (name, spec) => {
-    tables = tableDigests(agentDb);
+    tables = await harness.storedRowDigests();
     for (const [path, request] of hostileRequests(spec)) await expectSafe(name, path, request);
     if (spec.method === 'GET') return;
     const sample = SAMPLES[name];
     expect(sample, `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`).toBeDefined();
     const valid = await sample!();
-    tables = tableDigests(agentDb);
+    tables = await harness.storedRowDigests();
     const post = (label: string, body: unknown): HostileRequest => ({
       label,
       method: 'POST',
@@ -128,7 +123,7 @@ describe('every merchant agent route, walked with hostile input', () => {
   });
 
   it('the static files and paths outside the API', async () => {
-    tables = tableDigests(agentDb);
+    tables = await harness.storedRowDigests();
     for (const path of ['/widget.js', '/install', '/', '/nope', `/${'a'.repeat(3000)}`]) {
       for (const method of ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE']) {
         const headers = {

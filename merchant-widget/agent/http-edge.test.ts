@@ -119,7 +119,7 @@ describe('the agent HTTP edge', () => {
     expect(errorCode(await harness.post('/purchase', { ...purchase, seq: '1' }))).toBe('invalid_message');
     expect(errorCode(await harness.post('/purchase', ''))).toBe('malformed_json');
     expect(errorCode(await harness.post('/mta/tab-information', []))).toBe('invalid_message');
-    expect(harness.agent.tab(tab.tabId)?.purchaseCount).toBe(0);
+    expect((await harness.agent.tab(tab.tabId))?.purchaseCount).toBe(0);
   });
 
   it('refuses bodies larger than the route allows, declared or streamed', async () => {
@@ -192,6 +192,6 @@ describe('the agent HTTP edge', () => {
       }),
       { numRuns: 150 },
     );
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', purchaseCount: 0 });
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', purchaseCount: 0 });
   });
 });

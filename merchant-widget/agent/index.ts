@@ -14,6 +14,7 @@ export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './ev
 export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
 export type { AgentExtension, ExtendedAgent } from './extension';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
+export type { AgentStoreConfig } from './store-config';
 export { chainUnitOf } from './catalogue';
 export { prepareProducts, ProductPreparationError } from './delivery/product-preparation';
 export { ProductShelfError } from './delivery/product-shelf';

@@ -56,7 +56,11 @@ describe('the purchase-list key at the merchant agent', () => {
     tab.customer.paid(first);
     const answer = await harness.post('/purchase', article3({ listKey: otherKey }));
     expect([answer.status, errorCode(answer)]).toEqual([409, 'list_key_mismatch']);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ purchaseCount: 1, spent: { minor: 5n }, lastChainIndex: 5 });
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({
+      purchaseCount: 1,
+      spent: { minor: 5n },
+      lastChainIndex: 5,
+    });
     // The tab goes on under its own key.
     expect((await harness.post('/purchase', article3())).status).toBe(200);
   });
@@ -76,7 +80,7 @@ describe('the purchase-list key at the merchant agent', () => {
     expect(errorCode(await harness.post('/purchase', { ...first, listKey: otherKey }))).toBe('id_reused');
     tab.customer.paid(first);
     expect((await harness.post('/purchase', article3({ listKey: otherKey }))).status).toBe(409);
-    expect(harness.agent.purchaseListEvidence(tab.tabId)?.claim.listKey).toBe(tab.customer.listKey);
+    expect((await harness.agent.purchaseListEvidence(tab.tabId))?.claim.listKey).toBe(tab.customer.listKey);
   });
 
   it('keeps the key across a restart', async () => {
@@ -109,7 +113,7 @@ describe('the purchase-list key at the merchant agent', () => {
     expect((await harness.post('/purchase', first)).status).toBe(200);
     tab.customer.paid(first);
     const record = await stoppedRecord();
-    const evidence = harness.agent.purchaseListEvidence(tab.tabId)!;
+    const evidence = (await harness.agent.purchaseListEvidence(tab.tabId))!;
     expect(evidence).toEqual({
       tabId: tab.tabId,
       purchaseListHash: record.payload.purchaseListHash,
@@ -122,6 +126,6 @@ describe('the purchase-list key at the merchant agent', () => {
         lines: [{ seq: 1, itemId: 'article-3', price: eur('0.25') }],
       }),
     ).toBe(false);
-    expect(harness.agent.purchaseListEvidence('tab_ffffffffffffffffffffffff')).toBeNull();
+    expect(await harness.agent.purchaseListEvidence('tab_ffffffffffffffffffffffff')).toBeNull();
   });
 });

@@ -44,13 +44,16 @@ describe('purchases over HTTP', () => {
     });
     expect(harness.agent.verifyAccess(receipt.accessToken, 'article-3')).toBe(true);
     expect(harness.agent.verifyAccess(receipt.accessToken, 'article-2')).toBe(false);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({
       status: 'open',
       purchaseCount: 2,
       spent: { minor: 30n },
       lastChainIndex: 30,
     });
-    expect(harness.agent.purchases(tab.tabId).map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-3']);
+    expect((await harness.agent.purchases(tab.tabId)).map((purchase) => purchase.itemId)).toEqual([
+      'article-2',
+      'article-3',
+    ]);
   });
 
   it('opens an entitlement for its access period, stated in the receipt, and a consumable for the token lifetime only', async () => {
@@ -97,7 +100,7 @@ describe('purchases over HTTP', () => {
     });
     const answer = await harness.post('/purchase', purchase);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'wrong_link']);
-    expect(harness.agent.tab(tab.tabId)?.purchaseCount).toBe(0);
+    expect((await harness.agent.tab(tab.tabId))?.purchaseCount).toBe(0);
   });
 
   it('refuses a link that was already used', async () => {
@@ -108,7 +111,7 @@ describe('purchases over HTTP', () => {
     });
     const answer = await harness.post('/purchase', reused);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'stale_link']);
-    expect(harness.agent.tab(tab.tabId)?.spent.minor).toBe(5n);
+    expect((await harness.agent.tab(tab.tabId))?.spent.minor).toBe(5n);
   });
 
   it('refuses a link that skips more units than the price, and one that pays fewer', async () => {
@@ -116,7 +119,7 @@ describe('purchases over HTTP', () => {
     expect(errorCode(await harness.post('/purchase', tooFar))).toBe('wrong_link');
     const tooShort = tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 4);
     expect(errorCode(await harness.post('/purchase', tooShort))).toBe('wrong_link');
-    expect(harness.agent.tab(tab.tabId)?.purchaseCount).toBe(0);
+    expect((await harness.agent.tab(tab.tabId))?.purchaseCount).toBe(0);
   });
 
   it('refuses a purchase beyond the remaining deposit', async () => {
@@ -124,7 +127,7 @@ describe('purchases over HTTP', () => {
     expect((await buy('article-2', '0.05', 5)).answer.status).toBe(200);
     const { answer } = await buy('article-3', '0.25', 25);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'deposit_exhausted']);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({
       status: 'open',
       spent: { minor: 80n },
       remaining: { minor: 20n },
@@ -140,7 +143,7 @@ describe('purchases over HTTP', () => {
     expect(errorCode(await harness.post('/purchase', tooPrecise))).toBe('amount_invalid');
     const otherCurrency = tab.customer.purchase(tab.tabId, 'article-2', { currency: 'SEK', value: '0.05' }, 5);
     expect(errorCode(await harness.post('/purchase', otherCurrency))).toBe('price_mismatch');
-    expect(harness.agent.tab(tab.tabId)?.purchaseCount).toBe(0);
+    expect((await harness.agent.tab(tab.tabId))?.purchaseCount).toBe(0);
   });
 
   it('refuses an unknown item, an unknown tab and a wrong sequence number', async () => {
@@ -164,7 +167,7 @@ describe('purchases over HTTP', () => {
 
   it('refuses purchases on a tab the merchant stopped, and sends its record', async () => {
     await buy('article-2', '0.05', 5);
-    expect(harness.agent.stop(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'merchant-stop' });
+    expect(await harness.agent.stop(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'merchant-stop' });
     const { answer } = await buy('article-2', '0.05', 5);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'tab_closed']);
     await eventually(() => harness.mta.records.length === 1);
@@ -181,7 +184,7 @@ describe('purchases over HTTP', () => {
     harness.clock.advance(600_001);
     const { answer } = await buy('article-2', '0.05', 5);
     expect([answer.status, errorCode(answer)]).toEqual([409, 'tab_expired']);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });
     expect(errorCode((await buy('article-2', '0.05', 5)).answer)).toBe('tab_expired');
   });
 
@@ -189,7 +192,7 @@ describe('purchases over HTTP', () => {
     const stopped: string[] = [];
     harness.agent.on('tab-stopped', (event) => stopped.push(event.reason));
     for (let i = 0; i < 4; i++) expect((await buy('article-3', '0.25', 25)).answer.status).toBe(200);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({
       status: 'stopped',
       stopReason: 'exhausted',
       remaining: { minor: 0n },
@@ -215,6 +218,6 @@ describe('purchases over HTTP', () => {
     expect(replay.body).toEqual(answer.body);
     const sameIdNewBody = { ...tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5), id: purchase.id };
     expect(errorCode(await harness.post('/purchase', sameIdNewBody))).toBe('id_reused');
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ purchaseCount: 1, spent: { minor: 5n } });
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({ purchaseCount: 1, spent: { minor: 5n } });
   });
 });

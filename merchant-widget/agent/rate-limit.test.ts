@@ -28,8 +28,8 @@ describe('agent rate limits', () => {
     // A browser (the extension, a page) can read the refusal and its Retry-After.
     expect(refused.headers.get('access-control-allow-origin')).toBe('*');
     expect(refused.headers.get('access-control-expose-headers')).toBe('retry-after');
-    expect(harness.agent.purchases(tab.tabId)).toEqual([]);
-    expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
+    expect(await harness.agent.purchases(tab.tabId)).toEqual([]);
+    expect((await harness.agent.tab(tab.tabId))?.status).toBe('open');
 
     // Refused before the body is read, whatever it is; terminate and an extension's routes share the limit.
     expect((await harness.post('/purchase', 'not json')).status).toBe(429);
@@ -37,7 +37,7 @@ describe('agent rate limits', () => {
       (await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status,
     ).toBe(429);
     expect((await harness.post('/echo', { type: 'echo', text: 'x' })).status).toBe(429);
-    expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
+    expect((await harness.agent.tab(tab.tabId))?.status).toBe('open');
     // A preflight is not counted: it is a static answer.
     expect((await harness.request('/purchase', { method: 'OPTIONS' })).status).toBe(204);
 
@@ -46,7 +46,7 @@ describe('agent rate limits', () => {
     harness.clock.advance(1); // the next token
     const sold = await harness.post('/purchase', purchase);
     expect(sold.status).toBe(200);
-    expect(harness.agent.purchases(tab.tabId)).toHaveLength(1);
+    expect(await harness.agent.purchases(tab.tabId)).toHaveLength(1);
   });
 
   it("a customer's flood does not throttle the MTA's routes from the same address", async () => {
@@ -55,7 +55,7 @@ describe('agent rate limits', () => {
     expect((await harness.request('/info')).status).toBe(429);
     for (let i = 0; i < 5; i++) {
       const tab = await harness.openTab();
-      expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
+      expect((await harness.agent.tab(tab.tabId))?.status).toBe('open');
     }
   });
 

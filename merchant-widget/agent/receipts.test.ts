@@ -1,11 +1,10 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '@opentab/server-kit';
 import { fromBase64url } from '@opentab/protocol';
 import { signerFromSecretKey, verifyEnvelope } from '@opentab/protocol';
 import { MAX_RECEIPTS_PER_ANSWER, ReceiptList, type Receipt } from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
-import { RECEIPTS_AFTER } from './store';
+import { RECEIPTS_AFTER } from './sqlite-store';
 import {
   AgentHarness,
   MERCHANT_ID,
@@ -54,18 +53,6 @@ describe('receipts read back over HTTP', () => {
     return answer.body as ReceiptList;
   }
 
-  /** Every row the agent keeps, read through a second connection: what "writes nothing" is checked against. */
-  function databaseContents(): unknown {
-    const db = new Database(harness.config.databasePath, { readonly: true });
-    try {
-      return ['tabs', 'purchases', 'replies', 'record_outbox'].map((table) =>
-        db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(),
-      );
-    } finally {
-      db.close();
-    }
-  }
-
   it('answers the receipts after afterSeq exactly as the purchases were answered, with their chain links', async () => {
     await buy(3);
     const list = listOf(await askReceipts(1));
@@ -87,12 +74,12 @@ describe('receipts read back over HTTP', () => {
 
   it('writes nothing: the same request twice gets the same answer and leaves every table as it was', async () => {
     await buy(2);
-    const before = databaseContents();
+    const before = await harness.storedRows();
     const request = tab.customer.receiptsRequest(tab.tabId, 0, undefined, harness.clock.now_ms());
     const first = await harness.post('/receipts', request);
     expect(listOf(first).receipts).toHaveLength(2);
     expect((await harness.post('/receipts', request)).body).toEqual(first.body);
-    expect(databaseContents()).toEqual(before);
+    expect(await harness.storedRows()).toEqual(before);
   });
 
   it('still answers after the customer terminated the tab and after it was cleared', async () => {
@@ -100,13 +87,13 @@ describe('receipts read back over HTTP', () => {
     expect(
       (await harness.post('/terminate', tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms()))).status,
     ).toBe(200);
-    expect(harness.agent.tab(tab.tabId)?.status).toBe('stopped');
+    expect((await harness.agent.tab(tab.tabId))?.status).toBe('stopped');
     expect(listOf(await askReceipts(1)).receipts.map((paid) => paid.receipt)).toEqual([answered[1]!.receipt]);
 
     expect(
       (await harness.post('/mta/tab-cleared', harness.mta.tabCleared(MERCHANT_ID, tab.tabId, eur('0.10')))).status,
     ).toBe(200);
-    expect(harness.agent.tab(tab.tabId)?.status).toBe('cleared');
+    expect((await harness.agent.tab(tab.tabId))?.status).toBe('cleared');
     expect(listOf(await askReceipts(0)).receipts.map((paid) => paid.receipt)).toEqual(
       answered.map(({ receipt }) => receipt),
     );
@@ -114,7 +101,7 @@ describe('receipts read back over HTTP', () => {
 
   it('refuses a request signed by a key other than the tab key, for an unknown tab, with a stale iat, or failing the schema, changing nothing', async () => {
     await buy(1);
-    const before = databaseContents();
+    const before = await harness.storedRows();
     const stranger = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     const now_ms = harness.clock.now_ms();
     const refusals = [
@@ -138,8 +125,8 @@ describe('receipts read back over HTTP', () => {
       [400, 'invalid_message'],
       [400, 'invalid_message'],
     ]);
-    expect(databaseContents()).toEqual(before);
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', purchaseCount: 1 });
+    expect(await harness.storedRows()).toEqual(before);
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({ status: 'open', purchaseCount: 1 });
   });
 
   it(`answers at most ${MAX_RECEIPTS_PER_ANSWER} receipts with more: true, then the rest`, async () => {
@@ -180,16 +167,22 @@ describe('receipts read back over HTTP', () => {
     expect([answer.status, answer.headers.get('access-control-allow-origin')]).toEqual([200, '*']);
   });
 
-  it('reads them with a search of the (tab_id, seq) index, not a scan of the purchases', () => {
-    const db = new Database(harness.config.databasePath, { readonly: true });
-    try {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${RECEIPTS_AFTER}`).all('tab_x', 0, 51) as { detail: string }[]).map(
+  it('reads them with a search of the (tab_id, seq) index, not a scan of the purchases', async () => {
+    if (harness.storeKind === 'sqlite') {
+      const plan = (await harness.query(`EXPLAIN QUERY PLAN ${RECEIPTS_AFTER}`, ['tab_x', 0, 51])).map(
         (step) => step.detail,
       );
       expect(plan).toHaveLength(1);
       expect(plan[0]).toMatch(/^SEARCH purchases USING INDEX \S+ \(tab_id=\? AND seq>\?\)$/);
-    } finally {
-      db.close();
+    } else {
+      // PostgreSQL plans by the table's size: its plan for a large table, given the same index, is an index scan.
+      const plan = await harness.query(
+        `EXPLAIN (FORMAT JSON) SELECT receipt_json, chain_link FROM purchases WHERE tab_id = ? AND seq > ?
+         ORDER BY seq LIMIT ?`,
+        ['tab_x', 0, 51],
+      );
+      const text = JSON.stringify(plan);
+      expect(text).toMatch(/purchases_tab_id_seq_key/);
     }
   });
 });

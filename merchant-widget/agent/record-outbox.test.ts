@@ -15,8 +15,8 @@ describe('merchant record delivery', () => {
   afterEach(() => harness.close());
 
   /** Moves the clock to the next attempt the agent scheduled for the record of `tabId`. */
-  const advanceToNextAttempt = (tabId: string) =>
-    harness.clock.advance(harness.agent.recordDelivery(tabId)!.nextAttemptAt_ms - harness.clock.now_ms());
+  const advanceToNextAttempt = async (tabId: string) =>
+    harness.clock.advance((await harness.agent.recordDelivery(tabId))!.nextAttemptAt_ms - harness.clock.now_ms());
 
   it('retries with growing delays while the MTA is down and delivers once it is back', async () => {
     const { tabId } = await harness.openTab();
@@ -28,7 +28,7 @@ describe('merchant record delivery', () => {
     harness.agent.on('record-acknowledged', (event) => acknowledged.push(event.tabId));
     await harness.mta.stop();
 
-    harness.agent.stop(tabId);
+    await harness.agent.stop(tabId);
     for (let attempt = 1; attempt <= 3; attempt++) {
       await eventually(() => failures.length === attempt);
       advanceToNextAttempt(tabId);
@@ -45,13 +45,13 @@ describe('merchant record delivery', () => {
       expect(failures[index]!.delay_ms).toBeGreaterThanOrEqual(low_ms!);
       expect(failures[index]!.delay_ms).toBeLessThanOrEqual(high_ms!);
     }
-    expect(harness.agent.recordDelivery(tabId)).toMatchObject({ acknowledged: false });
-    expect(harness.agent.recordDelivery(tabId)?.lastError).toMatch(/unreachable/);
+    expect(await harness.agent.recordDelivery(tabId)).toMatchObject({ acknowledged: false });
+    expect((await harness.agent.recordDelivery(tabId))?.lastError).toMatch(/unreachable/);
 
     await harness.mta.listen();
     advanceToNextAttempt(tabId);
     await eventually(() => acknowledged.length === 1);
-    expect(harness.agent.recordDelivery(tabId)).toMatchObject({ acknowledged: true, lastError: null });
+    expect(await harness.agent.recordDelivery(tabId)).toMatchObject({ acknowledged: true, lastError: null });
     expect(harness.mta.records.map((record) => record.payload.tabId)).toEqual([tabId]);
     const deliveries = harness.mta.recordDeliveries;
     await harness.agent.flushRecords();
@@ -61,28 +61,29 @@ describe('merchant record delivery', () => {
   it('keeps retrying when the ack is not signed by the operator key', async () => {
     const { tabId } = await harness.openTab();
     harness.mta.ackSigner = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
-    harness.agent.stop(tabId);
-    await eventually(() => harness.agent.recordDelivery(tabId)?.attempts === 1);
+    await harness.agent.stop(tabId);
+    await eventually(async () => (await harness.agent.recordDelivery(tabId))?.attempts === 1);
     advanceToNextAttempt(tabId);
-    await eventually(() => harness.agent.recordDelivery(tabId)?.attempts === 2);
-    expect(harness.agent.recordDelivery(tabId)).toMatchObject({
+    await eventually(async () => (await harness.agent.recordDelivery(tabId))?.attempts === 2);
+    expect(await harness.agent.recordDelivery(tabId)).toMatchObject({
       acknowledged: false,
       lastError: 'the record ack is not signed by the operator key',
     });
     harness.mta.ackSigner = null;
     advanceToNextAttempt(tabId);
-    await eventually(() => harness.agent.recordDelivery(tabId)?.acknowledged === true);
+    await eventually(async () => (await harness.agent.recordDelivery(tabId))?.acknowledged === true);
   });
 
   it('re-signs a record under a fresh id when the MTA refuses it as stale', async () => {
     const { tabId } = await harness.openTab();
     harness.mta.staleRefusalsToGive = 1;
-    harness.agent.stop(tabId);
-    const firstRecordId = harness.agent.recordDelivery(tabId)!.recordId;
-    await eventually(() => harness.agent.recordDelivery(tabId)?.acknowledged === true);
+    await harness.agent.stop(tabId);
+    await eventually(async () => (await harness.agent.recordDelivery(tabId))?.acknowledged === true);
+    expect(harness.mta.refusedAsStale).toHaveLength(1);
+    const firstRecordId = harness.mta.refusedAsStale[0]!.payload.id;
     const delivered = harness.mta.records[0]!;
     expect(delivered.payload.id).not.toBe(firstRecordId);
-    expect(harness.agent.recordDelivery(tabId)?.recordId).toBe(delivered.payload.id);
+    expect((await harness.agent.recordDelivery(tabId))?.recordId).toBe(delivered.payload.id);
     expect(delivered.payload).toMatchObject({ tabId, reason: 'merchant-stop', count: 0 });
   });
 });

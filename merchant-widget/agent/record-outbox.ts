@@ -1,7 +1,10 @@
 // Delivers merchant records to the MTA from the persisted outbox: at least once, until the MTA
 // answers with a RecordAck signed by the operator key. A record is written to the outbox in the
 // same transaction that stops its tab, so neither a crash nor a restart can lose it; this class
-// only drains the table, retrying with capped, jittered exponential backoff.
+// only drains the table, retrying with capped, jittered exponential backoff. Each pass claims the
+// records it sends with a lease (their next attempt moves past the call's timeout), so agent
+// processes sharing one database never send the same record at once, and a record whose sender
+// died is sent again once its lease runs out.
 
 import { callRoute, RemoteCallError } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
@@ -36,7 +39,7 @@ export interface RecordOutboxDependencies {
   readonly settings: OutboxSettings;
   readonly random?: () => number;
   /** The MTA refused the record for a reason no retry can change (the tab never opened there). */
-  readonly onRefusedForGood: (tabId: string, code: string, message: string) => void;
+  readonly onRefusedForGood: (tabId: string, code: string, message: string) => Promise<void>;
 }
 
 type DeliveryOutcome =
@@ -49,6 +52,8 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set(['tab_not_opened']);
 
 const BATCH_SIZE = 64;
 const PARALLEL_DELIVERIES = 8;
+/** A claimed record is not due for other processes until its call has timed out and this much more has passed. */
+const LEASE_MARGIN_MS = 5_000;
 
 export class RecordOutbox {
   private timer: NodeJS.Timeout | null = null;
@@ -94,10 +99,22 @@ export class RecordOutbox {
   private guarded(pass: Promise<void>): Promise<void> {
     return pass
       .catch((error: unknown) => this.deps.settings.logger.warn('record delivery pass failed', error))
-      .finally(() => {
+      .then(() => this.nextDue_ms())
+      .then((due_ms) => {
         this.pass = null;
-        this.scheduleNextPass();
+        // A wake that came while the next due time was being read would otherwise be lost.
+        if (this.passRequested) this.wake();
+        else this.scheduleNextPass(due_ms);
       });
+  }
+
+  private async nextDue_ms(): Promise<number | null> {
+    try {
+      return await this.deps.store.nextRecordDue_ms();
+    } catch (error) {
+      this.deps.settings.logger.warn('reading when the next record is due failed', error);
+      return this.deps.settings.clock.now_ms() + this.deps.settings.recordRetryMax_ms;
+    }
   }
 
   private async runPasses(): Promise<void> {
@@ -107,10 +124,8 @@ export class RecordOutbox {
     } while (this.passRequested && !this.closed);
   }
 
-  private scheduleNextPass(): void {
-    if (this.closed) return;
-    const due_ms = this.deps.store.nextRecordDue_ms();
-    if (due_ms === null) return;
+  private scheduleNextPass(due_ms: number | null): void {
+    if (this.closed || due_ms === null) return;
     // Capped so that a clock that jumps backwards cannot put delivery to sleep for long.
     const delay_ms = Math.min(
       Math.max(due_ms - this.deps.settings.clock.now_ms(), 0),
@@ -126,7 +141,9 @@ export class RecordOutbox {
   }
 
   private async deliverDue(dueBy_ms: number): Promise<void> {
-    const due = this.deps.store.dueRecords(dueBy_ms, BATCH_SIZE);
+    const { store, settings } = this.deps;
+    const leaseUntil_ms = settings.clock.now_ms() + settings.recordCallTimeout_ms + LEASE_MARGIN_MS;
+    const due = await store.claimDueRecords(dueBy_ms, BATCH_SIZE, leaseUntil_ms);
     for (let start = 0; start < due.length && !this.closed; start += PARALLEL_DELIVERIES) {
       await Promise.all(due.slice(start, start + PARALLEL_DELIVERIES).map((entry) => this.deliverOne(entry)));
     }
@@ -135,11 +152,12 @@ export class RecordOutbox {
   private async deliverOne(entry: OutboxEntry): Promise<void> {
     const record = JSON.parse(entry.envelopeJson) as MerchantRecord;
     const outcome = await this.attemptDelivery(record);
-    if (this.closed) return;
     const { store, settings, events } = this.deps;
     const now_ms = settings.clock.now_ms();
     if (outcome.delivered) {
-      store.markRecordAcknowledged(entry.tabId, entry.recordId, JSON.stringify(outcome.ack), now_ms);
+      await store.transaction((tx) =>
+        tx.markRecordAcknowledged(entry.tabId, entry.recordId, JSON.stringify(outcome.ack), now_ms),
+      );
       events.emit('record-acknowledged', {
         tabId: entry.tabId,
         recordId: entry.recordId,
@@ -147,20 +165,28 @@ export class RecordOutbox {
       });
       return;
     }
+    if (this.closed) {
+      // Closing: the next start (or another process) sends it again at once rather than after the lease.
+      await store.transaction((tx) =>
+        tx.markRecordAttemptFailed(entry.tabId, entry.attempts, now_ms, 'delivery interrupted: the agent closed'),
+      );
+      return;
+    }
     if ('refusedForGood' in outcome) {
       settings.logger.warn(
         `the MTA refused the record of ${entry.tabId} for good (${outcome.refusedForGood.code}); the tab is void`,
         outcome.refusedForGood.message,
       );
-      this.deps.onRefusedForGood(entry.tabId, outcome.refusedForGood.code, outcome.refusedForGood.message);
+      await this.deps.onRefusedForGood(entry.tabId, outcome.refusedForGood.code, outcome.refusedForGood.message);
       return;
     }
     const attempts = entry.attempts + 1;
     if (outcome.resealed !== undefined) {
       // The MTA never accepted the stale original, so the fresh one replaces it and goes out at once.
-      store.transaction(() => {
-        store.replaceRecordEnvelope(entry.tabId, outcome.resealed!.payload.id, JSON.stringify(outcome.resealed));
-        store.markRecordAttemptFailed(entry.tabId, attempts, now_ms, outcome.error);
+      const resealed = outcome.resealed;
+      await store.transaction(async (tx) => {
+        await tx.replaceRecordEnvelope(entry.tabId, resealed.payload.id, JSON.stringify(resealed));
+        await tx.markRecordAttemptFailed(entry.tabId, attempts, now_ms, outcome.error);
       });
       this.passRequested = true;
       return;
@@ -172,7 +198,7 @@ export class RecordOutbox {
         { base_ms: settings.recordRetryBase_ms, max_ms: settings.recordRetryMax_ms },
         this.deps.random,
       );
-    store.markRecordAttemptFailed(entry.tabId, attempts, nextAttemptAt_ms, outcome.error);
+    await store.transaction((tx) => tx.markRecordAttemptFailed(entry.tabId, attempts, nextAttemptAt_ms, outcome.error));
     events.emit('record-delivery-failed', {
       tabId: entry.tabId,
       recordId: entry.recordId,

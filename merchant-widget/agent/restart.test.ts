@@ -18,7 +18,7 @@ describe('merchant restart', () => {
 
     await harness.restartAgent();
 
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({
       status: 'open',
       purchaseCount: 1,
       spent: { minor: 5n },
@@ -38,20 +38,20 @@ describe('merchant restart', () => {
     const secondAnswer = await harness.post('/purchase', second);
     expect(secondAnswer.status).toBe(200);
     expect((secondAnswer.body as Receipt).payload).toMatchObject({ seq: 2, chainIndex: 30, spent: eur('0.30') });
-    expect(harness.agent.purchases(tab.tabId).map((purchase) => purchase.seq)).toEqual([1, 2]);
+    expect((await harness.agent.purchases(tab.tabId)).map((purchase) => purchase.seq)).toEqual([1, 2]);
   });
 
   it('delivers a record that was still in the outbox when the agent stopped', async () => {
     const { tabId } = await harness.openTab();
     await harness.mta.stop();
-    harness.agent.stop(tabId);
-    await eventually(() => (harness.agent.recordDelivery(tabId)?.attempts ?? 0) >= 1);
+    await harness.agent.stop(tabId);
+    await eventually(async () => ((await harness.agent.recordDelivery(tabId))?.attempts ?? 0) >= 1);
     await harness.agent.close();
 
     await harness.mta.listen();
     harness.clock.advance(harness.config.recordRetryMax_ms!);
     await harness.restartAgent();
-    await eventually(() => harness.agent.recordDelivery(tabId)?.acknowledged === true);
+    await eventually(async () => (await harness.agent.recordDelivery(tabId))?.acknowledged === true);
     expect(harness.mta.records.map((record) => record.payload.tabId)).toEqual([tabId]);
   });
 
@@ -60,7 +60,7 @@ describe('merchant restart', () => {
     await harness.agent.close();
     harness.clock.advance(60_000);
     await harness.restartAgent();
-    expect(harness.agent.tab(tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });
-    await eventually(() => harness.agent.recordDelivery(tabId)?.acknowledged === true);
+    expect(await harness.agent.tab(tabId)).toMatchObject({ status: 'stopped', stopReason: 'timeout' });
+    await eventually(async () => (await harness.agent.recordDelivery(tabId))?.acknowledged === true);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '@opentab/server-kit';
-import { AGENT_STORE_MIGRATIONS, AgentStore } from './store';
+import { AGENT_STORE_MIGRATIONS, SqliteAgentStore } from './sqlite-store';
 
 const PREVIOUS_VERSION = AGENT_STORE_MIGRATIONS.steps.length - 1;
 
@@ -28,23 +28,23 @@ function writtenByThePreviousVersion(): string {
 }
 
 describe('the agent store', () => {
-  it('migrates a file of the previous schema version, keeping its tabs and records', () => {
+  it('migrates a file of the previous schema version, keeping its tabs and records', async () => {
     const path = writtenByThePreviousVersion();
-    const store = AgentStore.open(path);
+    const store = SqliteAgentStore.open(path);
     try {
-      expect(store.findTab('tab_old')).toMatchObject({
+      expect(await store.findTab('tab_old')).toMatchObject({
         tabId: 'tab_old',
         spent_minor: 5n,
         listKey: null,
         lifecycle: { status: 'open' },
       });
-      expect(store.outboxEntry('tab_old')).toMatchObject({
+      expect(await store.outboxEntry('tab_old')).toMatchObject({
         recordId: 'rec-1',
         acknowledgedAt_ms: null,
         refusedCode: null,
       });
     } finally {
-      store.close();
+      await store.close();
     }
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(AGENT_STORE_MIGRATIONS.steps.length);
@@ -56,6 +56,6 @@ describe('the agent store', () => {
     const db = new Database(path);
     db.pragma(`user_version = ${AGENT_STORE_MIGRATIONS.steps.length + 1}`);
     db.close();
-    expect(() => AgentStore.open(path)).toThrow(/newer than this software/);
+    expect(() => SqliteAgentStore.open(path)).toThrow(/newer than this software/);
   });
 });

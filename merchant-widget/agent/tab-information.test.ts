@@ -34,7 +34,7 @@ describe('tab information from the MTA', () => {
       tabId: information.payload.tabId,
       informationId: information.payload.id,
     });
-    expect(harness.agent.tab(information.payload.tabId)).toMatchObject({
+    expect(await harness.agent.tab(information.payload.tabId)).toMatchObject({
       status: 'open',
       deposit: { currency: 'EUR', minor: 100n },
       spent: { minor: 0n },
@@ -58,8 +58,8 @@ describe('tab information from the MTA', () => {
     });
     const otherTerms = harness.tabInformation(customer, { ...sameTab, deposit: eur('0.50') });
     expect(errorCode(await announce(otherTerms))).toBe('id_reused');
-    expect(harness.agent.tabs()).toHaveLength(1);
-    expect(harness.agent.tab(sameTab.tabId)?.deposit.minor).toBe(100n);
+    expect(await harness.agent.tabs()).toHaveLength(1);
+    expect((await harness.agent.tab(sameTab.tabId))?.deposit.minor).toBe(100n);
   });
 
   it('refuses information not signed by the operator key', async () => {
@@ -67,7 +67,7 @@ describe('tab information from the MTA', () => {
     const forged = { ...information, payload: { ...information.payload, deposit: eur('0.99') } };
     const answer = await announce(forged);
     expect([answer.status, errorCode(answer)]).toEqual([401, 'bad_signature']);
-    expect(harness.agent.tabs()).toHaveLength(0);
+    expect(await harness.agent.tabs()).toHaveLength(0);
   });
 
   it('refuses a customer certificate signed by another key or naming another tab or pseudonym', async () => {
@@ -87,7 +87,7 @@ describe('tab information from the MTA', () => {
         ),
       ),
     ).toBe('invalid_message');
-    expect(harness.agent.tabs()).toHaveLength(0);
+    expect(await harness.agent.tabs()).toHaveLength(0);
   });
 
   it.each(WEAK_KEY_KINDS)(
@@ -98,7 +98,7 @@ describe('tab information from the MTA', () => {
       expect(JSON.stringify(answer.body)).toContain(
         'payload.customerCertificate.payload.tabPublicKey: must be a sound Ed25519 public key',
       );
-      expect(harness.agent.tabs()).toHaveLength(0);
+      expect(await harness.agent.tabs()).toHaveLength(0);
     },
   );
 
@@ -114,7 +114,7 @@ describe('tab information from the MTA', () => {
     expect(
       errorCode(await announce(harness.tabInformation(customer, { expiresAt_ms: harness.clock.now_ms() - 1 }))),
     ).toBe('tab_expired');
-    expect(harness.agent.tabs()).toHaveLength(0);
+    expect(await harness.agent.tabs()).toHaveLength(0);
   });
 
   it('refuses a message issued outside the clock-skew window', async () => {
@@ -132,7 +132,7 @@ describe('clearing reports from the MTA', () => {
 
   it('marks a stopped tab cleared, idempotently, and refuses reports not signed by the operator', async () => {
     const { tabId } = await harness.openTab();
-    harness.agent.stop(tabId);
+    await harness.agent.stop(tabId);
     const cleared: string[] = [];
     harness.agent.on('tab-cleared', (event) => cleared.push(event.outcome));
     const report = harness.mta.tabCleared('test-news', tabId, eur('0.00'), 'agreed');
@@ -143,7 +143,7 @@ describe('clearing reports from the MTA', () => {
       expect([answer.status, answer.body]).toEqual([200, { received: true }]);
     }
     expect(cleared).toEqual(['agreed']);
-    expect(harness.agent.tab(tabId)).toMatchObject({
+    expect(await harness.agent.tab(tabId)).toMatchObject({
       status: 'cleared',
       stopReason: 'merchant-stop',
       cleared: { amount: { minor: 0n }, outcome: 'agreed' },

@@ -40,8 +40,8 @@ describe('customer terminate', () => {
       lastChainIndex: 5,
       purchaseListHash: expectedHash,
     });
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
-    await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
+    await eventually(async () => (await harness.agent.recordDelivery(tab.tabId))?.acknowledged === true);
     expect(harness.mta.records[0]!.payload).toMatchObject({
       reason: 'customer-terminate',
       purchaseListHash: expectedHash,
@@ -56,8 +56,8 @@ describe('customer terminate', () => {
       tab.customer.terminate(tab.tabId, stranger, harness.clock.now_ms()),
     );
     expect([answer.status, errorCode(answer)]).toEqual([401, 'bad_signature']);
-    expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
-    expect(harness.agent.recordDelivery(tab.tabId)).toBeNull();
+    expect((await harness.agent.tab(tab.tabId))?.status).toBe('open');
+    expect(await harness.agent.recordDelivery(tab.tabId)).toBeNull();
   });
 
   it('refuses a stale terminate and one for an unknown tab', async () => {
@@ -66,7 +66,7 @@ describe('customer terminate', () => {
     expect(errorCode(await harness.post('/terminate', tab.customer.terminate('tab_000000000000000000000000')))).toBe(
       'unknown_tab',
     );
-    expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
+    expect((await harness.agent.tab(tab.tabId))?.status).toBe('open');
   });
 
   it('answers a replayed terminate with the first answer, and a later one with the reason the tab stopped for', async () => {
@@ -79,7 +79,7 @@ describe('customer terminate', () => {
     );
     expect((later.body as TabClosed).payload).toMatchObject({ reason: 'customer-terminate', count: 1 });
     expect((later.body as TabClosed).payload.id).not.toBe((first.body as TabClosed).payload.id);
-    await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);
+    await eventually(async () => (await harness.agent.recordDelivery(tab.tabId))?.acknowledged === true);
     expect(harness.mta.records).toHaveLength(1);
   });
 });
@@ -98,7 +98,7 @@ describe('answers kept for replays', () => {
     const terminate = tab.customer.terminate(tab.tabId, undefined, harness.clock.now_ms());
     const first = await harness.post('/terminate', terminate);
     expect(first.status).toBe(200);
-    await eventually(() => harness.agent.recordDelivery(tab.tabId)?.acknowledged === true);
+    await eventually(async () => (await harness.agent.recordDelivery(tab.tabId))?.acknowledged === true);
 
     // Within the retention, even past the skew window, the replay gets the first answer.
     harness.clock.advance(30 * 60_000);
@@ -108,7 +108,7 @@ describe('answers kept for replays', () => {
     harness.clock.advance(31 * 60_000);
     await intervalTurns(SWEEP_MS, 3); // the sweep has run since, and forgotten it
     expect(errorCode(await harness.post('/terminate', terminate))).toBe('stale_message');
-    expect(harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
+    expect(await harness.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'customer-terminate' });
     expect(harness.mta.records).toHaveLength(1);
   });
 });

@@ -204,7 +204,7 @@ describe('demo shop', () => {
     await shop.close();
     shop = await startDemoShop(options);
     expect(shop.merchant.publicKey).toBe(publicKey);
-    expect(shop.agent.tab(receipt.payload.tabId)).toMatchObject({ status: 'open', purchaseCount: 1 });
+    expect(await shop.agent.tab(receipt.payload.tabId)).toMatchObject({ status: 'open', purchaseCount: 1 });
     expect(
       (await get('/articles/article-5/content', { authorization: `Bearer ${receipt.payload.accessToken}` })).status,
     ).toBe(200);

@@ -31,7 +31,7 @@ type Tab = Awaited<ReturnType<typeof openTab>>;
 
 /** Both sides send their records and the AM captures: every hold ends, as the world's invariants want. */
 async function finish(customer: Customer, tab: Tab) {
-  w.merchant.agent.stop(tab.tabId);
+  await w.merchant.agent.stop(tab.tabId);
   await customer.sendRecord(tab);
   await waitFor(
     'the AM to capture',

@@ -47,7 +47,7 @@ beforeAll(async () => {
   await open.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
   await waitFor(
     'the merchant agent to learn of the clearing',
-    () => world.merchant.agent.tab(cleared.tabId)?.status === 'cleared',
+    async () => (await world.merchant.agent.tab(cleared.tabId))?.status === 'cleared',
   );
   await waitFor(
     'both withdrawal and deposit records',

@@ -134,7 +134,7 @@ describe('a dispute resolved', () => {
     // The merchant agent learns the new total.
     await waitFor(
       'the merchant agent to take revision 1',
-      () => w.merchant.agent.tab(tab.tabId)?.cleared?.amount.minor === 20n,
+      async () => (await w.merchant.agent.tab(tab.tabId))?.cleared?.amount.minor === 20n,
     );
 
     // The same decision again answers what was decided; another is refused and changes nothing.

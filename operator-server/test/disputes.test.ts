@@ -76,7 +76,7 @@ describe('mismatched records', () => {
 
   it('a customer under-reporting is held to the merchant link it released', async () => {
     const { customer, tab } = await openWithPurchases(['article-1', 'article-2', 'article-3']);
-    w.merchant.agent.stop(tab.tabId);
+    await w.merchant.agent.stop(tab.tabId);
     // The customer claims only the first purchase, with the link of 8 cents.
     await customer.sendRecord(tab, {
       count: 1,
@@ -93,7 +93,7 @@ describe('mismatched records', () => {
   it('a record whose link proves nothing clears nothing beyond the other proof', async () => {
     const { customer, tab } = await openWithPurchases(['article-4']); // 6 cents
     // A forged link: the customer's record names index 6 with a random value.
-    w.merchant.agent.stop(tab.tabId);
+    await w.merchant.agent.stop(tab.tabId);
     await customer.sendRecord(tab, { lastChainLink: toBase64url(nodeCrypto.randomBytes(32)) });
     const view = await clearedTab(tab.tabId);
     expect(view).toMatchObject({ outcome: 'disputed', cleared: { currency: 'EUR', value: '0.06' } });
@@ -106,7 +106,7 @@ describe('mismatched records', () => {
 describe('a missing record', () => {
   it('after the grace period the merchant record alone clears, bounded by its chain proof', async () => {
     const { customer, tab } = await openWithPurchases(['article-10', 'article-11']); // 2 + 9 cents
-    w.merchant.agent.stop(tab.tabId);
+    await w.merchant.agent.stop(tab.tabId);
     await w.merchantRecordAcknowledged(tab.tabId);
     await w.elapse(RECORD_GRACE_MS - 1);
     expect(

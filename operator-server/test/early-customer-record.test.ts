@@ -44,7 +44,10 @@ describe("a customer's record sent early", () => {
 
     // The MTA asked the merchant agent, which stopped the tab: the customer can buy no more on it.
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
-    await waitFor('the merchant agent to stop the tab', () => w.merchant.agent.tab(tab.tabId)?.status !== 'open');
+    await waitFor(
+      'the merchant agent to stop the tab',
+      async () => (await w.merchant.agent.tab(tab.tabId))?.status !== 'open',
+    );
     const refusal = await tab
       .buy(w.merchant.agentUrl, 'article-3', price('article-3'))
       .catch((error: unknown) => error);

@@ -42,7 +42,7 @@ beforeEach(async () => {
 async function restartAndClear(mta: WorldOperator, tabId: string): Promise<void> {
   await waitFor(
     'the merchant agent to have tried to deliver its record',
-    () => (w.merchant.agent.recordDelivery(tabId)?.attempts ?? 0) >= 1,
+    async () => ((await w.merchant.agent.recordDelivery(tabId))?.attempts ?? 0) >= 1,
   );
   const successor = await restarts.restart(mta, w.clock);
   w.clock.advance(MERCHANT_RECORD_RETRY_MAX_MS);

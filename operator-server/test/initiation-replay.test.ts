@@ -111,7 +111,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
       expect.objectContaining({ state: 'open', tabId: tab.tabId }),
     ]);
     expect(holdsOf(successor, customer.accountId)).toHaveLength(1);
-    expect(w.merchant.agent.tabs().map((t) => t.tabId)).toEqual([tab.tabId]);
+    expect((await w.merchant.agent.tabs()).map((t) => t.tabId)).toEqual([tab.tabId]);
     await closeAndClear(customer, tab);
   }, 30_000);
 

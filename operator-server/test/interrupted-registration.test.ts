@@ -86,7 +86,7 @@ describe('a tab registration cut off by a stop', () => {
     // No definite answer: the AM keeps the transaction opening, and its hold, until it learns more.
     await expect(customer.sendInitiation(initiation)).rejects.toThrow();
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '20.00' });
-    const [orphan] = w.merchant.agent.tabs({ status: 'open' });
+    const [orphan] = await w.merchant.agent.tabs({ status: 'open' });
     expect(mta.running.context.store.tab(orphan!.tabId)!.state).toBe('opening');
     await mta.running.close();
 
@@ -96,13 +96,13 @@ describe('a tab registration cut off by a stop', () => {
       successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null),
     );
     expect(delivered).toMatchObject({ lastError: null });
-    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({
+    expect(await w.merchant.agent.tab(orphan!.tabId)).toMatchObject({
       status: 'cleared',
       cleared: { amount: { currency: 'EUR', minor: 0n }, outcome: 'voided' },
     });
     // Closed at the agent: no purchase, and no record at its timeout for the MTA to refuse.
-    expect(w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
-    expect(w.merchant.agent.recordDelivery(orphan!.tabId)).toBeNull();
+    expect(await w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
+    expect(await w.merchant.agent.recordDelivery(orphan!.tabId)).toBeNull();
     // The customer re-sends its initiation as the extension does: the AM asks the MTA again, learns
     // the tab never opened, and releases the hold; the refusal is the answer to that initiation.
     await expect(customer.sendInitiation(initiation)).rejects.toThrow(/never opened/);

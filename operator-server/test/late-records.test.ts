@@ -97,7 +97,10 @@ describe('records that come after their tab was due', () => {
     // 0.23 EUR at 11.3595 SEK/EUR = 2.6127 SEK → 2.61 SEK, the same as had it come in time.
     expect(charged).toMatchObject({ charged_minor: 261n, cleared_minor: 23n });
     expect((await customer.account()).available).toEqual({ currency: 'SEK', value: '97.39' });
-    expect(w.merchant.agent.tab(tab.tabId)).toMatchObject({ status: 'cleared', cleared: { amount: { minor: 23n } } });
+    expect(await w.merchant.agent.tab(tab.tabId)).toMatchObject({
+      status: 'cleared',
+      cleared: { amount: { minor: 23n } },
+    });
 
     // The customer's own record, later still, agrees and changes nothing.
     await customer.sendRecord(tab);

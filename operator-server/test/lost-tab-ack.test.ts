@@ -28,18 +28,18 @@ describe('a tab acknowledgement lost after the merchant agent committed it', () 
     expect((refusal as RemoteCallError).failure).toMatchObject({ kind: 'refused', code: 'merchant_unreachable' });
 
     // The agent committed the tab; the MTA never heard its acknowledgement.
-    const [orphan] = w.merchant.agent.tabs();
+    const [orphan] = await w.merchant.agent.tabs();
     expect(orphan).toMatchObject({ status: expect.stringMatching(/open|cleared/) });
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
     expect(mta.store.tab(orphan!.tabId)!.state).toBe('failed');
     expect(mta.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId))).toHaveLength(1);
 
-    const voided = await waitFor('the void notice to close the tab at the agent', () => {
-      const view = w.merchant.agent.tab(orphan!.tabId);
+    const voided = await waitFor('the void notice to close the tab at the agent', async () => {
+      const view = await w.merchant.agent.tab(orphan!.tabId);
       return view?.status === 'cleared' ? view : undefined;
     });
     expect(voided.cleared).toMatchObject({ amount: { currency: 'EUR', minor: 0n }, outcome: 'voided' });
-    expect(w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
+    expect(await w.merchant.agent.tabs({ status: 'open' })).toEqual([]);
     // The MTA's refusal was definite: the customer's AM failed the transaction and released the hold.
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   }, 30_000);
@@ -50,23 +50,23 @@ describe('a tab acknowledgement lost after the merchant agent committed it', () 
     // The void notice cannot reach the agent.
     w.merchant.blockRoute('/mta/tab-cleared');
     await customer.openTab(terms()).catch(() => undefined);
-    const [orphan] = w.merchant.agent.tabs();
+    const [orphan] = await w.merchant.agent.tabs();
     expect(orphan!.status).toBe('open');
 
     // The agent stops the tab itself (its timeout, or as here the merchant) and sends its record.
-    w.merchant.agent.stop(orphan!.tabId);
-    const delivery = await waitFor('the record to be refused for good', () => {
-      const view = w.merchant.agent.recordDelivery(orphan!.tabId);
+    await w.merchant.agent.stop(orphan!.tabId);
+    const delivery = await waitFor('the record to be refused for good', async () => {
+      const view = await w.merchant.agent.recordDelivery(orphan!.tabId);
       return view?.refusedCode !== null ? view : undefined;
     });
     expect(delivery).toMatchObject({ refusedCode: 'tab_not_opened', acknowledged: false });
-    expect(w.merchant.agent.tab(orphan!.tabId)).toMatchObject({
+    expect(await w.merchant.agent.tab(orphan!.tabId)).toMatchObject({
       status: 'cleared',
       cleared: { outcome: 'voided', amount: { minor: 0n } },
     });
     // Done with: no further attempt after the refusal.
     const attempts = delivery!.attempts;
     await w.merchant.agent.flushRecords();
-    expect(w.merchant.agent.recordDelivery(orphan!.tabId)!.attempts).toBe(attempts);
+    expect((await w.merchant.agent.recordDelivery(orphan!.tabId))!.attempts).toBe(attempts);
   }, 30_000);
 });

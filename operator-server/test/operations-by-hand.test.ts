@@ -20,7 +20,7 @@ it('lists a notice the merchant agent refused and delivers it at once when retri
   });
   await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price });
   w.merchant.blockRoute('/mta/tab-cleared');
-  w.merchant.agent.stop(tab.tabId);
+  await w.merchant.agent.stop(tab.tabId);
   await w.merchantRecordAcknowledged(tab.tabId);
   await customer.sendRecord(tab);
   const notice = `tab-cleared:${tab.tabId}`;
@@ -36,12 +36,12 @@ it('lists a notice the merchant agent refused and delivers it at once when retri
   w.merchant.blockRoute('/mta/tab-cleared', false);
   await w.elapse(0);
   expect((await eu().admin.call('listOutbox', undefined)).map((m) => m.recordId)).toContain(notice);
-  expect(w.merchant.agent.tab(tab.tabId)?.cleared).toBeNull();
+  expect((await w.merchant.agent.tab(tab.tabId))?.cleared).toBeNull();
 
   expect(await eu().admin.call('retryOutbox', { recordIds: [notice, 'nothing-by-that-id'] })).toEqual({ scheduled: 1 });
   await w.elapse(0);
   expect((await eu().admin.call('listOutbox', undefined)).map((m) => m.recordId)).not.toContain(notice);
-  expect(w.merchant.agent.tab(tab.tabId)?.cleared?.outcome).toBe('agreed');
+  expect((await w.merchant.agent.tab(tab.tabId))?.cleared?.outcome).toBe('agreed');
   await w.elapse(0);
   await waitFor('the AM to capture', async () => (await customer.account()).tabs[0]?.state === 'cleared', 10_000, 100);
 });

@@ -54,7 +54,7 @@ describe('the amended initiation asked again', () => {
     const ack = await resendAmended(tab.transactionId);
     expect(ack.payload).toMatchObject({ tabId: tab.tabId, transactionId: tab.transactionId });
     expect(mta().store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
-    expect(w.merchant.agent.tabs()).toHaveLength(1);
+    expect(await w.merchant.agent.tabs()).toHaveLength(1);
     await tab.terminate(w.merchant.agentUrl);
     await customer.sendRecord(tab);
     await waitFor('clearing', async () => (await customer.account()).tabs[0]?.state === 'cleared');

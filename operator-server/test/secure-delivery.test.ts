@@ -232,7 +232,7 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     expect(again).toEqual(first);
     const another = buyer.accept(progress, delivered, tab.nextPurchase('ebook', { currency: 'EUR', value: '2.00' }));
     expect(await refusal(callRoute(w.merchant.agentUrl, DELIVERY_AGENT_API.accept, another))).toBe('already_accepted');
-    expect(w.merchant.agent.purchases(tab.tabId)).toHaveLength(1);
+    expect(await w.merchant.agent.purchases(tab.tabId)).toHaveLength(1);
     expect(events.filter((event) => event.name === 'accepted')).toHaveLength(1);
     expect((await clearTab()).merchantBalance).toBe('2.00');
   });
@@ -249,7 +249,7 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     const plain = join(folder, 'again');
     await buyer.decrypt(downloaded.path, buyer.openKey(progress, again), plain);
     expect(new Uint8Array(readFileSync(plain))).toEqual(ebook);
-    expect(w.merchant.agent.purchases(tab.tabId)).toHaveLength(1);
+    expect(await w.merchant.agent.purchases(tab.tabId)).toHaveLength(1);
     leftOpen.push(tab.transactionId);
   });
 
@@ -277,8 +277,8 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     const { id: _id, iat: _iat, ...body } = buyer.accept(first.progress, first.delivered).payload;
     const forged = seal(nodeCrypto, otherTab.tabSigner, body, w.clock.now_ms());
     expect(await refusal(callRoute(w.merchant.agentUrl, DELIVERY_AGENT_API.accept, forged))).toBe('bad_signature');
-    expect(w.merchant.agent.purchases(tab.tabId)).toHaveLength(0);
-    expect(w.merchant.agent.purchases(otherTab.tabId)).toHaveLength(0);
+    expect(await w.merchant.agent.purchases(tab.tabId)).toHaveLength(0);
+    expect(await w.merchant.agent.purchases(otherTab.tabId)).toHaveLength(0);
     leftOpen.push(tab.transactionId, otherTab.transactionId);
   });
 
@@ -410,7 +410,7 @@ describe('secure delivery at one operator (customer and merchant both at op-se)'
       if (result.outcome !== 'delivered') throw new Error('not delivered');
       expect(new Uint8Array(readFileSync(result.plainPath))).toEqual(one.ebook);
       expect(result.bundle.k1Registration.payload.operatorId).toBe(CUSTOMER_OPERATOR);
-      expect(one.w.merchant.agent.purchases(one.tab.tabId)).toHaveLength(1);
+      expect(await one.w.merchant.agent.purchases(one.tab.tabId)).toHaveLength(1);
       one.w.assertInvariants({ pendingHoldRefsAllowed: [one.tab.transactionId] });
     } finally {
       await one.w.close();

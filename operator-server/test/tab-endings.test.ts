@@ -65,7 +65,7 @@ describe('how tabs stop', () => {
       await tab.buy(w.merchant.agentUrl, itemId, price(itemId));
     }
     expect(tab.spent_minor).toBe(100n);
-    expect(w.merchant.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'exhausted' });
+    expect(await w.merchant.agent.tab(tab.tabId)).toMatchObject({ status: 'stopped', stopReason: 'exhausted' });
     await customer.sendRecord(tab);
     const account = await waitFor('clearing', async () => {
       const view = await customer.account();
@@ -81,7 +81,7 @@ describe('how tabs stop', () => {
     const tab = await open(customer, '50.00');
     await tab.buy(w.merchant.agentUrl, 'article-3', price('article-3'));
     await tab.buy(w.merchant.agentUrl, 'article-9', price('article-9'));
-    w.merchant.agent.stop(tab.tabId);
+    await w.merchant.agent.stop(tab.tabId);
     await customer.sendRecord(tab);
     const tabView = await waitFor('clearing at the MTA', async () => {
       const view = await w.world.operator(MERCHANT_OPERATOR).admin.call('getTab', undefined, { tabId: tab.tabId });
@@ -103,11 +103,11 @@ describe('how tabs stop', () => {
     // A millisecond before the timeout the merchant's expiry check leaves it open; at the timeout it stops it.
     w.clock.advance(MIN_TIMEOUT_MS - 1);
     await intervalTurns(MERCHANT_EXPIRY_CHECK_MS, 2);
-    expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ status: 'open' });
+    expect(await w.merchant.agent.tab(tabA.tabId)).toMatchObject({ status: 'open' });
     w.clock.advance(1);
     await waitFor(
       'the merchant agent to stop tab A at its timeout',
-      () => w.merchant.agent.tab(tabA.tabId)?.status === 'stopped',
+      async () => (await w.merchant.agent.tab(tabA.tabId))?.status === 'stopped',
     );
     await w.merchantRecordAcknowledged(tabA.tabId);
     await w.elapse(RECORD_GRACE_MS);
@@ -118,7 +118,7 @@ describe('how tabs stop', () => {
       cleared: { currency: 'EUR', value: '0.33' },
       dispute: null,
     });
-    expect(w.merchant.agent.tab(tabA.tabId)).toMatchObject({ stopReason: 'timeout' });
+    expect(await w.merchant.agent.tab(tabA.tabId)).toMatchObject({ stopReason: 'timeout' });
     const account = await waitFor('the AM to capture tab A', async () => {
       const view = await customer.account();
       return view.tabs.find((t) => t.transactionId === tabA.transactionId)?.state === 'cleared' ? view : undefined;

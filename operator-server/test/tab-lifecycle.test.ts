@@ -134,7 +134,7 @@ describe('a tab of 100 purchases, SEK customer at op-se, EUR merchant at op-eu',
     // The merchant agent heard of its clearing too.
     await waitFor(
       'the merchant agent to learn of the clearing',
-      () => w.merchant.agent.tab(tab.tabId)?.status === 'cleared',
+      async () => (await w.merchant.agent.tab(tab.tabId))?.status === 'cleared',
     );
   });
 });

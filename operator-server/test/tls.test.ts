@@ -107,8 +107,8 @@ describe('operators, peers and a merchant agent on https, trusting a private CA'
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
     await tab.terminate(w.merchant.agentUrl);
     // The agent delivers its record to the MTA itself, over https, trusting the CA.
-    const delivery = await waitFor('the MTA to acknowledge the merchant record', () => {
-      const state = w.merchant.agent.recordDelivery(tab.tabId);
+    const delivery = await waitFor('the MTA to acknowledge the merchant record', async () => {
+      const state = await w.merchant.agent.recordDelivery(tab.tabId);
       return state?.acknowledged === true ? state : undefined;
     });
     expect(delivery).toMatchObject({ lastError: null, refusedCode: null });

@@ -13,6 +13,7 @@ export * from './http-edge';
 export * from './http-io';
 export * from './message-body';
 export * from './migrations';
+export * from './postgres-migrations';
 export * from './node-crypto';
 export * from './node-http-transport';
 export * from './openapi/document';

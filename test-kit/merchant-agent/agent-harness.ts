@@ -1,6 +1,9 @@
-// One merchant agent behind a real node:http server on 127.0.0.1, a stand-in MTA and a SQLite
-// file in a fresh temp directory: the world most agent tests run in.
+// One merchant agent behind a real node:http server on 127.0.0.1, a stand-in MTA and a store of
+// its own: the world most agent tests run in. The store is a SQLite file in a fresh temp directory,
+// or, when OPENTAB_AGENT_STORE=postgres (the vitest project `postgres`), a fresh database on the
+// run's PostgreSQL cluster: one suite, run once per store.
 
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +15,9 @@ import { ManualClock } from '../manual-clock';
 import type { TabInformation, TabInformationAck } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
 import { createMerchantAgent, type MerchantAgent, type MerchantAgentConfig } from '@opentab/merchant-agent';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { AgentStoreConfig } from '@opentab/merchant-agent/store';
 import { StandInMta, type TabTerms } from './stand-in-mta';
 import { TestCustomer } from './test-customer';
 
@@ -26,6 +32,18 @@ export const TEST_CATALOGUE = [
 ] as const;
 
 export const eur = (value: string): WireAmount => ({ currency: 'EUR', value });
+
+export type AgentStoreKind = AgentStoreConfig['kind'];
+
+/** The store the agent tests of this run use. */
+export function agentStoreKindUnderTest(): AgentStoreKind {
+  const kind = process.env.OPENTAB_AGENT_STORE ?? 'sqlite';
+  if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`OPENTAB_AGENT_STORE=${kind}: sqlite or postgres`);
+  return kind;
+}
+
+/** The agent's own tables with the key their rows are ordered by, for snapshots of everything it keeps. */
+const AGENT_TABLES = { tabs: 'tab_id', purchases: 'purchase_id', replies: 'message_id', record_outbox: 'tab_id' };
 
 export interface HttpAnswer {
   readonly status: number;
@@ -43,6 +61,8 @@ export interface OpenedTab {
 export class AgentHarness {
   agent!: MerchantAgent;
   private server!: Server;
+  /** A connection of the test's own to the agent's PostgreSQL database, opened on first use. */
+  private reader: Promise<pg.Client> | null = null;
   readonly config: MerchantAgentConfig;
 
   private constructor(
@@ -50,6 +70,7 @@ export class AgentHarness {
     readonly mta: StandInMta,
     readonly clock: ManualClock,
     overrides: Partial<MerchantAgentConfig>,
+    store: AgentStoreConfig,
   ) {
     this.config = {
       merchantId: MERCHANT_ID,
@@ -60,7 +81,7 @@ export class AgentHarness {
       merchantSecretKey: toBase64url(nodeCrypto.ed25519.generateSecretKey()),
       currency: 'EUR',
       catalogue: TEST_CATALOGUE,
-      databasePath: join(dir, 'agent.sqlite'),
+      store,
       accessTokenSecret: toBase64url(nodeCrypto.randomBytes(32)),
       clock,
       recordRetryBase_ms: 20,
@@ -73,7 +94,8 @@ export class AgentHarness {
 
   static async start(overrides: Partial<MerchantAgentConfig> = {}): Promise<AgentHarness> {
     const mta = await StandInMta.start();
-    const harness = new AgentHarness(mkdtempSync(join(tmpdir(), 'opentab-agent-')), mta, new ManualClock(), overrides);
+    const dir = mkdtempSync(join(tmpdir(), 'opentab-agent-'));
+    const harness = new AgentHarness(dir, mta, new ManualClock(), overrides, await storeFor(dir, overrides));
     harness.agent = await createMerchantAgent(harness.config);
     mta.registerMerchant(MERCHANT_ID, harness.agent.publicKey);
     harness.server = createServer((request, response) => {
@@ -83,6 +105,61 @@ export class AgentHarness {
     });
     await new Promise<void>((resolve) => harness.server.listen(0, '127.0.0.1', resolve));
     return harness;
+  }
+
+  get storeKind(): AgentStoreKind {
+    return this.storeConfig.kind;
+  }
+
+  /** The agent's SQLite file; for the tests about that file itself. */
+  get sqlitePath(): string {
+    const store = this.storeConfig;
+    if (store.kind !== 'sqlite') throw new Error('this harness keeps its agent on PostgreSQL, not in a SQLite file');
+    return store.path;
+  }
+
+  private get storeConfig(): AgentStoreConfig {
+    return this.config.store!;
+  }
+
+  /** Runs one query on the agent's store through a connection of its own (positional parameters: ?). */
+  async query(sql: string, parameters: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    const store = this.storeConfig;
+    if (store.kind === 'sqlite') {
+      const db = new Database(store.path, { readonly: true });
+      try {
+        return db.prepare(sql).all(...parameters) as Record<string, unknown>[];
+      } finally {
+        db.close();
+      }
+    }
+    this.reader ??= (async () => {
+      const client = new pg.Client({ connectionString: store.url });
+      await client.connect();
+      return client;
+    })();
+    let index = 0;
+    const numbered = sql.replace(/\?/g, () => `$${++index}`);
+    return (await (await this.reader).query(numbered, [...parameters])).rows;
+  }
+
+  /** Per table, its row count and a digest of its rows: tells whether a request changed anything. */
+  async storedRowDigests(): Promise<Record<string, string>> {
+    const digests: Record<string, string> = {};
+    for (const [table, key] of Object.entries(AGENT_TABLES)) {
+      const rows = await this.query(`SELECT * FROM ${table} ORDER BY ${key}`);
+      const text = JSON.stringify(rows, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      digests[table] = `${rows.length} rows, ${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    }
+    return digests;
+  }
+
+  /** Every row the agent keeps, table by table: what "writes nothing" is checked against. */
+  async storedRows(): Promise<unknown> {
+    const rows: Record<string, unknown> = {};
+    for (const [table, key] of Object.entries(AGENT_TABLES))
+      rows[table] = await this.query(`SELECT * FROM ${table} ORDER BY ${key}`);
+    return rows;
   }
 
   get origin(): string {
@@ -143,6 +220,7 @@ export class AgentHarness {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.agent.close();
+    if (this.reader !== null) await (await this.reader).end();
     await this.mta.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -155,10 +233,22 @@ export function errorCode(answer: HttpAnswer): string | undefined {
 }
 
 /** Polls until `condition` holds, failing after `timeout_ms`. */
-export async function eventually(condition: () => boolean, timeout_ms = 5000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, timeout_ms = 5000): Promise<void> {
   const deadline = Date.now() + timeout_ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A SQLite file in the harness's directory, or a new PostgreSQL database for the postgres run.
+ * Extensions keep their tables in SQLite only, so an agent with extensions stays on SQLite.
+ */
+async function storeFor(dir: string, overrides: Partial<MerchantAgentConfig>): Promise<AgentStoreConfig> {
+  const sqlite: AgentStoreConfig = { kind: 'sqlite', path: join(dir, 'agent.sqlite') };
+  if (agentStoreKindUnderTest() === 'sqlite' || (overrides.extensions ?? []).length > 0) return sqlite;
+  // Loaded only here: it reads the cluster vitest's global setup provides.
+  const { createTestDatabase } = await import('../postgres/databases');
+  return { kind: 'postgres', url: await createTestDatabase('agent'), poolSize: 4 };
 }

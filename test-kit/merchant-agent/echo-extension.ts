@@ -27,8 +27,8 @@ export const echoExtension: AgentExtension = {
     const insert = store.database.prepare('INSERT INTO echoes (text) VALUES (?)');
     const count = store.database.prepare<[], { n: bigint }>('SELECT COUNT(*) AS n FROM echoes');
     return [
-      agentRoute(ECHO_API.echo, true, (echo) => {
-        store.transaction(() => insert.run(echo.text));
+      agentRoute(ECHO_API.echo, true, async (echo) => {
+        await store.transaction(async () => insert.run(echo.text));
         return { type: 'echoed' as const, text: echo.text, count: Number(count.get()!.n) };
       }),
     ];

@@ -4,3 +4,4 @@ export * from './stand-in-mta';
 export * from './test-customer';
 export * from './agent-harness';
 export * from './echo-extension';
+export * from './agent-process';

@@ -53,6 +53,8 @@ export class StandInMta {
   recordDeliveries = 0;
   /** How many of the next records to refuse as stale_message, as an MTA would after a long outage. */
   staleRefusalsToGive = 0;
+  /** The records refused as stale, in order. */
+  readonly refusedAsStale: MerchantRecord[] = [];
   /** Signs record acks instead of the operator key when set, as an impostor would. */
   ackSigner: Signer | null = null;
   private server: Server | null = null;
@@ -166,6 +168,7 @@ export class StandInMta {
       if (!parsed.ok) throw parsed.error;
       if (this.staleRefusalsToGive > 0) {
         this.staleRefusalsToGive--;
+        this.refusedAsStale.push(parsed.value);
         throw new OpentabError('stale_message');
       }
       sendJson(response, 200, this.acknowledge(parsed.value));

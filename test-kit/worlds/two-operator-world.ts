@@ -299,7 +299,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     async merchantRecordAcknowledged(tabId) {
       await waitFor(
         `the MTA to acknowledge the merchant record of ${tabId}`,
-        () => merchant.agent.recordDelivery(tabId)?.acknowledged === true,
+        async () => (await merchant.agent.recordDelivery(tabId))?.acknowledged === true,
       );
     },
     async newCustomer(creditLimit) {

@@ -265,7 +265,7 @@ describe('an agent database without the table of orders', () => {
       db.close();
 
       await harness.restartAgent();
-      expect(harness.agent.tab(tab.tabId)?.status).toBe('open');
+      expect((await harness.agent.tab(tab.tabId))?.status).toBe('open');
       const answer = await harness.post('/direct/order', {
         type: 'direct-order-request',
         id: newMessageId(nodeCrypto),

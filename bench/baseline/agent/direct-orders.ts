@@ -73,7 +73,7 @@ export class DirectOrderService {
   constructor(private readonly deps: DirectOrderDependencies) {}
 
   /** Step 1: a pending order for one catalogue item at its catalogue price. A replayed request gets the first order. */
-  order(request: DirectOrderRequest): DirectOrder {
+  async order(request: DirectOrderRequest): Promise<DirectOrder> {
     const { crypto, store, settings, signer, orders } = this.deps;
     const digest = requestDigest(crypto, request);
     const known = orders.findByRequest(request.id);
@@ -95,7 +95,7 @@ export class DirectOrderService {
       price: item.wirePrice,
     } as const;
     const order = seal(crypto, signer, body satisfies PayloadBody<DirectOrderPayload>, now_ms);
-    store.transaction(() =>
+    await store.transaction(async () =>
       orders.insert({
         orderId: body.orderId,
         requestId: request.id,
@@ -114,10 +114,10 @@ export class DirectOrderService {
    * customer will fetch, and acknowledges. A replay gets the first ack; a retry of the same payment
    * under a new message id a new ack; a second, different payment of a paid order is refused.
    */
-  acceptPaymentNotice(notice: DirectPaymentNotice): DirectPaymentNoticeAck {
+  async acceptPaymentNotice(notice: DirectPaymentNotice): Promise<DirectPaymentNoticeAck> {
     const { crypto, store, settings, signer, orders } = this.deps;
     const digest = requestDigest(crypto, notice);
-    const replay = firstAnswer<DirectPaymentNoticeAck>(store.findReply(notice.payload.id), digest);
+    const replay = firstAnswer<DirectPaymentNoticeAck>(await store.findReply(notice.payload.id), digest);
     if (replay !== null) return replay;
 
     requireSignedBy(
@@ -163,7 +163,7 @@ export class DirectOrderService {
     );
     const reply = { requestDigest: digest, responseJson: JSON.stringify(ack) };
     if (order.status === 'paid') {
-      store.transaction(() => store.insertReply(p.id, 'direct-payment-notice', reply, now_ms));
+      await store.transaction((tx) => tx.insertReply(p.id, 'direct-payment-notice', reply, now_ms));
       return ack;
     }
     const paid: Extract<DirectOrderRecord, { status: 'paid' }> = {
@@ -173,9 +173,9 @@ export class DirectOrderService {
       paidAt_ms: now_ms,
       receiptJson: JSON.stringify(this.receipt(order, p.paymentId, now_ms)),
     };
-    store.transaction(() => {
+    await store.transaction(async (tx) => {
       orders.markPaid(paid.orderId, paid.paymentId, paid.receiptJson, now_ms);
-      store.insertReply(p.id, 'direct-payment-notice', reply, now_ms);
+      await tx.insertReply(p.id, 'direct-payment-notice', reply, now_ms);
     });
     return ack;
   }

@@ -25,15 +25,15 @@ const EVIL_ORIGIN = 'https://evil.example';
 let w: AgentWorld;
 
 agentWorldPerTest(
-  (started) => {
+  async (started) => {
     w = started;
   },
   { catalogue: CATALOGUE },
 );
 
 /** Purchases the merchant agent took, over all of this customer's tabs. */
-function merchantPurchases(): number {
-  return w.world.merchant.agent.tabs().reduce((count, tab) => count + tab.purchaseCount, 0);
+async function merchantPurchases(): Promise<number> {
+  return (await w.world.merchant.agent.tabs()).reduce((count, tab) => count + tab.purchaseCount, 0);
 }
 
 function askOwned(itemIds: string[], origin = w.shopOrigin, merchant = w.merchant) {
@@ -56,7 +56,7 @@ describe('an entitlement bought before', () => {
     expect(w.world.merchant.agent.verifyAccess(again.kind === 'owned' ? again.accessToken : null, 'article-1')).toBe(
       true,
     );
-    expect(merchantPurchases()).toBe(1);
+    expect(await merchantPurchases()).toBe(1);
     expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ spent: eur('0.08') });
     expect(expectOk(await w.ui('getHistory', {})).purchases).toHaveLength(1);
   });
@@ -73,7 +73,7 @@ describe('an entitlement bought before', () => {
     });
     expect(w.asked).toHaveLength(1);
     expect(expectOk(await w.page('tabStatus', w.merchant)).open).toBe(false);
-    expect(merchantPurchases()).toBe(1);
+    expect(await merchantPurchases()).toBe(1);
   });
 
   it('is sold again once its access period is over', async () => {
@@ -106,7 +106,7 @@ describe('an entitlement bought before', () => {
       kind: 'owned',
       accessToken: second.accessToken,
     });
-    expect(merchantPurchases()).toBe(2);
+    expect(await merchantPurchases()).toBe(2);
   });
 
   it('is still handed over after the customer blocks the merchant, who is paid nothing more', async () => {
@@ -121,7 +121,7 @@ describe('an entitlement bought before', () => {
       ok: false,
       error: { code: 'blocked_merchant' },
     });
-    expect(merchantPurchases()).toBe(1);
+    expect(await merchantPurchases()).toBe(1);
   });
 
   it('is given to no page of an origin its merchant certificate does not list', async () => {
@@ -132,7 +132,7 @@ describe('an entitlement bought before', () => {
       error: { code: 'origin_not_allowed' },
     });
     expect(expectOk(await askOwned([ARTICLE_1.itemId], EVIL_ORIGIN))).toEqual({ entitlements: [] });
-    expect(merchantPurchases()).toBe(1);
+    expect(await merchantPurchases()).toBe(1);
   });
 });
 
@@ -144,7 +144,7 @@ describe('a consumable', () => {
     expect([first.seq, second.seq]).toEqual([1, 2]);
     expect(second.spent).toEqual(eur('0.12'));
     expect(first).not.toHaveProperty('entitledUntil');
-    expect(merchantPurchases()).toBe(2);
+    expect(await merchantPurchases()).toBe(2);
     expect(expectOk(await askOwned([ARTICLE_4.itemId])).entitlements).toEqual([]);
   });
 });
@@ -161,7 +161,7 @@ describe('asking at page load which items are owned', () => {
     });
     // Only what was asked about.
     expect(expectOk(await askOwned(['article-3'])).entitlements).toEqual([]);
-    expect(merchantPurchases()).toBe(2);
+    expect(await merchantPurchases()).toBe(2);
   });
 
   it("tells no other origin, and nothing about another merchant's items", async () => {

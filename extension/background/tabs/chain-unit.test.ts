@@ -63,7 +63,7 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
 
     const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE }));
     expect(second.receipt.payload).toMatchObject({ seq: 2, chainIndex: 4, spent: eur('0.20'), remaining: eur('1.56') });
-    expect(w.world.merchant.agent.tab(first.receipt.payload.tabId)).toMatchObject({
+    expect(await w.world.merchant.agent.tab(first.receipt.payload.tabId)).toMatchObject({
       lastChainIndex: 4,
       purchaseCount: 2,
       spent: { currency: 'EUR', minor: 20n },

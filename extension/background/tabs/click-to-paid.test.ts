@@ -124,7 +124,10 @@ describe('a click inside an open tab', () => {
     const paying = w.page('pay', { ...w.merchant, ...ARTICLE_2 }).finally(() => (answered = true));
 
     const { tabId } = await storedTab();
-    await waitFor('the merchant to sell article-2', () => w.world.merchant.agent.purchases(tabId).length === 2);
+    await waitFor(
+      'the merchant to sell article-2',
+      async () => (await w.world.merchant.agent.purchases(tabId)).length === 2,
+    );
     expect(w.ports.fetched.filter((url) => url.endsWith('/purchase'))).toHaveLength(purchasesBefore + 1);
     // The receipt is in the agent's hands, and all it could do without the write is done: no answer yet.
     await waitFor(

@@ -37,7 +37,10 @@ async function loseArticle2(): Promise<{ tabId: string }> {
   const put = w.db.tabs.put.bind(w.db.tabs);
   (w.db.tabs as { put: unknown }).put = () => new Promise(() => undefined);
   void w.page('pay', { ...w.merchant, ...ARTICLE_2 });
-  await waitFor('the merchant to sell article-2', () => w.world.merchant.agent.purchases(tabId).length === 2);
+  await waitFor(
+    'the merchant to sell article-2',
+    async () => (await w.world.merchant.agent.purchases(tabId)).length === 2,
+  );
   (w.db.tabs as { put: unknown }).put = put;
   await w.restart();
   expect(await openTab()).toMatchObject({ count: 1, chainIndex: 8, pendingPurchase: null });
@@ -57,7 +60,7 @@ describe('a purchase the wallet lost track of', () => {
     // Refused as seq 2 (the merchant has article-2 there), then caught up and paid as seq 3.
     expect(next.receipt.payload).toMatchObject({ seq: 3, chainIndex: 29, itemId: 'article-4' });
     expect(receiptRequests()).toBe(1);
-    expect(w.world.merchant.agent.purchases(tabId).map((purchase) => purchase.itemId)).toEqual([
+    expect((await w.world.merchant.agent.purchases(tabId)).map((purchase) => purchase.itemId)).toEqual([
       'article-1',
       'article-2',
       'article-4',

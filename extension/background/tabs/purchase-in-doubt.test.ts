@@ -32,11 +32,8 @@ async function historyItems(): Promise<string[]> {
   return expectOk(await w.ui('getHistory', {})).purchases.map((purchase) => purchase.itemId);
 }
 
-function soldAt(tabId: string): string[] {
-  return w
-    .merchantSite()
-    .agent.purchases(tabId)
-    .map((purchase) => purchase.itemId);
+async function soldAt(tabId: string): Promise<string[]> {
+  return (await w.merchantSite().agent.purchases(tabId)).map((purchase) => purchase.itemId);
 }
 
 function purchaseUrl(): string {
@@ -58,11 +55,11 @@ describe('a click while the merchant agent is down', () => {
     await w.startMerchant();
     const second = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
 
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
     expect(await openTab()).toMatchObject({ count: 2, chainIndex: 23, pendingPurchase: null });
     expect(first).toMatchObject({ ok: false, error: { code: 'payment_pending' } });
-    const [sold] = w.merchantSite().agent.purchases(tabId).slice(1);
+    const [sold] = (await w.merchantSite().agent.purchases(tabId)).slice(1);
     expect(expectPaid(second).receipt.payload).toMatchObject({
       seq: 2,
       chainIndex: 23,
@@ -120,7 +117,7 @@ describe('a click while the merchant agent is down', () => {
     });
     const owed = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(owed.receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2', 'article-4']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2', 'article-4']);
     expect(await historyItems()).toEqual(['article-4', 'article-2', 'article-1']);
   });
 
@@ -131,11 +128,11 @@ describe('a click while the merchant agent is down', () => {
     await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
     await w.startMerchant();
     // The merchant stopped the tab meanwhile: the purchase can no longer be taken.
-    w.merchantSite().agent.stop(tabId);
+    await w.merchantSite().agent.stop(tabId);
 
     await w.agent.onAlarm('purchase-retry');
     expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toEqual({ status: 'none' });
-    expect(soldAt(tabId)).toEqual(['article-1']);
+    expect(await soldAt(tabId)).toEqual(['article-1']);
     expect(await historyItems()).toEqual(['article-1']);
   });
 });
@@ -150,13 +147,13 @@ describe('a purchase whose answer was lost', () => {
       ok: false,
       error: { code: 'payment_pending' },
     });
-    const [, sold] = w.merchantSite().agent.purchases(tabId);
+    const [, sold] = await w.merchantSite().agent.purchases(tabId);
     expect(w.ports.alarms.scheduled.get('purchase-retry')).toBeGreaterThan(w.ports.clock.now_ms());
     w.ports.answerLost.clear();
 
     w.ports.clock.advance(w.ports.alarms.scheduled.get('purchase-retry')! - w.ports.clock.now_ms());
     await w.agent.onAlarm('purchase-retry');
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
     expect(await openTab()).toMatchObject({ count: 2, chainIndex: 23, pendingPurchase: null });
     expect(w.ports.alarms.scheduled.has('purchase-retry')).toBe(false);
@@ -167,7 +164,7 @@ describe('a purchase whose answer was lost', () => {
       status: 'paid',
       receipt: { payload: { purchaseId: sold!.purchaseId, seq: 2, itemId: 'article-2' } },
     });
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
   });
 
   it('is continued by the next click on its item: that click gets the stored receipt', async () => {
@@ -186,9 +183,9 @@ describe('a purchase whose answer was lost', () => {
     w.ports.answerLost.clear();
 
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    const [, sold] = w.merchantSite().agent.purchases(tabId);
+    const [, sold] = await w.merchantSite().agent.purchases(tabId);
     expect(paid.receipt.payload).toMatchObject({ purchaseId: sold!.purchaseId, seq: 2, chainIndex: 23 });
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
     // Delivered with the click: the next click buys again, as a click on a paid item always has.
     expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toEqual({ status: 'none' });
@@ -212,7 +209,7 @@ describe("an answer that is not the merchant agent's", () => {
     w.ports.intercept = null;
 
     const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(paid.receipt.payload).toMatchObject({ seq: 2, itemId: 'article-2' });
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
   });
@@ -229,12 +226,12 @@ describe("an answer that is not the merchant agent's", () => {
     w.merchantSite().setAvailable(true);
 
     await w.agent.onAlarm('purchase-retry');
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 })).receipt.payload).toMatchObject({
       seq: 2,
       itemId: 'article-2',
     });
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
   });
 });
 
@@ -266,7 +263,7 @@ describe('closing a tab while a purchase is in doubt', () => {
     const again = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     expect(again.receipt.payload).toMatchObject({ tabId, seq: 2, itemId: 'article-2' });
     expect(w.asked).toHaveLength(asked);
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
   });
 
   it('leaves out what it cannot prove: with the merchant down throughout, the record counts only the receipts held, as the merchant does', async () => {
@@ -294,7 +291,7 @@ describe('closing a tab while a purchase is in doubt', () => {
       outcome: 'agreed',
       customerRecord: { count: 1, total: eur('0.08'), lastChainIndex: 8 },
     });
-    expect(soldAt(tabId)).toEqual(['article-1']);
+    expect(await soldAt(tabId)).toEqual(['article-1']);
     expect(await historyItems()).toEqual(['article-1']);
   });
 });
@@ -320,7 +317,7 @@ describe('the background retry', () => {
     await w.startMerchant();
     w.ports.clock.advance(secondRetry_ms - w.ports.clock.now_ms());
     await w.agent.onAlarm('purchase-retry');
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(await historyItems()).toEqual(['article-2', 'article-1']);
     expect(expectOk(await w.page('paymentStatus', { ...w.merchant, itemId: 'article-2' }))).toMatchObject({
       status: 'paid',
@@ -337,7 +334,7 @@ describe('the background retry', () => {
 
     await w.restart();
     expect(await openTab()).toMatchObject({ count: 2, chainIndex: 23, pendingPurchase: null });
-    expect(soldAt(tabId)).toEqual(['article-1', 'article-2']);
+    expect(await soldAt(tabId)).toEqual(['article-1', 'article-2']);
     expect(w.ports.alarms.scheduled.has('purchase-retry')).toBe(false);
   });
 });

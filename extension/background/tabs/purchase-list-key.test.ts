@@ -29,12 +29,12 @@ describe("a tab's purchase-list key", () => {
     await w.readyWallet();
     const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
     const tabId = first.receipt.payload.tabId;
-    const keyAfterFirst = w.world.merchant.agent.purchaseListEvidence(tabId)!.claim.listKey;
+    const keyAfterFirst = (await w.world.merchant.agent.purchaseListEvidence(tabId))!.claim.listKey;
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
     await w.restart();
     // A purchase naming another key would be refused (list_key_mismatch): the restarted worker derives the same one.
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
-    const evidence = w.world.merchant.agent.purchaseListEvidence(tabId)!;
+    const evidence = (await w.world.merchant.agent.purchaseListEvidence(tabId))!;
     expect(evidence.claim.listKey).toBe(keyAfterFirst);
     expect(evidence.claim.lines.map((line) => line.itemId)).toEqual(['article-1', 'article-2', 'article-4']);
 

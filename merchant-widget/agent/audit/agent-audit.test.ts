@@ -31,8 +31,8 @@ beforeAll(async () => {
   await buy(cleared, 'article-2', '0.05', 5);
   await buy(cleared, 'article-3', '0.25', 25);
   stoppedAt_ms = harness.clock.now_ms();
-  harness.agent.stop(cleared.tabId);
-  await eventually(() => harness.agent.recordDelivery(cleared.tabId)?.acknowledged === true);
+  await harness.agent.stop(cleared.tabId);
+  await eventually(async () => (await harness.agent.recordDelivery(cleared.tabId))?.acknowledged === true);
   expect(
     (await harness.post('/mta/tab-cleared', harness.mta.tabCleared(MERCHANT_ID, cleared.tabId, eur('0.30')))).status,
   ).toBe(200);
@@ -40,7 +40,7 @@ beforeAll(async () => {
   await buy(open, 'article-1', '0.01', 1);
   await harness.agent.close();
   pristine = join(mkdtempSync(join(tmpdir(), 'opentab-agent-audit-')), 'agent.sqlite');
-  copyFileSync(harness.config.databasePath, pristine);
+  copyFileSync(harness.sqlitePath, pristine);
 }, 60_000);
 
 afterAll(() => harness.close());
@@ -126,7 +126,7 @@ describe('merchant agent audit', () => {
       const tab = await shortPaid.openTab();
       const purchase = tab.customer.purchase(tab.tabId, 'article-3', eur('0.25'), 25);
       expect((await shortPaid.post('/purchase', purchase)).status).toBe(200);
-      shortPaid.agent.stop(tab.tabId);
+      await shortPaid.agent.stop(tab.tabId);
       expect(
         (
           await shortPaid.post(
@@ -135,7 +135,7 @@ describe('merchant agent audit', () => {
           )
         ).status,
       ).toBe(200);
-      const failed = failedChecks(shortPaid.config.databasePath, shortPaid.clock.now_ms());
+      const failed = failedChecks(shortPaid.sqlitePath, shortPaid.clock.now_ms());
       expect(failed).toEqual({
         'credited-as-receipts': [`tab ${tab.tabId} cleared 0 EUR (merchant-record-missing), its receipts add up to 25`],
       });

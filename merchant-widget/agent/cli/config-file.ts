@@ -46,7 +46,7 @@ const AGENT_FIELDS = [
 ] as const;
 /** Fields naming files, read relative to the configuration file. */
 const PATH_FIELDS = ['databasePath', 'widgetFilePath', 'merchantSecretKeyFile', 'accessTokenSecretFile'] as const;
-const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>(['listen', ...AGENT_FIELDS, ...PATH_FIELDS]);
+const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>(['listen', 'store', ...AGENT_FIELDS, ...PATH_FIELDS]);
 
 function readConfigObject(path: string): Record<string, unknown> {
   let raw: unknown;
@@ -94,13 +94,16 @@ export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = pr
   };
 
   const databasePath = fileAt('databasePath');
-  if (databasePath === undefined) throw new MerchantConfigFileError(`${path}: databasePath is required`);
+  const store = storeOf(file.store, base);
+  if (databasePath === undefined && store === undefined)
+    throw new MerchantConfigFileError(`${path}: databasePath (or store) is required`);
   const widgetFilePath = fileAt('widgetFilePath');
   const agent = {
     ...Object.fromEntries(
       AGENT_FIELDS.filter((field) => file[field] !== undefined).map((field) => [field, file[field]]),
     ),
-    databasePath,
+    ...(databasePath !== undefined ? { databasePath } : {}),
+    ...(store !== undefined ? { store } : {}),
     ...(widgetFilePath !== undefined ? { widgetFilePath } : {}),
     ...deliveryOf(file.delivery, base),
     merchantSecretKey: secret(MERCHANT_SECRET_KEY_ENV, 'merchantSecretKeyFile'),
@@ -116,6 +119,15 @@ function deliveryOf(value: unknown, base: string): { delivery?: unknown } {
   const folder = delivery?.productsDirectory;
   if (typeof folder !== 'string' || folder === '') return { delivery: value };
   return { delivery: { ...delivery, productsDirectory: isAbsolute(folder) ? folder : resolve(base, folder) } };
+}
+
+/** `store` as written, with a SQLite path made relative to the file; createMerchantAgent checks the rest. */
+function storeOf(value: unknown, base: string): unknown {
+  if (value === undefined) return undefined;
+  const store = value as { kind?: unknown; path?: unknown };
+  if (store?.kind === 'sqlite' && typeof store.path === 'string' && store.path !== '' && !isAbsolute(store.path))
+    return { ...store, path: resolve(base, store.path) };
+  return value;
 }
 
 function listenOf(value: unknown, path: string): MerchantAgentProcessConfig['listen'] {

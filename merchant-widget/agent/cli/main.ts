@@ -26,7 +26,8 @@ const USAGE = `opentab-merchant <command> [options]
                             mediaType, price}]), writes FOLDER/prepared/ (point delivery.productsDirectory
                             of the agent's configuration at FOLDER)
 
-The configuration file is JSON: "listen": {"host", "port"}, "databasePath", "merchantSecretKeyFile",
+The configuration file is JSON: "listen": {"host", "port"}, "databasePath" (or "store": {"kind":
+"postgres", "url", "poolSize"}, which several processes of one merchant may share), "merchantSecretKeyFile",
 "accessTokenSecretFile" (paths relative to the file; or OPENTAB_MERCHANT_SECRET_KEY and
 OPENTAB_ACCESS_TOKEN_SECRET), and the options of MerchantAgentConfig (merchant-widget/agent/config.ts).
 `;

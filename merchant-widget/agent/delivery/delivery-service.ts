@@ -82,7 +82,7 @@ export class DeliveryService {
   }
 
   /** The MTA passes on the customer's K1 for an order, signed (claim 25). */
-  acceptK1Registration(registration: K1Registration): { received: true } {
+  async acceptK1Registration(registration: K1Registration): Promise<{ received: true }> {
     const { crypto, settings, store, deliveries } = this.deps;
     const p = registration.payload;
     requireSignedBy(
@@ -93,7 +93,7 @@ export class DeliveryService {
     );
     if (p.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
     if (p.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
-    const tab = store.findTab(p.tabId);
+    const tab = await store.findTab(p.tabId);
     if (tab === null || tab.tabPublicKey !== p.tabPublicKey) throw new OpentabError('unknown_tab');
     const known = deliveries.k1RegistrationJson(p.orderId);
     if (known !== null) {
@@ -118,7 +118,7 @@ export class DeliveryService {
         if (known.orderDigest !== digest) throw new OpentabError('id_reused');
         return this.stateOf(known);
       }
-      const tab = this.signedByTab(order, p.tabId);
+      const tab = await this.signedByTab(order, p.tabId);
       const now_ms = settings.clock.now_ms();
       requireFresh(p.iat, now_ms, settings.clockSkew_ms);
       if (tab.lifecycle.status !== 'open' || now_ms >= tab.expiresAt_ms) throw new OpentabError('tab_closed');
@@ -142,7 +142,7 @@ export class DeliveryService {
       const { settings, deliveries, events, maxAttempts } = this.deps;
       const p = reject.payload;
       const row = this.orderOfTab(p.orderId, p.tabId);
-      this.signedByTab(reject, p.tabId);
+      await this.signedByTab(reject, p.tabId);
       const now_ms = settings.clock.now_ms();
       requireFresh(p.iat, now_ms, settings.clockSkew_ms);
       const current = row.packageJson === null ? null : (JSON.parse(row.packageJson) as DeliveryPackage);
@@ -168,7 +168,7 @@ export class DeliveryService {
         if (row.acceptDigest !== digest) throw new OpentabError('id_reused');
         return JSON.parse(row.keyJson!) as DeliveryKey;
       }
-      this.signedByTab(accept, p.tabId);
+      await this.signedByTab(accept, p.tabId);
       const now_ms = settings.clock.now_ms();
       requireFresh(p.iat, now_ms, settings.clockSkew_ms);
       if (row.status === 'aborted') throw new OpentabError('delivery_aborted');
@@ -195,7 +195,7 @@ export class DeliveryService {
 
       // The purchase commits on its own, exactly as a click-to-pay one; it is idempotent by its id, so an
       // accept sent again after a stop between the two commits pays nothing twice and completes the order.
-      const receipt = tabs.purchase(purchase);
+      const receipt = await tabs.purchase(purchase);
       const answer = seal(
         crypto,
         this.deps.merchantKey,
@@ -328,8 +328,11 @@ export class DeliveryService {
     return row;
   }
 
-  private signedByTab(message: DeliveryOrder | DeliveryReject | DeliveryAccept, tabId: string): TabRecord {
-    const tab = this.deps.store.findTab(tabId);
+  private async signedByTab(
+    message: DeliveryOrder | DeliveryReject | DeliveryAccept,
+    tabId: string,
+  ): Promise<TabRecord> {
+    const tab = await this.deps.store.findTab(tabId);
     if (tab === null) throw new OpentabError('unknown_tab');
     requireSignedBy(
       this.deps.crypto,

@@ -4,7 +4,7 @@
 // the accept's id and the key answer, so a replayed accept is answered from the row.
 
 import type Database from 'better-sqlite3';
-import type { AgentStore } from '../store';
+import type { SqliteAgentStore } from '../sqlite-store';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS delivery_orders (
@@ -69,7 +69,8 @@ export class DeliveryStore {
   private readonly db: Database.Database;
   private readonly statements;
 
-  constructor(store: AgentStore) {
+  /** In the agent's SQLite file (resolveConfig refuses delivery on PostgreSQL). */
+  constructor(store: SqliteAgentStore) {
     this.db = store.database;
     this.db.exec(TABLES);
     this.statements = {

@@ -29,12 +29,12 @@ const operations: AgentOperations = {
   acceptTabInformation: () => {
     throw new Error('not used');
   },
-  acceptTabCleared: () => ({ received: true }),
+  acceptTabCleared: async () => ({ received: true }),
   provideRecord: () => {
     throw new Error('not used');
   },
-  purchase: () => receipt,
-  receipts: (request) => ({
+  purchase: async () => receipt,
+  receipts: async (request) => ({
     tabId: request.payload.tabId,
     receipts: [{ receipt, chainLink: 'A'.repeat(43) }],
     more: false,

@@ -1,0 +1,93 @@
+// Rows of the agent's tables as records, for both stores: their integer columns arrive as bigint
+// (SQLite with safe integers on, PostgreSQL BIGINT with the store's type parser).
+
+import assert from 'node:assert/strict';
+import { big, int, text } from './sqlite-columns';
+import type { OutboxEntry } from './store';
+import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord } from './tab-record';
+
+export type Row = Record<string, unknown>;
+
+export function tabFromRow(row: Row): TabRecord {
+  return {
+    tabId: text(row.tab_id),
+    informationId: text(row.information_id),
+    pseudonym: text(row.pseudonym),
+    tabPublicKey: text(row.tab_public_key),
+    currency: text(row.currency),
+    deposit_minor: big(row.deposit_minor),
+    spent_minor: big(row.spent_minor),
+    chainUnit_minor: big(row.chain_unit_minor),
+    chainLength: int(row.chain_length),
+    chainRoot: text(row.chain_root),
+    lastChainIndex: int(row.last_chain_index),
+    lastChainLink: text(row.last_chain_link),
+    purchaseCount: int(row.purchase_count),
+    listKey: row.list_key === null ? null : text(row.list_key),
+    openedAt_ms: int(row.opened_at_ms),
+    expiresAt_ms: int(row.expires_at_ms),
+    lifecycle: lifecycleFromRow(row),
+  };
+}
+
+function lifecycleFromRow(row: Row): TabLifecycle {
+  const status = text(row.status);
+  if (status === 'open') return { status };
+  const reason = row.stop_reason === null ? null : (text(row.stop_reason) as StopReason);
+  const stoppedAt_ms = row.stopped_at_ms === null ? null : int(row.stopped_at_ms);
+  if (status === 'stopped') {
+    assert(reason !== null && stoppedAt_ms !== null, 'a stopped tab has a reason and a time');
+    return { status, reason, stoppedAt_ms };
+  }
+  assert(status === 'cleared', `unknown tab status ${status}`);
+  return {
+    status,
+    reason,
+    stoppedAt_ms,
+    cleared_minor: big(row.cleared_minor),
+    outcome: text(row.clearing_outcome) as ClearingOutcome,
+    clearedAt_ms: int(row.cleared_at_ms),
+    revision: int(row.clearing_revision),
+  };
+}
+
+export function purchaseFromRow(row: Row): PurchaseRecord {
+  return {
+    purchaseId: text(row.purchase_id),
+    tabId: text(row.tab_id),
+    seq: int(row.seq),
+    itemId: text(row.item_id),
+    price_minor: big(row.price_minor),
+    chainIndex: int(row.chain_index),
+    chainLink: text(row.chain_link),
+    createdAt_ms: int(row.created_at_ms),
+  };
+}
+
+export function outboxEntryFromRow(row: Row): OutboxEntry {
+  return {
+    tabId: text(row.tab_id),
+    recordId: text(row.record_id),
+    envelopeJson: text(row.envelope_json),
+    attempts: int(row.attempts),
+    nextAttemptAt_ms: int(row.next_attempt_at_ms),
+    lastError: row.last_error === null ? null : text(row.last_error),
+    acknowledgedAt_ms: row.acknowledged_at_ms === null ? null : int(row.acknowledged_at_ms),
+    refusedCode: row.refused_code === null ? null : text(row.refused_code),
+  };
+}
+
+/** The columns a lifecycle sets, by name, for either store's UPDATE. */
+export function lifecycleColumns(lifecycle: TabLifecycle) {
+  const stopped = lifecycle.status === 'open' ? null : lifecycle;
+  const cleared = lifecycle.status === 'cleared' ? lifecycle : null;
+  return {
+    status: lifecycle.status,
+    reason: stopped?.reason ?? null,
+    stoppedAt: stopped?.stoppedAt_ms ?? null,
+    cleared: cleared?.cleared_minor ?? null,
+    outcome: cleared?.outcome ?? null,
+    clearedAt: cleared?.clearedAt_ms ?? null,
+    revision: cleared?.revision ?? 0,
+  };
+}

@@ -1,0 +1,31 @@
+// Databases of the run's PostgreSQL cluster (global-setup.ts) for test files: each gets its own,
+// so files running in parallel never see one another's rows.
+
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+/** The cluster's admin URL; throws with the reason when the run has no PostgreSQL (never skips). */
+export function postgresAdminUrl(): string {
+  const server = inject('opentabPostgres');
+  if (server === undefined)
+    throw new Error('no PostgreSQL in this run: the vitest project lacks test-kit/postgres/global-setup.ts');
+  if ('unavailable' in server) throw new Error(`PostgreSQL is unavailable for this run: ${server.unavailable}`);
+  return server.adminUrl;
+}
+
+/** Creates an empty database with a fresh name on the run's cluster and returns its URL. */
+export async function createTestDatabase(prefix = 'opentab'): Promise<string> {
+  const adminUrl = postgresAdminUrl();
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
