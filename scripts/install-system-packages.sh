@@ -18,6 +18,10 @@ echo "install-system-packages: installing postgresql" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # The package's own cluster is not wanted: the tests make theirs in a temporary directory.
+if [[ ! -e /etc/postgresql-common/createcluster.conf ]]; then
+  mkdir -p /etc/postgresql-common
+  echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf
+fi
 apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   echo "install-system-packages: postgresql installed but no initdb under /usr/lib/postgresql" >&2
