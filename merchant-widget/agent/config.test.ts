@@ -73,6 +73,9 @@ describe('merchant agent configuration', () => {
     expect(problemsOf({ ...withoutPath, store: postgres, extensions: [extension] })).toEqual([
       "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
     ]);
+    expect(problemsOf({ ...withoutPath, store: postgres, delivery: { productsDirectory: '/srv/products' } })).toEqual([
+      "delivery keeps its orders in the agent's SQLite file: it needs store kind 'sqlite'",
+    ]);
   });
 
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {

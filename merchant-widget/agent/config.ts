@@ -441,7 +441,8 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     ? Catalogue.fromEntries(currency, (config as MerchantAgentConfig).catalogue)
     : null;
   if (catalogue !== null && !catalogue.ok) problems.push(...catalogue.problems);
-  const given = (config ?? {}) as Partial<MerchantAgentConfig>;
+  if (config === null || typeof config !== 'object') throw new MerchantAgentConfigError(problems);
+  const given: Partial<MerchantAgentConfig> = config;
   const check = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem);
   };
