@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from '../src/ledger';
 import type { WorldOperator } from '@opentab/test-kit/worlds';
 import { Restarts } from '../testing/restarts';
-import { waitFor } from '@opentab/test-kit';
+import { nodeCrypto, waitFor } from '@opentab/test-kit';
+import { callRoute, OPERATOR_API, toBase64url } from '@opentab/protocol';
+import { merchantStopRecord } from '@opentab/test-kit/worlds';
+import { resolveDispute } from '../src/mta/dispute-resolution';
 import {
   CUSTOMER_OPERATOR,
   MERCHANT_OPERATOR,
@@ -19,11 +22,13 @@ import {
 } from '@opentab/test-kit/worlds';
 
 const HOLD_DEADLINE_MS = 1_000;
+const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
 let w: TwoOperatorWorld;
 const restarts = new Restarts();
 
 beforeEach(async () => {
   w = await startTwoOperatorWorld({
+    merchantSecretKey,
     settings: {
       tick_ms: 20,
       tabs: {
@@ -115,5 +120,57 @@ describe('the hold deadline', () => {
     // 0.91 SEK carried by the operator; the 0.08 EUR owed to the merchant's operator all the same.
     expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-91n);
     expect(customerOperator.ledger.getAccount(`settlement:${MERCHANT_OPERATOR}:EUR`).balance).toBe(8n);
+  });
+  it('gives back only what the customer paid when a written-off charge is resolved in its favour', async () => {
+    const customer = await w.newCustomer('100.00');
+    const tab = await customer.openTab({
+      merchantId: w.merchantId,
+      merchantOperatorId: MERCHANT_OPERATOR,
+      merchantCurrency: 'EUR',
+      deposit: { currency: 'SEK', value: '50.00' },
+      timeout_s: MIN_TIMEOUT_MS / 1000,
+    });
+    for (const [index, itemId] of ['article-1', 'article-2', 'article-3'].entries())
+      await tab.buy(w.merchant.agentUrl, itemId, { currency: 'EUR', value: hundredArticles()[index]!.price });
+    const mta = w.world.operator(MERCHANT_OPERATOR);
+    await mta.running.close();
+    await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS);
+    expect((await customer.account()).tabs[0]?.state).toBe('lapsed');
+    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
+
+    // The merchant claims 5.00 EUR for what its chain proves at 0.45: the MTA clears 0.45 and
+    // records a dispute; the AM charges 0.45 EUR = 5.11 SEK without a hold, all of it written off.
+    const successor = await restarts.restart(mta, w.clock);
+    const inflated = merchantStopRecord(merchantSecretKey, w.merchantId, tab, {
+      count: 3,
+      total: { currency: 'EUR', value: '5.00' },
+      lastChainIndex: 45,
+    });
+    await callRoute(successor.url, OPERATOR_API.merchantRecord, inflated);
+    await customer.sendRecord(tab);
+    const charged = await waitFor('the written-off charge', async () => {
+      const view = await customer.account();
+      return view.tabs[0]?.charged?.value === '5.11' ? view : undefined;
+    });
+    expect(charged.balance).toEqual({ currency: 'SEK', value: '0.00' });
+    expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-511n);
+
+    // The operator decides for the customer: the tab clears 0.20 EUR (2.27 SEK). The 2.84 SEK given
+    // back were never paid by the customer: they go back to the write-off, not to the customer.
+    const mtaContext = successor.running.context;
+    const [dispute] = mtaContext.store.disputes(10);
+    resolveDispute(
+      mtaContext,
+      { disputeId: dispute!.disputeId, decision: 'adjust', cleared_minor: 20n, reason: 'Two articles never loaded.' },
+      w.clock.now_ms(),
+    );
+    await successor.running.runJobs();
+    const revised = await waitFor('the revised charge', async () => {
+      const view = await customer.account();
+      return view.tabs[0]?.charged?.value === '2.27' ? view : undefined;
+    });
+    expect(revised.balance).toEqual({ currency: 'SEK', value: '0.00' });
+    expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-227n);
   });
 });

@@ -204,7 +204,8 @@ function correct(
       )
     )
       return;
-    const { customerSide, merchantSide } = chargePostings(context, transaction, addedCharge, addedCleared);
+    const { customerSide: charged, merchantSide } = chargePostings(context, transaction, addedCharge, addedCleared);
+    const customerSide = addedCharge < 0n ? refundWrittenOffFirst(context, transaction, charged) : charged;
     postWithoutHold(
       context,
       transaction,
@@ -235,6 +236,33 @@ function correct(
  * posted directly. If the customer's credit no longer covers it, the operator carries it
  * (write-off account): the merchant side was cleared and must be paid either way.
  */
+/**
+ * A revision that clears less gives the customer back only what the customer paid: the part of
+ * this transaction's charges that was written off (the customer could not cover it) goes back to
+ * the write-off account, and only the rest to the customer.
+ */
+function refundWrittenOffFirst(
+  context: OperatorContext,
+  transaction: Transaction,
+  postings: PostingInput[],
+): PostingInput[] {
+  const customerAccount = ledgerAccount.customer(transaction.accountId);
+  const writeOff = ledgerAccount.writeOff(transaction.customerCurrency);
+  let writtenOff_minor = 0n;
+  for (const entry of context.ledger.listEntries({ ref: transaction.transactionId }))
+    for (const posting of entry.postings) if (posting.accountId === writeOff) writtenOff_minor -= posting.amount;
+  if (writtenOff_minor <= 0n) return postings;
+  return postings.flatMap((posting) => {
+    if (posting.accountId !== customerAccount) return [posting];
+    const fromWriteOff_minor = posting.amount < writtenOff_minor ? posting.amount : writtenOff_minor;
+    const toCustomer_minor = posting.amount - fromWriteOff_minor;
+    return [
+      { accountId: writeOff, amount: fromWriteOff_minor },
+      ...(toCustomer_minor > 0n ? [{ accountId: customerAccount, amount: toCustomer_minor }] : []),
+    ];
+  });
+}
+
 function postWithoutHold(
   context: OperatorContext,
   transaction: Transaction,
