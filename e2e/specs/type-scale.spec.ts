@@ -11,6 +11,7 @@ import { expect as firefoxExpect, firefoxTest } from '../fixtures/firefox-test';
 import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
 import { keepScreenshot } from '../fixtures/screenshots';
 import { expect, test } from '../fixtures/test';
+import { article } from '../testing/catalogue';
 import { DESIGNED_TYPE_SCALE, horizontalOverflow_px, measureTypeScale } from '../testing/type-scale';
 
 const POPUP = { width: 480, height: 640 };
@@ -27,6 +28,8 @@ test('Chromium: confirmation, popup and options use the designed type scale', as
   const confirming = nextConfirmWindow(context);
   await shop.clickPay('article-1');
   const confirm = await confirming;
+  // The window says what the click buys.
+  await expect(confirm.page.getByTestId('purchase')).toContainText(article('article-1').title);
   await confirm.page.setViewportSize(CONFIRM_WINDOW);
   expect(await confirm.page.evaluate(measureTypeScale)).toEqual(DESIGNED_TYPE_SCALE);
   expect(await confirm.page.evaluate(horizontalOverflow_px)).toBe(0);

@@ -135,8 +135,39 @@ export interface SettingsView {
   readonly heldThisMonth: WireAmount | null;
 }
 
+/** What the click that asks for a tab is buying. */
+export interface ConfirmationItem {
+  readonly itemId: string;
+  /** The merchant's catalogue title; null when the merchant's agent did not say (show the item id). */
+  readonly title: string | null;
+  readonly price: WireAmount;
+  /** The price at the rate the new tab would lock, in the customer's currency. */
+  readonly priceCustomer: WireAmount;
+}
+
+/** The open tab whose deposit cannot pay the item: approving closes it before the new one opens. */
+export interface ReplacedTabView {
+  readonly spent: WireAmount;
+  readonly spentCustomer: WireAmount;
+  readonly remaining: WireAmount;
+  readonly remainingCustomer: WireAmount;
+}
+
+/** The deposit a tab would hold, in both currencies: what the customer typed, as it would be held. */
+export interface DepositQuote {
+  readonly depositCustomer: WireAmount;
+  readonly depositMerchant: WireAmount;
+}
+
 export interface ConfirmationView {
   readonly requestId: string;
+  readonly item: ConfirmationItem;
+  /** null: there is no tab at this merchant to close. */
+  readonly replacing: ReplacedTabView | null;
+  /** The least deposit that pays the item. */
+  readonly minimumDeposit: WireAmount;
+  /** The most the customer's limits let this tab hold; null when no limit applies. */
+  readonly maximumDeposit: WireAmount | null;
   readonly merchant: MerchantRef;
   readonly merchantDisplayName: string;
   /** The page origin, checked against the merchant certificate before this window opened. */
@@ -152,7 +183,8 @@ export interface ConfirmationView {
   readonly suggestedAllowance: WireAmount;
 }
 
+/** `deposit`: the deposit the customer chose instead of the one offered (a decimal in the customer's currency). */
 export type ConfirmDecision =
-  | { readonly kind: 'approve' }
-  | { readonly kind: 'approve-and-allow'; readonly upTo: string }
+  | { readonly kind: 'approve'; readonly deposit?: string }
+  | { readonly kind: 'approve-and-allow'; readonly upTo: string; readonly deposit?: string }
   | { readonly kind: 'decline' };

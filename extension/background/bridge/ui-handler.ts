@@ -180,10 +180,17 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       if (!view) throw new AgentError('not_found', 'This confirmation was already answered or has timed out.');
       return view;
     },
+    quoteDeposit: async ({ requestId, deposit }) => {
+      const quote = broker.quote(requestId, deposit);
+      if (!quote) throw new AgentError('not_found', 'This confirmation was already answered or has timed out.');
+      return quote;
+    },
     confirmDecision: async ({ requestId, decision }) => {
-      // An allowance that is no amount is refused with the question still open, rather than the tab
-      // approved and the allowance quietly dropped.
+      // A deposit or an allowance that is no amount is refused with the question still open, rather
+      // than the tab approved with other terms than the customer typed.
       const question = broker.view(requestId);
+      if (question && decision.kind !== 'decline' && decision.deposit !== undefined)
+        broker.quote(requestId, decision.deposit);
       if (question && decision.kind === 'approve-and-allow')
         parseCustomerAmount(question.depositCustomer.currency, decision.upTo, 'The allowance');
       return { recorded: broker.decide(requestId, decision) };
@@ -192,7 +199,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
 }
 
 /** Calls that must not count as activity: the confirm window polling itself keeps nothing unlocked. */
-const PASSIVE_CALLS: ReadonlySet<UiCall> = new Set(['getConfirmation']);
+const PASSIVE_CALLS: ReadonlySet<UiCall> = new Set(['getConfirmation', 'quoteDeposit']);
 
 export function createUiHandler(parts: UiHandlerParts) {
   const handlers = uiHandlers(parts);

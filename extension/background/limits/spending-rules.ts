@@ -122,3 +122,18 @@ export function withBlocked(rules: SpendingRules, blocked: BlockedMerchant): Spe
 export function withoutBlocked(rules: SpendingRules, merchant: MerchantRef): SpendingRules {
   return { ...rules, blocked: rules.blocked.filter((entry) => !sameMerchant(entry, merchant)) };
 }
+
+/**
+ * The largest deposit a new tab may hold under the per-tab maximum and what is left of the daily
+ * and monthly caps; null when no limit applies. Never below zero.
+ */
+export function depositCeiling(rules: SpendingRules, holds: HoldsSoFar): bigint | null {
+  const limits = [
+    rules.maxDepositPerTab_minor,
+    rules.dailyCap_minor === null ? null : rules.dailyCap_minor - holds.today_minor,
+    rules.monthlyCap_minor === null ? null : rules.monthlyCap_minor - holds.thisMonth_minor,
+  ].filter((limit): limit is bigint => limit !== null);
+  if (limits.length === 0) return null;
+  const lowest = limits.reduce((a, b) => (b < a ? b : a));
+  return lowest < 0n ? 0n : lowest;
+}

@@ -11,6 +11,7 @@ import {
   expectPaid,
   MERCHANT_OPERATOR,
   PASSPHRASE,
+  sek,
   type AgentWorld,
 } from '../testing/agent-world';
 import { waitFor } from '@opentab/test-kit';
@@ -170,7 +171,101 @@ describe('opening a tab and paying', () => {
   });
 });
 
+describe('what the confirmation says and takes', () => {
+  it('names the item clicked and its price in both currencies', async () => {
+    await w.readyWallet();
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    // 15 cents × 11.3595 = 170.3925 öre → 1.70 SEK; the least deposit that pays it is 1.71 SEK (see below).
+    expect(w.asked[0]).toMatchObject({
+      item: { itemId: 'article-2', title: 'Article 2', price: eur('0.15'), priceCustomer: sek('1.70') },
+      replacing: null,
+      minimumDeposit: sek('1.71'),
+      // The default per-tab maximum.
+      maximumDeposit: sek('100.00'),
+    });
+  });
+
+  it('holds the deposit the customer changed it to, quoted in both currencies while typing', async () => {
+    await w.readyWallet();
+    const quotes: unknown[] = [];
+    w.ports.windows.answer = (requestId) => {
+      void (async () => {
+        for (const deposit of ['0.10', '500', 'ten', '5.00'])
+          quotes.push(await w.ui('quoteDeposit', { requestId, deposit }));
+        await w.ui('confirmDecision', { requestId, decision: { kind: 'approve', deposit: '5.00' } });
+      })();
+    };
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(quotes).toEqual([
+      // 8 cents: 0.91 SEK converts to floor(91 / 11.3595) = 8 cents, 0.90 SEK to 7.
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'The deposit must be at least 0.91 SEK to pay for this item.' },
+      },
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'Your limits allow a deposit of at most 100.00 SEK here.' },
+      },
+      { ok: false, error: expect.objectContaining({ code: 'invalid_request' }) },
+      // 500 öre ÷ 11.3595 = 44.01… → 44 cents.
+      { ok: true, value: { depositCustomer: sek('5.00'), depositMerchant: eur('0.44') } },
+    ]);
+    expect(paid.receipt.payload.remaining).toEqual(eur('0.36'));
+    expect((await account()).held).toEqual(sek('5.00'));
+  });
+
+  it('refuses a changed deposit the limits do not allow, with the question still open', async () => {
+    await w.readyWallet();
+    const answers: unknown[] = [];
+    w.ports.windows.answer = (requestId) => {
+      void (async () => {
+        answers.push(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve', deposit: '150.00' } }));
+        answers.push(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve' } }));
+      })();
+    };
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(answers).toEqual([
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'Your limits allow a deposit of at most 100.00 SEK here.' },
+      },
+      { ok: true, value: { recorded: true } },
+    ]);
+    expect((await account()).held).toEqual(sek('20.00'));
+  });
+});
+
 describe('a used-up deposit', () => {
+  it('says what is left on the old tab and what it cost, and leaves it open when the customer declines', async () => {
+    await w.readyWallet();
+    // 1.00 SEK → floor(100 / 11.3595) = 8 cents: article-1 uses it all.
+    await setLimits({ defaultDeposit: '1.00' });
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    w.customer = () => ({ kind: 'decline' });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).toMatchObject({
+      ok: false,
+      error: { code: 'declined_by_customer' },
+    });
+    // 8 cents × 11.3595 = 90.876 öre → 0.91 SEK paid; nothing left.
+    expect(w.asked[1]).toMatchObject({
+      item: { itemId: 'article-4', price: eur('0.06') },
+      replacing: {
+        spent: eur('0.08'),
+        spentCustomer: sek('0.91'),
+        remaining: eur('0.00'),
+        remainingCustomer: sek('0.00'),
+      },
+    });
+    // Declined: the old tab stays open, its deposit held.
+    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, spent: eur('0.08') });
+    expect((await account()).held).toEqual(sek('1.00'));
+
+    w.customer = () => ({ kind: 'approve' });
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
+    expect(expectOk(await w.ui('getOverview', {})).tabs).toHaveLength(1);
+  });
+
   it('closes the old tab and opens a new transaction silently within an allowance', async () => {
     await w.readyWallet();
     // 1.00 SEK → floor(100 / 11.3595) = 8 cents: article-1 uses it all up.

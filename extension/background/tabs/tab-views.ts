@@ -4,7 +4,7 @@ import type { BridgeResult } from '@opentab/protocol';
 import { moneyToWire } from '@opentab/protocol';
 import { merchantToCustomer } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import type { PurchaseView, TabView } from '../../messaging/views';
+import type { PurchaseView, ReplacedTabView, TabView } from '../../messaging/views';
 import type { StoredPurchase } from './purchase-record';
 import type { Purchase } from '@opentab/protocol';
 import { remainingMinor, spentMinor, type OpenTab, type OpeningTab } from './tab-record';
@@ -30,6 +30,18 @@ export function tabView(tab: OpeningTab | OpenTab): TabView {
     ...(tab.rateSource !== undefined ? { rateSource: tab.rateSource } : {}),
     openedAt: formatTimestamp(tab.createdAt_ms),
     expiresAt: tab.phase === 'open' ? formatTimestamp(tab.expiresAt_ms) : null,
+  };
+}
+
+/** An open tab that cannot pay the next item, as the confirmation of its successor describes it. */
+export function replacedTabView(tab: OpenTab): ReplacedTabView {
+  const merchant = (minor: bigint) => moneyToWire({ currency: tab.rate.merchant.currency, minor });
+  const customer = (minor: bigint) => moneyToWire({ currency: tab.customerCurrency, minor });
+  return {
+    spent: merchant(spentMinor(tab)),
+    spentCustomer: customer(merchantToCustomer(spentMinor(tab), tab.rate)),
+    remaining: merchant(remainingMinor(tab)),
+    remainingCustomer: customer(remainingCustomerMinor(tab)),
   };
 }
 

@@ -33,6 +33,7 @@ export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
 export const PASSPHRASE = 'correct horse battery staple';
 
 export const eur = (value: string) => ({ currency: 'EUR', value });
+export const sek = (value: string) => ({ currency: 'SEK', value });
 // Items of the world's catalogue, as a page asks to pay for them: article-i costs 1 + (7i mod 23) cents.
 export const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
 export const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
