@@ -20,6 +20,7 @@ import { withEntitlementCache } from './storage/entitlement-cache';
 import { withMetaCache } from './storage/meta-cache';
 import type { SessionArea } from './storage/session-area';
 import { ConfirmationBroker } from './tabs/confirmation-broker';
+import { UnlockPrompt } from './keys/unlock-prompt';
 import { InDoubtRetry } from './tabs/in-doubt-retry';
 import { MerchantAgentClient } from './tabs/merchant-agent';
 import { OwedReceipts } from './tabs/owed-receipts';
@@ -50,6 +51,7 @@ export interface CustomerAgent {
   readonly rates: RateService;
   readonly outbox: RecordOutbox;
   readonly broker: ConfirmationBroker;
+  readonly unlockPrompt: UnlockPrompt;
   handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult>;
   handleUiCall(message: UiCallMessage): Promise<UiCallResult>;
   onAlarm(name: AlarmName): Promise<void>;
@@ -84,6 +86,7 @@ export function createCustomerAgent({
   const merchants = new MerchantAgentClient(ports.fetch);
   const outbox = new RecordOutbox(db, link, alarms, clock, book, crypto);
   const broker = new ConfirmationBroker(windows, crypto);
+  const unlockPrompt = new UnlockPrompt(windows);
   const owed = new OwedReceipts(db, clock);
   const purchaser = new Purchaser(book, keyring, merchants, owed, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
@@ -116,8 +119,19 @@ export function createCustomerAgent({
     entitlements,
   );
 
-  const handlePageCall = createPageHandler({ wallet, rates, tabs, entitlements });
-  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, merchants, clock });
+  const handlePageCall = createPageHandler({ wallet, rates, tabs, entitlements, unlockPrompt });
+  const handleUiCall = createUiHandler({
+    wallet,
+    rates,
+    rules,
+    tabs,
+    book,
+    outbox,
+    broker,
+    unlockPrompt,
+    merchants,
+    clock,
+  });
 
   async function finishPendingWork(): Promise<void> {
     // Records are signed already and go out even while locked; closing a tab needs its key.
@@ -131,6 +145,7 @@ export function createCustomerAgent({
     rates,
     outbox,
     broker,
+    unlockPrompt,
     handlePageCall,
     handleUiCall,
     async onAlarm(name) {

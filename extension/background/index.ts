@@ -57,7 +57,10 @@ browser.runtime.onInstalled.addListener(({ reason }) => {
 });
 
 browser.windows.onRemoved.addListener((windowId) => {
-  void agentReady.then((agent) => agent.broker.windowClosed(windowId));
+  void agentReady.then((agent) => {
+    agent.broker.windowClosed(windowId);
+    agent.unlockPrompt.windowClosed(windowId);
+  });
 });
 
 void agentReady.then((agent) => agent.onStartup());

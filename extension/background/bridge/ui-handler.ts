@@ -11,6 +11,7 @@ import { holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLi
 import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
 import type { RateService } from '../rates/rate-service';
+import type { UnlockPrompt } from '../keys/unlock-prompt';
 import type { ConfirmationBroker } from '../tabs/confirmation-broker';
 import type { MerchantAgentClient } from '../tabs/merchant-agent';
 import type { TabBook } from '../tabs/tab-book';
@@ -30,6 +31,7 @@ export interface UiHandlerParts {
   readonly book: TabBook;
   readonly outbox: RecordOutbox;
   readonly broker: ConfirmationBroker;
+  readonly unlockPrompt: UnlockPrompt;
   readonly merchants: MerchantAgentClient;
   readonly clock: Clock;
 }
@@ -43,7 +45,7 @@ function accountSummary({ balance, available, creditLimit, held }: AccountView):
 }
 
 function uiHandlers(parts: UiHandlerParts): UiHandlers {
-  const { wallet, rates, rules, tabs, book, outbox, broker, merchants, clock } = parts;
+  const { wallet, rates, rules, tabs, book, outbox, broker, unlockPrompt, merchants, clock } = parts;
 
   /** Purchases still pending (sent, unanswered), then those paid, newest first. */
   async function purchaseViews(): Promise<PurchaseView[]> {
@@ -114,7 +116,12 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
   return {
     getOverview: overview,
     createWallet: ({ passphrase }) => wallet.create(passphrase),
-    unlock: ({ passphrase }) => wallet.unlock(passphrase),
+    unlock: async ({ passphrase }) => {
+      const state = await wallet.unlock(passphrase);
+      // Payments that asked for the passphrase go on now, wherever it was typed.
+      unlockPrompt.unlocked();
+      return state;
+    },
     lock: () => wallet.lock(),
     enroll: ({ operatorUrl, code }) => wallet.enrol(operatorUrl, code),
     getAccount: async () => accountSummary(await wallet.account()),

@@ -628,18 +628,50 @@ describe('spending control', () => {
 });
 
 describe('a locked or unready wallet', () => {
-  it('refuses to pay while locked, and pays after unlocking', async () => {
+  it('asks for the passphrase on a click while locked, and pays that same click once unlocked', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('lock', {}));
+    w.atUnlockPrompt = () => void w.ui('unlock', { passphrase: PASSPHRASE });
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(w.ports.windows.opened[0]).toBe('unlock/unlock.html');
+    // The prompt closes itself once the wallet is unlocked; the confirmation came after it.
+    expect(w.ports.windows.closed[0]).toBe(1);
+    expect(w.ports.windows.opened[1]).toMatch(/^confirm\/confirm\.html/);
+  });
+
+  it('opens one unlock prompt for clicks that come while it is open, and goes on with each', async () => {
+    await w.readyWallet();
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectOk(await w.ui('lock', {}));
+    let prompt: number | null = null;
+    w.atUnlockPrompt = (windowId) => {
+      prompt = windowId;
+    };
+    const clicks = [ARTICLE_2, ARTICLE_4].map((item) => w.page('pay', { ...w.merchant, ...item }));
+    await waitFor('the unlock prompt', async () => prompt ?? undefined);
+    expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    const receipts = (await Promise.all(clicks)).map((result) => expectPaid(result).receipt.payload);
+    expect(receipts.map((receipt) => receipt.seq).sort()).toEqual([2, 3]);
+    expect(w.ports.windows.opened.filter((path) => path.startsWith('unlock/'))).toHaveLength(1);
+  });
+
+  it('refuses the click when the unlock prompt is closed, and pays after unlocking', async () => {
     await w.readyWallet();
     expectOk(await w.ui('lock', {}));
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
       ok: false,
-      error: { code: 'wallet_locked' },
+      error: {
+        code: 'wallet_locked',
+        message: 'Your Opentab wallet stayed locked, so nothing was paid. Click again to unlock it.',
+      },
     });
     expect(expectOk(await w.page('hello', {}))).toEqual({
       protocolVersion: BRIDGE_PROTOCOL_VERSION,
       walletState: 'locked',
     });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    // Nothing was held for the refused click.
+    expect((await account()).held).toEqual(sek('0.00'));
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 
