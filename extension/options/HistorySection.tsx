@@ -10,9 +10,13 @@ export function HistorySection({ client }: { client: AgentClient }) {
   const [error, setError] = useState<CallError | null>(null);
 
   useEffect(() => {
-    void client
-      .call('getHistory', {})
-      .then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
+    const load = () =>
+      void client
+        .call('getHistory', {})
+        .then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
+    load();
+    // New purchases and charges show while the page is open.
+    return client.subscribe(load);
   }, [client]);
   const purchases = history?.purchases ?? [];
 

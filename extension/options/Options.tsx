@@ -19,20 +19,25 @@ export function Options({ client }: { client: AgentClient }) {
   const [error, setError] = useState<CallError | null>(null);
   const [generation, setGeneration] = useState(0);
 
-  const load = useCallback(async () => {
-    const overview = await client.call('getOverview', {});
-    if (!overview.ok) return setError(overview.error);
-    setWalletState(overview.value.walletState);
-    setOperator(overview.value.operator);
-    const answer = await client.call('getSettings', {});
-    if (answer.ok) setSettings(answer.value);
-    else setError(answer.error);
-    setGeneration((value) => value + 1);
-  }, [client]);
+  /** `resetForms`: after the customer's own action; a change announced by the background leaves fields being edited alone. */
+  const load = useCallback(
+    async (resetForms = true) => {
+      const overview = await client.call('getOverview', {});
+      if (!overview.ok) return setError(overview.error);
+      setWalletState(overview.value.walletState);
+      setOperator(overview.value.operator);
+      const answer = await client.call('getSettings', {});
+      if (answer.ok) setSettings(answer.value);
+      else setError(answer.error);
+      if (resetForms) setGeneration((value) => value + 1);
+    },
+    [client],
+  );
 
   useEffect(() => {
     void load();
-  }, [load]);
+    return client.subscribe(() => void load(false));
+  }, [client, load]);
 
   return (
     <main>

@@ -202,6 +202,55 @@ describe('Popup', () => {
     expect(region.queryByRole('list')).toBeNull();
   });
 
+  it('shows what changed when the background announces it, with no reload', async () => {
+    let current: OverviewView = ready;
+    const client = fakeClient({ getOverview: () => ({ ok: true, value: current }) });
+    render(<Popup client={client} openOptions={() => undefined} now={() => now_ms} />);
+    expect((await screen.findByTestId('balance')).textContent).toBe('-12.30\u00a0SEK');
+    // The tab closed and its operator cleared it.
+    current = { ...ready, tabs: [], account: { ...ready.account!, balance: sek('-14.60'), held: sek('0.00') } };
+    client.announceChange();
+    await waitFor(() => expect(screen.getByTestId('balance').textContent).toBe('-14.60\u00a0SEK'));
+    expect(screen.queryByTestId('tab-row')).toBeNull();
+  });
+
+  it('asks again at the exact moment the rate table expires, and redraws time left as each minute passes', async () => {
+    let clock_ms = now_ms;
+    const wakes: { at_ms: number; wake: () => void }[] = [];
+    let current: OverviewView = ready;
+    const client = fakeClient({ getOverview: () => ({ ok: true, value: current }) });
+    render(
+      <Popup
+        client={client}
+        openOptions={() => undefined}
+        now={() => clock_ms}
+        wakeAt={(at_ms, wake) => {
+          const entry = { at_ms, wake };
+          wakes.push(entry);
+          return () => wakes.splice(wakes.indexOf(entry), 1);
+        }}
+      />,
+    );
+    expect((await screen.findByTestId('tab-terms')).textContent).toBe('deposit 1.76\u00a0EUR · 42 min left');
+    // The tab expires at 12:42:00: its minutes change at 12:01:00, before the rates expire at 13:00.
+    await waitFor(() => expect(wakes.map((entry) => entry.at_ms)).toEqual([Date.parse('2026-06-01T12:01:00Z')]));
+    clock_ms = Date.parse('2026-06-01T12:01:00Z');
+    wakes[0]!.wake();
+    await waitFor(() =>
+      expect(screen.getByTestId('tab-terms').textContent).toBe('deposit 1.76\u00a0EUR · 41 min left'),
+    );
+    expect(client.calls.filter((entry) => entry.call === 'getOverview')).toHaveLength(1);
+
+    // No tabs: the next change is the rate table's expiry, when the background is asked again.
+    current = { ...ready, tabs: [] };
+    client.announceChange();
+    await waitFor(() => expect(wakes.map((entry) => entry.at_ms)).toEqual([Date.parse(ready.rates.validUntil!)]));
+    current = { ...current, rates: { ...ready.rates, status: 'expired' } };
+    clock_ms = Date.parse(ready.rates.validUntil!);
+    wakes[0]!.wake();
+    await waitFor(() => expect(screen.getByTestId('rate-status').textContent).toMatch(/expired at/));
+  });
+
   it('closes a tab through the background and reloads', async () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: ready }),

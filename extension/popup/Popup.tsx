@@ -10,17 +10,22 @@ import { PurchaseList } from './PurchaseList';
 import { RateStatus } from './RateStatus';
 import { TabList } from './TabList';
 import { CreateWallet, UnlockWallet } from './WalletGate';
+import { nextDisplayChange } from './display-changes';
+import { wakeAtWith, type WakeAt } from '../ui/wake-at';
 
 export interface PopupProps {
   readonly client: AgentClient;
   readonly openOptions: () => void;
   readonly now?: () => number;
+  /** Wakes the popup when the clock alone changes what it shows; a timer unless a test drives it. */
+  readonly wakeAt?: WakeAt;
 }
 
-export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
+export function Popup({ client, openOptions, now = Date.now, wakeAt }: PopupProps) {
   const [overview, setOverview] = useState<OverviewView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
   const [refreshing, setRefreshing] = useState(false);
+  const [redraws, setRedraws] = useState(0);
 
   const load = useCallback(async () => {
     const answer = await client.call('getOverview', {});
@@ -28,9 +33,20 @@ export function Popup({ client, openOptions, now = Date.now }: PopupProps) {
     else setError(answer.error);
   }, [client]);
 
+  // Live while open: the background says when something changed, and the clock is watched for the rest.
   useEffect(() => {
     void load();
-  }, [load]);
+    return client.subscribe(() => void load());
+  }, [client, load]);
+
+  useEffect(() => {
+    if (!overview) return;
+    const change = nextDisplayChange(overview, now());
+    if (!change) return;
+    return (wakeAt ?? wakeAtWith(now))(change.at_ms, () =>
+      change.kind === 'reload' ? void load() : setRedraws((count) => count + 1),
+    );
+  }, [overview, redraws, load, now, wakeAt]);
 
   async function act(task: () => Promise<{ ok: boolean; error?: CallError }>) {
     setError(null);

@@ -12,6 +12,7 @@ import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
 import type { RateService } from '../rates/rate-service';
 import type { UnlockPrompt } from '../keys/unlock-prompt';
+import { settlingAtOperator, type UiUpdates } from './ui-updates';
 import type { ConfirmationBroker } from '../tabs/confirmation-broker';
 import type { MerchantAgentClient } from '../tabs/merchant-agent';
 import type { TabBook } from '../tabs/tab-book';
@@ -32,6 +33,7 @@ export interface UiHandlerParts {
   readonly outbox: RecordOutbox;
   readonly broker: ConfirmationBroker;
   readonly unlockPrompt: UnlockPrompt;
+  readonly updates: UiUpdates;
   readonly merchants: MerchantAgentClient;
   readonly clock: Clock;
 }
@@ -45,7 +47,7 @@ function accountSummary({ balance, available, creditLimit, held }: AccountView):
 }
 
 function uiHandlers(parts: UiHandlerParts): UiHandlers {
-  const { wallet, rates, rules, tabs, book, outbox, broker, unlockPrompt, merchants, clock } = parts;
+  const { wallet, rates, rules, tabs, book, outbox, broker, unlockPrompt, updates, merchants, clock } = parts;
 
   /** Purchases still pending (sent, unanswered), then those paid, newest first. */
   async function purchaseViews(): Promise<PurchaseView[]> {
@@ -69,9 +71,17 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     const walletState = await wallet.state();
     let account: OverviewView['account'] = null;
     let accountProblem: string | null = null;
+    const active = await book.active();
     if (walletState === 'ready') {
       try {
-        account = accountSummary(await wallet.account());
+        const read = await wallet.account();
+        account = accountSummary(read);
+        updates.accountRead(
+          settlingAtOperator(
+            read.tabs,
+            new Set(active.flatMap((tab) => (tab.phase === 'open' ? [tab.transactionId] : []))),
+          ),
+        );
       } catch (error) {
         accountProblem = asAgentError(error).message;
       }
@@ -81,7 +91,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       operator: await wallet.operatorView(),
       account,
       accountProblem,
-      tabs: (await book.active()).map(tabView),
+      tabs: active.map(tabView),
       recentPurchases: (await purchaseViews()).slice(0, RECENT_PURCHASES),
       rates: await rates.status(),
       pendingRecords: (await outbox.pending()).length,

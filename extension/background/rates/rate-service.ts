@@ -23,6 +23,8 @@ import {
 
 /** How soon to ask again an operator that refused to publish rates. */
 const RETRY_AFTER_REFUSAL_MS = 10 * 60_000;
+/** How soon to ask again after a scheduled refresh failed otherwise (the operator unreachable). */
+const RETRY_AFTER_FAILURE_MS = 60_000;
 
 export class RateService {
   constructor(
@@ -65,6 +67,15 @@ export class RateService {
     await this.db.meta.delete('rateRefusal');
     await this.scheduleRefresh(table);
     return table;
+  }
+
+  /**
+   * After a scheduled refresh failed: asks again in a minute, unless the operator refused (that
+   * refusal scheduled its own, later, retry).
+   */
+  async retrySoon(): Promise<void> {
+    if (await this.db.meta.get('rateRefusal')) return;
+    await this.alarms.schedule('rates-refresh', this.clock.now() + RETRY_AFTER_FAILURE_MS);
   }
 
   /** A table that is current now, fetching a new one if needed; refuses rather than use an expired one. */
