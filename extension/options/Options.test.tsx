@@ -22,7 +22,8 @@ const overview: OverviewView = {
   accountProblem: null,
   tabs: [],
   recentPurchases: [],
-  rates: { status: 'current', issuedAt: null, validUntil: null, source: null, refusal: null },
+  closedTabs: [],
+  rates: { status: 'current', issuedAt: null, validUntil: null, source: null, refusal: null, quotes: [] },
   pendingRecords: 0,
 };
 
@@ -304,6 +305,8 @@ describe('Options', () => {
         itemId: 'wallpaper-aurora',
         title: 'Aurora wallpaper',
         price: { currency: 'EUR', value: '0.30' },
+        // 30 cents at the tab's 11.3595 SEK per EUR: 340.785 öre.
+        priceCustomer: { currency: 'SEK', value: '3.41' },
         status: 'paid',
       },
       {
@@ -313,6 +316,7 @@ describe('Options', () => {
         itemId: 'article-12',
         title: null,
         price: { currency: 'EUR', value: '0.22' },
+        priceCustomer: null,
         status: 'paid',
       },
     ];
@@ -327,8 +331,9 @@ describe('Options', () => {
       .slice(1, 3)
       .map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
     expect(rows.map((cells) => cells.slice(1))).toEqual([
-      ['The Daily Tab', 'Aurora wallpaper', '0.30\u00a0EUR'],
-      ['The Daily Tab', 'article-12', '0.22\u00a0EUR'],
+      // Each in the customer's currency too, at its tab's rate; one from a tab not in this wallet has none.
+      ['The Daily Tab', 'Aurora wallpaper', '0.30\u00a0EUR', '≈\u00a03.41\u00a0SEK'],
+      ['The Daily Tab', 'article-12', '0.22\u00a0EUR', '—'],
     ]);
     // The item id is still at hand, on the title.
     expect(history.getByText('Aurora wallpaper').getAttribute('title')).toBe('wallpaper-aurora');
@@ -343,6 +348,7 @@ describe('Options', () => {
         itemId: 'article-3',
         title: 'Snow',
         price: { currency: 'EUR', value: '0.15' },
+        priceCustomer: null,
         status: 'pending',
       },
       {
@@ -352,6 +358,7 @@ describe('Options', () => {
         itemId: 'article-2',
         title: 'Rain',
         price: { currency: 'EUR', value: '0.08' },
+        priceCustomer: null,
         status: 'paid',
       },
     ];

@@ -47,6 +47,8 @@ const ready: OverviewView = {
       itemId: 'article-2',
       title: 'Rain at last',
       price: eur('0.15'),
+      // 15 cents at the tab's 11.3595 SEK per EUR: 170.39 öre.
+      priceCustomer: sek('1.70'),
       status: 'paid',
     },
     // Stored before titles were kept.
@@ -57,6 +59,7 @@ const ready: OverviewView = {
       itemId: 'article-1',
       title: null,
       price: eur('0.08'),
+      priceCustomer: null,
       status: 'paid',
     },
   ],
@@ -66,7 +69,9 @@ const ready: OverviewView = {
     validUntil: '2026-06-01T13:00:00.000Z',
     source: { publisher: 'ecb', publishedOn: '2026-05-29', sample: false },
     refusal: null,
+    quotes: ['1 EUR = 11.3595 SEK', '1 USD = 10.6132 SEK'],
   },
+  closedTabs: [],
   pendingRecords: 0,
 };
 
@@ -167,6 +172,56 @@ describe('Popup', () => {
     expect(today.getAttribute('title')).toBe(new Date(local(1, 11, 55)).toLocaleString());
     expect(rows[2]!.querySelector('time')!.textContent).toBe(
       new Date(local(0, 9, 30)).toLocaleString(undefined, { ...time, month: 'short', day: 'numeric' }),
+    );
+  });
+
+  it("shows each purchase in the customer's money too, the table's rates, and what closed tabs cost", async () => {
+    const closedTabs = [
+      {
+        transactionId: 'op-se.1.0',
+        merchantDisplayName: 'The Daily Tab',
+        spent: eur('0.19'),
+        spentCustomer: sek('2.16'),
+        charged: sek('2.16'),
+        clearedAt: '2026-06-01T11:40:00.000Z',
+        disputed: false,
+      },
+      {
+        transactionId: 'op-se.0.9',
+        merchantDisplayName: 'Weekly Wire',
+        spent: eur('0.10'),
+        spentCustomer: sek('1.14'),
+        charged: sek('1.50'),
+        clearedAt: '2026-06-01T11:30:00.000Z',
+        disputed: true,
+      },
+    ];
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, closedTabs } }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
+    const [first, second] = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole(
+      'listitem',
+    );
+    expect(within(first!).getByTestId('purchase-price-customer').textContent).toBe('≈\u00a01.70\u00a0SEK · ');
+    // Paid from a tab this wallet does not hold: no rate to convert it at, so no figure is made up.
+    expect(within(second!).queryByTestId('purchase-price-customer')).toBeNull();
+    const quotes = screen.getByTestId('rate-quotes');
+    expect(quotes.querySelector('summary')?.textContent).toBe('All 2 rates (ECB rate of 29 May 2026)');
+    expect(Array.from(quotes.querySelectorAll('li'), (item) => item.textContent)).toEqual([
+      '1 EUR = 11.3595 SEK',
+      '1 USD = 10.6132 SEK',
+    ]);
+    const closed = within(screen.getByRole('region', { name: 'Closed tabs' })).getAllByRole('listitem');
+    expect(within(closed[0]!).getByTestId('closed-tab-cost').textContent).toBe('cost 2.16\u00a0SEK');
+    expect(within(closed[0]!).getByTestId('closed-tab-receipts').textContent).toBe(
+      'receipts 0.19\u00a0EUR ≈\u00a02.16\u00a0SEK',
+    );
+    expect(within(closed[1]!).getByTestId('closed-tab-receipts').textContent).toBe(
+      'Disputed: charged 1.50\u00a0SEK, your receipts add up to 1.14\u00a0SEK',
     );
   });
 

@@ -6,6 +6,7 @@ import type { OverviewView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { showAmount } from '../ui/format';
+import { ClosedTabList } from './ClosedTabList';
 import { PurchaseList } from './PurchaseList';
 import { RateStatus } from './RateStatus';
 import { TabList } from './TabList';
@@ -141,6 +142,12 @@ export function Popup({ client, openOptions, now = Date.now, wakeAt }: PopupProp
         <h2>Recent purchases</h2>
         <PurchaseList purchases={overview.recentPurchases} now_ms={now()} />
       </section>
+      {overview.closedTabs.length > 0 && (
+        <section aria-label="Closed tabs">
+          <h2>Closed tabs</h2>
+          <ClosedTabList tabs={overview.closedTabs} now_ms={now()} />
+        </section>
+      )}
       <ErrorNote error={error} />
       <footer>
         <button type="button" onClick={() => void act(() => client.call('lock', {}))}>

@@ -4,7 +4,13 @@
 import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messaging/ui-calls';
 import { failed, succeeded } from '../../messaging/result';
 import type { AccountView } from '@opentab/protocol';
-import type { AccountSummaryView, OverviewView, PurchaseView, SettingsView } from '../../messaging/views';
+import type {
+  AccountSummaryView,
+  ClosedTabView,
+  OverviewView,
+  PurchaseView,
+  SettingsView,
+} from '../../messaging/views';
 import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
 import { holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
@@ -19,7 +25,7 @@ import type { TabBook } from '../tabs/tab-book';
 import type { RecordOutbox } from '../tabs/record-outbox';
 import { holdsCount } from '../tabs/tab-record';
 import type { TabService } from '../tabs/tab-service';
-import { pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
+import { closedTabViews, pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
 import { historyCsv } from '../wallet/history-csv';
 import type { WalletService } from '../wallet/wallet-service';
 import { formatTimestamp } from '@opentab/protocol';
@@ -41,6 +47,7 @@ export interface UiHandlerParts {
 type UiHandlers = { [C in UiCall]: (params: UiCalls[C]['params']) => Promise<UiCalls[C]['result']> };
 
 const RECENT_PURCHASES = 10;
+const RECENT_CLOSED_TABS = 5;
 
 function accountSummary({ balance, available, creditLimit, held }: AccountView): AccountSummaryView {
   return { balance, available, creditLimit, held };
@@ -63,8 +70,13 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
           ]
         : [],
     );
-    const paid = (await book.allPurchases()).reverse().map(purchaseView);
-    return [...pending, ...paid];
+    return [...pending, ...(await paidPurchaseViews()).reverse()];
+  }
+
+  /** Every paid purchase, the oldest first, each converted at its own tab's locked rate. */
+  async function paidPurchaseViews(): Promise<PurchaseView[]> {
+    const tabs = new Map((await book.all()).map((tab) => [tab.localId, tab]));
+    return (await book.allPurchases()).map((purchase) => purchaseView(purchase, tabs.get(purchase.localTabId)));
   }
 
   async function overview(): Promise<OverviewView> {
@@ -72,10 +84,12 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     let account: OverviewView['account'] = null;
     let accountProblem: string | null = null;
     const active = await book.active();
+    let closedTabs: ClosedTabView[] = [];
     if (walletState === 'ready') {
       try {
         const read = await wallet.account();
         account = accountSummary(read);
+        closedTabs = closedTabViews(read.tabs, await book.all()).slice(0, RECENT_CLOSED_TABS);
         updates.accountRead(
           settlingAtOperator(
             read.tabs,
@@ -93,6 +107,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       accountProblem,
       tabs: active.map(tabView),
       recentPurchases: (await purchaseViews()).slice(0, RECENT_PURCHASES),
+      closedTabs,
       rates: await rates.status(),
       pendingRecords: (await outbox.pending()).length,
     };
@@ -184,7 +199,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     exportHistoryCsv: async () => ({
       filename: `opentab-history-${formatTimestamp(clock.now()).slice(0, 10)}.csv`,
       // What was paid: a purchase still pending is not (yet) one.
-      csv: historyCsv((await book.allPurchases()).map(purchaseView)),
+      csv: historyCsv(await paidPurchaseViews()),
     }),
     exportBackup: ({ passphrase }) => wallet.exportBackup(passphrase),
     restoreBackup: ({ json, passphrase }) => wallet.restoreBackup(json, passphrase),

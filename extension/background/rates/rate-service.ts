@@ -15,6 +15,7 @@ import type { RateStatusView } from '../../messaging/views';
 import {
   checkRateTable,
   convertPrices,
+  describeTableRates,
   rateSourceOf,
   rateStatusOf,
   validUntilOf,
@@ -37,7 +38,9 @@ export class RateService {
 
   async status(): Promise<RateStatusView> {
     const { table, refusal, status } = await this.cached();
+    const customerCurrency = (await this.db.meta.get('enrolment'))?.currency;
     return {
+      quotes: table && customerCurrency ? describeTableRates(table, customerCurrency) : [],
       status,
       issuedAt: table?.payload.issuedAt ?? null,
       validUntil: table?.payload.validUntil ?? null,

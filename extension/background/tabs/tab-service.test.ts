@@ -330,6 +330,30 @@ describe('a used-up deposit', () => {
 });
 
 describe('closing a tab', () => {
+  it("shows each purchase and the closed tab's final cost in the customer's currency, with the table's rates", async () => {
+    await w.readyWallet();
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const open = expectOk(await w.ui('getOverview', {}));
+    // At the tab's 11.3595 SEK per EUR: 15 cents → 170.39 öre, 8 cents → 90.88 öre.
+    expect(open.recentPurchases.map((purchase) => purchase.priceCustomer)).toEqual([sek('1.70'), sek('0.91')]);
+    expect(open.rates.quotes).toContain('1 EUR = 11.3595 SEK');
+    expectOk(await w.ui('closeTab', { transactionId: open.tabs[0]!.transactionId }));
+    const closed = await waitFor('the tab to clear', async () => {
+      const [tab] = expectOk(await w.ui('getOverview', {})).closedTabs;
+      return tab?.charged ? tab : undefined;
+    });
+    // 23 cents × 11.3595 = 261.27 öre: 2.61 SEK, as the receipts prove.
+    expect(closed).toMatchObject({
+      spent: eur('0.23'),
+      spentCustomer: sek('2.61'),
+      charged: sek('2.61'),
+      disputed: false,
+    });
+    const csv = expectOk(await w.ui('exportHistoryCsv', {})).csv.split('\r\n');
+    expect(csv[1]).toMatch(/,0\.08,EUR,[^,]+,0\.91,SEK$/);
+  });
+
   it('terminates at the merchant and sends the customer record; the operators clear what was spent', async () => {
     const { accountId } = await w.readyWallet();
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
