@@ -164,7 +164,7 @@ describe('ConfirmView', () => {
     fireEvent.input(await screen.findByLabelText('Allowance'), { target: { value: '30,5 kr' } });
     fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
-      'The allowance must be an amount in SEK such as 25 or 25.50.',
+      'The allowance must be an amount in SEK such as 25, 25.50 or 25,50.',
     );
     expect(done).not.toHaveBeenCalled();
     fireEvent.input(screen.getByLabelText('Allowance'), { target: { value: ' 30.50 ' } });

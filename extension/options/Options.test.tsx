@@ -82,7 +82,7 @@ describe('Options', () => {
     });
     render(<Options client={client} />);
     expect(await screen.findByText(/Enrolled with/)).toBeTruthy();
-    expect(screen.getByText(/Held today 20\.00 SEK, this month 60\.00 SEK/)).toBeTruthy();
+    expect(screen.getByText(/Spent or held today 20\.00 SEK, this month 60\.00 SEK/)).toBeTruthy();
     fireEvent.input(screen.getByLabelText(/Daily cap/), { target: { value: '' } });
     fireEvent.input(screen.getByLabelText(/Lock the wallet after/), { target: { value: '5' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
@@ -153,14 +153,20 @@ describe('Options', () => {
     const rows = () =>
       merchants
         .getAllByTestId('merchant-row')
-        .map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
-    expect(rows().map((cells) => [cells[0], cells[2], cells[3]])).toEqual([
+        .map((row) => [
+          ...Array.from(row.querySelectorAll('td'), (cell) => cell.textContent),
+          row.querySelector('[data-testid="new-tabs"]')?.textContent,
+        ]);
+    expect(rows().map((cells) => [cells[0], cells[4], cells[3]])).toEqual([
       ['The Daily Tabnews at op-eu', 'Open without asking, up to 25.00\u00a0SEK', 'RevokeBlock'],
       ['Clickbait Dailyspam at op-eu', 'Ask you first', 'Block'],
       ['Nordic Weatherweather at op-se', 'Blocked', 'Unblock'],
     ]);
-    // The customer never types a merchant's ids: there is nothing to type them into.
-    expect(merchants.queryByRole('textbox')).toBeNull();
+    // The customer never types a merchant's ids: the only fields are the budgets of merchants not blocked.
+    expect(merchants.getAllByRole('textbox').map((field) => field.getAttribute('aria-label'))).toEqual([
+      'Allowance at The Daily Tab (SEK)',
+      'Allowance at Clickbait Daily (SEK)',
+    ]);
 
     fireEvent.click(merchants.getByRole('button', { name: 'Block The Daily Tab' }));
     await waitFor(() => expect(merchants.getByRole('button', { name: 'Unblock The Daily Tab' })).toBeTruthy());
@@ -175,6 +181,30 @@ describe('Options', () => {
     expect(client.calls).toContainEqual({
       call: 'unblockMerchant',
       params: { merchantId: 'weather', operatorId: 'op-se' },
+    });
+  });
+
+  it("sets and changes a merchant's budget in its row, written as the customer writes amounts", async () => {
+    const daily = settings.merchants[0]!;
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      setAllowance: (params) => ({
+        ok: true,
+        value: { ...settings, merchants: [{ ...daily, allowance: sek(params.maxDeposit.replace(',', '.')) }] },
+      }),
+    });
+    render(<Options client={client} />);
+    const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
+    const field = merchants.getByLabelText('Allowance at The Daily Tab (SEK)');
+    expect(field).toHaveProperty('value', '25.00');
+    fireEvent.input(field, { target: { value: '40,50' } });
+    fireEvent.click(merchants.getByRole('button', { name: 'Set allowance at The Daily Tab' }));
+    await waitFor(() => expect(merchants.getByTestId('merchant-row').textContent).toContain('up to 40.50\u00a0SEK'));
+    expect(client.calls).toContainEqual({
+      call: 'setAllowance',
+      params: { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', maxDeposit: '40,50' },
     });
   });
 

@@ -23,7 +23,7 @@ import type { ConfirmationBroker } from '../tabs/confirmation-broker';
 import type { MerchantAgentClient } from '../tabs/merchant-agent';
 import type { TabBook } from '../tabs/tab-book';
 import type { RecordOutbox } from '../tabs/record-outbox';
-import { holdsCount } from '../tabs/tab-record';
+import { capUseOf } from '../tabs/tab-record';
 import type { TabService } from '../tabs/tab-service';
 import { closedTabViews, pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
 import { historyCsv } from '../wallet/history-csv';
@@ -121,9 +121,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     }
     const current = await rules.get();
     const tabs = await book.all();
-    const deposits = tabs
-      .filter(holdsCount)
-      .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
+    const deposits = tabs.flatMap((tab) => capUseOf(tab) ?? []);
     return {
       currency: enrolment.currency,
       limits: limitsView(current),

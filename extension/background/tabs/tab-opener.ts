@@ -43,7 +43,7 @@ import { checkMerchantCertificate, checkMerchantVouch, originAllowed } from './m
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
 import { createTabSecrets } from './tab-secrets';
-import { holdsCount, merchantOperatorKeyOf, type OpenTab, type OpeningTab } from './tab-record';
+import { capUseOf, merchantOperatorKeyOf, type OpenTab, type OpeningTab } from './tab-record';
 import { replacedTabView } from './tab-views';
 
 export interface OpeningRequest {
@@ -179,9 +179,7 @@ export class TabOpener {
     const { enrolment, merchant, displayName, hold_minor } = terms;
     const customerAmount = (minor: bigint) => ({ currency: enrolment.currency, minor });
     const held = holdsSoFar(
-      (await this.book.all())
-        .filter(holdsCount)
-        .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
+      (await this.book.all()).flatMap((tab) => capUseOf(tab) ?? []),
       this.clock.now(),
     );
     const rules = await this.rules.get();

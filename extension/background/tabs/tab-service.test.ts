@@ -508,27 +508,47 @@ describe('a tab past its timeout', () => {
 describe('spending control', () => {
   it('refuses a deposit above the per-tab maximum without asking or holding', async () => {
     await w.readyWallet();
-    await setLimits({ defaultDeposit: '20.00', maxDepositPerTab: '10.00' });
-    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
+    // A default above the maximum is refused when saved: no tab could ever open.
+    expect(
+      await w.ui('setLimits', {
+        limits: { maxDepositPerTab: '10.00', dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+        tabTimeout_s: 3600,
+        idleLock_min: 15,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    // 15 cents need a deposit of 1.71 SEK, above the maximum.
+    await setLimits({ defaultDeposit: '0.50', maxDepositPerTab: '1.00' });
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
     expect(refused).toMatchObject({
       ok: false,
-      error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 10\.00 SEK per tab/) },
+      error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 1\.00 SEK per tab/) },
     });
     expect(w.asked).toEqual([]);
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   });
 
-  it('counts the holds placed today against the daily cap', async () => {
+  it('counts what was spent and what is still held against the daily cap, not deposits already released', async () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '20.00', dailyCap: '30.00' });
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    // While the tab is open its whole deposit counts.
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual(sek('20.00'));
     expectOk(await w.page('closeTab', w.merchant));
-    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
+    // Closed, it counts what it spent: 8 cents × 11.3595 = 0.91 SEK; the 19.09 SEK released do not.
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual(sek('0.91'));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual(sek('20.91'));
+    // Both closed, 2.61 SEK spent today: a deposit of 29.50 SEK would take it past 30.00 SEK.
+    expectOk(await w.page('closeTab', w.merchant));
+    await setLimits({ defaultDeposit: '29.50', dailyCap: '30.00' });
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_4 });
     expect(refused).toMatchObject({
       ok: false,
-      error: { code: 'limit_reached', message: expect.stringMatching(/daily cap of 30\.00 SEK/) },
+      error: {
+        code: 'limit_reached',
+        message: expect.stringMatching(/daily cap of 30\.00 SEK \(2\.61 SEK spent or held so far today\)/),
+      },
     });
-    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual({ currency: 'SEK', value: '20.00' });
   });
 
   it('closes the open tab of a merchant it blocks, so the unspent deposit is released, not held to the timeout', async () => {
@@ -631,7 +651,10 @@ describe('spending control', () => {
     expect(refusals).toEqual([
       {
         ok: false,
-        error: { code: 'invalid_request', message: 'The allowance must be an amount in SEK such as 25 or 25.50.' },
+        error: {
+          code: 'invalid_request',
+          message: 'The allowance must be an amount in SEK such as 25, 25.50 or 25,50.',
+        },
       },
     ]);
     expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([
