@@ -149,6 +149,7 @@ export function createCustomerAgent({
     updates,
     merchants,
     clock,
+    db,
   });
   // Whatever acts may change what the pages show: they are told to look again once it is done.
   const handlePageCall: CustomerAgent['handlePageCall'] = async (message, caller) => {

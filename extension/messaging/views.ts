@@ -117,6 +117,8 @@ export interface OverviewView {
   readonly account: AccountSummaryView | null;
   /** Why `account` is missing although the wallet is ready (operator unreachable, ...). */
   readonly accountProblem: string | null;
+  /** While `account` is missing: the figures last read from the operator, and when. */
+  readonly lastKnownAccount: { readonly account: AccountSummaryView; readonly at: string } | null;
   readonly tabs: readonly TabView[];
   /** The purchases still pending, then the latest paid. */
   readonly recentPurchases: readonly PurchaseView[];

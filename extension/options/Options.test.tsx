@@ -20,6 +20,7 @@ const overview: OverviewView = {
   },
   account: null,
   accountProblem: null,
+  lastKnownAccount: null,
   tabs: [],
   recentPurchases: [],
   closedTabs: [],

@@ -24,6 +24,7 @@ const ready: OverviewView = {
   },
   account: { balance: sek('-12.30'), available: sek('467.70'), creditLimit: sek('500.00'), held: sek('20.00') },
   accountProblem: null,
+  lastKnownAccount: null,
   tabs: [
     {
       transactionId: 'op-se.1.1',
@@ -376,6 +377,50 @@ describe('Popup', () => {
     expect((await screen.findByTestId('rate-status')).textContent).toMatch(/expired.*cannot be converted/);
     fireEvent.click(screen.getByRole('button', { name: 'Refresh rates' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Your operator could not be reached.');
+    // Beside its button, in the rate line, not at the foot of the popup.
+    expect(screen.getByTestId('rate-status').contains(screen.getByTestId('refresh-error'))).toBe(true);
+  });
+
+  it('keeps the last known balance, with its time, beside the notice while the operator is down', async () => {
+    const down: OverviewView = {
+      ...ready,
+      account: null,
+      accountProblem: 'Your operator could not be reached.',
+      lastKnownAccount: { account: ready.account!, at: '2026-06-01T11:58:00.000Z' },
+    };
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: down }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
+    expect((await screen.findByText('Your operator could not be reached.')).className).toBe('warning');
+    const last = screen.getByTestId('last-known-account');
+    expect(within(last).getByTestId('balance').textContent).toBe('-12.30\u00a0SEK');
+    expect(last.querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T11:58:00.000Z');
+    expect(last.textContent).toMatch(/as of /);
+  });
+
+  it('counts closed tabs waiting for the operator in proper plurals', async () => {
+    const waiting = (pendingRecords: number) => ({ ...ready, pendingRecords });
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: waiting(1) }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
+    expect(await screen.findByText(/^1 closed tab is waiting to reach your operator/)).toBeTruthy();
+    cleanup();
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: waiting(2) }) })}
+        openOptions={() => undefined}
+        now={() => now_ms}
+      />,
+    );
+    expect(await screen.findByText(/^2 closed tabs are waiting to reach your operator/)).toBeTruthy();
   });
 
   it('unlocks a locked wallet, and shows why a passphrase was refused', async () => {

@@ -5,7 +5,7 @@ import type { CallError } from '../messaging/result';
 import type { OverviewView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { showAmount } from '../ui/format';
+import { countOf, showAmount, showDateTime, showShortDateTime } from '../ui/format';
 import { ClosedTabList } from './ClosedTabList';
 import { PurchaseList } from './PurchaseList';
 import { RateStatus } from './RateStatus';
@@ -26,6 +26,7 @@ export function Popup({ client, openOptions, now = Date.now, wakeAt }: PopupProp
   const [overview, setOverview] = useState<OverviewView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
   const [refreshing, setRefreshing] = useState(false);
+  const [rateError, setRateError] = useState<CallError | null>(null);
   const [redraws, setRedraws] = useState(0);
 
   const load = useCallback(async () => {
@@ -56,9 +57,13 @@ export function Popup({ client, openOptions, now = Date.now, wakeAt }: PopupProp
     await load();
   }
 
+  /** Its failure shows beside its button, not at the foot of the popup. */
   async function refreshRates() {
     setRefreshing(true);
-    await act(() => client.call('refreshRates', {}));
+    setRateError(null);
+    const answer = await client.call('refreshRates', {});
+    if (!answer.ok) setRateError(answer.error);
+    await load();
     setRefreshing(false);
   }
 
@@ -121,12 +126,41 @@ export function Popup({ client, openOptions, now = Date.now, wakeAt }: PopupProp
             </strong>
           </p>
         ) : (
-          <p class="warning">{overview.accountProblem ?? 'Account data is not available.'}</p>
+          <>
+            <p class="warning" role="status">
+              {overview.accountProblem ?? 'Account data is not available.'}
+            </p>
+            {/* The last figures the operator gave, marked as such: better than no balance at all. */}
+            {overview.lastKnownAccount && (
+              <p data-testid="last-known-account">
+                Balance{' '}
+                <strong class="amount" data-testid="balance">
+                  {showAmount(overview.lastKnownAccount.account.balance)}
+                </strong>{' '}
+                · available credit{' '}
+                <strong class="amount" data-testid="available">
+                  {showAmount(overview.lastKnownAccount.account.available)}
+                </strong>{' '}
+                <span class="muted small">
+                  as of{' '}
+                  <time dateTime={overview.lastKnownAccount.at} title={showDateTime(overview.lastKnownAccount.at)}>
+                    {showShortDateTime(overview.lastKnownAccount.at, now())}
+                  </time>
+                </span>
+              </p>
+            )}
+          </>
         )}
-        <RateStatus rates={overview.rates} onRefresh={() => void refreshRates()} refreshing={refreshing} />
+        <RateStatus
+          rates={overview.rates}
+          onRefresh={() => void refreshRates()}
+          refreshing={refreshing}
+          refreshError={rateError}
+        />
         {overview.pendingRecords > 0 && (
           <p class="muted">
-            {overview.pendingRecords} closed tab(s) waiting to reach your operator; Opentab keeps retrying.
+            {countOf(overview.pendingRecords, 'closed tab', 'closed tabs')}{' '}
+            {overview.pendingRecords === 1 ? 'is' : 'are'} waiting to reach your operator; Opentab keeps retrying.
           </p>
         )}
       </section>

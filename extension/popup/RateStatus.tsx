@@ -1,4 +1,5 @@
 import { describeRateSource } from '@opentab/protocol';
+import type { CallError } from '../messaging/result';
 import type { RateStatusView } from '../messaging/views';
 import { showDateTime } from '../ui/format';
 
@@ -11,15 +12,25 @@ export function RateStatus({
   rates,
   onRefresh,
   refreshing,
+  refreshError,
 }: {
   rates: RateStatusView;
   onRefresh: () => void;
   refreshing: boolean;
+  /** Why the last click on Refresh failed: said right after the button. */
+  refreshError: CallError | null;
 }) {
   const refresh = (
-    <button type="button" onClick={onRefresh} disabled={refreshing}>
-      {refreshing ? 'Refreshing…' : 'Refresh rates'}
-    </button>
+    <>
+      <button type="button" onClick={onRefresh} disabled={refreshing}>
+        {refreshing ? 'Refreshing…' : 'Refresh rates'}
+      </button>
+      {refreshError && (
+        <span class="error refresh-error" role="alert" data-testid="refresh-error">
+          {refreshError.message}
+        </span>
+      )}
+    </>
   );
   const until =
     rates.validUntil === null ? null : <time dateTime={rates.validUntil}>{showDateTime(rates.validUntil)}</time>;

@@ -16,6 +16,7 @@ import { holdsSoFar } from '../limits/holds-so-far';
 import { holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
+import type { AgentDatabase } from '../storage/database';
 import type { RateService } from '../rates/rate-service';
 import type { UnlockPrompt } from '../keys/unlock-prompt';
 import { settlingAtOperator, type UiUpdates } from './ui-updates';
@@ -42,6 +43,7 @@ export interface UiHandlerParts {
   readonly updates: UiUpdates;
   readonly merchants: MerchantAgentClient;
   readonly clock: Clock;
+  readonly db: AgentDatabase;
 }
 
 type UiHandlers = { [C in UiCall]: (params: UiCalls[C]['params']) => Promise<UiCalls[C]['result']> };
@@ -54,7 +56,7 @@ function accountSummary({ balance, available, creditLimit, held }: AccountView):
 }
 
 function uiHandlers(parts: UiHandlerParts): UiHandlers {
-  const { wallet, rates, rules, tabs, book, outbox, broker, unlockPrompt, updates, merchants, clock } = parts;
+  const { wallet, rates, rules, tabs, book, outbox, broker, unlockPrompt, updates, merchants, clock, db } = parts;
 
   /** Purchases still pending (sent, unanswered), then those paid, newest first. */
   async function purchaseViews(): Promise<PurchaseView[]> {
@@ -79,16 +81,25 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     return (await book.allPurchases()).map((purchase) => purchaseView(purchase, tabs.get(purchase.localTabId)));
   }
 
+  /** The account as last read, if it is this enrolment's. */
+  async function lastKnown(): Promise<OverviewView['lastKnownAccount']> {
+    const [last, enrolment] = await Promise.all([db.meta.get('lastAccount'), wallet.enrolmentOrNull()]);
+    if (!last || last.accountId !== enrolment?.accountId) return null;
+    return { account: last.account, at: formatTimestamp(last.at_ms) };
+  }
+
   async function overview(): Promise<OverviewView> {
     const walletState = await wallet.state();
     let account: OverviewView['account'] = null;
     let accountProblem: string | null = null;
     const active = await book.active();
     let closedTabs: ClosedTabView[] = [];
+    let lastKnownAccount: OverviewView['lastKnownAccount'] = null;
     if (walletState === 'ready') {
       try {
         const read = await wallet.account();
         account = accountSummary(read);
+        await db.meta.put('lastAccount', { accountId: read.accountId, account, at_ms: clock.now() });
         closedTabs = closedTabViews(read.tabs, await book.all()).slice(0, RECENT_CLOSED_TABS);
         updates.accountRead(
           settlingAtOperator(
@@ -98,6 +109,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
         );
       } catch (error) {
         accountProblem = asAgentError(error).message;
+        lastKnownAccount = await lastKnown();
       }
     }
     return {
@@ -105,6 +117,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       operator: await wallet.operatorView(),
       account,
       accountProblem,
+      lastKnownAccount,
       tabs: active.map(tabView),
       recentPurchases: (await purchaseViews()).slice(0, RECENT_PURCHASES),
       closedTabs,
