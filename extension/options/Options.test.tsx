@@ -281,15 +281,22 @@ describe('Options', () => {
     });
   });
 
-  it('creates the wallet on a first run, then offers enrolment', async () => {
+  it('guides a first run: create, back up, enrol, then a clear success state and what to do next', async () => {
     let walletState: OverviewView['walletState'] = 'uninitialised';
     const client = fakeClient({
-      getOverview: () => ({ ok: true, value: { ...overview, walletState, operator: null } }),
+      getOverview: () => ({
+        ok: true,
+        value: { ...overview, walletState, operator: walletState === 'ready' ? overview.operator : null },
+      }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       createWallet: () => {
         walletState = 'unenrolled';
         return { ok: true, value: walletState };
+      },
+      enroll: () => {
+        walletState = 'ready';
+        return { ok: true, value: overview.operator! };
       },
     });
     render(<Options client={client} />);
@@ -297,8 +304,28 @@ describe('Options', () => {
     const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
     fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
     fireEvent.input(wallet.getByLabelText(/^Repeat/), { target: { value: 'correct horse battery staple' } });
+    const guide = within(screen.getByRole('region', { name: 'Getting started' }));
+    const current = () => guide.getAllByRole('listitem').find((step) => step.getAttribute('aria-current') === 'step');
+    expect(current()?.textContent).toBe('Create your wallet');
+    // The extension's name and icon head the page.
+    expect(document.querySelector('header.brand img')?.getAttribute('src')).toBe('../icons/icon-48.png');
     fireEvent.click(wallet.getByRole('button', { name: 'Create wallet' }));
-    expect(await screen.findByLabelText(/Operator address/)).toBeTruthy();
+    expect((await guide.findByText('✓ Your wallet is created.')).getAttribute('role')).toBe('status');
+    expect(current()?.textContent).toBe('Back it up');
+    expect(guide.getByRole('button', { name: 'Export backup' })).toBeTruthy();
+    fireEvent.click(guide.getByRole('button', { name: 'Back up later' }));
+    fireEvent.input(await screen.findByLabelText(/Operator address/), { target: { value: 'https://op.example' } });
+    expect(current()?.textContent).toBe('Enrol with your operator');
+    fireEvent.input(screen.getByLabelText(/Enrolment code/), { target: { value: 'ABCD-1234' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enrol' }));
+    expect(await guide.findByText('✓ Your wallet is ready to pay.')).toBeTruthy();
+    expect(current()?.textContent).toBe('Try it at a shop');
+    expect(guide.getByText(/Next: visit a shop that takes Opentab/)).toBeTruthy();
+    expect(guide.getAllByRole('listitem').filter((step) => step.className === 'done')).toHaveLength(3);
+    // Done: the guide goes, the options stay.
+    fireEvent.click(guide.getByRole('button', { name: 'Done' }));
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Getting started' })).toBeNull());
+    expect(screen.getByRole('region', { name: 'Operator' }).textContent).toMatch(/Enrolled with op-se/);
     expect(client.calls).toContainEqual({
       call: 'createWallet',
       params: { passphrase: 'correct horse battery staple' },

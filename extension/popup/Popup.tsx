@@ -68,7 +68,8 @@ export function Popup({ client, openOptions, now = Date.now, wakeAt }: PopupProp
   }
 
   const header = (
-    <header>
+    <header class="brand">
+      <img src="../icons/icon-32.png" alt="" width={24} height={24} />
       <h1>Opentab</h1>
     </header>
   );
