@@ -29,6 +29,7 @@ function AllowanceEditor({
   onSet: (maxDeposit: string) => Promise<void>;
 }) {
   const [typed, setTyped] = useState(merchant.allowance?.value ?? '');
+  const verb = merchant.allowance ? 'Change' : 'Set';
   return (
     <form
       class="allowance"
@@ -46,8 +47,9 @@ function AllowanceEditor({
         onInput={(event) => setTyped(event.currentTarget.value)}
       />{' '}
       {currency}{' '}
-      <button type="submit" aria-label={`Set allowance at ${merchant.displayName}`}>
-        {merchant.allowance ? 'Change' : 'Allow'}
+      {/* The accessible name starts with the visible word, so speech input finds the button by what it shows. */}
+      <button type="submit" aria-label={`${verb} the allowance at ${merchant.displayName}`}>
+        {verb}
       </button>
     </form>
   );

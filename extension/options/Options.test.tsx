@@ -201,7 +201,7 @@ describe('Options', () => {
     const field = merchants.getByLabelText('Allowance at The Daily Tab (SEK)');
     expect(field).toHaveProperty('value', '25.00');
     fireEvent.input(field, { target: { value: '40,50' } });
-    fireEvent.click(merchants.getByRole('button', { name: 'Set allowance at The Daily Tab' }));
+    fireEvent.click(merchants.getByRole('button', { name: 'Change the allowance at The Daily Tab' }));
     await waitFor(() => expect(merchants.getByTestId('merchant-row').textContent).toContain('up to 40.50\u00a0SEK'));
     expect(client.calls).toContainEqual({
       call: 'setAllowance',
