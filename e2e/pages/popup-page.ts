@@ -1,5 +1,5 @@
 // The toolbar popup, opened as a tab at its extension URL (headless Chromium has no toolbar).
-// It reads the background's overview once when it loads, so fresh figures need a reload.
+// It shows what changes while it is open by itself (the background tells it).
 
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { LoadedExtension } from '../fixtures/chromium-extension';

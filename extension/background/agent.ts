@@ -5,7 +5,8 @@
 
 import type { CryptoProvider } from '@opentab/protocol';
 import type { PageCallMessage, PageCallResult } from '../messaging/page-calls';
-import type { UiCallMessage, UiCallResult } from '../messaging/ui-calls';
+import type { UiCall, UiCallMessage, UiCallResult } from '../messaging/ui-calls';
+import type { BridgeCall } from '@opentab/protocol';
 import { createPageHandler } from './bridge/page-handler';
 import { createUiHandler } from './bridge/ui-handler';
 import { EntitlementBook } from './entitlements/entitlement-book';
@@ -20,6 +21,8 @@ import { withEntitlementCache } from './storage/entitlement-cache';
 import { withMetaCache } from './storage/meta-cache';
 import type { SessionArea } from './storage/session-area';
 import { ConfirmationBroker } from './tabs/confirmation-broker';
+import { UnlockPrompt } from './keys/unlock-prompt';
+import { UiUpdates } from './bridge/ui-updates';
 import { InDoubtRetry } from './tabs/in-doubt-retry';
 import { MerchantAgentClient } from './tabs/merchant-agent';
 import { OwedReceipts } from './tabs/owed-receipts';
@@ -50,6 +53,8 @@ export interface CustomerAgent {
   readonly rates: RateService;
   readonly outbox: RecordOutbox;
   readonly broker: ConfirmationBroker;
+  readonly unlockPrompt: UnlockPrompt;
+  readonly updates: UiUpdates;
   handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult>;
   handleUiCall(message: UiCallMessage): Promise<UiCallResult>;
   onAlarm(name: AlarmName): Promise<void>;
@@ -59,6 +64,19 @@ export interface CustomerAgent {
   /** A first install greets the customer with the options page, where the wallet is created and enrolled. */
   onInstalled(reason: InstallReason): Promise<void>;
 }
+
+/** Calls that only read: nothing a page shows changes because of them (quoting a deposit holds nothing). */
+const UI_READS: ReadonlySet<UiCall> = new Set<UiCall>([
+  'getOverview',
+  'getAccount',
+  'getSettings',
+  'getHistory',
+  'exportHistoryCsv',
+  'exportBackup',
+  'getConfirmation',
+  'quoteDeposit',
+]);
+const PAGE_READS: ReadonlySet<BridgeCall> = new Set<BridgeCall>(['hello', 'tabStatus', 'entitlements']);
 
 /** runtime.onInstalled's reasons, as both browsers name them. */
 export type InstallReason = 'install' | 'update' | 'browser_update';
@@ -84,6 +102,7 @@ export function createCustomerAgent({
   const merchants = new MerchantAgentClient(ports.fetch);
   const outbox = new RecordOutbox(db, link, alarms, clock, book, crypto);
   const broker = new ConfirmationBroker(windows, crypto);
+  const unlockPrompt = new UnlockPrompt(windows);
   const owed = new OwedReceipts(db, clock);
   const purchaser = new Purchaser(book, keyring, merchants, owed, crypto, clock);
   const closer = new TabCloser(book, keyring, purchaser, merchants, outbox, crypto, clock);
@@ -116,8 +135,57 @@ export function createCustomerAgent({
     entitlements,
   );
 
-  const handlePageCall = createPageHandler({ wallet, rates, tabs, entitlements });
-  const handleUiCall = createUiHandler({ wallet, rates, rules, tabs, book, outbox, broker, merchants, clock });
+  const updates = new UiUpdates();
+  const pageHandler = createPageHandler({ wallet, rates, tabs, entitlements, unlockPrompt });
+  const uiHandler = createUiHandler({
+    wallet,
+    rates,
+    rules,
+    tabs,
+    book,
+    outbox,
+    broker,
+    unlockPrompt,
+    updates,
+    merchants,
+    clock,
+    db,
+  });
+  // Whatever acts may change what the pages show: they are told to look again once it is done.
+  const handlePageCall: CustomerAgent['handlePageCall'] = async (message, caller) => {
+    const result = await pageHandler(message, caller);
+    if (!PAGE_READS.has(message.call)) updates.changed();
+    return result;
+  };
+  const handleUiCall: CustomerAgent['handleUiCall'] = async (message) => {
+    const result = await uiHandler(message);
+    if (!UI_READS.has(message.call)) updates.changed();
+    return result;
+  };
+
+  async function runAlarm(name: AlarmName): Promise<void> {
+    switch (name) {
+      case 'idle-lock':
+        if (await idleLock.lockIfIdle()) keyring.forgetAll();
+        return;
+      case 'rates-refresh':
+        // An operator that cannot be reached is asked again soon, so rates come back without a click.
+        await rates.refresh().catch(() => rates.retrySoon());
+        return;
+      case 'outbox-retry':
+        await finishPendingWork().catch(() => undefined);
+        return;
+      case 'tab-expiry':
+        // Locked, the tab keys are out of reach: the merchant's record alone clears the tab,
+        // and the customer's follows when a worker next starts with the wallet unlocked.
+        if ((await wallet.state()) === 'ready') await tabs.closeExpired().catch(() => undefined);
+        return;
+      case 'purchase-retry':
+        // Re-sending a purchase needs no key (it is stored signed by its chain link), so this runs locked too.
+        await tabs.retryInDoubt().catch(() => undefined);
+        return;
+    }
+  }
 
   async function finishPendingWork(): Promise<void> {
     // Records are signed already and go out even while locked; closing a tab needs its key.
@@ -131,29 +199,13 @@ export function createCustomerAgent({
     rates,
     outbox,
     broker,
+    unlockPrompt,
+    updates,
     handlePageCall,
     handleUiCall,
     async onAlarm(name) {
-      switch (name) {
-        case 'idle-lock':
-          if (await idleLock.lockIfIdle()) keyring.forgetAll();
-          return;
-        case 'rates-refresh':
-          await rates.refresh().catch(() => undefined);
-          return;
-        case 'outbox-retry':
-          await finishPendingWork().catch(() => undefined);
-          return;
-        case 'tab-expiry':
-          // Locked, the tab keys are out of reach: the merchant's record alone clears the tab,
-          // and the customer's follows when a worker next starts with the wallet unlocked.
-          if ((await wallet.state()) === 'ready') await tabs.closeExpired().catch(() => undefined);
-          return;
-        case 'purchase-retry':
-          // Re-sending a purchase needs no key (it is stored signed by its chain link), so this runs locked too.
-          await tabs.retryInDoubt().catch(() => undefined);
-          return;
-      }
+      await runAlarm(name);
+      updates.changed();
     },
     async onInstalled(reason) {
       // An update or a wallet restored by hand needs no greeting.

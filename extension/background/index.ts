@@ -7,6 +7,8 @@ import { nobleCrypto } from '@opentab/protocol';
 import { withWebCryptoEd25519 } from '@opentab/protocol';
 import { createCustomerAgent, type CustomerAgent } from './agent';
 import { PAGE_PORT_NAME } from '../messaging/page-port';
+import { UI_UPDATES_PORT } from '../messaging/ui-updates';
+import { classifySender } from './bridge/sender';
 import { routeMessage } from './bridge/message-router';
 import { servePagePort } from './bridge/page-port';
 import { browserPorts, browserSessionArea } from './browser/browser-ports';
@@ -37,8 +39,14 @@ browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime
   return agentReady.then((agent) => routeMessage(agent, message, sender, extension));
 });
 
-// Content scripts send their page calls over one port per page (extension/messaging/page-port.ts).
+// Content scripts send their page calls over one port per page (extension/messaging/page-port.ts);
+// the extension's own pages open one to hear when what they show has changed.
 browser.runtime.onConnect.addListener((port) => {
+  if (port.name === UI_UPDATES_PORT) {
+    if (classifySender(port.sender ?? {}, extension).kind === 'extension-page')
+      void agentReady.then((agent) => agent.updates.connect(port));
+    return;
+  }
   if (port.name !== PAGE_PORT_NAME) return;
   const sender = port.sender ?? {};
   servePagePort(port, {
@@ -57,7 +65,10 @@ browser.runtime.onInstalled.addListener(({ reason }) => {
 });
 
 browser.windows.onRemoved.addListener((windowId) => {
-  void agentReady.then((agent) => agent.broker.windowClosed(windowId));
+  void agentReady.then((agent) => {
+    agent.broker.windowClosed(windowId);
+    agent.unlockPrompt.windowClosed(windowId);
+  });
 });
 
 void agentReady.then((agent) => agent.onStartup());

@@ -14,6 +14,7 @@ export const PAGES = {
   popup: `${EXTENSION_DIR}popup/popup.html`,
   options: `${EXTENSION_DIR}options/options.html`,
   confirm: `${EXTENSION_DIR}confirm/confirm.html`,
+  unlock: `${EXTENSION_DIR}unlock/unlock.html`,
 };
 
 /** Scripts that must each be a single self-contained file. */

@@ -13,6 +13,15 @@ const question: ConfirmationView = {
   merchant: { merchantId: 'news', operatorId: 'op-eu' },
   merchantDisplayName: 'The Daily Tab',
   verifiedOrigin: 'https://news.example',
+  item: {
+    itemId: 'article-2',
+    title: 'Rain at last',
+    price: { currency: 'EUR', value: '0.15' },
+    priceCustomer: { currency: 'SEK', value: '1.70' },
+  },
+  replacing: null,
+  minimumDeposit: { currency: 'SEK', value: '1.71' },
+  maximumDeposit: { currency: 'SEK', value: '100.00' },
   depositCustomer: { currency: 'SEK', value: '20.00' },
   depositMerchant: { currency: 'EUR', value: '1.76' },
   rate: '1 EUR = 11.3595 SEK',
@@ -43,6 +52,73 @@ describe('ConfirmView', () => {
     expect(screen.getByTestId('rate').textContent).toBe('1 EUR = 11.3595 SEK');
     expect(screen.getByTestId('rate-source').textContent).toBe('ECB rate of 28 Jun 2024');
     expect(screen.getByTestId('timeout').textContent).toBe('1 h');
+  });
+
+  it('says what the click buys, in both currencies', async () => {
+    setup();
+    expect((await screen.findByTestId('purchase')).textContent).toBe(
+      'To buy Rain at last, 0.15\u00a0EUR (≈\u00a01.70\u00a0SEK).',
+    );
+    expect(screen.getByRole('heading').textContent).toBe('Open a tab at The Daily Tab?');
+  });
+
+  it('says what is left on a used-up tab, what the item costs, and that approving closes it', async () => {
+    const replacing = {
+      spent: { currency: 'EUR', value: '0.96' },
+      spentCustomer: { currency: 'SEK', value: '10.91' },
+      remaining: { currency: 'EUR', value: '1.04' },
+      remainingCustomer: { currency: 'SEK', value: '11.81' },
+    };
+    const item = { ...question.item, title: 'The e-book', price: { currency: 'EUR', value: '1.20' } };
+    setup({
+      getConfirmation: () => ({
+        ok: true,
+        value: { ...question, replacing, item: { ...item, priceCustomer: { currency: 'SEK', value: '13.63' } } },
+      }),
+    });
+    expect((await screen.findByTestId('purchase')).textContent).toBe(
+      'Your tab here has 1.04\u00a0EUR (≈\u00a011.81\u00a0SEK) left; The e-book costs 1.20\u00a0EUR (≈\u00a013.63\u00a0SEK). ' +
+        'Approving closes it (you paid 0.96\u00a0EUR (≈\u00a010.91\u00a0SEK) there) and opens a new one.',
+    );
+    expect(screen.getByRole('heading').textContent).toBe('Open a new tab at The Daily Tab?');
+  });
+
+  it('lets the customer change the deposit, shows it as the merchant sees it, and approves with it', async () => {
+    const { client, done } = setup({
+      quoteDeposit: ({ deposit }) =>
+        deposit === '5'
+          ? {
+              ok: true,
+              value: {
+                depositCustomer: { currency: 'SEK', value: '5.00' },
+                depositMerchant: { currency: 'EUR', value: '0.44' },
+              },
+            }
+          : {
+              ok: false,
+              error: {
+                code: 'invalid_request',
+                message: 'The deposit must be at least 1.71 SEK to pay for this item.',
+              },
+            },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Change' }));
+    const field = screen.getByLabelText('Deposit held on your account');
+    expect(field).toHaveProperty('value', '20.00');
+    fireEvent.input(field, { target: { value: '1' } });
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The deposit must be at least 1.71 SEK to pay for this item.',
+    );
+    expect(screen.getByRole('button', { name: 'Approve' })).toHaveProperty('disabled', true);
+    fireEvent.input(field, { target: { value: '5' } });
+    await waitFor(() => expect(screen.getByTestId('deposit-merchant').textContent).toBe('0.44\u00a0EUR'));
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
+    await waitFor(() => expect(done).toHaveBeenCalled());
+    expect(client.calls).toContainEqual({
+      call: 'confirmDecision',
+      params: { requestId: question.requestId, decision: { kind: 'approve', deposit: '5' } },
+    });
   });
 
   it('approves', async () => {
@@ -88,7 +164,7 @@ describe('ConfirmView', () => {
     fireEvent.input(await screen.findByLabelText('Allowance'), { target: { value: '30,5 kr' } });
     fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
-      'The allowance must be an amount in SEK such as 25 or 25.50.',
+      'The allowance must be an amount in SEK such as 25, 25.50 or 25,50.',
     );
     expect(done).not.toHaveBeenCalled();
     fireEvent.input(screen.getByLabelText('Allowance'), { target: { value: ' 30.50 ' } });

@@ -1,5 +1,6 @@
 // The customer's yes or no to a new tab: who (display name and the origin checked against the
-// merchant certificate), how much (deposit in both currencies, the rate and whose rate of which
+// merchant certificate), for what (the item clicked, and the used-up tab it replaces), how much
+// (deposit in both currencies, which the customer may change; the rate and whose rate of which
 // day), for how long. Laid out
 // for the window the background opens (440 px wide): the question, the terms in one table, the
 // allowance as an option of Approve, and one row of actions. Escape declines, as closing the
@@ -12,7 +13,8 @@ import type { CallError } from '../messaging/result';
 import type { ConfirmDecision, ConfirmationView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { showAmount } from '../ui/format';
+import { DepositField, type DepositState } from './DepositField';
+import { PurchaseSummary } from './PurchaseSummary';
 
 export interface ConfirmProps {
   readonly client: AgentClient;
@@ -33,6 +35,7 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   const [allow, setAllow] = useState(false);
   const [allowUpTo, setAllowUpTo] = useState('');
   const [busy, setBusy] = useState(false);
+  const [deposit, setDeposit] = useState<DepositState>({ kind: 'offered' });
 
   useEffect(() => {
     void client.call('getConfirmation', { requestId }).then((answer) => {
@@ -54,11 +57,13 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   /** Approve, or approve-and-allow when its option is ticked: an allowance that is no amount is refused here
    * rather than dropped. */
   function approve(question: ConfirmationView) {
-    if (!allow) return void decide({ kind: 'approve' });
+    // A changed deposit goes with the answer; the background checks it again before holding it.
+    const chosen = deposit.kind === 'quoted' ? { deposit: deposit.typed.trim() } : {};
+    if (!allow) return void decide({ kind: 'approve', ...chosen });
     const upTo = allowUpTo.trim();
     const typed = readTypedAmount(question.depositCustomer.currency, upTo, 'The allowance');
     if (!typed.ok) return void setError({ code: 'invalid_request', message: typed.problem });
-    void decide({ kind: 'approve-and-allow', upTo });
+    void decide({ kind: 'approve-and-allow', upTo, ...chosen });
   }
 
   /** Blocks first: should that fail (a wallet locked meanwhile), the question stays open to be answered. */
@@ -101,20 +106,14 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
   return (
     <main class="dialog">
       <h1>
-        Open a tab at <span data-testid="merchant">{view.merchantDisplayName}</span>?
+        Open {view.replacing ? 'a new tab' : 'a tab'} at <span data-testid="merchant">{view.merchantDisplayName}</span>?
       </h1>
       <p class="muted small" data-testid="origin">
         <span class="origin">{view.verifiedOrigin}</span> <span class="ok">✓</span> listed in the merchant's certificate
       </p>
+      <PurchaseSummary view={view} />
       <dl class="terms">
-        <dt>Deposit held on your account</dt>
-        <dd class="amount strong" data-testid="deposit-customer">
-          {showAmount(view.depositCustomer)}
-        </dd>
-        <dt>Which the merchant sees as</dt>
-        <dd class="amount" data-testid="deposit-merchant">
-          {showAmount(view.depositMerchant)}
-        </dd>
+        <DepositField client={client} view={view} state={deposit} onChange={setDeposit} />
         <dt>Rate</dt>
         <dd class="amount">
           <span data-testid="rate">{view.rate}</span>
@@ -157,7 +156,12 @@ export function ConfirmView({ client, requestId, done }: ConfirmProps) {
         <button type="button" disabled={busy} onClick={() => void decide({ kind: 'decline' })}>
           Decline
         </button>
-        <button class="primary" type="button" disabled={busy} onClick={() => approve(view)}>
+        <button
+          class="primary"
+          type="button"
+          disabled={busy || deposit.kind === 'checking' || deposit.kind === 'refused'}
+          onClick={() => approve(view)}
+        >
           Approve
         </button>
       </footer>

@@ -7,6 +7,7 @@ import type {
   AccountSummaryView,
   ConfirmDecision,
   ConfirmationView,
+  DepositQuote,
   HistoryView,
   OperatorView,
   OverviewView,
@@ -46,6 +47,7 @@ export interface UiCalls {
   restoreBackup: { params: { json: string; passphrase: string }; result: WalletState };
   refreshRates: { params: Record<string, never>; result: RateStatusView };
   getConfirmation: { params: { requestId: string }; result: ConfirmationView };
+  quoteDeposit: { params: { requestId: string; deposit: string }; result: DepositQuote };
   confirmDecision: { params: { requestId: string; decision: ConfirmDecision }; result: { recorded: boolean } };
 }
 
@@ -72,6 +74,7 @@ export const UI_CALL_NAMES = allOf<UiCall>()([
   'restoreBackup',
   'refreshRates',
   'getConfirmation',
+  'quoteDeposit',
   'confirmDecision',
 ]);
 

@@ -67,6 +67,8 @@ export interface PurchaseView {
   /** The title the merchant's catalogue gave the item when it was bought; null when not known (show the item id). */
   readonly title: string | null;
   readonly price: WireAmount;
+  /** The price at its tab's locked rate, in the customer's currency; null when that tab is not in this wallet. */
+  readonly priceCustomer: WireAmount | null;
   /**
    * `pending`: sent, and the merchant has not answered yet; Opentab keeps sending it (the same
    * purchase) until it does, and it counts only once paid. `at` is when it was first sent.
@@ -82,6 +84,21 @@ export interface HistoryView {
   readonly statementProblem: string | null;
 }
 
+/** A tab that has closed, with what it finally cost once its operator cleared it. */
+export interface ClosedTabView {
+  readonly transactionId: string;
+  readonly merchantDisplayName: string;
+  /** What its receipts add up to, in the merchant's currency and at its locked rate in the customer's; null for a
+   * tab this wallet does not hold (opened in another browser). */
+  readonly spent: WireAmount | null;
+  readonly spentCustomer: WireAmount | null;
+  /** What the operator charged; null while it has not cleared the tab. */
+  readonly charged: WireAmount | null;
+  readonly clearedAt: string | null;
+  /** Cleared for another amount than the receipts in this wallet prove. */
+  readonly disputed: boolean;
+}
+
 export interface RateStatusView {
   readonly status: RateStatus;
   readonly issuedAt: string | null;
@@ -90,6 +107,8 @@ export interface RateStatusView {
   readonly source: RateTableSource | null;
   /** The operator's own sentence when it refused to publish rates (too old, or none) since the cached table. */
   readonly refusal: string | null;
+  /** The cached table's rates against the customer's currency, one "1 EUR = 11.3595 SEK" each. */
+  readonly quotes: readonly string[];
 }
 
 export interface OverviewView {
@@ -98,9 +117,13 @@ export interface OverviewView {
   readonly account: AccountSummaryView | null;
   /** Why `account` is missing although the wallet is ready (operator unreachable, ...). */
   readonly accountProblem: string | null;
+  /** While `account` is missing: the figures last read from the operator, and when. */
+  readonly lastKnownAccount: { readonly account: AccountSummaryView; readonly at: string } | null;
   readonly tabs: readonly TabView[];
   /** The purchases still pending, then the latest paid. */
   readonly recentPurchases: readonly PurchaseView[];
+  /** The latest tabs that closed, the latest first, with what each cost. */
+  readonly closedTabs: readonly ClosedTabView[];
   readonly rates: RateStatusView;
   /** Customer records not yet accepted by the operator; they are retried. */
   readonly pendingRecords: number;
@@ -135,8 +158,39 @@ export interface SettingsView {
   readonly heldThisMonth: WireAmount | null;
 }
 
+/** What the click that asks for a tab is buying. */
+export interface ConfirmationItem {
+  readonly itemId: string;
+  /** The merchant's catalogue title; null when the merchant's agent did not say (show the item id). */
+  readonly title: string | null;
+  readonly price: WireAmount;
+  /** The price at the rate the new tab would lock, in the customer's currency. */
+  readonly priceCustomer: WireAmount;
+}
+
+/** The open tab whose deposit cannot pay the item: approving closes it before the new one opens. */
+export interface ReplacedTabView {
+  readonly spent: WireAmount;
+  readonly spentCustomer: WireAmount;
+  readonly remaining: WireAmount;
+  readonly remainingCustomer: WireAmount;
+}
+
+/** The deposit a tab would hold, in both currencies: what the customer typed, as it would be held. */
+export interface DepositQuote {
+  readonly depositCustomer: WireAmount;
+  readonly depositMerchant: WireAmount;
+}
+
 export interface ConfirmationView {
   readonly requestId: string;
+  readonly item: ConfirmationItem;
+  /** null: there is no tab at this merchant to close. */
+  readonly replacing: ReplacedTabView | null;
+  /** The least deposit that pays the item. */
+  readonly minimumDeposit: WireAmount;
+  /** The most the customer's limits let this tab hold; null when no limit applies. */
+  readonly maximumDeposit: WireAmount | null;
   readonly merchant: MerchantRef;
   readonly merchantDisplayName: string;
   /** The page origin, checked against the merchant certificate before this window opened. */
@@ -152,7 +206,8 @@ export interface ConfirmationView {
   readonly suggestedAllowance: WireAmount;
 }
 
+/** `deposit`: the deposit the customer chose instead of the one offered (a decimal in the customer's currency). */
 export type ConfirmDecision =
-  | { readonly kind: 'approve' }
-  | { readonly kind: 'approve-and-allow'; readonly upTo: string }
+  | { readonly kind: 'approve'; readonly deposit?: string }
+  | { readonly kind: 'approve-and-allow'; readonly upTo: string; readonly deposit?: string }
   | { readonly kind: 'decline' };

@@ -9,10 +9,16 @@ export function BackupSection({
   client,
   canExport,
   onRestored,
+  onExported,
+  canRestore = true,
 }: {
   client: AgentClient;
   canExport: boolean;
   onRestored: () => void;
+  /** Called once a backup was saved. */
+  onExported?: () => void;
+  /** false: export only (the first-run guide's backup step). */
+  canRestore?: boolean;
 }) {
   const [passphrase, setPassphrase] = useState('');
   const [file, setFile] = useState<File | null>(null);
@@ -25,6 +31,7 @@ export function BackupSection({
       downloadText(answer.value.filename, answer.value.json, 'application/json');
       setError(null);
       setNote('Backup saved. Keep it and your passphrase apart.');
+      onExported?.();
     } else setError(answer.error);
   }
 
@@ -53,17 +60,21 @@ export function BackupSection({
           Export backup
         </button>
       )}
-      <label>
-        Backup file{' '}
-        <input
-          type="file"
-          accept="application/json,.json"
-          onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
-        />
-      </label>
-      <button type="button" onClick={() => void restore()}>
-        Restore
-      </button>
+      {canRestore && (
+        <>
+          <label>
+            Backup file{' '}
+            <input
+              type="file"
+              accept="application/json,.json"
+              onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+            />
+          </label>
+          <button type="button" onClick={() => void restore()}>
+            Restore
+          </button>
+        </>
+      )}
       {note && <p>{note}</p>}
       <ErrorNote error={error} />
     </section>

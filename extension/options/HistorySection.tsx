@@ -3,16 +3,20 @@ import type { CallError } from '../messaging/result';
 import type { HistoryView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { downloadText, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
+import { downloadText, NBSP, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
 
 export function HistorySection({ client }: { client: AgentClient }) {
   const [history, setHistory] = useState<HistoryView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
 
   useEffect(() => {
-    void client
-      .call('getHistory', {})
-      .then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
+    const load = () =>
+      void client
+        .call('getHistory', {})
+        .then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
+    load();
+    // New purchases and charges show while the page is open.
+    return client.subscribe(load);
   }, [client]);
   const purchases = history?.purchases ?? [];
 
@@ -38,6 +42,7 @@ export function HistorySection({ client }: { client: AgentClient }) {
                 <th>Merchant</th>
                 <th>Item</th>
                 <th class="amount">Price</th>
+                <th class="amount">In your currency</th>
               </tr>
             </thead>
             <tbody>
@@ -55,6 +60,10 @@ export function HistorySection({ client }: { client: AgentClient }) {
                     )}
                   </td>
                   <td class="amount">{showAmount(purchase.price)}</td>
+                  {/* At the rate locked for the purchase's tab; a tab this wallet does not hold has none. */}
+                  <td class="amount" data-testid="purchase-price-customer">
+                    {purchase.priceCustomer ? `≈${NBSP}${showAmount(purchase.priceCustomer)}` : '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -50,8 +50,8 @@ export function LimitsSection({
       <h2>Spending limits</h2>
       {limits ? (
         <p class="muted">
-          Held today {showAmount(settings.heldToday)}, this month {showAmount(settings.heldThisMonth)}. Leave a cap
-          empty for none.
+          Spent or held today {showAmount(settings.heldToday)}, this month {showAmount(settings.heldThisMonth)}. Amounts
+          may be written 25,50 or 25.50. Leave a cap empty for none.
         </p>
       ) : (
         <p class="muted">Money limits can be set once the wallet is enrolled.</p>
@@ -68,11 +68,11 @@ export function LimitsSection({
               <input value={maxDeposit} onInput={(e) => setMaxDeposit(e.currentTarget.value)} />
             </label>
             <label>
-              Daily cap on deposits ({currency}){' '}
+              Daily cap on spending ({currency}){' '}
               <input value={dailyCap} onInput={(e) => setDailyCap(e.currentTarget.value)} />
             </label>
             <label>
-              Monthly cap on deposits ({currency}){' '}
+              Monthly cap on spending ({currency}){' '}
               <input value={monthlyCap} onInput={(e) => setMonthlyCap(e.currentTarget.value)} />
             </label>
           </>

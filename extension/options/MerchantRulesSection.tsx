@@ -18,6 +18,43 @@ function NewTabs({ merchant }: { merchant: MerchantView }) {
   return <span class="muted">Ask you first</span>;
 }
 
+/** A merchant's budget: the deposit up to which its new tabs open without asking, set or changed here. */
+function AllowanceEditor({
+  merchant,
+  currency,
+  onSet,
+}: {
+  merchant: MerchantView;
+  currency: string;
+  onSet: (maxDeposit: string) => Promise<void>;
+}) {
+  const [typed, setTyped] = useState(merchant.allowance?.value ?? '');
+  const verb = merchant.allowance ? 'Change' : 'Set';
+  return (
+    <form
+      class="allowance"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void onSet(typed.trim());
+      }}
+    >
+      <input
+        class="amount-input"
+        inputMode="decimal"
+        size={7}
+        aria-label={`Allowance at ${merchant.displayName} (${currency})`}
+        value={typed}
+        onInput={(event) => setTyped(event.currentTarget.value)}
+      />{' '}
+      {currency}{' '}
+      {/* The accessible name starts with the visible word, so speech input finds the button by what it shows. */}
+      <button type="submit" aria-label={`${verb} the allowance at ${merchant.displayName}`}>
+        {verb}
+      </button>
+    </form>
+  );
+}
+
 export function MerchantRulesSection({
   client,
   settings,
@@ -78,7 +115,25 @@ export function MerchantRulesSection({
                 </td>
                 <td class="when">{entry.lastTabAt ? showDateTime(entry.lastTabAt) : <span class="muted">—</span>}</td>
                 <td>
-                  <NewTabs merchant={entry} />
+                  <span data-testid="new-tabs">
+                    <NewTabs merchant={entry} />
+                  </span>
+                  {!entry.blocked && (
+                    <AllowanceEditor
+                      key={`${merchantKey(entry)}/${entry.allowance?.value ?? ''}`}
+                      merchant={entry}
+                      currency={settings.currency ?? ''}
+                      onSet={(maxDeposit) =>
+                        apply(
+                          client.call('setAllowance', {
+                            ...merchant(entry),
+                            displayName: entry.displayName,
+                            maxDeposit,
+                          }),
+                        )
+                      }
+                    />
+                  )}
                 </td>
                 <td class="actions-cell">
                   {entry.allowance && !entry.blocked && (

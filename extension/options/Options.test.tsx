@@ -20,9 +20,11 @@ const overview: OverviewView = {
   },
   account: null,
   accountProblem: null,
+  lastKnownAccount: null,
   tabs: [],
   recentPurchases: [],
-  rates: { status: 'current', issuedAt: null, validUntil: null, source: null, refusal: null },
+  closedTabs: [],
+  rates: { status: 'current', issuedAt: null, validUntil: null, source: null, refusal: null, quotes: [] },
   pendingRecords: 0,
 };
 
@@ -81,7 +83,7 @@ describe('Options', () => {
     });
     render(<Options client={client} />);
     expect(await screen.findByText(/Enrolled with/)).toBeTruthy();
-    expect(screen.getByText(/Held today 20\.00 SEK, this month 60\.00 SEK/)).toBeTruthy();
+    expect(screen.getByText(/Spent or held today 20\.00 SEK, this month 60\.00 SEK/)).toBeTruthy();
     fireEvent.input(screen.getByLabelText(/Daily cap/), { target: { value: '' } });
     fireEvent.input(screen.getByLabelText(/Lock the wallet after/), { target: { value: '5' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
@@ -152,14 +154,20 @@ describe('Options', () => {
     const rows = () =>
       merchants
         .getAllByTestId('merchant-row')
-        .map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
-    expect(rows().map((cells) => [cells[0], cells[2], cells[3]])).toEqual([
+        .map((row) => [
+          ...Array.from(row.querySelectorAll('td'), (cell) => cell.textContent),
+          row.querySelector('[data-testid="new-tabs"]')?.textContent,
+        ]);
+    expect(rows().map((cells) => [cells[0], cells[4], cells[3]])).toEqual([
       ['The Daily Tabnews at op-eu', 'Open without asking, up to 25.00\u00a0SEK', 'RevokeBlock'],
       ['Clickbait Dailyspam at op-eu', 'Ask you first', 'Block'],
       ['Nordic Weatherweather at op-se', 'Blocked', 'Unblock'],
     ]);
-    // The customer never types a merchant's ids: there is nothing to type them into.
-    expect(merchants.queryByRole('textbox')).toBeNull();
+    // The customer never types a merchant's ids: the only fields are the budgets of merchants not blocked.
+    expect(merchants.getAllByRole('textbox').map((field) => field.getAttribute('aria-label'))).toEqual([
+      'Allowance at The Daily Tab (SEK)',
+      'Allowance at Clickbait Daily (SEK)',
+    ]);
 
     fireEvent.click(merchants.getByRole('button', { name: 'Block The Daily Tab' }));
     await waitFor(() => expect(merchants.getByRole('button', { name: 'Unblock The Daily Tab' })).toBeTruthy());
@@ -174,6 +182,30 @@ describe('Options', () => {
     expect(client.calls).toContainEqual({
       call: 'unblockMerchant',
       params: { merchantId: 'weather', operatorId: 'op-se' },
+    });
+  });
+
+  it("sets and changes a merchant's budget in its row, written as the customer writes amounts", async () => {
+    const daily = settings.merchants[0]!;
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      setAllowance: (params) => ({
+        ok: true,
+        value: { ...settings, merchants: [{ ...daily, allowance: sek(params.maxDeposit.replace(',', '.')) }] },
+      }),
+    });
+    render(<Options client={client} />);
+    const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
+    const field = merchants.getByLabelText('Allowance at The Daily Tab (SEK)');
+    expect(field).toHaveProperty('value', '25.00');
+    fireEvent.input(field, { target: { value: '40,50' } });
+    fireEvent.click(merchants.getByRole('button', { name: 'Change the allowance at The Daily Tab' }));
+    await waitFor(() => expect(merchants.getByTestId('merchant-row').textContent).toContain('up to 40.50\u00a0SEK'));
+    expect(client.calls).toContainEqual({
+      call: 'setAllowance',
+      params: { merchantId: 'news', operatorId: 'op-eu', displayName: 'The Daily Tab', maxDeposit: '40,50' },
     });
   });
 
@@ -249,15 +281,22 @@ describe('Options', () => {
     });
   });
 
-  it('creates the wallet on a first run, then offers enrolment', async () => {
+  it('guides a first run: create, back up, enrol, then a clear success state and what to do next', async () => {
     let walletState: OverviewView['walletState'] = 'uninitialised';
     const client = fakeClient({
-      getOverview: () => ({ ok: true, value: { ...overview, walletState, operator: null } }),
+      getOverview: () => ({
+        ok: true,
+        value: { ...overview, walletState, operator: walletState === 'ready' ? overview.operator : null },
+      }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
       getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
       createWallet: () => {
         walletState = 'unenrolled';
         return { ok: true, value: walletState };
+      },
+      enroll: () => {
+        walletState = 'ready';
+        return { ok: true, value: overview.operator! };
       },
     });
     render(<Options client={client} />);
@@ -265,8 +304,28 @@ describe('Options', () => {
     const wallet = within(await screen.findByRole('region', { name: 'Wallet' }));
     fireEvent.input(wallet.getByLabelText(/^Passphrase/), { target: { value: 'correct horse battery staple' } });
     fireEvent.input(wallet.getByLabelText(/^Repeat/), { target: { value: 'correct horse battery staple' } });
+    const guide = within(screen.getByRole('region', { name: 'Getting started' }));
+    const current = () => guide.getAllByRole('listitem').find((step) => step.getAttribute('aria-current') === 'step');
+    expect(current()?.textContent).toBe('Create your wallet');
+    // The extension's name and icon head the page.
+    expect(document.querySelector('header.brand img')?.getAttribute('src')).toBe('../icons/icon-48.png');
     fireEvent.click(wallet.getByRole('button', { name: 'Create wallet' }));
-    expect(await screen.findByLabelText(/Operator address/)).toBeTruthy();
+    expect((await guide.findByText('✓ Your wallet is created.')).getAttribute('role')).toBe('status');
+    expect(current()?.textContent).toBe('Back it up');
+    expect(guide.getByRole('button', { name: 'Export backup' })).toBeTruthy();
+    fireEvent.click(guide.getByRole('button', { name: 'Back up later' }));
+    fireEvent.input(await screen.findByLabelText(/Operator address/), { target: { value: 'https://op.example' } });
+    expect(current()?.textContent).toBe('Enrol with your operator');
+    fireEvent.input(screen.getByLabelText(/Enrolment code/), { target: { value: 'ABCD-1234' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enrol' }));
+    expect(await guide.findByText('✓ Your wallet is ready to pay.')).toBeTruthy();
+    expect(current()?.textContent).toBe('Try it at a shop');
+    expect(guide.getByText(/Next: visit a shop that takes Opentab/)).toBeTruthy();
+    expect(guide.getAllByRole('listitem').filter((step) => step.className === 'done')).toHaveLength(3);
+    // Done: the guide goes, the options stay.
+    fireEvent.click(guide.getByRole('button', { name: 'Done' }));
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Getting started' })).toBeNull());
+    expect(screen.getByRole('region', { name: 'Operator' }).textContent).toMatch(/Enrolled with op-se/);
     expect(client.calls).toContainEqual({
       call: 'createWallet',
       params: { passphrase: 'correct horse battery staple' },
@@ -304,6 +363,8 @@ describe('Options', () => {
         itemId: 'wallpaper-aurora',
         title: 'Aurora wallpaper',
         price: { currency: 'EUR', value: '0.30' },
+        // 30 cents at the tab's 11.3595 SEK per EUR: 340.785 öre.
+        priceCustomer: { currency: 'SEK', value: '3.41' },
         status: 'paid',
       },
       {
@@ -313,6 +374,7 @@ describe('Options', () => {
         itemId: 'article-12',
         title: null,
         price: { currency: 'EUR', value: '0.22' },
+        priceCustomer: null,
         status: 'paid',
       },
     ];
@@ -327,8 +389,9 @@ describe('Options', () => {
       .slice(1, 3)
       .map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent));
     expect(rows.map((cells) => cells.slice(1))).toEqual([
-      ['The Daily Tab', 'Aurora wallpaper', '0.30\u00a0EUR'],
-      ['The Daily Tab', 'article-12', '0.22\u00a0EUR'],
+      // Each in the customer's currency too, at its tab's rate; one from a tab not in this wallet has none.
+      ['The Daily Tab', 'Aurora wallpaper', '0.30\u00a0EUR', '≈\u00a03.41\u00a0SEK'],
+      ['The Daily Tab', 'article-12', '0.22\u00a0EUR', '—'],
     ]);
     // The item id is still at hand, on the title.
     expect(history.getByText('Aurora wallpaper').getAttribute('title')).toBe('wallpaper-aurora');
@@ -343,6 +406,7 @@ describe('Options', () => {
         itemId: 'article-3',
         title: 'Snow',
         price: { currency: 'EUR', value: '0.15' },
+        priceCustomer: null,
         status: 'pending',
       },
       {
@@ -352,6 +416,7 @@ describe('Options', () => {
         itemId: 'article-2',
         title: 'Rain',
         price: { currency: 'EUR', value: '0.08' },
+        priceCustomer: null,
         status: 'paid',
       },
     ];

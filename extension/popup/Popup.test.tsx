@@ -24,6 +24,7 @@ const ready: OverviewView = {
   },
   account: { balance: sek('-12.30'), available: sek('467.70'), creditLimit: sek('500.00'), held: sek('20.00') },
   accountProblem: null,
+  lastKnownAccount: null,
   tabs: [
     {
       transactionId: 'op-se.1.1',
@@ -47,6 +48,8 @@ const ready: OverviewView = {
       itemId: 'article-2',
       title: 'Rain at last',
       price: eur('0.15'),
+      // 15 cents at the tab's 11.3595 SEK per EUR: 170.39 öre.
+      priceCustomer: sek('1.70'),
       status: 'paid',
     },
     // Stored before titles were kept.
@@ -57,6 +60,7 @@ const ready: OverviewView = {
       itemId: 'article-1',
       title: null,
       price: eur('0.08'),
+      priceCustomer: null,
       status: 'paid',
     },
   ],
@@ -66,7 +70,9 @@ const ready: OverviewView = {
     validUntil: '2026-06-01T13:00:00.000Z',
     source: { publisher: 'ecb', publishedOn: '2026-05-29', sample: false },
     refusal: null,
+    quotes: ['1 EUR = 11.3595 SEK', '1 USD = 10.6132 SEK'],
   },
+  closedTabs: [],
   pendingRecords: 0,
 };
 
@@ -170,6 +176,56 @@ describe('Popup', () => {
     );
   });
 
+  it("shows each purchase in the customer's money too, the table's rates, and what closed tabs cost", async () => {
+    const closedTabs = [
+      {
+        transactionId: 'op-se.1.0',
+        merchantDisplayName: 'The Daily Tab',
+        spent: eur('0.19'),
+        spentCustomer: sek('2.16'),
+        charged: sek('2.16'),
+        clearedAt: '2026-06-01T11:40:00.000Z',
+        disputed: false,
+      },
+      {
+        transactionId: 'op-se.0.9',
+        merchantDisplayName: 'Weekly Wire',
+        spent: eur('0.10'),
+        spentCustomer: sek('1.14'),
+        charged: sek('1.50'),
+        clearedAt: '2026-06-01T11:30:00.000Z',
+        disputed: true,
+      },
+    ];
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, closedTabs } }) })}
+        openOptions={() => undefined}
+        clock={{ now_ms: () => now_ms }}
+      />,
+    );
+    const [first, second] = await within(await screen.findByRole('region', { name: 'Recent purchases' })).findAllByRole(
+      'listitem',
+    );
+    expect(within(first!).getByTestId('purchase-price-customer').textContent).toBe('≈\u00a01.70\u00a0SEK · ');
+    // Paid from a tab this wallet does not hold: no rate to convert it at, so no figure is made up.
+    expect(within(second!).queryByTestId('purchase-price-customer')).toBeNull();
+    const quotes = screen.getByTestId('rate-quotes');
+    expect(quotes.querySelector('summary')?.textContent).toBe('All 2 rates (ECB rate of 29 May 2026)');
+    expect(Array.from(quotes.querySelectorAll('li'), (item) => item.textContent)).toEqual([
+      '1 EUR = 11.3595 SEK',
+      '1 USD = 10.6132 SEK',
+    ]);
+    const closed = within(screen.getByRole('region', { name: 'Closed tabs' })).getAllByRole('listitem');
+    expect(within(closed[0]!).getByTestId('closed-tab-cost').textContent).toBe('cost 2.16\u00a0SEK');
+    expect(within(closed[0]!).getByTestId('closed-tab-receipts').textContent).toBe(
+      'receipts 0.19\u00a0EUR ≈\u00a02.16\u00a0SEK',
+    );
+    expect(within(closed[1]!).getByTestId('closed-tab-receipts').textContent).toBe(
+      'Disputed: charged 1.50\u00a0SEK, your receipts add up to 1.14\u00a0SEK',
+    );
+  });
+
   it('shows a purchase the shop has not answered yet as pending, not as bought at a time', async () => {
     const [paid] = ready.recentPurchases;
     const recentPurchases = [{ ...paid!, itemId: 'article-3', title: 'Snow', status: 'pending' as const }, paid!];
@@ -200,6 +256,55 @@ describe('Popup', () => {
     const region = within(await screen.findByRole('region', { name: 'Recent purchases' }));
     expect(region.getByText('None yet.')).toBeTruthy();
     expect(region.queryByRole('list')).toBeNull();
+  });
+
+  it('shows what changed when the background announces it, with no reload', async () => {
+    let current: OverviewView = ready;
+    const client = fakeClient({ getOverview: () => ({ ok: true, value: current }) });
+    render(<Popup client={client} openOptions={() => undefined} clock={{ now_ms: () => now_ms }} />);
+    expect((await screen.findByTestId('balance')).textContent).toBe('-12.30\u00a0SEK');
+    // The tab closed and its operator cleared it.
+    current = { ...ready, tabs: [], account: { ...ready.account!, balance: sek('-14.60'), held: sek('0.00') } };
+    client.announceChange();
+    await waitFor(() => expect(screen.getByTestId('balance').textContent).toBe('-14.60\u00a0SEK'));
+    expect(screen.queryByTestId('tab-row')).toBeNull();
+  });
+
+  it('asks again at the exact moment the rate table expires, and redraws time left as each minute passes', async () => {
+    let clock_ms = now_ms;
+    const wakes: { at_ms: number; wake: () => void }[] = [];
+    let current: OverviewView = ready;
+    const client = fakeClient({ getOverview: () => ({ ok: true, value: current }) });
+    render(
+      <Popup
+        client={client}
+        openOptions={() => undefined}
+        clock={{ now_ms: () => clock_ms }}
+        wakeAt={(at_ms, wake) => {
+          const entry = { at_ms, wake };
+          wakes.push(entry);
+          return () => wakes.splice(wakes.indexOf(entry), 1);
+        }}
+      />,
+    );
+    expect((await screen.findByTestId('tab-terms')).textContent).toBe('deposit 1.76\u00a0EUR · 42 min left');
+    // The tab expires at 12:42:00: its minutes change at 12:01:00, before the rates expire at 13:00.
+    await waitFor(() => expect(wakes.map((entry) => entry.at_ms)).toEqual([Date.parse('2026-06-01T12:01:00Z')]));
+    clock_ms = Date.parse('2026-06-01T12:01:00Z');
+    wakes[0]!.wake();
+    await waitFor(() =>
+      expect(screen.getByTestId('tab-terms').textContent).toBe('deposit 1.76\u00a0EUR · 41 min left'),
+    );
+    expect(client.calls.filter((entry) => entry.call === 'getOverview')).toHaveLength(1);
+
+    // No tabs: the next change is the rate table's expiry, when the background is asked again.
+    current = { ...ready, tabs: [] };
+    client.announceChange();
+    await waitFor(() => expect(wakes.map((entry) => entry.at_ms)).toEqual([Date.parse(ready.rates.validUntil!)]));
+    current = { ...current, rates: { ...ready.rates, status: 'expired' } };
+    clock_ms = Date.parse(ready.rates.validUntil!);
+    wakes[0]!.wake();
+    await waitFor(() => expect(screen.getByTestId('rate-status').textContent).toMatch(/expired at/));
   });
 
   it('closes a tab through the background and reloads', async () => {
@@ -272,6 +377,50 @@ describe('Popup', () => {
     expect((await screen.findByTestId('rate-status')).textContent).toMatch(/expired.*cannot be converted/);
     fireEvent.click(screen.getByRole('button', { name: 'Refresh rates' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Your operator could not be reached.');
+    // Beside its button, in the rate line, not at the foot of the popup.
+    expect(screen.getByTestId('rate-status').contains(screen.getByTestId('refresh-error'))).toBe(true);
+  });
+
+  it('keeps the last known balance, with its time, beside the notice while the operator is down', async () => {
+    const down: OverviewView = {
+      ...ready,
+      account: null,
+      accountProblem: 'Your operator could not be reached.',
+      lastKnownAccount: { account: ready.account!, at: '2026-06-01T11:58:00.000Z' },
+    };
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: down }) })}
+        openOptions={() => undefined}
+        clock={{ now_ms: () => now_ms }}
+      />,
+    );
+    expect((await screen.findByText('Your operator could not be reached.')).className).toBe('warning');
+    const last = screen.getByTestId('last-known-account');
+    expect(within(last).getByTestId('balance').textContent).toBe('-12.30\u00a0SEK');
+    expect(last.querySelector('time')?.getAttribute('datetime')).toBe('2026-06-01T11:58:00.000Z');
+    expect(last.textContent).toMatch(/as of /);
+  });
+
+  it('counts closed tabs waiting for the operator in proper plurals', async () => {
+    const waiting = (pendingRecords: number) => ({ ...ready, pendingRecords });
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: waiting(1) }) })}
+        openOptions={() => undefined}
+        clock={{ now_ms: () => now_ms }}
+      />,
+    );
+    expect(await screen.findByText(/^1 closed tab is waiting to reach your operator/)).toBeTruthy();
+    cleanup();
+    render(
+      <Popup
+        client={fakeClient({ getOverview: () => ({ ok: true, value: waiting(2) }) })}
+        openOptions={() => undefined}
+        clock={{ now_ms: () => now_ms }}
+      />,
+    );
+    expect(await screen.findByText(/^2 closed tabs are waiting to reach your operator/)).toBeTruthy();
   });
 
   it('unlocks a locked wallet, and shows why a passphrase was refused', async () => {

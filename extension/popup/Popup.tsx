@@ -6,22 +6,29 @@ import type { CallError } from '../messaging/result';
 import type { OverviewView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { showAmount } from '../ui/format';
+import { countOf, showAmount, showDateTime, showShortDateTime } from '../ui/format';
+import { ClosedTabList } from './ClosedTabList';
 import { PurchaseList } from './PurchaseList';
 import { RateStatus } from './RateStatus';
 import { TabList } from './TabList';
 import { CreateWallet, UnlockWallet } from './WalletGate';
+import { nextDisplayChange } from './display-changes';
+import { wakeAtWith, type WakeAt } from '../ui/wake-at';
 
 export interface PopupProps {
   readonly client: AgentClient;
   readonly openOptions: () => void;
   readonly clock?: Clock;
+  /** Wakes the popup when the clock alone changes what it shows; a timer unless a test drives it. */
+  readonly wakeAt?: WakeAt;
 }
 
-export function Popup({ client, openOptions, clock = systemClock }: PopupProps) {
+export function Popup({ client, openOptions, clock = systemClock, wakeAt }: PopupProps) {
   const [overview, setOverview] = useState<OverviewView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
   const [refreshing, setRefreshing] = useState(false);
+  const [rateError, setRateError] = useState<CallError | null>(null);
+  const [redraws, setRedraws] = useState(0);
 
   const load = useCallback(async () => {
     const answer = await client.call('getOverview', {});
@@ -29,9 +36,20 @@ export function Popup({ client, openOptions, clock = systemClock }: PopupProps) 
     else setError(answer.error);
   }, [client]);
 
+  // Live while open: the background says when something changed, and the clock is watched for the rest.
   useEffect(() => {
     void load();
-  }, [load]);
+    return client.subscribe(() => void load());
+  }, [client, load]);
+
+  useEffect(() => {
+    if (!overview) return;
+    const change = nextDisplayChange(overview, clock.now_ms());
+    if (!change) return;
+    return (wakeAt ?? wakeAtWith(() => clock.now_ms()))(change.at_ms, () =>
+      change.kind === 'reload' ? void load() : setRedraws((count) => count + 1),
+    );
+  }, [overview, redraws, load, clock, wakeAt]);
 
   async function act(task: () => Promise<{ ok: boolean; error?: CallError }>) {
     setError(null);
@@ -40,14 +58,19 @@ export function Popup({ client, openOptions, clock = systemClock }: PopupProps) 
     await load();
   }
 
+  /** Its failure shows beside its button, not at the foot of the popup. */
   async function refreshRates() {
     setRefreshing(true);
-    await act(() => client.call('refreshRates', {}));
+    setRateError(null);
+    const answer = await client.call('refreshRates', {});
+    if (!answer.ok) setRateError(answer.error);
+    await load();
     setRefreshing(false);
   }
 
   const header = (
-    <header>
+    <header class="brand">
+      <img src="../icons/icon-32.png" alt="" width={24} height={24} />
       <h1>Opentab</h1>
     </header>
   );
@@ -105,12 +128,41 @@ export function Popup({ client, openOptions, clock = systemClock }: PopupProps) 
             </strong>
           </p>
         ) : (
-          <p class="warning">{overview.accountProblem ?? 'Account data is not available.'}</p>
+          <>
+            <p class="warning" role="status">
+              {overview.accountProblem ?? 'Account data is not available.'}
+            </p>
+            {/* The last figures the operator gave, marked as such: better than no balance at all. */}
+            {overview.lastKnownAccount && (
+              <p data-testid="last-known-account">
+                Balance{' '}
+                <strong class="amount" data-testid="balance">
+                  {showAmount(overview.lastKnownAccount.account.balance)}
+                </strong>{' '}
+                · available credit{' '}
+                <strong class="amount" data-testid="available">
+                  {showAmount(overview.lastKnownAccount.account.available)}
+                </strong>{' '}
+                <span class="muted small">
+                  as of{' '}
+                  <time dateTime={overview.lastKnownAccount.at} title={showDateTime(overview.lastKnownAccount.at)}>
+                    {showShortDateTime(overview.lastKnownAccount.at, clock.now_ms())}
+                  </time>
+                </span>
+              </p>
+            )}
+          </>
         )}
-        <RateStatus rates={overview.rates} onRefresh={() => void refreshRates()} refreshing={refreshing} />
+        <RateStatus
+          rates={overview.rates}
+          onRefresh={() => void refreshRates()}
+          refreshing={refreshing}
+          refreshError={rateError}
+        />
         {overview.pendingRecords > 0 && (
           <p class="muted">
-            {overview.pendingRecords} closed tab(s) waiting to reach your operator; Opentab keeps retrying.
+            {countOf(overview.pendingRecords, 'closed tab', 'closed tabs')}{' '}
+            {overview.pendingRecords === 1 ? 'is' : 'are'} waiting to reach your operator; Opentab keeps retrying.
           </p>
         )}
       </section>
@@ -126,6 +178,12 @@ export function Popup({ client, openOptions, clock = systemClock }: PopupProps) 
         <h2>Recent purchases</h2>
         <PurchaseList purchases={overview.recentPurchases} now_ms={clock.now_ms()} />
       </section>
+      {overview.closedTabs.length > 0 && (
+        <section aria-label="Closed tabs">
+          <h2>Closed tabs</h2>
+          <ClosedTabList tabs={overview.closedTabs} now_ms={clock.now_ms()} />
+        </section>
+      )}
       <ErrorNote error={error} />
       <footer>
         <button type="button" onClick={() => void act(() => client.call('lock', {}))}>

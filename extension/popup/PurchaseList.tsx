@@ -1,5 +1,5 @@
 import type { PurchaseView } from '../messaging/views';
-import { PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime, showShortDateTime } from '../ui/format';
+import { NBSP, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime, showShortDateTime } from '../ui/format';
 
 /**
  * The latest purchases, newest first, one two-line row each: what was bought and its price, then
@@ -22,15 +22,24 @@ export function PurchaseList({ purchases, now_ms }: { purchases: readonly Purcha
           <span class="merchant" data-testid="purchase-merchant">
             {purchase.merchantDisplayName}
           </span>
-          {purchase.status === 'pending' ? (
-            <span class="pending" title={PENDING_EXPLAINED} data-testid="purchase-status">
-              Pending
-            </span>
-          ) : (
-            <time dateTime={purchase.at} title={showDateTime(purchase.at)}>
-              {showShortDateTime(purchase.at, now_ms)}
-            </time>
-          )}
+          <span class="meta">
+            {/* The customer's own money: the price at the rate locked for its tab. */}
+            {purchase.priceCustomer && purchase.priceCustomer.currency !== purchase.price.currency && (
+              <span class="amount" data-testid="purchase-price-customer">
+                ≈{NBSP}
+                {showAmount(purchase.priceCustomer)} ·{' '}
+              </span>
+            )}
+            {purchase.status === 'pending' ? (
+              <span class="pending" title={PENDING_EXPLAINED} data-testid="purchase-status">
+                Pending
+              </span>
+            ) : (
+              <time dateTime={purchase.at} title={showDateTime(purchase.at)}>
+                {showShortDateTime(purchase.at, now_ms)}
+              </time>
+            )}
+          </span>
         </li>
       ))}
     </ul>

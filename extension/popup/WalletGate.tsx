@@ -60,7 +60,16 @@ export function CreateWallet({ client, onDone }: { client: AgentClient; onDone: 
   );
 }
 
-export function UnlockWallet({ client, onDone }: { client: AgentClient; onDone: (state: WalletState) => void }) {
+export function UnlockWallet({
+  client,
+  onDone,
+  intro = 'Your wallet is locked.',
+}: {
+  client: AgentClient;
+  onDone: (state: WalletState) => void;
+  /** The sentence above the field: why the passphrase is asked for here. */
+  intro?: string;
+}) {
   const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState<CallError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -76,7 +85,7 @@ export function UnlockWallet({ client, onDone }: { client: AgentClient; onDone: 
 
   return (
     <form onSubmit={unlock}>
-      <p>Your wallet is locked.</p>
+      <p>{intro}</p>
       <label>
         Passphrase{' '}
         <input

@@ -9,10 +9,16 @@ import {
   type UiCallResult,
   type UiCalls,
 } from '../messaging/ui-calls';
+import { isUiUpdateMessage, UI_UPDATES_PORT } from '../messaging/ui-updates';
 
 export interface AgentClient {
   call<C extends UiCall>(call: C, params: UiCalls[C]['params']): Promise<UiCallResult<C>>;
+  /** Calls `onChange` whenever what the pages show may have changed; returns the unsubscribe. */
+  subscribe(onChange: () => void): () => void;
 }
+
+/** How long to wait before listening again after the background went away (a stopped worker restarts on the next connect). */
+const RECONNECT_AFTER_MS = 1_000;
 
 const NO_ANSWER = {
   ok: false,
@@ -31,5 +37,31 @@ export const backgroundClient: AgentClient = {
     } catch {
       return NO_ANSWER;
     }
+  },
+  subscribe(onChange) {
+    let stopped = false;
+    let port: ReturnType<typeof browser.runtime.connect> | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    const listen = () => {
+      port = browser.runtime.connect({ name: UI_UPDATES_PORT });
+      port.onMessage.addListener((message: unknown) => {
+        if (isUiUpdateMessage(message)) onChange();
+      });
+      // The worker stopped (or restarted): listen again, and look again, as anything may have changed meanwhile.
+      port.onDisconnect.addListener(() => {
+        port = null;
+        if (stopped) return;
+        retry = setTimeout(() => {
+          listen();
+          onChange();
+        }, RECONNECT_AFTER_MS);
+      });
+    };
+    listen();
+    return () => {
+      stopped = true;
+      if (retry !== null) clearTimeout(retry);
+      port?.disconnect();
+    };
   },
 };

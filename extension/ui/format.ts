@@ -57,3 +57,8 @@ export function downloadText(filename: string, text: string, type: string): void
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** "1 closed tab", "2 closed tabs": a count with the word in its right number. */
+export function countOf(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -158,8 +158,14 @@ describe('the agent HTTP edge', () => {
     expect(served.body).toBe('console.log("widget");');
   });
 
-  it('sends the widget\'s "get Opentab" link where the merchant configured it, and 404s it otherwise', async () => {
-    expect(errorCode(await harness.request('/install'))).toBe('not_found');
+  it('sends the widget\'s "get Opentab" link where the merchant configured it, and serves its own page otherwise', async () => {
+    const page = await harness.request('/install');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(page.body).toMatch(/<h1>Pay .+ with Opentab<\/h1>/);
+    expect(page.body).toContain('Load unpacked');
+    expect(page.body).toContain('Load Temporary Add-on');
     const configured = await AgentHarness.start({ extensionInstallUrl: '/get-opentab' });
     try {
       const response = await fetch(`${configured.agentUrl}/install`, { redirect: 'manual' });

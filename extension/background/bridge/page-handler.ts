@@ -13,6 +13,7 @@ import type { PageCallMessage, PageCallResult, PageCalls } from '../../messaging
 import { failed, succeeded } from '../../messaging/result';
 import { asAgentError, toBridgeErrorCode } from '../errors';
 import type { EntitlementBook } from '../entitlements/entitlement-book';
+import type { UnlockPrompt } from '../keys/unlock-prompt';
 import type { PageCaller, TabService } from '../tabs/tab-service';
 import type { RateService } from '../rates/rate-service';
 import type { WalletService } from '../wallet/wallet-service';
@@ -22,17 +23,20 @@ export interface PageHandlerParts {
   readonly rates: RateService;
   readonly tabs: TabService;
   readonly entitlements: EntitlementBook;
+  readonly unlockPrompt: UnlockPrompt;
 }
 
 type PageHandlers = {
   [C in BridgeCall]: (params: BridgeParams<C>, caller: PageCaller) => Promise<PageCalls[C]['result']>;
 };
 
-function pageHandlers({ wallet, rates, tabs, entitlements }: PageHandlerParts): PageHandlers {
+function pageHandlers({ wallet, rates, tabs, entitlements, unlockPrompt }: PageHandlerParts): PageHandlers {
   return {
     hello: async () => ({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: await wallet.state() }),
     convert: async ({ prices }) => rates.convert(prices, (await wallet.enrolmentOrNull())?.currency ?? null),
     pay: async (params, caller) => {
+      // A click on a locked wallet asks for the passphrase and then goes on, rather than being lost.
+      if ((await wallet.state()) === 'locked') await unlockPrompt.untilUnlocked();
       await wallet.requireReady();
       // The answer does not depend on it: the purchase need not wait for the write.
       void wallet.noteActivity().catch(() => undefined);

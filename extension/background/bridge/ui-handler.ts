@@ -4,20 +4,29 @@
 import type { UiCall, UiCallMessage, UiCallResult, UiCalls } from '../../messaging/ui-calls';
 import { failed, succeeded } from '../../messaging/result';
 import type { AccountView } from '@opentab/protocol';
-import type { AccountSummaryView, OverviewView, PurchaseView, SettingsView } from '../../messaging/views';
+import type {
+  AccountSummaryView,
+  ClosedTabView,
+  OverviewView,
+  PurchaseView,
+  SettingsView,
+} from '../../messaging/views';
 import { AgentError, asAgentError, walletLocked } from '../errors';
 import { holdsSoFar } from '../limits/holds-so-far';
 import { holdsViews, limitsView, merchantViews, parseCustomerAmount, rulesWithLimits } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
 import type { Clock } from '../ports';
+import type { AgentDatabase } from '../storage/database';
 import type { RateService } from '../rates/rate-service';
+import type { UnlockPrompt } from '../keys/unlock-prompt';
+import { settlingAtOperator, type UiUpdates } from './ui-updates';
 import type { ConfirmationBroker } from '../tabs/confirmation-broker';
 import type { MerchantAgentClient } from '../tabs/merchant-agent';
 import type { TabBook } from '../tabs/tab-book';
 import type { RecordOutbox } from '../tabs/record-outbox';
-import { holdsCount } from '../tabs/tab-record';
+import { capUseOf } from '../tabs/tab-record';
 import type { TabService } from '../tabs/tab-service';
-import { pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
+import { closedTabViews, pendingPurchaseView, purchaseView, tabView } from '../tabs/tab-views';
 import { historyCsv } from '../wallet/history-csv';
 import type { WalletService } from '../wallet/wallet-service';
 import { formatTimestamp } from '@opentab/protocol';
@@ -30,20 +39,24 @@ export interface UiHandlerParts {
   readonly book: TabBook;
   readonly outbox: RecordOutbox;
   readonly broker: ConfirmationBroker;
+  readonly unlockPrompt: UnlockPrompt;
+  readonly updates: UiUpdates;
   readonly merchants: MerchantAgentClient;
   readonly clock: Clock;
+  readonly db: AgentDatabase;
 }
 
 type UiHandlers = { [C in UiCall]: (params: UiCalls[C]['params']) => Promise<UiCalls[C]['result']> };
 
 const RECENT_PURCHASES = 10;
+const RECENT_CLOSED_TABS = 5;
 
 function accountSummary({ balance, available, creditLimit, held }: AccountView): AccountSummaryView {
   return { balance, available, creditLimit, held };
 }
 
 function uiHandlers(parts: UiHandlerParts): UiHandlers {
-  const { wallet, rates, rules, tabs, book, outbox, broker, merchants, clock } = parts;
+  const { wallet, rates, rules, tabs, book, outbox, broker, unlockPrompt, updates, merchants, clock, db } = parts;
 
   /** Purchases still pending (sent, unanswered), then those paid, newest first. */
   async function purchaseViews(): Promise<PurchaseView[]> {
@@ -59,19 +72,44 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
           ]
         : [],
     );
-    const paid = (await book.allPurchases()).reverse().map(purchaseView);
-    return [...pending, ...paid];
+    return [...pending, ...(await paidPurchaseViews()).reverse()];
+  }
+
+  /** Every paid purchase, the oldest first, each converted at its own tab's locked rate. */
+  async function paidPurchaseViews(): Promise<PurchaseView[]> {
+    const tabs = new Map((await book.all()).map((tab) => [tab.localId, tab]));
+    return (await book.allPurchases()).map((purchase) => purchaseView(purchase, tabs.get(purchase.localTabId)));
+  }
+
+  /** The account as last read, if it is this enrolment's. */
+  async function lastKnown(): Promise<OverviewView['lastKnownAccount']> {
+    const [last, enrolment] = await Promise.all([db.meta.get('lastAccount'), wallet.enrolmentOrNull()]);
+    if (!last || last.accountId !== enrolment?.accountId) return null;
+    return { account: last.account, at: formatTimestamp(last.at_ms) };
   }
 
   async function overview(): Promise<OverviewView> {
     const walletState = await wallet.state();
     let account: OverviewView['account'] = null;
     let accountProblem: string | null = null;
+    const active = await book.active();
+    let closedTabs: ClosedTabView[] = [];
+    let lastKnownAccount: OverviewView['lastKnownAccount'] = null;
     if (walletState === 'ready') {
       try {
-        account = accountSummary(await wallet.account());
+        const read = await wallet.account();
+        account = accountSummary(read);
+        await db.meta.put('lastAccount', { accountId: read.accountId, account, at_ms: clock.now_ms() });
+        closedTabs = closedTabViews(read.tabs, await book.all()).slice(0, RECENT_CLOSED_TABS);
+        updates.accountRead(
+          settlingAtOperator(
+            read.tabs,
+            new Set(active.flatMap((tab) => (tab.phase === 'open' ? [tab.transactionId] : []))),
+          ),
+        );
       } catch (error) {
         accountProblem = asAgentError(error).message;
+        lastKnownAccount = await lastKnown();
       }
     }
     return {
@@ -79,8 +117,10 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       operator: await wallet.operatorView(),
       account,
       accountProblem,
-      tabs: (await book.active()).map(tabView),
+      lastKnownAccount,
+      tabs: active.map(tabView),
       recentPurchases: (await purchaseViews()).slice(0, RECENT_PURCHASES),
+      closedTabs,
       rates: await rates.status(),
       pendingRecords: (await outbox.pending()).length,
     };
@@ -94,9 +134,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     }
     const current = await rules.get();
     const tabs = await book.all();
-    const deposits = tabs
-      .filter(holdsCount)
-      .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor }));
+    const deposits = tabs.flatMap((tab) => capUseOf(tab) ?? []);
     return {
       currency: enrolment.currency,
       limits: limitsView(current),
@@ -114,7 +152,12 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
   return {
     getOverview: overview,
     createWallet: ({ passphrase }) => wallet.create(passphrase),
-    unlock: ({ passphrase }) => wallet.unlock(passphrase),
+    unlock: async ({ passphrase }) => {
+      const state = await wallet.unlock(passphrase);
+      // Payments that asked for the passphrase go on now, wherever it was typed.
+      unlockPrompt.unlocked();
+      return state;
+    },
     lock: () => wallet.lock(),
     enroll: ({ operatorUrl, code }) => wallet.enrol(operatorUrl, code),
     getAccount: async () => accountSummary(await wallet.account()),
@@ -167,7 +210,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     exportHistoryCsv: async () => ({
       filename: `opentab-history-${formatTimestamp(clock.now_ms()).slice(0, 10)}.csv`,
       // What was paid: a purchase still pending is not (yet) one.
-      csv: historyCsv((await book.allPurchases()).map(purchaseView)),
+      csv: historyCsv(await paidPurchaseViews()),
     }),
     exportBackup: ({ passphrase }) => wallet.exportBackup(passphrase),
     restoreBackup: ({ json, passphrase }) => wallet.restoreBackup(json, passphrase),
@@ -180,10 +223,17 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
       if (!view) throw new AgentError('not_found', 'This confirmation was already answered or has timed out.');
       return view;
     },
+    quoteDeposit: async ({ requestId, deposit }) => {
+      const quote = broker.quote(requestId, deposit);
+      if (!quote) throw new AgentError('not_found', 'This confirmation was already answered or has timed out.');
+      return quote;
+    },
     confirmDecision: async ({ requestId, decision }) => {
-      // An allowance that is no amount is refused with the question still open, rather than the tab
-      // approved and the allowance quietly dropped.
+      // A deposit or an allowance that is no amount is refused with the question still open, rather
+      // than the tab approved with other terms than the customer typed.
       const question = broker.view(requestId);
+      if (question && decision.kind !== 'decline' && decision.deposit !== undefined)
+        broker.quote(requestId, decision.deposit);
       if (question && decision.kind === 'approve-and-allow')
         parseCustomerAmount(question.depositCustomer.currency, decision.upTo, 'The allowance');
       return { recorded: broker.decide(requestId, decision) };
@@ -192,7 +242,7 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
 }
 
 /** Calls that must not count as activity: the confirm window polling itself keeps nothing unlocked. */
-const PASSIVE_CALLS: ReadonlySet<UiCall> = new Set(['getConfirmation']);
+const PASSIVE_CALLS: ReadonlySet<UiCall> = new Set(['getConfirmation', 'quoteDeposit']);
 
 export function createUiHandler(parts: UiHandlerParts) {
   const handlers = uiHandlers(parts);

@@ -1,6 +1,6 @@
 // Spending rules to and from what the options page shows and edits (decimal strings).
 
-import { moneyToWire } from '@opentab/protocol';
+import { formatMoney, moneyToWire } from '@opentab/protocol';
 import { readTypedAmount } from '../../messaging/customer-amount';
 import type { LimitsInput } from '../../messaging/ui-calls';
 import { formatTimestamp } from '@opentab/protocol';
@@ -78,11 +78,31 @@ export function rulesWithLimits(rules: SpendingRules, input: LimitsInput): Spend
     value === null || value.trim() === '' ? null : parseCustomerAmount(rules.currency, value, label);
   const defaultDeposit = parseCustomerAmount(rules.currency, input.defaultDeposit, 'The deposit for a new tab');
   if (defaultDeposit < 1n) throw new AgentError('invalid_request', 'The deposit for a new tab must be more than zero.');
-  return {
-    ...rules,
+  const limits = {
     maxDepositPerTab_minor: optional(input.maxDepositPerTab, 'The maximum deposit per tab'),
     dailyCap_minor: optional(input.dailyCap, 'The daily cap'),
     monthlyCap_minor: optional(input.monthlyCap, 'The monthly cap'),
-    defaultDeposit_minor: defaultDeposit,
   };
+  // Limits that contradict each other would be "saved" and then refuse every tab: refused here instead.
+  const show = (minor: bigint) => formatMoney({ currency: rules.currency, minor });
+  const above = (ceiling: bigint | null, what: string) => {
+    if (ceiling !== null && defaultDeposit > ceiling)
+      throw new AgentError(
+        'invalid_request',
+        `The deposit for a new tab (${show(defaultDeposit)}) is above ${what} (${show(ceiling)}): no tab could open.`,
+      );
+  };
+  above(limits.maxDepositPerTab_minor, 'your maximum per tab');
+  above(limits.dailyCap_minor, 'your daily cap');
+  above(limits.monthlyCap_minor, 'your monthly cap');
+  if (
+    limits.dailyCap_minor !== null &&
+    limits.monthlyCap_minor !== null &&
+    limits.dailyCap_minor > limits.monthlyCap_minor
+  )
+    throw new AgentError(
+      'invalid_request',
+      `The daily cap (${show(limits.dailyCap_minor)}) is above the monthly cap (${show(limits.monthlyCap_minor)}).`,
+    );
+  return { ...rules, ...limits, defaultDeposit_minor: defaultDeposit };
 }

@@ -94,13 +94,37 @@ describe('rulesWithLimits', () => {
 
   it('names a field the way the options page labels it when its amount cannot be read', () => {
     expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: 'abc' })).toThrow(
-      'The deposit for a new tab must be an amount in SEK such as 25 or 25.50.',
+      'The deposit for a new tab must be an amount in SEK such as 25, 25.50 or 25,50.',
     );
     expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: '0' })).toThrow(
       'The deposit for a new tab must be more than zero.',
     );
     expect(() => rulesWithLimits(rules, { ...input, dailyCap: '1.234' })).toThrow(
-      'The daily cap must be an amount in SEK such as 25 or 25.50.',
+      'The daily cap must be an amount in SEK such as 25, 25.50 or 25,50.',
+    );
+  });
+});
+
+describe('rulesWithLimits, read as the customer writes and checked against each other', () => {
+  const input = { maxDepositPerTab: '100', dailyCap: '200', monthlyCap: '1 000', defaultDeposit: '12,50' };
+
+  it('reads decimal commas and spaced thousands', () => {
+    expect(rulesWithLimits(rules, input)).toMatchObject({
+      defaultDeposit_minor: 1_250n,
+      maxDepositPerTab_minor: 10_000n,
+      monthlyCap_minor: 100_000n,
+    });
+  });
+
+  it('refuses a deposit for a new tab above the maximum or a cap, and a daily cap above the monthly', () => {
+    expect(() => rulesWithLimits(rules, { ...input, defaultDeposit: '150' })).toThrow(
+      'The deposit for a new tab (150.00 SEK) is above your maximum per tab (100.00 SEK): no tab could open.',
+    );
+    expect(() => rulesWithLimits(rules, { ...input, maxDepositPerTab: null, defaultDeposit: '250' })).toThrow(
+      'The deposit for a new tab (250.00 SEK) is above your daily cap (200.00 SEK): no tab could open.',
+    );
+    expect(() => rulesWithLimits(rules, { ...input, dailyCap: '2000' })).toThrow(
+      'The daily cap (2000.00 SEK) is above the monthly cap (1000.00 SEK).',
     );
   });
 });

@@ -1,5 +1,5 @@
 // The customer's own spending control, checked before any initiation is signed: a maximum
-// deposit per tab, daily and monthly caps on the holds placed, per-merchant allowances that
+// deposit per tab, daily and monthly caps on what is spent or still held (capUseOf), per-merchant allowances that
 // skip the confirmation window, and a blocklist. Amounts are customer-currency minor units.
 
 import { sameMerchant, type MerchantRef } from '../../messaging/views';
@@ -87,14 +87,14 @@ export function decideDeposit(
     return {
       kind: 'refuse',
       code: 'limit_reached',
-      reason: `A deposit of ${format(deposit_minor)} would take today's deposits past your daily cap of ${format(rules.dailyCap_minor)} (${format(holds.today_minor)} held so far today).`,
+      reason: `A deposit of ${format(deposit_minor)} would take today's deposits past your daily cap of ${format(rules.dailyCap_minor)} (${format(holds.today_minor)} spent or held so far today).`,
     };
   }
   if (rules.monthlyCap_minor !== null && holds.thisMonth_minor + deposit_minor > rules.monthlyCap_minor) {
     return {
       kind: 'refuse',
       code: 'limit_reached',
-      reason: `A deposit of ${format(deposit_minor)} would take this month's deposits past your monthly cap of ${format(rules.monthlyCap_minor)} (${format(holds.thisMonth_minor)} held so far this month).`,
+      reason: `A deposit of ${format(deposit_minor)} would take this month's deposits past your monthly cap of ${format(rules.monthlyCap_minor)} (${format(holds.thisMonth_minor)} spent or held so far this month).`,
     };
   }
   const allowance = allowanceFor(rules, merchant);
@@ -121,4 +121,19 @@ export function withBlocked(rules: SpendingRules, blocked: BlockedMerchant): Spe
 
 export function withoutBlocked(rules: SpendingRules, merchant: MerchantRef): SpendingRules {
   return { ...rules, blocked: rules.blocked.filter((entry) => !sameMerchant(entry, merchant)) };
+}
+
+/**
+ * The largest deposit a new tab may hold under the per-tab maximum and what is left of the daily
+ * and monthly caps; null when no limit applies. Never below zero.
+ */
+export function depositCeiling(rules: SpendingRules, holds: HoldsSoFar): bigint | null {
+  const limits = [
+    rules.maxDepositPerTab_minor,
+    rules.dailyCap_minor === null ? null : rules.dailyCap_minor - holds.today_minor,
+    rules.monthlyCap_minor === null ? null : rules.monthlyCap_minor - holds.thisMonth_minor,
+  ].filter((limit): limit is bigint => limit !== null);
+  if (limits.length === 0) return null;
+  const lowest = limits.reduce((a, b) => (b < a ? b : a));
+  return lowest < 0n ? 0n : lowest;
 }

@@ -152,3 +152,19 @@ describe('an operator that refuses to publish rates, its own being too old', () 
     });
   });
 });
+
+describe('a scheduled refresh the operator does not answer', () => {
+  it('is tried again a minute later, so rates come back without a click', async () => {
+    const before = expectOk(await w.ui('refreshRates', {}));
+    w.ports.clock.advance(Date.parse(before.validUntil!) - w.ports.clock.now_ms());
+    w.ports.unreachable.add(w.operatorUrl());
+    await w.agent.onAlarm('rates-refresh');
+    expect(w.ports.alarms.scheduled.get('rates-refresh')).toBe(w.ports.clock.now_ms() + 60_000);
+    expect(expectOk(await w.ui('getOverview', {})).rates.status).toBe('expired');
+
+    w.ports.unreachable.delete(w.operatorUrl());
+    w.ports.clock.advance(60_000);
+    await w.agent.onAlarm('rates-refresh');
+    expect(expectOk(await w.ui('getOverview', {})).rates.status).toBe('current');
+  });
+});

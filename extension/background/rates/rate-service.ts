@@ -15,6 +15,7 @@ import type { RateStatusView } from '../../messaging/views';
 import {
   checkRateTable,
   convertPrices,
+  describeTableRates,
   rateSourceOf,
   rateStatusOf,
   validUntilOf,
@@ -23,6 +24,8 @@ import {
 
 /** How soon to ask again an operator that refused to publish rates. */
 const RETRY_AFTER_REFUSAL_MS = 10 * 60_000;
+/** How soon to ask again after a scheduled refresh failed otherwise (the operator unreachable). */
+const RETRY_AFTER_FAILURE_MS = 60_000;
 
 export class RateService {
   constructor(
@@ -35,7 +38,9 @@ export class RateService {
 
   async status(): Promise<RateStatusView> {
     const { table, refusal, status } = await this.cached();
+    const customerCurrency = (await this.db.meta.get('enrolment'))?.currency;
     return {
+      quotes: table && customerCurrency ? describeTableRates(table, customerCurrency) : [],
       status,
       issuedAt: table?.payload.issuedAt ?? null,
       validUntil: table?.payload.validUntil ?? null,
@@ -65,6 +70,15 @@ export class RateService {
     await this.db.meta.delete('rateRefusal');
     await this.scheduleRefresh(table);
     return table;
+  }
+
+  /**
+   * After a scheduled refresh failed: asks again in a minute, unless the operator refused (that
+   * refusal scheduled its own, later, retry).
+   */
+  async retrySoon(): Promise<void> {
+    if (await this.db.meta.get('rateRefusal')) return;
+    await this.alarms.schedule('rates-refresh', this.clock.now_ms() + RETRY_AFTER_FAILURE_MS);
   }
 
   /** A table that is current now, fetching a new one if needed; refuses rather than use an expired one. */

@@ -8,7 +8,7 @@ import type { RateStatus } from '@opentab/protocol';
 import type { LockedRate } from '@opentab/protocol';
 import type { RateTable, RateTableSource } from '@opentab/protocol';
 import { moneyToWire, parseWireAmount, type WireAmount } from '@opentab/protocol';
-import { lockRate, merchantToCustomer } from '@opentab/protocol';
+import { describeRate, lockRate, merchantToCustomer } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
 
 export type RateTableCheck =
@@ -80,4 +80,16 @@ export function convertPrices(
 ): (WireAmount | null)[] {
   if (!table || status !== 'current') return prices.map(() => null);
   return prices.map((price) => convertPrice(table, customerCurrency, price));
+}
+
+/** The table's rates against `customerCurrency`, "1 EUR = 11.3595 SEK" each, by currency code. */
+export function describeTableRates(table: RateTable, customerCurrency: string): string[] {
+  const { base, rates } = table.payload;
+  return [...new Set([base, ...Object.keys(rates)])]
+    .filter((currency) => currency !== customerCurrency)
+    .sort()
+    .flatMap((currency) => {
+      const rate = lockTableRate(table, customerCurrency, currency);
+      return rate ? [describeRate(rate)] : [];
+    });
 }

@@ -13,6 +13,7 @@ import type { StoredPurchase } from '../tabs/purchase-record';
 import type { PendingRecord } from '../tabs/pending-record';
 import type { StoredEntitlement } from '../entitlements/entitlement-record';
 import type { OwedReceipt } from '../tabs/owed-receipts';
+import type { AccountSummaryView } from '../../messaging/views';
 
 /** Single records, one per key. */
 export interface MetaShapes {
@@ -26,6 +27,14 @@ export interface MetaShapes {
   rateRefusal: RateRefusal;
   /** Receipts of purchases paid after their page was told they were pending (tabs/owed-receipts.ts). */
   owedReceipts: readonly OwedReceipt[];
+  /** The account as last read from the operator, shown (with its time) while the operator cannot be reached. */
+  lastAccount: LastKnownAccount;
+}
+
+export interface LastKnownAccount {
+  readonly accountId: string;
+  readonly account: AccountSummaryView;
+  readonly at_ms: number;
 }
 
 export interface MetaStore {

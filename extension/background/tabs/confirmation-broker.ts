@@ -4,15 +4,19 @@
 
 import type { CryptoProvider } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
-import type { ConfirmDecision, ConfirmationView } from '../../messaging/views';
+import type { ConfirmDecision, ConfirmationView, DepositQuote } from '../../messaging/views';
 import type { WindowPort } from '../ports';
 
 export const CONFIRM_PAGE = 'confirm/confirm.html';
 // Just under the widget's 120 s pay timeout, so the page hears "declined" rather than silence.
 const UNANSWERED_AFTER_MS = 110_000;
 
+/** The deposit the customer typed, as the tab would hold it; throws an AgentError saying why it cannot. */
+export type QuoteDeposit = (deposit: string) => DepositQuote;
+
 interface Question {
   readonly view: ConfirmationView;
+  readonly quote: QuoteDeposit;
   readonly answer: (decision: ConfirmDecision) => void;
   windowId: number | null;
 }
@@ -26,12 +30,13 @@ export class ConfirmationBroker {
     private readonly unansweredAfter_ms: number = UNANSWERED_AFTER_MS,
   ) {}
 
-  ask(details: Omit<ConfirmationView, 'requestId'>): Promise<ConfirmDecision> {
+  ask(details: Omit<ConfirmationView, 'requestId'>, quote: QuoteDeposit): Promise<ConfirmDecision> {
     const requestId = newMessageId(this.crypto);
     return new Promise<ConfirmDecision>((resolve) => {
       const timer = setTimeout(() => this.decide(requestId, { kind: 'decline' }), this.unansweredAfter_ms);
       const question: Question = {
         view: { ...details, requestId },
+        quote,
         answer: (decision) => {
           clearTimeout(timer);
           resolve(decision);
@@ -50,6 +55,11 @@ export class ConfirmationBroker {
 
   view(requestId: string): ConfirmationView | undefined {
     return this.questions.get(requestId)?.view;
+  }
+
+  /** The deposit typed in the question's window, in both currencies; undefined when there is no such question. */
+  quote(requestId: string, deposit: string): DepositQuote | undefined {
+    return this.questions.get(requestId)?.quote(deposit);
   }
 
   /** False when the question was already answered (or never asked). */

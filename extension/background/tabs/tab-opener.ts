@@ -12,7 +12,7 @@ import { fromBase64urlOfLength } from '@opentab/protocol';
 import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
 import type { LockedRate } from '@opentab/protocol';
 import { formatMoney, moneyToWire, type ParsedAmount } from '@opentab/protocol';
-import { describeRate } from '@opentab/protocol';
+import { describeRate, merchantToCustomer } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import type { MerchantRef } from '../../messaging/views';
 import { AgentError, declinedByCustomer } from '../errors';
@@ -20,7 +20,7 @@ import type { Vault } from '../keys/vault';
 import { holdsSoFar } from '../limits/holds-so-far';
 import { parseCustomerAmount } from '../limits/limits-views';
 import type { RulesService } from '../limits/rules-service';
-import { decideDeposit } from '../limits/spending-rules';
+import { decideDeposit, depositCeiling } from '../limits/spending-rules';
 import type { Clock } from '../ports';
 import { lockTableRate, rateSourceOf } from '../rates/rate-table';
 import type { RateTableSource } from '@opentab/protocol';
@@ -29,19 +29,34 @@ import type { Enrolment } from '../wallet/enrolment-record';
 import { OpeningUndecided, type OperatorLink } from '../wallet/operator-link';
 import type { Preferences } from '../wallet/preferences';
 import type { ConfirmationBroker } from './confirmation-broker';
-import { chainPlanFor, chainUnitFor, checkTabOpened, holdForNewTab, initiationBody } from './initiation';
+import { choiceOfDeposit } from './deposit-choice';
+import {
+  chainPlanFor,
+  chainUnitFor,
+  checkTabOpened,
+  holdForNewTab,
+  initiationBody,
+  minimumHoldFor,
+} from './initiation';
 import type { MerchantAgentClient } from './merchant-agent';
 import { checkMerchantCertificate, checkMerchantVouch, originAllowed } from './merchant-check';
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
 import { createTabSecrets } from './tab-secrets';
-import { holdsCount, merchantOperatorKeyOf, type OpenTab, type OpeningTab } from './tab-record';
+import { capUseOf, merchantOperatorKeyOf, type OpenTab, type OpeningTab } from './tab-record';
+import { replacedTabView } from './tab-views';
 
 export interface OpeningRequest {
   readonly merchant: MerchantRef;
   readonly pageOrigin: string;
-  /** The first purchase's price: the deposit must at least cover it. */
+  /** The item the tab is opened for: the customer is told what it is, and the deposit must cover its price. */
+  readonly itemId: string;
   readonly firstPrice: ParsedAmount;
+  /**
+   * The open tab here that cannot pay the item. The customer is told what is left on it and what
+   * it cost; `retire` closes it once the new tab is agreed, so a "no" leaves it open.
+   */
+  readonly replacing?: { readonly tab: OpenTab; readonly retire: () => Promise<void> };
 }
 
 export interface VerifiedMerchant {
@@ -60,6 +75,7 @@ interface TabTerms {
   readonly rateTableId: string;
   readonly rate: LockedRate;
   readonly rateSource: RateTableSource | null;
+  readonly price_minor: bigint;
   readonly hold_minor: bigint;
   readonly chain: { readonly length: number; readonly unit_minor: bigint; readonly depositMerchant_minor: bigint };
   readonly timeout_s: number;
@@ -100,8 +116,8 @@ export class TabOpener {
   }
 
   async open(request: OpeningRequest): Promise<OpenTab> {
-    const terms = await this.termsFor(request);
-    await this.obtainConsent(terms);
+    const terms = await this.obtainConsent(await this.termsFor(request), request);
+    await request.replacing?.retire();
     return this.initiate(terms);
   }
 
@@ -147,49 +163,84 @@ export class TabOpener {
       rateTableId: table.payload.id,
       rate,
       rateSource: rateSourceOf(table),
+      price_minor: firstPrice.minor,
       hold_minor,
       chain,
       timeout_s: tabTimeout_s,
     };
   }
 
-  /** The customer's rules decide; where they allow it only with a yes, the customer is asked. */
-  private async obtainConsent(terms: TabTerms): Promise<void> {
+  /**
+   * The customer's rules decide; where they allow it only with a yes, the customer is asked, and
+   * may change the deposit: the terms agreed are returned.
+   */
+  private async obtainConsent(terms: TabTerms, request: OpeningRequest): Promise<TabTerms> {
     const { enrolment, merchant, displayName, hold_minor } = terms;
     const customerAmount = (minor: bigint) => ({ currency: enrolment.currency, minor });
     const held = holdsSoFar(
-      (await this.book.all())
-        .filter(holdsCount)
-        .map((tab) => ({ openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor })),
+      (await this.book.all()).flatMap((tab) => capUseOf(tab) ?? []),
       this.clock.now_ms(),
     );
-    const decision = decideDeposit(await this.rules.get(), { ...merchant, displayName }, hold_minor, held, (minor) =>
+    const rules = await this.rules.get();
+    const decision = decideDeposit(rules, { ...merchant, displayName }, hold_minor, held, (minor) =>
       formatMoney(customerAmount(minor)),
     );
     if (decision.kind === 'refuse') throw new AgentError(decision.code, decision.reason);
-    if (decision.kind === 'open-without-asking') return;
-    const answer = await this.broker.ask({
-      merchant,
-      merchantDisplayName: displayName,
-      verifiedOrigin: terms.pageOrigin,
-      depositCustomer: moneyToWire(customerAmount(hold_minor)),
-      depositMerchant: moneyToWire({
-        currency: terms.rate.merchant.currency,
-        minor: terms.chain.depositMerchant_minor,
-      }),
-      rate: describeRate(terms.rate),
-      rateSource: terms.rateSource,
-      timeout_s: terms.timeout_s,
-      suggestedAllowance: moneyToWire(customerAmount(hold_minor)),
-    });
+    if (decision.kind === 'open-without-asking') return terms;
+    const minimum_minor = minimumHoldFor(terms.price_minor, terms.rate);
+    const ceiling_minor = depositCeiling(rules, held);
+    const withDeposit = (deposit: string): TabTerms => {
+      const chosen = choiceOfDeposit({
+        deposit_minor: parseCustomerAmount(enrolment.currency, deposit, 'The deposit'),
+        minimum_minor,
+        ceiling_minor,
+        rate: terms.rate,
+        unit_minor: terms.chain.unit_minor,
+      });
+      if (!chosen.ok) throw new AgentError('invalid_request', chosen.problem);
+      return { ...terms, hold_minor: chosen.hold_minor, chain: chosen.chain };
+    };
+    const merchantAmount = (minor: bigint) => moneyToWire({ currency: terms.rate.merchant.currency, minor });
+    const title = await this.merchants.itemTitle(terms.certificate.payload, request.itemId).catch(() => null);
+    const answer = await this.broker.ask(
+      {
+        merchant,
+        merchantDisplayName: displayName,
+        verifiedOrigin: terms.pageOrigin,
+        item: {
+          itemId: request.itemId,
+          title,
+          price: merchantAmount(terms.price_minor),
+          priceCustomer: moneyToWire(customerAmount(merchantToCustomer(terms.price_minor, terms.rate))),
+        },
+        replacing: request.replacing ? replacedTabView(request.replacing.tab) : null,
+        minimumDeposit: moneyToWire(customerAmount(minimum_minor)),
+        maximumDeposit: ceiling_minor === null ? null : moneyToWire(customerAmount(ceiling_minor)),
+        depositCustomer: moneyToWire(customerAmount(hold_minor)),
+        depositMerchant: merchantAmount(terms.chain.depositMerchant_minor),
+        rate: describeRate(terms.rate),
+        rateSource: terms.rateSource,
+        timeout_s: terms.timeout_s,
+        suggestedAllowance: moneyToWire(customerAmount(hold_minor)),
+      },
+      (deposit) => {
+        const quoted = withDeposit(deposit);
+        return {
+          depositCustomer: moneyToWire(customerAmount(quoted.hold_minor)),
+          depositMerchant: merchantAmount(quoted.chain.depositMerchant_minor),
+        };
+      },
+    );
     if (answer.kind === 'decline') throw declinedByCustomer();
-    // Read as confirmDecision checked it: an allowance that is no amount never gets this far.
+    // Read as confirmDecision checked them: a deposit or an allowance that is no amount never gets this far.
+    const agreed = answer.deposit === undefined ? terms : withDeposit(answer.deposit);
     if (answer.kind === 'approve-and-allow')
       await this.rules.allow(
         merchant,
         displayName,
         parseCustomerAmount(enrolment.currency, answer.upTo, 'The allowance'),
       );
+    return agreed;
   }
 
   /** Signs the initiation with the identity key and stores it before sending, so it can be re-sent unchanged. */

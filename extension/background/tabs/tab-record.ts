@@ -2,6 +2,7 @@
 // a service-worker restart is here; the spend authority (tab key, chain seed) only encrypted.
 
 import type { Initiation, TabOpened } from '@opentab/protocol';
+import { merchantToCustomer } from '@opentab/protocol';
 import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
 import type { Purchase, StopReason } from '@opentab/protocol';
 import type { LockedRate } from '@opentab/protocol';
@@ -111,7 +112,19 @@ export function isExpired(tab: OpenTab, now_ms: number): boolean {
   return now_ms >= tab.expiresAt_ms;
 }
 
-/** Tabs whose deposit the caps count: every hold that was placed or may have been placed. */
-export function holdsCount(tab: StoredTab): boolean {
-  return tab.phase !== 'failed';
+/**
+ * What a tab counts against the daily and monthly caps, in customer minor units: its deposit while
+ * it is held (opening or open), what it spent once closed (the rest was released), nothing for a
+ * tab that failed to open. Caps limit money spent or still held, not money once held.
+ */
+export function capUseOf(tab: StoredTab): { openedAt_ms: number; depositCustomer_minor: bigint } | null {
+  switch (tab.phase) {
+    case 'opening':
+    case 'open':
+      return { openedAt_ms: tab.createdAt_ms, depositCustomer_minor: tab.depositCustomer_minor };
+    case 'closed':
+      return { openedAt_ms: tab.createdAt_ms, depositCustomer_minor: merchantToCustomer(spentMinor(tab), tab.rate) };
+    case 'failed':
+      return null;
+  }
 }

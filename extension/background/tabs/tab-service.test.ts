@@ -11,6 +11,7 @@ import {
   expectPaid,
   MERCHANT_OPERATOR,
   PASSPHRASE,
+  sek,
   type AgentWorld,
 } from '../testing/agent-world';
 import { waitFor } from '@opentab/test-kit';
@@ -170,7 +171,101 @@ describe('opening a tab and paying', () => {
   });
 });
 
+describe('what the confirmation says and takes', () => {
+  it('names the item clicked and its price in both currencies', async () => {
+    await w.readyWallet();
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    // 15 cents × 11.3595 = 170.3925 öre → 1.70 SEK; the least deposit that pays it is 1.71 SEK (see below).
+    expect(w.asked[0]).toMatchObject({
+      item: { itemId: 'article-2', title: 'Article 2', price: eur('0.15'), priceCustomer: sek('1.70') },
+      replacing: null,
+      minimumDeposit: sek('1.71'),
+      // The default per-tab maximum.
+      maximumDeposit: sek('100.00'),
+    });
+  });
+
+  it('holds the deposit the customer changed it to, quoted in both currencies while typing', async () => {
+    await w.readyWallet();
+    const quotes: unknown[] = [];
+    w.ports.windows.answer = (requestId) => {
+      void (async () => {
+        for (const deposit of ['0.10', '500', 'ten', '5.00'])
+          quotes.push(await w.ui('quoteDeposit', { requestId, deposit }));
+        await w.ui('confirmDecision', { requestId, decision: { kind: 'approve', deposit: '5.00' } });
+      })();
+    };
+    const paid = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(quotes).toEqual([
+      // 8 cents: 0.91 SEK converts to floor(91 / 11.3595) = 8 cents, 0.90 SEK to 7.
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'The deposit must be at least 0.91 SEK to pay for this item.' },
+      },
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'Your limits allow a deposit of at most 100.00 SEK here.' },
+      },
+      { ok: false, error: expect.objectContaining({ code: 'invalid_request' }) },
+      // 500 öre ÷ 11.3595 = 44.01… → 44 cents.
+      { ok: true, value: { depositCustomer: sek('5.00'), depositMerchant: eur('0.44') } },
+    ]);
+    expect(paid.receipt.payload.remaining).toEqual(eur('0.36'));
+    expect((await account()).held).toEqual(sek('5.00'));
+  });
+
+  it('refuses a changed deposit the limits do not allow, with the question still open', async () => {
+    await w.readyWallet();
+    const answers: unknown[] = [];
+    w.ports.windows.answer = (requestId) => {
+      void (async () => {
+        answers.push(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve', deposit: '150.00' } }));
+        answers.push(await w.ui('confirmDecision', { requestId, decision: { kind: 'approve' } }));
+      })();
+    };
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(answers).toEqual([
+      {
+        ok: false,
+        error: { code: 'invalid_request', message: 'Your limits allow a deposit of at most 100.00 SEK here.' },
+      },
+      { ok: true, value: { recorded: true } },
+    ]);
+    expect((await account()).held).toEqual(sek('20.00'));
+  });
+});
+
 describe('a used-up deposit', () => {
+  it('says what is left on the old tab and what it cost, and leaves it open when the customer declines', async () => {
+    await w.readyWallet();
+    // 1.00 SEK → floor(100 / 11.3595) = 8 cents: article-1 uses it all.
+    await setLimits({ defaultDeposit: '1.00' });
+    const first = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    w.customer = () => ({ kind: 'decline' });
+    expect(await w.page('pay', { ...w.merchant, ...ARTICLE_4 })).toMatchObject({
+      ok: false,
+      error: { code: 'declined_by_customer' },
+    });
+    // 8 cents × 11.3595 = 90.876 öre → 0.91 SEK paid; nothing left.
+    expect(w.asked[1]).toMatchObject({
+      item: { itemId: 'article-4', price: eur('0.06') },
+      replacing: {
+        spent: eur('0.08'),
+        spentCustomer: sek('0.91'),
+        remaining: eur('0.00'),
+        remainingCustomer: sek('0.00'),
+      },
+    });
+    // Declined: the old tab stays open, its deposit held.
+    expect(expectOk(await w.page('tabStatus', w.merchant))).toMatchObject({ open: true, spent: eur('0.08') });
+    expect((await account()).held).toEqual(sek('1.00'));
+
+    w.customer = () => ({ kind: 'approve' });
+    const second = expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_4 }));
+    expect(second.receipt.payload.tabId).not.toBe(first.receipt.payload.tabId);
+    expect(expectOk(await w.ui('getOverview', {})).tabs).toHaveLength(1);
+  });
+
   it('closes the old tab and opens a new transaction silently within an allowance', async () => {
     await w.readyWallet();
     // 1.00 SEK → floor(100 / 11.3595) = 8 cents: article-1 uses it all up.
@@ -235,6 +330,30 @@ describe('a used-up deposit', () => {
 });
 
 describe('closing a tab', () => {
+  it("shows each purchase and the closed tab's final cost in the customer's currency, with the table's rates", async () => {
+    await w.readyWallet();
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    const open = expectOk(await w.ui('getOverview', {}));
+    // At the tab's 11.3595 SEK per EUR: 15 cents → 170.39 öre, 8 cents → 90.88 öre.
+    expect(open.recentPurchases.map((purchase) => purchase.priceCustomer)).toEqual([sek('1.70'), sek('0.91')]);
+    expect(open.rates.quotes).toContain('1 EUR = 11.3595 SEK');
+    expectOk(await w.ui('closeTab', { transactionId: open.tabs[0]!.transactionId }));
+    const closed = await waitFor('the tab to clear', async () => {
+      const [tab] = expectOk(await w.ui('getOverview', {})).closedTabs;
+      return tab?.charged ? tab : undefined;
+    });
+    // 23 cents × 11.3595 = 261.27 öre: 2.61 SEK, as the receipts prove.
+    expect(closed).toMatchObject({
+      spent: eur('0.23'),
+      spentCustomer: sek('2.61'),
+      charged: sek('2.61'),
+      disputed: false,
+    });
+    const csv = expectOk(await w.ui('exportHistoryCsv', {})).csv.split('\r\n');
+    expect(csv[1]).toMatch(/,0\.08,EUR,[^,]+,0\.91,SEK$/);
+  });
+
   it('terminates at the merchant and sends the customer record; the operators clear what was spent', async () => {
     const { accountId } = await w.readyWallet();
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
@@ -389,27 +508,47 @@ describe('a tab past its timeout', () => {
 describe('spending control', () => {
   it('refuses a deposit above the per-tab maximum without asking or holding', async () => {
     await w.readyWallet();
-    await setLimits({ defaultDeposit: '20.00', maxDepositPerTab: '10.00' });
-    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_1 });
+    // A default above the maximum is refused when saved: no tab could ever open.
+    expect(
+      await w.ui('setLimits', {
+        limits: { maxDepositPerTab: '10.00', dailyCap: null, monthlyCap: null, defaultDeposit: '20.00' },
+        tabTimeout_s: 3600,
+        idleLock_min: 15,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    // 15 cents need a deposit of 1.71 SEK, above the maximum.
+    await setLimits({ defaultDeposit: '0.50', maxDepositPerTab: '1.00' });
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
     expect(refused).toMatchObject({
       ok: false,
-      error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 10\.00 SEK per tab/) },
+      error: { code: 'limit_reached', message: expect.stringMatching(/maximum of 1\.00 SEK per tab/) },
     });
     expect(w.asked).toEqual([]);
     expect((await account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   });
 
-  it('counts the holds placed today against the daily cap', async () => {
+  it('counts what was spent and what is still held against the daily cap, not deposits already released', async () => {
     await w.readyWallet();
     await setLimits({ defaultDeposit: '20.00', dailyCap: '30.00' });
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    // While the tab is open its whole deposit counts.
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual(sek('20.00'));
     expectOk(await w.page('closeTab', w.merchant));
-    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_2 });
+    // Closed, it counts what it spent: 8 cents × 11.3595 = 0.91 SEK; the 19.09 SEK released do not.
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual(sek('0.91'));
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_2 }));
+    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual(sek('20.91'));
+    // Both closed, 2.61 SEK spent today: a deposit of 29.50 SEK would take it past 30.00 SEK.
+    expectOk(await w.page('closeTab', w.merchant));
+    await setLimits({ defaultDeposit: '29.50', dailyCap: '30.00' });
+    const refused = await w.page('pay', { ...w.merchant, ...ARTICLE_4 });
     expect(refused).toMatchObject({
       ok: false,
-      error: { code: 'limit_reached', message: expect.stringMatching(/daily cap of 30\.00 SEK/) },
+      error: {
+        code: 'limit_reached',
+        message: expect.stringMatching(/daily cap of 30\.00 SEK \(2\.61 SEK spent or held so far today\)/),
+      },
     });
-    expect(expectOk(await w.ui('getSettings', {})).heldToday).toEqual({ currency: 'SEK', value: '20.00' });
   });
 
   it('closes the open tab of a merchant it blocks, so the unspent deposit is released, not held to the timeout', async () => {
@@ -512,7 +651,10 @@ describe('spending control', () => {
     expect(refusals).toEqual([
       {
         ok: false,
-        error: { code: 'invalid_request', message: 'The allowance must be an amount in SEK such as 25 or 25.50.' },
+        error: {
+          code: 'invalid_request',
+          message: 'The allowance must be an amount in SEK such as 25, 25.50 or 25,50.',
+        },
       },
     ]);
     expect(expectOk(await w.ui('getSettings', {})).merchants).toEqual([
@@ -533,18 +675,50 @@ describe('spending control', () => {
 });
 
 describe('a locked or unready wallet', () => {
-  it('refuses to pay while locked, and pays after unlocking', async () => {
+  it('asks for the passphrase on a click while locked, and pays that same click once unlocked', async () => {
+    await w.readyWallet();
+    expectOk(await w.ui('lock', {}));
+    w.atUnlockPrompt = () => void w.ui('unlock', { passphrase: PASSPHRASE });
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expect(w.ports.windows.opened[0]).toBe('unlock/unlock.html');
+    // The prompt closes itself once the wallet is unlocked; the confirmation came after it.
+    expect(w.ports.windows.closed[0]).toBe(1);
+    expect(w.ports.windows.opened[1]).toMatch(/^confirm\/confirm\.html/);
+  });
+
+  it('opens one unlock prompt for clicks that come while it is open, and goes on with each', async () => {
+    await w.readyWallet();
+    expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
+    expectOk(await w.ui('lock', {}));
+    let prompt: number | null = null;
+    w.atUnlockPrompt = (windowId) => {
+      prompt = windowId;
+    };
+    const clicks = [ARTICLE_2, ARTICLE_4].map((item) => w.page('pay', { ...w.merchant, ...item }));
+    await waitFor('the unlock prompt', async () => prompt ?? undefined);
+    expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    const receipts = (await Promise.all(clicks)).map((result) => expectPaid(result).receipt.payload);
+    expect(receipts.map((receipt) => receipt.seq).sort()).toEqual([2, 3]);
+    expect(w.ports.windows.opened.filter((path) => path.startsWith('unlock/'))).toHaveLength(1);
+  });
+
+  it('refuses the click when the unlock prompt is closed, and pays after unlocking', async () => {
     await w.readyWallet();
     expectOk(await w.ui('lock', {}));
     expect(await w.page('pay', { ...w.merchant, ...ARTICLE_1 })).toMatchObject({
       ok: false,
-      error: { code: 'wallet_locked' },
+      error: {
+        code: 'wallet_locked',
+        message: 'Your Opentab wallet stayed locked, so nothing was paid. Click again to unlock it.',
+      },
     });
     expect(expectOk(await w.page('hello', {}))).toEqual({
       protocolVersion: BRIDGE_PROTOCOL_VERSION,
       walletState: 'locked',
     });
     expectOk(await w.ui('unlock', { passphrase: PASSPHRASE }));
+    // Nothing was held for the refused click.
+    expect((await account()).held).toEqual(sek('0.00'));
     expectPaid(await w.page('pay', { ...w.merchant, ...ARTICLE_1 }));
   });
 

@@ -30,7 +30,7 @@ import type { PurchaseOutcome, Purchaser } from './purchaser';
 import type { TabBook } from './tab-book';
 import type { TabCloser } from './tab-closer';
 import type { TabExpiryAlarm } from './tab-expiry-alarm';
-import type { TabOpener } from './tab-opener';
+import type { OpeningRequest, TabOpener } from './tab-opener';
 import { isExpired, type OpenTab } from './tab-record';
 import { remainingCustomerMinor, tabStatusOf } from './tab-views';
 
@@ -85,14 +85,23 @@ export class TabService {
       await this.refuseBlocked(merchant);
       const { price } = request;
       const tab = await this.usableTab(merchant, caller.origin);
+      let replacing: OpeningRequest['replacing'];
       if (tab) {
         const outcome = await this.purchaser.buy(tab, request.itemId, price);
         if (outcome.kind === 'paid' || outcome.kind === 'in-doubt') return this.answered(caller, outcome);
-        // Used up, unable to take this price, or stopped: finish it, then a new transaction under the same
-        // rules as the first.
-        await this.closer.close(outcome.tab, stopReasonOf(outcome));
+        // Stopped: finished now. Used up or unable to take this price: still good for cheaper items, so
+        // finished only once the customer agrees to a new transaction (under the same rules as the first).
+        const retire = async () => void (await this.closer.close(outcome.tab, stopReasonOf(outcome)));
+        if (outcome.kind === 'tab-stopped') await retire();
+        else replacing = { tab: outcome.tab, retire };
       }
-      const opened = await this.opener.open({ merchant, pageOrigin: caller.origin, firstPrice: price });
+      const opened = await this.opener.open({
+        merchant,
+        pageOrigin: caller.origin,
+        itemId: request.itemId,
+        firstPrice: price,
+        ...(replacing ? { replacing } : {}),
+      });
       await this.expiry.reschedule();
       const outcome = await this.purchaser.buy(opened, request.itemId, price);
       if (outcome.kind !== 'paid' && outcome.kind !== 'in-doubt') {

@@ -33,6 +33,7 @@ export { CUSTOMER_OPERATOR, MERCHANT_OPERATOR };
 export const PASSPHRASE = 'correct horse battery staple';
 
 export const eur = (value: string) => ({ currency: 'EUR', value });
+export const sek = (value: string) => ({ currency: 'SEK', value });
 // Items of the world's catalogue, as a page asks to pay for them: article-i costs 1 + (7i mod 23) cents.
 export const ARTICLE_1 = { itemId: 'article-1', price: eur('0.08') };
 export const ARTICLE_2 = { itemId: 'article-2', price: eur('0.15') };
@@ -47,6 +48,8 @@ export interface AgentWorld {
   agent: CustomerAgent;
   /** What the customer answers in each confirmation window; every question is kept in `asked`. */
   customer: (view: ConfirmationView) => ConfirmDecision;
+  /** What the customer does when a payment opens the unlock prompt (window `windowId`); by default, closes it. */
+  atUnlockPrompt: (windowId: number) => void;
   readonly asked: ConfirmationView[];
   /** The merchant's shop page origin (the one its certificate lists). */
   readonly shopOrigin: string;
@@ -99,6 +102,7 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
     ports,
     agent: build(),
     customer: () => ({ kind: 'approve' }),
+    atUnlockPrompt: (windowId) => self.agent.unlockPrompt.windowClosed(windowId),
     asked,
     shopOrigin,
     merchant: { merchantId: world.merchantId, operatorId: merchantOperatorId },
@@ -151,6 +155,8 @@ export async function startAgentWorld(options: AgentWorldOptions = {}): Promise<
       await world.close();
     },
   };
+  // Unless a test says otherwise, the customer closes the unlock prompt: the wallet stays locked.
+  ports.windows.atUnlockPrompt = (windowId) => self.atUnlockPrompt(windowId);
   ports.windows.answer = (requestId) => {
     const view = self.agent.broker.view(requestId);
     if (!view) return;

@@ -39,12 +39,17 @@ export class ScriptedWindows implements WindowPort {
   answer: ((requestId: string) => void) | null = null;
   private nextId = 1;
 
+  /** Set by the test harness: what the customer does in the unlock prompt opened as window `windowId`. */
+  atUnlockPrompt: ((windowId: number) => void) | null = null;
+
   async openPopup(path: string): Promise<number | null> {
     this.opened.push(path);
+    const windowId = this.nextId++;
     const requestId = new URL(path, 'ext://x/').searchParams.get('request');
     // The customer reads and clicks after the window has opened.
     if (requestId && this.answer) setTimeout(() => this.answer?.(requestId), 0);
-    return this.nextId++;
+    if (path.startsWith('unlock/') && this.atUnlockPrompt) setTimeout(() => this.atUnlockPrompt?.(windowId), 0);
+    return windowId;
   }
 
   async close(windowId: number): Promise<void> {

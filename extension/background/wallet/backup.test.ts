@@ -55,6 +55,7 @@ describe('historyCsv', () => {
         itemId: 'a-1',
         title: 'Rain, "at last"',
         price: { currency: 'EUR', value: '0.05' },
+        priceCustomer: { currency: 'SEK', value: '0.57' },
         status: 'paid',
       },
       {
@@ -64,6 +65,7 @@ describe('historyCsv', () => {
         itemId: 'a-2',
         title: '@SUM(A1)',
         price: { currency: 'EUR', value: '0.10' },
+        priceCustomer: { currency: 'SEK', value: '1.14' },
         status: 'paid',
       },
       // Stored before titles were kept: the title column stays empty, the item id says what it was.
@@ -74,6 +76,8 @@ describe('historyCsv', () => {
         itemId: 'a-3',
         title: null,
         price: { currency: 'EUR', value: '0.15' },
+        // Paid from a tab this wallet does not hold: no rate to convert it at.
+        priceCustomer: null,
         status: 'paid',
       },
       {
@@ -83,15 +87,16 @@ describe('historyCsv', () => {
         itemId: 'a-4',
         title: '\t=1+1',
         price: { currency: 'EUR', value: '0.15' },
+        priceCustomer: { currency: 'SEK', value: '1.70' },
         status: 'paid',
       },
     ]);
     expect(csv.split('\r\n')).toEqual([
-      'date,merchant,item,title,amount,currency,transaction',
-      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,"Rain, ""at last""",0.05,EUR,op-sek.1.1',
-      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,'@SUM(A1),0.10,EUR,op-sek.1.1`,
-      '2026-06-01T12:02:00.000Z,News,a-3,,0.15,EUR,op-sek.1.1',
-      "2026-06-01T12:03:00.000Z,News,a-4,'\t=1+1,0.15,EUR,op-sek.1.1",
+      'date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer',
+      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,"Rain, ""at last""",0.05,EUR,op-sek.1.1,0.57,SEK',
+      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,'@SUM(A1),0.10,EUR,op-sek.1.1,1.14,SEK`,
+      '2026-06-01T12:02:00.000Z,News,a-3,,0.15,EUR,op-sek.1.1,,',
+      "2026-06-01T12:03:00.000Z,News,a-4,'\t=1+1,0.15,EUR,op-sek.1.1,1.70,SEK",
       '',
     ]);
   });

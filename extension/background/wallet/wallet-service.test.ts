@@ -242,7 +242,22 @@ describe('history', () => {
     const { filename, csv } = expectOk(await w.ui('exportHistoryCsv', {}));
     expect(filename).toMatch(/^opentab-history-.*\.csv$/);
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('date,merchant,item,title,amount,currency,transaction');
-    expect(lines[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+$/);
+    expect(lines[0]).toBe('date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer');
+    // 8 cents at the tab's 11.3595 SEK per EUR: 90.876 öre.
+    expect(lines[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+,0\.91,SEK$/);
+  });
+});
+
+describe('an operator that cannot be reached', () => {
+  it('leaves the last balance read, with its time, beside the reason', async () => {
+    await w.readyWallet();
+    const before = expectOk(await w.ui('getOverview', {}));
+    const readAt = w.ports.clock.now_ms();
+    w.ports.clock.advance(60_000);
+    w.ports.unreachable.add(w.operatorUrl());
+    const down = expectOk(await w.ui('getOverview', {}));
+    expect(down.account).toBeNull();
+    expect(down.accountProblem).not.toBeNull();
+    expect(down.lastKnownAccount).toEqual({ account: before.account, at: new Date(readAt).toISOString() });
   });
 });

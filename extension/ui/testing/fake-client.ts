@@ -8,12 +8,22 @@ export type FakeAnswers = { [C in UiCall]?: (params: UiCalls[C]['params']) => Ui
 
 export interface FakeClient extends AgentClient {
   readonly calls: { call: UiCall; params: unknown }[];
+  /** What the background does after a change: tells every subscribed page. */
+  announceChange(): void;
 }
 
 export function fakeClient(answers: FakeAnswers): FakeClient {
   const calls: { call: UiCall; params: unknown }[] = [];
+  const listeners = new Set<() => void>();
   return {
     calls,
+    announceChange() {
+      for (const listener of listeners) listener();
+    },
+    subscribe(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
     async call(call, params) {
       calls.push({ call, params });
       const answer = answers[call] as ((params: unknown) => UiCallResult<typeof call>) | undefined;

@@ -14,6 +14,7 @@ import { CROSS_ORIGIN_HEADERS, sendError, sendJson, sendPreflight } from '@opent
 import { clientKeyOf, RateLimiter, sendRateLimited } from '@opentab/server-kit';
 import { DEFAULT_AGENT_RATE_LIMIT, type AgentLogger, type AgentRateLimitSettings } from '../config';
 import type { TabService } from '../tab-service';
+import { installPageHtml } from './install-page';
 import { serveWidgetFile } from './widget-file';
 
 export type AgentOperations = Pick<
@@ -24,7 +25,10 @@ export type AgentOperations = Pick<
 export interface AgentHttpOptions {
   readonly mountPath: string;
   readonly widgetFilePath: string;
+  /** Where `/install` redirects; null: the agent's own install page (install-page.ts) is served there. */
   readonly extensionInstallUrl: string | null;
+  /** The shop's name, as its install page calls it. */
+  readonly displayName?: string;
   readonly logger: AgentLogger;
   /** The time route handlers are given. */
   readonly clock: Clock;
@@ -68,7 +72,20 @@ export function agentRoute<R extends RouteSpec>(
   return bind(spec, (request) => answer(request), { crossOrigin, readOnly });
 }
 
+/** The agent's own install page: a document of its own, so no page's script runs in it. */
+function serveInstallPage(response: ServerResponse, method: string, html: Buffer): void {
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': html.byteLength,
+    'cache-control': 'public, max-age=3600',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    ...NO_SNIFF,
+  });
+  response.end(method === 'HEAD' ? undefined : html);
+}
+
 export function createAgentRequestHandler(operations: AgentOperations, options: AgentHttpOptions): AgentRequestHandler {
+  const installPage = Buffer.from(installPageHtml(options.displayName ?? 'this shop'), 'utf8');
   const api = MERCHANT_AGENT_API;
   const rateLimit = options.rateLimit ?? DEFAULT_AGENT_RATE_LIMIT;
   // The browser-facing routes share one limit; the MTA's routes (operator-signed) have their own,
@@ -131,8 +148,9 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
       else sendJson(response, 200, options.openApiDocument, NO_SNIFF);
       return true;
     }
-    if (path === INSTALL_PATH && options.extensionInstallUrl !== null) {
+    if (path === INSTALL_PATH) {
       if (!isGet) refuseMethod(response, false);
+      else if (options.extensionInstallUrl === null) serveInstallPage(response, method, installPage);
       else {
         response.writeHead(302, {
           location: options.extensionInstallUrl,
