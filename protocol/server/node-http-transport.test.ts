@@ -62,6 +62,36 @@ describe('node:http transport', () => {
     ]);
   });
 
+  it('sends a request again on a new connection when the kept-alive one is reset before any answer', async () => {
+    const sockets = new Set<unknown>();
+    let received = 0;
+    const url = await serve((request, response) => {
+      received++;
+      const reused = sockets.has(request.socket);
+      sockets.add(request.socket);
+      // The server closes the idle connection just as the second request arrives on it.
+      if (reused) request.socket.destroy();
+      else response.writeHead(200, { 'content-type': 'application/json' }).end(`{"n":${received}}`);
+    });
+    const post = () =>
+      nodeHttpTransport({ url, method: 'POST', headers: {}, body: '{"id":"m-1"}', timeout_ms: 30_000 });
+    expect(await post()).toEqual({ status: 200, text: '{"n":1}' });
+    expect(await post()).toEqual({ status: 200, text: '{"n":3}' });
+    expect(received).toBe(3);
+  });
+
+  it('does not send again when a new connection is reset: the peer is unreachable', async () => {
+    let received = 0;
+    const url = await serve((request) => {
+      received++;
+      request.socket.destroy();
+    });
+    await expect(
+      nodeHttpTransport({ url, method: 'POST', headers: {}, body: '{}', timeout_ms: 30_000 }),
+    ).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(received).toBe(1);
+  });
+
   it('gives up when no answer comes within the timeout', async () => {
     const url = await serve(() => {
       // never answers

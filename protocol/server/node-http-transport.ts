@@ -3,7 +3,7 @@
 // Request/Response objects, AbortSignal) against ~85 µs over node:http, and an operator makes
 // several such calls for every tab. Node-only; browsers keep the fetch transport.
 
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { HttpAnswer, HttpExchange, HttpTransport } from '@opentab/protocol';
@@ -56,6 +56,16 @@ export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}):
 /** The transport of servers that trust only the bundled roots. */
 export const nodeHttpTransport: HttpTransport = createNodeHttpTransport();
 
+/**
+ * A request that fails on a reused keep-alive socket before any answer (the server closed it just
+ * as it was taken) is sent once more on another connection, as Node's documentation advises. That
+ * is safe for every exchange here: each message is idempotent by its id, and the server saw none
+ * of it or answered nothing.
+ */
+function isStaleSocketFailure(request: ClientRequest, error: NodeJS.ErrnoException): boolean {
+  return request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+}
+
 function send(exchange: HttpExchange, httpsAgent: HttpsAgent, serverName: string | undefined): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const url = new URL(exchange.url);
@@ -67,13 +77,10 @@ function send(exchange: HttpExchange, httpsAgent: HttpsAgent, serverName: string
     const headers: Record<string, string> = { ...exchange.headers };
     if (exchange.body !== undefined) headers['content-length'] = String(Buffer.byteLength(exchange.body));
     const options = { method: exchange.method, headers, agent: secure ? httpsAgent : httpAgent };
-    // Node checks the certificate against `servername` when one is given, and against the URL's host otherwise.
-    const request = secure
-      ? httpsRequest(url, serverName === undefined ? options : { ...options, servername: serverName })
-      : httpRequest(url, options);
+    let current: ClientRequest | null = null;
     // The whole exchange, not only an idle socket, must finish within the caller's timeout.
     const deadline = setTimeout(
-      () => request.destroy(new Error(`no answer within ${exchange.timeout_ms} ms`)),
+      () => current?.destroy(new Error(`no answer within ${exchange.timeout_ms} ms`)),
       exchange.timeout_ms,
     );
     const settle =
@@ -82,8 +89,23 @@ function send(exchange: HttpExchange, httpsAgent: HttpsAgent, serverName: string
         clearTimeout(deadline);
         finish(value);
       };
-    request.on('response', (response) => readAnswer(response).then(settle(resolve), settle(reject)));
-    request.on('error', settle(reject));
-    request.end(exchange.body);
+    const attempt = (mayRetry: boolean): void => {
+      // Node checks the certificate against `servername` when one is given, and against the URL's host otherwise.
+      const request = secure
+        ? httpsRequest(url, serverName === undefined ? options : { ...options, servername: serverName })
+        : httpRequest(url, options);
+      current = request;
+      let answered = false;
+      request.on('response', (response) => {
+        answered = true;
+        readAnswer(response).then(settle(resolve), settle(reject));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (mayRetry && !answered && isStaleSocketFailure(request, error)) attempt(false);
+        else settle(reject)(error);
+      });
+      request.end(exchange.body);
+    };
+    attempt(true);
   });
 }
