@@ -80,6 +80,24 @@ describe('node:http transport', () => {
     expect(received).toBe(3);
   });
 
+  it('does not send again when an answer breaks off after its headers', async () => {
+    const sockets = new Set<unknown>();
+    let received = 0;
+    const url = await serve((request, response) => {
+      received++;
+      const reused = sockets.has(request.socket);
+      sockets.add(request.socket);
+      if (!reused) return void response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.flushHeaders();
+      request.socket.end();
+    });
+    const post = () => nodeHttpTransport({ url, method: 'POST', headers: {}, body: '{}', timeout_ms: 30_000 });
+    await post();
+    await expect(post()).rejects.toThrow();
+    expect(received).toBe(2);
+  });
+
   it('does not send again when a new connection is reset: the peer is unreachable', async () => {
     let received = 0;
     const url = await serve((request) => {

@@ -136,9 +136,12 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     const toLose = answersToLose.get(route) ?? 0;
     if (toLose > 0) {
       answersToLose.set(route, toLose - 1);
-      // Headers and body are written through end(): cutting there loses the whole answer.
+      // Headers and body are written through end(): the status line and headers leave, then the
+      // connection ends before the body. The caller sees its answer begin and break off, which no
+      // client may take for a connection closed before the request (and so send it again).
       response.end = (() => {
-        request.socket.destroy();
+        response.flushHeaders();
+        request.socket.end();
         return response;
       }) as typeof response.end;
     }
