@@ -48,6 +48,13 @@ let agentUrl: string;
 let merchantPublicKey: string;
 let packageDir: string;
 
+/**
+ * A bound, not an expectation: the set-up builds the package, installs it from the registry (where
+ * no prebuilt better-sqlite3 can be fetched, npm compiles it from source) and runs tsc. On two
+ * cores kept busy by other work that took over ten minutes, so the bound is generous.
+ */
+const PACKAGE_SET_UP_BOUND_MS = 30 * 60_000;
+
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'opentab-merchant-project-'));
   packageDir = await buildMerchantAgentPackage();
@@ -120,7 +127,7 @@ beforeAll(async () => {
     async () => (await fetch(`${agentUrl}/info`).catch(() => null))?.ok === true,
     30_000,
   );
-}, 600_000);
+}, PACKAGE_SET_UP_BOUND_MS);
 
 afterAll(async () => {
   shop?.kill('SIGTERM');
