@@ -11,6 +11,13 @@ import { ERROR_CATALOGUE, isErrorCode } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 
+/**
+ * A bound for walking one route, not an expectation of speed: a walk sends dozens of requests and
+ * digests the stored tables after each, which on two cores busy with other work takes well over
+ * vitest's default 30 s.
+ */
+export const ROUTE_WALK_BOUND_MS = 5 * 60_000;
+
 export interface HttpAnswer {
   readonly status: number;
   readonly text: string;

@@ -17,6 +17,7 @@ import {
   fieldMutations,
   malformedBodies,
   type HostileRequest,
+  ROUTE_WALK_BOUND_MS,
 } from '@opentab/test-kit';
 import { AgentHarness, eur, MERCHANT_ID, type OpenedTab } from '@opentab/test-kit/merchant-agent';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
@@ -104,23 +105,31 @@ function* hostileRequests(spec: RouteSpec): Generator<[string, HostileRequest]> 
 }
 
 describe('every merchant agent route, walked with hostile input', () => {
-  it.each(Object.entries(ROUTES))('%s', async (name, spec) => {
-    tables = await harness.storedRowDigests();
-    for (const [path, request] of hostileRequests(spec)) await expectSafe(name, path, request);
-    if (spec.method === 'GET') return;
-    const sample = SAMPLES[name];
-    expect(sample, `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`).toBeDefined();
-    const valid = await sample!();
-    tables = await harness.storedRowDigests();
-    const post = (label: string, body: unknown): HostileRequest => ({
-      label,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, spec.path, post(label, body));
-    for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, spec.path, post(label, body));
-  });
+  it.each(Object.entries(ROUTES))(
+    '%s',
+    async (name, spec) => {
+      tables = await harness.storedRowDigests();
+      for (const [path, request] of hostileRequests(spec)) await expectSafe(name, path, request);
+      if (spec.method === 'GET') return;
+      const sample = SAMPLES[name];
+      expect(
+        sample,
+        `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`,
+      ).toBeDefined();
+      const valid = await sample!();
+      tables = await harness.storedRowDigests();
+      const post = (label: string, body: unknown): HostileRequest => ({
+        label,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, spec.path, post(label, body));
+      for (const [label, body] of envelopeMutations(valid, signers))
+        await expectSafe(name, spec.path, post(label, body));
+    },
+    ROUTE_WALK_BOUND_MS,
+  );
 
   it('the static files and paths outside the API', async () => {
     tables = await harness.storedRowDigests();

@@ -23,6 +23,7 @@ import {
   malformedBodies,
   tableDigests,
   type HostileRequest,
+  ROUTE_WALK_BOUND_MS,
 } from '@opentab/test-kit';
 import { ADMIN_API } from '../src/http/admin-api';
 import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
@@ -320,25 +321,32 @@ function* hostileRequests(
 }
 
 describe('every operator route, walked with hostile input', () => {
-  it.each(Object.entries(ROUTES))('%s', async (name, spec) => {
-    const auth: Record<string, string> =
-      spec.auth === 'admin-token' ? { authorization: `Bearer ${am().config.adminToken}` } : {};
-    tables = snapshot();
-    for (const [url, request] of hostileRequests(name, spec, auth)) await expectSafe(name, url, request);
-    if (spec.method === 'GET') return;
-    const sample = SAMPLES[name];
-    expect(sample, `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`).toBeDefined();
-    const valid = await sample!();
-    tables = snapshot();
-    const url = urlOf(name, spec);
-    const post = (label: string, body: unknown): HostileRequest => ({
-      label,
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, url, post(label, body));
-    for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, url, post(label, body));
-    w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
-  });
+  it.each(Object.entries(ROUTES))(
+    '%s',
+    async (name, spec) => {
+      const auth: Record<string, string> =
+        spec.auth === 'admin-token' ? { authorization: `Bearer ${am().config.adminToken}` } : {};
+      tables = snapshot();
+      for (const [url, request] of hostileRequests(name, spec, auth)) await expectSafe(name, url, request);
+      if (spec.method === 'GET') return;
+      const sample = SAMPLES[name];
+      expect(
+        sample,
+        `${name} has no valid sample in SAMPLES: add one, so that its fields are mutated too`,
+      ).toBeDefined();
+      const valid = await sample!();
+      tables = snapshot();
+      const url = urlOf(name, spec);
+      const post = (label: string, body: unknown): HostileRequest => ({
+        label,
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, url, post(label, body));
+      for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, url, post(label, body));
+      w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
+    },
+    ROUTE_WALK_BOUND_MS,
+  );
 });

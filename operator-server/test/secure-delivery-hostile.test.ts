@@ -32,6 +32,7 @@ import {
   malformedBodies,
   tableDigests,
   type HostileRequest,
+  ROUTE_WALK_BOUND_MS,
 } from '@opentab/test-kit';
 import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR } from '@opentab/test-kit/worlds';
 import { startDeliveryWorld, type DeliveryWorld } from './delivery-fixture';
@@ -165,14 +166,22 @@ async function walk(base: string, name: string, spec: RouteSpec): Promise<void> 
 }
 
 describe('secure delivery, walked with hostile input', () => {
-  it.each(Object.entries(DELIVERY_AGENT_API))('agent %s', async (name, spec) => {
-    await walk(d.w.merchant.agentUrl, name, spec);
-  });
+  it.each(Object.entries(DELIVERY_AGENT_API))(
+    'agent %s',
+    async (name, spec) => {
+      await walk(d.w.merchant.agentUrl, name, spec);
+    },
+    ROUTE_WALK_BOUND_MS,
+  );
 
-  it.each(Object.entries(DELIVERY_OPERATOR_API))('operator %s', async (name, spec) => {
-    const operator = name === 'k1' ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR;
-    await walk(d.w.world.operator(operator).url, name, spec);
-  });
+  it.each(Object.entries(DELIVERY_OPERATOR_API))(
+    'operator %s',
+    async (name, spec) => {
+      const operator = name === 'k1' ? CUSTOMER_OPERATOR : MERCHANT_OPERATOR;
+      await walk(d.w.world.operator(operator).url, name, spec);
+    },
+    ROUTE_WALK_BOUND_MS,
+  );
 
   it('the content route: only GET and HEAD of a prepared product', async () => {
     tables = snapshot();
