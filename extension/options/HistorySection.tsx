@@ -3,6 +3,7 @@ import type { CallError } from '../messaging/result';
 import type { HistoryView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
+import { ClosedTabsTable } from './ClosedTabsTable';
 import { downloadText, NBSP, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
 
 export function HistorySection({ client }: { client: AgentClient }) {
@@ -70,6 +71,11 @@ export function HistorySection({ client }: { client: AgentClient }) {
           </table>
         </>
       )}
+      <h2>Closed tabs</h2>
+      {history && !history.statementProblem && history.closedTabs.length === 0 && (
+        <p class="muted">No closed tabs yet.</p>
+      )}
+      {history && history.closedTabs.length > 0 && <ClosedTabsTable tabs={history.closedTabs} />}
       <h2>Account statement</h2>
       {history?.statementProblem && <p class="warning">{history.statementProblem}</p>}
       {history?.statement && history.statement.length === 0 && <p class="muted">No charges yet.</p>}
