@@ -17,7 +17,7 @@ export function ClosedTabList({ tabs, now_ms }: { tabs: readonly ClosedTabView[]
           <span class="amount" data-testid="closed-tab-cost">
             {tab.charged ? `cost ${showAmount(tab.charged)}` : 'being cleared'}
           </span>
-          <span class="merchant" data-testid="closed-tab-receipts">
+          <span class={tab.disputed ? 'merchant wraps' : 'merchant'} data-testid="closed-tab-receipts">
             {tab.disputed ? (
               <span class="disputed">{disputedCharge(tab)}</span>
             ) : tab.spent ? (
