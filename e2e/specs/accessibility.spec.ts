@@ -1,12 +1,26 @@
 // Scenario: every extension page and the widget pass axe-core's WCAG A/AA checks with no serious or
-// critical finding, each in a state people see: the first-run options page, the confirmation
-// window, the shop with the widget, the popup and the options page with a tab and purchases, and
-// the unlock window.
+// critical finding, each in a state people see, in Chromium and in Firefox ESR: the first-run
+// options page, the confirmation window, the shop with the widget, the popup and the options page
+// (with its history) with a tab and purchases, the locked popup and the unlock window. Firefox's
+// screens are photographed at the sizes people see them.
 
+import type { Page as PuppeteerPage } from 'puppeteer-core';
 import { nextConfirmWindow } from '../pages/confirm-window';
+import { FirefoxConfirmWindow } from '../pages/firefox/confirm-window';
+import { clickButton, fieldByLabel, waitForText } from '../pages/firefox/dom';
+import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
+import { FirefoxPopupTab } from '../pages/firefox/popup-tab';
 import { OptionsPage } from '../pages/options-page';
+import { expect as firefoxExpect, firefoxTest } from '../fixtures/firefox-test';
+import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
+import { keepScreenshot } from '../fixtures/screenshots';
 import { expect, test } from '../fixtures/test';
-import { seriousAccessibilityFindings } from '../testing/accessibility';
+import { seriousAccessibilityFindings, seriousFirefoxAccessibilityFindings } from '../testing/accessibility';
+
+/** The sizes people see: the popup, the confirmation and unlock windows, and a desktop tab. */
+const POPUP = { width: 480, height: 640 };
+const CONFIRM_WINDOW = { width: 440, height: 620 };
+const OPTIONS_PAGE = { width: 1280, height: 900 };
 
 test('extension pages and the widget have no serious or critical accessibility findings', async ({
   context,
@@ -44,3 +58,67 @@ test('extension pages and the widget have no serious or critical accessibility f
   expect(await seriousAccessibilityFindings(prompt), 'unlock window').toEqual([]);
   expect(await seriousAccessibilityFindings(wallet.popup.page), 'popup, locked').toEqual([]);
 });
+
+firefoxTest(
+  'Firefox: extension pages and the widget have no serious or critical accessibility findings',
+  async ({ firefox, shop, world }, testInfo) => {
+    const shoot = (page: PuppeteerPage, name: string, fullPage = true) =>
+      keepScreenshot(testInfo, `firefox-${name}`, (path) =>
+        page.screenshot({ path: path as `${string}.png`, fullPage }),
+      );
+
+    const options = new FirefoxOptionsTab(await firefox.extensionPage('options/options.html'));
+    await options.page.setViewport(OPTIONS_PAGE);
+    await waitForText(options.page, 'Create wallet');
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(options.page), 'first-run page').toEqual([]);
+    await shoot(options.page, 'onboarding');
+    await options.createWallet(PASSPHRASE);
+    await options.enrol(world.customerOperator.url, enrollmentCodeOf(world));
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(options.page), 'first-run page, enrolled').toEqual([]);
+    await shoot(options.page, 'onboarding-done');
+
+    await shop.page.setViewport({ width: 1280, height: 900 });
+    await shop.openArticle('article-1');
+    await shop.readyToPay('article-1');
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(shop.page, '[data-paid-slot]'), 'widget').toEqual([]);
+    const confirmOpening = firefox.extensionPage('confirm/confirm.html');
+    await shop.clickPay('article-1');
+    const confirm = new FirefoxConfirmWindow(await confirmOpening);
+    await confirm.depositCustomer();
+    await confirm.page.setViewport(CONFIRM_WINDOW);
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(confirm.page), 'confirmation window').toEqual([]);
+    await shoot(confirm.page, 'confirm', false);
+    await confirm.approveWithAllowance();
+    await shop.unlockedText('article-1');
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(shop.page, '[data-paid-slot]'), 'widget, paid').toEqual([]);
+    await shoot(shop.page, 'shop-article-paid');
+
+    // BiDi may not navigate to an extension page; the page may reload itself.
+    await options.page.evaluate(() => location.reload()).catch(() => undefined);
+    await options.page.waitForSelector('[data-testid="merchant-row"]');
+    firefoxExpect(
+      await seriousFirefoxAccessibilityFindings(options.page),
+      'options page with a merchant and history',
+    ).toEqual([]);
+    await shoot(options.page, 'options');
+
+    const popup = await FirefoxPopupTab.showIn(options.page);
+    await popup.page.setViewport(POPUP);
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(popup.page), 'popup').toEqual([]);
+    await shoot(popup.page, 'popup');
+
+    await clickButton(popup.page, 'Lock');
+    await waitForText(popup.page, 'Unlock');
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(popup.page), 'popup, locked').toEqual([]);
+    await shoot(popup.page, 'popup-locked');
+    await shop.openArticle('article-2');
+    await shop.readyToPay('article-2');
+    const prompting = firefox.extensionPage('unlock/unlock.html');
+    await shop.clickPay('article-2');
+    const prompt = await prompting;
+    await prompt.setViewport(CONFIRM_WINDOW);
+    await fieldByLabel(prompt, 'Passphrase');
+    firefoxExpect(await seriousFirefoxAccessibilityFindings(prompt), 'unlock window').toEqual([]);
+    await shoot(prompt, 'unlock', false);
+  },
+);
