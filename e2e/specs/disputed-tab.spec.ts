@@ -3,7 +3,7 @@
 // merchant's operator clears only what the reader's own record proves, as disputed. The popup,
 // still open, says so with the charge and why; the operator then decides the dispute in the
 // reader's favour, and the popup, the history and the CSV show the new charge, the decision and
-// its reason, without a reload.
+// its reason, without a reload; in Chromium and in Firefox ESR (there the popup only).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,12 @@ import { DEMO_DISPLAY_NAME, DEMO_MERCHANT_ID } from '@opentab/demo-shop';
 import { callRoute, OPERATOR_API } from '@opentab/protocol';
 import { unprovenMerchantRecord } from '@opentab/test-kit/worlds';
 import { buyFirstArticleApprovingAllowance } from '../pages/first-purchase';
+import { FirefoxConfirmWindow } from '../pages/firefox/confirm-window';
+import { textOf } from '../pages/firefox/dom';
+import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
+import { FirefoxPopupTab } from '../pages/firefox/popup-tab';
+import { expect as firefoxExpect, firefoxTest } from '../fixtures/firefox-test';
+import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
 import { expect, test } from '../fixtures/test';
 import { articleIds, totalCents } from '../testing/catalogue';
 import { customerAccount } from '../testing/operator-views';
@@ -26,6 +32,33 @@ function merchantSecretKey(world: DemoWorld): string {
   return identity.merchantSecretKey;
 }
 
+/** The open tab's id; the shop has sent its operator a record claiming 5.00 EUR, backed by nothing. */
+async function claimFiveEuros(world: DemoWorld): Promise<string> {
+  const [transaction] = (await customerAccount(world)).tabs;
+  const tabId = transaction!.tabId!;
+  const merchantTab = await world.shop.agent.tab(tabId);
+  const claim = unprovenMerchantRecord(merchantSecretKey(world), DEMO_MERCHANT_ID, tabId, {
+    count: merchantTab!.purchaseCount,
+    total: { currency: 'EUR', value: '5.00' },
+    lastChainIndex: merchantTab!.lastChainIndex,
+  });
+  await callRoute(world.merchantOperator.url, OPERATOR_API.merchantRecord, claim);
+  return tabId;
+}
+
+/** The operator decides: the tab clears 0.02 EUR, the first article only. */
+async function decideForTheReader(world: DemoWorld, tabId: string): Promise<void> {
+  const [dispute] = await world.merchantOperator.admin.call('listDisputes', undefined);
+  expect(dispute).toMatchObject({ tabId, cleared: { value: '0.07' }, resolved: null });
+  await world.merchantOperator.admin.call(
+    'resolveDispute',
+    { decision: 'adjust', cleared: { currency: 'EUR', value: '0.02' }, reason: REASON },
+    { disputeId: dispute!.disputeId },
+  );
+}
+
+const DECIDED = `Decided: the operator changed what the tab clears from 0.07\u00a0EUR to 0.02\u00a0EUR. Reason: ${REASON}`;
+
 test('a tab cleared as disputed shows its charge and why, and the decision when it comes', async ({
   context,
   wallet,
@@ -39,15 +72,7 @@ test('a tab cleared as disputed shows its charge and why, and the decision when 
   expect(totalCents(bought)).toBe(7n);
 
   // Before the reader closes, the shop stops the tab with a record claiming far more.
-  const [transaction] = (await customerAccount(world)).tabs;
-  const tabId = transaction!.tabId!;
-  const merchantTab = await world.shop.agent.tab(tabId);
-  const claim = unprovenMerchantRecord(merchantSecretKey(world), DEMO_MERCHANT_ID, tabId, {
-    count: merchantTab!.purchaseCount,
-    total: { currency: 'EUR', value: '5.00' },
-    lastChainIndex: merchantTab!.lastChainIndex,
-  });
-  await callRoute(world.merchantOperator.url, OPERATOR_API.merchantRecord, claim);
+  const tabId = await claimFiveEuros(world);
 
   await wallet.popup.reload();
   await wallet.popup.closeTab(DEMO_DISPLAY_NAME);
@@ -61,23 +86,14 @@ test('a tab cleared as disputed shows its charge and why, and the decision when 
   );
   await expect(closed.getByTestId('closed-tab-why')).toContainText('totals differ (customer 0.07, merchant 5.00 EUR)');
 
-  // The operator decides: the tab clears 0.02 EUR, the first article only.
-  const [dispute] = await world.merchantOperator.admin.call('listDisputes', undefined);
-  expect(dispute).toMatchObject({ tabId, cleared: { value: '0.07' }, resolved: null });
-  await world.merchantOperator.admin.call(
-    'resolveDispute',
-    { decision: 'adjust', cleared: { currency: 'EUR', value: '0.02' }, reason: REASON },
-    { disputeId: dispute!.disputeId },
-  );
+  await decideForTheReader(world, tabId);
 
   // 2 cents × 11.3595 = 22.719 öre → 0.23 SEK: the popup shows it by itself.
   await expect(closed.getByTestId('closed-tab-cost')).toHaveText('cost 0.23\u00a0SEK', { timeout: 90_000 });
   await expect(closed.getByTestId('closed-tab-receipts')).toHaveText(
     'Disputed: charged 0.23\u00a0SEK, your receipts add up to 0.80\u00a0SEK',
   );
-  await expect(closed.getByTestId('closed-tab-why')).toHaveText(
-    `Decided: the operator changed what the tab clears from 0.07\u00a0EUR to 0.02\u00a0EUR. Reason: ${REASON}`,
-  );
+  await expect(closed.getByTestId('closed-tab-why')).toHaveText(DECIDED);
   await expect(wallet.popup.balance).toHaveText('-0.23\u00a0SEK');
 
   // The history lists it so, and the CSV gives each purchase its tab's outcome, charge and reason.
@@ -96,3 +112,44 @@ test('a tab cleared as disputed shows its charge and why, and the decision when 
   expect(csv).toHaveLength(3);
   for (const line of csv.slice(1)) expect(line).toMatch(new RegExp(`,disputed,0\\.23,SEK,adjust,${REASON}$`));
 });
+
+firefoxTest(
+  'Firefox: a tab cleared as disputed shows its charge and why, and the decision',
+  async ({ firefox, shop, world }) => {
+    const options = new FirefoxOptionsTab(await firefox.extensionPage('options/options.html'));
+    await options.createWallet(PASSPHRASE);
+    await options.enrol(world.customerOperator.url, enrollmentCodeOf(world));
+    const [first, second] = articleIds(1, 2);
+    await shop.openArticle(first!);
+    const confirmOpening = firefox.extensionPage('confirm/confirm.html');
+    await shop.clickPay(first!);
+    await new FirefoxConfirmWindow(await confirmOpening).approveWithAllowance();
+    await shop.unlockedText(first!);
+    await shop.buyArticle(second!);
+    const tabId = await claimFiveEuros(world);
+
+    const popup = await FirefoxPopupTab.showIn(options.page);
+    await popup.closeTab(DEMO_DISPLAY_NAME);
+    const closedTab = (testId: string) => `[data-testid="closed-tab"] [data-testid="${testId}"]`;
+    const shows = (selector: string, text: string, timeout = 60_000) =>
+      popup.page.waitForFunction(
+        (where, wanted) => document.querySelector(where)?.textContent?.includes(wanted) === true,
+        { timeout },
+        selector,
+        text,
+      );
+    await shows(
+      closedTab('closed-tab-receipts'),
+      'Disputed: charged 0.80\u00a0SEK, your receipts add up to 0.80\u00a0SEK',
+    );
+    await shows(closedTab('closed-tab-why'), 'totals differ (customer 0.07, merchant 5.00 EUR)');
+
+    await decideForTheReader(world, tabId);
+    // The popup, left open, shows the decision by itself.
+    await shows(closedTab('closed-tab-cost'), 'cost 0.23\u00a0SEK', 90_000);
+    firefoxExpect(await textOf(popup.page, closedTab('closed-tab-why'))).toBe(DECIDED);
+    firefoxExpect(await textOf(popup.page, closedTab('closed-tab-receipts'))).toBe(
+      'Disputed: charged 0.23\u00a0SEK, your receipts add up to 0.80\u00a0SEK',
+    );
+  },
+);
