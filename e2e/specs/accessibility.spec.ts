@@ -1,9 +1,10 @@
 // Scenario: every extension page and the widget pass axe-core's WCAG A/AA checks with no serious or
 // critical finding, each in a state people see, in Chromium and in Firefox ESR: the first-run
 // options page, the confirmation window, the shop with the widget, the popup and the options page
-// (with its history) with a tab and purchases, the locked popup and the unlock window. Firefox's
-// screens are photographed at the sizes people see them.
+// (with its history) with a tab and purchases, the locked popup and the unlock window, each
+// photographed at the size people see it. Chromium's first-run steps are checked in first-run.spec.
 
+import type { Page } from '@playwright/test';
 import type { Page as PuppeteerPage } from 'puppeteer-core';
 import { nextConfirmWindow } from '../pages/confirm-window';
 import { FirefoxConfirmWindow } from '../pages/firefox/confirm-window';
@@ -27,7 +28,9 @@ test('extension pages and the widget have no serious or critical accessibility f
   extension,
   wallet,
   shop,
-}) => {
+}, testInfo) => {
+  const shoot = (page: Page, name: string, fullPage = true) =>
+    keepScreenshot(testInfo, `chromium-${name}`, (path) => page.screenshot({ path, fullPage }));
   const firstRun = await OptionsPage.open(context, extension);
   await wallet.options.page.close();
   expect(await seriousAccessibilityFindings(firstRun.page), 'options page').toEqual([]);
@@ -39,15 +42,22 @@ test('extension pages and the widget have no serious or critical accessibility f
   await shop.clickPay('article-1');
   const confirm = await confirming;
   expect(await seriousAccessibilityFindings(confirm.page), 'confirmation window').toEqual([]);
+  await confirm.page.setViewportSize(CONFIRM_WINDOW);
+  await shoot(confirm.page, 'confirm', false);
   await confirm.approveWithAllowance();
   await shop.unlockedText('article-1');
   expect(await seriousAccessibilityFindings(shop.page, '[data-paid-slot]'), 'widget, paid').toEqual([]);
 
+  await wallet.popup.page.setViewportSize(POPUP);
   await wallet.popup.reload();
   expect(await seriousAccessibilityFindings(wallet.popup.page), 'popup').toEqual([]);
+  await shoot(wallet.popup.page, 'popup');
+  await firstRun.page.setViewportSize(OPTIONS_PAGE);
   await firstRun.page.reload();
   await firstRun.page.getByTestId('merchant-row').waitFor();
-  expect(await seriousAccessibilityFindings(firstRun.page), 'options page with a merchant').toEqual([]);
+  await firstRun.page.getByText('No charges yet.').waitFor();
+  expect(await seriousAccessibilityFindings(firstRun.page), 'options page with a merchant and history').toEqual([]);
+  await shoot(firstRun.page, 'options');
 
   await wallet.popup.page.getByRole('button', { name: 'Lock' }).click();
   await shop.openArticle('article-2');
@@ -56,7 +66,9 @@ test('extension pages and the widget have no serious or critical accessibility f
   const prompt = await prompting;
   await prompt.getByLabel('Passphrase').waitFor();
   expect(await seriousAccessibilityFindings(prompt), 'unlock window').toEqual([]);
+  await shoot(prompt, 'unlock', false);
   expect(await seriousAccessibilityFindings(wallet.popup.page), 'popup, locked').toEqual([]);
+  await shoot(wallet.popup.page, 'popup-locked');
 });
 
 firefoxTest(
@@ -96,6 +108,7 @@ firefoxTest(
     // BiDi may not navigate to an extension page; the page may reload itself.
     await options.page.evaluate(() => location.reload()).catch(() => undefined);
     await options.page.waitForSelector('[data-testid="merchant-row"]');
+    await waitForText(options.page, 'No charges yet.');
     firefoxExpect(
       await seriousFirefoxAccessibilityFindings(options.page),
       'options page with a merchant and history',
