@@ -17,6 +17,7 @@ import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
 import { FirefoxPopupTab } from '../pages/firefox/popup-tab';
 import { expect as firefoxExpect, firefoxTest } from '../fixtures/firefox-test';
 import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
+import { keepScreenshot } from '../fixtures/screenshots';
 import { expect, test } from '../fixtures/test';
 import { articleIds, totalCents } from '../testing/catalogue';
 import { customerAccount } from '../testing/operator-views';
@@ -64,7 +65,7 @@ test('a tab cleared as disputed shows its charge and why, and the decision when 
   wallet,
   shop,
   world,
-}) => {
+}, testInfo) => {
   const bought = articleIds(1, 2);
   await buyFirstArticleApprovingAllowance(context, shop, bought[0]!);
   await shop.buyArticle(bought[1]!);
@@ -95,15 +96,20 @@ test('a tab cleared as disputed shows its charge and why, and the decision when 
   );
   await expect(closed.getByTestId('closed-tab-why')).toHaveText(DECIDED);
   await expect(wallet.popup.balance).toHaveText('-0.23\u00a0SEK');
+  await keepScreenshot(testInfo, 'chromium-popup-disputed', (path) =>
+    wallet.popup.page.screenshot({ path, fullPage: true }),
+  );
 
   // The history lists it so, and the CSV gives each purchase its tab's outcome, charge and reason.
   const history = wallet.options.page;
+  await history.setViewportSize({ width: 1280, height: 900 });
   await history.reload();
   const row = history.getByTestId('closed-tab-row');
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('Disputed');
   await expect(row).toContainText('0.23\u00a0SEK');
   await expect(row.getByTestId('closed-tab-why')).toContainText(`Reason: ${REASON}`);
+  await keepScreenshot(testInfo, 'chromium-history-disputed', (path) => history.screenshot({ path, fullPage: true }));
   const downloading = history.waitForEvent('download');
   await history.getByRole('button', { name: 'Export CSV' }).click();
   const csv = readFileSync((await (await downloading).path())!, 'utf8')
