@@ -104,7 +104,7 @@ function fillCustomerSide(opened: OpenedStore, layout: BenchLayout, tab: Histori
   });
   store.markTransactionOpen(transactionId, tab.tabAck(transactionId), 'Bench News');
   store.setTransactionCustomerRecord(transactionId, tab.customerRecord(transactionId));
-  store.markTransactionCleared(transactionId, HISTORY_CHARGE_MINOR, 'agreed', at_ms, HISTORY_SPENT_MINOR, 0);
+  store.markTransactionCleared(transactionId, HISTORY_CHARGE_MINOR, 'agreed', at_ms, HISTORY_SPENT_MINOR, 0, null);
   ledger.captureHold({
     holdId: `hold:${transactionId}`,
     amount: HISTORY_CHARGE_MINOR,

@@ -33,6 +33,11 @@ export class ConfirmWindow {
     await this.answer(this.page.getByRole('button', { name: 'Approve', exact: true }));
   }
 
+  /** Declines this tab only: the merchant may ask again. */
+  async decline(): Promise<void> {
+    await this.answer(this.page.getByRole('button', { name: 'Decline', exact: true }));
+  }
+
   /** Declines, and blocks the merchant from opening tabs or taking payments. */
   async declineAndBlock(): Promise<void> {
     await this.answer(this.page.getByRole('button', { name: 'Decline and block' }));

@@ -1,65 +1,17 @@
 // Scenario: the demo shop's page as a reader sees it at 1280 px and on a 390 px phone: the product
 // cards of a row are equally tall with their paywalls level, no text in a paid button wraps onto a
-// second line, and no empty space is left under the widget. Both widths are photographed.
+// second line, and no empty space is left under the widget, in Chromium and in Firefox ESR. Both
+// widths are photographed in both browsers.
 
 import { PRODUCTS } from '@opentab/demo-shop';
+import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
+import { expect as firefoxExpect, firefoxTest } from '../fixtures/firefox-test';
+import { enrollmentCodeOf, PASSPHRASE } from '../fixtures/reader';
 import { keepScreenshot } from '../fixtures/screenshots';
 import { expect, test } from '../fixtures/test';
+import { layoutFaults, shopLayout } from '../testing/shop-layout';
 
 const WIDTHS = [1280, 390] as const;
-
-/**
- * As laid out: the paid buttons whose text wraps (a text node split over more than one line box),
- * each card's top and height with its paywall's bottom, and the empty space under each paywall's
- * last visible line.
- */
-function layout() {
-  const wrappedText = (root: ParentNode) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const wrapped: string[] = [];
-    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
-      if (!node.textContent?.trim()) continue;
-      const range = document.createRange();
-      range.selectNodeContents(node);
-      const lines = new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top)));
-      if (lines.size > 1) wrapped.push(node.textContent.trim());
-    }
-    return wrapped;
-  };
-  const slots = Array.from(document.querySelectorAll('[data-paid-slot]'));
-  const buttons = slots.flatMap((slot) => {
-    const host = [slot, ...Array.from(slot.querySelectorAll('*'))].find((element) => element.shadowRoot !== null);
-    const button = host?.shadowRoot?.querySelector('button[part="button"]');
-    return button ? [{ item: slot.getAttribute('data-paid-slot'), wrapped: wrappedText(button) }] : [];
-  });
-  const cards = slots.map((slot) => {
-    const card = (slot.closest('.card') ?? slot).getBoundingClientRect();
-    const paywall = slot.querySelector('[data-paywall]')!;
-    return {
-      top: Math.round(card.top),
-      height: Math.round(card.height),
-      paywallBottom: Math.round(paywall.getBoundingClientRect().bottom),
-    };
-  });
-  const emptySpace_px = slots.map((slot) => {
-    const paywall = slot.querySelector('[data-paywall]')!;
-    const style = getComputedStyle(paywall);
-    const contentBottom =
-      paywall.getBoundingClientRect().bottom -
-      Number.parseFloat(style.paddingBottom) -
-      Number.parseFloat(style.borderBottomWidth);
-    const lastLine = Math.max(
-      ...Array.from(paywall.children)
-        // A line with nothing on it (an empty status) is empty space too.
-        .filter((child) => child.shadowRoot !== null || child.textContent?.trim())
-        .map((child) => child.getBoundingClientRect())
-        .filter((box) => box.height > 0)
-        .map((box) => box.bottom),
-    );
-    return Math.round(contentBottom - lastLine);
-  });
-  return { buttons, cards, emptySpace_px };
-}
 
 for (const width of WIDTHS) {
   test(`the shop at ${width} px: even cards, unwrapped buttons, no empty space`, async ({ wallet, shop }, testInfo) => {
@@ -67,18 +19,28 @@ for (const width of WIDTHS) {
     await shop.page.setViewportSize({ width, height: 900 });
     await shop.openShop();
     for (const product of PRODUCTS) await shop.readyToPay(product.itemId);
-    const { buttons, cards, emptySpace_px } = await shop.page.evaluate(layout);
-    expect(buttons).toHaveLength(PRODUCTS.length);
-    expect(buttons.filter((button) => button.wrapped.length > 0)).toEqual([]);
-    // Cards side by side (the same top) are equally tall, their paywalls level at the foot.
-    const rows = new Map<number, typeof cards>();
-    for (const card of cards) rows.set(card.top, [...(rows.get(card.top) ?? []), card]);
-    for (const row of rows.values()) {
-      expect(new Set(row.map((card) => card.height)).size).toBe(1);
-      expect(new Set(row.map((card) => card.paywallBottom)).size).toBe(1);
-    }
-    // Nothing but the paywall's own padding under its last line.
-    expect(emptySpace_px.filter((space) => space > 1)).toEqual([]);
+    const layout = await shop.page.evaluate(shopLayout);
+    expect(layout.buttons).toHaveLength(PRODUCTS.length);
+    expect(layoutFaults(layout)).toEqual([]);
     await keepScreenshot(testInfo, `shop-${width}`, (path) => shop.page.screenshot({ path, fullPage: true }));
   });
+
+  firefoxTest(
+    `Firefox: the shop at ${width} px: even cards, unwrapped buttons, no empty space`,
+    async ({ firefox, shop, world }, testInfo) => {
+      // As a reader sees it: an enrolled wallet, so each button shows its price in SEK too.
+      const options = new FirefoxOptionsTab(await firefox.extensionPage('options/options.html'));
+      await options.createWallet(PASSPHRASE);
+      await options.enrol(world.customerOperator.url, enrollmentCodeOf(world));
+      await shop.page.setViewport({ width, height: 900 });
+      await shop.page.goto(`${world.shop.url}/shop`);
+      for (const product of PRODUCTS) await shop.readyToPay(product.itemId);
+      const layout = await shop.page.evaluate(shopLayout);
+      firefoxExpect(layout.buttons).toHaveLength(PRODUCTS.length);
+      firefoxExpect(layoutFaults(layout)).toEqual([]);
+      await keepScreenshot(testInfo, `firefox-shop-${width}`, (path) =>
+        shop.page.screenshot({ path: path as `${string}.png`, fullPage: true }),
+      );
+    },
+  );
 }

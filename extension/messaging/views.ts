@@ -5,6 +5,7 @@ import type { WireAmount } from '@opentab/protocol';
 import type { RateStatus } from '@opentab/protocol';
 import type { RateTableSource } from '@opentab/protocol';
 import type { HistoryEntry } from '@opentab/protocol';
+import type { ClearingOutcome, TabDisputeDecision } from '@opentab/protocol';
 
 export type WalletState = 'uninitialised' | 'locked' | 'unenrolled' | 'ready';
 
@@ -82,6 +83,8 @@ export interface HistoryView {
   /** The operator's account statement (charges per tab), when it could be reached. */
   readonly statement: readonly HistoryEntry[] | null;
   readonly statementProblem: string | null;
+  /** Every closed tab the operator's account lists, with how it cleared; empty when it could not be reached. */
+  readonly closedTabs: readonly ClosedTabView[];
 }
 
 /** A tab that has closed, with what it finally cost once its operator cleared it. */
@@ -95,8 +98,14 @@ export interface ClosedTabView {
   /** What the operator charged; null while it has not cleared the tab. */
   readonly charged: WireAmount | null;
   readonly clearedAt: string | null;
-  /** Cleared for another amount than the receipts in this wallet prove. */
+  /** How the operators cleared it (`agreed`, `disputed`, …); null while it is not cleared. */
+  readonly outcome: ClearingOutcome | null;
+  /** Cleared as disputed, or for another amount than the receipts in this wallet prove. */
   readonly disputed: boolean;
+  /** The merchant operator's sentence on its clearing: why the records disagreed, or what changed. */
+  readonly clearingNote: string | null;
+  /** The operator's decision on the tab's dispute, with its reason; null while none was made. */
+  readonly decision: TabDisputeDecision | null;
 }
 
 export interface RateStatusView {

@@ -3,6 +3,7 @@ import type { CallError } from '../messaging/result';
 import type { HistoryView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
+import { ClosedTabsTable } from './ClosedTabsTable';
 import { downloadText, NBSP, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
 
 export function HistorySection({ client }: { client: AgentClient }) {
@@ -11,9 +12,11 @@ export function HistorySection({ client }: { client: AgentClient }) {
 
   useEffect(() => {
     const load = () =>
-      void client
-        .call('getHistory', {})
-        .then((answer) => (answer.ok ? setHistory(answer.value) : setError(answer.error)));
+      void client.call('getHistory', {}).then((answer) => {
+        // A later answer replaces an earlier failure: the page shows what is true now.
+        setError(answer.ok ? null : answer.error);
+        if (answer.ok) setHistory(answer.value);
+      });
     load();
     // New purchases and charges show while the page is open.
     return client.subscribe(load);
@@ -29,6 +32,7 @@ export function HistorySection({ client }: { client: AgentClient }) {
   return (
     <section aria-label="History">
       <h2>Purchase history</h2>
+      {history === null && error === null && <p class="muted">Loading…</p>}
       {history && purchases.length === 0 && <p class="muted">No purchases yet.</p>}
       {purchases.length > 0 && (
         <>
@@ -70,7 +74,15 @@ export function HistorySection({ client }: { client: AgentClient }) {
           </table>
         </>
       )}
-      <h2>Account statement</h2>
+      {/* What the operator says: shown once read, so no heading stands empty meanwhile. */}
+      {history && (
+        <>
+          <h2>Closed tabs</h2>
+          {!history.statementProblem && history.closedTabs.length === 0 && <p class="muted">No closed tabs yet.</p>}
+          {history.closedTabs.length > 0 && <ClosedTabsTable tabs={history.closedTabs} />}
+          <h2>Account statement</h2>
+        </>
+      )}
       {history?.statementProblem && <p class="warning">{history.statementProblem}</p>}
       {history?.statement && history.statement.length === 0 && <p class="muted">No charges yet.</p>}
       {history?.statement && history.statement.length > 0 && (

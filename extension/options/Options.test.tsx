@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OverviewView, PurchaseView, SettingsView } from '../messaging/views';
+import type { ClosedTabView, OverviewView, PurchaseView, SettingsView } from '../messaging/views';
 import '../ui/testing/dom-waits';
 import { fakeClient } from '../ui/testing/fake-client';
 import { Options } from './Options';
@@ -54,7 +54,7 @@ async function renderLockedWallet() {
   const client = fakeClient({
     getOverview: () => ({ ok: true, value: { ...overview, walletState } }),
     getSettings: () => ({ ok: true, value: settings }),
-    getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+    getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
     unlock: () => {
       walletState = 'ready';
       return { ok: true, value: walletState };
@@ -74,7 +74,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       setLimits: () => ({ ok: true, value: settings }),
       revokeAllowance: () => ({
         ok: true,
@@ -128,7 +128,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: listed }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       // Blocking also revokes an allowance (spending-rules withBlocked): the answer says so.
       blockMerchant: ({ merchantId }) => ({
         ok: true,
@@ -190,7 +190,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       setAllowance: (params) => ({
         ok: true,
         value: { ...settings, merchants: [{ ...daily, allowance: sek(params.maxDeposit.replace(',', '.')) }] },
@@ -218,7 +218,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: blockedOnly }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       // Without tabs, allowance or block, the background lists it no more.
       unblockMerchant: () => ({ ok: true, value: settings }),
       blockMerchant: () => ({ ok: true, value: blockedOnly }),
@@ -238,7 +238,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       blockMerchant: () => ({ ok: false, error: { code: 'wallet_locked', message: 'Your Opentab wallet is locked.' } }),
     });
     render(<Options client={client} />);
@@ -252,7 +252,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: { ...settings, merchants: [] } }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
     });
     render(<Options client={client} />);
     const merchants = within(await screen.findByRole('region', { name: 'Merchants' }));
@@ -264,7 +264,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: { ...overview, walletState: 'unenrolled', operator: null } }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       enroll: () => ({
         ok: false,
         error: { code: 'enrollment_refused', message: 'The operator refused the enrolment: the code is used.' },
@@ -289,7 +289,7 @@ describe('Options', () => {
         value: { ...overview, walletState, operator: walletState === 'ready' ? overview.operator : null },
       }),
       getSettings: () => ({ ok: true, value: { ...settings, currency: null, limits: null, merchants: [] } }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
       createWallet: () => {
         walletState = 'unenrolled';
         return { ok: true, value: walletState };
@@ -381,7 +381,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases, statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases, statement: [], statementProblem: null, closedTabs: [] } }),
     });
     render(<Options client={client} />);
     const history = within(await screen.findByRole('region', { name: 'History' }));
@@ -395,6 +395,58 @@ describe('Options', () => {
     ]);
     // The item id is still at hand, on the title.
     expect(history.getByText('Aurora wallpaper').getAttribute('title')).toBe('wallpaper-aurora');
+  });
+
+  it('lists closed tabs with how each cleared, and a disputed one with its charge and the reason', async () => {
+    const closedTabs: ClosedTabView[] = [
+      {
+        transactionId: 'op-se.1.2',
+        merchantDisplayName: 'The Daily Tab',
+        spent: { currency: 'EUR', value: '0.45' },
+        spentCustomer: { currency: 'SEK', value: '5.11' },
+        charged: { currency: 'SEK', value: '5.11' },
+        clearedAt: '2026-06-01T11:58:00.000Z',
+        outcome: 'disputed',
+        disputed: true,
+        clearingNote: 'totals differ (customer 0.45, merchant 5.00 EUR)',
+        decision: {
+          operatorId: 'op-eu',
+          decision: 'uphold',
+          clearedBefore: { currency: 'EUR', value: '0.45' },
+          clearedAfter: { currency: 'EUR', value: '0.45' },
+          reason: 'The chain proves three articles.',
+          decidedAt: '2026-06-01T12:00:00.000Z',
+        },
+      },
+      {
+        transactionId: 'op-se.1.1',
+        merchantDisplayName: 'The Daily Tab',
+        spent: { currency: 'EUR', value: '0.30' },
+        spentCustomer: { currency: 'SEK', value: '3.41' },
+        charged: { currency: 'SEK', value: '3.41' },
+        clearedAt: '2026-06-01T11:50:00.000Z',
+        outcome: 'agreed',
+        disputed: false,
+        clearingNote: null,
+        decision: null,
+      },
+    ];
+    const client = fakeClient({
+      getOverview: () => ({ ok: true, value: overview }),
+      getSettings: () => ({ ok: true, value: settings }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs } }),
+    });
+    render(<Options client={client} />);
+    const history = within(await screen.findByRole('region', { name: 'History' }));
+    const rows = await history.findAllByTestId('closed-tab-row');
+    expect(rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent).slice(1))).toEqual([
+      [
+        'The Daily Tab',
+        'DisputedDecided: the operator kept what the tab clears, 0.45\u00a0EUR. Reason: The chain proves three articles.',
+        '5.11\u00a0SEK',
+      ],
+      ['The Daily Tab', 'Agreed', '3.41\u00a0SEK'],
+    ]);
   });
 
   it('marks a purchase the shop has not answered yet as pending', async () => {
@@ -423,7 +475,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases, statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases, statement: [], statementProblem: null, closedTabs: [] } }),
     });
     render(<Options client={client} />);
     const history = within(await screen.findByRole('region', { name: 'History' }));
@@ -467,7 +519,7 @@ describe('Options', () => {
     const client = fakeClient({
       getOverview: () => ({ ok: true, value: overview }),
       getSettings: () => ({ ok: true, value: settings }),
-      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null } }),
+      getHistory: () => ({ ok: true, value: { purchases: [], statement: [], statementProblem: null, closedTabs: [] } }),
     });
     render(<Options client={client} />);
     const history = within(await screen.findByRole('region', { name: 'History' }));

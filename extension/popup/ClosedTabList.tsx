@@ -1,10 +1,12 @@
 import type { ClosedTabView } from '../messaging/views';
+import { disputedCharge, disputeExplained } from '../ui/clearing-text';
 import { NBSP, showAmount, showDateTime, showShortDateTime } from '../ui/format';
 
 /**
  * The latest tabs that closed and what each finally cost: what the operator charged, in the
  * customer's currency, and what the receipts add up to. One cleared for another amount than the
- * receipts in this wallet prove is marked disputed, with both amounts.
+ * receipts in this wallet prove is marked disputed, with both amounts, and why: the operator's
+ * decision and its reason, or its sentence on the disagreement.
  */
 export function ClosedTabList({ tabs, now_ms }: { tabs: readonly ClosedTabView[]; now_ms: number }) {
   return (
@@ -15,11 +17,9 @@ export function ClosedTabList({ tabs, now_ms }: { tabs: readonly ClosedTabView[]
           <span class="amount" data-testid="closed-tab-cost">
             {tab.charged ? `cost ${showAmount(tab.charged)}` : 'being cleared'}
           </span>
-          <span class="merchant" data-testid="closed-tab-receipts">
+          <span class={tab.disputed ? 'merchant wraps' : 'merchant'} data-testid="closed-tab-receipts">
             {tab.disputed ? (
-              <span class="disputed">
-                Disputed: charged {showAmount(tab.charged)}, your receipts add up to {showAmount(tab.spentCustomer)}
-              </span>
+              <span class="disputed">{disputedCharge(tab)}</span>
             ) : tab.spent ? (
               <>
                 receipts {showAmount(tab.spent)}
@@ -42,8 +42,18 @@ export function ClosedTabList({ tabs, now_ms }: { tabs: readonly ClosedTabView[]
               </time>
             )}
           </span>
+          <Explained tab={tab} />
         </li>
       ))}
     </ul>
+  );
+}
+
+function Explained({ tab }: { tab: ClosedTabView }) {
+  const explained = disputeExplained(tab);
+  return explained === null ? null : (
+    <span class="why" data-testid="closed-tab-why">
+      {explained}
+    </span>
   );
 }

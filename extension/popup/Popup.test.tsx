@@ -185,7 +185,10 @@ describe('Popup', () => {
         spentCustomer: sek('2.16'),
         charged: sek('2.16'),
         clearedAt: '2026-06-01T11:40:00.000Z',
+        outcome: 'agreed',
         disputed: false,
+        clearingNote: null,
+        decision: null,
       },
       {
         transactionId: 'op-se.0.9',
@@ -194,9 +197,43 @@ describe('Popup', () => {
         spentCustomer: sek('1.14'),
         charged: sek('1.50'),
         clearedAt: '2026-06-01T11:30:00.000Z',
+        outcome: 'agreed',
         disputed: true,
+        clearingNote: null,
+        decision: null,
       },
-    ];
+      {
+        transactionId: 'op-se.0.8',
+        merchantDisplayName: 'Weekly Wire',
+        spent: null,
+        spentCustomer: null,
+        charged: sek('2.27'),
+        clearedAt: '2026-06-01T11:20:00.000Z',
+        outcome: 'disputed',
+        disputed: true,
+        clearingNote: 'totals differ (customer 0.45, merchant 5.00 EUR)',
+        decision: {
+          operatorId: 'op-eu',
+          decision: 'adjust',
+          clearedBefore: eur('0.45'),
+          clearedAfter: eur('0.20'),
+          reason: 'Two articles never loaded.',
+          decidedAt: '2026-06-01T11:25:00.000Z',
+        },
+      },
+      {
+        transactionId: 'op-se.0.7',
+        merchantDisplayName: 'Weekly Wire',
+        spent: eur('0.45'),
+        spentCustomer: sek('5.11'),
+        charged: sek('5.11'),
+        clearedAt: '2026-06-01T11:10:00.000Z',
+        outcome: 'disputed',
+        disputed: true,
+        clearingNote: 'totals differ (customer 0.45, merchant 5.00 EUR)',
+        decision: null,
+      },
+    ] as const;
     render(
       <Popup
         client={fakeClient({ getOverview: () => ({ ok: true, value: { ...ready, closedTabs } }) })}
@@ -223,6 +260,17 @@ describe('Popup', () => {
     );
     expect(within(closed[1]!).getByTestId('closed-tab-receipts').textContent).toBe(
       'Disputed: charged 1.50\u00a0SEK, your receipts add up to 1.14\u00a0SEK',
+    );
+    expect(within(closed[1]!).queryByTestId('closed-tab-why')).toBeNull();
+    // Cleared as disputed, then decided: the charge after the decision, the decision and its reason.
+    expect(within(closed[2]!).getByTestId('closed-tab-cost').textContent).toBe('cost 2.27\u00a0SEK');
+    expect(within(closed[2]!).getByTestId('closed-tab-receipts').textContent).toBe('Disputed: charged 2.27\u00a0SEK');
+    expect(within(closed[2]!).getByTestId('closed-tab-why').textContent).toBe(
+      'Decided: the operator changed what the tab clears from 0.45\u00a0EUR to 0.20\u00a0EUR. Reason: Two articles never loaded.',
+    );
+    // Not decided yet: the operator's own sentence on why.
+    expect(within(closed[3]!).getByTestId('closed-tab-why').textContent).toBe(
+      "Your record and the merchant's disagreed: totals differ (customer 0.45, merchant 5.00 EUR). The operator charged no more than your payments prove.",
     );
   });
 

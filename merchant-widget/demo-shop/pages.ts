@@ -109,7 +109,7 @@ export function shopPage(site: SiteInfo, products: readonly Product[]): string {
   ${preview}
   <h2>${product.title}</h2>
   <p>${product.blurb}</p>
-  ${paidSlot(site, product.itemId, product.price, `/shop/${product.itemId}/download`, product.kind === 'wallpaper' ? 'Buy wallpaper' : 'Buy e-book', 'Yours for')}
+  ${paidSlot(site, product.itemId, product.price, `/shop/${product.itemId}/download`, 'Buy', 'Yours for')}
 </li>`;
   });
   return layout(

@@ -16,6 +16,7 @@ import { createNodeHttpTransport } from '@opentab/server-kit';
 import { sqliteWriteCount, syncedFile, WalFlusher, type FileSync } from '@opentab/server-kit';
 import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
+import { keepDisputeDecision } from './account-manager/dispute-decision';
 import { authenticateCustomer, requireSession } from './account-manager/customer-auth';
 import { relayCustomerRecord } from './account-manager/customer-records';
 import { enroll, logon } from './account-manager/enrollment';
@@ -168,6 +169,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     peerInitiation: (body) => registerTab(context, certificates, body, now_ms()),
     peerCustomerRecord: (body) => receiveCustomerRecord(context, body, now_ms()),
     peerClearing: (body) => applyClearing(context, body, now_ms()),
+    peerDisputeDecision: (body) => keepDisputeDecision(context, body, now_ms()),
   });
 
   const router = new Router([
@@ -191,6 +193,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerInitiation, (body, { now_ms }) => registerTab(context, certificates, body, now_ms)),
     bind(OPERATOR_API.peerCustomerRecord, (body, { now_ms }) => receiveCustomerRecord(context, body, now_ms)),
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
+    bind(OPERATOR_API.peerDisputeDecision, (body, { now_ms }) => keepDisputeDecision(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
     ...deliveryBindings(context, delivery),
     ...extensions.flatMap((extension) => extension.bind(context)),

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { callRoute, fromBase64urlOfLength, OPERATOR_API, verifyEnvelope } from '@opentab/protocol';
+import { callRoute, fromBase64urlOfLength, OPERATOR_API, seal, verifyEnvelope } from '@opentab/protocol';
 import { nodeCrypto, waitFor } from '@opentab/test-kit';
 import { toBase64url } from '@opentab/protocol';
 import {
@@ -69,6 +69,19 @@ async function chargedAt(customer: Awaited<ReturnType<TwoOperatorWorld['newCusto
   );
 }
 
+/** The tab's clearing in the customer's account, once the operator's decision has reached it. */
+function decisionIn(customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']>>) {
+  return waitFor(
+    "the decision to reach the customer's account",
+    async () => {
+      const clearing = (await customer.account()).tabs[0]?.clearing;
+      return clearing?.decision ? clearing : undefined;
+    },
+    10_000,
+    100,
+  );
+}
+
 function auditsClean() {
   for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR]) {
     const audit = auditOperator(w.world.operator(operatorId).running.context.config, {
@@ -89,6 +102,15 @@ describe('a dispute resolved', () => {
       customerRecord: { total: { value: '0.45' }, linkProvesPosition: true, proven: { value: '0.45' } },
       merchantRecord: { total: { value: '5.00' }, linkProvesPosition: true, proven: { value: '0.45' } },
       resolution: null,
+    });
+
+    // The customer's account says how the tab cleared, and why, before anyone decided.
+    expect((await customer.account()).tabs[0]?.clearing).toEqual({
+      outcome: 'disputed',
+      cleared: { currency: 'EUR', value: '0.45' },
+      revision: 0,
+      note: expect.stringContaining('totals differ (customer 0.45, merchant 5.00 EUR)'),
+      decision: null,
     });
 
     const decision = {
@@ -131,6 +153,23 @@ describe('a dispute resolved', () => {
         memo: expect.stringContaining('Dispute resolved by operator op-eu: Two articles never loaded.'),
       }),
     );
+    // The account shows the signed decision and its reason with the revised clearing.
+    const decided = await decisionIn(customer);
+    expect(decided).toEqual({
+      outcome: 'disputed',
+      cleared: { currency: 'EUR', value: '0.20' },
+      revision: 1,
+      note: 'Dispute resolved by operator op-eu: Two articles never loaded.',
+      decision: {
+        operatorId: MERCHANT_OPERATOR,
+        decision: 'adjust',
+        clearedBefore: { currency: 'EUR', value: '0.45' },
+        clearedAfter: { currency: 'EUR', value: '0.20' },
+        reason: 'Two articles never loaded.',
+        decidedAt: resolved.signed.payload.iat,
+      },
+    });
+
     // The merchant agent learns the new total.
     await waitFor(
       'the merchant agent to take revision 1',
@@ -213,6 +252,53 @@ describe('a dispute resolved', () => {
     expect(story.ledger).toHaveLength(1);
     expect(story.tab.revision).toBe(0);
     expect((await customer.account()).tabs[0]?.charged?.value).toBe('5.11');
+    // An uphold moves nothing, and still reaches the customer with its reason.
+    expect((await decisionIn(customer)).decision).toMatchObject({
+      decision: 'uphold',
+      clearedAfter: { value: '0.45' },
+      reason: 'The link proves 0.45.',
+    });
+  });
+
+  it("reaches the customer's account only as the deciding operator signed it", async () => {
+    const { customer, tab } = await disputedTab();
+    const se = w.world.operator(CUSTOMER_OPERATOR);
+    const mta = eu().running.context;
+    const now_ms = w.clock.now_ms();
+    const resolution = seal(
+      nodeCrypto,
+      mta.identity.signer,
+      {
+        type: 'dispute-resolution' as const,
+        operatorId: MERCHANT_OPERATOR,
+        disputeId: `dispute:${tab.tabId}`,
+        tabId: tab.tabId,
+        transactionId: tab.transactionId,
+        customerOperatorId: CUSTOMER_OPERATOR,
+        merchantId: w.merchantId,
+        decision: 'uphold' as const,
+        clearedBefore: { currency: 'EUR', value: '0.45' },
+        clearedAfter: { currency: 'EUR', value: '0.45' },
+        revision: 0,
+        reason: 'Never decided.',
+      },
+      now_ms,
+    );
+    const message = (inner: typeof resolution) =>
+      seal(
+        nodeCrypto,
+        mta.identity.signer,
+        { type: 'dispute-decision' as const, operatorCertificate: mta.identity.certificate, resolution: inner },
+        now_ms,
+      );
+    // A decision altered after signing, or one the customer's own operator signed, is refused.
+    const altered = { ...resolution, payload: { ...resolution.payload, reason: 'Altered.' } };
+    const byAnother = seal(nodeCrypto, se.running.context.identity.signer, resolution.payload, now_ms);
+    for (const inner of [altered, byAnother])
+      await expect(callRoute(se.url, OPERATOR_API.peerDisputeDecision, message(inner))).rejects.toMatchObject({
+        failure: { code: 'bad_signature' },
+      });
+    expect((await customer.account()).tabs[0]?.clearing?.decision).toBeNull();
   });
 
   it('stands against a record that comes after it', async () => {

@@ -168,6 +168,28 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
       note: 'both records agree',
     });
   },
+  peerDisputeDecision: async () => {
+    const decided = await openTab();
+    const resolution = seal(nodeCrypto, mta().identity.signer, {
+      type: 'dispute-resolution' as const,
+      operatorId: MERCHANT_OPERATOR,
+      disputeId: `dispute:${decided.tabId}`,
+      tabId: decided.tabId,
+      transactionId: decided.transactionId,
+      customerOperatorId: CUSTOMER_OPERATOR,
+      merchantId: w.merchantId,
+      decision: 'uphold' as const,
+      clearedBefore: { currency: 'EUR', value: '0.08' },
+      clearedAfter: { currency: 'EUR', value: '0.08' },
+      revision: 0,
+      reason: 'The link proves 0.08.',
+    });
+    return seal(nodeCrypto, mta().identity.signer, {
+      type: 'dispute-decision',
+      operatorCertificate: mta().identity.certificate,
+      resolution,
+    });
+  },
   merchantRecord: async () => {
     const stopped = await openTab();
     return seal(nodeCrypto, merchantKey, {

@@ -14,6 +14,13 @@ export class FirefoxShopTab {
     await this.page.goto(`${this.shopUrl}/articles/${itemId}`);
   }
 
+  /** Waits until the widget's button for `itemId` can be clicked (the extension has answered). */
+  async readyToPay(itemId: string): Promise<void> {
+    await this.page.waitForSelector(`[data-paid-slot="${itemId}"] >>> button[part="button"][aria-disabled="false"]`, {
+      timeout: 30_000,
+    });
+  }
+
   async clickPay(itemId: string): Promise<void> {
     await clickOn(this.page, `[data-paid-slot="${itemId}"] >>> button[part="button"][aria-disabled="false"]`);
   }

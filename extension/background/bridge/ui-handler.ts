@@ -202,16 +202,29 @@ function uiHandlers(parts: UiHandlerParts): UiHandlers {
     getHistory: async () => {
       const purchases = await purchaseViews();
       try {
-        return { purchases, statement: (await wallet.account()).history, statementProblem: null };
+        const read = await wallet.account();
+        return {
+          purchases,
+          statement: read.history,
+          statementProblem: null,
+          closedTabs: closedTabViews(read.tabs, await book.all()),
+        };
       } catch (error) {
-        return { purchases, statement: null, statementProblem: asAgentError(error).message };
+        return { purchases, statement: null, statementProblem: asAgentError(error).message, closedTabs: [] };
       }
     },
-    exportHistoryCsv: async () => ({
-      filename: `opentab-history-${formatTimestamp(clock.now_ms()).slice(0, 10)}.csv`,
-      // What was paid: a purchase still pending is not (yet) one.
-      csv: historyCsv(await paidPurchaseViews()),
-    }),
+    exportHistoryCsv: async () => {
+      // How each purchase's tab cleared, when the operator can say; the purchases are this wallet's own.
+      const closedTabs = await wallet
+        .account()
+        .then(async (read) => closedTabViews(read.tabs, await book.all()))
+        .catch(() => []);
+      return {
+        filename: `opentab-history-${formatTimestamp(clock.now_ms()).slice(0, 10)}.csv`,
+        // What was paid: a purchase still pending is not (yet) one.
+        csv: historyCsv(await paidPurchaseViews(), closedTabs),
+      };
+    },
     exportBackup: ({ passphrase }) => wallet.exportBackup(passphrase),
     restoreBackup: ({ json, passphrase }) => wallet.restoreBackup(json, passphrase),
     refreshRates: async () => {

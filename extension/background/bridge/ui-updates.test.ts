@@ -1,3 +1,4 @@
+import type { AccountTab, TabDisputeDecision } from '@opentab/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settlingAtOperator, UiUpdates } from './ui-updates';
 import { waitFor } from '@opentab/test-kit';
@@ -130,5 +131,30 @@ describe('looking again while a closed tab settles at the operator', () => {
     expect(settlingAtOperator([tab('t1', 'open')], new Set())).toBe(true);
     expect(settlingAtOperator([tab('t1', 'closing')], new Set())).toBe(true);
     expect(settlingAtOperator([tab('t1', 'cleared')], new Set())).toBe(false);
+  });
+
+  it('counts a tab cleared as disputed as settling until the operator decides it', () => {
+    const disputed = (decision: TabDisputeDecision | null) =>
+      ({
+        transactionId: 't1',
+        state: 'cleared',
+        clearing: {
+          outcome: 'disputed',
+          cleared: { currency: 'EUR', value: '0.45' },
+          revision: 0,
+          note: 'x',
+          decision,
+        },
+      }) as AccountTab;
+    expect(settlingAtOperator([disputed(null)], new Set())).toBe(true);
+    const decision = {
+      operatorId: 'op-eu',
+      decision: 'uphold',
+      clearedBefore: { currency: 'EUR', value: '0.45' },
+      clearedAfter: { currency: 'EUR', value: '0.45' },
+      reason: 'Proven.',
+      decidedAt: '2026-06-01T12:00:00.000Z',
+    } as const;
+    expect(settlingAtOperator([disputed(decision)], new Set())).toBe(false);
   });
 });

@@ -4,7 +4,8 @@
 // Some changes happen at the operator with nobody here acting: a closed tab's hold is released,
 // and its charge booked, once its MTA has cleared it. While the last account read shows such a
 // tab, and a page is open to see it, the pages are told to look again after a growing delay
-// (1 s, 2 s, 4 s … at most 30 s) until the account shows it settled.
+// (1 s, 2 s, 4 s … at most 30 s) until the account shows it settled. A disputed tab's charge
+// changes when the operator decides it, so it counts as settling until then.
 
 import type { AccountTab } from '@opentab/protocol';
 import type { UiUpdateMessage } from '../../messaging/ui-updates';
@@ -70,9 +71,14 @@ export class UiUpdates {
   }
 }
 
-/** A tab the wallet no longer has open that its operator has not settled yet: its hold and charge are still to change. */
+/**
+ * A tab the wallet no longer has open that its operator has not settled yet: its hold and charge
+ * are still to change. So is a tab that cleared as disputed until the operator decides it.
+ */
 export function settlingAtOperator(accountTabs: readonly AccountTab[], openHere: ReadonlySet<string>): boolean {
   return accountTabs.some(
-    (tab) => (tab.state === 'open' || tab.state === 'closing') && !openHere.has(tab.transactionId),
+    (tab) =>
+      ((tab.state === 'open' || tab.state === 'closing') && !openHere.has(tab.transactionId)) ||
+      (tab.clearing?.outcome === 'disputed' && tab.clearing.decision === null),
   );
 }

@@ -62,8 +62,10 @@ describe('the title of a purchase', () => {
     const csv = expectOk(await w.ui('exportHistoryCsv', {}))
       .csv.trim()
       .split('\r\n');
-    expect(csv[0]).toBe('date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer');
-    expect(csv[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+,0\.91,SEK$/);
+    expect(csv[0]).toBe(
+      'date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer,tab_outcome,tab_charged,tab_charged_currency,tab_decision,tab_reason',
+    );
+    expect(csv[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+,0\.91,SEK,,,,,$/);
   });
 
   it('costs a click in an open tab no request: the catalogue read when the tab opened has it', async () => {

@@ -351,7 +351,12 @@ describe('closing a tab', () => {
       disputed: false,
     });
     const csv = expectOk(await w.ui('exportHistoryCsv', {})).csv.split('\r\n');
-    expect(csv[1]).toMatch(/,0\.08,EUR,[^,]+,0\.91,SEK$/);
+    // Each purchase with its tab's outcome and what the whole tab was charged.
+    expect(csv[0]).toMatch(
+      /,amount_customer,currency_customer,tab_outcome,tab_charged,tab_charged_currency,tab_decision,tab_reason$/,
+    );
+    expect(csv[1]).toMatch(/,0\.08,EUR,[^,]+,0\.91,SEK,agreed,2\.61,SEK,,$/);
+    expect(closed).toMatchObject({ outcome: 'agreed', clearingNote: 'agreed: 0.23 EUR', decision: null });
   });
 
   it('terminates at the merchant and sends the customer record; the operators clear what was spent', async () => {

@@ -127,10 +127,15 @@ export function closedTabViews(accountTabs: readonly AccountTab[], local: readon
             : null,
         charged,
         clearedAt: tab.clearedAt,
+        outcome: tab.clearing?.outcome ?? null,
+        // The operator's word, or this wallet's own receipts against what was charged.
         disputed:
-          spentCustomer_minor !== null &&
-          charged_minor?.ok === true &&
-          charged_minor.money.minor !== spentCustomer_minor,
+          tab.clearing?.outcome === 'disputed' ||
+          (spentCustomer_minor !== null &&
+            charged_minor?.ok === true &&
+            charged_minor.money.minor !== spentCustomer_minor),
+        clearingNote: tab.clearing?.note ?? null,
+        decision: tab.clearing?.decision ?? null,
       };
     })
     .sort((a, b) => (b.clearedAt ?? '9').localeCompare(a.clearedAt ?? '9'));

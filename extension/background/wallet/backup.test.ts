@@ -47,56 +47,73 @@ describe('backup', () => {
 
 describe('historyCsv', () => {
   it('writes RFC 4180 rows with item id and title, and defuses spreadsheet formulas', () => {
-    const csv = historyCsv([
-      {
-        at: '2026-06-01T12:00:00.000Z',
-        transactionId: 'op-sek.1.1',
-        merchantDisplayName: 'News, "Daily"',
-        itemId: 'a-1',
-        title: 'Rain, "at last"',
-        price: { currency: 'EUR', value: '0.05' },
-        priceCustomer: { currency: 'SEK', value: '0.57' },
-        status: 'paid',
-      },
-      {
-        at: '2026-06-01T12:01:00.000Z',
-        transactionId: 'op-sek.1.1',
-        merchantDisplayName: '=HYPERLINK("x")',
-        itemId: 'a-2',
-        title: '@SUM(A1)',
-        price: { currency: 'EUR', value: '0.10' },
-        priceCustomer: { currency: 'SEK', value: '1.14' },
-        status: 'paid',
-      },
-      // Stored before titles were kept: the title column stays empty, the item id says what it was.
-      {
-        at: '2026-06-01T12:02:00.000Z',
-        transactionId: 'op-sek.1.1',
-        merchantDisplayName: 'News',
-        itemId: 'a-3',
-        title: null,
-        price: { currency: 'EUR', value: '0.15' },
-        // Paid from a tab this wallet does not hold: no rate to convert it at.
-        priceCustomer: null,
-        status: 'paid',
-      },
-      {
-        at: '2026-06-01T12:03:00.000Z',
-        transactionId: 'op-sek.1.1',
-        merchantDisplayName: 'News',
-        itemId: 'a-4',
-        title: '\t=1+1',
-        price: { currency: 'EUR', value: '0.15' },
-        priceCustomer: { currency: 'SEK', value: '1.70' },
-        status: 'paid',
-      },
-    ]);
+    const csv = historyCsv(
+      [
+        {
+          at: '2026-06-01T12:00:00.000Z',
+          transactionId: 'op-sek.1.1',
+          merchantDisplayName: 'News, "Daily"',
+          itemId: 'a-1',
+          title: 'Rain, "at last"',
+          price: { currency: 'EUR', value: '0.05' },
+          priceCustomer: { currency: 'SEK', value: '0.57' },
+          status: 'paid',
+        },
+        {
+          at: '2026-06-01T12:01:00.000Z',
+          transactionId: 'op-sek.1.1',
+          merchantDisplayName: '=HYPERLINK("x")',
+          itemId: 'a-2',
+          title: '@SUM(A1)',
+          price: { currency: 'EUR', value: '0.10' },
+          priceCustomer: { currency: 'SEK', value: '1.14' },
+          status: 'paid',
+        },
+        // Stored before titles were kept: the title column stays empty, the item id says what it was.
+        {
+          at: '2026-06-01T12:02:00.000Z',
+          transactionId: 'op-sek.1.1',
+          merchantDisplayName: 'News',
+          itemId: 'a-3',
+          title: null,
+          price: { currency: 'EUR', value: '0.15' },
+          // Paid from a tab this wallet does not hold: no rate to convert it at.
+          priceCustomer: null,
+          status: 'paid',
+        },
+        {
+          at: '2026-06-01T12:03:00.000Z',
+          transactionId: 'op-sek.1.1',
+          merchantDisplayName: 'News',
+          itemId: 'a-4',
+          title: '\t=1+1',
+          price: { currency: 'EUR', value: '0.15' },
+          priceCustomer: { currency: 'SEK', value: '1.70' },
+          status: 'paid',
+        },
+      ],
+      [
+        // Their tab cleared as disputed: each purchase carries the outcome, the tab's charge and why.
+        {
+          transactionId: 'op-sek.1.1',
+          merchantDisplayName: 'News',
+          spent: null,
+          spentCustomer: null,
+          charged: { currency: 'SEK', value: '4.00' },
+          clearedAt: '2026-06-01T13:00:00.000Z',
+          outcome: 'disputed',
+          disputed: true,
+          clearingNote: 'totals differ (customer 0.45, merchant 5.00 EUR)',
+          decision: null,
+        },
+      ],
+    );
     expect(csv.split('\r\n')).toEqual([
-      'date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer',
-      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,"Rain, ""at last""",0.05,EUR,op-sek.1.1,0.57,SEK',
-      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,'@SUM(A1),0.10,EUR,op-sek.1.1,1.14,SEK`,
-      '2026-06-01T12:02:00.000Z,News,a-3,,0.15,EUR,op-sek.1.1,,',
-      "2026-06-01T12:03:00.000Z,News,a-4,'\t=1+1,0.15,EUR,op-sek.1.1,1.70,SEK",
+      'date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer,tab_outcome,tab_charged,tab_charged_currency,tab_decision,tab_reason',
+      '2026-06-01T12:00:00.000Z,"News, ""Daily""",a-1,"Rain, ""at last""",0.05,EUR,op-sek.1.1,0.57,SEK,disputed,4.00,SEK,,"totals differ (customer 0.45, merchant 5.00 EUR)"',
+      `2026-06-01T12:01:00.000Z,"'=HYPERLINK(""x"")",a-2,'@SUM(A1),0.10,EUR,op-sek.1.1,1.14,SEK,disputed,4.00,SEK,,"totals differ (customer 0.45, merchant 5.00 EUR)"`,
+      '2026-06-01T12:02:00.000Z,News,a-3,,0.15,EUR,op-sek.1.1,,,disputed,4.00,SEK,,"totals differ (customer 0.45, merchant 5.00 EUR)"',
+      `2026-06-01T12:03:00.000Z,News,a-4,'\t=1+1,0.15,EUR,op-sek.1.1,1.70,SEK,disputed,4.00,SEK,,"totals differ (customer 0.45, merchant 5.00 EUR)"`,
       '',
     ]);
   });

@@ -1,11 +1,15 @@
 // Purchase history as CSV (RFC 4180), for the customer's own records and spreadsheets.
 
-import type { PurchaseView } from '../../messaging/views';
+import type { ClosedTabView, PurchaseView } from '../../messaging/views';
 
 /**
  * `item` is the merchant's item id, `title` what its catalogue called the item (empty when not known);
  * `amount_customer` the price at its tab's locked rate in the customer's currency (empty for a tab this
- * wallet does not hold). New columns go at the end, so spreadsheets built on the old ones keep working.
+ * wallet does not hold). The `tab_` columns say how the purchase's tab cleared, as the operator's
+ * account lists it (empty while it is open or not cleared, or when the operator could not be reached):
+ * the outcome (`agreed`, `disputed`, …), what the whole tab was charged, the operator's decision on a
+ * dispute (`uphold` or `adjust`) and the reason: the decision's, else the operator's sentence on a
+ * disputed clearing. New columns go at the end, so spreadsheets built on the old ones keep working.
  */
 const HEADER = [
   'date',
@@ -17,6 +21,11 @@ const HEADER = [
   'transaction',
   'amount_customer',
   'currency_customer',
+  'tab_outcome',
+  'tab_charged',
+  'tab_charged_currency',
+  'tab_decision',
+  'tab_reason',
 ];
 
 /**
@@ -29,17 +38,26 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-export function historyCsv(purchases: readonly PurchaseView[]): string {
-  const rows = purchases.map((purchase) => [
-    purchase.at,
-    purchase.merchantDisplayName,
-    purchase.itemId,
-    purchase.title ?? '',
-    purchase.price.value,
-    purchase.price.currency,
-    purchase.transactionId,
-    purchase.priceCustomer?.value ?? '',
-    purchase.priceCustomer?.currency ?? '',
-  ]);
+export function historyCsv(purchases: readonly PurchaseView[], closedTabs: readonly ClosedTabView[] = []): string {
+  const tabs = new Map(closedTabs.map((tab) => [tab.transactionId, tab]));
+  const rows = purchases.map((purchase) => {
+    const tab = tabs.get(purchase.transactionId);
+    return [
+      purchase.at,
+      purchase.merchantDisplayName,
+      purchase.itemId,
+      purchase.title ?? '',
+      purchase.price.value,
+      purchase.price.currency,
+      purchase.transactionId,
+      purchase.priceCustomer?.value ?? '',
+      purchase.priceCustomer?.currency ?? '',
+      tab?.outcome ?? '',
+      tab?.charged?.value ?? '',
+      tab?.charged?.currency ?? '',
+      tab?.decision?.decision ?? '',
+      tab?.decision?.reason ?? (tab?.outcome === 'disputed' ? (tab.clearingNote ?? '') : ''),
+    ];
+  });
   return [HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -242,9 +242,11 @@ describe('history', () => {
     const { filename, csv } = expectOk(await w.ui('exportHistoryCsv', {}));
     expect(filename).toMatch(/^opentab-history-.*\.csv$/);
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer');
+    expect(lines[0]).toBe(
+      'date,merchant,item,title,amount,currency,transaction,amount_customer,currency_customer,tab_outcome,tab_charged,tab_charged_currency,tab_decision,tab_reason',
+    );
     // 8 cents at the tab's 11.3595 SEK per EUR: 90.876 öre.
-    expect(lines[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+,0\.91,SEK$/);
+    expect(lines[1]).toMatch(/,The Daily Tab,article-1,Article 1,0\.08,EUR,op-se\.\d+\.\d+,0\.91,SEK,,,,,$/);
   });
 });
 

@@ -1,7 +1,7 @@
 // What a customer (or the operator's admin) sees of an account: balance, credit, holds, tabs
 // and history, in the account's currency, as decimal strings.
 
-import type { AccountView, AccountTab, HistoryEntry } from '@opentab/protocol';
+import type { AccountView, AccountTab, HistoryEntry, TabClearing } from '@opentab/protocol';
 import { moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
@@ -25,6 +25,29 @@ function toAccountTab(t: Transaction): AccountTab {
     openedAt: formatTimestamp(t.openedAt),
     expiresAt: formatTimestamp(t.expiresAt),
     clearedAt: t.clearedAt === null ? null : formatTimestamp(t.clearedAt),
+    clearing: clearingOf(t),
+  };
+}
+
+function clearingOf(t: Transaction): TabClearing | null {
+  if (t.state !== 'cleared' || t.clearingOutcome === null) return null;
+  const decision = t.disputeDecision?.payload ?? null;
+  return {
+    outcome: t.clearingOutcome,
+    cleared: moneyToWire({ currency: t.merchantCurrency, minor: t.cleared_minor ?? 0n }),
+    revision: t.clearingRevision,
+    note: t.clearingNote,
+    decision:
+      decision === null
+        ? null
+        : {
+            operatorId: decision.operatorId,
+            decision: decision.decision,
+            clearedBefore: decision.clearedBefore,
+            clearedAfter: decision.clearedAfter,
+            reason: decision.reason,
+            decidedAt: decision.iat,
+          },
   };
 }
 

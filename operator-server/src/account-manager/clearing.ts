@@ -49,7 +49,7 @@ export async function applyClearing(
     // whole amount, so one arriving after a higher one changes nothing. A higher revision may state
     // less: the operator resolved the tab's dispute in the customer's favour.
     if (transaction.state !== 'cleared')
-      capture(context, transaction, p.tabId, cleared.minor, p.outcome, revision, now_ms);
+      capture(context, transaction, p.tabId, cleared.minor, { outcome: p.outcome, note: p.note }, revision, now_ms);
     else if (revision > transaction.clearingRevision && cleared.minor !== (transaction.cleared_minor ?? 0n))
       correct(
         context,
@@ -114,7 +114,7 @@ function capture(
   transaction: Transaction,
   tabId: string,
   cleared_minor: bigint,
-  outcome: ClearingOutcome,
+  { outcome, note }: { readonly outcome: ClearingOutcome; readonly note: string },
   revision: number,
   now_ms: number,
 ): void {
@@ -122,7 +122,15 @@ function capture(
   const { customerCurrency } = transaction;
   context.db.transaction(() => {
     if (
-      !context.store.markTransactionCleared(transaction.transactionId, charge, outcome, now_ms, cleared_minor, revision)
+      !context.store.markTransactionCleared(
+        transaction.transactionId,
+        charge,
+        outcome,
+        now_ms,
+        cleared_minor,
+        revision,
+        note,
+      )
     )
       return;
     const { customerSide, merchantSide } = chargePostings(context, transaction, charge, cleared_minor);
@@ -201,6 +209,7 @@ function correct(
         outcome,
         cleared_minor,
         revision,
+        note,
       )
     )
       return;

@@ -5,12 +5,12 @@
 // transaction: the resolution row, the tab's new clearing revision, one ledger entry moving the
 // difference between the merchant and the customer's operator (sum zero), and, through the
 // outbox, the revised clearing for the customer's AM, the notice for the merchant agent and the
-// deposit record for billing. An uphold moves no money and sends nothing.
+// deposit record for billing. An uphold moves no money. Either way the signed decision goes to
+// the customer's AM, for the customer to read.
 
-import * as v from 'valibot';
 import { OpentabError } from '@opentab/protocol';
-import { envelopeOf, payloadHeader, seal, type PayloadBody } from '@opentab/protocol';
-import { Amount, MerchantId, OperatorId, Sentence, TabId, TransactionId } from '@opentab/protocol';
+import { seal, type PayloadBody } from '@opentab/protocol';
+import type { DisputeDecisionPayload, DisputeResolutionPayload, ResolutionDecision } from '@opentab/protocol';
 import { moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { isLedgerError } from '../ledger';
 import { ensureAccount, ledgerAccount } from '../ledger-accounts';
@@ -18,29 +18,11 @@ import type { OperatorContext } from '../operator-context';
 import type { DisputeResolution, Tab } from '../store/records';
 import { announceClearing } from './clearing';
 
-export const ResolutionDecision = v.picklist(['uphold', 'adjust']);
-export type ResolutionDecision = v.InferOutput<typeof ResolutionDecision>;
+// The decision's schemas are the protocol's: the customer's AM reads the same signed decision.
+export { ResolutionDecision, DisputeResolutionPayload, SignedDisputeResolution } from '@opentab/protocol';
 
-/** The signed decision: who decided what about which tab, and why. */
-export const DisputeResolutionPayload = v.strictObject({
-  ...payloadHeader('dispute-resolution'),
-  operatorId: OperatorId,
-  disputeId: v.pipe(v.string(), v.maxLength(200)),
-  tabId: TabId,
-  transactionId: TransactionId,
-  customerOperatorId: OperatorId,
-  merchantId: MerchantId,
-  decision: ResolutionDecision,
-  /** What the tab had cleared before the decision, and clears after it (merchant currency). */
-  clearedBefore: Amount,
-  clearedAfter: Amount,
-  /** The clearing revision that carries the decision (on an uphold: the revision it upheld). */
-  revision: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-  reason: Sentence,
-});
-export type DisputeResolutionPayload = v.InferOutput<typeof DisputeResolutionPayload>;
-export const SignedDisputeResolution = envelopeOf(DisputeResolutionPayload);
-export type SignedDisputeResolution = v.InferOutput<typeof SignedDisputeResolution>;
+/** The peer message kept in the outbox; it is signed afresh at each delivery attempt. */
+export type DisputeDecisionBody = Omit<PayloadBody<DisputeDecisionPayload>, 'operatorCertificate'>;
 
 export interface ResolutionRequest {
   readonly disputeId: string;
@@ -116,6 +98,13 @@ export function resolveDispute(
       decidedAt: now_ms,
     };
     context.store.insertResolution(resolution);
+    // The customer reads the decision and its reason in the wallet, whatever it decided.
+    context.outbox.enqueue(
+      `dispute-decision:${tab.tabId}`,
+      { kind: 'peer-dispute-decision', operatorId: tab.customerOperatorId },
+      { type: 'dispute-decision', resolution: envelope } satisfies DisputeDecisionBody,
+      now_ms,
+    );
     context.log.info('dispute.resolved', {
       tab: tab.tabId,
       dispute: dispute.disputeId,

@@ -10,6 +10,7 @@ import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
 import type { ClearingBody, TabClearedBody } from '../mta/clearing';
+import type { DisputeDecisionBody } from '../mta/dispute-resolution';
 import { noteMerchantHasNoRecord, takeRequestedRecord, type RecordRequestBody } from '../mta/records';
 import type { OperatorContext } from '../operator-context';
 import type { OperatorExtension } from '../extension';
@@ -47,6 +48,20 @@ export function createOutboxDeliverer(
           tab: body.tabId,
           charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}`,
         });
+        return;
+      }
+      case 'peer-dispute-decision': {
+        const body = payload as DisputeDecisionBody;
+        const message = seal(
+          context.crypto,
+          context.identity.signer,
+          { ...body, operatorCertificate: context.identity.certificate },
+          now_ms,
+        );
+        const ack = await context.peers.call(destination.operatorId, 'peerDisputeDecision', message);
+        context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
+        if (ack.payload.transactionId !== body.resolution.payload.transactionId)
+          throw new Error('the dispute decision acknowledgement is about another transaction');
         return;
       }
       case 'extension': {

@@ -9,6 +9,8 @@ import { retryDelay_ms, type BackoffPolicy } from '@opentab/server-kit';
 export type OutboxDestination =
   | { kind: 'billing'; sinkIndex: number }
   | { kind: 'peer-clearing'; operatorId: string }
+  /** The MTA's signed decision on a disputed tab, for the customer's AM to show the customer. */
+  | { kind: 'peer-dispute-decision'; operatorId: string }
   | { kind: 'merchant-notice'; merchantId: string }
   /** The MTA asks a merchant agent for its record of a stopping tab; the answer is the record. */
   | { kind: 'merchant-record-request'; merchantId: string }
@@ -27,6 +29,8 @@ function encodeDestination(destination: OutboxDestination): string {
       return `billing:${destination.sinkIndex}`;
     case 'peer-clearing':
       return `peer-clearing:${destination.operatorId}`;
+    case 'peer-dispute-decision':
+      return `peer-dispute-decision:${destination.operatorId}`;
     case 'merchant-notice':
       return `merchant-notice:${destination.merchantId}`;
     case 'merchant-record-request':
@@ -42,6 +46,7 @@ function decodeDestination(text: string): OutboxDestination {
   const target = text.slice(colon + 1);
   if (kind === 'billing') return { kind, sinkIndex: Number(target) };
   if (kind === 'peer-clearing') return { kind, operatorId: target };
+  if (kind === 'peer-dispute-decision') return { kind, operatorId: target };
   if (kind === 'merchant-notice') return { kind, merchantId: target };
   if (kind === 'merchant-record-request') return { kind, merchantId: target };
   if (kind === 'extension') {

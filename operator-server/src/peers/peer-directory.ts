@@ -13,6 +13,7 @@ export const PEER_ROUTES = {
   peerInitiation: OPERATOR_API.peerInitiation,
   peerCustomerRecord: OPERATOR_API.peerCustomerRecord,
   peerClearing: OPERATOR_API.peerClearing,
+  peerDisputeDecision: OPERATOR_API.peerDisputeDecision,
 } as const;
 export type PeerRoute = keyof typeof PEER_ROUTES;
 

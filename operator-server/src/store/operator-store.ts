@@ -6,7 +6,7 @@ import { makeSessionId } from '@opentab/protocol';
 import type { ClearingOutcome } from '@opentab/protocol';
 import type { CustomerRecord } from '@opentab/protocol';
 import type { MerchantRecord } from '@opentab/protocol';
-import type { TabAck } from '@opentab/protocol';
+import type { SignedDisputeResolution, TabAck } from '@opentab/protocol';
 import { transactionStatesAccepting, type TransactionEvent } from '../account-manager/transaction-states';
 import { tabStatesAccepting, type TabEvent } from '../mta/tab-states';
 import { migrateOperatorStore } from './schema';
@@ -93,6 +93,8 @@ function toTransaction(row: Row): Transaction {
     failure: jsonOrNull<TransactionFailure>(row.failure ?? null),
     cleared_minor: bigOrNull(row.cleared_minor ?? null),
     clearingRevision: int(row.clearing_revision ?? 0),
+    clearingNote: (row.clearing_note as string | null) ?? null,
+    disputeDecision: jsonOrNull<SignedDisputeResolution>(row.dispute_decision ?? null),
   };
 }
 
@@ -196,6 +198,8 @@ export interface NewTransaction
     | 'charged_minor'
     | 'clearedAt'
     | 'clearingOutcome'
+    | 'clearingNote'
+    | 'disputeDecision'
     | 'customerRecord'
     | 'tabAck'
     | 'failure'
@@ -282,15 +286,19 @@ export class OperatorStore {
       ),
       setCustomerRecord: prepare('UPDATE transactions SET customer_record = ? WHERE transaction_id = ?'),
       markTransactionCleared: prepare(
-        `UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?
+        `UPDATE transactions SET state = 'cleared', charged_minor = ?, cleared_at = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?,
+           clearing_note = ?
          WHERE transaction_id = ? AND ${transactionAccepts('cleared')}`,
       ),
       correctTransactionClearing: prepare(
-        `UPDATE transactions SET charged_minor = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?
+        `UPDATE transactions SET charged_minor = ?, clearing_outcome = ?, cleared_minor = ?, clearing_revision = ?, clearing_note = ?
          WHERE transaction_id = ? AND ${transactionAccepts('clearing-corrected')} AND clearing_revision < ?`,
       ),
       overdueTransactions: prepare(
         "SELECT * FROM transactions WHERE state IN ('opening', 'open') AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      ),
+      setTransactionDisputeDecision: prepare(
+        'UPDATE transactions SET dispute_decision = ? WHERE transaction_id = ? AND dispute_decision IS NULL',
       ),
       markTransactionLapsed: prepare(
         `UPDATE transactions SET state = 'lapsed' WHERE transaction_id = ? AND ${transactionAccepts('hold-deadline-passed')}`,
@@ -578,9 +586,10 @@ export class OperatorStore {
     now_ms: number,
     cleared_minor: bigint,
     revision: number,
+    note: string | null,
   ): boolean {
     return (
-      this.s.markTransactionCleared.run(charged_minor, now_ms, outcome, cleared_minor, revision, transactionId)
+      this.s.markTransactionCleared.run(charged_minor, now_ms, outcome, cleared_minor, revision, note, transactionId)
         .changes === 1
     );
   }
@@ -592,11 +601,24 @@ export class OperatorStore {
     outcome: ClearingOutcome,
     cleared_minor: bigint,
     revision: number,
+    note: string,
   ): boolean {
     return (
-      this.s.correctTransactionClearing.run(charged_minor, outcome, cleared_minor, revision, transactionId, revision)
-        .changes === 1
+      this.s.correctTransactionClearing.run(
+        charged_minor,
+        outcome,
+        cleared_minor,
+        revision,
+        note,
+        transactionId,
+        revision,
+      ).changes === 1
     );
+  }
+
+  /** Keeps the MTA's signed decision on the transaction's dispute; false when one is kept already. */
+  setTransactionDisputeDecision(transactionId: string, decision: SignedDisputeResolution): boolean {
+    return this.s.setTransactionDisputeDecision.run(JSON.stringify(decision), transactionId).changes === 1;
   }
 
   /** Transactions whose tab expired before `expiredBefore_ms` and that were never cleared. */

@@ -3,7 +3,7 @@
 import type { ChainTerms, LockedRate } from '@opentab/protocol';
 import type { CustomerRecord } from '@opentab/protocol';
 import type { MerchantRecord } from '@opentab/protocol';
-import type { AmendedInitiationPayload, ClearingOutcome, TabAck } from '@opentab/protocol';
+import type { AmendedInitiationPayload, ClearingOutcome, SignedDisputeResolution, TabAck } from '@opentab/protocol';
 import type { PayloadBody } from '@opentab/protocol';
 import type { TransactionState } from '../account-manager/transaction-states';
 import type { TabState } from '../mta/tab-states';
@@ -91,6 +91,10 @@ export interface Transaction {
   /** What the MTA's latest clearing revision said in merchant currency; null before any clearing. */
   readonly cleared_minor: bigint | null;
   readonly clearingRevision: number;
+  /** The MTA's sentence on its latest clearing revision: why the records disagreed, or what changed. */
+  readonly clearingNote: string | null;
+  /** The MTA's signed decision, when the operator resolved the tab's dispute. */
+  readonly disputeDecision: SignedDisputeResolution | null;
 }
 
 /** The MTA's record of one trading session. */

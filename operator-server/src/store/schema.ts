@@ -205,6 +205,13 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
     decided_at           INTEGER NOT NULL
   ) STRICT;
   `,
+  // 3: what the customer's AM tells the customer about a tab's clearing: the MTA's sentence on its
+  // latest revision (why it was disputed, or what changed), and the MTA's signed decision when the
+  // operator resolved the dispute.
+  `
+  ALTER TABLE transactions ADD COLUMN clearing_note TEXT;
+  ALTER TABLE transactions ADD COLUMN dispute_decision TEXT;
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {

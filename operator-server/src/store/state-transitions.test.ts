@@ -96,9 +96,9 @@ const TRANSACTION_UPDATES: Record<TransactionEvent, (store: OperatorStore, id: s
   refused: (store, id) => store.markTransactionFailed(id, 'refused', { code: 'merchant_refused', message: 'no' }),
   'opening-bound-passed': (store, id) =>
     store.markTransactionFailed(id, 'opening-bound-passed', { code: 'peer_unreachable', message: 'no answer' }),
-  cleared: (store, id) => store.markTransactionCleared(id, 10n, 'agreed', 5, 10n, 0),
+  cleared: (store, id) => store.markTransactionCleared(id, 10n, 'agreed', 5, 10n, 0, null),
   'hold-deadline-passed': (store, id) => store.markTransactionLapsed(id),
-  'clearing-corrected': (store, id) => store.correctTransactionClearing(id, 20n, 'agreed', 20n, 1),
+  'clearing-corrected': (store, id) => store.correctTransactionClearing(id, 20n, 'agreed', 20n, 1, 'corrected'),
 };
 
 const TAB_UPDATES: Record<TabEvent, (store: OperatorStore, id: string) => boolean> = {
@@ -127,9 +127,9 @@ describe("the AM's transaction transitions", () => {
   it('applies a correction once per revision, never an older one', () => {
     const store = freshStore();
     const id = transactionIn(store, 'cleared', 1);
-    expect(store.correctTransactionClearing(id, 20n, 'agreed', 20n, 2)).toBe(true);
-    expect(store.correctTransactionClearing(id, 15n, 'agreed', 15n, 1)).toBe(false);
-    expect(store.correctTransactionClearing(id, 20n, 'agreed', 20n, 2)).toBe(false);
+    expect(store.correctTransactionClearing(id, 20n, 'agreed', 20n, 2, 'corrected')).toBe(true);
+    expect(store.correctTransactionClearing(id, 15n, 'agreed', 15n, 1, 'corrected')).toBe(false);
+    expect(store.correctTransactionClearing(id, 20n, 'agreed', 20n, 2, 'corrected')).toBe(false);
     expect(store.transaction(id)).toMatchObject({ charged_minor: 20n, clearingRevision: 2 });
   });
 });

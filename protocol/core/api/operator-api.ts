@@ -22,6 +22,8 @@ import {
   Clearing,
   ClearingAck,
   CustomerRecordRelay,
+  DisputeDecision,
+  DisputeDecisionAck,
   MerchantLookup,
   RecordAck,
   TabAck,
@@ -78,7 +80,7 @@ export const OPERATOR_API = {
   account: route({
     method: 'POST',
     path: '/v1/customer/account',
-    summary: 'Balance, available credit, holds, tabs and history of the own account.',
+    summary: 'Balance, available credit, holds, tabs (with how each cleared) and history of the own account.',
     auth: 'customer-signature',
     request: AccountQuery,
     response: AccountView,
@@ -145,6 +147,15 @@ export const OPERATOR_API = {
     auth: 'operator-signature',
     request: Clearing,
     response: ClearingAck,
+    maxBody_bytes: LARGE_BODY_BYTES,
+  }),
+  peerDisputeDecision: route({
+    method: 'POST',
+    path: '/v1/peer/dispute-decision',
+    summary: "The MTA gives the customer's AM its signed decision on a disputed tab, for the customer to read.",
+    auth: 'operator-signature',
+    request: DisputeDecision,
+    response: DisputeDecisionAck,
     maxBody_bytes: LARGE_BODY_BYTES,
   }),
   merchantRecord: route({

@@ -4,6 +4,7 @@
 
 import * as v from 'valibot';
 import { MerchantCertificate, OperatorCertificate } from './certificates';
+import { ClearingOutcome, ClearingRevision, ResolutionDecision } from './clearing';
 import {
   AccountId,
   Amount,
@@ -22,6 +23,7 @@ import {
   ChainIndex,
   TabId,
   Timestamp,
+  Sentence,
   TransactionId,
   envelopeOf,
   payloadHeader,
@@ -66,6 +68,33 @@ export type AccountQuery = v.InferOutput<typeof AccountQuery>;
 export const TabState = v.picklist(['opening', 'open', 'closing', 'cleared', 'failed', 'lapsed']);
 export type TabState = v.InferOutput<typeof TabState>;
 
+/** The operator's decision on the tab's dispute, as the merchant's operator signed it. */
+export const TabDisputeDecision = v.strictObject({
+  operatorId: OperatorId,
+  decision: ResolutionDecision,
+  /** What the tab cleared before the decision and after it, in the merchant's currency. */
+  clearedBefore: Amount,
+  clearedAfter: Amount,
+  reason: Sentence,
+  decidedAt: Timestamp,
+});
+export type TabDisputeDecision = v.InferOutput<typeof TabDisputeDecision>;
+
+/**
+ * How a tab's clearing came out for the customer: `disputed` when the two records disagreed and
+ * the merchant's operator cleared only what a chain link proves. `charged` is the tab's `charged`.
+ */
+export const TabClearing = v.strictObject({
+  outcome: ClearingOutcome,
+  /** What the merchant's operator cleared, in the merchant's currency (its latest revision). */
+  cleared: Amount,
+  revision: ClearingRevision,
+  /** That operator's sentence on its latest revision: why the records disagreed, or what changed. */
+  note: v.nullable(Sentence),
+  decision: v.nullable(TabDisputeDecision),
+});
+export type TabClearing = v.InferOutput<typeof TabClearing>;
+
 export const AccountTab = v.strictObject({
   transactionId: TransactionId,
   tabId: v.nullable(TabId),
@@ -79,6 +108,8 @@ export const AccountTab = v.strictObject({
   openedAt: Timestamp,
   expiresAt: Timestamp,
   clearedAt: v.nullable(Timestamp),
+  /** How the tab cleared; null until it did. */
+  clearing: v.nullable(TabClearing),
 });
 export type AccountTab = v.InferOutput<typeof AccountTab>;
 

@@ -4,7 +4,11 @@
 
 import * as v from 'valibot';
 import { CustomerCertificate, MerchantCertificate, OperatorCertificate } from './certificates';
+import { ClearingOutcome, ClearingRevision, ResolutionDecision } from './clearing';
 import { CustomerRecord } from './customer';
+
+// Defined beside the account view that shows them, and part of the peer messages' vocabulary.
+export { ClearingOutcome, ClearingRevision, ResolutionDecision } from './clearing';
 import {
   Amount,
   ChainTerms,
@@ -69,24 +73,6 @@ export type CustomerRecordRelayPayload = v.InferOutput<typeof CustomerRecordRela
 export const CustomerRecordRelay = envelopeOf(CustomerRecordRelayPayload);
 export type CustomerRecordRelay = v.InferOutput<typeof CustomerRecordRelay>;
 
-/** `voided`: the tab never opened (its registration failed), so nothing was bought on it. */
-export const ClearingOutcome = v.picklist([
-  'agreed',
-  'disputed',
-  'customer-record-missing',
-  'merchant-record-missing',
-  'no-records',
-  'voided',
-]);
-export type ClearingOutcome = v.InferOutput<typeof ClearingOutcome>;
-
-/**
- * How many times a tab's clearing was corrected by evidence that came after it (0: the first
- * clearing). Each revision states the whole amount cleared so far, never a difference, so a
- * receiver applies the highest revision it has seen and ignores older ones arriving late.
- */
-export const ClearingRevision = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1000));
-
 /** Seed FIG 3, step 4: MTA → the customer's AM. `cleared` is in the merchant's currency. */
 export const ClearingPayload = v.strictObject({
   ...peerPayload('clearing'),
@@ -112,6 +98,49 @@ export const ClearingAckPayload = v.strictObject({
 export type ClearingAckPayload = v.InferOutput<typeof ClearingAckPayload>;
 export const ClearingAck = envelopeOf(ClearingAckPayload);
 export type ClearingAck = v.InferOutput<typeof ClearingAck>;
+
+/** The MTA's signed decision on a disputed tab: who decided what about which tab, and why. */
+export const DisputeResolutionPayload = v.strictObject({
+  ...payloadHeader('dispute-resolution'),
+  operatorId: OperatorId,
+  disputeId: v.pipe(v.string(), v.maxLength(200)),
+  tabId: TabId,
+  transactionId: TransactionId,
+  customerOperatorId: OperatorId,
+  merchantId: MerchantId,
+  decision: ResolutionDecision,
+  /** What the tab had cleared before the decision, and clears after it (merchant currency). */
+  clearedBefore: Amount,
+  clearedAfter: Amount,
+  /** The clearing revision that carries the decision (on an uphold: the revision it upheld). */
+  revision: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  reason: Sentence,
+});
+export type DisputeResolutionPayload = v.InferOutput<typeof DisputeResolutionPayload>;
+export const SignedDisputeResolution = envelopeOf(DisputeResolutionPayload);
+export type SignedDisputeResolution = v.InferOutput<typeof SignedDisputeResolution>;
+
+/**
+ * MTA → the customer's AM: the signed decision on a tab the customer disputed or was disputed
+ * over, so the customer can read it. Sent for an uphold too, which moves no money.
+ */
+export const DisputeDecisionPayload = v.strictObject({
+  ...peerPayload('dispute-decision'),
+  resolution: SignedDisputeResolution,
+});
+export type DisputeDecisionPayload = v.InferOutput<typeof DisputeDecisionPayload>;
+export const DisputeDecision = envelopeOf(DisputeDecisionPayload);
+export type DisputeDecision = v.InferOutput<typeof DisputeDecision>;
+
+/** The customer AM's confirmation that it keeps the decision for the customer's account. */
+export const DisputeDecisionAckPayload = v.strictObject({
+  ...peerPayload('dispute-decision-ack'),
+  decisionId: MessageId,
+  transactionId: TransactionId,
+});
+export type DisputeDecisionAckPayload = v.InferOutput<typeof DisputeDecisionAckPayload>;
+export const DisputeDecisionAck = envelopeOf(DisputeDecisionAckPayload);
+export type DisputeDecisionAck = v.InferOutput<typeof DisputeDecisionAck>;
 
 export const RecordStatus = v.picklist(['recorded', 'cleared']);
 
