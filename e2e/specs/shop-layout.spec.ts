@@ -26,11 +26,18 @@ function layout() {
     }
     return wrapped;
   };
-  const slots = Array.from(document.querySelectorAll('[data-paid-slot]'));
+  const slots = Array.from(document.querySelectorAll('[data-paid-slot], [data-delivery-slot]'));
   const buttons = slots.flatMap((slot) => {
     const host = [slot, ...Array.from(slot.querySelectorAll('*'))].find((element) => element.shadowRoot !== null);
     const button = host?.shadowRoot?.querySelector('button[part="button"]');
-    return button ? [{ item: slot.getAttribute('data-paid-slot'), wrapped: wrappedText(button) }] : [];
+    return button
+      ? [
+          {
+            item: slot.getAttribute('data-paid-slot') ?? slot.getAttribute('data-delivery-slot'),
+            wrapped: wrappedText(button),
+          },
+        ]
+      : [];
   });
   const cards = slots.map((slot) => {
     const card = (slot.closest('.card') ?? slot).getBoundingClientRect();
