@@ -39,6 +39,8 @@ export interface DemoWorldOptions {
   readonly shopOverrides?: Parameters<typeof startDemoShop>[0]['agentOverrides'];
   /** For tests: the first this-many downloads of a delivered product's ciphertext arrive damaged. */
   readonly damageDeliveries?: number;
+  /** Further products of given sizes sold by secure delivery (benchmarks). */
+  readonly sizedDeliveries?: Parameters<typeof startDemoShop>[0]['sizedDeliveries'];
 }
 
 export interface DemoCustomer {
@@ -120,6 +122,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     port: world.shopPort,
     ...(options.shopOverrides !== undefined ? { agentOverrides: options.shopOverrides } : {}),
     ...(options.damageDeliveries !== undefined ? { damageDeliveries: options.damageDeliveries } : {}),
+    ...(options.sizedDeliveries !== undefined ? { sizedDeliveries: options.sizedDeliveries } : {}),
   };
   let shop: DemoShop;
   try {

@@ -74,8 +74,44 @@ function clamp(value: number): number {
   return Math.max(0, Math.min(255, Math.round(value)));
 }
 
-export function deliveredFiles(products: readonly Product[]): DeliveredFile[] {
-  const files: DeliveredFile[] = [];
+/** A further product of a given size (for measuring large deliveries): deterministic bytes, not an asset. */
+export interface SizedProduct {
+  readonly itemId: string;
+  readonly title: string;
+  readonly price: string;
+  readonly size_bytes: number;
+}
+
+/** `size_bytes` of a counter-driven xorshift stream, written a megabyte at a time. */
+function writeSized(path: string, size_bytes: number, seed: number): void {
+  const fd = openSync(path, 'w');
+  try {
+    let state = seed | 1;
+    const block = Buffer.alloc(1024 * 1024);
+    for (let written = 0; written < size_bytes; written += block.length) {
+      for (let i = 0; i < block.length; i += 4) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        block.writeInt32LE(state | 0, i);
+      }
+      writeSync(fd, block, 0, Math.min(block.length, size_bytes - written));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function deliveredFiles(products: readonly Product[], sized: readonly SizedProduct[] = []): DeliveredFile[] {
+  const files: DeliveredFile[] = sized.map((product, index) => ({
+    productId: product.itemId,
+    name: product.title,
+    summary: `${product.size_bytes} bytes of generated data.`,
+    file: `${product.itemId}.bin`,
+    mediaType: 'application/octet-stream',
+    price: product.price,
+    write: (path: string) => writeSized(path, product.size_bytes, 0x9e3779b9 + index),
+  }));
   for (const product of products) {
     if (product.delivery !== true) continue;
     if (product.kind === 'wallpaper')
@@ -117,10 +153,11 @@ export async function prepareDeliveredGoods(
   dataDir: string,
   merchant: { readonly merchantId: string; readonly merchantSecretKey: string; readonly currency: string },
   products: readonly Product[],
+  sized: readonly SizedProduct[] = [],
 ): Promise<string> {
   const folder = join(dataDir, DELIVERY_FOLDER);
   mkdirSync(folder, { recursive: true });
-  const files = deliveredFiles(products);
+  const files = deliveredFiles(products, sized);
   const sources = files.map(({ productId, name, summary, file, mediaType, price }) => ({
     productId,
     name,

@@ -13,7 +13,7 @@ import { loadOrCreateSecrets } from './identity';
 import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
 import { serveArticleContent, serveProductDownload, serveWallpaperPreview } from './paid-content';
 import { loadStaticFiles, serveStaticFile } from './static-files';
-import { prepareDeliveredGoods } from './delivered-goods';
+import { prepareDeliveredGoods, type SizedProduct } from './delivered-goods';
 import { damagedDownloads } from './damaged-downloads';
 import type { MerchantRegistration } from '@opentab/protocol';
 
@@ -61,6 +61,8 @@ export interface DemoShopOptions {
    * altered (a package damaged on its way), which the wallet must refuse and get re-sent.
    */
   readonly damageDeliveries?: number;
+  /** Further products of these sizes, sold by secure delivery (benchmarks); they must be in the catalogue. */
+  readonly sizedDeliveries?: readonly SizedProduct[];
 }
 
 /** What the merchant's operator needs to register (and certify) this merchant. */
@@ -113,6 +115,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     options.dataDir,
     { merchantId, merchantSecretKey: options.merchantSecretKey ?? secrets.merchantSecretKey, currency },
     PRODUCTS,
+    options.sizedDeliveries,
   );
   const agent = await createMerchantAgent({
     merchantId,

@@ -2,4 +2,4 @@
 
 export * from './content';
 export * from './server';
-export { DELIVERY_FOLDER } from './delivered-goods';
+export { DELIVERY_FOLDER, type SizedProduct } from './delivered-goods';
