@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { nextConfirmWindow } from '../pages/confirm-window';
 import { nextDeliveryWindow } from '../pages/delivery-window';
 import { expect, test } from '../fixtures/test';
+import { seriousAccessibilityFindings } from '../testing/accessibility';
 import { arbiterVerify, caKeyOf, merchantSales, originalFile } from '../testing/secure-delivery';
 
 const EBOOK = 'ebook-harbour-lights';
@@ -38,6 +39,7 @@ test.describe('secure delivery', () => {
     await expect(window.description).toContainText(`${EBOOK_FILE} (text/plain`);
     await expect(window.page.getByTestId('product-price')).toHaveText('0.90\u00a0EUR');
     expect(await merchantSales(world)).toEqual({ count: 0, spent_minor: 0n });
+    expect(await seriousAccessibilityFindings(window.page), 'delivery window').toEqual([]);
 
     const saved = await window.buyAndDownload();
     expect(saved.suggestedFilename()).toBe(EBOOK_FILE);
@@ -54,6 +56,8 @@ test.describe('secure delivery', () => {
     await wallet.popup.reload();
     await expect(wallet.popup.page.getByTestId('delivery-name')).toHaveText('Harbour Lights (short stories)');
     await expect(wallet.popup.page.getByTestId('delivery-state')).toHaveText('Delivered');
+    expect(await seriousAccessibilityFindings(wallet.popup.page), 'popup with a delivery').toEqual([]);
+    expect(await seriousAccessibilityFindings(window.page), 'delivery window, delivered').toEqual([]);
 
     // The evidence bundle, as the customer would hand it to an arbiter.
     const evidence = await window.exportEvidence();
