@@ -21,6 +21,22 @@ export class DeliveryWindow {
     return this.page.getByTestId('refused-package');
   }
 
+  /** From now on, notes whether the window shows a progress bar that has moved; read with `progressShown()`. */
+  async watchProgress(): Promise<void> {
+    await this.page.evaluate(() => {
+      const seen = window as Window & { progressMoved?: boolean };
+      seen.progressMoved = false;
+      new MutationObserver(() => {
+        const bar = document.querySelector('progress');
+        if (bar !== null && bar.value > 0 && bar.value < bar.max) seen.progressMoved = true;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  }
+
+  progressShown(): Promise<boolean> {
+    return this.page.evaluate(() => (window as Window & { progressMoved?: boolean }).progressMoved === true);
+  }
+
   /** Orders the product and returns the file the window saves once it is checked, accepted and decrypted. */
   async buyAndDownload(): Promise<Download> {
     const saving = this.page.waitForEvent('download', { timeout: 120_000 });

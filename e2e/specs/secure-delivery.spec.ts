@@ -79,6 +79,28 @@ test.describe('secure delivery', () => {
     expect(await merchantSales(world)).toEqual({ count: 1, spent_minor: 90n });
   });
 
+  test('delivers the 8.6 MB photograph byte for byte, showing the progress of its download', async ({
+    context,
+    wallet: _wallet,
+    shop,
+    world,
+  }) => {
+    await shop.openShop();
+    const confirming = nextConfirmWindow(context);
+    const delivering = nextDeliveryWindow(context);
+    await deliveryButton(shop, 'photo-harbour-night').click();
+    await (await confirming).approve();
+    const window = await delivering;
+    await expect(window.description).toContainText('photo-harbour-night.bmp (image/bmp, 8.6 MB)');
+
+    await window.watchProgress();
+    const saved = await window.buyAndDownload();
+    expect(saved.suggestedFilename()).toBe('photo-harbour-night.bmp');
+    expect(readFileSync((await saved.path())!)).toEqual(originalFile(world, 'photo-harbour-night.bmp'));
+    expect(await window.progressShown()).toBe(true);
+    expect(await merchantSales(world)).toEqual({ count: 1, spent_minor: 80n });
+  });
+
   test.describe('with the first package damaged on its way', () => {
     test.use({ worldSettings: { damageDeliveries: 1 } });
 

@@ -22,10 +22,11 @@ const PROBLEM_TEXT: Record<PackageProblem, string> = {
   'wrong-size': 'the downloaded file has the wrong size',
 };
 
+/** Sizes as file managers and shops write them: 1 KB = 1,000 bytes, 1 MB = 1,000,000. */
 export function showSize(size_bytes: number): string {
-  if (size_bytes < 1024) return `${size_bytes} bytes`;
-  if (size_bytes < 1024 * 1024) return `${(size_bytes / 1024).toFixed(1)} KB`;
-  return `${(size_bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (size_bytes < 1000) return `${size_bytes} bytes`;
+  if (size_bytes < 1_000_000) return `${(size_bytes / 1000).toFixed(1)} KB`;
+  return `${(size_bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 type Activity =
