@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { FirefoxConfirmWindow } from '../pages/firefox/confirm-window';
 import { FirefoxDeliveryWindow } from '../pages/firefox/delivery-window';
-import { clickOn } from '../pages/firefox/dom';
+import { clickOn, textOf } from '../pages/firefox/dom';
 import { FirefoxOptionsTab } from '../pages/firefox/options-tab';
 import { expect, firefoxTest as test } from '../fixtures/firefox-test';
 import type { FirefoxWithExtension } from '../fixtures/firefox-extension';
@@ -31,7 +31,12 @@ async function openEbookDelivery(
   await shop.page.goto(`${shop.shopUrl}/shop`);
   const confirmOpening = firefox.extensionPage('confirm/confirm.html');
   await clickOn(shop.page, `[data-delivery-slot="${EBOOK}"] >>> button[part="button"][aria-disabled="false"]`);
-  await new FirefoxConfirmWindow(await confirmOpening).approveWithAllowance();
+  const confirm = new FirefoxConfirmWindow(await confirmOpening);
+  // The new tab's confirmation shows what the shop signed, too.
+  expect(await textOf(confirm.page, '[data-testid="signed-description"]')).toContain(
+    'Signed by the shop: Three short stories set on the night ferry',
+  );
+  await confirm.approveWithAllowance();
   return new FirefoxDeliveryWindow(await firefox.extensionPage('delivery/delivery.html'), firefox.downloadDir);
 }
 

@@ -31,7 +31,12 @@ test.describe('secure delivery', () => {
     const confirming = nextConfirmWindow(context);
     const delivering = nextDeliveryWindow(context);
     await deliveryButton(shop, EBOOK).click();
-    await (await confirming).approve();
+    // The new tab's confirmation shows what the shop signed, too.
+    const confirm = await confirming;
+    await expect(confirm.page.getByTestId('signed-description')).toContainText(
+      'Signed by the shop: Three short stories set on the night ferry',
+    );
+    await confirm.approve();
     const window = await delivering;
 
     // What the shop signed, shown before anything is ordered: nothing is sold yet.

@@ -10,7 +10,7 @@ import type { DeliveryStep, DeliveryView } from '../messaging/delivery-calls';
 import type { CallError, CallResult } from '../messaging/result';
 import type { DeliveryClient } from '../ui/delivery-client';
 import { ErrorNote } from '../ui/ErrorNote';
-import { downloadText, showAmount } from '../ui/format';
+import { downloadText, showAmount, showSize } from '../ui/format';
 import { decryptProduct, downloadCiphertext, saveFile } from './product-transfer';
 
 const PROBLEM_TEXT: Record<PackageProblem, string> = {
@@ -21,13 +21,6 @@ const PROBLEM_TEXT: Record<PackageProblem, string> = {
   'wrong-ciphertext': 'the downloaded file is not the one the shop signed',
   'wrong-size': 'the downloaded file has the wrong size',
 };
-
-/** Sizes as file managers and shops write them: 1 KB = 1,000 bytes, 1 MB = 1,000,000. */
-export function showSize(size_bytes: number): string {
-  if (size_bytes < 1000) return `${size_bytes} bytes`;
-  if (size_bytes < 1_000_000) return `${(size_bytes / 1000).toFixed(1)} KB`;
-  return `${(size_bytes / 1_000_000).toFixed(1)} MB`;
-}
 
 type Activity =
   | { readonly kind: 'idle' }

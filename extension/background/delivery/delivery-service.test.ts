@@ -111,6 +111,14 @@ async function merchantSales() {
 describe('secure delivery in the customer agent', () => {
   it('shows the signed description before any order, pays only by the accept, and hands over a key that opens the product', async () => {
     const { answer, localId } = await startDelivery();
+    // The new tab's confirmation showed what the merchant signed.
+    expect(w.asked[0]?.item.delivered).toEqual({
+      name: 'The e-book',
+      summary: 'A novel.',
+      fileName: 'ebook.txt',
+      mediaType: 'text/plain',
+      size_bytes: EBOOK_BYTES,
+    });
     const view = expectOk(await call('getDelivery', { localId }));
     expect(view).toMatchObject({
       status: 'offered',

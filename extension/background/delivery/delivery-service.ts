@@ -34,11 +34,13 @@ import {
   type EvidenceBundle,
   type K1Registration,
   type K1RequestPayload,
+  type MerchantCertificatePayload,
   type PackageProblem,
   type PayloadBody,
   type ProductDescription,
 } from '@opentab/protocol';
 import type { DeliveryStep, DeliveryView, Redownload } from '../../messaging/delivery-calls';
+import type { SignedProductSummary } from '../../messaging/views';
 import { AgentError, declinedByCustomer } from '../errors';
 import type { Vault } from '../keys/vault';
 import { openSecret, sealSecret } from '../keys/secret-box';
@@ -86,7 +88,7 @@ export class DeliveryService {
 
   /** The page's `deliver`: answered when the file is saved, the merchant aborts, or the customer declines. */
   async deliver(caller: PageCaller, params: BridgeParams<'deliver'>): Promise<Outcome> {
-    const { tabs, remote, store, clock } = this.parts;
+    const { tabs, store, clock } = this.parts;
     const merchant = { merchantId: params.merchantId, operatorId: params.operatorId };
     const held = await this.heldDelivery(merchant.merchantId, merchant.operatorId, params.itemId, caller.origin);
     if (held) {
@@ -95,14 +97,12 @@ export class DeliveryService {
       return { kind: 'delivered', receipt: held.key!.payload.receipt, fileName: held.description.payload.fileName };
     }
     const price = parsedAmount(params.price);
-    const tab = await tabs.tabForDelivery(caller, { ...merchant, itemId: params.itemId, price });
+    // A new tab's confirmation shows the signed description too, read from the verified merchant's agent.
+    const describe = async (certificate: MerchantCertificatePayload) =>
+      summaryOf(await this.signedDescription(certificate, params.itemId));
+    const tab = await tabs.tabForDelivery(caller, { ...merchant, itemId: params.itemId, price }, describe);
     const certificate = tab.merchantCertificate.payload;
-    const description = (await remote.products(certificate.agentUrl)).find(
-      (product) => product.payload.productId === params.itemId,
-    );
-    if (!description) throw new AgentError('merchant_refused', 'The shop does not deliver this product.');
-    const problem = this.descriptionProblem(description, tab);
-    if (problem !== null) throw new AgentError('merchant_refused', `The shop's product description ${problem}.`);
+    const description = await this.signedDescription(certificate, params.itemId);
     if (
       description.payload.price.value !== params.price.value ||
       description.payload.price.currency !== params.price.currency
@@ -515,12 +515,20 @@ export class DeliveryService {
     return { kind: 'aborted' };
   }
 
-  private descriptionProblem(description: ProductDescription, tab: OpenTab): string | null {
-    const certificate = tab.merchantCertificate.payload;
+  /** The product's description from the certified agent, signed by the merchant key its certificate names. */
+  private async signedDescription(
+    certificate: MerchantCertificatePayload,
+    productId: string,
+  ): Promise<ProductDescription> {
+    const description = (await this.parts.remote.products(certificate.agentUrl)).find(
+      (product) => product.payload.productId === productId,
+    );
+    if (!description) throw new AgentError('merchant_refused', 'The shop does not deliver this product.');
     if (!verifyEnvelope(this.parts.crypto, description, fromBase64url(certificate.publicKey)))
-      return 'is not signed by the shop';
-    if (description.payload.merchantId !== certificate.merchantId) return 'names another merchant';
-    return null;
+      throw new AgentError('merchant_refused', "The shop's product description is not signed by the shop.");
+    if (description.payload.merchantId !== certificate.merchantId)
+      throw new AgentError('merchant_refused', "The shop's product description names another merchant.");
+    return description;
   }
 
   private async openTab(record: StoredDelivery): Promise<OpenTab> {
@@ -547,4 +555,9 @@ export class DeliveryService {
     this.waiting.delete(localId);
     settle(waiter);
   }
+}
+
+function summaryOf(description: ProductDescription): SignedProductSummary {
+  const { name, summary, fileName, mediaType, size_bytes } = description.payload;
+  return { name, summary, fileName, mediaType, size_bytes };
 }

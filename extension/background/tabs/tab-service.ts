@@ -116,7 +116,11 @@ export class TabService {
    * from it): the one open here if it can take `price`, else a new one, opened as for a payment
    * (the customer asked unless a rule allows it). Buys nothing.
    */
-  tabForDelivery(caller: PageCaller, request: PayRequest): Promise<OpenTab> {
+  tabForDelivery(
+    caller: PageCaller,
+    request: PayRequest,
+    describe: NonNullable<OpeningRequest['describe']>,
+  ): Promise<OpenTab> {
     const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
     return this.locks.run(merchantKey(merchant), async () => {
       await this.refuseBlocked(merchant);
@@ -127,6 +131,7 @@ export class TabService {
         pageOrigin: caller.origin,
         itemId: request.itemId,
         firstPrice: request.price,
+        describe,
         ...(tab ? { replacing: { tab, retire: async () => void (await this.closer.close(tab, 'exhausted')) } } : {}),
       });
       await this.expiry.reschedule();
