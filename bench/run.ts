@@ -7,6 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBrowserCase } from './cases/browser';
+import { runDeliveryCase } from './cases/delivery';
 import { runLifecycleCase } from './cases/lifecycle';
 import { runScalingCase } from './cases/scaling';
 import { runTabVsFig1Case } from './cases/tab-vs-fig1';
@@ -32,6 +33,7 @@ const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise
   },
   { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 250 }) },
   { name: 'widget', run: (context) => runWidgetCase(context) },
+  { name: 'delivery', run: (context) => runDeliveryCase(context) },
 ];
 
 async function main(): Promise<void> {

@@ -87,7 +87,7 @@ async function measureClicks(context: BrowserContext, shopUrl: string, readerCli
   return samples_ms;
 }
 
-interface RunningWorld {
+export interface RunningWorld {
   readonly ready: DemoWorldReady;
   readonly server: ServerProcess;
 }
@@ -102,13 +102,27 @@ async function readReadyFile(path: string): Promise<DemoWorldReady> {
 }
 
 /** The demo world in its own process, as `npm start` runs it, serving the widget built from the current source. */
-async function startWorldProcess(dir: string, widgetFile: string): Promise<RunningWorld> {
+export async function startWorldProcess(
+  dir: string,
+  widgetFile: string,
+  extraArgs: readonly string[] = [],
+): Promise<RunningWorld> {
   const ports = [await findFreePort(), await findFreePort(), await findFreePort()];
   const readyFile = join(dir, 'world-ready.json');
   const server = await ServerProcess.start({
     name: 'demo-world',
     script: DEMO_WORLD_PROCESS,
-    args: ['--dir', join(dir, 'world'), '--ports', ports.join(','), '--widget', widgetFile, '--ready-file', readyFile],
+    args: [
+      '--dir',
+      join(dir, 'world'),
+      '--ports',
+      ports.join(','),
+      '--widget',
+      widgetFile,
+      '--ready-file',
+      readyFile,
+      ...extraArgs,
+    ],
     logFile: join(dir, 'demo-world.log'),
     readyUrl: `http://127.0.0.1:${ports[2]}/`,
   });

@@ -7,12 +7,21 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDemoWorld } from '@opentab/e2e';
-import { demoCatalogue } from '@opentab/demo-shop';
+import { demoCatalogue, type SizedProduct } from '@opentab/demo-shop';
 
 /**
  * Every item sold each time: the browser case buys the same two articles hundreds of times, and
  * as entitlements (the demo shop's default) every visit after the first would find them bought.
  */
+/** `--sized bench-1mb:1048576,…`: further products of these sizes, sold by secure delivery, each time. */
+function sizedProducts(spec: string | undefined): SizedProduct[] {
+  if (spec === undefined || spec === '') return [];
+  return spec.split(',').map((entry) => {
+    const [itemId, size] = entry.split(':');
+    return { itemId: itemId!, title: `${itemId} (generated)`, price: '0.10', size_bytes: Number(size) };
+  });
+}
+
 const SOLD_EACH_TIME = demoCatalogue().map(({ itemId, title, price }) => ({
   itemId,
   title,
@@ -33,6 +42,7 @@ async function main(): Promise<void> {
       ports: { type: 'string' },
       widget: { type: 'string' },
       'ready-file': { type: 'string' },
+      sized: { type: 'string' },
     },
     strict: true,
   });
@@ -41,14 +51,19 @@ async function main(): Promise<void> {
     throw new Error('usage: demo-world-process --dir DIR --ports SE,EU,SHOP --widget FILE --ready-file FILE');
   }
   const [sePort, euPort, shopPort] = ports.split(',').map(Number);
+  const sized = sizedProducts(values.sized);
   const world = await startDemoWorld({
     dir,
     reset: true,
     log: 'silent',
     ports: [sePort!, euPort!, shopPort!],
+    sizedDeliveries: sized,
     shopOverrides: {
       widgetFilePath: widget,
-      catalogue: SOLD_EACH_TIME,
+      catalogue: [
+        ...SOLD_EACH_TIME,
+        ...sized.map(({ itemId, title, price }) => ({ itemId, title, price, kind: 'consumable' as const })),
+      ],
       logger: { warn: (message, detail) => process.stderr.write(`demo shop: ${message} ${String(detail ?? '')}\n`) },
     },
   });

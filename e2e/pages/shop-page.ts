@@ -22,8 +22,9 @@ export class ShopPage {
     await this.page.goto(`${this.shopUrl}/shop`);
   }
 
+  /** The item's paid slot: released by the shop against a token, or (secure delivery) saved by the wallet. */
   private slot(itemId: string): Locator {
-    return this.page.locator(`[data-paid-slot="${itemId}"]`);
+    return this.page.locator(`[data-paid-slot="${itemId}"], [data-delivery-slot="${itemId}"]`);
   }
 
   payButton(itemId: string): Locator {

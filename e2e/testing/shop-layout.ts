@@ -37,12 +37,18 @@ export function shopLayout(): ShopLayout {
     }
     return lines;
   };
-  const slots = Array.from(document.querySelectorAll('[data-paid-slot]'));
+  const slots = Array.from(document.querySelectorAll('[data-paid-slot], [data-delivery-slot]'));
   const buttons = slots.flatMap((slot) => {
     const host = [slot, ...Array.from(slot.querySelectorAll('*'))].find((element) => element.shadowRoot !== null);
     const button = host?.shadowRoot?.querySelector('button[part="button"]');
     return button
-      ? [{ item: slot.getAttribute('data-paid-slot'), lines: linesOf(button), text: button.textContent ?? '' }]
+      ? [
+          {
+            item: slot.getAttribute('data-paid-slot') ?? slot.getAttribute('data-delivery-slot'),
+            lines: linesOf(button),
+            text: button.textContent ?? '',
+          },
+        ]
       : [];
   });
   const cards = slots.map((slot) => {

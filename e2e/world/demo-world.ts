@@ -37,6 +37,10 @@ export interface DemoWorldOptions {
   readonly settings?: Partial<OperatorConfigInput>;
   /** Merchant-agent overrides (e.g. a faster expiry check for timeout tests). */
   readonly shopOverrides?: Parameters<typeof startDemoShop>[0]['agentOverrides'];
+  /** For tests: the first this-many downloads of a delivered product's ciphertext arrive damaged. */
+  readonly damageDeliveries?: number;
+  /** Further products of given sizes sold by secure delivery (benchmarks). */
+  readonly sizedDeliveries?: Parameters<typeof startDemoShop>[0]['sizedDeliveries'];
 }
 
 export interface DemoCustomer {
@@ -117,6 +121,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     dataDir: join(options.dir, 'shop'),
     port: world.shopPort,
     ...(options.shopOverrides !== undefined ? { agentOverrides: options.shopOverrides } : {}),
+    ...(options.damageDeliveries !== undefined ? { damageDeliveries: options.damageDeliveries } : {}),
+    ...(options.sizedDeliveries !== undefined ? { sizedDeliveries: options.sizedDeliveries } : {}),
   };
   let shop: DemoShop;
   try {

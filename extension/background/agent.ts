@@ -9,6 +9,11 @@ import type { UiCall, UiCallMessage, UiCallResult } from '../messaging/ui-calls'
 import type { BridgeCall } from '@opentab/protocol';
 import { createPageHandler } from './bridge/page-handler';
 import { createUiHandler } from './bridge/ui-handler';
+import type { DeliveryCallMessage, DeliveryCallResult } from '../messaging/delivery-calls';
+import { createDeliveryHandler } from './delivery/delivery-handler';
+import { DeliveryRemote } from './delivery/delivery-remote';
+import { DeliveryService } from './delivery/delivery-service';
+import { memoryDeliveryStore, type DeliveryStore } from './delivery/delivery-store';
 import { EntitlementBook } from './entitlements/entitlement-book';
 import { IdleLock } from './keys/idle-lock';
 import { BROWSER_SCRYPT_COST, type ScryptCost } from './keys/passphrase-box';
@@ -45,6 +50,8 @@ export interface AgentDependencies {
   readonly crypto: CryptoProvider;
   /** Lowered only by tests: the browser always uses BROWSER_SCRYPT_COST. */
   readonly scryptCost?: ScryptCost;
+  /** Where deliveries are kept (their own IndexedDB database in the browser); in memory when absent. */
+  readonly deliveryStore?: DeliveryStore;
 }
 
 export interface CustomerAgent {
@@ -55,6 +62,8 @@ export interface CustomerAgent {
   readonly broker: ConfirmationBroker;
   readonly unlockPrompt: UnlockPrompt;
   readonly updates: UiUpdates;
+  readonly deliveries: DeliveryService;
+  handleDeliveryCall(message: DeliveryCallMessage): Promise<DeliveryCallResult>;
   handlePageCall(message: PageCallMessage, caller: PageCaller): Promise<PageCallResult>;
   handleUiCall(message: UiCallMessage): Promise<UiCallResult>;
   onAlarm(name: AlarmName): Promise<void>;
@@ -87,6 +96,7 @@ export function createCustomerAgent({
   ports,
   crypto,
   scryptCost = BROWSER_SCRYPT_COST,
+  deliveryStore = memoryDeliveryStore(),
 }: AgentDependencies): CustomerAgent {
   const { clock, alarms, badge, windows } = ports;
   const db = withEntitlementCache(withMetaCache(storedDb));
@@ -135,8 +145,22 @@ export function createCustomerAgent({
     entitlements,
   );
 
+  const deliveries = new DeliveryService({
+    store: deliveryStore,
+    remote: new DeliveryRemote(ports.fetch),
+    tabs,
+    book,
+    keyring,
+    vault,
+    db,
+    windows,
+    crypto,
+    clock,
+  });
+  const deliveryHandler = createDeliveryHandler(deliveries);
+
   const updates = new UiUpdates();
-  const pageHandler = createPageHandler({ wallet, rates, tabs, entitlements, unlockPrompt });
+  const pageHandler = createPageHandler({ wallet, rates, tabs, entitlements, unlockPrompt, deliveries });
   const uiHandler = createUiHandler({
     wallet,
     rates,
@@ -201,6 +225,13 @@ export function createCustomerAgent({
     broker,
     unlockPrompt,
     updates,
+    deliveries,
+    async handleDeliveryCall(message) {
+      const result = await deliveryHandler(message);
+      // A delivery that moved changes what the popup lists (and a paid accept, the tab).
+      if (message.call !== 'getDelivery' && message.call !== 'listDeliveries') updates.changed();
+      return result;
+    },
     handlePageCall,
     handleUiCall,
     async onAlarm(name) {

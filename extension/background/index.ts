@@ -14,6 +14,7 @@ import { servePagePort } from './bridge/page-port';
 import { browserPorts, browserSessionArea } from './browser/browser-ports';
 import type { AlarmName } from './ports';
 import { openIdbDatabase } from './storage/idb-database';
+import { openIdbDeliveryStore } from './delivery/delivery-store';
 
 const ALARMS: ReadonlySet<string> = new Set<AlarmName>([
   'idle-lock',
@@ -23,14 +24,16 @@ const ALARMS: ReadonlySet<string> = new Set<AlarmName>([
   'purchase-retry',
 ]);
 
-const agentReady: Promise<CustomerAgent> = openIdbDatabase().then((db) =>
-  createCustomerAgent({
-    db,
-    session: browserSessionArea(browser),
-    ports: browserPorts(browser),
-    // @noble, with receipts checked by the browser's native Ed25519 where it has one.
-    crypto: withWebCryptoEd25519(nobleCrypto, globalThis.crypto?.subtle),
-  }),
+const agentReady: Promise<CustomerAgent> = Promise.all([openIdbDatabase(), openIdbDeliveryStore()]).then(
+  ([db, deliveryStore]) =>
+    createCustomerAgent({
+      db,
+      deliveryStore,
+      session: browserSessionArea(browser),
+      ports: browserPorts(browser),
+      // @noble, with receipts checked by the browser's native Ed25519 where it has one.
+      crypto: withWebCryptoEd25519(nobleCrypto, globalThis.crypto?.subtle),
+    }),
 );
 
 const extension = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('') };
@@ -68,6 +71,7 @@ browser.windows.onRemoved.addListener((windowId) => {
   void agentReady.then((agent) => {
     agent.broker.windowClosed(windowId);
     agent.unlockPrompt.windowClosed(windowId);
+    void agent.deliveries.windowClosed(windowId);
   });
 });
 

@@ -54,7 +54,7 @@ describe('Chrome build in Chromium', () => {
     const page = await context.newPage();
     await page.goto(merchant.url);
     const { answer, noticed } = await page.evaluate(helloUntilAnswered, 250);
-    expect(answer).toEqual({ ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ ok: true, result: { protocolVersion: 5, walletState: 'uninitialised' } });
     expect(noticed).toBe(true);
     await page.close();
   });
@@ -85,7 +85,7 @@ describe('Chrome build in Chromium', () => {
       channel: 'opentab:extension',
       requestId: 'r1',
       ok: true,
-      result: { protocolVersion: 4, walletState: 'uninitialised' },
+      result: { protocolVersion: 5, walletState: 'uninitialised' },
     });
     await page.close();
   });

@@ -15,6 +15,7 @@ export const PAGES = {
   options: `${EXTENSION_DIR}options/options.html`,
   confirm: `${EXTENSION_DIR}confirm/confirm.html`,
   unlock: `${EXTENSION_DIR}unlock/unlock.html`,
+  delivery: `${EXTENSION_DIR}delivery/delivery.html`,
 };
 
 /** Scripts that must each be a single self-contained file. */

@@ -38,7 +38,7 @@ describe('Firefox build in Firefox ESR', () => {
     const page = await browser.newPage();
     await page.goto(merchant.url);
     const { answer, noticed } = await page.evaluate(helloUntilAnswered, 250);
-    expect(answer).toEqual({ ok: true, result: { protocolVersion: 4, walletState: 'uninitialised' } });
+    expect(answer).toEqual({ ok: true, result: { protocolVersion: 5, walletState: 'uninitialised' } });
     expect(noticed).toBe(true);
     await page.close();
   });
@@ -63,7 +63,7 @@ describe('Firefox build in Firefox ESR', () => {
       channel: 'opentab:extension',
       requestId: 'r1',
       ok: true,
-      result: { protocolVersion: 4, walletState: 'uninitialised' },
+      result: { protocolVersion: 5, walletState: 'uninitialised' },
     });
     await page.close();
   });

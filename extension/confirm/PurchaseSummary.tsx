@@ -1,5 +1,5 @@
-import type { ConfirmationView } from '../messaging/views';
-import { NBSP, purchaseTitle, showAmount } from '../ui/format';
+import type { ConfirmationView, SignedProductSummary } from '../messaging/views';
+import { NBSP, purchaseTitle, showAmount, showSize } from '../ui/format';
 
 /** "0.15 EUR (≈ 1.70 SEK)", or the price alone when the merchant prices in the customer's currency. */
 function bothCurrencies(merchant: ConfirmationView['item']['price'], customer: ConfirmationView['item']['price']) {
@@ -13,6 +13,26 @@ function bothCurrencies(merchant: ConfirmationView['item']['price'], customer: C
  * that tab, what it cost, and that approving closes it.
  */
 export function PurchaseSummary({ view }: { view: ConfirmationView }) {
+  const { item } = view;
+  return (
+    <>
+      <PurchaseLine view={view} />
+      {item.delivered && <DeliveredProduct product={item.delivered} />}
+    </>
+  );
+}
+
+/** A product sold by secure delivery: what its merchant signed, read before anything is ordered. */
+function DeliveredProduct({ product }: { product: SignedProductSummary }) {
+  return (
+    <p class="muted small" data-testid="signed-description">
+      Signed by the shop: {product.summary || product.name} File: {product.fileName} ({product.mediaType},{' '}
+      {showSize(product.size_bytes)}), checked before you pay.
+    </p>
+  );
+}
+
+function PurchaseLine({ view }: { view: ConfirmationView }) {
   const { item, replacing } = view;
   const title = <strong>{purchaseTitle(item)}</strong>;
   const price = bothCurrencies(item.price, item.priceCustomer);

@@ -70,11 +70,11 @@ describe('relayPageMessage', () => {
     expect(posted).toEqual([
       { message: { channel: EXTENSION_TO_PAGE, presence: 'hello-received' }, targetOrigin: 'https://news.example' },
     ]);
-    answerHello({ ok: true, value: { protocolVersion: 4, walletState: 'ready' } });
+    answerHello({ ok: true, value: { protocolVersion: 5, walletState: 'ready' } });
     await relayed;
     expect(posted.map((entry) => entry.message)).toEqual([
       { channel: EXTENSION_TO_PAGE, presence: 'hello-received' },
-      { channel: EXTENSION_TO_PAGE, requestId: 'h1', ok: true, result: { protocolVersion: 4, walletState: 'ready' } },
+      { channel: EXTENSION_TO_PAGE, requestId: 'h1', ok: true, result: { protocolVersion: 5, walletState: 'ready' } },
     ]);
   });
 

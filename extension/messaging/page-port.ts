@@ -16,8 +16,9 @@ export const PAGE_PORT_NAME = 'opentab:page-port';
 /** While a call is unanswered, the content script says so this often, so the background is not stopped as
  * idle meanwhile. */
 export const PAGE_PORT_KEEPALIVE_MS = 20_000;
-/** ... but not for a call older than this (the longest a page waits for one is 2 minutes, for pay). */
-export const PAGE_PORT_KEEPALIVE_MAX_MS = 5 * 60_000;
+/** ... but not for a call older than this: the longest a page waits for one, 30 minutes for deliver (reading
+ * the description, then downloading and decrypting a large product). */
+export const PAGE_PORT_KEEPALIVE_MAX_MS = 30 * 60_000;
 
 export type PagePortRequest =
   | { readonly kind: 'call'; readonly id: number; readonly message: PageCallMessage }

@@ -175,6 +175,17 @@ export interface ConfirmationItem {
   readonly price: WireAmount;
   /** The price at the rate the new tab would lock, in the customer's currency. */
   readonly priceCustomer: WireAmount;
+  /** For a product sold by secure delivery: what the merchant signed about it (absent for other items). */
+  readonly delivered?: SignedProductSummary;
+}
+
+/** A merchant-signed product description, as the customer reads it before ordering. */
+export interface SignedProductSummary {
+  readonly name: string;
+  readonly summary: string;
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly size_bytes: number;
 }
 
 /** The open tab whose deposit cannot pay the item: approving closes it before the new one opens. */

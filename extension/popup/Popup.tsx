@@ -8,6 +8,7 @@ import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { countOf, showAmount, showDateTime, showShortDateTime } from '../ui/format';
 import { ClosedTabList } from './ClosedTabList';
+import { DeliveryList, type DeliveriesSource } from './DeliveryList';
 import { PurchaseList } from './PurchaseList';
 import { RateStatus } from './RateStatus';
 import { TabList } from './TabList';
@@ -21,9 +22,11 @@ export interface PopupProps {
   readonly clock?: Clock;
   /** Wakes the popup when the clock alone changes what it shows; a timer unless a test drives it. */
   readonly wakeAt?: WakeAt;
+  /** Products bought by secure delivery; not listed when absent. */
+  readonly deliveries?: DeliveriesSource;
 }
 
-export function Popup({ client, openOptions, clock = systemClock, wakeAt }: PopupProps) {
+export function Popup({ client, openOptions, clock = systemClock, wakeAt, deliveries }: PopupProps) {
   const [overview, setOverview] = useState<OverviewView | null>(null);
   const [error, setError] = useState<CallError | null>(null);
   const [refreshing, setRefreshing] = useState(false);
@@ -178,6 +181,7 @@ export function Popup({ client, openOptions, clock = systemClock, wakeAt }: Popu
         <h2>Recent purchases</h2>
         <PurchaseList purchases={overview.recentPurchases} now_ms={clock.now_ms()} />
       </section>
+      {deliveries && <DeliveryList source={deliveries} />}
       {overview.closedTabs.length > 0 && (
         <section aria-label="Closed tabs">
           <h2>Closed tabs</h2>

@@ -62,3 +62,10 @@ export function downloadText(filename: string, text: string, type: string): void
 export function countOf(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/** Sizes as file managers and shops write them: 1 KB = 1,000 bytes, 1 MB = 1,000,000. */
+export function showSize(size_bytes: number): string {
+  if (size_bytes < 1000) return `${size_bytes} bytes`;
+  if (size_bytes < 1_000_000) return `${(size_bytes / 1000).toFixed(1)} KB`;
+  return `${(size_bytes / 1_000_000).toFixed(1)} MB`;
+}

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nodeCrypto } from '@opentab/server-kit';
 import { signerFromSecretKey } from '@opentab/protocol';
-import { DELIVERY_AGENT_API, type MerchantInfo } from '@opentab/protocol';
+import { DELIVERY_AGENT_API, OpentabError, type MerchantInfo } from '@opentab/protocol';
 import { AccessTokens, type AccessClaims } from './access-token';
 import { resolveConfig, type MerchantAgentConfig } from './config';
 import { DeliveryService } from './delivery/delivery-service';
@@ -13,7 +13,7 @@ import { deliveryRoutes } from './delivery/delivery-routes';
 import { DeliveryStore } from './delivery/delivery-store';
 import { ProductShelf } from './delivery/product-shelf';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
-import { createAgentRequestHandler } from './http/handler';
+import { createAgentRequestHandler, type AgentOperations } from './http/handler';
 import { merchantAgentOpenApiDocument } from './openapi';
 import { RecordOutbox } from './record-outbox';
 import { MerchantSigner } from './signed-answers';
@@ -133,7 +133,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       throw error;
     }
   }
-  const handler = createAgentRequestHandler(service, {
+  const handler = createAgentRequestHandler(delivery === null ? service : deliveryOnly(service, delivery), {
     ...settings,
     durable: () => store.durable(),
     openApiDocument: merchantAgentOpenApiDocument({
@@ -218,5 +218,25 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * The agent's operations with a plain purchase of a product it delivers refused: such a product is
+ * paid only by the accept of its checked package, never by a click-to-pay purchase that would pay
+ * for it with nothing delivered.
+ */
+function deliveryOnly(service: TabService, delivery: DeliveryService): AgentOperations {
+  return {
+    info: () => service.info(),
+    acceptTabInformation: (information) => service.acceptTabInformation(information),
+    acceptTabCleared: (cleared) => service.acceptTabCleared(cleared),
+    provideRecord: (request) => service.provideRecord(request),
+    purchase: (purchase) => {
+      if (delivery.delivers(purchase.itemId)) return Promise.reject(new OpentabError('delivery_only'));
+      return service.purchase(purchase);
+    },
+    receipts: (request) => service.receipts(request),
+    terminate: (terminate) => service.terminate(terminate),
   };
 }

@@ -16,23 +16,23 @@ export interface Article {
   readonly paragraphs: readonly string[];
 }
 
+interface ProductBase {
+  readonly itemId: string;
+  readonly title: string;
+  readonly blurb: string;
+  readonly price: string;
+  /**
+   * Sold by secure delivery (delivered-goods.ts): encrypted, checked by the wallet, paid only on its
+   * accept, and saved by the extension; otherwise released by the shop against the receipt's token.
+   */
+  readonly delivery?: true;
+}
+
 export type Product =
-  | {
-      readonly kind: 'wallpaper';
-      readonly itemId: string;
-      readonly title: string;
-      readonly blurb: string;
-      readonly price: string;
-      readonly palette: readonly [string, string, string];
-    }
-  | {
-      readonly kind: 'ebook';
-      readonly itemId: string;
-      readonly title: string;
-      readonly blurb: string;
-      readonly price: string;
-      readonly chapters: readonly { title: string; text: string }[];
-    };
+  | (ProductBase & { readonly kind: 'wallpaper'; readonly palette: readonly [string, string, string] })
+  | (ProductBase & { readonly kind: 'ebook'; readonly chapters: readonly { title: string; text: string }[] })
+  /** A large file (an uncompressed photograph of several megabytes), only ever delivered. */
+  | (ProductBase & { readonly kind: 'photo'; readonly delivery: true });
 
 export const ARTICLES: readonly Article[] = [
   {
@@ -224,7 +224,9 @@ export const PRODUCTS: readonly Product[] = [
     itemId: 'wallpaper-harbour',
     title: 'Harbour dusk wallpaper',
     price: '0.40',
-    blurb: 'Warm evening light over still water. Vector art, any screen size.',
+    blurb:
+      'Warm evening light over still water. Vector art, any screen size. Delivered encrypted and checked by your wallet.',
+    delivery: true,
     palette: ['#1d2440', '#f59e0b', '#ef4444'],
   },
   {
@@ -240,7 +242,9 @@ export const PRODUCTS: readonly Product[] = [
     itemId: 'ebook-harbour-lights',
     title: 'Harbour Lights (short stories)',
     price: '0.90',
-    blurb: 'Three short stories set on the night ferry.',
+    blurb:
+      'Three short stories set on the night ferry, as a text file. Delivered encrypted and checked by your wallet.',
+    delivery: true,
     chapters: [
       {
         title: 'The last crossing',
@@ -292,6 +296,14 @@ export const PRODUCTS: readonly Product[] = [
       { title: '1929–1959', text: 'Fewer entries, larger sums. The last page lists the tools and who bought them.' },
     ],
   },
+  {
+    kind: 'photo',
+    itemId: 'photo-harbour-night',
+    title: 'Harbour at night (full-size photograph)',
+    price: '0.80',
+    blurb: 'An uncompressed 2400 × 1200 image, 8.6 MB. Delivered encrypted and checked by your wallet.',
+    delivery: true,
+  },
 ];
 
 const EBOOK_ACCESS_S = 365 * 86_400;
@@ -300,7 +312,8 @@ export function demoCatalogue(): CatalogueEntry[] {
   const articles = ARTICLES.map(({ itemId, title, price }): CatalogueEntry => ({ itemId, title, price }));
   const products = PRODUCTS.map(
     ({ kind, itemId, title, price }): CatalogueEntry =>
-      kind === 'ebook'
+      // A photograph is kept like an e-book: the wallet may download it again for a year.
+      kind === 'ebook' || kind === 'photo'
         ? { itemId, title, price, access_s: EBOOK_ACCESS_S }
         : { itemId, title, price, kind: 'consumable' },
   );

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MerchantInfo, Receipt } from '@opentab/protocol';
-import { parseMoney } from '@opentab/protocol';
+import type { MerchantInfo, ProductList, Receipt } from '@opentab/protocol';
+import { fromBase64url, parseMoney, toBase64url, verifyEnvelope } from '@opentab/protocol';
+import { nodeCrypto } from '@opentab/server-kit';
+import { PHOTO } from './delivered-goods';
 import { StandInMta } from '@opentab/test-kit/merchant-agent';
 import { ManualClock } from '@opentab/test-kit';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
@@ -91,7 +93,55 @@ describe('demo shop', () => {
     expect(prices.every((minor) => minor >= 2n && minor <= 25n)).toBe(true);
     const info = JSON.parse((await get('/opentab/info')).text) as MerchantInfo;
     expect(info.catalogue.map((item) => item.itemId)).toEqual([...ARTICLES, ...PRODUCTS].map((item) => item.itemId));
-    expect(new Set(PRODUCTS.map((product) => product.kind))).toEqual(new Set(['wallpaper', 'ebook']));
+    expect(new Set(PRODUCTS.map((product) => product.kind))).toEqual(new Set(['wallpaper', 'ebook', 'photo']));
+  });
+
+  it('delivers a wallpaper, an e-book and a photograph of several MB encrypted, each described and signed, never in clear', async () => {
+    const { products } = JSON.parse((await get('/opentab/delivery/products')).text) as ProductList;
+    expect(products.map((product) => product.payload.productId)).toEqual([
+      'wallpaper-harbour',
+      'ebook-harbour-lights',
+      'photo-harbour-night',
+    ]);
+    const merchantKey = fromBase64url(shop.merchant.publicKey);
+    for (const product of products) {
+      expect(verifyEnvelope(nodeCrypto, product, merchantKey)).toBe(true);
+      const catalogued = PRODUCTS.find((item) => item.itemId === product.payload.productId)!;
+      expect(product.payload.price).toEqual({ currency: 'EUR', value: catalogued.price });
+      // Only the encrypted package leaves the shop; the clear download route does not exist for them.
+      expect((await get(`/shop/${product.payload.productId}/download`)).status).toBe(404);
+    }
+    const photo = products[2]!.payload;
+    expect(photo).toMatchObject({ fileName: 'photo-harbour-night.bmp', mediaType: 'image/bmp' });
+    expect(photo.size_bytes).toBe(54 + PHOTO.width * 3 * PHOTO.height);
+    const content = await fetch(`${shop.merchant.agentUrl}/delivery/content/photo-harbour-night`);
+    const bytes = new Uint8Array(await content.arrayBuffer());
+    expect(bytes.length).toBe(photo.encryptedSize_bytes);
+    expect(toBase64url(nodeCrypto.sha256(bytes))).toBe(photo.ciphertextHash);
+    expect((await get('/shop')).text).toContain('data-opentab-item="photo-harbour-night" data-opentab-delivery');
+
+    // A restart on the same data keeps the prepared products: same key, same ciphertext.
+    await shop.close();
+    shop = await startDemoShop(options);
+    const again = JSON.parse((await get('/opentab/delivery/products')).text) as ProductList;
+    expect(again.products.map((product) => product.payload.ciphertextHash)).toEqual(
+      products.map((product) => product.payload.ciphertextHash),
+    );
+  });
+
+  it('damages the first ciphertext downloads a test asks for, and only those', async () => {
+    await shop.close();
+    shop = await startDemoShop({ ...options, damageDeliveries: 1 });
+    const { products } = JSON.parse((await get('/opentab/delivery/products')).text) as ProductList;
+    const ebook = products.find((product) => product.payload.productId === 'ebook-harbour-lights')!.payload;
+    const hashOfDownload = async () => {
+      const content = await fetch(`${shop.merchant.agentUrl}/delivery/content/ebook-harbour-lights`);
+      const bytes = new Uint8Array(await content.arrayBuffer());
+      expect(bytes.length).toBe(ebook.encryptedSize_bytes);
+      return toBase64url(nodeCrypto.sha256(bytes));
+    };
+    expect(await hashOfDownload()).not.toBe(ebook.ciphertextHash);
+    expect(await hashOfDownload()).toBe(ebook.ciphertextHash);
   });
 
   it('serves pages with a strict CSP, one widget script tag, catalogue buttons and nothing inline', async () => {

@@ -13,6 +13,8 @@ import { loadOrCreateSecrets } from './identity';
 import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
 import { serveArticleContent, serveProductDownload, serveWallpaperPreview } from './paid-content';
 import { loadStaticFiles, serveStaticFile } from './static-files';
+import { prepareDeliveredGoods, type SizedProduct } from './delivered-goods';
+import { damagedDownloads } from './damaged-downloads';
 import type { MerchantRegistration } from '@opentab/protocol';
 
 export interface DemoShopOptions {
@@ -54,6 +56,13 @@ export interface DemoShopOptions {
       | 'catalogue'
     >
   >;
+  /**
+   * For tests: the first this-many ciphertext downloads of delivered products come with one byte
+   * altered (a package damaged on its way), which the wallet must refuse and get re-sent.
+   */
+  readonly damageDeliveries?: number;
+  /** Further products of these sizes, sold by secure delivery (benchmarks); they must be in the catalogue. */
+  readonly sizedDeliveries?: readonly SizedProduct[];
 }
 
 /** What the merchant's operator needs to register (and certify) this merchant. */
@@ -100,8 +109,16 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
       ? { merchantSecretKey: options.merchantSecretKey, accessTokenSecret: options.accessTokenSecret }
       : loadOrCreateSecrets(options.dataDir);
   const site: SiteInfo = { displayName: options.displayName ?? DEMO_DISPLAY_NAME, currency: options.currency ?? 'EUR' };
+  const merchantId = options.merchantId ?? DEMO_MERCHANT_ID;
+  const currency = options.currency ?? 'EUR';
+  const deliveryFolder = await prepareDeliveredGoods(
+    options.dataDir,
+    { merchantId, merchantSecretKey: options.merchantSecretKey ?? secrets.merchantSecretKey, currency },
+    PRODUCTS,
+    options.sizedDeliveries,
+  );
   const agent = await createMerchantAgent({
-    merchantId: options.merchantId ?? DEMO_MERCHANT_ID,
+    merchantId,
     displayName: site.displayName,
     operatorId: options.operatorId,
     operatorBaseUrl: options.operatorBaseUrl,
@@ -112,6 +129,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     catalogue: demoCatalogue(),
     databasePath: join(options.dataDir, 'merchant-agent.sqlite'),
     extensionInstallUrl: GET_OPENTAB_PATH,
+    delivery: { productsDirectory: deliveryFolder },
     ...options.agentOverrides,
   });
 
@@ -146,14 +164,19 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     const productMatch = /^\/shop\/([^/]+)\/(download|preview\.svg)$/.exec(path);
     const product = productMatch ? products.get(productMatch[1]!) : undefined;
     if (productMatch && product) {
-      if (productMatch[2] === 'download') return serveProductDownload(agent, request, response, product);
-      if (product.kind === 'wallpaper') return serveWallpaperPreview(response, product);
+      // A delivered product is never handed out in clear: only its encrypted package, by the agent.
+      if (productMatch[2] === 'download' && product.kind !== 'photo' && product.delivery !== true)
+        return serveProductDownload(agent, request, response, product);
+      if (productMatch[2] === 'preview.svg' && product.kind === 'wallpaper')
+        return serveWallpaperPreview(response, product);
     }
     page(response, 404, notFoundPage(site));
   }
 
+  const damage = damagedDownloads(agent.mountPath, deliveryFolder, options.damageDeliveries ?? 0);
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      if (await damage(request, response)) return;
       if (!(await agent.handle(request, response))) serveSite(request, response);
     } catch (error) {
       // Only a defect in the shop itself gets here; the agent answers its own failures.

@@ -2,3 +2,4 @@
 
 export * from './content';
 export * from './server';
+export { DELIVERY_FOLDER, type SizedProduct } from './delivered-goods';

@@ -99,17 +99,43 @@ export function articlePage(site: SiteInfo, article: Article): string {
   );
 }
 
+/**
+ * A product sold by secure delivery: the button asks the wallet to deliver it (data-opentab-delivery);
+ * the wallet shows the shop's signed description, checks the file, pays on its accept and saves it.
+ * There is no content URL: the shop never hands the file out in clear.
+ */
+function deliverySlot(site: SiteInfo, itemId: string, price: string): Markup {
+  return html`<section class="paid" data-delivery-slot="${itemId}">
+  <div class="paywall" data-paywall>
+    <p>Yours for <strong>${priceText(site, price)}</strong>, delivered encrypted: Opentab checks the file against the shop's signed description and pays only for an intact one.</p>
+    <button type="button" data-opentab-item="${itemId}" data-opentab-delivery>Buy and download</button>
+    <p class="status" data-delivery-status role="status"></p>
+  </div>
+</section>`;
+}
+
+function previewOf(product: Product): Markup {
+  switch (product.kind) {
+    case 'wallpaper':
+      return html`<img class="preview" src="/shop/${product.itemId}/preview.svg" alt="Preview of ${product.title}" width="320" height="180">`;
+    case 'ebook':
+      return html`<p class="preview book">${product.chapters.length} chapters</p>`;
+    case 'photo':
+      return html`<p class="preview book">Full-size photograph</p>`;
+  }
+}
+
 export function shopPage(site: SiteInfo, products: readonly Product[]): string {
   const cards = products.map((product) => {
-    const preview =
-      product.kind === 'wallpaper'
-        ? html`<img class="preview" src="/shop/${product.itemId}/preview.svg" alt="Preview of ${product.title}" width="320" height="180">`
-        : html`<p class="preview book">${product.chapters.length} chapters</p>`;
+    const slot =
+      product.delivery === true
+        ? deliverySlot(site, product.itemId, product.price)
+        : paidSlot(site, product.itemId, product.price, `/shop/${product.itemId}/download`, 'Buy', 'Yours for');
     return html`<li class="card product">
-  ${preview}
+  ${previewOf(product)}
   <h2>${product.title}</h2>
   <p>${product.blurb}</p>
-  ${paidSlot(site, product.itemId, product.price, `/shop/${product.itemId}/download`, 'Buy', 'Yours for')}
+  ${slot}
 </li>`;
   });
   return layout(

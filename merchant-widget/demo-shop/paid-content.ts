@@ -76,7 +76,7 @@ export function serveProductDownload(
   agent: MerchantAgent,
   request: IncomingMessage,
   response: ServerResponse,
-  product: Product,
+  product: Exclude<Product, { kind: 'photo' }>,
 ): void {
   if (!requireAccess(agent, request, response, product.itemId, `“${product.title}”`, product.price)) return;
   if (product.kind === 'ebook') {

@@ -2,7 +2,7 @@
 
 import type { BridgeResult } from '@opentab/protocol';
 import type { MerchantInfo } from '@opentab/protocol';
-import type { PayOutcome } from './payments';
+import type { DeliveryOutcome, PayOutcome } from './payments';
 
 export interface OpentabApi {
   /** Resolves with the merchant's info once prices are loaded and the extension has been looked for. */
@@ -15,6 +15,13 @@ export interface OpentabApi {
    * Rejects with an OpentabError whose code says why not.
    */
   pay(itemId: string): Promise<PayOutcome>;
+  /**
+   * Buys a product the shop delivers encrypted (secure delivery): the extension shows the shop's
+   * signed description, checks the package, accepts it (only that pays) and saves the file.
+   * Resolves `{ kind: 'delivered', receipt, fileName }`, or `{ kind: 'aborted', itemId }` when no
+   * intact package came (nothing charged); rejects with an OpentabError as pay does.
+   */
+  buy(itemId: string): Promise<DeliveryOutcome>;
   tabStatus(): Promise<BridgeResult<'tabStatus'>>;
   /** Closes this merchant's tab; resolves true when the extension closed one. */
   closeTab(): Promise<boolean>;

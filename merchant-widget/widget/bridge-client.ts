@@ -49,6 +49,8 @@ export const CALL_TIMEOUT_MS: CallTimeouts = {
   pay: 120_000,
   // The extension re-sends the pending purchase to the merchant before it answers.
   paymentStatus: 15_000,
+  // Reading the description, then downloading, checking and decrypting a product of many megabytes.
+  deliver: 30 * 60_000,
 };
 
 /** What the bridge needs of `window`; a narrow seam so it can be tested without a browser. */

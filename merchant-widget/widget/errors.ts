@@ -4,7 +4,13 @@
 import type { BridgeErrorCode } from '@opentab/protocol';
 
 /** Failures the widget detects itself, before or instead of an answer from the extension. */
-export type LocalErrorCode = 'timeout' | 'unknown_item' | 'agent_unreachable' | 'invalid_response';
+export type LocalErrorCode =
+  | 'timeout'
+  | 'unknown_item'
+  | 'agent_unreachable'
+  | 'invalid_response'
+  /** A delivery whose every package failed the extension's check: the shop gave up, nothing was charged. */
+  | 'delivery_aborted';
 
 export type WidgetErrorCode = BridgeErrorCode | LocalErrorCode;
 

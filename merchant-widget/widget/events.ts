@@ -13,6 +13,11 @@ export interface PaidDetail {
 /** Bought before and still open: send `accessToken` to your server as for a receipt's; nothing was charged. */
 export type OwnedDetail = Entitlement;
 
+/** A product delivered encrypted was checked, accepted (and so paid) and saved as `fileName` by the extension. */
+export interface DeliveredDetail extends PaidDetail {
+  fileName: string;
+}
+
 export interface ErrorDetail {
   itemId: string;
   code: WidgetErrorCode;
@@ -32,6 +37,7 @@ export interface TabDetail {
 export interface OpentabEventMap {
   'opentab:paid': PaidDetail;
   'opentab:owned': OwnedDetail;
+  'opentab:delivered': DeliveredDetail;
   'opentab:error': ErrorDetail;
   'opentab:pending': PendingDetail;
   'opentab:tab-opened': TabDetail;

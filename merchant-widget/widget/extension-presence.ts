@@ -12,7 +12,7 @@ import type { ExtensionState } from './state';
 export const ASKS_ATTRIBUTE: typeof PAGE_ASKS_ATTRIBUTE = 'data-opentab-asks';
 const LEGACY_MARK: typeof LEGACY_PRESENCE_ATTRIBUTE = 'data-opentab-bridge';
 /** The bridge protocol this widget speaks; newer extensions keep answering it. */
-export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 4;
+export const WIDGET_PROTOCOL_VERSION: typeof BRIDGE_PROTOCOL_VERSION = 5;
 /** The oldest extension this widget works with: version 1 takes every request as a posted message. */
 export const OLDEST_EXTENSION_PROTOCOL_VERSION = 1;
 /**

@@ -2,6 +2,8 @@
 // and gives each a shadow root for the widget UI so page styles and widget styles never meet.
 
 export const ITEM_ATTRIBUTE = 'data-opentab-item';
+/** Marks an item the shop delivers encrypted (secure delivery): a click buys it with `deliver`, not `pay`. */
+export const DELIVERY_ATTRIBUTE = 'data-opentab-delivery';
 
 export interface MountedItem {
   /** The page's own element: events are raised on it, and its text is the title. */

@@ -220,3 +220,54 @@ describe('a payment the shop has not answered yet', () => {
     expect(calls).toEqual(['pay', 'pay', 'paymentStatus']);
   });
 });
+
+describe('a delivery (Opentab.buy)', () => {
+  it('asks the extension to deliver, raises opentab:delivered and shows the item paid', async () => {
+    const calls: string[] = [];
+    const store = createStore(loadedState());
+    const bridge: BridgeClient = {
+      call: <C extends BridgeCall>(call: C, _params: BridgeParams<C>) => {
+        calls.push(call);
+        return Promise.resolve({
+          kind: 'delivered',
+          receipt: receiptFor(ITEM.itemId),
+          fileName: 'book.txt',
+        } as BridgeResult<C>);
+      },
+      onPresence: () => undefined,
+    };
+    const delivered: unknown[] = [];
+    document.addEventListener('opentab:delivered', (event) => delivered.push((event as CustomEvent).detail), {
+      once: true,
+    });
+    const payments = createPayments({ bridge, store, tabs: createTabTracker(), ready: Promise.resolve() });
+    const buying = payments.buy(ITEM.itemId, null);
+    await settle();
+    expect(await buying).toMatchObject({ kind: 'delivered', fileName: 'book.txt' });
+    expect(calls).toEqual(['deliver']);
+    expect(delivered).toEqual([{ itemId: ITEM.itemId, receipt: receiptFor(ITEM.itemId), fileName: 'book.txt' }]);
+    expect(store.get().payments.get(ITEM.itemId)?.kind).toBe('paid');
+  });
+
+  it('shows an aborted delivery as failed, charged nothing, and resolves with it', async () => {
+    const store = createStore(loadedState());
+    const bridge: BridgeClient = {
+      call: <C extends BridgeCall>() => Promise.resolve({ kind: 'aborted', itemId: ITEM.itemId } as BridgeResult<C>),
+      onPresence: () => undefined,
+    };
+    const errors: unknown[] = [];
+    document.addEventListener('opentab:error', (event) => errors.push((event as CustomEvent).detail), { once: true });
+    const payments = createPayments({ bridge, store, tabs: createTabTracker(), ready: Promise.resolve() });
+    const buying = payments.buy(ITEM.itemId, null);
+    await settle();
+    expect(await buying).toEqual({ kind: 'aborted', itemId: ITEM.itemId });
+    expect(store.get().payments.get(ITEM.itemId)).toMatchObject({ kind: 'failed', code: 'delivery_aborted' });
+    expect(errors).toEqual([
+      {
+        itemId: ITEM.itemId,
+        code: 'delivery_aborted',
+        message: 'The shop could not deliver an intact file; nothing was charged.',
+      },
+    ]);
+  });
+});

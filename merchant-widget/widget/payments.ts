@@ -29,9 +29,14 @@ import { LOCAL_ERROR_TEXT, TEXT } from './texts';
 /** What a payment came to: paid now (with its receipt), or owned already (with the token the wallet holds). */
 export type PayOutcome = BridgeResult<'pay'>;
 
+/** What a delivery came to: the file saved (and paid, with its receipt), or aborted with nothing charged. */
+export type DeliveryOutcome = BridgeResult<'deliver'>;
+
 export interface Payments {
   /** `source` is the element the customer used; null for Opentab.pay() calls. */
   pay(itemId: string, source: Element | null): Promise<PayOutcome>;
+  /** A product the shop delivers encrypted: the extension checks it, accepts it (which pays) and saves it. */
+  buy(itemId: string, source: Element | null): Promise<DeliveryOutcome>;
 }
 
 export interface PaymentDeps {
@@ -119,31 +124,58 @@ export function createPayments({
     return false;
   }
 
-  async function payOnce(itemId: string, source: Element | null): Promise<PayOutcome> {
+  /** The loaded catalogue's item and the merchant, once the extension is known to be here. */
+  async function itemToBuy(itemId: string): Promise<{ info: MerchantInfo; item: CatalogueItem }> {
     await ready.catch(() => undefined);
     const { catalogue, extension } = store.get();
     if (catalogue.kind !== 'loaded') throw new OpentabError('agent_unreachable', LOCAL_ERROR_TEXT.agent_unreachable);
     const item = catalogue.items.get(itemId);
     if (!item) throw new OpentabError('unknown_item', LOCAL_ERROR_TEXT.unknown_item);
     if (extension.kind !== 'present') throw new OpentabError('not_installed', TEXT.installLink);
+    return { info: catalogue.info, item };
+  }
 
-    const { info } = catalogue;
-    const answer = bridge.call('pay', {
-      merchantId: info.merchantId,
-      operatorId: info.operatorId,
-      itemId,
-      price: item.price,
-    });
+  /** The extension's answer, with the button showing it is busy if that answer is slow. */
+  async function answered<T>(itemId: string, answer: Promise<T>): Promise<T> {
     const busyTimer = setTimeout(
       () => store.update((state) => withPayment(state, itemId, { kind: 'busy' })),
       busyDelay_ms,
     );
-    let outcome: PayOutcome;
     try {
-      outcome = await answer;
+      return await answer;
     } finally {
       clearTimeout(busyTimer);
     }
+  }
+
+  async function deliverOnce(itemId: string, source: Element | null): Promise<DeliveryOutcome> {
+    const { info, item } = await itemToBuy(itemId);
+    const outcome = await answered(
+      itemId,
+      bridge.call('deliver', { merchantId: info.merchantId, operatorId: info.operatorId, itemId, price: item.price }),
+    );
+    if (outcome.kind === 'aborted') {
+      failed(itemId, new OpentabError('delivery_aborted', LOCAL_ERROR_TEXT.delivery_aborted), source);
+      return outcome;
+    }
+    if (!receiptMatches(outcome.receipt, info, item))
+      throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
+    emitOpentabEvent(source, 'opentab:delivered', { itemId, receipt: outcome.receipt, fileName: outcome.fileName });
+    paid(itemId, outcome.receipt, source);
+    return outcome;
+  }
+
+  async function payOnce(itemId: string, source: Element | null): Promise<PayOutcome> {
+    const { info, item } = await itemToBuy(itemId);
+    const outcome = await answered(
+      itemId,
+      bridge.call('pay', {
+        merchantId: info.merchantId,
+        operatorId: info.operatorId,
+        itemId,
+        price: item.price,
+      }),
+    );
     if (outcome.kind === 'owned') {
       if (outcome.itemId !== itemId) throw new OpentabError('invalid_response', LOCAL_ERROR_TEXT.invalid_response);
       const { kind: _owned, ...entitlement } = outcome;
@@ -160,9 +192,13 @@ export function createPayments({
     return { kind: 'paid', receipt };
   }
 
-  async function payAndReport(itemId: string, source: Element | null): Promise<PayOutcome> {
+  async function payAndReport<T>(
+    itemId: string,
+    source: Element | null,
+    once: (itemId: string, source: Element | null) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await payOnce(itemId, source);
+      return await once(itemId, source);
     } catch (thrown) {
       const error = asOpentabError(thrown);
       if (error.code === 'payment_pending') pending(itemId, source);
@@ -173,12 +209,21 @@ export function createPayments({
     }
   }
 
+  const deliveries = new Map<string, Promise<DeliveryOutcome>>();
   return {
     pay(itemId, source) {
       const running = inFlight.get(itemId);
       if (running) return running;
-      const attempt = payAndReport(itemId, source);
+      const attempt = payAndReport(itemId, source, payOnce);
       inFlight.set(itemId, attempt);
+      return attempt;
+    },
+    buy(itemId, source) {
+      // A second click while the extension is delivering joins that delivery.
+      const running = deliveries.get(itemId);
+      if (running) return running;
+      const attempt = payAndReport(itemId, source, deliverOnce).finally(() => deliveries.delete(itemId));
+      deliveries.set(itemId, attempt);
       return attempt;
     },
   };

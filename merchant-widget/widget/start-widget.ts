@@ -10,7 +10,7 @@ import { createConversions } from './conversions';
 import { OpentabError } from './errors';
 import { watchExtension } from './extension-presence';
 import { createItemViews } from './item-views';
-import { watchItemElements } from './mount';
+import { DELIVERY_ATTRIBUTE, watchItemElements } from './mount';
 import { createOwnedItems } from './owned-items';
 import { createPayments } from './payments';
 import { createStore, INITIAL_STATE, type ExtensionState } from './state';
@@ -62,7 +62,10 @@ export function startWidget(config: WidgetConfig): OpentabApi {
   const payments = createPayments({ bridge, store, tabs, ready });
   const views = createItemViews(config.installUrl, (itemId, element) => {
     // The button shows the outcome and the page gets opentab:error; nothing else to do here.
-    payments.pay(itemId, element).catch(() => undefined);
+    const buying = element.hasAttribute(DELIVERY_ATTRIBUTE)
+      ? payments.buy(itemId, element)
+      : payments.pay(itemId, element);
+    buying.catch(() => undefined);
   });
   store.subscribe((state) => views.renderAll(state));
   whenDocumentParsed(() =>
@@ -86,6 +89,7 @@ export function startWidget(config: WidgetConfig): OpentabApi {
       return catalogue.kind === 'loaded' ? catalogue.info : null;
     },
     pay: (itemId: string) => payments.pay(itemId, null),
+    buy: (itemId: string) => payments.buy(itemId, null),
     tabStatus: async () => bridge.call('tabStatus', await merchantRef()),
     async closeTab() {
       const { closed } = await bridge.call('closeTab', await merchantRef());

@@ -29,4 +29,5 @@ export const LOCAL_ERROR_TEXT: Record<LocalErrorCode, string> = {
   unknown_item: TEXT.notForSale,
   agent_unreachable: 'Could not load prices from the shop.',
   invalid_response: 'Opentab sent an answer this page does not understand.',
+  delivery_aborted: 'The shop could not deliver an intact file; nothing was charged.',
 };

@@ -158,6 +158,10 @@ const RESULT_CHECKS: { [C in BridgeCall]: (result: JsonObject) => boolean } = {
   entitlements: (result) => Array.isArray(result.entitlements) && result.entitlements.every(isEntitlement),
   tabStatus: (result) => typeof result.open === 'boolean',
   closeTab: (result) => typeof result.closed === 'boolean',
+  deliver: (result) =>
+    result.kind === 'aborted'
+      ? isId(result.itemId)
+      : result.kind === 'delivered' && isReceipt(result.receipt) && isShortString(result.fileName, 128),
 };
 
 export function isBridgeResult<C extends BridgeCall>(call: C, value: unknown): value is BridgeResult<C> {

@@ -180,6 +180,15 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     expect((await clearTab()).merchantBalance).toBe('2.00');
   });
 
+  it('refuses a plain purchase of a delivered product: only the accept of its package pays for it', async () => {
+    const price = { currency: 'EUR', value: '2.00' };
+    expect(await refusal(tab.buy(w.merchant.agentUrl, 'ebook', price))).toBe('delivery_only');
+    expect(tab.spent_minor).toBe(0n);
+    const result = await buyer.buy('ebook');
+    expect(result.outcome).toBe('delivered');
+    expect((await clearTab()).merchantBalance).toBe('2.00');
+  });
+
   it('re-sends after a not-accept, and the re-sent package is accepted and paid', async () => {
     const { progress, delivered } = await orderedPackage();
     const resent = await buyer.reject(progress, delivered, 'wrong-ciphertext');

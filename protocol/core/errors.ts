@@ -102,6 +102,10 @@ export const ERROR_CATALOGUE = {
     message: 'The delivery was aborted after its last failed attempt; nothing was charged. Order again.',
   },
   already_accepted: { status: 409, message: 'This order was already accepted with another accept message.' },
+  delivery_only: {
+    status: 409,
+    message: 'This product is sold by secure delivery only: order it, and pay by accepting its package.',
+  },
   k1_missing: { status: 409, message: "The customer's K1 for this order has not come from the MTA yet." },
   escrow_missing: { status: 404, message: 'The MTA holds no escrowed key for this order.' },
   evidence_invalid: { status: 422, message: 'The evidence bundle does not verify; its message says why.' },

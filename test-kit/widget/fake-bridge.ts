@@ -166,6 +166,13 @@ const HANDLERS: { [C in BridgeCall]: (params: BridgeParams<C>) => BridgeResult<C
   convert,
   pay,
   paymentStatus,
+  // The fake has no products: a delivery is paid like an item, and its file is named after it.
+  deliver: (params) => {
+    const paid = pay(params);
+    return paid.kind === 'paid'
+      ? { kind: 'delivered', receipt: paid.receipt, fileName: `${params.itemId}.bin` }
+      : { kind: 'aborted', itemId: params.itemId };
+  },
   tabStatus: () => ({
     open: openTab !== null,
     deposit: openTab ? moneyToWire({ currency: 'EUR', minor: FAKE_DEPOSIT_EUR_MINOR }) : null,

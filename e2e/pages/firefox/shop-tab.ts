@@ -14,9 +14,15 @@ export class FirefoxShopTab {
     await this.page.goto(`${this.shopUrl}/articles/${itemId}`);
   }
 
+  /** The element holding `itemId`'s widget: a paid slot, or a product sold by secure delivery. */
+  private async slotOf(itemId: string): Promise<string> {
+    const delivery = `[data-delivery-slot="${itemId}"]`;
+    return (await this.page.$(delivery)) === null ? `[data-paid-slot="${itemId}"]` : delivery;
+  }
+
   /** Waits until the widget's button for `itemId` can be clicked (the extension has answered). */
   async readyToPay(itemId: string): Promise<void> {
-    await this.page.waitForSelector(`[data-paid-slot="${itemId}"] >>> button[part="button"][aria-disabled="false"]`, {
+    await this.page.waitForSelector(`${await this.slotOf(itemId)} >>> button[part="button"][aria-disabled="false"]`, {
       timeout: 30_000,
     });
   }

@@ -17,6 +17,7 @@ import type { UnlockPrompt } from '../keys/unlock-prompt';
 import type { PageCaller, TabService } from '../tabs/tab-service';
 import type { RateService } from '../rates/rate-service';
 import type { WalletService } from '../wallet/wallet-service';
+import type { DeliveryService } from '../delivery/delivery-service';
 
 export interface PageHandlerParts {
   readonly wallet: WalletService;
@@ -24,13 +25,14 @@ export interface PageHandlerParts {
   readonly tabs: TabService;
   readonly entitlements: EntitlementBook;
   readonly unlockPrompt: UnlockPrompt;
+  readonly deliveries: DeliveryService;
 }
 
 type PageHandlers = {
   [C in BridgeCall]: (params: BridgeParams<C>, caller: PageCaller) => Promise<PageCalls[C]['result']>;
 };
 
-function pageHandlers({ wallet, rates, tabs, entitlements, unlockPrompt }: PageHandlerParts): PageHandlers {
+function pageHandlers({ wallet, rates, tabs, entitlements, unlockPrompt, deliveries }: PageHandlerParts): PageHandlers {
   return {
     hello: async () => ({ protocolVersion: BRIDGE_PROTOCOL_VERSION, walletState: await wallet.state() }),
     convert: async ({ prices }) => rates.convert(prices, (await wallet.enrolmentOrNull())?.currency ?? null),
@@ -42,6 +44,12 @@ function pageHandlers({ wallet, rates, tabs, entitlements, unlockPrompt }: PageH
       void wallet.noteActivity().catch(() => undefined);
       // The schema has checked the price; it is read into its value here, once.
       return tabs.pay(caller, { ...params, price: parsedAmount(params.price) });
+    },
+    deliver: async (params, caller) => {
+      if ((await wallet.state()) === 'locked') await unlockPrompt.untilUnlocked();
+      await wallet.requireReady();
+      void wallet.noteActivity().catch(() => undefined);
+      return deliveries.deliver(caller, params);
     },
     // No activity noted: a page asking after its pending payment must not keep the wallet unlocked.
     paymentStatus: (params, caller) => tabs.paymentStatus(caller, params),

@@ -32,7 +32,7 @@ import { afterPurchase, checkReceipt, planPurchase } from './purchase';
 import { storedPurchaseOf, type StoredPurchase } from './purchase-record';
 import type { TabBook } from './tab-book';
 import type { TabKeyring } from './tab-keyring';
-import type { OpenTab } from './tab-record';
+import { chainUnitOf, spentMinor, type OpenTab } from './tab-record';
 
 export type PurchaseOutcome =
   /** `recorded` settles once receipt and tab are stored; it rejects if they could not be. */
@@ -107,6 +107,65 @@ export class Purchaser {
         'The merchant refuses the next purchase of this tab even after returning its receipts.',
       );
     return again;
+  }
+
+  /** Whether `tab` can pay `price` at all: its currency, a whole number of its chain units, within its deposit. */
+  canTake(tab: OpenTab, price: ParsedAmount): boolean {
+    const unit = chainUnitOf(tab);
+    return (
+      price.wire.currency === tab.rate.merchant.currency &&
+      price.minor % unit === 0n &&
+      BigInt(tab.chainIndex) + price.minor / unit <= BigInt(tab.chainLength) &&
+      spentMinor(tab) + price.minor <= tab.depositMerchant_minor
+    );
+  }
+
+  /**
+   * A purchase carried inside another message rather than sent on its own: a delivery's accept
+   * (delivery/), which alone makes the product payable. `carry` sends it and answers the
+   * merchant's receipt. It is never stored as the tab's pending purchase, so nothing ever re-sends
+   * it as a plain purchase (which would pay without the accept): the delivery keeps its accept and
+   * sends that again. Should the merchant have taken it unseen, the next purchase here meets a
+   * sequence number it already has, and the receipts it lacks are fetched (catchUp).
+   */
+  async buyCarried(
+    tab: OpenTab,
+    itemId: string,
+    price: ParsedAmount,
+    carry: (purchase: Purchase) => Promise<Receipt>,
+  ): Promise<PurchaseOutcome> {
+    let current = tab;
+    if (tab.pendingPurchase) {
+      const settled = await this.settlePending(tab);
+      if (settled.kind === 'in-doubt') throw earlierPurchasePending();
+      if (settled.kind === 'tab-stopped') return settled;
+      current = settled.tab;
+    }
+    const outcome = await this.buyNext(current, itemId, price, carry);
+    if (outcome.kind !== 'merchant-ahead') return outcome;
+    const again = await this.buyNext(await this.catchUp(outcome.tab), itemId, price, carry);
+    if (again.kind === 'merchant-ahead')
+      throw new AgentError(
+        'merchant_refused',
+        'The merchant refuses the next purchase of this tab even after returning its receipts.',
+      );
+    return again;
+  }
+
+  /**
+   * A carried purchase sent again, unchanged, inside the same message (its first sending got no
+   * answer), and its receipt: recorded unless catchUp already recorded it from the merchant's receipts.
+   */
+  async settleCarried(tab: OpenTab, purchase: Purchase, receipt: Receipt): Promise<void> {
+    const check = await checkReceipt(this.crypto, receipt, tab, purchase);
+    if (!check.ok)
+      throw new AgentError('merchant_refused', `The merchant's receipt cannot be trusted: ${check.reason}.`);
+    if (tab.count + 1 !== purchase.seq) return;
+    await this.paid(tab, purchase, {
+      kind: 'paid',
+      receipt,
+      title: this.merchants.itemTitle(tab.merchantCertificate.payload, purchase.itemId),
+    }).recorded;
   }
 
   /** Re-sends the pending purchase for the page asking for its item, which is handed the outcome (and the
@@ -199,6 +258,7 @@ export class Purchaser {
     tab: OpenTab,
     itemId: string,
     price: ParsedAmount,
+    carry?: (purchase: Purchase) => Promise<Receipt>,
   ): Promise<PurchaseOutcome | { kind: 'merchant-ahead'; tab: OpenTab }> {
     const plan = planPurchase(tab, await this.keyring.secretsOf(tab), itemId, price, newMessageId(this.crypto));
     if (!plan.ok) {
@@ -209,6 +269,12 @@ export class Purchaser {
         `The price ${price.wire.value} ${price.wire.currency} cannot be paid at this merchant (${plan.problem}).`,
       );
     }
+    if (carry) {
+      const answer = await this.send(tab, plan.purchase, Promise.resolve(), carry);
+      if (answer.kind === 'paid') return this.paid(tab, plan.purchase, answer);
+      if (answer.kind === 'refused') throw answer.error;
+      return answer;
+    }
     const pending = { ...tab, pendingPurchase: plan.purchase, pendingSince_ms: this.clock.now_ms() };
     const answer = await this.send(pending, plan.purchase, this.book.save(pending));
     if (answer.kind === 'paid') return this.paid(pending, plan.purchase, answer);
@@ -217,7 +283,12 @@ export class Purchaser {
   }
 
   /** `stored`: the write of the pending purchase, settled before anything else is written about this tab. */
-  private async send(tab: OpenTab, purchase: Purchase, stored: Promise<void>): Promise<Answer> {
+  private async send(
+    tab: OpenTab,
+    purchase: Purchase,
+    stored: Promise<void>,
+    carry: (purchase: Purchase) => Promise<Receipt> = (sent) => this.merchants.purchase(tab, sent),
+  ): Promise<Answer> {
     // A failed write of the pending purchase is not the click's failure: the receipt's write
     // replaces it, and the merchant's receipts stand in for it should that fail too.
     const pendingWritten = stored.catch(() => undefined);
@@ -227,7 +298,7 @@ export class Purchaser {
     const title = this.merchants.itemTitle(tab.merchantCertificate.payload, purchase.itemId);
     let receipt: Receipt;
     try {
-      receipt = await this.merchants.purchase(tab, purchase);
+      receipt = await carry(purchase);
     } catch (error) {
       await pendingWritten;
       const code = merchantRefusalCode(error);

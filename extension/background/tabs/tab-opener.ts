@@ -9,12 +9,12 @@ import { signEnvelope } from '@opentab/protocol';
 import { newMessageId } from '@opentab/protocol';
 import type { Initiation, InitiationPayload, TabOpened } from '@opentab/protocol';
 import { fromBase64urlOfLength } from '@opentab/protocol';
-import type { MerchantCertificate, OperatorCertificate } from '@opentab/protocol';
+import type { MerchantCertificate, MerchantCertificatePayload, OperatorCertificate } from '@opentab/protocol';
 import type { LockedRate } from '@opentab/protocol';
 import { formatMoney, moneyToWire, type ParsedAmount } from '@opentab/protocol';
 import { describeRate, merchantToCustomer } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import type { MerchantRef } from '../../messaging/views';
+import type { MerchantRef, SignedProductSummary } from '../../messaging/views';
 import { AgentError, declinedByCustomer } from '../errors';
 import type { Vault } from '../keys/vault';
 import { holdsSoFar } from '../limits/holds-so-far';
@@ -57,6 +57,11 @@ export interface OpeningRequest {
    * it cost; `retire` closes it once the new tab is agreed, so a "no" leaves it open.
    */
   readonly replacing?: { readonly tab: OpenTab; readonly retire: () => Promise<void> };
+  /**
+   * For a product sold by secure delivery: reads and checks its signed description at the verified
+   * merchant's agent, so the confirmation shows it (null when it cannot be read or checked).
+   */
+  readonly describe?: (certificate: MerchantCertificatePayload) => Promise<SignedProductSummary | null>;
 }
 
 export interface VerifiedMerchant {
@@ -201,7 +206,10 @@ export class TabOpener {
       return { ...terms, hold_minor: chosen.hold_minor, chain: chosen.chain };
     };
     const merchantAmount = (minor: bigint) => moneyToWire({ currency: terms.rate.merchant.currency, minor });
-    const title = await this.merchants.itemTitle(terms.certificate.payload, request.itemId).catch(() => null);
+    const [title, delivered] = await Promise.all([
+      this.merchants.itemTitle(terms.certificate.payload, request.itemId).catch(() => null),
+      request.describe?.(terms.certificate.payload).catch(() => null) ?? null,
+    ]);
     const answer = await this.broker.ask(
       {
         merchant,
@@ -212,6 +220,7 @@ export class TabOpener {
           title,
           price: merchantAmount(terms.price_minor),
           priceCustomer: moneyToWire(customerAmount(merchantToCustomer(terms.price_minor, terms.rate))),
+          ...(delivered ? { delivered } : {}),
         },
         replacing: request.replacing ? replacedTabView(request.replacing.tab) : null,
         minimumDeposit: moneyToWire(customerAmount(minimum_minor)),

@@ -11,7 +11,7 @@
 // tab, and the badge, finish afterwards while the merchant's lock is still held, so the next
 // call at this merchant starts from the stored tab.
 
-import type { BridgeResult } from '@opentab/protocol';
+import type { BridgeResult, Purchase, Receipt } from '@opentab/protocol';
 import type { StopReason } from '@opentab/protocol';
 import type { ParsedAmount } from '@opentab/protocol';
 import { merchantKey, type MerchantRef } from '../../messaging/views';
@@ -108,6 +108,71 @@ export class TabService {
         throw new AgentError('merchant_refused', 'The merchant refused the first purchase on a tab opened for it.');
       }
       return this.answered(caller, outcome);
+    });
+  }
+
+  /**
+   * The open tab a delivery is ordered on (its order is signed by the tab key, its accept pays
+   * from it): the one open here if it can take `price`, else a new one, opened as for a payment
+   * (the customer asked unless a rule allows it). Buys nothing.
+   */
+  tabForDelivery(
+    caller: PageCaller,
+    request: PayRequest,
+    describe: NonNullable<OpeningRequest['describe']>,
+  ): Promise<OpenTab> {
+    const merchant = { merchantId: request.merchantId, operatorId: request.operatorId };
+    return this.locks.run(merchantKey(merchant), async () => {
+      await this.refuseBlocked(merchant);
+      const tab = await this.usableTab(merchant, caller.origin);
+      if (tab && this.purchaser.canTake(tab, request.price)) return tab;
+      const opened = await this.opener.open({
+        merchant,
+        pageOrigin: caller.origin,
+        itemId: request.itemId,
+        firstPrice: request.price,
+        describe,
+        ...(tab ? { replacing: { tab, retire: async () => void (await this.closer.close(tab, 'exhausted')) } } : {}),
+      });
+      await this.expiry.reschedule();
+      return opened;
+    });
+  }
+
+  /**
+   * Pays `itemId` from the open tab `localId` with a purchase that `carry` sends inside another
+   * message (a delivery's accept), and records it; the receipt once it checks out.
+   */
+  payCarried(
+    localId: string,
+    itemId: string,
+    price: ParsedAmount,
+    carry: (purchase: Purchase) => Promise<Receipt>,
+  ): Promise<Receipt> {
+    return this.lockedOpenTab(localId, async (tab) => {
+      const outcome = await this.purchaser.buyCarried(tab, itemId, price, carry);
+      if (outcome.kind === 'paid') {
+        await outcome.recorded;
+        return outcome.receipt;
+      }
+      if (outcome.kind === 'in-doubt') throw paymentPending();
+      throw new AgentError('merchant_refused', 'This tab cannot pay the product any more; order it again.');
+    });
+  }
+
+  /** Records a carried purchase sent again and answered (`payCarried`'s in doubt), unless it is recorded already. */
+  settleCarried(localId: string, purchase: Purchase, receipt: Receipt): Promise<void> {
+    return this.lockedOpenTab(localId, (tab) => this.purchaser.settleCarried(tab, purchase, receipt));
+  }
+
+  private async lockedOpenTab<T>(localId: string, work: (tab: OpenTab) => Promise<T>): Promise<T> {
+    const found = await this.book.get(localId);
+    if (!found) throw new AgentError('not_found', 'There is no such tab.');
+    return this.locks.run(merchantKey(found.merchant), async () => {
+      const tab = await this.book.get(localId);
+      if (tab?.phase !== 'open' || isExpired(tab, this.clock.now_ms()))
+        throw new AgentError('merchant_refused', 'The tab this product was ordered on is closed; order it again.');
+      return work(tab);
     });
   }
 

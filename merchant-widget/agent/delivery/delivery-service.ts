@@ -66,6 +66,11 @@ export class DeliveryService {
     return { products: this.deps.shelf.descriptions() };
   }
 
+  /** Whether `productId` is one this agent sells by secure delivery (and so only by an accept). */
+  delivers(productId: string): boolean {
+    return this.deps.shelf.product(productId) !== undefined;
+  }
+
   /** The ciphertext file of a product this agent delivers, or null. */
   contentFile(path: string): { path: string; size_bytes: number } | null {
     if (!path.startsWith(DELIVERY_CONTENT_PREFIX)) return null;

@@ -123,6 +123,18 @@
     });
   });
 
+  // A product delivered by the wallet (secure delivery): the wallet saved the file; nothing to fetch here.
+  document.addEventListener('opentab:delivered', (event) => {
+    var detail = event.detail || {};
+    if (typeof detail.itemId !== 'string' || typeof detail.fileName !== 'string') return;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-delivery-slot]'), (slot) => {
+      if (slot.getAttribute('data-delivery-slot') !== detail.itemId) return;
+      var status = slot.querySelector('[data-delivery-status]');
+      if (status) status.textContent = 'Saved as ' + detail.fileName + ', checked and decrypted by Opentab.';
+      slot.classList.add('is-delivered');
+    });
+  });
+
   document.addEventListener('opentab:error', (event) => {
     var detail = event.detail || {};
     if (typeof detail.itemId !== 'string') return;

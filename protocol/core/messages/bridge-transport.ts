@@ -44,6 +44,7 @@ export const BRIDGE_CALL_NAMES = [
   'paymentStatus',
   'tabStatus',
   'closeTab',
+  'deliver',
 ] as const;
 export type BridgeCallName = (typeof BRIDGE_CALL_NAMES)[number];
 

@@ -46,6 +46,7 @@
 
 import * as v from 'valibot';
 import { EXTENSION_TO_PAGE, type BridgeCallName } from './bridge-transport';
+import { DeliveryFileName } from './delivery';
 import { Receipt } from './merchant';
 import { RateTableSource } from './rate-table';
 import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Timestamp } from './primitives';
@@ -55,8 +56,9 @@ import { AccessToken, Amount, CurrencyCode, ItemId, MerchantId, OperatorId, Time
  * 3: pay answers `{ kind: 'paid', receipt }` or, for an entitlement the wallet already holds,
  * `{ kind: 'owned', ... }` without charging; the `entitlements` call.
  * 4: no page is marked; a page that asks gets ExtensionPresence notices (see Presence above).
+ * 5: the `deliver` call (secure delivery of digital goods).
  */
-export const BRIDGE_PROTOCOL_VERSION = 4;
+export const BRIDGE_PROTOCOL_VERSION = 5;
 export {
   EXTENSION_RESPONSE_EVENT,
   EXTENSION_TO_PAGE,
@@ -167,6 +169,21 @@ export const BRIDGE_CALLS = {
   closeTab: {
     params: v.strictObject(MerchantRef),
     result: v.strictObject({ closed: v.boolean() }),
+  },
+  /**
+   * Buy one product the merchant delivers encrypted (seed FIG 4): the extension shows the
+   * merchant-signed description, orders it on this merchant's tab (opening one as `pay` does),
+   * checks the package, accepts it (which alone pays) and saves the decrypted file. `delivered`
+   * with the receipt of the accept's purchase; `aborted` when the merchant's re-sends ran out
+   * (nothing was charged). `price` is the catalogue's, as for pay: it sizes a new tab's deposit,
+   * and the signed description must name the same.
+   */
+  deliver: {
+    params: v.strictObject({ ...MerchantRef, itemId: ItemId, price: Amount }),
+    result: v.variant('kind', [
+      v.strictObject({ kind: v.literal('delivered'), receipt: Receipt, fileName: DeliveryFileName }),
+      v.strictObject({ kind: v.literal('aborted'), itemId: ItemId }),
+    ]),
   },
 } as const satisfies Record<BridgeCallName, { params: v.GenericSchema; result: v.GenericSchema }>;
 
