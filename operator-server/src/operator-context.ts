@@ -10,6 +10,7 @@ import type { PeerTrust } from './identity/peer-trust';
 import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
+import type { Revocations } from './revocation/revocations';
 import type { OperatorStore } from './store/operator-store';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
@@ -27,6 +28,8 @@ export interface OperatorContext {
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
   readonly outbox: Outbox;
+  /** The merchants and peer operators revoked here, refused anything new. */
+  readonly revocations: Revocations;
   readonly log: Logger;
   readonly clock: Clock;
   /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */

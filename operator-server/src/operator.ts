@@ -48,6 +48,7 @@ import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
+import { Revocations } from './revocation/revocations';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
 import { OperatorStore } from './store/operator-store';
@@ -152,6 +153,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     receipts: new MessageReceipts(db, log),
     rates: rateDesk,
     outbox: new Outbox(db),
+    revocations: new Revocations(db),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);

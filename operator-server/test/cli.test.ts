@@ -119,6 +119,12 @@ describe('opentab-operator CLI', () => {
         stderr: expect.stringContaining('--status must be one of active, suspended, closed'),
       });
       expect(await cli('outbox', '--config', init.config)).toEqual([]);
+      const revoked = await cli('peer-revoke', '--config', init.config, '--peer', 'op-eu', '--reason', 'Key leaked');
+      expect(revoked).toMatchObject({ kind: 'peer', subjectId: 'op-eu', reason: 'Key leaked', revokedBy: 'admin' });
+      expect(await cli('peers', '--config', init.config)).toEqual([
+        { operatorId: 'op-eu', baseUrl: 'http://127.0.0.1:9', revocation: revoked },
+      ]);
+      expect(await cli('revocations', '--config', init.config)).toEqual([revoked]);
     } finally {
       server.kill('SIGINT');
     }

@@ -24,6 +24,7 @@ import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import { settlementStatement } from '../settlement/statement';
 import { operationsBindings } from './operations-handlers';
+import { trustBindings } from './trust-handlers';
 import type { Merchant } from '../store/records';
 
 const DEFAULT_CODE_VALIDITY_S = 7 * 24 * 3600;
@@ -70,6 +71,7 @@ function resolvedOf(context: OperatorContext, tabId: string, currency: string) {
 export function adminBindings(context: OperatorContext): RouteBinding[] {
   return [
     ...operationsBindings(context),
+    ...trustBindings(context),
     bind(ADMIN_API.createCustomer, (body, { now_ms }) => {
       const creditLimit = moneyFromWire(body.creditLimit);
       const currency = body.currency ?? context.config.currency;
@@ -142,6 +144,8 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
           `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`,
         );
       }
+      // A revoked merchant stays revoked: registering it again would hand out new certificates.
+      context.revocations.assertMerchantInGoodStanding(body.merchantId);
       const existing = context.store.merchant(body.merchantId);
       if (existing !== null && existing.currency !== body.currency)
         throw new OpentabError('currency_mismatch', "A merchant's currency cannot change.");

@@ -33,6 +33,7 @@ import { resolveDispute, type SignedDisputeResolution } from '../mta/dispute-res
 import type { OperatorContext } from '../operator-context';
 import type { Customer, DisputeResolution, Merchant, Tab, Transaction } from '../store/records';
 import { tabEvents } from './tab-story';
+import { revocationView } from './trust-handlers';
 
 const DEFAULT_LIMIT = 100;
 const limitOf = (limit: string | undefined): number => (limit === undefined ? DEFAULT_LIMIT : Number(limit));
@@ -56,6 +57,11 @@ function customerSummary(context: OperatorContext, customer: Customer): v.InferO
   };
 }
 
+function revocationOf(context: OperatorContext, merchantId: string) {
+  const revocation = context.revocations.of('merchant', merchantId);
+  return revocation === null ? null : revocationView(revocation);
+}
+
 function merchantSummary(context: OperatorContext, merchant: Merchant): v.InferOutput<typeof MerchantSummary> {
   const account = context.ledger.findAccount(ledgerAccount.merchant(merchant.merchantId));
   return {
@@ -66,6 +72,7 @@ function merchantSummary(context: OperatorContext, merchant: Merchant): v.InferO
     origins: [...merchant.origins],
     status: merchant.status ?? 'active',
     statusReason: merchant.statusReason ?? null,
+    revocation: revocationOf(context, merchant.merchantId),
     balance: signedMoneyToWire(merchant.currency, account?.balance ?? 0n),
     createdAt: formatTimestamp(merchant.createdAt),
   };

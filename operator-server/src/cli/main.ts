@@ -42,6 +42,12 @@ const USAGE = `opentab-operator <command> [options]
   credit-limit   --config FILE --account ACCOUNT_ID --credit-limit AMOUNT
   merchants      --config FILE                          every merchant with status and balance
   merchant-status --config FILE --merchant-id ID --status active|suspended --reason TEXT
+  merchant-revoke --config FILE --merchant-id ID --reason TEXT
+                                                        revoke a merchant for good (no new tabs; its tabs in flight clear)
+  peers          --config FILE                          the peer operators and any revocation of each
+  peer-revoke    --config FILE --peer ID --reason TEXT  revoke a peer operator for good (no new tabs between
+                                                        the two; records and clearings of tabs in flight still flow)
+  revocations    --config FILE                          every revocation in force
   disputes       --config FILE                          recent disputes and their decisions
   dispute-resolve --config FILE --dispute ID --decision uphold|adjust [--cleared AMOUNT] --reason TEXT
                                                         decide a dispute (adjust: what the tab clears in total)
@@ -295,6 +301,35 @@ async function main(argv: string[]): Promise<void> {
           { merchantId: required(values, 'merchant-id') },
         ),
       );
+      return;
+    }
+    case 'merchant-revoke': {
+      print(
+        await adminOf(required(values, 'config')).call(
+          'revokeMerchant',
+          { reason: required(values, 'reason') },
+          { merchantId: required(values, 'merchant-id') },
+        ),
+      );
+      return;
+    }
+    case 'peers': {
+      print(await adminOf(required(values, 'config')).call('listPeers', undefined));
+      return;
+    }
+    case 'peer-revoke': {
+      const peer = values.peer?.length === 1 ? values.peer[0]! : fail('--peer names exactly one peer operator');
+      print(
+        await adminOf(required(values, 'config')).call(
+          'revokePeer',
+          { reason: required(values, 'reason') },
+          { operatorId: peer },
+        ),
+      );
+      return;
+    }
+    case 'revocations': {
+      print(await adminOf(required(values, 'config')).call('listRevocations', undefined));
       return;
     }
     case 'disputes': {

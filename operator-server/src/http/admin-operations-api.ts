@@ -19,6 +19,7 @@ import {
 import { ClearingOutcome } from '@opentab/protocol';
 import { RateTableSource } from '@opentab/protocol';
 import { ResolutionDecision, SignedDisputeResolution } from '../mta/dispute-resolution';
+import { RevocationView } from './admin-trust-api';
 
 /** Why the staff did something: kept with the change and shown to whoever reads it later. */
 const Reason = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
@@ -59,6 +60,8 @@ export const MerchantSummary = v.strictObject({
   origins: v.array(v.string()),
   status: MerchantStatus,
   statusReason: v.nullable(v.string()),
+  /** Set once the merchant is revoked here (final, whatever its status). */
+  revocation: v.nullable(RevocationView),
   balance: SignedAmount,
   createdAt: Timestamp,
 });

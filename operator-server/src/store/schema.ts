@@ -205,6 +205,43 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
     decided_at           INTEGER NOT NULL
   ) STRICT;
   `,
+  // 3: trust the staff can take back, and the staff themselves. A merchant or a peer operator
+  // revoked here is refused for good; people log in to the console with a name and a password
+  // (scrypt), for sessions of their own; each change they make is kept with who made it.
+  `
+  CREATE TABLE revocations (
+    subject_kind   TEXT NOT NULL CHECK (subject_kind IN ('merchant', 'peer')),
+    subject_id     TEXT NOT NULL,
+    revoked_at     INTEGER NOT NULL,
+    reason         TEXT NOT NULL,
+    revoked_by     TEXT NOT NULL,
+    PRIMARY KEY (subject_kind, subject_id)
+  ) STRICT;
+
+  CREATE TABLE staff (
+    name           TEXT PRIMARY KEY,
+    password_hash  TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    disabled_at    INTEGER
+  ) STRICT;
+  CREATE TABLE staff_sessions (
+    token_hash     TEXT PRIMARY KEY,
+    name           TEXT NOT NULL REFERENCES staff(name),
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    ended_at       INTEGER
+  ) STRICT;
+
+  CREATE TABLE staff_actions (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    detail         TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX staff_actions_by_subject ON staff_actions(subject, seq);
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {
