@@ -6,6 +6,7 @@ import type { KeyedLock } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
 import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
+import type { OwnKeys } from './identity/key-rotation';
 import type { PeerTrust } from './identity/peer-trust';
 import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
@@ -20,6 +21,8 @@ export interface OperatorContext {
   readonly config: OperatorConfig;
   readonly crypto: CryptoProvider;
   readonly identity: OperatorIdentity;
+  /** Successor keys prepared and rotated to, and the rotation notices this operator signed. */
+  readonly ownKeys: OwnKeys;
   readonly db: Database.Database;
   readonly ledger: Ledger;
   readonly store: OperatorStore;

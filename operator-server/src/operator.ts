@@ -37,6 +37,9 @@ import { operatorOpenApiDocument } from './http/openapi';
 import { bind, Router } from '@opentab/server-kit';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
+import { OwnKeys } from './identity/key-rotation';
+import { receiveKeyRotation } from './identity/peer-key-rotation';
+import { PeerKeyRetirements } from './identity/peer-key-retirements';
 import { Ledger, openDatabase } from './ledger';
 import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
@@ -114,8 +117,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   };
   const ledger = new Ledger(db, { clock });
   const store = new OperatorStore(db, config.operatorId);
-  const trust = new PeerTrust(crypto, identity.caPublicKey);
-  const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
+  const trust = new PeerTrust(crypto, identity.caPublicKey, new PeerKeyRetirements(db));
+  const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const rateReader = createRateSourceReader(config.rates.rateSource);
   // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
   const rateDesk: RateDesk = new RateDesk({
@@ -137,6 +140,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
+  const outbox = new Outbox(db);
+  const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
+  ownKeys.resume();
   const context: OperatorContext = {
     config,
     crypto,
@@ -152,7 +158,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     transport,
     receipts: new MessageReceipts(db, log),
     rates: rateDesk,
-    outbox: new Outbox(db),
+    outbox,
+    ownKeys,
     revocations: new Revocations(db),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
@@ -173,11 +180,15 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   });
 
   const router = new Router([
-    bind(OPERATOR_API.operatorInfo, () => ({
-      operatorId: identity.operatorId,
-      currency: config.currency,
-      certificate: identity.certificate,
-    })),
+    bind(OPERATOR_API.operatorInfo, () => {
+      const rotations = ownKeys.rotations().map((rotation) => rotation.notice);
+      return {
+        operatorId: identity.operatorId,
+        currency: config.currency,
+        certificate: identity.certificate,
+        ...(rotations.length > 0 ? { rotations } : {}),
+      };
+    }),
     bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
     bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
     bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
@@ -194,6 +205,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerCustomerRecord, (body, { now_ms }) => receiveCustomerRecord(context, body, now_ms)),
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
+    bind(OPERATOR_API.peerKeyRotation, (body, { now_ms }) => receiveKeyRotation(context, body, now_ms)),
     ...deliveryBindings(context, delivery),
     ...extensions.flatMap((extension) => extension.bind(context)),
     ...adminBindings(context),

@@ -1,6 +1,6 @@
 // The operator CLI as an operator's staff would use it: a CA, an operator directory, a running
-// server, a customer with an enrolment code, its credit limit and status changed, a clean stop on
-// SIGINT, and a settlement statement.
+// server, a customer with an enrolment code, its credit limit and status changed, a peer revoked,
+// the operator's key rotated, a clean stop on SIGINT, and a settlement statement.
 
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -125,6 +125,35 @@ describe('opentab-operator CLI', () => {
         { operatorId: 'op-eu', baseUrl: 'http://127.0.0.1:9', revocation: revoked },
       ]);
       expect(await cli('revocations', '--config', init.config)).toEqual([revoked]);
+      // A key rotation as the staff and the CA run it: prepare, certify out of band, rotate.
+      const prepared = await cli('key-prepare', '--config', init.config);
+      const successorFile = join(dir, 'successor-certificate.json');
+      await cli(
+        'ca-sign',
+        '--ca',
+        join(dir, 'ca'),
+        '--operator-id',
+        'op-se',
+        '--public-key',
+        prepared.publicKey,
+        '--base-url',
+        prepared.baseUrl,
+        '--currency',
+        'SEK',
+        '--out',
+        successorFile,
+      );
+      const rotated = await cli(
+        'key-rotate',
+        '--config',
+        init.config,
+        '--certificate',
+        successorFile,
+        '--overlap-s',
+        '86400',
+      );
+      expect(rotated).toMatchObject({ successorKey: prepared.publicKey, retired: false, rotatedBy: 'admin' });
+      expect((await cli('keys', '--config', init.config)).current.publicKey).toBe(prepared.publicKey);
     } finally {
       server.kill('SIGINT');
     }

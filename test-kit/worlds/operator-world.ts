@@ -2,7 +2,7 @@
 // certificates, configuration files, SQLite data directories, real HTTP on 127.0.0.1 — for
 // tests, benchmarks and the demo. Each operator trusts the others through the common CA.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '@opentab/protocol';
@@ -12,7 +12,7 @@ import { AdminClient } from '@opentab/operator-server';
 import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
 import type { OperatorExtension } from '@opentab/operator-server/extension';
 import { startOperator, type RunningOperator } from '@opentab/operator-server';
-import { generateKeyPair } from '@opentab/operator-server';
+import { generateKeyPair, writeSecretKey } from '@opentab/operator-server';
 import { writeOperatorFiles } from '@opentab/operator-server';
 import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 import { findFreePort } from '../free-port';
@@ -88,6 +88,9 @@ export function provisionOperatorWorld(
 ): ProvisionedOperator[] {
   const withRates = { ...settings, rates: { rateSource: SAMPLE_RATE_SOURCE, ...settings.rates } };
   const ca = generateKeyPair(nodeCrypto);
+  // Where `opentab-operator ca-init --dir <dir>/ca` keeps it: a test certifies a rotated key with it.
+  mkdirSync(join(dir, 'ca'), { recursive: true });
+  writeSecretKey(join(dir, 'ca', 'ca.key'), ca.secretKey);
   const host = '127.0.0.1';
   const scheme = tls === undefined ? 'http' : 'https';
   const endpoints = specs.map((spec, i) => ({

@@ -1,7 +1,7 @@
 // opentab-operator: everything an operator's staff need from a shell.
 //   npm run operator -- <command> [options]       (npm run operator -- help)
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeCrypto } from '@opentab/server-kit';
@@ -48,6 +48,11 @@ const USAGE = `opentab-operator <command> [options]
   peer-revoke    --config FILE --peer ID --reason TEXT  revoke a peer operator for good (no new tabs between
                                                         the two; records and clearings of tabs in flight still flow)
   revocations    --config FILE                          every revocation in force
+  keys           --config FILE                          current key, prepared keys, rotations, peers' retired keys
+  key-prepare    --config FILE                          make a successor key; prints what ca-sign must certify
+  key-rotate     --config FILE --certificate FILE --overlap-s SECONDS
+                                                        sign with the certified successor from now on; peers
+                                                        refuse the old key after the overlap
   disputes       --config FILE                          recent disputes and their decisions
   dispute-resolve --config FILE --dispute ID --decision uphold|adjust [--cleared AMOUNT] --reason TEXT
                                                         decide a dispute (adjust: what the tab clears in total)
@@ -134,6 +139,8 @@ const OPTIONS = {
   tab: { type: 'string' },
   state: { type: 'string' },
   record: { type: 'string', multiple: true },
+  certificate: { type: 'string' },
+  'overlap-s': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -326,6 +333,21 @@ async function main(argv: string[]): Promise<void> {
           { operatorId: peer },
         ),
       );
+      return;
+    }
+    case 'keys': {
+      print(await adminOf(required(values, 'config')).call('listKeys', undefined));
+      return;
+    }
+    case 'key-prepare': {
+      print(await adminOf(required(values, 'config')).call('prepareKey', {}));
+      return;
+    }
+    case 'key-rotate': {
+      const overlap_s = Number(required(values, 'overlap-s'));
+      if (!Number.isSafeInteger(overlap_s) || overlap_s < 0) fail('--overlap-s must be a whole number of seconds');
+      const certificate = JSON.parse(readFileSync(required(values, 'certificate'), 'utf8'));
+      print(await adminOf(required(values, 'config')).call('rotateKey', { certificate, overlap_s }));
       return;
     }
     case 'revocations': {

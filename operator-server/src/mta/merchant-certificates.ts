@@ -37,8 +37,9 @@ export class MerchantCertificates {
   }
 
   private certificateValidThrough(merchant: Merchant, validThrough_ms: number, now_ms: number): MerchantCertificate {
-    // A re-registration (new origins, key or URL) must not keep serving the old certificate.
-    const fingerprint = JSON.stringify(merchant);
+    // A re-registration (new origins, key or URL), or a rotation of this operator's key, must not
+    // keep serving the old certificate.
+    const fingerprint = JSON.stringify({ merchant, signer: this.context.identity.signer.kid });
     const cached = this.issued.get(merchant.merchantId);
     if (cached !== undefined && cached.fingerprint === fingerprint && cached.validUntil_ms >= validThrough_ms)
       return cached.certificate;

@@ -4,7 +4,7 @@
 // the merchant's record, and an operator extension's messages through the extension.
 
 import { callRoute, refusalCodeOf } from '@opentab/protocol';
-import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { MERCHANT_AGENT_API, OPERATOR_API, type KeyRotation } from '@opentab/protocol';
 import { seal } from '@opentab/protocol';
 import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
@@ -46,6 +46,13 @@ export function createOutboxDeliverer(
           tx: body.transactionId,
           tab: body.tabId,
           charge: `${ack.payload.charge.value} ${ack.payload.charge.currency}`,
+        });
+        return;
+      }
+      case 'peer-key-rotation': {
+        const notice = payload as KeyRotation;
+        await context.peers.callRoute(destination.operatorId, OPERATOR_API.peerKeyRotation, notice, () => {
+          throw new Error('an operator does not send its own rotation to itself');
         });
         return;
       }

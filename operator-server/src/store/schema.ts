@@ -205,8 +205,9 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
     decided_at           INTEGER NOT NULL
   ) STRICT;
   `,
-  // 3: trust the staff can take back, and the staff themselves. A merchant or a peer operator
-  // revoked here is refused for good; people log in to the console with a name and a password
+  // 3: trust the staff can take back or hand on, and the staff themselves. A merchant or a peer
+  // operator revoked here is refused for good; the operator's key is rotated with an overlap, and
+  // peers' retired keys are refused; people log in to the console with a name and a password
   // (scrypt), for sessions of their own; each change they make is kept with who made it.
   `
   CREATE TABLE revocations (
@@ -241,6 +242,34 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
     detail         TEXT NOT NULL
   ) STRICT;
   CREATE INDEX staff_actions_by_subject ON staff_actions(subject, seq);
+
+  -- This operator's own keys beyond the one its configuration names: a key prepared for the CA to
+  -- certify (its secret in <dataDir>/keys/), then current once rotated to. Each rotation's notice,
+  -- signed by the key it retires, is kept and served.
+  CREATE TABLE operator_keys (
+    public_key     TEXT PRIMARY KEY,
+    state          TEXT NOT NULL CHECK (state IN ('prepared', 'current', 'retired')),
+    certificate    TEXT,
+    created_at     INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE key_rotations (
+    retiring_key   TEXT PRIMARY KEY,
+    successor_key  TEXT NOT NULL,
+    retires_at     INTEGER NOT NULL,
+    rotated_at     INTEGER NOT NULL,
+    rotated_by     TEXT NOT NULL,
+    notice         TEXT NOT NULL
+  ) STRICT;
+  -- Keys peer operators retired, from their notices.
+  CREATE TABLE peer_key_retirements (
+    operator_id    TEXT NOT NULL,
+    public_key     TEXT NOT NULL,
+    successor_key  TEXT NOT NULL,
+    retires_at     INTEGER NOT NULL,
+    received_at    INTEGER NOT NULL,
+    notice         TEXT NOT NULL,
+    PRIMARY KEY (operator_id, public_key)
+  ) STRICT;
   `,
 ];
 
