@@ -12,6 +12,8 @@ import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
 import type { Revocations } from './revocation/revocations';
+import type { StaffSessions } from './staff/staff-sessions';
+import type { StaffStore } from './staff/staff-store';
 import type { OperatorStore } from './store/operator-store';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
@@ -33,6 +35,8 @@ export interface OperatorContext {
   readonly outbox: Outbox;
   /** The merchants and peer operators revoked here, refused anything new. */
   readonly revocations: Revocations;
+  /** The staff's accounts, console sessions and the log of who changed what. */
+  readonly staff: { readonly sessions: StaffSessions; readonly store: StaffStore };
   readonly log: Logger;
   readonly clock: Clock;
   /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */

@@ -25,6 +25,7 @@ import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
 import { adminPages } from './admin/admin-pages';
+import { staffOfRequest } from './staff/staff-auth';
 import { deliveryBindings } from './delivery/delivery-bindings';
 import { MtaDelivery } from './delivery/mta-delivery';
 import { Outbox } from './outbox/outbox';
@@ -52,6 +53,9 @@ import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
 import { Revocations } from './revocation/revocations';
+import { StaffSessions } from './staff/staff-sessions';
+import { StaffStore } from './staff/staff-store';
+import { STAFF_SESSION_API } from './http/admin-staff-api';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
 import { OperatorStore } from './store/operator-store';
@@ -141,6 +145,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     }
   }
   const outbox = new Outbox(db);
+  const staffStore = new StaffStore(db);
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
   const context: OperatorContext = {
@@ -161,6 +166,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     outbox,
     ownKeys,
     revocations: new Revocations(db),
+    staff: { sessions: new StaffSessions(staffStore), store: staffStore },
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
@@ -218,6 +224,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       OPERATOR_API,
       DELIVERY_OPERATOR_API,
       ...extensions.map((extension) => extension.routes),
+      STAFF_SESSION_API,
       ADMIN_API,
     ),
   });
@@ -229,6 +236,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     pages: staffPages.pages,
     observe: staffPages.observe,
     adminToken: config.adminToken,
+    staffOf: (request) => staffOfRequest(context, request),
     log,
     clock,
     durable,

@@ -24,6 +24,17 @@ async function cli(...args: string[]): Promise<any> {
   return JSON.parse(stdout);
 }
 
+/** A command that reads a secret from standard input, as a person would pipe or type it. */
+async function cliWithInput(input: string, ...args: string[]): Promise<any> {
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(input);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect(exitCode).toBe(0);
+  return JSON.parse(output);
+}
+
 describe('opentab-operator CLI', () => {
   it('sets up, runs and stops an operator, and prints a settlement statement', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
@@ -154,6 +165,18 @@ describe('opentab-operator CLI', () => {
       );
       expect(rotated).toMatchObject({ successorKey: prepared.publicKey, retired: false, rotatedBy: 'admin' });
       expect((await cli('keys', '--config', init.config)).current.publicKey).toBe(prepared.publicKey);
+      const staff = await cliWithInput(
+        'a long console password\n',
+        'staff-create',
+        '--config',
+        init.config,
+        '--name',
+        'ada',
+      );
+      expect(staff).toMatchObject({ name: 'ada' });
+      expect(await cli('staff', '--config', init.config)).toEqual([staff]);
+      const [lastChange] = await cli('staff-actions', '--config', init.config);
+      expect(lastChange).toMatchObject({ actor: 'admin', action: 'createStaff', detail: '{"name":"ada"}' });
     } finally {
       server.kill('SIGINT');
     }

@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
     message: 'The message is signed with an operator key that its operator retired; sign with its current key.',
   },
   login_failed: { status: 401, message: 'The name or the password is wrong.' },
+  forbidden: { status: 403, message: 'These credentials may not do this; the admin token may.' },
   staff_session_expired: { status: 401, message: 'The console session has expired or was ended; log in again.' },
   // Accounts, merchants, money
   unknown_account: { status: 404, message: 'There is no such account.' },

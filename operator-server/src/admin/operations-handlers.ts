@@ -34,6 +34,7 @@ import type { OperatorContext } from '../operator-context';
 import type { Customer, DisputeResolution, Merchant, Tab, Transaction } from '../store/records';
 import { tabEvents } from './tab-story';
 import { revocationView } from './trust-handlers';
+import { actorOf } from '../staff/actor';
 
 const DEFAULT_LIMIT = 100;
 const limitOf = (limit: string | undefined): number => (limit === undefined ? DEFAULT_LIMIT : Number(limit));
@@ -139,7 +140,17 @@ export function readRecord(
   };
 }
 
-export function resolutionView(tab: Tab, resolution: DisputeResolution): v.InferOutput<typeof ResolutionView> {
+/** Who decided a dispute, from the staff log. */
+export function decidedByOf(context: OperatorContext, disputeId: string): string | null {
+  const decisions = context.staff.store.actionsOn([disputeId]).filter((action) => action.action === 'resolveDispute');
+  return decisions.at(-1)?.actor ?? null;
+}
+
+export function resolutionView(
+  tab: Tab,
+  resolution: DisputeResolution,
+  decidedBy: string | null,
+): v.InferOutput<typeof ResolutionView> {
   const money = (minor: bigint) => moneyToWire({ currency: tab.currency, minor });
   return {
     tabId: resolution.tabId,
@@ -151,6 +162,7 @@ export function resolutionView(tab: Tab, resolution: DisputeResolution): v.Infer
     revision: resolution.revision,
     reason: resolution.reason,
     decidedAt: formatTimestamp(resolution.decidedAt),
+    decidedBy,
     signed: JSON.parse(resolution.envelope) as SignedDisputeResolution,
   };
 }
@@ -302,7 +314,8 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
           reason: dispute.reason,
           cleared: moneyToWire({ currency: tab.currency, minor: dispute.cleared_minor }),
         })),
-        resolution: resolution === null ? null : resolutionView(tab, resolution),
+        resolution:
+          resolution === null ? null : resolutionView(tab, resolution, decidedByOf(context, resolution.disputeId)),
         ledger: context.ledger.listEntries({ ref: tab.tabId }).map((entry) => ({
           entryId: entry.id,
           at: formatTimestamp(entry.createdAt),
@@ -342,11 +355,12 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         cleared: money(tab.cleared_minor ?? 0n),
         customerRecord: readRecord(context, tab, dispute.customerRecord),
         merchantRecord: readRecord(context, tab, dispute.merchantRecord),
-        resolution: resolution === null ? null : resolutionView(tab, resolution),
+        resolution:
+          resolution === null ? null : resolutionView(tab, resolution, decidedByOf(context, resolution.disputeId)),
       };
     }),
 
-    bind(api.resolveDispute, (body, { params, now_ms }) => {
+    bind(api.resolveDispute, (body, { params, now_ms, request }) => {
       const dispute = context.store.dispute(params.disputeId!);
       if (dispute === null) throw new OpentabError('unknown_dispute');
       const tab = requireTab(context, dispute.tabId);
@@ -375,7 +389,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         },
         now_ms,
       );
-      return resolutionView(tab, resolution);
+      return resolutionView(tab, resolution, actorOf(request));
     }),
 
     bind(api.listOutbox, (_, { query }) => {

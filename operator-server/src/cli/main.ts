@@ -48,6 +48,10 @@ const USAGE = `opentab-operator <command> [options]
   peer-revoke    --config FILE --peer ID --reason TEXT  revoke a peer operator for good (no new tabs between
                                                         the two; records and clearings of tabs in flight still flow)
   revocations    --config FILE                          every revocation in force
+  staff-create   --config FILE --name NAME              a console login; reads its password (12+ characters)
+                                                        from the first line of standard input
+  staff          --config FILE                          the staff accounts
+  staff-actions  --config FILE                          the latest changes, each with who made it
   keys           --config FILE                          current key, prepared keys, rotations, peers' retired keys
   key-prepare    --config FILE                          make a successor key; prints what ca-sign must certify
   key-rotate     --config FILE --certificate FILE --overlap-s SECONDS
@@ -97,6 +101,16 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
   return Object.fromEntries(
     Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
+}
+
+/** A secret typed or piped in, never on the command line where `ps` and shell history would keep it. */
+async function firstLineOfStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += chunk.toString();
+    if (text.includes('\n')) break;
+  }
+  return text.split('\n')[0] ?? '';
 }
 
 function print(value: unknown): void {
@@ -333,6 +347,21 @@ async function main(argv: string[]): Promise<void> {
           { operatorId: peer },
         ),
       );
+      return;
+    }
+    case 'staff-create': {
+      const password = (await firstLineOfStdin()).replace(/\r$/, '');
+      print(
+        await adminOf(required(values, 'config')).call('createStaff', { name: required(values, 'name'), password }),
+      );
+      return;
+    }
+    case 'staff': {
+      print(await adminOf(required(values, 'config')).call('listStaff', undefined));
+      return;
+    }
+    case 'staff-actions': {
+      print(await adminOf(required(values, 'config')).call('staffActions', undefined));
       return;
     }
     case 'keys': {

@@ -140,6 +140,8 @@ export const ResolutionView = v.strictObject({
   revision: v.number(),
   reason: v.string(),
   decidedAt: Timestamp,
+  /** The staff member who decided (`admin` for the admin token); null when the staff log does not say. */
+  decidedBy: v.nullable(v.string()),
   signed: SignedDisputeResolution,
 });
 
