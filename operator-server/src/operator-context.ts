@@ -13,6 +13,7 @@ import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
 import type { Revocations } from './revocation/revocations';
 import type { StaffSessions } from './staff/staff-sessions';
+import type { Traffic } from './admin/traffic';
 import type { StaffStore } from './staff/staff-store';
 import type { OperatorStore } from './store/operator-store';
 import type { MessageReceipts } from './support/message-receipts';
@@ -35,6 +36,8 @@ export interface OperatorContext {
   readonly outbox: Outbox;
   /** The merchants and peer operators revoked here, refused anything new. */
   readonly revocations: Revocations;
+  /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
+  readonly traffic: Traffic;
   /** The staff's accounts, console sessions and the log of who changed what. */
   readonly staff: { readonly sessions: StaffSessions; readonly store: StaffStore };
   readonly log: Logger;

@@ -53,6 +53,7 @@ import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
 import { Revocations } from './revocation/revocations';
+import { Traffic } from './admin/traffic';
 import { StaffSessions } from './staff/staff-sessions';
 import { StaffStore } from './staff/staff-store';
 import { STAFF_SESSION_API } from './http/admin-staff-api';
@@ -63,6 +64,9 @@ import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
 import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
 import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './tls/tls-credentials';
+
+/** Request rates and latency percentiles cover the last one to two minutes. */
+const TRAFFIC_WINDOW_MS = 60_000;
 
 export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
@@ -166,6 +170,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     outbox,
     ownKeys,
     revocations: new Revocations(db),
+    traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
     staff: { sessions: new StaffSessions(staffStore), store: staffStore },
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };

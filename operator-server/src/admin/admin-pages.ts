@@ -24,6 +24,8 @@ export function adminPages(context: OperatorContext, router: Router): AdminPages
       const match = router.match(method === 'HEAD' ? 'GET' : method, pathname);
       const route = match.kind === 'found' ? match.binding.spec.path : pathname === '/metrics' ? pathname : 'other';
       requests.observe(route, method, status, duration_ms);
+      // The console's own files say nothing about the operator's work.
+      if (route !== 'other') context.traffic.observe(route, duration_ms, context.clock.now_ms());
     },
     async pages(request, response, pathname) {
       if (pathname === '/metrics') {

@@ -447,5 +447,6 @@ export function figuresOf(context: OperatorContext, now_ms: number): v.InferOutp
     outbox: { ...figures.outbox },
     customers: { ...figures.customersByStatus },
     merchants: { ...figures.merchantsByStatus },
+    traffic: context.traffic.recent(now_ms),
   };
 }

@@ -220,6 +220,18 @@ export const Figures = v.strictObject({
   outbox: v.strictObject({ pending: v.number(), failing: v.number(), delivered: v.number() }),
   customers: v.record(v.string(), v.number()),
   merchants: v.record(v.string(), v.number()),
+  /** Requests this process answered in the last one to two minutes, per route group (customer, peer, merchant, admin…). */
+  traffic: v.array(
+    v.strictObject({
+      group: v.string(),
+      requests: v.number(),
+      rate_per_s: v.number(),
+      /** Latency percentiles in milliseconds, each read to within 10 %; null with no request. */
+      p50_ms: v.nullable(v.number()),
+      p95_ms: v.nullable(v.number()),
+      p99_ms: v.nullable(v.number()),
+    }),
+  ),
 });
 
 export const OutboxQuery = v.strictObject({
