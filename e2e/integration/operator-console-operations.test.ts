@@ -104,8 +104,13 @@ describe('the operator console, run by a person of the staff', () => {
     await page.close();
   });
 
-  it('registers a merchant, updates it, and revokes it', async () => {
+  it('registers a merchant, updates it, shows its certificate’s term, and revokes it', async () => {
+    // The demo merchant's certificate, signed for the first test's tab about twelve hours ahead, has
+    // about four left once the second test moved the clock on by eight.
     const page = await loggedIn(eu().url, '#/merchants');
+    const news = page.getByRole('row').filter({ hasText: world.merchantId });
+    await expect.poll(() => news.textContent()).toContain('(expires soon) · 1 issued');
+    expect(await news.locator('.warning').count()).toBe(1);
     const form = page.getByRole('form', { name: 'Register a merchant' });
     const key = toBase64url(nodeCrypto.ed25519.publicKeyOf(nodeCrypto.ed25519.generateSecretKey()));
     await form.getByLabel('Merchant id').fill('bookshop');
@@ -126,8 +131,8 @@ describe('the operator console, run by a person of the staff', () => {
     await expect.poll(() => row.textContent()).toContain('Books and More');
 
     // Revoking the demo merchant: refused anything new at once.
+    expect(await row.textContent()).toContain('none issued');
     await page.getByLabel('Reason for a change').fill('Signing key leaked');
-    const news = page.getByRole('row').filter({ hasText: world.merchantId });
     await news.getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => news.textContent()).toContain('revoked (Signing key leaked)');
     await expect(openTab()).rejects.toMatchObject({ failure: { code: 'merchant_revoked' } });

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { amount, errorText } from '../format';
+import { amount, errorText, when } from '../format';
 import type { MerchantSummary } from '../types';
 import { useLoad } from '../use-load';
 
@@ -46,6 +46,7 @@ export function Merchants({ api }: { api: ConsoleApi }) {
               <th>Name</th>
               <th>Agent</th>
               <th>Status</th>
+              <th>Certificate</th>
               <th class="amount">Balance</th>
               <th />
             </tr>
@@ -60,6 +61,9 @@ export function Merchants({ api }: { api: ConsoleApi }) {
                   {merchant.revocation !== null
                     ? `revoked (${merchant.revocation.reason})`
                     : `${merchant.status}${merchant.statusReason !== null ? ` (${merchant.statusReason})` : ''}`}
+                </td>
+                <td>
+                  <CertificateTerm certificate={merchant.certificate} issued={merchant.certificatesIssued} />
                 </td>
                 <td class="amount">{amount(merchant.balance)}</td>
                 <td class="actions">
@@ -165,5 +169,21 @@ function Registration({
       </button>
       {note !== null && <p role="status">{note}</p>}
     </form>
+  );
+}
+
+/** A temporary certificate lasts about a day and is signed anew when a tab needs it; a few hours left is worth a look. */
+const SOON_S = 6 * 3600;
+
+function CertificateTerm({ certificate, issued }: { certificate: MerchantSummary['certificate']; issued: number }) {
+  if (certificate === null) return <span class="muted">none issued</span>;
+  // The operator's clock decides, not this browser's.
+  const left_s = certificate.expiresIn_s;
+  const state = left_s <= 0 ? 'expired' : left_s < SOON_S ? 'expires soon' : 'in force';
+  return (
+    <span class={state === 'in force' ? undefined : 'warning'} title={`signed by ${certificate.signedBy}`}>
+      {state === 'expired' ? 'expired' : 'until'} {when(certificate.validUntil)}
+      {state === 'expires soon' ? ' (expires soon)' : ''} · {issued} issued
+    </span>
   );
 }

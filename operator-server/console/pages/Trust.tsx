@@ -9,6 +9,8 @@ import type { KeysView, PeerView, PreparedKey, RevocationView } from '../types';
 import { useLoad } from '../use-load';
 
 const DAY_S = 24 * 3600;
+/** The CA certifies an operator for a year; a month left is the time to prepare the next key. */
+const expiresWithin30Days = (validUntil: string) => Date.parse(validUntil) - Date.now() < 30 * DAY_S * 1000;
 
 export function Trust({ api }: { api: ConsoleApi }) {
   const peers = useLoad(() => api.get<PeerView[]>('/v1/admin/peers'), [api]);
@@ -127,7 +129,11 @@ export function Trust({ api }: { api: ConsoleApi }) {
         <article aria-label="Keys">
           <p>
             Current key <span class="id">{keys.data.current.publicKey}</span>, certified until{' '}
-            {when(keys.data.current.validUntil)}.
+            <span class={expiresWithin30Days(keys.data.current.validUntil) ? 'warning' : undefined}>
+              {when(keys.data.current.validUntil)}
+              {expiresWithin30Days(keys.data.current.validUntil) ? ' (expires soon: rotate to a new key)' : ''}
+            </span>
+            .
           </p>
           <div class="actions">
             <button type="button" onClick={prepare}>

@@ -33,6 +33,7 @@ import { resolveDispute, type SignedDisputeResolution } from '../mta/dispute-res
 import type { OperatorContext } from '../operator-context';
 import type { Customer, DisputeResolution, Merchant, Tab, Transaction } from '../store/records';
 import { tabEvents } from './tab-story';
+import { certificatesOf } from '../mta/issued-certificates';
 import { revocationView } from './trust-handlers';
 import { actorOf } from '../staff/actor';
 
@@ -65,6 +66,7 @@ function revocationOf(context: OperatorContext, merchantId: string) {
 
 function merchantSummary(context: OperatorContext, merchant: Merchant): v.InferOutput<typeof MerchantSummary> {
   const account = context.ledger.findAccount(ledgerAccount.merchant(merchant.merchantId));
+  const certificates = certificatesOf(context.db, merchant.merchantId);
   return {
     merchantId: merchant.merchantId,
     displayName: merchant.displayName,
@@ -74,6 +76,16 @@ function merchantSummary(context: OperatorContext, merchant: Merchant): v.InferO
     status: merchant.status ?? 'active',
     statusReason: merchant.statusReason ?? null,
     revocation: revocationOf(context, merchant.merchantId),
+    certificate:
+      certificates.latest === null
+        ? null
+        : {
+            issuedAt: formatTimestamp(certificates.latest.issuedAt_ms),
+            validUntil: formatTimestamp(certificates.latest.validUntil_ms),
+            signedBy: certificates.latest.signedBy,
+            expiresIn_s: Math.floor((certificates.latest.validUntil_ms - context.clock.now_ms()) / 1000),
+          },
+    certificatesIssued: certificates.issued,
     balance: signedMoneyToWire(merchant.currency, account?.balance ?? 0n),
     createdAt: formatTimestamp(merchant.createdAt),
   };

@@ -60,6 +60,17 @@ export const MerchantSummary = v.strictObject({
   origins: v.array(v.string()),
   status: MerchantStatus,
   statusReason: v.nullable(v.string()),
+  /** The latest temporary certificate this MTA signed for the merchant, and how many in all. */
+  certificate: v.nullable(
+    v.strictObject({
+      issuedAt: Timestamp,
+      validUntil: Timestamp,
+      signedBy: v.string(),
+      /** Seconds left at the operator's clock when answered; negative once expired. */
+      expiresIn_s: v.number(),
+    }),
+  ),
+  certificatesIssued: v.number(),
   /** Set once the merchant is revoked here (final, whatever its status). */
   revocation: v.nullable(RevocationView),
   balance: SignedAmount,

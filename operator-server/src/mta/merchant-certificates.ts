@@ -9,6 +9,7 @@ import type { MerchantCertificate, MerchantCertificatePayload } from '@opentab/p
 import { formatTimestamp } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant } from '../store/records';
+import { recordIssuedCertificate } from './issued-certificates';
 
 /** A certificate looked up before a tab opens stays good at least this long: the customer decides, then opens. */
 const LOOKUP_VALIDITY_MS = 12 * 3600 * 1000;
@@ -61,6 +62,12 @@ export class MerchantCertificates {
       now_ms,
     );
     this.issued.set(merchant.merchantId, { certificate, validUntil_ms, fingerprint });
+    recordIssuedCertificate(this.context.db, {
+      merchantId: merchant.merchantId,
+      issuedAt_ms: now_ms,
+      validUntil_ms,
+      signedBy: this.context.identity.signer.kid,
+    });
     return certificate;
   }
 }

@@ -260,6 +260,16 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
     rotated_by     TEXT NOT NULL,
     notice         TEXT NOT NULL
   ) STRICT;
+  -- The temporary merchant certificates this MTA signed, for the staff to see what is in force.
+  CREATE TABLE merchant_certificates (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    merchant_id    TEXT NOT NULL,
+    issued_at      INTEGER NOT NULL,
+    valid_until    INTEGER NOT NULL,
+    signed_by      TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX merchant_certificates_by_merchant ON merchant_certificates(merchant_id, seq);
+
   -- Keys peer operators retired, from their notices.
   CREATE TABLE peer_key_retirements (
     operator_id    TEXT NOT NULL,
