@@ -132,7 +132,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const rateDesk: RateDesk = new RateDesk({
     db,
     crypto,
-    signer: identity.signer,
+    signer: () => identity.signer,
     operatorId: config.operatorId,
     quotes: () => rateFeed.latest(),
     log,

@@ -102,6 +102,8 @@ describe('key rotation with overlap', () => {
     const info = await callRoute(se().url, OPERATOR_API.operatorInfo, undefined);
     expect(info.certificate.payload.publicKey).toBe(prepared.publicKey);
     expect(info.rotations?.[0]?.kid).toBe(oldCertificate.payload.publicKey);
+    // Its rate table too, signed again although the quotes did not change: the old key will be refused.
+    expect((await callRoute(se().url, OPERATOR_API.rateTable, undefined)).kid).toBe(prepared.publicKey);
 
     // The notice reaches op-eu through op-se's outbox.
     await w.elapse(0);

@@ -5,14 +5,14 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '@opentab/protocol';
+import { systemClock, type Clock, type OperatorCertificate } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { AdminClient } from '@opentab/operator-server';
 import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
 import type { OperatorExtension } from '@opentab/operator-server/extension';
 import { startOperator, type RunningOperator } from '@opentab/operator-server';
-import { generateKeyPair, writeSecretKey } from '@opentab/operator-server';
+import { generateKeyPair, readKeyPair, signOperatorCertificate, writeSecretKey } from '@opentab/operator-server';
 import { writeOperatorFiles } from '@opentab/operator-server';
 import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 import { findFreePort } from '../free-port';
@@ -195,4 +195,22 @@ export async function startOperatorWorld(options: OperatorWorldOptions): Promise
       await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
     },
   };
+}
+
+/**
+ * What a world's CA does out of band in a key rotation: certifies the key an operator prepared
+ * for the year to come, as `opentab-operator ca-sign` would.
+ */
+export function certifyWithWorldCa(
+  worldDir: string,
+  prepared: {
+    readonly operatorId: string;
+    readonly publicKey: string;
+    readonly baseUrl: string;
+    readonly currencies: readonly string[];
+  },
+  now_ms: number,
+): OperatorCertificate {
+  const ca = readKeyPair(nodeCrypto, join(worldDir, 'ca', 'ca.key'));
+  return signOperatorCertificate(nodeCrypto, ca.secretKey, { ...prepared, validFor_days: 365 }, now_ms);
 }
