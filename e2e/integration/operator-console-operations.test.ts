@@ -13,13 +13,15 @@ import {
   CUSTOMER_OPERATOR,
   MERCHANT_OPERATOR,
   startTwoOperatorWorld,
+  TestCustomer,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 
 // The operator console's operations in Chromium, against real operators and a real merchant
 // agent: a staff member's own login and its refusals (wrong password, a session that ended),
-// request rates and latency percentiles charted, a merchant registered, updated and revoked, the
-// operator's key rotated with the CA's certificate pasted in, and a peer operator revoked.
+// request rates and latency percentiles charted, a merchant registered, updated and revoked, an
+// account opened, topped up and enrolled, the operator's key rotated with the CA's certificate
+// pasted in, and a peer operator revoked.
 
 const SCREENSHOTS = fileURLToPath(new URL('../artifacts/results/', import.meta.url));
 const PASSWORD = 'a long console password';
@@ -138,6 +140,34 @@ describe('the operator console, run by a person of the staff', () => {
     await expect(openTab()).rejects.toMatchObject({ failure: { code: 'merchant_revoked' } });
     const [revocation] = await eu().admin.call('listRevocations', undefined);
     expect(revocation).toMatchObject({ subjectId: world.merchantId, revokedBy: 'grace' });
+    await page.close();
+  });
+
+  it('opens an account, tops it up and issues an enrolment code a wallet enrols with', async () => {
+    const page = await loggedIn(se().url, '#/accounts');
+    await page.getByLabel("New account's name").fill('Ada Lovelace');
+    await page.getByLabel('Credit limit').fill('10.00');
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Opened acct_/);
+    const accountId = (await page.getByRole('status').textContent())!.slice('Opened '.length, -1);
+    await page.getByLabel('Id or name').fill('lovelace');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('row').filter({ hasText: accountId }).click();
+    const account = page.getByRole('article', { name: `Account ${accountId}` });
+    await account.getByLabel(/^Amount/).fill('25.00');
+    await account.getByLabel('Reason or reference').fill('invoice-7');
+    await account.getByRole('button', { name: 'Top up' }).click();
+    await expect.poll(() => account.textContent()).toContain('Balance 25.00 SEK');
+    await account.getByRole('button', { name: 'Enrolment code' }).click();
+    await expect
+      .poll(() => account.getByRole('status').textContent())
+      .toMatch(/^Enrolment code [A-Z2-9]{4}(-[A-Z2-9]{4}){3},/);
+    const code = (await account.getByRole('status').textContent())!.match(/^Enrolment code (\S+),/)![1]!;
+    // The code the console showed enrols a wallet, which sees the money topped up.
+    const wallet = await TestCustomer.enroll(se().url, code, { clock: world.clock });
+    expect((await wallet.account()).balance).toEqual({ currency: 'SEK', value: '25.00' });
+    const [topUp] = (await se().admin.call('staffActions', undefined)).filter((a) => a.action === 'creditCustomer');
+    expect(topUp).toMatchObject({ actor: 'grace', subject: accountId });
     await page.close();
   });
 
