@@ -93,10 +93,10 @@ describe('the operator console', () => {
   it('logs in with the admin token only', async () => {
     await page.goto(`${eu().url}/console`);
     await page.getByLabel('Admin token').fill('not-the-token');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in with the token' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not this operator’s admin token');
     await page.getByLabel('Admin token').fill(eu().running.context.config.adminToken);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in with the token' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByRole('img', { name: 'Tabs' }).waitFor();
   });
@@ -122,6 +122,8 @@ describe('the operator console', () => {
       .poll(() => decision.textContent())
       .toContain('Adjusted: the tab clears 0.20 EUR instead of 0.45 EUR (-0.25 EUR to the merchant).');
     expect(await decision.textContent()).toContain('Two of the three articles never loaded.');
+    // Logged in with the admin token: the decision says so.
+    expect(await decision.getByRole('heading').textContent()).toMatch(/ by admin$/);
     expect(await decision.textContent()).toContain(eu().running.context.identity.signer.kid);
     await expect.poll(() => row.textContent()).toContain('adjust: 0.20 EUR');
 
@@ -225,7 +227,7 @@ describe('the operator console', () => {
     const sePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await sePage.goto(`${se.url}/console/#/accounts`);
     await sePage.getByLabel('Admin token').fill(se.running.context.config.adminToken);
-    await sePage.getByRole('button', { name: 'Log in' }).click();
+    await sePage.getByRole('button', { name: 'Log in with the token' }).click();
     await sePage.getByRole('heading', { name: 'Accounts' }).waitFor();
     await sePage.getByLabel("New account's name").fill('Grace Hopper');
     await sePage.getByLabel('Credit limit').fill('75.00');
@@ -258,8 +260,17 @@ describe('the operator console', () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 800 } });
     await phone.goto(`${eu().url}/console/`);
     await phone.getByLabel('Admin token').fill(eu().running.context.config.adminToken);
-    await phone.getByRole('button', { name: 'Log in' }).click();
-    for (const name of ['Overview', 'Accounts', 'Merchants', 'Tabs', 'Disputes', 'Settlement', 'Outbox']) {
+    await phone.getByRole('button', { name: 'Log in with the token' }).click();
+    for (const name of [
+      'Overview',
+      'Accounts',
+      'Merchants',
+      'Tabs',
+      'Disputes',
+      'Settlement',
+      'Outbox',
+      'Trust and keys',
+    ]) {
       await phone.getByRole('link', { name, exact: true }).click();
       await phone.getByRole('heading', { level: 1 }).first().waitFor();
       const width = await phone.evaluate(() => document.documentElement.scrollWidth);

@@ -47,6 +47,10 @@ function portIsClosed(port: number): Promise<boolean> {
   });
 }
 
+const loginOf = (output: string) => {
+  const found = /log in as (\S+) with password (\S+),/.exec(output);
+  return found === null ? undefined : { name: found[1]!, password: found[2]! };
+};
 const accountOf = (output: string) => /Demo customer account (acct_[0-9a-f]{24})/.exec(output)?.[1];
 
 test('npm start: starts, reuses its data, resets on request, and stops cleanly on Ctrl-C', async () => {
@@ -66,6 +70,16 @@ test('npm start: starts, reuses its data, resets on request, and stops cleanly o
     headers: { authorization: `Bearer ${consoleLine?.[2]}` },
   });
   expect(figures.status).toBe(200);
+  // And the staff login it prints: a session cookie from the name and password.
+  const login = loginOf(first.output());
+  expect(login?.name).toBe('demo');
+  const session = await fetch(`${consoleLine?.[1]}/v1/staff/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(login),
+  });
+  expect(session.status).toBe(200);
+  expect(session.headers.get('set-cookie')).toMatch(/^opentab_staff=.+; HttpOnly; SameSite=Strict/);
   expect((await fetch(`http://127.0.0.1:${ports[2]}/`)).status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${ports[0]}/healthz`)).status).toBe(200);
   // The demo's rates are the ECB's of 28 June 2024, labelled as samples, never as current ones.
@@ -93,6 +107,7 @@ test('npm start: starts, reuses its data, resets on request, and stops cleanly o
   expect(accountOf(second.output())).toBe(account);
   expect(second.output()).toContain('Exchange rates: Sample ECB rate from 28 Jun 2024');
   expect(second.output()).toContain('(reused from an earlier start)');
+  expect(loginOf(second.output())).toEqual(login);
   expect(await interrupt(second)).toBe(0);
 
   const third = await startWorld(dir, ports, '--reset');

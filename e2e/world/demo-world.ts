@@ -3,6 +3,7 @@
 // 127.0.0.1. `npm start` runs it on fixed ports with data kept between starts; every
 // end-to-end test runs its own on free ports in a fresh directory.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemoShop, type DemoShop } from '@opentab/demo-shop';
@@ -58,6 +59,8 @@ export interface DemoWorld {
   readonly customer: DemoCustomer;
   /** True when this start found an earlier world's data and reused it. */
   readonly reused: boolean;
+  /** The console login on both operators, besides their admin tokens. */
+  readonly staff: { readonly name: string; readonly password: string };
   /** Stops the shop and starts it again on the same port and data: a merchant restart. */
   restartShop(): Promise<DemoShop>;
   /** Stops the shop (its pages and its merchant agent): connections to its port are refused until startShop(). */
@@ -71,7 +74,15 @@ interface WorldFile {
   readonly operators: ProvisionedOperator[];
   readonly shopPort: number;
   readonly accountId: string;
+  /**
+   * The demo's console login on both operators, kept so that every start can print it: a real
+   * operator never keeps a password, only its scrypt hash.
+   */
+  readonly staffPassword?: string;
 }
+
+/** The console login `npm start` prints: a staff account on both operators. */
+export const DEMO_STAFF_NAME = 'demo';
 
 const WORLD_FILE = 'world.json';
 
@@ -136,6 +147,14 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
       world = { ...world, accountId: created.accountId };
       writeFileSync(worldPath, `${JSON.stringify(world, null, 2)}\n`);
     }
+    if (world.staffPassword === undefined) {
+      // Kept before the accounts are made: a start stopped halfway makes them with the same password.
+      world = { ...world, staffPassword: randomBytes(12).toString('base64url') };
+      writeFileSync(worldPath, `${JSON.stringify(world, null, 2)}\n`, { mode: 0o600 });
+    }
+    for (const operator of [customerOperator, merchantOperator])
+      if (!(await operator.admin.call('listStaff', undefined)).some((staff) => staff.name === DEMO_STAFF_NAME))
+        await operator.admin.call('createStaff', { name: DEMO_STAFF_NAME, password: world.staffPassword! });
   } catch (error) {
     await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
     throw error;
@@ -159,6 +178,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
       codeExpiresAt: code?.expiresAt ?? null,
     },
     reused,
+    staff: { name: DEMO_STAFF_NAME, password: world.staffPassword! },
     async restartShop() {
       await shop.close();
       shop = await startDemoShop(shopOptions);

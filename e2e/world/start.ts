@@ -54,7 +54,7 @@ const lines = [
   `  Customer operator op-se (SEK) ${world.customerOperator.url}   (OpenAPI: ${world.customerOperator.url}/openapi.json)`,
   `  Merchant operator op-eu (EUR) ${world.merchantOperator.url}   (OpenAPI: ${world.merchantOperator.url}/openapi.json)`,
   '',
-  '  Operator consoles (log in with the admin token shown):',
+  `  Operator consoles (log in as ${world.staff.name} with password ${world.staff.password}, or with the admin token shown):`,
   ...[world.customerOperator, world.merchantOperator].map(
     (operator) =>
       `    ${operator.operatorId}: ${operator.url}/console   token ${operator.running.context.config.adminToken}`,

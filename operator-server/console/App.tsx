@@ -1,5 +1,6 @@
-// The console's frame: the login with the admin token, then one page per part of the business,
-// chosen by the address's hash so a page can be linked and reloaded.
+// The console's frame: the login (a staff member's name and password, or the admin token), then
+// one page per part of the business, chosen by the address's hash so a page can be linked and
+// reloaded. A session that ends brings the login back, saying why.
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type ConsoleApi } from './api';
@@ -11,6 +12,7 @@ import { Outbox } from './pages/Outbox';
 import { Overview } from './pages/Overview';
 import { Settlement } from './pages/Settlement';
 import { Tabs } from './pages/Tabs';
+import { Trust } from './pages/Trust';
 
 const PAGES = {
   overview: { title: 'Overview', Page: Overview },
@@ -20,6 +22,7 @@ const PAGES = {
   disputes: { title: 'Disputes', Page: Disputes },
   settlement: { title: 'Settlement', Page: Settlement },
   outbox: { title: 'Outbox', Page: Outbox },
+  trust: { title: 'Trust and keys', Page: Trust },
 } as const;
 type PageName = keyof typeof PAGES;
 
@@ -30,29 +33,49 @@ function pageOfHash(): PageName {
   return name in PAGES ? (name as PageName) : 'overview';
 }
 
-export function App({ connect }: { connect: (token: string) => ConsoleApi }) {
-  const [api, setApi] = useState<ConsoleApi | null>(null);
+type Connect = (token: string | null) => ConsoleApi;
+
+interface Signed {
+  readonly api: ConsoleApi;
+  /** The staff member, or admin for the token. */
+  readonly name: string;
+}
+
+export function App({ connect }: { connect: Connect }) {
+  const [signed, setSigned] = useState<Signed | null>(null);
+  const [ended, setEnded] = useState<string | null>(null);
   const [page, setPage] = useState<PageName>(pageOfHash());
   useEffect(() => {
     const follow = () => setPage(pageOfHash());
     window.addEventListener('hashchange', follow);
     return () => window.removeEventListener('hashchange', follow);
   }, []);
-  // A token kept for this browser tab only: a reload keeps the person logged in, closing the tab does not.
+  const signIn = async (token: string | null): Promise<void> => {
+    const api = connect(token).watching((error) => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      setSigned(null);
+      setEnded(error.code === 'staff_session_expired' ? 'Your session has ended; log in again.' : errorText(error));
+    });
+    const session = await connect(token).get<{ name: string }>('/v1/admin/session');
+    if (token !== null) sessionStorage.setItem(TOKEN_KEY, token);
+    setEnded(null);
+    setSigned({ api, name: session.name });
+  };
+  // A token kept for this browser tab only, or the session cookie: a reload keeps the person logged in.
   useEffect(() => {
     const kept = sessionStorage.getItem(TOKEN_KEY);
-    if (kept !== null) void tryToken(connect(kept)).then((ok) => ok && setApi(connect(kept)));
+    signIn(kept).catch(() => sessionStorage.removeItem(TOKEN_KEY));
   }, [connect]);
 
-  if (api === null)
+  if (signed === null)
     return (
       <Login
-        logIn={async (token) => {
-          const candidate = connect(token);
-          await candidate.get('/v1/admin/figures');
-          sessionStorage.setItem(TOKEN_KEY, token);
-          setApi(candidate);
+        ended={ended}
+        logInAsStaff={async (name, password) => {
+          await connect(null).post('/v1/staff/login', { name, password });
+          await signIn(null);
         }}
+        logInWithToken={(token) => signIn(token)}
       />
     );
   const { Page } = PAGES[page];
@@ -67,62 +90,96 @@ export function App({ connect }: { connect: (token: string) => ConsoleApi }) {
             </a>
           ))}
         </nav>
+        <span class="who">Signed in as {signed.name}</span>
         <button
           type="button"
           onClick={() => {
+            const wasToken = sessionStorage.getItem(TOKEN_KEY) !== null;
             sessionStorage.removeItem(TOKEN_KEY);
-            setApi(null);
+            setSigned(null);
+            if (!wasToken)
+              void connect(null)
+                .post('/v1/staff/logout', {})
+                .catch(() => undefined);
           }}
         >
           Log out
         </button>
       </header>
       <main>
-        <Page api={api} />
+        <Page api={signed.api} />
       </main>
     </div>
   );
 }
 
-async function tryToken(api: ConsoleApi): Promise<boolean> {
-  return api.get('/v1/admin/figures').then(
-    () => true,
-    () => false,
-  );
-}
-
-function Login({ logIn }: { logIn: (token: string) => Promise<void> }) {
+function Login({
+  ended,
+  logInAsStaff,
+  logInWithToken,
+}: {
+  ended: string | null;
+  logInAsStaff: (name: string, password: string) => Promise<void>;
+  logInWithToken: (token: string) => Promise<void>;
+}) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const refused = (wrong: string) => (failure: unknown) =>
+    setError(
+      failure instanceof ApiError && (failure.code === 'unauthorized' || failure.code === 'login_failed')
+        ? wrong
+        : errorText(failure),
+    );
   return (
     <main class="login">
       <h1>Opentab operator console</h1>
+      {ended !== null && <p role="status">{ended}</p>}
       <form
+        aria-label="Staff sign-in"
         onSubmit={(event) => {
           event.preventDefault();
           setError(null);
-          logIn(token).catch((failure: unknown) =>
-            setError(
-              failure instanceof ApiError && failure.code === 'unauthorized'
-                ? 'That is not this operator’s admin token.'
-                : errorText(failure),
-            ),
-          );
+          logInAsStaff(name.trim(), password).catch(refused('The name or the password is wrong.'));
+        }}
+      >
+        <label>
+          Name
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} autoComplete="username" />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            autoComplete="current-password"
+          />
+        </label>
+        <button type="submit" class="primary">
+          Log in
+        </button>
+      </form>
+      <form
+        aria-label="Token sign-in"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setError(null);
+          logInWithToken(token).catch(refused('That is not this operator’s admin token.'));
         }}
       >
         <label>
           Admin token
           <input type="password" value={token} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" />
         </label>
-        <button type="submit" class="primary">
-          Log in
-        </button>
-        {error !== null && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <button type="submit">Log in with the token</button>
       </form>
+      {error !== null && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </main>
   );
 }

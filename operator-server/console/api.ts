@@ -1,5 +1,6 @@
-// The console's only way to the operator: its admin API, with the admin token as bearer. Every
-// refusal comes back as an ApiError with the API's stable code and sentence, shown as they are.
+// The console's only way to the operator: its admin API, with the admin token as bearer or, for a
+// staff member who logged in, the session cookie the browser sends by itself. Every refusal comes
+// back as an ApiError with the API's stable code and sentence, shown as they are.
 
 export class ApiError extends Error {
   constructor(
@@ -17,9 +18,17 @@ export type Query = Readonly<Record<string, string | undefined>>;
 export class ConsoleApi {
   constructor(
     private readonly origin: string,
-    private readonly token: string,
+    /** The admin token; null: the staff session cookie. */
+    private readonly token: string | null,
     private readonly fetchImpl: typeof fetch,
+    /** Told when the operator no longer takes these credentials (a session that ended). */
+    private readonly onSignedOut: (error: ApiError) => void = () => undefined,
   ) {}
+
+  /** The same credentials, telling `onSignedOut` when they stop working. */
+  watching(onSignedOut: (error: ApiError) => void): ConsoleApi {
+    return new ConsoleApi(this.origin, this.token, this.fetchImpl, onSignedOut);
+  }
 
   get<T>(path: string, query: Query = {}): Promise<T> {
     const given = Object.entries(query).filter((entry): entry is [string, string] => (entry[1] ?? '') !== '');
@@ -35,18 +44,22 @@ export class ConsoleApi {
     const response = await this.fetchImpl(`${this.origin}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${this.token}`,
+        ...(this.token !== null ? { authorization: `Bearer ${this.token}` } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
+      credentials: 'same-origin',
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const json = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    if (!response.ok)
-      throw new ApiError(
+    if (!response.ok) {
+      const error = new ApiError(
         response.status,
         json?.error?.code ?? 'unknown',
         json?.error?.message ?? `The operator answered ${response.status}.`,
       );
+      if (response.status === 401) this.onSignedOut(error);
+      throw error;
+    }
     return json as T;
   }
 }

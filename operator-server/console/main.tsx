@@ -5,6 +5,6 @@ import { App } from './App';
 import { ConsoleApi } from './api';
 
 render(
-  <App connect={(token) => new ConsoleApi(window.location.origin, token, fetch.bind(window))} />,
+  <App connect={(token: string | null) => new ConsoleApi(window.location.origin, token, fetch.bind(window))} />,
   document.getElementById('app')!,
 );

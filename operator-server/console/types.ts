@@ -19,6 +19,12 @@ import type {
   TransactionSummary as TransactionSummarySchema,
   UndeliveredMessage as UndeliveredMessageSchema,
 } from '../src/http/admin-operations-api';
+import type {
+  KeysView as KeysViewSchema,
+  PeerView as PeerViewSchema,
+  PreparedKey as PreparedKeySchema,
+  RevocationView as RevocationViewSchema,
+} from '../src/http/admin-trust-api';
 
 export type AccountView = v.InferOutput<typeof AccountViewSchema>;
 export type CustomerSummary = v.InferOutput<typeof CustomerSummarySchema>;
@@ -33,3 +39,7 @@ export type Figures = v.InferOutput<typeof FiguresSchema>;
 export type EnrollmentCode = v.InferOutput<typeof EnrollmentCodeSchema>;
 export type SettlementStatement = v.InferOutput<typeof StatementSchema>;
 export type UndeliveredMessage = v.InferOutput<typeof UndeliveredMessageSchema>;
+export type PeerView = v.InferOutput<typeof PeerViewSchema>;
+export type RevocationView = v.InferOutput<typeof RevocationViewSchema>;
+export type KeysView = v.InferOutput<typeof KeysViewSchema>;
+export type PreparedKey = v.InferOutput<typeof PreparedKeySchema>;

@@ -8,6 +8,7 @@ export * from './billing/billing-records';
 export * from './billing/sinks';
 export * from './config/config';
 export * from './operator';
+export * from './provisioning/certificate-authority';
 export * from './provisioning/keys';
 export * from './provisioning/operator-files';
 export * from './rates/sample-rates';

@@ -6,10 +6,15 @@ import type { KeyedLock } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
 import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
+import type { OwnKeys } from './identity/key-rotation';
 import type { PeerTrust } from './identity/peer-trust';
 import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
+import type { Revocations } from './revocation/revocations';
+import type { StaffSessions } from './staff/staff-sessions';
+import type { Traffic } from './admin/traffic';
+import type { StaffStore } from './staff/staff-store';
 import type { OperatorStore } from './store/operator-store';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
@@ -19,6 +24,8 @@ export interface OperatorContext {
   readonly config: OperatorConfig;
   readonly crypto: CryptoProvider;
   readonly identity: OperatorIdentity;
+  /** Successor keys prepared and rotated to, and the rotation notices this operator signed. */
+  readonly ownKeys: OwnKeys;
   readonly db: Database.Database;
   readonly ledger: Ledger;
   readonly store: OperatorStore;
@@ -27,6 +34,12 @@ export interface OperatorContext {
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
   readonly outbox: Outbox;
+  /** The merchants and peer operators revoked here, refused anything new. */
+  readonly revocations: Revocations;
+  /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
+  readonly traffic: Traffic;
+  /** The staff's accounts, console sessions and the log of who changed what. */
+  readonly staff: { readonly sessions: StaffSessions; readonly store: StaffStore };
   readonly log: Logger;
   readonly clock: Clock;
   /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */

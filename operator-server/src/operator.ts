@@ -26,6 +26,7 @@ import { openTab } from './account-manager/initiation';
 import { vouchForMerchant } from './account-manager/merchant-query';
 import { adminBindings } from './admin/admin-handlers';
 import { adminPages } from './admin/admin-pages';
+import { staffOfRequest } from './staff/staff-auth';
 import { deliveryBindings } from './delivery/delivery-bindings';
 import { MtaDelivery } from './delivery/mta-delivery';
 import { Outbox } from './outbox/outbox';
@@ -38,6 +39,9 @@ import { operatorOpenApiDocument } from './http/openapi';
 import { bind, Router } from '@opentab/server-kit';
 import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
+import { OwnKeys } from './identity/key-rotation';
+import { receiveKeyRotation } from './identity/peer-key-rotation';
+import { PeerKeyRetirements } from './identity/peer-key-retirements';
 import { Ledger, openDatabase } from './ledger';
 import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
@@ -49,6 +53,11 @@ import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
+import { Revocations } from './revocation/revocations';
+import { Traffic } from './admin/traffic';
+import { StaffSessions } from './staff/staff-sessions';
+import { StaffStore } from './staff/staff-store';
+import { STAFF_SESSION_API } from './http/admin-staff-api';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
 import { OperatorStore } from './store/operator-store';
@@ -56,6 +65,9 @@ import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
 import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
 import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './tls/tls-credentials';
+
+/** Request rates and latency percentiles cover the last one to two minutes. */
+const TRAFFIC_WINDOW_MS = 60_000;
 
 export interface OperatorOptions {
   readonly crypto?: CryptoProvider;
@@ -114,14 +126,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   };
   const ledger = new Ledger(db, { clock });
   const store = new OperatorStore(db, config.operatorId);
-  const trust = new PeerTrust(crypto, identity.caPublicKey);
-  const peers = new PeerDirectory(config.operatorId, identity.certificate, config.peers, trust, transport);
+  const trust = new PeerTrust(crypto, identity.caPublicKey, new PeerKeyRetirements(db));
+  const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const rateReader = createRateSourceReader(config.rates.rateSource);
   // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
   const rateDesk: RateDesk = new RateDesk({
     db,
     crypto,
-    signer: identity.signer,
+    signer: () => identity.signer,
     operatorId: config.operatorId,
     quotes: () => rateFeed.latest(),
     log,
@@ -137,6 +149,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
+  const outbox = new Outbox(db);
+  const staffStore = new StaffStore(db);
+  const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
+  ownKeys.resume();
   const context: OperatorContext = {
     config,
     crypto,
@@ -152,7 +168,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     transport,
     receipts: new MessageReceipts(db, log),
     rates: rateDesk,
-    outbox: new Outbox(db),
+    outbox,
+    ownKeys,
+    revocations: new Revocations(db),
+    traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
+    staff: { sessions: new StaffSessions(staffStore), store: staffStore },
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
@@ -173,11 +193,15 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   });
 
   const router = new Router([
-    bind(OPERATOR_API.operatorInfo, () => ({
-      operatorId: identity.operatorId,
-      currency: config.currency,
-      certificate: identity.certificate,
-    })),
+    bind(OPERATOR_API.operatorInfo, () => {
+      const rotations = ownKeys.rotations().map((rotation) => rotation.notice);
+      return {
+        operatorId: identity.operatorId,
+        currency: config.currency,
+        certificate: identity.certificate,
+        ...(rotations.length > 0 ? { rotations } : {}),
+      };
+    }),
     bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
     bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
     bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
@@ -195,6 +219,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerClearing, (body, { now_ms }) => applyClearing(context, body, now_ms)),
     bind(OPERATOR_API.peerDisputeDecision, (body, { now_ms }) => keepDisputeDecision(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
+    bind(OPERATOR_API.peerKeyRotation, (body, { now_ms }) => receiveKeyRotation(context, body, now_ms)),
     ...deliveryBindings(context, delivery),
     ...extensions.flatMap((extension) => extension.bind(context)),
     ...adminBindings(context),
@@ -207,6 +232,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       OPERATOR_API,
       DELIVERY_OPERATOR_API,
       ...extensions.map((extension) => extension.routes),
+      STAFF_SESSION_API,
       ADMIN_API,
     ),
   });
@@ -218,6 +244,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     pages: staffPages.pages,
     observe: staffPages.observe,
     adminToken: config.adminToken,
+    staffOf: (request) => staffOfRequest(context, request),
     log,
     clock,
     durable,

@@ -211,6 +211,8 @@ describe('merchants', () => {
         merchantId: w.merchantId,
         status: 'active',
         balance: { currency: 'EUR', value: '0.00' },
+        certificate: null,
+        certificatesIssued: 0,
       }),
     ]);
   });
@@ -218,6 +220,11 @@ describe('merchants', () => {
   it('suspended, get no new tab, while the open tab still clears and pays them; resumed, they get tabs again', async () => {
     const customer = await w.newCustomer('100.00');
     const open = await openTab(customer);
+    // The tab needed the merchant's certificate: the staff see which is in force and until when.
+    const [certified] = await eu().admin.call('listMerchants', undefined);
+    expect(certified?.certificate?.signedBy).toBe(eu().running.context.identity.signer.kid);
+    expect(Date.parse(certified!.certificate!.validUntil)).toBeGreaterThan(w.clock.now_ms());
+    expect(certified?.certificatesIssued).toBe(1);
     const suspended = await eu().admin.call(
       'setMerchantStatus',
       { status: 'suspended', reason: 'complaints' },

@@ -1,6 +1,6 @@
 // The operator CLI as an operator's staff would use it: a CA, an operator directory, a running
-// server, a customer with an enrolment code, its credit limit and status changed, a clean stop on
-// SIGINT, and a settlement statement.
+// server, a customer with an enrolment code, its credit limit and status changed, a peer revoked,
+// the operator's key rotated, a clean stop on SIGINT, and a settlement statement.
 
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -22,6 +22,17 @@ const CLI = ['--import', 'tsx', 'operator-server/src/cli/main.ts'];
 async function cli(...args: string[]): Promise<any> {
   const { stdout } = await run(process.execPath, [...CLI, ...args], { cwd: process.cwd() });
   return JSON.parse(stdout);
+}
+
+/** A command that reads a secret from standard input, as a person would pipe or type it. */
+async function cliWithInput(input: string, ...args: string[]): Promise<any> {
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(input);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect(exitCode).toBe(0);
+  return JSON.parse(output);
 }
 
 describe('opentab-operator CLI', () => {
@@ -119,6 +130,53 @@ describe('opentab-operator CLI', () => {
         stderr: expect.stringContaining('--status must be one of active, suspended, closed'),
       });
       expect(await cli('outbox', '--config', init.config)).toEqual([]);
+      const revoked = await cli('peer-revoke', '--config', init.config, '--peer', 'op-eu', '--reason', 'Key leaked');
+      expect(revoked).toMatchObject({ kind: 'peer', subjectId: 'op-eu', reason: 'Key leaked', revokedBy: 'admin' });
+      expect(await cli('peers', '--config', init.config)).toEqual([
+        { operatorId: 'op-eu', baseUrl: 'http://127.0.0.1:9', revocation: revoked },
+      ]);
+      expect(await cli('revocations', '--config', init.config)).toEqual([revoked]);
+      // A key rotation as the staff and the CA run it: prepare, certify out of band, rotate.
+      const prepared = await cli('key-prepare', '--config', init.config);
+      const successorFile = join(dir, 'successor-certificate.json');
+      await cli(
+        'ca-sign',
+        '--ca',
+        join(dir, 'ca'),
+        '--operator-id',
+        'op-se',
+        '--public-key',
+        prepared.publicKey,
+        '--base-url',
+        prepared.baseUrl,
+        '--currency',
+        'SEK',
+        '--out',
+        successorFile,
+      );
+      const rotated = await cli(
+        'key-rotate',
+        '--config',
+        init.config,
+        '--certificate',
+        successorFile,
+        '--overlap-s',
+        '86400',
+      );
+      expect(rotated).toMatchObject({ successorKey: prepared.publicKey, retired: false, rotatedBy: 'admin' });
+      expect((await cli('keys', '--config', init.config)).current.publicKey).toBe(prepared.publicKey);
+      const staff = await cliWithInput(
+        'a long console password\n',
+        'staff-create',
+        '--config',
+        init.config,
+        '--name',
+        'ada',
+      );
+      expect(staff).toMatchObject({ name: 'ada' });
+      expect(await cli('staff', '--config', init.config)).toEqual([staff]);
+      const [lastChange] = await cli('staff-actions', '--config', init.config);
+      expect(lastChange).toMatchObject({ actor: 'admin', action: 'createStaff', detail: '{"name":"ada"}' });
     } finally {
       server.kill('SIGINT');
     }

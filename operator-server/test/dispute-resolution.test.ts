@@ -400,7 +400,20 @@ describe('/metrics', () => {
     expect(text).toMatch(
       /opentab_http_request_duration_seconds_count\{route="\/v1\/admin\/disputes",method="GET"\} [1-9]/,
     );
+    // Recent traffic per route group: the customer's operator relayed its record and its tab opening.
+    expect(text).toMatch(/opentab_http_recent_request_rate\{operator="op-eu",group="peer"\} \d/);
+    for (const quantile of ['0.5', '0.95', '0.99'])
+      expect(text).toMatch(
+        new RegExp(`opentab_http_recent_latency_seconds\\{operator="op-eu",group="peer",quantile="${quantile}"\\} \\d`),
+      );
     const figures = await eu().admin.call('figures', undefined);
     expect(figures).toMatchObject({ tabsByState: { cleared: 1 }, disputes: { total: 1, resolved: 0 } });
+    const peer = figures.traffic.find((line) => line.group === 'peer')!;
+    // The tab's opening and the customer's record: at least these two peer requests.
+    expect(peer.requests).toBeGreaterThanOrEqual(2);
+    expect(peer.rate_per_s).toBeGreaterThan(0);
+    expect(peer.p50_ms!).toBeLessThanOrEqual(peer.p95_ms!);
+    expect(peer.p95_ms!).toBeLessThanOrEqual(peer.p99_ms!);
+    expect(figures.traffic.map((line) => line.group)).toEqual(expect.arrayContaining(['admin', 'merchant', 'peer']));
   });
 });

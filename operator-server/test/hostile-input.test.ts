@@ -26,6 +26,10 @@ import {
   ROUTE_WALK_BOUND_MS,
 } from '@opentab/test-kit';
 import { ADMIN_API } from '../src/http/admin-api';
+import { STAFF_SESSION_API } from '../src/http/admin-staff-api';
+import { signOperatorCertificate } from '../src/provisioning/certificate-authority';
+import { readKeyPair } from '../src/provisioning/keys';
+import { join } from 'node:path';
 import type { TestCustomer, TestTab } from '@opentab/test-kit/worlds';
 import {
   CUSTOMER_OPERATOR,
@@ -34,7 +38,7 @@ import {
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 
-const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...ADMIN_API };
+const ROUTES: Record<string, RouteSpec> = { ...OPERATOR_API, ...STAFF_SESSION_API, ...ADMIN_API };
 
 /** The routes the merchant's MTA answers; every other route is asked of the customer's operator. */
 const AT_MERCHANT_OPERATOR = new Set([
@@ -225,6 +229,47 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
   setMerchantStatus: async () => ({ status: 'active', reason: 'in good standing' }),
   publishRates: async () => ({}),
   retryOutbox: async () => ({ recordIds: ['clearing:tab_000000000000000000000000'] }),
+  // A rotation of op-eu keys that sign nothing else here: whatever it retires, the walk goes on.
+  peerKeyRotation: async () => {
+    const ca = readKeyPair(nodeCrypto, join(w.dir, 'ca', 'ca.key'));
+    const certificateOf = (key: Signer) =>
+      signOperatorCertificate(
+        nodeCrypto,
+        ca.secretKey,
+        {
+          operatorId: MERCHANT_OPERATOR,
+          publicKey: key.kid,
+          baseUrl: mta().identity.certificate.payload.baseUrl,
+          currencies: ['EUR'],
+          validFor_days: 30,
+        },
+        Date.now(),
+      );
+    const retiring = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    const successor = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
+    trust(retiring);
+    return seal(
+      nodeCrypto,
+      retiring,
+      {
+        type: 'key-rotation',
+        operatorId: MERCHANT_OPERATOR,
+        retiringCertificate: certificateOf(retiring),
+        successorCertificate: certificateOf(successor),
+        retiresAt: formatTimestamp(Date.now() + 3600_000),
+      },
+      Date.now(),
+    );
+  },
+  // Refused at op-se, which registered no such merchant and knows no such peer.
+  revokeMerchant: async () => ({ reason: 'key leaked' }),
+  revokePeer: async () => ({ reason: 'settlement unpaid' }),
+  prepareKey: async () => ({}),
+  // Its own current certificate: not a key prepared for rotation, so refused.
+  rotateKey: async () => ({ certificate: am().identity.certificate, overlap_s: 60 }),
+  createStaff: async () => ({ name: 'eve.ops', password: 'a long enough password' }),
+  staffLogin: async () => ({ name: 'eve.ops', password: 'not her password' }),
+  staffLogout: async () => ({}),
   // No dispute in this world: the body is walked against a dispute the MTA does not know.
   resolveDispute: async () => ({ decision: 'adjust', cleared: { currency: 'EUR', value: '0.05' }, reason: 'refund' }),
 };
@@ -274,6 +319,7 @@ function urlOf(name: string, spec: RouteSpec, param?: string): string {
     transactionId: tab.transactionId,
     tabId: tab.tabId,
     disputeId: 'dispute:tab_000000000000000000000000',
+    operatorId: 'op-unknown',
   };
   return operator.url + spec.path.replace(/\{(\w+)\}/g, (_, key: string) => param ?? known[key]!);
 }

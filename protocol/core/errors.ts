@@ -40,6 +40,21 @@ export const ERROR_CATALOGUE = {
   },
   account_closed: { status: 403, message: 'The account is closed.' },
   merchant_suspended: { status: 403, message: 'The merchant is suspended at its operator: it opens no new tabs.' },
+  merchant_revoked: {
+    status: 403,
+    message: "The merchant's certificate is revoked at its operator, for good: it opens no new tabs.",
+  },
+  peer_revoked: {
+    status: 403,
+    message: 'This operator revoked the other operator: no new tabs between them; tabs already open still clear.',
+  },
+  key_retired: {
+    status: 403,
+    message: 'The message is signed with an operator key that its operator retired; sign with its current key.',
+  },
+  login_failed: { status: 401, message: 'The name or the password is wrong.' },
+  forbidden: { status: 403, message: 'These credentials may not do this; the admin token may.' },
+  staff_session_expired: { status: 401, message: 'The console session has expired or was ended; log in again.' },
   // Accounts, merchants, money
   unknown_account: { status: 404, message: 'There is no such account.' },
   unknown_merchant: { status: 404, message: 'There is no such merchant at that operator.' },

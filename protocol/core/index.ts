@@ -30,6 +30,7 @@ export * from './ids';
 export * from './messages/bridge-transport';
 export * from './messages/bridge';
 export * from './messages/certificates';
+export * from './messages/key-rotation';
 export * from './messages/customer';
 export * from './messages/delivery';
 export * from './messages/merchant';

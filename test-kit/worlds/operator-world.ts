@@ -2,17 +2,17 @@
 // certificates, configuration files, SQLite data directories, real HTTP on 127.0.0.1 — for
 // tests, benchmarks and the demo. Each operator trusts the others through the common CA.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '@opentab/protocol';
+import { systemClock, type Clock, type OperatorCertificate } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { AdminClient } from '@opentab/operator-server';
 import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
 import type { OperatorExtension } from '@opentab/operator-server/extension';
 import { startOperator, type RunningOperator } from '@opentab/operator-server';
-import { generateKeyPair } from '@opentab/operator-server';
+import { generateKeyPair, readKeyPair, signOperatorCertificate, writeSecretKey } from '@opentab/operator-server';
 import { writeOperatorFiles } from '@opentab/operator-server';
 import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 import { findFreePort } from '../free-port';
@@ -88,6 +88,9 @@ export function provisionOperatorWorld(
 ): ProvisionedOperator[] {
   const withRates = { ...settings, rates: { rateSource: SAMPLE_RATE_SOURCE, ...settings.rates } };
   const ca = generateKeyPair(nodeCrypto);
+  // Where `opentab-operator ca-init --dir <dir>/ca` keeps it: a test certifies a rotated key with it.
+  mkdirSync(join(dir, 'ca'), { recursive: true });
+  writeSecretKey(join(dir, 'ca', 'ca.key'), ca.secretKey);
   const host = '127.0.0.1';
   const scheme = tls === undefined ? 'http' : 'https';
   const endpoints = specs.map((spec, i) => ({
@@ -192,4 +195,22 @@ export async function startOperatorWorld(options: OperatorWorldOptions): Promise
       await Promise.all(Object.values(operators).map((operator) => operator.running.close()));
     },
   };
+}
+
+/**
+ * What a world's CA does out of band in a key rotation: certifies the key an operator prepared
+ * for the year to come, as `opentab-operator ca-sign` would.
+ */
+export function certifyWithWorldCa(
+  worldDir: string,
+  prepared: {
+    readonly operatorId: string;
+    readonly publicKey: string;
+    readonly baseUrl: string;
+    readonly currencies: readonly string[];
+  },
+  now_ms: number,
+): OperatorCertificate {
+  const ca = readKeyPair(nodeCrypto, join(worldDir, 'ca', 'ca.key'));
+  return signOperatorCertificate(nodeCrypto, ca.secretKey, { ...prepared, validFor_days: 365 }, now_ms);
 }

@@ -59,7 +59,9 @@ export class RateService {
       throw ratesRefused(answer.message);
     }
     const { table } = answer;
-    const check = checkRateTable(this.crypto, table, this.link.operatorKey(enrolment), enrolment.operatorId);
+    // The key that signed it, following the operator's key rotations; an unknown key fails the check.
+    const operatorKey = (await this.link.operatorKeyFor(table.kid)) ?? this.link.operatorKey(enrolment);
+    const check = checkRateTable(this.crypto, table, operatorKey, enrolment.operatorId);
     if (!check.ok) {
       throw new AgentError(
         'operator_unreachable',

@@ -106,12 +106,15 @@ export class TabOpener {
    * certified, for a page at `pageOrigin`: before any money is held.
    */
   async verifiedMerchant(merchant: MerchantRef, pageOrigin: string): Promise<VerifiedMerchant> {
-    const enrolment = await this.link.enrolment();
     const vouch = await this.link.merchantQuery(merchant.merchantId, merchant.operatorId);
+    // Vouched under a key of the operator's rotation: the enrolment may have moved on to it.
+    const vouchKey = await this.link.operatorKeyFor(vouch.kid);
+    const enrolment = await this.link.enrolment();
+    const anchors = this.link.trustAnchors(enrolment);
     const check = checkMerchantVouch(
       this.crypto,
       vouch,
-      this.link.trustAnchors(enrolment),
+      vouchKey === null ? anchors : { ...anchors, operatorKey: vouchKey },
       merchant,
       pageOrigin,
       this.clock.now_ms(),
@@ -316,7 +319,7 @@ export class TabOpener {
     };
     const check = checkTabOpened(this.crypto, opened, {
       operatorId: enrolment.operatorId,
-      operatorKey: this.link.operatorKey(enrolment),
+      operatorKey: (await this.link.operatorKeyFor(opened.kid)) ?? this.link.operatorKey(enrolment),
       initiation: opening.initiation.payload,
       rate: opening.rate,
       depositMerchant_minor: opening.depositMerchant_minor,

@@ -14,6 +14,7 @@ import type {
   Initiation,
   LogonPayload,
   MerchantVouch,
+  OperatorInfo,
   TabOpened,
 } from '@opentab/protocol';
 import type { RecordAck } from '@opentab/protocol';
@@ -25,6 +26,7 @@ import type { Vault } from '../keys/vault';
 import type { Clock } from '../ports';
 import type { AgentDatabase } from '../storage/database';
 import type { Enrolment, OperatorSession } from './enrolment-record';
+import { believedKey, followRotations } from './operator-keys';
 import { ownCertificateProblem, trustAnchorsOf, type TrustAnchors } from './trust-anchors';
 import { fromOperatorFailure } from './remote-errors';
 
@@ -53,6 +55,26 @@ export class OperatorLink {
 
   operatorKey(enrolment: Enrolment): Uint8Array {
     return fromBase64urlOfLength(enrolment.operatorPublicKey, 32);
+  }
+
+  /**
+   * The own operator's key that signed `kid`: the enrolled key, or, after the operator rotated its
+   * key, its successor (the enrolment moves on to it) or a retiring key before its retirement.
+   * Null for any other key; the caller's signature check then fails as it would have.
+   */
+  async operatorKeyFor(kid: string): Promise<Uint8Array | null> {
+    const enrolment = await this.enrolment();
+    if (kid === enrolment.operatorPublicKey) return this.operatorKey(enrolment);
+    let info: OperatorInfo;
+    try {
+      info = await callRoute(enrolment.baseUrl, OPERATOR_API.operatorInfo, undefined, { fetch: this.fetchImpl });
+    } catch {
+      return null;
+    }
+    const following = followRotations(this.crypto, enrolment, info.rotations ?? []);
+    if (following.enrolment.operatorPublicKey !== enrolment.operatorPublicKey)
+      await this.db.meta.put('enrolment', following.enrolment);
+    return believedKey(following, kid, this.clock.now_ms()) ? fromBase64urlOfLength(kid, 32) : null;
   }
 
   /** The own operator and the CA pinned at enrolment. */

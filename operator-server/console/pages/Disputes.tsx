@@ -115,7 +115,10 @@ function DisputeView({ api, disputeId, onDecided }: { api: ConsoleApi; disputeId
 function Decision({ resolution }: { resolution: ResolutionView }) {
   return (
     <section class="decision" aria-label="Decision">
-      <h3>Decided {when(resolution.decidedAt)}</h3>
+      <h3>
+        Decided {when(resolution.decidedAt)}
+        {resolution.decidedBy !== null ? ` by ${resolution.decidedBy}` : ''}
+      </h3>
       <p>
         {resolution.decision === 'uphold'
           ? `Upheld: the tab clears ${amount(resolution.clearedAfter)}, as the chain proves.`

@@ -1,5 +1,6 @@
 // The business at a glance: the figures the operator counts (the same /metrics serves), sampled
-// every few seconds while the page is open and charted with uPlot.
+// every few seconds while the page is open and charted with uPlot, with the request rate and
+// latency percentiles of each route group.
 
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleApi } from '../api';
@@ -10,6 +11,8 @@ import type { Figures } from '../types';
 const SAMPLE_EVERY_MS = 5_000;
 const SAMPLES_KEPT = 720;
 
+const ms = (value: number | null): string =>
+  value === null ? '—' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 export function Overview({ api }: { api: ConsoleApi }) {
@@ -43,6 +46,8 @@ export function Overview({ api }: { api: ConsoleApi }) {
   const times = samples.map((s) => Date.parse(s.at) / 1000);
   const currencies = [...new Set(samples.flatMap((s) => s.clearedByCurrency.map((line) => line.currency)))];
   const holdCurrencies = [...new Set(samples.flatMap((s) => s.holdsPending.map((line) => line.currency)))];
+  const groups = [...new Set(samples.flatMap((s) => s.traffic.map((line) => line.group)))].sort();
+  const trafficOf = (s: Figures, group: string) => s.traffic.find((line) => line.group === group);
   return (
     <section>
       <h1>Overview</h1>
@@ -68,6 +73,15 @@ export function Overview({ api }: { api: ConsoleApi }) {
           <dt>Disputes</dt>
           <dd>
             {latest.disputes.total} ({latest.disputes.resolved} decided)
+          </dd>
+          <dt>Requests (last minutes)</dt>
+          <dd>
+            {latest.traffic
+              .map(
+                (line) =>
+                  `${line.group}: ${line.rate_per_s.toFixed(2)}/s, p50 ${ms(line.p50_ms)}, p95 ${ms(line.p95_ms)}, p99 ${ms(line.p99_ms)}`,
+              )
+              .join('; ') || 'none'}
           </dd>
           <dt>Outbox</dt>
           <dd>
@@ -118,6 +132,25 @@ export function Overview({ api }: { api: ConsoleApi }) {
             { label: 'outbox failing', values: samples.map((s) => s.outbox.failing) },
           ]}
         />
+        <Chart
+          title="Requests per second"
+          times={times}
+          series={groups.map((group) => ({
+            label: group,
+            values: samples.map((s) => trafficOf(s, group)?.rate_per_s ?? 0),
+          }))}
+        />
+        {groups.map((group) => (
+          <Chart
+            key={group}
+            title={`Latency of ${group} requests (ms)`}
+            times={times}
+            series={(['p50_ms', 'p95_ms', 'p99_ms'] as const).map((percentile) => ({
+              label: percentile.replace('_ms', ''),
+              values: samples.map((s) => trafficOf(s, group)?.[percentile] ?? null),
+            }))}
+          />
+        ))}
       </div>
     </section>
   );

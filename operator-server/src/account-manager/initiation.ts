@@ -59,6 +59,7 @@ function placeHold(
     throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
   if (!context.peers.knows(p.merchantOperatorId))
     throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
   const { minTimeout_s, maxTimeout_s } = context.config.tabs;
   if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
     throw new OpentabError(

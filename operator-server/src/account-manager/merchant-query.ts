@@ -21,6 +21,7 @@ export async function vouchForMerchant(
   requireSession(context, p.sessionId, customer.accountId, now_ms);
   if (!context.peers.knows(p.merchantOperatorId))
     throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
   const lookup = seal(
     context.crypto,
     context.identity.signer,

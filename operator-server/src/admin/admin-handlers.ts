@@ -24,6 +24,9 @@ import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import { settlementStatement } from '../settlement/statement';
 import { operationsBindings } from './operations-handlers';
+import { trustBindings } from './trust-handlers';
+import { recordingActions, staffBindings } from './staff-handlers';
+import type { RouteSpec } from '@opentab/protocol';
 import type { Merchant } from '../store/records';
 
 const DEFAULT_CODE_VALIDITY_S = 7 * 24 * 3600;
@@ -67,9 +70,20 @@ function resolvedOf(context: OperatorContext, tabId: string, currency: string) {
     : { decision: resolution.decision, cleared: moneyToWire({ currency, minor: resolution.clearedAfter_minor }) };
 }
 
+/** Every admin route's operationId, by its spec: the name a change is kept under in the staff log. */
+const ADMIN_ROUTE_NAMES: ReadonlyMap<RouteSpec, string> = new Map(
+  Object.entries(ADMIN_API).map(([name, spec]) => [spec as RouteSpec, name]),
+);
+
 export function adminBindings(context: OperatorContext): RouteBinding[] {
+  return recordingActions(context, bindingsOfAdminRoutes(context), ADMIN_ROUTE_NAMES);
+}
+
+function bindingsOfAdminRoutes(context: OperatorContext): RouteBinding[] {
   return [
     ...operationsBindings(context),
+    ...trustBindings(context),
+    ...staffBindings(context),
     bind(ADMIN_API.createCustomer, (body, { now_ms }) => {
       const creditLimit = moneyFromWire(body.creditLimit);
       const currency = body.currency ?? context.config.currency;
@@ -142,6 +156,8 @@ export function adminBindings(context: OperatorContext): RouteBinding[] {
           `This operator keeps accounts in ${context.identity.certificate.payload.currencies.join(', ')}.`,
         );
       }
+      // A revoked merchant stays revoked: registering it again would hand out new certificates.
+      context.revocations.assertMerchantInGoodStanding(body.merchantId);
       const existing = context.store.merchant(body.merchantId);
       if (existing !== null && existing.currency !== body.currency)
         throw new OpentabError('currency_mismatch', "A merchant's currency cannot change.");

@@ -4,7 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OpentabError } from '@opentab/protocol';
 import { sendError } from '@opentab/server-kit';
-import { adminTokenMatches, type RequestObservation } from '../http/http-server';
+import { authorizeAdmin, type RequestObservation } from '../http/http-server';
+import { staffOfRequest } from '../staff/staff-auth';
 import type { Router } from '@opentab/server-kit';
 import type { OperatorContext } from '../operator-context';
 import { serveConsole } from './console-files';
@@ -23,12 +24,17 @@ export function adminPages(context: OperatorContext, router: Router): AdminPages
       const match = router.match(method === 'HEAD' ? 'GET' : method, pathname);
       const route = match.kind === 'found' ? match.binding.spec.path : pathname === '/metrics' ? pathname : 'other';
       requests.observe(route, method, status, duration_ms);
+      // The console's own files say nothing about the operator's work.
+      if (route !== 'other') context.traffic.observe(route, duration_ms, context.clock.now_ms());
     },
     async pages(request, response, pathname) {
       if (pathname === '/metrics') {
         request.resume();
-        if (!adminTokenMatches(request, context.config.adminToken)) {
-          sendError(response, new OpentabError('unauthorized', 'The metrics need the admin bearer token.'));
+        try {
+          authorizeAdmin(request, context.config.adminToken, (r) => staffOfRequest(context, r));
+        } catch (error) {
+          if (!(error instanceof OpentabError)) throw error;
+          sendError(response, error);
           return true;
         }
         const text = prometheusText(context.identity.operatorId, figuresOf(context, context.clock.now_ms()), requests);

@@ -113,6 +113,26 @@ export function prometheusText(operatorId: string, figures: v.InferOutput<typeof
       [op, figures.outbox.failing],
     ]),
     ...gauge('opentab_outbox_delivered', 'Outbox messages delivered.', [[op, figures.outbox.delivered]]),
+    ...gauge(
+      'opentab_http_recent_request_rate',
+      'Requests per second over the last one to two minutes, by route group.',
+      figures.traffic.map((line) => [{ ...op, group: line.group }, line.rate_per_s] as const),
+    ),
+    ...gauge(
+      'opentab_http_recent_latency_seconds',
+      'Latency percentiles over the last one to two minutes, by route group (each within 10 %).',
+      figures.traffic.flatMap((line) =>
+        (
+          [
+            ['0.5', line.p50_ms],
+            ['0.95', line.p95_ms],
+            ['0.99', line.p99_ms],
+          ] as const
+        )
+          .filter(([, ms]) => ms !== null)
+          .map(([quantile, ms]) => [{ ...op, group: line.group, quantile }, ms! / 1000] as const),
+      ),
+    ),
     ...requests.lines(),
   ].join('\n')}\n`;
 }

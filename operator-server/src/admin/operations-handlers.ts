@@ -33,6 +33,9 @@ import { resolveDispute, type SignedDisputeResolution } from '../mta/dispute-res
 import type { OperatorContext } from '../operator-context';
 import type { Customer, DisputeResolution, Merchant, Tab, Transaction } from '../store/records';
 import { tabEvents } from './tab-story';
+import { certificatesOf } from '../mta/issued-certificates';
+import { revocationView } from './trust-handlers';
+import { actorOf } from '../staff/actor';
 
 const DEFAULT_LIMIT = 100;
 const limitOf = (limit: string | undefined): number => (limit === undefined ? DEFAULT_LIMIT : Number(limit));
@@ -56,8 +59,14 @@ function customerSummary(context: OperatorContext, customer: Customer): v.InferO
   };
 }
 
+function revocationOf(context: OperatorContext, merchantId: string) {
+  const revocation = context.revocations.of('merchant', merchantId);
+  return revocation === null ? null : revocationView(revocation);
+}
+
 function merchantSummary(context: OperatorContext, merchant: Merchant): v.InferOutput<typeof MerchantSummary> {
   const account = context.ledger.findAccount(ledgerAccount.merchant(merchant.merchantId));
+  const certificates = certificatesOf(context.db, merchant.merchantId);
   return {
     merchantId: merchant.merchantId,
     displayName: merchant.displayName,
@@ -66,6 +75,17 @@ function merchantSummary(context: OperatorContext, merchant: Merchant): v.InferO
     origins: [...merchant.origins],
     status: merchant.status ?? 'active',
     statusReason: merchant.statusReason ?? null,
+    revocation: revocationOf(context, merchant.merchantId),
+    certificate:
+      certificates.latest === null
+        ? null
+        : {
+            issuedAt: formatTimestamp(certificates.latest.issuedAt_ms),
+            validUntil: formatTimestamp(certificates.latest.validUntil_ms),
+            signedBy: certificates.latest.signedBy,
+            expiresIn_s: Math.floor((certificates.latest.validUntil_ms - context.clock.now_ms()) / 1000),
+          },
+    certificatesIssued: certificates.issued,
     balance: signedMoneyToWire(merchant.currency, account?.balance ?? 0n),
     createdAt: formatTimestamp(merchant.createdAt),
   };
@@ -132,7 +152,17 @@ export function readRecord(
   };
 }
 
-export function resolutionView(tab: Tab, resolution: DisputeResolution): v.InferOutput<typeof ResolutionView> {
+/** Who decided a dispute, from the staff log. */
+export function decidedByOf(context: OperatorContext, disputeId: string): string | null {
+  const decisions = context.staff.store.actionsOn([disputeId]).filter((action) => action.action === 'resolveDispute');
+  return decisions.at(-1)?.actor ?? null;
+}
+
+export function resolutionView(
+  tab: Tab,
+  resolution: DisputeResolution,
+  decidedBy: string | null,
+): v.InferOutput<typeof ResolutionView> {
   const money = (minor: bigint) => moneyToWire({ currency: tab.currency, minor });
   return {
     tabId: resolution.tabId,
@@ -144,6 +174,7 @@ export function resolutionView(tab: Tab, resolution: DisputeResolution): v.Infer
     revision: resolution.revision,
     reason: resolution.reason,
     decidedAt: formatTimestamp(resolution.decidedAt),
+    decidedBy,
     signed: JSON.parse(resolution.envelope) as SignedDisputeResolution,
   };
 }
@@ -295,7 +326,8 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
           reason: dispute.reason,
           cleared: moneyToWire({ currency: tab.currency, minor: dispute.cleared_minor }),
         })),
-        resolution: resolution === null ? null : resolutionView(tab, resolution),
+        resolution:
+          resolution === null ? null : resolutionView(tab, resolution, decidedByOf(context, resolution.disputeId)),
         ledger: context.ledger.listEntries({ ref: tab.tabId }).map((entry) => ({
           entryId: entry.id,
           at: formatTimestamp(entry.createdAt),
@@ -335,11 +367,12 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         cleared: money(tab.cleared_minor ?? 0n),
         customerRecord: readRecord(context, tab, dispute.customerRecord),
         merchantRecord: readRecord(context, tab, dispute.merchantRecord),
-        resolution: resolution === null ? null : resolutionView(tab, resolution),
+        resolution:
+          resolution === null ? null : resolutionView(tab, resolution, decidedByOf(context, resolution.disputeId)),
       };
     }),
 
-    bind(api.resolveDispute, (body, { params, now_ms }) => {
+    bind(api.resolveDispute, (body, { params, now_ms, request }) => {
       const dispute = context.store.dispute(params.disputeId!);
       if (dispute === null) throw new OpentabError('unknown_dispute');
       const tab = requireTab(context, dispute.tabId);
@@ -368,7 +401,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         },
         now_ms,
       );
-      return resolutionView(tab, resolution);
+      return resolutionView(tab, resolution, actorOf(request));
     }),
 
     bind(api.listOutbox, (_, { query }) => {
@@ -426,5 +459,6 @@ export function figuresOf(context: OperatorContext, now_ms: number): v.InferOutp
     outbox: { ...figures.outbox },
     customers: { ...figures.customersByStatus },
     merchants: { ...figures.merchantsByStatus },
+    traffic: context.traffic.recent(now_ms),
   };
 }

@@ -18,6 +18,8 @@ function recordSentence(party: 'customer' | 'merchant', reading: v.InferOutput<t
   return `The ${party}'s record: ${reading.count} purchase(s), ${amount(reading.total)} in total, last link at position ${reading.lastChainIndex}; ${proof}.`;
 }
 
+const decider = (name: string | null): string => (name === null ? '' : ` (decided by ${name})`);
+
 export function tabEvents(
   tab: Tab,
   story: Story & {
@@ -69,8 +71,8 @@ export function tabEvents(
       actor: 'staff',
       what:
         r.decision === 'uphold'
-          ? `Dispute decided: upheld ${amount(r.clearedAfter)} as the chain proves. Reason: ${r.reason}`
-          : `Dispute decided: the tab clears ${amount(r.clearedAfter)} instead of ${amount(r.clearedBefore)}. Reason: ${r.reason}`,
+          ? `Dispute decided: upheld ${amount(r.clearedAfter)} as the chain proves. Reason: ${r.reason}${decider(r.decidedBy)}`
+          : `Dispute decided: the tab clears ${amount(r.clearedAfter)} instead of ${amount(r.clearedBefore)}. Reason: ${r.reason}${decider(r.decidedBy)}`,
     });
   }
   for (const entry of story.ledger)

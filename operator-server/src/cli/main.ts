@@ -1,7 +1,7 @@
 // opentab-operator: everything an operator's staff need from a shell.
 //   npm run operator -- <command> [options]       (npm run operator -- help)
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeCrypto } from '@opentab/server-kit';
@@ -42,6 +42,21 @@ const USAGE = `opentab-operator <command> [options]
   credit-limit   --config FILE --account ACCOUNT_ID --credit-limit AMOUNT
   merchants      --config FILE                          every merchant with status and balance
   merchant-status --config FILE --merchant-id ID --status active|suspended --reason TEXT
+  merchant-revoke --config FILE --merchant-id ID --reason TEXT
+                                                        revoke a merchant for good (no new tabs; its tabs in flight clear)
+  peers          --config FILE                          the peer operators and any revocation of each
+  peer-revoke    --config FILE --peer ID --reason TEXT  revoke a peer operator for good (no new tabs between
+                                                        the two; records and clearings of tabs in flight still flow)
+  revocations    --config FILE                          every revocation in force
+  staff-create   --config FILE --name NAME              a console login; reads its password (12+ characters)
+                                                        from the first line of standard input
+  staff          --config FILE                          the staff accounts
+  staff-actions  --config FILE                          the latest changes, each with who made it
+  keys           --config FILE                          current key, prepared keys, rotations, peers' retired keys
+  key-prepare    --config FILE                          make a successor key; prints what ca-sign must certify
+  key-rotate     --config FILE --certificate FILE --overlap-s SECONDS
+                                                        sign with the certified successor from now on; peers
+                                                        refuse the old key after the overlap
   disputes       --config FILE                          recent disputes and their decisions
   dispute-resolve --config FILE --dispute ID --decision uphold|adjust [--cleared AMOUNT] --reason TEXT
                                                         decide a dispute (adjust: what the tab clears in total)
@@ -88,6 +103,16 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
   );
 }
 
+/** A secret typed or piped in, never on the command line where `ps` and shell history would keep it. */
+async function firstLineOfStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += chunk.toString();
+    if (text.includes('\n')) break;
+  }
+  return text.split('\n')[0] ?? '';
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -128,6 +153,8 @@ const OPTIONS = {
   tab: { type: 'string' },
   state: { type: 'string' },
   record: { type: 'string', multiple: true },
+  certificate: { type: 'string' },
+  'overlap-s': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
@@ -295,6 +322,65 @@ async function main(argv: string[]): Promise<void> {
           { merchantId: required(values, 'merchant-id') },
         ),
       );
+      return;
+    }
+    case 'merchant-revoke': {
+      print(
+        await adminOf(required(values, 'config')).call(
+          'revokeMerchant',
+          { reason: required(values, 'reason') },
+          { merchantId: required(values, 'merchant-id') },
+        ),
+      );
+      return;
+    }
+    case 'peers': {
+      print(await adminOf(required(values, 'config')).call('listPeers', undefined));
+      return;
+    }
+    case 'peer-revoke': {
+      const peer = values.peer?.length === 1 ? values.peer[0]! : fail('--peer names exactly one peer operator');
+      print(
+        await adminOf(required(values, 'config')).call(
+          'revokePeer',
+          { reason: required(values, 'reason') },
+          { operatorId: peer },
+        ),
+      );
+      return;
+    }
+    case 'staff-create': {
+      const password = (await firstLineOfStdin()).replace(/\r$/, '');
+      print(
+        await adminOf(required(values, 'config')).call('createStaff', { name: required(values, 'name'), password }),
+      );
+      return;
+    }
+    case 'staff': {
+      print(await adminOf(required(values, 'config')).call('listStaff', undefined));
+      return;
+    }
+    case 'staff-actions': {
+      print(await adminOf(required(values, 'config')).call('staffActions', undefined));
+      return;
+    }
+    case 'keys': {
+      print(await adminOf(required(values, 'config')).call('listKeys', undefined));
+      return;
+    }
+    case 'key-prepare': {
+      print(await adminOf(required(values, 'config')).call('prepareKey', {}));
+      return;
+    }
+    case 'key-rotate': {
+      const overlap_s = Number(required(values, 'overlap-s'));
+      if (!Number.isSafeInteger(overlap_s) || overlap_s < 0) fail('--overlap-s must be a whole number of seconds');
+      const certificate = JSON.parse(readFileSync(required(values, 'certificate'), 'utf8'));
+      print(await adminOf(required(values, 'config')).call('rotateKey', { certificate, overlap_s }));
+      return;
+    }
+    case 'revocations': {
+      print(await adminOf(required(values, 'config')).call('listRevocations', undefined));
       return;
     }
     case 'disputes': {

@@ -29,6 +29,8 @@ export function receiveEscrow(
   const p = escrow.payload;
   const merchant = context.store.merchant(p.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
+  // An escrow precedes a delivery not yet paid for: new business, which a revocation stops.
+  context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
   if (
     escrow.kid !== merchant.publicKey ||
     !verifyEnvelope(context.crypto, escrow, fromBase64urlOfLength(merchant.publicKey, 32))

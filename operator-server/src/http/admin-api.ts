@@ -21,6 +21,8 @@ import { ClearingOutcome } from '@opentab/protocol';
 import { MerchantRegistration } from '@opentab/protocol';
 import { MAX_IDENTIFIER_LENGTH } from '../ledger';
 import { ADMIN_OPERATIONS_API } from './admin-operations-api';
+import { ADMIN_TRUST_API } from './admin-trust-api';
+import { ADMIN_STAFF_API } from './admin-staff-api';
 
 export const CreateCustomerRequest = v.strictObject({
   displayName: v.optional(DisplayName),
@@ -251,4 +253,6 @@ export const ADMIN_API = {
     maxBody_bytes: 0,
   }),
   ...ADMIN_OPERATIONS_API,
+  ...ADMIN_TRUST_API,
+  ...ADMIN_STAFF_API,
 } as const;

@@ -19,6 +19,7 @@ import {
 import { ClearingOutcome } from '@opentab/protocol';
 import { RateTableSource } from '@opentab/protocol';
 import { ResolutionDecision, SignedDisputeResolution } from '../mta/dispute-resolution';
+import { RevocationView } from './admin-trust-api';
 
 /** Why the staff did something: kept with the change and shown to whoever reads it later. */
 const Reason = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
@@ -59,6 +60,19 @@ export const MerchantSummary = v.strictObject({
   origins: v.array(v.string()),
   status: MerchantStatus,
   statusReason: v.nullable(v.string()),
+  /** The latest temporary certificate this MTA signed for the merchant, and how many in all. */
+  certificate: v.nullable(
+    v.strictObject({
+      issuedAt: Timestamp,
+      validUntil: Timestamp,
+      signedBy: v.string(),
+      /** Seconds left at the operator's clock when answered; negative once expired. */
+      expiresIn_s: v.number(),
+    }),
+  ),
+  certificatesIssued: v.number(),
+  /** Set once the merchant is revoked here (final, whatever its status). */
+  revocation: v.nullable(RevocationView),
   balance: SignedAmount,
   createdAt: Timestamp,
 });
@@ -137,6 +151,8 @@ export const ResolutionView = v.strictObject({
   revision: v.number(),
   reason: v.string(),
   decidedAt: Timestamp,
+  /** The staff member who decided (`admin` for the admin token); null when the staff log does not say. */
+  decidedBy: v.nullable(v.string()),
   signed: SignedDisputeResolution,
 });
 
@@ -215,6 +231,18 @@ export const Figures = v.strictObject({
   outbox: v.strictObject({ pending: v.number(), failing: v.number(), delivered: v.number() }),
   customers: v.record(v.string(), v.number()),
   merchants: v.record(v.string(), v.number()),
+  /** Requests this process answered in the last one to two minutes, per route group (customer, peer, merchant, admin…). */
+  traffic: v.array(
+    v.strictObject({
+      group: v.string(),
+      requests: v.number(),
+      rate_per_s: v.number(),
+      /** Latency percentiles in milliseconds, each read to within 10 %; null with no request. */
+      p50_ms: v.nullable(v.number()),
+      p95_ms: v.nullable(v.number()),
+      p99_ms: v.nullable(v.number()),
+    }),
+  ),
 });
 
 export const OutboxQuery = v.strictObject({

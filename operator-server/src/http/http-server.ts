@@ -15,10 +15,18 @@ import type { RateLimitConfig } from '../config/config';
 import { isLedgerError } from '../ledger';
 import type { Logger } from '../support/logger';
 import { ledgerErrorToOpentab } from './ledger-errors';
+import { ADMIN_TOKEN_ACTOR, noteActor } from '../staff/actor';
+import { noteResponse } from '../staff/response-of';
 
 export interface HttpServerOptions {
   readonly router: Router;
   readonly adminToken: string;
+  /**
+   * The staff member whose console session the request's cookie carries, or null without a
+   * cookie; throws an OpentabError for a session that has ended. Admin routes take it as they
+   * take the admin token.
+   */
+  readonly staffOf?: (request: IncomingMessage) => string | null;
   readonly log: Logger;
   readonly clock: Clock;
   /**
@@ -103,7 +111,9 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
       clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies),
     clock: options.clock,
     durable: options.durable,
-    authorize: (spec, request) => requireAdminToken(spec, request, options.adminToken),
+    authorize: (spec, request) => {
+      if (spec.auth === 'admin-token') authorizeAdmin(request, options.adminToken, options.staffOf);
+    },
     refusalOf: (error) => (isLedgerError(error) ? ledgerErrorToOpentab(error) : null),
     onDefect: (error) => options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) }),
   });
@@ -116,6 +126,7 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
       return;
     }
     if (options.observe !== undefined) observeRequest(options.observe, request, response);
+    noteResponse(request, response);
     const method = request.method ?? 'GET';
     const document = method === 'GET' || method === 'HEAD' ? options.documents?.[url.pathname] : undefined;
     if (document !== undefined) {
@@ -173,8 +184,18 @@ export function adminTokenMatches(request: IncomingMessage, expected: string): b
   return presented.length === wanted.length && timingSafeEqual(presented, wanted);
 }
 
-function requireAdminToken(spec: RouteSpec, request: IncomingMessage, expected: string): void {
-  if (spec.auth !== 'admin-token') return;
-  if (!adminTokenMatches(request, expected))
-    throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token.');
+/**
+ * Lets an admin request through with the admin token or a live staff session, noting who sent it;
+ * otherwise refuses it (unauthorized, or staff_session_expired for a session that ended).
+ */
+export function authorizeAdmin(
+  request: IncomingMessage,
+  adminToken: string,
+  staffOf: ((request: IncomingMessage) => string | null) | undefined,
+): void {
+  if (adminTokenMatches(request, adminToken)) return noteActor(request, ADMIN_TOKEN_ACTOR);
+  const staff = staffOf?.(request) ?? null;
+  if (staff === null)
+    throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token or a console login.');
+  noteActor(request, staff);
 }

@@ -1,5 +1,7 @@
 // Who this operator is: its signing key and the CA certificate that binds the key to its id.
 // Checked once at start-up, so a server never runs with a certificate that peers would refuse.
+// A key rotation (key-rotation.ts) hands it a successor: everything signed afterwards is signed
+// with that, so the key and certificate are read at each signature, never kept.
 
 import { readFileSync } from 'node:fs';
 import { fromBase64urlOfLength } from '@opentab/protocol';
@@ -10,11 +12,25 @@ import { parseMessage } from '@opentab/protocol';
 import { checkOperatorCertificate } from '@opentab/protocol';
 import { ConfigError, type OperatorConfig } from '../config/config';
 
-export interface OperatorIdentity {
-  readonly operatorId: string;
-  readonly signer: Signer;
-  readonly certificate: OperatorCertificate;
-  readonly caPublicKey: Uint8Array;
+export class OperatorIdentity {
+  constructor(
+    readonly operatorId: string,
+    private current: { readonly signer: Signer; readonly certificate: OperatorCertificate },
+    readonly caPublicKey: Uint8Array,
+  ) {}
+
+  get signer(): Signer {
+    return this.current.signer;
+  }
+
+  get certificate(): OperatorCertificate {
+    return this.current.certificate;
+  }
+
+  /** From now on, sign with the successor key under its certificate. */
+  switchTo(signer: Signer, certificate: OperatorCertificate): void {
+    this.current = { signer, certificate };
+  }
 }
 
 export function loadOperatorIdentity(crypto: CryptoProvider, config: OperatorConfig, now_ms: number): OperatorIdentity {
@@ -49,5 +65,5 @@ export function loadOperatorIdentity(crypto: CryptoProvider, config: OperatorCon
     throw new ConfigError("the certificate's public key is not this operator's key");
   if (!certificate.payload.currencies.includes(config.currency))
     throw new ConfigError(`the certificate does not list ${config.currency}`);
-  return { operatorId: config.operatorId, signer, certificate, caPublicKey };
+  return new OperatorIdentity(config.operatorId, { signer, certificate }, caPublicKey);
 }

@@ -1,6 +1,9 @@
 // Zone 1 at the receiving end: a message from another operator is believed only if the CA
 // signed the certificate it carries and the certificate's key signed the message. Verified
 // certificates are cached by their signature, so a busy peer costs one CA check, not one per message.
+// A key its operator retired (a signed rotation notice, key-rotation.ts) is refused from its
+// retirement on, however valid its certificate; before that, both the retiring key and its
+// successor are believed, each under its own certificate: the overlap.
 
 import { fromBase64urlOfLength } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
@@ -9,6 +12,8 @@ import { OpentabError } from '@opentab/protocol';
 import type { OperatorCertificate, OperatorCertificatePayload } from '@opentab/protocol';
 import { checkOperatorCertificate } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
+import { checkKeyRotation, formatTimestamp, type KeyRotation, type KeyRotationCheck } from '@opentab/protocol';
+import type { PeerKeyRetirements } from './peer-key-retirements';
 
 interface TrustedCertificate {
   readonly certificate: OperatorCertificatePayload;
@@ -24,10 +29,46 @@ export class PeerTrust {
   constructor(
     private readonly crypto: CryptoProvider,
     private readonly caPublicKey: Uint8Array,
+    readonly retirements: PeerKeyRetirements,
   ) {}
+
+  /** Whether the certificate's key has been retired by its operator by now. */
+  isRetired(certificate: OperatorCertificatePayload, now_ms: number): boolean {
+    const retiresAt_ms = this.retirements.retiresAt(certificate.operatorId, certificate.publicKey);
+    return retiresAt_ms !== null && retiresAt_ms <= now_ms;
+  }
+
+  /** Checks a rotation notice and keeps the retirement it announces; a notice that does not hold changes nothing. */
+  takeRotation(rotation: KeyRotation, now_ms: number): KeyRotationCheck {
+    const check = checkKeyRotation(this.crypto, this.caPublicKey, rotation);
+    if (check.ok)
+      this.retirements.record(
+        {
+          operatorId: check.operatorId,
+          publicKey: check.retiringKey,
+          successorKey: check.successorKey,
+          retiresAt_ms: check.retiresAt_ms,
+        },
+        rotation,
+        now_ms,
+      );
+    return check;
+  }
 
   /** The certificate, if the CA signed it and it is still valid; otherwise a 403 refusal. */
   trustCertificate(certificate: OperatorCertificate, now_ms: number): TrustedCertificate {
+    const trusted = this.caCheckedCertificate(certificate, now_ms);
+    if (this.isRetired(trusted.certificate, now_ms)) {
+      const retiresAt_ms = this.retirements.retiresAt(trusted.certificate.operatorId, trusted.certificate.publicKey)!;
+      throw new OpentabError(
+        'key_retired',
+        `Operator ${trusted.certificate.operatorId} retired this key at ${formatTimestamp(retiresAt_ms)}.`,
+      );
+    }
+    return trusted;
+  }
+
+  private caCheckedCertificate(certificate: OperatorCertificate, now_ms: number): TrustedCertificate {
     const cached = this.verified.get(certificate.sig);
     if (cached !== undefined && cached.validUntil_ms > now_ms) return cached;
     const check = checkOperatorCertificate(this.crypto, this.caPublicKey, certificate, now_ms);

@@ -9,6 +9,7 @@ import type { MerchantCertificate, MerchantCertificatePayload } from '@opentab/p
 import { formatTimestamp } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant } from '../store/records';
+import { recordIssuedCertificate } from './issued-certificates';
 
 /** A certificate looked up before a tab opens stays good at least this long: the customer decides, then opens. */
 const LOOKUP_VALIDITY_MS = 12 * 3600 * 1000;
@@ -37,8 +38,9 @@ export class MerchantCertificates {
   }
 
   private certificateValidThrough(merchant: Merchant, validThrough_ms: number, now_ms: number): MerchantCertificate {
-    // A re-registration (new origins, key or URL) must not keep serving the old certificate.
-    const fingerprint = JSON.stringify(merchant);
+    // A re-registration (new origins, key or URL), or a rotation of this operator's key, must not
+    // keep serving the old certificate.
+    const fingerprint = JSON.stringify({ merchant, signer: this.context.identity.signer.kid });
     const cached = this.issued.get(merchant.merchantId);
     if (cached !== undefined && cached.fingerprint === fingerprint && cached.validUntil_ms >= validThrough_ms)
       return cached.certificate;
@@ -60,6 +62,12 @@ export class MerchantCertificates {
       now_ms,
     );
     this.issued.set(merchant.merchantId, { certificate, validUntil_ms, fingerprint });
+    recordIssuedCertificate(this.context.db, {
+      merchantId: merchant.merchantId,
+      issuedAt_ms: now_ms,
+      validUntil_ms,
+      signedBy: this.context.identity.signer.kid,
+    });
     return certificate;
   }
 }

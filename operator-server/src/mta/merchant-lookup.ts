@@ -13,10 +13,12 @@ export function lookUpMerchant(
   lookup: MerchantLookup,
   now_ms: number,
 ): MerchantCertificate {
-  context.trust.verifyPeerEnvelope(lookup, now_ms);
+  const sender = context.trust.verifyPeerEnvelope(lookup, now_ms);
   assertFresh(context, lookup.payload.iat, now_ms);
+  context.revocations.assertPeerInGoodStanding(sender.operatorId);
   const merchant = context.store.merchant(lookup.payload.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
+  context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
   if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
   return certificates.certificateFor(merchant, now_ms);
 }

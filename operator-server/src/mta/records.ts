@@ -204,6 +204,10 @@ function tabOfMerchantRecord(context: OperatorContext, merchant: Merchant, recor
   return tab;
 }
 
+/**
+ * A revoked merchant's records of its tabs are still taken: every tab predates the revocation, and
+ * the chain link bounds what a record can claim (revocation/revocations.ts).
+ */
 export async function receiveMerchantRecord(
   context: OperatorContext,
   record: MerchantRecord,

@@ -44,6 +44,8 @@ export async function registerTab(
       if (known !== null) return answerKnownRegistration(context, certificates, known, merchant, amended, now_ms);
       // Its open tabs still clear and pay it (and their registrations are answered above); no new ones.
       if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
+      context.revocations.assertPeerInGoodStanding(sender.operatorId);
+      context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
       // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
       if (context.store.tabByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
 

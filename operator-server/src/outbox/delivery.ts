@@ -4,7 +4,7 @@
 // the merchant's record, and an operator extension's messages through the extension.
 
 import { callRoute, refusalCodeOf } from '@opentab/protocol';
-import { MERCHANT_AGENT_API } from '@opentab/protocol';
+import { MERCHANT_AGENT_API, OPERATOR_API, type KeyRotation } from '@opentab/protocol';
 import { seal } from '@opentab/protocol';
 import type { BillingRecord } from '../billing/billing-records';
 import type { BillingSink } from '../billing/sinks';
@@ -62,6 +62,13 @@ export function createOutboxDeliverer(
         context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
         if (ack.payload.transactionId !== body.resolution.payload.transactionId)
           throw new Error('the dispute decision acknowledgement is about another transaction');
+        return;
+      }
+      case 'peer-key-rotation': {
+        const notice = payload as KeyRotation;
+        await context.peers.callRoute(destination.operatorId, OPERATOR_API.peerKeyRotation, notice, () => {
+          throw new Error('an operator does not send its own rotation to itself');
+        });
         return;
       }
       case 'extension': {

@@ -14,6 +14,8 @@ export type OutboxDestination =
   | { kind: 'merchant-notice'; merchantId: string }
   /** The MTA asks a merchant agent for its record of a stopping tab; the answer is the record. */
   | { kind: 'merchant-record-request'; merchantId: string }
+  /** This operator's key rotation notice, to one peer (identity/key-rotation.ts). */
+  | { kind: 'peer-key-rotation'; operatorId: string }
   /** A message of an operator extension (OperatorExtension.deliver sends it); `target` is the extension's to read. */
   | { kind: 'extension'; extension: string; target: string };
 
@@ -35,6 +37,8 @@ function encodeDestination(destination: OutboxDestination): string {
       return `merchant-notice:${destination.merchantId}`;
     case 'merchant-record-request':
       return `merchant-record-request:${destination.merchantId}`;
+    case 'peer-key-rotation':
+      return `peer-key-rotation:${destination.operatorId}`;
     case 'extension':
       return `extension:${destination.extension}:${destination.target}`;
   }
@@ -49,6 +53,7 @@ function decodeDestination(text: string): OutboxDestination {
   if (kind === 'peer-dispute-decision') return { kind, operatorId: target };
   if (kind === 'merchant-notice') return { kind, merchantId: target };
   if (kind === 'merchant-record-request') return { kind, merchantId: target };
+  if (kind === 'peer-key-rotation') return { kind, operatorId: target };
   if (kind === 'extension') {
     const colon = target.indexOf(':');
     return { kind, extension: target.slice(0, colon), target: target.slice(colon + 1) };

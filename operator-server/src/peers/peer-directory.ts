@@ -36,13 +36,13 @@ export class PeerDirectory {
 
   constructor(
     private readonly selfId: string,
-    ownCertificate: OperatorCertificate,
+    /** Read at each use: a key rotation changes it. */
+    private readonly ownCertificate: () => OperatorCertificate,
     peers: readonly PeerEndpoint[],
     private readonly trust: PeerTrust,
     private readonly transport: HttpTransport,
   ) {
     this.endpoints = new Map(peers.map((peer) => [peer.operatorId, peer.baseUrl]));
-    this.certificates.set(selfId, ownCertificate);
   }
 
   /**
@@ -50,18 +50,21 @@ export class PeerDirectory {
    * to check what the peer signed when its message does not carry the certificate itself.
    */
   async certificateOf(operatorId: string, now_ms: number): Promise<OperatorCertificate> {
+    if (operatorId === this.selfId) return this.ownCertificate();
     let certificate = this.certificates.get(operatorId);
+    // A certificate whose key the peer has retired since is fetched anew: the peer serves its successor.
+    if (certificate !== undefined && this.trust.isRetired(certificate.payload, now_ms)) certificate = undefined;
     if (certificate === undefined) {
       const baseUrl = this.endpoints.get(operatorId);
       if (baseUrl === undefined)
         throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
       try {
-        certificate = (
-          await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, {
-            timeout_ms: PEER_CALL_TIMEOUT_MS,
-            transport: this.transport,
-          })
-        ).certificate;
+        const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, {
+          timeout_ms: PEER_CALL_TIMEOUT_MS,
+          transport: this.transport,
+        });
+        certificate = info.certificate;
+        for (const rotation of info.rotations ?? []) this.trust.takeRotation(rotation, now_ms);
       } catch {
         throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       }

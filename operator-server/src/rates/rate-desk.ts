@@ -20,7 +20,8 @@ export interface IssuedTable {
 export interface RateDeskOptions {
   readonly db: Database.Database;
   readonly crypto: CryptoProvider;
-  readonly signer: Signer;
+  /** Read at every table: a key rotation hands the operator a new one. */
+  readonly signer: () => Signer;
   readonly operatorId: string;
   /** The quotes to issue tables from now; null while none could be read. */
   readonly quotes: () => RateQuotes | null;
@@ -71,7 +72,14 @@ export class RateDesk {
     const { quotes } = availability;
     const fullLife_ms = this.fullLife_ms(availability, now_ms);
     const current = this.current;
-    if (current !== null && sameQuotes(current.envelope.payload, quotes) && current.validUntil_ms > now_ms) {
+    // A table signed before a key rotation is signed again: wallets refuse the old key after its overlap.
+    const signedNow = current !== null && current.envelope.kid === this.options.signer().kid;
+    if (
+      current !== null &&
+      signedNow &&
+      sameQuotes(current.envelope.payload, quotes) &&
+      current.validUntil_ms > now_ms
+    ) {
       // Near the end of the quotes' age a new table would live no longer: keep the one there is.
       const enoughLeft =
         current.validUntil_ms - now_ms >= this.options.lifespan_ms * REISSUE_WHEN_REMAINING ||
@@ -159,7 +167,7 @@ export class RateDesk {
   private issue(quotes: RateQuotes, now_ms: number, validUntil_ms: number): IssuedTable {
     const envelope = seal(
       this.options.crypto,
-      this.options.signer,
+      this.options.signer(),
       {
         type: 'rate-table',
         operatorId: this.options.operatorId,

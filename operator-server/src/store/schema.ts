@@ -212,6 +212,82 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
   ALTER TABLE transactions ADD COLUMN clearing_note TEXT;
   ALTER TABLE transactions ADD COLUMN dispute_decision TEXT;
   `,
+  // 4: trust the staff can take back or hand on, and the staff themselves. A merchant or a peer
+  // operator revoked here is refused for good; the operator's key is rotated with an overlap, and
+  // peers' retired keys are refused; people log in to the console with a name and a password
+  // (scrypt), for sessions of their own; each change they make is kept with who made it.
+  `
+  CREATE TABLE revocations (
+    subject_kind   TEXT NOT NULL CHECK (subject_kind IN ('merchant', 'peer')),
+    subject_id     TEXT NOT NULL,
+    revoked_at     INTEGER NOT NULL,
+    reason         TEXT NOT NULL,
+    revoked_by     TEXT NOT NULL,
+    PRIMARY KEY (subject_kind, subject_id)
+  ) STRICT;
+
+  CREATE TABLE staff (
+    name           TEXT PRIMARY KEY,
+    password_hash  TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    disabled_at    INTEGER
+  ) STRICT;
+  CREATE TABLE staff_sessions (
+    token_hash     TEXT PRIMARY KEY,
+    name           TEXT NOT NULL REFERENCES staff(name),
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    ended_at       INTEGER
+  ) STRICT;
+
+  CREATE TABLE staff_actions (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    detail         TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX staff_actions_by_subject ON staff_actions(subject, seq);
+
+  -- This operator's own keys beyond the one its configuration names: a key prepared for the CA to
+  -- certify (its secret in <dataDir>/keys/), then current once rotated to. Each rotation's notice,
+  -- signed by the key it retires, is kept and served.
+  CREATE TABLE operator_keys (
+    public_key     TEXT PRIMARY KEY,
+    state          TEXT NOT NULL CHECK (state IN ('prepared', 'current', 'retired')),
+    certificate    TEXT,
+    created_at     INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE key_rotations (
+    retiring_key   TEXT PRIMARY KEY,
+    successor_key  TEXT NOT NULL,
+    retires_at     INTEGER NOT NULL,
+    rotated_at     INTEGER NOT NULL,
+    rotated_by     TEXT NOT NULL,
+    notice         TEXT NOT NULL
+  ) STRICT;
+  -- The temporary merchant certificates this MTA signed, for the staff to see what is in force.
+  CREATE TABLE merchant_certificates (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    merchant_id    TEXT NOT NULL,
+    issued_at      INTEGER NOT NULL,
+    valid_until    INTEGER NOT NULL,
+    signed_by      TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX merchant_certificates_by_merchant ON merchant_certificates(merchant_id, seq);
+
+  -- Keys peer operators retired, from their notices.
+  CREATE TABLE peer_key_retirements (
+    operator_id    TEXT NOT NULL,
+    public_key     TEXT NOT NULL,
+    successor_key  TEXT NOT NULL,
+    retires_at     INTEGER NOT NULL,
+    received_at    INTEGER NOT NULL,
+    notice         TEXT NOT NULL,
+    PRIMARY KEY (operator_id, public_key)
+  ) STRICT;
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {

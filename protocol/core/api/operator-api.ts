@@ -3,6 +3,7 @@
 
 import * as v from 'valibot';
 import { OperatorCertificate } from '../messages/certificates';
+import { KeyRotation, KeyRotationAck } from '../messages/key-rotation';
 import { RateTable } from '../messages/rate-table';
 import {
   AccountQuery,
@@ -37,6 +38,11 @@ export const OperatorInfo = v.strictObject({
   operatorId: OperatorId,
   currency: CurrencyCode,
   certificate: OperatorCertificate,
+  /**
+   * Rotations of this operator's key still to retire or retired lately, each signed by the key it
+   * retires: peers and wallets refuse that key from its `retiresAt` on.
+   */
+  rotations: v.optional(v.array(KeyRotation)),
 });
 export type OperatorInfo = v.InferOutput<typeof OperatorInfo>;
 
@@ -157,6 +163,16 @@ export const OPERATOR_API = {
     request: DisputeDecision,
     response: DisputeDecisionAck,
     maxBody_bytes: LARGE_BODY_BYTES,
+  }),
+  peerKeyRotation: route({
+    method: 'POST',
+    path: '/v1/peer/key-rotation',
+    summary:
+      "An operator announces its key's successor and when the key retires, signed by the retiring key; the receiver refuses that key from then on.",
+    auth: 'operator-signature',
+    request: KeyRotation,
+    response: KeyRotationAck,
+    maxBody_bytes: SMALL_BODY_BYTES,
   }),
   merchantRecord: route({
     method: 'POST',

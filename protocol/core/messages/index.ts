@@ -1,5 +1,6 @@
 export * from './primitives';
 export * from './certificates';
+export * from './key-rotation';
 export * from './rate-table';
 export * from './customer';
 export * from './peer';

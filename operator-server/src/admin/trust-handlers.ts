@@ -1,0 +1,112 @@
+// Handlers of the staff's trust routes (admin-trust-api.ts): revocations of merchants and peers,
+// and the rotation of this operator's key.
+
+import type * as v from 'valibot';
+import { OpentabError } from '@opentab/protocol';
+import { formatTimestamp } from '@opentab/protocol';
+import { bind, type RouteBinding } from '@opentab/server-kit';
+import { ADMIN_TRUST_API, type RevocationView, type RotationView } from '../http/admin-trust-api';
+import type { OperatorContext } from '../operator-context';
+import type { Revocation } from '../revocation/revocations';
+import type { OwnRotation } from '../identity/key-rotation';
+import { actorOf } from '../staff/actor';
+
+export function revocationView(revocation: Revocation): v.InferOutput<typeof RevocationView> {
+  return {
+    kind: revocation.kind,
+    subjectId: revocation.subjectId,
+    revokedAt: formatTimestamp(revocation.revokedAt),
+    reason: revocation.reason,
+    revokedBy: revocation.revokedBy,
+  };
+}
+
+function rotationView(rotation: OwnRotation, now_ms: number): v.InferOutput<typeof RotationView> {
+  return {
+    retiringKey: rotation.retiringKey,
+    successorKey: rotation.successorKey,
+    rotatedAt: formatTimestamp(rotation.rotatedAt_ms),
+    retiresAt: formatTimestamp(rotation.retiresAt_ms),
+    retired: rotation.retiresAt_ms <= now_ms,
+    rotatedBy: rotation.rotatedBy,
+  };
+}
+
+export function trustBindings(context: OperatorContext): RouteBinding[] {
+  const api = ADMIN_TRUST_API;
+  return [
+    bind(api.revokeMerchant, (body, { params, now_ms, request }) => {
+      const merchantId = params.merchantId!;
+      if (context.store.merchant(merchantId) === null) throw new OpentabError('unknown_merchant');
+      const revocation = context.revocations.revoke('merchant', merchantId, body.reason, actorOf(request), now_ms);
+      context.log.warn('merchant.revoked', {
+        merchant: merchantId,
+        reason: revocation.reason,
+        by: revocation.revokedBy,
+      });
+      return revocationView(revocation);
+    }),
+
+    bind(api.listPeers, () =>
+      context.config.peers.map((peer) => {
+        const revocation = context.revocations.of('peer', peer.operatorId);
+        return {
+          operatorId: peer.operatorId,
+          baseUrl: peer.baseUrl,
+          revocation: revocation === null ? null : revocationView(revocation),
+        };
+      }),
+    ),
+
+    bind(api.revokePeer, (body, { params, now_ms, request }) => {
+      const operatorId = params.operatorId!;
+      if (operatorId === context.identity.operatorId)
+        throw new OpentabError('invalid_message', 'An operator cannot revoke itself.', ['operatorId: this operator']);
+      if (!context.config.peers.some((peer) => peer.operatorId === operatorId))
+        throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
+      const revocation = context.revocations.revoke('peer', operatorId, body.reason, actorOf(request), now_ms);
+      context.log.warn('peer.revoked', { peer: operatorId, reason: revocation.reason, by: revocation.revokedBy });
+      return revocationView(revocation);
+    }),
+
+    bind(api.listRevocations, () => context.revocations.list().map(revocationView)),
+
+    bind(api.listKeys, (_, { now_ms }) => ({
+      current: {
+        publicKey: context.identity.certificate.payload.publicKey,
+        validUntil: context.identity.certificate.payload.validUntil,
+      },
+      prepared: context.ownKeys.prepared(),
+      rotations: context.ownKeys.rotations().map((rotation) => rotationView(rotation, now_ms)),
+      peerRetirements: context.trust.retirements.list().map((retirement) => ({
+        operatorId: retirement.operatorId,
+        publicKey: retirement.publicKey,
+        successorKey: retirement.successorKey,
+        retiresAt: formatTimestamp(retirement.retiresAt_ms),
+      })),
+    })),
+
+    bind(api.prepareKey, (_, { now_ms, request }) => {
+      const { publicKey } = context.ownKeys.prepare(now_ms);
+      const current = context.identity.certificate.payload;
+      context.log.info('key.prepared', { publicKey, by: actorOf(request) });
+      return {
+        publicKey,
+        operatorId: current.operatorId,
+        baseUrl: current.baseUrl,
+        currencies: [...current.currencies],
+      };
+    }),
+
+    bind(api.rotateKey, (body, { now_ms, request }) => {
+      const rotation = context.ownKeys.rotate(body.certificate, body.overlap_s, actorOf(request), now_ms);
+      context.log.warn('key.rotated', {
+        retiring: rotation.retiringKey,
+        successor: rotation.successorKey,
+        retiresAt: formatTimestamp(rotation.retiresAt_ms),
+        by: rotation.rotatedBy,
+      });
+      return rotationView(rotation, now_ms);
+    }),
+  ];
+}

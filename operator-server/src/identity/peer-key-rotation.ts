@@ -1,0 +1,21 @@
+// A peer operator's key rotation notice, pushed to this operator: checked against the CA and the
+// retiring key's own signature, then kept, so that the key is refused here from its retirement on.
+
+import { formatTimestamp, OpentabError, type KeyRotation, type KeyRotationAck } from '@opentab/protocol';
+import type { OperatorContext } from '../operator-context';
+
+export function receiveKeyRotation(context: OperatorContext, notice: KeyRotation, now_ms: number): KeyRotationAck {
+  const operatorId = notice.payload.operatorId;
+  if (operatorId === context.identity.operatorId || !context.peers.knows(operatorId))
+    throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
+  const check = context.trust.takeRotation(notice, now_ms);
+  if (!check.ok) throw new OpentabError('uncertified_peer', `The key rotation notice does not hold: ${check.problem}.`);
+  const kept = context.trust.retirements.retiresAt(operatorId, check.retiringKey)!;
+  context.log.info('peer.key-rotation', {
+    peer: operatorId,
+    retiring: check.retiringKey,
+    successor: check.successorKey,
+    retiresAt: formatTimestamp(kept),
+  });
+  return { operatorId: context.identity.operatorId, retiresAt: formatTimestamp(kept) };
+}
