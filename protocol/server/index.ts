@@ -1,6 +1,6 @@
 // @opentab/server-kit: what the operator and the merchant agent share on Node: the HTTP edge and
 // its parts (router, body reading, answers, CORS, client addresses, rate limiter, conditional GET),
-// the node:crypto provider and HTTP transport, migrations, the WAL flusher, the ECB reader, OpenAPI
+// the node:crypto provider and HTTP transport, the outbox, migrations, the WAL flusher, the ECB reader, OpenAPI
 // documents, audits and fault injection.
 
 export * from './audit/check-result';
@@ -16,6 +16,9 @@ export * from './migrations';
 export * from './postgres-migrations';
 export * from './node-crypto';
 export * from './node-http-transport';
+export * from './outbox/outbox-delivery';
+export * from './outbox/outbox-runner';
+export * from './outbox/sqlite-outbox';
 export * from './openapi/document';
 export * from './openapi/json-schemas';
 export * from './openapi/package-license';
