@@ -11,6 +11,7 @@ import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
 import type { OperatorStore } from './store/operator-store';
+import type { OperatorStorage } from './store/operator-storage';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
 import type { Outbox } from './outbox/outbox';
@@ -27,6 +28,12 @@ export interface OperatorContext {
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
   readonly outbox: Outbox;
+  /**
+   * The same tables behind the asynchronous store interface: a domain step that changes money
+   * runs as one `storage.transaction(async (tx) => …)`. Steps not moved to it yet use `db`,
+   * `ledger` and `store` synchronously.
+   */
+  readonly storage: OperatorStorage;
   readonly log: Logger;
   readonly clock: Clock;
   /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */

@@ -51,6 +51,7 @@ import { RateFeed } from './rates/rate-feed';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
 import { OperatorStore } from './store/operator-store';
+import { SqliteOperatorStorage } from './store/sqlite-operator-storage';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
 import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
@@ -136,6 +137,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
+  const outbox = new Outbox(db);
   const context: OperatorContext = {
     config,
     crypto,
@@ -151,7 +153,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     transport,
     receipts: new MessageReceipts(db, log),
     rates: rateDesk,
-    outbox: new Outbox(db),
+    outbox,
+    storage: new SqliteOperatorStorage({ db, store, ledger, outbox }),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
@@ -261,7 +264,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     if (closing) return;
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     clearDueTabs(context, now_ms());
-    lapseOverdueHolds(context, now_ms());
+    await lapseOverdueHolds(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
     // after that.
     context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
