@@ -18,6 +18,7 @@ export * from './node-crypto';
 export * from './node-http-transport';
 export * from './outbox/outbox-delivery';
 export * from './outbox/outbox-runner';
+export * from './outbox/postgres-outbox';
 export * from './outbox/sqlite-outbox';
 export * from './openapi/document';
 export * from './openapi/json-schemas';

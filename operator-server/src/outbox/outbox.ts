@@ -10,7 +10,7 @@ import {
   dueRowsSql,
   OutboxDelivery,
   SqliteOutbox,
-  type SqliteOutboxEntry,
+  type OutboxTableEntry,
   type UndeliveredMessage,
 } from '@opentab/server-kit';
 
@@ -83,7 +83,7 @@ export const OUTBOX_LEASE_MS = 15_000;
 /** The operator's outbox: its kinds of destination over the kit's SQLite outbox and delivery engine. */
 export class Outbox {
   private readonly table: SqliteOutbox;
-  private readonly delivery: OutboxDelivery<SqliteOutboxEntry>;
+  private readonly delivery: OutboxDelivery<OutboxTableEntry>;
 
   constructor(db: Database.Database) {
     this.table = new SqliteOutbox(db, 'outbox');

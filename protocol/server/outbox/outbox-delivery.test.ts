@@ -3,51 +3,20 @@
 // hand it over once the first deliverer died, and every id arriving exactly once at the receiver.
 
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@opentab/test-kit';
 import { retryDelay_ms } from '../retry-delay';
-import { OutboxDelivery, type OutboxSender } from './outbox-delivery';
+import { OutboxDelivery } from './outbox-delivery';
 import { OutboxRunner } from './outbox-runner';
-import { outboxTableSql, SqliteOutbox, type SqliteOutboxEntry } from './sqlite-outbox';
+import { outboxTableSql, SqliteOutbox } from './sqlite-outbox';
+import { startReceiver } from './testing/receiver';
 
 const BACKOFF = { base_ms: 1_000, max_ms: 60_000 };
 const LEASE_MS = 30_000;
 const T0_MS = 1_800_000_000_000;
-
-/** A receiver that keeps what it got by id, and answers 503 while it is told to fail. */
-async function startReceiver() {
-  const received: string[] = [];
-  let failing = false;
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      if (failing) {
-        response.writeHead(503).end('down for maintenance');
-        return;
-      }
-      received.push((JSON.parse(body) as { id: string }).id);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  return {
-    received,
-    fail: (on: boolean) => void (failing = on),
-    send: (async (entry) => {
-      const answer = await fetch(url, { method: 'POST', body: JSON.stringify(entry.payload) });
-      if (answer.status !== 204) return { kind: 'failed', error: `receiver answered ${answer.status}` };
-      return { kind: 'delivered', receipt: undefined };
-    }) satisfies OutboxSender<SqliteOutboxEntry>,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -32,7 +32,7 @@ export function dueRowsSql(table: string): string {
   return `SELECT seq, record_id, destination, payload, attempts FROM ${table} WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`;
 }
 
-export interface SqliteOutboxEntry {
+export interface OutboxTableEntry {
   readonly seq: number;
   readonly recordId: string;
   readonly destination: string;
@@ -49,7 +49,7 @@ export interface UndeliveredMessage {
   readonly lastError: string | null;
 }
 
-export interface SqliteOutboxRow {
+export interface OutboxTableRow {
   readonly seq: number;
   readonly recordId: string;
   readonly destination: string;
@@ -68,7 +68,7 @@ interface DueRow {
 }
 
 export class SqliteOutbox {
-  readonly storage: OutboxStorage<SqliteOutboxEntry>;
+  readonly storage: OutboxStorage<OutboxTableEntry>;
   private readonly insert;
   private readonly pendingCount;
   private readonly byRecord;
@@ -153,7 +153,7 @@ export class SqliteOutbox {
     return changes;
   }
 
-  rowsOfRecord(recordId: string): SqliteOutboxRow[] {
+  rowsOfRecord(recordId: string): OutboxTableRow[] {
     return this.byRecord.all(recordId).map((row) => ({
       seq: row.seq,
       recordId: row.record_id,
@@ -166,7 +166,7 @@ export class SqliteOutbox {
   }
 }
 
-function sqliteOutboxStorage(db: Database.Database, table: string): OutboxStorage<SqliteOutboxEntry> {
+function sqliteOutboxStorage(db: Database.Database, table: string): OutboxStorage<OutboxTableEntry> {
   const due = db.prepare<[number, number], DueRow>(dueRowsSql(table));
   const lease = db.prepare(`UPDATE ${table} SET next_attempt_at = ? WHERE seq = ?`);
   const delivered = db.prepare(
@@ -184,7 +184,7 @@ function sqliteOutboxStorage(db: Database.Database, table: string): OutboxStorag
     return rows;
   });
   // One commit for a whole chunk: a commit per row cost more than the UPDATE itself under load.
-  const settle = db.transaction((settlements: readonly OutboxSettlement<SqliteOutboxEntry>[], now_ms: number) => {
+  const settle = db.transaction((settlements: readonly OutboxSettlement<OutboxTableEntry>[], now_ms: number) => {
     for (const settlement of settlements) {
       if (settlement.kind === 'delivered') delivered.run(now_ms, settlement.attempts, settlement.entry.seq);
       else failed.run(settlement.attempts, settlement.nextAttemptAt_ms, settlement.error, settlement.entry.seq);
