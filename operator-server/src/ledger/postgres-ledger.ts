@@ -4,20 +4,36 @@
 // UPDATE of the account row: of two processes holding against the same credit limit at once,
 // the second waits for the first's row lock and then re-checks the floor on the row the first
 // committed (READ COMMITTED re-evaluates the WHERE on the newest row version), so together they
-// never pass the limit; the CHECK on the table says the same at the storage level.
+// never pass the limit; the CHECK on the table says the same at the storage level. An entry or a
+// capture locks every account it moves first, in id order, so two of them never wait on each other.
 
 import type { PostgresMigrations } from '@opentab/server-kit';
 import { LedgerError } from './errors';
-import { isSameHold } from './idempotency';
-import { explainRefusedReservation, unknownAccount } from './rejections';
-import { toAccount, toHold } from './rows';
-import { ACCOUNT_KINDS, type Account, HOLD_STATUSES, type Hold, type NewAccount, type NewHold } from './types';
+import { isSameCapture, isSameEntry, isSameHold } from './idempotency';
+import { assertBalancedPerCurrency } from './postings';
+import { explainRefusedBalanceDelta, explainRefusedReservation, unknownAccount } from './rejections';
+import { toAccount, toEntry, toHold } from './rows';
+import {
+  ACCOUNT_KINDS,
+  type Account,
+  type CaptureHoldInput,
+  type CaptureResult,
+  HOLD_STATUSES,
+  type Hold,
+  type JournalEntry,
+  type NewAccount,
+  type NewHold,
+  type NewJournalEntry,
+} from './types';
 import {
   assertAccountKind,
   assertCurrencyCode,
   assertFloor,
   assertIdentifier,
+  assertMemo,
+  assertNonNegativeAmount,
   assertPositiveAmount,
+  assertPostingsShape,
   MAX_AMOUNT,
 } from './validation';
 
@@ -57,6 +73,25 @@ export const POSTGRES_LEDGER_MIGRATIONS: PostgresMigrations = {
     );
     CREATE INDEX ledger_holds_by_ref ON ledger_holds (ref);
     CREATE INDEX ledger_holds_by_account ON ledger_holds (account_id, status);`,
+    // Entries are append-only by the ledger's own statements: it never updates or deletes them.
+    `CREATE TABLE ledger_entries (
+      seq        BIGSERIAL PRIMARY KEY,
+      id         TEXT   NOT NULL UNIQUE,
+      memo       TEXT   NOT NULL,
+      ref        TEXT,
+      created_at BIGINT NOT NULL
+    );
+    CREATE INDEX ledger_entries_by_ref ON ledger_entries (ref);
+    CREATE TABLE ledger_postings (
+      entry_seq  BIGINT NOT NULL REFERENCES ledger_entries (seq),
+      position   INTEGER NOT NULL,
+      account_id TEXT   NOT NULL REFERENCES ledger_accounts (id),
+      amount     BIGINT NOT NULL CHECK (amount != 0 AND amount BETWEEN -${MAX_AMOUNT} AND ${MAX_AMOUNT}),
+      created_at BIGINT NOT NULL,
+      PRIMARY KEY (entry_seq, position),
+      UNIQUE (entry_seq, account_id)
+    );
+    CREATE INDEX ledger_postings_by_account_time ON ledger_postings (account_id, created_at, entry_seq);`,
   ],
 };
 
@@ -146,13 +181,16 @@ export class PostgresLedger {
     if (input.currency !== undefined) assertCurrencyCode(input.currency, 'hold currency');
     return this.inSavepoint(client, async () => {
       const createdAt = this.clock.now_ms();
-      const account = await this.findAccount(client, input.accountId);
-      if (account === undefined) throw unknownAccount(input.accountId);
-      const inserted = await client.query(
-        `INSERT INTO ledger_holds (id, account_id, amount, ref, status, created_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING`,
-        [input.id, input.accountId, input.amount.toString(), input.ref, createdAt],
-      );
+      // A taken id is a replay before anything else, as on SQLite: the foreign key speaks only for a new hold.
+      const inserted = await client
+        .query(
+          `INSERT INTO ledger_holds (id, account_id, amount, ref, status, created_at)
+           VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (id) DO NOTHING`,
+          [input.id, input.accountId, input.amount.toString(), input.ref, createdAt],
+        )
+        .catch((error: unknown) => {
+          throw isForeignKeyViolation(error) ? unknownAccount(input.accountId) : error;
+        });
       if (inserted.rowCount !== 1) return this.replayPlaceHold(client, input);
       const currency = input.currency ?? null;
       const reserved = await client.query(
@@ -206,6 +244,186 @@ export class PostgresLedger {
     });
   }
 
+  /** Appends a balanced entry. Repeating an identical call returns the stored entry. */
+  postEntry(client: LedgerConnection, input: NewJournalEntry): Promise<JournalEntry> {
+    assertIdentifier(input.id, 'entry id');
+    assertMemo(input.memo);
+    if (input.ref !== undefined && input.ref !== null) assertIdentifier(input.ref, 'entry ref');
+    assertPostingsShape(input.postings, 2);
+    return this.inSavepoint(client, async () => {
+      const accounts = await this.lockAccounts(
+        client,
+        input.postings.map((posting) => posting.accountId),
+      );
+      const stored = await this.findEntry(client, input.id);
+      if (stored === undefined) return this.writeNewEntry(client, input, accounts, this.clock.now_ms());
+      if (isSameEntry(stored, input)) return stored;
+      throw new LedgerError('conflict', `Entry id ${input.id} is already used by an entry with different content.`);
+    });
+  }
+
+  /**
+   * Ends a pending hold as captured: posts the entry (which must debit the held account by
+   * exactly `amount`) and releases the remainder, in one step. A zero capture posts nothing.
+   */
+  captureHold(client: LedgerConnection, input: CaptureHoldInput): Promise<CaptureResult> {
+    assertIdentifier(input.holdId, 'hold id');
+    assertNonNegativeAmount(input.amount, 'capture amount');
+    assertIdentifier(input.entryId, 'capture entry id');
+    assertMemo(input.memo);
+    if (input.amount === 0n) {
+      if (input.postings.length > 0)
+        throw new LedgerError('amount_invalid', `A zero capture of hold ${input.holdId} must not carry postings.`);
+    } else {
+      assertPostingsShape(input.postings, 2);
+    }
+    return this.inSavepoint(client, async () => {
+      const { rows } = await client.query(`SELECT ${HOLD_COLUMNS} FROM ledger_holds WHERE id = $1 FOR UPDATE`, [
+        input.holdId,
+      ]);
+      if (rows.length === 0) throw new LedgerError('unknown_hold', `Hold ${input.holdId} does not exist.`);
+      const hold = holdOf(rows[0]!);
+      if (hold.status !== 'pending') return this.replayCaptureHold(client, hold, input);
+      if (input.amount > hold.amount)
+        throw new LedgerError(
+          'amount_invalid',
+          `Cannot capture ${input.amount} from hold ${hold.id} of ${hold.amount}.`,
+        );
+      const debit = input.postings.find((posting) => posting.accountId === hold.accountId);
+      if (input.amount > 0n && debit?.amount !== -input.amount)
+        throw new LedgerError(
+          'amount_invalid',
+          `Capture of hold ${hold.id} must debit ${hold.accountId} by exactly ${input.amount}, not ${debit?.amount ?? 0n}.`,
+        );
+      const accounts = await this.lockAccounts(client, [
+        hold.accountId,
+        ...input.postings.map((posting) => posting.accountId),
+      ]);
+      if (input.amount > 0n && (await this.findEntry(client, input.entryId)) !== undefined)
+        throw new LedgerError('conflict', `Entry id ${input.entryId} is already used by another entry.`);
+      const endedAt = this.clock.now_ms();
+      const captureEntryId = input.amount > 0n ? input.entryId : null;
+      await client.query(
+        `UPDATE ledger_holds SET status = 'captured', captured_amount = $2, capture_entry_id = $3, ended_at = $4
+         WHERE id = $1`,
+        [hold.id, input.amount.toString(), captureEntryId, endedAt],
+      );
+      // The whole hold is unreserved before posting, so the capture is checked against the floor
+      // without its own hold counting twice.
+      await client.query('UPDATE ledger_accounts SET held = held - $2 WHERE id = $1', [
+        hold.accountId,
+        hold.amount.toString(),
+      ]);
+      const entry =
+        captureEntryId === null
+          ? null
+          : await this.writeNewEntry(
+              client,
+              { id: captureEntryId, memo: input.memo, ref: hold.ref, postings: input.postings },
+              accounts,
+              endedAt,
+            );
+      return { hold: { ...hold, status: 'captured', capturedAmount: input.amount, captureEntryId, endedAt }, entry };
+    });
+  }
+
+  async findEntry(client: LedgerConnection, entryId: string): Promise<JournalEntry | undefined> {
+    const { rows } = await client.query('SELECT seq, id, memo, ref, created_at FROM ledger_entries WHERE id = $1', [
+      entryId,
+    ]);
+    if (rows.length === 0) return undefined;
+    const entry = rows[0]!;
+    const postings = await client.query(
+      `SELECT p.account_id, p.amount, a.currency FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
+       WHERE p.entry_seq = $1 ORDER BY p.position`,
+      [entry.seq],
+    );
+    return toEntry(
+      {
+        seq: big(entry.seq),
+        id: entry.id as string,
+        memo: entry.memo as string,
+        ref: entry.ref as string | null,
+        created_at: big(entry.created_at),
+      },
+      postings.rows.map((row) => ({
+        account_id: row.account_id as string,
+        amount: big(row.amount),
+        currency: row.currency as string,
+      })),
+    );
+  }
+
+  /** The accounts, locked in id order until the transaction ends; unknown_account for a missing one. */
+  private async lockAccounts(client: LedgerConnection, ids: readonly string[]): Promise<Map<string, Account>> {
+    const { rows } = await client.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [[...new Set(ids)]],
+    );
+    const accounts = new Map(rows.map((row) => [row.id as string, accountOf(row)]));
+    const missing = ids.find((id) => !accounts.has(id));
+    if (missing !== undefined) throw unknownAccount(missing);
+    return accounts;
+  }
+
+  /** Writes an entry whose id the caller has checked is unused, on accounts it has locked. */
+  private async writeNewEntry(
+    client: LedgerConnection,
+    input: NewJournalEntry,
+    accounts: ReadonlyMap<string, Account>,
+    createdAt: number,
+  ): Promise<JournalEntry> {
+    const resolved = input.postings.map((posting) => ({ posting, account: accounts.get(posting.accountId)! }));
+    assertBalancedPerCurrency(input.id, resolved);
+    const ref = input.ref ?? null;
+    const { rows } = await client.query(
+      'INSERT INTO ledger_entries (id, memo, ref, created_at) VALUES ($1, $2, $3, $4) RETURNING seq',
+      [input.id, input.memo, ref, createdAt],
+    );
+    const entrySeq = rows[0]!.seq;
+    for (const [position, { posting, account }] of resolved.entries()) {
+      const moved = await client.query(
+        `UPDATE ledger_accounts SET balance = balance + $2
+         WHERE id = $1 AND balance + $2 BETWEEN -${MAX_AMOUNT} AND ${MAX_AMOUNT}
+           AND (min_balance IS NULL OR balance + $2 - held >= min_balance)`,
+        [account.id, posting.amount.toString()],
+      );
+      if (moved.rowCount !== 1)
+        throw explainRefusedBalanceDelta(await this.findAccount(client, account.id), account.id, posting.amount);
+      await client.query(
+        `INSERT INTO ledger_postings (entry_seq, position, account_id, amount, created_at)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [entrySeq, position, account.id, posting.amount.toString(), createdAt],
+      );
+    }
+    return {
+      id: input.id,
+      memo: input.memo,
+      ref,
+      createdAt,
+      postings: resolved.map(({ posting, account }) => ({
+        accountId: account.id,
+        amount: posting.amount,
+        currency: account.currency,
+      })),
+    };
+  }
+
+  private async replayCaptureHold(
+    client: LedgerConnection,
+    hold: Hold,
+    input: CaptureHoldInput,
+  ): Promise<CaptureResult> {
+    if (hold.status === 'released')
+      throw new LedgerError('hold_not_pending', `Hold ${hold.id} was released and cannot be captured.`);
+    const entry = hold.captureEntryId === null ? null : ((await this.findEntry(client, hold.captureEntryId)) ?? null);
+    if (isSameCapture(hold, entry, input)) return { hold, entry };
+    throw new LedgerError(
+      'conflict',
+      `Hold ${hold.id} was already captured for ${hold.capturedAmount} (entry ${hold.captureEntryId ?? 'none'}).`,
+    );
+  }
+
   private async replayPlaceHold(client: LedgerConnection, input: NewHold): Promise<Hold> {
     const stored = (await this.findHold(client, input.id))!;
     if (isSameHold(stored, input)) return stored;
@@ -227,4 +445,8 @@ export class PostgresLedger {
       throw error;
     }
   }
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === '23503';
 }
