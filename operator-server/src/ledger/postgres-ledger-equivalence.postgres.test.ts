@@ -13,7 +13,7 @@ import { createTestDatabase } from '@opentab/test-kit/postgres';
 import { openDatabase } from './database';
 import { LedgerError } from './errors';
 import { Ledger } from './ledger';
-import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger } from './postgres-ledger';
+import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger, postgresLedgerAccess } from './postgres-ledger';
 import type { NewAccount } from './types';
 
 const NOW_MS = 1_800_000_000_000;
@@ -167,6 +167,25 @@ describe('the PostgreSQL ledger against the SQLite ledger', () => {
       const onPostgres = await inTransaction((client) => postgres.getAccount(client, id));
       expect({ id, ...pick(onPostgres) }).toEqual({ id, ...pick(sqlite.getAccount(id)) });
     }
+    // And the reads the operator's reports use agree, row for row.
+    const reads = await inTransaction(async (client) => {
+      const ledger = postgresLedgerAccess(postgres, client);
+      return {
+        holds: await ledger.listHolds({}),
+        pending: await ledger.listHolds({ status: 'pending' }),
+        entries: await ledger.listEntries({}),
+        ofAlice: await ledger.listEntries({ accountId: 'cust:alice', limit: 5 }),
+        balances: await ledger.balancesByCurrency(),
+      };
+    });
+    expect(reads).toEqual({
+      holds: sqlite.listHolds({}),
+      pending: sqlite.listHolds({ status: 'pending' }),
+      entries: sqlite.listEntries({}),
+      ofAlice: sqlite.listEntries({ accountId: 'cust:alice', limit: 5 }),
+      balances: sqlite.balancesByCurrency(),
+    });
+    expect(reads.entries.length).toBeGreaterThan(10);
   });
 });
 

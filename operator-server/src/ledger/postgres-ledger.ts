@@ -8,18 +8,27 @@
 // capture locks every account it moves first, in id order, so two of them never wait on each other.
 
 import type { PostgresMigrations } from '@opentab/server-kit';
+import type { LedgerAccess } from '../store/operator-storage';
 import { LedgerError } from './errors';
 import { isSameCapture, isSameEntry, isSameHold } from './idempotency';
 import { assertBalancedPerCurrency } from './postings';
-import { explainRefusedBalanceDelta, explainRefusedReservation, unknownAccount } from './rejections';
+import {
+  explainRefusedBalanceDelta,
+  explainRefusedFloor,
+  explainRefusedReservation,
+  unknownAccount,
+} from './rejections';
 import { toAccount, toEntry, toHold } from './rows';
 import {
   ACCOUNT_KINDS,
   type Account,
   type CaptureHoldInput,
   type CaptureResult,
+  type CurrencyBalances,
+  type EntryFilter,
   HOLD_STATUSES,
   type Hold,
+  type HoldFilter,
   type JournalEntry,
   type NewAccount,
   type NewHold,
@@ -29,11 +38,14 @@ import {
   assertAccountKind,
   assertCurrencyCode,
   assertFloor,
+  assertHoldStatus,
   assertIdentifier,
+  assertLimit,
   assertMemo,
   assertNonNegativeAmount,
   assertPositiveAmount,
   assertPostingsShape,
+  assertTimestampMs,
   MAX_AMOUNT,
 } from './validation';
 
@@ -162,6 +174,94 @@ export class PostgresLedger {
     const account = await this.findAccount(client, accountId);
     if (account === undefined) throw unknownAccount(accountId);
     return account;
+  }
+
+  /** Changes the floor (e.g. a new credit limit); refused if the account is already below it. */
+  setMinBalance(client: LedgerConnection, accountId: string, minBalance: bigint | null): Promise<Account> {
+    assertIdentifier(accountId, 'account id');
+    assertFloor(minBalance);
+    return this.inSavepoint(client, async () => {
+      const { rowCount } = await client.query(
+        `UPDATE ledger_accounts SET min_balance = $2::bigint
+         WHERE id = $1 AND ($2::bigint IS NULL OR balance - held >= $2::bigint)`,
+        [accountId, minBalance?.toString() ?? null],
+      );
+      if (rowCount !== 1) throw explainRefusedFloor(await this.findAccount(client, accountId), accountId, minBalance);
+      return this.getAccount(client, accountId);
+    });
+  }
+
+  async getHold(client: LedgerConnection, holdId: string): Promise<Hold> {
+    const hold = await this.findHold(client, holdId);
+    if (hold === undefined) throw new LedgerError('unknown_hold', `Hold ${holdId} does not exist.`);
+    return hold;
+  }
+
+  async listHolds(client: LedgerConnection, filter: HoldFilter = {}): Promise<Hold[]> {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const where = (column: string, value: string) => {
+      values.push(value);
+      conditions.push(`${column} = $${values.length}`);
+    };
+    if (filter.accountId !== undefined) assertIdentifier(filter.accountId, 'accountId filter');
+    if (filter.ref !== undefined) assertIdentifier(filter.ref, 'ref filter');
+    if (filter.status !== undefined) assertHoldStatus(filter.status);
+    if (filter.accountId !== undefined) where('account_id', filter.accountId);
+    if (filter.ref !== undefined) where('ref', filter.ref);
+    if (filter.status !== undefined) where('status', filter.status);
+    const { rows } = await client.query(
+      `SELECT ${HOLD_COLUMNS} FROM ledger_holds ${whereClause(conditions)} ORDER BY created_at, id`,
+      values,
+    );
+    return rows.map(holdOf);
+  }
+
+  /** Oldest first, with postings; with accountId, only entries that post to that account. */
+  async listEntries(client: LedgerConnection, filter: EntryFilter = {}): Promise<JournalEntry[]> {
+    const byAccount = filter.accountId !== undefined;
+    const source = byAccount ? 'ledger_postings p JOIN ledger_entries e ON e.seq = p.entry_seq' : 'ledger_entries e';
+    const time = byAccount ? 'p.created_at' : 'e.created_at';
+    const order = byAccount ? 'p.created_at, p.entry_seq' : 'e.created_at, e.seq';
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const where = (condition: (placeholder: string) => string, value: unknown) => {
+      values.push(value);
+      conditions.push(condition(`$${values.length}`));
+    };
+    if (filter.accountId !== undefined) assertIdentifier(filter.accountId, 'accountId filter');
+    if (filter.ref !== undefined) assertIdentifier(filter.ref, 'ref filter');
+    if (filter.sinceMs !== undefined) assertTimestampMs(filter.sinceMs, 'sinceMs');
+    if (filter.untilMs !== undefined) assertTimestampMs(filter.untilMs, 'untilMs');
+    if (filter.limit !== undefined) assertLimit(filter.limit);
+    if (filter.accountId !== undefined) where((at) => `p.account_id = ${at}`, filter.accountId);
+    if (filter.ref !== undefined) where((at) => `e.ref = ${at}`, filter.ref);
+    if (filter.sinceMs !== undefined) where((at) => `${time} >= ${at}`, filter.sinceMs);
+    if (filter.untilMs !== undefined) where((at) => `${time} < ${at}`, filter.untilMs);
+    const limit = filter.limit === undefined ? '' : `LIMIT ${Number(filter.limit)}`;
+    const { rows } = await client.query(
+      `SELECT e.id FROM ${source} ${whereClause(conditions)} ORDER BY ${order} ${limit}`,
+      values,
+    );
+    const entries: JournalEntry[] = [];
+    for (const row of rows) entries.push((await this.findEntry(client, row.id as string))!);
+    return entries;
+  }
+
+  async balancesByCurrency(client: LedgerConnection): Promise<Record<string, CurrencyBalances>> {
+    const { rows } = await client.query(
+      `SELECT currency, kind, SUM(balance)::text AS balance, SUM(held)::text AS held
+       FROM ledger_accounts GROUP BY currency, kind ORDER BY currency, kind`,
+    );
+    const balances: Record<string, { total: bigint; held: bigint; balanceByKind: CurrencyBalances['balanceByKind'] }> =
+      {};
+    for (const row of rows) {
+      const currency = (balances[row.currency as string] ??= { total: 0n, held: 0n, balanceByKind: {} });
+      currency.total += big(row.balance);
+      currency.held += big(row.held);
+      currency.balanceByKind[row.kind as Account['kind']] = big(row.balance);
+    }
+    return balances;
   }
 
   async findHold(client: LedgerConnection, holdId: string): Promise<Hold | undefined> {
@@ -449,4 +549,28 @@ export class PostgresLedger {
 
 function isForeignKeyViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === '23503';
+}
+
+function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+}
+
+/** The ledger group of the operator's store interface, on one transaction's client. */
+export function postgresLedgerAccess(ledger: PostgresLedger, client: LedgerConnection): LedgerAccess {
+  return {
+    createAccount: (input) => ledger.createAccount(client, input),
+    setMinBalance: (accountId, minBalance) => ledger.setMinBalance(client, accountId, minBalance),
+    placeHold: (input) => ledger.placeHold(client, input),
+    captureHold: (input) => ledger.captureHold(client, input),
+    releaseHold: (holdId) => ledger.releaseHold(client, holdId),
+    postEntry: (input) => ledger.postEntry(client, input),
+    findAccount: (accountId) => ledger.findAccount(client, accountId),
+    getAccount: (accountId) => ledger.getAccount(client, accountId),
+    findHold: (holdId) => ledger.findHold(client, holdId),
+    getHold: (holdId) => ledger.getHold(client, holdId),
+    findEntry: (entryId) => ledger.findEntry(client, entryId),
+    listHolds: (filter) => ledger.listHolds(client, filter),
+    listEntries: (filter) => ledger.listEntries(client, filter),
+    balancesByCurrency: () => ledger.balancesByCurrency(client),
+  };
 }
