@@ -6,6 +6,7 @@
 // runs in a savepoint of it, so a ledger refusal undoes only its own writes, as before.
 
 import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
 import type { OperatorStore } from './operator-store';
@@ -53,10 +54,17 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly tabs;
   readonly outbox;
   private readonly tx: OperatorStoreTransaction;
+  private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
   /** Settles when the transaction in progress (and every one queued before it) has ended. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly parts: SqliteOperatorParts) {
+    // Prepared once, as better-sqlite3's own transactions do: exec() parses the text every time.
+    this.control = {
+      begin: parts.db.prepare('BEGIN IMMEDIATE'),
+      commit: parts.db.prepare('COMMIT'),
+      rollback: parts.db.prepare('ROLLBACK'),
+    };
     const inside: Call = async (step) => step();
     this.tx = this.accessThrough(inside);
     // One statement commits by itself: it only has to wait for the transaction in progress.
@@ -82,14 +90,14 @@ export class SqliteOperatorStorage implements OperatorStorage {
 
   private async runTransaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
     const { db } = this.parts;
-    db.exec('BEGIN IMMEDIATE');
+    this.control.begin.run();
     try {
       const result = await work(this.tx);
-      db.exec('COMMIT');
+      this.control.commit.run();
       return result;
     } catch (error) {
       // A failed COMMIT (or a statement SQLite itself aborted) may have ended the transaction already.
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) this.control.rollback.run();
       throw error;
     }
   }
