@@ -104,6 +104,9 @@ export const POSTGRES_LEDGER_MIGRATIONS: PostgresMigrations = {
       UNIQUE (entry_seq, account_id)
     );
     CREATE INDEX ledger_postings_by_account_time ON ledger_postings (account_id, created_at, entry_seq);`,
+    // The reads by time (reports over a period) and by status (holds pending the longest), as on SQLite.
+    `CREATE INDEX ledger_entries_by_time ON ledger_entries (created_at, seq);
+    CREATE INDEX ledger_holds_by_status ON ledger_holds (status, created_at);`,
   ],
 };
 
