@@ -48,7 +48,7 @@ function toCustomer(row: Row): Customer {
   };
 }
 
-function toMerchant(row: Row): Merchant {
+export function toMerchant(row: Row): Merchant {
   return {
     merchantId: row.merchant_id as string,
     displayName: row.display_name as string,
