@@ -16,6 +16,7 @@ import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
 import type { StaffStore } from './staff/staff-store';
 import type { OperatorStore } from './store/operator-store';
+import type { OperatorStorage } from './store/operator-storage';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
 import type { Outbox } from './outbox/outbox';
@@ -40,6 +41,12 @@ export interface OperatorContext {
   readonly traffic: Traffic;
   /** The staff's accounts, console sessions and the log of who changed what. */
   readonly staff: { readonly sessions: StaffSessions; readonly store: StaffStore };
+  /**
+   * The same tables behind the asynchronous store interface: a domain step that changes money
+   * runs as one `storage.transaction(async (tx) => …)`. Steps not moved to it yet use `db`,
+   * `ledger` and `store` synchronously.
+   */
+  readonly storage: OperatorStorage;
   readonly log: Logger;
   readonly clock: Clock;
   /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */

@@ -61,6 +61,7 @@ import { STAFF_SESSION_API } from './http/admin-staff-api';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
 import { OperatorStore } from './store/operator-store';
+import { SqliteOperatorStorage } from './store/sqlite-operator-storage';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
 import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
@@ -173,6 +174,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     revocations: new Revocations(db),
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
     staff: { sessions: new StaffSessions(staffStore), store: staffStore },
+    storage: new SqliteOperatorStorage({ db, store, ledger, outbox }),
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
@@ -291,7 +293,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     if (closing) return;
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     clearDueTabs(context, now_ms());
-    lapseOverdueHolds(context, now_ms());
+    await lapseOverdueHolds(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
     // after that.
     context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);

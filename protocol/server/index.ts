@@ -1,6 +1,6 @@
 // @opentab/server-kit: what the operator and the merchant agent share on Node: the HTTP edge and
 // its parts (router, body reading, answers, CORS, client addresses, rate limiter, conditional GET),
-// the node:crypto provider and HTTP transport, migrations, the WAL flusher, the ECB reader, OpenAPI
+// the node:crypto provider and HTTP transport, the outbox, migrations, the WAL flusher, the ECB reader, OpenAPI
 // documents, audits and fault injection.
 
 export * from './audit/check-result';
@@ -14,8 +14,13 @@ export * from './http-io';
 export * from './message-body';
 export * from './migrations';
 export * from './postgres-migrations';
+export * from './postgres-sweep';
 export * from './node-crypto';
 export * from './node-http-transport';
+export * from './outbox/outbox-delivery';
+export * from './outbox/outbox-runner';
+export * from './outbox/postgres-outbox';
+export * from './outbox/sqlite-outbox';
 export * from './openapi/document';
 export * from './openapi/json-schemas';
 export * from './openapi/package-license';

@@ -53,7 +53,11 @@ export async function migratePostgres(
   }
 }
 
-/** A stable 64-bit key per store, computed here rather than with a server function some databases lack. */
 function advisoryLockKey(store: string): string {
-  return createHash('sha256').update(`opentab migrate ${store}`).digest().readBigInt64BE(0).toString();
+  return advisoryKey(`opentab migrate ${store}`);
+}
+
+/** A stable 64-bit advisory-lock key for a name, computed here rather than with a server function some databases lack. */
+export function advisoryKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
 }

@@ -6,15 +6,17 @@ import type { OperatorContext } from '../operator-context';
 
 const BATCH_LIMIT = 500;
 
-export function lapseOverdueHolds(context: OperatorContext, now_ms: number): number {
+export async function lapseOverdueHolds(context: OperatorContext, now_ms: number): Promise<number> {
   const deadline_ms = context.config.tabs.holdDeadline_s * 1000;
+  const { storage } = context;
   let lapsed = 0;
-  for (const transaction of context.store.overdueTransactions(now_ms - deadline_ms, BATCH_LIMIT)) {
-    const released = context.db.transaction(() => {
-      if (!context.store.markTransactionLapsed(transaction.transactionId)) return false;
-      context.ledger.releaseHold(`hold:${transaction.transactionId}`);
+  for (const transaction of await storage.transactions.overdueTransactions(now_ms - deadline_ms, BATCH_LIMIT)) {
+    // The conditional state change decides: of two sweeps (or a sweep and a late clearing), one lapses it.
+    const released = await storage.transaction(async (tx) => {
+      if (!(await tx.transactions.markTransactionLapsed(transaction.transactionId))) return false;
+      await tx.ledger.releaseHold(`hold:${transaction.transactionId}`);
       return true;
-    })();
+    });
     if (released) {
       lapsed++;
       context.log.warn('hold.lapsed', {

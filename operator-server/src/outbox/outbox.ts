@@ -1,10 +1,18 @@
 // Transactional outbox: a message is written in the same SQLite transaction as the change it
-// reports, then delivered at least once by `deliverDue`, with capped exponential backoff and
-// jitter between attempts. Billing records, clearing messages to peers and notices to merchant
-// agents all leave through here, so none is lost to a crash or an unreachable receiver.
+// reports, then delivered at least once by `deliverDue` through the server kit's one outbox
+// (claim with a lease, send, record the outcome, back off with jitter between attempts). Billing
+// records, clearing messages to peers and notices to merchant agents all leave through here, so
+// none is lost to a crash or an unreachable receiver.
 
 import type Database from 'better-sqlite3';
-import { retryDelay_ms, type BackoffPolicy } from '@opentab/server-kit';
+import {
+  type BackoffPolicy,
+  dueRowsSql,
+  OutboxDelivery,
+  SqliteOutbox,
+  type OutboxTableEntry,
+  type UndeliveredMessage,
+} from '@opentab/server-kit';
 
 export type OutboxDestination =
   | { kind: 'billing'; sinkIndex: number }
@@ -61,15 +69,7 @@ function decodeDestination(text: string): OutboxDestination {
   throw new Error(`unknown outbox destination ${text}`);
 }
 
-export interface UndeliveredMessage {
-  readonly recordId: string;
-  /** As stored: `<kind>:<target>`. */
-  readonly destination: string;
-  readonly createdAt: number;
-  readonly attempts: number;
-  readonly nextAttemptAt: number;
-  readonly lastError: string | null;
-}
+export type { UndeliveredMessage } from '@opentab/server-kit';
 
 export interface OutboxRow {
   readonly seq: number;
@@ -81,81 +81,29 @@ export interface OutboxRow {
   readonly lastError: string | null;
 }
 
-/**
- * Ordered the way the partial index outbox_due is, so a pass reads only undelivered rows:
- * ORDER BY seq alone made SQLite walk the whole table in rowid order, every delivered row
- * included, on every pass (15 ms at 300k rows, every tick).
- */
-export const DUE_ROWS_SQL =
-  'SELECT seq, record_id, destination, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?';
+/** The query a pass reads due rows with (the kit's, over this table). */
+export const DUE_ROWS_SQL = dueRowsSql('outbox');
 
+/**
+ * The longest a delivery may take (a merchant notice's call times out after ten seconds) and a
+ * margin: a row claimed by a deliverer that died is sent again once this has passed.
+ */
+export const OUTBOX_LEASE_MS = 15_000;
+
+/** The operator's outbox: its kinds of destination over the kit's SQLite outbox and delivery engine. */
 export class Outbox {
-  private readonly insert;
-  private readonly due;
-  private readonly delivered;
-  private readonly failed;
-  private readonly pendingCount;
-  private readonly byRecord;
-  private readonly deliveredElsewhere;
-  private readonly recordOutcomes;
-  private readonly undeliveredRows;
-  private readonly retrySoon;
-  private readonly retryAllFailing;
-  private delivering = false;
+  private readonly table: SqliteOutbox;
+  private readonly delivery: OutboxDelivery<OutboxTableEntry>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(
-      'INSERT OR IGNORE INTO outbox (record_id, destination, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.due = db.prepare<
-      [number, number],
-      { seq: number; record_id: string; destination: string; payload: string; attempts: number }
-    >(DUE_ROWS_SQL);
-    this.delivered = db.prepare(
-      'UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?',
-    );
-    this.failed = db.prepare(
-      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?',
-    );
-    this.pendingCount = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL');
-    this.byRecord = db.prepare<
-      [string],
-      {
-        seq: number;
-        record_id: string;
-        destination: string;
-        payload: string;
-        attempts: number;
-        delivered_at: number | null;
-        last_error: string | null;
-      }
-    >('SELECT * FROM outbox WHERE record_id = ? ORDER BY seq');
-    this.deliveredElsewhere = db.prepare(
-      'UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE record_id = ? AND destination = ? AND delivered_at IS NULL',
-    );
-    this.undeliveredRows = db.prepare<
-      [number, number],
-      {
-        record_id: string;
-        destination: string;
-        created_at: number;
-        attempts: number;
-        next_attempt_at: number;
-        last_error: string | null;
-      }
-    >(
-      `SELECT record_id, destination, created_at, attempts, next_attempt_at, last_error FROM outbox
-       WHERE delivered_at IS NULL AND attempts >= ? ORDER BY seq LIMIT ?`,
-    );
-    this.retrySoon = db.prepare(
-      'UPDATE outbox SET next_attempt_at = ? WHERE record_id = ? AND delivered_at IS NULL AND next_attempt_at > ?',
-    );
-    this.retryAllFailing = db.prepare(
-      'UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND attempts > 0 AND next_attempt_at > ?',
-    );
-    // One commit for a whole pass: a commit per row cost more than the UPDATE itself under load.
-    this.recordOutcomes = db.transaction((marks: ReadonlyArray<() => void>) => {
-      for (const mark of marks) mark();
+    this.table = new SqliteOutbox(db, 'outbox');
+    this.delivery = new OutboxDelivery({
+      storage: this.table.storage,
+      backoff: OUTBOX_BACKOFF,
+      batchSize: BATCH_LIMIT,
+      // A whole batch at once, and its outcomes in one commit.
+      parallel: BATCH_LIMIT,
+      lease_ms: OUTBOX_LEASE_MS,
     });
   }
 
@@ -171,28 +119,21 @@ export class Outbox {
     now_ms: number,
     firstAttemptAt_ms: number = now_ms,
   ): void {
-    this.insert.run(recordId, encodeDestination(destination), JSON.stringify(payload), now_ms, firstAttemptAt_ms);
+    this.table.enqueue(recordId, encodeDestination(destination), payload, now_ms, firstAttemptAt_ms);
   }
 
   /** The caller delivered the message itself; false when it was not pending (already delivered, or never enqueued). */
   markDelivered(recordId: string, destination: OutboxDestination, now_ms: number): boolean {
-    return this.deliveredElsewhere.run(now_ms, recordId, encodeDestination(destination)).changes === 1;
+    return this.table.markDelivered(recordId, encodeDestination(destination), now_ms);
   }
 
   pending(): number {
-    return this.pendingCount.get()!.n;
+    return this.table.pending();
   }
 
   /** Messages not delivered yet, oldest first; `failedOnly`: those whose delivery failed at least once. */
   undelivered(failedOnly: boolean, limit: number): UndeliveredMessage[] {
-    return this.undeliveredRows.all(failedOnly ? 1 : 0, limit).map((row) => ({
-      recordId: row.record_id,
-      destination: row.destination,
-      createdAt: row.created_at,
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at,
-      lastError: row.last_error,
-    }));
+    return this.table.undelivered(failedOnly, limit);
   }
 
   /**
@@ -200,48 +141,21 @@ export class Outbox {
    * back): the named records, or every message that failed before. How many were brought forward.
    */
   retryNow(now_ms: number, recordIds?: readonly string[]): number {
-    if (recordIds === undefined) return this.retryAllFailing.run(now_ms, now_ms).changes;
-    let changes = 0;
-    for (const recordId of recordIds) changes += this.retrySoon.run(now_ms, recordId, now_ms).changes;
-    return changes;
+    return this.table.retryNow(now_ms, recordIds);
   }
 
   rowsOfRecord(recordId: string): OutboxRow[] {
-    return this.byRecord.all(recordId).map((row) => ({
-      seq: row.seq,
-      recordId: row.record_id,
-      destination: decodeDestination(row.destination),
-      payload: JSON.parse(row.payload) as unknown,
-      attempts: row.attempts,
-      deliveredAt: row.delivered_at,
-      lastError: row.last_error,
-    }));
+    return this.table
+      .rowsOfRecord(recordId)
+      .map((row) => ({ ...row, destination: decodeDestination(row.destination) }));
   }
 
-  /** Delivers what is due, concurrently per batch; one pass at a time. Returns how many were delivered. */
+  /** Delivers what is due, a whole batch at once; one pass at a time. Returns how many were delivered. */
   async deliverDue(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
-    if (this.delivering) return 0;
-    this.delivering = true;
-    try {
-      const rows = this.due.all(now_ms, BATCH_LIMIT);
-      const outcomes = await Promise.allSettled(
-        rows.map((row) => deliver(decodeDestination(row.destination), JSON.parse(row.payload))),
-      );
-      let deliveredCount = 0;
-      const marks = outcomes.map((outcome, index) => {
-        const row = rows[index]!;
-        if (outcome.status === 'fulfilled') {
-          deliveredCount++;
-          return () => this.delivered.run(now_ms, row.seq);
-        }
-        const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        return () =>
-          this.failed.run(now_ms + retryDelay_ms(row.attempts + 1, OUTBOX_BACKOFF), message.slice(0, 500), row.seq);
-      });
-      if (marks.length > 0) this.recordOutcomes(marks);
-      return deliveredCount;
-    } finally {
-      this.delivering = false;
-    }
+    const pass = await this.delivery.deliverDue(async (entry) => {
+      await deliver(decodeDestination(entry.destination), entry.payload);
+      return { kind: 'delivered', receipt: undefined };
+    }, now_ms);
+    return pass.delivered;
   }
 }

@@ -36,7 +36,7 @@ const intOrNull = (value: unknown): number | null => (value === null ? null : Nu
 const big = (value: unknown): bigint => BigInt(value as bigint | number);
 const bigOrNull = (value: unknown): bigint | null => (value === null ? null : BigInt(value as bigint | number));
 
-function toCustomer(row: Row): Customer {
+export function toCustomer(row: Row): Customer {
   return {
     accountId: row.account_id as string,
     currency: row.currency as string,
@@ -48,7 +48,7 @@ function toCustomer(row: Row): Customer {
   };
 }
 
-function toMerchant(row: Row): Merchant {
+export function toMerchant(row: Row): Merchant {
   return {
     merchantId: row.merchant_id as string,
     displayName: row.display_name as string,

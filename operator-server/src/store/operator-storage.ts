@@ -1,0 +1,134 @@
+// What the operator keeps, behind one asynchronous interface: its ledger, customers and their
+// enrolment, merchants, the AM's transactions, the MTA's tabs and disputes, and the outbox. The
+// SQLite file (sqlite-operator-storage.ts) is the embedded default. Every domain step that changes
+// money is one `transaction(async (tx) => …)`: everything it writes through `tx` commits together
+// or not at all. A call on the storage itself, outside a transaction, is a transaction of its own
+// and sees only what others committed.
+
+import type { Ledger } from '../ledger';
+import type { Outbox } from '../outbox/outbox';
+import type { OperatorStore } from './operator-store';
+
+/** The methods of `T`, each answering through a promise. */
+export type Promised<T> = {
+  readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+export const LEDGER_METHODS = [
+  'createAccount',
+  'setMinBalance',
+  'placeHold',
+  'captureHold',
+  'releaseHold',
+  'postEntry',
+  'findAccount',
+  'getAccount',
+  'findHold',
+  'getHold',
+  'findEntry',
+  'listHolds',
+  'listEntries',
+  'balancesByCurrency',
+] as const satisfies ReadonlyArray<keyof Ledger>;
+
+/** Customers, their enrolment codes and log-on sessions. */
+export const CUSTOMER_METHODS = [
+  'insertCustomer',
+  'customer',
+  'customerByPublicKey',
+  'bindCustomerKey',
+  'setCustomerStatus',
+  'searchCustomers',
+  'unfinishedTransactionsOfAccount',
+  'insertEnrollmentCode',
+  'enrollmentCode',
+  'useEnrollmentCode',
+  'insertSession',
+  'session',
+  'nextTransactionSeq',
+] as const satisfies ReadonlyArray<keyof OperatorStore>;
+
+export const MERCHANT_METHODS = [
+  'upsertMerchant',
+  'merchant',
+  'merchants',
+  'setMerchantStatus',
+] as const satisfies ReadonlyArray<keyof OperatorStore>;
+
+/** The AM's side of a tab: the customer's transaction and its hold's fate. */
+export const TRANSACTION_METHODS = [
+  'insertTransaction',
+  'transaction',
+  'transactionByInitiation',
+  'transactionByChainRoot',
+  'stalledOpenings',
+  'transactionsOfAccount',
+  'markTransactionOpen',
+  'markTransactionFailed',
+  'setTransactionCustomerRecord',
+  'markTransactionCleared',
+  'correctTransactionClearing',
+  'overdueTransactions',
+  'markTransactionLapsed',
+  'searchTransactions',
+] as const satisfies ReadonlyArray<keyof OperatorStore>;
+
+/** The MTA's side: tabs, the records they wait for, late records, disputes and their resolutions. */
+export const TAB_METHODS = [
+  'insertTab',
+  'tabByChainRoot',
+  'tab',
+  'tabByTransaction',
+  'tabsOfMerchant',
+  'markTabOpen',
+  'markTabFailed',
+  'setTabCustomerRecord',
+  'setTabMerchantRecord',
+  'markMerchantAsked',
+  'markMerchantHasNoRecord',
+  'markTabCleared',
+  'correctTabClearing',
+  'insertLateRecord',
+  'lateRecordsOfTab',
+  'failOpeningTabs',
+  'postponeDueTabs',
+  'dueTabs',
+  'searchTabs',
+  'insertDispute',
+  'disputes',
+  'disputesOfTab',
+  'dispute',
+  'insertResolution',
+  'resolutionOfTab',
+  'resolveTabClearing',
+] as const satisfies ReadonlyArray<keyof OperatorStore>;
+
+/** Writing to the outbox, inside the transaction of the change a message reports. */
+export const OUTBOX_METHODS = ['enqueue', 'markDelivered'] as const satisfies ReadonlyArray<keyof Outbox>;
+
+export type LedgerAccess = Promised<Pick<Ledger, (typeof LEDGER_METHODS)[number]>>;
+export type CustomerAccess = Promised<Pick<OperatorStore, (typeof CUSTOMER_METHODS)[number]>>;
+export type MerchantAccess = Promised<Pick<OperatorStore, (typeof MERCHANT_METHODS)[number]>>;
+export type TransactionAccess = Promised<Pick<OperatorStore, (typeof TRANSACTION_METHODS)[number]>>;
+export type TabAccess = Promised<Pick<OperatorStore, (typeof TAB_METHODS)[number]>>;
+export type OutboxAccess = Promised<Pick<Outbox, (typeof OUTBOX_METHODS)[number]>>;
+
+/** What one transaction may read and write; everything it writes commits together or not at all. */
+export interface OperatorStoreTransaction {
+  readonly ledger: LedgerAccess;
+  readonly customers: CustomerAccess;
+  readonly merchants: MerchantAccess;
+  readonly transactions: TransactionAccess;
+  readonly tabs: TabAccess;
+  readonly outbox: OutboxAccess;
+}
+
+export interface OperatorStorage extends OperatorStoreTransaction {
+  readonly kind: 'sqlite';
+  /**
+   * Runs `work` as one transaction: committed when it resolves, rolled back when it throws. The
+   * work uses only `tx` and awaits nothing but `tx` (no call to a peer inside a transaction); the
+   * storage's own methods wait for the transaction to end.
+   */
+  transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,116 @@
+// The operator's storage on its SQLite file, the embedded default. One connection, so one
+// transaction at a time: `transaction` queues behind the one in progress, opens BEGIN IMMEDIATE,
+// runs the work and commits, or rolls back if it throws. The statements themselves are the
+// synchronous ones of OperatorStore, Ledger and Outbox: a call answers through a promise that is
+// already settled, with no round trip and no thread hop. A ledger call inside the transaction
+// runs in a savepoint of it, so a ledger refusal undoes only its own writes, as before.
+
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { Ledger } from '../ledger';
+import type { Outbox } from '../outbox/outbox';
+import type { OperatorStore } from './operator-store';
+import {
+  CUSTOMER_METHODS,
+  LEDGER_METHODS,
+  MERCHANT_METHODS,
+  type OperatorStorage,
+  type OperatorStoreTransaction,
+  OUTBOX_METHODS,
+  type Promised,
+  TAB_METHODS,
+  TRANSACTION_METHODS,
+} from './operator-storage';
+
+type Call = <T>(step: () => T) => Promise<T>;
+
+/** `target`'s named methods, each run through `call`. */
+function promised<T extends object, K extends keyof T>(
+  target: T,
+  names: readonly K[],
+  call: Call,
+): Promised<Pick<T, K>> {
+  const methods: Record<string, unknown> = {};
+  for (const name of names) {
+    const method = target[name] as (...args: unknown[]) => unknown;
+    methods[name as string] = (...args: unknown[]) => call(() => method.apply(target, args));
+  }
+  return methods as Promised<Pick<T, K>>;
+}
+
+export interface SqliteOperatorParts {
+  readonly db: Database.Database;
+  readonly store: OperatorStore;
+  readonly ledger: Ledger;
+  readonly outbox: Outbox;
+}
+
+export class SqliteOperatorStorage implements OperatorStorage {
+  readonly kind = 'sqlite';
+  readonly ledger;
+  readonly customers;
+  readonly merchants;
+  readonly transactions;
+  readonly tabs;
+  readonly outbox;
+  private readonly tx: OperatorStoreTransaction;
+  private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
+  /** Settles when the transaction in progress (and every one queued before it) has ended. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly parts: SqliteOperatorParts) {
+    // Prepared once, as better-sqlite3's own transactions do: exec() parses the text every time.
+    this.control = {
+      begin: parts.db.prepare('BEGIN IMMEDIATE'),
+      commit: parts.db.prepare('COMMIT'),
+      rollback: parts.db.prepare('ROLLBACK'),
+    };
+    const inside: Call = async (step) => step();
+    this.tx = this.accessThrough(inside);
+    // One statement commits by itself: it only has to wait for the transaction in progress.
+    const outside = this.accessThrough((step) => this.inTurn(async () => step()));
+    this.ledger = outside.ledger;
+    this.customers = outside.customers;
+    this.merchants = outside.merchants;
+    this.transactions = outside.transactions;
+    this.tabs = outside.tabs;
+    this.outbox = outside.outbox;
+  }
+
+  transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
+    return this.inTurn(() => this.runTransaction(work));
+  }
+
+  /** Runs `step` once everything queued before it has ended. */
+  private inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(step, step);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runTransaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
+    const { db } = this.parts;
+    this.control.begin.run();
+    try {
+      const result = await work(this.tx);
+      this.control.commit.run();
+      return result;
+    } catch (error) {
+      // A failed COMMIT (or a statement SQLite itself aborted) may have ended the transaction already.
+      if (db.inTransaction) this.control.rollback.run();
+      throw error;
+    }
+  }
+
+  private accessThrough(call: Call): OperatorStoreTransaction {
+    const { store, ledger, outbox } = this.parts;
+    return {
+      ledger: promised(ledger, LEDGER_METHODS, call),
+      customers: promised(store, CUSTOMER_METHODS, call),
+      merchants: promised(store, MERCHANT_METHODS, call),
+      transactions: promised(store, TRANSACTION_METHODS, call),
+      tabs: promised(store, TAB_METHODS, call),
+      outbox: promised(outbox, OUTBOX_METHODS, call),
+    };
+  }
+}
