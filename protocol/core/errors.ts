@@ -70,6 +70,13 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'An adjusted clearing must lie between zero and the deposit of the tab.',
   },
+  refund_exceeds_paid: {
+    status: 422,
+    message: 'The refund is more than the tab has paid and not yet refunded.',
+  },
+  refund_conflict: { status: 409, message: 'This refund id already names a refund of another tab or amount.' },
+  already_refunded: { status: 409, message: 'The purchase was already refunded.' },
+  forbidden: { status: 403, message: 'These credentials do not allow this action.' },
   timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
   // Tabs and purchases
   unknown_tab: { status: 404, message: 'There is no such tab.' },
