@@ -75,6 +75,7 @@ export const ERROR_CATALOGUE = {
     message: 'The refund is more than the tab has paid and not yet refunded.',
   },
   refund_conflict: { status: 409, message: 'This refund id already names a refund of another tab or amount.' },
+  unknown_purchase: { status: 404, message: 'The tab has no purchase of that sequence number.' },
   already_refunded: { status: 409, message: 'The purchase was already refunded.' },
   forbidden: { status: 403, message: 'These credentials do not allow this action.' },
   timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
