@@ -4,6 +4,7 @@ import type { HistoryView } from '../messaging/views';
 import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { downloadText, NBSP, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
+import { correctionNoteOf } from './statement-note';
 
 export function HistorySection({ client }: { client: AgentClient }) {
   const [history, setHistory] = useState<HistoryView | null>(null);
@@ -86,7 +87,14 @@ export function HistorySection({ client }: { client: AgentClient }) {
             {history.statement.map((entry) => (
               <tr key={entry.entryId} data-testid="statement-row">
                 <td class="when">{showDateTime(entry.at)}</td>
-                <td>{entry.merchantDisplayName ?? entry.memo}</td>
+                <td>
+                  {entry.merchantDisplayName ?? entry.memo}
+                  {correctionNoteOf(entry.memo) !== null && (
+                    <div class="muted" data-testid="statement-note">
+                      {correctionNoteOf(entry.memo)}
+                    </div>
+                  )}
+                </td>
                 <td class="amount">{showAmount(entry.amount)}</td>
               </tr>
             ))}
