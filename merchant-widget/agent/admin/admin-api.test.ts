@@ -3,6 +3,8 @@
 // their money checked at both operators, and catalogue edits that take effect without a restart.
 // The world checks after each test that every currency's accounts sum to zero.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   callRoute,
@@ -444,4 +446,58 @@ describe("the merchant's admin API", () => {
     expect(document.components.securitySchemes.adminToken.description).toContain('adminLogins');
     expect(await lintOpenApi(document)).toEqual([]);
   });
+
+  // Seven runs of the CLI, each a Node process compiling TypeScript: seconds each on a busy machine.
+  it('answers the agent CLI: sales, a refund retried by its id, a price, the CSV; and refuses without a token', async () => {
+    const run = promisify(execFile);
+    const cli = (args: string[], token: string | undefined = OWNER.token) =>
+      run(process.execPath, ['--import', 'tsx', 'merchant-widget/agent/cli/main.ts', ...args], {
+        env: { ...process.env, OPENTAB_MERCHANT_ADMIN_TOKEN: token ?? '' },
+      });
+    const { customer, tab } = await tabWithThreeArticles();
+    const agent = ['--agent', w.merchant.agentUrl];
+    const sales = JSON.parse((await cli(['sales', ...agent, '--bucket', 'hour'])).stdout);
+    expect(sales.series).toEqual([expect.objectContaining({ count: 3, sold: eur('0.43') })]);
+    const refundArgs = ['refund', ...agent, '--tab', tab.tabId, '--purchase', '2', '--reason', 'Duplicate.'];
+    const refund = JSON.parse((await cli(refundArgs)).stdout);
+    expect(refund).toMatchObject({ status: 'taken', timing: 'before-clearing', amount: eur('0.22'), seqs: [2] });
+    // Sent again with the printed refund id: the same refund, counted once.
+    const again = JSON.parse((await cli([...refundArgs, '--refund-id', refund.refundId])).stdout);
+    expect(again).toEqual(refund);
+    expect(JSON.parse((await cli(['refunds', ...agent])).stdout)).toHaveLength(1);
+    const edited = JSON.parse(
+      (
+        await cli([
+          'catalogue-set',
+          ...agent,
+          '--item',
+          'article-9',
+          '--title',
+          'Nine',
+          '--price',
+          '0.09',
+          '--kind',
+          'consumable',
+        ])
+      ).stdout,
+    );
+    expect(edited.items).toContainEqual({
+      itemId: 'article-9',
+      title: 'Nine',
+      price: eur('0.09'),
+      kind: 'consumable',
+      access_s: null,
+    });
+    const csv = (await cli(['export', ...agent])).stdout.trim().split('\r\n');
+    expect(csv).toHaveLength(4);
+    expect(csv[2]).toContain(`${tab.tabId},2,article-3,Article 3,0.22,EUR`);
+    await expect(cli(['refunds', ...agent], '')).rejects.toMatchObject({
+      stderr: expect.stringContaining('OPENTAB_MERCHANT_ADMIN_TOKEN'),
+    });
+    await expect(cli(['refunds', ...agent], 'not-a-login-token-0123456789abcdef')).rejects.toMatchObject({
+      stderr: expect.stringContaining('unauthorized'),
+    });
+    await conclude(customer, tab);
+    await chargedAt(customer, '2.39');
+  }, 180_000);
 });
