@@ -2,6 +2,7 @@
 // served under `<mount>/dashboard/`. They hold no secret: the dashboard asks for a login's token
 // and sends it with every call of the admin API, so serving them needs none.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -10,9 +11,15 @@ import { fileURLToPath } from 'node:url';
 /** Where `npm run build:dashboard` writes the dashboard: dist/merchant-dashboard at the repository's root. */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dist/merchant-dashboard/', import.meta.url));
 
+/** The dashboard as published beside the bundled agent in @opentab/merchant-agent. */
+const PUBLISHED_DASHBOARD_DIR = new URL('./dashboard/', import.meta.url);
+
 /** `OPENTAB_DASHBOARD_DIR` serves a dashboard built elsewhere (the tests build their own). */
 export function dashboardDirectory(): string {
-  return process.env.OPENTAB_DASHBOARD_DIR ?? DASHBOARD_DIR;
+  if (process.env.OPENTAB_DASHBOARD_DIR !== undefined) return process.env.OPENTAB_DASHBOARD_DIR;
+  return existsSync(new URL('index.html', PUBLISHED_DASHBOARD_DIR))
+    ? fileURLToPath(PUBLISHED_DASHBOARD_DIR)
+    : DASHBOARD_DIR;
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
