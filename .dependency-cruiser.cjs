@@ -22,12 +22,19 @@ const PACKAGE_DIRS = [
   'chaos',
 ];
 const ROLES = ['operator-server', 'merchant-widget/agent', 'merchant-widget/widget', 'extension'];
-const BROWSER = ['protocol/core', 'merchant-widget/widget', 'extension', 'operator-server/console'];
+const BROWSER = [
+  'protocol/core',
+  'merchant-widget/widget',
+  'extension',
+  'operator-server/console',
+  'merchant-widget/agent/dashboard',
+];
 const COMPOSERS = ['merchant-widget/demo-shop', 'e2e', 'bench', 'chaos'];
 
 const under = (dirs) => `^(${dirs.join('|')})/`;
 const TESTS = '(\\.test\\.tsx?$|/testing/|^operator-server/test/|^test-kit/)';
-const BUILD_TOOLS = '^(extension|merchant-widget/widget|operator-server/console)/build/';
+const BUILD_TOOLS =
+  '^(extension|merchant-widget/widget|operator-server/console|merchant-widget/agent/dashboard)/build/';
 
 module.exports = {
   forbidden: [

@@ -15,6 +15,8 @@ const SQLITE_ONLY_AGENT_TESTS = [
   'merchant-widget/agent/audit/**',
   'merchant-widget/agent/cli/**',
   'merchant-widget/agent/adapters/**',
+  // The admin API keeps refunds and catalogue edits in the SQLite file only.
+  'merchant-widget/agent/admin/**',
 ];
 
 export default defineConfig({

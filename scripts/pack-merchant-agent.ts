@@ -19,6 +19,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsdown';
 import { buildWidget } from '@opentab/widget/build';
+import { buildDashboard } from '@opentab/merchant-agent/dashboard/build';
 
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 const AGENT = join(REPOSITORY, 'merchant-widget/agent');
@@ -151,6 +152,8 @@ export async function buildMerchantAgentPackage(): Promise<string> {
     await buildWidget(join(REPOSITORY, 'dist/merchant-agent-widget'), 'silent'),
     join(PACKAGE_DIR, 'widget.js'),
   );
+  // The merchant dashboard's static files, served by the agent under <mount>/dashboard/.
+  await buildDashboard(join(PACKAGE_DIR, 'dashboard'), 'silent');
   const published = {
     name: agent.name,
     version: agent.version,
@@ -166,7 +169,7 @@ export async function buildMerchantAgentPackage(): Promise<string> {
       './package.json': './package.json',
     },
     bin: { 'opentab-merchant': './cli.js' },
-    files: ['*.js', `${TYPES_DIR}/`, 'README.md', 'LICENSE'],
+    files: ['*.js', `${TYPES_DIR}/`, 'dashboard/', 'README.md', 'LICENSE'],
     dependencies,
     peerDependencies: { express: '^5.0.0', fastify: '^5.0.0' },
     peerDependenciesMeta: { express: { optional: true }, fastify: { optional: true } },

@@ -137,6 +137,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
         payable: { currency: 'EUR', value: '0.15' },
         receivable: { currency: 'EUR', value: '0.00' },
         net: { currency: 'EUR', value: '0.15' },
+        refunded: { currency: 'EUR', value: '0.00' },
         entries: 1,
       },
     ]);
@@ -149,6 +150,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
         payable: { currency: 'EUR', value: '0.00' },
         receivable: { currency: 'EUR', value: '0.15' },
         net: { currency: 'EUR', value: '-0.15' },
+        refunded: { currency: 'EUR', value: '0.00' },
         entries: 1,
       },
     ]);

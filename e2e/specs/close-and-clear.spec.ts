@@ -65,6 +65,7 @@ test('closing the tab in the popup clears exactly what was bought, on both sides
       payable: { currency: 'EUR', value: '0.27' },
       receivable: { currency: 'EUR', value: '0.00' },
       net: { currency: 'EUR', value: '0.27' },
+      refunded: { currency: 'EUR', value: '0.00' },
       entries: 1,
     },
   ]);
@@ -74,6 +75,7 @@ test('closing the tab in the popup clears exactly what was bought, on both sides
       payable: { currency: 'EUR', value: '0.00' },
       receivable: { currency: 'EUR', value: '0.27' },
       net: { currency: 'EUR', value: '-0.27' },
+      refunded: { currency: 'EUR', value: '0.00' },
       entries: 1,
     },
   ]);

@@ -5,6 +5,7 @@ import type { AgentClient } from '../ui/background-client';
 import { ErrorNote } from '../ui/ErrorNote';
 import { ClosedTabsTable } from './ClosedTabsTable';
 import { downloadText, NBSP, PENDING_EXPLAINED, purchaseTitle, showAmount, showDateTime } from '../ui/format';
+import { correctionNoteOf } from './statement-note';
 
 export function HistorySection({ client }: { client: AgentClient }) {
   const [history, setHistory] = useState<HistoryView | null>(null);
@@ -98,7 +99,14 @@ export function HistorySection({ client }: { client: AgentClient }) {
             {history.statement.map((entry) => (
               <tr key={entry.entryId} data-testid="statement-row">
                 <td class="when">{showDateTime(entry.at)}</td>
-                <td>{entry.merchantDisplayName ?? entry.memo}</td>
+                <td>
+                  {entry.merchantDisplayName ?? entry.memo}
+                  {correctionNoteOf(entry.memo) !== null && (
+                    <div class="muted" data-testid="statement-note">
+                      {correctionNoteOf(entry.memo)}
+                    </div>
+                  )}
+                </td>
                 <td class="amount">{showAmount(entry.amount)}</td>
               </tr>
             ))}

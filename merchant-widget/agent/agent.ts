@@ -12,6 +12,13 @@ import { DeliveryService } from './delivery/delivery-service';
 import { deliveryRoutes } from './delivery/delivery-routes';
 import { DeliveryStore } from './delivery/delivery-store';
 import { ProductShelf } from './delivery/product-shelf';
+import { AdminLogins } from './admin/admin-logins';
+import { adminRoutes, authorizeAdmin, serveAdminPages } from './admin/admin-routes';
+import { AdminService } from './admin/admin-service';
+import { AdminStore } from './admin/admin-store';
+import { MERCHANT_ADMIN_API } from './admin/admin-api';
+import { createCatalogueEditsTable } from './admin/catalogue-edits';
+import { RefundSender } from './admin/refund-sender';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler, type AgentOperations } from './http/handler';
 import { merchantAgentOpenApiDocument } from './openapi';
@@ -109,6 +116,28 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     extension.bind({ settings, crypto, store: sqliteStore, signer: merchantKey, tokens }),
   );
   const delivery = startDelivery();
+  const admin = await startAdmin();
+  async function startAdmin(): Promise<{ service: AdminService; refunds: RefundSender; logins: AdminLogins } | null> {
+    const logins = new AdminLogins(settings.adminLogins);
+    if (!logins.enabled) return null;
+    try {
+      const adminStore = new AdminStore(sqliteStore);
+      createCatalogueEditsTable(adminStore);
+      const refunds = new RefundSender({ admin: adminStore, crypto, merchantKey, settings });
+      const service = new AdminService({
+        admin: adminStore,
+        catalogue: settings.catalogue,
+        refunds,
+        currency: settings.currency,
+        now_ms: () => settings.clock.now_ms(),
+      });
+      await service.applyStoredEdits();
+      return { service, refunds, logins };
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
   function startDelivery(): DeliveryService | null {
     if (settings.delivery === null) return null;
     try {
@@ -141,9 +170,27 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       extensionRoutes: [
         ...settings.extensions.map((extension) => extension.routes),
         ...(delivery === null ? [] : [DELIVERY_AGENT_API]),
+        ...(admin === null ? [] : [MERCHANT_ADMIN_API]),
       ],
     }),
-    extensionRoutes: [...extensionRoutes, ...(delivery === null ? [] : deliveryRoutes(delivery))],
+    extensionRoutes: [
+      ...extensionRoutes,
+      ...(delivery === null ? [] : deliveryRoutes(delivery)),
+      ...(admin === null
+        ? []
+        : adminRoutes(admin.service, admin.logins, {
+            merchantId: settings.merchantId,
+            displayName: settings.displayName,
+            currency: settings.currency,
+          })),
+    ],
+    ...(admin === null
+      ? {}
+      : {
+          authorize: authorizeAdmin(admin.logins),
+          pages: (request, response, path, query) =>
+            serveAdminPages(admin.service, admin.logins, request, response, path, query),
+        }),
     ...(delivery === null ? {} : { contentFile: (path: string) => delivery.contentFile(path) }),
     // A clock the merchant passes in (a test's) drives the rate limits too; without one they read
     // the monotonic clock, which a step of the wall clock cannot move.
@@ -165,12 +212,21 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       settings.logger.warn('forgetting old replies failed; retrying at the next check', error);
     }
   };
+  // A refund the MTA did not answer is sent again once its retry is due.
+  const sendDueRefunds = async (): Promise<void> => {
+    try {
+      await admin?.refunds.sendDue();
+    } catch (error) {
+      settings.logger.warn('sending refunds failed; retrying at the next check', error);
+    }
+  };
   // One sweep at a time: a slow one is not joined by the next tick's.
   let sweeping: Promise<void> | null = null;
   const sweep = (): Promise<void> =>
     (sweeping ??= (async () => {
       await sweepExpiredTabs();
       await forgetOldReplies();
+      await sendDueRefunds();
     })().finally(() => (sweeping = null)));
   // Tabs that expired while the server was down stop now, before the first request.
   await sweep();

@@ -144,3 +144,62 @@ function accessOf(entry: CatalogueEntry, where: string): ItemAccess | string {
     return `${where}.access_s must be a whole number of seconds from ${MIN_ACCESS_S} (one hour) to ${MAX_ACCESS_S} (ten years)`;
   return { kind, access_s };
 }
+
+/** An item as its entry in the configuration would declare it. */
+export function entryOf(item: CatalogueItem): CatalogueEntry {
+  const listed = { itemId: item.itemId, title: item.title, price: item.wirePrice.value };
+  return item.access.kind === 'entitlement'
+    ? { ...listed, kind: 'entitlement', access_s: item.access.access_s }
+    : { ...listed, kind: 'consumable' };
+}
+
+/**
+ * The catalogue the agent sells from, editable while it runs (the merchant dashboard): each edit
+ * makes a whole new Catalogue, checked as the configuration's is, and takes its place at once. A
+ * purchase is checked against the catalogue as it is when the purchase arrives, so a new price
+ * applies to purchases made after it; one quoting the old price is refused with price_mismatch,
+ * whose sentence names the new one. A tab keeps the chain unit it opened with.
+ */
+export class LiveCatalogue {
+  private current: Catalogue;
+
+  constructor(initial: Catalogue) {
+    this.current = initial;
+  }
+
+  /** The catalogue as it is now; a new object after every edit. */
+  get snapshot(): Catalogue {
+    return this.current;
+  }
+
+  get currency(): string {
+    return this.current.currency;
+  }
+
+  get chainUnit(): Money {
+    return this.current.chainUnit;
+  }
+
+  item(itemId: string): CatalogueItem | undefined {
+    return this.current.item(itemId);
+  }
+
+  list(): CatalogueItem[] {
+    return this.current.list();
+  }
+
+  toMerchantInfoCatalogue(): MerchantInfo['catalogue'] {
+    return this.current.toMerchantInfoCatalogue();
+  }
+
+  /** The catalogue with `edits` applied (each adds an item or replaces the one of its id), or what is wrong. */
+  withEdits(edits: readonly CatalogueEntry[]): { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] } {
+    const byId = new Map(this.current.list().map((item) => [item.itemId, entryOf(item)]));
+    for (const edit of edits) byId.set(edit.itemId, edit);
+    return Catalogue.fromEntries(this.currency, [...byId.values()]);
+  }
+
+  replace(next: Catalogue): void {
+    this.current = next;
+  }
+}

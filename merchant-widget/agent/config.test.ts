@@ -78,6 +78,34 @@ describe('merchant agent configuration', () => {
     ]);
   });
 
+  it('takes the dashboard logins, each a name, a long token and a role, and refuses them on PostgreSQL', () => {
+    const ada = { name: 'Ada', token: 'a'.repeat(32), role: 'owner' } as const;
+    expect(resolveConfig(good).adminLogins).toEqual([]);
+    expect(resolveConfig({ ...good, adminLogins: [ada] }).adminLogins).toEqual([ada]);
+    expect(problemsOf({ ...good, adminLogins: [{ ...ada, token: 'short' }] })).toEqual([
+      'adminLogins.0.token must be at least 32 printable ASCII characters',
+    ]);
+    expect(problemsOf({ ...good, adminLogins: [{ ...ada, role: 'admin' as never }] })).toEqual([
+      "adminLogins.0.role must be 'owner' or 'viewer'",
+    ]);
+    expect(problemsOf({ ...good, adminLogins: [ada, { ...ada, token: 'b'.repeat(32) }] })).toEqual([
+      'adminLogins must name each login once',
+    ]);
+    expect(problemsOf({ ...good, adminLogins: [ada, { ...ada, name: 'Bob' }] })).toEqual([
+      'adminLogins must give each login its own token',
+    ]);
+    const { databasePath: _, ...withoutPath } = good;
+    expect(
+      problemsOf({
+        ...withoutPath,
+        store: { kind: 'postgres', url: 'postgres://a@127.0.0.1:5432/o' },
+        adminLogins: [ada],
+      }),
+    ).toEqual([
+      "adminLogins: the dashboard keeps refunds and catalogue edits in the agent's SQLite file: it needs store kind 'sqlite'",
+    ]);
+  });
+
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {
     expect(problemsOf({ ...good, displayName: 'Acme\u202Emoc.lapyap' })).toEqual([
       expect.stringMatching(/^displayName must be 1-80 characters of plain text/),

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
+import { MIN_ADMIN_TOKEN_LENGTH, type AdminLogin } from './admin/admin-logins';
 import type { AgentExtension } from './extension';
 import { resolveStoreConfig, type AgentStoreConfig, type AgentStoreSettings } from './store-config';
 import type { HttpTransport } from '@opentab/protocol';
@@ -18,7 +19,7 @@ import { MAX_TRUSTED_PROXIES, clientAddressOf, trustedProxySet } from '@opentab/
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { RATE_LIMIT_MAX, type RateLimit } from '@opentab/server-kit';
 import { CLOCK_SKEW_MS, systemClock, type Clock } from '@opentab/protocol';
-import { Catalogue, type CatalogueEntry } from './catalogue';
+import { Catalogue, LiveCatalogue, type CatalogueEntry } from './catalogue';
 
 export type { Clock } from '@opentab/protocol';
 
@@ -141,6 +142,13 @@ export interface MerchantAgentConfig {
    * same price; `maxAttempts` packages are sent per order before not-accepts abort it (default 3).
    */
   readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
+  /**
+   * The merchant's own logins to its dashboard (`${mountPath}/dashboard/`) and admin API
+   * (`${mountPath}/admin/...`): each a name, a bearer token of at least 32 characters and a role
+   * ('owner' may refund and edit the catalogue, 'viewer' only looks). None (the default): both are
+   * off and answer 404. Needs the SQLite store, where refunds and catalogue edits are kept.
+   */
+  readonly adminLogins?: readonly AdminLogin[];
 }
 
 /** The configuration after checking: keys decoded, prices parsed, defaults filled in. */
@@ -154,7 +162,7 @@ export interface AgentSettings {
   readonly operatorPublicKey: Uint8Array;
   readonly merchantSecretKey: Uint8Array;
   readonly currency: string;
-  readonly catalogue: Catalogue;
+  readonly catalogue: LiveCatalogue;
   readonly store: AgentStoreSettings;
   readonly accessTokenSecret: Uint8Array;
   readonly mountPath: string;
@@ -172,6 +180,7 @@ export interface AgentSettings {
   readonly rateLimit: AgentRateLimitSettings;
   readonly extensions: readonly AgentExtension[];
   readonly delivery: { readonly productsDirectory: string; readonly maxAttempts: number } | null;
+  readonly adminLogins: readonly AdminLogin[];
 }
 
 export class MerchantAgentConfigError extends Error {
@@ -406,6 +415,37 @@ const MerchantAgentConfigSchema = v.pipe(
         ),
         null,
       ),
+      adminLogins: v.nullish(
+        v.pipe(
+          v.array(
+            settingsObject(
+              {
+                name: v.custom<string>(
+                  (value) => typeof value === 'string' && /^[\p{L}\p{N} ._@-]{1,64}$/u.test(value),
+                  'must be 1-64 letters, digits, spaces or . _ @ -',
+                ),
+                token: v.custom<string>(
+                  (value) =>
+                    typeof value === 'string' && value.length >= MIN_ADMIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value),
+                  `must be at least ${MIN_ADMIN_TOKEN_LENGTH} printable ASCII characters`,
+                ),
+                role: v.picklist(['owner', 'viewer'], "must be 'owner' or 'viewer'"),
+              },
+              'name, token, role',
+            ),
+            'must be a list of logins',
+          ),
+          v.check(
+            (logins) => new Set(logins.map((login) => login.name)).size === logins.length,
+            'must name each login once',
+          ),
+          v.check(
+            (logins) => new Set(logins.map((login) => login.token)).size === logins.length,
+            'must give each login its own token',
+          ),
+        ),
+        [],
+      ),
     },
     'must be an object',
   ),
@@ -453,6 +493,10 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
   );
   check(
+    store?.kind !== 'postgres' || !Array.isArray(given.adminLogins) || given.adminLogins.length === 0,
+    "adminLogins: the dashboard keeps refunds and catalogue edits in the agent's SQLite file: it needs store kind 'sqlite'",
+  );
+  check(
     store?.kind !== 'postgres' || given.delivery == null,
     "delivery keeps its orders in the agent's SQLite file: it needs store kind 'sqlite'",
   );
@@ -463,7 +507,7 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     ...settings,
     store,
     operatorTransport: createNodeHttpTransport({ trustedCaCertificates: operatorTrustedCaCertificates }),
-    catalogue: catalogue.catalogue,
+    catalogue: new LiveCatalogue(catalogue.catalogue),
   };
 }
 

@@ -18,3 +18,16 @@ export type { AgentStoreConfig } from './store-config';
 export { chainUnitOf } from './catalogue';
 export { prepareProducts, ProductPreparationError } from './delivery/product-preparation';
 export { ProductShelfError } from './delivery/product-shelf';
+export type { AdminLogin, AdminRole } from './admin/admin-logins';
+export {
+  MERCHANT_ADMIN_API,
+  PURCHASES_CSV_PATH,
+  type CatalogueView,
+  type ClearingRow,
+  type DisputeRow,
+  type PurchaseRow,
+  type RefundView,
+  type SalesReport,
+  type Summary,
+  type TabRow,
+} from './admin/admin-api';

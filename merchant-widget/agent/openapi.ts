@@ -17,7 +17,7 @@ const DESCRIPTION = [
   "Opentab merchant agent: the merchant's side of its tabs. Customer agents (the browser extension) pay here with hash-chain links",
   "and get signed receipts; the merchant's operator (its MTA) announces and clears tabs here.",
   'Amounts are {"currency": "<ISO 4217>", "value": "<decimal>"}; every refusal is a 4xx with a stable error code and a sentence, and changes nothing;',
-  'every route is limited per client address (429 with Retry-After).',
+  "every route but the merchant's own admin routes is limited per client address (429 with Retry-After).",
 ].join(' ');
 
 export interface AgentApiDocumentOptions {
@@ -38,8 +38,11 @@ export function merchantAgentOpenApiDocument(options: AgentApiDocumentOptions): 
       serverDescription: `The agent, where the merchant's server mounts it`,
       license: OPENTAB_LICENSE,
       routes: Object.assign({}, MERCHANT_AGENT_API, ...options.extensionRoutes),
-      rateLimited: () => true,
+      // The merchant's own admin routes are not limited (http/handler.ts says why).
+      rateLimited: (spec) => spec.auth !== 'admin-token',
       signers: SIGNERS,
+      adminTokenDescription:
+        "The token of one of the merchant's logins (adminLogins in the agent's configuration); refunds and catalogue edits need an owner's.",
     },
     protocolSchemaCatalogue(),
   );

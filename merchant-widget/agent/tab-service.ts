@@ -28,6 +28,7 @@ import {
 } from '@opentab/protocol';
 import { moneyFromWire, moneyToWire } from '@opentab/protocol';
 import { grantAccess, type AccessTokens } from './access-token';
+import type { Catalogue } from './catalogue';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
 import { requireFresh, requireSignedBy } from './message-checks';
@@ -55,22 +56,27 @@ const EXPIRY_SWEEP_BATCH = 200;
 
 export class TabService {
   private readonly openTabs = new Map<string, TabRecord>();
-  private readonly merchantInfo: MerchantInfo;
+  /** Built once per state of the catalogue, which the merchant may edit while the agent runs. */
+  private merchantInfo: { readonly of: Catalogue; readonly info: MerchantInfo } | null = null;
 
-  constructor(private readonly deps: TabServiceDependencies) {
-    const { settings } = deps;
-    this.merchantInfo = {
-      merchantId: settings.merchantId,
-      operatorId: settings.operatorId,
-      displayName: settings.displayName,
-      currency: settings.currency,
-      catalogue: settings.catalogue.toMerchantInfoCatalogue(),
-      chainUnit: moneyToWire(settings.catalogue.chainUnit),
-    };
-  }
+  constructor(private readonly deps: TabServiceDependencies) {}
 
   info(): MerchantInfo {
-    return this.merchantInfo;
+    const { settings } = this.deps;
+    const catalogue = settings.catalogue.snapshot;
+    if (this.merchantInfo?.of !== catalogue)
+      this.merchantInfo = {
+        of: catalogue,
+        info: {
+          merchantId: settings.merchantId,
+          operatorId: settings.operatorId,
+          displayName: settings.displayName,
+          currency: settings.currency,
+          catalogue: catalogue.toMerchantInfoCatalogue(),
+          chainUnit: moneyToWire(catalogue.chainUnit),
+        },
+      };
+    return this.merchantInfo.info;
   }
 
   acceptTabInformation(information: TabInformation): Promise<TabInformationAck> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createMerchantAgent, type MerchantAgent } from '@opentab/merchant-agent';
 import type { MerchantAgentConfig } from '@opentab/merchant-agent';
 import { ARTICLES, PRODUCTS, demoCatalogue } from './content';
-import { loadOrCreateSecrets } from './identity';
+import { loadOrCreateDashboardLogin, loadOrCreateSecrets, type DashboardLogin } from './identity';
 import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
 import { serveArticleContent, serveProductDownload, serveWallpaperPreview } from './paid-content';
 import { loadStaticFiles, serveStaticFile } from './static-files';
@@ -73,6 +73,8 @@ export interface DemoShop {
   readonly url: string;
   readonly agent: MerchantAgent;
   readonly merchant: MerchantRegistration;
+  /** The merchant dashboard, served by the shop's agent, and the owner's login to it. */
+  readonly dashboard: { readonly url: string; readonly login: DashboardLogin };
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     options.merchantSecretKey !== undefined && options.accessTokenSecret !== undefined
       ? { merchantSecretKey: options.merchantSecretKey, accessTokenSecret: options.accessTokenSecret }
       : loadOrCreateSecrets(options.dataDir);
+  const dashboardLogin = loadOrCreateDashboardLogin(options.dataDir);
   const site: SiteInfo = { displayName: options.displayName ?? DEMO_DISPLAY_NAME, currency: options.currency ?? 'EUR' };
   const merchantId = options.merchantId ?? DEMO_MERCHANT_ID;
   const currency = options.currency ?? 'EUR';
@@ -130,6 +133,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     databasePath: join(options.dataDir, 'merchant-agent.sqlite'),
     extensionInstallUrl: GET_OPENTAB_PATH,
     delivery: { productsDirectory: deliveryFolder },
+    adminLogins: [dashboardLogin],
     ...options.agentOverrides,
   });
 
@@ -212,6 +216,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
       agentUrl: `${url}${agent.mountPath}`,
       publicKey: agent.publicKey,
     },
+    dashboard: { url: `${url}${agent.mountPath}/dashboard/`, login: dashboardLogin },
     close() {
       closing ??= (async () => {
         server.closeAllConnections();

@@ -32,3 +32,26 @@ export function loadOrCreateSecrets(dataDir: string): MerchantSecrets {
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return secrets;
 }
+
+/** The demo merchant's own login to its dashboard: an owner, with a token kept beside its secrets. */
+export interface DashboardLogin {
+  readonly name: string;
+  readonly token: string;
+  readonly role: 'owner';
+}
+
+const DASHBOARD_LOGIN_FILE = 'dashboard-login.json';
+
+export function loadOrCreateDashboardLogin(dataDir: string): DashboardLogin {
+  const path = join(dataDir, DASHBOARD_LOGIN_FILE);
+  if (existsSync(path)) {
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<DashboardLogin>;
+    if (typeof stored.name !== 'string' || typeof stored.token !== 'string')
+      throw new Error(`${path} is damaged: it must hold name and token`);
+    return { name: stored.name, token: stored.token, role: 'owner' };
+  }
+  const login: DashboardLogin = { name: 'Shop owner', token: toBase64url(nodeCrypto.randomBytes(32)), role: 'owner' };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return login;
+}

@@ -47,6 +47,7 @@ import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
 import { lookUpMerchant } from './mta/merchant-lookup';
 import { clearDueTabs, receiveCustomerRecord, receiveMerchantRecord } from './mta/records';
+import { receiveRefund } from './mta/refunds';
 import { registerTab } from './mta/tab-registration';
 import type { OperatorContext } from './operator-context';
 import { createOutboxDeliverer } from './outbox/delivery';
@@ -222,6 +223,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerDisputeDecision, (body, { now_ms }) => keepDisputeDecision(context, body, now_ms)),
     bind(OPERATOR_API.merchantRecord, (body, { now_ms }) => receiveMerchantRecord(context, body, now_ms)),
     bind(OPERATOR_API.peerKeyRotation, (body, { now_ms }) => receiveKeyRotation(context, body, now_ms)),
+    bind(OPERATOR_API.merchantRefund, (body, { now_ms }) => receiveRefund(context, body, now_ms)),
     ...deliveryBindings(context, delivery),
     ...extensions.flatMap((extension) => extension.bind(context)),
     ...adminBindings(context),

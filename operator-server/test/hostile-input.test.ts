@@ -46,6 +46,7 @@ const AT_MERCHANT_OPERATOR = new Set([
   'peerInitiation',
   'peerCustomerRecord',
   'merchantRecord',
+  'merchantRefund',
   'setMerchantStatus',
   'resolveDispute',
 ]);
@@ -206,6 +207,17 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
       total: { currency: 'EUR', value: '0.08' },
       lastChainIndex: 8,
       lastChainLink: stopped.chain.encodedLinkAt(8),
+    });
+  },
+  merchantRefund: async () => {
+    const open = await openTab();
+    return seal(nodeCrypto, merchantKey, {
+      type: 'refund',
+      merchantId: w.merchantId,
+      tabId: open.tabId,
+      refundId: '0123456789abcdef0123456789abcdef',
+      amount: { currency: 'EUR', value: '0.08' },
+      reason: 'The article did not load.',
     });
   },
   createCustomer: async () => ({

@@ -53,7 +53,6 @@ export const ERROR_CATALOGUE = {
     message: 'The message is signed with an operator key that its operator retired; sign with its current key.',
   },
   login_failed: { status: 401, message: 'The name or the password is wrong.' },
-  forbidden: { status: 403, message: 'These credentials may not do this; the admin token may.' },
   staff_session_expired: { status: 401, message: 'The console session has expired or was ended; log in again.' },
   // Accounts, merchants, money
   unknown_account: { status: 404, message: 'There is no such account.' },
@@ -85,6 +84,14 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'An adjusted clearing must lie between zero and the deposit of the tab.',
   },
+  refund_exceeds_paid: {
+    status: 422,
+    message: 'The refund is more than the tab has paid and not yet refunded.',
+  },
+  refund_conflict: { status: 409, message: 'This refund id already names a refund of another tab or amount.' },
+  unknown_purchase: { status: 404, message: 'The tab has no purchase of that sequence number.' },
+  already_refunded: { status: 409, message: 'The purchase was already refunded.' },
+  forbidden: { status: 403, message: 'These credentials do not allow this action.' },
   timeout_out_of_range: { status: 422, message: 'The requested tab timeout is outside what the operator allows.' },
   // Tabs and purchases
   unknown_tab: { status: 404, message: 'There is no such tab.' },

@@ -37,6 +37,7 @@ export * from './messages/merchant';
 export * from './messages/peer';
 export * from './messages/primitives';
 export * from './messages/rate-table';
+export * from './messages/refund';
 export * from './messages/secure-address';
 export * from './messages/validate';
 export * from './money/amount';

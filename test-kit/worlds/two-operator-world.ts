@@ -94,6 +94,8 @@ export interface MerchantSiteOptions {
   readonly rateLimit?: MerchantAgentConfig['rateLimit'];
   /** The site serves https with this certificate, and its agent trusts the CA that signed the operator's. */
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
+  /** The merchant's logins to its dashboard and admin API; none when absent. */
+  readonly adminLogins?: MerchantAgentConfig['adminLogins'];
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
@@ -120,6 +122,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+      ...(options.adminLogins !== undefined ? { adminLogins: options.adminLogins } : {}),
       ...(options.tls !== undefined ? { operatorTrustedCaCertificates: [options.tls.caCertificatePem] } : {}),
     });
   let agent = await startAgent();
@@ -228,6 +231,8 @@ export interface TwoOperatorWorldOptions {
   readonly delivery?: { readonly productsDirectory: string; readonly maxAttempts?: number };
   /** The merchant agent's rate limits; its defaults when absent. */
   readonly agentRateLimit?: MerchantAgentConfig['rateLimit'];
+  /** The merchant's logins to its dashboard and admin API; none when absent. */
+  readonly adminLogins?: MerchantAgentConfig['adminLogins'];
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -276,6 +281,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     ...(options.extensions?.agent !== undefined ? { extensions: options.extensions.agent } : {}),
     ...(options.delivery !== undefined ? { delivery: options.delivery } : {}),
     ...(options.agentRateLimit !== undefined ? { rateLimit: options.agentRateLimit } : {}),
+    ...(options.adminLogins !== undefined ? { adminLogins: options.adminLogins } : {}),
     clock,
     ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
   });

@@ -43,6 +43,7 @@ const AGENT_FIELDS = [
   'replyRetention_ms',
   'rateLimit',
   'delivery',
+  'adminLogins',
 ] as const;
 /** Fields naming files, read relative to the configuration file. */
 const PATH_FIELDS = ['databasePath', 'widgetFilePath', 'merchantSecretKeyFile', 'accessTokenSecretFile'] as const;

@@ -11,6 +11,7 @@ import { createMerchantAgent } from '../agent';
 import { auditMerchantAgent } from '../audit/agent-audit';
 import { MerchantAgentConfigError } from '../config';
 import { prepareProducts, ProductPreparationError } from '../delivery/product-preparation';
+import { AdminCommandError, runAdminCommand } from './admin-commands';
 import { loadMerchantConfigFile, merchantDatabasePath, MerchantConfigFileError } from './config-file';
 
 const USAGE = `opentab-merchant <command> [options]
@@ -25,6 +26,20 @@ const USAGE = `opentab-merchant <command> [options]
                             delivery: reads FOLDER/products.json ([{productId, name, summary, file,
                             mediaType, price}]), writes FOLDER/prepared/ (point delivery.productsDirectory
                             of the agent's configuration at FOLDER)
+
+  The merchant's admin API of a running agent (--agent: its mount URL, e.g. https://shop.example/opentab;
+  the token of one of its adminLogins in OPENTAB_MERCHANT_ADMIN_TOKEN):
+  sales   --agent URL [--from T] [--until T] [--bucket day|hour]
+                            sales per item and per day or hour (RFC 3339 times; default the last 30 days)
+  refund  --agent URL --tab TAB [--purchase SEQ]... --reason TEXT [--refund-id ID]
+                            refund purchases of a tab (none named: all not refunded yet); a retry with
+                            the printed refundId counts once
+  refunds --agent URL       every refund and where it stands with the MTA
+  catalogue --agent URL     the catalogue as it is sold now
+  catalogue-set --agent URL --item ID --title TEXT --price P [--kind entitlement|consumable] [--access-s N]
+                            add or change an item at once; a new price applies to new purchases
+  export  --agent URL [--from T] [--until T]
+                            the purchases of the period as CSV on stdout
 
 The configuration file is JSON: "listen": {"host", "port"}, "databasePath" (or "store": {"kind":
 "postgres", "url", "poolSize"}, which several processes of one merchant may share), "merchantSecretKeyFile",
@@ -108,6 +123,19 @@ async function main(argv: string[]): Promise<void> {
       'settle-s': { type: 'string' },
       json: { type: 'boolean' },
       'chunk-kib': { type: 'string' },
+      agent: { type: 'string' },
+      from: { type: 'string' },
+      until: { type: 'string' },
+      bucket: { type: 'string' },
+      tab: { type: 'string' },
+      purchase: { type: 'string', multiple: true },
+      reason: { type: 'string' },
+      'refund-id': { type: 'string' },
+      item: { type: 'string' },
+      title: { type: 'string' },
+      price: { type: 'string' },
+      kind: { type: 'string' },
+      'access-s': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -136,6 +164,14 @@ async function main(argv: string[]): Promise<void> {
       if (!audit.ok) process.exitCode = 1;
       return;
     }
+    case 'sales':
+    case 'refund':
+    case 'refunds':
+    case 'catalogue':
+    case 'catalogue-set':
+    case 'export':
+      process.stdout.write(await runAdminCommand(command, values));
+      return;
     case undefined:
     case 'help':
     case '--help':
@@ -150,7 +186,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof MerchantConfigFileError ||
     error instanceof MerchantAgentConfigError ||
-    error instanceof ProductPreparationError
+    error instanceof ProductPreparationError ||
+    error instanceof AdminCommandError
   )
     fail(error.message);
   fail(error instanceof Error ? (error.stack ?? error.message) : String(error));

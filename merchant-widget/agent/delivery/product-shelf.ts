@@ -31,7 +31,11 @@ export class ProductShelf {
   static load(
     crypto: CryptoProvider,
     folder: string,
-    merchant: { readonly merchantId: string; readonly publicKey: Uint8Array; readonly catalogue: Catalogue },
+    merchant: {
+      readonly merchantId: string;
+      readonly publicKey: Uint8Array;
+      readonly catalogue: Pick<Catalogue, 'item'>;
+    },
   ): ProductShelf {
     const problems: string[] = [];
     const products = new Map<string, ShelvedProduct>();

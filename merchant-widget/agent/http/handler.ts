@@ -42,6 +42,15 @@ export interface AgentHttpOptions {
   readonly openApiDocument?: unknown;
   /** The clock the rate limits refill by. Default: the monotonic performance.now(). */
   readonly rateLimitClock?: Clock;
+  /** Refuses a request to a route before its body is read (the admin routes' logins). */
+  readonly authorize?: (spec: RouteSpec, request: IncomingMessage) => void;
+  /** Answers pages outside the JSON routes (the admin CSV export, the dashboard); resolves true when it answered. */
+  readonly pages?: (
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ) => Promise<boolean>;
   /** Secure delivery: the ciphertext file a GET of `path` streams, or null when the path names none. */
   readonly contentFile?: (path: string) => { readonly path: string; readonly size_bytes: number } | null;
 }
@@ -121,7 +130,11 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
   };
   const edge = createHttpEdge({
     router,
-    limiterFor: (spec) => (spec.auth === 'operator-signature' ? limiters.operator : limiters.customer),
+    // The merchant's own admin routes are not limited: a login's token is compared before any other
+    // work, and the merchant's dashboard must never be locked out by someone else's flood.
+    limiterFor: (spec) =>
+      spec.auth === 'admin-token' ? null : spec.auth === 'operator-signature' ? limiters.operator : limiters.customer,
+    ...(options.authorize !== undefined ? { authorize: options.authorize } : {}),
     clientAddress: (request) => rateLimit.clientAddress(request),
     clock: options.clock,
     durable: options.durable,
@@ -133,7 +146,13 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
   });
 
   /** Answers widget.js, /openapi.json and /install, or returns false for any other path. */
-  async function answeredStatic(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
+  async function answeredStatic(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<boolean> {
+    if (options.pages !== undefined && (await options.pages(request, response, path, query))) return true;
     const method = request.method ?? 'GET';
     const isGet = method === 'GET' || method === 'HEAD';
     if (path === WIDGET_PATH) {
@@ -180,7 +199,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     if (target === null) return false;
     let answered: boolean;
     try {
-      answered = await answeredStatic(request, response, target.path);
+      answered = await answeredStatic(request, response, target.path, target.query);
     } catch (error) {
       onDefect(error);
       if (!response.headersSent) sendError(response, new OpentabError('internal_error'), headersFor(true));

@@ -138,6 +138,8 @@ export const SettlementStatementResponse = v.strictObject({
       payable: Amount,
       receivable: Amount,
       net: SignedAmount,
+      /** What merchants refunded after clearings in the period (part of payable or receivable). */
+      refunded: Amount,
       entries: v.number(),
     }),
   ),

@@ -34,9 +34,20 @@ export function concludeOnRecords(context: OperatorContext, tab: Tab): Conclusio
   });
 }
 
+/**
+ * What the tab clears: what its records prove, less what the merchant refunded on it (never below
+ * zero). A refund leaves the records as they are; it is the merchant's word that it keeps less.
+ */
+export function concludeWithRefunds(context: OperatorContext, tab: Tab): Conclusion & { refunded_minor: bigint } {
+  const conclusion = concludeOnRecords(context, tab);
+  const refunded_minor = context.store.refundedOfTab(tab.tabId);
+  const cleared_minor = conclusion.cleared_minor > refunded_minor ? conclusion.cleared_minor - refunded_minor : 0n;
+  return { ...conclusion, cleared_minor, refunded_minor };
+}
+
 /** Clears a tab exactly once; false when it was already cleared. */
 export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): boolean {
-  const conclusion = concludeOnRecords(context, tab);
+  const conclusion = concludeWithRefunds(context, tab);
   const done = context.db.transaction(() => {
     if (!context.store.markTabCleared(tab.tabId, conclusion.cleared_minor, conclusion.outcome, now_ms)) return false;
     postClearing(
@@ -48,6 +59,7 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
         added_minor: conclusion.cleared_minor,
         outcome: conclusion.outcome,
         disputeReason: conclusion.disputeReason,
+        refunded_minor: conclusion.refunded_minor,
       },
       now_ms,
     );
@@ -64,7 +76,7 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
  */
 export function correctClearing(context: OperatorContext, tab: Tab, now_ms: number): number | null {
   const previous_minor = tab.cleared_minor ?? 0n;
-  const conclusion = concludeOnRecords(context, tab);
+  const conclusion = concludeWithRefunds(context, tab);
   if (conclusion.cleared_minor <= previous_minor) return null;
   const revision = context.store.correctTabClearing(tab.tabId, conclusion.cleared_minor, conclusion.outcome);
   if (revision === null) return null;
@@ -77,6 +89,7 @@ export function correctClearing(context: OperatorContext, tab: Tab, now_ms: numb
       added_minor: conclusion.cleared_minor - previous_minor,
       outcome: conclusion.outcome,
       disputeReason: conclusion.disputeReason,
+      refunded_minor: conclusion.refunded_minor,
     },
     now_ms,
   );
@@ -93,6 +106,8 @@ interface ClearingStep {
   readonly added_minor: bigint;
   readonly outcome: ClearingOutcome;
   readonly disputeReason: string | null;
+  /** What the merchant refunded on the tab, already subtracted from `total_minor`. */
+  readonly refunded_minor: bigint;
 }
 
 /** Credit, dispute, clearing for the AM, notice for the agent, deposit record: the effects of one revision,
@@ -135,7 +150,9 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
       total_minor: step.total_minor,
       added_minor: step.added_minor,
       outcome: step.outcome,
-      note: step.disputeReason ?? `${step.outcome}: ${total.value} ${total.currency}`,
+      note:
+        step.disputeReason ??
+        `${step.outcome}: ${total.value} ${total.currency}${refundedNote(tab, step.refunded_minor)}`,
     },
     now_ms,
   );
@@ -203,6 +220,12 @@ export function announceClearing(context: OperatorContext, tab: Tab, step: Clear
     ...revision,
   };
   enqueueBillingRecord(context, record, now_ms);
+}
+
+function refundedNote(tab: Tab, refunded_minor: bigint): string {
+  if (refunded_minor === 0n) return '';
+  const refunded = moneyToWire({ currency: tab.currency, minor: refunded_minor });
+  return ` after the merchant's refunds of ${refunded.value} ${refunded.currency}`;
 }
 
 function logCleared(

@@ -17,12 +17,14 @@ export type TabEvent =
   /** A record that arrived after the clearing proves more: the difference is cleared as a new revision. */
   | 'clearing-corrected'
   /** The operator resolved the tab's dispute: it clears what the operator decided, as a new revision. */
-  | 'dispute-resolved';
+  | 'dispute-resolved'
+  /** The merchant refunded part of what the cleared tab paid: it clears that much less, as a new revision. */
+  | 'refunded';
 
 export const TAB_TRANSITIONS: Readonly<Record<TabState, Readonly<Partial<Record<TabEvent, TabState>>>>> = {
   opening: { 'merchant-acknowledged': 'open', 'registration-failed': 'failed', 'registration-interrupted': 'failed' },
   open: { cleared: 'cleared' },
-  cleared: { 'clearing-corrected': 'cleared', 'dispute-resolved': 'cleared' },
+  cleared: { 'clearing-corrected': 'cleared', 'dispute-resolved': 'cleared', refunded: 'cleared' },
   failed: {},
 };
 

@@ -14,6 +14,8 @@ export interface SettlementLine {
   readonly receivable: WireAmount;
   /** payable − receivable, signed: positive means we pay the peer. */
   readonly net: { readonly currency: string; readonly value: string };
+  /** What merchants refunded after clearings in the period: money going back, already in payable or receivable. */
+  readonly refunded: WireAmount;
   readonly entries: number;
 }
 
@@ -24,6 +26,9 @@ export interface SettlementStatement {
   readonly until: string;
   readonly lines: readonly SettlementLine[];
 }
+
+/** The ledger entries of merchants' refunds after a clearing (mta/refunds.ts) are named so. */
+const REFUND_ENTRY_PREFIX = 'refund:';
 
 /** The ledger's clock starts in 1970 (it refuses earlier times, and holds no entry older): a period reaching
  * back before then reads from 1970. */
@@ -39,12 +44,12 @@ export function settlementStatement(
   until_ms: number,
 ): SettlementStatement {
   const prefix = ledgerAccount.settlement(peerOperatorId, '');
-  const totals = new Map<string, { payable: bigint; receivable: bigint; entries: number }>();
+  const totals = new Map<string, { payable: bigint; receivable: bigint; refunded: bigint; entries: number }>();
   const accounts = ledger.balancesByCurrency();
   for (const currency of Object.keys(accounts)) {
     const accountId = `${prefix}${currency}`;
     if (ledger.findAccount(accountId) === undefined) continue;
-    const line = { payable: 0n, receivable: 0n, entries: 0 };
+    const line = { payable: 0n, receivable: 0n, refunded: 0n, entries: 0 };
     for (const entry of ledger.listEntries({
       accountId,
       sinceMs: sinceEpoch(from_ms),
@@ -54,6 +59,8 @@ export function settlementStatement(
         if (posting.accountId !== accountId) continue;
         if (posting.amount > 0n) line.payable += posting.amount;
         else line.receivable -= posting.amount;
+        if (entry.id.startsWith(REFUND_ENTRY_PREFIX))
+          line.refunded += posting.amount < 0n ? -posting.amount : posting.amount;
       }
       line.entries++;
     }
@@ -70,6 +77,7 @@ export function settlementStatement(
         payable: moneyToWire({ currency, minor: line.payable }),
         receivable: moneyToWire({ currency, minor: line.receivable }),
         net: signedMoneyToWire(currency, line.payable - line.receivable),
+        refunded: moneyToWire({ currency, minor: line.refunded }),
         entries: line.entries,
       };
     }),

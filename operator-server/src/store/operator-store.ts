@@ -20,6 +20,7 @@ import type {
   Merchant,
   MerchantStatus,
   Session,
+  StoredRefund,
   Tab,
   TabLifecycle,
   Transaction,
@@ -365,6 +366,15 @@ export class OperatorStore {
       resolveTabClearing: prepare(
         `UPDATE tabs SET cleared_minor = ?, clearing_revision = clearing_revision + 1 WHERE tab_id = ? AND ${tabAccepts('dispute-resolved')}
          RETURNING clearing_revision`,
+      ),
+      insertRefund: prepare(
+        'INSERT INTO refunds (refund_id, tab_id, amount_minor, reason, received_at, revision) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      refund: prepare('SELECT * FROM refunds WHERE refund_id = ?'),
+      refundedOfTab: prepare('SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE tab_id = ?'),
+      refundTabClearing: prepare(
+        `UPDATE tabs SET cleared_minor = cleared_minor - ?, clearing_revision = clearing_revision + 1
+         WHERE tab_id = ? AND ${tabAccepts('refunded')} AND cleared_minor >= ? RETURNING clearing_revision`,
       ),
       tabCountsByState: prepare('SELECT state, COUNT(*) AS n FROM tabs GROUP BY state'),
       transactionCountsByState: prepare('SELECT state, COUNT(*) AS n FROM transactions GROUP BY state'),
@@ -799,6 +809,38 @@ export class OperatorStore {
   /** Sets a cleared tab's amount, up or down, as its next revision; null when the tab is not cleared. */
   resolveTabClearing(tabId: string, cleared_minor: bigint): number | null {
     const row = this.s.resolveTabClearing.get(cleared_minor, tabId) as { clearing_revision: bigint } | undefined;
+    return row === undefined ? null : Number(row.clearing_revision);
+  }
+
+  insertRefund(refund: StoredRefund): void {
+    const r = refund;
+    this.s.insertRefund.run(r.refundId, r.tabId, r.amount_minor, r.reason, r.receivedAt, r.revision);
+  }
+
+  refund(refundId: string): StoredRefund | null {
+    const row = this.s.refund.get(refundId) as Row | undefined;
+    return row === undefined
+      ? null
+      : {
+          refundId: String(row.refund_id),
+          tabId: String(row.tab_id),
+          amount_minor: BigInt(row.amount_minor as bigint),
+          reason: String(row.reason),
+          receivedAt: Number(row.received_at),
+          revision: row.revision === null ? null : Number(row.revision),
+        };
+  }
+
+  /** Everything refunded on the tab so far, before and after its clearing. */
+  refundedOfTab(tabId: string): bigint {
+    return BigInt((this.s.refundedOfTab.get(tabId) as { total: bigint | number }).total);
+  }
+
+  /** Lowers a cleared tab's amount by `amount_minor` as its next revision; null when it is not cleared or clears less. */
+  refundTabClearing(tabId: string, amount_minor: bigint): number | null {
+    const row = this.s.refundTabClearing.get(amount_minor, tabId, amount_minor) as
+      | { clearing_revision: bigint }
+      | undefined;
     return row === undefined ? null : Number(row.clearing_revision);
   }
 

@@ -166,5 +166,84 @@ export const POSTGRES_OPERATOR_MIGRATIONS: PostgresMigrations = {
     );
 
     ${postgresOutboxTableSql('outbox')}`,
+    // SQLite's steps 3 to 5: what the customer is told of a tab's clearing; revocations, the
+    // operator's own and its peers' retired keys, staff and their sessions and actions, the
+    // merchant certificates issued; merchants' refunds.
+    `ALTER TABLE transactions ADD COLUMN clearing_note TEXT;
+    ALTER TABLE transactions ADD COLUMN dispute_decision TEXT;
+
+    CREATE TABLE revocations (
+      subject_kind   TEXT NOT NULL CHECK (subject_kind IN ('merchant', 'peer')),
+      subject_id     TEXT NOT NULL,
+      revoked_at     BIGINT NOT NULL,
+      reason         TEXT NOT NULL,
+      revoked_by     TEXT NOT NULL,
+      PRIMARY KEY (subject_kind, subject_id)
+    );
+
+    CREATE TABLE staff (
+      name           TEXT PRIMARY KEY,
+      password_hash  TEXT NOT NULL,
+      created_at     BIGINT NOT NULL,
+      disabled_at    BIGINT
+    );
+    CREATE TABLE staff_sessions (
+      token_hash     TEXT PRIMARY KEY,
+      name           TEXT NOT NULL REFERENCES staff (name),
+      created_at     BIGINT NOT NULL,
+      expires_at     BIGINT NOT NULL,
+      ended_at       BIGINT
+    );
+    CREATE TABLE staff_actions (
+      seq            BIGSERIAL PRIMARY KEY,
+      at             BIGINT NOT NULL,
+      actor          TEXT NOT NULL,
+      action         TEXT NOT NULL,
+      subject        TEXT NOT NULL,
+      detail         TEXT NOT NULL
+    );
+    CREATE INDEX staff_actions_by_subject ON staff_actions (subject, seq);
+
+    CREATE TABLE operator_keys (
+      public_key     TEXT PRIMARY KEY,
+      state          TEXT NOT NULL CHECK (state IN ('prepared', 'current', 'retired')),
+      certificate    TEXT,
+      created_at     BIGINT NOT NULL
+    );
+    CREATE TABLE key_rotations (
+      retiring_key   TEXT PRIMARY KEY,
+      successor_key  TEXT NOT NULL,
+      retires_at     BIGINT NOT NULL,
+      rotated_at     BIGINT NOT NULL,
+      rotated_by     TEXT NOT NULL,
+      notice         TEXT NOT NULL
+    );
+    CREATE TABLE merchant_certificates (
+      seq            BIGSERIAL PRIMARY KEY,
+      merchant_id    TEXT NOT NULL,
+      issued_at      BIGINT NOT NULL,
+      valid_until    BIGINT NOT NULL,
+      signed_by      TEXT NOT NULL
+    );
+    CREATE INDEX merchant_certificates_by_merchant ON merchant_certificates (merchant_id, seq);
+    CREATE TABLE peer_key_retirements (
+      operator_id    TEXT NOT NULL,
+      public_key     TEXT NOT NULL,
+      successor_key  TEXT NOT NULL,
+      retires_at     BIGINT NOT NULL,
+      received_at    BIGINT NOT NULL,
+      notice         TEXT NOT NULL,
+      PRIMARY KEY (operator_id, public_key)
+    );
+
+    CREATE TABLE refunds (
+      refund_id      TEXT PRIMARY KEY,
+      tab_id         TEXT NOT NULL REFERENCES tabs (tab_id),
+      amount_minor   BIGINT NOT NULL CHECK (amount_minor > 0),
+      reason         TEXT NOT NULL,
+      received_at    BIGINT NOT NULL,
+      revision       INTEGER
+    );
+    CREATE INDEX refunds_by_tab ON refunds (tab_id);`,
   ],
 };

@@ -125,6 +125,17 @@ export interface Tab {
   readonly clearingRevision: number;
 }
 
+/** A merchant's refund as its MTA took it (docs/DESIGN.md, Refunds). */
+export interface StoredRefund {
+  readonly refundId: string;
+  readonly tabId: string;
+  readonly amount_minor: bigint;
+  readonly reason: string;
+  readonly receivedAt: number;
+  /** The clearing revision it was given back as; null when taken before the clearing. */
+  readonly revision: number | null;
+}
+
 /** A record that reached a tab after its clearing: kept whatever its effect, never dropped. */
 export interface LateRecord {
   readonly recordId: string;

@@ -288,6 +288,19 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (operator_id, public_key)
   ) STRICT;
   `,
+  // 5: merchants' refunds, once per refund id. `revision` is the clearing revision a refund after the
+  // clearing gave back as; null for one taken before, which the clearing subtracts.
+  `
+  CREATE TABLE refunds (
+    refund_id     TEXT PRIMARY KEY,
+    tab_id        TEXT NOT NULL REFERENCES tabs(tab_id),
+    amount_minor  INTEGER NOT NULL CHECK (amount_minor > 0),
+    reason        TEXT NOT NULL,
+    received_at   INTEGER NOT NULL,
+    revision      INTEGER
+  ) STRICT;
+  CREATE INDEX refunds_by_tab ON refunds(tab_id);
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {

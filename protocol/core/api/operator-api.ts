@@ -31,6 +31,7 @@ import {
 } from '../messages/peer';
 import { MerchantCertificate } from '../messages/certificates';
 import { MerchantRecord } from '../messages/merchant';
+import { Refund, RefundAck } from '../messages/refund';
 import { CurrencyCode, OperatorId } from '../messages/primitives';
 import { LARGE_BODY_BYTES, SMALL_BODY_BYTES, route } from './route';
 
@@ -181,6 +182,16 @@ export const OPERATOR_API = {
     auth: 'merchant-signature',
     request: MerchantRecord,
     response: RecordAck,
+    maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+  merchantRefund: route({
+    method: 'POST',
+    path: '/v1/merchant/refunds',
+    summary:
+      "The merchant gives back part or all of what a tab paid: subtracted from the tab's clearing, or after it a new revision that refunds the customer.",
+    auth: 'merchant-signature',
+    request: Refund,
+    response: RefundAck,
     maxBody_bytes: SMALL_BODY_BYTES,
   }),
 } as const;

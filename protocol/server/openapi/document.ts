@@ -23,6 +23,8 @@ export interface ApiDescription {
   readonly rateLimited: (spec: RouteSpec) => boolean;
   /** For each kind of signed route: whose key signs its envelope, as a phrase. */
   readonly signers: Partial<Readonly<Record<RouteAuth, string>>>;
+  /** Whose bearer token the admin routes take. Default: the operator's admin token. */
+  readonly adminTokenDescription?: string;
 }
 
 const ERROR_SCHEMA: JsonSchema = {
@@ -165,7 +167,7 @@ export function buildOpenApiDocument(api: ApiDescription, schemas: JsonSchemaCat
               adminToken: {
                 type: 'http',
                 scheme: 'bearer',
-                description: "The operator's admin token (adminToken in operator.json).",
+                description: api.adminTokenDescription ?? "The operator's admin token (adminToken in operator.json).",
               },
             },
           }

@@ -1,0 +1,48 @@
+// Tabs the MTA cleared as disputed: what the merchant claimed, what it was paid, and whether the
+// operator has since decided (a later revision of the clearing).
+
+import { amount } from '../format';
+import { useLoad } from '../use-load';
+import type { PageProps } from '../App';
+import type { DisputeRow } from '../types';
+
+export function Disputes({ api }: PageProps) {
+  const disputes = useLoad(() => api.get<DisputeRow[]>('/admin/disputes'), [api]);
+  return (
+    <section>
+      <h1>Disputes</h1>
+      <p class="muted">
+        When the two records of a tab disagree, the operator clears what the customer's hash chain proves and may later
+        decide otherwise; each decision arrives as a new revision of the tab's clearing.
+      </p>
+      {disputes.error !== null && <p class="error">{disputes.error}</p>}
+      <table aria-label="Disputes">
+        <thead>
+          <tr>
+            <th>Tab</th>
+            <th class="amount">Claimed</th>
+            <th class="amount">Refunded</th>
+            <th class="amount">Cleared</th>
+            <th class="amount">Not paid</th>
+            <th>Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(disputes.data ?? []).map((dispute) => (
+            <tr key={dispute.tab.tabId}>
+              <td class="id">{dispute.tab.tabId}</td>
+              <td class="amount">{amount(dispute.claimed)}</td>
+              <td class="amount">{amount(dispute.tab.refunded)}</td>
+              <td class="amount">{amount(dispute.tab.cleared?.amount)}</td>
+              <td class="amount">{amount(dispute.shortfall)}</td>
+              <td>
+                {dispute.revision === 0 ? 'cleared on the chain’s proof' : `decided (revision ${dispute.revision})`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {disputes.data !== null && disputes.data.length === 0 && <p class="muted">No disputes.</p>}
+    </section>
+  );
+}
