@@ -233,6 +233,18 @@ describe('Popup', () => {
         clearingNote: 'totals differ (customer 0.45, merchant 5.00 EUR)',
         decision: null,
       },
+      {
+        transactionId: 'op-se.0.6',
+        merchantDisplayName: 'Weekly Wire',
+        spent: eur('0.30'),
+        spentCustomer: sek('3.41'),
+        charged: sek('1.70'),
+        clearedAt: '2026-06-01T11:00:00.000Z',
+        outcome: 'agreed',
+        disputed: false,
+        clearingNote: 'Refund from Weekly Wire: the article was withdrawn',
+        decision: null,
+      },
     ] as const;
     render(
       <Popup
@@ -272,6 +284,14 @@ describe('Popup', () => {
     expect(within(closed[3]!).getByTestId('closed-tab-why').textContent).toBe(
       "Your record and the merchant's disagreed: totals differ (customer 0.45, merchant 5.00 EUR). The operator charged no more than your payments prove.",
     );
+    // Refunded by the merchant after clearing: charged below the receipts, yet not disputed.
+    expect(within(closed[4]!).getByTestId('closed-tab-receipts').textContent).toBe(
+      'receipts 0.30\u00a0EUR ≈\u00a03.41\u00a0SEK',
+    );
+    expect(within(closed[4]!).getByTestId('closed-tab-why').textContent).toBe(
+      'Corrected: Refund from Weekly Wire: the article was withdrawn',
+    );
+    expect(within(closed[0]!).queryByTestId('closed-tab-why')).toBeNull();
   });
 
   it('shows a purchase the shop has not answered yet as pending, not as bought at a time', async () => {

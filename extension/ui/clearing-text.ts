@@ -10,8 +10,13 @@ export function disputedCharge(tab: ClosedTabView): string {
   return `Disputed: charged ${showAmount(tab.charged)}${receipts}`;
 }
 
-/** Why a disputed tab cost what it did: the operator's decision and its reason, else the operator's sentence. */
+/**
+ * Why a tab cost what it did, where that needs saying: for a disputed tab the operator's decision
+ * and its reason, else the operator's sentence; for an undisputed tab charged other than its
+ * receipts (a merchant's refund, a corrected clearing) the operator's sentence on it.
+ */
 export function disputeExplained(tab: ClosedTabView): string | null {
+  if (!tab.disputed) return correctionExplained(tab);
   if (tab.decision !== null) {
     const { decision, clearedBefore, clearedAfter, reason } = tab.decision;
     const what =
@@ -23,4 +28,11 @@ export function disputeExplained(tab: ClosedTabView): string | null {
   if (tab.disputed && tab.clearingNote !== null)
     return `Your record and the merchant's disagreed: ${tab.clearingNote}. The operator charged no more than your payments prove.`;
   return null;
+}
+
+function correctionExplained(tab: ClosedTabView): string | null {
+  const { charged, spentCustomer, clearingNote } = tab;
+  if (clearingNote === null || charged === null || spentCustomer === null) return null;
+  if (charged.currency === spentCustomer.currency && charged.value === spentCustomer.value) return null;
+  return `Corrected: ${clearingNote}`;
 }

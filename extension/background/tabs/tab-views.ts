@@ -128,12 +128,14 @@ export function closedTabViews(accountTabs: readonly AccountTab[], local: readon
         charged,
         clearedAt: tab.clearedAt,
         outcome: tab.clearing?.outcome ?? null,
-        // The operator's word, or this wallet's own receipts against what was charged.
+        // The operator's word where it gives one: a tab can clear below its receipts undisputed (a
+        // merchant's refund). Only without it do this wallet's own receipts against the charge decide.
         disputed:
-          tab.clearing?.outcome === 'disputed' ||
-          (spentCustomer_minor !== null &&
-            charged_minor?.ok === true &&
-            charged_minor.money.minor !== spentCustomer_minor),
+          tab.clearing !== undefined && tab.clearing !== null
+            ? tab.clearing.outcome === 'disputed'
+            : spentCustomer_minor !== null &&
+              charged_minor?.ok === true &&
+              charged_minor.money.minor !== spentCustomer_minor,
         clearingNote: tab.clearing?.note ?? null,
         decision: tab.clearing?.decision ?? null,
       };
