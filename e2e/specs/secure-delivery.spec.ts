@@ -1,7 +1,7 @@
 // Scenario, in Chromium: secure delivery of digital goods (seed FIG 4) at the demo shop. The
-// reader clicks "Buy and download" on the e-book; the extension's window shows the shop's signed
-// description before anything is ordered; once bought, the package is checked, accepted (which
-// alone pays) and decrypted, and the saved file is byte for byte the shop's original. The
+// reader clicks "Buy" on the e-book; the extension's window shows the shop's signed description
+// before anything is ordered, and "Buy and download" orders it; once bought, the package is
+// checked, accepted (which alone pays) and decrypted, and the saved file is byte for byte the shop's original. The
 // evidence bundle exported from the window verifies with the arbiter's tool, run as a process.
 // A package damaged on its way is refused and re-sent with no step by the reader; when every
 // re-send is damaged, the shop gives up and nothing is charged.
@@ -61,6 +61,9 @@ test.describe('secure delivery', () => {
     await wallet.popup.reload();
     await expect(wallet.popup.page.getByTestId('delivery-name')).toHaveText('Harbour Lights (short stories)');
     await expect(wallet.popup.page.getByTestId('delivery-state')).toHaveText('Delivered');
+    await expect(wallet.popup.page.getByTestId('delivery-summary')).toContainText(
+      'Signed by the shop: Three short stories set on the night ferry',
+    );
     expect(await seriousAccessibilityFindings(wallet.popup.page), 'popup with a delivery').toEqual([]);
     expect(await seriousAccessibilityFindings(window.page), 'delivery window, delivered').toEqual([]);
 

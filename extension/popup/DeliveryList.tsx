@@ -44,7 +44,7 @@ export function DeliveryList({ source }: { source: DeliveriesSource }) {
       <ul class="purchases">
         {deliveries.map((delivery) => (
           <li key={delivery.localId} data-testid="delivery">
-            <span class="title" title={delivery.product.summary} data-testid="delivery-name">
+            <span class="title" data-testid="delivery-name">
               {delivery.product.name}
             </span>
             <span class="amount">{showAmount(delivery.product.price)}</span>
@@ -54,6 +54,9 @@ export function DeliveryList({ source }: { source: DeliveriesSource }) {
               <button type="button" class="link" onClick={() => source.open(delivery.localId)}>
                 {delivery.product.fileName}
               </button>
+            </span>
+            <span class="why" data-testid="delivery-summary">
+              Signed by the shop: {delivery.product.summary}
             </span>
           </li>
         ))}

@@ -108,7 +108,7 @@ function deliverySlot(site: SiteInfo, itemId: string, price: string): Markup {
   return html`<section class="paid" data-delivery-slot="${itemId}">
   <div class="paywall" data-paywall>
     <p>Yours for <strong>${priceText(site, price)}</strong>, delivered encrypted: Opentab checks the file against the shop's signed description and pays only for an intact one.</p>
-    <button type="button" data-opentab-item="${itemId}" data-opentab-delivery>Buy and download</button>
+    <button type="button" data-opentab-item="${itemId}" data-opentab-delivery>Buy</button>
     <p class="status" data-delivery-status role="status"></p>
   </div>
 </section>`;
