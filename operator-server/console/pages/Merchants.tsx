@@ -117,21 +117,30 @@ function Registration({
   const [note, setNote] = useState<string | null>(null);
   useEffect(() => {
     if (editing === null) return;
-    void api.get<{ publicKey: string }>(`/v1/admin/merchants/${segment(editing.merchantId)}`).then((merchant) =>
-      setForm({
-        merchantId: editing.merchantId,
-        displayName: editing.displayName,
-        currency: editing.currency,
-        origins: editing.origins.join(' '),
-        agentUrl: editing.agentUrl,
-        publicKey: merchant.publicKey,
-      }),
-    );
+    // What the list row knows is filled in at once; only the key is fetched. It fills an empty
+    // key field only, so whatever the person typed meanwhile is never overwritten.
+    setForm({
+      merchantId: editing.merchantId,
+      displayName: editing.displayName,
+      currency: editing.currency,
+      origins: editing.origins.join(' '),
+      agentUrl: editing.agentUrl,
+      publicKey: '',
+    });
+    void api
+      .get<{ publicKey: string }>(`/v1/admin/merchants/${segment(editing.merchantId)}`)
+      .then((merchant) => setForm((now) => (now.publicKey === '' ? { ...now, publicKey: merchant.publicKey } : now)));
   }, [editing]);
   const field = (name: keyof typeof form, label: string) => (
     <label>
       {label}
-      <input value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
+      <input
+        value={form[name]}
+        onInput={(e) => {
+          const value = e.currentTarget.value;
+          setForm((now) => ({ ...now, [name]: value }));
+        }}
+      />
     </label>
   );
   return (
