@@ -7,6 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBrowserCase } from './cases/browser';
+import { runConcurrentTabsCase } from './cases/concurrent-tabs';
 import { runDeliveryCase } from './cases/delivery';
 import { runLifecycleCase } from './cases/lifecycle';
 import { runScalingCase } from './cases/scaling';
@@ -30,6 +31,16 @@ const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise
     name: 'scaling',
     run: (context) =>
       runScalingCase({ ...context, sizes: [1_000, 10_000, 100_000], tabsPerSize: 2_000, concurrency: 64 }),
+  },
+  {
+    name: 'concurrent_tabs',
+    run: (context) =>
+      runConcurrentTabsCase({
+        ...context,
+        tabs: 200,
+        purchasesPerTab: 20,
+        historySizes: [1_000, 100_000, 1_000_000],
+      }),
   },
   { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 250 }) },
   { name: 'widget', run: (context) => runWidgetCase(context) },

@@ -44,7 +44,10 @@ export interface BenchMerchant {
   readonly merchantId: string;
   readonly currency: string;
   readonly origin: string;
+  /** The agent the MTA calls; the first of `agentUrls`. */
   readonly agentUrl: string;
+  /** One per agent process of the merchant, all on one store, as behind a load balancer. */
+  readonly agentUrls: readonly string[];
   readonly publicKey: string;
   readonly databasePath: string;
 }
@@ -62,14 +65,20 @@ export interface BenchWorldOptions {
   readonly cpuProfileDir?: string;
   /** Runs before the servers start, with their stores not yet open: the scaling case fills them here. */
   readonly beforeStart?: (layout: BenchLayout) => void | Promise<void>;
+  /** The merchant agent's store: its SQLite file by default, or a PostgreSQL database shared by its processes. */
+  readonly merchantStore?: { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+  /** Agent processes of the merchant, each on its own port; more than one needs the PostgreSQL store. */
+  readonly merchantProcesses?: number;
 }
 
 export interface BenchWorld extends BenchLayout {
   readonly billing: BillingReceiver;
   /** A customer of the SEK operator with this credit limit, enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
-  /** CPU used so far by the three server processes together, in ms; null where not measurable. */
+  /** CPU used so far by the server processes together, in ms; null where not measurable. */
   serverCpu_ms(): number | null;
+  /** CPU used so far by the merchant's agent processes alone, in ms; null where not measurable. */
+  merchantCpu_ms(): number | null;
   close(): Promise<void>;
 }
 
@@ -87,10 +96,20 @@ function describeOperator(provisioned: ProvisionedOperator, port: number): Bench
   };
 }
 
+function totalCpu_ms(processes: readonly ServerProcess[]): number | null {
+  const each = processes.map((server) => server.cpu_ms());
+  return each.some((cpu) => cpu === null) ? null : each.reduce<number>((sum, cpu) => sum + cpu!, 0);
+}
+
 export async function startBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {
   const billingSecret = toBase64url(nodeCrypto.randomBytes(24));
   const billing = await BillingReceiver.start(billingSecret);
-  const [sePort, euPort, shopPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const merchantProcesses = options.merchantProcesses ?? 1;
+  if (merchantProcesses > 1 && options.merchantStore === undefined)
+    throw new Error('several merchant agent processes share one store only on PostgreSQL');
+  const [sePort, euPort] = [await findFreePort(), await findFreePort()];
+  const shopPorts: number[] = [];
+  for (let i = 0; i < merchantProcesses; i++) shopPorts.push(await findFreePort());
   const settings: Partial<OperatorConfigInput> = {
     log: 'info',
     tick_ms: JOB_TICK_MS,
@@ -114,18 +133,21 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const customerOperator = describeOperator(se!, sePort);
   const merchantOperator = describeOperator(eu!, euPort);
   const merchantSecretKey = nodeCrypto.ed25519.generateSecretKey();
-  const origin = `http://127.0.0.1:${shopPort}`;
+  const origins = shopPorts.map((port) => `http://127.0.0.1:${port}`);
+  const agentUrls = origins.map((origin) => `${origin}/opentab`);
   const merchant: BenchMerchant = {
     merchantId: BENCH_MERCHANT_ID,
     currency: BENCH_MERCHANT_CURRENCY,
-    origin,
-    agentUrl: `${origin}/opentab`,
+    origin: origins[0]!,
+    agentUrl: agentUrls[0]!,
+    agentUrls,
     publicKey: signerFromSecretKey(nodeCrypto, merchantSecretKey).kid,
     databasePath: join(options.dir, 'merchant.sqlite'),
   };
   await options.beforeStart?.({ customerOperator, merchantOperator, merchant });
 
   const servers: ServerProcess[] = [];
+  const merchantServers: ServerProcess[] = [];
   const profile = options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir };
   try {
     for (const [operator, provisioned] of [
@@ -143,30 +165,40 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
         }),
       );
     }
-    servers.push(
-      await ServerProcess.start({
-        name: 'merchant',
-        script: MERCHANT_PROCESS,
-        args: [],
-        logFile: join(options.dir, 'merchant.log'),
-        readyUrl: `${merchant.agentUrl}/info`,
-        ...profile,
-        env: {
-          BENCH_OPERATOR_ID: merchantOperator.operatorId,
-          BENCH_OPERATOR_URL: merchantOperator.url,
-          BENCH_OPERATOR_PUBLIC_KEY: merchantOperator.publicKey,
-          BENCH_MERCHANT_SECRET_KEY: toBase64url(merchantSecretKey),
-          BENCH_ACCESS_TOKEN_SECRET: toBase64url(nodeCrypto.randomBytes(32)),
-          BENCH_DATABASE_PATH: merchant.databasePath,
-          BENCH_PORT: String(shopPort),
-        },
-      }),
-    );
+    const merchantSecrets = {
+      BENCH_OPERATOR_ID: merchantOperator.operatorId,
+      BENCH_OPERATOR_URL: merchantOperator.url,
+      BENCH_OPERATOR_PUBLIC_KEY: merchantOperator.publicKey,
+      BENCH_MERCHANT_SECRET_KEY: toBase64url(merchantSecretKey),
+      BENCH_ACCESS_TOKEN_SECRET: toBase64url(nodeCrypto.randomBytes(32)),
+      ...(options.merchantStore === undefined
+        ? { BENCH_DATABASE_PATH: merchant.databasePath }
+        : {
+            BENCH_STORE_URL: options.merchantStore.url,
+            BENCH_STORE_POOL_SIZE: String(options.merchantStore.poolSize),
+          }),
+    };
+    // One after another: the first migrates the store, the others find it migrated.
+    for (const [index, port] of shopPorts.entries()) {
+      const name = index === 0 ? 'merchant' : `merchant-${index + 1}`;
+      merchantServers.push(
+        await ServerProcess.start({
+          name,
+          script: MERCHANT_PROCESS,
+          args: [],
+          logFile: join(options.dir, `${name}.log`),
+          readyUrl: `${agentUrls[index]}/info`,
+          ...profile,
+          env: { ...merchantSecrets, BENCH_PORT: String(port) },
+        }),
+      );
+    }
+    servers.push(...merchantServers);
     await merchantOperator.admin.call('registerMerchant', {
       merchantId: merchant.merchantId,
       displayName: 'Bench News',
       currency: merchant.currency,
-      origins: [origin],
+      origins,
       agentUrl: merchant.agentUrl,
       publicKey: merchant.publicKey,
     });
@@ -189,10 +221,8 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
       const { code } = await admin.call('enrollmentCode', {}, { accountId });
       return TestCustomer.enroll(customerOperator.url, code);
     },
-    serverCpu_ms() {
-      const each = servers.map((server) => server.cpu_ms());
-      return each.some((cpu) => cpu === null) ? null : each.reduce<number>((sum, cpu) => sum + cpu!, 0);
-    },
+    serverCpu_ms: () => totalCpu_ms(servers),
+    merchantCpu_ms: () => totalCpu_ms(merchantServers),
     async close() {
       await Promise.all(servers.map((server) => server.stop()));
       await billing.close();

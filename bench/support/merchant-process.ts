@@ -12,6 +12,13 @@ function required(name: string): string {
   return value;
 }
 
+/** BENCH_STORE_URL (a PostgreSQL database shared by the merchant's processes) or BENCH_DATABASE_PATH. */
+function storeFromEnvironment() {
+  const url = process.env.BENCH_STORE_URL;
+  if (url === undefined) return { databasePath: required('BENCH_DATABASE_PATH') };
+  return { store: { kind: 'postgres', url, poolSize: Number(required('BENCH_STORE_POOL_SIZE')) } } as const;
+}
+
 async function main(): Promise<void> {
   const agent = await createMerchantAgent({
     merchantId: BENCH_MERCHANT_ID,
@@ -23,14 +30,14 @@ async function main(): Promise<void> {
     operatorPublicKey: required('BENCH_OPERATOR_PUBLIC_KEY'),
     merchantSecretKey: required('BENCH_MERCHANT_SECRET_KEY'),
     accessTokenSecret: required('BENCH_ACCESS_TOKEN_SECRET'),
-    databasePath: required('BENCH_DATABASE_PATH'),
+    ...storeFromEnvironment(),
     // Every bench customer comes from 127.0.0.1: limits no run reaches, the limiter still in the path.
     rateLimit: {
       customer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
       operator: { perClient_per_s: 1_000_000, burst: 1_000_000 },
     },
-    // The tab_vs_fig1 case orders per purchase as well.
-    extensions: [directOrderExtension()],
+    // The tab_vs_fig1 case orders per purchase as well; extensions keep their tables in SQLite.
+    ...(process.env.BENCH_STORE_URL === undefined ? { extensions: [directOrderExtension()] } : {}),
     logger: { warn: (message, detail) => process.stderr.write(`merchant agent: ${message} ${String(detail ?? '')}\n`) },
   });
   const server = createServer((request, response) => {
