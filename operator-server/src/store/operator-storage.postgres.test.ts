@@ -66,6 +66,15 @@ async function expectClearedOnceFor(storage: OperatorStorage, n: number, tabId: 
   expect(await storage.outbox.markDelivered(`clearing:${tabId}`, CLEARING, NOW_MS)).toBe(true);
 }
 
+/**
+ * At least one retry, each after a deadlock. A victim run again can meet the transaction it gave
+ * way to once more (it may take its first lock before that one wakes), so there may be more.
+ */
+function expectDeadlockRetries(retries: ReadonlyArray<{ sqlState: RetriedSqlState; attempt: number }>) {
+  expect(retries.length).toBeGreaterThan(0);
+  for (const retry of retries) expect(retry.sqlState).toBe('40P01');
+}
+
 /** Resolves for everyone once `parties` have arrived (again at once for those arriving later). */
 function barrier(parties: number) {
   let arrived = 0;
@@ -208,8 +217,8 @@ describe('the operator storage on PostgreSQL, where transactions run at once', (
       { status: 'fulfilled', value: [true, true] },
       { status: 'fulfilled', value: [true, true] },
     ]);
-    expect(retries).toEqual([{ sqlState: '40P01', attempt: 1 }]);
-    expect(runs).toBe(3);
+    expectDeadlockRetries(retries);
+    expect(runs).toBe(2 + retries.length);
     expect(await storage.tabs.tab(tabIds[0])).toMatchObject({
       customerRecord: recordOf('a'),
       merchantRecord: recordOf('b'),
@@ -278,7 +287,7 @@ describe('the operator storage on PostgreSQL, where transactions run at once', (
       }
     });
     expect(await Promise.all([recordThenPost, postThenRecord])).toEqual(['posted', 'recorded']);
-    expect(retries).toEqual([{ sqlState: '40P01', attempt: 1 }]);
+    expectDeadlockRetries(retries);
     expect((await storage!.ledger.getAccount(CUSTOMER_ACCOUNT)).balance).toBe(10n);
     expect(await storage!.tabs.tab(tabId)).toMatchObject({
       customerRecord: recordOf('c1'),

@@ -18,11 +18,13 @@
 //
 // A deadlock (40P01) or a serialization failure (40001, from a caller's stricter database
 // default or a distributed PostgreSQL) rolls the transaction back and runs the work again, at
-// most `maxAttempts` times in all. That is safe because the work uses only `tx`: a rolled-back
+// most `maxAttempts` times in all, after a short jittered pause that lets the other transaction
+// finish first (retried at once, the victim can take the same locks again before the transaction
+// it gave way to and deadlock anew). That is safe because the work uses only `tx`: a rolled-back
 // attempt left nothing behind. A conflict the work caught (a ledger call failing with one, taken
 // for a refusal) dooms that attempt all the same.
 
-import { migratePostgres, PostgresOutbox } from '@opentab/server-kit';
+import { type BackoffPolicy, migratePostgres, PostgresOutbox, retryDelay_ms } from '@opentab/server-kit';
 import { type Clock, systemClock } from '@opentab/protocol';
 import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger, postgresLedgerAccess } from '../ledger/postgres-ledger';
 import { postgresOutboxAccess } from '../outbox/postgres-outbox-access';
@@ -61,11 +63,15 @@ export interface PostgresOperatorStorageOptions {
   readonly clock?: Clock;
   /** How many times in all a transaction's work may run when it meets deadlocks or serialization failures. */
   readonly maxAttempts?: number;
+  /** The pause before running the work again. */
+  readonly retryBackoff?: BackoffPolicy;
   /** Told of each attempt rolled back to be run again, and why. */
   readonly onRetry?: (retry: { readonly sqlState: RetriedSqlState; readonly attempt: number }) => void;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+/** A few milliseconds: time for the transaction that won to commit, not a wait on a receiver. */
+const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { base_ms: 5, max_ms: 100 };
 
 export class PostgresOperatorStorage implements OperatorStorage {
   readonly kind = 'postgres';
@@ -138,6 +144,8 @@ export class PostgresOperatorStorage implements OperatorStorage {
           const conflict = watched.conflict();
           if (conflict === null || attempt >= this.maxAttempts) throw error;
           this.options.onRetry?.({ sqlState: conflict.sqlState, attempt });
+          const pause_ms = retryDelay_ms(attempt, this.options.retryBackoff ?? DEFAULT_RETRY_BACKOFF);
+          await new Promise((resolve) => setTimeout(resolve, pause_ms));
         }
       }
     } finally {
