@@ -10,19 +10,19 @@
 // and an entry locks its accounts in id order. Every state change of a transaction or a tab is one
 // conditional UPDATE whose result decides (hold-deadline.ts: "the conditional state change
 // decides"). Under READ COMMITTED, racers queue on the row lock and the loser's WHERE simply
-// matches nothing. SERIALIZABLE would instead abort every transaction that waited on a row another
-// committed, and busy accounts (a merchant's, the funding and fx accounts that every capture
+// matches nothing. SERIALIZABLE would instead abort any transaction updating a row that another
+// changed and committed since it began, and busy accounts (a merchant's, the funding and fx accounts that every capture
 // moves) would retry once per concurrent writer. The cost of READ COMMITTED: unlike the SQLite
 // file, transactions here do run at the same time, so work must base its decisions on the
 // conditional updates' answers (and the ledger's refusals), never on a plain read made earlier.
 //
-// A deadlock (40P01) or a serialization failure (40001, from a caller's stricter database
-// default or a distributed PostgreSQL) rolls the transaction back and runs the work again, at
-// most `maxAttempts` times in all, after a short jittered pause that lets the other transaction
-// finish first (retried at once, the victim can take the same locks again before the transaction
-// it gave way to and deadlock anew). That is safe because the work uses only `tx`: a rolled-back
-// attempt left nothing behind. A conflict the work caught (a ledger call failing with one, taken
-// for a refusal) dooms that attempt all the same.
+// A deadlock (40P01) or a serialization failure (40001: PostgreSQL-compatible distributed
+// databases raise it where PostgreSQL's READ COMMITTED would wait) rolls the transaction back and
+// runs the work again, at most `maxAttempts` times in all, after a short jittered pause that lets
+// the other transaction finish first (run again at once, the victim can take the same locks
+// before the transaction it gave way to and deadlock anew). That is safe because the work uses
+// only `tx`: a rolled-back attempt left nothing behind. A conflict the work caught (a ledger call
+// failing with one, taken for a refusal) dooms that attempt all the same.
 
 import { type BackoffPolicy, migratePostgres, PostgresOutbox, retryDelay_ms } from '@opentab/server-kit';
 import { type Clock, systemClock } from '@opentab/protocol';
