@@ -33,7 +33,8 @@ export type OutboxDeliverer = (destination: OutboxDestination, payload: unknown)
 export const OUTBOX_BACKOFF: BackoffPolicy = { base_ms: 500, max_ms: 5 * 60 * 1000 };
 const BATCH_LIMIT = 100;
 
-function encodeDestination(destination: OutboxDestination): string {
+/** How a destination is written in the outbox table, on SQLite and PostgreSQL alike. */
+export function encodeDestination(destination: OutboxDestination): string {
   switch (destination.kind) {
     case 'billing':
       return `billing:${destination.sinkIndex}`;

@@ -1,9 +1,10 @@
 // What the operator keeps, behind one asynchronous interface: its ledger, customers and their
 // enrolment, merchants, the AM's transactions, the MTA's tabs and disputes, and the outbox. The
-// SQLite file (sqlite-operator-storage.ts) is the embedded default. Every domain step that changes
-// money is one `transaction(async (tx) => …)`: everything it writes through `tx` commits together
-// or not at all. A call on the storage itself, outside a transaction, is a transaction of its own
-// and sees only what others committed.
+// SQLite file (sqlite-operator-storage.ts) is the embedded default; PostgreSQL
+// (postgres-operator-storage.ts) serves operator processes that share one database. Every domain
+// step that changes money is one `transaction(async (tx) => …)`: everything it writes through `tx`
+// commits together or not at all. A call on the storage itself, outside a transaction, is a
+// transaction of its own and sees only what others committed.
 
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
@@ -124,11 +125,12 @@ export interface OperatorStoreTransaction {
 }
 
 export interface OperatorStorage extends OperatorStoreTransaction {
-  readonly kind: 'sqlite';
+  readonly kind: 'sqlite' | 'postgres';
   /**
    * Runs `work` as one transaction: committed when it resolves, rolled back when it throws. The
    * work uses only `tx` and awaits nothing but `tx` (no call to a peer inside a transaction); the
-   * storage's own methods wait for the transaction to end.
+   * storage's own methods see its writes only once it commits. The work may run more than once (on
+   * PostgreSQL, after a deadlock), so it decides by the answers of `tx`'s conditional updates.
    */
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T>;
 }

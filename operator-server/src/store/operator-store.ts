@@ -63,7 +63,7 @@ export function toMerchant(row: Row): Merchant {
   };
 }
 
-function toTransaction(row: Row): Transaction {
+export function toTransaction(row: Row): Transaction {
   return {
     transactionId: row.transaction_id as string,
     sessionId: row.session_id as string,
@@ -99,7 +99,7 @@ function toTransaction(row: Row): Transaction {
   };
 }
 
-function toTab(row: Row): Tab {
+export function toTab(row: Row): Tab {
   return {
     tabId: row.tab_id as string,
     merchantId: row.merchant_id as string,
@@ -126,7 +126,7 @@ function toTab(row: Row): Tab {
   };
 }
 
-function toLateRecord(row: Row): LateRecord {
+export function toLateRecord(row: Row): LateRecord {
   return {
     recordId: row.record_id as string,
     tabId: row.tab_id as string,
@@ -139,10 +139,10 @@ function toLateRecord(row: Row): LateRecord {
 
 /** `state IN ('a', 'b')` for the states the table lets `event` leave from. */
 const inStates = (states: readonly string[]): string => `state IN (${states.map((state) => `'${state}'`).join(', ')})`;
-const transactionAccepts = (event: TransactionEvent): string => inStates(transactionStatesAccepting(event));
-const tabAccepts = (event: TabEvent): string => inStates(tabStatesAccepting(event));
+export const transactionAccepts = (event: TransactionEvent): string => inStates(transactionStatesAccepting(event));
+export const tabAccepts = (event: TabEvent): string => inStates(tabStatesAccepting(event));
 
-function toResolution(row: Row): DisputeResolution {
+export function toResolution(row: Row): DisputeResolution {
   return {
     tabId: row.tab_id as string,
     disputeId: row.dispute_id as string,
@@ -178,7 +178,7 @@ export interface TransactionFilter {
   readonly limit: number;
 }
 
-function toDispute(row: Row): Dispute {
+export function toDispute(row: Row): Dispute {
   return {
     disputeId: row.dispute_id as string,
     tabId: row.tab_id as string,
@@ -228,6 +228,11 @@ export interface NewTab
     | 'merchantHasNoRecord'
     | 'clearingRevision'
   > {}
+
+/** A row FAIL_OPENING_TABS_SQL returns: the tab it failed. */
+export function toFailedOpening(row: Row): Pick<Tab, 'tabId' | 'merchantId' | 'currency'> {
+  return { tabId: row.tab_id as string, merchantId: row.merchant_id as string, currency: row.currency as string };
+}
 
 /** The startup sweep: its WHERE is the partial index opening_tabs's, so it reads only the tabs it fails. */
 export const FAIL_OPENING_TABS_SQL =
@@ -743,13 +748,7 @@ export class OperatorStore {
 
   /** Marks every tab still 'opening' failed; those it marked. */
   failOpeningTabs(): Array<Pick<Tab, 'tabId' | 'merchantId' | 'currency'>> {
-    return (this.s.failOpeningTabs.all() as Array<{ tab_id: string; merchant_id: string; currency: string }>).map(
-      (row) => ({
-        tabId: row.tab_id,
-        merchantId: row.merchant_id,
-        currency: row.currency,
-      }),
-    );
+    return (this.s.failOpeningTabs.all() as Row[]).map(toFailedOpening);
   }
 
   /** Gives every open tab until at least `notBefore_ms` before it may be concluded. */

@@ -1,6 +1,7 @@
-// The operator's asynchronous storage on a real SQLite file: a transaction's ledger, record and
-// outbox writes commit together or not at all, transactions run one after another even when
-// their work awaits, and a read outside a transaction sees only what was committed.
+// What the operator's asynchronous storage does on a SQLite file alone: transactions run one after
+// another even when their work awaits, and a read outside a transaction waits for the one in
+// progress. What it does on both stores (commit together, roll back together, races) is
+// operator-storage.postgres.test.ts's.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,49 +34,6 @@ function gate() {
 }
 
 describe('the operator storage on SQLite', () => {
-  it('commits a hold, a customer and an outbox message together', async () => {
-    const { storage, ledger, outbox } = freshStorage();
-    const holdId = await storage.transaction(async (tx) => {
-      const hold = await tx.ledger.placeHold({ id: 'hold:tx1', accountId: 'cust:alice', amount: 600n, ref: 'tx1' });
-      await tx.customers.insertCustomer('cust:bob', 'EUR', 'Bob', NOW_MS);
-      await tx.outbox.enqueue('deposit:tx1', { kind: 'billing', sinkIndex: 0 }, { tx: 'tx1' }, NOW_MS);
-      return hold.id;
-    });
-    expect(holdId).toBe('hold:tx1');
-    expect(ledger.getHold('hold:tx1').status).toBe('pending');
-    expect((await storage.customers.customer('cust:bob'))?.displayName).toBe('Bob');
-    expect(outbox.pending()).toBe(1);
-  });
-
-  it('rolls back the ledger, the records and the outbox together when the work throws after them', async () => {
-    const { storage, ledger, outbox } = freshStorage();
-    await expect(
-      storage.transaction(async (tx) => {
-        await tx.ledger.placeHold({ id: 'hold:tx1', accountId: 'cust:alice', amount: 600n, ref: 'tx1' });
-        await tx.customers.insertCustomer('cust:bob', 'EUR', 'Bob', NOW_MS);
-        await tx.outbox.enqueue('deposit:tx1', { kind: 'billing', sinkIndex: 0 }, { tx: 'tx1' }, NOW_MS);
-        throw new Error('the clearing could not be priced');
-      }),
-    ).rejects.toThrow('the clearing could not be priced');
-    expect(ledger.findHold('hold:tx1')).toBeUndefined();
-    expect(await storage.customers.customer('cust:bob')).toBeNull();
-    expect(outbox.pending()).toBe(0);
-    expect(ledger.getAccount('cust:alice').held).toBe(0n);
-  });
-
-  it('undoes only a refused ledger call that the work catches, and commits the rest', async () => {
-    const { storage, ledger } = freshStorage();
-    await storage.transaction(async (tx) => {
-      await tx.ledger.placeHold({ id: 'hold:tx1', accountId: 'cust:alice', amount: 600n, ref: 'tx1' });
-      // Beyond what is left of the credit: refused, and nothing of it stays.
-      await expect(
-        tx.ledger.placeHold({ id: 'hold:tx2', accountId: 'cust:alice', amount: 600n, ref: 'tx2' }),
-      ).rejects.toThrow();
-    });
-    expect(ledger.getHold('hold:tx1').status).toBe('pending');
-    expect(ledger.findHold('hold:tx2')).toBeUndefined();
-  });
-
   it('runs two transactions one after the other when both start at once, so a limit is checked on what the first left', async () => {
     const { storage, ledger } = freshStorage();
     const steps: string[] = [];

@@ -1,35 +1,70 @@
-// The operator store's groups on each store, for suites that run once per store (describe.each):
-// a fresh SQLite file behind SqliteOperatorStorage, and a fresh PostgreSQL database migrated with
-// the operator's steps. Only the groups that have both implementations are offered.
+// The operator's storage on each store, for suites that run once per store (describe.each): a
+// fresh SQLite file behind SqliteOperatorStorage, and a fresh PostgreSQL database behind
+// PostgresOperatorStorage, migrated with the ledger's and the operator's steps. Only the groups
+// that have both implementations are offered.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll } from 'vitest';
-import { migratePostgres } from '@opentab/server-kit';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
 import { Ledger, openDatabase } from '../../ledger';
-import { POSTGRES_LEDGER_MIGRATIONS } from '../../ledger/postgres-ledger';
 import { Outbox } from '../../outbox/outbox';
-import type { CustomerAccess, MerchantAccess } from '../operator-storage';
+import type {
+  CustomerAccess,
+  MerchantAccess,
+  OperatorStorage,
+  TabAccess,
+  TransactionAccess,
+} from '../operator-storage';
 import { OperatorStore } from '../operator-store';
-import { postgresCustomerAccess } from '../postgres-customers';
-import { postgresMerchantAccess } from '../postgres-merchants';
-import { POSTGRES_OPERATOR_MIGRATIONS } from '../postgres-schema';
+import { PostgresOperatorStorage, type PostgresOperatorStorageOptions } from '../postgres-operator-storage';
 import { SqliteOperatorStorage } from '../sqlite-operator-storage';
 
 export const OPERATOR_ID = 'op-eu';
 
 export interface StoreGroups {
+  readonly storage: OperatorStorage;
   readonly customers: CustomerAccess;
   readonly merchants: MerchantAccess;
+  readonly transactions: TransactionAccess;
+  readonly tabs: TabAccess;
 }
 
 const pools: pg.Pool[] = [];
 afterAll(async () => {
   for (const pool of pools.splice(0)) await pool.end();
 });
+
+const groupsOf = (storage: OperatorStorage): StoreGroups => ({
+  storage,
+  customers: storage.customers,
+  merchants: storage.merchants,
+  transactions: storage.transactions,
+  tabs: storage.tabs,
+});
+
+type StorageOptions = Omit<PostgresOperatorStorageOptions, 'pool' | 'operatorId'>;
+
+/**
+ * `count` storages on one fresh, migrated PostgreSQL database, each over a pool of its own, as
+ * operator processes sharing the database are.
+ */
+export async function postgresStoragesOnOneDatabase(
+  count: number,
+  options: StorageOptions = {},
+): Promise<PostgresOperatorStorage[]> {
+  const url = await createTestDatabase('operator_storage');
+  const storages = Array.from({ length: count }, () => {
+    // Room for every transaction of a race at once, so that they do contend in the database.
+    const pool = new pg.Pool({ connectionString: url, max: 12 });
+    pools.push(pool);
+    return new PostgresOperatorStorage({ ...options, pool, operatorId: OPERATOR_ID });
+  });
+  await storages[0]!.migrate();
+  return storages;
+}
 
 export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: () => Promise<StoreGroups> }> = [
   {
@@ -42,22 +77,11 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
         ledger: new Ledger(db),
         outbox: new Outbox(db),
       });
-      return { customers: storage.customers, merchants: storage.merchants };
+      return groupsOf(storage);
     },
   },
   {
     name: 'postgres',
-    open: async () => {
-      const pool = new pg.Pool({ connectionString: await createTestDatabase('store_groups'), max: 4 });
-      pools.push(pool);
-      const client = await pool.connect();
-      try {
-        await migratePostgres(client, POSTGRES_LEDGER_MIGRATIONS);
-        await migratePostgres(client, POSTGRES_OPERATOR_MIGRATIONS);
-      } finally {
-        client.release();
-      }
-      return { customers: postgresCustomerAccess(pool, OPERATOR_ID), merchants: postgresMerchantAccess(pool) };
-    },
+    open: async () => groupsOf((await postgresStoragesOnOneDatabase(1))[0]!),
   },
 ];
