@@ -21,11 +21,12 @@ import {
   TAB_METHODS,
   TRANSACTION_METHODS,
 } from './operator-storage';
+import { type SqliteRecordTables, sqliteRecordGroups, sqliteRecordTables } from './sqlite-operator-records';
 
-type Call = <T>(step: () => T) => Promise<T>;
+export type Call = <T>(step: () => T) => Promise<T>;
 
 /** `target`'s named methods, each run through `call`. */
-function promised<T extends object, K extends keyof T>(
+export function promised<T extends object, K extends keyof T>(
   target: T,
   names: readonly K[],
   call: Call,
@@ -53,6 +54,15 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly transactions;
   readonly tabs;
   readonly outbox;
+  readonly revocations;
+  readonly ownKeys;
+  readonly peerKeyRetirements;
+  readonly issuedCertificates;
+  readonly rateTables;
+  readonly refunds;
+  readonly disputeDecisions;
+  readonly delivery;
+  private readonly recordTables: SqliteRecordTables;
   private readonly tx: OperatorStoreTransaction;
   private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
   /** Settles when the transaction in progress (and every one queued before it) has ended. */
@@ -65,6 +75,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       commit: parts.db.prepare('COMMIT'),
       rollback: parts.db.prepare('ROLLBACK'),
     };
+    this.recordTables = sqliteRecordTables(parts.db);
     const inside: Call = async (step) => step();
     this.tx = this.accessThrough(inside);
     // One statement commits by itself: it only has to wait for the transaction in progress.
@@ -75,6 +86,14 @@ export class SqliteOperatorStorage implements OperatorStorage {
     this.transactions = outside.transactions;
     this.tabs = outside.tabs;
     this.outbox = outside.outbox;
+    this.revocations = outside.revocations;
+    this.ownKeys = outside.ownKeys;
+    this.peerKeyRetirements = outside.peerKeyRetirements;
+    this.issuedCertificates = outside.issuedCertificates;
+    this.rateTables = outside.rateTables;
+    this.refunds = outside.refunds;
+    this.disputeDecisions = outside.disputeDecisions;
+    this.delivery = outside.delivery;
   }
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
@@ -111,6 +130,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       transactions: promised(store, TRANSACTION_METHODS, call),
       tabs: promised(store, TAB_METHODS, call),
       outbox: promised(outbox, OUTBOX_METHODS, call),
+      ...sqliteRecordGroups(this.recordTables, store, call),
     };
   }
 }
