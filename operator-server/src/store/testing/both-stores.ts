@@ -12,18 +12,27 @@ import { createTestDatabase } from '@opentab/test-kit/postgres';
 import { Ledger, openDatabase } from '../../ledger';
 import { POSTGRES_LEDGER_MIGRATIONS } from '../../ledger/postgres-ledger';
 import { Outbox } from '../../outbox/outbox';
+import type { OperatorRecordGroups } from '../operator-records-storage';
 import type { CustomerAccess, MerchantAccess } from '../operator-storage';
 import { OperatorStore } from '../operator-store';
 import { postgresCustomerAccess } from '../postgres-customers';
 import { postgresMerchantAccess } from '../postgres-merchants';
+import { postgresOperatorRecordGroups } from '../postgres-operator-records';
 import { POSTGRES_OPERATOR_MIGRATIONS } from '../postgres-schema';
 import { SqliteOperatorStorage } from '../sqlite-operator-storage';
 
 export const OPERATOR_ID = 'op-eu';
 
-export interface StoreGroups {
+export interface StoreGroups extends OperatorRecordGroups {
   readonly customers: CustomerAccess;
   readonly merchants: MerchantAccess;
+  /** Plain SQL that reads the same on both stores, for rows a suite needs but its group does not write. */
+  readonly sql: StoreSql;
+}
+
+export interface StoreSql {
+  execute(text: string): Promise<void>;
+  select(text: string): Promise<Record<string, unknown>[]>;
 }
 
 const pools: pg.Pool[] = [];
@@ -42,7 +51,15 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
         ledger: new Ledger(db),
         outbox: new Outbox(db),
       });
-      return { customers: storage.customers, merchants: storage.merchants };
+      return {
+        customers: storage.customers,
+        merchants: storage.merchants,
+        ...recordGroupsOf(storage),
+        sql: {
+          execute: async (text) => void db.exec(text),
+          select: async (text) => db.prepare(text).safeIntegers(true).all() as Record<string, unknown>[],
+        },
+      };
     },
   },
   {
@@ -57,7 +74,29 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
       } finally {
         client.release();
       }
-      return { customers: postgresCustomerAccess(pool, OPERATOR_ID), merchants: postgresMerchantAccess(pool) };
+      return {
+        customers: postgresCustomerAccess(pool, OPERATOR_ID),
+        merchants: postgresMerchantAccess(pool),
+        ...postgresOperatorRecordGroups(pool),
+        sql: {
+          execute: async (text) => void (await pool.query(text)),
+          select: async (text) => (await pool.query(text)).rows,
+        },
+      };
     },
   },
 ];
+
+/** The storage's record groups, each a statement of its own. */
+function recordGroupsOf(storage: SqliteOperatorStorage): OperatorRecordGroups {
+  return {
+    revocations: storage.revocations,
+    ownKeys: storage.ownKeys,
+    peerKeyRetirements: storage.peerKeyRetirements,
+    issuedCertificates: storage.issuedCertificates,
+    rateTables: storage.rateTables,
+    refunds: storage.refunds,
+    disputeDecisions: storage.disputeDecisions,
+    delivery: storage.delivery,
+  };
+}
