@@ -21,8 +21,7 @@ import {
   REVOCATION_METHODS,
 } from './operator-records-storage';
 import type { OperatorStore } from './operator-store';
-import type { Call } from './sqlite-operator-storage';
-import { promised } from './sqlite-operator-storage';
+import { type Call, promised } from './promised-methods';
 
 /** The statement classes, made once per storage and shared by every way of calling them. */
 export interface SqliteRecordTables {

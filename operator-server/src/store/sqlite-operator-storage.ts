@@ -17,27 +17,11 @@ import {
   type OperatorStorage,
   type OperatorStoreTransaction,
   OUTBOX_METHODS,
-  type Promised,
   TAB_METHODS,
   TRANSACTION_METHODS,
 } from './operator-storage';
+import { type Call, promised } from './promised-methods';
 import { type SqliteRecordTables, sqliteRecordGroups, sqliteRecordTables } from './sqlite-operator-records';
-
-export type Call = <T>(step: () => T) => Promise<T>;
-
-/** `target`'s named methods, each run through `call`. */
-export function promised<T extends object, K extends keyof T>(
-  target: T,
-  names: readonly K[],
-  call: Call,
-): Promised<Pick<T, K>> {
-  const methods: Record<string, unknown> = {};
-  for (const name of names) {
-    const method = target[name] as (...args: unknown[]) => unknown;
-    methods[name as string] = (...args: unknown[]) => call(() => method.apply(target, args));
-  }
-  return methods as Promised<Pick<T, K>>;
-}
 
 export interface SqliteOperatorParts {
   readonly db: Database.Database;
