@@ -52,21 +52,22 @@ export class MtaDeliveryStore {
     this.statements = {
       escrowKey: db.prepare('SELECT secret_key, public_key FROM delivery_escrow_key WHERE id = 1'),
       insertEscrowKey: db.prepare(
-        'INSERT OR IGNORE INTO delivery_escrow_key (id, secret_key, public_key, created_at_ms) VALUES (1, ?, ?, ?)',
+        'INSERT INTO delivery_escrow_key (id, secret_key, public_key, created_at_ms) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
       registration: db.prepare('SELECT registration_json FROM delivery_k1_registrations WHERE order_id = ?'),
       insertRegistration: db.prepare(
         `INSERT INTO delivery_k1_registrations (order_id, tab_id, merchant_id, k1, registration_json, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
       ),
       escrow: db.prepare('SELECT escrow_json, ack_json FROM delivery_escrows WHERE order_id = ?'),
       insertEscrow: db.prepare(
-        'INSERT INTO delivery_escrows (order_id, merchant_id, escrow_json, ack_json, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO delivery_escrows (order_id, merchant_id, escrow_json, ack_json, created_at_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (order_id) DO NOTHING`,
       ),
       release: db.prepare('SELECT answer_json FROM delivery_key_releases WHERE request_id = ?'),
       insertRelease: db.prepare(
         `INSERT INTO delivery_key_releases (request_id, arbiter_name, arbiter_key, order_id, request_json, answer_json, released_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`,
       ),
       releases: db.prepare(
         'SELECT request_id, arbiter_name, arbiter_key, order_id, released_at_ms FROM delivery_key_releases ORDER BY released_at_ms, request_id',
@@ -98,8 +99,9 @@ export class MtaDeliveryStore {
   insertRegistration(
     entry: { orderId: string; tabId: string; merchantId: string; k1: string; json: string },
     now_ms: number,
-  ): void {
-    this.statements.insertRegistration.run(entry.orderId, entry.tabId, entry.merchantId, entry.k1, entry.json, now_ms);
+  ): boolean {
+    const { orderId, tabId, merchantId, k1, json } = entry;
+    return this.statements.insertRegistration.run(orderId, tabId, merchantId, k1, json, now_ms).changes === 1;
   }
 
   escrow(orderId: string): { escrowJson: string; ackJson: string } | null {
@@ -107,16 +109,16 @@ export class MtaDeliveryStore {
     return row === undefined ? null : { escrowJson: row.escrow_json, ackJson: row.ack_json };
   }
 
-  insertEscrow(orderId: string, merchantId: string, escrowJson: string, ackJson: string, now_ms: number): void {
-    this.statements.insertEscrow.run(orderId, merchantId, escrowJson, ackJson, now_ms);
+  insertEscrow(orderId: string, merchantId: string, escrowJson: string, ackJson: string, now_ms: number): boolean {
+    return this.statements.insertEscrow.run(orderId, merchantId, escrowJson, ackJson, now_ms).changes === 1;
   }
 
   releaseAnswerJson(requestId: string): string | null {
     return (this.statements.release.get(requestId) as { answer_json: string } | undefined)?.answer_json ?? null;
   }
 
-  logRelease(entry: KeyReleaseLogEntry, requestJson: string, answerJson: string): void {
-    this.statements.insertRelease.run(
+  logRelease(entry: KeyReleaseLogEntry, requestJson: string, answerJson: string): boolean {
+    const taken = this.statements.insertRelease.run(
       entry.requestId,
       entry.arbiterName,
       entry.arbiterKey,
@@ -125,6 +127,7 @@ export class MtaDeliveryStore {
       answerJson,
       entry.releasedAt_ms,
     );
+    return taken.changes === 1;
   }
 
   releases(): KeyReleaseLogEntry[] {

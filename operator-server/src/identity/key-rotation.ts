@@ -24,6 +24,7 @@ import type { OperatorConfig } from '../config/config';
 import type { Outbox } from '../outbox/outbox';
 import { generateKeyPair, readKeyPair, writeSecretKey } from '../provisioning/keys';
 import type { OperatorIdentity } from './operator-identity';
+import { OwnKeyTable, type RotationRow } from './own-key-table';
 
 export interface OwnRotation {
   readonly retiringKey: string;
@@ -34,29 +35,14 @@ export interface OwnRotation {
   readonly notice: KeyRotation;
 }
 
-interface RotationRow {
-  retiring_key: string;
-  successor_key: string;
-  retires_at: number;
-  rotated_at: number;
-  rotated_by: string;
-  notice: string;
-}
-
-const rotationOf = (row: RotationRow): OwnRotation => ({
-  retiringKey: row.retiring_key,
-  successorKey: row.successor_key,
-  retiresAt_ms: row.retires_at,
-  rotatedAt_ms: row.rotated_at,
-  rotatedBy: row.rotated_by,
-  notice: JSON.parse(row.notice) as KeyRotation,
-});
+const rotationOf = (row: RotationRow): OwnRotation => ({ ...row, notice: JSON.parse(row.notice) as KeyRotation });
 
 /** The outbox record of a rotation's notice to one peer: one per retiring key and peer. */
 export const rotationNoticeId = (retiringKey: string) => `key-rotation:${retiringKey}`;
 
 export class OwnKeys {
   private readonly keyDir: string;
+  private readonly table: OwnKeyTable;
 
   constructor(
     private readonly db: Database.Database,
@@ -66,17 +52,14 @@ export class OwnKeys {
     private readonly outbox: Outbox,
   ) {
     this.keyDir = join(config.dataDir, 'keys');
+    this.table = new OwnKeyTable(db);
   }
 
   /** At start-up: a key a rotation made current replaces the one the configuration names. */
   resume(): void {
-    const row = this.db
-      .prepare<[], { public_key: string; certificate: string }>(
-        "SELECT public_key, certificate FROM operator_keys WHERE state = 'current'",
-      )
-      .get();
-    if (row === undefined) return;
-    const keys = readKeyPair(this.crypto, this.keyFile(row.public_key));
+    const row = this.table.currentKey();
+    if (row === null) return;
+    const keys = readKeyPair(this.crypto, this.keyFile(row.publicKey));
     this.identity.switchTo(
       signerFromSecretKey(this.crypto, fromBase64urlOfLength(keys.secretKey, 32)),
       JSON.parse(row.certificate) as OperatorCertificate,
@@ -88,19 +71,12 @@ export class OwnKeys {
     mkdirSync(this.keyDir, { recursive: true, mode: 0o700 });
     const keys = generateKeyPair(this.crypto);
     writeSecretKey(this.keyFile(keys.publicKey), keys.secretKey);
-    this.db
-      .prepare("INSERT INTO operator_keys (public_key, state, certificate, created_at) VALUES (?, 'prepared', NULL, ?)")
-      .run(keys.publicKey, now_ms);
+    this.table.insertPreparedKey(keys.publicKey, now_ms);
     return { publicKey: keys.publicKey };
   }
 
   prepared(): string[] {
-    return this.db
-      .prepare<[], { public_key: string }>(
-        "SELECT public_key FROM operator_keys WHERE state = 'prepared' ORDER BY created_at",
-      )
-      .all()
-      .map((row) => row.public_key);
+    return this.table.preparedKeys();
   }
 
   /**
@@ -145,16 +121,11 @@ export class OwnKeys {
       rotatedBy: actor,
       notice,
     };
+    // The rotation and its notices to the peers commit together.
     this.db.transaction(() => {
-      this.db.prepare("UPDATE operator_keys SET state = 'retired' WHERE state = 'current'").run();
-      this.db
-        .prepare("UPDATE operator_keys SET state = 'current', certificate = ? WHERE public_key = ?")
-        .run(JSON.stringify(certificate), payload.publicKey);
-      this.db
-        .prepare(
-          'INSERT INTO key_rotations (retiring_key, successor_key, retires_at, rotated_at, rotated_by, notice) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(rotation.retiringKey, rotation.successorKey, rotation.retiresAt_ms, now_ms, actor, JSON.stringify(notice));
+      const row = { ...rotation, notice: JSON.stringify(notice) };
+      if (!this.table.recordRotation(row, JSON.stringify(certificate)))
+        throw new OpentabError('conflict', `The key ${rotation.retiringKey} was rotated already.`);
       for (const peer of this.config.peers)
         this.outbox.enqueue(
           rotationNoticeId(rotation.retiringKey),
@@ -172,10 +143,7 @@ export class OwnKeys {
 
   /** Every rotation made here, newest first. */
   rotations(): OwnRotation[] {
-    return this.db
-      .prepare<[], RotationRow>('SELECT * FROM key_rotations ORDER BY rotated_at DESC')
-      .all()
-      .map(rotationOf);
+    return this.table.rotations().map(rotationOf);
   }
 
   private keyFile(publicKey: string): string {

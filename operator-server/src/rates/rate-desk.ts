@@ -9,6 +9,7 @@ import { OpentabError } from '@opentab/protocol';
 import type { RateTable, RateTablePayload } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import type { Logger } from '../support/logger';
+import { RateTableStore } from './rate-table-store';
 import { sameQuotes, type RateQuotes } from './rate-quotes';
 import { assessRates, describeSource, refusalOf, type RateAvailability } from './rate-freshness';
 
@@ -37,23 +38,12 @@ const REISSUE_WHEN_REMAINING = 0.5;
 export class RateDesk {
   private current: IssuedTable | null = null;
   private readonly byId = new Map<string, IssuedTable>();
-  private readonly insert;
-  private readonly select;
-  private readonly selectLatest;
+  private readonly tables: RateTableStore;
   /** What the log last said about the rates, so that it speaks again only when that changes. */
   private reported = '';
 
   constructor(private readonly options: RateDeskOptions) {
-    const { db } = options;
-    this.insert = db.prepare(
-      'INSERT INTO rate_tables (table_id, envelope, issued_at, valid_until) VALUES (?, ?, ?, ?)',
-    );
-    this.select = db.prepare<[string], { envelope: string; valid_until: number }>(
-      'SELECT envelope, valid_until FROM rate_tables WHERE table_id = ?',
-    );
-    this.selectLatest = db.prepare<[], { envelope: string; valid_until: number }>(
-      'SELECT envelope, valid_until FROM rate_tables ORDER BY issued_at DESC LIMIT 1',
-    );
+    this.tables = new RateTableStore(options.db);
   }
 
   /**
@@ -65,9 +55,8 @@ export class RateDesk {
     const availability = this.availability(now_ms);
     if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
     if (this.current === null) {
-      const latest = this.selectLatest.get();
-      if (latest !== undefined)
-        this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.valid_until);
+      const latest = this.tables.latestRateTable();
+      if (latest !== null) this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.validUntil_ms);
     }
     const { quotes } = availability;
     const fullLife_ms = this.fullLife_ms(availability, now_ms);
@@ -124,8 +113,8 @@ export class RateDesk {
 
   /** The quotes of the latest table issued (before a restart, too) that states its source; null when there is none. */
   lastIssuedQuotes(): RateQuotes | null {
-    const latest = this.selectLatest.get();
-    if (latest === undefined) return null;
+    const latest = this.tables.latestRateTable();
+    if (latest === null) return null;
     const { base, rates, source } = (JSON.parse(latest.envelope) as RateTable).payload;
     return source === undefined ? null : { base, rates, source };
   }
@@ -134,9 +123,9 @@ export class RateDesk {
   tableForInitiation(tableId: string, now_ms: number): RateTablePayload {
     let table = this.byId.get(tableId);
     if (table === undefined) {
-      const row = this.select.get(tableId);
-      if (row === undefined) throw new OpentabError('rate_table_unknown');
-      table = this.remember(JSON.parse(row.envelope) as RateTable, row.valid_until);
+      const row = this.tables.rateTable(tableId);
+      if (row === null) throw new OpentabError('rate_table_unknown');
+      table = this.remember(JSON.parse(row.envelope) as RateTable, row.validUntil_ms);
     }
     if (table.validUntil_ms <= now_ms) throw new OpentabError('rate_table_expired');
     return table.envelope.payload;
@@ -179,7 +168,12 @@ export class RateDesk {
       } satisfies PayloadBody<RateTablePayload>,
       now_ms,
     );
-    this.insert.run(envelope.payload.id, JSON.stringify(envelope), now_ms, validUntil_ms);
+    this.tables.insertRateTable({
+      tableId: envelope.payload.id,
+      envelope: JSON.stringify(envelope),
+      issuedAt_ms: now_ms,
+      validUntil_ms,
+    });
     return this.remember(envelope, validUntil_ms);
   }
 

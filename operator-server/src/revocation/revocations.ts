@@ -9,43 +9,20 @@
 
 import type Database from 'better-sqlite3';
 import { OpentabError } from '@opentab/protocol';
+import { type Revocation, RevocationTable, type RevocationSubject } from './revocation-table';
 
-export type RevocationSubject = 'merchant' | 'peer';
-
-export interface Revocation {
-  readonly kind: RevocationSubject;
-  readonly subjectId: string;
-  readonly revokedAt: number;
-  readonly reason: string;
-  readonly revokedBy: string;
-}
-
-interface RevocationRow {
-  subject_kind: RevocationSubject;
-  subject_id: string;
-  revoked_at: number;
-  reason: string;
-  revoked_by: string;
-}
+export type { Revocation, RevocationSubject } from './revocation-table';
 
 const keyOf = (kind: RevocationSubject, subjectId: string) => `${kind}:${subjectId}`;
 
-function revocationOf(row: RevocationRow): Revocation {
-  return {
-    kind: row.subject_kind,
-    subjectId: row.subject_id,
-    revokedAt: row.revoked_at,
-    reason: row.reason,
-    revokedBy: row.revoked_by,
-  };
-}
-
 export class Revocations {
   private readonly inForce = new Map<string, Revocation>();
+  private readonly table: RevocationTable;
 
-  constructor(private readonly db: Database.Database) {
-    for (const row of db.prepare<[], RevocationRow>('SELECT * FROM revocations').all())
-      this.inForce.set(keyOf(row.subject_kind, row.subject_id), revocationOf(row));
+  constructor(db: Database.Database) {
+    this.table = new RevocationTable(db);
+    for (const revocation of this.table.revocations())
+      this.inForce.set(keyOf(revocation.kind, revocation.subjectId), revocation);
   }
 
   of(kind: RevocationSubject, subjectId: string): Revocation | null {
@@ -59,14 +36,11 @@ export class Revocations {
   revoke(kind: RevocationSubject, subjectId: string, reason: string, revokedBy: string, now_ms: number): Revocation {
     const known = this.of(kind, subjectId);
     if (known !== null) return known;
-    this.db
-      .prepare(
-        'INSERT INTO revocations (subject_kind, subject_id, revoked_at, reason, revoked_by) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(kind, subjectId, now_ms, reason, revokedBy);
     const revocation: Revocation = { kind, subjectId, revokedAt: now_ms, reason, revokedBy };
-    this.inForce.set(keyOf(kind, subjectId), revocation);
-    return revocation;
+    // Another process may have revoked the party first: its revocation stands.
+    const kept = this.table.insertRevocation(revocation) ? revocation : this.table.revocation(kind, subjectId)!;
+    this.inForce.set(keyOf(kind, subjectId), kept);
+    return kept;
   }
 
   /** Every revocation, newest first. */

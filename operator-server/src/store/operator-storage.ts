@@ -8,6 +8,7 @@
 
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
+import type { OperatorRecordGroups } from './operator-records-storage';
 import type { OperatorStore } from './operator-store';
 
 /** The methods of `T`, each answering through a promise. */
@@ -115,7 +116,7 @@ export type TabAccess = Promised<Pick<OperatorStore, (typeof TAB_METHODS)[number
 export type OutboxAccess = Promised<Pick<Outbox, (typeof OUTBOX_METHODS)[number]>>;
 
 /** What one transaction may read and write; everything it writes commits together or not at all. */
-export interface OperatorStoreTransaction {
+export interface OperatorStoreTransaction extends OperatorRecordGroups {
   readonly ledger: LedgerAccess;
   readonly customers: CustomerAccess;
   readonly merchants: MerchantAccess;

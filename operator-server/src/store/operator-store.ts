@@ -373,7 +373,8 @@ export class OperatorStore {
          RETURNING clearing_revision`,
       ),
       insertRefund: prepare(
-        'INSERT INTO refunds (refund_id, tab_id, amount_minor, reason, received_at, revision) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO refunds (refund_id, tab_id, amount_minor, reason, received_at, revision) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (refund_id) DO NOTHING`,
       ),
       refund: prepare('SELECT * FROM refunds WHERE refund_id = ?'),
       refundedOfTab: prepare('SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE tab_id = ?'),
@@ -811,9 +812,12 @@ export class OperatorStore {
     return row === undefined ? null : Number(row.clearing_revision);
   }
 
-  insertRefund(refund: StoredRefund): void {
+  /** Keeps the refund once under its id; whether this call kept it. */
+  insertRefund(refund: StoredRefund): boolean {
     const r = refund;
-    this.s.insertRefund.run(r.refundId, r.tabId, r.amount_minor, r.reason, r.receivedAt, r.revision);
+    return (
+      this.s.insertRefund.run(r.refundId, r.tabId, r.amount_minor, r.reason, r.receivedAt, r.revision).changes === 1
+    );
   }
 
   refund(refundId: string): StoredRefund | null {

@@ -28,6 +28,7 @@ import { type BackoffPolicy, migratePostgres, PostgresOutbox, retryDelay_ms } fr
 import { type Clock, systemClock } from '@opentab/protocol';
 import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger, postgresLedgerAccess } from '../ledger/postgres-ledger';
 import { postgresOutboxAccess } from '../outbox/postgres-outbox-access';
+import { postgresOperatorRecordGroups } from './postgres-operator-records';
 import {
   LEDGER_METHODS,
   type LedgerAccess,
@@ -81,6 +82,14 @@ export class PostgresOperatorStorage implements OperatorStorage {
   readonly transactions;
   readonly tabs;
   readonly outbox;
+  readonly revocations;
+  readonly ownKeys;
+  readonly peerKeyRetirements;
+  readonly issuedCertificates;
+  readonly rateTables;
+  readonly refunds;
+  readonly disputeDecisions;
+  readonly delivery;
   private readonly pool: StorePool;
   private readonly ledgerStatements: PostgresLedger;
   private readonly outboxTable: PostgresOutbox;
@@ -97,6 +106,14 @@ export class PostgresOperatorStorage implements OperatorStorage {
     this.transactions = outside.transactions;
     this.tabs = outside.tabs;
     this.outbox = outside.outbox;
+    this.revocations = outside.revocations;
+    this.ownKeys = outside.ownKeys;
+    this.peerKeyRetirements = outside.peerKeyRetirements;
+    this.issuedCertificates = outside.issuedCertificates;
+    this.rateTables = outside.rateTables;
+    this.refunds = outside.refunds;
+    this.disputeDecisions = outside.disputeDecisions;
+    this.delivery = outside.delivery;
     const ledger: Record<string, unknown> = {};
     for (const name of LEDGER_METHODS)
       ledger[name] = (...args: unknown[]) =>
@@ -161,6 +178,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
       transactions: postgresTransactionAccess(connection),
       tabs: postgresTabAccess(connection),
       outbox: postgresOutboxAccess(this.outboxTable, connection),
+      ...postgresOperatorRecordGroups(connection),
     };
   }
 }

@@ -1,6 +1,6 @@
 // The operator's tables on PostgreSQL are the tables of its SQLite file: every table, column and
-// named index that the SQLite migrations end with exists after the PostgreSQL ones (ledger and
-// store), and nothing more. Two processes migrating one empty database at once migrate it once.
+// named index that the SQLite migrations (and the delivery store's own tables) end with exists
+// after the PostgreSQL ones (ledger and store), and nothing more. Two processes migrating one empty database at once migrate it once.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migratePostgres } from '@opentab/server-kit';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
+import { DELIVERY_TABLES } from '../delivery/delivery-store';
 import { Ledger, openDatabase } from '../ledger';
 import { POSTGRES_LEDGER_MIGRATIONS } from '../ledger/postgres-ledger';
 import { migrateOperatorStore } from './schema';
@@ -26,6 +27,8 @@ function sqliteShape(): Shape {
   try {
     new Ledger(db);
     migrateOperatorStore(db);
+    // The MTA's delivery store keeps its tables in the same file, created when it opens.
+    db.exec(DELIVERY_TABLES);
     const tables = db
       .prepare<[], { name: string }>(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",

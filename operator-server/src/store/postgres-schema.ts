@@ -245,5 +245,38 @@ export const POSTGRES_OPERATOR_MIGRATIONS: PostgresMigrations = {
       revision       INTEGER
     );
     CREATE INDEX refunds_by_tab ON refunds (tab_id);`,
+    // The MTA's secure-delivery tables, which its delivery store creates in the SQLite file
+    // (delivery/delivery-store.ts): its escrow key, the K1s it signed, the K2s escrowed with it and
+    // the keys it released to arbiters.
+    `CREATE TABLE delivery_escrow_key (
+      id             INTEGER PRIMARY KEY CHECK (id = 1),
+      secret_key     TEXT NOT NULL,
+      public_key     TEXT NOT NULL,
+      created_at_ms  BIGINT NOT NULL
+    );
+    CREATE TABLE delivery_k1_registrations (
+      order_id           TEXT PRIMARY KEY,
+      tab_id             TEXT NOT NULL,
+      merchant_id        TEXT NOT NULL,
+      k1                 TEXT NOT NULL,
+      registration_json  TEXT NOT NULL,
+      created_at_ms      BIGINT NOT NULL
+    );
+    CREATE TABLE delivery_escrows (
+      order_id       TEXT PRIMARY KEY REFERENCES delivery_k1_registrations (order_id),
+      merchant_id    TEXT NOT NULL,
+      escrow_json    TEXT NOT NULL,
+      ack_json       TEXT NOT NULL,
+      created_at_ms  BIGINT NOT NULL
+    );
+    CREATE TABLE delivery_key_releases (
+      request_id      TEXT PRIMARY KEY,
+      arbiter_name    TEXT NOT NULL,
+      arbiter_key     TEXT NOT NULL,
+      order_id        TEXT NOT NULL REFERENCES delivery_escrows (order_id),
+      request_json    TEXT NOT NULL,
+      answer_json     TEXT NOT NULL,
+      released_at_ms  BIGINT NOT NULL
+    );`,
   ],
 };

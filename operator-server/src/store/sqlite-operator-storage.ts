@@ -17,26 +17,11 @@ import {
   type OperatorStorage,
   type OperatorStoreTransaction,
   OUTBOX_METHODS,
-  type Promised,
   TAB_METHODS,
   TRANSACTION_METHODS,
 } from './operator-storage';
-
-type Call = <T>(step: () => T) => Promise<T>;
-
-/** `target`'s named methods, each run through `call`. */
-function promised<T extends object, K extends keyof T>(
-  target: T,
-  names: readonly K[],
-  call: Call,
-): Promised<Pick<T, K>> {
-  const methods: Record<string, unknown> = {};
-  for (const name of names) {
-    const method = target[name] as (...args: unknown[]) => unknown;
-    methods[name as string] = (...args: unknown[]) => call(() => method.apply(target, args));
-  }
-  return methods as Promised<Pick<T, K>>;
-}
+import { type Call, promised } from './promised-methods';
+import { type SqliteRecordTables, sqliteRecordGroups, sqliteRecordTables } from './sqlite-operator-records';
 
 export interface SqliteOperatorParts {
   readonly db: Database.Database;
@@ -53,6 +38,15 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly transactions;
   readonly tabs;
   readonly outbox;
+  readonly revocations;
+  readonly ownKeys;
+  readonly peerKeyRetirements;
+  readonly issuedCertificates;
+  readonly rateTables;
+  readonly refunds;
+  readonly disputeDecisions;
+  readonly delivery;
+  private readonly recordTables: SqliteRecordTables;
   private readonly tx: OperatorStoreTransaction;
   private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
   /** Settles when the transaction in progress (and every one queued before it) has ended. */
@@ -65,6 +59,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       commit: parts.db.prepare('COMMIT'),
       rollback: parts.db.prepare('ROLLBACK'),
     };
+    this.recordTables = sqliteRecordTables(parts.db);
     const inside: Call = async (step) => step();
     this.tx = this.accessThrough(inside);
     // One statement commits by itself: it only has to wait for the transaction in progress.
@@ -75,6 +70,14 @@ export class SqliteOperatorStorage implements OperatorStorage {
     this.transactions = outside.transactions;
     this.tabs = outside.tabs;
     this.outbox = outside.outbox;
+    this.revocations = outside.revocations;
+    this.ownKeys = outside.ownKeys;
+    this.peerKeyRetirements = outside.peerKeyRetirements;
+    this.issuedCertificates = outside.issuedCertificates;
+    this.rateTables = outside.rateTables;
+    this.refunds = outside.refunds;
+    this.disputeDecisions = outside.disputeDecisions;
+    this.delivery = outside.delivery;
   }
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
@@ -111,6 +114,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       transactions: promised(store, TRANSACTION_METHODS, call),
       tabs: promised(store, TAB_METHODS, call),
       outbox: promised(outbox, OUTBOX_METHODS, call),
+      ...sqliteRecordGroups(this.recordTables, store, call),
     };
   }
 }

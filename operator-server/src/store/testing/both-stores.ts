@@ -11,6 +11,7 @@ import { afterAll } from 'vitest';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
 import { Ledger, openDatabase } from '../../ledger';
 import { Outbox } from '../../outbox/outbox';
+import type { OperatorRecordGroups } from '../operator-records-storage';
 import type {
   CustomerAccess,
   MerchantAccess,
@@ -24,12 +25,19 @@ import { SqliteOperatorStorage } from '../sqlite-operator-storage';
 
 export const OPERATOR_ID = 'op-eu';
 
-export interface StoreGroups {
+export interface StoreGroups extends OperatorRecordGroups {
   readonly storage: OperatorStorage;
   readonly customers: CustomerAccess;
   readonly merchants: MerchantAccess;
   readonly transactions: TransactionAccess;
   readonly tabs: TabAccess;
+  /** Plain SQL that reads the same on both stores, for rows a suite needs but its group does not write. */
+  readonly sql: StoreSql;
+}
+
+export interface StoreSql {
+  execute(text: string): Promise<void>;
+  select(text: string): Promise<Record<string, unknown>[]>;
 }
 
 const pools: pg.Pool[] = [];
@@ -37,12 +45,21 @@ afterAll(async () => {
   for (const pool of pools.splice(0)) await pool.end();
 });
 
-const groupsOf = (storage: OperatorStorage): StoreGroups => ({
+const groupsOf = (storage: OperatorStorage, sql: StoreSql): StoreGroups => ({
   storage,
   customers: storage.customers,
   merchants: storage.merchants,
   transactions: storage.transactions,
   tabs: storage.tabs,
+  revocations: storage.revocations,
+  ownKeys: storage.ownKeys,
+  peerKeyRetirements: storage.peerKeyRetirements,
+  issuedCertificates: storage.issuedCertificates,
+  rateTables: storage.rateTables,
+  refunds: storage.refunds,
+  disputeDecisions: storage.disputeDecisions,
+  delivery: storage.delivery,
+  sql,
 });
 
 type StorageOptions = Omit<PostgresOperatorStorageOptions, 'pool' | 'operatorId'>;
@@ -77,11 +94,21 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
         ledger: new Ledger(db),
         outbox: new Outbox(db),
       });
-      return groupsOf(storage);
+      return groupsOf(storage, {
+        execute: async (text) => void db.exec(text),
+        select: async (text) => db.prepare(text).safeIntegers(true).all() as Record<string, unknown>[],
+      });
     },
   },
   {
     name: 'postgres',
-    open: async () => groupsOf((await postgresStoragesOnOneDatabase(1))[0]!),
+    open: async () => {
+      const [storage] = await postgresStoragesOnOneDatabase(1);
+      const pool = pools.at(-1)!;
+      return groupsOf(storage!, {
+        execute: async (text) => void (await pool.query(text)),
+        select: async (text) => (await pool.query(text)).rows,
+      });
+    },
   },
 ];
