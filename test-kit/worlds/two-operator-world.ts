@@ -202,6 +202,12 @@ export interface TwoOperatorWorld {
   readonly clock: ManualClock;
   /** Advances the clock by `by_ms` and runs each operator's background jobs once at the new time. */
   elapse(by_ms: number): Promise<void>;
+  /**
+   * Runs now, without moving the clock, what background work is due: each operator's jobs, the
+   * merchant agent's records, and the jobs again for what those records set off. A test that
+   * compares tables around a request settles first, so no timer of the real clock falls between.
+   */
+  settleBackgroundWork(): Promise<void>;
   /** Resolves once the MTA has acknowledged the merchant agent's record of `tabId`. */
   merchantRecordAcknowledged(tabId: string): Promise<void>;
   /** A fresh customer account with this credit limit (SEK), enrolled and logged on. */
@@ -304,6 +310,14 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     async elapse(by_ms) {
       clock.advance(by_ms);
       for (const operator of Object.values(world.operators)) await operator.running.runJobs();
+    },
+    async settleBackgroundWork() {
+      const runJobs = async () => {
+        for (const operator of Object.values(world.operators)) await operator.running.runJobs();
+      };
+      await runJobs();
+      await merchant.agent.flushRecords();
+      await runJobs();
     },
     async merchantRecordAcknowledged(tabId) {
       await waitFor(
