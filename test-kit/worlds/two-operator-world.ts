@@ -23,6 +23,8 @@ import {
 } from '@opentab/merchant-agent';
 import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
+import { agentStoreUnderTest } from '../merchant-agent/agent-harness';
+import type { AgentStoreConfig } from '@opentab/merchant-agent/store';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
 import { startOperatorWorld, type OperatorWorld, type WorldTls } from './operator-world';
 import { TestCustomer } from './test-customer';
@@ -56,7 +58,10 @@ export interface MerchantSite {
   readonly agent: MerchantAgent;
   readonly url: string;
   readonly agentUrl: string;
+  /** The agent's SQLite file; throws when the run keeps the agent on PostgreSQL (see `store`). */
   readonly databasePath: string;
+  /** Where the agent keeps its state: a SQLite file, or (the postgres run) a PostgreSQL database. */
+  readonly store: AgentStoreConfig;
   /** The agent stops (its timers, its outbox, its database), as its process would; the server answers 503 meanwhile. */
   stopAgent(): Promise<void>;
   /** A new agent on the same database file and keys, as after a restart. */
@@ -99,7 +104,7 @@ export interface MerchantSiteOptions {
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
-  const databasePath = join(options.dir, `${options.merchantId}.sqlite`);
+  const store = await agentStoreUnderTest(join(options.dir, `${options.merchantId}.sqlite`), options);
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
   const accessTokenSecret = toBase64url(nodeCrypto.randomBytes(32));
   const startAgent = () =>
@@ -112,7 +117,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       merchantSecretKey,
       currency: options.currency,
       catalogue: options.catalogue,
-      databasePath,
+      store,
       accessTokenSecret,
       recordRetryBase_ms: 50,
       recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,
@@ -164,7 +169,11 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     },
     url,
     agentUrl: `${url}${agent.mountPath}`,
-    databasePath,
+    get databasePath() {
+      if (store.kind !== 'sqlite') throw new Error('this run keeps the agent on PostgreSQL, not in a SQLite file');
+      return store.path;
+    },
+    store,
     async stopAgent() {
       agentRunning = false;
       await agent.close();
