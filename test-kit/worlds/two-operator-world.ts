@@ -76,7 +76,17 @@ export interface MerchantSite {
   loseAnswers(path: string, count?: number): void;
   /** Requests to the agent route `path` get a 503, as from a proxy in front of it, until unblocked. */
   blockRoute(path: string, blocked?: boolean): void;
+  /**
+   * Another agent of the same merchant on the same PostgreSQL database, with a server and a pool
+   * of its own, as a second process behind a load balancer would be; closed with the site.
+   */
+  startPeerAgent(): Promise<PeerAgent>;
   close(): Promise<void>;
+}
+
+export interface PeerAgent {
+  readonly agent: MerchantAgent;
+  readonly agentUrl: string;
 }
 
 export interface MerchantSiteOptions {
@@ -107,6 +117,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
   const store = await agentStoreUnderTest(join(options.dir, `${options.merchantId}.sqlite`), options);
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
   const accessTokenSecret = toBase64url(nodeCrypto.randomBytes(32));
+  const peers: Array<{ agent: MerchantAgent; server: Server }> = [];
   const startAgent = () =>
     createMerchantAgent({
       merchantId: options.merchantId,
@@ -192,14 +203,38 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       if (blocked) blockedRoutes.add(path);
       else blockedRoutes.delete(path);
     },
-    async close() {
-      if (agentRunning) await agent.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+    async startPeerAgent() {
+      if (store.kind !== 'postgres')
+        throw new Error('only agents on PostgreSQL share their store with another process');
+      const peer = await startAgent();
+      const peerServer = createServer((request, response) => {
+        void peer.handle(request, response).then((handled) => {
+          if (!handled) response.writeHead(404).end();
+        });
       });
+      await new Promise<void>((resolve) => peerServer.listen(0, '127.0.0.1', resolve));
+      peers.push({ agent: peer, server: peerServer });
+      return {
+        agent: peer,
+        agentUrl: `http://127.0.0.1:${(peerServer.address() as AddressInfo).port}${peer.mountPath}`,
+      };
+    },
+    async close() {
+      for (const peer of peers) {
+        await peer.agent.close();
+        await closeServer(peer.server);
+      }
+      if (agentRunning) await agent.close();
+      await closeServer(server);
     },
   };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 export interface TwoOperatorWorld {
