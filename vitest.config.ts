@@ -12,7 +12,7 @@ import { defineConfig } from 'vitest/config';
 /** The merchant agent's suite runs once per store; these files are about the SQLite file itself. */
 const SQLITE_ONLY_AGENT_TESTS = [
   'merchant-widget/agent/store-migrations.test.ts',
-  'merchant-widget/agent/audit/**',
+  'merchant-widget/agent/audit/agent-audit.test.ts',
   'merchant-widget/agent/cli/**',
   'merchant-widget/agent/adapters/**',
 ];
