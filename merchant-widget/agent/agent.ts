@@ -235,6 +235,16 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       settings.logger.warn('forgetting old replies failed; retrying at the next check', error);
     }
   };
+  // The merchant information a process on PostgreSQL serves shows another process's catalogue
+  // edits by the next sweep at the latest (a purchase catches up before it is priced).
+  const followCatalogueEdits = async (): Promise<void> => {
+    if (store.kind !== 'postgres') return;
+    try {
+      await catalogueEdits?.catchUp();
+    } catch (error) {
+      settings.logger.warn('reading the catalogue edits failed; retrying at the next check', error);
+    }
+  };
   // A refund the MTA did not answer is sent again once its retry is due.
   const sendDueRefunds = async (): Promise<void> => {
     try {
@@ -250,6 +260,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       await sweepExpiredTabs();
       await forgetOldReplies();
       await sendDueRefunds();
+      await followCatalogueEdits();
     })().finally(() => (sweeping = null)));
   // Tabs that expired while the server was down stop now, before the first request.
   await sweep();

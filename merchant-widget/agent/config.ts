@@ -123,7 +123,10 @@ export interface MerchantAgentConfig {
   readonly recordRetryMax_ms?: number;
   /** How long one record delivery may take before it counts as failed. Default 10 s. */
   readonly recordCallTimeout_ms?: number;
-  /** How often the agent stops tabs past their timeout and forgets replies past their retention. Default 1 s. */
+  /**
+   * How often the agent stops tabs past their timeout, forgets replies past their retention and, on
+   * PostgreSQL, takes up catalogue edits other processes made (for its merchant information). Default 1 s.
+   */
   readonly expiryCheckInterval_ms?: number;
   /** Allowed distance between a signed message's iat and this clock. Default 5 min. */
   readonly clockSkew_ms?: number;

@@ -71,10 +71,6 @@ export class AdminStore {
     return new AdminStore(store);
   }
 
-  get kind(): AgentStore['kind'] {
-    return this.store.kind;
-  }
-
   /** Runs `work` as one transaction of the agent's store. */
   inTransaction<T>(work: (tx: AdminTransaction) => Promise<T>): Promise<T> {
     return this.store.transaction((tx) => work(new AdminTransaction(tx)));

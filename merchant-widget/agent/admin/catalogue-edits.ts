@@ -62,7 +62,8 @@ async function storedEdits(sql: SqlSession): Promise<CatalogueEntry[]> {
  * reads the stored revision (one single-row read) and, when another process has edited since,
  * the edits: called before every purchase is priced, so a purchase never goes by a catalogue
  * older than the last edit committed before it arrived. Staleness is zero for prices; what the
- * agent's merchant information shows catches up at the next purchase or sweep.
+ * agent's merchant information shows catches up at the next purchase, or at the agent's next
+ * sweep (expiryCheckInterval_ms) at the latest.
  */
 export class CatalogueFollower {
   private applied: bigint | null = null;

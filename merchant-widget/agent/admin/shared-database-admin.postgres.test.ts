@@ -186,6 +186,23 @@ describe('the admin API of two agent processes on one PostgreSQL database', () =
     // And the peer's own admin API shows the edited catalogue.
     const catalogue = await asOwner(peer.agentUrl, '/admin/catalogue');
     expect(catalogue.body.items).toContainEqual(expect.objectContaining({ itemId: 'article-2', price: eur('0.16') }));
+    // Without a purchase there, the peer's merchant information shows the next edit by its next sweep.
+    expect(
+      (
+        await asOwner(w.merchant.agentUrl, '/admin/catalogue/items', {
+          itemId: 'article-2',
+          title: 'Article 2, revised again',
+          price: eur('0.17'),
+          kind: 'consumable',
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor('the peer to show the second edit', async () => {
+      const info = (await (await fetch(`${peer.agentUrl}/info`)).json()) as {
+        catalogue: { itemId: string; price: WireAmount }[];
+      };
+      return info.catalogue.find((item) => item.itemId === 'article-2')?.price.value === '0.17' ? true : undefined;
+    });
     await clearAll(customer, [tab]);
   });
 });
