@@ -12,12 +12,13 @@ import { defineConfig } from 'vitest/config';
 /** The merchant agent's suite runs once per store; these files are about the SQLite file itself. */
 const SQLITE_ONLY_AGENT_TESTS = [
   'merchant-widget/agent/store-migrations.test.ts',
-  'merchant-widget/agent/audit/**',
+  'merchant-widget/agent/audit/agent-audit.test.ts',
   'merchant-widget/agent/cli/**',
   'merchant-widget/agent/adapters/**',
-  // The admin API keeps refunds and catalogue edits in the SQLite file only.
-  'merchant-widget/agent/admin/**',
 ];
+
+/** Tests of the agent's secure delivery outside its package, whose agent runs on either store. */
+const AGENT_DELIVERY_TESTS = ['operator-server/test/secure-delivery.test.ts'];
 
 export default defineConfig({
   test: {
@@ -45,7 +46,7 @@ export default defineConfig({
           // The same agent suite on a PostgreSQL store (the harness reads OPENTAB_AGENT_STORE), and
           // the tests that exist only for PostgreSQL; one throwaway cluster for the run.
           name: 'postgres',
-          include: ['merchant-widget/agent/**/*.test.ts', '**/*.postgres.test.ts'],
+          include: ['merchant-widget/agent/**/*.test.ts', ...AGENT_DELIVERY_TESTS, '**/*.postgres.test.ts'],
           exclude: ['**/node_modules/**', ...SQLITE_ONLY_AGENT_TESTS],
           env: { OPENTAB_AGENT_STORE: 'postgres' },
           globalSetup: ['test-kit/postgres/global-setup.ts'],

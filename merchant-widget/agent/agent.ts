@@ -17,7 +17,7 @@ import { adminRoutes, authorizeAdmin, serveAdminPages } from './admin/admin-rout
 import { AdminService } from './admin/admin-service';
 import { AdminStore } from './admin/admin-store';
 import { MERCHANT_ADMIN_API } from './admin/admin-api';
-import { createCatalogueEditsTable } from './admin/catalogue-edits';
+import { CatalogueFollower, createCatalogueEditsTables } from './admin/catalogue-edits';
 import { RefundSender } from './admin/refund-sender';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler, type AgentOperations } from './http/handler';
@@ -94,6 +94,19 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const settings = resolveConfig(config);
   const crypto = nodeCrypto;
   const store = await openAgentStore(settings.store, settings.logger);
+  const adminLogins = new AdminLogins(settings.adminLogins);
+  // Catalogue edits are made through the admin API of any process sharing the store; a process on
+  // PostgreSQL follows them whether or not it serves that API itself.
+  let catalogueEdits: CatalogueFollower | null = null;
+  if (adminLogins.enabled || store.kind === 'postgres')
+    try {
+      await createCatalogueEditsTables(store);
+      catalogueEdits = new CatalogueFollower(store.sql, settings.catalogue, settings.catalogue.snapshot);
+      await catalogueEdits.catchUp();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   const merchantKey = signerFromSecretKey(crypto, settings.merchantSecretKey);
   const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
   const tokens = new AccessTokens(settings.accessTokenSecret, (length) => crypto.randomBytes(length));
@@ -107,38 +120,48 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     settings,
     onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message),
   });
-  const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
-  // Extensions and delivery come only with a SQLite store (resolveConfig refuses them on PostgreSQL).
+  const service: TabService = new TabService({
+    settings,
+    crypto,
+    store,
+    signer,
+    tokens,
+    events,
+    outbox,
+    // One SQLite file has one process, which applies its own edits as it makes them.
+    ...(store.kind === 'postgres' && catalogueEdits !== null
+      ? { catalogueUpToDate: () => catalogueEdits.catchUp() }
+      : {}),
+  });
+  // Extensions come only with a SQLite store (resolveConfig refuses them on PostgreSQL).
   const sqliteStore = store as unknown as SqliteAgentStore;
   for (const extension of settings.extensions)
     if (extension.tables !== undefined) sqliteStore.database.exec(extension.tables);
   const extensionRoutes = settings.extensions.flatMap((extension) =>
     extension.bind({ settings, crypto, store: sqliteStore, signer: merchantKey, tokens }),
   );
-  const delivery = startDelivery();
+  const delivery = await startDelivery();
   const admin = await startAdmin();
   async function startAdmin(): Promise<{ service: AdminService; refunds: RefundSender; logins: AdminLogins } | null> {
-    const logins = new AdminLogins(settings.adminLogins);
-    if (!logins.enabled) return null;
+    if (!adminLogins.enabled || catalogueEdits === null) return null;
     try {
-      const adminStore = new AdminStore(sqliteStore);
-      createCatalogueEditsTable(adminStore);
+      const adminStore = await AdminStore.open(store);
       const refunds = new RefundSender({ admin: adminStore, crypto, merchantKey, settings });
       const service = new AdminService({
         admin: adminStore,
         catalogue: settings.catalogue,
         refunds,
+        catalogueEdits,
         currency: settings.currency,
         now_ms: () => settings.clock.now_ms(),
       });
-      await service.applyStoredEdits();
-      return { service, refunds, logins };
+      return { service, refunds, logins: adminLogins };
     } catch (error) {
       await store.close();
       throw error;
     }
   }
-  function startDelivery(): DeliveryService | null {
+  async function startDelivery(): Promise<DeliveryService | null> {
     if (settings.delivery === null) return null;
     try {
       const shelf = ProductShelf.load(crypto, settings.delivery.productsDirectory, {
@@ -150,7 +173,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         settings,
         crypto,
         store,
-        deliveries: new DeliveryStore(sqliteStore),
+        deliveries: await DeliveryStore.open(store),
         shelf,
         tabs: service,
         merchantKey,
@@ -158,7 +181,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         maxAttempts: settings.delivery.maxAttempts,
       });
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
   }
@@ -212,6 +235,16 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       settings.logger.warn('forgetting old replies failed; retrying at the next check', error);
     }
   };
+  // The merchant information a process on PostgreSQL serves shows another process's catalogue
+  // edits by the next sweep at the latest (a purchase catches up before it is priced).
+  const followCatalogueEdits = async (): Promise<void> => {
+    if (store.kind !== 'postgres') return;
+    try {
+      await catalogueEdits?.catchUp();
+    } catch (error) {
+      settings.logger.warn('reading the catalogue edits failed; retrying at the next check', error);
+    }
+  };
   // A refund the MTA did not answer is sent again once its retry is due.
   const sendDueRefunds = async (): Promise<void> => {
     try {
@@ -227,6 +260,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       await sweepExpiredTabs();
       await forgetOldReplies();
       await sendDueRefunds();
+      await followCatalogueEdits();
     })().finally(() => (sweeping = null)));
   // Tabs that expired while the server was down stop now, before the first request.
   await sweep();

@@ -71,14 +71,15 @@ describe('merchant agent configuration', () => {
     ]);
     const extension = { routes: {}, bind: () => [] };
     expect(problemsOf({ ...withoutPath, store: postgres, extensions: [extension] })).toEqual([
-      "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
+      "extensions work on the agent's SQLite file directly (synchronous statements in its transactions): they need store kind 'sqlite'",
     ]);
-    expect(problemsOf({ ...withoutPath, store: postgres, delivery: { productsDirectory: '/srv/products' } })).toEqual([
-      "delivery keeps its orders in the agent's SQLite file: it needs store kind 'sqlite'",
-    ]);
+    // Secure delivery keeps its orders in either store.
+    expect(
+      resolveConfig({ ...withoutPath, store: postgres, delivery: { productsDirectory: '/srv/products' } }).delivery,
+    ).toMatchObject({ productsDirectory: '/srv/products' });
   });
 
-  it('takes the dashboard logins, each a name, a long token and a role, and refuses them on PostgreSQL', () => {
+  it('takes the dashboard logins, each a name, a long token and a role, with either store', () => {
     const ada = { name: 'Ada', token: 'a'.repeat(32), role: 'owner' } as const;
     expect(resolveConfig(good).adminLogins).toEqual([]);
     expect(resolveConfig({ ...good, adminLogins: [ada] }).adminLogins).toEqual([ada]);
@@ -101,9 +102,7 @@ describe('merchant agent configuration', () => {
         store: { kind: 'postgres', url: 'postgres://a@127.0.0.1:5432/o' },
         adminLogins: [ada],
       }),
-    ).toEqual([
-      "adminLogins: the dashboard keeps refunds and catalogue edits in the agent's SQLite file: it needs store kind 'sqlite'",
-    ]);
+    ).toEqual([]);
   });
 
   it('refuses a name or title that would read as something else (bidirectional marks, control characters)', () => {

@@ -123,7 +123,10 @@ export interface MerchantAgentConfig {
   readonly recordRetryMax_ms?: number;
   /** How long one record delivery may take before it counts as failed. Default 10 s. */
   readonly recordCallTimeout_ms?: number;
-  /** How often the agent stops tabs past their timeout and forgets replies past their retention. Default 1 s. */
+  /**
+   * How often the agent stops tabs past their timeout, forgets replies past their retention and, on
+   * PostgreSQL, takes up catalogue edits other processes made (for its merchant information). Default 1 s.
+   */
   readonly expiryCheckInterval_ms?: number;
   /** Allowed distance between a signed message's iat and this clock. Default 5 min. */
   readonly clockSkew_ms?: number;
@@ -134,7 +137,7 @@ export interface MerchantAgentConfig {
   readonly replyRetention_ms?: number;
   /** Requests per client address (IPv4 address, IPv6 /64), refused with 429 before a body is read. */
   readonly rateLimit?: AgentRateLimitConfig;
-  /** Routes and tables added from outside the agent (extension.ts); none by default. */
+  /** Routes and tables added from outside the agent (extension.ts); none by default; SQLite store only. */
   readonly extensions?: readonly AgentExtension[];
   /**
    * Secure delivery of digital goods (seed FIG 4): a product folder prepared ahead of time with
@@ -146,7 +149,8 @@ export interface MerchantAgentConfig {
    * The merchant's own logins to its dashboard (`${mountPath}/dashboard/`) and admin API
    * (`${mountPath}/admin/...`): each a name, a bearer token of at least 32 characters and a role
    * ('owner' may refund and edit the catalogue, 'viewer' only looks). None (the default): both are
-   * off and answer 404. Needs the SQLite store, where refunds and catalogue edits are kept.
+   * off and answer 404. Refunds and catalogue edits are kept in the store, whichever kind; with a
+   * PostgreSQL store an edit made through one process prices the next purchase at every other.
    */
   readonly adminLogins?: readonly AdminLogin[];
 }
@@ -487,18 +491,11 @@ export function resolveConfig(config: MerchantAgentConfig): AgentSettings {
     if (!ok) problems.push(problem);
   };
   const store = resolveStoreConfig(given.store, given.databasePath, check);
-  // Extensions and secure delivery keep their tables in the agent's SQLite file.
+  // An extension works on the agent's SQLite connection directly (extension.ts): synchronous
+  // statements inside the agent's transactions, covered by its group commit.
   check(
     store?.kind !== 'postgres' || !Array.isArray(given.extensions) || given.extensions.length === 0,
-    "extensions keep their tables in the agent's SQLite file: they need store kind 'sqlite'",
-  );
-  check(
-    store?.kind !== 'postgres' || !Array.isArray(given.adminLogins) || given.adminLogins.length === 0,
-    "adminLogins: the dashboard keeps refunds and catalogue edits in the agent's SQLite file: it needs store kind 'sqlite'",
-  );
-  check(
-    store?.kind !== 'postgres' || given.delivery == null,
-    "delivery keeps its orders in the agent's SQLite file: it needs store kind 'sqlite'",
+    "extensions work on the agent's SQLite file directly (synchronous statements in its transactions): they need store kind 'sqlite'",
   );
   if (!parsed.success || catalogue === null || !catalogue.ok || store === null || problems.length > 0)
     throw new MerchantAgentConfigError(problems);

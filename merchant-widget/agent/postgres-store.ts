@@ -8,15 +8,17 @@
 
 import { migratePostgres, type PostgresMigrations } from '@opentab/server-kit';
 import pg from 'pg';
+import { ADMIN_AND_DELIVERY_TABLES } from './postgres-admin-delivery-schema';
 import { int, text } from './sqlite-columns';
-import type { AgentStore, AgentStoreReads, AgentStoreTransaction, OutboxEntry } from './store';
+import type { AgentStore, AgentStoreReads, AgentStoreTransaction, OutboxEntry, SqlSession } from './store';
 import { lifecycleColumns, outboxEntryFromRow, purchaseFromRow, tabFromRow, type Row } from './store-rows';
 import type { TabStatus } from './tab-record';
 
 /**
  * The agent's numbered steps on PostgreSQL (the server kit's migratePostgres). 1: tabs (one per
- * chain root), purchases, replies, record outbox, as SQLite's five steps leave them. Never edit a
- * step that has shipped: add the next one. Integers are BIGINT, money in minor units.
+ * chain root), purchases, replies, record outbox, as SQLite's five steps leave them. 2: refunds,
+ * catalogue edits and delivery orders (postgres-admin-delivery-schema.ts). Never edit a step that
+ * has shipped: add the next one. Integers are BIGINT, money in minor units.
  */
 const SCHEMA = `
 CREATE TABLE tabs (
@@ -86,12 +88,15 @@ CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE ackno
 
 export const AGENT_POSTGRES_MIGRATIONS: PostgresMigrations = {
   store: 'merchant agent database',
-  steps: [SCHEMA],
+  steps: [SCHEMA, ADMIN_AND_DELIVERY_TABLES],
 };
 
 /** SQLSTATEs after which a transaction is run again from the start: nothing it did was kept. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const TRANSACTION_ATTEMPTS = 5;
+
+/** The advisory lock under which processes starting at once create extension tables one at a time. */
+const ENSURE_TABLES_LOCK = 0x6f70_6e74_6162; // "opntab"
 
 const INT8_OID = 20;
 /** BIGINT columns arrive as bigint, exact, as SQLite's do with safe integers on. */
@@ -155,8 +160,14 @@ export class PostgresAgentStore implements AgentStore {
 
   private readonly reads: AgentStoreReads;
 
+  readonly sql: SqlSession;
+
   private constructor(private readonly pool: pg.Pool) {
-    this.reads = postgresOperations((statement, values) => pool.query<Row>(named(statement, values)));
+    this.reads = postgresOperations(
+      (statement, values) => pool.query<Row>(named(statement, values)),
+      plainSql((text, values) => pool.query<Row>(text, values)),
+    );
+    this.sql = plainSql((text, values) => pool.query<Row>(text, values));
   }
 
   /** Connects, and brings the database to the schema this code expects (once, however many processes start). */
@@ -178,11 +189,22 @@ export class PostgresAgentStore implements AgentStore {
     }
   }
 
+  async ensureTables(ddl: string): Promise<void> {
+    // CREATE TABLE IF NOT EXISTS is not safe against itself: two at once may both try to create.
+    await this.transaction(async (tx) => {
+      await tx.sql.all('SELECT pg_advisory_xact_lock(?)', [ENSURE_TABLES_LOCK]);
+      await tx.sql.run(ddl);
+    });
+  }
+
   async transaction<T>(work: (tx: AgentStoreTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const tx = postgresOperations((statement, values) => client.query<Row>(named(statement, values)));
+      const tx = postgresOperations(
+        (statement, values) => client.query<Row>(named(statement, values)),
+        plainSql((text, values) => client.query<Row>(text, values)),
+      );
       for (let attempt = 1; ; attempt++) {
         await client.query('BEGIN');
         try {
@@ -237,13 +259,29 @@ function isRetryable(error: unknown): boolean {
   return error instanceof Error && 'code' in error && RETRYABLE.has(String(error.code));
 }
 
-function postgresOperations(run: Run): AgentStoreTransaction {
+/** `?` placeholders numbered as PostgreSQL's $1, $2, …; the SQL's string literals never hold a `?`. */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+function plainSql(query: (text: string, values: unknown[] | undefined) => Promise<pg.QueryResult<Row>>): SqlSession {
+  return {
+    // Without parameters, a text of several statements runs as one (DDL).
+    all: async (sql, params = []) => (await query(numbered(sql), params.length === 0 ? undefined : [...params])).rows,
+    run: async (sql, params = []) =>
+      (await query(numbered(sql), params.length === 0 ? undefined : [...params])).rowCount ?? 0,
+  };
+}
+
+function postgresOperations(run: Run, sql: SqlSession): AgentStoreTransaction {
   const one = async <T>(statement: Statement, values: readonly unknown[], map: (row: Row) => T) => {
     const { rows } = await run(statement, values);
     return rows.length === 0 ? null : map(rows[0]!);
   };
   const changed = async (statement: Statement, values: readonly unknown[]) => (await run(statement, values)).rowCount;
   return {
+    sql,
     findTab: (tabId) => one('findTab', [tabId], tabFromRow),
     lockTab: (tabId) => one('lockTab', [tabId], tabFromRow),
     findTabByChainRoot: (chainRoot) => one('findTabByChainRoot', [chainRoot], tabFromRow),

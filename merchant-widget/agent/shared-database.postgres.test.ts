@@ -84,7 +84,7 @@ async function stored(tabId: string) {
 describe('two agent processes on one PostgreSQL database', () => {
   it('migrated the database once', async () => {
     const { rows } = await database.query('SELECT store, version::int AS version FROM schema_version');
-    expect(rows).toEqual([{ store: 'merchant agent database', version: 1 }]);
+    expect(rows).toEqual([{ store: 'merchant agent database', version: 2 }]);
   });
 
   it('accepts a purchase that reaches both at once once, and answers both with the same receipt', async () => {

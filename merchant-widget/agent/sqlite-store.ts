@@ -8,7 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { int, text } from './sqlite-columns';
-import type { AgentStore, AgentStoreTransaction, OutboxEntry, StoredReceipt, StoredReply } from './store';
+import type {
+  AgentStore,
+  AgentStoreTransaction,
+  OutboxEntry,
+  SqlRow,
+  SqlSession,
+  StoredReceipt,
+  StoredReply,
+} from './store';
 import { lifecycleColumns, outboxEntryFromRow, purchaseFromRow, tabFromRow, type Row } from './store-rows';
 import type { PurchaseRecord, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import {
@@ -127,13 +135,20 @@ export class SqliteAgentStore implements AgentStore {
 
   private readonly tx: AgentStoreTransaction;
 
+  readonly sql: SqlSession;
+
   private constructor(
     private readonly db: Database.Database,
     private readonly walFile: SyncedFile | null,
   ) {
     this.statements = prepareStatements(db);
     this.flusher = walFile === null ? null : new WalFlusher(walFile.sync, sqliteWriteCount(db));
-    this.tx = sqliteTransaction(this.statements);
+    const session = sqliteSession(db);
+    this.tx = sqliteTransaction(this.statements, session);
+    this.sql = {
+      all: (sql, params) => this.outside(() => session.all(sql, params)),
+      run: (sql, params) => this.outside(() => session.run(sql, params)),
+    };
   }
 
   /** Opens (creating if needed) the agent's SQLite file in WAL mode. */
@@ -164,6 +179,12 @@ export class SqliteAgentStore implements AgentStore {
   /** The SQLite file, for an extension's own tables (extension.ts); the agent's tables are this class's to change. */
   get database(): Database.Database {
     return this.db;
+  }
+
+  ensureTables(ddl: string): Promise<void> {
+    return this.outside(async () => {
+      this.db.exec(ddl);
+    });
   }
 
   async transaction<T>(work: (tx: AgentStoreTransaction) => Promise<T>): Promise<T> {
@@ -259,9 +280,10 @@ export class SqliteAgentStore implements AgentStore {
  * The statements as the transaction's operations. Each runs synchronously and returns a settled
  * promise, so a whole business step holds the connection for one turn of the event loop.
  */
-function sqliteTransaction(statements: Statements): AgentStoreTransaction {
+function sqliteTransaction(statements: Statements, sql: SqlSession): AgentStoreTransaction {
   const one = <T>(row: unknown, map: (row: Row) => T): T | null => (row === undefined ? null : map(row as Row));
   return {
+    sql,
     async findTab(tabId) {
       return one(statements.findTab.get(tabId), tabFromRow);
     },
@@ -377,6 +399,20 @@ function sqliteTransaction(statements: Statements): AgentStoreTransaction {
     async replaceRecordEnvelope(tabId, recordId, envelopeJson) {
       statements.replaceEnvelope.run(recordId, envelopeJson, tabId);
     },
+  };
+}
+
+/** Plain SQL on the file's one connection, each statement prepared once. */
+function sqliteSession(db: Database.Database): SqlSession {
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (sql: string) => {
+    let found = prepared.get(sql);
+    if (found === undefined) prepared.set(sql, (found = db.prepare(sql)));
+    return found;
+  };
+  return {
+    all: async (sql, params = []) => statement(sql).all(...params) as SqlRow[],
+    run: async (sql, params = []) => Number(statement(sql).run(...params).changes),
   };
 }
 

@@ -29,6 +29,21 @@ export interface OutboxEntry {
   readonly refusedCode: string | null;
 }
 
+/** A row of plain SQL, by column name. */
+export type SqlRow = Record<string, unknown>;
+
+/**
+ * Plain SQL on the store's connection, for the agent's parts with tables of their own (the admin
+ * API, secure delivery) and for extensions: `?` placeholders, and SQL that means the same on
+ * SQLite and PostgreSQL. Integers arrive as bigint, except PostgreSQL's sums of BIGINT (NUMERIC),
+ * which arrive as decimal strings: read numbers with Number() or BigInt(), never by type.
+ */
+export interface SqlSession {
+  all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+  /** Runs a write; resolves to how many rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
 export interface AgentStoreReads {
   findTab(tabId: string): Promise<TabRecord | null>;
   findTabByChainRoot(chainRoot: string): Promise<TabRecord | null>;
@@ -48,6 +63,8 @@ export interface AgentStoreReads {
 
 /** What one transaction may do; everything it writes commits together or not at all. */
 export interface AgentStoreTransaction extends AgentStoreReads {
+  /** Plain SQL inside this transaction. */
+  readonly sql: SqlSession;
   /** The tab as stored now, locked against every other writer until the transaction ends. */
   lockTab(tabId: string): Promise<TabRecord | null>;
   insertTab(tab: TabRecord, informationJson: string): Promise<void>;
@@ -71,6 +88,13 @@ export interface AgentStoreTransaction extends AgentStoreReads {
 
 export interface AgentStore extends AgentStoreReads {
   readonly kind: 'sqlite' | 'postgres';
+  /** Plain SQL outside a transaction: each statement on its own (a read, or a write that is whole in one statement). */
+  readonly sql: SqlSession;
+  /**
+   * Runs idempotent DDL (CREATE TABLE IF NOT EXISTS …) written for this store's kind; several
+   * processes starting at once on one PostgreSQL database run it one after another.
+   */
+  ensureTables(ddl: string): Promise<void>;
   /**
    * Runs `work` as one transaction: committed when it resolves, rolled back when it throws. The
    * work must use only `tx` (the store's own methods wait for the transaction to end).

@@ -49,6 +49,11 @@ export interface TabServiceDependencies {
   readonly tokens: AccessTokens;
   readonly events: AgentEvents;
   readonly outbox: RecordOutbox;
+  /**
+   * Brings the catalogue to the edits other processes sharing the store have made, before a
+   * purchase is priced; absent when this process makes every edit itself (a SQLite file).
+   */
+  readonly catalogueUpToDate?: () => Promise<void>;
 }
 
 /** How many expired tabs one sweep stops before yielding, so a backlog cannot block the event loop. */
@@ -128,6 +133,7 @@ export class TabService {
   async purchase(purchase: Purchase): Promise<Receipt> {
     const { crypto, store, settings, signer, tokens, events } = this.deps;
     const digest = requestDigest(crypto, purchase);
+    await this.deps.catalogueUpToDate?.();
     let fromStore = !this.openTabs.has(purchase.tabId);
     let tab = await this.loadTab(purchase.tabId);
     for (let attempt = 0; attempt < PURCHASE_ATTEMPTS; attempt++) {

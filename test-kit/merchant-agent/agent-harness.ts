@@ -242,13 +242,19 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
 }
 
 /**
- * A SQLite file in the harness's directory, or a new PostgreSQL database for the postgres run.
- * Extensions keep their tables in SQLite only, so an agent with extensions stays on SQLite.
+ * The store of an agent under test: a SQLite file `path` names, or a new PostgreSQL database for
+ * the postgres run. Extensions work on the SQLite file only, so an agent with extensions stays on SQLite.
  */
-async function storeFor(dir: string, overrides: Partial<MerchantAgentConfig>): Promise<AgentStoreConfig> {
-  const sqlite: AgentStoreConfig = { kind: 'sqlite', path: join(dir, 'agent.sqlite') };
-  if (agentStoreKindUnderTest() === 'sqlite' || (overrides.extensions ?? []).length > 0) return sqlite;
+export async function agentStoreUnderTest(
+  path: string,
+  options: { readonly extensions?: readonly unknown[] } = {},
+): Promise<AgentStoreConfig> {
+  if (agentStoreKindUnderTest() === 'sqlite' || (options.extensions ?? []).length > 0) return { kind: 'sqlite', path };
   // Loaded only here: it reads the cluster vitest's global setup provides.
   const { createTestDatabase } = await import('../postgres/databases');
   return { kind: 'postgres', url: await createTestDatabase('agent'), poolSize: 4 };
+}
+
+function storeFor(dir: string, overrides: Partial<MerchantAgentConfig>): Promise<AgentStoreConfig> {
+  return agentStoreUnderTest(join(dir, 'agent.sqlite'), overrides);
 }

@@ -23,6 +23,8 @@ import {
 } from '@opentab/merchant-agent';
 import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
+import { agentStoreUnderTest } from '../merchant-agent/agent-harness';
+import type { AgentStoreConfig } from '@opentab/merchant-agent/store';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
 import { startOperatorWorld, type OperatorWorld, type WorldTls } from './operator-world';
 import { TestCustomer } from './test-customer';
@@ -56,7 +58,10 @@ export interface MerchantSite {
   readonly agent: MerchantAgent;
   readonly url: string;
   readonly agentUrl: string;
+  /** The agent's SQLite file; throws when the run keeps the agent on PostgreSQL (see `store`). */
   readonly databasePath: string;
+  /** Where the agent keeps its state: a SQLite file, or (the postgres run) a PostgreSQL database. */
+  readonly store: AgentStoreConfig;
   /** The agent stops (its timers, its outbox, its database), as its process would; the server answers 503 meanwhile. */
   stopAgent(): Promise<void>;
   /** A new agent on the same database file and keys, as after a restart. */
@@ -71,7 +76,17 @@ export interface MerchantSite {
   loseAnswers(path: string, count?: number): void;
   /** Requests to the agent route `path` get a 503, as from a proxy in front of it, until unblocked. */
   blockRoute(path: string, blocked?: boolean): void;
+  /**
+   * Another agent of the same merchant on the same PostgreSQL database, with a server and a pool
+   * of its own, as a second process behind a load balancer would be; closed with the site.
+   */
+  startPeerAgent(): Promise<PeerAgent>;
   close(): Promise<void>;
+}
+
+export interface PeerAgent {
+  readonly agent: MerchantAgent;
+  readonly agentUrl: string;
 }
 
 export interface MerchantSiteOptions {
@@ -99,9 +114,10 @@ export interface MerchantSiteOptions {
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
-  const databasePath = join(options.dir, `${options.merchantId}.sqlite`);
+  const store = await agentStoreUnderTest(join(options.dir, `${options.merchantId}.sqlite`), options);
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
   const accessTokenSecret = toBase64url(nodeCrypto.randomBytes(32));
+  const peers: Array<{ agent: MerchantAgent; server: Server }> = [];
   const startAgent = () =>
     createMerchantAgent({
       merchantId: options.merchantId,
@@ -112,7 +128,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       merchantSecretKey,
       currency: options.currency,
       catalogue: options.catalogue,
-      databasePath,
+      store,
       accessTokenSecret,
       recordRetryBase_ms: 50,
       recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,
@@ -164,7 +180,11 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
     },
     url,
     agentUrl: `${url}${agent.mountPath}`,
-    databasePath,
+    get databasePath() {
+      if (store.kind !== 'sqlite') throw new Error('this run keeps the agent on PostgreSQL, not in a SQLite file');
+      return store.path;
+    },
+    store,
     async stopAgent() {
       agentRunning = false;
       await agent.close();
@@ -183,14 +203,38 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       if (blocked) blockedRoutes.add(path);
       else blockedRoutes.delete(path);
     },
-    async close() {
-      if (agentRunning) await agent.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+    async startPeerAgent() {
+      if (store.kind !== 'postgres')
+        throw new Error('only agents on PostgreSQL share their store with another process');
+      const peer = await startAgent();
+      const peerServer = createServer((request, response) => {
+        void peer.handle(request, response).then((handled) => {
+          if (!handled) response.writeHead(404).end();
+        });
       });
+      await new Promise<void>((resolve) => peerServer.listen(0, '127.0.0.1', resolve));
+      peers.push({ agent: peer, server: peerServer });
+      return {
+        agent: peer,
+        agentUrl: `http://127.0.0.1:${(peerServer.address() as AddressInfo).port}${peer.mountPath}`,
+      };
+    },
+    async close() {
+      for (const peer of peers) {
+        await peer.agent.close();
+        await closeServer(peer.server);
+      }
+      if (agentRunning) await agent.close();
+      await closeServer(server);
     },
   };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 export interface TwoOperatorWorld {

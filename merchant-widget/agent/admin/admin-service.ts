@@ -20,7 +20,7 @@ import type {
   TabRow,
 } from './admin-api';
 import type { RefundSender } from './refund-sender';
-import { catalogueEditsOf, saveCatalogueEdit } from './catalogue-edits';
+import { saveCatalogueEdit, type CatalogueFollower } from './catalogue-edits';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -30,13 +30,16 @@ export interface AdminServiceDependencies {
   readonly admin: AdminStore;
   readonly catalogue: LiveCatalogue;
   readonly refunds: RefundSender;
+  /** Brings the catalogue to the edits stored by every process. */
+  readonly catalogueEdits: CatalogueFollower;
   readonly currency: string;
   readonly now_ms: () => number;
 }
 
 const limitOf = (text: string | undefined): number => (text === undefined ? DEFAULT_LIMIT : Number(text));
 const n = (value: unknown): number => Number(value);
-const big = (value: unknown): bigint => BigInt(value as bigint | number);
+// PostgreSQL's sums arrive as decimal strings, its BIGINTs and SQLite's integers as bigint.
+const big = (value: unknown): bigint => BigInt(value as bigint | number | string);
 
 const TAB_COLUMNS = `t.*, (SELECT COALESCE(SUM(r.amount_minor), 0) FROM refunds r
   WHERE r.tab_id = t.tab_id AND r.status != 'refused') AS refunded_minor`;
@@ -80,19 +83,21 @@ export class AdminService {
 
   summary(): Promise<Summary> {
     const { admin } = this.deps;
-    return admin.inTransaction(() => {
+    return admin.inTransaction(async (tx) => {
       const byStatus = { open: 0, stopped: 0, cleared: 0 };
-      for (const row of admin.all('SELECT status, COUNT(*) AS n FROM tabs GROUP BY status'))
+      for (const row of await tx.all('SELECT status, COUNT(*) AS n FROM tabs GROUP BY status'))
         byStatus[String(row.status) as keyof typeof byStatus] = n(row.n);
-      const sold = admin.one('SELECT COUNT(*) AS n, COALESCE(SUM(price_minor), 0) AS total FROM purchases')!;
-      const cleared = admin.one(
-        "SELECT COALESCE(SUM(cleared_minor), 0) AS total, COALESCE(SUM(clearing_outcome = 'disputed'), 0) AS disputed FROM tabs WHERE status = 'cleared'",
-      )!;
-      const refunds = admin.one(
+      const sold = (await tx.one('SELECT COUNT(*) AS n, COALESCE(SUM(price_minor), 0) AS total FROM purchases'))!;
+      const cleared = (await tx.one(
+        `SELECT COALESCE(SUM(cleared_minor), 0) AS total,
+           COALESCE(SUM(CASE WHEN clearing_outcome = 'disputed' THEN 1 ELSE 0 END), 0) AS disputed
+         FROM tabs WHERE status = 'cleared'`,
+      ))!;
+      const refunds = (await tx.one(
         `SELECT COALESCE(SUM(CASE WHEN status != 'refused' THEN amount_minor END), 0) AS total,
-           COALESCE(SUM(status = 'pending'), 0) AS pending FROM refunds`,
-      )!;
-      const undelivered = admin.one('SELECT COUNT(*) AS n FROM record_outbox WHERE acknowledged_at_ms IS NULL')!;
+           COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending FROM refunds`,
+      ))!;
+      const undelivered = (await tx.one('SELECT COUNT(*) AS n FROM record_outbox WHERE acknowledged_at_ms IS NULL'))!;
       return {
         tabs: byStatus,
         purchases: n(sold.n),
@@ -116,9 +121,9 @@ export class AdminService {
       ]);
     const bucket = query.bucket ?? 'day';
     const bucket_ms = bucket === 'day' ? DAY_MS : HOUR_MS;
-    return admin.inTransaction(() => {
-      const items = admin
-        .all(
+    return admin.inTransaction(async (tx) => {
+      const items = (
+        await tx.all(
           `SELECT p.item_id, COUNT(*) AS n, SUM(p.price_minor) AS sold,
              COALESCE(SUM(CASE WHEN r.status IS NOT NULL AND r.status != 'refused' THEN p.price_minor END), 0) AS refunded
            FROM purchases p
@@ -129,15 +134,15 @@ export class AdminService {
           from_ms,
           until_ms,
         )
-        .map((row) => ({
-          itemId: String(row.item_id),
-          title: this.title(String(row.item_id)),
-          count: n(row.n),
-          sold: this.money(big(row.sold)),
-          refunded: this.money(big(row.refunded)),
-        }));
-      const series = admin
-        .all(
+      ).map((row) => ({
+        itemId: String(row.item_id),
+        title: this.title(String(row.item_id)),
+        count: n(row.n),
+        sold: this.money(big(row.sold)),
+        refunded: this.money(big(row.refunded)),
+      }));
+      const series = (
+        await tx.all(
           `SELECT (created_at_ms / ?) * ? AS at_ms, COUNT(*) AS n, SUM(price_minor) AS sold FROM purchases
            WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY at_ms ORDER BY at_ms`,
           bucket_ms,
@@ -145,29 +150,29 @@ export class AdminService {
           from_ms,
           until_ms,
         )
-        .map((row) => ({ at: formatTimestamp(n(row.at_ms)), count: n(row.n), sold: this.money(big(row.sold)) }));
+      ).map((row) => ({ at: formatTimestamp(n(row.at_ms)), count: n(row.n), sold: this.money(big(row.sold)) }));
       return { from: formatTimestamp(from_ms), until: formatTimestamp(until_ms), bucket, items, series };
     });
   }
 
   tabs(query: { status?: TabRow['status']; limit?: string }): Promise<TabRow[]> {
     const { admin } = this.deps;
-    return admin.inTransaction(() =>
-      admin
-        .all(
+    return admin.inTransaction(async (tx) =>
+      (
+        await tx.all(
           `SELECT ${TAB_COLUMNS} FROM tabs t ${query.status === undefined ? '' : 'WHERE t.status = ?'}
            ORDER BY t.opened_at_ms DESC, t.tab_id LIMIT ?`,
           ...(query.status === undefined ? [] : [query.status]),
           limitOf(query.limit),
         )
-        .map((row) => this.tabRow(row)),
+      ).map((row) => this.tabRow(row)),
     );
   }
 
   tab(tabId: string): Promise<TabRow> {
     const { admin } = this.deps;
-    return admin.inTransaction(() => {
-      const row = admin.one(`SELECT ${TAB_COLUMNS} FROM tabs t WHERE t.tab_id = ?`, tabId);
+    return admin.inTransaction(async (tx) => {
+      const row = await tx.one(`SELECT ${TAB_COLUMNS} FROM tabs t WHERE t.tab_id = ?`, tabId);
       if (row === undefined) throw new OpentabError('unknown_tab', `This merchant has no tab ${tabId}.`);
       return this.tabRow(row);
     });
@@ -175,9 +180,9 @@ export class AdminService {
 
   purchases(query: { tabId?: string; limit?: string }): Promise<PurchaseRow[]> {
     const { admin } = this.deps;
-    return admin.inTransaction(() =>
-      admin
-        .all(
+    return admin.inTransaction(async (tx) =>
+      (
+        await tx.all(
           `SELECT p.purchase_id, p.tab_id, p.seq, p.item_id, p.price_minor, p.created_at_ms, r.refund_id, r.status AS refund_status
            FROM purchases p
            LEFT JOIN refunded_purchases rp ON rp.tab_id = p.tab_id AND rp.seq = p.seq
@@ -187,26 +192,25 @@ export class AdminService {
           ...(query.tabId === undefined ? [] : [query.tabId]),
           limitOf(query.limit),
         )
-        .map((row) => ({
-          purchaseId: String(row.purchase_id),
-          tabId: String(row.tab_id),
-          seq: n(row.seq),
-          itemId: String(row.item_id),
-          title: this.title(String(row.item_id)),
-          price: this.money(big(row.price_minor)),
-          at: formatTimestamp(n(row.created_at_ms)),
-          refund:
-            row.refund_id === null ? null : { refundId: String(row.refund_id), status: String(row.refund_status) },
-        })),
+      ).map((row) => ({
+        purchaseId: String(row.purchase_id),
+        tabId: String(row.tab_id),
+        seq: n(row.seq),
+        itemId: String(row.item_id),
+        title: this.title(String(row.item_id)),
+        price: this.money(big(row.price_minor)),
+        at: formatTimestamp(n(row.created_at_ms)),
+        refund: row.refund_id === null ? null : { refundId: String(row.refund_id), status: String(row.refund_status) },
+      })),
     );
   }
 
   receipts(tabId: string): Promise<ReceiptRow[]> {
     const { admin } = this.deps;
-    return admin.inTransaction(() => {
-      if (admin.one('SELECT 1 FROM tabs WHERE tab_id = ?', tabId) === undefined)
+    return admin.inTransaction(async (tx) => {
+      if ((await tx.one('SELECT 1 AS found FROM tabs WHERE tab_id = ?', tabId)) === undefined)
         throw new OpentabError('unknown_tab', `This merchant has no tab ${tabId}.`);
-      return admin.all('SELECT * FROM purchases WHERE tab_id = ? ORDER BY seq', tabId).map((row) => ({
+      return (await tx.all('SELECT * FROM purchases WHERE tab_id = ? ORDER BY seq', tabId)).map((row) => ({
         tabId,
         seq: n(row.seq),
         itemId: String(row.item_id),
@@ -219,54 +223,56 @@ export class AdminService {
 
   clearings(limit?: string): Promise<ClearingRow[]> {
     const { admin } = this.deps;
-    return admin.inTransaction(() =>
-      admin
-        .all(
+    return admin.inTransaction(async (tx) =>
+      (
+        await tx.all(
           `SELECT ${TAB_COLUMNS}, o.attempts AS record_attempts, o.acknowledged_at_ms, o.last_error, o.refused_code,
              o.tab_id AS outbox_tab
            FROM tabs t LEFT JOIN record_outbox o ON o.tab_id = t.tab_id
            WHERE t.status != 'open' ORDER BY COALESCE(t.cleared_at_ms, t.stopped_at_ms) DESC, t.tab_id LIMIT ?`,
           limitOf(limit),
         )
-        .map((row) => ({
-          tab: this.tabRow(row),
-          record:
-            row.outbox_tab === null
-              ? null
-              : {
-                  attempts: n(row.record_attempts),
-                  acknowledged: row.acknowledged_at_ms !== null && row.refused_code === null,
-                  lastError: row.last_error === null ? null : String(row.last_error),
-                  refusedCode: row.refused_code === null ? null : String(row.refused_code),
-                },
-        })),
+      ).map((row) => ({
+        tab: this.tabRow(row),
+        record:
+          row.outbox_tab === null
+            ? null
+            : {
+                attempts: n(row.record_attempts),
+                acknowledged: row.acknowledged_at_ms !== null && row.refused_code === null,
+                lastError: row.last_error === null ? null : String(row.last_error),
+                refusedCode: row.refused_code === null ? null : String(row.refused_code),
+              },
+      })),
     );
   }
 
   disputes(): Promise<DisputeRow[]> {
     const { admin } = this.deps;
-    return admin.inTransaction(() =>
-      admin
-        .all(
+    return admin.inTransaction(async (tx) =>
+      (
+        await tx.all(
           `SELECT ${TAB_COLUMNS} FROM tabs t WHERE t.status = 'cleared' AND t.clearing_outcome = 'disputed'
            ORDER BY t.cleared_at_ms DESC LIMIT 1000`,
         )
-        .map((row) => {
-          const claimed = big(row.spent_minor);
-          const paid = big(row.cleared_minor) + big(row.refunded_minor);
-          return {
-            tab: this.tabRow(row),
-            claimed: this.money(claimed),
-            shortfall: this.money(claimed > paid ? claimed - paid : 0n),
-            revision: n(row.clearing_revision),
-          };
-        }),
+      ).map((row) => {
+        const claimed = big(row.spent_minor);
+        const paid = big(row.cleared_minor) + big(row.refunded_minor);
+        return {
+          tab: this.tabRow(row),
+          claimed: this.money(claimed),
+          shortfall: this.money(claimed > paid ? claimed - paid : 0n),
+          revision: n(row.clearing_revision),
+        };
+      }),
     );
   }
 
   refunds(limit?: string): Promise<RefundView[]> {
     const { admin } = this.deps;
-    return admin.inTransaction(() => admin.refunds(limitOf(limit)).map((refund) => this.refundView(refund)));
+    return admin.inTransaction(async (tx) =>
+      (await tx.refunds(limitOf(limit))).map((refund) => this.refundView(refund)),
+    );
   }
 
   /**
@@ -278,12 +284,18 @@ export class AdminService {
     const { admin, refunds } = this.deps;
     const now_ms = this.deps.now_ms();
     const outcome = await admin.inTransaction(async (tx) => {
-      const earlier = admin.refund(request.refundId);
+      const earlier = await tx.refund(request.refundId);
       if (earlier !== null) return { kind: 'earlier' as const, refund: this.sameRefund(earlier, request) };
-      const tab = await tx.lockTab(request.tabId);
+      // The tab's row lock orders every refund of the tab, whichever process takes it: what the
+      // refunds before this one cover is committed and read below, so the purchases chosen and the
+      // total checked against what the tab paid cannot change before this one commits.
+      const tab = await tx.agent.lockTab(request.tabId);
       if (tab === null) throw new OpentabError('unknown_tab', `This merchant has no tab ${request.tabId}.`);
-      const purchases = await tx.purchasesOf(request.tabId);
-      const refunded = admin.refundedSeqs(request.tabId);
+      // The same refund may have been taken by another process while this one waited for the lock.
+      const racing = await tx.refund(request.refundId);
+      if (racing !== null) return { kind: 'earlier' as const, refund: this.sameRefund(racing, request) };
+      const purchases = await tx.agent.purchasesOf(request.tabId);
+      const refunded = await tx.refundedSeqs(request.tabId);
       const wanted = request.seqs === undefined ? null : new Set(request.seqs);
       if (wanted !== null) {
         const known = new Set(purchases.map((purchase) => purchase.seq));
@@ -303,7 +315,14 @@ export class AdminService {
       if (chosen.length === 0)
         throw new OpentabError('already_refunded', `Every purchase of tab ${request.tabId} is refunded already.`);
       const amount_minor = chosen.reduce((sum, purchase) => sum + purchase.price_minor, 0n);
-      admin.insertRefund({
+      // Refunds cover distinct purchases, so this holds by construction; checked all the same, as
+      // a refund above what the tab paid is money the merchant never had.
+      if ((await tx.refundedTotal(request.tabId)) + amount_minor > tab.spent_minor)
+        throw new OpentabError(
+          'refund_exceeds_paid',
+          `Tab ${request.tabId} paid less than its refunds would give back.`,
+        );
+      const inserted = await tx.insertRefund({
         refundId: request.refundId,
         tabId: request.tabId,
         amount_minor,
@@ -313,10 +332,13 @@ export class AdminService {
         nextAttemptAt_ms: now_ms,
         seqs: chosen.map((purchase) => purchase.seq),
       });
-      return { kind: 'new' as const, refund: admin.refund(request.refundId)! };
+      // Taken at once by another process for another tab (whose lock this one does not wait for).
+      if (!inserted)
+        return { kind: 'earlier' as const, refund: this.sameRefund((await tx.refund(request.refundId))!, request) };
+      return { kind: 'new' as const, refund: (await tx.refund(request.refundId))! };
     });
     if (outcome.refund.status === 'pending') await refunds.send(outcome.refund);
-    return admin.inTransaction(() => this.refundView(admin.refund(request.refundId)!));
+    return admin.inTransaction(async (tx) => this.refundView((await tx.refund(request.refundId))!));
   }
 
   private sameRefund(earlier: RefundRow, request: RefundRequest): RefundRow {
@@ -349,8 +371,9 @@ export class AdminService {
     };
   }
 
-  catalogueView(): CatalogueView {
+  async catalogueView(): Promise<CatalogueView> {
     const { catalogue } = this.deps;
+    await this.deps.catalogueEdits.catchUp();
     return {
       chainUnit: moneyToWire(catalogue.chainUnit),
       items: catalogue.list().map((item) => ({
@@ -363,9 +386,9 @@ export class AdminService {
     };
   }
 
-  /** Checks the edited catalogue whole, keeps the edit, and sells from it at once. */
+  /** Checks the edited catalogue whole, keeps the edit, and sells from it at once (in every process sharing the store). */
   async editCatalogue(login: AdminLogin, edit: CatalogueEdit): Promise<CatalogueView> {
-    const { admin, catalogue } = this.deps;
+    const { admin, catalogue, catalogueEdits } = this.deps;
     if (edit.price.currency !== catalogue.currency)
       throw new OpentabError('currency_mismatch', `Prices are in ${catalogue.currency}.`);
     const entry: CatalogueEntry = {
@@ -375,22 +398,14 @@ export class AdminService {
       kind: edit.kind,
       ...(edit.access_s !== undefined ? { access_s: edit.access_s } : {}),
     };
+    // Checked against the edits of every process, not only this one's.
+    await catalogueEdits.catchUp();
     const next = catalogue.withEdits([entry]);
     if (!next.ok)
       throw new OpentabError('invalid_message', 'The catalogue would not be valid with this edit.', next.problems);
-    await admin.inTransaction(() => saveCatalogueEdit(admin, entry, login.name, this.deps.now_ms()));
-    catalogue.replace(next.catalogue);
+    await admin.inTransaction((tx) => saveCatalogueEdit(tx, entry, login.name, this.deps.now_ms()));
+    await catalogueEdits.catchUp();
     return this.catalogueView();
-  }
-
-  /** The stored edits, applied over the configured catalogue at start. */
-  async applyStoredEdits(): Promise<void> {
-    const { admin, catalogue } = this.deps;
-    const edits = await admin.inTransaction(() => catalogueEditsOf(admin));
-    if (edits.length === 0) return;
-    const next = catalogue.withEdits(edits);
-    if (next.ok) catalogue.replace(next.catalogue);
-    else throw new Error(`the catalogue edits kept in the database no longer fit: ${next.problems.join('; ')}`);
   }
 
   /** Every purchase in the period, oldest first, as CSV with a header line. */
@@ -400,7 +415,7 @@ export class AdminService {
     const until_ms = until === undefined ? Number.MAX_SAFE_INTEGER : parseTimestamp(until);
     if (from_ms === null || until_ms === null)
       throw new OpentabError('invalid_message', 'from and until must be RFC 3339 timestamps.');
-    return admin.inTransaction(() => {
+    return admin.inTransaction(async (tx) => {
       const header = [
         'purchase_id',
         'tab_id',
@@ -414,8 +429,8 @@ export class AdminService {
         'refund_id',
         'refund_status',
       ];
-      const lines = admin
-        .all(
+      const lines = (
+        await tx.all(
           `SELECT p.*, t.status AS tab_status, r.refund_id, r.status AS refund_status FROM purchases p
            JOIN tabs t ON t.tab_id = p.tab_id
            LEFT JOIN refunded_purchases rp ON rp.tab_id = p.tab_id AND rp.seq = p.seq
@@ -424,23 +439,23 @@ export class AdminService {
           from_ms,
           until_ms,
         )
-        .map((row) =>
-          [
-            row.purchase_id,
-            row.tab_id,
-            n(row.seq),
-            row.item_id,
-            this.title(String(row.item_id)) ?? '',
-            this.money(big(row.price_minor)).value,
-            this.deps.currency,
-            formatTimestamp(n(row.created_at_ms)),
-            row.tab_status,
-            row.refund_id ?? '',
-            row.refund_status ?? '',
-          ]
-            .map((cell) => csvCell(String(cell)))
-            .join(','),
-        );
+      ).map((row) =>
+        [
+          row.purchase_id,
+          row.tab_id,
+          n(row.seq),
+          row.item_id,
+          this.title(String(row.item_id)) ?? '',
+          this.money(big(row.price_minor)).value,
+          this.deps.currency,
+          formatTimestamp(n(row.created_at_ms)),
+          row.tab_status,
+          row.refund_id ?? '',
+          row.refund_status ?? '',
+        ]
+          .map((cell) => csvCell(String(cell)))
+          .join(','),
+      );
       return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
     });
   }

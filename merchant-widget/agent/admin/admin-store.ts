@@ -1,14 +1,14 @@
-// What the merchant's admin API reads and the refunds it writes, in the agent's SQLite file beside
-// the agent's own tables. Refunds have tables of their own (created at start if missing): one row
-// per refund with where it stands with the MTA, and one row per refunded purchase, whose primary
-// key is what makes a purchase refundable once. Every call runs inside a transaction of the agent's
-// store, so it never reads or writes half of another step.
+// What the merchant's admin API reads and the refunds it writes, beside the agent's own tables in
+// its store (a SQLite file or a PostgreSQL database several agent processes share). Refunds have
+// tables of their own: one row per refund with where it stands with the MTA, and one row per
+// refunded purchase, whose primary key is what makes a purchase refundable once. On SQLite they
+// are created at start if missing; on PostgreSQL the agent's second numbered step makes them.
+// Every call runs inside a transaction of the agent's store, so it never reads or writes half of
+// another step; the SQL means the same on both stores.
 
-import type Database from 'better-sqlite3';
-import type { AgentStoreTransaction } from '../store';
-import type { SqliteAgentStore } from '../sqlite-store';
+import type { AgentStore, AgentStoreTransaction, SqlRow } from '../store';
 
-const TABLES = `
+const SQLITE_TABLES = `
 CREATE TABLE IF NOT EXISTS refunds (
   refund_id TEXT PRIMARY KEY,
   tab_id TEXT NOT NULL REFERENCES tabs (tab_id),
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS refunded_purchases (
 CREATE INDEX IF NOT EXISTS refunded_purchases_by_refund ON refunded_purchases (refund_id);
 `;
 
-export type Row = Record<string, unknown>;
+export type Row = SqlRow;
 
 export type RefundState = 'pending' | 'taken' | 'refused';
 
@@ -55,119 +55,139 @@ export interface RefundRow {
   readonly seqs: readonly number[];
 }
 
+export type NewRefund = Omit<RefundRow, 'status' | 'timing' | 'revision' | 'attempts' | 'lastError'>;
+
 const n = (value: unknown): number => Number(value);
-const big = (value: unknown): bigint => BigInt(value as bigint | number);
+// PostgreSQL's sums arrive as decimal strings, its BIGINTs and SQLite's integers as bigint.
+const big = (value: unknown): bigint => BigInt(value as bigint | number | string);
 const textOrNull = (value: unknown): string | null => (value === null ? null : String(value));
 
 export class AdminStore {
-  private readonly db: Database.Database;
+  private constructor(private readonly store: AgentStore) {}
 
-  constructor(private readonly store: SqliteAgentStore) {
-    this.db = store.database;
-    this.db.exec(TABLES);
+  /** The admin tables in the agent's store: created now on SQLite, by the agent's migration on PostgreSQL. */
+  static async open(store: AgentStore): Promise<AdminStore> {
+    if (store.kind === 'sqlite') await store.ensureTables(SQLITE_TABLES);
+    return new AdminStore(store);
   }
 
-  /** Runs `work` in one transaction of the agent's store; `work` uses this class's synchronous methods. */
-  inTransaction<T>(work: (tx: AgentStoreTransaction) => T | Promise<T>): Promise<T> {
-    return this.store.transaction(async (tx) => work(tx));
+  /** Runs `work` as one transaction of the agent's store. */
+  inTransaction<T>(work: (tx: AdminTransaction) => Promise<T>): Promise<T> {
+    return this.store.transaction((tx) => work(new AdminTransaction(tx)));
+  }
+}
+
+/** The admin's reads and writes within one transaction of the agent's store. */
+export class AdminTransaction {
+  constructor(readonly agent: AgentStoreTransaction) {}
+
+  all(sql: string, ...args: unknown[]): Promise<Row[]> {
+    return this.agent.sql.all(sql, args);
   }
 
-  exec(sql: string): void {
-    this.db.exec(sql);
+  async one(sql: string, ...args: unknown[]): Promise<Row | undefined> {
+    return (await this.agent.sql.all(sql, args))[0];
   }
 
-  run(sql: string, ...args: unknown[]): void {
-    this.db.prepare(sql).run(...args);
+  run(sql: string, ...args: unknown[]): Promise<number> {
+    return this.agent.sql.run(sql, args);
   }
 
-  all(sql: string, ...args: unknown[]): Row[] {
-    return this.db.prepare(sql).all(...args) as Row[];
-  }
-
-  one(sql: string, ...args: unknown[]): Row | undefined {
-    return this.db.prepare(sql).get(...args) as Row | undefined;
-  }
-
-  refund(refundId: string): RefundRow | null {
-    const row = this.one('SELECT * FROM refunds WHERE refund_id = ?', refundId);
+  async refund(refundId: string): Promise<RefundRow | null> {
+    const row = await this.one('SELECT * FROM refunds WHERE refund_id = ?', refundId);
     return row === undefined ? null : this.refundOf(row);
   }
 
   /** Newest first. */
-  refunds(limit: number): RefundRow[] {
-    return this.all('SELECT * FROM refunds ORDER BY requested_at_ms DESC, refund_id LIMIT ?', limit).map((row) =>
-      this.refundOf(row),
-    );
+  async refunds(limit: number): Promise<RefundRow[]> {
+    const rows = await this.all('SELECT * FROM refunds ORDER BY requested_at_ms DESC, refund_id LIMIT ?', limit);
+    return Promise.all(rows.map((row) => this.refundOf(row)));
   }
 
-  dueRefunds(now_ms: number, limit: number): RefundRow[] {
-    return this.all(
+  async dueRefunds(now_ms: number, limit: number): Promise<RefundRow[]> {
+    const rows = await this.all(
       "SELECT * FROM refunds WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?",
       now_ms,
       limit,
-    ).map((row) => this.refundOf(row));
+    );
+    return Promise.all(rows.map((row) => this.refundOf(row)));
   }
 
   /** The sequence numbers of the tab's purchases a refund (pending or taken) covers already. */
-  refundedSeqs(tabId: string): Set<number> {
-    return new Set(
-      this.all(
-        `SELECT rp.seq FROM refunded_purchases rp JOIN refunds r ON r.refund_id = rp.refund_id
-         WHERE rp.tab_id = ? AND r.status != 'refused'`,
-        tabId,
-      ).map((row) => n(row.seq)),
+  async refundedSeqs(tabId: string): Promise<Set<number>> {
+    const rows = await this.all(
+      `SELECT rp.seq FROM refunded_purchases rp JOIN refunds r ON r.refund_id = rp.refund_id
+       WHERE rp.tab_id = ? AND r.status != 'refused'`,
+      tabId,
     );
+    return new Set(rows.map((row) => n(row.seq)));
   }
 
-  insertRefund(refund: Omit<RefundRow, 'status' | 'timing' | 'revision' | 'attempts' | 'lastError'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO refunds (refund_id, tab_id, amount_minor, reason, requested_by, requested_at_ms, status, next_attempt_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
-      )
-      .run(
-        refund.refundId,
-        refund.tabId,
-        refund.amount_minor,
-        refund.reason,
-        refund.requestedBy,
-        refund.requestedAt_ms,
-        refund.nextAttemptAt_ms,
-      );
+  /** What the tab's refunds (pending or taken) give back together. */
+  async refundedTotal(tabId: string): Promise<bigint> {
+    const row = await this.one(
+      "SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE tab_id = ? AND status != 'refused'",
+      tabId,
+    );
+    return big(row!.total);
+  }
+
+  /** False, writing nothing, when the refund id is taken (by this refund, or by another process at once). */
+  async insertRefund(refund: NewRefund): Promise<boolean> {
+    const inserted = await this.run(
+      `INSERT INTO refunds (refund_id, tab_id, amount_minor, reason, requested_by, requested_at_ms, status, next_attempt_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (refund_id) DO NOTHING`,
+      refund.refundId,
+      refund.tabId,
+      refund.amount_minor,
+      refund.reason,
+      refund.requestedBy,
+      refund.requestedAt_ms,
+      refund.nextAttemptAt_ms,
+    );
+    if (inserted === 0) return false;
     // A purchase a refused refund had covered may be refunded again: its row goes to the new refund.
-    const claim = this.db.prepare(
-      `INSERT INTO refunded_purchases (tab_id, seq, refund_id) VALUES (?, ?, ?)
-       ON CONFLICT (tab_id, seq) DO UPDATE SET refund_id = excluded.refund_id`,
+    for (const seq of refund.seqs)
+      await this.run(
+        `INSERT INTO refunded_purchases (tab_id, seq, refund_id) VALUES (?, ?, ?)
+         ON CONFLICT (tab_id, seq) DO UPDATE SET refund_id = excluded.refund_id`,
+        refund.tabId,
+        seq,
+        refund.refundId,
+      );
+    return true;
+  }
+
+  async markTaken(refundId: string, ack: { timing: string; revision: number | null; json: string }): Promise<void> {
+    await this.run(
+      "UPDATE refunds SET status = 'taken', timing = ?, revision = ?, ack_json = ?, last_error = NULL, attempts = attempts + 1 WHERE refund_id = ? AND status = 'pending'",
+      ack.timing,
+      ack.revision,
+      ack.json,
+      refundId,
     );
-    for (const seq of refund.seqs) claim.run(refund.tabId, seq, refund.refundId);
   }
 
-  markTaken(refundId: string, ack: { timing: string; revision: number | null; json: string }): void {
-    this.db
-      .prepare(
-        "UPDATE refunds SET status = 'taken', timing = ?, revision = ?, ack_json = ?, last_error = NULL, attempts = attempts + 1 WHERE refund_id = ? AND status = 'pending'",
-      )
-      .run(ack.timing, ack.revision, ack.json, refundId);
+  async markRefused(refundId: string, error: string): Promise<void> {
+    await this.run(
+      "UPDATE refunds SET status = 'refused', last_error = ?, attempts = attempts + 1 WHERE refund_id = ? AND status = 'pending'",
+      error,
+      refundId,
+    );
   }
 
-  markRefused(refundId: string, error: string): void {
-    this.db
-      .prepare(
-        "UPDATE refunds SET status = 'refused', last_error = ?, attempts = attempts + 1 WHERE refund_id = ? AND status = 'pending'",
-      )
-      .run(error, refundId);
+  async markAttemptFailed(refundId: string, nextAttemptAt_ms: number, error: string): Promise<void> {
+    await this.run(
+      "UPDATE refunds SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE refund_id = ? AND status = 'pending'",
+      nextAttemptAt_ms,
+      error,
+      refundId,
+    );
   }
 
-  markAttemptFailed(refundId: string, nextAttemptAt_ms: number, error: string): void {
-    this.db
-      .prepare(
-        "UPDATE refunds SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE refund_id = ? AND status = 'pending'",
-      )
-      .run(nextAttemptAt_ms, error, refundId);
-  }
-
-  private refundOf(row: Row): RefundRow {
+  private async refundOf(row: Row): Promise<RefundRow> {
     const refundId = String(row.refund_id);
+    const seqs = await this.all('SELECT seq FROM refunded_purchases WHERE refund_id = ? ORDER BY seq', refundId);
     return {
       refundId,
       tabId: String(row.tab_id),
@@ -181,9 +201,7 @@ export class AdminStore {
       attempts: n(row.attempts),
       nextAttemptAt_ms: n(row.next_attempt_at_ms),
       lastError: textOrNull(row.last_error),
-      seqs: this.all('SELECT seq FROM refunded_purchases WHERE refund_id = ? ORDER BY seq', refundId).map((r) =>
-        n(r.seq),
-      ),
+      seqs: seqs.map((r) => n(r.seq)),
     };
   }
 }

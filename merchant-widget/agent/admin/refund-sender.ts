@@ -62,7 +62,7 @@ export class RefundSender {
   sendDue(): Promise<void> {
     this.pass ??= (async () => {
       const { admin, settings } = this.deps;
-      const due = await admin.inTransaction(() => admin.dueRefunds(settings.clock.now_ms(), REFUNDS_PER_PASS));
+      const due = await admin.inTransaction((tx) => tx.dueRefunds(settings.clock.now_ms(), REFUNDS_PER_PASS));
       for (const refund of due) await this.send(refund);
     })().finally(() => (this.pass = null));
     return this.pass;
@@ -94,7 +94,7 @@ export class RefundSender {
     } catch (error) {
       const failure = error instanceof RemoteCallError ? error.failure : null;
       if (failure?.kind === 'refused' && FINAL_REFUSALS.has(failure.code)) {
-        await admin.inTransaction(() => admin.markRefused(refund.refundId, `${failure.code}: ${failure.message}`));
+        await admin.inTransaction((tx) => tx.markRefused(refund.refundId, `${failure.code}: ${failure.message}`));
         return;
       }
       await this.retryLater(refund, failure === null ? String(error) : `${failure.kind}: ${failure.message}`);
@@ -102,8 +102,8 @@ export class RefundSender {
     }
     const problem = this.ackProblem(refund, ack);
     if (problem !== null) return this.retryLater(refund, problem);
-    await admin.inTransaction(() =>
-      admin.markTaken(refund.refundId, {
+    await admin.inTransaction((tx) =>
+      tx.markTaken(refund.refundId, {
         timing: ack.payload.timing,
         revision: ack.payload.revision ?? null,
         json: JSON.stringify(ack),
@@ -118,9 +118,7 @@ export class RefundSender {
       max_ms: settings.recordRetryMax_ms,
     });
     settings.logger.warn(`refund ${refund.refundId} did not reach the MTA; retrying`, error);
-    await admin.inTransaction(() =>
-      admin.markAttemptFailed(refund.refundId, settings.clock.now_ms() + delay_ms, error),
-    );
+    await admin.inTransaction((tx) => tx.markAttemptFailed(refund.refundId, settings.clock.now_ms() + delay_ms, error));
   }
 
   private ackProblem(refund: RefundRow, ack: RefundAck): string | null {

@@ -1,5 +1,5 @@
-// The merchant's own audit of its agent's SQLite file (`opentab-merchant audit`), read-only
-// beside the live agent: every tab's totals are what its purchases add up to and its chain link
+// The merchant's own audit of its agent's store (`opentab-merchant audit`), a SQLite file or a
+// PostgreSQL database, read-only beside the live agent: every tab's totals are what its purchases add up to and its chain link
 // proves them; no tab stays open past its timeout or stopped without a clearing; every merchant
 // record reaches the MTA; and every cleared tab credited exactly what its receipts add up to, so
 // the merchant was paid for every receipt it signed, no more.
@@ -7,6 +7,8 @@
 import { check, failedChecks, guarded, readOnce, secondsSince, type CheckResult } from '@opentab/server-kit';
 import { provesIndex } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
+import type { AgentStoreSettings } from '../store-config';
+import { readPostgresAgentStore } from './postgres-store-reader';
 import {
   AgentStoreReader,
   FINAL_AGENT_TAB_STATUSES,
@@ -22,6 +24,7 @@ export interface AgentAuditOptions {
 }
 
 export interface AgentAudit {
+  /** The SQLite file, or the PostgreSQL database's URL without its password. */
   readonly databasePath: string;
   readonly checkedAt_ms: number;
   readonly results: readonly CheckResult[];
@@ -51,6 +54,42 @@ export function auditMerchantAgent(databasePath: string, options: AgentAuditOpti
   } finally {
     reader.close();
   }
+}
+
+/** The audit of the store the agent's settings name (`store`, or `databasePath` for a SQLite file). */
+export async function auditMerchantAgentStore(
+  store: AgentStoreSettings,
+  options: AgentAuditOptions,
+): Promise<AgentAudit> {
+  if (store.kind === 'sqlite') return auditMerchantAgent(store.path, options);
+  const snapshot = await readPostgresAgentStore(store.url);
+  const { stored, expected } = snapshot.schemaVersion;
+  const results = [
+    guarded('postgres-schema', () =>
+      check(
+        'postgres-schema',
+        stored === expected
+          ? []
+          : [`the database is at step ${stored ?? 'none'} of the agent's schema, not ${expected}`],
+      ),
+    ),
+    guarded('tab-totals', () => tabTotals(snapshot.tabs, snapshot.purchases)),
+    guarded('tabs-settled', () => tabsSettled(snapshot.tabs, options)),
+    guarded('records-delivered', () => recordsDelivered(snapshot.tabs, snapshot.records, options)),
+    guarded('credited-as-receipts', () => creditedAsReceipts(snapshot.tabs)),
+  ];
+  return {
+    databasePath: withoutPassword(store.url),
+    checkedAt_ms: options.now_ms,
+    results,
+    ok: failedChecks(results).length === 0,
+  };
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
 
 function purchasesByTab(purchases: readonly AgentAuditPurchase[]): Map<string, AgentAuditPurchase[]> {

@@ -1,6 +1,7 @@
 // The merchant agent audit's only view of the agent's SQLite file: small named queries on a
 // read-only connection, so it runs beside the live agent and can never change what it checks.
-// Everything the audit knows about the agent's tables, columns and statuses lives here.
+// Everything the audit knows about the agent's tables, columns and statuses lives here (the
+// PostgreSQL reader, postgres-store-reader.ts, runs the same queries).
 
 import Database from 'better-sqlite3';
 
@@ -46,8 +47,59 @@ export interface AgentAuditRecord {
 
 type Row = Record<string, unknown>;
 const int = (value: unknown): number => Number(value);
-const big = (value: unknown): bigint => BigInt(value as bigint | number);
+// SQLite's integers arrive as bigint, PostgreSQL's BIGINTs (without the agent's type parser) as decimal strings.
+const big = (value: unknown): bigint => BigInt(value as bigint | number | string);
 const textOrNull = (value: unknown): string | null => (value === null ? null : String(value));
+
+/** The queries of the audit's reads, the same on SQLite and PostgreSQL. */
+export const AUDIT_QUERIES = {
+  tabs: 'SELECT * FROM tabs ORDER BY opened_at_ms, tab_id',
+  purchases: 'SELECT purchase_id, tab_id, seq, item_id, price_minor, chain_index FROM purchases ORDER BY tab_id, seq',
+  records: 'SELECT tab_id, record_id, attempts, acknowledged_at_ms, last_error FROM record_outbox ORDER BY tab_id',
+} as const;
+
+export function auditTabOf(row: Row): AgentAuditTab {
+  return {
+    tabId: String(row.tab_id),
+    currency: String(row.currency),
+    deposit_minor: big(row.deposit_minor),
+    spent_minor: big(row.spent_minor),
+    chainUnit_minor: big(row.chain_unit_minor),
+    chainLength: int(row.chain_length),
+    chainRoot: String(row.chain_root),
+    lastChainIndex: int(row.last_chain_index),
+    lastChainLink: String(row.last_chain_link),
+    purchaseCount: int(row.purchase_count),
+    openedAt_ms: int(row.opened_at_ms),
+    expiresAt_ms: int(row.expires_at_ms),
+    status: String(row.status),
+    stopReason: textOrNull(row.stop_reason),
+    stoppedAt_ms: row.stopped_at_ms === null ? null : int(row.stopped_at_ms),
+    cleared_minor: row.cleared_minor === null ? null : big(row.cleared_minor),
+    outcome: textOrNull(row.clearing_outcome),
+  };
+}
+
+export function auditPurchaseOf(row: Row): AgentAuditPurchase {
+  return {
+    purchaseId: String(row.purchase_id),
+    tabId: String(row.tab_id),
+    seq: int(row.seq),
+    itemId: String(row.item_id),
+    price_minor: big(row.price_minor),
+    chainIndex: int(row.chain_index),
+  };
+}
+
+export function auditRecordOf(row: Row): AgentAuditRecord {
+  return {
+    tabId: String(row.tab_id),
+    recordId: String(row.record_id),
+    attempts: int(row.attempts),
+    acknowledged: row.acknowledged_at_ms !== null,
+    lastError: textOrNull(row.last_error),
+  };
+}
 
 export class AgentStoreReader {
   private constructor(private readonly db: Database.Database) {}
@@ -86,51 +138,16 @@ export class AgentStoreReader {
   }
 
   tabs(): AgentAuditTab[] {
-    return this.all('SELECT * FROM tabs ORDER BY opened_at_ms, tab_id').map((row) => ({
-      tabId: String(row.tab_id),
-      currency: String(row.currency),
-      deposit_minor: big(row.deposit_minor),
-      spent_minor: big(row.spent_minor),
-      chainUnit_minor: big(row.chain_unit_minor),
-      chainLength: int(row.chain_length),
-      chainRoot: String(row.chain_root),
-      lastChainIndex: int(row.last_chain_index),
-      lastChainLink: String(row.last_chain_link),
-      purchaseCount: int(row.purchase_count),
-      openedAt_ms: int(row.opened_at_ms),
-      expiresAt_ms: int(row.expires_at_ms),
-      status: String(row.status),
-      stopReason: textOrNull(row.stop_reason),
-      stoppedAt_ms: row.stopped_at_ms === null ? null : int(row.stopped_at_ms),
-      cleared_minor: row.cleared_minor === null ? null : big(row.cleared_minor),
-      outcome: textOrNull(row.clearing_outcome),
-    }));
+    return this.all(AUDIT_QUERIES.tabs).map(auditTabOf);
   }
 
   /** Every purchase, in seq order per tab. */
   purchases(): AgentAuditPurchase[] {
-    return this.all(
-      'SELECT purchase_id, tab_id, seq, item_id, price_minor, chain_index FROM purchases ORDER BY tab_id, seq',
-    ).map((row) => ({
-      purchaseId: String(row.purchase_id),
-      tabId: String(row.tab_id),
-      seq: int(row.seq),
-      itemId: String(row.item_id),
-      price_minor: big(row.price_minor),
-      chainIndex: int(row.chain_index),
-    }));
+    return this.all(AUDIT_QUERIES.purchases).map(auditPurchaseOf);
   }
 
   records(): AgentAuditRecord[] {
-    return this.all(
-      'SELECT tab_id, record_id, attempts, acknowledged_at_ms, last_error FROM record_outbox ORDER BY tab_id',
-    ).map((row) => ({
-      tabId: String(row.tab_id),
-      recordId: String(row.record_id),
-      attempts: int(row.attempts),
-      acknowledged: row.acknowledged_at_ms !== null,
-      lastError: textOrNull(row.last_error),
-    }));
+    return this.all(AUDIT_QUERIES.records).map(auditRecordOf);
   }
 
   /** What is not yet final, for a caller waiting for the agent to settle down. */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { MerchantAgentConfig } from '../config';
+import { resolveStoreConfig, type AgentStoreConfig, type AgentStoreSettings } from '../store-config';
 
 export class MerchantConfigFileError extends Error {
   constructor(message: string) {
@@ -67,6 +68,25 @@ export function merchantDatabasePath(path: string): string {
   if (typeof databasePath !== 'string' || databasePath === '')
     throw new MerchantConfigFileError(`${path}: databasePath is required`);
   return isAbsolute(databasePath) ? databasePath : resolve(dirname(resolve(path)), databasePath);
+}
+
+/** The agent's store alone (`store`, or `databasePath`), for tools that read it (the audit) and need none of the secrets. */
+export function merchantStoreSettings(path: string): AgentStoreSettings {
+  const file = readConfigObject(path);
+  const base = dirname(resolve(path));
+  const databasePath = file.databasePath;
+  const problems: string[] = [];
+  const store = resolveStoreConfig(
+    storeOf(file.store, base) as AgentStoreConfig | undefined,
+    typeof databasePath === 'string' && databasePath !== '' && !isAbsolute(databasePath)
+      ? resolve(base, databasePath)
+      : (databasePath as string | undefined),
+    (ok, problem) => {
+      if (!ok) problems.push(problem);
+    },
+  );
+  if (store === null) throw new MerchantConfigFileError(`${path}: ${problems.join('; ')}`);
+  return store;
 }
 
 export function loadMerchantConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): MerchantAgentProcessConfig {

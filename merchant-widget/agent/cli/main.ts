@@ -8,17 +8,18 @@ import { parseArgs } from 'node:util';
 import { describeChecks, nodeCrypto } from '@opentab/server-kit';
 import { fromBase64urlOfLength, signerFromSecretKey } from '@opentab/protocol';
 import { createMerchantAgent } from '../agent';
-import { auditMerchantAgent } from '../audit/agent-audit';
+import { auditMerchantAgentStore } from '../audit/agent-audit';
 import { MerchantAgentConfigError } from '../config';
 import { prepareProducts, ProductPreparationError } from '../delivery/product-preparation';
 import { AdminCommandError, runAdminCommand } from './admin-commands';
-import { loadMerchantConfigFile, merchantDatabasePath, MerchantConfigFileError } from './config-file';
+import { loadMerchantConfigFile, MerchantConfigFileError, merchantStoreSettings } from './config-file';
 
 const USAGE = `opentab-merchant <command> [options]
 
   start   --config FILE     serve the merchant agent under its mount path (default /opentab)
   audit   --config FILE [--settle-s 300] [--json]
-                            check the agent's SQLite file read-only (also beside the running agent):
+                            check the agent's store (its SQLite file or PostgreSQL database) read-only,
+                            also beside the running agents:
                             tab totals and chain proofs, tabs and records settled, every cleared tab
                             credited what its receipts add up to; exits 1 when one is broken
   prepare-products FOLDER --config FILE [--chunk-kib 64]
@@ -152,10 +153,13 @@ async function main(argv: string[]): Promise<void> {
     case 'audit': {
       const settle_s = Number(values['settle-s'] ?? '300');
       if (!Number.isSafeInteger(settle_s) || settle_s < 0) fail('--settle-s must be a whole number of seconds');
-      const audit = auditMerchantAgent(merchantDatabasePath(values.config ?? fail('--config is required')), {
-        now_ms: Date.now(),
-        settle_ms: settle_s * 1000,
-      });
+      const audit = await auditMerchantAgentStore(
+        merchantStoreSettings(values.config ?? fail('--config is required')),
+        {
+          now_ms: Date.now(),
+          settle_ms: settle_s * 1000,
+        },
+      );
       process.stdout.write(
         values.json === true
           ? `${JSON.stringify(audit, null, 2)}\n`

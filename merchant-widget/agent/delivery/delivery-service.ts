@@ -4,7 +4,9 @@
 // again, up to `maxAttempts`, then the order is aborted and nothing is charged. The accept carries
 // the tab purchase that pays: it is taken exactly as a click-to-pay purchase (hash-chain link,
 // catalogue price, the tab's deposit), and only then is K2 sealed to K1 and the order marked
-// accepted. A replayed accept is answered from the order's row.
+// accepted. A replayed accept is answered from the order's row. Agent processes sharing one
+// store may get copies of one message at once: each change of an order is conditional
+// (delivery-store.ts), and the copy whose change did not take answers from the row as it stands.
 
 import {
   callRoute,
@@ -100,7 +102,7 @@ export class DeliveryService {
     if (p.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');
     const tab = await store.findTab(p.tabId);
     if (tab === null || tab.tabPublicKey !== p.tabPublicKey) throw new OpentabError('unknown_tab');
-    const known = deliveries.k1RegistrationJson(p.orderId);
+    const known = await deliveries.k1RegistrationJson(p.orderId);
     if (known !== null) {
       // The MTA sends its one registration again when our answer was lost, however long ago it
       // signed it; another K1 for the same order is never taken.
@@ -109,7 +111,8 @@ export class DeliveryService {
       return { received: true };
     }
     requireFresh(p.iat, settings.clock.now_ms(), settings.clockSkew_ms);
-    deliveries.insertK1(p.orderId, p.tabId, JSON.stringify(registration), settings.clock.now_ms());
+    if (!(await deliveries.insertK1(p.orderId, p.tabId, JSON.stringify(registration), settings.clock.now_ms())))
+      return this.acceptK1Registration(registration); // another process stored one first: compared above
     return { received: true };
   }
 
@@ -118,7 +121,7 @@ export class DeliveryService {
       const { crypto, settings, deliveries } = this.deps;
       const p = order.payload;
       const digest = requestDigest(crypto, order);
-      const known = deliveries.order(p.id);
+      const known = await deliveries.order(p.id);
       if (known !== null) {
         if (known.orderDigest !== digest) throw new OpentabError('id_reused');
         return this.stateOf(known);
@@ -134,11 +137,14 @@ export class DeliveryService {
         p.price.value !== product.description.payload.price.value
       )
         throw new OpentabError('description_mismatch');
-      deliveries.insertOrder(
+      await deliveries.insertOrder(
         { orderId: p.id, tabId: p.tabId, productId: p.productId, digest, json: JSON.stringify(order) },
         now_ms,
       );
-      return this.stateOf(deliveries.order(p.id)!);
+      // Stored by this process or, at the same moment, by another one: the same order or a reused id.
+      const stored = (await deliveries.order(p.id))!;
+      if (stored.orderDigest !== digest) throw new OpentabError('id_reused');
+      return this.stateOf(stored);
     });
   }
 
@@ -146,7 +152,7 @@ export class DeliveryService {
     return this.orderLock.run(reject.payload.orderId, async () => {
       const { settings, deliveries, events, maxAttempts } = this.deps;
       const p = reject.payload;
-      const row = this.orderOfTab(p.orderId, p.tabId);
+      const row = await this.orderOfTab(p.orderId, p.tabId);
       await this.signedByTab(reject, p.tabId);
       const now_ms = settings.clock.now_ms();
       requireFresh(p.iat, now_ms, settings.clockSkew_ms);
@@ -155,11 +161,11 @@ export class DeliveryService {
       if (row.status !== 'ordered' || current === null || current.payload.id !== p.packageId) return this.stateOf(row);
       events.emit('rejected', { tabId: p.tabId, orderId: p.orderId, problem: p.problem, attempt: row.attempts });
       if (row.attempts >= maxAttempts) {
-        deliveries.abort(p.orderId, now_ms);
+        if (!(await deliveries.abort(p.orderId, now_ms))) return this.stateOf((await deliveries.order(p.orderId))!);
         events.emit('aborted', { tabId: p.tabId, orderId: p.orderId, productId: row.productId });
         return { status: 'aborted', orderId: p.orderId };
       }
-      return { status: 'package', package: this.sendPackage(row, now_ms) };
+      return this.sendPackage(row, now_ms);
     });
   }
 
@@ -168,11 +174,9 @@ export class DeliveryService {
       const { crypto, settings, deliveries, tabs, events } = this.deps;
       const p = accept.payload;
       const digest = requestDigest(crypto, accept);
-      const row = this.orderOfTab(p.orderId, p.tabId);
-      if (row.acceptId === p.id) {
-        if (row.acceptDigest !== digest) throw new OpentabError('id_reused');
-        return JSON.parse(row.keyJson!) as DeliveryKey;
-      }
+      const row = await this.orderOfTab(p.orderId, p.tabId);
+      const replay = this.answeredAccept(row, p.id, digest);
+      if (replay !== null) return replay;
       await this.signedByTab(accept, p.tabId);
       const now_ms = settings.clock.now_ms();
       requireFresh(p.iat, now_ms, settings.clockSkew_ms);
@@ -196,7 +200,7 @@ export class DeliveryService {
           'delivery_mismatch',
           'The purchase in the accept is not the ordered product at its price.',
         );
-      const registration = this.k1Of(row.orderId);
+      const registration = await this.k1Of(row.orderId);
 
       // The purchase commits on its own, exactly as a click-to-pay one; it is idempotent by its id, so an
       // accept sent again after a stop between the two commits pays nothing twice and completes the order.
@@ -222,8 +226,12 @@ export class DeliveryService {
         } satisfies PayloadBody<DeliveryKeyPayload>,
         now_ms,
       );
-      if (!deliveries.accept(p.orderId, p.id, digest, JSON.stringify(answer), now_ms))
+      if (!(await deliveries.accept(p.orderId, p.id, digest, JSON.stringify(answer), now_ms))) {
+        // Another process accepted the order first: a copy of this accept gets the answer it stored.
+        const stored = this.answeredAccept((await deliveries.order(p.orderId))!, p.id, digest);
+        if (stored !== null) return stored;
         throw new OpentabError('already_accepted');
+      }
       events.emit('accepted', {
         tabId: p.tabId,
         orderId: p.orderId,
@@ -234,18 +242,28 @@ export class DeliveryService {
     });
   }
 
+  /** The key answer stored for this accept (by this process or another), null when the order holds none for it. */
+  private answeredAccept(row: DeliveryOrderRow, acceptId: string, digest: string): DeliveryKey | null {
+    if (row.acceptId !== acceptId) return null;
+    if (row.acceptDigest !== digest) throw new OpentabError('id_reused');
+    return JSON.parse(row.keyJson!) as DeliveryKey;
+  }
+
   /** Where an order stands, sending its first package once K1 is here (after escrowing K2 with the MTA). */
   private async stateOf(row: DeliveryOrderRow): Promise<DeliveryState> {
     if (row.status === 'aborted') return { status: 'aborted', orderId: row.orderId };
     if (row.packageJson !== null) return { status: 'package', package: JSON.parse(row.packageJson) };
-    if (this.deps.deliveries.k1RegistrationJson(row.orderId) === null)
+    if ((await this.deps.deliveries.k1RegistrationJson(row.orderId)) === null)
       return { status: 'awaiting-k1', orderId: row.orderId };
     if (row.escrowAckJson === null) await this.escrow(row);
-    return { status: 'package', package: this.sendPackage(row, this.deps.settings.clock.now_ms()) };
+    return this.sendPackage(row, this.deps.settings.clock.now_ms());
   }
 
-  /** A new signed package for the order (the next attempt), stored as its current one. */
-  private sendPackage(row: DeliveryOrderRow, now_ms: number): DeliveryPackage {
+  /**
+   * A new signed package for the order (the next attempt), stored as its current one; when another
+   * process sent the next one first, the order as it now stands.
+   */
+  private async sendPackage(row: DeliveryOrderRow, now_ms: number): Promise<DeliveryState> {
     const { settings, crypto, deliveries, events } = this.deps;
     const product = this.productOf(row.productId);
     const attempt = row.attempts + 1;
@@ -266,16 +284,17 @@ export class DeliveryService {
       } satisfies PayloadBody<DeliveryPackagePayload>,
       now_ms,
     );
-    deliveries.setPackage(row.orderId, JSON.stringify(delivered), attempt, now_ms);
+    if (!(await deliveries.setPackage(row.orderId, JSON.stringify(delivered), attempt, now_ms)))
+      return this.stateOf((await deliveries.order(row.orderId))!);
     events.emit('delivered', { tabId: row.tabId, orderId: row.orderId, productId: row.productId, attempt });
-    return delivered;
+    return { status: 'package', package: delivered };
   }
 
   /** K2 sealed to the MTA's escrow key (named in the K1 it signed), acknowledged by the MTA before any package leaves. */
   private async escrow(row: DeliveryOrderRow): Promise<void> {
     const { settings, crypto, deliveries } = this.deps;
     const product = this.productOf(row.productId);
-    const registration = this.k1Of(row.orderId);
+    const registration = await this.k1Of(row.orderId);
     const escrow: DeliveryEscrow = seal(
       crypto,
       this.deps.merchantKey,
@@ -312,11 +331,12 @@ export class DeliveryService {
     }
     if (ack.payload.orderId !== row.orderId || !verifyEnvelope(crypto, ack, settings.operatorPublicKey))
       throw new OpentabError('peer_refused', 'The operator acknowledged another escrow or did not sign it.');
-    deliveries.setEscrowAck(row.orderId, JSON.stringify(ack), settings.clock.now_ms());
+    // Another process may have escrowed the same key for the order at the same time: one ack is kept.
+    await deliveries.setEscrowAck(row.orderId, JSON.stringify(ack), settings.clock.now_ms());
   }
 
-  private k1Of(orderId: string): K1Registration {
-    const json = this.deps.deliveries.k1RegistrationJson(orderId);
+  private async k1Of(orderId: string): Promise<K1Registration> {
+    const json = await this.deps.deliveries.k1RegistrationJson(orderId);
     if (json === null) throw new OpentabError('k1_missing');
     return JSON.parse(json) as K1Registration;
   }
@@ -327,8 +347,8 @@ export class DeliveryService {
     return product;
   }
 
-  private orderOfTab(orderId: string, tabId: string): DeliveryOrderRow {
-    const row = this.deps.deliveries.order(orderId);
+  private async orderOfTab(orderId: string, tabId: string): Promise<DeliveryOrderRow> {
+    const row = await this.deps.deliveries.order(orderId);
     if (row === null || row.tabId !== tabId) throw new OpentabError('unknown_order');
     return row;
   }

@@ -1,12 +1,13 @@
 // The agent's delivery orders and the K1s its MTA registered for them, in tables of their own in
-// the agent's SQLite file (created at start if missing). One row per order carries its whole
-// state: the current package, how many were sent, the escrow's acknowledgement, and once accepted
-// the accept's id and the key answer, so a replayed accept is answered from the row.
+// the agent's store (on SQLite created at start if missing; on PostgreSQL by the agent's second
+// migration step). One row per order carries its whole state: the current package, how many were
+// sent, the escrow's acknowledgement, and once accepted the accept's id and the key answer, so a
+// replayed accept is answered from the row. Several agent processes may share the store: every
+// change of an order is one conditional statement that says whether it was this one that made it.
 
-import type Database from 'better-sqlite3';
-import type { SqliteAgentStore } from '../sqlite-store';
+import type { AgentStore, SqlSession } from '../store';
 
-const TABLES = `
+const SQLITE_TABLES = `
 CREATE TABLE IF NOT EXISTS delivery_orders (
   order_id TEXT PRIMARY KEY,
   tab_id TEXT NOT NULL,
@@ -57,7 +58,7 @@ interface Row {
   order_digest: string;
   order_json: string;
   status: DeliveryStatus;
-  attempts: number;
+  attempts: number | bigint;
   package_json: string | null;
   escrow_ack_json: string | null;
   accept_id: string | null;
@@ -66,88 +67,97 @@ interface Row {
 }
 
 export class DeliveryStore {
-  private readonly db: Database.Database;
-  private readonly statements;
+  private constructor(private readonly sql: SqlSession) {}
 
-  /** In the agent's SQLite file (resolveConfig refuses delivery on PostgreSQL). */
-  constructor(store: SqliteAgentStore) {
-    this.db = store.database;
-    this.db.exec(TABLES);
-    this.statements = {
-      order: this.db.prepare('SELECT * FROM delivery_orders WHERE order_id = ?'),
-      insertOrder: this.db.prepare(
-        `INSERT INTO delivery_orders (order_id, tab_id, product_id, order_digest, order_json, status, created_at_ms, updated_at_ms)
-         VALUES (?, ?, ?, ?, ?, 'ordered', ?, ?)`,
-      ),
-      setPackage: this.db.prepare(
-        'UPDATE delivery_orders SET package_json = ?, attempts = ?, updated_at_ms = ? WHERE order_id = ?',
-      ),
-      setEscrow: this.db.prepare(
-        'UPDATE delivery_orders SET escrow_ack_json = ?, updated_at_ms = ? WHERE order_id = ?',
-      ),
-      abort: this.db.prepare(
-        "UPDATE delivery_orders SET status = 'aborted', updated_at_ms = ? WHERE order_id = ? AND status = 'ordered'",
-      ),
-      accept: this.db.prepare(
-        `UPDATE delivery_orders SET status = 'accepted', accept_id = ?, accept_digest = ?, key_json = ?, updated_at_ms = ?
-         WHERE order_id = ? AND status = 'ordered'`,
-      ),
-      k1: this.db.prepare('SELECT registration_json FROM delivery_k1 WHERE order_id = ?'),
-      insertK1: this.db.prepare(
-        'INSERT INTO delivery_k1 (order_id, tab_id, registration_json, received_at_ms) VALUES (?, ?, ?, ?)',
-      ),
-      ordersOfTab: this.db.prepare('SELECT * FROM delivery_orders WHERE tab_id = ? ORDER BY created_at_ms, order_id'),
-    };
+  static async open(store: AgentStore): Promise<DeliveryStore> {
+    if (store.kind === 'sqlite') await store.ensureTables(SQLITE_TABLES);
+    return new DeliveryStore(store.sql);
   }
 
-  order(orderId: string): DeliveryOrderRow | null {
-    const row = this.statements.order.get(orderId) as Row | undefined;
-    return row === undefined ? null : rowOf(row);
+  async order(orderId: string): Promise<DeliveryOrderRow | null> {
+    const rows = (await this.sql.all('SELECT * FROM delivery_orders WHERE order_id = ?', [
+      orderId,
+    ])) as unknown as Row[];
+    return rows.length === 0 ? null : rowOf(rows[0]!);
   }
 
-  ordersOfTab(tabId: string): DeliveryOrderRow[] {
-    return (this.statements.ordersOfTab.all(tabId) as Row[]).map(rowOf);
+  async ordersOfTab(tabId: string): Promise<DeliveryOrderRow[]> {
+    const rows = await this.sql.all('SELECT * FROM delivery_orders WHERE tab_id = ? ORDER BY created_at_ms, order_id', [
+      tabId,
+    ]);
+    return (rows as unknown as Row[]).map(rowOf);
   }
 
-  insertOrder(
+  /** False, writing nothing, when an order of this id is stored already. */
+  async insertOrder(
     order: { orderId: string; tabId: string; productId: string; digest: string; json: string },
     now_ms: number,
-  ): void {
-    this.statements.insertOrder.run(
-      order.orderId,
-      order.tabId,
-      order.productId,
-      order.digest,
-      order.json,
-      now_ms,
-      now_ms,
+  ): Promise<boolean> {
+    const inserted = await this.sql.run(
+      `INSERT INTO delivery_orders (order_id, tab_id, product_id, order_digest, order_json, status, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, 'ordered', ?, ?) ON CONFLICT (order_id) DO NOTHING`,
+      [order.orderId, order.tabId, order.productId, order.digest, order.json, now_ms, now_ms],
     );
+    return inserted === 1;
   }
 
-  setPackage(orderId: string, packageJson: string, attempts: number, now_ms: number): void {
-    this.statements.setPackage.run(packageJson, attempts, now_ms, orderId);
+  /** The next package, only over the one that was current (`attempts` before): false when another came first. */
+  async setPackage(orderId: string, packageJson: string, attempts: number, now_ms: number): Promise<boolean> {
+    const changed = await this.sql.run(
+      `UPDATE delivery_orders SET package_json = ?, attempts = ?, updated_at_ms = ?
+       WHERE order_id = ? AND status = 'ordered' AND attempts = ?`,
+      [packageJson, attempts, now_ms, orderId, attempts - 1],
+    );
+    return changed === 1;
   }
 
-  setEscrowAck(orderId: string, ackJson: string, now_ms: number): void {
-    this.statements.setEscrow.run(ackJson, now_ms, orderId);
-  }
-
-  abort(orderId: string, now_ms: number): void {
-    this.statements.abort.run(now_ms, orderId);
+  /** False when the order had its escrow acknowledged already (by another process). */
+  async setEscrowAck(orderId: string, ackJson: string, now_ms: number): Promise<boolean> {
+    const changed = await this.sql.run(
+      'UPDATE delivery_orders SET escrow_ack_json = ?, updated_at_ms = ? WHERE order_id = ? AND escrow_ack_json IS NULL',
+      [ackJson, now_ms, orderId],
+    );
+    return changed === 1;
   }
 
   /** False when the order was no longer waiting for its accept (then nothing changed). */
-  accept(orderId: string, acceptId: string, acceptDigest: string, keyJson: string, now_ms: number): boolean {
-    return this.statements.accept.run(acceptId, acceptDigest, keyJson, now_ms, orderId).changes === 1;
+  async abort(orderId: string, now_ms: number): Promise<boolean> {
+    const changed = await this.sql.run(
+      "UPDATE delivery_orders SET status = 'aborted', updated_at_ms = ? WHERE order_id = ? AND status = 'ordered'",
+      [now_ms, orderId],
+    );
+    return changed === 1;
   }
 
-  k1RegistrationJson(orderId: string): string | null {
-    const row = this.statements.k1.get(orderId) as { registration_json: string } | undefined;
-    return row?.registration_json ?? null;
+  /** False when the order was no longer waiting for its accept (then nothing changed). */
+  async accept(
+    orderId: string,
+    acceptId: string,
+    acceptDigest: string,
+    keyJson: string,
+    now_ms: number,
+  ): Promise<boolean> {
+    const changed = await this.sql.run(
+      `UPDATE delivery_orders SET status = 'accepted', accept_id = ?, accept_digest = ?, key_json = ?, updated_at_ms = ?
+       WHERE order_id = ? AND status = 'ordered'`,
+      [acceptId, acceptDigest, keyJson, now_ms, orderId],
+    );
+    return changed === 1;
   }
 
-  insertK1(orderId: string, tabId: string, registrationJson: string, now_ms: number): void {
-    this.statements.insertK1.run(orderId, tabId, registrationJson, now_ms);
+  async k1RegistrationJson(orderId: string): Promise<string | null> {
+    const rows = await this.sql.all('SELECT registration_json FROM delivery_k1 WHERE order_id = ?', [orderId]);
+    return rows.length === 0 ? null : String(rows[0]!.registration_json);
+  }
+
+  /** False, writing nothing, when the order has its K1 already. */
+  async insertK1(orderId: string, tabId: string, registrationJson: string, now_ms: number): Promise<boolean> {
+    const inserted = await this.sql.run(
+      `INSERT INTO delivery_k1 (order_id, tab_id, registration_json, received_at_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (order_id) DO NOTHING`,
+      [orderId, tabId, registrationJson, now_ms],
+    );
+    return inserted === 1;
   }
 }
 
