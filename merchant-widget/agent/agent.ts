@@ -22,6 +22,7 @@ import { RefundSender } from './admin/refund-sender';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler, type AgentOperations } from './http/handler';
 import { merchantAgentOpenApiDocument } from './openapi';
+import { OperatorKeys } from './operator-keys';
 import { RecordOutbox } from './record-outbox';
 import { MerchantSigner } from './signed-answers';
 import { openAgentStore } from './open-store';
@@ -98,6 +99,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
   const tokens = new AccessTokens(settings.accessTokenSecret, (length) => crypto.randomBytes(length));
   const events = new AgentEvents(settings.logger);
+  const operatorKeys = await OperatorKeys.load(crypto, store, settings);
   // A record the MTA refuses for good ends its tab, which only the tab service may do.
   const outbox = new RecordOutbox({
     store,
@@ -105,9 +107,19 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     signer,
     events,
     settings,
+    operatorKeys,
     onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message),
   });
-  const service: TabService = new TabService({ settings, crypto, store, signer, tokens, events, outbox });
+  const service: TabService = new TabService({
+    settings,
+    crypto,
+    store,
+    signer,
+    tokens,
+    events,
+    outbox,
+    operatorKeys,
+  });
   // Extensions and delivery come only with a SQLite store (resolveConfig refuses them on PostgreSQL).
   const sqliteStore = store as unknown as SqliteAgentStore;
   for (const extension of settings.extensions)
@@ -123,7 +135,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     try {
       const adminStore = new AdminStore(sqliteStore);
       createCatalogueEditsTable(adminStore);
-      const refunds = new RefundSender({ admin: adminStore, crypto, merchantKey, settings });
+      const refunds = new RefundSender({ admin: adminStore, crypto, merchantKey, settings, operatorKeys });
       const service = new AdminService({
         admin: adminStore,
         catalogue: settings.catalogue,
@@ -156,6 +168,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         merchantKey,
         events,
         maxAttempts: settings.delivery.maxAttempts,
+        operatorKeys,
       });
     } catch (error) {
       store.close();
@@ -220,6 +233,13 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       settings.logger.warn('sending refunds failed; retrying at the next check', error);
     }
   };
+  // A retirement is learned even when no message under the successor has arrived yet. Not awaited:
+  // an operator slow to answer holds up neither the start nor the other sweeps.
+  const readOperatorKeys = (): void => {
+    operatorKeys
+      .refreshIfDue(settings.operatorKeyCheckInterval_ms)
+      .catch((error: unknown) => settings.logger.warn("reading the operator's keys failed; retrying later", error));
+  };
   // One sweep at a time: a slow one is not joined by the next tick's.
   let sweeping: Promise<void> | null = null;
   const sweep = (): Promise<void> =>
@@ -227,6 +247,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       await sweepExpiredTabs();
       await forgetOldReplies();
       await sendDueRefunds();
+      readOperatorKeys();
     })().finally(() => (sweeping = null)));
   // Tabs that expired while the server was down stop now, before the first request.
   await sweep();
@@ -270,6 +291,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         clearInterval(expiryTimer);
         await sweeping;
         await outbox.close();
+        await operatorKeys.settled();
         await store.close();
       })();
       return closing;

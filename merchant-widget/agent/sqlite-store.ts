@@ -8,8 +8,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { int, text } from './sqlite-columns';
-import type { AgentStore, AgentStoreTransaction, OutboxEntry, StoredReceipt, StoredReply } from './store';
-import { lifecycleColumns, outboxEntryFromRow, purchaseFromRow, tabFromRow, type Row } from './store-rows';
+import type {
+  AgentStore,
+  AgentStoreTransaction,
+  OutboxEntry,
+  StoredKeyRotation,
+  StoredReceipt,
+  StoredReply,
+} from './store';
+import {
+  KEEP_OPERATOR_KEY_ROTATION,
+  keyRotationFromRow,
+  lifecycleColumns,
+  outboxEntryFromRow,
+  purchaseFromRow,
+  tabFromRow,
+  type Row,
+} from './store-rows';
 import type { PurchaseRecord, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import {
   migrate,
@@ -24,7 +39,7 @@ import {
  * The agent's numbered steps (the server kit's migrate). 1: tabs, purchases, replies, record
  * outbox. 2: no change to the agent's own tables. 3: replies by age. 4: one tab per chain root,
  * clearing revisions, records the MTA refused for good (a tab that never opened). 5: the tab's
- * purchase-list key. Never edit a step that has shipped: add the next one.
+ * purchase-list key. 6: what the agent learned of its operator's keys (the CA, rotation notices). Never edit a step that has shipped: add the next one.
  */
 
 const VERSION_4 = `
@@ -37,6 +52,21 @@ ALTER TABLE record_outbox ADD COLUMN refused_code TEXT;
 // under the all-zero key, which the customer's record will not match, and the MTA clears what
 // the chain proves, as for any two lists that differ.
 const VERSION_5 = 'ALTER TABLE tabs ADD COLUMN list_key TEXT;';
+
+const VERSION_6 = `
+CREATE TABLE operator_ca (
+  operator_public_key TEXT PRIMARY KEY,
+  ca_public_key TEXT NOT NULL,
+  pinned_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE operator_key_rotations (
+  retiring_key TEXT PRIMARY KEY,
+  successor_key TEXT NOT NULL,
+  retires_at_ms INTEGER NOT NULL,
+  notice_json TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL
+) STRICT;
+`;
 
 /** Answers are forgotten oldest first through this index, without reading the table in key order. */
 const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
@@ -112,7 +142,7 @@ CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE ackno
 
 export const AGENT_STORE_MIGRATIONS: StoreMigrations = {
   store: 'merchant agent database',
-  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5],
+  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5, VERSION_6],
 };
 
 export class SqliteAgentStore implements AgentStore {
@@ -251,6 +281,34 @@ export class SqliteAgentStore implements AgentStore {
   claimDueRecords(now_ms: number, limit: number, leaseUntil_ms: number): Promise<OutboxEntry[]> {
     return this.outside(async () =>
       (this.statements.claimDueRecords.all(leaseUntil_ms, now_ms, limit) as Row[]).map(outboxEntryFromRow),
+    );
+  }
+
+  operatorCa(operatorPublicKey: string): Promise<string | null> {
+    return this.outside(async () => {
+      const row = this.statements.operatorCa.get(operatorPublicKey) as Row | undefined;
+      return row === undefined ? null : text(row.ca_public_key);
+    });
+  }
+
+  pinOperatorCa(operatorPublicKey: string, caPublicKey: string, now_ms: number): Promise<void> {
+    return this.outside(async () => void this.statements.pinOperatorCa.run(operatorPublicKey, caPublicKey, now_ms));
+  }
+
+  operatorKeyRotations(): Promise<StoredKeyRotation[]> {
+    return this.outside(async () => (this.statements.operatorKeyRotations.all() as Row[]).map(keyRotationFromRow));
+  }
+
+  keepOperatorKeyRotation(rotation: StoredKeyRotation, now_ms: number): Promise<void> {
+    return this.outside(
+      async () =>
+        void this.statements.keepOperatorKeyRotation.run(
+          rotation.retiringKey,
+          rotation.successorKey,
+          rotation.retiresAt_ms,
+          rotation.noticeJson,
+          now_ms,
+        ),
     );
   }
 }
@@ -442,6 +500,12 @@ function prepareStatements(db: Database.Database) {
     replaceEnvelope: db.prepare(
       'UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL',
     ),
+    operatorCa: db.prepare('SELECT ca_public_key FROM operator_ca WHERE operator_public_key = ?'),
+    pinOperatorCa: db.prepare(
+      'INSERT INTO operator_ca (operator_public_key, ca_public_key, pinned_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    operatorKeyRotations: db.prepare('SELECT * FROM operator_key_rotations ORDER BY received_at_ms'),
+    keepOperatorKeyRotation: db.prepare(KEEP_OPERATOR_KEY_ROTATION.replace(/\$\d/g, '?')),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { big, int, text } from './sqlite-columns';
-import type { OutboxEntry } from './store';
+import type { OutboxEntry, StoredKeyRotation } from './store';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord } from './tab-record';
 
 export type Row = Record<string, unknown>;
@@ -91,3 +91,18 @@ export function lifecycleColumns(lifecycle: TabLifecycle) {
     revision: cleared?.revision ?? 0,
   };
 }
+
+export function keyRotationFromRow(row: Row): StoredKeyRotation {
+  return {
+    retiringKey: text(row.retiring_key),
+    successorKey: text(row.successor_key),
+    retiresAt_ms: int(row.retires_at_ms),
+    noticeJson: text(row.notice_json),
+  };
+}
+
+/** The same on both stores: of two notices about one key, the earlier retirement stays. */
+export const KEEP_OPERATOR_KEY_ROTATION = `INSERT INTO operator_key_rotations
+  (retiring_key, successor_key, retires_at_ms, notice_json, received_at_ms) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (retiring_key) DO UPDATE SET retires_at_ms = excluded.retires_at_ms, notice_json = excluded.notice_json
+  WHERE excluded.retires_at_ms < operator_key_rotations.retires_at_ms`;

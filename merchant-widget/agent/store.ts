@@ -29,6 +29,25 @@ export interface OutboxEntry {
   readonly refusedCode: string | null;
 }
 
+/** A rotation notice of the operator's key the agent checked and follows (operator-keys.ts). */
+export interface StoredKeyRotation {
+  readonly retiringKey: string;
+  readonly successorKey: string;
+  readonly retiresAt_ms: number;
+  readonly noticeJson: string;
+}
+
+/** What the agent learned of its operator's keys: kept so that a restart neither forgets a successor nor trusts a retired key again. */
+export interface OperatorTrustStore {
+  /** The CA that certified the pinned operator key, once learned. */
+  operatorCa(operatorPublicKey: string): Promise<string | null>;
+  /** Keeps the first CA learned for the key; a later, different one changes nothing. */
+  pinOperatorCa(operatorPublicKey: string, caPublicKey: string, now_ms: number): Promise<void>;
+  operatorKeyRotations(): Promise<StoredKeyRotation[]>;
+  /** Keeps a checked notice; of two about the same key the earlier retirement wins, so none lengthens a key's life. */
+  keepOperatorKeyRotation(rotation: StoredKeyRotation, now_ms: number): Promise<void>;
+}
+
 export interface AgentStoreReads {
   findTab(tabId: string): Promise<TabRecord | null>;
   findTabByChainRoot(chainRoot: string): Promise<TabRecord | null>;
@@ -69,7 +88,7 @@ export interface AgentStoreTransaction extends AgentStoreReads {
   replaceRecordEnvelope(tabId: string, recordId: string, envelopeJson: string): Promise<void>;
 }
 
-export interface AgentStore extends AgentStoreReads {
+export interface AgentStore extends AgentStoreReads, OperatorTrustStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * Runs `work` as one transaction: committed when it resolves, rolled back when it throws. The

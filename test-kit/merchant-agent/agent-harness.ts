@@ -245,7 +245,8 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
  * A SQLite file in the harness's directory, or a new PostgreSQL database for the postgres run.
  * Extensions keep their tables in SQLite only, so an agent with extensions stays on SQLite.
  */
-async function storeFor(dir: string, overrides: Partial<MerchantAgentConfig>): Promise<AgentStoreConfig> {
+/** A store of the kind under test for one agent: a SQLite file in `dir`, or a fresh PostgreSQL database. */
+export async function storeFor(dir: string, overrides: Partial<MerchantAgentConfig> = {}): Promise<AgentStoreConfig> {
   const sqlite: AgentStoreConfig = { kind: 'sqlite', path: join(dir, 'agent.sqlite') };
   if (agentStoreKindUnderTest() === 'sqlite' || (overrides.extensions ?? []).length > 0) return sqlite;
   // Loaded only here: it reads the cluster vitest's global setup provides.

@@ -96,6 +96,8 @@ export interface MerchantSiteOptions {
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
   /** The merchant's logins to its dashboard and admin API; none when absent. */
   readonly adminLogins?: MerchantAgentConfig['adminLogins'];
+  /** Where the agent keeps its data; a SQLite file in `dir` when absent. */
+  readonly store?: MerchantAgentConfig['store'];
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
@@ -112,7 +114,7 @@ export async function startMerchantSite(options: MerchantSiteOptions): Promise<M
       merchantSecretKey,
       currency: options.currency,
       catalogue: options.catalogue,
-      databasePath,
+      ...(options.store === undefined ? { databasePath } : { store: options.store }),
       accessTokenSecret,
       recordRetryBase_ms: 50,
       recordRetryMax_ms: MERCHANT_RECORD_RETRY_MAX_MS,

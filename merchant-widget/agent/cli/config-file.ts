@@ -30,6 +30,8 @@ const AGENT_FIELDS = [
   'operatorId',
   'operatorBaseUrl',
   'operatorPublicKey',
+  'operatorCaPublicKey',
+  'operatorKeyCheckInterval_ms',
   'currency',
   'catalogue',
   'mountPath',
