@@ -21,6 +21,7 @@ import { createCatalogueEditsTable } from './admin/catalogue-edits';
 import { RefundSender } from './admin/refund-sender';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler, type AgentOperations } from './http/handler';
+import { DisputeDecisions } from './dispute-decisions';
 import { merchantAgentOpenApiDocument } from './openapi';
 import { OperatorKeys } from './operator-keys';
 import { RecordOutbox } from './record-outbox';
@@ -29,7 +30,13 @@ import { openAgentStore } from './open-store';
 import type { SqliteAgentStore } from './sqlite-store';
 import { TabService } from './tab-service';
 import type { TabStatus } from './tab-record';
-import type { PurchaseListEvidence, PurchaseView, TabView } from './views';
+import {
+  disputeDecisionView,
+  type DisputeDecisionView,
+  type PurchaseListEvidence,
+  type PurchaseView,
+  type TabView,
+} from './views';
 
 /** Where a stopped tab's merchant record stands with the MTA. */
 export interface RecordDelivery {
@@ -76,6 +83,8 @@ export interface MerchantAgent {
    * arbiter in a dispute (operators otherwise see only the hash). Null for an unknown tab.
    */
   purchaseListEvidence(tabId: string): Promise<PurchaseListEvidence | null>;
+  /** The operator's decision on the tab's dispute, with its reason, once the MTA sent it; else null. */
+  disputeDecision(tabId: string): Promise<DisputeDecisionView | null>;
   recordDelivery(tabId: string): Promise<RecordDelivery | null>;
   info(): MerchantInfo;
   /** Returns the function that removes the listener. */
@@ -175,7 +184,13 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       throw error;
     }
   }
-  const handler = createAgentRequestHandler(delivery === null ? service : deliveryOnly(service, delivery), {
+  const disputeDecisions = new DisputeDecisions({ settings, crypto, store, operatorKeys });
+  const operations: AgentOperations = {
+    ...agentOperations(service),
+    ...(delivery === null ? {} : deliveryOnly(service, delivery)),
+    acceptDisputeDecision: (decision) => disputeDecisions.accept(decision),
+  };
+  const handler = createAgentRequestHandler(operations, {
     ...settings,
     durable: () => store.durable(),
     openApiDocument: merchantAgentOpenApiDocument({
@@ -270,6 +285,10 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     tabs: (filter) => service.tabs(filter),
     purchases: (tabId) => service.purchasesOf(tabId),
     purchaseListEvidence: (tabId) => service.purchaseListEvidence(tabId),
+    async disputeDecision(tabId) {
+      const decision = await disputeDecisions.decisionOf(tabId);
+      return decision === null ? null : disputeDecisionView(decision, settings.currency);
+    },
     async recordDelivery(tabId) {
       const entry = await store.outboxEntry(tabId);
       if (entry === null) return null;
@@ -304,16 +323,23 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
  * paid only by the accept of its checked package, never by a click-to-pay purchase that would pay
  * for it with nothing delivered.
  */
-function deliveryOnly(service: TabService, delivery: DeliveryService): AgentOperations {
+function deliveryOnly(service: TabService, delivery: DeliveryService): Pick<AgentOperations, 'purchase'> {
+  return {
+    purchase: (purchase) => {
+      if (delivery.delivers(purchase.itemId)) return Promise.reject(new OpentabError('delivery_only'));
+      return service.purchase(purchase);
+    },
+  };
+}
+
+/** The tab service's operations the HTTP edge calls. */
+function agentOperations(service: TabService): Omit<AgentOperations, 'acceptDisputeDecision'> {
   return {
     info: () => service.info(),
     acceptTabInformation: (information) => service.acceptTabInformation(information),
     acceptTabCleared: (cleared) => service.acceptTabCleared(cleared),
     provideRecord: (request) => service.provideRecord(request),
-    purchase: (purchase) => {
-      if (delivery.delivers(purchase.itemId)) return Promise.reject(new OpentabError('delivery_only'));
-      return service.purchase(purchase);
-    },
+    purchase: (purchase) => service.purchase(purchase),
     receipts: (request) => service.receipts(request),
     terminate: (terminate) => service.terminate(terminate),
   };

@@ -9,8 +9,18 @@
 import { migratePostgres, type PostgresMigrations } from '@opentab/server-kit';
 import pg from 'pg';
 import { int, text } from './sqlite-columns';
-import type { AgentStore, AgentStoreReads, AgentStoreTransaction, OutboxEntry, StoredKeyRotation } from './store';
+import type {
+  AgentStore,
+  AgentStoreReads,
+  AgentStoreTransaction,
+  OutboxEntry,
+  StoredDisputeDecision,
+  StoredKeyRotation,
+} from './store';
 import {
+  disputeDecisionColumns,
+  disputeDecisionFromRow,
+  INSERT_DISPUTE_DECISION,
   KEEP_OPERATOR_KEY_ROTATION,
   keyRotationFromRow,
   lifecycleColumns,
@@ -25,7 +35,7 @@ import type { TabStatus } from './tab-record';
  * The agent's numbered steps on PostgreSQL (the server kit's migratePostgres). 1: tabs (one per
  * chain root), purchases, replies, record outbox, as SQLite's five steps leave them. Never edit a
  * step that has shipped: add the next one. 2: what the agent learned of its operator's keys (the
- * CA, rotation notices). Integers are BIGINT, money in minor units.
+ * CA, rotation notices). 3: the operator's decisions on disputed tabs. Integers are BIGINT, money in minor units.
  */
 const SCHEMA = `
 CREATE TABLE tabs (
@@ -108,9 +118,24 @@ CREATE TABLE operator_key_rotations (
 );
 `;
 
+const DISPUTE_DECISIONS = `
+CREATE TABLE dispute_decisions (
+  tab_id TEXT PRIMARY KEY REFERENCES tabs (tab_id),
+  dispute_id TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('uphold', 'adjust')),
+  cleared_before_minor BIGINT NOT NULL,
+  cleared_after_minor BIGINT NOT NULL,
+  revision BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  decided_at_ms BIGINT NOT NULL,
+  resolution_json TEXT NOT NULL,
+  received_at_ms BIGINT NOT NULL
+);
+`;
+
 export const AGENT_POSTGRES_MIGRATIONS: PostgresMigrations = {
   store: 'merchant agent database',
-  steps: [SCHEMA, OPERATOR_KEYS],
+  steps: [SCHEMA, OPERATOR_KEYS, DISPUTE_DECISIONS],
 };
 
 /** SQLSTATEs after which a transaction is run again from the start: nothing it did was kept. */
@@ -173,6 +198,8 @@ const SQL = {
     'INSERT INTO operator_ca (operator_public_key, ca_public_key, pinned_at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   operatorKeyRotations: 'SELECT * FROM operator_key_rotations ORDER BY received_at_ms',
   keepOperatorKeyRotation: KEEP_OPERATOR_KEY_ROTATION,
+  insertDisputeDecision: INSERT_DISPUTE_DECISION,
+  disputeDecisionOf: 'SELECT * FROM dispute_decisions WHERE tab_id = $1',
 } as const;
 type Statement = keyof typeof SQL;
 
@@ -247,6 +274,16 @@ export class PostgresAgentStore implements AgentStore {
   async claimDueRecords(now_ms: number, limit: number, leaseUntil_ms: number): Promise<OutboxEntry[]> {
     const { rows } = await this.pool.query<Row>(named('claimDueRecords', [leaseUntil_ms, now_ms, limit]));
     return rows.map(outboxEntryFromRow);
+  }
+
+  async insertDisputeDecision(decision: StoredDisputeDecision, now_ms: number): Promise<boolean> {
+    const result = await this.pool.query(named('insertDisputeDecision', disputeDecisionColumns(decision, now_ms)));
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async disputeDecisionOf(tabId: string): Promise<StoredDisputeDecision | null> {
+    const { rows } = await this.pool.query<Row>(named('disputeDecisionOf', [tabId]));
+    return rows.length === 0 ? null : disputeDecisionFromRow(rows[0]!);
   }
 
   async operatorCa(operatorPublicKey: string): Promise<string | null> {

@@ -12,11 +12,15 @@ import type {
   AgentStore,
   AgentStoreTransaction,
   OutboxEntry,
+  StoredDisputeDecision,
   StoredKeyRotation,
   StoredReceipt,
   StoredReply,
 } from './store';
 import {
+  disputeDecisionColumns,
+  disputeDecisionFromRow,
+  INSERT_DISPUTE_DECISION,
   KEEP_OPERATOR_KEY_ROTATION,
   keyRotationFromRow,
   lifecycleColumns,
@@ -39,7 +43,8 @@ import {
  * The agent's numbered steps (the server kit's migrate). 1: tabs, purchases, replies, record
  * outbox. 2: no change to the agent's own tables. 3: replies by age. 4: one tab per chain root,
  * clearing revisions, records the MTA refused for good (a tab that never opened). 5: the tab's
- * purchase-list key. 6: what the agent learned of its operator's keys (the CA, rotation notices). Never edit a step that has shipped: add the next one.
+ * purchase-list key. 6: what the agent learned of its operator's keys (the CA, rotation notices).
+ * 7: the operator's decisions on disputed tabs. Never edit a step that has shipped: add the next one.
  */
 
 const VERSION_4 = `
@@ -64,6 +69,21 @@ CREATE TABLE operator_key_rotations (
   successor_key TEXT NOT NULL,
   retires_at_ms INTEGER NOT NULL,
   notice_json TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL
+) STRICT;
+`;
+
+const VERSION_7 = `
+CREATE TABLE dispute_decisions (
+  tab_id TEXT PRIMARY KEY REFERENCES tabs (tab_id),
+  dispute_id TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('uphold', 'adjust')),
+  cleared_before_minor INTEGER NOT NULL,
+  cleared_after_minor INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  decided_at_ms INTEGER NOT NULL,
+  resolution_json TEXT NOT NULL,
   received_at_ms INTEGER NOT NULL
 ) STRICT;
 `;
@@ -142,7 +162,7 @@ CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE ackno
 
 export const AGENT_STORE_MIGRATIONS: StoreMigrations = {
   store: 'merchant agent database',
-  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5, VERSION_6],
+  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5, VERSION_6, VERSION_7],
 };
 
 export class SqliteAgentStore implements AgentStore {
@@ -282,6 +302,19 @@ export class SqliteAgentStore implements AgentStore {
     return this.outside(async () =>
       (this.statements.claimDueRecords.all(leaseUntil_ms, now_ms, limit) as Row[]).map(outboxEntryFromRow),
     );
+  }
+
+  insertDisputeDecision(decision: StoredDisputeDecision, now_ms: number): Promise<boolean> {
+    return this.outside(
+      async () => this.statements.insertDisputeDecision.run(...disputeDecisionColumns(decision, now_ms)).changes > 0,
+    );
+  }
+
+  disputeDecisionOf(tabId: string): Promise<StoredDisputeDecision | null> {
+    return this.outside(async () => {
+      const row = this.statements.disputeDecisionOf.get(tabId) as Row | undefined;
+      return row === undefined ? null : disputeDecisionFromRow(row);
+    });
   }
 
   operatorCa(operatorPublicKey: string): Promise<string | null> {
@@ -501,6 +534,8 @@ function prepareStatements(db: Database.Database) {
       'UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL',
     ),
     operatorCa: db.prepare('SELECT ca_public_key FROM operator_ca WHERE operator_public_key = ?'),
+    insertDisputeDecision: db.prepare(INSERT_DISPUTE_DECISION.replace(/\$\d+/g, '?')),
+    disputeDecisionOf: db.prepare('SELECT * FROM dispute_decisions WHERE tab_id = ?'),
     pinOperatorCa: db.prepare(
       'INSERT INTO operator_ca (operator_public_key, ca_public_key, pinned_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),

@@ -48,6 +48,27 @@ export interface OperatorTrustStore {
   keepOperatorKeyRotation(rotation: StoredKeyRotation, now_ms: number): Promise<void>;
 }
 
+/** The operator's signed decision on a disputed tab of this merchant (dispute-decisions.ts). */
+export interface StoredDisputeDecision {
+  readonly tabId: string;
+  readonly disputeId: string;
+  readonly decision: 'uphold' | 'adjust';
+  readonly clearedBefore_minor: bigint;
+  readonly clearedAfter_minor: bigint;
+  readonly revision: number;
+  readonly reason: string;
+  readonly decidedAt_ms: number;
+  /** The decision as the operator signed it, for the merchant's own evidence. */
+  readonly resolutionJson: string;
+}
+
+/** Decisions on disputed tabs: one per tab, the first kept, so a resent decision is taken once. */
+export interface DisputeDecisionStore {
+  /** False, writing nothing, when the tab already has a decision. */
+  insertDisputeDecision(decision: StoredDisputeDecision, now_ms: number): Promise<boolean>;
+  disputeDecisionOf(tabId: string): Promise<StoredDisputeDecision | null>;
+}
+
 export interface AgentStoreReads {
   findTab(tabId: string): Promise<TabRecord | null>;
   findTabByChainRoot(chainRoot: string): Promise<TabRecord | null>;
@@ -88,7 +109,7 @@ export interface AgentStoreTransaction extends AgentStoreReads {
   replaceRecordEnvelope(tabId: string, recordId: string, envelopeJson: string): Promise<void>;
 }
 
-export interface AgentStore extends AgentStoreReads, OperatorTrustStore {
+export interface AgentStore extends AgentStoreReads, OperatorTrustStore, DisputeDecisionStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * Runs `work` as one transaction: committed when it resolves, rolled back when it throws. The

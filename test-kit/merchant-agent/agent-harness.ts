@@ -43,7 +43,13 @@ export function agentStoreKindUnderTest(): AgentStoreKind {
 }
 
 /** The agent's own tables with the key their rows are ordered by, for snapshots of everything it keeps. */
-const AGENT_TABLES = { tabs: 'tab_id', purchases: 'purchase_id', replies: 'message_id', record_outbox: 'tab_id' };
+const AGENT_TABLES = {
+  tabs: 'tab_id',
+  purchases: 'purchase_id',
+  replies: 'message_id',
+  record_outbox: 'tab_id',
+  dispute_decisions: 'tab_id',
+};
 
 export interface HttpAnswer {
   readonly status: number;

@@ -26,6 +26,11 @@ import type {
   TabInformationPayload,
 } from '@opentab/protocol';
 import type { ClearingOutcome, RecordAck, RecordAckPayload } from '@opentab/protocol';
+import type {
+  DisputeResolutionPayload,
+  MerchantDisputeDecision,
+  MerchantDisputeDecisionPayload,
+} from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
 import { readJsonBody, sendError, sendJson } from '@opentab/server-kit';
@@ -150,6 +155,26 @@ export class StandInMta {
   tabCleared(merchantId: string, tabId: string, cleared: WireAmount, outcome: ClearingOutcome = 'agreed'): TabCleared {
     const body = { type: 'tab-cleared', operatorId: this.operatorId, merchantId, tabId, cleared, outcome } as const;
     return seal(nodeCrypto, this.signer, body satisfies PayloadBody<TabClearedPayload>);
+  }
+
+  /** The MTA's decision on a disputed tab (an uphold of what it cleared), as the agent receives it. */
+  disputeDecision(merchantId: string, tabId: string, cleared: WireAmount): MerchantDisputeDecision {
+    const resolution = seal(nodeCrypto, this.signer, {
+      type: 'dispute-resolution',
+      operatorId: this.operatorId,
+      disputeId: `dispute:${tabId}`,
+      tabId,
+      transactionId: `${this.operatorId}.1.1`,
+      customerOperatorId: 'standin-am',
+      merchantId,
+      decision: 'uphold',
+      clearedBefore: cleared,
+      clearedAfter: cleared,
+      revision: 0,
+      reason: 'The chain proves what was cleared.',
+    } satisfies PayloadBody<DisputeResolutionPayload>);
+    const body = { type: 'merchant-dispute-decision', operatorId: this.operatorId, merchantId, resolution } as const;
+    return seal(nodeCrypto, this.signer, body satisfies PayloadBody<MerchantDisputeDecisionPayload>);
   }
 
   /** The MTA's request for the agent's record of a tab. */
