@@ -256,6 +256,23 @@ describe('the merchant dashboard', () => {
     const row = page.getByRole('table', { name: 'Disputes' }).getByRole('row').filter({ hasText: disputed.tabId });
     await expect.poll(() => row.textContent()).toContain('cleared on the chain’s proof');
     expect(await row.textContent()).toContain('0.45 EUR');
+
+    // The operator decides: the signed decision and its reason reach the agent, and the page shows them.
+    const [dispute] = (await eu().admin.call('listDisputes', undefined)).filter((d) => d.tabId === disputed.tabId);
+    await eu().admin.call(
+      'resolveDispute',
+      { decision: 'adjust', cleared: eur('0.30'), reason: 'One article never loaded.' },
+      { disputeId: dispute!.disputeId },
+    );
+    await waitFor('the decision to reach the agent', async () => {
+      await world.elapse(0);
+      return (await world.merchant.agent.disputeDecision(disputed.tabId)) !== null;
+    });
+    await go('Clearings');
+    await go('Disputes');
+    await expect.poll(() => row.textContent()).toContain('adjusted by the operator from 0.45 EUR to 0.30 EUR');
+    expect(await row.textContent()).toContain('One article never loaded.');
+    await page.screenshot({ path: join(SCREENSHOTS, 'merchant-dashboard-disputes.png'), fullPage: true });
   });
 
   it('changes a price at once: the new price is sold, the old one refused', async () => {

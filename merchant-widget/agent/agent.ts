@@ -21,14 +21,22 @@ import { CatalogueFollower, createCatalogueEditsTables } from './admin/catalogue
 import { RefundSender } from './admin/refund-sender';
 import { AgentEvents, type Listener, type MerchantAgentEventName } from './events';
 import { createAgentRequestHandler, type AgentOperations } from './http/handler';
+import { DisputeDecisions } from './dispute-decisions';
 import { merchantAgentOpenApiDocument } from './openapi';
+import { OperatorKeys } from './operator-keys';
 import { RecordOutbox } from './record-outbox';
 import { MerchantSigner } from './signed-answers';
 import { openAgentStore } from './open-store';
 import type { SqliteAgentStore } from './sqlite-store';
 import { TabService } from './tab-service';
 import type { TabStatus } from './tab-record';
-import type { PurchaseListEvidence, PurchaseView, TabView } from './views';
+import {
+  disputeDecisionView,
+  type DisputeDecisionView,
+  type PurchaseListEvidence,
+  type PurchaseView,
+  type TabView,
+} from './views';
 
 /** Where a stopped tab's merchant record stands with the MTA. */
 export interface RecordDelivery {
@@ -75,6 +83,8 @@ export interface MerchantAgent {
    * arbiter in a dispute (operators otherwise see only the hash). Null for an unknown tab.
    */
   purchaseListEvidence(tabId: string): Promise<PurchaseListEvidence | null>;
+  /** The operator's decision on the tab's dispute, with its reason, once the MTA sent it; else null. */
+  disputeDecision(tabId: string): Promise<DisputeDecisionView | null>;
   recordDelivery(tabId: string): Promise<RecordDelivery | null>;
   info(): MerchantInfo;
   /** Returns the function that removes the listener. */
@@ -111,6 +121,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
   const signer = new MerchantSigner(crypto, merchantKey, settings.merchantId);
   const tokens = new AccessTokens(settings.accessTokenSecret, (length) => crypto.randomBytes(length));
   const events = new AgentEvents(settings.logger);
+  const operatorKeys = await OperatorKeys.load(crypto, store, settings);
   // A record the MTA refuses for good ends its tab, which only the tab service may do.
   const outbox = new RecordOutbox({
     store,
@@ -118,6 +129,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     signer,
     events,
     settings,
+    operatorKeys,
     onRefusedForGood: (tabId, code, message) => service.voidTab(tabId, code, message),
   });
   const service: TabService = new TabService({
@@ -132,6 +144,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     ...(store.kind === 'postgres' && catalogueEdits !== null
       ? { catalogueUpToDate: () => catalogueEdits.catchUp() }
       : {}),
+    operatorKeys,
   });
   // Extensions come only with a SQLite store (resolveConfig refuses them on PostgreSQL).
   const sqliteStore = store as unknown as SqliteAgentStore;
@@ -146,7 +159,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     if (!adminLogins.enabled || catalogueEdits === null) return null;
     try {
       const adminStore = await AdminStore.open(store);
-      const refunds = new RefundSender({ admin: adminStore, crypto, merchantKey, settings });
+      const refunds = new RefundSender({ admin: adminStore, crypto, merchantKey, settings, operatorKeys });
       const service = new AdminService({
         admin: adminStore,
         catalogue: settings.catalogue,
@@ -179,13 +192,20 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         merchantKey,
         events,
         maxAttempts: settings.delivery.maxAttempts,
+        operatorKeys,
       });
     } catch (error) {
       await store.close();
       throw error;
     }
   }
-  const handler = createAgentRequestHandler(delivery === null ? service : deliveryOnly(service, delivery), {
+  const disputeDecisions = new DisputeDecisions({ settings, crypto, store, operatorKeys });
+  const operations: AgentOperations = {
+    ...agentOperations(service),
+    ...(delivery === null ? {} : deliveryOnly(service, delivery)),
+    acceptDisputeDecision: (decision) => disputeDecisions.accept(decision),
+  };
+  const handler = createAgentRequestHandler(operations, {
     ...settings,
     durable: () => store.durable(),
     openApiDocument: merchantAgentOpenApiDocument({
@@ -253,6 +273,13 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       settings.logger.warn('sending refunds failed; retrying at the next check', error);
     }
   };
+  // A retirement is learned even when no message under the successor has arrived yet. Not awaited:
+  // an operator slow to answer holds up neither the start nor the other sweeps.
+  const readOperatorKeys = (): void => {
+    operatorKeys
+      .refreshIfDue(settings.operatorKeyCheckInterval_ms)
+      .catch((error: unknown) => settings.logger.warn("reading the operator's keys failed; retrying later", error));
+  };
   // One sweep at a time: a slow one is not joined by the next tick's.
   let sweeping: Promise<void> | null = null;
   const sweep = (): Promise<void> =>
@@ -261,6 +288,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
       await forgetOldReplies();
       await sendDueRefunds();
       await followCatalogueEdits();
+      readOperatorKeys();
     })().finally(() => (sweeping = null)));
   // Tabs that expired while the server was down stop now, before the first request.
   await sweep();
@@ -283,6 +311,10 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
     tabs: (filter) => service.tabs(filter),
     purchases: (tabId) => service.purchasesOf(tabId),
     purchaseListEvidence: (tabId) => service.purchaseListEvidence(tabId),
+    async disputeDecision(tabId) {
+      const decision = await disputeDecisions.decisionOf(tabId);
+      return decision === null ? null : disputeDecisionView(decision, settings.currency);
+    },
     async recordDelivery(tabId) {
       const entry = await store.outboxEntry(tabId);
       if (entry === null) return null;
@@ -304,6 +336,7 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
         clearInterval(expiryTimer);
         await sweeping;
         await outbox.close();
+        await operatorKeys.settled();
         await store.close();
       })();
       return closing;
@@ -316,16 +349,23 @@ export async function createMerchantAgent(config: MerchantAgentConfig): Promise<
  * paid only by the accept of its checked package, never by a click-to-pay purchase that would pay
  * for it with nothing delivered.
  */
-function deliveryOnly(service: TabService, delivery: DeliveryService): AgentOperations {
+function deliveryOnly(service: TabService, delivery: DeliveryService): Pick<AgentOperations, 'purchase'> {
+  return {
+    purchase: (purchase) => {
+      if (delivery.delivers(purchase.itemId)) return Promise.reject(new OpentabError('delivery_only'));
+      return service.purchase(purchase);
+    },
+  };
+}
+
+/** The tab service's operations the HTTP edge calls. */
+function agentOperations(service: TabService): Omit<AgentOperations, 'acceptDisputeDecision'> {
   return {
     info: () => service.info(),
     acceptTabInformation: (information) => service.acceptTabInformation(information),
     acceptTabCleared: (cleared) => service.acceptTabCleared(cleared),
     provideRecord: (request) => service.provideRecord(request),
-    purchase: (purchase) => {
-      if (delivery.delivers(purchase.itemId)) return Promise.reject(new OpentabError('delivery_only'));
-      return service.purchase(purchase);
-    },
+    purchase: (purchase) => service.purchase(purchase),
     receipts: (request) => service.receipts(request),
     terminate: (terminate) => service.terminate(terminate),
   };

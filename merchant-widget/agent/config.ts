@@ -88,8 +88,19 @@ export interface MerchantAgentConfig {
    * not one Node's bundled roots trust (an operator with a private CA). Certificates are always checked.
    */
   readonly operatorTrustedCaCertificates?: readonly string[];
-  /** The operator's Ed25519 public key, base64url: it signs tab information, clearings and record acks. */
+  /**
+   * The operator's Ed25519 public key, base64url: it signs tab information, clearings and record acks.
+   * When the operator rotates its key, the agent follows the successor a notice signed by this key
+   * announces (operator-keys.ts); the configuration need not change.
+   */
   readonly operatorPublicKey: string;
+  /**
+   * The CA's Ed25519 public key, base64url, that must have certified every key of the operator the
+   * agent follows. Unset: the CA that certified `operatorPublicKey`, as the operator shows it.
+   */
+  readonly operatorCaPublicKey?: string;
+  /** How often the agent reads its operator's key rotation notices when no unknown key made it. Default 15 min. */
+  readonly operatorKeyCheckInterval_ms?: number;
   /** The merchant's Ed25519 secret key (32-byte seed), base64url: signs acks, receipts, records. */
   readonly merchantSecretKey: string;
   readonly currency: string;
@@ -164,6 +175,8 @@ export interface AgentSettings {
   /** Carries records to the operator: node:http(s), trusting operatorTrustedCaCertificates besides the bundled roots. */
   readonly operatorTransport: HttpTransport;
   readonly operatorPublicKey: Uint8Array;
+  readonly operatorCaPublicKey: Uint8Array | null;
+  readonly operatorKeyCheckInterval_ms: number;
   readonly merchantSecretKey: Uint8Array;
   readonly currency: string;
   readonly catalogue: LiveCatalogue;
@@ -348,6 +361,8 @@ const MerchantAgentConfigSchema = v.pipe(
         [],
       ),
       operatorPublicKey: OperatorPublicKey,
+      operatorCaPublicKey: v.nullish(OperatorPublicKey, null),
+      operatorKeyCheckInterval_ms: Milliseconds(15 * 60 * 1000),
       merchantSecretKey: Base64urlBytes(
         (text) => fromBase64urlOfLength(text, ED25519_KEY_BYTES),
         'must be a 32-byte Ed25519 secret key in base64url',

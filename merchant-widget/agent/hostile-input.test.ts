@@ -45,6 +45,7 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
   },
   tabCleared: async () => harness.mta.tabCleared(MERCHANT_ID, (await openTab()).tabId, eur('0.05')),
   recordRequest: async () => harness.mta.recordRequest(MERCHANT_ID, (await openTab()).tabId),
+  disputeDecision: async () => harness.mta.disputeDecision(MERCHANT_ID, (await openTab()).tabId, eur('0.00')),
   purchase: async () => {
     const tab = await openTab();
     return tab.customer.purchase(tab.tabId, 'article-2', eur('0.05'), 5);

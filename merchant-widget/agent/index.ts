@@ -11,7 +11,7 @@ export {
 export type { CatalogueEntry } from './catalogue';
 export type { AccessClaims } from './access-token';
 export type { MerchantAgentEvents, MerchantAgentEventName, Listener } from './events';
-export type { TabView, PurchaseView, PurchaseListEvidence } from './views';
+export type { TabView, PurchaseView, PurchaseListEvidence, DisputeDecisionView } from './views';
 export type { AgentExtension, ExtendedAgent } from './extension';
 export type { TabStatus, StopReason, ClearingOutcome } from './tab-record';
 export type { AgentStoreConfig } from './store-config';

@@ -10,15 +10,36 @@ import { migratePostgres, type PostgresMigrations } from '@opentab/server-kit';
 import pg from 'pg';
 import { ADMIN_AND_DELIVERY_TABLES } from './postgres-admin-delivery-schema';
 import { int, text } from './sqlite-columns';
-import type { AgentStore, AgentStoreReads, AgentStoreTransaction, OutboxEntry, SqlSession } from './store';
-import { lifecycleColumns, outboxEntryFromRow, purchaseFromRow, tabFromRow, type Row } from './store-rows';
+import type {
+  AgentStore,
+  AgentStoreReads,
+  AgentStoreTransaction,
+  OutboxEntry,
+  SqlSession,
+  StoredDisputeDecision,
+  StoredKeyRotation,
+} from './store';
+import {
+  disputeDecisionColumns,
+  disputeDecisionFromRow,
+  INSERT_DISPUTE_DECISION,
+  KEEP_OPERATOR_KEY_ROTATION,
+  keyRotationFromRow,
+  lifecycleColumns,
+  outboxEntryFromRow,
+  purchaseFromRow,
+  tabFromRow,
+  type Row,
+} from './store-rows';
 import type { TabStatus } from './tab-record';
 
 /**
  * The agent's numbered steps on PostgreSQL (the server kit's migratePostgres). 1: tabs (one per
  * chain root), purchases, replies, record outbox, as SQLite's five steps leave them. 2: refunds,
- * catalogue edits and delivery orders (postgres-admin-delivery-schema.ts). Never edit a step that
- * has shipped: add the next one. Integers are BIGINT, money in minor units.
+ * catalogue edits and delivery orders (postgres-admin-delivery-schema.ts). 3: what the agent
+ * learned of its operator's keys (the CA, rotation notices). 4: the operator's decisions on
+ * disputed tabs. Never edit a step that has shipped: add the next one. Integers are BIGINT, money
+ * in minor units.
  */
 const SCHEMA = `
 CREATE TABLE tabs (
@@ -86,9 +107,39 @@ CREATE TABLE record_outbox (
 CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE acknowledged_at_ms IS NULL;
 `;
 
+const OPERATOR_KEYS = `
+CREATE TABLE operator_ca (
+  operator_public_key TEXT PRIMARY KEY,
+  ca_public_key TEXT NOT NULL,
+  pinned_at_ms BIGINT NOT NULL
+);
+CREATE TABLE operator_key_rotations (
+  retiring_key TEXT PRIMARY KEY,
+  successor_key TEXT NOT NULL,
+  retires_at_ms BIGINT NOT NULL,
+  notice_json TEXT NOT NULL,
+  received_at_ms BIGINT NOT NULL
+);
+`;
+
+const DISPUTE_DECISIONS = `
+CREATE TABLE dispute_decisions (
+  tab_id TEXT PRIMARY KEY REFERENCES tabs (tab_id),
+  dispute_id TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('uphold', 'adjust')),
+  cleared_before_minor BIGINT NOT NULL,
+  cleared_after_minor BIGINT NOT NULL,
+  revision BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  decided_at_ms BIGINT NOT NULL,
+  resolution_json TEXT NOT NULL,
+  received_at_ms BIGINT NOT NULL
+);
+`;
+
 export const AGENT_POSTGRES_MIGRATIONS: PostgresMigrations = {
   store: 'merchant agent database',
-  steps: [SCHEMA, ADMIN_AND_DELIVERY_TABLES],
+  steps: [SCHEMA, ADMIN_AND_DELIVERY_TABLES, OPERATOR_KEYS, DISPUTE_DECISIONS],
 };
 
 /** SQLSTATEs after which a transaction is run again from the start: nothing it did was kept. */
@@ -149,6 +200,13 @@ const SQL = {
     WHERE tab_id = $4 AND acknowledged_at_ms IS NULL`,
   replaceEnvelope:
     'UPDATE record_outbox SET record_id = $1, envelope_json = $2 WHERE tab_id = $3 AND acknowledged_at_ms IS NULL',
+  operatorCa: 'SELECT ca_public_key FROM operator_ca WHERE operator_public_key = $1',
+  pinOperatorCa:
+    'INSERT INTO operator_ca (operator_public_key, ca_public_key, pinned_at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  operatorKeyRotations: 'SELECT * FROM operator_key_rotations ORDER BY received_at_ms',
+  keepOperatorKeyRotation: KEEP_OPERATOR_KEY_ROTATION,
+  insertDisputeDecision: INSERT_DISPUTE_DECISION,
+  disputeDecisionOf: 'SELECT * FROM dispute_decisions WHERE tab_id = $1',
 } as const;
 type Statement = keyof typeof SQL;
 
@@ -240,6 +298,36 @@ export class PostgresAgentStore implements AgentStore {
   async claimDueRecords(now_ms: number, limit: number, leaseUntil_ms: number): Promise<OutboxEntry[]> {
     const { rows } = await this.pool.query<Row>(named('claimDueRecords', [leaseUntil_ms, now_ms, limit]));
     return rows.map(outboxEntryFromRow);
+  }
+
+  async insertDisputeDecision(decision: StoredDisputeDecision, now_ms: number): Promise<boolean> {
+    const result = await this.pool.query(named('insertDisputeDecision', disputeDecisionColumns(decision, now_ms)));
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async disputeDecisionOf(tabId: string): Promise<StoredDisputeDecision | null> {
+    const { rows } = await this.pool.query<Row>(named('disputeDecisionOf', [tabId]));
+    return rows.length === 0 ? null : disputeDecisionFromRow(rows[0]!);
+  }
+
+  async operatorCa(operatorPublicKey: string): Promise<string | null> {
+    const { rows } = await this.pool.query<Row>(named('operatorCa', [operatorPublicKey]));
+    return rows.length === 0 ? null : text(rows[0]!.ca_public_key);
+  }
+
+  async pinOperatorCa(operatorPublicKey: string, caPublicKey: string, now_ms: number): Promise<void> {
+    await this.pool.query(named('pinOperatorCa', [operatorPublicKey, caPublicKey, now_ms]));
+  }
+
+  async operatorKeyRotations(): Promise<StoredKeyRotation[]> {
+    return (await this.pool.query<Row>(named('operatorKeyRotations', []))).rows.map(keyRotationFromRow);
+  }
+
+  async keepOperatorKeyRotation(rotation: StoredKeyRotation, now_ms: number): Promise<void> {
+    const { retiringKey, successorKey, retiresAt_ms, noticeJson } = rotation;
+    await this.pool.query(
+      named('keepOperatorKeyRotation', [retiringKey, successorKey, retiresAt_ms, noticeJson, now_ms]),
+    );
   }
 
   durable(): Promise<void> {

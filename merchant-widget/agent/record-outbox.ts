@@ -10,7 +10,6 @@
 import { callRoute, RemoteCallError } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
-import { verifyEnvelope } from '@opentab/protocol';
 import type { MerchantRecord } from '@opentab/protocol';
 import type { RecordAck } from '@opentab/protocol';
 import {
@@ -22,6 +21,7 @@ import {
 } from '@opentab/server-kit';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
+import type { OperatorKeys } from './operator-keys';
 import type { MerchantSigner } from './signed-answers';
 import type { AgentStore, OutboxEntry } from './store';
 
@@ -30,7 +30,6 @@ type OutboxSettings = Pick<
   | 'operatorBaseUrl'
   | 'operatorTransport'
   | 'operatorId'
-  | 'operatorPublicKey'
   | 'recordRetryBase_ms'
   | 'recordRetryMax_ms'
   | 'recordCallTimeout_ms'
@@ -44,6 +43,7 @@ export interface RecordOutboxDependencies {
   readonly signer: MerchantSigner;
   readonly events: AgentEvents;
   readonly settings: OutboxSettings;
+  readonly operatorKeys: OperatorKeys;
   readonly random?: () => number;
   /** The MTA refused the record for a reason no retry can change (the tab never opened there). */
   readonly onRefusedForGood: (tabId: string, code: string, message: string) => Promise<void>;
@@ -143,7 +143,7 @@ export class RecordOutbox {
   }
 
   private async attemptDelivery(record: MerchantRecord): Promise<DeliveryOutcome> {
-    const { crypto, settings, signer } = this.deps;
+    const { settings, signer } = this.deps;
     let ack: RecordAck;
     try {
       ack = await callRoute(settings.operatorBaseUrl, OPERATOR_API.merchantRecord, record, {
@@ -169,19 +169,19 @@ export class RecordOutbox {
         );
       return { delivered: false, error: `${failure.kind}: ${failure.message}` };
     }
-    const problem = ackProblem(crypto, settings, record, ack);
+    await this.deps.operatorKeys.learnAbout([ack.kid]);
+    const problem = ackProblem(this.deps.operatorKeys, settings, record, ack);
     return problem === null ? { delivered: true, ack } : { delivered: false, error: problem };
   }
 }
 
 function ackProblem(
-  crypto: CryptoProvider,
+  operatorKeys: OperatorKeys,
   settings: OutboxSettings,
   record: MerchantRecord,
   ack: RecordAck,
 ): string | null {
-  if (!verifyEnvelope(crypto, ack, settings.operatorPublicKey))
-    return 'the record ack is not signed by the operator key';
+  if (!operatorKeys.verifies(ack, settings.clock.now_ms())) return 'the record ack is not signed by the operator key';
   if (ack.payload.operatorId !== settings.operatorId) return `the record ack names operator ${ack.payload.operatorId}`;
   if (ack.payload.recordId !== record.payload.id || ack.payload.tabId !== record.payload.tabId)
     return 'the record ack is for another record';

@@ -19,6 +19,7 @@ import {
   type AgentProcess,
 } from '@opentab/test-kit/merchant-agent';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
+import { AGENT_POSTGRES_MIGRATIONS } from './postgres-store';
 
 let mta: StandInMta;
 let database: pg.Client;
@@ -84,7 +85,7 @@ async function stored(tabId: string) {
 describe('two agent processes on one PostgreSQL database', () => {
   it('migrated the database once', async () => {
     const { rows } = await database.query('SELECT store, version::int AS version FROM schema_version');
-    expect(rows).toEqual([{ store: 'merchant agent database', version: 2 }]);
+    expect(rows).toEqual([{ store: 'merchant agent database', version: AGENT_POSTGRES_MIGRATIONS.steps.length }]);
   });
 
   it('accepts a purchase that reaches both at once once, and answers both with the same receipt', async () => {

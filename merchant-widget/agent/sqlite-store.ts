@@ -14,10 +14,23 @@ import type {
   OutboxEntry,
   SqlRow,
   SqlSession,
+  StoredDisputeDecision,
+  StoredKeyRotation,
   StoredReceipt,
   StoredReply,
 } from './store';
-import { lifecycleColumns, outboxEntryFromRow, purchaseFromRow, tabFromRow, type Row } from './store-rows';
+import {
+  disputeDecisionColumns,
+  disputeDecisionFromRow,
+  INSERT_DISPUTE_DECISION,
+  KEEP_OPERATOR_KEY_ROTATION,
+  keyRotationFromRow,
+  lifecycleColumns,
+  outboxEntryFromRow,
+  purchaseFromRow,
+  tabFromRow,
+  type Row,
+} from './store-rows';
 import type { PurchaseRecord, TabLifecycle, TabRecord, TabStatus } from './tab-record';
 import {
   migrate,
@@ -32,7 +45,8 @@ import {
  * The agent's numbered steps (the server kit's migrate). 1: tabs, purchases, replies, record
  * outbox. 2: no change to the agent's own tables. 3: replies by age. 4: one tab per chain root,
  * clearing revisions, records the MTA refused for good (a tab that never opened). 5: the tab's
- * purchase-list key. Never edit a step that has shipped: add the next one.
+ * purchase-list key. 6: what the agent learned of its operator's keys (the CA, rotation notices).
+ * 7: the operator's decisions on disputed tabs. Never edit a step that has shipped: add the next one.
  */
 
 const VERSION_4 = `
@@ -45,6 +59,36 @@ ALTER TABLE record_outbox ADD COLUMN refused_code TEXT;
 // under the all-zero key, which the customer's record will not match, and the MTA clears what
 // the chain proves, as for any two lists that differ.
 const VERSION_5 = 'ALTER TABLE tabs ADD COLUMN list_key TEXT;';
+
+const VERSION_6 = `
+CREATE TABLE operator_ca (
+  operator_public_key TEXT PRIMARY KEY,
+  ca_public_key TEXT NOT NULL,
+  pinned_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE operator_key_rotations (
+  retiring_key TEXT PRIMARY KEY,
+  successor_key TEXT NOT NULL,
+  retires_at_ms INTEGER NOT NULL,
+  notice_json TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL
+) STRICT;
+`;
+
+const VERSION_7 = `
+CREATE TABLE dispute_decisions (
+  tab_id TEXT PRIMARY KEY REFERENCES tabs (tab_id),
+  dispute_id TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('uphold', 'adjust')),
+  cleared_before_minor INTEGER NOT NULL,
+  cleared_after_minor INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  decided_at_ms INTEGER NOT NULL,
+  resolution_json TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL
+) STRICT;
+`;
 
 /** Answers are forgotten oldest first through this index, without reading the table in key order. */
 const REPLIES_BY_AGE = 'CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created_at_ms)';
@@ -120,7 +164,7 @@ CREATE INDEX record_outbox_due ON record_outbox (next_attempt_at_ms) WHERE ackno
 
 export const AGENT_STORE_MIGRATIONS: StoreMigrations = {
   store: 'merchant agent database',
-  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5],
+  steps: [SCHEMA, '', REPLIES_BY_AGE, VERSION_4, VERSION_5, VERSION_6, VERSION_7],
 };
 
 export class SqliteAgentStore implements AgentStore {
@@ -272,6 +316,47 @@ export class SqliteAgentStore implements AgentStore {
   claimDueRecords(now_ms: number, limit: number, leaseUntil_ms: number): Promise<OutboxEntry[]> {
     return this.outside(async () =>
       (this.statements.claimDueRecords.all(leaseUntil_ms, now_ms, limit) as Row[]).map(outboxEntryFromRow),
+    );
+  }
+
+  insertDisputeDecision(decision: StoredDisputeDecision, now_ms: number): Promise<boolean> {
+    return this.outside(
+      async () => this.statements.insertDisputeDecision.run(...disputeDecisionColumns(decision, now_ms)).changes > 0,
+    );
+  }
+
+  disputeDecisionOf(tabId: string): Promise<StoredDisputeDecision | null> {
+    return this.outside(async () => {
+      const row = this.statements.disputeDecisionOf.get(tabId) as Row | undefined;
+      return row === undefined ? null : disputeDecisionFromRow(row);
+    });
+  }
+
+  operatorCa(operatorPublicKey: string): Promise<string | null> {
+    return this.outside(async () => {
+      const row = this.statements.operatorCa.get(operatorPublicKey) as Row | undefined;
+      return row === undefined ? null : text(row.ca_public_key);
+    });
+  }
+
+  pinOperatorCa(operatorPublicKey: string, caPublicKey: string, now_ms: number): Promise<void> {
+    return this.outside(async () => void this.statements.pinOperatorCa.run(operatorPublicKey, caPublicKey, now_ms));
+  }
+
+  operatorKeyRotations(): Promise<StoredKeyRotation[]> {
+    return this.outside(async () => (this.statements.operatorKeyRotations.all() as Row[]).map(keyRotationFromRow));
+  }
+
+  keepOperatorKeyRotation(rotation: StoredKeyRotation, now_ms: number): Promise<void> {
+    return this.outside(
+      async () =>
+        void this.statements.keepOperatorKeyRotation.run(
+          rotation.retiringKey,
+          rotation.successorKey,
+          rotation.retiresAt_ms,
+          rotation.noticeJson,
+          now_ms,
+        ),
     );
   }
 }
@@ -478,6 +563,14 @@ function prepareStatements(db: Database.Database) {
     replaceEnvelope: db.prepare(
       'UPDATE record_outbox SET record_id = ?, envelope_json = ? WHERE tab_id = ? AND acknowledged_at_ms IS NULL',
     ),
+    operatorCa: db.prepare('SELECT ca_public_key FROM operator_ca WHERE operator_public_key = ?'),
+    insertDisputeDecision: db.prepare(INSERT_DISPUTE_DECISION.replace(/\$\d+/g, '?')),
+    disputeDecisionOf: db.prepare('SELECT * FROM dispute_decisions WHERE tab_id = ?'),
+    pinOperatorCa: db.prepare(
+      'INSERT INTO operator_ca (operator_public_key, ca_public_key, pinned_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    operatorKeyRotations: db.prepare('SELECT * FROM operator_key_rotations ORDER BY received_at_ms'),
+    keepOperatorKeyRotation: db.prepare(KEEP_OPERATOR_KEY_ROTATION.replace(/\$\d/g, '?')),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { big, int, text } from './sqlite-columns';
-import type { OutboxEntry } from './store';
+import type { OutboxEntry, StoredDisputeDecision, StoredKeyRotation } from './store';
 import type { ClearingOutcome, PurchaseRecord, StopReason, TabLifecycle, TabRecord } from './tab-record';
 
 export type Row = Record<string, unknown>;
@@ -91,3 +91,54 @@ export function lifecycleColumns(lifecycle: TabLifecycle) {
     revision: cleared?.revision ?? 0,
   };
 }
+
+export function keyRotationFromRow(row: Row): StoredKeyRotation {
+  return {
+    retiringKey: text(row.retiring_key),
+    successorKey: text(row.successor_key),
+    retiresAt_ms: int(row.retires_at_ms),
+    noticeJson: text(row.notice_json),
+  };
+}
+
+/** The same on both stores: of two notices about one key, the earlier retirement stays. */
+export const KEEP_OPERATOR_KEY_ROTATION = `INSERT INTO operator_key_rotations
+  (retiring_key, successor_key, retires_at_ms, notice_json, received_at_ms) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (retiring_key) DO UPDATE SET retires_at_ms = excluded.retires_at_ms, notice_json = excluded.notice_json
+  WHERE excluded.retires_at_ms < operator_key_rotations.retires_at_ms`;
+
+export function disputeDecisionFromRow(row: Row): StoredDisputeDecision {
+  const decision = text(row.decision);
+  assert(decision === 'uphold' || decision === 'adjust', `unknown dispute decision ${decision}`);
+  return {
+    tabId: text(row.tab_id),
+    disputeId: text(row.dispute_id),
+    decision,
+    clearedBefore_minor: big(row.cleared_before_minor),
+    clearedAfter_minor: big(row.cleared_after_minor),
+    revision: int(row.revision),
+    reason: text(row.reason),
+    decidedAt_ms: int(row.decided_at_ms),
+    resolutionJson: text(row.resolution_json),
+  };
+}
+
+/** The decision's columns in the order INSERT_DISPUTE_DECISION names them. */
+export function disputeDecisionColumns(decision: StoredDisputeDecision, now_ms: number): unknown[] {
+  return [
+    decision.tabId,
+    decision.disputeId,
+    decision.decision,
+    decision.clearedBefore_minor,
+    decision.clearedAfter_minor,
+    decision.revision,
+    decision.reason,
+    decision.decidedAt_ms,
+    decision.resolutionJson,
+    now_ms,
+  ];
+}
+
+export const INSERT_DISPUTE_DECISION = `INSERT INTO dispute_decisions (tab_id, dispute_id, decision,
+  cleared_before_minor, cleared_after_minor, revision, reason, decided_at_ms, resolution_json, received_at_ms)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (tab_id) DO NOTHING`;

@@ -44,6 +44,46 @@ export interface SqlSession {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
+/** A rotation notice of the operator's key the agent checked and follows (operator-keys.ts). */
+export interface StoredKeyRotation {
+  readonly retiringKey: string;
+  readonly successorKey: string;
+  readonly retiresAt_ms: number;
+  readonly noticeJson: string;
+}
+
+/** What the agent learned of its operator's keys: kept so that a restart neither forgets a successor nor trusts a retired key again. */
+export interface OperatorTrustStore {
+  /** The CA that certified the pinned operator key, once learned. */
+  operatorCa(operatorPublicKey: string): Promise<string | null>;
+  /** Keeps the first CA learned for the key; a later, different one changes nothing. */
+  pinOperatorCa(operatorPublicKey: string, caPublicKey: string, now_ms: number): Promise<void>;
+  operatorKeyRotations(): Promise<StoredKeyRotation[]>;
+  /** Keeps a checked notice; of two about the same key the earlier retirement wins, so none lengthens a key's life. */
+  keepOperatorKeyRotation(rotation: StoredKeyRotation, now_ms: number): Promise<void>;
+}
+
+/** The operator's signed decision on a disputed tab of this merchant (dispute-decisions.ts). */
+export interface StoredDisputeDecision {
+  readonly tabId: string;
+  readonly disputeId: string;
+  readonly decision: 'uphold' | 'adjust';
+  readonly clearedBefore_minor: bigint;
+  readonly clearedAfter_minor: bigint;
+  readonly revision: number;
+  readonly reason: string;
+  readonly decidedAt_ms: number;
+  /** The decision as the operator signed it, for the merchant's own evidence. */
+  readonly resolutionJson: string;
+}
+
+/** Decisions on disputed tabs: one per tab, the first kept, so a resent decision is taken once. */
+export interface DisputeDecisionStore {
+  /** False, writing nothing, when the tab already has a decision. */
+  insertDisputeDecision(decision: StoredDisputeDecision, now_ms: number): Promise<boolean>;
+  disputeDecisionOf(tabId: string): Promise<StoredDisputeDecision | null>;
+}
+
 export interface AgentStoreReads {
   findTab(tabId: string): Promise<TabRecord | null>;
   findTabByChainRoot(chainRoot: string): Promise<TabRecord | null>;
@@ -86,7 +126,7 @@ export interface AgentStoreTransaction extends AgentStoreReads {
   replaceRecordEnvelope(tabId: string, recordId: string, envelopeJson: string): Promise<void>;
 }
 
-export interface AgentStore extends AgentStoreReads {
+export interface AgentStore extends AgentStoreReads, OperatorTrustStore, DisputeDecisionStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Plain SQL outside a transaction: each statement on its own (a read, or a write that is whole in one statement). */
   readonly sql: SqlSession;

@@ -6,13 +6,15 @@ import { OpentabError } from '@opentab/protocol';
 import type { TabInformation } from '@opentab/protocol';
 import { moneyFromWire } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
-import { requireFresh, requireSignedBy } from './message-checks';
+import { requireFresh } from './message-checks';
+import { requireOperatorSigned, type OperatorKeyRing } from './operator-keys';
 import type { TabRecord } from './tab-record';
 
 export interface TabInformationPolicy {
   readonly merchantId: string;
   readonly operatorId: string;
-  readonly operatorPublicKey: Uint8Array;
+  /** The operator's keys believed now, across its rotations. */
+  readonly operatorKeys: OperatorKeyRing;
   readonly currency: string;
   readonly clockSkew_ms: number;
 }
@@ -24,10 +26,11 @@ export function admitTabInformation(
   information: TabInformation,
   now_ms: number,
 ): TabRecord {
-  requireSignedBy(
+  requireOperatorSigned(
     crypto,
+    policy.operatorKeys,
     information,
-    policy.operatorPublicKey,
+    now_ms,
     `The tab information is not signed by operator ${policy.operatorId}.`,
   );
   const payload = information.payload;
@@ -46,10 +49,11 @@ export function admitTabInformation(
   }
 
   const certificate = payload.customerCertificate;
-  requireSignedBy(
+  requireOperatorSigned(
     crypto,
+    policy.operatorKeys,
     certificate,
-    policy.operatorPublicKey,
+    now_ms,
     `The customer certificate is not signed by operator ${policy.operatorId}.`,
   );
   const mismatches = (['operatorId', 'merchantId', 'tabId', 'pseudonym'] as const).filter(

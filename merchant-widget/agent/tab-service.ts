@@ -32,6 +32,7 @@ import type { Catalogue } from './catalogue';
 import type { AgentSettings } from './config';
 import type { AgentEvents } from './events';
 import { requireFresh, requireSignedBy } from './message-checks';
+import type { OperatorKeys } from './operator-keys';
 import type { RecordOutbox } from './record-outbox';
 import { firstAnswer, requestDigest } from './replay-guard';
 import { purchaseLinesOf, summariseTab, type MerchantSigner } from './signed-answers';
@@ -54,6 +55,7 @@ export interface TabServiceDependencies {
    * purchase is priced; absent when this process makes every edit itself (a SQLite file).
    */
   readonly catalogueUpToDate?: () => Promise<void>;
+  readonly operatorKeys: OperatorKeys;
 }
 
 /** How many expired tabs one sweep stops before yielding, so a backlog cannot block the event loop. */
@@ -94,8 +96,10 @@ export class TabService {
     const replay = firstAnswer<TabInformationAck>(await store.findReply(information.payload.id), digest);
     if (replay !== null) return replay;
 
+    const { operatorKeys } = this.deps;
+    await operatorKeys.learnAbout([information.kid, information.payload.customerCertificate.kid]);
     const now_ms = settings.clock.now_ms();
-    const tab = admitTabInformation(crypto, settings, information, now_ms);
+    const tab = admitTabInformation(crypto, { ...settings, operatorKeys }, information, now_ms);
     const known = await store.findTab(tab.tabId);
     if (known !== null) {
       // An MTA retrying under a new message id gets an ack for the tab it already opened here;
@@ -289,13 +293,13 @@ export class TabService {
     const replay = firstAnswer<{ received: true }>(await store.findReply(cleared.payload.id), digest);
     if (replay !== null) return replay;
 
-    requireSignedBy(
-      crypto,
+    await this.deps.operatorKeys.learnAbout([cleared.kid]);
+    const now_ms = settings.clock.now_ms();
+    this.deps.operatorKeys.requireSigned(
       cleared,
-      settings.operatorPublicKey,
+      now_ms,
       `The clearing report is not signed by operator ${settings.operatorId}.`,
     );
-    const now_ms = settings.clock.now_ms();
     requireFresh(cleared.payload.iat, now_ms, settings.clockSkew_ms);
     const payload = cleared.payload;
     if (payload.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
@@ -339,14 +343,14 @@ export class TabService {
   }
 
   private async provideRecordOnce(request: RecordRequest): Promise<MerchantRecord> {
-    const { crypto, store, settings } = this.deps;
-    requireSignedBy(
-      crypto,
+    const { store, settings } = this.deps;
+    await this.deps.operatorKeys.learnAbout([request.kid]);
+    const now_ms = settings.clock.now_ms();
+    this.deps.operatorKeys.requireSigned(
       request,
-      settings.operatorPublicKey,
+      now_ms,
       `The record request is not signed by operator ${settings.operatorId}.`,
     );
-    const now_ms = settings.clock.now_ms();
     requireFresh(request.payload.iat, now_ms, settings.clockSkew_ms);
     if (request.payload.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
     if (request.payload.merchantId !== settings.merchantId) throw new OpentabError('unknown_merchant');

@@ -3,6 +3,7 @@
 
 import type { PurchaseListClaim } from '@opentab/protocol';
 import type { Money } from '@opentab/protocol';
+import type { StoredDisputeDecision } from './store';
 import {
   remainingOf,
   type ClearingOutcome,
@@ -83,5 +84,30 @@ export function purchaseView(currency: string, purchase: PurchaseRecord): Purcha
     price: { currency, minor: purchase.price_minor },
     chainIndex: purchase.chainIndex,
     createdAt_ms: purchase.createdAt_ms,
+  };
+}
+
+/** The operator's decision on a disputed tab, as the merchant reads it. */
+export interface DisputeDecisionView {
+  readonly tabId: string;
+  readonly disputeId: string;
+  readonly decision: 'uphold' | 'adjust';
+  readonly clearedBefore: Money;
+  readonly clearedAfter: Money;
+  readonly revision: number;
+  readonly reason: string;
+  readonly decidedAt_ms: number;
+}
+
+export function disputeDecisionView(decision: StoredDisputeDecision, currency: string): DisputeDecisionView {
+  return {
+    tabId: decision.tabId,
+    disputeId: decision.disputeId,
+    decision: decision.decision,
+    clearedBefore: { currency, minor: decision.clearedBefore_minor },
+    clearedAfter: { currency, minor: decision.clearedAfter_minor },
+    revision: decision.revision,
+    reason: decision.reason,
+    decidedAt_ms: decision.decidedAt_ms,
   };
 }

@@ -34,6 +34,7 @@ export * from './messages/key-rotation';
 export * from './messages/customer';
 export * from './messages/delivery';
 export * from './messages/merchant';
+export * from './messages/merchant-dispute-decision';
 export * from './messages/peer';
 export * from './messages/primitives';
 export * from './messages/rate-table';

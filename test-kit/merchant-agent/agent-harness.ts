@@ -43,7 +43,13 @@ export function agentStoreKindUnderTest(): AgentStoreKind {
 }
 
 /** The agent's own tables with the key their rows are ordered by, for snapshots of everything it keeps. */
-const AGENT_TABLES = { tabs: 'tab_id', purchases: 'purchase_id', replies: 'message_id', record_outbox: 'tab_id' };
+const AGENT_TABLES = {
+  tabs: 'tab_id',
+  purchases: 'purchase_id',
+  replies: 'message_id',
+  record_outbox: 'tab_id',
+  dispute_decisions: 'tab_id',
+};
 
 export interface HttpAnswer {
   readonly status: number;
@@ -255,6 +261,7 @@ export async function agentStoreUnderTest(
   return { kind: 'postgres', url: await createTestDatabase('agent'), poolSize: 4 };
 }
 
-function storeFor(dir: string, overrides: Partial<MerchantAgentConfig>): Promise<AgentStoreConfig> {
+/** A store of the kind under test for one agent: a SQLite file in `dir`, or a fresh PostgreSQL database. */
+export function storeFor(dir: string, overrides: Partial<MerchantAgentConfig> = {}): Promise<AgentStoreConfig> {
   return agentStoreUnderTest(join(dir, 'agent.sqlite'), overrides);
 }

@@ -1,6 +1,7 @@
 // A stand-in for the merchant's MTA, for tests until (and besides) the real operator server: a
 // real node:http server on 127.0.0.1 holding an operator key. It signs tab information and
-// clearing reports, and takes merchant records, answering signed RecordAcks. It can be stopped
+// clearing reports, takes merchant records, answering signed RecordAcks, and shows its key under
+// a certificate of a CA of its own on /v1/operator, as an operator does. It can be stopped
 // and started again on the same port, to test the agent's record retry.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import { fromBase64url } from '@opentab/protocol';
 import { seal, signerFromSecretKey, verifyEnvelope, type PayloadBody, type Signer } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { newPrefixedId } from '@opentab/protocol';
-import type { TabCustomerCertificatePayload } from '@opentab/protocol';
+import type { OperatorCertificatePayload, OperatorInfo, TabCustomerCertificatePayload } from '@opentab/protocol';
 import type {
   MerchantRecord,
   RecordRequest,
@@ -25,6 +26,11 @@ import type {
   TabInformationPayload,
 } from '@opentab/protocol';
 import type { ClearingOutcome, RecordAck, RecordAckPayload } from '@opentab/protocol';
+import type {
+  DisputeResolutionPayload,
+  MerchantDisputeDecision,
+  MerchantDisputeDecisionPayload,
+} from '@opentab/protocol';
 import { parseMessage } from '@opentab/protocol';
 import type { WireAmount } from '@opentab/protocol';
 import { readJsonBody, sendError, sendJson } from '@opentab/server-kit';
@@ -59,6 +65,7 @@ export class StandInMta {
   ackSigner: Signer | null = null;
   private server: Server | null = null;
   private port = 0;
+  private readonly ca = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
 
   private constructor(
     readonly operatorId: string,
@@ -150,6 +157,26 @@ export class StandInMta {
     return seal(nodeCrypto, this.signer, body satisfies PayloadBody<TabClearedPayload>);
   }
 
+  /** The MTA's decision on a disputed tab (an uphold of what it cleared), as the agent receives it. */
+  disputeDecision(merchantId: string, tabId: string, cleared: WireAmount): MerchantDisputeDecision {
+    const resolution = seal(nodeCrypto, this.signer, {
+      type: 'dispute-resolution',
+      operatorId: this.operatorId,
+      disputeId: `dispute:${tabId}`,
+      tabId,
+      transactionId: `${this.operatorId}.1.1`,
+      customerOperatorId: 'standin-am',
+      merchantId,
+      decision: 'uphold',
+      clearedBefore: cleared,
+      clearedAfter: cleared,
+      revision: 0,
+      reason: 'The chain proves what was cleared.',
+    } satisfies PayloadBody<DisputeResolutionPayload>);
+    const body = { type: 'merchant-dispute-decision', operatorId: this.operatorId, merchantId, resolution } as const;
+    return seal(nodeCrypto, this.signer, body satisfies PayloadBody<MerchantDisputeDecisionPayload>);
+  }
+
   /** The MTA's request for the agent's record of a tab. */
   recordRequest(merchantId: string, tabId: string): RecordRequest {
     const body = { type: 'record-request', operatorId: this.operatorId, merchantId, tabId } as const;
@@ -158,6 +185,10 @@ export class StandInMta {
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      if (request.method === 'GET' && request.url === OPERATOR_API.operatorInfo.path) {
+        sendJson(response, 200, this.operatorInfo());
+        return;
+      }
       if (request.method !== 'POST' || request.url !== OPERATOR_API.merchantRecord.path)
         throw new OpentabError('not_found');
       this.recordDeliveries++;
@@ -175,6 +206,18 @@ export class StandInMta {
     } catch (error) {
       sendError(response, error instanceof OpentabError ? error : new OpentabError('internal_error'));
     }
+  }
+
+  private operatorInfo(): OperatorInfo {
+    const certificate = seal(nodeCrypto, this.ca, {
+      type: 'operator-certificate',
+      operatorId: this.operatorId,
+      publicKey: this.signer.kid,
+      baseUrl: this.baseUrl,
+      currencies: ['EUR'],
+      validUntil: formatTimestamp(Date.now() + 365 * 86_400_000),
+    } satisfies PayloadBody<OperatorCertificatePayload>);
+    return { operatorId: this.operatorId, currency: 'EUR', certificate };
   }
 
   private acknowledge(record: MerchantRecord): RecordAck {

@@ -214,3 +214,17 @@ export function certifyWithWorldCa(
   const ca = readKeyPair(nodeCrypto, join(worldDir, 'ca', 'ca.key'));
   return signOperatorCertificate(nodeCrypto, ca.secretKey, { ...prepared, validFor_days: 365 }, now_ms);
 }
+
+/** A certificate signed by any CA key, such as one a forger made up. */
+export function certifyWithCa(
+  caSecretKey: string,
+  prepared: Parameters<typeof certifyWithWorldCa>[1],
+  now_ms: number,
+): OperatorCertificate {
+  return signOperatorCertificate(nodeCrypto, caSecretKey, { ...prepared, validFor_days: 365 }, now_ms);
+}
+
+/** The secret key an operator of the world was started with (before any rotation), base64url. */
+export function configuredSecretKey(operator: { readonly configPath: string }): string {
+  return loadConfigFile(operator.configPath, {}).secretKey;
+}

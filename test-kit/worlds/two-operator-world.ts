@@ -111,10 +111,13 @@ export interface MerchantSiteOptions {
   readonly tls?: { readonly certificatePem: string; readonly keyPem: string; readonly caCertificatePem: string };
   /** The merchant's logins to its dashboard and admin API; none when absent. */
   readonly adminLogins?: MerchantAgentConfig['adminLogins'];
+  /** Where the agent keeps its data; a SQLite file in `dir` when absent. */
+  readonly store?: MerchantAgentConfig['store'];
 }
 
 export async function startMerchantSite(options: MerchantSiteOptions): Promise<MerchantSite> {
-  const store = await agentStoreUnderTest(join(options.dir, `${options.merchantId}.sqlite`), options);
+  const store =
+    options.store ?? (await agentStoreUnderTest(join(options.dir, `${options.merchantId}.sqlite`), options));
   const merchantSecretKey = options.merchantSecretKey ?? toBase64url(nodeCrypto.randomBytes(32));
   const accessTokenSecret = toBase64url(nodeCrypto.randomBytes(32));
   const peers: Array<{ agent: MerchantAgent; server: Server }> = [];

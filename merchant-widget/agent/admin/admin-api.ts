@@ -118,6 +118,16 @@ export const ClearingRow = v.strictObject({
   record: v.nullable(RecordDeliveryView),
 });
 
+/** The operator's signed decision on the dispute, as the MTA sent it to the agent. */
+export const DisputeDecisionView = v.strictObject({
+  disputeId: v.string(),
+  decision: v.picklist(['uphold', 'adjust']),
+  clearedBefore: Amount,
+  clearedAfter: Amount,
+  reason: v.string(),
+  decidedAt: Timestamp,
+});
+
 export const DisputeRow = v.strictObject({
   tab: TabRow,
   /** What the merchant's record claims: everything sold on the tab. */
@@ -126,6 +136,8 @@ export const DisputeRow = v.strictObject({
   shortfall: Amount,
   /** 0: as the MTA cleared on the chain's proof; above: the operator's later decision or a correction. */
   revision: v.number(),
+  /** The operator's decision with its reason; null while it has not decided. */
+  decision: v.nullable(DisputeDecisionView),
 });
 
 export const RefundStatus = v.picklist(['pending', 'taken', 'refused']);

@@ -252,7 +252,10 @@ export class AdminService {
     return admin.inTransaction(async (tx) =>
       (
         await tx.all(
-          `SELECT ${TAB_COLUMNS} FROM tabs t WHERE t.status = 'cleared' AND t.clearing_outcome = 'disputed'
+          `SELECT ${TAB_COLUMNS}, d.dispute_id, d.decision, d.cleared_before_minor, d.cleared_after_minor,
+             d.reason AS decision_reason, d.decided_at_ms
+           FROM tabs t LEFT JOIN dispute_decisions d ON d.tab_id = t.tab_id
+           WHERE (t.status = 'cleared' AND t.clearing_outcome = 'disputed') OR d.tab_id IS NOT NULL
            ORDER BY t.cleared_at_ms DESC LIMIT 1000`,
         )
       ).map((row) => {
@@ -263,6 +266,17 @@ export class AdminService {
           claimed: this.money(claimed),
           shortfall: this.money(claimed > paid ? claimed - paid : 0n),
           revision: n(row.clearing_revision),
+          decision:
+            row.dispute_id === null
+              ? null
+              : {
+                  disputeId: String(row.dispute_id),
+                  decision: row.decision === 'adjust' ? ('adjust' as const) : ('uphold' as const),
+                  clearedBefore: this.money(big(row.cleared_before_minor)),
+                  clearedAfter: this.money(big(row.cleared_after_minor)),
+                  reason: String(row.decision_reason),
+                  decidedAt: formatTimestamp(n(row.decided_at_ms)),
+                },
         };
       }),
     );

@@ -4,7 +4,7 @@
 // first answer. A refusal no retry can change (more than the tab pays, another refund under the
 // id) ends the refund as refused, and frees its purchases to be refunded again.
 
-import { callRoute, OPERATOR_API, RemoteCallError, seal, verifyEnvelope } from '@opentab/protocol';
+import { callRoute, OPERATOR_API, RemoteCallError, seal } from '@opentab/protocol';
 import {
   moneyToWire,
   type CryptoProvider,
@@ -15,6 +15,7 @@ import {
 import type { Signer } from '@opentab/protocol';
 import { retryDelay_ms } from '@opentab/server-kit';
 import type { AgentSettings } from '../config';
+import type { OperatorKeys } from '../operator-keys';
 import type { AdminStore, RefundRow } from './admin-store';
 
 type SenderSettings = Pick<
@@ -24,7 +25,6 @@ type SenderSettings = Pick<
   | 'operatorBaseUrl'
   | 'operatorTransport'
   | 'operatorId'
-  | 'operatorPublicKey'
   | 'recordRetryBase_ms'
   | 'recordRetryMax_ms'
   | 'recordCallTimeout_ms'
@@ -55,6 +55,7 @@ export class RefundSender {
       readonly crypto: CryptoProvider;
       readonly merchantKey: Signer;
       readonly settings: SenderSettings;
+      readonly operatorKeys: OperatorKeys;
     },
   ) {}
 
@@ -100,6 +101,7 @@ export class RefundSender {
       await this.retryLater(refund, failure === null ? String(error) : `${failure.kind}: ${failure.message}`);
       return;
     }
+    await this.deps.operatorKeys.learnAbout([ack.kid]);
     const problem = this.ackProblem(refund, ack);
     if (problem !== null) return this.retryLater(refund, problem);
     await admin.inTransaction((tx) =>
@@ -122,9 +124,8 @@ export class RefundSender {
   }
 
   private ackProblem(refund: RefundRow, ack: RefundAck): string | null {
-    const { crypto, settings } = this.deps;
-    if (!verifyEnvelope(crypto, ack, settings.operatorPublicKey))
-      return 'the refund ack is not signed by the operator key';
+    const { operatorKeys, settings } = this.deps;
+    if (!operatorKeys.verifies(ack, settings.clock.now_ms())) return 'the refund ack is not signed by the operator key';
     const payload = ack.payload;
     if (payload.operatorId !== settings.operatorId) return `the refund ack names operator ${payload.operatorId}`;
     if (payload.refundId !== refund.refundId || payload.tabId !== refund.tabId)

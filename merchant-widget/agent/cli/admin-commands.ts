@@ -74,6 +74,8 @@ export async function runAdminCommand(
       );
     case 'refunds':
       return json(await callQuery(agent, token, MERCHANT_ADMIN_API.refunds, {}));
+    case 'disputes':
+      return json(await callQuery(agent, token, MERCHANT_ADMIN_API.disputes, {}));
     case 'refund': {
       const seqs = (options.purchase ?? []).map((text) => {
         const seq = Number(text);

@@ -31,6 +31,8 @@ const AGENT_FIELDS = [
   'operatorId',
   'operatorBaseUrl',
   'operatorPublicKey',
+  'operatorCaPublicKey',
+  'operatorKeyCheckInterval_ms',
   'currency',
   'catalogue',
   'mountPath',

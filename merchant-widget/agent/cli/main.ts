@@ -36,6 +36,8 @@ const USAGE = `opentab-merchant <command> [options]
                             refund purchases of a tab (none named: all not refunded yet); a retry with
                             the printed refundId counts once
   refunds --agent URL       every refund and where it stands with the MTA
+  disputes --agent URL      disputed tabs: what was claimed, what was paid, and the operator's decision
+                            with its reason once it decided
   catalogue --agent URL     the catalogue as it is sold now
   catalogue-set --agent URL --item ID --title TEXT --price P [--kind entitlement|consumable] [--access-s N]
                             add or change an item at once; a new price applies to new purchases
@@ -171,6 +173,7 @@ async function main(argv: string[]): Promise<void> {
     case 'sales':
     case 'refund':
     case 'refunds':
+    case 'disputes':
     case 'catalogue':
     case 'catalogue-set':
     case 'export':

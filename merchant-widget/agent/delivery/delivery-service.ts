@@ -18,7 +18,6 @@ import {
   sealKey,
   seal,
   toBase64url,
-  verifyEnvelope,
   type CryptoProvider,
   type DeliveryAccept,
   type DeliveryEscrow,
@@ -40,6 +39,7 @@ import type { AgentSettings } from '../config';
 import type { AgentEvents } from '../events';
 import { requireFresh, requireSignedBy } from '../message-checks';
 import { requestDigest } from '../replay-guard';
+import type { OperatorKeys } from '../operator-keys';
 import type { AgentStore } from '../store';
 import type { TabService } from '../tab-service';
 import type { TabRecord } from '../tab-record';
@@ -56,6 +56,7 @@ export interface DeliveryServiceDependencies {
   readonly merchantKey: Signer;
   readonly events: AgentEvents;
   readonly maxAttempts: number;
+  readonly operatorKeys: OperatorKeys;
 }
 
 export class DeliveryService {
@@ -90,12 +91,12 @@ export class DeliveryService {
 
   /** The MTA passes on the customer's K1 for an order, signed (claim 25). */
   async acceptK1Registration(registration: K1Registration): Promise<{ received: true }> {
-    const { crypto, settings, store, deliveries } = this.deps;
+    const { settings, store, deliveries } = this.deps;
     const p = registration.payload;
-    requireSignedBy(
-      crypto,
+    await this.deps.operatorKeys.learnAbout([registration.kid]);
+    this.deps.operatorKeys.requireSigned(
       registration,
-      settings.operatorPublicKey,
+      settings.clock.now_ms(),
       `K1 is not signed by operator ${settings.operatorId}.`,
     );
     if (p.operatorId !== settings.operatorId) throw new OpentabError('unknown_peer');
@@ -329,7 +330,8 @@ export class DeliveryService {
         'The merchant could not escrow the key with its operator; try again.',
       );
     }
-    if (ack.payload.orderId !== row.orderId || !verifyEnvelope(crypto, ack, settings.operatorPublicKey))
+    await this.deps.operatorKeys.learnAbout([ack.kid]);
+    if (ack.payload.orderId !== row.orderId || !this.deps.operatorKeys.verifies(ack, settings.clock.now_ms()))
       throw new OpentabError('peer_refused', 'The operator acknowledged another escrow or did not sign it.');
     // Another process may have escrowed the same key for the order at the same time: one ack is kept.
     await deliveries.setEscrowAck(row.orderId, JSON.stringify(ack), settings.clock.now_ms());

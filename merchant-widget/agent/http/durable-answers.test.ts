@@ -30,6 +30,7 @@ const operations: AgentOperations = {
     throw new Error('not used');
   },
   acceptTabCleared: async () => ({ received: true }),
+  acceptDisputeDecision: async () => ({ received: true }),
   provideRecord: () => {
     throw new Error('not used');
   },

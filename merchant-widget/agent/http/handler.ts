@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { MERCHANT_AGENT_API } from '@opentab/protocol';
-import type { Clock, RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
+import type { Clock, MerchantDisputeDecision, RequestOf, ResponseOf, RouteSpec } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import { bind, createHttpEdge, Router, type RouteBinding } from '@opentab/server-kit';
 import { CROSS_ORIGIN_HEADERS, sendError, sendJson, sendPreflight } from '@opentab/server-kit';
@@ -20,7 +20,10 @@ import { serveWidgetFile } from './widget-file';
 export type AgentOperations = Pick<
   TabService,
   'info' | 'acceptTabInformation' | 'acceptTabCleared' | 'provideRecord' | 'purchase' | 'receipts' | 'terminate'
->;
+> & {
+  /** The operator's decision on a disputed tab (dispute-decisions.ts). */
+  acceptDisputeDecision(decision: MerchantDisputeDecision): Promise<{ received: true }>;
+};
 
 export interface AgentHttpOptions {
   readonly mountPath: string;
@@ -116,6 +119,7 @@ export function createAgentRequestHandler(operations: AgentOperations, options: 
     agentRoute(api.info, true, () => operations.info()),
     agentRoute(api.tabInformation, false, (information) => operations.acceptTabInformation(information)),
     agentRoute(api.tabCleared, false, (cleared) => operations.acceptTabCleared(cleared)),
+    agentRoute(api.disputeDecision, false, (decision) => operations.acceptDisputeDecision(decision)),
     agentRoute(api.recordRequest, false, (request) => operations.provideRecord(request)),
     agentRoute(api.purchase, true, (purchase) => operations.purchase(purchase)),
     // Writes nothing, yet waits for the disk: the receipts it reads may belong to purchases

@@ -17,6 +17,7 @@ import { ensureAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
 import type { DisputeResolution, Tab } from '../store/records';
 import { announceClearing } from './clearing';
+import { enqueueMerchantDisputeDecision } from './merchant-dispute-decision';
 
 // The decision's schemas are the protocol's: the customer's AM reads the same signed decision.
 export { ResolutionDecision, DisputeResolutionPayload, SignedDisputeResolution } from '@opentab/protocol';
@@ -105,6 +106,8 @@ export function resolveDispute(
       { type: 'dispute-decision', resolution: envelope } satisfies DisputeDecisionBody,
       now_ms,
     );
+    // And the merchant reads it on its dashboard, with its reason, whatever it decided.
+    enqueueMerchantDisputeDecision(context, envelope, now_ms);
     context.log.info('dispute.resolved', {
       tab: tab.tabId,
       dispute: dispute.disputeId,

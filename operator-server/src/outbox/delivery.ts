@@ -11,6 +11,7 @@ import type { BillingSink } from '../billing/sinks';
 import type { OutboxDeliverer } from './outbox';
 import type { ClearingBody, TabClearedBody } from '../mta/clearing';
 import type { DisputeDecisionBody } from '../mta/dispute-resolution';
+import { deliverMerchantDisputeDecision, type MerchantDisputeDecisionBody } from '../mta/merchant-dispute-decision';
 import { noteMerchantHasNoRecord, takeRequestedRecord, type RecordRequestBody } from '../mta/records';
 import type { OperatorContext } from '../operator-context';
 import type { OperatorExtension } from '../extension';
@@ -64,6 +65,13 @@ export function createOutboxDeliverer(
           throw new Error('the dispute decision acknowledgement is about another transaction');
         return;
       }
+      case 'merchant-dispute-decision':
+        return deliverMerchantDisputeDecision(
+          context,
+          destination.merchantId,
+          payload as MerchantDisputeDecisionBody,
+          now_ms,
+        );
       case 'peer-key-rotation': {
         const notice = payload as KeyRotation;
         await context.peers.callRoute(destination.operatorId, OPERATOR_API.peerKeyRotation, notice, () => {

@@ -20,6 +20,8 @@ export type OutboxDestination =
   /** The MTA's signed decision on a disputed tab, for the customer's AM to show the customer. */
   | { kind: 'peer-dispute-decision'; operatorId: string }
   | { kind: 'merchant-notice'; merchantId: string }
+  /** The signed decision on a disputed tab, for the merchant agent (mta/merchant-dispute-decision.ts). */
+  | { kind: 'merchant-dispute-decision'; merchantId: string }
   /** The MTA asks a merchant agent for its record of a stopping tab; the answer is the record. */
   | { kind: 'merchant-record-request'; merchantId: string }
   /** This operator's key rotation notice, to one peer (identity/key-rotation.ts). */
@@ -46,6 +48,8 @@ export function encodeDestination(destination: OutboxDestination): string {
       return `merchant-notice:${destination.merchantId}`;
     case 'merchant-record-request':
       return `merchant-record-request:${destination.merchantId}`;
+    case 'merchant-dispute-decision':
+      return `merchant-dispute-decision:${destination.merchantId}`;
     case 'peer-key-rotation':
       return `peer-key-rotation:${destination.operatorId}`;
     case 'extension':
@@ -62,6 +66,7 @@ function decodeDestination(text: string): OutboxDestination {
   if (kind === 'peer-dispute-decision') return { kind, operatorId: target };
   if (kind === 'merchant-notice') return { kind, merchantId: target };
   if (kind === 'merchant-record-request') return { kind, merchantId: target };
+  if (kind === 'merchant-dispute-decision') return { kind, merchantId: target };
   if (kind === 'peer-key-rotation') return { kind, operatorId: target };
   if (kind === 'extension') {
     const colon = target.indexOf(':');

@@ -14,6 +14,7 @@ import {
   TabInformationAck,
   Terminate,
 } from '../messages/merchant';
+import { MerchantDisputeDecision } from '../messages/merchant-dispute-decision';
 import * as v from 'valibot';
 import { SMALL_BODY_BYTES, LARGE_BODY_BYTES, route } from './route';
 
@@ -42,6 +43,16 @@ export const MERCHANT_AGENT_API = {
     summary: 'The MTA reports what the merchant was credited for a tab.',
     auth: 'operator-signature',
     request: TabCleared,
+    response: v.strictObject({ received: v.literal(true) }),
+    maxBody_bytes: SMALL_BODY_BYTES,
+  }),
+  disputeDecision: route({
+    method: 'POST',
+    path: '/mta/dispute-decision',
+    summary:
+      "The MTA's signed decision on a disputed tab (uphold or adjustment) with its reason; the agent keeps the first for each tab.",
+    auth: 'operator-signature',
+    request: MerchantDisputeDecision,
     response: v.strictObject({ received: v.literal(true) }),
     maxBody_bytes: SMALL_BODY_BYTES,
   }),

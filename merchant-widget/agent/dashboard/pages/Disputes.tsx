@@ -1,5 +1,5 @@
-// Tabs the MTA cleared as disputed: what the merchant claimed, what it was paid, and whether the
-// operator has since decided (a later revision of the clearing).
+// Tabs the MTA cleared as disputed: what the merchant claimed, what it was paid, and the
+// operator's decision (uphold or adjustment) with its reason once it decided.
 
 import { amount } from '../format';
 import { useLoad } from '../use-load';
@@ -13,7 +13,8 @@ export function Disputes({ api }: PageProps) {
       <h1>Disputes</h1>
       <p class="muted">
         When the two records of a tab disagree, the operator clears what the customer's hash chain proves and may later
-        decide otherwise; each decision arrives as a new revision of the tab's clearing.
+        decide otherwise. Its decision arrives signed, with its reason; an adjustment also arrives as a new revision of
+        the tab's clearing.
       </p>
       {disputes.error !== null && <p class="error">{disputes.error}</p>}
       <table aria-label="Disputes">
@@ -25,6 +26,7 @@ export function Disputes({ api }: PageProps) {
             <th class="amount">Cleared</th>
             <th class="amount">Not paid</th>
             <th>Outcome</th>
+            <th>Operator's reason</th>
           </tr>
         </thead>
         <tbody>
@@ -35,9 +37,8 @@ export function Disputes({ api }: PageProps) {
               <td class="amount">{amount(dispute.tab.refunded)}</td>
               <td class="amount">{amount(dispute.tab.cleared?.amount)}</td>
               <td class="amount">{amount(dispute.shortfall)}</td>
-              <td>
-                {dispute.revision === 0 ? 'cleared on the chain’s proof' : `decided (revision ${dispute.revision})`}
-              </td>
+              <td>{outcomeOf(dispute)}</td>
+              <td>{dispute.decision?.reason ?? ''}</td>
             </tr>
           ))}
         </tbody>
@@ -45,4 +46,12 @@ export function Disputes({ api }: PageProps) {
       {disputes.data !== null && disputes.data.length === 0 && <p class="muted">No disputes.</p>}
     </section>
   );
+}
+
+function outcomeOf(dispute: DisputeRow): string {
+  const decision = dispute.decision;
+  if (decision === null)
+    return dispute.revision === 0 ? 'cleared on the chain’s proof' : `corrected (revision ${dispute.revision})`;
+  if (decision.decision === 'uphold') return `upheld by the operator at ${amount(decision.clearedAfter)}`;
+  return `adjusted by the operator from ${amount(decision.clearedBefore)} to ${amount(decision.clearedAfter)}`;
 }
