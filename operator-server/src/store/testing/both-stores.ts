@@ -1,6 +1,7 @@
 // The operator store's groups on each store, for suites that run once per store (describe.each):
 // a fresh SQLite file behind SqliteOperatorStorage, and a fresh PostgreSQL database migrated with
-// the operator's steps. Only the groups that have both implementations are offered.
+// the operator's steps. Only the groups that have both implementations are offered, and a
+// transaction over them.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,11 @@ import { createTestDatabase } from '@opentab/test-kit/postgres';
 import { Ledger, openDatabase } from '../../ledger';
 import { POSTGRES_LEDGER_MIGRATIONS } from '../../ledger/postgres-ledger';
 import { Outbox } from '../../outbox/outbox';
-import type { CustomerAccess, MerchantAccess } from '../operator-storage';
+import type { CustomerAccess, MerchantAccess, ReceiptAccess } from '../operator-storage';
 import { OperatorStore } from '../operator-store';
 import { postgresCustomerAccess } from '../postgres-customers';
-import { postgresMerchantAccess } from '../postgres-merchants';
+import { postgresMerchantAccess, type StoreConnection } from '../postgres-merchants';
+import { postgresReceiptAccess } from '../postgres-receipts';
 import { POSTGRES_OPERATOR_MIGRATIONS } from '../postgres-schema';
 import { SqliteOperatorStorage } from '../sqlite-operator-storage';
 
@@ -24,6 +26,20 @@ export const OPERATOR_ID = 'op-eu';
 export interface StoreGroups {
   readonly customers: CustomerAccess;
   readonly merchants: MerchantAccess;
+  readonly receipts: ReceiptAccess;
+}
+
+export interface StoreUnderTest extends StoreGroups {
+  /** Runs `work` as one transaction of the store: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: StoreGroups) => Promise<T>): Promise<T>;
+}
+
+function postgresGroups(connection: StoreConnection): StoreGroups {
+  return {
+    customers: postgresCustomerAccess(connection, OPERATOR_ID),
+    merchants: postgresMerchantAccess(connection),
+    receipts: postgresReceiptAccess(connection),
+  };
 }
 
 const pools: pg.Pool[] = [];
@@ -31,7 +47,7 @@ afterAll(async () => {
   for (const pool of pools.splice(0)) await pool.end();
 });
 
-export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: () => Promise<StoreGroups> }> = [
+export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: () => Promise<StoreUnderTest> }> = [
   {
     name: 'sqlite',
     open: async () => {
@@ -42,7 +58,7 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
         ledger: new Ledger(db),
         outbox: new Outbox(db),
       });
-      return { customers: storage.customers, merchants: storage.merchants };
+      return storage;
     },
   },
   {
@@ -57,7 +73,23 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
       } finally {
         client.release();
       }
-      return { customers: postgresCustomerAccess(pool, OPERATOR_ID), merchants: postgresMerchantAccess(pool) };
+      return {
+        ...postgresGroups(pool),
+        async transaction(work) {
+          const client = await pool.connect();
+          try {
+            await client.query('BEGIN');
+            const result = await work(postgresGroups(client));
+            await client.query('COMMIT');
+            return result;
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          } finally {
+            client.release();
+          }
+        },
+      };
     },
   },
 ];
