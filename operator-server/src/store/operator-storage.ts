@@ -69,6 +69,7 @@ export const TRANSACTION_METHODS = [
   'setTransactionCustomerRecord',
   'markTransactionCleared',
   'correctTransactionClearing',
+  'setTransactionDisputeDecision',
   'overdueTransactions',
   'markTransactionLapsed',
   'searchTransactions',
@@ -102,6 +103,7 @@ export const TAB_METHODS = [
   'insertResolution',
   'resolutionOfTab',
   'resolveTabClearing',
+  'refundTabClearing',
 ] as const satisfies ReadonlyArray<keyof OperatorStore>;
 
 /** Writing to the outbox, inside the transaction of the change a message reports. */
