@@ -28,8 +28,11 @@ export async function relayCustomerRecord(
   return context.receipts.once('customerRecord', record, now_ms, authenticate, async (transaction) => {
     if (p.total.currency !== transaction.merchantCurrency)
       throw new OpentabError('currency_mismatch', `The record's total must be in ${transaction.merchantCurrency}.`);
-    if (transaction.customerRecord === null)
-      await context.storage.transactions.setTransactionCustomerRecord(transaction.transactionId, record);
+    // The first record kept stands: checked and written in one transaction, as others may come at once.
+    await context.storage.transaction(async (tx) => {
+      if ((await tx.transactions.transaction(transaction.transactionId))?.customerRecord === null)
+        await tx.transactions.setTransactionCustomerRecord(transaction.transactionId, record);
+    });
 
     const relay = seal(
       context.crypto,

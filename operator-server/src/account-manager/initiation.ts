@@ -53,14 +53,14 @@ async function placeHold(
   now_ms: number,
 ): Promise<Transaction> {
   const p = initiation.payload;
-  // Tabs already open run to their clearing; a suspended account only opens no new ones.
-  if (customer.status !== 'active') throw new OpentabError('account_suspended');
-  const hold = moneyFromWire(p.deposit);
-  if (hold.currency !== customer.currency)
-    throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
-  if (!context.peers.knows(p.merchantOperatorId))
-    throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
   const transaction = await context.storage.transaction(async (tx) => {
+    // Tabs already open run to their clearing; a suspended account only opens no new ones.
+    if ((await tx.customers.customer(customer.accountId))?.status !== 'active')
+      throw new OpentabError('account_suspended');
+    if (moneyFromWire(p.deposit).currency !== customer.currency)
+      throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
+    if (!context.peers.knows(p.merchantOperatorId))
+      throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
     // sync: revocations
     context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
     const { minTimeout_s, maxTimeout_s } = context.config.tabs;
