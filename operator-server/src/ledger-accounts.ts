@@ -2,6 +2,7 @@
 // the admin API can never disagree on which account holds what.
 
 import type { OperatorContext } from './operator-context';
+import type { LedgerAccess } from './store/operator-storage';
 
 export const ledgerAccount = {
   customer: (accountId: string) => `customer:${accountId}`,
@@ -25,4 +26,15 @@ export function ensureAccount(
 ): void {
   if (context.ledger.findAccount(id) === undefined)
     context.ledger.createAccount({ id, currency, kind, minBalance: null });
+}
+
+/** The same, through the ledger of a store transaction. */
+export async function ensureOwnAccount(
+  ledger: LedgerAccess,
+  id: string,
+  currency: string,
+  kind: 'settlement' | 'fx' | 'funding' | 'revenue',
+): Promise<void> {
+  if ((await ledger.findAccount(id)) === undefined)
+    await ledger.createAccount({ id, currency, kind, minBalance: null });
 }

@@ -43,8 +43,10 @@ export interface OperatorContext {
   readonly staff: { readonly sessions: StaffSessions; readonly store: StaffStore };
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
-   * runs as one `storage.transaction(async (tx) => …)`. Steps not moved to it yet use `db`,
-   * `ledger` and `store` synchronously.
+   * runs as one `storage.transaction(async (tx) => …)`. The AM's, the MTA's and delivery's request
+   * paths, their background sweeps and the message receipts go through it only; the admin and
+   * staff paths still use `db`, `ledger` and `store` synchronously, as do the calls marked
+   * `// sync:` for tables no group has yet (refunds, revocations, rates, the delivery store).
    */
   readonly storage: OperatorStorage;
   readonly log: Logger;

@@ -155,6 +155,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const staffStore = new StaffStore(db);
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
+  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const context: OperatorContext = {
     config,
     crypto,
@@ -168,14 +169,14 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     clock,
     durable,
     transport,
-    receipts: new MessageReceipts(db, log),
+    receipts: new MessageReceipts(storage, log),
     rates: rateDesk,
     outbox,
     ownKeys,
     revocations: new Revocations(db),
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
     staff: { sessions: new StaffSessions(staffStore), store: staffStore },
-    storage: new SqliteOperatorStorage({ db, store, ledger, outbox }),
+    storage,
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
@@ -183,7 +184,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
-  voidInterruptedRegistrations(context, now_ms());
+  await voidInterruptedRegistrations(context, now_ms());
   const extensions = options.extensions ?? [];
   for (const extension of extensions) if (extension.tables !== undefined) db.exec(extension.tables);
 
@@ -208,9 +209,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
     bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
     bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
-    bind(OPERATOR_API.account, (body, { now_ms }) => {
-      const customer = authenticateCustomer(context, body, now_ms);
-      requireSession(context, body.payload.sessionId, customer.accountId, now_ms);
+    bind(OPERATOR_API.account, async (body, { now_ms }) => {
+      const customer = await authenticateCustomer(context, body, now_ms);
+      await requireSession(context, body.payload.sessionId, customer.accountId, now_ms);
       return accountView(context, customer);
     }),
     bind(OPERATOR_API.merchantQuery, (body, { now_ms }) => vouchForMerchant(context, body, now_ms)),
@@ -294,11 +295,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const runJobs = async () => {
     if (closing) return;
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
-    clearDueTabs(context, now_ms());
+    await clearDueTabs(context, now_ms());
     await lapseOverdueHolds(context, now_ms());
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
     // after that.
-    context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
+    await context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
     // Billing records and notices report committed changes: those must be on disk before they leave.
     if (context.outbox.pending() > 0) await durable();
     await context.outbox.deliverDue(now_ms(), deliver);

@@ -160,7 +160,7 @@ describe('the hold deadline', () => {
     // back were never paid by the customer: they go back to the write-off, not to the customer.
     const mtaContext = successor.running.context;
     const [dispute] = mtaContext.store.disputes(10);
-    resolveDispute(
+    await resolveDispute(
       mtaContext,
       { disputeId: dispute!.disputeId, decision: 'adjust', cleared_minor: 20n, reason: 'Two articles never loaded.' },
       w.clock.now_ms(),

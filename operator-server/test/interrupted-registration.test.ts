@@ -79,7 +79,7 @@ describe('a tab registration cut off by a stop', () => {
     const customer = await w.newCustomer('100.00');
     const mta = w.world.operator(MERCHANT_OPERATOR);
     // The stop comes between the merchant's acknowledgement and the tab being marked open.
-    (mta.running.context.store as { markTabOpen: unknown }).markTabOpen = () => {
+    (mta.running.context.storage.tabs as { markTabOpen: unknown }).markTabOpen = async () => {
       throw new Error('power cut');
     };
     const initiation = await customer.initiation(tabTerms());

@@ -72,9 +72,9 @@ export async function payDirectly(
   const p = order.payload;
   // What the merchant signed; this AM cannot check the merchant's key, the merchant's MTA does.
   const m = p.merchantOrder.payload;
-  const authenticate = () => {
-    const customer = authenticateCustomer(context, order, now_ms);
-    return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
+  const authenticate = async () => {
+    const customer = await authenticateCustomer(context, order, now_ms);
+    return { customer, session: await requireSession(context, p.sessionId, customer.accountId, now_ms) };
   };
   return context.receipts.once('directPayment', order, now_ms, authenticate, async ({ customer, session }) => {
     if (!context.peers.knows(m.operatorId))

@@ -51,13 +51,16 @@ function clearingOf(t: Transaction): TabClearing | null {
   };
 }
 
-export function accountView(context: OperatorContext, customer: Customer): AccountView {
+export async function accountView(context: OperatorContext, customer: Customer): Promise<AccountView> {
   const ledgerId = ledgerAccount.customer(customer.accountId);
-  const account = context.ledger.getAccount(ledgerId);
-  const transactions = context.store.transactionsOfAccount(customer.accountId, TABS_SHOWN);
+  // One transaction, so that the balance, the tabs and the history agree with each other.
+  const { account, transactions, entries } = await context.storage.transaction(async (tx) => ({
+    account: await tx.ledger.getAccount(ledgerId),
+    transactions: await tx.transactions.transactionsOfAccount(customer.accountId, TABS_SHOWN),
+    entries: await tx.ledger.listEntries({ accountId: ledgerId }),
+  }));
   const merchantNames = new Map(transactions.map((t) => [t.transactionId, t.merchantDisplayName]));
-  const history: HistoryEntry[] = context.ledger
-    .listEntries({ accountId: ledgerId })
+  const history: HistoryEntry[] = entries
     .slice(-HISTORY_SHOWN)
     .reverse()
     .map((entry) => {

@@ -1,6 +1,6 @@
 // Seed FIG 3, step 4 at the customer's AM: the MTA says what the tab cleared in merchant money;
 // the AM converts once with the rate locked at initiation, captures that much of the hold,
-// releases the rest, and writes the withdrawal record — one SQLite transaction.
+// releases the rest, and writes the withdrawal record — one store transaction.
 
 import { seal, type PayloadBody } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
@@ -8,11 +8,12 @@ import type { Clearing, ClearingAck, ClearingAckPayload, ClearingOutcome } from 
 import { moneyFromWire, moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { chargeInCustomerCurrency } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import { enqueueBillingRecord } from '../billing/billing-outbox';
+import { enqueueBillingRecordIn } from '../billing/billing-outbox';
 import type { WithdrawalRecord } from '../billing/billing-records';
-import { ensureAccount, ledgerAccount } from '../ledger-accounts';
+import { ensureOwnAccount, ledgerAccount } from '../ledger-accounts';
 import { isLedgerError, MAX_MEMO_LENGTH, type PostingInput } from '../ledger';
 import type { OperatorContext } from '../operator-context';
+import type { LedgerAccess, OperatorStoreTransaction } from '../store/operator-storage';
 import type { Transaction } from '../store/records';
 import { assertFresh } from './customer-auth';
 
@@ -26,9 +27,9 @@ export async function applyClearing(
     assertFresh(context, clearing.payload.iat, now_ms);
     return sender;
   };
-  return context.receipts.onceInTransaction('peerClearing', clearing, now_ms, authenticate, (sender) => {
+  return context.receipts.onceInTransaction('peerClearing', clearing, now_ms, authenticate, async (tx, sender) => {
     const p = clearing.payload;
-    const transaction = context.store.transaction(p.transactionId);
+    const transaction = await tx.transactions.transaction(p.transactionId);
     if (transaction === null || transaction.merchantOperatorId !== sender.operatorId)
       throw new OpentabError('unknown_tab');
     if (transaction.tabId !== null && transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
@@ -49,16 +50,26 @@ export async function applyClearing(
     // whole amount, so one arriving after a higher one changes nothing. A higher revision may state
     // less: the operator resolved the tab's dispute in the customer's favour.
     if (transaction.state !== 'cleared')
-      capture(context, transaction, p.tabId, cleared.minor, { outcome: p.outcome, note: p.note }, revision, now_ms);
-    else if (revision > transaction.clearingRevision && cleared.minor !== (transaction.cleared_minor ?? 0n))
-      correct(
+      await capture(
         context,
+        tx,
+        transaction,
+        p.tabId,
+        cleared.minor,
+        { outcome: p.outcome, note: p.note },
+        revision,
+        now_ms,
+      );
+    else if (revision > transaction.clearingRevision && cleared.minor !== (transaction.cleared_minor ?? 0n))
+      await correct(
+        context,
+        tx,
         transaction,
         p.tabId,
         { cleared_minor: cleared.minor, outcome: p.outcome, revision, note: p.note },
         now_ms,
       );
-    const settled = context.store.transaction(transaction.transactionId)!;
+    const settled = (await tx.transactions.transaction(transaction.transactionId))!;
     if (settled.charged_minor === null)
       throw new OpentabError('internal_error', 'The transaction was cleared without a charge.');
     return acknowledge(context, p.id, settled, settled.charged_minor, now_ms);
@@ -72,8 +83,8 @@ export async function applyClearing(
  * other currency: exactly the two amounts the locked rate fixed. In one currency the charge and
  * the cleared amount are the same number.
  */
-function chargePostings(
-  context: OperatorContext,
+async function chargePostings(
+  ledger: LedgerAccess,
   transaction: Transaction,
   charge_minor: bigint,
   cleared_minor: bigint,
@@ -81,10 +92,10 @@ function chargePostings(
   const { customerCurrency, merchantCurrency } = transaction;
   const owedTo = ledgerAccount.settlement(transaction.merchantOperatorId, merchantCurrency);
   const sameCurrency = customerCurrency === merchantCurrency;
-  ensureAccount(context, owedTo, merchantCurrency, 'settlement');
+  await ensureOwnAccount(ledger, owedTo, merchantCurrency, 'settlement');
   if (!sameCurrency) {
-    ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
-    ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
+    await ensureOwnAccount(ledger, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
+    await ensureOwnAccount(ledger, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
   }
   // Negative amounts (a resolution that gives money back) reverse the same postings.
   const customerSide: PostingInput[] =
@@ -109,64 +120,62 @@ function memoOf(transaction: Transaction): string {
 }
 
 /** `tabId` is the clearing's: a transaction still 'opening' (or lapsed from it) never stored the tab id the MTA acknowledged. */
-function capture(
+async function capture(
   context: OperatorContext,
+  tx: OperatorStoreTransaction,
   transaction: Transaction,
   tabId: string,
   cleared_minor: bigint,
   { outcome, note }: { readonly outcome: ClearingOutcome; readonly note: string },
   revision: number,
   now_ms: number,
-): void {
+): Promise<void> {
   const charge = chargeInCustomerCurrency(cleared_minor, transaction.rate, transaction.hold_minor);
   const { customerCurrency } = transaction;
-  context.db.transaction(() => {
-    if (
-      !context.store.markTransactionCleared(
-        transaction.transactionId,
-        charge,
-        outcome,
-        now_ms,
-        cleared_minor,
-        revision,
-        note,
-      )
-    )
-      return;
-    const { customerSide, merchantSide } = chargePostings(context, transaction, charge, cleared_minor);
-    const holdId = `hold:${transaction.transactionId}`;
-    const entryId = `charge:${transaction.transactionId}`;
-    const memo = memoOf(transaction);
-    if (transaction.state === 'lapsed') {
-      postWithoutHold(context, transaction, entryId, `${memo} (late clearing)`, [...customerSide, ...merchantSide]);
-    } else if (charge > 0n) {
-      context.ledger.captureHold({
-        holdId,
-        amount: charge,
-        entryId,
-        postings: [...customerSide, ...merchantSide],
-        memo,
-      });
-    } else {
-      context.ledger.captureHold({ holdId, amount: 0n, entryId, postings: [], memo });
-      // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
-      if (merchantSide.length > 0)
-        context.ledger.postEntry({
-          id: `fx-absorb:${transaction.transactionId}`,
-          memo,
-          ref: transaction.transactionId,
-          postings: merchantSide,
-        });
-    }
-    const record = withdrawalRecord(
-      context,
-      transaction,
-      tabId,
-      { charge_minor: charge, cleared_minor, totalCharge_minor: charge, outcome, revision },
+  const { transactionId } = transaction;
+  if (
+    !(await tx.transactions.markTransactionCleared(
+      transactionId,
+      charge,
+      outcome,
       now_ms,
-    );
-    enqueueBillingRecord(context, record, now_ms);
-  })();
+      cleared_minor,
+      revision,
+      note,
+    ))
+  )
+    return;
+  const { customerSide, merchantSide } = await chargePostings(tx.ledger, transaction, charge, cleared_minor);
+  const holdId = `hold:${transactionId}`;
+  const entryId = `charge:${transactionId}`;
+  const memo = memoOf(transaction);
+  if (transaction.state === 'lapsed') {
+    await postWithoutHold(context, tx.ledger, transaction, entryId, `${memo} (late clearing)`, [
+      ...customerSide,
+      ...merchantSide,
+    ]);
+  } else if (charge > 0n) {
+    await tx.ledger.captureHold({
+      holdId,
+      amount: charge,
+      entryId,
+      postings: [...customerSide, ...merchantSide],
+      memo,
+    });
+  } else {
+    await tx.ledger.captureHold({ holdId, amount: 0n, entryId, postings: [], memo });
+    // A merchant amount too small to cost the customer one minor unit is the operator's to carry.
+    if (merchantSide.length > 0)
+      await tx.ledger.postEntry({ id: `fx-absorb:${transactionId}`, memo, ref: transactionId, postings: merchantSide });
+  }
+  const record = withdrawalRecord(
+    context,
+    transaction,
+    tabId,
+    { charge_minor: charge, cleared_minor, totalCharge_minor: charge, outcome, revision },
+    now_ms,
+  );
+  await enqueueBillingRecordIn(tx.outbox, context, record, now_ms);
   context.log.info('hold.captured', {
     tx: transaction.transactionId,
     tab: transaction.tabId,
@@ -190,48 +199,53 @@ interface Revision {
   readonly note: string;
 }
 
-function correct(
+async function correct(
   context: OperatorContext,
+  tx: OperatorStoreTransaction,
   transaction: Transaction,
   tabId: string,
   { cleared_minor, outcome, revision, note }: Revision,
   now_ms: number,
-): void {
+): Promise<void> {
   const previousCharge = transaction.charged_minor ?? 0n;
   const totalCharge = chargeInCustomerCurrency(cleared_minor, transaction.rate, transaction.hold_minor);
   const addedCharge = totalCharge - previousCharge;
   const addedCleared = cleared_minor - (transaction.cleared_minor ?? 0n);
-  context.db.transaction(() => {
-    if (
-      !context.store.correctTransactionClearing(
-        transaction.transactionId,
-        totalCharge,
-        outcome,
-        cleared_minor,
-        revision,
-        note,
-      )
-    )
-      return;
-    const { customerSide: charged, merchantSide } = chargePostings(context, transaction, addedCharge, addedCleared);
-    const customerSide = addedCharge < 0n ? refundWrittenOffFirst(context, transaction, charged) : charged;
-    postWithoutHold(
-      context,
-      transaction,
-      `charge:${transaction.transactionId}:r${revision}`,
-      // The customer reads this in the wallet's history: what changed, and the MTA's reason.
-      `${memoOf(transaction)} (corrected clearing, revision ${revision}: ${note})`.slice(0, MAX_MEMO_LENGTH),
-      [...customerSide, ...merchantSide],
-    );
-    const record = withdrawalRecord(
-      context,
-      transaction,
-      tabId,
-      { charge_minor: addedCharge, cleared_minor: addedCleared, totalCharge_minor: totalCharge, outcome, revision },
-      now_ms,
-    );
-    enqueueBillingRecord(context, record, now_ms);
-  })();
+  if (
+    !(await tx.transactions.correctTransactionClearing(
+      transaction.transactionId,
+      totalCharge,
+      outcome,
+      cleared_minor,
+      revision,
+      note,
+    ))
+  )
+    return;
+  const { customerSide: charged, merchantSide } = await chargePostings(
+    tx.ledger,
+    transaction,
+    addedCharge,
+    addedCleared,
+  );
+  const customerSide = addedCharge < 0n ? await refundWrittenOffFirst(tx.ledger, transaction, charged) : charged;
+  await postWithoutHold(
+    context,
+    tx.ledger,
+    transaction,
+    `charge:${transaction.transactionId}:r${revision}`,
+    // The customer reads this in the wallet's history: what changed, and the MTA's reason.
+    `${memoOf(transaction)} (corrected clearing, revision ${revision}: ${note})`.slice(0, MAX_MEMO_LENGTH),
+    [...customerSide, ...merchantSide],
+  );
+  const record = withdrawalRecord(
+    context,
+    transaction,
+    tabId,
+    { charge_minor: addedCharge, cleared_minor: addedCleared, totalCharge_minor: totalCharge, outcome, revision },
+    now_ms,
+  );
+  await enqueueBillingRecordIn(tx.outbox, context, record, now_ms);
   context.log.warn('clearing.corrected', {
     tx: transaction.transactionId,
     tab: tabId,
@@ -250,15 +264,15 @@ function correct(
  * this transaction's charges that was written off (the customer could not cover it) goes back to
  * the write-off account, and only the rest to the customer.
  */
-function refundWrittenOffFirst(
-  context: OperatorContext,
+async function refundWrittenOffFirst(
+  ledger: LedgerAccess,
   transaction: Transaction,
   postings: PostingInput[],
-): PostingInput[] {
+): Promise<PostingInput[]> {
   const customerAccount = ledgerAccount.customer(transaction.accountId);
   const writeOff = ledgerAccount.writeOff(transaction.customerCurrency);
   let writtenOff_minor = 0n;
-  for (const entry of context.ledger.listEntries({ ref: transaction.transactionId }))
+  for (const entry of await ledger.listEntries({ ref: transaction.transactionId }))
     for (const posting of entry.postings) if (posting.accountId === writeOff) writtenOff_minor -= posting.amount;
   if (writtenOff_minor <= 0n) return postings;
   return postings.flatMap((posting) => {
@@ -272,22 +286,23 @@ function refundWrittenOffFirst(
   });
 }
 
-function postWithoutHold(
+async function postWithoutHold(
   context: OperatorContext,
+  ledger: LedgerAccess,
   transaction: Transaction,
   entryId: string,
   memo: string,
   postings: PostingInput[],
-): void {
+): Promise<void> {
   if (postings.length === 0) return;
   try {
-    context.ledger.postEntry({ id: entryId, memo, ref: transaction.transactionId, postings });
+    await ledger.postEntry({ id: entryId, memo, ref: transaction.transactionId, postings });
   } catch (error) {
     if (!isLedgerError(error, 'insufficient_funds')) throw error;
     const writeOff = ledgerAccount.writeOff(transaction.customerCurrency);
-    ensureAccount(context, writeOff, transaction.customerCurrency, 'revenue');
+    await ensureOwnAccount(ledger, writeOff, transaction.customerCurrency, 'revenue');
     const customerAccount = ledgerAccount.customer(transaction.accountId);
-    context.ledger.postEntry({
+    await ledger.postEntry({
       id: entryId,
       memo: `${memo}, written off`.slice(0, MAX_MEMO_LENGTH),
       ref: transaction.transactionId,

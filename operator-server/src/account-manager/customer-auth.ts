@@ -18,12 +18,12 @@ export function assertFresh(context: OperatorContext, iat: string, now_ms: numbe
   }
 }
 
-export function authenticateCustomer(
+export async function authenticateCustomer(
   context: OperatorContext,
   envelope: Envelope<PayloadHeader & { accountId: string }>,
   now_ms: number,
-): Customer {
-  const customer = context.store.customer(envelope.payload.accountId);
+): Promise<Customer> {
+  const customer = await context.storage.customers.customer(envelope.payload.accountId);
   if (customer === null) throw new OpentabError('unknown_account');
   if (customer.status === 'closed') throw new OpentabError('account_closed');
   if (customer.publicKey === null || customer.publicKey !== envelope.kid)
@@ -35,16 +35,19 @@ export function authenticateCustomer(
 }
 
 /** sessionId is <amId>.<seq>: it must be this AM's, the same account's, and not expired. */
-export function requireSession(
+export async function requireSession(
   context: OperatorContext,
   sessionId: string,
   accountId: string,
   now_ms: number,
-): Session {
+): Promise<Session> {
   const dot = sessionId.lastIndexOf('.');
   const amId = sessionId.slice(0, dot);
   const seq = Number(sessionId.slice(dot + 1));
-  const session = amId === context.identity.operatorId && Number.isSafeInteger(seq) ? context.store.session(seq) : null;
+  const session =
+    amId === context.identity.operatorId && Number.isSafeInteger(seq)
+      ? await context.storage.customers.session(seq)
+      : null;
   if (session === null || session.accountId !== accountId || session.expiresAt <= now_ms)
     throw new OpentabError('session_invalid');
   return session;

@@ -15,8 +15,8 @@ export async function relayCustomerRecord(
   now_ms: number,
 ): Promise<RecordAck> {
   const p = record.payload;
-  const authenticate = () => {
-    const transaction = context.store.transaction(p.transactionId);
+  const authenticate = async () => {
+    const transaction = await context.storage.transactions.transaction(p.transactionId);
     if (transaction === null || transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
     if (record.kid !== transaction.tabPublicKey)
       throw new OpentabError('unknown_key', 'The record is not signed by the tab key of this transaction.');
@@ -28,8 +28,11 @@ export async function relayCustomerRecord(
   return context.receipts.once('customerRecord', record, now_ms, authenticate, async (transaction) => {
     if (p.total.currency !== transaction.merchantCurrency)
       throw new OpentabError('currency_mismatch', `The record's total must be in ${transaction.merchantCurrency}.`);
-    if (transaction.customerRecord === null)
-      context.store.setTransactionCustomerRecord(transaction.transactionId, record);
+    // The first record kept stands: checked and written in one transaction, as others may come at once.
+    await context.storage.transaction(async (tx) => {
+      if ((await tx.transactions.transaction(transaction.transactionId))?.customerRecord === null)
+        await tx.transactions.setTransactionCustomerRecord(transaction.transactionId, record);
+    });
 
     const relay = seal(
       context.crypto,

@@ -27,34 +27,42 @@ export async function keepDisputeDecision(
       throw new OpentabError('bad_signature', 'The decision is not signed by the operator that sent it.');
     return sender;
   };
-  return context.receipts.onceInTransaction('peerDisputeDecision', message, now_ms, authenticate, (sender) => {
-    const decision = message.payload.resolution.payload;
-    const transaction = context.store.transaction(decision.transactionId);
-    if (
-      transaction === null ||
-      transaction.merchantOperatorId !== sender.operatorId ||
-      decision.customerOperatorId !== context.identity.operatorId ||
-      (transaction.tabId !== null && transaction.tabId !== decision.tabId)
-    )
-      throw new OpentabError('unknown_tab');
-    if (decision.clearedAfter.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
-    // A dispute is decided once; the MTA's outbox may bring the same decision again.
-    if (context.store.setTransactionDisputeDecision(transaction.transactionId, message.payload.resolution))
-      context.log.info('dispute.decision-kept', {
-        tx: transaction.transactionId,
-        tab: decision.tabId,
-        decision: decision.decision,
-      });
-    return seal(
-      context.crypto,
-      context.identity.signer,
-      {
-        type: 'dispute-decision-ack',
-        operatorCertificate: context.identity.certificate,
-        decisionId: message.payload.id,
-        transactionId: transaction.transactionId,
-      } satisfies PayloadBody<DisputeDecisionAckPayload>,
-      now_ms,
-    );
-  });
+  return context.receipts.onceInTransaction(
+    'peerDisputeDecision',
+    message,
+    now_ms,
+    authenticate,
+    async (tx, sender) => {
+      const decision = message.payload.resolution.payload;
+      const transaction = await tx.transactions.transaction(decision.transactionId);
+      if (
+        transaction === null ||
+        transaction.merchantOperatorId !== sender.operatorId ||
+        decision.customerOperatorId !== context.identity.operatorId ||
+        (transaction.tabId !== null && transaction.tabId !== decision.tabId)
+      )
+        throw new OpentabError('unknown_tab');
+      if (decision.clearedAfter.currency !== transaction.merchantCurrency) throw new OpentabError('currency_mismatch');
+      // A dispute is decided once; the MTA's outbox may bring the same decision again.
+      if (
+        await tx.disputeDecisions.setTransactionDisputeDecision(transaction.transactionId, message.payload.resolution)
+      )
+        context.log.info('dispute.decision-kept', {
+          tx: transaction.transactionId,
+          tab: decision.tabId,
+          decision: decision.decision,
+        });
+      return seal(
+        context.crypto,
+        context.identity.signer,
+        {
+          type: 'dispute-decision-ack',
+          operatorCertificate: context.identity.certificate,
+          decisionId: message.payload.id,
+          transactionId: transaction.transactionId,
+        } satisfies PayloadBody<DisputeDecisionAckPayload>,
+        now_ms,
+      );
+    },
+  );
 }

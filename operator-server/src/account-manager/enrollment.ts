@@ -30,28 +30,30 @@ export interface NewCustomer {
   readonly displayName: string;
 }
 
-export function createCustomer(context: OperatorContext, customer: NewCustomer, now_ms: number): void {
-  context.db.transaction(() => {
-    context.store.insertCustomer(customer.accountId, customer.currency, customer.displayName, now_ms);
-    context.ledger.createAccount({
+export async function createCustomer(context: OperatorContext, customer: NewCustomer, now_ms: number): Promise<void> {
+  await context.storage.transaction(async (tx) => {
+    await tx.customers.insertCustomer(customer.accountId, customer.currency, customer.displayName, now_ms);
+    await tx.ledger.createAccount({
       id: ledgerAccount.customer(customer.accountId),
       currency: customer.currency,
       kind: 'customer',
       minBalance: -customer.creditLimit_minor,
     });
-  })();
+  });
 }
 
-export function issueEnrollmentCode(
+export async function issueEnrollmentCode(
   context: OperatorContext,
   accountId: string,
   validFor_s: number,
   now_ms: number,
-): { code: string; expiresAt: string } {
-  if (context.store.customer(accountId) === null) throw new OpentabError('unknown_account');
+): Promise<{ code: string; expiresAt: string }> {
   const code = newEnrollmentCode(context);
   const expiresAt_ms = now_ms + validFor_s * 1000;
-  context.store.insertEnrollmentCode(code, accountId, expiresAt_ms);
+  await context.storage.transaction(async (tx) => {
+    if ((await tx.customers.customer(accountId)) === null) throw new OpentabError('unknown_account');
+    await tx.customers.insertEnrollmentCode(code, accountId, expiresAt_ms);
+  });
   return { code, expiresAt: formatTimestamp(expiresAt_ms) };
 }
 
@@ -62,22 +64,21 @@ export async function enroll(context: OperatorContext, request: EnrollRequest, n
     }
     assertFresh(context, request.payload.iat, now_ms);
   };
-  return context.receipts.onceInTransaction('enroll', request, now_ms, authenticate, () => {
-    const code = context.store.enrollmentCode(request.payload.code);
+  return context.receipts.onceInTransaction('enroll', request, now_ms, authenticate, async (tx) => {
+    const code = await tx.customers.enrollmentCode(request.payload.code);
     if (code === null || code.usedAt !== null || code.expiresAt <= now_ms)
       throw new OpentabError('enrollment_code_invalid');
-    if (context.store.customerByPublicKey(request.payload.publicKey) !== null) {
+    if ((await tx.customers.customerByPublicKey(request.payload.publicKey)) !== null) {
       throw new OpentabError('enrollment_code_invalid', 'This key is already enrolled for an account.');
     }
-    context.db.transaction(() => {
-      if (
-        !context.store.useEnrollmentCode(request.payload.code, now_ms) ||
-        !context.store.bindCustomerKey(code.accountId, request.payload.publicKey)
-      ) {
-        throw new OpentabError('enrollment_code_invalid', 'The code was used, or the account already has a key.');
-      }
-    })();
-    const customer = context.store.customer(code.accountId)!;
+    // A refusal rolls back the whole transaction, so a code used for an account that has a key stays unused.
+    if (
+      !(await tx.customers.useEnrollmentCode(request.payload.code, now_ms)) ||
+      !(await tx.customers.bindCustomerKey(code.accountId, request.payload.publicKey))
+    ) {
+      throw new OpentabError('enrollment_code_invalid', 'The code was used, or the account already has a key.');
+    }
+    const customer = (await tx.customers.customer(code.accountId))!;
     context.log.info('customer.enrolled', { account: customer.accountId });
     return {
       accountId: customer.accountId,
@@ -94,8 +95,8 @@ export async function logon(context: OperatorContext, request: LogonRequest, now
     request,
     now_ms,
     () => authenticateCustomer(context, request, now_ms),
-    (customer) => {
-      const session = context.store.insertSession(
+    async (tx, customer) => {
+      const session = await tx.customers.insertSession(
         customer.accountId,
         now_ms,
         now_ms + context.config.sessions.lifetime_s * 1000,

@@ -22,21 +22,22 @@ import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { AmendedInitiationBody, Customer, Session, Transaction, TransactionFailure } from '../store/records';
 import { authenticateCustomer, requireSession } from './customer-auth';
 
 export async function openTab(context: OperatorContext, initiation: Initiation, now_ms: number): Promise<TabOpened> {
   const p = initiation.payload;
-  const authenticate = () => {
-    const customer = authenticateCustomer(context, initiation, now_ms);
-    return { customer, session: requireSession(context, p.sessionId, customer.accountId, now_ms) };
+  const authenticate = async () => {
+    const customer = await authenticateCustomer(context, initiation, now_ms);
+    return { customer, session: await requireSession(context, p.sessionId, customer.accountId, now_ms) };
   };
   return context.receipts.once('openTab', initiation, now_ms, authenticate, ({ customer, session }) =>
     context.locks.initiations.run(p.id, async () => {
-      const known = context.store.transactionByInitiation(p.id);
+      const known = await context.storage.transactions.transactionByInitiation(p.id);
       if (known !== null && (known.accountId !== customer.accountId || known.chainRoot !== p.chain.root))
         throw new OpentabError('id_reused');
-      const transaction = known ?? placeHold(context, initiation, customer, session, now_ms);
+      const transaction = known ?? (await placeHold(context, initiation, customer, session, now_ms));
       return answerInitiation(context, await settleOpening(context, transaction, now_ms), p.id, now_ms);
     }),
   );
@@ -44,32 +45,56 @@ export async function openTab(context: OperatorContext, initiation: Initiation, 
 
 /** Checks the terms, then holds the deposit and writes the transaction with what the MTA will be sent: one
  * transaction. */
-function placeHold(
+async function placeHold(
   context: OperatorContext,
   initiation: Initiation,
   customer: Customer,
   session: Session,
   now_ms: number,
-): Transaction {
+): Promise<Transaction> {
   const p = initiation.payload;
-  // Tabs already open run to their clearing; a suspended account only opens no new ones.
-  if (customer.status !== 'active') throw new OpentabError('account_suspended');
-  const hold = moneyFromWire(p.deposit);
-  if (hold.currency !== customer.currency)
-    throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
-  if (!context.peers.knows(p.merchantOperatorId))
-    throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-  context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
-  const { minTimeout_s, maxTimeout_s } = context.config.tabs;
-  if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
-    throw new OpentabError(
-      'timeout_out_of_range',
-      `The timeout must be between ${minTimeout_s} and ${maxTimeout_s} seconds.`,
-    );
-  }
-  // A link revealed on one tab must never be claimable on another.
-  if (context.store.transactionByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
+  const transaction = await context.storage.transaction(async (tx) => {
+    // Tabs already open run to their clearing; a suspended account only opens no new ones.
+    if ((await tx.customers.customer(customer.accountId))?.status !== 'active')
+      throw new OpentabError('account_suspended');
+    if (moneyFromWire(p.deposit).currency !== customer.currency)
+      throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
+    if (!context.peers.knows(p.merchantOperatorId))
+      throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+    // sync: revocations
+    context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
+    const { minTimeout_s, maxTimeout_s } = context.config.tabs;
+    if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
+      throw new OpentabError(
+        'timeout_out_of_range',
+        `The timeout must be between ${minTimeout_s} and ${maxTimeout_s} seconds.`,
+      );
+    }
+    // A link revealed on one tab must never be claimable on another.
+    if ((await tx.transactions.transactionByChainRoot(p.chain.root)) !== null) throw new OpentabError('chain_reused');
+    return holdDeposit(context, tx, initiation, customer, session, now_ms);
+  });
+  context.log.info('hold.placed', {
+    tx: transaction.transactionId,
+    account: customer.accountId,
+    hold: `${moneyToWire({ currency: customer.currency, minor: transaction.hold_minor }).value} ${customer.currency}`,
+    merchant: p.merchantId,
+  });
+  return transaction;
+}
 
+/** The terms at the locked rate, the hold and the transaction, in the caller's transaction. */
+async function holdDeposit(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  initiation: Initiation,
+  customer: Customer,
+  session: Session,
+  now_ms: number,
+): Promise<Transaction> {
+  const p = initiation.payload;
+  const hold = moneyFromWire(p.deposit);
+  // sync: rates
   const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
   const merchantCurrency = p.chain.unit.currency;
   const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, merchantCurrency);
@@ -89,68 +114,59 @@ function placeHold(
   const holdWire = moneyToWire(hold);
   const depositWire = moneyToWire({ currency: merchantCurrency, minor: deposit_minor });
 
-  const transactionId = context.db.transaction(() => {
-    const id = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
-    const amended: AmendedInitiationBody = {
-      type: 'amended-initiation',
-      operatorCertificate: context.identity.certificate,
-      transactionId: id,
-      merchantId: p.merchantId,
-      deposit: { customer: holdWire, merchant: depositWire },
-      rate,
-      customerCertificate: seal(
-        context.crypto,
-        context.identity.signer,
-        {
-          type: 'customer-certificate',
-          operatorId: context.identity.operatorId,
-          transactionId: id,
-          pseudonym,
-          tabPublicKey: p.tabPublicKey,
-          validUntil: formatTimestamp(expiresAt_ms),
-        } satisfies PayloadBody<CustomerCertificatePayload>,
-        now_ms,
-      ),
-      chain: p.chain,
-      expiresAt: formatTimestamp(expiresAt_ms),
-      ...(p.orderInfo !== undefined ? { orderInfo: p.orderInfo } : {}),
-    };
-    context.ledger.placeHold({
-      id: `hold:${id}`,
-      accountId: ledgerAccount.customer(customer.accountId),
-      amount: hold.minor,
-      ref: id,
-      currency: customer.currency,
-    });
-    context.store.insertTransaction({
-      transactionId: id,
-      sessionId: session.sessionId,
-      accountId: customer.accountId,
-      merchantId: p.merchantId,
-      merchantOperatorId: p.merchantOperatorId,
-      hold_minor: hold.minor,
-      customerCurrency: customer.currency,
-      deposit_minor,
-      merchantCurrency,
-      rate,
-      tabPublicKey: p.tabPublicKey,
-      chain: p.chain,
-      pseudonym,
-      openedAt: now_ms,
-      expiresAt: expiresAt_ms,
-      initiationId: p.id,
-      chainRoot: p.chain.root,
-      amendedInitiation: amended,
-    });
-    return id;
-  })();
-  context.log.info('hold.placed', {
-    tx: transactionId,
-    account: customer.accountId,
-    hold: `${holdWire.value} ${hold.currency}`,
-    merchant: p.merchantId,
+  const id = makeTransactionId(session.sessionId, await tx.customers.nextTransactionSeq(session.seq));
+  const amended: AmendedInitiationBody = {
+    type: 'amended-initiation',
+    operatorCertificate: context.identity.certificate,
+    transactionId: id,
+    merchantId: p.merchantId,
+    deposit: { customer: holdWire, merchant: depositWire },
+    rate,
+    customerCertificate: seal(
+      context.crypto,
+      context.identity.signer,
+      {
+        type: 'customer-certificate',
+        operatorId: context.identity.operatorId,
+        transactionId: id,
+        pseudonym,
+        tabPublicKey: p.tabPublicKey,
+        validUntil: formatTimestamp(expiresAt_ms),
+      } satisfies PayloadBody<CustomerCertificatePayload>,
+      now_ms,
+    ),
+    chain: p.chain,
+    expiresAt: formatTimestamp(expiresAt_ms),
+    ...(p.orderInfo !== undefined ? { orderInfo: p.orderInfo } : {}),
+  };
+  await tx.ledger.placeHold({
+    id: `hold:${id}`,
+    accountId: ledgerAccount.customer(customer.accountId),
+    amount: hold.minor,
+    ref: id,
+    currency: customer.currency,
   });
-  return context.store.transaction(transactionId)!;
+  await tx.transactions.insertTransaction({
+    transactionId: id,
+    sessionId: session.sessionId,
+    accountId: customer.accountId,
+    merchantId: p.merchantId,
+    merchantOperatorId: p.merchantOperatorId,
+    hold_minor: hold.minor,
+    customerCurrency: customer.currency,
+    deposit_minor,
+    merchantCurrency,
+    rate,
+    tabPublicKey: p.tabPublicKey,
+    chain: p.chain,
+    pseudonym,
+    openedAt: now_ms,
+    expiresAt: expiresAt_ms,
+    initiationId: p.id,
+    chainRoot: p.chain.root,
+    amendedInitiation: amended,
+  });
+  return (await tx.transactions.transaction(id))!;
 }
 
 /**
@@ -170,37 +186,31 @@ export async function settleOpening(
   const body = transaction.amendedInitiation;
   if (body === null) {
     // Written before the amended initiation was kept: nothing to resend, and no answer can come.
-    fail(context, transaction, 'opening-bound-passed', {
+    return fail(context, transaction, 'opening-bound-passed', {
       code: 'tab_not_opened',
       message: 'The tab could not be opened; try again.',
     });
-    return context.store.transaction(transaction.transactionId)!;
   }
   const amended = seal(context.crypto, context.identity.signer, body, now_ms);
   let ack: TabAck;
   try {
     ack = await context.peers.call(transaction.merchantOperatorId, 'peerInitiation', amended);
   } catch (error) {
-    if (isDefiniteRefusal(error)) {
-      fail(context, transaction, 'refused', { code: error.code, message: error.message });
-    } else if (onNoAnswer === 'fail') {
+    if (isDefiniteRefusal(error))
+      return fail(context, transaction, 'refused', { code: error.code, message: error.message });
+    if (onNoAnswer === 'fail') {
       // A definite answer for the customer's next resend: unlike no answer, it means "open a new tab".
-      fail(context, transaction, 'opening-bound-passed', {
+      return fail(context, transaction, 'opening-bound-passed', {
         code: 'tab_not_opened',
         message: `Operator ${transaction.merchantOperatorId} did not answer in time; the tab was not opened and the deposit was released.`,
       });
-    } else {
-      context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
-      throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
     }
-    return context.store.transaction(transaction.transactionId)!;
+    context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
+    throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
   }
   const problem = tabAckProblem(context, ack, transaction, amended.payload.id, now_ms);
-  if (problem !== null) {
-    fail(context, transaction, 'refused', { code: 'peer_refused', message: problem });
-    return context.store.transaction(transaction.transactionId)!;
-  }
-  context.store.markTransactionOpen(
+  if (problem !== null) return fail(context, transaction, 'refused', { code: 'peer_refused', message: problem });
+  await context.storage.transactions.markTransactionOpen(
     transaction.transactionId,
     ack,
     ack.payload.merchantCertificate.payload.displayName,
@@ -211,7 +221,7 @@ export async function settleOpening(
     merchant: transaction.merchantId,
     deposit: `${ack.payload.depositMerchant.value} ${transaction.merchantCurrency}`,
   });
-  return context.store.transaction(transaction.transactionId)!;
+  return (await context.storage.transactions.transaction(transaction.transactionId))!;
 }
 
 /** The customer's answer for a transaction that has settled: tab-opened from the stored ack, or the refusal
@@ -249,18 +259,20 @@ function answerInitiation(
   );
 }
 
-function fail(
+/** Fails a transaction still opening and releases its hold, together; the transaction as it stands after. */
+async function fail(
   context: OperatorContext,
   transaction: Transaction,
   event: 'refused' | 'opening-bound-passed',
   failure: TransactionFailure,
-): void {
-  const failed = context.db.transaction(() => {
-    if (!context.store.markTransactionFailed(transaction.transactionId, event, failure)) return false;
-    context.ledger.releaseHold(`hold:${transaction.transactionId}`);
-    return true;
-  })();
+): Promise<Transaction> {
+  const { failed, after } = await context.storage.transaction(async (tx) => {
+    const failed = await tx.transactions.markTransactionFailed(transaction.transactionId, event, failure);
+    if (failed) await tx.ledger.releaseHold(`hold:${transaction.transactionId}`);
+    return { failed, after: (await tx.transactions.transaction(transaction.transactionId))! };
+  });
   if (failed) context.log.info('hold.released', { tx: transaction.transactionId, reason: failure.message });
+  return after;
 }
 
 /**

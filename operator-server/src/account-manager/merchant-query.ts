@@ -17,10 +17,11 @@ export async function vouchForMerchant(
   now_ms: number,
 ): Promise<MerchantVouch> {
   const p = query.payload;
-  const customer = authenticateCustomer(context, query, now_ms);
-  requireSession(context, p.sessionId, customer.accountId, now_ms);
+  const customer = await authenticateCustomer(context, query, now_ms);
+  await requireSession(context, p.sessionId, customer.accountId, now_ms);
   if (!context.peers.knows(p.merchantOperatorId))
     throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
+  // sync: revocations
   context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
   const lookup = seal(
     context.crypto,

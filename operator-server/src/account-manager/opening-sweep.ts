@@ -14,14 +14,14 @@ const BATCH_LIMIT = 50;
  * MTA); how many it settled. */
 export async function settleStalledOpenings(context: OperatorContext, now_ms: number): Promise<number> {
   const bound_ms = context.config.tabs.openingBound_s * 1000;
-  const stalled = context.store.stalledOpenings(now_ms - bound_ms, BATCH_LIMIT);
+  const stalled = await context.storage.transactions.stalledOpenings(now_ms - bound_ms, BATCH_LIMIT);
   const settled = await Promise.all(
     stalled.map(async (transaction) => {
       const key = transaction.initiationId ?? transaction.transactionId;
       // A customer's replay is settling it right now; its own answer decides.
       if (context.locks.initiations.isHeld(key)) return false;
       const after = await context.locks.initiations.run(key, async () => {
-        const current = context.store.transaction(transaction.transactionId);
+        const current = await context.storage.transactions.transaction(transaction.transactionId);
         return current === null ? null : settleOpening(context, current, context.clock.now_ms(), 'fail');
       });
       if (after === null || after.state === 'opening') return false;

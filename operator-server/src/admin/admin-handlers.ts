@@ -84,7 +84,7 @@ function bindingsOfAdminRoutes(context: OperatorContext): RouteBinding[] {
     ...operationsBindings(context),
     ...trustBindings(context),
     ...staffBindings(context),
-    bind(ADMIN_API.createCustomer, (body, { now_ms }) => {
+    bind(ADMIN_API.createCustomer, async (body, { now_ms }) => {
       const creditLimit = moneyFromWire(body.creditLimit);
       const currency = body.currency ?? context.config.currency;
       if (creditLimit.currency !== currency)
@@ -96,7 +96,7 @@ function bindingsOfAdminRoutes(context: OperatorContext): RouteBinding[] {
         );
       }
       const accountId = newAccountId(context);
-      createCustomer(
+      await createCustomer(
         context,
         { accountId, currency, creditLimit_minor: creditLimit.minor, displayName: body.displayName ?? accountId },
         now_ms,
@@ -108,11 +108,11 @@ function bindingsOfAdminRoutes(context: OperatorContext): RouteBinding[] {
       return { accountId, currency, creditLimit: moneyToWire(creditLimit) };
     }),
 
-    bind(ADMIN_API.enrollmentCode, (body, { params, now_ms }) => {
+    bind(ADMIN_API.enrollmentCode, async (body, { params, now_ms }) => {
       const accountId = params.accountId!;
       return {
         accountId,
-        ...issueEnrollmentCode(context, accountId, body.validFor_s ?? DEFAULT_CODE_VALIDITY_S, now_ms),
+        ...(await issueEnrollmentCode(context, accountId, body.validFor_s ?? DEFAULT_CODE_VALIDITY_S, now_ms)),
       };
     }),
 

@@ -372,7 +372,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
       };
     }),
 
-    bind(api.resolveDispute, (body, { params, now_ms, request }) => {
+    bind(api.resolveDispute, async (body, { params, now_ms, request }) => {
       const dispute = context.store.dispute(params.disputeId!);
       if (dispute === null) throw new OpentabError('unknown_dispute');
       const tab = requireTab(context, dispute.tabId);
@@ -391,7 +391,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
           'cleared: not allowed with uphold',
         ]);
       }
-      const resolution = resolveDispute(
+      const resolution = await resolveDispute(
         context,
         {
           disputeId: dispute.disputeId,

@@ -20,16 +20,17 @@ import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { MtaDelivery } from './mta-delivery';
 
-export function receiveEscrow(
+export async function receiveEscrow(
   context: OperatorContext,
   delivery: MtaDelivery,
   escrow: DeliveryEscrow,
   now_ms: number,
-): DeliveryEscrowAck {
+): Promise<DeliveryEscrowAck> {
   const p = escrow.payload;
-  const merchant = context.store.merchant(p.merchantId);
+  const merchant = await context.storage.merchants.merchant(p.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
   // An escrow precedes a delivery not yet paid for: new business, which a revocation stops.
+  // sync: revocations
   context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
   if (
     escrow.kid !== merchant.publicKey ||
@@ -37,6 +38,7 @@ export function receiveEscrow(
   )
     throw new OpentabError('bad_signature', "The escrow is not signed with the merchant's registered key.");
   assertFresh(context, p.iat, now_ms);
+  // sync: delivery store (from here to the insert nothing awaits, so the first escrow stands)
   const registrationJson = delivery.store.registrationJson(p.orderId);
   const registration = registrationJson === null ? null : (JSON.parse(registrationJson) as K1Registration);
   if (

@@ -34,7 +34,7 @@ export async function relayK1(
   now_ms: number,
 ): Promise<K1Registration> {
   const p = request.payload;
-  const transaction = context.store.transaction(p.transactionId);
+  const transaction = await context.storage.transactions.transaction(p.transactionId);
   if (transaction === null || transaction.tabId !== p.tabId) throw new OpentabError('unknown_tab');
   if (request.kid !== transaction.tabPublicKey)
     throw new OpentabError('unknown_key', 'K1 is not signed by the tab key of this transaction.');
@@ -82,7 +82,7 @@ export async function registerK1(
   assertFresh(context, relay.payload.iat, now_ms);
   const request = relay.payload.request;
   const p = request.payload;
-  const tab = context.store.tab(p.tabId);
+  const tab = await context.storage.tabs.tab(p.tabId);
   if (tab === null || tab.customerOperatorId !== sender.operatorId || tab.transactionId !== p.transactionId)
     throw new OpentabError('unknown_tab');
   if (
@@ -91,10 +91,11 @@ export async function registerK1(
   )
     throw new OpentabError('bad_signature', 'K1 is not signed by the tab key.');
   if (tab.state !== 'open' || now_ms >= tab.expiresAt) throw new OpentabError('tab_closed');
-  const merchant = context.store.merchant(tab.merchantId);
+  const merchant = await context.storage.merchants.merchant(tab.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
 
   return delivery.orders.run(p.orderId, async () => {
+    // sync: delivery store (under the order's lock; nothing awaits until the registration is kept)
     const known = delivery.store.registrationJson(p.orderId);
     let registration: K1Registration;
     if (known !== null) {

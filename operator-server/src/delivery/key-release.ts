@@ -34,6 +34,7 @@ export function releaseKey(
   if (arbiter === undefined) throw new OpentabError('unknown_arbiter');
   if (!verifyEnvelope(context.crypto, request, fromBase64urlOfLength(arbiter.publicKey, 32)))
     throw new OpentabError('bad_signature');
+  // sync: delivery store (from here to the logged release nothing awaits, so a replay is logged once)
   const replay = delivery.store.releaseAnswerJson(request.payload.id);
   if (replay !== null) return JSON.parse(replay) as KeyRelease;
   assertFresh(context, request.payload.iat, now_ms);

@@ -1,6 +1,6 @@
 // Seed FIG 3, steps 3–5 at the MTA: decide what the tab clears, credit the merchant, and leave
 // the clearing information for the customer's AM, the deposit record for billing and a notice
-// for the merchant agent in the outbox — all in one SQLite transaction.
+// for the merchant agent in the outbox — all in one store transaction.
 //
 // Evidence that comes after the clearing is never thrown away: a record that proves more than
 // was cleared raises the clearing to what all records together now prove, as a new revision
@@ -11,10 +11,11 @@ import type { ClearingOutcome, ClearingPayload } from '@opentab/protocol';
 import type { TabClearedPayload } from '@opentab/protocol';
 import type { PayloadBody } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import { enqueueBillingRecord } from '../billing/billing-outbox';
+import { enqueueBillingRecordIn } from '../billing/billing-outbox';
 import type { DepositRecord } from '../billing/billing-records';
-import { ensureAccount, ledgerAccount } from '../ledger-accounts';
+import { ensureOwnAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { Tab } from '../store/records';
 import { concludeTab, type Conclusion } from './conclusion';
 
@@ -38,35 +39,42 @@ export function concludeOnRecords(context: OperatorContext, tab: Tab): Conclusio
  * What the tab clears: what its records prove, less what the merchant refunded on it (never below
  * zero). A refund leaves the records as they are; it is the merchant's word that it keeps less.
  */
-export function concludeWithRefunds(context: OperatorContext, tab: Tab): Conclusion & { refunded_minor: bigint } {
+export async function concludeWithRefunds(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+): Promise<Conclusion & { refunded_minor: bigint }> {
   const conclusion = concludeOnRecords(context, tab);
-  const refunded_minor = context.store.refundedOfTab(tab.tabId);
+  const refunded_minor = await tx.refunds.refundedOfTab(tab.tabId);
   const cleared_minor = conclusion.cleared_minor > refunded_minor ? conclusion.cleared_minor - refunded_minor : 0n;
   return { ...conclusion, cleared_minor, refunded_minor };
 }
 
-/** Clears a tab exactly once; false when it was already cleared. */
-export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): boolean {
-  const conclusion = concludeWithRefunds(context, tab);
-  const done = context.db.transaction(() => {
-    if (!context.store.markTabCleared(tab.tabId, conclusion.cleared_minor, conclusion.outcome, now_ms)) return false;
-    postClearing(
-      context,
-      tab,
-      {
-        revision: 0,
-        total_minor: conclusion.cleared_minor,
-        added_minor: conclusion.cleared_minor,
-        outcome: conclusion.outcome,
-        disputeReason: conclusion.disputeReason,
-        refunded_minor: conclusion.refunded_minor,
-      },
-      now_ms,
-    );
-    return true;
-  })();
-  if (done) logCleared(context, tab, 0, conclusion.cleared_minor, conclusion.outcome, conclusion.disputeReason);
-  return done;
+/** Clears a tab exactly once, in the caller's transaction; false when it was already cleared. */
+export async function clearTab(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  now_ms: number,
+): Promise<boolean> {
+  const conclusion = await concludeWithRefunds(context, tx, tab);
+  if (!(await tx.tabs.markTabCleared(tab.tabId, conclusion.cleared_minor, conclusion.outcome, now_ms))) return false;
+  await postClearing(
+    context,
+    tx,
+    tab,
+    {
+      revision: 0,
+      total_minor: conclusion.cleared_minor,
+      added_minor: conclusion.cleared_minor,
+      outcome: conclusion.outcome,
+      disputeReason: conclusion.disputeReason,
+      refunded_minor: conclusion.refunded_minor,
+    },
+    now_ms,
+  );
+  logCleared(context, tab, 0, conclusion.cleared_minor, conclusion.outcome, conclusion.disputeReason);
+  return true;
 }
 
 /**
@@ -74,14 +82,20 @@ export function clearTab(context: OperatorContext, tab: Tab, now_ms: number): bo
  * null when they prove no more than was cleared. `tab` carries the records as they are now.
  * Runs inside the caller's transaction.
  */
-export function correctClearing(context: OperatorContext, tab: Tab, now_ms: number): number | null {
+export async function correctClearing(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  now_ms: number,
+): Promise<number | null> {
   const previous_minor = tab.cleared_minor ?? 0n;
-  const conclusion = concludeWithRefunds(context, tab);
+  const conclusion = await concludeWithRefunds(context, tx, tab);
   if (conclusion.cleared_minor <= previous_minor) return null;
-  const revision = context.store.correctTabClearing(tab.tabId, conclusion.cleared_minor, conclusion.outcome);
+  const revision = await tx.tabs.correctTabClearing(tab.tabId, conclusion.cleared_minor, conclusion.outcome);
   if (revision === null) return null;
-  postClearing(
+  await postClearing(
     context,
+    tx,
     tab,
     {
       revision,
@@ -112,12 +126,18 @@ interface ClearingStep {
 
 /** Credit, dispute, clearing for the AM, notice for the agent, deposit record: the effects of one revision,
  * in the caller's transaction. */
-function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, now_ms: number): void {
+async function postClearing(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  step: ClearingStep,
+  now_ms: number,
+): Promise<void> {
   const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
   if (step.added_minor > 0n) {
     const owedBy = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
-    ensureAccount(context, owedBy, tab.currency, 'settlement');
-    context.ledger.postEntry({
+    await ensureOwnAccount(tx.ledger, owedBy, tab.currency, 'settlement');
+    await tx.ledger.postEntry({
       id: `credit:${tab.tabId}${suffix}`,
       memo:
         step.revision === 0
@@ -131,7 +151,7 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
     });
   }
   if (step.disputeReason !== null) {
-    context.store.insertDispute({
+    await tx.tabs.insertDispute({
       disputeId: `dispute:${tab.tabId}${suffix}`,
       tabId: tab.tabId,
       createdAt: now_ms,
@@ -142,8 +162,9 @@ function postClearing(context: OperatorContext, tab: Tab, step: ClearingStep, no
     });
   }
   const total = moneyToWire({ currency: tab.currency, minor: step.total_minor });
-  announceClearing(
+  await announceClearing(
     context,
+    tx,
     tab,
     {
       revision: step.revision,
@@ -172,7 +193,13 @@ export interface ClearingAnnouncement {
  * Tells everyone about one revision of a tab's clearing, in the caller's transaction: the clearing
  * for the customer's AM, the notice for the merchant agent, and the deposit record for billing.
  */
-export function announceClearing(context: OperatorContext, tab: Tab, step: ClearingAnnouncement, now_ms: number): void {
+export async function announceClearing(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  step: ClearingAnnouncement,
+  now_ms: number,
+): Promise<void> {
   const suffix = step.revision === 0 ? '' : `:r${step.revision}`;
   const total = moneyToWire({ currency: tab.currency, minor: step.total_minor });
   const revision = step.revision === 0 ? {} : { revision: step.revision };
@@ -185,7 +212,7 @@ export function announceClearing(context: OperatorContext, tab: Tab, step: Clear
     note: step.note,
     ...revision,
   };
-  context.outbox.enqueue(
+  await tx.outbox.enqueue(
     `clearing:${tab.tabId}${suffix}`,
     { kind: 'peer-clearing', operatorId: tab.customerOperatorId },
     clearing,
@@ -200,7 +227,7 @@ export function announceClearing(context: OperatorContext, tab: Tab, step: Clear
     outcome: step.outcome,
     ...revision,
   };
-  context.outbox.enqueue(
+  await tx.outbox.enqueue(
     `tab-cleared:${tab.tabId}${suffix}`,
     { kind: 'merchant-notice', merchantId: tab.merchantId },
     notice,
@@ -219,7 +246,7 @@ export function announceClearing(context: OperatorContext, tab: Tab, step: Clear
     clearedAt: formatTimestamp(now_ms),
     ...revision,
   };
-  enqueueBillingRecord(context, record, now_ms);
+  await enqueueBillingRecordIn(tx.outbox, context, record, now_ms);
 }
 
 function refundedNote(tab: Tab, refunded_minor: bigint): string {

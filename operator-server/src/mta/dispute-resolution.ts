@@ -1,7 +1,7 @@
 // The operator decides a disputed tab. The MTA cleared only what a chain link proves; the
 // operator's staff, having read both records, either uphold that or set what the tab clears,
 // anywhere from nothing to the whole deposit, in favour of either party. The decision is sealed
-// with the operator's key and kept with its reason, once per tab. An adjustment is one SQLite
+// with the operator's key and kept with its reason, once per tab. An adjustment is one store
 // transaction: the resolution row, the tab's new clearing revision, one ledger entry moving the
 // difference between the merchant and the customer's operator (sum zero), and, through the
 // outbox, the revised clearing for the customer's AM, the notice for the merchant agent and the
@@ -13,8 +13,9 @@ import { seal, type PayloadBody } from '@opentab/protocol';
 import type { DisputeDecisionPayload, DisputeResolutionPayload, ResolutionDecision } from '@opentab/protocol';
 import { moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { isLedgerError } from '../ledger';
-import { ensureAccount, ledgerAccount } from '../ledger-accounts';
+import { ensureOwnAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { DisputeResolution, Tab } from '../store/records';
 import { announceClearing } from './clearing';
 import { enqueueMerchantDisputeDecision } from './merchant-dispute-decision';
@@ -38,18 +39,18 @@ export function resolveDispute(
   context: OperatorContext,
   request: ResolutionRequest,
   now_ms: number,
-): DisputeResolution {
-  return context.db.transaction(() => {
-    const dispute = context.store.dispute(request.disputeId);
+): Promise<DisputeResolution> {
+  return context.storage.transaction(async (tx) => {
+    const dispute = await tx.tabs.dispute(request.disputeId);
     if (dispute === null) throw new OpentabError('unknown_dispute');
-    const tab = context.store.tab(dispute.tabId)!;
+    const tab = (await tx.tabs.tab(dispute.tabId))!;
     const before = tab.cleared_minor ?? 0n;
     const after = request.decision === 'uphold' ? before : request.cleared_minor;
     if (after === undefined)
       throw new OpentabError('invalid_message', 'An adjustment names what the tab clears: cleared.', [
         'cleared: missing',
       ]);
-    const earlier = context.store.resolutionOfTab(tab.tabId);
+    const earlier = await tx.tabs.resolutionOfTab(tab.tabId);
     if (earlier !== null) {
       const same =
         earlier.decision === request.decision &&
@@ -67,7 +68,7 @@ export function resolveDispute(
         `Tab ${tab.tabId} can clear between 0 and its deposit of ${describe(tab, tab.deposit_minor)}.`,
       );
     const revision =
-      after === before ? tab.clearingRevision : reviseClearing(context, tab, before, after, request, now_ms);
+      after === before ? tab.clearingRevision : await reviseClearing(context, tx, tab, before, after, request, now_ms);
     const envelope = seal(
       context.crypto,
       context.identity.signer,
@@ -98,9 +99,9 @@ export function resolveDispute(
       envelope: JSON.stringify(envelope),
       decidedAt: now_ms,
     };
-    context.store.insertResolution(resolution);
+    await tx.tabs.insertResolution(resolution);
     // The customer reads the decision and its reason in the wallet, whatever it decided.
-    context.outbox.enqueue(
+    await tx.outbox.enqueue(
       `dispute-decision:${tab.tabId}`,
       { kind: 'peer-dispute-decision', operatorId: tab.customerOperatorId },
       { type: 'dispute-decision', resolution: envelope } satisfies DisputeDecisionBody,
@@ -116,25 +117,26 @@ export function resolveDispute(
       after: describe(tab, after),
     });
     return resolution;
-  })();
+  });
 }
 
 /** Moves the difference and tells both sides and billing, as the tab's next revision; that revision. */
-function reviseClearing(
+async function reviseClearing(
   context: OperatorContext,
+  tx: OperatorStoreTransaction,
   tab: Tab,
   before: bigint,
   after: bigint,
   request: ResolutionRequest,
   now_ms: number,
-): number {
-  const revision = context.store.resolveTabClearing(tab.tabId, after);
+): Promise<number> {
+  const revision = await tx.tabs.resolveTabClearing(tab.tabId, after);
   if (revision === null) throw new OpentabError('tab_closed', `Tab ${tab.tabId} is not cleared; nothing to resolve.`);
   const added = after - before;
   const owedBy = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
-  ensureAccount(context, owedBy, tab.currency, 'settlement');
+  await ensureOwnAccount(tx.ledger, owedBy, tab.currency, 'settlement');
   try {
-    context.ledger.postEntry({
+    await tx.ledger.postEntry({
       id: `resolution:${tab.tabId}`,
       memo: `tab ${tab.tabId} dispute resolved: ${signedMoneyToWire(tab.currency, added).value} ${tab.currency}`,
       ref: tab.tabId,
@@ -151,8 +153,9 @@ function reviseClearing(
       );
     throw error;
   }
-  announceClearing(
+  await announceClearing(
     context,
+    tx,
     tab,
     {
       revision,

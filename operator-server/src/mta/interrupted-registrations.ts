@@ -11,6 +11,7 @@ import type { PayloadBody } from '@opentab/protocol';
 import type { TabClearedPayload } from '@opentab/protocol';
 import { moneyToWire } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
+import type { OutboxAccess } from '../store/operator-storage';
 import type { Tab } from '../store/records';
 
 /** The outbox record id of the notice that voids a failed tab at its merchant agent. */
@@ -20,7 +21,12 @@ export function voidNoticeId(tabId: string): string {
 
 type FailedTab = Pick<Tab, 'tabId' | 'merchantId' | 'currency'>;
 
-function enqueueVoidNotice(context: OperatorContext, tab: FailedTab, now_ms: number): void {
+function enqueueVoidNotice(
+  context: OperatorContext,
+  outbox: OutboxAccess,
+  tab: FailedTab,
+  now_ms: number,
+): Promise<void> {
   const notice: PayloadBody<TabClearedPayload> = {
     type: 'tab-cleared',
     operatorId: context.identity.operatorId,
@@ -29,7 +35,7 @@ function enqueueVoidNotice(context: OperatorContext, tab: FailedTab, now_ms: num
     cleared: moneyToWire({ currency: tab.currency, minor: 0n }),
     outcome: 'voided',
   };
-  context.outbox.enqueue(
+  return outbox.enqueue(
     voidNoticeId(tab.tabId),
     { kind: 'merchant-notice', merchantId: tab.merchantId },
     notice,
@@ -39,21 +45,21 @@ function enqueueVoidNotice(context: OperatorContext, tab: FailedTab, now_ms: num
 
 /** A registration that did not complete: the tab fails and its void notice is queued, together; false if it
  * had left 'opening'. */
-export function failRegistration(context: OperatorContext, tab: FailedTab, now_ms: number): boolean {
-  return context.db.transaction(() => {
-    if (!context.store.markTabFailed(tab.tabId)) return false;
-    enqueueVoidNotice(context, tab, now_ms);
+export function failRegistration(context: OperatorContext, tab: FailedTab, now_ms: number): Promise<boolean> {
+  return context.storage.transaction(async (tx) => {
+    if (!(await tx.tabs.markTabFailed(tab.tabId))) return false;
+    await enqueueVoidNotice(context, tx.outbox, tab, now_ms);
     return true;
-  })();
+  });
 }
 
 /** At startup: fails every tab left 'opening' and enqueues its void notice in the same transaction; their ids. */
-export function voidInterruptedRegistrations(context: OperatorContext, now_ms: number): string[] {
-  const interrupted = context.db.transaction(() => {
-    const tabs = context.store.failOpeningTabs();
-    for (const tab of tabs) enqueueVoidNotice(context, tab, now_ms);
+export async function voidInterruptedRegistrations(context: OperatorContext, now_ms: number): Promise<string[]> {
+  const interrupted = await context.storage.transaction(async (tx) => {
+    const tabs = await tx.tabs.failOpeningTabs();
+    for (const tab of tabs) await enqueueVoidNotice(context, tx.outbox, tab, now_ms);
     return tabs.map((tab) => tab.tabId);
-  })();
+  });
   if (interrupted.length > 0)
     context.log.warn('tab.registration-interrupted', { tabs: interrupted.join(','), count: interrupted.length });
   return interrupted;

@@ -62,6 +62,7 @@ export class MerchantCertificates {
       now_ms,
     );
     this.issued.set(merchant.merchantId, { certificate, validUntil_ms, fingerprint });
+    // sync: merchant_certificates (no group of the store interface has this table yet)
     recordIssuedCertificate(this.context.db, {
       merchantId: merchant.merchantId,
       issuedAt_ms: now_ms,

@@ -7,17 +7,19 @@ import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
 import type { MerchantCertificates } from './merchant-certificates';
 
-export function lookUpMerchant(
+export async function lookUpMerchant(
   context: OperatorContext,
   certificates: MerchantCertificates,
   lookup: MerchantLookup,
   now_ms: number,
-): MerchantCertificate {
+): Promise<MerchantCertificate> {
   const sender = context.trust.verifyPeerEnvelope(lookup, now_ms);
   assertFresh(context, lookup.payload.iat, now_ms);
+  // sync: revocations
   context.revocations.assertPeerInGoodStanding(sender.operatorId);
-  const merchant = context.store.merchant(lookup.payload.merchantId);
+  const merchant = await context.storage.merchants.merchant(lookup.payload.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
+  // sync: revocations
   context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
   if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
   return certificates.certificateFor(merchant, now_ms);

@@ -16,6 +16,7 @@ import type { CustomerRecord } from '@opentab/protocol';
 import type { MerchantRecord, RecordRequestPayload } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
+import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { Merchant, Tab } from '../store/records';
 import { clearTab, correctClearing } from './clearing';
 
@@ -60,15 +61,21 @@ type NewRecord = { readonly customerRecord: CustomerRecord } | { readonly mercha
 
 /**
  * Takes one record for a tab that opened, in the caller's transaction; true when the tab is
- * cleared afterwards. `tab` is the row as read in this same synchronous step.
+ * cleared afterwards. `tab` is the row as read in this same transaction.
  */
-function takeRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_ms: number): boolean {
+async function takeRecord(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  record: NewRecord,
+  now_ms: number,
+): Promise<boolean> {
   if (tab.state === 'cleared') {
-    takeLateRecord(context, tab, record, now_ms);
+    await takeLateRecord(context, tx, tab, record, now_ms);
     return true;
   }
   if ('customerRecord' in record) {
-    if (!context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)) return false;
+    if (!(await tx.tabs.setTabCustomerRecord(tab.tabId, record.customerRecord))) return false;
     const payload = record.customerRecord.payload;
     context.log.info('record.customer', {
       tx: tab.transactionId,
@@ -76,11 +83,13 @@ function takeRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_m
       total: payload.total.value,
       count: payload.count,
     });
-    if (tab.merchantRecord !== null) return clearTab(context, { ...tab, ...record }, now_ms);
-    askMerchantForRecord(context, tab, now_ms);
+    if (tab.merchantRecord !== null) return clearTab(context, tx, { ...tab, ...record }, now_ms);
+    await askMerchantForRecord(context, tx, tab, now_ms);
     return false;
   }
-  if (!context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, customerDeadline_ms(context, tab, now_ms)))
+  if (
+    !(await tx.tabs.setTabMerchantRecord(tab.tabId, record.merchantRecord, customerDeadline_ms(context, tab, now_ms)))
+  )
     return false;
   const payload = record.merchantRecord.payload;
   context.log.info('record.merchant', {
@@ -90,7 +99,7 @@ function takeRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_m
     count: payload.count,
     reason: payload.reason,
   });
-  return tab.customerRecord !== null && clearTab(context, { ...tab, ...record }, now_ms);
+  return tab.customerRecord !== null && clearTab(context, tx, { ...tab, ...record }, now_ms);
 }
 
 /**
@@ -106,23 +115,29 @@ function customerDeadline_ms(context: OperatorContext, tab: Tab, now_ms: number)
  * A record for a cleared tab: kept whatever it does. Within the late-record window, one that
  * fills the empty place of its party and proves more corrects the clearing.
  */
-function takeLateRecord(context: OperatorContext, tab: Tab, record: NewRecord, now_ms: number): void {
+async function takeLateRecord(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  record: NewRecord,
+  now_ms: number,
+): Promise<void> {
   const party = 'customerRecord' in record ? 'customer' : 'merchant';
   const envelope = 'customerRecord' in record ? record.customerRecord : record.merchantRecord;
   const withinWindow = now_ms - (tab.clearedAt ?? now_ms) <= context.config.tabs.lateRecordWindow_s * 1000;
   let effect = 'after-window';
   // The operator's decision on a dispute is final: later evidence is kept for the staff, and moves nothing.
-  if (context.store.resolutionOfTab(tab.tabId) !== null) effect = 'after-resolution';
+  if ((await tx.tabs.resolutionOfTab(tab.tabId)) !== null) effect = 'after-resolution';
   else if (withinWindow) {
     const placed =
       'customerRecord' in record
-        ? context.store.setTabCustomerRecord(tab.tabId, record.customerRecord)
-        : context.store.setTabMerchantRecord(tab.tabId, record.merchantRecord, now_ms);
-    const revision = placed ? correctClearing(context, { ...tab, ...record }, now_ms) : null;
+        ? await tx.tabs.setTabCustomerRecord(tab.tabId, record.customerRecord)
+        : await tx.tabs.setTabMerchantRecord(tab.tabId, record.merchantRecord, now_ms);
+    const revision = placed ? await correctClearing(context, tx, { ...tab, ...record }, now_ms) : null;
     effect = revision === null ? 'no-change' : `corrected:${revision}`;
   }
   if (
-    context.store.insertLateRecord({
+    await tx.tabs.insertLateRecord({
       recordId: envelope.payload.id,
       tabId: tab.tabId,
       party,
@@ -137,17 +152,22 @@ function takeLateRecord(context: OperatorContext, tab: Tab, record: NewRecord, n
 
 /** Queues the request for the merchant's record, once per tab; the tab then waits for the answer up to the
  * merchant record wait. */
-function askMerchantForRecord(context: OperatorContext, tab: Tab, now_ms: number): void {
+async function askMerchantForRecord(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  tab: Tab,
+  now_ms: number,
+): Promise<void> {
   if (tab.merchantAskedAt !== null || tab.merchantRecord !== null) return;
   const waitUntil_ms = now_ms + context.config.tabs.merchantRecordWait_s * 1000;
-  if (!context.store.markMerchantAsked(tab.tabId, now_ms, waitUntil_ms)) return;
+  if (!(await tx.tabs.markMerchantAsked(tab.tabId, now_ms, waitUntil_ms))) return;
   const request: RecordRequestBody = {
     type: 'record-request',
     operatorId: context.identity.operatorId,
     merchantId: tab.merchantId,
     tabId: tab.tabId,
   };
-  context.outbox.enqueue(
+  await tx.outbox.enqueue(
     recordRequestId(tab.tabId),
     { kind: 'merchant-record-request', merchantId: tab.merchantId },
     request,
@@ -162,10 +182,10 @@ export async function receiveCustomerRecord(
   now_ms: number,
 ): Promise<RecordAck> {
   const record = relay.payload.record;
-  const authenticate = () => {
+  const authenticate = async () => {
     const sender = context.trust.verifyPeerEnvelope(relay, now_ms);
     assertFresh(context, relay.payload.iat, now_ms);
-    const tab = context.store.tab(record.payload.tabId);
+    const tab = await context.storage.tabs.tab(record.payload.tabId);
     if (
       tab === null ||
       tab.customerOperatorId !== sender.operatorId ||
@@ -180,9 +200,11 @@ export async function receiveCustomerRecord(
     }
     return tab;
   };
-  return context.receipts.onceInTransaction('peerCustomerRecord', relay, now_ms, authenticate, (tab) => {
+  return context.receipts.onceInTransaction('peerCustomerRecord', relay, now_ms, authenticate, async (tx, checked) => {
+    // The tab as it is now: another record may have come in since it was checked.
+    const tab = (await tx.tabs.tab(checked.tabId))!;
     refuseUnopened(tab);
-    const cleared = takeRecord(context, tab, { customerRecord: record }, now_ms);
+    const cleared = await takeRecord(context, tx, tab, { customerRecord: record }, now_ms);
     return acknowledge(context, record.payload.id, tab, cleared, now_ms);
   });
 }
@@ -197,8 +219,12 @@ function checkMerchantSignature(context: OperatorContext, merchant: Merchant, re
 }
 
 /** The merchant's tab a record is about, if it opened; otherwise a refusal. */
-function tabOfMerchantRecord(context: OperatorContext, merchant: Merchant, record: MerchantRecord): Tab {
-  const tab = context.store.tab(record.payload.tabId);
+async function tabOfMerchantRecord(
+  tx: OperatorStoreTransaction,
+  merchant: Merchant,
+  record: MerchantRecord,
+): Promise<Tab> {
+  const tab = await tx.tabs.tab(record.payload.tabId);
   if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
   refuseUnopened(tab);
   return tab;
@@ -213,16 +239,16 @@ export async function receiveMerchantRecord(
   record: MerchantRecord,
   now_ms: number,
 ): Promise<RecordAck> {
-  const authenticate = () => {
-    const merchant = context.store.merchant(record.payload.merchantId);
+  const authenticate = async () => {
+    const merchant = await context.storage.merchants.merchant(record.payload.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
     checkMerchantSignature(context, merchant, record);
     assertFresh(context, record.payload.iat, now_ms);
     return merchant;
   };
-  return context.receipts.onceInTransaction('merchantRecord', record, now_ms, authenticate, (merchant) => {
-    const tab = tabOfMerchantRecord(context, merchant, record);
-    const cleared = takeRecord(context, tab, { merchantRecord: record }, now_ms);
+  return context.receipts.onceInTransaction('merchantRecord', record, now_ms, authenticate, async (tx, merchant) => {
+    const tab = await tabOfMerchantRecord(tx, merchant, record);
+    const cleared = await takeRecord(context, tx, tab, { merchantRecord: record }, now_ms);
     return acknowledge(context, record.payload.id, tab, cleared, now_ms);
   });
 }
@@ -231,26 +257,28 @@ export async function receiveMerchantRecord(
  * The merchant agent's answer to a record request: its record, signed by its key, about the tab
  * asked for (freshness is the request's, which this answers). Taken like a record it sent itself.
  */
-export function takeRequestedRecord(
+export async function takeRequestedRecord(
   context: OperatorContext,
   merchant: Merchant,
   tabId: string,
   record: MerchantRecord,
   now_ms: number,
-): void {
+): Promise<void> {
   if (record.payload.tabId !== tabId)
     throw new Error(
       `the merchant agent answered the record request of ${tabId} with the record of ${record.payload.tabId}`,
     );
   checkMerchantSignature(context, merchant, record);
-  context.db.transaction(() =>
-    takeRecord(context, tabOfMerchantRecord(context, merchant, record), { merchantRecord: record }, now_ms),
-  )();
+  await context.log.heldUntilSettled(() =>
+    context.storage.transaction(async (tx) =>
+      takeRecord(context, tx, await tabOfMerchantRecord(tx, merchant, record), { merchantRecord: record }, now_ms),
+    ),
+  );
 }
 
 /** The merchant agent says it has no such tab: its record will never come, so the tab need not wait for it. */
-export function noteMerchantHasNoRecord(context: OperatorContext, tabId: string, now_ms: number): void {
-  if (context.store.markMerchantHasNoRecord(tabId, now_ms))
+export async function noteMerchantHasNoRecord(context: OperatorContext, tabId: string, now_ms: number): Promise<void> {
+  if (await context.storage.tabs.markMerchantHasNoRecord(tabId, now_ms))
     context.log.warn('record.merchant-has-none', { tab: tabId });
 }
 
@@ -259,14 +287,22 @@ export function noteMerchantHasNoRecord(context: OperatorContext, tabId: string,
  * record, or whose merchant agent was asked and has none or did not answer within the wait,
  * clears on what it has; one whose merchant agent was not asked yet is asked, and waits.
  */
-export function clearDueTabs(context: OperatorContext, now_ms: number, limit = 500): number {
+export async function clearDueTabs(context: OperatorContext, now_ms: number, limit = 500): Promise<number> {
   let cleared = 0;
-  for (const tab of context.store.dueTabs(now_ms, limit)) {
-    if (tab.merchantRecord === null && tab.merchantAskedAt === null && !tab.merchantHasNoRecord) {
-      context.db.transaction(() => askMerchantForRecord(context, tab, now_ms))();
-      continue;
-    }
-    if (clearTab(context, tab, now_ms)) cleared++;
+  for (const due of await context.storage.tabs.dueTabs(now_ms, limit)) {
+    const done = await context.log.heldUntilSettled(() =>
+      context.storage.transaction(async (tx) => {
+        // The tab as it is now: a record may have come in, and moved its conclusion, since the list was read.
+        const tab = await tx.tabs.tab(due.tabId);
+        if (tab === null || tab.state !== 'open' || tab.concludeAfter > now_ms) return false;
+        if (tab.merchantRecord === null && tab.merchantAskedAt === null && !tab.merchantHasNoRecord) {
+          await askMerchantForRecord(context, tx, tab, now_ms);
+          return false;
+        }
+        return clearTab(context, tx, tab, now_ms);
+      }),
+    );
+    if (done) cleared++;
   }
   return cleared;
 }

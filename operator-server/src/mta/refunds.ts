@@ -1,6 +1,6 @@
 // A merchant's refund at its MTA (docs/DESIGN.md, Refunds). Before the tab clears, the refund is
 // kept and the clearing subtracts it; after, it is the tab's next clearing revision, lower by the
-// amount, in one SQLite transaction: the refund row, the revision, one ledger entry moving the
+// amount, in one store transaction: the refund row, the revision, one ledger entry moving the
 // amount from the merchant back to the customer operator's settlement account (sum zero), and,
 // through the outbox, the revised clearing for the customer's AM (which gives the difference back
 // at the locked rate), the notice for the merchant agent and the deposit record for billing.
@@ -13,14 +13,15 @@ import { seal, verifyEnvelope, type PayloadBody } from '@opentab/protocol';
 import type { Refund, RefundAck, RefundAckPayload } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import { isLedgerError } from '../ledger';
-import { ensureAccount, ledgerAccount } from '../ledger-accounts';
+import { ensureOwnAccount, ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { Merchant, StoredRefund, Tab } from '../store/records';
 import { announceClearing } from './clearing';
 
 export async function receiveRefund(context: OperatorContext, refund: Refund, now_ms: number): Promise<RefundAck> {
-  const authenticate = () => {
-    const merchant = context.store.merchant(refund.payload.merchantId);
+  const authenticate = async () => {
+    const merchant = await context.storage.merchants.merchant(refund.payload.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
     if (refund.kid !== merchant.publicKey)
       throw new OpentabError('unknown_key', "The refund is not signed with the merchant's registered key.");
@@ -29,15 +30,21 @@ export async function receiveRefund(context: OperatorContext, refund: Refund, no
     assertFresh(context, refund.payload.iat, now_ms);
     return merchant;
   };
-  return context.receipts.onceInTransaction('merchantRefund', refund, now_ms, authenticate, (merchant) =>
-    acknowledge(context, takeRefund(context, merchant, refund, now_ms), now_ms),
+  return context.receipts.onceInTransaction('merchantRefund', refund, now_ms, authenticate, async (tx, merchant) =>
+    acknowledge(context, tx, await takeRefund(context, tx, merchant, refund, now_ms), now_ms),
   );
 }
 
 /** Takes the refund, or finds it taken before; runs in the caller's transaction. */
-function takeRefund(context: OperatorContext, merchant: Merchant, refund: Refund, now_ms: number): StoredRefund {
+async function takeRefund(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  merchant: Merchant,
+  refund: Refund,
+  now_ms: number,
+): Promise<StoredRefund> {
   const { tabId, refundId, reason } = refund.payload;
-  const tab = context.store.tab(tabId);
+  const tab = await tx.tabs.tab(tabId);
   if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
   if (tab.state === 'opening' || tab.state === 'failed')
     throw new OpentabError('tab_not_opened', 'The tab never opened: nothing was paid on it to refund.');
@@ -45,7 +52,7 @@ function takeRefund(context: OperatorContext, merchant: Merchant, refund: Refund
   if (amount.currency !== tab.currency)
     throw new OpentabError('currency_mismatch', `Tab ${tabId} paid in ${tab.currency}; refund in that currency.`);
   if (amount.minor <= 0n) throw new OpentabError('amount_invalid', 'A refund gives back more than nothing.');
-  const earlier = context.store.refund(refundId);
+  const earlier = await tx.refunds.refund(refundId);
   if (earlier !== null) {
     if (earlier.tabId === tabId && earlier.amount_minor === amount.minor) return earlier;
     throw new OpentabError(
@@ -55,41 +62,42 @@ function takeRefund(context: OperatorContext, merchant: Merchant, refund: Refund
   }
   const taken = { refundId, tabId, amount_minor: amount.minor, reason, receivedAt: now_ms };
   if (tab.state !== 'cleared') {
-    const refunded = context.store.refundedOfTab(tabId);
+    const refunded = await tx.refunds.refundedOfTab(tabId);
     if (refunded + amount.minor > tab.deposit_minor)
       throw new OpentabError(
         'refund_exceeds_paid',
         `Tab ${tabId} holds a deposit of ${describe(tab, tab.deposit_minor)}, of which ${describe(tab, refunded)} is refunded already.`,
       );
     const stored = { ...taken, revision: null };
-    context.store.insertRefund(stored);
+    await tx.refunds.insertRefund(stored);
     context.log.info('refund.before-clearing', { tab: tabId, refund: refundId, amount: describe(tab, amount.minor) });
     return stored;
   }
-  const stored = { ...taken, revision: giveBack(context, merchant, tab, taken, now_ms) };
-  context.store.insertRefund(stored);
+  const stored = { ...taken, revision: await giveBack(context, tx, merchant, tab, taken, now_ms) };
+  await tx.refunds.insertRefund(stored);
   return stored;
 }
 
 /** Lowers the cleared tab by the refund as its next revision and tells everyone; that revision. */
-function giveBack(
+async function giveBack(
   context: OperatorContext,
+  tx: OperatorStoreTransaction,
   merchant: Merchant,
   tab: Tab,
   refund: Omit<StoredRefund, 'revision'>,
   now_ms: number,
-): number {
+): Promise<number> {
   const cleared = tab.cleared_minor ?? 0n;
-  const revision = context.store.refundTabClearing(tab.tabId, refund.amount_minor);
+  const revision = await tx.refunds.refundTabClearing(tab.tabId, refund.amount_minor);
   if (revision === null)
     throw new OpentabError(
       'refund_exceeds_paid',
       `Tab ${tab.tabId} clears ${describe(tab, cleared)}; a refund gives back at most that.`,
     );
   const owedTo = ledgerAccount.settlement(tab.customerOperatorId, tab.currency);
-  ensureAccount(context, owedTo, tab.currency, 'settlement');
+  await ensureOwnAccount(tx.ledger, owedTo, tab.currency, 'settlement');
   try {
-    context.ledger.postEntry({
+    await tx.ledger.postEntry({
       id: `refund:${refund.refundId}`,
       memo: `tab ${tab.tabId} refund by the merchant: ${describe(tab, refund.amount_minor)}`,
       ref: tab.tabId,
@@ -106,8 +114,9 @@ function giveBack(
       );
     throw error;
   }
-  announceClearing(
+  await announceClearing(
     context,
+    tx,
     tab,
     {
       revision,
@@ -127,8 +136,13 @@ function giveBack(
   return revision;
 }
 
-function acknowledge(context: OperatorContext, refund: StoredRefund, now_ms: number): RefundAck {
-  const tab = context.store.tab(refund.tabId)!;
+async function acknowledge(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  refund: StoredRefund,
+  now_ms: number,
+): Promise<RefundAck> {
+  const tab = (await tx.tabs.tab(refund.tabId))!;
   return seal(
     context.crypto,
     context.identity.signer,

@@ -39,38 +39,55 @@ export async function registerTab(
     // not the message, is what registers once. A resend waits here for a first run in flight.
     context.locks.registrations.run(`${sender.operatorId}/${amended.payload.transactionId}`, async () => {
       const p = amended.payload;
-      const { merchant, deposit_minor, expiresAt_ms } = checkAmendedInitiation(context, sender, amended, now_ms);
-      const known = context.store.tabByTransaction(sender.operatorId, p.transactionId);
-      if (known !== null) return answerKnownRegistration(context, certificates, known, merchant, amended, now_ms);
-      // Its open tabs still clear and pay it (and their registrations are answered above); no new ones.
-      if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
-      context.revocations.assertPeerInGoodStanding(sender.operatorId);
-      context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
-      // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
-      if (context.store.tabByChainRoot(p.chain.root) !== null) throw new OpentabError('chain_reused');
-
-      const tabId = newPrefixedId(context.crypto, 'tab');
-      context.store.insertTab({
-        tabId,
-        merchantId: merchant.merchantId,
-        customerOperatorId: sender.operatorId,
-        transactionId: p.transactionId,
-        pseudonym: p.customerCertificate.payload.pseudonym,
-        tabPublicKey: p.customerCertificate.payload.tabPublicKey,
-        deposit_minor,
-        currency: merchant.currency,
-        chain: p.chain,
-        openedAt: now_ms,
-        expiresAt: expiresAt_ms,
-        concludeAfter: expiresAt_ms + context.config.tabs.recordGrace_s * 1000,
+      const registered = await context.storage.transaction(async (tx) => {
+        const { merchant, deposit_minor, expiresAt_ms } = checkAmendedInitiation(
+          context,
+          sender,
+          await tx.merchants.merchant(p.merchantId),
+          amended,
+          now_ms,
+        );
+        const known = await tx.tabs.tabByTransaction(sender.operatorId, p.transactionId);
+        if (known !== null) return { kind: 'known', known, merchant } as const;
+        // Its open tabs still clear and pay it (and their registrations are answered above); no new ones.
+        if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
+        // sync: revocations
+        context.revocations.assertPeerInGoodStanding(sender.operatorId);
+        context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
+        // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
+        if ((await tx.tabs.tabByChainRoot(p.chain.root)) !== null) throw new OpentabError('chain_reused');
+        const tabId = newPrefixedId(context.crypto, 'tab');
+        await tx.tabs.insertTab({
+          tabId,
+          merchantId: merchant.merchantId,
+          customerOperatorId: sender.operatorId,
+          transactionId: p.transactionId,
+          pseudonym: p.customerCertificate.payload.pseudonym,
+          tabPublicKey: p.customerCertificate.payload.tabPublicKey,
+          deposit_minor,
+          currency: merchant.currency,
+          chain: p.chain,
+          openedAt: now_ms,
+          expiresAt: expiresAt_ms,
+          concludeAfter: expiresAt_ms + context.config.tabs.recordGrace_s * 1000,
+        });
+        return { kind: 'new', tabId, merchant } as const;
       });
+      const { merchant } = registered;
+      if (registered.kind === 'known')
+        return answerKnownRegistration(context, certificates, registered.known, merchant, amended, now_ms);
+      const { tabId } = registered;
 
       try {
         await informMerchant(context, merchant, tabId, amended, now_ms);
       } catch (error) {
         // The agent may have committed its acknowledgement and lost only the answer (it stopped,
         // the connection broke): whatever it holds, the void notice closes it there for good.
-        failRegistration(context, { tabId, merchantId: merchant.merchantId, currency: merchant.currency }, now_ms);
+        await failRegistration(
+          context,
+          { tabId, merchantId: merchant.merchantId, currency: merchant.currency },
+          now_ms,
+        );
         context.log.info('tab.refused', {
           tx: p.transactionId,
           tab: tabId,
@@ -79,7 +96,7 @@ export async function registerTab(
         });
         throw error;
       }
-      context.store.markTabOpen(tabId);
+      await context.storage.tabs.markTabOpen(tabId);
       context.log.info('tab.registered', {
         tx: p.transactionId,
         tab: tabId,
@@ -102,6 +119,7 @@ interface CheckedTerms {
 function checkAmendedInitiation(
   context: OperatorContext,
   sender: OperatorCertificatePayload,
+  merchant: Merchant | null,
   amended: AmendedInitiation,
   now_ms: number,
 ): CheckedTerms {
@@ -118,7 +136,6 @@ function checkAmendedInitiation(
     throw new OpentabError('invalid_message', 'The customer certificate is about another operator or transaction.');
   }
 
-  const merchant = context.store.merchant(p.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
   const deposit = moneyFromWire(p.deposit.merchant);
   const hold = moneyFromWire(p.deposit.customer);

@@ -126,10 +126,10 @@ export function createOutboxDeliverer(
         } catch (error) {
           // A definite "no such tab": the agent lost it or never had it; waiting brings no record.
           if (refusalCodeOf(error) !== 'unknown_tab') throw error;
-          noteMerchantHasNoRecord(context, body.tabId, context.clock.now_ms());
+          await noteMerchantHasNoRecord(context, body.tabId, context.clock.now_ms());
           return;
         }
-        takeRequestedRecord(context, merchant, body.tabId, record, context.clock.now_ms());
+        await takeRequestedRecord(context, merchant, body.tabId, record, context.clock.now_ms());
         return;
       }
     }

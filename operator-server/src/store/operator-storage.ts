@@ -1,13 +1,15 @@
 // What the operator keeps, behind one asynchronous interface: its ledger, customers and their
-// enrolment, merchants, the AM's transactions, the MTA's tabs and disputes, and the outbox. The
-// SQLite file (sqlite-operator-storage.ts) is the embedded default; PostgreSQL
-// (postgres-operator-storage.ts) serves operator processes that share one database. Every domain
-// step that changes money is one `transaction(async (tx) => …)`: everything it writes through `tx`
-// commits together or not at all. A call on the storage itself, outside a transaction, is a
-// transaction of its own and sees only what others committed.
+// enrolment, merchants, the AM's transactions, the MTA's tabs and disputes, the outbox, the first
+// answer to each message (for idempotency), and the records beside a tab's life
+// (operator-records-storage.ts). The SQLite file (sqlite-operator-storage.ts) is the embedded
+// default; PostgreSQL (postgres-operator-storage.ts) serves operator processes that share one
+// database. Every domain step that changes money is one `transaction(async (tx) => …)`: everything
+// it writes through `tx` commits together or not at all. A call on the storage itself, outside a
+// transaction, is a transaction of its own and sees only what others committed.
 
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
+import type { MessageReceiptStore } from './message-receipt-store';
 import type { OperatorRecordGroups } from './operator-records-storage';
 import type { OperatorStore } from './operator-store';
 
@@ -108,12 +110,18 @@ export const TAB_METHODS = [
 /** Writing to the outbox, inside the transaction of the change a message reports. */
 export const OUTBOX_METHODS = ['enqueue', 'markDelivered'] as const satisfies ReadonlyArray<keyof Outbox>;
 
+/** The first answer to each message id, for idempotency (support/message-receipts.ts). */
+export const RECEIPT_METHODS = ['storedAnswer', 'insertAnswer', 'pruneAnswers'] as const satisfies ReadonlyArray<
+  keyof MessageReceiptStore
+>;
+
 export type LedgerAccess = Promised<Pick<Ledger, (typeof LEDGER_METHODS)[number]>>;
 export type CustomerAccess = Promised<Pick<OperatorStore, (typeof CUSTOMER_METHODS)[number]>>;
 export type MerchantAccess = Promised<Pick<OperatorStore, (typeof MERCHANT_METHODS)[number]>>;
 export type TransactionAccess = Promised<Pick<OperatorStore, (typeof TRANSACTION_METHODS)[number]>>;
 export type TabAccess = Promised<Pick<OperatorStore, (typeof TAB_METHODS)[number]>>;
 export type OutboxAccess = Promised<Pick<Outbox, (typeof OUTBOX_METHODS)[number]>>;
+export type ReceiptAccess = Promised<Pick<MessageReceiptStore, (typeof RECEIPT_METHODS)[number]>>;
 
 /** What one transaction may read and write; everything it writes commits together or not at all. */
 export interface OperatorStoreTransaction extends OperatorRecordGroups {
@@ -123,6 +131,7 @@ export interface OperatorStoreTransaction extends OperatorRecordGroups {
   readonly transactions: TransactionAccess;
   readonly tabs: TabAccess;
   readonly outbox: OutboxAccess;
+  readonly receipts: ReceiptAccess;
 }
 
 export interface OperatorStorage extends OperatorStoreTransaction {

@@ -29,6 +29,7 @@ import { type Clock, systemClock } from '@opentab/protocol';
 import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger, postgresLedgerAccess } from '../ledger/postgres-ledger';
 import { postgresOutboxAccess } from '../outbox/postgres-outbox-access';
 import { postgresOperatorRecordGroups } from './postgres-operator-records';
+import { postgresReceiptAccess } from './postgres-receipts';
 import {
   LEDGER_METHODS,
   type LedgerAccess,
@@ -82,6 +83,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
   readonly transactions;
   readonly tabs;
   readonly outbox;
+  readonly receipts;
   readonly revocations;
   readonly ownKeys;
   readonly peerKeyRetirements;
@@ -106,6 +108,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
     this.transactions = outside.transactions;
     this.tabs = outside.tabs;
     this.outbox = outside.outbox;
+    this.receipts = outside.receipts;
     this.revocations = outside.revocations;
     this.ownKeys = outside.ownKeys;
     this.peerKeyRetirements = outside.peerKeyRetirements;
@@ -178,6 +181,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
       transactions: postgresTransactionAccess(connection),
       tabs: postgresTabAccess(connection),
       outbox: postgresOutboxAccess(this.outboxTable, connection),
+      receipts: postgresReceiptAccess(connection),
       ...postgresOperatorRecordGroups(connection),
     };
   }

@@ -1,14 +1,15 @@
 // The operator's storage on its SQLite file, the embedded default. One connection, so one
 // transaction at a time: `transaction` queues behind the one in progress, opens BEGIN IMMEDIATE,
 // runs the work and commits, or rolls back if it throws. The statements themselves are the
-// synchronous ones of OperatorStore, Ledger and Outbox: a call answers through a promise that is
-// already settled, with no round trip and no thread hop. A ledger call inside the transaction
+// synchronous ones of OperatorStore, Ledger, Outbox and MessageReceiptStore: a call answers
+// through a promise that is already settled, with no round trip and no thread hop. A ledger call inside the transaction
 // runs in a savepoint of it, so a ledger refusal undoes only its own writes, as before.
 
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
+import { MessageReceiptStore } from './message-receipt-store';
 import type { OperatorStore } from './operator-store';
 import {
   CUSTOMER_METHODS,
@@ -17,6 +18,7 @@ import {
   type OperatorStorage,
   type OperatorStoreTransaction,
   OUTBOX_METHODS,
+  RECEIPT_METHODS,
   TAB_METHODS,
   TRANSACTION_METHODS,
 } from './operator-storage';
@@ -47,10 +49,12 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly disputeDecisions;
   readonly delivery;
   private readonly recordTables: SqliteRecordTables;
+  readonly receipts;
   private readonly tx: OperatorStoreTransaction;
   private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
   /** Settles when the transaction in progress (and every one queued before it) has ended. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly receiptStore: MessageReceiptStore;
 
   constructor(private readonly parts: SqliteOperatorParts) {
     // Prepared once, as better-sqlite3's own transactions do: exec() parses the text every time.
@@ -60,6 +64,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       rollback: parts.db.prepare('ROLLBACK'),
     };
     this.recordTables = sqliteRecordTables(parts.db);
+    this.receiptStore = new MessageReceiptStore(parts.db);
     const inside: Call = async (step) => step();
     this.tx = this.accessThrough(inside);
     // One statement commits by itself: it only has to wait for the transaction in progress.
@@ -78,6 +83,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
     this.refunds = outside.refunds;
     this.disputeDecisions = outside.disputeDecisions;
     this.delivery = outside.delivery;
+    this.receipts = outside.receipts;
   }
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
@@ -107,6 +113,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
 
   private accessThrough(call: Call): OperatorStoreTransaction {
     const { store, ledger, outbox } = this.parts;
+    const receipts = this.receiptStore;
     return {
       ledger: promised(ledger, LEDGER_METHODS, call),
       customers: promised(store, CUSTOMER_METHODS, call),
@@ -115,6 +122,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       tabs: promised(store, TAB_METHODS, call),
       outbox: promised(outbox, OUTBOX_METHODS, call),
       ...sqliteRecordGroups(this.recordTables, store, call),
+      receipts: promised(receipts, RECEIPT_METHODS, call),
     };
   }
 }

@@ -12,24 +12,43 @@ describe('operator log', () => {
     ).toBe('2026-11-29T12:00:00.000Z op-se    tab.opened             tx=op-se.1.1 note="two words"');
   });
 
-  it('holds the lines of a body until it returns, drops them when it throws, and lets a nested hold join the outer one', () => {
+  it('holds the lines of a body until it resolves, drops them when it rejects, and lets a nested hold join the outer one', async () => {
     const lines: string[] = [];
+    const events = () => lines.map((line) => line.split(/\s+/)[2]);
     const log = createLogger('op-se', 'info', (line) => lines.push(line));
-    const result = log.heldUntilReturn(() => {
+    const result = await log.heldUntilSettled(async () => {
       log.info('outer');
-      log.heldUntilReturn(() => log.info('inner'));
+      await log.heldUntilSettled(async () => log.info('inner'));
+      await new Promise((resolve) => setImmediate(resolve));
       expect(lines).toEqual([]);
       return 42;
     });
     expect(result).toBe(42);
-    expect(lines.map((line) => line.split(/\s+/)[2])).toEqual(['outer', 'inner']);
-    expect(() =>
-      log.heldUntilReturn(() => {
+    expect(events()).toEqual(['outer', 'inner']);
+    await expect(
+      log.heldUntilSettled(async () => {
         log.warn('undone');
         throw new Error('rolled back');
       }),
-    ).toThrow('rolled back');
+    ).rejects.toThrow('rolled back');
     log.info('after');
-    expect(lines.map((line) => line.split(/\s+/)[2])).toEqual(['outer', 'inner', 'after']);
+    expect(events()).toEqual(['outer', 'inner', 'after']);
+  });
+
+  it('holds only the lines of the held body, not those of other work running while it awaits', async () => {
+    const lines: string[] = [];
+    const events = () => lines.map((line) => line.split(/\s+/)[2]);
+    const log = createLogger('op-se', 'info', (line) => lines.push(line));
+    let resume = () => {};
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    const held = log.heldUntilSettled(async () => {
+      log.info('held');
+      await paused;
+    });
+    log.info('elsewhere');
+    expect(events()).toEqual(['elsewhere']);
+    resume();
+    await held;
+    expect(events()).toEqual(['elsewhere', 'held']);
   });
 });

@@ -1,6 +1,8 @@
 // One line per event, readable by people first: time, operator, event, key=value pairs.
 // `tx=` and `tab=` appear on every line about a tab, so one grep follows a tab across operators.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type LogLevel = 'silent' | 'info' | 'debug';
 export type LogFields = Readonly<Record<string, string | number | bigint | boolean | null | undefined>>;
 
@@ -9,11 +11,12 @@ export interface Logger {
   warn(event: string, fields?: LogFields): void;
   debug(event: string, fields?: LogFields): void;
   /**
-   * Runs the synchronous `body`, holding the lines it logs until it returns and dropping them if
-   * it throws. Wrapped around a database transaction, a line then goes out only once the effects
-   * it describes are committed, never for effects a rollback undid. Nested calls join the outer one.
+   * Runs `body`, holding the lines it logs (it and everything it awaits, not other requests
+   * running meanwhile) until it resolves, and dropping them if it rejects. Wrapped around a
+   * database transaction, a line then goes out only once the effects it describes are committed,
+   * never for effects a rollback undid. Nested calls join the outer one.
    */
-  heldUntilReturn<T>(body: () => T): T;
+  heldUntilSettled<T>(body: () => Promise<T>): Promise<T>;
 }
 
 function formatValue(value: string | number | bigint | boolean | null): string {
@@ -33,28 +36,23 @@ export function createLogger(
   level: LogLevel,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Logger {
-  let held: string[] | null = null;
+  const held = new AsyncLocalStorage<string[]>();
   const emit = (event: string, fields?: LogFields) => {
     const line = formatLogLine(Date.now(), source, event, fields);
-    if (held === null) write(line);
-    else held.push(line);
+    const lines = held.getStore();
+    if (lines === undefined) write(line);
+    else lines.push(line);
   };
   return {
     info: level === 'silent' ? () => {} : emit,
     warn: level === 'silent' ? () => {} : (event, fields) => emit(`WARN ${event}`, fields),
     debug: level === 'debug' ? emit : () => {},
-    heldUntilReturn(body) {
-      if (held !== null) return body();
+    async heldUntilSettled(body) {
+      if (held.getStore() !== undefined) return body();
       const lines: string[] = [];
-      held = lines;
-      try {
-        const result = body();
-        held = null;
-        for (const line of lines) write(line);
-        return result;
-      } finally {
-        held = null;
-      }
+      const result = await held.run(lines, body);
+      for (const line of lines) write(line);
+      return result;
     },
   };
 }

@@ -16,6 +16,8 @@ import type {
   CustomerAccess,
   MerchantAccess,
   OperatorStorage,
+  OperatorStoreTransaction,
+  ReceiptAccess,
   TabAccess,
   TransactionAccess,
 } from '../operator-storage';
@@ -31,6 +33,7 @@ export interface StoreGroups extends OperatorRecordGroups {
   readonly merchants: MerchantAccess;
   readonly transactions: TransactionAccess;
   readonly tabs: TabAccess;
+  readonly receipts: ReceiptAccess;
   /** Plain SQL that reads the same on both stores, for rows a suite needs but its group does not write. */
   readonly sql: StoreSql;
 }
@@ -40,17 +43,24 @@ export interface StoreSql {
   select(text: string): Promise<Record<string, unknown>[]>;
 }
 
+export interface StoreUnderTest extends StoreGroups {
+  /** Runs `work` as one transaction of the store: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T>;
+}
+
 const pools: pg.Pool[] = [];
 afterAll(async () => {
   for (const pool of pools.splice(0)) await pool.end();
 });
 
-const groupsOf = (storage: OperatorStorage, sql: StoreSql): StoreGroups => ({
+const groupsOf = (storage: OperatorStorage, sql: StoreSql): StoreUnderTest => ({
   storage,
+  transaction: (work) => storage.transaction(work),
   customers: storage.customers,
   merchants: storage.merchants,
   transactions: storage.transactions,
   tabs: storage.tabs,
+  receipts: storage.receipts,
   revocations: storage.revocations,
   ownKeys: storage.ownKeys,
   peerKeyRetirements: storage.peerKeyRetirements,
@@ -83,7 +93,7 @@ export async function postgresStoragesOnOneDatabase(
   return storages;
 }
 
-export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: () => Promise<StoreGroups> }> = [
+export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: () => Promise<StoreUnderTest> }> = [
   {
     name: 'sqlite',
     open: async () => {
