@@ -31,7 +31,7 @@ export function adminPages(context: OperatorContext, router: Router): AdminPages
       if (pathname === '/metrics') {
         request.resume();
         try {
-          authorizeAdmin(request, context.config.adminToken, (r) => staffOfRequest(context, r));
+          await authorizeAdmin(request, context.config.adminToken, (r) => staffOfRequest(context, r));
         } catch (error) {
           if (!(error instanceof OpentabError)) throw error;
           sendError(response, error);

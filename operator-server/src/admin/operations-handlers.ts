@@ -153,8 +153,10 @@ export function readRecord(
 }
 
 /** Who decided a dispute, from the staff log. */
-export function decidedByOf(context: OperatorContext, disputeId: string): string | null {
-  const decisions = context.staff.store.actionsOn([disputeId]).filter((action) => action.action === 'resolveDispute');
+export async function decidedByOf(context: OperatorContext, disputeId: string): Promise<string | null> {
+  const decisions = (await context.storage.staff.actionsOn([disputeId])).filter(
+    (action) => action.action === 'resolveDispute',
+  );
   return decisions.at(-1)?.actor ?? null;
 }
 
@@ -306,7 +308,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         .map(transactionSummary);
     }),
 
-    bind(api.tabStory, (_, { params }): v.InferOutput<typeof TabStory> => {
+    bind(api.tabStory, async (_, { params }): Promise<v.InferOutput<typeof TabStory>> => {
       const tab = requireTab(context, params.tabId!);
       const resolution = context.store.resolutionOfTab(tab.tabId);
       const story = {
@@ -327,7 +329,9 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
           cleared: moneyToWire({ currency: tab.currency, minor: dispute.cleared_minor }),
         })),
         resolution:
-          resolution === null ? null : resolutionView(tab, resolution, decidedByOf(context, resolution.disputeId)),
+          resolution === null
+            ? null
+            : resolutionView(tab, resolution, await decidedByOf(context, resolution.disputeId)),
         ledger: context.ledger.listEntries({ ref: tab.tabId }).map((entry) => ({
           entryId: entry.id,
           at: formatTimestamp(entry.createdAt),
@@ -349,7 +353,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
       return { ...story, events: tabEvents(tab, story) };
     }),
 
-    bind(api.getDispute, (_, { params }): v.InferOutput<typeof DisputeDetail> => {
+    bind(api.getDispute, async (_, { params }): Promise<v.InferOutput<typeof DisputeDetail>> => {
       const dispute = context.store.dispute(params.disputeId!);
       if (dispute === null) throw new OpentabError('unknown_dispute');
       const tab = requireTab(context, dispute.tabId);
@@ -368,7 +372,9 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
         customerRecord: readRecord(context, tab, dispute.customerRecord),
         merchantRecord: readRecord(context, tab, dispute.merchantRecord),
         resolution:
-          resolution === null ? null : resolutionView(tab, resolution, decidedByOf(context, resolution.disputeId)),
+          resolution === null
+            ? null
+            : resolutionView(tab, resolution, await decidedByOf(context, resolution.disputeId)),
       };
     }),
 

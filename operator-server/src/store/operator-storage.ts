@@ -7,6 +7,7 @@
 
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
+import type { StaffStore } from '../staff/staff-store';
 import type { OperatorStore } from './operator-store';
 
 /** The methods of `T`, each answering through a promise. */
@@ -106,12 +107,31 @@ export const TAB_METHODS = [
 /** Writing to the outbox, inside the transaction of the change a message reports. */
 export const OUTBOX_METHODS = ['enqueue', 'markDelivered'] as const satisfies ReadonlyArray<keyof Outbox>;
 
+/** The staff: their logins and console sessions, and the log of who changed what. */
+export const STAFF_METHODS = [
+  'createAccount',
+  'account',
+  'accounts',
+  'setPasswordHash',
+  'setDisabled',
+  'countFailedLogin',
+  'clearFailedLogins',
+  'startSession',
+  'session',
+  'endSession',
+  'endSessionsOf',
+  'recordAction',
+  'actionsOn',
+  'recentActions',
+] as const satisfies ReadonlyArray<keyof StaffStore>;
+
 export type LedgerAccess = Promised<Pick<Ledger, (typeof LEDGER_METHODS)[number]>>;
 export type CustomerAccess = Promised<Pick<OperatorStore, (typeof CUSTOMER_METHODS)[number]>>;
 export type MerchantAccess = Promised<Pick<OperatorStore, (typeof MERCHANT_METHODS)[number]>>;
 export type TransactionAccess = Promised<Pick<OperatorStore, (typeof TRANSACTION_METHODS)[number]>>;
 export type TabAccess = Promised<Pick<OperatorStore, (typeof TAB_METHODS)[number]>>;
 export type OutboxAccess = Promised<Pick<Outbox, (typeof OUTBOX_METHODS)[number]>>;
+export type StaffAccess = Promised<Pick<StaffStore, (typeof STAFF_METHODS)[number]>>;
 
 /** What one transaction may read and write; everything it writes commits together or not at all. */
 export interface OperatorStoreTransaction {
@@ -121,6 +141,7 @@ export interface OperatorStoreTransaction {
   readonly transactions: TransactionAccess;
   readonly tabs: TabAccess;
   readonly outbox: OutboxAccess;
+  readonly staff: StaffAccess;
 }
 
 export interface OperatorStorage extends OperatorStoreTransaction {

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
+import { StaffStore } from '../staff/staff-store';
 import type { OperatorStore } from './operator-store';
 import {
   CUSTOMER_METHODS,
@@ -18,6 +19,7 @@ import {
   type OperatorStoreTransaction,
   OUTBOX_METHODS,
   type Promised,
+  STAFF_METHODS,
   TAB_METHODS,
   TRANSACTION_METHODS,
 } from './operator-storage';
@@ -53,6 +55,8 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly transactions;
   readonly tabs;
   readonly outbox;
+  readonly staff;
+  private readonly staffStore: StaffStore;
   private readonly tx: OperatorStoreTransaction;
   private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
   /** Settles when the transaction in progress (and every one queued before it) has ended. */
@@ -65,6 +69,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       commit: parts.db.prepare('COMMIT'),
       rollback: parts.db.prepare('ROLLBACK'),
     };
+    this.staffStore = new StaffStore(parts.db);
     const inside: Call = async (step) => step();
     this.tx = this.accessThrough(inside);
     // One statement commits by itself: it only has to wait for the transaction in progress.
@@ -75,6 +80,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
     this.transactions = outside.transactions;
     this.tabs = outside.tabs;
     this.outbox = outside.outbox;
+    this.staff = outside.staff;
   }
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
@@ -111,6 +117,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       transactions: promised(store, TRANSACTION_METHODS, call),
       tabs: promised(store, TAB_METHODS, call),
       outbox: promised(outbox, OUTBOX_METHODS, call),
+      staff: promised(this.staffStore, STAFF_METHODS, call),
     };
   }
 }

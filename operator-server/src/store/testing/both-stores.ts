@@ -12,10 +12,11 @@ import { createTestDatabase } from '@opentab/test-kit/postgres';
 import { Ledger, openDatabase } from '../../ledger';
 import { POSTGRES_LEDGER_MIGRATIONS } from '../../ledger/postgres-ledger';
 import { Outbox } from '../../outbox/outbox';
-import type { CustomerAccess, MerchantAccess } from '../operator-storage';
+import type { CustomerAccess, MerchantAccess, StaffAccess } from '../operator-storage';
 import { OperatorStore } from '../operator-store';
 import { postgresCustomerAccess } from '../postgres-customers';
 import { postgresMerchantAccess } from '../postgres-merchants';
+import { postgresStaffAccess } from '../postgres-staff';
 import { POSTGRES_OPERATOR_MIGRATIONS } from '../postgres-schema';
 import { SqliteOperatorStorage } from '../sqlite-operator-storage';
 
@@ -24,6 +25,7 @@ export const OPERATOR_ID = 'op-eu';
 export interface StoreGroups {
   readonly customers: CustomerAccess;
   readonly merchants: MerchantAccess;
+  readonly staff: StaffAccess;
 }
 
 const pools: pg.Pool[] = [];
@@ -42,7 +44,7 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
         ledger: new Ledger(db),
         outbox: new Outbox(db),
       });
-      return { customers: storage.customers, merchants: storage.merchants };
+      return { customers: storage.customers, merchants: storage.merchants, staff: storage.staff };
     },
   },
   {
@@ -57,7 +59,11 @@ export const BOTH_STORES: ReadonlyArray<{ readonly name: string; readonly open: 
       } finally {
         client.release();
       }
-      return { customers: postgresCustomerAccess(pool, OPERATOR_ID), merchants: postgresMerchantAccess(pool) };
+      return {
+        customers: postgresCustomerAccess(pool, OPERATOR_ID),
+        merchants: postgresMerchantAccess(pool),
+        staff: postgresStaffAccess(pool),
+      };
     },
   },
 ];
