@@ -188,8 +188,8 @@ describe("a merchant's refund", () => {
     ]);
 
     // The settlement statement with the customer's operator: 0.43 receivable, 0.43 refunded back.
-    const statement = settlementStatement(
-      eu().running.context.ledger,
+    const statement = await settlementStatement(
+      eu().running.context.storage.ledger,
       MERCHANT_OPERATOR,
       CUSTOMER_OPERATOR,
       0,

@@ -37,7 +37,11 @@ export function adminPages(context: OperatorContext, router: Router): AdminPages
           sendError(response, error);
           return true;
         }
-        const text = prometheusText(context.identity.operatorId, figuresOf(context, context.clock.now_ms()), requests);
+        const text = prometheusText(
+          context.identity.operatorId,
+          await figuresOf(context, context.clock.now_ms()),
+          requests,
+        );
         response.writeHead(200, {
           'content-type': 'text/plain; version=0.0.4; charset=utf-8',
           'content-length': Buffer.byteLength(text),

@@ -18,6 +18,9 @@ import { signOperatorCertificate } from '../provisioning/certificate-authority';
 import { generateKeyPair, readKeyPair, writeSecretKey } from '../provisioning/keys';
 import { writeOperatorFiles } from '../provisioning/operator-files';
 import { settlementStatement } from '../settlement/statement';
+import { Outbox } from '../outbox/outbox';
+import { OperatorStore } from '../store/operator-store';
+import { SqliteOperatorStorage } from '../store/sqlite-operator-storage';
 
 const USAGE = `opentab-operator <command> [options]
 
@@ -453,14 +456,15 @@ async function main(argv: string[]): Promise<void> {
       };
       try {
         const peer = values.peer?.length === 1 ? values.peer[0]! : fail('--peer names exactly one peer operator');
+        const storage = new SqliteOperatorStorage({
+          db,
+          store: new OperatorStore(db, config.operatorId),
+          ledger: new Ledger(db),
+          outbox: new Outbox(db),
+        });
+        const [from_ms, until_ms] = [timestamp('from', 0), timestamp('until', Date.now() + 1)];
         print(
-          settlementStatement(
-            new Ledger(db),
-            config.operatorId,
-            peer,
-            timestamp('from', 0),
-            timestamp('until', Date.now() + 1),
-          ),
+          await storage.transaction((tx) => settlementStatement(tx.ledger, config.operatorId, peer, from_ms, until_ms)),
         );
       } finally {
         db.close();

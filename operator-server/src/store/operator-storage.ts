@@ -30,6 +30,7 @@ export const LEDGER_METHODS = [
   'listHolds',
   'listEntries',
   'balancesByCurrency',
+  'checkInvariants',
 ] as const satisfies ReadonlyArray<keyof Ledger>;
 
 /** Customers, their enrolment codes and log-on sessions. */
@@ -74,7 +75,10 @@ export const TRANSACTION_METHODS = [
   'searchTransactions',
 ] as const satisfies ReadonlyArray<keyof OperatorStore>;
 
-/** The MTA's side: tabs, the records they wait for, late records, disputes and their resolutions. */
+/**
+ * The MTA's side: tabs, the records they wait for, late records, disputes and their resolutions;
+ * the messages sent about a tab, and the figures of the work for /metrics and the console.
+ */
 export const TAB_METHODS = [
   'insertTab',
   'tabByChainRoot',
@@ -102,10 +106,14 @@ export const TAB_METHODS = [
   'insertResolution',
   'resolutionOfTab',
   'resolveTabClearing',
+  'outboxRowsMentioning',
+  'figures',
 ] as const satisfies ReadonlyArray<keyof OperatorStore>;
 
-/** Writing to the outbox, inside the transaction of the change a message reports. */
-export const OUTBOX_METHODS = ['enqueue', 'markDelivered'] as const satisfies ReadonlyArray<keyof Outbox>;
+/** Writing to the outbox, inside the transaction of the change a message reports; the staff's view and retry. */
+export const OUTBOX_METHODS = ['enqueue', 'markDelivered', 'undelivered', 'retryNow'] as const satisfies ReadonlyArray<
+  keyof Outbox
+>;
 
 /** The staff: their logins and console sessions, and the log of who changed what. */
 export const STAFF_METHODS = [
