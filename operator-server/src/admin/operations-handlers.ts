@@ -4,7 +4,7 @@
 // the staff log (changeWithLogLine). Rules about what a status means live where the status is
 // enforced (customer-auth.ts, initiation.ts, merchant-lookup.ts, tab-registration.ts); here only
 // what may change into what. Calls marked `sync:` reach tables others keep (revocations,
-// certificates, rates, the dispute resolution's own steps) on the same SQLite
+// certificates, refunds, rates, the dispute resolution's own steps) on the same SQLite
 // connection, inside the storage transaction, so they commit with it.
 
 import type * as v from 'valibot';
@@ -35,7 +35,7 @@ import { ledgerAccount } from '../ledger-accounts';
 import { resolveDispute, type SignedDisputeResolution } from '../mta/dispute-resolution';
 import type { OperatorContext } from '../operator-context';
 import type { OperatorStoreTransaction } from '../store/operator-storage';
-import type { Customer, DisputeResolution, Merchant, Tab, Transaction } from '../store/records';
+import type { Customer, DisputeResolution, Merchant, StoredRefund, Tab, Transaction } from '../store/records';
 import { tabEvents } from './tab-story';
 import { certificatesOf } from '../mta/issued-certificates';
 import { revocationView } from './trust-handlers';
@@ -211,6 +211,17 @@ async function requireTab(tx: Tx, tabId: string): Promise<Tab> {
   return tab;
 }
 
+function refundView(tab: Tab, refund: StoredRefund) {
+  return {
+    refundId: refund.refundId,
+    amount: moneyToWire({ currency: tab.currency, minor: refund.amount_minor }),
+    reason: refund.reason,
+    receivedAt: formatTimestamp(refund.receivedAt),
+    timing: refund.revision === null ? ('before-clearing' as const) : ('after-clearing' as const),
+    revision: refund.revision,
+  };
+}
+
 /**
  * Closing is final, so it needs an account with nothing left in flight or owed: no tab opening or
  * open (their holds are pending) and a balance of zero (a debt is collected, or a prepaid credit
@@ -359,6 +370,8 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
             })),
             resolution:
               resolution === null ? null : resolutionView(tab, resolution, await decidedByOf(tx, resolution.disputeId)),
+            // sync: refunds are not behind the storage interface yet.
+            refunds: context.store.refundsOfTab(tab.tabId).map((refund) => refundView(tab, refund)),
             ledger: (await tx.ledger.listEntries({ ref: tab.tabId })).map((entry) => ({
               entryId: entry.id,
               at: formatTimestamp(entry.createdAt),
