@@ -67,10 +67,9 @@ export function staffBindings(context: OperatorContext): RouteBinding[] {
     bind(STAFF_SESSION_API.staffLogin, async (body, { now_ms, request }) => {
       try {
         const session = await sessions.logIn(body.name, body.password, now_ms);
-        const role = (await context.storage.staff.account(body.name))?.role ?? 'staff';
         setAnswerHeader(request, 'set-cookie', sessionCookie(session.token, secureCookies(context)));
         context.log.info('staff.login', { name: body.name });
-        return { name: body.name, role, expiresAt: formatTimestamp(session.expiresAt_ms) };
+        return { name: body.name, role: session.role, expiresAt: formatTimestamp(session.expiresAt_ms) };
       } catch (error) {
         if (error instanceof OpentabError)
           context.log.warn('staff.login-refused', { name: body.name, code: error.code });

@@ -55,6 +55,7 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
 
     bind(api.listPeers, () =>
       context.config.peers.map((peer) => {
+        // sync: revocations are not behind the storage interface yet.
         const revocation = context.revocations.of('peer', peer.operatorId);
         return {
           operatorId: peer.operatorId,
@@ -78,8 +79,10 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
       return revocationView(revocation);
     }),
 
+    // sync: revocations are not behind the storage interface yet.
     bind(api.listRevocations, () => context.revocations.list().map(revocationView)),
 
+    // sync: the operator's keys and the peers' retired keys are not behind the storage interface yet.
     bind(api.listKeys, (_, { now_ms }) => ({
       current: {
         publicKey: context.identity.certificate.payload.publicKey,

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { formatTimestamp, OpentabError } from '@opentab/protocol';
 import type { OperatorStorage } from '../store/operator-storage';
 import { hashPassword, passwordMatches, UNKNOWN_NAME_HASH } from './passwords';
-import type { StaffAccount } from './staff-store';
+import type { StaffAccount, StaffRole } from './staff-store';
 
 export const STAFF_COOKIE = 'opentab_staff';
 /** A working day: a forgotten console does not stay open overnight. */
@@ -58,7 +58,11 @@ export class StaffSessions {
    * A new session for the right name and password; the same refusal for a wrong name as for a
    * wrong password. A disabled login is told so only once the password was right.
    */
-  async logIn(name: string, password: string, now_ms: number): Promise<{ token: string; expiresAt_ms: number }> {
+  async logIn(
+    name: string,
+    password: string,
+    now_ms: number,
+  ): Promise<{ token: string; expiresAt_ms: number; role: StaffRole }> {
     const account = await this.storage.staff.account(name);
     if (account !== null && isLocked(account, now_ms)) throw lockedError(account.lockedUntil!);
     const matches = await passwordMatches(password, account?.passwordHash ?? UNKNOWN_NAME_HASH);
@@ -75,7 +79,7 @@ export class StaffSessions {
       await tx.staff.clearFailedLogins(account.name);
       await tx.staff.startSession(tokenHashOf(token), account.name, now_ms, expiresAt_ms);
     });
-    return { token, expiresAt_ms };
+    return { token, expiresAt_ms, role: account.role };
   }
 
   /** Whose session the token opens now; a refusal when it is unknown, ended or expired, or its login disabled. */
