@@ -11,6 +11,7 @@ import { Merchants } from './pages/Merchants';
 import { Outbox } from './pages/Outbox';
 import { Overview } from './pages/Overview';
 import { Settlement } from './pages/Settlement';
+import { Staff } from './pages/Staff';
 import { Tabs } from './pages/Tabs';
 import { Trust } from './pages/Trust';
 
@@ -23,6 +24,7 @@ const PAGES = {
   settlement: { title: 'Settlement', Page: Settlement },
   outbox: { title: 'Outbox', Page: Outbox },
   trust: { title: 'Trust and keys', Page: Trust },
+  staff: { title: 'Staff', Page: Staff },
 } as const;
 type PageName = keyof typeof PAGES;
 

@@ -20,6 +20,11 @@ import type {
   UndeliveredMessage as UndeliveredMessageSchema,
 } from '../src/http/admin-operations-api';
 import type {
+  SessionView as SessionViewSchema,
+  StaffAccountView as StaffAccountSchema,
+  StaffActionView as StaffActionSchema,
+} from '../src/http/admin-staff-api';
+import type {
   KeysView as KeysViewSchema,
   PeerView as PeerViewSchema,
   PreparedKey as PreparedKeySchema,
@@ -43,3 +48,6 @@ export type PeerView = v.InferOutput<typeof PeerViewSchema>;
 export type RevocationView = v.InferOutput<typeof RevocationViewSchema>;
 export type KeysView = v.InferOutput<typeof KeysViewSchema>;
 export type PreparedKey = v.InferOutput<typeof PreparedKeySchema>;
+export type SessionView = v.InferOutput<typeof SessionViewSchema>;
+export type StaffAccount = v.InferOutput<typeof StaffAccountSchema>;
+export type StaffAction = v.InferOutput<typeof StaffActionSchema>;

@@ -14,7 +14,6 @@ import type { RateDesk } from './rates/rate-desk';
 import type { Revocations } from './revocation/revocations';
 import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
-import type { StaffStore } from './staff/staff-store';
 import type { OperatorStore } from './store/operator-store';
 import type { OperatorStorage } from './store/operator-storage';
 import type { MessageReceipts } from './support/message-receipts';
@@ -39,8 +38,8 @@ export interface OperatorContext {
   readonly revocations: Revocations;
   /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
   readonly traffic: Traffic;
-  /** The staff's accounts, console sessions and the log of who changed what. */
-  readonly staff: { readonly sessions: StaffSessions; readonly store: StaffStore };
+  /** The staff's log-ins and console sessions (their accounts and log are `storage.staff`). */
+  readonly staff: { readonly sessions: StaffSessions };
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
    * runs as one `storage.transaction(async (tx) => …)`. The AM's, the MTA's and delivery's request

@@ -57,7 +57,6 @@ import { RateFeed } from './rates/rate-feed';
 import { Revocations } from './revocation/revocations';
 import { Traffic } from './admin/traffic';
 import { StaffSessions } from './staff/staff-sessions';
-import { StaffStore } from './staff/staff-store';
 import { STAFF_SESSION_API } from './http/admin-staff-api';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
@@ -152,10 +151,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     }
   }
   const outbox = new Outbox(db);
-  const staffStore = new StaffStore(db);
+  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
-  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const context: OperatorContext = {
     config,
     crypto,
@@ -175,7 +173,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     ownKeys,
     revocations: new Revocations(db),
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
-    staff: { sessions: new StaffSessions(staffStore), store: staffStore },
+    staff: { sessions: new StaffSessions(storage) },
     storage,
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };

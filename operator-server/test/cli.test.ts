@@ -185,6 +185,13 @@ describe('opentab-operator CLI', () => {
         expect(await cli('staff', '--config', init.config)).toEqual([staff]);
         const [lastChange] = await cli('staff-actions', '--config', init.config);
         expect(lastChange).toMatchObject({ actor: 'admin', action: 'createStaff', detail: '{"name":"ada"}' });
+        const disabled = await cli('staff-disable', '--config', init.config, '--name', 'ada');
+        expect(disabled).toMatchObject({ name: 'ada', role: 'staff', disabledAt: expect.any(String) });
+        expect(await cli('staff', '--config', init.config)).toEqual([disabled]);
+        expect(await cli('staff-enable', '--config', init.config, '--name', 'ada')).toMatchObject({ disabledAt: null });
+        expect(await cli('staff-unlock', '--config', init.config, '--name', 'ada')).toMatchObject({
+          lockedUntil: null,
+        });
       } finally {
         server.kill('SIGINT');
       }

@@ -282,6 +282,10 @@ const SAMPLES: Record<string, () => Promise<unknown>> = {
   createStaff: async () => ({ name: 'eve.ops', password: 'a long enough password' }),
   staffLogin: async () => ({ name: 'eve.ops', password: 'not her password' }),
   staffLogout: async () => ({}),
+  disableStaff: async () => ({}),
+  enableStaff: async () => ({}),
+  unlockStaff: async () => ({}),
+  changePassword: async () => ({ current: 'not her password', password: 'a long enough password' }),
   // No dispute in this world: the body is walked against a dispute the MTA does not know.
   resolveDispute: async () => ({ decision: 'adjust', cleared: { currency: 'EUR', value: '0.05' }, reason: 'refund' }),
 };
@@ -332,6 +336,7 @@ function urlOf(name: string, spec: RouteSpec, param?: string): string {
     tabId: tab.tabId,
     disputeId: 'dispute:tab_000000000000000000000000',
     operatorId: 'op-unknown',
+    name: 'nobody.here',
   };
   return operator.url + spec.path.replace(/\{(\w+)\}/g, (_, key: string) => param ?? known[key]!);
 }

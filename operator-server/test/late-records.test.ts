@@ -130,20 +130,12 @@ describe('records that come after their tab was due', () => {
     ]);
 
     // Settlement: what the customer's operator owes the merchant's includes the correction.
-    const owed = settlementStatement(
-      am.ledger,
-      CUSTOMER_OPERATOR,
-      MERCHANT_OPERATOR,
-      0,
-      w.clock.now_ms() + 1000,
+    const owed = (
+      await settlementStatement(am.storage.ledger, CUSTOMER_OPERATOR, MERCHANT_OPERATOR, 0, w.clock.now_ms() + 1000)
     ).lines.find((line) => line.currency === 'EUR');
     expect(owed).toMatchObject({ payable: { value: '0.23' }, net: { value: '0.23' } });
-    const owedToUs = settlementStatement(
-      mta.ledger,
-      MERCHANT_OPERATOR,
-      CUSTOMER_OPERATOR,
-      0,
-      w.clock.now_ms() + 1000,
+    const owedToUs = (
+      await settlementStatement(mta.storage.ledger, MERCHANT_OPERATOR, CUSTOMER_OPERATOR, 0, w.clock.now_ms() + 1000)
     ).lines.find((line) => line.currency === 'EUR');
     expect(owedToUs).toMatchObject({ receivable: { value: '0.23' } });
   }, 40_000);

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   callRoute,
+  formatTimestamp,
   fromBase64urlOfLength,
   OPERATOR_API,
   seal,
@@ -188,8 +189,8 @@ describe("a merchant's refund", () => {
     ]);
 
     // The settlement statement with the customer's operator: 0.43 receivable, 0.43 refunded back.
-    const statement = settlementStatement(
-      eu().running.context.ledger,
+    const statement = await settlementStatement(
+      eu().running.context.storage.ledger,
       MERCHANT_OPERATOR,
       CUSTOMER_OPERATOR,
       0,
@@ -204,6 +205,51 @@ describe("a merchant's refund", () => {
       }),
     ]);
     auditsClean();
+  });
+
+  it("shows in the tab's story at the merchant's operator, before and after the clearing, with its revision", async () => {
+    const { customer, tab } = await tabWithThreeArticles();
+    const early = newRefundId();
+    await refund(tab, early, eur('0.10'), 'Article 1 was a duplicate.');
+    await conclude(customer, tab);
+    await chargedAt(customer, '3.75'); // 0.33 × 11.3595 = 3.748635
+    w.clock.advance(1_000);
+    const late = newRefundId();
+    await refund(tab, late, eur('0.05'), 'Article 3 loaded late.');
+
+    const story = await eu().admin.call('tabStory', undefined, { tabId: tab.tabId });
+    expect(story.refunds).toEqual([
+      {
+        refundId: early,
+        amount: eur('0.10'),
+        reason: 'Article 1 was a duplicate.',
+        receivedAt: expect.any(String),
+        timing: 'before-clearing',
+        revision: null,
+      },
+      {
+        refundId: late,
+        amount: eur('0.05'),
+        reason: 'Article 3 loaded late.',
+        receivedAt: formatTimestamp(w.clock.now_ms()),
+        timing: 'after-clearing',
+        revision: 1,
+      },
+    ]);
+    expect(story.tab).toMatchObject({ cleared: eur('0.28'), revision: 1 });
+    const sentences = story.events.filter((event) => event.actor === 'merchant').map((event) => event.what);
+    expect(sentences).toContainEqual(
+      `Refund ${early} of 0.10 EUR before the clearing, which subtracts it. Reason: Article 1 was a duplicate.`,
+    );
+    expect(sentences).toContainEqual(
+      `Refund ${late} of 0.05 EUR after the clearing, given back as clearing revision 1. Reason: Article 3 loaded late.`,
+    );
+    // The customer's operator keeps no refunds of the merchant's tabs.
+    await expect(
+      w.world.operator(CUSTOMER_OPERATOR).admin.call('tabStory', undefined, { tabId: tab.tabId }),
+    ).rejects.toMatchObject({
+      failure: { code: 'unknown_tab' },
+    });
   });
 
   it('is refused in another currency, for nothing, under a forged signature, for a tab it does not know, or beyond the deposit', async () => {

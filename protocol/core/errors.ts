@@ -54,6 +54,13 @@ export const ERROR_CATALOGUE = {
   },
   login_failed: { status: 401, message: 'The name or the password is wrong.' },
   staff_session_expired: { status: 401, message: 'The console session has expired or was ended; log in again.' },
+  staff_login_locked: {
+    status: 429,
+    message: 'Too many failed log-ins: the login is locked for a while, or until an owner unlocks it.',
+  },
+  staff_login_disabled: { status: 403, message: 'An owner disabled this staff login.' },
+  current_password_wrong: { status: 403, message: 'The current password is wrong; the password was not changed.' },
+  unknown_staff: { status: 404, message: 'There is no staff login of that name.' },
   // Accounts, merchants, money
   unknown_account: { status: 404, message: 'There is no such account.' },
   unknown_merchant: { status: 404, message: 'There is no such merchant at that operator.' },

@@ -28,8 +28,11 @@ export interface HttpEdgeOptions {
    * promise to the caller, and must survive a power cut of this machine.
    */
   readonly durable: () => Promise<void>;
-  /** Refuses a request before its body is read, by throwing an OpentabError (e.g. a wrong admin token). */
-  readonly authorize?: (spec: RouteSpec, request: IncomingMessage) => void;
+  /**
+   * Refuses a request before its body is read, by throwing (or rejecting with) an OpentabError
+   * (e.g. a wrong admin token, or a staff session its store says has ended).
+   */
+  readonly authorize?: (spec: RouteSpec, request: IncomingMessage) => void | Promise<void>;
   /** A role's own errors that are refusals (e.g. the ledger's), as the protocol's; null: a defect. */
   readonly refusalOf?: (error: unknown) => OpentabError | null;
   /** Told of every defect: anything thrown that is not a refusal. */
@@ -75,7 +78,7 @@ export function createHttpEdge(options: HttpEdgeOptions): HttpEdge {
       return;
     }
     try {
-      options.authorize?.(spec, request);
+      await options.authorize?.(spec, request);
       let body: unknown;
       if (spec.request !== null) {
         const parsed = parseMessage(spec.request, await readMessageBody(request, spec.maxBody_bytes));

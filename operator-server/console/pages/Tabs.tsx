@@ -123,6 +123,39 @@ function Story({ api, tabId }: { api: ConsoleApi; tabId: string }) {
           </li>
         ))}
       </ol>
+      <Refunds refunds={story.data.refunds} />
     </article>
+  );
+}
+
+/** The merchant's refunds of the tab: taken before the clearing (it subtracts them) or given back after as a revision. */
+function Refunds({ refunds }: { refunds: TabStory['refunds'] }) {
+  if (refunds.length === 0) return <p class="muted">The merchant refunded nothing of this tab.</p>;
+  return (
+    <table aria-label="Refunds">
+      <caption>Refunds by the merchant</caption>
+      <thead>
+        <tr>
+          <th scope="col">Refund</th>
+          <th scope="col">Amount</th>
+          <th scope="col">When</th>
+          <th scope="col">Clearing</th>
+          <th scope="col">Revision</th>
+          <th scope="col">Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        {refunds.map((refund) => (
+          <tr key={refund.refundId}>
+            <td class="id">{refund.refundId}</td>
+            <td class="amount">{amount(refund.amount)}</td>
+            <td>{when(refund.receivedAt)}</td>
+            <td>{refund.timing === 'before-clearing' ? 'before' : 'after'}</td>
+            <td>{refund.revision ?? '—'}</td>
+            <td>{refund.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -31,13 +31,17 @@ export function adminPages(context: OperatorContext, router: Router): AdminPages
       if (pathname === '/metrics') {
         request.resume();
         try {
-          authorizeAdmin(request, context.config.adminToken, (r) => staffOfRequest(context, r));
+          await authorizeAdmin(request, context.config.adminToken, (r) => staffOfRequest(context, r));
         } catch (error) {
           if (!(error instanceof OpentabError)) throw error;
           sendError(response, error);
           return true;
         }
-        const text = prometheusText(context.identity.operatorId, figuresOf(context, context.clock.now_ms()), requests);
+        const text = prometheusText(
+          context.identity.operatorId,
+          await figuresOf(context, context.clock.now_ms()),
+          requests,
+        );
         response.writeHead(200, {
           'content-type': 'text/plain; version=0.0.4; charset=utf-8',
           'content-length': Buffer.byteLength(text),

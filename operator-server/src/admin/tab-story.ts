@@ -58,6 +58,15 @@ export function tabEvents(
       actor: 'operator',
       what: `Dispute recorded: ${dispute.reason}; ${amount(dispute.cleared)} cleared on the chain proof.`,
     });
+  for (const refund of story.refunds)
+    events.push({
+      at: refund.receivedAt,
+      actor: 'merchant',
+      what:
+        refund.revision === null
+          ? `Refund ${refund.refundId} of ${amount(refund.amount)} before the clearing, which subtracts it. Reason: ${refund.reason}`
+          : `Refund ${refund.refundId} of ${amount(refund.amount)} after the clearing, given back as clearing revision ${refund.revision}. Reason: ${refund.reason}`,
+    });
   for (const late of story.lateRecords)
     events.push({
       at: late.receivedAt,

@@ -1,5 +1,7 @@
 // Handlers of the staff's trust routes (admin-trust-api.ts): revocations of merchants and peers,
-// and the rotation of this operator's key.
+// and the rotation of this operator's key. Each change commits with its line in the staff log
+// (changeWithLogLine); the revocations and keys themselves are not behind the storage interface
+// yet, so their calls (marked `sync:`) run on the same SQLite connection inside that transaction.
 
 import type * as v from 'valibot';
 import { OpentabError } from '@opentab/protocol';
@@ -10,6 +12,7 @@ import type { OperatorContext } from '../operator-context';
 import type { Revocation } from '../revocation/revocations';
 import type { OwnRotation } from '../identity/key-rotation';
 import { actorOf } from '../staff/actor';
+import { changeWithLogLine } from '../staff/staff-log';
 
 export function revocationView(revocation: Revocation): v.InferOutput<typeof RevocationView> {
   return {
@@ -35,10 +38,13 @@ function rotationView(rotation: OwnRotation, now_ms: number): v.InferOutput<type
 export function trustBindings(context: OperatorContext): RouteBinding[] {
   const api = ADMIN_TRUST_API;
   return [
-    bind(api.revokeMerchant, (body, { params, now_ms, request }) => {
+    bind(api.revokeMerchant, async (body, { params, now_ms, request }) => {
       const merchantId = params.merchantId!;
-      if (context.store.merchant(merchantId) === null) throw new OpentabError('unknown_merchant');
-      const revocation = context.revocations.revoke('merchant', merchantId, body.reason, actorOf(request), now_ms);
+      const revocation = await changeWithLogLine(context, request, async (tx) => {
+        if ((await tx.merchants.merchant(merchantId)) === null) throw new OpentabError('unknown_merchant');
+        // sync: revocations are not behind the storage interface yet.
+        return context.revocations.revoke('merchant', merchantId, body.reason, actorOf(request), now_ms);
+      });
       context.log.warn('merchant.revoked', {
         merchant: merchantId,
         reason: revocation.reason,
@@ -49,6 +55,7 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
 
     bind(api.listPeers, () =>
       context.config.peers.map((peer) => {
+        // sync: revocations are not behind the storage interface yet.
         const revocation = context.revocations.of('peer', peer.operatorId);
         return {
           operatorId: peer.operatorId,
@@ -58,19 +65,24 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
       }),
     ),
 
-    bind(api.revokePeer, (body, { params, now_ms, request }) => {
+    bind(api.revokePeer, async (body, { params, now_ms, request }) => {
       const operatorId = params.operatorId!;
       if (operatorId === context.identity.operatorId)
         throw new OpentabError('invalid_message', 'An operator cannot revoke itself.', ['operatorId: this operator']);
       if (!context.config.peers.some((peer) => peer.operatorId === operatorId))
         throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
-      const revocation = context.revocations.revoke('peer', operatorId, body.reason, actorOf(request), now_ms);
+      // sync: revocations are not behind the storage interface yet.
+      const revocation = await changeWithLogLine(context, request, async () =>
+        context.revocations.revoke('peer', operatorId, body.reason, actorOf(request), now_ms),
+      );
       context.log.warn('peer.revoked', { peer: operatorId, reason: revocation.reason, by: revocation.revokedBy });
       return revocationView(revocation);
     }),
 
+    // sync: revocations are not behind the storage interface yet.
     bind(api.listRevocations, () => context.revocations.list().map(revocationView)),
 
+    // sync: the operator's keys and the peers' retired keys are not behind the storage interface yet.
     bind(api.listKeys, (_, { now_ms }) => ({
       current: {
         publicKey: context.identity.certificate.payload.publicKey,
@@ -86,8 +98,9 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
       })),
     })),
 
-    bind(api.prepareKey, (_, { now_ms, request }) => {
-      const { publicKey } = context.ownKeys.prepare(now_ms);
+    bind(api.prepareKey, async (_, { now_ms, request }) => {
+      // sync: the operator's keys are not behind the storage interface yet.
+      const { publicKey } = await changeWithLogLine(context, request, async () => context.ownKeys.prepare(now_ms));
       const current = context.identity.certificate.payload;
       context.log.info('key.prepared', { publicKey, by: actorOf(request) });
       return {
@@ -98,8 +111,11 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
       };
     }),
 
-    bind(api.rotateKey, (body, { now_ms, request }) => {
-      const rotation = context.ownKeys.rotate(body.certificate, body.overlap_s, actorOf(request), now_ms);
+    bind(api.rotateKey, async (body, { now_ms, request }) => {
+      // sync: the operator's keys are not behind the storage interface yet.
+      const rotation = await changeWithLogLine(context, request, async () =>
+        context.ownKeys.rotate(body.certificate, body.overlap_s, actorOf(request), now_ms),
+      );
       context.log.warn('key.rotated', {
         retiring: rotation.retiringKey,
         successor: rotation.successorKey,

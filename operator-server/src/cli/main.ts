@@ -18,6 +18,9 @@ import { signOperatorCertificate } from '../provisioning/certificate-authority';
 import { generateKeyPair, readKeyPair, writeSecretKey } from '../provisioning/keys';
 import { writeOperatorFiles } from '../provisioning/operator-files';
 import { settlementStatement } from '../settlement/statement';
+import { Outbox } from '../outbox/outbox';
+import { OperatorStore } from '../store/operator-store';
+import { SqliteOperatorStorage } from '../store/sqlite-operator-storage';
 
 const USAGE = `opentab-operator <command> [options]
 
@@ -48,9 +51,14 @@ const USAGE = `opentab-operator <command> [options]
   peer-revoke    --config FILE --peer ID --reason TEXT  revoke a peer operator for good (no new tabs between
                                                         the two; records and clearings of tabs in flight still flow)
   revocations    --config FILE                          every revocation in force
-  staff-create   --config FILE --name NAME              a console login; reads its password (12+ characters)
+  staff-create   --config FILE --name NAME [--role owner|staff]
+                                                        a console login (staff unless named; an owner manages
+                                                        the other logins); reads its password (12+ characters)
                                                         from the first line of standard input
-  staff          --config FILE                          the staff accounts
+  staff          --config FILE                          the staff logins, disabled and locked ones too
+  staff-disable  --config FILE --name NAME              disable a login; its sessions end at once
+  staff-enable   --config FILE --name NAME              let a disabled login log in again
+  staff-unlock   --config FILE --name NAME              end the lock that failed log-ins put on a login
   staff-actions  --config FILE                          the latest changes, each with who made it
   keys           --config FILE                          current key, prepared keys, rotations, peers' retired keys
   key-prepare    --config FILE                          make a successor key; prints what ca-sign must certify
@@ -132,6 +140,7 @@ const OPTIONS = {
   peer: { type: 'string', multiple: true },
   'credit-limit': { type: 'string' },
   name: { type: 'string' },
+  role: { type: 'string' },
   account: { type: 'string' },
   'merchant-id': { type: 'string' },
   origin: { type: 'string', multiple: true },
@@ -351,9 +360,24 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'staff-create': {
       const password = (await firstLineOfStdin()).replace(/\r$/, '');
+      const role = values.role;
+      if (role !== undefined && role !== 'owner' && role !== 'staff') fail('--role is owner or staff');
       print(
-        await adminOf(required(values, 'config')).call('createStaff', { name: required(values, 'name'), password }),
+        await adminOf(required(values, 'config')).call('createStaff', {
+          name: required(values, 'name'),
+          password,
+          ...(role !== undefined ? { role } : {}),
+        }),
       );
+      return;
+    }
+    case 'staff-disable':
+    case 'staff-enable':
+    case 'staff-unlock': {
+      const route = (
+        { 'staff-disable': 'disableStaff', 'staff-enable': 'enableStaff', 'staff-unlock': 'unlockStaff' } as const
+      )[command];
+      print(await adminOf(required(values, 'config')).call(route, {}, { name: required(values, 'name') }));
       return;
     }
     case 'staff': {
@@ -432,14 +456,15 @@ async function main(argv: string[]): Promise<void> {
       };
       try {
         const peer = values.peer?.length === 1 ? values.peer[0]! : fail('--peer names exactly one peer operator');
+        const storage = new SqliteOperatorStorage({
+          db,
+          store: new OperatorStore(db, config.operatorId),
+          ledger: new Ledger(db),
+          outbox: new Outbox(db),
+        });
+        const [from_ms, until_ms] = [timestamp('from', 0), timestamp('until', Date.now() + 1)];
         print(
-          settlementStatement(
-            new Ledger(db),
-            config.operatorId,
-            peer,
-            timestamp('from', 0),
-            timestamp('until', Date.now() + 1),
-          ),
+          await storage.transaction((tx) => settlementStatement(tx.ledger, config.operatorId, peer, from_ms, until_ms)),
         );
       } finally {
         db.close();

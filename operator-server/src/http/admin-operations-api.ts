@@ -199,6 +199,19 @@ export const TabStory = v.strictObject({
     v.strictObject({ disputeId: v.string(), createdAt: Timestamp, reason: v.string(), cleared: Amount }),
   ),
   resolution: v.nullable(ResolutionView),
+  /** The merchant's refunds of the tab, in the order taken. */
+  refunds: v.array(
+    v.strictObject({
+      refundId: v.string(),
+      amount: Amount,
+      reason: v.string(),
+      receivedAt: Timestamp,
+      /** Before the clearing (the clearing subtracts it) or after (given back as a revision). */
+      timing: v.picklist(['before-clearing', 'after-clearing']),
+      /** The clearing revision it was given back as; null before the clearing. */
+      revision: v.nullable(v.number()),
+    }),
+  ),
   ledger: v.array(
     v.strictObject({
       entryId: v.string(),

@@ -15,14 +15,34 @@ export const LoginRequest = v.strictObject({
   name: v.pipe(v.string(), v.maxLength(64)),
   password: v.pipe(v.string(), v.maxLength(256)),
 });
+export const StaffRole = v.picklist(['owner', 'staff']);
+
 export const SessionView = v.strictObject({
   /** The staff member, or `admin` for the admin token. */
   name: v.string(),
+  /** What the login may do; the admin token does what an owner does. */
+  role: StaffRole,
   /** When the session ends; null for the admin token. */
   expiresAt: v.nullable(Timestamp),
 });
 
-export const StaffAccountView = v.strictObject({ name: StaffName, createdAt: Timestamp });
+export const StaffAccountView = v.strictObject({
+  name: StaffName,
+  /** An owner manages the other logins; staff work the business. */
+  role: StaffRole,
+  createdAt: Timestamp,
+  /** When an owner disabled the login; null while it may log in. */
+  disabledAt: v.nullable(Timestamp),
+  /** Until when too many failed log-ins lock it; null when not locked. */
+  lockedUntil: v.nullable(Timestamp),
+  /** Failed log-ins since the last success, unlock or lock. */
+  failedLogins: v.pipe(v.number(), v.integer()),
+});
+
+export const PasswordChange = v.strictObject({
+  current: v.pipe(v.string(), v.maxLength(256)),
+  password: StaffPassword,
+});
 
 export const StaffActionView = v.strictObject({
   at: Timestamp,
@@ -69,16 +89,52 @@ export const ADMIN_STAFF_API = {
     ...admin,
     method: 'POST',
     path: '/v1/admin/staff',
-    summary: 'Create a staff account with a password (kept as an scrypt hash). Only with the admin token.',
-    request: v.strictObject({ name: StaffName, password: StaffPassword }),
+    summary:
+      'Create a staff login with a password (kept as an scrypt hash) and a role (staff unless named). Only for an owner or the admin token.',
+    request: v.strictObject({ name: StaffName, password: StaffPassword, role: v.optional(StaffRole) }),
     response: StaffAccountView,
   }),
   listStaff: route({
     ...read,
     method: 'GET',
     path: '/v1/admin/staff',
-    summary: 'The staff accounts.',
+    summary: 'The staff logins, disabled ones too, each with whether it is locked.',
     response: v.array(StaffAccountView),
+  }),
+  disableStaff: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/staff/{name}/disable',
+    summary:
+      "Disable a staff login: it can no longer log in, and its sessions end at once. Only for an owner or the admin token; not one's own login.",
+    request: v.strictObject({}),
+    response: StaffAccountView,
+  }),
+  enableStaff: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/staff/{name}/enable',
+    summary: 'Let a disabled staff login log in again. Only for an owner or the admin token.',
+    request: v.strictObject({}),
+    response: StaffAccountView,
+  }),
+  unlockStaff: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/staff/{name}/unlock',
+    summary:
+      'End the lock that failed log-ins put on a staff login, and forget those failures. Only for an owner or the admin token.',
+    request: v.strictObject({}),
+    response: StaffAccountView,
+  }),
+  changePassword: route({
+    ...admin,
+    method: 'POST',
+    path: '/v1/admin/session/password',
+    summary:
+      "Change the logged-in staff member's own password: the current one is required (a wrong one counts as a failed log-in); their other sessions end.",
+    request: PasswordChange,
+    response: v.strictObject({ name: StaffName, sessionsEnded: v.pipe(v.number(), v.integer()) }),
   }),
   staffActions: route({
     ...read,

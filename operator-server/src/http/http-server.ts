@@ -26,7 +26,7 @@ export interface HttpServerOptions {
    * cookie; throws an OpentabError for a session that has ended. Admin routes take it as they
    * take the admin token.
    */
-  readonly staffOf?: (request: IncomingMessage) => string | null;
+  readonly staffOf?: (request: IncomingMessage) => Promise<string | null>;
   readonly log: Logger;
   readonly clock: Clock;
   /**
@@ -111,8 +111,8 @@ export function createHttpServer(options: HttpServerOptions): Server | HttpsServ
       clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies),
     clock: options.clock,
     durable: options.durable,
-    authorize: (spec, request) => {
-      if (spec.auth === 'admin-token') authorizeAdmin(request, options.adminToken, options.staffOf);
+    authorize: async (spec, request) => {
+      if (spec.auth === 'admin-token') await authorizeAdmin(request, options.adminToken, options.staffOf);
     },
     refusalOf: (error) => (isLedgerError(error) ? ledgerErrorToOpentab(error) : null),
     onDefect: (error) => options.log.warn('http.defect', { error: (error as Error).stack ?? String(error) }),
@@ -188,13 +188,13 @@ export function adminTokenMatches(request: IncomingMessage, expected: string): b
  * Lets an admin request through with the admin token or a live staff session, noting who sent it;
  * otherwise refuses it (unauthorized, or staff_session_expired for a session that ended).
  */
-export function authorizeAdmin(
+export async function authorizeAdmin(
   request: IncomingMessage,
   adminToken: string,
-  staffOf: ((request: IncomingMessage) => string | null) | undefined,
-): void {
+  staffOf: ((request: IncomingMessage) => Promise<string | null>) | undefined,
+): Promise<void> {
   if (adminTokenMatches(request, adminToken)) return noteActor(request, ADMIN_TOKEN_ACTOR);
-  const staff = staffOf?.(request) ?? null;
+  const staff = (await staffOf?.(request)) ?? null;
   if (staff === null)
     throw new OpentabError('unauthorized', 'This endpoint needs the admin bearer token or a console login.');
   noteActor(request, staff);

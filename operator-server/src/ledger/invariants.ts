@@ -4,16 +4,17 @@ import type { Hold, InvariantReport } from './types';
 
 // Each check recomputes a stored total from the rows it summarises, so a bug that updates one
 // without the other shows up here. Run in one read transaction so the checks see one snapshot.
-const SUMS_BY_CURRENCY = `SELECT currency, SUM(balance) AS total FROM ledger_accounts GROUP BY currency ORDER BY currency`;
-const ACCOUNTS_BELOW_FLOOR = `
+// The statements are plain SQL, the same on PostgreSQL (postgres-ledger.ts).
+export const SUMS_BY_CURRENCY = `SELECT currency, SUM(balance) AS total FROM ledger_accounts GROUP BY currency ORDER BY currency`;
+export const ACCOUNTS_BELOW_FLOOR = `
   SELECT id FROM ledger_accounts
   WHERE min_balance IS NOT NULL AND balance - held < min_balance ORDER BY id`;
-const HELD_MISMATCHES = `
+export const HELD_MISMATCHES = `
   SELECT a.id FROM ledger_accounts a
   LEFT JOIN (SELECT account_id, SUM(amount) AS pending FROM ledger_holds WHERE status = 'pending' GROUP BY account_id) h
     ON h.account_id = a.id
   WHERE a.held != COALESCE(h.pending, 0) ORDER BY a.id`;
-const BALANCE_MISMATCHES = `
+export const BALANCE_MISMATCHES = `
   SELECT a.id FROM ledger_accounts a
   LEFT JOIN (SELECT account_id, SUM(amount) AS posted FROM ledger_postings GROUP BY account_id) p
     ON p.account_id = a.id

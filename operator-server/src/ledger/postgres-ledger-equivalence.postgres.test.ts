@@ -176,6 +176,7 @@ describe('the PostgreSQL ledger against the SQLite ledger', () => {
         entries: await ledger.listEntries({}),
         ofAlice: await ledger.listEntries({ accountId: 'cust:alice', limit: 5 }),
         balances: await ledger.balancesByCurrency(),
+        invariants: await ledger.checkInvariants(),
       };
     });
     expect(reads).toEqual({
@@ -184,6 +185,7 @@ describe('the PostgreSQL ledger against the SQLite ledger', () => {
       entries: sqlite.listEntries({}),
       ofAlice: sqlite.listEntries({ accountId: 'cust:alice', limit: 5 }),
       balances: sqlite.balancesByCurrency(),
+      invariants: sqlite.checkInvariants(),
     });
     expect(reads.entries.length).toBeGreaterThan(10);
   });

@@ -11,6 +11,7 @@ import type { PostgresMigrations } from '@opentab/server-kit';
 import type { LedgerAccess } from '../store/operator-storage';
 import { LedgerError } from './errors';
 import { isSameCapture, isSameEntry, isSameHold } from './idempotency';
+import { ACCOUNTS_BELOW_FLOOR, BALANCE_MISMATCHES, HELD_MISMATCHES, SUMS_BY_CURRENCY } from './invariants';
 import { assertBalancedPerCurrency } from './postings';
 import {
   explainRefusedBalanceDelta,
@@ -29,6 +30,7 @@ import {
   HOLD_STATUSES,
   type Hold,
   type HoldFilter,
+  type InvariantReport,
   type JournalEntry,
   type NewAccount,
   type NewHold,
@@ -265,6 +267,20 @@ export class PostgresLedger {
       currency.balanceByKind[row.kind as Account['kind']] = big(row.balance);
     }
     return balances;
+  }
+
+  /** The checks of invariants.ts, in the caller's transaction (one snapshot when it is REPEATABLE READ or a write). */
+  async checkInvariants(client: LedgerConnection): Promise<InvariantReport> {
+    const ids = async (sql: string) => (await client.query(sql)).rows.map((row) => row.id as string);
+    const sumsByCurrency: Record<string, bigint> = {};
+    const sums = await client.query(SUMS_BY_CURRENCY.replace('SUM(balance) AS total', 'SUM(balance)::text AS total'));
+    for (const row of sums.rows) sumsByCurrency[row.currency as string] = big(row.total);
+    return {
+      sumsByCurrency,
+      accountsBelowFloor: await ids(ACCOUNTS_BELOW_FLOOR),
+      heldMismatches: await ids(HELD_MISMATCHES),
+      balanceMismatches: await ids(BALANCE_MISMATCHES),
+    };
   }
 
   async findHold(client: LedgerConnection, holdId: string): Promise<Hold | undefined> {
@@ -575,5 +591,6 @@ export function postgresLedgerAccess(ledger: PostgresLedger, client: LedgerConne
     listHolds: (filter) => ledger.listHolds(client, filter),
     listEntries: (filter) => ledger.listEntries(client, filter),
     balancesByCurrency: () => ledger.balancesByCurrency(client),
+    checkInvariants: () => ledger.checkInvariants(client),
   };
 }

@@ -40,84 +40,92 @@ export function resolveDispute(
   request: ResolutionRequest,
   now_ms: number,
 ): Promise<DisputeResolution> {
-  return context.storage.transaction(async (tx) => {
-    const dispute = await tx.tabs.dispute(request.disputeId);
-    if (dispute === null) throw new OpentabError('unknown_dispute');
-    const tab = (await tx.tabs.tab(dispute.tabId))!;
-    const before = tab.cleared_minor ?? 0n;
-    const after = request.decision === 'uphold' ? before : request.cleared_minor;
-    if (after === undefined)
-      throw new OpentabError('invalid_message', 'An adjustment names what the tab clears: cleared.', [
-        'cleared: missing',
-      ]);
-    const earlier = await tx.tabs.resolutionOfTab(tab.tabId);
-    if (earlier !== null) {
-      const same =
-        earlier.decision === request.decision &&
-        earlier.clearedAfter_minor === after &&
-        earlier.reason === request.reason;
-      if (same) return earlier;
-      throw new OpentabError(
-        'dispute_resolved',
-        `Tab ${tab.tabId} was resolved already (${earlier.decision}, cleared ${describe(tab, earlier.clearedAfter_minor)}).`,
-      );
-    }
-    if (after < 0n || after > tab.deposit_minor)
-      throw new OpentabError(
-        'adjustment_out_of_range',
-        `Tab ${tab.tabId} can clear between 0 and its deposit of ${describe(tab, tab.deposit_minor)}.`,
-      );
-    const revision =
-      after === before ? tab.clearingRevision : await reviseClearing(context, tx, tab, before, after, request, now_ms);
-    const envelope = seal(
-      context.crypto,
-      context.identity.signer,
-      {
-        type: 'dispute-resolution',
-        operatorId: context.identity.operatorId,
-        disputeId: dispute.disputeId,
-        tabId: tab.tabId,
-        transactionId: tab.transactionId,
-        customerOperatorId: tab.customerOperatorId,
-        merchantId: tab.merchantId,
-        decision: request.decision,
-        clearedBefore: moneyToWire({ currency: tab.currency, minor: before }),
-        clearedAfter: moneyToWire({ currency: tab.currency, minor: after }),
-        revision,
-        reason: request.reason,
-      } satisfies PayloadBody<DisputeResolutionPayload>,
-      now_ms,
+  return context.storage.transaction((tx) => resolveDisputeIn(context, tx, request, now_ms));
+}
+
+/** `resolveDispute` inside the caller's transaction (the console's, which logs who decided in it). */
+export async function resolveDisputeIn(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  request: ResolutionRequest,
+  now_ms: number,
+): Promise<DisputeResolution> {
+  const dispute = await tx.tabs.dispute(request.disputeId);
+  if (dispute === null) throw new OpentabError('unknown_dispute');
+  const tab = (await tx.tabs.tab(dispute.tabId))!;
+  const before = tab.cleared_minor ?? 0n;
+  const after = request.decision === 'uphold' ? before : request.cleared_minor;
+  if (after === undefined)
+    throw new OpentabError('invalid_message', 'An adjustment names what the tab clears: cleared.', [
+      'cleared: missing',
+    ]);
+  const earlier = await tx.tabs.resolutionOfTab(tab.tabId);
+  if (earlier !== null) {
+    const same =
+      earlier.decision === request.decision &&
+      earlier.clearedAfter_minor === after &&
+      earlier.reason === request.reason;
+    if (same) return earlier;
+    throw new OpentabError(
+      'dispute_resolved',
+      `Tab ${tab.tabId} was resolved already (${earlier.decision}, cleared ${describe(tab, earlier.clearedAfter_minor)}).`,
     );
-    const resolution: DisputeResolution = {
-      tabId: tab.tabId,
+  }
+  if (after < 0n || after > tab.deposit_minor)
+    throw new OpentabError(
+      'adjustment_out_of_range',
+      `Tab ${tab.tabId} can clear between 0 and its deposit of ${describe(tab, tab.deposit_minor)}.`,
+    );
+  const revision =
+    after === before ? tab.clearingRevision : await reviseClearing(context, tx, tab, before, after, request, now_ms);
+  const envelope = seal(
+    context.crypto,
+    context.identity.signer,
+    {
+      type: 'dispute-resolution',
+      operatorId: context.identity.operatorId,
       disputeId: dispute.disputeId,
+      tabId: tab.tabId,
+      transactionId: tab.transactionId,
+      customerOperatorId: tab.customerOperatorId,
+      merchantId: tab.merchantId,
       decision: request.decision,
-      clearedBefore_minor: before,
-      clearedAfter_minor: after,
+      clearedBefore: moneyToWire({ currency: tab.currency, minor: before }),
+      clearedAfter: moneyToWire({ currency: tab.currency, minor: after }),
       revision,
       reason: request.reason,
-      envelope: JSON.stringify(envelope),
-      decidedAt: now_ms,
-    };
-    await tx.tabs.insertResolution(resolution);
-    // The customer reads the decision and its reason in the wallet, whatever it decided.
-    await tx.outbox.enqueue(
-      `dispute-decision:${tab.tabId}`,
-      { kind: 'peer-dispute-decision', operatorId: tab.customerOperatorId },
-      { type: 'dispute-decision', resolution: envelope } satisfies DisputeDecisionBody,
-      now_ms,
-    );
-    // And the merchant reads it on its dashboard, with its reason, whatever it decided.
-    enqueueMerchantDisputeDecision(context, envelope, now_ms);
-    context.log.info('dispute.resolved', {
-      tab: tab.tabId,
-      dispute: dispute.disputeId,
-      decision: request.decision,
-      before: describe(tab, before),
-      after: describe(tab, after),
-    });
-    return resolution;
+    } satisfies PayloadBody<DisputeResolutionPayload>,
+    now_ms,
+  );
+  const resolution: DisputeResolution = {
+    tabId: tab.tabId,
+    disputeId: dispute.disputeId,
+    decision: request.decision,
+    clearedBefore_minor: before,
+    clearedAfter_minor: after,
+    revision,
+    reason: request.reason,
+    envelope: JSON.stringify(envelope),
+    decidedAt: now_ms,
+  };
+  await tx.tabs.insertResolution(resolution);
+  // The customer reads the decision and its reason in the wallet, whatever it decided.
+  await tx.outbox.enqueue(
+    `dispute-decision:${tab.tabId}`,
+    { kind: 'peer-dispute-decision', operatorId: tab.customerOperatorId },
+    { type: 'dispute-decision', resolution: envelope } satisfies DisputeDecisionBody,
+    now_ms,
+  );
+  // And the merchant reads it on its dashboard, with its reason, whatever it decided.
+  enqueueMerchantDisputeDecision(context, envelope, now_ms);
+  context.log.info('dispute.resolved', {
+    tab: tab.tabId,
+    dispute: dispute.disputeId,
+    decision: request.decision,
+    before: describe(tab, before),
+    after: describe(tab, after),
   });
+  return resolution;
 }
 
 /** Moves the difference and tells both sides and billing, as the tab's next revision; that revision. */

@@ -1,10 +1,15 @@
 // Net settlement between this operator and one peer over a period: what each owes the other per
 // currency, read off the settlement accounts the clearings moved. Positive net: we pay the peer.
+// Read through the storage's ledger group; the caller passes a transaction's, so every account is
+// read in one snapshot.
 
 import { moneyToWire, signedMoneyToWire, type WireAmount } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
-import type { Ledger } from '../ledger';
 import { ledgerAccount } from '../ledger-accounts';
+import type { LedgerAccess } from '../store/operator-storage';
+
+/** The ledger reads a statement needs. */
+export type SettlementLedger = Pick<LedgerAccess, 'balancesByCurrency' | 'findAccount' | 'listEntries'>;
 
 export interface SettlementLine {
   readonly currency: string;
@@ -36,21 +41,21 @@ function sinceEpoch(time_ms: number): number {
   return Math.max(0, time_ms);
 }
 
-export function settlementStatement(
-  ledger: Ledger,
+export async function settlementStatement(
+  ledger: SettlementLedger,
   operatorId: string,
   peerOperatorId: string,
   from_ms: number,
   until_ms: number,
-): SettlementStatement {
+): Promise<SettlementStatement> {
   const prefix = ledgerAccount.settlement(peerOperatorId, '');
   const totals = new Map<string, { payable: bigint; receivable: bigint; refunded: bigint; entries: number }>();
-  const accounts = ledger.balancesByCurrency();
+  const accounts = await ledger.balancesByCurrency();
   for (const currency of Object.keys(accounts)) {
     const accountId = `${prefix}${currency}`;
-    if (ledger.findAccount(accountId) === undefined) continue;
+    if ((await ledger.findAccount(accountId)) === undefined) continue;
     const line = { payable: 0n, receivable: 0n, refunded: 0n, entries: 0 };
-    for (const entry of ledger.listEntries({
+    for (const entry of await ledger.listEntries({
       accountId,
       sinceMs: sinceEpoch(from_ms),
       untilMs: sinceEpoch(until_ms),

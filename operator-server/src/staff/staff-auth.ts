@@ -6,8 +6,8 @@ import type { OperatorContext } from '../operator-context';
 import { sessionTokenOf } from './staff-sessions';
 
 /** The staff member whose live session the request's cookie carries; null without one. Throws for an ended session. */
-export function staffOfRequest(context: OperatorContext, request: IncomingMessage): string | null {
+export async function staffOfRequest(context: OperatorContext, request: IncomingMessage): Promise<string | null> {
   const token = sessionTokenOf(request);
   if (token === null) return null;
-  return context.staff.sessions.authenticate(token, context.clock.now_ms()).name;
+  return (await context.staff.sessions.authenticate(token, context.clock.now_ms())).name;
 }

@@ -11,6 +11,7 @@ import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
 import type { MessageReceiptStore } from './message-receipt-store';
 import type { OperatorRecordGroups } from './operator-records-storage';
+import type { StaffStore } from '../staff/staff-store';
 import type { OperatorStore } from './operator-store';
 
 /** The methods of `T`, each answering through a promise. */
@@ -33,6 +34,7 @@ export const LEDGER_METHODS = [
   'listHolds',
   'listEntries',
   'balancesByCurrency',
+  'checkInvariants',
 ] as const satisfies ReadonlyArray<keyof Ledger>;
 
 /** Customers, their enrolment codes and log-on sessions. */
@@ -77,7 +79,10 @@ export const TRANSACTION_METHODS = [
   'searchTransactions',
 ] as const satisfies ReadonlyArray<keyof OperatorStore>;
 
-/** The MTA's side: tabs, the records they wait for, late records, disputes and their resolutions. */
+/**
+ * The MTA's side: tabs, the records they wait for, late records, disputes and their resolutions;
+ * the messages sent about a tab, and the figures of the work for /metrics and the console.
+ */
 export const TAB_METHODS = [
   'insertTab',
   'tabByChainRoot',
@@ -105,10 +110,32 @@ export const TAB_METHODS = [
   'insertResolution',
   'resolutionOfTab',
   'resolveTabClearing',
+  'outboxRowsMentioning',
+  'figures',
 ] as const satisfies ReadonlyArray<keyof OperatorStore>;
 
-/** Writing to the outbox, inside the transaction of the change a message reports. */
-export const OUTBOX_METHODS = ['enqueue', 'markDelivered'] as const satisfies ReadonlyArray<keyof Outbox>;
+/** Writing to the outbox, inside the transaction of the change a message reports; the staff's view and retry. */
+export const OUTBOX_METHODS = ['enqueue', 'markDelivered', 'undelivered', 'retryNow'] as const satisfies ReadonlyArray<
+  keyof Outbox
+>;
+
+/** The staff: their logins and console sessions, and the log of who changed what. */
+export const STAFF_METHODS = [
+  'createAccount',
+  'account',
+  'accounts',
+  'setPasswordHash',
+  'setDisabled',
+  'countFailedLogin',
+  'clearFailedLogins',
+  'startSession',
+  'session',
+  'endSession',
+  'endSessionsOf',
+  'recordAction',
+  'actionsOn',
+  'recentActions',
+] as const satisfies ReadonlyArray<keyof StaffStore>;
 
 /** The first answer to each message id, for idempotency (support/message-receipts.ts). */
 export const RECEIPT_METHODS = ['storedAnswer', 'insertAnswer', 'pruneAnswers'] as const satisfies ReadonlyArray<
@@ -122,6 +149,7 @@ export type TransactionAccess = Promised<Pick<OperatorStore, (typeof TRANSACTION
 export type TabAccess = Promised<Pick<OperatorStore, (typeof TAB_METHODS)[number]>>;
 export type OutboxAccess = Promised<Pick<Outbox, (typeof OUTBOX_METHODS)[number]>>;
 export type ReceiptAccess = Promised<Pick<MessageReceiptStore, (typeof RECEIPT_METHODS)[number]>>;
+export type StaffAccess = Promised<Pick<StaffStore, (typeof STAFF_METHODS)[number]>>;
 
 /** What one transaction may read and write; everything it writes commits together or not at all. */
 export interface OperatorStoreTransaction extends OperatorRecordGroups {
@@ -132,6 +160,7 @@ export interface OperatorStoreTransaction extends OperatorRecordGroups {
   readonly tabs: TabAccess;
   readonly outbox: OutboxAccess;
   readonly receipts: ReceiptAccess;
+  readonly staff: StaffAccess;
 }
 
 export interface OperatorStorage extends OperatorStoreTransaction {

@@ -49,6 +49,17 @@ export function toCustomer(row: Row): Customer {
   };
 }
 
+function toRefund(row: Row): StoredRefund {
+  return {
+    refundId: String(row.refund_id),
+    tabId: String(row.tab_id),
+    amount_minor: BigInt(row.amount_minor as bigint),
+    reason: String(row.reason),
+    receivedAt: Number(row.received_at),
+    revision: row.revision === null ? null : Number(row.revision),
+  };
+}
+
 export function toMerchant(row: Row): Merchant {
   return {
     merchantId: row.merchant_id as string,
@@ -377,6 +388,7 @@ export class OperatorStore {
          ON CONFLICT (refund_id) DO NOTHING`,
       ),
       refund: prepare('SELECT * FROM refunds WHERE refund_id = ?'),
+      refundsOfTab: prepare('SELECT * FROM refunds WHERE tab_id = ? ORDER BY received_at, rowid'),
       refundedOfTab: prepare('SELECT COALESCE(SUM(amount_minor), 0) AS total FROM refunds WHERE tab_id = ?'),
       refundTabClearing: prepare(
         `UPDATE tabs SET cleared_minor = cleared_minor - ?, clearing_revision = clearing_revision + 1
@@ -822,16 +834,12 @@ export class OperatorStore {
 
   refund(refundId: string): StoredRefund | null {
     const row = this.s.refund.get(refundId) as Row | undefined;
-    return row === undefined
-      ? null
-      : {
-          refundId: String(row.refund_id),
-          tabId: String(row.tab_id),
-          amount_minor: BigInt(row.amount_minor as bigint),
-          reason: String(row.reason),
-          receivedAt: Number(row.received_at),
-          revision: row.revision === null ? null : Number(row.revision),
-        };
+    return row === undefined ? null : toRefund(row);
+  }
+
+  /** The merchant's refunds of the tab, in the order they were taken. */
+  refundsOfTab(tabId: string): StoredRefund[] {
+    return (this.s.refundsOfTab.all(tabId) as Row[]).map(toRefund);
   }
 
   /** Everything refunded on the tab so far, before and after its clearing. */

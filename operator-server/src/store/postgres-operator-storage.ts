@@ -30,6 +30,7 @@ import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger, postgresLedgerAccess } from
 import { postgresOutboxAccess } from '../outbox/postgres-outbox-access';
 import { postgresOperatorRecordGroups } from './postgres-operator-records';
 import { postgresReceiptAccess } from './postgres-receipts';
+import { postgresStaffAccess } from './postgres-staff';
 import {
   LEDGER_METHODS,
   type LedgerAccess,
@@ -84,6 +85,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
   readonly tabs;
   readonly outbox;
   readonly receipts;
+  readonly staff;
   readonly revocations;
   readonly ownKeys;
   readonly peerKeyRetirements;
@@ -109,6 +111,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
     this.tabs = outside.tabs;
     this.outbox = outside.outbox;
     this.receipts = outside.receipts;
+    this.staff = outside.staff;
     this.revocations = outside.revocations;
     this.ownKeys = outside.ownKeys;
     this.peerKeyRetirements = outside.peerKeyRetirements;
@@ -182,6 +185,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
       tabs: postgresTabAccess(connection),
       outbox: postgresOutboxAccess(this.outboxTable, connection),
       receipts: postgresReceiptAccess(connection),
+      staff: postgresStaffAccess(connection),
       ...postgresOperatorRecordGroups(connection),
     };
   }

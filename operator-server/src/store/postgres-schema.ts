@@ -278,5 +278,10 @@ export const POSTGRES_OPERATOR_MIGRATIONS: PostgresMigrations = {
       answer_json     TEXT NOT NULL,
       released_at_ms  BIGINT NOT NULL
     );`,
+    // SQLite's step 6: staff roles, disabled logins and the failed log-ins counted towards a lock.
+    `ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'staff' CHECK (role IN ('owner', 'staff'));
+    ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE staff ADD COLUMN locked_until BIGINT;
+    CREATE INDEX staff_sessions_by_name ON staff_sessions (name, ended_at);`,
   ],
 };

@@ -30,6 +30,8 @@ export function postgresTabAccess(connection: StoreConnection): TabAccess {
     const [row] = await rows(text, values);
     return row === undefined ? null : Number(row.clearing_revision);
   };
+  const counts = (list: Record<string, unknown>[]) =>
+    Object.fromEntries(list.map((row) => [row.state as string, Number(row.n)]));
   return {
     async insertTab(tab) {
       await connection.query(
@@ -200,5 +202,54 @@ export function postgresTabAccess(connection: StoreConnection): TabAccess {
          WHERE tab_id = $2 AND ${tabAccepts('dispute-resolved')} RETURNING clearing_revision`,
         [cleared_minor, tabId],
       ),
+    async figures() {
+      const [disputes] = await rows(
+        'SELECT (SELECT COUNT(*) FROM disputes) AS disputes, (SELECT COUNT(*) FROM dispute_resolutions) AS resolved',
+      );
+      const [outbox] = await rows(
+        `SELECT COALESCE(SUM(CASE WHEN delivered_at IS NULL THEN 1 ELSE 0 END), 0) AS pending,
+           COALESCE(SUM(CASE WHEN delivered_at IS NULL AND attempts > 0 THEN 1 ELSE 0 END), 0) AS failing,
+           COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS delivered FROM outbox`,
+      );
+      return {
+        tabsByState: counts(await rows('SELECT state, COUNT(*) AS n FROM tabs GROUP BY state')),
+        transactionsByState: counts(await rows('SELECT state, COUNT(*) AS n FROM transactions GROUP BY state')),
+        clearedByCurrency: (
+          await rows(
+            `SELECT currency, COUNT(*) AS n, COALESCE(SUM(cleared_minor), 0) AS total FROM tabs
+             WHERE state = 'cleared' GROUP BY currency`,
+          )
+        ).map((row) => ({
+          currency: row.currency as string,
+          tabs: Number(row.n),
+          total_minor: BigInt(String(row.total)),
+        })),
+        disputes: Number(disputes!.disputes),
+        disputesResolved: Number(disputes!.resolved),
+        outbox: {
+          pending: Number(outbox!.pending),
+          failing: Number(outbox!.failing),
+          delivered: Number(outbox!.delivered),
+        },
+        customersByStatus: counts(await rows('SELECT status AS state, COUNT(*) AS n FROM customers GROUP BY status')),
+        merchantsByStatus: counts(await rows('SELECT status AS state, COUNT(*) AS n FROM merchants GROUP BY status')),
+      };
+    },
+    async outboxRowsMentioning(id) {
+      return (
+        await rows(
+          `SELECT record_id, destination, created_at, attempts, delivered_at, last_error FROM outbox
+           WHERE strpos(record_id, $1) > 0 ORDER BY seq LIMIT 200`,
+          [id],
+        )
+      ).map((row) => ({
+        recordId: row.record_id as string,
+        destination: row.destination as string,
+        createdAt: Number(row.created_at),
+        attempts: Number(row.attempts),
+        deliveredAt: row.delivered_at === null ? null : Number(row.delivered_at),
+        lastError: (row.last_error as string | null) ?? null,
+      }));
+    },
   };
 }

@@ -301,6 +301,14 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX refunds_by_tab ON refunds(tab_id);
   `,
+  // 6: staff logins as people use them: owners manage the other logins, an owner can disable one
+  // (its sessions end), and failed log-ins are counted per login towards a lock for a while.
+  `
+  ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'staff' CHECK (role IN ('owner', 'staff'));
+  ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE staff ADD COLUMN locked_until INTEGER;
+  CREATE INDEX staff_sessions_by_name ON staff_sessions(name, ended_at);
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {

@@ -10,6 +10,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger';
 import type { Outbox } from '../outbox/outbox';
 import { MessageReceiptStore } from './message-receipt-store';
+import { StaffStore } from '../staff/staff-store';
 import type { OperatorStore } from './operator-store';
 import {
   CUSTOMER_METHODS,
@@ -19,6 +20,7 @@ import {
   type OperatorStoreTransaction,
   OUTBOX_METHODS,
   RECEIPT_METHODS,
+  STAFF_METHODS,
   TAB_METHODS,
   TRANSACTION_METHODS,
 } from './operator-storage';
@@ -50,6 +52,8 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly delivery;
   private readonly recordTables: SqliteRecordTables;
   readonly receipts;
+  readonly staff;
+  private readonly staffStore: StaffStore;
   private readonly tx: OperatorStoreTransaction;
   private readonly control: { readonly begin: Statement; readonly commit: Statement; readonly rollback: Statement };
   /** Settles when the transaction in progress (and every one queued before it) has ended. */
@@ -65,6 +69,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
     };
     this.recordTables = sqliteRecordTables(parts.db);
     this.receiptStore = new MessageReceiptStore(parts.db);
+    this.staffStore = new StaffStore(parts.db);
     const inside: Call = async (step) => step();
     this.tx = this.accessThrough(inside);
     // One statement commits by itself: it only has to wait for the transaction in progress.
@@ -84,6 +89,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
     this.disputeDecisions = outside.disputeDecisions;
     this.delivery = outside.delivery;
     this.receipts = outside.receipts;
+    this.staff = outside.staff;
   }
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
@@ -123,6 +129,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
       outbox: promised(outbox, OUTBOX_METHODS, call),
       ...sqliteRecordGroups(this.recordTables, store, call),
       receipts: promised(receipts, RECEIPT_METHODS, call),
+      staff: promised(this.staffStore, STAFF_METHODS, call),
     };
   }
 }

@@ -18,6 +18,7 @@ import type {
   OperatorStorage,
   OperatorStoreTransaction,
   ReceiptAccess,
+  StaffAccess,
   TabAccess,
   TransactionAccess,
 } from '../operator-storage';
@@ -34,6 +35,7 @@ export interface StoreGroups extends OperatorRecordGroups {
   readonly transactions: TransactionAccess;
   readonly tabs: TabAccess;
   readonly receipts: ReceiptAccess;
+  readonly staff: StaffAccess;
   /** Plain SQL that reads the same on both stores, for rows a suite needs but its group does not write. */
   readonly sql: StoreSql;
 }
@@ -61,6 +63,7 @@ const groupsOf = (storage: OperatorStorage, sql: StoreSql): StoreUnderTest => ({
   transactions: storage.transactions,
   tabs: storage.tabs,
   receipts: storage.receipts,
+  staff: storage.staff,
   revocations: storage.revocations,
   ownKeys: storage.ownKeys,
   peerKeyRetirements: storage.peerKeyRetirements,
