@@ -6,6 +6,7 @@ import { moneyToWire, signedMoneyToWire } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { Customer, Transaction } from '../store/records';
 
 const TABS_SHOWN = 100;
@@ -51,14 +52,21 @@ function clearingOf(t: Transaction): TabClearing | null {
   };
 }
 
-export async function accountView(context: OperatorContext, customer: Customer): Promise<AccountView> {
-  const ledgerId = ledgerAccount.customer(customer.accountId);
+export function accountView(context: OperatorContext, customer: Customer): Promise<AccountView> {
   // One transaction, so that the balance, the tabs and the history agree with each other.
-  const { account, transactions, entries } = await context.storage.transaction(async (tx) => ({
-    account: await tx.ledger.getAccount(ledgerId),
-    transactions: await tx.transactions.transactionsOfAccount(customer.accountId, TABS_SHOWN),
-    entries: await tx.ledger.listEntries({ accountId: ledgerId }),
-  }));
+  return context.storage.transaction((tx) => accountViewIn(context, tx, customer));
+}
+
+/** `accountView` inside the caller's transaction (an admin change answers with the view it leaves). */
+export async function accountViewIn(
+  context: OperatorContext,
+  tx: OperatorStoreTransaction,
+  customer: Customer,
+): Promise<AccountView> {
+  const ledgerId = ledgerAccount.customer(customer.accountId);
+  const account = await tx.ledger.getAccount(ledgerId);
+  const transactions = await tx.transactions.transactionsOfAccount(customer.accountId, TABS_SHOWN);
+  const entries = await tx.ledger.listEntries({ accountId: ledgerId });
   const merchantNames = new Map(transactions.map((t) => [t.transactionId, t.merchantDisplayName]));
   const history: HistoryEntry[] = entries
     .slice(-HISTORY_SHOWN)

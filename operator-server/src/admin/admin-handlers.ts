@@ -9,7 +9,7 @@ import { moneyFromWire, moneyToWire, signedMoneyToWire } from '@opentab/protocol
 import { formatTimestamp, parseTimestamp } from '@opentab/protocol';
 import type { CustomerRecord } from '@opentab/protocol';
 import type { MerchantRecord } from '@opentab/protocol';
-import { accountView } from '../account-manager/account-view';
+import { accountViewIn } from '../account-manager/account-view';
 import { newAccountId, newEnrollmentCode } from '../account-manager/enrollment';
 import {
   ADMIN_API,
@@ -164,16 +164,14 @@ function bindingsOfAdminRoutes(context: OperatorContext): RouteBinding[] {
             );
           throw error;
         }
-        // sync: the account manager's view of an account, until it moves to the storage interface.
-        return accountView(context, customer);
+        return accountViewIn(context, tx, customer);
       }),
     ),
 
     bind(ADMIN_API.getCustomer, (_, { params }) =>
       context.storage.transaction(async (tx) => {
         const customer = await requireCustomer(tx, params.accountId!);
-        // sync: the account manager's view of an account, until it moves to the storage interface.
-        return accountView(context, customer);
+        return accountViewIn(context, tx, customer);
       }),
     ),
 

@@ -41,7 +41,7 @@ import { certificatesOf } from '../mta/issued-certificates';
 import { revocationView } from './trust-handlers';
 import { actorOf } from '../staff/actor';
 import { changeWithLogLine } from '../staff/staff-log';
-import { accountView } from '../account-manager/account-view';
+import { accountViewIn } from '../account-manager/account-view';
 
 type Tx = OperatorStoreTransaction;
 
@@ -292,8 +292,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
             `Account ${customer.accountId} uses ${signedMoneyToWire(customer.currency, used).value} ${customer.currency} now (balance and holds).`,
           );
         }
-        // sync: the account manager's view of an account, until it moves to the storage interface.
-        return accountView(context, customer);
+        return accountViewIn(context, tx, customer);
       });
       context.log.info('customer.credit-limit', { account: view.accountId, creditLimit: body.creditLimit.value });
       return view;
