@@ -257,9 +257,9 @@ describe('an agent database without the table of orders', () => {
       await harness.agent.close();
       const path = join(harness.dir, 'agent.sqlite');
       const db = new Database(path);
-      // Schema 1: without what versions 2 to 5 added.
+      // Schema 1: without what versions 2 to 7 added.
       db.exec(
-        'DROP TABLE direct_orders; DROP INDEX tabs_by_chain_root; ALTER TABLE tabs DROP COLUMN clearing_revision; ALTER TABLE record_outbox DROP COLUMN refused_code; ALTER TABLE tabs DROP COLUMN list_key',
+        'DROP TABLE direct_orders; DROP INDEX tabs_by_chain_root; ALTER TABLE tabs DROP COLUMN clearing_revision; ALTER TABLE record_outbox DROP COLUMN refused_code; ALTER TABLE tabs DROP COLUMN list_key; DROP TABLE operator_ca; DROP TABLE operator_key_rotations; DROP TABLE dispute_decisions',
       );
       db.pragma('user_version = 1');
       db.close();
