@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright';
+import { chromium, type Browser, type Page, type Route } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '@opentab/operator-server/console/build';
 import { callRoute, OPERATOR_API, toBase64url } from '@opentab/protocol';
@@ -221,6 +221,35 @@ describe('the operator console', () => {
     const [merchant] = await eu().admin.call('listMerchants', undefined);
     expect(merchant).toMatchObject({ status: 'suspended', statusReason: 'Complaints under review' });
   });
+
+  it('draws the figures history on opening, before any live sample, then appends live samples', async () => {
+    // Four minutes of the operator's clock: the jobs sample the figures once in each.
+    await world.settleBackgroundWork();
+    for (let minute = 0; minute < 3; minute++) await world.elapse(60_000);
+    const history = await eu().admin.call('figureHistory', undefined);
+    expect(history.length).toBeGreaterThanOrEqual(4);
+
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Live samples wait unanswered: whatever the chart holds meanwhile came from the history.
+    const heldLiveSamples: Route[] = [];
+    const liveSample = (url: URL) => url.pathname === '/v1/admin/figures';
+    await fresh.route(liveSample, (route) => {
+      heldLiveSamples.push(route);
+    });
+    await fresh.goto(`${eu().url}/console/`);
+    await fresh.getByLabel('Admin token').fill(eu().running.context.config.adminToken);
+    await fresh.getByRole('button', { name: 'Log in with the token' }).click();
+    const tabsChart = fresh.getByRole('img', { name: 'Tabs' });
+    await expect.poll(() => tabsChart.getAttribute('data-points'), { timeout: 15_000 }).toBe(String(history.length));
+    await expect.poll(() => heldLiveSamples.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    expect(await tabsChart.getAttribute('data-points')).toBe(String(history.length));
+
+    await fresh.unroute(liveSample); // the held requests go on to the operator too
+    await expect
+      .poll(async () => Number(await tabsChart.getAttribute('data-points')), { timeout: 15_000 })
+      .toBeGreaterThan(history.length);
+    await fresh.close();
+  }, 60_000);
 
   it('opens an account, changes its credit limit and suspends it', async () => {
     const se = world.world.operator(CUSTOMER_OPERATOR);

@@ -12,6 +12,11 @@ export interface ChartProps {
 
 const COLOURS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2'];
 
+/** How many samples the plot holds, on its box: the canvas shows them, this says them (to tests too). */
+function showPointCount(box: HTMLDivElement, plot: uPlot): void {
+  box.dataset.points = String(plot.data[0].length);
+}
+
 export function Chart({ title, times, series }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -28,13 +33,16 @@ export function Chart({ title, times, series }: ChartProps) {
       [[...times], ...series.map((s) => [...s.values])] as uPlot.AlignedData,
       box.current,
     );
+    showPointCount(box.current, plot.current);
     return () => {
       plot.current?.destroy();
       plot.current = null;
     };
   }, [title, labels]);
   useEffect(() => {
-    plot.current?.setData([[...times], ...series.map((s) => [...s.values])] as uPlot.AlignedData);
+    if (plot.current === null || box.current === null) return;
+    plot.current.setData([[...times], ...series.map((s) => [...s.values])] as uPlot.AlignedData);
+    showPointCount(box.current, plot.current);
   });
   return <div class="chart" ref={box} role="img" aria-label={title} />;
 }

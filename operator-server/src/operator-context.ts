@@ -14,6 +14,7 @@ import type { RateDesk } from './rates/rate-desk';
 import type { Revocations } from './revocation/revocations';
 import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
+import type { FigureHistory } from './admin/figure-history';
 import type { OperatorStore } from './store/operator-store';
 import type { OperatorStorage } from './store/operator-storage';
 import type { MessageReceipts } from './support/message-receipts';
@@ -38,6 +39,8 @@ export interface OperatorContext {
   readonly revocations: Revocations;
   /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
   readonly traffic: Traffic;
+  /** The figures of the last 24 hours, a sample a minute, sampled by the background jobs (in memory only). */
+  readonly figureHistory: FigureHistory;
   /** The staff's log-ins and console sessions (their accounts and log are `storage.staff`). */
   readonly staff: { readonly sessions: StaffSessions };
   /**

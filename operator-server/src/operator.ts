@@ -56,6 +56,8 @@ import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
 import { Revocations } from './revocation/revocations';
 import { Traffic } from './admin/traffic';
+import { FigureHistory } from './admin/figure-history';
+import { figuresOf } from './admin/operations-handlers';
 import { StaffSessions } from './staff/staff-sessions';
 import { STAFF_SESSION_API } from './http/admin-staff-api';
 import { rateHealth } from './rates/rate-freshness';
@@ -173,6 +175,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     ownKeys,
     revocations: new Revocations(db),
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
+    figureHistory: new FigureHistory(),
     staff: { sessions: new StaffSessions(storage) },
     storage,
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
@@ -301,6 +304,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     // Billing records and notices report committed changes: those must be on disk before they leave.
     if (context.outbox.pending() > 0) await durable();
     await context.outbox.deliverDue(now_ms(), deliver);
+    // The charts' minute sample: a failed read costs a point on a chart, never the pass.
+    const sampledAt_ms = now_ms();
+    await context.figureHistory
+      .recordIfDue(sampledAt_ms, () => figuresOf(context, sampledAt_ms))
+      .catch((error: unknown) => log.warn('figures.sample_failed', { error: (error as Error).message }));
     // Last: it may wait for an MTA that does not answer, and nothing else in the pass should.
     await settleStalledOpenings(context, now_ms());
   };

@@ -1,6 +1,7 @@
-// The business at a glance: the figures the operator counts (the same /metrics serves), sampled
-// every few seconds while the page is open and charted with uPlot, with the request rate and
-// latency percentiles of each route group.
+// The business at a glance: the figures the operator counts (the same /metrics serves), charted
+// with uPlot from the operator's history (a sample a minute over the last day) and then sampled
+// every few seconds while the page is open, with the request rate and latency percentiles of each
+// route group.
 
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleApi } from '../api';
@@ -9,7 +10,8 @@ import { amount, errorText, when } from '../format';
 import type { Figures } from '../types';
 
 const SAMPLE_EVERY_MS = 5_000;
-const SAMPLES_KEPT = 720;
+/** The operator's day of minute samples, and an hour of the page's own. */
+const SAMPLES_KEPT = 1_440 + 720;
 
 const ms = (value: number | null): string =>
   value === null ? '—' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
@@ -29,8 +31,21 @@ export function Overview({ api }: { api: ConsoleApi }) {
         },
         (failure: unknown) => setError(errorText(failure)),
       );
-    void sample();
-    const timer = setInterval(sample, SAMPLE_EVERY_MS);
+    let timer: ReturnType<typeof setInterval> | undefined;
+    // History first, so the charts draw the day at once and live samples follow it in time order.
+    void api
+      .get<Figures[]>('/v1/admin/figures/history')
+      .then(
+        (history) => {
+          if (!stopped) setSamples((kept) => [...history, ...kept].slice(-SAMPLES_KEPT));
+        },
+        (failure: unknown) => setError(errorText(failure)),
+      )
+      .then(() => {
+        if (stopped) return;
+        void sample();
+        timer = setInterval(sample, SAMPLE_EVERY_MS);
+      });
     return () => {
       stopped = true;
       clearInterval(timer);

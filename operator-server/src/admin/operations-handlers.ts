@@ -485,6 +485,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.figures, (_, { now_ms }): Promise<v.InferOutput<typeof Figures>> => figuresOf(context, now_ms)),
+    bind(api.figureHistory, (_, { now_ms }): v.InferOutput<typeof Figures>[] => context.figureHistory.recent(now_ms)),
   ];
 }
 

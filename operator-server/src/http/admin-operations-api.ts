@@ -402,4 +402,12 @@ export const ADMIN_OPERATIONS_API = {
     summary: 'The figures the console charts and /metrics show, counted now.',
     response: Figures,
   }),
+  figureHistory: route({
+    ...read,
+    method: 'GET',
+    path: '/v1/admin/figures/history',
+    summary:
+      'The same figures sampled once a minute over the last 24 hours, oldest first, each with its time (kept in memory: empty after a restart).',
+    response: v.array(Figures),
+  }),
 } as const;
