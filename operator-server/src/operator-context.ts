@@ -45,10 +45,11 @@ export interface OperatorContext {
   readonly staff: { readonly sessions: StaffSessions };
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
-   * runs as one `storage.transaction(async (tx) => …)`. The AM's, the MTA's and delivery's request
-   * paths, their background sweeps and the message receipts go through it only; the admin and
-   * staff paths still use `db`, `ledger` and `store` synchronously, as do the calls marked
-   * `// sync:` for tables no group has yet (refunds, revocations, rates, the delivery store).
+   * runs as one `storage.transaction(async (tx) => …)`. Every request path, background sweep,
+   * admin and staff step and the message receipts go through it; only the calls marked `// sync:`
+   * still reach synchronous classes on the same connection (the revocation and peer-key caches,
+   * the rate desk, the delivery store, issued certificates, the operator's own keys), inside the
+   * async transaction, until they move onto their groups.
    */
   readonly storage: OperatorStorage;
   readonly log: Logger;
