@@ -192,6 +192,28 @@ describe('opentab-operator CLI', () => {
         expect(await cli('staff-unlock', '--config', init.config, '--name', 'ada')).toMatchObject({
           lockedUntil: null,
         });
+        // Any admin route by its name, for what has no command of its own.
+        const viewed = await cli(
+          'api',
+          '--config',
+          init.config,
+          '--route',
+          'getCustomer',
+          '--param',
+          `accountId=${customer.accountId}`,
+        );
+        expect(viewed).toMatchObject({ accountId: customer.accountId, currency: 'SEK' });
+        const searched = await cli(
+          'api',
+          '--config',
+          init.config,
+          '--route',
+          'searchCustomers',
+          '--query',
+          'text=Alice',
+        );
+        expect(searched.map((row: { accountId: string }) => row.accountId)).toEqual([customer.accountId]);
+        expect((await cli('api', '--config', init.config, '--route', 'figures')).customers).toBeDefined();
       } finally {
         server.kill('SIGINT');
       }

@@ -8,6 +8,7 @@ import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { parseTimestamp } from '@opentab/protocol';
 import { AdminClient } from '../admin/admin-client';
+import { ADMIN_API } from '../http/admin-api';
 import { ARBITER_USAGE, ArbiterError, arbiterCommand } from './arbiter';
 import { describeChecks } from '@opentab/server-kit';
 import { auditOperator } from '../audit/operator-audit';
@@ -72,6 +73,9 @@ const USAGE = `opentab-operator <command> [options]
   outbox         --config FILE [--state failing|pending]   messages not delivered yet
   outbox-retry   --config FILE [--record ID ...]        try them at the next pass (default: every failed one)
   settlement     --config FILE --peer ID [--from ISO] [--until ISO]   net statement (reads the data directory)
+  api            --config FILE --route NAME [--param K=V ...] [--query K=V ...] [--body JSON]
+                                                        any admin route by its name in /openapi.json
+                                                        (figures, figureHistory, searchTabs, ledger, …)
   audit          --config FILE [--settle-s 300] [--json]  check every invariant of the data directory, read-only
                  (also beside the running server); exits 1 when one is broken
 ${ARBITER_USAGE}`;
@@ -164,7 +168,21 @@ const OPTIONS = {
   record: { type: 'string', multiple: true },
   certificate: { type: 'string' },
   'overlap-s': { type: 'string' },
+  route: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  query: { type: 'string', multiple: true },
+  body: { type: 'string' },
 } as const;
+
+/** `K=V` options as a record; a value may itself hold '='. */
+function pairs(given: readonly string[] | undefined, name: string): Record<string, string> {
+  const entries = (given ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) fail(`--${name} takes NAME=VALUE, not ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)] as const;
+  });
+  return Object.fromEntries(entries);
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -479,6 +497,28 @@ async function main(argv: string[]): Promise<void> {
       if (values.json === true) print(audit);
       else process.stdout.write(describeChecks(`audit ${audit.operatorId} (${audit.databasePath})`, audit.results));
       if (!audit.ok) process.exitCode = 1;
+      return;
+    }
+    case 'api': {
+      // Every admin route, so that what the console does can be scripted too.
+      const route = required(values, 'route');
+      if (!Object.hasOwn(ADMIN_API, route))
+        fail(`--route must name an admin route: ${Object.keys(ADMIN_API).join(', ')}`);
+      let body: unknown;
+      try {
+        body = values.body === undefined ? undefined : JSON.parse(values.body);
+      } catch {
+        fail('--body must be JSON');
+      }
+      const admin = adminOf(required(values, 'config'));
+      print(
+        await admin.call(
+          route as keyof typeof ADMIN_API,
+          body as never,
+          pairs(values.param, 'param'),
+          pairs(values.query, 'query'),
+        ),
+      );
       return;
     }
     case undefined:
