@@ -1,7 +1,10 @@
 // Runs once before the suite: checks that the browsers are there (npm test's pretest installs
-// them) and builds the extension for both browsers and the widget, so a fresh clone passes.
+// them) and builds the extension for both browsers, the widget and the operator console (where
+// the operator serves it by default), so a fresh clone passes.
 
 import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { buildConsole } from '@opentab/operator-server/console/build';
 import { buildExtension } from '@opentab/extension/build';
 import { CHROMIUM, FIREFOX, requireBrowser } from '@opentab/test-kit/browsers';
 import { buildWidget } from '@opentab/widget/build';
@@ -15,4 +18,5 @@ export default async function globalSetup(): Promise<void> {
   await buildExtension({ target: 'chrome', outDir: BUILDS.chrome, logLevel: 'warn' });
   await buildExtension({ target: 'firefox', outDir: BUILDS.firefox, logLevel: 'warn' });
   await buildWidget(BUILDS.widgetDir, 'warn');
+  await buildConsole(fileURLToPath(new URL('../dist/console/', import.meta.url)), 'warn');
 }
