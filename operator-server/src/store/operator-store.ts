@@ -538,26 +538,7 @@ export class OperatorStore {
   // ---- transactions (account manager) ---------------------------------------------------
 
   insertTransaction(t: NewTransaction): void {
-    this.s.insertTransaction.run(
-      t.transactionId,
-      t.sessionId,
-      t.accountId,
-      t.merchantId,
-      t.merchantOperatorId,
-      t.hold_minor,
-      t.customerCurrency,
-      t.deposit_minor,
-      t.merchantCurrency,
-      JSON.stringify(t.rate),
-      t.tabPublicKey,
-      JSON.stringify(t.chain),
-      t.pseudonym,
-      t.openedAt,
-      t.expiresAt,
-      t.initiationId,
-      t.chainRoot,
-      JSON.stringify(t.amendedInitiation),
-    );
+    this.s.insertTransaction.run(...insertTransactionValues(t));
   }
 
   transaction(transactionId: string): Transaction | null {
@@ -662,21 +643,7 @@ export class OperatorStore {
   // ---- tabs (MTA) -----------------------------------------------------------------------
 
   insertTab(tab: NewTab): void {
-    this.s.insertTab.run(
-      tab.tabId,
-      tab.merchantId,
-      tab.customerOperatorId,
-      tab.transactionId,
-      tab.pseudonym,
-      tab.tabPublicKey,
-      tab.deposit_minor,
-      tab.currency,
-      JSON.stringify(tab.chain),
-      tab.openedAt,
-      tab.expiresAt,
-      tab.concludeAfter,
-      tab.chain.root,
-    );
+    this.s.insertTab.run(...insertTabValues(tab));
   }
 
   tabByChainRoot(chainRoot: string): Tab | null {
@@ -923,6 +890,49 @@ export class OperatorStore {
       lastError: (row.last_error as string | null) ?? null,
     }));
   }
+}
+
+/** A new transaction's values in the order of both stores' INSERT (SQLite's and PostgreSQL's). */
+export function insertTransactionValues(t: NewTransaction): unknown[] {
+  return [
+    t.transactionId,
+    t.sessionId,
+    t.accountId,
+    t.merchantId,
+    t.merchantOperatorId,
+    t.hold_minor,
+    t.customerCurrency,
+    t.deposit_minor,
+    t.merchantCurrency,
+    JSON.stringify(t.rate),
+    t.tabPublicKey,
+    JSON.stringify(t.chain),
+    t.pseudonym,
+    t.openedAt,
+    t.expiresAt,
+    t.initiationId,
+    t.chainRoot,
+    JSON.stringify(t.amendedInitiation),
+  ];
+}
+
+/** A new tab's values in the order of both stores' INSERT (SQLite's and PostgreSQL's). */
+export function insertTabValues(tab: NewTab): unknown[] {
+  return [
+    tab.tabId,
+    tab.merchantId,
+    tab.customerOperatorId,
+    tab.transactionId,
+    tab.pseudonym,
+    tab.tabPublicKey,
+    tab.deposit_minor,
+    tab.currency,
+    JSON.stringify(tab.chain),
+    tab.openedAt,
+    tab.expiresAt,
+    tab.concludeAfter,
+    tab.chain.root,
+  ];
 }
 
 export interface StoreFigures {

@@ -8,6 +8,7 @@
 import type { TabAccess } from './operator-storage';
 import {
   FAIL_OPENING_TABS_SQL,
+  insertTabValues,
   tabAccepts,
   toDispute,
   toFailedOpening,
@@ -38,21 +39,7 @@ export function postgresTabAccess(connection: StoreConnection): TabAccess {
         `INSERT INTO tabs (tab_id, merchant_id, customer_operator_id, transaction_id, state, pseudonym, tab_public_key,
            deposit_minor, currency, chain, opened_at, expires_at, conclude_after, chain_root)
          VALUES ($1, $2, $3, $4, 'opening', $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          tab.tabId,
-          tab.merchantId,
-          tab.customerOperatorId,
-          tab.transactionId,
-          tab.pseudonym,
-          tab.tabPublicKey,
-          tab.deposit_minor,
-          tab.currency,
-          JSON.stringify(tab.chain),
-          tab.openedAt,
-          tab.expiresAt,
-          tab.concludeAfter,
-          tab.chain.root,
-        ],
+        insertTabValues(tab),
       );
     },
     tabByChainRoot: (chainRoot) => oneTab('SELECT * FROM tabs WHERE chain_root = $1', [chainRoot]),

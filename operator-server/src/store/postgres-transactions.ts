@@ -5,7 +5,7 @@
 // first committed and changes nothing, so exactly one is told `true`.
 
 import type { TransactionAccess } from './operator-storage';
-import { toTransaction, transactionAccepts } from './operator-store';
+import { insertTransactionValues, toTransaction, transactionAccepts } from './operator-store';
 import type { StoreConnection } from './postgres-merchants';
 import { searchSql } from './postgres-search';
 
@@ -23,26 +23,7 @@ export function postgresTransactionAccess(connection: StoreConnection): Transact
            customer_currency, deposit_minor, merchant_currency, rate, tab_public_key, chain, pseudonym, opened_at, expires_at,
            initiation_id, chain_root, amended_initiation)
          VALUES ($1, $2, $3, $4, $5, 'opening', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-        [
-          t.transactionId,
-          t.sessionId,
-          t.accountId,
-          t.merchantId,
-          t.merchantOperatorId,
-          t.hold_minor,
-          t.customerCurrency,
-          t.deposit_minor,
-          t.merchantCurrency,
-          JSON.stringify(t.rate),
-          t.tabPublicKey,
-          JSON.stringify(t.chain),
-          t.pseudonym,
-          t.openedAt,
-          t.expiresAt,
-          t.initiationId,
-          t.chainRoot,
-          JSON.stringify(t.amendedInitiation),
-        ],
+        insertTransactionValues(t),
       );
     },
     transaction: (transactionId) => one('SELECT * FROM transactions WHERE transaction_id = $1', [transactionId]),
