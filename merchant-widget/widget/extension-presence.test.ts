@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BridgeCall, BridgeResult } from '@opentab/protocol';
 import type { BridgeClient, Presence } from './bridge-client';
 import { OpentabError } from './errors';
-import { ASKS_ATTRIBUTE, PRESENCE_WAIT_MS, watchExtension } from './extension-presence';
+import { ASKS_ATTRIBUTE, PRESENCE_WAIT_MS, UNRESPONSIVE_RETRY_MS, watchExtension } from './extension-presence';
 import type { ExtensionState } from './state';
 
 // How the widget finds the extension, against a scripted bridge: every hello waits for the test
@@ -91,6 +91,26 @@ describe('finding the extension', () => {
     bridge.hellos[0]!.reject(new OpentabError('timeout', 'no answer'));
     await watched;
     expect(states).toEqual(['unresponsive']);
+  });
+
+  it('asks an unresponsive one again, waiting longer each time, and turns present when it answers', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      bridge.notice('hello-received');
+      bridge.hellos[attempt]!.reject(new OpentabError('timeout', 'no answer'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(bridge.hellos).toHaveLength(attempt + 1);
+      // Not a moment before its wait is over.
+      await vi.advanceTimersByTimeAsync(UNRESPONSIVE_RETRY_MS[attempt]! - 1);
+      expect(bridge.hellos).toHaveLength(attempt + 1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(bridge.hellos).toHaveLength(attempt + 2);
+    }
+    bridge.hellos[3]!.resolve(READY);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states).toEqual(['unresponsive', 'unresponsive', 'unresponsive', 'present']);
+    // Answered: no more hellos.
+    await vi.advanceTimersByTimeAsync(UNRESPONSIVE_RETRY_MS.at(-1)! * 2);
+    expect(bridge.hellos).toHaveLength(4);
   });
 
   it('finds one whose content script starts after the page asked, and asks again', async () => {

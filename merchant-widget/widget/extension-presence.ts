@@ -21,6 +21,12 @@ export const OLDEST_EXTENSION_PROTOCOL_VERSION = 1;
  * notice that still comes later turns the state into the extension's answer.
  */
 export const PRESENCE_WAIT_MS = 500;
+/**
+ * How long after an unanswered hello the widget asks again, doubling up to the last: an extension
+ * that noticed the hello but did not answer is busy (a service worker starting on a loaded
+ * machine), not gone, and the reader should not have to reload the page for it.
+ */
+export const UNRESPONSIVE_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 15_000] as const;
 
 function afterMs(wait_ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, wait_ms));
@@ -57,6 +63,7 @@ export function watchExtension(
   let checking = false;
   let current: ExtensionState = { kind: 'checking' };
   let heardSinceCheck = false;
+  let unansweredInRow = 0;
   let firstReport: () => void = () => undefined;
   const reported = new Promise<void>((resolve) => (firstReport = resolve));
 
@@ -71,6 +78,17 @@ export function watchExtension(
     current = state;
     onChange(state);
     firstReport();
+    if (state.kind === 'unresponsive') askAgainLater(run);
+    else unansweredInRow = 0;
+  };
+
+  const askAgainLater = (run: number): void => {
+    const wait_ms = UNRESPONSIVE_RETRY_MS[Math.min(unansweredInRow, UNRESPONSIVE_RETRY_MS.length - 1)]!;
+    unansweredInRow += 1;
+    // A check started meanwhile (a presence notice) makes this one moot.
+    setTimeout(() => {
+      if (run === latestCheck && !checking) void check();
+    }, wait_ms);
   };
 
   bridge.onPresence((presence) => {

@@ -13,7 +13,7 @@ export const TEXT = {
   alreadyBought: 'Already bought: unlocked, nothing charged.',
   installLink: 'Install Opentab to pay',
   outdatedExtension: 'Update Opentab to pay here.',
-  unresponsiveExtension: 'Opentab is not answering. Reload the page to pay.',
+  unresponsiveExtension: 'Opentab is not answering yet. Trying again…',
   walletNotSetUp: 'Finish setting up Opentab to pay.',
   priceUnavailable: 'Price unavailable right now.',
   notForSale: 'This item is not for sale here.',
