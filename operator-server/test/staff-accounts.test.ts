@@ -165,4 +165,21 @@ describe('staff accounts', () => {
     expect((await logIn('grace', PASSWORD)).status).toBe(200);
     expect((await linesOn('grace')).map((line) => line.action)).toEqual(['unlockStaff', 'createStaff']);
   });
+  it('answer a name that has no login exactly as a login, lock included, so no name shows it exists', async () => {
+    await asToken('/v1/admin/staff', { name: 'grace', password: PASSWORD });
+    const answersTo = async (name: string) => {
+      const answers: unknown[] = [];
+      for (let i = 0; i <= MAX_FAILED_LOGINS; i++) {
+        const { status, body } = await logIn(name, 'wrong guess');
+        answers.push({ status, error: body.error });
+      }
+      return answers;
+    };
+    const login = await answersTo('grace');
+    expect(login.at(-1)).toMatchObject({ status: 429, error: { code: 'staff_login_locked' } });
+    expect(await answersTo('nobody')).toEqual(login);
+    w.clock.advance(LOGIN_LOCK_MS);
+    expect((await logIn('nobody', 'wrong guess')).body.error.code).toBe('login_failed');
+    expect((await logIn('grace', 'wrong guess')).body.error.code).toBe('login_failed');
+  });
 });

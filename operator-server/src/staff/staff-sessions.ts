@@ -3,7 +3,8 @@
 // the operator's clock, at log-out, when the person changes their password (their other sessions),
 // or when an owner disables the login. Only the token's SHA-256 is stored, so a copy of the file
 // opens no session. Failed log-ins are counted per login in the store: MAX_FAILED_LOGINS in a row
-// lock the login for LOGIN_LOCK_MS on the operator's clock, or until an owner unlocks it.
+// lock the login for LOGIN_LOCK_MS on the operator's clock, or until an owner unlocks it; a name
+// without a login locks the same way (unknown-name-lock.ts).
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -11,6 +12,7 @@ import { formatTimestamp, OpentabError } from '@opentab/protocol';
 import type { OperatorStorage } from '../store/operator-storage';
 import { hashPassword, passwordMatches, UNKNOWN_NAME_HASH } from './passwords';
 import type { StaffAccount, StaffRole } from './staff-store';
+import { UnknownNameLock } from './unknown-name-lock';
 
 export const STAFF_COOKIE = 'opentab_staff';
 /** A working day: a forgotten console does not stay open overnight. */
@@ -52,11 +54,14 @@ function lockedError(lockedUntil_ms: number): OpentabError {
 }
 
 export class StaffSessions {
+  /** A name without a login locks as a login does, so a lock tells no one which names exist. */
+  private readonly unknownNames = new UnknownNameLock(MAX_FAILED_LOGINS, LOGIN_LOCK_MS);
+
   constructor(private readonly storage: OperatorStorage) {}
 
   /**
-   * A new session for the right name and password; the same refusal for a wrong name as for a
-   * wrong password. A disabled login is told so only once the password was right.
+   * A new session for the right name and password; the same refusals for a wrong name as for a
+   * wrong password, a lock included. A disabled login is told so only once the password was right.
    */
   async logIn(
     name: string,
@@ -64,9 +69,20 @@ export class StaffSessions {
     now_ms: number,
   ): Promise<{ token: string; expiresAt_ms: number; role: StaffRole }> {
     const account = await this.storage.staff.account(name);
-    if (account !== null && isLocked(account, now_ms)) throw lockedError(account.lockedUntil!);
+    const lockedUntil_ms =
+      account === null
+        ? this.unknownNames.lockedUntil(name, now_ms)
+        : isLocked(account, now_ms)
+          ? account.lockedUntil
+          : null;
+    // Checked whatever the answer will be, so that how long it takes tells nothing either.
     const matches = await passwordMatches(password, account?.passwordHash ?? UNKNOWN_NAME_HASH);
-    if (account === null) throw new OpentabError('login_failed');
+    if (lockedUntil_ms !== null) throw lockedError(lockedUntil_ms);
+    if (account === null) {
+      const lockedNow_ms = this.unknownNames.countFailure(name, now_ms);
+      if (lockedNow_ms !== null) throw lockedError(lockedNow_ms);
+      throw new OpentabError('login_failed');
+    }
     if (!matches) {
       const failed = await this.storage.staff.countFailedLogin(name, MAX_FAILED_LOGINS, now_ms + LOGIN_LOCK_MS);
       if (failed !== null && isLocked(failed, now_ms)) throw lockedError(failed.lockedUntil!);
