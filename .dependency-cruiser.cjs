@@ -2,6 +2,8 @@
 //
 //   @opentab/protocol (protocol/core)      runs in browsers and Node: no Node module, no other package
 //   @opentab/server-kit (protocol/server)  Node only: the protocol core and Node, never a role
+//   @opentab/console-ui (protocol/console-ui)  browser only: what the operator console and the merchant
+//     dashboard share, never a role
 //   roles (operator-server, merchant-widget/agent, merchant-widget/widget, extension) never import one
 //     another; the demo shop, e2e, bench and chaos are the places that put roles together
 //   tests (*.test.ts(x), testing/ folders, operator-server/test/, test-kit/): product code never imports
@@ -11,6 +13,7 @@
 const PACKAGE_DIRS = [
   'protocol/core',
   'protocol/server',
+  'protocol/console-ui',
   'test-kit',
   'operator-server',
   'merchant-widget/agent',
@@ -24,6 +27,7 @@ const PACKAGE_DIRS = [
 const ROLES = ['operator-server', 'merchant-widget/agent', 'merchant-widget/widget', 'extension'];
 const BROWSER = [
   'protocol/core',
+  'protocol/console-ui',
   'merchant-widget/widget',
   'extension',
   'operator-server/console',
@@ -63,6 +67,12 @@ module.exports = {
       severity: 'error',
       from: { path: '^protocol/server/', pathNot: TESTS },
       to: { path: under(PACKAGE_DIRS), pathNot: '^protocol/(core|server)/' },
+    },
+    {
+      name: 'console-ui-is-below-the-roles',
+      severity: 'error',
+      from: { path: '^protocol/console-ui/', pathNot: TESTS },
+      to: { path: under(PACKAGE_DIRS), pathNot: '^protocol/(core|console-ui)/' },
     },
     ...ROLES.map((role) => ({
       name: `roles-are-independent:${role}`,

@@ -4,7 +4,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type ConsoleApi } from './api';
-import { errorText } from './format';
+import { errorText } from '@opentab/console-ui';
 import { Accounts } from './pages/Accounts';
 import { Disputes } from './pages/Disputes';
 import { Merchants } from './pages/Merchants';

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import 'uplot/dist/uPlot.min.css';
+import '@opentab/console-ui/base.css';
 import './console.css';
 import { App } from './App';
 import { ConsoleApi } from './api';

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from './api';
-import { errorText } from './format';
+import { errorText } from '@opentab/console-ui';
 import { Catalogue } from './pages/Catalogue';
 import { Clearings } from './pages/Clearings';
 import { Disputes } from './pages/Disputes';

@@ -3,7 +3,7 @@
 
 import { useState } from 'preact/hooks';
 import { newRefundId, type DashboardApi } from './api';
-import { amount, errorText } from './format';
+import { amount, errorText } from '@opentab/console-ui';
 import type { RefundView } from './types';
 
 export interface RefundFormProps {

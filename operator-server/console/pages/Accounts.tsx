@@ -3,9 +3,8 @@
 
 import { useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { amount, errorText, when } from '../format';
+import { amount, errorText, useLoad, when } from '@opentab/console-ui';
 import type { AccountView, CustomerSummary, EnrollmentCode } from '../types';
-import { useLoad } from '../use-load';
 
 export function Accounts({ api }: { api: ConsoleApi }) {
   const [text, setText] = useState('');

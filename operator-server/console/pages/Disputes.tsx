@@ -3,9 +3,8 @@
 
 import { useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { amount, errorText, when } from '../format';
+import { amount, errorText, useLoad, when } from '@opentab/console-ui';
 import type { DisputeDetail, DisputeListEntry, ResolutionView } from '../types';
-import { useLoad } from '../use-load';
 
 export function Disputes({ api }: { api: ConsoleApi }) {
   const list = useLoad(() => api.get<DisputeListEntry[]>('/v1/admin/disputes'), [api]);

@@ -3,9 +3,8 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { amount, errorText, when } from '../format';
+import { amount, errorText, useLoad, when } from '@opentab/console-ui';
 import type { MerchantSummary } from '../types';
-import { useLoad } from '../use-load';
 
 export function Merchants({ api }: { api: ConsoleApi }) {
   const list = useLoad(() => api.get<MerchantSummary[]>('/v1/admin/merchants'), [api]);

@@ -3,9 +3,8 @@
 
 import { useState } from 'preact/hooks';
 import type { ConsoleApi } from '../api';
-import { errorText, when } from '../format';
+import { errorText, useLoad, when } from '@opentab/console-ui';
 import type { UndeliveredMessage } from '../types';
-import { useLoad } from '../use-load';
 
 export function Outbox({ api }: { api: ConsoleApi }) {
   const [state, setState] = useState<'failing' | 'pending'>('failing');

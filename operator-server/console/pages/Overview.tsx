@@ -5,8 +5,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleApi } from '../api';
-import { Chart } from '../Chart';
-import { amount, errorText, when } from '../format';
+import { amount, Chart, errorText, when } from '@opentab/console-ui';
 import type { Figures } from '../types';
 
 const SAMPLE_EVERY_MS = 5_000;

@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import type { ConsoleApi } from '../api';
-import { amount, errorText } from '../format';
+import { amount, errorText } from '@opentab/console-ui';
 import type { SettlementStatement } from '../types';
 
 /** One line per currency; amounts as the API states them (decimal strings, exact). */

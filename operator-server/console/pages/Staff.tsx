@@ -4,9 +4,8 @@
 
 import { useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { errorText, when } from '../format';
+import { errorText, useLoad, when } from '@opentab/console-ui';
 import type { SessionView, StaffAccount, StaffAction } from '../types';
-import { useLoad } from '../use-load';
 
 const ACTIONS_SHOWN = 20;
 

@@ -2,9 +2,8 @@
 
 import { useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { amount, when } from '../format';
+import { amount, useLoad, when } from '@opentab/console-ui';
 import type { TabStory, TabSummary, TransactionSummary } from '../types';
-import { useLoad } from '../use-load';
 
 export function Tabs({ api }: { api: ConsoleApi }) {
   const [form, setForm] = useState({ merchantId: '', accountId: '', state: '', from: '' });

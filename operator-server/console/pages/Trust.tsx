@@ -4,9 +4,8 @@
 
 import { useState } from 'preact/hooks';
 import { type ConsoleApi, segment } from '../api';
-import { errorText, when } from '../format';
+import { errorText, useLoad, when } from '@opentab/console-ui';
 import type { KeysView, PeerView, PreparedKey, RevocationView } from '../types';
-import { useLoad } from '../use-load';
 
 const DAY_S = 24 * 3600;
 /** The CA certifies an operator for a year; a month left is the time to prepare the next key. */

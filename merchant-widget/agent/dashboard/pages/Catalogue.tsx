@@ -2,8 +2,7 @@
 // applies to purchases made after it.
 
 import { useState } from 'preact/hooks';
-import { amount, errorText } from '../format';
-import { useLoad } from '../use-load';
+import { amount, errorText, useLoad } from '@opentab/console-ui';
 import type { PageProps } from '../App';
 import type { CatalogueView } from '../types';
 

@@ -1,7 +1,6 @@
 // Stopped and cleared tabs: whether the MTA has the merchant's record, and what each tab cleared.
 
-import { amount, when } from '../format';
-import { useLoad } from '../use-load';
+import { amount, useLoad, when } from '@opentab/console-ui';
 import type { PageProps } from '../App';
 import type { ClearingRow } from '../types';
 

@@ -1,8 +1,7 @@
 // Tabs the MTA cleared as disputed: what the merchant claimed, what it was paid, and the
 // operator's decision (uphold or adjustment) with its reason once it decided.
 
-import { amount } from '../format';
-import { useLoad } from '../use-load';
+import { amount, useLoad } from '@opentab/console-ui';
 import type { PageProps } from '../App';
 import type { DisputeRow } from '../types';
 

@@ -1,7 +1,7 @@
 // The purchases of a period as CSV, for the merchant's books.
 
 import { useState } from 'preact/hooks';
-import { errorText } from '../format';
+import { errorText } from '@opentab/console-ui';
 import type { PageProps } from '../App';
 
 export function Export({ api }: PageProps) {

@@ -1,9 +1,7 @@
 // Sales at a glance: the shop's figures, sales over time (uPlot) and per item, over a period.
 
 import { useState } from 'preact/hooks';
-import { Chart } from '../Chart';
-import { amount } from '../format';
-import { useLoad } from '../use-load';
+import { amount, Chart, useLoad } from '@opentab/console-ui';
 import type { PageProps } from '../App';
 import type { SalesReport, Summary } from '../types';
 
@@ -55,6 +53,9 @@ export function Overview({ api }: PageProps) {
       {sales.error !== null && <p class="error">{sales.error}</p>}
       <div class="charts">
         <Chart
+          showPoints
+          maxWidth_px={720}
+          height_px={240}
           title={`Sales per ${sales.data?.bucket ?? 'day'}`}
           times={series.map((point) => Date.parse(point.at) / 1000)}
           {...(sales.data !== null

@@ -1,8 +1,7 @@
 // Purchases, newest first, each with the refund that covers it; an owner refunds one from here.
 
-import { amount, when } from '../format';
+import { amount, useLoad, when } from '@opentab/console-ui';
 import { RefundForm } from '../RefundForm';
-import { useLoad } from '../use-load';
 import type { PageProps } from '../App';
 import type { PurchaseRow } from '../types';
 

@@ -3,8 +3,7 @@
 
 import { useState } from 'preact/hooks';
 import { segment } from '../api';
-import { amount, when } from '../format';
-import { useLoad } from '../use-load';
+import { amount, useLoad, when } from '@opentab/console-ui';
 import type { PageProps } from '../App';
 import type { ReceiptRow } from '../types';
 

@@ -1,8 +1,7 @@
 // Every refund and where it stands with the operator.
 
-import { amount, when } from '../format';
+import { amount, useLoad, when } from '@opentab/console-ui';
 import { describeRefund } from '../RefundForm';
-import { useLoad } from '../use-load';
 import type { PageProps } from '../App';
 import type { RefundView } from '../types';
 

@@ -2,9 +2,8 @@
 
 import { useState } from 'preact/hooks';
 import { segment } from '../api';
-import { amount, when } from '../format';
+import { amount, useLoad, when } from '@opentab/console-ui';
 import { RefundForm } from '../RefundForm';
-import { useLoad } from '../use-load';
 import type { PageProps } from '../App';
 import type { PurchaseRow, TabRow } from '../types';
 import { PurchaseTable } from './Purchases';
