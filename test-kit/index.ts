@@ -6,6 +6,7 @@ export * from './free-port';
 export * from './hostile-input';
 export * from './manual-clock';
 export * from './openapi-lint';
+export * from './process-bounds';
 export * from './test-pki';
 export * from './timer-turns';
 export * from './wait-for';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { callRoute, fromBase64urlOfLength, OPERATOR_API, seal, verifyEnvelope } from '@opentab/protocol';
-import { nodeCrypto, waitFor } from '@opentab/test-kit';
+import { boundForProcessSteps, nodeCrypto, waitFor } from '@opentab/test-kit';
 import { toBase64url } from '@opentab/protocol';
 import {
   CUSTOMER_OPERATOR,
@@ -234,7 +234,9 @@ describe('a dispute resolved', () => {
     auditsClean();
   });
 
-  it('upheld from the CLI, keeps what the chain proves and moves nothing', async () => {
+  // The CLI runs as a Node process of its own.
+  const cliBound = { timeout: 30_000 + boundForProcessSteps(1) };
+  it('upheld from the CLI, keeps what the chain proves and moves nothing', cliBound, async () => {
     const { customer, tab, disputeId } = await disputedTab();
     const { stdout } = await run(process.execPath, [
       ...['--import', 'tsx', 'operator-server/src/cli/main.ts', 'dispute-resolve'],

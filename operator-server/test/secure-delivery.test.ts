@@ -37,7 +37,7 @@ import {
   type TestTab,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
-import { waitFor } from '@opentab/test-kit';
+import { boundForProcessSteps, waitFor } from '@opentab/test-kit';
 import { EBOOK_BYTES, startDeliveryWorld, type DeliveryWorld } from './delivery-fixture';
 
 const MAX_ATTEMPTS = 5;
@@ -361,42 +361,48 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     leftOpen.push(tab.transactionId);
   });
 
-  it('ships the arbiter CLI: verify a good bundle, refuse a forged one, release the key and decrypt', async () => {
-    const result = await buyer.buy('ebook');
-    if (result.outcome !== 'delivered') throw new Error('not delivered');
-    const caKey = w.world.operator(MERCHANT_OPERATOR).running.context.config.caPublicKey;
-    const mta = w.world.operator(MERCHANT_OPERATOR).url;
-    const good = join(folder, 'bundle.json');
-    writeFileSync(good, JSON.stringify(result.bundle));
-    const forged = join(folder, 'forged.json');
-    const forgedBundle = structuredClone(result.bundle);
-    forgedBundle.description.payload.size_bytes += 1;
-    writeFileSync(forged, JSON.stringify(forgedBundle));
-    const keyFile = join(folder, 'arbiter.key');
-    writeFileSync(keyFile, toBase64url(arbiterSecret));
+  // Six runs of the CLI, each a Node process of its own.
+  const cliBound = { timeout: boundForProcessSteps(6) };
+  it(
+    'ships the arbiter CLI: verify a good bundle, refuse a forged one, release the key and decrypt',
+    cliBound,
+    async () => {
+      const result = await buyer.buy('ebook');
+      if (result.outcome !== 'delivered') throw new Error('not delivered');
+      const caKey = w.world.operator(MERCHANT_OPERATOR).running.context.config.caPublicKey;
+      const mta = w.world.operator(MERCHANT_OPERATOR).url;
+      const good = join(folder, 'bundle.json');
+      writeFileSync(good, JSON.stringify(result.bundle));
+      const forged = join(folder, 'forged.json');
+      const forgedBundle = structuredClone(result.bundle);
+      forgedBundle.description.payload.size_bytes += 1;
+      writeFileSync(forged, JSON.stringify(forgedBundle));
+      const keyFile = join(folder, 'arbiter.key');
+      writeFileSync(keyFile, toBase64url(arbiterSecret));
 
-    const verified = await operatorCli('arbiter', 'verify', good, '--ca-key', caKey);
-    expect(verified.exitCode).toBe(0);
-    expect(verified.output).toMatchObject({
-      ok: true,
-      orderId: result.key.payload.orderId,
-      described: { productId: 'ebook', name: 'The e-book', size_bytes: EBOOK_BYTES, price: { value: '2.00' } },
-    });
-    const refused = await operatorCli('arbiter', 'verify', forged, '--ca-key', caKey);
-    expect(refused.exitCode).toBe(1);
-    expect(refused.output.problems).toContain('the product description is not signed by the merchant');
-    expect((await operatorCli('arbiter', 'verify', good, '--ca-key', arbiter.kid)).exitCode).toBe(1);
+      const verified = await operatorCli('arbiter', 'verify', good, '--ca-key', caKey);
+      expect(verified.exitCode).toBe(0);
+      expect(verified.output).toMatchObject({
+        ok: true,
+        orderId: result.key.payload.orderId,
+        described: { productId: 'ebook', name: 'The e-book', size_bytes: EBOOK_BYTES, price: { value: '2.00' } },
+      });
+      const refused = await operatorCli('arbiter', 'verify', forged, '--ca-key', caKey);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.output.problems).toContain('the product description is not signed by the merchant');
+      expect((await operatorCli('arbiter', 'verify', good, '--ca-key', arbiter.kid)).exitCode).toBe(1);
 
-    const out = join(folder, 'from-escrow.epub');
-    const release = ['arbiter', 'release-key', '--ca-key', caKey, '--operator', mta, '--arbiter-key', keyFile];
-    const released = await operatorCli(...release, good, '--ciphertext', result.cipherPath, '--out', out);
-    expect(released.exitCode).toBe(0);
-    expect(released.output.decrypted).toEqual({ file: out, size_bytes: EBOOK_BYTES, sizeAsDescribed: true });
-    expect(new Uint8Array(readFileSync(out))).toEqual(ebook);
-    expect((await operatorCli(...release, forged)).exitCode).toBe(1);
-    expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toHaveLength(1);
-    leftOpen.push(tab.transactionId);
-  });
+      const out = join(folder, 'from-escrow.epub');
+      const release = ['arbiter', 'release-key', '--ca-key', caKey, '--operator', mta, '--arbiter-key', keyFile];
+      const released = await operatorCli(...release, good, '--ciphertext', result.cipherPath, '--out', out);
+      expect(released.exitCode).toBe(0);
+      expect(released.output.decrypted).toEqual({ file: out, size_bytes: EBOOK_BYTES, sizeAsDescribed: true });
+      expect(new Uint8Array(readFileSync(out))).toEqual(ebook);
+      expect((await operatorCli(...release, forged)).exitCode).toBe(1);
+      expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toHaveLength(1);
+      leftOpen.push(tab.transactionId);
+    },
+  );
 });
 
 /** The operator CLI as a process of its own: its JSON output and its exit code. */

@@ -16,6 +16,7 @@ import { KILL_AFTER_COMMIT_ENV } from '@opentab/server-kit';
 import { eur, MERCHANT_ID, TEST_CATALOGUE } from '@opentab/test-kit/merchant-agent';
 import { StandInMta } from '@opentab/test-kit/merchant-agent';
 import { TestCustomer } from '@opentab/test-kit/merchant-agent';
+import { boundForProcessSteps } from '@opentab/test-kit';
 
 interface MerchantProcess {
   readonly child: ChildProcess;
@@ -78,62 +79,72 @@ function writeConfig(dir: string, mta: StandInMta, merchantSecretKey: string): s
 }
 
 describe('opentab-merchant', () => {
-  it('serves the agent from its configuration file', async () => {
-    const mta = await StandInMta.start();
-    try {
-      const dir = mkdtempSync(join(tmpdir(), 'opentab-merchant-'));
-      const merchant = await startMerchant(writeConfig(dir, mta, toBase64url(nodeCrypto.ed25519.generateSecretKey())));
-      const info = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.info, undefined);
-      expect(info).toMatchObject({
-        merchantId: MERCHANT_ID,
-        operatorId: mta.operatorId,
-        currency: 'EUR',
-        chainUnit: eur('0.01'),
-      });
-      merchant.child.kill('SIGTERM');
-      expect(await merchant.exited).toBeNull();
-    } finally {
-      await mta.stop();
-    }
-  }, 60_000);
-
-  it('commits the n-th answer on the path, then dies by SIGKILL before it is sent', async () => {
-    const mta = await StandInMta.start();
-    try {
-      const dir = mkdtempSync(join(tmpdir(), 'opentab-merchant-'));
-      const merchantSecretKey = toBase64url(nodeCrypto.ed25519.generateSecretKey());
-      const configPath = writeConfig(dir, mta, merchantSecretKey);
-      const merchant = await startMerchant(configPath, { [KILL_AFTER_COMMIT_ENV]: '/opentab/mta/tab-information:1' });
-      const customer = new TestCustomer(100);
-      const information = mta.tabInformation({
-        merchantId: MERCHANT_ID,
-        tabPublicKey: customer.tabPublicKey,
-        deposit: eur('1.00'),
-        chain: { root: customer.chain.commitment.root, unit: eur('0.01'), length: customer.chain.length },
-        expiresAt_ms: Date.now() + 600_000,
-      });
-      const unanswered = await mta.announceTab(merchant.agentUrl, information).then(
-        () => null,
-        (error: unknown) => error,
-      );
-      expect(unanswered).toBeInstanceOf(RemoteCallError);
-      expect((unanswered as RemoteCallError).failure.kind).toBe('unreachable');
-      expect(await merchant.exited).toBe('SIGKILL');
-
-      const db = new Database(join(dir, 'agent.sqlite'), { readonly: true });
+  it(
+    'serves the agent from its configuration file',
+    async () => {
+      const mta = await StandInMta.start();
       try {
-        expect(db.prepare('SELECT tab_id, status FROM tabs').all()).toEqual([
-          { tab_id: information.payload.tabId, status: 'open' },
-        ]);
+        const dir = mkdtempSync(join(tmpdir(), 'opentab-merchant-'));
+        const merchant = await startMerchant(
+          writeConfig(dir, mta, toBase64url(nodeCrypto.ed25519.generateSecretKey())),
+        );
+        const info = await callRoute(merchant.agentUrl, MERCHANT_AGENT_API.info, undefined);
+        expect(info).toMatchObject({
+          merchantId: MERCHANT_ID,
+          operatorId: mta.operatorId,
+          currency: 'EUR',
+          chainUnit: eur('0.01'),
+        });
+        merchant.child.kill('SIGTERM');
+        expect(await merchant.exited).toBeNull();
       } finally {
-        db.close();
+        await mta.stop();
       }
-      // Started again without the seam, it answers the MTA's retry with the answer it stored.
-      const restarted = await startMerchant(configPath);
-      const ack = await mta.announceTab(restarted.agentUrl, information);
-      expect(ack.payload).toMatchObject({ tabId: information.payload.tabId, informationId: information.payload.id });
-    } finally {
-      await mta.stop();
-    }
-  }, 60_000);
+    },
+    boundForProcessSteps(1),
+  );
+
+  it(
+    'commits the n-th answer on the path, then dies by SIGKILL before it is sent',
+    async () => {
+      const mta = await StandInMta.start();
+      try {
+        const dir = mkdtempSync(join(tmpdir(), 'opentab-merchant-'));
+        const merchantSecretKey = toBase64url(nodeCrypto.ed25519.generateSecretKey());
+        const configPath = writeConfig(dir, mta, merchantSecretKey);
+        const merchant = await startMerchant(configPath, { [KILL_AFTER_COMMIT_ENV]: '/opentab/mta/tab-information:1' });
+        const customer = new TestCustomer(100);
+        const information = mta.tabInformation({
+          merchantId: MERCHANT_ID,
+          tabPublicKey: customer.tabPublicKey,
+          deposit: eur('1.00'),
+          chain: { root: customer.chain.commitment.root, unit: eur('0.01'), length: customer.chain.length },
+          expiresAt_ms: Date.now() + 600_000,
+        });
+        const unanswered = await mta.announceTab(merchant.agentUrl, information).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        expect(unanswered).toBeInstanceOf(RemoteCallError);
+        expect((unanswered as RemoteCallError).failure.kind).toBe('unreachable');
+        expect(await merchant.exited).toBe('SIGKILL');
+
+        const db = new Database(join(dir, 'agent.sqlite'), { readonly: true });
+        try {
+          expect(db.prepare('SELECT tab_id, status FROM tabs').all()).toEqual([
+            { tab_id: information.payload.tabId, status: 'open' },
+          ]);
+        } finally {
+          db.close();
+        }
+        // Started again without the seam, it answers the MTA's retry with the answer it stored.
+        const restarted = await startMerchant(configPath);
+        const ack = await mta.announceTab(restarted.agentUrl, information);
+        expect(ack.payload).toMatchObject({ tabId: information.payload.tabId, informationId: information.payload.id });
+      } finally {
+        await mta.stop();
+      }
+    },
+    boundForProcessSteps(2),
+  );
 });
