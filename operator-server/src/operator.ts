@@ -131,10 +131,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const store = new OperatorStore(db, config.operatorId);
   const trust = new PeerTrust(crypto, identity.caPublicKey, new PeerKeyRetirements(db));
   const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
+  const outbox = new Outbox(db);
+  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const rateReader = createRateSourceReader(config.rates.rateSource);
-  // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
+  // The desk asks the feed for its quotes at every table; the feed starts from the last table issued.
   const rateDesk: RateDesk = new RateDesk({
-    db,
+    tables: storage.rateTables,
     crypto,
     signer: () => identity.signer,
     operatorId: config.operatorId,
@@ -143,7 +145,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     lifespan_ms: config.rates.lifespan_s * 1000,
     maxSourceAge_s: config.rates.maxSourceAge_s,
   });
-  const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, rateDesk.lastIssuedQuotes()));
+  const lastIssuedQuotes = await rateDesk.lastIssuedQuotes();
+  const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, lastIssuedQuotes));
   if (rateReader.local) {
     await rateFeed.refreshIfDue(now_ms());
     if (rateFeed.latest() === null) {
@@ -152,8 +155,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
-  const outbox = new Outbox(db);
-  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
   const context: OperatorContext = {
@@ -207,7 +208,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
         ...(rotations.length > 0 ? { rotations } : {}),
       };
     }),
-    bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
+    bind(OPERATOR_API.rateTable, async (_, { now_ms }) => (await context.rates.currentTable(now_ms)).envelope),
     bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
     bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
     bind(OPERATOR_API.account, async (body, { now_ms }) => {

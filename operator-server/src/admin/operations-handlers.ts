@@ -473,8 +473,8 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.publishRates, async (_, { now_ms, request }) => {
-      // sync: the rate desk's tables are not behind the storage interface yet.
-      const issued = await changeWithLogLine(context, request, async () => context.rates.publishNow(now_ms));
+      const issued = await changeWithLogLine(context, request, (tx) => context.rates.publishNow(tx.rateTables, now_ms));
+      context.rates.handOutFromNow(issued);
       const { payload } = issued.envelope;
       return {
         tableId: payload.id,
