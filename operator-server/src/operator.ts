@@ -93,8 +93,6 @@ export interface RunningOperator {
   readonly context: OperatorContext;
   /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
   readonly rateFeed: RateFeed;
-  /** Secure delivery at this MTA: its escrow key, the K1s it signed, escrows, and the log of keys released to arbiters. */
-  readonly delivery: MtaDelivery;
   /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver
    * due outbox messages, settle stalled openings. */
   runJobs(): Promise<void>;
@@ -182,7 +180,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
-  const delivery = new MtaDelivery(db, crypto);
+  const delivery = new MtaDelivery(crypto);
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
@@ -348,7 +346,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     url,
     context,
     rateFeed,
-    delivery,
     runJobs: runJobsInTurn,
     reloadTlsCertificate: () => tlsReloader?.reload() ?? null,
     async close() {
