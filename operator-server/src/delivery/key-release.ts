@@ -65,7 +65,8 @@ export interface ReleaseEvidence {
 }
 
 export interface ReleaseAsked {
-  readonly request: KeyReleaseRequest;
+  /** The request (logged whole), to answer sealed to its arbiter key. */
+  readonly request: { readonly payload: { readonly id: string; readonly arbiterKey: string } };
   /** The configured arbiter who signed the request. */
   readonly arbiter: OperatorConfig['arbiters'][number];
   /** Checks the request's freshness and its evidence (not asked of a replay, answered as first). */
