@@ -68,7 +68,7 @@ export class RateDesk {
     if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
     if (this.current === null) {
       const latest = await this.options.tables.latestRateTable();
-      if (latest !== null) this.current = this.remember(latest);
+      if (latest !== null) this.current = this.remember(issuedTableOf(latest));
     }
     const { quotes } = availability;
     const fullLife_ms = this.fullLife_ms(availability, now_ms);
@@ -147,7 +147,7 @@ export class RateDesk {
     if (table === undefined) {
       const stored = await tables.rateTable(tableId);
       if (stored === null) throw new OpentabError('rate_table_unknown');
-      table = this.remember(stored);
+      table = this.remember(issuedTableOf(stored));
     }
     if (table.validUntil_ms <= now_ms) throw new OpentabError('rate_table_expired');
     return table.envelope.payload;
@@ -208,8 +208,7 @@ export class RateDesk {
     return issuedTableOf(kept!);
   }
 
-  private remember(table: IssuedTable | StoredRateTable): IssuedTable {
-    const issued = 'tableId' in table ? issuedTableOf(table) : table;
+  private remember(issued: IssuedTable): IssuedTable {
     this.byId.set(issued.envelope.payload.id, issued);
     return issued;
   }
