@@ -120,7 +120,7 @@ export async function registerK1(
  * and tab, else a new one signed and kept; another K1 for the order is a conflict. The store's
  * insert-once decides which of two registrations racing in two processes stands.
  */
-async function keepFirstRegistration(
+export async function keepFirstRegistration(
   signing: DeliverySigning,
   delivery: MtaDelivery,
   store: DeliveryAccess,

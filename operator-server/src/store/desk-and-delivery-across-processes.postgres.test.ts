@@ -1,8 +1,8 @@
 // Two operator processes on one PostgreSQL database, each with a storage (and a pool) of its own:
-// a rate table one issues is found by id by the other, two escrows of one order racing through
-// both leave one standing, and a key release reaching both is logged once. The races are decided
-// by the delivery group's insert-once: each side is held until both have read that nothing is
-// kept yet, so both go on to write.
+// a rate table one issues is found by id by the other, one order's K1 registrations racing
+// through both leave one standing, and so do two escrows, and a key release reaching both is
+// logged once. The races are decided by the delivery group's insert-once: each side is held until
+// both have read that nothing is kept yet, so both go on to write.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,10 +18,12 @@ import {
   type DeliveryEscrow,
   type DeliveryEscrowPayload,
   type K1RegistrationPayload,
+  type K1RequestPayload,
   type PayloadBody,
 } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { keepFirstEscrow } from '../delivery/escrow';
+import { keepFirstRegistration } from '../delivery/k1-registration';
 import { releaseOnce, type ReleaseEvidence } from '../delivery/key-release';
 import { MtaDelivery } from '../delivery/mta-delivery';
 import { RateDesk } from '../rates/rate-desk';
@@ -65,7 +67,11 @@ async function twoProcesses() {
 }
 
 /** `store`, whose first call of `method` answers once every side of the race has read: none writes before. */
-function heldAtFirstRead(store: DeliveryAccess, method: 'escrow' | 'releaseAnswerJson', all: Barrier): DeliveryAccess {
+function heldAtFirstRead(
+  store: DeliveryAccess,
+  method: 'registrationJson' | 'escrow' | 'releaseAnswerJson',
+  all: Barrier,
+): DeliveryAccess {
   let held = false;
   const read = store[method] as (id: string) => Promise<unknown>;
   return {
@@ -174,6 +180,57 @@ describe('the rate desks of two processes on one PostgreSQL database', () => {
 });
 
 describe('the secure delivery of two MTA processes on one PostgreSQL database', () => {
+  it('registers one K1 for an order whose registration reaches both processes at once', async () => {
+    const [one, other] = await twoProcesses();
+    const tab = { merchantId: 'shop-1', tabPublicKey: merchantSigner.kid };
+    const k1Request = (orderId: string) =>
+      seal(
+        nodeCrypto,
+        merchantSigner,
+        {
+          type: 'k1-request',
+          transactionId: 'tx_1',
+          tabId: 'tab_1',
+          orderId,
+          k1: toBase64url(x25519KeyPair(randomBytes).publicKey),
+        } satisfies PayloadBody<K1RequestPayload>,
+        NOW_MS,
+      );
+    const race = (requests: ReturnType<typeof k1Request>[]) => {
+      const bothRead = new Barrier(2);
+      return Promise.allSettled(
+        [one, other].map((process, side) =>
+          process.storage.transaction((tx) =>
+            keepFirstRegistration(
+              signing,
+              process.delivery,
+              heldAtFirstRead(tx.delivery, 'registrationJson', bothRead),
+              tab,
+              requests[side]!,
+              NOW_MS,
+            ),
+          ),
+        ),
+      );
+    };
+
+    // The same request twice: both answered with the one registration kept.
+    const request = k1Request('order-1');
+    const same = await race([request, request]);
+    const registrations = same.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : null));
+    expect(registrations[0]).not.toBeNull();
+    expect(registrations[1]).toEqual(registrations[0]);
+    expect(await one.storage.delivery.registrationJson('order-1')).toBe(JSON.stringify(registrations[0]));
+
+    // Another K1 for one order: one stands, the other is a conflict.
+    const differing = await race([k1Request('order-2'), k1Request('order-2')]);
+    expect(differing.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = differing.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'conflict' });
+    const kept = differing.find((outcome) => outcome.status === 'fulfilled') as PromiseFulfilledResult<unknown>;
+    expect(await other.storage.delivery.registrationJson('order-2')).toBe(JSON.stringify(kept.value));
+  });
+
   it('keeps one of two escrows of an order racing through both processes, and answers both with its ack', async () => {
     const [one, other] = await twoProcesses();
     for (const orderId of ['order-1', 'order-2', 'order-3']) {
