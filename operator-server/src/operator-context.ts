@@ -48,8 +48,7 @@ export interface OperatorContext {
    * runs as one `storage.transaction(async (tx) => …)`. Every request path, background sweep,
    * admin and staff step and the message receipts go through it; only the calls marked `// sync:`
    * still reach synchronous classes on the same connection (the revocation and peer-key caches,
-   * the rate desk, the delivery store, issued certificates, the operator's own keys), inside the
-   * async transaction, until they move onto their groups.
+   * the operator's own keys), inside the async transaction, until they move onto their groups.
    */
   readonly storage: OperatorStorage;
   readonly log: Logger;

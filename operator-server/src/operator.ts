@@ -93,8 +93,6 @@ export interface RunningOperator {
   readonly context: OperatorContext;
   /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
   readonly rateFeed: RateFeed;
-  /** Secure delivery at this MTA: its escrow key, the K1s it signed, escrows, and the log of keys released to arbiters. */
-  readonly delivery: MtaDelivery;
   /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver
    * due outbox messages, settle stalled openings. */
   runJobs(): Promise<void>;
@@ -131,10 +129,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const store = new OperatorStore(db, config.operatorId);
   const trust = new PeerTrust(crypto, identity.caPublicKey, new PeerKeyRetirements(db));
   const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
+  const outbox = new Outbox(db);
+  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const rateReader = createRateSourceReader(config.rates.rateSource);
-  // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
+  // The desk asks the feed for its quotes at every table; the feed starts from the last table issued.
   const rateDesk: RateDesk = new RateDesk({
-    db,
+    tables: storage.rateTables,
     crypto,
     signer: () => identity.signer,
     operatorId: config.operatorId,
@@ -143,7 +143,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     lifespan_ms: config.rates.lifespan_s * 1000,
     maxSourceAge_s: config.rates.maxSourceAge_s,
   });
-  const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, rateDesk.lastIssuedQuotes()));
+  const lastIssuedQuotes = await rateDesk.lastIssuedQuotes();
+  const rateFeed = new RateFeed(rateReader, log, quotesToResume(config.rates.rateSource, lastIssuedQuotes));
   if (rateReader.local) {
     await rateFeed.refreshIfDue(now_ms());
     if (rateFeed.latest() === null) {
@@ -152,8 +153,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
-  const outbox = new Outbox(db);
-  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
   const context: OperatorContext = {
@@ -181,7 +180,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     locks: { initiations: new KeyedLock(), registrations: new KeyedLock() },
   };
   const certificates = new MerchantCertificates(context);
-  const delivery = new MtaDelivery(db, crypto);
+  const delivery = new MtaDelivery(crypto);
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
   store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
@@ -207,7 +206,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
         ...(rotations.length > 0 ? { rotations } : {}),
       };
     }),
-    bind(OPERATOR_API.rateTable, (_, { now_ms }) => context.rates.currentTable(now_ms).envelope),
+    bind(OPERATOR_API.rateTable, async (_, { now_ms }) => (await context.rates.currentTable(now_ms)).envelope),
     bind(OPERATOR_API.enroll, (body, { now_ms }) => enroll(context, body, now_ms)),
     bind(OPERATOR_API.logon, (body, { now_ms }) => logon(context, body, now_ms)),
     bind(OPERATOR_API.account, async (body, { now_ms }) => {
@@ -347,7 +346,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     url,
     context,
     rateFeed,
-    delivery,
     runJobs: runJobsInTurn,
     reloadTlsCertificate: () => tlsReloader?.reload() ?? null,
     async close() {

@@ -110,7 +110,8 @@ describe('an operator whose rates are too old', () => {
       'The newest exchange rates this operator has are ECB rates of 28 Jun 2024, older than the 6 days it accepts, so it publishes no rate table until its source has newer ones.',
     );
     // The table already handed out cannot open a tab any more either.
-    expect(() => operator.running.context.rates.tableForInitiation(table.payload.id, now)).toThrow(/expired/);
+    const { rates, storage } = operator.running.context;
+    await expect(rates.tableForInitiation(storage.rateTables, table.payload.id, now)).rejects.toThrow(/expired/);
   });
 
   it('says so in its log, once, and on /healthz', async () => {

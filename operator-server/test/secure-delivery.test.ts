@@ -320,7 +320,7 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     const plain = join(folder, 'released');
     await buyer.decrypt(downloaded.path, k2, plain);
     expect(new Uint8Array(readFileSync(plain))).toEqual(ebook);
-    expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toEqual([
+    expect(await w.world.operator(MERCHANT_OPERATOR).running.context.storage.delivery.releases()).toEqual([
       expect.objectContaining({ arbiterName: 'consumer board', orderId: progress.order.payload.id }),
     ]);
     leftOpen.push(tab.transactionId);
@@ -355,9 +355,9 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
     expect(await refusal(ask(arbiter, forged))).toBe('evidence_invalid');
     const stranger = signerFromSecretKey(nodeCrypto, nodeCrypto.ed25519.generateSecretKey());
     expect(await refusal(ask(stranger, result.bundle))).toBe('unknown_arbiter');
-    expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toEqual([]);
+    expect(await w.world.operator(MERCHANT_OPERATOR).running.context.storage.delivery.releases()).toEqual([]);
     await ask(arbiter, result.bundle);
-    expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toHaveLength(1);
+    expect(await w.world.operator(MERCHANT_OPERATOR).running.context.storage.delivery.releases()).toHaveLength(1);
     leftOpen.push(tab.transactionId);
   });
 
@@ -399,7 +399,7 @@ describe('secure delivery between op-se (customer) and op-eu (merchant)', () => 
       expect(released.output.decrypted).toEqual({ file: out, size_bytes: EBOOK_BYTES, sizeAsDescribed: true });
       expect(new Uint8Array(readFileSync(out))).toEqual(ebook);
       expect((await operatorCli(...release, forged)).exitCode).toBe(1);
-      expect(w.world.operator(MERCHANT_OPERATOR).running.delivery.store.releases()).toHaveLength(1);
+      expect(await w.world.operator(MERCHANT_OPERATOR).running.context.storage.delivery.releases()).toHaveLength(1);
       leftOpen.push(tab.transactionId);
     },
   );

@@ -81,7 +81,7 @@ export async function payDirectly(
       throw new OpentabError('unknown_merchant', `Operator ${m.operatorId} is not known here.`);
     const price = moneyFromWire(m.price);
     if (price.minor === 0n) throw new OpentabError('amount_invalid', 'The price must be greater than zero.');
-    const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
+    const table = await context.rates.tableForInitiation(context.storage.rateTables, p.rateTableId, now_ms);
     const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, price.currency);
     if (rate === null)
       throw new OpentabError('unsupported_currency', `The rate table has no rate for ${price.currency}.`);

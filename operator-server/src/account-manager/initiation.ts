@@ -94,8 +94,7 @@ async function holdDeposit(
 ): Promise<Transaction> {
   const p = initiation.payload;
   const hold = moneyFromWire(p.deposit);
-  // sync: rates
-  const table = context.rates.tableForInitiation(p.rateTableId, now_ms);
+  const table = await context.rates.tableForInitiation(tx.rateTables, p.rateTableId, now_ms);
   const merchantCurrency = p.chain.unit.currency;
   const rate = lockRate({ id: table.id, base: table.base, rates: table.rates }, customer.currency, merchantCurrency);
   if (rate === null)

@@ -37,7 +37,6 @@ import type { OperatorContext } from '../operator-context';
 import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { Customer, DisputeResolution, Merchant, StoredRefund, Tab, Transaction } from '../store/records';
 import { tabEvents } from './tab-story';
-import { certificatesOf } from '../mta/issued-certificates';
 import { revocationView } from './trust-handlers';
 import { actorOf } from '../staff/actor';
 import { changeWithLogLine } from '../staff/staff-log';
@@ -79,8 +78,7 @@ async function merchantSummary(
   merchant: Merchant,
 ): Promise<v.InferOutput<typeof MerchantSummary>> {
   const account = await tx.ledger.findAccount(ledgerAccount.merchant(merchant.merchantId));
-  // sync: the certificates issued are not behind the storage interface yet.
-  const certificates = certificatesOf(context.db, merchant.merchantId);
+  const certificates = await tx.issuedCertificates.certificatesOf(merchant.merchantId);
   return {
     merchantId: merchant.merchantId,
     displayName: merchant.displayName,
@@ -473,8 +471,8 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.publishRates, async (_, { now_ms, request }) => {
-      // sync: the rate desk's tables are not behind the storage interface yet.
-      const issued = await changeWithLogLine(context, request, async () => context.rates.publishNow(now_ms));
+      const issued = await changeWithLogLine(context, request, (tx) => context.rates.publishNow(tx.rateTables, now_ms));
+      context.rates.handOutFromNow(issued);
       const { payload } = issued.envelope;
       return {
         tableId: payload.id,

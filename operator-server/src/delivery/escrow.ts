@@ -1,6 +1,7 @@
 // The merchant escrows each order's K2 with the MTA, sealed to the MTA's escrow key, before its
 // first package leaves: so an arbiter can have K2 even from a merchant that never sends it. The
-// first escrow of an order stands; a retry (the acknowledgement lost) is answered with its ack.
+// first escrow of an order stands, whichever process of the MTA kept it; a retry (the
+// acknowledgement lost) is answered with its ack.
 
 import {
   fromBase64url,
@@ -18,7 +19,8 @@ import {
 } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
-import type { MtaDelivery } from './mta-delivery';
+import type { DeliveryAccess } from '../store/operator-records-storage';
+import type { DeliverySigning, MtaDelivery } from './mta-delivery';
 
 export async function receiveEscrow(
   context: OperatorContext,
@@ -38,8 +40,27 @@ export async function receiveEscrow(
   )
     throw new OpentabError('bad_signature', "The escrow is not signed with the merchant's registered key.");
   assertFresh(context, p.iat, now_ms);
-  // sync: delivery store (from here to the insert nothing awaits, so the first escrow stands)
-  const registrationJson = delivery.store.registrationJson(p.orderId);
+  const { ack, kept } = await context.storage.transaction((tx) =>
+    keepFirstEscrow(context, delivery, tx.delivery, escrow, now_ms),
+  );
+  if (kept) context.log.info('delivery.escrowed', { order: p.orderId, merchant: p.merchantId, tab: p.tabId });
+  return ack;
+}
+
+/**
+ * Keeps the escrow if it is the order's first, checked against the K1 this MTA registered for it.
+ * Answers the acknowledgement of the escrow that stands: this one's only if the store kept it
+ * (insert-once decides between processes), else the first one's.
+ */
+export async function keepFirstEscrow(
+  signing: DeliverySigning,
+  delivery: MtaDelivery,
+  store: DeliveryAccess,
+  escrow: DeliveryEscrow,
+  now_ms: number,
+): Promise<{ readonly ack: DeliveryEscrowAck; readonly kept: boolean }> {
+  const p = escrow.payload;
+  const registrationJson = await store.registrationJson(p.orderId);
   const registration = registrationJson === null ? null : (JSON.parse(registrationJson) as K1Registration);
   if (
     registration === null ||
@@ -47,27 +68,30 @@ export async function receiveEscrow(
     registration.payload.tabId !== p.tabId
   )
     throw new OpentabError('unknown_order', 'This MTA registered no K1 for that order of this merchant.');
-  const stored = delivery.store.escrow(p.orderId);
-  if (stored !== null) return JSON.parse(stored.ackJson) as DeliveryEscrowAck;
+  const stored = await store.escrow(p.orderId);
+  if (stored !== null) return { ack: JSON.parse(stored.ackJson) as DeliveryEscrowAck, kept: false };
+  const { secretKey } = await delivery.escrowKey(store, now_ms);
   try {
-    openSealedKey(delivery.escrowKey(now_ms).secretKey, fromBase64url(p.sealedKey), p.orderId);
+    openSealedKey(secretKey, fromBase64url(p.sealedKey), p.orderId);
   } catch (error) {
     if (error instanceof SealedKeyError)
       throw new OpentabError('invalid_message', 'The escrowed key is not sealed to this MTA for this order.');
     throw error;
   }
   const ack = seal(
-    context.crypto,
-    context.identity.signer,
+    signing.crypto,
+    signing.identity.signer,
     {
       type: 'delivery-escrow-ack',
-      operatorId: context.identity.operatorId,
+      operatorId: signing.identity.operatorId,
       orderId: p.orderId,
       escrowId: p.id,
     } satisfies PayloadBody<DeliveryEscrowAckPayload>,
     now_ms,
   );
-  delivery.store.insertEscrow(p.orderId, p.merchantId, JSON.stringify(escrow), JSON.stringify(ack), now_ms);
-  context.log.info('delivery.escrowed', { order: p.orderId, merchant: p.merchantId, tab: p.tabId });
-  return ack;
+  if (await store.insertEscrow(p.orderId, p.merchantId, JSON.stringify(escrow), JSON.stringify(ack), now_ms))
+    return { ack, kept: true };
+  // Another escrow of the order was kept meanwhile (by another process): that one stands.
+  const first = await store.escrow(p.orderId);
+  return { ack: JSON.parse(first!.ackJson) as DeliveryEscrowAck, kept: false };
 }

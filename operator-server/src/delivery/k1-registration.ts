@@ -21,7 +21,8 @@ import {
 } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
-import type { MtaDelivery } from './mta-delivery';
+import type { DeliveryAccess } from '../store/operator-records-storage';
+import type { DeliverySigning, MtaDelivery } from './mta-delivery';
 
 /** The merchant agent stores K1 and answers at once. */
 const MERCHANT_K1_TIMEOUT_MS = 10_000;
@@ -94,41 +95,11 @@ export async function registerK1(
   const merchant = await context.storage.merchants.merchant(tab.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
 
+  // Under the order's lock a copy of the request waits for the first, merchant agent's answer included.
   return delivery.orders.run(p.orderId, async () => {
-    // sync: delivery store (under the order's lock; nothing awaits until the registration is kept)
-    const known = delivery.store.registrationJson(p.orderId);
-    let registration: K1Registration;
-    if (known !== null) {
-      registration = JSON.parse(known) as K1Registration;
-      if (registration.payload.k1 !== p.k1 || registration.payload.tabId !== p.tabId)
-        throw new OpentabError('conflict', 'This order already has another K1.');
-    } else {
-      registration = seal(
-        context.crypto,
-        context.identity.signer,
-        {
-          type: 'k1-registration',
-          operatorId: context.identity.operatorId,
-          merchantId: tab.merchantId,
-          tabId: p.tabId,
-          tabPublicKey: tab.tabPublicKey,
-          orderId: p.orderId,
-          k1: p.k1,
-          escrowKey: delivery.escrowKey(now_ms).publicKey,
-        } satisfies PayloadBody<K1RegistrationPayload>,
-        now_ms,
-      );
-      delivery.store.insertRegistration(
-        {
-          orderId: p.orderId,
-          tabId: p.tabId,
-          merchantId: tab.merchantId,
-          k1: p.k1,
-          json: JSON.stringify(registration),
-        },
-        now_ms,
-      );
-    }
+    const registration = await context.storage.transaction((tx) =>
+      keepFirstRegistration(context, delivery, tx.delivery, tab, request, now_ms),
+    );
     try {
       await callRoute(merchant.agentUrl, DELIVERY_AGENT_API.k1Registration, registration, {
         timeout_ms: MERCHANT_K1_TIMEOUT_MS,
@@ -142,4 +113,48 @@ export async function registerK1(
     context.log.info('delivery.k1-registered', { tab: p.tabId, order: p.orderId, merchant: tab.merchantId });
     return registration;
   });
+}
+
+/**
+ * The order's one registration: the one kept (by this process or another) if it is of the same K1
+ * and tab, else a new one signed and kept; another K1 for the order is a conflict. The store's
+ * insert-once decides which of two registrations racing in two processes stands.
+ */
+export async function keepFirstRegistration(
+  signing: DeliverySigning,
+  delivery: MtaDelivery,
+  store: DeliveryAccess,
+  tab: { readonly merchantId: string; readonly tabPublicKey: string },
+  request: K1Request,
+  now_ms: number,
+): Promise<K1Registration> {
+  const p = request.payload;
+  const sameAsAsked = (json: string): K1Registration => {
+    const registration = JSON.parse(json) as K1Registration;
+    if (registration.payload.k1 !== p.k1 || registration.payload.tabId !== p.tabId)
+      throw new OpentabError('conflict', 'This order already has another K1.');
+    return registration;
+  };
+  const known = await store.registrationJson(p.orderId);
+  if (known !== null) return sameAsAsked(known);
+  const registration = seal(
+    signing.crypto,
+    signing.identity.signer,
+    {
+      type: 'k1-registration',
+      operatorId: signing.identity.operatorId,
+      merchantId: tab.merchantId,
+      tabId: p.tabId,
+      tabPublicKey: tab.tabPublicKey,
+      orderId: p.orderId,
+      k1: p.k1,
+      escrowKey: (await delivery.escrowKey(store, now_ms)).publicKey,
+    } satisfies PayloadBody<K1RegistrationPayload>,
+    now_ms,
+  );
+  const json = JSON.stringify(registration);
+  const entry = { orderId: p.orderId, tabId: p.tabId, merchantId: tab.merchantId, k1: p.k1, json };
+  if (await store.insertRegistration(entry, now_ms)) return registration;
+  // Another process registered the order meanwhile: its registration stands.
+  return sameAsAsked((await store.registrationJson(p.orderId))!);
 }

@@ -56,19 +56,11 @@ export class IssuedCertificateTable {
     this.s.insert.run(issued.merchantId, issued.issuedAt_ms, issued.validUntil_ms, issued.signedBy);
   }
 
+  /** The merchant's latest certificate and how many it was issued in all. */
   certificatesOf(merchantId: string): CertificatesOfMerchant {
     return toCertificatesOfMerchant(
       merchantId,
       this.s.latest.get({ merchant: merchantId }) as Record<string, unknown> | undefined,
     );
   }
-}
-
-export function recordIssuedCertificate(db: Database.Database, issued: IssuedCertificate): void {
-  new IssuedCertificateTable(db).recordIssuedCertificate(issued);
-}
-
-/** The merchant's latest certificate and how many it was issued in all. */
-export function certificatesOf(db: Database.Database, merchantId: string): CertificatesOfMerchant {
-  return new IssuedCertificateTable(db).certificatesOf(merchantId);
 }

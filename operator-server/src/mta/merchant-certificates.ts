@@ -2,14 +2,15 @@
 // handed out for a tab is valid until at least the tab concludes here (its expiry plus the record
 // grace period): the customer agent pays only under a certificate in force, so a tab must never
 // outlive the one it relies on (docs/DESIGN.md). One certificate is reused per merchant while it
-// covers what is asked of it, so opening a tab does not usually cost a signature for it.
+// covers what is asked of it, so opening a tab does not usually cost a signature for it. Each
+// process keeps the certificates it signed (they never change); every one is recorded in the
+// store's log before it is handed out.
 
 import { seal, type PayloadBody } from '@opentab/protocol';
 import type { MerchantCertificate, MerchantCertificatePayload } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 import type { Merchant } from '../store/records';
-import { recordIssuedCertificate } from './issued-certificates';
 
 /** A certificate looked up before a tab opens stays good at least this long: the customer decides, then opens. */
 const LOOKUP_VALIDITY_MS = 12 * 3600 * 1000;
@@ -28,16 +29,20 @@ export class MerchantCertificates {
   constructor(private readonly context: OperatorContext) {}
 
   /** For a lookup before a tab opens. */
-  certificateFor(merchant: Merchant, now_ms: number): MerchantCertificate {
+  certificateFor(merchant: Merchant, now_ms: number): Promise<MerchantCertificate> {
     return this.certificateValidThrough(merchant, now_ms + LOOKUP_VALIDITY_MS, now_ms);
   }
 
   /** For a tab that expires at `expiresAt_ms`: valid until the MTA concludes it at the latest without being asked to wait. */
-  certificateForTab(merchant: Merchant, expiresAt_ms: number, now_ms: number): MerchantCertificate {
+  certificateForTab(merchant: Merchant, expiresAt_ms: number, now_ms: number): Promise<MerchantCertificate> {
     return this.certificateValidThrough(merchant, expiresAt_ms + this.context.config.tabs.recordGrace_s * 1000, now_ms);
   }
 
-  private certificateValidThrough(merchant: Merchant, validThrough_ms: number, now_ms: number): MerchantCertificate {
+  private async certificateValidThrough(
+    merchant: Merchant,
+    validThrough_ms: number,
+    now_ms: number,
+  ): Promise<MerchantCertificate> {
     // A re-registration (new origins, key or URL), or a rotation of this operator's key, must not
     // keep serving the old certificate.
     const fingerprint = JSON.stringify({ merchant, signer: this.context.identity.signer.kid });
@@ -61,14 +66,13 @@ export class MerchantCertificates {
       } satisfies PayloadBody<MerchantCertificatePayload>,
       now_ms,
     );
-    this.issued.set(merchant.merchantId, { certificate, validUntil_ms, fingerprint });
-    // sync: merchant_certificates (no group of the store interface has this table yet)
-    recordIssuedCertificate(this.context.db, {
+    await this.context.storage.issuedCertificates.recordIssuedCertificate({
       merchantId: merchant.merchantId,
       issuedAt_ms: now_ms,
       validUntil_ms,
       signedBy: this.context.identity.signer.kid,
     });
+    this.issued.set(merchant.merchantId, { certificate, validUntil_ms, fingerprint });
     return certificate;
   }
 }

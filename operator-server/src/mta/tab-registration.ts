@@ -75,7 +75,7 @@ export async function registerTab(
       });
       const { merchant } = registered;
       if (registered.kind === 'known')
-        return answerKnownRegistration(context, certificates, registered.known, merchant, amended, now_ms);
+        return await answerKnownRegistration(context, certificates, registered.known, merchant, amended, now_ms);
       const { tabId } = registered;
 
       try {
@@ -103,7 +103,7 @@ export async function registerTab(
         merchant: merchant.merchantId,
         deposit: `${p.deposit.merchant.value} ${merchant.currency}`,
       });
-      return tabAck(context, certificates, merchant, tabId, amended, now_ms);
+      return await tabAck(context, certificates, merchant, tabId, amended, now_ms);
     }),
   );
 }
@@ -169,14 +169,14 @@ function checkAmendedInitiation(
  * Same terms: the answer the first run gave or would have given. Other terms under the same
  * transaction id are a conflict, never a second tab.
  */
-function answerKnownRegistration(
+async function answerKnownRegistration(
   context: OperatorContext,
   certificates: MerchantCertificates,
   known: Tab,
   merchant: Merchant,
   amended: AmendedInitiation,
   now_ms: number,
-): TabAck {
+): Promise<TabAck> {
   const p = amended.payload;
   const sameTerms =
     known.merchantId === merchant.merchantId &&
@@ -193,14 +193,19 @@ function answerKnownRegistration(
   return tabAck(context, certificates, merchant, known.tabId, amended, now_ms);
 }
 
-function tabAck(
+async function tabAck(
   context: OperatorContext,
   certificates: MerchantCertificates,
   merchant: Merchant,
   tabId: string,
   amended: AmendedInitiation,
   now_ms: number,
-): TabAck {
+): Promise<TabAck> {
+  const merchantCertificate = await certificates.certificateForTab(
+    merchant,
+    parseTimestamp(amended.payload.expiresAt)!,
+    now_ms,
+  );
   return seal(
     context.crypto,
     context.identity.signer,
@@ -210,7 +215,7 @@ function tabAck(
       amendedInitiationId: amended.payload.id,
       transactionId: amended.payload.transactionId,
       tabId,
-      merchantCertificate: certificates.certificateForTab(merchant, parseTimestamp(amended.payload.expiresAt)!, now_ms),
+      merchantCertificate,
       depositMerchant: amended.payload.deposit.merchant,
       expiresAt: amended.payload.expiresAt,
     } satisfies PayloadBody<TabAckPayload>,

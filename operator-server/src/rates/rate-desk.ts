@@ -1,15 +1,17 @@
-// Issues this operator's signed rate tables and remembers every one it issued, because an
-// initiation names the table the customer saw and must be converted with exactly that table.
-// Issues none from quotes too old to publish, and no table outlives the age its quotes may reach.
+// Issues this operator's signed rate tables and records every one it issued in the store, because
+// an initiation names the table the customer saw and must be converted with exactly that table,
+// whichever process of the operator issued it. Issues none from quotes too old to publish, and no
+// table outlives the age its quotes may reach. A signed table never changes, so each process keeps
+// the ones it met in memory; a table it does not know is read by id from the store.
 
-import type Database from 'better-sqlite3';
 import { seal, type PayloadBody, type Signer } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
 import { OpentabError } from '@opentab/protocol';
 import type { RateTable, RateTablePayload } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
+import type { RateTableAccess } from '../store/operator-records-storage';
 import type { Logger } from '../support/logger';
-import { RateTableStore } from './rate-table-store';
+import type { StoredRateTable } from './rate-table-store';
 import { sameQuotes, type RateQuotes } from './rate-quotes';
 import { assessRates, describeSource, refusalOf, type RateAvailability } from './rate-freshness';
 
@@ -19,7 +21,8 @@ export interface IssuedTable {
 }
 
 export interface RateDeskOptions {
-  readonly db: Database.Database;
+  /** The store's rate tables, each call a transaction of its own (never inside a step's transaction). */
+  readonly tables: RateTableAccess;
   readonly crypto: CryptoProvider;
   /** Read at every table: a key rotation hands the operator a new one. */
   readonly signer: () => Signer;
@@ -38,25 +41,34 @@ const REISSUE_WHEN_REMAINING = 0.5;
 export class RateDesk {
   private current: IssuedTable | null = null;
   private readonly byId = new Map<string, IssuedTable>();
-  private readonly tables: RateTableStore;
+  /** Settles when the hand-out in progress has; one at a time, so that requests arriving together share one new table. */
+  private handingOut: Promise<unknown> = Promise.resolve();
   /** What the log last said about the rates, so that it speaks again only when that changes. */
   private reported = '';
 
-  constructor(private readonly options: RateDeskOptions) {
-    this.tables = new RateTableStore(options.db);
-  }
+  constructor(private readonly options: RateDeskOptions) {}
 
   /**
    * The table to hand out now: the latest one while it states the current quotes and has enough
-   * life left, else a fresh one (a table from before tables stated their source never qualifies).
-   * Refuses (rates_stale, rates_unavailable) when there are no quotes fit to publish.
+   * life left, else a fresh one, recorded before it is handed out (a table from before tables
+   * stated their source never qualifies). Refuses (rates_stale, rates_unavailable) when there are
+   * no quotes fit to publish.
    */
-  currentTable(now_ms: number): IssuedTable {
+  currentTable(now_ms: number): Promise<IssuedTable> {
+    const handOut = this.handingOut.then(
+      () => this.handOut(now_ms),
+      () => this.handOut(now_ms),
+    );
+    this.handingOut = handOut.catch(() => undefined);
+    return handOut;
+  }
+
+  private async handOut(now_ms: number): Promise<IssuedTable> {
     const availability = this.availability(now_ms);
     if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
     if (this.current === null) {
-      const latest = this.tables.latestRateTable();
-      if (latest !== null) this.current = this.remember(JSON.parse(latest.envelope) as RateTable, latest.validUntil_ms);
+      const latest = await this.options.tables.latestRateTable();
+      if (latest !== null) this.current = this.remember(issuedTableOf(latest));
     }
     const { quotes } = availability;
     const fullLife_ms = this.fullLife_ms(availability, now_ms);
@@ -75,20 +87,26 @@ export class RateDesk {
         current.validUntil_ms >= fullLife_ms;
       if (enoughLeft) return current;
     }
-    this.current = this.issue(quotes, now_ms, fullLife_ms);
+    this.current = this.remember(await this.issue(this.options.tables, quotes, now_ms, fullLife_ms));
     return this.current;
   }
 
   /**
    * A fresh table now, whatever life the current one has left: the staff publish on demand (after
-   * correcting a rate source, say). Refused as currentTable is when no quotes are fit to publish.
+   * correcting a rate source, say), recording it through `tables` (the step's transaction).
+   * Refused as currentTable is when no quotes are fit to publish. Handed out once that
+   * transaction has committed, by `handOutFromNow`.
    */
-  publishNow(now_ms: number): IssuedTable {
+  async publishNow(tables: RateTableAccess, now_ms: number): Promise<IssuedTable> {
     const availability = this.availability(now_ms);
     if (availability.kind === 'stale' || availability.kind === 'unavailable') throw refusalOf(availability);
-    this.current = this.issue(availability.quotes, now_ms, this.fullLife_ms(availability, now_ms));
-    this.options.log.info('rates.published', { table: this.current.envelope.payload.id });
-    return this.current;
+    return this.issue(tables, availability.quotes, now_ms, this.fullLife_ms(availability, now_ms));
+  }
+
+  /** Hands out `published` (recorded and committed) from now on. */
+  handOutFromNow(published: IssuedTable): void {
+    this.current = this.remember(published);
+    this.options.log.info('rates.published', { table: published.envelope.payload.id });
   }
 
   /** A table never outlives its quotes' maximum age: past it, the customer must not convert with them. */
@@ -112,20 +130,24 @@ export class RateDesk {
   }
 
   /** The quotes of the latest table issued (before a restart, too) that states its source; null when there is none. */
-  lastIssuedQuotes(): RateQuotes | null {
-    const latest = this.tables.latestRateTable();
+  async lastIssuedQuotes(): Promise<RateQuotes | null> {
+    const latest = await this.options.tables.latestRateTable();
     if (latest === null) return null;
     const { base, rates, source } = (JSON.parse(latest.envelope) as RateTable).payload;
     return source === undefined ? null : { base, rates, source };
   }
 
-  /** The issued table the customer named, refused if unknown here or no longer valid. */
-  tableForInitiation(tableId: string, now_ms: number): RateTablePayload {
+  /**
+   * The issued table the customer named, refused if this operator never issued it or it is no
+   * longer valid. One this process has not met (another process issued it) is read from `tables`:
+   * the step's transaction, or the storage outside one.
+   */
+  async tableForInitiation(tables: RateTableAccess, tableId: string, now_ms: number): Promise<RateTablePayload> {
     let table = this.byId.get(tableId);
     if (table === undefined) {
-      const row = this.tables.rateTable(tableId);
-      if (row === null) throw new OpentabError('rate_table_unknown');
-      table = this.remember(JSON.parse(row.envelope) as RateTable, row.validUntil_ms);
+      const stored = await tables.rateTable(tableId);
+      if (stored === null) throw new OpentabError('rate_table_unknown');
+      table = this.remember(issuedTableOf(stored));
     }
     if (table.validUntil_ms <= now_ms) throw new OpentabError('rate_table_expired');
     return table.envelope.payload;
@@ -153,7 +175,13 @@ export class RateDesk {
     }
   }
 
-  private issue(quotes: RateQuotes, now_ms: number, validUntil_ms: number): IssuedTable {
+  /** Signs a table and records it; answers the table recorded under its id (insert-once). */
+  private async issue(
+    tables: RateTableAccess,
+    quotes: RateQuotes,
+    now_ms: number,
+    validUntil_ms: number,
+  ): Promise<IssuedTable> {
     const envelope = seal(
       this.options.crypto,
       this.options.signer(),
@@ -168,18 +196,24 @@ export class RateDesk {
       } satisfies PayloadBody<RateTablePayload>,
       now_ms,
     );
-    this.tables.insertRateTable({
+    const issued: StoredRateTable = {
       tableId: envelope.payload.id,
       envelope: JSON.stringify(envelope),
       issuedAt_ms: now_ms,
       validUntil_ms,
-    });
-    return this.remember(envelope, validUntil_ms);
+    };
+    if (await tables.insertRateTable(issued)) return { envelope, validUntil_ms };
+    // Its id names the table kept first: that one is what a customer naming it is converted with.
+    const kept = await tables.rateTable(issued.tableId);
+    return issuedTableOf(kept!);
   }
 
-  private remember(envelope: RateTable, validUntil_ms: number): IssuedTable {
-    const issued = { envelope, validUntil_ms };
-    this.byId.set(envelope.payload.id, issued);
+  private remember(issued: IssuedTable): IssuedTable {
+    this.byId.set(issued.envelope.payload.id, issued);
     return issued;
   }
+}
+
+function issuedTableOf(stored: StoredRateTable): IssuedTable {
+  return { envelope: JSON.parse(stored.envelope) as RateTable, validUntil_ms: stored.validUntil_ms };
 }
