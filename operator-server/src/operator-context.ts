@@ -11,7 +11,6 @@ import type { PeerTrust } from './identity/peer-trust';
 import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
-import type { Revocations } from './revocation/revocations';
 import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
 import type { FigureHistory } from './admin/figure-history';
@@ -35,8 +34,6 @@ export interface OperatorContext {
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
   readonly outbox: Outbox;
-  /** The merchants and peer operators revoked here, refused anything new. */
-  readonly revocations: Revocations;
   /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
   readonly traffic: Traffic;
   /** The figures of the last 24 hours, a sample a minute, sampled by the background jobs (in memory only). */

@@ -54,7 +54,6 @@ import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
-import { Revocations } from './revocation/revocations';
 import { Traffic } from './admin/traffic';
 import { FigureHistory } from './admin/figure-history';
 import { figuresOf } from './admin/operations-handlers';
@@ -173,7 +172,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     rates: rateDesk,
     outbox,
     ownKeys,
-    revocations: new Revocations(db),
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
     figureHistory: new FigureHistory(),
     staff: { sessions: new StaffSessions(storage) },

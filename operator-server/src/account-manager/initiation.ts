@@ -22,6 +22,7 @@ import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import { assertPeerInGoodStanding } from '../revocation/revocations';
 import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { AmendedInitiationBody, Customer, Session, Transaction, TransactionFailure } from '../store/records';
 import { authenticateCustomer, requireSession } from './customer-auth';
@@ -61,8 +62,7 @@ async function placeHold(
       throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
     if (!context.peers.knows(p.merchantOperatorId))
       throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-    // sync: revocations
-    context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
+    await assertPeerInGoodStanding(tx.revocations, p.merchantOperatorId);
     const { minTimeout_s, maxTimeout_s } = context.config.tabs;
     if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
       throw new OpentabError(

@@ -9,7 +9,7 @@ import { formatTimestamp } from '@opentab/protocol';
 import { bind, type RouteBinding } from '@opentab/server-kit';
 import { ADMIN_TRUST_API, type RevocationView, type RotationView } from '../http/admin-trust-api';
 import type { OperatorContext } from '../operator-context';
-import type { Revocation } from '../revocation/revocations';
+import { type Revocation, revoke } from '../revocation/revocations';
 import type { OwnRotation } from '../identity/key-rotation';
 import { actorOf } from '../staff/actor';
 import { changeWithLogLine } from '../staff/staff-log';
@@ -42,8 +42,13 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
       const merchantId = params.merchantId!;
       const revocation = await changeWithLogLine(context, request, async (tx) => {
         if ((await tx.merchants.merchant(merchantId)) === null) throw new OpentabError('unknown_merchant');
-        // sync: revocations are not behind the storage interface yet.
-        return context.revocations.revoke('merchant', merchantId, body.reason, actorOf(request), now_ms);
+        return revoke(tx.revocations, {
+          kind: 'merchant',
+          subjectId: merchantId,
+          revokedAt: now_ms,
+          reason: body.reason,
+          revokedBy: actorOf(request),
+        });
       });
       context.log.warn('merchant.revoked', {
         merchant: merchantId,
@@ -54,15 +59,16 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.listPeers, () =>
-      context.config.peers.map((peer) => {
-        // sync: revocations are not behind the storage interface yet.
-        const revocation = context.revocations.of('peer', peer.operatorId);
-        return {
-          operatorId: peer.operatorId,
-          baseUrl: peer.baseUrl,
-          revocation: revocation === null ? null : revocationView(revocation),
-        };
-      }),
+      Promise.all(
+        context.config.peers.map(async (peer) => {
+          const revocation = await context.storage.revocations.revocation('peer', peer.operatorId);
+          return {
+            operatorId: peer.operatorId,
+            baseUrl: peer.baseUrl,
+            revocation: revocation === null ? null : revocationView(revocation),
+          };
+        }),
+      ),
     ),
 
     bind(api.revokePeer, async (body, { params, now_ms, request }) => {
@@ -71,16 +77,20 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
         throw new OpentabError('invalid_message', 'An operator cannot revoke itself.', ['operatorId: this operator']);
       if (!context.config.peers.some((peer) => peer.operatorId === operatorId))
         throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
-      // sync: revocations are not behind the storage interface yet.
-      const revocation = await changeWithLogLine(context, request, async () =>
-        context.revocations.revoke('peer', operatorId, body.reason, actorOf(request), now_ms),
+      const revocation = await changeWithLogLine(context, request, (tx) =>
+        revoke(tx.revocations, {
+          kind: 'peer',
+          subjectId: operatorId,
+          revokedAt: now_ms,
+          reason: body.reason,
+          revokedBy: actorOf(request),
+        }),
       );
       context.log.warn('peer.revoked', { peer: operatorId, reason: revocation.reason, by: revocation.revokedBy });
       return revocationView(revocation);
     }),
 
-    // sync: revocations are not behind the storage interface yet.
-    bind(api.listRevocations, () => context.revocations.list().map(revocationView)),
+    bind(api.listRevocations, async () => (await context.storage.revocations.revocations()).map(revocationView)),
 
     // sync: the operator's keys and the peers' retired keys are not behind the storage interface yet.
     bind(api.listKeys, (_, { now_ms }) => ({
