@@ -41,7 +41,6 @@ import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { OwnKeys } from './identity/key-rotation';
 import { receiveKeyRotation } from './identity/peer-key-rotation';
-import { PeerKeyRetirements } from './identity/peer-key-retirements';
 import { Ledger, openDatabase } from './ledger';
 import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
@@ -128,8 +127,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   };
   const ledger = new Ledger(db, { clock });
   const store = new OperatorStore(db, config.operatorId);
-  const trust = new PeerTrust(crypto, identity.caPublicKey, new PeerKeyRetirements(db));
-  const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const rateReader = createRateSourceReader(config.rates.rateSource);
   // The desk asks the feed for its quotes at every table; the feed starts from the desk's last table.
   const rateDesk: RateDesk = new RateDesk({
@@ -153,6 +150,8 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   }
   const outbox = new Outbox(db);
   const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
+  const trust = new PeerTrust(crypto, identity.caPublicKey, storage.peerKeyRetirements);
+  const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
   const context: OperatorContext = {

@@ -208,7 +208,7 @@ export async function settleOpening(
     context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
     throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
   }
-  const problem = tabAckProblem(context, ack, transaction, amended.payload.id, now_ms);
+  const problem = await tabAckProblem(context, ack, transaction, amended.payload.id, now_ms);
   if (problem !== null) return fail(context, transaction, 'refused', { code: 'peer_refused', message: problem });
   await context.storage.transactions.markTransactionOpen(
     transaction.transactionId,
@@ -291,17 +291,17 @@ function isDefiniteRefusal(error: unknown): error is OpentabError {
 
 /** Why the MTA's answer cannot be believed, or null: from the operator asked, about this very initiation,
  * with a merchant certificate it signed. */
-function tabAckProblem(
+async function tabAckProblem(
   context: OperatorContext,
   ack: TabAck,
   transaction: Transaction,
   amendedId: string,
   now_ms: number,
-): string | null {
+): Promise<string | null> {
   const merchantOperatorId = transaction.merchantOperatorId;
   let mtaKey: string;
   try {
-    mtaKey = context.trust.verifyAnswerFrom(merchantOperatorId, ack, now_ms).publicKey;
+    mtaKey = (await context.trust.verifyAnswerFrom(merchantOperatorId, ack, now_ms)).publicKey;
   } catch (error) {
     return `The acknowledgement from ${merchantOperatorId} cannot be verified: ${(error as Error).message}`;
   }

@@ -92,21 +92,24 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
 
     bind(api.listRevocations, async () => (await context.storage.revocations.revocations()).map(revocationView)),
 
-    // sync: the operator's keys and the peers' retired keys are not behind the storage interface yet.
-    bind(api.listKeys, (_, { now_ms }) => ({
-      current: {
-        publicKey: context.identity.certificate.payload.publicKey,
-        validUntil: context.identity.certificate.payload.validUntil,
-      },
-      prepared: context.ownKeys.prepared(),
-      rotations: context.ownKeys.rotations().map((rotation) => rotationView(rotation, now_ms)),
-      peerRetirements: context.trust.retirements.list().map((retirement) => ({
-        operatorId: retirement.operatorId,
-        publicKey: retirement.publicKey,
-        successorKey: retirement.successorKey,
-        retiresAt: formatTimestamp(retirement.retiresAt_ms),
-      })),
-    })),
+    bind(api.listKeys, async (_, { now_ms }) => {
+      const peerRetirements = await context.storage.peerKeyRetirements.peerKeyRetirements();
+      return {
+        current: {
+          publicKey: context.identity.certificate.payload.publicKey,
+          validUntil: context.identity.certificate.payload.validUntil,
+        },
+        // sync: the operator's keys are not behind the storage interface yet.
+        prepared: context.ownKeys.prepared(),
+        rotations: context.ownKeys.rotations().map((rotation) => rotationView(rotation, now_ms)),
+        peerRetirements: peerRetirements.map((retirement) => ({
+          operatorId: retirement.operatorId,
+          publicKey: retirement.publicKey,
+          successorKey: retirement.successorKey,
+          retiresAt: formatTimestamp(retirement.retiresAt_ms),
+        })),
+      };
+    }),
 
     bind(api.prepareKey, async (_, { now_ms, request }) => {
       // sync: the operator's keys are not behind the storage interface yet.

@@ -14,7 +14,7 @@ export async function lookUpMerchant(
   lookup: MerchantLookup,
   now_ms: number,
 ): Promise<MerchantCertificate> {
-  const sender = context.trust.verifyPeerEnvelope(lookup, now_ms);
+  const sender = await context.trust.verifyPeerEnvelope(lookup, now_ms);
   assertFresh(context, lookup.payload.iat, now_ms);
   await assertPeerInGoodStanding(context.storage.revocations, sender.operatorId);
   const merchant = await context.storage.merchants.merchant(lookup.payload.merchantId);

@@ -30,8 +30,8 @@ export async function registerTab(
   amended: AmendedInitiation,
   now_ms: number,
 ): Promise<TabAck> {
-  const authenticate = () => {
-    const sender = context.trust.verifyPeerEnvelope(amended, now_ms);
+  const authenticate = async () => {
+    const sender = await context.trust.verifyPeerEnvelope(amended, now_ms);
     assertFresh(context, amended.payload.iat, now_ms);
     return sender;
   };
