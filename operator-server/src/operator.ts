@@ -152,8 +152,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const trust = new PeerTrust(crypto, identity.caPublicKey, storage.peerKeyRetirements);
   const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
-  const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
-  ownKeys.resume();
+  const ownKeys = new OwnKeys(crypto, identity, config, storage.ownKeys);
+  // A key a rotation made current replaces the one the configuration names.
+  await ownKeys.useCurrentKey();
   const context: OperatorContext = {
     config,
     crypto,
@@ -195,8 +196,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   });
 
   const router = new Router([
-    bind(OPERATOR_API.operatorInfo, () => {
-      const rotations = ownKeys.rotations().map((rotation) => rotation.notice);
+    bind(OPERATOR_API.operatorInfo, async () => {
+      // Another process sharing the store may have rotated: announce the key it made current.
+      await ownKeys.useCurrentKey();
+      const rotations = (await ownKeys.rotations()).map((rotation) => rotation.notice);
       return {
         operatorId: identity.operatorId,
         currency: config.currency,
@@ -292,6 +295,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
+    // A rotation another process sharing the store made: sign with its successor from this pass on.
+    await ownKeys
+      .useCurrentKey()
+      .catch((error: unknown) => log.warn('keys.current_unreadable', { error: (error as Error).message }));
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     await clearDueTabs(context, now_ms());
     await lapseOverdueHolds(context, now_ms());

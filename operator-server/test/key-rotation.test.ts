@@ -158,7 +158,7 @@ describe('key rotation with overlap', () => {
       { signer: signerFromSecretKey(nodeCrypto, configuredSecret), certificate: oldCertificate },
       seContext.identity.caPublicKey,
     );
-    new OwnKeys(seContext.db, nodeCrypto, identity, seContext.config, seContext.outbox).resume();
+    await new OwnKeys(nodeCrypto, identity, seContext.config, seContext.storage.ownKeys).useCurrentKey();
     expect(identity.signer.kid).toBe(prepared.publicKey);
     const euContext = eu().running.context;
     const trust = new PeerTrust(nodeCrypto, euContext.identity.caPublicKey, euContext.storage.peerKeyRetirements);

@@ -1,7 +1,6 @@
 // Handlers of the staff's trust routes (admin-trust-api.ts): revocations of merchants and peers,
 // and the rotation of this operator's key. Each change commits with its line in the staff log
-// (changeWithLogLine); the revocations and keys themselves are not behind the storage interface
-// yet, so their calls (marked `sync:`) run on the same SQLite connection inside that transaction.
+// (changeWithLogLine), written through that transaction's groups; the lists read the store.
 
 import type * as v from 'valibot';
 import { OpentabError } from '@opentab/protocol';
@@ -93,15 +92,20 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
     bind(api.listRevocations, async () => (await context.storage.revocations.revocations()).map(revocationView)),
 
     bind(api.listKeys, async (_, { now_ms }) => {
-      const peerRetirements = await context.storage.peerKeyRetirements.peerKeyRetirements();
+      // Another process sharing the store may have rotated: the current key is the one it made current.
+      await context.ownKeys.useCurrentKey();
+      const [prepared, rotations, peerRetirements] = await Promise.all([
+        context.ownKeys.prepared(),
+        context.ownKeys.rotations(),
+        context.storage.peerKeyRetirements.peerKeyRetirements(),
+      ]);
       return {
         current: {
           publicKey: context.identity.certificate.payload.publicKey,
           validUntil: context.identity.certificate.payload.validUntil,
         },
-        // sync: the operator's keys are not behind the storage interface yet.
-        prepared: context.ownKeys.prepared(),
-        rotations: context.ownKeys.rotations().map((rotation) => rotationView(rotation, now_ms)),
+        prepared,
+        rotations: rotations.map((rotation) => rotationView(rotation, now_ms)),
         peerRetirements: peerRetirements.map((retirement) => ({
           operatorId: retirement.operatorId,
           publicKey: retirement.publicKey,
@@ -112,8 +116,7 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.prepareKey, async (_, { now_ms, request }) => {
-      // sync: the operator's keys are not behind the storage interface yet.
-      const { publicKey } = await changeWithLogLine(context, request, async () => context.ownKeys.prepare(now_ms));
+      const { publicKey } = await changeWithLogLine(context, request, (tx) => context.ownKeys.prepare(tx, now_ms));
       const current = context.identity.certificate.payload;
       context.log.info('key.prepared', { publicKey, by: actorOf(request) });
       return {
@@ -125,10 +128,11 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.rotateKey, async (body, { now_ms, request }) => {
-      // sync: the operator's keys are not behind the storage interface yet.
-      const rotation = await changeWithLogLine(context, request, async () =>
-        context.ownKeys.rotate(body.certificate, body.overlap_s, actorOf(request), now_ms),
+      const rotation = await changeWithLogLine(context, request, (tx) =>
+        context.ownKeys.rotate(tx, body.certificate, body.overlap_s, actorOf(request), now_ms),
       );
+      // Committed: sign with the successor from now on.
+      await context.ownKeys.useCurrentKey();
       context.log.warn('key.rotated', {
         retiring: rotation.retiringKey,
         successor: rotation.successorKey,
