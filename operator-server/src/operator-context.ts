@@ -43,10 +43,10 @@ export interface OperatorContext {
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
    * runs as one `storage.transaction(async (tx) => …)`. Every request path, background sweep,
-   * admin and staff step and the message receipts go through it; only the calls marked `// sync:`
-   * still reach synchronous classes on the same connection (the revocation and peer-key caches,
-   * the rate desk, the delivery store, issued certificates, the operator's own keys), inside the
-   * async transaction, until they move onto their groups.
+   * admin and staff step, the message receipts, revocations, peers' retired keys and the operator's
+   * own keys go through it; only the calls marked `// sync:` still reach synchronous classes on the
+   * same connection (the rate desk, the delivery store, issued certificates), inside the async
+   * transaction, until they move onto their groups.
    */
   readonly storage: OperatorStorage;
   readonly log: Logger;
