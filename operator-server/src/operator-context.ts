@@ -11,7 +11,6 @@ import type { PeerTrust } from './identity/peer-trust';
 import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
-import type { Revocations } from './revocation/revocations';
 import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
 import type { FigureHistory } from './admin/figure-history';
@@ -35,8 +34,6 @@ export interface OperatorContext {
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
   readonly outbox: Outbox;
-  /** The merchants and peer operators revoked here, refused anything new. */
-  readonly revocations: Revocations;
   /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
   readonly traffic: Traffic;
   /** The figures of the last 24 hours, a sample a minute, sampled by the background jobs (in memory only). */
@@ -46,9 +43,8 @@ export interface OperatorContext {
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
    * runs as one `storage.transaction(async (tx) => …)`. Every request path, background sweep,
-   * admin and staff step and the message receipts go through it; only the calls marked `// sync:`
-   * still reach synchronous classes on the same connection (the revocation and peer-key caches,
-   * the operator's own keys), inside the async transaction, until they move onto their groups.
+   * admin and staff step, the message receipts, revocations, peers' retired keys, the operator's
+   * own keys, the rate desk, the delivery store and issued certificates go through it.
    */
   readonly storage: OperatorStorage;
   readonly log: Logger;

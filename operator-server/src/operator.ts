@@ -41,7 +41,6 @@ import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { OwnKeys } from './identity/key-rotation';
 import { receiveKeyRotation } from './identity/peer-key-rotation';
-import { PeerKeyRetirements } from './identity/peer-key-retirements';
 import { Ledger, openDatabase } from './ledger';
 import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
@@ -54,7 +53,6 @@ import { createOutboxDeliverer } from './outbox/delivery';
 import { PeerDirectory } from './peers/peer-directory';
 import { RateDesk } from './rates/rate-desk';
 import { RateFeed } from './rates/rate-feed';
-import { Revocations } from './revocation/revocations';
 import { Traffic } from './admin/traffic';
 import { FigureHistory } from './admin/figure-history';
 import { figuresOf } from './admin/operations-handlers';
@@ -127,10 +125,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   };
   const ledger = new Ledger(db, { clock });
   const store = new OperatorStore(db, config.operatorId);
-  const trust = new PeerTrust(crypto, identity.caPublicKey, new PeerKeyRetirements(db));
-  const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const outbox = new Outbox(db);
   const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
+  const trust = new PeerTrust(crypto, identity.caPublicKey, storage.peerKeyRetirements);
+  const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const rateReader = createRateSourceReader(config.rates.rateSource);
   // The desk asks the feed for its quotes at every table; the feed starts from the last table issued.
   const rateDesk: RateDesk = new RateDesk({
@@ -153,8 +151,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
-  const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
-  ownKeys.resume();
+  const ownKeys = new OwnKeys(crypto, identity, config, storage.ownKeys);
+  // A key a rotation made current replaces the one the configuration names.
+  await ownKeys.useCurrentKey();
   const context: OperatorContext = {
     config,
     crypto,
@@ -172,7 +171,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     rates: rateDesk,
     outbox,
     ownKeys,
-    revocations: new Revocations(db),
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
     figureHistory: new FigureHistory(),
     staff: { sessions: new StaffSessions(storage) },
@@ -197,8 +195,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   });
 
   const router = new Router([
-    bind(OPERATOR_API.operatorInfo, () => {
-      const rotations = ownKeys.rotations().map((rotation) => rotation.notice);
+    bind(OPERATOR_API.operatorInfo, async () => {
+      // Another process sharing the store may have rotated: announce the key it made current.
+      await ownKeys.useCurrentKey();
+      const rotations = (await ownKeys.rotations()).map((rotation) => rotation.notice);
       return {
         operatorId: identity.operatorId,
         currency: config.currency,
@@ -294,6 +294,10 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
+    // A rotation another process sharing the store made: sign with its successor from this pass on.
+    await ownKeys
+      .useCurrentKey()
+      .catch((error: unknown) => log.warn('keys.current_unreadable', { error: (error as Error).message }));
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
     await clearDueTabs(context, now_ms());
     await lapseOverdueHolds(context, now_ms());

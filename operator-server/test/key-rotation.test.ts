@@ -26,7 +26,7 @@ import {
 import { loadConfigFile } from '../src/config/config';
 import { OwnKeys } from '../src/identity/key-rotation';
 import { OperatorIdentity } from '../src/identity/operator-identity';
-import { PeerKeyRetirements } from '../src/identity/peer-key-retirements';
+import { PeerTrust } from '../src/identity/peer-trust';
 import { signOperatorCertificate } from '../src/provisioning/certificate-authority';
 import { readKeyPair } from '../src/provisioning/keys';
 import { send } from '../testing/http';
@@ -158,10 +158,14 @@ describe('key rotation with overlap', () => {
       { signer: signerFromSecretKey(nodeCrypto, configuredSecret), certificate: oldCertificate },
       seContext.identity.caPublicKey,
     );
-    new OwnKeys(seContext.db, nodeCrypto, identity, seContext.config, seContext.outbox).resume();
+    await new OwnKeys(nodeCrypto, identity, seContext.config, seContext.storage.ownKeys).useCurrentKey();
     expect(identity.signer.kid).toBe(prepared.publicKey);
-    const retirements = new PeerKeyRetirements(eu().running.context.db);
-    expect(retirements.retiresAt(CUSTOMER_OPERATOR, oldCertificate.payload.publicKey)).toBe(w.clock.now_ms());
+    const euContext = eu().running.context;
+    const trust = new PeerTrust(nodeCrypto, euContext.identity.caPublicKey, euContext.storage.peerKeyRetirements);
+    expect(await trust.retiresAt(oldCertificate.payload)).toBe(w.clock.now_ms());
+    await expect(trust.trustCertificate(oldCertificate, w.clock.now_ms())).rejects.toMatchObject({
+      code: 'key_retired',
+    });
   });
 
   it('refuses a certificate the CA did not sign, or for a key not prepared here, and changes nothing', async () => {

@@ -44,8 +44,8 @@ export async function creditDirectPayment(
   credit: DirectPaymentCredit,
   now_ms: number,
 ): Promise<DirectPaymentCredited> {
-  const authenticate = () => {
-    const sender = context.trust.verifyPeerEnvelope(credit, now_ms);
+  const authenticate = async () => {
+    const sender = await context.trust.verifyPeerEnvelope(credit, now_ms);
     assertFresh(context, credit.payload.iat, now_ms);
     return sender;
   };

@@ -248,7 +248,7 @@ async function requestCredit(
     credit,
     (body) => creditDirectPayment(context, credits, body, context.clock.now_ms()),
   );
-  context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
+  await context.trust.verifyAnswerFrom(payment.merchantOperatorId, credited, now_ms);
   const c = credited.payload;
   const matches =
     c.creditId === credit.payload.id &&

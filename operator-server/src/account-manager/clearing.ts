@@ -22,8 +22,8 @@ export async function applyClearing(
   clearing: Clearing,
   now_ms: number,
 ): Promise<ClearingAck> {
-  const authenticate = () => {
-    const sender = context.trust.verifyPeerEnvelope(clearing, now_ms);
+  const authenticate = async () => {
+    const sender = await context.trust.verifyPeerEnvelope(clearing, now_ms);
     assertFresh(context, clearing.payload.iat, now_ms);
     return sender;
   };

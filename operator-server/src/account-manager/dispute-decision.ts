@@ -15,8 +15,8 @@ export async function keepDisputeDecision(
   message: DisputeDecision,
   now_ms: number,
 ): Promise<DisputeDecisionAck> {
-  const authenticate = () => {
-    const sender = context.trust.verifyPeerEnvelope(message, now_ms);
+  const authenticate = async () => {
+    const sender = await context.trust.verifyPeerEnvelope(message, now_ms);
     assertFresh(context, message.payload.iat, now_ms);
     // The decision inside must be the sender's own, under the same key as the message.
     const resolution = message.payload.resolution;

@@ -22,6 +22,7 @@ import { depositInMerchantCurrency, lockRate } from '@opentab/protocol';
 import { formatTimestamp } from '@opentab/protocol';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import { assertPeerInGoodStanding } from '../revocation/revocations';
 import type { OperatorStoreTransaction } from '../store/operator-storage';
 import type { AmendedInitiationBody, Customer, Session, Transaction, TransactionFailure } from '../store/records';
 import { authenticateCustomer, requireSession } from './customer-auth';
@@ -61,8 +62,7 @@ async function placeHold(
       throw new OpentabError('currency_mismatch', `The deposit must be in ${customer.currency}.`);
     if (!context.peers.knows(p.merchantOperatorId))
       throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-    // sync: revocations
-    context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
+    await assertPeerInGoodStanding(tx.revocations, p.merchantOperatorId);
     const { minTimeout_s, maxTimeout_s } = context.config.tabs;
     if (p.timeout_s < minTimeout_s || p.timeout_s > maxTimeout_s) {
       throw new OpentabError(
@@ -207,7 +207,7 @@ export async function settleOpening(
     context.log.warn('initiation.unanswered', { tx: transaction.transactionId, reason: (error as Error).message });
     throw error instanceof OpentabError ? error : new OpentabError('peer_unreachable');
   }
-  const problem = tabAckProblem(context, ack, transaction, amended.payload.id, now_ms);
+  const problem = await tabAckProblem(context, ack, transaction, amended.payload.id, now_ms);
   if (problem !== null) return fail(context, transaction, 'refused', { code: 'peer_refused', message: problem });
   await context.storage.transactions.markTransactionOpen(
     transaction.transactionId,
@@ -290,17 +290,17 @@ function isDefiniteRefusal(error: unknown): error is OpentabError {
 
 /** Why the MTA's answer cannot be believed, or null: from the operator asked, about this very initiation,
  * with a merchant certificate it signed. */
-function tabAckProblem(
+async function tabAckProblem(
   context: OperatorContext,
   ack: TabAck,
   transaction: Transaction,
   amendedId: string,
   now_ms: number,
-): string | null {
+): Promise<string | null> {
   const merchantOperatorId = transaction.merchantOperatorId;
   let mtaKey: string;
   try {
-    mtaKey = context.trust.verifyAnswerFrom(merchantOperatorId, ack, now_ms).publicKey;
+    mtaKey = (await context.trust.verifyAnswerFrom(merchantOperatorId, ack, now_ms)).publicKey;
   } catch (error) {
     return `The acknowledgement from ${merchantOperatorId} cannot be verified: ${(error as Error).message}`;
   }

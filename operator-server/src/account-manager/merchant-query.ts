@@ -9,6 +9,7 @@ import { OpentabError } from '@opentab/protocol';
 import type { MerchantQuery, MerchantVouch, MerchantVouchPayload } from '@opentab/protocol';
 import type { MerchantLookupPayload } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
+import { assertPeerInGoodStanding } from '../revocation/revocations';
 import { authenticateCustomer, requireSession } from './customer-auth';
 
 export async function vouchForMerchant(
@@ -21,8 +22,7 @@ export async function vouchForMerchant(
   await requireSession(context, p.sessionId, customer.accountId, now_ms);
   if (!context.peers.knows(p.merchantOperatorId))
     throw new OpentabError('unknown_merchant', `Operator ${p.merchantOperatorId} is not known here.`);
-  // sync: revocations
-  context.revocations.assertPeerInGoodStanding(p.merchantOperatorId);
+  await assertPeerInGoodStanding(context.storage.revocations, p.merchantOperatorId);
   const lookup = seal(
     context.crypto,
     context.identity.signer,

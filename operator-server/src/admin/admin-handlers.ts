@@ -24,6 +24,7 @@ import { bind, type RouteBinding } from '@opentab/server-kit';
 import { isLedgerError } from '../ledger';
 import { ledgerAccount } from '../ledger-accounts';
 import type { OperatorContext } from '../operator-context';
+import { assertMerchantInGoodStanding } from '../revocation/revocations';
 import { settlementStatement } from '../settlement/statement';
 import { operationsBindings } from './operations-handlers';
 import { trustBindings } from './trust-handlers';
@@ -186,9 +187,8 @@ function bindingsOfAdminRoutes(context: OperatorContext): RouteBinding[] {
         context,
         request,
         async (tx) => {
-          // sync: revocations are not behind the storage interface yet.
           // A revoked merchant stays revoked: registering it again would hand out new certificates.
-          context.revocations.assertMerchantInGoodStanding(body.merchantId);
+          await assertMerchantInGoodStanding(tx.revocations, body.merchantId);
           const existing = await tx.merchants.merchant(body.merchantId);
           if (existing !== null && existing.currency !== body.currency)
             throw new OpentabError('currency_mismatch', "A merchant's currency cannot change.");

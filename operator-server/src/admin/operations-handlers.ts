@@ -66,9 +66,8 @@ async function customerSummary(tx: Tx, customer: Customer): Promise<v.InferOutpu
   };
 }
 
-function revocationOf(context: OperatorContext, merchantId: string) {
-  // sync: revocations are not behind the storage interface yet.
-  const revocation = context.revocations.of('merchant', merchantId);
+async function revocationOf(tx: Tx, merchantId: string) {
+  const revocation = await tx.revocations.revocation('merchant', merchantId);
   return revocation === null ? null : revocationView(revocation);
 }
 
@@ -87,7 +86,7 @@ async function merchantSummary(
     origins: [...merchant.origins],
     status: merchant.status ?? 'active',
     statusReason: merchant.statusReason ?? null,
-    revocation: revocationOf(context, merchant.merchantId),
+    revocation: await revocationOf(tx, merchant.merchantId),
     certificate:
       certificates.latest === null
         ? null

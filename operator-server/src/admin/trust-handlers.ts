@@ -1,7 +1,6 @@
 // Handlers of the staff's trust routes (admin-trust-api.ts): revocations of merchants and peers,
 // and the rotation of this operator's key. Each change commits with its line in the staff log
-// (changeWithLogLine); the revocations and keys themselves are not behind the storage interface
-// yet, so their calls (marked `sync:`) run on the same SQLite connection inside that transaction.
+// (changeWithLogLine), written through that transaction's groups; the lists read the store.
 
 import type * as v from 'valibot';
 import { OpentabError } from '@opentab/protocol';
@@ -9,7 +8,7 @@ import { formatTimestamp } from '@opentab/protocol';
 import { bind, type RouteBinding } from '@opentab/server-kit';
 import { ADMIN_TRUST_API, type RevocationView, type RotationView } from '../http/admin-trust-api';
 import type { OperatorContext } from '../operator-context';
-import type { Revocation } from '../revocation/revocations';
+import { type Revocation, revoke } from '../revocation/revocations';
 import type { OwnRotation } from '../identity/key-rotation';
 import { actorOf } from '../staff/actor';
 import { changeWithLogLine } from '../staff/staff-log';
@@ -42,8 +41,13 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
       const merchantId = params.merchantId!;
       const revocation = await changeWithLogLine(context, request, async (tx) => {
         if ((await tx.merchants.merchant(merchantId)) === null) throw new OpentabError('unknown_merchant');
-        // sync: revocations are not behind the storage interface yet.
-        return context.revocations.revoke('merchant', merchantId, body.reason, actorOf(request), now_ms);
+        return revoke(tx.revocations, {
+          kind: 'merchant',
+          subjectId: merchantId,
+          revokedAt: now_ms,
+          reason: body.reason,
+          revokedBy: actorOf(request),
+        });
       });
       context.log.warn('merchant.revoked', {
         merchant: merchantId,
@@ -54,15 +58,16 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.listPeers, () =>
-      context.config.peers.map((peer) => {
-        // sync: revocations are not behind the storage interface yet.
-        const revocation = context.revocations.of('peer', peer.operatorId);
-        return {
-          operatorId: peer.operatorId,
-          baseUrl: peer.baseUrl,
-          revocation: revocation === null ? null : revocationView(revocation),
-        };
-      }),
+      Promise.all(
+        context.config.peers.map(async (peer) => {
+          const revocation = await context.storage.revocations.revocation('peer', peer.operatorId);
+          return {
+            operatorId: peer.operatorId,
+            baseUrl: peer.baseUrl,
+            revocation: revocation === null ? null : revocationView(revocation),
+          };
+        }),
+      ),
     ),
 
     bind(api.revokePeer, async (body, { params, now_ms, request }) => {
@@ -71,36 +76,47 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
         throw new OpentabError('invalid_message', 'An operator cannot revoke itself.', ['operatorId: this operator']);
       if (!context.config.peers.some((peer) => peer.operatorId === operatorId))
         throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
-      // sync: revocations are not behind the storage interface yet.
-      const revocation = await changeWithLogLine(context, request, async () =>
-        context.revocations.revoke('peer', operatorId, body.reason, actorOf(request), now_ms),
+      const revocation = await changeWithLogLine(context, request, (tx) =>
+        revoke(tx.revocations, {
+          kind: 'peer',
+          subjectId: operatorId,
+          revokedAt: now_ms,
+          reason: body.reason,
+          revokedBy: actorOf(request),
+        }),
       );
       context.log.warn('peer.revoked', { peer: operatorId, reason: revocation.reason, by: revocation.revokedBy });
       return revocationView(revocation);
     }),
 
-    // sync: revocations are not behind the storage interface yet.
-    bind(api.listRevocations, () => context.revocations.list().map(revocationView)),
+    bind(api.listRevocations, async () => (await context.storage.revocations.revocations()).map(revocationView)),
 
-    // sync: the operator's keys and the peers' retired keys are not behind the storage interface yet.
-    bind(api.listKeys, (_, { now_ms }) => ({
-      current: {
-        publicKey: context.identity.certificate.payload.publicKey,
-        validUntil: context.identity.certificate.payload.validUntil,
-      },
-      prepared: context.ownKeys.prepared(),
-      rotations: context.ownKeys.rotations().map((rotation) => rotationView(rotation, now_ms)),
-      peerRetirements: context.trust.retirements.list().map((retirement) => ({
-        operatorId: retirement.operatorId,
-        publicKey: retirement.publicKey,
-        successorKey: retirement.successorKey,
-        retiresAt: formatTimestamp(retirement.retiresAt_ms),
-      })),
-    })),
+    bind(api.listKeys, async (_, { now_ms }) => {
+      // Another process sharing the store may have rotated: the current key is the one it made current.
+      await context.ownKeys.useCurrentKey();
+      const [prepared, rotations, peerRetirements] = await Promise.all([
+        context.ownKeys.prepared(),
+        context.ownKeys.rotations(),
+        context.storage.peerKeyRetirements.peerKeyRetirements(),
+      ]);
+      return {
+        current: {
+          publicKey: context.identity.certificate.payload.publicKey,
+          validUntil: context.identity.certificate.payload.validUntil,
+        },
+        prepared,
+        rotations: rotations.map((rotation) => rotationView(rotation, now_ms)),
+        peerRetirements: peerRetirements.map((retirement) => ({
+          operatorId: retirement.operatorId,
+          publicKey: retirement.publicKey,
+          successorKey: retirement.successorKey,
+          retiresAt: formatTimestamp(retirement.retiresAt_ms),
+        })),
+      };
+    }),
 
     bind(api.prepareKey, async (_, { now_ms, request }) => {
-      // sync: the operator's keys are not behind the storage interface yet.
-      const { publicKey } = await changeWithLogLine(context, request, async () => context.ownKeys.prepare(now_ms));
+      const { publicKey } = await changeWithLogLine(context, request, (tx) => context.ownKeys.prepare(tx, now_ms));
       const current = context.identity.certificate.payload;
       context.log.info('key.prepared', { publicKey, by: actorOf(request) });
       return {
@@ -112,10 +128,11 @@ export function trustBindings(context: OperatorContext): RouteBinding[] {
     }),
 
     bind(api.rotateKey, async (body, { now_ms, request }) => {
-      // sync: the operator's keys are not behind the storage interface yet.
-      const rotation = await changeWithLogLine(context, request, async () =>
-        context.ownKeys.rotate(body.certificate, body.overlap_s, actorOf(request), now_ms),
+      const rotation = await changeWithLogLine(context, request, (tx) =>
+        context.ownKeys.rotate(tx, body.certificate, body.overlap_s, actorOf(request), now_ms),
       );
+      // Committed: sign with the successor from now on.
+      await context.ownKeys.useCurrentKey();
       context.log.warn('key.rotated', {
         retiring: rotation.retiringKey,
         successor: rotation.successorKey,

@@ -19,6 +19,7 @@ import {
 } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
+import { assertMerchantInGoodStanding } from '../revocation/revocations';
 import type { DeliveryAccess } from '../store/operator-records-storage';
 import type { DeliverySigning, MtaDelivery } from './mta-delivery';
 
@@ -32,8 +33,7 @@ export async function receiveEscrow(
   const merchant = await context.storage.merchants.merchant(p.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
   // An escrow precedes a delivery not yet paid for: new business, which a revocation stops.
-  // sync: revocations
-  context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
+  await assertMerchantInGoodStanding(context.storage.revocations, merchant.merchantId);
   if (
     escrow.kid !== merchant.publicKey ||
     !verifyEnvelope(context.crypto, escrow, fromBase64urlOfLength(merchant.publicKey, 32))

@@ -79,7 +79,7 @@ export async function registerK1(
   relay: K1Relay,
   now_ms: number,
 ): Promise<K1Registration> {
-  const sender = context.trust.verifyPeerEnvelope(relay, now_ms);
+  const sender = await context.trust.verifyPeerEnvelope(relay, now_ms);
   assertFresh(context, relay.payload.iat, now_ms);
   const request = relay.payload.request;
   const p = request.payload;

@@ -48,7 +48,13 @@ export class PeerKeyRetirementTable {
   keepEarliestRetirement(retirement: PeerKeyRetirementNotice): PeerKeyRetirement {
     const r = retirement;
     this.s.keep.run(r.operatorId, r.publicKey, r.successorKey, r.retiresAt_ms, r.receivedAt_ms, r.notice);
-    return toPeerKeyRetirement(this.s.one.get(r.operatorId, r.publicKey) as Record<string, unknown>);
+    return this.peerKeyRetirement(r.operatorId, r.publicKey)!;
+  }
+
+  /** What is kept for one key of a peer; null when its operator never said it retires. */
+  peerKeyRetirement(operatorId: string, publicKey: string): PeerKeyRetirement | null {
+    const row = this.s.one.get(operatorId, publicKey) as Record<string, unknown> | undefined;
+    return row === undefined ? null : toPeerKeyRetirement(row);
   }
 
   /** Latest retirement first. */

@@ -4,18 +4,22 @@
 import { formatTimestamp, OpentabError, type KeyRotation, type KeyRotationAck } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
 
-export function receiveKeyRotation(context: OperatorContext, notice: KeyRotation, now_ms: number): KeyRotationAck {
+export async function receiveKeyRotation(
+  context: OperatorContext,
+  notice: KeyRotation,
+  now_ms: number,
+): Promise<KeyRotationAck> {
   const operatorId = notice.payload.operatorId;
   if (operatorId === context.identity.operatorId || !context.peers.knows(operatorId))
     throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
-  const check = context.trust.takeRotation(notice, now_ms);
-  if (!check.ok) throw new OpentabError('uncertified_peer', `The key rotation notice does not hold: ${check.problem}.`);
-  const kept = context.trust.retirements.retiresAt(operatorId, check.retiringKey)!;
+  const taken = await context.trust.takeRotation(notice, now_ms);
+  if (!taken.ok) throw new OpentabError('uncertified_peer', `The key rotation notice does not hold: ${taken.problem}.`);
+  const retiresAt = formatTimestamp(taken.kept.retiresAt_ms);
   context.log.info('peer.key-rotation', {
     peer: operatorId,
-    retiring: check.retiringKey,
-    successor: check.successorKey,
-    retiresAt: formatTimestamp(kept),
+    retiring: taken.retiringKey,
+    successor: taken.successorKey,
+    retiresAt,
   });
-  return { operatorId: context.identity.operatorId, retiresAt: formatTimestamp(kept) };
+  return { operatorId: context.identity.operatorId, retiresAt };
 }

@@ -4,6 +4,15 @@
 // A key its operator retired (a signed rotation notice, key-rotation.ts) is refused from its
 // retirement on, however valid its certificate; before that, both the retiring key and its
 // successor are believed, each under its own certificate: the overlap.
+//
+// Retirements are read from the store at each check, never kept in this process's memory: a
+// retirement another process sharing the database took must be refused here at once, and making
+// sure a cached "not retired" still holds would cost the same read. That read is one lookup on the
+// table's key (operator, public key): on SQLite a prepared statement on the process's own
+// connection, microseconds beside the signature check it guards, so the hot path stays as fast.
+// A certificate's CA check never changes its answer, so that one stays cached. The checks read
+// outside any transaction (a peer's message is authenticated before its step's transaction), so
+// they must not be called inside one: on SQLite's single connection they would wait for it forever.
 
 import { fromBase64urlOfLength } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
@@ -13,7 +22,13 @@ import type { OperatorCertificate, OperatorCertificatePayload } from '@opentab/p
 import { checkOperatorCertificate } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
 import { checkKeyRotation, formatTimestamp, type KeyRotation, type KeyRotationCheck } from '@opentab/protocol';
-import type { PeerKeyRetirements } from './peer-key-retirements';
+import type { PeerKeyRetirementAccess } from '../store/operator-records-storage';
+import type { PeerKeyRetirement } from './peer-key-retirement-table';
+
+/** A rotation notice taken: what it announced, and the retirement kept for the key now (never later than an earlier notice's). */
+export type TakenRotation =
+  | (Extract<KeyRotationCheck, { ok: true }> & { readonly kept: PeerKeyRetirement })
+  | Extract<KeyRotationCheck, { ok: false }>;
 
 interface TrustedCertificate {
   readonly certificate: OperatorCertificatePayload;
@@ -29,37 +44,47 @@ export class PeerTrust {
   constructor(
     private readonly crypto: CryptoProvider,
     private readonly caPublicKey: Uint8Array,
-    readonly retirements: PeerKeyRetirements,
+    /** The store's peers' retired keys, read outside any transaction. */
+    private readonly retirements: PeerKeyRetirementAccess,
   ) {}
 
+  /** When the certificate's key retires (or retired), if its operator said so. */
+  async retiresAt(certificate: OperatorCertificatePayload): Promise<number | null> {
+    return (
+      (await this.retirements.peerKeyRetirement(certificate.operatorId, certificate.publicKey))?.retiresAt_ms ?? null
+    );
+  }
+
   /** Whether the certificate's key has been retired by its operator by now. */
-  isRetired(certificate: OperatorCertificatePayload, now_ms: number): boolean {
-    const retiresAt_ms = this.retirements.retiresAt(certificate.operatorId, certificate.publicKey);
+  async isRetired(certificate: OperatorCertificatePayload, now_ms: number): Promise<boolean> {
+    const retiresAt_ms = await this.retiresAt(certificate);
     return retiresAt_ms !== null && retiresAt_ms <= now_ms;
   }
 
-  /** Checks a rotation notice and keeps the retirement it announces; a notice that does not hold changes nothing. */
-  takeRotation(rotation: KeyRotation, now_ms: number): KeyRotationCheck {
+  /**
+   * Checks a rotation notice and keeps the retirement it announces, or the earlier one already
+   * kept (the store's upsert decides, whichever process took a notice first); a notice that does
+   * not hold changes nothing.
+   */
+  async takeRotation(rotation: KeyRotation, now_ms: number): Promise<TakenRotation> {
     const check = checkKeyRotation(this.crypto, this.caPublicKey, rotation);
-    if (check.ok)
-      this.retirements.record(
-        {
-          operatorId: check.operatorId,
-          publicKey: check.retiringKey,
-          successorKey: check.successorKey,
-          retiresAt_ms: check.retiresAt_ms,
-        },
-        rotation,
-        now_ms,
-      );
-    return check;
+    if (!check.ok) return check;
+    const kept = await this.retirements.keepEarliestRetirement({
+      operatorId: check.operatorId,
+      publicKey: check.retiringKey,
+      successorKey: check.successorKey,
+      retiresAt_ms: check.retiresAt_ms,
+      receivedAt_ms: now_ms,
+      notice: JSON.stringify(rotation),
+    });
+    return { ...check, kept };
   }
 
-  /** The certificate, if the CA signed it and it is still valid; otherwise a 403 refusal. */
-  trustCertificate(certificate: OperatorCertificate, now_ms: number): TrustedCertificate {
+  /** The certificate, if the CA signed it, it is still valid and its key is not retired; otherwise a 403 refusal. */
+  async trustCertificate(certificate: OperatorCertificate, now_ms: number): Promise<TrustedCertificate> {
     const trusted = this.caCheckedCertificate(certificate, now_ms);
-    if (this.isRetired(trusted.certificate, now_ms)) {
-      const retiresAt_ms = this.retirements.retiresAt(trusted.certificate.operatorId, trusted.certificate.publicKey)!;
+    const retiresAt_ms = await this.retiresAt(trusted.certificate);
+    if (retiresAt_ms !== null && retiresAt_ms <= now_ms) {
       throw new OpentabError(
         'key_retired',
         `Operator ${trusted.certificate.operatorId} retired this key at ${formatTimestamp(retiresAt_ms)}.`,
@@ -89,22 +114,22 @@ export class PeerTrust {
   }
 
   /** Verifies a peer envelope whose payload carries the sender's certificate; returns the sender's certificate. */
-  verifyPeerEnvelope(
+  async verifyPeerEnvelope(
     envelope: Envelope<PayloadHeader & { operatorCertificate: OperatorCertificate }>,
     now_ms: number,
-  ): OperatorCertificatePayload {
-    const sender = this.trustCertificate(envelope.payload.operatorCertificate, now_ms);
+  ): Promise<OperatorCertificatePayload> {
+    const sender = await this.trustCertificate(envelope.payload.operatorCertificate, now_ms);
     if (!verifyEnvelope(this.crypto, envelope, sender.publicKey)) throw new OpentabError('bad_signature');
     return sender.certificate;
   }
 
   /** For answers from a peer we called: the answer must come from the operator we meant. */
-  verifyAnswerFrom(
+  async verifyAnswerFrom(
     expectedOperatorId: string,
     envelope: Envelope<PayloadHeader & { operatorCertificate: OperatorCertificate }>,
     now_ms: number,
-  ): OperatorCertificatePayload {
-    const sender = this.verifyPeerEnvelope(envelope, now_ms);
+  ): Promise<OperatorCertificatePayload> {
+    const sender = await this.verifyPeerEnvelope(envelope, now_ms);
     if (sender.operatorId !== expectedOperatorId)
       throw new OpentabError('peer_refused', `The answer came from ${sender.operatorId}, not ${expectedOperatorId}.`);
     return sender;

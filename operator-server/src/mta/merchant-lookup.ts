@@ -5,6 +5,7 @@ import type { MerchantCertificate } from '@opentab/protocol';
 import type { MerchantLookup } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
+import { assertMerchantInGoodStanding, assertPeerInGoodStanding } from '../revocation/revocations';
 import type { MerchantCertificates } from './merchant-certificates';
 
 export async function lookUpMerchant(
@@ -13,14 +14,12 @@ export async function lookUpMerchant(
   lookup: MerchantLookup,
   now_ms: number,
 ): Promise<MerchantCertificate> {
-  const sender = context.trust.verifyPeerEnvelope(lookup, now_ms);
+  const sender = await context.trust.verifyPeerEnvelope(lookup, now_ms);
   assertFresh(context, lookup.payload.iat, now_ms);
-  // sync: revocations
-  context.revocations.assertPeerInGoodStanding(sender.operatorId);
+  await assertPeerInGoodStanding(context.storage.revocations, sender.operatorId);
   const merchant = await context.storage.merchants.merchant(lookup.payload.merchantId);
   if (merchant === null) throw new OpentabError('unknown_merchant');
-  // sync: revocations
-  context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
+  await assertMerchantInGoodStanding(context.storage.revocations, merchant.merchantId);
   if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
   return certificates.certificateFor(merchant, now_ms);
 }

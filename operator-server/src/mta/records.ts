@@ -183,7 +183,7 @@ export async function receiveCustomerRecord(
 ): Promise<RecordAck> {
   const record = relay.payload.record;
   const authenticate = async () => {
-    const sender = context.trust.verifyPeerEnvelope(relay, now_ms);
+    const sender = await context.trust.verifyPeerEnvelope(relay, now_ms);
     assertFresh(context, relay.payload.iat, now_ms);
     const tab = await context.storage.tabs.tab(record.payload.tabId);
     if (

@@ -16,6 +16,7 @@ import { depositInMerchantCurrency } from '@opentab/protocol';
 import { parseTimestamp } from '@opentab/protocol';
 import { assertFresh } from '../account-manager/customer-auth';
 import type { OperatorContext } from '../operator-context';
+import { assertMerchantInGoodStanding, assertPeerInGoodStanding } from '../revocation/revocations';
 import type { Merchant, Tab } from '../store/records';
 import { failRegistration } from './interrupted-registrations';
 import type { MerchantCertificates } from './merchant-certificates';
@@ -29,8 +30,8 @@ export async function registerTab(
   amended: AmendedInitiation,
   now_ms: number,
 ): Promise<TabAck> {
-  const authenticate = () => {
-    const sender = context.trust.verifyPeerEnvelope(amended, now_ms);
+  const authenticate = async () => {
+    const sender = await context.trust.verifyPeerEnvelope(amended, now_ms);
     assertFresh(context, amended.payload.iat, now_ms);
     return sender;
   };
@@ -51,9 +52,8 @@ export async function registerTab(
         if (known !== null) return { kind: 'known', known, merchant } as const;
         // Its open tabs still clear and pay it (and their registrations are answered above); no new ones.
         if (merchant.status === 'suspended') throw new OpentabError('merchant_suspended');
-        // sync: revocations
-        context.revocations.assertPeerInGoodStanding(sender.operatorId);
-        context.revocations.assertMerchantInGoodStanding(merchant.merchantId);
+        await assertPeerInGoodStanding(tx.revocations, sender.operatorId);
+        await assertMerchantInGoodStanding(tx.revocations, merchant.merchantId);
         // One chain root backs one tab: a link the customer revealed can be claimed on one tab only.
         if ((await tx.tabs.tabByChainRoot(p.chain.root)) !== null) throw new OpentabError('chain_reused');
         const tabId = newPrefixedId(context.crypto, 'tab');

@@ -41,7 +41,7 @@ export function createOutboxDeliverer(
           now_ms,
         );
         const ack = await context.peers.call(destination.operatorId, 'peerClearing', clearing);
-        context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
+        await context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
         if (ack.payload.transactionId !== body.transactionId)
           throw new Error('the clearing acknowledgement is about another transaction');
         context.log.info('clearing.acknowledged', {
@@ -60,7 +60,7 @@ export function createOutboxDeliverer(
           now_ms,
         );
         const ack = await context.peers.call(destination.operatorId, 'peerDisputeDecision', message);
-        context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
+        await context.trust.verifyAnswerFrom(destination.operatorId, ack, now_ms);
         if (ack.payload.transactionId !== body.resolution.payload.transactionId)
           throw new Error('the dispute decision acknowledgement is about another transaction');
         return;

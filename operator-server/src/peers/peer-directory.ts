@@ -53,23 +53,24 @@ export class PeerDirectory {
     if (operatorId === this.selfId) return this.ownCertificate();
     let certificate = this.certificates.get(operatorId);
     // A certificate whose key the peer has retired since is fetched anew: the peer serves its successor.
-    if (certificate !== undefined && this.trust.isRetired(certificate.payload, now_ms)) certificate = undefined;
+    if (certificate !== undefined && (await this.trust.isRetired(certificate.payload, now_ms))) certificate = undefined;
     if (certificate === undefined) {
       const baseUrl = this.endpoints.get(operatorId);
       if (baseUrl === undefined)
         throw new OpentabError('unknown_peer', `Operator ${operatorId} is not a configured peer of this operator.`);
+      let info;
       try {
-        const info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, {
+        info = await callRoute(baseUrl, OPERATOR_API.operatorInfo, undefined, {
           timeout_ms: PEER_CALL_TIMEOUT_MS,
           transport: this.transport,
         });
-        certificate = info.certificate;
-        for (const rotation of info.rotations ?? []) this.trust.takeRotation(rotation, now_ms);
       } catch {
         throw new OpentabError('peer_unreachable', `Operator ${operatorId} could not be reached.`);
       }
+      certificate = info.certificate;
+      for (const rotation of info.rotations ?? []) await this.trust.takeRotation(rotation, now_ms);
     }
-    const trusted = this.trust.trustCertificate(certificate, now_ms);
+    const trusted = await this.trust.trustCertificate(certificate, now_ms);
     if (trusted.certificate.operatorId !== operatorId)
       throw new OpentabError(
         'uncertified_peer',

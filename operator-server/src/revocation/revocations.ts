@@ -1,64 +1,40 @@
 // Trust this operator's staff took back: a merchant or a peer operator revoked here is refused
-// for good. Read on every new tab, so the list is kept in memory beside its table; one process
-// writes both, and a revocation is in force the moment its row commits.
+// for good. Every check reads the store (one point read on the table's key, through the caller's
+// transaction when it has one), never a copy in this process's memory: with several processes on
+// one database, a revocation another one committed is refused here at once.
 //
 // What a revocation stops, and what it must not (docs/operations.md): nothing new starts with a
 // revoked party (no merchant lookup, no tab, no escrow for a delivery, no re-registration), but
 // the records and clearings of tabs opened before it are still taken and sent, because the chain
 // link bounds what they can claim and dropping them would lose what customers already paid.
 
-import type Database from 'better-sqlite3';
 import { OpentabError } from '@opentab/protocol';
-import { type Revocation, RevocationTable, type RevocationSubject } from './revocation-table';
+import type { RevocationAccess } from '../store/operator-records-storage';
+import type { Revocation } from './revocation-table';
 
 export type { Revocation, RevocationSubject } from './revocation-table';
 
-const keyOf = (kind: RevocationSubject, subjectId: string) => `${kind}:${subjectId}`;
+/**
+ * Revokes once: when the party is revoked already (here, or by another process first), that first
+ * revocation stands and is answered, unchanged. The insert decides, so two revoking at once keep one.
+ */
+export async function revoke(revocations: RevocationAccess, revocation: Revocation): Promise<Revocation> {
+  if (await revocations.insertRevocation(revocation)) return revocation;
+  const first = await revocations.revocation(revocation.kind, revocation.subjectId);
+  if (first === null) throw new Error(`the revocation of ${revocation.kind} ${revocation.subjectId} vanished`);
+  return first;
+}
 
-export class Revocations {
-  private readonly inForce = new Map<string, Revocation>();
-  private readonly table: RevocationTable;
+/** Refuses anything new with a revoked merchant. */
+export async function assertMerchantInGoodStanding(revocations: RevocationAccess, merchantId: string): Promise<void> {
+  const revocation = await revocations.revocation('merchant', merchantId);
+  if (revocation !== null)
+    throw new OpentabError('merchant_revoked', `Merchant ${merchantId} is revoked here: ${revocation.reason}`);
+}
 
-  constructor(db: Database.Database) {
-    this.table = new RevocationTable(db);
-    for (const revocation of this.table.revocations())
-      this.inForce.set(keyOf(revocation.kind, revocation.subjectId), revocation);
-  }
-
-  of(kind: RevocationSubject, subjectId: string): Revocation | null {
-    return this.inForce.get(keyOf(kind, subjectId)) ?? null;
-  }
-
-  /**
-   * Revokes once: a second revocation of the same party returns the first, unchanged. Called on
-   * its own, never inside a wider transaction that could still roll the row back.
-   */
-  revoke(kind: RevocationSubject, subjectId: string, reason: string, revokedBy: string, now_ms: number): Revocation {
-    const known = this.of(kind, subjectId);
-    if (known !== null) return known;
-    const revocation: Revocation = { kind, subjectId, revokedAt: now_ms, reason, revokedBy };
-    // Another process may have revoked the party first: its revocation stands.
-    const kept = this.table.insertRevocation(revocation) ? revocation : this.table.revocation(kind, subjectId)!;
-    this.inForce.set(keyOf(kind, subjectId), kept);
-    return kept;
-  }
-
-  /** Every revocation, newest first. */
-  list(): Revocation[] {
-    return [...this.inForce.values()].sort((a, b) => b.revokedAt - a.revokedAt);
-  }
-
-  /** Refuses anything new with a revoked merchant. */
-  assertMerchantInGoodStanding(merchantId: string): void {
-    const revocation = this.of('merchant', merchantId);
-    if (revocation !== null)
-      throw new OpentabError('merchant_revoked', `Merchant ${merchantId} is revoked here: ${revocation.reason}`);
-  }
-
-  /** Refuses anything new with a revoked peer operator. */
-  assertPeerInGoodStanding(operatorId: string): void {
-    const revocation = this.of('peer', operatorId);
-    if (revocation !== null)
-      throw new OpentabError('peer_revoked', `Operator ${operatorId} is revoked here: ${revocation.reason}`);
-  }
+/** Refuses anything new with a revoked peer operator. */
+export async function assertPeerInGoodStanding(revocations: RevocationAccess, operatorId: string): Promise<void> {
+  const revocation = await revocations.revocation('peer', operatorId);
+  if (revocation !== null)
+    throw new OpentabError('peer_revoked', `Operator ${operatorId} is revoked here: ${revocation.reason}`);
 }

@@ -98,6 +98,9 @@ describe.each(BOTH_STORES)("peers' retired keys in the operator store on $name",
     expect(later).toEqual(first);
     const earlier = await peerKeyRetirements.keepEarliestRetirement(notice(NOW_MS + DAY_MS, 'us-key-2', NOW_MS + 2));
     expect(earlier).toEqual({ ...first, retiresAt_ms: NOW_MS + DAY_MS });
+    expect(await peerKeyRetirements.peerKeyRetirement('op-us', 'us-key-0')).toEqual(earlier);
+    expect(await peerKeyRetirements.peerKeyRetirement('op-us', 'us-key-1')).toBeNull();
+    expect(await peerKeyRetirements.peerKeyRetirement('op-eu', 'us-key-0')).toBeNull();
     await peerKeyRetirements.keepEarliestRetirement({
       ...notice(NOW_MS + 3 * DAY_MS, 'eu-key-1', NOW_MS + 3),
       operatorId: 'op-eu',

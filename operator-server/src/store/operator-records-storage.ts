@@ -31,6 +31,7 @@ export const OWN_KEY_METHODS = [
 /** Peers' retired keys, each at the earliest retirement announced. */
 export const PEER_KEY_RETIREMENT_METHODS = [
   'keepEarliestRetirement',
+  'peerKeyRetirement',
   'peerKeyRetirements',
 ] as const satisfies ReadonlyArray<keyof PeerKeyRetirementTable>;
 

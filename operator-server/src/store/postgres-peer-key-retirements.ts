@@ -6,6 +6,13 @@ import type { PeerKeyRetirementAccess } from './operator-records-storage';
 import type { StoreConnection } from './postgres-merchants';
 
 export function postgresPeerKeyRetirementAccess(connection: StoreConnection): PeerKeyRetirementAccess {
+  const peerKeyRetirement = async (operatorId: string, publicKey: string) => {
+    const { rows } = await connection.query(
+      'SELECT * FROM peer_key_retirements WHERE operator_id = $1 AND public_key = $2',
+      [operatorId, publicKey],
+    );
+    return rows.length === 0 ? null : toPeerKeyRetirement(rows[0]!);
+  };
   return {
     async keepEarliestRetirement(r) {
       await connection.query(KEEP_EARLIEST_RETIREMENT_SQL, [
@@ -16,12 +23,9 @@ export function postgresPeerKeyRetirementAccess(connection: StoreConnection): Pe
         r.receivedAt_ms,
         r.notice,
       ]);
-      const { rows } = await connection.query(
-        'SELECT * FROM peer_key_retirements WHERE operator_id = $1 AND public_key = $2',
-        [r.operatorId, r.publicKey],
-      );
-      return toPeerKeyRetirement(rows[0]!);
+      return (await peerKeyRetirement(r.operatorId, r.publicKey))!;
     },
+    peerKeyRetirement,
     async peerKeyRetirements() {
       const { rows } = await connection.query(
         'SELECT * FROM peer_key_retirements ORDER BY retires_at DESC, operator_id COLLATE "C", public_key COLLATE "C"',
