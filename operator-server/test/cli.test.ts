@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { callRoute } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
-import { createNodeHttpTransport } from '@opentab/server-kit';
+import { createNodeHttpTransport, nodeCrypto } from '@opentab/server-kit';
+import { generateKeyPair } from '../src/provisioning/keys';
 import { createTestCa, issueServerCertificate } from '@opentab/test-kit';
 import { findFreePort } from '@opentab/test-kit';
 import { waitFor } from '@opentab/test-kit';
@@ -385,4 +386,20 @@ describe('opentab-operator CLI and plain http', () => {
     expect(failed?.stderr).toContain('base URL http://op-se.example must use https:');
     expect(existsSync(join(dir, 'cert.json'))).toBe(false);
   });
+  it(
+    'takes a key that starts with a dash, as one base64url key in 64 does',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'opentab-cli-'));
+      await cli('ca-init', '--dir', join(dir, 'ca'));
+      let publicKey = '';
+      while (!publicKey.startsWith('-')) publicKey = generateKeyPair(nodeCrypto).publicKey;
+      const signed = await cli(
+        ...['ca-sign', '--ca', join(dir, 'ca'), '--operator-id', 'op-se', '--public-key', publicKey],
+        ...['--base-url', 'https://op-se.example', '--currency', 'SEK', '--out', join(dir, 'cert.json')],
+      );
+      expect(signed.publicKey).toBe(publicKey);
+      expect(JSON.parse(readFileSync(join(dir, 'cert.json'), 'utf8')).payload.publicKey).toBe(publicKey);
+    },
+    CLI_RUN_BOUND_MS,
+  );
 });

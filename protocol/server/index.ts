@@ -5,6 +5,7 @@
 
 export * from './audit/check-result';
 export * from './client-address';
+export * from './command-args';
 export * from './conditional-get';
 export * from './cors';
 export * from './ecb/ecb';

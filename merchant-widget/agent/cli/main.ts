@@ -2,9 +2,9 @@
 // a Node server (it proxies the agent's mount path to this process) and for crash tests.
 //   npm run merchant -- <command> [options]       (npm run merchant -- help)
 
+import { parseCommandArgs } from '@opentab/server-kit';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { describeChecks, nodeCrypto } from '@opentab/server-kit';
 import { fromBase64urlOfLength, signerFromSecretKey } from '@opentab/protocol';
 import { createMerchantAgent } from '../agent';
@@ -119,7 +119,7 @@ async function prepare(folder: string, configPath: string, chunkKib: string): Pr
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: rest,
     options: {
       config: { type: 'string' },

@@ -4,9 +4,9 @@
 // which the MTA must be configured with; the MTA logs the release), opens it with a one-time
 // X25519 key, and with --ciphertext decrypts the delivered product, streamed, to --out.
 
+import { parseCommandArgs } from '@opentab/server-kit';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
 import {
   callRoute,
   DELIVERY_OPERATOR_API,
@@ -97,7 +97,7 @@ async function decryptTo(ciphertextPath: string, key: Uint8Array, outPath: strin
 /** Runs one arbiter command; resolves with what to print, throws ArbiterError to stop with its exit code. */
 export async function arbiterCommand(argv: readonly string[]): Promise<{ output: unknown; exitCode: number }> {
   const [action, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...rest],
     options: {
       'ca-key': { type: 'string' },

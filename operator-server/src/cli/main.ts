@@ -1,9 +1,9 @@
 // opentab-operator: everything an operator's staff need from a shell.
 //   npm run operator -- <command> [options]       (npm run operator -- help)
 
+import { parseCommandArgs } from '@opentab/server-kit';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { parseTimestamp } from '@opentab/protocol';
@@ -192,7 +192,7 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = exitCode;
     return;
   }
-  const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true });
+  const { values } = parseCommandArgs({ args: rest, options: OPTIONS, strict: true });
   switch (command) {
     case 'ca-init': {
       const dir = resolve(required(values, 'dir'));
