@@ -86,7 +86,7 @@ export function createOutboxDeliverer(
         return extension.deliver(context, destination.target, payload);
       }
       case 'merchant-notice': {
-        const merchant = context.store.merchant(destination.merchantId);
+        const merchant = await context.storage.merchants.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
         const body = payload as TabClearedBody;
         const notice = seal(context.crypto, context.identity.signer, body, now_ms);
@@ -98,16 +98,16 @@ export function createOutboxDeliverer(
         } catch (error) {
           // A registration cut off before its information reached the agent left nothing there to close.
           const neverInformed =
-            refusalCodeOf(error) === 'unknown_tab' && context.store.tab(body.tabId)?.state === 'failed';
+            refusalCodeOf(error) === 'unknown_tab' && (await context.storage.tabs.tab(body.tabId))?.state === 'failed';
           if (!neverInformed) throw error;
         }
         return;
       }
       case 'merchant-record-request': {
         const body = payload as RecordRequestBody;
-        const merchant = context.store.merchant(destination.merchantId);
+        const merchant = await context.storage.merchants.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
-        const tab = context.store.tab(body.tabId);
+        const tab = await context.storage.tabs.tab(body.tabId);
         // Asking is pointless once the record is in, or once a late one could no longer change anything.
         const lateWindowOver =
           tab?.clearedAt != null && now_ms - tab.clearedAt > context.config.tabs.lateRecordWindow_s * 1000;
