@@ -153,7 +153,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     }
   }
   const outbox = new Outbox(db);
-  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
+  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox, durable });
   const ownKeys = new OwnKeys(db, crypto, identity, config, outbox);
   ownKeys.resume();
   const context: OperatorContext = {
@@ -301,9 +301,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
     // after that.
     await context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
-    // Billing records and notices report committed changes: those must be on disk before they leave.
-    if (context.outbox.pending() > 0) await durable();
-    await context.outbox.deliverDue(now_ms(), deliver);
+    await context.storage.deliverDueOutbox(now_ms(), deliver);
     // The charts' minute sample: a failed read costs a point on a chart, never the pass.
     const sampledAt_ms = now_ms();
     await context.figureHistory
