@@ -160,7 +160,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     throw error;
   }
   // A fresh code at every start until a wallet has enrolled: the earlier one may have expired.
-  const enrolled = customerOperator.running.context.store.customer(world.accountId)?.publicKey != null;
+  const enrolled =
+    (await customerOperator.running.context.storage.customers.customer(world.accountId))?.publicKey != null;
   const code = enrolled
     ? null
     : await customerOperator.admin.call('enrollmentCode', {}, { accountId: world.accountId });

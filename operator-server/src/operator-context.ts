@@ -8,18 +8,15 @@ import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
 import type { OwnKeys } from './identity/key-rotation';
 import type { PeerTrust } from './identity/peer-trust';
-import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
 import type { Revocations } from './revocation/revocations';
 import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
 import type { FigureHistory } from './admin/figure-history';
-import type { OperatorStore } from './store/operator-store';
 import type { OperatorStorage } from './store/operator-storage';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
-import type { Outbox } from './outbox/outbox';
 
 export interface OperatorContext {
   readonly config: OperatorConfig;
@@ -27,14 +24,12 @@ export interface OperatorContext {
   readonly identity: OperatorIdentity;
   /** Successor keys prepared and rotated to, and the rotation notices this operator signed. */
   readonly ownKeys: OwnKeys;
+  /** The SQLite connection, for the classes below not yet behind the store interface (see `storage`). */
   readonly db: Database.Database;
-  readonly ledger: Ledger;
-  readonly store: OperatorStore;
   readonly receipts: MessageReceipts;
   readonly rates: RateDesk;
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
-  readonly outbox: Outbox;
   /** The merchants and peer operators revoked here, refused anything new. */
   readonly revocations: Revocations;
   /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
@@ -46,7 +41,8 @@ export interface OperatorContext {
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
    * runs as one `storage.transaction(async (tx) => …)`. Every request path, background sweep,
-   * admin and staff step and the message receipts go through it; only the calls marked `// sync:`
+   * admin and staff step, the message receipts and the outbox (written through a transaction's
+   * `outbox`, drained by `deliverDueOutbox`) go through it; only the calls marked `// sync:`
    * still reach synchronous classes on the same connection (the revocation and peer-key caches,
    * the rate desk, the delivery store, issued certificates, the operator's own keys), inside the
    * async transaction, until they move onto their groups.
@@ -54,7 +50,10 @@ export interface OperatorContext {
   readonly storage: OperatorStorage;
   readonly log: Logger;
   readonly clock: Clock;
-  /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */
+  /**
+   * Resolves once everything committed so far is durable (SQLite: the WAL synced to disk;
+   * PostgreSQL: at once, a COMMIT is). Nothing leaves this operator before it.
+   */
   readonly durable: () => Promise<void>;
   /** HTTP to peers, merchant agents and webhooks: waits for `durable()`, then sends. */
   readonly transport: HttpTransport;

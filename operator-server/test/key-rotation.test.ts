@@ -158,7 +158,7 @@ describe('key rotation with overlap', () => {
       { signer: signerFromSecretKey(nodeCrypto, configuredSecret), certificate: oldCertificate },
       seContext.identity.caPublicKey,
     );
-    new OwnKeys(seContext.db, nodeCrypto, identity, seContext.config, seContext.outbox).resume();
+    new OwnKeys(seContext.db, nodeCrypto, identity, seContext.config, se().running.sqlite!.outbox).resume();
     expect(identity.signer.kid).toBe(prepared.publicKey);
     const retirements = new PeerKeyRetirements(eu().running.context.db);
     expect(retirements.retiresAt(CUSTOMER_OPERATOR, oldCertificate.payload.publicKey)).toBe(w.clock.now_ms());

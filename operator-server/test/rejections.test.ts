@@ -70,7 +70,7 @@ function snapshot(): string {
       const counts = Object.fromEntries(
         tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]),
       );
-      return { counts, balances: operator.running.context.ledger.balancesByCurrency() };
+      return { counts, balances: operator.running.sqlite!.ledger.balancesByCurrency() };
     }),
     (_, value) => (typeof value === 'bigint' ? value.toString() : value),
   );

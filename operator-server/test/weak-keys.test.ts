@@ -54,7 +54,7 @@ function snapshot(): string {
           ]),
         ),
         merchants: db.prepare('SELECT * FROM merchants ORDER BY merchant_id').all(),
-        balances: operator.running.context.ledger.balancesByCurrency(),
+        balances: operator.running.sqlite!.ledger.balancesByCurrency(),
       };
     }),
     (_, value) => (typeof value === 'bigint' ? value.toString() : value),

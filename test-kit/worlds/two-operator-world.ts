@@ -389,7 +389,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     },
     assertInvariants(invariantOptions = {}) {
       for (const operator of Object.values(world.operators))
-        assertLedgerInvariants(operator.running.context.ledger, invariantOptions);
+        assertLedgerInvariants(operator.running.sqlite!.ledger, invariantOptions);
     },
     async close() {
       await merchant.close();

@@ -14,7 +14,7 @@ import type { DisputeDecisionBody } from '../mta/dispute-resolution';
 import { deliverMerchantDisputeDecision, type MerchantDisputeDecisionBody } from '../mta/merchant-dispute-decision';
 import { noteMerchantHasNoRecord, takeRequestedRecord, type RecordRequestBody } from '../mta/records';
 import type { OperatorContext } from '../operator-context';
-import type { OperatorExtension } from '../extension';
+import type { ExtensionContext, OperatorExtension } from '../extension';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
 
@@ -22,6 +22,7 @@ export function createOutboxDeliverer(
   context: OperatorContext,
   sinks: readonly BillingSink[],
   extensions: readonly OperatorExtension[],
+  extensionContext: ExtensionContext,
 ): OutboxDeliverer {
   return async (destination, payload) => {
     const now_ms = context.clock.now_ms();
@@ -83,7 +84,7 @@ export function createOutboxDeliverer(
         const extension = extensions.find((candidate) => candidate.name === destination.extension);
         if (extension?.deliver === undefined)
           throw new Error(`no extension ${destination.extension} delivers outbox messages here`);
-        return extension.deliver(context, destination.target, payload);
+        return extension.deliver(extensionContext, destination.target, payload);
       }
       case 'merchant-notice': {
         const merchant = await context.storage.merchants.merchant(destination.merchantId);
