@@ -46,6 +46,8 @@ export interface OperatorWorldOptions {
   readonly clock?: Clock;
   /** Added to every operator of the world (see @opentab/operator-server/extension). */
   readonly extensions?: readonly OperatorExtension[];
+  /** The store of each operator named here, by operator id; the SQLite file in its directory otherwise. */
+  readonly stores?: Readonly<Record<string, OperatorStoreSettings>>;
 }
 
 export interface WorldOperator {
