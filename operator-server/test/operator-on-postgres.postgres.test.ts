@@ -2,6 +2,7 @@
 // op-se, opens a tab with a merchant of op-eu, buys, closes it and sends its record; the tab
 // clears, and every balance is exact to the minor unit and every ledger invariant holds.
 
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
@@ -9,9 +10,11 @@ import {
   CUSTOMER_OPERATOR,
   hundredArticles,
   MERCHANT_OPERATOR,
+  startOperatorWorld,
   startTwoOperatorWorld,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
+import { ConfigError } from '../src/config/config';
 import { describeInvariantViolations } from '../src/ledger/invariants';
 
 let w: TwoOperatorWorld | null = null;
@@ -29,6 +32,25 @@ async function postgresWorld(): Promise<TwoOperatorWorld> {
 }
 
 describe('operators on PostgreSQL', () => {
+  it('refuse extensions, which keep their tables in the SQLite file, before touching the database', async () => {
+    const url = await createTestDatabase('operator');
+    const started = startOperatorWorld({
+      operators: [{ operatorId: CUSTOMER_OPERATOR, currency: 'SEK' }],
+      stores: { [CUSTOMER_OPERATOR]: { kind: 'postgres', url, poolSize: 2 } },
+      extensions: [{ name: 'baseline', tables: 'CREATE TABLE IF NOT EXISTS x (y)', routes: {}, bind: () => [] }],
+    });
+    await expect(started).rejects.toThrow(ConfigError);
+    await expect(started).rejects.toThrow(/extensions work on the operator's SQLite file.*store kind 'sqlite'/);
+    const database = new pg.Client({ connectionString: url });
+    await database.connect();
+    try {
+      const { rows } = await database.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await database.end();
+    }
+  });
+
   it.skip('clear a tab between them to the minor unit', async () => {
     // Skipped: start-up on PostgreSQL waits for the rate desk, revocations, keys, certificates and delivery store.
     const world = await postgresWorld();
