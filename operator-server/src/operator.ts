@@ -39,7 +39,7 @@ import { PeerTrust } from './identity/peer-trust';
 import { OwnKeys } from './identity/key-rotation';
 import { receiveKeyRotation } from './identity/peer-key-rotation';
 import { PeerKeyRetirements } from './identity/peer-key-retirements';
-import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
+import { REGISTRATION_BOUND_MS, voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
 import { lookUpMerchant } from './mta/merchant-lookup';
 import { clearDueTabs, receiveCustomerRecord, receiveMerchantRecord } from './mta/records';
@@ -190,7 +190,13 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
   await storage.tabs.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
-  await voidInterruptedRegistrations(context, now_ms());
+  // Alone on its SQLite file, this process began every registration still opening. Processes sharing
+  // a database leave the ones another may still have under way, and sweep them once past the bound.
+  await voidInterruptedRegistrations(
+    context,
+    now_ms(),
+    storage.kind === 'sqlite' ? Number.MAX_SAFE_INTEGER : now_ms() - REGISTRATION_BOUND_MS,
+  );
   for (const extension of extensions) if (extension.tables !== undefined) db.exec(extension.tables);
   // Built once: an extension may key what it keeps by its context.
   const extensionContext: ExtensionContext = { ...context, sqlite };
@@ -309,6 +315,11 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
     // after that.
     await opened.sweep('prune-receipts', () => context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000));
+    // One of the processes sharing a database may have stopped mid-registration while the others run on.
+    if (storage.kind === 'postgres')
+      await opened.sweep('void-interrupted-registrations', () =>
+        voidInterruptedRegistrations(context, now_ms(), now_ms() - REGISTRATION_BOUND_MS),
+      );
     await context.storage.deliverDueOutbox(now_ms(), deliver);
     // The charts' minute sample: a failed read costs a point on a chart, never the pass.
     const sampledAt_ms = now_ms();
