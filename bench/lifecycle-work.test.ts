@@ -69,7 +69,7 @@ async function completeTab(customer: TestCustomer): Promise<void> {
   );
   await w.merchantRecordAcknowledged(tab.tabId);
   await waitFor('every outbox to be delivered', () =>
-    Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0),
+    Object.values(w.world.operators).every((operator) => operator.running.sqlite!.outbox.pending() === 0),
   );
   await waitFor(
     'the merchant agent to learn of the clearing',

@@ -62,7 +62,7 @@ type CallRoute = (
 /** Waits until every operator's outbox has delivered all it holds, so the billing files say everything they will. */
 const outboxesDrained = () =>
   waitFor('the outboxes to deliver everything', () =>
-    Object.values(w.world.operators).every((operator) => operator.running.context.outbox.pending() === 0),
+    Object.values(w.world.operators).every((operator) => operator.running.sqlite!.outbox.pending() === 0),
   );
 
 const merchantBalance = async (operatorId = MERCHANT_OPERATOR) =>
@@ -154,7 +154,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
         entries: 1,
       },
     ]);
-    const row = new DirectPaymentStore(w.world.operator(CUSTOMER_OPERATOR).running.context.db).payment(
+    const row = new DirectPaymentStore(w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.db).payment(
       outcome.payment.payload.paymentId,
     );
     expect(row).toMatchObject({
@@ -164,7 +164,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
       merchantCurrency: 'EUR',
       merchantOrderId: orderId,
     });
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     expect(new DirectOrderCreditStore(mta.db).ofOrder(w.merchantId, orderId)).toMatchObject({
       customerOperatorId: CUSTOMER_OPERATOR,
       paymentId: outcome.payment.payload.paymentId,
@@ -188,7 +188,7 @@ describe('direct payment (prior-art baseline), SEK customer at op-se, EUR mercha
     );
     await outboxesDrained();
 
-    const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    const am = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
     expect(w.billingRecords(CUSTOMER_OPERATOR)).toEqual([
       {
         recordType: 'withdrawal',

@@ -1,6 +1,6 @@
 // The demo world: two operators (SEK for customers, EUR for merchants, trusting each other
-// through one CA), each on its own SQLite store, and the demo shop with its widget, all on
-// 127.0.0.1. `npm start` runs it on fixed ports with data kept between starts; every
+// through one CA), each on its own store (a SQLite file, or a PostgreSQL database), and the demo
+// shop with its widget, all on 127.0.0.1. `npm start` runs it on fixed ports with data kept between starts; every
 // end-to-end test runs its own on free ports in a fresh directory.
 
 import { randomBytes } from 'node:crypto';
@@ -14,9 +14,10 @@ import {
   type ProvisionedOperator,
   type WorldOperator,
 } from '@opentab/test-kit/worlds';
-import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
+import { type OperatorStoreSettings, SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 import { findFreePort } from '@opentab/test-kit';
 import type { LogLevel } from '@opentab/operator-server';
+import { type DemoDatabases, prepareDemoDatabases } from './demo-databases';
 
 export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as const;
 export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;
@@ -29,8 +30,13 @@ export const DEMO_RATES = { rateSource: SAMPLE_RATE_SOURCE } as const;
 
 export interface DemoWorldOptions {
   readonly dir: string;
-  /** Start from nothing: remove whatever an earlier start left in `dir`. */
+  /** Start from nothing: remove whatever an earlier start left in `dir` (and in the PostgreSQL databases). */
   readonly reset?: boolean;
+  /**
+   * A PostgreSQL server (postgres://user@host:port/db) to keep the operators' and the merchant
+   * agent's state on, a database each (demo-databases.ts), instead of SQLite files in `dir`.
+   */
+  readonly postgresUrl?: string;
   /** Fixed ports for [customer operator, merchant operator, shop]; free ports when absent. */
   readonly ports?: readonly [number, number, number];
   readonly log?: LogLevel;
@@ -53,6 +59,8 @@ export interface DemoCustomer {
 
 export interface DemoWorld {
   readonly dir: string;
+  /** The PostgreSQL databases the world keeps its state in; null when it keeps SQLite files in `dir`. */
+  readonly databases: DemoDatabases | null;
   readonly customerOperator: WorldOperator;
   readonly merchantOperator: WorldOperator;
   readonly shop: DemoShop;
@@ -85,6 +93,8 @@ interface WorldFile {
 export const DEMO_STAFF_NAME = 'demo';
 
 const WORLD_FILE = 'world.json';
+/** Connections per process: a demo's traffic is one person's. */
+const DEMO_POOL_SIZE = 4;
 
 /**
  * A world made before the demo named its rate source left its operators to the default, the ECB
@@ -121,8 +131,23 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   const reused = existsSync(worldPath);
   let world: WorldFile = reused ? (JSON.parse(readFileSync(worldPath, 'utf8')) as WorldFile) : await provision(options);
   if (reused) for (const operator of world.operators) nameDemoRates(operator.configPath);
+  // A world made afresh starts from empty databases too: what an earlier world left names other keys.
+  const databases =
+    options.postgresUrl === undefined
+      ? null
+      : await prepareDemoDatabases(
+          options.postgresUrl,
+          world.operators.map((operator) => operator.operatorId),
+          options.reset === true || !reused,
+        );
+  const stores: Record<string, OperatorStoreSettings> = Object.fromEntries(
+    Object.entries(databases?.operators ?? {}).map(([operatorId, url]) => [
+      operatorId,
+      { kind: 'postgres', url, poolSize: DEMO_POOL_SIZE },
+    ]),
+  );
 
-  const operators = await startProvisionedOperators(world.operators, { log: options.log ?? 'info' });
+  const operators = await startProvisionedOperators(world.operators, { log: options.log ?? 'info', stores });
   const customerOperator = operators[CUSTOMER_OPERATOR.operatorId]!;
   const merchantOperator = operators[MERCHANT_OPERATOR.operatorId]!;
   const shopOptions = {
@@ -130,6 +155,9 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     operatorBaseUrl: merchantOperator.url,
     operatorPublicKey: merchantOperator.running.context.identity.signer.kid,
     dataDir: join(options.dir, 'shop'),
+    ...(databases !== null
+      ? { store: { kind: 'postgres', url: databases.shop, poolSize: DEMO_POOL_SIZE } as const }
+      : {}),
     port: world.shopPort,
     ...(options.shopOverrides !== undefined ? { agentOverrides: options.shopOverrides } : {}),
     ...(options.damageDeliveries !== undefined ? { damageDeliveries: options.damageDeliveries } : {}),
@@ -160,13 +188,15 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     throw error;
   }
   // A fresh code at every start until a wallet has enrolled: the earlier one may have expired.
-  const enrolled = customerOperator.running.context.store.customer(world.accountId)?.publicKey != null;
+  const enrolled =
+    (await customerOperator.running.context.storage.customers.customer(world.accountId))?.publicKey != null;
   const code = enrolled
     ? null
     : await customerOperator.admin.call('enrollmentCode', {}, { accountId: world.accountId });
 
   return {
     dir: options.dir,
+    databases,
     customerOperator,
     merchantOperator,
     get shop() {

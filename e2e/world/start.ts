@@ -1,5 +1,7 @@
 // `npm start`: the whole demo world on 127.0.0.1 — two operators, the demo shop with its
 // widget — with data kept in .data/demo between starts (`npm start -- --reset` starts clean).
+// `--store postgres://user@host:port/db` keeps the operators' and the merchant agent's state in
+// databases of their own on that PostgreSQL server instead of SQLite files (demo-databases.ts).
 // `npm start` builds the extension, the widget and the operator console first (see package.json).
 
 import { resolve } from 'node:path';
@@ -16,6 +18,8 @@ const { values } = parseArgs({
     dir: { type: 'string', default: '.data/demo' },
     /** Customer operator, merchant operator, shop; used when the world is first made. */
     ports: { type: 'string', default: '7101,7102,7103' },
+    /** A PostgreSQL server for the stores, postgres://user@host:port/db; SQLite files when absent. */
+    store: { type: 'string' },
   },
 });
 
@@ -32,6 +36,7 @@ const root = resolve(import.meta.dirname, '../..');
 const world = await startDemoWorld({
   dir: resolve(root, values.dir),
   reset: values.reset,
+  ...(values.store !== undefined ? { postgresUrl: values.store } : {}),
   ports: parsePorts(values.ports),
   log: 'info',
 });
@@ -78,6 +83,13 @@ const lines = [
     : `  In the extension's options: operator ${world.customerOperator.url}, then the enrolment code above.`,
   '',
   `  Data: ${world.dir}${world.reused ? ' (reused from an earlier start)' : ''}. Ctrl-C stops everything.`,
+  ...(world.databases === null
+    ? []
+    : [
+        `  Stores: PostgreSQL databases ${[...Object.values(world.databases.operators), world.databases.shop]
+          .map((url) => new URL(url).pathname.slice(1))
+          .join(', ')}`,
+      ]),
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -94,7 +94,7 @@ async function disputedTab(site: MerchantSite) {
 async function deliveredAfter(tabId: string): Promise<number> {
   const row = await waitFor('the MTA to deliver the decision to the merchant', async () => {
     await w.elapse(1_000);
-    const [sent] = eu().running.context.outbox.rowsOfRecord(decisionRecordId(tabId));
+    const [sent] = eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(tabId));
     return sent?.deliveredAt != null ? sent : undefined;
   });
   return row.attempts;
@@ -122,7 +122,7 @@ describe("the operator's dispute decisions at the merchant agent", () => {
       );
       expect(await deliveredAfter(upheld.tab.tabId)).toBeGreaterThanOrEqual(2);
       expect(await deliveredAfter(adjusted.tab.tabId)).toBeGreaterThanOrEqual(2);
-      expect(eu().running.context.outbox.rowsOfRecord(decisionRecordId(upheld.tab.tabId))).toHaveLength(1);
+      expect(eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(upheld.tab.tabId))).toHaveLength(1);
 
       expect(await site.agent.disputeDecision(upheld.tab.tabId)).toMatchObject({
         disputeId: upheld.disputeId,
@@ -158,10 +158,10 @@ describe("the operator's dispute decisions at the merchant agent", () => {
       await eu().admin.call('resolveDispute', { decision: 'uphold', reason: 'Upheld.' }, { disputeId });
       await waitFor('a first delivery attempt to fail', async () => {
         await w.elapse(0);
-        return (eu().running.context.outbox.rowsOfRecord(decisionRecordId(tab.tabId))[0]?.attempts ?? 0) > 0;
+        return (eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(tab.tabId))[0]?.attempts ?? 0) > 0;
       });
       // The decision the operator signed, taken from its outbox message and rewrapped by an impostor.
-      const [row] = eu().running.context.outbox.rowsOfRecord(decisionRecordId(tab.tabId));
+      const [row] = eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(tab.tabId));
       const signed = (row!.payload as { resolution: SignedDisputeResolution }).resolution;
       expect(
         verifyEnvelope(nodeCrypto, signed, fromBase64urlOfLength(eu().running.context.identity.signer.kid, 32)),

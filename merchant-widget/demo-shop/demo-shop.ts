@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createMerchantAgent, type MerchantAgent } from '@opentab/merchant-agent';
-import type { MerchantAgentConfig } from '@opentab/merchant-agent';
+import type { AgentStoreConfig, MerchantAgentConfig } from '@opentab/merchant-agent';
 import { ARTICLES, PRODUCTS, demoCatalogue } from './content';
 import { loadOrCreateDashboardLogin, loadOrCreateSecrets, type DashboardLogin } from './identity';
 import { articlePage, frontPage, getOpentabPage, notFoundPage, shopPage, type SiteInfo } from './pages';
@@ -22,8 +22,10 @@ export interface DemoShopOptions {
   readonly operatorBaseUrl: string;
   /** base64url Ed25519 public key of the operator. */
   readonly operatorPublicKey: string;
-  /** Holds the SQLite database and, unless given below, the merchant's secrets. */
+  /** Holds the SQLite database (unless `store` names another) and, unless given below, the merchant's secrets. */
   readonly dataDir: string;
+  /** Where the merchant agent keeps its state; by default the SQLite file merchant-agent.sqlite in dataDir. */
+  readonly store?: AgentStoreConfig;
   /** Default 0: a free port. */
   readonly port?: number;
   /** Default 127.0.0.1. */
@@ -130,7 +132,9 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
     accessTokenSecret: options.accessTokenSecret ?? secrets.accessTokenSecret,
     currency: site.currency,
     catalogue: demoCatalogue(),
-    databasePath: join(options.dataDir, 'merchant-agent.sqlite'),
+    ...(options.store !== undefined
+      ? { store: options.store }
+      : { databasePath: join(options.dataDir, 'merchant-agent.sqlite') }),
     extensionInstallUrl: GET_OPENTAB_PATH,
     delivery: { productsDirectory: deliveryFolder },
     adminLogins: [dashboardLogin],

@@ -1,7 +1,7 @@
 // Names of the operator's ledger accounts. One place, so that the AM, the MTA, settlement and
 // the admin API can never disagree on which account holds what.
 
-import type { OperatorContext } from './operator-context';
+import type { Ledger } from './ledger';
 import type { LedgerAccess } from './store/operator-storage';
 
 export const ledgerAccount = {
@@ -17,18 +17,7 @@ export const ledgerAccount = {
   funding: (currency: string) => `funding:${currency}`,
 } as const;
 
-/** The operator's own accounts (no floor) are made on first use. */
-export function ensureAccount(
-  context: OperatorContext,
-  id: string,
-  currency: string,
-  kind: 'settlement' | 'fx' | 'funding' | 'revenue',
-): void {
-  if (context.ledger.findAccount(id) === undefined)
-    context.ledger.createAccount({ id, currency, kind, minBalance: null });
-}
-
-/** The same, through the ledger of a store transaction. */
+/** The operator's own accounts (no floor) are made on first use, through the ledger of a store transaction. */
 export async function ensureOwnAccount(
   ledger: LedgerAccess,
   id: string,
@@ -37,4 +26,14 @@ export async function ensureOwnAccount(
 ): Promise<void> {
   if ((await ledger.findAccount(id)) === undefined)
     await ledger.createAccount({ id, currency, kind, minBalance: null });
+}
+
+/** The same on the SQLite file's ledger, for an extension's synchronous transactions. */
+export function ensureAccount(
+  ledger: Ledger,
+  id: string,
+  currency: string,
+  kind: 'settlement' | 'fx' | 'funding' | 'revenue',
+): void {
+  if (ledger.findAccount(id) === undefined) ledger.createAccount({ id, currency, kind, minBalance: null });
 }

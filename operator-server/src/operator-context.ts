@@ -1,6 +1,5 @@
 // Everything a handler of this operator needs, built once at start-up by operator.ts.
 
-import type Database from 'better-sqlite3';
 import type { Clock, HttpTransport } from '@opentab/protocol';
 import type { KeyedLock } from '@opentab/protocol';
 import type { CryptoProvider } from '@opentab/protocol';
@@ -8,17 +7,14 @@ import type { OperatorConfig } from './config/config';
 import type { OperatorIdentity } from './identity/operator-identity';
 import type { OwnKeys } from './identity/key-rotation';
 import type { PeerTrust } from './identity/peer-trust';
-import type { Ledger } from './ledger';
 import type { PeerDirectory } from './peers/peer-directory';
 import type { RateDesk } from './rates/rate-desk';
 import type { StaffSessions } from './staff/staff-sessions';
 import type { Traffic } from './admin/traffic';
 import type { FigureHistory } from './admin/figure-history';
-import type { OperatorStore } from './store/operator-store';
 import type { OperatorStorage } from './store/operator-storage';
 import type { MessageReceipts } from './support/message-receipts';
 import type { Logger } from './support/logger';
-import type { Outbox } from './outbox/outbox';
 
 export interface OperatorContext {
   readonly config: OperatorConfig;
@@ -26,14 +22,10 @@ export interface OperatorContext {
   readonly identity: OperatorIdentity;
   /** Successor keys prepared and rotated to, and the rotation notices this operator signed. */
   readonly ownKeys: OwnKeys;
-  readonly db: Database.Database;
-  readonly ledger: Ledger;
-  readonly store: OperatorStore;
   readonly receipts: MessageReceipts;
   readonly rates: RateDesk;
   readonly trust: PeerTrust;
   readonly peers: PeerDirectory;
-  readonly outbox: Outbox;
   /** Recent requests per route group: rate and latency percentiles, for /metrics and the console. */
   readonly traffic: Traffic;
   /** The figures of the last 24 hours, a sample a minute, sampled by the background jobs (in memory only). */
@@ -43,13 +35,18 @@ export interface OperatorContext {
   /**
    * The same tables behind the asynchronous store interface: a domain step that changes money
    * runs as one `storage.transaction(async (tx) => …)`. Every request path, background sweep,
-   * admin and staff step, the message receipts, revocations, peers' retired keys, the operator's
-   * own keys, the rate desk, the delivery store and issued certificates go through it.
+   * admin and staff step, the message receipts, the outbox (written through a transaction's
+   * `outbox`, drained by `deliverDueOutbox`), revocations, peers' retired keys, the operator's own
+   * keys, the rate desk, the delivery store and issued certificates go through it, on SQLite or
+   * PostgreSQL alike.
    */
   readonly storage: OperatorStorage;
   readonly log: Logger;
   readonly clock: Clock;
-  /** Resolves once everything committed so far is on disk. Nothing leaves this operator before it. */
+  /**
+   * Resolves once everything committed so far is durable (SQLite: the WAL synced to disk;
+   * PostgreSQL: at once, a COMMIT is). Nothing leaves this operator before it.
+   */
   readonly durable: () => Promise<void>;
   /** HTTP to peers, merchant agents and webhooks: waits for `durable()`, then sends. */
   readonly transport: HttpTransport;

@@ -5,15 +5,13 @@
 
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { systemClock, type Clock, type HttpTransport } from '@opentab/protocol';
 import { KeyedLock } from '@opentab/protocol';
 import { DELIVERY_OPERATOR_API, OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import type { CryptoProvider } from '@opentab/protocol';
 import { createNodeHttpTransport } from '@opentab/server-kit';
-import { sqliteWriteCount, syncedFile, WalFlusher, type FileSync } from '@opentab/server-kit';
+import type { FileSync } from '@opentab/server-kit';
 import { accountView } from './account-manager/account-view';
 import { applyClearing } from './account-manager/clearing';
 import { keepDisputeDecision } from './account-manager/dispute-decision';
@@ -29,10 +27,9 @@ import { adminPages } from './admin/admin-pages';
 import { staffOfRequest } from './staff/staff-auth';
 import { deliveryBindings } from './delivery/delivery-bindings';
 import { MtaDelivery } from './delivery/mta-delivery';
-import { Outbox } from './outbox/outbox';
 import { createBillingSink } from './billing/sinks';
 import { ConfigError, type OperatorConfig } from './config/config';
-import type { OperatorExtension } from './extension';
+import type { ExtensionContext, OperatorExtension } from './extension';
 import { ADMIN_API } from './http/admin-api';
 import { createHttpServer } from './http/http-server';
 import { operatorOpenApiDocument } from './http/openapi';
@@ -41,8 +38,7 @@ import { loadOperatorIdentity } from './identity/operator-identity';
 import { PeerTrust } from './identity/peer-trust';
 import { OwnKeys } from './identity/key-rotation';
 import { receiveKeyRotation } from './identity/peer-key-rotation';
-import { Ledger, openDatabase } from './ledger';
-import { voidInterruptedRegistrations } from './mta/interrupted-registrations';
+import { REGISTRATION_BOUND_MS, voidInterruptedRegistrations } from './mta/interrupted-registrations';
 import { MerchantCertificates } from './mta/merchant-certificates';
 import { lookUpMerchant } from './mta/merchant-lookup';
 import { clearDueTabs, receiveCustomerRecord, receiveMerchantRecord } from './mta/records';
@@ -60,8 +56,8 @@ import { StaffSessions } from './staff/staff-sessions';
 import { STAFF_SESSION_API } from './http/admin-staff-api';
 import { rateHealth } from './rates/rate-freshness';
 import { createRateSourceReader, quotesToResume } from './rates/rate-source';
-import { OperatorStore } from './store/operator-store';
-import { SqliteOperatorStorage } from './store/sqlite-operator-storage';
+import { openOperatorStorage } from './store/open-operator-storage';
+import type { SqliteOperatorParts } from './store/sqlite-operator-storage';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
 import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
@@ -78,7 +74,7 @@ export interface OperatorOptions {
    */
   readonly clock?: Clock;
   readonly log?: Logger;
-  /** Syncs the WAL file to disk; tests hold or fail it to see that nothing leaves before it. */
+  /** Syncs the SQLite WAL file to disk; tests hold or fail it to see that nothing leaves before it. */
   readonly syncWal?: FileSync;
   /** Tests drive the background jobs themselves with `runJobs()`. */
   readonly backgroundJobs?: boolean;
@@ -89,6 +85,8 @@ export interface OperatorOptions {
 export interface RunningOperator {
   readonly url: string;
   readonly context: OperatorContext;
+  /** The SQLite file's connection and synchronous classes, for tools and tests that look inside it; null on PostgreSQL. */
+  readonly sqlite: SqliteOperatorParts | null;
   /** Its rate source's last good quotes; `refreshIfDue(now)` reads the source when a read is due (tests drive it with their clock). */
   readonly rateFeed: RateFeed;
   /** One pass of the background jobs, after any pass under way: clear due tabs, lapse overdue holds, deliver
@@ -110,23 +108,25 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const log = options.log ?? createLogger(config.operatorId, config.log);
   const identity = loadOperatorIdentity(crypto, config, now_ms());
 
-  mkdirSync(config.dataDir, { recursive: true });
-  const databasePath = join(config.dataDir, 'operator.sqlite');
-  const db = openDatabase(databasePath);
-  // Commits do not wait for the disk; one fsync of the WAL, shared by everyone waiting at that
-  // moment, comes before any answer or outgoing message (group commit).
-  const walFile = syncedFile(`${databasePath}-wal`);
-  const flusher = new WalFlusher(options.syncWal ?? walFile.sync, sqliteWriteCount(db));
-  const durable = () => flusher.flushed();
+  const extensions = options.extensions ?? [];
+  if (config.store.kind === 'postgres' && extensions.length > 0)
+    throw new ConfigError(
+      "extensions work on the operator's SQLite file directly (their tables, synchronous statements): they need store kind 'sqlite'",
+    );
+  const opened = await openOperatorStorage({
+    settings: config.store,
+    dataDir: config.dataDir,
+    operatorId: config.operatorId,
+    clock,
+    log,
+    ...(options.syncWal !== undefined ? { syncWal: options.syncWal } : {}),
+  });
+  const { storage, durable, sqlite } = opened;
   const outbound = createNodeHttpTransport({ trustedCaCertificates: config.trustedCaCertificates });
   const transport: HttpTransport = async (exchange) => {
     await durable();
     return outbound(exchange);
   };
-  const ledger = new Ledger(db, { clock });
-  const store = new OperatorStore(db, config.operatorId);
-  const outbox = new Outbox(db);
-  const storage = new SqliteOperatorStorage({ db, store, ledger, outbox });
   const trust = new PeerTrust(crypto, identity.caPublicKey, storage.peerKeyRetirements);
   const peers = new PeerDirectory(config.operatorId, () => identity.certificate, config.peers, trust, transport);
   const rateReader = createRateSourceReader(config.rates.rateSource);
@@ -146,8 +146,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   if (rateReader.local) {
     await rateFeed.refreshIfDue(now_ms());
     if (rateFeed.latest() === null) {
-      db.close();
-      walFile.close();
+      await opened.close();
       throw new ConfigError(`cannot start without rates: ${rateFeed.status().problem}`);
     }
   }
@@ -158,9 +157,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     config,
     crypto,
     identity,
-    db,
-    ledger,
-    store,
     trust,
     peers,
     log,
@@ -169,7 +165,6 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     transport,
     receipts: new MessageReceipts(storage, log),
     rates: rateDesk,
-    outbox,
     ownKeys,
     traffic: new Traffic(TRAFFIC_WINDOW_MS, now_ms()),
     figureHistory: new FigureHistory(),
@@ -181,10 +176,19 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const delivery = new MtaDelivery(crypto);
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
   // receive them, so tabs that fell due while it was down get a fresh one now.
-  store.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
-  await voidInterruptedRegistrations(context, now_ms());
-  const extensions = options.extensions ?? [];
-  for (const extension of extensions) if (extension.tables !== undefined) db.exec(extension.tables);
+  await storage.tabs.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
+  // Alone on its SQLite file, this process began every registration still opening. Processes sharing
+  // a database leave the ones another may still have under way, and sweep them once past the bound.
+  await voidInterruptedRegistrations(
+    context,
+    now_ms(),
+    storage.kind === 'sqlite' ? Number.MAX_SAFE_INTEGER : now_ms() - REGISTRATION_BOUND_MS,
+  );
+  // Built once: an extension may key what it keeps by its context. Extensions were refused above
+  // on PostgreSQL, so where there are any there is a SQLite file.
+  const extensionContext: ExtensionContext | null = sqlite === null ? null : { ...context, sqlite };
+  if (sqlite !== null)
+    for (const extension of extensions) if (extension.tables !== undefined) sqlite.db.exec(extension.tables);
 
   peers.attachLocalHandlers({
     peerMerchantLookup: async (body) => lookUpMerchant(context, certificates, body, now_ms()),
@@ -226,7 +230,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     bind(OPERATOR_API.peerKeyRotation, (body, { now_ms }) => receiveKeyRotation(context, body, now_ms)),
     bind(OPERATOR_API.merchantRefund, (body, { now_ms }) => receiveRefund(context, body, now_ms)),
     ...deliveryBindings(context, delivery),
-    ...extensions.flatMap((extension) => extension.bind(context)),
+    ...(extensionContext === null ? [] : extensions.flatMap((extension) => extension.bind(extensionContext))),
     ...adminBindings(context),
   ]);
   const openApi = operatorOpenApiDocument({
@@ -290,6 +294,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     context,
     config.billingSinks.map((sink) => createBillingSink(sink, outbound)),
     extensions,
+    extensionContext,
   );
   let closing = false;
   const runJobs = async () => {
@@ -299,21 +304,25 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       .useCurrentKey()
       .catch((error: unknown) => log.warn('keys.current_unreadable', { error: (error as Error).message }));
     context.rates.availability(now_ms()); // logs the moment the rates turn too old, with or without traffic
-    await clearDueTabs(context, now_ms());
-    await lapseOverdueHolds(context, now_ms());
+    // Processes sharing one database take turns at a sweep: two would only duplicate its work.
+    await opened.sweep('clear-due-tabs', () => clearDueTabs(context, now_ms()));
+    await opened.sweep('lapse-overdue-holds', () => lapseOverdueHolds(context, now_ms()));
     // Twice the window: a message may arrive up to one window after its iat, and be replayed up to one window
     // after that.
-    await context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000);
-    // Billing records and notices report committed changes: those must be on disk before they leave.
-    if (context.outbox.pending() > 0) await durable();
-    await context.outbox.deliverDue(now_ms(), deliver);
+    await opened.sweep('prune-receipts', () => context.receipts.prune(now_ms() - 2 * config.clockSkew_s * 1000));
+    // One of the processes sharing a database may have stopped mid-registration while the others run on.
+    if (storage.kind === 'postgres')
+      await opened.sweep('void-interrupted-registrations', () =>
+        voidInterruptedRegistrations(context, now_ms(), now_ms() - REGISTRATION_BOUND_MS),
+      );
+    await context.storage.deliverDueOutbox(now_ms(), deliver);
     // The charts' minute sample: a failed read costs a point on a chart, never the pass.
     const sampledAt_ms = now_ms();
     await context.figureHistory
       .recordIfDue(sampledAt_ms, () => figuresOf(context, sampledAt_ms))
       .catch((error: unknown) => log.warn('figures.sample_failed', { error: (error as Error).message }));
     // Last: it may wait for an MTA that does not answer, and nothing else in the pass should.
-    await settleStalledOpenings(context, now_ms());
+    await opened.sweep('settle-stalled-openings', () => settleStalledOpenings(context, now_ms()));
   };
   let timer: NodeJS.Timeout | null = null;
   let rateTimer: NodeJS.Timeout | null = null;
@@ -349,6 +358,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   return {
     url,
     context,
+    sqlite,
     rateFeed,
     runJobs: runJobsInTurn,
     reloadTlsCertificate: () => tlsReloader?.reload() ?? null,
@@ -362,8 +372,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      db.close();
-      walFile.close();
+      await opened.close();
       log.info('operator.stopped');
     },
   };

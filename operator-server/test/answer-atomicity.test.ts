@@ -32,7 +32,7 @@ describe('the answer commits with the effects', () => {
       lastChainIndex: 8,
     });
     const mta = w.world.operator(MERCHANT_OPERATOR);
-    const { db, store } = mta.running.context;
+    const { db, store } = mta.running.sqlite!;
     const url = `${mta.url}${OPERATOR_API.merchantRecord.path}`;
 
     db.exec(

@@ -54,7 +54,7 @@ beforeAll(async () => {
     () => world.billingRecords(CUSTOMER_OPERATOR).length === 1 && world.billingRecords(MERCHANT_OPERATOR).length === 1,
   );
   await waitFor('both outboxes to drain', () =>
-    Object.values(world.world.operators).every((operator) => operator.running.context.outbox.pending() === 0),
+    Object.values(world.world.operators).every((operator) => operator.running.sqlite!.outbox.pending() === 0),
   );
   for (const operator of Object.values(world.world.operators)) dirOf[operator.operatorId] = operator.dir;
   await world.close();

@@ -30,7 +30,7 @@ describe('a clearing for a transaction the AM still has as opening', () => {
     });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     // As if the AM had never recorded the MTA's tab acknowledgement.
-    const db = w.world.operator(CUSTOMER_OPERATOR).running.context.db;
+    const db = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.db;
     expect(
       db
         .prepare("UPDATE transactions SET state = 'opening', tab_id = NULL WHERE transaction_id = ?")

@@ -43,7 +43,7 @@ describe("a customer's record sent early", () => {
     await customer.sendRecordEnvelope(earlyRecord);
 
     // The MTA asked the merchant agent, which stopped the tab: the customer can buy no more on it.
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     await waitFor(
       'the merchant agent to stop the tab',
       async () => (await w.merchant.agent.tab(tab.tabId))?.status !== 'open',
@@ -70,7 +70,7 @@ describe("a customer's record sent early", () => {
     // 0.23 EUR at the locked rate (1 EUR = 11.3595 SEK): 2.61 SEK, rounded half to even.
     expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
     expect(
-      w.world.operator(CUSTOMER_OPERATOR).running.context.store.transaction(tab.transactionId)!.cleared_minor,
+      w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.store.transaction(tab.transactionId)!.cleared_minor,
     ).toBe(23n);
   }, 30_000);
 
@@ -92,7 +92,7 @@ describe("a customer's record sent early", () => {
         lastChainLink: tab.chain.encodedLinkAt(0),
       }),
     );
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     const before = mta.store.tab(tab.tabId)!;
     expect(before.merchantAskedAt).toEqual(expect.any(Number));
     // Its due time is still the timeout plus the grace period (or later, waiting for the agent).

@@ -58,7 +58,7 @@ async function restartAndClear(mta: WorldOperator, tabId: string): Promise<void>
 
 afterEach(async () => {
   // The first MTA process is closed; its successor holds the merchant side's ledger now.
-  assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.ledger);
+  assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.ledger);
   await restarts.closeAll();
   await w.close();
 });
@@ -85,7 +85,7 @@ describe('the hold deadline', () => {
     expect(lapsed.tabs[0]?.state).toBe('lapsed');
     expect(lapsed.held).toEqual({ currency: 'SEK', value: '0.00' });
     expect(lapsed.available).toEqual({ currency: 'SEK', value: '100.00' });
-    assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.ledger); // no pending hold left behind
+    assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.ledger); // no pending hold left behind
 
     // The MTA comes back on the same data, clears the expired tab, and delivers the clearing.
     await restartAndClear(mta, tab.tabId);
@@ -111,7 +111,7 @@ describe('the hold deadline', () => {
     await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS);
     expect((await customer.account()).tabs[0]?.state).toBe('lapsed');
     // Meanwhile the operator withdraws the customer's credit altogether.
-    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
     customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
 
     await restartAndClear(mta, tab.tabId);
@@ -136,7 +136,7 @@ describe('the hold deadline', () => {
     await mta.running.close();
     await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS);
     expect((await customer.account()).tabs[0]?.state).toBe('lapsed');
-    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
     customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
 
     // The merchant claims 5.00 EUR for what its chain proves at 0.45: the MTA clears 0.45 and
@@ -159,7 +159,7 @@ describe('the hold deadline', () => {
     // The operator decides for the customer: the tab clears 0.20 EUR (2.27 SEK). The 2.84 SEK given
     // back were never paid by the customer: they go back to the write-off, not to the customer.
     const mtaContext = successor.running.context;
-    const [dispute] = mtaContext.store.disputes(10);
+    const [dispute] = successor.running.sqlite!.store.disputes(10);
     await resolveDispute(
       mtaContext,
       { disputeId: dispute!.disputeId, decision: 'adjust', cleared_minor: 20n, reason: 'Two articles never loaded.' },

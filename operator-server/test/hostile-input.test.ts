@@ -319,7 +319,7 @@ function snapshot(): Record<string, string> {
   const digests: Record<string, string> = {};
   for (const operator of Object.values(w.world.operators)) {
     for (const [table, digest] of Object.entries(
-      tableDigests(operator.running.context.db, ['message_receipts', 'rate_tables']),
+      tableDigests(operator.running.sqlite!.db, ['message_receipts', 'rate_tables']),
     ))
       digests[`${operator.operatorId}.${table}`] = digest;
   }

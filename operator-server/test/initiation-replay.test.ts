@@ -76,7 +76,7 @@ async function closeAndClear(customer: TestCustomer, tab: TestTab): Promise<void
 }
 
 function holdsOf(successor: Awaited<ReturnType<Restarts['restart']>>, accountId: string) {
-  return successor.running.context.ledger.listHolds({ accountId: `customer:${accountId}` });
+  return successor.running.sqlite!.ledger.listHolds({ accountId: `customer:${accountId}` });
 }
 
 describe('an initiation re-sent after the AM stopped in the middle of it', () => {
@@ -85,7 +85,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     const { initiation, successor } = await crashMidInitiation(customer, 'after-mta');
     const tab = await customer.sendInitiation(initiation);
 
-    const transactions = successor.running.context.store.transactionsOfAccount(customer.accountId, 10);
+    const transactions = successor.running.sqlite!.store.transactionsOfAccount(customer.accountId, 10);
     expect(transactions).toHaveLength(1);
     expect(transactions[0]).toMatchObject({
       state: 'open',
@@ -95,7 +95,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     expect(holdsOf(successor, customer.accountId)).toEqual([
       expect.objectContaining({ status: 'pending', amount: 2000n }),
     ]);
-    const mtaTabs = w.world.operator(MERCHANT_OPERATOR).running.context.store.tabsOfMerchant(w.merchantId, 10);
+    const mtaTabs = w.world.operator(MERCHANT_OPERATOR).running.sqlite!.store.tabsOfMerchant(w.merchantId, 10);
     expect(mtaTabs.map((t) => t.tabId)).toEqual([tab.tabId]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '20.00' });
     // A third send is answered the same way: the tab it opened.
@@ -107,7 +107,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     const customer = await w.newCustomer('100.00');
     const { initiation, successor } = await crashMidInitiation(customer, 'before-mta');
     const tab = await customer.sendInitiation(initiation);
-    expect(successor.running.context.store.transactionsOfAccount(customer.accountId, 10)).toEqual([
+    expect(successor.running.sqlite!.store.transactionsOfAccount(customer.accountId, 10)).toEqual([
       expect.objectContaining({ state: 'open', tabId: tab.tabId }),
     ]);
     expect(holdsOf(successor, customer.accountId)).toHaveLength(1);
@@ -124,7 +124,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
       throw new OpentabError('peer_unreachable');
     }) as PeerDirectory['call'];
     await successor.running.runJobs();
-    const [transaction] = successor.running.context.store.transactionsOfAccount(customer.accountId, 10);
+    const [transaction] = successor.running.sqlite!.store.transactionsOfAccount(customer.accountId, 10);
     expect(transaction).toMatchObject({ state: 'failed', failure: { code: 'tab_not_opened' } });
     expect(holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'released' })]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
@@ -148,7 +148,9 @@ describe('one chain root', () => {
 
     // An AM that sends the MTA a second transaction on the same chain is refused there too.
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
-    const [transaction] = am.store.transactionsOfAccount(customer.accountId, 1);
+    const [transaction] = w.world
+      .operator(CUSTOMER_OPERATOR)
+      .running.sqlite!.store.transactionsOfAccount(customer.accountId, 1);
     const amended = transaction!.amendedInitiation!;
     const otherTransaction = `${transaction!.transactionId}9`;
     const certificate = seal(am.crypto, am.identity.signer, {
@@ -164,7 +166,7 @@ describe('one chain root', () => {
       .call(MERCHANT_OPERATOR, 'peerInitiation', forged)
       .catch((error: unknown) => error);
     expect(mtaRefusal).toMatchObject({ code: 'chain_reused' });
-    expect(w.world.operator(MERCHANT_OPERATOR).running.context.store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
+    expect(w.world.operator(MERCHANT_OPERATOR).running.sqlite!.store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
     await closeAndClear(customer, tab);
   }, 30_000);
 });

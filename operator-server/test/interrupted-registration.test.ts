@@ -37,7 +37,7 @@ describe('a tab registration cut off by a stop', () => {
     const customer = await w.newCustomer('100.00');
     const tab = await customer.openTab(tabTerms());
     const mta = w.world.operator(MERCHANT_OPERATOR);
-    const open = mta.running.context.store.tab(tab.tabId)!;
+    const open = mta.running.sqlite!.store.tab(tab.tabId)!;
     expect(open.state).toBe('open');
     // What registerTab has written when the stop comes while it waits for the merchant agent.
     const {
@@ -49,27 +49,27 @@ describe('a tab registration cut off by a stop', () => {
       clearedAt: _ca,
       ...terms
     } = open;
-    mta.running.context.store.insertTab({
+    mta.running.sqlite!.store.insertTab({
       ...terms,
       tabId: 'tab_0000000000000000000000ad',
       transactionId: `${open.transactionId}.9`,
       chain: { ...terms.chain, root: 'A'.repeat(43) },
     });
-    expect(mta.running.context.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
+    expect(mta.running.sqlite!.store.tab('tab_0000000000000000000000ad')!.state).toBe('opening');
     await mta.running.close();
 
     const successor = (await restarts.restart(mta, w.clock)).running;
-    const store = successor.context.store;
+    const store = successor.sqlite!.store;
     expect(store.tab('tab_0000000000000000000000ad')!.state).toBe('failed');
     expect(store.tab(tab.tabId)!.state).toBe('open');
     // The tab that opened before the stop still trades with its merchant.
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price });
     // A second start finds nothing left to mark.
-    expect(store.failOpeningTabs()).toEqual([]);
+    expect(store.failOpeningTabs(Number.MAX_SAFE_INTEGER)).toEqual([]);
     // Its merchant agent never heard of it: the void notice finds nothing to close and is done.
     const delivered = await waitFor('the void notice to be done with', () =>
-      successor.context.outbox
-        .rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad'))
+      successor
+        .sqlite!.outbox.rowsOfRecord(voidNoticeId('tab_0000000000000000000000ad'))
         .find((row) => row.deliveredAt !== null),
     );
     expect(delivered).toMatchObject({ lastError: null });
@@ -87,13 +87,13 @@ describe('a tab registration cut off by a stop', () => {
     await expect(customer.sendInitiation(initiation)).rejects.toThrow();
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '20.00' });
     const [orphan] = await w.merchant.agent.tabs({ status: 'open' });
-    expect(mta.running.context.store.tab(orphan!.tabId)!.state).toBe('opening');
+    expect(mta.running.sqlite!.store.tab(orphan!.tabId)!.state).toBe('opening');
     await mta.running.close();
 
     const successor = (await restarts.restart(mta, w.clock)).running;
-    expect(successor.context.store.tab(orphan!.tabId)!.state).toBe('failed');
+    expect(successor.sqlite!.store.tab(orphan!.tabId)!.state).toBe('failed');
     const delivered = await waitFor('the void notice to reach the agent', () =>
-      successor.context.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null),
+      successor.sqlite!.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId)).find((row) => row.deliveredAt !== null),
     );
     expect(delivered).toMatchObject({ lastError: null });
     expect(await w.merchant.agent.tab(orphan!.tabId)).toMatchObject({

@@ -40,18 +40,18 @@ describe('records that come after their tab was due', () => {
     await w.merchant.stopAgent();
     await w.elapse(16_000); // past the timeout and the grace period: the MTA asks the agent for its record
     await w.elapse(1_000); // and tries to deliver the request
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    const mtaFile = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     await waitFor(
       'the MTA to ask the merchant agent for its record',
-      () => mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))[0]?.attempts,
+      () => mtaFile.outbox.rowsOfRecord(recordRequestId(tab.tabId))[0]?.attempts,
     );
     // Asked, not answered: the tab waits for the agent instead of clearing at nothing.
-    expect(mta.store.tab(tab.tabId)!.state).toBe('open');
+    expect(mtaFile.store.tab(tab.tabId)!.state).toBe('open');
 
     // Back: it stops its expired tab and delivers its record.
     await w.merchant.startAgent();
     const cleared = await waitFor('the clearing on the merchant record', () =>
-      mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined,
+      mtaFile.store.tab(tab.tabId)?.state === 'cleared' ? mtaFile.store.tab(tab.tabId)! : undefined,
     );
     expect(cleared).toMatchObject({ cleared_minor: 8n, outcome: 'customer-record-missing', clearingRevision: 0 });
     await w.elapse(0);
@@ -73,25 +73,27 @@ describe('records that come after their tab was due', () => {
     // Past the timeout, the grace period and the merchant record wait: cleared on nothing.
     await w.elapse(16_000);
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
-    expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
+    const mtaFile = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
+    expect(mtaFile.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
     await w.elapse(61_000);
-    const atNothing = mta.store.tab(tab.tabId)!;
+    const atNothing = mtaFile.store.tab(tab.tabId)!;
     expect(atNothing).toMatchObject({ state: 'cleared', cleared_minor: 0n, outcome: 'no-records' });
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
+    const amFile = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
     await w.elapse(0); // the clearing leaves the MTA's outbox
-    await waitFor('the AM to release the hold', () => am.store.transaction(tab.transactionId)?.state === 'cleared');
-    expect(am.store.transaction(tab.transactionId)!.charged_minor).toBe(0n);
+    await waitFor('the AM to release the hold', () => amFile.store.transaction(tab.transactionId)?.state === 'cleared');
+    expect(amFile.store.transaction(tab.transactionId)!.charged_minor).toBe(0n);
 
     // The agent comes back: it stops its expired tab and sends its record, proven by its chain link.
     await w.merchant.startAgent();
     const corrected = await waitFor('the correction', async () => {
       await w.elapse(1_000); // the agent's record, and the MTA's outbox
-      return mta.store.tab(tab.tabId)!.clearingRevision === 1 ? mta.store.tab(tab.tabId)! : undefined;
+      return mtaFile.store.tab(tab.tabId)!.clearingRevision === 1 ? mtaFile.store.tab(tab.tabId)! : undefined;
     });
     expect(corrected).toMatchObject({ cleared_minor: 23n, outcome: 'customer-record-missing' });
     const charged = await waitFor('the AM to charge the correction', async () => {
       await w.elapse(0);
-      const transaction = am.store.transaction(tab.transactionId)!;
+      const transaction = amFile.store.transaction(tab.transactionId)!;
       return transaction.clearingRevision === 1 ? transaction : undefined;
     });
     // 0.23 EUR at 11.3595 SEK/EUR = 2.6127 SEK → 2.61 SEK, the same as had it come in time.
@@ -104,8 +106,8 @@ describe('records that come after their tab was due', () => {
 
     // The customer's own record, later still, agrees and changes nothing.
     await customer.sendRecord(tab);
-    expect(mta.store.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, cleared_minor: 23n });
-    expect(mta.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([
+    expect(mtaFile.store.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, cleared_minor: 23n });
+    expect(mtaFile.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([
       ['merchant', 'corrected:1'],
       ['customer', 'no-change'],
     ]);

@@ -30,7 +30,7 @@ describe('a tab acknowledgement lost after the merchant agent committed it', () 
     // The agent committed the tab; the MTA never heard its acknowledgement.
     const [orphan] = await w.merchant.agent.tabs();
     expect(orphan).toMatchObject({ status: expect.stringMatching(/open|cleared/) });
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     expect(mta.store.tab(orphan!.tabId)!.state).toBe('failed');
     expect(mta.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId))).toHaveLength(1);
 

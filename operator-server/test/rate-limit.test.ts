@@ -38,7 +38,7 @@ async function exchange(path: string, init: { method?: string; body?: string; he
 }
 
 function counts(): Record<string, number> {
-  const db = operator.running.context.db;
+  const db = operator.running.sqlite!.db;
   return Object.fromEntries(
     ['customers', 'enrollment_codes', 'sessions', 'message_receipts', 'ledger_entries'].map((table) => [
       table,

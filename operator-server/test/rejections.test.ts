@@ -61,7 +61,7 @@ const TABLES = [
 function snapshot(): string {
   return JSON.stringify(
     Object.values(w.world.operators).map((operator) => {
-      const db = operator.running.context.db;
+      const db = operator.running.sqlite!.db;
       const tables = db
         .prepare(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'message_receipts' AND name != 'rate_tables'",
@@ -70,7 +70,7 @@ function snapshot(): string {
       const counts = Object.fromEntries(
         tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]),
       );
-      return { counts, balances: operator.running.context.ledger.balancesByCurrency() };
+      return { counts, balances: operator.running.sqlite!.ledger.balancesByCurrency() };
     }),
     (_, value) => (typeof value === 'bigint' ? value.toString() : value),
   );

@@ -38,7 +38,7 @@ describe('the staff log', () => {
 
   it('takes the whole change back when its line cannot be written', async () => {
     const { accountId } = await w.newCustomer('100.00');
-    const { db, ledger } = se().running.context;
+    const { db, ledger } = se().running.sqlite!;
     // The log refuses every line, as a full disk or a broken table would.
     db.exec("CREATE TRIGGER refuse_lines BEFORE INSERT ON staff_actions BEGIN SELECT RAISE(ABORT, 'no lines'); END");
     const credit = () =>

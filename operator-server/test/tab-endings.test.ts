@@ -139,7 +139,7 @@ describe('how tabs stop', () => {
     await w.elapse(MIN_TIMEOUT_MS + RECORD_GRACE_MS - 1);
     expect((await mtaTab(tab.tabId)).state).toBe('open');
     await w.elapse(1);
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
     expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([
       expect.objectContaining({ deliveredAt: null, attempts: 1 }),

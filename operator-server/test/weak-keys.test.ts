@@ -40,7 +40,7 @@ afterAll(async () => {
 function snapshot(): string {
   return JSON.stringify(
     Object.values(w.world.operators).map((operator) => {
-      const db = operator.running.context.db;
+      const db = operator.running.sqlite!.db;
       const tables = db
         .prepare(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'message_receipts'",
@@ -54,7 +54,7 @@ function snapshot(): string {
           ]),
         ),
         merchants: db.prepare('SELECT * FROM merchants ORDER BY merchant_id').all(),
-        balances: operator.running.context.ledger.balancesByCurrency(),
+        balances: operator.running.sqlite!.ledger.balancesByCurrency(),
       };
     }),
     (_, value) => (typeof value === 'bigint' ? value.toString() : value),

@@ -23,7 +23,7 @@ export class Restarts {
 
   /** Checks the ledger invariants of every successor, then closes them. */
   async closeAll(): Promise<void> {
-    for (const operator of this.started) assertLedgerInvariants(operator.running.context.ledger);
+    for (const operator of this.started) assertLedgerInvariants(operator.running.sqlite!.ledger);
     await Promise.all(this.started.map((operator) => operator.running.close()));
     this.started.length = 0;
   }

@@ -9,7 +9,7 @@ import { systemClock, type Clock, type OperatorCertificate } from '@opentab/prot
 import { nodeCrypto } from '@opentab/server-kit';
 import { createNodeHttpTransport } from '@opentab/server-kit';
 import { AdminClient } from '@opentab/operator-server';
-import { loadConfigFile, type OperatorConfigInput } from '@opentab/operator-server';
+import { loadConfigFile, type OperatorConfigInput, type OperatorStoreSettings } from '@opentab/operator-server';
 import type { OperatorExtension } from '@opentab/operator-server/extension';
 import { startOperator, type RunningOperator } from '@opentab/operator-server';
 import { generateKeyPair, readKeyPair, signOperatorCertificate, writeSecretKey } from '@opentab/operator-server';
@@ -46,6 +46,8 @@ export interface OperatorWorldOptions {
   readonly clock?: Clock;
   /** Added to every operator of the world (see @opentab/operator-server/extension). */
   readonly extensions?: readonly OperatorExtension[];
+  /** The store of each operator named here, by operator id; the SQLite file in its directory otherwise. */
+  readonly stores?: Readonly<Record<string, OperatorStoreSettings>>;
 }
 
 export interface WorldOperator {
@@ -135,12 +137,15 @@ export async function startProvisionedOperators(
     backgroundJobs?: boolean;
     clock?: Clock;
     extensions?: readonly OperatorExtension[];
+    /** The store of each operator named here, instead of the one its configuration file names. */
+    stores?: Readonly<Record<string, OperatorStoreSettings>>;
   } = {},
 ): Promise<Record<string, WorldOperator>> {
   const operators: Record<string, WorldOperator> = {};
   try {
     for (const spec of provisioned) {
-      const config = loadConfigFile(spec.configPath, {});
+      const configured = loadConfigFile(spec.configPath, {});
+      const config = { ...configured, store: options.stores?.[spec.operatorId] ?? configured.store };
       const running = await startOperator(config, {
         backgroundJobs: options.backgroundJobs ?? true,
         log: createLogger(spec.operatorId, options.log ?? config.log, options.writeLog),

@@ -28,7 +28,7 @@ import type { AgentStoreConfig } from '@opentab/merchant-agent/store';
 import { assertLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
 import { startOperatorWorld, type OperatorWorld, type WorldTls } from './operator-world';
 import { TestCustomer } from './test-customer';
-import type { OperatorConfigInput } from '@opentab/operator-server';
+import type { OperatorConfigInput, OperatorStoreSettings } from '@opentab/operator-server';
 import type { OperatorExtension } from '@opentab/operator-server/extension';
 import type { BillingRecord } from '@opentab/operator-server';
 import { parseBillingJsonl } from '@opentab/operator-server';
@@ -286,6 +286,8 @@ export interface TwoOperatorWorldOptions {
   readonly agentRateLimit?: MerchantAgentConfig['rateLimit'];
   /** The merchant's logins to its dashboard and admin API; none when absent. */
   readonly adminLogins?: MerchantAgentConfig['adminLogins'];
+  /** The store of each operator named here, by operator id; the SQLite file in its directory otherwise. */
+  readonly stores?: Readonly<Record<string, OperatorStoreSettings>>;
 }
 
 export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {}): Promise<TwoOperatorWorld> {
@@ -308,6 +310,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     ...(options.extensions?.operator !== undefined ? { extensions: options.extensions.operator } : {}),
     clock,
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    ...(options.stores !== undefined ? { stores: options.stores } : {}),
   });
   const tlsPems =
     options.tls === undefined
@@ -389,7 +392,7 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
     },
     assertInvariants(invariantOptions = {}) {
       for (const operator of Object.values(world.operators))
-        assertLedgerInvariants(operator.running.context.ledger, invariantOptions);
+        assertLedgerInvariants(operator.running.sqlite!.ledger, invariantOptions);
     },
     async close() {
       await merchant.close();

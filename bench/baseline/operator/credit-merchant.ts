@@ -25,7 +25,7 @@ import {
   ledgerAccount,
   type DepositRecord,
   type Merchant,
-  type OperatorContext,
+  type ExtensionContext,
 } from '@opentab/operator-server/extension';
 import type { DirectOrderCreditStore } from './order-credits';
 import {
@@ -39,7 +39,7 @@ import {
 const OUTBOX_TAKES_OVER_AFTER_MS = DIRECT_NOTICE_TIMEOUT_MS + 1_000;
 
 export async function creditDirectPayment(
-  context: OperatorContext,
+  context: ExtensionContext,
   credits: DirectOrderCreditStore,
   credit: DirectPaymentCredit,
   now_ms: number,
@@ -52,7 +52,7 @@ export async function creditDirectPayment(
   return context.receipts.once('peerDirectPayment', credit, now_ms, authenticate, async (sender) => {
     const p = credit.payload;
     const order = p.merchantOrder.payload;
-    const merchant = context.store.merchant(order.merchantId);
+    const merchant = context.sqlite.store.merchant(order.merchantId);
     if (merchant === null) throw new OpentabError('unknown_merchant');
     requireSignedByMerchant(context, merchant, p.merchantOrder);
     if (order.operatorId !== context.identity.operatorId)
@@ -77,7 +77,7 @@ export async function creditDirectPayment(
       amount: p.amount,
     };
     const outboxKey = directNoticeOutboxKey(merchant.merchantId, order.orderId);
-    const credited = context.db.transaction((): boolean => {
+    const credited = context.sqlite.db.transaction((): boolean => {
       const paid = credits.ofOrder(merchant.merchantId, order.orderId);
       if (paid !== null) {
         // The same payment again (a resend under a new message id) is answered without a second credit.
@@ -87,8 +87,8 @@ export async function creditDirectPayment(
       if (credits.ofPayment(sender.operatorId, p.paymentId) !== null)
         throw new OpentabError('invalid_message', `Payment ${p.paymentId} already paid another order.`);
       const owedBy = ledgerAccount.settlement(sender.operatorId, amount.currency);
-      ensureAccount(context, owedBy, amount.currency, 'settlement');
-      context.ledger.postEntry({
+      ensureAccount(context.sqlite.ledger, owedBy, amount.currency, 'settlement');
+      context.sqlite.ledger.postEntry({
         // Keyed by the sender's payment id, so a resent credit under a new message id cannot pay twice.
         id: `direct-credit:${sender.operatorId}:${p.paymentId}`,
         memo: `direct payment ${p.paymentId} of order ${order.orderId} for ${order.itemId}`,
@@ -107,7 +107,7 @@ export async function creditDirectPayment(
         currency: amount.currency,
         createdAt: now_ms,
       });
-      context.outbox.enqueue(
+      context.sqlite.outbox.enqueue(
         outboxKey.recordId,
         outboxKey.destination,
         notice,
@@ -116,6 +116,7 @@ export async function creditDirectPayment(
       );
       // As a tab's clearing does at this MTA (mta/clearing.ts), once per purchase here.
       enqueueBillingRecord(
+        context.sqlite.outbox,
         context,
         depositRecord(context, merchant.merchantId, order.orderId, sender.operatorId, moneyToWire(amount), now_ms),
         now_ms,
@@ -124,7 +125,7 @@ export async function creditDirectPayment(
     })();
 
     const alreadyNotified =
-      !credited && context.outbox.rowsOfRecord(outboxKey.recordId).some((row) => row.deliveredAt !== null);
+      !credited && context.sqlite.outbox.rowsOfRecord(outboxKey.recordId).some((row) => row.deliveredAt !== null);
     const merchantNotified = alreadyNotified || (await notify(context, merchant, notice, outboxKey, now_ms));
     return seal(
       context.crypto,
@@ -144,7 +145,7 @@ export async function creditDirectPayment(
   });
 }
 
-function requireSignedByMerchant(context: OperatorContext, merchant: Merchant, order: DirectOrder): void {
+function requireSignedByMerchant(context: ExtensionContext, merchant: Merchant, order: DirectOrder): void {
   if (
     order.kid !== merchant.publicKey ||
     !verifyEnvelope(context.crypto, order, fromBase64urlOfLength(merchant.publicKey, 32))
@@ -155,7 +156,7 @@ function requireSignedByMerchant(context: OperatorContext, merchant: Merchant, o
 
 /** The first attempt at the notice; true once the merchant acknowledged. A failure is left to the outbox. */
 async function notify(
-  context: OperatorContext,
+  context: ExtensionContext,
   merchant: Merchant,
   notice: DirectPaymentNoticeBody,
   outboxKey: ReturnType<typeof directNoticeOutboxKey>,
@@ -172,14 +173,14 @@ async function notify(
     });
     return false;
   }
-  context.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.clock.now_ms());
+  context.sqlite.outbox.markDelivered(outboxKey.recordId, outboxKey.destination, context.clock.now_ms());
   return true;
 }
 
 /** The deposit record of one direct payment's credit: the same record a tab's clearing writes (source
  * 'direct-payment': tabId is the merchant's order id). */
 function depositRecord(
-  context: OperatorContext,
+  context: ExtensionContext,
   merchantId: string,
   orderId: string,
   customerOperatorId: string,

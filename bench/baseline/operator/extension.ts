@@ -1,7 +1,7 @@
 // The baseline at an operator, as an extension: its two tables, its two routes (the customer's
 // payment at the AM, the peer's credit at the MTA), and its two kinds of outbox message.
 
-import type { OperatorContext, OperatorExtension } from '@opentab/operator-server/extension';
+import type { ExtensionContext, OperatorExtension } from '@opentab/operator-server/extension';
 import { bind } from '@opentab/operator-server/extension';
 import { DIRECT_PAYMENT_API } from '../direct-payment-api';
 import { creditDirectPayment } from './credit-merchant';
@@ -13,13 +13,16 @@ import { notifyMerchantOfPayment, type DirectPaymentNoticeBody } from './payment
 
 export function directPaymentExtension(): OperatorExtension {
   // One extension may serve several operators (a test world's two): each has its own stores.
-  const stores = new WeakMap<OperatorContext, BaselineStores>();
-  const storesOf = (context: OperatorContext): BaselineStores => {
+  const stores = new WeakMap<ExtensionContext, BaselineStores>();
+  const storesOf = (context: ExtensionContext): BaselineStores => {
     let own = stores.get(context);
     if (own === undefined)
       stores.set(
         context,
-        (own = { payments: new DirectPaymentStore(context.db), credits: new DirectOrderCreditStore(context.db) }),
+        (own = {
+          payments: new DirectPaymentStore(context.sqlite.db),
+          credits: new DirectOrderCreditStore(context.sqlite.db),
+        }),
       );
     return own;
   };
@@ -41,7 +44,7 @@ export function directPaymentExtension(): OperatorExtension {
       const destination = readOutboxTarget(target);
       if (destination.kind === 'credit')
         return resolveDirectPayment(context, own, payload as DirectCreditRetry, context.clock.now_ms());
-      const merchant = context.store.merchant(destination.merchantId);
+      const merchant = context.sqlite.store.merchant(destination.merchantId);
       if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
       return notifyMerchantOfPayment(context, merchant, payload as DirectPaymentNoticeBody, context.clock.now_ms());
     },

@@ -35,7 +35,7 @@ import {
   ledgerAccount,
   PEER_CALL_TIMEOUT_MS,
   requireSession,
-  type OperatorContext,
+  type ExtensionContext,
   type PostingInput,
   type WithdrawalRecord,
 } from '@opentab/operator-server/extension';
@@ -64,7 +64,7 @@ function creditRetryKey(paymentId: string): string {
 }
 
 export async function payDirectly(
-  context: OperatorContext,
+  context: ExtensionContext,
   stores: BaselineStores,
   order: DirectPaymentOrder,
   now_ms: number,
@@ -90,9 +90,9 @@ export async function payDirectly(
     if (charge_minor === 0n)
       throw new OpentabError('amount_invalid', `The price converts to nothing in ${customer.currency}.`);
 
-    const payment = context.db.transaction((): NewDirectPayment => {
-      const paymentId = makeTransactionId(session.sessionId, context.store.nextTransactionSeq(session.seq));
-      context.ledger.placeHold({
+    const payment = context.sqlite.db.transaction((): NewDirectPayment => {
+      const paymentId = makeTransactionId(session.sessionId, context.sqlite.store.nextTransactionSeq(session.seq));
+      context.sqlite.ledger.placeHold({
         id: `hold:${paymentId}`,
         accountId: ledgerAccount.customer(customer.accountId),
         amount: charge_minor,
@@ -115,7 +115,7 @@ export async function payDirectly(
       };
       stores.payments.insert(row);
       const retry: DirectCreditRetry = { paymentId, merchantOrder: p.merchantOrder };
-      context.outbox.enqueue(
+      context.sqlite.outbox.enqueue(
         creditRetryKey(paymentId),
         creditRetryDestination(m.operatorId),
         retry,
@@ -167,7 +167,7 @@ export async function payDirectly(
  * has ended, whoever ended it.
  */
 export async function resolveDirectPayment(
-  context: OperatorContext,
+  context: ExtensionContext,
   stores: BaselineStores,
   retry: DirectCreditRetry,
   now_ms: number,
@@ -197,22 +197,22 @@ function isDefiniteRefusal(error: unknown): boolean {
 
 /** Captures or releases the hold, ends the payment and the outbox's retry: one transaction, once. */
 function settle(
-  context: OperatorContext,
+  context: ExtensionContext,
   payments: DirectPaymentStore,
   payment: NewDirectPayment,
   outcome: { credited: boolean },
   now_ms: number,
 ): void {
-  context.db.transaction(() => {
+  context.sqlite.db.transaction(() => {
     if (!payments.end(payment.paymentId, outcome.credited ? 'captured' : 'failed', now_ms)) return;
     if (outcome.credited) {
       capture(context, payment);
       // As a tab's clearing does at this AM (account-manager/clearing.ts), once per purchase here.
-      enqueueBillingRecord(context, withdrawalRecord(context, payment, now_ms), now_ms);
+      enqueueBillingRecord(context.sqlite.outbox, context, withdrawalRecord(context, payment, now_ms), now_ms);
     } else {
-      context.ledger.releaseHold(`hold:${payment.paymentId}`);
+      context.sqlite.ledger.releaseHold(`hold:${payment.paymentId}`);
     }
-    context.outbox.markDelivered(
+    context.sqlite.outbox.markDelivered(
       creditRetryKey(payment.paymentId),
       creditRetryDestination(payment.merchantOperatorId),
       now_ms,
@@ -223,7 +223,7 @@ function settle(
 /** The signed peer call to the merchant's MTA; returns its answer once the merchant is credited, or throws
  * the refusal. */
 async function requestCredit(
-  context: OperatorContext,
+  context: ExtensionContext,
   { credits }: BaselineStores,
   payment: NewDirectPayment,
   merchantOrder: DirectOrder,
@@ -266,23 +266,23 @@ async function requestCredit(
 }
 
 /** Takes the held charge; across currencies through the operator's fx positions, exactly as a tab's clearing does. */
-function capture(context: OperatorContext, payment: NewDirectPayment): void {
+function capture(context: ExtensionContext, payment: NewDirectPayment): void {
   const { customerCurrency, merchantCurrency, charge_minor, price_minor } = payment;
   const owedTo = ledgerAccount.settlement(payment.merchantOperatorId, merchantCurrency);
-  ensureAccount(context, owedTo, merchantCurrency, 'settlement');
+  ensureAccount(context.sqlite.ledger, owedTo, merchantCurrency, 'settlement');
   const postings: PostingInput[] = [{ accountId: ledgerAccount.customer(payment.accountId), amount: -charge_minor }];
   if (customerCurrency === merchantCurrency) {
     postings.push({ accountId: owedTo, amount: charge_minor });
   } else {
-    ensureAccount(context, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
-    ensureAccount(context, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
+    ensureAccount(context.sqlite.ledger, ledgerAccount.fx(customerCurrency), customerCurrency, 'fx');
+    ensureAccount(context.sqlite.ledger, ledgerAccount.fx(merchantCurrency), merchantCurrency, 'fx');
     postings.push(
       { accountId: ledgerAccount.fx(customerCurrency), amount: charge_minor },
       { accountId: ledgerAccount.fx(merchantCurrency), amount: -price_minor },
       { accountId: owedTo, amount: price_minor },
     );
   }
-  context.ledger.captureHold({
+  context.sqlite.ledger.captureHold({
     holdId: `hold:${payment.paymentId}`,
     amount: charge_minor,
     entryId: `charge:${payment.paymentId}`,
@@ -296,7 +296,7 @@ function capture(context: OperatorContext, payment: NewDirectPayment): void {
  * (source 'direct-payment': transactionId is the payment id, tabId the merchant's order id). The
  * hold was the charge, so nothing is released.
  */
-function withdrawalRecord(context: OperatorContext, payment: NewDirectPayment, now_ms: number): WithdrawalRecord {
+function withdrawalRecord(context: ExtensionContext, payment: NewDirectPayment, now_ms: number): WithdrawalRecord {
   const charged = moneyToWire({ currency: payment.customerCurrency, minor: payment.charge_minor });
   return {
     recordType: 'withdrawal',

@@ -276,7 +276,7 @@ describe('closing a tab while a purchase is in doubt', () => {
     expect(expectOk(await w.ui('closeTab', { transactionId }))).toEqual({ closed: true });
     const admin = w.world.world.operator(MERCHANT_OPERATOR).admin;
     // The MTA does not clear on the customer's word alone: it asks the merchant agent for its record and waits.
-    const mta = w.world.world.operator(MERCHANT_OPERATOR).running.context;
+    const mta = w.world.world.operator(MERCHANT_OPERATOR).running.sqlite!;
     await waitFor('the MTA to ask the merchant agent', () => mta.store.tab(tabId)?.merchantAskedAt ?? undefined);
     expect((await admin.call('getTab', undefined, { tabId })).state).toBe('open');
     await w.startMerchant();

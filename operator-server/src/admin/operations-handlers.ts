@@ -366,8 +366,7 @@ export function operationsBindings(context: OperatorContext): RouteBinding[] {
             })),
             resolution:
               resolution === null ? null : resolutionView(tab, resolution, await decidedByOf(tx, resolution.disputeId)),
-            // sync: refunds are not behind the storage interface yet.
-            refunds: context.store.refundsOfTab(tab.tabId).map((refund) => refundView(tab, refund)),
+            refunds: (await tx.refunds.refundsOfTab(tab.tabId)).map((refund) => refundView(tab, refund)),
             ledger: (await tx.ledger.listEntries({ ref: tab.tabId })).map((entry) => ({
               entryId: entry.id,
               at: formatTimestamp(entry.createdAt),

@@ -74,6 +74,58 @@ describe('operator configuration', () => {
     );
   });
 
+  it('keeps state in the SQLite file by default, or in the PostgreSQL database the store names', () => {
+    const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+    const url = 'postgres://opentab@db.internal:5432/op_se';
+    expect(resolveConfig(minimal, '/srv', secret).store).toEqual({ kind: 'sqlite' });
+    expect(resolveConfig({ ...minimal, store: { kind: 'sqlite' } }, '/srv', secret).store).toEqual({ kind: 'sqlite' });
+    expect(resolveConfig({ ...minimal, store: { kind: 'postgres', url } }, '/srv', secret).store).toEqual({
+      kind: 'postgres',
+      url,
+      poolSize: 10,
+    });
+    expect(resolveConfig({ ...minimal, store: { kind: 'postgres', url, poolSize: 40 } }, '/srv', secret).store).toEqual(
+      { kind: 'postgres', url, poolSize: 40 },
+    );
+    // The URL, which may hold the password, from the environment; the pool size from the file.
+    const withPassword = 'postgresql://opentab:secret@db.internal/op_se?sslmode=require';
+    expect(
+      resolveConfig({ ...minimal, store: { kind: 'postgres', url, poolSize: 4 } }, '/srv', {
+        ...secret,
+        OPENTAB_STORE_URL: withPassword,
+      }).store,
+    ).toEqual({ kind: 'postgres', url: withPassword, poolSize: 4 });
+    expect(resolveConfig(minimal, '/srv', { ...secret, OPENTAB_STORE_URL: withPassword }).store).toEqual({
+      kind: 'postgres',
+      url: withPassword,
+      poolSize: 10,
+    });
+  });
+
+  it('names a store it cannot open: another kind, a URL that is no PostgreSQL one, a pool too small', () => {
+    const secret = { OPENTAB_OPERATOR_SECRET_KEY: 'k' };
+    const problem = (store: unknown): string => {
+      try {
+        resolveConfig({ ...minimal, store }, '/srv', secret);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('the store was taken');
+    };
+    expect(problem({ kind: 'mysql', url: 'mysql://db/op' })).toMatch(/store\.kind/);
+    expect(problem({ kind: 'postgres', url: 'mysql://db.internal/op_se' })).toMatch(
+      /store\.url: must be a postgres:\/\/user@host:port\/database URL/,
+    );
+    expect(problem({ kind: 'postgres', url: 'postgres://db.internal' })).toMatch(/store\.url/);
+    expect(problem({ kind: 'postgres' })).toMatch(/store\.url/);
+    expect(problem({ kind: 'postgres', url: 'postgres://db.internal/op_se', poolSize: 1 })).toMatch(/store\.poolSize/);
+    expect(problem({ kind: 'postgres', url: 'postgres://db.internal/op_se', poolSize: 2.5 })).toMatch(
+      /store\.poolSize/,
+    );
+    expect(problem({ kind: 'sqlite', path: './elsewhere.sqlite' })).toMatch(/path/);
+  });
+
   it('refuses a CA key that is no sound Ed25519 key, saying what is wrong with it', () => {
     expect(() =>
       resolveConfig({ ...minimal, caPublicKey: WEAK_KEYS.identity }, '/srv', { OPENTAB_OPERATOR_SECRET_KEY: 'k' }),

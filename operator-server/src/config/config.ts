@@ -174,6 +174,33 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   trustedProxies: [],
 };
 
+/** postgres://user[:password]@host[:port]/database, with any query parameters node-postgres reads. */
+const PostgresUrl = v.pipe(
+  v.string(),
+  v.regex(/^postgres(ql)?:\/\/[^/]+\/[^/?]+/, 'must be a postgres://user@host:port/database URL'),
+);
+
+export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+
+/**
+ * Where the operator keeps its ledger and records: its SQLite file, `operator.sqlite` in the data
+ * directory (the default: one process, nothing to run beside it), or a PostgreSQL database that
+ * several operator processes share. A PostgreSQL process holds up to `poolSize` connections; one
+ * of them holds a background sweep's turn while the sweep runs, hence at least two.
+ */
+const StoreConfig = v.variant('kind', [
+  v.strictObject({ kind: v.literal('sqlite') }),
+  v.strictObject({
+    kind: v.literal('postgres'),
+    url: PostgresUrl,
+    poolSize: v.optional(WholeNumber(2, 1000)),
+  }),
+]);
+
+export type OperatorStoreSettings =
+  | { readonly kind: 'sqlite' }
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+
 export const OperatorConfigSchema = v.strictObject({
   operatorId: OperatorId,
   /** The currency of this operator's customers and merchants. */
@@ -192,6 +219,7 @@ export const OperatorConfigSchema = v.strictObject({
   /** The base URL others reach this operator at; it is in the operator certificate. https, or http on loopback. */
   publicUrl: SecureHttpUrl,
   dataDir: v.pipe(v.string(), v.minLength(1)),
+  store: v.optional(StoreConfig),
   caPublicKey: PublicKey,
   /** File holding the operator's Ed25519 secret key (base64url); or env OPENTAB_OPERATOR_SECRET_KEY. */
   secretKeyFile: v.optional(v.string()),
@@ -272,7 +300,11 @@ export type OperatorConfigInput = v.InferInput<typeof OperatorConfigSchema>;
 
 /** The validated configuration with defaults applied, paths absolute and secrets resolved. */
 export interface OperatorConfig
-  extends Omit<OperatorConfigFile, 'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit'> {
+  extends Omit<
+    OperatorConfigFile,
+    'adminToken' | 'secretKeyFile' | 'rates' | 'tabs' | 'sessions' | 'rateLimit' | 'store'
+  > {
+  readonly store: OperatorStoreSettings;
   readonly adminToken: string;
   readonly secretKey: string;
   readonly rates: {
@@ -306,6 +338,8 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.OPENTAB_HOST !== undefined) overrides.host = env.OPENTAB_HOST;
   if (env.OPENTAB_PUBLIC_URL !== undefined) overrides.publicUrl = env.OPENTAB_PUBLIC_URL;
   if (env.OPENTAB_DATA_DIR !== undefined) overrides.dataDir = env.OPENTAB_DATA_DIR;
+  // The URL may hold the database password.
+  if (env.OPENTAB_STORE_URL !== undefined) overrides.storeUrl = env.OPENTAB_STORE_URL;
   return overrides;
 }
 
@@ -314,6 +348,10 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
   const merged = { ...(raw as object) } as Record<string, unknown>;
   if (overrides.publicUrl !== undefined) merged.publicUrl = overrides.publicUrl;
   if (overrides.dataDir !== undefined) merged.dataDir = overrides.dataDir;
+  if (overrides.storeUrl !== undefined) {
+    const store = (merged.store ?? {}) as Record<string, unknown>;
+    merged.store = { ...store, kind: 'postgres', url: overrides.storeUrl };
+  }
   if (overrides.port !== undefined || overrides.host !== undefined) {
     const listen = (merged.listen ?? {}) as Record<string, unknown>;
     merged.listen = {
@@ -350,6 +388,10 @@ export function resolveConfig(raw: unknown, baseDir: string, env: NodeJS.Process
     trustedCaFiles,
     trustedCaCertificates,
     dataDir: absolute(file.dataDir),
+    store:
+      file.store?.kind === 'postgres'
+        ? { kind: 'postgres', url: file.store.url, poolSize: file.store.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE }
+        : { kind: 'sqlite' },
     certificateFile: absolute(file.certificateFile),
     adminToken,
     secretKey,

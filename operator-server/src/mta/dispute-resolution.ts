@@ -117,7 +117,7 @@ export async function resolveDisputeIn(
     now_ms,
   );
   // And the merchant reads it on its dashboard, with its reason, whatever it decided.
-  enqueueMerchantDisputeDecision(context, envelope, now_ms);
+  await enqueueMerchantDisputeDecision(context, tx.outbox, envelope, now_ms);
   context.log.info('dispute.resolved', {
     tab: tab.tabId,
     dispute: dispute.disputeId,

@@ -14,6 +14,12 @@ import type { OperatorContext } from '../operator-context';
 import type { OutboxAccess } from '../store/operator-storage';
 import type { Tab } from '../store/records';
 
+/**
+ * Longer than a registration can take (six times the merchant agent's ten seconds to answer, see
+ * tab-registration.ts): a tab opening for longer was cut off by a stop, whichever process began it.
+ */
+export const REGISTRATION_BOUND_MS = 60_000;
+
 /** The outbox record id of the notice that voids a failed tab at its merchant agent. */
 export function voidNoticeId(tabId: string): string {
   return `tab-void:${tabId}`;
@@ -53,10 +59,19 @@ export function failRegistration(context: OperatorContext, tab: FailedTab, now_m
   });
 }
 
-/** At startup: fails every tab left 'opening' and enqueues its void notice in the same transaction; their ids. */
-export async function voidInterruptedRegistrations(context: OperatorContext, now_ms: number): Promise<string[]> {
+/**
+ * Fails every tab left 'opening' that was opened before `openedBefore_ms`, and enqueues its void
+ * notice in the same transaction; their ids. At the start of an operator alone on its SQLite file
+ * every such tab was cut off; processes sharing a database pass a time a registration in flight
+ * at another process cannot have begun before (REGISTRATION_BOUND_MS ago).
+ */
+export async function voidInterruptedRegistrations(
+  context: OperatorContext,
+  now_ms: number,
+  openedBefore_ms: number,
+): Promise<string[]> {
   const interrupted = await context.storage.transaction(async (tx) => {
-    const tabs = await tx.tabs.failOpeningTabs();
+    const tabs = await tx.tabs.failOpeningTabs(openedBefore_ms);
     for (const tab of tabs) await enqueueVoidNotice(context, tx.outbox, tab, now_ms);
     return tabs.map((tab) => tab.tabId);
   });

@@ -6,19 +6,21 @@
 import { callRoute, MERCHANT_AGENT_API, seal } from '@opentab/protocol';
 import type { MerchantDisputeDecisionPayload, PayloadBody, SignedDisputeResolution } from '@opentab/protocol';
 import type { OperatorContext } from '../operator-context';
+import type { OutboxAccess } from '../store/operator-storage';
 
 export type MerchantDisputeDecisionBody = PayloadBody<MerchantDisputeDecisionPayload>;
 
 const MERCHANT_DECISION_TIMEOUT_MS = 10_000;
 
-/** Queues the decision for the tab's merchant; call inside the transaction that keeps the decision. */
+/** Queues the decision for the tab's merchant, through the outbox of the transaction that keeps the decision. */
 export function enqueueMerchantDisputeDecision(
   context: OperatorContext,
+  outbox: OutboxAccess,
   resolution: SignedDisputeResolution,
   now_ms: number,
-): void {
+): Promise<void> {
   const { merchantId, tabId } = resolution.payload;
-  context.outbox.enqueue(
+  return outbox.enqueue(
     `merchant-dispute-decision:${tabId}`,
     { kind: 'merchant-dispute-decision', merchantId },
     {
@@ -38,7 +40,7 @@ export async function deliverMerchantDisputeDecision(
   body: MerchantDisputeDecisionBody,
   now_ms: number,
 ): Promise<void> {
-  const merchant = context.store.merchant(merchantId);
+  const merchant = await context.storage.merchants.merchant(merchantId);
   if (merchant === null) throw new Error(`merchant ${merchantId} is no longer registered`);
   await callRoute(
     merchant.agentUrl,

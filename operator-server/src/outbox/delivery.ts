@@ -14,7 +14,7 @@ import type { DisputeDecisionBody } from '../mta/dispute-resolution';
 import { deliverMerchantDisputeDecision, type MerchantDisputeDecisionBody } from '../mta/merchant-dispute-decision';
 import { noteMerchantHasNoRecord, takeRequestedRecord, type RecordRequestBody } from '../mta/records';
 import type { OperatorContext } from '../operator-context';
-import type { OperatorExtension } from '../extension';
+import type { ExtensionContext, OperatorExtension } from '../extension';
 
 const MERCHANT_NOTICE_TIMEOUT_MS = 10_000;
 
@@ -22,6 +22,8 @@ export function createOutboxDeliverer(
   context: OperatorContext,
   sinks: readonly BillingSink[],
   extensions: readonly OperatorExtension[],
+  /** Null on PostgreSQL, where no extension runs. */
+  extensionContext: ExtensionContext | null,
 ): OutboxDeliverer {
   return async (destination, payload) => {
     const now_ms = context.clock.now_ms();
@@ -81,12 +83,12 @@ export function createOutboxDeliverer(
       }
       case 'extension': {
         const extension = extensions.find((candidate) => candidate.name === destination.extension);
-        if (extension?.deliver === undefined)
+        if (extension?.deliver === undefined || extensionContext === null)
           throw new Error(`no extension ${destination.extension} delivers outbox messages here`);
-        return extension.deliver(context, destination.target, payload);
+        return extension.deliver(extensionContext, destination.target, payload);
       }
       case 'merchant-notice': {
-        const merchant = context.store.merchant(destination.merchantId);
+        const merchant = await context.storage.merchants.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
         const body = payload as TabClearedBody;
         const notice = seal(context.crypto, context.identity.signer, body, now_ms);
@@ -98,16 +100,16 @@ export function createOutboxDeliverer(
         } catch (error) {
           // A registration cut off before its information reached the agent left nothing there to close.
           const neverInformed =
-            refusalCodeOf(error) === 'unknown_tab' && context.store.tab(body.tabId)?.state === 'failed';
+            refusalCodeOf(error) === 'unknown_tab' && (await context.storage.tabs.tab(body.tabId))?.state === 'failed';
           if (!neverInformed) throw error;
         }
         return;
       }
       case 'merchant-record-request': {
         const body = payload as RecordRequestBody;
-        const merchant = context.store.merchant(destination.merchantId);
+        const merchant = await context.storage.merchants.merchant(destination.merchantId);
         if (merchant === null) throw new Error(`merchant ${destination.merchantId} is no longer registered`);
-        const tab = context.store.tab(body.tabId);
+        const tab = await context.storage.tabs.tab(body.tabId);
         // Asking is pointless once the record is in, or once a late one could no longer change anything.
         const lateWindowOver =
           tab?.clearedAt != null && now_ms - tab.clearedAt > context.config.tabs.lateRecordWindow_s * 1000;

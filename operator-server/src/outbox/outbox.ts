@@ -9,6 +9,7 @@ import {
   type BackoffPolicy,
   dueRowsSql,
   OutboxDelivery,
+  type OutboxStorage,
   SqliteOutbox,
   type OutboxTableEntry,
   type UndeliveredMessage,
@@ -96,6 +97,31 @@ export const DUE_ROWS_SQL = dueRowsSql('outbox');
  */
 export const OUTBOX_LEASE_MS = 15_000;
 
+/** The kit's delivery engine over the outbox table of either store, with the operator's batch, backoff and lease. */
+export function operatorOutboxDelivery(storage: OutboxStorage<OutboxTableEntry>): OutboxDelivery<OutboxTableEntry> {
+  return new OutboxDelivery({
+    storage,
+    backoff: OUTBOX_BACKOFF,
+    batchSize: BATCH_LIMIT,
+    // A whole batch at once, and its outcomes in one commit.
+    parallel: BATCH_LIMIT,
+    lease_ms: OUTBOX_LEASE_MS,
+  });
+}
+
+/** One pass of `delivery`: each message due is sent to its decoded destination. How many were delivered. */
+export async function deliverDueMessages(
+  delivery: OutboxDelivery<OutboxTableEntry>,
+  now_ms: number,
+  deliver: OutboxDeliverer,
+): Promise<number> {
+  const pass = await delivery.deliverDue(async (entry) => {
+    await deliver(decodeDestination(entry.destination), entry.payload);
+    return { kind: 'delivered', receipt: undefined };
+  }, now_ms);
+  return pass.delivered;
+}
+
 /** The operator's outbox: its kinds of destination over the kit's SQLite outbox and delivery engine. */
 export class Outbox {
   private readonly table: SqliteOutbox;
@@ -103,14 +129,7 @@ export class Outbox {
 
   constructor(db: Database.Database) {
     this.table = new SqliteOutbox(db, 'outbox');
-    this.delivery = new OutboxDelivery({
-      storage: this.table.storage,
-      backoff: OUTBOX_BACKOFF,
-      batchSize: BATCH_LIMIT,
-      // A whole batch at once, and its outcomes in one commit.
-      parallel: BATCH_LIMIT,
-      lease_ms: OUTBOX_LEASE_MS,
-    });
+    this.delivery = operatorOutboxDelivery(this.table.storage);
   }
 
   /**
@@ -157,11 +176,7 @@ export class Outbox {
   }
 
   /** Delivers what is due, a whole batch at once; one pass at a time. Returns how many were delivered. */
-  async deliverDue(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
-    const pass = await this.delivery.deliverDue(async (entry) => {
-      await deliver(decodeDestination(entry.destination), entry.payload);
-      return { kind: 'delivered', receipt: undefined };
-    }, now_ms);
-    return pass.delivered;
+  deliverDue(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
+    return deliverDueMessages(this.delivery, now_ms, deliver);
   }
 }

@@ -27,12 +27,29 @@ export class EcbHttpSource implements RateSourceReader {
     const headers: Record<string, string> = { accept: 'application/xml, text/xml' };
     if (this.etag !== null) headers['if-none-match'] = this.etag;
     if (this.lastModified !== null) headers['if-modified-since'] = this.lastModified;
+    // A timer of our own, not AbortSignal.timeout inside AbortSignal.any: Node 20 may collect such
+    // a combined signal's timeout before it fires, and the read then waits for ever.
+    const timedOut = new AbortController();
+    const timer = setTimeout(
+      () => timedOut.abort(new DOMException('no answer in time', 'TimeoutError')),
+      this.timeout_ms,
+    );
+    const stop = () => timedOut.abort(signal.reason);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await this.readWithin(headers, timedOut.signal);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** One request and its answer read, given up when `signal` aborts (the timeout, or the feed stopping). */
+  private async readWithin(headers: Record<string, string>, signal: AbortSignal): Promise<RateQuotes | null> {
     let response: Response;
     try {
-      response = await fetch(this.url, {
-        headers,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeout_ms)]),
-      });
+      response = await fetch(this.url, { headers, signal });
     } catch (error) {
       throw new RateSourceError(`cannot reach the ${this.name}: ${describeFetchError(error)}`);
     }

@@ -46,10 +46,11 @@ export const RATE_TABLE_METHODS = ['insertRateTable', 'rateTable', 'latestRateTa
   keyof RateTableStore
 >;
 
-/** Merchants' refunds, each once, and the revision a refund after the clearing makes. */
+/** Merchants' refunds, each once, those of a tab, and the revision a refund after the clearing makes. */
 export const REFUND_METHODS = [
   'insertRefund',
   'refund',
+  'refundsOfTab',
   'refundedOfTab',
   'refundTabClearing',
 ] as const satisfies ReadonlyArray<keyof OperatorStore>;

@@ -8,7 +8,7 @@
 // transaction, is a transaction of its own and sees only what others committed.
 
 import type { Ledger } from '../ledger';
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, OutboxDeliverer } from '../outbox/outbox';
 import type { MessageReceiptStore } from './message-receipt-store';
 import type { OperatorRecordGroups } from './operator-records-storage';
 import type { StaffStore } from '../staff/staff-store';
@@ -172,4 +172,12 @@ export interface OperatorStorage extends OperatorStoreTransaction {
    * PostgreSQL, after a deadlock), so it decides by the answers of `tx`'s conditional updates.
    */
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * One pass over the outbox: claims the messages due by `now_ms` with a lease, sends each through
+   * `deliver` and records the outcomes (a failure is due again after the backoff). Of several
+   * processes draining one PostgreSQL database only one claims a message (`FOR UPDATE SKIP
+   * LOCKED`). One pass at a time per storage: a call while one is under way sends nothing. How
+   * many were delivered.
+   */
+  deliverDueOutbox(now_ms: number, deliver: OutboxDeliverer): Promise<number>;
 }

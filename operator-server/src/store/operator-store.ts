@@ -245,9 +245,13 @@ export function toFailedOpening(row: Row): Pick<Tab, 'tabId' | 'merchantId' | 'c
   return { tabId: row.tab_id as string, merchantId: row.merchant_id as string, currency: row.currency as string };
 }
 
-/** The startup sweep: its WHERE is the partial index opening_tabs's, so it reads only the tabs it fails. */
+/**
+ * The sweep of interrupted registrations: the tabs still opening that were opened before a time.
+ * It reads only tabs left opening, through the partial index opening_tabs (the unary + keeps the
+ * planner off the index on opened_at, which would walk every tab opened before the time).
+ */
 export const FAIL_OPENING_TABS_SQL =
-  "UPDATE tabs SET state = 'failed' WHERE state = 'opening' RETURNING tab_id, merchant_id, currency";
+  "UPDATE tabs SET state = 'failed' WHERE state = 'opening' AND +opened_at < ? RETURNING tab_id, merchant_id, currency";
 
 export class OperatorStore {
   private readonly s;
@@ -727,8 +731,9 @@ export class OperatorStore {
   }
 
   /** Marks every tab still 'opening' failed; those it marked. */
-  failOpeningTabs(): Array<Pick<Tab, 'tabId' | 'merchantId' | 'currency'>> {
-    return (this.s.failOpeningTabs.all() as Row[]).map(toFailedOpening);
+  /** Fails the tabs still opening that were opened before `openedBefore_ms`; those it failed. */
+  failOpeningTabs(openedBefore_ms: number): Array<Pick<Tab, 'tabId' | 'merchantId' | 'currency'>> {
+    return (this.s.failOpeningTabs.all(openedBefore_ms) as Row[]).map(toFailedOpening);
   }
 
   /** Gives every open tab until at least `notBefore_ms` before it may be concluded. */

@@ -24,9 +24,17 @@
 // only `tx`: a rolled-back attempt left nothing behind. A conflict the work caught (a ledger call
 // failing with one, taken for a refusal) dooms that attempt all the same.
 
-import { type BackoffPolicy, migratePostgres, PostgresOutbox, retryDelay_ms } from '@opentab/server-kit';
+import {
+  type BackoffPolicy,
+  migratePostgres,
+  type OutboxDelivery,
+  type OutboxTableEntry,
+  PostgresOutbox,
+  retryDelay_ms,
+} from '@opentab/server-kit';
 import { type Clock, systemClock } from '@opentab/protocol';
 import { POSTGRES_LEDGER_MIGRATIONS, PostgresLedger, postgresLedgerAccess } from '../ledger/postgres-ledger';
+import { deliverDueMessages, operatorOutboxDelivery, type OutboxDeliverer } from '../outbox/outbox';
 import { postgresOutboxAccess } from '../outbox/postgres-outbox-access';
 import { postgresOperatorRecordGroups } from './postgres-operator-records';
 import { postgresReceiptAccess } from './postgres-receipts';
@@ -97,6 +105,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
   private readonly pool: StorePool;
   private readonly ledgerStatements: PostgresLedger;
   private readonly outboxTable: PostgresOutbox;
+  private readonly outboxDelivery: OutboxDelivery<OutboxTableEntry>;
   private readonly maxAttempts: number;
 
   constructor(private readonly options: PostgresOperatorStorageOptions) {
@@ -104,6 +113,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.ledgerStatements = new PostgresLedger(options.clock ?? systemClock);
     this.outboxTable = new PostgresOutbox(options.pool, 'outbox');
+    this.outboxDelivery = operatorOutboxDelivery(this.outboxTable.storage);
     const outside = this.groupsOn(options.pool);
     this.customers = outside.customers;
     this.merchants = outside.merchants;
@@ -136,6 +146,11 @@ export class PostgresOperatorStorage implements OperatorStorage {
     } finally {
       client.release();
     }
+  }
+
+  /** COMMIT is durable here: a message may leave as soon as it is claimed. */
+  deliverDueOutbox(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
+    return deliverDueMessages(this.outboxDelivery, now_ms, deliver);
   }
 
   /** Closes the pool once the transactions in progress have returned their clients. */

@@ -6,6 +6,7 @@
 import { tabStatesAccepting } from '../mta/tab-states';
 import type { RefundAccess } from './operator-records-storage';
 import type { StoreConnection } from './postgres-merchants';
+import type { StoredRefund } from './records';
 
 const TAB_TAKES_REFUND = `state IN (${tabStatesAccepting('refunded')
   .map((state) => `'${state}'`)
@@ -24,15 +25,15 @@ export function postgresRefundAccess(connection: StoreConnection): RefundAccess 
     async refund(refundId) {
       const { rows } = await connection.query('SELECT * FROM refunds WHERE refund_id = $1', [refundId]);
       const row = rows[0];
-      if (row === undefined) return null;
-      return {
-        refundId: row.refund_id as string,
-        tabId: row.tab_id as string,
-        amount_minor: BigInt(row.amount_minor as string),
-        reason: row.reason as string,
-        receivedAt: Number(row.received_at),
-        revision: row.revision === null ? null : Number(row.revision),
-      };
+      return row === undefined ? null : toRefund(row);
+    },
+    async refundsOfTab(tabId) {
+      // The order they were taken in: by arrival, and a later revision after an earlier one.
+      const { rows } = await connection.query(
+        'SELECT * FROM refunds WHERE tab_id = $1 ORDER BY received_at, revision NULLS FIRST, refund_id',
+        [tabId],
+      );
+      return rows.map(toRefund);
     },
     async refundedOfTab(tabId) {
       // SUM of BIGINT is NUMERIC: exact, read back as its decimal text.
@@ -50,5 +51,16 @@ export function postgresRefundAccess(connection: StoreConnection): RefundAccess 
       );
       return rows.length === 0 ? null : Number(rows[0]!.clearing_revision);
     },
+  };
+}
+
+function toRefund(row: Record<string, unknown>): StoredRefund {
+  return {
+    refundId: row.refund_id as string,
+    tabId: row.tab_id as string,
+    amount_minor: BigInt(row.amount_minor as string),
+    reason: row.reason as string,
+    receivedAt: Number(row.received_at),
+    revision: row.revision === null ? null : Number(row.revision),
   };
 }

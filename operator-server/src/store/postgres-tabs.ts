@@ -106,8 +106,8 @@ export function postgresTabAccess(connection: StoreConnection): TabAccess {
         toLateRecord,
       );
     },
-    async failOpeningTabs() {
-      return (await rows(FAIL_OPENING_TABS_SQL)).map(toFailedOpening);
+    async failOpeningTabs(openedBefore_ms) {
+      return (await rows(FAIL_OPENING_TABS_SQL.replace('?', '$1'), [openedBefore_ms])).map(toFailedOpening);
     },
     async postponeDueTabs(notBefore_ms) {
       const { rowCount } = await connection.query(

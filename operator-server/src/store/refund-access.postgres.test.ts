@@ -1,6 +1,6 @@
 // Merchants' refunds as a group of the operator's store, one suite run on both stores: a refund is
-// kept once under its id, amounts stay exact beyond 2^53, and refunds racing for what a cleared
-// tab has left take no more than it cleared.
+// kept once under its id and listed per tab in the order taken, amounts stay exact beyond 2^53,
+// and refunds racing for what a cleared tab has left take no more than it cleared.
 
 import { describe, expect, it } from 'vitest';
 import type { StoredRefund } from './records';
@@ -61,6 +61,18 @@ describe.each(BOTH_STORES)('the refunds of the operator store on $name', ({ open
     expect(await refunds.refund('refund-2')).toEqual(refund('refund-2', HUGE_MINOR, 1));
     expect(await refunds.refundedOfTab('tab_1')).toBe((kept[0] ? HUGE_MINOR : 5n) + HUGE_MINOR);
     expect(await refunds.refundedOfTab('tab_2')).toBe(0n);
+  });
+
+  it("lists a tab's refunds in the order they were taken, and none of another tab", async () => {
+    const store = await open();
+    const { refunds } = store;
+    await tabOf(store, 'cleared', 2n * HUGE_MINOR);
+    const first = { ...refund('refund-c', HUGE_MINOR), receivedAt: NOW_MS + 1_000 };
+    const second = refund('refund-a', 2n, 1);
+    const third = { ...refund('refund-b', 3n, 2), receivedAt: NOW_MS + 120_000 };
+    for (const kept of [third, first, second]) await refunds.insertRefund(kept);
+    expect(await refunds.refundsOfTab('tab_1')).toEqual([first, second, third]);
+    expect(await refunds.refundsOfTab('tab_2')).toEqual([]);
   });
 
   it('lowers a cleared tab by each refund as its next revision, exactly', async () => {

@@ -11,8 +11,8 @@ const freshFile = () => join(mkdtempSync(join(tmpdir(), 'opentab-schema-')), 'op
 
 function planOf(db: ReturnType<typeof openDatabase>, sql: string): string {
   return db
-    .prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-    .all()
+    .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(...Array.from(sql.matchAll(/\?/g), () => 0))
     .map((row) => row.detail)
     .join('\n');
 }
@@ -56,7 +56,9 @@ describe('operator schema', () => {
       after.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'opening_tabs'").get(),
     ).toBeDefined();
     expect(planOf(after, FAIL_OPENING_TABS_SQL)).toMatch(/INDEX opening_tabs/);
-    expect(store.failOpeningTabs()).toEqual([{ tabId: 'tab_opening', merchantId: 'news', currency: 'EUR' }]);
+    expect(store.failOpeningTabs(Number.MAX_SAFE_INTEGER)).toEqual([
+      { tabId: 'tab_opening', merchantId: 'news', currency: 'EUR' },
+    ]);
     expect(store.tab('tab_open')?.state).toBe('open');
     expect(store.tab('tab_opening')?.state).toBe('failed');
     after.close();

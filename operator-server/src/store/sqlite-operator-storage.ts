@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { Ledger } from '../ledger';
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, OutboxDeliverer } from '../outbox/outbox';
 import { MessageReceiptStore } from './message-receipt-store';
 import { StaffStore } from '../staff/staff-store';
 import type { OperatorStore } from './operator-store';
@@ -32,6 +32,11 @@ export interface SqliteOperatorParts {
   readonly store: OperatorStore;
   readonly ledger: Ledger;
   readonly outbox: Outbox;
+  /**
+   * Resolves once everything committed so far is on disk (the WAL flusher): the outbox sends
+   * nothing before it. Without one (a store on its own, in tests), a commit counts as durable.
+   */
+  readonly durable?: () => Promise<void>;
 }
 
 export class SqliteOperatorStorage implements OperatorStorage {
@@ -94,6 +99,13 @@ export class SqliteOperatorStorage implements OperatorStorage {
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
     return this.inTurn(() => this.runTransaction(work));
+  }
+
+  async deliverDueOutbox(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
+    const { outbox, durable } = this.parts;
+    // Billing records and notices report committed changes: those must be on disk before they leave.
+    if (durable !== undefined && outbox.pending() > 0) await durable();
+    return outbox.deliverDue(now_ms, deliver);
   }
 
   /** Runs `step` once everything queued before it has ended. */

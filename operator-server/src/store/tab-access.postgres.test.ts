@@ -29,7 +29,8 @@ const tabId = (n: number) => sampleTab(n).tabId;
 const UPDATES: Partial<Record<TabEvent, (tabs: TabAccess, id: string) => Promise<boolean>>> = {
   'merchant-acknowledged': (tabs, id) => tabs.markTabOpen(id),
   'registration-failed': (tabs, id) => tabs.markTabFailed(id),
-  'registration-interrupted': async (tabs, id) => (await tabs.failOpeningTabs()).some((tab) => tab.tabId === id),
+  'registration-interrupted': async (tabs, id) =>
+    (await tabs.failOpeningTabs(Number.MAX_SAFE_INTEGER)).some((tab) => tab.tabId === id),
   cleared: (tabs, id) => tabs.markTabCleared(id, 10n, 'agreed', 5),
   'clearing-corrected': async (tabs, id) => (await tabs.correctTabClearing(id, 20n, 'agreed')) !== null,
   'dispute-resolved': async (tabs, id) => (await tabs.resolveTabClearing(id, 5n)) !== null,
@@ -173,14 +174,24 @@ describe.each(BOTH_STORES)('the tabs of the operator store on $name', ({ open })
     await tabs.insertTab(sampleTab(1));
     await tabs.insertTab(sampleTab(2, { currency: 'SEK' }));
     await openTab(tabs, 3);
-    const failed = await tabs.failOpeningTabs();
+    const failed = await tabs.failOpeningTabs(Number.MAX_SAFE_INTEGER);
     expect([...failed].sort((a, b) => a.tabId.localeCompare(b.tabId))).toEqual([
       { tabId: tabId(1), merchantId: MERCHANT_ID, currency: 'EUR' },
       { tabId: tabId(2), merchantId: MERCHANT_ID, currency: 'SEK' },
     ]);
     expect((await tabs.tab(tabId(1)))?.state).toBe('failed');
     expect((await tabs.tab(tabId(3)))?.state).toBe('open');
-    expect(await tabs.failOpeningTabs()).toEqual([]);
+    expect(await tabs.failOpeningTabs(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it('fails only the tabs opened before the time given: a registration begun since may still be under way', async () => {
+    const { tabs } = await openSeeded(open);
+    await tabs.insertTab(sampleTab(1)); // opened at 1 001
+    await tabs.insertTab(sampleTab(2)); // opened at 1 002
+    expect(await tabs.failOpeningTabs(1_001)).toEqual([]);
+    expect(await tabs.failOpeningTabs(1_002)).toEqual([{ tabId: tabId(1), merchantId: MERCHANT_ID, currency: 'EUR' }]);
+    expect((await tabs.tab(tabId(2)))?.state).toBe('opening');
+    expect(await tabs.markTabOpen(tabId(2))).toBe(true);
   });
 
   it('searches by merchant, state and opening time (from inclusive, until exclusive), newest first', async () => {
