@@ -53,8 +53,8 @@ function clearingOf(t: Transaction): TabClearing | null {
 }
 
 export function accountView(context: OperatorContext, customer: Customer): Promise<AccountView> {
-  // One transaction, so that the balance, the tabs and the history agree with each other.
-  return context.storage.transaction((tx) => accountViewIn(context, tx, customer));
+  // One snapshot, so that the balance, the tabs and the history agree with each other.
+  return context.storage.snapshot((tx) => accountViewIn(context, tx, customer));
 }
 
 /** `accountView` inside the caller's transaction (an admin change answers with the view it leaves). */

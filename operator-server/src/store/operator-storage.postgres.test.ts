@@ -181,6 +181,30 @@ describe('the operator storage on PostgreSQL, where transactions run at once', (
     expect(await storage!.transactions.transaction('op-se.1.1')).not.toBeNull();
   });
 
+  it('reads one snapshot in a view of several reads, whatever commits between them, and writes nothing', async () => {
+    const [storage] = await postgresStoragesOnOneDatabase(1);
+    await seed(storage!);
+    const tabId = await openTabWithHold(storage!, 1);
+    const firstRead = barrier(2);
+    const cleared = barrier(2);
+    const view = storage!.snapshot(async (tx) => {
+      const tab = await tx.tabs.tab(tabId);
+      await firstRead.arrive();
+      await cleared.arrive();
+      // The clearing committed after the first read: this read still sees the store before it.
+      return { tab, balance: (await tx.ledger.getAccount(CUSTOMER_ACCOUNT))?.balance };
+    });
+    await firstRead.arrive();
+    expect(await clearTab(storage!, 1, tabId, 120n)).toBe(true);
+    await cleared.arrive();
+    expect(await view).toMatchObject({ tab: { state: 'open' }, balance: 0n });
+    expect((await storage!.ledger.getAccount(CUSTOMER_ACCOUNT))?.balance).toBe(-120n);
+    await expect(storage!.snapshot((tx) => tx.transactions.insertTransaction(sampleTransaction(2)))).rejects.toThrow(
+      /read-only/,
+    );
+    expect(await storage!.transactions.transaction('op-se.1.2')).toBeNull();
+  });
+
   /**
    * Two transactions that each write one tab and then the other's: once both hold their first row,
    * PostgreSQL finds the deadlock and fails one of them.

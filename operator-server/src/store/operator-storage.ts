@@ -173,6 +173,12 @@ export interface OperatorStorage extends OperatorStoreTransaction {
    */
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T>;
   /**
+   * Runs read-only `work` on one snapshot: every read sees the store as it was at the first, so a
+   * view made of several reads (a balance and the tabs that made it) never mixes before and after
+   * a change committed in between. A write in it fails.
+   */
+  snapshot<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T>;
+  /**
    * One pass over the outbox: claims the messages due by `now_ms` with a lease, sends each through
    * `deliver` and records the outcomes (a failure is due again after the backoff). Of several
    * processes draining one PostgreSQL database only one claims a message (`FOR UPDATE SKIP

@@ -158,14 +158,23 @@ export class PostgresOperatorStorage implements OperatorStorage {
     return this.pool.end();
   }
 
-  async transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
+    return this.run('BEGIN ISOLATION LEVEL READ COMMITTED', work);
+  }
+
+  /** REPEATABLE READ: every statement reads the snapshot the first one took; READ ONLY refuses writes. */
+  snapshot<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
+    return this.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  private async run<T>(begin: string, work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       for (let attempt = 1; ; attempt++) {
         const watched = watchForConflicts(client);
         try {
-          await watched.connection.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+          await watched.connection.query(begin);
           const result = await work(this.groupsOn(watched.connection));
           const caught = watched.conflict();
           if (caught !== null) throw caught.error;

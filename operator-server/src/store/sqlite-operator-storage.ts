@@ -101,6 +101,11 @@ export class SqliteOperatorStorage implements OperatorStorage {
     return this.inTurn(() => this.runTransaction(work));
   }
 
+  /** One connection, its transactions one after another: every transaction already reads one snapshot. */
+  snapshot<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+
   async deliverDueOutbox(now_ms: number, deliver: OutboxDeliverer): Promise<number> {
     const { outbox, durable } = this.parts;
     // Billing records and notices report committed changes: those must be on disk before they leave.
