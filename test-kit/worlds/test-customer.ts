@@ -160,6 +160,16 @@ export class TestCustomer {
     return customer;
   }
 
+  /**
+   * The same customer (account, key, session) speaking to `operatorUrl`: another process of its
+   * operator, sharing its database, as a load balancer would send it there.
+   */
+  through(operatorUrl: string): TestCustomer {
+    const elsewhere = new TestCustomer(operatorUrl, this.accountId, this.signer, this.call, this.clock);
+    elsewhere.sessionId = this.sessionId;
+    return elsewhere;
+  }
+
   async logon(): Promise<string> {
     const result = await callRoute(
       this.operatorUrl,
