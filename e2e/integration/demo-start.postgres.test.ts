@@ -2,7 +2,6 @@
 // PostgreSQL databases of its own on that server, not in SQLite files; a second start finds the
 // same customer there, --reset empties them, and Ctrl-C stops everything.
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,36 +9,11 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { boundForProcessSteps, findFreePort } from '@opentab/test-kit';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
-
-interface Started {
-  readonly process: ChildProcessWithoutNullStreams;
-  readonly output: () => string;
-}
-
-async function startWorld(dir: string, ports: readonly number[], ...flags: string[]): Promise<Started> {
-  // node --import tsx, not npx: Ctrl-C (SIGINT) must reach the world's own process.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'e2e/world/start.ts', '--dir', dir, '--ports', ports.join(','), ...flags],
-    { cwd: process.cwd() },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await expect
-    .poll(() => output, { timeout: boundForProcessSteps(1), interval: 200 })
-    .toContain('Opentab demo world is running.');
-  return { process: child, output: () => output };
-}
-
-async function interrupt(started: Started): Promise<number | null> {
-  if (started.process.exitCode !== null) return started.process.exitCode;
-  const exited = new Promise<number | null>((resolve) => started.process.once('exit', resolve));
-  started.process.kill('SIGINT');
-  return exited;
-}
-
-const accountOf = (output: string) => /Demo customer account (acct_[0-9a-f]{24})/.exec(output)?.[1];
+import {
+  demoAccountOf as accountOf,
+  interruptDemoWorld as interrupt,
+  startDemoWorld as startWorld,
+} from '../testing/demo-process';
 
 /** The customers op-se keeps in its database on the server. */
 async function customersIn(databaseUrl: string): Promise<string[]> {

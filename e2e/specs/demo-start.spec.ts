@@ -2,7 +2,6 @@
 // reuses the data, --reset starts clean, and Ctrl-C stops everything with nothing left running
 // or half-written.
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,31 +9,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { findFreePort } from '@opentab/test-kit';
-
-interface Started {
-  readonly process: ChildProcessWithoutNullStreams;
-  readonly output: () => string;
-}
-
-async function startWorld(dir: string, ports: readonly number[], ...flags: string[]): Promise<Started> {
-  // node --import tsx, not npx: Ctrl-C (SIGINT) must reach the world's own process.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'e2e/world/start.ts', '--dir', dir, '--ports', ports.join(','), ...flags],
-    { cwd: process.cwd() },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await expect.poll(() => output, { timeout: 60_000 }).toContain('Opentab demo world is running.');
-  return { process: child, output: () => output };
-}
-
-async function interrupt(started: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => started.process.once('exit', resolve));
-  started.process.kill('SIGINT');
-  return exited;
-}
+import {
+  demoAccountOf as accountOf,
+  interruptDemoWorld as interrupt,
+  startDemoWorld as startWorld,
+} from '../testing/demo-process';
 
 function portIsClosed(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -51,7 +30,6 @@ const loginOf = (output: string) => {
   const found = /log in as (\S+) with password (\S+),/.exec(output);
   return found === null ? undefined : { name: found[1]!, password: found[2]! };
 };
-const accountOf = (output: string) => /Demo customer account (acct_[0-9a-f]{24})/.exec(output)?.[1];
 
 test('npm start: starts, reuses its data, resets on request, and stops cleanly on Ctrl-C', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'opentab-demo-start-')), 'demo');
