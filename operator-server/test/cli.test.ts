@@ -14,7 +14,7 @@ import { createNodeHttpTransport, nodeCrypto } from '@opentab/server-kit';
 import { generateKeyPair } from '../src/provisioning/keys';
 import { createTestCa, issueServerCertificate } from '@opentab/test-kit';
 import { findFreePort } from '@opentab/test-kit';
-import { waitFor } from '@opentab/test-kit';
+import { PROCESS_STEP_BOUND_MS, waitFor } from '@opentab/test-kit';
 
 /**
  * A bound, not a measure: each step starts a Node process of the CLI, which takes seconds on a
@@ -80,7 +80,7 @@ describe('opentab-operator CLI', () => {
       let output = '';
       server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       // Its log reaches us through a pipe, in its own time: wait for the line rather than expect it already there.
-      const logged = (line: RegExp) => waitFor(`the operator to log ${line}`, () => line.test(output), 30_000, 50);
+      const logged = (line: RegExp) => waitFor(`the operator to log ${line}`, () => line.test(output), PROCESS_STEP_BOUND_MS, 50);
       try {
         // It logs operator.started once it listens, however long starting took.
         await logged(/operator\.started .*url=http:\/\/127\.0\.0\.1:\d+/);
@@ -280,7 +280,7 @@ describe('opentab-operator CLI', () => {
             callRoute(`https://localhost:${port}`, OPERATOR_API.operatorInfo, undefined, { transport }).catch(
               () => undefined,
             ),
-          20_000,
+          PROCESS_STEP_BOUND_MS,
           100,
         );
         expect(info.operatorId).toBe('op-se');
