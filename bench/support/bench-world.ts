@@ -69,10 +69,22 @@ export interface BenchWorldOptions {
   readonly merchantStore?: { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
   /** Agent processes of the merchant, each on its own port; more than one needs the PostgreSQL store. */
   readonly merchantProcesses?: number;
+  /**
+   * The operators' stores: each its SQLite file by default, or each a PostgreSQL database, whose
+   * URL its processes get as OPENTAB_STORE_URL (with the configuration's default pool size).
+   */
+  readonly operatorStores?: { readonly customerOperatorUrl: string; readonly merchantOperatorUrl: string };
+  /** Processes serving the customer operator, each on its own port; more than one needs PostgreSQL. */
+  readonly customerOperatorProcesses?: 1 | 2;
 }
 
 export interface BenchWorld extends BenchLayout {
   readonly billing: BillingReceiver;
+  /**
+   * One per process of the customer operator, all on one store, as behind a load balancer; the
+   * first is `customerOperator.url`, the one its certificate names and peers call.
+   */
+  readonly customerOperatorUrls: readonly string[];
   /** A customer of the SEK operator with this credit limit, enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
   /** CPU used so far by the server processes together, in ms; null where not measurable. */
@@ -107,7 +119,12 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const merchantProcesses = options.merchantProcesses ?? 1;
   if (merchantProcesses > 1 && options.merchantStore === undefined)
     throw new Error('several merchant agent processes share one store only on PostgreSQL');
+  const customerOperatorProcesses = options.customerOperatorProcesses ?? 1;
+  if (customerOperatorProcesses > 1 && options.operatorStores === undefined)
+    throw new Error('several customer operator processes share one store only on PostgreSQL');
   const [sePort, euPort] = [await findFreePort(), await findFreePort()];
+  const moreSePorts: number[] = [];
+  for (let i = 1; i < customerOperatorProcesses; i++) moreSePorts.push(await findFreePort());
   const shopPorts: number[] = [];
   for (let i = 0; i < merchantProcesses; i++) shopPorts.push(await findFreePort());
   const settings: Partial<OperatorConfigInput> = {
@@ -150,18 +167,42 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const merchantServers: ServerProcess[] = [];
   const profile = options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir };
   try {
-    for (const [operator, provisioned] of [
-      [customerOperator, se!],
-      [merchantOperator, eu!],
-    ] as const) {
+    const stores = options.operatorStores;
+    // One after another: the first process on a PostgreSQL store migrates it, the others find it migrated.
+    const operatorProcesses = [
+      {
+        name: customerOperator.operatorId,
+        url: customerOperator.url,
+        provisioned: se!,
+        storeUrl: stores?.customerOperatorUrl,
+      },
+      ...moreSePorts.map((port, index) => ({
+        name: `${customerOperator.operatorId}-${index + 2}`,
+        url: `http://127.0.0.1:${port}`,
+        provisioned: se!,
+        storeUrl: stores?.customerOperatorUrl,
+        port,
+      })),
+      {
+        name: merchantOperator.operatorId,
+        url: merchantOperator.url,
+        provisioned: eu!,
+        storeUrl: stores?.merchantOperatorUrl,
+      },
+    ];
+    for (const operatorProcess of operatorProcesses) {
+      const env: Record<string, string> = {};
+      if (operatorProcess.storeUrl !== undefined) env.OPENTAB_STORE_URL = operatorProcess.storeUrl;
+      if ('port' in operatorProcess) env.OPENTAB_PORT = String(operatorProcess.port);
       servers.push(
         await ServerProcess.start({
-          name: operator.operatorId,
+          name: operatorProcess.name,
           script: OPERATOR_PROCESS,
-          args: [provisioned.configPath],
-          logFile: join(options.dir, `${operator.operatorId}.log`),
-          readyUrl: `${operator.url}/healthz`,
+          args: [operatorProcess.provisioned.configPath],
+          logFile: join(options.dir, `${operatorProcess.name}.log`),
+          readyUrl: `${operatorProcess.url}/healthz`,
           ...profile,
+          env,
         }),
       );
     }
@@ -213,6 +254,7 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
     merchantOperator,
     merchant,
     billing,
+    customerOperatorUrls: [customerOperator.url, ...moreSePorts.map((port) => `http://127.0.0.1:${port}`)],
     async newCustomer(creditLimit) {
       const admin = customerOperator.admin;
       const { accountId } = await admin.call('createCustomer', {
