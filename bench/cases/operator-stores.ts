@@ -4,7 +4,8 @@
 // (the merchant operator's peer calls go to the first, the one its certificate names). The merchant
 // agent stays on SQLite throughout, so only the operators' stores change. On a 2-core machine a
 // second process cannot add cores, so CPU per tab (the server processes, and the database's own
-// processes) is the figure that carries to a bigger machine.
+// processes) is the figure that carries to a bigger machine. The operators run as
+// `opentab-operator start` ships, without the baseline's routes, in every setting.
 
 import { startPostgresCluster } from '@opentab/test-kit/postgres';
 import pg from 'pg';
@@ -72,6 +73,8 @@ async function measureSetting(
   const worldOptions: BenchWorldOptions = {
     dir: `${options.dir}/${setting.key}`,
     customerOperatorProcesses: setting.customerOperatorProcesses,
+    // The same operator program in every setting: the baseline's extension runs on SQLite only.
+    baselineRoutes: false,
     ...(postgres !== null
       ? {
           operatorStores: {

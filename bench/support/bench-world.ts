@@ -25,6 +25,8 @@ const REPOSITORY = resolve(import.meta.dirname, '../..');
 // `opentab-operator start` with the baseline's routes added: the tab_vs_fig1 case pays per
 // purchase as well; the other cases never touch them.
 const OPERATOR_PROCESS = join(REPOSITORY, 'bench/baseline/operator-process.ts');
+/** `opentab-operator start` as shipped, for operators without the baseline's routes. */
+const OPERATOR_CLI = join(REPOSITORY, 'operator-server/src/cli/main.ts');
 const MERCHANT_PROCESS = join(REPOSITORY, 'bench/support/merchant-process.ts');
 
 /** The background jobs (clearing due tabs, draining the outbox) look for work this often; 10 ms is the least
@@ -76,6 +78,11 @@ export interface BenchWorldOptions {
   readonly operatorStores?: { readonly customerOperatorUrl: string; readonly merchantOperatorUrl: string };
   /** Processes serving the customer operator, each on its own port; more than one needs PostgreSQL. */
   readonly customerOperatorProcesses?: 1 | 2;
+  /**
+   * Whether the operators serve the baseline's per-purchase routes too (the default). Its
+   * extension works on the SQLite file directly, so operators on PostgreSQL run without it.
+   */
+  readonly baselineRoutes?: boolean;
 }
 
 export interface BenchWorld extends BenchLayout {
@@ -119,6 +126,9 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const merchantProcesses = options.merchantProcesses ?? 1;
   if (merchantProcesses > 1 && options.merchantStore === undefined)
     throw new Error('several merchant agent processes share one store only on PostgreSQL');
+  const baselineRoutes = options.baselineRoutes ?? true;
+  if (baselineRoutes && options.operatorStores !== undefined)
+    throw new Error("the baseline's routes need the operators' SQLite files: set baselineRoutes to false");
   const customerOperatorProcesses = options.customerOperatorProcesses ?? 1;
   if (customerOperatorProcesses > 1 && options.operatorStores === undefined)
     throw new Error('several customer operator processes share one store only on PostgreSQL');
@@ -197,8 +207,9 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
       servers.push(
         await ServerProcess.start({
           name: operatorProcess.name,
-          script: OPERATOR_PROCESS,
-          args: [operatorProcess.provisioned.configPath],
+          ...(baselineRoutes
+            ? { script: OPERATOR_PROCESS, args: [operatorProcess.provisioned.configPath] }
+            : { script: OPERATOR_CLI, args: ['start', '--config', operatorProcess.provisioned.configPath] }),
           logFile: join(options.dir, `${operatorProcess.name}.log`),
           readyUrl: `${operatorProcess.url}/healthz`,
           ...profile,
