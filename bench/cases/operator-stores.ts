@@ -34,11 +34,9 @@ const CREDIT_LIMIT = '100000.00';
  * On PostgreSQL the customer's and the merchant's records of a tab, taken at the same moment in
  * two transactions, each see the tab without the other's, so neither clears it: the tab waits for
  * its due time, by default up to a day (the merchant record wait). Short waits, the same in every
- * setting, bound that to about a second; the lifecycles that took that long are counted.
+ * setting, bound that to about a second.
  */
 const RECORD_WAITS_S = { recordGrace_s: 1, merchantRecordWait_s: 1 } as const;
-/** Lifecycles this long or longer are counted: those that waited for their due time, and the slowest others. */
-const WAITED_FOR_DUE_MS = 1_000;
 
 interface Setting {
   readonly key: string;
@@ -62,8 +60,6 @@ interface SettingResult {
   readonly tabs_per_s: number;
   readonly complete_p50_ms: number;
   readonly complete_p99_ms: number;
-  /** Lifecycles that took WAITED_FOR_DUE_MS or longer. */
-  readonly waitedForDue: number;
   /** Both operators' processes and the merchant's together. */
   readonly serverCpuPerTab_ms: number | null;
   /** Every process of the PostgreSQL cluster; 0 on SQLite, which runs inside the servers. */
@@ -124,7 +120,6 @@ async function measureSetting(
       tabs_per_s: perSecond(options.tabs, run.elapsed_ms),
       complete_p50_ms: complete.p50_ms,
       complete_p99_ms: complete.p99_ms,
-      waitedForDue: timings.filter((t) => t.complete_ms >= WAITED_FOR_DUE_MS).length,
       serverCpuPerTab_ms: perItem(server0 === null || server1 === null ? null : server1 - server0, options.tabs),
       databaseCpuPerTab_ms:
         postgres === null
@@ -184,7 +179,6 @@ export async function runOperatorStoresCase(options: OperatorStoresOptions): Pro
         metric(`${prefix}.tabs_per_s`, result.tabs_per_s),
         metric(`${prefix}.complete_p50_ms`, result.complete_p50_ms),
         metric(`${prefix}.complete_p99_ms`, result.complete_p99_ms),
-        metric(`${prefix}.tabs_over_1s`, result.waitedForDue),
         metric(`${prefix}.server_cpu_ms_per_tab`, result.serverCpuPerTab_ms),
         metric(`${prefix}.database_cpu_ms_per_tab`, result.databaseCpuPerTab_ms),
         metric(`${prefix}.total_cpu_ms_per_tab`, totalCpuPerTab_ms),
