@@ -10,6 +10,7 @@ import { runBrowserCase } from './cases/browser';
 import { runConcurrentTabsCase } from './cases/concurrent-tabs';
 import { runDeliveryCase } from './cases/delivery';
 import { runLifecycleCase } from './cases/lifecycle';
+import { runOperatorStoresCase } from './cases/operator-stores';
 import { runScalingCase } from './cases/scaling';
 import { runTabVsFig1Case } from './cases/tab-vs-fig1';
 import { runVerifyCase } from './cases/verify';
@@ -41,6 +42,10 @@ const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise
         purchasesPerTab: 20,
         historySizes: [1_000, 100_000, 1_000_000],
       }),
+  },
+  {
+    name: 'operator_stores',
+    run: (context) => runOperatorStoresCase({ ...context, tabs: 1_000, concurrency: 64 }),
   },
   { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 250 }) },
   { name: 'widget', run: (context) => runWidgetCase(context) },

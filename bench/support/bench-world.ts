@@ -25,6 +25,8 @@ const REPOSITORY = resolve(import.meta.dirname, '../..');
 // `opentab-operator start` with the baseline's routes added: the tab_vs_fig1 case pays per
 // purchase as well; the other cases never touch them.
 const OPERATOR_PROCESS = join(REPOSITORY, 'bench/baseline/operator-process.ts');
+/** `opentab-operator start` as shipped, for operators without the baseline's routes. */
+const OPERATOR_CLI = join(REPOSITORY, 'operator-server/src/cli/main.ts');
 const MERCHANT_PROCESS = join(REPOSITORY, 'bench/support/merchant-process.ts');
 
 /** The background jobs (clearing due tabs, draining the outbox) look for work this often; 10 ms is the least
@@ -69,10 +71,29 @@ export interface BenchWorldOptions {
   readonly merchantStore?: { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
   /** Agent processes of the merchant, each on its own port; more than one needs the PostgreSQL store. */
   readonly merchantProcesses?: number;
+  /**
+   * The operators' stores: each its SQLite file by default, or each a PostgreSQL database, whose
+   * URL its processes get as OPENTAB_STORE_URL (with the configuration's default pool size).
+   */
+  readonly operatorStores?: { readonly customerOperatorUrl: string; readonly merchantOperatorUrl: string };
+  /** Processes serving the customer operator, each on its own port; more than one needs PostgreSQL. */
+  readonly customerOperatorProcesses?: 1 | 2;
+  /**
+   * Whether the operators serve the baseline's per-purchase routes too (the default). Its
+   * extension works on the SQLite file directly, so operators on PostgreSQL run without it.
+   */
+  readonly baselineRoutes?: boolean;
+  /** The operators' waits for a tab's missing record (`tabs.recordGrace_s`, `tabs.merchantRecordWait_s`); the configuration's defaults unless set. */
+  readonly recordWaits_s?: { readonly recordGrace_s: number; readonly merchantRecordWait_s: number };
 }
 
 export interface BenchWorld extends BenchLayout {
   readonly billing: BillingReceiver;
+  /**
+   * One per process of the customer operator, all on one store, as behind a load balancer; the
+   * first is `customerOperator.url`, the one its certificate names and peers call.
+   */
+  readonly customerOperatorUrls: readonly string[];
   /** A customer of the SEK operator with this credit limit, enrolled and logged on. */
   newCustomer(creditLimit: string): Promise<TestCustomer>;
   /** CPU used so far by the server processes together, in ms; null where not measurable. */
@@ -107,7 +128,15 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const merchantProcesses = options.merchantProcesses ?? 1;
   if (merchantProcesses > 1 && options.merchantStore === undefined)
     throw new Error('several merchant agent processes share one store only on PostgreSQL');
+  const baselineRoutes = options.baselineRoutes ?? true;
+  if (baselineRoutes && options.operatorStores !== undefined)
+    throw new Error("the baseline's routes need the operators' SQLite files: set baselineRoutes to false");
+  const customerOperatorProcesses = options.customerOperatorProcesses ?? 1;
+  if (customerOperatorProcesses > 1 && options.operatorStores === undefined)
+    throw new Error('several customer operator processes share one store only on PostgreSQL');
   const [sePort, euPort] = [await findFreePort(), await findFreePort()];
+  const moreSePorts: number[] = [];
+  for (let i = 1; i < customerOperatorProcesses; i++) moreSePorts.push(await findFreePort());
   const shopPorts: number[] = [];
   for (let i = 0; i < merchantProcesses; i++) shopPorts.push(await findFreePort());
   const settings: Partial<OperatorConfigInput> = {
@@ -122,6 +151,7 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
       customer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
       peer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
     },
+    ...(options.recordWaits_s !== undefined ? { tabs: { ...options.recordWaits_s } } : {}),
   };
   const [se, eu] = provisionOperatorWorld(
     options.dir,
@@ -150,18 +180,43 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
   const merchantServers: ServerProcess[] = [];
   const profile = options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir };
   try {
-    for (const [operator, provisioned] of [
-      [customerOperator, se!],
-      [merchantOperator, eu!],
-    ] as const) {
+    const stores = options.operatorStores;
+    // One after another: the first process on a PostgreSQL store migrates it, the others find it migrated.
+    const operatorProcesses = [
+      {
+        name: customerOperator.operatorId,
+        url: customerOperator.url,
+        provisioned: se!,
+        storeUrl: stores?.customerOperatorUrl,
+      },
+      ...moreSePorts.map((port, index) => ({
+        name: `${customerOperator.operatorId}-${index + 2}`,
+        url: `http://127.0.0.1:${port}`,
+        provisioned: se!,
+        storeUrl: stores?.customerOperatorUrl,
+        port,
+      })),
+      {
+        name: merchantOperator.operatorId,
+        url: merchantOperator.url,
+        provisioned: eu!,
+        storeUrl: stores?.merchantOperatorUrl,
+      },
+    ];
+    for (const operatorProcess of operatorProcesses) {
+      const env: Record<string, string> = {};
+      if (operatorProcess.storeUrl !== undefined) env.OPENTAB_STORE_URL = operatorProcess.storeUrl;
+      if ('port' in operatorProcess) env.OPENTAB_PORT = String(operatorProcess.port);
       servers.push(
         await ServerProcess.start({
-          name: operator.operatorId,
-          script: OPERATOR_PROCESS,
-          args: [provisioned.configPath],
-          logFile: join(options.dir, `${operator.operatorId}.log`),
-          readyUrl: `${operator.url}/healthz`,
+          name: operatorProcess.name,
+          ...(baselineRoutes
+            ? { script: OPERATOR_PROCESS, args: [operatorProcess.provisioned.configPath] }
+            : { script: OPERATOR_CLI, args: ['start', '--config', operatorProcess.provisioned.configPath] }),
+          logFile: join(options.dir, `${operatorProcess.name}.log`),
+          readyUrl: `${operatorProcess.url}/healthz`,
           ...profile,
+          env,
         }),
       );
     }
@@ -213,6 +268,7 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
     merchantOperator,
     merchant,
     billing,
+    customerOperatorUrls: [customerOperator.url, ...moreSePorts.map((port) => `http://127.0.0.1:${port}`)],
     async newCustomer(creditLimit) {
       const admin = customerOperator.admin;
       const { accountId } = await admin.call('createCustomer', {
