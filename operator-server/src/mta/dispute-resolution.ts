@@ -52,7 +52,8 @@ export async function resolveDisputeIn(
 ): Promise<DisputeResolution> {
   const dispute = await tx.tabs.dispute(request.disputeId);
   if (dispute === null) throw new OpentabError('unknown_dispute');
-  const tab = (await tx.tabs.tab(dispute.tabId))!;
+  // Locked: the adjustment is computed from the cleared amount this reads.
+  const tab = (await tx.tabs.tabForUpdate(dispute.tabId))!;
   const before = tab.cleared_minor ?? 0n;
   const after = request.decision === 'uphold' ? before : request.cleared_minor;
   if (after === undefined)

@@ -202,7 +202,7 @@ export async function receiveCustomerRecord(
   };
   return context.receipts.onceInTransaction('peerCustomerRecord', relay, now_ms, authenticate, async (tx, checked) => {
     // The tab as it is now: another record may have come in since it was checked.
-    const tab = (await tx.tabs.tab(checked.tabId))!;
+    const tab = (await tx.tabs.tabForUpdate(checked.tabId))!;
     refuseUnopened(tab);
     const cleared = await takeRecord(context, tx, tab, { customerRecord: record }, now_ms);
     return acknowledge(context, record.payload.id, tab, cleared, now_ms);
@@ -224,7 +224,8 @@ async function tabOfMerchantRecord(
   merchant: Merchant,
   record: MerchantRecord,
 ): Promise<Tab> {
-  const tab = await tx.tabs.tab(record.payload.tabId);
+  // Locked: the customer's record of the tab may be taken at this moment by another request.
+  const tab = await tx.tabs.tabForUpdate(record.payload.tabId);
   if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
   refuseUnopened(tab);
   return tab;
@@ -293,7 +294,7 @@ export async function clearDueTabs(context: OperatorContext, now_ms: number, lim
     const done = await context.log.heldUntilSettled(() =>
       context.storage.transaction(async (tx) => {
         // The tab as it is now: a record may have come in, and moved its conclusion, since the list was read.
-        const tab = await tx.tabs.tab(due.tabId);
+        const tab = await tx.tabs.tabForUpdate(due.tabId);
         if (tab === null || tab.state !== 'open' || tab.concludeAfter > now_ms) return false;
         if (tab.merchantRecord === null && tab.merchantAskedAt === null && !tab.merchantHasNoRecord) {
           await askMerchantForRecord(context, tx, tab, now_ms);

@@ -44,7 +44,8 @@ async function takeRefund(
   now_ms: number,
 ): Promise<StoredRefund> {
   const { tabId, refundId, reason } = refund.payload;
-  const tab = await tx.tabs.tab(tabId);
+  // Locked: whether the refund comes before or after the clearing is decided on what this reads.
+  const tab = await tx.tabs.tabForUpdate(tabId);
   if (tab === null || tab.merchantId !== merchant.merchantId) throw new OpentabError('unknown_tab');
   if (tab.state === 'opening' || tab.state === 'failed')
     throw new OpentabError('tab_not_opened', 'The tab never opened: nothing was paid on it to refund.');

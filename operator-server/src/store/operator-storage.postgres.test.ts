@@ -181,6 +181,32 @@ describe('the operator storage on PostgreSQL, where transactions run at once', (
     expect(await storage!.transactions.transaction('op-se.1.1')).not.toBeNull();
   });
 
+  it("makes a second reader of a tab for update wait for the first's commit, then see its write", async () => {
+    const [first, second] = await postgresStoragesOnOneDatabase(2);
+    await seed(first!);
+    const tabId = await openTabWithHold(first!, 1);
+    const read = barrier(2);
+    let committed = false;
+    const writing = first!.transaction(async (tx) => {
+      expect((await tx.tabs.tabForUpdate(tabId))?.customerRecord).toBeNull();
+      await tx.tabs.setTabCustomerRecord(tabId, recordOf('customer'));
+      await read.arrive();
+      // Long enough for the other reader to reach the row, were it not held.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      committed = true;
+    });
+    await read.arrive();
+    // The merchant's record of the same tab, taken at the same moment in another process: it must
+    // see the customer's, or neither would clear the tab.
+    const seen = await second!.transaction(async (tx) => {
+      const tab = await tx.tabs.tabForUpdate(tabId);
+      return { committedBefore: committed, customerRecord: tab?.customerRecord ?? null };
+    });
+    await writing;
+    expect(seen.committedBefore).toBe(true);
+    expect(seen.customerRecord).toEqual(recordOf('customer'));
+  });
+
   it('reads one snapshot in a view of several reads, whatever commits between them, and writes nothing', async () => {
     const [storage] = await postgresStoragesOnOneDatabase(1);
     await seed(storage!);

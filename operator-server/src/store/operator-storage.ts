@@ -87,6 +87,7 @@ export const TAB_METHODS = [
   'insertTab',
   'tabByChainRoot',
   'tab',
+  'tabForUpdate',
   'tabByTransaction',
   'tabsOfMerchant',
   'markTabOpen',

@@ -660,6 +660,14 @@ export class OperatorStore {
     return row === undefined ? null : toTab(row);
   }
 
+  /**
+   * The tab, to be changed by the caller's transaction on what it reads. One connection runs one
+   * transaction at a time, so nothing can change it in between: the same as `tab` here.
+   */
+  tabForUpdate(tabId: string): Tab | null {
+    return this.tab(tabId);
+  }
+
   tabByTransaction(customerOperatorId: string, transactionId: string): Tab | null {
     const row = this.s.tabByTransaction.get(customerOperatorId, transactionId) as Row | undefined;
     return row === undefined ? null : toTab(row);

@@ -44,6 +44,9 @@ export function postgresTabAccess(connection: StoreConnection): TabAccess {
     },
     tabByChainRoot: (chainRoot) => oneTab('SELECT * FROM tabs WHERE chain_root = $1', [chainRoot]),
     tab: (tabId) => oneTab('SELECT * FROM tabs WHERE tab_id = $1', [tabId]),
+    // Locks the row until the transaction ends: two records of one tab arriving at once each see
+    // the other's, instead of both reading the tab without it and neither clearing it.
+    tabForUpdate: (tabId) => oneTab('SELECT * FROM tabs WHERE tab_id = $1 FOR UPDATE', [tabId]),
     tabByTransaction: (customerOperatorId, transactionId) =>
       oneTab('SELECT * FROM tabs WHERE customer_operator_id = $1 AND transaction_id = $2', [
         customerOperatorId,
