@@ -80,7 +80,8 @@ describe('opentab-operator CLI', () => {
       let output = '';
       server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       // Its log reaches us through a pipe, in its own time: wait for the line rather than expect it already there.
-      const logged = (line: RegExp) => waitFor(`the operator to log ${line}`, () => line.test(output), PROCESS_STEP_BOUND_MS, 50);
+      const logged = (line: RegExp) =>
+        waitFor(`the operator to log ${line}`, () => line.test(output), PROCESS_STEP_BOUND_MS, 50);
       try {
         // It logs operator.started once it listens, however long starting took.
         await logged(/operator\.started .*url=http:\/\/127\.0\.0\.1:\d+/);
