@@ -6,8 +6,7 @@
 // processes, and the database's own processes) is the figure that carries to a bigger machine.
 
 import type { TestTab } from '@opentab/test-kit/worlds';
-import { startPostgresCluster } from '@opentab/test-kit/postgres';
-import pg from 'pg';
+import { createDatabase, startPostgresCluster } from '@opentab/test-kit/postgres';
 import { metric, type CaseResult } from '../report';
 import { MERCHANT_OPERATOR, startBenchWorld, type BenchWorld, type BenchWorldOptions } from '../support/bench-world';
 import { ARTICLE_ID, ARTICLE_PRICE, BENCH_CHAIN_UNIT } from '../support/catalogue';
@@ -163,11 +162,7 @@ export async function runConcurrentTabsCase(options: ConcurrentTabsOptions): Pro
       let postgres: { url: string; postmaster: number | null } | null = null;
       if (setting.store === 'postgres') {
         const database = `merchant_${setting.key}`;
-        const admin = new pg.Client({ connectionString: cluster.adminUrl });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${database}`);
-        await admin.end();
-        postgres = { url: cluster.urlOf(database), postmaster };
+        postgres = { url: await createDatabase(cluster.adminUrl, database), postmaster };
         if (setting.historyTabs > 0) {
           process.stderr.write(`bench: concurrent_tabs: filling ${setting.historyTabs} finished tabs…\n`);
           await fillAgentPostgresStore(postgres.url, setting.historyTabs, Date.now() - 86_400_000);

@@ -7,8 +7,7 @@
 // processes) is the figure that carries to a bigger machine. The operators run as
 // `opentab-operator start` ships, without the baseline's routes, in every setting.
 
-import { startPostgresCluster } from '@opentab/test-kit/postgres';
-import pg from 'pg';
+import { createDatabase, startPostgresCluster } from '@opentab/test-kit/postgres';
 import { metric, type CaseResult } from '../report';
 import { startBenchWorld, type BenchWorldOptions } from '../support/bench-world';
 import { perItem } from '../support/cpu-time';
@@ -131,16 +130,6 @@ async function measureSetting(
   }
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 function ratio(value: number | null, base: number | null): number | null {
   return value === null || base === null || base === 0 ? null : value / base;
 }
@@ -155,11 +144,9 @@ export async function runOperatorStoresCase(options: OperatorStoresOptions): Pro
       if (setting.store === 'postgres') {
         // Fresh databases per setting, so no setting starts with another's tabs in its store.
         const [customerDatabase, merchantDatabase] = [`op_se_${setting.key}`, `op_eu_${setting.key}`];
-        await createDatabase(cluster.adminUrl, customerDatabase);
-        await createDatabase(cluster.adminUrl, merchantDatabase);
         postgres = {
-          customerOperatorUrl: cluster.urlOf(customerDatabase),
-          merchantOperatorUrl: cluster.urlOf(merchantDatabase),
+          customerOperatorUrl: await createDatabase(cluster.adminUrl, customerDatabase),
+          merchantOperatorUrl: await createDatabase(cluster.adminUrl, merchantDatabase),
           postmaster,
         };
       }

@@ -14,10 +14,8 @@ export function postgresAdminUrl(): string {
   return server.adminUrl;
 }
 
-/** Creates an empty database with a fresh name on the run's cluster and returns its URL. */
-export async function createTestDatabase(prefix = 'opentab'): Promise<string> {
-  const adminUrl = postgresAdminUrl();
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+/** Creates the empty database `name` on the server of `adminUrl` (a superuser's) and returns its URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -28,4 +26,9 @@ export async function createTestDatabase(prefix = 'opentab'): Promise<string> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** Creates an empty database with a fresh name on the run's cluster and returns its URL. */
+export function createTestDatabase(prefix = 'opentab'): Promise<string> {
+  return createDatabase(postgresAdminUrl(), `${prefix}_${randomBytes(6).toString('hex')}`);
 }
