@@ -19,9 +19,9 @@ export interface LifecycleOptions {
 }
 
 /** Run before measuring, so every process has compiled its hot paths and filled its caches. */
-const WARMUP_TABS = 200;
+export const WARMUP_TABS = 200;
 /** Room for every tab a customer could have open at once, with no limit reached mid-run. */
-const CREDIT_LIMIT = '100000.00';
+export const CREDIT_LIMIT = '100000.00';
 
 export async function runLifecycleCase(options: LifecycleOptions): Promise<CaseResult> {
   const world = await startBenchWorld({

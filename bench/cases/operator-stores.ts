@@ -7,6 +7,7 @@
 // processes) is the figure that carries to a bigger machine. The operators run as
 // `opentab-operator start` ships, without the baseline's routes, in every setting.
 
+import { CREDIT_LIMIT, type LifecycleOptions, WARMUP_TABS } from './lifecycle';
 import { createDatabase, startPostgresCluster } from '@opentab/test-kit/postgres';
 import { metric, type CaseResult } from '../report';
 import { startBenchWorld, type BenchWorldOptions } from '../support/bench-world';
@@ -16,24 +17,13 @@ import { findPostmaster, postgresCpu_ms } from '../support/postgres-cpu';
 import { perSecond, summarise } from '../support/stats';
 import { runTabLifecycle, type LifecycleTiming } from '../support/tab-lifecycle';
 
-export interface OperatorStoresOptions {
-  readonly dir: string;
-  readonly cpuProfileDir?: string;
-  /** Measured lifecycles per setting, after the warm-up ones. */
-  readonly tabs: number;
-  /** Customers, each running its tabs back to back. */
-  readonly concurrency: number;
-}
-
-/** Run before measuring, so every process has compiled its hot paths and filled its caches. */
-const WARMUP_TABS = 200;
-/** Room for every tab a customer could have open at once, with no limit reached mid-run. */
-const CREDIT_LIMIT = '100000.00';
+/** The lifecycle case's settings, each run once per store setting. */
+export type OperatorStoresOptions = LifecycleOptions;
 /**
- * On PostgreSQL the customer's and the merchant's records of a tab, taken at the same moment in
- * two transactions, each see the tab without the other's, so neither clears it: the tab waits for
- * its due time, by default up to a day (the merchant record wait). Short waits, the same in every
- * setting, bound that to about a second.
+ * Short record waits, the same in every setting: a tab whose two records raced on PostgreSQL once
+ * waited for its due time, by default up to a day, before the MTA locked the tab to take a record.
+ * The figures in docs/performance.md were measured with these waits; they also keep a run bounded
+ * should a tab ever wait again.
  */
 const RECORD_WAITS_S = { recordGrace_s: 1, merchantRecordWait_s: 1 } as const;
 
