@@ -13,6 +13,7 @@ import type { RateTableStore } from '../rates/rate-table-store';
 import type { RevocationTable } from '../revocation/revocation-table';
 import type { Promised } from './operator-storage';
 import type { OperatorStore } from './operator-store';
+import type { ProcessLivenessTable } from './process-liveness';
 
 /** Merchants and peers revoked here, each once. */
 export const REVOCATION_METHODS = ['insertRevocation', 'revocation', 'revocations'] as const satisfies ReadonlyArray<
@@ -72,6 +73,14 @@ export const DELIVERY_METHODS = [
   'releases',
 ] as const satisfies ReadonlyArray<keyof MtaDeliveryStore>;
 
+/** The processes serving this operator and when each was last alive. */
+export const PROCESS_LIVENESS_METHODS = [
+  'markProcessAlive',
+  'lastAliveOfOthers',
+  'forgetProcess',
+  'forgetProcessesSilentSince',
+] as const satisfies ReadonlyArray<keyof ProcessLivenessTable>;
+
 export type RevocationAccess = Promised<Pick<RevocationTable, (typeof REVOCATION_METHODS)[number]>>;
 export type OwnKeyAccess = Promised<Pick<OwnKeyTable, (typeof OWN_KEY_METHODS)[number]>>;
 export type PeerKeyRetirementAccess = Promised<
@@ -84,6 +93,7 @@ export type RateTableAccess = Promised<Pick<RateTableStore, (typeof RATE_TABLE_M
 export type RefundAccess = Promised<Pick<OperatorStore, (typeof REFUND_METHODS)[number]>>;
 export type DisputeDecisionAccess = Promised<Pick<OperatorStore, (typeof DISPUTE_DECISION_METHODS)[number]>>;
 export type DeliveryAccess = Promised<Pick<MtaDeliveryStore, (typeof DELIVERY_METHODS)[number]>>;
+export type ProcessLivenessAccess = Promised<Pick<ProcessLivenessTable, (typeof PROCESS_LIVENESS_METHODS)[number]>>;
 
 /** The groups of this file, as a transaction holds them. */
 export interface OperatorRecordGroups {
@@ -95,4 +105,5 @@ export interface OperatorRecordGroups {
   readonly refunds: RefundAccess;
   readonly disputeDecisions: DisputeDecisionAccess;
   readonly delivery: DeliveryAccess;
+  readonly processes: ProcessLivenessAccess;
 }

@@ -68,6 +68,7 @@ export const TRANSACTION_METHODS = [
   'transactionByInitiation',
   'transactionByChainRoot',
   'stalledOpenings',
+  'claimStalledOpenings',
   'transactionsOfAccount',
   'markTransactionOpen',
   'markTransactionFailed',

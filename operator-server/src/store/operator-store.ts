@@ -253,6 +253,27 @@ export function toFailedOpening(row: Row): Pick<Tab, 'tabId' | 'merchantId' | 'c
 export const FAIL_OPENING_TABS_SQL =
   "UPDATE tabs SET state = 'failed' WHERE state = 'opening' AND +opened_at < ? RETURNING tab_id, merchant_id, currency";
 
+/**
+ * The opening sweep's claim on stalled openings (opened at or before `openedBefore_ms`), up to
+ * `limit`: each is leased to `holder` until `leaseUntil_ms`, unless another's lease on it still
+ * runs at `now_ms`. The claim keeps other processes from asking the MTA about the same opening
+ * at the same time; a holder that stopped leaves its claims to others once they run out.
+ */
+export interface OpeningClaim {
+  readonly holder: string;
+  readonly openedBefore_ms: number;
+  readonly now_ms: number;
+  readonly leaseUntil_ms: number;
+  readonly limit: number;
+}
+
+/** Oldest opening first, then by id: the order the sweep takes them in. */
+export function byOpening(a: Transaction, b: Transaction): number {
+  return (
+    a.openedAt - b.openedAt || (a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0)
+  );
+}
+
 export class OperatorStore {
   private readonly s;
 
@@ -304,6 +325,14 @@ export class OperatorStore {
       ),
       stalledOpenings: prepare(
         "SELECT * FROM transactions WHERE state = 'opening' AND opened_at <= ? ORDER BY opened_at LIMIT ?",
+      ),
+      claimStalledOpenings: prepare(
+        `UPDATE transactions SET sweep_holder = ?, sweep_lease_until_ms = ?
+         WHERE transaction_id IN (
+           SELECT transaction_id FROM transactions
+           WHERE state = 'opening' AND opened_at <= ? AND (sweep_lease_until_ms IS NULL OR sweep_lease_until_ms <= ?)
+           ORDER BY opened_at LIMIT ?)
+         RETURNING *`,
       ),
       setCustomerRecord: prepare('UPDATE transactions SET customer_record = ? WHERE transaction_id = ?'),
       markTransactionCleared: prepare(
@@ -563,6 +592,19 @@ export class OperatorStore {
   /** Transactions still opening that began at or before `openedBefore_ms`. */
   stalledOpenings(openedBefore_ms: number, limit: number): Transaction[] {
     return (this.s.stalledOpenings.all(openedBefore_ms, limit) as Row[]).map(toTransaction);
+  }
+
+  /** Claims stalled openings no one holds a live claim on (see OpeningClaim); those claimed, oldest first. */
+  claimStalledOpenings(claim: OpeningClaim): Transaction[] {
+    const c = claim;
+    const rows = this.s.claimStalledOpenings.all(
+      c.holder,
+      c.leaseUntil_ms,
+      c.openedBefore_ms,
+      c.now_ms,
+      c.limit,
+    ) as Row[];
+    return rows.map(toTransaction).sort(byOpening);
   }
 
   transactionsOfAccount(accountId: string, limit: number): Transaction[] {

@@ -8,6 +8,7 @@ import { postgresIssuedCertificateAccess } from './postgres-issued-certificates'
 import type { StoreConnection } from './postgres-merchants';
 import { postgresOwnKeyAccess } from './postgres-own-keys';
 import { postgresPeerKeyRetirementAccess } from './postgres-peer-key-retirements';
+import { postgresProcessLivenessAccess } from './postgres-process-liveness';
 import { postgresRateTableAccess } from './postgres-rate-tables';
 import { postgresRefundAccess } from './postgres-refunds';
 import { postgresRevocationAccess } from './postgres-revocations';
@@ -22,5 +23,6 @@ export function postgresOperatorRecordGroups(connection: StoreConnection): Opera
     refunds: postgresRefundAccess(connection),
     disputeDecisions: postgresDisputeDecisionAccess(connection),
     delivery: postgresDeliveryAccess(connection),
+    processes: postgresProcessLivenessAccess(connection),
   };
 }

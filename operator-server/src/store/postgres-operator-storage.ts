@@ -102,6 +102,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
   readonly refunds;
   readonly disputeDecisions;
   readonly delivery;
+  readonly processes;
   private readonly pool: StorePool;
   private readonly ledgerStatements: PostgresLedger;
   private readonly outboxTable: PostgresOutbox;
@@ -130,6 +131,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
     this.refunds = outside.refunds;
     this.disputeDecisions = outside.disputeDecisions;
     this.delivery = outside.delivery;
+    this.processes = outside.processes;
     const ledger: Record<string, unknown> = {};
     for (const name of LEDGER_METHODS)
       ledger[name] = (...args: unknown[]) =>

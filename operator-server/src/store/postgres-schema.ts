@@ -283,5 +283,13 @@ export const POSTGRES_OPERATOR_MIGRATIONS: PostgresMigrations = {
     ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE staff ADD COLUMN locked_until BIGINT;
     CREATE INDEX staff_sessions_by_name ON staff_sessions (name, ended_at);`,
+    // SQLite's step 7: the opening sweep's claims on stalled openings, and each process's last sign of life.
+    `ALTER TABLE transactions ADD COLUMN sweep_holder TEXT;
+    ALTER TABLE transactions ADD COLUMN sweep_lease_until_ms BIGINT;
+    CREATE TABLE operator_processes (
+      process_id     TEXT PRIMARY KEY,
+      started_at_ms  BIGINT NOT NULL,
+      alive_at_ms    BIGINT NOT NULL
+    );`,
   ],
 };

@@ -5,7 +5,7 @@
 // first committed and changes nothing, so exactly one is told `true`.
 
 import type { TransactionAccess } from './operator-storage';
-import { insertTransactionValues, toTransaction, transactionAccepts } from './operator-store';
+import { byOpening, insertTransactionValues, toTransaction, transactionAccepts } from './operator-store';
 import type { StoreConnection } from './postgres-merchants';
 import { searchSql } from './postgres-search';
 
@@ -35,6 +35,25 @@ export function postgresTransactionAccess(connection: StoreConnection): Transact
         openedBefore_ms,
         limit,
       ]),
+    // The candidates in a CTE, evaluated once: as a subquery of the UPDATE they may be scanned again
+    // per row, and the LIMIT then no longer holds. SKIP LOCKED leaves a racer's candidates to it
+    // rather than waiting; the outer WHERE checks the lease again on the row as it stands once locked.
+    claimStalledOpenings: async (c) =>
+      (
+        await all(
+          `WITH candidates AS MATERIALIZED (
+             SELECT transaction_id FROM transactions
+             WHERE state = 'opening' AND opened_at <= $3 AND (sweep_lease_until_ms IS NULL OR sweep_lease_until_ms <= $4)
+             ORDER BY opened_at LIMIT $5
+             FOR UPDATE SKIP LOCKED)
+           UPDATE transactions SET sweep_holder = $1, sweep_lease_until_ms = $2
+           FROM candidates
+           WHERE transactions.transaction_id = candidates.transaction_id
+             AND state = 'opening' AND (sweep_lease_until_ms IS NULL OR sweep_lease_until_ms <= $4)
+           RETURNING transactions.*`,
+          [c.holder, c.leaseUntil_ms, c.openedBefore_ms, c.now_ms, c.limit],
+        )
+      ).sort(byOpening),
     transactionsOfAccount: (accountId, limit) =>
       all('SELECT * FROM transactions WHERE account_id = $1 ORDER BY opened_at DESC LIMIT $2', [accountId, limit]),
     markTransactionOpen: (transactionId, ack, merchantDisplayName) =>

@@ -309,6 +309,19 @@ export const OPERATOR_MIGRATIONS: readonly string[] = [
   ALTER TABLE staff ADD COLUMN locked_until INTEGER;
   CREATE INDEX staff_sessions_by_name ON staff_sessions(name, ended_at);
   `,
+  // 7: processes sharing a store work beside each other, not in turns. The opening sweep claims a
+  // stalled opening for a while (who, until when) before it asks the MTA, so another process
+  // leaves it alone until the claim ends; each process says when it was last alive, so one that
+  // starts knows whether another was up to receive records meanwhile.
+  `
+  ALTER TABLE transactions ADD COLUMN sweep_holder TEXT;
+  ALTER TABLE transactions ADD COLUMN sweep_lease_until_ms INTEGER;
+  CREATE TABLE operator_processes (
+    process_id     TEXT PRIMARY KEY,
+    started_at_ms  INTEGER NOT NULL,
+    alive_at_ms    INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const OPERATOR_STORE_MIGRATIONS: StoreMigrations = {

@@ -16,11 +16,13 @@ import {
   OWN_KEY_METHODS,
   type OperatorRecordGroups,
   PEER_KEY_RETIREMENT_METHODS,
+  PROCESS_LIVENESS_METHODS,
   RATE_TABLE_METHODS,
   REFUND_METHODS,
   REVOCATION_METHODS,
 } from './operator-records-storage';
 import type { OperatorStore } from './operator-store';
+import { ProcessLivenessTable } from './process-liveness';
 import { type Call, promised } from './promised-methods';
 
 /** The statement classes, made once per storage and shared by every way of calling them. */
@@ -31,6 +33,7 @@ export interface SqliteRecordTables {
   readonly issuedCertificates: IssuedCertificateTable;
   readonly rateTables: RateTableStore;
   readonly delivery: MtaDeliveryStore;
+  readonly processes: ProcessLivenessTable;
 }
 
 export function sqliteRecordTables(db: Database.Database): SqliteRecordTables {
@@ -41,6 +44,7 @@ export function sqliteRecordTables(db: Database.Database): SqliteRecordTables {
     issuedCertificates: new IssuedCertificateTable(db),
     rateTables: new RateTableStore(db),
     delivery: new MtaDeliveryStore(db),
+    processes: new ProcessLivenessTable(db),
   };
 }
 
@@ -54,5 +58,6 @@ export function sqliteRecordGroups(tables: SqliteRecordTables, store: OperatorSt
     refunds: promised(store, REFUND_METHODS, call),
     disputeDecisions: promised(store, DISPUTE_DECISION_METHODS, call),
     delivery: promised(tables.delivery, DELIVERY_METHODS, call),
+    processes: promised(tables.processes, PROCESS_LIVENESS_METHODS, call),
   };
 }

@@ -55,6 +55,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
   readonly refunds;
   readonly disputeDecisions;
   readonly delivery;
+  readonly processes;
   private readonly recordTables: SqliteRecordTables;
   readonly receipts;
   readonly staff;
@@ -93,6 +94,7 @@ export class SqliteOperatorStorage implements OperatorStorage {
     this.refunds = outside.refunds;
     this.disputeDecisions = outside.disputeDecisions;
     this.delivery = outside.delivery;
+    this.processes = outside.processes;
     this.receipts = outside.receipts;
     this.staff = outside.staff;
   }

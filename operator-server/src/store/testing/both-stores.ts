@@ -72,6 +72,7 @@ const groupsOf = (storage: OperatorStorage, sql: StoreSql): StoreUnderTest => ({
   refunds: storage.refunds,
   disputeDecisions: storage.disputeDecisions,
   delivery: storage.delivery,
+  processes: storage.processes,
   sql,
 });
 
