@@ -60,6 +60,7 @@ import { openOperatorStorage } from './store/open-operator-storage';
 import type { SqliteOperatorParts } from './store/sqlite-operator-storage';
 import { createLogger, type Logger } from './support/logger';
 import { MessageReceipts } from './support/message-receipts';
+import { ProcessLiveness } from './support/process-liveness';
 import { TlsCertificateReloader, type TlsReload } from './tls/certificate-reloader';
 import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './tls/tls-credentials';
 
@@ -175,8 +176,12 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const certificates = new MerchantCertificates(context);
   const delivery = new MtaDelivery(crypto);
   // Records could not reach a stopped MTA: a grace period counts only time the MTA was up to
-  // receive them, so tabs that fell due while it was down get a fresh one now.
-  await storage.tabs.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
+  // receive them, so tabs that fell due while it was down get a fresh one now. While another
+  // process sharing the database was up, the MTA was not down.
+  const liveness = new ProcessLiveness(storage, config.tick_ms);
+  if (!(await liveness.othersAliveAt(now_ms())))
+    await storage.tabs.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
+  await liveness.markAlive(now_ms(), true);
   // Alone on its SQLite file, this process began every registration still opening. Processes sharing
   // a database leave the ones another may still have under way, and sweep them once past the bound.
   await voidInterruptedRegistrations(
@@ -299,6 +304,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   let closing = false;
   const runJobs = async () => {
     if (closing) return;
+    await liveness
+      .markAlive(now_ms())
+      .catch((error: unknown) => log.warn('liveness.unrecorded', { error: (error as Error).message }));
     // A rotation another process sharing the store made: sign with its successor from this pass on.
     await ownKeys
       .useCurrentKey()
@@ -368,6 +376,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
       if (rateTimer !== null) clearInterval(rateTimer);
       tlsReloader?.close();
       await Promise.all([running, rateFeed.close()]);
+      await liveness
+        .stop()
+        .catch((error: unknown) => log.warn('liveness.unrecorded', { error: (error as Error).message }));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
