@@ -329,8 +329,9 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
     await context.figureHistory
       .recordIfDue(sampledAt_ms, () => figuresOf(context, sampledAt_ms))
       .catch((error: unknown) => log.warn('figures.sample_failed', { error: (error as Error).message }));
-    // Last: it may wait for an MTA that does not answer, and nothing else in the pass should.
-    await opened.sweep('settle-stalled-openings', () => settleStalledOpenings(context, now_ms()));
+    // Last: it may wait for an MTA that does not answer, and nothing else in the pass should. Each
+    // process claims the openings it asks about, so no lock is held while it waits.
+    await settleStalledOpenings(context, now_ms(), liveness.processId);
   };
   let timer: NodeJS.Timeout | null = null;
   let rateTimer: NodeJS.Timeout | null = null;
