@@ -181,7 +181,7 @@ export async function startOperator(config: OperatorConfig, options: OperatorOpt
   const liveness = new ProcessLiveness(storage, config.tick_ms);
   if (!(await liveness.othersAliveAt(now_ms())))
     await storage.tabs.postponeDueTabs(now_ms() + config.tabs.recordGrace_s * 1000);
-  await liveness.markAlive(now_ms(), true);
+  await liveness.markStarted(now_ms());
   // Alone on its SQLite file, this process began every registration still opening. Processes sharing
   // a database leave the ones another may still have under way, and sweep them once past the bound.
   await voidInterruptedRegistrations(

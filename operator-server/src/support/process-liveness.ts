@@ -36,10 +36,16 @@ export class ProcessLiveness {
     return last_ms !== null && last_ms >= now_ms - this.aliveWindow_ms;
   }
 
-  /** As the process starts, then at each pass of its jobs. */
-  async markAlive(now_ms: number, starting = false): Promise<void> {
+  /** As the process starts: says it is up, and drops rows of processes long gone. */
+  async markStarted(now_ms: number): Promise<void> {
     if (this.storage.kind === 'sqlite') return;
-    if (starting) await this.storage.processes.forgetProcessesSilentSince(now_ms - FORGET_SILENT_AFTER_MS);
+    await this.storage.processes.forgetProcessesSilentSince(now_ms - FORGET_SILENT_AFTER_MS);
+    await this.storage.processes.markProcessAlive(this.processId, now_ms);
+  }
+
+  /** At each pass of its jobs. */
+  async markAlive(now_ms: number): Promise<void> {
+    if (this.storage.kind === 'sqlite') return;
     await this.storage.processes.markProcessAlive(this.processId, now_ms);
   }
 
