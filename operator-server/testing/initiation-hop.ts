@@ -62,7 +62,7 @@ export class InitiationHop {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     if (request.url === INITIATION_PATH) {
-      const transactionId = String(JSON.parse(body.toString('utf8')).payload?.transactionId);
+      const transactionId = transactionIdOf(body);
       this.asked.set(transactionId, this.askedAbout(transactionId) + 1);
       if (this.cutAll) {
         request.socket.destroy();
@@ -91,5 +91,14 @@ export class InitiationHop {
     } catch {
       request.socket.destroy();
     }
+  }
+}
+
+/** The transaction an initiation's body names; its text when it is no initiation at all. */
+function transactionIdOf(body: Buffer): string {
+  try {
+    return String(JSON.parse(body.toString('utf8')).payload?.transactionId);
+  } catch {
+    return body.toString('utf8');
   }
 }
