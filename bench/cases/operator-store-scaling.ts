@@ -176,7 +176,7 @@ export async function runOperatorStoreScalingCase(options: OperatorStoreScalingO
       notes: [
         `both operators on PostgreSQL (a throwaway local cluster, fsync off), one process each, the merchant agent on its SQLite file; ${WARMUP_TABS} warm-up tabs, then ${options.tabsPerSize} measured per size, ${options.concurrency} in flight`,
         'server CPU = both operators’ processes and the merchant process; database CPU = every PostgreSQL process of the cluster; total = the two; wall = elapsed time per tab',
-        `fill (both stores, VACUUM ANALYZE included) took ${runs.map((run) => `${run.fill_s.toFixed(1)} s at ${sizeLabel(run.size)}`).join(', ')}`,
+        `fill (both stores, VACUUM ANALYZE and CHECKPOINT included) took ${runs.map((run) => `${run.fill_s.toFixed(1)} s at ${sizeLabel(run.size)}`).join(', ')}`,
       ],
     };
   } finally {
