@@ -1,5 +1,7 @@
-// `npm run bench [-- --json] [-- --only verify,lifecycle] [-- --profile]`: runs every case on
-// 127.0.0.1 in one go, so the ratios compare figures taken on the same machine minutes apart.
+// `npm run bench [-- --json] [-- --only verify,lifecycle] [-- --profile] [-- --store-sizes 1k,100k,1M]`:
+// runs every case on 127.0.0.1 in one go, so the ratios compare figures taken on the same machine
+// minutes apart. --store-sizes sets the operator_store_scaling case's sizes (1k and 100k unless
+// given; 1M takes tens of minutes to fill and tens of GB of disk, so it is asked for).
 // Progress goes to stderr; stdout carries only the table, or with --json only the JSON object.
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -10,19 +12,25 @@ import { runBrowserCase } from './cases/browser';
 import { runConcurrentTabsCase } from './cases/concurrent-tabs';
 import { runDeliveryCase } from './cases/delivery';
 import { runLifecycleCase } from './cases/lifecycle';
+import { runOperatorStoreScalingCase } from './cases/operator-store-scaling';
 import { runOperatorStoresCase } from './cases/operator-stores';
 import { runScalingCase } from './cases/scaling';
 import { runTabVsFig1Case } from './cases/tab-vs-fig1';
 import { runVerifyCase } from './cases/verify';
 import { runWidgetCase } from './cases/widget';
 import { formatTable, toReport, type CaseResult } from './report';
+import { parseSizeList } from './support/sizes';
 
 interface RunContext {
   /** A fresh directory for this case's stores and logs. */
   readonly dir: string;
   /** Set with --profile: server processes write their CPU profiles here. */
   readonly cpuProfileDir?: string;
+  /** The operator_store_scaling case's sizes, smallest first. */
+  readonly storeSizes: readonly number[];
 }
+
+const DEFAULT_STORE_SIZES = '1k,100k';
 
 const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise<CaseResult> | CaseResult }> = [
   { name: 'verify', run: () => runVerifyCase({ measure_ms: 3_000 }) },
@@ -47,6 +55,11 @@ const CASES: ReadonlyArray<{ name: string; run: (context: RunContext) => Promise
     name: 'operator_stores',
     run: (context) => runOperatorStoresCase({ ...context, tabs: 1_000, concurrency: 64 }),
   },
+  {
+    name: 'operator_store_scaling',
+    run: ({ storeSizes, ...context }) =>
+      runOperatorStoreScalingCase({ ...context, sizes: storeSizes, tabsPerSize: 1_000, concurrency: 64 }),
+  },
   { name: 'browser', run: (context) => runBrowserCase({ dir: context.dir, clicks: 250 }) },
   { name: 'widget', run: (context) => runWidgetCase(context) },
   { name: 'delivery', run: (context) => runDeliveryCase(context) },
@@ -58,9 +71,11 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'store-sizes': { type: 'string', default: DEFAULT_STORE_SIZES },
     },
     strict: true,
   });
+  const storeSizes = parseSizeList(values['store-sizes']);
   const only = values.only?.split(',').map((name) => name.trim());
   const unknown = only?.filter((name) => !CASES.some((c) => c.name === name)) ?? [];
   if (unknown.length > 0)
@@ -78,7 +93,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${benchCase.name}…\n`);
     const start_ms = performance.now();
     const loadBefore = loadavg()[0]!;
-    const result = await benchCase.run({ dir, ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}) });
+    const result = await benchCase.run({ dir, storeSizes, ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}) });
     // Other work on the machine moves throughput and latency by tens of per cent: say how busy it was.
     const load = `machine load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`;
     results.push({ ...result, notes: [...result.notes, load] });

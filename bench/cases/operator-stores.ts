@@ -19,13 +19,6 @@ import { runTabLifecycle, type LifecycleTiming } from '../support/tab-lifecycle'
 
 /** The lifecycle case's settings, each run once per store setting. */
 export type OperatorStoresOptions = LifecycleOptions;
-/**
- * Short record waits, the same in every setting: a tab whose two records raced on PostgreSQL once
- * waited for its due time, by default up to a day, before the MTA locked the tab to take a record.
- * The figures in docs/performance.md were measured with these waits; they also keep a run bounded
- * should a tab ever wait again.
- */
-const RECORD_WAITS_S = { recordGrace_s: 1, merchantRecordWait_s: 1 } as const;
 
 interface Setting {
   readonly key: string;
@@ -71,7 +64,6 @@ async function measureSetting(
     customerOperatorProcesses: setting.customerOperatorProcesses,
     // The same operator program in every setting: the baseline's extension runs on SQLite only.
     baselineRoutes: false,
-    recordWaits_s: RECORD_WAITS_S,
     ...(postgres !== null
       ? {
           operatorStores: {

@@ -13,6 +13,7 @@ import { fillOperatorStores } from '../support/fill-operators';
 import { perItem, startCpuMeter } from '../support/cpu-time';
 import { historicTab } from '../support/history';
 import { runPool } from '../support/loops';
+import { sizeLabel } from '../support/sizes';
 import { runTabLifecycle } from '../support/tab-lifecycle';
 
 export interface ScalingOptions {
@@ -26,11 +27,6 @@ export interface ScalingOptions {
 
 const WARMUP_TABS = 200;
 const CREDIT_LIMIT = '100000.00';
-
-/** 1000 → "1k", 100000 → "100k": the size as the metric names spell it. */
-export function sizeLabel(size: number): string {
-  return size % 1000 === 0 ? `${size / 1000}k` : String(size);
-}
 
 interface SizeRun {
   readonly size: number;

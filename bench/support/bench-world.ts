@@ -83,8 +83,6 @@ export interface BenchWorldOptions {
    * extension works on the SQLite file directly, so operators on PostgreSQL run without it.
    */
   readonly baselineRoutes?: boolean;
-  /** The operators' waits for a tab's missing record (`tabs.recordGrace_s`, `tabs.merchantRecordWait_s`); the configuration's defaults unless set. */
-  readonly recordWaits_s?: { readonly recordGrace_s: number; readonly merchantRecordWait_s: number };
 }
 
 export interface BenchWorld extends BenchLayout {
@@ -151,7 +149,6 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
       customer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
       peer: { perClient_per_s: 1_000_000, burst: 1_000_000 },
     },
-    ...(options.recordWaits_s !== undefined ? { tabs: { ...options.recordWaits_s } } : {}),
   };
   const [se, eu] = provisionOperatorWorld(
     options.dir,

@@ -5,3 +5,4 @@ export * from './ledger/index';
 export * from './outbox/outbox';
 export * from './store/operator-store';
 export * from './store/records';
+export { PostgresOperatorStorage } from './store/postgres-operator-storage';
