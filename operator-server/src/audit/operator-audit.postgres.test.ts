@@ -1,8 +1,11 @@
 // The operator audit on real operators' PostgreSQL databases, beside the running operators: after
 // a cleared tab and with one still open both pass every check (with the schema's step in place of
 // SQLite's integrity check), and the checks fail on a database broken by SQL the way their
-// invariants forbid, or read after a hold's deadline has passed.
+// invariants forbid, or read after a hold's deadline has passed. `opentab-operator audit` reads
+// the database its configuration names and exits 1 then.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@opentab/test-kit';
@@ -163,4 +166,37 @@ describe('operator audit of a PostgreSQL store', () => {
       expect.stringContaining(`of open transaction ${open.transactionId} is pending`),
     ]);
   });
+
+  it('runs from opentab-operator audit on the database its configuration names, and exits 1 when an invariant is broken', async () => {
+    const cli = () =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'operator-server/src/cli/main.ts',
+          'audit',
+          '--config',
+          world.world.operator(CUSTOMER_OPERATOR).configPath,
+          '--json',
+        ],
+        { cwd: process.cwd(), env: { ...process.env, OPENTAB_STORE_URL: storeUrls[CUSTOMER_OPERATOR] } },
+      );
+    const passed = JSON.parse((await cli()).stdout) as { ok: boolean; databasePath: string };
+    expect(passed).toMatchObject({ ok: true, databasePath: storeUrls[CUSTOMER_OPERATOR] });
+    const account = ledgerAccount.customer(customer.accountId);
+    const shiftHeld = (delta: number) =>
+      onDatabase(CUSTOMER_OPERATOR, [['UPDATE ledger_accounts SET held = held + $1 WHERE id = $2', [delta, account]]]);
+    await shiftHeld(1);
+    try {
+      const failure = await cli().then(
+        () => null,
+        (error: { code: number; stdout: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(JSON.parse(failure!.stdout)).toMatchObject({ ok: false });
+    } finally {
+      await shiftHeld(-1);
+    }
+  }, 60_000);
 });
