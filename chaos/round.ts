@@ -75,7 +75,7 @@ export interface RoundResult {
   /** The server's URL without its password, on PostgreSQL. */
   readonly store: RoundStore;
   readonly dir: string;
-  /** The round's PostgreSQL databases, kept as its directory is (none on SQLite, or once dropped). */
+  /** The round's PostgreSQL databases (URLs without the password), kept as its directory is (none on SQLite, or once dropped). */
   readonly databases: readonly string[];
   readonly plan: readonly string[];
   readonly counts: RoundCounts;
@@ -103,7 +103,7 @@ export async function runRound(options: RoundOptions): Promise<RoundResult> {
   for (const line of describePlan(plan)) events.note(`plan: ${line}`);
 
   const databases = store.kind === 'postgres' ? await createRoundDatabases(store.serverUrl, options.seed) : null;
-  if (databases !== null) events.note(`databases: ${Object.values(databases).join(', ')}`);
+  if (databases !== null) events.note(`databases: ${Object.values(databases).map(withoutPassword).join(', ')}`);
   const world = new RoundWorld(dir, plan, events, processes, databases);
   let results: CheckResult[] = [];
   let customers: ChaosCustomer[] = [];
@@ -125,7 +125,7 @@ export async function runRound(options: RoundOptions): Promise<RoundResult> {
     seed: options.seed,
     store: store.kind === 'sqlite' ? store : { kind: 'postgres', serverUrl: withoutPassword(store.serverUrl) },
     dir,
-    databases: kept && databases !== null ? Object.values(databases) : [],
+    databases: kept && databases !== null ? Object.values(databases).map(withoutPassword) : [],
     plan: describePlan(plan),
     counts: world.counts(customers),
     results,
