@@ -1,4 +1,4 @@
-// npm run chaos -- [--rounds N] [--seed S] [--json] [--keep] [--dir DIR]
+// npm run chaos -- [--rounds N] [--seed S] [--json] [--keep] [--dir DIR] [--store URL]
 // Rounds of the crash suite (chaos/round.ts), each from its own seed; the first round's seed is
 // the run's, so `--rounds 1 --seed <a round's seed>` replays that round. Exits 1 when a round
 // failed.
@@ -9,15 +9,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_SEED, roundSeed } from './random';
 import { describeRound, describeSummary, summarise } from './report';
-import { runRound, type RoundResult } from './round';
+import { runRound, type RoundResult, type RoundStore } from './round';
+import { serverUrlProblem } from './world/databases';
 
-const USAGE = `npm run chaos -- [--rounds N] [--seed S] [--json] [--keep] [--dir DIR]
+const USAGE = `npm run chaos -- [--rounds N] [--seed S] [--json] [--keep] [--dir DIR] [--store URL]
 
   --rounds N   rounds to run (default 5)
   --seed S     the run's seed, 0 to ${MAX_SEED} (default: a random one, printed)
   --json       print one JSON object (rounds, totals, invariants) instead of text
   --keep       keep the data and logs of rounds that passed too (failed rounds' are always kept)
   --dir DIR    where rounds' directories are made (default: $TMPDIR/opentab-chaos)
+  --store URL  run on PostgreSQL: postgres://user@host:port/db, a user who may create databases;
+               each round makes its own (<db>_r<seed>_<tag>_op_se, _op_eu, _agent) and drops
+               them when it passes. op-se then runs as two processes on its one database.
+               Default: SQLite files in each round's directory.
 `;
 
 function fail(message: string): never {
@@ -34,6 +39,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean' },
       keep: { type: 'boolean' },
       dir: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -50,11 +56,20 @@ async function main(): Promise<void> {
     fail(`--seed takes a whole number from 0 to ${MAX_SEED}`);
   const baseDir = values.dir ?? join(tmpdir(), 'opentab-chaos');
   const json = values.json === true;
+  let store: RoundStore = { kind: 'sqlite' };
+  if (values.store !== undefined) {
+    const problem = serverUrlProblem(values.store);
+    if (problem !== null) fail(`--store: ${problem}`);
+    store = { kind: 'postgres', serverUrl: values.store };
+  }
 
-  if (!json) process.stdout.write(`chaos: ${rounds} rounds from seed ${seed}\n`);
+  if (!json)
+    process.stdout.write(
+      `chaos: ${rounds} rounds from seed ${seed}${store.kind === 'postgres' ? ', on PostgreSQL' : ''}\n`,
+    );
   const results: RoundResult[] = [];
   for (let index = 0; index < rounds; index++) {
-    const result = await runRound({ seed: roundSeed(seed, index), baseDir, keep: values.keep === true });
+    const result = await runRound({ seed: roundSeed(seed, index), baseDir, keep: values.keep === true, store });
     results.push(result);
     if (!json) process.stdout.write(`${describeRound(index, result)}\n`);
   }

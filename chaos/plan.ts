@@ -119,7 +119,12 @@ const OUTAGE_MS: readonly [number, number] = [
 /** Past the MTA's 10 s wait for the merchant's acknowledgement: the late-answer case. */
 const LONG_DELAY_MS = 11_000;
 
-export function planRound(random: Random, limits: PlanLimits = DEFAULT_PLAN_LIMITS): RoundPlan {
+/** `processes` are those seams and timed kills may hit: the world's. */
+export function planRound(
+  random: Random,
+  limits: PlanLimits = DEFAULT_PLAN_LIMITS,
+  processes: readonly ProcessName[] = PROCESS_NAMES,
+): RoundPlan {
   const customers = random.stream('customers');
   const faults = random.stream('relay faults');
   const seams = random.stream('seams');
@@ -131,12 +136,12 @@ export function planRound(random: Random, limits: PlanLimits = DEFAULT_PLAN_LIMI
       planCustomer(customers, `customer-${i + 1}`, count(customers, limits.tabsPerCustomer)),
     ),
     relayFaults: Array.from({ length: count(faults, limits.relayFaults) }, () => planRelayFault(faults)),
-    seams: Array.from({ length: count(seams, limits.seams) }, () => planSeam(seams)),
+    seams: Array.from({ length: count(seams, limits.seams) }, () => planSeam(seams, processes)),
     kills: [
       ...Array.from({ length: count(kills, limits.randomKills) }, () =>
-        planKill(kills, 'random-kill', SHORT_DOWNTIME_MS),
+        planKill(kills, processes, 'random-kill', SHORT_DOWNTIME_MS),
       ),
-      ...Array.from({ length: count(kills, limits.outages) }, () => planKill(kills, 'outage', OUTAGE_MS)),
+      ...Array.from({ length: count(kills, limits.outages) }, () => planKill(kills, processes, 'outage', OUTAGE_MS)),
     ],
   };
 }
@@ -171,8 +176,8 @@ function planRelayFault(random: Random): RelayFault {
   return { link: link.name, path: random.pick(link.paths), nth: random.int(1, 3), action };
 }
 
-function planSeam(random: Random): SeamFault {
-  const process = random.pick(PROCESS_NAMES);
+function planSeam(random: Random, processes: readonly ProcessName[]): SeamFault {
+  const process = random.pick(processes);
   return {
     process,
     start: random.chance(0.8) ? 0 : 1,
@@ -182,10 +187,15 @@ function planSeam(random: Random): SeamFault {
   };
 }
 
-function planKill(random: Random, kind: TimedKill['kind'], downtime: readonly [number, number]): TimedKill {
+function planKill(
+  random: Random,
+  processes: readonly ProcessName[],
+  kind: TimedKill['kind'],
+  downtime: readonly [number, number],
+): TimedKill {
   return {
     kind,
-    process: random.pick(PROCESS_NAMES),
+    process: random.pick(processes),
     at_ms: random.int(500, FAULT_WINDOW_MS),
     downtime_ms: random.int(...downtime),
   };

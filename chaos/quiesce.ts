@@ -5,50 +5,33 @@
 // violation in itself.
 
 import { check, type CheckResult } from '@opentab/server-kit';
-import { AgentStoreReader } from '@opentab/merchant-agent/audit';
-import { OperatorStoreReader } from '@opentab/operator-server';
+import { agentUnsettled, operatorUnsettled, type WorldStores } from './world/stores';
 import type { Supervisor } from './world/supervisor';
-
-export interface StoreFiles {
-  readonly 'op-se': string;
-  readonly 'op-eu': string;
-  readonly agent: string;
-}
 
 const POLL_MS = 250;
 
-function inFlight(files: StoreFiles): string[] {
+async function inFlight(stores: WorldStores): Promise<string[]> {
   const remaining: string[] = [];
   for (const name of ['op-se', 'op-eu'] as const) {
-    const reader = OperatorStoreReader.open(files[name]);
-    try {
-      const counts = reader.unsettledCounts();
-      if (counts.transactionsInFlight > 0)
-        remaining.push(`${name}: ${counts.transactionsInFlight} transactions opening or open`);
-      if (counts.tabsInFlight > 0) remaining.push(`${name}: ${counts.tabsInFlight} tabs opening or open`);
-      if (counts.outboxUndelivered > 0)
-        remaining.push(`${name}: ${counts.outboxUndelivered} outbox messages undelivered`);
-    } finally {
-      reader.close();
-    }
+    const counts = await operatorUnsettled(stores[name]);
+    if (counts.transactionsInFlight > 0)
+      remaining.push(`${name}: ${counts.transactionsInFlight} transactions opening or open`);
+    if (counts.tabsInFlight > 0) remaining.push(`${name}: ${counts.tabsInFlight} tabs opening or open`);
+    if (counts.outboxUndelivered > 0)
+      remaining.push(`${name}: ${counts.outboxUndelivered} outbox messages undelivered`);
   }
-  const agent = AgentStoreReader.open(files.agent);
-  try {
-    const counts = agent.unsettledCounts();
-    if (counts.tabsUnfinished > 0) remaining.push(`agent: ${counts.tabsUnfinished} tabs not cleared`);
-    if (counts.recordsUnacknowledged > 0)
-      remaining.push(`agent: ${counts.recordsUnacknowledged} merchant records unacknowledged`);
-  } finally {
-    agent.close();
-  }
+  const agent = await agentUnsettled(stores.agent);
+  if (agent.tabsUnfinished > 0) remaining.push(`agent: ${agent.tabsUnfinished} tabs not cleared`);
+  if (agent.recordsUnacknowledged > 0)
+    remaining.push(`agent: ${agent.recordsUnacknowledged} merchant records unacknowledged`);
   return remaining;
 }
 
-export async function quiesce(supervisor: Supervisor, files: StoreFiles, bound_ms: number): Promise<CheckResult> {
+export async function quiesce(supervisor: Supervisor, stores: WorldStores, bound_ms: number): Promise<CheckResult> {
   const deadline = Date.now() + bound_ms;
   for (;;) {
     await supervisor.allUp();
-    const remaining = inFlight(files);
+    const remaining = await inFlight(stores);
     if (remaining.length === 0) return check('quiesced', []);
     if (Date.now() > deadline)
       return check(

@@ -3,8 +3,7 @@
 // each invariant's tally over the rounds, and the verdict line `chaos: N passed, M failed`.
 
 import { failedChecks } from '@opentab/server-kit';
-import type { RoundResult } from './round';
-import { PROCESS_NAMES } from './world/topology';
+import type { RoundResult, RoundStore } from './round';
 
 export interface InvariantTally {
   readonly passed: number;
@@ -24,28 +23,43 @@ export interface RunSummary {
     readonly tabs: number;
     readonly purchases: number;
     readonly relayFaultsFired: number;
+    /** Answers op-se gave from one process while its other was down; null without PostgreSQL rounds. */
+    readonly answeredWhileTwinDown: number | null;
     readonly kills: Record<string, number>;
     readonly killsByCause: Record<string, number>;
   };
   readonly invariants: Readonly<Record<string, InvariantTally>>;
 }
 
-export function replayCommand(seed: number): string {
-  return `npm run chaos -- --rounds 1 --seed ${seed}`;
+export function replayCommand(seed: number, store: RoundStore = { kind: 'sqlite' }): string {
+  return `npm run chaos -- --rounds 1 --seed ${seed}${store.kind === 'postgres' ? ` --store ${store.serverUrl}` : ''}`;
 }
 
 export function summarise(runSeed: number, rounds: readonly RoundResult[]): RunSummary {
-  const kills: Record<string, number> = Object.fromEntries(PROCESS_NAMES.map((name) => [name, 0]));
+  // Each round counts every process of its world, in the world's order (op-se-2 only on PostgreSQL).
+  const kills: Record<string, number> = {};
   const killsByCause: Record<string, number> = {};
   const invariants: Record<string, { passed: number; failed: number; failedSeeds: number[] }> = {};
-  const totals = { customers: 0, initiations: 0, tabs: 0, purchases: 0, relayFaultsFired: 0, kills, killsByCause };
+  const totals = {
+    customers: 0,
+    initiations: 0,
+    tabs: 0,
+    purchases: 0,
+    relayFaultsFired: 0,
+    answeredWhileTwinDown: null as number | null,
+    kills,
+    killsByCause,
+  };
   for (const round of rounds) {
     totals.customers += round.counts.customers;
     totals.initiations += round.counts.initiations;
     totals.tabs += round.counts.tabs;
     totals.purchases += round.counts.purchases;
     totals.relayFaultsFired += round.counts.relayFaultsFired;
-    for (const [name, count] of Object.entries(round.counts.kills)) kills[name] = (kills[name] ?? 0) + count;
+    if (round.counts.twinService !== null)
+      totals.answeredWhileTwinDown =
+        (totals.answeredWhileTwinDown ?? 0) + round.counts.twinService.answeredWhileTwinDown;
+    for (const [name, count] of Object.entries(round.counts.kills)) kills[name] = (kills[name] ?? 0) + (count ?? 0);
     for (const [cause, count] of Object.entries(round.counts.killsByCause))
       killsByCause[cause] = (killsByCause[cause] ?? 0) + count;
     for (const result of round.results) {
@@ -70,6 +84,10 @@ export function describeRound(index: number, round: RoundResult): string {
     `round ${index + 1}  seed ${round.seed}  ${round.ok ? 'ok' : 'FAIL'}  ${(round.duration_ms / 1000).toFixed(1)} s  ` +
       `customers ${c.customers}, tabs ${c.tabs}, purchases ${c.purchases}, relay faults ${c.relayFaultsFired}, kills: ${kills}`,
   ];
+  if (c.twinService !== null)
+    lines.push(
+      `  on PostgreSQL: one op-se process answered ${c.twinService.answeredWhileTwinDown} messages while the other was down (${c.twinService.downtimes} downtimes)`,
+    );
   if (!round.ok) {
     lines.push('  plan:', ...round.plan.map((line) => `    ${line}`));
     for (const result of failedChecks(round.results)) {
@@ -78,7 +96,8 @@ export function describeRound(index: number, round: RoundResult): string {
         lines.push(`          ${violation.replace(/\n/g, '\n          ')}`);
       if (result.violations.length > 10) lines.push(`          … and ${result.violations.length - 10} more`);
     }
-    lines.push(`  replay: ${replayCommand(round.seed)}`, `  data and logs kept in ${round.dir}`);
+    lines.push(`  replay: ${replayCommand(round.seed, round.store)}`, `  data and logs kept in ${round.dir}`);
+    if (round.databases.length > 0) lines.push(`  databases kept: ${round.databases.join(', ')}`);
   }
   return lines.join('\n');
 }
@@ -92,6 +111,9 @@ export function describeSummary(summary: RunSummary): string {
       .join(', ')} (${Object.entries(t.killsByCause)
       .map(([cause, n]) => `${cause} ${n}`)
       .join(', ')})`,
+    ...(t.answeredWhileTwinDown === null
+      ? []
+      : [`op-se on PostgreSQL: ${t.answeredWhileTwinDown} messages answered by one process while the other was down`]),
     'invariants:',
   ];
   const width = Math.max(...Object.keys(summary.invariants).map((name) => name.length));

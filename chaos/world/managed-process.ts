@@ -14,6 +14,8 @@ export interface ProcessSpec {
   /** Answers 200 once the process serves. */
   readonly readyUrl: string;
   readonly logPath: string;
+  /** Added to the runner's environment (a second process of one operator listens on OPENTAB_PORT). */
+  readonly env?: Readonly<Record<string, string>>;
   /** The kill-after-commit seam (`<path>:<n>`) for the `start`-th start, 0 being the first; null for none. */
   readonly seamAt: (start: number) => string | null;
 }
@@ -62,7 +64,7 @@ export class ManagedProcess {
     );
     this.startCount++;
     const log = openSync(this.spec.logPath, 'a');
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.spec.env };
     delete env[KILL_AFTER_COMMIT_ENV];
     if (seam !== null) env[KILL_AFTER_COMMIT_ENV] = seam;
     const child = spawn(process.execPath, ['--import', 'tsx', ...this.spec.args], {

@@ -2,7 +2,8 @@
 // made by the operator CLI (ca-init, init, keygen), their configuration files given the crash
 // world's short timeouts and their peers' relay addresses, and the merchant agent's
 // configuration file for opentab-merchant. Ports are fixed here, so that a killed process comes
-// back where the relays expect it.
+// back where the relays expect it. On PostgreSQL each party's configuration names its database
+// (op-se's, which both its processes read, the same for both).
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
 import { findStablePort } from '@opentab/test-kit';
 import { CHAOS_CATALOGUE } from '../plan';
-import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
+import { loadConfigFile, operatorDatabasePath, SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
+import { merchantDatabasePath } from '@opentab/merchant-agent/audit';
 import {
   CHAOS_TIMING,
   CUSTOMER_OPERATOR,
@@ -20,22 +22,24 @@ import {
   MERCHANT_OPERATOR,
   MOUNT_PATH,
   type LinkName,
+  type Party,
   type ProcessName,
 } from './topology';
+import type { RoundDatabases } from './databases';
+import type { PartyStore, WorldStores } from './stores';
 
 const run = promisify(execFile);
 const OPERATOR_CLI = 'operator-server/src/cli/main.ts';
 
-export interface WorldPorts {
-  readonly 'op-se': number;
-  readonly 'op-eu': number;
-  readonly agent: number;
-}
+/** A port for every process a world may have (a world on SQLite files leaves op-se-2's unused). */
+export type WorldPorts = Readonly<Record<ProcessName, number>>;
 
 export interface ProvisionedWorld {
   readonly dir: string;
   readonly ports: WorldPorts;
-  readonly configPaths: Readonly<Record<ProcessName, string>>;
+  /** Each party's configuration file (both op-se processes start from op-se's). */
+  readonly configPaths: Readonly<Record<Party, string>>;
+  readonly stores: WorldStores;
   readonly adminTokens: { readonly 'op-se': string; readonly 'op-eu': string };
   readonly merchantPublicKey: string;
   readonly logDir: string;
@@ -45,9 +49,9 @@ export interface ProvisionedWorld {
  * tests' servers meanwhile. */
 export async function freePorts(): Promise<WorldPorts> {
   const ports = new Set<number>();
-  while (ports.size < 3) ports.add(await findStablePort());
-  const [opSe, opEu, agent] = [...ports] as [number, number, number];
-  return { 'op-se': opSe, 'op-eu': opEu, agent };
+  while (ports.size < 4) ports.add(await findStablePort());
+  const [opSe, opEu, agent, opSe2] = [...ports] as [number, number, number, number];
+  return { 'op-se': opSe, 'op-eu': opEu, agent, 'op-se-2': opSe2 };
 }
 
 async function operatorCli(...args: string[]): Promise<Record<string, unknown>> {
@@ -58,7 +62,10 @@ async function operatorCli(...args: string[]): Promise<Record<string, unknown>> 
 /** Far above what the round's handful of customers send from one address: the limits are not what this suite tests. */
 const UNLIMITED = { perClient_per_s: 100_000, burst: 100_000 };
 
-function chaosSettings(configPath: string): void {
+/** Each operator process's database connections: a few, as the round's traffic is light. */
+const POOL_SIZE = 4;
+
+function chaosSettings(configPath: string, storeUrl: string | null): void {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
   const settings = {
     ...config,
@@ -75,14 +82,25 @@ function chaosSettings(configPath: string): void {
     rateLimit: { customer: UNLIMITED, peer: UNLIMITED },
     // The crash world runs offline on any day: the sample ECB rates, labelled as samples.
     rates: { rateSource: SAMPLE_RATE_SOURCE },
+    ...(storeUrl === null ? {} : { store: { kind: 'postgres', url: storeUrl, poolSize: POOL_SIZE } }),
   };
   writeFileSync(configPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The store an operator's configuration file names, as its processes read it. */
+function operatorStore(configPath: string): PartyStore {
+  const config = loadConfigFile(configPath, {});
+  return config.store.kind === 'postgres'
+    ? { kind: 'postgres', url: config.store.url }
+    : { kind: 'sqlite', path: operatorDatabasePath(config) };
 }
 
 export async function provisionWorld(
   dir: string,
   ports: WorldPorts,
   relayUrls: Readonly<Record<LinkName, string>>,
+  /** The round's databases on PostgreSQL; null for SQLite files in each party's directory. */
+  databases: RoundDatabases | null,
 ): Promise<ProvisionedWorld> {
   const logDir = join(dir, 'logs');
   const merchantDir = join(dir, 'merchant');
@@ -110,7 +128,8 @@ export async function provisionWorld(
     init(MERCHANT_OPERATOR, ports['op-eu'], `${CUSTOMER_OPERATOR.operatorId}=${relayUrls['mta->am']}`),
     operatorCli('keygen', '--out', join(merchantDir, 'merchant.key')),
   ]);
-  for (const side of [customerSide, merchantSide]) chaosSettings(String(side.config));
+  chaosSettings(String(customerSide.config), databases?.['op-se'] ?? null);
+  chaosSettings(String(merchantSide.config), databases?.['op-eu'] ?? null);
 
   writeFileSync(join(merchantDir, 'access-token.secret'), `${toBase64url(nodeCrypto.randomBytes(32))}\n`, {
     mode: 0o600,
@@ -129,7 +148,9 @@ export async function provisionWorld(
         operatorBaseUrl: relayUrls['agent->mta'],
         operatorPublicKey: String(merchantSide.publicKey),
         mountPath: MOUNT_PATH,
-        databasePath: './agent.sqlite',
+        ...(databases === null
+          ? { databasePath: './agent.sqlite' }
+          : { store: { kind: 'postgres', url: databases.agent, poolSize: POOL_SIZE } }),
         merchantSecretKeyFile: './merchant.key',
         accessTokenSecretFile: './access-token.secret',
         recordRetryBase_ms: 100,
@@ -148,6 +169,14 @@ export async function provisionWorld(
     dir,
     ports,
     configPaths: { 'op-se': String(customerSide.config), 'op-eu': String(merchantSide.config), agent: merchantConfig },
+    stores: {
+      'op-se': operatorStore(String(customerSide.config)),
+      'op-eu': operatorStore(String(merchantSide.config)),
+      agent:
+        databases === null
+          ? { kind: 'sqlite', path: merchantDatabasePath(merchantConfig) }
+          : { kind: 'postgres', url: databases.agent },
+    },
     adminTokens: { 'op-se': String(customerSide.adminToken), 'op-eu': String(merchantSide.adminToken) },
     merchantPublicKey: String(merchantKey.publicKey),
     logDir,

@@ -2,7 +2,9 @@
 // is configured to call instead of the receiver. It passes every message on unchanged, except
 // the planned n-th message on a path, which it drops, delays, answers into the void, or uses as
 // the moment to kill the sender or the receiver. It also notes every 500 it passes on: only a
-// defect produces one.
+// defect produces one. A party served by several processes is reached as through a load
+// balancer: each message goes to the next process in turn, and to the one after when nothing
+// listens there (the message never arrived, so sending it elsewhere is safe).
 
 import {
   createServer,
@@ -21,7 +23,20 @@ export interface RelayHooks {
   note(line: string): void;
 }
 
+/** A process of the receiving party, and where it listens. */
+export interface RelayTarget {
+  readonly process: ProcessName;
+  readonly port: number;
+}
+
+/** An answer a process gave through the relay, and when it came. */
+export interface ServedMessage {
+  readonly process: ProcessName;
+  readonly at_ms: number;
+}
+
 interface Answer {
+  readonly process: ProcessName;
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
@@ -45,21 +60,31 @@ export class Relay {
   readonly fired: RelayFault[] = [];
   /** Answers that only a defect produces (HTTP 500), as "<link> <path>: <body>". */
   readonly defects: string[] = [];
+  /** Every answer passed back, by the process that gave it. */
+  readonly served: ServedMessage[] = [];
   private faults: RelayFault[] = [];
   private readonly seen = new Map<string, number>();
-  private targetPort: number | null = null;
+  private targets: readonly RelayTarget[] = [];
+  /** The target the next message goes to first. */
+  private turn = 0;
 
   private constructor(
     readonly link: LinkSpec,
     private readonly hooks: RelayHooks,
     private readonly server: Server,
+    private readonly sources: readonly ProcessName[],
   ) {}
 
   /**
    * Listens on a port of its own before the receiver's port is chosen (see forwardTo), so that the
    * OS cannot hand the receiver's port to a relay in between.
    */
-  static async start(link: LinkSpec, hooks: RelayHooks): Promise<Relay> {
+  static async start(
+    link: LinkSpec,
+    hooks: RelayHooks,
+    /** The sending party's processes, one of which a fault at the source kills; the party's only one by default. */
+    sources: readonly ProcessName[] = link.source === null ? [] : [link.source],
+  ): Promise<Relay> {
     let relay: Relay | null = null;
     const server = createServer((request, response) => {
       relay!.pass(request, response).catch((error: unknown) => {
@@ -67,7 +92,7 @@ export class Relay {
         response.destroy();
       });
     });
-    relay = new Relay(link, hooks, server);
+    relay = new Relay(link, hooks, server, sources);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return relay;
   }
@@ -76,9 +101,9 @@ export class Relay {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Where the receiver listens; until it is set, every message is dropped. */
-  forwardTo(port: number): void {
-    this.targetPort = port;
+  /** Where the receiving party's processes listen; until they are set, every message is dropped. */
+  forwardTo(...targets: RelayTarget[]): void {
+    this.targets = targets;
   }
 
   /** From now on, count POSTs per path from 1 and fire these faults at their message. */
@@ -116,14 +141,15 @@ export class Relay {
         response.destroy();
         return;
       case 'kill-before-delivery':
-        await this.kill(action, fault);
+        await this.kill(action, fault, null);
         response.destroy();
         return;
-      case 'kill-after-answer':
-        await this.forward(request, body);
-        await this.kill(action, fault);
+      case 'kill-after-answer': {
+        const answer = await this.forward(request, body);
+        await this.kill(action, fault, answer?.process ?? null);
         response.destroy();
         return;
+      }
     }
   }
 
@@ -135,8 +161,19 @@ export class Relay {
     return index < 0 ? null : this.faults.splice(index, 1)[0]!;
   }
 
-  private async kill(action: Extract<RelayAction, { victim: unknown }>, fault: RelayFault): Promise<void> {
-    const victim = action.victim === 'source' ? this.link.source : this.link.destination;
+  /**
+   * The sender (one of its processes, by the fault's n: the relay cannot tell which sent it), or
+   * the receiving process the message goes to, or went to.
+   */
+  private async kill(
+    action: Extract<RelayAction, { victim: unknown }>,
+    fault: RelayFault,
+    receiver: ProcessName | null,
+  ): Promise<void> {
+    const victim =
+      action.victim === 'source'
+        ? (this.sources[(fault.nth - 1) % Math.max(1, this.sources.length)] ?? null)
+        : (receiver ?? this.targets[this.turn % Math.max(1, this.targets.length)]?.process ?? null);
     if (victim === null) return;
     await this.hooks.kill(
       victim,
@@ -145,26 +182,47 @@ export class Relay {
     );
   }
 
-  /** The receiver's answer, or null when it gave none (down, or it died mid-answer). */
-  private forward(request: IncomingMessage, body: Buffer): Promise<Answer | null> {
-    const port = this.targetPort;
-    if (port === null) return Promise.resolve(null);
+  /**
+   * The receiver's answer, or null when it gave none (down, or it died mid-answer). Each message
+   * goes to the next target in turn, and on to the next one while nothing listens where it went.
+   */
+  private async forward(request: IncomingMessage, body: Buffer): Promise<Answer | null> {
+    const first = this.turn;
+    this.turn = (this.turn + 1) % Math.max(1, this.targets.length);
+    for (let i = 0; i < this.targets.length; i++) {
+      const target = this.targets[(first + i) % this.targets.length]!;
+      const sent = await this.send(target, request, body);
+      if (sent === 'refused') continue;
+      if (sent !== null) this.served.push({ process: target.process, at_ms: Date.now() });
+      return sent;
+    }
+    return null;
+  }
+
+  /** One attempt at one target: 'refused' when nothing listens there, so the message never arrived. */
+  private send(target: RelayTarget, request: IncomingMessage, body: Buffer): Promise<Answer | 'refused' | null> {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(request.headers))
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     headers['content-length'] = String(body.length);
     return new Promise((resolve) => {
       const outgoing = httpRequest(
-        { host: '127.0.0.1', port, method: request.method, path: request.url, headers, agent: false },
+        { host: '127.0.0.1', port: target.port, method: request.method, path: request.url, headers, agent: false },
         (incoming) => {
           readAll(incoming).then(
-            (answer) => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: answer }),
+            (answer) =>
+              resolve({
+                process: target.process,
+                status: incoming.statusCode ?? 0,
+                headers: incoming.headers,
+                body: answer,
+              }),
             () => resolve(null),
           );
         },
       );
       outgoing.setTimeout(FORWARD_TIMEOUT_MS, () => outgoing.destroy());
-      outgoing.on('error', () => resolve(null));
+      outgoing.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : null));
       outgoing.end(body);
     });
   }

@@ -1,6 +1,7 @@
 // Keeps the crash world's processes coming back: a process the runner kills is started again on
 // the same files and port after its planned downtime, and so is one that killed itself at its
-// kill-after-commit seam. Counts every kill by process and cause for the report.
+// kill-after-commit seam. Counts every kill by process and cause for the report, and notes when
+// each process was down.
 
 import type { EventLog } from './event-log';
 import type { ExitCause, ManagedProcess } from './managed-process';
@@ -14,6 +15,13 @@ export interface KillRecord {
   readonly detail: string;
 }
 
+/** From the moment a process stopped running until it served again (null while it is still down). */
+export interface Downtime {
+  readonly process: ProcessName;
+  readonly from_ms: number;
+  until_ms: number | null;
+}
+
 const RETRY_START_MS = 200;
 /** A process that cannot start again for this long (its port taken by someone else) is given up. */
 const GIVE_UP_STARTING_MS = 60_000;
@@ -22,27 +30,29 @@ export class Supervisor {
   readonly kills: KillRecord[] = [];
   /** Exits nobody caused: a process that dies by itself is a defect. */
   readonly crashes: string[] = [];
+  readonly downtimes: Downtime[] = [];
   private readonly restarts = new Map<ProcessName, Promise<void>>();
   private closing = false;
 
   constructor(
-    private readonly processes: Readonly<Record<ProcessName, ManagedProcess>>,
+    /** The world's processes, by name (a world on SQLite files has no op-se-2). */
+    private readonly processes: Readonly<Partial<Record<ProcessName, ManagedProcess>>>,
     private readonly events: EventLog,
     /** Downtime after the seam of a process's `start`-th start fired. */
     private readonly seamDowntime_ms: (process: ProcessName, start: number) => number,
   ) {
-    for (const process of Object.values(processes))
-      process.onUnexpectedExit = (cause) => this.exitedUnasked(process, cause);
+    for (const process of this.all()) process.onUnexpectedExit = (cause) => this.exitedUnasked(process, cause);
   }
 
   /** Kills a running process and starts it again after `downtime_ms`; false when it was not running (down or starting). */
   async kill(name: ProcessName, downtime_ms: number, cause: KillCause, detail: string): Promise<boolean> {
     const process = this.processes[name];
-    if (!process.running || this.restarts.has(name)) {
+    if (process === undefined || !process.running || this.restarts.has(name)) {
       this.events.note(`${name} not killed (${cause}: ${detail}): it is down`);
       return false;
     }
     await process.kill();
+    this.wentDown(name);
     this.kills.push({ process: name, cause, detail });
     this.events.note(`killed ${name} (${cause}: ${detail}), down for ${downtime_ms} ms`);
     this.restartAfter(process, downtime_ms);
@@ -52,16 +62,25 @@ export class Supervisor {
   /** Resolves once every process runs again (pending restarts finished, any stopped one started). */
   async allUp(): Promise<void> {
     while (this.restarts.size > 0) await Promise.all(this.restarts.values());
-    for (const process of Object.values(this.processes)) if (!process.running) await this.startNow(process);
+    for (const process of this.all()) if (!process.running) await this.startNow(process);
   }
 
   async stopAll(): Promise<void> {
     this.closing = true;
     await Promise.all(this.restarts.values());
-    await Promise.all(Object.values(this.processes).map((process) => process.stop()));
+    await Promise.all(this.all().map((process) => process.stop()));
+  }
+
+  private all(): ManagedProcess[] {
+    return Object.values(this.processes).filter((process) => process !== undefined);
+  }
+
+  private wentDown(process: ProcessName): void {
+    this.downtimes.push({ process, from_ms: Date.now(), until_ms: null });
   }
 
   private exitedUnasked(process: ManagedProcess, cause: ExitCause): void {
+    this.wentDown(process.name);
     if (cause.kind === 'self-killed') {
       const start = process.starts - 1;
       this.kills.push({ process: process.name, cause: 'seam', detail: `kill after commit at start #${start}` });
@@ -93,6 +112,8 @@ export class Supervisor {
     while (!this.closing && !process.running) {
       try {
         await process.start();
+        for (const downtime of this.downtimes)
+          if (downtime.process === process.name && downtime.until_ms === null) downtime.until_ms = Date.now();
         this.events.note(`${process.name} is up again (start #${process.starts - 1})`);
       } catch (error) {
         const reason = (error as Error).message;

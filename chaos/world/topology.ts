@@ -1,10 +1,22 @@
 // The crash world: two operators with different currencies (op-se for SEK customers, op-eu for
 // the EUR merchant, as in the demo) and one merchant agent, each an OS process of its own, and
 // the links between them, each through a relay of the runner that can drop, delay or lose a
-// message, or kill a process at it. Customers live in the runner itself.
+// message, or kill a process at it. Customers live in the runner itself. On PostgreSQL, op-se is
+// served by two processes on its one database, as behind a load balancer: its relays spread the
+// messages to op-se over both.
 
+/** The parties of the world: each link goes from one to another. */
+export type Party = 'op-se' | 'op-eu' | 'agent';
+/** The processes of the world on SQLite files: one per party. */
 export const PROCESS_NAMES = ['op-se', 'op-eu', 'agent'] as const;
-export type ProcessName = (typeof PROCESS_NAMES)[number];
+/** The processes of the world on PostgreSQL: op-se twice, on its one database. */
+export const POSTGRES_PROCESS_NAMES = ['op-se', 'op-se-2', 'op-eu', 'agent'] as const;
+export type ProcessName = (typeof POSTGRES_PROCESS_NAMES)[number];
+
+/** The party a process serves. */
+export function partyOf(process: ProcessName): Party {
+  return process === 'op-se-2' ? 'op-se' : process;
+}
 
 export const CUSTOMER_OPERATOR = { operatorId: 'op-se', currency: 'SEK' } as const;
 export const MERCHANT_OPERATOR = { operatorId: 'op-eu', currency: 'EUR' } as const;
@@ -23,9 +35,9 @@ export type LinkName = (typeof LINK_NAMES)[number];
 
 export interface LinkSpec {
   readonly name: LinkName;
-  /** The process that sends; null for the customers in the runner. */
-  readonly source: ProcessName | null;
-  readonly destination: ProcessName;
+  /** The party that sends; null for the customers in the runner. */
+  readonly source: Party | null;
+  readonly destination: Party;
   /** The messages of the protocol this link carries (POST paths), where faults are planned. */
   readonly paths: readonly string[];
 }
@@ -62,6 +74,7 @@ export const LINKS: Readonly<Record<LinkName, LinkSpec>> = {
 /** The POST paths each process answers after a commit: where its kill-after-commit seam may be armed. */
 export const COMMIT_PATHS: Readonly<Record<ProcessName, readonly string[]>> = {
   'op-se': ['/v1/customer/tabs', '/v1/customer/records', '/v1/peer/clearing'],
+  'op-se-2': ['/v1/customer/tabs', '/v1/customer/records', '/v1/peer/clearing'],
   'op-eu': ['/v1/peer/initiation', '/v1/peer/customer-record', '/v1/merchant/records'],
   agent: [
     `${MOUNT_PATH}/mta/tab-information`,

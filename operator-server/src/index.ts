@@ -4,6 +4,7 @@
 export * from './admin/admin-client';
 export * from './audit/operator-audit';
 export * from './audit/store-reader';
+export * from './audit/postgres-store-reader';
 export * from './billing/billing-records';
 export * from './billing/sinks';
 export * from './config/config';

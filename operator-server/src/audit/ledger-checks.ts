@@ -1,10 +1,15 @@
 // The ledger's own invariants, read off the rows: every currency and every entry sums to zero,
 // stored balances and held totals agree with the postings and holds they summarise, no account
 // is below its floor, and every hold ends (none pending on an ended transaction or past its
-// deadline). Plus SQLite's own integrity check of the file.
+// deadline). Plus SQLite's own integrity check of the file, on SQLite.
 
 import { check, secondsSince, type CheckResult } from '@opentab/server-kit';
-import { ENDED_TRANSACTION_STATES, type AuditTransaction, type OperatorStoreReader } from './store-reader';
+import {
+  ENDED_TRANSACTION_STATES,
+  type AuditTransaction,
+  type OperatorAuditReads,
+  type OperatorStoreReader,
+} from './store-reader';
 
 export interface HoldDeadlines {
   readonly now_ms: number;
@@ -20,7 +25,7 @@ export function sqliteIntegrity(reader: OperatorStoreReader): CheckResult {
   );
 }
 
-export function ledgerBalanced(reader: OperatorStoreReader): CheckResult {
+export function ledgerBalanced(reader: Pick<OperatorAuditReads, 'ledgerReport' | 'unbalancedEntries'>): CheckResult {
   const report = reader.ledgerReport();
   return check('ledger-balanced', [
     ...Object.entries(report.sumsByCurrency)
@@ -35,7 +40,7 @@ export function ledgerBalanced(reader: OperatorStoreReader): CheckResult {
   ]);
 }
 
-export function ledgerTotals(reader: OperatorStoreReader): CheckResult {
+export function ledgerTotals(reader: Pick<OperatorAuditReads, 'ledgerReport'>): CheckResult {
   const report = reader.ledgerReport();
   return check('ledger-totals', [
     ...report.balanceMismatches.map((id) => `account ${id}: its balance differs from the sum of its postings`),
@@ -43,7 +48,7 @@ export function ledgerTotals(reader: OperatorStoreReader): CheckResult {
   ]);
 }
 
-export function creditLimits(reader: OperatorStoreReader): CheckResult {
+export function creditLimits(reader: Pick<OperatorAuditReads, 'ledgerReport'>): CheckResult {
   return check(
     'credit-limits',
     reader.ledgerReport().accountsBelowFloor.map((id) => `account ${id} is below its floor (balance − held < limit)`),
@@ -57,7 +62,7 @@ export function creditLimits(reader: OperatorStoreReader): CheckResult {
  * transaction at all.
  */
 export function holdsEnded(
-  reader: OperatorStoreReader,
+  reader: Pick<OperatorAuditReads, 'holds'>,
   transactions: readonly AuditTransaction[],
   deadlines: HoldDeadlines,
 ): CheckResult {

@@ -1,7 +1,8 @@
 // The audit's only view of an operator's SQLite file: small named queries on a read-only
 // connection, so the audit can run beside a live server and can never change what it checks.
-// Everything the audit knows about table names, columns and states lives here; when the stores
-// change, this is the file to follow them.
+// Everything the audit knows about table names, columns and states lives here (the PostgreSQL
+// reader, postgres-store-reader.ts, runs the same queries); when the stores change, this is the
+// file to follow them.
 
 import Database from 'better-sqlite3';
 import type { LockedRate } from '@opentab/protocol';
@@ -94,24 +95,148 @@ export interface UnsettledCounts {
   readonly outboxUndelivered: number;
 }
 
+/** Every read the audit's checks make, the same on either store, all within one snapshot. */
+export interface OperatorAuditReads {
+  ledgerReport(): InvariantReport;
+  unbalancedEntries(): UnbalancedEntry[];
+  holds(): AuditHold[];
+  transactions(): AuditTransaction[];
+  tabs(): AuditTab[];
+  customerChargesByRef(): Map<string, bigint>;
+  merchantCreditsByRef(): Map<string, bigint>;
+  settlementBalances(): SettlementBalance[];
+  undeliveredOutbox(): UndeliveredOutboxRow[];
+  billingOutbox(): OutboxBillingRecord[];
+}
+
 type Row = Record<string, unknown>;
 const int = (value: unknown): number => Number(value);
-const big = (value: unknown): bigint => BigInt(value as bigint | number);
+// SQLite's integers arrive as bigint, PostgreSQL's BIGINTs and sums as decimal strings.
+const big = (value: unknown): bigint => BigInt(value as bigint | number | string);
 const bigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : big(value));
+const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
-/** Ledger refs are the AM's transaction ids (holds, charges) and the MTA's tab ids (credits). */
-const CUSTOMER_CHARGES_BY_REF = `
+/** The queries of the audit's reads, the same on SQLite and PostgreSQL. Ledger refs are the AM's
+ * transaction ids (holds, charges) and the MTA's tab ids (credits). */
+export const OPERATOR_AUDIT_QUERIES = {
+  customerChargesByRef: `
   SELECT e.ref AS ref, -SUM(p.amount) AS charged FROM ledger_entries e JOIN ledger_postings p ON p.entry_seq = e.seq
-  WHERE e.ref IS NOT NULL AND (p.account_id LIKE 'customer:%' OR p.account_id LIKE 'writeoff:%') GROUP BY e.ref`;
-const MERCHANT_CREDITS_BY_REF = `
+  WHERE e.ref IS NOT NULL AND (p.account_id LIKE 'customer:%' OR p.account_id LIKE 'writeoff:%') GROUP BY e.ref`,
+  merchantCreditsByRef: `
   SELECT e.ref AS ref, SUM(p.amount) AS credited FROM ledger_entries e JOIN ledger_postings p ON p.entry_seq = e.seq
-  WHERE e.ref IS NOT NULL AND p.account_id LIKE 'merchant:%' GROUP BY e.ref`;
-const UNBALANCED_ENTRIES = `
+  WHERE e.ref IS NOT NULL AND p.account_id LIKE 'merchant:%' GROUP BY e.ref`,
+  unbalancedEntries: `
   SELECT e.id AS entry_id, a.currency AS currency, SUM(p.amount) AS total
   FROM ledger_postings p JOIN ledger_entries e ON e.seq = p.entry_seq JOIN ledger_accounts a ON a.id = p.account_id
-  GROUP BY e.seq, a.currency HAVING SUM(p.amount) != 0 ORDER BY e.seq`;
+  GROUP BY e.seq, a.currency HAVING SUM(p.amount) != 0 ORDER BY e.seq`,
+  holds:
+    'SELECT id, account_id, ref, amount, status, captured_amount, created_at FROM ledger_holds ORDER BY created_at, id',
+  transactions: 'SELECT * FROM transactions ORDER BY opened_at, transaction_id',
+  tabs: 'SELECT * FROM tabs ORDER BY opened_at, tab_id',
+  settlementBalances: "SELECT id, currency, balance FROM ledger_accounts WHERE kind = 'settlement' ORDER BY id",
+  undeliveredOutbox:
+    'SELECT record_id, destination, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL ORDER BY seq',
+  billingOutbox:
+    "SELECT record_id, destination, payload, delivered_at FROM outbox WHERE destination LIKE 'billing:%' ORDER BY seq",
+  transactionsInFlight: "SELECT COUNT(*) AS n FROM transactions WHERE state IN ('opening', 'open')",
+  tabsInFlight: "SELECT COUNT(*) AS n FROM tabs WHERE state IN ('opening', 'open')",
+  outboxUndelivered: 'SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL',
+} as const;
 
-export class OperatorStoreReader {
+export function unbalancedEntryOf(row: Row): UnbalancedEntry {
+  return { entryId: String(row.entry_id), currency: String(row.currency), sum: big(row.total) };
+}
+
+export function auditHoldOf(row: Row): AuditHold {
+  return {
+    holdId: String(row.id),
+    accountId: String(row.account_id),
+    ref: String(row.ref),
+    amount: big(row.amount),
+    status: String(row.status),
+    capturedAmount: bigOrNull(row.captured_amount),
+    createdAt_ms: int(row.created_at),
+  };
+}
+
+export function auditTransactionOf(row: Row): AuditTransaction {
+  return {
+    transactionId: String(row.transaction_id),
+    accountId: String(row.account_id),
+    merchantId: String(row.merchant_id),
+    merchantOperatorId: String(row.merchant_operator_id),
+    state: String(row.state),
+    hold_minor: big(row.hold_minor),
+    customerCurrency: String(row.customer_currency),
+    deposit_minor: big(row.deposit_minor),
+    merchantCurrency: String(row.merchant_currency),
+    rate: JSON.parse(String(row.rate)) as LockedRate,
+    tabPublicKey: String(row.tab_public_key),
+    tabId: textOrNull(row.tab_id),
+    openedAt_ms: int(row.opened_at),
+    expiresAt_ms: int(row.expires_at),
+    charged_minor: bigOrNull(row.charged_minor),
+  };
+}
+
+export function auditTabOf(row: Row): AuditTab {
+  return {
+    tabId: String(row.tab_id),
+    merchantId: String(row.merchant_id),
+    customerOperatorId: String(row.customer_operator_id),
+    transactionId: String(row.transaction_id),
+    state: String(row.state),
+    deposit_minor: big(row.deposit_minor),
+    currency: String(row.currency),
+    openedAt_ms: int(row.opened_at),
+    expiresAt_ms: int(row.expires_at),
+    concludeAfter_ms: int(row.conclude_after),
+    cleared_minor: bigOrNull(row.cleared_minor),
+    outcome: textOrNull(row.outcome),
+  };
+}
+
+export function settlementBalanceOf(row: Row): SettlementBalance {
+  const id = String(row.id);
+  // settlement:<peer operator id>:<currency>; operator ids contain no colon.
+  return {
+    accountId: id,
+    peerOperatorId: id.split(':')[1] ?? '',
+    currency: String(row.currency),
+    balance: big(row.balance),
+  };
+}
+
+export function undeliveredOutboxRowOf(row: Row): UndeliveredOutboxRow {
+  return {
+    recordId: String(row.record_id),
+    destination: String(row.destination),
+    createdAt_ms: int(row.created_at),
+    attempts: int(row.attempts),
+    lastError: textOrNull(row.last_error),
+  };
+}
+
+export function billingRecordOf(row: Row): OutboxBillingRecord {
+  return {
+    recordId: String(row.record_id),
+    sinkIndex: Number(String(row.destination).slice('billing:'.length)),
+    delivered: row.delivered_at !== null,
+    payloadJson: String(row.payload),
+    record: JSON.parse(String(row.payload)) as Record<string, unknown>,
+  };
+}
+
+/** Per ref, the amount of a `ref`/`amount` query's rows. */
+export function amountsByRef(rows: readonly Row[], column: 'charged' | 'credited'): Map<string, bigint> {
+  return new Map(rows.map((row) => [String(row.ref), big(row[column])]));
+}
+
+export function countOf(row: Row | undefined): number {
+  return int(row?.n ?? 0);
+}
+
+export class OperatorStoreReader implements OperatorAuditReads {
   private constructor(private readonly db: Database.Database) {}
 
   /** Opens `<dataDir>/operator.sqlite` (or any path) read-only; the file must exist. */
@@ -157,120 +282,50 @@ export class OperatorStoreReader {
   }
 
   unbalancedEntries(): UnbalancedEntry[] {
-    return this.all(UNBALANCED_ENTRIES).map((row) => ({
-      entryId: String(row.entry_id),
-      currency: String(row.currency),
-      sum: big(row.total),
-    }));
+    return this.all(OPERATOR_AUDIT_QUERIES.unbalancedEntries).map(unbalancedEntryOf);
   }
 
   holds(): AuditHold[] {
-    return this.all(
-      'SELECT id, account_id, ref, amount, status, captured_amount, created_at FROM ledger_holds ORDER BY created_at',
-    ).map((row) => ({
-      holdId: String(row.id),
-      accountId: String(row.account_id),
-      ref: String(row.ref),
-      amount: big(row.amount),
-      status: String(row.status),
-      capturedAmount: bigOrNull(row.captured_amount),
-      createdAt_ms: int(row.created_at),
-    }));
+    return this.all(OPERATOR_AUDIT_QUERIES.holds).map(auditHoldOf);
   }
 
   transactions(): AuditTransaction[] {
-    return this.all('SELECT * FROM transactions ORDER BY opened_at, transaction_id').map((row) => ({
-      transactionId: String(row.transaction_id),
-      accountId: String(row.account_id),
-      merchantId: String(row.merchant_id),
-      merchantOperatorId: String(row.merchant_operator_id),
-      state: String(row.state),
-      hold_minor: big(row.hold_minor),
-      customerCurrency: String(row.customer_currency),
-      deposit_minor: big(row.deposit_minor),
-      merchantCurrency: String(row.merchant_currency),
-      rate: JSON.parse(String(row.rate)) as LockedRate,
-      tabPublicKey: String(row.tab_public_key),
-      tabId: row.tab_id === null ? null : String(row.tab_id),
-      openedAt_ms: int(row.opened_at),
-      expiresAt_ms: int(row.expires_at),
-      charged_minor: bigOrNull(row.charged_minor),
-    }));
+    return this.all(OPERATOR_AUDIT_QUERIES.transactions).map(auditTransactionOf);
   }
 
   tabs(): AuditTab[] {
-    return this.all('SELECT * FROM tabs ORDER BY opened_at, tab_id').map((row) => ({
-      tabId: String(row.tab_id),
-      merchantId: String(row.merchant_id),
-      customerOperatorId: String(row.customer_operator_id),
-      transactionId: String(row.transaction_id),
-      state: String(row.state),
-      deposit_minor: big(row.deposit_minor),
-      currency: String(row.currency),
-      openedAt_ms: int(row.opened_at),
-      expiresAt_ms: int(row.expires_at),
-      concludeAfter_ms: int(row.conclude_after),
-      cleared_minor: bigOrNull(row.cleared_minor),
-      outcome: row.outcome === null ? null : String(row.outcome),
-    }));
+    return this.all(OPERATOR_AUDIT_QUERIES.tabs).map(auditTabOf);
   }
 
   /** What each ledger ref took from customers (or, for a late charge their credit did not cover, from the
    * write-off account). */
   customerChargesByRef(): Map<string, bigint> {
-    return new Map(this.all(CUSTOMER_CHARGES_BY_REF).map((row) => [String(row.ref), big(row.charged)]));
+    return amountsByRef(this.all(OPERATOR_AUDIT_QUERIES.customerChargesByRef), 'charged');
   }
 
   /** What each ledger ref credited to merchants. */
   merchantCreditsByRef(): Map<string, bigint> {
-    return new Map(this.all(MERCHANT_CREDITS_BY_REF).map((row) => [String(row.ref), big(row.credited)]));
+    return amountsByRef(this.all(OPERATOR_AUDIT_QUERIES.merchantCreditsByRef), 'credited');
   }
 
   settlementBalances(): SettlementBalance[] {
-    return this.all("SELECT id, currency, balance FROM ledger_accounts WHERE kind = 'settlement' ORDER BY id").map(
-      (row) => {
-        const id = String(row.id);
-        // settlement:<peer operator id>:<currency>; operator ids contain no colon.
-        return {
-          accountId: id,
-          peerOperatorId: id.split(':')[1] ?? '',
-          currency: String(row.currency),
-          balance: big(row.balance),
-        };
-      },
-    );
+    return this.all(OPERATOR_AUDIT_QUERIES.settlementBalances).map(settlementBalanceOf);
   }
 
   undeliveredOutbox(): UndeliveredOutboxRow[] {
-    return this.all(
-      'SELECT record_id, destination, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL ORDER BY seq',
-    ).map((row) => ({
-      recordId: String(row.record_id),
-      destination: String(row.destination),
-      createdAt_ms: int(row.created_at),
-      attempts: int(row.attempts),
-      lastError: row.last_error === null ? null : String(row.last_error),
-    }));
+    return this.all(OPERATOR_AUDIT_QUERIES.undeliveredOutbox).map(undeliveredOutboxRowOf);
   }
 
   billingOutbox(): OutboxBillingRecord[] {
-    return this.all(
-      "SELECT record_id, destination, payload, delivered_at FROM outbox WHERE destination LIKE 'billing:%' ORDER BY seq",
-    ).map((row) => ({
-      recordId: String(row.record_id),
-      sinkIndex: Number(String(row.destination).slice('billing:'.length)),
-      delivered: row.delivered_at !== null,
-      payloadJson: String(row.payload),
-      record: JSON.parse(String(row.payload)) as Record<string, unknown>,
-    }));
+    return this.all(OPERATOR_AUDIT_QUERIES.billingOutbox).map(billingRecordOf);
   }
 
   unsettledCounts(): UnsettledCounts {
-    const count = (sql: string): number => int((this.db.prepare(sql).get() as { n: unknown }).n);
+    const count = (sql: string): number => countOf(this.db.prepare(sql).get() as Row | undefined);
     return this.snapshot(() => ({
-      transactionsInFlight: count("SELECT COUNT(*) AS n FROM transactions WHERE state IN ('opening', 'open')"),
-      tabsInFlight: count("SELECT COUNT(*) AS n FROM tabs WHERE state IN ('opening', 'open')"),
-      outboxUndelivered: count('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL'),
+      transactionsInFlight: count(OPERATOR_AUDIT_QUERIES.transactionsInFlight),
+      tabsInFlight: count(OPERATOR_AUDIT_QUERIES.tabsInFlight),
+      outboxUndelivered: count(OPERATOR_AUDIT_QUERIES.outboxUndelivered),
     }));
   }
 

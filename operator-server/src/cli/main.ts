@@ -11,7 +11,7 @@ import { AdminClient } from '../admin/admin-client';
 import { ADMIN_API } from '../http/admin-api';
 import { ARBITER_USAGE, ArbiterError, arbiterCommand } from './arbiter';
 import { describeChecks } from '@opentab/server-kit';
-import { auditOperator } from '../audit/operator-audit';
+import { auditOperatorStore } from '../audit/operator-audit';
 import { ConfigError, loadConfigFile } from '../config/config';
 import { Ledger, openDatabase } from '../ledger';
 import { serveOperator } from '../serve';
@@ -76,7 +76,7 @@ const USAGE = `opentab-operator <command> [options]
   api            --config FILE --route NAME [--param K=V ...] [--query K=V ...] [--body JSON]
                                                         any admin route by its name in /openapi.json
                                                         (figures, figureHistory, searchTabs, ledger, …)
-  audit          --config FILE [--settle-s 300] [--json]  check every invariant of the data directory, read-only
+  audit          --config FILE [--settle-s 300] [--json]  check every invariant of the operator's store, read-only
                  (also beside the running server); exits 1 when one is broken
 ${ARBITER_USAGE}`;
 
@@ -493,7 +493,7 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfigFile(required(values, 'config'));
       const settle_s = Number(values['settle-s'] ?? '300');
       if (!Number.isSafeInteger(settle_s) || settle_s < 0) fail('--settle-s must be a whole number of seconds');
-      const audit = auditOperator(config, { now_ms: Date.now(), settle_ms: settle_s * 1000 });
+      const audit = await auditOperatorStore(config, { now_ms: Date.now(), settle_ms: settle_s * 1000 });
       if (values.json === true) print(audit);
       else process.stdout.write(describeChecks(`audit ${audit.operatorId} (${audit.databasePath})`, audit.results));
       if (!audit.ok) process.exitCode = 1;
