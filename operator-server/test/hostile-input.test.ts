@@ -427,7 +427,7 @@ describe('every operator route, walked with hostile input', () => {
       });
       for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, url, post(label, body));
       for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, url, post(label, body));
-      w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
+      await w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
     },
     ROUTE_WALK_BOUND_MS,
   );

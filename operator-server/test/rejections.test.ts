@@ -35,8 +35,8 @@ beforeAll(async () => {
   merchantOperatorUrl = w.world.operator(MERCHANT_OPERATOR).url;
 });
 
-afterEach(() => {
-  w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith('op-se.') });
+afterEach(async () => {
+  await w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith('op-se.') });
 });
 
 afterAll(async () => {
