@@ -7,3 +7,4 @@ export { SAMPLE_ECB_RATES_FILE, SAMPLE_RATE_SOURCE } from '@opentab/operator-ser
 export * from './merchant-records';
 export * from './delivery-buyer';
 export { prepareProducts } from '@opentab/merchant-agent';
+export * from './stored-tables';
