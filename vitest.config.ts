@@ -31,6 +31,11 @@ const SQLITE_ONLY_OPERATOR_TESTS = [
   'operator-server/test/audit.test.ts',
   // The console's files: no store at all.
   'operator-server/test/console-files.test.ts',
+  // An attacker reads the operators' directories; on PostgreSQL the rows are not in them.
+  'operator-server/test/purchase-list-privacy.test.ts',
+  // A start fails every opening on SQLite; on PostgreSQL only those past the registration bound,
+  // as other processes may be registering (operator-processes.postgres.test.ts covers that).
+  'operator-server/test/interrupted-registration.test.ts',
 ];
 
 export default defineConfig({

@@ -3,6 +3,7 @@
 // nothing, and single statements that put a row in a state no request can (a lost acknowledgement).
 
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { tableDigests } from '../hostile-input';
@@ -23,6 +24,13 @@ export class StoredTables {
   static ofOperator(operator: WorldOperator): StoredTables {
     if (operator.store.kind === 'postgres') return new StoredTables({ kind: 'postgres', url: operator.store.url });
     return new StoredTables({ kind: 'sqlite', db: operator.running.sqlite!.db, owned: false });
+  }
+
+  /** The tables of a world's operator that is not running (stopped for a restart), through a connection of their own. */
+  static ofStoppedOperator(operator: WorldOperator): StoredTables {
+    if (operator.store.kind === 'postgres') return new StoredTables({ kind: 'postgres', url: operator.store.url });
+    const path = join(operator.running.context.config.dataDir, 'operator.sqlite');
+    return new StoredTables({ kind: 'sqlite', db: new Database(path), owned: true });
   }
 
   /** The tables of a merchant site's agent, read-only on SQLite. */
@@ -57,12 +65,17 @@ export class StoredTables {
     return Object.fromEntries((await this.summaries(except)).map(({ name, rows }) => [name, rows]));
   }
 
+  /** Runs one query (positional parameters: ?) and returns its rows, column names as in the statement. */
+  async query(sql: string, parameters: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    if (this.source.kind === 'sqlite')
+      return this.source.db.prepare(sql).all(...parameters) as Record<string, unknown>[];
+    return (await (await this.connection()).query(numbered(sql), [...parameters])).rows;
+  }
+
   /** Runs one changing statement (positional parameters: ?) and returns how many rows it changed. */
   async run(sql: string, parameters: readonly unknown[] = []): Promise<number> {
     if (this.source.kind === 'sqlite') return this.source.db.prepare(sql).run(...parameters).changes;
-    let index = 0;
-    const numbered = sql.replace(/\?/g, () => `$${++index}`);
-    return (await (await this.connection()).query(numbered, [...parameters])).rowCount ?? 0;
+    return (await (await this.connection()).query(numbered(sql), [...parameters])).rowCount ?? 0;
   }
 
   /**
@@ -128,4 +141,10 @@ export class StoredTables {
     })();
     return this.client;
   }
+}
+
+/** SQLite's positional parameters (?) as PostgreSQL's ($1, $2…). */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
 }
