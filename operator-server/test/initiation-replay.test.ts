@@ -95,7 +95,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
       tabId: tab.tabId,
       initiationId: initiation.message.payload.id,
     });
-    expect(holdsOf(successor, customer.accountId)).toEqual([
+    expect(await holdsOf(successor, customer.accountId)).toEqual([
       expect.objectContaining({ status: 'pending', amount: 2000n }),
     ]);
     const mtaTabs = await w.world
@@ -115,7 +115,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     expect(await successor.running.context.storage.transactions.transactionsOfAccount(customer.accountId, 10)).toEqual([
       expect.objectContaining({ state: 'open', tabId: tab.tabId }),
     ]);
-    expect(holdsOf(successor, customer.accountId)).toHaveLength(1);
+    expect(await holdsOf(successor, customer.accountId)).toHaveLength(1);
     expect((await w.merchant.agent.tabs()).map((t) => t.tabId)).toEqual([tab.tabId]);
     await closeAndClear(customer, tab);
   }, 30_000);
@@ -134,7 +134,7 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
       10,
     );
     expect(transaction).toMatchObject({ state: 'failed', failure: { code: 'tab_not_opened' } });
-    expect(holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'released' })]);
+    expect(await holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'released' })]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   }, 30_000);
 });
