@@ -1,4 +1,4 @@
-// Running operators, a merchant agent and test customers, over real HTTP and SQLite.
+// Running operators, a merchant agent and test customers, over real HTTP and SQLite or PostgreSQL.
 
 export * from './operator-world';
 export * from './test-customer';
