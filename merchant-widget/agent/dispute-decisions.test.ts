@@ -25,6 +25,7 @@ import {
   MERCHANT_OPERATOR,
   merchantStopRecord,
   startMerchantSite,
+  StoredTables,
   worldPerTest,
   type MerchantSite,
   type TwoOperatorWorld,
@@ -90,11 +91,29 @@ async function disputedTab(site: MerchantSite) {
   return { tab, disputeId: dispute.disputeId };
 }
 
+/** The MTA's outbox messages of the decision of `tabId` (one: to the merchant agent), on either store. */
+async function decisionMessages(tabId: string) {
+  const recordId = decisionRecordId(tabId);
+  const mentioning = await eu().running.context.storage.tabs.outboxRowsMentioning(recordId);
+  return mentioning.filter((row) => row.recordId === recordId);
+}
+
+/** The decision message the MTA's outbox holds for `tabId`, as it is sent. */
+async function decisionSent(tabId: string): Promise<{ resolution: SignedDisputeResolution }> {
+  const tables = StoredTables.ofOperator(eu());
+  try {
+    const [row] = await tables.query('SELECT payload FROM outbox WHERE record_id = ?', [decisionRecordId(tabId)]);
+    return JSON.parse(row!.payload as string) as { resolution: SignedDisputeResolution };
+  } finally {
+    await tables.close();
+  }
+}
+
 /** Runs the MTA's outbox until the decision for the tab is delivered, and says how many attempts it took. */
 async function deliveredAfter(tabId: string): Promise<number> {
   const row = await waitFor('the MTA to deliver the decision to the merchant', async () => {
     await w.elapse(1_000);
-    const [sent] = eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(tabId));
+    const [sent] = await decisionMessages(tabId);
     return sent?.deliveredAt != null ? sent : undefined;
   });
   return row.attempts;
@@ -122,7 +141,7 @@ describe("the operator's dispute decisions at the merchant agent", () => {
       );
       expect(await deliveredAfter(upheld.tab.tabId)).toBeGreaterThanOrEqual(2);
       expect(await deliveredAfter(adjusted.tab.tabId)).toBeGreaterThanOrEqual(2);
-      expect(eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(upheld.tab.tabId))).toHaveLength(1);
+      expect(await decisionMessages(upheld.tab.tabId)).toHaveLength(1);
 
       expect(await site.agent.disputeDecision(upheld.tab.tabId)).toMatchObject({
         disputeId: upheld.disputeId,
@@ -158,11 +177,10 @@ describe("the operator's dispute decisions at the merchant agent", () => {
       await eu().admin.call('resolveDispute', { decision: 'uphold', reason: 'Upheld.' }, { disputeId });
       await waitFor('a first delivery attempt to fail', async () => {
         await w.elapse(0);
-        return (eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(tab.tabId))[0]?.attempts ?? 0) > 0;
+        return ((await decisionMessages(tab.tabId))[0]?.attempts ?? 0) > 0;
       });
       // The decision the operator signed, taken from its outbox message and rewrapped by an impostor.
-      const [row] = eu().running.sqlite!.outbox.rowsOfRecord(decisionRecordId(tab.tabId));
-      const signed = (row!.payload as { resolution: SignedDisputeResolution }).resolution;
+      const signed = (await decisionSent(tab.tabId)).resolution;
       expect(
         verifyEnvelope(nodeCrypto, signed, fromBase64urlOfLength(eu().running.context.identity.signer.kid, 32)),
       ).toBe(true);
