@@ -127,8 +127,9 @@ describe("the operator's dispute decisions at the merchant agent", () => {
       const adjusted = await disputedTab(site);
       expect(await site.agent.disputeDecision(upheld.tab.tabId)).toBeNull();
 
-      // The agent takes each decision, but its answers are lost: the MTA must send each again.
-      site.loseAnswers('/mta/dispute-decision', 2);
+      // Both decisions are made while the agent is out of reach, so that both come due again at
+      // the same time, whenever the operator's timer tried them first.
+      site.blockRoute('/mta/dispute-decision');
       await eu().admin.call(
         'resolveDispute',
         { decision: 'uphold', reason: 'The chain proves three articles.' },
@@ -139,8 +140,18 @@ describe("the operator's dispute decisions at the merchant agent", () => {
         { decision: 'adjust', cleared: eur('0.30'), reason: 'One article never loaded.' },
         { disputeId: adjusted.disputeId },
       );
-      expect(await deliveredAfter(upheld.tab.tabId)).toBeGreaterThanOrEqual(2);
-      expect(await deliveredAfter(adjusted.tab.tabId)).toBeGreaterThanOrEqual(2);
+      await waitFor('a first attempt at each decision', async () => {
+        await w.elapse(0);
+        for (const { tab } of [upheld, adjusted])
+          if (((await decisionMessages(tab.tabId))[0]?.attempts ?? 0) === 0) return false;
+        return true;
+      });
+      // Then the agent takes each decision, but its answers are lost: the MTA must send each again.
+      site.blockRoute('/mta/dispute-decision', false);
+      site.loseAnswers('/mta/dispute-decision', 2);
+      // Refused while out of reach, taken with the answer lost, taken again: three attempts at least.
+      expect(await deliveredAfter(upheld.tab.tabId)).toBeGreaterThanOrEqual(3);
+      expect(await deliveredAfter(adjusted.tab.tabId)).toBeGreaterThanOrEqual(3);
       expect(await decisionMessages(upheld.tab.tabId)).toHaveLength(1);
 
       expect(await site.agent.disputeDecision(upheld.tab.tabId)).toMatchObject({
