@@ -17,8 +17,26 @@ const SQLITE_ONLY_AGENT_TESTS = [
   'merchant-widget/agent/adapters/**',
 ];
 
-/** Tests of the agent's secure delivery outside its package, whose agent runs on either store. */
-const AGENT_DELIVERY_TESTS = ['operator-server/test/secure-delivery.test.ts'];
+/**
+ * The operator's request suite runs once per store too; these files start no operator of a world,
+ * or are about the SQLite file itself, so they run on SQLite only.
+ */
+const SQLITE_ONLY_OPERATOR_TESTS = [
+  // The CLI's processes start from their configuration files, which name the SQLite file.
+  'operator-server/test/cli.test.ts',
+  'operator-server/test/fault-injection.test.ts',
+  // The shared fsync of the SQLite WAL.
+  'operator-server/test/durability.test.ts',
+  // The audit reads the SQLite file (its integrity check, its copy on disk).
+  'operator-server/test/audit.test.ts',
+  // The console's files: no store at all.
+  'operator-server/test/console-files.test.ts',
+  // An attacker reads the operators' directories; on PostgreSQL the rows are not in them.
+  'operator-server/test/purchase-list-privacy.test.ts',
+  // A start fails every opening on SQLite; on PostgreSQL only those past the registration bound,
+  // as other processes may be registering (operator-processes.postgres.test.ts covers that).
+  'operator-server/test/interrupted-registration.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -43,12 +61,13 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The same agent suite on a PostgreSQL store (the harness reads OPENTAB_AGENT_STORE), and
-          // the tests that exist only for PostgreSQL; one throwaway cluster for the run.
+          // The same agent and operator suites on PostgreSQL stores (the harness reads
+          // OPENTAB_AGENT_STORE, the worlds OPENTAB_OPERATOR_STORE), and the tests that exist only
+          // for PostgreSQL; one throwaway cluster for the run.
           name: 'postgres',
-          include: ['merchant-widget/agent/**/*.test.ts', ...AGENT_DELIVERY_TESTS, '**/*.postgres.test.ts'],
-          exclude: ['**/node_modules/**', ...SQLITE_ONLY_AGENT_TESTS],
-          env: { OPENTAB_AGENT_STORE: 'postgres' },
+          include: ['merchant-widget/agent/**/*.test.ts', 'operator-server/test/**/*.test.ts', '**/*.postgres.test.ts'],
+          exclude: ['**/node_modules/**', ...SQLITE_ONLY_AGENT_TESTS, ...SQLITE_ONLY_OPERATOR_TESTS],
+          env: { OPENTAB_AGENT_STORE: 'postgres', OPENTAB_OPERATOR_STORE: 'postgres' },
           globalSetup: ['test-kit/postgres/global-setup.ts'],
         },
       },

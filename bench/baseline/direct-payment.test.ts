@@ -35,7 +35,7 @@ const baselineExtensions = () => {
 let orders: DirectOrderExtension;
 
 afterEach(async () => {
-  w.assertInvariants();
+  await w.assertInvariants();
   await w.close();
 });
 

@@ -84,7 +84,7 @@ afterAll(async () => {
   await browser?.close();
   await other?.close();
   if (world !== undefined) {
-    world.assertInvariants();
+    await world.assertInvariants();
     await world.close();
   }
   delete process.env.OPENTAB_DASHBOARD_DIR;

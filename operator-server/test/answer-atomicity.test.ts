@@ -7,7 +7,7 @@ import { OPERATOR_API } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import { toBase64url } from '@opentab/protocol';
 import { merchantStopRecord } from '@opentab/test-kit/worlds';
-import { MERCHANT_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { MERCHANT_OPERATOR, StoredTables, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 import { send } from '../testing/http';
 import { waitFor } from '@opentab/test-kit';
 
@@ -32,19 +32,21 @@ describe('the answer commits with the effects', () => {
       lastChainIndex: 8,
     });
     const mta = w.world.operator(MERCHANT_OPERATOR);
-    const { db, store } = mta.running.sqlite!;
+    const { tabs } = mta.running.context.storage;
     const url = `${mta.url}${OPERATOR_API.merchantRecord.path}`;
+    const stored = StoredTables.ofOperator(mta);
+    try {
+      const allowAnswers = await stored.refuseInserts('message_receipts', 'the disk is full');
+      expect((await send(url, { body: record })).status).toBe(500);
+      expect((await tabs.tab(tab.tabId))?.merchantRecord).toBeNull();
 
-    db.exec(
-      "CREATE TRIGGER no_answers BEFORE INSERT ON message_receipts BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
-    );
-    expect((await send(url, { body: record })).status).toBe(500);
-    expect(store.tab(tab.tabId)?.merchantRecord).toBeNull();
-
-    db.exec('DROP TRIGGER no_answers');
+      await allowAnswers();
+    } finally {
+      await stored.close();
+    }
     const kept = await send(url, { body: record });
     expect(kept).toMatchObject({ status: 200, body: { payload: { tabId: tab.tabId, status: 'recorded' } } });
-    expect(store.tab(tab.tabId)?.merchantRecord?.payload.id).toBe(record.payload.id);
+    expect((await tabs.tab(tab.tabId))?.merchantRecord?.payload.id).toBe(record.payload.id);
     expect(await send(url, { body: record })).toEqual(kept);
 
     // The customer's record clears the tab, through the same single-transaction path at both operators.

@@ -10,6 +10,7 @@ import {
   MERCHANT_OPERATOR,
   RECORD_GRACE_MS,
   hundredArticles,
+  StoredTables,
   worldPerTest,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
@@ -30,12 +31,16 @@ describe('a clearing for a transaction the AM still has as opening', () => {
     });
     await tab.buy(w.merchant.agentUrl, 'article-1', { currency: 'EUR', value: hundredArticles()[0]!.price }); // 8 cents
     // As if the AM had never recorded the MTA's tab acknowledgement.
-    const db = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.db;
-    expect(
-      db
-        .prepare("UPDATE transactions SET state = 'opening', tab_id = NULL WHERE transaction_id = ?")
-        .run(tab.transactionId).changes,
-    ).toBe(1);
+    const tables = StoredTables.ofOperator(w.world.operator(CUSTOMER_OPERATOR));
+    try {
+      expect(
+        await tables.run("UPDATE transactions SET state = 'opening', tab_id = NULL WHERE transaction_id = ?", [
+          tab.transactionId,
+        ]),
+      ).toBe(1);
+    } finally {
+      await tables.close();
+    }
 
     await tab.terminate(w.merchant.agentUrl);
     // No customer record can reach the AM now (it does not know the tab), so the MTA clears without it.

@@ -3,6 +3,7 @@
 // never shortens the time the merchant has: the MTA asks the merchant agent for its record, which
 // stops the tab there, and clears on what the merchant's chain link proves.
 
+import { outboxRowsOfRecord } from '../testing/outbox-rows';
 import { describe, expect, it } from 'vitest';
 import { RemoteCallError } from '@opentab/protocol';
 import { recordRequestId } from '../src/mta/records';
@@ -43,7 +44,7 @@ describe("a customer's record sent early", () => {
     await customer.sendRecordEnvelope(earlyRecord);
 
     // The MTA asked the merchant agent, which stopped the tab: the customer can buy no more on it.
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.context.storage;
     await waitFor(
       'the merchant agent to stop the tab',
       async () => (await w.merchant.agent.tab(tab.tabId))?.status !== 'open',
@@ -54,12 +55,12 @@ describe("a customer's record sent early", () => {
     expect(refusal).toBeInstanceOf(RemoteCallError);
     expect((refusal as RemoteCallError).failure).toMatchObject({ kind: 'refused', code: 'tab_closed' });
 
-    const cleared = await waitFor('the MTA to clear', () =>
-      mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined,
+    const cleared = await waitFor('the MTA to clear', async () =>
+      (await mta.tabs.tab(tab.tabId))?.state === 'cleared' ? (await mta.tabs.tab(tab.tabId))! : undefined,
     );
     expect(cleared.cleared_minor).toBe(23n);
     expect(cleared.outcome).toBe('disputed');
-    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([
+    expect(await outboxRowsOfRecord(mta, recordRequestId(tab.tabId))).toEqual([
       expect.objectContaining({ deliveredAt: expect.any(Number) }),
     ]);
     const account = await waitFor('the AM to charge', async () => {
@@ -70,7 +71,8 @@ describe("a customer's record sent early", () => {
     // 0.23 EUR at the locked rate (1 EUR = 11.3595 SEK): 2.61 SEK, rounded half to even.
     expect(account.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
     expect(
-      w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.store.transaction(tab.transactionId)!.cleared_minor,
+      (await w.world.operator(CUSTOMER_OPERATOR).running.context.storage.transactions.transaction(tab.transactionId))!
+        .cleared_minor,
     ).toBe(23n);
   }, 30_000);
 
@@ -92,19 +94,19 @@ describe("a customer's record sent early", () => {
         lastChainLink: tab.chain.encodedLinkAt(0),
       }),
     );
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
-    const before = mta.store.tab(tab.tabId)!;
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.context.storage;
+    const before = (await mta.tabs.tab(tab.tabId))!;
     expect(before.merchantAskedAt).toEqual(expect.any(Number));
     // Its due time is still the timeout plus the grace period (or later, waiting for the agent).
     expect(before.concludeAfter).toBeGreaterThanOrEqual(before.expiresAt + 3600 * 1000);
     await w.world.operator(MERCHANT_OPERATOR).running.runJobs();
-    expect(mta.store.tab(tab.tabId)!.state).toBe('open');
+    expect((await mta.tabs.tab(tab.tabId))!.state).toBe('open');
     // Once the agent answers (the request's next attempt, after its backoff), its record (8 cents, proven by
     // its link) decides.
     w.merchant.setAvailable(true);
     const cleared = await waitFor('the MTA to clear on the merchant record', async () => {
       await w.elapse(1_000);
-      return mta.store.tab(tab.tabId)?.state === 'cleared' ? mta.store.tab(tab.tabId)! : undefined;
+      return (await mta.tabs.tab(tab.tabId))?.state === 'cleared' ? (await mta.tabs.tab(tab.tabId))! : undefined;
     });
     expect(cleared.cleared_minor).toBe(8n);
     await waitFor('the AM to capture', async () => {

@@ -3,7 +3,7 @@
 // only when the test advances the world's clock.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../src/ledger';
+import { assertStoredLedgerInvariants } from '../src/ledger';
 import type { WorldOperator } from '@opentab/test-kit/worlds';
 import { Restarts } from '../testing/restarts';
 import { nodeCrypto, waitFor } from '@opentab/test-kit';
@@ -58,7 +58,7 @@ async function restartAndClear(mta: WorldOperator, tabId: string): Promise<void>
 
 afterEach(async () => {
   // The first MTA process is closed; its successor holds the merchant side's ledger now.
-  assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.ledger);
+  await assertStoredLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.storage.ledger);
   await restarts.closeAll();
   await w.close();
 });
@@ -85,7 +85,7 @@ describe('the hold deadline', () => {
     expect(lapsed.tabs[0]?.state).toBe('lapsed');
     expect(lapsed.held).toEqual({ currency: 'SEK', value: '0.00' });
     expect(lapsed.available).toEqual({ currency: 'SEK', value: '100.00' });
-    assertLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.sqlite!.ledger); // no pending hold left behind
+    await assertStoredLedgerInvariants(w.world.operator(CUSTOMER_OPERATOR).running.context.storage.ledger); // no pending hold left behind
 
     // The MTA comes back on the same data, clears the expired tab, and delivers the clearing.
     await restartAndClear(mta, tab.tabId);
@@ -111,15 +111,15 @@ describe('the hold deadline', () => {
     await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS);
     expect((await customer.account()).tabs[0]?.state).toBe('lapsed');
     // Meanwhile the operator withdraws the customer's credit altogether.
-    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
-    customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
+    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context.storage;
+    await customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
 
     await restartAndClear(mta, tab.tabId);
     expect((await customer.account()).tabs[0]?.state).toBe('cleared');
     expect((await customer.account()).balance).toEqual({ currency: 'SEK', value: '0.00' });
     // 0.91 SEK carried by the operator; the 0.08 EUR owed to the merchant's operator all the same.
-    expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-91n);
-    expect(customerOperator.ledger.getAccount(`settlement:${MERCHANT_OPERATOR}:EUR`).balance).toBe(8n);
+    expect((await customerOperator.ledger.getAccount('writeoff:SEK')).balance).toBe(-91n);
+    expect((await customerOperator.ledger.getAccount(`settlement:${MERCHANT_OPERATOR}:EUR`)).balance).toBe(8n);
   });
   it('gives back only what the customer paid when a written-off charge is resolved in its favour', async () => {
     const customer = await w.newCustomer('100.00');
@@ -136,8 +136,8 @@ describe('the hold deadline', () => {
     await mta.running.close();
     await w.elapse(MIN_TIMEOUT_MS + HOLD_DEADLINE_MS);
     expect((await customer.account()).tabs[0]?.state).toBe('lapsed');
-    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
-    customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
+    const customerOperator = w.world.operator(CUSTOMER_OPERATOR).running.context.storage;
+    await customerOperator.ledger.setMinBalance(`customer:${customer.accountId}`, 0n);
 
     // The merchant claims 5.00 EUR for what its chain proves at 0.45: the MTA clears 0.45 and
     // records a dispute; the AM charges 0.45 EUR = 5.11 SEK without a hold, all of it written off.
@@ -154,12 +154,12 @@ describe('the hold deadline', () => {
       return view.tabs[0]?.charged?.value === '5.11' ? view : undefined;
     });
     expect(charged.balance).toEqual({ currency: 'SEK', value: '0.00' });
-    expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-511n);
+    expect((await customerOperator.ledger.getAccount('writeoff:SEK')).balance).toBe(-511n);
 
     // The operator decides for the customer: the tab clears 0.20 EUR (2.27 SEK). The 2.84 SEK given
     // back were never paid by the customer: they go back to the write-off, not to the customer.
     const mtaContext = successor.running.context;
-    const [dispute] = successor.running.sqlite!.store.disputes(10);
+    const [dispute] = await successor.running.context.storage.tabs.disputes(10);
     await resolveDispute(
       mtaContext,
       { disputeId: dispute!.disputeId, decision: 'adjust', cleared_minor: 20n, reason: 'Two articles never loaded.' },
@@ -171,6 +171,6 @@ describe('the hold deadline', () => {
       return view.tabs[0]?.charged?.value === '2.27' ? view : undefined;
     });
     expect(revised.balance).toEqual({ currency: 'SEK', value: '0.00' });
-    expect(customerOperator.ledger.getAccount('writeoff:SEK').balance).toBe(-227n);
+    expect((await customerOperator.ledger.getAccount('writeoff:SEK')).balance).toBe(-227n);
   });
 });

@@ -4,7 +4,6 @@
 // code of its status and a sentence, and changes no row of either operator or the merchant agent.
 // A route added to a map is walked here at once; a POST route also needs a valid sample below.
 
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_API } from '@opentab/protocol';
 import type { RouteSpec } from '@opentab/protocol';
@@ -21,7 +20,6 @@ import {
   exchange,
   fieldMutations,
   malformedBodies,
-  tableDigests,
   type HostileRequest,
   ROUTE_WALK_BOUND_MS,
 } from '@opentab/test-kit';
@@ -35,6 +33,7 @@ import {
   CUSTOMER_OPERATOR,
   MERCHANT_OPERATOR,
   startTwoOperatorWorld,
+  StoredTables,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 
@@ -68,7 +67,8 @@ const signers = new Map<string, Signer>();
 let w: TwoOperatorWorld;
 let customer: TestCustomer;
 let tab: TestTab;
-let agentDb: Database.Database;
+/** The stores whose every table a refusal must leave as it was. */
+let stored: Array<{ readonly name: string; readonly tables: StoredTables }> = [];
 let madeUpTransactions = 0;
 
 const am = () => w.world.operator(CUSTOMER_OPERATOR).running.context;
@@ -305,25 +305,28 @@ beforeAll(async () => {
   customer = await w.newCustomer('1000000.00');
   trust(customer.signer, am().identity.signer, mta().identity.signer, merchantKey);
   tab = await openTab();
-  agentDb = new Database(w.merchant.databasePath, { readonly: true });
+  stored = [
+    ...Object.values(w.world.operators).map((operator) => ({
+      name: operator.operatorId,
+      tables: StoredTables.ofOperator(operator),
+    })),
+    { name: 'agent', tables: StoredTables.ofMerchant(w.merchant) },
+  ];
 });
 
 afterAll(async () => {
-  agentDb?.close();
+  for (const { tables } of stored) await tables.close();
   await w?.close();
 });
 
 /** Every table of both operators and of the merchant agent; message receipts and issued rate tables keep
  * refusals and reads by design. */
-function snapshot(): Record<string, string> {
+async function snapshot(): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};
-  for (const operator of Object.values(w.world.operators)) {
-    for (const [table, digest] of Object.entries(
-      tableDigests(operator.running.sqlite!.db, ['message_receipts', 'rate_tables']),
-    ))
-      digests[`${operator.operatorId}.${table}`] = digest;
+  for (const { name, tables } of stored) {
+    const except = name === 'agent' ? [] : ['message_receipts', 'rate_tables'];
+    for (const [table, digest] of Object.entries(await tables.digests(except))) digests[`${name}.${table}`] = digest;
   }
-  for (const [table, digest] of Object.entries(tableDigests(agentDb))) digests[`agent.${table}`] = digest;
   return digests;
 }
 
@@ -344,11 +347,11 @@ function urlOf(name: string, spec: RouteSpec, param?: string): string {
 async function expectSafe(name: string, url: string, request: HostileRequest): Promise<void> {
   // Only the request walked may change a table: what earlier ones left due is done first.
   await w.settleBackgroundWork();
-  const before = snapshot();
+  const before = await snapshot();
   const answer = await exchange(url, request);
   expect(answerDefect(answer, request.method), `${name}: ${request.label}`).toBeNull();
   if (answer.status < 400) return;
-  const after = snapshot();
+  const after = await snapshot();
   const changed = Object.keys(after).filter(
     (table) => after[table] !== before[table] && !(ATTEMPT_RECORDS[name] ?? []).includes(table),
   );
@@ -427,7 +430,7 @@ describe('every operator route, walked with hostile input', () => {
       });
       for (const [label, body] of fieldMutations(valid, signers)) await expectSafe(name, url, post(label, body));
       for (const [label, body] of envelopeMutations(valid, signers)) await expectSafe(name, url, post(label, body));
-      w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
+      await w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith(`${CUSTOMER_OPERATOR}.`) });
     },
     ROUTE_WALK_BOUND_MS,
   );

@@ -54,7 +54,7 @@ function stallInitiation(peers: PeerDirectory, where: 'before-mta' | 'after-mta'
   });
 }
 
-/** The AM stops with the initiation half done, and starts again on the same files. */
+/** The AM stops with the initiation half done, and starts again on the same store. */
 async function crashMidInitiation(customer: TestCustomer, where: 'before-mta' | 'after-mta', downtime_ms = 0) {
   const am = w.world.operator(CUSTOMER_OPERATOR);
   const stalled = stallInitiation(am.running.context.peers, where);
@@ -75,8 +75,8 @@ async function closeAndClear(customer: TestCustomer, tab: TestTab): Promise<void
   await waitFor('the AM to capture', async () => (await customer.account()).tabs.every((t) => t.state === 'cleared'));
 }
 
-function holdsOf(successor: Awaited<ReturnType<Restarts['restart']>>, accountId: string) {
-  return successor.running.sqlite!.ledger.listHolds({ accountId: `customer:${accountId}` });
+async function holdsOf(successor: Awaited<ReturnType<Restarts['restart']>>, accountId: string) {
+  return await successor.running.context.storage.ledger.listHolds({ accountId: `customer:${accountId}` });
 }
 
 describe('an initiation re-sent after the AM stopped in the middle of it', () => {
@@ -85,17 +85,22 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     const { initiation, successor } = await crashMidInitiation(customer, 'after-mta');
     const tab = await customer.sendInitiation(initiation);
 
-    const transactions = successor.running.sqlite!.store.transactionsOfAccount(customer.accountId, 10);
+    const transactions = await successor.running.context.storage.transactions.transactionsOfAccount(
+      customer.accountId,
+      10,
+    );
     expect(transactions).toHaveLength(1);
     expect(transactions[0]).toMatchObject({
       state: 'open',
       tabId: tab.tabId,
       initiationId: initiation.message.payload.id,
     });
-    expect(holdsOf(successor, customer.accountId)).toEqual([
+    expect(await holdsOf(successor, customer.accountId)).toEqual([
       expect.objectContaining({ status: 'pending', amount: 2000n }),
     ]);
-    const mtaTabs = w.world.operator(MERCHANT_OPERATOR).running.sqlite!.store.tabsOfMerchant(w.merchantId, 10);
+    const mtaTabs = await w.world
+      .operator(MERCHANT_OPERATOR)
+      .running.context.storage.tabs.tabsOfMerchant(w.merchantId, 10);
     expect(mtaTabs.map((t) => t.tabId)).toEqual([tab.tabId]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '20.00' });
     // A third send is answered the same way: the tab it opened.
@@ -107,10 +112,10 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
     const customer = await w.newCustomer('100.00');
     const { initiation, successor } = await crashMidInitiation(customer, 'before-mta');
     const tab = await customer.sendInitiation(initiation);
-    expect(successor.running.sqlite!.store.transactionsOfAccount(customer.accountId, 10)).toEqual([
+    expect(await successor.running.context.storage.transactions.transactionsOfAccount(customer.accountId, 10)).toEqual([
       expect.objectContaining({ state: 'open', tabId: tab.tabId }),
     ]);
-    expect(holdsOf(successor, customer.accountId)).toHaveLength(1);
+    expect(await holdsOf(successor, customer.accountId)).toHaveLength(1);
     expect((await w.merchant.agent.tabs()).map((t) => t.tabId)).toEqual([tab.tabId]);
     await closeAndClear(customer, tab);
   }, 30_000);
@@ -124,9 +129,12 @@ describe('an initiation re-sent after the AM stopped in the middle of it', () =>
       throw new OpentabError('peer_unreachable');
     }) as PeerDirectory['call'];
     await successor.running.runJobs();
-    const [transaction] = successor.running.sqlite!.store.transactionsOfAccount(customer.accountId, 10);
+    const [transaction] = await successor.running.context.storage.transactions.transactionsOfAccount(
+      customer.accountId,
+      10,
+    );
     expect(transaction).toMatchObject({ state: 'failed', failure: { code: 'tab_not_opened' } });
-    expect(holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'released' })]);
+    expect(await holdsOf(successor, customer.accountId)).toEqual([expect.objectContaining({ status: 'released' })]);
     expect((await customer.account()).held).toEqual({ currency: 'SEK', value: '0.00' });
   }, 30_000);
 });
@@ -148,9 +156,9 @@ describe('one chain root', () => {
 
     // An AM that sends the MTA a second transaction on the same chain is refused there too.
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
-    const [transaction] = w.world
+    const [transaction] = await w.world
       .operator(CUSTOMER_OPERATOR)
-      .running.sqlite!.store.transactionsOfAccount(customer.accountId, 1);
+      .running.context.storage.transactions.transactionsOfAccount(customer.accountId, 1);
     const amended = transaction!.amendedInitiation!;
     const otherTransaction = `${transaction!.transactionId}9`;
     const certificate = seal(am.crypto, am.identity.signer, {
@@ -166,7 +174,9 @@ describe('one chain root', () => {
       .call(MERCHANT_OPERATOR, 'peerInitiation', forged)
       .catch((error: unknown) => error);
     expect(mtaRefusal).toMatchObject({ code: 'chain_reused' });
-    expect(w.world.operator(MERCHANT_OPERATOR).running.sqlite!.store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
+    expect(
+      await w.world.operator(MERCHANT_OPERATOR).running.context.storage.tabs.tabsOfMerchant(w.merchantId, 10),
+    ).toHaveLength(1);
     await closeAndClear(customer, tab);
   }, 30_000);
 });

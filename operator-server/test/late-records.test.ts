@@ -4,6 +4,7 @@
 // chain proof that arrives after the clearing anyway corrects it: charged to the customer within
 // the deposit, credited to the merchant, in both operators' billing records and in the settlement.
 
+import { outboxRowsOfRecord } from '../testing/outbox-rows';
 import { describe, expect, it } from 'vitest';
 import { settlementStatement } from '../src/settlement/statement';
 import { recordRequestId } from '../src/mta/records';
@@ -40,18 +41,18 @@ describe('records that come after their tab was due', () => {
     await w.merchant.stopAgent();
     await w.elapse(16_000); // past the timeout and the grace period: the MTA asks the agent for its record
     await w.elapse(1_000); // and tries to deliver the request
-    const mtaFile = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
+    const mtaStore = w.world.operator(MERCHANT_OPERATOR).running.context.storage;
     await waitFor(
       'the MTA to ask the merchant agent for its record',
-      () => mtaFile.outbox.rowsOfRecord(recordRequestId(tab.tabId))[0]?.attempts,
+      async () => (await outboxRowsOfRecord(mtaStore, recordRequestId(tab.tabId)))[0]?.attempts,
     );
     // Asked, not answered: the tab waits for the agent instead of clearing at nothing.
-    expect(mtaFile.store.tab(tab.tabId)!.state).toBe('open');
+    expect((await mtaStore.tabs.tab(tab.tabId))!.state).toBe('open');
 
     // Back: it stops its expired tab and delivers its record.
     await w.merchant.startAgent();
-    const cleared = await waitFor('the clearing on the merchant record', () =>
-      mtaFile.store.tab(tab.tabId)?.state === 'cleared' ? mtaFile.store.tab(tab.tabId)! : undefined,
+    const cleared = await waitFor('the clearing on the merchant record', async () =>
+      (await mtaStore.tabs.tab(tab.tabId))?.state === 'cleared' ? (await mtaStore.tabs.tab(tab.tabId))! : undefined,
     );
     expect(cleared).toMatchObject({ cleared_minor: 8n, outcome: 'customer-record-missing', clearingRevision: 0 });
     await w.elapse(0);
@@ -73,27 +74,32 @@ describe('records that come after their tab was due', () => {
     // Past the timeout, the grace period and the merchant record wait: cleared on nothing.
     await w.elapse(16_000);
     const mta = w.world.operator(MERCHANT_OPERATOR).running.context;
-    const mtaFile = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
-    expect(mtaFile.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
+    const mtaStore = w.world.operator(MERCHANT_OPERATOR).running.context.storage;
+    expect((await mtaStore.tabs.tab(tab.tabId))!.merchantAskedAt).toEqual(expect.any(Number));
     await w.elapse(61_000);
-    const atNothing = mtaFile.store.tab(tab.tabId)!;
+    const atNothing = (await mtaStore.tabs.tab(tab.tabId))!;
     expect(atNothing).toMatchObject({ state: 'cleared', cleared_minor: 0n, outcome: 'no-records' });
     const am = w.world.operator(CUSTOMER_OPERATOR).running.context;
-    const amFile = w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
+    const amStore = w.world.operator(CUSTOMER_OPERATOR).running.context.storage;
     await w.elapse(0); // the clearing leaves the MTA's outbox
-    await waitFor('the AM to release the hold', () => amFile.store.transaction(tab.transactionId)?.state === 'cleared');
-    expect(amFile.store.transaction(tab.transactionId)!.charged_minor).toBe(0n);
+    await waitFor(
+      'the AM to release the hold',
+      async () => (await amStore.transactions.transaction(tab.transactionId))?.state === 'cleared',
+    );
+    expect((await amStore.transactions.transaction(tab.transactionId))!.charged_minor).toBe(0n);
 
     // The agent comes back: it stops its expired tab and sends its record, proven by its chain link.
     await w.merchant.startAgent();
     const corrected = await waitFor('the correction', async () => {
       await w.elapse(1_000); // the agent's record, and the MTA's outbox
-      return mtaFile.store.tab(tab.tabId)!.clearingRevision === 1 ? mtaFile.store.tab(tab.tabId)! : undefined;
+      return (await mtaStore.tabs.tab(tab.tabId))!.clearingRevision === 1
+        ? (await mtaStore.tabs.tab(tab.tabId))!
+        : undefined;
     });
     expect(corrected).toMatchObject({ cleared_minor: 23n, outcome: 'customer-record-missing' });
     const charged = await waitFor('the AM to charge the correction', async () => {
       await w.elapse(0);
-      const transaction = amFile.store.transaction(tab.transactionId)!;
+      const transaction = (await amStore.transactions.transaction(tab.transactionId))!;
       return transaction.clearingRevision === 1 ? transaction : undefined;
     });
     // 0.23 EUR at 11.3595 SEK/EUR = 2.6127 SEK → 2.61 SEK, the same as had it come in time.
@@ -106,8 +112,8 @@ describe('records that come after their tab was due', () => {
 
     // The customer's own record, later still, agrees and changes nothing.
     await customer.sendRecord(tab);
-    expect(mtaFile.store.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, cleared_minor: 23n });
-    expect(mtaFile.store.lateRecordsOfTab(tab.tabId).map((late) => [late.party, late.effect])).toEqual([
+    expect(await mtaStore.tabs.tab(tab.tabId)).toMatchObject({ clearingRevision: 1, cleared_minor: 23n });
+    expect((await mtaStore.tabs.lateRecordsOfTab(tab.tabId)).map((late) => [late.party, late.effect])).toEqual([
       ['merchant', 'corrected:1'],
       ['customer', 'no-change'],
     ]);

@@ -3,6 +3,7 @@
 // notice through the outbox), and an agent whose record the MTA refuses as "never opened" ends
 // that tab for good instead of retrying for ever.
 
+import { outboxRowsOfRecord } from '../testing/outbox-rows';
 import { describe, expect, it } from 'vitest';
 import type { RemoteCallError } from '@opentab/protocol';
 import { voidNoticeId } from '../src/mta/interrupted-registrations';
@@ -30,9 +31,9 @@ describe('a tab acknowledgement lost after the merchant agent committed it', () 
     // The agent committed the tab; the MTA never heard its acknowledgement.
     const [orphan] = await w.merchant.agent.tabs();
     expect(orphan).toMatchObject({ status: expect.stringMatching(/open|cleared/) });
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
-    expect(mta.store.tab(orphan!.tabId)!.state).toBe('failed');
-    expect(mta.outbox.rowsOfRecord(voidNoticeId(orphan!.tabId))).toHaveLength(1);
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.context.storage;
+    expect((await mta.tabs.tab(orphan!.tabId))!.state).toBe('failed');
+    expect(await outboxRowsOfRecord(mta, voidNoticeId(orphan!.tabId))).toHaveLength(1);
 
     const voided = await waitFor('the void notice to close the tab at the agent', async () => {
       const view = await w.merchant.agent.tab(orphan!.tabId);

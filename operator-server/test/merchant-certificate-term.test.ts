@@ -17,7 +17,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   try {
-    w.assertInvariants({ pendingHoldRefsAllowed: openTransactions });
+    await w.assertInvariants({ pendingHoldRefsAllowed: openTransactions });
   } finally {
     await w.close();
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '@opentab/server-kit';
 import { seal, signerFromSecretKey } from '@opentab/protocol';
 import { ManualClock } from '@opentab/test-kit';
-import { startOperatorWorld, type OperatorWorld, type WorldOperator } from '@opentab/test-kit/worlds';
+import { StoredTables, startOperatorWorld, type OperatorWorld, type WorldOperator } from '@opentab/test-kit/worlds';
 
 const BURST = 4;
 const PER_S = 5; // one token every 200 ms
@@ -37,14 +37,20 @@ async function exchange(path: string, init: { method?: string; body?: string; he
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: JSON.parse(text) as any };
 }
 
-function counts(): Record<string, number> {
-  const db = operator.running.sqlite!.db;
-  return Object.fromEntries(
-    ['customers', 'enrollment_codes', 'sessions', 'message_receipts', 'ledger_entries'].map((table) => [
-      table,
-      (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n,
-    ]),
-  );
+async function counts(): Promise<Record<string, number>> {
+  const tables = StoredTables.ofOperator(operator);
+  try {
+    const all = await tables.counts();
+    return Object.fromEntries(
+      ['customers', 'enrollment_codes', 'sessions', 'message_receipts', 'ledger_entries'].map((table) => {
+        const rows = all[table];
+        if (rows === undefined) throw new Error(`the operator's store has no table ${table}`);
+        return [table, rows];
+      }),
+    );
+  } finally {
+    await tables.close();
+  }
 }
 
 /** Spends the whole customer bucket of 127.0.0.1 on cheap GETs. */
@@ -69,13 +75,13 @@ describe('rate limits per client address', () => {
     for (let i = 0; i < BURST; i++) statuses.push((await exchange('/v1/rates')).status);
     expect(statuses).toEqual(Array(BURST).fill(200));
 
-    const before = counts();
+    const before = await counts();
     const refused = await exchange('/v1/customer/enroll', { body: enrolment });
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('rate_limited');
     expect(refused.body.error.message).toMatch(/Retry-After/);
     expect(refused.retryAfter).toBe('1');
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
 
     // Refused before the body is read: neither the media type nor the size is looked at.
     expect((await exchange('/v1/customer/logon', { body: 'not json' })).status).toBe(429);
@@ -83,7 +89,7 @@ describe('rate limits per client address', () => {
     expect(
       (await exchange('/v1/customer/logon', { body: '{}', headers: { 'content-type': 'text/plain' } })).status,
     ).toBe(429);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
 
     clock.advance(1000 / PER_S - 1);
     expect((await exchange('/v1/customer/enroll', { body: enrolment })).status).toBe(429);
@@ -91,7 +97,7 @@ describe('rate limits per client address', () => {
     const enrolled = await exchange('/v1/customer/enroll', { body: enrolment });
     expect(enrolled.status).toBe(200);
     expect(enrolled.body.accountId).toBe(accountId);
-    expect(counts().customers).toBe(before.customers);
+    expect((await counts()).customers).toBe(before.customers);
   });
 
   it("a customer's flood does not throttle the peer and admin routes from the same address", async () => {

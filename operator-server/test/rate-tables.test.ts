@@ -3,13 +3,12 @@
 // them as sample rates.
 
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callRoute, systemClock, type Clock } from '@opentab/protocol';
 import { OPERATOR_API } from '@opentab/protocol';
 import type { OperatorConfigInput } from '../src/config/config';
-import { startOperatorWorld, type OperatorWorld } from '@opentab/test-kit/worlds';
+import { StoredTables, startOperatorWorld, type OperatorWorld } from '@opentab/test-kit/worlds';
 import { Restarts } from '../testing/restarts';
 
 const ECB_DAILY_2024_06_28 = fileURLToPath(new URL('../data/ecb-eurofxref-2024-06-28.xml', import.meta.url));
@@ -72,13 +71,16 @@ describe('a rate table states its source', () => {
     const first = await rateTableAt(operator.url);
     await operator.running.close();
     // What an operator of before the field left behind: the same table without its source, still valid.
-    const db = new Database(join(operator.dir, 'data', 'operator.sqlite'));
+    const tables = StoredTables.ofStoppedOperator(operator);
     const { source: _source, ...withoutSource } = first.payload;
-    db.prepare('UPDATE rate_tables SET envelope = ? WHERE table_id = ?').run(
-      JSON.stringify({ ...first, payload: withoutSource }),
-      first.payload.id,
-    );
-    db.close();
+    try {
+      await tables.run('UPDATE rate_tables SET envelope = ? WHERE table_id = ?', [
+        JSON.stringify({ ...first, payload: withoutSource }),
+        first.payload.id,
+      ]);
+    } finally {
+      await tables.close();
+    }
 
     const restarted = await restarts.restart(operator, { now_ms: () => JUNE_28_AFTERNOON_MS + 60_000 });
     const table = await rateTableAt(restarted.url);

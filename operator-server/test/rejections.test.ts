@@ -17,6 +17,7 @@ import {
   CUSTOMER_OPERATOR,
   MERCHANT_OPERATOR,
   startTwoOperatorWorld,
+  StoredTables,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 import { send } from '../testing/http';
@@ -35,8 +36,8 @@ beforeAll(async () => {
   merchantOperatorUrl = w.world.operator(MERCHANT_OPERATOR).url;
 });
 
-afterEach(() => {
-  w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith('op-se.') });
+afterEach(async () => {
+  await w.assertInvariants({ pendingHoldRefsAllowed: (ref) => ref.startsWith('op-se.') });
 });
 
 afterAll(async () => {
@@ -58,31 +59,29 @@ const TABLES = [
 ];
 
 /** Row counts of every table and every account balance, on both operators. */
-function snapshot(): string {
-  return JSON.stringify(
-    Object.values(w.world.operators).map((operator) => {
-      const db = operator.running.sqlite!.db;
-      const tables = db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'message_receipts' AND name != 'rate_tables'",
-        )
-        .all() as { name: string }[];
-      const counts = Object.fromEntries(
-        tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]),
-      );
-      return { counts, balances: operator.running.sqlite!.ledger.balancesByCurrency() };
-    }),
-    (_, value) => (typeof value === 'bigint' ? value.toString() : value),
-  );
+async function snapshot(): Promise<string> {
+  const operators = [];
+  for (const operator of Object.values(w.world.operators)) {
+    const tables = StoredTables.ofOperator(operator);
+    try {
+      operators.push({
+        counts: await tables.counts(['message_receipts', 'rate_tables']),
+        balances: await operator.running.context.storage.ledger.balancesByCurrency(),
+      });
+    } finally {
+      await tables.close();
+    }
+  }
+  return JSON.stringify(operators, (_, value) => (typeof value === 'bigint' ? value.toString() : value));
 }
 
 async function expectRefusal(status: number, code: string, exchange: () => Promise<{ status: number; body: any }>) {
-  const before = snapshot();
+  const before = await snapshot();
   const answer = await exchange();
   expect(answer.status).toBe(status);
   expect(answer.body.error.code).toBe(code);
   expect(typeof answer.body.error.message).toBe('string');
-  expect(snapshot()).toBe(before);
+  expect(await snapshot()).toBe(before);
   return answer;
 }
 
@@ -94,8 +93,8 @@ const openRequest = () => ({
 });
 
 describe('refusals that change nothing', () => {
-  it('has the tables the snapshot reads', () => {
-    expect(JSON.parse(snapshot())[0].counts).toEqual(
+  it('has the tables the snapshot reads', async () => {
+    expect(JSON.parse(await snapshot())[0].counts).toEqual(
       expect.objectContaining(Object.fromEntries(TABLES.slice(0, 4).map((t) => [t, expect.any(Number)]))),
     );
   });
@@ -104,11 +103,11 @@ describe('refusals that change nothing', () => {
     const { message } = await customer.initiation(openRequest());
     const first = await send(`${customerUrl}/v1/customer/tabs`, { body: message });
     expect(first.status).toBe(200);
-    const before = snapshot();
+    const before = await snapshot();
     const replay = await send(`${customerUrl}/v1/customer/tabs`, { body: message });
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual(first.body);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('the same message id with another body is refused', async () => {
@@ -250,15 +249,15 @@ describe('refusals that change nothing', () => {
   }
 
   it('a request target that is not a URL path: 404 with a code, not a 500 from parsing it', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const answer = await rawExchange('GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 404 /);
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('not_found');
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('a request HTTP cannot parse (an unknown method, a bad header): 400 malformed_request with a sentence, not a bare status line', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     for (const raw of [
       'FOO /v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
       'POST /v1/customer/tabs HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n',
@@ -270,7 +269,7 @@ describe('refusals that change nothing', () => {
         message: expect.stringMatching(/not well-formed HTTP/),
       });
     }
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('an admin credit whose reference is used again for another amount, or is too long for a ledger id', async () => {

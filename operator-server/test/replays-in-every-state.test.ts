@@ -11,6 +11,7 @@ import {
   CUSTOMER_OPERATOR,
   MERCHANT_OPERATOR,
   hundredArticles,
+  StoredTables,
   worldPerTest,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
@@ -32,13 +33,24 @@ worldPerTest((started) => (w = started));
 
 const am = () => w.world.operator(CUSTOMER_OPERATOR).running.context;
 const mta = () => w.world.operator(MERCHANT_OPERATOR).running.context;
-/** The operators' SQLite files, read directly. */
-const amFile = () => w.world.operator(CUSTOMER_OPERATOR).running.sqlite!;
-const mtaFile = () => w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
+/** The operators' stores, read through their storage. */
+const amStore = () => w.world.operator(CUSTOMER_OPERATOR).running.context.storage;
+const mtaStore = () => w.world.operator(MERCHANT_OPERATOR).running.context.storage;
+
+/** The clearing the MTA's outbox holds for the AM, as it was sent. */
+async function clearingSent(tabId: string): Promise<ClearingBody> {
+  const tables = StoredTables.ofOperator(w.world.operator(MERCHANT_OPERATOR));
+  try {
+    const [row] = await tables.query('SELECT payload FROM outbox WHERE record_id = ?', [`clearing:${tabId}`]);
+    return JSON.parse(row!.payload as string) as ClearingBody;
+  } finally {
+    await tables.close();
+  }
+}
 
 /** The AM's amended initiation of a transaction, sealed afresh: what the AM sends when it asks again. */
-function resendAmended(transactionId: string) {
-  const body = amFile().store.transaction(transactionId)!.amendedInitiation!;
+async function resendAmended(transactionId: string) {
+  const body = (await amStore().transactions.transaction(transactionId))!.amendedInitiation!;
   return am().peers.call(MERCHANT_OPERATOR, 'peerInitiation', seal(am().crypto, am().identity.signer, body));
 }
 
@@ -56,30 +68,26 @@ describe('the amended initiation asked again', () => {
     const tab = await customer.openTab(terms());
     const ack = await resendAmended(tab.transactionId);
     expect(ack.payload).toMatchObject({ tabId: tab.tabId, transactionId: tab.transactionId });
-    expect(mtaFile().store.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
+    expect(await mtaStore().tabs.tabsOfMerchant(w.merchantId, 10)).toHaveLength(1);
     expect(await w.merchant.agent.tabs()).toHaveLength(1);
     await tab.terminate(w.merchant.agentUrl);
     await customer.sendRecord(tab);
     await waitFor('clearing', async () => (await customer.account()).tabs[0]?.state === 'cleared');
     // Of a cleared tab: the same acknowledgement; nothing reopens.
     expect((await resendAmended(tab.transactionId)).payload.tabId).toBe(tab.tabId);
-    expect(mtaFile().store.tab(tab.tabId)!.state).toBe('cleared');
+    expect((await mtaStore().tabs.tab(tab.tabId))!.state).toBe('cleared');
   }, 30_000);
 
   it('of a failed registration: refused as never opened, every time', async () => {
     const customer = await w.newCustomer('100.00');
     w.merchant.setAvailable(false);
     await customer.openTab(terms()).catch(() => undefined);
-    const [transaction] = amFile().store.transactionsOfAccount(customer.accountId, 1);
+    const [transaction] = await amStore().transactions.transactionsOfAccount(customer.accountId, 1);
     expect(transaction!.state).toBe('failed');
     w.merchant.setAvailable(true);
     expect(await refusalOf(resendAmended(transaction!.transactionId))).toBe('tab_not_opened');
     expect(await refusalOf(resendAmended(transaction!.transactionId))).toBe('tab_not_opened');
-    expect(
-      mtaFile()
-        .store.tabsOfMerchant(w.merchantId, 10)
-        .map((tab) => tab.state),
-    ).toEqual(['failed']);
+    expect((await mtaStore().tabs.tabsOfMerchant(w.merchantId, 10)).map((tab) => tab.state)).toEqual(['failed']);
   }, 30_000);
 });
 
@@ -93,8 +101,8 @@ describe("the customer's record sent again", () => {
     await customer.sendRecordEnvelope(first);
     await customer.sendRecordEnvelope(first); // the very same message: answered from its receipt
     await customer.sendRecord(tab); // the same content under a new id
-    await waitFor('clearing', () => mtaFile().store.tab(tab.tabId)?.state === 'cleared');
-    expect(mtaFile().store.tab(tab.tabId)).toMatchObject({
+    await waitFor('clearing', async () => (await mtaStore().tabs.tab(tab.tabId))?.state === 'cleared');
+    expect(await mtaStore().tabs.tab(tab.tabId)).toMatchObject({
       cleared_minor: 8n,
       outcome: 'agreed',
       customerRecord: { payload: { id: first.payload.id } },
@@ -110,16 +118,18 @@ describe('the clearing delivered again at the AM', () => {
     await tab.buy(w.merchant.agentUrl, 'article-1', price('article-1'));
     await tab.terminate(w.merchant.agentUrl);
     await customer.sendRecord(tab);
-    await waitFor('the AM to capture', () => amFile().store.transaction(tab.transactionId)?.state === 'cleared');
-    const [row] = mtaFile().outbox.rowsOfRecord(`clearing:${tab.tabId}`);
-    const body = row!.payload as ClearingBody;
+    await waitFor(
+      'the AM to capture',
+      async () => (await amStore().transactions.transaction(tab.transactionId))?.state === 'cleared',
+    );
+    const body = await clearingSent(tab.tabId);
     const again = seal(mta().crypto, mta().identity.signer, {
       ...body,
       operatorCertificate: mta().identity.certificate,
     });
     const ack = await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', again);
     expect(ack.payload.charge).toEqual({ currency: 'SEK', value: '0.91' });
-    expect(amFile().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(1);
+    expect(await amStore().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(1);
     // A lower amount under a higher revision is the operator's decision of a dispute: the customer
     // is charged what 0.01 EUR costs (0.11 SEK) and given the rest back, once.
     const lower = seal(mta().crypto, mta().identity.signer, {
@@ -138,20 +148,21 @@ describe('the clearing delivered again at the AM', () => {
       operatorCertificate: mta().identity.certificate,
     });
     expect((await mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', older)).payload.charge.value).toBe('0.11');
-    expect(amFile().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(2);
+    expect(await amStore().ledger.listEntries({ accountId: `customer:${customer.accountId}` })).toHaveLength(2);
   }, 30_000);
 
   it('of a failed transaction: zero is accepted, anything more refused as never opened', async () => {
     const customer = await w.newCustomer('100.00');
     w.merchant.setAvailable(false);
     await customer.openTab(terms()).catch(() => undefined);
-    const [transaction] = amFile().store.transactionsOfAccount(customer.accountId, 1);
+    const [transaction] = await amStore().transactions.transactionsOfAccount(customer.accountId, 1);
+    const [mtaTab] = await mtaStore().tabs.tabsOfMerchant(w.merchantId, 1);
     const clearing = (value: string) =>
       seal(mta().crypto, mta().identity.signer, {
         type: 'clearing',
         operatorCertificate: mta().identity.certificate,
         transactionId: transaction!.transactionId,
-        tabId: mtaFile().store.tabsOfMerchant(w.merchantId, 1)[0]!.tabId,
+        tabId: mtaTab!.tabId,
         cleared: { currency: 'EUR', value },
         outcome: 'voided',
         note: 'voided',
@@ -163,6 +174,6 @@ describe('the clearing delivered again at the AM', () => {
     expect(await refusalOf(mta().peers.call(CUSTOMER_OPERATOR, 'peerClearing', clearing('0.05')))).toBe(
       'tab_not_opened',
     );
-    expect(amFile().store.transaction(transaction!.transactionId)!.state).toBe('failed');
+    expect((await amStore().transactions.transaction(transaction!.transactionId))!.state).toBe('failed');
   }, 30_000);
 });

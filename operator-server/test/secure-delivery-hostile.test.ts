@@ -4,7 +4,6 @@
 // answer may be a 5xx; every refusal carries a catalogue code of its status and a sentence, and
 // changes no delivery row (nor any row of the agent's database).
 
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,15 +29,15 @@ import {
   exchange,
   fieldMutations,
   malformedBodies,
-  tableDigests,
   type HostileRequest,
   ROUTE_WALK_BOUND_MS,
 } from '@opentab/test-kit';
-import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, MERCHANT_OPERATOR, StoredTables } from '@opentab/test-kit/worlds';
 import { startDeliveryWorld, type DeliveryWorld } from './delivery-fixture';
 
 let d: DeliveryWorld;
-const dbs: Database.Database[] = [];
+/** The agent's store and the MTA's, read through connections of the test's own. */
+let stored: { readonly agent: StoredTables; readonly mta: StoredTables } | undefined;
 const signers = new Map<string, Signer>();
 /** One valid message per POST route, by route name. */
 const samples = new Map<string, unknown>();
@@ -107,19 +106,22 @@ beforeAll(async () => {
       ),
     } satisfies PayloadBody<DeliveryEscrowPayload>),
   );
-  dbs.push(new Database(d.w.merchant.databasePath, { readonly: true }));
-  dbs.push(new Database(join(mta.config.dataDir, 'operator.sqlite'), { readonly: true }));
+  stored = {
+    agent: StoredTables.ofMerchant(d.w.merchant),
+    mta: StoredTables.ofOperator(d.w.world.operator(MERCHANT_OPERATOR)),
+  };
 });
 
 afterAll(async () => {
-  for (const db of dbs) db.close();
+  await stored?.agent.close();
+  await stored?.mta.close();
   await d?.w.close();
 });
 
 /** The agent's tables whole, and the operator's delivery tables (its own jobs may touch the rest meanwhile). */
-function snapshot(): Record<string, string> {
-  const agent = tableDigests(dbs[0]!);
-  const operator = Object.entries(tableDigests(dbs[1]!)).filter(([table]) => table.startsWith('delivery_'));
+async function snapshot(): Promise<Record<string, string>> {
+  const agent = await stored!.agent.digests();
+  const operator = Object.entries(await stored!.mta.digests()).filter(([table]) => table.startsWith('delivery_'));
   return {
     ...Object.fromEntries(Object.entries(agent).map(([t, v]) => [`agent.${t}`, v])),
     ...Object.fromEntries(operator.map(([t, v]) => [`mta.${t}`, v])),
@@ -129,11 +131,11 @@ function snapshot(): Record<string, string> {
 async function expectSafe(base: string, name: string, path: string, request: HostileRequest): Promise<void> {
   // Only the request walked may change a table: what earlier ones left due is done first.
   await d.w.settleBackgroundWork();
-  const before = snapshot();
+  const before = await snapshot();
   const answer = await exchange(`${base}${path}`, request);
   expect(answerDefect(answer, request.method), `${name}: ${request.label}`).toBeNull();
   if (answer.status < 400) return;
-  const after = snapshot();
+  const after = await snapshot();
   const changed = Object.keys(after).filter((table) => after[table] !== before[table]);
   expect(changed, `${name}: ${request.label} was refused (${answer.status}) but changed`).toEqual([]);
 }

@@ -62,7 +62,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   try {
-    w.assertInvariants({ pendingHoldRefsAllowed: leftOpen.splice(0) });
+    await w.assertInvariants({ pendingHoldRefsAllowed: leftOpen.splice(0) });
   } finally {
     await w.close();
   }
@@ -426,7 +426,7 @@ describe('secure delivery at one operator (customer and merchant both at op-se)'
       expect(new Uint8Array(readFileSync(result.plainPath))).toEqual(one.ebook);
       expect(result.bundle.k1Registration.payload.operatorId).toBe(CUSTOMER_OPERATOR);
       expect(await one.w.merchant.agent.purchases(one.tab.tabId)).toHaveLength(1);
-      one.w.assertInvariants({ pendingHoldRefsAllowed: [one.tab.transactionId] });
+      await one.w.assertInvariants({ pendingHoldRefsAllowed: [one.tab.transactionId] });
     } finally {
       await one.w.close();
     }

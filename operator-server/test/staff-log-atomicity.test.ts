@@ -3,7 +3,7 @@
 // with it (here a credit that made the operator's funding account and posted to the ledger).
 
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_OPERATOR, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
+import { CUSTOMER_OPERATOR, StoredTables, worldPerTest, type TwoOperatorWorld } from '@opentab/test-kit/worlds';
 
 let w: TwoOperatorWorld;
 worldPerTest((started) => (w = started));
@@ -38,9 +38,10 @@ describe('the staff log', () => {
 
   it('takes the whole change back when its line cannot be written', async () => {
     const { accountId } = await w.newCustomer('100.00');
-    const { db, ledger } = se().running.sqlite!;
+    const { ledger } = se().running.context.storage;
+    const stored = StoredTables.ofOperator(se());
     // The log refuses every line, as a full disk or a broken table would.
-    db.exec("CREATE TRIGGER refuse_lines BEFORE INSERT ON staff_actions BEGIN SELECT RAISE(ABORT, 'no lines'); END");
+    const allowLines = await stored.refuseInserts('staff_actions', 'no lines');
     const credit = () =>
       se().admin.call('creditCustomer', { amount: sek('5.00'), reference: 'top-up-1' }, { accountId });
     const raise = () => se().admin.call('setCreditLimit', { creditLimit: sek('250.00') }, { accountId });
@@ -49,13 +50,14 @@ describe('the staff log', () => {
     await expect(
       se().admin.call('setCustomerStatus', { status: 'suspended', reason: 'chargeback' }, { accountId }),
     ).rejects.toMatchObject({ failure: { status: 500 } });
-    expect(ledger.findAccount('funding:SEK')).toBeUndefined();
+    expect(await ledger.findAccount('funding:SEK')).toBeUndefined();
     const customer = await se().admin.call('getCustomer', undefined, { accountId });
     expect([customer.balance.value, customer.creditLimit.value, customer.history]).toEqual(['0.00', '100.00', []]);
     const [summary] = await se().admin.call('searchCustomers', undefined, {}, { text: accountId });
     expect(summary?.status).toBe('active');
 
-    db.exec('DROP TRIGGER refuse_lines');
+    await allowLines();
+    await stored.close();
     expect((await credit()).balance.value).toBe('5.00');
     expect((await raise()).creditLimit.value).toBe('250.00');
     expect((await linesOn(accountId)).map((line) => [line.action, line.actor])).toEqual([

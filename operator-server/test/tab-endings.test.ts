@@ -2,6 +2,7 @@
 // merchant stop, and the timeout with no terminate at all — enforced by the MTA itself. The
 // world's clock is the test's: a tab times out when the test advances it past the timeout.
 
+import { outboxRowsOfRecord } from '../testing/outbox-rows';
 import { describe, expect, it } from 'vitest';
 import { intervalTurns } from '@opentab/test-kit';
 import {
@@ -139,9 +140,9 @@ describe('how tabs stop', () => {
     await w.elapse(MIN_TIMEOUT_MS + RECORD_GRACE_MS - 1);
     expect((await mtaTab(tab.tabId)).state).toBe('open');
     await w.elapse(1);
-    const mta = w.world.operator(MERCHANT_OPERATOR).running.sqlite!;
-    expect(mta.store.tab(tab.tabId)!.merchantAskedAt).toEqual(expect.any(Number));
-    expect(mta.outbox.rowsOfRecord(recordRequestId(tab.tabId))).toEqual([
+    const mta = w.world.operator(MERCHANT_OPERATOR).running.context.storage;
+    expect((await mta.tabs.tab(tab.tabId))!.merchantAskedAt).toEqual(expect.any(Number));
+    expect(await outboxRowsOfRecord(mta, recordRequestId(tab.tabId))).toEqual([
       expect.objectContaining({ deliveredAt: null, attempts: 1 }),
     ]);
     await w.elapse(MERCHANT_RECORD_WAIT_MS - 1);

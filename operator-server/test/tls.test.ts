@@ -82,8 +82,8 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => {
-  w.assertInvariants();
+afterEach(async () => {
+  await w.assertInvariants();
 });
 
 afterAll(async () => {

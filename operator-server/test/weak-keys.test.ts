@@ -21,6 +21,7 @@ import {
   CUSTOMER_OPERATOR,
   MERCHANT_OPERATOR,
   startTwoOperatorWorld,
+  StoredTables,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 
@@ -36,37 +37,31 @@ afterAll(async () => {
   await w.close();
 });
 
-/** Row counts of every table and every balance, on both operators. */
-function snapshot(): string {
-  return JSON.stringify(
-    Object.values(w.world.operators).map((operator) => {
-      const db = operator.running.sqlite!.db;
-      const tables = db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'message_receipts'",
-        )
-        .all() as { name: string }[];
-      return {
-        counts: Object.fromEntries(
-          tables.map(({ name }) => [
-            name,
-            (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n,
-          ]),
-        ),
-        merchants: db.prepare('SELECT * FROM merchants ORDER BY merchant_id').all(),
-        balances: operator.running.sqlite!.ledger.balancesByCurrency(),
-      };
-    }),
-    (_, value) => (typeof value === 'bigint' ? value.toString() : value),
-  );
+/** Row counts of every table, the merchants and every balance, on both operators. */
+async function snapshot(): Promise<string> {
+  const operators = [];
+  for (const operator of Object.values(w.world.operators)) {
+    const tables = StoredTables.ofOperator(operator);
+    const { storage } = operator.running.context;
+    try {
+      operators.push({
+        counts: await tables.counts(['message_receipts']),
+        merchants: (await storage.merchants.merchants(1_000)).sort((a, b) => a.merchantId.localeCompare(b.merchantId)),
+        balances: await storage.ledger.balancesByCurrency(),
+      });
+    } finally {
+      await tables.close();
+    }
+  }
+  return JSON.stringify(operators, (_, value) => (typeof value === 'bigint' ? value.toString() : value));
 }
 
 async function expectWeakKeyRefusal(path: string, exchange: () => Promise<{ status: number; body: any }>) {
-  const before = snapshot();
+  const before = await snapshot();
   const answer = await exchange();
   expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'weak_key' });
   expect(answer.body.error.details.join('\n')).toContain(`${path}: must be a sound Ed25519 public key, but it`);
-  expect(snapshot()).toBe(before);
+  expect(await snapshot()).toBe(before);
 }
 
 const customerUrl = () => w.world.operator(CUSTOMER_OPERATOR).url;

@@ -3,7 +3,7 @@
 // invariants are checked when the test closes it.
 
 import type { Clock } from '@opentab/protocol';
-import { assertLedgerInvariants } from '../src/ledger';
+import { assertStoredLedgerInvariants } from '../src/ledger';
 import { startProvisionedOperators, type WorldOperator } from '@opentab/test-kit/worlds';
 
 export class Restarts {
@@ -11,10 +11,10 @@ export class Restarts {
 
   /** Starts `stopped` again (its process was closed by the test) on the clock of its world, and returns the new one. */
   async restart(stopped: WorldOperator, clock: Clock): Promise<WorldOperator> {
-    const { operatorId, currency, dir, configPath } = stopped;
+    const { operatorId, currency, dir, configPath, store } = stopped;
     const started = await startProvisionedOperators(
       [{ operatorId, currency, dir, configPath, adminToken: 'unused-here' }],
-      { log: 'silent', clock },
+      { log: 'silent', clock, stores: { [operatorId]: store } },
     );
     const successor = started[operatorId]!;
     this.started.push(successor);
@@ -23,7 +23,7 @@ export class Restarts {
 
   /** Checks the ledger invariants of every successor, then closes them. */
   async closeAll(): Promise<void> {
-    for (const operator of this.started) assertLedgerInvariants(operator.running.sqlite!.ledger);
+    for (const operator of this.started) await assertStoredLedgerInvariants(operator.running.context.storage.ledger);
     await Promise.all(this.started.map((operator) => operator.running.close()));
     this.started.length = 0;
   }

@@ -1,4 +1,4 @@
-// Running operators, a merchant agent and test customers, over real HTTP and SQLite.
+// Running operators, a merchant agent and test customers, over real HTTP and SQLite or PostgreSQL.
 
 export * from './operator-world';
 export * from './test-customer';
@@ -7,3 +7,4 @@ export { SAMPLE_ECB_RATES_FILE, SAMPLE_RATE_SOURCE } from '@opentab/operator-ser
 export * from './merchant-records';
 export * from './delivery-buyer';
 export { prepareProducts } from '@opentab/merchant-agent';
+export * from './stored-tables';

@@ -1,6 +1,8 @@
 // Starts a world of operators the way a real deployment runs them — a CA, key files, signed
-// certificates, configuration files, SQLite data directories, real HTTP on 127.0.0.1 — for
-// tests, benchmarks and the demo. Each operator trusts the others through the common CA.
+// certificates, configuration files, data directories, real HTTP on 127.0.0.1 — for tests,
+// benchmarks and the demo. Each operator trusts the others through the common CA. Each keeps its
+// state in the SQLite file of its directory or, when OPENTAB_OPERATOR_STORE=postgres (the vitest
+// project `postgres`), in a fresh database on the run's PostgreSQL cluster: one suite, run once per store.
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +48,10 @@ export interface OperatorWorldOptions {
   readonly clock?: Clock;
   /** Added to every operator of the world (see @opentab/operator-server/extension). */
   readonly extensions?: readonly OperatorExtension[];
-  /** The store of each operator named here, by operator id; the SQLite file in its directory otherwise. */
+  /**
+   * The store of each operator named here, by operator id; otherwise the SQLite file in its directory,
+   * or a fresh PostgreSQL database in the postgres run (see `operatorStoreKindUnderTest`).
+   */
   readonly stores?: Readonly<Record<string, OperatorStoreSettings>>;
 }
 
@@ -59,6 +64,8 @@ export interface WorldOperator {
   readonly billingFile: string;
   readonly admin: AdminClient;
   readonly running: RunningOperator;
+  /** Where it keeps its state; a restart on the same directory passes it on to the successor. */
+  readonly store: OperatorStoreSettings;
 }
 
 export interface OperatorWorld {
@@ -128,6 +135,30 @@ export function provisionOperatorWorld(
   });
 }
 
+export type OperatorStoreKind = OperatorStoreSettings['kind'];
+
+/** The store the operators of this run's worlds use unless a test names one. */
+export function operatorStoreKindUnderTest(): OperatorStoreKind {
+  const kind = process.env.OPENTAB_OPERATOR_STORE ?? 'sqlite';
+  if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`OPENTAB_OPERATOR_STORE=${kind}: sqlite or postgres`);
+  return kind;
+}
+
+/**
+ * The store of an operator under test: the one its configuration file names (the SQLite file of its
+ * directory), or a new PostgreSQL database for the postgres run. Extensions work on the SQLite file
+ * only, so an operator with extensions stays on SQLite.
+ */
+export async function operatorStoreUnderTest(
+  configured: OperatorStoreSettings,
+  options: { readonly extensions?: readonly unknown[] } = {},
+): Promise<OperatorStoreSettings> {
+  if (operatorStoreKindUnderTest() === 'sqlite' || (options.extensions ?? []).length > 0) return configured;
+  // Loaded only here: it reads the cluster vitest's global setup provides.
+  const { createTestDatabase } = await import('../postgres/databases');
+  return { kind: 'postgres', url: await createTestDatabase('op'), poolSize: 4 };
+}
+
 /** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
 export async function startProvisionedOperators(
   provisioned: readonly ProvisionedOperator[],
@@ -137,7 +168,10 @@ export async function startProvisionedOperators(
     backgroundJobs?: boolean;
     clock?: Clock;
     extensions?: readonly OperatorExtension[];
-    /** The store of each operator named here, instead of the one its configuration file names. */
+    /**
+     * The store of each operator named here, instead of the one its configuration file names (or,
+     * in the postgres run, a fresh database).
+     */
     stores?: Readonly<Record<string, OperatorStoreSettings>>;
   } = {},
 ): Promise<Record<string, WorldOperator>> {
@@ -145,7 +179,8 @@ export async function startProvisionedOperators(
   try {
     for (const spec of provisioned) {
       const configured = loadConfigFile(spec.configPath, {});
-      const config = { ...configured, store: options.stores?.[spec.operatorId] ?? configured.store };
+      const store = options.stores?.[spec.operatorId] ?? (await operatorStoreUnderTest(configured.store, options));
+      const config = { ...configured, store };
       const running = await startOperator(config, {
         backgroundJobs: options.backgroundJobs ?? true,
         log: createLogger(spec.operatorId, options.log ?? config.log, options.writeLog),
@@ -167,6 +202,7 @@ export async function startProvisionedOperators(
             : undefined,
         ),
         running,
+        store,
       };
     }
   } catch (error) {

@@ -25,7 +25,7 @@ import type { Clock } from '@opentab/merchant-agent';
 import { ManualClock } from '../manual-clock';
 import { agentStoreUnderTest } from '../merchant-agent/agent-harness';
 import type { AgentStoreConfig } from '@opentab/merchant-agent/store';
-import { assertLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
+import { assertStoredLedgerInvariants, type LedgerInvariantOptions } from '@opentab/operator-server/store';
 import { startOperatorWorld, type OperatorWorld, type WorldTls } from './operator-world';
 import { TestCustomer } from './test-customer';
 import type { OperatorConfigInput, OperatorStoreSettings } from '@opentab/operator-server';
@@ -262,7 +262,8 @@ export interface TwoOperatorWorld {
   /** The records the operator's JSONL sink wrote, each checked against the schema: throws on one that is not
    * a billing record. */
   billingRecords(operatorId: string): BillingRecord[];
-  assertInvariants(options?: LedgerInvariantOptions): void;
+  /** Rejects, naming each, when a ledger invariant of an operator of the world is broken (on either store). */
+  assertInvariants(options?: LedgerInvariantOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -286,7 +287,7 @@ export interface TwoOperatorWorldOptions {
   readonly agentRateLimit?: MerchantAgentConfig['rateLimit'];
   /** The merchant's logins to its dashboard and admin API; none when absent. */
   readonly adminLogins?: MerchantAgentConfig['adminLogins'];
-  /** The store of each operator named here, by operator id; the SQLite file in its directory otherwise. */
+  /** The store of each operator named here, by operator id; otherwise as `startOperatorWorld` chooses. */
   readonly stores?: Readonly<Record<string, OperatorStoreSettings>>;
 }
 
@@ -390,9 +391,9 @@ export async function startTwoOperatorWorld(options: TwoOperatorWorldOptions = {
       if (!existsSync(file)) return [];
       return parseBillingJsonl(readFileSync(file, 'utf8'), file);
     },
-    assertInvariants(invariantOptions = {}) {
+    async assertInvariants(invariantOptions = {}) {
       for (const operator of Object.values(world.operators))
-        assertLedgerInvariants(operator.running.sqlite!.ledger, invariantOptions);
+        await assertStoredLedgerInvariants(operator.running.context.storage.ledger, invariantOptions);
     },
     async close() {
       await merchant.close();
@@ -416,7 +417,7 @@ export function worldPerTest(receive: (world: TwoOperatorWorld) => void, options
     current = null;
     if (world === null) return;
     try {
-      world.assertInvariants();
+      await world.assertInvariants();
     } finally {
       await world.close();
     }

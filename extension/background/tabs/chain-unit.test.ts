@@ -93,7 +93,7 @@ describe('a tab at a merchant whose prices step by 5 cents', () => {
     });
     // 20 cents × 11.3595 = 227.19 öre → 2.27 SEK charged, the rest released.
     expect(charged.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.27' });
-    w.world.assertInvariants();
+    await w.world.assertInvariants();
   });
 
   it('falls back to one cent a link when the merchant agent does not say', async () => {

@@ -96,7 +96,7 @@ describe('a purchase the wallet lost track of', () => {
       const view = await w.world.world.operator('op-se').admin.call('getCustomer', undefined, { accountId });
       return view.tabs[0]?.state === 'cleared';
     });
-    w.world.assertInvariants();
+    await w.world.assertInvariants();
   });
 
   it('is not believed without the link this wallet revealed, and nothing is recorded', async () => {

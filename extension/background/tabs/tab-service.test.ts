@@ -375,7 +375,7 @@ describe('closing a tab', () => {
     // 23 cents × 11.3595 = 261.27 öre → 2.61 SEK charged, the rest released.
     expect(cleared.tabs[0]!.charged).toEqual({ currency: 'SEK', value: '2.61' });
     expect(cleared.held).toEqual({ currency: 'SEK', value: '0.00' });
-    w.world.assertInvariants();
+    await w.world.assertInvariants();
     const history = expectOk(await w.ui('getHistory', {}));
     expect(history.purchases.map((purchase) => purchase.itemId)).toEqual(['article-2', 'article-1']);
     expect(history.statement).toContainEqual(

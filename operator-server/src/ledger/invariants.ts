@@ -81,3 +81,24 @@ export function assertLedgerInvariants(ledger: Ledger, options: LedgerInvariantO
     throw new Error(`Ledger invariants violated:\n- ${violations.join('\n- ')}`);
   }
 }
+
+/** The reads of a ledger an invariant check makes, as the operator's storage answers them on either store. */
+export interface StoredLedgerReads {
+  checkInvariants(): Promise<InvariantReport>;
+  listHolds(filter: { readonly status: 'pending' }): Promise<readonly Hold[]>;
+}
+
+/** For tests on either store: rejects with one message naming every broken invariant. */
+export async function assertStoredLedgerInvariants(
+  ledger: StoredLedgerReads,
+  options: LedgerInvariantOptions = {},
+): Promise<void> {
+  const violations = describeInvariantViolations(
+    await ledger.checkInvariants(),
+    await ledger.listHolds({ status: 'pending' }),
+    options,
+  );
+  if (violations.length > 0) {
+    throw new Error(`Ledger invariants violated:\n- ${violations.join('\n- ')}`);
+  }
+}

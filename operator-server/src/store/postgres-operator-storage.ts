@@ -104,6 +104,7 @@ export class PostgresOperatorStorage implements OperatorStorage {
   readonly delivery;
   readonly processes;
   private readonly pool: StorePool;
+  private closing: Promise<void> | null = null;
   private readonly ledgerStatements: PostgresLedger;
   private readonly outboxTable: PostgresOutbox;
   private readonly outboxDelivery: OutboxDelivery<OutboxTableEntry>;
@@ -155,9 +156,13 @@ export class PostgresOperatorStorage implements OperatorStorage {
     return deliverDueMessages(this.outboxDelivery, now_ms, deliver);
   }
 
-  /** Closes the pool once the transactions in progress have returned their clients. */
+  /**
+   * Closes the pool once the transactions in progress have returned their clients. A second call
+   * waits for the same close, as closing a SQLite file twice does: the pool refuses a second end.
+   */
   close(): Promise<void> {
-    return this.pool.end();
+    this.closing ??= this.pool.end();
+    return this.closing;
   }
 
   transaction<T>(work: (tx: OperatorStoreTransaction) => Promise<T>): Promise<T> {
