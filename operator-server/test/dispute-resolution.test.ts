@@ -18,7 +18,7 @@ import {
   worldPerTest,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
-import { auditOperator } from '../src/audit/operator-audit';
+import { expectAuditsClean } from '../testing/audits-clean';
 import { merchantStopRecord } from '@opentab/test-kit/worlds';
 import { send } from '../testing/http';
 
@@ -82,17 +82,10 @@ function decisionIn(customer: Awaited<ReturnType<TwoOperatorWorld['newCustomer']
   );
 }
 
-/** The audit finds nothing wrong (it reads the SQLite file: an operator on PostgreSQL is not audited here). */
-function auditsClean() {
-  for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR]) {
-    const operator = w.world.operator(operatorId);
-    if (operator.store.kind !== 'sqlite') continue;
-    const audit = auditOperator(operator.running.context.config, {
-      now_ms: w.clock.now_ms(),
-      settle_ms: 300_000,
-    });
-    expect(audit.results.filter((result) => result.violations.length > 0)).toEqual([]);
-  }
+/** The audit of both operators finds nothing wrong. */
+function auditsClean(): Promise<void> {
+  const configs = [CUSTOMER_OPERATOR, MERCHANT_OPERATOR].map((id) => w.world.operator(id).running.context.config);
+  return expectAuditsClean(configs, w.clock.now_ms());
 }
 
 describe('a dispute resolved', () => {
@@ -203,7 +196,7 @@ describe('a dispute resolved', () => {
       ['5.11', 0],
       ['-2.84', 1],
     ]);
-    auditsClean();
+    await auditsClean();
 
     // The tab's story tells it, in order, to a person.
     const story = await eu().admin.call('tabStory', undefined, { tabId: tab.tabId });
@@ -234,7 +227,7 @@ describe('a dispute resolved', () => {
     const resolved = await adjust('0.60');
     expect(resolved).toMatchObject({ adjustment: { value: '0.15' }, clearedAfter: { value: '0.60' } });
     await chargedAt(customer, '6.82'); // 0.60 × 11.3595 = 6.8157
-    auditsClean();
+    await auditsClean();
   });
 
   // The CLI runs as a Node process of its own.
@@ -339,7 +332,7 @@ describe('a dispute resolved', () => {
     expect(story.lateRecords.map((late) => [late.party, late.effect])).toContainEqual(['customer', 'after-resolution']);
     expect(story.tab).toMatchObject({ cleared: { value: '0.30' }, revision: 1 });
     await chargedAt(customer, '3.41'); // 0.30 EUR × 11.3595 = 3.40785
-    auditsClean();
+    await auditsClean();
   });
 
   it('refuses what is not a decision, with a stable code, and changes nothing', async () => {

@@ -25,7 +25,7 @@ import {
   type TestTab,
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
-import { auditOperator } from '../src/audit/operator-audit';
+import { expectAuditsClean } from '../testing/audits-clean';
 import { settlementStatement } from '../src/settlement/statement';
 
 const merchantSecretKey = toBase64url(nodeCrypto.randomBytes(32));
@@ -88,17 +88,10 @@ async function chargedAt(customer: TestCustomer, value: string) {
   );
 }
 
-/** The audit finds nothing wrong (it reads the SQLite file: an operator on PostgreSQL is not audited here). */
-function auditsClean() {
-  for (const operatorId of [CUSTOMER_OPERATOR, MERCHANT_OPERATOR]) {
-    const operator = w.world.operator(operatorId);
-    if (operator.store.kind !== 'sqlite') continue;
-    const audit = auditOperator(operator.running.context.config, {
-      now_ms: w.clock.now_ms(),
-      settle_ms: 300_000,
-    });
-    expect(audit.results.filter((result) => result.violations.length > 0)).toEqual([]);
-  }
+/** The audit of both operators finds nothing wrong. */
+function auditsClean(): Promise<void> {
+  const configs = [CUSTOMER_OPERATOR, MERCHANT_OPERATOR].map((id) => w.world.operator(id).running.context.config);
+  return expectAuditsClean(configs, w.clock.now_ms());
 }
 
 async function merchantBalance() {
@@ -126,7 +119,7 @@ describe("a merchant's refund", () => {
       'the merchant agent to learn the clearing',
       async () => (await w.merchant.agent.tab(tab.tabId))?.cleared?.amount.minor === 21n,
     );
-    auditsClean();
+    await auditsClean();
   });
 
   it('after the clearing gives back through a new revision, billed on both sides and settled', async () => {
@@ -207,7 +200,7 @@ describe("a merchant's refund", () => {
         refunded: eur('0.43'),
       }),
     ]);
-    auditsClean();
+    await auditsClean();
   });
 
   it("shows in the tab's story at the merchant's operator, before and after the clearing, with its revision", async () => {
