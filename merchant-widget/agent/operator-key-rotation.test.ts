@@ -114,6 +114,16 @@ async function clearedAtShop(site: MerchantSite, tabId: string) {
   );
 }
 
+/** The clearing reaches the shop and the customer's AM on their own paths: the books agree once both have it. */
+async function clearedAtAm(customer: Customer, tabId: string) {
+  await waitFor(
+    `the AM to capture the hold of ${tabId}`,
+    async () => (await customer.account()).tabs.find((entry) => entry.tabId === tabId)?.state === 'cleared',
+    15_000,
+    50,
+  );
+}
+
 async function conclude(site: MerchantSite, customer: Customer, tab: Awaited<ReturnType<typeof openTab>>) {
   await site.agent.stop(tab.tabId);
   await waitFor(
@@ -123,7 +133,9 @@ async function conclude(site: MerchantSite, customer: Customer, tab: Awaited<Ret
     50,
   );
   await customer.sendRecord(tab);
-  return clearedAtShop(site, tab.tabId);
+  const cleared = await clearedAtShop(site, tab.tabId);
+  await clearedAtAm(customer, tab.tabId);
+  return cleared;
 }
 
 describe("the merchant agent and its operator's key rotation", () => {
@@ -159,6 +171,7 @@ describe("the merchant agent and its operator's key rotation", () => {
         amount: { currency: 'EUR', minor: 16n }, // two articles at 0.08
         outcome: 'agreed',
       });
+      await clearedAtAm(customer, before.tabId);
 
       // After the retirement: the old key is refused with a stable code; the new one goes on.
       await w.elapse(OVERLAP_MS);
