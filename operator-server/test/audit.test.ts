@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditOperator } from '../src/audit/operator-audit';
 import { loadConfigFile } from '../src/config/config';
+import { runAuditScenario } from '../testing/audit-scenario';
 import type { TestTab } from '@opentab/test-kit/worlds';
 import {
   CUSTOMER_OPERATOR,
@@ -30,29 +31,7 @@ const dirOf: Record<string, string> = {};
 
 beforeAll(async () => {
   world = await startTwoOperatorWorld();
-  const customer = await world.newCustomer('500.00');
-  const request = {
-    merchantId: world.merchantId,
-    merchantOperatorId: MERCHANT_OPERATOR,
-    merchantCurrency: 'EUR',
-    deposit: { currency: 'SEK', value: '20.00' },
-    timeout_s: 60,
-  };
-  cleared = await customer.openTab(request);
-  await cleared.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-  await cleared.buy(world.merchant.agentUrl, 'article-2', { currency: 'EUR', value: '0.15' });
-  await cleared.terminate(world.merchant.agentUrl);
-  await customer.sendRecord(cleared);
-  open = await customer.openTab(request);
-  await open.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-  await waitFor(
-    'the merchant agent to learn of the clearing',
-    async () => (await world.merchant.agent.tab(cleared.tabId))?.status === 'cleared',
-  );
-  await waitFor(
-    'both withdrawal and deposit records',
-    () => world.billingRecords(CUSTOMER_OPERATOR).length === 1 && world.billingRecords(MERCHANT_OPERATOR).length === 1,
-  );
+  ({ cleared, open } = await runAuditScenario(world));
   await waitFor('both outboxes to drain', () =>
     Object.values(world.world.operators).every((operator) => operator.running.sqlite!.outbox.pending() === 0),
   );

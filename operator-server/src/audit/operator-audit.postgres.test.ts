@@ -8,7 +8,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@opentab/test-kit';
 import { createTestDatabase } from '@opentab/test-kit/postgres';
 import {
   CUSTOMER_OPERATOR,
@@ -19,6 +18,7 @@ import {
   type TwoOperatorWorld,
 } from '@opentab/test-kit/worlds';
 import { ledgerAccount } from '../ledger-accounts';
+import { runAuditScenario } from '../../testing/audit-scenario';
 import { auditOperatorStore } from './operator-audit';
 
 const SETTLE_MS = 60_000;
@@ -35,29 +35,7 @@ beforeAll(async () => {
       Object.entries(storeUrls).map(([id, url]) => [id, { kind: 'postgres', url, poolSize: 4 } as const]),
     ),
   });
-  customer = await world.newCustomer('500.00');
-  const request = {
-    merchantId: world.merchantId,
-    merchantOperatorId: MERCHANT_OPERATOR,
-    merchantCurrency: 'EUR',
-    deposit: { currency: 'SEK', value: '20.00' },
-    timeout_s: 60,
-  };
-  const cleared = await customer.openTab(request);
-  await cleared.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-  await cleared.buy(world.merchant.agentUrl, 'article-2', { currency: 'EUR', value: '0.15' });
-  await cleared.terminate(world.merchant.agentUrl);
-  await customer.sendRecord(cleared);
-  open = await customer.openTab(request);
-  await open.buy(world.merchant.agentUrl, 'article-1', { currency: 'EUR', value: '0.08' });
-  await waitFor(
-    'the merchant agent to learn of the clearing',
-    async () => (await world.merchant.agent.tab(cleared.tabId))?.status === 'cleared',
-  );
-  await waitFor(
-    'both withdrawal and deposit records',
-    () => world.billingRecords(CUSTOMER_OPERATOR).length === 1 && world.billingRecords(MERCHANT_OPERATOR).length === 1,
-  );
+  ({ customer, open } = await runAuditScenario(world));
 }, 120_000);
 
 afterAll(async () => {
