@@ -67,7 +67,6 @@ export const TRANSACTION_METHODS = [
   'transaction',
   'transactionByInitiation',
   'transactionByChainRoot',
-  'stalledOpenings',
   'claimStalledOpenings',
   'transactionsOfAccount',
   'markTransactionOpen',

@@ -323,9 +323,6 @@ export class OperatorStore {
       markTransactionOpeningLapsed: prepare(
         `UPDATE transactions SET state = 'failed', failure = ? WHERE transaction_id = ? AND ${transactionAccepts('opening-bound-passed')}`,
       ),
-      stalledOpenings: prepare(
-        "SELECT * FROM transactions WHERE state = 'opening' AND opened_at <= ? ORDER BY opened_at LIMIT ?",
-      ),
       claimStalledOpenings: prepare(
         `UPDATE transactions SET sweep_holder = ?, sweep_lease_until_ms = ?
          WHERE transaction_id IN (
@@ -587,11 +584,6 @@ export class OperatorStore {
   transactionByChainRoot(chainRoot: string): Transaction | null {
     const row = this.s.transactionByChainRoot.get(chainRoot) as Row | undefined;
     return row === undefined ? null : toTransaction(row);
-  }
-
-  /** Transactions still opening that began at or before `openedBefore_ms`. */
-  stalledOpenings(openedBefore_ms: number, limit: number): Transaction[] {
-    return (this.s.stalledOpenings.all(openedBefore_ms, limit) as Row[]).map(toTransaction);
   }
 
   /** Claims stalled openings no one holds a live claim on (see OpeningClaim); those claimed, oldest first. */

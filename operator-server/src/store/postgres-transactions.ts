@@ -30,11 +30,6 @@ export function postgresTransactionAccess(connection: StoreConnection): Transact
     transactionByInitiation: (initiationId) =>
       one('SELECT * FROM transactions WHERE initiation_id = $1', [initiationId]),
     transactionByChainRoot: (chainRoot) => one('SELECT * FROM transactions WHERE chain_root = $1', [chainRoot]),
-    stalledOpenings: (openedBefore_ms, limit) =>
-      all("SELECT * FROM transactions WHERE state = 'opening' AND opened_at <= $1 ORDER BY opened_at LIMIT $2", [
-        openedBefore_ms,
-        limit,
-      ]),
     // The candidates in a CTE, evaluated once: as a subquery of the UPDATE they may be scanned again
     // per row, and the LIMIT then no longer holds. SKIP LOCKED leaves a racer's candidates to it
     // rather than waiting; the outer WHERE checks the lease again on the row as it stands once locked.

@@ -1,6 +1,6 @@
 // The processes serving this operator, each with the last time it said it was alive: on
 // PostgreSQL several processes share one database, and one that starts asks whether another was
-// up meanwhile (mta/downtime-grace.ts). Statements on the SQLite file; postgres-process-liveness.ts
+// up meanwhile (support/process-liveness.ts). Statements on the SQLite file; postgres-process-liveness.ts
 // is the same on PostgreSQL.
 
 import type Database from 'better-sqlite3';

@@ -117,7 +117,7 @@ describe.each(BOTH_STORES)('the transactions of the operator store on $name', ({
     expect(await transactions.transaction('op-se.1.2')).toMatchObject({ state: 'failed', failure });
   });
 
-  it('lists an account newest first, stalled openings and overdue transactions oldest first, each up to a limit', async () => {
+  it('lists an account newest first and overdue transactions oldest first, each up to a limit', async () => {
     const { transactions, customers } = await openSeeded(open);
     await customers.insertCustomer('acct_2', 'SEK', 'Bob', 1);
     const opened = [300, 100, 400, 200];
@@ -136,11 +136,7 @@ describe.each(BOTH_STORES)('the transactions of the operator store on $name', ({
     ]);
     expect(ids(await transactions.transactionsOfAccount(ACCOUNT_ID, 2))).toEqual(['op-se.1.3', 'op-se.1.1']);
 
-    // Still opening, opened at or before the bound, oldest first; one that opened is no longer stalled.
     expect(await transactions.markTransactionOpen('op-se.1.2', ackOf('tab_b'), 'News')).toBe(true);
-    expect(ids(await transactions.stalledOpenings(300, 10))).toEqual(['op-se.1.4', 'op-se.1.1']);
-    expect(ids(await transactions.stalledOpenings(400, 10))).toEqual(['op-se.1.4', 'op-se.1.1', 'op-se.1.3']);
-    expect(ids(await transactions.stalledOpenings(400, 1))).toEqual(['op-se.1.4']);
 
     // Opening or open, expired at or before the bound, soonest expiry first; cleared ones are done.
     expect(await transactions.markTransactionCleared('op-se.1.3', 1n, 'agreed', 1, 1n, 0, null)).toBe(true);
