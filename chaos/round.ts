@@ -5,7 +5,7 @@
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, failedChecks, type CheckResult } from '@opentab/server-kit';
+import { check, failedChecks, withoutPassword, type CheckResult } from '@opentab/server-kit';
 import { AdminClient, auditOperatorStore, loadConfigFile } from '@opentab/operator-server';
 import { auditMerchantAgentStore, merchantStoreSettings } from '@opentab/merchant-agent/audit';
 import { ChaosCustomer } from './customers/chaos-customer';
@@ -132,12 +132,6 @@ export async function runRound(options: RoundOptions): Promise<RoundResult> {
     ok,
     duration_ms: Date.now() - started_ms,
   };
-}
-
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
 
 /** The processes, relays and supervisor of one round. */

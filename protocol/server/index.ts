@@ -15,6 +15,7 @@ export * from './http-io';
 export * from './message-body';
 export * from './migrations';
 export * from './postgres-migrations';
+export * from './postgres-url';
 export * from './postgres-sweep';
 export * from './node-crypto';
 export * from './node-http-transport';

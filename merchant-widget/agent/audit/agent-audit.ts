@@ -4,7 +4,15 @@
 // record reaches the MTA; and every cleared tab credited exactly what its receipts add up to, so
 // the merchant was paid for every receipt it signed, no more.
 
-import { check, failedChecks, guarded, readOnce, secondsSince, type CheckResult } from '@opentab/server-kit';
+import {
+  check,
+  failedChecks,
+  guarded,
+  readOnce,
+  secondsSince,
+  withoutPassword,
+  type CheckResult,
+} from '@opentab/server-kit';
 import { provesIndex } from '@opentab/protocol';
 import { nodeCrypto } from '@opentab/server-kit';
 import type { AgentStoreSettings } from '../store-config';
@@ -84,12 +92,6 @@ export async function auditMerchantAgentStore(
     results,
     ok: failedChecks(results).length === 0,
   };
-}
-
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
 
 function purchasesByTab(purchases: readonly AgentAuditPurchase[]): Map<string, AgentAuditPurchase[]> {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OperatorConfig } from '../config/config';
 import { billingOnce } from './billing-checks';
-import { check, failedChecks, guarded, readOnce, type CheckResult } from '@opentab/server-kit';
+import { check, failedChecks, guarded, readOnce, withoutPassword, type CheckResult } from '@opentab/server-kit';
 import { chargesMatchClearings, creditsMatchClearings } from './clearing-checks';
 import { creditLimits, holdsEnded, ledgerBalanced, ledgerTotals, sqliteIntegrity } from './ledger-checks';
 import { outboxDrained, statesSettled } from './lifecycle-checks';
@@ -168,12 +168,6 @@ function finish(
     results: all,
     ok: failedChecks(all).length === 0,
   };
-}
-
-function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
 
 function readIfPresent(path: string): string {
