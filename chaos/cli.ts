@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { MAX_SEED, roundSeed } from './random';
 import { describeRound, describeSummary, summarise } from './report';
 import { runRound, type RoundResult, type RoundStore } from './round';
-import { serverUrlProblem } from './world/databases';
+import { serverUrlProblem } from '@opentab/server-kit';
 
 const USAGE = `npm run chaos -- [--rounds N] [--seed S] [--json] [--keep] [--dir DIR] [--store URL]
 

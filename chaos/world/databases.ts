@@ -5,35 +5,13 @@
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { databaseNameOf, databaseUrlOn, serverUrlProblem } from '@opentab/server-kit';
 import type { Party } from './topology';
 
 export type RoundDatabases = Readonly<Record<Party, string>>;
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** PostgreSQL's limit on a database name. */
 const MAX_NAME_LENGTH = 63;
-
-/** Whether `url` names a PostgreSQL server and a database whose name the round's databases can extend; the problem when not. */
-export function serverUrlProblem(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `${url} is not a URL`;
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
-    return `a postgres://user@host:port/database URL is needed (got ${parsed.protocol})`;
-  const base = decodeURIComponent(parsed.pathname.slice(1));
-  if (!IDENTIFIER.test(base))
-    return `the URL names the database ${JSON.stringify(base)}: use lower-case letters, digits and _`;
-  return null;
-}
-
-function databaseUrl(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 async function asAdmin(serverUrl: string, work: (admin: pg.Client) => Promise<void>): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -49,8 +27,7 @@ async function asAdmin(serverUrl: string, work: (admin: pg.Client) => Promise<vo
 export async function createRoundDatabases(serverUrl: string, seed: number): Promise<RoundDatabases> {
   const problem = serverUrlProblem(serverUrl);
   if (problem !== null) throw new Error(problem);
-  const base = decodeURIComponent(new URL(serverUrl).pathname.slice(1));
-  const prefix = `${base}_r${seed}_${randomBytes(3).toString('hex')}`;
+  const prefix = `${databaseNameOf(serverUrl)}_r${seed}_${randomBytes(3).toString('hex')}`;
   const names: Record<Party, string> = {
     'op-se': `${prefix}_op_se`,
     'op-eu': `${prefix}_op_eu`,
@@ -62,9 +39,9 @@ export async function createRoundDatabases(serverUrl: string, seed: number): Pro
     for (const name of Object.values(names)) await admin.query(`CREATE DATABASE "${name}"`);
   });
   return {
-    'op-se': databaseUrl(serverUrl, names['op-se']),
-    'op-eu': databaseUrl(serverUrl, names['op-eu']),
-    agent: databaseUrl(serverUrl, names.agent),
+    'op-se': databaseUrlOn(serverUrl, names['op-se']),
+    'op-eu': databaseUrlOn(serverUrl, names['op-eu']),
+    agent: databaseUrlOn(serverUrl, names.agent),
   };
 }
 
@@ -72,8 +49,7 @@ export async function createRoundDatabases(serverUrl: string, seed: number): Pro
 export async function dropRoundDatabases(serverUrl: string, databases: RoundDatabases): Promise<void> {
   await asAdmin(serverUrl, async (admin) => {
     for (const url of Object.values(databases)) {
-      const name = decodeURIComponent(new URL(url).pathname.slice(1));
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS "${databaseNameOf(url)}" WITH (FORCE)`);
     }
   });
 }
