@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { databaseUrlOn } from '@opentab/server-kit';
 import { inject } from 'vitest';
 
 /** The cluster's admin URL; throws with the reason when the run has no PostgreSQL (never skips). */
@@ -23,9 +24,7 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
   } finally {
     await admin.end();
   }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return databaseUrlOn(adminUrl, name);
 }
 
 /** Creates an empty database with a fresh name on the run's cluster and returns its URL. */
