@@ -20,6 +20,7 @@ import pg from 'pg';
 import type { AgentStoreConfig } from '@opentab/merchant-agent/store';
 import { StandInMta, type TabTerms } from './stand-in-mta';
 import { TestCustomer } from './test-customer';
+import { freshPostgresStore, storeKindUnderTest } from '../store-under-test';
 
 export const MERCHANT_ID = 'test-news';
 
@@ -37,9 +38,7 @@ export type AgentStoreKind = AgentStoreConfig['kind'];
 
 /** The store the agent tests of this run use. */
 export function agentStoreKindUnderTest(): AgentStoreKind {
-  const kind = process.env.OPENTAB_AGENT_STORE ?? 'sqlite';
-  if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`OPENTAB_AGENT_STORE=${kind}: sqlite or postgres`);
-  return kind;
+  return storeKindUnderTest('OPENTAB_AGENT_STORE');
 }
 
 /** The agent's own tables with the key their rows are ordered by, for snapshots of everything it keeps. */
@@ -256,9 +255,7 @@ export async function agentStoreUnderTest(
   options: { readonly extensions?: readonly unknown[] } = {},
 ): Promise<AgentStoreConfig> {
   if (agentStoreKindUnderTest() === 'sqlite' || (options.extensions ?? []).length > 0) return { kind: 'sqlite', path };
-  // Loaded only here: it reads the cluster vitest's global setup provides.
-  const { createTestDatabase } = await import('../postgres/databases');
-  return { kind: 'postgres', url: await createTestDatabase('agent'), poolSize: 4 };
+  return freshPostgresStore('agent');
 }
 
 /** A store of the kind under test for one agent: a SQLite file in `dir`, or a fresh PostgreSQL database. */

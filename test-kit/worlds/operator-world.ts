@@ -18,6 +18,7 @@ import { generateKeyPair, readKeyPair, signOperatorCertificate, writeSecretKey }
 import { writeOperatorFiles } from '@opentab/operator-server';
 import { SAMPLE_RATE_SOURCE } from '@opentab/operator-server';
 import { findFreePort } from '../free-port';
+import { freshPostgresStore, storeKindUnderTest } from '../store-under-test';
 import { createLogger, type LogLevel } from '@opentab/operator-server';
 
 export interface WorldOperatorSpec {
@@ -139,9 +140,7 @@ export type OperatorStoreKind = OperatorStoreSettings['kind'];
 
 /** The store the operators of this run's worlds use unless a test names one. */
 export function operatorStoreKindUnderTest(): OperatorStoreKind {
-  const kind = process.env.OPENTAB_OPERATOR_STORE ?? 'sqlite';
-  if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`OPENTAB_OPERATOR_STORE=${kind}: sqlite or postgres`);
-  return kind;
+  return storeKindUnderTest('OPENTAB_OPERATOR_STORE');
 }
 
 /**
@@ -154,9 +153,7 @@ export async function operatorStoreUnderTest(
   options: { readonly extensions?: readonly unknown[] } = {},
 ): Promise<OperatorStoreSettings> {
   if (operatorStoreKindUnderTest() === 'sqlite' || (options.extensions ?? []).length > 0) return configured;
-  // Loaded only here: it reads the cluster vitest's global setup provides.
-  const { createTestDatabase } = await import('../postgres/databases');
-  return { kind: 'postgres', url: await createTestDatabase('op'), poolSize: 4 };
+  return freshPostgresStore('op');
 }
 
 /** Starts provisioned operators from their configuration files, as `opentab-operator start` would. */
