@@ -8,17 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRound, replayCommand } from './report';
 import { runRound } from './round';
-
-/**
- * Seeds whose plans between them kill the AM as an amended initiation leaves it, the agent after
- * it answered a tab's information, the MTA after a clearing was answered and for longer than the
- * grace period, and processes after committing an answer (seams). A round's whole plan is the
- * first lines of its logs/events.log.
- */
-const SEEDS = [10902, 5445];
+import { SHORT_FORM_SEEDS } from './test-seeds';
 
 describe('crash suite, short form', () => {
-  for (const seed of SEEDS) {
+  for (const seed of SHORT_FORM_SEEDS) {
     it(`keeps every invariant through the faults of seed ${seed} (replay: ${replayCommand(seed)})`, async () => {
       const round = await runRound({ seed, baseDir: join(tmpdir(), 'opentab-chaos'), keep: false });
       expect(round.ok, describeRound(0, round)).toBe(true);

@@ -55,13 +55,30 @@ export class Random {
   }
 }
 
-/** A 32-bit seed from a seed and a label (FNV-1a over both, then a final avalanche). */
+/**
+ * A 32-bit seed from a seed and a label: the seed XOR-ed with the label's FNV-1a hash, then
+ * murmur3's finaliser. The finaliser is a bijection on 32 bits, so for one label distinct seeds
+ * always give distinct streams, and neighbouring seeds give unrelated ones.
+ */
 export function mixSeed(seed: number, label: string): number {
-  let hash = 0x811c_9dc5 ^ seed;
-  for (const char of `${seed}:${label}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x0100_0193);
+  return finalise32((seed ^ labelHash(label)) >>> 0);
+}
+
+/** FNV-1a over the label's UTF-16 code units. */
+function labelHash(label: string): number {
+  let hash = 0x811c_9dc5;
+  for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x0100_0193);
+  return hash >>> 0;
+}
+
+/** murmur3's fmix32: every input bit reaches every output bit, and no two inputs share an output. */
+function finalise32(value: number): number {
+  let hash = value;
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85eb_ca6b);
   hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2_ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
 }
 
